@@ -1,0 +1,53 @@
+# endolab — two-command quick start: `make run` and `make test`.
+# Both bootstrap a local toolchain (.tools/, pinned uv) and a virtual environment (.venv/) installed
+# from requirements.lock (every package pinned with its hashes), so a fresh machine needs only
+# python3, pip and git.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.endolab-synced
+
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test lint typecheck pytest install lock clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(STAMP): pyproject.toml requirements.lock | $(UV)
+	test -x $(BIN)/python || $(UV) venv --quiet --python $(PYTHON) $(VENV)
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(STAMP)
+
+## The main job: until the web front end lands, a demo of the TRT Hormone Predictor.
+run: $(STAMP)
+	$(BIN)/endolab hormones predict --total-t 650 --age 45
+
+## Every check CI runs: lint, format, strict typing, tests and doctests.
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+## Re-resolve the lock file after changing dependencies in pyproject.toml.
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --all-extras --group dev --generate-hashes \
+		--python-version 3.11 --no-header --quiet -o requirements.lock
+
+clean:
+	rm -rf $(TOOLS) $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""endolab.cgm (work in progress)."""

@@ -1,0 +1,57 @@
+"""The ``endolab`` command: one sub-command group per capability.
+
+Each group lives in its own module and imports its science lazily inside the commands, so that
+``endolab --help`` and the calculators start in well under a second.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from endolab._version import __version__
+from endolab.cli import cgm, hcg, hormones, trial
+from endolab.cli._common import EndolabGroup
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="endolab",
+    cls=EndolabGroup,
+    help="endolab — clinical endocrinology toolkit (trial analytics, CGM engine, calculators).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"endolab {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the version and exit.",
+        callback=_version_callback,
+        is_eager=True,
+    ),
+) -> None:
+    """endolab — clinical endocrinology toolkit.
+
+    Exit status: 0 result; 2 usage or parse error; 3 input rejected by validation.
+    """
+
+
+app.add_typer(hormones.app, name="hormones")
+app.add_typer(hcg.app, name="hcg")
+app.add_typer(cgm.app, name="cgm")
+app.add_typer(trial.app, name="trial")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

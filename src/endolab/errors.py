@@ -1,0 +1,135 @@
+"""One exception tree for the whole package.
+
+Hierarchy::
+
+    ValueError
+     └── EndolabError            every error endolab raises on purpose        exit status 3
+          ├── InputError         a value that validation rejects             exit status 3
+          │                      (out of range, inconsistent, not allowed)
+          ├── DataFileError      a data file that does not follow its format  exit status 3
+          │                      (names the file, the row and the column)
+          └── ParseError         text that cannot be read as what it should   exit status 2
+               └── UnitError     be (not a number, an unknown unit)
+
+    UserWarning
+     └── EndolabWarning          a result is given, but something deserves attention
+
+The command line turns any :class:`EndolabError` into one line on standard error and the exit status
+above (see ``docs/cli.md``); a usage error found by the argument parser (unknown flag, a value that is
+not a number) also exits with 2. A traceback means a bug in endolab, never a user mistake.
+
+Every error can carry a machine-readable ``code`` (e.g. ``E_DOSE_RANGE`` in the hCG calculator), the
+``field`` it concerns and the offending ``value``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "DataFileError",
+    "EndolabError",
+    "EndolabWarning",
+    "InputError",
+    "ParseError",
+    "UnitError",
+]
+
+
+class EndolabError(ValueError):
+    """Base class of every error endolab raises on purpose.
+
+    Parameters
+    ----------
+    message
+        One sentence a person can act on: what is wrong, the value, and what is accepted.
+    code
+        Optional machine-readable code (``E_…``), stable across releases.
+    field
+        Optional name of the input field, column or option concerned.
+    value
+        Optional offending value (kept as given).
+
+    >>> err = InputError("total_t must be between 50 and 2000 ng/dL, got -5", field="total_t", value=-5)
+    >>> isinstance(err, ValueError), err.exit_code, err.field
+    (True, 3, 'total_t')
+    """
+
+    exit_code: ClassVar[int] = 3
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        value: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+        self.value = value
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}" if self.code else self.message
+
+
+class InputError(EndolabError):
+    """A value that validation rejects: out of range, inconsistent, or not allowed."""
+
+    exit_code: ClassVar[int] = 3
+
+
+class DataFileError(EndolabError):
+    """A data file that does not follow its format.
+
+    The message names the file, and where known the (1-based, header = row 1) row and the column.
+
+    >>> str(DataFileError("not a number", file="labs.csv", row=4, column="value"))
+    'labs.csv, row 4, column value: not a number'
+    """
+
+    exit_code: ClassVar[int] = 3
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        code: str | None = None,
+        value: Any = None,
+    ) -> None:
+        where = ", ".join(
+            part
+            for part in (
+                file,
+                f"row {row}" if row is not None else None,
+                f"column {column}" if column is not None else None,
+            )
+            if part
+        )
+        super().__init__(
+            f"{where}: {message}" if where else message, code=code, field=column, value=value
+        )
+        self.file = file
+        self.row = row
+        self.column = column
+
+
+class ParseError(EndolabError):
+    """Text that cannot be read as what it should be (not a number, not a date)."""
+
+    exit_code: ClassVar[int] = 2
+
+
+class UnitError(ParseError):
+    """A unit that endolab does not know for this quantity."""
+
+    exit_code: ClassVar[int] = 2
+
+
+class EndolabWarning(UserWarning):
+    """A result is given, but something about the input or the result deserves attention."""

@@ -1,0 +1,1 @@
+"""endolab.hcg (work in progress)."""

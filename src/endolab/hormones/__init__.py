@@ -1,0 +1,1 @@
+"""endolab.hormones (work in progress)."""

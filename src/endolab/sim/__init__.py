@@ -1,0 +1,1 @@
+"""endolab.sim (work in progress)."""

@@ -1,0 +1,1 @@
+"""endolab.trial (work in progress)."""

@@ -1,0 +1,1 @@
+"""endolab.web (work in progress)."""

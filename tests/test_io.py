@@ -1,0 +1,42 @@
+"""Atomic writes leave either the old content or the new one, never a partial file or folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from endolab._io import atomic_directory, atomic_write_text
+from endolab.errors import InputError
+
+
+def test_failed_directory_build_leaves_old_report(tmp_path: Path) -> None:
+    target = tmp_path / "report"
+    with atomic_directory(target) as tmp:
+        (tmp / "a.txt").write_text("first")
+    with pytest.raises(RuntimeError), atomic_directory(target) as tmp:
+        (tmp / "a.txt").write_text("second")
+        raise RuntimeError("boom")
+    assert (target / "a.txt").read_text() == "first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
+def test_replace_existing_directory(tmp_path: Path) -> None:
+    target = tmp_path / "r"
+    with atomic_directory(target) as tmp:
+        (tmp / "old.txt").write_text("x")
+    with atomic_directory(target) as tmp:
+        (tmp / "new.txt").write_text("y")
+    assert sorted(p.name for p in target.iterdir()) == ["new.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_write_text_into_missing_folder_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        atomic_write_text(tmp_path / "nope" / "a.txt", "x")
+
+
+def test_write_text_leaves_no_temporary(tmp_path: Path) -> None:
+    atomic_write_text(tmp_path / "a.txt", "é")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "é"
