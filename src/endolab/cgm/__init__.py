@@ -1,1 +1,1 @@
-"""endolab.cgm (work in progress)."""
+"""CGM analytics engine: canonical frame, readers, consensus metrics, episodes, indices, AGP."""
