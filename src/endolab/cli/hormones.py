@@ -1,8 +1,20 @@
-"""`endolab hormones` — TRT Hormone Predictor: free testosterone, estradiol and DHT from total testosterone."""
+"""`endolab hormones` — TRT Hormone Predictor: free testosterone, estradiol and DHT from total testosterone.
+
+Thin adapter: numbers are parsed here as text (so that ``-5`` or ``1,5`` get endolab's own clear
+messages) and everything else is done by :mod:`endolab.hormones`, imported inside the commands.
+"""
 
 from __future__ import annotations
 
+import math
+from typing import TYPE_CHECKING
+
 import typer
+
+from endolab.cli._common import echo_disclaimer, print_json
+
+if TYPE_CHECKING:
+    from endolab.hormones.results import FreeTestosteroneResult, HormonePrediction
 
 __all__ = ["app"]
 
@@ -10,3 +22,210 @@ app = typer.Typer(
     help="TRT Hormone Predictor: free testosterone, estradiol and DHT from total testosterone.",
     no_args_is_help=True,
 )
+
+
+def _fmt(x: float) -> str:
+    """``x`` with 3 significant figures, without exponent (1345 → '1345', 0.8077 → '0.808')."""
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    digits = max(0, 2 - math.floor(math.log10(abs(x))))
+    return f"{x:.{digits}f}"
+
+
+def _table(rows: list[tuple[str, str, str]]) -> None:
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    for a, b, c in rows:
+        typer.echo(f"  {a:<{w0}}  {b:<{w1}}  {c}".rstrip())
+
+
+def _bullets(title: str, items: tuple[str, ...]) -> None:
+    if items:
+        typer.echo(f"{title}:")
+        for item in items:
+            typer.echo(f"  - {item}")
+
+
+def _print_prediction(r: HormonePrediction) -> None:
+    from endolab.hormones.reference import REFERENCE_RANGES
+
+    e2_ref = REFERENCE_RANGES["estradiol"]
+    dht_ref = REFERENCE_RANGES["dht"]
+    ft_ref = REFERENCE_RANGES["free_testosterone"]
+    tt_ref = REFERENCE_RANGES["total_testosterone"]
+    source = f" (trough for {_fmt(r.dose_mg_week)} mg/week)" if r.dose_mg_week is not None else ""
+    typer.echo(
+        f"TRT Hormone Predictor — total T {_fmt(r.total_testosterone_ng_dl)} ng/dL "
+        f"({_fmt(r.total_testosterone_nmol_l)} nmol/L){source}, age {r.age_years_used:g} y"
+    )
+    band = f"band (×/÷ {r.estradiol_high_pg_ml / r.estradiol_pg_ml:.3g})"
+    rows = [
+        ("", "value", f"{band} · reference"),
+        (
+            "Total testosterone",
+            f"{_fmt(r.total_testosterone_ng_dl)} ng/dL",
+            f"ref {tt_ref.low:g}–{tt_ref.high:g} ng/dL",
+        ),
+        (
+            "Free testosterone",
+            f"{_fmt(r.free_testosterone_pg_ml)} pg/mL ({_fmt(r.free_testosterone_percent)} %)",
+            f"ref ≥ {ft_ref.low:g} pg/mL (2.5th pct)",
+        ),
+        ("Bioavailable T", f"{_fmt(r.bioavailable_testosterone_ng_dl)} ng/dL", ""),
+        (
+            "Estradiol*",
+            f"{_fmt(r.estradiol_pg_ml)} pg/mL",
+            f"{_fmt(r.estradiol_low_pg_ml)}–{_fmt(r.estradiol_high_pg_ml)} pg/mL · "
+            f"ref {e2_ref.low:g}–{e2_ref.high:g} pg/mL",
+        ),
+        ("Free estradiol", f"{_fmt(r.free_estradiol_pg_ml)} pg/mL", ""),
+        (
+            "DHT*",
+            f"{_fmt(r.dht_ng_dl)} ng/dL",
+            f"{_fmt(r.dht_low_ng_dl)}–{_fmt(r.dht_high_ng_dl)} ng/dL · "
+            f"ref {dht_ref.low:g}–{dht_ref.high:g} ng/dL",
+        ),
+        (
+            "E2:T, DHT:T",
+            f"{r.e2_to_t_molar_ratio:.3g} (molar)",
+            f"1:{_fmt(1 / r.dht_to_t_mass_ratio)} (mass)",
+        ),
+        ("SHBG used", f"{_fmt(r.shbg_nmol_l_used)} nmol/L", ""),
+        ("Albumin used", f"{r.albumin_g_dl_used:.3g} g/dL", ""),
+    ]
+    if r.estradiol_measured_pg_ml is not None and r.estradiol_observed_to_predicted is not None:
+        rows.append(
+            (
+                "Estradiol measured",
+                f"{_fmt(r.estradiol_measured_pg_ml)} pg/mL",
+                f"observed/predicted {r.estradiol_observed_to_predicted:.2f}",
+            )
+        )
+    if r.dht_measured_ng_dl is not None and r.dht_observed_to_predicted is not None:
+        rows.append(
+            (
+                "DHT measured",
+                f"{_fmt(r.dht_measured_ng_dl)} ng/dL",
+                f"observed/predicted {r.dht_observed_to_predicted:.2f}",
+            )
+        )
+    _table(rows)
+    typer.echo("  * LC-MS/MS-equivalent population prediction; the band is an assumption.")
+    _bullets("Assumptions", r.assumptions)
+    _bullets("Flags", r.flags)
+
+
+@app.command("predict")
+def predict_command(
+    total_t: str | None = typer.Option(
+        None, "--total-t", help="Total testosterone (50–3000 ng/dL), in --unit."
+    ),
+    unit: str = typer.Option("ng/dL", "--unit", help="Unit of --total-t: ng/dL or nmol/L."),
+    age: str | None = typer.Option(
+        None, "--age", help="Age in years (18–90); default 47 y, disclosed."
+    ),
+    shbg: str | None = typer.Option(
+        None, "--shbg", help="SHBG in nmol/L (5–150); default by age (Coviello 2006), disclosed."
+    ),
+    albumin: str | None = typer.Option(
+        None, "--albumin", help="Albumin in --albumin-unit (2.5–5.5 g/dL); default 4.3 g/dL."
+    ),
+    albumin_unit: str = typer.Option(
+        "g/dL", "--albumin-unit", help="Unit of --albumin: g/dL or g/L."
+    ),
+    dose_mg_week: str | None = typer.Option(
+        None,
+        "--dose-mg-week",
+        help="Weekly testosterone-enanthate dose (25–600 mg/week) instead of --total-t: "
+        "uses the Bhasin 2001 mean trough (a population mean).",
+    ),
+    measured_e2: str | None = typer.Option(
+        None, "--measured-e2", help="Measured estradiol, in --e2-unit: adds observed/predicted."
+    ),
+    e2_unit: str = typer.Option(
+        "pg/mL", "--e2-unit", help="Unit of --measured-e2: pg/mL or pmol/L."
+    ),
+    measured_dht: str | None = typer.Option(
+        None, "--measured-dht", help="Measured DHT, in --dht-unit: adds observed/predicted."
+    ),
+    dht_unit: str = typer.Option(
+        "ng/dL", "--dht-unit", help="Unit of --measured-dht: ng/dL, nmol/L or pg/mL."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
+) -> None:
+    """Predict free T, estradiol and DHT from total testosterone (or a weekly dose)."""
+    from endolab._text import DISCLAIMER
+    from endolab.hormones import predict
+
+    result = predict(
+        total_t,
+        unit=unit,
+        age=age,
+        shbg=shbg,
+        albumin=albumin,
+        albumin_unit=albumin_unit,
+        dose_mg_week=dose_mg_week,
+        measured_e2=measured_e2,
+        e2_unit=e2_unit,
+        measured_dht=measured_dht,
+        dht_unit=dht_unit,
+    )
+    if as_json:
+        print_json({**result.to_dict(), "disclaimer": DISCLAIMER})
+        return
+    _print_prediction(result)
+    echo_disclaimer()
+
+
+def _print_free_t(r: FreeTestosteroneResult) -> None:
+    typer.echo(
+        f"Free testosterone ({r.method}) — total T {_fmt(r.total_testosterone_ng_dl)} ng/dL, "
+        f"SHBG {_fmt(r.shbg_nmol_l_used)} nmol/L, albumin {r.albumin_g_dl_used:.3g} g/dL"
+    )
+    _table(
+        [
+            (
+                "Free testosterone",
+                f"{_fmt(r.free_testosterone_pg_ml)} pg/mL",
+                f"{_fmt(r.free_testosterone_nmol_l)} nmol/L, {_fmt(r.free_testosterone_pmol_l)} pmol/L",
+            ),
+            ("Free T percent", f"{_fmt(r.free_testosterone_percent)} %", ""),
+            (
+                "Bioavailable T",
+                f"{_fmt(r.bioavailable_testosterone_ng_dl)} ng/dL",
+                f"{_fmt(r.bioavailable_testosterone_nmol_l)} nmol/L",
+            ),
+        ]
+    )
+    _bullets("Assumptions", r.assumptions)
+    _bullets("Flags", r.flags)
+
+
+@app.command("free-t")
+def free_t_command(
+    total_t: str = typer.Option(
+        ..., "--total-t", help="Total testosterone (50–3000 ng/dL), in --unit."
+    ),
+    shbg: str = typer.Option(..., "--shbg", help="SHBG in nmol/L (5–150)."),
+    albumin: str | None = typer.Option(
+        None, "--albumin", help="Albumin in --albumin-unit (2.5–5.5 g/dL); default 4.3 g/dL."
+    ),
+    unit: str = typer.Option("ng/dL", "--unit", help="Unit of --total-t: ng/dL or nmol/L."),
+    albumin_unit: str = typer.Option(
+        "g/dL", "--albumin-unit", help="Unit of --albumin: g/dL or g/L."
+    ),
+    method: str = typer.Option(
+        "vermeulen1999", "--method", help="Binding constants: vermeulen1999 or sodergard1982."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
+) -> None:
+    """Free and bioavailable testosterone (Vermeulen 1999 or Södergård 1982 constants)."""
+    from endolab._text import DISCLAIMER
+    from endolab.hormones import free_testosterone
+
+    result = free_testosterone(total_t, shbg, albumin, method, unit=unit, albumin_unit=albumin_unit)
+    if as_json:
+        print_json({**result.to_dict(), "disclaimer": DISCLAIMER})
+        return
+    _print_free_t(result)
+    echo_disclaimer()

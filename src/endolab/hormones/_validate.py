@@ -1,0 +1,115 @@
+"""Accepted input ranges of the hormone calculators and the one function that checks them.
+
+Ranges (specs/hormones.md §5.7, [A] design choices of the spec unless noted):
+
+==================  ==============  ===================================================================
+field               range           note
+==================  ==============  ===================================================================
+total_t             50–3000 ng/dL   spec §5.7 (warn > 1500; > 2370 is beyond the trial's mean nadir)
+shbg                5–150 nmol/L    spec §5.7
+albumin             2.5–5.5 g/dL    spec §5.7
+age                 18–90 years     spec §5.7 (warn outside 19–75, the trial's ages)
+dose_mg_week        25–600 mg/week  the weekly testosterone-enanthate doses of Bhasin 2001
+measured_e2         0.5–1000 pg/mL  [A] this project: any plausible male serum value (not in the spec)
+measured_dht        1–1000 ng/dL    [A] this project: any plausible male serum value (not in the spec)
+estradiol           0.5–1000 pg/mL  [A] total E2 for the free-E2 calculator (same range as measured_e2)
+==================  ==============  ===================================================================
+
+Limits are inclusive. A value given in another unit is converted first and checked against the
+range above; the error message shows the range in the unit the user typed as well.
+"""
+
+from __future__ import annotations
+
+from typing import Final, NamedTuple
+
+from endolab.errors import InputError
+from endolab.hormones._units import as_number
+
+__all__ = ["INPUT_RANGES", "InputRange", "check"]
+
+
+class InputRange(NamedTuple):
+    """An inclusive accepted range ``low``–``high`` in ``unit``."""
+
+    low: float
+    high: float
+    unit: str
+
+
+#: Accepted input ranges (inclusive), in the unit shown.
+INPUT_RANGES: Final[dict[str, InputRange]] = {
+    "total_t": InputRange(50.0, 3000.0, "ng/dL"),
+    "shbg": InputRange(5.0, 150.0, "nmol/L"),
+    "albumin": InputRange(2.5, 5.5, "g/dL"),
+    "age": InputRange(18.0, 90.0, "years"),
+    "dose_mg_week": InputRange(25.0, 600.0, "mg/week"),
+    "measured_e2": InputRange(0.5, 1000.0, "pg/mL"),
+    "measured_dht": InputRange(1.0, 1000.0, "ng/dL"),
+    "estradiol": InputRange(0.5, 1000.0, "pg/mL"),
+}
+
+# relative slack so that a limit typed in another unit (e.g. 104.02 nmol/L) is not rejected by rounding
+_SLACK: Final = 1e-9
+
+
+def _fmt(x: float) -> str:
+    """4 significant figures, no exponent for |x| ≥ 1000 (18749.1 → '18749')."""
+    return f"{x:.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
+def check(value: object, field: str, *, unit: str | None = None, factor: float = 1.0) -> float:
+    """Parse ``value`` and check it against ``INPUT_RANGES[field]``.
+
+    Parameters
+    ----------
+    value
+        The value as given (number or text) in ``unit``.
+    field
+        Key of :data:`INPUT_RANGES`; named in every error message.
+    unit
+        The unit ``value`` is in; ``None`` means the range's own unit.
+    factor
+        Multiplier from ``unit`` to the range's unit.
+
+    Returns
+    -------
+    float
+        The value converted to the range's unit.
+
+    Raises
+    ------
+    endolab.errors.ParseError
+        Not a finite number (exit status 2).
+    endolab.errors.InputError
+        Out of range (exit status 3).
+
+    >>> check("650", "total_t")
+    650.0
+    >>> check(-5, "total_t")
+    Traceback (most recent call last):
+    ...
+    endolab.errors.InputError: total_t: -5 ng/dL is out of range; accepted 50–3000 ng/dL
+    >>> check(200, "total_t", unit="nmol/L", factor=28.84)
+    Traceback (most recent call last):
+    ...
+    endolab.errors.InputError: total_t: 200 nmol/L (5768 ng/dL) is out of range; accepted 1.734–104 nmol/L (50–3000 ng/dL)
+    """
+    rng = INPUT_RANGES[field]
+    given_unit = rng.unit if unit is None else unit
+    number = as_number(value, field=field, unit=given_unit)
+    converted = number * factor
+    if rng.low * (1 - _SLACK) <= converted <= rng.high * (1 + _SLACK):
+        return converted
+    if given_unit == rng.unit and factor == 1.0:
+        msg = (
+            f"{field}: {_fmt(number)} {rng.unit} is out of range; "
+            f"accepted {_fmt(rng.low)}–{_fmt(rng.high)} {rng.unit}"
+        )
+    else:
+        msg = (
+            f"{field}: {_fmt(number)} {given_unit} ({_fmt(converted)} {rng.unit}) is out of range; "
+            f"accepted {_fmt(rng.low / factor)}–{_fmt(rng.high / factor)} {given_unit} "
+            f"({_fmt(rng.low)}–{_fmt(rng.high)} {rng.unit})"
+        )
+    raise InputError(msg, field=field, value=value)

@@ -1,0 +1,631 @@
+"""The TRT Hormone Predictor: estradiol and DHT from total testosterone (specs/hormones.md §5).
+
+Chain of models (all equations of the spec, §5.1):
+
+1. Free T by Vermeulen 1999 (:func:`endolab.hormones.free_testosterone.vermeulen_1999`) from total T,
+   SHBG (measured, or the age-based default of :mod:`endolab.hormones.defaults`) and albumin.
+2. Free E2 by the saturable Michaelis–Menten kinetics of Lakshman 2010 on free T
+   (:func:`free_estradiol_lakshman_2010`), with the E2 Vmax 40 % higher in older men
+   (:func:`aromatase_age_factor`); total E2 = free E2 ÷ the free E2 fraction of Södergård 1982 with T
+   competing for SHBG (:func:`endolab.hormones.free_estradiol.free_e2_fraction_sodergard_1982`).
+3. DHT by the Lakshman 2010 Michaelis–Menten kinetics with no age effect
+   (:func:`dht_lakshman_2010`).
+
+Lakshman KM, Kaplan B, Travison TG, et al. The effects of injected testosterone dose and age on the
+conversion of testosterone to estradiol and dihydrotestosterone in young and older men. J Clin
+Endocrinol Metab 2010;95(8):3955–64, DOI 10.1210/jc.2010-0102, PMID 20534765. Only the abstract was
+read: in-vivo Km 1.83 nM (aromatase) and 3.35 nM (5α-reductase) on free T, E2 Vmax 40 % higher in
+older men, DHT Vmax not age-dependent. The paper's Vmax values are not available, so the two scale
+constants (``vmax_e2_young``, ``c_dht``) are **calibrated** [A] to published LC-MS/MS population
+anchors (§5.4): the Health In Men Study mean E2 and a DHT:T mass ratio of 1:13. Every constant is a
+field of :class:`PredictorParameters`, which a caller can replace.
+
+The predictions are LC-MS/MS-equivalent population estimates; the band (×/÷ 1.6) is an assumption
+[A, not sourced]: in Framingham men, age, BMI, T and other factors explained only ~18 % of the
+variance of E2 (Jasuja et al.), so any T-only prediction has a wide individual error.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Final, NamedTuple
+
+from endolab.errors import InputError
+from endolab.hormones import _units, _validate
+from endolab.hormones.defaults import (
+    DEFAULT_AGE_YEARS,
+    DEFAULT_ALBUMIN_G_DL,
+    OLDER_AGE_MIN_YEARS,
+    SHBG_OLDER_NMOL_L,
+    SHBG_YOUNG_NMOL_L,
+    YOUNG_AGE_MAX_YEARS,
+    age_weight,
+)
+from endolab.hormones.dose import BHASIN_2001_NADIR_TT_NG_DL, trough_total_t_bhasin_2001
+from endolab.hormones.free_estradiol import K_ALBUMIN_E2, K_SHBG_E2, free_e2_fraction_sodergard_1982
+from endolab.hormones.free_testosterone import BINDING_CONSTANTS, mass_action_free_t
+from endolab.hormones.reference import prediction_flags
+from endolab.hormones.results import HormonePrediction
+
+__all__ = [
+    "DEFAULT_PARAMETERS",
+    "HormoneLevels",
+    "PredictorParameters",
+    "aromatase_age_factor",
+    "calibrate_c_dht",
+    "calibrate_vmax_e2_young",
+    "default_shbg",
+    "dht_lakshman_2010",
+    "free_estradiol_lakshman_2010",
+    "predict",
+    "predict_levels",
+]
+
+
+@dataclass(frozen=True)
+class PredictorParameters:
+    """Every constant of the predictor, with its source. Replace any with ``dataclasses.replace``.
+
+    Attributes
+    ----------
+    km_aromatase_nmol_l
+        In-vivo Km of aromatase on free T [nmol/L]: 1.83 (Lakshman 2010 abstract) [V].
+    km_5ar_nmol_l
+        In-vivo Km of 5α-reductase on free T [nmol/L]: 3.35 (Lakshman 2010 abstract) [V].
+    km_scale
+        Multiplier of both Km [dimensionless]: 1.0 feeds Vermeulen cFT straight into the kinetics
+        [A]. The Km are on the trial's free-T scale; cFT-Vermeulen reads 1.19× equilibrium dialysis
+        (Fiers 2018), and 1.16–2.1× the cohort's reported free T (Coviello 2006). The calibrated
+        constants are recalibrated for any value (spec §5.6).
+    older_vmax_e2_factor
+        E2 Vmax of older ÷ young men [dimensionless]: 1.40 (Lakshman 2010 abstract, "40 % higher") [V].
+    young_age_max_years, older_age_min_years
+        Age groups of Lakshman 2010 (19–35, 59–75 y) [years]; the age factor and the SHBG default
+        are interpolated linearly between them [A].
+    default_age_years
+        Age used when none is given [years]: 47, the midpoint of 35 and 59 [A].
+    shbg_young_nmol_l, shbg_older_nmol_l
+        Default SHBG of young / older men [nmol/L]: 33 and 52 (Coviello 2006 baselines) [V].
+    default_albumin_g_dl
+        Albumin when none is given [g/dL]: 4.3 (ISSAM / Vermeulen) [V].
+    vmax_e2_young_pmol_l
+        Young-men E2 Vmax, as free E2 [pmol/L]; ``None`` (default) calibrates it to the E2 anchor
+        with :func:`calibrate_vmax_e2_young` (13.2685 pmol/L with the defaults) [D].
+    c_dht_nmol_l
+        DHT scale constant [nmol/L]; ``None`` (default) calibrates it to the DHT anchor with
+        :func:`calibrate_c_dht` (0.285697 nmol/L with the defaults) [D].
+    e2_anchor_total_t_nmol_l, e2_anchor_estradiol_pmol_l, e2_anchor_shbg_nmol_l,
+    e2_anchor_albumin_g_dl, e2_anchor_age_years
+        E2 calibration anchor: Health In Men Study (older men, LC-MS/MS) mean TT 13.1 nmol/L and mean
+        E2 73.4 pmol/L [V, Yeap et al., abstract via a secondary repost]; SHBG 52 nmol/L, albumin
+        4.3 g/dL and age 70 y (age factor 1.4) assumed [A].
+    dht_anchor_mass_ratio, dht_anchor_total_t_ng_dl, dht_anchor_shbg_nmol_l, dht_anchor_albumin_g_dl
+        DHT calibration anchor: DHT:T = 1:13 by mass in healthy men by LC-MS/MS (Huang, Bhasin et al.
+        2022, abstract) [V] at the harmonized median TT 531 ng/dL (Travison 2017) [V], SHBG
+        33 nmol/L and albumin 4.3 g/dL [A].
+    band_factor
+        Width of the E2 and DHT band, ×/÷ [dimensionless]: 1.6 (≈ central 80 %) [A, not sourced].
+    k_shbg_t, k_albumin_t
+        Association constants of T with SHBG and albumin [L/mol]: Vermeulen 1999 (1.0e9, 3.6e4) [V2].
+    k_shbg_e2, k_albumin_e2
+        Association constants of E2 with SHBG and albumin [L/mol]: Södergård 1982 (3.14e8, 4.21e4) [V2].
+    albumin_molar_mass_g_mol
+        Albumin molar mass [g/mol]: 69,000 (Vermeulen / ISSAM) [V].
+    """
+
+    km_aromatase_nmol_l: float = 1.83
+    km_5ar_nmol_l: float = 3.35
+    km_scale: float = 1.0
+    older_vmax_e2_factor: float = 1.4
+    young_age_max_years: float = YOUNG_AGE_MAX_YEARS
+    older_age_min_years: float = OLDER_AGE_MIN_YEARS
+    default_age_years: float = DEFAULT_AGE_YEARS
+    shbg_young_nmol_l: float = SHBG_YOUNG_NMOL_L
+    shbg_older_nmol_l: float = SHBG_OLDER_NMOL_L
+    default_albumin_g_dl: float = DEFAULT_ALBUMIN_G_DL
+    vmax_e2_young_pmol_l: float | None = None
+    c_dht_nmol_l: float | None = None
+    e2_anchor_total_t_nmol_l: float = 13.1
+    e2_anchor_estradiol_pmol_l: float = 73.4
+    e2_anchor_shbg_nmol_l: float = 52.0
+    e2_anchor_albumin_g_dl: float = 4.3
+    e2_anchor_age_years: float = 70.0
+    dht_anchor_mass_ratio: float = 1.0 / 13.0
+    dht_anchor_total_t_ng_dl: float = 531.0
+    dht_anchor_shbg_nmol_l: float = 33.0
+    dht_anchor_albumin_g_dl: float = 4.3
+    band_factor: float = 1.6
+    k_shbg_t: float = BINDING_CONSTANTS["vermeulen1999"].k_shbg
+    k_albumin_t: float = BINDING_CONSTANTS["vermeulen1999"].k_albumin
+    k_shbg_e2: float = K_SHBG_E2
+    k_albumin_e2: float = K_ALBUMIN_E2
+    albumin_molar_mass_g_mol: float = _units.ALBUMIN_MW_G_PER_MOL
+
+
+#: The parameters of the spec (specs/hormones.md §5.2).
+DEFAULT_PARAMETERS: Final = PredictorParameters()
+
+
+def aromatase_age_factor(age: float, params: PredictorParameters = DEFAULT_PARAMETERS) -> float:
+    """Multiplier of the young-men aromatase (E2) Vmax for a man of ``age``.
+
+    1.0 at ≤ 35 y, ``older_vmax_e2_factor`` (1.4, Lakshman 2010: "Vmax for E2 40 % higher in older
+    men") at ≥ 59 y, linear between [A].
+
+    Parameters
+    ----------
+    age
+        Age [years].
+    params
+        Predictor parameters.
+
+    Returns
+    -------
+    float
+        Factor [dimensionless].
+
+    >>> aromatase_age_factor(30), aromatase_age_factor(47), aromatase_age_factor(70)
+    (1.0, 1.2, 1.4)
+    """
+    w = age_weight(age, young_max=params.young_age_max_years, older_min=params.older_age_min_years)
+    return 1.0 + w * (params.older_vmax_e2_factor - 1.0)
+
+
+def default_shbg(age: float | None, params: PredictorParameters = DEFAULT_PARAMETERS) -> float:
+    """SHBG [nmol/L] assumed for ``age`` [years] (``None`` → the default age), per ``params``.
+
+    >>> default_shbg(47)
+    42.5
+    """
+    w = age_weight(
+        params.default_age_years if age is None else age,
+        young_max=params.young_age_max_years,
+        older_min=params.older_age_min_years,
+    )
+    return params.shbg_young_nmol_l + w * (params.shbg_older_nmol_l - params.shbg_young_nmol_l)
+
+
+def free_estradiol_lakshman_2010(free_t_nmol_l: float, *, vmax: float, km_nmol_l: float) -> float:
+    """Free estradiol from free testosterone by saturable Michaelis–Menten kinetics.
+
+    ``free_E2 = Vmax · FT / (Km + FT)`` (specs/hormones.md §5.1), the model class reported by
+    Lakshman et al. JCEM 2010;95(8):3955–64, DOI 10.1210/jc.2010-0102 (abstract: "saturable
+    Michaelis–Menten kinetics", in-vivo aromatase Km 1.83 nM).
+
+    Parameters
+    ----------
+    free_t_nmol_l
+        Free testosterone [nmol/L].
+    vmax
+        Maximal free E2 [any unit; the result has the same unit], already multiplied by the age factor.
+    km_nmol_l
+        Aromatase Km on free T [nmol/L].
+
+    Returns
+    -------
+    float
+        Free estradiol [unit of ``vmax``].
+
+    >>> free_estradiol_lakshman_2010(1.83, vmax=10.0, km_nmol_l=1.83)
+    5.0
+    """
+    return vmax * free_t_nmol_l / (km_nmol_l + free_t_nmol_l)
+
+
+def dht_lakshman_2010(
+    total_t_nmol_l: float, free_t_nmol_l: float, *, c_dht_nmol_l: float, km_nmol_l: float
+) -> float:
+    """Total DHT from total and free testosterone by saturable Michaelis–Menten kinetics.
+
+    ``DHT = C_DHT · TT / (Km + FT)`` (specs/hormones.md §5.1): Michaelis–Menten on free T
+    (Lakshman 2010, in-vivo 5α-reductase Km 3.35 nM, Vmax not age-dependent), with the free-DHT
+    fraction taken proportional to the free-T fraction (≈ 0.51×, Pirke & Doerr 1975), so that the
+    proportionality cancels into the calibrated constant ``C_DHT``.
+
+    Parameters
+    ----------
+    total_t_nmol_l
+        Total testosterone [nmol/L].
+    free_t_nmol_l
+        Free testosterone [nmol/L].
+    c_dht_nmol_l
+        Calibrated scale constant [nmol/L].
+    km_nmol_l
+        5α-reductase Km on free T [nmol/L].
+
+    Returns
+    -------
+    float
+        Total DHT [nmol/L].
+
+    >>> dht_lakshman_2010(10.0, 0.65, c_dht_nmol_l=0.4, km_nmol_l=3.35)
+    1.0
+    """
+    return c_dht_nmol_l * total_t_nmol_l / (km_nmol_l + free_t_nmol_l)
+
+
+def _free_t_nmol_l(
+    tt_nmol_l: float, shbg_nmol_l: float, alb_g_dl: float, p: PredictorParameters
+) -> float:
+    alb = alb_g_dl * 10.0 / p.albumin_molar_mass_g_mol
+    ft = mass_action_free_t(
+        tt_nmol_l * 1e-9, shbg_nmol_l * 1e-9, alb, k_shbg=p.k_shbg_t, k_albumin=p.k_albumin_t
+    )
+    return ft * 1e9
+
+
+def _free_e2_fraction(
+    ft_nmol_l: float, shbg_nmol_l: float, alb_g_dl: float, p: PredictorParameters
+) -> float:
+    return free_e2_fraction_sodergard_1982(
+        ft_nmol_l * 1e-9,
+        shbg_nmol_l * 1e-9,
+        alb_g_dl * 10.0 / p.albumin_molar_mass_g_mol,
+        k_shbg_t=p.k_shbg_t,
+        k_shbg_e2=p.k_shbg_e2,
+        k_albumin_e2=p.k_albumin_e2,
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def calibrate_vmax_e2_young(params: PredictorParameters = DEFAULT_PARAMETERS) -> float:
+    """Young-men E2 Vmax [pmol/L free E2] calibrated to the E2 anchor (specs/hormones.md §5.4).
+
+    At the anchor (HIMS mean TT 13.1 nmol/L, mean E2 73.4 pmol/L; SHBG 52 nmol/L, albumin 4.3 g/dL,
+    age 70 y [A]): free E2 = 73.4 pmol/L × f_E2; ``Vmax_old = freeE2·(Km + FT)/FT``;
+    ``Vmax_young = Vmax_old / age factor(70 y)``. Km is ``km_aromatase_nmol_l × km_scale``.
+
+    Parameters
+    ----------
+    params
+        Predictor parameters (anchors, Km, binding constants).
+
+    Returns
+    -------
+    float
+        Vmax of young men [pmol/L] (13.2685 with the defaults; 18.5759 in older men).
+
+    >>> round(calibrate_vmax_e2_young(), 4)
+    13.2685
+    """
+    p = params
+    ft = _free_t_nmol_l(
+        p.e2_anchor_total_t_nmol_l, p.e2_anchor_shbg_nmol_l, p.e2_anchor_albumin_g_dl, p
+    )
+    free_e2 = p.e2_anchor_estradiol_pmol_l * _free_e2_fraction(
+        ft, p.e2_anchor_shbg_nmol_l, p.e2_anchor_albumin_g_dl, p
+    )
+    km = p.km_aromatase_nmol_l * p.km_scale
+    vmax_anchor = free_e2 * (km + ft) / ft
+    return vmax_anchor / aromatase_age_factor(p.e2_anchor_age_years, p)
+
+
+@functools.lru_cache(maxsize=32)
+def calibrate_c_dht(params: PredictorParameters = DEFAULT_PARAMETERS) -> float:
+    """DHT scale constant ``C_DHT`` [nmol/L] calibrated to the DHT anchor (specs/hormones.md §5.4).
+
+    ``C_DHT = ratio_molar · (Km + FT)`` at TT 531 ng/dL, SHBG 33 nmol/L, albumin 4.3 g/dL, where
+    ``ratio_molar = (1/13) × 28.84 / 29.044`` (the DHT:T mass ratio 1:13 turned molar).
+    Km is ``km_5ar_nmol_l × km_scale``.
+
+    Parameters
+    ----------
+    params
+        Predictor parameters.
+
+    Returns
+    -------
+    float
+        C_DHT [nmol/L] (0.285697 with the defaults).
+
+    >>> round(calibrate_c_dht(), 6)
+    0.285697
+    """
+    p = params
+    tt = p.dht_anchor_total_t_ng_dl / _units.T_NG_DL_PER_NMOL_L
+    ft = _free_t_nmol_l(tt, p.dht_anchor_shbg_nmol_l, p.dht_anchor_albumin_g_dl, p)
+    ratio_molar = p.dht_anchor_mass_ratio * _units.T_NG_DL_PER_NMOL_L / _units.DHT_NG_DL_PER_NMOL_L
+    return ratio_molar * (p.km_5ar_nmol_l * p.km_scale + ft)
+
+
+class HormoneLevels(NamedTuple):
+    """Numbers of one prediction (no checks, no text); see :func:`predict_levels`."""
+
+    free_testosterone_nmol_l: float
+    free_testosterone_percent: float
+    bioavailable_testosterone_nmol_l: float
+    aromatase_age_factor: float
+    free_estradiol_pmol_l: float
+    estradiol_pmol_l: float
+    dht_nmol_l: float
+
+
+def predict_levels(
+    total_t_ng_dl: float,
+    shbg_nmol_l: float,
+    albumin_g_dl: float,
+    age_years: float,
+    params: PredictorParameters = DEFAULT_PARAMETERS,
+) -> HormoneLevels:
+    """The equations of specs/hormones.md §5.1 on checked inputs (no defaults, no validation).
+
+    Parameters
+    ----------
+    total_t_ng_dl
+        Total testosterone [ng/dL].
+    shbg_nmol_l
+        SHBG [nmol/L].
+    albumin_g_dl
+        Albumin [g/dL].
+    age_years
+        Age [years].
+    params
+        Predictor parameters.
+
+    Returns
+    -------
+    HormoneLevels
+        Free T [nmol/L, %], bioavailable T [nmol/L], the aromatase age factor, free and total E2
+        [pmol/L], total DHT [nmol/L].
+
+    Spec §5.5 (age 30, TT 500 ng/dL, SHBG 33): E2 20.9 pg/mL, DHT 38.7 ng/dL.
+
+    >>> lv = predict_levels(500, 33, 4.3, 30)
+    >>> f"{lv.estradiol_pmol_l / 3.6714:.1f} pg/mL, {lv.dht_nmol_l * 29.044:.1f} ng/dL"
+    '20.9 pg/mL, 38.7 ng/dL'
+    """
+    p = params
+    tt = total_t_ng_dl / _units.T_NG_DL_PER_NMOL_L
+    ft = _free_t_nmol_l(tt, shbg_nmol_l, albumin_g_dl, p)
+    n = 1.0 + p.k_albumin_t * albumin_g_dl * 10.0 / p.albumin_molar_mass_g_mol
+    fa = aromatase_age_factor(age_years, p)
+    vmax_young = (
+        calibrate_vmax_e2_young(p) if p.vmax_e2_young_pmol_l is None else p.vmax_e2_young_pmol_l
+    )
+    free_e2 = free_estradiol_lakshman_2010(
+        ft, vmax=vmax_young * fa, km_nmol_l=p.km_aromatase_nmol_l * p.km_scale
+    )
+    total_e2 = free_e2 / _free_e2_fraction(ft, shbg_nmol_l, albumin_g_dl, p)
+    c_dht = calibrate_c_dht(p) if p.c_dht_nmol_l is None else p.c_dht_nmol_l
+    dht = dht_lakshman_2010(tt, ft, c_dht_nmol_l=c_dht, km_nmol_l=p.km_5ar_nmol_l * p.km_scale)
+    return HormoneLevels(
+        free_testosterone_nmol_l=ft,
+        free_testosterone_percent=100.0 * ft / tt,
+        bioavailable_testosterone_nmol_l=n * ft,
+        aromatase_age_factor=fa,
+        free_estradiol_pmol_l=free_e2,
+        estradiol_pmol_l=total_e2,
+        dht_nmol_l=dht,
+    )
+
+
+def predict(
+    total_t: float | str | None = None,
+    unit: str = "ng/dL",
+    age: float | str | None = None,
+    shbg: float | str | None = None,
+    albumin: float | str | None = None,
+    *,
+    albumin_unit: str = "g/dL",
+    dose_mg_week: float | str | None = None,
+    measured_e2: float | str | None = None,
+    e2_unit: str = "pg/mL",
+    measured_dht: float | str | None = None,
+    dht_unit: str = "ng/dL",
+    parameters: PredictorParameters | None = None,
+) -> HormonePrediction:
+    """Predict free T, estradiol and DHT from total testosterone (the TRT Hormone Predictor).
+
+    Applies the chain of specs/hormones.md §5.1 (see the module docstring), fills in the defaults of
+    §3 (and says so in ``assumptions``), and raises the flags of §5.7.
+
+    Parameters
+    ----------
+    total_t
+        Total testosterone, in ``unit`` [ng/dL by default; or nmol/L]; accepted 50–3000 ng/dL.
+        Leave ``None`` and give ``dose_mg_week`` to start from a dose instead.
+    unit
+        Unit of ``total_t``: ``"ng/dL"`` or ``"nmol/L"`` (1 nmol/L = 28.84 ng/dL).
+    age
+        Age [years], 18–90. ``None``: 47 y is assumed [A] for the SHBG default and the aromatase age
+        factor.
+    shbg
+        Measured SHBG [nmol/L], 5–150. ``None``: 33 nmol/L at ≤ 35 y, 52 nmol/L at ≥ 59 y, linear
+        between (Coviello 2006 baselines; interpolation [A]).
+    albumin
+        Albumin, in ``albumin_unit`` [g/dL by default, as on the command line; or g/L], 2.5–5.5 g/dL.
+        ``None``: 4.3 g/dL (ISSAM / Vermeulen default).
+    albumin_unit
+        ``"g/dL"`` or ``"g/L"``.
+    dose_mg_week
+        Weekly testosterone-enanthate dose [mg/week], 25–600: total T becomes the Bhasin 2001 mean
+        trough for that dose (:func:`~endolab.hormones.dose.trough_total_t_bhasin_2001`), labelled
+        as a population mean. Give either ``total_t`` or ``dose_mg_week``.
+    measured_e2
+        Measured total estradiol, in ``e2_unit`` [pg/mL by default; or pmol/L], 0.5–1000 pg/mL:
+        adds observed ÷ predicted.
+    e2_unit
+        ``"pg/mL"`` or ``"pmol/L"`` (1 pg/mL = 3.6714 pmol/L).
+    measured_dht
+        Measured total DHT, in ``dht_unit`` [ng/dL by default; or nmol/L or pg/mL], 1–1000 ng/dL:
+        adds observed ÷ predicted.
+    dht_unit
+        ``"ng/dL"``, ``"nmol/L"`` (1 nmol/L = 29.044 ng/dL) or ``"pg/mL"``.
+    parameters
+        Replace any constant of the model (:class:`PredictorParameters`); default: the spec's.
+
+    Returns
+    -------
+    HormonePrediction
+        Frozen result: free T [pg/mL, %], bioavailable T [ng/dL], E2 [pg/mL] and DHT [ng/dL] with
+        their band, free E2 [pg/mL], the SHBG and albumin used, ``assumptions`` and ``flags``.
+
+    Raises
+    ------
+    endolab.errors.ParseError
+        A value that is not a finite number, or an unknown unit (exit status 2).
+    endolab.errors.InputError
+        A value out of range, or neither / both of ``total_t`` and ``dose_mg_week`` (exit status 3).
+
+    Spec §5.5, age 30, TT 500 ng/dL (SHBG default 33 nmol/L, albumin 4.3 g/dL):
+
+    >>> r = predict(500, age=30)
+    >>> f"FT {r.free_testosterone_pg_ml:.0f} pg/mL, E2 {r.estradiol_pg_ml:.1f} pg/mL, DHT {r.dht_ng_dl:.1f} ng/dL"
+    'FT 105 pg/mL, E2 20.9 pg/mL, DHT 38.7 ng/dL'
+    >>> r.shbg_nmol_l_used, r.albumin_g_dl_used
+    (33.0, 4.3)
+    """
+    p = DEFAULT_PARAMETERS if parameters is None else parameters
+    assumptions: list[str] = []
+
+    # --- total testosterone, or a dose ---
+    if total_t is not None and dose_mg_week is not None:
+        raise InputError(
+            f"total_t and dose_mg_week: give one of them, not both (got total_t {total_t!r} and "
+            f"dose_mg_week {dose_mg_week!r})",
+            field="total_t",
+            value=total_t,
+        )
+    dose: float | None = None
+    if total_t is None:
+        if dose_mg_week is None:
+            raise InputError(
+                "total_t: missing; give total testosterone (50–3000 ng/dL) or a weekly "
+                "testosterone-enanthate dose (dose_mg_week, 25–600 mg/week)",
+                field="total_t",
+            )
+        dose = _validate.check(dose_mg_week, "dose_mg_week")
+        tt_ng_dl = trough_total_t_bhasin_2001(dose)
+        doses = ", ".join(f"{d:g}" for d in BHASIN_2001_NADIR_TT_NG_DL)
+        troughs = ", ".join(f"{t:g}" for t in BHASIN_2001_NADIR_TT_NG_DL.values())
+        assumptions.append(
+            f"Total T {tt_ng_dl:.0f} ng/dL from the dose {dose:g} mg/week: mean trough of young "
+            f"men in Bhasin 2001 ({troughs} ng/dL at {doses} mg/week; linear between doses [A]); "
+            "a population mean, not an individual level."
+        )
+    else:
+        t_unit = _units.normalize(
+            unit, _units.TT_UNITS, field="unit", quantity="total testosterone"
+        )
+        tt_ng_dl = _validate.check(total_t, "total_t", unit=t_unit, factor=_units.TT_UNITS[t_unit])
+
+    # --- age, SHBG, albumin (defaults disclosed) ---
+    if age is None:
+        age_years = p.default_age_years
+        age_given: float | None = None
+        assumptions.append(
+            f"Age not given: {age_years:g} y assumed [A] (midpoint of the trial's age groups) for "
+            "the SHBG default and the aromatase age factor."
+        )
+    else:
+        age_years = _validate.check(age, "age")
+        age_given = age_years
+    if shbg is None:
+        shbg_nmol_l = default_shbg(age_years, p)
+        assumptions.append(
+            f"SHBG not given: {shbg_nmol_l:.4g} nmol/L assumed for age {age_years:g} y "
+            f"(Coviello 2006 baselines {p.shbg_young_nmol_l:g} nmol/L at ≤ "
+            f"{p.young_age_max_years:g} y and {p.shbg_older_nmol_l:g} nmol/L at ≥ "
+            f"{p.older_age_min_years:g} y; linear between [A]). A measured SHBG is better."
+        )
+    else:
+        shbg_nmol_l = _validate.check(shbg, "shbg")
+    a_unit = _units.normalize(
+        albumin_unit, _units.ALBUMIN_UNITS, field="albumin_unit", quantity="albumin"
+    )
+    if albumin is None:
+        alb_g_dl = p.default_albumin_g_dl
+        assumptions.append(
+            f"Albumin not given: {alb_g_dl:g} g/dL assumed (ISSAM/Vermeulen default)."
+        )
+    else:
+        alb_g_dl = _validate.check(
+            albumin, "albumin", unit=a_unit, factor=_units.ALBUMIN_UNITS[a_unit]
+        )
+
+    # --- measured values ---
+    e2_measured: float | None = None
+    if measured_e2 is not None:
+        e_unit = _units.normalize(e2_unit, _units.E2_UNITS, field="e2_unit", quantity="estradiol")
+        e2_measured = _validate.check(
+            measured_e2, "measured_e2", unit=e_unit, factor=_units.E2_UNITS[e_unit]
+        )
+    dht_measured: float | None = None
+    if measured_dht is not None:
+        d_unit = _units.normalize(dht_unit, _units.DHT_UNITS, field="dht_unit", quantity="DHT")
+        dht_measured = _validate.check(
+            measured_dht, "measured_dht", unit=d_unit, factor=_units.DHT_UNITS[d_unit]
+        )
+
+    # --- the model ---
+    lv = predict_levels(tt_ng_dl, shbg_nmol_l, alb_g_dl, age_years, p)
+    e2_pg_ml = lv.estradiol_pmol_l / _units.E2_PMOL_L_PER_PG_ML
+    dht_ng_dl = lv.dht_nmol_l * _units.DHT_NG_DL_PER_NMOL_L
+    band = p.band_factor
+
+    assumptions.extend(
+        [
+            "Free T by Vermeulen 1999 (K_SHBG 1.0e9, K_albumin 3.6e4 L/mol, albumin 69,000 g/mol); "
+            "it reads about 19 % above equilibrium dialysis (Fiers 2018)."
+            if (p.k_shbg_t, p.k_albumin_t) == (1.0e9, 3.6e4)
+            else f"Free T by the mass-action model with custom constants (K_SHBG {p.k_shbg_t:.3g}, "
+            f"K_albumin {p.k_albumin_t:.3g} L/mol).",
+            f"E2 and DHT: saturable Michaelis–Menten kinetics on free T (Lakshman 2010: Km "
+            f"{p.km_aromatase_nmol_l:g} nM aromatase, {p.km_5ar_nmol_l:g} nM 5α-reductase); "
+            f"Vermeulen free T used on the trial's free-T scale (KM_SCALE {p.km_scale:g}) [A].",
+            f"Aromatase (E2) Vmax factor {lv.aromatase_age_factor:.3g} for age {age_years:g} y "
+            f"(1.0 at ≤ {p.young_age_max_years:g} y, {p.older_vmax_e2_factor:g} at ≥ "
+            f"{p.older_age_min_years:g} y, Lakshman 2010; linear between [A]); DHT kinetics "
+            "age-independent.",
+            "Scale constants calibrated [A], not Lakshman's own Vmax: E2 to the Health In Men Study "
+            "mean (TT 13.1 nmol/L, E2 73.4 pmol/L, older men, LC-MS/MS), DHT to DHT:T = 1:13 by "
+            "mass at TT 531 ng/dL."
+            if p.vmax_e2_young_pmol_l is None and p.c_dht_nmol_l is None
+            else "Scale constants set by the caller (vmax_e2_young_pmol_l / c_dht_nmol_l).",
+            "Free E2 with Södergård 1982 constants and testosterone competing for SHBG.",
+            f"Band ×/÷ {band:g} on E2 and DHT is an assumption [A, not sourced]: only about 18 % of "
+            "the variance of E2 is explained by T, age, BMI and other factors (Jasuja, Framingham, "
+            "LC-MS/MS), so an individual value may fall well outside it.",
+        ]
+    )
+    if age_given is not None and p.young_age_max_years < age_given < p.older_age_min_years:
+        assumptions.append(
+            f"Age {age_given:g} y lies between the trial's age groups "
+            f"({p.young_age_max_years:g} and {p.older_age_min_years:g} y): interpolated [A]."
+        )
+    e2_ratio = None if e2_measured is None else e2_measured / e2_pg_ml
+    dht_ratio = None if dht_measured is None else dht_measured / dht_ng_dl
+    flags = prediction_flags(
+        total_t_ng_dl=tt_ng_dl,
+        age_years=age_given,
+        shbg_given=shbg is not None,
+        dose_mg_week=dose,
+        estradiol_observed_to_predicted=e2_ratio,
+        dht_observed_to_predicted=dht_ratio,
+        band_factor=band,
+    )
+    return HormonePrediction(
+        total_testosterone_ng_dl=tt_ng_dl,
+        age_years_used=age_years,
+        free_testosterone_nmol_l=lv.free_testosterone_nmol_l,
+        free_testosterone_pg_ml=lv.free_testosterone_nmol_l * _units.T_NG_DL_PER_NMOL_L * 10.0,
+        free_testosterone_percent=lv.free_testosterone_percent,
+        bioavailable_testosterone_ng_dl=lv.bioavailable_testosterone_nmol_l
+        * _units.T_NG_DL_PER_NMOL_L,
+        estradiol_pg_ml=e2_pg_ml,
+        estradiol_low_pg_ml=e2_pg_ml / band,
+        estradiol_high_pg_ml=e2_pg_ml * band,
+        free_estradiol_pg_ml=lv.free_estradiol_pmol_l / _units.E2_PMOL_L_PER_PG_ML,
+        dht_ng_dl=dht_ng_dl,
+        dht_low_ng_dl=dht_ng_dl / band,
+        dht_high_ng_dl=dht_ng_dl * band,
+        shbg_nmol_l_used=shbg_nmol_l,
+        albumin_g_dl_used=alb_g_dl,
+        aromatase_age_factor=lv.aromatase_age_factor,
+        dose_mg_week=dose,
+        estradiol_measured_pg_ml=e2_measured,
+        dht_measured_ng_dl=dht_measured,
+        assumptions=tuple(assumptions),
+        flags=flags,
+    )
