@@ -49,6 +49,13 @@ INPUT_RANGES: Final[dict[str, InputRange]] = {
     "estradiol": InputRange(0.5, 1000.0, "pg/mL"),
 }
 
+# A value rejected in the default unit that fits the range in another unit gets a hint:
+# field → (other unit, factor from it to the range's unit, name of the unit argument)
+_UNIT_HINTS: Final[dict[str, tuple[str, float, str]]] = {
+    "total_t": ("nmol/L", 28.84, "unit"),
+    "albumin": ("g/L", 0.1, "albumin_unit"),
+}
+
 # relative slack so that a limit typed in another unit (e.g. 104.02 nmol/L) is not rejected by rounding
 _SLACK: Final = 1e-9
 
@@ -90,6 +97,10 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
     Traceback (most recent call last):
     ...
     endolab.errors.InputError: total_t: -5 ng/dL is out of range; accepted 50–3000 ng/dL
+    >>> check(43, "albumin")
+    Traceback (most recent call last):
+    ...
+    endolab.errors.InputError: albumin: 43 g/dL is out of range; accepted 2.5–5.5 g/dL (is it in g/L? then use albumin_unit='g/L' / --albumin-unit g/L)
     >>> check(200, "total_t", unit="nmol/L", factor=28.84)
     Traceback (most recent call last):
     ...
@@ -106,6 +117,11 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
             f"{field}: {_fmt(number)} {rng.unit} is out of range; "
             f"accepted {_fmt(rng.low)}–{_fmt(rng.high)} {rng.unit}"
         )
+        if field in _UNIT_HINTS:
+            other, other_factor, argument = _UNIT_HINTS[field]
+            if rng.low <= number * other_factor <= rng.high:
+                option = "--" + argument.replace("_", "-")
+                msg += f" (is it in {other}? then use {argument}={other!r} / {option} {other})"
     else:
         msg = (
             f"{field}: {_fmt(number)} {given_unit} ({_fmt(converted)} {rng.unit}) is out of range; "

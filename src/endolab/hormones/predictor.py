@@ -23,6 +23,20 @@ field of :class:`PredictorParameters`, which a caller can replace.
 The predictions are LC-MS/MS-equivalent population estimates; the band (×/÷ 1.6) is an assumption
 [A, not sourced]: in Framingham men, age, BMI, T and other factors explained only ~18 % of the
 variance of E2 (Jasuja et al.), so any T-only prediction has a wide individual error.
+
+Deviations from and additions to specs/hormones.md (none changes a number of the spec):
+
+* The calibrated constants are computed, not typed in: 13.2685 pmol/L and 0.285697 nmol/L with the
+  spec's anchors (the spec's rounded 13.27 / 0.2857 differ by < 0.02 %), so that a changed Km,
+  KM_SCALE, anchor or binding constant recalibrates as in spec §5.6.
+* The band ×/÷ 1.6 is applied to DHT as well as E2 (issue 2 asks for both; the spec states it in the
+  E2 context) — equally unsourced [A].
+* The dose → trough total T is interpolated linearly between the five Bhasin 2001 doses [A]; the
+  spec gives only the five means.
+* The accepted ranges of measured E2 (0.5–1000 pg/mL) and DHT (1–1000 ng/dL) are this project's
+  [A]; the spec gives none.
+* Flags for total T below/above the reference range 264–916 ng/dL (Travison 2017) and for a default
+  SHBG with a high total T (spec §3 caveat) are added to the spec's §5.7 flags.
 """
 
 from __future__ import annotations

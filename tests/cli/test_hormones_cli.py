@@ -1,0 +1,181 @@
+"""`endolab hormones predict` and `endolab hormones free-t`, in-process (typer CliRunner)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from endolab._text import DISCLAIMER
+from endolab.cli import app
+
+runner = CliRunner()
+
+PREDICT_KEYS = {
+    "free_testosterone_pg_ml",
+    "free_testosterone_percent",
+    "bioavailable_testosterone_ng_dl",
+    "estradiol_pg_ml",
+    "estradiol_low_pg_ml",
+    "estradiol_high_pg_ml",
+    "dht_ng_dl",
+    "dht_low_ng_dl",
+    "dht_high_ng_dl",
+    "free_estradiol_pg_ml",
+    "shbg_nmol_l_used",
+    "albumin_g_dl_used",
+    "assumptions",
+    "flags",
+    "disclaimer",
+}
+
+
+def run_json(*args: str) -> dict[str, object]:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_make_run_demo_human_output() -> None:
+    result = runner.invoke(app, ["hormones", "predict", "--total-t", "650", "--age", "45"])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    for text in ("650 ng/dL", "pg/mL", "ng/dL", "nmol/L", "g/dL", "Assumptions:", "Flags:"):
+        assert text in out
+    assert "SHBG not given" in out and "LC-MS/MS" in out and "trough" in out
+    assert out.rstrip().splitlines()[-1] == f"Disclaimer: {DISCLAIMER}"
+    assert result.stderr == ""
+
+
+def test_predict_json_keys_and_spec_vector() -> None:
+    # spec §5.5: age 30, TT 500 ng/dL → FT 105 pg/mL, E2 20.886 pg/mL, DHT 38.734 ng/dL, free E2 0.600
+    d = run_json("hormones", "predict", "--total-t", "500", "--age", "30")
+    assert set(d) == PREDICT_KEYS
+    assert d["estradiol_pg_ml"] == pytest.approx(20.886, rel=5e-3)
+    assert d["dht_ng_dl"] == pytest.approx(38.734, rel=5e-3)
+    assert d["free_testosterone_pg_ml"] == pytest.approx(104.980, rel=5e-3)
+    assert d["free_estradiol_pg_ml"] == pytest.approx(0.600, rel=5e-3)
+    assert d["shbg_nmol_l_used"] == 33 and d["albumin_g_dl_used"] == 4.3
+    assert d["disclaimer"] == DISCLAIMER
+
+
+def test_predict_nmol_l_and_explicit_inputs() -> None:
+    a = run_json("hormones", "predict", "--total-t", "500", "--age", "30", "--shbg", "33")
+    b = run_json(
+        "hormones", "predict", "--total-t", str(500 / 28.84), "--unit", "nmol/L", "--age", "30",
+        "--shbg", "33", "--albumin", "43", "--albumin-unit", "g/L",
+    )  # fmt: skip
+    assert b["estradiol_pg_ml"] == pytest.approx(a["estradiol_pg_ml"], rel=1e-6)
+    assert not any("SHBG not given" in s for s in a["assumptions"])  # type: ignore[union-attr]
+
+
+def test_observed_vs_predicted_and_dose() -> None:
+    d = run_json(
+        "hormones", "predict", "--dose-mg-week", "125", "--age", "27", "--shbg", "33",
+        "--measured-e2", "44.8", "--measured-dht", "150", "--dht-unit", "pg/mL",
+    )  # fmt: skip
+    # spec §5.4: 125 mg/week → 542 ng/dL → E2 22.4 pg/mL, DHT 41.6 ng/dL
+    assert d["trough_total_testosterone_ng_dl"] == 542
+    assert d["dose_mg_week"] == 125
+    assert d["estradiol_observed_to_predicted"] == pytest.approx(44.8 / 22.4447, rel=1e-3)
+    assert d["dht_measured_ng_dl"] == pytest.approx(15.0)
+    assert d["dht_observed_to_predicted"] == pytest.approx(15.0 / 41.5873, rel=1e-3)
+    human = runner.invoke(
+        app, ["hormones", "predict", "--dose-mg-week", "125", "--measured-e2", "30"]
+    )
+    assert human.exit_code == 0
+    assert "observed/predicted" in human.stdout and "125 mg/week" in human.stdout
+
+
+def test_free_t_issam_example() -> None:
+    d = run_json("hormones", "free-t", "--total-t", "288.4", "--shbg", "40", "--albumin", "4.3")
+    assert set(d) == {
+        "free_testosterone_pg_ml",
+        "free_testosterone_percent",
+        "bioavailable_testosterone_ng_dl",
+        "shbg_nmol_l_used",
+        "albumin_g_dl_used",
+        "disclaimer",
+    }
+    assert f"{d['free_testosterone_pg_ml']:.3g}" == "50.1"
+    assert f"{d['free_testosterone_percent']:.3g}" == "1.74"
+    assert f"{d['bioavailable_testosterone_ng_dl']:.3g}" == "118"
+
+
+def test_free_t_sodergard_and_human_output() -> None:
+    d = run_json(
+        "hormones", "free-t", "--total-t", "500", "--shbg", "33", "--method", "sodergard1982"
+    )
+    assert f"{d['free_testosterone_pg_ml']:.3g}" == "119"
+    result = runner.invoke(app, ["hormones", "free-t", "--total-t", "288.4", "--shbg", "40"])
+    assert result.exit_code == 0
+    assert (
+        "50.1 pg/mL" in result.stdout and "1.74 %" in result.stdout and "118 ng/dL" in result.stdout
+    )
+    assert "Albumin not given: 4.3 g/dL" in result.stdout
+    assert result.stdout.rstrip().endswith(DISCLAIMER)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragments"),
+    [
+        (["predict", "--total-t", "-5"], 3, ["total_t", "-5 ng/dL", "50–3000 ng/dL"]),
+        (["predict", "--total-t=-5"], 3, ["total_t", "-5 ng/dL", "50–3000 ng/dL"]),
+        (["predict", "--total-t", "3500"], 3, ["total_t", "3500 ng/dL", "50–3000 ng/dL"]),
+        (["predict", "--total-t", "200", "--unit", "nmol/L"], 3, ["200 nmol/L", "1.734–104 nmol/L"]),
+        (["predict", "--total-t", "abc"], 2, ["total_t", "'abc'", "ng/dL"]),
+        (["predict", "--total-t", "1,5"], 2, ["total_t", "'1,5'", "decimal separator"]),
+        (["predict", "--total-t", "inf"], 2, ["total_t", "finite"]),
+        (["predict", "--total-t", "650", "--unit", "mg/dL"], 2, ["unit", "'mg/dL'", "ng/dL, nmol/L"]),
+        (["predict", "--total-t", "650", "--age", "12"], 3, ["age", "12 years", "18–90 years"]),
+        (["predict", "--total-t", "650", "--age", "-1"], 3, ["age", "-1 years", "18–90 years"]),
+        (["predict", "--total-t", "650", "--shbg", "0"], 3, ["shbg", "0 nmol/L", "5–150 nmol/L"]),
+        (["predict", "--total-t", "650", "--albumin", "9"], 3, ["albumin", "9 g/dL", "2.5–5.5 g/dL"]),
+        (["predict", "--total-t", "650", "--albumin", "x"], 2, ["albumin", "'x'", "g/dL"]),
+        (["predict", "--dose-mg-week", "700"], 3, ["dose_mg_week", "700 mg/week", "25–600 mg/week"]),
+        (["predict", "--dose-mg-week", "10"], 3, ["dose_mg_week", "10 mg/week", "25–600 mg/week"]),
+        (["predict", "--total-t", "650", "--dose-mg-week", "100"], 3, ["not both"]),
+        (["predict", "--age", "40"], 3, ["total_t", "missing", "dose_mg_week"]),
+        (["predict", "--total-t", "650", "--measured-e2", "abc"], 2, ["measured_e2", "'abc'"]),
+        (["predict", "--total-t", "650", "--measured-e2", "5000"], 3, ["measured_e2", "0.5–1000 pg/mL"]),
+        (["predict", "--total-t", "650", "--measured-e2", "30", "--e2-unit", "ng/dL"], 2, ["e2_unit"]),
+        (["predict", "--total-t", "650", "--measured-dht", "0"], 3, ["measured_dht", "1–1000 ng/dL"]),
+        (["free-t", "--total-t", "-5", "--shbg", "40"], 3, ["total_t", "-5 ng/dL", "50–3000 ng/dL"]),
+        (["free-t", "--total-t", "288.4", "--shbg", "abc"], 2, ["shbg", "'abc'", "nmol/L"]),
+        (["free-t", "--total-t", "288.4", "--shbg", "40", "--method", "trut"], 3, ["method", "'trut'", "vermeulen1999, sodergard1982"]),
+        (["free-t", "--total-t", "288.4"], 2, ["--shbg"]),
+        (["predict", "--total-t", "650", "--no-such-flag"], 2, ["--no-such-flag"]),
+    ],
+)  # fmt: skip
+def test_bad_input_exit_status_and_one_line_message(
+    args: list[str], code: int, fragments: list[str]
+) -> None:
+    result = runner.invoke(app, ["hormones", *args])
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_predict_path_imports_no_numpy_or_scipy() -> None:
+    # start-up budget: the predict path stays pure Python (typer + endolab.hormones)
+    code = (
+        "import sys\n"
+        "from endolab.cli import app\n"
+        "try:\n"
+        "    app(['hormones', 'predict', '--total-t', '650', '--age', '45'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('heavy:', sorted(m for m in ('numpy', 'scipy', 'polars', 'pandas', 'matplotlib')"
+        " if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "heavy: []"
