@@ -55,7 +55,7 @@ def _print_prediction(r: HormonePrediction) -> None:
     tt_ref = REFERENCE_RANGES["total_testosterone"]
     source = f" (trough for {_fmt(r.dose_mg_week)} mg/week)" if r.dose_mg_week is not None else ""
     typer.echo(
-        f"TRT Hormone Predictor — total T {_fmt(r.total_testosterone_ng_dl)} ng/dL "
+        f"TRT Hormone Predictor — total T {r.total_testosterone_ng_dl:.4g} ng/dL "
         f"({_fmt(r.total_testosterone_nmol_l)} nmol/L){source}, age {r.age_years_used:g} y"
     )
     band = f"band (×/÷ {r.estradiol_high_pg_ml / r.estradiol_pg_ml:.3g})"
@@ -179,8 +179,8 @@ def predict_command(
 
 def _print_free_t(r: FreeTestosteroneResult) -> None:
     typer.echo(
-        f"Free testosterone ({r.method}) — total T {_fmt(r.total_testosterone_ng_dl)} ng/dL, "
-        f"SHBG {_fmt(r.shbg_nmol_l_used)} nmol/L, albumin {r.albumin_g_dl_used:.3g} g/dL"
+        f"Free testosterone ({r.method}) — total T {r.total_testosterone_ng_dl:.4g} ng/dL, "
+        f"SHBG {r.shbg_nmol_l_used:.4g} nmol/L, albumin {r.albumin_g_dl_used:.3g} g/dL"
     )
     _table(
         [

@@ -215,6 +215,13 @@ def sodergard_1982(total_t: float, shbg: float, albumin: float) -> float:
     return mass_action_free_t(total_t, shbg, albumin, k_shbg=k.k_shbg, k_albumin=k.k_albumin)
 
 
+def _sci(x: float) -> str:
+    """Compact scientific notation for constants: 1e9 → '1.0e9', 5.97e8 → '5.97e8'."""
+    exponent = math.floor(math.log10(abs(x)))
+    mantissa = x / 10**exponent
+    return f"{mantissa:.3g}{'.0' if mantissa == int(mantissa) else ''}e{exponent}"
+
+
 def _method(method: str) -> tuple[str, BindingConstants]:
     key = (
         str(method)
@@ -297,7 +304,7 @@ def free_testosterone(
         )
     assumptions = [
         f"Free T by the mass-action model with the {key} constants "
-        f"(K_SHBG {constants.k_shbg:.3g} L/mol, K_albumin {constants.k_albumin:.3g} L/mol; "
+        f"(K_SHBG {_sci(constants.k_shbg)} L/mol, K_albumin {_sci(constants.k_albumin)} L/mol; "
         f"{constants.source}).",
         "Albumin converted to mol/L with the molar mass 69,000 g/mol used by Vermeulen/ISSAM.",
     ]
