@@ -118,38 +118,56 @@ def _print_prediction(r: HormonePrediction) -> None:
 @app.command("predict")
 def predict_command(
     total_t: str | None = typer.Option(
-        None, "--total-t", help="Total testosterone (50–3000 ng/dL), in --unit."
+        None, "--total-t", metavar="NUMBER", help="Total testosterone (50–3000 ng/dL), in --unit."
     ),
-    unit: str = typer.Option("ng/dL", "--unit", help="Unit of --total-t: ng/dL or nmol/L."),
+    unit: str = typer.Option(
+        "ng/dL", "--unit", metavar="UNIT", help="Unit of --total-t: ng/dL or nmol/L."
+    ),
     age: str | None = typer.Option(
-        None, "--age", help="Age in years (18–90); default 47 y, disclosed."
+        None, "--age", metavar="NUMBER", help="Age in years (18–90); default 47 y, disclosed."
     ),
     shbg: str | None = typer.Option(
-        None, "--shbg", help="SHBG in nmol/L (5–150); default by age (Coviello 2006), disclosed."
+        None,
+        "--shbg",
+        metavar="NUMBER",
+        help="SHBG in nmol/L (5–150); default by age (Coviello 2006), disclosed.",
     ),
     albumin: str | None = typer.Option(
-        None, "--albumin", help="Albumin in --albumin-unit (2.5–5.5 g/dL); default 4.3 g/dL."
+        None,
+        "--albumin",
+        metavar="NUMBER",
+        help="Albumin in --albumin-unit (2.5–5.5 g/dL); default 4.3 g/dL.",
     ),
     albumin_unit: str = typer.Option(
-        "g/dL", "--albumin-unit", help="Unit of --albumin: g/dL or g/L."
+        "g/dL", "--albumin-unit", metavar="UNIT", help="Unit of --albumin: g/dL or g/L."
     ),
     dose_mg_week: str | None = typer.Option(
         None,
         "--dose-mg-week",
+        metavar="NUMBER",
         help="Weekly testosterone-enanthate dose (25–600 mg/week) instead of --total-t: "
         "uses the Bhasin 2001 mean trough (a population mean).",
     ),
     measured_e2: str | None = typer.Option(
-        None, "--measured-e2", help="Measured estradiol, in --e2-unit: adds observed/predicted."
+        None,
+        "--measured-e2",
+        metavar="NUMBER",
+        help="Measured estradiol, in --e2-unit: adds observed/predicted.",
     ),
     e2_unit: str = typer.Option(
-        "pg/mL", "--e2-unit", help="Unit of --measured-e2: pg/mL or pmol/L."
+        "pg/mL", "--e2-unit", metavar="UNIT", help="Unit of --measured-e2: pg/mL or pmol/L."
     ),
     measured_dht: str | None = typer.Option(
-        None, "--measured-dht", help="Measured DHT, in --dht-unit: adds observed/predicted."
+        None,
+        "--measured-dht",
+        metavar="NUMBER",
+        help="Measured DHT, in --dht-unit: adds observed/predicted.",
     ),
     dht_unit: str = typer.Option(
-        "ng/dL", "--dht-unit", help="Unit of --measured-dht: ng/dL, nmol/L or pg/mL."
+        "ng/dL",
+        "--dht-unit",
+        metavar="UNIT",
+        help="Unit of --measured-dht: ng/dL, nmol/L or pg/mL.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
 ) -> None:
@@ -204,18 +222,26 @@ def _print_free_t(r: FreeTestosteroneResult) -> None:
 @app.command("free-t")
 def free_t_command(
     total_t: str = typer.Option(
-        ..., "--total-t", help="Total testosterone (50–3000 ng/dL), in --unit."
+        ..., "--total-t", metavar="NUMBER", help="Total testosterone (50–3000 ng/dL), in --unit."
     ),
-    shbg: str = typer.Option(..., "--shbg", help="SHBG in nmol/L (5–150)."),
+    shbg: str = typer.Option(..., "--shbg", metavar="NUMBER", help="SHBG in nmol/L (5–150)."),
     albumin: str | None = typer.Option(
-        None, "--albumin", help="Albumin in --albumin-unit (2.5–5.5 g/dL); default 4.3 g/dL."
+        None,
+        "--albumin",
+        metavar="NUMBER",
+        help="Albumin in --albumin-unit (2.5–5.5 g/dL); default 4.3 g/dL.",
     ),
-    unit: str = typer.Option("ng/dL", "--unit", help="Unit of --total-t: ng/dL or nmol/L."),
+    unit: str = typer.Option(
+        "ng/dL", "--unit", metavar="UNIT", help="Unit of --total-t: ng/dL or nmol/L."
+    ),
     albumin_unit: str = typer.Option(
-        "g/dL", "--albumin-unit", help="Unit of --albumin: g/dL or g/L."
+        "g/dL", "--albumin-unit", metavar="UNIT", help="Unit of --albumin: g/dL or g/L."
     ),
     method: str = typer.Option(
-        "vermeulen1999", "--method", help="Binding constants: vermeulen1999 or sodergard1982."
+        "vermeulen1999",
+        "--method",
+        metavar="NAME",
+        help="Binding constants: vermeulen1999 or sodergard1982.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
 ) -> None:
