@@ -50,7 +50,7 @@ class EndolabError(ValueError):
     value
         Optional offending value (kept as given).
 
-    >>> err = InputError("total_t must be between 50 and 2000 ng/dL, got -5", field="total_t", value=-5)
+    >>> err = InputError("total_t must be between 50 and 3000 ng/dL, got -5", field="total_t", value=-5)
     >>> isinstance(err, ValueError), err.exit_code, err.field
     (True, 3, 'total_t')
     """

@@ -28,12 +28,13 @@ glucose       mg/dL        mmol/L: 1 mmol/L = 18 mg/dL. Assumption [A]: the roun
 
 from __future__ import annotations
 
-from typing import Final, Literal, TypeVar, overload
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Final, Literal, TypeVar, overload
 
 from endolab.errors import UnitError
+
+if TYPE_CHECKING:  # NumPy is imported only when an array is converted: the calculators start fast.
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = [
     "ALBUMIN_MOLAR_MASS_G_PER_MOL",
@@ -90,7 +91,7 @@ _TABLES: Final[dict[str, dict[str, float]]] = {
     },
 }
 
-_T = TypeVar("_T", float, npt.NDArray[np.float64])
+_T = TypeVar("_T", float, "npt.NDArray[np.float64]")
 
 
 def units_for(quantity: Quantity) -> tuple[str, ...]:
@@ -165,6 +166,8 @@ def convert(value: _T, from_unit: str, to_unit: str, *, quantity: Quantity) -> _
     if src == dst:
         return value
     factor = table[dst] / table[src]
-    if isinstance(value, np.ndarray):
-        return np.asarray(value, dtype=np.float64) * factor
-    return float(value) * factor
+    if isinstance(value, (int, float)):
+        return float(value) * factor
+    import numpy as np
+
+    return np.asarray(value, dtype=np.float64) * factor

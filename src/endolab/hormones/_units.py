@@ -1,8 +1,7 @@
 """Pure-Python unit constants of the hormone calculators (no NumPy import on the predict path).
 
-These mirror :mod:`endolab.units` exactly (``tests/hormones/test_units_mirror.py`` asserts that they
-are the same numbers). They are repeated here only because :mod:`endolab.units` imports NumPy at
-module level, which costs about 0.2 s of start-up on every ``endolab hormones`` call.
+The constants are those of :mod:`endolab.units` (defined and sourced there once), under the names the
+hormone modules use; this module adds the unit tables and text parsing of the calculators.
 
 =====================================  ============  ===========================================
 constant                               value         source
@@ -20,6 +19,7 @@ from __future__ import annotations
 import math
 from typing import Final
 
+from endolab import units
 from endolab.errors import ParseError, UnitError
 
 __all__ = [
@@ -36,13 +36,13 @@ __all__ = [
 ]
 
 #: 1 nmol/L testosterone in ng/dL (ISSAM; MW 288.42 g/mol).
-T_NG_DL_PER_NMOL_L: Final = 28.84
+T_NG_DL_PER_NMOL_L: Final = units.TESTOSTERONE_NG_DL_PER_NMOL_L
 #: 1 pg/mL estradiol in pmol/L (1000 / 272.38; MW 272.38 g/mol).
-E2_PMOL_L_PER_PG_ML: Final = 1000.0 / 272.38
+E2_PMOL_L_PER_PG_ML: Final = units.ESTRADIOL_PMOL_L_PER_PG_ML
 #: 1 nmol/L dihydrotestosterone in ng/dL (MW 290.44 g/mol).
-DHT_NG_DL_PER_NMOL_L: Final = 29.044
+DHT_NG_DL_PER_NMOL_L: Final = units.DHT_NG_DL_PER_NMOL_L
 #: Albumin molar mass used by Vermeulen 1999 / ISSAM [g/mol] (the physical value is ≈ 66,500).
-ALBUMIN_MW_G_PER_MOL: Final = 69_000.0
+ALBUMIN_MW_G_PER_MOL: Final = units.ALBUMIN_MOLAR_MASS_G_PER_MOL
 
 #: Accepted units → factor to the unit shown first (value_in_first = value × factor).
 TT_UNITS: Final[dict[str, float]] = {"ng/dL": 1.0, "nmol/L": T_NG_DL_PER_NMOL_L}
