@@ -7,7 +7,8 @@ results are frozen dataclasses holding exact values, with formatted strings and 
 
 * :func:`mix`, :func:`reverse`, :func:`suggest_diluent` — reconstitution and syringe reading;
 * :func:`schedule`, :func:`plan`, :class:`Frequency` — one vial and a multi-vial plan on the calendar;
-* :data:`PRESETS`, :data:`SYRINGES` — product presets and the syringe catalogue;
+* :data:`PRESETS`, :data:`SYRINGES` — product presets and the syringe catalogue (the spec's
+  ``presets`` and ``syringes``; the lower-case names are the modules);
 * :func:`plan_to_ics` — iCalendar export; :func:`syringe_svg` / :func:`mix_svg` — the syringe picture;
 * :data:`CATALOGUE`, :class:`Notice`, :class:`HcgInputError` — the notice catalogue (spec §5).
 
@@ -43,11 +44,6 @@ from endolab.hcg.schedule import (
 from endolab.hcg.svg import mix_svg, syringe_svg, write_svg
 from endolab.hcg.syringes import SYRINGES, Syringe, get_syringe, recommend_syringe
 
-#: The syringe catalogue (alias of :data:`SYRINGES`, the spec's ``syringes``).
-syringes = SYRINGES
-#: The product presets (alias of :data:`PRESETS`, the spec's ``presets``).
-presets = PRESETS
-
 __all__ = [
     "CATALOGUE",
     "DOSE_ON_DISCARD_DATE_USABLE",
@@ -74,13 +70,11 @@ __all__ = [
     "mix_svg",
     "plan",
     "plan_to_ics",
-    "presets",
     "recommend_syringe",
     "reverse",
     "schedule",
     "suggest_diluent",
     "syringe_svg",
-    "syringes",
     "write_ics",
     "write_svg",
 ]

@@ -47,7 +47,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from endolab.errors import InputError
 from endolab.hcg._numbers import (
@@ -73,6 +73,9 @@ from endolab.hcg.products import (
     normalize_diluent,
 )
 from endolab.hcg.syringes import DEFAULT_SYRINGE, Syringe, get_syringe, recommend_syringe
+
+if TYPE_CHECKING:
+    from endolab.hcg.schedule import Frequency
 
 __all__ = [
     "DEAD_SPACE_WARNING_FRACTION",
@@ -939,6 +942,8 @@ def suggest_diluent(
     vial_capacity_ml: Number | None = None,
     diluent: str | None = None,
     prefilled: bool = False,
+    frequency: Frequency | None = None,
+    bud_days: Number | None = None,
 ) -> SuggestResult:
     """Rank diluent volumes for a dose on a syringe (spec §3.3).
 
@@ -949,6 +954,9 @@ def suggest_diluent(
 
     A dose below one graduation even at the largest volume raises E_DOSE_BELOW_RESOLUTION. When no
     volume fits the barrel in one fill, the result is empty with W_EXCEEDS_SYRINGE_CAPACITY.
+
+    With a ``frequency`` (and ``bud_days`` or a preset BUD), a discard-date conflict of the best
+    option is reported as W_BUD_CONFLICT with the note that no diluent volume fixes it (spec §3.3).
 
     >>> best = suggest_diluent("5000", "250").suggestions[0]
     >>> best.diluent_ml, best.mix.syringe_units
@@ -1018,4 +1026,19 @@ def suggest_diluent(
             )
         )
     chosen = tuple(Suggestion(i + 1, m.diluent_ml, m) for i, m in enumerate(options[:top]))
+    if frequency is not None and chosen:
+        from endolab.hcg.schedule import schedule  # local: schedule imports this module
+
+        sched = schedule(chosen[0].mix, frequency, bud_days=bud_days)
+        for n in sched.notices:
+            if n.code == "W_BUD_CONFLICT":
+                notes.append(
+                    notice(
+                        "W_BUD_CONFLICT",
+                        f"{n.message} No diluent volume fixes this (the discard date does not "
+                        "depend on the volume); only a smaller vial, a larger weekly use or a "
+                        "shorter plan can.",
+                        **dict(n.data),
+                    )
+                )
     return SuggestResult(chosen, sort_notices(notes))

@@ -54,7 +54,8 @@ _FLANGE_GAP: Final = 4.0  # barrel beyond the last mark [mm] [A]
 def scale_length_mm(s: Syringe) -> float:
     """Graduated length of the barrel [mm] = capacity [mm³] / (π·(bore/2)²) [mm²] (bore [A]).
 
-    >>> round(scale_length_mm(__import__("endolab.hcg.syringes").hcg.syringes.SYRINGES["u100-1.0"]), 1)
+    >>> from endolab.hcg.syringes import SYRINGES
+    >>> round(scale_length_mm(SYRINGES["u100-1.0"]), 1)
     57.6
     """
     radius = float(s.bore_mm) / 2
