@@ -23,7 +23,7 @@ from pathlib import Path
 
 from endolab._io import atomic_write_text
 from endolab._text import DISCLAIMER
-from endolab.hcg._numbers import fmt_iu, fmt_ml
+from endolab.hcg._numbers import fmt_iu, fmt_label_iu, fmt_label_ml
 from endolab.hcg.schedule import PlanResult
 
 __all__ = ["PRODID", "escape_text", "fold_line", "plan_to_ics", "write_ics"]
@@ -98,8 +98,8 @@ def plan_to_ics(p: PlanResult) -> str:
             "mix",
             v.mix_date,
             v.number,
-            f"Mix hCG vial {v.number}: {fmt_iu(m.vial_iu)} IU + {fmt_ml(m.diluent_ml)} mL "
-            f"{m.diluent}",
+            f"Mix hCG vial {v.number}: {fmt_label_iu(m.vial_iu)} IU + "
+            f"{fmt_label_ml(m.diluent_ml)} mL {m.diluent}",
             f"{label}\nDiscard on {v.discard_date.isoformat()} (doses on that day are expired)."
             f"\n{DISCLAIMER}",
             stamp,
