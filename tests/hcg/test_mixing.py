@@ -3,7 +3,9 @@ plus hand calculations (arithmetic written out in the comments)."""
 
 from __future__ import annotations
 
-from fractions import Fraction as F
+from fractions import Fraction
+
+F = Fraction
 
 import pytest
 
@@ -339,7 +341,7 @@ def test_dose_equal_to_vial_is_one_dose() -> None:
 
 
 def test_unknown_syringe_is_parse_error() -> None:
-    with pytest.raises(ParseError, match="u100-0.3-half"):
+    with pytest.raises(ParseError, match=r"u100-0\.3-half"):
         mix("5000", "5", "250", "u100-9")
 
 

@@ -4,7 +4,9 @@ hand-counted calendars (the counting is written out in the comments)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from fractions import Fraction as F
+from fractions import Fraction
+
+F = Fraction
 
 import pytest
 

@@ -48,6 +48,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, Final
 
+from endolab.errors import InputError
 from endolab.hcg._numbers import (
     Number,
     fmt_iu,
@@ -63,6 +64,7 @@ from endolab.hcg.products import PRESERVATIVE_FREE_DILUENTS
 __all__ = [
     "DOSE_ON_DISCARD_DATE_USABLE",
     "FREQUENCY_PRESETS",
+    "MAX_PLAN_WEEKS",
     "WEEKDAY_NAMES",
     "Frequency",
     "PlanResult",
@@ -74,6 +76,9 @@ __all__ = [
     "resolve_bud",
     "schedule",
 ]
+
+#: Longest plan simulated [week] [A] (10 years; bounds the calendar walk).
+MAX_PLAN_WEEKS: Final = 520
 
 #: BUD convention [A] (spec §3.2, §7 item 6): "use within N days" → discard date = mix date + N days,
 #: and a dose **on** the discard date is expired (usable iff dose_day < discard_day). Conservative by
@@ -239,6 +244,24 @@ class Frequency:
             if (mix_date + timedelta(days=d)).weekday() in self.weekdays:
                 yield d
             d += 1
+
+    def count_days_before(self, mix_date: date, first_dose_offset: int, limit: int) -> int:
+        """Number of dose-day indices ``d`` with ``first_dose_offset ≤ d < limit`` (arithmetic).
+
+        >>> Frequency.on_weekdays("mon,thu").count_days_before(date(2025, 1, 6), 0, 30)
+        9
+        """
+        if limit <= first_dose_offset:
+            return 0
+        if self.interval_days is not None:
+            return -(-(limit - first_dose_offset) // self.interval_days)
+        assert self.weekdays is not None
+        total = 0
+        for k in range(7):
+            d0 = first_dose_offset + k
+            if (mix_date + timedelta(days=d0)).weekday() in self.weekdays and d0 < limit:
+                total += -(-(limit - d0) // 7)
+        return total
 
     def dates_between(self, start: date, end: date) -> list[date]:
         """Dose dates in ``[start, end)`` (an interval pattern starts on ``start``)."""
@@ -491,15 +514,12 @@ def schedule(
     mix_date, layout_date = _mix_date_for(frequency, start_date)
     n = m.doses_per_vial
     days: list[int] = []
-    before_bud = 0
     for d in frequency.day_indices(layout_date, first_dose_offset):
-        usable = d < bud if not DOSE_ON_DISCARD_DATE_USABLE else d <= bud
-        if len(days) >= n and not usable:
+        if len(days) >= n:
             break
-        if len(days) < n:
-            days.append(d)
-        if usable:
-            before_bud += 1
+        days.append(d)
+    discard_day = bud + 1 if DOSE_ON_DISCARD_DATE_USABLE else bud
+    before_bud = frequency.count_days_before(layout_date, first_dose_offset, discard_day)
     used = min(n, before_bud)
     wasted = m.vial_iu - used * m.dose_iu
     dpw = frequency.doses_per_week
@@ -683,6 +703,12 @@ def plan(
                 f"`price_per_vial` cannot be negative (got {price_per_vial}); enter 0 or more.",
                 value=price_per_vial,
             )
+    if w > MAX_PLAN_WEEKS:
+        raise InputError(
+            f"`weeks` must be at most {MAX_PLAN_WEEKS} (10 years) (got {weeks}).",
+            field="weeks",
+            value=weeks,
+        )
     n_weeks = int(w)
     first = schedule(m, frequency, bud_days=bud_days, start=start_date)
     bud = first.bud_days
