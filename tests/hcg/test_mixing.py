@@ -3,9 +3,7 @@ plus hand calculations (arithmetic written out in the comments)."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-
-F = Fraction
+from fractions import Fraction as F  # noqa: N817
 
 import pytest
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
-
-F = Fraction
+from fractions import Fraction as F  # noqa: N817
 
 import pytest
 

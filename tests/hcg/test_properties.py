@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from decimal import Decimal
-from fractions import Fraction
-
-F = Fraction
+from fractions import Fraction as F  # noqa: N817
 
 from hypothesis import given
 from hypothesis import strategies as st

@@ -4,9 +4,7 @@ hand-counted calendars (the counting is written out in the comments)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from fractions import Fraction
-
-F = Fraction
+from fractions import Fraction as F  # noqa: N817
 
 import pytest
 

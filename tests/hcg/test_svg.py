@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from fractions import Fraction
-
-F = Fraction
+from fractions import Fraction as F  # noqa: N817
 from pathlib import Path
 
 import pytest

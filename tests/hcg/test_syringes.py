@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
-F = Fraction
+from fractions import Fraction as F  # noqa: N817
 
 import pytest
 
