@@ -415,3 +415,13 @@ def test_suggestion_bud_conflict_note() -> None:
     res = suggest_diluent("5000", "250", frequency=Frequency.per_week(2), bud_days=30)
     n = next(n for n in res.notices if n.code == "W_BUD_CONFLICT")
     assert "No diluent volume fixes this" in n.message
+
+
+def test_first_failure_follows_catalogue_order() -> None:
+    # diluent 0 and dose > vial: E_DILUENT_NOT_POSITIVE comes first in spec §5.
+    with pytest.raises(InputError) as exc:
+        mix("5000", "0", "6000")
+    assert exc.value.code == "E_DILUENT_NOT_POSITIVE"
+    # a parse error beats a range error
+    with pytest.raises(ParseError):
+        mix("0", "abc", "250")

@@ -380,6 +380,8 @@ class _Inputs:
     displacement_ml: Fraction
     vial_capacity_ml: Fraction
     diluent: Diluent
+    diluent_ml: Fraction | None = None
+    diluent_raw: object = None
 
 
 def _prefilled_error() -> HcgInputError:
@@ -403,7 +405,10 @@ def _resolve(
     vial_capacity_ml: Number | None,
     diluent: str | None,
     prefilled: bool,
+    with_diluent: bool = False,
+    diluent_ml: Number | None = None,
 ) -> _Inputs:
+    """Parse and validate in the order of the spec §5 catalogue (first failure wins)."""
     p = get_preset(preset)
     if prefilled or (p is not None and p.prefilled):
         raise _prefilled_error()
@@ -417,6 +422,14 @@ def _resolve(
         vial = p.vial_iu
     else:
         vial, _ = parse_amount(vial_iu, "vial_iu")
+    volume: Fraction | None = None
+    volume_raw: object = diluent_ml
+    if with_diluent:
+        if diluent_ml is None and p is not None and p.label_diluent_ml is not None:
+            volume = p.label_diluent_ml
+            volume_raw = str(volume)
+        else:
+            volume = parse_number(diluent_ml, "diluent_ml")
     dose, _ = parse_amount(dose_iu, "dose_iu")
     dead = parse_number(dead_space_ml, "dead_space_ml")
     residual = parse_number(residual_ml, "residual_ml")
@@ -434,11 +447,26 @@ def _resolve(
             f"Vial strength must be greater than 0 IU (vial_iu = {vial_iu}).",
             value=vial_iu,
         )
+    if volume is not None and volume <= 0:
+        raise HcgInputError(
+            "E_DILUENT_NOT_POSITIVE",
+            "diluent_ml",
+            "Diluent volume must be greater than 0 mL — you cannot draw doses from dry powder "
+            f"(diluent_ml = {volume_raw}).",
+            value=volume_raw,
+        )
     if dose <= 0:
         raise HcgInputError(
             "E_DOSE_NOT_POSITIVE",
             "dose_iu",
             f"Dose must be greater than 0 IU (dose_iu = {dose_iu}).",
+            value=dose_iu,
+        )
+    if dose > vial:
+        raise HcgInputError(
+            "E_DOSE_EXCEEDS_VIAL",
+            "dose_iu",
+            f"A {fmt_iu(dose)} IU dose is larger than the whole {fmt_iu(vial)} IU vial.",
             value=dose_iu,
         )
     for name, value, raw in (
@@ -460,14 +488,12 @@ def _resolve(
             f"Vial capacity must be greater than 0 mL (vial_capacity_ml = {vial_capacity_ml}).",
             value=vial_capacity_ml,
         )
-    if dose > vial:
-        raise HcgInputError(
-            "E_DOSE_EXCEEDS_VIAL",
-            "dose_iu",
-            f"A {fmt_iu(dose)} IU dose is larger than the whole {fmt_iu(vial)} IU vial.",
-            value=dose_iu,
-        )
-    return _Inputs(p, vial, dose, syr, dead, residual, displacement, capacity, kind)
+    inp = _Inputs(
+        p, vial, dose, syr, dead, residual, displacement, capacity, kind, volume, volume_raw
+    )
+    if volume is not None:
+        _check_diluent(inp, volume, volume_raw)
+    return inp
 
 
 def _check_diluent(inp: _Inputs, diluent_ml: Fraction, raw: object) -> None:
@@ -781,12 +807,11 @@ def mix(
         vial_capacity_ml=vial_capacity_ml,
         diluent=diluent,
         prefilled=prefilled,
+        with_diluent=True,
+        diluent_ml=diluent_ml,
     )
-    if diluent_ml is None and inp.preset is not None and inp.preset.label_diluent_ml is not None:
-        volume = inp.preset.label_diluent_ml
-    else:
-        volume = parse_number(diluent_ml, "diluent_ml")
-    return _compute(inp, volume, diluent_ml if diluent_ml is not None else str(volume))
+    assert inp.diluent_ml is not None
+    return _compute(inp, inp.diluent_ml, inp.diluent_raw)
 
 
 @dataclass(frozen=True)
