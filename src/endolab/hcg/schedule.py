@@ -48,7 +48,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, Final
 
-from endolab.errors import InputError
+from endolab.errors import InputError, ParseError
 from endolab.hcg._numbers import (
     Number,
     fmt_iu,
@@ -58,7 +58,7 @@ from endolab.hcg._numbers import (
     round_half_up,
 )
 from endolab.hcg.mixing import MixResult, preservative_free_notice, sort_notices
-from endolab.hcg.notices import CATALOGUE, HcgInputError, HcgParseError, Notice, notice
+from endolab.hcg.notices import CATALOGUE, HcgInputError, Notice, notice
 from endolab.hcg.products import PRESERVATIVE_FREE_DILUENTS
 
 __all__ = [
@@ -297,10 +297,9 @@ def parse_date(raw: str | date, field: str = "start") -> date:
     try:
         return date.fromisoformat(str(raw).strip())
     except ValueError:
-        raise HcgParseError(
-            "E_NOT_A_NUMBER",
-            field,
+        raise ParseError(
             f"`{field}` must be a date written YYYY-MM-DD, e.g. 2025-01-06 (got `{raw}`).",
+            field=field,
             value=raw,
         ) from None
 
