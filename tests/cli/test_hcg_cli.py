@@ -389,3 +389,15 @@ def test_help_says_arithmetic_only() -> None:
     result = runner.invoke(app, ["hcg", "--help"])
     assert result.exit_code == 0
     assert "does not choose doses" in result.stdout
+
+
+def test_plan_without_discard_days_and_preset(tmp_path: Path) -> None:
+    argv = [a for a in PLAN if a not in ("--discard-after-days", "30")]
+    ics = tmp_path / "p.ics"
+    result = runner.invoke(app, [*argv, "--ics", str(ics)])
+    assert result.exit_code == 0, result.stderr
+    assert "vials are limited by content only" in result.stdout
+    assert "2 vials" in result.stdout
+    assert "Discard hCG" not in ics.read_text(encoding="utf-8")
+    d = json.loads(runner.invoke(app, [*argv, "--json"]).stdout)
+    assert d["bud_days"] is None and d["discard_date"] is None and d["vials_needed"] == 2

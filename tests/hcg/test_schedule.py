@@ -208,12 +208,37 @@ def test_T41_preservative_free_diluent_needs_explicit_bud() -> None:
     assert p.schedule.bud_days == 1
 
 
-def test_bud_required_for_generic_preset_and_custom() -> None:
-    for m in (mix(preset="generic-fk-10000", dose_iu="250"), mix("5000", "5", "250")):
+def test_bud_required_for_presets_without_bud_and_preservative_free() -> None:
+    # Spec §5: E_BUD_REQUIRED for a preset whose bud_days is None; T41: sterile water needs an
+    # explicit BUD even without a preset.
+    for m in (
+        mix(preset="generic-fk-10000", dose_iu="250"),
+        mix(preset="custom", vial_iu="5000", diluent_ml="5", dose_iu="250"),
+        mix(preset="pregnyl-intl-5000", dose_iu="250"),
+        mix("5000", "5", "250", diluent="sterile water"),
+    ):
         with pytest.raises(InputError) as exc:
             schedule(m, Frequency.per_week(2))
         assert exc.value.code == "E_BUD_REQUIRED"
         assert "beyond-use days" in str(exc.value)
+
+
+def test_no_preset_no_bud_limits_by_content_only() -> None:
+    # [A] without a preset and a BUD: no discard limit. Mon+Thu 12 weeks = 24 doses;
+    # 20 doses per vial by content → vial 1 serves 20, vial 2 the last 4.
+    m = mix("5000", "5", "250")
+    s = schedule(m, Frequency.per_week(2), start="2025-01-06")
+    assert (s.bud_days, s.discard_date, s.doses_before_bud, s.breakeven_weekly_iu) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert (s.doses_used, s.wasted_iu, s.last_dose_day) == (20, 0, 66)
+    assert not {"W_BUD_CONFLICT", "I_BREAKEVEN"} & set(codes(s))
+    p = plan(m, Frequency.per_week(2), start="2025-01-06", weeks=12)
+    assert [v.doses for v in p.vials] == [20, 4]
+    assert p.vials[0].discard_date is None
 
 
 @pytest.mark.parametrize("bud", ["0", "-30", "1.5"])

@@ -469,16 +469,22 @@ def plan_cmd(
         f"supply {fmt_label_ml(sch.coverage_days)} days"
     )
     mixed = sch.mix_date.isoformat() if sch.mix_date else "day 0"
-    discard = sch.discard_date.isoformat() if sch.discard_date else f"day {sch.discard_day}"
-    typer.echo(
-        f"Discard date: {discard} ({sch.bud_days} days after mixing on {mixed}; doses on the "
-        f"discard date count as expired)"
-    )
-    typer.echo(
-        f"Doses before discard: {sch.doses_used} of {m.doses_per_vial}; wasted per vial "
-        f"{fmt_iu(sch.wasted_iu)} IU; weekly use that finishes a vial in time ≈"
-        f"{fmt_iu(sch.breakeven_weekly_iu)} IU/week"
-    )
+    if sch.bud_days is None or sch.breakeven_weekly_iu is None:
+        typer.echo(
+            "Discard date: none given (no preset, no --discard-after-days): vials are limited by "
+            "content only. Enter the beyond-use days from your label to plan discards."
+        )
+    else:
+        discard = sch.discard_date.isoformat() if sch.discard_date else f"day {sch.discard_day}"
+        typer.echo(
+            f"Discard date: {discard} ({sch.bud_days} days after mixing on {mixed}; doses on the "
+            f"discard date count as expired)"
+        )
+        typer.echo(
+            f"Doses before discard: {sch.doses_used} of {m.doses_per_vial}; wasted per vial "
+            f"{fmt_iu(sch.wasted_iu)} IU; weekly use that finishes a vial in time ≈"
+            f"{fmt_iu(sch.breakeven_weekly_iu)} IU/week"
+        )
     typer.echo(
         f"Plan: {p.total_doses} doses over {p.weeks} weeks from {p.start.isoformat()}: "
         f"{p.vials_needed} vials; diluent {fmt_ml(p.diluent_ml_needed)} mL in total"
@@ -486,7 +492,8 @@ def plan_cmd(
     for v in p.vials:
         typer.echo(
             f"  vial {v.number}: mixed {v.mix_date.isoformat()}, discard "
-            f"{v.discard_date.isoformat()}, {v.doses} doses, "
+            f"{v.discard_date.isoformat() if v.discard_date else 'date not given'}, "
+            f"{v.doses} doses, "
             + (
                 f"{fmt_iu(v.unused_iu)} IU left at the end of the plan"
                 if v.open_at_end

@@ -100,8 +100,13 @@ def plan_to_ics(p: PlanResult) -> str:
             v.number,
             f"Mix hCG vial {v.number}: {fmt_label_iu(m.vial_iu)} IU + "
             f"{fmt_label_ml(m.diluent_ml)} mL {m.diluent}",
-            f"{label}\nDiscard on {v.discard_date.isoformat()} (doses on that day are expired)."
-            f"\n{DISCLAIMER}",
+            f"{label}\n"
+            + (
+                f"Discard on {v.discard_date.isoformat()} (doses on that day are expired).\n"
+                if v.discard_date is not None
+                else "No discard date was given: this plan limits vials by content only.\n"
+            )
+            + DISCLAIMER,
             stamp,
         )
         for d in v.dose_dates:
@@ -113,6 +118,8 @@ def plan_to_ics(p: PlanResult) -> str:
                 f"{draw}. Scale: {s.scale_name}.\n{label}\n{DISCLAIMER}",
                 stamp,
             )
+        if v.discard_date is None:
+            continue
         lines += _event(
             "discard",
             v.discard_date,

@@ -29,8 +29,11 @@ Choices this module makes where the spec is silent [A]:
 * With a weekday pattern, a vial is mixed on a dose day: when ``start`` is not a pattern day the
   mixing day (day 0) is the first pattern day after it, so that :func:`schedule` is the first vial of
   :func:`plan`. Without ``start``, day 0 is the first weekday of the set (Monday for Mon+Thu).
-* :func:`schedule` and :func:`plan` need a BUD: the explicit ``bud_days``, else the preset's label
-  BUD (never applied to a preservative-free diluent), else E_BUD_REQUIRED.
+* The BUD is the explicit ``bud_days``, else the preset's label BUD (never applied to a
+  preservative-free diluent). A preset without a BUD (generic, custom, UK/EU) or a preservative-free
+  diluent without an explicit BUD is E_BUD_REQUIRED (spec §5, T41). Without a preset and without
+  ``bud_days`` there is no discard limit: vials are limited by content only, and the BUD fields are
+  ``None`` (the spec defines E_BUD_REQUIRED for presets only).
 * In :func:`plan`, IU left in the last vial at the end of the plan is reported separately
   (``open_vial_remaining_iu``): that vial may serve doses after the plan.
 
@@ -315,10 +318,12 @@ def breakeven_weekly_iu(vial_iu: Fraction, bud_days: int) -> Fraction:
     return vial_iu * 7 / bud_days
 
 
-def resolve_bud(m: MixResult, bud_days: Number | None) -> int:
+def resolve_bud(m: MixResult, bud_days: Number | None) -> int | None:
     """The BUD to use [days]: explicit, else the preset's label BUD for a preserved diluent.
 
-    Raises E_BUD_NOT_POSITIVE (≤ 0 or not whole) or E_BUD_REQUIRED (none available).
+    ``None`` (no discard limit) only without a preset and with a preserved diluent. Raises
+    E_BUD_NOT_POSITIVE (≤ 0 or not whole) or E_BUD_REQUIRED (a preset without a BUD, or a
+    preservative-free diluent, and no explicit BUD).
     """
     if bud_days is not None:
         value = parse_number(bud_days, "bud_days")
@@ -334,6 +339,8 @@ def resolve_bud(m: MixResult, bud_days: Number | None) -> int:
     preserved = m.diluent not in PRESERVATIVE_FREE_DILUENTS
     if p is not None and p.bud_days is not None and preserved:
         return p.bud_days
+    if p is None and preserved:
+        return None
     why = (
         f" ({m.diluent} is preservative-free: no label BUD is applied)"
         if not preserved
@@ -387,7 +394,7 @@ class ScheduleResult:
 
     mix: MixResult
     frequency: Frequency
-    bud_days: int
+    bud_days: int | None
     mix_date: date | None
     first_dose_offset: int
     doses_per_week: Fraction
@@ -395,11 +402,11 @@ class ScheduleResult:
     dose_days: tuple[int, ...]
     last_dose_day: int
     coverage_days: Fraction
-    discard_day: int
-    doses_before_bud: int
+    discard_day: int | None
+    doses_before_bud: int | None
     doses_used: int
     wasted_iu: Fraction
-    breakeven_weekly_iu: Fraction
+    breakeven_weekly_iu: Fraction | None
     notices: tuple[Notice, ...]
 
     @property
@@ -410,7 +417,9 @@ class ScheduleResult:
     @property
     def discard_date(self) -> date | None:
         """Mix date + BUD (doses on this date are expired)."""
-        return None if self.mix_date is None else self.mix_date + timedelta(days=self.discard_day)
+        if self.mix_date is None or self.discard_day is None:
+            return None
+        return self.mix_date + timedelta(days=self.discard_day)
 
     @property
     def usable_dose_dates(self) -> tuple[date, ...]:
@@ -447,10 +456,14 @@ class ScheduleResult:
                 "usable_dose_dates": list(self.usable_dose_dates),
                 "wasted_iu": _r(self.wasted_iu, 1),
                 "wasted_pct": _r(self.wasted_iu / self.mix.vial_iu * 100, 1),
-                "breakeven_weekly_iu": _r(self.breakeven_weekly_iu, 1),
+                "breakeven_weekly_iu": (
+                    None if self.breakeven_weekly_iu is None else _r(self.breakeven_weekly_iu, 1)
+                ),
                 "weekly_iu_exact": str(self.weekly_iu),
                 "wasted_iu_exact": str(self.wasted_iu),
-                "breakeven_weekly_iu_exact": str(self.breakeven_weekly_iu),
+                "breakeven_weekly_iu_exact": (
+                    None if self.breakeven_weekly_iu is None else str(self.breakeven_weekly_iu)
+                ),
             }
         )
         return d
@@ -517,13 +530,17 @@ def schedule(
         if len(days) >= n:
             break
         days.append(d)
-    discard_day = bud + 1 if DOSE_ON_DISCARD_DATE_USABLE else bud
-    before_bud = frequency.count_days_before(layout_date, first_dose_offset, discard_day)
-    used = min(n, before_bud)
+    before_bud: int | None = None
+    if bud is not None:
+        limit = bud + 1 if DOSE_ON_DISCARD_DATE_USABLE else bud
+        before_bud = frequency.count_days_before(layout_date, first_dose_offset, limit)
+    used = n if before_bud is None else min(n, before_bud)
     wasted = m.vial_iu - used * m.dose_iu
     dpw = frequency.doses_per_week
     weekly = m.dose_iu * dpw
-    notes = list(m.notices) + _bud_notices(m, bud, used, wasted, weekly)
+    notes = list(m.notices)
+    if bud is not None:
+        notes += _bud_notices(m, bud, used, wasted, weekly)
     return ScheduleResult(
         mix=m,
         frequency=frequency,
@@ -539,7 +556,7 @@ def schedule(
         doses_before_bud=before_bud,
         doses_used=used,
         wasted_iu=wasted,
-        breakeven_weekly_iu=breakeven_weekly_iu(m.vial_iu, bud),
+        breakeven_weekly_iu=None if bud is None else breakeven_weekly_iu(m.vial_iu, bud),
         notices=sort_notices(notes),
     )
 
@@ -550,7 +567,7 @@ class VialUse:
 
     number: int
     mix_date: date
-    discard_date: date
+    discard_date: date | None
     dose_dates: tuple[date, ...]
     unused_iu: Fraction
     open_at_end: bool
@@ -716,10 +733,14 @@ def plan(
     vials: list[tuple[date, list[date]]] = []
     remaining = Fraction(0)
     for d in dates:
-        expired = bool(vials) and (
-            d >= vials[-1][0] + timedelta(days=bud)
-            if not DOSE_ON_DISCARD_DATE_USABLE
-            else d > vials[-1][0] + timedelta(days=bud)
+        expired = (
+            bud is not None
+            and bool(vials)
+            and (
+                d >= vials[-1][0] + timedelta(days=bud)
+                if not DOSE_ON_DISCARD_DATE_USABLE
+                else d > vials[-1][0] + timedelta(days=bud)
+            )
         )
         if not vials or remaining - m.residual_ml < m.per_draw_ml or expired:
             vials.append((d, []))
@@ -730,7 +751,7 @@ def plan(
         VialUse(
             number=i + 1,
             mix_date=mixed,
-            discard_date=mixed + timedelta(days=bud),
+            discard_date=None if bud is None else mixed + timedelta(days=bud),
             dose_dates=tuple(served),
             unused_iu=m.vial_iu - len(served) * m.dose_iu,
             open_at_end=i == len(vials) - 1,
