@@ -232,6 +232,9 @@ def test_preset_fills_values() -> None:
     d = json.loads(result.stdout)
     assert (d["vial_iu"], d["diluent_ml"], d["vial_capacity_ml"]) == (10000.0, 10.0, 10.0)
     assert "I_LABEL_ROUTE" in [n["code"] for n in d["notices"]]
+    assert set(d) >= REQUIRED_KEYS and d["weekly_iu"] is None  # plan keys are null in `mix`
+    human = runner.invoke(app, ["hcg", "mix", "--preset", "pregnyl-us-10000", "--dose-iu", "250"])
+    assert "Check your carton" in human.stdout and "[S1][S2][S3]" in human.stdout
     plan = runner.invoke(
         app,
         [

@@ -145,10 +145,28 @@ def _print_notices(notices: tuple[Notice, ...]) -> None:
         typer.echo(f"{names[n.severity]} {n.code}: {n.message}")
 
 
+#: Schedule and plan keys: ``null`` in ``mix``/``reverse`` output (no frequency or plan given).
+_PLAN_KEYS = (
+    "weekly_iu",
+    "bud_days",
+    "discard_date",
+    "last_dose_day",
+    "doses_before_discard",
+    "wasted_iu",
+    "vials_needed",
+    "plan_cost",
+    "cost_per_week",
+    "drug_only_cost_per_week",
+)
+
+
 def _json_payload(record: dict[str, Any], notices: tuple[Notice, ...]) -> dict[str, Any]:
     from endolab._text import DISCLAIMER
 
     record = dict(record)
+    if "concentration_iu_per_ml" in record:
+        for key in _PLAN_KEYS:
+            record.setdefault(key, None)
     record["notices"] = [n.as_dict() for n in notices]
     record["disclaimer"] = DISCLAIMER
     return record
@@ -188,6 +206,11 @@ def _print_mix(m: MixResult) -> None:
         f"{fmt_iu(m.residual_loss_iu)} IU + leftover {fmt_iu(m.leftover_iu)} IU"
     )
     typer.echo(f"Potency band (USP 80–125 %): {f['potency_band']} per nominal dose")
+    if m.preset is not None:
+        from endolab.hcg.products import CHECK_CARTON_NOTE
+
+        typer.echo(f"Preset: {m.preset.key} — {m.preset.product}; source {m.preset.source}.")
+        typer.echo(CHECK_CARTON_NOTE)
     if m.suggested_syringe and m.suggested_syringe != s.key:
         typer.echo(f"Smallest U-100 barrel that holds this dose: {m.suggested_syringe}")
 
