@@ -296,7 +296,7 @@ def reverse_cmd(
     _require(vial_iu, "--vial-iu", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
     _require(units, "--units", preset, False)
-    from endolab.hcg._numbers import fmt_label_ml, fmt_ml
+    from endolab.hcg._numbers import fmt_ml
     from endolab.hcg.mixing import reverse
 
     r = reverse(
@@ -318,8 +318,7 @@ def reverse_cmd(
     exact = "" if (r.diluent_ml * 1000).denominator == 1 else f" (exactly {r.diluent_ml} mL)"
     typer.echo(
         f"Add {fmt_ml(r.diluent_ml)} mL diluent{exact} for "
-        f"{r.mix.syringe.format_amount(r.target_units)} per dose on a {r.mix.syringe.scale_name}"
-        f" (label volume {fmt_label_ml(r.diluent_ml)} mL)."
+        f"{r.mix.syringe.format_amount(r.target_units)} per dose on a {r.mix.syringe.scale_name}."
     )
     _print_mix(r.mix)
     typer.echo(f"Label: {r.mix.label_line()}")
