@@ -404,3 +404,10 @@ def test_plan_without_discard_days_and_preset(tmp_path: Path) -> None:
     assert "Discard hCG" not in ics.read_text(encoding="utf-8")
     d = json.loads(runner.invoke(app, [*argv, "--json"]).stdout)
     assert d["bud_days"] is None and d["discard_date"] is None and d["vials_needed"] == 2
+
+
+def test_graduation_override_flag() -> None:
+    argv = [*MIX, "--syringe", "u40-1.0", "--graduation-units", "0.5", "--json"]
+    d = json.loads(runner.invoke(app, argv).stdout)
+    assert d["graduation_units"] == 0.5 and d["rel_read_err_pct"] == 2.5
+    assert "W_SYRINGE_SCALE" in [n["code"] for n in d["notices"]]

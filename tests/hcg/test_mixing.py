@@ -425,3 +425,15 @@ def test_first_failure_follows_catalogue_order() -> None:
     # a parse error beats a range error
     with pytest.raises(ParseError):
         mix("0", "abc", "250")
+
+
+def test_graduation_override_for_u40() -> None:
+    # Spec §7 item 3: U-40 graduations vary. Half-unit U-40 barrel: 1000 IU/mL, 250 IU = 0.25 mL
+    # = 10 U-40 units; read error (0.5/2)/10 = 2.5 %; a mark is 0.5/40 = 0.0125 mL.
+    r = mix("5000", "5", "250", "u40-1.0", graduation_units="0.5")
+    assert r.syringe.graduation_units == F(1, 2)
+    assert r.syringe.ml_per_graduation == F(1, 80)
+    assert r.rel_read_err == F(1, 40)
+    for bad in ("0", "-1", "0.3"):  # 40 / 0.3 is not a whole number of marks
+        with pytest.raises(InputError):
+            mix("5000", "5", "250", "u40-1.0", graduation_units=bad)

@@ -53,7 +53,19 @@ PresetOpt = Annotated[
     ),
 ]
 DeadOpt = Annotated[
-    str, typer.Option("--dead-space-ml", help="Syringe dead space per draw [mL] (default 0).")
+    str,
+    typer.Option(
+        "--dead-space-ml",
+        help="Syringe dead space per draw [mL] (default 0: fixed-needle insulin syringes; "
+        "0.05–0.08 for a syringe with a detachable needle).",
+    ),
+]
+GradOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--graduation-units",
+        help="Override the smallest graduation of the syringe [unit] (U-40 marks vary by maker).",
+    ),
 ]
 ResOpt = Annotated[
     str, typer.Option("--residual-ml", help="Volume that cannot be withdrawn from the vial [mL].")
@@ -235,6 +247,7 @@ def mix_cmd(
     displacement_ml: DispOpt = "0",
     vial_capacity_ml: CapOpt = None,
     diluent: DiluentKindOpt = None,
+    graduation_units: GradOpt = None,
     json_out: JsonOpt = False,
     svg: SvgOpt = None,
 ) -> None:
@@ -258,6 +271,7 @@ def mix_cmd(
         displacement_ml=displacement_ml,
         vial_capacity_ml=vial_capacity_ml,
         diluent=diluent,
+        graduation_units=graduation_units,
     )
     _write_svg(svg, m)
     if json_out:
@@ -286,6 +300,7 @@ def reverse_cmd(
     displacement_ml: DispOpt = "0",
     vial_capacity_ml: CapOpt = None,
     diluent: DiluentKindOpt = None,
+    graduation_units: GradOpt = None,
     json_out: JsonOpt = False,
     svg: SvgOpt = None,
 ) -> None:
@@ -310,6 +325,7 @@ def reverse_cmd(
         displacement_ml=displacement_ml,
         vial_capacity_ml=vial_capacity_ml,
         diluent=diluent,
+        graduation_units=graduation_units,
     )
     _write_svg(svg, r.mix)
     if json_out:
@@ -350,6 +366,7 @@ def suggest_cmd(
     displacement_ml: DispOpt = "0",
     vial_capacity_ml: CapOpt = None,
     diluent: DiluentKindOpt = None,
+    graduation_units: GradOpt = None,
     per_week: PerWeekOpt = None,
     every_days: EveryOpt = None,
     weekdays: WeekdaysOpt = None,
@@ -382,6 +399,7 @@ def suggest_cmd(
         displacement_ml=displacement_ml,
         vial_capacity_ml=vial_capacity_ml,
         diluent=diluent,
+        graduation_units=graduation_units,
         frequency=frequency,
         bud_days=discard_after_days,
     )
@@ -428,6 +446,7 @@ def plan_cmd(
     displacement_ml: DispOpt = "0",
     vial_capacity_ml: CapOpt = None,
     diluent: DiluentKindOpt = None,
+    graduation_units: GradOpt = None,
     ics: Annotated[
         Path | None,
         typer.Option("--ics", help="Write the plan as an iCalendar (.ics) file."),
@@ -462,6 +481,7 @@ def plan_cmd(
         displacement_ml=displacement_ml,
         vial_capacity_ml=vial_capacity_ml,
         diluent=diluent,
+        graduation_units=graduation_units,
     )
     assert start is not None and weeks is not None
     p = plan(

@@ -44,7 +44,7 @@ Ambiguities resolved here (each an assumption [A] of this project):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final
@@ -369,6 +369,25 @@ def _half_graduation(s: Syringe) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
+def with_graduation(s: Syringe, graduation_units: Fraction) -> Syringe:
+    """The syringe with another smallest graduation [unit] (spec §7 item 3: U-40 graduations vary).
+
+    The graduation must be positive and divide the capacity into at most 1,000 marks.
+
+    >>> with_graduation(get_syringe("u40-1.0"), Fraction(1, 2)).ml_per_graduation
+    Fraction(1, 80)
+    """
+    marks = s.capacity_units / graduation_units if graduation_units > 0 else Fraction(0)
+    if graduation_units <= 0 or marks.denominator != 1 or marks > 1000:
+        raise InputError(
+            f"`graduation_units` must be a positive fraction of the {s.format_amount(s.capacity_units)} "
+            f"capacity that divides it into at most 1,000 marks (got {graduation_units}).",
+            field="graduation_units",
+            value=str(graduation_units),
+        )
+    return replace(s, graduation_units=graduation_units)
+
+
 @dataclass(frozen=True)
 class _Inputs:
     preset: Preset | None
@@ -407,12 +426,15 @@ def _resolve(
     prefilled: bool,
     with_diluent: bool = False,
     diluent_ml: Number | None = None,
+    graduation_units: Number | None = None,
 ) -> _Inputs:
     """Parse and validate in the order of the spec §5 catalogue (first failure wins)."""
     p = get_preset(preset)
     if prefilled or (p is not None and p.prefilled):
         raise _prefilled_error()
     syr = get_syringe(syringe)
+    if graduation_units is not None:
+        syr = with_graduation(syr, parse_number(graduation_units, "graduation_units"))
     kind: Diluent = (
         normalize_diluent(diluent)
         if diluent is not None
@@ -752,6 +774,7 @@ def mix(
     vial_capacity_ml: Number | None = None,
     diluent: str | None = None,
     prefilled: bool = False,
+    graduation_units: Number | None = None,
 ) -> MixResult:
     """Concentration, syringe reading, marks, precision and doses per vial (spec §3.2).
 
@@ -777,6 +800,9 @@ def mix(
         Diluent type (bacteriostatic water, benzyl-alcohol solvent, sterile water, saline).
     prefilled
         ``True`` for a prefilled syringe product: always E_PREFILLED_SINGLE_USE.
+    graduation_units
+        Override of the syringe's smallest graduation [unit] (spec §7 item 3), e.g. 0.5 for a
+        half-unit U-40 barrel.
 
     Returns
     -------
@@ -807,6 +833,7 @@ def mix(
         vial_capacity_ml=vial_capacity_ml,
         diluent=diluent,
         prefilled=prefilled,
+        graduation_units=graduation_units,
         with_diluent=True,
         diluent_ml=diluent_ml,
     )
@@ -848,6 +875,7 @@ def reverse(
     vial_capacity_ml: Number | None = None,
     diluent: str | None = None,
     prefilled: bool = False,
+    graduation_units: Number | None = None,
 ) -> ReverseResult:
     """Diluent volume for a target syringe reading (spec §3.3).
 
@@ -870,6 +898,7 @@ def reverse(
         vial_capacity_ml=vial_capacity_ml,
         diluent=diluent,
         prefilled=prefilled,
+        graduation_units=graduation_units,
     )
     target = parse_number(units, "units")
     s = inp.syringe
@@ -969,6 +998,7 @@ def suggest_diluent(
     prefilled: bool = False,
     frequency: Frequency | None = None,
     bud_days: Number | None = None,
+    graduation_units: Number | None = None,
 ) -> SuggestResult:
     """Rank diluent volumes for a dose on a syringe (spec §3.3).
 
@@ -998,6 +1028,7 @@ def suggest_diluent(
         vial_capacity_ml=vial_capacity_ml,
         diluent=diluent,
         prefilled=prefilled,
+        graduation_units=graduation_units,
     )
     step = parse_number(step_ml, "step_ml")
     if step < _MIN_STEP_ML:
