@@ -384,6 +384,12 @@ def suggest_cmd(
     from endolab.hcg.mixing import suggest_diluent
 
     frequency = _frequency(per_week, every_days, weekdays, freq)
+    if discard_after_days is not None and frequency is None:
+        fail(
+            "--discard-after-days needs a dosing frequency (--per-week, --every-days, --weekdays "
+            "or --freq) to check the discard date",
+            EXIT_USAGE,
+        )
     res = suggest_diluent(
         vial_iu,
         dose_iu,
