@@ -1,12 +1,652 @@
-"""`endolab hcg` — hCG Mixing Protocol Calculator: reconstitution, syringe units, schedule, discard date."""
+"""`endolab hcg` — hCG Mixing Protocol Calculator: reconstitution, syringe units, schedule, discard date.
+
+Thin adapter over :mod:`endolab.hcg`: numbers are taken as text and parsed exactly by the library
+("1,5" is rejected with exit status 2, never guessed); ``E_…`` rejections exit with status 3.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+from endolab.cli._common import EXIT_USAGE, echo_disclaimer, fail, print_json
+
+if TYPE_CHECKING:
+    from endolab.hcg.mixing import MixResult
+    from endolab.hcg.notices import Notice
+    from endolab.hcg.schedule import Frequency
 
 __all__ = ["app"]
 
+_SCOPE = (
+    "Arithmetic only: converts the numbers you (or your prescriber's instructions) supply into "
+    "concentration, syringe marks, schedules, vial counts and costs. It does not choose doses."
+)
+
 app = typer.Typer(
-    help="hCG Mixing Protocol Calculator: reconstitution, syringe units, schedule, discard date.",
+    help="hCG Mixing Protocol Calculator: reconstitution, syringe units, schedule, discard date. "
+    + _SCOPE,
     no_args_is_help=True,
 )
+
+# ---------------------------------------------------------------------------------------------
+# shared options
+# ---------------------------------------------------------------------------------------------
+VialOpt = Annotated[str | None, typer.Option("--vial-iu", help="Vial strength [IU] (= USP units).")]
+DilOpt = Annotated[str | None, typer.Option("--diluent-ml", help="Diluent added to the vial [mL].")]
+DoseOpt = Annotated[str | None, typer.Option("--dose-iu", help="Dose per injection [IU].")]
+SyrOpt = Annotated[
+    str,
+    typer.Option(
+        "--syringe",
+        help="Syringe key: u100-0.3-half, u100-0.3, u100-0.5, u100-1.0, u40-1.0, u40-0.5, tb-1.0.",
+    ),
+]
+PresetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        help="Product preset (see `endolab hcg presets`): fills vial size, label diluent volume, "
+        "capacity and discard days.",
+    ),
+]
+DeadOpt = Annotated[
+    str,
+    typer.Option(
+        "--dead-space-ml",
+        help="Syringe dead space per draw [mL] (default 0: fixed-needle insulin syringes; "
+        "0.05–0.08 for a syringe with a detachable needle).",
+    ),
+]
+GradOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--graduation-units",
+        help="Override the smallest graduation of the syringe [unit] (U-40 marks vary by maker).",
+    ),
+]
+ResOpt = Annotated[
+    str, typer.Option("--residual-ml", help="Volume that cannot be withdrawn from the vial [mL].")
+]
+DispOpt = Annotated[
+    str, typer.Option("--displacement-ml", help="Powder displacement volume [mL] (default 0).")
+]
+CapOpt = Annotated[
+    str | None,
+    typer.Option("--vial-capacity-ml", help="Vial capacity [mL] (preset value, else 10 mL [A])."),
+]
+DiluentKindOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--diluent",
+        help="Diluent type: bacteriostatic water, benzyl-alcohol solvent, sterile water, saline.",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+SvgOpt = Annotated[
+    Path | None,
+    typer.Option("--svg", help="Write an SVG of the syringe (true scale, plunger at the dose)."),
+]
+BudOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--discard-after-days",
+        help="Beyond-use days after mixing [day] (default: the preset's label value).",
+    ),
+]
+PerWeekOpt = Annotated[
+    str | None,
+    typer.Option("--per-week", help="Doses per week: 1, 2 (Mon+Thu), 3 (Mon+Wed+Fri), 3.5, 7."),
+]
+EveryOpt = Annotated[str | None, typer.Option("--every-days", help="Dose every N days.")]
+WeekdaysOpt = Annotated[str | None, typer.Option("--weekdays", help="Dose weekdays, e.g. mon,thu.")]
+FreqOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--freq", help="Frequency preset: daily, eod, every-3-days, 2x-week, 3x-week, weekly."
+    ),
+]
+
+_DEFAULT_SYRINGE = "u100-0.3"
+
+
+def _require(value: str | None, flag: str, preset: str | None, preset_fills: bool) -> None:
+    if value is None and not (preset_fills and preset is not None):
+        extra = " (or give --preset)" if preset_fills else ""
+        fail(f"missing option {flag}{extra}", EXIT_USAGE)
+
+
+def _frequency(
+    per_week: str | None, every_days: str | None, weekdays: str | None, freq: str | None
+) -> Frequency | None:
+    from endolab.hcg.schedule import Frequency
+
+    given = [
+        (flag, v)
+        for flag, v in (
+            ("--per-week", per_week),
+            ("--every-days", every_days),
+            ("--weekdays", weekdays),
+            ("--freq", freq),
+        )
+        if v is not None
+    ]
+    if len(given) > 1:
+        fail(
+            "give only one of --per-week, --every-days, --weekdays, --freq "
+            f"(got {', '.join(flag for flag, _ in given)})",
+            EXIT_USAGE,
+        )
+    if not given:
+        return None
+    if per_week is not None:
+        return Frequency.per_week(per_week)
+    if every_days is not None:
+        return Frequency.every_days(every_days)
+    if weekdays is not None:
+        return Frequency.on_weekdays(weekdays)
+    assert freq is not None
+    return Frequency.named(freq)
+
+
+def _print_notices(notices: tuple[Notice, ...]) -> None:
+    names = {"E": "ERROR", "W": "WARNING", "I": "INFO"}
+    for n in notices:
+        typer.echo(f"{names[n.severity]} {n.code}: {n.message}")
+
+
+#: Schedule and plan keys: ``null`` in ``mix``/``reverse`` output (no frequency or plan given).
+_PLAN_KEYS = (
+    "weekly_iu",
+    "bud_days",
+    "discard_date",
+    "last_dose_day",
+    "doses_before_discard",
+    "wasted_iu",
+    "vials_needed",
+    "plan_cost",
+    "cost_per_week",
+    "drug_only_cost_per_week",
+)
+
+
+def _json_payload(record: dict[str, Any], notices: tuple[Notice, ...]) -> dict[str, Any]:
+    from endolab._text import DISCLAIMER
+
+    record = dict(record)
+    if "concentration_iu_per_ml" in record:
+        for key in _PLAN_KEYS:
+            record.setdefault(key, None)
+    record["notices"] = [n.as_dict() for n in notices]
+    record["disclaimer"] = DISCLAIMER
+    return record
+
+
+def _print_mix(m: MixResult) -> None:
+    from endolab.hcg._numbers import fmt_fixed, fmt_iu, fmt_ml
+
+    f = m.formatted()
+    s = m.syringe
+    typer.echo("hCG mix (arithmetic only; this tool does not choose doses)")
+    typer.echo(
+        f"Vial: {fmt_iu(m.vial_iu)} IU + {fmt_ml(m.diluent_ml)} mL {m.diluent}"
+        + (f" + {fmt_ml(m.displacement_ml)} mL powder displacement" if m.displacement_ml else "")
+        + f" = {fmt_ml(m.solution_ml)} mL solution"
+    )
+    typer.echo(f"Concentration: {f['concentration']}")
+    typer.echo(f"IU per syringe unit: {f['iu_per_syringe_unit']}")
+    typer.echo(f"Dose: {f['dose']} = {f['dose_ml']} = {f['syringe_units']} ({s.key})")
+    typer.echo(f"{f['draw']}")
+    if m.on_graduation:
+        typer.echo("On a mark: yes")
+    else:
+        typer.echo(
+            f"On a mark: no — lower {s.format_amount(m.lower_mark.units)} = "
+            f"{fmt_iu(m.lower_mark.delivered_iu)} IU, upper {s.format_amount(m.upper_mark.units)} "
+            f"= {fmt_iu(m.upper_mark.delivered_iu)} IU; nearest {f['nearest_mark']}"
+        )
+    typer.echo(f"Reading precision: {f['reading_precision']}")
+    typer.echo(f"Fills per dose: {f['fills']}")
+    typer.echo(
+        f"Doses per vial: {m.doses_per_vial} doses (theoretical {fmt_fixed(m.raw_doses, 2)}; "
+        f"per draw {fmt_ml(m.per_draw_ml)} mL)"
+    )
+    typer.echo(
+        f"Remainder: {f['remainder']} = dead space {fmt_iu(m.dead_space_loss_iu)} IU + residual "
+        f"{fmt_iu(m.residual_loss_iu)} IU + leftover {fmt_iu(m.leftover_iu)} IU"
+    )
+    typer.echo(f"Potency band (USP 80–125 %): {f['potency_band']} per nominal dose")
+    if m.preset is not None:
+        from endolab.hcg.products import CHECK_CARTON_NOTE
+
+        typer.echo(f"Preset: {m.preset.key} — {m.preset.product}; source {m.preset.source}.")
+        typer.echo(CHECK_CARTON_NOTE)
+    if m.suggested_syringe and m.suggested_syringe != s.key:
+        typer.echo(f"Smallest U-100 barrel that holds this dose: {m.suggested_syringe}")
+
+
+def _write_svg(path: Path | None, m: MixResult) -> None:
+    if path is None:
+        return
+    from endolab.hcg.svg import write_svg
+
+    write_svg(m, path)
+
+
+@app.command("mix")
+def mix_cmd(
+    vial_iu: VialOpt = None,
+    diluent_ml: DilOpt = None,
+    dose_iu: DoseOpt = None,
+    syringe: SyrOpt = _DEFAULT_SYRINGE,
+    preset: PresetOpt = None,
+    dead_space_ml: DeadOpt = "0",
+    residual_ml: ResOpt = "0",
+    displacement_ml: DispOpt = "0",
+    vial_capacity_ml: CapOpt = None,
+    diluent: DiluentKindOpt = None,
+    graduation_units: GradOpt = None,
+    json_out: JsonOpt = False,
+    svg: SvgOpt = None,
+) -> None:
+    """Concentration, syringe units, marks, precision and doses per vial.
+
+    Arithmetic only; it does not choose doses.
+    """
+    _require(vial_iu, "--vial-iu", preset, True)
+    _require(diluent_ml, "--diluent-ml", preset, True)
+    _require(dose_iu, "--dose-iu", preset, False)
+    from endolab.hcg.mixing import mix
+
+    m = mix(
+        vial_iu,
+        diluent_ml,
+        dose_iu,
+        syringe,
+        preset=preset,
+        dead_space_ml=dead_space_ml,
+        residual_ml=residual_ml,
+        displacement_ml=displacement_ml,
+        vial_capacity_ml=vial_capacity_ml,
+        diluent=diluent,
+        graduation_units=graduation_units,
+    )
+    _write_svg(svg, m)
+    if json_out:
+        print_json(_json_payload(m.to_dict(), m.notices))
+        return
+    _print_mix(m)
+    typer.echo(f"Label: {m.label_line()}")
+    _print_notices(m.notices)
+    if svg is not None:
+        typer.echo(f"SVG written: {svg}")
+    echo_disclaimer()
+
+
+@app.command("reverse")
+def reverse_cmd(
+    vial_iu: VialOpt = None,
+    dose_iu: DoseOpt = None,
+    units: Annotated[
+        str | None,
+        typer.Option("--units", help="Target syringe reading per dose [unit] (mL on tb-1.0)."),
+    ] = None,
+    syringe: SyrOpt = _DEFAULT_SYRINGE,
+    preset: PresetOpt = None,
+    dead_space_ml: DeadOpt = "0",
+    residual_ml: ResOpt = "0",
+    displacement_ml: DispOpt = "0",
+    vial_capacity_ml: CapOpt = None,
+    diluent: DiluentKindOpt = None,
+    graduation_units: GradOpt = None,
+    json_out: JsonOpt = False,
+    svg: SvgOpt = None,
+) -> None:
+    """Diluent volume that puts the dose on a chosen syringe reading (reverse mode).
+
+    Arithmetic only; it does not choose doses.
+    """
+    _require(vial_iu, "--vial-iu", preset, True)
+    _require(dose_iu, "--dose-iu", preset, False)
+    _require(units, "--units", preset, False)
+    from endolab.hcg._numbers import fmt_ml
+    from endolab.hcg.mixing import reverse
+
+    r = reverse(
+        vial_iu,
+        dose_iu,
+        units,
+        syringe,
+        preset=preset,
+        dead_space_ml=dead_space_ml,
+        residual_ml=residual_ml,
+        displacement_ml=displacement_ml,
+        vial_capacity_ml=vial_capacity_ml,
+        diluent=diluent,
+        graduation_units=graduation_units,
+    )
+    _write_svg(svg, r.mix)
+    if json_out:
+        print_json(_json_payload(r.to_dict(), r.notices))
+        return
+    exact = "" if (r.diluent_ml * 1000).denominator == 1 else f" (exactly {r.diluent_ml} mL)"
+    typer.echo(
+        f"Add {fmt_ml(r.diluent_ml)} mL diluent{exact} for "
+        f"{r.mix.syringe.format_amount(r.target_units)} per dose on a {r.mix.syringe.scale_name}."
+    )
+    _print_mix(r.mix)
+    typer.echo(f"Label: {r.mix.label_line()}")
+    _print_notices(r.notices)
+    echo_disclaimer()
+
+
+@app.command("suggest")
+def suggest_cmd(
+    vial_iu: VialOpt = None,
+    dose_iu: DoseOpt = None,
+    syringe: SyrOpt = _DEFAULT_SYRINGE,
+    preset: PresetOpt = None,
+    min_ml: Annotated[
+        str | None, typer.Option("--min-ml", help="Smallest diluent volume [mL].")
+    ] = None,
+    max_ml: Annotated[
+        str | None, typer.Option("--max-ml", help="Largest diluent volume [mL] (capacity).")
+    ] = None,
+    step_ml: Annotated[
+        str, typer.Option("--step-ml", help="Step between volumes [mL]: 0.5, 0.25 or 0.1.")
+    ] = "0.5",
+    top: Annotated[int, typer.Option("--top", help="How many options to show.")] = 5,
+    allow_multi_fill: Annotated[
+        bool, typer.Option("--allow-multi-fill", help="Keep volumes needing several fills.")
+    ] = False,
+    dead_space_ml: DeadOpt = "0",
+    residual_ml: ResOpt = "0",
+    displacement_ml: DispOpt = "0",
+    vial_capacity_ml: CapOpt = None,
+    diluent: DiluentKindOpt = None,
+    graduation_units: GradOpt = None,
+    per_week: PerWeekOpt = None,
+    every_days: EveryOpt = None,
+    weekdays: WeekdaysOpt = None,
+    freq: FreqOpt = None,
+    discard_after_days: BudOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Rank diluent volumes: on a mark first, then precise, then whole IU per unit.
+
+    Arithmetic only; it does not choose doses.
+    """
+    _require(vial_iu, "--vial-iu", preset, True)
+    _require(dose_iu, "--dose-iu", preset, False)
+    from endolab.hcg._numbers import fmt_iu, fmt_label_ml, fmt_ml, fmt_pct
+    from endolab.hcg.mixing import suggest_diluent
+
+    frequency = _frequency(per_week, every_days, weekdays, freq)
+    if discard_after_days is not None and frequency is None:
+        fail(
+            "--discard-after-days needs a dosing frequency (--per-week, --every-days, --weekdays "
+            "or --freq) to check the discard date",
+            EXIT_USAGE,
+        )
+    res = suggest_diluent(
+        vial_iu,
+        dose_iu,
+        syringe,
+        preset=preset,
+        min_ml=min_ml,
+        max_ml=max_ml,
+        step_ml=step_ml,
+        top=top,
+        allow_multi_fill=allow_multi_fill,
+        dead_space_ml=dead_space_ml,
+        residual_ml=residual_ml,
+        displacement_ml=displacement_ml,
+        vial_capacity_ml=vial_capacity_ml,
+        diluent=diluent,
+        graduation_units=graduation_units,
+        frequency=frequency,
+        bud_days=discard_after_days,
+    )
+    if json_out:
+        payload = _json_payload(res.to_dict(), res.notices)
+        print_json(payload)
+        return
+    typer.echo("Diluent options (best first; arithmetic only, this tool does not choose doses):")
+    for s in res.suggestions:
+        m = s.mix
+        typer.echo(
+            f"{s.rank}. {fmt_label_ml(s.diluent_ml)} mL → {m.syringe.format_amount(m.syringe_units)}"
+            f" ({fmt_ml(m.dose_ml)} mL) per dose on a {m.syringe.scale_name}; "
+            f"{'on a mark' if m.on_graduation else 'between marks'}; reading ±"
+            f"{fmt_pct(m.rel_read_err)}%; {fmt_iu(m.iu_per_syringe_unit)} IU per unit; "
+            f"{m.doses_per_vial} doses per vial"
+        )
+        typer.echo(f"   Label: {m.label_line()}")
+    _print_notices(res.notices)
+    echo_disclaimer()
+
+
+@app.command("plan")
+def plan_cmd(
+    vial_iu: VialOpt = None,
+    diluent_ml: DilOpt = None,
+    dose_iu: DoseOpt = None,
+    per_week: PerWeekOpt = None,
+    every_days: EveryOpt = None,
+    weekdays: WeekdaysOpt = None,
+    freq: FreqOpt = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="Start (first mixing) date, YYYY-MM-DD.")
+    ] = None,
+    discard_after_days: BudOpt = None,
+    weeks: Annotated[str | None, typer.Option("--weeks", help="Plan length [weeks].")] = None,
+    price_per_vial: Annotated[
+        str | None, typer.Option("--price-per-vial", help="Price of one vial (your currency).")
+    ] = None,
+    syringe: SyrOpt = _DEFAULT_SYRINGE,
+    preset: PresetOpt = None,
+    dead_space_ml: DeadOpt = "0",
+    residual_ml: ResOpt = "0",
+    displacement_ml: DispOpt = "0",
+    vial_capacity_ml: CapOpt = None,
+    diluent: DiluentKindOpt = None,
+    graduation_units: GradOpt = None,
+    ics: Annotated[
+        Path | None,
+        typer.Option("--ics", help="Write the plan as an iCalendar (.ics) file."),
+    ] = None,
+    json_out: JsonOpt = False,
+    svg: SvgOpt = None,
+) -> None:
+    """Schedule, discard dates, multi-vial plan over N weeks, and cost.
+
+    Arithmetic only; it does not choose doses.
+    """
+    _require(vial_iu, "--vial-iu", preset, True)
+    _require(diluent_ml, "--diluent-ml", preset, True)
+    _require(dose_iu, "--dose-iu", preset, False)
+    _require(start, "--start", preset, False)
+    _require(weeks, "--weeks", preset, False)
+    frequency = _frequency(per_week, every_days, weekdays, freq)
+    if frequency is None:
+        fail("missing dosing frequency: give --per-week, --every-days, --weekdays or --freq", 2)
+    from endolab.hcg._numbers import fmt_iu, fmt_label_ml, fmt_ml
+    from endolab.hcg.mixing import mix
+    from endolab.hcg.schedule import plan
+
+    m = mix(
+        vial_iu,
+        diluent_ml,
+        dose_iu,
+        syringe,
+        preset=preset,
+        dead_space_ml=dead_space_ml,
+        residual_ml=residual_ml,
+        displacement_ml=displacement_ml,
+        vial_capacity_ml=vial_capacity_ml,
+        diluent=diluent,
+        graduation_units=graduation_units,
+    )
+    assert start is not None and weeks is not None
+    p = plan(
+        m,
+        frequency,
+        start=start,
+        weeks=weeks,
+        bud_days=discard_after_days,
+        price_per_vial=price_per_vial,
+    )
+    if ics is not None:
+        from endolab.hcg.ics import write_ics
+
+        write_ics(p, ics)
+    _write_svg(svg, m)
+    if json_out:
+        print_json(_json_payload(p.to_dict(), p.notices))
+        return
+    sch = p.schedule
+    _print_mix(m)
+    typer.echo(
+        f"Frequency: {frequency.name} ({fmt_label_ml(sch.doses_per_week)} doses/week); weekly "
+        f"{fmt_iu(sch.weekly_iu)} IU/week"
+    )
+    typer.echo(
+        f"One vial: {m.doses_per_vial} doses by content, last dose day {sch.last_dose_day}, "
+        f"supply {fmt_label_ml(sch.coverage_days)} days"
+    )
+    mixed = sch.mix_date.isoformat() if sch.mix_date else "day 0"
+    if sch.bud_days is None or sch.breakeven_weekly_iu is None:
+        typer.echo(
+            "Discard date: none given (no preset, no --discard-after-days): vials are limited by "
+            "content only. Enter the beyond-use days from your label to plan discards."
+        )
+    else:
+        discard = sch.discard_date.isoformat() if sch.discard_date else f"day {sch.discard_day}"
+        typer.echo(
+            f"Discard date: {discard} ({sch.bud_days} days after mixing on {mixed}; doses on the "
+            f"discard date count as expired)"
+        )
+        typer.echo(
+            f"Doses before discard: {sch.doses_used} of {m.doses_per_vial}; wasted per vial "
+            f"{fmt_iu(sch.wasted_iu)} IU; weekly use that finishes a vial in time ≈"
+            f"{fmt_iu(sch.breakeven_weekly_iu)} IU/week"
+        )
+    typer.echo(
+        f"Plan: {p.total_doses} doses over {p.weeks} weeks from {p.start.isoformat()}: "
+        f"{p.vials_needed} vials; diluent {fmt_ml(p.diluent_ml_needed)} mL in total"
+    )
+    for v in p.vials:
+        typer.echo(
+            f"  vial {v.number}: mixed {v.mix_date.isoformat()}, discard "
+            f"{v.discard_date.isoformat() if v.discard_date else 'date not given'}, "
+            f"{v.doses} doses, "
+            + (
+                f"{fmt_iu(v.unused_iu)} IU left at the end of the plan"
+                if v.open_at_end
+                else f"{fmt_iu(v.unused_iu)} IU thrown away"
+            )
+        )
+    costs = p.formatted_costs()
+    if costs:
+        typer.echo(
+            f"Cost: {costs['plan_cost']}; {costs['cost_per_week']}; drug-only "
+            f"{costs['drug_only_cost_per_week']}"
+        )
+    typer.echo(f"Label: {m.label_line(sch.mix_date, sch.discard_date)}")
+    _print_notices(p.notices)
+    if ics is not None:
+        typer.echo(f"Calendar written: {ics}")
+    if svg is not None:
+        typer.echo(f"SVG written: {svg}")
+    echo_disclaimer()
+
+
+@app.command("presets")
+def presets_cmd(json_out: JsonOpt = False) -> None:
+    """Product presets (check your carton: label facts differ by market)."""
+    from endolab._text import DISCLAIMER
+    from endolab.hcg._numbers import fmt_label_iu, fmt_label_ml
+    from endolab.hcg.products import CHECK_CARTON_NOTE, PRESETS
+
+    if json_out:
+        print_json(
+            {
+                "presets": [
+                    {
+                        "key": p.key,
+                        "product": p.product,
+                        "vial_iu": None if p.vial_iu is None else float(p.vial_iu),
+                        "label_diluent_ml": (
+                            None if p.label_diluent_ml is None else float(p.label_diluent_ml)
+                        ),
+                        "diluent": p.diluent,
+                        "bud_days": p.bud_days,
+                        "vial_capacity_ml": (
+                            None if p.vial_capacity_ml is None else float(p.vial_capacity_ml)
+                        ),
+                        "single_dose": p.single_dose,
+                        "prefilled": p.prefilled,
+                        "source": p.source,
+                        "note": p.note,
+                    }
+                    for p in PRESETS.values()
+                ],
+                "note": CHECK_CARTON_NOTE,
+                "disclaimer": DISCLAIMER,
+            }
+        )
+        return
+    for p in PRESETS.values():
+        vial = "user-supplied" if p.vial_iu is None else f"{fmt_label_iu(p.vial_iu)} IU"
+        dil = "—" if p.label_diluent_ml is None else f"{fmt_label_ml(p.label_diluent_ml)} mL"
+        bud = "none (enter from carton)" if p.bud_days is None else f"{p.bud_days} days"
+        cap = "—" if p.vial_capacity_ml is None else f"{fmt_label_ml(p.vial_capacity_ml)} mL"
+        flags = (
+            " [prefilled: rejected]" if p.prefilled else (" [single-dose]" if p.single_dose else "")
+        )
+        typer.echo(
+            f"{p.key}: {p.product}; vial {vial}; label diluent {dil} {p.diluent or ''}; "
+            f"discard after {bud}; capacity {cap}{flags}; source {p.source}"
+        )
+    typer.echo(CHECK_CARTON_NOTE)
+    echo_disclaimer()
+
+
+@app.command("syringes")
+def syringes_cmd(json_out: JsonOpt = False) -> None:
+    """The syringe catalogue: scale, capacity and smallest graduation."""
+    from endolab._text import DISCLAIMER
+    from endolab.hcg._numbers import fmt_label_ml
+    from endolab.hcg.syringes import SYRINGES
+
+    if json_out:
+        print_json(
+            {
+                "syringes": [
+                    {
+                        "key": s.key,
+                        "description": s.description,
+                        "scale": s.scale,
+                        "units_per_ml": float(s.units_per_ml),
+                        "capacity_units": float(s.capacity_units),
+                        "capacity_ml": float(s.capacity_ml),
+                        "graduation_units": float(s.graduation_units),
+                        "ml_per_graduation": float(s.ml_per_graduation),
+                        "source": s.source,
+                        "note": s.note,
+                    }
+                    for s in SYRINGES.values()
+                ],
+                "disclaimer": DISCLAIMER,
+            }
+        )
+        return
+    for s in SYRINGES.values():
+        typer.echo(
+            f"{s.key}: {s.description}; capacity {s.format_amount(s.capacity_units)} "
+            f"({fmt_label_ml(s.capacity_ml)} mL); smallest mark {s.format_amount(s.graduation_units)}"
+            f" = {fmt_label_ml(s.ml_per_graduation)} mL; source {s.source}"
+        )
+    echo_disclaimer()

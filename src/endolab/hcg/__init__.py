@@ -1,1 +1,80 @@
-"""endolab.hcg (work in progress)."""
+"""hCG Mixing Protocol Calculator (specs/hcg.md).
+
+Arithmetic only: it converts the numbers a user (or a prescriber's instructions) supplies into
+concentration, syringe marks, schedules, vial counts and costs, and flags arithmetic and handling
+conflicts. **It does not choose doses.** Exact :class:`fractions.Fraction` arithmetic end to end;
+results are frozen dataclasses holding exact values, with formatted strings and notices.
+
+* :func:`mix`, :func:`reverse`, :func:`suggest_diluent` — reconstitution and syringe reading;
+* :func:`schedule`, :func:`plan`, :class:`Frequency` — one vial and a multi-vial plan on the calendar;
+* :data:`PRESETS`, :data:`SYRINGES` — product presets and the syringe catalogue (the spec's
+  ``presets`` and ``syringes``; the lower-case names are the modules);
+* :func:`plan_to_ics` — iCalendar export; :func:`syringe_svg` / :func:`mix_svg` — the syringe picture;
+* :data:`CATALOGUE`, :class:`Notice`, :class:`HcgInputError` — the notice catalogue (spec §5).
+
+>>> from endolab import hcg
+>>> r = hcg.mix("10000", "10", "70")          # spec T11: 0.07 × 100 is exactly 7
+>>> r.syringe_units, r.doses_per_vial, r.remainder_iu
+(Fraction(7, 1), 142, Fraction(60, 1))
+"""
+
+from endolab.hcg.ics import plan_to_ics, write_ics
+from endolab.hcg.mixing import (
+    Mark,
+    MixResult,
+    ReverseResult,
+    Suggestion,
+    SuggestResult,
+    mix,
+    reverse,
+    suggest_diluent,
+)
+from endolab.hcg.notices import CATALOGUE, HcgInputError, HcgParseError, Notice
+from endolab.hcg.products import PRESETS, Preset, get_preset
+from endolab.hcg.schedule import (
+    DOSE_ON_DISCARD_DATE_USABLE,
+    FREQUENCY_PRESETS,
+    Frequency,
+    PlanResult,
+    ScheduleResult,
+    VialUse,
+    plan,
+    schedule,
+)
+from endolab.hcg.svg import mix_svg, syringe_svg, write_svg
+from endolab.hcg.syringes import SYRINGES, Syringe, get_syringe, recommend_syringe
+
+__all__ = [
+    "CATALOGUE",
+    "DOSE_ON_DISCARD_DATE_USABLE",
+    "FREQUENCY_PRESETS",
+    "PRESETS",
+    "SYRINGES",
+    "Frequency",
+    "HcgInputError",
+    "HcgParseError",
+    "Mark",
+    "MixResult",
+    "Notice",
+    "PlanResult",
+    "Preset",
+    "ReverseResult",
+    "ScheduleResult",
+    "SuggestResult",
+    "Suggestion",
+    "Syringe",
+    "VialUse",
+    "get_preset",
+    "get_syringe",
+    "mix",
+    "mix_svg",
+    "plan",
+    "plan_to_ics",
+    "recommend_syringe",
+    "reverse",
+    "schedule",
+    "suggest_diluent",
+    "syringe_svg",
+    "write_ics",
+    "write_svg",
+]
