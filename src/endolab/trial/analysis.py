@@ -31,7 +31,15 @@ from endolab.trial.grading import (
 from endolab.trial.protocol import Protocol
 from endolab.trial.stats import binary_summary, continuous_summary
 
-__all__ = ["SCHEMA_VERSION", "TrialAnalysis", "adverse_event_table", "analyze", "grading_inputs"]
+__all__ = [
+    "GRADES",
+    "SCHEMA_VERSION",
+    "TrialAnalysis",
+    "adverse_event_table",
+    "analyze",
+    "continuous_keys",
+    "grading_inputs",
+]
 
 #: Version of the endpoints.json structure (documented in docs/trial.md).
 SCHEMA_VERSION = 1
@@ -337,7 +345,7 @@ class TrialAnalysis:
         }
 
 
-def _continuous_keys(protocol: Protocol) -> dict[str, tuple[str, str, str, str]]:
+def continuous_keys(protocol: Protocol) -> dict[str, tuple[str, str, str, str]]:
     """name → (follow-up column, baseline column, change column, unit)."""
     v = protocol.continuous.visit_label
     return {
@@ -414,7 +422,7 @@ def analyze(ds: TrialDataset, protocol: Protocol) -> TrialAnalysis:
         )
 
     cohorts: dict[str, dict[str, Any]] = {}
-    ckeys = _continuous_keys(protocol)
+    ckeys = continuous_keys(protocol)
     for group, members in protocol.cohort_groups.items():
         sub = table.filter(pl.col("cohort").is_in(members))
         summary: dict[str, Any] = {"cohorts": members, "participants": sub.height}
