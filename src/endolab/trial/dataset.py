@@ -113,7 +113,7 @@ FILES: dict[str, tuple[_Col, ...]] = {
 
 _KEYS: dict[str, tuple[str, ...]] = {
     "participants": ("participant_id",),
-    "cgm": ("participant_id", "time"),
+    # cgm: (participant_id, time), checked after sorting in read_dataset (millions of rows)
     "labs": ("participant_id", "date", "test"),
     "insulin": ("participant_id", "date"),
 }
@@ -199,32 +199,87 @@ def _example(series: pl.Series, row: int) -> str:
     return repr(value) if value is not None else "empty"
 
 
-def _coerce(series: pl.Series, col: _Col, file: str) -> pl.Series:
-    """Parse one column to its type; raise DataFileError at the first bad row."""
-    name = col.name
+def _parse_text(series: pl.Series, kind: Kind) -> pl.Series:
+    """Parse a String series to ``kind``; unparseable values become null."""
+    if kind == "number":
+        return series.cast(pl.Float64, strict=False)
+    if kind == "date":
+        return series.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    parsed = series.str.strptime(
+        pl.Datetime("us"), _DATETIME_FORMATS[0], strict=False, exact=True, cache=False
+    )
+    for fmt in _DATETIME_FORMATS[1:]:
+        pending = parsed.is_null() & series.is_not_null()
+        if not pending.any():
+            break
+        parsed = parsed.fill_null(
+            series.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True, cache=False)
+        )
+    return parsed
+
+
+def _from_typed(series: pl.Series, col: _Col, file: str) -> pl.Series:
+    """Convert a typed (Parquet) column to the column's type, or raise naming the column."""
     dtype = series.dtype
-    text = series.str.strip_chars().replace("", None) if dtype == pl.String else series
-    missing = text.is_null()
+    kind = col.kind
+    if kind == "text":
+        return series.cast(pl.String)
+    if kind == "number" and dtype.is_numeric():
+        return series.cast(pl.Float64)
+    if kind == "date" and dtype == pl.Date:
+        return series
+    if kind == "date" and isinstance(dtype, pl.Datetime):
+        return series.dt.date()
+    if kind == "datetime" and isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is not None:
+            series = series.dt.replace_time_zone(None)
+        return series.cast(pl.Datetime("us"))
+    wanted = {
+        "number": "a number",
+        "date": "an ISO 8601 date",
+        "datetime": "an ISO 8601 date-time",
+    }[kind]
+    raise _bad(file, None, col.name, f"holds {dtype} values; {wanted} is required")
+
+
+def _coerce(series: pl.Series, col: _Col, file: str) -> pl.Series:
+    """Parse one column to its type; raise DataFileError at the first bad row.
+
+    Text cells are stripped of surrounding spaces. Other cells are parsed as given and, only where
+    that fails, again after stripping (so padded values are accepted without stripping millions of
+    well-formed cells).
+    """
+    name = col.name
+    if series.dtype != pl.String:
+        parsed = _from_typed(series, col, file)
+        missing = series.is_null()
+    elif col.kind == "text":
+        parsed = series.str.strip_chars().replace("", None)
+        missing = parsed.is_null()
+    else:
+        missing = series.is_null()
+        parsed = _parse_text(series, col.kind)
+        failed = parsed.is_null() & ~missing
+        if failed.any():
+            idx = failed.arg_true()
+            retry = series.gather(idx).str.strip_chars().replace("", None)
+            parsed = parsed.scatter(idx, _parse_text(retry, col.kind))
+            missing = missing.scatter(idx, retry.is_null())
     if col.required and missing.any():
         row = _first_row(missing)
         raise _bad(file, row, name, "a value is required here but the cell is empty")
-
-    if col.kind == "text":
-        if dtype != pl.String:
-            return text.cast(pl.String)
-        return text
+    wrong = parsed.is_null() & ~missing
+    if wrong.any():
+        row = _first_row(wrong)
+        assert row is not None
+        what = {
+            "number": "a number",
+            "date": "an ISO 8601 date (YYYY-MM-DD)",
+            "datetime": "an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS)",
+            "text": "text",
+        }[col.kind]
+        raise _bad(file, row, name, f"{_example(series, row)} is not {what}", series[row - 2])
     if col.kind == "number":
-        if dtype.is_numeric():
-            parsed = text.cast(pl.Float64)
-        elif dtype == pl.String:
-            parsed = text.cast(pl.Float64, strict=False)
-        else:
-            raise _bad(file, None, name, f"holds {dtype} values; a number is required")
-        wrong = parsed.is_null() & ~missing
-        if wrong.any():
-            row = _first_row(wrong)
-            assert row is not None
-            raise _bad(file, row, name, f"{_example(series, row)} is not a number", series[row - 2])
         finite = parsed.is_finite() | parsed.is_null()
         if not finite.all():
             row = _first_row(~finite)
@@ -248,28 +303,14 @@ def _coerce(series: pl.Series, col: _Col, file: str) -> pl.Series:
                     name,
                     f"{parsed[row - 2]} is not accepted; must be ≥ {col.min_value:g}",
                 )
-        return parsed
-    if col.kind == "date":
-        if dtype == pl.Date:
-            parsed = text
-        elif isinstance(dtype, pl.Datetime):
-            parsed = text.dt.date()
-        elif dtype == pl.String:
-            parsed = text.str.to_date("%Y-%m-%d", strict=False)
+    elif col.kind in ("date", "datetime"):
+        if col.kind == "date":
+            out = (parsed < _MIN_DATE) | (parsed > _MAX_DATE)
         else:
-            raise _bad(file, None, name, f"holds {dtype} values; an ISO 8601 date is required")
-        wrong = parsed.is_null() & ~missing
-        if wrong.any():
-            row = _first_row(wrong)
-            assert row is not None
-            raise _bad(
-                file,
-                row,
-                name,
-                f"{_example(series, row)} is not an ISO 8601 date (YYYY-MM-DD)",
-                series[row - 2],
+            out = (parsed < dt.datetime.combine(_MIN_DATE, dt.time())) | (
+                parsed >= dt.datetime.combine(_MAX_DATE + dt.timedelta(days=1), dt.time())
             )
-        out = ((parsed < _MIN_DATE) | (parsed > _MAX_DATE)).fill_null(False)
+        out = out.fill_null(False)
         if out.any():
             row = _first_row(out)
             assert row is not None
@@ -277,46 +318,9 @@ def _coerce(series: pl.Series, col: _Col, file: str) -> pl.Series:
                 file,
                 row,
                 name,
-                f"date {parsed[row - 2]} is outside the accepted range 1900-01-01 to 2100-12-31",
+                f"{col.kind.replace('datetime', 'time')} {parsed[row - 2]} is outside the "
+                "accepted range 1900-01-01 to 2100-12-31",
             )
-        return parsed
-    # datetime
-    if isinstance(dtype, pl.Datetime):
-        parsed = text
-        if dtype.time_zone is not None:
-            parsed = parsed.dt.replace_time_zone(None)
-        parsed = parsed.cast(pl.Datetime("us"))
-    elif dtype == pl.String:
-        parsed = text.str.to_datetime(_DATETIME_FORMATS[0], strict=False, time_unit="us")
-        for fmt in _DATETIME_FORMATS[1:]:
-            pending = parsed.is_null() & ~missing
-            if not pending.any():
-                break
-            parsed = parsed.fill_null(text.str.to_datetime(fmt, strict=False, time_unit="us"))
-    else:
-        raise _bad(file, None, name, f"holds {dtype} values; an ISO 8601 date-time is required")
-    wrong = parsed.is_null() & ~missing
-    if wrong.any():
-        row = _first_row(wrong)
-        assert row is not None
-        raise _bad(
-            file,
-            row,
-            name,
-            f"{_example(series, row)} is not an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS)",
-            series[row - 2],
-        )
-    dates = parsed.dt.date()
-    out = ((dates < _MIN_DATE) | (dates > _MAX_DATE)).fill_null(False)
-    if out.any():
-        row = _first_row(out)
-        assert row is not None
-        raise _bad(
-            file,
-            row,
-            name,
-            f"time {parsed[row - 2]} is outside the accepted range 1900-01-01 to 2100-12-31",
-        )
     return parsed
 
 
@@ -393,6 +397,46 @@ def _with_day(
     )
 
 
+def _sorted_cgm(cgm: pl.DataFrame, participants: pl.DataFrame, fname: str) -> pl.DataFrame:
+    """Sort CGM by participant then time, reject a duplicate (participant_id, time), add ``day``.
+
+    Vectorised for millions of rows: participants become integer codes (their order in the
+    sorted participants table), the sort is skipped when the file is already in order, and
+    duplicates are found as equal neighbours after a stable sort (the error names the later row).
+    """
+    ids = participants.get_column("participant_id")
+    day0 = participants.get_column("infusion_date")
+    code = cgm.get_column("participant_id").cast(pl.Enum(ids.to_list())).to_physical()
+    frame = cgm.with_columns(
+        code.alias("_code"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_row")
+    )
+    step = pl.col("_code").diff()
+    in_order = frame.select(
+        ((step > 0) | ((step == 0) & (pl.col("time").diff() > pl.duration(microseconds=0)))).all()
+    ).item()
+    if frame.height > 1 and not in_order:
+        frame = frame.sort("_code", "time", maintain_order=True)
+    dup = frame.select(
+        (pl.col("_code") == pl.col("_code").shift(1)) & (pl.col("time") == pl.col("time").shift(1))
+    ).to_series()
+    if dup.any():
+        first = int(frame.get_column("_row").filter(dup).min())  # type: ignore[arg-type]
+        row = first + 2
+        key = f"participant_id={cgm['participant_id'][first]}, time={cgm['time'][first]}"
+        raise _bad(
+            fname,
+            row,
+            "participant_id + time",
+            f"duplicate key ({key}) already given on an earlier row",
+        )
+    # day = calendar date of the reading − infusion date, in integer days since the epoch
+    # (floor division also handles times before 1970).
+    start = day0.cast(pl.Int32).gather(frame.get_column("_code"))
+    return frame.with_columns(
+        (pl.col("time").dt.epoch("us") // 86_400_000_000 - start).cast(pl.Int32).alias("day")
+    ).drop("_code", "_row")
+
+
 def read_dataset(folder: str | Path) -> TrialDataset:
     """Read and validate a trial dataset folder; raise DataFileError naming file, row and column.
 
@@ -427,14 +471,7 @@ def read_dataset(folder: str | Path) -> TrialDataset:
             "second_infusion_date is before infusion_date",
         )
     starts = participants.select("participant_id", pl.col("infusion_date").alias("_day0"))
-    cgm = tables["cgm"].sort("participant_id", "time")
-    cgm = (
-        cgm.join(starts, on="participant_id", how="left")
-        .with_columns(
-            (pl.col("time").dt.date() - pl.col("_day0")).dt.total_days().cast(pl.Int32).alias("day")
-        )
-        .drop("_day0")
-    )
+    cgm = _sorted_cgm(tables["cgm"], participants, names["cgm"])
     labs = _with_day(tables["labs"], starts, "date", "day").sort("participant_id", "date", "test")
     insulin = _with_day(tables["insulin"], starts, "date", "day").sort("participant_id", "date")
     events = _with_day(tables["events"], starts, "start_date", "start_day")
