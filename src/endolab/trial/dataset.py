@@ -371,7 +371,7 @@ def _read_table(folder: Path, name: str) -> tuple[pl.DataFrame, str]:
 
 
 def _check_ids(frame: pl.DataFrame, fname: str, ids: pl.Series) -> None:
-    unknown = ~frame.get_column("participant_id").is_in(ids)
+    unknown = ~frame.get_column("participant_id").is_in(ids.implode())
     if unknown.any():
         row = _first_row(unknown)
         assert row is not None

@@ -237,7 +237,7 @@ def _tir_above(ds: TrialDataset, key: str, ep: TirAbove, intervals: pl.DataFrame
 def _c_peptide_detected(ds: TrialDataset, key: str, ep: CPeptideDetected) -> pl.DataFrame:
     return (
         ds.labs.lazy()
-        .filter(pl.col("test").is_in(_CPEP_TESTS) & (pl.col("day") > ep.after_day))
+        .filter(pl.col("test").is_in(list(_CPEP_TESTS)) & (pl.col("day") > ep.after_day))
         .group_by("participant_id")
         .agg(
             (pl.col("value") > 0).any().alias(key),
