@@ -3,8 +3,9 @@
 * :func:`trajectory_figure` — HbA1c, daily insulin or C-peptide over study days, one line per
   participant, one panel per cohort;
 * :func:`tir_figure` — CGM time in range at baseline vs the follow-up window, one line per participant;
-* :func:`agp_figures` — ambulatory glucose profile over the follow-up CGM window, pooled per cohort,
-  drawn by the CGM engine (``endolab.cgm.agp_figure``) when it is available.
+* :func:`cohort_agp_figure` / :func:`agp_figures` — ambulatory glucose profile over the follow-up
+  CGM window, pooled per cohort (percentiles from ``endolab.cgm.agp_percentiles``) and, for small
+  trials, one AGP report per participant (``endolab.cgm.agp_figure``).
 
 :func:`figure_png` renders a figure to PNG bytes for embedding in the self-contained report.
 """
@@ -25,7 +26,14 @@ from endolab.cgm.schema import (
 )
 from endolab.trial.analysis import TrialAnalysis
 
-__all__ = ["agp_figures", "figure_png", "tir_figure", "trajectory_figure"]
+__all__ = [
+    "AGP_PER_PARTICIPANT_MAX",
+    "agp_figures",
+    "cohort_agp_figure",
+    "figure_png",
+    "tir_figure",
+    "trajectory_figure",
+]
 
 Measure = Literal["hba1c", "insulin", "c_peptide"]
 
@@ -142,31 +150,23 @@ def tir_figure(a: TrialAnalysis) -> Figure:
     return fig
 
 
-def agp_figures(a: TrialAnalysis) -> tuple[list[tuple[str, Figure]], str | None]:
-    """AGP over the follow-up CGM window, readings pooled per cohort.
+#: Per-participant AGP reports are drawn when at most this many participants have CGM data in the
+#: follow-up window [A: keeps report.html readable and the 100-participant run fast]; the pooled
+#: cohort AGP is always drawn.
+AGP_PER_PARTICIPANT_MAX = 24
 
-    Returns (list of (cohort, figure), note). The note explains a skip: the CGM engine's
-    ``agp_figure`` is not installed, or no cohort has CGM readings in the window.
-    """
-    try:
-        from endolab.cgm import agp_figure  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return [], (
-            "AGP figure skipped: the CGM engine's agp_figure (endolab.cgm) is not available in "
-            "this build."
-        )
-    window = a.protocol.continuous.tir_window
+
+def _canonical(a: TrialAnalysis, window: tuple[int, int], id_expr: pl.Expr) -> pl.DataFrame:
+    """Canonical CGM frame (id, time, gl, censored) of the readings in ``window``."""
     cgm = a.dataset.cgm.filter(pl.col("day").is_between(window[0], window[1], closed="both"))
-    if cgm.height == 0:
-        return [], f"AGP figure skipped: no CGM readings in days {window[0]}–{window[1]}."
-    # Pooling puts simultaneous readings of different participants under one id; the canonical
-    # frame's (id, time) key must stay unique, so participant k's times are shifted by k µs (no
-    # effect on the time-of-day bins of an AGP).
     cohorts = a.dataset.participants.select("participant_id", "cohort").with_row_index("_k")
-    frame = (
+    return (
         cgm.join(cohorts, on="participant_id", how="left")
         .select(
-            pl.format("Cohort {}", pl.col("cohort")).alias("id"),
+            id_expr.alias("id"),
+            # When readings of several participants are pooled under one id, participant k's
+            # times are shifted by k µs to keep the frame's (id, time) key unique; this has no
+            # effect on the 15-min time-of-day bins of an AGP.
             (pl.col("time").cast(pl.Datetime("us")) + pl.duration(microseconds=pl.col("_k"))).alias(
                 "time"
             ),
@@ -181,12 +181,77 @@ def agp_figures(a: TrialAnalysis) -> tuple[list[tuple[str, Figure]], str | None]
         )
         .sort("id", "time")
     )
-    out: list[tuple[str, Figure]] = []
-    for cid in frame["id"].unique().sort().to_list():
-        fig = agp_figure(
-            frame,
-            cid,
-            title=f"AGP, {cid}, days {window[0]}–{window[1]} (readings pooled over participants)",
+
+
+def cohort_agp_figure(a: TrialAnalysis) -> Figure | None:
+    """AGP percentile bands (5–95, 25–75, median) over the follow-up CGM window, pooled per cohort.
+
+    Percentiles by 15-min time-of-day bin from the CGM engine (:func:`endolab.cgm.agp_percentiles`,
+    Johnson 2019), over every reading of the cohort's participants in
+    ``protocol.continuous.tir_window``. ``None`` when no cohort has readings in the window.
+    """
+    from endolab.cgm import agp_percentiles
+
+    window = a.protocol.continuous.tir_window
+    frame = _canonical(a, window, pl.col("cohort").cast(pl.String))
+    if frame.height == 0:
+        return None
+    curves = agp_percentiles(frame, None, bin_minutes=15)
+    cohorts = curves["id"].unique().sort().to_list()
+    fig = Figure(figsize=(4.2 * len(cohorts), 3.6), layout="constrained")
+    axes = fig.subplots(1, len(cohorts), sharey=True, squeeze=False)[0]
+    for ax, cohort in zip(axes, cohorts, strict=True):
+        c = curves.filter(pl.col("id") == cohort)
+        hours = (c["bin_start_min"].to_numpy() + 7.5) / 60
+        ax.axhspan(TIR_LOW_MG_DL, TIR_HIGH_MG_DL, color="#2f9e44", alpha=0.08, lw=0)
+        ax.fill_between(hours, c["p5"], c["p95"], color="#1f77b4", alpha=0.15, lw=0, label="5–95th")
+        ax.fill_between(
+            hours, c["p25"], c["p75"], color="#1f77b4", alpha=0.35, lw=0, label="25–75th"
         )
-        out.append((cid, fig))
+        ax.plot(hours, c["p50"], color="#0b3d91", lw=1.6, label="median")
+        for level in (TIR_LOW_MG_DL, TIR_HIGH_MG_DL):
+            ax.axhline(level, color="#2f9e44", lw=0.8)
+        n = a.dataset.participants.filter(pl.col("cohort") == cohort).height
+        ax.set_title(f"Cohort {cohort} (n = {n})", fontsize=10)
+        ax.set_xlim(0, 24)
+        ax.set_xticks([0, 6, 12, 18, 24], ["00:00", "06:00", "12:00", "18:00", "24:00"])
+        ax.set_xlabel("Time of day")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("Glucose [mg/dL]")
+    axes[0].legend(fontsize=8, loc="upper left")
+    fig.suptitle(
+        f"AGP, days {window[0]}–{window[1]}, readings pooled over each cohort's participants",
+        fontsize=11,
+    )
+    return fig
+
+
+def agp_figures(a: TrialAnalysis) -> tuple[list[tuple[str, Figure]], str | None]:
+    """AGP over the follow-up CGM window: pooled per cohort, and per participant when few.
+
+    Returns (list of (caption, figure), note). Per-participant AGP reports are drawn by the CGM
+    engine (:func:`endolab.cgm.agp_figure`) when at most :data:`AGP_PER_PARTICIPANT_MAX`
+    participants have readings in the window; the note says when they were left out.
+    """
+    from endolab.cgm import agp_figure
+
+    window = a.protocol.continuous.tir_window
+    out: list[tuple[str, Figure]] = []
+    pooled = cohort_agp_figure(a)
+    if pooled is None:
+        return [], f"AGP figure skipped: no CGM readings in days {window[0]}–{window[1]}."
+    out.append(("Ambulatory glucose profile by cohort", pooled))
+    frame = _canonical(a, window, pl.col("participant_id"))
+    ids = frame["id"].unique().sort().to_list()
+    if len(ids) > AGP_PER_PARTICIPANT_MAX:
+        return out, (
+            f"Per-participant AGP reports are drawn for at most {AGP_PER_PARTICIPANT_MAX} "
+            f"participants; {len(ids)} have CGM data in days {window[0]}–{window[1]}, so only the "
+            "cohort AGP is shown."
+        )
+    for pid in ids:
+        fig = agp_figure(
+            frame, pid, title=f"Ambulatory Glucose Profile — {pid}, days {window[0]}–{window[1]}"
+        )
+        out.append((f"Ambulatory glucose profile — {pid}", fig))
     return out, None

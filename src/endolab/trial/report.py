@@ -210,7 +210,7 @@ def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, byte
     out.append(("CGM time in range, baseline vs follow-up", figure_png(tir_figure(a))))
     progress("drawing AGP figures")
     agps, note = agp_figures(a)
-    out += [(f"Ambulatory glucose profile — {cid}", figure_png(fig)) for cid, fig in agps]
+    out += [(caption, figure_png(fig)) for caption, fig in agps]
     return out, [note] if note else []
 
 
