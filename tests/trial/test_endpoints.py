@@ -245,3 +245,20 @@ def test_cit07_protocol(folder: Path) -> None:
     assert rows["A1_none365"]["primary"] is None  # no HbA1c in [335, 395]
     assert "tir_gt70_day365" not in frame.columns
     assert isinstance(frame, pl.DataFrame)
+
+
+def test_cgm_day_boundaries_and_padding(tmp_path: Path) -> None:
+    # Readings at 23:55 of day 365 are in [352, 365]; 00:00 of day 366 is not. Padded cells and a
+    # space instead of "T" are accepted.
+    P = [person("D1", "C")]
+    inside = cgm("D1", 352, 365, 150.0)  # 4032 readings, sufficiency 100 %
+    outside = cgm("D1", 366, 366, 300.0, keep=1)
+    readings = inside + outside
+    readings[0] = {**readings[0], "time": readings[0]["time"].replace("T", " ")}
+    readings[1] = {**readings[1], "glucose_mg_dl": " 150 "}
+    ds = read_dataset(write_dataset(tmp_path, participants=P, cgm=readings))
+    days = ds.cgm["day"].to_list()
+    assert days[0] == 352 and days[-2] == 365 and days[-1] == 366
+    row = binary_endpoints(ds, load_protocol()).to_dicts()[0]
+    assert row["tir_gt70_day365__n_readings"] == 4032
+    assert row["tir_gt70_day365__tir_pct"] == pytest.approx(100.0)

@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from endolab._text import DISCLAIMER
 from endolab._version import __version__
 from endolab.trial.dataset import TrialDataset
 from endolab.trial.endpoints import (
@@ -342,6 +343,7 @@ class TrialAnalysis:
             "adverse_events": self.adverse_events,
             "participants": self.participant_records(),
             "notices": self.notices,
+            "disclaimer": DISCLAIMER,
         }
 
 
