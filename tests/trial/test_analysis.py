@@ -102,3 +102,25 @@ def test_stray_cohort_notice(tmp_path: Path) -> None:
     res = analyze(read_dataset(folder), load_protocol())
     assert any("cohort(s) D" in n for n in res.notices)
     assert res.cohorts["B+C"]["primary"]["N"] == 0
+
+
+def test_zimislecel_like_cohort(tmp_path: Path) -> None:
+    """12 full-dose participants shaped like the NEJM 2025 results: all SHE-free from day 90 with
+    HbA1c < 7 %, 10 of 12 insulin-independent. Expected: primary 12/12, CI [0.7354, 1.0];
+    insulin independence 10/12, CI [0.5159, 0.9791] (Clopper–Pearson, see test_stats.py)."""
+    P, labs, ins = [], [], []
+    for i in range(12):
+        pid = f"Z{i:02d}"
+        P.append(person(pid, "B" if i < 5 else "C"))
+        labs.append(lab(pid, 180, "HBA1C", 6.2))
+        labs.append(lab(pid, 365, "HBA1C", 6.0))
+        ins += insulin(pid, range(180, 366), 0.0 if i < 10 else 4.0)
+    folder = write_dataset(tmp_path, participants=P, labs=labs, insulin=ins)
+    bc = analyze(read_dataset(folder), load_protocol()).cohorts["B+C"]
+    assert (bc["primary"]["n"], bc["primary"]["N"]) == (12, 12)
+    assert [round(x, 4) for x in bc["primary"]["ci95"]] == [0.7354, 1.0]
+    ii = bc["insulin_independent_180_365"]
+    assert (ii["n"], ii["N"], ii["missing"]) == (10, 12, 0)
+    assert [round(x, 4) for x in ii["ci95"]] == [0.5159, 0.9791]
+    assert bc["hba1c_lt7_day365"]["n"] == 12
+    assert bc["tir_gt70_day365"]["missing"] == 12  # no CGM in this cohort → null, counted in N

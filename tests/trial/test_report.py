@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from endolab.errors import DataFileError
+from endolab.errors import DataFileError, InputError
 from endolab.trial.report import REPORT_FILES, run
 from tests.trial.builders import cgm, lab, person, write_dataset
 
@@ -54,3 +54,12 @@ def test_html_is_self_contained(data: Path, tmp_path: Path) -> None:
     assert html.count("data:image/png;base64,") >= 4
     for needle in ("http://", "https://", "<script", "<link", "@import"):
         assert needle not in html, needle
+
+
+def test_refuses_to_replace_an_unrelated_folder(data: Path, tmp_path: Path) -> None:
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    with pytest.raises(InputError, match="not an endolab trial report"):
+        run(data, other)
+    assert (other / "notes.txt").read_text() == "keep me"

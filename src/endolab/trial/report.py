@@ -217,6 +217,16 @@ def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, byte
 def write_report(a: TrialAnalysis, out: str | Path, *, progress: Progress | None = None) -> Path:
     """Write the report folder atomically; return its path."""
     say = progress or (lambda _msg: None)
+    target = Path(out)
+    if target.is_dir() and any(target.iterdir()) and not (target / "endpoints.json").is_file():
+        from endolab.errors import InputError
+
+        raise InputError(
+            f"--out {str(out)!r} is a folder that is not empty and not an endolab trial report; "
+            "give a new folder or a previous report folder (which is replaced)",
+            field="out",
+            value=str(out),
+        )
     figures, notes = _figures(a, say)
     say("writing report files")
     with atomic_directory(out) as tmp:
