@@ -45,7 +45,6 @@ def analyze(
     from rich.console import Console
 
     from endolab.trial.report import endpoints_json_text, run
-    from endolab.trial.tables import binary_table
 
     if out is None and not as_json:
         from endolab.errors import InputError
@@ -64,15 +63,35 @@ def analyze(
     if as_json:
         typer.echo(endpoints_json_text(analysis))
         return
-    table = binary_table(analysis)
+    from rich.markup import escape
     from rich.table import Table
 
-    rt = Table(title=f"{table.title} — protocol {analysis.protocol.name}")
-    for h in table.header:
-        rt.add_column(h)
-    for row in table.rows:
-        rt.add_row(*row)
-    Console().print(rt)
+    groups = list(analysis.cohorts)
+    rt = Table(
+        title=escape(
+            f"Binary endpoints — protocol {analysis.protocol.name} "
+            "(n/N, % [exact 95 % CI, %], m = missing)"
+        )
+    )
+    rt.add_column("Endpoint")
+    for g in groups:
+        rt.add_column(g, justify="right")
+    for key in analysis.protocol.endpoints:
+        cells = []
+        for g in groups:
+            s = analysis.cohorts[g][key]
+            if not s["N"]:
+                cells.append("—")
+                continue
+            lo, hi = s["ci95"]
+            cells.append(
+                escape(
+                    f"{s['n']}/{s['N']} {s['percent']:.1f} % [{100 * lo:.1f}–{100 * hi:.1f}]"
+                    + (f" m={s['missing']}" if s["missing"] else "")
+                )
+            )
+        rt.add_row(escape(key), *cells)
+    Console(width=max(100, 24 + 30 * len(groups))).print(rt)
     for notice in analysis.notices:
         typer.echo(f"notice: {notice}")
     typer.echo(
