@@ -132,3 +132,21 @@ def test_needs_out_or_json(data: Path) -> None:
     result = runner.invoke(app, ["trial", "analyze", str(data)])
     assert result.exit_code == 3
     assert "--out" in result.stderr
+
+
+def test_minimal_protocol_without_grading(data: Path, tmp_path: Path) -> None:
+    proto = tmp_path / "mini.toml"
+    proto.write_text(
+        'name = "mini"\nprimary_endpoint = "she"\n[cohort_groups]\nall = ["A", "B", "C"]\n'
+        '[endpoints.she]\nkind = "she_free"\nwindow = [0, 30]\n'
+    )
+    out = tmp_path / "report"
+    result = runner.invoke(
+        app, ["trial", "analyze", str(data), "--out", str(out), "--protocol", str(proto)]
+    )
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads((out / "endpoints.json").read_text())
+    # no SHE event at all in the data → 5/5 SHE-free
+    assert doc["cohorts"]["all"]["she"]["n"] == 5
+    assert "igls2_outcome" not in doc["participants"][0]
+    assert doc["participants"][0]["visits"] == []
