@@ -100,3 +100,14 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_shipped_toml_parses_as_plain_toml() -> None:
     assert tomllib.loads(_default_text())["name"] == "zimislecel-2025"
+
+
+@pytest.mark.parametrize("key", ["bad__key", "1st", "cohort", "igls2_outcome", "has-dash"])
+def test_endpoint_key_rules(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "k.toml"
+    path.write_text(
+        f'name = "k"\nprimary_endpoint = "{key}"\n[cohort_groups]\nA = ["A"]\n'
+        f'[endpoints."{key}"]\nkind = "she_free"\nwindow = [0, 30]\n'
+    )
+    with pytest.raises(InputError, match="endpoint key"):
+        load_protocol(path)

@@ -16,6 +16,7 @@ documented in ``docs/trial.md``.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -211,6 +212,13 @@ class Protocol(_Strict):
                 f"{sorted(self.endpoints)}"
             )
         for key, endpoint in self.endpoints.items():
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", key) or "__" in key:
+                raise ValueError(
+                    f"endpoint key {key!r} must start with a letter and hold only letters, digits "
+                    "and single underscores"
+                )
+            if key in _RESERVED_KEYS or key.startswith(_RESERVED_PREFIXES):
+                raise ValueError(f"endpoint key {key!r} is reserved for a computed column")
             if isinstance(endpoint, AllOf):
                 for component in endpoint.components:
                     if component not in self.endpoints:
@@ -226,6 +234,23 @@ class Protocol(_Strict):
             if not cohorts:
                 raise ValueError(f"cohort_groups.{group} lists no cohort")
         return self
+
+
+_RESERVED_KEYS = frozenset({"participant_id", "cohort", "details", "visits", "beta_score", "beta2"})
+_RESERVED_PREFIXES = (
+    "igls",
+    "hba1c_baseline",
+    "hba1c_change",
+    "tir_baseline",
+    "tir_change",
+    "insulin_baseline",
+    "insulin_change",
+    "insulin_reduction",
+    "c_peptide_fasting",
+    "c_peptide_stim",
+    "beta_score_",
+    "beta2_",
+)
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
