@@ -20,11 +20,13 @@ selection on one frame, sharing the interpolated grids between metrics, and join
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Final
 
 import polars as pl
 
+from endolab.cgm.indices._common import _is_sorted, groups_of
 from endolab.cgm.indices._grid import shared_intermediates
 from endolab.cgm.indices.auc import auc
 from endolab.cgm.indices.cogi import cogi
@@ -111,15 +113,24 @@ REGISTRY: Final[dict[str, Metric]] = {
 }
 
 
+#: Readings per chunk in :func:`compute_indices`: groups are processed a chunk at a time so that
+#: temporaries stay small (bounded memory, allocator reuse). Results do not depend on it (beyond
+#: floating-point rounding far below the printed precision).
+CHUNK_READINGS: Final = 1_000_000
+
+
 def compute_indices(
     frame: pl.DataFrame,
     *,
     by: Sequence[str] = ("id",),
     names: Sequence[str] | None = None,
+    chunk_readings: int = CHUNK_READINGS,
 ) -> pl.DataFrame:
     """Run several indices on one frame (default: all of :data:`REGISTRY`) and join them.
 
-    Grids and groupings are built once and shared (:func:`shared_intermediates`).
+    Groups are processed in chunks of about ``chunk_readings`` readings (whole groups only; every
+    metric is computed per group, so chunking does not change any value), and within a chunk the
+    grids and groupings are built once and shared (:func:`shared_intermediates`).
 
     Parameters
     ----------
@@ -129,6 +140,8 @@ def compute_indices(
         Grouping columns.
     names
         Metric names from :data:`REGISTRY`; ``None`` = all, in registry order.
+    chunk_readings
+        Target readings per chunk (≥ 1).
 
     Returns
     -------
@@ -143,12 +156,30 @@ def compute_indices(
             value=unknown,
         )
     by_t = (by,) if isinstance(by, str) else tuple(by)
-    out: pl.DataFrame | None = None
-    with shared_intermediates():
-        for name in chosen:
-            part = REGISTRY[name](frame, by=by_t)
-            out = (
-                part if out is None else out.join(part, on=list(by_t), how="left", nulls_equal=True)
-            )
-    assert out is not None
-    return out
+    groups = groups_of(frame, by_t)
+    ordered = frame
+    if frame.height and not _is_sorted(frame.select([*by_t, "time"]), by_t):
+        ordered = frame.sort([*by_t, "time"], maintain_order=True)
+    bounds = [0]
+    for s in groups.start[1:-1].tolist():
+        if s - bounds[-1] >= max(int(chunk_readings), 1):
+            bounds.append(s)
+    bounds.append(int(groups.start[-1]))
+    parts: list[pl.DataFrame] = []
+    for lo, hi in itertools.pairwise(bounds):
+        chunk = ordered.slice(lo, hi - lo)
+        out: pl.DataFrame | None = None
+        with shared_intermediates():
+            for name in chosen:
+                part = REGISTRY[name](chunk, by=by_t)
+                out = part if out is None else out.join(part, on=list(by_t), how="left")
+        assert out is not None
+        parts.append(out)
+    if not parts:  # empty frame: run once for the empty result's columns
+        with shared_intermediates():
+            empty = [REGISTRY[name](frame, by=by_t) for name in chosen]
+        result = empty[0]
+        for part in empty[1:]:
+            result = result.join(part, on=list(by_t), how="left")
+        return result
+    return pl.concat(parts, how="vertical")

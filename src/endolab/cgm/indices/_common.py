@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Final
 
 import numpy as np
@@ -62,10 +63,14 @@ class Groups:
     """
 
     keys: pl.DataFrame
-    index: IntArray
     start: IntArray
     t_us: IntArray
     gl: FloatArray
+
+    @cached_property
+    def index(self) -> IntArray:
+        """Group number of every reading."""
+        return np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.start))
 
     @property
     def n(self) -> int:
@@ -134,39 +139,39 @@ def groups_of(frame: pl.DataFrame, by: Sequence[str]) -> Groups:
         data = data.sort([*by_t, "time"], maintain_order=True)
     if data.height == 0:
         keys = data.select(by_t).clear()
-        empty_i: IntArray = np.zeros(0, dtype=np.int64)
         return Groups(
             keys,
-            empty_i,
             np.zeros(1, dtype=np.int64),
-            empty_i,
+            np.zeros(0, dtype=np.int64),
             np.zeros(0, dtype=np.float64),
         )
-    gid = data.select(pl.struct(by_t).rle_id().alias("g"))["g"].to_numpy().astype(np.int64)
-    change = np.flatnonzero(np.diff(gid)) + 1
+    key_expr = pl.col(by_t[0]) if len(by_t) == 1 else pl.struct(by_t)
+    change = (
+        data.select((key_expr != key_expr.shift(1)).fill_null(False).arg_true().alias("c"))["c"]
+        .to_numpy()
+        .astype(np.int64)
+    )
     start = np.concatenate(([0], change, [data.height])).astype(np.int64)
     keys = data.select(by_t)[start[:-1].tolist()]
-    t_us = data["time"].dt.cast_time_unit("us").to_physical().to_numpy().astype(np.int64)
-    gl = data["gl"].to_numpy().astype(np.float64)
-    return Groups(keys, gid, start, t_us, gl)
+    t_us = np.asarray(data["time"].dt.cast_time_unit("us").to_physical().to_numpy(), dtype=np.int64)
+    gl = np.asarray(data["gl"].to_numpy(), dtype=np.float64)
+    return Groups(keys, start, t_us, gl)
 
 
 def _is_sorted(data: pl.DataFrame, by: tuple[str, ...]) -> bool:
     """True when rows are sorted by ``by`` then time (cheap check, no sort)."""
-    cols = [*by, "time"]
-    if len(cols) == 2 and data.schema[cols[0]] == pl.String:
+    if len(by) == 1:
+        key = pl.col(by[0])
         ok = data.select(
             (
-                (pl.col(cols[0]) > pl.col(cols[0]).shift(1))
-                | (
-                    (pl.col(cols[0]) == pl.col(cols[0]).shift(1))
-                    & (pl.col("time") >= pl.col("time").shift(1))
-                )
+                (key > key.shift(1))
+                | ((key == key.shift(1)) & (pl.col("time") >= pl.col("time").shift(1)))
             )
             .fill_null(True)
             .all()
         ).item()
         return bool(ok)
+    cols = [*by, "time"]
     sorted_frame = data.select(cols).sort(cols, maintain_order=True)
     return bool(sorted_frame.equals(data.select(cols)))
 
@@ -225,6 +230,84 @@ def day_runs(groups: Groups) -> tuple[IntArray, IntArray]:
     day = np.floor_divide(groups.t_us, US_PER_DAY)
     new = np.ones(groups.gl.size, dtype=bool)
     if groups.gl.size > 1:
-        new[1:] = (day[1:] != day[:-1]) | (groups.index[1:] != groups.index[:-1])
+        new[1:] = day[1:] != day[:-1]
+    new[groups.start[:-1][groups.counts > 0]] = True
     starts = np.flatnonzero(new).astype(np.int64)
     return np.concatenate((starts, [groups.gl.size])).astype(np.int64), groups.index[starts]
+
+
+# ---------------------------------------------------------------- contiguous-segment reductions
+# Readings (and grid points) of one group are contiguous, so per-group reductions are
+# ``np.add.reduceat`` over the group offsets: faster than bincount and without an index array.
+
+
+def seg_sum(x: FloatArray, start: IntArray) -> FloatArray:
+    """Sum of the non-NaN values of each contiguous segment ``x[start[i]:start[i+1]]`` (0 if none).
+
+    ``start[-1]`` must equal ``len(x)``.
+
+    >>> seg_sum(np.array([1.0, np.nan, 2.0, 5.0]), np.array([0, 3, 3, 4])).tolist()
+    [3.0, 0.0, 5.0]
+    """
+    n = start.size - 1
+    out = np.zeros(n)
+    nonempty = start[1:] > start[:-1]
+    if x.size and nonempty.any():
+        out[nonempty] = np.add.reduceat(np.where(np.isnan(x), 0.0, x), start[:-1][nonempty])
+    return out
+
+
+def seg_count(x: FloatArray, start: IntArray) -> FloatArray:
+    """Number of non-NaN values of each contiguous segment."""
+    n = start.size - 1
+    out = np.zeros(n)
+    nonempty = start[1:] > start[:-1]
+    if x.size and nonempty.any():
+        out[nonempty] = np.add.reduceat((~np.isnan(x)).astype(np.float64), start[:-1][nonempty])
+    return out
+
+
+def seg_mean(x: FloatArray, start: IntArray) -> FloatArray:
+    """Mean of the non-NaN values of each segment (NaN when it has none)."""
+    s = seg_sum(x, start)
+    c = seg_count(x, start)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(c > 0, s / np.where(c > 0, c, 1.0), np.nan)
+
+
+def seg_sd(x: FloatArray, start: IntArray) -> FloatArray:
+    """Sample SD (ddof = 1, two-pass) of the non-NaN values of each segment; NaN below 2 values."""
+    c = seg_count(x, start)
+    m = seg_mean(x, start)
+    dev = x - np.repeat(m, np.diff(start))
+    ss = seg_sum(dev * dev, start)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(c > 1, np.sqrt(ss / np.where(c > 1, c - 1.0, 1.0)), np.nan)
+
+
+def shift_within(x: FloatArray, start: IntArray, lag: int) -> FloatArray:
+    """``y[k] = x[k + lag]`` when ``k + lag`` is in the same segment as ``k``, else NaN.
+
+    R's ``diff(x, lag)`` on each segment is then ``shift_within(x, start, lag) − x``.
+
+    >>> shift_within(np.array([1.0, 2.0, 3.0, 10.0, 20.0]), np.array([0, 3, 5]), 1).tolist()
+    [2.0, 3.0, nan, 20.0, nan]
+    """
+    n = x.size
+    out = np.full(n, np.nan)
+    if lag <= 0 or n == 0:
+        if lag == 0:
+            out[:] = x
+        return out
+    if lag < n:
+        out[: n - lag] = x[lag:]
+    # the last `lag` positions of every segment look past its end
+    ends = start[1:]
+    begins = np.maximum(start[:-1], ends - lag)
+    lens = ends - begins
+    if lens.sum():
+        idx = np.repeat(ends - lens, lens) + (
+            np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+        )
+        out[idx] = np.nan
+    return out

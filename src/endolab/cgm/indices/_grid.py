@@ -26,7 +26,7 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Final, TypeVar
 
@@ -40,6 +40,7 @@ from endolab.cgm.indices._common import (
     Groups,
     IntArray,
     groups_of,
+    shift_within,
 )
 from endolab.errors import InputError
 
@@ -115,7 +116,6 @@ class Grid:
     ndays: IntArray
     start: IntArray
     gl: FloatArray
-    _extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n(self) -> int:
@@ -127,34 +127,59 @@ class Grid:
         """Grid points per day (1440 / dt0) per group (0 without a grid)."""
         return np.where(self.dt0 > 0, 1440 // np.maximum(self.dt0, 1), 0).astype(np.int64)
 
+    @property
+    def lengths(self) -> IntArray:
+        """Grid points per group."""
+        return np.diff(self.start)
+
     @cached_property
     def index(self) -> IntArray:
         """Group number of every grid point."""
-        return np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.start))
+        return np.repeat(np.arange(self.n, dtype=np.int64), self.lengths)
 
     @cached_property
     def pos(self) -> IntArray:
         """Position of every grid point within its group (0-based)."""
-        return np.arange(self.gl.size, dtype=np.int64) - self.start[self.index]
+        return np.arange(self.gl.size, dtype=np.int64) - np.repeat(self.start[:-1], self.lengths)
 
-    def lagged_pairs(self, lag: IntArray) -> tuple[IntArray, IntArray]:
-        """Index pairs ``(k, k + lag_g)`` inside each group g, both values non-NaN.
+    def per_point(self, values: np.ndarray) -> np.ndarray:
+        """Broadcast one value per group to every grid point."""
+        return np.repeat(values, self.lengths)
 
-        This is R's ``diff(x, lag)`` on the row-wise flattened grid (``as.vector(t(gd2d))``), with
-        ``na.rm``. Returns ``(left, right)`` flat indices.
-        """
-        k = np.arange(self.gl.size, dtype=np.int64)
-        g = self.index
-        lag_k = lag[g]
-        right = k + lag_k
-        ok = (lag_k > 0) & (right < self.start[g + 1])
-        left = k[ok]
-        right = right[ok]
-        ok2 = ~np.isnan(self.gl[left]) & ~np.isnan(self.gl[right])
-        return left[ok2], right[ok2]
+    def shifted(self, lag: IntArray) -> FloatArray:
+        """``y[k] = gl[k + lag_g]`` inside group g (NaN past its end): R's ``diff(x, lag)`` is
+        ``shifted(lag) − gl`` on the row-wise flattened grid (``as.vector(t(gd2d))``)."""
+        lags = np.unique(lag[self.lengths > 0])
+        if lags.size == 0:
+            return np.full(self.gl.size, np.nan)
+        if lags.size == 1:
+            return shift_within(self.gl, self.start, int(lags[0]))
+        out = np.full(self.gl.size, np.nan)
+        per = self.per_point(lag)
+        for L in lags.tolist():
+            mask = per == L
+            out[mask] = shift_within(self.gl, self.start, int(L))[mask]
+        return out
+
+    @cached_property
+    def row_start(self) -> IntArray:
+        """Offsets of every grid day (matrix row) of every group, then the total length."""
+        ppd = self.points_per_day
+        rows = int(self.ndays.sum())
+        day_off = np.repeat(np.cumsum(self.ndays) - self.ndays, self.ndays)
+        r = np.arange(rows, dtype=np.int64) - day_off
+        starts = np.repeat(self.start[:-1], self.ndays) + r * np.repeat(ppd, self.ndays)
+        return np.concatenate((starts, [self.gl.size])).astype(np.int64)
+
+    @property
+    def day_offset(self) -> IntArray:
+        """Offsets of each group's first day in :attr:`row_start` (length n_groups + 1)."""
+        return np.concatenate(([0], np.cumsum(self.ndays))).astype(np.int64)
 
 
-def _grid_step(groups: Groups, dt0: float | None, inter_gap: float) -> IntArray:
+def _grid_step(
+    groups: Groups, dt0: float | None, inter_gap: float, *, check: bool = True
+) -> IntArray:
     """R iglu's dt0 per group [min] (0 when a group has fewer than 2 readings)."""
     n = groups.n
     counts = groups.counts
@@ -167,9 +192,13 @@ def _grid_step(groups: Groups, dt0: float | None, inter_gap: float) -> IntArray:
         raw = np.full(n, float(dt0))
     else:
         diffs = np.diff(groups.t_us).astype(np.float64) / US_PER_MIN
-        same = groups.index[1:] == groups.index[:-1]
+        # the interval that starts a group belongs to no group: drop it
+        first = groups.start[1:-1] - 1
+        keep = np.ones(diffs.size, dtype=bool)
+        keep[first[(first >= 0) & (first < diffs.size)]] = False
+        lens = np.maximum(counts - 1, 0)
         med = (
-            pl.DataFrame({"g": groups.index[1:][same], "d": diffs[same]})
+            pl.DataFrame({"g": np.repeat(np.arange(n, dtype=np.int64), lens), "d": diffs[keep]})
             .group_by("g")
             .agg(pl.col("d").median())
         )
@@ -179,6 +208,9 @@ def _grid_step(groups: Groups, dt0: float | None, inter_gap: float) -> IntArray:
     has = (counts >= 2) & np.isfinite(raw)
     for g in np.flatnonzero(has):
         d = float(raw[g])
+        if not check:
+            step[g] = int(d) if d >= 1 else 0
+            continue
         if d > inter_gap:
             key = ", ".join(f"{c}={groups.keys[c][int(g)]}" for c in groups.keys.columns)
             raise InputError(
@@ -205,7 +237,13 @@ def _grid_step(groups: Groups, dt0: float | None, inter_gap: float) -> IntArray:
     return step
 
 
-def build_grid(groups: Groups, *, dt0: float | None = None, inter_gap: float = 45.0) -> Grid:
+def build_grid(
+    groups: Groups,
+    *,
+    dt0: float | None = None,
+    inter_gap: float = 45.0,
+    step: IntArray | None = None,
+) -> Grid:
     """Interpolate every group onto R iglu's ``CGMS2DayByDay`` grid (see module docstring).
 
     Parameters
@@ -224,13 +262,15 @@ def build_grid(groups: Groups, *, dt0: float | None = None, inter_gap: float = 4
             value=inter_gap,
         )
     n = groups.n
-    step = _grid_step(groups, dt0, inter_gap)
+    if step is None:
+        step = _grid_step(groups, dt0, inter_gap)
     first = groups.t_us[groups.start[:-1]] if n else np.zeros(0, dtype=np.int64)
     last = groups.t_us[groups.start[1:] - 1] if n else np.zeros(0, dtype=np.int64)
     span = last - first
     ndays = np.where(step > 0, -(-span // US_PER_DAY) + 1, 0).astype(np.int64)
     d0 = (first // US_PER_DAY) * US_PER_DAY
     npts = np.where(step > 0, ndays * (1440 // np.maximum(step, 1)), 0).astype(np.int64)
+    counts = groups.counts
     start = np.concatenate(([0], np.cumsum(npts))).astype(np.int64)
     out = np.full(int(start[-1]), np.nan)
     gap_us = inter_gap * US_PER_MIN
@@ -248,7 +288,7 @@ def build_grid(groups: Groups, *, dt0: float | None = None, inter_gap: float = 4
             grid_t = d0[gi] + (pos + 1) * step[gi] * US_PER_MIN
             o_lo, o_hi = int(groups.start[g0]), int(groups.start[g1])
             ot = groups.t_us[o_lo:o_hi]
-            og = groups.index[o_lo:o_hi]
+            og = np.repeat(np.arange(g0, g1, dtype=np.int64), counts[g0:g1])
             ov = groups.gl[o_lo:o_hi]
             stride = int(np.max(ndays[g0:g1])) * US_PER_DAY + 2 * US_PER_DAY
             okey = (og - g0) * stride + (ot - d0[og])
@@ -278,11 +318,29 @@ def grid_of(
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
 ) -> Grid:
-    """The grid of ``frame`` grouped by ``by`` (shared inside :func:`shared_intermediates`)."""
+    """The grid of ``frame`` grouped by ``by`` (shared inside :func:`shared_intermediates`).
+
+    A fixed ``dt0`` that equals every group's own grid step gives the same grid as ``dt0=None``,
+    so that grid is reused (MAGE's 5-min grid on 5-min data).
+    """
     by_t = (by,) if isinstance(by, str) else tuple(by)
+    ig = float(inter_gap)
+
+    def auto_steps() -> IntArray:
+        g = groups_cached(frame, by_t)
+        return _grid_step(g, None, ig, check=False)
+
+    if dt0 is not None:
+        steps = cached("steps", frame, (by_t, ig), auto_steps)
+        has = groups_cached(frame, by_t).counts >= 2
+        if _CACHE.get() is not None and np.all(steps[has] == dt0):
+            try:
+                return grid_of(frame, by_t, dt0=None, inter_gap=ig)
+            except InputError:
+                pass
     return cached(
         "grid",
         frame,
-        (by_t, dt0, float(inter_gap)),
-        lambda: build_grid(groups_cached(frame, by_t), dt0=dt0, inter_gap=inter_gap),
+        (by_t, dt0, ig),
+        lambda: build_grid(groups_cached(frame, by_t), dt0=dt0, inter_gap=ig),
     )

@@ -24,10 +24,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import group_mean, result_frame
+from endolab.cgm.indices._common import result_frame, seg_mean, shift_within
 from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, grid_of
 from endolab.errors import InputError
 
@@ -65,23 +64,13 @@ def auc(
     """
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
     if method == "iglu_r":
-        left, right = grid.lagged_pairs(grid.ndays)
-        mid = (grid.gl[left] + grid.gl[right]) / 2.0
-        val = group_mean(grid.index[left], mid, grid.n)
+        mid = (grid.shifted(grid.ndays) + grid.gl) / 2.0
+        val = seg_mean(mid, grid.start)
     elif method == "daily_trapezoid":
-        left, right = grid.lagged_pairs(np.where(grid.dt0 > 0, 1, 0).astype(np.int64))
-        g = grid.index[left]
-        ppd = grid.points_per_day[g]
-        day_l = grid.pos[left] // ppd
-        same_day = day_l == grid.pos[right] // ppd
-        left, right, g, day_l = left[same_day], right[same_day], g[same_day], day_l[same_day]
-        day_offset = np.concatenate(([0], np.cumsum(grid.ndays)))
-        day = day_offset[g] + day_l
-        n_days = int(day_offset[-1])
-        mid = (grid.gl[left] + grid.gl[right]) / 2.0
-        daily = group_mean(day, mid, n_days)  # area / hours = mean trapezoid height
-        day_group = np.repeat(np.arange(grid.n, dtype=np.int64), grid.ndays)
-        val = group_mean(day_group, daily, grid.n)
+        rows = grid.row_start
+        mid = (shift_within(grid.gl, rows, 1) + grid.gl) / 2.0
+        daily = seg_mean(mid, rows)  # area / hours covered = mean trapezoid height
+        val = seg_mean(daily, grid.day_offset)
     else:
         raise InputError(
             f"method must be 'iglu_r' or 'daily_trapezoid', got {method!r}",

@@ -20,7 +20,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, group_sd, result_frame
+from endolab.cgm.indices._common import FloatArray, result_frame, seg_sd
 from endolab.cgm.indices._grid import groups_cached
 from endolab.cgm.indices.gri import percent_where
 from endolab.cgm.schema import TBR_LEVEL1_MG_DL, TIR_HIGH_MG_DL, TIR_LOW_MG_DL
@@ -88,5 +88,5 @@ def cogi(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
     g = groups_cached(frame, by)
     tir = percent_where(g, (g.gl >= TIR_LOW_MG_DL) & (g.gl <= TIR_HIGH_MG_DL))
     tbr = percent_where(g, g.gl < TBR_LEVEL1_MG_DL)
-    sd = group_sd(g.index, g.gl, g.n)
+    sd = seg_sd(g.gl, g.start)
     return result_frame(g.keys, {"cogi": cogi_leelarathna_2020(tir, tbr, sd)})

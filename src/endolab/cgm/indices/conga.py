@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import group_sd, result_frame
+from endolab.cgm.indices._common import result_frame, seg_sd
 from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, grid_of
 from endolab.errors import InputError
 
@@ -54,7 +54,6 @@ def conga(
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
     per_hour = np.round(60.0 / np.maximum(grid.dt0, 1)).astype(np.int64)
     lag = np.where(grid.dt0 > 0, np.round(per_hour * n).astype(np.int64), 0)
-    left, right = grid.lagged_pairs(lag)
-    d = grid.gl[right] - grid.gl[left]
-    val = group_sd(grid.index[left], d, grid.n)
+    d = grid.shifted(lag) - grid.gl
+    val = seg_sd(d, grid.start)
     return result_frame(grid.keys, {f"conga_{n:g}": val})

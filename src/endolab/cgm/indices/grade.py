@@ -21,7 +21,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, group_mean, group_sum, result_frame
+from endolab.cgm.indices._common import FloatArray, result_frame, seg_mean, seg_sum
 from endolab.cgm.indices._grid import groups_cached
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
 
@@ -72,7 +72,7 @@ def grade(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
     ``grade`` [dimensionless score].
     """
     g = groups_cached(frame, by)
-    return result_frame(g.keys, {"grade": group_mean(g.index, grade_hill_2007(g.gl), g.n)})
+    return result_frame(g.keys, {"grade": seg_mean(grade_hill_2007(g.gl), g.start)})
 
 
 def grade_parts(
@@ -104,7 +104,7 @@ def grade_parts(
     """
     g = groups_cached(frame, by)
     s = grade_hill_2007(g.gl)
-    total = group_sum(g.index, s, g.n)
+    total = seg_sum(s, g.start)
     parts = {
         "grade_hypo": g.gl < hypo_below,
         "grade_eu": (g.gl >= eu_low) & (g.gl <= eu_high),
@@ -113,5 +113,5 @@ def grade_parts(
     out: dict[str, FloatArray] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         for name, mask in parts.items():
-            out[name] = 100.0 * group_sum(g.index, np.where(mask, s, 0.0), g.n) / total
+            out[name] = 100.0 * seg_sum(np.where(mask, s, 0.0), g.start) / total
     return result_frame(g.keys, out)

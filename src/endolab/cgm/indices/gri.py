@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, Groups, group_sum, result_frame
+from endolab.cgm.indices._common import FloatArray, Groups, result_frame, seg_sum
 from endolab.cgm.indices._grid import groups_cached
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
@@ -35,7 +35,7 @@ GRI_CAP: Final = 100.0
 def percent_where(g: Groups, mask: np.ndarray) -> FloatArray:
     """Percentage of each group's readings where ``mask`` holds [%]."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return 100.0 * group_sum(g.index, mask.astype(np.float64), g.n) / g.counts
+        return 100.0 * seg_sum(mask.astype(np.float64), g.start) / g.counts
 
 
 def gri_klonoff_2023(

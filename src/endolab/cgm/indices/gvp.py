@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, group_sum, result_frame
+from endolab.cgm.indices._common import FloatArray, result_frame, seg_count, seg_sum
 from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
 
 __all__ = ["gvp"]
@@ -25,12 +25,13 @@ __all__ = ["gvp"]
 
 def gvp_values(grid: Grid) -> FloatArray:
     """GVP [%] of every group of ``grid`` (NaN without a pair of consecutive grid values)."""
-    left, right = grid.lagged_pairs(np.where(grid.dt0 > 0, 1, 0).astype(np.int64))
-    g = grid.index[left]
-    step = grid.dt0[g].astype(np.float64)
-    d = grid.gl[right] - grid.gl[left]
-    added = group_sum(g, np.sqrt(step * step + d * d), grid.n)
-    base = group_sum(g, step, grid.n)
+    d = grid.shifted(np.ones(grid.n, dtype=np.int64)) - grid.gl
+    steps = np.unique(grid.dt0[grid.lengths > 0])
+    step: float | np.ndarray = (
+        float(steps[0]) if steps.size == 1 else grid.per_point(grid.dt0.astype(np.float64))
+    )
+    added = seg_sum(np.sqrt(step * step + d * d), grid.start)
+    base = seg_count(d, grid.start) * grid.dt0
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(base > 0, (added / np.where(base > 0, base, 1.0) - 1.0) * 100.0, np.nan)
 

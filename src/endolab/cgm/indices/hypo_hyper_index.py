@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, Groups, group_sum, result_frame
+from endolab.cgm.indices._common import FloatArray, Groups, result_frame, seg_sum
 from endolab.cgm.indices._grid import groups_cached
 
 __all__ = ["hyper_index", "hypo_index"]
@@ -31,13 +31,13 @@ ULTR_MG_DL: Final = 140.0
 def _hypo(g: Groups, lltr: float, b: float, d: float) -> FloatArray:
     term = np.where(g.gl < lltr, np.abs(lltr - g.gl) ** b, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return group_sum(g.index, term, g.n) / (g.counts * d)
+        return seg_sum(term, g.start) / (g.counts * d)
 
 
 def _hyper(g: Groups, ultr: float, a: float, c: float) -> FloatArray:
     term = np.where(g.gl > ultr, np.abs(g.gl - ultr) ** a, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return group_sum(g.index, term, g.n) / (g.counts * c)
+        return seg_sum(term, g.start) / (g.counts * c)
 
 
 def hypo_index(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from endolab.cgm.indices._common import group_mean, group_sd, result_frame
+from endolab.cgm.indices._common import result_frame, seg_mean, seg_sd
 from endolab.cgm.indices._grid import groups_cached
 
 __all__ = ["j_index"]
@@ -32,6 +32,6 @@ def j_index(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame
     ``j_index`` [(mg/dL)² × 0.001]; null for a group with one reading (no SD).
     """
     g = groups_cached(frame, by)
-    m = group_mean(g.index, g.gl, g.n)
-    s = group_sd(g.index, g.gl, g.n)
+    m = seg_mean(g.gl, g.start)
+    s = seg_sd(g.gl, g.start)
     return result_frame(g.keys, {"j_index": 0.001 * (m + s) ** 2})

@@ -15,7 +15,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import group_mean, result_frame
+from endolab.cgm.indices._common import result_frame, seg_mean
 from endolab.cgm.indices._grid import groups_cached
 from endolab.errors import InputError
 
@@ -47,4 +47,4 @@ def m_value(
         raise InputError(f"r must be a positive glucose in mg/dL, got {r}", field="r", value=r)
     g = groups_cached(frame, by)
     term = 1000.0 * np.abs(np.log10(g.gl / r)) ** 3
-    return result_frame(g.keys, {"m_value": group_mean(g.index, term, g.n)})
+    return result_frame(g.keys, {"m_value": seg_mean(term, g.start)})

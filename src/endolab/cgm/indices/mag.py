@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import group_sum, result_frame
+from endolab.cgm.indices._common import result_frame, seg_count, seg_sum, shift_within
 from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, grid_of
 from endolab.errors import InputError
 
@@ -63,17 +63,17 @@ def mag(
         )
     stride = np.where(grid.dt0 > 0, np.round(n_min / np.maximum(step_min, 1)), 0).astype(np.int64)
     # keep every stride-th grid point of each group, then differences of consecutive kept points
-    pos = grid.pos
-    sg = np.maximum(stride[grid.index], 1)
-    keep = np.flatnonzero((pos % sg) == 0)
-    kg = grid.index[keep]
-    kv = grid.gl[keep]
-    same = kg[1:] == kg[:-1]
-    d = (kv[1:] - kv[:-1])[same]
-    dg = kg[1:][same]
-    ok = ~np.isnan(d)
-    total = group_sum(dg[ok], np.abs(d[ok]), grid.n)
-    count = np.bincount(dg[ok], minlength=grid.n).astype(np.float64)
+    if np.all(stride[grid.lengths > 0] == 1):
+        kv, ks = grid.gl, grid.start
+    else:
+        sg = np.maximum(grid.per_point(stride), 1)
+        keep = (grid.pos % sg) == 0
+        kv = grid.gl[keep]
+        kept = -(-grid.lengths // np.maximum(stride, 1))
+        ks = np.concatenate(([0], np.cumsum(np.where(grid.lengths > 0, kept, 0)))).astype(np.int64)
+    d = np.abs(shift_within(kv, ks, 1) - kv)
+    total = seg_sum(d, ks)
+    count = seg_count(d, ks)
     with np.errstate(invalid="ignore", divide="ignore"):
         val = np.where(count > 0, total / (count * n_min / 60.0), np.nan)
     return result_frame(grid.keys, {"mag": val})

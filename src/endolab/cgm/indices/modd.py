@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import group_mean, result_frame
+from endolab.cgm.indices._common import result_frame, seg_mean
 from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, grid_of
 from endolab.errors import InputError
 
@@ -54,6 +54,5 @@ def modd(
             f"lag must be a whole number of days ≥ 1, got {lag}", field="lag", value=lag
         )
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
-    left, right = grid.lagged_pairs(grid.points_per_day * int(lag))
-    d = np.abs(grid.gl[right] - grid.gl[left])
-    return result_frame(grid.keys, {"modd": group_mean(grid.index[left], d, grid.n)})
+    d = np.abs(grid.shifted(grid.points_per_day * int(lag)) - grid.gl)
+    return result_frame(grid.keys, {"modd": seg_mean(d, grid.start)})

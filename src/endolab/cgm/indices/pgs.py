@@ -28,7 +28,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, IntArray, group_mean, result_frame
+from endolab.cgm.indices._common import FloatArray, IntArray, result_frame, seg_count, seg_mean
 from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of, groups_cached
 from endolab.cgm.indices.gri import percent_where
 from endolab.cgm.indices.gvp import gvp_values
@@ -100,17 +100,18 @@ def _episodes(
     if size == 0:
         z = np.zeros(0, dtype=np.int64)
         return z, z, z
-    g = grid.index
     miss = np.isnan(x)
     with np.errstate(invalid="ignore"):
         level = ~miss & (x < threshold)
-    brk = np.ones(size, dtype=bool)
-    brk[1:] = (g[1:] != g[:-1]) | (miss[1:] != miss[:-1]) | (level[1:] != level[:-1])
-    rs = np.flatnonzero(brk)
-    re = np.concatenate((rs[1:], [size]))
+    group_first = grid.start[:-1][grid.lengths > 0]
     # non-missing segments: a new one starts after a missing point or at a group start
     seg_brk = np.ones(size, dtype=bool)
-    seg_brk[1:] = (g[1:] != g[:-1]) | (miss[1:] != miss[:-1])
+    seg_brk[1:] = miss[1:] != miss[:-1]
+    seg_brk[group_first] = True
+    brk = seg_brk.copy()
+    brk[1:] |= level[1:] != level[:-1]
+    rs = np.flatnonzero(brk)
+    re = np.concatenate((rs[1:], [size]))
     seg_id = np.cumsum(seg_brk)
     keep = ~miss[rs]
     rs, re = rs[keep], re[keep]
@@ -120,7 +121,7 @@ def _episodes(
     rlen = re - rs
     rlev = level[rs]
     rseg = seg_id[rs]
-    rg = g[rs]
+    rg = np.searchsorted(grid.start, rs, side="right") - 1
     is_start = rlev & (rlen >= dur_idx[rg])
     is_end = ~rlev & (rlen >= end_idx[rg])
     flagged = np.flatnonzero(is_start | is_end)
@@ -145,7 +146,7 @@ def _episodes(
     nxt_run = flagged[end_pos[nxt_c]] if end_pos.size else np.zeros(ep_pos.size, dtype=np.int64)
     same_seg = has_next & (rseg[nxt_run] == fseg[ep_pos]) if end_pos.size else has_next
     last = np.where(same_seg, rs[nxt_run] - 1, seg_end_of_run)
-    return g[first], first, last
+    return np.searchsorted(grid.start, first, side="right") - 1, first, last
 
 
 def _starts_of(grid: Grid, threshold: float, dur_idx: IntArray) -> IntArray:
@@ -153,15 +154,16 @@ def _starts_of(grid: Grid, threshold: float, dur_idx: IntArray) -> IntArray:
     x = grid.gl
     if x.size == 0:
         return np.zeros(0, dtype=np.int64)
-    g = grid.index
     miss = np.isnan(x)
     with np.errstate(invalid="ignore"):
         level = ~miss & (x < threshold)
     brk = np.ones(x.size, dtype=bool)
-    brk[1:] = (g[1:] != g[:-1]) | (miss[1:] != miss[:-1]) | (level[1:] != level[:-1])
+    brk[1:] = (miss[1:] != miss[:-1]) | (level[1:] != level[:-1])
+    brk[grid.start[:-1][grid.lengths > 0]] = True
     rs = np.flatnonzero(brk)
     re = np.concatenate((rs[1:], [x.size]))
-    ok = level[rs] & ((re - rs) >= dur_idx[g[rs]])
+    rg = np.searchsorted(grid.start, rs, side="right") - 1
+    ok = level[rs] & ((re - rs) >= dur_idx[rg])
     return rs[ok]
 
 
@@ -208,12 +210,12 @@ def pgs(
     )
     n_lv2 = np.bincount(eg2, minlength=grid.n).astype(np.float64)
     n_lv1_excl = np.bincount(eg1[~has_lv2], minlength=grid.n).astype(np.float64)
-    present = np.bincount(grid.index[~np.isnan(grid.gl)], minlength=grid.n).astype(np.float64)
+    present = seg_count(grid.gl, grid.start)
     with np.errstate(invalid="ignore", divide="ignore"):
         days = present * grid.dt0 / 1440.0
         per_week_54 = np.where(days > 0, n_lv2 / days * 7.0, np.nan)
         per_week_70 = np.where(days > 0, n_lv1_excl / days * 7.0, np.nan)
-    mean_gl = group_mean(groups.index, groups.gl, groups.n)
+    mean_gl = seg_mean(groups.gl, groups.start)
     ptir = percent_where(groups, (groups.gl >= TIR_LOW_MG_DL) & (groups.gl <= TIR_HIGH_MG_DL))
     val = pgs_hirsch_2017(gvp_values(grid), mean_gl, ptir, per_week_54, per_week_70)
     return result_frame(grid.keys, {"pgs": val})

@@ -24,7 +24,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, day_runs, group_mean, group_sum, result_frame
+from endolab.cgm.indices._common import FloatArray, day_runs, result_frame, seg_mean, seg_sum
 from endolab.cgm.indices._grid import groups_cached
 
 __all__ = ["BGI_CONSTANT_IGLU_R", "adrr", "bgi_f_kovatchev_1997", "hbgi", "lbgi"]
@@ -77,7 +77,7 @@ def lbgi(
     f = bgi_f_kovatchev_1997(g.gl)
     term = np.where(g.gl < BGI_SPLIT_MG_DL, np.minimum(f, 0.0) ** 2, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        val = constant * group_sum(g.index, term, g.n) / g.counts
+        val = constant * seg_sum(term, g.start) / g.counts
     return result_frame(g.keys, {"lbgi": val})
 
 
@@ -105,7 +105,7 @@ def hbgi(
     f = bgi_f_kovatchev_1997(g.gl)
     term = np.where(g.gl >= BGI_SPLIT_MG_DL, np.maximum(f, 0.0) ** 2, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        val = constant * group_sum(g.index, term, g.n) / g.counts
+        val = constant * seg_sum(term, g.start) / g.counts
     return result_frame(g.keys, {"hbgi": val})
 
 
@@ -134,10 +134,11 @@ def adrr(
     if g.gl.size == 0:
         return result_frame(g.keys, {"adrr": np.zeros(0)})
     starts, dgroup = day_runs(g)
+    day_start = np.searchsorted(dgroup, np.arange(g.n + 1), side="left")
     hi = np.maximum.reduceat(g.gl, starts[:-1])
     lo = np.minimum.reduceat(g.gl, starts[:-1])
     drr = constant * (
         np.maximum(bgi_f_kovatchev_1997(hi), 0.0) ** 2
         + np.minimum(bgi_f_kovatchev_1997(lo), 0.0) ** 2
     )
-    return result_frame(g.keys, {"adrr": group_mean(dgroup, drr, g.n)})
+    return result_frame(g.keys, {"adrr": seg_mean(drr, day_start)})

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import US_PER_MIN, FloatArray, IntArray, group_sd, result_frame
+from endolab.cgm.indices._common import US_PER_MIN, FloatArray, IntArray, result_frame, seg_sd
 from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of, groups_cached
 from endolab.errors import InputError
 
@@ -65,10 +65,8 @@ def sd_roc(
     """
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
     lag, tl = _lag(grid, timelag)
-    left, right = grid.lagged_pairs(lag)
-    g = grid.index[left]
-    rate = (grid.gl[right] - grid.gl[left]) / tl[g]
-    return result_frame(grid.keys, {"sd_roc": group_sd(g, rate, grid.n)})
+    rate = (grid.shifted(lag) - grid.gl) / grid.per_point(tl)
+    return result_frame(grid.keys, {"sd_roc": seg_sd(rate, grid.start)})
 
 
 def roc(

@@ -28,51 +28,129 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, IntArray, group_mean, group_sd, result_frame
+from endolab.cgm.indices._common import FloatArray, IntArray, result_frame, seg_mean, seg_sd
 from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
 
 __all__ = ["cv_measures", "sd_measures"]
 
+_CHUNK_POINTS = 4_000_000
 
-def _rows_cols(grid: Grid) -> tuple[IntArray, IntArray, IntArray, IntArray, int, int]:
+
+def _column_stats(m: FloatArray, day_offset: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Per group (rows day_offset[g]…day_offset[g+1] of ``m``): mean and SD of each column.
+
+    Returns two (n_groups × columns) arrays; NaN where a column has no / < 2 present values.
+    """
+    n = day_offset.size - 1
+    cols = m.shape[1]
+    nonempty = day_offset[1:] > day_offset[:-1]
+    mean = np.full((n, cols), np.nan)
+    sd = np.full((n, cols), np.nan)
+    if not nonempty.any():
+        return mean, sd
+    idx = day_offset[:-1][nonempty]
+    ok = ~np.isnan(m)
+    cnt = np.add.reduceat(ok.astype(np.float64), idx, axis=0)
+    tot = np.add.reduceat(np.where(ok, m, 0.0), idx, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = np.where(cnt > 0, tot / np.where(cnt > 0, cnt, 1.0), np.nan)
+        dev = m - np.repeat(mu, np.diff(day_offset)[nonempty], axis=0)
+        ss = np.add.reduceat(np.where(ok, dev * dev, 0.0), idx, axis=0)
+        sdv = np.where(cnt > 1, np.sqrt(ss / np.where(cnt > 1, cnt - 1.0, 1.0)), np.nan)
+    mean[nonempty] = mu
+    sd[nonempty] = sdv
+    return mean, sd
+
+
+def _row_nan_mean(a: FloatArray) -> FloatArray:
+    flat = a.ravel()
+    return seg_mean(flat, np.arange(0, flat.size + 1, max(a.shape[1], 1), dtype=np.int64))
+
+
+def _row_nan_sd(a: FloatArray) -> FloatArray:
+    flat = a.ravel()
+    return seg_sd(flat, np.arange(0, flat.size + 1, max(a.shape[1], 1), dtype=np.int64))
+
+
+def _by_day_matrix(grid: Grid, row_mean: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """sdhhmm, sdb, sdbdm per group from the day-by-day matrices (grouped by points per day)."""
+    n = grid.n
+    sdhhmm = np.full(n, np.nan)
+    sdb = np.full(n, np.nan)
+    sdbdm = np.full(n, np.nan)
     ppd = grid.points_per_day
-    g = grid.index
-    pos = grid.pos
-    ppd_k = np.maximum(ppd[g], 1)
-    day_offset = np.concatenate(([0], np.cumsum(grid.ndays))).astype(np.int64)
-    col_offset = np.concatenate(([0], np.cumsum(ppd))).astype(np.int64)
-    row = day_offset[g] + pos // ppd_k
-    col = col_offset[g] + pos % ppd_k
-    row_group = np.repeat(np.arange(grid.n, dtype=np.int64), grid.ndays)
-    col_group = np.repeat(np.arange(grid.n, dtype=np.int64), ppd)
-    return row, col, row_group, col_group, int(day_offset[-1]), int(col_offset[-1])
+    for p in np.unique(ppd[grid.ndays > 0]).tolist():
+        sel = np.flatnonzero((ppd == p) & (grid.ndays > 0))
+        if sel.size == n:
+            x = grid.gl
+            rm = row_mean
+        else:
+            x = np.concatenate([grid.gl[grid.start[g] : grid.start[g + 1]] for g in sel])
+            rm = np.concatenate(
+                [row_mean[grid.day_offset[g] : grid.day_offset[g + 1]] for g in sel]
+            )
+        m = x.reshape(-1, p)
+        day_off = np.concatenate(([0], np.cumsum(grid.ndays[sel]))).astype(np.int64)
+        col_mean, col_sd = _column_stats(m, day_off)
+        _, col_sd_resid = _column_stats(m - rm[:, None], day_off)
+        sdhhmm[sel] = _row_nan_sd(col_mean)
+        sdb[sel] = _row_nan_mean(col_sd)
+        sdbdm[sel] = _row_nan_mean(col_sd_resid)
+    return sdhhmm, sdb, sdbdm
 
 
 def _sd_within_hour(grid: Grid) -> FloatArray:
-    """Mean SD over all full windows of ``round(60/dt0)`` consecutive grid points, per group."""
-    out = np.full(grid.n, np.nan)
-    for gi in range(grid.n):
-        if grid.dt0[gi] <= 0:
-            continue
-        w = int(np.round(60.0 / grid.dt0[gi]))
-        x = grid.gl[grid.start[gi] : grid.start[gi + 1]]
-        if w < 2 or x.size < w:
-            continue
+    """Mean SD over all full windows of ``round(60/dt0)`` consecutive grid points, per group.
+
+    Window sums come from cumulative sums of each group's centred values in extended precision
+    (``np.longdouble``), processed in chunks of groups.
+    """
+    n = grid.n
+    out = np.full(n, np.nan)
+    win = np.where(grid.dt0 > 0, np.round(60.0 / np.maximum(grid.dt0, 1)), 0).astype(np.int64)
+    gmean = seg_mean(grid.gl, grid.start)
+    g0 = 0
+    while g0 < n:
+        g1 = g0 + 1
+        while g1 < n and grid.start[g1 + 1] - grid.start[g0] <= _CHUNK_POINTS:
+            g1 += 1
+        lo, hi = int(grid.start[g0]), int(grid.start[g1])
+        x = grid.gl[lo:hi]
+        lens = grid.lengths[g0:g1]
         ok = ~np.isnan(x)
-        if not ok.any():
-            continue
-        c = np.where(ok, x - np.mean(x[ok]), 0.0)
-        s1 = np.concatenate(([0.0], np.cumsum(c)))
-        s2 = np.concatenate(([0.0], np.cumsum(c * c)))
-        cnt = np.concatenate(([0], np.cumsum(ok)))
-        n = (cnt[w:] - cnt[:-w]).astype(np.float64)
-        sw1 = s1[w:] - s1[:-w]
-        sw2 = s2[w:] - s2[:-w]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ss = np.maximum(sw2 - sw1 * sw1 / n, 0.0)
-            sd = np.where(n >= 2, np.sqrt(ss / (n - 1.0)), np.nan)
-        if np.any(~np.isnan(sd)):
-            out[gi] = float(np.nanmean(sd))
+        c = np.where(ok, x - np.repeat(gmean[g0:g1], lens), 0.0)
+        s1 = np.concatenate(([0.0], np.cumsum(c, dtype=np.longdouble)))
+        s2 = np.concatenate(([0.0], np.cumsum(c * c, dtype=np.longdouble)))
+        k = np.concatenate(([0], np.cumsum(ok)))
+        local_start = grid.start[g0 : g1 + 1] - lo
+        for w in np.unique(win[g0:g1][lens > 0]).tolist():
+            if w < 2:
+                continue
+            m = x.size
+            res = np.full(m, np.nan)
+            if m >= w:
+                cnt = (k[w:] - k[:-w]).astype(np.float64)
+                a1 = s1[w:] - s1[:-w]
+                a2 = s2[w:] - s2[:-w]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    ss_l = a2 - a1 * a1 / np.maximum(cnt, 1.0).astype(np.longdouble)
+                    # a flat window has SS exactly 0; remove extended-precision residue
+                    ss = np.asarray(ss_l, dtype=np.float64)
+                    ss = np.where(ss > 1e-12 * np.asarray(a2, dtype=np.float64), ss, 0.0)
+                    res[: m - w + 1] = np.where(cnt >= 2, np.sqrt(ss / (cnt - 1.0)), np.nan)
+            # windows must end inside their own group: drop each group's last w − 1 starts
+            ends = local_start[1:]
+            begins = np.maximum(local_start[:-1], ends - (w - 1))
+            bad_len = ends - begins
+            if bad_len.sum():
+                idx = np.repeat(begins, bad_len) + (
+                    np.arange(int(bad_len.sum())) - np.repeat(np.cumsum(bad_len) - bad_len, bad_len)
+                )
+                res[idx] = np.nan
+            means = seg_mean(res, local_start)
+            pick = np.flatnonzero(win[g0:g1] == w)
+            out[g0 + pick] = means[pick]
+        g0 = g1
     return out
 
 
@@ -101,21 +179,17 @@ def sd_measures(
     ``sdw``, ``sdhhmm``, ``sdwsh``, ``sddm``, ``sdb``, ``sdbdm`` [mg/dL].
     """
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
-    row, col, row_group, col_group, n_rows, n_cols = _rows_cols(grid)
-    x = grid.gl
-    row_sd = group_sd(row, x, n_rows)
-    row_mean = group_mean(row, x, n_rows)
-    col_sd = group_sd(col, x, n_cols)
-    col_mean = group_mean(col, x, n_cols)
-    resid = x - row_mean[row] if x.size else x
-    col_sd_resid = group_sd(col, resid, n_cols)
+    rows = grid.row_start
+    row_sd = seg_sd(grid.gl, rows)
+    row_mean = seg_mean(grid.gl, rows)
+    sdhhmm, sdb, sdbdm = _by_day_matrix(grid, row_mean)
     out = {
-        "sdw": group_mean(row_group, row_sd, grid.n),
-        "sdhhmm": group_sd(col_group, col_mean, grid.n),
+        "sdw": seg_mean(row_sd, grid.day_offset),
+        "sdhhmm": sdhhmm,
         "sdwsh": _sd_within_hour(grid),
-        "sddm": group_sd(row_group, row_mean, grid.n),
-        "sdb": group_mean(col_group, col_sd, grid.n),
-        "sdbdm": group_mean(col_group, col_sd_resid, grid.n),
+        "sddm": seg_sd(row_mean, grid.day_offset),
+        "sdb": sdb,
+        "sdbdm": sdbdm,
     }
     return result_frame(grid.keys, out)
 
@@ -145,15 +219,13 @@ def cv_measures(
     ``cvmean``, ``cvsd`` [%].
     """
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
-    row, _col, row_group, _cg, n_rows, _nc = _rows_cols(grid)
-    row_sd = group_sd(row, grid.gl, n_rows)
-    row_mean = group_mean(row, grid.gl, n_rows)
+    rows = grid.row_start
     with np.errstate(invalid="ignore", divide="ignore"):
-        row_cv = row_sd / row_mean * 100.0
+        row_cv = seg_sd(grid.gl, rows) / seg_mean(grid.gl, rows) * 100.0
     return result_frame(
         grid.keys,
         {
-            "cvmean": group_mean(row_group, row_cv, grid.n),
-            "cvsd": group_sd(row_group, row_cv, grid.n),
+            "cvmean": seg_mean(row_cv, grid.day_offset),
+            "cvsd": seg_sd(row_cv, grid.day_offset),
         },
     )
