@@ -186,6 +186,7 @@ def compute_metrics(
         result = plan.expected.join(result, on=keys, how="left").sort(keys)
         if "n_readings" in result.columns:
             result = result.with_columns(pl.col("n_readings").fill_null(0))
+    result = result.select(_ordered(result.columns, keys))
     if out_unit == "mmol/L":
         glucose_cols = _m.GLUCOSE_VALUED_COLUMNS | _indices_glucose_columns()
         result = result.with_columns(
@@ -196,6 +197,16 @@ def compute_metrics(
             ]
         )
     return result
+
+
+def _ordered(columns: list[str], keys: list[str]) -> list[str]:
+    """Group columns, then the documented columns in table order, then the rest as they came."""
+    from endolab.cgm.columns import COLUMNS_DOC
+
+    rank = {name: i for i, name in enumerate(COLUMNS_DOC)}
+    rest = [c for c in columns if c not in keys]
+    known = sorted((c for c in rest if c in rank), key=rank.__getitem__)
+    return [*keys, *known, *[c for c in rest if c not in rank]]
 
 
 def _episode_table(data: pl.DataFrame, keys: list[str], dt0: float | None) -> pl.DataFrame:

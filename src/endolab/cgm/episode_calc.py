@@ -50,6 +50,7 @@ import numpy.typing as npt
 import polars as pl
 
 from endolab.cgm.frame import is_canonical
+from endolab.cgm.metrics import run_exprs
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
@@ -102,8 +103,10 @@ class EpisodeResult(NamedTuple):
 class _Prepared(NamedTuple):
     t: _F64  # minutes since the first reading of the frame
     g: _F64
+    g_pad: _F64  # g with a NaN appended (for reduceat up to the last reading)
     d: _F64  # interval each reading stands for [min]
     new_seg: _B
+    seg_starts: _I64
     sid: _I64
     n: int
 
@@ -111,22 +114,30 @@ class _Prepared(NamedTuple):
 def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepared:
     n = frame.height
     sid = frame.get_column("id").rle_id().to_numpy().astype(np.int64)
-    t_us = frame.get_column("time").dt.epoch("us").to_numpy().astype(np.int64)
+    t_us = frame.get_column("time").dt.epoch("us").to_numpy()
     t = (t_us - t_us[0]).astype(np.float64) / 60e6
-    g = frame.get_column("gl").to_numpy().astype(np.float64)
+    g_pad = np.empty(n + 1)
+    g_pad[:n] = frame.get_column("gl").to_numpy()
+    g_pad[n] = np.nan
+    g = g_pad[:n]
     diff = np.diff(t)
     same = sid[1:] == sid[:-1]
     if dt0 is not None:
         dt0_row = np.full(n, float(dt0))
     else:
         # per-subject median interval, rounded half to even (R round) and at least 1 min [A]
+        # (the frame is sorted by id, so the sorted group-by order is the run order of sid)
+        td = pl.col("time").diff().dt.total_microseconds().cast(pl.Float64) / 60e6
         per = (
-            pl.DataFrame({"sid": sid[1:][same], "td": diff[same]})
-            .group_by("sid")
-            .agg(pl.col("td").median().round())
+            frame.lazy()
+            .select(pl.col("id").set_sorted(), td.alias("td"))
+            .group_by("id")
+            .agg(pl.col("td").slice(1).median().round())
+            .sort("id")
+            .collect()
         )
-        dt0_sub = np.zeros(int(sid[-1]) + 1 if n else 0)
-        dt0_sub[per["sid"].to_numpy()] = np.maximum(per["td"].to_numpy(), 1.0)
+        dt0_sub = np.maximum(per.get_column("td").fill_null(0.0).to_numpy(), 1.0)
+        dt0_sub[per.get_column("td").is_null().to_numpy()] = 0.0
         dt0_row = dt0_sub[sid]  # a subject with one reading has dt0 0: no episode can start
     new_seg = np.ones(n, dtype=bool)
     new_seg[1:] = ~same | (diff > inter_gap)
@@ -134,44 +145,74 @@ def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepa
     d[:-1] = np.where(new_seg[1:], dt0_row[:-1], diff)
     if n:
         d[-1] = dt0_row[-1]
-    return _Prepared(t=t, g=g, d=d, new_seg=new_seg, sid=sid, n=n)
+    seg_starts = np.flatnonzero(new_seg).astype(np.int64)
+    return _Prepared(
+        t=t, g=g, g_pad=g_pad, d=d, new_seg=new_seg, seg_starts=seg_starts, sid=sid, n=n
+    )
 
 
-def _runs(mask: _B, p: _Prepared) -> tuple[_I64, _I64, _F64, _B]:
-    """Run id per reading, run start indices, run durations [min], run values."""
+def _runs(mask: _B, p: _Prepared) -> tuple[_I64, _F64, _B]:
+    """Run start indices, run durations [min] and run values of ``mask`` (runs split at gaps)."""
     start = p.new_seg.copy()
-    start[1:] |= mask[1:] != mask[:-1]
-    starts = np.flatnonzero(start)
-    run_id = np.cumsum(start) - 1
+    np.not_equal(mask[1:], mask[:-1], out=start[1:], where=~start[1:])
+    starts = np.flatnonzero(start).astype(np.int64)
     dur = np.add.reduceat(p.d, starts) if p.n else np.empty(0)
-    return run_id, starts, dur, mask[starts]
+    return starts, dur, mask[starts]
 
 
-def _detect(p: _Prepared, cand_start: _I64, end_mask: _B, end_length: float) -> pl.DataFrame:
-    """Episodes from candidate start indices (``n`` = not a candidate) and the recovery mask."""
+def _group_of(gstarts: _I64, index: _I64) -> _I64:
+    return (np.searchsorted(gstarts, index, side="right") - 1).astype(np.int64)
+
+
+def _detect(
+    p: _Prepared,
+    cand_start: _I64,
+    cand_anchor: _I64,
+    end_mask: _B,
+    end_length: float,
+    first_valid: _I64 | None = None,
+) -> pl.DataFrame:
+    """Episodes from candidate starts and the recovery mask, computed on runs (not readings).
+
+    Groups are the stretches between recovery runs of ≥ ``end_length`` (and gaps); in each
+    group the episode starts at the earliest candidate (clamped to the group start, then moved to
+    ``first_valid`` of that index when given) and ends where the last unrecovered run ends.
+    """
     n = p.n
-    idx = np.arange(n)
-    _run_id, starts, dur, val = _runs(end_mask, p)
-    term_run = val & (dur >= end_length)
-    term_start = np.zeros(n, dtype=bool)
-    term_start[starts[term_run]] = True
-    boundary = p.new_seg | term_start
-    gstarts = np.flatnonzero(boundary)
-    group = np.cumsum(boundary) - 1
-    clamped = np.where(cand_start < n, np.maximum(cand_start, gstarts[group]), n)
-    first = np.minimum.reduceat(clamped, gstarts)
-    last_open = np.maximum.reduceat(np.where(~end_mask, idx, -1), gstarts)
-    has = first < n
-    s = first[has]
-    e = last_open[has]
-    next_gs = np.append(gstarts[1:], n)[has]
+    starts, dur, val = _runs(end_mask, p)
+    term_starts = starts[val & (dur >= end_length)]
+    is_term = np.zeros(n + 1, dtype=bool)
+    is_term[term_starts] = True
+    boundary = is_term[:n] | p.new_seg
+    gstarts = np.flatnonzero(boundary).astype(np.int64)
+    grp_c = _group_of(gstarts, cand_anchor)
+    begin = np.maximum(cand_start, gstarts[grp_c])
+    if first_valid is not None:
+        begin = first_valid[begin]
+    if begin.size:
+        # anchors are sorted, so their groups are non-decreasing
+        first_pos = np.flatnonzero(np.diff(grp_c, prepend=-1))
+        groups = grp_c[first_pos]
+        s = np.minimum.reduceat(begin, first_pos)
+    else:
+        groups = s = np.empty(0, dtype=np.int64)
+    # last reading of the last unrecovered run of each group
+    run_end = np.append(starts[1:], n) - 1
+    open_runs = ~val
+    grp_r = _group_of(gstarts, starts[open_runs])
+    last_open = np.full(gstarts.size, -1, dtype=np.int64)
+    if grp_r.size:
+        last_pos = np.append(np.flatnonzero(np.diff(grp_r)), grp_r.size - 1)
+        last_open[grp_r[last_pos]] = run_end[open_runs][last_pos]
+    e = last_open[groups]
+    next_gs = np.append(gstarts[1:], n)[groups]
     closed = next_gs < n
-    closed_by_recovery = np.zeros(s.size, dtype=bool)
-    closed_by_recovery[closed] = term_start[next_gs[closed]] & ~p.new_seg[next_gs[closed]]
+    by_recovery = np.zeros(s.size, dtype=bool)
+    by_recovery[closed] = is_term[next_gs[closed]] & ~p.new_seg[next_gs[closed]]
     more_data = np.zeros(s.size, dtype=bool)
     more_data[closed] = p.sid[next_gs[closed]] == p.sid[s[closed]]
-    ended_by = np.where(closed_by_recovery, "recovery", np.where(more_data, "gap", "end_of_data"))
-    g_pad = np.append(p.g, np.nan)
+    ended_by = np.where(by_recovery, "recovery", np.where(more_data, "gap", "end_of_data"))
+    g_pad = p.g_pad
     bounds = np.empty(2 * s.size, dtype=np.int64)
     bounds[0::2] = s
     bounds[1::2] = e + 1
@@ -185,7 +226,6 @@ def _detect(p: _Prepared, cand_start: _I64, end_mask: _B, end_length: float) -> 
     return pl.DataFrame(
         {
             "_start_idx": s,
-            "_end_idx": e,
             "start_min": start_t,
             "end_min": end_t,
             "duration_min": end_t - start_t,
@@ -198,27 +238,38 @@ def _detect(p: _Prepared, cand_start: _I64, end_mask: _B, end_length: float) -> 
     )
 
 
-def _run_candidates(start_mask: _B, p: _Prepared, min_minutes: float, strict: bool) -> _I64:
-    run_id, starts, dur, val = _runs(start_mask, p)
+def _run_candidates(
+    start_mask: _B, p: _Prepared, min_minutes: float, strict: bool
+) -> tuple[_I64, _I64, None]:
+    starts, dur, val = _runs(start_mask, p)
     ok = val & ((dur > min_minutes) if strict else (dur >= min_minutes))
-    return np.where(ok[run_id], starts[run_id], p.n).astype(np.int64)
+    cand = starts[ok]
+    return cand, cand, None
 
 
-def _window_candidates(above: _B, p: _Prepared, need: float, window: float) -> _I64:
-    """Readings where the summed intervals of readings in ``above`` within (t − window, t] reach
-    ``need``; each maps to the first ``above`` reading of that window."""
+def _window_candidates(
+    above: _B, p: _Prepared, need: float, window: float
+) -> tuple[_I64, _I64, _I64]:
+    """Readings in ``above`` where the summed intervals of ``above`` readings within
+    (t − window, t] reach ``need``: (first ``above`` index of the window, the reading, and the
+    next-``above`` lookup used after clamping)."""
     n = p.n
-    seg = np.cumsum(p.new_seg) - 1
-    seg_t0 = p.t[np.flatnonzero(p.new_seg)][seg]
-    key = seg.astype(np.float64) * 1e7 + (p.t - seg_t0)
-    cs = np.concatenate([[0.0], np.cumsum(np.where(above, p.d, 0.0))])
+    idx = np.flatnonzero(above).astype(np.int64)
+    if idx.size == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.full(n + 1, n, dtype=np.int64)
+    seg = np.searchsorted(p.seg_starts, idx, side="right") - 1
+    # time within the segment, offset by segment number so one sorted key spans all segments
+    key = seg.astype(np.float64) * 1e7 + (p.t[idx] - p.t[p.seg_starts[seg]])
+    cs = np.concatenate([[0.0], np.cumsum(p.d[idx])])
     jstart = np.searchsorted(key, key - window, side="right")
     total = cs[1:] - cs[jstart]
-    nxt = np.where(above, np.arange(n), n)
-    nxt = np.minimum.accumulate(nxt[::-1])[::-1] if n else nxt
-    ok = above & (total >= need)
-    first = nxt[np.minimum(jstart, n - 1)] if n else nxt
-    return np.where(ok, first, n).astype(np.int64)
+    ok = total >= need
+    # next-above lookup over all readings (for clamping to a group start)
+    nxt = np.full(n + 1, n, dtype=np.int64)
+    nxt[idx] = idx
+    nxt = np.minimum.accumulate(nxt[::-1])[::-1]
+    return idx[jstart[ok]], idx[ok], nxt
 
 
 def _check_params(**values: float) -> None:
@@ -323,7 +374,7 @@ def episodes(
     lv2_hyper_end = TAR_LEVEL2_MG_DL if lv2_end == "same" else TAR_LEVEL1_MG_DL
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # reduceat over empty arrays
-        specs: list[tuple[str, str, _I64, _B]] = [
+        specs = [
             ("hypo", "l1", _run_candidates(g < TBR_LEVEL1_MG_DL, p, dur_length, False), g >= TBR_LEVEL1_MG_DL),
             ("hypo", "l2", _run_candidates(g < TBR_LEVEL2_MG_DL, p, dur_length, False), g >= lv2_hypo_end),
             ("hypo", "ext", _run_candidates(g < TBR_LEVEL1_MG_DL, p, extended_hypo, True), g >= TBR_LEVEL1_MG_DL),
@@ -337,8 +388,8 @@ def episodes(
             ),
         ]  # fmt: skip
         parts = []
-        for kind, level, cand, end_mask in specs:
-            found = _detect(p, cand, end_mask, end_length)
+        for kind, level, (cand, anchor, first_valid), end_mask in specs:
+            found = _detect(p, cand, anchor, end_mask, end_length, first_valid)
             parts.append(
                 found.with_columns(pl.lit(kind).alias("type"), pl.lit(level).alias("level"))
             )
@@ -365,7 +416,7 @@ def episodes(
 
 
 def _summarise(data: pl.DataFrame, table: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    base = data.select(keys).unique().sort(keys)
+    base = run_exprs(data, keys, [pl.len().alias("_n")]).drop("_n")
     agg = (
         table.with_columns((pl.col("type") + "_" + pl.col("level")).alias("_name"))
         .group_by([*keys, "_name"])

@@ -57,7 +57,10 @@ from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 __all__ = [
     "CANONICAL_SCHEMA",
     "MMOL_L_UPPER_BOUND",
+    "ROW_COLUMN",
     "GlucoseUnit",
+    "RowInputError",
+    "RowParseError",
     "check_frame",
     "from_pandas",
     "is_canonical",
@@ -106,9 +109,35 @@ def _num(value: Any) -> float:
     return float(value)
 
 
-def _first_row(mask: pl.Series) -> int:
-    """1-based data row (header excluded) of the first True in ``mask``."""
-    return int(mask.arg_true()[0]) + 1
+#: Name of the optional input column holding each row's number in its source (readers put the
+#: file line there so that errors name it); when absent, rows are numbered 1, 2, … (data rows).
+ROW_COLUMN: Final = "__row"
+
+
+class RowInputError(InputError):
+    """An :class:`~endolab.errors.InputError` about one row: carries ``row``, ``column``, ``detail``."""
+
+    def __init__(self, column: str, row: int, detail: str, value: Any = None) -> None:
+        super().__init__(f"column {column}, row {row}: {detail}", field=column, value=value)
+        self.row = row
+        self.column = column
+        self.detail = detail
+
+
+class RowParseError(ParseError):
+    """A :class:`~endolab.errors.ParseError` about one row: carries ``row``, ``column``, ``detail``."""
+
+    def __init__(self, column: str, row: int, detail: str, value: Any = None) -> None:
+        super().__init__(f"column {column}, row {row}: {detail}", field=column, value=value)
+        self.row = row
+        self.column = column
+        self.detail = detail
+
+
+def _first(frame: pl.DataFrame, mask: pl.Series, column: str) -> tuple[int, Any]:
+    """Source row number and value of ``column`` at the first True in ``mask``."""
+    i = int(mask.arg_true()[0])
+    return int(frame.get_column(ROW_COLUMN)[i]), frame.get_column(column)[i]
 
 
 def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
@@ -120,12 +149,13 @@ def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
         parsed = col.str.strip_chars().str.to_datetime(time_unit="us", strict=False)
         bad = parsed.is_null() & col.is_not_null()
         if bad.any():
-            row = _first_row(bad)
-            raise ParseError(
-                f"column time, row {row}: cannot read {col[row - 1]!r} as a date-time; "
-                "accepted: ISO 8601, e.g. 2024-01-31 13:05:00 or 2024-01-31T13:05:00+01:00",
-                field="time",
-                value=col[row - 1],
+            row, value = _first(frame, bad, "time")
+            raise RowParseError(
+                "time",
+                row,
+                f"cannot read {value!r} as a date-time; accepted: ISO 8601, e.g. "
+                "2024-01-31 13:05:00 or 2024-01-31T13:05:00+01:00",
+                value,
             )
         col = parsed
         dtype = col.dtype
@@ -140,8 +170,8 @@ def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
             field="time",
         )
     if col.is_null().any():
-        row = _first_row(col.is_null())
-        raise InputError(f"column time, row {row}: missing date-time", field="time")
+        row, _ = _first(frame, col.is_null(), "time")
+        raise RowInputError("time", row, "missing date-time")
     if dtype.time_zone is not None:
         offsets = col.dt.base_utc_offset() + col.dt.dst_offset()
         if offsets.n_unique() > 1:
@@ -170,11 +200,10 @@ def _parse_glucose(frame: pl.DataFrame) -> pl.DataFrame:
         cens = cens.cast(pl.Int64).fill_null(0)
         bad = ~cens.is_in([-1, 0, 1])
         if bad.any():
-            row = _first_row(bad)
-            raise InputError(
-                f"column censored, row {row}: {cens[row - 1]} is not -1 (Low), 0 or +1 (High)",
-                field="censored",
-                value=cens[row - 1],
+            i = int(bad.arg_true()[0])
+            row = int(frame.get_column(ROW_COLUMN)[i])
+            raise RowInputError(
+                "censored", row, f"{cens[i]} is not -1 (Low), 0 or +1 (High)", cens[i]
             )
         frame = frame.with_columns(cens.cast(pl.Int8).alias("censored"))
     else:
@@ -190,12 +219,13 @@ def _parse_glucose(frame: pl.DataFrame) -> pl.DataFrame:
         numeric = text.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
         bad = numeric.is_null() & text.is_not_null() & ~is_low & ~is_high & ~missing_words
         if bad.any():
-            row = _first_row(bad)
-            raise ParseError(
-                f"column gl, row {row}: cannot read {text[row - 1]!r} as a glucose value; "
-                "accepted: a number, or High/Low for a censored device reading",
-                field="gl",
-                value=text[row - 1],
+            row, value = _first(frame, bad, "gl")
+            raise RowParseError(
+                "gl",
+                row,
+                f"cannot read {value!r} as a glucose value; accepted: a number, or High/Low "
+                "for a censored device reading",
+                value,
             )
         frame = frame.with_columns(
             pl.when(is_low)
@@ -315,7 +345,11 @@ def check_frame(
     keep = [mapping["id"], mapping["time"], mapping["gl"]]
     if "censored" in frame.columns and "censored" not in mapping.values():
         keep.append("censored")
+    if ROW_COLUMN in frame.columns:
+        keep.append(ROW_COLUMN)
     frame = frame.select(keep).rename({v: k for k, v in mapping.items() if v != k})
+    if ROW_COLUMN not in frame.columns:
+        frame = frame.with_row_index(ROW_COLUMN, offset=1)
     if frame.height == 0:
         raise InputError("the CGM table is empty: no readings", field="gl")
 
@@ -325,8 +359,8 @@ def check_frame(
             raise InputError("column id is empty (all values missing)", field="id")
         frame = frame.with_columns(pl.col("id").cast(pl.String))
     if frame.get_column("id").is_null().any():
-        row = _first_row(frame.get_column("id").is_null())
-        raise InputError(f"column id, row {row}: missing subject id", field="id")
+        row, _ = _first(frame, frame.get_column("id").is_null(), "id")
+        raise RowInputError("id", row, "missing subject id")
 
     frame = _parse_glucose(frame)
     missing_gl = frame.get_column("gl").is_null() | frame.get_column("gl").is_nan()
@@ -344,11 +378,12 @@ def check_frame(
     gl = frame.get_column("gl")
     bad = gl.is_infinite() | (gl <= 0)
     if bad.any():
-        row = _first_row(bad)
-        raise InputError(
-            f"column gl: {gl[row - 1]} is not a glucose concentration; accepted: a finite number > 0",
-            field="gl",
-            value=gl[row - 1],
+        row, value = _first(frame, bad, "gl")
+        raise RowInputError(
+            "gl",
+            row,
+            f"{value} is not a glucose concentration; accepted: a finite number > 0",
+            value,
         )
     measured = frame.filter(pl.col("censored") == 0).get_column("gl")
     factor, note = _resolve_unit(measured if measured.len() else gl, unit)
