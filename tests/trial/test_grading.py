@@ -49,7 +49,7 @@ def test_igls1_grades() -> None:
     assert igls1(she_events=4, she_rate_per_year=5.0).grade == "failure"
     # C-peptide 0 = baseline → failure whatever else
     f = igls1(c_peptide_pmol_l=0.0)
-    assert f.grade == "failure" and "C-peptide 0 pmol/L ≤ 0 pmol/L" in f.reason
+    assert f.grade == "failure" and "C-peptide 0 pmol/L ≤ 0 pmol/L (baseline)" in f.reason
 
 
 def test_igls1_missing_data() -> None:

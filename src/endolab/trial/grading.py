@@ -68,6 +68,7 @@ def _cmp(
     threshold: float | None,
     unit: str,
     missing: str,
+    note: str = "",
 ) -> Criterion:
     """Compare ``value op threshold`` three-valuedly and describe it (e.g. 'HbA1c 6.1 % ≤ 6.5 %')."""
     if value is None or threshold is None or (isinstance(value, float) and math.isnan(value)):
@@ -81,7 +82,7 @@ def _cmp(
     }
     result, yes, no = ops[op]
     sign = yes if result else no
-    return bool(result), f"{name} {_fmt(value)}{unit} {sign} {_fmt(threshold)}{unit}"
+    return bool(result), f"{name} {_fmt(value)}{unit} {sign} {_fmt(threshold)}{unit}{note}"
 
 
 def _any_available(criteria: Sequence[Criterion]) -> Criterion:
@@ -184,6 +185,7 @@ def igls1_rickels_2018(
         baseline_c_peptide_pmol_l,
         " pmol/L",
         "no C-peptide at the visit",
+        " (baseline)",
     )
     she = _she_none(she_events, she_window)
     dose = 0.0 if insulin_none is True else insulin_u_kg_day
@@ -211,7 +213,15 @@ def igls1_rickels_2018(
             (
                 "marginal",
                 [
-                    _cmp("SHE rate", she_rate_per_year, "<", baseline_she_per_year, "/year", ""),
+                    _cmp(
+                        "SHE rate",
+                        she_rate_per_year,
+                        "<",
+                        baseline_she_per_year,
+                        "/year",
+                        "",
+                        " (baseline)",
+                    ),
                     cpep,
                 ],
             ),
@@ -289,7 +299,15 @@ def igls2_outcome_landstra_2021(
                 [
                     _cmp("HbA1c", hba1c_pct, "≤", baseline_hba1c_pct, " % (baseline)", hm),
                     _cmp("TIR", tir_pct, ">", baseline_tir_pct, " % (baseline)", f"{cm} or {bm}"),
-                    _cmp("SHE rate", she_rate_per_year, "<", baseline_she_per_year, "/year", ""),
+                    _cmp(
+                        "SHE rate",
+                        she_rate_per_year,
+                        "<",
+                        baseline_she_per_year,
+                        "/year",
+                        "",
+                        " (baseline)",
+                    ),
                     _cmp(
                         "time < 54 mg/dL",
                         below54_pct,
