@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from endolab.cli._common import echo_disclaimer
 
 __all__ = ["app"]
 
@@ -10,3 +15,86 @@ app = typer.Typer(
     help="Islet-replacement trial analytics: endpoints, tables, figures, reports.",
     no_args_is_help=True,
 )
+
+
+@app.command("analyze")
+def analyze(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="Trial dataset folder (participants, cgm, labs, insulin, events; CSV or Parquet)."
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Report folder to write (report.html, endpoints.json, ...)."),
+    ] = None,
+    protocol: Annotated[
+        str | None,
+        typer.Option(
+            "--protocol",
+            help="Protocol TOML file, or a built-in name (zimislecel-2025, cit07-style). "
+            "Default: zimislecel-2025.",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print endpoints.json to standard output.")
+    ] = False,
+) -> None:
+    """Compute every endpoint of a trial dataset under a protocol and write a report."""
+    from rich.console import Console
+
+    from endolab.trial.report import endpoints_json_text, run
+
+    if out is None and not as_json:
+        from endolab.errors import InputError
+
+        raise InputError(
+            "give --out REPORT_DIR to write a report, or --json to print endpoints.json",
+            field="out",
+        )
+    console = Console(stderr=True)
+    with console.status("starting", spinner="dots") as status:
+
+        def progress(message: str) -> None:
+            status.update(message)
+
+        analysis = run(folder, out, protocol=protocol, progress=progress)
+    if as_json:
+        typer.echo(endpoints_json_text(analysis))
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    groups = list(analysis.cohorts)
+    rt = Table(
+        title=escape(
+            f"Binary endpoints — protocol {analysis.protocol.name} "
+            "(n/N, % [exact 95 % CI, %], m = missing)"
+        )
+    )
+    rt.add_column("Endpoint")
+    for g in groups:
+        rt.add_column(g, justify="right")
+    for key in analysis.protocol.endpoints:
+        cells = []
+        for g in groups:
+            s = analysis.cohorts[g][key]
+            if not s["N"]:
+                cells.append("—")
+                continue
+            lo, hi = s["ci95"]
+            cells.append(
+                escape(
+                    f"{s['n']}/{s['N']} {s['percent']:.1f} % [{100 * lo:.1f}–{100 * hi:.1f}]"
+                    + (f" m={s['missing']}" if s["missing"] else "")
+                )
+            )
+        rt.add_row(escape(key), *cells)
+    Console(width=max(100, 24 + 30 * len(groups))).print(rt)
+    for notice in analysis.notices:
+        typer.echo(f"notice: {notice}")
+    typer.echo(
+        f"Report written to {out} (report.html, endpoints.json, participants.csv, tables.md)"
+    )
+    echo_disclaimer()

@@ -1,0 +1,185 @@
+"""The rest of R iglu 4.3.0's metric set: variability, risk and composite indices.
+
+Every function takes a canonical CGM frame (:mod:`endolab.cgm.schema`) and ``by`` (grouping columns,
+default ``("id",)``) and returns one row per group: the group columns, then named metric columns
+(null where a metric cannot be computed for a group). Each formula cites its paper (DOI) and units in
+its docstring; where R iglu 4.3.0 and iglu-python 0.4.3 differ we follow R iglu (acceptance compares
+with R iglu), as listed in ``validation/README.md``.
+
+:data:`REGISTRY` maps a metric name to its function, in a stable order; the orchestrator
+(``endolab.cgm.compute_metrics(..., metrics="full")``) runs them all. :func:`compute_indices` runs a
+selection on one frame, sharing the interpolated grids between metrics, and joins the results.
+
+>>> import datetime as dt, polars as pl
+>>> t0 = dt.datetime(2024, 1, 1)
+>>> frame = pl.DataFrame({"id": ["a"] * 4, "time": [t0 + dt.timedelta(minutes=5 * k) for k in range(4)],
+...                       "gl": [100.0, 110.0, 120.0, 130.0], "censored": pl.Series([0] * 4, dtype=pl.Int8)})
+>>> j_index(frame)["j_index"].round(4).to_list()  # 0.001·(115 + 12.9099)² = 16.3610
+[16.361]
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Final
+
+import polars as pl
+
+from endolab.cgm.indices._common import _is_sorted, groups_of
+from endolab.cgm.indices._grid import shared_intermediates
+from endolab.cgm.indices.auc import auc
+from endolab.cgm.indices.cogi import cogi
+from endolab.cgm.indices.conga import conga
+from endolab.cgm.indices.grade import grade, grade_parts
+from endolab.cgm.indices.gri import gri
+from endolab.cgm.indices.gvp import gvp
+from endolab.cgm.indices.hypo_hyper_index import hyper_index, hypo_index
+from endolab.cgm.indices.igc import igc
+from endolab.cgm.indices.j_index import j_index
+from endolab.cgm.indices.m_value import m_value
+from endolab.cgm.indices.mad import mad
+from endolab.cgm.indices.mag import mag
+from endolab.cgm.indices.mage import mage
+from endolab.cgm.indices.modd import modd
+from endolab.cgm.indices.pgs import pgs
+from endolab.cgm.indices.risk import adrr, hbgi, lbgi
+from endolab.cgm.indices.roc import roc, sd_roc
+from endolab.cgm.indices.sd_measures import cv_measures, sd_measures
+from endolab.cgm.indices.summary import quantile_glu, summary_glu
+from endolab.errors import InputError
+
+__all__ = [
+    "REGISTRY",
+    "adrr",
+    "auc",
+    "cogi",
+    "compute_indices",
+    "conga",
+    "cv_measures",
+    "grade",
+    "grade_parts",
+    "gri",
+    "gvp",
+    "hbgi",
+    "hyper_index",
+    "hypo_index",
+    "igc",
+    "j_index",
+    "lbgi",
+    "m_value",
+    "mad",
+    "mag",
+    "mage",
+    "modd",
+    "pgs",
+    "quantile_glu",
+    "roc",
+    "sd_measures",
+    "sd_roc",
+    "shared_intermediates",
+    "summary_glu",
+]
+
+Metric = Callable[..., pl.DataFrame]
+
+#: Metric name → function (each returns the group columns + the columns named in its docstring).
+#: Order is stable: summary statistics, variability, risk, composite scores, grid-based measures.
+REGISTRY: Final[dict[str, Metric]] = {
+    "summary_glu": summary_glu,  # min, q25, median, q75, max, range, iqr
+    "mad": mad,
+    "sd_measures": sd_measures,  # sdw, sdhhmm, sdwsh, sddm, sdb, sdbdm
+    "cv_measures": cv_measures,  # cvmean, cvsd
+    "mage": mage,
+    "mag": mag,
+    "conga": conga,  # conga_24
+    "modd": modd,
+    "gvp": gvp,
+    "sd_roc": sd_roc,
+    "auc": auc,  # hourly_auc
+    "j_index": j_index,
+    "lbgi": lbgi,
+    "hbgi": hbgi,
+    "adrr": adrr,
+    "grade": grade,
+    "grade_parts": grade_parts,  # grade_hypo, grade_eu, grade_hyper
+    "gri": gri,
+    "m_value": m_value,
+    "hypo_index": hypo_index,
+    "hyper_index": hyper_index,
+    "igc": igc,
+    "cogi": cogi,
+    "pgs": pgs,
+}
+
+
+#: Readings per chunk in :func:`compute_indices`: groups are processed a chunk at a time so that
+#: temporaries stay small (bounded memory, allocator reuse). Results do not depend on it (beyond
+#: floating-point rounding far below the printed precision).
+CHUNK_READINGS: Final = 1_000_000
+
+
+def compute_indices(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    names: Sequence[str] | None = None,
+    chunk_readings: int = CHUNK_READINGS,
+) -> pl.DataFrame:
+    """Run several indices on one frame (default: all of :data:`REGISTRY`) and join them.
+
+    Groups are processed in chunks of about ``chunk_readings`` readings (whole groups only; every
+    metric is computed per group, so chunking does not change any value), and within a chunk the
+    grids and groupings are built once and shared (:func:`shared_intermediates`).
+
+    Parameters
+    ----------
+    frame
+        Canonical CGM frame, ``gl`` [mg/dL].
+    by
+        Grouping columns.
+    names
+        Metric names from :data:`REGISTRY`; ``None`` = all, in registry order.
+    chunk_readings
+        Target readings per chunk (≥ 1).
+
+    Returns
+    -------
+    One row per group: the group columns, then every metric's columns.
+    """
+    chosen = list(REGISTRY) if names is None else list(names)
+    unknown = [n for n in chosen if n not in REGISTRY]
+    if unknown:
+        raise InputError(
+            f"unknown metric(s) {', '.join(unknown)}; known: {', '.join(REGISTRY)}",
+            field="names",
+            value=unknown,
+        )
+    by_t = (by,) if isinstance(by, str) else tuple(by)
+    groups = groups_of(frame, by_t)
+    ordered = frame
+    if frame.height and not _is_sorted(frame.select([*by_t, "time"]), by_t):
+        ordered = frame.sort([*by_t, "time"], maintain_order=True)
+    bounds = [0]
+    for s in groups.start[1:-1].tolist():
+        if s - bounds[-1] >= max(int(chunk_readings), 1):
+            bounds.append(s)
+    bounds.append(int(groups.start[-1]))
+    parts: list[pl.DataFrame] = []
+    for lo, hi in itertools.pairwise(bounds):
+        chunk = ordered.slice(lo, hi - lo)
+        out: pl.DataFrame | None = None
+        with shared_intermediates():
+            for name in chosen:
+                part = REGISTRY[name](chunk, by=by_t)
+                out = part if out is None else out.join(part, on=list(by_t), how="left")
+        assert out is not None
+        parts.append(out)
+    if not parts:  # empty frame: run once for the empty result's columns
+        with shared_intermediates():
+            empty = [REGISTRY[name](frame, by=by_t) for name in chosen]
+        result = empty[0]
+        for part in empty[1:]:
+            result = result.join(part, on=list(by_t), how="left")
+        return result
+    return pl.concat(parts, how="vertical")

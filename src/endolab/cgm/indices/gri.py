@@ -1,0 +1,82 @@
+"""Glycaemia Risk Index (Klonoff DC, Wang J, Rodbard D, et al. A Glycemia Risk Index (GRI) of
+hypoglycemia and hyperglycemia for continuous glucose monitoring validated by clinician ratings.
+*J Diabetes Sci Technol* 2023;17(5):1226–1242, doi:10.1177/19322968221085273)::
+
+    GRI = 3.0·VLow + 2.4·Low + 1.6·VHigh + 0.8·High,   capped at 100
+
+with the percentages of readings VLow = g < 54, Low = 54 ≤ g < 70, VHigh = g > 250,
+High = 180 < g ≤ 250 mg/dL (consensus thresholds, :mod:`endolab.cgm.schema`). As R iglu 4.3.0
+(R/gri.R via agp_metrics), percentages are shares of readings, not of time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+import polars as pl
+
+from endolab.cgm.indices._common import FloatArray, Groups, result_frame, seg_sum
+from endolab.cgm.indices._grid import groups_cached
+from endolab.cgm.schema import (
+    TAR_LEVEL1_MG_DL,
+    TAR_LEVEL2_MG_DL,
+    TBR_LEVEL1_MG_DL,
+    TBR_LEVEL2_MG_DL,
+)
+
+__all__ = ["gri", "gri_klonoff_2023"]
+
+#: Upper bound of the GRI scale [dimensionless] (Klonoff 2023).
+GRI_CAP: Final = 100.0
+
+
+def percent_where(g: Groups, mask: np.ndarray) -> FloatArray:
+    """Percentage of each group's readings where ``mask`` holds [%]."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 100.0 * seg_sum(mask.astype(np.float64), g.start) / g.counts
+
+
+def gri_klonoff_2023(
+    vlow_pct: FloatArray, low_pct: FloatArray, vhigh_pct: FloatArray, high_pct: FloatArray
+) -> FloatArray:
+    """GRI from the four percentages (Klonoff 2023, doi:10.1177/19322968221085273).
+
+    Parameters
+    ----------
+    vlow_pct, low_pct, vhigh_pct, high_pct
+        Percent of readings [%] < 54, 54–69, > 250 and 181–250 mg/dL.
+
+    Returns
+    -------
+    GRI [0–100].
+
+    >>> # 3.0·1 + 2.4·3 + 1.6·5 + 0.8·20 = 3 + 7.2 + 8 + 16 = 34.2
+    >>> round(float(gri_klonoff_2023(np.array(1.0), np.array(3.0), np.array(5.0), np.array(20.0))), 9)
+    34.2
+    """
+    raw = 3.0 * vlow_pct + 2.4 * low_pct + 1.6 * vhigh_pct + 0.8 * high_pct
+    return np.asarray(np.minimum(raw, GRI_CAP), dtype=np.float64)
+
+
+def gri(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+    """Glycaemia Risk Index per group (Klonoff 2023, doi:10.1177/19322968221085273).
+
+    Parameters
+    ----------
+    frame
+        Canonical CGM frame, ``gl`` [mg/dL].
+    by
+        Grouping columns.
+
+    Returns
+    -------
+    ``gri`` [0–100].
+    """
+    g = groups_cached(frame, by)
+    b54 = percent_where(g, g.gl < TBR_LEVEL2_MG_DL)
+    b70 = percent_where(g, g.gl < TBR_LEVEL1_MG_DL)
+    a250 = percent_where(g, g.gl > TAR_LEVEL2_MG_DL)
+    a180 = percent_where(g, g.gl > TAR_LEVEL1_MG_DL)
+    return result_frame(g.keys, {"gri": gri_klonoff_2023(b54, b70 - b54, a250, a180 - a250)})

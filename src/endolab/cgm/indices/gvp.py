@@ -1,0 +1,64 @@
+"""GVP: glycaemic variability percentage (Peyser TA, Balo AK, Buckingham BA, Hirsch IB, Garcia A.
+Glycemic variability percentage: a novel method for assessing glycemic variability from continuous
+glucose monitor data. *Diabetes Technol Ther* 2018;20(1):6–16, doi:10.1089/dia.2017.0187).
+
+The length of the glucose trace relative to a flat line over the same time::
+
+    GVP = (Σ sqrt(Δt² + Δg²) / Σ Δt − 1) · 100 %
+
+over consecutive grid points (Δt = dt0 [min], Δg [mg/dL]) whose both ends are present, on the
+interpolated grid (R iglu 4.3.0 R/gvp.r; minutes and mg/dL are mixed on the two axes as in the paper).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+
+from endolab.cgm.indices._common import FloatArray, result_frame, seg_count, seg_sum
+from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+
+__all__ = ["gvp"]
+
+
+def gvp_values(grid: Grid) -> FloatArray:
+    """GVP [%] of every group of ``grid`` (NaN without a pair of consecutive grid values)."""
+    d = grid.shifted(np.ones(grid.n, dtype=np.int64)) - grid.gl
+    steps = np.unique(grid.dt0[grid.lengths > 0])
+    step: float | np.ndarray = (
+        float(steps[0]) if steps.size == 1 else grid.per_point(grid.dt0.astype(np.float64))
+    )
+    added = seg_sum(np.sqrt(step * step + d * d), grid.start)
+    base = seg_count(d, grid.start) * grid.dt0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(base > 0, (added / np.where(base > 0, base, 1.0) - 1.0) * 100.0, np.nan)
+
+
+def gvp(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    dt0: float | None = None,
+    inter_gap: float = DEFAULT_INTER_GAP_MIN,
+) -> pl.DataFrame:
+    """GVP per group (Peyser 2018, doi:10.1089/dia.2017.0187).
+
+    Parameters
+    ----------
+    frame
+        Canonical CGM frame, ``gl`` [mg/dL].
+    by
+        Grouping columns.
+    dt0
+        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
+    inter_gap
+        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+
+    Returns
+    -------
+    ``gvp`` [%].
+    """
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    return result_frame(grid.keys, {"gvp": gvp_values(grid)})

@@ -1,0 +1,48 @@
+"""Index of glycaemic control (Rodbard D. *Diabetes Technol Ther* 2009;11(Suppl 1):S55–S67,
+doi:10.1089/dia.2008.0132): ``IGC = hyper_index + hypo_index`` with the defaults of
+:mod:`endolab.cgm.indices.hypo_hyper_index` (R iglu 4.3.0 R/igc.R).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from endolab.cgm.indices._common import result_frame
+from endolab.cgm.indices._grid import groups_cached
+from endolab.cgm.indices.hypo_hyper_index import LLTR_MG_DL, ULTR_MG_DL, _hyper, _hypo
+
+__all__ = ["igc"]
+
+
+def igc(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    lltr: float = LLTR_MG_DL,
+    ultr: float = ULTR_MG_DL,
+    a: float = 1.1,
+    b: float = 2.0,
+    c: float = 30.0,
+    d: float = 30.0,
+) -> pl.DataFrame:
+    """Index of glycaemic control = hyperglycaemia index + hypoglycaemia index (Rodbard 2009).
+
+    Parameters
+    ----------
+    frame
+        Canonical CGM frame, ``gl`` [mg/dL].
+    by
+        Grouping columns.
+    lltr, ultr
+        Target range limits [mg/dL], defaults 80 and 140.
+    a, b, c, d
+        Exponents and scales [dimensionless], defaults 1.1, 2, 30, 30.
+
+    Returns
+    -------
+    ``igc`` [dimensionless].
+    """
+    g = groups_cached(frame, by)
+    return result_frame(g.keys, {"igc": _hyper(g, ultr, a, c) + _hypo(g, lltr, b, d)})

@@ -1,0 +1,37 @@
+"""J-index (Wojcicki JM. "J"-index. A new proposition of the assessment of current glucose control in
+diabetic patients. *Horm Metab Res* 1995;27(1):41–42, doi:10.1055/s-2007-979906).
+
+``J = 0.001 · (mean + SD)²`` with glucose in mg/dL and the sample SD (ddof = 1, as R iglu 4.3.0
+R/j_index.R).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from endolab.cgm.indices._common import result_frame, seg_mean, seg_sd
+from endolab.cgm.indices._grid import groups_cached
+
+__all__ = ["j_index"]
+
+
+def j_index(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+    """J-index (Wojcicki 1995, doi:10.1055/s-2007-979906): ``0.001 · (mean + SD)²``.
+
+    Parameters
+    ----------
+    frame
+        Canonical CGM frame, ``gl`` [mg/dL].
+    by
+        Grouping columns.
+
+    Returns
+    -------
+    ``j_index`` [(mg/dL)² × 0.001]; null for a group with one reading (no SD).
+    """
+    g = groups_cached(frame, by)
+    m = seg_mean(g.gl, g.start)
+    s = seg_sd(g.gl, g.start)
+    return result_frame(g.keys, {"j_index": 0.001 * (m + s) ** 2})

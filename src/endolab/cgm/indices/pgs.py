@@ -1,0 +1,221 @@
+"""PGS, the personal glycaemic state (Hirsch IB, Balo AK, Sayer K, Garcia A, Buckingham BA, Peyser TA.
+A simple composite metric for the assessment of glycemic status from continuous glucose monitoring
+data: implications for clinical practice and the artificial pancreas. *Diabetes Technol Ther*
+2017;19(S3):S38–S48, doi:10.1089/dia.2017.0080).
+
+``PGS = f_GVP + f_MG + f_PTIR + f_H54 + f_H70`` (each term 0.5/1 … 5/10; lower is better)::
+
+    f_GVP  = 1 + 9 / (1 + exp(−0.049 · (GVP − 65.47)))                       GVP [%]
+    f_PTIR = 1 + 9 / (1 + exp(0.0833 · (PTIR − 55.04)))                     PTIR = % 70–180 mg/dL
+    f_MG   = 1 + 9 · (1 / (1 + exp(0.1139 · (MG − 72.08)))
+                    + 1 / (1 + exp(−0.09195 · (MG − 157.57))))               MG = mean [mg/dL]
+    f_H54  = 0.5 + 4.5 · (1 − exp(−0.81093 · N54))                           N54 episodes/week < 54
+    f_H70  = 0.5714 · N70 + 0.625 if N70 ≤ 7.65 else 5                       N70 episodes/week < 70
+
+As R iglu 4.3.0 (R/pgs.R): GVP on the interpolated grid; PTIR and MG on the readings; hypoglycaemic
+episodes counted on the interpolated grid with R iglu's ``episode_calculation`` rules with
+``dur_length = 20`` and ``end_length = 30`` min (an episode starts with ≥ 20 min below the threshold
+and ends with ≥ 30 min at or above it; segments separated by missing grid points are separate),
+N54 = level-2 (< 54 mg/dL) episodes and N70 = level-1 episodes that never reach level 2 (iglu's
+``lv1_excl``), each per day of present grid data × 7.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+import polars as pl
+
+from endolab.cgm.indices._common import FloatArray, IntArray, result_frame, seg_count, seg_mean
+from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of, groups_cached
+from endolab.cgm.indices.gri import percent_where
+from endolab.cgm.indices.gvp import gvp_values
+from endolab.cgm.schema import TBR_LEVEL1_MG_DL, TBR_LEVEL2_MG_DL, TIR_HIGH_MG_DL, TIR_LOW_MG_DL
+
+__all__ = ["pgs", "pgs_hirsch_2017"]
+
+#: Minimum duration below threshold that starts an episode for PGS [min] (R iglu ``pgs``).
+PGS_DUR_LENGTH_MIN: Final = 20.0
+#: Minimum duration at/above threshold that ends an episode for PGS [min] (R iglu ``pgs``).
+PGS_END_LENGTH_MIN: Final = 30.0
+
+
+def pgs_hirsch_2017(
+    gvp_pct: FloatArray,
+    mean_mg_dl: FloatArray,
+    ptir_pct: FloatArray,
+    n54_per_week: FloatArray,
+    n70_per_week: FloatArray,
+) -> FloatArray:
+    """PGS from its five inputs (Hirsch 2017, doi:10.1089/dia.2017.0080).
+
+    Parameters
+    ----------
+    gvp_pct
+        Glycaemic variability percentage [%].
+    mean_mg_dl
+        Mean glucose [mg/dL].
+    ptir_pct
+        Percent time 70–180 mg/dL [%].
+    n54_per_week
+        Level-2 hypoglycaemic episodes per week [1/week].
+    n70_per_week
+        Level-1-only hypoglycaemic episodes per week [1/week].
+
+    Returns
+    -------
+    PGS [dimensionless, about 4.6 (best) to 40].
+
+    >>> # GVP 65.47 % and PTIR 55.04 % sit at their sigmoid midpoints: f = 1 + 9/2 = 5.5 each;
+    >>> # no episodes: f_H54 = 0.5, f_H70 = 0.625; MG 120 mg/dL:
+    >>> # f_MG = 1 + 9·(1/(1 + e^{0.1139·47.92}) + 1/(1 + e^{0.09195·37.57}))
+    >>> #      = 1 + 9·(0.004243 + 0.030634) = 1.3139;  PGS = 5.5 + 5.5 + 0.5 + 0.625 + 1.3139
+    >>> p = pgs_hirsch_2017(np.array(65.47), np.array(120.0), np.array(55.04), np.array(0.0),
+    ...                     np.array(0.0))
+    >>> round(float(p), 4)
+    13.4389
+    """
+    f_gvp = 1.0 + 9.0 / (1.0 + np.exp(-0.049 * (gvp_pct - 65.47)))
+    f_ptir = 1.0 + 9.0 / (1.0 + np.exp(0.0833 * (ptir_pct - 55.04)))
+    f_mg = 1.0 + 9.0 * (
+        1.0 / (1.0 + np.exp(0.1139 * (mean_mg_dl - 72.08)))
+        + 1.0 / (1.0 + np.exp(-0.09195 * (mean_mg_dl - 157.57)))
+    )
+    f_h54 = 0.5 + 4.5 * (1.0 - np.exp(-0.81093 * n54_per_week))
+    f_h70 = np.where(n70_per_week <= 7.65, 0.5714 * n70_per_week + 0.625, 5.0)
+    return np.asarray(f_gvp + f_ptir + f_mg + f_h54 + f_h70, dtype=np.float64)
+
+
+def _episodes(
+    grid: Grid, threshold: float, dur_idx: IntArray, end_idx: IntArray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Hypoglycaemic episodes below ``threshold`` on the grid, R iglu's ``event_class`` rules.
+
+    Returns ``(group, first, last)`` flat grid indices of each episode (inclusive).
+    """
+    x = grid.gl
+    size = x.size
+    if size == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, z
+    miss = np.isnan(x)
+    with np.errstate(invalid="ignore"):
+        level = ~miss & (x < threshold)
+    group_first = grid.start[:-1][grid.lengths > 0]
+    # non-missing segments: a new one starts after a missing point or at a group start
+    seg_brk = np.ones(size, dtype=bool)
+    seg_brk[1:] = miss[1:] != miss[:-1]
+    seg_brk[group_first] = True
+    brk = seg_brk.copy()
+    brk[1:] |= level[1:] != level[:-1]
+    rs = np.flatnonzero(brk)
+    re = np.concatenate((rs[1:], [size]))
+    seg_id = np.cumsum(seg_brk)
+    keep = ~miss[rs]
+    rs, re = rs[keep], re[keep]
+    if rs.size == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, z
+    rlen = re - rs
+    rlev = level[rs]
+    rseg = seg_id[rs]
+    rg = np.searchsorted(grid.start, rs, side="right") - 1
+    is_start = rlev & (rlen >= dur_idx[rg])
+    is_end = ~rlev & (rlen >= end_idx[rg])
+    flagged = np.flatnonzero(is_start | is_end)
+    fs = is_start[flagged]
+    fseg = rseg[flagged]
+    prev_start = np.zeros(flagged.size, dtype=bool)
+    same_prev = np.zeros(flagged.size, dtype=bool)
+    if flagged.size > 1:
+        prev_start[1:] = fs[:-1]
+        same_prev[1:] = fseg[1:] == fseg[:-1]
+    new_ep = fs & ~(same_prev & prev_start)
+    ep_pos = np.flatnonzero(new_ep)
+    first = rs[flagged[ep_pos]]
+    # end: the first end-flagged run after it in the same segment, else the segment's end
+    seg_starts = np.flatnonzero(seg_brk)
+    seg_last = np.concatenate((seg_starts[1:], [size])) - 1
+    seg_end_of_run = seg_last[seg_id[first] - 1]
+    end_pos = np.flatnonzero(~fs)
+    nxt = np.searchsorted(end_pos, ep_pos, side="right")
+    has_next = nxt < end_pos.size
+    nxt_c = np.minimum(nxt, max(end_pos.size - 1, 0))
+    nxt_run = flagged[end_pos[nxt_c]] if end_pos.size else np.zeros(ep_pos.size, dtype=np.int64)
+    same_seg = has_next & (rseg[nxt_run] == fseg[ep_pos]) if end_pos.size else has_next
+    last = np.where(same_seg, rs[nxt_run] - 1, seg_end_of_run)
+    return np.searchsorted(grid.start, first, side="right") - 1, first, last
+
+
+def _starts_of(grid: Grid, threshold: float, dur_idx: IntArray) -> IntArray:
+    """First grid index of every run ≥ dur_idx points below ``threshold`` (sorted)."""
+    x = grid.gl
+    if x.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    miss = np.isnan(x)
+    with np.errstate(invalid="ignore"):
+        level = ~miss & (x < threshold)
+    brk = np.ones(x.size, dtype=bool)
+    brk[1:] = (miss[1:] != miss[:-1]) | (level[1:] != level[:-1])
+    brk[grid.start[:-1][grid.lengths > 0]] = True
+    rs = np.flatnonzero(brk)
+    re = np.concatenate((rs[1:], [x.size]))
+    rg = np.searchsorted(grid.start, rs, side="right") - 1
+    ok = level[rs] & ((re - rs) >= dur_idx[rg])
+    return rs[ok]
+
+
+def pgs(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    dur_length: float = PGS_DUR_LENGTH_MIN,
+    end_length: float = PGS_END_LENGTH_MIN,
+    dt0: float | None = None,
+    inter_gap: float = DEFAULT_INTER_GAP_MIN,
+) -> pl.DataFrame:
+    """Personal glycaemic state per group (Hirsch 2017, doi:10.1089/dia.2017.0080).
+
+    Parameters
+    ----------
+    frame
+        Canonical CGM frame, ``gl`` [mg/dL].
+    by
+        Grouping columns.
+    dur_length
+        Time below threshold that starts an episode [min], default 20 (R iglu ``pgs``).
+    end_length
+        Time at/above threshold that ends an episode [min], default 30 (R iglu ``pgs``).
+    dt0
+        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
+    inter_gap
+        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+
+    Returns
+    -------
+    ``pgs`` [dimensionless].
+    """
+    groups = groups_cached(frame, by)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    step = np.maximum(grid.dt0, 1).astype(np.float64)
+    dur_idx = np.ceil(dur_length / step).astype(np.int64)
+    end_idx = np.ceil(end_length / step).astype(np.int64)
+    eg1, first1, last1 = _episodes(grid, TBR_LEVEL1_MG_DL, dur_idx, end_idx)
+    eg2, _f2, _l2 = _episodes(grid, TBR_LEVEL2_MG_DL, dur_idx, end_idx)
+    lv2_starts = _starts_of(grid, TBR_LEVEL2_MG_DL, dur_idx)
+    has_lv2 = np.searchsorted(lv2_starts, last1, side="right") > np.searchsorted(
+        lv2_starts, first1, side="left"
+    )
+    n_lv2 = np.bincount(eg2, minlength=grid.n).astype(np.float64)
+    n_lv1_excl = np.bincount(eg1[~has_lv2], minlength=grid.n).astype(np.float64)
+    present = seg_count(grid.gl, grid.start)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        days = present * grid.dt0 / 1440.0
+        per_week_54 = np.where(days > 0, n_lv2 / days * 7.0, np.nan)
+        per_week_70 = np.where(days > 0, n_lv1_excl / days * 7.0, np.nan)
+    mean_gl = seg_mean(groups.gl, groups.start)
+    ptir = percent_where(groups, (groups.gl >= TIR_LOW_MG_DL) & (groups.gl <= TIR_HIGH_MG_DL))
+    val = pgs_hirsch_2017(gvp_values(grid), mean_gl, ptir, per_week_54, per_week_70)
+    return result_frame(grid.keys, {"pgs": val})

@@ -1,0 +1,231 @@
+"""Within-day, between-day and time-of-day components of glucose variability (Rodbard D. New and
+improved methods to characterize glycemic variability using continuous glucose monitoring.
+*Diabetes Technol Ther* 2009;11(9):551–565, doi:10.1089/dia.2009.0015), computed as R iglu 4.3.0
+R/sd_measures.R and R/cv_measures.R on the day-by-day matrix of the interpolated grid (rows = days,
+columns = times of day; :mod:`endolab.cgm.indices._grid`). All SDs are sample SDs (ddof = 1) over
+present values; a row/column needs ≥ 2 present values for its SD.
+
+======  ====================================================================================
+sdw     mean over days of the SD within each day ("vertical", within days)
+sdhhmm  SD over times of day of the mean at each time of day (between time points)
+sdwsh   mean of the SD within 1-hour windows (``round(60/dt0)`` consecutive grid points, all full
+        windows along the flattened grid; R's ``caTools::runsd(endrule = "trim")``)
+sddm    SD of the daily means ("horizontal")
+sdb     mean over times of day of the SD across days at each time of day
+sdbdm   as sdb after subtracting each day's mean (between days, corrected for daily means)
+cvmean  mean over days of the daily CV (SD / mean × 100 %)
+cvsd    SD over days of the daily CV
+======  ====================================================================================
+
+Difference from R iglu [A]: R's ``sd_measures`` builds every subject's grid with the *first*
+subject's dt0; we use each group's own dt0 (identical whenever subjects share a sampling interval).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+
+from endolab.cgm.indices._common import FloatArray, IntArray, result_frame, seg_mean, seg_sd
+from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+
+__all__ = ["cv_measures", "sd_measures"]
+
+_CHUNK_POINTS = 4_000_000
+
+
+def _column_stats(m: FloatArray, day_offset: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Per group (rows day_offset[g]…day_offset[g+1] of ``m``): mean and SD of each column.
+
+    Returns two (n_groups × columns) arrays; NaN where a column has no / < 2 present values.
+    """
+    n = day_offset.size - 1
+    cols = m.shape[1]
+    nonempty = day_offset[1:] > day_offset[:-1]
+    mean = np.full((n, cols), np.nan)
+    sd = np.full((n, cols), np.nan)
+    if not nonempty.any():
+        return mean, sd
+    idx = day_offset[:-1][nonempty]
+    ok = ~np.isnan(m)
+    cnt = np.add.reduceat(ok.astype(np.float64), idx, axis=0)
+    tot = np.add.reduceat(np.where(ok, m, 0.0), idx, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = np.where(cnt > 0, tot / np.where(cnt > 0, cnt, 1.0), np.nan)
+        dev = m - np.repeat(mu, np.diff(day_offset)[nonempty], axis=0)
+        ss = np.add.reduceat(np.where(ok, dev * dev, 0.0), idx, axis=0)
+        sdv = np.where(cnt > 1, np.sqrt(ss / np.where(cnt > 1, cnt - 1.0, 1.0)), np.nan)
+    mean[nonempty] = mu
+    sd[nonempty] = sdv
+    return mean, sd
+
+
+def _row_nan_mean(a: FloatArray) -> FloatArray:
+    flat = a.ravel()
+    return seg_mean(flat, np.arange(0, flat.size + 1, max(a.shape[1], 1), dtype=np.int64))
+
+
+def _row_nan_sd(a: FloatArray) -> FloatArray:
+    flat = a.ravel()
+    return seg_sd(flat, np.arange(0, flat.size + 1, max(a.shape[1], 1), dtype=np.int64))
+
+
+def _by_day_matrix(grid: Grid, row_mean: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """sdhhmm, sdb, sdbdm per group from the day-by-day matrices (grouped by points per day)."""
+    n = grid.n
+    sdhhmm = np.full(n, np.nan)
+    sdb = np.full(n, np.nan)
+    sdbdm = np.full(n, np.nan)
+    ppd = grid.points_per_day
+    for p in np.unique(ppd[grid.ndays > 0]).tolist():
+        sel = np.flatnonzero((ppd == p) & (grid.ndays > 0))
+        if sel.size == n:
+            x = grid.gl
+            rm = row_mean
+        else:
+            x = np.concatenate([grid.gl[grid.start[g] : grid.start[g + 1]] for g in sel])
+            rm = np.concatenate(
+                [row_mean[grid.day_offset[g] : grid.day_offset[g + 1]] for g in sel]
+            )
+        m = x.reshape(-1, p)
+        day_off = np.concatenate(([0], np.cumsum(grid.ndays[sel]))).astype(np.int64)
+        col_mean, col_sd = _column_stats(m, day_off)
+        _, col_sd_resid = _column_stats(m - rm[:, None], day_off)
+        sdhhmm[sel] = _row_nan_sd(col_mean)
+        sdb[sel] = _row_nan_mean(col_sd)
+        sdbdm[sel] = _row_nan_mean(col_sd_resid)
+    return sdhhmm, sdb, sdbdm
+
+
+def _sd_within_hour(grid: Grid) -> FloatArray:
+    """Mean SD over all full windows of ``round(60/dt0)`` consecutive grid points, per group.
+
+    Window sums come from cumulative sums of each group's centred values in extended precision
+    (``np.longdouble``), processed in chunks of groups.
+    """
+    n = grid.n
+    out = np.full(n, np.nan)
+    win = np.where(grid.dt0 > 0, np.round(60.0 / np.maximum(grid.dt0, 1)), 0).astype(np.int64)
+    gmean = seg_mean(grid.gl, grid.start)
+    g0 = 0
+    while g0 < n:
+        g1 = g0 + 1
+        while g1 < n and grid.start[g1 + 1] - grid.start[g0] <= _CHUNK_POINTS:
+            g1 += 1
+        lo, hi = int(grid.start[g0]), int(grid.start[g1])
+        x = grid.gl[lo:hi]
+        lens = grid.lengths[g0:g1]
+        ok = ~np.isnan(x)
+        c = np.where(ok, x - np.repeat(gmean[g0:g1], lens), 0.0)
+        s1 = np.concatenate(([0.0], np.cumsum(c, dtype=np.longdouble)))
+        s2 = np.concatenate(([0.0], np.cumsum(c * c, dtype=np.longdouble)))
+        k = np.concatenate(([0], np.cumsum(ok)))
+        local_start = grid.start[g0 : g1 + 1] - lo
+        for w in np.unique(win[g0:g1][lens > 0]).tolist():
+            if w < 2:
+                continue
+            m = x.size
+            res = np.full(m, np.nan)
+            if m >= w:
+                cnt = (k[w:] - k[:-w]).astype(np.float64)
+                a1 = s1[w:] - s1[:-w]
+                a2 = s2[w:] - s2[:-w]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    ss_l = a2 - a1 * a1 / np.maximum(cnt, 1.0).astype(np.longdouble)
+                    # a flat window has SS exactly 0; remove extended-precision residue
+                    ss = np.asarray(ss_l, dtype=np.float64)
+                    ss = np.where(ss > 1e-12 * np.asarray(a2, dtype=np.float64), ss, 0.0)
+                    res[: m - w + 1] = np.where(cnt >= 2, np.sqrt(ss / (cnt - 1.0)), np.nan)
+            # windows must end inside their own group: drop each group's last w − 1 starts
+            ends = local_start[1:]
+            begins = np.maximum(local_start[:-1], ends - (w - 1))
+            bad_len = ends - begins
+            if bad_len.sum():
+                idx = np.repeat(begins, bad_len) + (
+                    np.arange(int(bad_len.sum())) - np.repeat(np.cumsum(bad_len) - bad_len, bad_len)
+                )
+                res[idx] = np.nan
+            means = seg_mean(res, local_start)
+            pick = np.flatnonzero(win[g0:g1] == w)
+            out[g0 + pick] = means[pick]
+        g0 = g1
+    return out
+
+
+def sd_measures(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    dt0: float | None = None,
+    inter_gap: float = DEFAULT_INTER_GAP_MIN,
+) -> pl.DataFrame:
+    """The six SD components of Rodbard 2009 (doi:10.1089/dia.2009.0015); see module docstring.
+
+    Parameters
+    ----------
+    frame
+        Canonical CGM frame, ``gl`` [mg/dL].
+    by
+        Grouping columns.
+    dt0
+        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
+    inter_gap
+        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+
+    Returns
+    -------
+    ``sdw``, ``sdhhmm``, ``sdwsh``, ``sddm``, ``sdb``, ``sdbdm`` [mg/dL].
+    """
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    rows = grid.row_start
+    row_sd = seg_sd(grid.gl, rows)
+    row_mean = seg_mean(grid.gl, rows)
+    sdhhmm, sdb, sdbdm = _by_day_matrix(grid, row_mean)
+    out = {
+        "sdw": seg_mean(row_sd, grid.day_offset),
+        "sdhhmm": sdhhmm,
+        "sdwsh": _sd_within_hour(grid),
+        "sddm": seg_sd(row_mean, grid.day_offset),
+        "sdb": sdb,
+        "sdbdm": sdbdm,
+    }
+    return result_frame(grid.keys, out)
+
+
+def cv_measures(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    dt0: float | None = None,
+    inter_gap: float = DEFAULT_INTER_GAP_MIN,
+) -> pl.DataFrame:
+    """Mean and SD over days of the within-day CV (R iglu 4.3.0 R/cv_measures.R; Rodbard 2009).
+
+    Parameters
+    ----------
+    frame
+        Canonical CGM frame, ``gl`` [mg/dL].
+    by
+        Grouping columns.
+    dt0
+        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
+    inter_gap
+        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+
+    Returns
+    -------
+    ``cvmean``, ``cvsd`` [%].
+    """
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    rows = grid.row_start
+    with np.errstate(invalid="ignore", divide="ignore"):
+        row_cv = seg_sd(grid.gl, rows) / seg_mean(grid.gl, rows) * 100.0
+    return result_frame(
+        grid.keys,
+        {
+            "cvmean": seg_mean(row_cv, grid.day_offset),
+            "cvsd": seg_sd(row_cv, grid.day_offset),
+        },
+    )

@@ -1,0 +1,98 @@
+"""Order statistics of glucose: median, quartiles, minimum, maximum, range, IQR.
+
+Quantiles are R's default type 7 (linear interpolation between order statistics; Hyndman RJ, Fan Y.
+Sample quantiles in statistical packages. *Am Stat* 1996;50(4):361–365, doi:10.2307/2684934), as R
+iglu 4.3.0's ``median_glu``, ``quantile_glu``, ``iqr_glu``, ``range_glu`` and ``summary_glu``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from endolab.cgm.indices._grid import groups_cached
+from endolab.errors import InputError
+
+__all__ = ["quantile_glu", "summary_glu"]
+
+
+def _frame(frame: pl.DataFrame, by: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    g = groups_cached(frame, by)
+    data = pl.DataFrame({"_g": g.index, "gl": g.gl})
+    return g.keys, data
+
+
+def summary_glu(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+    """Minimum, quartiles (type 7), maximum, range and IQR of glucose per group.
+
+    Parameters
+    ----------
+    frame
+        Canonical CGM frame, ``gl`` [mg/dL].
+    by
+        Grouping columns.
+
+    Returns
+    -------
+    ``min``, ``q25``, ``median``, ``q75``, ``max``, ``range``, ``iqr`` [mg/dL].
+    """
+    keys, data = _frame(frame, by)
+    gl = pl.col("gl")
+    agg = (
+        data.group_by("_g")
+        .agg(
+            gl.min().alias("min"),
+            gl.quantile(0.25, "linear").alias("q25"),
+            gl.median().alias("median"),
+            gl.quantile(0.75, "linear").alias("q75"),
+            gl.max().alias("max"),
+        )
+        .with_columns(
+            (pl.col("max") - pl.col("min")).alias("range"),
+            (pl.col("q75") - pl.col("q25")).alias("iqr"),
+        )
+    )
+    return _join(keys, agg)
+
+
+def quantile_glu(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    quantiles: Sequence[float] = (0.0, 25.0, 50.0, 75.0, 100.0),
+) -> pl.DataFrame:
+    """Glucose quantiles (R type 7) per group; column ``q<p>`` for percentile p (``q2.5`` …).
+
+    Parameters
+    ----------
+    frame
+        Canonical CGM frame, ``gl`` [mg/dL].
+    by
+        Grouping columns.
+    quantiles
+        Percentiles [%], each in 0–100; default 0, 25, 50, 75, 100 (R iglu).
+
+    Returns
+    -------
+    ``q<p>`` [mg/dL] per requested percentile.
+    """
+    for p in quantiles:
+        if not 0.0 <= float(p) <= 100.0:
+            raise InputError(
+                f"quantiles are percentiles between 0 and 100, got {p}", field="quantiles", value=p
+            )
+    keys, data = _frame(frame, by)
+    agg = data.group_by("_g").agg(
+        [
+            pl.col("gl").quantile(float(p) / 100.0, "linear").alias(f"q{float(p):g}")
+            for p in quantiles
+        ]
+    )
+    return _join(keys, agg)
+
+
+def _join(keys: pl.DataFrame, agg: pl.DataFrame) -> pl.DataFrame:
+    base = keys.with_row_index("_g").with_columns(pl.col("_g").cast(pl.Int64))
+    agg = agg.with_columns(pl.col("_g").cast(pl.Int64))
+    return base.join(agg, on="_g", how="left").sort("_g").drop("_g")

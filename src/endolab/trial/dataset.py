@@ -1,0 +1,487 @@
+"""Read and validate a trial dataset folder (format version 1, specs/trial-data.md).
+
+A dataset is a folder with ``participants``, ``cgm``, ``labs``, ``insulin`` and ``events`` tables, each
+as ``<name>.csv`` (UTF-8, comma-separated, header row, ISO 8601 dates) or ``<name>.parquet`` with the
+same columns. :func:`read_dataset` reads every file, checks it, and returns a :class:`TrialDataset`
+of typed polars frames with a ``day`` column (day 0 = ``infusion_date``, a date D is on day
+``(D - infusion_date).days``). Any problem — a missing file or column, a value of the wrong type, an
+empty required cell, an unknown participant id, a date before 1900 or after 2100, a duplicate key —
+raises :class:`~endolab.errors.DataFileError` naming the file, the row and the column, before anything
+is computed. Unknown extra columns are kept and ignored. The folder is only read, never written.
+
+Row numbers are those of the CSV file: the header is row 1, the first data row is row 2 (the same
+numbering is used for Parquet files: data row *k*, counted from 1, is reported as row *k* + 1).
+
+Keys that must be unique: ``participants``: participant_id; ``cgm``: (participant_id, time);
+``labs``: (participant_id, date, test); ``insulin``: (participant_id, date). Events have no key (two
+identical events on one day are possible).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from endolab.errors import DataFileError, InputError
+
+__all__ = [
+    "FILES",
+    "LAB_TESTS",
+    "TrialDataset",
+    "read_dataset",
+]
+
+Kind = Literal["text", "number", "date", "datetime"]
+
+#: Earliest and latest accepted date (trial dataset format: "a date before 1900 or after 2100").
+_MIN_DATE = dt.date(1900, 1, 1)
+_MAX_DATE = dt.date(2100, 12, 31)
+
+#: Laboratory test codes of the format and their units.
+LAB_TESTS: dict[str, str] = {
+    "HBA1C": "%",
+    "CPEP_FASTING": "pmol/L",
+    "CPEP_STIM_PEAK": "pmol/L",
+    "GLUCOSE_FASTING": "mg/dL",
+}
+
+_ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("participants", "sex"): ("F", "M"),
+    ("labs", "test"): tuple(LAB_TESTS),
+    ("events", "category"): ("SHE", "AE"),
+    ("events", "serious"): ("Y", "N"),
+    ("events", "related"): ("Y", "N", "POSSIBLE"),
+    ("events", "outcome"): ("RECOVERED", "ONGOING", "FATAL"),
+}
+
+
+@dataclass(frozen=True)
+class _Col:
+    name: str
+    kind: Kind
+    required: bool = True  # a value is required in every row
+    min_value: float | None = None  # numbers: smallest accepted value (inclusive)
+    positive: bool = False  # numbers: strictly greater than zero
+
+
+#: Files and their required columns, in the order they are read.
+FILES: dict[str, tuple[_Col, ...]] = {
+    "participants": (
+        _Col("participant_id", "text"),
+        _Col("cohort", "text"),
+        _Col("dose_cells", "number", min_value=0.0),
+        _Col("infusion_date", "date"),
+        _Col("second_infusion_date", "date", required=False),
+        _Col("baseline_hba1c_pct", "number", positive=True),
+        _Col("baseline_insulin_u_per_day", "number", min_value=0.0),
+        _Col("baseline_she_per_year", "number", min_value=0.0),
+        _Col("weight_kg", "number", positive=True),
+        _Col("age_years", "number", min_value=0.0),
+        _Col("sex", "text"),
+    ),
+    "cgm": (
+        _Col("participant_id", "text"),
+        _Col("time", "datetime"),
+        _Col("glucose_mg_dl", "number", positive=True),
+    ),
+    "labs": (
+        _Col("participant_id", "text"),
+        _Col("date", "date"),
+        _Col("test", "text"),
+        _Col("value", "number", min_value=0.0),
+    ),
+    "insulin": (
+        _Col("participant_id", "text"),
+        _Col("date", "date"),
+        _Col("total_units", "number", min_value=0.0),
+    ),
+    "events": (
+        _Col("participant_id", "text"),
+        _Col("start_date", "date"),
+        _Col("end_date", "date", required=False),
+        _Col("category", "text"),
+        _Col("term", "text"),
+        _Col("serious", "text"),
+        _Col("related", "text"),
+        _Col("outcome", "text"),
+    ),
+}
+
+_KEYS: dict[str, tuple[str, ...]] = {
+    "participants": ("participant_id",),
+    # cgm: (participant_id, time), checked after sorting in read_dataset (millions of rows)
+    "labs": ("participant_id", "date", "test"),
+    "insulin": ("participant_id", "date"),
+}
+
+_DATETIME_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+)
+
+
+@dataclass(frozen=True)
+class TrialDataset:
+    """A validated trial dataset: typed polars frames, each with a study ``day`` column.
+
+    ``participants`` is sorted by participant_id; ``cgm`` (columns participant_id, time,
+    glucose_mg_dl, day) by participant_id then time; ``labs``, ``insulin`` and ``events`` carry
+    ``day`` (``start_day`` for events) computed from each participant's ``infusion_date``.
+    """
+
+    folder: Path
+    participants: pl.DataFrame
+    cgm: pl.DataFrame
+    labs: pl.DataFrame
+    insulin: pl.DataFrame
+    events: pl.DataFrame
+    formats: dict[str, str]
+
+
+def _first_row(mask: pl.Series) -> int | None:
+    """1-based CSV row number (header = row 1) of the first True in ``mask``, or None."""
+    idx = mask.arg_true()
+    return None if idx.len() == 0 else int(idx[0]) + 2
+
+
+def _locate(path: Path, name: str) -> Path:
+    candidates = [path / f"{name}.csv", path / f"{name}.parquet"]
+    found = [c for c in candidates if c.is_file()]
+    if not found:
+        raise DataFileError(
+            f"required file is missing (expected {name}.csv or {name}.parquet in {str(path)!r})",
+            file=f"{name}.csv",
+        )
+    if len(found) > 1:
+        raise DataFileError(
+            f"both {name}.csv and {name}.parquet are present; keep exactly one", file=found[0].name
+        )
+    return found[0]
+
+
+def _read_raw(file: Path) -> pl.DataFrame:
+    try:
+        if file.suffix == ".parquet":
+            return pl.read_parquet(file)
+        return pl.read_csv(
+            file,
+            infer_schema=False,
+            encoding="utf8",
+            truncate_ragged_lines=False,
+        )
+    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError, ValueError) as exc:
+        text = " ".join(str(exc).split())[:300]
+        raise DataFileError(
+            f"cannot be read as {'Parquet' if file.suffix == '.parquet' else 'CSV'}: {text}",
+            file=file.name,
+        ) from None
+    except Exception as exc:  # pyarrow/polars raise assorted types for corrupt files
+        text = " ".join(str(exc).split())[:300]
+        raise DataFileError(f"cannot be read: {text}", file=file.name) from None
+
+
+def _bad(
+    file: str, row: int | None, column: str, message: str, value: object = None
+) -> DataFileError:
+    return DataFileError(message, file=file, row=row, column=column, value=value)
+
+
+def _example(series: pl.Series, row: int) -> str:
+    value = series[row - 2]
+    return repr(value) if value is not None else "empty"
+
+
+def _parse_text(series: pl.Series, kind: Kind) -> pl.Series:
+    """Parse a String series to ``kind``; unparseable values become null."""
+    if kind == "number":
+        return series.cast(pl.Float64, strict=False)
+    if kind == "date":
+        return series.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    parsed = series.str.strptime(
+        pl.Datetime("us"), _DATETIME_FORMATS[0], strict=False, exact=True, cache=False
+    )
+    for fmt in _DATETIME_FORMATS[1:]:
+        pending = parsed.is_null() & series.is_not_null()
+        if not pending.any():
+            break
+        parsed = parsed.fill_null(
+            series.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True, cache=False)
+        )
+    return parsed
+
+
+def _from_typed(series: pl.Series, col: _Col, file: str) -> pl.Series:
+    """Convert a typed (Parquet) column to the column's type, or raise naming the column."""
+    dtype = series.dtype
+    kind = col.kind
+    if kind == "text":
+        return series.cast(pl.String)
+    if kind == "number" and dtype.is_numeric():
+        return series.cast(pl.Float64)
+    if kind == "date" and dtype == pl.Date:
+        return series
+    if kind == "date" and isinstance(dtype, pl.Datetime):
+        return series.dt.date()
+    if kind == "datetime" and isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is not None:
+            series = series.dt.replace_time_zone(None)
+        return series.cast(pl.Datetime("us"))
+    wanted = {
+        "number": "a number",
+        "date": "an ISO 8601 date",
+        "datetime": "an ISO 8601 date-time",
+    }[kind]
+    raise _bad(file, None, col.name, f"holds {dtype} values; {wanted} is required")
+
+
+def _coerce(series: pl.Series, col: _Col, file: str) -> pl.Series:
+    """Parse one column to its type; raise DataFileError at the first bad row.
+
+    Text cells are stripped of surrounding spaces. Other cells are parsed as given and, only where
+    that fails, again after stripping (so padded values are accepted without stripping millions of
+    well-formed cells).
+    """
+    name = col.name
+    if series.dtype != pl.String:
+        parsed = _from_typed(series, col, file)
+        missing = series.is_null()
+    elif col.kind == "text":
+        parsed = series.str.strip_chars().replace("", None)
+        missing = parsed.is_null()
+    else:
+        missing = series.is_null()
+        parsed = _parse_text(series, col.kind)
+        failed = parsed.is_null() & ~missing
+        if failed.any():
+            idx = failed.arg_true()
+            retry = series.gather(idx).str.strip_chars().replace("", None)
+            parsed = parsed.scatter(idx, _parse_text(retry, col.kind))
+            missing = missing.scatter(idx, retry.is_null())
+    if col.required and missing.any():
+        row = _first_row(missing)
+        raise _bad(file, row, name, "a value is required here but the cell is empty")
+    wrong = parsed.is_null() & ~missing
+    if wrong.any():
+        row = _first_row(wrong)
+        assert row is not None
+        what = {
+            "number": "a number",
+            "date": "an ISO 8601 date (YYYY-MM-DD)",
+            "datetime": "an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS)",
+            "text": "text",
+        }[col.kind]
+        raise _bad(file, row, name, f"{_example(series, row)} is not {what}", series[row - 2])
+    if col.kind == "number":
+        finite = parsed.is_finite() | parsed.is_null()
+        if not finite.all():
+            row = _first_row(~finite)
+            raise _bad(file, row, name, "must be a finite number (not NaN or infinite)")
+        if col.positive:
+            low = (parsed <= 0).fill_null(False)
+            if low.any():
+                row = _first_row(low)
+                assert row is not None
+                raise _bad(
+                    file, row, name, f"{parsed[row - 2]} is not accepted; must be greater than 0"
+                )
+        if col.min_value is not None:
+            low = (parsed < col.min_value).fill_null(False)
+            if low.any():
+                row = _first_row(low)
+                assert row is not None
+                raise _bad(
+                    file,
+                    row,
+                    name,
+                    f"{parsed[row - 2]} is not accepted; must be ≥ {col.min_value:g}",
+                )
+    elif col.kind in ("date", "datetime"):
+        if col.kind == "date":
+            out = (parsed < _MIN_DATE) | (parsed > _MAX_DATE)
+        else:
+            out = (parsed < dt.datetime.combine(_MIN_DATE, dt.time())) | (
+                parsed >= dt.datetime.combine(_MAX_DATE + dt.timedelta(days=1), dt.time())
+            )
+        out = out.fill_null(False)
+        if out.any():
+            row = _first_row(out)
+            assert row is not None
+            raise _bad(
+                file,
+                row,
+                name,
+                f"{col.kind.replace('datetime', 'time')} {parsed[row - 2]} is outside the "
+                "accepted range 1900-01-01 to 2100-12-31",
+            )
+    return parsed
+
+
+def _read_table(folder: Path, name: str) -> tuple[pl.DataFrame, str]:
+    file = _locate(folder, name)
+    raw = _read_raw(file)
+    fname = file.name
+    columns = FILES[name]
+    for col in columns:
+        if col.name not in raw.columns:
+            raise DataFileError(
+                f"required column is missing (the file has: {', '.join(raw.columns) or 'no columns'})",
+                file=fname,
+                row=1,
+                column=col.name,
+            )
+    parsed = {col.name: _coerce(raw.get_column(col.name), col, fname) for col in columns}
+    for (table, column), allowed in _ENUMS.items():
+        if table != name:
+            continue
+        values = parsed[column]
+        bad = ~values.is_in(list(allowed)) & values.is_not_null()
+        if bad.any():
+            row = _first_row(bad)
+            assert row is not None
+            raise _bad(
+                fname,
+                row,
+                column,
+                f"{values[row - 2]!r} is not accepted; use one of {', '.join(allowed)}",
+                values[row - 2],
+            )
+    frame = pl.DataFrame(parsed)
+    keys = _KEYS.get(name)
+    if keys and frame.height:
+        dup = ~frame.select(pl.struct(list(keys)).is_first_distinct()).to_series()
+        if dup.any():
+            row = _first_row(dup)
+            assert row is not None
+            key = ", ".join(f"{k}={frame[k][row - 2]}" for k in keys)
+            raise _bad(
+                fname,
+                row,
+                " + ".join(keys),
+                f"duplicate key ({key}) already given on an earlier row",
+            )
+    return frame, fname
+
+
+def _check_ids(frame: pl.DataFrame, fname: str, ids: pl.Series) -> None:
+    unknown = ~frame.get_column("participant_id").is_in(ids.implode())
+    if unknown.any():
+        row = _first_row(unknown)
+        assert row is not None
+        pid = frame["participant_id"][row - 2]
+        raise _bad(
+            fname,
+            row,
+            "participant_id",
+            f"participant {pid!r} is not in participants (unknown participant id)",
+            pid,
+        )
+
+
+def _with_day(
+    frame: pl.DataFrame, starts: pl.DataFrame, date_col: str, day_col: str
+) -> pl.DataFrame:
+    return (
+        frame.join(starts, on="participant_id", how="left")
+        .with_columns(
+            (pl.col(date_col) - pl.col("_day0")).dt.total_days().cast(pl.Int32).alias(day_col)
+        )
+        .drop("_day0")
+    )
+
+
+def _sorted_cgm(cgm: pl.DataFrame, participants: pl.DataFrame, fname: str) -> pl.DataFrame:
+    """Sort CGM by participant then time, reject a duplicate (participant_id, time), add ``day``.
+
+    Vectorised for millions of rows: participants become integer codes (their order in the
+    sorted participants table), the sort is skipped when the file is already in order, and
+    duplicates are found as equal neighbours after a stable sort (the error names the later row).
+    """
+    ids = participants.get_column("participant_id")
+    day0 = participants.get_column("infusion_date")
+    code = cgm.get_column("participant_id").cast(pl.Enum(ids.to_list())).to_physical()
+    frame = cgm.with_columns(
+        code.alias("_code"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_row")
+    )
+    step = pl.col("_code").diff()
+    in_order = frame.select(
+        ((step > 0) | ((step == 0) & (pl.col("time").diff() > pl.duration(microseconds=0)))).all()
+    ).item()
+    if frame.height > 1 and not in_order:
+        frame = frame.sort("_code", "time", maintain_order=True)
+    dup = frame.select(
+        (pl.col("_code") == pl.col("_code").shift(1)) & (pl.col("time") == pl.col("time").shift(1))
+    ).to_series()
+    if dup.any():
+        first = int(frame.get_column("_row").filter(dup).min())  # type: ignore[arg-type]
+        row = first + 2
+        key = f"participant_id={cgm['participant_id'][first]}, time={cgm['time'][first]}"
+        raise _bad(
+            fname,
+            row,
+            "participant_id + time",
+            f"duplicate key ({key}) already given on an earlier row",
+        )
+    # day = calendar date of the reading − infusion date, in integer days since the epoch
+    # (floor division also handles times before 1970).
+    start = day0.cast(pl.Int32).gather(frame.get_column("_code"))
+    return frame.with_columns(
+        (pl.col("time").dt.epoch("us") // 86_400_000_000 - start).cast(pl.Int32).alias("day")
+    ).drop("_code", "_row")
+
+
+def read_dataset(folder: str | Path) -> TrialDataset:
+    """Read and validate a trial dataset folder; raise DataFileError naming file, row and column.
+
+    Extra columns are dropped from the returned frames (kept in the files, ignored here).
+    """
+    path = Path(folder)
+    if not path.is_dir():
+        raise InputError(
+            f"dataset folder {str(path)!r} does not exist or is not a folder",
+            field="folder",
+            value=str(folder),
+        )
+    tables: dict[str, pl.DataFrame] = {}
+    names: dict[str, str] = {}
+    for name in FILES:
+        tables[name], names[name] = _read_table(path, name)
+    participants = tables["participants"].sort("participant_id")
+    ids = participants.get_column("participant_id")
+    for name in ("cgm", "labs", "insulin", "events"):
+        _check_ids(tables[name], names[name], ids)
+    second = participants.filter(
+        pl.col("second_infusion_date").is_not_null()
+        & (pl.col("second_infusion_date") < pl.col("infusion_date"))
+    )
+    if second.height:
+        pid = second["participant_id"][0]
+        row = int(tables["participants"]["participant_id"].to_list().index(pid)) + 2
+        raise _bad(
+            names["participants"],
+            row,
+            "second_infusion_date",
+            "second_infusion_date is before infusion_date",
+        )
+    starts = participants.select("participant_id", pl.col("infusion_date").alias("_day0"))
+    cgm = _sorted_cgm(tables["cgm"], participants, names["cgm"])
+    labs = _with_day(tables["labs"], starts, "date", "day").sort("participant_id", "date", "test")
+    insulin = _with_day(tables["insulin"], starts, "date", "day").sort("participant_id", "date")
+    events = _with_day(tables["events"], starts, "start_date", "start_day")
+    formats = {name: Path(fname).suffix.lstrip(".") for name, fname in names.items()}
+    return TrialDataset(
+        folder=path,
+        participants=participants,
+        cgm=cgm,
+        labs=labs,
+        insulin=insulin,
+        events=events,
+        formats=formats,
+    )

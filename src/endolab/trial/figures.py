@@ -1,0 +1,257 @@
+"""Report figures, drawn on :class:`matplotlib.figure.Figure` objects (no pyplot global state).
+
+* :func:`trajectory_figure` — HbA1c, daily insulin or C-peptide over study days, one line per
+  participant, one panel per cohort;
+* :func:`tir_figure` — CGM time in range at baseline vs the follow-up window, one line per participant;
+* :func:`cohort_agp_figure` / :func:`agp_figures` — ambulatory glucose profile over the follow-up
+  CGM window, pooled per cohort (percentiles from ``endolab.cgm.agp_percentiles``) and, for small
+  trials, one AGP report per participant (``endolab.cgm.agp_figure``).
+
+:func:`figure_png` renders a figure to PNG bytes for embedding in the self-contained report.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Literal
+
+import polars as pl
+from matplotlib.figure import Figure
+
+from endolab.cgm.schema import (
+    HIGH_CENSORED_MG_DL,
+    LOW_CENSORED_MG_DL,
+    TIR_HIGH_MG_DL,
+    TIR_LOW_MG_DL,
+)
+from endolab.trial.analysis import TrialAnalysis
+
+__all__ = [
+    "AGP_PER_PARTICIPANT_MAX",
+    "agp_figures",
+    "cohort_agp_figure",
+    "figure_png",
+    "tir_figure",
+    "trajectory_figure",
+]
+
+Measure = Literal["hba1c", "insulin", "c_peptide"]
+
+_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
+
+
+def figure_png(fig: Figure, dpi: int = 110) -> bytes:
+    """PNG bytes of ``fig``."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _cohorts(a: TrialAnalysis) -> list[str]:
+    return sorted(set(a.dataset.participants["cohort"].to_list()))
+
+
+def trajectory_figure(a: TrialAnalysis, measure: Measure) -> Figure:
+    """One panel per cohort: the measure over study days, one line per participant.
+
+    ``hba1c``: HBA1C [%] with the 7.0 % line; ``insulin``: total daily insulin [U/day] (days
+    without a record are gaps); ``c_peptide``: MMTT peak C-peptide [pmol/L] (solid) and fasting
+    (dotted).
+    """
+    ds = a.dataset
+    cohorts = _cohorts(a)
+    fig = Figure(figsize=(4.2 * max(len(cohorts), 1), 3.4), layout="constrained")
+    axes = fig.subplots(1, max(len(cohorts), 1), sharey=True, squeeze=False)[0]
+    titles = {
+        "hba1c": ("HbA1c [%]", "HbA1c over study days"),
+        "insulin": ("Exogenous insulin [U/day]", "Daily insulin over study days"),
+        "c_peptide": ("C-peptide [pmol/L]", "C-peptide over study days (solid: MMTT peak)"),
+    }
+    ylabel, title = titles[measure]
+    for ax, cohort in zip(axes, cohorts, strict=False):
+        ids = ds.participants.filter(pl.col("cohort") == cohort)["participant_id"].sort().to_list()
+        for i, pid in enumerate(ids):
+            colour = _COLOURS[i % len(_COLOURS)]
+            if measure == "hba1c":
+                sub = ds.labs.filter(
+                    (pl.col("participant_id") == pid) & (pl.col("test") == "HBA1C")
+                )
+                ax.plot(sub["day"], sub["value"], marker="o", ms=3, lw=1, color=colour, alpha=0.8)
+            elif measure == "insulin":
+                sub = ds.insulin.filter(pl.col("participant_id") == pid).sort("day")
+                days = sub["day"].to_numpy().astype(float)
+                units = sub["total_units"].to_numpy().astype(float)
+                if len(days) > 1:  # break the line where days are missing
+                    import numpy as np
+
+                    gaps = np.where(np.diff(days) > 1)[0] + 1
+                    days = np.insert(days, gaps, np.nan)
+                    units = np.insert(units, gaps, np.nan)
+                ax.plot(days, units, lw=0.9, color=colour, alpha=0.8)
+            else:
+                for test, style in (("CPEP_STIM_PEAK", "-"), ("CPEP_FASTING", ":")):
+                    sub = ds.labs.filter(
+                        (pl.col("participant_id") == pid) & (pl.col("test") == test)
+                    )
+                    ax.plot(sub["day"], sub["value"], style, marker="o", ms=3, lw=1, color=colour)
+        if measure == "hba1c":
+            ax.axhline(7.0, color="grey", lw=0.8, ls="--")
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_title(f"Cohort {cohort} (n = {len(ids)})", fontsize=10)
+        ax.set_xlabel("Study day (0 = first infusion)")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(ylabel)
+    fig.suptitle(title, fontsize=11)
+    return fig
+
+
+def tir_figure(a: TrialAnalysis) -> Figure:
+    """CGM TIR 70–180 mg/dL at baseline vs the follow-up window, one line per participant."""
+    v = a.protocol.continuous.visit_label
+    spec = a.protocol.continuous
+    t = a.participants
+    fig = Figure(figsize=(5.6, 4.0), layout="constrained")
+    ax = fig.subplots()
+    for i, cohort in enumerate(_cohorts(a)):
+        sub = t.filter(pl.col("cohort") == cohort)
+        colour = _COLOURS[i % len(_COLOURS)]
+        first = True
+        for base, follow in zip(sub["tir_baseline_pct"], sub[f"tir_{v}_pct"], strict=True):
+            xs = [x for x, y in ((0, base), (1, follow)) if y is not None]
+            ys = [y for y in (base, follow) if y is not None]
+            if not ys:
+                continue
+            ax.plot(
+                xs,
+                ys,
+                marker="o",
+                ms=4,
+                lw=1,
+                color=colour,
+                alpha=0.8,
+                label=f"Cohort {cohort}" if first else None,
+            )
+            first = False
+    ax.axhline(70, color="grey", lw=0.8, ls="--")
+    ax.set_xticks(
+        [0, 1],
+        [
+            f"Baseline\n(days {spec.tir_baseline_window[0]} to {spec.tir_baseline_window[1]})",
+            f"Follow-up\n(days {spec.tir_window[0]}–{spec.tir_window[1]})",
+        ],
+    )
+    ax.set_xlim(-0.3, 1.3)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel(f"Time in range {TIR_LOW_MG_DL:.0f}–{TIR_HIGH_MG_DL:.0f} mg/dL [%]")
+    ax.set_title("CGM time in range, baseline vs follow-up", fontsize=11)
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+#: Per-participant AGP reports are drawn when at most this many participants have CGM data in the
+#: follow-up window [A: keeps report.html readable and the 100-participant run fast]; the pooled
+#: cohort AGP is always drawn.
+AGP_PER_PARTICIPANT_MAX = 24
+
+
+def _canonical(a: TrialAnalysis, window: tuple[int, int], id_expr: pl.Expr) -> pl.DataFrame:
+    """Canonical CGM frame (id, time, gl, censored) of the readings in ``window``."""
+    cgm = a.dataset.cgm.filter(pl.col("day").is_between(window[0], window[1], closed="both"))
+    cohorts = a.dataset.participants.select("participant_id", "cohort").with_row_index("_k")
+    return (
+        cgm.join(cohorts, on="participant_id", how="left")
+        .select(
+            id_expr.alias("id"),
+            # When readings of several participants are pooled under one id, participant k's
+            # times are shifted by k µs to keep the frame's (id, time) key unique; this has no
+            # effect on the 15-min time-of-day bins of an AGP.
+            (pl.col("time").cast(pl.Datetime("us")) + pl.duration(microseconds=pl.col("_k"))).alias(
+                "time"
+            ),
+            pl.col("glucose_mg_dl").alias("gl"),
+            pl.when(pl.col("glucose_mg_dl") <= LOW_CENSORED_MG_DL)
+            .then(-1)
+            .when(pl.col("glucose_mg_dl") >= HIGH_CENSORED_MG_DL)
+            .then(1)
+            .otherwise(0)
+            .cast(pl.Int8)
+            .alias("censored"),
+        )
+        .sort("id", "time")
+    )
+
+
+def cohort_agp_figure(a: TrialAnalysis) -> Figure | None:
+    """AGP percentile bands (5–95, 25–75, median) over the follow-up CGM window, pooled per cohort.
+
+    Percentiles by 15-min time-of-day bin from the CGM engine (:func:`endolab.cgm.agp_percentiles`,
+    Johnson 2019), over every reading of the cohort's participants in
+    ``protocol.continuous.tir_window``. ``None`` when no cohort has readings in the window.
+    """
+    from endolab.cgm import agp_percentiles
+
+    window = a.protocol.continuous.tir_window
+    frame = _canonical(a, window, pl.col("cohort").cast(pl.String))
+    if frame.height == 0:
+        return None
+    curves = agp_percentiles(frame, None, bin_minutes=15)
+    cohorts = curves["id"].unique().sort().to_list()
+    fig = Figure(figsize=(4.2 * len(cohorts), 3.6), layout="constrained")
+    axes = fig.subplots(1, len(cohorts), sharey=True, squeeze=False)[0]
+    for ax, cohort in zip(axes, cohorts, strict=True):
+        c = curves.filter(pl.col("id") == cohort)
+        hours = (c["bin_start_min"].to_numpy() + 7.5) / 60
+        ax.axhspan(TIR_LOW_MG_DL, TIR_HIGH_MG_DL, color="#2f9e44", alpha=0.08, lw=0)
+        ax.fill_between(hours, c["p5"], c["p95"], color="#1f77b4", alpha=0.15, lw=0, label="5–95th")
+        ax.fill_between(
+            hours, c["p25"], c["p75"], color="#1f77b4", alpha=0.35, lw=0, label="25–75th"
+        )
+        ax.plot(hours, c["p50"], color="#0b3d91", lw=1.6, label="median")
+        for level in (TIR_LOW_MG_DL, TIR_HIGH_MG_DL):
+            ax.axhline(level, color="#2f9e44", lw=0.8)
+        n = a.dataset.participants.filter(pl.col("cohort") == cohort).height
+        ax.set_title(f"Cohort {cohort} (n = {n})", fontsize=10)
+        ax.set_xlim(0, 24)
+        ax.set_xticks([0, 6, 12, 18, 24], ["00:00", "06:00", "12:00", "18:00", "24:00"])
+        ax.set_xlabel("Time of day")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("Glucose [mg/dL]")
+    axes[0].legend(fontsize=8, loc="upper left")
+    fig.suptitle(
+        f"AGP, days {window[0]}–{window[1]}, readings pooled over each cohort's participants",
+        fontsize=11,
+    )
+    return fig
+
+
+def agp_figures(a: TrialAnalysis) -> tuple[list[tuple[str, Figure]], str | None]:
+    """AGP over the follow-up CGM window: pooled per cohort, and per participant when few.
+
+    Returns (list of (caption, figure), note). Per-participant AGP reports are drawn by the CGM
+    engine (:func:`endolab.cgm.agp_figure`) when at most :data:`AGP_PER_PARTICIPANT_MAX`
+    participants have readings in the window; the note says when they were left out.
+    """
+    from endolab.cgm import agp_figure
+
+    window = a.protocol.continuous.tir_window
+    out: list[tuple[str, Figure]] = []
+    pooled = cohort_agp_figure(a)
+    if pooled is None:
+        return [], f"AGP figure skipped: no CGM readings in days {window[0]}–{window[1]}."
+    out.append(("Ambulatory glucose profile by cohort", pooled))
+    frame = _canonical(a, window, pl.col("participant_id"))
+    ids = frame["id"].unique().sort().to_list()
+    if len(ids) > AGP_PER_PARTICIPANT_MAX:
+        return out, (
+            f"Per-participant AGP reports are drawn for at most {AGP_PER_PARTICIPANT_MAX} "
+            f"participants; {len(ids)} have CGM data in days {window[0]}–{window[1]}, so only the "
+            "cohort AGP is shown."
+        )
+    for pid in ids:
+        fig = agp_figure(
+            frame, pid, title=f"Ambulatory Glucose Profile — {pid}, days {window[0]}–{window[1]}"
+        )
+        out.append((f"Ambulatory glucose profile — {pid}", fig))
+    return out, None

@@ -1,0 +1,548 @@
+"""Islet graft-function grading: Igls 1.0, Igls 2.0 (outcome and β-cell function), β-score, BETA-2.
+
+One function per published classification, each returning the grade (or score) *and the reason*.
+Every criterion is evaluated with three-valued logic: ``True``, ``False`` or ``None`` (the data needed
+are missing). Grades are tried from best to worst: the first grade whose criteria are all ``True`` is
+given, provided every better grade has a ``False`` criterion; if a better grade is still undecided
+(``None``) the visit is *not graded* (grade ``None``) and the reason says which data are missing; when
+every grade above ``failure`` is ruled out, the grade is ``failure``.
+
+Units of the dataset: HbA1c [%], C-peptide [pmol/L] (0 = below the assay limit), fasting glucose
+[mg/dL], insulin [U/day] divided by baseline body weight [kg] to give [U/kg/day].
+
+Thresholds are from specs/trial-science.md §2–3; the spec gives C-peptide cut-offs in ng/mL and
+nmol/L, applied here in pmol/L (× 1000): 0.17 nmol/L = 170 pmol/L, 0.10 = 100, 0.07 = 70, 0.04 = 40.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = [
+    "IGLS2_CPEP_FASTING_GOOD_PMOL_L",
+    "IGLS2_CPEP_FASTING_MARGINAL_PMOL_L",
+    "IGLS2_CPEP_STIM_GOOD_PMOL_L",
+    "IGLS2_CPEP_STIM_MARGINAL_PMOL_L",
+    "Graded",
+    "beta2_forbes_2016",
+    "beta_score_ryan_2005",
+    "igls1_rickels_2018",
+    "igls2_beta_cell_landstra_2021",
+    "igls2_outcome_landstra_2021",
+]
+
+#: Igls 2.0 β-cell graft function "good": stimulated C-peptide > 0.17 nmol/L (0.5 ng/mL) [pmol/L].
+IGLS2_CPEP_STIM_GOOD_PMOL_L: Final = 170.0
+#: Igls 2.0 "marginal": stimulated C-peptide 0.10–0.17 nmol/L (0.3–0.5 ng/mL) [pmol/L].
+IGLS2_CPEP_STIM_MARGINAL_PMOL_L: Final = 100.0
+#: Igls 2.0 "good": fasting C-peptide ≥ 0.07 nmol/L (0.2 ng/mL) [pmol/L].
+IGLS2_CPEP_FASTING_GOOD_PMOL_L: Final = 70.0
+#: Igls 2.0 "marginal": fasting C-peptide 0.04–< 0.07 nmol/L (0.1–< 0.2 ng/mL) [pmol/L].
+IGLS2_CPEP_FASTING_MARGINAL_PMOL_L: Final = 40.0
+
+#: 1 mmol/L glucose in mg/dL (endolab.units, [A] rounded factor 18).
+_MG_DL_PER_MMOL_L: Final = 18.0
+
+Criterion = tuple[bool | None, str]
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A grade (``None`` = not graded for lack of data) or a score, with its reason in words."""
+
+    grade: str | None
+    reason: str
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
+
+
+def _cmp(
+    name: str,
+    value: float | None,
+    op: str,
+    threshold: float | None,
+    unit: str,
+    missing: str,
+    note: str = "",
+) -> Criterion:
+    """Compare ``value op threshold`` three-valuedly and describe it (e.g. 'HbA1c 6.1 % ≤ 6.5 %')."""
+    if value is None or threshold is None or (isinstance(value, float) and math.isnan(value)):
+        return None, f"{name} unknown ({missing})"
+    ops = {
+        "<": (value < threshold, "<", "≥"),
+        "≤": (value <= threshold, "≤", ">"),
+        ">": (value > threshold, ">", "≤"),
+        "≥": (value >= threshold, "≥", "<"),
+        "=": (value == threshold, "=", "≠"),
+    }
+    result, yes, no = ops[op]
+    sign = yes if result else no
+    return bool(result), f"{name} {_fmt(value)}{unit} {sign} {_fmt(threshold)}{unit}{note}"
+
+
+def _any_available(criteria: Sequence[Criterion]) -> Criterion:
+    """OR of the criteria whose data are available; ``None`` only when none is available."""
+    known = [c for c in criteria if c[0] is not None]
+    if not known:
+        return None, " and ".join(c[1] for c in criteria)
+    text = " or ".join(c[1] for c in known)
+    return any(c[0] for c in known), text
+
+
+def _decide(levels: Sequence[tuple[str, Sequence[Criterion]]]) -> Graded:
+    ruled_out: list[str] = []
+    for level, criteria in levels:
+        values = [c[0] for c in criteria]
+        if all(v is True for v in values):
+            why = "; ".join(c[1] for c in criteria)
+            tail = f" ({'; '.join(ruled_out)})" if ruled_out else ""
+            return Graded(level, f"{level}: {why}{tail}")
+        if any(v is False for v in values):
+            ruled_out.append(f"not {level}: " + "; ".join(c[1] for c in criteria if c[0] is False))
+            continue
+        unknown = "; ".join(c[1] for c in criteria if c[0] is None)
+        tail = f" ({'; '.join(ruled_out)})" if ruled_out else ""
+        return Graded(None, f"not graded: {level} cannot be ruled in or out: {unknown}{tail}")
+    return Graded("failure", "failure: " + "; ".join(ruled_out))
+
+
+def _she_none(she_events: int, she_window: str) -> Criterion:
+    if she_events == 0:
+        return True, f"no severe hypoglycaemic event in {she_window}"
+    return False, f"{she_events} severe hypoglycaemic event(s) in {she_window}"
+
+
+def _insulin_none(insulin_none: bool | None) -> Criterion:
+    if insulin_none is None:
+        return None, "insulin use unknown (too few insulin records)"
+    return insulin_none, "no exogenous insulin" if insulin_none else "exogenous insulin used"
+
+
+def igls1_rickels_2018(
+    *,
+    hba1c_pct: float | None,
+    she_events: int,
+    she_rate_per_year: float,
+    baseline_she_per_year: float,
+    insulin_none: bool | None,
+    insulin_u_kg_day: float | None,
+    baseline_insulin_u_kg_day: float,
+    c_peptide_pmol_l: float | None,
+    baseline_c_peptide_pmol_l: float,
+    she_window: str = "the window",
+) -> Graded:
+    """Igls 1.0 islet graft function: optimal, good, marginal or failure, with the reason.
+
+    Parameters
+    ----------
+    hba1c_pct
+        HbA1c at the visit [%].
+    she_events
+        Severe hypoglycaemic events in the visit's SHE window [events].
+    she_rate_per_year
+        The same as a yearly rate [events/year].
+    baseline_she_per_year
+        Severe hypoglycaemic events in the year before enrolment [events/year].
+    insulin_none
+        ``True`` no exogenous insulin at the visit, ``False`` some, ``None`` unknown.
+    insulin_u_kg_day
+        Mean exogenous insulin at the visit [U/kg/day] (``None`` unknown).
+    baseline_insulin_u_kg_day
+        Baseline exogenous insulin [U/kg/day].
+    c_peptide_pmol_l
+        Highest fasting or stimulated C-peptide at the visit [pmol/L] (``None`` not measured).
+    baseline_c_peptide_pmol_l
+        Baseline C-peptide [pmol/L] (0 = undetectable).
+
+    Criteria (Rickels MR et al. Transplantation 2018;102:1479–1486, doi:10.1097/TP.0000000000002158;
+    Transpl Int 2018;31:343–352, doi:10.1111/tri.13138, Table 3):
+
+    * optimal: HbA1c ≤ 6.5 %, no SHE, no insulin, C-peptide > baseline;
+    * good: HbA1c < 7.0 %, no SHE, insulin < 50 % of baseline, C-peptide > baseline;
+    * marginal: SHE rate < baseline rate, C-peptide > baseline (HbA1c and insulin may stay at
+      baseline);
+    * failure: otherwise (C-peptide not above baseline or no clinical benefit).
+
+    The footnote "C-peptide should also be > 0.5 ng/mL (0.17 nmol/L)" and the demonstrable-benefit
+    condition of "marginal" are not applied [A]; the reason gives the values so a reader can.
+
+    >>> g = igls1_rickels_2018(hba1c_pct=6.1, she_events=0, she_rate_per_year=0.0,
+    ...     baseline_she_per_year=3, insulin_none=True, insulin_u_kg_day=0.0,
+    ...     baseline_insulin_u_kg_day=0.5, c_peptide_pmol_l=600, baseline_c_peptide_pmol_l=0)
+    >>> g.grade
+    'optimal'
+    """
+    hba1c_missing = "no HbA1c at the visit"
+    cpep = _cmp(
+        "C-peptide",
+        c_peptide_pmol_l,
+        ">",
+        baseline_c_peptide_pmol_l,
+        " pmol/L",
+        "no C-peptide at the visit",
+        " (baseline)",
+    )
+    she = _she_none(she_events, she_window)
+    dose = 0.0 if insulin_none is True else insulin_u_kg_day
+    half = 0.5 * baseline_insulin_u_kg_day
+    return _decide(
+        [
+            (
+                "optimal",
+                [
+                    _cmp("HbA1c", hba1c_pct, "≤", 6.5, " %", hba1c_missing),
+                    she,
+                    _insulin_none(insulin_none),
+                    cpep,
+                ],
+            ),
+            (
+                "good",
+                [
+                    _cmp("HbA1c", hba1c_pct, "<", 7.0, " %", hba1c_missing),
+                    she,
+                    _cmp("insulin", dose, "<", half, " U/kg/day", "too few insulin records"),
+                    cpep,
+                ],
+            ),
+            (
+                "marginal",
+                [
+                    _cmp(
+                        "SHE rate",
+                        she_rate_per_year,
+                        "<",
+                        baseline_she_per_year,
+                        "/year",
+                        "",
+                        " (baseline)",
+                    ),
+                    cpep,
+                ],
+            ),
+        ]
+    )
+
+
+def igls2_outcome_landstra_2021(
+    *,
+    hba1c_pct: float | None,
+    tir_pct: float | None,
+    below54_pct: float | None,
+    she_events: int,
+    she_rate_per_year: float,
+    baseline_hba1c_pct: float,
+    baseline_tir_pct: float | None,
+    baseline_below54_pct: float | None,
+    baseline_she_per_year: float,
+    she_window: str = "the window",
+) -> Graded:
+    """Igls 2.0 treatment outcome: optimal, good, marginal or failure, with the reason.
+
+    Parameters
+    ----------
+    hba1c_pct
+        HbA1c at the visit [%].
+    tir_pct, below54_pct
+        CGM time 70–180 mg/dL and time < 54 mg/dL over the visit's CGM window [%] (``None`` when
+        the data sufficiency is below the protocol's minimum).
+    she_events, she_rate_per_year
+        Severe hypoglycaemic events in the visit's window [events] and as a rate [events/year].
+    baseline_hba1c_pct, baseline_tir_pct, baseline_below54_pct, baseline_she_per_year
+        The same at baseline.
+
+    Criteria (Landstra CP et al. J Clin Endocrinol Metab 2021;106(10):3049–3059,
+    doi:10.1210/clinem/dgab386 [U: DOI not re-checked], Table 2; all four conditions of a row must hold [A: read as a
+    conjunction]):
+
+    * optimal: HbA1c ≤ 6.5 %, TIR ≥ 80 %, no SHE, time < 54 mg/dL = 0 %;
+    * good: HbA1c < 7.0 %, TIR ≥ 70 %, no SHE, time < 54 mg/dL < 1 %;
+    * marginal: HbA1c ≤ baseline, TIR > baseline, SHE rate < baseline, time < 54 < baseline;
+    * failure: otherwise.
+
+    >>> igls2_outcome_landstra_2021(hba1c_pct=6.3, tir_pct=92.0, below54_pct=0.0, she_events=0,
+    ...     she_rate_per_year=0.0, baseline_hba1c_pct=7.9, baseline_tir_pct=45.0,
+    ...     baseline_below54_pct=3.0, baseline_she_per_year=4).grade
+    'optimal'
+    """
+    hm = "no HbA1c at the visit"
+    cm = "CGM data sufficiency below the minimum"
+    bm = "no baseline CGM with enough data"
+    she = _she_none(she_events, she_window)
+    return _decide(
+        [
+            (
+                "optimal",
+                [
+                    _cmp("HbA1c", hba1c_pct, "≤", 6.5, " %", hm),
+                    _cmp("TIR", tir_pct, "≥", 80.0, " %", cm),
+                    she,
+                    _cmp("time < 54 mg/dL", below54_pct, "=", 0.0, " %", cm),
+                ],
+            ),
+            (
+                "good",
+                [
+                    _cmp("HbA1c", hba1c_pct, "<", 7.0, " %", hm),
+                    _cmp("TIR", tir_pct, "≥", 70.0, " %", cm),
+                    she,
+                    _cmp("time < 54 mg/dL", below54_pct, "<", 1.0, " %", cm),
+                ],
+            ),
+            (
+                "marginal",
+                [
+                    _cmp("HbA1c", hba1c_pct, "≤", baseline_hba1c_pct, " % (baseline)", hm),
+                    _cmp("TIR", tir_pct, ">", baseline_tir_pct, " % (baseline)", f"{cm} or {bm}"),
+                    _cmp(
+                        "SHE rate",
+                        she_rate_per_year,
+                        "<",
+                        baseline_she_per_year,
+                        "/year",
+                        "",
+                        " (baseline)",
+                    ),
+                    _cmp(
+                        "time < 54 mg/dL",
+                        below54_pct,
+                        "<",
+                        baseline_below54_pct,
+                        " % (baseline)",
+                        f"{cm} or {bm}",
+                    ),
+                ],
+            ),
+        ]
+    )
+
+
+def igls2_beta_cell_landstra_2021(
+    *,
+    c_peptide_fasting_pmol_l: float | None,
+    c_peptide_stim_pmol_l: float | None,
+    insulin_none: bool | None,
+) -> Graded:
+    """Igls 2.0 β-cell graft function: optimal, good, marginal or failure, with the reason.
+
+    Parameters
+    ----------
+    c_peptide_fasting_pmol_l, c_peptide_stim_pmol_l
+        Fasting and stimulated (MMTT peak) C-peptide at the visit [pmol/L]; ``None`` not measured.
+    insulin_none
+        ``True`` no exogenous insulin at the visit, ``False`` some, ``None`` unknown.
+
+    Criteria (Landstra 2021, doi:10.1210/clinem/dgab386, Table 2, in pmol/L):
+
+    * optimal: C-peptide detectable (fasting or stimulated > 0) and no insulin;
+    * good: stimulated > 170 or fasting ≥ 70;
+    * marginal: stimulated 100–170 or fasting 40–< 70;
+    * failure: stimulated < 100 and fasting < 40.
+
+    Whichever measure is available is used; with both, the better grade counts [A].
+
+    >>> igls2_beta_cell_landstra_2021(c_peptide_fasting_pmol_l=50.0, c_peptide_stim_pmol_l=None,
+    ...     insulin_none=False).grade
+    'marginal'
+    """
+    m = "not measured at the visit"
+    fasting, stim = c_peptide_fasting_pmol_l, c_peptide_stim_pmol_l
+    known = [x for x in (fasting, stim) if x is not None]
+    detectable: Criterion
+    if not known:
+        detectable = None, "C-peptide unknown (not measured at the visit)"
+    elif any(x > 0 for x in known):
+        detectable = True, f"C-peptide detectable ({_fmt(max(known))} pmol/L)"
+    else:
+        detectable = False, "C-peptide undetectable"
+    return _decide(
+        [
+            ("optimal", [detectable, _insulin_none(insulin_none)]),
+            (
+                "good",
+                [
+                    _any_available(
+                        [
+                            _cmp(
+                                "stimulated C-peptide",
+                                stim,
+                                ">",
+                                IGLS2_CPEP_STIM_GOOD_PMOL_L,
+                                " pmol/L",
+                                m,
+                            ),
+                            _cmp(
+                                "fasting C-peptide",
+                                fasting,
+                                "≥",
+                                IGLS2_CPEP_FASTING_GOOD_PMOL_L,
+                                " pmol/L",
+                                m,
+                            ),
+                        ]
+                    )
+                ],
+            ),
+            (
+                "marginal",
+                [
+                    _any_available(
+                        [
+                            _cmp(
+                                "stimulated C-peptide",
+                                stim,
+                                "≥",
+                                IGLS2_CPEP_STIM_MARGINAL_PMOL_L,
+                                " pmol/L",
+                                m,
+                            ),
+                            _cmp(
+                                "fasting C-peptide",
+                                fasting,
+                                "≥",
+                                IGLS2_CPEP_FASTING_MARGINAL_PMOL_L,
+                                " pmol/L",
+                                m,
+                            ),
+                        ]
+                    )
+                ],
+            ),
+        ]
+    )
+
+
+def beta_score_ryan_2005(
+    *,
+    fasting_glucose_mg_dl: float | None,
+    hba1c_pct: float | None,
+    insulin_u_kg_day: float | None,
+    c_peptide_stim_pmol_l: float | None,
+    c_peptide_fasting_pmol_l: float | None = None,
+) -> tuple[int | None, str]:
+    """β-score (0–8) of islet graft function, with the points of each component.
+
+    Parameters
+    ----------
+    fasting_glucose_mg_dl
+        Fasting plasma glucose [mg/dL] (converted to mmol/L with 18 mg/dL per mmol/L).
+    hba1c_pct
+        HbA1c [%].
+    insulin_u_kg_day
+        Exogenous insulin [U/kg/day] (0 = none; oral agents are not in the dataset format).
+    c_peptide_stim_pmol_l
+        Stimulated C-peptide [pmol/L].
+    c_peptide_fasting_pmol_l
+        Fasting C-peptide [pmol/L]; a fasting value ≥ 0.3 nmol/L counts as stimulated ≥ 0.3.
+
+    Returns
+    -------
+    (score [points, 0–8] or ``None`` when a component is missing, reason).
+
+    Ryan EA et al. Diabetes Care 2005;28(2):343–347, doi:10.2337/diacare.28.2.343 (table of
+    components): FPG ≤ 5.5 mmol/L 2, 5.6–6.9 1, ≥ 7.0 0; HbA1c ≤ 6.1 % 2, 6.2–6.9 1, ≥ 7.0 0;
+    insulin 0 → 2, 0.01–0.24 U/kg/day → 1, ≥ 0.25 → 0; stimulated C-peptide ≥ 0.3 nmol/L 2,
+    0.1–0.29 1, < 0.1 → total score 0. Values between the printed bands (e.g. FPG 5.55 mmol/L) take
+    the lower band's points [A].
+
+    >>> beta_score_ryan_2005(fasting_glucose_mg_dl=90, hba1c_pct=5.8, insulin_u_kg_day=0.0,
+    ...     c_peptide_stim_pmol_l=800)[0]
+    8
+    """
+    stim_nmol = None if c_peptide_stim_pmol_l is None else c_peptide_stim_pmol_l / 1000
+    fast_nmol = None if c_peptide_fasting_pmol_l is None else c_peptide_fasting_pmol_l / 1000
+    if fast_nmol is not None and fast_nmol >= 0.3:
+        cp_points, cp_text = 2, f"fasting C-peptide {_fmt(fast_nmol)} nmol/L ≥ 0.3 → 2"
+    elif stim_nmol is None:
+        return None, "β-score not computed: no stimulated C-peptide at the visit"
+    elif stim_nmol >= 0.3:
+        cp_points, cp_text = 2, f"stimulated C-peptide {_fmt(stim_nmol)} nmol/L ≥ 0.3 → 2"
+    elif stim_nmol >= 0.1:
+        cp_points, cp_text = 1, f"stimulated C-peptide {_fmt(stim_nmol)} nmol/L 0.1–0.29 → 1"
+    else:
+        return 0, f"stimulated C-peptide {_fmt(stim_nmol)} nmol/L < 0.1 → total score 0"
+    missing = [
+        name
+        for name, v in (
+            ("fasting glucose", fasting_glucose_mg_dl),
+            ("HbA1c", hba1c_pct),
+            ("insulin dose", insulin_u_kg_day),
+        )
+        if v is None
+    ]
+    if missing:
+        return None, f"β-score not computed: {', '.join(missing)} unknown at the visit"
+    assert fasting_glucose_mg_dl is not None and hba1c_pct is not None
+    assert insulin_u_kg_day is not None
+    fpg = fasting_glucose_mg_dl / _MG_DL_PER_MMOL_L
+    fpg_points = 2 if fpg <= 5.5 else (1 if fpg < 7.0 else 0)
+    a1c_points = 2 if hba1c_pct <= 6.1 else (1 if hba1c_pct < 7.0 else 0)
+    ins_points = 2 if insulin_u_kg_day == 0 else (1 if insulin_u_kg_day < 0.25 else 0)
+    total = fpg_points + a1c_points + ins_points + cp_points
+    return total, (
+        f"β-score {total}: fasting glucose {_fmt(fpg)} mmol/L → {fpg_points}; HbA1c "
+        f"{_fmt(hba1c_pct)} % → {a1c_points}; insulin {_fmt(insulin_u_kg_day)} U/kg/day → "
+        f"{ins_points}; {cp_text}"
+    )
+
+
+def beta2_forbes_2016(
+    *,
+    c_peptide_fasting_pmol_l: float | None,
+    insulin_u_kg_day: float | None,
+    fasting_glucose_mg_dl: float | None,
+    hba1c_pct: float | None,
+) -> tuple[float | None, str]:
+    """BETA-2 score of islet graft function, with the inputs used.
+
+    Parameters
+    ----------
+    c_peptide_fasting_pmol_l
+        Fasting C-peptide [pmol/L] (converted to nmol/L).
+    insulin_u_kg_day
+        Exogenous insulin [U/kg/day].
+    fasting_glucose_mg_dl
+        Fasting plasma glucose [mg/dL] (converted to mmol/L with 18 mg/dL per mmol/L).
+    hba1c_pct
+        HbA1c [%].
+
+    Returns
+    -------
+    (BETA-2 [score units] or ``None`` when an input is missing or insulin ≥ 1 U/kg/day, reason).
+
+    Forbes S et al. Am J Transplant 2016;16(9):2704–2713, doi:10.1111/ajt.13807 [U: DOI not re-checked] (issue 9, Sep 2016); formula as given in
+    specs/trial-science.md §3.2, which marks it **[U] unverified**:
+    ``BETA-2 = sqrt(C-peptide [nmol/L] × (1 − insulin [U/kg/d])) / (FPG [mmol/L] × HbA1c [%]) × 1000``.
+
+    >>> round(beta2_forbes_2016(c_peptide_fasting_pmol_l=400, insulin_u_kg_day=0.0,
+    ...     fasting_glucose_mg_dl=90, hba1c_pct=5.5)[0], 2)
+    23.0
+    """
+    missing = [
+        name
+        for name, v in (
+            ("fasting C-peptide", c_peptide_fasting_pmol_l),
+            ("insulin dose", insulin_u_kg_day),
+            ("fasting glucose", fasting_glucose_mg_dl),
+            ("HbA1c", hba1c_pct),
+        )
+        if v is None
+    ]
+    if missing:
+        return None, f"BETA-2 not computed: {', '.join(missing)} unknown at the visit"
+    assert c_peptide_fasting_pmol_l is not None and insulin_u_kg_day is not None
+    assert fasting_glucose_mg_dl is not None and hba1c_pct is not None
+    if insulin_u_kg_day >= 1.0:
+        return None, "BETA-2 not defined for insulin ≥ 1 U/kg/day"
+    cp = c_peptide_fasting_pmol_l / 1000
+    fpg = fasting_glucose_mg_dl / _MG_DL_PER_MMOL_L
+    value = math.sqrt(cp * (1 - insulin_u_kg_day)) / (fpg * hba1c_pct) * 1000
+    return value, (
+        f"BETA-2 {value:.1f} [formula U: unverified]: sqrt({_fmt(cp)} nmol/L × (1 − "
+        f"{_fmt(insulin_u_kg_day)} U/kg/day)) / ({_fmt(fpg)} mmol/L × {_fmt(hba1c_pct)} %) × 1000"
+    )

@@ -1,0 +1,286 @@
+"""The trial report folder: report.html, endpoints.json, participants.csv, tables.md (and figures).
+
+:func:`run` reads and validates the dataset folder, computes everything under the protocol and writes
+the report folder atomically (built in a temporary sibling folder, then renamed into place by
+:func:`endolab._io.atomic_directory`); the dataset folder is only read. ``report.html`` is
+self-contained: figures are embedded as base64 PNG, the style sheet is inline, nothing is loaded from
+the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from endolab._io import atomic_directory
+from endolab._text import DISCLAIMER
+from endolab._version import __version__
+from endolab.trial.analysis import TrialAnalysis, analyze
+from endolab.trial.dataset import read_dataset
+from endolab.trial.protocol import Protocol, load_protocol
+from endolab.trial.tables import all_tables, to_html, to_markdown
+
+__all__ = [
+    "REPORT_FILES",
+    "endpoints_json_text",
+    "participants_frame",
+    "provenance_sentence",
+    "run",
+    "write_report",
+]
+
+#: Files every report folder contains.
+REPORT_FILES = ("report.html", "endpoints.json", "participants.csv", "tables.md")
+
+Progress = Callable[[str], None]
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def endpoints_json_text(a: TrialAnalysis) -> str:
+    """``endpoints.json`` as indented UTF-8 text (NaN written as null)."""
+    return json.dumps(_clean(a.endpoints_json()), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def participants_frame(a: TrialAnalysis) -> pl.DataFrame:
+    """The participant listing: every endpoint, supporting value and grade, one row each.
+
+    Columns: those of :attr:`TrialAnalysis.participants` (``<endpoint>__<what>`` are supporting
+    values), then for each grading visit ``d`` the columns ``igls1_outcome_day<d>``,
+    ``igls2_outcome_day<d>``, ``igls2_beta_cell_function_day<d>``, ``beta_score_day<d>`` and
+    ``beta2_day<d>``.
+    """
+    frame = a.participants
+    extra: list[dict[str, Any]] = []
+    for pid in frame["participant_id"].to_list():
+        row: dict[str, Any] = {"participant_id": pid}
+        for visit in a.visits.get(pid, []):
+            d = visit["day"]
+            for key in (
+                "igls1_outcome",
+                "igls2_outcome",
+                "igls2_beta_cell_function",
+                "beta_score",
+                "beta2",
+            ):
+                row[f"{key}_day{d}"] = visit[key]
+        extra.append(row)
+    if a.protocol.grading.visits and extra:
+        schema: dict[str, Any] = {"participant_id": pl.String}
+        for gv in a.protocol.grading.visits:
+            d = gv.day
+            schema.update(
+                {
+                    f"igls1_outcome_day{d}": pl.String,
+                    f"igls2_outcome_day{d}": pl.String,
+                    f"igls2_beta_cell_function_day{d}": pl.String,
+                    f"beta_score_day{d}": pl.Int64,
+                    f"beta2_day{d}": pl.Float64,
+                }
+            )
+        frame = frame.join(pl.DataFrame(extra, schema=schema), on="participant_id", how="left")
+    return frame
+
+
+def provenance_sentence(a: TrialAnalysis) -> str:
+    """The statement of what the numbers are: computed from the provided data under the protocol."""
+    p = a.protocol
+    ref = f"; {p.reference}" if p.reference else ""
+    return (
+        f"Computed by endolab {__version__} from the participant-level data provided in "
+        f"{a.dataset.folder.name or str(a.dataset.folder)!s} ({a.dataset.participants.height} "
+        f"participants) under protocol {p.name} ({p.title}{ref}). These are results computed from "
+        "the provided data, not a simulation and not in-silico results."
+    )
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1200px;
+color:#222;line-height:1.4;padding:0 1em}
+h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;margin:.5em 0 1em;font-size:.85em}
+th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
+th{background:#f3f3f3}.note{font-size:.85em;color:#555}
+.notice{background:#fff7e0;border:1px solid #e0c070;padding:.5em 1em}
+img{max-width:100%;height:auto;border:1px solid #eee;margin:.5em 0}
+.disclaimer{font-size:.85em;color:#555;border-top:1px solid #ccc;margin-top:2em;padding-top:.5em}
+"""
+
+
+def _definitions(p: Protocol) -> list[str]:
+    out = []
+    for key, ep in p.endpoints.items():
+        params = {k: v for k, v in ep.model_dump().items() if k not in ("label",)}
+        out.append(f"{key}: {ep.label or key} — {json.dumps(params, ensure_ascii=False)}")
+    return out
+
+
+def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list[str]) -> str:
+    e = html.escape
+    p = a.protocol
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{e(p.name)} — trial endpoint report</title><style>{_CSS}</style></head><body>",
+        f"<h1>Trial endpoint report — protocol {e(p.name)}</h1>",
+        f"<p>{e(provenance_sentence(a))}</p>",
+        f"<p class='note'>Generated {e(dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC'))}. "
+        "Machine-readable results: endpoints.json (structure in docs/trial.md); participant "
+        "listing: participants.csv; tables: tables.md.</p>",
+    ]
+    for notice in a.notices + notes:
+        parts.append(f"<p class='notice'>{e(notice)}</p>")
+    parts.append("<h2>Endpoint definitions</h2><ul>")
+    parts += [f"<li>{e(d)}</li>" for d in _definitions(p)]
+    parts.append(
+        "</ul><p class='note'>Day 0 is the first infusion; a date D is on day (D − infusion date)"
+        " in days; windows are closed intervals. Missing-data rules: specs/trial-data.md and "
+        "docs/trial.md.</p>"
+    )
+    parts.append("<h2>Tables</h2>")
+    parts += [to_html(t) for t in all_tables(a)]
+    parts.append("<h2>Figures</h2>")
+    for caption, png in figures:
+        data = base64.b64encode(png).decode("ascii")
+        parts.append(
+            f"<figure><img alt='{e(caption)}' src='data:image/png;base64,{data}'>"
+            f"<figcaption>{e(caption)}</figcaption></figure>"
+        )
+    if a.protocol.grading.visits:
+        day = a.protocol.grading.report_visit
+        parts.append(f"<h2>Graft function at day {day}: reasons</h2><table>")
+        parts.append(
+            "<thead><tr><th>Participant</th><th>Igls 1.0</th><th>Igls 2.0 outcome</th>"
+            "<th>Igls 2.0 β-cell function</th><th>β-score</th><th>BETA-2 [U]</th></tr></thead><tbody>"
+        )
+        for r in a.participants.to_dicts():
+            parts.append(
+                "<tr>"
+                + f"<td>{e(str(r['participant_id']))}</td>"
+                + "".join(
+                    f"<td>{e(str(r.get(k)))}</td>"
+                    for k in (
+                        "igls1_reason",
+                        "igls2_reason",
+                        "igls2_beta_cell_reason",
+                        "beta_score_reason",
+                        "beta2_reason",
+                    )
+                )
+                + "</tr>"
+            )
+        parts.append("</tbody></table>")
+    parts.append(f"<p class='disclaimer'>{e(DISCLAIMER)}</p></body></html>")
+    return "".join(parts)
+
+
+def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, bytes]], list[str]]:
+    from endolab.trial.figures import agp_figures, figure_png, tir_figure, trajectory_figure
+
+    out: list[tuple[str, bytes]] = []
+    progress("drawing HbA1c figure")
+    out.append(
+        ("HbA1c over study days, per participant", figure_png(trajectory_figure(a, "hba1c")))
+    )
+    progress("drawing insulin figure")
+    out.append(
+        ("Daily exogenous insulin over study days", figure_png(trajectory_figure(a, "insulin")))
+    )
+    progress("drawing C-peptide figure")
+    out.append(("C-peptide over study days", figure_png(trajectory_figure(a, "c_peptide"))))
+    progress("drawing TIR figure")
+    out.append(("CGM time in range, baseline vs follow-up", figure_png(tir_figure(a))))
+    progress("drawing AGP figures")
+    agps, note = agp_figures(a)
+    out += [(caption, figure_png(fig)) for caption, fig in agps]
+    return out, [note] if note else []
+
+
+def write_report(a: TrialAnalysis, out: str | Path, *, progress: Progress | None = None) -> Path:
+    """Write the report folder atomically; return its path."""
+    say = progress or (lambda _msg: None)
+    target = Path(out)
+    if target.is_dir() and any(target.iterdir()) and not (target / "endpoints.json").is_file():
+        from endolab.errors import InputError
+
+        raise InputError(
+            f"--out {str(out)!r} is a folder that is not empty and not an endolab trial report; "
+            "give a new folder or a previous report folder (which is replaced)",
+            field="out",
+            value=str(out),
+        )
+    figures, notes = _figures(a, say)
+    say("writing report files")
+    with atomic_directory(out) as tmp:
+        # mkdtemp creates the folder 0700; give the report the permissions of a normal folder.
+        mask = os.umask(0)
+        os.umask(mask)
+        tmp.chmod(0o777 & ~mask)
+        (tmp / "endpoints.json").write_text(endpoints_json_text(a) + "\n", encoding="utf-8")
+        participants_frame(a).write_csv(tmp / "participants.csv")
+        md = [
+            f"# Trial endpoint report — protocol {a.protocol.name}",
+            "",
+            provenance_sentence(a),
+            "",
+        ]
+        md += [f"> {n}\n" for n in a.notices + notes]
+        md += [to_markdown(t) for t in all_tables(a)]
+        md += [f"_{DISCLAIMER}_", ""]
+        (tmp / "tables.md").write_text("\n".join(md), encoding="utf-8")
+        (tmp / "report.html").write_text(_render_html(a, figures, notes), encoding="utf-8")
+    return Path(out)
+
+
+def run(
+    folder: str | Path,
+    out: str | Path | None,
+    *,
+    protocol: str | Path | None = None,
+    progress: Progress | None = None,
+) -> TrialAnalysis:
+    """Read + validate ``folder``, analyse it under ``protocol`` and (if ``out``) write the report.
+
+    The protocol is loaded and checked first, then the whole dataset is validated; nothing is
+    computed or written if either is invalid.
+    """
+    say = progress or (lambda _msg: None)
+    say("loading protocol")
+    proto = load_protocol(protocol)
+    say("reading and validating the dataset")
+    ds = read_dataset(folder)
+    if out is not None:
+        target = Path(out).resolve()
+        source = Path(folder).resolve()
+        if target == source or source in target.parents or target in source.parents:
+            from endolab.errors import InputError
+
+            raise InputError(
+                f"--out {str(out)!r} is the dataset folder, inside it or one of its parents; "
+                "choose a separate folder (the input folder is never written to)",
+                field="out",
+                value=str(out),
+            )
+    say("computing endpoints and grades")
+    analysis = analyze(ds, proto)
+    if out is not None:
+        write_report(analysis, out, progress=say)
+    return analysis

@@ -1,0 +1,101 @@
+"""Cohort statistics: n/N with an exact (Clopper–Pearson) 95 % interval, mean (SD), median (IQR).
+
+Conventions (each a stated choice):
+
+* Binary endpoints: a participant whose value is ``null`` counts in N but not in n (non-responder
+  imputation, specs/trial-data.md) and is also counted in ``missing``.
+* Exact confidence interval of a proportion: Clopper CJ, Pearson ES. Biometrika 1934;26(4):404–413,
+  doi:10.1093/biomet/26.4.404, computed with :func:`scipy.stats.binomtest` (``method="exact"``), i.e.
+  the beta quantiles ``Beta(α/2; n, N−n+1)`` and ``Beta(1−α/2; n+1, N−n)``.
+* SD is the sample SD (ddof = 1) [A]; quartiles are the linear-interpolation quantiles (Hyndman & Fan
+  type 7, the NumPy and R default) [A].
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["binary_summary", "clopper_pearson_1934", "continuous_summary"]
+
+
+def clopper_pearson_1934(n: int, N: int, confidence: float = 0.95) -> tuple[float, float] | None:
+    """Exact (Clopper–Pearson) confidence interval of a binomial proportion.
+
+    Parameters
+    ----------
+    n
+        Responders [participants], 0 ≤ n ≤ N.
+    N
+        Participants in the denominator [participants]; ``None`` is returned when N = 0.
+    confidence
+        Two-sided confidence level [1], default 0.95.
+
+    Returns
+    -------
+    (lower, upper) bounds of the proportion [1] (fractions, not percent).
+
+    Reference: Clopper CJ, Pearson ES. Biometrika 1934;26:404–413, doi:10.1093/biomet/26.4.404;
+    lower = B(α/2; n, N − n + 1), upper = B(1 − α/2; n + 1, N − n), with 0 and 1 at the ends.
+
+    >>> lo, hi = clopper_pearson_1934(12, 12)
+    >>> round(lo, 4), hi
+    (0.7354, 1.0)
+    """
+    if N == 0:
+        return None
+    if not 0 <= n <= N:
+        raise ValueError(f"n must be between 0 and N={N}, got {n}")
+    from scipy.stats import binomtest
+
+    ci = binomtest(n, N).proportion_ci(confidence_level=confidence, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def binary_summary(values: Sequence[bool | None]) -> dict[str, Any]:
+    """n (true), N (all participants), percent, exact 95 % CI (fractions) and missing (null) count.
+
+    >>> binary_summary([True, True, None, False])["n"], binary_summary([True, None])["missing"]
+    (2, 1)
+    """
+    N = len(values)
+    n = sum(1 for v in values if v is True)
+    missing = sum(1 for v in values if v is None)
+    ci = clopper_pearson_1934(n, N)
+    return {
+        "n": n,
+        "N": N,
+        "percent": 100.0 * n / N if N else None,
+        "ci95": list(ci) if ci is not None else None,
+        "missing": missing,
+    }
+
+
+def continuous_summary(values: Sequence[float | None]) -> dict[str, Any]:
+    """n, mean, SD (ddof = 1), median, Q1, Q3, min and max over the non-null values.
+
+    >>> s = continuous_summary([1.0, 2.0, 3.0, 4.0, None])
+    >>> s["n"], s["mean"], round(s["sd"], 4), s["median"], s["q1"], s["q3"], s["missing"]
+    (4, 2.5, 1.291, 2.5, 1.75, 3.25, 1)
+    """
+    data = np.array(
+        [float(v) for v in values if v is not None and not math.isnan(float(v))], dtype=float
+    )
+    out: dict[str, Any] = {"n": int(data.size), "missing": len(values) - int(data.size)}
+    if data.size == 0:
+        out.update(mean=None, sd=None, median=None, q1=None, q3=None, min=None, max=None)
+        return out
+    q1, med, q3 = np.quantile(data, [0.25, 0.5, 0.75])
+    out.update(
+        mean=float(data.mean()),
+        sd=float(data.std(ddof=1)) if data.size > 1 else None,
+        median=float(med),
+        q1=float(q1),
+        q3=float(q3),
+        min=float(data.min()),
+        max=float(data.max()),
+    )
+    return out

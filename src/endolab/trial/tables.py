@@ -1,0 +1,318 @@
+"""Result tables (cohort summaries, graft function, adverse events, listings) as plain rows.
+
+Each builder returns a :class:`Table` (title, header, rows of text); :func:`to_markdown` and
+:func:`to_html` render it. Numbers are rounded here for display only; ``endpoints.json`` keeps full
+precision.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+from endolab.trial.analysis import GRADES, TrialAnalysis, continuous_keys
+
+__all__ = [
+    "Table",
+    "adverse_event_tables",
+    "all_tables",
+    "binary_table",
+    "continuous_table",
+    "grading_table",
+    "listing_table",
+    "to_html",
+    "to_markdown",
+]
+
+
+@dataclass
+class Table:
+    """A titled table of text cells, with optional notes printed under it."""
+
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)
+
+
+def _num(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def _binary_cell(s: dict[str, Any]) -> str:
+    if not s["N"]:
+        return "— (N = 0)"
+    lo, hi = s["ci95"]
+    cell = f"{s['n']}/{s['N']} ({s['percent']:.1f} %; 95 % CI {100 * lo:.1f}–{100 * hi:.1f})"
+    if s["missing"]:
+        cell += f"; missing {s['missing']}"
+    return cell
+
+
+def binary_table(a: TrialAnalysis) -> Table:
+    """Binary endpoints by cohort group: n/N (%; exact 95 % CI), missing."""
+    groups = list(a.cohorts)
+    rows = []
+    for key, ep in a.protocol.endpoints.items():
+        label = ep.label or key
+        rows.append([f"{label} (`{key}`)"] + [_binary_cell(a.cohorts[g][key]) for g in groups])
+    return Table(
+        title="Binary endpoints",
+        header=["Endpoint"] + [f"{g} (N = {a.cohorts[g]['participants']})" for g in groups],
+        rows=rows,
+        notes=[
+            "n/N: participants meeting the endpoint / all participants in the group; a participant "
+            "whose value cannot be decided from the data (missing) counts in N but not in n "
+            "(non-responder imputation). 95 % CI: exact Clopper–Pearson.",
+        ],
+    )
+
+
+def _cont_cell(s: dict[str, Any], digits: int) -> str:
+    if not s["n"]:
+        return "—"
+    sd = "—" if s["sd"] is None else f"{s['sd']:.{digits}f}"
+    return (
+        f"{s['mean']:.{digits}f} ({sd}); {s['median']:.{digits}f} "
+        f"[{s['q1']:.{digits}f}–{s['q3']:.{digits}f}]; n = {s['n']}"
+    )
+
+
+def continuous_table(a: TrialAnalysis) -> Table:
+    """Continuous endpoints: mean (SD); median [IQR] at baseline, follow-up and change."""
+    groups = list(a.cohorts)
+    spec = a.protocol.continuous
+    w = spec
+    labels = {
+        "hba1c": (
+            "HbA1c",
+            "baseline_hba1c_pct",
+            f"last in days {w.hba1c_window[0]}–{w.hba1c_window[1]}",
+            2,
+        ),
+        "tir": (
+            "CGM TIR 70–180 mg/dL",
+            f"days {w.tir_baseline_window[0]} to {w.tir_baseline_window[1]}",
+            f"days {w.tir_window[0]}–{w.tir_window[1]}",
+            1,
+        ),
+        "insulin": (
+            "Exogenous insulin",
+            "baseline_insulin_u_per_day",
+            f"mean over recorded days {w.insulin_window[0]}–{w.insulin_window[1]}",
+            1,
+        ),
+        "c_peptide_fasting": (
+            "Fasting C-peptide",
+            "last on day ≤ 0",
+            f"last in days {w.c_peptide_window[0]}–{w.c_peptide_window[1]}",
+            0,
+        ),
+        "c_peptide_stim_peak": (
+            "MMTT peak C-peptide",
+            "last on day ≤ 0",
+            f"last in days {w.c_peptide_window[0]}–{w.c_peptide_window[1]}",
+            0,
+        ),
+    }
+    rows = []
+    for name in continuous_keys(a.protocol):
+        label, base_when, follow_when, digits = labels[name]
+        unit = a.cohorts[groups[0]][name]["unit"] if groups else ""
+        for part, when in (
+            ("baseline", f"baseline ({base_when})"),
+            ("followup", f"follow-up ({follow_when})"),
+            ("change", "change from baseline"),
+        ):
+            rows.append(
+                [f"{label} [{unit}]", when]
+                + [_cont_cell(a.cohorts[g][name][part], digits) for g in groups]
+            )
+    red = f"insulin_reduction_{spec.visit_label}"
+    rows.append(
+        [
+            "Insulin reduction from baseline [%]",
+            f"follow-up ({w.insulin_window[0]}–{w.insulin_window[1]})",
+        ]
+        + [
+            _cont_cell(
+                {
+                    k: (v * 100 if isinstance(v, float) and k not in ("n", "missing") else v)
+                    for k, v in a.cohorts[g][red].items()
+                },
+                1,
+            )
+            for g in groups
+        ]
+    )
+    return Table(
+        title="Continuous endpoints",
+        header=["Measure", "When", *groups],
+        rows=rows,
+        notes=[
+            "Cells: mean (SD); median [Q1–Q3]; n with a value. SD with ddof = 1; quartiles by "
+            "linear interpolation. Change = follow-up − baseline, over participants with both. "
+            f"TIR is reported only with CGM data sufficiency ≥ {100 * spec.tir_min_sufficiency:.0f} %. "
+            "Baseline C-peptide: last value on or before day 0.",
+        ],
+    )
+
+
+def grading_table(a: TrialAnalysis) -> Table | None:
+    """Counts of Igls 1.0, Igls 2.0 and β-cell function grades at the report visit."""
+    if not a.protocol.grading.visits:
+        return None
+    day = a.protocol.grading.report_visit
+    groups = list(a.cohorts)
+    rows = []
+    names = {
+        "igls1_outcome": "Igls 1.0 graft function",
+        "igls2_outcome": "Igls 2.0 treatment outcome",
+        "igls2_beta_cell_function": "Igls 2.0 β-cell graft function",
+    }
+    for col, label in names.items():
+        for grade in (*GRADES, "not_graded"):
+            rows.append(
+                [label, grade.replace("_", " ")]
+                + [str(a.cohorts[g][f"{col}_day{day}"][grade]) for g in groups]
+            )
+    return Table(
+        title=f"Graft function at day {day}",
+        header=["Classification", "Grade", *groups],
+        rows=rows,
+        notes=[
+            "Igls 1.0: Rickels et al. 2018; Igls 2.0: Landstra et al. 2021. 'not graded': a "
+            "criterion needed to decide the grade could not be evaluated (see each participant's "
+            "reason in endpoints.json and participants.csv).",
+        ],
+    )
+
+
+def adverse_event_tables(a: TrialAnalysis) -> list[Table]:
+    """Adverse events by term: all participants, then each cohort group."""
+    out = []
+    sets = [("all participants", a.adverse_events)] + [
+        (g, s["adverse_events"]) for g, s in a.cohorts.items()
+    ]
+    for name, rows in sets:
+        out.append(
+            Table(
+                title=f"Adverse events by term — {name}",
+                header=[
+                    "Category",
+                    "Term",
+                    "Participants with ≥ 1",
+                    "Events",
+                    "Serious",
+                    "Related",
+                    "Fatal",
+                ],
+                rows=[
+                    [
+                        r["category"],
+                        r["term"],
+                        str(r["participants"]),
+                        str(r["events"]),
+                        str(r["serious"]),
+                        str(r["related"]),
+                        str(r["fatal"]),
+                    ]
+                    for r in rows
+                ]
+                or [["—", "no events", "0", "0", "0", "0", "0"]],
+                notes=["Related: relation Y or POSSIBLE. Fatal: outcome FATAL."]
+                if name == "all participants"
+                else [],
+            )
+        )
+    return out
+
+
+def _yn(value: Any) -> str:
+    return {True: "yes", False: "no", None: "missing"}[value]
+
+
+def listing_table(a: TrialAnalysis) -> Table:
+    """One row per participant: binary endpoints and the key continuous values and grades."""
+    v = a.protocol.continuous.visit_label
+    keys = list(a.protocol.endpoints)
+    cols = a.participants.columns
+    rows = []
+    for r in a.participants.to_dicts():
+        red = r.get(f"insulin_reduction_{v}")
+        rows.append(
+            [r["participant_id"], r["cohort"]]
+            + [_yn(r[k]) for k in keys]
+            + [
+                _num(r.get(f"hba1c_{v}_pct")),
+                _num(r.get(f"tir_{v}_pct")),
+                _num(None if red is None else 100 * red),
+                str(r.get("igls2_outcome") or "—") if "igls2_outcome" in cols else "—",
+            ]
+        )
+    return Table(
+        title="Participant listing",
+        header=[
+            "Participant",
+            "Cohort",
+            *keys,
+            f"HbA1c {v} [%]",
+            f"TIR {v} [%]",
+            "Insulin reduction [%]",
+            "Igls 2.0",
+        ],
+        rows=rows,
+    )
+
+
+def all_tables(a: TrialAnalysis) -> list[Table]:
+    """Every table of the report, in order."""
+    tables = [binary_table(a), continuous_table(a)]
+    g = grading_table(a)
+    if g is not None:
+        tables.append(g)
+    tables += adverse_event_tables(a)
+    tables.append(listing_table(a))
+    return tables
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(table: Table) -> str:
+    """Render a table as GitHub-flavoured Markdown.
+
+    >>> print(to_markdown(Table("T", ["a", "b"], [["1", "x|y"]])))
+    ### T
+    <BLANKLINE>
+    | a | b |
+    |---|---|
+    | 1 | x\\|y |
+    <BLANKLINE>
+    """
+    lines = [f"### {table.title}", ""]
+    lines.append("| " + " | ".join(_md_cell(h) for h in table.header) + " |")
+    lines.append("|" + "|".join("---" for _ in table.header) + "|")
+    for row in table.rows:
+        lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
+    lines.append("")
+    for note in table.notes:
+        lines.append(f"_{note}_")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_html(table: Table) -> str:
+    """Render a table as an HTML fragment (every cell escaped)."""
+    e = html.escape
+    head = "".join(f"<th>{e(h)}</th>" for h in table.header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in table.rows
+    )
+    notes = "".join(f'<p class="note">{e(n)}</p>' for n in table.notes)
+    return (
+        f"<h3>{e(table.title)}</h3><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>{notes}"
+    )

@@ -1,0 +1,261 @@
+"""Reading and validating a trial dataset folder: every kind of invalid file names where it is."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from endolab.errors import DataFileError, EndolabError, InputError
+from endolab.trial.analysis import analyze
+from endolab.trial.dataset import read_dataset
+from endolab.trial.protocol import load_protocol
+from tests.trial.builders import cgm, event, insulin, lab, person, write_dataset
+
+
+def _tables() -> dict[str, list[dict[str, object]]]:
+    return {
+        "participants": [person("P1", "B"), person("P2", "C", baseline_hba1c_pct=8.4)],
+        "cgm": cgm("P1", 352, 352, [60, 120, 200]) + cgm("P2", 352, 352, 150.0, every_min=15),
+        "labs": [
+            lab("P1", 200, "HBA1C", 6.4),
+            lab("P1", 365, "HBA1C", 6.2),
+            lab("P1", 90, "CPEP_STIM_PEAK", 420),
+            lab("P2", 365, "HBA1C", 7.3),
+        ],
+        "insulin": insulin("P1", range(180, 366), 0.0) + insulin("P2", range(180, 200), 5.0),
+        "events": [event("P2", 120), event("P1", 10, "AE", "Neutropenia", "Y", "N", "RECOVERED")],
+    }
+
+
+@pytest.fixture
+def valid(tmp_path: Path) -> Path:
+    return write_dataset(tmp_path / "data", **_tables())
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def _write_rows(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def _set(file: str, row: int, column: str, value: str) -> Callable[[Path], None]:
+    """Mutation: set the cell at CSV row ``row`` (header = 1) of ``column`` to ``value``."""
+
+    def apply(folder: Path) -> None:
+        rows = _rows(folder / file)
+        rows[row - 1][rows[0].index(column)] = value
+        _write_rows(folder / file, rows)
+
+    return apply
+
+
+def _drop_column(file: str, column: str) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        rows = _rows(folder / file)
+        i = rows[0].index(column)
+        _write_rows(folder / file, [r[:i] + r[i + 1 :] for r in rows])
+
+    return apply
+
+
+def _duplicate_row(file: str, row: int) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        rows = _rows(folder / file)
+        rows.insert(row, list(rows[row - 1]))  # the copy becomes CSV row `row + 1`
+        _write_rows(folder / file, rows)
+
+    return apply
+
+
+BAD = {
+    "missing file": (lambda f: (f / "labs.csv").unlink(), "labs.csv", None, None),
+    "missing column": (_drop_column("labs.csv", "value"), "labs.csv", 1, "value"),
+    "not a number": (_set("labs.csv", 3, "value", "6,2"), "labs.csv", 3, "value"),
+    "bad date": (_set("insulin.csv", 4, "date", "2024-13-01"), "insulin.csv", 4, "date"),
+    "bad datetime": (_set("cgm.csv", 5, "time", "yesterday"), "cgm.csv", 5, "time"),
+    "unknown id": (_set("cgm.csv", 4, "participant_id", "P9"), "cgm.csv", 4, "participant_id"),
+    "unknown id in events": (
+        _set("events.csv", 2, "participant_id", "p1"),
+        "events.csv",
+        2,
+        "participant_id",
+    ),
+    "date before 1900": (
+        _set("participants.csv", 3, "infusion_date", "1899-12-31"),
+        "participants.csv",
+        3,
+        "infusion_date",
+    ),
+    "date after 2100": (
+        _set("events.csv", 3, "start_date", "2101-01-01"),
+        "events.csv",
+        3,
+        "start_date",
+    ),
+    "duplicate insulin day": (_duplicate_row("insulin.csv", 6), "insulin.csv", 7, None),
+    "duplicate participant": (_duplicate_row("participants.csv", 2), "participants.csv", 3, None),
+    "duplicate reading": (_duplicate_row("cgm.csv", 2), "cgm.csv", 3, None),
+    "empty required cell": (
+        _set("participants.csv", 2, "weight_kg", ""),
+        "participants.csv",
+        2,
+        "weight_kg",
+    ),
+    "bad enum": (_set("events.csv", 2, "serious", "maybe"), "events.csv", 2, "serious"),
+    "unknown lab test": (_set("labs.csv", 2, "test", "HbA1c"), "labs.csv", 2, "test"),
+    "negative insulin": (
+        _set("insulin.csv", 3, "total_units", "-1"),
+        "insulin.csv",
+        3,
+        "total_units",
+    ),
+    "nan glucose": (_set("cgm.csv", 3, "glucose_mg_dl", "NaN"), "cgm.csv", 3, "glucose_mg_dl"),
+    "bad sex": (_set("participants.csv", 2, "sex", "X"), "participants.csv", 2, "sex"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_invalid_file_names_where(valid: Path, case: str) -> None:
+    mutate, file, row, column = BAD[case]
+    mutate(valid)
+    with pytest.raises(DataFileError) as info:
+        read_dataset(valid)
+    err = info.value
+    message = str(err)
+    assert err.file == file, message
+    if row is not None:
+        assert err.row == row, message
+        assert f"row {row}" in message
+    if column is not None:
+        assert err.column == column, message
+        assert f"column {column}" in message
+    assert "\n" not in message
+
+
+def test_ragged_csv_is_one_error(valid: Path) -> None:
+    with (valid / "labs.csv").open("a", encoding="utf-8") as handle:
+        handle.write("P1,2024-02-01,HBA1C,6.1,extra,more\n")
+    with pytest.raises(DataFileError, match=r"labs\.csv"):
+        read_dataset(valid)
+
+
+def test_not_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        read_dataset(tmp_path / "nope")
+
+
+def test_extra_columns_are_ignored(valid: Path) -> None:
+    rows = _rows(valid / "labs.csv")
+    rows[0].append("site")
+    for r in rows[1:]:
+        r.append("Chicago")
+    _write_rows(valid / "labs.csv", rows)
+    ds = read_dataset(valid)
+    assert "site" not in ds.labs.columns
+    assert ds.labs.height == 4
+
+
+def test_parquet_gives_the_same_result(valid: Path, tmp_path: Path) -> None:
+    pq = tmp_path / "pq"
+    shutil.copytree(valid, pq)
+    for name in ("cgm", "labs", "participants"):
+        frame = pl.read_csv(pq / f"{name}.csv", try_parse_dates=True, infer_schema_length=None)
+        frame.write_parquet(pq / f"{name}.parquet")
+        (pq / f"{name}.csv").unlink()
+    a = analyze(read_dataset(valid), load_protocol()).participants
+    b = analyze(read_dataset(pq), load_protocol()).participants
+    assert a.equals(b)
+
+
+def test_both_csv_and_parquet_is_an_error(valid: Path) -> None:
+    pl.read_csv(valid / "labs.csv").write_parquet(valid / "labs.parquet")
+    with pytest.raises(DataFileError, match=r"both labs\.csv and labs\.parquet"):
+        read_dataset(valid)
+
+
+def test_days_from_infusion_date(valid: Path) -> None:
+    ds = read_dataset(valid)
+    assert ds.labs.filter(pl.col("participant_id") == "P1")["day"].to_list() == [90, 200, 365]
+    assert ds.events.filter(pl.col("category") == "SHE")["start_day"].to_list() == [120]
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() + str(p.stat().st_mtime_ns)
+        for p in sorted(folder.iterdir())
+    }
+
+
+def test_input_folder_is_never_modified(valid: Path) -> None:
+    before = _digest(valid)
+    analyze(read_dataset(valid), load_protocol())
+    assert _digest(valid) == before
+
+
+JUNK = [
+    "",
+    " ",
+    "x",
+    "-1",
+    "NaN",
+    "inf",
+    "1e999",
+    "1899-01-01",
+    "2101-12-31",
+    "P9",
+    "Y",
+    "0",
+    "2024-02-30",
+    "2024-01-01T25:00:00",
+    "é",
+    '"',
+    "1,5",
+    "SHE",
+    "FATAL",
+]
+
+
+@settings(max_examples=60)
+@given(
+    file=st.sampled_from(["participants", "cgm", "labs", "insulin", "events"]),
+    row=st.integers(min_value=1, max_value=12),
+    col=st.integers(min_value=0, max_value=10),
+    junk=st.sampled_from(JUNK),
+    action=st.sampled_from(["set", "delete_row", "duplicate_row", "truncate"]),
+)
+def test_mutated_dataset_raises_only_endolab_errors(
+    file: str, row: int, col: int, junk: str, action: str
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_dataset(Path(tmp) / "d", **_tables())
+        path = folder / f"{file}.csv"
+        rows = _rows(path)
+        r = min(row, len(rows)) - 1
+        if action == "set":
+            rows[r][col % len(rows[r])] = junk
+            _write_rows(path, rows)
+        elif action == "delete_row":
+            del rows[r]
+            _write_rows(path, rows)
+        elif action == "duplicate_row":
+            rows.insert(r, list(rows[r]))
+            _write_rows(path, rows)
+        else:
+            text = path.read_bytes()
+            path.write_bytes(text[: len(text) * row // 13])
+        with contextlib.suppress(EndolabError):
+            analyze(read_dataset(folder), load_protocol())
