@@ -40,3 +40,19 @@ def test_write_text_leaves_no_temporary(tmp_path: Path) -> None:
     atomic_write_text(tmp_path / "a.txt", "é")
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
     assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "é"
+
+
+def test_outputs_get_umask_permissions_not_private_ones(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        written = atomic_write_text(tmp_path / "a.txt", "x")
+        with atomic_directory(tmp_path / "rep") as tmp:
+            (tmp / "b.txt").write_text("y")
+    finally:
+        os.umask(mask)
+    # 0o666 & ~0o022 = 0o644 for files; 0o777 & ~0o022 = 0o755 for folders.
+    assert stat.S_IMODE(written.stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "rep").stat().st_mode) == 0o755

@@ -19,6 +19,17 @@ from endolab.errors import InputError
 __all__ = ["atomic_directory", "atomic_write_bytes", "atomic_write_text"]
 
 
+def _chmod_like_new(path: Path, mode: int) -> None:
+    """Give ``path`` the permissions a plain ``open``/``mkdir`` would (``mode`` less the umask).
+
+    ``mkstemp``/``mkdtemp`` create private (0600/0700) entries; an output file or report folder should
+    be as readable as any other file the user writes.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    path.chmod(mode & ~mask)
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically and return the path.
 
@@ -34,6 +45,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             f"output folder {str(parent)!r} does not exist", field="out", value=str(path)
         )
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    _chmod_like_new(Path(tmp), 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -76,6 +88,7 @@ def atomic_directory(path: str | os.PathLike[str], *, overwrite: bool = True) ->
     if target.exists() and not overwrite:
         raise InputError(f"{str(target)!r} already exists", field="out", value=str(path))
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+    _chmod_like_new(tmp, 0o777)
     try:
         yield tmp
         if target.exists():

@@ -14,7 +14,6 @@ import datetime as dt
 import html
 import json
 import math
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -230,10 +229,6 @@ def write_report(a: TrialAnalysis, out: str | Path, *, progress: Progress | None
     figures, notes = _figures(a, say)
     say("writing report files")
     with atomic_directory(out) as tmp:
-        # mkdtemp creates the folder 0700; give the report the permissions of a normal folder.
-        mask = os.umask(0)
-        os.umask(mask)
-        tmp.chmod(0o777 & ~mask)
         (tmp / "endpoints.json").write_text(endpoints_json_text(a) + "\n", encoding="utf-8")
         participants_frame(a).write_csv(tmp / "participants.csv")
         md = [
