@@ -76,6 +76,9 @@ COLUMNS_DOC: Final[dict[str, ColumnDoc]] = {
     "dt0": ColumnDoc(
         "sampling interval", "min", "round(median interval), half to even (R round), ≥ 1"
     ),
+    "longest_gap_min": ColumnDoc(
+        "longest gap", "min", "longest interval between successive readings (null with one reading)"
+    ),
     "days_worn": ColumnDoc("days of data", "days", "(t_max − t_min + dt0) / 1440"),
     "sufficient_2019": ColumnDoc(
         "data sufficiency", "bool", f"days_worn ≥ 14 and active_percent ≥ 70; {_B19}"

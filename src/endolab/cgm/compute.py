@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -20,27 +20,66 @@ __all__ = ["available_metrics", "compute_metrics", "ensure_canonical"]
 #: Glucose-valued columns of the indices package when it does not declare its own
 #: (``GLUCOSE_VALUED_COLUMNS`` in :mod:`endolab.cgm.indices`): converted for mmol/L reports.
 _INDEX_GLUCOSE_COLUMNS_FALLBACK = frozenset(
-    {"mage", "conga_24", "conga_1", "modd", "mad", "sd_roc"}
+    {
+        "mad",
+        "sdw",
+        "sdhhmm",
+        "sdwsh",
+        "sddm",
+        "sdb",
+        "sdbdm",
+        "mage",
+        "mag",
+        "conga_24",
+        "modd",
+        "sd_roc",
+        "hourly_auc",
+    }
 )
 
 
-def ensure_canonical(frame: Any) -> pl.DataFrame:
+def ensure_canonical(frame: Any, *, check_time_order: bool = True) -> pl.DataFrame:
     """Return ``frame`` if it is a valid canonical frame, else :func:`check_frame` it.
 
-    A frame with the canonical schema is trusted after a cheap check (sorted by id then time, no
-    duplicate (id, time), no missing glucose); otherwise it goes through :func:`check_frame`, which
-    warns about what it changed.
+    A frame with the canonical schema is trusted after a cheap check (ids sorted, strictly
+    increasing time within each id — skipped with ``check_time_order=False`` when the caller checks
+    it itself, as :func:`endolab.cgm.metrics.run_exprs` does — glucose finite and > 0); otherwise it
+    goes through :func:`check_frame`, which warns about what it changed.
     """
+    if (
+        isinstance(frame, pl.DataFrame)
+        and not is_canonical(frame)
+        and {"id", "time", "gl"} <= set(frame.columns)
+        and frame.schema["id"] == pl.String
+        and isinstance(frame.schema["time"], pl.Datetime)
+        and frame.schema["time"].time_zone is None
+        and frame.schema["gl"] == pl.Float64
+        and ("censored" not in frame.columns or frame.schema["censored"] == pl.Int8)
+    ):
+        # typed like the canonical frame but without (or with extra) columns: cheap conversion,
+        # then the same checks (a censored column, if present, is validated by check_frame)
+        extra = (
+            [pl.lit(0, dtype=pl.Int8).alias("censored")] if "censored" not in frame.columns else []
+        )
+        if not extra and not frame.get_column("censored").is_in([-1, 0, 1]).all():
+            return check_frame(frame)
+        frame = frame.with_columns(extra).select(
+            "id", pl.col("time").cast(pl.Datetime("us")), "gl", "censored"
+        )
     if is_canonical(frame) and frame.height > 0:
         ok = (
             frame.get_column("id").is_sorted()
             and frame.select(
                 (
-                    (pl.col("id") == pl.col("id").shift(1))
-                    & (pl.col("time") <= pl.col("time").shift(1))
+                    (
+                        (pl.col("id") == pl.col("id").shift(1))
+                        & (pl.col("time") <= pl.col("time").shift(1))
+                    )
+                    .any()
+                    .not_()
+                    if check_time_order
+                    else pl.lit(True)
                 )
-                .any()
-                .not_()
                 & pl.col("gl").is_not_nan().all()
                 & pl.col("gl").is_not_null().all()
                 & (pl.col("gl") > 0).all()
@@ -124,7 +163,23 @@ def compute_metrics(
         Group columns (``id`` and any period columns), then metric columns (see docs/cgm.md).
     """
     out_unit = normalize_unit(unit_out, quantity="glucose", field="unit_out")
-    canon = ensure_canonical(frame)
+    canon = ensure_canonical(frame, check_time_order=False)
+    try:
+        return _compute(canon, metrics, by, window, day0, out_unit, dt0)
+    except _m.TimeOrderError:
+        # a canonical-looking frame with readings out of order or duplicated: normalise it
+        return _compute(check_frame(canon), metrics, by, window, day0, out_unit, dt0)
+
+
+def _compute(
+    canon: pl.DataFrame,
+    metrics: str | Sequence[str],
+    by: str | None,
+    window: tuple[Any, Any] | None,
+    day0: Any,
+    out_unit: str,
+    dt0: float | None,
+) -> pl.DataFrame:
     plan = add_periods(canon, by=by, window=window, day0=day0)
     keys = list(plan.keys)
     data = plan.frame
@@ -160,7 +215,7 @@ def compute_metrics(
                         stacklevel=2,
                     )
                 else:
-                    tables += [fn(data, by=keys) for fn in registry.values()]
+                    tables.append(_indices_table(data, keys, registry))
         else:
             for name in names:
                 if name in _m.CORE_METRICS:
@@ -187,6 +242,15 @@ def compute_metrics(
         if "n_readings" in result.columns:
             result = result.with_columns(pl.col("n_readings").fill_null(0))
     result = result.select(_ordered(result.columns, keys))
+    if "n_readings" in result.columns:
+        single = result.filter(pl.col("n_readings") == 1).height
+        if single:
+            warnings.warn(
+                f"{single} group(s) have a single reading: sd, cv, dt0, active_percent and "
+                "sufficiency need at least two readings and are null",
+                EndolabWarning,
+                stacklevel=3,
+            )
     if out_unit == "mmol/L":
         glucose_cols = _m.GLUCOSE_VALUED_COLUMNS | _indices_glucose_columns()
         result = result.with_columns(
@@ -197,6 +261,18 @@ def compute_metrics(
             ]
         )
     return result
+
+
+def _indices_table(
+    data: pl.DataFrame, keys: list[str], registry: dict[str, Callable[..., pl.DataFrame]]
+) -> pl.DataFrame:
+    """Every index of the registry in one call (shared grids), skipping what core already has."""
+    indices = _indices_module()
+    names = [n for n in registry if n != "summary_glu"]  # min…iqr come from the core pass
+    runner = getattr(indices, "compute_indices", None)
+    if runner is not None:
+        return cast("pl.DataFrame", runner(data, by=keys, names=names))
+    return _join([registry[n](data, by=keys) for n in names], keys, data)
 
 
 def _ordered(columns: list[str], keys: list[str]) -> list[str]:

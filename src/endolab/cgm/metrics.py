@@ -45,6 +45,7 @@ __all__ = [
     "GLUCOSE_VALUED_COLUMNS",
     "MINUTES_PER_DAY",
     "MetricFunction",
+    "TimeOrderError",
     "above_percent",
     "active_percent",
     "active_percent_exprs",
@@ -84,6 +85,13 @@ CONSENSUS_MIN_ACTIVE_PERCENT_2019: Final = 70.0
 
 _T = TypeVar("_T", float, pl.Expr)
 
+#: Smallest interval between successive readings of a group (> 0 when sorted, no duplicates).
+_ORDER_CHECK: Final = pl.col("__td").slice(1).min().alias("__min_td")
+
+
+class TimeOrderError(InputError):
+    """Readings of a group are not in strictly increasing time order (run check_frame first)."""
+
 
 def run_exprs(
     frame: pl.DataFrame,
@@ -117,13 +125,15 @@ def run_exprs(
     td = (pl.col("time").diff().dt.total_microseconds().cast(pl.Float64) / 60e6).alias("__td")
     if len(keys) == 1:
         lf = frame.lazy().with_columns(pl.col("id").set_sorted(), td)
-        result = lf.group_by(keys).agg(list(exprs))
+        result = lf.group_by(keys).agg([*exprs, _ORDER_CHECK])
     else:
         # one sorted integer key per contiguous group: polars then aggregates over row slices
         run = pl.struct(keys).rle_id().set_sorted().alias("__run")
         lf = frame.lazy().with_columns(run, td)
         result = (
-            lf.group_by("__run").agg([pl.col(k).first() for k in keys] + list(exprs)).drop("__run")
+            lf.group_by("__run")
+            .agg([pl.col(k).first() for k in keys] + [*exprs, _ORDER_CHECK])
+            .drop("__run")
         )
     result = result.sort(keys)
     if len(keys) > 1:
@@ -131,13 +141,21 @@ def run_exprs(
         if collected.select(pl.struct(keys).is_duplicated().any()).item():
             # a period column that is not contiguous within a subject: hash group-by instead
             lf = frame.lazy().sort([*keys, "time"]).with_columns(td)
-            collected = lf.group_by(keys).agg(list(exprs)).sort(keys).collect()
+            collected = lf.group_by(keys).agg([*exprs, _ORDER_CHECK]).sort(keys).collect()
         result = collected.lazy()
+    collected = result.collect()
+    if collected.select((pl.col("__min_td") <= 0).any()).item():
+        raise TimeOrderError(
+            "readings are not in strictly increasing time order within each subject (unsorted "
+            "or duplicate timestamps): pass the data through endolab.cgm.check_frame first",
+            field="time",
+        )
+    collected = collected.drop("__min_td")
     if post:
-        result = result.with_columns(list(post))
+        collected = collected.with_columns(list(post))
     if drop:
-        result = result.drop(list(drop))
-    return result.collect()
+        collected = collected.drop(list(drop))
+    return collected
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,7 +276,7 @@ def consensus_range_names() -> tuple[str, ...]:
 def active_percent_exprs(
     *, dt0: float | None = None, period_minutes: float | None = None
 ) -> list[pl.Expr]:
-    """Expressions for ``active_percent`` [%], ``ndays`` [days] and ``dt0`` [min].
+    """Expressions for ``active_percent`` [%], ``ndays`` [days], ``dt0`` and ``longest_gap_min`` [min].
 
     ``period_minutes=None`` — R iglu ``active_percent`` automatic mode (R/active_percent.R), per
     group, with times in minutes::
@@ -279,6 +297,8 @@ def active_percent_exprs(
     ``100 × n_readings / (period_minutes / dt0)`` (used for day, week and trial-window periods).
 
     ``ndays`` = (t_max − t_min) [days], unrounded (R iglu rounds to 0.1 day for display).
+    ``longest_gap_min`` = the longest interval between successive readings [min] (null with one
+    reading), so that a long sensor gap is visible next to the metrics.
     A group with one reading has no interval: ``dt0`` and ``active_percent`` are null unless
     ``dt0`` is given.
     """
@@ -308,6 +328,7 @@ def active_percent_exprs(
         active.alias("active_percent"),
         (span / MINUTES_PER_DAY).alias("ndays"),
         dt0_expr.alias("dt0"),
+        td.max().alias("longest_gap_min"),
     ]
 
 
