@@ -17,26 +17,6 @@ from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
 __all__ = ["available_metrics", "compute_metrics", "ensure_canonical"]
 
-#: Glucose-valued columns of the indices package when it does not declare its own
-#: (``GLUCOSE_VALUED_COLUMNS`` in :mod:`endolab.cgm.indices`): converted for mmol/L reports.
-_INDEX_GLUCOSE_COLUMNS_FALLBACK = frozenset(
-    {
-        "mad",
-        "sdw",
-        "sdhhmm",
-        "sdwsh",
-        "sddm",
-        "sdb",
-        "sdbdm",
-        "mage",
-        "mag",
-        "conga_24",
-        "modd",
-        "sd_roc",
-        "hourly_auc",
-    }
-)
-
 
 def ensure_canonical(frame: Any, *, check_time_order: bool = True) -> pl.DataFrame:
     """Return ``frame`` if it is a valid canonical frame, else :func:`check_frame` it.
@@ -107,12 +87,12 @@ def _indices_registry() -> dict[str, Callable[..., pl.DataFrame]] | None:
     return dict(registry) if registry is not None else None
 
 
-def _indices_glucose_columns() -> frozenset[str]:
-    indices = _indices_module()
-    if indices is None:
-        return _INDEX_GLUCOSE_COLUMNS_FALLBACK
-    declared = getattr(indices, "GLUCOSE_VALUED_COLUMNS", None)
-    return frozenset(declared) if declared is not None else _INDEX_GLUCOSE_COLUMNS_FALLBACK
+def _glucose_columns() -> frozenset[str]:
+    """Columns whose unit is glucose (or glucose per time): converted for mmol/L reports."""
+    from endolab.cgm.columns import COLUMNS_DOC, INDEX_COLUMNS_DOC
+
+    docs = {**COLUMNS_DOC, **INDEX_COLUMNS_DOC}
+    return frozenset(name for name, doc in docs.items() if doc.unit.startswith("glucose"))
 
 
 def available_metrics() -> list[str]:
@@ -252,7 +232,7 @@ def _compute(
                 stacklevel=3,
             )
     if out_unit == "mmol/L":
-        glucose_cols = _m.GLUCOSE_VALUED_COLUMNS | _indices_glucose_columns()
+        glucose_cols = _glucose_columns()
         result = result.with_columns(
             [
                 (pl.col(c) / GLUCOSE_MG_DL_PER_MMOL_L).alias(c)

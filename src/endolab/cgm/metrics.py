@@ -42,7 +42,6 @@ __all__ = [
     "CONSENSUS_DAYS_2019",
     "CONSENSUS_MIN_ACTIVE_PERCENT_2019",
     "CORE_METRICS",
-    "GLUCOSE_VALUED_COLUMNS",
     "MINUTES_PER_DAY",
     "MetricFunction",
     "TimeOrderError",
@@ -604,9 +603,3 @@ CORE_METRICS: Final[dict[str, MetricFunction]] = {
     "active_percent": active_percent,
     "sufficiency_2019": sufficiency_2019,
 }
-
-#: Output columns that hold a glucose concentration or difference [mg/dL] (converted when the
-#: report unit is mmol/L).
-GLUCOSE_VALUED_COLUMNS: Final = frozenset(
-    {"mean", "median", "sd", "min", "q25", "q75", "max", "range", "iqr"}
-)
