@@ -153,3 +153,12 @@ def test_agp_unknown_subject_and_suffix(tmp_path: Path) -> None:
     assert not (tmp_path / "x.png").exists()
     result = runner.invoke(app, ["cgm", "agp", src, "--id", "a", "--out", str(tmp_path / "x.jpg")])
     assert result.exit_code == 3 and ".png, .svg or .pdf" in result.stderr
+
+
+def test_progress_bar_path_on_large_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from endolab.cli import cgm as cli_cgm
+
+    monkeypatch.setattr(cli_cgm, "PROGRESS_MIN_BYTES", 0)  # treat the small file as large
+    result = runner.invoke(app, ["cgm", "metrics", str(_csv(tmp_path)), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["rows"][0]["id"] == "a"
