@@ -397,22 +397,31 @@ def check_frame(
             .alias("gl")
         )
 
-    backwards = frame.select(
-        ((pl.col("id") == pl.col("id").shift(1)) & (pl.col("time") < pl.col("time").shift(1)))
-        .sum()
-        .alias("n")
-    ).item()
+    same_id = pl.col("id") == pl.col("id").shift(1)
+    stats = frame.select(
+        (same_id & (pl.col("time") < pl.col("time").shift(1))).sum().alias("backwards"),
+        (same_id & (pl.col("time") == pl.col("time").shift(1))).sum().alias("adjacent_dups"),
+    ).row(0, named=True)
+    backwards = int(stats["backwards"])
     if backwards:
         notes.append(f"{backwards} reading(s) went backwards in time; rows were sorted by id, time")
-    frame = frame.sort(["id", "time"], maintain_order=True)
-    n_before = frame.height
-    frame = frame.unique(subset=["id", "time"], keep="first", maintain_order=True)
-    n_dup = n_before - frame.height
-    if n_dup:
-        notes.append(
-            f"removed {n_dup} duplicate reading(s) with the same id and time (kept the first in "
-            "input order)"
-        )
+    if backwards or not frame.get_column("id").is_sorted():
+        # stable sort: duplicates stay in input order, so the first of a run is the first given
+        frame = frame.sort(["id", "time"], maintain_order=True)
+        n_dup_candidates = 1
+    else:
+        n_dup_candidates = int(stats["adjacent_dups"])
+    if n_dup_candidates:
+        # sorted by id then time: duplicates are adjacent; keep the first of each run
+        dup = (pl.col("id") == pl.col("id").shift(1)) & (pl.col("time") == pl.col("time").shift(1))
+        n_before = frame.height
+        frame = frame.filter(~dup.fill_null(False))
+        n_dup = n_before - frame.height
+        if n_dup:
+            notes.append(
+                f"removed {n_dup} duplicate reading(s) with the same id and time (kept the first "
+                "in input order)"
+            )
     if notes:
         warnings.warn("; ".join(notes), EndolabWarning, stacklevel=2)
     return frame.select(COLUMNS).cast(CANONICAL_SCHEMA)
