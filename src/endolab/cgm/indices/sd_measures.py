@@ -179,19 +179,22 @@ def sd_measures(
     ``sdw``, ``sdhhmm``, ``sdwsh``, ``sddm``, ``sdb``, ``sdbdm`` [mg/dL].
     """
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
-    rows = grid.row_start
-    row_sd = seg_sd(grid.gl, rows)
-    row_mean = seg_mean(grid.gl, rows)
-    sdhhmm, sdb, sdbdm = _by_day_matrix(grid, row_mean)
-    out = {
-        "sdw": seg_mean(row_sd, grid.day_offset),
-        "sdhhmm": sdhhmm,
-        "sdwsh": _sd_within_hour(grid),
-        "sddm": seg_sd(row_mean, grid.day_offset),
-        "sdb": sdb,
-        "sdbdm": sdbdm,
-    }
-    return result_frame(grid.keys, out)
+
+    def one(sg: Grid) -> dict[str, FloatArray]:
+        rows = sg.row_start
+        row_sd = seg_sd(sg.gl, rows)
+        row_mean = seg_mean(sg.gl, rows)
+        sdhhmm, sdb, sdbdm = _by_day_matrix(sg, row_mean)
+        return {
+            "sdw": seg_mean(row_sd, sg.day_offset),
+            "sdhhmm": sdhhmm,
+            "sdwsh": _sd_within_hour(sg),
+            "sddm": seg_sd(row_mean, sg.day_offset),
+            "sdb": sdb,
+            "sdbdm": sdbdm,
+        }
+
+    return result_frame(grid.keys, grid.map_chunks(one))
 
 
 def cv_measures(
@@ -219,13 +222,14 @@ def cv_measures(
     ``cvmean``, ``cvsd`` [%].
     """
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
-    rows = grid.row_start
-    with np.errstate(invalid="ignore", divide="ignore"):
-        row_cv = seg_sd(grid.gl, rows) / seg_mean(grid.gl, rows) * 100.0
-    return result_frame(
-        grid.keys,
-        {
-            "cvmean": seg_mean(row_cv, grid.day_offset),
-            "cvsd": seg_sd(row_cv, grid.day_offset),
-        },
-    )
+
+    def one(sg: Grid) -> dict[str, FloatArray]:
+        rows = sg.row_start
+        with np.errstate(invalid="ignore", divide="ignore"):
+            row_cv = seg_sd(sg.gl, rows) / seg_mean(sg.gl, rows) * 100.0
+        return {
+            "cvmean": seg_mean(row_cv, sg.day_offset),
+            "cvsd": seg_sd(row_cv, sg.day_offset),
+        }
+
+    return result_frame(grid.keys, grid.map_chunks(one))
