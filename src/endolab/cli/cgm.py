@@ -1,8 +1,28 @@
-"""`endolab cgm` — CGM analytics: consensus metrics, episodes, variability indices, AGP."""
+"""`endolab cgm` — CGM analytics: consensus metrics, episodes, variability indices, AGP.
+
+Thin adapters: reading, science and figures live in :mod:`endolab.cgm`; heavy imports happen inside
+the commands so that ``endolab --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+import io
+import json
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+from endolab._text import DISCLAIMER
+from endolab.cli._common import echo_disclaimer, to_jsonable
+from endolab.errors import EndolabWarning, InputError, ParseError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import polars as pl
 
 __all__ = ["app"]
 
@@ -10,3 +30,392 @@ app = typer.Typer(
     help="CGM analytics: consensus metrics, episodes, variability indices, AGP.",
     no_args_is_help=True,
 )
+
+#: Inputs at least this large (sum of file sizes) get a progress bar on standard error.
+PROGRESS_MIN_BYTES = 20_000_000
+
+_Files = Annotated[
+    list[Path],
+    typer.Argument(help="CGM files: generic CSV/Parquet, Dexcom Clarity or LibreView CSV."),
+]
+_Unit = Annotated[
+    str | None,
+    typer.Option(
+        "--unit",
+        help="Glucose unit of the input: mg/dL or mmol/L (default: detect if unambiguous).",
+    ),
+]
+_Reader = Annotated[
+    str, typer.Option("--reader", help="File format: auto, generic, dexcom or libre.")
+]
+_DateOrder = Annotated[
+    str,
+    typer.Option(
+        "--date-order", help="LibreView date order: auto (from the data), dmy, mdy or ymd."
+    ),
+]
+_Json = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on standard output.")]
+
+
+def _choice(value: str, accepted: tuple[str, ...], option: str) -> str:
+    key = value.strip().lower()
+    for item in accepted:
+        if item.lower() == key:
+            return item
+    raise ParseError(
+        f"{option} {value!r} not accepted; accepted: {', '.join(accepted)}",
+        field=option,
+        value=value,
+    )
+
+
+@contextmanager
+def _relay_warnings() -> Iterator[None]:
+    """Print endolab warnings as ``warning: …`` lines on standard error."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EndolabWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, EndolabWarning):
+            typer.echo(f"warning: {w.message}", err=True)
+
+
+@contextmanager
+def _progress(files: list[Path], what: str) -> Iterator[Any]:
+    """A rich progress bar on standard error for large inputs (a no-op for small ones)."""
+    total = sum(p.stat().st_size for p in files if p.is_file())
+    if total < PROGRESS_MIN_BYTES:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        yield (bar, bar.add_task(what, total=len(files) + 1))
+
+
+def _read(
+    files: list[Path], reader: str, unit: str | None, date_order: str, bar: Any
+) -> pl.DataFrame:
+    import polars as pl
+
+    from endolab.cgm import check_frame
+    from endolab.cgm.readers import read_cgm
+
+    kind = _choice(reader, ("auto", "generic", "dexcom", "libre"), "--reader")
+    order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
+    frames = []
+    for path in files:
+        options: dict[str, Any] = {}
+        if order != "auto":
+            options["date_order"] = order
+        frames.append(read_cgm(path, reader=kind, unit=unit, **options))  # type: ignore[arg-type]
+        if bar is not None:
+            bar[0].advance(bar[1])
+    return frames[0] if len(frames) == 1 else check_frame(pl.concat(frames))
+
+
+def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[str, Any]) -> None:
+    from endolab._io import atomic_write_bytes, atomic_write_text
+
+    if fmt == "parquet":
+        if out is None:
+            raise InputError("--format parquet needs --out FILE", field="out")
+        buffer = io.BytesIO()
+        table.write_parquet(buffer)
+        atomic_write_bytes(out, buffer.getvalue())
+        return
+    if fmt == "csv":
+        text = table.write_csv()
+    else:
+        text = json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False, allow_nan=False)
+    if out is None:
+        typer.echo(text.rstrip("\n"))
+    else:
+        atomic_write_text(out, text if text.endswith("\n") else text + "\n")
+
+
+def _payload(table: pl.DataFrame, glucose_unit: str, what: str) -> dict[str, Any]:
+    from endolab.cgm.columns import column_unit
+
+    return {
+        "disclaimer": DISCLAIMER,
+        "what": what,
+        "glucose_unit": glucose_unit,
+        "units": {c: column_unit(c, glucose_unit) for c in table.columns},
+        "rows": table.to_dicts(),
+    }
+
+
+def _human_table(table: pl.DataFrame, columns: list[str], glucose_unit: str, title: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from endolab.cgm.columns import column_unit
+
+    shown = [c for c in columns if c in table.columns]
+    out = Table(title=title, title_justify="left")
+    for c in shown:
+        unit = column_unit(c, glucose_unit)
+        out.add_column(
+            escape(f"{c}\n[{unit}]") if unit else c, justify="left" if c == "id" else "right"
+        )
+    for row in table.select(shown).iter_rows():
+        out.add_row(*[_fmt(v) for v in row])
+    Console(width=max(100, 15 * len(shown))).print(out)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+    return str(value)
+
+
+_SUMMARY_COLUMNS = [
+    "id",
+    "n_readings",
+    "days_worn",
+    "active_percent",
+    "mean",
+    "gmi",
+    "cv",
+    "tir_70_180",
+    "tbr_70",
+    "tbr_54",
+    "tar_180",
+    "tar_250",
+]
+
+
+def _emit(
+    table: pl.DataFrame,
+    *,
+    fmt: str | None,
+    out: Path | None,
+    as_json: bool,
+    glucose_unit: str,
+    what: str,
+    human: Any,
+) -> None:
+    """Shared output logic: --out writes the table; --format/--json print it; else human text."""
+    out_fmt = _choice(fmt, ("csv", "json", "parquet"), "--format") if fmt is not None else None
+    payload = _payload(table, glucose_unit, what)
+    if out is not None:
+        _write_table(table, out_fmt or _format_from_suffix(out), out, payload)
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    {"disclaimer": DISCLAIMER, "out": str(out), "rows": table.height},
+                    ensure_ascii=False,
+                )
+            )
+            return
+        typer.echo(f"wrote {table.height} row(s) × {table.width} column(s) to {out}")
+        echo_disclaimer()
+        return
+    if as_json or out_fmt == "json":
+        _write_table(table, "json", None, payload)
+        return
+    if out_fmt == "csv":
+        _write_table(table, "csv", None, payload)
+        typer.echo(f"Disclaimer: {DISCLAIMER}", err=True)  # keeps standard output a clean CSV
+        return
+    if out_fmt == "parquet":
+        raise InputError("--format parquet needs --out FILE", field="out")
+    human()
+    echo_disclaimer()
+
+
+def _format_from_suffix(out: Path) -> str:
+    suffix = out.suffix.lower()
+    return {".parquet": "parquet", ".pq": "parquet", ".json": "json"}.get(suffix, "csv")
+
+
+_SUMMARY_COLUMNS = [
+    "n_readings",
+    "days_worn",
+    "active_percent",
+    "mean",
+    "gmi",
+    "cv",
+    "tir_70_180",
+    "tbr_70",
+    "tbr_54",
+    "tar_180",
+    "tar_250",
+]
+
+
+@app.command("metrics")
+def metrics_command(
+    files: _Files,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="csv, json or parquet (default: csv with --out, else a summary)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the full table to FILE (atomic).")
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Per period: day or week.")] = None,
+    unit: _Unit = None,
+    report_unit: Annotated[
+        str, typer.Option("--report-unit", help="Unit of glucose-valued outputs: mg/dL or mmol/L.")
+    ] = "mg/dL",
+    metric_set: Annotated[
+        str, typer.Option("--set", help="core (2019 consensus) or full.")
+    ] = "core",
+    reader: _Reader = "auto",
+    date_order: _DateOrder = "auto",
+    as_json: _Json = False,
+) -> None:
+    """Consensus CGM metrics per subject (and per day or week).
+
+    Without --out or --format a summary table is printed; --format csv|json prints the full table,
+    --out FILE writes it (format from --format or the file suffix). Columns: docs/cgm.md.
+    """
+    from endolab.cgm import compute_metrics
+    from endolab.units import normalize_unit
+
+    period = _choice(by, ("day", "week"), "--by") if by is not None else None
+    chosen = _choice(metric_set, ("core", "full"), "--set")
+    glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
+    in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    with _relay_warnings(), _progress(files, "reading") as bar:
+        frame = _read(files, reader, in_unit, date_order, bar)
+        if bar is not None:
+            bar[0].update(bar[1], description="computing")
+        table = compute_metrics(frame, metrics=chosen, by=period, unit_out=glucose_unit)
+        if bar is not None:
+            bar[0].advance(bar[1])
+    keys = [c for c in ("id", "date", "week_start") if c in table.columns]
+    _emit(
+        table,
+        fmt=fmt,
+        out=out,
+        as_json=as_json,
+        glucose_unit=glucose_unit,
+        what=f"cgm metrics ({chosen})",
+        human=lambda: _human_table(
+            table,
+            [*keys, *_SUMMARY_COLUMNS],
+            glucose_unit,
+            f"CGM consensus metrics, {table.height} row(s) (full table: --out FILE or --format csv)",
+        ),
+    )
+
+
+@app.command("episodes")
+def episodes_command(
+    files: _Files,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv, json or parquet.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the table to FILE (atomic).")
+    ] = None,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Counts per subject instead of one row per episode.")
+    ] = False,
+    lv2_end: Annotated[
+        str,
+        typer.Option("--lv2-end", help="Level-2 end rule: same (end threshold = start) or level1."),
+    ] = "same",
+    inter_gap: Annotated[
+        str,
+        typer.Option(
+            "--inter-gap", help="Longest gap bridged inside an episode [min] (default 45)."
+        ),
+    ] = "45",
+    unit: _Unit = None,
+    reader: _Reader = "auto",
+    date_order: _DateOrder = "auto",
+    as_json: _Json = False,
+) -> None:
+    """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
+    from endolab.cgm import episodes
+    from endolab.units import normalize_unit
+
+    rule = _choice(lv2_end, ("same", "level1"), "--lv2-end")
+    try:
+        gap = float(inter_gap.strip())
+    except ValueError:
+        raise ParseError(
+            f"--inter-gap {inter_gap!r} is not a number of minutes (use a dot for decimals)",
+            field="--inter-gap",
+            value=inter_gap,
+        ) from None
+    in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    with _relay_warnings(), _progress(files, "reading") as bar:
+        frame = _read(files, reader, in_unit, date_order, bar)
+        result = episodes(frame, lv2_end=rule, inter_gap=gap)  # type: ignore[arg-type]
+    table = result.summary if summary else result.table
+    _emit(
+        table,
+        fmt=fmt,
+        out=out,
+        as_json=as_json,
+        glucose_unit="mg/dL",
+        what="cgm episodes" + (" (summary)" if summary else ""),
+        human=lambda: _human_table(
+            result.summary,
+            ["id", *[c for c in result.summary.columns if c.endswith("_episodes")]],
+            "mg/dL",
+            f"Consensus episodes per subject ({result.table.height} episode(s); "
+            "one row per episode: --format csv or --out FILE)",
+        ),
+    )
+
+
+@app.command("agp")
+def agp_command(
+    file: Annotated[Path, typer.Argument(help="CGM file.")],
+    subject: Annotated[str, typer.Option("--id", help="Subject id to plot.")],
+    out: Annotated[Path, typer.Option("--out", help="Figure file: .png, .svg or .pdf (atomic).")],
+    report_unit: Annotated[str, typer.Option("--report-unit", help="mg/dL or mmol/L.")] = "mg/dL",
+    title: Annotated[str | None, typer.Option("--title", help="Figure title.")] = None,
+    unit: _Unit = None,
+    reader: _Reader = "auto",
+    date_order: _DateOrder = "auto",
+    as_json: _Json = False,
+) -> None:
+    """Ambulatory Glucose Profile report figure for one subject."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+    from endolab._io import atomic_write_bytes
+    from endolab.cgm import agp_figure
+    from endolab.units import normalize_unit
+
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in ("png", "svg", "pdf"):
+        raise InputError(
+            f"--out {str(out)!r}: the file name must end in .png, .svg or .pdf", field="out"
+        )
+    glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
+    in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    with _relay_warnings(), _progress([file], "reading") as bar:
+        frame = _read([file], reader, in_unit, date_order, bar)
+        fig = agp_figure(frame, subject, unit=glucose_unit, title=title)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=suffix, dpi=150)
+    atomic_write_bytes(out, buffer.getvalue())
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"disclaimer": DISCLAIMER, "out": str(out), "id": subject}, ensure_ascii=False
+            )
+        )
+        return
+    typer.echo(f"wrote the AGP of {subject} to {out}")
+    echo_disclaimer()

@@ -1,0 +1,142 @@
+"""Output columns of the engine: meaning, unit and definition, in one table.
+
+:data:`COLUMNS_DOC` is the source of the column table in ``docs/cgm.md`` and of the ``units`` map
+in JSON output. ``"glucose"`` as a unit means the report unit (mg/dL by default, mmol/L with
+``unit_out="mmol/L"``); thresholds in column names are always mg/dL.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Final, NamedTuple
+
+from endolab.cgm.episode_calc import EPISODE_LEVELS
+
+__all__ = ["COLUMNS_DOC", "ColumnDoc", "column_unit"]
+
+
+class ColumnDoc(NamedTuple):
+    """One output column: meaning, unit, definition and reference."""
+
+    meaning: str
+    unit: str
+    definition: str
+
+
+_B19 = "Battelino 2019, doi:10.2337/dci19-0028"
+_L23 = "Battelino 2023, doi:10.1016/S2213-8587(22)00319-9"
+
+COLUMNS_DOC: Final[dict[str, ColumnDoc]] = {
+    "id": ColumnDoc("subject identifier", "", "from the input"),
+    "date": ColumnDoc(
+        "calendar day (with --by day)", "date", "local wall-clock date of the readings"
+    ),
+    "week_start": ColumnDoc("ISO week (with --by week)", "date", "Monday of the ISO 8601 week"),
+    "window_start": ColumnDoc(
+        "first day of the window", "day or date", "window=(first, last), inclusive"
+    ),
+    "window_end": ColumnDoc("last day of the window", "day or date", "inclusive"),
+    "n_readings": ColumnDoc(
+        "readings used", "count", "after dropping missing values and duplicates"
+    ),
+    "n_low_censored": ColumnDoc(
+        "device 'Low' readings", "count", "stored as 39 mg/dL, censored = -1"
+    ),
+    "n_high_censored": ColumnDoc(
+        "device 'High' readings", "count", "stored as 401 mg/dL, censored = +1"
+    ),
+    "mean": ColumnDoc("mean glucose", "glucose", f"arithmetic mean of readings; {_B19}"),
+    "median": ColumnDoc("median glucose", "glucose", "R quantile type 7 (as R iglu median_glu)"),
+    "sd": ColumnDoc("standard deviation", "glucose", "sample SD, ddof = 1 (as R iglu sd_glu)"),
+    "cv": ColumnDoc("coefficient of variation", "%", f"100 × sd / mean; target ≤ 36 % ({_B19})"),
+    "gmi": ColumnDoc(
+        "glucose management indicator",
+        "%",
+        "3.31 + 0.02392 × mean [mg/dL]; Bergenstal 2018, doi:10.2337/dc18-1581",
+    ),
+    "ea1c": ColumnDoc(
+        "estimated A1C (ADAG)",
+        "%",
+        "(mean [mg/dL] + 46.7) / 28.7; Nathan 2008, doi:10.2337/dc08-0545",
+    ),
+    "tbr_54": ColumnDoc("time below range level 2", "%", f"share of readings < 54 mg/dL; {_B19}"),
+    "tbr_54_70": ColumnDoc("time below range level 1", "%", f"54 ≤ g < 70 mg/dL; {_B19}"),
+    "tbr_70": ColumnDoc("time below range (levels 1 + 2)", "%", f"g < 70 mg/dL; {_B19}"),
+    "tir_70_180": ColumnDoc("time in range", "%", f"70 ≤ g ≤ 180 mg/dL (both included); {_B19}"),
+    "tir_70_140": ColumnDoc("time in tight range", "%", "70 ≤ g ≤ 140 mg/dL"),
+    "tar_180_250": ColumnDoc("time above range level 1", "%", f"180 < g ≤ 250 mg/dL; {_B19}"),
+    "tar_180": ColumnDoc("time above range (levels 1 + 2)", "%", f"g > 180 mg/dL; {_B19}"),
+    "tar_250": ColumnDoc("time above range level 2", "%", f"g > 250 mg/dL; {_B19}"),
+    "active_percent": ColumnDoc(
+        "CGM active time",
+        "%",
+        "R iglu active_percent (automatic mode; per period: manual mode over the period); Danne 2017, doi:10.2337/dc17-1600",
+    ),
+    "ndays": ColumnDoc("span of the data", "days", "t_max − t_min"),
+    "dt0": ColumnDoc(
+        "sampling interval", "min", "round(median interval), half to even (R round), ≥ 1"
+    ),
+    "days_worn": ColumnDoc("days of data", "days", "(t_max − t_min + dt0) / 1440"),
+    "sufficient_2019": ColumnDoc(
+        "data sufficiency", "bool", f"days_worn ≥ 14 and active_percent ≥ 70; {_B19}"
+    ),
+    "min": ColumnDoc("lowest reading", "glucose", "full set"),
+    "q25": ColumnDoc("25th percentile", "glucose", "R quantile type 7"),
+    "q75": ColumnDoc("75th percentile", "glucose", "R quantile type 7"),
+    "max": ColumnDoc("highest reading", "glucose", "full set"),
+    "range": ColumnDoc("range", "glucose", "max − min (R iglu range_glu)"),
+    "iqr": ColumnDoc("interquartile range", "glucose", "q75 − q25 (R iglu iqr_glu)"),
+}
+
+for _name in (
+    "tbr_54",
+    "tbr_54_70",
+    "tbr_70",
+    "tir_70_180",
+    "tir_70_140",
+    "tar_180_250",
+    "tar_180",
+    "tar_250",
+):
+    COLUMNS_DOC[f"{_name}_min_per_day"] = ColumnDoc(
+        f"{COLUMNS_DOC[_name].meaning}, as time per day",
+        "min/day",
+        f"{_name} / 100 × 1440",
+    )
+
+_LEVEL_TEXT: Final = {
+    "hypo_l1": "level-1 hypoglycaemia: ≥ 15 min < 70, ends after ≥ 15 min ≥ 70",
+    "hypo_l2": "level-2 hypoglycaemia: ≥ 15 min < 54, ends after ≥ 15 min ≥ 54 (lv2_end='same')",
+    "hypo_ext": "extended hypoglycaemia: > 120 min < 70, ends after ≥ 15 min ≥ 70",
+    "hyper_l1": "level-1 hyperglycaemia: ≥ 15 min > 180, ends after ≥ 15 min ≤ 180",
+    "hyper_l2": "level-2 hyperglycaemia: ≥ 15 min > 250, ends after ≥ 15 min ≤ 250 (lv2_end='same')",
+    "hyper_ext": "extended hyperglycaemia: ≥ 90 of 120 min > 250, ends after ≥ 15 min ≤ 180",
+}
+for _level in EPISODE_LEVELS:
+    COLUMNS_DOC[f"{_level}_episodes"] = ColumnDoc(
+        f"{_LEVEL_TEXT[_level].split(':')[0]} episodes", "count", f"{_LEVEL_TEXT[_level]}; {_L23}"
+    )
+    COLUMNS_DOC[f"{_level}_mean_duration_min"] = ColumnDoc(
+        f"mean duration of {_LEVEL_TEXT[_level].split(':')[0]} episodes",
+        "min",
+        "end − start of each episode, averaged (null without episodes)",
+    )
+
+
+def column_unit(name: str, glucose_unit: str = "mg/dL") -> str:
+    """Unit of output column ``name`` (``glucose_unit`` for glucose-valued columns; ``""`` if none
+    or unknown).
+
+    >>> column_unit("mean", "mmol/L"), column_unit("tir_70_180"), column_unit("gmi")
+    ('mmol/L', '%', '%')
+    """
+    doc = COLUMNS_DOC.get(name)
+    if doc is None:
+        try:
+            indices = importlib.import_module("endolab.cgm.indices")
+        except ModuleNotFoundError:
+            return ""
+        units = getattr(indices, "COLUMN_UNITS", None)
+        unit = units.get(name, "") if isinstance(units, dict) else ""
+        return glucose_unit if unit in ("glucose", "mg/dL") else str(unit)
+    return glucose_unit if doc.unit == "glucose" else doc.unit

@@ -1,0 +1,232 @@
+"""The orchestrator: every metric of a set, per subject and optionally per period, in one table."""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import polars as pl
+
+from endolab.cgm import metrics as _m
+from endolab.cgm.frame import check_frame, is_canonical
+from endolab.cgm.periods import add_periods
+from endolab.errors import EndolabWarning, InputError
+from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
+
+__all__ = ["available_metrics", "compute_metrics", "ensure_canonical"]
+
+#: Glucose-valued columns of the indices package when it does not declare its own
+#: (``GLUCOSE_VALUED_COLUMNS`` in :mod:`endolab.cgm.indices`): converted for mmol/L reports.
+_INDEX_GLUCOSE_COLUMNS_FALLBACK = frozenset(
+    {"mage", "conga_24", "conga_1", "modd", "mad", "sd_roc"}
+)
+
+
+def ensure_canonical(frame: Any) -> pl.DataFrame:
+    """Return ``frame`` if it is a valid canonical frame, else :func:`check_frame` it.
+
+    A frame with the canonical schema is trusted after a cheap check (sorted by id then time, no
+    duplicate (id, time), no missing glucose); otherwise it goes through :func:`check_frame`, which
+    warns about what it changed.
+    """
+    if is_canonical(frame) and frame.height > 0:
+        ok = (
+            frame.get_column("id").is_sorted()
+            and frame.select(
+                (
+                    (pl.col("id") == pl.col("id").shift(1))
+                    & (pl.col("time") <= pl.col("time").shift(1))
+                )
+                .any()
+                .not_()
+                & pl.col("gl").is_not_nan().all()
+                & pl.col("gl").is_not_null().all()
+                & (pl.col("gl") > 0).all()
+                & pl.col("gl").is_finite().all()
+            ).item()
+        )
+        if ok:
+            return frame  # type: ignore[no-any-return]
+    return check_frame(frame)
+
+
+def _indices_module() -> Any:
+    """The variability-indices package, imported lazily (None until it is installed)."""
+    try:
+        return importlib.import_module("endolab.cgm.indices")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("endolab.cgm.indices",):
+            return None
+        raise
+
+
+def _indices_registry() -> dict[str, Callable[..., pl.DataFrame]] | None:
+    indices = _indices_module()
+    registry = getattr(indices, "REGISTRY", None) if indices is not None else None
+    return dict(registry) if registry is not None else None
+
+
+def _indices_glucose_columns() -> frozenset[str]:
+    indices = _indices_module()
+    if indices is None:
+        return _INDEX_GLUCOSE_COLUMNS_FALLBACK
+    declared = getattr(indices, "GLUCOSE_VALUED_COLUMNS", None)
+    return frozenset(declared) if declared is not None else _INDEX_GLUCOSE_COLUMNS_FALLBACK
+
+
+def available_metrics() -> list[str]:
+    """Names accepted in ``compute_metrics(metrics=[...])``."""
+    names = [*_m.CORE_METRICS, "episodes"]
+    registry = _indices_registry()
+    if registry:
+        names += [n for n in registry if n not in names]
+    return names
+
+
+def compute_metrics(
+    frame: Any,
+    *,
+    metrics: str | Sequence[str] = "core",
+    by: str | None = None,
+    window: tuple[Any, Any] | None = None,
+    day0: Any = None,
+    unit_out: str = "mg/dL",
+    dt0: float | None = None,
+) -> pl.DataFrame:
+    """All metrics of a set, one row per subject (and period).
+
+    Parameters
+    ----------
+    frame
+        Canonical frame from :func:`endolab.cgm.check_frame` (anything else is checked first).
+    metrics
+        ``"core"`` — the 2019 consensus set in one pass: ``n_readings``, censored counts, ``mean``,
+        ``median``, ``sd``, ``cv``, ``gmi``, ``ea1c``, the range percentages and minutes per day,
+        ``active_percent``, ``ndays``, ``dt0``, ``days_worn``, ``sufficient_2019``.
+        ``"full"`` — core + ``min``/``q25``/``q75``/``max``/``range``/``iqr`` + episode counts and
+        durations + every index of :data:`endolab.cgm.indices.REGISTRY`.
+        A list — names from :func:`available_metrics`, joined on the group columns.
+    by
+        ``None`` (whole record), ``"day"`` or ``"week"`` (see :mod:`endolab.cgm.periods`).
+    window, day0
+        An explicit window of days (see :func:`endolab.cgm.periods.add_periods`).
+    unit_out
+        ``"mg/dL"`` or ``"mmol/L"`` for glucose-valued columns (mean, median, sd, …; thresholds in
+        column names stay in mg/dL).
+    dt0
+        Sampling interval [min] for active % and episodes; ``None`` estimates it per group.
+
+    Returns
+    -------
+    polars.DataFrame
+        Group columns (``id`` and any period columns), then metric columns (see docs/cgm.md).
+    """
+    out_unit = normalize_unit(unit_out, quantity="glucose", field="unit_out")
+    canon = ensure_canonical(frame)
+    plan = add_periods(canon, by=by, window=window, day0=day0)
+    keys = list(plan.keys)
+    data = plan.frame
+
+    if isinstance(metrics, str):
+        if metrics not in ("core", "full"):
+            raise InputError(
+                f"metrics must be 'core', 'full' or a list of names, got {metrics!r}",
+                field="metrics",
+                value=metrics,
+            )
+        names: list[str] = [metrics]
+    else:
+        names = list(metrics)
+        if not names:
+            raise InputError("metrics: the list of metric names is empty", field="metrics")
+
+    registry = _indices_registry()
+    tables: list[pl.DataFrame] = []
+    if data.height:
+        if names[0] in ("core", "full"):
+            exprs = _m.core_exprs(dt0=dt0, period_minutes=plan.period_minutes)
+            if names[0] == "full":
+                exprs += _m.full_summary_exprs()
+            tables.append(_m.run_exprs(data, keys, exprs, post=_m.core_post_exprs()))
+            if names[0] == "full":
+                tables.append(_episode_table(data, keys, dt0))
+                if registry is None:
+                    warnings.warn(
+                        "the variability indices (endolab.cgm.indices) are not installed; "
+                        "'full' gives the core metrics, summary and episodes only",
+                        EndolabWarning,
+                        stacklevel=2,
+                    )
+                else:
+                    tables += [fn(data, by=keys) for fn in registry.values()]
+        else:
+            for name in names:
+                if name in _m.CORE_METRICS:
+                    fn = _m.CORE_METRICS[name]
+                    if name in ("active_percent", "sufficiency_2019"):
+                        tables.append(
+                            fn(data, by=keys, dt0=dt0, period_minutes=plan.period_minutes)
+                        )
+                    else:
+                        tables.append(fn(data, by=keys))
+                elif name == "episodes":
+                    tables.append(_episode_table(data, keys, dt0))
+                elif registry is not None and name in registry:
+                    tables.append(registry[name](data, by=keys))
+                else:
+                    raise InputError(
+                        f"unknown metric {name!r}; accepted: {', '.join(available_metrics())}",
+                        field="metrics",
+                        value=name,
+                    )
+    result = _join(tables, keys, data)
+    if plan.expected is not None:
+        result = plan.expected.join(result, on=keys, how="left").sort(keys)
+        if "n_readings" in result.columns:
+            result = result.with_columns(pl.col("n_readings").fill_null(0))
+    result = result.select(_ordered(result.columns, keys))
+    if out_unit == "mmol/L":
+        glucose_cols = _m.GLUCOSE_VALUED_COLUMNS | _indices_glucose_columns()
+        result = result.with_columns(
+            [
+                (pl.col(c) / GLUCOSE_MG_DL_PER_MMOL_L).alias(c)
+                for c in result.columns
+                if c in glucose_cols
+            ]
+        )
+    return result
+
+
+def _ordered(columns: list[str], keys: list[str]) -> list[str]:
+    """Group columns, then the documented columns in table order, then the rest as they came."""
+    from endolab.cgm.columns import COLUMNS_DOC
+
+    rank = {name: i for i, name in enumerate(COLUMNS_DOC)}
+    rest = [c for c in columns if c not in keys]
+    known = sorted((c for c in rest if c in rank), key=rank.__getitem__)
+    return [*keys, *known, *[c for c in rest if c not in rank]]
+
+
+def _episode_table(data: pl.DataFrame, keys: list[str], dt0: float | None) -> pl.DataFrame:
+    from endolab.cgm.episode_calc import episode_summary
+
+    return episode_summary(data, by=keys, dt0=dt0)
+
+
+def _join(tables: list[pl.DataFrame], keys: list[str], data: pl.DataFrame) -> pl.DataFrame:
+    if not tables:
+        return (
+            data.select(keys)
+            .unique()
+            .with_columns(pl.lit(0, dtype=pl.UInt32).alias("n_readings"))
+            .sort(keys)
+        )
+    result = tables[0]
+    seen = set(result.columns)
+    for table in tables[1:]:
+        new = [c for c in table.columns if c not in seen]
+        seen.update(new)
+        result = result.join(table.select([*keys, *new]), on=keys, how="left", nulls_equal=True)
+    return result.sort(keys)

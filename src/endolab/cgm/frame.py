@@ -1,0 +1,431 @@
+"""Check and normalise any CGM table into the canonical frame of :mod:`endolab.cgm.schema`.
+
+One function, :func:`check_frame`, is the single entry point: every reader, metric and CLI command
+goes through it (or receives its output). What it does, in order:
+
+1. **Columns.** Renames ``id_col``/``time_col``/``gl_col`` to ``id``/``time``/``gl``. A missing
+   ``id`` column is an error (readers of single-subject files add one). An optional ``censored``
+   column (-1/0/+1) is kept; otherwise it is created: text glucose values ``"Low"``/``"LO"`` and
+   ``"High"``/``"HI"`` become censored readings stored as 39 / 401 mg/dL
+   (:data:`~endolab.cgm.schema.LOW_CENSORED_MG_DL`, :data:`~endolab.cgm.schema.HIGH_CENSORED_MG_DL`)
+   with ``censored`` = -1 / +1; they are never dropped.
+2. **Time.** Text is parsed (ISO 8601 and ``YYYY-MM-DD HH:MM[:SS]``); an unparsable value is a
+   :class:`~endolab.errors.ParseError` naming the row. Time-zone-aware input is converted to the
+   *naive wall clock of its own zone* (``2024-10-27 02:30 CET`` → ``2024-10-27 02:30``), because
+   the consensus metrics group by local calendar day and local time of day. Text with UTC offsets
+   (``…Z``, ``…+02:00``) is read as instants and becomes UTC wall clock. DST [A]: in the
+   fall-back hour the wall clock repeats, so readings of both passes interleave (readings landing on
+   the same minute-second become duplicates, resolved below); the spring-forward hour has no wall
+   clock time at all and appears as a 1-hour gap. A warning says when the input crosses a DST
+   transition. Pass UTC-converted times instead if you prefer an unbroken time axis.
+3. **Missing glucose.** Rows with null/NaN glucose are dropped; the warning gives the count. No
+   rows left is an :class:`~endolab.errors.InputError`.
+4. **Units.** ``unit="mg/dL"`` or ``"mmol/L"`` (× 18, :data:`endolab.units.GLUCOSE_MG_DL_PER_MMOL_L`)
+   when given. When ``unit=None`` the unit is detected only when unambiguous [A]: a value below
+   :data:`MMOL_L_UPPER_BOUND` (36) cannot be a CGM reading in mg/dL (devices store nothing below
+   39–40 mg/dL) and a value at or above it cannot be mmol/L (no device reports above 33.3 mmol/L).
+   All values below 36 → mmol/L (converted, with a warning); none → mg/dL; both kinds → an
+   :class:`~endolab.errors.InputError` ("mixed or ambiguous units: pass --unit"). An explicit unit
+   that contradicts the values (mmol/L with a value ≥ 36; mg/dL with every value < 36, or a mix) is
+   the same error. Glucose ≤ 0 or infinite is rejected.
+5. **Order and duplicates.** Rows are sorted by ``id`` then ``time`` (a warning counts readings that
+   went backwards in time in the input). Duplicate ``(id, time)`` rows are resolved by **keeping the
+   first in input order** [A] (as R iglu since 3.2.0, iglu issue #153), with a warning giving the
+   count.
+
+>>> import polars as pl, datetime as dt
+>>> raw = pl.DataFrame({"id": ["a", "a"], "time": ["2024-01-01 00:05", "2024-01-01 00:00"],
+...                     "gl": [100, 120]})
+>>> import warnings
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore")
+...     check_frame(raw).rows()
+[('a', datetime.datetime(2024, 1, 1, 0, 0), 120.0, 0), ('a', datetime.datetime(2024, 1, 1, 0, 5), 100.0, 0)]
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Final, Literal
+
+import polars as pl
+
+from endolab.cgm.schema import COLUMNS, HIGH_CENSORED_MG_DL, LOW_CENSORED_MG_DL
+from endolab.errors import EndolabWarning, InputError, ParseError
+from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
+
+__all__ = [
+    "CANONICAL_SCHEMA",
+    "MMOL_L_UPPER_BOUND",
+    "ROW_COLUMN",
+    "GlucoseUnit",
+    "RowInputError",
+    "RowParseError",
+    "check_frame",
+    "from_pandas",
+    "is_canonical",
+    "to_pandas",
+]
+
+GlucoseUnit = Literal["mg/dL", "mmol/L"]
+
+#: Boundary used to tell mmol/L from mg/dL values [A]: a value below it is taken as mmol/L-like
+#: (no CGM reports above 33.3 mmol/L = 600 mg/dL), a value at or above it as mg/dL-like (no CGM
+#: stores a value below 39–40 mg/dL).
+MMOL_L_UPPER_BOUND: Final = 36.0
+
+#: dtypes of the canonical frame, in column order.
+CANONICAL_SCHEMA: Final = pl.Schema(
+    {"id": pl.String(), "time": pl.Datetime("us"), "gl": pl.Float64(), "censored": pl.Int8()}
+)
+
+_LOW_WORDS: Final = ("low", "lo")
+_HIGH_WORDS: Final = ("high", "hi")
+
+
+def is_canonical(frame: pl.DataFrame) -> bool:
+    """True when ``frame`` has exactly the canonical columns and dtypes (content is not checked)."""
+    return isinstance(frame, pl.DataFrame) and frame.schema == CANONICAL_SCHEMA
+
+
+def _as_polars(data: Any) -> pl.DataFrame:
+    if isinstance(data, pl.DataFrame):
+        return data
+    if isinstance(data, pl.LazyFrame):
+        return data.collect()
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        try:
+            return pl.from_pandas(data)
+        except Exception as exc:
+            raise InputError(f"cannot convert the pandas frame to polars: {exc}") from None
+    raise InputError(
+        f"CGM data must be a polars or pandas DataFrame, got {type(data).__name__}", field="data"
+    )
+
+
+def _num(value: Any) -> float:
+    return float(value)
+
+
+#: Name of the optional input column holding each row's number in its source (readers put the
+#: file line there so that errors name it); when absent, rows are numbered 1, 2, … (data rows).
+ROW_COLUMN: Final = "__row"
+
+
+class RowInputError(InputError):
+    """An :class:`~endolab.errors.InputError` about one row: carries ``row``, ``column``, ``detail``."""
+
+    def __init__(self, column: str, row: int, detail: str, value: Any = None) -> None:
+        super().__init__(f"column {column}, row {row}: {detail}", field=column, value=value)
+        self.row = row
+        self.column = column
+        self.detail = detail
+
+
+class RowParseError(ParseError):
+    """A :class:`~endolab.errors.ParseError` about one row: carries ``row``, ``column``, ``detail``."""
+
+    def __init__(self, column: str, row: int, detail: str, value: Any = None) -> None:
+        super().__init__(f"column {column}, row {row}: {detail}", field=column, value=value)
+        self.row = row
+        self.column = column
+        self.detail = detail
+
+
+def _first(frame: pl.DataFrame, mask: pl.Series, column: str) -> tuple[int, Any]:
+    """Source row number and value of ``column`` at the first True in ``mask``."""
+    i = int(mask.arg_true()[0])
+    return int(frame.get_column(ROW_COLUMN)[i]), frame.get_column(column)[i]
+
+
+def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """Return ``frame`` with ``time`` as naive ``Datetime('us')`` and any notices."""
+    notes: list[str] = []
+    dtype = frame.schema["time"]
+    col = frame.get_column("time")
+    if dtype == pl.String:
+        parsed = col.str.strip_chars().str.to_datetime(time_unit="us", strict=False)
+        bad = parsed.is_null() & col.is_not_null()
+        if bad.any():
+            row, value = _first(frame, bad, "time")
+            raise RowParseError(
+                "time",
+                row,
+                f"cannot read {value!r} as a date-time; accepted: ISO 8601, e.g. "
+                "2024-01-31 13:05:00 or 2024-01-31T13:05:00+01:00",
+                value,
+            )
+        col = parsed
+        dtype = col.dtype
+    elif dtype == pl.Date:
+        raise InputError(
+            "column time holds dates without a time of day; CGM readings need date-times",
+            field="time",
+        )
+    if not isinstance(dtype, pl.Datetime):
+        raise InputError(
+            f"column time must hold date-times, got dtype {dtype}; accepted: datetime or ISO 8601 text",
+            field="time",
+        )
+    if col.is_null().any():
+        row, _ = _first(frame, col.is_null(), "time")
+        raise RowInputError("time", row, "missing date-time")
+    if dtype.time_zone is not None:
+        offsets = col.dt.base_utc_offset() + col.dt.dst_offset()
+        if offsets.n_unique() > 1:
+            notes.append(
+                f"time zone {dtype.time_zone}: the data cross a DST transition; times are "
+                "analysed as local wall clock (the fall-back hour repeats, the spring-forward hour "
+                "is a 1-hour gap)"
+            )
+        col = col.dt.replace_time_zone(None)
+    col = col.cast(pl.Datetime("us"))
+    return frame.with_columns(col.alias("time")), notes
+
+
+def _parse_glucose(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return ``frame`` with numeric ``gl`` (text High/Low → censored) and a ``censored`` column."""
+    has_censored = "censored" in frame.columns
+    if has_censored:
+        cens = frame.get_column("censored")
+        if not cens.dtype.is_integer() and cens.dtype != pl.Boolean:
+            try:
+                cens = cens.cast(pl.Int64, strict=True)
+            except Exception:
+                raise InputError(
+                    "column censored must hold -1 (Low), 0 or +1 (High)", field="censored"
+                ) from None
+        cens = cens.cast(pl.Int64).fill_null(0)
+        bad = ~cens.is_in([-1, 0, 1])
+        if bad.any():
+            i = int(bad.arg_true()[0])
+            row = int(frame.get_column(ROW_COLUMN)[i])
+            raise RowInputError(
+                "censored", row, f"{cens[i]} is not -1 (Low), 0 or +1 (High)", cens[i]
+            )
+        frame = frame.with_columns(cens.cast(pl.Int8).alias("censored"))
+    else:
+        frame = frame.with_columns(pl.lit(0, dtype=pl.Int8).alias("censored"))
+
+    dtype = frame.schema["gl"]
+    if dtype == pl.String:
+        text = frame.get_column("gl").str.strip_chars()
+        lower = text.str.to_lowercase()
+        is_low = lower.is_in(list(_LOW_WORDS))
+        is_high = lower.is_in(list(_HIGH_WORDS))
+        missing_words = lower.is_in(["", "na", "nan", "null", "none"])
+        numeric = text.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+        bad = numeric.is_null() & text.is_not_null() & ~is_low & ~is_high & ~missing_words
+        if bad.any():
+            row, value = _first(frame, bad, "gl")
+            raise RowParseError(
+                "gl",
+                row,
+                f"cannot read {value!r} as a glucose value; accepted: a number, or High/Low "
+                "for a censored device reading",
+                value,
+            )
+        frame = frame.with_columns(
+            pl.when(is_low)
+            .then(pl.lit(LOW_CENSORED_MG_DL))
+            .when(is_high)
+            .then(pl.lit(HIGH_CENSORED_MG_DL))
+            .otherwise(numeric)
+            .alias("gl"),
+            pl.when(is_low)
+            .then(pl.lit(-1, dtype=pl.Int8))
+            .when(is_high)
+            .then(pl.lit(1, dtype=pl.Int8))
+            .otherwise(pl.col("censored"))
+            .alias("censored"),
+        )
+    elif dtype.is_numeric() and dtype != pl.Boolean:
+        frame = frame.with_columns(pl.col("gl").cast(pl.Float64))
+    else:
+        raise InputError(f"column gl must hold numbers, got dtype {dtype}", field="gl")
+    return frame
+
+
+def _resolve_unit(gl: pl.Series, unit: str | None) -> tuple[float, str | None]:
+    """Return the factor to mg/dL and an optional notice."""
+    n_small = int((gl < MMOL_L_UPPER_BOUND).sum())
+    n_large = gl.len() - n_small
+    if unit is not None:
+        canonical = normalize_unit(unit, quantity="glucose")
+        if canonical == "mmol/L":
+            if n_large:
+                raise InputError(
+                    f"unit is mmol/L but {n_large} gl value(s) are ≥ {MMOL_L_UPPER_BOUND:g} "
+                    f"(max {_num(gl.max()):g}); mmol/L readings lie below {MMOL_L_UPPER_BOUND:g}. Mixed "
+                    "units? Pass --unit mg/dL if the file is in mg/dL",
+                    field="gl",
+                    value=gl.max(),
+                )
+            return GLUCOSE_MG_DL_PER_MMOL_L, None
+        if n_small:
+            raise InputError(
+                f"unit is mg/dL but {n_small} of {gl.len()} gl value(s) are below "
+                f"{MMOL_L_UPPER_BOUND:g} (min {_num(gl.min()):g}); CGM readings in mg/dL are ≥ 39. "
+                + (
+                    "The values look like mmol/L: pass --unit mmol/L"
+                    if not n_large
+                    else "Mixed units?"
+                ),
+                field="gl",
+                value=gl.min(),
+            )
+        return 1.0, None
+    if n_small and n_large:
+        raise InputError(
+            f"cannot tell the glucose unit: {n_small} value(s) are below {MMOL_L_UPPER_BOUND:g} "
+            f"(mmol/L-like) and {n_large} are ≥ {MMOL_L_UPPER_BOUND:g} (mg/dL-like); mixed or "
+            "ambiguous units: convert them to one unit and pass --unit mg/dL or --unit mmol/L",
+            field="gl",
+        )
+    if n_small:
+        return (
+            GLUCOSE_MG_DL_PER_MMOL_L,
+            f"every gl value is below {MMOL_L_UPPER_BOUND:g}: read as mmol/L and converted to mg/dL "
+            f"(× {GLUCOSE_MG_DL_PER_MMOL_L:g}); pass unit='mg/dL' or 'mmol/L' to be explicit",
+        )
+    return 1.0, None
+
+
+def check_frame(
+    data: Any,
+    *,
+    unit: str | None = None,
+    id_col: str = "id",
+    time_col: str = "time",
+    gl_col: str = "gl",
+) -> pl.DataFrame:
+    """Validate and normalise CGM readings into the canonical frame.
+
+    Parameters
+    ----------
+    data
+        A polars or pandas DataFrame, one row per reading.
+    unit
+        Glucose unit of ``gl_col``: ``"mg/dL"``, ``"mmol/L"`` or ``None`` to detect it when the
+        values leave no doubt (see the module docstring).
+    id_col, time_col, gl_col
+        Names of the subject, time and glucose columns in ``data``.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``id`` (String), ``time`` (naive Datetime[us], wall clock), ``gl`` [mg/dL]
+        (Float64), ``censored`` (Int8: -1 Low, 0 measured, +1 High); sorted by id then time; no
+        missing glucose; no duplicate (id, time).
+
+    Raises
+    ------
+    InputError
+        Missing columns, no readings, glucose ≤ 0, mixed or undetectable units.
+    ParseError
+        A time or glucose text that cannot be read.
+
+    Warnings
+    --------
+    EndolabWarning for every change made to the data: rows dropped for missing glucose, readings
+    re-ordered, duplicates removed, units converted by detection, DST transitions.
+    """
+    frame = _as_polars(data)
+    mapping = {"id": id_col, "time": time_col, "gl": gl_col}
+    missing = [src for src in mapping.values() if src not in frame.columns]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; the CGM table needs subject, time and glucose "
+            f"columns (found: {', '.join(map(str, frame.columns)) or 'none'}). Map yours with "
+            "id_col=, time_col=, gl_col=",
+            field=missing[0],
+        )
+    keep = [mapping["id"], mapping["time"], mapping["gl"]]
+    if "censored" in frame.columns and "censored" not in mapping.values():
+        keep.append("censored")
+    if ROW_COLUMN in frame.columns:
+        keep.append(ROW_COLUMN)
+    frame = frame.select(keep).rename({v: k for k, v in mapping.items() if v != k})
+    if ROW_COLUMN not in frame.columns:
+        frame = frame.with_row_index(ROW_COLUMN, offset=1)
+    if frame.height == 0:
+        raise InputError("the CGM table is empty: no readings", field="gl")
+
+    notes: list[str] = []
+    if frame.schema["id"] != pl.String:
+        if frame.schema["id"] == pl.Null:
+            raise InputError("column id is empty (all values missing)", field="id")
+        frame = frame.with_columns(pl.col("id").cast(pl.String))
+    if frame.get_column("id").is_null().any():
+        row, _ = _first(frame, frame.get_column("id").is_null(), "id")
+        raise RowInputError("id", row, "missing subject id")
+
+    frame = _parse_glucose(frame)
+    missing_gl = frame.get_column("gl").is_null() | frame.get_column("gl").is_nan()
+    n_missing = int(missing_gl.sum())
+    if n_missing:
+        frame = frame.filter(~missing_gl)
+        notes.append(f"dropped {n_missing} reading(s) with missing glucose (null/NaN)")
+    if frame.height == 0:
+        raise InputError(
+            f"no glucose readings: all {n_missing} gl value(s) are missing", field="gl"
+        )
+    frame, time_notes = _parse_time(frame)
+    notes.extend(time_notes)
+
+    gl = frame.get_column("gl")
+    bad = gl.is_infinite() | (gl <= 0)
+    if bad.any():
+        row, value = _first(frame, bad, "gl")
+        raise RowInputError(
+            "gl",
+            row,
+            f"{value} is not a glucose concentration; accepted: a finite number > 0",
+            value,
+        )
+    measured = frame.filter(pl.col("censored") == 0).get_column("gl")
+    factor, note = _resolve_unit(measured if measured.len() else gl, unit)
+    if note:
+        notes.append(note)
+    if factor != 1.0:
+        frame = frame.with_columns(
+            pl.when(pl.col("censored") == 0)
+            .then(pl.col("gl") * factor)
+            .otherwise(pl.col("gl"))
+            .alias("gl")
+        )
+
+    backwards = frame.select(
+        ((pl.col("id") == pl.col("id").shift(1)) & (pl.col("time") < pl.col("time").shift(1)))
+        .sum()
+        .alias("n")
+    ).item()
+    if backwards:
+        notes.append(f"{backwards} reading(s) went backwards in time; rows were sorted by id, time")
+    frame = frame.sort(["id", "time"], maintain_order=True)
+    n_before = frame.height
+    frame = frame.unique(subset=["id", "time"], keep="first", maintain_order=True)
+    n_dup = n_before - frame.height
+    if n_dup:
+        notes.append(
+            f"removed {n_dup} duplicate reading(s) with the same id and time (kept the first in "
+            "input order)"
+        )
+    if notes:
+        warnings.warn("; ".join(notes), EndolabWarning, stacklevel=2)
+    return frame.select(COLUMNS).cast(CANONICAL_SCHEMA)
+
+
+def from_pandas(data: Any, **kwargs: Any) -> pl.DataFrame:
+    """:func:`check_frame` for a pandas DataFrame (same keyword arguments)."""
+    return check_frame(data, **kwargs)
+
+
+def to_pandas(frame: pl.DataFrame) -> Any:
+    """Convert a canonical (or any result) polars frame to a pandas DataFrame.
+
+    Times stay naive wall clock (``datetime64[us]``); ``id`` is text.
+    """
+    return frame.to_pandas()

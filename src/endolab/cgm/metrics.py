@@ -1,0 +1,591 @@
+"""Consensus CGM metrics, vectorised per group in polars.
+
+Every metric function follows one contract (shared with :mod:`endolab.cgm.indices`)::
+
+    def metric(frame: pl.DataFrame, *, by: Sequence[str] = ("id",), **params) -> pl.DataFrame
+
+``frame`` is a canonical frame (:func:`endolab.cgm.check_frame`), optionally with extra period
+columns named in ``by``; the result has one row per group, the group columns first, then the named
+metric columns, sorted by the group columns. Glucose in and out is in [mg/dL]; percentages in [%].
+
+Each metric is built from polars aggregation expressions (``*_exprs`` functions) so that
+:func:`endolab.cgm.compute_metrics` can evaluate the whole consensus set in ONE group-by pass.
+
+Censored readings (device "Low"/"High", stored as 39 / 401 mg/dL) enter every metric at their
+stored value [A]: they land in the right range bin (TBR < 54, TAR > 250), which is what matters for
+the consensus endpoints; their effect on the mean/SD is a bias towards the centre, bounded by the
+true value's distance from 39/401.
+
+Quantiles use linear interpolation between order statistics (R ``quantile`` type 7, as R iglu's
+``quantile_glu``/``median_glu``); SD is the sample SD (ddof = 1, as R iglu ``sd_glu``) [A].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Final, TypeVar
+
+import polars as pl
+
+from endolab.cgm.schema import (
+    TAR_LEVEL1_MG_DL,
+    TAR_LEVEL2_MG_DL,
+    TBR_LEVEL1_MG_DL,
+    TBR_LEVEL2_MG_DL,
+    TIGHT_HIGH_MG_DL,
+    TIR_HIGH_MG_DL,
+    TIR_LOW_MG_DL,
+)
+from endolab.errors import InputError
+
+__all__ = [
+    "CONSENSUS_DAYS_2019",
+    "CONSENSUS_MIN_ACTIVE_PERCENT_2019",
+    "CORE_METRICS",
+    "GLUCOSE_VALUED_COLUMNS",
+    "MINUTES_PER_DAY",
+    "MetricFunction",
+    "above_percent",
+    "active_percent",
+    "active_percent_exprs",
+    "below_percent",
+    "consensus_range_names",
+    "consensus_ranges",
+    "consensus_ranges_exprs",
+    "core_exprs",
+    "core_post_exprs",
+    "cv_glucose",
+    "ea1c",
+    "ea1c_nathan_2008",
+    "full_summary_exprs",
+    "gmi",
+    "gmi_bergenstal_2018",
+    "in_range_percent",
+    "iqr_glucose",
+    "mean_glucose",
+    "median_glucose",
+    "quantile_glucose",
+    "range_glucose",
+    "run_exprs",
+    "sd_glucose",
+    "sufficiency_2019",
+    "sufficiency_post_exprs",
+    "summary_glucose",
+]
+
+MetricFunction = Callable[..., pl.DataFrame]
+
+#: Minutes in a day.
+MINUTES_PER_DAY: Final = 1440.0
+#: Days of CGM data recommended by the 2019 consensus (Battelino 2019, doi:10.2337/dci19-0028).
+CONSENSUS_DAYS_2019: Final = 14.0
+#: Minimum % of CGM-active time recommended by the 2019 consensus (Battelino 2019).
+CONSENSUS_MIN_ACTIVE_PERCENT_2019: Final = 70.0
+
+_T = TypeVar("_T", float, pl.Expr)
+
+
+def run_exprs(
+    frame: pl.DataFrame,
+    by: Sequence[str],
+    exprs: Sequence[pl.Expr],
+    *,
+    post: Sequence[pl.Expr] = (),
+    drop: Sequence[str] = (),
+) -> pl.DataFrame:
+    """Evaluate aggregation ``exprs`` per group ``by`` in one pass; rows sorted by ``by``.
+
+    ``frame`` must be sorted by ``id`` then ``time`` (canonical frames are); extra group columns
+    (periods) must be constant or non-decreasing in time within a subject, so that every group is
+    one contiguous run of rows. The column ``__td`` (minutes since the previous row) is added for
+    the time-based expressions; its first value in each group is dropped with ``.slice(1)``.
+    ``post`` expressions are evaluated on the aggregated table, ``drop`` columns removed after.
+    """
+    keys = list(by)
+    missing = [k for k in keys if k not in frame.columns]
+    if missing:
+        raise InputError(
+            f"group column(s) {', '.join(missing)} not in the frame; available: "
+            f"{', '.join(frame.columns)}",
+            field="by",
+        )
+    if not keys or keys[0] != "id":
+        raise InputError(f"group columns must start with 'id', got {keys}", field="by")
+    ids = frame.get_column("id")
+    if not ids.is_sorted():
+        frame = frame.sort(["id", "time"], maintain_order=True)
+    td = (pl.col("time").diff().dt.total_microseconds().cast(pl.Float64) / 60e6).alias("__td")
+    if len(keys) == 1:
+        lf = frame.lazy().with_columns(pl.col("id").set_sorted(), td)
+        result = lf.group_by(keys).agg(list(exprs))
+    else:
+        # one sorted integer key per contiguous group: polars then aggregates over row slices
+        run = pl.struct(keys).rle_id().set_sorted().alias("__run")
+        lf = frame.lazy().with_columns(run, td)
+        result = (
+            lf.group_by("__run").agg([pl.col(k).first() for k in keys] + list(exprs)).drop("__run")
+        )
+    result = result.sort(keys)
+    if len(keys) > 1:
+        collected = result.collect()
+        if collected.select(pl.struct(keys).is_duplicated().any()).item():
+            # a period column that is not contiguous within a subject: hash group-by instead
+            lf = frame.lazy().sort([*keys, "time"]).with_columns(td)
+            collected = lf.group_by(keys).agg(list(exprs)).sort(keys).collect()
+        result = collected.lazy()
+    if post:
+        result = result.with_columns(list(post))
+    if drop:
+        result = result.drop(list(drop))
+    return result.collect()
+
+
+# --------------------------------------------------------------------------------------------
+# Formulas (one function per published model)
+# --------------------------------------------------------------------------------------------
+
+
+def gmi_bergenstal_2018(mean_glucose: _T) -> _T:
+    """Glucose Management Indicator [%] from mean sensor glucose [mg/dL].
+
+    GMI [%] = 3.31 + 0.02392 × mean glucose [mg/dL]
+
+    Bergenstal RM, Beck RW, Close KL, et al. Glucose Management Indicator (GMI): a new term for
+    estimating A1C from continuous glucose monitoring. *Diabetes Care* 2018;41(11):2275–2280,
+    doi:10.2337/dc18-1581 (equation in the Results; base it on ≥ 14 days of data).
+
+    Works on a float or a polars expression.
+
+    >>> round(gmi_bergenstal_2018(154.0), 4)   # 3.31 + 0.02392 × 154 = 6.99368
+    6.9937
+    """
+    return 3.31 + 0.02392 * mean_glucose
+
+
+def ea1c_nathan_2008(mean_glucose: _T) -> _T:
+    """Estimated A1C [%] from mean glucose [mg/dL] by the ADAG regression.
+
+    eAG [mg/dL] = 28.7 × A1C [%] − 46.7, hence eA1C [%] = (mean glucose + 46.7) / 28.7.
+
+    Nathan DM, Kuenen J, Borg R, et al. Translating the A1C assay into estimated average glucose
+    values. *Diabetes Care* 2008;31(8):1473–1478, doi:10.2337/dc08-0545 (abstract and Fig. 1).
+
+    >>> round(ea1c_nathan_2008(154.0), 4)   # (154 + 46.7) / 28.7 = 6.99303
+    6.993
+    """
+    return (mean_glucose + 46.7) / 28.7
+
+
+# --------------------------------------------------------------------------------------------
+# Expression builders
+# --------------------------------------------------------------------------------------------
+
+_GL = pl.col("gl")
+
+
+def _q(p: float) -> pl.Expr:
+    return _GL.quantile(p, interpolation="linear")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}".replace(".", "p")
+
+
+def _pct(mask: pl.Expr) -> pl.Expr:
+    return mask.mean() * 100.0
+
+
+def consensus_ranges_exprs(*, minutes_per_day: bool = True) -> list[pl.Expr]:
+    """Expressions for the consensus range percentages (and minutes per day).
+
+    Share of readings [%] (R iglu ``in_range_percent``/``below_percent``/``above_percent``
+    semantics: a reading is one unit of time; no time weighting):
+
+    ===============  =================================  ===============================
+    column           reading counted when [mg/dL]        consensus name (Battelino 2019)
+    ===============  =================================  ===============================
+    ``tbr_54``       g < 54                              TBR level 2
+    ``tbr_54_70``    54 ≤ g < 70                         TBR level 1
+    ``tbr_70``       g < 70                              TBR (levels 1 + 2)
+    ``tir_70_180``   70 ≤ g ≤ 180                        TIR
+    ``tir_70_140``   70 ≤ g ≤ 140                        time in tight range
+    ``tar_180_250``  180 < g ≤ 250                       TAR level 1
+    ``tar_180``      g > 180                             TAR (levels 1 + 2)
+    ``tar_250``      g > 250                             TAR level 2
+    ===============  =================================  ===============================
+
+    ``*_min_per_day`` [min/day] = percentage / 100 × 1440 (time per day the share represents,
+    as in Battelino 2019 Table 1: 70 % ≈ 16 h 48 min).
+    """
+    g = _GL
+    masks = (
+        g < TBR_LEVEL2_MG_DL,
+        (g >= TBR_LEVEL2_MG_DL) & (g < TBR_LEVEL1_MG_DL),
+        g < TBR_LEVEL1_MG_DL,
+        g.is_between(TIR_LOW_MG_DL, TIR_HIGH_MG_DL, closed="both"),
+        g.is_between(TIR_LOW_MG_DL, TIGHT_HIGH_MG_DL, closed="both"),
+        (g > TAR_LEVEL1_MG_DL) & (g <= TAR_LEVEL2_MG_DL),
+        g > TAR_LEVEL1_MG_DL,
+        g > TAR_LEVEL2_MG_DL,
+    )
+    names = consensus_range_names()
+    exprs = [_pct(mask).alias(name) for name, mask in zip(names, masks, strict=True)]
+    if minutes_per_day:
+        exprs += [
+            (_pct(mask) / 100.0 * MINUTES_PER_DAY).alias(f"{name}_min_per_day")
+            for name, mask in zip(names, masks, strict=True)
+        ]
+    return exprs
+
+
+def consensus_range_names() -> tuple[str, ...]:
+    """Column names of :func:`consensus_ranges_exprs`, in order."""
+    t = (TBR_LEVEL2_MG_DL, TBR_LEVEL1_MG_DL, TIR_LOW_MG_DL, TIR_HIGH_MG_DL, TIGHT_HIGH_MG_DL)
+    tbr2, tbr1, lo, hi, tight = (_fmt(x) for x in t)
+    tar1, tar2 = _fmt(TAR_LEVEL1_MG_DL), _fmt(TAR_LEVEL2_MG_DL)
+    return (
+        f"tbr_{tbr2}",
+        f"tbr_{tbr2}_{tbr1}",
+        f"tbr_{tbr1}",
+        f"tir_{lo}_{hi}",
+        f"tir_{lo}_{tight}",
+        f"tar_{tar1}_{tar2}",
+        f"tar_{tar1}",
+        f"tar_{tar2}",
+    )
+
+
+def active_percent_exprs(
+    *, dt0: float | None = None, period_minutes: float | None = None
+) -> list[pl.Expr]:
+    """Expressions for ``active_percent`` [%], ``ndays`` [days] and ``dt0`` [min].
+
+    ``period_minutes=None`` — R iglu ``active_percent`` automatic mode (R/active_percent.R), per
+    group, with times in minutes::
+
+        timediff     = successive differences of time
+        dt0          = round(median(timediff))                       (unless given)
+        theoretical  = round(round(t_max − t_min) / dt0) + 1
+        gaps         = timediff where round(timediff) > dt0
+        missing      = round((sum(gaps) − count(gaps) × dt0) / dt0)
+        active %     = 100 × (theoretical − missing) / theoretical
+
+    Rounding: half to even everywhere, as R's ``round`` (IEC 60559) [A: R iglu, not iglu-python,
+    which compares ``timediff > dt0`` without rounding]. ``dt0`` is estimated per group (R iglu
+    4.3.0 keeps the first subject's estimate for later subjects — a loop quirk we do not copy) and
+    is at least 1 min [A] (guards against sub-minute medians).
+
+    ``period_minutes`` given — R iglu's *manual* mode over a fixed window:
+    ``100 × n_readings / (period_minutes / dt0)`` (used for day, week and trial-window periods).
+
+    ``ndays`` = (t_max − t_min) [days], unrounded (R iglu rounds to 0.1 day for display).
+    A group with one reading has no interval: ``dt0`` and ``active_percent`` are null unless
+    ``dt0`` is given.
+    """
+    t = pl.col("time")
+    td = pl.col("__td").slice(1)
+    if dt0 is not None:
+        if not 0.0 < float(dt0) <= MINUTES_PER_DAY:
+            raise InputError(
+                f"dt0 {dt0} min out of range; accepted: a sampling interval > 0 and ≤ 1440 min",
+                field="dt0",
+                value=dt0,
+            )
+        dt0_expr = pl.lit(float(dt0))
+    else:
+        med = td.median().round()
+        dt0_expr = pl.when(med.is_null()).then(None).otherwise(pl.max_horizontal(med, 1.0))
+    span = (t.max() - t.min()).dt.total_microseconds().cast(pl.Float64) / 60e6
+    if period_minutes is None:
+        theoretical = (span.round() / dt0_expr).round() + 1.0
+        # sum over gaps of (gap − dt0) = gap_minutes − n_gaps × dt0
+        excess = pl.when(td.round() > dt0_expr).then(td - dt0_expr).otherwise(0.0).sum()
+        missing = (excess / dt0_expr).round()
+        active = 100.0 * (theoretical - missing) / theoretical
+    else:
+        active = 100.0 * pl.len().cast(pl.Float64) / (float(period_minutes) / dt0_expr)
+    return [
+        active.alias("active_percent"),
+        (span / MINUTES_PER_DAY).alias("ndays"),
+        dt0_expr.alias("dt0"),
+    ]
+
+
+def _summary_exprs() -> list[pl.Expr]:
+    return [
+        _GL.min().alias("min"),
+        _q(0.25).alias("q25"),
+        _q(0.5).alias("median"),
+        _q(0.75).alias("q75"),
+        _GL.max().alias("max"),
+        (_GL.max() - _GL.min()).alias("range"),
+        (_q(0.75) - _q(0.25)).alias("iqr"),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Metric functions (the contract)
+# --------------------------------------------------------------------------------------------
+
+
+def mean_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+    """Mean glucose ``mean`` [mg/dL] per group (Battelino 2019 core metric)."""
+    return run_exprs(frame, by, [_GL.mean().alias("mean")])
+
+
+def median_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+    """Median glucose ``median`` [mg/dL] per group (R type-7 quantile, as R iglu ``median_glu``)."""
+    return run_exprs(frame, by, [_q(0.5).alias("median")])
+
+
+def quantile_glucose(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    quantiles: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
+) -> pl.DataFrame:
+    """Glucose quantiles [mg/dL], columns ``q0``, ``q25``, … (percent of the quantile).
+
+    Linear interpolation between order statistics, R ``quantile`` type 7 (R iglu ``quantile_glu``;
+    Hyndman RJ, Fan Y. *Am Stat* 1996;50(4):361–365, doi:10.1080/00031305.1996.10473566).
+    """
+    exprs = []
+    for p in quantiles:
+        if not 0.0 <= p <= 1.0:
+            raise InputError(
+                f"quantile {p} out of range; accepted: 0 to 1", field="quantiles", value=p
+            )
+        exprs.append(_q(p).alias(f"q{_fmt(100 * p)}"))
+    return run_exprs(frame, by, exprs)
+
+
+def range_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+    """Range ``range`` = max − min glucose [mg/dL] (R iglu ``range_glu``)."""
+    return run_exprs(frame, by, [(_GL.max() - _GL.min()).alias("range")])
+
+
+def iqr_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+    """Interquartile range ``iqr`` = q75 − q25 [mg/dL] (type-7 quantiles, R iglu ``iqr_glu``)."""
+    return run_exprs(frame, by, [(_q(0.75) - _q(0.25)).alias("iqr")])
+
+
+def summary_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+    """``min``, ``q25``, ``median``, ``q75``, ``max``, ``range``, ``iqr`` [mg/dL]."""
+    return run_exprs(frame, by, _summary_exprs())
+
+
+def sd_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+    """Sample standard deviation ``sd`` [mg/dL] (ddof = 1, as R iglu ``sd_glu``) [A]."""
+    return run_exprs(frame, by, [_GL.std(ddof=1).alias("sd")])
+
+
+def cv_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+    """Coefficient of variation ``cv`` = 100 × SD / mean [%] (Battelino 2019: target ≤ 36 %)."""
+    return run_exprs(frame, by, [(100.0 * _GL.std(ddof=1) / _GL.mean()).alias("cv")])
+
+
+def gmi(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+    """``gmi`` [%] per group: :func:`gmi_bergenstal_2018` of the mean glucose."""
+    return run_exprs(frame, by, [gmi_bergenstal_2018(_GL.mean()).alias("gmi")])
+
+
+def ea1c(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+    """``ea1c`` [%] per group: :func:`ea1c_nathan_2008` of the mean glucose."""
+    return run_exprs(frame, by, [ea1c_nathan_2008(_GL.mean()).alias("ea1c")])
+
+
+def _check_threshold(value: float, name: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number in mg/dL, got {value!r}", field=name) from None
+    if not 0.0 < v < 1000.0:
+        raise InputError(
+            f"{name} {v:g} mg/dL out of range; accepted: 0 to 1000 mg/dL", field=name, value=v
+        )
+    return v
+
+
+def in_range_percent(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    target_ranges: Sequence[tuple[float, float]] = (
+        (TIR_LOW_MG_DL, TIR_HIGH_MG_DL),
+        (TIR_LOW_MG_DL, TIGHT_HIGH_MG_DL),
+    ),
+) -> pl.DataFrame:
+    """Percentage of readings with lo ≤ g ≤ hi, columns ``tir_<lo>_<hi>`` [%]; limits in [mg/dL].
+
+    Both limits included (Battelino 2019; R iglu ``in_range_percent``). Default ranges: 70–180
+    (TIR, Battelino 2019) and 70–140 (time in tight range).
+    """
+    exprs = []
+    for lo, hi in target_ranges:
+        lo_v, hi_v = _check_threshold(lo, "lower limit"), _check_threshold(hi, "upper limit")
+        if lo_v >= hi_v:
+            raise InputError(
+                f"target range {lo_v:g}–{hi_v:g} mg/dL: the lower limit must be below the upper",
+                field="target_ranges",
+            )
+        exprs.append(
+            _pct(_GL.is_between(lo_v, hi_v, closed="both")).alias(f"tir_{_fmt(lo_v)}_{_fmt(hi_v)}")
+        )
+    return run_exprs(frame, by, exprs)
+
+
+def below_percent(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    targets: Sequence[float] = (TBR_LEVEL2_MG_DL, TBR_LEVEL1_MG_DL),
+) -> pl.DataFrame:
+    """Percentage of readings with g < t, columns ``tbr_<t>`` [%]; thresholds in [mg/dL].
+
+    Strict inequality (Battelino 2019; R iglu ``below_percent``). Default 54 and 70 mg/dL.
+    """
+    exprs = [
+        _pct(_check_threshold(t, "target") > _GL).alias(f"tbr_{_fmt(float(t))}") for t in targets
+    ]
+    return run_exprs(frame, by, exprs)
+
+
+def above_percent(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    targets: Sequence[float] = (TAR_LEVEL1_MG_DL, TAR_LEVEL2_MG_DL),
+) -> pl.DataFrame:
+    """Percentage of readings with g > t, columns ``tar_<t>`` [%]; thresholds in [mg/dL].
+
+    Strict inequality (Battelino 2019; R iglu ``above_percent``). Default 180 and 250 mg/dL.
+    """
+    exprs = [
+        _pct(_check_threshold(t, "target") < _GL).alias(f"tar_{_fmt(float(t))}") for t in targets
+    ]
+    return run_exprs(frame, by, exprs)
+
+
+def consensus_ranges(
+    frame: pl.DataFrame, *, by: Sequence[str] = ("id",), minutes_per_day: bool = True
+) -> pl.DataFrame:
+    """All consensus range percentages [%] and minutes per day [min/day]; see
+    :func:`consensus_ranges_exprs` for the columns and boundaries (Battelino 2019,
+    doi:10.2337/dci19-0028)."""
+    return run_exprs(frame, by, consensus_ranges_exprs(minutes_per_day=minutes_per_day))
+
+
+def active_percent(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    dt0: float | None = None,
+    period_minutes: float | None = None,
+) -> pl.DataFrame:
+    """Percentage of time the CGM was active [%], with ``ndays`` [days] and ``dt0`` [min].
+
+    Definition of R iglu ``active_percent`` (see :func:`active_percent_exprs`); reference: Danne T,
+    et al. International consensus on use of continuous glucose monitoring. *Diabetes Care*
+    2017;40(12):1631–1640, doi:10.2337/dc17-1600.
+    """
+    return run_exprs(frame, by, active_percent_exprs(dt0=dt0, period_minutes=period_minutes))
+
+
+def sufficiency_2019(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    dt0: float | None = None,
+    period_minutes: float | None = None,
+) -> pl.DataFrame:
+    """Data sufficiency per the 2019 consensus: ``days_worn`` [days] and ``sufficient_2019`` (bool).
+
+    Battelino 2019 (doi:10.2337/dci19-0028): "14 days" of data with "≥ 70 % of data from 14 days".
+    ``days_worn`` = (t_max − t_min + dt0) / 1440 [days] — each reading stands for one sampling
+    interval, so 14 × 288 readings at 5 min give exactly 14 days [A].
+    ``sufficient_2019`` = days_worn ≥ 14 and active_percent ≥ 70 [A: the consensus gives no rule
+    for rounding; none is applied]. Also returns ``active_percent``, ``ndays`` and ``dt0``.
+    """
+    return run_exprs(
+        frame,
+        by,
+        active_percent_exprs(dt0=dt0, period_minutes=period_minutes),
+        post=sufficiency_post_exprs(),
+    )
+
+
+def sufficiency_post_exprs() -> list[pl.Expr]:
+    """Post-aggregation expressions for ``days_worn`` and ``sufficient_2019`` (need
+    ``active_percent``, ``ndays``, ``dt0`` in the aggregated table)."""
+    days_worn = pl.col("ndays") + pl.col("dt0") / MINUTES_PER_DAY
+    return [
+        days_worn.alias("days_worn"),
+        (
+            (days_worn >= CONSENSUS_DAYS_2019)
+            & (pl.col("active_percent") >= CONSENSUS_MIN_ACTIVE_PERCENT_2019)
+        ).alias("sufficient_2019"),
+    ]
+
+
+def core_exprs(*, dt0: float | None = None, period_minutes: float | None = None) -> list[pl.Expr]:
+    """Aggregation expressions of the consensus core set (one pass in ``compute_metrics``).
+
+    Use with :func:`core_post_exprs` as ``post``.
+    """
+    return [
+        pl.len().alias("n_readings"),
+        (pl.col("censored") == -1).sum().alias("n_low_censored"),
+        (pl.col("censored") == 1).sum().alias("n_high_censored"),
+        _GL.mean().alias("mean"),
+        _GL.median().alias("median"),
+        _GL.std(ddof=1).alias("sd"),
+        *consensus_ranges_exprs(minutes_per_day=False),
+        *active_percent_exprs(dt0=dt0, period_minutes=period_minutes),
+    ]
+
+
+def core_post_exprs() -> list[pl.Expr]:
+    """Post-aggregation expressions of the core set: cv, gmi, ea1c, minutes per day, sufficiency."""
+    mean = pl.col("mean")
+    return [
+        (100.0 * pl.col("sd") / mean).alias("cv"),
+        gmi_bergenstal_2018(mean).alias("gmi"),
+        ea1c_nathan_2008(mean).alias("ea1c"),
+        *[
+            (pl.col(name) / 100.0 * MINUTES_PER_DAY).alias(f"{name}_min_per_day")
+            for name in consensus_range_names()
+        ],
+        *sufficiency_post_exprs(),
+    ]
+
+
+def full_summary_exprs() -> list[pl.Expr]:
+    """Extra summary columns of the full set: min, q25, q75, max, range, iqr [mg/dL]."""
+    return [e for e in _summary_exprs() if e.meta.output_name() != "median"]
+
+
+#: Core metric functions by name (each follows the contract).
+CORE_METRICS: Final[dict[str, MetricFunction]] = {
+    "mean": mean_glucose,
+    "median": median_glucose,
+    "quantile": quantile_glucose,
+    "range": range_glucose,
+    "iqr": iqr_glucose,
+    "summary": summary_glucose,
+    "sd": sd_glucose,
+    "cv": cv_glucose,
+    "gmi": gmi,
+    "ea1c": ea1c,
+    "in_range_percent": in_range_percent,
+    "below_percent": below_percent,
+    "above_percent": above_percent,
+    "consensus_ranges": consensus_ranges,
+    "active_percent": active_percent,
+    "sufficiency_2019": sufficiency_2019,
+}
+
+#: Output columns that hold a glucose concentration or difference [mg/dL] (converted when the
+#: report unit is mmol/L).
+GLUCOSE_VALUED_COLUMNS: Final = frozenset(
+    {"mean", "median", "sd", "min", "q25", "q75", "max", "range", "iqr"}
+)

@@ -1,0 +1,590 @@
+"""Read CGM files into the canonical frame: generic CSV/Parquet, Dexcom Clarity CSV, LibreView CSV.
+
+Every reader returns :func:`endolab.cgm.check_frame` output and raises
+:class:`~endolab.errors.DataFileError` naming the file, the line (header = line 1 of the table, as
+in a spreadsheet; banner lines are counted) and the column for a value it cannot read. Input files
+are only read.
+
+* **Generic** (:func:`read_generic`): CSV or Parquet with one row per reading. Column names are
+  matched case-insensitively: subject ``id``/``subject``/``subject_id``/``patient_id``; time
+  ``time``/``timestamp``/``datetime``/``date_time``; glucose ``gl``/``glucose``/``sensor_glucose``
+  (R iglu's ``id, time, gl`` work as they are). ``columns={"id": …, "time": …, "gl": …}`` maps any
+  other names. Without a subject column every row belongs to ``subject_id`` (default: the file
+  name without extension).
+* **Dexcom Clarity CSV** (:func:`read_dexcom`): the export's metadata rows (``FirstName``,
+  ``Device``, ``Alert`` …) and every event other than ``EGV`` (calibrations, insulin, carbs …) are
+  skipped; "High"/"Low" readings are kept as censored 401/39 mg/dL (``censored`` = +1/-1), never
+  dropped. The unit comes from the header ("Glucose Value (mg/dL)" or "(mmol/L)").
+* **LibreView CSV** (:func:`read_libre`): banner lines before the header are skipped (the header
+  is the first line naming "Device Timestamp" and "Record Type"); record type 0 (historic, every
+  15 min on Libre 1/2, 5 min on Libre 3) is kept, scans (type 1) only with ``include_scans=True``
+  [A: scans duplicate the historic trace at irregular times]; other record types (strip, insulin,
+  food, notes …) are skipped. Day-first vs month-first dates are **detected from the data**
+  (:func:`detect_date_order`), never from the glucose unit. "HI"/"LO" are kept as censored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import polars as pl
+
+from endolab.cgm.frame import ROW_COLUMN, RowInputError, RowParseError, check_frame
+from endolab.errors import DataFileError, EndolabError, EndolabWarning, InputError
+
+__all__ = [
+    "READERS",
+    "detect_date_order",
+    "detect_format",
+    "read_cgm",
+    "read_dexcom",
+    "read_generic",
+    "read_libre",
+]
+
+ReaderName = Literal["auto", "generic", "dexcom", "libre"]
+DateOrder = Literal["auto", "dmy", "mdy", "ymd"]
+
+_ID_NAMES: Final = (
+    "id",
+    "subject",
+    "subject_id",
+    "subjectid",
+    "patient",
+    "patient_id",
+    "patientid",
+)
+_TIME_NAMES: Final = ("time", "timestamp", "datetime", "date_time", "device_timestamp")
+_GL_NAMES: Final = ("gl", "glucose", "sensor_glucose", "glucose_value", "sgv")
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9/]", "", name.lower())
+
+
+def _rethrow(exc: EndolabError, file: str) -> DataFileError:
+    """Turn a check_frame error into a DataFileError naming ``file`` (and the row, column)."""
+    if isinstance(exc, (RowInputError, RowParseError)):
+        return DataFileError(exc.detail, file=file, row=exc.row, column=exc.column, value=exc.value)
+    return DataFileError(exc.message, file=file, column=exc.field, value=exc.value)
+
+
+def _check(frame: pl.DataFrame, file: str, unit: str | None) -> pl.DataFrame:
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", EndolabWarning)
+            out = check_frame(frame, unit=unit)
+    except EndolabError as exc:
+        if isinstance(exc, DataFileError):
+            raise
+        raise _rethrow(exc, file) from None
+    for w in caught:
+        warnings.warn(f"{file}: {w.message}", EndolabWarning, stacklevel=3)
+    return out
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataFileError(f"cannot read the file: {exc.strerror}", file=str(path)) from None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DataFileError("not a text file (neither UTF-8 nor Windows-1252)", file=str(path))
+
+
+def _sniff_delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d])
+
+
+def _rows(text: str, delimiter: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def detect_format(path: str | Path) -> Literal["generic", "dexcom", "libre"]:
+    """Guess the file format from its first lines: ``dexcom``, ``libre`` or ``generic``."""
+    p = Path(path)
+    if p.suffix.lower() in (".parquet", ".pq"):
+        return "generic"
+    head = _read_text(p)[:20_000].splitlines()[:12]
+    for line in head:
+        low = line.lower()
+        if "device timestamp" in low and "record type" in low:
+            return "libre"
+        if "event type" in low and "glucose value" in low:
+            return "dexcom"
+    return "generic"
+
+
+# ----------------------------------------------------------------------------------------------
+# generic
+# ----------------------------------------------------------------------------------------------
+
+
+def _find(columns: Sequence[str], names: Sequence[str]) -> str | None:
+    lookup = {_norm(c).replace("/", ""): c for c in columns}
+    for name in names:
+        hit = lookup.get(name.replace("_", ""))
+        if hit is not None:
+            return hit
+    return None
+
+
+def read_generic(
+    path: str | Path,
+    *,
+    columns: Mapping[str, str] | None = None,
+    unit: str | None = None,
+    subject_id: str | None = None,
+) -> pl.DataFrame:
+    """Read a CSV or Parquet file with one row per reading (see the module docstring).
+
+    Parameters
+    ----------
+    path
+        ``.csv``/``.txt`` (comma, semicolon or tab separated) or ``.parquet``.
+    columns
+        Optional map from canonical names (``id``, ``time``, ``gl``, ``censored``) to the file's.
+    unit
+        Glucose unit of the file, or ``None`` to detect it when unambiguous.
+    subject_id
+        Subject id when the file has no subject column (default: file name without extension).
+    """
+    p = Path(path)
+    file = str(p)
+    if p.suffix.lower() in (".parquet", ".pq"):
+        try:
+            frame = pl.read_parquet(p)
+        except Exception as exc:
+            raise DataFileError(f"cannot read as Parquet: {exc}", file=file) from None
+        header_lines = 0
+    else:
+        text = _read_text(p)
+        first = text.split("\n", 1)[0]
+        if not text.strip():
+            raise DataFileError("the file is empty", file=file)
+        try:
+            frame = pl.read_csv(
+                io.StringIO(text),
+                separator=_sniff_delimiter(first),
+                infer_schema=False,
+                truncate_ragged_lines=False,
+            )
+        except Exception as exc:
+            raise DataFileError(f"not a readable CSV table: {exc}", file=file) from None
+        header_lines = 1
+    mapping = dict(columns or {})
+    for key, names in (("id", _ID_NAMES), ("time", _TIME_NAMES), ("gl", _GL_NAMES)):
+        if key not in mapping:
+            found = _find(frame.columns, names)
+            if found is not None:
+                mapping[key] = found
+    for key in ("time", "gl"):
+        if key not in mapping:
+            raise DataFileError(
+                f"no {key} column found (columns: {', '.join(frame.columns) or 'none'}); name it "
+                f"{'/'.join((_TIME_NAMES if key == 'time' else _GL_NAMES)[:3])} or map it with "
+                f"columns={{'{key}': ...}} (CLI: --{key}-col)",
+                file=file,
+            )
+    unknown = [v for v in mapping.values() if v not in frame.columns]
+    if unknown:
+        raise DataFileError(
+            f"column(s) {', '.join(unknown)} not in the file (columns: {', '.join(frame.columns)})",
+            file=file,
+        )
+    selected = {k: pl.col(v) for k, v in mapping.items() if k in ("id", "time", "gl", "censored")}
+    out = frame.select([e.alias(k) for k, e in selected.items()])
+    if "id" not in out.columns:
+        out = out.with_columns(pl.lit(subject_id or p.stem).alias("id"))
+    if frame.height == 0:
+        raise DataFileError("no readings (the table has a header only)", file=file)
+    out = out.with_row_index(ROW_COLUMN, offset=1 + header_lines)
+    if out.schema["gl"] == pl.String:
+        out = out.with_columns(pl.col("gl").str.strip_chars())
+    return _check(out, file, unit)
+
+
+# ----------------------------------------------------------------------------------------------
+# Dexcom Clarity
+# ----------------------------------------------------------------------------------------------
+
+
+def _unit_from_header(name: str) -> str | None:
+    key = _norm(name)
+    if "mmol/l" in key:
+        return "mmol/L"
+    if "mg/dl" in key:
+        return "mg/dL"
+    return None
+
+
+def _merge_unit(file: str, column: str, header_unit: str | None, unit: str | None) -> str | None:
+    if unit is not None and header_unit is not None and unit.lower() != header_unit.lower():
+        raise DataFileError(
+            f"the header says {header_unit} but unit={unit} was given; drop --unit or fix the file",
+            file=file,
+            column=column,
+        )
+    return unit or header_unit
+
+
+def read_dexcom(
+    path: str | Path, *, unit: str | None = None, subject_id: str | None = None
+) -> pl.DataFrame:
+    """Read a Dexcom Clarity CSV export (EGV rows only; High/Low kept as censored readings).
+
+    ``subject_id`` defaults to the file name without extension (the export's name fields are
+    personal data and are not read).
+    """
+    p = Path(path)
+    file = str(p)
+    text = _read_text(p)
+    lines = text.splitlines()
+    if not lines:
+        raise DataFileError("the file is empty", file=file)
+    rows = _rows(text, _sniff_delimiter(lines[0]))
+    header = [h.strip() for h in rows[0]]
+    norm = [_norm(h) for h in header]
+
+    def col(prefix: str) -> int:
+        for i, h in enumerate(norm):
+            if h.startswith(prefix):
+                return i
+        raise DataFileError(
+            f"no '{prefix}' column: not a Dexcom Clarity export? (header: {', '.join(header)})",
+            file=file,
+            row=1,
+        )
+
+    i_time, i_type, i_gl = col("timestamp"), col("eventtype"), col("glucosevalue")
+    header_unit = _unit_from_header(header[i_gl])
+    unit = _merge_unit(file, header[i_gl], header_unit, unit)
+    times: list[str] = []
+    values: list[str] = []
+    line_no: list[int] = []
+    for n, row in enumerate(rows[1:], start=2):
+        if len(row) <= max(i_time, i_type, i_gl):
+            if not any(cell.strip() for cell in row):
+                continue
+            raise DataFileError(
+                f"{len(row)} fields, expected {len(header)}", file=file, row=n, column=header[i_gl]
+            )
+        if row[i_type].strip().upper() != "EGV":
+            continue
+        times.append(row[i_time].strip())
+        values.append(row[i_gl].strip())
+        line_no.append(n)
+    if not times:
+        raise DataFileError("no EGV (glucose) rows", file=file, column=header[i_type])
+    frame = pl.DataFrame(
+        {"time": times, "gl": values, ROW_COLUMN: line_no},
+        schema={"time": pl.String, "gl": pl.String, ROW_COLUMN: pl.Int64},
+    )
+    time_text = frame.get_column("time")
+    parsed = pl.select(
+        pl.coalesce(
+            time_text.str.to_datetime(fmt, time_unit="us", strict=False)
+            for fmt in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M")
+        )
+    ).to_series()
+    bad = parsed.is_null()
+    if bad.any():
+        i = int(bad.arg_true()[0])
+        raise DataFileError(
+            f"cannot read {times[i]!r} as a date-time (expected YYYY-MM-DDThh:mm:ss)",
+            file=file,
+            row=line_no[i],
+            column=header[i_time],
+        )
+    frame = frame.with_columns(parsed.alias("time"), pl.lit(subject_id or p.stem).alias("id"))
+    return _check(frame, file, unit)
+
+
+# ----------------------------------------------------------------------------------------------
+# LibreView
+# ----------------------------------------------------------------------------------------------
+
+_DATE_RE: Final = re.compile(
+    r"^\s*(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?\s*$"
+)
+
+
+def _split_dates(texts: Sequence[str], file: str, rows: Sequence[int], column: str) -> pl.DataFrame:
+    parts = pl.Series("t", list(texts), dtype=pl.String).str.extract_groups(_DATE_RE.pattern)
+    frame = parts.struct.unnest()
+    bad = frame.get_column("1").is_null()
+    if bad.any():
+        i = int(bad.arg_true()[0])
+        raise DataFileError(
+            f"cannot read {texts[i]!r} as a date-time (expected e.g. 31-01-2024 13:05, "
+            "01/31/2024 01:05 PM or 2024-01-31 13:05)",
+            file=file,
+            row=rows[i],
+            column=column,
+        )
+    return frame
+
+
+def detect_date_order(a: pl.Series, b: pl.Series, c: pl.Series) -> tuple[str, bool]:
+    """Decide between day-first and month-first dates from the numbers themselves.
+
+    ``a``, ``b``, ``c`` are the three numeric fields of each date as written. Rules, in order:
+    a 4-digit first field → ``ymd``; any first field > 12 → ``dmy``; any second field > 12 →
+    ``mdy``; otherwise the order under which the dates span the shorter period (a CGM export
+    covers consecutive days; the wrong order scatters them over months) [A]. Returns the order
+    and whether the last, heuristic rule decided. Raises InputError when the fields contradict
+    each other (first > 12 somewhere and second > 12 elsewhere) or the heuristic cannot decide.
+
+    >>> s = lambda *v: pl.Series(list(v), dtype=pl.Int64)
+    >>> detect_date_order(s(13, 14), s(1, 1), s(2024, 2024))
+    ('dmy', False)
+    >>> detect_date_order(s(3, 3), s(5, 12), s(2024, 2024))   # 5 Mar–12 Mar beats 3 May–3 Dec
+    ('mdy', True)
+    """
+    if bool((a > 31).any()) or bool((a.cast(pl.String).str.len_chars() >= 4).any()):
+        return "ymd", False
+    first_big = bool((a > 12).any())
+    second_big = bool((b > 12).any())
+    if first_big and second_big:
+        raise InputError(
+            "dates are inconsistent: some have a first field > 12 (day-first) and others a second "
+            "field > 12 (month-first)",
+            field="date_order",
+        )
+    if first_big:
+        return "dmy", False
+    if second_big:
+        return "mdy", False
+    fields = pl.DataFrame({"a": a, "b": b, "c": c}).with_columns(
+        pl.when(pl.col("c") < 100).then(pl.col("c") + 2000).otherwise(pl.col("c")).alias("y")
+    )
+    spans: dict[str, int] = {}
+    for order, (day, month) in {"dmy": ("a", "b"), "mdy": ("b", "a")}.items():
+        dates = fields.select(pl.date("y", month, day).alias("d"))
+        span = dates.select((pl.col("d").max() - pl.col("d").min()).dt.total_days()).item()
+        spans[order] = span if isinstance(span, int) else 0
+    if spans["dmy"] == spans["mdy"]:
+        if bool((a == b).all()):
+            return "dmy", True  # day == month everywhere: both orders give the same dates
+        raise InputError(
+            "cannot tell day-first from month-first dates (every day and month ≤ 12 and both "
+            "readings give the same span): pass date_order='dmy' or 'mdy' (CLI: --date-order)",
+            field="date_order",
+        )
+    return min(spans, key=lambda k: spans[k]), True
+
+
+def _libre_times(
+    texts: Sequence[str], file: str, rows: Sequence[int], column: str, date_order: DateOrder
+) -> pl.Series:
+    f = _split_dates(texts, file, rows, column)
+    a, b, c = (f.get_column(k).cast(pl.Int64) for k in ("1", "2", "3"))
+    if date_order == "auto":
+        try:
+            order, heuristic = detect_date_order(a, b, c)
+        except InputError as exc:
+            raise DataFileError(exc.message, file=file, column=column) from None
+        if heuristic:
+            warnings.warn(
+                f"{file}: day and month are ≤ 12 in every date; read as "
+                f"{'day-first' if order == 'dmy' else 'month-first'} (the order giving the "
+                "shorter span); pass date_order to be explicit",
+                EndolabWarning,
+                stacklevel=3,
+            )
+    else:
+        order = date_order
+    if order == "ymd":
+        year, month, day = a, b, c
+    elif order == "dmy":
+        day, month, year = a, b, c
+    else:
+        month, day, year = a, b, c
+    hour = f.get_column("4").cast(pl.Int64)
+    ampm = f.get_column("7").str.to_lowercase().str.replace_all(".", "", literal=True)
+    hour = (
+        pl.DataFrame({"h": hour, "ap": ampm})
+        .select(
+            pl.when(pl.col("ap") == "am")
+            .then(pl.col("h") % 12)
+            .when(pl.col("ap") == "pm")
+            .then(pl.col("h") % 12 + 12)
+            .otherwise(pl.col("h"))
+        )
+        .to_series()
+    )
+    parts = pl.DataFrame(
+        {
+            "y": pl.Series(year).cast(pl.Int64),
+            "mo": pl.Series(month).cast(pl.Int64),
+            "d": pl.Series(day).cast(pl.Int64),
+            "h": hour,
+            "mi": f.get_column("5").cast(pl.Int64),
+            "s": f.get_column("6").cast(pl.Int64).fill_null(0),
+        }
+    ).with_columns(pl.when(pl.col("y") < 100).then(pl.col("y") + 2000).otherwise(pl.col("y")))
+    valid = (
+        parts.select(
+            pl.col("mo").is_between(1, 12)
+            & pl.col("d").is_between(1, 31)
+            & pl.col("h").is_between(0, 23)
+            & pl.col("mi").is_between(0, 59)
+            & pl.col("s").is_between(0, 59)
+        )
+        .to_series()
+        .fill_null(False)
+    )
+    times = parts.select(
+        pl.when(valid)
+        .then(pl.datetime("y", "mo", "d", "h", "mi", "s", time_unit="us"))
+        .alias("time")
+    ).to_series()
+    bad = ~valid | times.is_null()
+    if bad.any():
+        i = int(bad.arg_true()[0])
+        raise DataFileError(
+            f"{texts[i]!r} is not a valid date-time when read as {order}",
+            file=file,
+            row=rows[i],
+            column=column,
+        )
+    return times
+
+
+def read_libre(
+    path: str | Path,
+    *,
+    unit: str | None = None,
+    subject_id: str | None = None,
+    include_scans: bool = False,
+    date_order: DateOrder = "auto",
+) -> pl.DataFrame:
+    """Read a FreeStyle LibreView CSV export (historic readings; scans on request).
+
+    ``date_order``: ``"auto"`` (detected from the dates, :func:`detect_date_order`), ``"dmy"``,
+    ``"mdy"`` or ``"ymd"``.
+    """
+    p = Path(path)
+    file = str(p)
+    text = _read_text(p)
+    lines = text.splitlines()
+    header_at = next(
+        (
+            i
+            for i, line in enumerate(lines[:20])
+            if "device timestamp" in line.lower() and "record type" in line.lower()
+        ),
+        None,
+    )
+    if header_at is None:
+        raise DataFileError(
+            "no header line naming 'Device Timestamp' and 'Record Type' in the first 20 lines: "
+            "not a LibreView export?",
+            file=file,
+        )
+    delimiter = _sniff_delimiter(lines[header_at])
+    rows = _rows("\n".join(lines[header_at:]), delimiter)
+    header = [h.strip() for h in rows[0]]
+    norm = [_norm(h) for h in header]
+
+    def find(pred: Any, what: str) -> int:
+        for i, h in enumerate(norm):
+            if pred(h):
+                return i
+        raise DataFileError(
+            f"no {what} column (header: {', '.join(header)})", file=file, row=header_at + 1
+        )
+
+    i_time = find(lambda h: h == "devicetimestamp", "'Device Timestamp'")
+    i_type = find(lambda h: h == "recordtype", "'Record Type'")
+    i_hist = find(lambda h: h.startswith("historicglucose"), "'Historic Glucose'")
+    i_scan = next((i for i, h in enumerate(norm) if h.startswith("scanglucose")), None)
+    header_unit = _unit_from_header(header[i_hist])
+    unit = _merge_unit(file, header[i_hist], header_unit, unit)
+    keep = {"0": i_hist}
+    if include_scans and i_scan is not None:
+        keep["1"] = i_scan
+    times: list[str] = []
+    values: list[str] = []
+    line_no: list[int] = []
+    for n, row in enumerate(rows[1:], start=header_at + 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) <= max(i_time, i_type):
+            raise DataFileError(
+                f"{len(row)} fields, expected {len(header)}",
+                file=file,
+                row=n,
+                column=header[i_type],
+            )
+        kind = row[i_type].strip()
+        if kind not in keep:
+            continue
+        idx = keep[kind]
+        value = row[idx].strip() if idx < len(row) else ""
+        if not value:
+            continue
+        times.append(row[i_time].strip())
+        values.append(value)
+        line_no.append(n)
+    if not times:
+        raise DataFileError(
+            "no historic glucose readings (record type 0)", file=file, column=header[i_type]
+        )
+    parsed = _libre_times(times, file, line_no, header[i_time], date_order)
+    frame = pl.DataFrame(
+        {"time": parsed, "gl": values, ROW_COLUMN: line_no},
+        schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
+    ).with_columns(pl.lit(subject_id or p.stem).alias("id"))
+    return _check(frame, file, unit)
+
+
+READERS: Final = {"generic": read_generic, "dexcom": read_dexcom, "libre": read_libre}
+
+
+def read_cgm(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    reader: ReaderName = "auto",
+    unit: str | None = None,
+    **options: Any,
+) -> pl.DataFrame:
+    """Read one or more CGM files (any supported format) into one canonical frame.
+
+    ``reader="auto"`` picks the format per file (:func:`detect_format`). Other keyword options go
+    to the reader (``columns``, ``subject_id``, ``include_scans``, ``date_order``).
+    """
+    items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    if not items:
+        raise InputError("no input files", field="files")
+    frames = []
+    for item in items:
+        p = Path(item)
+        if not p.is_file():
+            raise DataFileError("no such file", file=str(p))
+        kind = detect_format(p) if reader == "auto" else reader
+        if kind not in READERS:
+            raise InputError(
+                f"unknown reader {reader!r}; accepted: auto, generic, dexcom, libre", field="reader"
+            )
+        opts = dict(options)
+        if kind != "generic":
+            opts.pop("columns", None)
+        if kind != "libre":
+            opts.pop("include_scans", None)
+            opts.pop("date_order", None)
+        frames.append(READERS[kind](p, unit=unit, **opts))
+    if len(frames) == 1:
+        return frames[0]
+    return check_frame(pl.concat(frames))

@@ -1,0 +1,185 @@
+"""Consensus episodes (2023): hand-built traces, the expected episodes worked out in comments.
+
+Time model under test (module docstring): each reading stands for the interval until the next
+reading (the last one of a stretch for dt0); a run lasts the sum of its readings' intervals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from endolab.cgm import check_frame, compute_metrics, episodes
+from endolab.errors import InputError
+
+T0 = dt.datetime(2024, 5, 1, 0, 0)
+
+
+def _frame(gl: list[float], minutes: list[float] | None = None, sid: str = "a") -> pl.DataFrame:
+    minutes = minutes if minutes is not None else [5.0 * i for i in range(len(gl))]
+    return check_frame(
+        pl.DataFrame(
+            {
+                "id": [sid] * len(gl),
+                "time": [T0 + dt.timedelta(minutes=x) for x in minutes],
+                "gl": [float(g) for g in gl],
+            }
+        )
+    )
+
+
+def _at(minutes: float) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=minutes)
+
+
+def _level(table: pl.DataFrame, kind: str, level: str) -> pl.DataFrame:
+    return table.filter((pl.col("type") == kind) & (pl.col("level") == level))
+
+
+def test_one_level1_hypo() -> None:
+    # 100 | 65 65 65 (t = 5, 10, 15: 3 × 5 = 15 min ≥ 15) | 100 100 100 (15 min ≥ 15: recovery)
+    table, summary = episodes(_frame([100, 65, 65, 65, 100, 100, 100]))
+    hypo = _level(table, "hypo", "l1")
+    assert hypo.height == 1
+    row = hypo.row(0, named=True)
+    assert (row["start"], row["end"], row["duration_min"]) == (_at(5), _at(20), 15.0)
+    assert (row["nadir_gl"], row["n_readings"], row["ended_by"]) == (65.0, 3, "recovery")
+    s = summary.row(0, named=True)
+    assert s["hypo_l1_episodes"] == 1
+    assert s["hypo_l2_episodes"] == 0
+    assert s["hyper_l1_episodes"] == 0
+    assert s["hypo_l1_mean_duration_min"] == 15.0
+
+
+def test_ten_minutes_is_not_an_episode() -> None:
+    # 65 65 = 10 min < 15
+    table, summary = episodes(_frame([100, 65, 65, 100, 100, 100]))
+    assert table.height == 0
+    assert summary["hypo_l1_episodes"][0] == 0
+    assert summary["hypo_l1_mean_duration_min"][0] is None
+
+
+def test_short_recovery_does_not_end_the_episode() -> None:
+    # idx: 0:100 1:65(5) 2:65(10) 3:65(15) 4:100(20) 5:100(25) 6:65(30) 7:65(35) 8-10:100
+    # start at 5 (15 min below); recovery 20–25 is 10 min < 15; below again 30–35;
+    # recovery from 40 lasts 15 min → episode ends at 40: duration 35 min; one episode only
+    table, _ = episodes(_frame([100, 65, 65, 65, 100, 100, 65, 65, 100, 100, 100]))
+    hypo = _level(table, "hypo", "l1")
+    assert hypo.height == 1
+    assert (hypo["start"][0], hypo["end"][0], hypo["duration_min"][0]) == (_at(5), _at(40), 35.0)
+
+
+def test_level2_end_rule_parameter() -> None:
+    # 100 | 50 50 50 (5–15) | 60 60 60 (20–30) | 100 100 100 (35–45)
+    gl = [100, 50, 50, 50, 60, 60, 60, 100, 100, 100]
+    same, _ = episodes(_frame(gl))
+    # "same": recovery run ≥ 54 starts at 20 and lasts 30 min → level 2 ends at 20 (15 min)
+    l2 = _level(same, "hypo", "l2")
+    assert (l2.height, l2["duration_min"][0]) == (1, 15.0)
+    # level 1 (< 70): 5–30 below, recovery ≥ 70 from 35 → 30 min; level 2 is also level 1
+    l1 = _level(same, "hypo", "l1")
+    assert (l1.height, l1["duration_min"][0]) == (1, 30.0)
+    assert l2["nadir_gl"][0] == 50.0
+    # "level1": level 2 ends only after ≥ 15 min ≥ 70 → at 35: 30 min
+    lv1, _ = episodes(_frame(gl), lv2_end="level1")
+    l2b = _level(lv1, "hypo", "l2")
+    assert (l2b.height, l2b["end"][0], l2b["duration_min"][0]) == (1, _at(35), 30.0)
+
+
+def test_gap_longer_than_inter_gap_splits() -> None:
+    # 65 at 0, 5, 10; 60-min gap; 65 at 70, 75, 80; 100 at 85, 90, 95
+    minutes = [0, 5, 10, 70, 75, 80, 85, 90, 95]
+    gl = [65, 65, 65, 65, 65, 65, 100, 100, 100]
+    table, _ = episodes(_frame(gl, minutes))
+    hypo = _level(table, "hypo", "l1")
+    # inter_gap 45: the gap splits → two episodes; the first ends at 10 + dt0 (5) = 15
+    assert hypo["start"].to_list() == [_at(0), _at(70)]
+    assert hypo["end"].to_list() == [_at(15), _at(85)]
+    assert hypo["ended_by"].to_list() == ["gap", "recovery"]
+    # inter_gap 90: bridged; the reading at 10 stands for 60 min → one episode 0–85 (85 min)
+    bridged, _ = episodes(_frame(gl, minutes), inter_gap=90)
+    hypo = _level(bridged, "hypo", "l1")
+    assert (hypo.height, hypo["duration_min"][0]) == (1, 85.0)
+
+
+def test_episode_at_end_of_data() -> None:
+    # 65 65 65 at 5, 10, 15 and no more data: ends at 15 + dt0 5 = 20
+    table, _ = episodes(_frame([100, 65, 65, 65]))
+    row = _level(table, "hypo", "l1").row(0, named=True)
+    assert (row["end"], row["duration_min"], row["ended_by"]) == (_at(20), 15.0, "end_of_data")
+
+
+def test_extended_hypo_needs_more_than_120_min() -> None:
+    # 25 readings < 70 at 5 min = 125 min > 120 → extended; 24 readings = 120 min → not
+    ext = _level(episodes(_frame([100] + [60] * 25 + [100] * 3))[0], "hypo", "ext")
+    assert (ext.height, ext["duration_min"][0]) == (1, 125.0)
+    assert _level(episodes(_frame([100] + [60] * 24 + [100] * 3))[0], "hypo", "ext").height == 0
+
+
+def test_hyper_levels() -> None:
+    # 150 | 260 260 260 (5–15) | 200 200 200 (20–30) | 150 150 150 (35–45)
+    table, summary = episodes(_frame([150, 260, 260, 260, 200, 200, 200, 150, 150, 150]))
+    l1 = _level(table, "hyper", "l1")  # > 180 from 5 to 30; recovery ≤ 180 from 35 → 30 min
+    assert (l1.height, l1["start"][0], l1["duration_min"][0]) == (1, _at(5), 30.0)
+    assert l1["peak_gl"][0] == 260.0
+    l2 = _level(table, "hyper", "l2")  # > 250 from 5 to 15; ≤ 250 from 20 for 30 min → 15 min
+    assert (l2.height, l2["duration_min"][0]) == (1, 15.0)
+    s = summary.row(0, named=True)
+    assert (s["hyper_l1_episodes"], s["hyper_l2_episodes"], s["hyper_ext_episodes"]) == (1, 1, 0)
+
+
+def test_extended_hyper_90_of_120_min() -> None:
+    # 18 readings of 300 = 90 min > 250 → qualifies at the 18th; starts at 0; recovery ≤ 180
+    # from 90 lasting 15 min → ends at 90: 90 min
+    ext = _level(episodes(_frame([300] * 18 + [150] * 3))[0], "hyper", "ext")
+    assert (ext.height, ext["start"][0], ext["duration_min"][0]) == (1, _at(0), 90.0)
+    # 17 readings = 85 min < 90 → none
+    assert _level(episodes(_frame([300] * 17 + [150] * 3))[0], "hyper", "ext").height == 0
+
+
+def test_extended_hyper_is_cumulative() -> None:
+    # 10 × 300 (0–45), 4 × 200 (50–65), 8 × 300 (70–105), 3 × 150 (110–120).
+    # At t = 105 the window (−15, 105] holds 18 readings > 250 = 90 min → qualifies; first > 250
+    # in the window is t = 0; recovery from 110 (15 min) → episode 0–110 = 110 min.
+    gl = [300] * 10 + [200] * 4 + [300] * 8 + [150] * 3
+    ext = _level(episodes(_frame(gl))[0], "hyper", "ext")
+    assert (ext.height, ext["start"][0], ext["end"][0]) == (1, _at(0), _at(110))
+
+
+def test_fifteen_minute_libre_reading_is_fifteen_minutes() -> None:
+    # Libre historic data every 15 min: one reading of 60 stands for 15 min → an episode
+    table, _ = episodes(_frame([100, 60, 100, 100], minutes=[0, 15, 30, 45]))
+    hypo = _level(table, "hypo", "l1")
+    assert (hypo.height, hypo["duration_min"][0]) == (1, 15.0)
+
+
+def test_subjects_do_not_run_into_each_other() -> None:
+    # a ends with 65 65 (10 min), b starts with 65 (5 min): no episode in either
+    f = pl.concat([_frame([100, 100, 65, 65]), _frame([65, 100, 100, 100], sid="b")])
+    table, summary = episodes(f)
+    assert table.height == 0
+    assert summary["id"].to_list() == ["a", "b"]
+
+
+def test_episodes_by_day_in_compute_metrics() -> None:
+    # one hypo episode on day 1 (23:45–23:55 below, 15 min), none on day 2
+    minutes = [23 * 60 + 40 + 5 * i for i in range(8)]
+    gl = [100, 60, 60, 60, 100, 100, 100, 100]
+    r = compute_metrics(_frame(gl, minutes), metrics=["episodes"], by="day")
+    assert r["date"].to_list() == [dt.date(2024, 5, 1), dt.date(2024, 5, 2)]
+    assert r["hypo_l1_episodes"].to_list() == [1, 0]
+
+
+def test_bad_parameters() -> None:
+    with pytest.raises(InputError, match="lv2_end"):
+        episodes(_frame([100]), lv2_end="other")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="dur_length"):
+        episodes(_frame([100]), dur_length=-1)
+
+
+def test_one_reading() -> None:
+    table, summary = episodes(_frame([50]))
+    assert table.height == 0
+    assert summary["hypo_l1_episodes"][0] == 0

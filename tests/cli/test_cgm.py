@@ -1,0 +1,155 @@
+"""`endolab cgm` commands, in-process (CliRunner): exit codes, stdout, stderr, written files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from endolab._text import DISCLAIMER
+from endolab.cli import app
+
+runner = CliRunner()
+
+
+def _csv(tmp_path: Path, name: str = "cgm.csv", rows: list[str] | None = None) -> Path:
+    # subject a: 100, 65, 65, 65, 100, 100, 100 at 5-min steps (one level-1 hypo episode)
+    # subject b: 200, 260, 260, 260, 150, 150, 150 (one level-1 and one level-2 hyper episode)
+    if rows is None:
+        rows = [
+            f"a,2024-01-01 00:{5 * i:02d}:00,{g}"
+            for i, g in enumerate([100, 65, 65, 65, 100, 100, 100])
+        ]
+        rows += [
+            f"b,2024-01-01 00:{5 * i:02d}:00,{g}"
+            for i, g in enumerate([200, 260, 260, 260, 150, 150, 150])
+        ]
+    path = tmp_path / name
+    path.write_text("id,time,gl\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_metrics_human_output_has_units_and_disclaimer(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["cgm", "metrics", str(_csv(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "[mg/dL]" in result.stdout and "[%]" in result.stdout
+    assert DISCLAIMER[:40] in result.stdout
+
+
+def test_metrics_json(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["cgm", "metrics", str(_csv(tmp_path)), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["disclaimer"] == DISCLAIMER
+    assert payload["units"]["mean"] == "mg/dL"
+    a = payload["rows"][0]
+    # a: (100 + 3 × 65 + 3 × 100) / 7 = 595 / 7 = 85.714; tbr_70 = 3/7 = 42.857 %
+    assert a["id"] == "a"
+    assert a["mean"] == pytest.approx(595 / 7)
+    assert a["tbr_70"] == pytest.approx(300 / 7)
+
+
+def test_metrics_out_csv_parquet_and_mmol(tmp_path: Path) -> None:
+    src = _csv(tmp_path)
+    out = tmp_path / "m.csv"
+    result = runner.invoke(
+        app, ["cgm", "metrics", str(src), "--out", str(out), "--report-unit", "mmol/L"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "wrote 2 row(s)" in result.stdout
+    table = pl.read_csv(out)
+    assert table["mean"][0] == pytest.approx(595 / 7 / 18)
+    pq = tmp_path / "m.parquet"
+    result = runner.invoke(app, ["cgm", "metrics", str(src), "--out", str(pq), "--by", "day"])
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(pq).columns[:2] == ["id", "date"]
+
+
+def test_metrics_csv_to_stdout_keeps_stdout_clean(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["cgm", "metrics", str(_csv(tmp_path)), "--format", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith("id,")
+    assert "Disclaimer" in result.stderr
+
+
+def test_metrics_bad_options(tmp_path: Path) -> None:
+    src = str(_csv(tmp_path))
+    result = runner.invoke(app, ["cgm", "metrics", src, "--by", "month"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --by 'month' not accepted; accepted: day, week")
+    result = runner.invoke(app, ["cgm", "metrics", src, "--format", "parquet"])
+    assert result.exit_code == 3 and "needs --out" in result.stderr
+    result = runner.invoke(app, ["cgm", "metrics", src, "--unit", "mg/L"])
+    assert result.exit_code == 2 and "unknown unit" in result.stderr
+
+
+def test_metrics_bad_file_is_one_line_exit_3(tmp_path: Path) -> None:
+    bad = _csv(tmp_path, "bad.csv", ["a,2024-01-01 00:00:00,100", "a,2024-01-01 00:05:00,x"])
+    result = runner.invoke(app, ["cgm", "metrics", str(bad)])
+    assert result.exit_code == 3
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert (
+        lines[0]
+        == f"error: {bad}, row 3, column gl: cannot read 'x' as a glucose value; accepted: a number, or High/Low for a censored device reading"
+    )
+
+
+def test_metrics_mixed_units_asks_for_unit(tmp_path: Path) -> None:
+    bad = _csv(tmp_path, "mixed.csv", ["a,2024-01-01 00:00:00,5.5", "a,2024-01-01 00:05:00,120"])
+    result = runner.invoke(app, ["cgm", "metrics", str(bad)])
+    assert result.exit_code == 3
+    assert "--unit" in result.stderr
+
+
+def test_metrics_warnings_go_to_stderr(tmp_path: Path) -> None:
+    src = _csv(
+        tmp_path,
+        "dup.csv",
+        ["a,2024-01-01 00:05:00,100", "a,2024-01-01 00:00:00,110", "a,2024-01-01 00:00:00,120"],
+    )
+    result = runner.invoke(app, ["cgm", "metrics", str(src), "--json"])
+    assert result.exit_code == 0
+    assert "warning:" in result.stderr and "duplicate" in result.stderr
+    json.loads(result.stdout)
+
+
+def test_episodes_table_and_summary(tmp_path: Path) -> None:
+    src = str(_csv(tmp_path))
+    result = runner.invoke(app, ["cgm", "episodes", src, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    kinds = sorted((r["id"], r["type"], r["level"]) for r in rows)
+    assert kinds == [("a", "hypo", "l1"), ("b", "hyper", "l1"), ("b", "hyper", "l2")]
+    result = runner.invoke(app, ["cgm", "episodes", src, "--summary", "--json"])
+    summary = json.loads(result.stdout)["rows"]
+    assert [r["hypo_l1_episodes"] for r in summary] == [1, 0]
+    result = runner.invoke(app, ["cgm", "episodes", src])
+    assert result.exit_code == 0 and "Disclaimer" in result.stdout
+    result = runner.invoke(app, ["cgm", "episodes", src, "--inter-gap", "4,5"])
+    assert result.exit_code == 2 and "--inter-gap '4,5'" in result.stderr
+
+
+def test_agp_png_and_svg(tmp_path: Path) -> None:
+    src = str(_csv(tmp_path))
+    png = tmp_path / "agp.png"
+    result = runner.invoke(app, ["cgm", "agp", src, "--id", "a", "--out", str(png)])
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = tmp_path / "agp.svg"
+    result = runner.invoke(app, ["cgm", "agp", src, "--id", "b", "--out", str(svg), "--json"])
+    assert result.exit_code == 0
+    assert "<svg" in svg.read_text()[:500]
+    assert json.loads(result.stdout)["out"] == str(svg)
+
+
+def test_agp_unknown_subject_and_suffix(tmp_path: Path) -> None:
+    src = str(_csv(tmp_path))
+    result = runner.invoke(app, ["cgm", "agp", src, "--id", "zz", "--out", str(tmp_path / "x.png")])
+    assert result.exit_code == 3 and "'zz' not found" in result.stderr
+    assert not (tmp_path / "x.png").exists()
+    result = runner.invoke(app, ["cgm", "agp", src, "--id", "a", "--out", str(tmp_path / "x.jpg")])
+    assert result.exit_code == 3 and ".png, .svg or .pdf" in result.stderr
