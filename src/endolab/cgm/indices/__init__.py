@@ -54,6 +54,7 @@ __all__ = [
     "REGISTRY",
     "adrr",
     "auc",
+    "clear_cache",
     "cogi",
     "compute_indices",
     "conga",
@@ -78,7 +79,6 @@ __all__ = [
     "roc",
     "sd_measures",
     "sd_roc",
-    "clear_cache",
     "shared_intermediates",
     "summary_glu",
 ]
