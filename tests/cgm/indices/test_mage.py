@@ -67,3 +67,55 @@ def test_bad_parameters() -> None:
         mage(frame_of([100] * 40), direction="up")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="below long_ma"):
         mage(frame_of([100] * 40), short_ma=32, long_ma=5)
+
+
+# ---- the vectorised steps against direct sequential versions written from the algorithm text
+
+
+def _crossings_sequential(x: np.ndarray, d: np.ndarray) -> tuple[list[int], list[bool]]:
+    """Point-by-point scan (R iglu mage_ma_single.R step 2d, as described in its comments)."""
+    ids, types = [0], [bool(d[0] > 0)]
+    for i in range(1, x.size):
+        if np.isnan(x[i]) or np.isnan(x[i - 1]) or np.isnan(d[i]) or np.isnan(d[i - 1]):
+            continue
+        if d[i] * d[i - 1] < 0:
+            ids.append(i)
+            types.append(not d[i] < d[i - 1])
+        elif d[i] * d[ids[-1]] < 0:
+            prev = d[ids[-1]]
+            ids.append(i)
+            types.append(not d[i] < prev)
+    return [*ids, x.size - 1], [*types, bool(d[-1] > 0)]
+
+
+def _extrema_sequential(x: np.ndarray, ids: list[int], types: list[bool]) -> list[float]:
+    out: list[float] = []
+    prev = ids[0]
+    for i in range(len(ids) - 1):
+        w = x[prev : ids[i + 1] + 1]
+        k = int(np.nanargmax(w) if types[i] else np.nanargmin(w))
+        out.append(float(w[k]))
+        prev += k
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_vectorised_steps_equal_sequential_scan(seed: int) -> None:
+    import importlib
+
+    m = importlib.import_module("endolab.cgm.indices.mage")
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(40, 1500))
+    x = np.cumsum(rng.normal(0, 3, n)) + 150
+    if seed % 3 == 0:
+        x = np.round(x / 5) * 5  # ties and flat stretches (exact zero differences)
+    if seed % 2 == 0:  # short missing stretches inside the segment
+        for _ in range(3):
+            a = int(rng.integers(1, n - 1))
+            x[a : a + int(rng.integers(1, 12))] = np.nan
+        x[-1] = 150.0
+    delta = m._moving_average(x, 5) - m._moving_average(x, 32)
+    delta[np.abs(delta) < 1e-9] = 0.0
+    ids, types = m._crossings(x, delta)
+    assert (ids, types) == _crossings_sequential(x, delta)
+    assert m._extrema(x, ids, types) == _extrema_sequential(x, ids, types)

@@ -45,7 +45,7 @@ US_PER_DAY: Final = 86_400_000_000
 
 
 #: Grid points / readings per block in ``map_chunks`` (16 MB per float array).
-CHUNK_POINTS: Final = 2_000_000
+CHUNK_POINTS: Final = 1_000_000
 
 
 def _map_chunks(

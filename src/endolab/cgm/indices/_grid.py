@@ -59,7 +59,7 @@ __all__ = [
 #: ``inter_gap = 45`` (specs/cgm.md §2).
 DEFAULT_INTER_GAP_MIN: Final = 45.0
 
-_CHUNK_POINTS: Final = 4_000_000
+_CHUNK_POINTS: Final = 1_000_000
 
 
 _T = TypeVar("_T")
