@@ -129,7 +129,7 @@ GLUCOSE_VALUED_COLUMNS: Final = frozenset(
 #: Readings per chunk in :func:`compute_indices`: groups are processed a chunk at a time so that
 #: temporaries stay small (bounded memory, allocator reuse). Results do not depend on it (beyond
 #: floating-point rounding far below the printed precision).
-CHUNK_READINGS: Final = 1_000_000
+CHUNK_READINGS: Final = 4_000_000
 
 
 def compute_indices(
