@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Final, TypeVar
 
+import numpy as np
 import polars as pl
 
 from endolab.cgm.schema import (
@@ -92,6 +93,69 @@ class TimeOrderError(InputError):
     """Readings of a group are not in strictly increasing time order (run check_frame first)."""
 
 
+_TD: Final = (pl.col("time").diff().dt.total_microseconds().cast(pl.Float64) / 60e6).alias("__td")
+
+
+_G: Final = pl.col("gl")
+#: Consensus band of each reading (see :func:`consensus_ranges_exprs`), one small integer column so
+#: that the eight range percentages are cheap comparisons of it.
+_BAND: Final = (
+    (_G >= TBR_LEVEL2_MG_DL).cast(pl.UInt8)
+    + (_G >= TBR_LEVEL1_MG_DL).cast(pl.UInt8)
+    + (_G > TIGHT_HIGH_MG_DL).cast(pl.UInt8)
+    + (_G > TIR_HIGH_MG_DL).cast(pl.UInt8)
+    + (_G > TAR_LEVEL2_MG_DL).cast(pl.UInt8)
+).alias("__band")
+
+
+def _dt0_estimate() -> pl.Expr:
+    """Per-group sampling interval [min]: round(median interval), half to even (R ``round``), at
+    least 1 min [A]; null for a group with one reading."""
+    med = pl.col("__td").slice(1).median().round()
+    return pl.when(med.is_null()).then(None).otherwise(pl.max_horizontal(med, 1.0))
+
+
+def _aggregate(
+    frame: pl.DataFrame, keys: list[str], exprs: Sequence[pl.Expr], *, contiguous: bool
+) -> pl.DataFrame:
+    """One group-by over ``frame`` (sorted so that every group is a run of rows, in key order).
+
+    Expressions that use the group's sampling interval read it from the column ``__dt0``: it is
+    estimated in a cheap first pass and repeated onto the rows, so that the median is computed
+    once per group rather than once per use (polars does not share sub-expressions in ``agg``).
+    """
+    lf = frame.lazy()
+    if contiguous and len(keys) == 1:
+        lf = lf.with_columns(pl.col("id").set_sorted(), _TD)
+        group_key = keys
+    elif contiguous:
+        # one sorted integer key per contiguous group: polars then aggregates over row slices
+        lf = lf.with_columns(pl.struct(keys).rle_id().set_sorted().alias("__run"), _TD)
+        group_key = ["__run"]
+    else:
+        lf = lf.with_columns(_TD)
+        group_key = keys
+    firsts = [pl.col(k).first() for k in keys] if group_key == ["__run"] else []
+    if any("__band" in e.meta.root_names() for e in exprs):
+        lf = lf.with_columns(_BAND)
+    if any("__dt0" in e.meta.root_names() for e in exprs):
+        sizes = (
+            lf.group_by(group_key)
+            .agg(*firsts, pl.len().alias("__n"), _dt0_estimate().alias("__dt0"))
+            .sort(keys)
+            .collect()
+        )
+        per_row = np.repeat(
+            sizes.get_column("__dt0").fill_null(np.nan).to_numpy(),
+            sizes.get_column("__n").to_numpy(),
+        )
+        lf = lf.with_columns(pl.Series("__dt0", per_row).fill_nan(None))
+    agg = lf.group_by(group_key).agg(*firsts, *exprs, _ORDER_CHECK)
+    if group_key == ["__run"]:
+        agg = agg.drop("__run")
+    return agg.sort(keys).collect()
+
+
 def run_exprs(
     frame: pl.DataFrame,
     by: Sequence[str],
@@ -121,27 +185,12 @@ def run_exprs(
     ids = frame.get_column("id")
     if not ids.is_sorted():
         frame = frame.sort(["id", "time"], maintain_order=True)
-    td = (pl.col("time").diff().dt.total_microseconds().cast(pl.Float64) / 60e6).alias("__td")
-    if len(keys) == 1:
-        lf = frame.lazy().with_columns(pl.col("id").set_sorted(), td)
-        result = lf.group_by(keys).agg([*exprs, _ORDER_CHECK])
-    else:
-        # one sorted integer key per contiguous group: polars then aggregates over row slices
-        run = pl.struct(keys).rle_id().set_sorted().alias("__run")
-        lf = frame.lazy().with_columns(run, td)
-        result = (
-            lf.group_by("__run")
-            .agg([pl.col(k).first() for k in keys] + [*exprs, _ORDER_CHECK])
-            .drop("__run")
-        )
-    result = result.sort(keys)
-    if len(keys) > 1:
-        collected = result.collect()
-        if collected.select(pl.struct(keys).is_duplicated().any()).item():
-            # a period column that is not contiguous within a subject: hash group-by instead
-            lf = frame.lazy().sort([*keys, "time"]).with_columns(td)
-            collected = lf.group_by(keys).agg([*exprs, _ORDER_CHECK]).sort(keys).collect()
-        result = collected.lazy()
+    collected = _aggregate(frame, keys, exprs, contiguous=True)
+    if len(keys) > 1 and collected.select(pl.struct(keys).is_duplicated().any()).item():
+        # a period column that is not contiguous within a subject: sort by the keys first
+        frame = frame.sort([*keys, "time"], maintain_order=True)
+        collected = _aggregate(frame, keys, exprs, contiguous=False)
+    result = collected.lazy()
     collected = result.collect()
     if collected.select((pl.col("__min_td") <= 0).any()).item():
         raise TimeOrderError(
@@ -234,16 +283,18 @@ def consensus_ranges_exprs(*, minutes_per_day: bool = True) -> list[pl.Expr]:
     ``*_min_per_day`` [min/day] = percentage / 100 × 1440 (time per day the share represents,
     as in Battelino 2019 Table 1: 70 % ≈ 16 h 48 min).
     """
-    g = _GL
+    # band code per reading (added as column __band by run_exprs), boundaries as in the table:
+    # 0: g < 54 | 1: 54 ≤ g < 70 | 2: 70 ≤ g ≤ 140 | 3: 140 < g ≤ 180 | 4: 180 < g ≤ 250 | 5: g > 250
+    band = pl.col("__band")
     masks = (
-        g < TBR_LEVEL2_MG_DL,
-        (g >= TBR_LEVEL2_MG_DL) & (g < TBR_LEVEL1_MG_DL),
-        g < TBR_LEVEL1_MG_DL,
-        g.is_between(TIR_LOW_MG_DL, TIR_HIGH_MG_DL, closed="both"),
-        g.is_between(TIR_LOW_MG_DL, TIGHT_HIGH_MG_DL, closed="both"),
-        (g > TAR_LEVEL1_MG_DL) & (g <= TAR_LEVEL2_MG_DL),
-        g > TAR_LEVEL1_MG_DL,
-        g > TAR_LEVEL2_MG_DL,
+        band == 0,
+        band == 1,
+        band <= 1,
+        band.is_between(2, 3),
+        band == 2,
+        band == 4,
+        band >= 4,
+        band == 5,
     )
     names = consensus_range_names()
     exprs = [_pct(mask).alias(name) for name, mask in zip(names, masks, strict=True)]
@@ -312,8 +363,7 @@ def active_percent_exprs(
             )
         dt0_expr = pl.lit(float(dt0))
     else:
-        med = td.median().round()
-        dt0_expr = pl.when(med.is_null()).then(None).otherwise(pl.max_horizontal(med, 1.0))
+        dt0_expr = pl.col("__dt0").first()  # estimated once per group by run_exprs
     span = (t.max() - t.min()).dt.total_microseconds().cast(pl.Float64) / 60e6
     if period_minutes is None:
         theoretical = (span.round() / dt0_expr).round() + 1.0
