@@ -399,12 +399,17 @@ def _summary_exprs() -> list[pl.Expr]:
 
 
 def mean_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """Mean glucose ``mean`` [mg/dL] per group (Battelino 2019 core metric)."""
+    """Mean glucose ``mean`` [mg/dL] per group.
+
+    A core metric of Battelino T, Danne T, Bergenstal RM, et al. *Diabetes Care*
+    2019;42(8):1593–1603, doi:10.2337/dci19-0028 (Table 1); R iglu ``mean_glu``.
+    """
     return run_exprs(frame, by, [_GL.mean().alias("mean")])
 
 
 def median_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """Median glucose ``median`` [mg/dL] per group (R type-7 quantile, as R iglu ``median_glu``)."""
+    """Median glucose ``median`` [mg/dL] per group (R type-7 quantile, as R iglu ``median_glu``;
+    Hyndman RJ, Fan Y. *Am Stat* 1996;50(4):361–365, doi:10.1080/00031305.1996.10473566)."""
     return run_exprs(frame, by, [_q(0.5).alias("median")])
 
 
@@ -430,12 +435,14 @@ def quantile_glucose(
 
 
 def range_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """Range ``range`` = max − min glucose [mg/dL] (R iglu ``range_glu``)."""
+    """Range ``range`` = max − min glucose [mg/dL] (R iglu ``range_glu``; descriptive statistic,
+    no clinical threshold)."""
     return run_exprs(frame, by, [(_GL.max() - _GL.min()).alias("range")])
 
 
 def iqr_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """Interquartile range ``iqr`` = q75 − q25 [mg/dL] (type-7 quantiles, R iglu ``iqr_glu``)."""
+    """Interquartile range ``iqr`` = q75 − q25 [mg/dL] (type-7 quantiles, R iglu ``iqr_glu``;
+    Hyndman & Fan 1996, doi:10.1080/00031305.1996.10473566)."""
     return run_exprs(frame, by, [(_q(0.75) - _q(0.25)).alias("iqr")])
 
 
@@ -445,12 +452,16 @@ def summary_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.D
 
 
 def sd_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """Sample standard deviation ``sd`` [mg/dL] (ddof = 1, as R iglu ``sd_glu``) [A]."""
+    """Sample standard deviation ``sd`` [mg/dL] (ddof = 1, as R iglu ``sd_glu``) [A: the
+    consensus, Battelino 2019, doi:10.2337/dci19-0028, does not say which SD]."""
     return run_exprs(frame, by, [_GL.std(ddof=1).alias("sd")])
 
 
 def cv_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """Coefficient of variation ``cv`` = 100 × SD / mean [%] (Battelino 2019: target ≤ 36 %)."""
+    """Coefficient of variation ``cv`` = 100 × SD / mean [%], SD with ddof = 1.
+
+    Battelino 2019, doi:10.2337/dci19-0028: a core metric, target ≤ 36 %.
+    """
     return run_exprs(frame, by, [(100.0 * _GL.std(ddof=1) / _GL.mean()).alias("cv")])
 
 
@@ -487,7 +498,7 @@ def in_range_percent(
 ) -> pl.DataFrame:
     """Percentage of readings with lo ≤ g ≤ hi, columns ``tir_<lo>_<hi>`` [%]; limits in [mg/dL].
 
-    Both limits included (Battelino 2019; R iglu ``in_range_percent``). Default ranges: 70–180
+    Both limits included (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``in_range_percent``). Default ranges: 70–180
     (TIR, Battelino 2019) and 70–140 (time in tight range).
     """
     exprs = []
@@ -512,7 +523,7 @@ def below_percent(
 ) -> pl.DataFrame:
     """Percentage of readings with g < t, columns ``tbr_<t>`` [%]; thresholds in [mg/dL].
 
-    Strict inequality (Battelino 2019; R iglu ``below_percent``). Default 54 and 70 mg/dL.
+    Strict inequality (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``below_percent``). Default 54 and 70 mg/dL.
     """
     exprs = [
         _pct(_check_threshold(t, "target") > _GL).alias(f"tbr_{_fmt(float(t))}") for t in targets
@@ -528,7 +539,7 @@ def above_percent(
 ) -> pl.DataFrame:
     """Percentage of readings with g > t, columns ``tar_<t>`` [%]; thresholds in [mg/dL].
 
-    Strict inequality (Battelino 2019; R iglu ``above_percent``). Default 180 and 250 mg/dL.
+    Strict inequality (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``above_percent``). Default 180 and 250 mg/dL.
     """
     exprs = [
         _pct(_check_threshold(t, "target") < _GL).alias(f"tar_{_fmt(float(t))}") for t in targets
