@@ -140,13 +140,37 @@ def _first(frame: pl.DataFrame, mask: pl.Series, column: str) -> tuple[int, Any]
     return int(frame.get_column(ROW_COLUMN)[i]), frame.get_column(column)[i]
 
 
+#: Formats tried first on text times (fast, no inference); anything else is inferred by polars.
+_FAST_TIME_FORMATS: Final = (
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+)
+
+
+def _parse_time_text(text: pl.Series) -> pl.Series:
+    """Parse ISO-like text times: a fixed format when the first values all fit it, else inference."""
+    sample = text.drop_nulls().head(1000)
+    for fmt in _FAST_TIME_FORMATS:
+        if (
+            sample.len()
+            and sample.str.to_datetime(fmt, time_unit="us", strict=False).null_count() == 0
+        ):
+            parsed = text.str.to_datetime(fmt, time_unit="us", strict=False)
+            if parsed.null_count() == text.null_count():
+                return parsed
+            break
+    return text.str.to_datetime(time_unit="us", strict=False)
+
+
 def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """Return ``frame`` with ``time`` as naive ``Datetime('us')`` and any notices."""
     notes: list[str] = []
     dtype = frame.schema["time"]
     col = frame.get_column("time")
     if dtype == pl.String:
-        parsed = col.str.strip_chars().str.to_datetime(time_unit="us", strict=False)
+        parsed = _parse_time_text(col.str.strip_chars())
         bad = parsed.is_null() & col.is_not_null()
         if bad.any():
             row, value = _first(frame, bad, "time")
