@@ -176,46 +176,47 @@ def _compute(
         names = list(metrics)
         if not names:
             raise InputError("metrics: the list of metric names is empty", field="metrics")
+    chosen_set = "full" if "full" in names else ("core" if "core" in names else None)
+    others = [n for n in names if n not in ("core", "full")]
 
     registry = _indices_registry()
+    known = set(_m.CORE_METRICS) | {"episodes"} | set(registry or {})
+    for name in others:
+        if name not in known:
+            raise InputError(
+                f"unknown metric {name!r}; accepted: core, full, {', '.join(available_metrics())}",
+                field="metrics",
+                value=name,
+            )
     tables: list[pl.DataFrame] = []
     if data.height:
-        if names[0] in ("core", "full"):
+        if chosen_set is not None:
             exprs = _m.core_exprs(dt0=dt0, period_minutes=plan.period_minutes)
-            if names[0] == "full":
+            if chosen_set == "full":
                 exprs += _m.full_summary_exprs()
             tables.append(_m.run_exprs(data, keys, exprs, post=_m.core_post_exprs()))
-            if names[0] == "full":
+            if chosen_set == "full":
                 tables.append(_episode_table(data, keys, dt0))
                 if registry is None:
                     warnings.warn(
                         "the variability indices (endolab.cgm.indices) are not installed; "
                         "'full' gives the core metrics, summary and episodes only",
                         EndolabWarning,
-                        stacklevel=2,
+                        stacklevel=3,
                     )
                 else:
                     tables.append(_indices_table(data, keys, registry))
-        else:
-            for name in names:
-                if name in _m.CORE_METRICS:
-                    fn = _m.CORE_METRICS[name]
-                    if name in ("active_percent", "sufficiency_2019"):
-                        tables.append(
-                            fn(data, by=keys, dt0=dt0, period_minutes=plan.period_minutes)
-                        )
-                    else:
-                        tables.append(fn(data, by=keys))
-                elif name == "episodes":
-                    tables.append(_episode_table(data, keys, dt0))
-                elif registry is not None and name in registry:
-                    tables.append(registry[name](data, by=keys))
+        for name in others:
+            if name in _m.CORE_METRICS:
+                fn = _m.CORE_METRICS[name]
+                if name in ("active_percent", "sufficiency_2019"):
+                    tables.append(fn(data, by=keys, dt0=dt0, period_minutes=plan.period_minutes))
                 else:
-                    raise InputError(
-                        f"unknown metric {name!r}; accepted: {', '.join(available_metrics())}",
-                        field="metrics",
-                        value=name,
-                    )
+                    tables.append(fn(data, by=keys))
+            elif name == "episodes":
+                tables.append(_episode_table(data, keys, dt0))
+            elif registry is not None:
+                tables.append(registry[name](data, by=keys))
     result = _join(tables, keys, data)
     if plan.expected is not None:
         result = plan.expected.join(result, on=keys, how="left").sort(keys)
