@@ -218,3 +218,10 @@ def test_duplicates_across_subjects_are_not_duplicates() -> None:
     raw = _frame([100, 120], minutes=[0, 0], ids=["a", "b"])
     out = check_frame(raw)
     assert out["id"].to_list() == ["a", "b"]
+
+
+def test_first_time_unreadable_is_a_parse_error_not_a_crash() -> None:
+    # polars cannot infer a date format from "abc": the error must still name the row and value
+    raw = pl.DataFrame({"id": ["a", "a"], "time": ["abc", "2024-01-01 00:05"], "gl": [100, 101]})
+    with pytest.raises(ParseError, match=r"row 1: cannot read 'abc'"):
+        check_frame(raw)

@@ -161,7 +161,19 @@ def _parse_time_text(text: pl.Series) -> pl.Series:
             if parsed.null_count() == text.null_count():
                 return parsed
             break
-    return text.str.to_datetime(time_unit="us", strict=False)
+    try:
+        return text.str.to_datetime(time_unit="us", strict=False)
+    except pl.exceptions.PolarsError:
+        # polars could not infer one format from the first values: try the usual ones per value
+        # (values none of them fits become null and are reported with their row)
+        return pl.select(
+            pl.coalesce(
+                [
+                    text.str.to_datetime(fmt, time_unit="us", strict=False)
+                    for fmt in _FAST_TIME_FORMATS
+                ]
+            )
+        ).to_series()
 
 
 def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
