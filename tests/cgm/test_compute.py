@@ -114,15 +114,22 @@ def _frames(draw: st.DrawFn) -> pl.DataFrame:
     minutes = draw(st.lists(st.integers(min_value=-100, max_value=3000), min_size=n, max_size=n))
     gl = draw(st.lists(_gl, min_size=n, max_size=n))
     as_text = draw(st.booleans())
+    times: list[object] = [T0 + dt.timedelta(minutes=x) for x in minutes]
+    time_text = draw(st.booleans())
+    if time_text:
+        junk = st.sampled_from(
+            ["", "abc", "2024-13-01 00:00", "01/02/2024", "2024-01-01T00:00:00Z"]
+        )
+        times = [draw(junk) if draw(st.integers(0, 9)) == 0 else str(t) for t in times]
     frame = pl.DataFrame(
         {
             "id": ids,
-            "time": [T0 + dt.timedelta(minutes=x) for x in minutes],
+            "time": times,
             "gl": [("High" if math.isinf(g) and g > 0 else str(g)) for g in gl] if as_text else gl,
         },
         schema={
             "id": pl.String,
-            "time": pl.Datetime("us"),
+            "time": pl.String if time_text else pl.Datetime("us"),
             "gl": pl.String if as_text else pl.Float64,
         },
     )
