@@ -194,7 +194,8 @@ def _detect(
     grp_c = _group_of(gstarts, cand_anchor)
     begin = np.maximum(cand_start, gstarts[grp_c])
     if first_valid is not None:
-        begin = first_valid[begin]
+        # move each start to the first valid reading at or after it (first_valid: sorted indices)
+        begin = first_valid[np.minimum(np.searchsorted(first_valid, begin), first_valid.size - 1)]
     if begin.size:
         # anchors are sorted, so their groups are non-decreasing
         first_pos = np.flatnonzero(np.diff(grp_c, prepend=-1))
@@ -258,12 +259,11 @@ def _window_candidates(
 ) -> tuple[_I64, _I64, _I64]:
     """Readings in ``above`` where the summed intervals of ``above`` readings within
     (t − window, t] reach ``need``: (first ``above`` index of the window, the reading, and the
-    next-``above`` lookup used after clamping)."""
-    n = p.n
+    sorted ``above`` indices, used to move a start clamped to a group start onto a reading > 250)."""
     idx = np.flatnonzero(above).astype(np.int64)
     if idx.size == 0:
         empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.full(n + 1, n, dtype=np.int64)
+        return empty, empty, empty
     seg = np.searchsorted(p.seg_starts, idx, side="right") - 1
     # time within the segment, offset by segment number so one sorted key spans all segments
     key = seg.astype(np.float64) * 1e7 + (p.t[idx] - p.t[p.seg_starts[seg]])
@@ -271,11 +271,7 @@ def _window_candidates(
     jstart = np.searchsorted(key, key - window, side="right")
     total = cs[1:] - cs[jstart]
     ok = total >= need
-    # next-above lookup over all readings (for clamping to a group start)
-    nxt = np.full(n + 1, n, dtype=np.int64)
-    nxt[idx] = idx
-    nxt = np.minimum.accumulate(nxt[::-1])[::-1]
-    return idx[jstart[ok]], idx[ok], nxt
+    return idx[jstart[ok]], idx[ok], idx
 
 
 def _check_params(**values: float) -> None:
