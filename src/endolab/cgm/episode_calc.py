@@ -49,8 +49,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from endolab.cgm.frame import is_canonical
-from endolab.cgm.metrics import run_exprs
+from endolab.cgm.frame import CANONICAL_SCHEMA, check_frame, is_canonical
+from endolab.cgm.metrics import TimeOrderError, run_exprs
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
@@ -122,6 +122,12 @@ def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepa
     g = g_pad[:n]
     diff = np.diff(t)
     same = sid[1:] == sid[:-1]
+    if bool(np.any(same & (diff <= 0.0))):
+        raise TimeOrderError(
+            "readings are not in strictly increasing time order within each subject (unsorted "
+            "or duplicate timestamps): pass the data through endolab.cgm.check_frame first",
+            field="time",
+        )
     if dt0 is not None:
         dt0_row = np.full(n, float(dt0))
     else:
@@ -354,9 +360,13 @@ def episodes(
         )
     keys = list(by)
     if is_canonical(frame):
-        data = ensure_canonical(frame)
-    elif isinstance(frame, pl.DataFrame) and set(keys) | {"id", "time", "gl"} <= set(frame.columns):
-        data = frame  # canonical frame with period columns (from compute_metrics)
+        data = ensure_canonical(frame, check_time_order=False)  # _prepare checks the order
+    elif (
+        isinstance(frame, pl.DataFrame)
+        and set(keys) <= set(frame.columns)
+        and all(frame.schema.get(c) == CANONICAL_SCHEMA[c] for c in CANONICAL_SCHEMA)
+    ):
+        data = frame  # canonical columns plus period columns (from compute_metrics)
         if not data.get_column("id").is_sorted():
             data = data.sort(["id", "time"], maintain_order=True)
     else:
@@ -368,7 +378,14 @@ def episodes(
             field="by",
         )
 
-    p = _prepare(data, dt0, inter_gap)
+    try:
+        p = _prepare(data, dt0, inter_gap)
+    except TimeOrderError:
+        # out of order or duplicated readings in a canonical-looking frame: normalise it
+        data = check_frame(data.select(list(CANONICAL_SCHEMA)))
+        if set(keys) - set(data.columns):
+            raise
+        p = _prepare(data, dt0, inter_gap)
     g = p.g
     lv2_hypo_end = TBR_LEVEL2_MG_DL if lv2_end == "same" else TBR_LEVEL1_MG_DL
     lv2_hyper_end = TAR_LEVEL2_MG_DL if lv2_end == "same" else TAR_LEVEL1_MG_DL
