@@ -179,13 +179,22 @@ def _extrema(x: FloatArray, ids: list[int], types: list[bool]) -> list[float]:
     a_val, a_arg = suffix(ci)
     has_a = cn > ci
     a_val = np.where(has_a, a_val, np.inf)
-    prev_interval_start = np.concatenate(([c[0]], ci[:-1]))  # c_{i-1}
+    j_ci = np.searchsorted(starts, ci, side="right") - 1  # interval that starts at c_i
     prev = np.concatenate(([c[0]], np.minimum(a_arg[:-1], cn[:-1])))
     for _ in range(k + 1):
-        l_val, l_arg = suffix(prev)
+        # [prev, c_i): the rest of prev's interval, then whole intervals up to c_i
         has_l = prev < ci
-        simple = ~has_l | (prev >= prev_interval_start)
+        l_val, l_arg = suffix(prev)
         l_val = np.where(has_l, l_val, np.inf)
+        j_prev = np.searchsorted(starts, prev, side="right") - 1
+        span = np.where(has_l, j_ci - j_prev - 1, 0)
+        for step in range(1, int(span.max(initial=0)) + 1):
+            on = span >= step
+            q = starts[np.where(on, j_prev + step, 0)]
+            q_val, q_arg = suffix(q)
+            upd = on & (q_val < l_val)
+            l_val = np.where(upd, q_val, l_val)
+            l_arg = np.where(upd, q_arg, l_arg)
         best = l_val
         arg = np.where(has_l, l_arg, ci)
         take_a = a_val < best
@@ -194,10 +203,6 @@ def _extrema(x: FloatArray, ids: list[int], types: list[bool]) -> list[float]:
         take_p = point < best
         best = np.where(take_p, point, best)
         arg = np.where(take_p, cn, arg)
-        for i in np.flatnonzero(~simple).tolist():  # window starts before c_{i-1}: scan it
-            w = (-hi if ts[i] else lo)[prev[i] : cn[i] + 1]
-            q = int(np.argmin(w))
-            best[i], arg[i] = w[q], prev[i] + q
         new_prev = np.concatenate(([c[0]], arg[:-1]))
         if np.array_equal(new_prev, prev):
             break
