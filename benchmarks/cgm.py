@@ -294,13 +294,32 @@ def main() -> None:
             f"ratio (iglu-python / endolab full), per million readings: "
             f"{iglu_per_m / (full['compute_s'] * per_m):,.0f}×"
         )
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown",
+    )
+    mem_kb = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     results["machine"] = {
         "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gib": round(mem_kb / 1024**2, 1),
         "python": platform.python_version(),
         "polars": pl.__version__,
         "numpy": np.__version__,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+    print("machine", json.dumps(results["machine"]))
     (DATA_DIR / "last_run.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from endolab.cgm import check_frame, compute_metrics, episodes
-from endolab.errors import InputError
+from endolab.errors import EndolabWarning, InputError
 
 T0 = dt.datetime(2024, 5, 1, 0, 0)
 
@@ -183,3 +183,22 @@ def test_one_reading() -> None:
     table, summary = episodes(_frame([50]))
     assert table.height == 0
     assert summary["hypo_l1_episodes"][0] == 0
+
+
+def test_raw_and_unsorted_frames_are_checked() -> None:
+    # a raw frame (text times, integer glucose) and a canonical frame out of order give the same
+    raw = pl.DataFrame(
+        {
+            "id": ["a"] * 5,
+            "time": [f"2024-05-01 00:{5 * i:02d}" for i in range(5)],
+            "gl": [65, 65, 65, 100, 100],
+        }
+    )
+    # 65 × 3 (0–10) = 15 min → one episode; recovery 15–20 lasts only 10 min before the data end,
+    # so it ends at the end of the last low reading (10 + 5 = 15) with ended_by "end_of_data"
+    table, _ = episodes(raw)
+    assert table.select("duration_min", "ended_by").rows() == [(15.0, "end_of_data")]
+    canon = check_frame(raw)
+    with pytest.warns(EndolabWarning, match="backwards"):
+        shuffled, _ = episodes(canon[[4, 0, 1, 2, 3]])
+    assert shuffled.equals(table)

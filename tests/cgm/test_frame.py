@@ -204,3 +204,24 @@ def test_censored_column_validated() -> None:
     raw = _frame([100, 110]).with_columns(pl.Series("censored", [0, 2]))
     with pytest.raises(InputError, match=r"row 2.*censored|censored, row 2"):
         check_frame(raw)
+
+
+def test_unsorted_duplicates_keep_first_in_input_order() -> None:
+    # input: 00:00 → 130, 00:05 → 110, 00:00 → 100 (a later duplicate of the first)
+    raw = _frame([130, 110, 100], minutes=[0, 5, 0])
+    with pytest.warns(EndolabWarning, match=r"went backwards.*removed 1 duplicate"):
+        out = check_frame(raw)
+    assert out["gl"].to_list() == [130.0, 110.0]
+
+
+def test_duplicates_across_subjects_are_not_duplicates() -> None:
+    raw = _frame([100, 120], minutes=[0, 0], ids=["a", "b"])
+    out = check_frame(raw)
+    assert out["id"].to_list() == ["a", "b"]
+
+
+def test_first_time_unreadable_is_a_parse_error_not_a_crash() -> None:
+    # polars cannot infer a date format from "abc": the error must still name the row and value
+    raw = pl.DataFrame({"id": ["a", "a"], "time": ["abc", "2024-01-01 00:05"], "gl": [100, 101]})
+    with pytest.raises(ParseError, match=r"row 1: cannot read 'abc'"):
+        check_frame(raw)

@@ -217,3 +217,10 @@ def test_unsorted_input_to_metric_function_is_sorted() -> None:
     r = m.mean_glucose(f)
     assert r["id"].to_list() == ["a", "b"]
     assert r["mean"].to_list() == [60.0, 150.0]
+
+
+def test_metric_list_with_a_set_and_an_index() -> None:
+    r = compute_metrics(_frame([100, 200, 150]), metrics=["core", "summary"])
+    assert {"tir_70_180", "iqr"} <= set(r.columns)
+    with pytest.raises(InputError, match="unknown metric 'nope'"):
+        compute_metrics(_frame([100]), metrics=["core", "nope"])

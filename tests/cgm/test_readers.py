@@ -235,3 +235,10 @@ def test_input_file_is_not_modified(tmp_path: Path) -> None:
     before = path.read_bytes()
     read_cgm(path)
     assert path.read_bytes() == before
+
+
+def test_generic_windows_1252_file(tmp_path: Path) -> None:
+    path = tmp_path / "cp.csv"
+    path.write_bytes("id;time;gl\nZoë;2024-01-01 00:00;100\n".encode("cp1252"))
+    f = read_generic(path)
+    assert f["id"].to_list() == ["Zoë"]

@@ -153,3 +153,47 @@ def test_agp_unknown_subject_and_suffix(tmp_path: Path) -> None:
     assert not (tmp_path / "x.png").exists()
     result = runner.invoke(app, ["cgm", "agp", src, "--id", "a", "--out", str(tmp_path / "x.jpg")])
     assert result.exit_code == 3 and ".png, .svg or .pdf" in result.stderr
+
+
+def test_progress_bar_path_on_large_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from endolab.cli import cgm as cli_cgm
+
+    monkeypatch.setattr(cli_cgm, "PROGRESS_MIN_BYTES", 0)  # treat the small file as large
+    result = runner.invoke(app, ["cgm", "metrics", str(_csv(tmp_path)), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["rows"][0]["id"] == "a"
+
+
+def test_metrics_window_with_day0(tmp_path: Path) -> None:
+    # readings on 2024-01-01 (day 0 for a, day -1 for b with day0 2024-01-02)
+    src = str(_csv(tmp_path))
+    result = runner.invoke(
+        app, ["cgm", "metrics", src, "--window", "0:0", "--day0", "2024-01-01", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    assert [(r["id"], r["window_start"], r["n_readings"]) for r in rows] == [
+        ("a", 0, 7),
+        ("b", 0, 7),
+    ]
+    day0 = tmp_path / "day0.csv"
+    day0.write_text("id,day0\na,2024-01-01\nb,2024-01-02\n")
+    result = runner.invoke(
+        app, ["cgm", "metrics", src, "--window", "-1:-1", "--day0", str(day0), "--json"]
+    )
+    rows = json.loads(result.stdout)["rows"]
+    assert [(r["id"], r["n_readings"]) for r in rows] == [("a", 0), ("b", 7)]
+    result = runner.invoke(
+        app, ["cgm", "metrics", src, "--window", "2024-01-01:2024-01-01", "--json"]
+    )
+    assert [r["n_readings"] for r in json.loads(result.stdout)["rows"]] == [7, 7]
+
+
+def test_metrics_window_errors(tmp_path: Path) -> None:
+    src = str(_csv(tmp_path))
+    result = runner.invoke(app, ["cgm", "metrics", src, "--window", "1,5"])
+    assert result.exit_code == 2 and "expected FIRST:LAST" in result.stderr
+    result = runner.invoke(app, ["cgm", "metrics", src, "--window", "1:5"])
+    assert result.exit_code == 3 and "needs --day0" in result.stderr
+    result = runner.invoke(app, ["cgm", "metrics", src, "--window", "1:5", "--day0", "soon"])
+    assert result.exit_code == 2 and "--day0 'soon'" in result.stderr

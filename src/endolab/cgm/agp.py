@@ -199,17 +199,20 @@ def agp_figure(
     )
 
     # --- metrics panel ------------------------------------------------------------------------
+    def lim(mg_dl: float) -> str:
+        return f"{mg_dl:g}" if scale == 1.0 else f"{mg_dl * scale:.1f}"
+
     bar_ax = panel.add_axes((0.08, 0.38, 0.22, 0.54))
     bands = [
-        ("very_low", m["tbr_54"], f"Very low <{TBR_LEVEL2_MG_DL * scale:g}"),
-        ("low", m["tbr_54_70"], f"Low {TBR_LEVEL2_MG_DL * scale:g}–<{TBR_LEVEL1_MG_DL * scale:g}"),
-        ("target", m["tir_70_180"], f"Target {TIR_LOW_MG_DL * scale:g}–{TIR_HIGH_MG_DL * scale:g}"),
+        ("very_low", m["tbr_54"], f"Very low <{lim(TBR_LEVEL2_MG_DL)}"),
+        ("low", m["tbr_54_70"], f"Low {lim(TBR_LEVEL2_MG_DL)}–<{lim(TBR_LEVEL1_MG_DL)}"),
+        ("target", m["tir_70_180"], f"Target {lim(TIR_LOW_MG_DL)}–{lim(TIR_HIGH_MG_DL)}"),
         (
             "high",
             m["tar_180_250"],
-            f"High >{TAR_LEVEL1_MG_DL * scale:g}–{TAR_LEVEL2_MG_DL * scale:g}",
+            f"High >{lim(TAR_LEVEL1_MG_DL)}–{lim(TAR_LEVEL2_MG_DL)}",
         ),
-        ("very_high", m["tar_250"], f"Very high >{TAR_LEVEL2_MG_DL * scale:g}"),
+        ("very_high", m["tar_250"], f"Very high >{lim(TAR_LEVEL2_MG_DL)}"),
     ]
     bottom = 0.0
     label_y: list[float] = []

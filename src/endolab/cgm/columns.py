@@ -7,12 +7,11 @@ in JSON output. ``"glucose"`` as a unit means the report unit (mg/dL by default,
 
 from __future__ import annotations
 
-import importlib
 from typing import Final, NamedTuple
 
 from endolab.cgm.episode_calc import EPISODE_LEVELS
 
-__all__ = ["COLUMNS_DOC", "ColumnDoc", "column_unit"]
+__all__ = ["COLUMNS_DOC", "INDEX_COLUMNS_DOC", "ColumnDoc", "column_unit"]
 
 
 class ColumnDoc(NamedTuple):
@@ -76,6 +75,9 @@ COLUMNS_DOC: Final[dict[str, ColumnDoc]] = {
     "dt0": ColumnDoc(
         "sampling interval", "min", "round(median interval), half to even (R round), ≥ 1"
     ),
+    "longest_gap_min": ColumnDoc(
+        "longest gap", "min", "longest interval between successive readings (null with one reading)"
+    ),
     "days_worn": ColumnDoc("days of data", "days", "(t_max − t_min + dt0) / 1440"),
     "sufficient_2019": ColumnDoc(
         "data sufficiency", "bool", f"days_worn ≥ 14 and active_percent ≥ 70; {_B19}"
@@ -123,20 +125,123 @@ for _level in EPISODE_LEVELS:
     )
 
 
+_IDX = "endolab.cgm.indices (R iglu 4.3.0 definitions; see validation/iglu_compare.md)"
+
+#: Columns of the variability/risk indices (``metrics="full"``), documented here so that the
+#: column table is one table; definitions live in :mod:`endolab.cgm.indices`.
+INDEX_COLUMNS_DOC: Final[dict[str, ColumnDoc]] = {
+    "mad": ColumnDoc(
+        "median absolute deviation",
+        "glucose",
+        "1.4826 × median|g − median(g)| (R mad; R iglu mad_glu)",
+    ),
+    "sdw": ColumnDoc(
+        "SD within days", "glucose", "mean of daily SDs; Rodbard 2009, doi:10.1089/dia.2009.0015"
+    ),
+    "sdhhmm": ColumnDoc(
+        "SD between time points", "glucose", "SD of the mean at each time of day; Rodbard 2009"
+    ),
+    "sdwsh": ColumnDoc(
+        "SD within 1-h series", "glucose", "mean SD of 1-hour windows; Rodbard 2009"
+    ),
+    "sddm": ColumnDoc("SD of daily means", "glucose", "Rodbard 2009"),
+    "sdb": ColumnDoc("SD between days, within time points", "glucose", "Rodbard 2009"),
+    "sdbdm": ColumnDoc(
+        "SD between days, within time points, corrected for daily means", "glucose", "Rodbard 2009"
+    ),
+    "cvmean": ColumnDoc("mean of daily CVs", "%", "Rodbard 2009; R iglu cv_measures"),
+    "cvsd": ColumnDoc("SD of daily CVs", "%", "Rodbard 2009; R iglu cv_measures"),
+    "mage": ColumnDoc(
+        "mean amplitude of glycaemic excursions",
+        "glucose",
+        "ma algorithm, direction avg; Service 1970, doi:10.2337/diab.19.9.644; Fernandes 2022, doi:10.1177/19322968211061165",
+    ),
+    "mag": ColumnDoc(
+        "mean absolute glucose change",
+        "glucose/h",
+        "Σ|Δg| / hours, changes at the CGM frequency; Hermanides 2010, doi:10.1097/CCM.0b013e3181cc4be9",
+    ),
+    "conga_24": ColumnDoc(
+        "continuous overall net glycaemic action, 24 h",
+        "glucose",
+        "SD of differences 24 h apart; McDonnell 2005, doi:10.1089/dia.2005.7.253",
+    ),
+    "modd": ColumnDoc(
+        "mean of daily differences",
+        "glucose",
+        "mean |g(t) − g(t − 1 day)|; Service 1980, doi:10.2337/diacare.3.1.58",
+    ),
+    "gvp": ColumnDoc(
+        "glycaemic variability percentage", "%", "Peyser 2018, doi:10.1089/dia.2017.0187"
+    ),
+    "sd_roc": ColumnDoc(
+        "SD of the rate of change",
+        "glucose/min",
+        "15-min lag; Clarke & Kovatchev 2009, doi:10.1089/dia.2008.0138",
+    ),
+    "hourly_auc": ColumnDoc(
+        "hourly average AUC", "glucose", "R iglu 4.3.0 auc (see endolab.cgm.indices.auc)"
+    ),
+    "j_index": ColumnDoc(
+        "J-index",
+        "index",
+        "0.001 × (mean + SD)², glucose in mg/dL; Wojcicki 1995, doi:10.1055/s-2007-979906",
+    ),
+    "lbgi": ColumnDoc(
+        "low blood glucose index",
+        "risk",
+        "22.77 × mean min(f, 0)²; Kovatchev 2006, doi:10.2337/dc06-1085",
+    ),
+    "hbgi": ColumnDoc(
+        "high blood glucose index",
+        "risk",
+        "22.77 × mean max(f, 0)²; Kovatchev 2006, doi:10.2337/dc06-1085",
+    ),
+    "adrr": ColumnDoc("average daily risk range", "risk", "Kovatchev 2006, doi:10.2337/dc06-1085"),
+    "grade": ColumnDoc("GRADE score", "score", "Hill 2007, doi:10.1111/j.1464-5491.2007.02119.x"),
+    "grade_hypo": ColumnDoc(
+        "GRADE share from hypoglycaemia (< 80 mg/dL)", "%", "R iglu grade_hypo"
+    ),
+    "grade_eu": ColumnDoc("GRADE share from euglycaemia (70–140 mg/dL)", "%", "R iglu grade_eugly"),
+    "grade_hyper": ColumnDoc(
+        "GRADE share from hyperglycaemia (> 140 mg/dL)", "%", "R iglu grade_hyper"
+    ),
+    "gri": ColumnDoc(
+        "glycaemia risk index",
+        "score 0–100",
+        "3.0·VLow + 2.4·Low + 1.6·VHigh + 0.8·High; Klonoff 2023, doi:10.1177/19322968221085273",
+    ),
+    "m_value": ColumnDoc(
+        "M-value (r = 90 mg/dL)",
+        "score",
+        "mean 1000·|log10(g/90)|³; Schlichtkrull 1965, doi:10.1111/j.0954-6820.1965.tb01810.x",
+    ),
+    "hypo_index": ColumnDoc(
+        "hypoglycaemia index", "score", "Rodbard 2009, doi:10.1089/dia.2008.0132"
+    ),
+    "hyper_index": ColumnDoc(
+        "hyperglycaemia index", "score", "Rodbard 2009, doi:10.1089/dia.2008.0132"
+    ),
+    "igc": ColumnDoc(
+        "index of glycaemic control", "score", "hypo_index + hyper_index; Rodbard 2009"
+    ),
+    "cogi": ColumnDoc(
+        "continuous glucose monitoring index",
+        "score 0–100",
+        "Leelarathna 2020, doi:10.1177/1932296819838525",
+    ),
+    "pgs": ColumnDoc("personal glycaemic state", "score", "Hirsch 2017, doi:10.1089/dia.2017.0080"),
+}
+
+
 def column_unit(name: str, glucose_unit: str = "mg/dL") -> str:
     """Unit of output column ``name`` (``glucose_unit`` for glucose-valued columns; ``""`` if none
     or unknown).
 
-    >>> column_unit("mean", "mmol/L"), column_unit("tir_70_180"), column_unit("gmi")
-    ('mmol/L', '%', '%')
+    >>> column_unit("mean", "mmol/L"), column_unit("tir_70_180"), column_unit("mag", "mmol/L")
+    ('mmol/L', '%', 'mmol/L/h')
     """
-    doc = COLUMNS_DOC.get(name)
+    doc = COLUMNS_DOC.get(name) or INDEX_COLUMNS_DOC.get(name)
     if doc is None:
-        try:
-            indices = importlib.import_module("endolab.cgm.indices")
-        except ModuleNotFoundError:
-            return ""
-        units = getattr(indices, "COLUMN_UNITS", None)
-        unit = units.get(name, "") if isinstance(units, dict) else ""
-        return glucose_unit if unit in ("glucose", "mg/dL") else str(unit)
-    return glucose_unit if doc.unit == "glucose" else doc.unit
+        return ""
+    return doc.unit.replace("glucose", glucose_unit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -17,30 +17,49 @@ from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
 __all__ = ["available_metrics", "compute_metrics", "ensure_canonical"]
 
-#: Glucose-valued columns of the indices package when it does not declare its own
-#: (``GLUCOSE_VALUED_COLUMNS`` in :mod:`endolab.cgm.indices`): converted for mmol/L reports.
-_INDEX_GLUCOSE_COLUMNS_FALLBACK = frozenset(
-    {"mage", "conga_24", "conga_1", "modd", "mad", "sd_roc"}
-)
 
-
-def ensure_canonical(frame: Any) -> pl.DataFrame:
+def ensure_canonical(frame: Any, *, check_time_order: bool = True) -> pl.DataFrame:
     """Return ``frame`` if it is a valid canonical frame, else :func:`check_frame` it.
 
-    A frame with the canonical schema is trusted after a cheap check (sorted by id then time, no
-    duplicate (id, time), no missing glucose); otherwise it goes through :func:`check_frame`, which
-    warns about what it changed.
+    A frame with the canonical schema is trusted after a cheap check (ids sorted, strictly
+    increasing time within each id — skipped with ``check_time_order=False`` when the caller checks
+    it itself, as :func:`endolab.cgm.metrics.run_exprs` does — glucose finite and > 0); otherwise it
+    goes through :func:`check_frame`, which warns about what it changed.
     """
+    if (
+        isinstance(frame, pl.DataFrame)
+        and not is_canonical(frame)
+        and {"id", "time", "gl"} <= set(frame.columns)
+        and frame.schema["id"] == pl.String
+        and isinstance(frame.schema["time"], pl.Datetime)
+        and frame.schema["time"].time_zone is None
+        and frame.schema["gl"] == pl.Float64
+        and ("censored" not in frame.columns or frame.schema["censored"] == pl.Int8)
+    ):
+        # typed like the canonical frame but without (or with extra) columns: cheap conversion,
+        # then the same checks (a censored column, if present, is validated by check_frame)
+        extra = (
+            [pl.lit(0, dtype=pl.Int8).alias("censored")] if "censored" not in frame.columns else []
+        )
+        if not extra and not frame.get_column("censored").is_in([-1, 0, 1]).all():
+            return check_frame(frame)
+        frame = frame.with_columns(extra).select(
+            "id", pl.col("time").cast(pl.Datetime("us")), "gl", "censored"
+        )
     if is_canonical(frame) and frame.height > 0:
         ok = (
             frame.get_column("id").is_sorted()
             and frame.select(
                 (
-                    (pl.col("id") == pl.col("id").shift(1))
-                    & (pl.col("time") <= pl.col("time").shift(1))
+                    (
+                        (pl.col("id") == pl.col("id").shift(1))
+                        & (pl.col("time") <= pl.col("time").shift(1))
+                    )
+                    .any()
+                    .not_()
+                    if check_time_order
+                    else pl.lit(True)
                 )
-                .any()
-                .not_()
                 & pl.col("gl").is_not_nan().all()
                 & pl.col("gl").is_not_null().all()
                 & (pl.col("gl") > 0).all()
@@ -68,12 +87,12 @@ def _indices_registry() -> dict[str, Callable[..., pl.DataFrame]] | None:
     return dict(registry) if registry is not None else None
 
 
-def _indices_glucose_columns() -> frozenset[str]:
-    indices = _indices_module()
-    if indices is None:
-        return _INDEX_GLUCOSE_COLUMNS_FALLBACK
-    declared = getattr(indices, "GLUCOSE_VALUED_COLUMNS", None)
-    return frozenset(declared) if declared is not None else _INDEX_GLUCOSE_COLUMNS_FALLBACK
+def _glucose_columns() -> frozenset[str]:
+    """Columns whose unit is glucose (or glucose per time): converted for mmol/L reports."""
+    from endolab.cgm.columns import COLUMNS_DOC, INDEX_COLUMNS_DOC
+
+    docs = {**COLUMNS_DOC, **INDEX_COLUMNS_DOC}
+    return frozenset(name for name, doc in docs.items() if doc.unit.startswith("glucose"))
 
 
 def available_metrics() -> list[str]:
@@ -124,7 +143,23 @@ def compute_metrics(
         Group columns (``id`` and any period columns), then metric columns (see docs/cgm.md).
     """
     out_unit = normalize_unit(unit_out, quantity="glucose", field="unit_out")
-    canon = ensure_canonical(frame)
+    canon = ensure_canonical(frame, check_time_order=False)
+    try:
+        return _compute(canon, metrics, by, window, day0, out_unit, dt0)
+    except _m.TimeOrderError:
+        # a canonical-looking frame with readings out of order or duplicated: normalise it
+        return _compute(check_frame(canon), metrics, by, window, day0, out_unit, dt0)
+
+
+def _compute(
+    canon: pl.DataFrame,
+    metrics: str | Sequence[str],
+    by: str | None,
+    window: tuple[Any, Any] | None,
+    day0: Any,
+    out_unit: str,
+    dt0: float | None,
+) -> pl.DataFrame:
     plan = add_periods(canon, by=by, window=window, day0=day0)
     keys = list(plan.keys)
     data = plan.frame
@@ -141,54 +176,64 @@ def compute_metrics(
         names = list(metrics)
         if not names:
             raise InputError("metrics: the list of metric names is empty", field="metrics")
+    chosen_set = "full" if "full" in names else ("core" if "core" in names else None)
+    others = [n for n in names if n not in ("core", "full")]
 
     registry = _indices_registry()
+    known = set(_m.CORE_METRICS) | {"episodes"} | set(registry or {})
+    for name in others:
+        if name not in known:
+            raise InputError(
+                f"unknown metric {name!r}; accepted: core, full, {', '.join(available_metrics())}",
+                field="metrics",
+                value=name,
+            )
     tables: list[pl.DataFrame] = []
     if data.height:
-        if names[0] in ("core", "full"):
+        if chosen_set is not None:
             exprs = _m.core_exprs(dt0=dt0, period_minutes=plan.period_minutes)
-            if names[0] == "full":
+            if chosen_set == "full":
                 exprs += _m.full_summary_exprs()
             tables.append(_m.run_exprs(data, keys, exprs, post=_m.core_post_exprs()))
-            if names[0] == "full":
+            if chosen_set == "full":
                 tables.append(_episode_table(data, keys, dt0))
                 if registry is None:
                     warnings.warn(
                         "the variability indices (endolab.cgm.indices) are not installed; "
                         "'full' gives the core metrics, summary and episodes only",
                         EndolabWarning,
-                        stacklevel=2,
+                        stacklevel=3,
                     )
                 else:
-                    tables += [fn(data, by=keys) for fn in registry.values()]
-        else:
-            for name in names:
-                if name in _m.CORE_METRICS:
-                    fn = _m.CORE_METRICS[name]
-                    if name in ("active_percent", "sufficiency_2019"):
-                        tables.append(
-                            fn(data, by=keys, dt0=dt0, period_minutes=plan.period_minutes)
-                        )
-                    else:
-                        tables.append(fn(data, by=keys))
-                elif name == "episodes":
-                    tables.append(_episode_table(data, keys, dt0))
-                elif registry is not None and name in registry:
-                    tables.append(registry[name](data, by=keys))
+                    tables.append(_indices_table(data, keys, registry))
+        for name in others:
+            if name in _m.CORE_METRICS:
+                fn = _m.CORE_METRICS[name]
+                if name in ("active_percent", "sufficiency_2019"):
+                    tables.append(fn(data, by=keys, dt0=dt0, period_minutes=plan.period_minutes))
                 else:
-                    raise InputError(
-                        f"unknown metric {name!r}; accepted: {', '.join(available_metrics())}",
-                        field="metrics",
-                        value=name,
-                    )
+                    tables.append(fn(data, by=keys))
+            elif name == "episodes":
+                tables.append(_episode_table(data, keys, dt0))
+            elif registry is not None:
+                tables.append(registry[name](data, by=keys))
     result = _join(tables, keys, data)
     if plan.expected is not None:
         result = plan.expected.join(result, on=keys, how="left").sort(keys)
         if "n_readings" in result.columns:
             result = result.with_columns(pl.col("n_readings").fill_null(0))
     result = result.select(_ordered(result.columns, keys))
+    if "n_readings" in result.columns:
+        single = result.filter(pl.col("n_readings") == 1).height
+        if single:
+            warnings.warn(
+                f"{single} group(s) have a single reading: sd, cv, dt0, active_percent and "
+                "sufficiency need at least two readings and are null",
+                EndolabWarning,
+                stacklevel=3,
+            )
     if out_unit == "mmol/L":
-        glucose_cols = _m.GLUCOSE_VALUED_COLUMNS | _indices_glucose_columns()
+        glucose_cols = _glucose_columns()
         result = result.with_columns(
             [
                 (pl.col(c) / GLUCOSE_MG_DL_PER_MMOL_L).alias(c)
@@ -197,6 +242,18 @@ def compute_metrics(
             ]
         )
     return result
+
+
+def _indices_table(
+    data: pl.DataFrame, keys: list[str], registry: dict[str, Callable[..., pl.DataFrame]]
+) -> pl.DataFrame:
+    """Every index of the registry in one call (shared grids), skipping what core already has."""
+    indices = _indices_module()
+    names = [n for n in registry if n != "summary_glu"]  # min…iqr come from the core pass
+    runner = getattr(indices, "compute_indices", None)
+    if runner is not None:
+        return cast("pl.DataFrame", runner(data, by=keys, names=names))
+    return _join([registry[n](data, by=keys) for n in names], keys, data)
 
 
 def _ordered(columns: list[str], keys: list[str]) -> list[str]:

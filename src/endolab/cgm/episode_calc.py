@@ -49,8 +49,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from endolab.cgm.frame import is_canonical
-from endolab.cgm.metrics import run_exprs
+from endolab.cgm.frame import CANONICAL_SCHEMA, check_frame, is_canonical
+from endolab.cgm.metrics import TimeOrderError, run_exprs
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
@@ -122,6 +122,12 @@ def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepa
     g = g_pad[:n]
     diff = np.diff(t)
     same = sid[1:] == sid[:-1]
+    if bool(np.any(same & (diff <= 0.0))):
+        raise TimeOrderError(
+            "readings are not in strictly increasing time order within each subject (unsorted "
+            "or duplicate timestamps): pass the data through endolab.cgm.check_frame first",
+            field="time",
+        )
     if dt0 is not None:
         dt0_row = np.full(n, float(dt0))
     else:
@@ -188,7 +194,8 @@ def _detect(
     grp_c = _group_of(gstarts, cand_anchor)
     begin = np.maximum(cand_start, gstarts[grp_c])
     if first_valid is not None:
-        begin = first_valid[begin]
+        # move each start to the first valid reading at or after it (first_valid: sorted indices)
+        begin = first_valid[np.minimum(np.searchsorted(first_valid, begin), first_valid.size - 1)]
     if begin.size:
         # anchors are sorted, so their groups are non-decreasing
         first_pos = np.flatnonzero(np.diff(grp_c, prepend=-1))
@@ -252,12 +259,11 @@ def _window_candidates(
 ) -> tuple[_I64, _I64, _I64]:
     """Readings in ``above`` where the summed intervals of ``above`` readings within
     (t − window, t] reach ``need``: (first ``above`` index of the window, the reading, and the
-    next-``above`` lookup used after clamping)."""
-    n = p.n
+    sorted ``above`` indices, used to move a start clamped to a group start onto a reading > 250)."""
     idx = np.flatnonzero(above).astype(np.int64)
     if idx.size == 0:
         empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.full(n + 1, n, dtype=np.int64)
+        return empty, empty, empty
     seg = np.searchsorted(p.seg_starts, idx, side="right") - 1
     # time within the segment, offset by segment number so one sorted key spans all segments
     key = seg.astype(np.float64) * 1e7 + (p.t[idx] - p.t[p.seg_starts[seg]])
@@ -265,11 +271,7 @@ def _window_candidates(
     jstart = np.searchsorted(key, key - window, side="right")
     total = cs[1:] - cs[jstart]
     ok = total >= need
-    # next-above lookup over all readings (for clamping to a group start)
-    nxt = np.full(n + 1, n, dtype=np.int64)
-    nxt[idx] = idx
-    nxt = np.minimum.accumulate(nxt[::-1])[::-1]
-    return idx[jstart[ok]], idx[ok], nxt
+    return idx[jstart[ok]], idx[ok], idx
 
 
 def _check_params(**values: float) -> None:
@@ -354,9 +356,13 @@ def episodes(
         )
     keys = list(by)
     if is_canonical(frame):
-        data = ensure_canonical(frame)
-    elif isinstance(frame, pl.DataFrame) and set(keys) | {"id", "time", "gl"} <= set(frame.columns):
-        data = frame  # canonical frame with period columns (from compute_metrics)
+        data = ensure_canonical(frame, check_time_order=False)  # _prepare checks the order
+    elif (
+        isinstance(frame, pl.DataFrame)
+        and set(keys) <= set(frame.columns)
+        and all(frame.schema.get(c) == CANONICAL_SCHEMA[c] for c in CANONICAL_SCHEMA)
+    ):
+        data = frame  # canonical columns plus period columns (from compute_metrics)
         if not data.get_column("id").is_sorted():
             data = data.sort(["id", "time"], maintain_order=True)
     else:
@@ -368,7 +374,14 @@ def episodes(
             field="by",
         )
 
-    p = _prepare(data, dt0, inter_gap)
+    try:
+        p = _prepare(data, dt0, inter_gap)
+    except TimeOrderError:
+        # out of order or duplicated readings in a canonical-looking frame: normalise it
+        data = check_frame(data.select(list(CANONICAL_SCHEMA)))
+        if set(keys) - set(data.columns):
+            raise
+        p = _prepare(data, dt0, inter_gap)
     g = p.g
     lv2_hypo_end = TBR_LEVEL2_MG_DL if lv2_end == "same" else TBR_LEVEL1_MG_DL
     lv2_hyper_end = TAR_LEVEL2_MG_DL if lv2_end == "same" else TAR_LEVEL1_MG_DL

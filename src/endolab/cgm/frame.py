@@ -140,13 +140,49 @@ def _first(frame: pl.DataFrame, mask: pl.Series, column: str) -> tuple[int, Any]
     return int(frame.get_column(ROW_COLUMN)[i]), frame.get_column(column)[i]
 
 
+#: Formats tried first on text times (fast, no inference); anything else is inferred by polars.
+_FAST_TIME_FORMATS: Final = (
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+)
+
+
+def _parse_time_text(text: pl.Series) -> pl.Series:
+    """Parse ISO-like text times: a fixed format when the first values all fit it, else inference."""
+    sample = text.drop_nulls().head(1000)
+    for fmt in _FAST_TIME_FORMATS:
+        if (
+            sample.len()
+            and sample.str.to_datetime(fmt, time_unit="us", strict=False).null_count() == 0
+        ):
+            parsed = text.str.to_datetime(fmt, time_unit="us", strict=False)
+            if parsed.null_count() == text.null_count():
+                return parsed
+            break
+    try:
+        return text.str.to_datetime(time_unit="us", strict=False)
+    except pl.exceptions.PolarsError:
+        # polars could not infer one format from the first values: try the usual ones per value
+        # (values none of them fits become null and are reported with their row)
+        return pl.select(
+            pl.coalesce(
+                [
+                    text.str.to_datetime(fmt, time_unit="us", strict=False)
+                    for fmt in _FAST_TIME_FORMATS
+                ]
+            )
+        ).to_series()
+
+
 def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """Return ``frame`` with ``time`` as naive ``Datetime('us')`` and any notices."""
     notes: list[str] = []
     dtype = frame.schema["time"]
     col = frame.get_column("time")
     if dtype == pl.String:
-        parsed = col.str.strip_chars().str.to_datetime(time_unit="us", strict=False)
+        parsed = _parse_time_text(col.str.strip_chars())
         bad = parsed.is_null() & col.is_not_null()
         if bad.any():
             row, value = _first(frame, bad, "time")
@@ -397,22 +433,31 @@ def check_frame(
             .alias("gl")
         )
 
-    backwards = frame.select(
-        ((pl.col("id") == pl.col("id").shift(1)) & (pl.col("time") < pl.col("time").shift(1)))
-        .sum()
-        .alias("n")
-    ).item()
+    same_id = pl.col("id") == pl.col("id").shift(1)
+    stats = frame.select(
+        (same_id & (pl.col("time") < pl.col("time").shift(1))).sum().alias("backwards"),
+        (same_id & (pl.col("time") == pl.col("time").shift(1))).sum().alias("adjacent_dups"),
+    ).row(0, named=True)
+    backwards = int(stats["backwards"])
     if backwards:
         notes.append(f"{backwards} reading(s) went backwards in time; rows were sorted by id, time")
-    frame = frame.sort(["id", "time"], maintain_order=True)
-    n_before = frame.height
-    frame = frame.unique(subset=["id", "time"], keep="first", maintain_order=True)
-    n_dup = n_before - frame.height
-    if n_dup:
-        notes.append(
-            f"removed {n_dup} duplicate reading(s) with the same id and time (kept the first in "
-            "input order)"
-        )
+    if backwards or not frame.get_column("id").is_sorted():
+        # stable sort: duplicates stay in input order, so the first of a run is the first given
+        frame = frame.sort(["id", "time"], maintain_order=True)
+        n_dup_candidates = 1
+    else:
+        n_dup_candidates = int(stats["adjacent_dups"])
+    if n_dup_candidates:
+        # sorted by id then time: duplicates are adjacent; keep the first of each run
+        dup = (pl.col("id") == pl.col("id").shift(1)) & (pl.col("time") == pl.col("time").shift(1))
+        n_before = frame.height
+        frame = frame.filter(~dup.fill_null(False))
+        n_dup = n_before - frame.height
+        if n_dup:
+            notes.append(
+                f"removed {n_dup} duplicate reading(s) with the same id and time (kept the first "
+                "in input order)"
+            )
     if notes:
         warnings.warn("; ".join(notes), EndolabWarning, stacklevel=2)
     return frame.select(COLUMNS).cast(CANONICAL_SCHEMA)

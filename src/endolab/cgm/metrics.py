@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Final, TypeVar
 
+import numpy as np
 import polars as pl
 
 from endolab.cgm.schema import (
@@ -42,9 +43,9 @@ __all__ = [
     "CONSENSUS_DAYS_2019",
     "CONSENSUS_MIN_ACTIVE_PERCENT_2019",
     "CORE_METRICS",
-    "GLUCOSE_VALUED_COLUMNS",
     "MINUTES_PER_DAY",
     "MetricFunction",
+    "TimeOrderError",
     "above_percent",
     "active_percent",
     "active_percent_exprs",
@@ -84,6 +85,76 @@ CONSENSUS_MIN_ACTIVE_PERCENT_2019: Final = 70.0
 
 _T = TypeVar("_T", float, pl.Expr)
 
+#: Smallest interval between successive readings of a group (> 0 when sorted, no duplicates).
+_ORDER_CHECK: Final = pl.col("__td").slice(1).min().alias("__min_td")
+
+
+class TimeOrderError(InputError):
+    """Readings of a group are not in strictly increasing time order (run check_frame first)."""
+
+
+_TD: Final = (pl.col("time").diff().dt.total_microseconds().cast(pl.Float64) / 60e6).alias("__td")
+
+
+_G: Final = pl.col("gl")
+#: Consensus band of each reading (see :func:`consensus_ranges_exprs`), one small integer column so
+#: that the eight range percentages are cheap comparisons of it.
+_BAND: Final = (
+    (_G >= TBR_LEVEL2_MG_DL).cast(pl.UInt8)
+    + (_G >= TBR_LEVEL1_MG_DL).cast(pl.UInt8)
+    + (_G > TIGHT_HIGH_MG_DL).cast(pl.UInt8)
+    + (_G > TIR_HIGH_MG_DL).cast(pl.UInt8)
+    + (_G > TAR_LEVEL2_MG_DL).cast(pl.UInt8)
+).alias("__band")
+
+
+def _dt0_estimate() -> pl.Expr:
+    """Per-group sampling interval [min]: round(median interval), half to even (R ``round``), at
+    least 1 min [A]; null for a group with one reading."""
+    med = pl.col("__td").slice(1).median().round()
+    return pl.when(med.is_null()).then(None).otherwise(pl.max_horizontal(med, 1.0))
+
+
+def _aggregate(
+    frame: pl.DataFrame, keys: list[str], exprs: Sequence[pl.Expr], *, contiguous: bool
+) -> pl.DataFrame:
+    """One group-by over ``frame`` (sorted so that every group is a run of rows, in key order).
+
+    Expressions that use the group's sampling interval read it from the column ``__dt0``: it is
+    estimated in a cheap first pass and repeated onto the rows, so that the median is computed
+    once per group rather than once per use (polars does not share sub-expressions in ``agg``).
+    """
+    lf = frame.lazy()
+    if contiguous and len(keys) == 1:
+        lf = lf.with_columns(pl.col("id").set_sorted(), _TD)
+        group_key = keys
+    elif contiguous:
+        # one sorted integer key per contiguous group: polars then aggregates over row slices
+        lf = lf.with_columns(pl.struct(keys).rle_id().set_sorted().alias("__run"), _TD)
+        group_key = ["__run"]
+    else:
+        lf = lf.with_columns(_TD)
+        group_key = keys
+    firsts = [pl.col(k).first() for k in keys] if group_key == ["__run"] else []
+    if any("__band" in e.meta.root_names() for e in exprs):
+        lf = lf.with_columns(_BAND)
+    if any("__dt0" in e.meta.root_names() for e in exprs):
+        sizes = (
+            lf.group_by(group_key)
+            .agg(*firsts, pl.len().alias("__n"), _dt0_estimate().alias("__dt0"))
+            .sort(keys)
+            .collect()
+        )
+        per_row = np.repeat(
+            sizes.get_column("__dt0").fill_null(np.nan).to_numpy(),
+            sizes.get_column("__n").to_numpy(),
+        )
+        lf = lf.with_columns(pl.Series("__dt0", per_row).fill_nan(None))
+    agg = lf.group_by(group_key).agg(*firsts, *exprs, _ORDER_CHECK)
+    if group_key == ["__run"]:
+        agg = agg.drop("__run")
+    return agg.sort(keys).collect()
+
 
 def run_exprs(
     frame: pl.DataFrame,
@@ -114,30 +185,25 @@ def run_exprs(
     ids = frame.get_column("id")
     if not ids.is_sorted():
         frame = frame.sort(["id", "time"], maintain_order=True)
-    td = (pl.col("time").diff().dt.total_microseconds().cast(pl.Float64) / 60e6).alias("__td")
-    if len(keys) == 1:
-        lf = frame.lazy().with_columns(pl.col("id").set_sorted(), td)
-        result = lf.group_by(keys).agg(list(exprs))
-    else:
-        # one sorted integer key per contiguous group: polars then aggregates over row slices
-        run = pl.struct(keys).rle_id().set_sorted().alias("__run")
-        lf = frame.lazy().with_columns(run, td)
-        result = (
-            lf.group_by("__run").agg([pl.col(k).first() for k in keys] + list(exprs)).drop("__run")
+    collected = _aggregate(frame, keys, exprs, contiguous=True)
+    if len(keys) > 1 and collected.select(pl.struct(keys).is_duplicated().any()).item():
+        # a period column that is not contiguous within a subject: sort by the keys first
+        frame = frame.sort([*keys, "time"], maintain_order=True)
+        collected = _aggregate(frame, keys, exprs, contiguous=False)
+    result = collected.lazy()
+    collected = result.collect()
+    if collected.select((pl.col("__min_td") <= 0).any()).item():
+        raise TimeOrderError(
+            "readings are not in strictly increasing time order within each subject (unsorted "
+            "or duplicate timestamps): pass the data through endolab.cgm.check_frame first",
+            field="time",
         )
-    result = result.sort(keys)
-    if len(keys) > 1:
-        collected = result.collect()
-        if collected.select(pl.struct(keys).is_duplicated().any()).item():
-            # a period column that is not contiguous within a subject: hash group-by instead
-            lf = frame.lazy().sort([*keys, "time"]).with_columns(td)
-            collected = lf.group_by(keys).agg(list(exprs)).sort(keys).collect()
-        result = collected.lazy()
+    collected = collected.drop("__min_td")
     if post:
-        result = result.with_columns(list(post))
+        collected = collected.with_columns(list(post))
     if drop:
-        result = result.drop(list(drop))
-    return result.collect()
+        collected = collected.drop(list(drop))
+    return collected
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,16 +283,18 @@ def consensus_ranges_exprs(*, minutes_per_day: bool = True) -> list[pl.Expr]:
     ``*_min_per_day`` [min/day] = percentage / 100 × 1440 (time per day the share represents,
     as in Battelino 2019 Table 1: 70 % ≈ 16 h 48 min).
     """
-    g = _GL
+    # band code per reading (added as column __band by run_exprs), boundaries as in the table:
+    # 0: g < 54 | 1: 54 ≤ g < 70 | 2: 70 ≤ g ≤ 140 | 3: 140 < g ≤ 180 | 4: 180 < g ≤ 250 | 5: g > 250
+    band = pl.col("__band")
     masks = (
-        g < TBR_LEVEL2_MG_DL,
-        (g >= TBR_LEVEL2_MG_DL) & (g < TBR_LEVEL1_MG_DL),
-        g < TBR_LEVEL1_MG_DL,
-        g.is_between(TIR_LOW_MG_DL, TIR_HIGH_MG_DL, closed="both"),
-        g.is_between(TIR_LOW_MG_DL, TIGHT_HIGH_MG_DL, closed="both"),
-        (g > TAR_LEVEL1_MG_DL) & (g <= TAR_LEVEL2_MG_DL),
-        g > TAR_LEVEL1_MG_DL,
-        g > TAR_LEVEL2_MG_DL,
+        band == 0,
+        band == 1,
+        band <= 1,
+        band.is_between(2, 3),
+        band == 2,
+        band == 4,
+        band >= 4,
+        band == 5,
     )
     names = consensus_range_names()
     exprs = [_pct(mask).alias(name) for name, mask in zip(names, masks, strict=True)]
@@ -258,7 +326,7 @@ def consensus_range_names() -> tuple[str, ...]:
 def active_percent_exprs(
     *, dt0: float | None = None, period_minutes: float | None = None
 ) -> list[pl.Expr]:
-    """Expressions for ``active_percent`` [%], ``ndays`` [days] and ``dt0`` [min].
+    """Expressions for ``active_percent`` [%], ``ndays`` [days], ``dt0`` and ``longest_gap_min`` [min].
 
     ``period_minutes=None`` — R iglu ``active_percent`` automatic mode (R/active_percent.R), per
     group, with times in minutes::
@@ -279,6 +347,8 @@ def active_percent_exprs(
     ``100 × n_readings / (period_minutes / dt0)`` (used for day, week and trial-window periods).
 
     ``ndays`` = (t_max − t_min) [days], unrounded (R iglu rounds to 0.1 day for display).
+    ``longest_gap_min`` = the longest interval between successive readings [min] (null with one
+    reading), so that a long sensor gap is visible next to the metrics.
     A group with one reading has no interval: ``dt0`` and ``active_percent`` are null unless
     ``dt0`` is given.
     """
@@ -293,8 +363,7 @@ def active_percent_exprs(
             )
         dt0_expr = pl.lit(float(dt0))
     else:
-        med = td.median().round()
-        dt0_expr = pl.when(med.is_null()).then(None).otherwise(pl.max_horizontal(med, 1.0))
+        dt0_expr = pl.col("__dt0").first()  # estimated once per group by run_exprs
     span = (t.max() - t.min()).dt.total_microseconds().cast(pl.Float64) / 60e6
     if period_minutes is None:
         theoretical = (span.round() / dt0_expr).round() + 1.0
@@ -308,6 +377,7 @@ def active_percent_exprs(
         active.alias("active_percent"),
         (span / MINUTES_PER_DAY).alias("ndays"),
         dt0_expr.alias("dt0"),
+        td.max().alias("longest_gap_min"),
     ]
 
 
@@ -329,12 +399,17 @@ def _summary_exprs() -> list[pl.Expr]:
 
 
 def mean_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """Mean glucose ``mean`` [mg/dL] per group (Battelino 2019 core metric)."""
+    """Mean glucose ``mean`` [mg/dL] per group.
+
+    A core metric of Battelino T, Danne T, Bergenstal RM, et al. *Diabetes Care*
+    2019;42(8):1593–1603, doi:10.2337/dci19-0028 (Table 1); R iglu ``mean_glu``.
+    """
     return run_exprs(frame, by, [_GL.mean().alias("mean")])
 
 
 def median_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """Median glucose ``median`` [mg/dL] per group (R type-7 quantile, as R iglu ``median_glu``)."""
+    """Median glucose ``median`` [mg/dL] per group (R type-7 quantile, as R iglu ``median_glu``;
+    Hyndman RJ, Fan Y. *Am Stat* 1996;50(4):361–365, doi:10.1080/00031305.1996.10473566)."""
     return run_exprs(frame, by, [_q(0.5).alias("median")])
 
 
@@ -360,12 +435,14 @@ def quantile_glucose(
 
 
 def range_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """Range ``range`` = max − min glucose [mg/dL] (R iglu ``range_glu``)."""
+    """Range ``range`` = max − min glucose [mg/dL] (R iglu ``range_glu``; descriptive statistic,
+    no clinical threshold)."""
     return run_exprs(frame, by, [(_GL.max() - _GL.min()).alias("range")])
 
 
 def iqr_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """Interquartile range ``iqr`` = q75 − q25 [mg/dL] (type-7 quantiles, R iglu ``iqr_glu``)."""
+    """Interquartile range ``iqr`` = q75 − q25 [mg/dL] (type-7 quantiles, R iglu ``iqr_glu``;
+    Hyndman & Fan 1996, doi:10.1080/00031305.1996.10473566)."""
     return run_exprs(frame, by, [(_q(0.75) - _q(0.25)).alias("iqr")])
 
 
@@ -375,12 +452,16 @@ def summary_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.D
 
 
 def sd_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """Sample standard deviation ``sd`` [mg/dL] (ddof = 1, as R iglu ``sd_glu``) [A]."""
+    """Sample standard deviation ``sd`` [mg/dL] (ddof = 1, as R iglu ``sd_glu``) [A: the
+    consensus, Battelino 2019, doi:10.2337/dci19-0028, does not say which SD]."""
     return run_exprs(frame, by, [_GL.std(ddof=1).alias("sd")])
 
 
 def cv_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """Coefficient of variation ``cv`` = 100 × SD / mean [%] (Battelino 2019: target ≤ 36 %)."""
+    """Coefficient of variation ``cv`` = 100 × SD / mean [%], SD with ddof = 1.
+
+    Battelino 2019, doi:10.2337/dci19-0028: a core metric, target ≤ 36 %.
+    """
     return run_exprs(frame, by, [(100.0 * _GL.std(ddof=1) / _GL.mean()).alias("cv")])
 
 
@@ -417,7 +498,7 @@ def in_range_percent(
 ) -> pl.DataFrame:
     """Percentage of readings with lo ≤ g ≤ hi, columns ``tir_<lo>_<hi>`` [%]; limits in [mg/dL].
 
-    Both limits included (Battelino 2019; R iglu ``in_range_percent``). Default ranges: 70–180
+    Both limits included (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``in_range_percent``). Default ranges: 70–180
     (TIR, Battelino 2019) and 70–140 (time in tight range).
     """
     exprs = []
@@ -442,7 +523,7 @@ def below_percent(
 ) -> pl.DataFrame:
     """Percentage of readings with g < t, columns ``tbr_<t>`` [%]; thresholds in [mg/dL].
 
-    Strict inequality (Battelino 2019; R iglu ``below_percent``). Default 54 and 70 mg/dL.
+    Strict inequality (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``below_percent``). Default 54 and 70 mg/dL.
     """
     exprs = [
         _pct(_check_threshold(t, "target") > _GL).alias(f"tbr_{_fmt(float(t))}") for t in targets
@@ -458,7 +539,7 @@ def above_percent(
 ) -> pl.DataFrame:
     """Percentage of readings with g > t, columns ``tar_<t>`` [%]; thresholds in [mg/dL].
 
-    Strict inequality (Battelino 2019; R iglu ``above_percent``). Default 180 and 250 mg/dL.
+    Strict inequality (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``above_percent``). Default 180 and 250 mg/dL.
     """
     exprs = [
         _pct(_check_threshold(t, "target") < _GL).alias(f"tar_{_fmt(float(t))}") for t in targets
@@ -583,9 +664,3 @@ CORE_METRICS: Final[dict[str, MetricFunction]] = {
     "active_percent": active_percent,
     "sufficiency_2019": sufficiency_2019,
 }
-
-#: Output columns that hold a glucose concentration or difference [mg/dL] (converted when the
-#: report unit is mmol/L).
-GLUCOSE_VALUED_COLUMNS: Final = frozenset(
-    {"mean", "median", "sd", "min", "q25", "q75", "max", "range", "iqr"}
-)

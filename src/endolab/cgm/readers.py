@@ -140,6 +140,33 @@ def _find(columns: Sequence[str], names: Sequence[str]) -> str | None:
     return None
 
 
+def _read_generic_csv(p: Path) -> pl.DataFrame:
+    """All columns as text; polars reads the file itself (fast) unless it is not UTF-8."""
+    file = str(p)
+    try:
+        with p.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError as exc:
+        raise DataFileError(f"cannot read the file: {exc.strerror}", file=file) from None
+    if not head.strip():
+        raise DataFileError("the file is empty", file=file)
+    first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    options: dict[str, Any] = {
+        "separator": _sniff_delimiter(first),
+        "infer_schema": False,
+        "truncate_ragged_lines": False,
+    }
+    try:
+        return pl.read_csv(p, **options)
+    except Exception:
+        pass  # not UTF-8, or malformed: decode ourselves for a precise message
+    text = _read_text(p)
+    try:
+        return pl.read_csv(io.StringIO(text), **options)
+    except Exception as exc:
+        raise DataFileError(f"not a readable CSV table: {exc}", file=file) from None
+
+
 def read_generic(
     path: str | Path,
     *,
@@ -169,19 +196,7 @@ def read_generic(
             raise DataFileError(f"cannot read as Parquet: {exc}", file=file) from None
         header_lines = 0
     else:
-        text = _read_text(p)
-        first = text.split("\n", 1)[0]
-        if not text.strip():
-            raise DataFileError("the file is empty", file=file)
-        try:
-            frame = pl.read_csv(
-                io.StringIO(text),
-                separator=_sniff_delimiter(first),
-                infer_schema=False,
-                truncate_ragged_lines=False,
-            )
-        except Exception as exc:
-            raise DataFileError(f"not a readable CSV table: {exc}", file=file) from None
+        frame = _read_generic_csv(p)
         header_lines = 1
     mapping = dict(columns or {})
     for key, names in (("id", _ID_NAMES), ("time", _TIME_NAMES), ("gl", _GL_NAMES)):

@@ -236,6 +236,64 @@ def _emit(
     echo_disclaimer()
 
 
+def _window(window: str | None, day0: str | None) -> tuple[tuple[Any, Any] | None, Any]:
+    """Parse --window FIRST:LAST and --day0 DATE|FILE (ParseError with the text on failure)."""
+    import datetime as _dt
+
+    if window is None:
+        if day0 is not None:
+            raise InputError("--day0 needs --window FIRST:LAST", field="--day0")
+        return None, None
+    parts = window.strip().split(":")
+    if len(parts) != 2:
+        raise ParseError(
+            f"--window {window!r}: expected FIRST:LAST, e.g. 352:365, -14:-1 or "
+            "2024-01-01:2024-01-14",
+            field="--window",
+            value=window,
+        )
+    first, last = (p.strip() for p in parts)
+    bounds: tuple[Any, Any]
+    try:
+        bounds = (int(first), int(last))
+    except ValueError:
+        try:
+            bounds = (_dt.date.fromisoformat(first), _dt.date.fromisoformat(last))
+        except ValueError:
+            raise ParseError(
+                f"--window {window!r}: FIRST and LAST must be whole day numbers or dates "
+                "(YYYY-MM-DD)",
+                field="--window",
+                value=window,
+            ) from None
+        return bounds, None
+    if day0 is None:
+        raise InputError(
+            "--window with day numbers needs --day0 DATE or --day0 FILE", field="--day0"
+        )
+    path = Path(day0)
+    if path.is_file():
+        import polars as pl
+
+        from endolab.errors import DataFileError
+
+        try:
+            table = pl.read_csv(path, infer_schema=False)
+        except Exception as exc:
+            raise DataFileError(f"not a readable CSV table: {exc}", file=str(path)) from None
+        if not {"id", "day0"} <= set(table.columns):
+            raise DataFileError("needs columns id and day0", file=str(path), row=1)
+        return bounds, table
+    try:
+        return bounds, _dt.date.fromisoformat(day0.strip())
+    except ValueError:
+        raise ParseError(
+            f"--day0 {day0!r}: not a date (YYYY-MM-DD) nor an existing CSV file",
+            field="--day0",
+            value=day0,
+        ) from None
+
+
 def _format_from_suffix(out: Path) -> str:
     suffix = out.suffix.lower()
     return {".parquet": "parquet", ".pq": "parquet", ".json": "json"}.get(suffix, "csv")
@@ -276,11 +334,27 @@ def metrics_command(
     metric_set: Annotated[
         str, typer.Option("--set", help="core (2019 consensus) or full.")
     ] = "core",
+    window: Annotated[
+        str | None,
+        typer.Option(
+            "--window",
+            help="Days FIRST:LAST (inclusive) relative to --day0, e.g. 352:365 or -14:-1; or two "
+            "dates 2024-01-01:2024-01-14.",
+        ),
+    ] = None,
+    day0: Annotated[
+        str | None,
+        typer.Option(
+            "--day0",
+            help="Day 0 for --window: a date (YYYY-MM-DD) for everyone, or a CSV file with "
+            "columns id,day0.",
+        ),
+    ] = None,
     reader: _Reader = "auto",
     date_order: _DateOrder = "auto",
     as_json: _Json = False,
 ) -> None:
-    """Consensus CGM metrics per subject (and per day or week).
+    """Consensus CGM metrics per subject (and per day, week or a window of days).
 
     Without --out or --format a summary table is printed; --format csv|json prints the full table,
     --out FILE writes it (format from --format or the file suffix). Columns: docs/cgm.md.
@@ -296,10 +370,15 @@ def metrics_command(
         frame = _read(files, reader, in_unit, date_order, bar)
         if bar is not None:
             bar[0].update(bar[1], description="computing")
-        table = compute_metrics(frame, metrics=chosen, by=period, unit_out=glucose_unit)
+        win, zero = _window(window, day0)
+        table = compute_metrics(
+            frame, metrics=chosen, by=period, window=win, day0=zero, unit_out=glucose_unit
+        )
         if bar is not None:
             bar[0].advance(bar[1])
-    keys = [c for c in ("id", "date", "week_start") if c in table.columns]
+    keys = [
+        c for c in ("id", "window_start", "window_end", "date", "week_start") if c in table.columns
+    ]
     _emit(
         table,
         fmt=fmt,

@@ -27,7 +27,7 @@ from typing import Final
 import polars as pl
 
 from endolab.cgm.indices._common import _is_sorted, groups_of
-from endolab.cgm.indices._grid import shared_intermediates
+from endolab.cgm.indices._grid import clear_cache, shared_intermediates
 from endolab.cgm.indices.auc import auc
 from endolab.cgm.indices.cogi import cogi
 from endolab.cgm.indices.conga import conga
@@ -50,9 +50,11 @@ from endolab.cgm.indices.summary import quantile_glu, summary_glu
 from endolab.errors import InputError
 
 __all__ = [
+    "GLUCOSE_VALUED_COLUMNS",
     "REGISTRY",
     "adrr",
     "auc",
+    "clear_cache",
     "cogi",
     "compute_indices",
     "conga",
@@ -113,10 +115,21 @@ REGISTRY: Final[dict[str, Metric]] = {
 }
 
 
+#: Output columns in mg/dL (or mg/dL per time) that a mmol/L report divides by 18
+#: (:data:`endolab.units.GLUCOSE_MG_DL_PER_MMOL_L`); ``conga_<n>`` for other lags too.
+GLUCOSE_VALUED_COLUMNS: Final = frozenset(
+    {
+        *("min", "q25", "median", "q75", "max", "range", "iqr", "mad"),
+        *("sdw", "sdhhmm", "sdwsh", "sddm", "sdb", "sdbdm"),
+        *("mage", "mage_service", "mage_max", "mage_plus", "mage_minus"),
+        *("mag", "conga_24", "conga_1", "modd", "sd_roc", "hourly_auc"),
+    }
+)
+
 #: Readings per chunk in :func:`compute_indices`: groups are processed a chunk at a time so that
 #: temporaries stay small (bounded memory, allocator reuse). Results do not depend on it (beyond
 #: floating-point rounding far below the printed precision).
-CHUNK_READINGS: Final = 1_000_000
+CHUNK_READINGS: Final = 4_000_000
 
 
 def compute_indices(

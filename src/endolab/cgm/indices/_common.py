@@ -9,7 +9,7 @@ null value (never an error, never a made-up number).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Final
@@ -42,6 +42,29 @@ _REQUIRED: Final[dict[str, type[pl.DataType]]] = {
 US_PER_MIN: Final = 60_000_000
 #: Microseconds per day.
 US_PER_DAY: Final = 86_400_000_000
+
+
+#: Grid points / readings per block in ``map_chunks`` (16 MB per float array).
+CHUNK_POINTS: Final = 1_000_000
+
+
+def _map_chunks(
+    start: IntArray,
+    n: int,
+    fn: Callable[[int, int], dict[str, FloatArray]],
+    max_points: int,
+) -> dict[str, FloatArray]:
+    parts: list[dict[str, FloatArray]] = []
+    g0 = 0
+    while g0 < n:
+        g1 = g0 + 1
+        while g1 < n and start[g1 + 1] - start[g0] <= max_points:
+            g1 += 1
+        parts.append(fn(g0, g1))
+        g0 = g1
+    if not parts:
+        parts.append(fn(0, 0))
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 @dataclass(frozen=True)
@@ -81,6 +104,23 @@ class Groups:
     def counts(self) -> IntArray:
         """Readings per group."""
         return np.diff(self.start)
+
+    def sub(self, g0: int, g1: int) -> Groups:
+        """Groups g0 … g1 − 1 on their own (array views)."""
+        lo, hi = int(self.start[g0]), int(self.start[g1])
+        return Groups(
+            self.keys.slice(g0, g1 - g0),
+            self.start[g0 : g1 + 1] - lo,
+            self.t_us[lo:hi],
+            self.gl[lo:hi],
+        )
+
+    def map_chunks(
+        self, fn: Callable[[Groups], dict[str, FloatArray]], max_points: int = CHUNK_POINTS
+    ) -> dict[str, FloatArray]:
+        """Apply ``fn`` to blocks of whole groups of about ``max_points`` readings and concatenate
+        its per-group arrays."""
+        return _map_chunks(self.start, self.n, lambda g0, g1: fn(self.sub(g0, g1)), max_points)
 
 
 def _check(frame: pl.DataFrame, by: Sequence[str]) -> tuple[str, ...]:

@@ -34,37 +34,52 @@ import numpy as np
 import polars as pl
 
 from endolab.cgm.indices._common import (
+    CHUNK_POINTS,
     US_PER_DAY,
     US_PER_MIN,
     FloatArray,
     Groups,
     IntArray,
+    _map_chunks,
     groups_of,
     shift_within,
 )
 from endolab.errors import InputError
 
-__all__ = ["DEFAULT_INTER_GAP_MIN", "Grid", "build_grid", "grid_of", "shared_intermediates"]
+__all__ = [
+    "DEFAULT_INTER_GAP_MIN",
+    "Grid",
+    "build_grid",
+    "clear_cache",
+    "grid_of",
+    "shared_intermediates",
+]
 
 #: Longest gap between readings that is interpolated over [min]. R iglu 4.3.0 default
 #: ``inter_gap = 45`` (specs/cgm.md §2).
 DEFAULT_INTER_GAP_MIN: Final = 45.0
 
-_CHUNK_POINTS: Final = 4_000_000
+_CHUNK_POINTS: Final = 1_000_000
+
 
 _T = TypeVar("_T")
 _CACHE: ContextVar[dict[tuple[Any, ...], tuple[Any, Any]] | None] = ContextVar(
     "endolab_cgm_indices_cache", default=None
 )
+#: Frames whose intermediates are remembered outside :func:`shared_intermediates` (most recent).
+_RECENT_FRAMES: Final = 2
+_RECENT: dict[int, tuple[Any, tuple[Any, ...], dict[tuple[Any, ...], Any]]] = {}
 
 
 @contextmanager
 def shared_intermediates() -> Iterator[None]:
     """Within this block, indices computed on the *same* frame object share their grouping and
-    interpolated grids instead of rebuilding them (the full metric set builds each once).
+    interpolated grids instead of rebuilding them; everything is dropped when the block ends.
 
-    The cache is keyed on the frame object itself (held by weak reference) and the parameters, and
-    is dropped when the block ends; do not modify the frame in place inside the block.
+    Outside such a block the intermediates of the two most recently used frames are remembered
+    (held by weak reference, dropped when the frame is garbage-collected, and checked against the
+    frame's shape and first/last values), so calling several indices one after another on one frame
+    also builds each grid once. :func:`clear_cache` forgets them.
     """
     token = _CACHE.set({})
     try:
@@ -73,11 +88,45 @@ def shared_intermediates() -> Iterator[None]:
         _CACHE.reset(token)
 
 
+def clear_cache() -> None:
+    """Forget the intermediates remembered outside :func:`shared_intermediates`."""
+    _RECENT.clear()
+
+
+def _fingerprint(frame: pl.DataFrame) -> tuple[Any, ...]:
+    if frame.height == 0:
+        return (0, tuple(frame.columns))
+    cols = [c for c in ("id", "time", "gl") if c in frame.columns]
+    ends = frame.select(cols)[[0, frame.height - 1]].rows()
+    return (frame.height, tuple(frame.columns), tuple(frame.dtypes), tuple(ends), frame.n_chunks())
+
+
+def _frame_store(frame: pl.DataFrame) -> dict[tuple[Any, ...], Any]:
+    key = id(frame)
+    fp = _fingerprint(frame)
+    hit = _RECENT.get(key)
+    if hit is not None and hit[0]() is frame and hit[1] == fp:
+        _RECENT[key] = _RECENT.pop(key)  # most recent last
+        return hit[2]
+
+    def _drop(_ref: Any, key: int = key) -> None:
+        _RECENT.pop(key, None)
+
+    store: dict[tuple[Any, ...], Any] = {}
+    _RECENT[key] = (weakref.ref(frame, _drop), fp, store)
+    while len(_RECENT) > _RECENT_FRAMES:
+        _RECENT.pop(next(iter(_RECENT)))
+    return store
+
+
 def cached(kind: str, frame: pl.DataFrame, params: tuple[Any, ...], build: Callable[[], _T]) -> _T:
-    """Memoise ``build()`` for ``frame`` inside :func:`shared_intermediates` (else just build)."""
+    """Memoise ``build()`` for ``frame`` (see :func:`shared_intermediates`)."""
     cache = _CACHE.get()
     if cache is None:
-        return build()
+        store = _frame_store(frame)
+        if (kind, params) not in store:
+            store[(kind, params)] = build()
+        return store[(kind, params)]  # type: ignore[no-any-return]
     key = (kind, id(frame), params)
     hit = cache.get(key)
     if hit is not None and hit[0]() is frame:
@@ -131,6 +180,24 @@ class Grid:
     def lengths(self) -> IntArray:
         """Grid points per group."""
         return np.diff(self.start)
+
+    def sub(self, g0: int, g1: int) -> Grid:
+        """Groups g0 … g1 − 1 as a grid of their own (array views, no copy of the values)."""
+        lo, hi = int(self.start[g0]), int(self.start[g1])
+        return Grid(
+            keys=self.keys.slice(g0, g1 - g0),
+            dt0=self.dt0[g0:g1],
+            ndays=self.ndays[g0:g1],
+            start=self.start[g0 : g1 + 1] - lo,
+            gl=self.gl[lo:hi],
+        )
+
+    def map_chunks(
+        self, fn: Callable[[Grid], dict[str, FloatArray]], max_points: int = CHUNK_POINTS
+    ) -> dict[str, FloatArray]:
+        """Apply ``fn`` to consecutive blocks of whole groups of about ``max_points`` grid points
+        and concatenate its per-group arrays (small temporaries; the values do not change)."""
+        return _map_chunks(self.start, self.n, lambda g0, g1: fn(self.sub(g0, g1)), max_points)
 
     @cached_property
     def index(self) -> IntArray:
@@ -333,7 +400,7 @@ def grid_of(
     if dt0 is not None:
         steps = cached("steps", frame, (by_t, ig), auto_steps)
         has = groups_cached(frame, by_t).counts >= 2
-        if _CACHE.get() is not None and np.all(steps[has] == dt0):
+        if np.all(steps[has] == dt0):
             try:
                 return grid_of(frame, by_t, dt0=None, inter_gap=ig)
             except InputError:

@@ -26,8 +26,8 @@ from typing import Literal
 
 import polars as pl
 
-from endolab.cgm.indices._common import result_frame, seg_mean, shift_within
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, grid_of
+from endolab.cgm.indices._common import FloatArray, result_frame, seg_mean, shift_within
+from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
 from endolab.errors import InputError
 
 __all__ = ["auc"]
@@ -62,19 +62,21 @@ def auc(
     -------
     ``hourly_auc`` [mg/dL·h per h = mg/dL].
     """
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
-    if method == "iglu_r":
-        mid = (grid.shifted(grid.ndays) + grid.gl) / 2.0
-        val = seg_mean(mid, grid.start)
-    elif method == "daily_trapezoid":
-        rows = grid.row_start
-        mid = (shift_within(grid.gl, rows, 1) + grid.gl) / 2.0
-        daily = seg_mean(mid, rows)  # area / hours covered = mean trapezoid height
-        val = seg_mean(daily, grid.day_offset)
-    else:
+    if method not in ("iglu_r", "daily_trapezoid"):
         raise InputError(
             f"method must be 'iglu_r' or 'daily_trapezoid', got {method!r}",
             field="method",
             value=method,
         )
-    return result_frame(grid.keys, {"hourly_auc": val})
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+
+    def one(sg: Grid) -> dict[str, FloatArray]:
+        if method == "iglu_r":
+            mid = (sg.shifted(sg.ndays) + sg.gl) / 2.0
+            return {"hourly_auc": seg_mean(mid, sg.start)}
+        rows = sg.row_start
+        mid = (shift_within(sg.gl, rows, 1) + sg.gl) / 2.0
+        daily = seg_mean(mid, rows)  # area / hours covered = mean trapezoid height
+        return {"hourly_auc": seg_mean(daily, sg.day_offset)}
+
+    return result_frame(grid.keys, grid.map_chunks(one))

@@ -20,7 +20,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, result_frame, seg_sd
+from endolab.cgm.indices._common import FloatArray, Groups, result_frame, seg_sd
 from endolab.cgm.indices._grid import groups_cached
 from endolab.cgm.indices.gri import percent_where
 from endolab.cgm.schema import TBR_LEVEL1_MG_DL, TIR_HIGH_MG_DL, TIR_LOW_MG_DL
@@ -86,7 +86,10 @@ def cogi(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
     ``cogi`` [0–100]; null for a group with one reading (no SD).
     """
     g = groups_cached(frame, by)
-    tir = percent_where(g, (g.gl >= TIR_LOW_MG_DL) & (g.gl <= TIR_HIGH_MG_DL))
-    tbr = percent_where(g, g.gl < TBR_LEVEL1_MG_DL)
-    sd = seg_sd(g.gl, g.start)
-    return result_frame(g.keys, {"cogi": cogi_leelarathna_2020(tir, tbr, sd)})
+
+    def one(sg: Groups) -> dict[str, FloatArray]:
+        tir = percent_where(sg, (sg.gl >= TIR_LOW_MG_DL) & (sg.gl <= TIR_HIGH_MG_DL))
+        tbr = percent_where(sg, sg.gl < TBR_LEVEL1_MG_DL)
+        return {"cogi": cogi_leelarathna_2020(tir, tbr, seg_sd(sg.gl, sg.start))}
+
+    return result_frame(g.keys, g.map_chunks(one))

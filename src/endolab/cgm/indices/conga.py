@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import result_frame, seg_sd
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, grid_of
+from endolab.cgm.indices._common import FloatArray, result_frame, seg_sd
+from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
 from endolab.errors import InputError
 
 __all__ = ["conga"]
@@ -52,8 +52,11 @@ def conga(
     if not np.isfinite(n) or n <= 0:
         raise InputError(f"n must be a positive number of hours, got {n}", field="n", value=n)
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
-    per_hour = np.round(60.0 / np.maximum(grid.dt0, 1)).astype(np.int64)
-    lag = np.where(grid.dt0 > 0, np.round(per_hour * n).astype(np.int64), 0)
-    d = grid.shifted(lag) - grid.gl
-    val = seg_sd(d, grid.start)
-    return result_frame(grid.keys, {f"conga_{n:g}": val})
+    name = f"conga_{n:g}"
+
+    def one(sg: Grid) -> dict[str, FloatArray]:
+        per_hour = np.round(60.0 / np.maximum(sg.dt0, 1)).astype(np.int64)
+        lag = np.where(sg.dt0 > 0, np.round(per_hour * n).astype(np.int64), 0)
+        return {name: seg_sd(sg.shifted(lag) - sg.gl, sg.start)}
+
+    return result_frame(grid.keys, grid.map_chunks(one))

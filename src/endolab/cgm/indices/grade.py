@@ -21,7 +21,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, result_frame, seg_mean, seg_sum
+from endolab.cgm.indices._common import FloatArray, Groups, result_frame, seg_mean, seg_sum
 from endolab.cgm.indices._grid import groups_cached
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
 
@@ -72,7 +72,8 @@ def grade(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
     ``grade`` [dimensionless score].
     """
     g = groups_cached(frame, by)
-    return result_frame(g.keys, {"grade": seg_mean(grade_hill_2007(g.gl), g.start)})
+    cols = g.map_chunks(lambda sg: {"grade": seg_mean(grade_hill_2007(sg.gl), sg.start)})
+    return result_frame(g.keys, cols)
 
 
 def grade_parts(
@@ -103,15 +104,19 @@ def grade_parts(
     ``grade_hypo``, ``grade_eu``, ``grade_hyper`` [% of the summed GRADE].
     """
     g = groups_cached(frame, by)
-    s = grade_hill_2007(g.gl)
-    total = seg_sum(s, g.start)
-    parts = {
-        "grade_hypo": g.gl < hypo_below,
-        "grade_eu": (g.gl >= eu_low) & (g.gl <= eu_high),
-        "grade_hyper": g.gl > eu_high,
-    }
-    out: dict[str, FloatArray] = {}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for name, mask in parts.items():
-            out[name] = 100.0 * seg_sum(np.where(mask, s, 0.0), g.start) / total
-    return result_frame(g.keys, out)
+
+    def one(sg: Groups) -> dict[str, FloatArray]:
+        s = grade_hill_2007(sg.gl)
+        total = seg_sum(s, sg.start)
+        parts = {
+            "grade_hypo": sg.gl < hypo_below,
+            "grade_eu": (sg.gl >= eu_low) & (sg.gl <= eu_high),
+            "grade_hyper": sg.gl > eu_high,
+        }
+        out: dict[str, FloatArray] = {}
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for name, mask in parts.items():
+                out[name] = 100.0 * seg_sum(np.where(mask, s, 0.0), sg.start) / total
+        return out
+
+    return result_frame(g.keys, g.map_chunks(one))

@@ -75,8 +75,12 @@ def gri(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
     ``gri`` [0–100].
     """
     g = groups_cached(frame, by)
-    b54 = percent_where(g, g.gl < TBR_LEVEL2_MG_DL)
-    b70 = percent_where(g, g.gl < TBR_LEVEL1_MG_DL)
-    a250 = percent_where(g, g.gl > TAR_LEVEL2_MG_DL)
-    a180 = percent_where(g, g.gl > TAR_LEVEL1_MG_DL)
-    return result_frame(g.keys, {"gri": gri_klonoff_2023(b54, b70 - b54, a250, a180 - a250)})
+
+    def one(sg: Groups) -> dict[str, FloatArray]:
+        b54 = percent_where(sg, sg.gl < TBR_LEVEL2_MG_DL)
+        b70 = percent_where(sg, sg.gl < TBR_LEVEL1_MG_DL)
+        a250 = percent_where(sg, sg.gl > TAR_LEVEL2_MG_DL)
+        a180 = percent_where(sg, sg.gl > TAR_LEVEL1_MG_DL)
+        return {"gri": gri_klonoff_2023(b54, b70 - b54, a250, a180 - a250)}
+
+    return result_frame(g.keys, g.map_chunks(one))

@@ -25,6 +25,10 @@ __all__ = ["gvp"]
 
 def gvp_values(grid: Grid) -> FloatArray:
     """GVP [%] of every group of ``grid`` (NaN without a pair of consecutive grid values)."""
+    return grid.map_chunks(lambda sg: {"gvp": _gvp(sg)})["gvp"]
+
+
+def _gvp(grid: Grid) -> FloatArray:
     d = grid.shifted(np.ones(grid.n, dtype=np.int64)) - grid.gl
     steps = np.unique(grid.dt0[grid.lengths > 0])
     step: float | np.ndarray = (

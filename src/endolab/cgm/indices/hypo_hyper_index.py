@@ -68,7 +68,7 @@ def hypo_index(
     ``hypo_index`` [dimensionless].
     """
     g = groups_cached(frame, by)
-    return result_frame(g.keys, {"hypo_index": _hypo(g, lltr, b, d)})
+    return result_frame(g.keys, g.map_chunks(lambda sg: {"hypo_index": _hypo(sg, lltr, b, d)}))
 
 
 def hyper_index(
@@ -99,4 +99,4 @@ def hyper_index(
     ``hyper_index`` [dimensionless].
     """
     g = groups_cached(frame, by)
-    return result_frame(g.keys, {"hyper_index": _hyper(g, ultr, a, c)})
+    return result_frame(g.keys, g.map_chunks(lambda sg: {"hyper_index": _hyper(sg, ultr, a, c)}))

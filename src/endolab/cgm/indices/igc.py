@@ -45,4 +45,5 @@ def igc(
     ``igc`` [dimensionless].
     """
     g = groups_cached(frame, by)
-    return result_frame(g.keys, {"igc": _hyper(g, ultr, a, c) + _hypo(g, lltr, b, d)})
+    cols = g.map_chunks(lambda sg: {"igc": _hyper(sg, ultr, a, c) + _hypo(sg, lltr, b, d)})
+    return result_frame(g.keys, cols)

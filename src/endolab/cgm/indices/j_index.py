@@ -32,6 +32,7 @@ def j_index(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame
     ``j_index`` [(mg/dL)² × 0.001]; null for a group with one reading (no SD).
     """
     g = groups_cached(frame, by)
-    m = seg_mean(g.gl, g.start)
-    s = seg_sd(g.gl, g.start)
-    return result_frame(g.keys, {"j_index": 0.001 * (m + s) ** 2})
+    cols = g.map_chunks(
+        lambda sg: {"j_index": 0.001 * (seg_mean(sg.gl, sg.start) + seg_sd(sg.gl, sg.start)) ** 2}
+    )
+    return result_frame(g.keys, cols)

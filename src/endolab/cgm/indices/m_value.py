@@ -46,5 +46,7 @@ def m_value(
     if not np.isfinite(r) or r <= 0:
         raise InputError(f"r must be a positive glucose in mg/dL, got {r}", field="r", value=r)
     g = groups_cached(frame, by)
-    term = 1000.0 * np.abs(np.log10(g.gl / r)) ** 3
-    return result_frame(g.keys, {"m_value": seg_mean(term, g.start)})
+    cols = g.map_chunks(
+        lambda sg: {"m_value": seg_mean(1000.0 * np.abs(np.log10(sg.gl / r)) ** 3, sg.start)}
+    )
+    return result_frame(g.keys, cols)

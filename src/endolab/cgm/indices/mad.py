@@ -12,8 +12,7 @@ from typing import Final
 
 import polars as pl
 
-from endolab.cgm.indices._grid import groups_cached
-from endolab.cgm.indices.summary import _join
+from endolab.cgm.indices.summary import _group_agg
 
 __all__ = ["MAD_NORMAL_CONSTANT", "mad"]
 
@@ -39,9 +38,5 @@ def mad(
     -------
     ``mad`` [mg/dL].
     """
-    g = groups_cached(frame, by)
-    data = pl.DataFrame({"_g": g.index, "gl": g.gl})
-    agg = data.group_by("_g").agg(
-        ((pl.col("gl") - pl.col("gl").median()).abs().median() * constant).alias("mad")
-    )
-    return _join(g.keys, agg)
+    expr = ((pl.col("gl") - pl.col("gl").median()).abs().median() * constant).alias("mad")
+    return _group_agg(frame, by, [expr])

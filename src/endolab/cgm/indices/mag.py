@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import result_frame, seg_count, seg_sum, shift_within
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, grid_of
+from endolab.cgm.indices._common import FloatArray, result_frame, seg_count, seg_sum, shift_within
+from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
 from endolab.errors import InputError
 
 __all__ = ["mag"]
@@ -53,6 +53,10 @@ def mag(
     if n is not None and (not np.isfinite(n) or n <= 0):
         raise InputError(f"n must be a positive number of minutes, got {n}", field="n", value=n)
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    return result_frame(grid.keys, grid.map_chunks(lambda sg: {"mag": _mag(sg, n)}))
+
+
+def _mag(grid: Grid, n: float | None) -> FloatArray:
     step_min = grid.dt0.astype(np.float64)
     if n is None:
         n_min = step_min.copy()
@@ -75,5 +79,4 @@ def mag(
     total = seg_sum(d, ks)
     count = seg_count(d, ks)
     with np.errstate(invalid="ignore", divide="ignore"):
-        val = np.where(count > 0, total / (count * n_min / 60.0), np.nan)
-    return result_frame(grid.keys, {"mag": val})
+        return np.where(count > 0, total / (count * n_min / 60.0), np.nan)

@@ -38,7 +38,7 @@ from typing import Final, Literal
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, result_frame
+from endolab.cgm.indices._common import FloatArray, IntArray, result_frame
 from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, grid_of
 from endolab.errors import InputError
 
@@ -121,24 +121,94 @@ def _crossings(x: FloatArray, delta: FloatArray) -> tuple[list[int], list[bool]]
     return ids, types
 
 
+def _suffix_best(v: FloatArray, starts: IntArray, *, maximum: bool) -> tuple[FloatArray, IntArray]:
+    """Within each interval [starts[j], starts[j+1]) of ``v`` (the last one runs to the end): the min
+    (or max) of v[p:end of interval] and its first position, for every position p."""
+    n = v.size
+    lens = np.diff(np.concatenate((starts, [n])))
+    width = int(lens.max()) if lens.size else 0
+    fill = -np.inf if maximum else np.inf
+    if lens.size * width <= 4 * n + 100_000:
+        # intervals as rows of a padded matrix, reversed, cumulative extreme along each row
+        row = np.repeat(np.arange(lens.size), lens)
+        rcol = np.repeat(lens - 1 + starts, lens) - np.arange(n)
+        mat = np.full((lens.size, max(width, 1)), fill)
+        mat[row, rcol] = v
+        acc = np.maximum.accumulate(mat, axis=1) if maximum else np.minimum.accumulate(mat, axis=1)
+        best = acc[row, rcol]
+    else:  # one very long interval: exact per-interval scans
+        best = np.empty(n)
+        for j0, j1 in zip(starts.tolist(), [*starts[1:].tolist(), n], strict=True):
+            seg = v[j0:j1][::-1]
+            acc1 = np.maximum.accumulate(seg) if maximum else np.minimum.accumulate(seg)
+            best[j0:j1] = acc1[::-1]
+    record = v == best  # v[q] is the extreme of its own suffix
+    # the first position ≥ p that is a record is the first arg-extreme of v[p:end] (every interval
+    # ends with a record, so the search never leaves the interval)
+    pos = np.where(record, np.arange(n), n)
+    arg = np.minimum.accumulate(pos[::-1])[::-1]
+    return best, arg.astype(np.int64)
+
+
 def _extrema(x: FloatArray, ids: list[int], types: list[bool]) -> list[float]:
     """Turning-point values: the min (nadir) or max (peak) of the grid values from the previous
-    turning point to the next crossing (first occurrence), as R iglu."""
+    turning point to the next crossing, inclusive, first occurrence on ties — R iglu's loop.
+
+    Vectorised: window i is [prev_i, c_{i+1}] with prev_i the previous turning point. It splits into
+    [prev_i, c_i) (a suffix of the previous crossing interval), the interval [c_i, c_{i+1}) and the
+    point c_{i+1}; suffix-extreme tables give each part at once. prev depends on the previous
+    result, so the turning points are recomputed until prev no longer changes (a fixed point,
+    usually after one or two rounds; each round fixes at least the next turning point).
+    """
     lo = np.where(np.isnan(x), np.inf, x)
     hi = np.where(np.isnan(x), -np.inf, x)
-    out: list[float] = []
-    prev = ids[0]
-    for i in range(len(ids) - 1):
-        s1 = prev
-        s2 = ids[i + 1]
-        if types[i]:
-            k = int(np.argmax(hi[s1 : s2 + 1]))
-            out.append(float(hi[s1 + k]))
-        else:
-            k = int(np.argmin(lo[s1 : s2 + 1]))
-            out.append(float(lo[s1 + k]))
-        prev = s1 + k
-    return out
+    c = np.asarray(ids, dtype=np.int64)
+    k = c.size - 1
+    ts = np.asarray(types[:k], dtype=bool)  # the type of the last point starts no window
+    starts = np.unique(c)
+    smin, amin = _suffix_best(lo, starts, maximum=False)
+    smax, amax = _suffix_best(hi, starts, maximum=True)
+    ci, cn = c[:-1], c[1:]
+    # signed so that "better" is always "smaller": peaks use −max
+    sgn = np.where(ts, -1.0, 1.0)
+
+    def suffix(p: IntArray) -> tuple[FloatArray, IntArray]:
+        return np.where(ts, -smax[p], smin[p]), np.where(ts, amax[p], amin[p])
+
+    point = np.where(ts, -hi[cn], lo[cn])
+    a_val, a_arg = suffix(ci)
+    has_a = cn > ci
+    a_val = np.where(has_a, a_val, np.inf)
+    j_ci = np.searchsorted(starts, ci, side="right") - 1  # interval that starts at c_i
+    prev = np.concatenate(([c[0]], np.minimum(a_arg[:-1], cn[:-1])))
+    for _ in range(k + 1):
+        # [prev, c_i): the rest of prev's interval, then whole intervals up to c_i
+        has_l = prev < ci
+        l_val, l_arg = suffix(prev)
+        l_val = np.where(has_l, l_val, np.inf)
+        j_prev = np.searchsorted(starts, prev, side="right") - 1
+        span = np.where(has_l, j_ci - j_prev - 1, 0)
+        for step in range(1, int(span.max(initial=0)) + 1):
+            on = span >= step
+            q = starts[np.where(on, j_prev + step, 0)]
+            q_val, q_arg = suffix(q)
+            upd = on & (q_val < l_val)
+            l_val = np.where(upd, q_val, l_val)
+            l_arg = np.where(upd, q_arg, l_arg)
+        best = l_val
+        arg = np.where(has_l, l_arg, ci)
+        take_a = a_val < best
+        best = np.where(take_a, a_val, best)
+        arg = np.where(take_a, a_arg, arg)
+        take_p = point < best
+        best = np.where(take_p, point, best)
+        arg = np.where(take_p, cn, arg)
+        new_prev = np.concatenate(([c[0]], arg[:-1]))
+        if np.array_equal(new_prev, prev):
+            break
+        prev = new_prev
+    result: list[float] = (best * sgn).tolist()
+    return result
 
 
 def _plus(mm: list[float], sd: float) -> tuple[list[float], list[tuple[int, int]]]:

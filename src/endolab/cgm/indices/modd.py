@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import result_frame, seg_mean
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, grid_of
+from endolab.cgm.indices._common import FloatArray, result_frame, seg_mean
+from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
 from endolab.errors import InputError
 
 __all__ = ["modd"]
@@ -54,5 +54,9 @@ def modd(
             f"lag must be a whole number of days ≥ 1, got {lag}", field="lag", value=lag
         )
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
-    d = np.abs(grid.shifted(grid.points_per_day * int(lag)) - grid.gl)
-    return result_frame(grid.keys, {"modd": seg_mean(d, grid.start)})
+
+    def one(sg: Grid) -> dict[str, FloatArray]:
+        d = np.abs(sg.shifted(sg.points_per_day * int(lag)) - sg.gl)
+        return {"modd": seg_mean(d, sg.start)}
+
+    return result_frame(grid.keys, grid.map_chunks(one))

@@ -31,7 +31,7 @@ import polars as pl
 from endolab.cgm.indices._common import FloatArray, IntArray, result_frame, seg_count, seg_mean
 from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of, groups_cached
 from endolab.cgm.indices.gri import percent_where
-from endolab.cgm.indices.gvp import gvp_values
+from endolab.cgm.indices.gvp import _gvp
 from endolab.cgm.schema import TBR_LEVEL1_MG_DL, TBR_LEVEL2_MG_DL, TIR_HIGH_MG_DL, TIR_LOW_MG_DL
 
 __all__ = ["pgs", "pgs_hirsch_2017"]
@@ -199,6 +199,15 @@ def pgs(
     """
     groups = groups_cached(frame, by)
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    counts = grid.map_chunks(lambda sg: _per_week(sg, dur_length, end_length))
+    mean_gl = seg_mean(groups.gl, groups.start)
+    ptir = percent_where(groups, (groups.gl >= TIR_LOW_MG_DL) & (groups.gl <= TIR_HIGH_MG_DL))
+    val = pgs_hirsch_2017(counts["gvp"], mean_gl, ptir, counts["n54"], counts["n70"])
+    return result_frame(grid.keys, {"pgs": val})
+
+
+def _per_week(grid: Grid, dur_length: float, end_length: float) -> dict[str, FloatArray]:
+    """GVP and level-2 / level-1-only episodes per week of every group of ``grid``."""
     step = np.maximum(grid.dt0, 1).astype(np.float64)
     dur_idx = np.ceil(dur_length / step).astype(np.int64)
     end_idx = np.ceil(end_length / step).astype(np.int64)
@@ -215,7 +224,4 @@ def pgs(
         days = present * grid.dt0 / 1440.0
         per_week_54 = np.where(days > 0, n_lv2 / days * 7.0, np.nan)
         per_week_70 = np.where(days > 0, n_lv1_excl / days * 7.0, np.nan)
-    mean_gl = seg_mean(groups.gl, groups.start)
-    ptir = percent_where(groups, (groups.gl >= TIR_LOW_MG_DL) & (groups.gl <= TIR_HIGH_MG_DL))
-    val = pgs_hirsch_2017(gvp_values(grid), mean_gl, ptir, per_week_54, per_week_70)
-    return result_frame(grid.keys, {"pgs": val})
+    return {"gvp": _gvp(grid), "n54": per_week_54, "n70": per_week_70}

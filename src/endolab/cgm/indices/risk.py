@@ -24,7 +24,14 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, day_runs, result_frame, seg_mean, seg_sum
+from endolab.cgm.indices._common import (
+    FloatArray,
+    Groups,
+    day_runs,
+    result_frame,
+    seg_mean,
+    seg_sum,
+)
 from endolab.cgm.indices._grid import groups_cached
 
 __all__ = ["BGI_CONSTANT_IGLU_R", "adrr", "bgi_f_kovatchev_1997", "hbgi", "lbgi"]
@@ -74,11 +81,14 @@ def lbgi(
     ``lbgi`` [dimensionless risk units] per group.
     """
     g = groups_cached(frame, by)
-    f = bgi_f_kovatchev_1997(g.gl)
-    term = np.where(g.gl < BGI_SPLIT_MG_DL, np.minimum(f, 0.0) ** 2, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        val = constant * seg_sum(term, g.start) / g.counts
-    return result_frame(g.keys, {"lbgi": val})
+
+    def one(sg: Groups) -> dict[str, FloatArray]:
+        f = bgi_f_kovatchev_1997(sg.gl)
+        term = np.where(sg.gl < BGI_SPLIT_MG_DL, np.minimum(f, 0.0) ** 2, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return {"lbgi": constant * seg_sum(term, sg.start) / sg.counts}
+
+    return result_frame(g.keys, g.map_chunks(one))
 
 
 def hbgi(
@@ -102,11 +112,14 @@ def hbgi(
     ``hbgi`` [dimensionless risk units] per group.
     """
     g = groups_cached(frame, by)
-    f = bgi_f_kovatchev_1997(g.gl)
-    term = np.where(g.gl >= BGI_SPLIT_MG_DL, np.maximum(f, 0.0) ** 2, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        val = constant * seg_sum(term, g.start) / g.counts
-    return result_frame(g.keys, {"hbgi": val})
+
+    def one(sg: Groups) -> dict[str, FloatArray]:
+        f = bgi_f_kovatchev_1997(sg.gl)
+        term = np.where(sg.gl >= BGI_SPLIT_MG_DL, np.maximum(f, 0.0) ** 2, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return {"hbgi": constant * seg_sum(term, sg.start) / sg.counts}
+
+    return result_frame(g.keys, g.map_chunks(one))
 
 
 def adrr(

@@ -64,9 +64,14 @@ def sd_roc(
     ``sd_roc`` [mg/dL/min].
     """
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
-    lag, tl = _lag(grid, timelag)
-    rate = (grid.shifted(lag) - grid.gl) / grid.per_point(tl)
-    return result_frame(grid.keys, {"sd_roc": seg_sd(rate, grid.start)})
+    _lag(grid, timelag)  # checks timelag
+
+    def one(sg: Grid) -> dict[str, FloatArray]:
+        lag, tl = _lag(sg, timelag)
+        rate = (sg.shifted(lag) - sg.gl) / sg.per_point(tl)
+        return {"sd_roc": seg_sd(rate, sg.start)}
+
+    return result_frame(grid.keys, grid.map_chunks(one))
 
 
 def roc(

@@ -33,8 +33,6 @@ from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
 
 __all__ = ["cv_measures", "sd_measures"]
 
-_CHUNK_POINTS = 4_000_000
-
 
 def _column_stats(m: FloatArray, day_offset: IntArray) -> tuple[FloatArray, FloatArray]:
     """Per group (rows day_offset[g]…day_offset[g+1] of ``m``): mean and SD of each column.
@@ -100,57 +98,47 @@ def _by_day_matrix(grid: Grid, row_mean: FloatArray) -> tuple[FloatArray, FloatA
 
 
 def _sd_within_hour(grid: Grid) -> FloatArray:
-    """Mean SD over all full windows of ``round(60/dt0)`` consecutive grid points, per group.
+    """Mean SD over all full windows of ``round(60/dt0)`` consecutive grid points, per group
+    (windows ending past the group are dropped; missing points inside a window are skipped).
 
-    Window sums come from cumulative sums of each group's centred values in extended precision
-    (``np.longdouble``), processed in chunks of groups.
+    Window sums are direct sums over each window (``sliding_window_view``) of values centred on the
+    group mean; a window whose sum of squares is below 1e-12 of its raw second moment is exactly
+    flat and gets SD 0, as the two-pass SD gives.
     """
     n = grid.n
     out = np.full(n, np.nan)
     win = np.where(grid.dt0 > 0, np.round(60.0 / np.maximum(grid.dt0, 1)), 0).astype(np.int64)
-    gmean = seg_mean(grid.gl, grid.start)
-    g0 = 0
-    while g0 < n:
-        g1 = g0 + 1
-        while g1 < n and grid.start[g1 + 1] - grid.start[g0] <= _CHUNK_POINTS:
-            g1 += 1
-        lo, hi = int(grid.start[g0]), int(grid.start[g1])
-        x = grid.gl[lo:hi]
-        lens = grid.lengths[g0:g1]
-        ok = ~np.isnan(x)
-        c = np.where(ok, x - np.repeat(gmean[g0:g1], lens), 0.0)
-        s1 = np.concatenate(([0.0], np.cumsum(c, dtype=np.longdouble)))
-        s2 = np.concatenate(([0.0], np.cumsum(c * c, dtype=np.longdouble)))
-        k = np.concatenate(([0], np.cumsum(ok)))
-        local_start = grid.start[g0 : g1 + 1] - lo
-        for w in np.unique(win[g0:g1][lens > 0]).tolist():
-            if w < 2:
-                continue
-            m = x.size
-            res = np.full(m, np.nan)
-            if m >= w:
-                cnt = (k[w:] - k[:-w]).astype(np.float64)
-                a1 = s1[w:] - s1[:-w]
-                a2 = s2[w:] - s2[:-w]
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    ss_l = a2 - a1 * a1 / np.maximum(cnt, 1.0).astype(np.longdouble)
-                    # a flat window has SS exactly 0; remove extended-precision residue
-                    ss = np.asarray(ss_l, dtype=np.float64)
-                    ss = np.where(ss > 1e-12 * np.asarray(a2, dtype=np.float64), ss, 0.0)
-                    res[: m - w + 1] = np.where(cnt >= 2, np.sqrt(ss / (cnt - 1.0)), np.nan)
-            # windows must end inside their own group: drop each group's last w − 1 starts
-            ends = local_start[1:]
-            begins = np.maximum(local_start[:-1], ends - (w - 1))
-            bad_len = ends - begins
-            if bad_len.sum():
-                idx = np.repeat(begins, bad_len) + (
-                    np.arange(int(bad_len.sum())) - np.repeat(np.cumsum(bad_len) - bad_len, bad_len)
-                )
-                res[idx] = np.nan
-            means = seg_mean(res, local_start)
-            pick = np.flatnonzero(win[g0:g1] == w)
-            out[g0 + pick] = means[pick]
-        g0 = g1
+    x = grid.gl
+    if x.size == 0:
+        return out
+    ok = ~np.isnan(x)
+    c = np.where(ok, x - grid.per_point(seg_mean(x, grid.start)), 0.0)
+    c2 = c * c
+    okf = ok.astype(np.float64)
+    for w in np.unique(win[grid.lengths > 0]).tolist():
+        if w < 2 or x.size < w:
+            continue
+        m = x.size
+        res = np.full(m, np.nan)
+        a1 = np.lib.stride_tricks.sliding_window_view(c, w).sum(axis=1)
+        a2 = np.lib.stride_tricks.sliding_window_view(c2, w).sum(axis=1)
+        cnt = np.lib.stride_tricks.sliding_window_view(okf, w).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ss = a2 - a1 * a1 / np.maximum(cnt, 1.0)
+            ss = np.where(ss > 1e-12 * a2, ss, 0.0)
+            res[: m - w + 1] = np.where(cnt >= 2, np.sqrt(ss / (cnt - 1.0)), np.nan)
+        # windows must end inside their own group: drop each group's last w − 1 starts
+        ends = grid.start[1:]
+        begins = np.maximum(grid.start[:-1], ends - (w - 1))
+        bad = ends - begins
+        if bad.sum():
+            idx = np.repeat(begins, bad) + (
+                np.arange(int(bad.sum())) - np.repeat(np.cumsum(bad) - bad, bad)
+            )
+            res[idx] = np.nan
+        means = seg_mean(res, grid.start)
+        pick = np.flatnonzero(win == w)
+        out[pick] = means[pick]
     return out
 
 
@@ -179,19 +167,22 @@ def sd_measures(
     ``sdw``, ``sdhhmm``, ``sdwsh``, ``sddm``, ``sdb``, ``sdbdm`` [mg/dL].
     """
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
-    rows = grid.row_start
-    row_sd = seg_sd(grid.gl, rows)
-    row_mean = seg_mean(grid.gl, rows)
-    sdhhmm, sdb, sdbdm = _by_day_matrix(grid, row_mean)
-    out = {
-        "sdw": seg_mean(row_sd, grid.day_offset),
-        "sdhhmm": sdhhmm,
-        "sdwsh": _sd_within_hour(grid),
-        "sddm": seg_sd(row_mean, grid.day_offset),
-        "sdb": sdb,
-        "sdbdm": sdbdm,
-    }
-    return result_frame(grid.keys, out)
+
+    def one(sg: Grid) -> dict[str, FloatArray]:
+        rows = sg.row_start
+        row_sd = seg_sd(sg.gl, rows)
+        row_mean = seg_mean(sg.gl, rows)
+        sdhhmm, sdb, sdbdm = _by_day_matrix(sg, row_mean)
+        return {
+            "sdw": seg_mean(row_sd, sg.day_offset),
+            "sdhhmm": sdhhmm,
+            "sdwsh": _sd_within_hour(sg),
+            "sddm": seg_sd(row_mean, sg.day_offset),
+            "sdb": sdb,
+            "sdbdm": sdbdm,
+        }
+
+    return result_frame(grid.keys, grid.map_chunks(one))
 
 
 def cv_measures(
@@ -219,13 +210,14 @@ def cv_measures(
     ``cvmean``, ``cvsd`` [%].
     """
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
-    rows = grid.row_start
-    with np.errstate(invalid="ignore", divide="ignore"):
-        row_cv = seg_sd(grid.gl, rows) / seg_mean(grid.gl, rows) * 100.0
-    return result_frame(
-        grid.keys,
-        {
-            "cvmean": seg_mean(row_cv, grid.day_offset),
-            "cvsd": seg_sd(row_cv, grid.day_offset),
-        },
-    )
+
+    def one(sg: Grid) -> dict[str, FloatArray]:
+        rows = sg.row_start
+        with np.errstate(invalid="ignore", divide="ignore"):
+            row_cv = seg_sd(sg.gl, rows) / seg_mean(sg.gl, rows) * 100.0
+        return {
+            "cvmean": seg_mean(row_cv, sg.day_offset),
+            "cvsd": seg_sd(row_cv, sg.day_offset),
+        }
+
+    return result_frame(grid.keys, grid.map_chunks(one))

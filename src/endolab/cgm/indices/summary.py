@@ -9,18 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
+from endolab.cgm.indices._common import FloatArray, Groups, result_frame
 from endolab.cgm.indices._grid import groups_cached
 from endolab.errors import InputError
 
 __all__ = ["quantile_glu", "summary_glu"]
 
 
-def _frame(frame: pl.DataFrame, by: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _group_agg(frame: pl.DataFrame, by: Sequence[str], exprs: list[pl.Expr]) -> pl.DataFrame:
+    """Polars aggregations per group, a block of groups at a time; one row per group."""
     g = groups_cached(frame, by)
-    data = pl.DataFrame({"_g": g.index, "gl": g.gl})
-    return g.keys, data
+    names = [e.meta.output_name() for e in exprs]
+
+    def one(sg: Groups) -> dict[str, FloatArray]:
+        data = pl.DataFrame({"_g": sg.index, "gl": sg.gl})
+        agg = data.group_by("_g").agg(exprs).sort("_g")
+        out = {n: np.full(sg.n, np.nan) for n in names}
+        idx = agg["_g"].to_numpy()
+        for n in names:
+            out[n][idx] = agg[n].cast(pl.Float64).to_numpy()
+        return out
+
+    return result_frame(g.keys, g.map_chunks(one))
 
 
 def summary_glu(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
@@ -37,23 +50,22 @@ def summary_glu(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataF
     -------
     ``min``, ``q25``, ``median``, ``q75``, ``max``, ``range``, ``iqr`` [mg/dL].
     """
-    keys, data = _frame(frame, by)
     gl = pl.col("gl")
-    agg = (
-        data.group_by("_g")
-        .agg(
+    out = _group_agg(
+        frame,
+        by,
+        [
             gl.min().alias("min"),
             gl.quantile(0.25, "linear").alias("q25"),
             gl.median().alias("median"),
             gl.quantile(0.75, "linear").alias("q75"),
             gl.max().alias("max"),
-        )
-        .with_columns(
-            (pl.col("max") - pl.col("min")).alias("range"),
-            (pl.col("q75") - pl.col("q25")).alias("iqr"),
-        )
+        ],
     )
-    return _join(keys, agg)
+    return out.with_columns(
+        (pl.col("max") - pl.col("min")).alias("range"),
+        (pl.col("q75") - pl.col("q25")).alias("iqr"),
+    )
 
 
 def quantile_glu(
@@ -82,17 +94,7 @@ def quantile_glu(
             raise InputError(
                 f"quantiles are percentiles between 0 and 100, got {p}", field="quantiles", value=p
             )
-    keys, data = _frame(frame, by)
-    agg = data.group_by("_g").agg(
-        [
-            pl.col("gl").quantile(float(p) / 100.0, "linear").alias(f"q{float(p):g}")
-            for p in quantiles
-        ]
-    )
-    return _join(keys, agg)
-
-
-def _join(keys: pl.DataFrame, agg: pl.DataFrame) -> pl.DataFrame:
-    base = keys.with_row_index("_g").with_columns(pl.col("_g").cast(pl.Int64))
-    agg = agg.with_columns(pl.col("_g").cast(pl.Int64))
-    return base.join(agg, on="_g", how="left").sort("_g").drop("_g")
+    exprs = [
+        pl.col("gl").quantile(float(p) / 100.0, "linear").alias(f"q{float(p):g}") for p in quantiles
+    ]
+    return _group_agg(frame, by, exprs)

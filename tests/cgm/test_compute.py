@@ -1,0 +1,154 @@
+"""compute_metrics on bad input: each case gives a correct (hand-computed) result with a stated
+warning, or a clear EndolabError; and a property test that nothing else can escape."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import warnings
+
+import pandas as pd
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from endolab.cgm import check_frame, compute_metrics, episodes
+from endolab.cgm import metrics as m
+from endolab.cgm.frame import CANONICAL_SCHEMA
+from endolab.errors import EndolabError, EndolabWarning, InputError
+
+T0 = dt.datetime(2024, 6, 1, 0, 0)
+
+
+def _raw(gl: list[float], minutes: list[float], sid: str = "a") -> pl.DataFrame:
+    return pl.DataFrame(
+        {"id": [sid] * len(gl), "time": [T0 + dt.timedelta(minutes=x) for x in minutes], "gl": gl}
+    )
+
+
+def test_one_reading_gives_values_and_a_warning() -> None:
+    f = check_frame(_raw([120.0], [0]))
+    with pytest.warns(EndolabWarning, match="single reading"):
+        r = compute_metrics(f).row(0, named=True)
+    assert r["mean"] == 120.0
+    assert r["tir_70_180"] == 100.0
+    assert r["sd"] is None and r["active_percent"] is None
+    assert r["sufficient_2019"] is None
+
+
+def test_six_hour_gap() -> None:
+    # 5-min readings 00:00–01:00 (13), then 07:00–08:00 (13): one 360-min gap
+    # dt0 = 5; span = 480 min → theoretical = 480/5 + 1 = 97; missing = (360 − 5)/5 = 71
+    # active = 100 × (97 − 71)/97 = 26.804 %
+    minutes = [5.0 * i for i in range(13)] + [420 + 5.0 * i for i in range(13)]
+    f = check_frame(_raw([100.0] * 26, minutes))
+    r = compute_metrics(f).row(0, named=True)
+    assert r["active_percent"] == pytest.approx(2600 / 97)
+    assert r["longest_gap_min"] == 360.0
+    # a hypo run across the gap is split: 55 at 00:50, 00:55, 01:00 | gap | 55 at 07:00, 07:05
+    gl = [100.0] * 10 + [55.0] * 3 + [55.0] * 2 + [100.0] * 11
+    table, _ = episodes(check_frame(_raw(gl, minutes)))
+    hypo = table.filter(pl.col("level") == "l1")
+    # first: 3 readings = 15 min → episode ending at 01:05 (gap); second: 2 readings = 10 min → none
+    assert hypo.height == 1 and hypo["ended_by"][0] == "gap"
+
+
+def test_canonical_frame_out_of_order_is_fixed_with_a_warning() -> None:
+    good = check_frame(_raw([100.0, 200.0, 300.0], [0, 5, 10]))
+    shuffled = good[[2, 0, 1]]
+    assert shuffled.schema == CANONICAL_SCHEMA
+    with pytest.warns(EndolabWarning, match="backwards"):
+        r = compute_metrics(shuffled)
+    assert r["mean"][0] == 200.0
+    assert r["active_percent"][0] == 100.0
+    with pytest.raises(m.TimeOrderError, match="check_frame"):
+        m.active_percent(shuffled)
+
+
+def test_duplicate_in_canonical_frame() -> None:
+    dup = pl.concat([check_frame(_raw([100.0, 200.0], [0, 5])), check_frame(_raw([150.0], [5]))])
+    with pytest.warns(EndolabWarning, match="duplicate"):
+        r = compute_metrics(dup)
+    assert r["mean"][0] == 150.0  # (100 + 200)/2: the first reading at 00:05 is kept
+
+
+def test_spring_forward_gap_in_active_percent() -> None:
+    # UTC 00:00–02:00 every 5 min = Europe/Berlin 01:00–01:55 CET then 03:00–04:00 CEST.
+    # Wall clock: 12 readings, a 65-min step, 13 readings; span 180 min → theoretical 37;
+    # missing = round((65 − 5)/5) = 12 → active = 100 × 25/37 = 67.568 %
+    times = pd.date_range("2024-03-31 00:00", periods=25, freq="5min", tz="UTC").tz_convert(
+        "Europe/Berlin"
+    )
+    raw = pd.DataFrame({"id": "a", "time": times, "gl": 100.0})
+    with pytest.warns(EndolabWarning, match="DST"):
+        f = check_frame(raw)
+    r = compute_metrics(f).row(0, named=True)
+    assert r["active_percent"] == pytest.approx(2500 / 37)
+
+
+def test_empty_frame_error() -> None:
+    with pytest.raises(InputError, match="empty"):
+        compute_metrics(pl.DataFrame(schema=CANONICAL_SCHEMA))
+
+
+def test_almost_canonical_frame_is_accepted_without_copying_work() -> None:
+    raw = _raw([100.0, 110.0], [0, 5]).with_columns(pl.lit("x").alias("note"))
+    r = compute_metrics(raw)
+    assert r["mean"][0] == 105.0
+
+
+# --- property test: random frames ---------------------------------------------------------------
+
+_gl = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.integers(min_value=-10, max_value=2000).map(float),
+    st.sampled_from([float("nan"), 0.0, 39.0, 401.0, 5.5, 35.9, 36.0]),
+)
+
+
+@st.composite
+def _frames(draw: st.DrawFn) -> pl.DataFrame:
+    n = draw(st.integers(min_value=0, max_value=30))
+    ids = draw(st.lists(st.sampled_from(["a", "b", "c"]), min_size=n, max_size=n))
+    minutes = draw(st.lists(st.integers(min_value=-100, max_value=3000), min_size=n, max_size=n))
+    gl = draw(st.lists(_gl, min_size=n, max_size=n))
+    as_text = draw(st.booleans())
+    times: list[object] = [T0 + dt.timedelta(minutes=x) for x in minutes]
+    time_text = draw(st.booleans())
+    if time_text:
+        junk = st.sampled_from(
+            ["", "abc", "2024-13-01 00:00", "01/02/2024", "2024-01-01T00:00:00Z"]
+        )
+        times = [draw(junk) if draw(st.integers(0, 9)) == 0 else str(t) for t in times]
+    frame = pl.DataFrame(
+        {
+            "id": ids,
+            "time": times,
+            "gl": [("High" if math.isinf(g) and g > 0 else str(g)) for g in gl] if as_text else gl,
+        },
+        schema={
+            "id": pl.String,
+            "time": pl.String if time_text else pl.Datetime("us"),
+            "gl": pl.String if as_text else pl.Float64,
+        },
+    )
+    return frame
+
+
+@given(_frames(), st.sampled_from([None, "day", "week"]), st.sampled_from(["core", "full"]))
+def test_random_frames_only_endolab_errors(frame: pl.DataFrame, by: str | None, which: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EndolabWarning)
+        try:
+            checked = check_frame(frame)
+            result = compute_metrics(checked, metrics=which, by=by)
+            _table, summary = episodes(checked)
+        except EndolabError:
+            return
+    assert result.height >= 1
+    assert set(result["id"].to_list()) == set(checked["id"].to_list())
+    for col in ("tir_70_180", "tbr_54", "tar_250"):
+        values = result[col].drop_nulls()
+        assert ((values >= 0) & (values <= 100)).all()
+    assert summary.height == checked["id"].n_unique()
