@@ -94,3 +94,15 @@ def test_fixed_dt0_reuses_the_automatic_grid_when_equal() -> None:
         b = grid_of(frame, ("id",), dt0=5)
     assert a is b
     assert math.isnan(grid_of(frame, ("id",), dt0=5).gl[-1])
+
+
+def test_intermediates_are_remembered_per_frame_and_can_be_cleared() -> None:
+    from endolab.cgm.indices import clear_cache
+
+    frame = frame_of([100, 110, 120, 130])
+    a = grid_of(frame, ("id",))
+    assert grid_of(frame, ("id",)) is a  # same frame object: built once
+    other = frame_of([100, 110, 120, 130])
+    assert grid_of(other, ("id",)) is not a  # equal content, different object: its own entry
+    clear_cache()
+    assert grid_of(frame, ("id",)) is not a
