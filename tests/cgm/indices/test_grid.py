@@ -10,7 +10,7 @@ import pytest
 
 from endolab.cgm.indices._common import groups_of
 from endolab.cgm.indices._grid import build_grid, grid_of, shared_intermediates
-from endolab.errors import InputError
+from endolab.errors import EndolabWarning, InputError
 from tests.cgm.indices.helpers import frame_of, stack
 
 
@@ -57,8 +57,15 @@ def test_gap_of_exactly_inter_gap_is_interpolated() -> None:
 def test_dt0_is_rounded_median_and_must_not_exceed_inter_gap() -> None:
     frame = frame_of([100] * 5, step_min=15)
     assert _grid(frame).dt0.tolist() == [15]
+    # R iglu stops on a 60-min median interval (> inter_gap 45); we leave that group without a
+    # grid, say so, and keep the other groups
+    sparse = stack(frame_of([100] * 5, step_min=60, id_="a"), frame_of([100] * 5, id_="b"))
+    with pytest.warns(EndolabWarning, match=r"1 group\(s\) \(id=a\).*outside 1–45 min"):
+        g = _grid(sparse)
+    assert g.dt0.tolist() == [0, 5]
+    assert g.lengths.tolist() == [0, 576]
     with pytest.raises(InputError, match="exceeds inter_gap"):
-        _grid(frame_of([100] * 5, step_min=60))
+        _grid(frame, dt0=60)
 
 
 def test_dt0_not_dividing_a_day_is_adjusted_as_r_iglu() -> None:
@@ -94,3 +101,15 @@ def test_fixed_dt0_reuses_the_automatic_grid_when_equal() -> None:
         b = grid_of(frame, ("id",), dt0=5)
     assert a is b
     assert math.isnan(grid_of(frame, ("id",), dt0=5).gl[-1])
+
+
+def test_intermediates_are_remembered_per_frame_and_can_be_cleared() -> None:
+    from endolab.cgm.indices import clear_cache
+
+    frame = frame_of([100, 110, 120, 130])
+    a = grid_of(frame, ("id",))
+    assert grid_of(frame, ("id",)) is a  # same frame object: built once
+    other = frame_of([100, 110, 120, 130])
+    assert grid_of(other, ("id",)) is not a  # equal content, different object: its own entry
+    clear_cache()
+    assert grid_of(frame, ("id",)) is not a

@@ -22,6 +22,7 @@ data/README: the validation treats the wall clock as UTC on both sides).
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -44,7 +45,7 @@ from endolab.cgm.indices._common import (
     groups_of,
     shift_within,
 )
-from endolab.errors import InputError
+from endolab.errors import EndolabWarning, InputError
 
 __all__ = [
     "DEFAULT_INTER_GAP_MIN",
@@ -273,26 +274,22 @@ def _grid_step(
         raw[med["g"].to_numpy()] = med["d"].to_numpy()
         raw = np.round(raw)  # half to even, as R's round()
     has = (counts >= 2) & np.isfinite(raw)
-    for g in np.flatnonzero(has):
+    if dt0 is not None and check and float(dt0) > inter_gap:
+        raise InputError(
+            f"dt0 = {dt0:g} min exceeds inter_gap = {inter_gap:g} min, the longest gap the grid "
+            "interpolates over; pass a larger inter_gap",
+            field="dt0",
+            value=dt0,
+        )
+    skipped: list[int] = []
+    for g in np.flatnonzero(has).tolist():
         d = float(raw[g])
         if not check:
             step[g] = int(d) if d >= 1 else 0
             continue
-        if d > inter_gap:
-            key = ", ".join(f"{c}={groups.keys[c][int(g)]}" for c in groups.keys.columns)
-            raise InputError(
-                f"sampling interval {d:g} min ({key}) exceeds inter_gap = {inter_gap:g} min, the "
-                "longest gap the grid interpolates over; pass a larger inter_gap",
-                field="inter_gap",
-                value=inter_gap,
-            )
-        if d < 1:
-            key = ", ".join(f"{c}={groups.keys[c][int(g)]}" for c in groups.keys.columns)
-            raise InputError(
-                f"sampling interval {d:g} min ({key}) is below 1 min; the grid needs dt0 ≥ 1 min",
-                field="dt0",
-                value=d,
-            )
+        if d > inter_gap or d < 1:
+            skipped.append(g)  # R iglu stops here; we leave this group without a grid
+            continue
         di = int(d)
         if 1440 % di != 0:
             if di > 20:
@@ -301,6 +298,18 @@ def _grid_step(
                 rem = di % 5
                 di = di + 5 - rem if rem > 2 else di - rem
         step[g] = di
+    if skipped:
+        names = "; ".join(
+            ", ".join(f"{c}={groups.keys[c][g]}" for c in groups.keys.columns) for g in skipped[:3]
+        )
+        more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+        warnings.warn(
+            f"{len(skipped)} group(s) ({names}{more}) have a median sampling interval outside "
+            f"1–{inter_gap:g} min (inter_gap); their grid-based indices (CONGA, MODD, MAG, GVP, "
+            "SD of ROC, AUC, SD/CV subtypes, MAGE, PGS) are left empty",
+            EndolabWarning,
+            stacklevel=3,
+        )
     return step
 
 
