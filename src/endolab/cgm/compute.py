@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any
 
 import polars as pl
 
@@ -71,20 +70,11 @@ def ensure_canonical(frame: Any, *, check_time_order: bool = True) -> pl.DataFra
     return check_frame(frame)
 
 
-def _indices_module() -> Any:
-    """The variability-indices package, imported lazily (None until it is installed)."""
-    try:
-        return importlib.import_module("endolab.cgm.indices")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("endolab.cgm.indices",):
-            return None
-        raise
+def _indices_registry() -> dict[str, Callable[..., pl.DataFrame]]:
+    """The variability indices by name (imported lazily: the CLI starts without them)."""
+    from endolab.cgm.indices import REGISTRY
 
-
-def _indices_registry() -> dict[str, Callable[..., pl.DataFrame]] | None:
-    indices = _indices_module()
-    registry = getattr(indices, "REGISTRY", None) if indices is not None else None
-    return dict(registry) if registry is not None else None
+    return dict(REGISTRY)
 
 
 def _glucose_columns() -> frozenset[str]:
@@ -98,9 +88,7 @@ def _glucose_columns() -> frozenset[str]:
 def available_metrics() -> list[str]:
     """Names accepted in ``compute_metrics(metrics=[...])``."""
     names = [*_m.CORE_METRICS, "episodes"]
-    registry = _indices_registry()
-    if registry:
-        names += [n for n in registry if n not in names]
+    names += [n for n in _indices_registry() if n not in names]
     return names
 
 
@@ -180,7 +168,7 @@ def _compute(
     others = [n for n in names if n not in ("core", "full")]
 
     registry = _indices_registry()
-    known = set(_m.CORE_METRICS) | {"episodes"} | set(registry or {})
+    known = set(_m.CORE_METRICS) | {"episodes"} | set(registry)
     for name in others:
         if name not in known:
             raise InputError(
@@ -197,15 +185,7 @@ def _compute(
             tables.append(_m.run_exprs(data, keys, exprs, post=_m.core_post_exprs()))
             if chosen_set == "full":
                 tables.append(_episode_table(data, keys, dt0))
-                if registry is None:
-                    warnings.warn(
-                        "the variability indices (endolab.cgm.indices) are not installed; "
-                        "'full' gives the core metrics, summary and episodes only",
-                        EndolabWarning,
-                        stacklevel=3,
-                    )
-                else:
-                    tables.append(_indices_table(data, keys, registry))
+                tables.append(_indices_table(data, keys, registry))
         for name in others:
             if name in _m.CORE_METRICS:
                 fn = _m.CORE_METRICS[name]
@@ -215,7 +195,7 @@ def _compute(
                     tables.append(fn(data, by=keys))
             elif name == "episodes":
                 tables.append(_episode_table(data, keys, dt0))
-            elif registry is not None:
+            else:
                 tables.append(registry[name](data, by=keys))
     result = _join(tables, keys, data)
     if plan.expected is not None:
@@ -248,12 +228,10 @@ def _indices_table(
     data: pl.DataFrame, keys: list[str], registry: dict[str, Callable[..., pl.DataFrame]]
 ) -> pl.DataFrame:
     """Every index of the registry in one call (shared grids), skipping what core already has."""
-    indices = _indices_module()
+    from endolab.cgm.indices import compute_indices
+
     names = [n for n in registry if n != "summary_glu"]  # min…iqr come from the core pass
-    runner = getattr(indices, "compute_indices", None)
-    if runner is not None:
-        return cast("pl.DataFrame", runner(data, by=keys, names=names))
-    return _join([registry[n](data, by=keys) for n in names], keys, data)
+    return compute_indices(data, by=keys, names=names)
 
 
 def _ordered(columns: list[str], keys: list[str]) -> list[str]:
