@@ -270,7 +270,9 @@ def test_cgm_day_boundaries_and_padding(tmp_path: Path) -> None:
 
 def _one(tmp_path: Path, protocol: str | None = None, **tables: Any) -> dict[str, dict[str, Any]]:
     ds = read_dataset(write_dataset(tmp_path, **tables))
-    return {r["participant_id"]: r for r in binary_endpoints(ds, load_protocol(protocol)).to_dicts()}
+    return {
+        r["participant_id"]: r for r in binary_endpoints(ds, load_protocol(protocol)).to_dicts()
+    }
 
 
 def test_she_outside_window_and_ae_category_ignored(tmp_path: Path) -> None:
@@ -405,8 +407,11 @@ def test_sampling_interval_median_of_even_count(tmp_path: Path) -> None:
     P = [person("M1")]
     t0 = dt.datetime(2024, 1, 1)
     readings = [
-        {"participant_id": "M1", "time": (t0 + dt.timedelta(minutes=m)).isoformat(),
-         "glucose_mg_dl": 100}
+        {
+            "participant_id": "M1",
+            "time": (t0 + dt.timedelta(minutes=m)).isoformat(),
+            "glucose_mg_dl": 100,
+        }
         for m in (0, 5, 10, 25, 40)
     ]
     ds = read_dataset(write_dataset(tmp_path, participants=P, cgm=readings))
@@ -462,7 +467,9 @@ def test_tir_threshold_compared_on_counts(tmp_path: Path) -> None:
     )
     cycle = [120] * 11 + [250] * 9  # 11 of 20 in range
     P = [person("N1")]
-    ds = read_dataset(write_dataset(tmp_path, participants=P, cgm=cgm("N1", 352, 365, cycle, keep=4000)))
+    ds = read_dataset(
+        write_dataset(tmp_path, participants=P, cgm=cgm("N1", 352, 365, cycle, keep=4000))
+    )
     row = binary_endpoints(ds, proto).to_dicts()[0]
     assert row["tir__n_readings"] == 4000
     assert row["tir"] is False
