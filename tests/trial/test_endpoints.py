@@ -473,3 +473,19 @@ def test_tir_threshold_compared_on_counts(tmp_path: Path) -> None:
     row = binary_endpoints(ds, proto).to_dicts()[0]
     assert row["tir__n_readings"] == 4000
     assert row["tir"] is False
+
+
+def test_single_cgm_reading_has_no_sufficiency(tmp_path: Path) -> None:
+    # One reading in all of the participant's CGM data: there is no difference between consecutive
+    # readings, so the sampling interval and the data sufficiency are undefined. One 5-min reading
+    # is certainly not ≥ 70 % of 14 days → TIR > 70 % is null (cannot be decided), not true, and
+    # the day-365 TIR value is not reported.
+    P = [person("O1")]
+    ds = read_dataset(
+        write_dataset(tmp_path, participants=P, cgm=cgm("O1", 352, 352, 120.0, keep=1))
+    )
+    row = binary_endpoints(ds, load_protocol()).to_dicts()[0]
+    assert row["tir_gt70_day365__n_readings"] == 1
+    assert row["tir_gt70_day365__sufficiency_pct"] is None
+    assert row["tir_gt70_day365"] is None
+    assert continuous_endpoints(ds, load_protocol()).to_dicts()[0]["tir_day365_pct"] is None

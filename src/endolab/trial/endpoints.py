@@ -95,7 +95,9 @@ def cgm_window_stats(
     Columns: participant_id, n_readings, n_in_range (readings with 70 ≤ g ≤ 180 mg/dL), tir_pct
     (share of readings with 70 ≤ g ≤ 180 mg/dL,
     thresholds from :mod:`endolab.cgm.schema`), below54_pct (g < 54 mg/dL), sufficiency
-    (readings × interval ÷ window minutes, capped at 1). Only participants with ≥ 1 reading appear.
+    (readings × interval ÷ window minutes, capped at 1; null when the participant's sampling interval
+    is undefined, i.e. a single reading in all their CGM data). Only participants with ≥ 1 reading
+    in the window appear.
     """
     minutes = window_days(window) * _MINUTES_PER_DAY
     glucose = pl.col("glucose_mg_dl")
@@ -115,9 +117,11 @@ def cgm_window_stats(
         )
         .join(intervals.lazy(), on="participant_id", how="left")
         .with_columns(
-            pl.min_horizontal(
-                pl.col("n_readings") * pl.col("interval_min") / minutes, pl.lit(1.0)
-            ).alias("sufficiency")
+            # clip, not min_horizontal: min_horizontal skips nulls and would turn an undefined
+            # sufficiency (a participant with a single reading, no interval) into 100 %
+            (pl.col("n_readings") * pl.col("interval_min") / minutes)
+            .clip(upper_bound=1.0)
+            .alias("sufficiency")
         )
         .drop("interval_min")
         .collect()
