@@ -308,3 +308,25 @@ def test_parquet_column_of_wrong_type_names_a_row(valid: Path, tmp_path: Path) -
     with pytest.raises(DataFileError) as info:
         read_dataset(valid)
     assert (info.value.file, info.value.row, info.value.column) == ("labs.parquet", 2, "date")
+
+
+def test_lab_key_is_participant_date_test(tmp_path: Path) -> None:
+    # Two HBA1C on one date would make "the last HBA1C in [335, 395]" ambiguous → duplicate key
+    # (participant_id, date, test), naming the later row (row 3). Different tests on one date are
+    # fine.
+    P = [person("P1")]
+    ok = write_dataset(
+        tmp_path / "ok",
+        participants=P,
+        labs=[lab("P1", 365, "HBA1C", 6.2), lab("P1", 365, "CPEP_FASTING", 200)],
+    )
+    assert read_dataset(ok).labs.height == 2
+    bad = write_dataset(
+        tmp_path / "bad",
+        participants=P,
+        labs=[lab("P1", 365, "HBA1C", 6.2), lab("P1", 365, "HBA1C", 7.2)],
+    )
+    with pytest.raises(DataFileError) as info:
+        read_dataset(bad)
+    assert (info.value.file, info.value.row) == ("labs.csv", 3)
+    assert info.value.column == "participant_id + date + test"
