@@ -330,3 +330,21 @@ def test_lab_key_is_participant_date_test(tmp_path: Path) -> None:
         read_dataset(bad)
     assert (info.value.file, info.value.row) == ("labs.csv", 3)
     assert info.value.column == "participant_id + date + test"
+
+
+@pytest.mark.parametrize("values", [[["a"], ["b"]], [b"\xff", b"P2"]], ids=["list", "binary"])
+def test_parquet_text_column_that_is_not_text(valid: Path, values: list[object]) -> None:
+    # A Parquet column of lists or of raw bytes where text is required: one DataFileError naming
+    # the file, the first row and the column (not a polars exception).
+    frame = pl.read_csv(valid / "participants.csv", infer_schema=False).with_columns(
+        pl.Series("sex", values)
+    )
+    frame.write_parquet(valid / "participants.parquet")
+    (valid / "participants.csv").unlink()
+    with pytest.raises(DataFileError) as info:
+        read_dataset(valid)
+    assert (info.value.file, info.value.row, info.value.column) == (
+        "participants.parquet",
+        2,
+        "sex",
+    )

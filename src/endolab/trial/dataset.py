@@ -237,7 +237,9 @@ def _from_typed(series: pl.Series, col: _Col, file: str) -> pl.Series:
     kind = col.kind
     if series.null_count() == series.len():
         return pl.Series(series.name, [None] * series.len(), dtype=_DTYPES[kind])
-    if kind == "text":
+    if kind == "text" and (dtype.is_numeric() or dtype in (pl.Boolean, pl.Categorical)):
+        return series.cast(pl.String)
+    if kind == "text" and isinstance(dtype, pl.Enum):
         return series.cast(pl.String)
     if kind == "number" and dtype.is_numeric():
         return series.cast(pl.Float64)
@@ -250,6 +252,7 @@ def _from_typed(series: pl.Series, col: _Col, file: str) -> pl.Series:
             series = series.dt.replace_time_zone(None)
         return series.cast(pl.Datetime("us"))
     wanted = {
+        "text": "text",
         "number": "a number",
         "date": "an ISO 8601 date",
         "datetime": "an ISO 8601 date-time",
