@@ -150,3 +150,19 @@ def test_minimal_protocol_without_grading(data: Path, tmp_path: Path) -> None:
     assert doc["cohorts"]["all"]["she"]["n"] == 5
     assert "igls2_outcome" not in doc["participants"][0]
     assert doc["participants"][0]["visits"] == []
+
+
+def test_engine_warnings_are_one_line_each(tmp_path: Path) -> None:
+    # A participant with a single CGM reading in the day-365 window: the CGM engine's AGP report
+    # warns (EndolabWarning) that its metrics need two readings. The command relays it as one
+    # "warning: ..." line on standard error instead of letting a Python warning escape.
+    data = write_dataset(
+        tmp_path / "data",
+        participants=[person("C1", "C")],
+        cgm=cgm("C1", 352, 352, 120.0, keep=1),
+    )
+    result = runner.invoke(app, ["trial", "analyze", str(data), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "warning: 1 group(s) have a single reading" in result.stderr
+    doc = json.loads((tmp_path / "r" / "endpoints.json").read_text())
+    assert doc["participants"][0]["tir_gt70_day365"] is None  # sufficiency undefined

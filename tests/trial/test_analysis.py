@@ -124,3 +124,16 @@ def test_zimislecel_like_cohort(tmp_path: Path) -> None:
     assert [round(x, 4) for x in ii["ci95"]] == [0.5159, 0.9791]
     assert bc["hba1c_lt7_day365"]["n"] == 12
     assert bc["tir_gt70_day365"]["missing"] == 12  # no CGM in this cohort → null, counted in N
+
+
+def test_stray_cohort_is_listed_per_participant(tmp_path: Path) -> None:
+    # Cohort D is in no group of zimislecel-2025: not summarised, but listed with its endpoints
+    # (SHE on day 100 → not SHE-free → primary false by three-valued AND).
+    folder = write_dataset(
+        tmp_path, participants=[person("Z1", "D"), person("C1", "C")], events=[event("Z1", 100)]
+    )
+    doc = analyze(read_dataset(folder), load_protocol()).endpoints_json()
+    rows = {r["participant_id"]: r for r in doc["participants"]}
+    assert rows["Z1"]["cohort"] == "D"
+    assert rows["Z1"]["she_free_90_365"] is False and rows["Z1"]["primary"] is False
+    assert doc["cohorts"]["B+C"]["primary"]["N"] == 1  # C1 only

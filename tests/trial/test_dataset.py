@@ -259,3 +259,92 @@ def test_mutated_dataset_raises_only_endolab_errors(
             path.write_bytes(text[: len(text) * row // 13])
         with contextlib.suppress(EndolabError):
             analyze(read_dataset(folder), load_protocol())
+
+
+def test_optional_columns_may_be_absent(valid: Path) -> None:
+    # specs/trial-data.md: only a missing *required* column is an error; second_infusion_date and
+    # end_date are "date, optional", so files without those columns are valid (values all empty).
+    for name, column in (("participants", "second_infusion_date"), ("events", "end_date")):
+        _drop_column(f"{name}.csv", column)(valid)
+    ds = read_dataset(valid)
+    assert ds.participants["second_infusion_date"].null_count() == 2
+    assert ds.events["end_date"].null_count() == 2
+    assert ds.events.filter(pl.col("category") == "SHE")["start_day"].to_list() == [120]
+
+
+def test_parquet_all_empty_optional_column(valid: Path, tmp_path: Path) -> None:
+    # pandas reads an all-empty CSV column as float NaN and writes it to Parquet as a float column
+    # of nulls; pyarrow may write it with the null type. Both mean "empty", which an optional
+    # column may be.
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as papq
+
+    pq = tmp_path / "pq"
+    shutil.copytree(valid, pq)
+    frame = pd.read_csv(pq / "participants.csv")
+    assert str(frame["second_infusion_date"].dtype) == "float64"
+    frame.to_parquet(pq / "participants.parquet")
+    (pq / "participants.csv").unlink()
+    events = pl.read_csv(pq / "events.csv", infer_schema=False).to_arrow()
+    events = events.set_column(
+        events.schema.get_field_index("end_date"), "end_date", pa.nulls(events.num_rows)
+    )
+    papq.write_table(events, pq / "events.parquet")
+    (pq / "events.csv").unlink()
+    a = analyze(read_dataset(valid), load_protocol()).participants
+    b = analyze(read_dataset(pq), load_protocol()).participants
+    assert a.equals(b)
+
+
+def test_parquet_column_of_wrong_type_names_a_row(valid: Path, tmp_path: Path) -> None:
+    # A typed Parquet column that cannot hold the column's type: the error names the file, the
+    # column and the first row holding a value (row 2 = first data row).
+    frame = pl.read_csv(valid / "labs.csv", infer_schema=False).with_columns(
+        pl.lit(True).alias("date")
+    )
+    frame.write_parquet(valid / "labs.parquet")
+    (valid / "labs.csv").unlink()
+    with pytest.raises(DataFileError) as info:
+        read_dataset(valid)
+    assert (info.value.file, info.value.row, info.value.column) == ("labs.parquet", 2, "date")
+
+
+def test_lab_key_is_participant_date_test(tmp_path: Path) -> None:
+    # Two HBA1C on one date would make "the last HBA1C in [335, 395]" ambiguous → duplicate key
+    # (participant_id, date, test), naming the later row (row 3). Different tests on one date are
+    # fine.
+    P = [person("P1")]
+    ok = write_dataset(
+        tmp_path / "ok",
+        participants=P,
+        labs=[lab("P1", 365, "HBA1C", 6.2), lab("P1", 365, "CPEP_FASTING", 200)],
+    )
+    assert read_dataset(ok).labs.height == 2
+    bad = write_dataset(
+        tmp_path / "bad",
+        participants=P,
+        labs=[lab("P1", 365, "HBA1C", 6.2), lab("P1", 365, "HBA1C", 7.2)],
+    )
+    with pytest.raises(DataFileError) as info:
+        read_dataset(bad)
+    assert (info.value.file, info.value.row) == ("labs.csv", 3)
+    assert info.value.column == "participant_id + date + test"
+
+
+@pytest.mark.parametrize("values", [[["a"], ["b"]], [b"\xff", b"P2"]], ids=["list", "binary"])
+def test_parquet_text_column_that_is_not_text(valid: Path, values: list[object]) -> None:
+    # A Parquet column of lists or of raw bytes where text is required: one DataFileError naming
+    # the file, the first row and the column (not a polars exception).
+    frame = pl.read_csv(valid / "participants.csv", infer_schema=False).with_columns(
+        pl.Series("sex", values)
+    )
+    frame.write_parquet(valid / "participants.parquet")
+    (valid / "participants.csv").unlink()
+    with pytest.raises(DataFileError) as info:
+        read_dataset(valid)
+    assert (info.value.file, info.value.row, info.value.column) == (
+        "participants.parquet",
+        2,
+        "sex",
+    )

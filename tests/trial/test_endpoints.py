@@ -6,6 +6,7 @@ comment next to it (no expected value here comes from running endolab).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,8 @@ import pytest
 from endolab.trial.analysis import analyze
 from endolab.trial.dataset import read_dataset
 from endolab.trial.endpoints import binary_endpoints, cgm_sampling_interval, continuous_endpoints
-from endolab.trial.protocol import load_protocol
-from tests.trial.builders import cgm, event, insulin, lab, person, write_dataset
+from endolab.trial.protocol import load_protocol, protocol_from_dict
+from tests.trial.builders import cgm, event, insulin, lab, on, person, write_dataset
 
 IN_RANGE_CYCLE = [70, 180, 100, 100, 100, 100, 100, 69, 181, 250]  # 7 of 10 in 70–180 (both ends)
 
@@ -262,3 +263,229 @@ def test_cgm_day_boundaries_and_padding(tmp_path: Path) -> None:
     row = binary_endpoints(ds, load_protocol()).to_dicts()[0]
     assert row["tir_gt70_day365__n_readings"] == 4032
     assert row["tir_gt70_day365__tir_pct"] == pytest.approx(100.0)
+
+
+# --- Edges of specs/trial-data.md checked one by one (review) -----------------------------------
+
+
+def _one(tmp_path: Path, protocol: str | None = None, **tables: Any) -> dict[str, dict[str, Any]]:
+    ds = read_dataset(write_dataset(tmp_path, **tables))
+    return {
+        r["participant_id"]: r for r in binary_endpoints(ds, load_protocol(protocol)).to_dicts()
+    }
+
+
+def test_she_outside_window_and_ae_category_ignored(tmp_path: Path) -> None:
+    P = [person("S1"), person("S2"), person("S3"), person("S4")]
+    events = [
+        event("S1", -5),  # before day 0: outside [90, 365]
+        event("S1", 366),  # after day 365: outside
+        event("S2", 365),  # day 365 is inside (closed window) → not SHE-free
+        event("S3", 200, category="AE", term="Severe hypoglycaemia"),  # AE, not SHE → ignored
+    ]
+    t = _one(tmp_path, participants=P, events=events)
+    assert t["S1"]["she_free_90_365"] is True
+    assert t["S2"]["she_free_90_365"] is False
+    assert t["S3"]["she_free_90_365"] is True
+    assert t["S4"]["she_free_90_365"] is True  # no events at all: SHE-free, never null
+
+
+def test_second_infusion_does_not_move_day_0(tmp_path: Path) -> None:
+    # Second infusion on day 100; an SHE on day 95 after the FIRST infusion (day -5 after the
+    # second) is in [90, 365] → not SHE-free; HbA1c on day 179 (79 after the second) is outside
+    # [180, 365] → no HbA1c in the window → null.
+    P = [person("T1", second_infusion_date=on(100))]
+    t = _one(
+        tmp_path, participants=P, events=[event("T1", 95)], labs=[lab("T1", 179, "HBA1C", 6.0)]
+    )
+    assert t["T1"]["she_free_90_365"] is False
+    assert t["T1"]["hba1c_response_180_365"] is None
+
+
+def test_hba1c_response_window_edges(tmp_path: Path) -> None:
+    P = [person(p) for p in ("H179", "H180", "H365", "H366")]
+    labs = [
+        lab("H179", 179, "HBA1C", 6.0),  # day 179: outside → null
+        lab("H180", 180, "HBA1C", 6.0),  # day 180: inside, 6.0 < 7.0 → true
+        lab("H365", 365, "HBA1C", 6.0),  # day 365: inside → true
+        lab("H366", 366, "HBA1C", 6.0),  # day 366: outside → null
+    ]
+    t = _one(tmp_path, participants=P, labs=labs)
+    assert [t[p]["hba1c_response_180_365"] for p in ("H179", "H180", "H365", "H366")] == [
+        None,
+        True,
+        True,
+        None,
+    ]
+
+
+def test_hba1c_fall_just_below_one_point_does_not_count(tmp_path: Path) -> None:
+    P = [
+        person("F1", baseline_hba1c_pct=8.0),
+        person("F2", baseline_hba1c_pct=8.0),
+        person("F3", baseline_hba1c_pct=8.1),
+        person("F4", baseline_hba1c_pct=9.3),
+    ]
+    labs = [
+        lab("F1", 200, "HBA1C", 7.0001),  # fall 0.9999 < 1.0, 7.0001 ≥ 7.0 → false
+        lab("F2", 200, "HBA1C", 7.0),  # fall 8.0 − 7.0 = 1.0 exactly → true
+        lab("F3", 200, "HBA1C", 7.1),  # 8.1 − 7.1 = 1.0 (0.9999999999999991 in binary) → true
+        lab("F4", 250, "HBA1C", 8.4),  # fall 0.9 → false; a later 8.3 (fall 1.0) → true
+        lab("F4", 300, "HBA1C", 8.3),
+    ]
+    t = _one(tmp_path, participants=P, labs=labs)
+    assert t["F1"]["hba1c_response_180_365"] is False
+    assert t["F2"]["hba1c_response_180_365"] is True
+    assert t["F3"]["hba1c_response_180_365"] is True
+    assert t["F4"]["hba1c_response_180_365"] is True
+
+
+def test_hba1c_last_value_by_date(tmp_path: Path) -> None:
+    # Rows in file order 390, 340, 400: the last by date inside [335, 395] is day 390 (7.4) → false,
+    # although the row written last in the window (day 340, 6.1) is < 7.
+    P = [person("L1"), person("L2")]
+    labs = [
+        lab("L1", 390, "HBA1C", 7.4),
+        lab("L1", 340, "HBA1C", 6.1),
+        lab("L1", 400, "HBA1C", 6.0),  # day 400 is outside [335, 395]
+        lab("L2", 335, "HBA1C", 6.9),  # day 335 is inside → true
+    ]
+    t = _one(tmp_path, participants=P, labs=labs)
+    assert t["L1"]["hba1c_lt7_day365"] is False
+    assert t["L2"]["hba1c_lt7_day365"] is True
+
+
+def test_insulin_rows_outside_window_ignored(tmp_path: Path) -> None:
+    window = list(range(180, 366))
+    P = [person("I1"), person("I2"), person("I3")]
+    ins = (
+        # insulin on days 179 and 366 (outside) and 0 U on all 186 window days → true
+        insulin("I1", [179, 366], 10.0)
+        + insulin("I1", window, 0.0)
+        # 148 of 186 days = 79.6 % < 80 % (148.8 needed) → null; rows outside do not add coverage
+        + insulin("I2", window[:148], 0.0)
+        + insulin("I2", range(366, 400), 0.0)
+        # 0.5 U on a single day, nothing else → false although coverage is 1/186
+        + insulin("I3", [365], 0.5)
+    )
+    t = _one(tmp_path, participants=P, insulin=ins)
+    assert t["I1"]["insulin_independent_180_365"] is True
+    assert t["I2"]["insulin_independent_180_365"] is None
+    assert t["I2"]["insulin_independent_180_365__days_recorded"] == 148
+    assert t["I3"]["insulin_independent_180_365"] is False
+
+
+def test_cgm_window_day_from_date_part(tmp_path: Path) -> None:
+    # 23:55 on day 351 is outside [352, 365]; 00:00 on day 352 is inside. Day 352–365 at 5 min:
+    # 4032 readings of 120 plus one 300 at 23:55 of day 351 → window TIR 100 %.
+    P = [person("W1")]
+    readings = cgm("W1", 351, 365, 120.0)
+    readings[287] = {**readings[287], "glucose_mg_dl": 300}  # index 287 = 23:55 of day 351
+    t = _one(tmp_path, participants=P, cgm=readings)
+    assert t["W1"]["tir_gt70_day365__n_readings"] == 4032
+    assert t["W1"]["tir_gt70_day365__tir_pct"] == pytest.approx(100.0)
+
+
+def test_cgm_censored_values_and_range_limits(tmp_path: Path) -> None:
+    # Cycle 39 (device "Low"), 401 ("High"), 70, 180, 120 ×6: 8 of 10 in [70, 180] → TIR 80 % > 70.
+    # Cycle 39, 401, 69, 181, 120 ×6: 6 of 10 → 60 % → false.
+    P = [person("G1"), person("G2")]
+    # 4000 readings each (a multiple of the cycle), sufficiency 4000 × 5 / 20160 = 99 %.
+    readings = cgm("G1", 352, 365, [39, 401, 70, 180] + [120] * 6, keep=4000) + cgm(
+        "G2", 352, 365, [39, 401, 69, 181] + [120] * 6, keep=4000
+    )
+    t = _one(tmp_path, participants=P, cgm=readings)
+    assert t["G1"]["tir_gt70_day365__tir_pct"] == pytest.approx(80.0)
+    assert t["G1"]["tir_gt70_day365"] is True
+    assert t["G2"]["tir_gt70_day365__tir_pct"] == pytest.approx(60.0)
+    assert t["G2"]["tir_gt70_day365"] is False
+
+
+def test_sampling_interval_median_of_even_count(tmp_path: Path) -> None:
+    # Readings at 0, 5, 10, 25, 40 min: gaps 5, 5, 15, 15 → median of an even count is the mean of
+    # the two middle gaps, (5 + 15) / 2 = 10 min.
+    P = [person("M1")]
+    t0 = dt.datetime(2024, 1, 1)
+    readings = [
+        {
+            "participant_id": "M1",
+            "time": (t0 + dt.timedelta(minutes=m)).isoformat(),
+            "glucose_mg_dl": 100,
+        }
+        for m in (0, 5, 10, 25, 40)
+    ]
+    ds = read_dataset(write_dataset(tmp_path, participants=P, cgm=readings))
+    assert dict(cgm_sampling_interval(ds.cgm).iter_rows())["M1"] == pytest.approx(10.0)
+
+
+def test_c_peptide_day_1_counts_day_0_does_not(tmp_path: Path) -> None:
+    P = [person("K1"), person("K2")]
+    labs = [
+        lab("K1", 0, "CPEP_STIM_PEAK", 300),  # day 0: not after day 0
+        lab("K1", 1, "CPEP_FASTING", 0),  # day 1, below the assay limit → a result, not > 0
+        lab("K2", 1, "CPEP_FASTING", 12),  # day 1, 12 pmol/L > 0 → detected
+    ]
+    t = _one(tmp_path, participants=P, labs=labs)
+    assert t["K1"]["c_peptide_detected"] is False
+    assert t["K2"]["c_peptide_detected"] is True
+
+
+def test_insulin_reduction_missing_and_zero_baseline(tmp_path: Path) -> None:
+    P = [
+        person("R1", baseline_insulin_u_per_day=0.0),
+        person("R2", baseline_insulin_u_per_day=40.0),
+        person("R3", baseline_insulin_u_per_day=40.0),
+    ]
+    ins = insulin("R1", range(352, 366), 2.0) + insulin("R3", [352, 365], 10.0)
+    ins += insulin("R3", [351, 366], 40.0)  # outside [352, 365]: ignored
+    ds = read_dataset(write_dataset(tmp_path, participants=P, insulin=ins))
+    rows = {r["participant_id"]: r for r in continuous_endpoints(ds, load_protocol()).to_dicts()}
+    assert rows["R1"]["insulin_reduction_day365"] is None  # baseline 0: no division
+    assert rows["R2"]["insulin_reduction_day365"] is None  # no rows in [352, 365]
+    # mean of the 2 recorded days = 10 U/day; 1 − 10/40 = 0.75
+    assert rows["R3"]["insulin_reduction_day365"] == pytest.approx(0.75)
+
+
+def test_tir_threshold_compared_on_counts(tmp_path: Path) -> None:
+    # A protocol with TIR > 55 %: 11 of every 20 readings in range is exactly 55 %, which is not
+    # > 55 % (strict). As a float, 11 / 20 × 100 = 55.00000000000001, so the comparison must be made
+    # on the counts (11 × 100 > 55 × 20 is false), not on the rounded percentage.
+    proto = protocol_from_dict(
+        {
+            "name": "tir55",
+            "primary_endpoint": "tir",
+            "cohort_groups": {"C": ["C"]},
+            "endpoints": {
+                "tir": {
+                    "kind": "tir_above",
+                    "window": [352, 365],
+                    "above_pct": 55.0,
+                    "min_sufficiency": 0.7,
+                }
+            },
+        }
+    )
+    cycle = [120] * 11 + [250] * 9  # 11 of 20 in range
+    P = [person("N1")]
+    ds = read_dataset(
+        write_dataset(tmp_path, participants=P, cgm=cgm("N1", 352, 365, cycle, keep=4000))
+    )
+    row = binary_endpoints(ds, proto).to_dicts()[0]
+    assert row["tir__n_readings"] == 4000
+    assert row["tir"] is False
+
+
+def test_single_cgm_reading_has_no_sufficiency(tmp_path: Path) -> None:
+    # One reading in all of the participant's CGM data: there is no difference between consecutive
+    # readings, so the sampling interval and the data sufficiency are undefined. One 5-min reading
+    # is certainly not ≥ 70 % of 14 days → TIR > 70 % is null (cannot be decided), not true, and
+    # the day-365 TIR value is not reported.
+    P = [person("O1")]
+    ds = read_dataset(
+        write_dataset(tmp_path, participants=P, cgm=cgm("O1", 352, 352, 120.0, keep=1))
+    )
+    row = binary_endpoints(ds, load_protocol()).to_dicts()[0]
+    assert row["tir_gt70_day365__n_readings"] == 1
+    assert row["tir_gt70_day365__sufficiency_pct"] is None
+    assert row["tir_gt70_day365"] is None
+    assert continuous_endpoints(ds, load_protocol()).to_dicts()[0]["tir_day365_pct"] is None

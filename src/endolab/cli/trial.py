@@ -53,13 +53,26 @@ def analyze(
             "give --out REPORT_DIR to write a report, or --json to print endpoints.json",
             field="out",
         )
+    import warnings
+
+    from endolab.errors import EndolabWarning
+
     console = Console(stderr=True)
-    with console.status("starting", spinner="dots") as status:
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        console.status("starting", spinner="dots") as status,
+    ):
+        warnings.simplefilter("always", EndolabWarning)
 
         def progress(message: str) -> None:
             status.update(message)
 
         analysis = run(folder, out, protocol=protocol, progress=progress)
+    for w in caught:  # engine warnings as one line each on standard error
+        if issubclass(w.category, EndolabWarning):
+            typer.echo(f"warning: {w.message}", err=True)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if as_json:
         typer.echo(endpoints_json_text(analysis))
         return

@@ -7,7 +7,8 @@ of typed polars frames with a ``day`` column (day 0 = ``infusion_date``, a date 
 ``(D - infusion_date).days``). Any problem — a missing file or column, a value of the wrong type, an
 empty required cell, an unknown participant id, a date before 1900 or after 2100, a duplicate key —
 raises :class:`~endolab.errors.DataFileError` naming the file, the row and the column, before anything
-is computed. Unknown extra columns are kept and ignored. The folder is only read, never written.
+is computed. Unknown extra columns are kept and ignored. The optional columns (``second_infusion_date``,
+``end_date``) may hold empty cells or be left out of the file. The folder is only read, never written.
 
 Row numbers are those of the CSV file: the header is row 1, the first data row is row 2 (the same
 numbering is used for Parquet files: data row *k*, counted from 1, is reported as row *k* + 1).
@@ -218,11 +219,27 @@ def _parse_text(series: pl.Series, kind: Kind) -> pl.Series:
     return parsed
 
 
+_DTYPES: dict[Kind, pl.DataType] = {
+    "text": pl.String(),
+    "number": pl.Float64(),
+    "date": pl.Date(),
+    "datetime": pl.Datetime("us"),
+}
+
+
 def _from_typed(series: pl.Series, col: _Col, file: str) -> pl.Series:
-    """Convert a typed (Parquet) column to the column's type, or raise naming the column."""
+    """Convert a typed (Parquet) column to the column's type, or raise naming the column.
+
+    A column with no value at all (Parquet null type, or e.g. a float column of nulls written by
+    pandas for an all-empty CSV column) is a column of empty cells of the column's type.
+    """
     dtype = series.dtype
     kind = col.kind
-    if kind == "text":
+    if series.null_count() == series.len():
+        return pl.Series(series.name, [None] * series.len(), dtype=_DTYPES[kind])
+    if kind == "text" and (dtype.is_numeric() or dtype in (pl.Boolean, pl.Categorical)):
+        return series.cast(pl.String)
+    if kind == "text" and isinstance(dtype, pl.Enum):
         return series.cast(pl.String)
     if kind == "number" and dtype.is_numeric():
         return series.cast(pl.Float64)
@@ -235,11 +252,13 @@ def _from_typed(series: pl.Series, col: _Col, file: str) -> pl.Series:
             series = series.dt.replace_time_zone(None)
         return series.cast(pl.Datetime("us"))
     wanted = {
+        "text": "text",
         "number": "a number",
         "date": "an ISO 8601 date",
         "datetime": "an ISO 8601 date-time",
     }[kind]
-    raise _bad(file, None, col.name, f"holds {dtype} values; {wanted} is required")
+    row = _first_row(series.is_not_null())
+    raise _bad(file, row, col.name, f"holds {dtype} values; {wanted} is required")
 
 
 def _coerce(series: pl.Series, col: _Col, file: str) -> pl.Series:
@@ -330,6 +349,9 @@ def _read_table(folder: Path, name: str) -> tuple[pl.DataFrame, str]:
     fname = file.name
     columns = FILES[name]
     for col in columns:
+        if col.name not in raw.columns and not col.required:
+            # an optional column ("date, optional" in the format) may be left out: all empty
+            raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(col.name))
         if col.name not in raw.columns:
             raise DataFileError(
                 f"required column is missing (the file has: {', '.join(raw.columns) or 'no columns'})",

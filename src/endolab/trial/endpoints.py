@@ -92,9 +92,12 @@ def cgm_window_stats(
 ) -> pl.DataFrame:
     """CGM readings, TIR [%], time below 54 mg/dL [%] and data sufficiency [1] over a day window.
 
-    Columns: participant_id, n_readings, tir_pct (share of readings with 70 ≤ g ≤ 180 mg/dL,
+    Columns: participant_id, n_readings, n_in_range (readings with 70 ≤ g ≤ 180 mg/dL), tir_pct
+    (share of readings with 70 ≤ g ≤ 180 mg/dL,
     thresholds from :mod:`endolab.cgm.schema`), below54_pct (g < 54 mg/dL), sufficiency
-    (readings × interval ÷ window minutes, capped at 1). Only participants with ≥ 1 reading appear.
+    (readings × interval ÷ window minutes, capped at 1; null when the participant's sampling interval
+    is undefined, i.e. a single reading in all their CGM data). Only participants with ≥ 1 reading
+    in the window appear.
     """
     minutes = window_days(window) * _MINUTES_PER_DAY
     glucose = pl.col("glucose_mg_dl")
@@ -104,6 +107,9 @@ def cgm_window_stats(
         .group_by("participant_id")
         .agg(
             pl.len().alias("n_readings"),
+            glucose.is_between(TIR_LOW_MG_DL, TIR_HIGH_MG_DL, closed="both")
+            .sum()
+            .alias("n_in_range"),
             (glucose.is_between(TIR_LOW_MG_DL, TIR_HIGH_MG_DL, closed="both").mean() * 100).alias(
                 "tir_pct"
             ),
@@ -111,9 +117,11 @@ def cgm_window_stats(
         )
         .join(intervals.lazy(), on="participant_id", how="left")
         .with_columns(
-            pl.min_horizontal(
-                pl.col("n_readings") * pl.col("interval_min") / minutes, pl.lit(1.0)
-            ).alias("sufficiency")
+            # clip, not min_horizontal: min_horizontal skips nulls and would turn an undefined
+            # sufficiency (a participant with a single reading, no interval) into 100 %
+            (pl.col("n_readings") * pl.col("interval_min") / minutes)
+            .clip(upper_bound=1.0)
+            .alias("sufficiency")
         )
         .drop("interval_min")
         .collect()
@@ -227,8 +235,11 @@ def _tir_above(ds: TrialDataset, key: str, ep: TirAbove, intervals: pl.DataFrame
         pl.col("n_readings").alias(f"{key}__n_readings"),
         pl.col("tir_pct").alias(f"{key}__tir_pct"),
         (pl.col("sufficiency") * 100).alias(f"{key}__sufficiency_pct"),
+        # TIR > above_pct compared on counts (in_range × 100 > above_pct × readings) so that a
+        # share exactly at the threshold is never pushed over it by rounding (11/20 × 100 in binary
+        # floating point is 55.00000000000001).
         pl.when(pl.col("sufficiency").is_not_null() & (pl.col("sufficiency") >= ep.min_sufficiency))
-        .then(pl.col("tir_pct") > ep.above_pct)
+        .then(pl.col("n_in_range") * 100 > pl.col("n_readings") * ep.above_pct)
         .otherwise(pl.lit(None, dtype=pl.Boolean))
         .alias(key),
     )
