@@ -13,7 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from endolab.errors import InputError, ParseError, UnitError
-from endolab.hormones import BINDING_CONSTANTS, free_testosterone, sodergard_1982, vermeulen_1999
+from endolab.hormones import (
+    BINDING_CONSTANTS,
+    emadi_konjin_2003,
+    free_testosterone,
+    ross_2005,
+    sodergard_1982,
+    vermeulen_1999,
+)
 from endolab.hormones.free_testosterone import mass_action_coefficients, mass_action_free_t
 
 ALB_43 = 43 / 69000  # 4.3 g/dL = 43 g/L ÷ 69,000 g/mol [mol/L]
@@ -74,6 +81,31 @@ def test_sodergard_constants_vector() -> None:
     assert r.method == "sodergard1982"
     tt = 500 / 28.84 * 1e-9
     assert sodergard_1982(tt, 33e-9, ALB_43) * 1e9 == pytest.approx(r.free_testosterone_nmol_l)
+
+
+def test_emadi_konjin_constants_vector() -> None:
+    # spec §2.4: TT 500 ng/dL, SHBG 33, albumin 4.3, Emadi-Konjin 2003 → 135 pg/mL (2.70 %),
+    # BAT 123 ng/dL. Hand check of BAT: N = 1 + 1.3e4 × 43/69000 = 9.101; 13.5 ng/dL × 9.101 = 122.9.
+    r = free_testosterone(500, 33, 4.3, method="emadikonjin2003")
+    assert f"{r.free_testosterone_pg_ml:.3g}" == "135"
+    assert f"{r.free_testosterone_percent:.2f}" == "2.70"
+    assert f"{r.bioavailable_testosterone_ng_dl:.3g}" == "123"
+    tt = 500 / 28.84 * 1e-9
+    assert emadi_konjin_2003(tt, 33e-9, ALB_43) * 1e9 == pytest.approx(r.free_testosterone_nmol_l)
+
+
+@pytest.mark.parametrize(
+    ("tt_nm", "shbg_nm", "alb_g_l"), [(17.3, 33, 43), (5, 80, 35), (60, 10, 50)]
+)
+def test_ross_constants_against_bisection(tt_nm: float, shbg_nm: float, alb_g_l: float) -> None:
+    # Ross 2005 has no worked value in the spec: check the closed form against an independent
+    # bisection of the mass balance with K_SHBG 1.13e9 and K_alb 4.4e4 L/mol (spec §2.4).
+    tt, shbg, alb = tt_nm * 1e-9, shbg_nm * 1e-9, alb_g_l / 69000
+    assert ross_2005(tt, shbg, alb) == pytest.approx(
+        _bisect_free_t(tt, shbg, alb, 1.13e9, 4.4e4), rel=1e-10
+    )
+    r = free_testosterone(tt_nm * 28.84, shbg_nm, alb_g_l / 10, method="ross2005")
+    assert r.free_testosterone_nmol_l == pytest.approx(ross_2005(tt, shbg, alb) * 1e9)
 
 
 def test_albumin_molar_mass_sensitivity_from_spec() -> None:
@@ -166,7 +198,23 @@ def test_default_albumin_is_disclosed() -> None:
 
 
 def test_methods_are_the_published_constant_sets() -> None:
-    assert set(BINDING_CONSTANTS) == {"vermeulen1999", "sodergard1982"}
+    assert set(BINDING_CONSTANTS) == {
+        "vermeulen1999",
+        "sodergard1982",
+        "emadikonjin2003",
+        "ross2005",
+    }
+    assert (
+        BINDING_CONSTANTS["emadikonjin2003"].k_shbg,
+        BINDING_CONSTANTS["emadikonjin2003"].k_albumin,
+    ) == (
+        1.4e9,
+        1.3e4,
+    )
+    assert (BINDING_CONSTANTS["ross2005"].k_shbg, BINDING_CONSTANTS["ross2005"].k_albumin) == (
+        1.13e9,
+        4.4e4,
+    )
     assert (
         BINDING_CONSTANTS["vermeulen1999"].k_shbg,
         BINDING_CONSTANTS["vermeulen1999"].k_albumin,

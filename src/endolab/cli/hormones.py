@@ -241,11 +241,11 @@ def free_t_command(
         "vermeulen1999",
         "--method",
         metavar="NAME",
-        help="Binding constants: vermeulen1999 or sodergard1982.",
+        help="Binding constants: vermeulen1999, sodergard1982, emadikonjin2003 or ross2005.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
 ) -> None:
-    """Free and bioavailable testosterone (Vermeulen 1999 or Södergård 1982 constants)."""
+    """Free and bioavailable testosterone (Vermeulen 1999 by default; other published constant sets by --method)."""
     from endolab._text import DISCLAIMER
     from endolab.hormones import free_testosterone
 

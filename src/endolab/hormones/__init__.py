@@ -23,7 +23,9 @@ from endolab.hormones.dose import trough_total_t_bhasin_2001
 from endolab.hormones.free_estradiol import free_e2_fraction_sodergard_1982, free_estradiol
 from endolab.hormones.free_testosterone import (
     BINDING_CONSTANTS,
+    emadi_konjin_2003,
     free_testosterone,
+    ross_2005,
     sodergard_1982,
     vermeulen_1999,
 )
@@ -44,11 +46,13 @@ __all__ = [
     "HormonePrediction",
     "PredictorParameters",
     "dht_lakshman_2010",
+    "emadi_konjin_2003",
     "free_e2_fraction_sodergard_1982",
     "free_estradiol",
     "free_estradiol_lakshman_2010",
     "free_testosterone",
     "predict",
+    "ross_2005",
     "sodergard_1982",
     "trough_total_t_bhasin_2001",
     "vermeulen_1999",

@@ -12,7 +12,8 @@ which is the quadratic :math:`a \\cdot FT^2 + b \\cdot FT + c = 0` with :math:`a
 :math:`b = N + K_{SHBG}(SHBG - TT)`, :math:`c = -TT` (all concentrations in mol/L).
 
 Each published constant set is one function named after its source, and :func:`free_testosterone`
-dispatches on a method name (``"vermeulen1999"`` or ``"sodergard1982"``; see :data:`BINDING_CONSTANTS`).
+dispatches on a method name (``"vermeulen1999"``, ``"sodergard1982"``, ``"emadikonjin2003"`` or ``"ross2005"``; see
+:data:`BINDING_CONSTANTS`).
 
 Glossary (units of the model functions, all molar):
 
@@ -37,9 +38,11 @@ __all__ = [
     "BINDING_CONSTANTS",
     "BindingConstants",
     "compute_free_testosterone",
+    "emadi_konjin_2003",
     "free_testosterone",
     "mass_action_coefficients",
     "mass_action_free_t",
+    "ross_2005",
     "sodergard_1982",
     "vermeulen_1999",
 ]
@@ -80,6 +83,22 @@ BINDING_CONSTANTS: Final[dict[str, BindingConstants]] = {
         source=(
             "Södergård R et al. J Steroid Biochem 1982;16:801-10, DOI 10.1016/0022-4731(82)90038-3 "
             "(37 °C constants)"
+        ),
+    ),
+    "emadikonjin2003": BindingConstants(
+        k_shbg=1.4e9,
+        k_albumin=1.3e4,
+        source=(
+            "Emadi-Konjin P et al. Clin Biochem 2003, PMID 14636872; N = 1 + 0.188·Alb[g/L] "
+            "⇒ K_alb = 1.3e4 L/mol with albumin MW 69,000 (specs/hormones.md §2.4)"
+        ),
+    ),
+    "ross2005": BindingConstants(
+        k_shbg=1.13e9,
+        k_albumin=4.4e4,
+        source=(
+            "Ross HA et al. Clin Chem Lab Med 2005, DOI 10.1515/CCLM.2005.106 (symmetric "
+            "dialysis, elderly men; abstract)"
         ),
     ),
 }
@@ -215,6 +234,69 @@ def sodergard_1982(total_t: float, shbg: float, albumin: float) -> float:
     return mass_action_free_t(total_t, shbg, albumin, k_shbg=k.k_shbg, k_albumin=k.k_albumin)
 
 
+def emadi_konjin_2003(total_t: float, shbg: float, albumin: float) -> float:
+    """Free testosterone with the Emadi-Konjin 2003 association constants.
+
+    ``K_SHBG = 1.4e9 L/mol``, ``K_alb = 1.3e4 L/mol`` in the same mass-action quadratic as
+    :func:`vermeulen_1999` (specs/hormones.md §2.4: the published formula's albumin term
+    ``N = 1 + 0.188·Alb[g/L]`` gives K_alb = 0.188 × 69,000 ≈ 1.3e4 L/mol).
+
+    Reference: Emadi-Konjin P, Bain J, Bromberg IL. Evaluation of an algorithm for calculation of
+    serum "bioavailable" testosterone (BAT). Clin Biochem 2003;36(8):591–6, PMID 14636872.
+
+    Parameters
+    ----------
+    total_t
+        Total testosterone [mol/L].
+    shbg
+        SHBG [mol/L].
+    albumin
+        Albumin [mol/L] (g/L ÷ 69,000 g/mol).
+
+    Returns
+    -------
+    float
+        Free testosterone [mol/L].
+
+    Spec §2.4 (TT 500 ng/dL, SHBG 33 nmol/L, albumin 4.3 g/dL → 135 pg/mL, 2.70 %):
+
+    >>> tt = 500 / 28.84 * 1e-9
+    >>> f"{100 * emadi_konjin_2003(tt, 33e-9, 43 / 69000) / tt:.2f} %"
+    '2.70 %'
+    """
+    k = BINDING_CONSTANTS["emadikonjin2003"]
+    return mass_action_free_t(total_t, shbg, albumin, k_shbg=k.k_shbg, k_albumin=k.k_albumin)
+
+
+def ross_2005(total_t: float, shbg: float, albumin: float) -> float:
+    """Free testosterone with the Ross 2005 association constants (symmetric dialysis).
+
+    ``K_SHBG = 1.13e9 L/mol``, ``K_alb = 4.4e4 L/mol`` in the same mass-action quadratic as
+    :func:`vermeulen_1999` (specs/hormones.md §2.4). Determined in elderly men; the spec gives no
+    worked value for this set, so it is tested against a bisection of the mass balance.
+
+    Reference: Ross HA, Meuleman EJH, Sweep FCGJ. A simple method for estimating equilibrium
+    constants for serum testosterone binding resulting in an optimal free testosterone index for use
+    in elderly men. Clin Chem Lab Med 2005;43(6):613–6, DOI 10.1515/CCLM.2005.106.
+
+    Parameters
+    ----------
+    total_t
+        Total testosterone [mol/L].
+    shbg
+        SHBG [mol/L].
+    albumin
+        Albumin [mol/L] (g/L ÷ 69,000 g/mol).
+
+    Returns
+    -------
+    float
+        Free testosterone [mol/L].
+    """
+    k = BINDING_CONSTANTS["ross2005"]
+    return mass_action_free_t(total_t, shbg, albumin, k_shbg=k.k_shbg, k_albumin=k.k_albumin)
+
+
 def _sci(x: float) -> str:
     """Compact scientific notation for constants: 1e9 → '1.0e9', 5.97e8 → '5.97e8'."""
     exponent = math.floor(math.log10(abs(x)))
@@ -264,7 +346,8 @@ def free_testosterone(
         ``None`` (default) uses 4.3 g/dL (ISSAM / Vermeulen default) and says so in the
         assumptions. Accepted 2.5–5.5 g/dL.
     method
-        ``"vermeulen1999"`` (default) or ``"sodergard1982"`` (see :data:`BINDING_CONSTANTS`).
+        ``"vermeulen1999"`` (default), ``"sodergard1982"``, ``"emadikonjin2003"`` or ``"ross2005"``
+        (see :data:`BINDING_CONSTANTS`).
     unit
         Unit of ``total_t``: ``"ng/dL"`` or ``"nmol/L"`` (1 nmol/L = 28.84 ng/dL, ISSAM).
     albumin_unit
