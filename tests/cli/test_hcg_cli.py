@@ -531,7 +531,12 @@ def test_review_cli_plan_past_the_calendar_is_exit_3() -> None:
     assert result.exit_code == 3, (result.stdout, result.stderr)
     assert "9999-12-31" in one_error_line(result)
     argv = list(PLAN)
-    argv[argv.index("--discard-after-days") + 1] = "1e9999"
+    argv[argv.index("--discard-after-days") + 1] = "1e10"
     result = runner.invoke(app, argv)
     assert result.exit_code == 3, (result.stdout, result.stderr)
     assert "bud_days" in one_error_line(result)
+    # a number too long to compute with is a parse error (exit 2), not a traceback
+    argv[argv.index("--discard-after-days") + 1] = "1e9999"
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert "E_NOT_A_NUMBER" in one_error_line(result)

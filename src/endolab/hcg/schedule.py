@@ -360,7 +360,7 @@ def resolve_bud(m: MixResult, bud_days: Number | None) -> int | None:
             )
         if value > MAX_DAYS:
             raise InputError(
-                f"Beyond-use days (`bud_days`) must be at most {MAX_DAYS} (10 years) "
+                f"Beyond-use days (`bud_days`) must be at most {MAX_DAYS} (520 weeks) "
                 f"(got {bud_days}).",
                 field="bud_days",
                 value=bud_days,
