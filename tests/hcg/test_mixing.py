@@ -706,3 +706,17 @@ def test_review_one_graduation_is_measurable() -> None:
     r = mix("5000", "5", "20", "u100-1.0")
     assert r.on_graduation and r.rel_read_err == F(1, 2)
     assert "W_LOW_PRECISION" in codes(r)
+
+
+def test_review_suggestion_errors_name_the_real_cause() -> None:
+    # 5000 IU, 250 IU on u100-1.0: units = 5V ≥ 2.5 ≥ one 2-unit mark for every V ≥ 0.5 mL, and
+    # ≤ 50 ≤ 100 capacity. Residual 9.9 mL: withdrawable V − 9.9 < 0 for V < 9.9; at V = 10 it is
+    # 0.1 mL < one draw of 250/500 = 0.5 mL. So every volume fails with E_DOSE_EXCEEDS_VIAL, and
+    # that is the error to report (not E_DOSE_BELOW_RESOLUTION).
+    with pytest.raises(InputError) as exc:
+        suggest_diluent("5000", "250", "u100-1.0", residual_ml="9.9")
+    assert exc.value.code == "E_DOSE_EXCEEDS_VIAL"
+    # an empty range (min above max) is named as such
+    with pytest.raises(InputError) as exc:
+        suggest_diluent("5000", "250", min_ml="8", max_ml="6")
+    assert exc.value.field == "min_ml"
