@@ -485,3 +485,18 @@ def test_review_absurd_bud_is_an_input_error(bud: str) -> None:
 def test_review_absurd_interval_is_an_input_error() -> None:
     with pytest.raises(InputError):
         Frequency.every_days("1e9999")
+
+
+def test_review_custom_weekdays_and_custom_interval() -> None:
+    m = mix("5000", "5", "250")  # 20 doses by content
+    # Tue+Sat from Tue 2025-01-07: days 7k and 7k+4; < 30: 0,4,7,11,14,18,21,25,28 → 9;
+    # 20th dose: index 19 = 2·9 + 1 → 63 + 4 = 67; weekly 2·250 = 500; coverage 20·7/2 = 70.
+    s = schedule(m, Frequency.on_weekdays("tue,sat"), bud_days=30, start="2025-01-07")
+    assert (s.doses_used, s.last_dose_day, s.weekly_iu, s.coverage_days) == (9, 67, 500, 70)
+    assert s.discard_date == date(2025, 2, 6)
+    # every 4 days: 0, 4, …, 28 < 30 → 8 used; 20th dose on 4·19 = 76; weekly 250·7/4 = 437.5;
+    # waste 5000 − 8·250 = 3000 IU (60 %).
+    s4 = schedule(m, Frequency.every_days(4), bud_days=30)
+    assert (s4.doses_used, s4.last_dose_day, s4.weekly_iu, s4.wasted_iu) == (8, 76, F(875, 2), 3000)
+    w = next(n for n in s4.notices if n.code == "W_BUD_CONFLICT")
+    assert "only 8 of 20 doses" in w.message and "3,000.0 IU (60.0%)" in w.message
