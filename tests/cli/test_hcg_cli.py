@@ -411,3 +411,132 @@ def test_graduation_override_flag() -> None:
     d = json.loads(runner.invoke(app, argv).stdout)
     assert d["graduation_units"] == 0.5 and d["rel_read_err_pct"] == 2.5
     assert "W_SYRINGE_SCALE" in [n["code"] for n in d["notices"]]
+
+
+# --- Review vectors through the CLI (hand-computed; see tests/hcg/test_mixing.py) ---------------
+
+
+def _json(argv: list[str]) -> dict[str, object]:
+    result = runner.invoke(app, [*argv, "--json"])
+    assert result.exit_code == 0, result.stderr
+    d: dict[str, object] = json.loads(result.stdout)
+    return d
+
+
+def test_review_cli_tie_goes_to_lower_mark() -> None:
+    # 5000/3.5 IU/mL; 250 IU = 0.175 mL = 17.5 units: 17 (242.857 IU, −2.857 %) and 18 (+2.857 %)
+    # tie → 17. JSON numbers rounded: IU 1 dp, mL 3 dp, units 1 dp; exact values as fractions.
+    d = _json(["hcg", "mix", "--vial-iu", "5000", "--diluent-ml", "3.5", "--dose-iu", "250"])
+    assert (
+        d["concentration_iu_per_ml"] == 1428.6 and d["concentration_iu_per_ml_exact"] == "10000/7"
+    )
+    assert d["dose_ml"] == 0.175 and d["syringe_units"] == 17.5 and d["on_graduation"] is False
+    assert (d["nearest_mark_units"], d["nearest_mark_delivered_iu"]) == (17.0, 242.9)
+    assert d["nearest_mark_error_pct"] == -2.9 and d["upper_mark_error_pct"] == 2.9
+    assert [n["code"] for n in d["notices"]] == ["W_OFF_GRADUATION", "I_POTENCY_BAND"]  # type: ignore[union-attr,index]
+
+
+def test_review_cli_u40_and_multi_fill() -> None:
+    # u40-0.5: 10000/10 = 1000 IU/mL ÷ 40 = 25 IU/unit; 600 IU = 0.6 mL = 24 units > 20 → 2 fills.
+    d = _json(
+        [
+            "hcg",
+            "mix",
+            "--vial-iu",
+            "10000",
+            "--diluent-ml",
+            "10",
+            "--dose-iu",
+            "600",
+            "--syringe",
+            "u40-0.5",
+        ]
+    )
+    assert (d["iu_per_syringe_unit"], d["syringe_units"], d["fills"]) == (25.0, 24.0, 2)
+    assert (d["doses_per_vial"], d["remainder_iu"]) == (16, 400.0)
+    codes = [n["code"] for n in d["notices"]]  # type: ignore[union-attr,index]
+    assert codes == [
+        "W_EXCEEDS_SYRINGE_CAPACITY",
+        "W_SYRINGE_SCALE",
+        "I_PARTIAL_REMAINDER",
+        "I_POTENCY_BAND",
+    ]
+
+
+def test_review_cli_reverse_with_displacement() -> None:
+    # V = 25·10000/(250·100) − 0.2 = 9.8 mL (9.8 + 0.2 = 10 mL capacity: allowed).
+    d = _json(
+        [
+            "hcg",
+            "reverse",
+            "--vial-iu",
+            "10000",
+            "--dose-iu",
+            "250",
+            "--units",
+            "25",
+            "--displacement-ml",
+            "0.2",
+        ]
+    )
+    assert d["diluent_ml"] == 9.8 and d["diluent_ml_exact"] == "49/5"
+    assert d["solution_ml"] == 10.0 and d["syringe_units"] == 25.0
+
+
+def test_review_cli_suggest_ranking() -> None:
+    # see test_review_full_suggestion_ranking_default_grid: 5, 2, 6, 4, 3 mL.
+    d = _json(["hcg", "suggest", "--vial-iu", "5000", "--dose-iu", "250"])
+    assert [s["diluent_ml"] for s in d["suggestions"]] == [5.0, 2.0, 6.0, 4.0, 3.0]  # type: ignore[union-attr,index]
+
+
+def test_review_cli_plan_thursday_start_costs() -> None:
+    # Mon+Thu from Thu 2025-01-09, BUD 60, 18 weeks, 100 per vial: vials 17, 18, 1 → 300 / 18 weeks
+    # = 16.67 per week; drug only 100 × 500/10000 = 5.00.
+    d = _json(
+        [
+            "hcg",
+            "plan",
+            "--vial-iu",
+            "10000",
+            "--diluent-ml",
+            "10",
+            "--dose-iu",
+            "250",
+            "--weekdays",
+            "mon,thu",
+            "--start",
+            "2025-01-09",
+            "--discard-after-days",
+            "60",
+            "--weeks",
+            "18",
+            "--price-per-vial",
+            "100",
+        ]
+    )
+    assert d["vials_needed"] == 3 and d["plan_cost"] == 300.0
+    assert d["cost_per_week"] == 16.67 and d["drug_only_cost_per_week"] == 5.0
+    assert [v["doses"] for v in d["vials"]] == [17, 18, 1]  # type: ignore[union-attr,index]
+    assert (d["doses_before_discard"], d["wasted_iu"], d["discard_date"]) == (
+        17,
+        5750.0,
+        "2025-03-10",
+    )
+
+
+def test_review_cli_plan_past_the_calendar_is_exit_3() -> None:
+    argv = list(PLAN)
+    argv[argv.index("--start") + 1] = "9999-12-01"
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 3, (result.stdout, result.stderr)
+    assert "9999-12-31" in one_error_line(result)
+    argv = list(PLAN)
+    argv[argv.index("--discard-after-days") + 1] = "1e10"
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 3, (result.stdout, result.stderr)
+    assert "bud_days" in one_error_line(result)
+    # a number too long to compute with is a parse error (exit 2), not a traceback
+    argv[argv.index("--discard-after-days") + 1] = "1e9999"
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert "E_NOT_A_NUMBER" in one_error_line(result)

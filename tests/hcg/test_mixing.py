@@ -437,3 +437,286 @@ def test_graduation_override_for_u40() -> None:
     for bad in ("0", "-1", "0.3"):  # 40 / 0.3 is not a whole number of marks
         with pytest.raises(InputError):
             mix("5000", "5", "250", "u40-1.0", graduation_units=bad)
+
+
+# --- Review vectors (hand-computed from spec §2, §3.2, §3.3, §5; one block per acceptance area) --
+
+
+def test_review_multi_fill_350_iu_on_thirty_unit_barrel() -> None:
+    # 5000 IU / 5 mL = 1000 IU/mL; 350/1000 = 0.35 mL = 35 U-100 units > 30 → fills = ceil(35/30) = 2.
+    # floor(5/0.35) = floor(14.29) = 14 doses; remainder 5000 − 14·350 = 100 IU = 0.100 mL.
+    r = mix("5000", "5", "350")
+    assert (r.syringe_units, r.fills, r.doses_per_vial, r.remainder_iu) == (35, 2, 14, 100)
+    assert r.on_graduation and r.rel_read_err == F(1, 70)  # (1/2)/35
+    assert codes(r) == ["W_EXCEEDS_SYRINGE_CAPACITY", "I_PARTIAL_REMAINDER", "I_POTENCY_BAND"]
+    n = next(n for n in r.notices if n.code == "I_PARTIAL_REMAINDER")
+    assert n.message == "100.0 IU (0.100 mL) left after 14 full doses."
+
+
+def test_review_multi_fill_four_fills_and_exact_capacity() -> None:
+    # 10000/10 = 1000 IU/mL; 1000 IU = 1 mL = 100 units: ceil(100/30) = 4 fills on u100-0.3 …
+    r = mix("10000", "10", "1000")
+    assert (r.fills, r.doses_per_vial, r.remainder_iu) == (4, 10, 0)
+    w = next(n for n in r.notices if n.code == "W_EXCEEDS_SYRINGE_CAPACITY")
+    assert (
+        w.message
+        == "Dose needs 100.0 units but this syringe holds 30.0; use a larger barrel or 4 fills."
+    )
+    # … exactly the 100-unit capacity of u100-1.0: ceil(100/100) = 1 fill, no warning.
+    r1 = mix("10000", "10", "1000", "u100-1.0")
+    assert r1.fills == 1 and "W_EXCEEDS_SYRINGE_CAPACITY" not in codes(r1)
+    # tuberculin: 1500 IU = 1.5 mL on a 1 mL barrel → ceil(1.5/1) = 2 fills; floor(10/1.5) = 6 doses.
+    t = mix("10000", "10", "1500", "tb-1.0")
+    assert (t.fills, t.doses_per_vial, t.remainder_iu) == (2, 6, 1000)
+    assert "W_EXCEEDS_SYRINGE_CAPACITY" in codes(t)
+
+
+def test_review_tie_on_whole_unit_barrel_goes_to_lower_mark() -> None:
+    # 5000/3.5 = 10000/7 IU/mL; 250 IU = 250·7/10000 = 0.175 mL = 17.5 units (between 17 and 18).
+    # 17 units = 17·(100/7) = 1700/7 = 242.857 IU → (1700/7 − 250)/250 = −1/35 = −2.857 %;
+    # 18 units = 1800/7 = 257.143 IU → +1/35. |errors| equal → LOWER mark (17).
+    r = mix("5000", "3.5", "250")
+    assert not r.on_graduation
+    assert (r.lower_mark.units, r.lower_mark.delivered_iu, r.lower_mark.error) == (
+        17,
+        F(1700, 7),
+        F(-1, 35),
+    )
+    assert (r.upper_mark.units, r.upper_mark.delivered_iu, r.upper_mark.error) == (
+        18,
+        F(1800, 7),
+        F(1, 35),
+    )
+    assert r.nearest_mark == r.lower_mark
+    # whole-mark volumes V = k·1·5000/(250·100) = 0.2k mL: 3.4 and 3.6 equally near 3.5 → 3.4.
+    n = next(n for n in r.notices if n.code == "W_OFF_GRADUATION")
+    assert n.message == (
+        "17.5 units falls between marks. 17.0 units = 242.9 IU (-2.9%), 18.0 units = 257.1 IU "
+        "(+2.9%). Try 3.4 mL diluent for an exact mark."
+    )
+    # The half-unit barrel reads 17.5 exactly (35 half-unit marks); error (0.5/2)/17.5 = 1/70.
+    h = mix("5000", "3.5", "250", "u100-0.3-half")
+    assert h.on_graduation and h.rel_read_err == F(1, 70)
+    assert warnings_of(h) == []
+
+
+def test_review_tie_on_two_unit_barrel_without_low_precision() -> None:
+    # 1000 IU/mL, 250 IU = 25 units on 2-unit marks: 24 → 240 IU (−4 %), 26 → 260 IU (+4 %) → 24.
+    # Reading error (2/2)/25 = 4 % ≤ 5 % → no W_LOW_PRECISION. Whole-mark V = k·2·5000/25000 = 0.4k:
+    # 4.8 and 5.2 both 0.2 from 5 → 4.8.
+    r = mix("5000", "5", "250", "u100-1.0")
+    assert (r.nearest_mark.units, r.nearest_mark.delivered_iu, r.nearest_mark.error) == (
+        24,
+        240,
+        F(-1, 25),
+    )
+    assert r.rel_read_err == F(1, 25)
+    assert warnings_of(r) == ["W_OFF_GRADUATION"]
+    assert next(n for n in r.notices if n.code == "W_OFF_GRADUATION").data["try_diluent_ml"] == F(
+        24, 5
+    )
+    # 5000/3 IU/mL: 15 units on 2-unit marks → 14 (700/3 = 233.3 IU, −1/15) vs 16 (+1/15): 14;
+    # (2/2)/15 = 6.67 % > 5 % → W_LOW_PRECISION too.
+    r2 = mix("5000", "3", "250", "u100-1.0")
+    assert (r2.nearest_mark.units, r2.nearest_mark.delivered_iu) == (14, F(700, 3))
+    assert warnings_of(r2) == ["W_OFF_GRADUATION", "W_LOW_PRECISION"]
+
+
+def test_review_tie_on_half_unit_barrel() -> None:
+    # 10000/5.1 IU/mL = 1000/51 IU per unit; 250 IU = 250·5.1/10000·100 = 12.75 units, between the
+    # half-unit marks 12.5 and 13.0 (0.25 each side) → lower: 12.5·1000/51 = 12500/51 = 245.098 IU,
+    # error (12500/51 − 250)/250 = −1/51 = −1.96 %. Reading error (0.5/2)/12.75 = 1/51.
+    r = mix("10000", "5.1", "250", "u100-0.3-half")
+    assert r.syringe_units == F(51, 4)
+    assert (r.nearest_mark.units, r.nearest_mark.delivered_iu) == (F(25, 2), F(12500, 51))
+    assert r.nearest_mark.error == F(-1, 51) and r.upper_mark.error == F(1, 51)
+    assert r.rel_read_err == F(1, 51)
+    assert (
+        r.formatted()["syringe_units"] == "12.8 units on a U-100 syringe"
+    )  # 12.75 → 1 dp, half up
+    assert warnings_of(r) == ["W_OFF_GRADUATION"]
+
+
+def test_review_u40_scale_vectors() -> None:
+    # 1000 IU/mL ÷ 40 = 25 IU per U-40 unit; 250 IU = 0.25 mL = 0.25·40 = 10 units; error 0.5/10 =
+    # exactly 5 % → no W_LOW_PRECISION; W_SYRINGE_SCALE always on U-40.
+    r = mix("5000", "5", "250", "u40-1.0")
+    assert (r.iu_per_syringe_unit, r.syringe_units, r.rel_read_err) == (25, 10, F(1, 20))
+    assert warnings_of(r) == ["W_SYRINGE_SCALE"]
+    w = next(n for n in r.notices if n.code == "W_SYRINGE_SCALE")
+    assert (
+        w.message
+        == "U-40 syringe: 1 unit = 0.025 mL. Do not use U-100 unit numbers on this barrel."
+    )
+    # u40-0.5 holds 20 units: 600 IU = 0.6 mL = 24 units → 2 fills; floor(10/0.6) = 16 doses,
+    # 10000 − 16·600 = 400 IU left.
+    r2 = mix("10000", "10", "600", "u40-0.5")
+    assert (r2.syringe_units, r2.fills, r2.doses_per_vial, r2.remainder_iu) == (24, 2, 16, 400)
+    assert {"W_EXCEEDS_SYRINGE_CAPACITY", "W_SYRINGE_SCALE"} <= set(codes(r2))
+    # 260 IU = 0.26 mL = 10.4 U-40 units: 10 → 250 IU (−1/26 = −3.8 %), 11 → 275 IU (+5.8 %) → 10;
+    # error 0.5/10.4 = 5/104 = 4.8 % → no W_LOW_PRECISION; floor(5/0.26) = 19 doses, 60 IU left.
+    r3 = mix("5000", "5", "260", "u40-1.0")
+    assert r3.syringe_units == F(52, 5) and r3.nearest_mark.units == 10
+    assert r3.nearest_mark.error == F(-1, 26) and r3.rel_read_err == F(5, 104)
+    assert (r3.doses_per_vial, r3.remainder_iu) == (19, 60)
+    assert warnings_of(r3) == ["W_OFF_GRADUATION", "W_SYRINGE_SCALE"]
+
+
+def test_review_displacement_adds_to_solution() -> None:
+    # 4.9 mL + 0.1 mL displacement = 5.0 mL solution → 1000 IU/mL, 25 units, 20 doses.
+    r = mix("5000", "4.9", "250", displacement_ml="0.1")
+    assert (r.solution_ml, r.concentration_iu_per_ml, r.syringe_units, r.doses_per_vial) == (
+        5,
+        1000,
+        25,
+        20,
+    )
+    # 9.9 + 0.1 = 10.0 mL = capacity (allowed): 10000/10 → 40 doses; 9.95 + 0.1 = 10.05 > 10 → E.
+    assert mix("10000", "9.9", "250", displacement_ml="0.1").doses_per_vial == 40
+    with pytest.raises(InputError) as exc:
+        mix("10000", "9.95", "250", displacement_ml="0.1")
+    assert exc.value.code == "E_DILUENT_EXCEEDS_VIAL_CAPACITY"
+    assert str(exc.value).endswith("10.05 mL will not fit in a 10.0 mL vial; maximum is 10.0 mL.")
+
+
+def test_review_reverse_subtracts_displacement_and_limits() -> None:
+    # V = 25·10000/(250·100) − 0.2 = 10 − 0.2 = 9.8 mL; 9.8 + 0.2 = 10 = capacity → allowed.
+    assert reverse("10000", "250", "25", displacement_ml="0.2").diluent_ml == F(49, 5)
+    # 26 units: 26·10000/25000 = 10.4 mL > 10 → E; at 10 mL the dose is 250/1000·100 = 25 units.
+    with pytest.raises(InputError) as exc:
+        reverse("10000", "250", "26")
+    assert exc.value.code == "E_DILUENT_EXCEEDS_VIAL_CAPACITY"
+    assert "At the 10.0 mL maximum the dose is 25.0 units." in str(exc.value)
+    # 1 unit on u100-1.0 (2-unit marks) is below one mark.
+    with pytest.raises(InputError) as exc:
+        reverse("10000", "250", "1", "u100-1.0")
+    assert exc.value.code == "E_DOSE_BELOW_RESOLUTION"
+    # U-40: V = 8·5000/(250·40) = 4 mL; tuberculin 0.25 mL: V = 0.25·10000/(250·1) = 10 mL.
+    assert reverse("5000", "250", "8", "u40-1.0").diluent_ml == 4
+    assert reverse("10000", "250", "0.25", "tb-1.0").diluent_ml == 10
+    # 40 units on a 30-unit barrel: V = 40·5000/25000 = 8 mL, then 2 fills (a warning, not an error).
+    r = reverse("5000", "250", "40")
+    assert r.diluent_ml == 8 and r.mix.fills == 2
+    assert "W_EXCEEDS_SYRINGE_CAPACITY" in codes(r)
+
+
+def test_review_full_suggestion_ranking_default_grid() -> None:
+    # Defaults: step 0.5, min = one step (0.5), max = capacity 10 mL. units = 250·100·V/5000 = 5V;
+    # 1 ≤ 5V ≤ 30 keeps V = 0.5 … 6 (12 volumes). Key (off, err>5 %, IU/unit non-integer, err, V):
+    #   V=5 (F,F,F,2 %) V=2 (F,F,F,5 %) | V=6 (F,F,T,1.67 %) V=4 (2.5 %) V=3 (3.33 %) |
+    #   V=1 (F,T,F,10 %) | off-mark: V=2.5 (T,F,F,4 %; 50/2.5 = 20 IU/unit) | V=5.5 (T,F,T,1.82 %)
+    #   V=4.5 (2.22 %) V=3.5 (2.86 %) | V=0.5 (T,T,F,20 %; 100 IU/unit) | V=1.5 (T,T,T,6.67 %).
+    res = suggest_diluent("5000", "250", top=20)
+    assert [s.diluent_ml for s in res.suggestions] == [
+        5,
+        2,
+        6,
+        4,
+        3,
+        1,
+        F(5, 2),
+        F(11, 2),
+        F(9, 2),
+        F(7, 2),
+        F(1, 2),
+        F(3, 2),
+    ]
+    assert [s.rank for s in res.suggestions] == list(range(1, 13))
+    # default top-N is 5
+    assert [s.diluent_ml for s in suggest_diluent("5000", "250").suggestions] == [5, 2, 6, 4, 3]
+
+
+def test_review_suggestion_ranking_two_unit_barrel() -> None:
+    # 10000 IU, 250 IU, u100-1.0: units = 2.5V; ≥ 2 units needs V ≥ 0.8 → V = 1.0 … 10.
+    # On a mark (even units): V = 4 (10 units, err 10 %, 100/4 = 25 IU/unit) and V = 8 (20 units,
+    # err 5 %, 12.5 IU/unit). Key 2 (precision) beats key 3 (integer IU/unit): 8 before 4.
+    # Off-mark with err 1/(2.5V) ≤ 5 % (V ≥ 8): V = 10 (10 IU/unit, integer) first, then by error
+    # 9.5 (4.21 %), 9 (4.44 %), 8.5 (4.71 %); then V = 5 (T,T,F: 20 IU/unit) ahead of the rest.
+    res = suggest_diluent("10000", "250", "u100-1.0", top=7)
+    assert [s.diluent_ml for s in res.suggestions] == [8, 4, 10, F(19, 2), 9, F(17, 2), 5]
+
+
+def test_review_suggestion_multi_fill_allowed() -> None:
+    # allow_multi_fill keeps V = 6.5 … 10 too. On-mark, precise, integer IU/unit (50/V): V = 10
+    # (50 units, 1 %), 5 (2 %), 2 (5 %); then non-integer by error: 9 (1.11 %), 8 (1.25 %).
+    res = suggest_diluent("5000", "250", allow_multi_fill=True)
+    assert [s.diluent_ml for s in res.suggestions] == [10, 5, 2, 9, 8]
+    assert res.suggestions[0].mix.fills == 2  # ceil(50/30)
+
+
+def test_review_dead_space_per_draw_and_remainder_split() -> None:
+    # per_draw = 0.25 + 0.05 = 0.3 mL; floor(5/0.3) = 16; remainder 5000 − 16·250 = 1000 IU =
+    # dead space 16·0.05·1000 = 800 + leftover (5 − 4.8)·1000 = 200.
+    r = mix("5000", "5", "250", dead_space_ml="0.05")
+    assert codes(r) == ["W_DEAD_SPACE_LOSS", "I_PARTIAL_REMAINDER", "I_POTENCY_BAND"]
+    # 0.025/0.25 = 10 % exactly → no warning; per draw 0.275 → floor(5/0.275) = floor(18.18) = 18.
+    r2 = mix("5000", "5", "250", dead_space_ml="0.025")
+    assert r2.doses_per_vial == 18 and "W_DEAD_SPACE_LOSS" not in codes(r2)
+    # dead space + residual: floor((5 − 0.1)/0.3) = floor(16.33) = 16; 0.1 mL residual = 100 IU;
+    # leftover (4.9 − 4.8)·1000 = 100 IU; dead space 800 IU; total 1000 IU.
+    r3 = mix("5000", "5", "250", dead_space_ml="0.05", residual_ml="0.1")
+    assert r3.doses_per_vial == 16
+    assert (r3.dead_space_loss_iu, r3.residual_loss_iu, r3.leftover_iu) == (800, 100, 100)
+
+
+def test_review_dose_exceeds_vial_by_per_draw() -> None:
+    # 1000 IU in 0.5 mL: 500 IU = 0.25 mL, but per draw 0.25 + 0.3 dead space = 0.55 mL > 0.5 mL
+    # withdrawable → E_DOSE_EXCEEDS_VIAL although dose < vial. Equal (0.25 + 0.25 = 0.5) → 1 dose.
+    with pytest.raises(InputError) as exc:
+        mix("1000", "0.5", "500", dead_space_ml="0.3")
+    assert exc.value.code == "E_DOSE_EXCEEDS_VIAL"
+    assert mix("1000", "0.5", "500", dead_space_ml="0.25").doses_per_vial == 1
+    # per draw 0.25 > 5 − 4.8 = 0.2 withdrawable (residual) → E_DOSE_EXCEEDS_VIAL.
+    with pytest.raises(InputError) as exc:
+        mix("5000", "5", "250", residual_ml="4.8")
+    assert exc.value.code == "E_DOSE_EXCEEDS_VIAL"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"vial_iu": "abc"}, "E_NOT_A_NUMBER"),
+        ({"dose_iu": "nan"}, "E_NOT_A_NUMBER"),
+        ({"vial_iu": "-1"}, "E_VIAL_NOT_POSITIVE"),
+        ({"diluent_ml": "-0.5"}, "E_DILUENT_NOT_POSITIVE"),
+        ({"dose_iu": "-1"}, "E_DOSE_NOT_POSITIVE"),
+        ({"dose_iu": "5000.1"}, "E_DOSE_EXCEEDS_VIAL"),  # > 5000 by 0.1 IU
+        ({"diluent_ml": "10.001"}, "E_DILUENT_EXCEEDS_VIAL_CAPACITY"),
+        ({"diluent_ml": "5", "vial_capacity_ml": "4.99"}, "E_DILUENT_EXCEEDS_VIAL_CAPACITY"),
+        # 10 IU at 1000 IU/mL = 0.01 mL = 1 unit < 2-unit mark of u100-1.0
+        ({"dose_iu": "10", "syringe": "u100-1.0"}, "E_DOSE_BELOW_RESOLUTION"),
+        # 0.4 IU = 0.0004 mL < 0.01 mL tuberculin mark
+        ({"dose_iu": "0.4", "syringe": "tb-1.0"}, "E_DOSE_BELOW_RESOLUTION"),
+        ({"prefilled": True}, "E_PREFILLED_SINGLE_USE"),
+        ({"vial_iu": "5 mg"}, "E_MASS_UNIT_FOR_URINARY_HCG"),
+        ({"dose_iu": "10 µg"}, "E_MASS_UNIT_FOR_URINARY_HCG"),
+        ({"dead_space_ml": "-0.001"}, "E_NEGATIVE_LOSS"),
+    ],
+)
+def test_review_error_code_triggers(kwargs: dict[str, object], code: str) -> None:
+    args: dict[str, object] = {"vial_iu": "5000", "diluent_ml": "5", "dose_iu": "250"} | kwargs
+    with pytest.raises(InputError) as exc:
+        mix(**args)  # type: ignore[arg-type]
+    assert exc.value.code == code
+
+
+def test_review_one_graduation_is_measurable() -> None:
+    # 20 IU at 1000 IU/mL = 0.02 mL = 2 units = exactly one mark on u100-1.0 → measurable;
+    # error (2/2)/2 = 50 % → W_LOW_PRECISION.
+    r = mix("5000", "5", "20", "u100-1.0")
+    assert r.on_graduation and r.rel_read_err == F(1, 2)
+    assert "W_LOW_PRECISION" in codes(r)
+
+
+def test_review_suggestion_errors_name_the_real_cause() -> None:
+    # 5000 IU, 250 IU on u100-1.0: units = 5V ≥ 2.5 ≥ one 2-unit mark for every V ≥ 0.5 mL, and
+    # ≤ 50 ≤ 100 capacity. Residual 9.9 mL: withdrawable V − 9.9 < 0 for V < 9.9; at V = 10 it is
+    # 0.1 mL < one draw of 250/500 = 0.5 mL. So every volume fails with E_DOSE_EXCEEDS_VIAL, and
+    # that is the error to report (not E_DOSE_BELOW_RESOLUTION).
+    with pytest.raises(InputError) as exc:
+        suggest_diluent("5000", "250", "u100-1.0", residual_ml="9.9")
+    assert exc.value.code == "E_DOSE_EXCEEDS_VIAL"
+    # an empty range (min above max) is named as such
+    with pytest.raises(InputError) as exc:
+        suggest_diluent("5000", "250", min_ml="8", max_ml="6")
+    assert exc.value.field == "min_ml"

@@ -113,3 +113,29 @@ def test_rounding_half_up_and_formats() -> None:
     assert fmt_pct(F(0), signed=True) == "0.0"
     assert fmt_label_iu(F(5000)) == "5,000" and fmt_label_iu(F(5000, 3)) == "1,666.7"
     assert fmt_label_ml(F(5)) == "5.0" and fmt_label_ml(F(5, 4)) == "1.25"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["1e9999", "1e-9999", "1" + "0" * 5000, Decimal("1e9999"), 10**5000, F(1, 10**5000)],
+    ids=["exp", "neg-exp", "digits", "decimal", "int", "fraction"],
+)
+def test_review_absurd_magnitudes_are_not_a_number(raw: object) -> None:
+    # A number too long to compute with (Python refuses int↔text conversions above 4,300 digits)
+    # is E_NOT_A_NUMBER, never a bare ValueError.
+    with pytest.raises(ParseError) as exc:
+        parse_number(raw, "vial_iu")  # type: ignore[arg-type]
+    assert exc.value.code == "E_NOT_A_NUMBER"
+    assert "`vial_iu`" in str(exc.value)
+
+
+def test_review_absurd_magnitudes_do_not_crash_the_calculators() -> None:
+    from endolab.hcg import mix, suggest_diluent
+
+    for args in (("1e9999", "5", "250"), ("5000", "5", "1e-9999"), ("5000", "1e-9999", "250")):
+        with pytest.raises(ParseError):
+            mix(*args)
+    with pytest.raises(ParseError):
+        suggest_diluent("5000", "250", min_ml="1e-9999")
+    # large but sane magnitudes still work exactly: 1e6 IU in 10 mL = 100,000 IU/mL
+    assert mix("1e6", "10", "1e4", "u100-1.0").syringe_units == 10

@@ -43,3 +43,24 @@ def test_lookup_errors() -> None:
         normalize_diluent("juice")
     assert normalize_diluent("BAC water") == "bacteriostatic water"
     assert normalize_diluent("NaCl") == "saline"
+
+
+def test_review_preset_table_value_by_value() -> None:
+    # Spec §1.3, typed from the spec's PRESETS block.
+    generic = PRESETS["generic-fk-10000"]
+    assert (generic.vial_iu, generic.label_diluent_ml, generic.vial_capacity_ml) == (10000, 10, 10)
+    assert generic.diluent == "bacteriostatic water" and generic.us_label
+    # ovidrel-250mcg: {prefilled: True, mcg: 250, iu_equiv: 6500, volume_ml: 0.5}
+    o = PRESETS["ovidrel-250mcg"]
+    assert (o.prefilled, o.mcg, o.vial_iu, o.volume_ml) == (True, 250, 6500, F(1, 2))
+    # US presets carry the route note; the UK/EU ones are single-dose with no BUD default.
+    assert {k for k, p in PRESETS.items() if p.us_label} == {
+        "pregnyl-us-10000",
+        "novarel-5000",
+        "novarel-10000",
+        "generic-fk-10000",
+    }
+    assert {k for k, p in PRESETS.items() if p.single_dose} == {
+        "pregnyl-intl-1500",
+        "pregnyl-intl-5000",
+    }

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import date
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from endolab.errors import EndolabError, InputError
-from endolab.hcg import SYRINGES, Frequency, mix, plan, reverse, schedule, suggest_diluent
+from endolab.hcg import (
+    SYRINGES,
+    Frequency,
+    mix,
+    plan,
+    plan_to_ics,
+    reverse,
+    schedule,
+    suggest_diluent,
+)
 
 
 def dec(n: int, places: int) -> str:
@@ -124,3 +134,22 @@ def test_no_crash_other_than_endolab_error(
     for call in calls:
         with contextlib.suppress(EndolabError):
             call()  # type: ignore[no-untyped-call]
+
+
+@given(
+    start=st.one_of(st.dates(min_value=date(9998, 1, 1)), st.dates()),
+    every=st.integers(1, 4000),
+    weekdays=st.one_of(st.none(), st.sampled_from(["mon,thu", "mon,wed,fri", "sun"])),
+    bud=st.integers(1, 4000),
+    weeks=st.integers(1, 600),
+)
+def test_review_any_calendar_gives_a_plan_or_an_endolab_error(
+    start: date, every: int, weekdays: str | None, bud: int, weeks: int
+) -> None:
+    # Dates near 9999-12-31 and long intervals/BUDs: a plan, an .ics, or an EndolabError.
+    m = mix("5000", "5", "250")
+    with contextlib.suppress(EndolabError):
+        f = Frequency.on_weekdays(weekdays) if weekdays else Frequency.every_days(every)
+        p = plan(m, f, start=start, weeks=weeks, bud_days=bud)
+        p.to_dict()
+        plan_to_ics(p)

@@ -311,3 +311,192 @@ def test_frequency_presets_of_spec() -> None:
     start = date(2025, 1, 6)
     dates = Frequency.named("3x-week").dates_between(start, start + timedelta(days=14))
     assert [(d - start).days for d in dates] == [0, 2, 4, 7, 9, 11]
+
+
+# --- Review vectors (hand-counted from spec §3.2; BUD: a dose is usable iff day < bud_days) -------
+
+
+def test_review_daily_bud_30() -> None:
+    # 10000 IU + 10 mL, 250 IU daily: 40 doses by content on days 0…39 → last dose day 39;
+    # usable days 0…29 (< 30) → 30; waste 10000 − 30·250 = 2500 IU (25 %); weekly 250·7 = 1750;
+    # coverage 40·7/7 = 40 days; break-even 10000·7/30 = 7000/3 = 2333.3 IU/week.
+    s = schedule(mix("10000", "10", "250"), Frequency.named("daily"), bud_days=30)
+    assert (s.last_dose_day, s.doses_used, s.wasted_iu) == (39, 30, 2500)
+    assert (s.weekly_iu, s.coverage_days, s.breakeven_weekly_iu) == (1750, 40, F(7000, 3))
+    assert codes(s) == ["W_BUD_CONFLICT", "I_POTENCY_BAND", "I_BREAKEVEN"]
+    w = next(n for n in s.notices if n.code == "W_BUD_CONFLICT")
+    assert w.message == (
+        "At 1,750.0 IU/week only 30 of 40 doses are used before the 30-day discard date; "
+        "2,500.0 IU (25.0%) is discarded."
+    )
+    b = next(n for n in s.notices if n.code == "I_BREAKEVEN")
+    assert "≈2,333.3 IU/week" in b.message
+
+
+def test_review_every_3_days_dose_on_discard_day_is_expired() -> None:
+    # 5000 IU + 5 mL (20 doses), every 3 days: days 0, 3, …, 57 (20th dose on 3·19 = 57).
+    # BUD 60: all 20 days < 60 → no conflict, no waste; weekly 250·7/3 = 1750/3 = 583.3 IU;
+    # coverage 20·7/(7/3) = 60 days.
+    m = mix("5000", "5", "250")
+    s = schedule(m, Frequency.named("every-3-days"), bud_days=60)
+    assert (s.last_dose_day, s.doses_used, s.wasted_iu) == (57, 20, 0)
+    assert (s.weekly_iu, s.coverage_days) == (F(1750, 3), 60)
+    assert "W_BUD_CONFLICT" not in codes(s) and "I_BREAKEVEN" in codes(s)
+    # BUD 57: day 57 is the discard day itself → expired; 19 used, 250 IU (5 %) wasted.
+    s57 = schedule(m, Frequency.every_days(3), bud_days=57)
+    assert (s57.doses_used, s57.wasted_iu) == (19, 250)
+    assert "W_BUD_CONFLICT" in codes(s57)
+
+
+def test_review_mon_wed_fri_bud_30() -> None:
+    # Mon+Wed+Fri from Mon 2025-01-06: days 7k, 7k+2, 7k+4. < 30: k = 0…3 → 12, plus day 28 → 13
+    # (day 30 is the discard day). 20th dose: index 19 = 6·3 + 1 → day 42 + 2 = 44.
+    # weekly 750 IU; waste 5000 − 13·250 = 1750 IU (35 %); coverage 20·7/3 = 140/3 days.
+    s = schedule(mix("5000", "5", "250"), Frequency.per_week(3), bud_days=30, start="2025-01-06")
+    assert (s.doses_used, s.last_dose_day, s.wasted_iu) == (13, 44, 1750)
+    assert (s.weekly_iu, s.coverage_days) == (750, F(140, 3))
+    assert s.usable_dose_dates[-1] == date(2025, 2, 3) and s.discard_date == date(2025, 2, 5)
+
+
+def test_review_weekly_bud_60() -> None:
+    # 10000 IU + 10 mL, 1000 IU weekly: 10 doses by content, days 0, 7, …, 63; < 60: 0…56 → 9;
+    # waste 1000 IU; last dose day 63; break-even 10000·7/60 = 3500/3 IU/week.
+    s = schedule(mix("10000", "10", "1000", "u100-1.0"), Frequency.named("weekly"), bud_days=60)
+    assert (s.doses_used, s.wasted_iu, s.last_dose_day) == (9, 1000, 63)
+    assert s.breakeven_weekly_iu == F(3500, 3)
+
+
+def test_review_start_weekday_bud_60_and_off_pattern_start() -> None:
+    # 10000 + 10 mL, 250 IU (40 doses), Mon+Thu, BUD 60. Monday mix: 18 usable → waste
+    # 10000 − 18·250 = 5500; Thursday mix: 17 → 5750. A Tuesday start mixes on Thursday [A].
+    m = mix("10000", "10", "250")
+    mon = schedule(m, Frequency.per_week(2), bud_days=60, start="2025-01-06")
+    thu = schedule(m, Frequency.per_week(2), bud_days=60, start="2025-01-09")
+    tue = schedule(m, Frequency.per_week(2), bud_days=60, start="2025-01-07")
+    assert (mon.wasted_iu, thu.wasted_iu) == (5500, 5750)
+    # 40th dose: Monday start days 7k, 7k+3 → index 39 = 2·19 + 1 → 133 + 3 = 136;
+    # Thursday start days 7k, 7k+4 → 133 + 4 = 137.
+    assert (mon.last_dose_day, thu.last_dose_day) == (136, 137)
+    assert tue.mix_date == date(2025, 1, 9) and tue.doses_used == 17
+
+
+def test_review_plan_start_weekday_changes_vial_count() -> None:
+    # Mon+Thu, 10000 + 10 mL, 250 IU, BUD 60, 18 weeks = 36 doses, 100 per vial.
+    # From Monday 2025-01-06: vial 1 serves days 0…59 (18 doses); day 63 (Mon 03-10) ≥ 60 → vial 2
+    # mixed 03-10 serves 18 more = 36 → 2 vials, 200, 200/18 = 100/9 = 11.11 per week.
+    m = mix("10000", "10", "250")
+    mon = plan(
+        m, Frequency.per_week(2), start="2025-01-06", weeks=18, bud_days=60, price_per_vial=100
+    )
+    assert [(v.mix_date, v.doses) for v in mon.vials] == [
+        (date(2025, 1, 6), 18),
+        (date(2025, 3, 10), 18),
+    ]
+    assert (mon.plan_cost, mon.cost_per_week) == (200, F(100, 9))
+    # From Thursday 2025-01-09: vial 1 serves 17 (Thu 0…56, Mon 4…53); Mon day 60 = 03-10 ≥
+    # 01-09 + 60 → vial 2 on 03-10 serves 18 (days 60…119); Mon day 123 = 05-12 ≥ 03-10 + 60 → vial 3
+    # serves 1 (Thu 05-15 is the plan end, exclusive) → 3 vials, 300, 300/18 = 50/3 = 16.67 per week.
+    thu = plan(
+        m, Frequency.per_week(2), start="2025-01-09", weeks=18, bud_days=60, price_per_vial=100
+    )
+    assert [(v.mix_date, v.doses) for v in thu.vials] == [
+        (date(2025, 1, 9), 17),
+        (date(2025, 3, 10), 18),
+        (date(2025, 5, 12), 1),
+    ]
+    assert (thu.plan_cost, thu.cost_per_week) == (300, F(50, 3))
+    # drug only: 100 × 500 IU/week / 10000 IU = 5.00 per week, whatever the start day.
+    assert mon.drug_only_cost_per_week == thu.drug_only_cost_per_week == 5
+    assert thu.formatted_costs() == {
+        "plan_cost": "300.00 for 18 weeks",
+        "cost_per_week": "16.67 per week",
+        "drug_only_cost_per_week": "5.00 per week",
+    }
+    # discard dates: mix + 60 days
+    assert [v.discard_date for v in thu.vials] == [
+        date(2025, 3, 10),
+        date(2025, 5, 9),
+        date(2025, 7, 11),
+    ]
+
+
+def test_review_plan_content_limit_with_cost() -> None:
+    # 5000 + 5 mL, 500 IU daily: 0.5 mL per draw → 10 doses by content; 4 weeks = 28 doses →
+    # vials 10, 10, 8 → 3 × 50 = 150 / 4 weeks = 37.50; drug only 50 × 3500/5000 = 35.00.
+    p = plan(
+        mix("5000", "5", "500", "u100-0.5"),
+        Frequency.every_days(1),
+        start="2025-01-06",
+        weeks=4,
+        bud_days=30,
+        price_per_vial="50",
+    )
+    assert [v.doses for v in p.vials] == [10, 10, 8]
+    assert (p.cost_per_week, p.drug_only_cost_per_week) == (F(75, 2), 35)
+    # with 0.1 mL residual: floor(4.9/0.5) = 9 per vial; after 9 draws 0.5 − 0.1 = 0.4 < 0.5 →
+    # vials 9, 9, 9, 1 → 4 × 50 / 4 = 50 per week.
+    p2 = plan(
+        mix("5000", "5", "500", "u100-0.5", residual_ml="0.1"),
+        Frequency.every_days(1),
+        start="2025-01-06",
+        weeks=4,
+        bud_days=30,
+        price_per_vial="50",
+    )
+    assert [v.doses for v in p2.vials] == [9, 9, 9, 1]
+    assert p2.cost_per_week == 50
+
+
+def test_review_plan_dead_space_opens_new_vial() -> None:
+    # per draw 0.25 + 0.05 = 0.3 mL → 16 doses (remaining after 16 draws 5 − 4.8 = 0.2 < 0.3);
+    # daily for 4 weeks = 28 doses → vials 16 (days 0…15), 12 (days 16…27, BUD 46 not reached).
+    p = plan(
+        mix("5000", "5", "250", dead_space_ml="0.05"),
+        Frequency.every_days(1),
+        start="2025-01-06",
+        weeks=4,
+        bud_days=30,
+    )
+    assert [v.doses for v in p.vials] == [16, 12]
+    assert p.vials[0].unused_iu == 1000  # 5000 − 16·250 (dead space 800 + leftover 200)
+
+
+def test_review_calendar_overflow_is_an_input_error() -> None:
+    # A plan that runs past 9999-12-31 (the last date the calendar can hold) is rejected with an
+    # EndolabError, never an OverflowError traceback.
+    m = mix("5000", "5", "250")
+    with pytest.raises(InputError):
+        plan(m, Frequency.per_week(2), start="9999-12-01", weeks=12, bud_days=30)
+    with pytest.raises(InputError):
+        schedule(m, Frequency.per_week(2), start="9999-12-30", bud_days=30)
+    with pytest.raises(InputError):
+        plan(m, Frequency.every_days(10**9), start="2025-01-06", weeks=12, bud_days=30)
+
+
+@pytest.mark.parametrize("bud", ["1e9999", "1e10", str(10**9)])
+def test_review_absurd_bud_is_an_input_error(bud: str) -> None:
+    m = mix("5000", "5", "250")
+    with pytest.raises(InputError):
+        plan(m, Frequency.every_days(2), start="2025-01-06", weeks=12, bud_days=bud)
+    with pytest.raises(InputError):
+        schedule(m, Frequency.every_days(2), bud_days=bud).to_dict()
+
+
+def test_review_absurd_interval_is_an_input_error() -> None:
+    with pytest.raises(InputError):
+        Frequency.every_days("1e9999")
+
+
+def test_review_custom_weekdays_and_custom_interval() -> None:
+    m = mix("5000", "5", "250")  # 20 doses by content
+    # Tue+Sat from Tue 2025-01-07: days 7k and 7k+4; < 30: 0,4,7,11,14,18,21,25,28 → 9;
+    # 20th dose: index 19 = 2·9 + 1 → 63 + 4 = 67; weekly 2·250 = 500; coverage 20·7/2 = 70.
+    s = schedule(m, Frequency.on_weekdays("tue,sat"), bud_days=30, start="2025-01-07")
+    assert (s.doses_used, s.last_dose_day, s.weekly_iu, s.coverage_days) == (9, 67, 500, 70)
+    assert s.discard_date == date(2025, 2, 6)
+    # every 4 days: 0, 4, …, 28 < 30 → 8 used; 20th dose on 4·19 = 76; weekly 250·7/4 = 437.5;
+    # waste 5000 − 8·250 = 3000 IU (60 %).
+    s4 = schedule(m, Frequency.every_days(4), bud_days=30)
+    assert (s4.doses_used, s4.last_dose_day, s4.weekly_iu, s4.wasted_iu) == (8, 76, F(875, 2), 3000)
+    w = next(n for n in s4.notices if n.code == "W_BUD_CONFLICT")
+    assert "only 8 of 20 doses" in w.message and "3,000.0 IU (60.0%)" in w.message

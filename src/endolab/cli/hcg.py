@@ -588,6 +588,8 @@ def presets_cmd(json_out: JsonOpt = False) -> None:
                         ),
                         "single_dose": p.single_dose,
                         "prefilled": p.prefilled,
+                        "mcg": None if p.mcg is None else float(p.mcg),
+                        "volume_ml": None if p.volume_ml is None else float(p.volume_ml),
                         "source": p.source,
                         "note": p.note,
                     }

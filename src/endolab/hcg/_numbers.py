@@ -53,10 +53,22 @@ _DECIMAL_RE: Final = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,
 _IU_UNITS: Final = frozenset({"iu", "ui", "usp", "usp units", "usp unit", "units", "unit", "u"})
 #: Mass units: never converted for urinary hCG (spec §1.2, E_MASS_UNIT_FOR_URINARY_HCG).
 MASS_UNITS: Final = frozenset({"mg", "mcg", "µg", "μg", "ug", "microgram", "micrograms", "g", "ng"})
+#: Largest numerator or denominator accepted [bit] [A]: 1,024 bits ≈ 308 decimal digits (the range of
+#: a double). Longer numbers are not usable amounts, and Python refuses to print integers of more than
+#: 4,300 digits, so they are rejected as E_NOT_A_NUMBER instead of failing later.
+_MAX_BITS: Final = 1024
+_TOO_LONG_HINT: Final = " It has too many digits to be a usable amount (at most about 300)."
+
+
+def _text(raw: object) -> str:
+    try:
+        return str(raw)
+    except ValueError:  # an int beyond Python's 4,300-digit printing limit
+        return "a number with too many digits to print"
 
 
 def _not_a_number(field: str, raw: object, hint: str = "") -> HcgParseError:
-    text = "" if raw is None else str(raw)
+    text = "" if raw is None else _text(raw)
     message = f"`{field}` must be a number (got `{text}`).{hint}"
     return HcgParseError("E_NOT_A_NUMBER", field, message, value=raw)
 
@@ -74,6 +86,13 @@ def parse_number(raw: Number | None, field: str) -> Fraction:
     ...
     endolab.hcg.notices.HcgParseError: E_NOT_A_NUMBER: `diluent_ml` must be a number (got `1,5`). ...
     """
+    value = _parse_number(raw, field)
+    if max(value.numerator.bit_length(), value.denominator.bit_length()) > _MAX_BITS:
+        raise _not_a_number(field, raw, _TOO_LONG_HINT)
+    return value
+
+
+def _parse_number(raw: Number | None, field: str) -> Fraction:
     if raw is None or isinstance(raw, bool):
         raise _not_a_number(field, raw)
     if isinstance(raw, Fraction):
@@ -100,7 +119,10 @@ def parse_number(raw: Number | None, field: str) -> Fraction:
         )
     if not _DECIMAL_RE.match(text):
         raise _not_a_number(field, raw, " Accepted: a decimal number such as 5000, 2.5 or 0.25.")
-    return Fraction(text)
+    try:
+        return Fraction(text)
+    except ValueError:  # more digits than Python converts (4,300)
+        raise _not_a_number(field, raw, _TOO_LONG_HINT) from None
 
 
 def parse_amount(

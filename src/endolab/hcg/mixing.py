@@ -1047,9 +1047,17 @@ def suggest_diluent(
         raise InputError(f"top must be a whole number ≥ 1 (got {top!r}).", field="top", value=top)
     if lo <= 0:
         lo = step
+    if lo > hi:
+        raise InputError(
+            f"min_ml ({fmt_label_ml(lo)} mL) is above the largest volume searched "
+            f"({fmt_label_ml(hi)} mL: max_ml, or the vial capacity minus displacement).",
+            field="min_ml",
+            value=min_ml,
+        )
     s = inp.syringe
     options: list[MixResult] = []
     too_big = 0
+    rejected: HcgInputError | None = None
     count = math.floor((hi - lo) / step) + 1 if hi >= lo else 0
     if count > 100_000:
         raise InputError(
@@ -1067,10 +1075,12 @@ def suggest_diluent(
             continue
         try:
             options.append(_compute(inp, v, str(v)))
-        except HcgInputError:
-            continue  # e.g. no full draw fits after residual at this volume
+        except HcgInputError as exc:
+            rejected = exc  # e.g. no full draw fits after residual at this volume
     options.sort(key=suggestion_key)
     notes: list[Notice] = []
+    if not options and too_big == 0 and rejected is not None:
+        raise rejected
     if not options and too_big == 0:
         top_units = inp.dose_iu * s.units_per_ml * (max(hi, lo) + inp.displacement_ml) / inp.vial_iu
         raise _below_resolution(inp, top_units)

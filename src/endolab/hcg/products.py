@@ -125,6 +125,10 @@ class Preset:
     single_dose: bool = False
     prefilled: bool = False
     note: str = ""
+    #: Prefilled products only (spec §1.3 ``mcg``, ``volume_ml``): labelled mass [µg] and volume
+    #: [mL]; ``vial_iu`` then holds the label's IU equivalent (``iu_equiv``).
+    mcg: Fraction | None = None
+    volume_ml: Fraction | None = None
 
 
 def _f(text: str | None) -> Fraction | None:
@@ -221,6 +225,8 @@ PRESETS: Final[Mapping[str, Preset]] = types.MappingProxyType(
                 "[S10][S11][S12] [V]",
                 prefilled=True,
                 note="Ready-to-use single injection: not reconstituted, not split.",
+                mcg=Fraction(250),
+                volume_ml=Fraction(1, 2),
             ),
             Preset(
                 "custom",

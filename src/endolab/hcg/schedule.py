@@ -67,6 +67,7 @@ from endolab.hcg.products import PRESERVATIVE_FREE_DILUENTS
 __all__ = [
     "DOSE_ON_DISCARD_DATE_USABLE",
     "FREQUENCY_PRESETS",
+    "MAX_DAYS",
     "MAX_PLAN_WEEKS",
     "WEEKDAY_NAMES",
     "Frequency",
@@ -82,6 +83,10 @@ __all__ = [
 
 #: Longest plan simulated [week] [A] (10 years; bounds the calendar walk).
 MAX_PLAN_WEEKS: Final = 520
+#: Longest dosing interval and longest beyond-use period accepted [day] [A]: the same 10-year horizon
+#: (7 × :data:`MAX_PLAN_WEEKS`). Larger values are input mistakes; they would otherwise run the
+#: calendar past 9999-12-31.
+MAX_DAYS: Final = 7 * MAX_PLAN_WEEKS
 
 #: BUD convention [A] (spec §3.2, §7 item 6): "use within N days" → discard date = mix date + N days,
 #: and a dose **on** the discard date is expired (usable iff dose_day < discard_day). Conservative by
@@ -110,6 +115,19 @@ def _schedule_error(field: str, message: str, value: object) -> HcgInputError:
     return HcgInputError("E_SCHEDULE_INVALID", field, message, value=value)
 
 
+def _add_days(base: date, days: int, field: str = "start") -> date:
+    """``base + days``; a date past 9999-12-31 is an :class:`InputError` naming ``field``."""
+    try:
+        return base + timedelta(days=days)
+    except OverflowError:
+        raise InputError(
+            f"`{field}` {base.isoformat()} puts the calendar past {date.max.isoformat()} (the last "
+            "date it can hold); use an earlier start, fewer weeks or fewer days.",
+            field=field,
+            value=base.isoformat(),
+        ) from None
+
+
 @dataclass(frozen=True)
 class Frequency:
     """A dosing pattern: every ``interval_days`` days, or on a set of weekdays (0 = Monday).
@@ -129,10 +147,11 @@ class Frequency:
                 "Give either an interval in days or a set of weekdays.",
                 self.name,
             )
-        if self.interval_days is not None and self.interval_days < 1:
+        if self.interval_days is not None and not 1 <= self.interval_days <= MAX_DAYS:
             raise _schedule_error(
                 "every_days",
-                f"`every_days` must be a whole number of days ≥ 1 (got {self.interval_days}).",
+                f"`every_days` must be a whole number of days from 1 to {MAX_DAYS} "
+                f"(got {self.interval_days}).",
                 self.interval_days,
             )
         if self.weekdays is not None and not self.weekdays:
@@ -149,6 +168,12 @@ class Frequency:
             raise _schedule_error(
                 "every_days",
                 f"`every_days` must be a whole number of days ≥ 1 (got {days}).",
+                days,
+            )
+        if value > MAX_DAYS:
+            raise _schedule_error(
+                "every_days",
+                f"`every_days` must be a whole number of days from 1 to {MAX_DAYS} (got {days}).",
                 days,
             )
         n = int(value)
@@ -267,15 +292,14 @@ class Frequency:
         return total
 
     def dates_between(self, start: date, end: date) -> list[date]:
-        """Dose dates in ``[start, end)`` (an interval pattern starts on ``start``)."""
-        out: list[date] = []
-        day = start
-        step = timedelta(days=self.interval_days or 1)
-        while day < end:
-            if self.weekdays is None or day.weekday() in self.weekdays:
-                out.append(day)
-            day += step
-        return out
+        """Dose dates in ``[start, end)`` (an interval pattern starts on ``start``).
+
+        Only dates before ``end`` are ever computed (no step past the end of the calendar).
+        """
+        step = self.interval_days or 1
+        count = max(0, -(-(end - start).days // step))
+        days = (start + timedelta(days=i * step) for i in range(count))
+        return [d for d in days if self.weekdays is None or d.weekday() in self.weekdays]
 
 
 #: Frequency presets of spec §3.1.
@@ -332,6 +356,13 @@ def resolve_bud(m: MixResult, bud_days: Number | None) -> int | None:
                 "E_BUD_NOT_POSITIVE",
                 "bud_days",
                 f"Beyond-use days (`bud_days`) must be a whole number of days ≥ 1 (got {bud_days}).",
+                value=bud_days,
+            )
+        if value > MAX_DAYS:
+            raise InputError(
+                f"Beyond-use days (`bud_days`) must be at most {MAX_DAYS} (520 weeks) "
+                f"(got {bud_days}).",
+                field="bud_days",
                 value=bud_days,
             )
         return int(value)
@@ -523,8 +554,15 @@ def schedule(
             first_dose_offset,
         )
     start_date = None if start is None else parse_date(start)
+    if start_date is not None:
+        _add_days(start_date, 6)  # the first pattern day on or after the start must exist
     mix_date, layout_date = _mix_date_for(frequency, start_date)
     n = m.doses_per_vial
+    # every date this result computes lies before these bounds (weekday patterns: ≥ 1 dose a week)
+    if frequency.weekdays is not None:
+        _add_days(layout_date, first_dose_offset + 7 * n, "start" if start else "first_dose_offset")
+    if mix_date is not None and bud is not None:
+        _add_days(mix_date, bud)
     days: list[int] = []
     for d in frequency.day_indices(layout_date, first_dose_offset):
         if len(days) >= n:
@@ -726,9 +764,10 @@ def plan(
             value=weeks,
         )
     n_weeks = int(w)
+    end = _add_days(start_date, 7 * n_weeks)
     first = schedule(m, frequency, bud_days=bud_days, start=start_date)
     bud = first.bud_days
-    end = start_date + timedelta(days=7 * n_weeks)
+    _add_days(end, (bud or 0) + 1)  # the last discard date (and its calendar end) must exist
     dates = frequency.dates_between(start_date, end)
     vials: list[tuple[date, list[date]]] = []
     remaining = Fraction(0)
