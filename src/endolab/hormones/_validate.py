@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
-from endolab.errors import InputError
+from endolab.errors import InputError, ParseError
 from endolab.hormones._units import as_number
 
 __all__ = ["INPUT_RANGES", "InputRange", "check"]
@@ -87,7 +87,7 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
     Raises
     ------
     endolab.errors.ParseError
-        Not a finite number (exit status 2).
+        Not a finite number (exit status 2); the message names the accepted range too.
     endolab.errors.InputError
         Out of range (exit status 3).
 
@@ -97,6 +97,10 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
     Traceback (most recent call last):
     ...
     endolab.errors.InputError: total_t: -5 ng/dL is out of range; accepted 50–3000 ng/dL
+    >>> check("abc", "total_t")
+    Traceback (most recent call last):
+    ...
+    endolab.errors.ParseError: total_t: 'abc' is not a number; expected a number in ng/dL, accepted 50–3000 ng/dL
     >>> check(43, "albumin")
     Traceback (most recent call last):
     ...
@@ -108,15 +112,18 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
     """
     rng = INPUT_RANGES[field]
     given_unit = rng.unit if unit is None else unit
-    number = as_number(value, field=field, unit=given_unit)
+    accepted = f"{_fmt(rng.low)}–{_fmt(rng.high)} {rng.unit}"
+    if given_unit != rng.unit or factor != 1.0:
+        accepted = f"{_fmt(rng.low / factor)}–{_fmt(rng.high / factor)} {given_unit} ({accepted})"
+    try:
+        number = as_number(value, field=field, unit=given_unit)
+    except ParseError as exc:  # issue 2: a non-numeric value's message names the range too
+        raise ParseError(f"{exc.message}, accepted {accepted}", field=field, value=value) from None
     converted = number * factor
     if rng.low * (1 - _SLACK) <= converted <= rng.high * (1 + _SLACK):
         return converted
     if given_unit == rng.unit and factor == 1.0:
-        msg = (
-            f"{field}: {_fmt(number)} {rng.unit} is out of range; "
-            f"accepted {_fmt(rng.low)}–{_fmt(rng.high)} {rng.unit}"
-        )
+        msg = f"{field}: {_fmt(number)} {rng.unit} is out of range; accepted {accepted}"
         if field in _UNIT_HINTS:
             other, other_factor, argument = _UNIT_HINTS[field]
             if rng.low <= number * other_factor <= rng.high:
@@ -125,7 +132,6 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
     else:
         msg = (
             f"{field}: {_fmt(number)} {given_unit} ({_fmt(converted)} {rng.unit}) is out of range; "
-            f"accepted {_fmt(rng.low / factor)}–{_fmt(rng.high / factor)} {given_unit} "
-            f"({_fmt(rng.low)}–{_fmt(rng.high)} {rng.unit})"
+            f"accepted {accepted}"
         )
     raise InputError(msg, field=field, value=value)
