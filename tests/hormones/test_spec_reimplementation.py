@@ -686,3 +686,18 @@ def test_cli_exit_status(args: list[str], code: int, fragments: list[str]) -> No
     assert line.startswith("error: ") and "\n" not in line
     for fragment in fragments:
         assert fragment in line, line
+
+
+# --------------------------------------------------------------------------------------------------
+# 4. Findings of this review (each test failed before its fix)
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["emadikonjin2003", "ross2005"])
+def test_other_constant_sets_do_not_carry_the_sodergard_note(method: str) -> None:
+    # §2.4: each set is its own source; the de Ronde 2006 comparison is about Södergård's constants
+    # only (was appended to every non-Vermeulen method).
+    r = free_testosterone(500, 33, 4.3, method=method)
+    assert not any("Södergård" in a or "de Ronde" in a for a in r.assumptions), r.assumptions
+    s = free_testosterone(500, 33, 4.3, method="sodergard1982")
+    assert any("de Ronde 2006" in a for a in s.assumptions)

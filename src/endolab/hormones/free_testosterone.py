@@ -396,10 +396,21 @@ def free_testosterone(
             "Calculated free T (Vermeulen) reads about 19 % above equilibrium dialysis "
             "(median ratio 1.19, Fiers 2018, JCEM 103:2167)."
         )
-    else:
+    elif key == "sodergard1982":
         assumptions.append(
             "Södergård constants give a higher free T than Vermeulen's (mean 0.41 vs 0.35 nmol/L "
             "in 399 men, de Ronde 2006, Clin Chem 52:1777)."
+        )
+    elif key == "emadikonjin2003":
+        assumptions.append(
+            "Emadi-Konjin constants give a higher free T but a lower bioavailable T than "
+            "Vermeulen's (TT 500 ng/dL, SHBG 33 nmol/L, albumin 4.3 g/dL: free T 135 vs 105 pg/mL, "
+            "bioavailable T 123 vs 246 ng/dL; specs/hormones.md §2.4)."
+        )
+    else:
+        assumptions.append(
+            "Ross 2005 constants were estimated by symmetric dialysis in elderly men; laboratories "
+            "usually report the Vermeulen calculation."
         )
     if albumin is None:
         assumptions.append("Albumin not given: 4.3 g/dL assumed (ISSAM/Vermeulen default).")
