@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 
 from endolab.cli import app
 from endolab.errors import InputError, ParseError
-from endolab.hormones import free_estradiol, free_testosterone, predict
+from endolab.hormones import HormonePrediction, free_estradiol, free_testosterone, predict
 
 # --------------------------------------------------------------------------------------------------
 # The spec, re-implemented
@@ -350,10 +350,8 @@ REL = 1e-6
 JSON_REL = 1e-5  # JSON numbers carry 6 significant figures
 
 
-def _lib(r: object) -> Spec:
-    from endolab.hormones import HormonePrediction
-
-    assert isinstance(r, HormonePrediction)
+def _lib(r: HormonePrediction) -> Spec:
+    """The library's numbers, in the re-implementation's layout."""
     return Spec(
         ft_pg_ml=r.free_testosterone_pg_ml,
         ft_percent=r.free_testosterone_percent,
