@@ -43,7 +43,8 @@ class FreeTestosteroneResult:
     albumin_g_dl_used
         Albumin used [g/dL].
     method
-        Binding-constant set (``"vermeulen1999"`` or ``"sodergard1982"``).
+        Binding-constant set (``"vermeulen1999"``, ``"sodergard1982"``, ``"emadikonjin2003"`` or
+        ``"ross2005"``).
     assumptions
         The assumptions behind the numbers, as sentences.
     flags
