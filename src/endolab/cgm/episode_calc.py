@@ -19,20 +19,40 @@ level           starts with                                ends with (first read
 
 Level 2 episodes are a subset of level 1 (they are counted in both), as in R iglu (issue #117).
 
+Two methods apply these rules (``method``):
+
+* ``"iglu_grid"`` (default) — **R iglu 4.3.0's** ``episode_calculation`` (R/episode_calculation.R):
+  each subject's readings are first interpolated onto R iglu's ``CGMS2DayByDay`` grid
+  (:mod:`endolab.cgm.indices._grid`: points at 00:00 + k·dt0 of the first day, k ≥ 1, linear
+  interpolation, no points strictly inside gaps > ``inter_gap``); the present grid points are then
+  the "readings" of the rules below, each lasting dt0, and a missing point splits the record. A
+  run of n points lasts n·dt0, so it starts (ends) an episode when n ≥ ceil(15 / dt0), as iglu's
+  ``dur_idx``/``end_idx``; extended hypoglycaemia needs n ≥ ceil(120 / dt0 + 1) points (iglu's
+  ``120/dt0 + 1``, i.e. > 120 min at 5 min). The counts equal iglu's (checked against iglu-python
+  0.4.3 in R-compatible mode on the example data: validation/iglu_compare_core.md); a duration is
+  n·dt0 over the points from the start to the point before the recovery run, as iglu's
+  ``avg_ep_duration`` (an episode cut by a gap or the end of data runs to the last point before
+  it, including a recovery run too short to end it). Extended hyperglycaemia, which R iglu does not count, uses the rule below on the
+  grid points. With period columns in ``by``, each grid point belongs to the period of the
+  reading at or before it.
+* ``"readings"`` — the readings themselves, with the time model below [A]. Counts can differ from
+  R iglu's by one where a run is borderline on one of the two time axes (specs/cgm.md §2).
+
 Open choices made here [A] (parameters, defaults documented):
 
-* **Time model.** Each reading stands for the interval until the next reading (the last reading of a
-  stretch for ``dt0``, the subject's sampling interval: median interval rounded to whole minutes,
-  as R iglu). A run's duration is the sum of its readings' intervals, so 3 readings at 5 min last
-  15 min and one Libre reading at 15 min lasts 15 min. R iglu instead interpolates linearly onto a
-  5-min grid; counts can differ by one where a run is borderline (specs/cgm.md §2).
-* **Gaps.** Intervals ≤ ``inter_gap`` (45 min, the iglu default) are bridged (the reading's state
-  lasts until the next one); a longer gap splits the record: an episode in progress ends at the
-  last reading before the gap (``ended_by="gap"``) and a new one must meet the start rule again.
+* **Time model** (``"readings"``). Each reading stands for the interval until the next reading (the
+  last reading of a stretch for ``dt0``, the subject's sampling interval: median interval rounded
+  to whole minutes, as R iglu). A run's duration is the sum of its readings' intervals, so 3
+  readings at 5 min last 15 min and one Libre reading at 15 min lasts 15 min.
+* **Gaps.** Intervals ≤ ``inter_gap`` (45 min, the iglu default) are bridged (``"readings"``: the
+  reading's state lasts until the next one; ``"iglu_grid"``: interpolated); a longer gap splits the
+  record: an episode in progress ends at the last reading (grid point) before the gap
+  (``ended_by="gap"``) and a new one must meet the start rule again.
 * **Level 2 end rule** (``lv2_end``): ``"same"`` (default; end threshold = start threshold, as R
   iglu and cgmguru) or ``"level1"`` (the older Danne 2017 wording, doi:10.2337/dc17-1600: ends
   after ≥ 15 min above 70 / below 180). The Lancet text is ambiguous; fix it in the SAP.
-* **Start and end times.** An episode starts at its first qualifying reading and ends where the
+* **Start and end times** (grid points in place of readings for ``"iglu_grid"``). An episode
+  starts at its first qualifying reading and ends where the
   last not-yet-recovered reading's interval ends (the start of the recovery run);
   ``duration_min`` = end − start. For ``hyper_ext`` the start is the first reading > 250 in the
   120-min window that first meets the 90-min rule; the 90 min are the summed intervals of the
@@ -63,6 +83,7 @@ __all__ = [
     "DUR_LENGTH_MIN",
     "END_LENGTH_MIN",
     "EPISODE_LEVELS",
+    "EXCLUSIVE_LEVELS",
     "EXTENDED_HYPER_MIN",
     "EXTENDED_HYPER_WINDOW_MIN",
     "EXTENDED_HYPO_MIN",
@@ -87,6 +108,9 @@ EXTENDED_HYPER_WINDOW_MIN: Final = 120.0
 
 #: Episode levels, in output order.
 EPISODE_LEVELS: Final = ("hypo_l1", "hypo_l2", "hypo_ext", "hyper_l1", "hyper_l2", "hyper_ext")
+#: Summary-only levels: level-1 episodes that never reach level 2 (R iglu's ``lv1_excl``: a level-1
+#: episode none of whose points belongs to a level-2 episode), in output order.
+EXCLUSIVE_LEVELS: Final = ("hypo_l1_excl", "hyper_l1_excl")
 
 _F64 = npt.NDArray[np.float64]
 _I64 = npt.NDArray[np.int64]
@@ -115,11 +139,7 @@ def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepa
     n = frame.height
     sid = frame.get_column("id").rle_id().to_numpy().astype(np.int64)
     t_us = frame.get_column("time").dt.epoch("us").to_numpy()
-    t = (t_us - t_us[0]).astype(np.float64) / 60e6
-    g_pad = np.empty(n + 1)
-    g_pad[:n] = frame.get_column("gl").to_numpy()
-    g_pad[n] = np.nan
-    g = g_pad[:n]
+    t = (t_us - t_us[0]).astype(np.float64) / 60e6 if n else np.empty(0)
     diff = np.diff(t)
     same = sid[1:] == sid[:-1]
     if bool(np.any(same & (diff <= 0.0))):
@@ -147,14 +167,73 @@ def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepa
         dt0_row = dt0_sub[sid]  # a subject with one reading has dt0 0: no episode can start
     new_seg = np.ones(n, dtype=bool)
     new_seg[1:] = ~same | (diff > inter_gap)
+    return _assemble(t, frame.get_column("gl").to_numpy(), sid, dt0_row, new_seg)
+
+
+def _assemble(t: _F64, gl: _F64, sid: _I64, dt0_row: _F64, new_seg: _B) -> _Prepared:
+    """The prepared arrays from times [min], glucose, subject ids, dt0 per row and segment starts:
+    each reading stands for the interval to the next one, the last of a segment for its dt0."""
+    n = t.size
+    g_pad = np.empty(n + 1)
+    g_pad[:n] = gl
+    g_pad[n] = np.nan
     d = np.empty(n)
-    d[:-1] = np.where(new_seg[1:], dt0_row[:-1], diff)
+    d[:-1] = np.where(new_seg[1:], dt0_row[:-1], np.diff(t))
     if n:
         d[-1] = dt0_row[-1]
     seg_starts = np.flatnonzero(new_seg).astype(np.int64)
     return _Prepared(
-        t=t, g=g, g_pad=g_pad, d=d, new_seg=new_seg, seg_starts=seg_starts, sid=sid, n=n
+        t=t, g=g_pad[:n], g_pad=g_pad, d=d, new_seg=new_seg, seg_starts=seg_starts, sid=sid, n=n
     )
+
+
+class _GridPoints(NamedTuple):
+    data: pl.DataFrame  # group columns, time, gl of the present grid points
+    p: _Prepared
+    step: _F64  # grid step of each point [min]
+    no_grid: pl.DataFrame  # groups with ≥ 2 readings but no grid (their counts are null)
+
+
+def _grid_points(
+    data: pl.DataFrame, keys: list[str], dt0: float | None, inter_gap: float
+) -> _GridPoints:
+    """The present (non-missing) points of R iglu's interpolated grid (``CGMS2DayByDay``, built by
+    :func:`endolab.cgm.indices._grid.grid_of`, one grid per subject) as readings: consecutive
+    present points form a segment; a missing point (inside a gap > ``inter_gap``) splits. Each
+    point takes the period columns of ``keys`` from the reading at or before it. ``data`` must be
+    sorted by id, then time."""
+    from endolab.cgm.indices._common import US_PER_DAY, US_PER_MIN
+    from endolab.cgm.indices._grid import grid_of, groups_cached
+
+    grid = grid_of(data, ["id"], dt0=dt0, inter_gap=inter_gap)
+    groups = groups_cached(data, ["id"])
+    idx = np.flatnonzero(~np.isnan(grid.gl))
+    gi = grid.index[idx]
+    pos = grid.pos[idx]
+    step = grid.dt0.astype(np.float64)[gi]
+    first = groups.t_us[groups.start[:-1]]
+    midnight = (first // US_PER_DAY) * US_PER_DAY
+    t_us = midnight[gi] + (pos + 1) * grid.dt0[gi] * US_PER_MIN
+    n = idx.size
+    new_seg = np.ones(n, dtype=bool)
+    new_seg[1:] = (gi[1:] != gi[:-1]) | (np.diff(pos) != 1)
+    t = (t_us - t_us[0]).astype(np.float64) / 60e6 if n else np.empty(0)
+    p = _assemble(t, grid.gl[idx], gi.astype(np.int64), step, new_seg)
+    if len(keys) > 1:
+        # the reading at or before each grid point (one sorted key over all subjects)
+        stride = np.int64(US_PER_DAY) * (int(grid.ndays.max(initial=0)) + 2)
+        rkey = groups.index * stride + (groups.t_us - midnight[groups.index])
+        gkey = gi * stride + (t_us - midnight[gi])
+        rows = np.searchsorted(rkey, gkey, side="right") - 1
+        points = data.select(keys)[rows]
+    else:
+        points = grid.keys[gi]
+    points = points.with_columns(
+        pl.Series("time", t_us, dtype=pl.Int64).cast(pl.Datetime("us")),
+        pl.Series("gl", grid.gl[idx], dtype=pl.Float64),
+    )
+    no_grid = grid.keys.filter(pl.Series((grid.dt0 == 0) & (groups.counts >= 2)))
+    return _GridPoints(data=points, p=p, step=step, no_grid=no_grid)
 
 
 def _runs(mask: _B, p: _Prepared) -> tuple[_I64, _F64, _B]:
@@ -177,12 +256,15 @@ def _detect(
     end_mask: _B,
     end_length: float,
     first_valid: _I64 | None = None,
+    to_segment_end: bool = False,
 ) -> pl.DataFrame:
     """Episodes from candidate starts and the recovery mask, computed on runs (not readings).
 
     Groups are the stretches between recovery runs of ≥ ``end_length`` (and gaps); in each
     group the episode starts at the earliest candidate (clamped to the group start, then moved to
-    ``first_valid`` of that index when given) and ends where the last unrecovered run ends.
+    ``first_valid`` of that index when given) and ends where the last unrecovered run ends, or,
+    with ``to_segment_end`` (R iglu), at the last reading before the recovery run, the gap or the
+    end of data (an unfinished recovery run at a gap then belongs to the episode).
     """
     n = p.n
     starts, dur, val = _runs(end_mask, p)
@@ -211,8 +293,8 @@ def _detect(
     if grp_r.size:
         last_pos = np.append(np.flatnonzero(np.diff(grp_r)), grp_r.size - 1)
         last_open[grp_r[last_pos]] = run_end[open_runs][last_pos]
-    e = last_open[groups]
     next_gs = np.append(gstarts[1:], n)[groups]
+    e = next_gs - 1 if to_segment_end else last_open[groups]
     closed = next_gs < n
     by_recovery = np.zeros(s.size, dtype=bool)
     by_recovery[closed] = is_term[next_gs[closed]] & ~p.new_seg[next_gs[closed]]
@@ -251,6 +333,18 @@ def _run_candidates(
     starts, dur, val = _runs(start_mask, p)
     ok = val & ((dur > min_minutes) if strict else (dur >= min_minutes))
     cand = starts[ok]
+    return cand, cand, None
+
+
+def _grid_extended_candidates(
+    start_mask: _B, p: _Prepared, step: _F64, minutes: float
+) -> tuple[_I64, _I64, None]:
+    """Runs of at least ``ceil(minutes / dt0 + 1)`` grid points (R iglu's extended-hypo rule,
+    ``n() >= 120/dt0 + 1``: more than 120 min when dt0 divides 120)."""
+    starts, _dur, val = _runs(start_mask, p)
+    npts = np.diff(np.append(starts, p.n))
+    need = np.ceil(minutes / step[starts] + 1.0) if starts.size else np.empty(0)
+    cand = starts[val & (npts >= need)]
     return cand, cand, None
 
 
@@ -296,6 +390,7 @@ def episodes(
     extended_hyper: float = EXTENDED_HYPER_MIN,
     extended_hyper_window: float = EXTENDED_HYPER_WINDOW_MIN,
     by: Sequence[str] = ("id",),
+    method: Literal["iglu_grid", "readings"] = "iglu_grid",
 ) -> EpisodeResult:
     """Consensus hypo/hyperglycaemia episodes (see the module docstring for the rules).
 
@@ -310,18 +405,24 @@ def episodes(
     lv2_end
         Level-2 end rule: ``"same"`` or ``"level1"``.
     by
-        Group columns of the summary (``id`` first; period columns must be in ``frame``). An
-        episode belongs to the period of its first reading.
+        Group columns of the summary (``id`` first; period columns must be in ``frame``). With
+        ``method="readings"`` an episode belongs to the period of its first reading; with
+        ``"iglu_grid"`` each group gets its own grid, so an episode ends at a period boundary.
+    method
+        ``"iglu_grid"`` (default): the rules applied to R iglu's interpolated grid (see the module
+        docstring), reproducing R iglu 4.3.0's ``episode_calculation`` counts; ``"readings"``: the
+        rules applied to the readings themselves (time model in the module docstring).
 
     Returns
     -------
     EpisodeResult
         ``table``: one row per episode — group columns, ``type`` (hypo/hyper), ``level``
-        (l1/l2/ext), ``start``, ``end`` (datetime), ``duration_min`` [min], ``n_readings``,
-        ``nadir_gl``/``peak_gl`` [mg/dL] (lowest/highest reading), ``ended_by``
-        (recovery/gap/end_of_data).
+        (l1/l2/ext), ``start``, ``end`` (datetime), ``duration_min`` [min], ``n_readings``
+        (grid points with ``"iglu_grid"``), ``nadir_gl``/``peak_gl`` [mg/dL] (lowest/highest
+        reading or grid value), ``ended_by`` (recovery/gap/end_of_data).
         ``summary``: per group, ``<level>_episodes`` (count) and ``<level>_mean_duration_min``
-        [min] for each of :data:`EPISODE_LEVELS`.
+        [min] for each of :data:`EPISODE_LEVELS` and :data:`EXCLUSIVE_LEVELS` (level-1 episodes
+        that never reach level 2, R iglu's ``lv1_excl``).
 
     Example: 5-min readings 100, 65, 65, 65, 100, 100, 100 → one level-1 hypo episode of 15 min.
 
@@ -344,6 +445,12 @@ def episodes(
     )
     if dt0 is not None:
         _check_params(dt0=dt0)
+    if method not in ("iglu_grid", "readings"):
+        raise InputError(
+            f"method must be 'iglu_grid' or 'readings', got {method!r}",
+            field="method",
+            value=method,
+        )
     if lv2_end not in ("same", "level1"):
         raise InputError(
             f"lv2_end must be 'same' or 'level1', got {lv2_end!r}", field="lv2_end", value=lv2_end
@@ -374,14 +481,23 @@ def episodes(
             field="by",
         )
 
+    # (with "iglu_grid" this only checks the order: a fixed dt0 skips the median)
+    prep_dt0 = dt0 if method == "readings" else 1.0
     try:
-        p = _prepare(data, dt0, inter_gap)
+        p = _prepare(data, prep_dt0, inter_gap)
     except TimeOrderError:
         # out of order or duplicated readings in a canonical-looking frame: normalise it
         data = check_frame(data.select(list(CANONICAL_SCHEMA)))
         if set(keys) - set(data.columns):
             raise
-        p = _prepare(data, dt0, inter_gap)
+        p = _prepare(data, prep_dt0, inter_gap)
+    src = data
+    no_grid = data.select(keys).head(0)
+    hypo_ext: tuple[_I64, _I64, None] | None = None
+    if method == "iglu_grid":
+        gp = _grid_points(data, keys, dt0, inter_gap)
+        p, src, no_grid = gp.p, gp.data, gp.no_grid
+        hypo_ext = _grid_extended_candidates(p.g < TBR_LEVEL1_MG_DL, p, gp.step, extended_hypo)
     g = p.g
     lv2_hypo_end = TBR_LEVEL2_MG_DL if lv2_end == "same" else TBR_LEVEL1_MG_DL
     lv2_hyper_end = TAR_LEVEL2_MG_DL if lv2_end == "same" else TAR_LEVEL1_MG_DL
@@ -390,7 +506,7 @@ def episodes(
         specs = [
             ("hypo", "l1", _run_candidates(g < TBR_LEVEL1_MG_DL, p, dur_length, False), g >= TBR_LEVEL1_MG_DL),
             ("hypo", "l2", _run_candidates(g < TBR_LEVEL2_MG_DL, p, dur_length, False), g >= lv2_hypo_end),
-            ("hypo", "ext", _run_candidates(g < TBR_LEVEL1_MG_DL, p, extended_hypo, True), g >= TBR_LEVEL1_MG_DL),
+            ("hypo", "ext", hypo_ext or _run_candidates(g < TBR_LEVEL1_MG_DL, p, extended_hypo, True), g >= TBR_LEVEL1_MG_DL),
             ("hyper", "l1", _run_candidates(g > TAR_LEVEL1_MG_DL, p, dur_length, False), g <= TAR_LEVEL1_MG_DL),
             ("hyper", "l2", _run_candidates(g > TAR_LEVEL2_MG_DL, p, dur_length, False), g <= lv2_hyper_end),
             (
@@ -402,14 +518,16 @@ def episodes(
         ]  # fmt: skip
         parts = []
         for kind, level, (cand, anchor, first_valid), end_mask in specs:
-            found = _detect(p, cand, anchor, end_mask, end_length, first_valid)
+            found = _detect(
+                p, cand, anchor, end_mask, end_length, first_valid, method == "iglu_grid"
+            )
             parts.append(
                 found.with_columns(pl.lit(kind).alias("type"), pl.lit(level).alias("level"))
             )
     found = pl.concat(parts)
-    t0 = data.get_column("time")[0] if data.height else None
+    t0 = (src if src.height else data).get_column("time")[0] if data.height else None
     starts = found.get_column("_start_idx")
-    group_cols = data.select(keys)[starts.to_numpy()] if found.height else data.select(keys).head(0)
+    group_cols = src.select(keys)[starts.to_numpy()] if found.height else src.select(keys).head(0)
     table = pl.concat([group_cols, found], how="horizontal").with_columns(
         (pl.lit(t0) + pl.duration(microseconds=(pl.col("start_min") * 60e6).round().cast(pl.Int64)))
         .cast(pl.Datetime("us"))
@@ -425,18 +543,58 @@ def episodes(
         "ended_by",
     ).sort([*keys, "start", "type", "level"])  # fmt: skip
     summary = _summarise(data, table, keys)
+    if no_grid.height:
+        # R iglu stops for such a subject; we leave its counts empty (the grid warned)
+        flag = pl.col("id").is_in(no_grid.get_column("id").implode())
+        summary = summary.with_columns(
+            pl.when(~flag).then(pl.col(f"{name}_episodes")).alias(f"{name}_episodes")
+            for name in (*EPISODE_LEVELS, *EXCLUSIVE_LEVELS)
+        )
     return EpisodeResult(table=table, summary=summary)
+
+
+def _exclusive(table: pl.DataFrame) -> pl.DataFrame:
+    """Level-1 episodes with no level-2 episode inside them (R iglu ``lv1_excl``), as table rows
+    with ``level`` = ``"l1_excl"``. A level-2 episode lies within the level-1 episode that starts at
+    or before it (its start run is also below 70 / above 180, and whatever ends level 1 also
+    ends level 2), so each level-2 start is matched to the last level-1 start at or before it."""
+    ev = (
+        table.filter(pl.col("level").is_in(["l1", "l2"]))
+        .with_row_index("_row")
+        .with_columns((pl.col("level") == "l2").alias("_is2"))
+        .sort(["id", "type", "start", "_is2"])
+        .with_columns(
+            pl.when(~pl.col("_is2"))
+            .then(pl.col("_row"))
+            .forward_fill()
+            .over(["id", "type"])
+            .alias("_owner"),
+            pl.when(~pl.col("_is2"))
+            .then(pl.col("end"))
+            .forward_fill()
+            .over(["id", "type"])
+            .alias("_owner_end"),
+        )
+    )
+    reached = ev.filter(pl.col("_is2") & (pl.col("start") < pl.col("_owner_end")))
+    return (
+        ev.filter(~pl.col("_is2") & ~pl.col("_row").is_in(reached.get_column("_owner").implode()))
+        .with_columns(pl.lit("l1_excl").alias("level"))
+        .select(table.columns)
+    )
 
 
 def _summarise(data: pl.DataFrame, table: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     base = run_exprs(data, keys, [pl.len().alias("_n")]).drop("_n")
     agg = (
-        table.with_columns((pl.col("type") + "_" + pl.col("level")).alias("_name"))
+        pl.concat([table, _exclusive(table)])
+        .with_columns((pl.col("type") + "_" + pl.col("level")).alias("_name"))
         .group_by([*keys, "_name"])
         .agg(pl.len().alias("n"), pl.col("duration_min").mean().alias("dur"))
     )
     cols: list[pl.Expr] = []
-    for name in EPISODE_LEVELS:
+    names = (*EPISODE_LEVELS, *EXCLUSIVE_LEVELS)
+    for name in names:
         cols += [
             pl.col("n").filter(pl.col("_name") == name).sum().alias(f"{name}_episodes"),
             pl.col("dur")
@@ -447,7 +605,7 @@ def _summarise(data: pl.DataFrame, table: pl.DataFrame, keys: list[str]) -> pl.D
     wide = agg.group_by(keys).agg(cols)
     out = base.join(wide, on=keys, how="left", nulls_equal=True)
     return out.with_columns(
-        [pl.col(f"{name}_episodes").fill_null(0).cast(pl.Int64) for name in EPISODE_LEVELS]
+        [pl.col(f"{name}_episodes").fill_null(0).cast(pl.Int64) for name in names]
     ).sort(keys)
 
 
