@@ -188,7 +188,9 @@ def _assemble(t: _F64, gl: _F64, sid: _I64, dt0_row: _F64, new_seg: _B) -> _Prep
 
 
 class _GridPoints(NamedTuple):
-    data: pl.DataFrame  # group columns, time, gl of the present grid points
+    keys: pl.DataFrame  # one row per source row of the group columns (data or grid keys)
+    key_row: _I64  # row of ``keys`` for each present grid point
+    t0: Any  # time of the first present grid point (datetime) or None
     p: _Prepared
     step: _F64  # grid step of each point [min]
     no_grid: pl.DataFrame  # groups with ≥ 2 readings but no grid (their counts are null)
@@ -224,16 +226,13 @@ def _grid_points(
         stride = np.int64(US_PER_DAY) * (int(grid.ndays.max(initial=0)) + 2)
         rkey = groups.index * stride + (groups.t_us - midnight[groups.index])
         gkey = gi * stride + (t_us - midnight[gi])
-        rows = np.searchsorted(rkey, gkey, side="right") - 1
-        points = data.select(keys)[rows]
+        rows = (np.searchsorted(rkey, gkey, side="right") - 1).astype(np.int64)
+        key_frame = data.select(keys)
     else:
-        points = grid.keys[gi]
-    points = points.with_columns(
-        pl.Series("time", t_us, dtype=pl.Int64).cast(pl.Datetime("us")),
-        pl.Series("gl", grid.gl[idx], dtype=pl.Float64),
-    )
+        rows, key_frame = gi.astype(np.int64), grid.keys
+    t0 = pl.Series("t", t_us[:1], dtype=pl.Int64).cast(pl.Datetime("us"))[0] if n else None
     no_grid = grid.keys.filter(pl.Series((grid.dt0 == 0) & (groups.counts >= 2)))
-    return _GridPoints(data=points, p=p, step=step, no_grid=no_grid)
+    return _GridPoints(keys=key_frame, key_row=rows, t0=t0, p=p, step=step, no_grid=no_grid)
 
 
 def _runs(mask: _B, p: _Prepared) -> tuple[_I64, _F64, _B]:
@@ -491,12 +490,14 @@ def episodes(
         if set(keys) - set(data.columns):
             raise
         p = _prepare(data, prep_dt0, inter_gap)
-    src = data
+    key_frame, key_row = data.select(keys), None
+    t0 = data.get_column("time")[0] if data.height else None
     no_grid = data.select(keys).head(0)
     hypo_ext: tuple[_I64, _I64, None] | None = None
     if method == "iglu_grid":
         gp = _grid_points(data, keys, dt0, inter_gap)
-        p, src, no_grid = gp.p, gp.data, gp.no_grid
+        p, key_frame, key_row, no_grid = gp.p, gp.keys, gp.key_row, gp.no_grid
+        t0 = gp.t0 if gp.t0 is not None else t0
         hypo_ext = _grid_extended_candidates(p.g < TBR_LEVEL1_MG_DL, p, gp.step, extended_hypo)
     g = p.g
     lv2_hypo_end = TBR_LEVEL2_MG_DL if lv2_end == "same" else TBR_LEVEL1_MG_DL
@@ -525,9 +526,10 @@ def episodes(
                 found.with_columns(pl.lit(kind).alias("type"), pl.lit(level).alias("level"))
             )
     found = pl.concat(parts)
-    t0 = (src if src.height else data).get_column("time")[0] if data.height else None
-    starts = found.get_column("_start_idx")
-    group_cols = src.select(keys)[starts.to_numpy()] if found.height else src.select(keys).head(0)
+    starts = found.get_column("_start_idx").to_numpy()
+    if key_row is not None:
+        starts = key_row[starts]
+    group_cols = key_frame[starts] if found.height else key_frame.head(0)
     table = pl.concat([group_cols, found], how="horizontal").with_columns(
         (pl.lit(t0) + pl.duration(microseconds=(pl.col("start_min") * 60e6).round().cast(pl.Int64)))
         .cast(pl.Datetime("us"))
