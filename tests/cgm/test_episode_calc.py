@@ -322,3 +322,22 @@ def test_grid_episode_belongs_to_the_day_of_its_first_point() -> None:
     assert r["date"].to_list() == [dt.date(2024, 5, 1), dt.date(2024, 5, 2)]
     assert r["hypo_l1_episodes"].to_list() == [1, 0]
     assert r["hypo_l1_mean_duration_min"].to_list() == [15.0, None]
+
+
+def test_grid_blocks_do_not_change_the_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the grid is processed in blocks of whole subjects; one subject per block gives the same
+    gl = [100, 60, 60, 60, 100, 100, 100, 200, 260, 260, 260, 150, 150, 150] * 40
+    minutes = [2.5 + 5 * i for i in range(len(gl))]  # ≈ 46 h: two calendar days
+    f = pl.concat([_frame(gl, minutes, sid=s) for s in ("a", "b", "c")])
+    whole = cgm_episodes(f)
+    by_day = compute_metrics(f, metrics=["episodes"], by="day")
+    monkeypatch.setattr("endolab.cgm.episode_calc._GRID_BLOCK_POINTS", 10)
+    split = cgm_episodes(f)
+    assert split.table.equals(whole.table) and split.summary.equals(whole.summary)
+    assert compute_metrics(f, metrics=["episodes"], by="day").equals(by_day)
+    # per 70-min cycle on the grid (readings 2.5 min off it): 100 → 60 gives 80, 60, 60, 80 → only
+    # two points < 70, no hypo; 200 → 260 → 150 gives 230, 260, 260, 205 (4 points > 180, two
+    # > 250) then 150, 150, 150 → one level-1 hyper episode per cycle, none of level 2
+    assert whole.summary["hypo_l1_episodes"].to_list() == [0, 0, 0]
+    assert whole.summary["hyper_l1_episodes"].to_list() == [40, 40, 40]
+    assert whole.summary["hyper_l2_episodes"].to_list() == [0, 0, 0]

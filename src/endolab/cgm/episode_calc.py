@@ -62,7 +62,7 @@ Open choices made here [A] (parameters, defaults documented):
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Final, Literal, NamedTuple
 
 import numpy as np
@@ -135,19 +135,25 @@ class _Prepared(NamedTuple):
     n: int
 
 
-def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepared:
-    n = frame.height
+def _check_order(frame: pl.DataFrame) -> tuple[_I64, npt.NDArray[np.int64]]:
+    """Subject run ids and times [µs]; TimeOrderError unless time strictly increases per id."""
     sid = frame.get_column("id").rle_id().to_numpy().astype(np.int64)
     t_us = frame.get_column("time").dt.epoch("us").to_numpy()
-    t = (t_us - t_us[0]).astype(np.float64) / 60e6 if n else np.empty(0)
-    diff = np.diff(t)
-    same = sid[1:] == sid[:-1]
-    if bool(np.any(same & (diff <= 0.0))):
+    if bool(np.any((sid[1:] == sid[:-1]) & (t_us[1:] <= t_us[:-1]))):
         raise TimeOrderError(
             "readings are not in strictly increasing time order within each subject (unsorted "
             "or duplicate timestamps): pass the data through endolab.cgm.check_frame first",
             field="time",
         )
+    return sid, t_us
+
+
+def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepared:
+    n = frame.height
+    sid, t_us = _check_order(frame)
+    t = (t_us - t_us[0]).astype(np.float64) / 60e6 if n else np.empty(0)
+    diff = np.diff(t)
+    same = sid[1:] == sid[:-1]
     if dt0 is not None:
         dt0_row = np.full(n, float(dt0))
     else:
@@ -187,52 +193,81 @@ def _assemble(t: _F64, gl: _F64, sid: _I64, dt0_row: _F64, new_seg: _B) -> _Prep
     )
 
 
-class _GridPoints(NamedTuple):
-    keys: pl.DataFrame  # one row per source row of the group columns (data or grid keys)
-    key_row: _I64  # row of ``keys`` for each present grid point
-    t0: Any  # time of the first present grid point (datetime) or None
-    p: _Prepared
+#: Grid points per block in ``method="iglu_grid"`` (whole subjects; bounds the temporaries).
+_GRID_BLOCK_POINTS: Final = 2_000_000
+
+
+class _GridBlock(NamedTuple):
+    p: _Prepared  # the block's present grid points as readings
     step: _F64  # grid step of each point [min]
-    no_grid: pl.DataFrame  # groups with ≥ 2 readings but no grid (their counts are null)
+    key_row: _I64  # row of the key frame (data rows, or grid keys) of each point
+    t0_us: int  # time of the block's first point [µs]
 
 
-def _grid_points(
+def _grid_blocks(
     data: pl.DataFrame, keys: list[str], dt0: float | None, inter_gap: float
-) -> _GridPoints:
+) -> tuple[pl.DataFrame, pl.DataFrame, Iterator[_GridBlock]]:
     """The present (non-missing) points of R iglu's interpolated grid (``CGMS2DayByDay``, built by
-    :func:`endolab.cgm.indices._grid.grid_of`, one grid per subject) as readings: consecutive
-    present points form a segment; a missing point (inside a gap > ``inter_gap``) splits. Each
-    point takes the period columns of ``keys`` from the reading at or before it. ``data`` must be
-    sorted by id, then time."""
+    :func:`endolab.cgm.indices._grid.grid_of`, one grid per subject) as readings, in blocks of
+    whole subjects: consecutive present points form a segment; a missing point (inside a gap
+    > ``inter_gap``) splits. With period columns in ``keys`` each point takes them from the reading
+    at or before it (``data`` must be sorted by id, then time).
+
+    Returns the key frame (rows indexed by ``key_row``), the subjects with ≥ 2 readings but no
+    grid, and the blocks.
+    """
     from endolab.cgm.indices._common import US_PER_DAY, US_PER_MIN
     from endolab.cgm.indices._grid import grid_of, groups_cached
 
     grid = grid_of(data, ["id"], dt0=dt0, inter_gap=inter_gap)
     groups = groups_cached(data, ["id"])
-    idx = np.flatnonzero(~np.isnan(grid.gl))
-    gi = grid.index[idx]
-    pos = grid.pos[idx]
-    step = grid.dt0.astype(np.float64)[gi]
     first = groups.t_us[groups.start[:-1]]
     midnight = (first // US_PER_DAY) * US_PER_DAY
-    t_us = midnight[gi] + (pos + 1) * grid.dt0[gi] * US_PER_MIN
-    n = idx.size
-    new_seg = np.ones(n, dtype=bool)
-    new_seg[1:] = (gi[1:] != gi[:-1]) | (np.diff(pos) != 1)
-    t = (t_us - t_us[0]).astype(np.float64) / 60e6 if n else np.empty(0)
-    p = _assemble(t, grid.gl[idx], gi.astype(np.int64), step, new_seg)
-    if len(keys) > 1:
-        # the reading at or before each grid point (one sorted key over all subjects)
-        stride = np.int64(US_PER_DAY) * (int(grid.ndays.max(initial=0)) + 2)
-        rkey = groups.index * stride + (groups.t_us - midnight[groups.index])
-        gkey = gi * stride + (t_us - midnight[gi])
-        rows = (np.searchsorted(rkey, gkey, side="right") - 1).astype(np.int64)
-        key_frame = data.select(keys)
-    else:
-        rows, key_frame = gi.astype(np.int64), grid.keys
-    t0 = pl.Series("t", t_us[:1], dtype=pl.Int64).cast(pl.Datetime("us"))[0] if n else None
+    periods = len(keys) > 1
+    key_frame = data.select(keys) if periods else grid.keys
     no_grid = grid.keys.filter(pl.Series((grid.dt0 == 0) & (groups.counts >= 2)))
-    return _GridPoints(keys=key_frame, key_row=rows, t0=t0, p=p, step=step, no_grid=no_grid)
+
+    def block(g0: int, g1: int) -> _GridBlock | None:
+        lo, hi = int(grid.start[g0]), int(grid.start[g1])
+        lengths = np.diff(grid.start[g0 : g1 + 1])
+        gi_all = np.repeat(np.arange(g0, g1, dtype=np.int64), lengths)
+        x = grid.gl[lo:hi]
+        idx = np.flatnonzero(~np.isnan(x))
+        if idx.size == 0:
+            return None
+        gi = gi_all[idx]
+        pos = idx + lo - grid.start[gi]
+        step_i = grid.dt0[gi]
+        t_us = midnight[gi] + (pos + 1) * step_i * US_PER_MIN
+        new_seg = np.ones(idx.size, dtype=bool)
+        new_seg[1:] = (gi[1:] != gi[:-1]) | (np.diff(pos) != 1)
+        step = step_i.astype(np.float64)
+        t = (t_us - t_us[0]).astype(np.float64) / 60e6
+        p = _assemble(t, x[idx], gi, step, new_seg)
+        if periods:
+            # the reading at or before each grid point (one sorted key over the block's subjects)
+            r_lo, r_hi = int(groups.start[g0]), int(groups.start[g1])
+            rg = groups.index[r_lo:r_hi]
+            stride = np.int64(US_PER_DAY) * (int(grid.ndays[g0:g1].max(initial=0)) + 2)
+            rkey = (rg - g0) * stride + (groups.t_us[r_lo:r_hi] - midnight[rg])
+            gkey = (gi - g0) * stride + (t_us - midnight[gi])
+            rows = (np.searchsorted(rkey, gkey, side="right") - 1 + r_lo).astype(np.int64)
+        else:
+            rows = gi
+        return _GridBlock(p=p, step=step, key_row=rows, t0_us=int(t_us[0]))
+
+    def blocks() -> Iterator[_GridBlock]:
+        g0 = 0
+        while g0 < grid.n:
+            g1 = g0 + 1
+            while g1 < grid.n and grid.start[g1 + 1] - grid.start[g0] <= _GRID_BLOCK_POINTS:
+                g1 += 1
+            b = block(g0, g1)
+            if b is not None:
+                yield b
+            g0 = g1
+
+    return key_frame, no_grid, blocks()
 
 
 def _runs(mask: _B, p: _Prepared) -> tuple[_I64, _F64, _B]:
@@ -377,6 +412,70 @@ def _check_params(**values: float) -> None:
             )
 
 
+class _Rules(NamedTuple):
+    dur_length: float
+    end_length: float
+    lv2_end: str
+    extended_hypo: float
+    extended_hyper: float
+    extended_hyper_window: float
+
+
+_EMPTY: Final = _assemble(
+    np.empty(0), np.empty(0), np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=bool)
+)
+
+
+def _find(p: _Prepared, grid_step: _F64 | None, r: _Rules) -> pl.DataFrame:
+    """Every episode of every level in ``p`` (``grid_step`` given: ``p`` holds grid points)."""
+    g = p.g
+    lv2_hypo_end = TBR_LEVEL2_MG_DL if r.lv2_end == "same" else TBR_LEVEL1_MG_DL
+    lv2_hyper_end = TAR_LEVEL2_MG_DL if r.lv2_end == "same" else TAR_LEVEL1_MG_DL
+    low = g < TBR_LEVEL1_MG_DL
+    if grid_step is not None:
+        hypo_ext = _grid_extended_candidates(low, p, grid_step, r.extended_hypo)
+    else:
+        hypo_ext = _run_candidates(low, p, r.extended_hypo, True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # reduceat over empty arrays
+        specs = [
+            ("hypo", "l1", _run_candidates(low, p, r.dur_length, False), g >= TBR_LEVEL1_MG_DL),
+            ("hypo", "l2", _run_candidates(g < TBR_LEVEL2_MG_DL, p, r.dur_length, False), g >= lv2_hypo_end),
+            ("hypo", "ext", hypo_ext, g >= TBR_LEVEL1_MG_DL),
+            ("hyper", "l1", _run_candidates(g > TAR_LEVEL1_MG_DL, p, r.dur_length, False), g <= TAR_LEVEL1_MG_DL),
+            ("hyper", "l2", _run_candidates(g > TAR_LEVEL2_MG_DL, p, r.dur_length, False), g <= lv2_hyper_end),
+            (
+                "hyper",
+                "ext",
+                _window_candidates(g > TAR_LEVEL2_MG_DL, p, r.extended_hyper, r.extended_hyper_window),
+                g <= TAR_LEVEL1_MG_DL,
+            ),
+        ]  # fmt: skip
+        parts = []
+        for kind, level, (cand, anchor, first_valid), end_mask in specs:
+            found = _detect(
+                p, cand, anchor, end_mask, r.end_length, first_valid, grid_step is not None
+            )
+            parts.append(
+                found.with_columns(pl.lit(kind).alias("type"), pl.lit(level).alias("level"))
+            )
+    return pl.concat(parts)
+
+
+def _absolute(found: pl.DataFrame, key_row: _I64 | None, t0_us: int) -> pl.DataFrame:
+    """Key-frame row and start/end [µs since 1970] of each episode found in a block."""
+    starts = found.get_column("_start_idx").to_numpy()
+    return found.with_columns(
+        pl.Series("_key_row", starts if key_row is None else key_row[starts], dtype=pl.Int64),
+        (pl.lit(t0_us, dtype=pl.Int64) + (pl.col("start_min") * 60e6).round().cast(pl.Int64)).alias(
+            "_start_us"
+        ),
+        (pl.lit(t0_us, dtype=pl.Int64) + (pl.col("end_min") * 60e6).round().cast(pl.Int64)).alias(
+            "_end_us"
+        ),
+    )
+
+
 def episodes(
     frame: Any,
     *,
@@ -480,63 +579,42 @@ def episodes(
             field="by",
         )
 
-    # (with "iglu_grid" this only checks the order: a fixed dt0 skips the median)
-    prep_dt0 = dt0 if method == "readings" else 1.0
     try:
-        p = _prepare(data, prep_dt0, inter_gap)
+        p = _prepare(data, dt0, inter_gap) if method == "readings" else None
+        if p is None:
+            _check_order(data)
     except TimeOrderError:
         # out of order or duplicated readings in a canonical-looking frame: normalise it
         data = check_frame(data.select(list(CANONICAL_SCHEMA)))
         if set(keys) - set(data.columns):
             raise
-        p = _prepare(data, prep_dt0, inter_gap)
-    key_frame, key_row = data.select(keys), None
-    t0 = data.get_column("time")[0] if data.height else None
+        p = _prepare(data, dt0, inter_gap) if method == "readings" else None
+    rules = _Rules(
+        dur_length=dur_length,
+        end_length=end_length,
+        lv2_end=lv2_end,
+        extended_hypo=extended_hypo,
+        extended_hyper=extended_hyper,
+        extended_hyper_window=extended_hyper_window,
+    )
     no_grid = data.select(keys).head(0)
-    hypo_ext: tuple[_I64, _I64, None] | None = None
-    if method == "iglu_grid":
-        gp = _grid_points(data, keys, dt0, inter_gap)
-        p, key_frame, key_row, no_grid = gp.p, gp.keys, gp.key_row, gp.no_grid
-        t0 = gp.t0 if gp.t0 is not None else t0
-        hypo_ext = _grid_extended_candidates(p.g < TBR_LEVEL1_MG_DL, p, gp.step, extended_hypo)
-    g = p.g
-    lv2_hypo_end = TBR_LEVEL2_MG_DL if lv2_end == "same" else TBR_LEVEL1_MG_DL
-    lv2_hyper_end = TAR_LEVEL2_MG_DL if lv2_end == "same" else TAR_LEVEL1_MG_DL
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # reduceat over empty arrays
-        specs = [
-            ("hypo", "l1", _run_candidates(g < TBR_LEVEL1_MG_DL, p, dur_length, False), g >= TBR_LEVEL1_MG_DL),
-            ("hypo", "l2", _run_candidates(g < TBR_LEVEL2_MG_DL, p, dur_length, False), g >= lv2_hypo_end),
-            ("hypo", "ext", hypo_ext or _run_candidates(g < TBR_LEVEL1_MG_DL, p, extended_hypo, True), g >= TBR_LEVEL1_MG_DL),
-            ("hyper", "l1", _run_candidates(g > TAR_LEVEL1_MG_DL, p, dur_length, False), g <= TAR_LEVEL1_MG_DL),
-            ("hyper", "l2", _run_candidates(g > TAR_LEVEL2_MG_DL, p, dur_length, False), g <= lv2_hyper_end),
-            (
-                "hyper",
-                "ext",
-                _window_candidates(g > TAR_LEVEL2_MG_DL, p, extended_hyper, extended_hyper_window),
-                g <= TAR_LEVEL1_MG_DL,
-            ),
-        ]  # fmt: skip
-        parts = []
-        for kind, level, (cand, anchor, first_valid), end_mask in specs:
-            found = _detect(
-                p, cand, anchor, end_mask, end_length, first_valid, method == "iglu_grid"
-            )
-            parts.append(
-                found.with_columns(pl.lit(kind).alias("type"), pl.lit(level).alias("level"))
-            )
-    found = pl.concat(parts)
-    starts = found.get_column("_start_idx").to_numpy()
-    if key_row is not None:
-        starts = key_row[starts]
-    group_cols = key_frame[starts] if found.height else key_frame.head(0)
+    if p is not None:
+        key_frame = data.select(keys)
+        t0_us = int(data.get_column("time").dt.epoch("us")[0]) if data.height else 0
+        found = _absolute(_find(p, None, rules), None, t0_us)
+    else:
+        key_frame, no_grid, blocks = _grid_blocks(data, keys, dt0, inter_gap)
+        found_parts = [_absolute(_find(b.p, b.step, rules), b.key_row, b.t0_us) for b in blocks]
+        found = (
+            pl.concat(found_parts)
+            if found_parts
+            else _absolute(_find(_EMPTY, None, rules), None, 0)
+        )
+    rows = found.get_column("_key_row").to_numpy()
+    group_cols = key_frame[rows] if found.height else key_frame.head(0)
     table = pl.concat([group_cols, found], how="horizontal").with_columns(
-        (pl.lit(t0) + pl.duration(microseconds=(pl.col("start_min") * 60e6).round().cast(pl.Int64)))
-        .cast(pl.Datetime("us"))
-        .alias("start"),
-        (pl.lit(t0) + pl.duration(microseconds=(pl.col("end_min") * 60e6).round().cast(pl.Int64)))
-        .cast(pl.Datetime("us"))
-        .alias("end"),
+        pl.from_epoch("_start_us", time_unit="us").alias("start"),
+        pl.from_epoch("_end_us", time_unit="us").alias("end"),
         pl.when(pl.col("type") == "hypo").then(pl.col("min_gl")).otherwise(None).alias("nadir_gl"),
         pl.when(pl.col("type") == "hyper").then(pl.col("max_gl")).otherwise(None).alias("peak_gl"),
     )
