@@ -341,3 +341,89 @@ def test_grid_blocks_do_not_change_the_result(monkeypatch: pytest.MonkeyPatch) -
     assert whole.summary["hypo_l1_episodes"].to_list() == [0, 0, 0]
     assert whole.summary["hyper_l1_episodes"].to_list() == [40, 40, 40]
     assert whole.summary["hyper_l2_episodes"].to_list() == [0, 0, 0]
+
+
+def _r_event_class(x: list[float], below: bool, thr: float, dur_idx: int, end_idx: int) -> list:
+    """R iglu's event_class rules, written as a plain loop (an independent check of the
+    vectorised code): runs of "level" (g < thr, or g > thr); a level run of ≥ dur_idx points is
+    a possible start, a non-level run of ≥ end_idx points a possible end; each start is paired
+    with the first end after it (or the segment end), starts sharing an end collapse."""
+    lev = [(g < thr) if below else (g > thr) for g in x]
+    runs = []
+    i = 0
+    while i < len(x):
+        j = i
+        while j < len(x) and lev[j] == lev[i]:
+            j += 1
+        runs.append((i, j - i, lev[i]))
+        i = j
+    starts = [s for s, n, v in runs if v and n >= dur_idx]
+    ends = [s for s, n, v in runs if not v and n >= end_idx] + [len(x)]
+    pairs: dict[int, int] = {}
+    for s in starts:
+        e = min(e for e in ends if e > s) - 1
+        pairs.setdefault(e, s)
+    return sorted((s, e) for e, s in pairs.items())
+
+
+def test_grid_method_equals_a_plain_loop_over_r_rules() -> None:
+    import math
+
+    import numpy as np
+
+    from endolab.cgm.indices._grid import grid_of
+
+    rng = np.random.default_rng(20241121)
+    frames = []
+    for k in range(12):
+        n = 600
+        step = rng.choice([5.0, 5.0, 15.0])
+        dt_min = step + rng.normal(0, 0.3, n).clip(-1, 1)
+        dt_min[rng.random(n) < 0.02] = rng.choice([20.0, 40.0, 50.0, 180.0])  # gaps
+        minutes = np.cumsum(dt_min) + rng.uniform(0, 60)
+        walk = 140 + np.cumsum(rng.normal(0, 9, n))
+        gl = np.clip(walk, 40, 400).round()
+        frames.append(_frame(gl.tolist(), minutes.tolist(), sid=f"s{k:02d}"))
+    f = pl.concat(frames)
+    table, summary = cgm_episodes(f)
+    grid = grid_of(f, ["id"])
+    for gi in range(grid.n):
+        sid = grid.keys["id"][gi]
+        x = grid.gl[grid.start[gi] : grid.start[gi + 1]]
+        dt0 = int(grid.dt0[gi])
+        d, e_ = math.ceil(15 / dt0), math.ceil(15 / dt0)
+        ext = math.ceil(120 / dt0 + 1)
+        want: dict[str, list[float]] = {}
+        l1_excl = 0
+        # split into segments of present points
+        segs, cur = [], []
+        for v in x:
+            if np.isnan(v):
+                if cur:
+                    segs.append(cur)
+                cur = []
+            else:
+                cur.append(float(v))
+        if cur:
+            segs.append(cur)
+        for name, below, thr, dur in [
+            ("hypo_l1", True, 70, d), ("hypo_l2", True, 54, d), ("hypo_ext", True, 70, ext),
+            ("hyper_l1", False, 180, d), ("hyper_l2", False, 250, d),
+        ]:  # fmt: skip
+            want[name] = sorted(
+                (e - s + 1) * dt0
+                for seg in segs
+                for s, e in _r_event_class(seg, below, thr, dur, e_)
+            )
+        for seg in segs:
+            for below, t1, t2 in ((True, 70, 54), (False, 180, 250)):
+                lv2 = _r_event_class(seg, below, t2, d, e_)
+                for s, e in _r_event_class(seg, below, t1, d, e_):
+                    l1_excl += not any(s <= s2 <= e for s2, _ in lv2)
+        mine = table.filter(pl.col("id") == sid)
+        row = summary.filter(pl.col("id") == sid).row(0, named=True)
+        for name, durations in want.items():
+            kind, level = name.split("_")
+            got = sorted(_level(mine, kind, level)["duration_min"].to_list())
+            assert got == durations, (sid, name)
+        assert row["hypo_l1_excl_episodes"] + row["hyper_l1_excl_episodes"] == l1_excl, sid
