@@ -120,6 +120,16 @@ def test_active_percent_rounds_gaps_like_r() -> None:
     assert r["active_percent"] == pytest.approx(100.0)
 
 
+def test_active_percent_rounds_half_to_even_like_r() -> None:
+    # R's round() is half to even (IEC 60559). Times 0, 5, 10, 22.5 min: diffs 5, 5, 12.5 → dt0 5.
+    # theoretical = round(round(22.5)/5) + 1 = round(22/5) + 1 = round(4.4) + 1 = 5
+    #   (half away from zero would give round(23/5) + 1 = 6);
+    # one gap (round(12.5) = 12 > 5): missing = round((12.5 − 5)/5) = round(1.5) = 2
+    # active = 100 × (5 − 2)/5 = 60 %  (half away from zero: 100 × 4/6 = 66.7 %)
+    r = m.active_percent(_frame([100] * 4, minutes=[0, 5, 10, 22.5])).row(0, named=True)
+    assert r["active_percent"] == pytest.approx(60.0)
+
+
 def test_active_percent_one_reading_is_null() -> None:
     r = m.active_percent(_frame([100])).row(0, named=True)
     assert r["active_percent"] is None

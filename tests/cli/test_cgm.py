@@ -131,6 +131,12 @@ def test_episodes_table_and_summary(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "Disclaimer" in result.stdout
     result = runner.invoke(app, ["cgm", "episodes", src, "--inter-gap", "4,5"])
     assert result.exit_code == 2 and "--inter-gap '4,5'" in result.stderr
+    result = runner.invoke(
+        app, ["cgm", "episodes", src, "--summary", "--json", "--method", "readings"]
+    )
+    assert [r["hypo_l1_episodes"] for r in json.loads(result.stdout)["rows"]] == [1, 0]
+    result = runner.invoke(app, ["cgm", "episodes", src, "--method", "grid"])
+    assert result.exit_code == 2 and "--method 'grid' not accepted" in result.stderr
 
 
 def test_agp_png_and_svg(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
-from endolab.cgm.episode_calc import EPISODE_LEVELS
+from endolab.cgm.episode_calc import EPISODE_LEVELS, EXCLUSIVE_LEVELS
 
 __all__ = ["COLUMNS_DOC", "INDEX_COLUMNS_DOC", "ColumnDoc", "column_unit"]
 
@@ -113,15 +113,27 @@ _LEVEL_TEXT: Final = {
     "hyper_l1": "level-1 hyperglycaemia: ≥ 15 min > 180, ends after ≥ 15 min ≤ 180",
     "hyper_l2": "level-2 hyperglycaemia: ≥ 15 min > 250, ends after ≥ 15 min ≤ 250 (lv2_end='same')",
     "hyper_ext": "extended hyperglycaemia: ≥ 90 of 120 min > 250, ends after ≥ 15 min ≤ 180",
+    "hypo_l1_excl": "level-1-only hypoglycaemia: level-1 episodes that never reach level 2",
+    "hyper_l1_excl": "level-1-only hyperglycaemia: level-1 episodes that never reach level 2",
 }
-for _level in EPISODE_LEVELS:
+_GRID = "on R iglu's interpolated grid (method='iglu_grid', default)"
+_IGLU: Final = {
+    "hypo_ext": " (iglu: ≥ 120/dt0 + 1 grid points)",
+    "hyper_ext": " (not in R iglu)",
+    "hypo_l1_excl": " (R iglu lv1_excl)",
+    "hyper_l1_excl": " (R iglu lv1_excl)",
+}
+for _level in (*EPISODE_LEVELS, *EXCLUSIVE_LEVELS):
     COLUMNS_DOC[f"{_level}_episodes"] = ColumnDoc(
-        f"{_LEVEL_TEXT[_level].split(':')[0]} episodes", "count", f"{_LEVEL_TEXT[_level]}; {_L23}"
+        f"{_LEVEL_TEXT[_level].split(':')[0]} episodes",
+        "count",
+        f"{_LEVEL_TEXT[_level]}{_IGLU.get(_level, '')}, {_GRID}; {_L23}",
     )
     COLUMNS_DOC[f"{_level}_mean_duration_min"] = ColumnDoc(
         f"mean duration of {_LEVEL_TEXT[_level].split(':')[0]} episodes",
         "min",
-        "end − start of each episode, averaged (null without episodes)",
+        "grid points × dt0 from start to recovery, gap or end of data (R iglu avg_ep_duration; "
+        "'readings': end − start), averaged (null without episodes)",
     )
 
 

@@ -19,20 +19,40 @@ level           starts with                                ends with (first read
 
 Level 2 episodes are a subset of level 1 (they are counted in both), as in R iglu (issue #117).
 
+Two methods apply these rules (``method``):
+
+* ``"iglu_grid"`` (default) — **R iglu 4.3.0's** ``episode_calculation`` (R/episode_calculation.R):
+  each subject's readings are first interpolated onto R iglu's ``CGMS2DayByDay`` grid
+  (:mod:`endolab.cgm.indices._grid`: points at 00:00 + k·dt0 of the first day, k ≥ 1, linear
+  interpolation, no points strictly inside gaps > ``inter_gap``); the present grid points are then
+  the "readings" of the rules below, each lasting dt0, and a missing point splits the record. A
+  run of n points lasts n·dt0, so it starts (ends) an episode when n ≥ ceil(15 / dt0), as iglu's
+  ``dur_idx``/``end_idx``; extended hypoglycaemia needs n ≥ ceil(120 / dt0 + 1) points (iglu's
+  ``120/dt0 + 1``, i.e. > 120 min at 5 min). The counts equal iglu's (checked against iglu-python
+  0.4.3 in R-compatible mode on the example data: validation/iglu_compare_core.md); a duration is
+  n·dt0 over the points from the start to the point before the recovery run, as iglu's
+  ``avg_ep_duration`` (an episode cut by a gap or the end of data runs to the last point before
+  it, including a recovery run too short to end it). Extended hyperglycaemia, which R iglu does not count, uses the rule below on the
+  grid points. With period columns in ``by``, each grid point belongs to the period of the
+  reading at or before it.
+* ``"readings"`` — the readings themselves, with the time model below [A]. Counts can differ from
+  R iglu's by one where a run is borderline on one of the two time axes (specs/cgm.md §2).
+
 Open choices made here [A] (parameters, defaults documented):
 
-* **Time model.** Each reading stands for the interval until the next reading (the last reading of a
-  stretch for ``dt0``, the subject's sampling interval: median interval rounded to whole minutes,
-  as R iglu). A run's duration is the sum of its readings' intervals, so 3 readings at 5 min last
-  15 min and one Libre reading at 15 min lasts 15 min. R iglu instead interpolates linearly onto a
-  5-min grid; counts can differ by one where a run is borderline (specs/cgm.md §2).
-* **Gaps.** Intervals ≤ ``inter_gap`` (45 min, the iglu default) are bridged (the reading's state
-  lasts until the next one); a longer gap splits the record: an episode in progress ends at the
-  last reading before the gap (``ended_by="gap"``) and a new one must meet the start rule again.
+* **Time model** (``"readings"``). Each reading stands for the interval until the next reading (the
+  last reading of a stretch for ``dt0``, the subject's sampling interval: median interval rounded
+  to whole minutes, as R iglu). A run's duration is the sum of its readings' intervals, so 3
+  readings at 5 min last 15 min and one Libre reading at 15 min lasts 15 min.
+* **Gaps.** Intervals ≤ ``inter_gap`` (45 min, the iglu default) are bridged (``"readings"``: the
+  reading's state lasts until the next one; ``"iglu_grid"``: interpolated); a longer gap splits the
+  record: an episode in progress ends at the last reading (grid point) before the gap
+  (``ended_by="gap"``) and a new one must meet the start rule again.
 * **Level 2 end rule** (``lv2_end``): ``"same"`` (default; end threshold = start threshold, as R
   iglu and cgmguru) or ``"level1"`` (the older Danne 2017 wording, doi:10.2337/dc17-1600: ends
   after ≥ 15 min above 70 / below 180). The Lancet text is ambiguous; fix it in the SAP.
-* **Start and end times.** An episode starts at its first qualifying reading and ends where the
+* **Start and end times** (grid points in place of readings for ``"iglu_grid"``). An episode
+  starts at its first qualifying reading and ends where the
   last not-yet-recovered reading's interval ends (the start of the recovery run);
   ``duration_min`` = end − start. For ``hyper_ext`` the start is the first reading > 250 in the
   120-min window that first meets the 90-min rule; the 90 min are the summed intervals of the
@@ -42,7 +62,7 @@ Open choices made here [A] (parameters, defaults documented):
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Final, Literal, NamedTuple
 
 import numpy as np
@@ -63,6 +83,7 @@ __all__ = [
     "DUR_LENGTH_MIN",
     "END_LENGTH_MIN",
     "EPISODE_LEVELS",
+    "EXCLUSIVE_LEVELS",
     "EXTENDED_HYPER_MIN",
     "EXTENDED_HYPER_WINDOW_MIN",
     "EXTENDED_HYPO_MIN",
@@ -87,6 +108,9 @@ EXTENDED_HYPER_WINDOW_MIN: Final = 120.0
 
 #: Episode levels, in output order.
 EPISODE_LEVELS: Final = ("hypo_l1", "hypo_l2", "hypo_ext", "hyper_l1", "hyper_l2", "hyper_ext")
+#: Summary-only levels: level-1 episodes that never reach level 2 (R iglu's ``lv1_excl``: a level-1
+#: episode none of whose points belongs to a level-2 episode), in output order.
+EXCLUSIVE_LEVELS: Final = ("hypo_l1_excl", "hyper_l1_excl")
 
 _F64 = npt.NDArray[np.float64]
 _I64 = npt.NDArray[np.int64]
@@ -111,23 +135,25 @@ class _Prepared(NamedTuple):
     n: int
 
 
-def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepared:
-    n = frame.height
+def _check_order(frame: pl.DataFrame) -> tuple[_I64, npt.NDArray[np.int64]]:
+    """Subject run ids and times [µs]; TimeOrderError unless time strictly increases per id."""
     sid = frame.get_column("id").rle_id().to_numpy().astype(np.int64)
     t_us = frame.get_column("time").dt.epoch("us").to_numpy()
-    t = (t_us - t_us[0]).astype(np.float64) / 60e6
-    g_pad = np.empty(n + 1)
-    g_pad[:n] = frame.get_column("gl").to_numpy()
-    g_pad[n] = np.nan
-    g = g_pad[:n]
-    diff = np.diff(t)
-    same = sid[1:] == sid[:-1]
-    if bool(np.any(same & (diff <= 0.0))):
+    if bool(np.any((sid[1:] == sid[:-1]) & (t_us[1:] <= t_us[:-1]))):
         raise TimeOrderError(
             "readings are not in strictly increasing time order within each subject (unsorted "
             "or duplicate timestamps): pass the data through endolab.cgm.check_frame first",
             field="time",
         )
+    return sid, t_us
+
+
+def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepared:
+    n = frame.height
+    sid, t_us = _check_order(frame)
+    t = (t_us - t_us[0]).astype(np.float64) / 60e6 if n else np.empty(0)
+    diff = np.diff(t)
+    same = sid[1:] == sid[:-1]
     if dt0 is not None:
         dt0_row = np.full(n, float(dt0))
     else:
@@ -147,14 +173,101 @@ def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepa
         dt0_row = dt0_sub[sid]  # a subject with one reading has dt0 0: no episode can start
     new_seg = np.ones(n, dtype=bool)
     new_seg[1:] = ~same | (diff > inter_gap)
+    return _assemble(t, frame.get_column("gl").to_numpy(), sid, dt0_row, new_seg)
+
+
+def _assemble(t: _F64, gl: _F64, sid: _I64, dt0_row: _F64, new_seg: _B) -> _Prepared:
+    """The prepared arrays from times [min], glucose, subject ids, dt0 per row and segment starts:
+    each reading stands for the interval to the next one, the last of a segment for its dt0."""
+    n = t.size
+    g_pad = np.empty(n + 1)
+    g_pad[:n] = gl
+    g_pad[n] = np.nan
     d = np.empty(n)
-    d[:-1] = np.where(new_seg[1:], dt0_row[:-1], diff)
+    d[:-1] = np.where(new_seg[1:], dt0_row[:-1], np.diff(t))
     if n:
         d[-1] = dt0_row[-1]
     seg_starts = np.flatnonzero(new_seg).astype(np.int64)
     return _Prepared(
-        t=t, g=g, g_pad=g_pad, d=d, new_seg=new_seg, seg_starts=seg_starts, sid=sid, n=n
+        t=t, g=g_pad[:n], g_pad=g_pad, d=d, new_seg=new_seg, seg_starts=seg_starts, sid=sid, n=n
     )
+
+
+#: Grid points per block in ``method="iglu_grid"`` (whole subjects; bounds the temporaries).
+_GRID_BLOCK_POINTS: Final = 2_000_000
+
+
+class _GridBlock(NamedTuple):
+    p: _Prepared  # the block's present grid points as readings
+    step: _F64  # grid step of each point [min]
+    key_row: _I64  # row of the key frame (data rows, or grid keys) of each point
+    t0_us: int  # time of the block's first point [µs]
+
+
+def _grid_blocks(
+    data: pl.DataFrame, keys: list[str], dt0: float | None, inter_gap: float
+) -> tuple[pl.DataFrame, pl.DataFrame, Iterator[_GridBlock]]:
+    """The present (non-missing) points of R iglu's interpolated grid (``CGMS2DayByDay``, built by
+    :func:`endolab.cgm.indices._grid.grid_of`, one grid per subject) as readings, in blocks of
+    whole subjects: consecutive present points form a segment; a missing point (inside a gap
+    > ``inter_gap``) splits. With period columns in ``keys`` each point takes them from the reading
+    at or before it (``data`` must be sorted by id, then time).
+
+    Returns the key frame (rows indexed by ``key_row``), the subjects with ≥ 2 readings but no
+    grid, and the blocks.
+    """
+    from endolab.cgm.indices._common import US_PER_DAY, US_PER_MIN
+    from endolab.cgm.indices._grid import grid_of, groups_cached
+
+    grid = grid_of(data, ["id"], dt0=dt0, inter_gap=inter_gap)
+    groups = groups_cached(data, ["id"])
+    first = groups.t_us[groups.start[:-1]]
+    midnight = (first // US_PER_DAY) * US_PER_DAY
+    periods = len(keys) > 1
+    key_frame = data.select(keys) if periods else grid.keys
+    no_grid = grid.keys.filter(pl.Series((grid.dt0 == 0) & (groups.counts >= 2)))
+
+    def block(g0: int, g1: int) -> _GridBlock | None:
+        lo, hi = int(grid.start[g0]), int(grid.start[g1])
+        lengths = np.diff(grid.start[g0 : g1 + 1])
+        gi_all = np.repeat(np.arange(g0, g1, dtype=np.int64), lengths)
+        x = grid.gl[lo:hi]
+        idx = np.flatnonzero(~np.isnan(x))
+        if idx.size == 0:
+            return None
+        gi = gi_all[idx]
+        pos = idx + lo - grid.start[gi]
+        step_i = grid.dt0[gi]
+        t_us = midnight[gi] + (pos + 1) * step_i * US_PER_MIN
+        new_seg = np.ones(idx.size, dtype=bool)
+        new_seg[1:] = (gi[1:] != gi[:-1]) | (np.diff(pos) != 1)
+        step = step_i.astype(np.float64)
+        t = (t_us - t_us[0]).astype(np.float64) / 60e6
+        p = _assemble(t, x[idx], gi, step, new_seg)
+        if periods:
+            # the reading at or before each grid point (one sorted key over the block's subjects)
+            r_lo, r_hi = int(groups.start[g0]), int(groups.start[g1])
+            rg = groups.index[r_lo:r_hi]
+            stride = np.int64(US_PER_DAY) * (int(grid.ndays[g0:g1].max(initial=0)) + 2)
+            rkey = (rg - g0) * stride + (groups.t_us[r_lo:r_hi] - midnight[rg])
+            gkey = (gi - g0) * stride + (t_us - midnight[gi])
+            rows = (np.searchsorted(rkey, gkey, side="right") - 1 + r_lo).astype(np.int64)
+        else:
+            rows = gi
+        return _GridBlock(p=p, step=step, key_row=rows, t0_us=int(t_us[0]))
+
+    def blocks() -> Iterator[_GridBlock]:
+        g0 = 0
+        while g0 < grid.n:
+            g1 = g0 + 1
+            while g1 < grid.n and grid.start[g1 + 1] - grid.start[g0] <= _GRID_BLOCK_POINTS:
+                g1 += 1
+            b = block(g0, g1)
+            if b is not None:
+                yield b
+            g0 = g1
+
+    return key_frame, no_grid, blocks()
 
 
 def _runs(mask: _B, p: _Prepared) -> tuple[_I64, _F64, _B]:
@@ -177,12 +290,15 @@ def _detect(
     end_mask: _B,
     end_length: float,
     first_valid: _I64 | None = None,
+    to_segment_end: bool = False,
 ) -> pl.DataFrame:
     """Episodes from candidate starts and the recovery mask, computed on runs (not readings).
 
     Groups are the stretches between recovery runs of ≥ ``end_length`` (and gaps); in each
     group the episode starts at the earliest candidate (clamped to the group start, then moved to
-    ``first_valid`` of that index when given) and ends where the last unrecovered run ends.
+    ``first_valid`` of that index when given) and ends where the last unrecovered run ends, or,
+    with ``to_segment_end`` (R iglu), at the last reading before the recovery run, the gap or the
+    end of data (an unfinished recovery run at a gap then belongs to the episode).
     """
     n = p.n
     starts, dur, val = _runs(end_mask, p)
@@ -211,8 +327,8 @@ def _detect(
     if grp_r.size:
         last_pos = np.append(np.flatnonzero(np.diff(grp_r)), grp_r.size - 1)
         last_open[grp_r[last_pos]] = run_end[open_runs][last_pos]
-    e = last_open[groups]
     next_gs = np.append(gstarts[1:], n)[groups]
+    e = next_gs - 1 if to_segment_end else last_open[groups]
     closed = next_gs < n
     by_recovery = np.zeros(s.size, dtype=bool)
     by_recovery[closed] = is_term[next_gs[closed]] & ~p.new_seg[next_gs[closed]]
@@ -254,6 +370,18 @@ def _run_candidates(
     return cand, cand, None
 
 
+def _grid_extended_candidates(
+    start_mask: _B, p: _Prepared, step: _F64, minutes: float
+) -> tuple[_I64, _I64, None]:
+    """Runs of at least ``ceil(minutes / dt0 + 1)`` grid points (R iglu's extended-hypo rule,
+    ``n() >= 120/dt0 + 1``: more than 120 min when dt0 divides 120)."""
+    starts, _dur, val = _runs(start_mask, p)
+    npts = np.diff(np.append(starts, p.n))
+    need = np.ceil(minutes / step[starts] + 1.0) if starts.size else np.empty(0)
+    cand = starts[val & (npts >= need)]
+    return cand, cand, None
+
+
 def _window_candidates(
     above: _B, p: _Prepared, need: float, window: float
 ) -> tuple[_I64, _I64, _I64]:
@@ -284,6 +412,70 @@ def _check_params(**values: float) -> None:
             )
 
 
+class _Rules(NamedTuple):
+    dur_length: float
+    end_length: float
+    lv2_end: str
+    extended_hypo: float
+    extended_hyper: float
+    extended_hyper_window: float
+
+
+_EMPTY: Final = _assemble(
+    np.empty(0), np.empty(0), np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=bool)
+)
+
+
+def _find(p: _Prepared, grid_step: _F64 | None, r: _Rules) -> pl.DataFrame:
+    """Every episode of every level in ``p`` (``grid_step`` given: ``p`` holds grid points)."""
+    g = p.g
+    lv2_hypo_end = TBR_LEVEL2_MG_DL if r.lv2_end == "same" else TBR_LEVEL1_MG_DL
+    lv2_hyper_end = TAR_LEVEL2_MG_DL if r.lv2_end == "same" else TAR_LEVEL1_MG_DL
+    low = g < TBR_LEVEL1_MG_DL
+    if grid_step is not None:
+        hypo_ext = _grid_extended_candidates(low, p, grid_step, r.extended_hypo)
+    else:
+        hypo_ext = _run_candidates(low, p, r.extended_hypo, True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # reduceat over empty arrays
+        specs = [
+            ("hypo", "l1", _run_candidates(low, p, r.dur_length, False), g >= TBR_LEVEL1_MG_DL),
+            ("hypo", "l2", _run_candidates(g < TBR_LEVEL2_MG_DL, p, r.dur_length, False), g >= lv2_hypo_end),
+            ("hypo", "ext", hypo_ext, g >= TBR_LEVEL1_MG_DL),
+            ("hyper", "l1", _run_candidates(g > TAR_LEVEL1_MG_DL, p, r.dur_length, False), g <= TAR_LEVEL1_MG_DL),
+            ("hyper", "l2", _run_candidates(g > TAR_LEVEL2_MG_DL, p, r.dur_length, False), g <= lv2_hyper_end),
+            (
+                "hyper",
+                "ext",
+                _window_candidates(g > TAR_LEVEL2_MG_DL, p, r.extended_hyper, r.extended_hyper_window),
+                g <= TAR_LEVEL1_MG_DL,
+            ),
+        ]  # fmt: skip
+        parts = []
+        for kind, level, (cand, anchor, first_valid), end_mask in specs:
+            found = _detect(
+                p, cand, anchor, end_mask, r.end_length, first_valid, grid_step is not None
+            )
+            parts.append(
+                found.with_columns(pl.lit(kind).alias("type"), pl.lit(level).alias("level"))
+            )
+    return pl.concat(parts)
+
+
+def _absolute(found: pl.DataFrame, key_row: _I64 | None, t0_us: int) -> pl.DataFrame:
+    """Key-frame row and start/end [µs since 1970] of each episode found in a block."""
+    starts = found.get_column("_start_idx").to_numpy()
+    return found.with_columns(
+        pl.Series("_key_row", starts if key_row is None else key_row[starts], dtype=pl.Int64),
+        (pl.lit(t0_us, dtype=pl.Int64) + (pl.col("start_min") * 60e6).round().cast(pl.Int64)).alias(
+            "_start_us"
+        ),
+        (pl.lit(t0_us, dtype=pl.Int64) + (pl.col("end_min") * 60e6).round().cast(pl.Int64)).alias(
+            "_end_us"
+        ),
+    )
+
+
 def episodes(
     frame: Any,
     *,
@@ -296,6 +488,7 @@ def episodes(
     extended_hyper: float = EXTENDED_HYPER_MIN,
     extended_hyper_window: float = EXTENDED_HYPER_WINDOW_MIN,
     by: Sequence[str] = ("id",),
+    method: Literal["iglu_grid", "readings"] = "iglu_grid",
 ) -> EpisodeResult:
     """Consensus hypo/hyperglycaemia episodes (see the module docstring for the rules).
 
@@ -310,18 +503,24 @@ def episodes(
     lv2_end
         Level-2 end rule: ``"same"`` or ``"level1"``.
     by
-        Group columns of the summary (``id`` first; period columns must be in ``frame``). An
-        episode belongs to the period of its first reading.
+        Group columns of the summary (``id`` first; period columns must be in ``frame``). With
+        ``method="readings"`` an episode belongs to the period of its first reading; with
+        ``"iglu_grid"`` each group gets its own grid, so an episode ends at a period boundary.
+    method
+        ``"iglu_grid"`` (default): the rules applied to R iglu's interpolated grid (see the module
+        docstring), reproducing R iglu 4.3.0's ``episode_calculation`` counts; ``"readings"``: the
+        rules applied to the readings themselves (time model in the module docstring).
 
     Returns
     -------
     EpisodeResult
         ``table``: one row per episode — group columns, ``type`` (hypo/hyper), ``level``
-        (l1/l2/ext), ``start``, ``end`` (datetime), ``duration_min`` [min], ``n_readings``,
-        ``nadir_gl``/``peak_gl`` [mg/dL] (lowest/highest reading), ``ended_by``
-        (recovery/gap/end_of_data).
+        (l1/l2/ext), ``start``, ``end`` (datetime), ``duration_min`` [min], ``n_readings``
+        (grid points with ``"iglu_grid"``), ``nadir_gl``/``peak_gl`` [mg/dL] (lowest/highest
+        reading or grid value), ``ended_by`` (recovery/gap/end_of_data).
         ``summary``: per group, ``<level>_episodes`` (count) and ``<level>_mean_duration_min``
-        [min] for each of :data:`EPISODE_LEVELS`.
+        [min] for each of :data:`EPISODE_LEVELS` and :data:`EXCLUSIVE_LEVELS` (level-1 episodes
+        that never reach level 2, R iglu's ``lv1_excl``).
 
     Example: 5-min readings 100, 65, 65, 65, 100, 100, 100 → one level-1 hypo episode of 15 min.
 
@@ -344,6 +543,12 @@ def episodes(
     )
     if dt0 is not None:
         _check_params(dt0=dt0)
+    if method not in ("iglu_grid", "readings"):
+        raise InputError(
+            f"method must be 'iglu_grid' or 'readings', got {method!r}",
+            field="method",
+            value=method,
+        )
     if lv2_end not in ("same", "level1"):
         raise InputError(
             f"lv2_end must be 'same' or 'level1', got {lv2_end!r}", field="lv2_end", value=lv2_end
@@ -375,48 +580,41 @@ def episodes(
         )
 
     try:
-        p = _prepare(data, dt0, inter_gap)
+        p = _prepare(data, dt0, inter_gap) if method == "readings" else None
+        if p is None:
+            _check_order(data)
     except TimeOrderError:
         # out of order or duplicated readings in a canonical-looking frame: normalise it
         data = check_frame(data.select(list(CANONICAL_SCHEMA)))
         if set(keys) - set(data.columns):
             raise
-        p = _prepare(data, dt0, inter_gap)
-    g = p.g
-    lv2_hypo_end = TBR_LEVEL2_MG_DL if lv2_end == "same" else TBR_LEVEL1_MG_DL
-    lv2_hyper_end = TAR_LEVEL2_MG_DL if lv2_end == "same" else TAR_LEVEL1_MG_DL
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # reduceat over empty arrays
-        specs = [
-            ("hypo", "l1", _run_candidates(g < TBR_LEVEL1_MG_DL, p, dur_length, False), g >= TBR_LEVEL1_MG_DL),
-            ("hypo", "l2", _run_candidates(g < TBR_LEVEL2_MG_DL, p, dur_length, False), g >= lv2_hypo_end),
-            ("hypo", "ext", _run_candidates(g < TBR_LEVEL1_MG_DL, p, extended_hypo, True), g >= TBR_LEVEL1_MG_DL),
-            ("hyper", "l1", _run_candidates(g > TAR_LEVEL1_MG_DL, p, dur_length, False), g <= TAR_LEVEL1_MG_DL),
-            ("hyper", "l2", _run_candidates(g > TAR_LEVEL2_MG_DL, p, dur_length, False), g <= lv2_hyper_end),
-            (
-                "hyper",
-                "ext",
-                _window_candidates(g > TAR_LEVEL2_MG_DL, p, extended_hyper, extended_hyper_window),
-                g <= TAR_LEVEL1_MG_DL,
-            ),
-        ]  # fmt: skip
-        parts = []
-        for kind, level, (cand, anchor, first_valid), end_mask in specs:
-            found = _detect(p, cand, anchor, end_mask, end_length, first_valid)
-            parts.append(
-                found.with_columns(pl.lit(kind).alias("type"), pl.lit(level).alias("level"))
-            )
-    found = pl.concat(parts)
-    t0 = data.get_column("time")[0] if data.height else None
-    starts = found.get_column("_start_idx")
-    group_cols = data.select(keys)[starts.to_numpy()] if found.height else data.select(keys).head(0)
+        p = _prepare(data, dt0, inter_gap) if method == "readings" else None
+    rules = _Rules(
+        dur_length=dur_length,
+        end_length=end_length,
+        lv2_end=lv2_end,
+        extended_hypo=extended_hypo,
+        extended_hyper=extended_hyper,
+        extended_hyper_window=extended_hyper_window,
+    )
+    no_grid = data.select(keys).head(0)
+    if p is not None:
+        key_frame = data.select(keys)
+        t0_us = int(data.get_column("time").dt.epoch("us")[0]) if data.height else 0
+        found = _absolute(_find(p, None, rules), None, t0_us)
+    else:
+        key_frame, no_grid, blocks = _grid_blocks(data, keys, dt0, inter_gap)
+        found_parts = [_absolute(_find(b.p, b.step, rules), b.key_row, b.t0_us) for b in blocks]
+        found = (
+            pl.concat(found_parts)
+            if found_parts
+            else _absolute(_find(_EMPTY, None, rules), None, 0)
+        )
+    rows = found.get_column("_key_row").to_numpy()
+    group_cols = key_frame[rows] if found.height else key_frame.head(0)
     table = pl.concat([group_cols, found], how="horizontal").with_columns(
-        (pl.lit(t0) + pl.duration(microseconds=(pl.col("start_min") * 60e6).round().cast(pl.Int64)))
-        .cast(pl.Datetime("us"))
-        .alias("start"),
-        (pl.lit(t0) + pl.duration(microseconds=(pl.col("end_min") * 60e6).round().cast(pl.Int64)))
-        .cast(pl.Datetime("us"))
-        .alias("end"),
+        pl.from_epoch("_start_us", time_unit="us").alias("start"),
+        pl.from_epoch("_end_us", time_unit="us").alias("end"),
         pl.when(pl.col("type") == "hypo").then(pl.col("min_gl")).otherwise(None).alias("nadir_gl"),
         pl.when(pl.col("type") == "hyper").then(pl.col("max_gl")).otherwise(None).alias("peak_gl"),
     )
@@ -425,18 +623,58 @@ def episodes(
         "ended_by",
     ).sort([*keys, "start", "type", "level"])  # fmt: skip
     summary = _summarise(data, table, keys)
+    if no_grid.height:
+        # R iglu stops for such a subject; we leave its counts empty (the grid warned)
+        flag = pl.col("id").is_in(no_grid.get_column("id").implode())
+        summary = summary.with_columns(
+            pl.when(~flag).then(pl.col(f"{name}_episodes")).alias(f"{name}_episodes")
+            for name in (*EPISODE_LEVELS, *EXCLUSIVE_LEVELS)
+        )
     return EpisodeResult(table=table, summary=summary)
+
+
+def _exclusive(table: pl.DataFrame) -> pl.DataFrame:
+    """Level-1 episodes with no level-2 episode inside them (R iglu ``lv1_excl``), as table rows
+    with ``level`` = ``"l1_excl"``. A level-2 episode lies within the level-1 episode that starts at
+    or before it (its start run is also below 70 / above 180, and whatever ends level 1 also
+    ends level 2), so each level-2 start is matched to the last level-1 start at or before it."""
+    ev = (
+        table.filter(pl.col("level").is_in(["l1", "l2"]))
+        .with_row_index("_row")
+        .with_columns((pl.col("level") == "l2").alias("_is2"))
+        .sort(["id", "type", "start", "_is2"])
+        .with_columns(
+            pl.when(~pl.col("_is2"))
+            .then(pl.col("_row"))
+            .forward_fill()
+            .over(["id", "type"])
+            .alias("_owner"),
+            pl.when(~pl.col("_is2"))
+            .then(pl.col("end"))
+            .forward_fill()
+            .over(["id", "type"])
+            .alias("_owner_end"),
+        )
+    )
+    reached = ev.filter(pl.col("_is2") & (pl.col("start") < pl.col("_owner_end")))
+    return (
+        ev.filter(~pl.col("_is2") & ~pl.col("_row").is_in(reached.get_column("_owner").implode()))
+        .with_columns(pl.lit("l1_excl").alias("level"))
+        .select(table.columns)
+    )
 
 
 def _summarise(data: pl.DataFrame, table: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     base = run_exprs(data, keys, [pl.len().alias("_n")]).drop("_n")
     agg = (
-        table.with_columns((pl.col("type") + "_" + pl.col("level")).alias("_name"))
+        pl.concat([table, _exclusive(table)])
+        .with_columns((pl.col("type") + "_" + pl.col("level")).alias("_name"))
         .group_by([*keys, "_name"])
         .agg(pl.len().alias("n"), pl.col("duration_min").mean().alias("dur"))
     )
     cols: list[pl.Expr] = []
-    for name in EPISODE_LEVELS:
+    names = (*EPISODE_LEVELS, *EXCLUSIVE_LEVELS)
+    for name in names:
         cols += [
             pl.col("n").filter(pl.col("_name") == name).sum().alias(f"{name}_episodes"),
             pl.col("dur")
@@ -447,7 +685,7 @@ def _summarise(data: pl.DataFrame, table: pl.DataFrame, keys: list[str]) -> pl.D
     wide = agg.group_by(keys).agg(cols)
     out = base.join(wide, on=keys, how="left", nulls_equal=True)
     return out.with_columns(
-        [pl.col(f"{name}_episodes").fill_null(0).cast(pl.Int64) for name in EPISODE_LEVELS]
+        [pl.col(f"{name}_episodes").fill_null(0).cast(pl.Int64) for name in names]
     ).sort(keys)
 
 

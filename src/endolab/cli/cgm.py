@@ -415,6 +415,14 @@ def episodes_command(
             "--inter-gap", help="Longest gap bridged inside an episode [min] (default 45)."
         ),
     ] = "45",
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="iglu_grid (R iglu's 5-min interpolated grid, default) or readings "
+            "(the readings themselves).",
+        ),
+    ] = "iglu_grid",
     unit: _Unit = None,
     reader: _Reader = "auto",
     date_order: _DateOrder = "auto",
@@ -425,6 +433,7 @@ def episodes_command(
     from endolab.units import normalize_unit
 
     rule = _choice(lv2_end, ("same", "level1"), "--lv2-end")
+    how = _choice(method, ("iglu_grid", "readings"), "--method")
     try:
         gap = float(inter_gap.strip())
     except ValueError:
@@ -436,7 +445,12 @@ def episodes_command(
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     with _relay_warnings(), _progress(files, "reading") as bar:
         frame = _read(files, reader, in_unit, date_order, bar)
-        result = episodes(frame, lv2_end=rule, inter_gap=gap)  # type: ignore[arg-type]
+        result = episodes(
+            frame,
+            lv2_end=rule,  # type: ignore[arg-type]
+            inter_gap=gap,
+            method=how,  # type: ignore[arg-type]
+        )
     table = result.summary if summary else result.table
     _emit(
         table,

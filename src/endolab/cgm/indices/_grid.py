@@ -306,7 +306,7 @@ def _grid_step(
         warnings.warn(
             f"{len(skipped)} group(s) ({names}{more}) have a median sampling interval outside "
             f"1–{inter_gap:g} min (inter_gap); their grid-based indices (CONGA, MODD, MAG, GVP, "
-            "SD of ROC, AUC, SD/CV subtypes, MAGE, PGS) are left empty",
+            "SD of ROC, AUC, SD/CV subtypes, MAGE, PGS, episode counts) are left empty",
             EndolabWarning,
             stacklevel=3,
         )
