@@ -26,7 +26,7 @@ from typing import Final
 
 import polars as pl
 
-from endolab.cgm.indices._common import _is_sorted, groups_of
+from endolab.cgm.indices._common import _check, _is_sorted
 from endolab.cgm.indices._grid import clear_cache, shared_intermediates
 from endolab.cgm.indices.auc import auc
 from endolab.cgm.indices.cogi import cogi
@@ -193,15 +193,18 @@ def chunks_of(
     ``compute_metrics(metrics="full")`` runs the episodes on the same chunks, inside the same
     :func:`shared_intermediates` block as the indices, so the interpolated grid is built once.
     """
-    groups = groups_of(frame, by)
+    by_t = _check(frame, by)
     ordered = frame
-    if frame.height and not _is_sorted(frame.select([*by, "time"]), by):
-        ordered = frame.sort([*by, "time"], maintain_order=True)
+    if frame.height and not _is_sorted(frame.select([*by_t, "time"]), by_t):
+        ordered = frame.sort([*by_t, "time"], maintain_order=True)
+    # group starts as in groups_of (which would also copy out every time and glucose value)
+    key = pl.col(by_t[0]) if len(by_t) == 1 else pl.struct(by_t)
+    change = ordered.select((key != key.shift(1)).fill_null(False).arg_true().alias("c"))["c"]
     bounds = [0]
-    for s in groups.start[1:-1].tolist():
+    for s in change.to_list():
         if s - bounds[-1] >= max(int(chunk_readings), 1):
             bounds.append(s)
-    bounds.append(int(groups.start[-1]))
+    bounds.append(ordered.height)
     return [ordered.slice(lo, hi - lo) for lo, hi in itertools.pairwise(bounds)]
 
 
