@@ -3,6 +3,7 @@
     nice .venv/bin/python benchmarks/cgm.py                 # build (cached) + time everything
     .venv/bin/python benchmarks/cgm.py --subjects 100       # a smaller cohort
     .venv/bin/python benchmarks/cgm.py --skip-iglu          # without the iglu-python comparison
+    .venv/bin/python benchmarks/cgm.py --reuse-iglu         # reuse the last recorded iglu-python run
 
 Steps (each timed phase runs in its own subprocess so its peak memory is its own):
 
@@ -248,6 +249,12 @@ def main() -> None:
     ap.add_argument("--subjects", type=int, default=1000)
     ap.add_argument("--iglu-subjects", type=int, default=40)
     ap.add_argument("--skip-iglu", action="store_true")
+    ap.add_argument(
+        "--reuse-iglu",
+        action="store_true",
+        help="skip iglu-python (≈ 5 min) and reuse its result from the previous "
+        "benchmarks/_data/last_run.json (marked as reused, with that run's date)",
+    )
     ap.add_argument("--phase", choices=["core", "full", "per_metric"], help=argparse.SUPPRESS)
     ap.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -256,6 +263,9 @@ def main() -> None:
         return
     path = ensure_cohort(args.subjects)
     results: dict[str, Any] = {}
+    previous: dict[str, Any] = {}
+    if args.reuse_iglu and (DATA_DIR / "last_run.json").exists():
+        previous = json.loads((DATA_DIR / "last_run.json").read_text(encoding="utf-8"))
     for phase in ("core", "full", "per_metric"):
         out = subprocess.run(
             [sys.executable, __file__, "--phase", phase, "--path", str(path)],
@@ -265,7 +275,18 @@ def main() -> None:
         )
         results[phase] = json.loads(out.stdout.strip().splitlines()[-1])
         print(phase, json.dumps(results[phase]))
-    if not args.skip_iglu:
+    if args.reuse_iglu:
+        iglu_prev = previous.get("iglu_python")
+        if iglu_prev:
+            iglu_prev = dict(iglu_prev)
+            iglu_prev.setdefault(
+                "reused_from_run", previous.get("machine", {}).get("date", "unknown")
+            )
+            results["iglu_python"] = iglu_prev
+            print(f"iglu_python reused from the run of {iglu_prev['reused_from_run']}")
+        else:
+            print("no previous iglu-python result to reuse", file=sys.stderr)
+    elif not args.skip_iglu:
         iglu = run_iglu(path, args.iglu_subjects)
         results["iglu_python"] = iglu
         if iglu:
@@ -289,6 +310,7 @@ def main() -> None:
         print(
             f"iglu-python {iglu['version']} all functions: {iglu['total_s']:.1f} s for "
             f"{iglu['readings']:,} readings = {iglu_per_m:.1f} s per 1M readings"
+            + (f" (reused from {iglu['reused_from_run']})" if "reused_from_run" in iglu else "")
         )
         print(
             f"ratio (iglu-python / endolab full), per million readings: "

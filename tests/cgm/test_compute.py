@@ -152,3 +152,73 @@ def test_random_frames_only_endolab_errors(frame: pl.DataFrame, by: str | None, 
         values = result[col].drop_nulls()
         assert ((values >= 0) & (values <= 100)).all()
     assert summary.height == checked["id"].n_unique()
+
+
+# --- the full set shares R iglu's grid between episodes and indices -----------------------------
+
+
+def _cohort_with_gaps() -> pl.DataFrame:
+    """Six subjects, 2–3 days each: 5-min data (one with a 15-min sensor), random gaps of 10 min to
+    3 h (some longer than inter_gap = 45 min), glucose swinging 45–320 mg/dL so every episode level
+    occurs, and one subject that never leaves 70–180 (no episodes)."""
+    import numpy as np
+
+    rng = np.random.default_rng(20261121)
+    ids, times, gls = [], [], []
+    for k, (step, days) in enumerate([(5, 3), (5, 2), (15, 3), (5, 3), (5, 2), (5, 2)]):
+        n = days * 1440 // step
+        minutes = np.arange(n) * step + int(rng.integers(0, 300)) / 60
+        keep = np.ones(n, dtype=bool)
+        for s in rng.integers(0, n, 6):
+            keep[s : s + int(rng.integers(2, 37 if step == 5 else 13))] = False
+        phase = rng.uniform(0, 2 * np.pi)
+        gl = 180 + 135 * np.sin(2 * np.pi * minutes / 700 + phase) + rng.normal(0, 8, n)
+        if k == 5:
+            gl = 120 + 20 * np.sin(2 * np.pi * minutes / 300)
+        gl = np.clip(np.round(gl), 40, 400)
+        ids += [f"s{k}"] * int(keep.sum())
+        times += [T0 + dt.timedelta(minutes=float(x)) for x in minutes[keep]]
+        gls += gl[keep].tolist()
+    return check_frame(pl.DataFrame({"id": ids, "time": times, "gl": gls}))
+
+
+@pytest.mark.parametrize("chunk_readings", [None, 700])
+def test_full_set_shares_the_grid_and_keeps_every_value(
+    monkeypatch: pytest.MonkeyPatch, chunk_readings: int | None
+) -> None:
+    # compute_metrics(metrics="full") runs episodes and indices chunk by chunk in one
+    # shared_intermediates block; its columns must equal separate episodes() / compute_indices()
+    # calls exactly, and R iglu's grid (dt0 = None) must be built once per chunk, not twice
+    import endolab.cgm.indices as ix
+    from endolab.cgm.indices import _grid
+
+    frame = _cohort_with_gaps()
+    names = [n for n in ix.REGISTRY if n != "summary_glu"]
+    chunk = ix.CHUNK_READINGS if chunk_readings is None else chunk_readings
+    n_chunks = len(ix.chunks_of(frame, ("id",), chunk))
+    assert n_chunks == (1 if chunk_readings is None else 4)  # 700 readings ≈ one subject
+
+    builds: list[float | None] = []
+    original = _grid.build_grid
+
+    def counting(*args: object, **kwargs: object) -> _grid.Grid:
+        builds.append(kwargs.get("dt0"))  # type: ignore[arg-type]
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_grid, "build_grid", counting)
+    monkeypatch.setattr(ix, "CHUNK_READINGS", chunk)
+    _grid.clear_cache()
+    full = compute_metrics(frame, metrics="full")
+    assert builds.count(None) == n_chunks  # one grid per chunk, shared
+
+    _grid.clear_cache()
+    summary = episodes(frame).summary
+    indices = ix.compute_indices(frame, names=names, chunk_readings=chunk)
+    episode_cols = [c for c in summary.columns if c != "id"]
+    index_cols = [c for c in indices.columns if c != "id"]
+    assert full.select("id", *episode_cols).equals(summary)
+    assert full.select("id", *index_cols).equals(indices)
+    # the data exercise what matters: every level occurs, one subject has none, a gap splits
+    assert all(summary[f"{lv}_episodes"].sum() > 0 for lv in ("hypo_l1", "hypo_l2", "hyper_l2"))
+    assert summary.filter(pl.col("id") == "s5")["hyper_l1_episodes"].item() == 0
+    assert episodes(frame).table["ended_by"].is_in(["gap"]).any()

@@ -184,8 +184,7 @@ def _compute(
                 exprs += _m.full_summary_exprs()
             tables.append(_m.run_exprs(data, keys, exprs, post=_m.core_post_exprs()))
             if chosen_set == "full":
-                tables.append(_episode_table(data, keys, dt0))
-                tables.append(_indices_table(data, keys, registry))
+                tables += _episodes_and_indices(data, keys, dt0, registry)
         for name in others:
             if name in _m.CORE_METRICS:
                 fn = _m.CORE_METRICS[name]
@@ -230,8 +229,45 @@ def _indices_table(
     """Every index of the registry in one call (shared grids), skipping what core already has."""
     from endolab.cgm.indices import compute_indices
 
-    names = [n for n in registry if n != "summary_glu"]  # min…iqr come from the core pass
-    return compute_indices(data, by=keys, names=names)
+    return compute_indices(data, by=keys, names=_index_names(registry))
+
+
+def _episodes_and_indices(
+    data: pl.DataFrame,
+    keys: list[str],
+    dt0: float | None,
+    registry: dict[str, Callable[..., pl.DataFrame]],
+) -> list[pl.DataFrame]:
+    """The episode table and the indices table of the full set, sharing R iglu's grid.
+
+    Without period columns (``keys == ["id"]``) both run on the chunks of
+    :func:`endolab.cgm.indices.compute_indices` (whole subjects, ≈ ``CHUNK_READINGS`` readings),
+    inside one :func:`~endolab.cgm.indices.shared_intermediates` block per chunk: the episodes
+    (``method="iglu_grid"``, one grid per subject) and the grid-based indices (grouped by ``id``)
+    look up the same cached grid, so it is built once per chunk instead of twice. Every value is
+    per subject, so the results equal separate :func:`~endolab.cgm.episode_calc.episode_summary`
+    and ``compute_indices`` calls (same chunks for the indices). With period columns the
+    episodes' grid (per subject) and the indices' grids (per subject and period) differ, and the
+    two are computed separately as before.
+    """
+    if keys != ["id"]:
+        return [_episode_table(data, keys, dt0), _indices_table(data, keys, registry)]
+    import endolab.cgm.indices as ix
+
+    by = ("id",)
+    names = _index_names(registry)
+    episode_parts: list[pl.DataFrame] = []
+    index_parts: list[pl.DataFrame] = []
+    for chunk in ix.chunks_of(data, by, ix.CHUNK_READINGS):
+        with ix.shared_intermediates():
+            episode_parts.append(_episode_table(chunk, keys, dt0))
+            index_parts.append(ix.run_chunk(chunk, by, names))
+    return [pl.concat(episode_parts, how="vertical"), pl.concat(index_parts, how="vertical")]
+
+
+def _index_names(registry: dict[str, Callable[..., pl.DataFrame]]) -> list[str]:
+    """The registry's indices for the full set: min…iqr (``summary_glu``) come from the core pass."""
+    return [n for n in registry if n != "summary_glu"]
 
 
 def _ordered(columns: list[str], keys: list[str]) -> list[str]:

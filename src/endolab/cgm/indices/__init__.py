@@ -26,7 +26,7 @@ from typing import Final
 
 import polars as pl
 
-from endolab.cgm.indices._common import _is_sorted, groups_of
+from endolab.cgm.indices._common import _check, _is_sorted
 from endolab.cgm.indices._grid import clear_cache, shared_intermediates
 from endolab.cgm.indices.auc import auc
 from endolab.cgm.indices.cogi import cogi
@@ -169,25 +169,10 @@ def compute_indices(
             value=unknown,
         )
     by_t = (by,) if isinstance(by, str) else tuple(by)
-    groups = groups_of(frame, by_t)
-    ordered = frame
-    if frame.height and not _is_sorted(frame.select([*by_t, "time"]), by_t):
-        ordered = frame.sort([*by_t, "time"], maintain_order=True)
-    bounds = [0]
-    for s in groups.start[1:-1].tolist():
-        if s - bounds[-1] >= max(int(chunk_readings), 1):
-            bounds.append(s)
-    bounds.append(int(groups.start[-1]))
     parts: list[pl.DataFrame] = []
-    for lo, hi in itertools.pairwise(bounds):
-        chunk = ordered.slice(lo, hi - lo)
-        out: pl.DataFrame | None = None
+    for chunk in chunks_of(frame, by_t, chunk_readings):
         with shared_intermediates():
-            for name in chosen:
-                part = REGISTRY[name](chunk, by=by_t)
-                out = part if out is None else out.join(part, on=list(by_t), how="left")
-        assert out is not None
-        parts.append(out)
+            parts.append(run_chunk(chunk, by_t, chosen))
     if not parts:  # empty frame: run once for the empty result's columns
         with shared_intermediates():
             empty = [REGISTRY[name](frame, by=by_t) for name in chosen]
@@ -196,3 +181,39 @@ def compute_indices(
             result = result.join(part, on=list(by_t), how="left")
         return result
     return pl.concat(parts, how="vertical")
+
+
+def chunks_of(
+    frame: pl.DataFrame, by: tuple[str, ...], chunk_readings: int = CHUNK_READINGS
+) -> list[pl.DataFrame]:
+    """The chunks :func:`compute_indices` processes: consecutive slices (no copy) of ``frame``
+    sorted by ``by`` then time, each of whole groups, a new one starting at the first group
+    boundary at or after ``chunk_readings`` readings (one empty chunk for an empty frame).
+
+    ``compute_metrics(metrics="full")`` runs the episodes on the same chunks, inside the same
+    :func:`shared_intermediates` block as the indices, so the interpolated grid is built once.
+    """
+    by_t = _check(frame, by)
+    ordered = frame
+    if frame.height and not _is_sorted(frame.select([*by_t, "time"]), by_t):
+        ordered = frame.sort([*by_t, "time"], maintain_order=True)
+    # group starts as in groups_of (which would also copy out every time and glucose value)
+    key = pl.col(by_t[0]) if len(by_t) == 1 else pl.struct(by_t)
+    change = ordered.select((key != key.shift(1)).fill_null(False).arg_true().alias("c"))["c"]
+    bounds = [0]
+    for s in change.to_list():
+        if s - bounds[-1] >= max(int(chunk_readings), 1):
+            bounds.append(s)
+    bounds.append(ordered.height)
+    return [ordered.slice(lo, hi - lo) for lo, hi in itertools.pairwise(bounds)]
+
+
+def run_chunk(chunk: pl.DataFrame, by: tuple[str, ...], names: Sequence[str]) -> pl.DataFrame:
+    """The indices ``names`` (non-empty, from :data:`REGISTRY`) on one chunk, joined on ``by``
+    (call inside :func:`shared_intermediates` to share grids between them)."""
+    out: pl.DataFrame | None = None
+    for name in names:
+        part = REGISTRY[name](chunk, by=by)
+        out = part if out is None else out.join(part, on=list(by), how="left")
+    assert out is not None
+    return out
