@@ -56,6 +56,7 @@ from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
 __all__ = [
     "CANONICAL_SCHEMA",
+    "LONG_GAP_MINUTES",
     "MMOL_L_UPPER_BOUND",
     "ROW_COLUMN",
     "GlucoseUnit",
@@ -64,6 +65,7 @@ __all__ = [
     "check_frame",
     "from_pandas",
     "is_canonical",
+    "long_gap_notice",
     "to_pandas",
 ]
 
@@ -73,6 +75,11 @@ GlucoseUnit = Literal["mg/dL", "mmol/L"]
 #: (no CGM reports above 33.3 mmol/L = 600 mg/dL), a value at or above it as mg/dL-like (no CGM
 #: stores a value below 39–40 mg/dL).
 MMOL_L_UPPER_BOUND: Final = 36.0
+
+#: Gaps between successive readings of a subject longer than this are stated in a warning [min].
+#: [A] 180 min is R iglu's ``max_gap`` for MAGE (the longest gap it interpolates over; specs/cgm.md
+#: §8); shorter gaps are routine (sensor warm-up, signal loss) and would make the warning noise.
+LONG_GAP_MINUTES: Final = 180
 
 #: dtypes of the canonical frame, in column order.
 CANONICAL_SCHEMA: Final = pl.Schema(
@@ -149,6 +156,19 @@ _FAST_TIME_FORMATS: Final = (
 )
 
 
+#: Text starting with a date written day/month/year or month/day/year: never inferred here, since
+#: the order cannot be told from one value (the readers detect it from the whole file).
+_DAY_MONTH_PATTERN: Final = r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
+
+
+def _fast_formats(text: pl.Series) -> pl.Series:
+    return pl.select(
+        pl.coalesce(
+            [text.str.to_datetime(fmt, time_unit="us", strict=False) for fmt in _FAST_TIME_FORMATS]
+        )
+    ).to_series()
+
+
 def _parse_time_text(text: pl.Series) -> pl.Series:
     """Parse ISO-like text times: a fixed format when the first values all fit it, else inference."""
     sample = text.drop_nulls().head(1000)
@@ -161,19 +181,16 @@ def _parse_time_text(text: pl.Series) -> pl.Series:
             if parsed.null_count() == text.null_count():
                 return parsed
             break
+    if bool(text.str.contains(_DAY_MONTH_PATTERN).any()):
+        # polars would silently read 03/04/2024 as 3 April: leave such values unread (reported
+        # with their row by the caller)
+        return _fast_formats(text)
     try:
         return text.str.to_datetime(time_unit="us", strict=False)
     except pl.exceptions.PolarsError:
         # polars could not infer one format from the first values: try the usual ones per value
         # (values none of them fits become null and are reported with their row)
-        return pl.select(
-            pl.coalesce(
-                [
-                    text.str.to_datetime(fmt, time_unit="us", strict=False)
-                    for fmt in _FAST_TIME_FORMATS
-                ]
-            )
-        ).to_series()
+        return _fast_formats(text)
 
 
 def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
@@ -186,6 +203,19 @@ def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
         bad = parsed.is_null() & col.is_not_null()
         if bad.any():
             row, value = _first(frame, bad, "time")
+            if (
+                isinstance(value, str)
+                and pl.select(pl.lit(value.strip()).str.contains(_DAY_MONTH_PATTERN)).item()
+            ):
+                raise RowParseError(
+                    "time",
+                    row,
+                    f"{value!r} is written day/month/year or month/day/year, which cannot be "
+                    "told apart from one value; write ISO 8601 (2024-01-31 13:05:00) or read the "
+                    "file with endolab.cgm.readers.read_cgm(date_order='dmy' or 'mdy') "
+                    "(CLI: --date-order)",
+                    value,
+                )
             raise RowParseError(
                 "time",
                 row,
@@ -461,6 +491,47 @@ def check_frame(
     if notes:
         warnings.warn("; ".join(notes), EndolabWarning, stacklevel=2)
     return frame.select(COLUMNS).cast(CANONICAL_SCHEMA)
+
+
+def _minutes_text(minutes: float) -> str:
+    whole = round(minutes)
+    hours, rest = divmod(whole, 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
+
+
+def long_gap_notice(frame: pl.DataFrame) -> str | None:
+    """A notice about gaps longer than :data:`LONG_GAP_MINUTES` in a canonical frame, or None.
+
+    The readers add it to their warnings (a file with a 6-hour hole says so); :func:`check_frame`
+    itself does not, since a gap changes no reading.
+
+    >>> import datetime as dt
+    >>> f = pl.DataFrame({"id": ["a", "a"], "time": [dt.datetime(2024, 1, 1, 1, 55),
+    ...                   dt.datetime(2024, 1, 1, 8, 0)]})
+    >>> long_gap_notice(f)[:60]
+    '1 gap(s) longer than 3 h between readings (longest 6 h 5 min'
+    """
+    gap = (
+        frame.select(
+            pl.when(pl.col("id") == pl.col("id").shift(1))
+            .then((pl.col("time") - pl.col("time").shift(1)).dt.total_microseconds())
+            .alias("gap")
+        )
+        .to_series()
+        .fill_null(0)
+    )
+    limit = LONG_GAP_MINUTES * 60_000_000
+    n_long = int((gap > limit).sum())
+    if not n_long:
+        return None
+    i = int(gap.arg_max() or 0)
+    start, end = frame.get_column("time")[i - 1], frame.get_column("time")[i]
+    return (
+        f"{n_long} gap(s) longer than {LONG_GAP_MINUTES // 60} h between readings (longest "
+        f"{_minutes_text(gap[i] / 60_000_000)}: subject {frame.get_column('id')[i]}, "
+        f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}); gaps count as missing data "
+        "(active %, data sufficiency)"
+    )
 
 
 def from_pandas(data: Any, **kwargs: Any) -> pl.DataFrame:

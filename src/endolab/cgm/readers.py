@@ -35,7 +35,13 @@ from typing import Any, Final, Literal
 
 import polars as pl
 
-from endolab.cgm.frame import ROW_COLUMN, RowInputError, RowParseError, check_frame
+from endolab.cgm.frame import (
+    ROW_COLUMN,
+    RowInputError,
+    RowParseError,
+    check_frame,
+    long_gap_notice,
+)
 from endolab.errors import DataFileError, EndolabError, EndolabWarning, InputError
 
 __all__ = [
@@ -84,8 +90,9 @@ def _check(frame: pl.DataFrame, file: str, unit: str | None) -> pl.DataFrame:
         if isinstance(exc, DataFileError):
             raise
         raise _rethrow(exc, file) from None
-    for w in caught:
-        warnings.warn(f"{file}: {w.message}", EndolabWarning, stacklevel=3)
+    gaps = long_gap_notice(out)
+    for message in [*(str(w.message) for w in caught), *([gaps] if gaps else [])]:
+        warnings.warn(f"{file}: {message}", EndolabWarning, stacklevel=3)
     return out
 
 
@@ -173,6 +180,7 @@ def read_generic(
     columns: Mapping[str, str] | None = None,
     unit: str | None = None,
     subject_id: str | None = None,
+    date_order: DateOrder = "auto",
 ) -> pl.DataFrame:
     """Read a CSV or Parquet file with one row per reading (see the module docstring).
 
@@ -186,6 +194,11 @@ def read_generic(
         Glucose unit of the file, or ``None`` to detect it when unambiguous.
     subject_id
         Subject id when the file has no subject column (default: file name without extension).
+    date_order
+        For text times written day/month/year or month/day/year (``13/03/2024 07:05``,
+        ``03-13-2024 07:05 AM``): ``"auto"`` detects the order from the data
+        (:func:`detect_date_order`; ambiguous files are an error asking for it), or ``"dmy"`` /
+        ``"mdy"``. ISO 8601 times (``2024-03-13T07:05:00``) need nothing.
     """
     p = Path(path)
     file = str(p)
@@ -225,6 +238,17 @@ def read_generic(
     if frame.height == 0:
         raise DataFileError("no readings (the table has a header only)", file=file)
     out = out.with_row_index(ROW_COLUMN, offset=1 + header_lines)
+    if out.schema["time"] == pl.String:
+        text = out.get_column("time").str.strip_chars()
+        if text.null_count() == 0 and bool(text.str.contains(_DAY_MONTH_RE).all()):
+            times = _libre_times(
+                text.to_list(),
+                file,
+                out.get_column(ROW_COLUMN).to_list(),
+                mapping["time"],
+                date_order,
+            )
+            out = out.with_columns(times.alias("time"))
     if out.schema["gl"] == pl.String:
         out = out.with_columns(pl.col("gl").str.strip_chars())
     return _check(out, file, unit)
@@ -330,6 +354,9 @@ def read_dexcom(
 # LibreView
 # ----------------------------------------------------------------------------------------------
 
+#: Text that starts with a date written day/month/year or month/day/year (not ISO 8601).
+_DAY_MONTH_RE: Final = r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}[ T]"
+
 _DATE_RE: Final = re.compile(
     r"^\s*(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?\s*$"
 )
@@ -356,16 +383,19 @@ def detect_date_order(a: pl.Series, b: pl.Series, c: pl.Series) -> tuple[str, bo
 
     ``a``, ``b``, ``c`` are the three numeric fields of each date as written. Rules, in order:
     a 4-digit first field → ``ymd``; any first field > 12 → ``dmy``; any second field > 12 →
-    ``mdy``; otherwise the order under which the dates span the shorter period (a CGM export
-    covers consecutive days; the wrong order scatters them over months) [A]. Returns the order
-    and whether the last, heuristic rule decided. Raises InputError when the fields contradict
-    each other (first > 12 somewhere and second > 12 elsewhere) or the heuristic cannot decide.
+    ``mdy``; day equal to month in every date → ``dmy`` (both orders give the same dates).
+    Otherwise the file is ambiguous and an InputError asks for the order (it names the span of
+    dates under each reading, to help choose). Returns the order and ``False`` (kept for
+    compatibility: no rule is a guess). Raises InputError when the fields contradict each other
+    (first > 12 somewhere and second > 12 elsewhere) or the order cannot be told.
 
     >>> s = lambda *v: pl.Series(list(v), dtype=pl.Int64)
     >>> detect_date_order(s(13, 14), s(1, 1), s(2024, 2024))
     ('dmy', False)
-    >>> detect_date_order(s(3, 3), s(5, 12), s(2024, 2024))   # 5 Mar–12 Mar beats 3 May–3 Dec
-    ('mdy', True)
+    >>> detect_date_order(s(3, 3), s(5, 12), s(2024, 2024))
+    Traceback (most recent call last):
+    ...
+    endolab.errors.InputError: cannot tell day-first from month-first dates: every day and month is ≤ 12 (read day-first the dates span 214 days, month-first 7 days); pass date_order='dmy' or 'mdy' (CLI: --date-order dmy|mdy)
     """
     if bool((a > 31).any()) or bool((a.cast(pl.String).str.len_chars() >= 4).any()):
         return "ymd", False
@@ -381,23 +411,25 @@ def detect_date_order(a: pl.Series, b: pl.Series, c: pl.Series) -> tuple[str, bo
         return "dmy", False
     if second_big:
         return "mdy", False
+    if bool((a == b).all()):
+        return "dmy", False  # day == month everywhere: both orders give the same dates
     fields = pl.DataFrame({"a": a, "b": b, "c": c}).with_columns(
         pl.when(pl.col("c") < 100).then(pl.col("c") + 2000).otherwise(pl.col("c")).alias("y")
     )
-    spans: dict[str, int] = {}
+    spans: dict[str, int | None] = {}
     for order, (day, month) in {"dmy": ("a", "b"), "mdy": ("b", "a")}.items():
-        dates = fields.select(pl.date("y", month, day).alias("d"))
-        span = dates.select((pl.col("d").max() - pl.col("d").min()).dt.total_days()).item()
-        spans[order] = span if isinstance(span, int) else 0
-    if spans["dmy"] == spans["mdy"]:
-        if bool((a == b).all()):
-            return "dmy", True  # day == month everywhere: both orders give the same dates
-        raise InputError(
-            "cannot tell day-first from month-first dates (every day and month ≤ 12 and both "
-            "readings give the same span): pass date_order='dmy' or 'mdy' (CLI: --date-order)",
-            field="date_order",
-        )
-    return min(spans, key=lambda k: spans[k]), True
+        try:
+            dates = fields.select(pl.date("y", month, day).alias("d"))
+            span = dates.select((pl.col("d").max() - pl.col("d").min()).dt.total_days()).item()
+        except pl.exceptions.PolarsError:  # e.g. a day 0: reported later with its row
+            span = None
+        spans[order] = span if isinstance(span, int) else None
+    raise InputError(
+        "cannot tell day-first from month-first dates: every day and month is ≤ 12 "
+        f"(read day-first the dates span {spans['dmy']} days, month-first {spans['mdy']} days); "
+        "pass date_order='dmy' or 'mdy' (CLI: --date-order dmy|mdy)",
+        field="date_order",
+    )
 
 
 def _libre_times(
@@ -407,17 +439,9 @@ def _libre_times(
     a, b, c = (f.get_column(k).cast(pl.Int64) for k in ("1", "2", "3"))
     if date_order == "auto":
         try:
-            order, heuristic = detect_date_order(a, b, c)
+            order, _ = detect_date_order(a, b, c)
         except InputError as exc:
             raise DataFileError(exc.message, file=file, column=column) from None
-        if heuristic:
-            warnings.warn(
-                f"{file}: day and month are ≤ 12 in every date; read as "
-                f"{'day-first' if order == 'dmy' else 'month-first'} (the order giving the "
-                "shorter span); pass date_order to be explicit",
-                EndolabWarning,
-                stacklevel=3,
-            )
     else:
         order = date_order
     if order == "ymd":
@@ -598,8 +622,35 @@ def read_cgm(
             opts.pop("columns", None)
         if kind != "libre":
             opts.pop("include_scans", None)
+        if kind == "dexcom":
             opts.pop("date_order", None)
         frames.append(READERS[kind](p, unit=unit, **opts))
+    return _combine(frames, [Path(item) for item in items])
+
+
+def _combine(frames: Sequence[pl.DataFrame], paths: Sequence[Path]) -> pl.DataFrame:
+    """One canonical frame from the canonical frames of several files (in the same order).
+
+    Two files whose readings all carry their file name as id (Dexcom, LibreView and generic files
+    without a subject column) but have the same name (``p1/cgm.csv``, ``p2/cgm.csv``) would merge two
+    people into one subject: that is an error. A subject found in several files (a generic file
+    per month, say) is checked again as a whole (order, duplicates across files).
+    """
     if len(frames) == 1:
         return frames[0]
+    ids = [set(f.get_column("id").unique().to_list()) for f in frames]
+    named: dict[str, Path] = {}
+    for frame_ids, path in zip(ids, paths, strict=True):
+        if frame_ids == {path.stem}:
+            if path.stem in named:
+                raise DataFileError(
+                    f"subject id {path.stem!r} comes from the file name, and "
+                    f"{named[path.stem]} gives the same id: two files would be merged into one "
+                    "subject; rename the files (the id is the file name without extension)",
+                    file=str(path),
+                )
+            named[path.stem] = path
+    if sum(len(i) for i in ids) == len(set().union(*ids)):
+        # no subject in two files: each frame is already checked, only the subject order is new
+        return pl.concat(frames).sort("id", maintain_order=True)
     return check_frame(pl.concat(frames))

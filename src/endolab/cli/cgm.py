@@ -55,6 +55,39 @@ _DateOrder = Annotated[
     ),
 ]
 _Json = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on standard output.")]
+_IdCol = Annotated[
+    str | None,
+    typer.Option("--id-col", help="Generic files: name of the subject column (default: id, …)."),
+]
+_TimeCol = Annotated[
+    str | None,
+    typer.Option("--time-col", help="Generic files: name of the time column (default: time, …)."),
+]
+_GlCol = Annotated[
+    str | None,
+    typer.Option("--gl-col", help="Generic files: name of the glucose column (default: gl, …)."),
+]
+
+
+def _columns(id_col: str | None, time_col: str | None, gl_col: str | None) -> dict[str, str]:
+    """The column map of the generic reader from --id-col/--time-col/--gl-col."""
+    given = {"id": id_col, "time": time_col, "gl": gl_col}
+    return {key: name for key, name in given.items() if name is not None}
+
+
+def _refuse_overwriting_inputs(out: Path | None, files: list[Path]) -> None:
+    """Never write over an input file (CLI rule: input files are only read)."""
+    if out is None:
+        return
+    target = out.resolve()
+    for path in files:
+        if path.resolve() == target:
+            raise InputError(
+                f"--out {str(out)!r} is an input file; endolab never writes over its input: "
+                "choose another output file",
+                field="--out",
+                value=str(out),
+            )
 
 
 def _choice(value: str, accepted: tuple[str, ...], option: str) -> str:
@@ -102,12 +135,14 @@ def _progress(files: list[Path], what: str) -> Iterator[Any]:
 
 
 def _read(
-    files: list[Path], reader: str, unit: str | None, date_order: str, bar: Any
+    files: list[Path],
+    reader: str,
+    unit: str | None,
+    date_order: str,
+    bar: Any,
+    columns: dict[str, str] | None = None,
 ) -> pl.DataFrame:
-    import polars as pl
-
-    from endolab.cgm import check_frame
-    from endolab.cgm.readers import read_cgm
+    from endolab.cgm.readers import _combine, read_cgm
 
     kind = _choice(reader, ("auto", "generic", "dexcom", "libre"), "--reader")
     order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
@@ -116,10 +151,12 @@ def _read(
         options: dict[str, Any] = {}
         if order != "auto":
             options["date_order"] = order
+        if columns:
+            options["columns"] = columns
         frames.append(read_cgm(path, reader=kind, unit=unit, **options))  # type: ignore[arg-type]
         if bar is not None:
             bar[0].advance(bar[1])
-    return frames[0] if len(frames) == 1 else check_frame(pl.concat(frames))
+    return _combine(frames, files)
 
 
 def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[str, Any]) -> None:
@@ -352,6 +389,9 @@ def metrics_command(
     ] = None,
     reader: _Reader = "auto",
     date_order: _DateOrder = "auto",
+    id_col: _IdCol = None,
+    time_col: _TimeCol = None,
+    gl_col: _GlCol = None,
     as_json: _Json = False,
 ) -> None:
     """Consensus CGM metrics per subject (and per day, week or a window of days).
@@ -366,8 +406,9 @@ def metrics_command(
     chosen = _choice(metric_set, ("core", "full"), "--set")
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    _refuse_overwriting_inputs(out, files)
     with _relay_warnings(), _progress(files, "reading") as bar:
-        frame = _read(files, reader, in_unit, date_order, bar)
+        frame = _read(files, reader, in_unit, date_order, bar, _columns(id_col, time_col, gl_col))
         if bar is not None:
             bar[0].update(bar[1], description="computing")
         win, zero = _window(window, day0)
@@ -418,6 +459,9 @@ def episodes_command(
     unit: _Unit = None,
     reader: _Reader = "auto",
     date_order: _DateOrder = "auto",
+    id_col: _IdCol = None,
+    time_col: _TimeCol = None,
+    gl_col: _GlCol = None,
     as_json: _Json = False,
 ) -> None:
     """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
@@ -434,8 +478,9 @@ def episodes_command(
             value=inter_gap,
         ) from None
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    _refuse_overwriting_inputs(out, files)
     with _relay_warnings(), _progress(files, "reading") as bar:
-        frame = _read(files, reader, in_unit, date_order, bar)
+        frame = _read(files, reader, in_unit, date_order, bar, _columns(id_col, time_col, gl_col))
         result = episodes(frame, lv2_end=rule, inter_gap=gap)  # type: ignore[arg-type]
     table = result.summary if summary else result.table
     _emit(
@@ -465,6 +510,9 @@ def agp_command(
     unit: _Unit = None,
     reader: _Reader = "auto",
     date_order: _DateOrder = "auto",
+    id_col: _IdCol = None,
+    time_col: _TimeCol = None,
+    gl_col: _GlCol = None,
     as_json: _Json = False,
 ) -> None:
     """Ambulatory Glucose Profile report figure for one subject."""
@@ -483,8 +531,9 @@ def agp_command(
         )
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    _refuse_overwriting_inputs(out, [file])
     with _relay_warnings(), _progress([file], "reading") as bar:
-        frame = _read([file], reader, in_unit, date_order, bar)
+        frame = _read([file], reader, in_unit, date_order, bar, _columns(id_col, time_col, gl_col))
         fig = agp_figure(frame, subject, unit=glucose_unit, title=title)
         buffer = io.BytesIO()
         fig.savefig(buffer, format=suffix, dpi=150)
