@@ -148,3 +148,21 @@ def test_bad_inputs_are_one_line_errors(
         assert result.exit_code == code, result.output
         assert result.stderr.startswith("error: ") and words in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_out_that_cannot_be_written_is_a_one_line_error(tmp_path: Path) -> None:
+    src = _generic(tmp_path)
+    folder = tmp_path / "folder.png"
+    folder.mkdir()
+    for args in (
+        ["metrics", str(src), "--out", str(tmp_path)],
+        ["episodes", str(src), "--out", str(tmp_path)],
+        ["agp", str(src), "--id", "a", "--out", str(folder)],
+    ):
+        result = runner.invoke(app, ["cgm", *args])
+        assert result.exit_code == 3, result.output
+        assert result.stderr.startswith("error: --out") and "folder" in result.stderr
+    # a parent that exists but cannot hold files: the OS error becomes a one-line error
+    result = runner.invoke(app, ["cgm", "metrics", str(src), "--out", "/proc/endolab-test.csv"])
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("error: --out") and len(result.stderr.splitlines()) == 1

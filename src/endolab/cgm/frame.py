@@ -158,6 +158,10 @@ _FAST_TIME_FORMATS: Final = (
 
 #: Text starting with a date written day/month/year or month/day/year: never inferred here, since
 #: the order cannot be told from one value (the readers detect it from the whole file).
+#: Text times before this year are read as unreadable, not as ancient dates [A: CGM exists since
+#: 1999; the bound only catches 2-digit years read as year 3, 24 …].
+_EARLIEST_YEAR: Final = 1900
+
 _DAY_MONTH_PATTERN: Final = r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
 
 
@@ -200,6 +204,8 @@ def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     col = frame.get_column("time")
     if dtype == pl.String:
         parsed = _parse_time_text(col.str.strip_chars())
+        # %Y takes any number of digits, so 03-04-24 would be the year 3: no CGM date is that old
+        parsed = pl.select(pl.when(parsed.dt.year() >= _EARLIEST_YEAR).then(parsed)).to_series()
         bad = parsed.is_null() & col.is_not_null()
         if bad.any():
             row, value = _first(frame, bad, "time")
@@ -452,7 +458,12 @@ def check_frame(
             value,
         )
     measured = frame.filter(pl.col("censored") == 0).get_column("gl")
-    factor, note = _resolve_unit(measured if measured.len() else gl, unit)
+    if measured.len():
+        factor, note = _resolve_unit(measured, unit)
+    else:  # only device High/Low codes (39/401 mg/dL whatever the unit): nothing to convert
+        if unit is not None:
+            normalize_unit(unit, quantity="glucose")
+        factor, note = 1.0, None
     if note:
         notes.append(note)
     if factor != 1.0:

@@ -76,9 +76,13 @@ def _columns(id_col: str | None, time_col: str | None, gl_col: str | None) -> di
 
 
 def _refuse_overwriting_inputs(out: Path | None, files: list[Path]) -> None:
-    """Never write over an input file (CLI rule: input files are only read)."""
+    """Check --out before any work: not a folder, never an input file (inputs are only read)."""
     if out is None:
         return
+    if out.is_dir():
+        raise InputError(
+            f"--out {str(out)!r} is a folder; give a file name", field="--out", value=str(out)
+        )
     target = out.resolve()
     for path in files:
         if path.resolve() == target:
@@ -159,15 +163,28 @@ def _read(
     return _combine(frames, files)
 
 
+def _write_out(out: Path, data: bytes) -> None:
+    """Write ``data`` to ``out`` atomically; an OS error is a one-line InputError about --out."""
+    from endolab._io import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(out, data)
+    except OSError as exc:
+        raise InputError(
+            f"--out {str(out)!r}: cannot write the file ({exc.strerror or exc})",
+            field="--out",
+            value=str(out),
+        ) from None
+
+
 def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[str, Any]) -> None:
-    from endolab._io import atomic_write_bytes, atomic_write_text
 
     if fmt == "parquet":
         if out is None:
             raise InputError("--format parquet needs --out FILE", field="out")
         buffer = io.BytesIO()
         table.write_parquet(buffer)
-        atomic_write_bytes(out, buffer.getvalue())
+        _write_out(out, buffer.getvalue())
         return
     if fmt == "csv":
         text = table.write_csv()
@@ -176,7 +193,7 @@ def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[
     if out is None:
         typer.echo(text.rstrip("\n"))
     else:
-        atomic_write_text(out, text if text.endswith("\n") else text + "\n")
+        _write_out(out, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
 
 
 def _payload(table: pl.DataFrame, glucose_unit: str, what: str) -> dict[str, Any]:
@@ -520,7 +537,6 @@ def agp_command(
 
     matplotlib.use("Agg")
 
-    from endolab._io import atomic_write_bytes
     from endolab.cgm import agp_figure
     from endolab.units import normalize_unit
 
@@ -537,7 +553,7 @@ def agp_command(
         fig = agp_figure(frame, subject, unit=glucose_unit, title=title)
         buffer = io.BytesIO()
         fig.savefig(buffer, format=suffix, dpi=150)
-    atomic_write_bytes(out, buffer.getvalue())
+    _write_out(out, buffer.getvalue())
     if as_json:
         typer.echo(
             json.dumps(
