@@ -486,7 +486,13 @@ def _libre_times(
     )
     times = parts.select(
         pl.when(valid)
-        .then(pl.datetime("y", "mo", "d", "h", "mi", "s", time_unit="us"))
+        .then(
+            # via text, so that an impossible date (31 Feb) becomes null, not a polars error
+            pl.format(
+                "{}-{}-{} {}:{}:{}",
+                *(pl.col(c).cast(pl.String).str.zfill(2) for c in ("y", "mo", "d", "h", "mi", "s")),
+            ).str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False)
+        )
         .alias("time")
     ).to_series()
     bad = ~valid | times.is_null()
@@ -571,9 +577,8 @@ def read_libre(
         if kind not in keep:
             continue
         idx = keep[kind]
+        # an empty value is kept: check_frame drops it and counts it in its warning
         value = row[idx].strip() if idx < len(row) else ""
-        if not value:
-            continue
         times.append(row[i_time].strip())
         values.append(value)
         line_no.append(n)
