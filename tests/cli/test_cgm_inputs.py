@@ -166,3 +166,32 @@ def test_out_that_cannot_be_written_is_a_one_line_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["cgm", "metrics", str(src), "--out", "/proc/endolab-test.csv"])
     assert result.exit_code == 3, result.output
     assert result.stderr.startswith("error: --out") and len(result.stderr.splitlines()) == 1
+
+
+def test_dst_fall_back_in_local_wall_clock_is_stated(tmp_path: Path) -> None:
+    # a Clarity-style local-time trace across the 2024-10-27 fall-back (Europe): 02:00–02:55
+    # twice. The second pass starts 02:02:30, 57.5 min before the 02:57:30 reading before it.
+    first = [f"2024-10-27 02:{m:02d}:30" for m in range(2, 60, 5)]
+    second = [f"2024-10-27 02:{m:02d}:45" for m in range(0, 60, 5)]
+    rows = [f"a,{t},120" for t in ["2024-10-27 01:57:30", *first, *second]]
+    src = _write(tmp_path / "dst.csv", ["id,time,gl", *rows])
+    result = runner.invoke(app, ["cgm", "metrics", str(src), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "went backwards" in result.stderr and "DST" in result.stderr
+    # 1 + 12 + 12 readings, none a duplicate (different seconds)
+    assert json.loads(result.stdout)["rows"][0]["n_readings"] == 25
+
+
+def test_dst_offsets_give_an_unbroken_axis(tmp_path: Path) -> None:
+    # the same fall-back written with UTC offsets: read as instants (docs/cgm.md), no warning;
+    # 01:55+02:00 … 02:55+01:00 is 23:55 … 01:55 UTC, 25 readings 5 min apart
+    first = [f"2024-10-27T02:{m:02d}:00+02:00" for m in range(0, 60, 5)]
+    second = [f"2024-10-27T02:{m:02d}:00+01:00" for m in range(0, 60, 5)]
+    rows = [f"a,{t},120" for t in ["2024-10-27T01:55:00+02:00", *first, *second]]
+    src = _write(tmp_path / "dst.csv", ["id,time,gl", *rows])
+    result = runner.invoke(app, ["cgm", "metrics", str(src), "--json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    row = json.loads(result.stdout)["rows"][0]
+    # 24 steps of 5 min = 120 min; dt0 5 → active 100 %
+    assert (row["n_readings"], row["longest_gap_min"], row["active_percent"]) == (25, 5, 100)

@@ -478,10 +478,27 @@ def check_frame(
     stats = frame.select(
         (same_id & (pl.col("time") < pl.col("time").shift(1))).sum().alias("backwards"),
         (same_id & (pl.col("time") == pl.col("time").shift(1))).sum().alias("adjacent_dups"),
+        (
+            same_id
+            & (pl.col("time").shift(1) - pl.col("time")).is_between(
+                pl.duration(minutes=45), pl.duration(minutes=60)
+            )
+        )
+        .any()
+        .alias("hour_back"),
     ).row(0, named=True)
     backwards = int(stats["backwards"])
     if backwards:
-        notes.append(f"{backwards} reading(s) went backwards in time; rows were sorted by id, time")
+        notes.append(
+            f"{backwards} reading(s) went backwards in time; rows were sorted by id, time"
+            + (
+                " (a step back of about 1 h: a DST fall-back in local wall-clock times? The "
+                "repeated hour's readings now interleave; give times with their UTC offset for "
+                "an unbroken time axis)"
+                if stats["hour_back"]
+                else ""
+            )
+        )
     if backwards or not frame.get_column("id").is_sorted():
         # stable sort: duplicates stay in input order, so the first of a run is the first given
         frame = frame.sort(["id", "time"], maintain_order=True)

@@ -240,7 +240,11 @@ def read_generic(
     out = out.with_row_index(ROW_COLUMN, offset=1 + header_lines)
     if out.schema["time"] == pl.String:
         text = out.get_column("time").str.strip_chars()
-        if text.null_count() == 0 and bool(text.str.contains(_DAY_MONTH_RE).all()):
+        if (
+            text.null_count() == 0
+            and bool(text.head(1).str.contains(_DAY_MONTH_RE).all())  # cheap test first
+            and bool(text.str.contains(_DAY_MONTH_RE).all())
+        ):
             times = _libre_times(
                 text.to_list(),
                 file,
