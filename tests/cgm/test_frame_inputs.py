@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from endolab.cgm.frame import check_frame, long_gap_notice
-from endolab.errors import ParseError
+from endolab.errors import InputError, ParseError
 
 
 def test_only_censored_readings_take_any_unit() -> None:
@@ -54,3 +54,10 @@ def test_long_gap_notice() -> None:
         {"id": ["a", "a"], "time": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1, 3)]}
     )
     assert long_gap_notice(exact) is None
+
+
+def test_nested_id_column_is_an_input_error() -> None:
+    # a Parquet column of lists cannot be a subject id (was a polars InvalidOperationError)
+    raw = pl.DataFrame({"id": [["a"]], "time": [dt.datetime(2024, 1, 1)], "gl": [100.0]})
+    with pytest.raises(InputError, match="column id"):
+        check_frame(raw)

@@ -429,7 +429,14 @@ def check_frame(
     if frame.schema["id"] != pl.String:
         if frame.schema["id"] == pl.Null:
             raise InputError("column id is empty (all values missing)", field="id")
-        frame = frame.with_columns(pl.col("id").cast(pl.String))
+        try:
+            if frame.schema["id"].is_nested():
+                raise pl.exceptions.InvalidOperationError("nested")
+            frame = frame.with_columns(pl.col("id").cast(pl.String))
+        except pl.exceptions.PolarsError:
+            raise InputError(
+                f"column id must hold text or numbers, got dtype {frame.schema['id']}", field="id"
+            ) from None
     if frame.get_column("id").is_null().any():
         row, _ = _first(frame, frame.get_column("id").is_null(), "id")
         raise RowInputError("id", row, "missing subject id")
