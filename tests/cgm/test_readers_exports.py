@@ -182,3 +182,14 @@ def test_generic_variants(tmp_path: Path, lines: list[str], expected: tuple[obje
             f = read_cgm(path)
         assert (f["time"][0], f["gl"][0]) == expected
         assert f["id"][0] == "a"
+
+
+def test_clarity_with_a_line_before_the_header(tmp_path: Path) -> None:
+    lines = ["Dexcom Clarity export", CLARITY_HEADER, *CLARITY_META, CLARITY_EVENTS[0], "x,y,EGV"]
+    path = _write_bytes(tmp_path / "t.csv", lines)
+    assert detect_format(path) == "dexcom"
+    # the ragged last row is line 10: title 1, header 2, metadata 3–8, EGV row 9
+    with pytest.raises(DataFileError, match="row 10"):
+        read_cgm(path)
+    f = read_cgm(_write_bytes(tmp_path / "t.csv", lines[:-1]))
+    assert f["gl"].to_list() == [120.0]

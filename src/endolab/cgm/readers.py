@@ -5,7 +5,8 @@ Every reader returns :func:`endolab.cgm.check_frame` output and raises
 in a spreadsheet; banner lines are counted) and the column for a value it cannot read. Input files
 are only read.
 
-* **Generic** (:func:`read_generic`): CSV or Parquet with one row per reading. Column names are
+* **Generic** (:func:`read_generic`): CSV or Parquet with one row per reading; ISO 8601 times, or
+  day/month/year and month/day/year text with the order detected as for LibreView. Column names are
   matched case-insensitively: subject ``id``/``subject``/``subject_id``/``patient_id``; time
   ``time``/``timestamp``/``datetime``/``date_time``; glucose ``gl``/``glucose``/``sensor_glucose``
   (R iglu's ``id, time, gl`` work as they are). ``columns={"id": …, "time": …, "gl": …}`` maps any
@@ -296,8 +297,17 @@ def read_dexcom(
     lines = text.splitlines()
     if not lines:
         raise DataFileError("the file is empty", file=file)
-    rows = _rows(text, _sniff_delimiter(lines[0]))
-    header = [h.strip() for h in rows[0]]
+    # the header is line 1 in Clarity exports; lines before it (a title, say) are skipped
+    header_at = next(
+        (
+            i
+            for i, line in enumerate(lines[:20])
+            if "event type" in line.lower() and "glucose value" in line.lower()
+        ),
+        0,
+    )
+    rows = _rows("\n".join(lines[header_at:]), _sniff_delimiter(lines[header_at]))
+    header = [h.strip() for h in rows[0]] if rows else []
     norm = [_norm(h) for h in header]
 
     def col(prefix: str) -> int:
@@ -307,7 +317,7 @@ def read_dexcom(
         raise DataFileError(
             f"no '{prefix}' column: not a Dexcom Clarity export? (header: {', '.join(header)})",
             file=file,
-            row=1,
+            row=header_at + 1,
         )
 
     i_time, i_type, i_gl = col("timestamp"), col("eventtype"), col("glucosevalue")
@@ -316,7 +326,7 @@ def read_dexcom(
     times: list[str] = []
     values: list[str] = []
     line_no: list[int] = []
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in enumerate(rows[1:], start=header_at + 2):
         if len(row) <= max(i_time, i_type, i_gl):
             if not any(cell.strip() for cell in row):
                 continue
@@ -611,7 +621,9 @@ def read_cgm(
     """Read one or more CGM files (any supported format) into one canonical frame.
 
     ``reader="auto"`` picks the format per file (:func:`detect_format`). Other keyword options go
-    to the reader (``columns``, ``subject_id``, ``include_scans``, ``date_order``).
+    to the reader (``columns`` generic only; ``subject_id``; ``include_scans`` LibreView only;
+    ``date_order`` LibreView and generic). Two files whose ids come from the same file name are
+    an error (see :func:`_combine`).
     """
     items = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not items:

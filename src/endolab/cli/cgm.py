@@ -51,7 +51,9 @@ _Reader = Annotated[
 _DateOrder = Annotated[
     str,
     typer.Option(
-        "--date-order", help="LibreView date order: auto (from the data), dmy, mdy or ymd."
+        "--date-order",
+        help="Date order of LibreView files and of generic files with day/month or month/day "
+        "dates: auto (from the data; ambiguous files are an error), dmy, mdy or ymd.",
     ),
 ]
 _Json = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on standard output.")]
