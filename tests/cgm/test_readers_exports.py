@@ -177,8 +177,9 @@ def test_generic_variants(tmp_path: Path, lines: list[str], expected: tuple[obje
     for bom, crlf in ((False, False), (True, True)):
         path = _write_bytes(tmp_path / "g.csv", lines, bom=bom, crlf=crlf)
         # 5,5 is below 36: read as mmol/L with a warning (× 18 = 99 mg/dL)
-        mmol = "5,5" in lines[1]
-        with pytest.warns(EndolabWarning, match="mmol/L") if mmol else nullcontext():
+        # a +01:00 offset: read as the instant, with a warning that times are UTC
+        match = "mmol/L" if "5,5" in lines[1] else "UTC offsets" if "+01:00" in lines[1] else None
+        with pytest.warns(EndolabWarning, match=match) if match else nullcontext():
             f = read_cgm(path)
         assert (f["time"][0], f["gl"][0]) == expected
         assert f["id"][0] == "a"

@@ -162,6 +162,8 @@ _FAST_TIME_FORMATS: Final = (
 #: 1999; the bound only catches 2-digit years read as year 3, 24 …].
 _EARLIEST_YEAR: Final = 1900
 
+_ZERO: Final = ("+0000", "-0000")
+
 _DAY_MONTH_PATTERN: Final = r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
 
 
@@ -229,6 +231,15 @@ def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
                 "2024-01-31 13:05:00 or 2024-01-31T13:05:00+01:00",
                 value,
             )
+        if isinstance(parsed.dtype, pl.Datetime) and parsed.dtype.time_zone is not None:
+            offsets = col.str.strip_chars().str.extract(r"([+-]\d{2}:?\d{2})$").drop_nulls()
+            local = offsets.filter(~offsets.str.replace(":", "", literal=True).is_in(_ZERO))
+            if local.len():
+                notes.append(
+                    f"times carry UTC offsets (e.g. {local[0]}): read as instants and analysed as "
+                    "UTC wall clock, so calendar days and times of day are UTC, not local; drop "
+                    "the offsets (or pass time-zone-aware times) to analyse local time"
+                )
         col = parsed
         dtype = col.dtype
     elif dtype == pl.Date:
