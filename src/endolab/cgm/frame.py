@@ -13,7 +13,8 @@ goes through it (or receives its output). What it does, in order:
    :class:`~endolab.errors.ParseError` naming the row. Time-zone-aware input is converted to the
    *naive wall clock of its own zone* (``2024-10-27 02:30 CET`` → ``2024-10-27 02:30``), because
    the consensus metrics group by local calendar day and local time of day. Text with UTC offsets
-   (``…Z``, ``…+02:00``) is read as instants and becomes UTC wall clock. DST [A]: in the
+   (``…Z``, ``…+02:00``) is read as instants and becomes UTC wall clock (a warning says so when
+   an offset is not zero). DST [A]: in the
    fall-back hour the wall clock repeats, so readings of both passes interleave (readings landing on
    the same minute-second become duplicates, resolved below); the spring-forward hour has no wall
    clock time at all and appears as a 1-hour gap. A warning says when the input crosses a DST

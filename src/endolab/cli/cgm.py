@@ -57,6 +57,13 @@ _DateOrder = Annotated[
     ),
 ]
 _Json = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on standard output.")]
+_Scans = Annotated[
+    bool,
+    typer.Option(
+        "--include-scans",
+        help="LibreView: also keep scan readings (record type 1); default: historic only.",
+    ),
+]
 _IdCol = Annotated[
     str | None,
     typer.Option("--id-col", help="Generic files: name of the subject column (default: id, …)."),
@@ -147,6 +154,7 @@ def _read(
     date_order: str,
     bar: Any,
     columns: dict[str, str] | None = None,
+    include_scans: bool = False,
 ) -> pl.DataFrame:
     from endolab.cgm.readers import _combine, read_cgm
 
@@ -159,6 +167,8 @@ def _read(
             options["date_order"] = order
         if columns:
             options["columns"] = columns
+        if include_scans:
+            options["include_scans"] = True
         frames.append(read_cgm(path, reader=kind, unit=unit, **options))  # type: ignore[arg-type]
         if bar is not None:
             bar[0].advance(bar[1])
@@ -411,6 +421,7 @@ def metrics_command(
     id_col: _IdCol = None,
     time_col: _TimeCol = None,
     gl_col: _GlCol = None,
+    include_scans: _Scans = False,
     as_json: _Json = False,
 ) -> None:
     """Consensus CGM metrics per subject (and per day, week or a window of days).
@@ -427,7 +438,15 @@ def metrics_command(
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     _refuse_overwriting_inputs(out, files)
     with _relay_warnings(), _progress(files, "reading") as bar:
-        frame = _read(files, reader, in_unit, date_order, bar, _columns(id_col, time_col, gl_col))
+        frame = _read(
+            files,
+            reader,
+            in_unit,
+            date_order,
+            bar,
+            _columns(id_col, time_col, gl_col),
+            include_scans,
+        )
         if bar is not None:
             bar[0].update(bar[1], description="computing")
         win, zero = _window(window, day0)
@@ -481,6 +500,7 @@ def episodes_command(
     id_col: _IdCol = None,
     time_col: _TimeCol = None,
     gl_col: _GlCol = None,
+    include_scans: _Scans = False,
     as_json: _Json = False,
 ) -> None:
     """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
@@ -499,7 +519,15 @@ def episodes_command(
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     _refuse_overwriting_inputs(out, files)
     with _relay_warnings(), _progress(files, "reading") as bar:
-        frame = _read(files, reader, in_unit, date_order, bar, _columns(id_col, time_col, gl_col))
+        frame = _read(
+            files,
+            reader,
+            in_unit,
+            date_order,
+            bar,
+            _columns(id_col, time_col, gl_col),
+            include_scans,
+        )
         result = episodes(frame, lv2_end=rule, inter_gap=gap)  # type: ignore[arg-type]
     table = result.summary if summary else result.table
     _emit(
@@ -532,6 +560,7 @@ def agp_command(
     id_col: _IdCol = None,
     time_col: _TimeCol = None,
     gl_col: _GlCol = None,
+    include_scans: _Scans = False,
     as_json: _Json = False,
 ) -> None:
     """Ambulatory Glucose Profile report figure for one subject."""
@@ -551,7 +580,15 @@ def agp_command(
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     _refuse_overwriting_inputs(out, [file])
     with _relay_warnings(), _progress([file], "reading") as bar:
-        frame = _read([file], reader, in_unit, date_order, bar, _columns(id_col, time_col, gl_col))
+        frame = _read(
+            [file],
+            reader,
+            in_unit,
+            date_order,
+            bar,
+            _columns(id_col, time_col, gl_col),
+            include_scans,
+        )
         fig = agp_figure(frame, subject, unit=glucose_unit, title=title)
         buffer = io.BytesIO()
         fig.savefig(buffer, format=suffix, dpi=150)
