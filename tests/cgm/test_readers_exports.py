@@ -194,3 +194,14 @@ def test_clarity_with_a_line_before_the_header(tmp_path: Path) -> None:
         read_cgm(path)
     f = read_cgm(_write_bytes(tmp_path / "t.csv", lines[:-1]))
     assert f["gl"].to_list() == [120.0]
+
+
+def test_malformed_generic_csv_names_the_line(tmp_path: Path) -> None:
+    ragged = _write_bytes(
+        tmp_path / "r.csv", ["id,time,gl", "a,2024-01-01 00:00,100", "a,2024-01-01 00:05,100,7"]
+    )
+    with pytest.raises(DataFileError, match="row 3: 4 fields, but the header names 3"):
+        read_generic(ragged)
+    quote = _write_bytes(tmp_path / "q.csv", ["id,time,gl", 'a,2024-01-01 00:00,"100'])
+    with pytest.raises(DataFileError, match="malformed CSV"):
+        read_generic(quote)

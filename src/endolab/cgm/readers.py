@@ -172,7 +172,26 @@ def _read_generic_csv(p: Path) -> pl.DataFrame:
     try:
         return pl.read_csv(io.StringIO(text), **options)
     except Exception as exc:
-        raise DataFileError(f"not a readable CSV table: {exc}", file=file) from None
+        raise _malformed(text, options["separator"], file) or DataFileError(
+            f"not a readable CSV table: {exc}", file=file
+        ) from None
+
+
+def _malformed(text: str, delimiter: str, file: str) -> DataFileError | None:
+    """The first row with more fields than the header, or an open quote, as a DataFileError."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, [])
+        for row in reader:
+            if len(row) > len(header):
+                return DataFileError(
+                    f"{len(row)} fields, but the header names {len(header)}",
+                    file=file,
+                    row=reader.line_num,
+                )
+    except csv.Error as exc:
+        return DataFileError(f"malformed CSV ({exc})", file=file, row=reader.line_num)
+    return None
 
 
 def read_generic(
