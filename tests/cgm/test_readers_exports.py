@@ -205,3 +205,18 @@ def test_malformed_generic_csv_names_the_line(tmp_path: Path) -> None:
     quote = _write_bytes(tmp_path / "q.csv", ["id,time,gl", 'a,2024-01-01 00:00,"100'])
     with pytest.raises(DataFileError, match="malformed CSV"):
         read_generic(quote)
+
+
+def test_several_files(tmp_path: Path) -> None:
+    jan = _write_bytes(tmp_path / "jan.csv", ["id,time,gl", "a,2024-01-31 23:55,100"])
+    feb = _write_bytes(
+        tmp_path / "feb.csv", ["id,time,gl", "a,2024-02-01 00:00,110", "a,2024-01-31 23:55,999"]
+    )
+    # one subject over two files: checked as a whole, the repeated 23:55 reading is a duplicate
+    # (the first given, 100, is kept)
+    with pytest.warns(EndolabWarning) as record:  # feb.csv also goes backwards in time
+        f = read_cgm([jan, feb])
+    assert any("removed 1 duplicate" in str(w.message) for w in record)
+    assert f["gl"].to_list() == [100.0, 110.0]
+    with pytest.raises(DataFileError, match="given twice"):
+        read_cgm([jan, tmp_path / "." / "jan.csv"])

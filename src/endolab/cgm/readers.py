@@ -678,6 +678,11 @@ def _combine(frames: Sequence[pl.DataFrame], paths: Sequence[Path]) -> pl.DataFr
     """
     if len(frames) == 1:
         return frames[0]
+    seen: set[Path] = set()
+    for path in paths:
+        if path.resolve() in seen:
+            raise DataFileError("the same file is given twice", file=str(path))
+        seen.add(path.resolve())
     ids = [set(f.get_column("id").unique().to_list()) for f in frames]
     named: dict[str, Path] = {}
     for frame_ids, path in zip(ids, paths, strict=True):
