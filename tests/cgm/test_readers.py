@@ -144,7 +144,7 @@ def test_libre_ambiguous_dates_ask_for_the_order(tmp_path: Path) -> None:
     # shorter span, with a warning); the spans are named to help choose.
     rows = [_libre_row(f"03-0{d}-2024 08:00", 0, "100") for d in (5, 6, 7)]
     path = _write(tmp_path, "amb.csv", [LIBRE_BANNER, LIBRE_HEADER, *rows])
-    with pytest.raises(DataFileError, match=r"day-first the dates span 61 days, month-first 2"):
+    with pytest.raises(DataFileError, match=r"day-first the dates span 61 day\(s\), month-first 2"):
         read_libre(path)
     with pytest.warns(EndolabWarning, match="gap"):  # a day between readings
         f = read_libre(path, date_order="mdy")

@@ -428,7 +428,7 @@ def detect_date_order(a: pl.Series, b: pl.Series, c: pl.Series) -> tuple[str, bo
     >>> detect_date_order(s(3, 3), s(5, 12), s(2024, 2024))
     Traceback (most recent call last):
     ...
-    endolab.errors.InputError: cannot tell day-first from month-first dates: every day and month is ≤ 12 (read day-first the dates span 214 days, month-first 7 days); pass date_order='dmy' or 'mdy' (CLI: --date-order dmy|mdy)
+    endolab.errors.InputError: cannot tell day-first from month-first dates: every day and month is ≤ 12 (read day-first the dates span 214 day(s), month-first 7 day(s)); pass date_order='dmy' or 'mdy' (CLI: --date-order dmy|mdy)
     """
     if bool((a > 31).any()) or bool((a.cast(pl.String).str.len_chars() >= 4).any()):
         return "ymd", False
@@ -459,7 +459,8 @@ def detect_date_order(a: pl.Series, b: pl.Series, c: pl.Series) -> tuple[str, bo
         spans[order] = span if isinstance(span, int) else None
     raise InputError(
         "cannot tell day-first from month-first dates: every day and month is ≤ 12 "
-        f"(read day-first the dates span {spans['dmy']} days, month-first {spans['mdy']} days); "
+        f"(read day-first the dates span {spans['dmy']} day(s), month-first {spans['mdy']} "
+        "day(s)); "
         "pass date_order='dmy' or 'mdy' (CLI: --date-order dmy|mdy)",
         field="date_order",
     )
