@@ -216,3 +216,54 @@ def test_libre_scans_on_request(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     # (100 + 160 + 130) / 3 = 130
     assert json.loads(result.stdout)["rows"][0]["mean"] == pytest.approx(130.0)
+
+
+def test_one_reading_and_backwards_times(tmp_path: Path) -> None:
+    one = _write(tmp_path / "one.csv", ["id,time,gl", "a,2024-01-01 00:00,150"])
+    result = runner.invoke(app, ["cgm", "metrics", str(one), "--json"])
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)["rows"][0]
+    # one reading: mean 150, SD and active % undefined (null), stated on stderr
+    assert (row["n_readings"], row["mean"], row["sd"], row["active_percent"]) == (
+        1,
+        150,
+        None,
+        None,
+    )
+    assert "single reading" in result.stderr
+    back = _write(
+        tmp_path / "back.csv",
+        ["id,time,gl", "a,2024-01-01 00:10,60", "a,2024-01-01 00:05,100", "a,2024-01-01 00:00,200"],
+    )
+    result = runner.invoke(app, ["cgm", "metrics", str(back), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "2 reading(s) went backwards" in result.stderr
+    row = json.loads(result.stdout)["rows"][0]
+    # sorted 200, 100, 60: mean 120; one of three readings < 70 → tbr_70 = 33.33 %
+    assert row["mean"] == pytest.approx(120.0)
+    assert row["tbr_70"] == pytest.approx(100 / 3)
+
+
+def test_mmol_input_weekly_mmol_report(tmp_path: Path) -> None:
+    # Mon 2024-01-01 and Mon 2024-01-08 fall in two ISO weeks
+    src = _write(
+        tmp_path / "m.csv",
+        [
+            "id;time;gl",
+            "a;2024-01-01 08:00;5,0",
+            "a;2024-01-01 08:05;7,0",
+            "a;2024-01-08 08:00;10,0",
+            "a;2024-01-08 08:05;12,0",
+        ],
+    )
+    args = ["--unit", "mmol/L", "--by", "week", "--report-unit", "mmol/L", "--format", "csv"]
+    result = runner.invoke(app, ["cgm", "metrics", str(src), *args])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    header = lines[0].split(",")
+    rows = [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
+    assert [r["week_start"] for r in rows] == ["2024-01-01", "2024-01-08"]
+    # week 1: (5 + 7) / 2 = 6.0 mmol/L; week 2: 11.0 mmol/L (× 18 in, ÷ 18 out)
+    assert [float(r["mean"]) for r in rows] == pytest.approx([6.0, 11.0])
+    # GMI from the mg/dL mean: 3.31 + 0.02392 × 108 = 5.89336 %
+    assert float(rows[0]["gmi"]) == pytest.approx(3.31 + 0.02392 * 108)
