@@ -36,6 +36,12 @@ def test_out_onto_an_input_file_is_refused(tmp_path: Path) -> None:
         assert result.exit_code == 3, result.output
         assert result.stderr.startswith("error: --out") and "input" in result.stderr
     assert _state(src) == before
+    day0 = _write(tmp_path / "day0.csv", ["id,day0", "a,2024-01-01"])
+    before = _state(day0)
+    args = ["--window", "0:0", "--day0", str(day0), "--out", str(day0)]
+    result = runner.invoke(app, ["cgm", "metrics", str(src), *args])
+    assert result.exit_code == 3 and "input" in result.stderr
+    assert _state(day0) == before
 
 
 def test_inputs_are_never_modified(tmp_path: Path) -> None:

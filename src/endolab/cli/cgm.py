@@ -190,7 +190,6 @@ def _write_out(out: Path, data: bytes) -> None:
 
 
 def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[str, Any]) -> None:
-
     if fmt == "parquet":
         if out is None:
             raise InputError("--format parquet needs --out FILE", field="out")
@@ -436,7 +435,8 @@ def metrics_command(
     chosen = _choice(metric_set, ("core", "full"), "--set")
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
-    _refuse_overwriting_inputs(out, files)
+    day0_file = [Path(day0)] if day0 is not None and Path(day0).is_file() else []
+    _refuse_overwriting_inputs(out, [*files, *day0_file])
     with _relay_warnings(), _progress(files, "reading") as bar:
         frame = _read(
             files,
