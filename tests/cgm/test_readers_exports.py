@@ -220,3 +220,17 @@ def test_several_files(tmp_path: Path) -> None:
     assert f["gl"].to_list() == [100.0, 110.0]
     with pytest.raises(DataFileError, match="given twice"):
         read_cgm([jan, tmp_path / "." / "jan.csv"])
+
+
+def test_values_contradicting_the_header_unit(tmp_path: Path) -> None:
+    header = CLARITY_HEADER.replace("(mg/dL)", "(mmol/L)")
+    rows = [
+        "7,2024-02-01T08:00:12,EGV,,,,G7,6.7,,,,,1,X",
+        "8,2024-02-01T08:05:12,EGV,,,,G7,120,,,,,2,X",
+    ]
+    path = _write_bytes(tmp_path / "m.csv", [header, *rows])
+    with pytest.raises(DataFileError) as info:
+        read_cgm(path)
+    message = str(info.value)
+    # 120 cannot be mmol/L; the error points at the header, not at a --unit that would conflict
+    assert "header 'Glucose Value (mmol/L)'" in message and "--unit" not in message

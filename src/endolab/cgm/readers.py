@@ -82,7 +82,10 @@ def _rethrow(exc: EndolabError, file: str) -> DataFileError:
     return DataFileError(exc.message, file=file, column=exc.field, value=exc.value)
 
 
-def _check(frame: pl.DataFrame, file: str, unit: str | None) -> pl.DataFrame:
+def _check(
+    frame: pl.DataFrame, file: str, unit: str | None, header: str | None = None
+) -> pl.DataFrame:
+    """check_frame with errors naming ``file``; ``header``: the column whose name gave ``unit``."""
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", EndolabWarning)
@@ -90,6 +93,16 @@ def _check(frame: pl.DataFrame, file: str, unit: str | None) -> pl.DataFrame:
     except EndolabError as exc:
         if isinstance(exc, DataFileError):
             raise
+        if header is not None and exc.field == "gl" and exc.message.startswith("unit is"):
+            # the unit came from the vendor's header, not from --unit: advice about --unit
+            # would contradict the header check
+            cut = re.split(r" (?:Mixed units\?|The values look like|Pass --unit)", exc.message)[0]
+            raise DataFileError(
+                f"{cut} The unit comes from the header {header!r}: the file mixes units or its "
+                "header is wrong",
+                file=file,
+                column=header,
+            ) from None
         raise _rethrow(exc, file) from None
     gaps = long_gap_notice(out)
     for message in [*(str(w.message) for w in caught), *([gaps] if gaps else [])]:
@@ -341,6 +354,7 @@ def read_dexcom(
 
     i_time, i_type, i_gl = col("timestamp"), col("eventtype"), col("glucosevalue")
     header_unit = _unit_from_header(header[i_gl])
+    unit_header = header[i_gl] if unit is None and header_unit is not None else None
     unit = _merge_unit(file, header[i_gl], header_unit, unit)
     times: list[str] = []
     values: list[str] = []
@@ -380,7 +394,7 @@ def read_dexcom(
             column=header[i_time],
         )
     frame = frame.with_columns(parsed.alias("time"), pl.lit(subject_id or p.stem).alias("id"))
-    return _check(frame, file, unit)
+    return _check(frame, file, unit, unit_header)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -590,6 +604,7 @@ def read_libre(
     i_hist = find(lambda h: h.startswith("historicglucose"), "'Historic Glucose'")
     i_scan = next((i for i, h in enumerate(norm) if h.startswith("scanglucose")), None)
     header_unit = _unit_from_header(header[i_hist])
+    unit_header = header[i_hist] if unit is None and header_unit is not None else None
     unit = _merge_unit(file, header[i_hist], header_unit, unit)
     keep = {"0": i_hist}
     if include_scans and i_scan is not None:
@@ -625,7 +640,7 @@ def read_libre(
         {"time": parsed, "gl": values, ROW_COLUMN: line_no},
         schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
     ).with_columns(pl.lit(subject_id or p.stem).alias("id"))
-    return _check(frame, file, unit)
+    return _check(frame, file, unit, unit_header)
 
 
 READERS: Final = {"generic": read_generic, "dexcom": read_dexcom, "libre": read_libre}
