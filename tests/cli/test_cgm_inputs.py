@@ -273,3 +273,20 @@ def test_mmol_input_weekly_mmol_report(tmp_path: Path) -> None:
     assert [float(r["mean"]) for r in rows] == pytest.approx([6.0, 11.0])
     # GMI from the mg/dL mean: 3.31 + 0.02392 × 108 = 5.89336 %
     assert float(rows[0]["gmi"]) == pytest.approx(3.31 + 0.02392 * 108)
+
+
+def test_time_zone_aware_parquet_across_dst(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import polars as pl
+
+    # 2024-10-27 00:30–01:25 UTC at 5-min steps is 02:30–02:55 CEST then 02:00–02:25 CET
+    utc = [dt.datetime(2024, 10, 27, 0, 30) + dt.timedelta(minutes=5 * i) for i in range(12)]
+    times = pl.Series(utc).dt.replace_time_zone("UTC").dt.convert_time_zone("Europe/Berlin")
+    src = tmp_path / "tz.parquet"
+    pl.DataFrame({"id": ["a"] * 12, "time": times, "gl": [120.0] * 12}).write_parquet(src)
+    result = runner.invoke(app, ["cgm", "metrics", str(src), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "DST" in result.stderr
+    # local wall clock: 02:00 … 02:55, 12 distinct readings, no duplicate
+    assert json.loads(result.stdout)["rows"][0]["n_readings"] == 12
