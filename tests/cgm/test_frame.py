@@ -144,7 +144,8 @@ def test_time_text_parsed_and_bad_time_names_row() -> None:
 
 def test_utc_offset_text_becomes_utc_wall_clock() -> None:
     raw = pl.DataFrame({"id": ["a"], "time": ["2024-01-01T10:00:00+02:00"], "gl": [100]})
-    assert check_frame(raw)["time"][0] == dt.datetime(2024, 1, 1, 8, 0)
+    with pytest.warns(EndolabWarning, match=r"UTC offsets \(e.g. \+02:00\)"):  # review: stated
+        assert check_frame(raw)["time"][0] == dt.datetime(2024, 1, 1, 8, 0)
 
 
 def test_tz_aware_fall_back_keeps_wall_clock_and_warns() -> None:

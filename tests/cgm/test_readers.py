@@ -127,7 +127,9 @@ def test_libre_month_first_with_am_pm_and_mmol(tmp_path: Path) -> None:
         _libre_row("03/13/2024 12:00 AM", 0, "6.0"),
         _libre_row("03/13/2024 12:15 PM", 0, "7.0"),
     ]
-    f = read_libre(_write(tmp_path, "us.csv", [LIBRE_BANNER, header, *rows]))
+    # 00:00 → 12:15 is a 12 h 15 min hole, which the reader states
+    with pytest.warns(EndolabWarning, match="12 h 15 min"):
+        f = read_libre(_write(tmp_path, "us.csv", [LIBRE_BANNER, header, *rows]))
     assert f["time"].to_list() == [
         dt.datetime(2024, 3, 12, 23, 45),
         dt.datetime(2024, 3, 13, 0, 0),
@@ -136,14 +138,19 @@ def test_libre_month_first_with_am_pm_and_mmol(tmp_path: Path) -> None:
     assert f["gl"].to_list() == pytest.approx([99.0, 108.0, 126.0])  # × 18
 
 
-def test_libre_ambiguous_dates_resolved_by_span(tmp_path: Path) -> None:
-    # 03-05 … 03-07: day-first = 3 May, 3 Jun, 3 Jul (61 days); month-first = 5–7 Mar (2 days)
+def test_libre_ambiguous_dates_ask_for_the_order(tmp_path: Path) -> None:
+    # 03-05 … 03-07: day-first = 3 May, 3 Jun, 3 Jul (61 days); month-first = 5–7 Mar (2 days).
+    # Issue 4 review: an ambiguous file is an error asking for the order (it was guessed from the
+    # shorter span, with a warning); the spans are named to help choose.
     rows = [_libre_row(f"03-0{d}-2024 08:00", 0, "100") for d in (5, 6, 7)]
     path = _write(tmp_path, "amb.csv", [LIBRE_BANNER, LIBRE_HEADER, *rows])
-    with pytest.warns(EndolabWarning, match="month-first"):
-        f = read_libre(path)
+    with pytest.raises(DataFileError, match=r"day-first the dates span 61 day\(s\), month-first 2"):
+        read_libre(path)
+    with pytest.warns(EndolabWarning, match="gap"):  # a day between readings
+        f = read_libre(path, date_order="mdy")
     assert f["time"][0] == dt.datetime(2024, 3, 5, 8, 0)
-    f = read_libre(path, date_order="dmy")
+    with pytest.warns(EndolabWarning, match="gap"):
+        f = read_libre(path, date_order="dmy")
     assert f["time"][0] == dt.datetime(2024, 5, 3, 8, 0)
 
 

@@ -13,7 +13,8 @@ goes through it (or receives its output). What it does, in order:
    :class:`~endolab.errors.ParseError` naming the row. Time-zone-aware input is converted to the
    *naive wall clock of its own zone* (``2024-10-27 02:30 CET`` → ``2024-10-27 02:30``), because
    the consensus metrics group by local calendar day and local time of day. Text with UTC offsets
-   (``…Z``, ``…+02:00``) is read as instants and becomes UTC wall clock. DST [A]: in the
+   (``…Z``, ``…+02:00``) is read as instants and becomes UTC wall clock (a warning says so when
+   an offset is not zero). DST [A]: in the
    fall-back hour the wall clock repeats, so readings of both passes interleave (readings landing on
    the same minute-second become duplicates, resolved below); the spring-forward hour has no wall
    clock time at all and appears as a 1-hour gap. A warning says when the input crosses a DST
@@ -56,6 +57,7 @@ from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
 __all__ = [
     "CANONICAL_SCHEMA",
+    "LONG_GAP_MINUTES",
     "MMOL_L_UPPER_BOUND",
     "ROW_COLUMN",
     "GlucoseUnit",
@@ -64,6 +66,7 @@ __all__ = [
     "check_frame",
     "from_pandas",
     "is_canonical",
+    "long_gap_notice",
     "to_pandas",
 ]
 
@@ -73,6 +76,11 @@ GlucoseUnit = Literal["mg/dL", "mmol/L"]
 #: (no CGM reports above 33.3 mmol/L = 600 mg/dL), a value at or above it as mg/dL-like (no CGM
 #: stores a value below 39–40 mg/dL).
 MMOL_L_UPPER_BOUND: Final = 36.0
+
+#: Gaps between successive readings of a subject longer than this are stated in a warning [min].
+#: [A] 180 min is R iglu's ``max_gap`` for MAGE (the longest gap it interpolates over; specs/cgm.md
+#: §8); shorter gaps are routine (sensor warm-up, signal loss) and would make the warning noise.
+LONG_GAP_MINUTES: Final = 180
 
 #: dtypes of the canonical frame, in column order.
 CANONICAL_SCHEMA: Final = pl.Schema(
@@ -149,6 +157,25 @@ _FAST_TIME_FORMATS: Final = (
 )
 
 
+#: Text starting with a date written day/month/year or month/day/year: never inferred here, since
+#: the order cannot be told from one value (the readers detect it from the whole file).
+#: Text times before this year are read as unreadable, not as ancient dates [A: CGM exists since
+#: 1999; the bound only catches 2-digit years read as year 3, 24 …].
+_EARLIEST_YEAR: Final = 1900
+
+_ZERO: Final = ("+0000", "-0000")
+
+_DAY_MONTH_PATTERN: Final = r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
+
+
+def _fast_formats(text: pl.Series) -> pl.Series:
+    return pl.select(
+        pl.coalesce(
+            [text.str.to_datetime(fmt, time_unit="us", strict=False) for fmt in _FAST_TIME_FORMATS]
+        )
+    ).to_series()
+
+
 def _parse_time_text(text: pl.Series) -> pl.Series:
     """Parse ISO-like text times: a fixed format when the first values all fit it, else inference."""
     sample = text.drop_nulls().head(1000)
@@ -161,19 +188,16 @@ def _parse_time_text(text: pl.Series) -> pl.Series:
             if parsed.null_count() == text.null_count():
                 return parsed
             break
+    if bool(text.str.contains(_DAY_MONTH_PATTERN).any()):
+        # polars would silently read 03/04/2024 as 3 April: leave such values unread (reported
+        # with their row by the caller)
+        return _fast_formats(text)
     try:
         return text.str.to_datetime(time_unit="us", strict=False)
     except pl.exceptions.PolarsError:
         # polars could not infer one format from the first values: try the usual ones per value
         # (values none of them fits become null and are reported with their row)
-        return pl.select(
-            pl.coalesce(
-                [
-                    text.str.to_datetime(fmt, time_unit="us", strict=False)
-                    for fmt in _FAST_TIME_FORMATS
-                ]
-            )
-        ).to_series()
+        return _fast_formats(text)
 
 
 def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
@@ -183,9 +207,24 @@ def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     col = frame.get_column("time")
     if dtype == pl.String:
         parsed = _parse_time_text(col.str.strip_chars())
+        # %Y takes any number of digits, so 03-04-24 would be the year 3: no CGM date is that old
+        parsed = pl.select(pl.when(parsed.dt.year() >= _EARLIEST_YEAR).then(parsed)).to_series()
         bad = parsed.is_null() & col.is_not_null()
         if bad.any():
             row, value = _first(frame, bad, "time")
+            if (
+                isinstance(value, str)
+                and pl.select(pl.lit(value.strip()).str.contains(_DAY_MONTH_PATTERN)).item()
+            ):
+                raise RowParseError(
+                    "time",
+                    row,
+                    f"{value!r} is written day/month/year or month/day/year, which cannot be "
+                    "told apart from one value; write ISO 8601 (2024-01-31 13:05:00) or read the "
+                    "file with endolab.cgm.readers.read_cgm(date_order='dmy' or 'mdy') "
+                    "(CLI: --date-order)",
+                    value,
+                )
             raise RowParseError(
                 "time",
                 row,
@@ -193,6 +232,15 @@ def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
                 "2024-01-31 13:05:00 or 2024-01-31T13:05:00+01:00",
                 value,
             )
+        if isinstance(parsed.dtype, pl.Datetime) and parsed.dtype.time_zone is not None:
+            offsets = col.str.strip_chars().str.extract(r"([+-]\d{2}:?\d{2})$").drop_nulls()
+            local = offsets.filter(~offsets.str.replace(":", "", literal=True).is_in(_ZERO))
+            if local.len():
+                notes.append(
+                    f"times carry UTC offsets (e.g. {local[0]}): read as instants and analysed as "
+                    "UTC wall clock, so calendar days and times of day are UTC, not local; drop "
+                    "the offsets (or pass time-zone-aware times) to analyse local time"
+                )
         col = parsed
         dtype = col.dtype
     elif dtype == pl.Date:
@@ -393,7 +441,14 @@ def check_frame(
     if frame.schema["id"] != pl.String:
         if frame.schema["id"] == pl.Null:
             raise InputError("column id is empty (all values missing)", field="id")
-        frame = frame.with_columns(pl.col("id").cast(pl.String))
+        try:
+            if frame.schema["id"].is_nested():
+                raise pl.exceptions.InvalidOperationError("nested")
+            frame = frame.with_columns(pl.col("id").cast(pl.String))
+        except pl.exceptions.PolarsError:
+            raise InputError(
+                f"column id must hold text or numbers, got dtype {frame.schema['id']}", field="id"
+            ) from None
     if frame.get_column("id").is_null().any():
         row, _ = _first(frame, frame.get_column("id").is_null(), "id")
         raise RowInputError("id", row, "missing subject id")
@@ -422,7 +477,12 @@ def check_frame(
             value,
         )
     measured = frame.filter(pl.col("censored") == 0).get_column("gl")
-    factor, note = _resolve_unit(measured if measured.len() else gl, unit)
+    if measured.len():
+        factor, note = _resolve_unit(measured, unit)
+    else:  # only device High/Low codes (39/401 mg/dL whatever the unit): nothing to convert
+        if unit is not None:
+            normalize_unit(unit, quantity="glucose")
+        factor, note = 1.0, None
     if note:
         notes.append(note)
     if factor != 1.0:
@@ -437,10 +497,27 @@ def check_frame(
     stats = frame.select(
         (same_id & (pl.col("time") < pl.col("time").shift(1))).sum().alias("backwards"),
         (same_id & (pl.col("time") == pl.col("time").shift(1))).sum().alias("adjacent_dups"),
+        (
+            same_id
+            & (pl.col("time").shift(1) - pl.col("time")).is_between(
+                pl.duration(minutes=45), pl.duration(minutes=60)
+            )
+        )
+        .any()
+        .alias("hour_back"),
     ).row(0, named=True)
     backwards = int(stats["backwards"])
     if backwards:
-        notes.append(f"{backwards} reading(s) went backwards in time; rows were sorted by id, time")
+        notes.append(
+            f"{backwards} reading(s) went backwards in time; rows were sorted by id, time"
+            + (
+                " (a step back of about 1 h: a DST fall-back in local wall-clock times? The "
+                "repeated hour's readings now interleave; give times with their UTC offset for "
+                "an unbroken time axis)"
+                if stats["hour_back"]
+                else ""
+            )
+        )
     if backwards or not frame.get_column("id").is_sorted():
         # stable sort: duplicates stay in input order, so the first of a run is the first given
         frame = frame.sort(["id", "time"], maintain_order=True)
@@ -461,6 +538,47 @@ def check_frame(
     if notes:
         warnings.warn("; ".join(notes), EndolabWarning, stacklevel=2)
     return frame.select(COLUMNS).cast(CANONICAL_SCHEMA)
+
+
+def _minutes_text(minutes: float) -> str:
+    whole = round(minutes)
+    hours, rest = divmod(whole, 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
+
+
+def long_gap_notice(frame: pl.DataFrame) -> str | None:
+    """A notice about gaps longer than :data:`LONG_GAP_MINUTES` in a canonical frame, or None.
+
+    The readers add it to their warnings (a file with a 6-hour hole says so); :func:`check_frame`
+    itself does not, since a gap changes no reading.
+
+    >>> import datetime as dt
+    >>> f = pl.DataFrame({"id": ["a", "a"], "time": [dt.datetime(2024, 1, 1, 1, 55),
+    ...                   dt.datetime(2024, 1, 1, 8, 0)]})
+    >>> long_gap_notice(f)[:60]
+    '1 gap(s) longer than 3 h between readings (longest 6 h 5 min'
+    """
+    gap = (
+        frame.select(
+            pl.when(pl.col("id") == pl.col("id").shift(1))
+            .then((pl.col("time") - pl.col("time").shift(1)).dt.total_microseconds())
+            .alias("gap")
+        )
+        .to_series()
+        .fill_null(0)
+    )
+    limit = LONG_GAP_MINUTES * 60_000_000
+    n_long = int((gap > limit).sum())
+    if not n_long:
+        return None
+    i = int(gap.arg_max() or 0)
+    start, end = frame.get_column("time")[i - 1], frame.get_column("time")[i]
+    return (
+        f"{n_long} gap(s) longer than {LONG_GAP_MINUTES // 60} h between readings (longest "
+        f"{_minutes_text(gap[i] / 60_000_000)}: subject {frame.get_column('id')[i]}, "
+        f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}); gaps count as missing data "
+        "(active %, data sufficiency)"
+    )
 
 
 def from_pandas(data: Any, **kwargs: Any) -> pl.DataFrame:

@@ -5,7 +5,8 @@ Every reader returns :func:`endolab.cgm.check_frame` output and raises
 in a spreadsheet; banner lines are counted) and the column for a value it cannot read. Input files
 are only read.
 
-* **Generic** (:func:`read_generic`): CSV or Parquet with one row per reading. Column names are
+* **Generic** (:func:`read_generic`): CSV or Parquet with one row per reading; ISO 8601 times, or
+  day/month/year and month/day/year text with the order detected as for LibreView. Column names are
   matched case-insensitively: subject ``id``/``subject``/``subject_id``/``patient_id``; time
   ``time``/``timestamp``/``datetime``/``date_time``; glucose ``gl``/``glucose``/``sensor_glucose``
   (R iglu's ``id, time, gl`` work as they are). ``columns={"id": …, "time": …, "gl": …}`` maps any
@@ -35,7 +36,13 @@ from typing import Any, Final, Literal
 
 import polars as pl
 
-from endolab.cgm.frame import ROW_COLUMN, RowInputError, RowParseError, check_frame
+from endolab.cgm.frame import (
+    ROW_COLUMN,
+    RowInputError,
+    RowParseError,
+    check_frame,
+    long_gap_notice,
+)
 from endolab.errors import DataFileError, EndolabError, EndolabWarning, InputError
 
 __all__ = [
@@ -75,7 +82,10 @@ def _rethrow(exc: EndolabError, file: str) -> DataFileError:
     return DataFileError(exc.message, file=file, column=exc.field, value=exc.value)
 
 
-def _check(frame: pl.DataFrame, file: str, unit: str | None) -> pl.DataFrame:
+def _check(
+    frame: pl.DataFrame, file: str, unit: str | None, header: str | None = None
+) -> pl.DataFrame:
+    """check_frame with errors naming ``file``; ``header``: the column whose name gave ``unit``."""
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", EndolabWarning)
@@ -83,9 +93,20 @@ def _check(frame: pl.DataFrame, file: str, unit: str | None) -> pl.DataFrame:
     except EndolabError as exc:
         if isinstance(exc, DataFileError):
             raise
+        if header is not None and exc.field == "gl" and exc.message.startswith("unit is"):
+            # the unit came from the vendor's header, not from --unit: advice about --unit
+            # would contradict the header check
+            cut = re.split(r" (?:Mixed units\?|The values look like|Pass --unit)", exc.message)[0]
+            raise DataFileError(
+                f"{cut} The unit comes from the header {header!r}: the file mixes units or its "
+                "header is wrong",
+                file=file,
+                column=header,
+            ) from None
         raise _rethrow(exc, file) from None
-    for w in caught:
-        warnings.warn(f"{file}: {w.message}", EndolabWarning, stacklevel=3)
+    gaps = long_gap_notice(out)
+    for message in [*(str(w.message) for w in caught), *([gaps] if gaps else [])]:
+        warnings.warn(f"{file}: {message}", EndolabWarning, stacklevel=3)
     return out
 
 
@@ -164,7 +185,26 @@ def _read_generic_csv(p: Path) -> pl.DataFrame:
     try:
         return pl.read_csv(io.StringIO(text), **options)
     except Exception as exc:
-        raise DataFileError(f"not a readable CSV table: {exc}", file=file) from None
+        raise _malformed(text, options["separator"], file) or DataFileError(
+            f"not a readable CSV table: {exc}", file=file
+        ) from None
+
+
+def _malformed(text: str, delimiter: str, file: str) -> DataFileError | None:
+    """The first row with more fields than the header, or an open quote, as a DataFileError."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, [])
+        for row in reader:
+            if len(row) > len(header):
+                return DataFileError(
+                    f"{len(row)} fields, but the header names {len(header)}",
+                    file=file,
+                    row=reader.line_num,
+                )
+    except csv.Error as exc:
+        return DataFileError(f"malformed CSV ({exc})", file=file, row=reader.line_num)
+    return None
 
 
 def read_generic(
@@ -173,6 +213,7 @@ def read_generic(
     columns: Mapping[str, str] | None = None,
     unit: str | None = None,
     subject_id: str | None = None,
+    date_order: DateOrder = "auto",
 ) -> pl.DataFrame:
     """Read a CSV or Parquet file with one row per reading (see the module docstring).
 
@@ -186,6 +227,11 @@ def read_generic(
         Glucose unit of the file, or ``None`` to detect it when unambiguous.
     subject_id
         Subject id when the file has no subject column (default: file name without extension).
+    date_order
+        For text times written day/month/year or month/day/year (``13/03/2024 07:05``,
+        ``03-13-2024 07:05 AM``): ``"auto"`` detects the order from the data
+        (:func:`detect_date_order`; ambiguous files are an error asking for it), or ``"dmy"`` /
+        ``"mdy"``. ISO 8601 times (``2024-03-13T07:05:00``) need nothing.
     """
     p = Path(path)
     file = str(p)
@@ -225,6 +271,21 @@ def read_generic(
     if frame.height == 0:
         raise DataFileError("no readings (the table has a header only)", file=file)
     out = out.with_row_index(ROW_COLUMN, offset=1 + header_lines)
+    if out.schema["time"] == pl.String:
+        text = out.get_column("time").str.strip_chars()
+        if (
+            text.null_count() == 0
+            and bool(text.head(1).str.contains(_DAY_MONTH_RE).all())  # cheap test first
+            and bool(text.str.contains(_DAY_MONTH_RE).all())
+        ):
+            times = _libre_times(
+                text.to_list(),
+                file,
+                out.get_column(ROW_COLUMN).to_list(),
+                mapping["time"],
+                date_order,
+            )
+            out = out.with_columns(times.alias("time"))
     if out.schema["gl"] == pl.String:
         out = out.with_columns(pl.col("gl").str.strip_chars())
     return _check(out, file, unit)
@@ -268,8 +329,17 @@ def read_dexcom(
     lines = text.splitlines()
     if not lines:
         raise DataFileError("the file is empty", file=file)
-    rows = _rows(text, _sniff_delimiter(lines[0]))
-    header = [h.strip() for h in rows[0]]
+    # the header is line 1 in Clarity exports; lines before it (a title, say) are skipped
+    header_at = next(
+        (
+            i
+            for i, line in enumerate(lines[:20])
+            if "event type" in line.lower() and "glucose value" in line.lower()
+        ),
+        0,
+    )
+    rows = _rows("\n".join(lines[header_at:]), _sniff_delimiter(lines[header_at]))
+    header = [h.strip() for h in rows[0]] if rows else []
     norm = [_norm(h) for h in header]
 
     def col(prefix: str) -> int:
@@ -279,16 +349,17 @@ def read_dexcom(
         raise DataFileError(
             f"no '{prefix}' column: not a Dexcom Clarity export? (header: {', '.join(header)})",
             file=file,
-            row=1,
+            row=header_at + 1,
         )
 
     i_time, i_type, i_gl = col("timestamp"), col("eventtype"), col("glucosevalue")
     header_unit = _unit_from_header(header[i_gl])
+    unit_header = header[i_gl] if unit is None and header_unit is not None else None
     unit = _merge_unit(file, header[i_gl], header_unit, unit)
     times: list[str] = []
     values: list[str] = []
     line_no: list[int] = []
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in enumerate(rows[1:], start=header_at + 2):
         if len(row) <= max(i_time, i_type, i_gl):
             if not any(cell.strip() for cell in row):
                 continue
@@ -323,12 +394,15 @@ def read_dexcom(
             column=header[i_time],
         )
     frame = frame.with_columns(parsed.alias("time"), pl.lit(subject_id or p.stem).alias("id"))
-    return _check(frame, file, unit)
+    return _check(frame, file, unit, unit_header)
 
 
 # ----------------------------------------------------------------------------------------------
 # LibreView
 # ----------------------------------------------------------------------------------------------
+
+#: Text that starts with a date written day/month/year or month/day/year (not ISO 8601).
+_DAY_MONTH_RE: Final = r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}[ T]"
 
 _DATE_RE: Final = re.compile(
     r"^\s*(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?\s*$"
@@ -356,16 +430,19 @@ def detect_date_order(a: pl.Series, b: pl.Series, c: pl.Series) -> tuple[str, bo
 
     ``a``, ``b``, ``c`` are the three numeric fields of each date as written. Rules, in order:
     a 4-digit first field → ``ymd``; any first field > 12 → ``dmy``; any second field > 12 →
-    ``mdy``; otherwise the order under which the dates span the shorter period (a CGM export
-    covers consecutive days; the wrong order scatters them over months) [A]. Returns the order
-    and whether the last, heuristic rule decided. Raises InputError when the fields contradict
-    each other (first > 12 somewhere and second > 12 elsewhere) or the heuristic cannot decide.
+    ``mdy``; day equal to month in every date → ``dmy`` (both orders give the same dates).
+    Otherwise the file is ambiguous and an InputError asks for the order (it names the span of
+    dates under each reading, to help choose). Returns the order and ``False`` (kept for
+    compatibility: no rule is a guess). Raises InputError when the fields contradict each other
+    (first > 12 somewhere and second > 12 elsewhere) or the order cannot be told.
 
     >>> s = lambda *v: pl.Series(list(v), dtype=pl.Int64)
     >>> detect_date_order(s(13, 14), s(1, 1), s(2024, 2024))
     ('dmy', False)
-    >>> detect_date_order(s(3, 3), s(5, 12), s(2024, 2024))   # 5 Mar–12 Mar beats 3 May–3 Dec
-    ('mdy', True)
+    >>> detect_date_order(s(3, 3), s(5, 12), s(2024, 2024))
+    Traceback (most recent call last):
+    ...
+    endolab.errors.InputError: cannot tell day-first from month-first dates: every day and month is ≤ 12 (read day-first the dates span 214 day(s), month-first 7 day(s)); pass date_order='dmy' or 'mdy' (CLI: --date-order dmy|mdy)
     """
     if bool((a > 31).any()) or bool((a.cast(pl.String).str.len_chars() >= 4).any()):
         return "ymd", False
@@ -381,23 +458,26 @@ def detect_date_order(a: pl.Series, b: pl.Series, c: pl.Series) -> tuple[str, bo
         return "dmy", False
     if second_big:
         return "mdy", False
+    if bool((a == b).all()):
+        return "dmy", False  # day == month everywhere: both orders give the same dates
     fields = pl.DataFrame({"a": a, "b": b, "c": c}).with_columns(
         pl.when(pl.col("c") < 100).then(pl.col("c") + 2000).otherwise(pl.col("c")).alias("y")
     )
-    spans: dict[str, int] = {}
+    spans: dict[str, int | None] = {}
     for order, (day, month) in {"dmy": ("a", "b"), "mdy": ("b", "a")}.items():
-        dates = fields.select(pl.date("y", month, day).alias("d"))
-        span = dates.select((pl.col("d").max() - pl.col("d").min()).dt.total_days()).item()
-        spans[order] = span if isinstance(span, int) else 0
-    if spans["dmy"] == spans["mdy"]:
-        if bool((a == b).all()):
-            return "dmy", True  # day == month everywhere: both orders give the same dates
-        raise InputError(
-            "cannot tell day-first from month-first dates (every day and month ≤ 12 and both "
-            "readings give the same span): pass date_order='dmy' or 'mdy' (CLI: --date-order)",
-            field="date_order",
-        )
-    return min(spans, key=lambda k: spans[k]), True
+        try:
+            dates = fields.select(pl.date("y", month, day).alias("d"))
+            span = dates.select((pl.col("d").max() - pl.col("d").min()).dt.total_days()).item()
+        except pl.exceptions.PolarsError:  # e.g. a day 0: reported later with its row
+            span = None
+        spans[order] = span if isinstance(span, int) else None
+    raise InputError(
+        "cannot tell day-first from month-first dates: every day and month is ≤ 12 "
+        f"(read day-first the dates span {spans['dmy']} day(s), month-first {spans['mdy']} "
+        "day(s)); "
+        "pass date_order='dmy' or 'mdy' (CLI: --date-order dmy|mdy)",
+        field="date_order",
+    )
 
 
 def _libre_times(
@@ -407,17 +487,9 @@ def _libre_times(
     a, b, c = (f.get_column(k).cast(pl.Int64) for k in ("1", "2", "3"))
     if date_order == "auto":
         try:
-            order, heuristic = detect_date_order(a, b, c)
+            order, _ = detect_date_order(a, b, c)
         except InputError as exc:
             raise DataFileError(exc.message, file=file, column=column) from None
-        if heuristic:
-            warnings.warn(
-                f"{file}: day and month are ≤ 12 in every date; read as "
-                f"{'day-first' if order == 'dmy' else 'month-first'} (the order giving the "
-                "shorter span); pass date_order to be explicit",
-                EndolabWarning,
-                stacklevel=3,
-            )
     else:
         order = date_order
     if order == "ymd":
@@ -462,7 +534,13 @@ def _libre_times(
     )
     times = parts.select(
         pl.when(valid)
-        .then(pl.datetime("y", "mo", "d", "h", "mi", "s", time_unit="us"))
+        .then(
+            # via text, so that an impossible date (31 Feb) becomes null, not a polars error
+            pl.format(
+                "{}-{}-{} {}:{}:{}",
+                *(pl.col(c).cast(pl.String).str.zfill(2) for c in ("y", "mo", "d", "h", "mi", "s")),
+            ).str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False)
+        )
         .alias("time")
     ).to_series()
     bad = ~valid | times.is_null()
@@ -526,6 +604,7 @@ def read_libre(
     i_hist = find(lambda h: h.startswith("historicglucose"), "'Historic Glucose'")
     i_scan = next((i for i, h in enumerate(norm) if h.startswith("scanglucose")), None)
     header_unit = _unit_from_header(header[i_hist])
+    unit_header = header[i_hist] if unit is None and header_unit is not None else None
     unit = _merge_unit(file, header[i_hist], header_unit, unit)
     keep = {"0": i_hist}
     if include_scans and i_scan is not None:
@@ -547,9 +626,8 @@ def read_libre(
         if kind not in keep:
             continue
         idx = keep[kind]
+        # an empty value is kept: check_frame drops it and counts it in its warning
         value = row[idx].strip() if idx < len(row) else ""
-        if not value:
-            continue
         times.append(row[i_time].strip())
         values.append(value)
         line_no.append(n)
@@ -562,7 +640,7 @@ def read_libre(
         {"time": parsed, "gl": values, ROW_COLUMN: line_no},
         schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
     ).with_columns(pl.lit(subject_id or p.stem).alias("id"))
-    return _check(frame, file, unit)
+    return _check(frame, file, unit, unit_header)
 
 
 READERS: Final = {"generic": read_generic, "dexcom": read_dexcom, "libre": read_libre}
@@ -578,7 +656,9 @@ def read_cgm(
     """Read one or more CGM files (any supported format) into one canonical frame.
 
     ``reader="auto"`` picks the format per file (:func:`detect_format`). Other keyword options go
-    to the reader (``columns``, ``subject_id``, ``include_scans``, ``date_order``).
+    to the reader (``columns`` generic only; ``subject_id``; ``include_scans`` LibreView only;
+    ``date_order`` LibreView and generic). Two files whose ids come from the same file name are
+    an error (see :func:`_combine`).
     """
     items = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not items:
@@ -598,8 +678,40 @@ def read_cgm(
             opts.pop("columns", None)
         if kind != "libre":
             opts.pop("include_scans", None)
+        if kind == "dexcom":
             opts.pop("date_order", None)
         frames.append(READERS[kind](p, unit=unit, **opts))
+    return _combine(frames, [Path(item) for item in items])
+
+
+def _combine(frames: Sequence[pl.DataFrame], paths: Sequence[Path]) -> pl.DataFrame:
+    """One canonical frame from the canonical frames of several files (in the same order).
+
+    Two files whose readings all carry their file name as id (Dexcom, LibreView and generic files
+    without a subject column) but have the same name (``p1/cgm.csv``, ``p2/cgm.csv``) would merge two
+    people into one subject: that is an error. A subject found in several files (a generic file
+    per month, say) is checked again as a whole (order, duplicates across files).
+    """
     if len(frames) == 1:
         return frames[0]
+    seen: set[Path] = set()
+    for path in paths:
+        if path.resolve() in seen:
+            raise DataFileError("the same file is given twice", file=str(path))
+        seen.add(path.resolve())
+    ids = [set(f.get_column("id").unique().to_list()) for f in frames]
+    named: dict[str, Path] = {}
+    for frame_ids, path in zip(ids, paths, strict=True):
+        if frame_ids == {path.stem}:
+            if path.stem in named:
+                raise DataFileError(
+                    f"subject id {path.stem!r} comes from the file name, and "
+                    f"{named[path.stem]} gives the same id: two files would be merged into one "
+                    "subject; rename the files (the id is the file name without extension)",
+                    file=str(path),
+                )
+            named[path.stem] = path
+    if sum(len(i) for i in ids) == len(set().union(*ids)):
+        # no subject in two files: each frame is already checked, only the subject order is new
+        return pl.concat(frames).sort("id", maintain_order=True)
     return check_frame(pl.concat(frames))

@@ -51,10 +51,56 @@ _Reader = Annotated[
 _DateOrder = Annotated[
     str,
     typer.Option(
-        "--date-order", help="LibreView date order: auto (from the data), dmy, mdy or ymd."
+        "--date-order",
+        help="Date order of LibreView files and of generic files with day/month or month/day "
+        "dates: auto (from the data; ambiguous files are an error), dmy, mdy or ymd.",
     ),
 ]
 _Json = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on standard output.")]
+_Scans = Annotated[
+    bool,
+    typer.Option(
+        "--include-scans",
+        help="LibreView: also keep scan readings (record type 1); default: historic only.",
+    ),
+]
+_IdCol = Annotated[
+    str | None,
+    typer.Option("--id-col", help="Generic files: name of the subject column (default: id, …)."),
+]
+_TimeCol = Annotated[
+    str | None,
+    typer.Option("--time-col", help="Generic files: name of the time column (default: time, …)."),
+]
+_GlCol = Annotated[
+    str | None,
+    typer.Option("--gl-col", help="Generic files: name of the glucose column (default: gl, …)."),
+]
+
+
+def _columns(id_col: str | None, time_col: str | None, gl_col: str | None) -> dict[str, str]:
+    """The column map of the generic reader from --id-col/--time-col/--gl-col."""
+    given = {"id": id_col, "time": time_col, "gl": gl_col}
+    return {key: name for key, name in given.items() if name is not None}
+
+
+def _refuse_overwriting_inputs(out: Path | None, files: list[Path]) -> None:
+    """Check --out before any work: not a folder, never an input file (inputs are only read)."""
+    if out is None:
+        return
+    if out.is_dir():
+        raise InputError(
+            f"--out {str(out)!r} is a folder; give a file name", field="--out", value=str(out)
+        )
+    target = out.resolve()
+    for path in files:
+        if path.resolve() == target:
+            raise InputError(
+                f"--out {str(out)!r} is an input file; endolab never writes over its input: "
+                "choose another output file",
+                field="--out",
+                value=str(out),
+            )
 
 
 def _choice(value: str, accepted: tuple[str, ...], option: str) -> str:
@@ -102,12 +148,15 @@ def _progress(files: list[Path], what: str) -> Iterator[Any]:
 
 
 def _read(
-    files: list[Path], reader: str, unit: str | None, date_order: str, bar: Any
+    files: list[Path],
+    reader: str,
+    unit: str | None,
+    date_order: str,
+    bar: Any,
+    columns: dict[str, str] | None = None,
+    include_scans: bool = False,
 ) -> pl.DataFrame:
-    import polars as pl
-
-    from endolab.cgm import check_frame
-    from endolab.cgm.readers import read_cgm
+    from endolab.cgm.readers import _combine, read_cgm
 
     kind = _choice(reader, ("auto", "generic", "dexcom", "libre"), "--reader")
     order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
@@ -116,21 +165,37 @@ def _read(
         options: dict[str, Any] = {}
         if order != "auto":
             options["date_order"] = order
+        if columns:
+            options["columns"] = columns
+        if include_scans:
+            options["include_scans"] = True
         frames.append(read_cgm(path, reader=kind, unit=unit, **options))  # type: ignore[arg-type]
         if bar is not None:
             bar[0].advance(bar[1])
-    return frames[0] if len(frames) == 1 else check_frame(pl.concat(frames))
+    return _combine(frames, files)
+
+
+def _write_out(out: Path, data: bytes) -> None:
+    """Write ``data`` to ``out`` atomically; an OS error is a one-line InputError about --out."""
+    from endolab._io import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(out, data)
+    except OSError as exc:
+        raise InputError(
+            f"--out {str(out)!r}: cannot write the file ({exc.strerror or exc})",
+            field="--out",
+            value=str(out),
+        ) from None
 
 
 def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[str, Any]) -> None:
-    from endolab._io import atomic_write_bytes, atomic_write_text
-
     if fmt == "parquet":
         if out is None:
             raise InputError("--format parquet needs --out FILE", field="out")
         buffer = io.BytesIO()
         table.write_parquet(buffer)
-        atomic_write_bytes(out, buffer.getvalue())
+        _write_out(out, buffer.getvalue())
         return
     if fmt == "csv":
         text = table.write_csv()
@@ -139,7 +204,7 @@ def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[
     if out is None:
         typer.echo(text.rstrip("\n"))
     else:
-        atomic_write_text(out, text if text.endswith("\n") else text + "\n")
+        _write_out(out, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
 
 
 def _payload(table: pl.DataFrame, glucose_unit: str, what: str) -> dict[str, Any]:
@@ -352,6 +417,10 @@ def metrics_command(
     ] = None,
     reader: _Reader = "auto",
     date_order: _DateOrder = "auto",
+    id_col: _IdCol = None,
+    time_col: _TimeCol = None,
+    gl_col: _GlCol = None,
+    include_scans: _Scans = False,
     as_json: _Json = False,
 ) -> None:
     """Consensus CGM metrics per subject (and per day, week or a window of days).
@@ -366,8 +435,18 @@ def metrics_command(
     chosen = _choice(metric_set, ("core", "full"), "--set")
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    day0_file = [Path(day0)] if day0 is not None and Path(day0).is_file() else []
+    _refuse_overwriting_inputs(out, [*files, *day0_file])
     with _relay_warnings(), _progress(files, "reading") as bar:
-        frame = _read(files, reader, in_unit, date_order, bar)
+        frame = _read(
+            files,
+            reader,
+            in_unit,
+            date_order,
+            bar,
+            _columns(id_col, time_col, gl_col),
+            include_scans,
+        )
         if bar is not None:
             bar[0].update(bar[1], description="computing")
         win, zero = _window(window, day0)
@@ -426,6 +505,10 @@ def episodes_command(
     unit: _Unit = None,
     reader: _Reader = "auto",
     date_order: _DateOrder = "auto",
+    id_col: _IdCol = None,
+    time_col: _TimeCol = None,
+    gl_col: _GlCol = None,
+    include_scans: _Scans = False,
     as_json: _Json = False,
 ) -> None:
     """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
@@ -443,8 +526,17 @@ def episodes_command(
             value=inter_gap,
         ) from None
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    _refuse_overwriting_inputs(out, files)
     with _relay_warnings(), _progress(files, "reading") as bar:
-        frame = _read(files, reader, in_unit, date_order, bar)
+        frame = _read(
+            files,
+            reader,
+            in_unit,
+            date_order,
+            bar,
+            _columns(id_col, time_col, gl_col),
+            include_scans,
+        )
         result = episodes(
             frame,
             lv2_end=rule,  # type: ignore[arg-type]
@@ -479,6 +571,10 @@ def agp_command(
     unit: _Unit = None,
     reader: _Reader = "auto",
     date_order: _DateOrder = "auto",
+    id_col: _IdCol = None,
+    time_col: _TimeCol = None,
+    gl_col: _GlCol = None,
+    include_scans: _Scans = False,
     as_json: _Json = False,
 ) -> None:
     """Ambulatory Glucose Profile report figure for one subject."""
@@ -486,7 +582,6 @@ def agp_command(
 
     matplotlib.use("Agg")
 
-    from endolab._io import atomic_write_bytes
     from endolab.cgm import agp_figure
     from endolab.units import normalize_unit
 
@@ -497,12 +592,21 @@ def agp_command(
         )
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    _refuse_overwriting_inputs(out, [file])
     with _relay_warnings(), _progress([file], "reading") as bar:
-        frame = _read([file], reader, in_unit, date_order, bar)
+        frame = _read(
+            [file],
+            reader,
+            in_unit,
+            date_order,
+            bar,
+            _columns(id_col, time_col, gl_col),
+            include_scans,
+        )
         fig = agp_figure(frame, subject, unit=glucose_unit, title=title)
         buffer = io.BytesIO()
         fig.savefig(buffer, format=suffix, dpi=150)
-    atomic_write_bytes(out, buffer.getvalue())
+    _write_out(out, buffer.getvalue())
     if as_json:
         typer.echo(
             json.dumps(
