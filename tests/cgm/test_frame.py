@@ -142,10 +142,27 @@ def test_time_text_parsed_and_bad_time_names_row() -> None:
         check_frame(raw)
 
 
-def test_utc_offset_text_becomes_utc_wall_clock() -> None:
-    raw = pl.DataFrame({"id": ["a"], "time": ["2024-01-01T10:00:00+02:00"], "gl": [100]})
-    with pytest.warns(EndolabWarning, match=r"UTC offsets \(e.g. \+02:00\)"):  # review: stated
-        assert check_frame(raw)["time"][0] == dt.datetime(2024, 1, 1, 8, 0)
+def test_utc_offset_text_keeps_the_written_local_wall_clock() -> None:
+    # 10:00+02:00 is 10:00 local time (08:00 UTC): the consensus metrics and the AGP use local time
+    # of day, as for time-zone-aware input; one constant offset needs no warning
+    raw = pl.DataFrame(
+        {
+            "id": ["a", "a"],
+            "time": ["2024-01-01T10:00:00+02:00", "2024-01-01T10:05+0200"],
+            "gl": [100, 101],
+        }
+    )
+    assert check_frame(raw)["time"].to_list() == [
+        dt.datetime(2024, 1, 1, 10, 0),
+        dt.datetime(2024, 1, 1, 10, 5),
+    ]
+
+
+def test_a_date_alone_is_not_taken_for_an_offset() -> None:
+    # "-2024" at the end of 13-03-2024 is a year, not a UTC offset: still a clear parse error
+    raw = pl.DataFrame({"id": ["a"], "time": ["13-03-2024"], "gl": [100]})
+    with pytest.raises(ParseError, match="13-03-2024"):
+        check_frame(raw)
 
 
 def test_tz_aware_fall_back_keeps_wall_clock_and_warns() -> None:

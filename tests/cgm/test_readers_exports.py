@@ -165,8 +165,8 @@ def test_impossible_dates_name_the_line(tmp_path: Path, date_order: str) -> None
         (["id;time;gl", "a;2024-03-13 07:05:30;5,5"], (dt.datetime(2024, 3, 13, 7, 5, 30), 99.0)),
         # ISO with T, no seconds
         (["id,time,gl", "a,2024-03-13T07:05,99"], (dt.datetime(2024, 3, 13, 7, 5), 99.0)),
-        # time-zone suffix: read as the instant, kept as UTC wall clock (docs/cgm.md)
-        (["id,time,gl", "a,2024-03-13T07:05:00+01:00,99"], (dt.datetime(2024, 3, 13, 6, 5), 99.0)),
+        # time-zone suffix: the written local wall clock is kept (docs/cgm.md)
+        (["id,time,gl", "a,2024-03-13T07:05:00+01:00,99"], (dt.datetime(2024, 3, 13, 7, 5), 99.0)),
         (["id,time,gl", "a,2024-03-13T07:05:00Z,99"], (dt.datetime(2024, 3, 13, 7, 5), 99.0)),
         # day-first with a day > 12, month-first with AM/PM and a second field > 12
         (["id,time,gl", "a,13/03/2024 07:05,99"], (dt.datetime(2024, 3, 13, 7, 5), 99.0)),
@@ -177,8 +177,7 @@ def test_generic_variants(tmp_path: Path, lines: list[str], expected: tuple[obje
     for bom, crlf in ((False, False), (True, True)):
         path = _write_bytes(tmp_path / "g.csv", lines, bom=bom, crlf=crlf)
         # 5,5 is below 36: read as mmol/L with a warning (× 18 = 99 mg/dL)
-        # a +01:00 offset: read as the instant, with a warning that times are UTC
-        match = "mmol/L" if "5,5" in lines[1] else "UTC offsets" if "+01:00" in lines[1] else None
+        match = "mmol/L" if "5,5" in lines[1] else None
         with pytest.warns(EndolabWarning, match=match) if match else nullcontext():
             f = read_cgm(path)
         assert (f["time"][0], f["gl"][0]) == expected

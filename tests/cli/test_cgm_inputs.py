@@ -188,20 +188,20 @@ def test_dst_fall_back_in_local_wall_clock_is_stated(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["rows"][0]["n_readings"] == 25
 
 
-def test_dst_offsets_give_an_unbroken_axis(tmp_path: Path) -> None:
-    # the same fall-back written with UTC offsets: read as instants (docs/cgm.md), with a warning
-    # that days and times of day are UTC; 01:55+02:00 … 02:55+01:00 is 23:55 … 01:55 UTC,
-    # 25 readings 5 min apart
+def test_dst_offsets_are_read_as_local_wall_clock(tmp_path: Path) -> None:
+    # the same fall-back written with UTC offsets: the written local wall clock is kept (docs/cgm.md),
+    # as for time-zone-aware input, so 02:00–02:55 occurs twice. Wall clock: 01:55, 02:00 … 02:55
+    # (+02:00), then 02:00 … 02:55 again (+01:00): the second pass goes backwards and its 12
+    # readings duplicate the first pass's times (first kept) → 1 + 12 = 13 readings, each stated.
     first = [f"2024-10-27T02:{m:02d}:00+02:00" for m in range(0, 60, 5)]
     second = [f"2024-10-27T02:{m:02d}:00+01:00" for m in range(0, 60, 5)]
     rows = [f"a,{t},120" for t in ["2024-10-27T01:55:00+02:00", *first, *second]]
     src = _write(tmp_path / "dst.csv", ["id,time,gl", *rows])
     result = runner.invoke(app, ["cgm", "metrics", str(src), "--json"])
     assert result.exit_code == 0, result.output
-    assert "UTC offsets (e.g. +02:00)" in result.stderr and "DST" not in result.stderr
-    row = json.loads(result.stdout)["rows"][0]
-    # 24 steps of 5 min = 120 min; dt0 5 → active 100 %
-    assert (row["n_readings"], row["longest_gap_min"], row["active_percent"]) == (25, 5, 100)
+    assert "more than one UTC offset" in result.stderr and "DST" in result.stderr
+    assert "duplicate" in result.stderr
+    assert json.loads(result.stdout)["rows"][0]["n_readings"] == 13
 
 
 def test_libre_scans_on_request(tmp_path: Path) -> None:

@@ -13,8 +13,9 @@ goes through it (or receives its output). What it does, in order:
    :class:`~endolab.errors.ParseError` naming the row. Time-zone-aware input is converted to the
    *naive wall clock of its own zone* (``2024-10-27 02:30 CET`` → ``2024-10-27 02:30``), because
    the consensus metrics group by local calendar day and local time of day. Text with UTC offsets
-   (``…Z``, ``…+02:00``) is read as instants and becomes UTC wall clock (a warning says so when
-   an offset is not zero). DST [A]: in the
+   (``…Z``, ``…+02:00``) is read the same way: the written local wall clock is kept and the offset
+   dropped (``2024-03-13T07:05+01:00`` → ``07:05``); a change of offset inside the data (DST) is
+   stated in a warning. DST [A]: in the
    fall-back hour the wall clock repeats, so readings of both passes interleave (readings landing on
    the same minute-second become duplicates, resolved below); the spring-forward hour has no wall
    clock time at all and appears as a 1-hour gap. A warning says when the input crosses a DST
@@ -163,7 +164,9 @@ _FAST_TIME_FORMATS: Final = (
 #: 1999; the bound only catches 2-digit years read as year 3, 24 …].
 _EARLIEST_YEAR: Final = 1900
 
-_ZERO: Final = ("+0000", "-0000")
+#: A UTC offset right after the minutes or seconds of a text time: ``Z``, ``+02:00``, ``-0500``
+#: (group 1: the time's last field, kept; group 2: the offset, dropped).
+_OFFSET_PATTERN: Final = r"(:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:?\d{2})$"
 
 _DAY_MONTH_PATTERN: Final = r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
 
@@ -206,7 +209,25 @@ def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     dtype = frame.schema["time"]
     col = frame.get_column("time")
     if dtype == pl.String:
-        parsed = _parse_time_text(col.str.strip_chars())
+        text = col.str.strip_chars()
+        # a UTC offset after the time (…Z, …+02:00): keep the written local wall clock, as for
+        # time-zone-aware input, and note an offset change (DST) inside the data
+        offsets = (
+            text.str.extract(_OFFSET_PATTERN, 2)
+            .str.replace("Z", "+00:00", literal=True)
+            .str.replace(":", "", literal=True)
+            .drop_nulls()
+            .unique(maintain_order=True)
+        )
+        if offsets.len() > 1:
+            notes.append(
+                f"times carry more than one UTC offset (e.g. {offsets[0]} and {offsets[1]}): the "
+                "data cross a DST transition (or mix time zones); times are analysed as the "
+                "written local wall clock (the fall-back hour repeats, the spring-forward hour is "
+                "a 1-hour gap)"
+            )
+        text = text.str.replace(_OFFSET_PATTERN, "${1}")
+        parsed = _parse_time_text(text)
         # %Y takes any number of digits, so 03-04-24 would be the year 3: no CGM date is that old
         parsed = pl.select(pl.when(parsed.dt.year() >= _EARLIEST_YEAR).then(parsed)).to_series()
         bad = parsed.is_null() & col.is_not_null()
@@ -232,15 +253,6 @@ def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
                 "2024-01-31 13:05:00 or 2024-01-31T13:05:00+01:00",
                 value,
             )
-        if isinstance(parsed.dtype, pl.Datetime) and parsed.dtype.time_zone is not None:
-            offsets = col.str.strip_chars().str.extract(r"([+-]\d{2}:?\d{2})$").drop_nulls()
-            local = offsets.filter(~offsets.str.replace(":", "", literal=True).is_in(_ZERO))
-            if local.len():
-                notes.append(
-                    f"times carry UTC offsets (e.g. {local[0]}): read as instants and analysed as "
-                    "UTC wall clock, so calendar days and times of day are UTC, not local; drop "
-                    "the offsets (or pass time-zone-aware times) to analyse local time"
-                )
         col = parsed
         dtype = col.dtype
     elif dtype == pl.Date:
