@@ -246,22 +246,6 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-_SUMMARY_COLUMNS = [
-    "id",
-    "n_readings",
-    "days_worn",
-    "active_percent",
-    "mean",
-    "gmi",
-    "cv",
-    "tir_70_180",
-    "tbr_70",
-    "tbr_54",
-    "tar_180",
-    "tar_250",
-]
-
-
 def _emit(
     table: pl.DataFrame,
     *,
