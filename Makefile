@@ -13,7 +13,7 @@ STAMP := $(VENV)/.endolab-synced
 
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint typecheck pytest install lock clean
+.PHONY: run test lint typecheck pytest smoke install lock clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -31,8 +31,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/endolab hormones predict --total-t 650 --age 45
 
-## Every check CI runs: lint, format, strict typing, tests and doctests.
-test: lint typecheck pytest
+## Every check CI runs: lint, format, strict typing, tests and doctests, and the built wheel
+## installed into a fresh virtual environment (no extras, not editable) answering each command group.
+test: lint typecheck pytest smoke
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -45,9 +46,18 @@ pytest: $(STAMP)
 	$(BIN)/pytest -q
 
 ## Re-resolve the lock file after changing dependencies in pyproject.toml.
+SMOKE := .smoke
+smoke: $(STAMP)
+	rm -rf $(SMOKE) && mkdir -p $(SMOKE)
+	$(UV) build --quiet --wheel --out-dir $(SMOKE)/dist .
+	$(UV) venv --quiet --python $(PYTHON) $(SMOKE)/venv
+	$(UV) pip install --quiet --python $(SMOKE)/venv/bin/python -c requirements.lock $(SMOKE)/dist/endolab-*.whl
+	cd $(SMOKE) && PYTHON=venv/bin/python ENDOLAB=venv/bin/endolab bash ../.ci/smoke-commands
+	rm -rf $(SMOKE)
+
 lock: $(UV)
 	$(UV) pip compile pyproject.toml --all-extras --group dev --generate-hashes \
 		--python-version 3.11 --no-header --quiet -o requirements.lock
 
 clean:
-	rm -rf $(TOOLS) $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(TOOLS) $(VENV) $(SMOKE) .pytest_cache .mypy_cache .ruff_cache
