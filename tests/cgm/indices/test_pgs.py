@@ -13,9 +13,10 @@ import polars as pl
 import pytest
 
 from endolab.cgm import check_frame, episodes
+from endolab.cgm.episode_calc import hypo_counts_on_grid
 from endolab.cgm.indices import pgs
 from endolab.cgm.indices.gvp import gvp_values
-from endolab.cgm.indices.pgs import _episodes, _starts_of, pgs_hirsch_2017
+from endolab.cgm.indices.pgs import pgs_hirsch_2017
 from endolab.cgm.kernels.grid import build_grid
 from endolab.cgm.kernels.groups import groups_of
 from tests.cgm.indices.helpers import T0, frame_of, stack, value
@@ -30,18 +31,21 @@ def _grid():  # type: ignore[no-untyped-def]
 
 def test_episode_counts() -> None:
     grid = _grid()
-    four, six = np.array([4]), np.array([6])
     # < 70: runs 50×4 at 6–9 (start), 100×6 at 10–15 (end), 60×4 at 16–19 (start), 100×3 at 20–22
     # (too short to end), 60×4 at 23–26 (same episode), 100×6 at 27–32 (end). An episode runs to
     # the point before its end run: 2 episodes, points 6–9 and 16–26
-    g1, first1, last1 = _episodes(grid, 70.0, four, six)
-    assert g1.tolist() == [0, 0]
-    assert first1.tolist() == [6, 16] and last1.tolist() == [9, 26]
-    # < 54: 50×4 starts; the 23 points ≥ 54 after it end it → 1 episode
-    g2, _, _ = _episodes(grid, 54.0, four, six)
-    assert g2.tolist() == [0]
-    # level-1-only episodes: the first contains the level-2 start (point 6), the second does not
-    assert _starts_of(grid, 54.0, four).tolist() == [6]
+    table = episodes(frame_of(TRACE), dur_length=20.0, end_length=30.0).table
+    l1 = table.filter((pl.col("type") == "hypo") & (pl.col("level") == "l1"))
+    minutes = [(t - T0).total_seconds() / 60 for t in l1["start"]]
+    assert minutes == [6 * 5, 16 * 5] and l1["n_readings"].to_list() == [4, 11]
+    # < 54: 50×4 starts; the 23 points ≥ 54 after it end it → 1 episode; level-1-only: the first
+    # level-1 episode contains it, the second does not
+    counts = hypo_counts_on_grid(grid, dur_length=20.0, end_length=30.0)
+    assert {k: v.tolist() for k, v in counts.items()} == {
+        "hypo_l1": [2.0],
+        "hypo_l2": [1.0],
+        "hypo_l1_excl": [1.0],
+    }
 
 
 def test_pgs_is_the_sum_of_its_terms() -> None:
