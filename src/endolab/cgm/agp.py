@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 import polars as pl
 
 from endolab._text import DISCLAIMER
+from endolab.cgm.frame import ensure_canonical
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
@@ -42,8 +43,6 @@ AGP_PERCENTILES: Final = (5, 25, 50, 75, 95)
 
 
 def _select(frame: Any, subject_id: str | None) -> pl.DataFrame:
-    from endolab.cgm.compute import ensure_canonical
-
     data = ensure_canonical(frame)
     if subject_id is not None:
         data = data.filter(pl.col("id") == str(subject_id))

@@ -23,7 +23,7 @@ Two methods apply these rules (``method``):
 
 * ``"iglu_grid"`` (default) — **R iglu 4.3.0's** ``episode_calculation`` (R/episode_calculation.R):
   each subject's readings are first interpolated onto R iglu's ``CGMS2DayByDay`` grid
-  (:mod:`endolab.cgm.indices._grid`: points at 00:00 + k·dt0 of the first day, k ≥ 1, linear
+  (:mod:`endolab.cgm.kernels.grid`: points at 00:00 + k·dt0 of the first day, k ≥ 1, linear
   interpolation, no points strictly inside gaps > ``inter_gap``); the present grid points are then
   the "readings" of the rules below, each lasting dt0, and a missing point splits the record. A
   run of n points lasts n·dt0, so it starts (ends) an episode when n ≥ ceil(15 / dt0), as iglu's
@@ -69,9 +69,13 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from endolab.cgm.frame import CANONICAL_SCHEMA, check_frame, is_canonical
-from endolab.cgm.metrics import TimeOrderError, run_exprs
+from endolab.cgm.frame import TimeOrderError, check_frame, ensure_canonical, is_canonical
+from endolab.cgm.kernels.chunks import group_blocks
+from endolab.cgm.kernels.grid import grid_of, groups_cached
+from endolab.cgm.kernels.groups import US_PER_DAY, US_PER_MIN
+from endolab.cgm.metrics import run_exprs
 from endolab.cgm.schema import (
+    CANONICAL_SCHEMA,
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
     TBR_LEVEL1_MG_DL,
@@ -208,7 +212,7 @@ def _grid_blocks(
     data: pl.DataFrame, keys: list[str], dt0: float | None, inter_gap: float
 ) -> tuple[pl.DataFrame, pl.DataFrame, Iterator[_GridBlock]]:
     """The present (non-missing) points of R iglu's interpolated grid (``CGMS2DayByDay``, built by
-    :func:`endolab.cgm.indices._grid.grid_of`, one grid per subject) as readings, in blocks of
+    :func:`endolab.cgm.kernels.grid.grid_of`, one grid per subject) as readings, in blocks of
     whole subjects: consecutive present points form a segment; a missing point (inside a gap
     > ``inter_gap``) splits. With period columns in ``keys`` each point takes them from the reading
     at or before it (``data`` must be sorted by id, then time).
@@ -216,9 +220,6 @@ def _grid_blocks(
     Returns the key frame (rows indexed by ``key_row``), the subjects with ≥ 2 readings but no
     grid, and the blocks.
     """
-    from endolab.cgm.indices._common import US_PER_DAY, US_PER_MIN
-    from endolab.cgm.indices._grid import grid_of, groups_cached
-
     grid = grid_of(data, ["id"], dt0=dt0, inter_gap=inter_gap)
     groups = groups_cached(data, ["id"])
     first = groups.t_us[groups.start[:-1]]
@@ -257,15 +258,10 @@ def _grid_blocks(
         return _GridBlock(p=p, step=step, key_row=rows, t0_us=int(t_us[0]))
 
     def blocks() -> Iterator[_GridBlock]:
-        g0 = 0
-        while g0 < grid.n:
-            g1 = g0 + 1
-            while g1 < grid.n and grid.start[g1 + 1] - grid.start[g0] <= _GRID_BLOCK_POINTS:
-                g1 += 1
+        for g0, g1 in group_blocks(grid.start, _GRID_BLOCK_POINTS):
             b = block(g0, g1)
             if b is not None:
                 yield b
-            g0 = g1
 
     return key_frame, no_grid, blocks()
 
@@ -531,8 +527,6 @@ def episodes(
     >>> table.select("type", "level", "start", "duration_min").rows()
     [('hypo', 'l1', datetime.datetime(2024, 1, 1, 0, 5), 15.0)]
     """
-    from endolab.cgm.compute import ensure_canonical
-
     _check_params(
         dur_length=dur_length,
         end_length=end_length,

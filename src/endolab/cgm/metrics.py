@@ -28,6 +28,7 @@ from typing import Final, TypeVar
 import numpy as np
 import polars as pl
 
+from endolab.cgm.frame import TimeOrderError
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
@@ -45,7 +46,6 @@ __all__ = [
     "CORE_METRICS",
     "MINUTES_PER_DAY",
     "MetricFunction",
-    "TimeOrderError",
     "above_percent",
     "active_percent",
     "active_percent_exprs",
@@ -87,10 +87,6 @@ _T = TypeVar("_T", float, pl.Expr)
 
 #: Smallest interval between successive readings of a group (> 0 when sorted, no duplicates).
 _ORDER_CHECK: Final = pl.col("__td").slice(1).min().alias("__min_td")
-
-
-class TimeOrderError(InputError):
-    """Readings of a group are not in strictly increasing time order (run check_frame first)."""
 
 
 _TD: Final = (pl.col("time").diff().dt.total_microseconds().cast(pl.Float64) / 60e6).alias("__td")

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from endolab.cgm.indices._common import groups_of
-from endolab.cgm.indices._grid import build_grid, grid_of, shared_intermediates
+from endolab.cgm.kernels.grid import build_grid, grid_of, shared_intermediates
+from endolab.cgm.kernels.groups import groups_of
 from endolab.errors import EndolabWarning, InputError
 from tests.cgm.indices.helpers import frame_of, stack
 

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from endolab.cgm.indices import pgs
-from endolab.cgm.indices._common import groups_of
-from endolab.cgm.indices._grid import build_grid
 from endolab.cgm.indices.gvp import gvp_values
 from endolab.cgm.indices.pgs import _episodes, _starts_of, pgs_hirsch_2017
+from endolab.cgm.kernels.grid import build_grid
+from endolab.cgm.kernels.groups import groups_of
 from tests.cgm.indices.helpers import frame_of, value
 
 # 5-min readings (grid = readings): start ≥ 4 points (20 min) below, end ≥ 6 points (30 min) at/above

@@ -26,8 +26,8 @@ from typing import Literal
 
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, result_frame, seg_mean, shift_within
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.kernels.groups import FloatArray, result_frame, seg_mean, shift_within
 from endolab.errors import InputError
 
 __all__ = ["auc"]

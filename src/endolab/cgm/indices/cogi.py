@@ -20,9 +20,8 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, Groups, result_frame, seg_sd
-from endolab.cgm.indices._grid import groups_cached
-from endolab.cgm.indices.gri import percent_where
+from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.kernels.groups import FloatArray, Groups, percent_where, result_frame, seg_sd
 from endolab.cgm.schema import TBR_LEVEL1_MG_DL, TIR_HIGH_MG_DL, TIR_LOW_MG_DL
 
 __all__ = ["cogi", "cogi_leelarathna_2020"]

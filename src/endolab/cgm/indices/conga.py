@@ -3,7 +3,7 @@ GA, Cameron FJ. A novel approach to continuous glucose analysis utilizing glycem
 *Diabetes Technol Ther* 2005;7(2):253–263, doi:10.1089/dia.2005.7.253).
 
 ``CONGA(n) = SD(g(t) − g(t − n hours))`` — the sample SD (ddof = 1) of the differences between
-glucose values exactly n hours apart on the interpolated grid (:mod:`endolab.cgm.indices._grid`),
+glucose values exactly n hours apart on the interpolated grid (:mod:`endolab.cgm.kernels.grid`),
 skipping pairs with a missing end. Default ``n = 24`` h (R iglu 4.3.0 R/conga.R; other tools default
 to 1 h, specs/cgm.md §4). The lag in grid points is ``round(60 / dt0) · n`` as in R iglu.
 """
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, result_frame, seg_sd
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.kernels.groups import FloatArray, result_frame, seg_sd
 from endolab.errors import InputError
 
 __all__ = ["conga"]

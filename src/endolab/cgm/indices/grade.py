@@ -21,8 +21,8 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, Groups, result_frame, seg_mean, seg_sum
-from endolab.cgm.indices._grid import groups_cached
+from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.kernels.groups import FloatArray, Groups, result_frame, seg_mean, seg_sum
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
 
 __all__ = ["grade", "grade_hill_2007", "grade_parts"]

@@ -17,8 +17,8 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, Groups, result_frame, seg_sum
-from endolab.cgm.indices._grid import groups_cached
+from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.kernels.groups import FloatArray, Groups, percent_where, result_frame
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
@@ -30,12 +30,6 @@ __all__ = ["gri", "gri_klonoff_2023"]
 
 #: Upper bound of the GRI scale [dimensionless] (Klonoff 2023).
 GRI_CAP: Final = 100.0
-
-
-def percent_where(g: Groups, mask: np.ndarray) -> FloatArray:
-    """Percentage of each group's readings where ``mask`` holds [%]."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return 100.0 * seg_sum(mask.astype(np.float64), g.start) / g.counts
 
 
 def gri_klonoff_2023(

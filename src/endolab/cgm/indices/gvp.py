@@ -17,18 +17,20 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, result_frame, seg_count, seg_sum
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.kernels.groups import FloatArray, result_frame, seg_count, seg_sum
 
-__all__ = ["gvp"]
+__all__ = ["gvp", "gvp_per_group", "gvp_values"]
 
 
 def gvp_values(grid: Grid) -> FloatArray:
     """GVP [%] of every group of ``grid`` (NaN without a pair of consecutive grid values)."""
-    return grid.map_chunks(lambda sg: {"gvp": _gvp(sg)})["gvp"]
+    return grid.map_chunks(lambda sg: {"gvp": gvp_per_group(sg)})["gvp"]
 
 
-def _gvp(grid: Grid) -> FloatArray:
+def gvp_per_group(grid: Grid) -> FloatArray:
+    """GVP [%] of every group of ``grid`` in one pass (see the module docstring; NaN without a pair
+    of consecutive grid values). :func:`gvp_values` runs it block by block."""
     d = grid.shifted(np.ones(grid.n, dtype=np.int64)) - grid.gl
     steps = np.unique(grid.dt0[grid.lengths > 0])
     step: float | np.ndarray = (

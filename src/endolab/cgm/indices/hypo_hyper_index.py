@@ -17,10 +17,10 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, Groups, result_frame, seg_sum
-from endolab.cgm.indices._grid import groups_cached
+from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.kernels.groups import FloatArray, Groups, result_frame, seg_sum
 
-__all__ = ["hyper_index", "hypo_index"]
+__all__ = ["hyper_index", "hyper_index_values", "hypo_index", "hypo_index_values"]
 
 #: Lower limit of target range for the hypo index [mg/dL] (Rodbard 2009; R iglu ``LLTR = 80``).
 LLTR_MG_DL: Final = 80.0
@@ -28,13 +28,17 @@ LLTR_MG_DL: Final = 80.0
 ULTR_MG_DL: Final = 140.0
 
 
-def _hypo(g: Groups, lltr: float, b: float, d: float) -> FloatArray:
+def hypo_index_values(g: Groups, lltr: float, b: float, d: float) -> FloatArray:
+    """Hypoglycaemia index of every group of ``g`` (Rodbard 2009): Σ_{gl < lltr} |lltr − gl|^b /
+    (n · d); ``lltr`` [mg/dL], exponent ``b`` and scale ``d`` as in :func:`hypo_index`."""
     term = np.where(g.gl < lltr, np.abs(lltr - g.gl) ** b, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return seg_sum(term, g.start) / (g.counts * d)
 
 
-def _hyper(g: Groups, ultr: float, a: float, c: float) -> FloatArray:
+def hyper_index_values(g: Groups, ultr: float, a: float, c: float) -> FloatArray:
+    """Hyperglycaemia index of every group of ``g`` (Rodbard 2009): Σ_{gl > ultr} |gl − ultr|^a /
+    (n · c); ``ultr`` [mg/dL], exponent ``a`` and scale ``c`` as in :func:`hyper_index`."""
     term = np.where(g.gl > ultr, np.abs(g.gl - ultr) ** a, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return seg_sum(term, g.start) / (g.counts * c)
@@ -68,7 +72,9 @@ def hypo_index(
     ``hypo_index`` [dimensionless].
     """
     g = groups_cached(frame, by)
-    return result_frame(g.keys, g.map_chunks(lambda sg: {"hypo_index": _hypo(sg, lltr, b, d)}))
+    return result_frame(
+        g.keys, g.map_chunks(lambda sg: {"hypo_index": hypo_index_values(sg, lltr, b, d)})
+    )
 
 
 def hyper_index(
@@ -99,4 +105,6 @@ def hyper_index(
     ``hyper_index`` [dimensionless].
     """
     g = groups_cached(frame, by)
-    return result_frame(g.keys, g.map_chunks(lambda sg: {"hyper_index": _hyper(sg, ultr, a, c)}))
+    return result_frame(
+        g.keys, g.map_chunks(lambda sg: {"hyper_index": hyper_index_values(sg, ultr, a, c)})
+    )

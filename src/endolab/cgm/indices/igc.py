@@ -9,9 +9,14 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from endolab.cgm.indices._common import result_frame
-from endolab.cgm.indices._grid import groups_cached
-from endolab.cgm.indices.hypo_hyper_index import LLTR_MG_DL, ULTR_MG_DL, _hyper, _hypo
+from endolab.cgm.indices.hypo_hyper_index import (
+    LLTR_MG_DL,
+    ULTR_MG_DL,
+    hyper_index_values,
+    hypo_index_values,
+)
+from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.kernels.groups import result_frame
 
 __all__ = ["igc"]
 
@@ -45,5 +50,7 @@ def igc(
     ``igc`` [dimensionless].
     """
     g = groups_cached(frame, by)
-    cols = g.map_chunks(lambda sg: {"igc": _hyper(sg, ultr, a, c) + _hypo(sg, lltr, b, d)})
+    cols = g.map_chunks(
+        lambda sg: {"igc": hyper_index_values(sg, ultr, a, c) + hypo_index_values(sg, lltr, b, d)}
+    )
     return result_frame(g.keys, cols)

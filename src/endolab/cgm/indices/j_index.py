@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from endolab.cgm.indices._common import result_frame, seg_mean, seg_sd
-from endolab.cgm.indices._grid import groups_cached
+from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.kernels.groups import result_frame, seg_mean, seg_sd
 
 __all__ = ["j_index"]
 

@@ -15,8 +15,8 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import result_frame, seg_mean
-from endolab.cgm.indices._grid import groups_cached
+from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.kernels.groups import result_frame, seg_mean
 from endolab.errors import InputError
 
 __all__ = ["M_VALUE_REFERENCE_MG_DL", "m_value"]

@@ -12,7 +12,7 @@ from typing import Final
 
 import polars as pl
 
-from endolab.cgm.indices.summary import _group_agg
+from endolab.cgm.indices.summary import group_agg
 
 __all__ = ["MAD_NORMAL_CONSTANT", "mad"]
 
@@ -39,4 +39,4 @@ def mad(
     ``mad`` [mg/dL].
     """
     expr = ((pl.col("gl") - pl.col("gl").median()).abs().median() * constant).alias("mad")
-    return _group_agg(frame, by, [expr])
+    return group_agg(frame, by, [expr])

@@ -38,8 +38,8 @@ from typing import Final, Literal
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, IntArray, result_frame
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, grid_of
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, grid_of
+from endolab.cgm.kernels.groups import FloatArray, IntArray, result_frame
 from endolab.errors import InputError
 
 __all__ = ["MAGE_DIRECTIONS", "mage", "mage_ma_fernandes_2022"]

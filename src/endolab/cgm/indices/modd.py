@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, result_frame, seg_mean
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.kernels.groups import FloatArray, result_frame, seg_mean
 from endolab.errors import InputError
 
 __all__ = ["modd"]

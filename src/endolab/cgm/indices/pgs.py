@@ -28,10 +28,16 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, IntArray, result_frame, seg_count, seg_mean
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of, groups_cached
-from endolab.cgm.indices.gri import percent_where
-from endolab.cgm.indices.gvp import _gvp
+from endolab.cgm.indices.gvp import gvp_per_group
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of, groups_cached
+from endolab.cgm.kernels.groups import (
+    FloatArray,
+    IntArray,
+    percent_where,
+    result_frame,
+    seg_count,
+    seg_mean,
+)
 from endolab.cgm.schema import TBR_LEVEL1_MG_DL, TBR_LEVEL2_MG_DL, TIR_HIGH_MG_DL, TIR_LOW_MG_DL
 
 __all__ = ["pgs", "pgs_hirsch_2017"]
@@ -224,4 +230,4 @@ def _per_week(grid: Grid, dur_length: float, end_length: float) -> dict[str, Flo
         days = present * grid.dt0 / 1440.0
         per_week_54 = np.where(days > 0, n_lv2 / days * 7.0, np.nan)
         per_week_70 = np.where(days > 0, n_lv1_excl / days * 7.0, np.nan)
-    return {"gvp": _gvp(grid), "n54": per_week_54, "n70": per_week_70}
+    return {"gvp": gvp_per_group(grid), "n54": per_week_54, "n70": per_week_70}

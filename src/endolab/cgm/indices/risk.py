@@ -24,7 +24,8 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import (
+from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.kernels.groups import (
     FloatArray,
     Groups,
     day_runs,
@@ -32,7 +33,6 @@ from endolab.cgm.indices._common import (
     seg_mean,
     seg_sum,
 )
-from endolab.cgm.indices._grid import groups_cached
 
 __all__ = ["BGI_CONSTANT_IGLU_R", "adrr", "bgi_f_kovatchev_1997", "hbgi", "lbgi"]
 

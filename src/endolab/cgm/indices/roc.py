@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import US_PER_MIN, FloatArray, IntArray, result_frame, seg_sd
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of, groups_cached
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of, groups_cached
+from endolab.cgm.kernels.groups import US_PER_MIN, FloatArray, IntArray, result_frame, seg_sd
 from endolab.errors import InputError
 
 __all__ = ["roc", "sd_roc"]

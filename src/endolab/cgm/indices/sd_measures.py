@@ -2,7 +2,7 @@
 improved methods to characterize glycemic variability using continuous glucose monitoring.
 *Diabetes Technol Ther* 2009;11(9):551–565, doi:10.1089/dia.2009.0015), computed as R iglu 4.3.0
 R/sd_measures.R and R/cv_measures.R on the day-by-day matrix of the interpolated grid (rows = days,
-columns = times of day; :mod:`endolab.cgm.indices._grid`). All SDs are sample SDs (ddof = 1) over
+columns = times of day; :mod:`endolab.cgm.kernels.grid`). All SDs are sample SDs (ddof = 1) over
 present values; a row/column needs ≥ 2 present values for its SD.
 
 ======  ====================================================================================
@@ -28,8 +28,8 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, IntArray, result_frame, seg_mean, seg_sd
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.kernels.groups import FloatArray, IntArray, result_frame, seg_mean, seg_sd
 
 __all__ = ["cv_measures", "sd_measures"]
 

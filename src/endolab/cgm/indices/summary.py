@@ -12,14 +12,14 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, Groups, result_frame
-from endolab.cgm.indices._grid import groups_cached
+from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.kernels.groups import FloatArray, Groups, result_frame
 from endolab.errors import InputError
 
-__all__ = ["quantile_glu", "summary_glu"]
+__all__ = ["group_agg", "quantile_glu", "summary_glu"]
 
 
-def _group_agg(frame: pl.DataFrame, by: Sequence[str], exprs: list[pl.Expr]) -> pl.DataFrame:
+def group_agg(frame: pl.DataFrame, by: Sequence[str], exprs: list[pl.Expr]) -> pl.DataFrame:
     """Polars aggregations per group, a block of groups at a time; one row per group."""
     g = groups_cached(frame, by)
     names = [e.meta.output_name() for e in exprs]
@@ -51,7 +51,7 @@ def summary_glu(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataF
     ``min``, ``q25``, ``median``, ``q75``, ``max``, ``range``, ``iqr`` [mg/dL].
     """
     gl = pl.col("gl")
-    out = _group_agg(
+    out = group_agg(
         frame,
         by,
         [
@@ -97,4 +97,4 @@ def quantile_glu(
     exprs = [
         pl.col("gl").quantile(float(p) / 100.0, "linear").alias(f"q{float(p):g}") for p in quantiles
     ]
-    return _group_agg(frame, by, exprs)
+    return group_agg(frame, by, exprs)

@@ -34,14 +34,13 @@ from typing import Any, Final, TypeVar
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import (
-    CHUNK_POINTS,
+from endolab.cgm.kernels.chunks import CHUNK_POINTS, group_blocks, map_blocks
+from endolab.cgm.kernels.groups import (
     US_PER_DAY,
     US_PER_MIN,
     FloatArray,
     Groups,
     IntArray,
-    _map_chunks,
     groups_of,
     shift_within,
 )
@@ -59,9 +58,6 @@ __all__ = [
 #: Longest gap between readings that is interpolated over [min]. R iglu 4.3.0 default
 #: ``inter_gap = 45`` (specs/cgm.md §2).
 DEFAULT_INTER_GAP_MIN: Final = 45.0
-
-_CHUNK_POINTS: Final = 1_000_000
-
 
 _T = TypeVar("_T")
 _CACHE: ContextVar[dict[tuple[Any, ...], tuple[Any, Any]] | None] = ContextVar(
@@ -198,7 +194,7 @@ class Grid:
     ) -> dict[str, FloatArray]:
         """Apply ``fn`` to consecutive blocks of whole groups of about ``max_points`` grid points
         and concatenate its per-group arrays (small temporaries; the values do not change)."""
-        return _map_chunks(self.start, self.n, lambda g0, g1: fn(self.sub(g0, g1)), max_points)
+        return map_blocks(self.start, lambda g0, g1: fn(self.sub(g0, g1)), max_points)
 
     @cached_property
     def index(self) -> IntArray:
@@ -325,7 +321,7 @@ def build_grid(
     Parameters
     ----------
     groups
-        Readings split by group (:func:`endolab.cgm.indices._common.groups_of`).
+        Readings split by group (:func:`endolab.cgm.kernels.groups.groups_of`).
     dt0
         Grid step [min]; ``None`` (default, R iglu) = rounded median interval per group.
     inter_gap
@@ -352,11 +348,7 @@ def build_grid(
     gap_us = inter_gap * US_PER_MIN
 
     # process groups in chunks so the temporaries stay small
-    g0 = 0
-    while g0 < n:
-        g1 = g0 + 1
-        while g1 < n and start[g1 + 1] - start[g0] <= _CHUNK_POINTS:
-            g1 += 1
+    for g0, g1 in group_blocks(start, CHUNK_POINTS):
         lo, hi = int(start[g0]), int(start[g1])
         if hi > lo:
             gi = np.repeat(np.arange(g0, g1, dtype=np.int64), npts[g0:g1])
@@ -383,7 +375,6 @@ def build_grid(
             res = np.where(bridged, val, np.nan)
             res = np.where(exact, ov[rc], res)
             out[lo:hi] = res
-        g0 = g1
     return Grid(keys=groups.keys, dt0=step, ndays=ndays, start=start, gl=out)
 
 
