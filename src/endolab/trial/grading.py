@@ -43,11 +43,11 @@ from typing import Final
 __all__ = [
     "C_PEPTIDE_COLUMNS",
     "C_PEPTIDE_PMOL_L_PER_NG_ML",
-    "CPeptideCutoffs",
     "IGLS2_CPEP_FASTING_GOOD_PMOL_L",
     "IGLS2_CPEP_FASTING_MARGINAL_PMOL_L",
     "IGLS2_CPEP_STIM_GOOD_PMOL_L",
     "IGLS2_CPEP_STIM_MARGINAL_PMOL_L",
+    "CPeptideCutoffs",
     "Graded",
     "beta2_forbes_2016",
     "beta_score_ryan_2005",
@@ -311,9 +311,12 @@ def igls1_rickels_2018(
     if baseline_c_peptide_pmol_l is None and c_peptide_pmol_l is not None and c_peptide_pmol_l <= 0:
         above_baseline = False, "C-peptide undetectable (cannot exceed any baseline)"
     elif baseline_c_peptide_pmol_l is None and c_peptide_pmol_l is not None:
-        above_baseline = None, (
-            f"C-peptide {_fmt(c_peptide_pmol_l)} pmol/L vs baseline unknown (no C-peptide "
-            "measured on or before day 0)"
+        above_baseline = (
+            None,
+            (
+                f"C-peptide {_fmt(c_peptide_pmol_l)} pmol/L vs baseline unknown (no C-peptide "
+                "measured on or before day 0)"
+            ),
         )
     else:
         above_baseline = _cmp(
