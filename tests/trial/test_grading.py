@@ -312,10 +312,11 @@ def test_reasons_print_the_deciding_precision() -> None:
 
 @pytest.mark.parametrize(
     ("fpg_mmol_l", "points"),
-    # Ryan 2005: ≤ 5.5 → 2, 5.6–6.9 → 1, ≥ 7.0 → 0, on values read to 0.1 mmol/L (half up)
-    [(5.5, 2), (5.54, 2), (5.55, 1), (5.6, 1), (6.9, 1), (6.94, 1), (6.95, 0), (7.0, 0)],
+    # Ryan 2005 (abstract): 2 for normal FPG (table ≤ 5.5 mmol/L), 0 in the diabetic range
+    # (≥ 7.0), "one point for intermediate values"
+    [(5.5, 2), (5.54, 1), (5.55, 1), (5.6, 1), (6.9, 1), (6.95, 1), (6.99, 1), (7.0, 0)],
 )
-def test_beta_score_fpg_gaps_follow_the_table_precision(fpg_mmol_l: float, points: int) -> None:
+def test_beta_score_fpg_gaps_are_intermediate(fpg_mmol_l: float, points: int) -> None:
     score, reason = beta_score_ryan_2005(
         fasting_glucose_mg_dl=fpg_mmol_l * 18.0,
         hba1c_pct=5.0,
@@ -326,7 +327,9 @@ def test_beta_score_fpg_gaps_follow_the_table_precision(fpg_mmol_l: float, point
 
 
 @pytest.mark.parametrize(
-    ("a1c", "points"), [(6.1, 2), (6.14, 2), (6.15, 1), (6.2, 1), (6.94, 1), (6.95, 0)]
+    ("a1c", "points"),
+    # 2 for ≤ 6.1 %, 0 for "HbA1c > 6.9 %" (abstract), 1 between
+    [(6.1, 2), (6.14, 1), (6.15, 1), (6.2, 1), (6.9, 1), (6.94, 0), (6.95, 0), (7.0, 0)],
 )
 def test_beta_score_hba1c_gaps(a1c: float, points: int) -> None:
     score, _ = beta_score_ryan_2005(
@@ -337,8 +340,8 @@ def test_beta_score_hba1c_gaps(a1c: float, points: int) -> None:
 
 @pytest.mark.parametrize(
     ("stim_pmol_l", "total"),
-    # ≥ 0.30 nmol/L → 2, 0.10–0.29 → 1, < 0.10 → total 0; read to 0.01 nmol/L (half up)
-    [(300.0, 8), (295.0, 8), (294.9, 7), (100.0, 7), (95.0, 7), (94.9, 0)],
+    # ≥ 0.3 nmol/L → 2, < 0.1 ("absent") → total score 0, between → 1
+    [(300.0, 8), (299.9, 7), (295.0, 7), (100.0, 7), (99.9, 0)],
 )
 def test_beta_score_c_peptide_gaps(stim_pmol_l: float, total: int) -> None:
     score, _ = beta_score_ryan_2005(
@@ -350,8 +353,12 @@ def test_beta_score_c_peptide_gaps(stim_pmol_l: float, total: int) -> None:
     assert score == total
 
 
-@pytest.mark.parametrize(("dose", "points"), [(0.0, 2), (0.004, 1), (0.244, 1), (0.245, 0)])
-def test_beta_score_insulin_any_use_is_not_zero(dose: float, points: int) -> None:
+@pytest.mark.parametrize(
+    ("dose", "points"),
+    # none → 2, "in excess of 0.24 units/kg" → 0, between → 1
+    [(0.0, 2), (0.004, 1), (0.24, 1), (0.245, 0), (0.25, 0)],
+)
+def test_beta_score_insulin_gaps(dose: float, points: int) -> None:
     score, _ = beta_score_ryan_2005(
         fasting_glucose_mg_dl=90.0, hba1c_pct=5.0, insulin_u_kg_day=dose, c_peptide_stim_pmol_l=500
     )

@@ -86,6 +86,13 @@ def agp_percentiles(
         the bin), and ``p5``, ``p25``, ``p50``, ``p75``, ``p95`` [unit]. Bins without readings are
         absent.
 
+    References
+    ----------
+    Johnson ML et al. Utilizing the Ambulatory Glucose Profile to standardize and implement continuous
+    glucose monitoring in clinical practice. Diabetes Technol Ther 2019;21(S2):S2-17–S2-25,
+    doi:10.1089/dia.2019.0034; Battelino T et al. Diabetes Care 2019;42(8):1593–1603,
+    doi:10.2337/dci19-0028.
+
     >>> import polars as pl, datetime as dt
     >>> f = pl.DataFrame({"id": ["a"] * 3, "time": [dt.datetime(2024, 1, d, 8, 2) for d in (1, 2, 3)],
     ...                   "gl": [100.0, 140.0, 120.0]})

@@ -634,6 +634,12 @@ def episodes(
 
     Example: 5-min readings 100, 65, 65, 65, 100, 100, 100 → one level-1 hypo episode of 15 min.
 
+    References
+    ----------
+    Battelino T et al. Continuous glucose monitoring and metrics for clinical trials: an
+    international consensus statement. Lancet Diabetes Endocrinol 2023;11(1):42–57,
+    doi:10.1016/S2213-8587(22)00319-9.
+
     >>> import polars as pl, datetime as dt
     >>> f = pl.DataFrame({"id": ["a"] * 7, "time": [dt.datetime(2024, 1, 1, 0, 5 * i) for i in range(7)],
     ...                   "gl": [100.0, 65, 65, 65, 100, 100, 100]})

@@ -242,9 +242,6 @@ def emadi_konjin_2003(total_t: float, shbg: float, albumin: float) -> float:
     :func:`vermeulen_1999` (specs/hormones.md §2.4: the published formula's albumin term
     ``N = 1 + 0.188·Alb[g/L]`` gives K_alb = 0.188 × 69,000 ≈ 1.3e4 L/mol).
 
-    Reference: Emadi-Konjin P, Bain J, Bromberg IL. Evaluation of an algorithm for calculation of
-    serum "bioavailable" testosterone (BAT). Clin Biochem 2003;36(8):591–6, PMID 14636872.
-
     Parameters
     ----------
     total_t
@@ -258,6 +255,13 @@ def emadi_konjin_2003(total_t: float, shbg: float, albumin: float) -> float:
     -------
     float
         Free testosterone [mol/L].
+
+    References
+    ----------
+    Emadi-Konjin P, Bain J, Bromberg IL. Evaluation of an algorithm for calculation of serum
+    "bioavailable" testosterone (BAT). Clin Biochem 2003;36(8):591–596, PMID 14636872 [U: DOI not
+    confirmed — journal, volume, pages and title were checked in a library record, but no source
+    searched printed the DOI, so none is given rather than a guessed one].
 
     Spec §2.4 (TT 500 ng/dL, SHBG 33 nmol/L, albumin 4.3 g/dL → 135 pg/mL, 2.70 %):
 

@@ -179,6 +179,13 @@ def aromatase_age_factor(age: float, params: PredictorParameters = DEFAULT_PARAM
     float
         Factor [dimensionless].
 
+    References
+    ----------
+    Lakshman KM, Kaplan B, Travison TG, et al. The effects of injected testosterone dose and age on
+    the conversion of testosterone to estradiol and dihydrotestosterone in young and older men. J Clin
+    Endocrinol Metab 2010;95(8):3955–3964, doi:10.1210/jc.2010-0102, PMID 20534765 (abstract).
+    The 35 → 59 y linear interpolation is an assumption [A].
+
     >>> aromatase_age_factor(30), aromatase_age_factor(47), aromatase_age_factor(70)
     (1.0, 1.2, 1.4)
     """
@@ -252,6 +259,13 @@ def dht_lakshman_2010(
     -------
     float
         Total DHT [nmol/L].
+
+    References
+    ----------
+    Lakshman KM, Kaplan B, Travison TG, et al. The effects of injected testosterone dose and age on
+    the conversion of testosterone to estradiol and dihydrotestosterone in young and older men. J Clin
+    Endocrinol Metab 2010;95(8):3955–3964, doi:10.1210/jc.2010-0102, PMID 20534765 (abstract).
+    Pirke KM, Doerr P. Acta Endocrinol 1975;80 (free DHT vs free T fraction) [no DOI: 1975 print].
 
     >>> dht_lakshman_2010(10.0, 0.65, c_dht_nmol_l=0.4, km_nmol_l=3.35)
     1.0

@@ -34,7 +34,6 @@ Reasons print each value to the precision that decides its comparison (``TIR 79.
 
 from __future__ import annotations
 
-import decimal
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -412,8 +411,10 @@ def igls2_outcome_landstra_2021(
     baseline_hba1c_pct, baseline_tir_pct, baseline_below54_pct, baseline_she_per_year
         The same at baseline.
 
-    Criteria (Landstra CP et al. J Clin Endocrinol Metab 2021;106(10):3049–3059,
-    doi:10.1210/clinem/dgab386 [U: DOI not re-checked], Table 2; all four conditions of a row must hold [A: read as a
+    Criteria (Landstra CP et al. Examination of the Igls criteria for defining functional outcomes
+    of β-cell replacement therapy: IPITA symposium report. J Clin Endocrinol Metab
+    2021;106(10):3049–3059, doi:10.1210/clinem/dgab386 (checked on PubMed 34061967 and PMC8571711),
+    Table 2 "Proposed Igls criteria 2.0"; all four conditions of a row must hold [A: read as a
     conjunction]):
 
     * optimal: HbA1c ≤ 6.5 %, TIR ≥ 80 %, no SHE, time < 54 mg/dL = 0 %;
@@ -612,35 +613,41 @@ def beta_score_ryan_2005(
     insulin 0 → 2, 0.01–0.24 U/kg/day → 1, ≥ 0.25 → 0; stimulated C-peptide ≥ 0.3 nmol/L 2,
     0.1–0.29 1, < 0.1 → total score 0.
 
-    Gaps between the printed bands (FPG 5.5 | 5.6, HbA1c 6.1 | 6.2, C-peptide 0.29 | 0.3): the
-    paper's bands are written at the precision its values are reported with (FPG and HbA1c to
-    0.1, insulin and C-peptide to 0.01), where they leave no gap. So each value is first rounded,
-    half up, to that precision and then banded: FPG 5.54 → 5.5 → 2 points, 5.55 → 5.6 → 1;
-    HbA1c 6.15 → 6.2 → 1; C-peptide 0.295 nmol/L → 0.30 → 2, 0.095 → 0.10 → 1. Insulin is the
-    exception: any insulin (> 0 U/kg/day, even < 0.005, which rounds to 0.00) is not "0" and
-    scores 1 [A: the paper's "0" means no insulin]. The reason prints the rounded value used.
+    Values between the printed bands (FPG 5.5–5.6 mmol/L, HbA1c 6.1–6.2 %, insulin 0–0.01 and
+    0.24–0.25 U/kg/day, C-peptide 0.29–0.30 nmol/L) follow the rule the paper states in words
+    (abstract, verified): "2 points each for normal fasting glucose, HbA1c, stimulated C-peptide,
+    and absence of insulin …; no points … if the fasting glucose was in the diabetic range, the
+    HbA1c was > 6.9 %, C-peptide secretion was absent on stimulation, or daily insulin use was in
+    excess of 0.24 units/kg. One point was given for intermediate values." So the 2-point and
+    0-point conditions are read exactly as printed — FPG ≤ 5.5 / ≥ 7.0 mmol/L (the diabetic range),
+    HbA1c ≤ 6.1 / > 6.9 %, insulin none / > 0.24 U/kg/day, C-peptide ≥ 0.3 / < 0.1 nmol/L (→ total
+    score 0) — and everything between scores 1: FPG 5.55 → 1, 6.95 → 1; HbA1c 6.15 → 1, 6.95 → 0;
+    insulin 0.245 → 0; C-peptide 0.295 nmol/L → 1.
 
     >>> beta_score_ryan_2005(fasting_glucose_mg_dl=90, hba1c_pct=5.8, insulin_u_kg_day=0.0,
     ...     c_peptide_stim_pmol_l=800)[0]
     8
-    >>> beta_score_ryan_2005(fasting_glucose_mg_dl=5.55 * 18, hba1c_pct=6.15, insulin_u_kg_day=0.0,
-    ...     c_peptide_stim_pmol_l=295)[0]  # 5.6 → 1, 6.2 → 1, insulin 0 → 2, 0.30 → 2
-    6
+    >>> beta_score_ryan_2005(fasting_glucose_mg_dl=99.9, hba1c_pct=6.95, insulin_u_kg_day=0.245,
+    ...     c_peptide_stim_pmol_l=295)[0]  # FPG 5.55 → 1, HbA1c > 6.9 → 0, > 0.24 → 0, 0.295 → 1
+    2
     """
-    stim_nmol = None if c_peptide_stim_pmol_l is None else _half_up(c_peptide_stim_pmol_l / 1000, 2)
-    fast_nmol = (
-        None if c_peptide_fasting_pmol_l is None else _half_up(c_peptide_fasting_pmol_l / 1000, 2)
-    )
+    stim_nmol = None if c_peptide_stim_pmol_l is None else c_peptide_stim_pmol_l / 1000
+    fast_nmol = None if c_peptide_fasting_pmol_l is None else c_peptide_fasting_pmol_l / 1000
     if fast_nmol is not None and fast_nmol >= 0.3:
-        cp_points, cp_text = 2, f"fasting C-peptide {fast_nmol:.2f} nmol/L ≥ 0.30 → 2"
+        cp_points, cp_text = 2, f"fasting C-peptide {_fmt(fast_nmol)} nmol/L ≥ 0.3 → 2"
     elif stim_nmol is None:
         return None, "β-score not computed: no stimulated C-peptide at the visit"
     elif stim_nmol >= 0.3:
-        cp_points, cp_text = 2, f"stimulated C-peptide {stim_nmol:.2f} nmol/L ≥ 0.30 → 2"
+        cp_points, cp_text = (
+            2,
+            f"stimulated C-peptide {_decisive(stim_nmol, 0.3, '≥')[0]} nmol/L ≥ 0.3 → 2",
+        )
     elif stim_nmol >= 0.1:
-        cp_points, cp_text = 1, f"stimulated C-peptide {stim_nmol:.2f} nmol/L 0.10–0.29 → 1"
+        v = _decisive(stim_nmol, 0.3, "≥")[0]
+        cp_points, cp_text = 1, f"stimulated C-peptide {v} nmol/L in 0.1–< 0.3 → 1"
     else:
-        return 0, f"stimulated C-peptide {stim_nmol:.2f} nmol/L < 0.10 → total score 0"
+        v = _decisive(stim_nmol, 0.1, "<")[0]
+        return 0, f"stimulated C-peptide {v} nmol/L < 0.1 → total score 0"
     missing = [
         name
         for name, v in (
@@ -654,29 +661,18 @@ def beta_score_ryan_2005(
         return None, f"β-score not computed: {', '.join(missing)} unknown at the visit"
     assert fasting_glucose_mg_dl is not None and hba1c_pct is not None
     assert insulin_u_kg_day is not None
-    fpg = _half_up(fasting_glucose_mg_dl / _MG_DL_PER_MMOL_L, 1)
-    a1c = _half_up(hba1c_pct, 1)
-    ins = _half_up(insulin_u_kg_day, 2)
-    fpg_points = 2 if fpg <= 5.5 else (1 if fpg <= 6.9 else 0)
-    a1c_points = 2 if a1c <= 6.1 else (1 if a1c <= 6.9 else 0)
-    ins_points = 2 if insulin_u_kg_day == 0 else (1 if ins <= 0.24 else 0)
+    fpg = fasting_glucose_mg_dl / _MG_DL_PER_MMOL_L
+    fpg_points = 2 if fpg <= 5.5 else (0 if fpg >= 7.0 else 1)
+    a1c_points = 2 if hba1c_pct <= 6.1 else (0 if hba1c_pct > 6.9 else 1)
+    ins_points = 2 if insulin_u_kg_day == 0 else (0 if insulin_u_kg_day > 0.24 else 1)
     total = fpg_points + a1c_points + ins_points + cp_points
+    fpg_s = _decisive(fpg, 5.5 if fpg_points == 2 or fpg < 6.25 else 7.0, "≤")[0]
+    a1c_s = _decisive(hba1c_pct, 6.1 if a1c_points == 2 or hba1c_pct < 6.5 else 6.9, "≤")[0]
+    ins_s = _decisive(insulin_u_kg_day, 0.24, "≤")[0] if insulin_u_kg_day else "0"
     return total, (
-        f"β-score {total}: fasting glucose {fpg:.1f} mmol/L → {fpg_points}; HbA1c "
-        f"{a1c:.1f} % → {a1c_points}; insulin {ins:.2f} U/kg/day"
-        f"{' (some insulin)' if insulin_u_kg_day > 0 and ins == 0 else ''} → {ins_points}; "
-        f"{cp_text}"
+        f"β-score {total}: fasting glucose {fpg_s} mmol/L → {fpg_points}; HbA1c "
+        f"{a1c_s} % → {a1c_points}; insulin {ins_s} U/kg/day → {ins_points}; {cp_text}"
     )
-
-
-def _half_up(x: float, decimals: int) -> float:
-    """``x`` rounded half up to ``decimals`` (5.55 → 5.6, unlike ``round``'s half to even).
-
-    >>> _half_up(5.55, 1), _half_up(0.295, 2), _half_up(6.15, 1)
-    (5.6, 0.3, 6.2)
-    """
-    q = decimal.Decimal(1).scaleb(-decimals)
-    return float(decimal.Decimal(f"{x:.12g}").quantize(q, rounding=decimal.ROUND_HALF_UP))
 
 
 def beta2_forbes_2016(
@@ -703,7 +699,11 @@ def beta2_forbes_2016(
     -------
     (BETA-2 [score units] or ``None`` when an input is missing or insulin ≥ 1 U/kg/day, reason).
 
-    Forbes S et al. Am J Transplant 2016;16(9):2704–2713, doi:10.1111/ajt.13807 [U: DOI not re-checked] (issue 9, Sep 2016); formula as given in
+    Forbes S et al. Validation of the BETA-2 score: an improved tool to estimate beta cell function
+    after clinical islet transplantation using a single fasting blood sample. Am J Transplant
+    2016;16(9):2704–2713, doi:10.1111/ajt.13807 [U: DOI kept unconfirmed — title, journal and issue
+    9 (Sep 2016) were checked on the University of Edinburgh's record of the paper, but no source
+    searched printed the DOI]; formula as given in
     specs/trial-science.md §3.2, which marks it **[U] unverified**:
     ``BETA-2 = sqrt(C-peptide [nmol/L] × (1 − insulin [U/kg/d])) / (FPG [mmol/L] × HbA1c [%]) × 1000``.
 

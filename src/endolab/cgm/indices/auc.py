@@ -61,6 +61,11 @@ def auc(
     Returns
     -------
     ``hourly_auc`` [mg/dL·h per h = mg/dL].
+
+    References
+    ----------
+    Danne T et al. International consensus on use of continuous glucose monitoring. Diabetes Care
+    2017;40(12):1631–1640, doi:10.2337/dc17-1600 (the reference R iglu 4.3.0 ``auc`` cites).
     """
     if method not in ("iglu_r", "daily_trapezoid"):
         raise InputError(

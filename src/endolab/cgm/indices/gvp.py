@@ -25,7 +25,14 @@ __all__ = ["gvp", "gvp_per_group", "gvp_values"]
 
 
 def gvp_values(grid: Grid) -> FloatArray:
-    """GVP [%] of every group of ``grid`` (NaN without a pair of consecutive grid values)."""
+    """GVP [%] of every group of ``grid`` (NaN without a pair of consecutive grid values).
+
+    References
+    ----------
+    Peyser TA et al. Glycemic variability percentage: a novel method for assessing glycemic
+    variability from continuous glucose monitor data. Diabetes Technol Ther 2018;20(1):6–16,
+    doi:10.1089/dia.2017.0187.
+    """
     return grid.map_chunks(lambda sg: {"gvp": gvp_per_group(sg)})["gvp"]
 
 

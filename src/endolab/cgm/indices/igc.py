@@ -50,6 +50,11 @@ def igc(
     Returns
     -------
     ``igc`` [dimensionless].
+
+    References
+    ----------
+    Rodbard D. Interpretation of continuous glucose monitoring data: glycemic variability and quality
+    of glycemic control. Diabetes Technol Ther 2009;11(Suppl 1):S55–S67, doi:10.1089/dia.2008.0132.
     """
     g = groups_cached(frame, by, shared)
     cols = g.map_chunks(

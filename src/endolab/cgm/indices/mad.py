@@ -43,6 +43,11 @@ def mad(
     Returns
     -------
     ``mad`` [mg/dL].
+
+    References
+    ----------
+    Hampel FR. The influence curve and its role in robust estimation. J Am Stat Assoc
+    1974;69(346):383–393, doi:10.1080/01621459.1974.10482962 (the scale 1.4826).
     """
     expr = ((pl.col("gl") - pl.col("gl").median()).abs().median() * constant).alias("mad")
     return group_agg(frame, by, [expr], shared)

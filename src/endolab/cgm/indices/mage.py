@@ -405,6 +405,12 @@ def mage(
     Returns
     -------
     ``mage`` for ``avg`` and ``mage_<direction>`` for the others [mg/dL].
+
+    References
+    ----------
+    Service FJ et al. Mean amplitude of glycemic excursions, a measure of diabetic instability.
+    Diabetes 1970;19(9):644–655, doi:10.2337/diab.19.9.644 (definition); Fernandes NJ et al. J Diabetes
+    Sci Technol 2022;16(2):576–577, doi:10.1177/19322968211061165 (the moving-average algorithm).
     """
     dirs = [direction] if isinstance(direction, str) else list(direction)
     for d in dirs:

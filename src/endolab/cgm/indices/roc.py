@@ -106,6 +106,11 @@ def roc(
     -------
     The group columns, ``time`` (grid time, naive) and ``roc`` [mg/dL/min] (null where a value is
     missing, including the first ``timelag`` of each group).
+
+    References
+    ----------
+    Clarke W, Kovatchev B. Statistical tools to analyze continuous glucose monitor data. Diabetes
+    Technol Ther 2009;11(Suppl 1):S45–S54, doi:10.1089/dia.2008.0138.
     """
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
     lag, tl = _lag(grid, timelag)

@@ -207,6 +207,11 @@ def cv_measures(
     Returns
     -------
     ``cvmean``, ``cvsd`` [%].
+
+    References
+    ----------
+    Rodbard D. New and improved methods to characterize glycemic variability using continuous glucose
+    monitoring. Diabetes Technol Ther 2009;11(9):551–565, doi:10.1089/dia.2009.0015.
     """
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
 
