@@ -371,7 +371,7 @@ def test_grid_method_equals_a_plain_loop_over_r_rules() -> None:
 
     import numpy as np
 
-    from endolab.cgm.indices._grid import grid_of
+    from endolab.cgm.kernels.grid import grid_of
 
     rng = np.random.default_rng(20241121)
     frames = []

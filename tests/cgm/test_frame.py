@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from endolab.cgm import check_frame, from_pandas, to_pandas
-from endolab.cgm.frame import CANONICAL_SCHEMA
+from endolab.cgm.schema import CANONICAL_SCHEMA
 from endolab.errors import EndolabWarning, InputError, ParseError
 
 T0 = dt.datetime(2024, 3, 1, 8, 0)

@@ -30,6 +30,16 @@ PREDICT_KEYS = {
     "assumptions",
     "flags",
     "disclaimer",
+    # issue 12
+    "free_testosterone_low_pg_ml",
+    "free_testosterone_high_pg_ml",
+    "bioavailable_testosterone_low_ng_dl",
+    "bioavailable_testosterone_high_ng_dl",
+    "free_estradiol_low_pg_ml",
+    "free_estradiol_high_pg_ml",
+    "shbg_assumed",
+    "albumin_assumed",
+    "band_basis",
 }
 
 
@@ -47,6 +57,7 @@ def test_make_run_demo_human_output() -> None:
     for text in ("650 ng/dL", "pg/mL", "ng/dL", "nmol/L", "g/dL", "Assumptions:", "Flags:"):
         assert text in out
     assert "SHBG not given" in out and "LC-MS/MS" in out and "trough" in out
+    assert "SHBG assumed" in out
     assert out.rstrip().splitlines()[-1] == f"Disclaimer: {DISCLAIMER}"
     assert result.stderr == ""
 
@@ -100,6 +111,11 @@ def test_free_t_issam_example() -> None:
         "shbg_nmol_l_used",
         "albumin_g_dl_used",
         "disclaimer",
+        "free_testosterone_low_pg_ml",
+        "free_testosterone_high_pg_ml",
+        "bioavailable_testosterone_low_ng_dl",
+        "bioavailable_testosterone_high_ng_dl",
+        "albumin_assumed",
     }
     assert f"{d['free_testosterone_pg_ml']:.3g}" == "50.1"
     assert f"{d['free_testosterone_percent']:.3g}" == "1.74"

@@ -13,7 +13,7 @@ def codes(flags: tuple[str, ...]) -> set[str]:
 
 
 def test_always_assay_and_timing_notes() -> None:
-    flags = predict(500, age=30).flags
+    flags = predict(500, age=30, shbg=33).flags
     assert codes(flags) == {"assay", "sample timing"}
     assert any("LC-MS/MS" in f and "immunoassay" in f for f in flags)
     assert any("trough" in f for f in flags)
@@ -33,6 +33,13 @@ def test_always_assay_and_timing_notes() -> None:
 def test_total_t_flags(tt: float, expected: set[str]) -> None:
     got = codes(predict(tt, age=30, shbg=33).flags) - {"assay", "sample timing"}
     assert got == expected
+
+
+@pytest.mark.parametrize("tt", [300, 500, 916, 1200])
+def test_shbg_assumed_is_flagged_at_every_total_t(tt: float) -> None:
+    # issue 12: the flag is raised whenever SHBG is assumed, not only above the reference range
+    assert "SHBG assumed" in codes(predict(tt, age=30).flags)
+    assert "SHBG assumed" not in codes(predict(tt, age=30, shbg=33).flags)
 
 
 def test_shbg_default_at_high_t() -> None:

@@ -25,6 +25,16 @@ PREDICT_KEYS = {
     "albumin_g_dl_used",
     "assumptions",
     "flags",
+    # issue 12: bands of the free hormones and whether SHBG / albumin were assumed
+    "free_testosterone_low_pg_ml",
+    "free_testosterone_high_pg_ml",
+    "bioavailable_testosterone_low_ng_dl",
+    "bioavailable_testosterone_high_ng_dl",
+    "free_estradiol_low_pg_ml",
+    "free_estradiol_high_pg_ml",
+    "shbg_assumed",
+    "albumin_assumed",
+    "band_basis",
 }
 FREE_T_KEYS = {
     "free_testosterone_pg_ml",
@@ -32,6 +42,11 @@ FREE_T_KEYS = {
     "bioavailable_testosterone_ng_dl",
     "shbg_nmol_l_used",
     "albumin_g_dl_used",
+    "free_testosterone_low_pg_ml",
+    "free_testosterone_high_pg_ml",
+    "bioavailable_testosterone_low_ng_dl",
+    "bioavailable_testosterone_high_ng_dl",
+    "albumin_assumed",
 }
 
 

@@ -547,12 +547,21 @@ ISSUE_2_KEYS = [
 ]  # fmt: skip
 
 
+ISSUE_12_KEYS = [
+    "free_testosterone_low_pg_ml", "free_testosterone_high_pg_ml",
+    "bioavailable_testosterone_low_ng_dl", "bioavailable_testosterone_high_ng_dl",
+    "free_estradiol_low_pg_ml", "free_estradiol_high_pg_ml", "shbg_assumed", "albumin_assumed",
+    "band_basis",
+]  # fmt: skip
+
+
 def test_cli_json_keys_exactly_as_issue_2_and_values_as_the_spec() -> None:
     runner = CliRunner()
     res = runner.invoke(app, ["hormones", "predict", "--total-t", "700", "--age", "50", "--json"])
     assert res.exit_code == 0, res.stderr
     d = json.loads(res.stdout)
-    assert set(d) == {*ISSUE_2_KEYS, "disclaimer"}  # + the disclaimer every calculator carries
+    # + the disclaimer every calculator carries, + the band keys of issue 12
+    assert set(d) == {*ISSUE_2_KEYS, *ISSUE_12_KEYS, "disclaimer"}
     s = spec_predict(700, age=50)
     for key, want in (
         ("free_testosterone_pg_ml", s.ft_pg_ml),
@@ -575,7 +584,14 @@ def test_cli_json_keys_exactly_as_issue_2_and_values_as_the_spec() -> None:
     )
     assert res.exit_code == 0, res.stderr
     d = json.loads(res.stdout)
-    assert set(d) == {*ISSUE_2_KEYS[:3], "shbg_nmol_l_used", "albumin_g_dl_used", "disclaimer"}
+    assert set(d) == {
+        *ISSUE_2_KEYS[:3],
+        *ISSUE_12_KEYS[:4],
+        "albumin_assumed",
+        "shbg_nmol_l_used",
+        "albumin_g_dl_used",
+        "disclaimer",
+    }
     s = spec_predict(700, shbg_nmol=20, alb_gdl=2.5)
     assert d["free_testosterone_pg_ml"] == pytest.approx(s.ft_pg_ml, rel=JSON_REL)
     assert d["free_testosterone_percent"] == pytest.approx(s.ft_percent, rel=JSON_REL)

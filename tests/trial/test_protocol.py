@@ -111,3 +111,17 @@ def test_endpoint_key_rules(tmp_path: Path, key: str) -> None:
     )
     with pytest.raises(InputError, match="endpoint key"):
         load_protocol(path)
+
+
+def test_grading_c_peptide_column_and_footnote_are_named_parameters() -> None:
+    from endolab.trial.protocol import load_protocol
+
+    g = load_protocol().grading
+    assert g.c_peptide_column == "nmol_l" and g.igls1_c_peptide_footnote is True
+    from pydantic import ValidationError
+
+    from endolab.trial.protocol import GradingSpec
+
+    assert GradingSpec(c_peptide_column="ng_ml").c_peptide_column == "ng_ml"
+    with pytest.raises(ValidationError):
+        GradingSpec(c_peptide_column="mg_dl")  # type: ignore[arg-type]

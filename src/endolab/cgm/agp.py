@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 import polars as pl
 
 from endolab._text import DISCLAIMER
+from endolab.cgm.frame import ensure_canonical
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
@@ -42,8 +43,6 @@ AGP_PERCENTILES: Final = (5, 25, 50, 75, 95)
 
 
 def _select(frame: Any, subject_id: str | None) -> pl.DataFrame:
-    from endolab.cgm.compute import ensure_canonical
-
     data = ensure_canonical(frame)
     if subject_id is not None:
         data = data.filter(pl.col("id") == str(subject_id))
@@ -86,6 +85,13 @@ def agp_percentiles(
         ``id``, ``bin_start_min`` (minutes after midnight, start of the bin), ``n`` (readings in
         the bin), and ``p5``, ``p25``, ``p50``, ``p75``, ``p95`` [unit]. Bins without readings are
         absent.
+
+    References
+    ----------
+    Johnson ML et al. Utilizing the Ambulatory Glucose Profile to standardize and implement continuous
+    glucose monitoring in clinical practice. Diabetes Technol Ther 2019;21(S2):S2-17–S2-25,
+    doi:10.1089/dia.2019.0034; Battelino T et al. Diabetes Care 2019;42(8):1593–1603,
+    doi:10.2337/dci19-0028.
 
     >>> import polars as pl, datetime as dt
     >>> f = pl.DataFrame({"id": ["a"] * 3, "time": [dt.datetime(2024, 1, d, 8, 2) for d in (1, 2, 3)],

@@ -9,65 +9,16 @@ from typing import Any
 import polars as pl
 
 from endolab.cgm import metrics as _m
-from endolab.cgm.frame import check_frame, is_canonical
+from endolab.cgm.columns import COLUMNS_DOC, INDEX_COLUMNS_DOC
+from endolab.cgm.episode_calc import episode_summary
+from endolab.cgm.frame import TimeOrderError, check_frame, ensure_canonical
+from endolab.cgm.kernels import chunks
+from endolab.cgm.kernels.grid import Intermediates
 from endolab.cgm.periods import add_periods
 from endolab.errors import EndolabWarning, InputError
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
-__all__ = ["available_metrics", "compute_metrics", "ensure_canonical"]
-
-
-def ensure_canonical(frame: Any, *, check_time_order: bool = True) -> pl.DataFrame:
-    """Return ``frame`` if it is a valid canonical frame, else :func:`check_frame` it.
-
-    A frame with the canonical schema is trusted after a cheap check (ids sorted, strictly
-    increasing time within each id — skipped with ``check_time_order=False`` when the caller checks
-    it itself, as :func:`endolab.cgm.metrics.run_exprs` does — glucose finite and > 0); otherwise it
-    goes through :func:`check_frame`, which warns about what it changed.
-    """
-    if (
-        isinstance(frame, pl.DataFrame)
-        and not is_canonical(frame)
-        and {"id", "time", "gl"} <= set(frame.columns)
-        and frame.schema["id"] == pl.String
-        and isinstance(frame.schema["time"], pl.Datetime)
-        and frame.schema["time"].time_zone is None
-        and frame.schema["gl"] == pl.Float64
-        and ("censored" not in frame.columns or frame.schema["censored"] == pl.Int8)
-    ):
-        # typed like the canonical frame but without (or with extra) columns: cheap conversion,
-        # then the same checks (a censored column, if present, is validated by check_frame)
-        extra = (
-            [pl.lit(0, dtype=pl.Int8).alias("censored")] if "censored" not in frame.columns else []
-        )
-        if not extra and not frame.get_column("censored").is_in([-1, 0, 1]).all():
-            return check_frame(frame)
-        frame = frame.with_columns(extra).select(
-            "id", pl.col("time").cast(pl.Datetime("us")), "gl", "censored"
-        )
-    if is_canonical(frame) and frame.height > 0:
-        ok = (
-            frame.get_column("id").is_sorted()
-            and frame.select(
-                (
-                    (
-                        (pl.col("id") == pl.col("id").shift(1))
-                        & (pl.col("time") <= pl.col("time").shift(1))
-                    )
-                    .any()
-                    .not_()
-                    if check_time_order
-                    else pl.lit(True)
-                )
-                & pl.col("gl").is_not_nan().all()
-                & pl.col("gl").is_not_null().all()
-                & (pl.col("gl") > 0).all()
-                & pl.col("gl").is_finite().all()
-            ).item()
-        )
-        if ok:
-            return frame  # type: ignore[no-any-return]
-    return check_frame(frame)
+__all__ = ["available_metrics", "compute_metrics"]
 
 
 def _indices_registry() -> dict[str, Callable[..., pl.DataFrame]]:
@@ -79,8 +30,6 @@ def _indices_registry() -> dict[str, Callable[..., pl.DataFrame]]:
 
 def _glucose_columns() -> frozenset[str]:
     """Columns whose unit is glucose (or glucose per time): converted for mmol/L reports."""
-    from endolab.cgm.columns import COLUMNS_DOC, INDEX_COLUMNS_DOC
-
     docs = {**COLUMNS_DOC, **INDEX_COLUMNS_DOC}
     return frozenset(name for name, doc in docs.items() if doc.unit.startswith("glucose"))
 
@@ -134,7 +83,7 @@ def compute_metrics(
     canon = ensure_canonical(frame, check_time_order=False)
     try:
         return _compute(canon, metrics, by, window, day0, out_unit, dt0)
-    except _m.TimeOrderError:
+    except TimeOrderError:
         # a canonical-looking frame with readings out of order or duplicated: normalise it
         return _compute(check_frame(canon), metrics, by, window, day0, out_unit, dt0)
 
@@ -241,14 +190,15 @@ def _episodes_and_indices(
     """The episode table and the indices table of the full set, sharing R iglu's grid.
 
     Without period columns (``keys == ["id"]``) both run on the chunks of
-    :func:`endolab.cgm.indices.compute_indices` (whole subjects, ≈ ``CHUNK_READINGS`` readings),
-    inside one :func:`~endolab.cgm.indices.shared_intermediates` block per chunk: the episodes
+    :func:`endolab.cgm.indices.chunks_of` (whole subjects, ≤
+    :data:`~endolab.cgm.kernels.chunks.CHUNK_READINGS` readings each) with one
+    :class:`~endolab.cgm.kernels.grid.Intermediates` per chunk: the episodes
     (``method="iglu_grid"``, one grid per subject) and the grid-based indices (grouped by ``id``)
-    look up the same cached grid, so it is built once per chunk instead of twice. Every value is
+    take the same grid from it, so it is built once per chunk instead of twice. Every value is
     per subject, so the results equal separate :func:`~endolab.cgm.episode_calc.episode_summary`
     and ``compute_indices`` calls (same chunks for the indices). With period columns the
     episodes' grid (per subject) and the indices' grids (per subject and period) differ, and the
-    two are computed separately as before.
+    two are computed separately.
     """
     if keys != ["id"]:
         return [_episode_table(data, keys, dt0), _indices_table(data, keys, registry)]
@@ -258,10 +208,10 @@ def _episodes_and_indices(
     names = _index_names(registry)
     episode_parts: list[pl.DataFrame] = []
     index_parts: list[pl.DataFrame] = []
-    for chunk in ix.chunks_of(data, by, ix.CHUNK_READINGS):
-        with ix.shared_intermediates():
-            episode_parts.append(_episode_table(chunk, keys, dt0))
-            index_parts.append(ix.run_chunk(chunk, by, names))
+    for chunk in ix.chunks_of(data, by, chunks.CHUNK_READINGS):
+        shared = Intermediates(chunk)
+        episode_parts.append(episode_summary(chunk, by=keys, dt0=dt0, shared=shared))
+        index_parts.append(ix.run_chunk(chunk, by, names, shared))
     return [pl.concat(episode_parts, how="vertical"), pl.concat(index_parts, how="vertical")]
 
 
@@ -272,8 +222,6 @@ def _index_names(registry: dict[str, Callable[..., pl.DataFrame]]) -> list[str]:
 
 def _ordered(columns: list[str], keys: list[str]) -> list[str]:
     """Group columns, then the documented columns in table order, then the rest as they came."""
-    from endolab.cgm.columns import COLUMNS_DOC
-
     rank = {name: i for i, name in enumerate(COLUMNS_DOC)}
     rest = [c for c in columns if c not in keys]
     known = sorted((c for c in rest if c in rank), key=rank.__getitem__)
@@ -281,8 +229,6 @@ def _ordered(columns: list[str], keys: list[str]) -> list[str]:
 
 
 def _episode_table(data: pl.DataFrame, keys: list[str], dt0: float | None) -> pl.DataFrame:
-    from endolab.cgm.episode_calc import episode_summary
-
     return episode_summary(data, by=keys, dt0=dt0)
 
 

@@ -23,7 +23,7 @@ Two methods apply these rules (``method``):
 
 * ``"iglu_grid"`` (default) — **R iglu 4.3.0's** ``episode_calculation`` (R/episode_calculation.R):
   each subject's readings are first interpolated onto R iglu's ``CGMS2DayByDay`` grid
-  (:mod:`endolab.cgm.indices._grid`: points at 00:00 + k·dt0 of the first day, k ≥ 1, linear
+  (:mod:`endolab.cgm.kernels.grid`: points at 00:00 + k·dt0 of the first day, k ≥ 1, linear
   interpolation, no points strictly inside gaps > ``inter_gap``); the present grid points are then
   the "readings" of the rules below, each lasting dt0, and a missing point splits the record. A
   run of n points lasts n·dt0, so it starts (ends) an episode when n ≥ ceil(15 / dt0), as iglu's
@@ -62,16 +62,20 @@ Open choices made here [A] (parameters, defaults documented):
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from endolab.cgm.frame import CANONICAL_SCHEMA, check_frame, is_canonical
-from endolab.cgm.metrics import TimeOrderError, run_exprs
+from endolab.cgm.frame import TimeOrderError, check_frame, ensure_canonical, is_canonical
+from endolab.cgm.kernels.chunks import group_blocks, map_blocks
+from endolab.cgm.kernels.grid import Grid, Intermediates, grid_of, groups_cached
+from endolab.cgm.kernels.groups import US_PER_DAY, US_PER_MIN, FloatArray
+from endolab.cgm.metrics import run_exprs
 from endolab.cgm.schema import (
+    CANONICAL_SCHEMA,
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
     TBR_LEVEL1_MG_DL,
@@ -91,6 +95,7 @@ __all__ = [
     "EpisodeResult",
     "episode_summary",
     "episodes",
+    "hypo_counts_on_grid",
 ]
 
 #: Minimum duration of a run that starts an episode [min] (2023 consensus; iglu ``dur_length``).
@@ -176,17 +181,21 @@ def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepa
     return _assemble(t, frame.get_column("gl").to_numpy(), sid, dt0_row, new_seg)
 
 
-def _assemble(t: _F64, gl: _F64, sid: _I64, dt0_row: _F64, new_seg: _B) -> _Prepared:
+def _assemble(
+    t: _F64, gl: _F64, sid: _I64, dt0_row: _F64, new_seg: _B, d: _F64 | None = None
+) -> _Prepared:
     """The prepared arrays from times [min], glucose, subject ids, dt0 per row and segment starts:
-    each reading stands for the interval to the next one, the last of a segment for its dt0."""
+    each reading stands for the interval to the next one (``d``, when not given), the last of a
+    segment for its dt0."""
     n = t.size
     g_pad = np.empty(n + 1)
     g_pad[:n] = gl
     g_pad[n] = np.nan
-    d = np.empty(n)
-    d[:-1] = np.where(new_seg[1:], dt0_row[:-1], np.diff(t))
-    if n:
-        d[-1] = dt0_row[-1]
+    if d is None:
+        d = np.empty(n)
+        d[:-1] = np.where(new_seg[1:], dt0_row[:-1], np.diff(t))
+        if n:
+            d[-1] = dt0_row[-1]
     seg_starts = np.flatnonzero(new_seg).astype(np.int64)
     return _Prepared(
         t=t, g=g_pad[:n], g_pad=g_pad, d=d, new_seg=new_seg, seg_starts=seg_starts, sid=sid, n=n
@@ -204,11 +213,49 @@ class _GridBlock(NamedTuple):
     t0_us: int  # time of the block's first point [µs]
 
 
+def _grid_points(
+    grid: Grid, g0: int, g1: int, midnight: _I64 | None
+) -> tuple[_Prepared, _F64, _I64, _I64] | None:
+    """The present points of groups g0 … g1 − 1 of ``grid`` as readings (consecutive present
+    points form a segment; a missing point or a new group splits), their grid steps [min], groups
+    and times [µs] (``midnight``: each group's grid origin [µs]; ``None`` when only counts are
+    wanted: times are then left at 0); None without a present point."""
+    lo, hi = int(grid.start[g0]), int(grid.start[g1])
+    x = grid.gl[lo:hi]
+    present = ~np.isnan(x)
+    idx = np.flatnonzero(present)
+    if idx.size == 0:
+        return None
+    rel = grid.start[g0 : g1 + 1] - lo
+    firsts = rel[:-1][rel[:-1] < x.size]
+    # a present point starts a segment unless the grid point before it is present, same group
+    prev = np.zeros(x.size, dtype=bool)
+    prev[1:] = present[:-1]
+    prev[firsts] = False
+    new_seg = ~prev[idx]
+    gi = np.searchsorted(rel, idx[new_seg], side="right") - 1 + g0  # per segment, then per point
+    gi = np.repeat(gi, np.diff(np.append(np.flatnonzero(new_seg), idx.size))).astype(np.int64)
+    step = grid.dt0.astype(np.float64)[gi]
+    if midnight is None:
+        # consecutive points of a segment lie one step apart: each stands for its step
+        t_us = np.zeros(idx.size, dtype=np.int64)
+        p = _assemble(np.zeros(idx.size), x[idx], gi, step, new_seg, d=step)
+        return p, step, gi, t_us
+    pos = idx - rel[gi - g0]
+    t_us = midnight[gi] + (pos + 1) * grid.dt0[gi] * US_PER_MIN
+    t = (t_us - t_us[0]).astype(np.float64) / 60e6
+    return _assemble(t, x[idx], gi, step, new_seg), step, gi, t_us
+
+
 def _grid_blocks(
-    data: pl.DataFrame, keys: list[str], dt0: float | None, inter_gap: float
+    data: pl.DataFrame,
+    keys: list[str],
+    dt0: float | None,
+    inter_gap: float,
+    shared: Intermediates | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, Iterator[_GridBlock]]:
     """The present (non-missing) points of R iglu's interpolated grid (``CGMS2DayByDay``, built by
-    :func:`endolab.cgm.indices._grid.grid_of`, one grid per subject) as readings, in blocks of
+    :func:`endolab.cgm.kernels.grid.grid_of`, one grid per subject) as readings, in blocks of
     whole subjects: consecutive present points form a segment; a missing point (inside a gap
     > ``inter_gap``) splits. With period columns in ``keys`` each point takes them from the reading
     at or before it (``data`` must be sorted by id, then time).
@@ -216,11 +263,8 @@ def _grid_blocks(
     Returns the key frame (rows indexed by ``key_row``), the subjects with ≥ 2 readings but no
     grid, and the blocks.
     """
-    from endolab.cgm.indices._common import US_PER_DAY, US_PER_MIN
-    from endolab.cgm.indices._grid import grid_of, groups_cached
-
-    grid = grid_of(data, ["id"], dt0=dt0, inter_gap=inter_gap)
-    groups = groups_cached(data, ["id"])
+    grid = grid_of(data, ["id"], dt0=dt0, inter_gap=inter_gap, shared=shared)
+    groups = groups_cached(data, ["id"], shared)
     first = groups.t_us[groups.start[:-1]]
     midnight = (first // US_PER_DAY) * US_PER_DAY
     periods = len(keys) > 1
@@ -228,22 +272,10 @@ def _grid_blocks(
     no_grid = grid.keys.filter(pl.Series((grid.dt0 == 0) & (groups.counts >= 2)))
 
     def block(g0: int, g1: int) -> _GridBlock | None:
-        lo, hi = int(grid.start[g0]), int(grid.start[g1])
-        lengths = np.diff(grid.start[g0 : g1 + 1])
-        gi_all = np.repeat(np.arange(g0, g1, dtype=np.int64), lengths)
-        x = grid.gl[lo:hi]
-        idx = np.flatnonzero(~np.isnan(x))
-        if idx.size == 0:
+        points = _grid_points(grid, g0, g1, midnight)
+        if points is None:
             return None
-        gi = gi_all[idx]
-        pos = idx + lo - grid.start[gi]
-        step_i = grid.dt0[gi]
-        t_us = midnight[gi] + (pos + 1) * step_i * US_PER_MIN
-        new_seg = np.ones(idx.size, dtype=bool)
-        new_seg[1:] = (gi[1:] != gi[:-1]) | (np.diff(pos) != 1)
-        step = step_i.astype(np.float64)
-        t = (t_us - t_us[0]).astype(np.float64) / 60e6
-        p = _assemble(t, x[idx], gi, step, new_seg)
+        p, step, gi, t_us = points
         if periods:
             # the reading at or before each grid point (one sorted key over the block's subjects)
             r_lo, r_hi = int(groups.start[g0]), int(groups.start[g1])
@@ -257,15 +289,10 @@ def _grid_blocks(
         return _GridBlock(p=p, step=step, key_row=rows, t0_us=int(t_us[0]))
 
     def blocks() -> Iterator[_GridBlock]:
-        g0 = 0
-        while g0 < grid.n:
-            g1 = g0 + 1
-            while g1 < grid.n and grid.start[g1 + 1] - grid.start[g0] <= _GRID_BLOCK_POINTS:
-                g1 += 1
+        for g0, g1 in group_blocks(grid.start, _GRID_BLOCK_POINTS):
             b = block(g0, g1)
             if b is not None:
                 yield b
-            g0 = g1
 
     return key_frame, no_grid, blocks()
 
@@ -426,40 +453,119 @@ _EMPTY: Final = _assemble(
 )
 
 
-def _find(p: _Prepared, grid_step: _F64 | None, r: _Rules) -> pl.DataFrame:
-    """Every episode of every level in ``p`` (``grid_step`` given: ``p`` holds grid points)."""
+def _find(
+    p: _Prepared, grid_step: _F64 | None, r: _Rules, levels: Sequence[str] = EPISODE_LEVELS
+) -> pl.DataFrame:
+    """Every episode of the ``levels`` in ``p`` (``grid_step`` given: ``p`` holds grid points)."""
     g = p.g
     lv2_hypo_end = TBR_LEVEL2_MG_DL if r.lv2_end == "same" else TBR_LEVEL1_MG_DL
     lv2_hyper_end = TAR_LEVEL2_MG_DL if r.lv2_end == "same" else TAR_LEVEL1_MG_DL
-    low = g < TBR_LEVEL1_MG_DL
-    if grid_step is not None:
-        hypo_ext = _grid_extended_candidates(low, p, grid_step, r.extended_hypo)
-    else:
-        hypo_ext = _run_candidates(low, p, r.extended_hypo, True)
+
+    def hypo_ext() -> tuple[_I64, _I64, _I64 | None]:
+        low = g < TBR_LEVEL1_MG_DL
+        if grid_step is not None:
+            return _grid_extended_candidates(low, p, grid_step, r.extended_hypo)
+        return _run_candidates(low, p, r.extended_hypo, True)
+
+    def runs(mask: Callable[[], _B]) -> Callable[[], tuple[_I64, _I64, _I64 | None]]:
+        return lambda: _run_candidates(mask(), p, r.dur_length, False)
+
+    rules: dict[str, tuple[Callable[[], tuple[_I64, _I64, _I64 | None]], Callable[[], _B]]] = {
+        "hypo_l1": (runs(lambda: g < TBR_LEVEL1_MG_DL), lambda: g >= TBR_LEVEL1_MG_DL),
+        "hypo_l2": (runs(lambda: g < TBR_LEVEL2_MG_DL), lambda: g >= lv2_hypo_end),
+        "hypo_ext": (hypo_ext, lambda: g >= TBR_LEVEL1_MG_DL),
+        "hyper_l1": (runs(lambda: g > TAR_LEVEL1_MG_DL), lambda: g <= TAR_LEVEL1_MG_DL),
+        "hyper_l2": (runs(lambda: g > TAR_LEVEL2_MG_DL), lambda: g <= lv2_hyper_end),
+        "hyper_ext": (
+            lambda: _window_candidates(
+                g > TAR_LEVEL2_MG_DL, p, r.extended_hyper, r.extended_hyper_window
+            ),
+            lambda: g <= TAR_LEVEL1_MG_DL,
+        ),
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # reduceat over empty arrays
-        specs = [
-            ("hypo", "l1", _run_candidates(low, p, r.dur_length, False), g >= TBR_LEVEL1_MG_DL),
-            ("hypo", "l2", _run_candidates(g < TBR_LEVEL2_MG_DL, p, r.dur_length, False), g >= lv2_hypo_end),
-            ("hypo", "ext", hypo_ext, g >= TBR_LEVEL1_MG_DL),
-            ("hyper", "l1", _run_candidates(g > TAR_LEVEL1_MG_DL, p, r.dur_length, False), g <= TAR_LEVEL1_MG_DL),
-            ("hyper", "l2", _run_candidates(g > TAR_LEVEL2_MG_DL, p, r.dur_length, False), g <= lv2_hyper_end),
-            (
-                "hyper",
-                "ext",
-                _window_candidates(g > TAR_LEVEL2_MG_DL, p, r.extended_hyper, r.extended_hyper_window),
-                g <= TAR_LEVEL1_MG_DL,
-            ),
-        ]  # fmt: skip
         parts = []
-        for kind, level, (cand, anchor, first_valid), end_mask in specs:
+        for name in levels:
+            candidates, end_mask = rules[name]
+            cand, anchor, first_valid = candidates()
             found = _detect(
-                p, cand, anchor, end_mask, r.end_length, first_valid, grid_step is not None
+                p, cand, anchor, end_mask(), r.end_length, first_valid, grid_step is not None
             )
+            kind, level = name.split("_")
             parts.append(
                 found.with_columns(pl.lit(kind).alias("type"), pl.lit(level).alias("level"))
             )
     return pl.concat(parts)
+
+
+def hypo_counts_on_grid(
+    grid: Grid,
+    *,
+    dur_length: float = DUR_LENGTH_MIN,
+    end_length: float = END_LENGTH_MIN,
+    lv2_end: Literal["same", "level1"] = "same",
+) -> dict[str, FloatArray]:
+    """Hypoglycaemic episodes per group of ``grid``, by the rules of :func:`episodes` with
+    ``method="iglu_grid"`` applied to that grid (its present points are the readings; a missing
+    point or a new group splits).
+
+    For indices that count episodes on their own grid (PGS, Hirsch 2017, doi:10.1089/dia.2017.0080,
+    counts them with ``dur_length = 20`` and ``end_length = 30`` min, as R iglu's ``pgs``), so that
+    one set of episode rules serves both.
+
+    Parameters
+    ----------
+    grid
+        R iglu's interpolated grid (:func:`endolab.cgm.kernels.grid.grid_of`).
+    dur_length, end_length
+        Minimum duration [min] of the run that starts / ends an episode.
+    lv2_end
+        Level-2 end rule (see :func:`episodes`).
+
+    Returns
+    -------
+    dict
+        ``hypo_l1``, ``hypo_l2`` and ``hypo_l1_excl`` (level-1 episodes without a level-2 episode
+        inside, R iglu's ``lv1_excl``): counts per group [float], in group order.
+    """
+    _check_params(dur_length=dur_length, end_length=end_length)
+    rules = _Rules(
+        dur_length=dur_length,
+        end_length=end_length,
+        lv2_end=lv2_end,
+        extended_hypo=EXTENDED_HYPO_MIN,
+        extended_hyper=EXTENDED_HYPER_MIN,
+        extended_hyper_window=EXTENDED_HYPER_WINDOW_MIN,
+    )
+
+    def block(g0: int, g1: int) -> dict[str, FloatArray]:
+        n = g1 - g0
+        points = _grid_points(grid, g0, g1, None) if n else None
+        if points is None:
+            return {k: np.zeros(n) for k in ("hypo_l1", "hypo_l2", "hypo_l1_excl")}
+        p, step, gi, _t_us = points
+        found = _find(p, step, rules, levels=("hypo_l1", "hypo_l2"))
+        level = found.get_column("level").to_numpy()
+        s = found.get_column("_start_idx").to_numpy()
+        last = s + found.get_column("n_readings").to_numpy() - 1
+        s1, e1, s2 = s[level == "l1"], last[level == "l1"], s[level == "l2"]
+        order = np.argsort(s1, kind="stable")
+        s1, e1 = s1[order], e1[order]
+        # a level-2 episode lies in the level-1 episode that starts at or before it (as
+        # _exclusive on the episode table)
+        owner = np.searchsorted(s1, s2, side="right") - 1
+        ok = owner >= 0
+        reached = np.zeros(s1.size, dtype=bool)
+        reached[owner[ok][s2[ok] <= e1[owner[ok]]]] = True
+        group = gi - g0
+        return {
+            "hypo_l1": np.bincount(group[s1], minlength=n).astype(np.float64),
+            "hypo_l2": np.bincount(group[s2], minlength=n).astype(np.float64),
+            "hypo_l1_excl": np.bincount(group[s1[~reached]], minlength=n).astype(np.float64),
+        }
+
+    return map_blocks(grid.start, block, _GRID_BLOCK_POINTS)
 
 
 def _absolute(found: pl.DataFrame, key_row: _I64 | None, t0_us: int) -> pl.DataFrame:
@@ -489,6 +595,7 @@ def episodes(
     extended_hyper_window: float = EXTENDED_HYPER_WINDOW_MIN,
     by: Sequence[str] = ("id",),
     method: Literal["iglu_grid", "readings"] = "iglu_grid",
+    shared: Intermediates | None = None,
 ) -> EpisodeResult:
     """Consensus hypo/hyperglycaemia episodes (see the module docstring for the rules).
 
@@ -510,6 +617,9 @@ def episodes(
         ``"iglu_grid"`` (default): the rules applied to R iglu's interpolated grid (see the module
         docstring), reproducing R iglu 4.3.0's ``episode_calculation`` counts; ``"readings"``: the
         rules applied to the readings themselves (time model in the module docstring).
+    shared
+        :class:`~endolab.cgm.kernels.grid.Intermediates` of ``frame`` (``method="iglu_grid"``):
+        the grid is taken from (or kept in) it, so indices on the same frame reuse it.
 
     Returns
     -------
@@ -524,6 +634,12 @@ def episodes(
 
     Example: 5-min readings 100, 65, 65, 65, 100, 100, 100 → one level-1 hypo episode of 15 min.
 
+    References
+    ----------
+    Battelino T et al. Continuous glucose monitoring and metrics for clinical trials: an
+    international consensus statement. Lancet Diabetes Endocrinol 2023;11(1):42–57,
+    doi:10.1016/S2213-8587(22)00319-9.
+
     >>> import polars as pl, datetime as dt
     >>> f = pl.DataFrame({"id": ["a"] * 7, "time": [dt.datetime(2024, 1, 1, 0, 5 * i) for i in range(7)],
     ...                   "gl": [100.0, 65, 65, 65, 100, 100, 100]})
@@ -531,8 +647,6 @@ def episodes(
     >>> table.select("type", "level", "start", "duration_min").rows()
     [('hypo', 'l1', datetime.datetime(2024, 1, 1, 0, 5), 15.0)]
     """
-    from endolab.cgm.compute import ensure_canonical
-
     _check_params(
         dur_length=dur_length,
         end_length=end_length,
@@ -603,7 +717,7 @@ def episodes(
         t0_us = int(data.get_column("time").dt.epoch("us")[0]) if data.height else 0
         found = _absolute(_find(p, None, rules), None, t0_us)
     else:
-        key_frame, no_grid, blocks = _grid_blocks(data, keys, dt0, inter_gap)
+        key_frame, no_grid, blocks = _grid_blocks(data, keys, dt0, inter_gap, shared)
         found_parts = [_absolute(_find(b.p, b.step, rules), b.key_row, b.t0_us) for b in blocks]
         found = (
             pl.concat(found_parts)

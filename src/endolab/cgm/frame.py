@@ -52,19 +52,25 @@ from typing import Any, Final, Literal
 
 import polars as pl
 
-from endolab.cgm.schema import COLUMNS, HIGH_CENSORED_MG_DL, LOW_CENSORED_MG_DL
+from endolab.cgm.schema import (
+    CANONICAL_SCHEMA,
+    COLUMNS,
+    HIGH_CENSORED_MG_DL,
+    LOW_CENSORED_MG_DL,
+)
 from endolab.errors import EndolabWarning, InputError, ParseError
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
 __all__ = [
-    "CANONICAL_SCHEMA",
     "LONG_GAP_MINUTES",
     "MMOL_L_UPPER_BOUND",
     "ROW_COLUMN",
     "GlucoseUnit",
     "RowInputError",
     "RowParseError",
+    "TimeOrderError",
     "check_frame",
+    "ensure_canonical",
     "from_pandas",
     "is_canonical",
     "long_gap_notice",
@@ -82,11 +88,6 @@ MMOL_L_UPPER_BOUND: Final = 36.0
 #: [A] 180 min is R iglu's ``max_gap`` for MAGE (the longest gap it interpolates over; specs/cgm.md
 #: §8); shorter gaps are routine (sensor warm-up, signal loss) and would make the warning noise.
 LONG_GAP_MINUTES: Final = 180
-
-#: dtypes of the canonical frame, in column order.
-CANONICAL_SCHEMA: Final = pl.Schema(
-    {"id": pl.String(), "time": pl.Datetime("us"), "gl": pl.Float64(), "censored": pl.Int8()}
-)
 
 _LOW_WORDS: Final = ("low", "lo")
 _HIGH_WORDS: Final = ("high", "hi")
@@ -387,6 +388,63 @@ def _resolve_unit(gl: pl.Series, unit: str | None) -> tuple[float, str | None]:
             f"(× {GLUCOSE_MG_DL_PER_MMOL_L:g}); pass unit='mg/dL' or 'mmol/L' to be explicit",
         )
     return 1.0, None
+
+
+class TimeOrderError(InputError):
+    """Readings of a group are not in strictly increasing time order (run check_frame first)."""
+
+
+def ensure_canonical(frame: Any, *, check_time_order: bool = True) -> pl.DataFrame:
+    """Return ``frame`` if it is a valid canonical frame, else :func:`check_frame` it.
+
+    A frame with the canonical schema is trusted after a cheap check (ids sorted, strictly
+    increasing time within each id — skipped with ``check_time_order=False`` when the caller checks
+    it itself, as :func:`endolab.cgm.metrics.run_exprs` does — glucose finite and > 0); otherwise it
+    goes through :func:`check_frame`, which warns about what it changed.
+    """
+    if (
+        isinstance(frame, pl.DataFrame)
+        and not is_canonical(frame)
+        and {"id", "time", "gl"} <= set(frame.columns)
+        and frame.schema["id"] == pl.String
+        and isinstance(frame.schema["time"], pl.Datetime)
+        and frame.schema["time"].time_zone is None
+        and frame.schema["gl"] == pl.Float64
+        and ("censored" not in frame.columns or frame.schema["censored"] == pl.Int8)
+    ):
+        # typed like the canonical frame but without (or with extra) columns: cheap conversion,
+        # then the same checks (a censored column, if present, is validated by check_frame)
+        extra = (
+            [pl.lit(0, dtype=pl.Int8).alias("censored")] if "censored" not in frame.columns else []
+        )
+        if not extra and not frame.get_column("censored").is_in([-1, 0, 1]).all():
+            return check_frame(frame)
+        frame = frame.with_columns(extra).select(
+            "id", pl.col("time").cast(pl.Datetime("us")), "gl", "censored"
+        )
+    if is_canonical(frame) and frame.height > 0:
+        ok = (
+            frame.get_column("id").is_sorted()
+            and frame.select(
+                (
+                    (
+                        (pl.col("id") == pl.col("id").shift(1))
+                        & (pl.col("time") <= pl.col("time").shift(1))
+                    )
+                    .any()
+                    .not_()
+                    if check_time_order
+                    else pl.lit(True)
+                )
+                & pl.col("gl").is_not_nan().all()
+                & pl.col("gl").is_not_null().all()
+                & (pl.col("gl") > 0).all()
+                & pl.col("gl").is_finite().all()
+            ).item()
+        )
+        if ok:
+            return frame  # type: ignore[no-any-return]
+    return check_frame(frame)
 
 
 def check_frame(

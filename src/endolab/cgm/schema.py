@@ -28,7 +28,10 @@ from __future__ import annotations
 
 from typing import Final
 
+import polars as pl
+
 __all__ = [
+    "CANONICAL_SCHEMA",
     "COLUMNS",
     "HIGH_CENSORED_MG_DL",
     "LOW_CENSORED_MG_DL",
@@ -41,8 +44,15 @@ __all__ = [
     "TIR_LOW_MG_DL",
 ]
 
+#: dtypes of the canonical frame, in column order (the one declaration of the frame; see the table
+#: above). :func:`endolab.cgm.frame.check_frame` builds it, :func:`endolab.cgm.frame.ensure_canonical`
+#: is the gate every entry point calls.
+CANONICAL_SCHEMA: Final = pl.Schema(
+    {"id": pl.String(), "time": pl.Datetime("us"), "gl": pl.Float64(), "censored": pl.Int8()}
+)
+
 #: Canonical column names, in order.
-COLUMNS: Final = ("id", "time", "gl", "censored")
+COLUMNS: Final = tuple(CANONICAL_SCHEMA.names())
 
 #: Lower limit of the target range, included in TIR [mg/dL] (Battelino 2019, Table 1).
 TIR_LOW_MG_DL: Final = 70.0

@@ -58,27 +58,36 @@ def _print_prediction(r: HormonePrediction) -> None:
         f"TRT Hormone Predictor — total T {r.total_testosterone_ng_dl:.4g} ng/dL "
         f"({_fmt(r.total_testosterone_nmol_l)} nmol/L){source}, age {r.age_years_used:g} y"
     )
-    band = f"band (×/÷ {r.estradiol_high_pg_ml / r.estradiol_pg_ml:.3g})"
     rows = [
-        ("", "value", f"{band} · reference"),
+        ("", "value", "band · reference"),
         (
             "Total testosterone",
             f"{_fmt(r.total_testosterone_ng_dl)} ng/dL",
             f"ref {tt_ref.low:g}–{tt_ref.high:g} ng/dL",
         ),
         (
-            "Free testosterone",
+            "Free testosterone" + ("†" if r.shbg_assumed else ""),
             f"{_fmt(r.free_testosterone_pg_ml)} pg/mL ({_fmt(r.free_testosterone_percent)} %)",
-            f"ref ≥ {ft_ref.low:g} pg/mL (2.5th pct)",
+            f"{_fmt(r.free_testosterone_low_pg_ml)}–{_fmt(r.free_testosterone_high_pg_ml)} pg/mL"
+            f" · ref ≥ {ft_ref.low:g} pg/mL (2.5th pct)",
         ),
-        ("Bioavailable T", f"{_fmt(r.bioavailable_testosterone_ng_dl)} ng/dL", ""),
+        (
+            "Bioavailable T" + ("†" if r.shbg_assumed else ""),
+            f"{_fmt(r.bioavailable_testosterone_ng_dl)} ng/dL",
+            f"{_fmt(r.bioavailable_testosterone_low_ng_dl)}–"
+            f"{_fmt(r.bioavailable_testosterone_high_ng_dl)} ng/dL",
+        ),
         (
             "Estradiol*",
             f"{_fmt(r.estradiol_pg_ml)} pg/mL",
             f"{_fmt(r.estradiol_low_pg_ml)}–{_fmt(r.estradiol_high_pg_ml)} pg/mL · "
             f"ref {e2_ref.low:g}–{e2_ref.high:g} pg/mL",
         ),
-        ("Free estradiol", f"{_fmt(r.free_estradiol_pg_ml)} pg/mL", ""),
+        (
+            "Free estradiol" + ("†" if r.shbg_assumed else ""),
+            f"{_fmt(r.free_estradiol_pg_ml)} pg/mL",
+            f"{_fmt(r.free_estradiol_low_pg_ml)}–{_fmt(r.free_estradiol_high_pg_ml)} pg/mL",
+        ),
         (
             "DHT*",
             f"{_fmt(r.dht_ng_dl)} ng/dL",
@@ -90,8 +99,12 @@ def _print_prediction(r: HormonePrediction) -> None:
             f"{r.e2_to_t_molar_ratio:.3g} (molar)",
             f"1:{_fmt(1 / r.dht_to_t_mass_ratio)} (mass)",
         ),
-        ("SHBG used", f"{_fmt(r.shbg_nmol_l_used)} nmol/L", ""),
-        ("Albumin used", f"{r.albumin_g_dl_used:.3g} g/dL", ""),
+        ("SHBG used", f"{_fmt(r.shbg_nmol_l_used)} nmol/L", "assumed" if r.shbg_assumed else ""),
+        (
+            "Albumin used",
+            f"{r.albumin_g_dl_used:.3g} g/dL",
+            "assumed" if r.albumin_assumed else "",
+        ),
     ]
     if r.estradiol_measured_pg_ml is not None and r.estradiol_observed_to_predicted is not None:
         rows.append(
@@ -111,6 +124,10 @@ def _print_prediction(r: HormonePrediction) -> None:
         )
     _table(rows)
     typer.echo("  * LC-MS/MS-equivalent population prediction; the band is an assumption.")
+    if r.shbg_assumed:
+        typer.echo(
+            "  † SHBG assumed, not measured: the band spans men of this age with low to high SHBG."
+        )
     _bullets("Assumptions", r.assumptions)
     _bullets("Flags", r.flags)
 
@@ -207,6 +224,14 @@ def _print_free_t(r: FreeTestosteroneResult) -> None:
                 f"{_fmt(r.free_testosterone_pg_ml)} pg/mL",
                 f"{_fmt(r.free_testosterone_nmol_l)} nmol/L, {_fmt(r.free_testosterone_pmol_l)} pmol/L",
             ),
+            (
+                "Band",
+                f"{_fmt(r.free_testosterone_low_pg_ml or 0.0)}–"
+                f"{_fmt(r.free_testosterone_high_pg_ml or 0.0)} pg/mL",
+                "assay and model scatter" + (", albumin assumed" if r.albumin_assumed else ""),
+            )
+            if r.free_testosterone_low_pg_ml is not None
+            else ("", "", ""),
             ("Free T percent", f"{_fmt(r.free_testosterone_percent)} %", ""),
             (
                 "Bioavailable T",

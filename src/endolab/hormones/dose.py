@@ -50,6 +50,12 @@ def trough_total_t_bhasin_2001(dose_mg_week: float) -> float:
     endolab.errors.InputError
         Dose outside 25–600 mg/week.
 
+    References
+    ----------
+    Bhasin S, Woodhouse L, Casaburi R, et al. Testosterone dose-response relationships in healthy
+    young men. Am J Physiol Endocrinol Metab 2001;281(6):E1172–E1181,
+    doi:10.1152/ajpendo.2001.281.6.E1172, PMID 11701431 (abstract: mean nadir total T by dose).
+
     >>> trough_total_t_bhasin_2001(125)
     542.0
     >>> trough_total_t_bhasin_2001(200)  # 542 + (1345 − 542) × 75/175

@@ -25,12 +25,13 @@ Glossary (units of the model functions, all molar):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Final
 
 from endolab.errors import InputError
-from endolab.hormones import _units, _validate
+from endolab.hormones import _units, _validate, bands
 from endolab.hormones.defaults import DEFAULT_ALBUMIN_G_DL
 from endolab.hormones.results import FreeTestosteroneResult
 
@@ -241,9 +242,6 @@ def emadi_konjin_2003(total_t: float, shbg: float, albumin: float) -> float:
     :func:`vermeulen_1999` (specs/hormones.md §2.4: the published formula's albumin term
     ``N = 1 + 0.188·Alb[g/L]`` gives K_alb = 0.188 × 69,000 ≈ 1.3e4 L/mol).
 
-    Reference: Emadi-Konjin P, Bain J, Bromberg IL. Evaluation of an algorithm for calculation of
-    serum "bioavailable" testosterone (BAT). Clin Biochem 2003;36(8):591–6, PMID 14636872.
-
     Parameters
     ----------
     total_t
@@ -257,6 +255,13 @@ def emadi_konjin_2003(total_t: float, shbg: float, albumin: float) -> float:
     -------
     float
         Free testosterone [mol/L].
+
+    References
+    ----------
+    Emadi-Konjin P, Bain J, Bromberg IL. Evaluation of an algorithm for calculation of serum
+    "bioavailable" testosterone (BAT). Clin Biochem 2003;36(8):591–596, PMID 14636872 [U: DOI not
+    confirmed — journal, volume, pages and title were checked in a library record, but no source
+    searched printed the DOI, so none is given rather than a guessed one].
 
     Spec §2.4 (TT 500 ng/dL, SHBG 33 nmol/L, albumin 4.3 g/dL → 135 pg/mL, 2.70 %):
 
@@ -414,8 +419,38 @@ def free_testosterone(
         )
     if albumin is None:
         assumptions.append("Albumin not given: 4.3 g/dL assumed (ISSAM/Vermeulen default).")
-    return compute_free_testosterone(
+    result = compute_free_testosterone(
         tt_ng_dl, shbg_nmol_l, alb_g_dl, method=key, assumptions=tuple(assumptions)
+    )
+    # band (endolab.hormones.bands): assay of TT and SHBG, albumin's normal range when assumed,
+    # and the model's own scatter (Fiers 2018, measured for the Vermeulen calculation)
+    sp = bands.DEFAULT_SPREAD
+    ranges = [
+        bands.total_t_range(tt_ng_dl, from_dose=False),
+        bands.shbg_range(shbg_nmol_l, assumed=False, age_years=0.0),
+        bands.albumin_range(alb_g_dl, assumed=albumin is None),
+        # Fiers 2018 measured the scatter of the Vermeulen calculation only
+        sp.model_range if key == "vermeulen1999" else bands.InputRange(1.0, 1.0, ""),
+    ]
+
+    def _model(tt: float, sh: float, al: float, f: float) -> tuple[float, float]:
+        b = compute_free_testosterone(tt, sh, al, method=key)
+        return f * b.free_testosterone_pg_ml, f * b.bioavailable_testosterone_ng_dl
+
+    ft_band, bat_band = bands.rss_band(_model, [tt_ng_dl, shbg_nmol_l, alb_g_dl, 1.0], ranges)
+    basis = "; ".join(r.basis for r in ranges if r.basis)
+    return dataclasses.replace(
+        result,
+        assumptions=(
+            *result.assumptions,
+            f"Band of free T and bioavailable T: the effects of {basis}, each at its low and high "
+            "value, added in quadrature [A].",
+        ),
+        free_testosterone_low_pg_ml=ft_band[0],
+        free_testosterone_high_pg_ml=ft_band[1],
+        bioavailable_testosterone_low_ng_dl=bat_band[0],
+        bioavailable_testosterone_high_ng_dl=bat_band[1],
+        albumin_assumed=albumin is None,
     )
 
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from typing import Final, NamedTuple
 
 from endolab.errors import InputError
-from endolab.hormones import _units, _validate
+from endolab.hormones import _units, _validate, bands
 from endolab.hormones.defaults import (
     DEFAULT_AGE_YEARS,
     DEFAULT_ALBUMIN_G_DL,
@@ -179,6 +179,13 @@ def aromatase_age_factor(age: float, params: PredictorParameters = DEFAULT_PARAM
     float
         Factor [dimensionless].
 
+    References
+    ----------
+    Lakshman KM, Kaplan B, Travison TG, et al. The effects of injected testosterone dose and age on
+    the conversion of testosterone to estradiol and dihydrotestosterone in young and older men. J Clin
+    Endocrinol Metab 2010;95(8):3955–3964, doi:10.1210/jc.2010-0102, PMID 20534765 (abstract).
+    The 35 → 59 y linear interpolation is an assumption [A].
+
     >>> aromatase_age_factor(30), aromatase_age_factor(47), aromatase_age_factor(70)
     (1.0, 1.2, 1.4)
     """
@@ -252,6 +259,13 @@ def dht_lakshman_2010(
     -------
     float
         Total DHT [nmol/L].
+
+    References
+    ----------
+    Lakshman KM, Kaplan B, Travison TG, et al. The effects of injected testosterone dose and age on
+    the conversion of testosterone to estradiol and dihydrotestosterone in young and older men. J Clin
+    Endocrinol Metab 2010;95(8):3955–3964, doi:10.1210/jc.2010-0102, PMID 20534765 (abstract).
+    Pirke KM, Doerr P. Acta Endocrinol 1975;80 (free DHT vs free T fraction) [no DOI: 1975 print].
 
     >>> dht_lakshman_2010(10.0, 0.65, c_dht_nmol_l=0.4, km_nmol_l=3.35)
     1.0
@@ -361,6 +375,8 @@ def predict_levels(
     albumin_g_dl: float,
     age_years: float,
     params: PredictorParameters = DEFAULT_PARAMETERS,
+    *,
+    free_t_factor: float = 1.0,
 ) -> HormoneLevels:
     """The equations of specs/hormones.md §5.1 on checked inputs (no defaults, no validation).
 
@@ -376,6 +392,9 @@ def predict_levels(
         Age [years].
     params
         Predictor parameters.
+    free_t_factor
+        Multiplier of the calculated free T before anything is derived from it [dimensionless];
+        1.0 except when :mod:`endolab.hormones.bands` spans the model's own scatter.
 
     Returns
     -------
@@ -391,7 +410,7 @@ def predict_levels(
     """
     p = params
     tt = total_t_ng_dl / _units.T_NG_DL_PER_NMOL_L
-    ft = _free_t_nmol_l(tt, shbg_nmol_l, albumin_g_dl, p)
+    ft = _free_t_nmol_l(tt, shbg_nmol_l, albumin_g_dl, p) * free_t_factor
     n = 1.0 + p.k_albumin_t * albumin_g_dl * 10.0 / p.albumin_molar_mass_g_mol
     fa = aromatase_age_factor(age_years, p)
     vmax_young = (
@@ -428,6 +447,7 @@ def predict(
     measured_dht: float | str | None = None,
     dht_unit: str = "ng/dL",
     parameters: PredictorParameters | None = None,
+    spread: bands.SpreadParameters | None = None,
 ) -> HormonePrediction:
     """Predict free T, estradiol and DHT from total testosterone (the TRT Hormone Predictor).
 
@@ -468,12 +488,18 @@ def predict(
         ``"ng/dL"``, ``"nmol/L"`` (1 nmol/L = 29.044 ng/dL) or ``"pg/mL"``.
     parameters
         Replace any constant of the model (:class:`PredictorParameters`); default: the spec's.
+    spread
+        Input spreads behind the free-T, bioavailable-T and free-E2 bands
+        (:class:`endolab.hormones.bands.SpreadParameters`); default: the documented ones.
 
     Returns
     -------
     HormonePrediction
-        Frozen result: free T [pg/mL, %], bioavailable T [ng/dL], E2 [pg/mL] and DHT [ng/dL] with
-        their band, free E2 [pg/mL], the SHBG and albumin used, ``assumptions`` and ``flags``.
+        Frozen result: free T [pg/mL, %], bioavailable T [ng/dL] and free E2 [pg/mL] with their
+        band (population spread of SHBG at that age when SHBG is assumed; assay and model scatter
+        when it is measured; the spread of total T as well in dose mode, see
+        :mod:`endolab.hormones.bands`), E2 [pg/mL] and DHT [ng/dL] with their band, the SHBG and
+        albumin used and whether each was assumed, ``assumptions`` and ``flags``.
 
     Raises
     ------
@@ -578,6 +604,43 @@ def predict(
     dht_ng_dl = lv.dht_nmol_l * _units.DHT_NG_DL_PER_NMOL_L
     band = p.band_factor
 
+    # --- bands of the free hormones (endolab.hormones.bands) ---
+    sp = bands.DEFAULT_SPREAD if spread is None else spread
+    tt_range = bands.total_t_range(tt_ng_dl, from_dose=dose is not None, spread=sp)
+    ranges = [
+        tt_range,
+        bands.shbg_range(shbg_nmol_l, assumed=shbg is None, age_years=age_years, spread=sp),
+        bands.albumin_range(alb_g_dl, assumed=albumin is None, spread=sp),
+        bands.InputRange(1.0, 1.0, "") if shbg is None else sp.model_range,
+    ]
+
+    def _free(tt: float, sh: float, al: float, f: float) -> tuple[float, float, float]:
+        b = predict_levels(tt, sh, al, age_years, p, free_t_factor=f)
+        return (
+            b.free_testosterone_nmol_l * _units.T_NG_DL_PER_NMOL_L * 10.0,
+            b.bioavailable_testosterone_nmol_l * _units.T_NG_DL_PER_NMOL_L,
+            b.free_estradiol_pmol_l / _units.E2_PMOL_L_PER_PG_ML,
+        )
+
+    ft_band, bat_band, fe2_band = bands.rss_band(
+        _free, [tt_ng_dl, shbg_nmol_l, alb_g_dl, 1.0], ranges
+    )
+    band_basis = tuple(r.basis for r in ranges if r.basis)
+    e2_band = (e2_pg_ml / band, e2_pg_ml * band)
+    dht_band = (dht_ng_dl / band, dht_ng_dl * band)
+    if dose is not None:
+
+        def _e2_dht(tt: float, m: float) -> tuple[float, float]:
+            b = predict_levels(tt, shbg_nmol_l, alb_g_dl, age_years, p)
+            return (
+                m * b.estradiol_pmol_l / _units.E2_PMOL_L_PER_PG_ML,
+                m * b.dht_nmol_l * _units.DHT_NG_DL_PER_NMOL_L,
+            )
+
+        e2_band, dht_band = bands.rss_band(
+            _e2_dht, [tt_ng_dl, 1.0], [tt_range, bands.InputRange(1.0 / band, band, "")]
+        )
+
     assumptions.extend(
         [
             "Free T by Vermeulen 1999 (K_SHBG 1.0e9, K_albumin 3.6e4 L/mol, albumin 69,000 g/mol); "
@@ -600,7 +663,15 @@ def predict(
             "Free E2 with Södergård 1982 constants and testosterone competing for SHBG.",
             f"Band ×/÷ {band:g} on E2 and DHT is an assumption [A, not sourced]: only about 18 % of "
             "the variance of E2 is explained by T, age, BMI and other factors (Jasuja, Framingham, "
-            "LC-MS/MS), so an individual value may fall well outside it.",
+            "LC-MS/MS), so an individual value may fall well outside it"
+            + (
+                "; in dose mode it is added in quadrature to the spread of total T at that dose."
+                if dose is not None
+                else "."
+            ),
+            "Bands of free T, bioavailable T and free E2: the effects of "
+            + "; ".join(band_basis)
+            + ", each at its low and high value, added in quadrature [A].",
         ]
     )
     if age_given is not None and p.young_age_max_years < age_given < p.older_age_min_years:
@@ -619,6 +690,15 @@ def predict(
         dht_observed_to_predicted=dht_ratio,
         band_factor=band,
     )
+    if shbg is None:
+        iv = bands.shbg_population_interval(age_years, sp)
+        flags = (
+            f"SHBG assumed: {shbg_nmol_l:.4g} nmol/L for age {age_years:g} y, not measured; men of "
+            f"that age range {iv.low_nmol_l:g}–{iv.high_nmol_l:g} nmol/L, so free T is "
+            f"likely {ft_band[0]:.0f}–{ft_band[1]:.0f} pg/mL, not just {lv.free_testosterone_nmol_l * _units.T_NG_DL_PER_NMOL_L * 10.0:.0f}; "
+            "measure SHBG for a usable free T.",
+            *flags,
+        )
     return HormonePrediction(
         total_testosterone_ng_dl=tt_ng_dl,
         age_years_used=age_years,
@@ -628,14 +708,23 @@ def predict(
         bioavailable_testosterone_ng_dl=lv.bioavailable_testosterone_nmol_l
         * _units.T_NG_DL_PER_NMOL_L,
         estradiol_pg_ml=e2_pg_ml,
-        estradiol_low_pg_ml=e2_pg_ml / band,
-        estradiol_high_pg_ml=e2_pg_ml * band,
+        estradiol_low_pg_ml=e2_band[0],
+        estradiol_high_pg_ml=e2_band[1],
         free_estradiol_pg_ml=lv.free_estradiol_pmol_l / _units.E2_PMOL_L_PER_PG_ML,
         dht_ng_dl=dht_ng_dl,
-        dht_low_ng_dl=dht_ng_dl / band,
-        dht_high_ng_dl=dht_ng_dl * band,
+        dht_low_ng_dl=dht_band[0],
+        dht_high_ng_dl=dht_band[1],
         shbg_nmol_l_used=shbg_nmol_l,
         albumin_g_dl_used=alb_g_dl,
+        free_testosterone_low_pg_ml=ft_band[0],
+        free_testosterone_high_pg_ml=ft_band[1],
+        bioavailable_testosterone_low_ng_dl=bat_band[0],
+        bioavailable_testosterone_high_ng_dl=bat_band[1],
+        free_estradiol_low_pg_ml=fe2_band[0],
+        free_estradiol_high_pg_ml=fe2_band[1],
+        shbg_assumed=shbg is None,
+        albumin_assumed=albumin is None,
+        band_basis=band_basis,
         aromatase_age_factor=lv.aromatase_age_factor,
         dose_mg_week=dose,
         estradiol_measured_pg_ml=e2_measured,

@@ -49,6 +49,13 @@ class FreeTestosteroneResult:
         The assumptions behind the numbers, as sentences.
     flags
         Notices about the input or the result, as sentences.
+    free_testosterone_low_pg_ml, free_testosterone_high_pg_ml
+        Band of free T [pg/mL] over assay and model scatter, and over the normal range of albumin
+        when albumin was assumed (:mod:`endolab.hormones.bands`); ``None`` when not computed.
+    bioavailable_testosterone_low_ng_dl, bioavailable_testosterone_high_ng_dl
+        Band of bioavailable T [ng/dL], same basis.
+    albumin_assumed
+        Whether albumin was assumed (not entered).
     """
 
     total_testosterone_ng_dl: float
@@ -61,6 +68,11 @@ class FreeTestosteroneResult:
     method: str
     assumptions: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    free_testosterone_low_pg_ml: float | None = None
+    free_testosterone_high_pg_ml: float | None = None
+    bioavailable_testosterone_low_ng_dl: float | None = None
+    bioavailable_testosterone_high_ng_dl: float | None = None
+    albumin_assumed: bool = False
 
     @property
     def free_testosterone_ng_dl(self) -> float:
@@ -79,13 +91,25 @@ class FreeTestosteroneResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON mapping (the keys of ``endolab hormones free-t --json``)."""
-        return {
+        out: dict[str, Any] = {
             "free_testosterone_pg_ml": _sig(self.free_testosterone_pg_ml),
             "free_testosterone_percent": _sig(self.free_testosterone_percent),
             "bioavailable_testosterone_ng_dl": _sig(self.bioavailable_testosterone_ng_dl),
             "shbg_nmol_l_used": _sig(self.shbg_nmol_l_used),
             "albumin_g_dl_used": _sig(self.albumin_g_dl_used),
         }
+        band = (
+            ("free_testosterone_low_pg_ml", self.free_testosterone_low_pg_ml),
+            ("free_testosterone_high_pg_ml", self.free_testosterone_high_pg_ml),
+            ("bioavailable_testosterone_low_ng_dl", self.bioavailable_testosterone_low_ng_dl),
+            ("bioavailable_testosterone_high_ng_dl", self.bioavailable_testosterone_high_ng_dl),
+        )
+        for key, value in band:
+            if value is not None:
+                out[key] = _sig(value)
+        if self.free_testosterone_low_pg_ml is not None:
+            out["albumin_assumed"] = self.albumin_assumed
+        return out
 
 
 @dataclass(frozen=True)
@@ -147,6 +171,18 @@ class HormonePrediction:
         SHBG [nmol/L] and albumin [g/dL] used (entered or default).
     aromatase_age_factor
         Multiplier of the young-men E2 Vmax [dimensionless], 1.0 … 1.4.
+    free_testosterone_low_pg_ml, free_testosterone_high_pg_ml
+        Band of free T [pg/mL] (:mod:`endolab.hormones.bands`): over the population spread of SHBG
+        at that age when SHBG is assumed, over assay and model scatter when it is measured, and
+        over the spread of total T in dose mode.
+    bioavailable_testosterone_low_ng_dl, bioavailable_testosterone_high_ng_dl
+        Band of bioavailable T [ng/dL], same basis.
+    free_estradiol_low_pg_ml, free_estradiol_high_pg_ml
+        Band of the predicted free E2 [pg/mL], same basis (the ×/÷ band of total E2 not included).
+    shbg_assumed, albumin_assumed
+        Whether SHBG / albumin were assumed (not entered).
+    band_basis
+        The input ranges behind the bands, as sentences.
     dose_mg_week
         Weekly testosterone-enanthate dose the total T was derived from [mg/week], or ``None``.
     estradiol_measured_pg_ml, dht_measured_ng_dl
@@ -171,6 +207,15 @@ class HormonePrediction:
     shbg_nmol_l_used: float
     albumin_g_dl_used: float
     aromatase_age_factor: float
+    free_testosterone_low_pg_ml: float
+    free_testosterone_high_pg_ml: float
+    bioavailable_testosterone_low_ng_dl: float
+    bioavailable_testosterone_high_ng_dl: float
+    free_estradiol_low_pg_ml: float
+    free_estradiol_high_pg_ml: float
+    shbg_assumed: bool
+    albumin_assumed: bool
+    band_basis: tuple[str, ...] = ()
     dose_mg_week: float | None = None
     estradiol_measured_pg_ml: float | None = None
     dht_measured_ng_dl: float | None = None
@@ -250,8 +295,17 @@ class HormonePrediction:
             "dht_low_ng_dl": _sig(self.dht_low_ng_dl),
             "dht_high_ng_dl": _sig(self.dht_high_ng_dl),
             "free_estradiol_pg_ml": _sig(self.free_estradiol_pg_ml),
+            "free_testosterone_low_pg_ml": _sig(self.free_testosterone_low_pg_ml),
+            "free_testosterone_high_pg_ml": _sig(self.free_testosterone_high_pg_ml),
+            "bioavailable_testosterone_low_ng_dl": _sig(self.bioavailable_testosterone_low_ng_dl),
+            "bioavailable_testosterone_high_ng_dl": _sig(self.bioavailable_testosterone_high_ng_dl),
+            "free_estradiol_low_pg_ml": _sig(self.free_estradiol_low_pg_ml),
+            "free_estradiol_high_pg_ml": _sig(self.free_estradiol_high_pg_ml),
             "shbg_nmol_l_used": _sig(self.shbg_nmol_l_used),
             "albumin_g_dl_used": _sig(self.albumin_g_dl_used),
+            "shbg_assumed": self.shbg_assumed,
+            "albumin_assumed": self.albumin_assumed,
+            "band_basis": list(self.band_basis),
             "assumptions": list(self.assumptions),
             "flags": list(self.flags),
         }

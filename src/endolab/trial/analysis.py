@@ -29,7 +29,7 @@ from endolab.trial.grading import (
     igls2_beta_cell_landstra_2021,
     igls2_outcome_landstra_2021,
 )
-from endolab.trial.protocol import Protocol
+from endolab.trial.protocol import GradingSpec, Protocol
 from endolab.trial.stats import binary_summary, continuous_summary
 
 __all__ = [
@@ -65,8 +65,9 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
     rate (count × 365.25 ÷ window days [A]); insulin rows in ``insulin_window`` (days recorded,
     coverage, days with insulin, mean U/day); CGM TIR, time < 54 mg/dL and sufficiency in
     ``cgm_window`` (used only when sufficiency ≥ ``cgm_min_sufficiency``). Baselines: CGM over
-    ``continuous.tir_baseline_window``; C-peptide = highest value on day ≤ 0, or 0 when none was
-    measured [A: eligibility required undetectable C-peptide].
+    ``continuous.tir_baseline_window``; C-peptide = highest value on day ≤ 0, or null (unknown)
+    when none was measured: a missing baseline is not taken as 0, so a trace of C-peptide cannot
+    earn an Igls 1.0 grade by default (the grade says "not graded" with the reason where it matters).
     """
     g = protocol.grading
     base_cgm = cgm_window_stats(ds.cgm, intervals, protocol.continuous.tir_baseline_window)
@@ -93,7 +94,6 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
         )
         .join(base_cgm, on="participant_id", how="left")
         .join(base_cpep, on="participant_id", how="left")
-        .with_columns(pl.col("baseline_c_peptide_pmol_l").fill_null(0.0))
     )
     frames = []
     for visit in g.visits:
@@ -181,7 +181,8 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
     return pl.concat(frames, how="diagonal_relaxed").sort("participant_id", "visit_day")
 
 
-def _grade_row(row: dict[str, Any]) -> dict[str, Any]:
+def _grade_row(row: dict[str, Any], grading: GradingSpec | None = None) -> dict[str, Any]:
+    g = GradingSpec() if grading is None else grading
     weight = row["weight_kg"]
     insulin_none = row["insulin_none"]
     dose = row["insulin_u_kg_day"]
@@ -201,6 +202,8 @@ def _grade_row(row: dict[str, Any]) -> dict[str, Any]:
         c_peptide_pmol_l=max(cpeps) if cpeps else None,
         baseline_c_peptide_pmol_l=row["baseline_c_peptide_pmol_l"],
         she_window=row["she_window"],
+        c_peptide_footnote=g.igls1_c_peptide_footnote,
+        c_peptide_column=g.c_peptide_column,
     )
     igls2 = igls2_outcome_landstra_2021(
         hba1c_pct=row["hba1c_pct"],
@@ -218,6 +221,7 @@ def _grade_row(row: dict[str, Any]) -> dict[str, Any]:
         c_peptide_fasting_pmol_l=row["c_peptide_fasting_pmol_l"],
         c_peptide_stim_pmol_l=row["c_peptide_stim_pmol_l"],
         insulin_none=insulin_none,
+        c_peptide_column=g.c_peptide_column,
     )
     score, score_reason = beta_score_ryan_2005(
         fasting_glucose_mg_dl=row["fasting_glucose_mg_dl"],
@@ -388,7 +392,7 @@ def analyze(ds: TrialDataset, protocol: Protocol) -> TrialAnalysis:
     if protocol.grading.visits:
         inputs = grading_inputs(ds, protocol, intervals)
         for row in inputs.to_dicts():
-            graded = _grade_row(row)
+            graded = _grade_row(row, protocol.grading)
             visits.setdefault(row["participant_id"], []).append(graded)
             if row["visit_day"] == protocol.grading.report_visit:
                 report_rows.append(

@@ -10,8 +10,26 @@ every grade above ``failure`` is ruled out, the grade is ``failure``.
 Units of the dataset: HbA1c [%], C-peptide [pmol/L] (0 = below the assay limit), fasting glucose
 [mg/dL], insulin [U/day] divided by baseline body weight [kg] to give [U/kg/day].
 
-Thresholds are from specs/trial-science.md §2–3; the spec gives C-peptide cut-offs in ng/mL and
-nmol/L, applied here in pmol/L (× 1000): 0.17 nmol/L = 170 pmol/L, 0.10 = 100, 0.07 = 70, 0.04 = 40.
+Thresholds are from specs/trial-science.md §2–3. Igls gives each C-peptide cut-off twice, in ng/mL
+and in (rounded) nmol/L, and the two columns disagree in pmol/L; which one is applied is the named
+protocol parameter ``grading.c_peptide_column`` (:data:`C_PEPTIDE_COLUMNS`):
+
+=================================  =========  ==========  ===========  ===========
+column                             stim good  stim marg.  fast. good   fast. marg.
+=================================  =========  ==========  ===========  ===========
+``"nmol_l"`` (default): 0.17 /    170        100         70           40
+0.10 / 0.07 / 0.04 nmol/L × 1000
+``"ng_ml"``: 0.5 / 0.3 / 0.2 /    165.5      99.3        66.2         33.1
+0.1 ng/mL × 331 pmol/L per ng/mL
+=================================  =========  ==========  ===========  ===========
+
+(1 ng/mL C-peptide = 331 pmol/L: molar mass 3020 g/mol [D]; the spec's 0.331 nmol/L per ng/mL
+[U] agrees.) A fasting C-peptide of 33–40 pmol/L is "marginal" by the ng/mL column and "failure" by
+the nmol/L column: say which one a report used. The Igls 1.0 footnote "C-peptide should also be
+> 0.5 ng/mL (> 0.17 nmol/L)" uses the same column (170 or 165.5 pmol/L).
+
+Reasons print each value to the precision that decides its comparison (``TIR 79.96 % < 80 %``, never
+``TIR 80 % < 80 %``).
 """
 
 from __future__ import annotations
@@ -22,10 +40,13 @@ from dataclasses import dataclass
 from typing import Final
 
 __all__ = [
+    "C_PEPTIDE_COLUMNS",
+    "C_PEPTIDE_PMOL_L_PER_NG_ML",
     "IGLS2_CPEP_FASTING_GOOD_PMOL_L",
     "IGLS2_CPEP_FASTING_MARGINAL_PMOL_L",
     "IGLS2_CPEP_STIM_GOOD_PMOL_L",
     "IGLS2_CPEP_STIM_MARGINAL_PMOL_L",
+    "CPeptideCutoffs",
     "Graded",
     "beta2_forbes_2016",
     "beta_score_ryan_2005",
@@ -42,6 +63,58 @@ IGLS2_CPEP_STIM_MARGINAL_PMOL_L: Final = 100.0
 IGLS2_CPEP_FASTING_GOOD_PMOL_L: Final = 70.0
 #: Igls 2.0 "marginal": fasting C-peptide 0.04–< 0.07 nmol/L (0.1–< 0.2 ng/mL) [pmol/L].
 IGLS2_CPEP_FASTING_MARGINAL_PMOL_L: Final = 40.0
+
+#: 1 ng/mL C-peptide in pmol/L [pmol/L per ng/mL]: 1e6 / 3020 g/mol, rounded to 331 [D]; matches
+#: the paired values of the Igls tables (0.5 ng/mL ↔ 0.17 nmol/L) within their rounding.
+C_PEPTIDE_PMOL_L_PER_NG_ML: Final = 331.0
+
+
+@dataclass(frozen=True)
+class CPeptideCutoffs:
+    """The Igls C-peptide cut-offs in pmol/L, from one column of the Igls tables.
+
+    Attributes
+    ----------
+    column
+        ``"nmol_l"`` or ``"ng_ml"``: which printed column they come from.
+    stim_good, stim_marginal, fasting_good, fasting_marginal
+        Igls 2.0 β-cell cut-offs [pmol/L]: stimulated > good, ≥ marginal; fasting ≥ good,
+        ≥ marginal.
+    igls1_floor
+        Igls 1.0 footnote: C-peptide should also be > this [pmol/L] (0.17 nmol/L or 0.5 ng/mL).
+    """
+
+    column: str
+    stim_good: float
+    stim_marginal: float
+    fasting_good: float
+    fasting_marginal: float
+    igls1_floor: float
+
+
+#: The two columns of the Igls tables, in pmol/L (Landstra 2021 Table 2; Rickels 2018 Table 3).
+C_PEPTIDE_COLUMNS: Final[dict[str, CPeptideCutoffs]] = {
+    "nmol_l": CPeptideCutoffs("nmol_l", 170.0, 100.0, 70.0, 40.0, 170.0),
+    "ng_ml": CPeptideCutoffs(
+        "ng_ml",
+        0.5 * C_PEPTIDE_PMOL_L_PER_NG_ML,
+        0.3 * C_PEPTIDE_PMOL_L_PER_NG_ML,
+        0.2 * C_PEPTIDE_PMOL_L_PER_NG_ML,
+        0.1 * C_PEPTIDE_PMOL_L_PER_NG_ML,
+        0.5 * C_PEPTIDE_PMOL_L_PER_NG_ML,
+    ),
+}
+
+
+def _column(c_peptide_column: str) -> CPeptideCutoffs:
+    try:
+        return C_PEPTIDE_COLUMNS[c_peptide_column]
+    except KeyError:
+        raise ValueError(
+            f"c_peptide_column: unknown column {c_peptide_column!r}; accepted: "
+            f"{', '.join(C_PEPTIDE_COLUMNS)}"
+        ) from None
+
 
 #: 1 mmol/L glucose in mg/dL (endolab.units, [A] rounded factor 18).
 _MG_DL_PER_MMOL_L: Final = 18.0
@@ -61,6 +134,39 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
 
 
+def _decisive(value: float, threshold: float, op: str) -> tuple[str, str]:
+    """``value`` and ``threshold`` printed with the same, fewest decimals that show the decision.
+
+    The threshold is printed exactly (up to 6 decimals); the value with at least that many decimals
+    (and at least one below 10), more while the printed numbers would read equal or on the wrong
+    side of each other.
+
+    >>> _decisive(79.96, 80.0, "≥"), _decisive(92.1, 80.0, "≥"), _decisive(33.14, 33.1, "≥")
+    (('79.96', '80'), ('92', '80'), ('33.14', '33.1'))
+    """
+    truth = _OPS[op](value, threshold)
+    d0 = 0
+    while d0 < 6 and abs(float(f"{threshold:.{d0}f}") - threshold) > 1e-9 * max(1, abs(threshold)):
+        d0 += 1
+    if abs(value) < 10 and value != int(value):
+        d0 = max(d0, 1)
+    for d in range(d0, 10):
+        v, t = f"{value:.{d}f}", f"{threshold:.{d}f}"
+        if _OPS[op](float(v), float(t)) == truth and (v == t) == (value == threshold):
+            return v, f"{threshold:.{d0}f}"
+    return repr(value), repr(threshold)
+
+
+_OPS: Final = {
+    "<": lambda a, b: a < b,
+    "≤": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    "≥": lambda a, b: a >= b,
+    "=": lambda a, b: a == b,
+}
+_NEGATION: Final = {"<": "≥", "≤": ">", ">": "≤", "≥": "<", "=": "≠"}
+
+
 def _cmp(
     name: str,
     value: float | None,
@@ -71,18 +177,25 @@ def _cmp(
     note: str = "",
 ) -> Criterion:
     """Compare ``value op threshold`` three-valuedly and describe it (e.g. 'HbA1c 6.1 % ≤ 6.5 %')."""
-    if value is None or threshold is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None, f"{name} unknown ({missing})"
-    ops = {
-        "<": (value < threshold, "<", "≥"),
-        "≤": (value <= threshold, "≤", ">"),
-        ">": (value > threshold, ">", "≤"),
-        "≥": (value >= threshold, "≥", "<"),
-        "=": (value == threshold, "=", "≠"),
-    }
-    result, yes, no = ops[op]
-    sign = yes if result else no
-    return bool(result), f"{name} {_fmt(value)}{unit} {sign} {_fmt(threshold)}{unit}{note}"
+    if threshold is None or (isinstance(threshold, float) and math.isnan(threshold)):
+        return None, f"{name} {_fmt(value)}{unit}, but its comparator{note} is unknown"
+    result = bool(_OPS[op](value, threshold))
+    sign = op if result else _NEGATION[op]
+    v, t = _decisive(value, threshold, op)
+    return result, f"{name} {v}{unit} {sign} {t}{unit}{note}"
+
+
+def _all_of(criteria: Sequence[Criterion]) -> Criterion:
+    """AND of criteria, three-valued: false if any is false, else unknown if any is unknown."""
+    falses = [c[1] for c in criteria if c[0] is False]
+    if falses:
+        return False, " and ".join(falses)
+    unknown = [c[1] for c in criteria if c[0] is None]
+    if unknown:
+        return None, " and ".join(unknown)
+    return True, " and ".join(c[1] for c in criteria)
 
 
 def _any_available(criteria: Sequence[Criterion]) -> Criterion:
@@ -133,8 +246,10 @@ def igls1_rickels_2018(
     insulin_u_kg_day: float | None,
     baseline_insulin_u_kg_day: float,
     c_peptide_pmol_l: float | None,
-    baseline_c_peptide_pmol_l: float,
+    baseline_c_peptide_pmol_l: float | None,
     she_window: str = "the window",
+    c_peptide_footnote: bool = True,
+    c_peptide_column: str = "nmol_l",
 ) -> Graded:
     """Igls 1.0 islet graft function: optimal, good, marginal or failure, with the reason.
 
@@ -157,19 +272,30 @@ def igls1_rickels_2018(
     c_peptide_pmol_l
         Highest fasting or stimulated C-peptide at the visit [pmol/L] (``None`` not measured).
     baseline_c_peptide_pmol_l
-        Baseline C-peptide [pmol/L] (0 = undetectable).
+        Baseline C-peptide [pmol/L] (0 = undetectable, ``None`` = not measured: "C-peptide >
+        baseline" is then unknown unless the visit's C-peptide is undetectable or, with the
+        footnote, not above its floor — either rules it out whatever the baseline).
+    she_window
+        Words naming the SHE window, for the reason.
+    c_peptide_footnote
+        Apply the footnote of Table 3 "C-peptide should also be > 0.5 ng/mL (> 0.17 nmol/L)
+        fasting or stimulated" (default ``True``; protocol ``grading.igls1_c_peptide_footnote``).
+    c_peptide_column
+        Which column gives the footnote's floor in pmol/L: ``"nmol_l"`` 170 or ``"ng_ml"`` 165.5
+        (:data:`C_PEPTIDE_COLUMNS`; protocol ``grading.c_peptide_column``).
 
     Criteria (Rickels MR et al. Transplantation 2018;102:1479–1486, doi:10.1097/TP.0000000000002158;
     Transpl Int 2018;31:343–352, doi:10.1111/tri.13138, Table 3):
 
-    * optimal: HbA1c ≤ 6.5 %, no SHE, no insulin, C-peptide > baseline;
-    * good: HbA1c < 7.0 %, no SHE, insulin < 50 % of baseline, C-peptide > baseline;
-    * marginal: SHE rate < baseline rate, C-peptide > baseline (HbA1c and insulin may stay at
+    * optimal: HbA1c ≤ 6.5 %, no SHE, no insulin, C-peptide > baseline (*);
+    * good: HbA1c < 7.0 %, no SHE, insulin < 50 % of baseline, C-peptide > baseline (*);
+    * marginal: SHE rate < baseline rate, C-peptide > baseline (*) (HbA1c and insulin may stay at
       baseline);
     * failure: otherwise (C-peptide not above baseline or no clinical benefit).
 
-    The footnote "C-peptide should also be > 0.5 ng/mL (0.17 nmol/L)" and the demonstrable-benefit
-    condition of "marginal" are not applied [A]; the reason gives the values so a reader can.
+    (*) and, by default, > 170 pmol/L (the footnote; 165.5 with the ng/mL column). The
+    demonstrable-benefit condition of "marginal" and the footnote "insulin should also be
+    < 0.5 U/kg/day" of "good" are not applied [A]; the reason gives the values so a reader can.
 
     >>> g = igls1_rickels_2018(hba1c_pct=6.1, she_events=0, she_rate_per_year=0.0,
     ...     baseline_she_per_year=3, insulin_none=True, insulin_u_kg_day=0.0,
@@ -178,15 +304,44 @@ def igls1_rickels_2018(
     'optimal'
     """
     hba1c_missing = "no HbA1c at the visit"
-    cpep = _cmp(
-        "C-peptide",
-        c_peptide_pmol_l,
-        ">",
-        baseline_c_peptide_pmol_l,
-        " pmol/L",
-        "no C-peptide at the visit",
-        " (baseline)",
-    )
+    cut = _column(c_peptide_column)
+    c_missing = "no C-peptide at the visit"
+    above_baseline: Criterion
+    if baseline_c_peptide_pmol_l is None and c_peptide_pmol_l is not None and c_peptide_pmol_l <= 0:
+        above_baseline = False, "C-peptide undetectable (cannot exceed any baseline)"
+    elif baseline_c_peptide_pmol_l is None and c_peptide_pmol_l is not None:
+        above_baseline = (
+            None,
+            (
+                f"C-peptide {_fmt(c_peptide_pmol_l)} pmol/L vs baseline unknown (no C-peptide "
+                "measured on or before day 0)"
+            ),
+        )
+    else:
+        above_baseline = _cmp(
+            "C-peptide",
+            c_peptide_pmol_l,
+            ">",
+            baseline_c_peptide_pmol_l,
+            " pmol/L",
+            c_missing,
+            " (baseline)",
+        )
+    parts = [above_baseline]
+    if c_peptide_footnote:
+        col = "0.17 nmol/L" if cut.column == "nmol_l" else "0.5 ng/mL"
+        parts.append(
+            _cmp(
+                "C-peptide",
+                c_peptide_pmol_l,
+                ">",
+                cut.igls1_floor,
+                " pmol/L",
+                c_missing,
+                f" (footnote, {col})",
+            )
+        )
+    cpep = _all_of(parts)
     she = _she_none(she_events, she_window)
     dose = 0.0 if insulin_none is True else insulin_u_kg_day
     half = 0.5 * baseline_insulin_u_kg_day
@@ -256,8 +411,10 @@ def igls2_outcome_landstra_2021(
     baseline_hba1c_pct, baseline_tir_pct, baseline_below54_pct, baseline_she_per_year
         The same at baseline.
 
-    Criteria (Landstra CP et al. J Clin Endocrinol Metab 2021;106(10):3049–3059,
-    doi:10.1210/clinem/dgab386 [U: DOI not re-checked], Table 2; all four conditions of a row must hold [A: read as a
+    Criteria (Landstra CP et al. Examination of the Igls criteria for defining functional outcomes
+    of β-cell replacement therapy: IPITA symposium report. J Clin Endocrinol Metab
+    2021;106(10):3049–3059, doi:10.1210/clinem/dgab386 (checked on PubMed 34061967 and PMC8571711),
+    Table 2 "Proposed Igls criteria 2.0"; all four conditions of a row must hold [A: read as a
     conjunction]):
 
     * optimal: HbA1c ≤ 6.5 %, TIR ≥ 80 %, no SHE, time < 54 mg/dL = 0 %;
@@ -327,6 +484,7 @@ def igls2_beta_cell_landstra_2021(
     c_peptide_fasting_pmol_l: float | None,
     c_peptide_stim_pmol_l: float | None,
     insulin_none: bool | None,
+    c_peptide_column: str = "nmol_l",
 ) -> Graded:
     """Igls 2.0 β-cell graft function: optimal, good, marginal or failure, with the reason.
 
@@ -336,8 +494,13 @@ def igls2_beta_cell_landstra_2021(
         Fasting and stimulated (MMTT peak) C-peptide at the visit [pmol/L]; ``None`` not measured.
     insulin_none
         ``True`` no exogenous insulin at the visit, ``False`` some, ``None`` unknown.
+    c_peptide_column
+        Which column of the paper's table gives the cut-offs in pmol/L (:data:`C_PEPTIDE_COLUMNS`;
+        protocol ``grading.c_peptide_column``): ``"nmol_l"`` (default) 170 / 100 / 70 / 40, or
+        ``"ng_ml"`` 165.5 / 99.3 / 66.2 / 33.1.
 
-    Criteria (Landstra 2021, doi:10.1210/clinem/dgab386, Table 2, in pmol/L):
+    Criteria (Landstra 2021, doi:10.1210/clinem/dgab386, Table 2; pmol/L of the ``"nmol_l"``
+    column):
 
     * optimal: C-peptide detectable (fasting or stimulated > 0) and no insulin;
     * good: stimulated > 170 or fasting ≥ 70;
@@ -351,6 +514,7 @@ def igls2_beta_cell_landstra_2021(
     'marginal'
     """
     m = "not measured at the visit"
+    cut = _column(c_peptide_column)
     fasting, stim = c_peptide_fasting_pmol_l, c_peptide_stim_pmol_l
     known = [x for x in (fasting, stim) if x is not None]
     detectable: Criterion
@@ -372,7 +536,7 @@ def igls2_beta_cell_landstra_2021(
                                 "stimulated C-peptide",
                                 stim,
                                 ">",
-                                IGLS2_CPEP_STIM_GOOD_PMOL_L,
+                                cut.stim_good,
                                 " pmol/L",
                                 m,
                             ),
@@ -380,7 +544,7 @@ def igls2_beta_cell_landstra_2021(
                                 "fasting C-peptide",
                                 fasting,
                                 "≥",
-                                IGLS2_CPEP_FASTING_GOOD_PMOL_L,
+                                cut.fasting_good,
                                 " pmol/L",
                                 m,
                             ),
@@ -397,7 +561,7 @@ def igls2_beta_cell_landstra_2021(
                                 "stimulated C-peptide",
                                 stim,
                                 "≥",
-                                IGLS2_CPEP_STIM_MARGINAL_PMOL_L,
+                                cut.stim_marginal,
                                 " pmol/L",
                                 m,
                             ),
@@ -405,7 +569,7 @@ def igls2_beta_cell_landstra_2021(
                                 "fasting C-peptide",
                                 fasting,
                                 "≥",
-                                IGLS2_CPEP_FASTING_MARGINAL_PMOL_L,
+                                cut.fasting_marginal,
                                 " pmol/L",
                                 m,
                             ),
@@ -447,12 +611,25 @@ def beta_score_ryan_2005(
     Ryan EA et al. Diabetes Care 2005;28(2):343–347, doi:10.2337/diacare.28.2.343 (table of
     components): FPG ≤ 5.5 mmol/L 2, 5.6–6.9 1, ≥ 7.0 0; HbA1c ≤ 6.1 % 2, 6.2–6.9 1, ≥ 7.0 0;
     insulin 0 → 2, 0.01–0.24 U/kg/day → 1, ≥ 0.25 → 0; stimulated C-peptide ≥ 0.3 nmol/L 2,
-    0.1–0.29 1, < 0.1 → total score 0. Values between the printed bands (e.g. FPG 5.55 mmol/L) take
-    the lower band's points [A].
+    0.1–0.29 1, < 0.1 → total score 0.
+
+    Values between the printed bands (FPG 5.5–5.6 mmol/L, HbA1c 6.1–6.2 %, insulin 0–0.01 and
+    0.24–0.25 U/kg/day, C-peptide 0.29–0.30 nmol/L) follow the rule the paper states in words
+    (abstract, verified): "2 points each for normal fasting glucose, HbA1c, stimulated C-peptide,
+    and absence of insulin …; no points … if the fasting glucose was in the diabetic range, the
+    HbA1c was > 6.9 %, C-peptide secretion was absent on stimulation, or daily insulin use was in
+    excess of 0.24 units/kg. One point was given for intermediate values." So the 2-point and
+    0-point conditions are read exactly as printed — FPG ≤ 5.5 / ≥ 7.0 mmol/L (the diabetic range),
+    HbA1c ≤ 6.1 / > 6.9 %, insulin none / > 0.24 U/kg/day, C-peptide ≥ 0.3 / < 0.1 nmol/L (→ total
+    score 0) — and everything between scores 1: FPG 5.55 → 1, 6.95 → 1; HbA1c 6.15 → 1, 6.95 → 0;
+    insulin 0.245 → 0; C-peptide 0.295 nmol/L → 1.
 
     >>> beta_score_ryan_2005(fasting_glucose_mg_dl=90, hba1c_pct=5.8, insulin_u_kg_day=0.0,
     ...     c_peptide_stim_pmol_l=800)[0]
     8
+    >>> beta_score_ryan_2005(fasting_glucose_mg_dl=99.9, hba1c_pct=6.95, insulin_u_kg_day=0.245,
+    ...     c_peptide_stim_pmol_l=295)[0]  # FPG 5.55 → 1, HbA1c > 6.9 → 0, > 0.24 → 0, 0.295 → 1
+    2
     """
     stim_nmol = None if c_peptide_stim_pmol_l is None else c_peptide_stim_pmol_l / 1000
     fast_nmol = None if c_peptide_fasting_pmol_l is None else c_peptide_fasting_pmol_l / 1000
@@ -461,11 +638,16 @@ def beta_score_ryan_2005(
     elif stim_nmol is None:
         return None, "β-score not computed: no stimulated C-peptide at the visit"
     elif stim_nmol >= 0.3:
-        cp_points, cp_text = 2, f"stimulated C-peptide {_fmt(stim_nmol)} nmol/L ≥ 0.3 → 2"
+        cp_points, cp_text = (
+            2,
+            f"stimulated C-peptide {_decisive(stim_nmol, 0.3, '≥')[0]} nmol/L ≥ 0.3 → 2",
+        )
     elif stim_nmol >= 0.1:
-        cp_points, cp_text = 1, f"stimulated C-peptide {_fmt(stim_nmol)} nmol/L 0.1–0.29 → 1"
+        v = _decisive(stim_nmol, 0.3, "≥")[0]
+        cp_points, cp_text = 1, f"stimulated C-peptide {v} nmol/L in 0.1–< 0.3 → 1"
     else:
-        return 0, f"stimulated C-peptide {_fmt(stim_nmol)} nmol/L < 0.1 → total score 0"
+        v = _decisive(stim_nmol, 0.1, "<")[0]
+        return 0, f"stimulated C-peptide {v} nmol/L < 0.1 → total score 0"
     missing = [
         name
         for name, v in (
@@ -480,14 +662,16 @@ def beta_score_ryan_2005(
     assert fasting_glucose_mg_dl is not None and hba1c_pct is not None
     assert insulin_u_kg_day is not None
     fpg = fasting_glucose_mg_dl / _MG_DL_PER_MMOL_L
-    fpg_points = 2 if fpg <= 5.5 else (1 if fpg < 7.0 else 0)
-    a1c_points = 2 if hba1c_pct <= 6.1 else (1 if hba1c_pct < 7.0 else 0)
-    ins_points = 2 if insulin_u_kg_day == 0 else (1 if insulin_u_kg_day < 0.25 else 0)
+    fpg_points = 2 if fpg <= 5.5 else (0 if fpg >= 7.0 else 1)
+    a1c_points = 2 if hba1c_pct <= 6.1 else (0 if hba1c_pct > 6.9 else 1)
+    ins_points = 2 if insulin_u_kg_day == 0 else (0 if insulin_u_kg_day > 0.24 else 1)
     total = fpg_points + a1c_points + ins_points + cp_points
+    fpg_s = _decisive(fpg, 5.5 if fpg_points == 2 or fpg < 6.25 else 7.0, "≤")[0]
+    a1c_s = _decisive(hba1c_pct, 6.1 if a1c_points == 2 or hba1c_pct < 6.5 else 6.9, "≤")[0]
+    ins_s = _decisive(insulin_u_kg_day, 0.24, "≤")[0] if insulin_u_kg_day else "0"
     return total, (
-        f"β-score {total}: fasting glucose {_fmt(fpg)} mmol/L → {fpg_points}; HbA1c "
-        f"{_fmt(hba1c_pct)} % → {a1c_points}; insulin {_fmt(insulin_u_kg_day)} U/kg/day → "
-        f"{ins_points}; {cp_text}"
+        f"β-score {total}: fasting glucose {fpg_s} mmol/L → {fpg_points}; HbA1c "
+        f"{a1c_s} % → {a1c_points}; insulin {ins_s} U/kg/day → {ins_points}; {cp_text}"
     )
 
 
@@ -515,7 +699,11 @@ def beta2_forbes_2016(
     -------
     (BETA-2 [score units] or ``None`` when an input is missing or insulin ≥ 1 U/kg/day, reason).
 
-    Forbes S et al. Am J Transplant 2016;16(9):2704–2713, doi:10.1111/ajt.13807 [U: DOI not re-checked] (issue 9, Sep 2016); formula as given in
+    Forbes S et al. Validation of the BETA-2 score: an improved tool to estimate beta cell function
+    after clinical islet transplantation using a single fasting blood sample. Am J Transplant
+    2016;16(9):2704–2713, doi:10.1111/ajt.13807 [U: DOI kept unconfirmed — title, journal and issue
+    9 (Sep 2016) were checked on the University of Edinburgh's record of the paper, but no source
+    searched printed the DOI]; formula as given in
     specs/trial-science.md §3.2, which marks it **[U] unverified**:
     ``BETA-2 = sqrt(C-peptide [nmol/L] × (1 − insulin [U/kg/d])) / (FPG [mmol/L] × HbA1c [%]) × 1000``.
 

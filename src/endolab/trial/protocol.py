@@ -180,6 +180,12 @@ class GradingSpec(_Strict):
     report_visit: int = 365
     cgm_min_sufficiency: float = Field(default=0.70, gt=0, le=1)
     insulin_min_coverage: float = Field(default=0.80, gt=0, le=1)
+    #: Which column of the Igls tables gives the C-peptide cut-offs in pmol/L:
+    #: ``"nmol_l"`` 170 / 100 / 70 / 40 (rounded nmol/L column) or ``"ng_ml"``
+    #: 165.5 / 99.3 / 66.2 / 33.1 (ng/mL column × 331); see endolab.trial.grading.
+    c_peptide_column: Literal["nmol_l", "ng_ml"] = "nmol_l"
+    #: Apply the Igls 1.0 footnote "C-peptide should also be > 0.17 nmol/L (0.5 ng/mL)".
+    igls1_c_peptide_footnote: bool = True
     visits: list[GradingVisit] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -20,14 +20,12 @@ selection on one frame, sharing the interpolated grids between metrics, and join
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from typing import Final
 
 import polars as pl
 
-from endolab.cgm.indices._common import _check, _is_sorted
-from endolab.cgm.indices._grid import clear_cache, shared_intermediates
+from endolab.cgm.docstrings import fill_doc
 from endolab.cgm.indices.auc import auc
 from endolab.cgm.indices.cogi import cogi
 from endolab.cgm.indices.conga import conga
@@ -47,14 +45,16 @@ from endolab.cgm.indices.risk import adrr, hbgi, lbgi
 from endolab.cgm.indices.roc import roc, sd_roc
 from endolab.cgm.indices.sd_measures import cv_measures, sd_measures
 from endolab.cgm.indices.summary import quantile_glu, summary_glu
+from endolab.cgm.kernels.chunks import CHUNK_READINGS, frame_chunks
+from endolab.cgm.kernels.grid import Intermediates
+from endolab.cgm.kernels.groups import check_grouping, is_sorted_by
 from endolab.errors import InputError
 
 __all__ = [
-    "GLUCOSE_VALUED_COLUMNS",
     "REGISTRY",
     "adrr",
     "auc",
-    "clear_cache",
+    "chunks_of",
     "cogi",
     "compute_indices",
     "conga",
@@ -77,9 +77,9 @@ __all__ = [
     "pgs",
     "quantile_glu",
     "roc",
+    "run_chunk",
     "sd_measures",
     "sd_roc",
-    "shared_intermediates",
     "summary_glu",
 ]
 
@@ -115,23 +115,7 @@ REGISTRY: Final[dict[str, Metric]] = {
 }
 
 
-#: Output columns in mg/dL (or mg/dL per time) that a mmol/L report divides by 18
-#: (:data:`endolab.units.GLUCOSE_MG_DL_PER_MMOL_L`); ``conga_<n>`` for other lags too.
-GLUCOSE_VALUED_COLUMNS: Final = frozenset(
-    {
-        *("min", "q25", "median", "q75", "max", "range", "iqr", "mad"),
-        *("sdw", "sdhhmm", "sdwsh", "sddm", "sdb", "sdbdm"),
-        *("mage", "mage_service", "mage_max", "mage_plus", "mage_minus"),
-        *("mag", "conga_24", "conga_1", "modd", "sd_roc", "hourly_auc"),
-    }
-)
-
-#: Readings per chunk in :func:`compute_indices`: groups are processed a chunk at a time so that
-#: temporaries stay small (bounded memory, allocator reuse). Results do not depend on it (beyond
-#: floating-point rounding far below the printed precision).
-CHUNK_READINGS: Final = 4_000_000
-
-
+@fill_doc
 def compute_indices(
     frame: pl.DataFrame,
     *,
@@ -141,20 +125,19 @@ def compute_indices(
 ) -> pl.DataFrame:
     """Run several indices on one frame (default: all of :data:`REGISTRY`) and join them.
 
-    Groups are processed in chunks of about ``chunk_readings`` readings (whole groups only; every
+    Groups are processed in chunks of at most ``chunk_readings`` readings (whole groups only; every
     metric is computed per group, so chunking does not change any value), and within a chunk the
-    grids and groupings are built once and shared (:func:`shared_intermediates`).
+    grids and groupings are built once and shared (one
+    :class:`~endolab.cgm.kernels.grid.Intermediates` per chunk).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     names
         Metric names from :data:`REGISTRY`; ``None`` = all, in registry order.
     chunk_readings
-        Target readings per chunk (≥ 1).
+        Readings per chunk (≥ 1; a larger group is a chunk of its own).
 
     Returns
     -------
@@ -169,51 +152,41 @@ def compute_indices(
             value=unknown,
         )
     by_t = (by,) if isinstance(by, str) else tuple(by)
-    parts: list[pl.DataFrame] = []
-    for chunk in chunks_of(frame, by_t, chunk_readings):
-        with shared_intermediates():
-            parts.append(run_chunk(chunk, by_t, chosen))
-    if not parts:  # empty frame: run once for the empty result's columns
-        with shared_intermediates():
-            empty = [REGISTRY[name](frame, by=by_t) for name in chosen]
-        result = empty[0]
-        for part in empty[1:]:
-            result = result.join(part, on=list(by_t), how="left")
-        return result
+    parts = [run_chunk(chunk, by_t, chosen) for chunk in chunks_of(frame, by_t, chunk_readings)]
     return pl.concat(parts, how="vertical")
 
 
 def chunks_of(
-    frame: pl.DataFrame, by: tuple[str, ...], chunk_readings: int = CHUNK_READINGS
+    frame: pl.DataFrame, by: Sequence[str], chunk_readings: int = CHUNK_READINGS
 ) -> list[pl.DataFrame]:
-    """The chunks :func:`compute_indices` processes: consecutive slices (no copy) of ``frame``
-    sorted by ``by`` then time, each of whole groups, a new one starting at the first group
-    boundary at or after ``chunk_readings`` readings (one empty chunk for an empty frame).
+    """The chunks :func:`compute_indices` processes: ``frame`` sorted by ``by`` then time, cut by
+    the CGM engine's one chunker (:func:`endolab.cgm.kernels.chunks.frame_chunks`) into slices of
+    whole groups of at most ``chunk_readings`` readings (a larger group is a chunk of its own; one
+    empty chunk for an empty frame).
 
-    ``compute_metrics(metrics="full")`` runs the episodes on the same chunks, inside the same
-    :func:`shared_intermediates` block as the indices, so the interpolated grid is built once.
+    ``compute_metrics(metrics="full")`` runs the episodes on the same chunks with the same
+    :class:`~endolab.cgm.kernels.grid.Intermediates` as the indices, so the grid is built once.
     """
-    by_t = _check(frame, by)
+    by_t = check_grouping(frame, by)
     ordered = frame
-    if frame.height and not _is_sorted(frame.select([*by_t, "time"]), by_t):
+    if frame.height and not is_sorted_by(frame.select([*by_t, "time"]), by_t):
         ordered = frame.sort([*by_t, "time"], maintain_order=True)
-    # group starts as in groups_of (which would also copy out every time and glucose value)
-    key = pl.col(by_t[0]) if len(by_t) == 1 else pl.struct(by_t)
-    change = ordered.select((key != key.shift(1)).fill_null(False).arg_true().alias("c"))["c"]
-    bounds = [0]
-    for s in change.to_list():
-        if s - bounds[-1] >= max(int(chunk_readings), 1):
-            bounds.append(s)
-    bounds.append(ordered.height)
-    return [ordered.slice(lo, hi - lo) for lo, hi in itertools.pairwise(bounds)]
+    return frame_chunks(ordered, by_t, chunk_readings)
 
 
-def run_chunk(chunk: pl.DataFrame, by: tuple[str, ...], names: Sequence[str]) -> pl.DataFrame:
-    """The indices ``names`` (non-empty, from :data:`REGISTRY`) on one chunk, joined on ``by``
-    (call inside :func:`shared_intermediates` to share grids between them)."""
+def run_chunk(
+    chunk: pl.DataFrame,
+    by: tuple[str, ...],
+    names: Sequence[str],
+    shared: Intermediates | None = None,
+) -> pl.DataFrame:
+    """The indices ``names`` (non-empty, from :data:`REGISTRY`) on one chunk, joined on ``by``,
+    sharing the groupings and grids of ``shared`` (default: a new
+    :class:`~endolab.cgm.kernels.grid.Intermediates` of ``chunk``)."""
+    inter = Intermediates(chunk) if shared is None else shared
     out: pl.DataFrame | None = None
     for name in names:
-        part = REGISTRY[name](chunk, by=by)
+        part = REGISTRY[name](chunk, by=by, shared=inter)
         out = part if out is None else out.join(part, on=list(by), how="left")
     assert out is not None
     return out

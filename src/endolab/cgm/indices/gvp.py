@@ -17,18 +17,28 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, result_frame, seg_count, seg_sum
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, Intermediates, grid_of
+from endolab.cgm.kernels.groups import FloatArray, result_frame, seg_count, seg_sum
 
-__all__ = ["gvp"]
+__all__ = ["gvp", "gvp_per_group", "gvp_values"]
 
 
 def gvp_values(grid: Grid) -> FloatArray:
-    """GVP [%] of every group of ``grid`` (NaN without a pair of consecutive grid values)."""
-    return grid.map_chunks(lambda sg: {"gvp": _gvp(sg)})["gvp"]
+    """GVP [%] of every group of ``grid`` (NaN without a pair of consecutive grid values).
+
+    References
+    ----------
+    Peyser TA et al. Glycemic variability percentage: a novel method for assessing glycemic
+    variability from continuous glucose monitor data. Diabetes Technol Ther 2018;20(1):6–16,
+    doi:10.1089/dia.2017.0187.
+    """
+    return grid.map_chunks(lambda sg: {"gvp": gvp_per_group(sg)})["gvp"]
 
 
-def _gvp(grid: Grid) -> FloatArray:
+def gvp_per_group(grid: Grid) -> FloatArray:
+    """GVP [%] of every group of ``grid`` in one pass (see the module docstring; NaN without a pair
+    of consecutive grid values). :func:`gvp_values` runs it block by block."""
     d = grid.shifted(np.ones(grid.n, dtype=np.int64)) - grid.gl
     steps = np.unique(grid.dt0[grid.lengths > 0])
     step: float | np.ndarray = (
@@ -40,29 +50,28 @@ def _gvp(grid: Grid) -> FloatArray:
         return np.where(base > 0, (added / np.where(base > 0, base, 1.0) - 1.0) * 100.0, np.nan)
 
 
+@fill_doc
 def gvp(
     frame: pl.DataFrame,
     *,
     by: Sequence[str] = ("id",),
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """GVP per group (Peyser 2018, doi:10.1089/dia.2017.0187).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
-    dt0
-        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
-    inter_gap
-        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+    %(frame)s
+    %(by)s
+    %(dt0_grid)s
+    %(inter_gap)s
+    %(shared)s
 
     Returns
     -------
     ``gvp`` [%].
     """
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
     return result_frame(grid.keys, {"gvp": gvp_values(grid)})

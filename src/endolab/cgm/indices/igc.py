@@ -9,13 +9,20 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from endolab.cgm.indices._common import result_frame
-from endolab.cgm.indices._grid import groups_cached
-from endolab.cgm.indices.hypo_hyper_index import LLTR_MG_DL, ULTR_MG_DL, _hyper, _hypo
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.indices.hypo_hyper_index import (
+    LLTR_MG_DL,
+    ULTR_MG_DL,
+    hyper_index_values,
+    hypo_index_values,
+)
+from endolab.cgm.kernels.grid import Intermediates, groups_cached
+from endolab.cgm.kernels.groups import result_frame
 
 __all__ = ["igc"]
 
 
+@fill_doc
 def igc(
     frame: pl.DataFrame,
     *,
@@ -26,24 +33,31 @@ def igc(
     b: float = 2.0,
     c: float = 30.0,
     d: float = 30.0,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Index of glycaemic control = hyperglycaemia index + hypoglycaemia index (Rodbard 2009).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     lltr, ultr
         Target range limits [mg/dL], defaults 80 and 140.
     a, b, c, d
         Exponents and scales [dimensionless], defaults 1.1, 2, 30, 30.
+    %(shared)s
 
     Returns
     -------
     ``igc`` [dimensionless].
+
+    References
+    ----------
+    Rodbard D. Interpretation of continuous glucose monitoring data: glycemic variability and quality
+    of glycemic control. Diabetes Technol Ther 2009;11(Suppl 1):S55–S67, doi:10.1089/dia.2008.0132.
     """
-    g = groups_cached(frame, by)
-    cols = g.map_chunks(lambda sg: {"igc": _hyper(sg, ultr, a, c) + _hypo(sg, lltr, b, d)})
+    g = groups_cached(frame, by, shared)
+    cols = g.map_chunks(
+        lambda sg: {"igc": hyper_index_values(sg, ultr, a, c) + hypo_index_values(sg, lltr, b, d)}
+    )
     return result_frame(g.keys, cols)

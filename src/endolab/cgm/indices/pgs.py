@@ -13,7 +13,8 @@ data: implications for clinical practice and the artificial pancreas. *Diabetes 
     f_H70  = 0.5714 · N70 + 0.625 if N70 ≤ 7.65 else 5                       N70 episodes/week < 70
 
 As R iglu 4.3.0 (R/pgs.R): GVP on the interpolated grid; PTIR and MG on the readings; hypoglycaemic
-episodes counted on the interpolated grid with R iglu's ``episode_calculation`` rules with
+episodes counted on the interpolated grid by the rules of :func:`endolab.cgm.episodes`
+(``method="iglu_grid"``, R iglu's ``episode_calculation``) with
 ``dur_length = 20`` and ``end_length = 30`` min (an episode starts with ≥ 20 min below the threshold
 and ends with ≥ 30 min at or above it; segments separated by missing grid points are separate),
 N54 = level-2 (< 54 mg/dL) episodes and N70 = level-1 episodes that never reach level 2 (iglu's
@@ -28,11 +29,24 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.indices._common import FloatArray, IntArray, result_frame, seg_count, seg_mean
-from endolab.cgm.indices._grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of, groups_cached
-from endolab.cgm.indices.gri import percent_where
-from endolab.cgm.indices.gvp import _gvp
-from endolab.cgm.schema import TBR_LEVEL1_MG_DL, TBR_LEVEL2_MG_DL, TIR_HIGH_MG_DL, TIR_LOW_MG_DL
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.episode_calc import hypo_counts_on_grid
+from endolab.cgm.indices.gvp import gvp_per_group
+from endolab.cgm.kernels.grid import (
+    DEFAULT_INTER_GAP_MIN,
+    Grid,
+    Intermediates,
+    grid_of,
+    groups_cached,
+)
+from endolab.cgm.kernels.groups import (
+    FloatArray,
+    percent_where,
+    result_frame,
+    seg_count,
+    seg_mean,
+)
+from endolab.cgm.schema import TIR_HIGH_MG_DL, TIR_LOW_MG_DL
 
 __all__ = ["pgs", "pgs_hirsch_2017"]
 
@@ -88,85 +102,7 @@ def pgs_hirsch_2017(
     return np.asarray(f_gvp + f_ptir + f_mg + f_h54 + f_h70, dtype=np.float64)
 
 
-def _episodes(
-    grid: Grid, threshold: float, dur_idx: IntArray, end_idx: IntArray
-) -> tuple[IntArray, IntArray, IntArray]:
-    """Hypoglycaemic episodes below ``threshold`` on the grid, R iglu's ``event_class`` rules.
-
-    Returns ``(group, first, last)`` flat grid indices of each episode (inclusive).
-    """
-    x = grid.gl
-    size = x.size
-    if size == 0:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z, z
-    miss = np.isnan(x)
-    with np.errstate(invalid="ignore"):
-        level = ~miss & (x < threshold)
-    group_first = grid.start[:-1][grid.lengths > 0]
-    # non-missing segments: a new one starts after a missing point or at a group start
-    seg_brk = np.ones(size, dtype=bool)
-    seg_brk[1:] = miss[1:] != miss[:-1]
-    seg_brk[group_first] = True
-    brk = seg_brk.copy()
-    brk[1:] |= level[1:] != level[:-1]
-    rs = np.flatnonzero(brk)
-    re = np.concatenate((rs[1:], [size]))
-    seg_id = np.cumsum(seg_brk)
-    keep = ~miss[rs]
-    rs, re = rs[keep], re[keep]
-    if rs.size == 0:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z, z
-    rlen = re - rs
-    rlev = level[rs]
-    rseg = seg_id[rs]
-    rg = np.searchsorted(grid.start, rs, side="right") - 1
-    is_start = rlev & (rlen >= dur_idx[rg])
-    is_end = ~rlev & (rlen >= end_idx[rg])
-    flagged = np.flatnonzero(is_start | is_end)
-    fs = is_start[flagged]
-    fseg = rseg[flagged]
-    prev_start = np.zeros(flagged.size, dtype=bool)
-    same_prev = np.zeros(flagged.size, dtype=bool)
-    if flagged.size > 1:
-        prev_start[1:] = fs[:-1]
-        same_prev[1:] = fseg[1:] == fseg[:-1]
-    new_ep = fs & ~(same_prev & prev_start)
-    ep_pos = np.flatnonzero(new_ep)
-    first = rs[flagged[ep_pos]]
-    # end: the first end-flagged run after it in the same segment, else the segment's end
-    seg_starts = np.flatnonzero(seg_brk)
-    seg_last = np.concatenate((seg_starts[1:], [size])) - 1
-    seg_end_of_run = seg_last[seg_id[first] - 1]
-    end_pos = np.flatnonzero(~fs)
-    nxt = np.searchsorted(end_pos, ep_pos, side="right")
-    has_next = nxt < end_pos.size
-    nxt_c = np.minimum(nxt, max(end_pos.size - 1, 0))
-    nxt_run = flagged[end_pos[nxt_c]] if end_pos.size else np.zeros(ep_pos.size, dtype=np.int64)
-    same_seg = has_next & (rseg[nxt_run] == fseg[ep_pos]) if end_pos.size else has_next
-    last = np.where(same_seg, rs[nxt_run] - 1, seg_end_of_run)
-    return np.searchsorted(grid.start, first, side="right") - 1, first, last
-
-
-def _starts_of(grid: Grid, threshold: float, dur_idx: IntArray) -> IntArray:
-    """First grid index of every run ≥ dur_idx points below ``threshold`` (sorted)."""
-    x = grid.gl
-    if x.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    miss = np.isnan(x)
-    with np.errstate(invalid="ignore"):
-        level = ~miss & (x < threshold)
-    brk = np.ones(x.size, dtype=bool)
-    brk[1:] = (miss[1:] != miss[:-1]) | (level[1:] != level[:-1])
-    brk[grid.start[:-1][grid.lengths > 0]] = True
-    rs = np.flatnonzero(brk)
-    re = np.concatenate((rs[1:], [x.size]))
-    rg = np.searchsorted(grid.start, rs, side="right") - 1
-    ok = level[rs] & ((re - rs) >= dur_idx[rg])
-    return rs[ok]
-
-
+@fill_doc
 def pgs(
     frame: pl.DataFrame,
     *,
@@ -175,30 +111,28 @@ def pgs(
     end_length: float = PGS_END_LENGTH_MIN,
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Personal glycaemic state per group (Hirsch 2017, doi:10.1089/dia.2017.0080).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     dur_length
         Time below threshold that starts an episode [min], default 20 (R iglu ``pgs``).
     end_length
         Time at/above threshold that ends an episode [min], default 30 (R iglu ``pgs``).
-    dt0
-        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
-    inter_gap
-        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+    %(dt0_grid)s
+    %(inter_gap)s
+    %(shared)s
 
     Returns
     -------
     ``pgs`` [dimensionless].
     """
-    groups = groups_cached(frame, by)
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    groups = groups_cached(frame, by, shared)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
     counts = grid.map_chunks(lambda sg: _per_week(sg, dur_length, end_length))
     mean_gl = seg_mean(groups.gl, groups.start)
     ptir = percent_where(groups, (groups.gl >= TIR_LOW_MG_DL) & (groups.gl <= TIR_HIGH_MG_DL))
@@ -207,21 +141,12 @@ def pgs(
 
 
 def _per_week(grid: Grid, dur_length: float, end_length: float) -> dict[str, FloatArray]:
-    """GVP and level-2 / level-1-only episodes per week of every group of ``grid``."""
-    step = np.maximum(grid.dt0, 1).astype(np.float64)
-    dur_idx = np.ceil(dur_length / step).astype(np.int64)
-    end_idx = np.ceil(end_length / step).astype(np.int64)
-    eg1, first1, last1 = _episodes(grid, TBR_LEVEL1_MG_DL, dur_idx, end_idx)
-    eg2, _f2, _l2 = _episodes(grid, TBR_LEVEL2_MG_DL, dur_idx, end_idx)
-    lv2_starts = _starts_of(grid, TBR_LEVEL2_MG_DL, dur_idx)
-    has_lv2 = np.searchsorted(lv2_starts, last1, side="right") > np.searchsorted(
-        lv2_starts, first1, side="left"
-    )
-    n_lv2 = np.bincount(eg2, minlength=grid.n).astype(np.float64)
-    n_lv1_excl = np.bincount(eg1[~has_lv2], minlength=grid.n).astype(np.float64)
+    """GVP and level-2 / level-1-only episodes per week of every group of ``grid``; the episodes
+    are counted by the episode module's rules (:func:`endolab.cgm.episode_calc.hypo_counts_on_grid`)."""
+    counts = hypo_counts_on_grid(grid, dur_length=dur_length, end_length=end_length)
     present = seg_count(grid.gl, grid.start)
     with np.errstate(invalid="ignore", divide="ignore"):
         days = present * grid.dt0 / 1440.0
-        per_week_54 = np.where(days > 0, n_lv2 / days * 7.0, np.nan)
-        per_week_70 = np.where(days > 0, n_lv1_excl / days * 7.0, np.nan)
-    return {"gvp": _gvp(grid), "n54": per_week_54, "n70": per_week_70}
+        per_week_54 = np.where(days > 0, counts["hypo_l2"] / days * 7.0, np.nan)
+        per_week_70 = np.where(days > 0, counts["hypo_l1_excl"] / days * 7.0, np.nan)
+    return {"gvp": gvp_per_group(grid), "n54": per_week_54, "n70": per_week_70}

@@ -1,4 +1,4 @@
-"""Shared plumbing of the index functions: grouping, entry checks and group-wise reductions.
+"""Groups of readings and group-wise reductions: the numpy kernels under the indices and episodes.
 
 Every index takes a canonical frame (:mod:`endolab.cgm.schema`) and ``by`` (the grouping columns,
 default ``("id",)``; a period column such as ``day`` added by the orchestrator may be included) and
@@ -18,53 +18,43 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from endolab.cgm.kernels.chunks import CHUNK_POINTS, map_blocks
+from endolab.cgm.schema import CANONICAL_SCHEMA
 from endolab.errors import InputError
 
 __all__ = [
+    "US_PER_DAY",
+    "US_PER_MIN",
+    "FloatArray",
     "Groups",
+    "IntArray",
+    "check_grouping",
+    "day_runs",
+    "group_count",
     "group_mean",
     "group_sd",
     "group_sum",
     "groups_of",
+    "is_sorted_by",
+    "percent_where",
     "result_frame",
+    "seg_count",
+    "seg_mean",
+    "seg_sd",
+    "seg_sum",
+    "shift_within",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-_REQUIRED: Final[dict[str, type[pl.DataType]]] = {
-    "id": pl.String,
-    "time": pl.Datetime,
-    "gl": pl.Float64,
-}
+#: The canonical columns every index needs (``censored`` is optional for them).
+_REQUIRED: Final = ("id", "time", "gl")
 
 #: Microseconds per minute (canonical ``time`` is ``Datetime("us")``).
 US_PER_MIN: Final = 60_000_000
 #: Microseconds per day.
 US_PER_DAY: Final = 86_400_000_000
-
-
-#: Grid points / readings per block in ``map_chunks`` (16 MB per float array).
-CHUNK_POINTS: Final = 1_000_000
-
-
-def _map_chunks(
-    start: IntArray,
-    n: int,
-    fn: Callable[[int, int], dict[str, FloatArray]],
-    max_points: int,
-) -> dict[str, FloatArray]:
-    parts: list[dict[str, FloatArray]] = []
-    g0 = 0
-    while g0 < n:
-        g1 = g0 + 1
-        while g1 < n and start[g1 + 1] - start[g0] <= max_points:
-            g1 += 1
-        parts.append(fn(g0, g1))
-        g0 = g1
-    if not parts:
-        parts.append(fn(0, 0))
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 @dataclass(frozen=True)
@@ -120,10 +110,13 @@ class Groups:
     ) -> dict[str, FloatArray]:
         """Apply ``fn`` to blocks of whole groups of about ``max_points`` readings and concatenate
         its per-group arrays."""
-        return _map_chunks(self.start, self.n, lambda g0, g1: fn(self.sub(g0, g1)), max_points)
+        return map_blocks(self.start, lambda g0, g1: fn(self.sub(g0, g1)), max_points)
 
 
-def _check(frame: pl.DataFrame, by: Sequence[str]) -> tuple[str, ...]:
+def check_grouping(frame: pl.DataFrame, by: Sequence[str]) -> tuple[str, ...]:
+    """The ``by`` columns as a tuple, after checking that ``frame`` has the columns of
+    :data:`~endolab.cgm.schema.CANONICAL_SCHEMA` that the kernels read (``id``, ``time``, ``gl``;
+    base dtypes) and the group columns."""
     if not isinstance(frame, pl.DataFrame):
         raise InputError(
             f"expected a polars DataFrame (the canonical CGM frame), got {type(frame).__name__}; "
@@ -133,7 +126,8 @@ def _check(frame: pl.DataFrame, by: Sequence[str]) -> tuple[str, ...]:
     by_t = (by,) if isinstance(by, str) else tuple(by)
     if not by_t:
         raise InputError("by must name at least one grouping column, e.g. ('id',)", field="by")
-    for name, dtype in _REQUIRED.items():
+    for name in _REQUIRED:
+        dtype = CANONICAL_SCHEMA[name].base_type()
         if name not in frame.columns:
             raise InputError(
                 f"column {name!r} is missing; the canonical CGM frame has id, time, gl [mg/dL], "
@@ -173,9 +167,9 @@ def groups_of(frame: pl.DataFrame, by: Sequence[str]) -> Groups:
     >>> g.keys["id"].to_list(), g.gl.tolist(), g.start.tolist()
     (['a', 'b'], [110.0, 120.0, 100.0], [0, 2, 3])
     """
-    by_t = _check(frame, by)
+    by_t = check_grouping(frame, by)
     data = frame.select([*by_t, "time", "gl"])
-    if data.height and not _is_sorted(data, by_t):
+    if data.height and not is_sorted_by(data, by_t):
         data = data.sort([*by_t, "time"], maintain_order=True)
     if data.height == 0:
         keys = data.select(by_t).clear()
@@ -198,7 +192,7 @@ def groups_of(frame: pl.DataFrame, by: Sequence[str]) -> Groups:
     return Groups(keys, start, t_us, gl)
 
 
-def _is_sorted(data: pl.DataFrame, by: tuple[str, ...]) -> bool:
+def is_sorted_by(data: pl.DataFrame, by: tuple[str, ...]) -> bool:
     """True when rows are sorted by ``by`` then time (cheap check, no sort)."""
     if len(by) == 1:
         key = pl.col(by[0])
@@ -259,6 +253,12 @@ def result_frame(keys: pl.DataFrame, columns: dict[str, FloatArray]) -> pl.DataF
     for name, values in columns.items():
         out = out.with_columns(pl.Series(name, np.asarray(values, dtype=np.float64)))
     return out.with_columns(pl.col(list(columns)).fill_nan(None))
+
+
+def percent_where(g: Groups, mask: npt.NDArray[np.bool_]) -> FloatArray:
+    """Percentage of each group's readings where ``mask`` holds [%] (NaN for an empty group)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(100.0 * seg_sum(mask.astype(np.float64), g.start) / g.counts)
 
 
 def day_runs(groups: Groups) -> tuple[IntArray, IntArray]:
