@@ -75,7 +75,7 @@ from endolab.hcg.products import (
 from endolab.hcg.syringes import DEFAULT_SYRINGE, Syringe, get_syringe, recommend_syringe
 
 if TYPE_CHECKING:
-    from endolab.hcg.schedule import Frequency
+    from endolab.hcg.frequency import Frequency
 
 __all__ = [
     "DEAD_SPACE_WARNING_FRACTION",

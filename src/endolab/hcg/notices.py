@@ -36,6 +36,7 @@ __all__ = [
     "Notice",
     "Severity",
     "notice",
+    "schedule_invalid",
 ]
 
 Severity = Literal["E", "W", "I"]
@@ -247,3 +248,12 @@ class HcgInputError(InputError):
 
 class HcgParseError(ParseError, HcgInputError):
     """``E_NOT_A_NUMBER``: text that is not a number. A :class:`~endolab.errors.ParseError` (exit 2)."""
+
+
+def schedule_invalid(field: str, message: str, value: object) -> HcgInputError:
+    """The ``E_SCHEDULE_INVALID`` error for ``field`` (a frequency, a date, a number of weeks).
+
+    >>> schedule_invalid("weeks", "`weeks` must be at least 1.", "0").code
+    'E_SCHEDULE_INVALID'
+    """
+    return HcgInputError("E_SCHEDULE_INVALID", field, message, value=value)
