@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from endolab._version import __version__
 from endolab.errors import InputError
+from endolab.output import IN_SILICO_NOTICE
 from endolab.sim.graft import GraftSettings, draw_graft_fraction, graft_fraction_curve
 from endolab.sim.graft import mean_graft_fraction as _mean_f
 from endolab.sim.model import (
@@ -73,9 +74,8 @@ MINUTES_PER_DAY = 1440
 SAMPLES_PER_DAY = MINUTES_PER_DAY // SAMPLE_MINUTES
 MODEL_NAME = "UVA/Padova 2008 T1D (simglucose structure) + Dalla Man 2007 β-cell graft + Van Cauter 1992 C-peptide"
 DISCLAIMER = (
-    "In-silico results from a simulated trial: never clinical evidence. The model has no regulatory "
-    "standing; severe hypoglycaemia is a proxy on simulated plasma glucose; adverse events other "
-    "than severe hypoglycaemia are not simulated."
+    f"{IN_SILICO_NOTICE} The model has no regulatory standing; severe hypoglycaemia is a proxy on "
+    "simulated plasma glucose; adverse events other than severe hypoglycaemia are not simulated."
 )
 
 
