@@ -130,16 +130,12 @@ def simulate(
     from endolab.cli._progress import progress_bar
     from endolab.errors import InputError
     from endolab.sim.runner import get_design, simulate_trial, write_simulation
+    from endolab.trial.dataset import check_new_folder
 
     get_design(protocol)
     if file_format not in ("csv", "parquet"):
         raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError(
-            f"--out {str(out)!r} exists and is not an empty folder; give a new or empty folder",
-            field="out",
-            value=str(out),
-        )
+    check_new_folder(out)
     with progress_bar("simulating participant-days") as bar:
         ds = simulate_trial(
             protocol=protocol,

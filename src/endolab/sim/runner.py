@@ -40,7 +40,13 @@ from endolab.sim.model import (
     QSTO2,
     run_minutes,
 )
-from endolab.sim.patients import VirtualPatient, jitter_patient, load_patient, patient_names
+from endolab.sim.patients import (
+    JITTER_CV,
+    VirtualPatient,
+    jitter_patient,
+    load_patient,
+    patient_names,
+)
 from endolab.sim.scenario import random_meals
 from endolab.sim.sensor import SAMPLE_MINUTES, measure
 from endolab.trial.dataset import MANIFEST, TrialDataset, validate_tables, write_dataset
@@ -603,7 +609,7 @@ def _manifest(
         "virtual_patients": {
             "source": "simglucose 0.2.11 vpatient_params.csv + Quest.csv (MIT, Copyright (c) 2017 Jinyu Xie)",
             "pool": "10 adults; drawn without replacement, beyond 10 with replacement and jitter [A]",
-            "jitter_cv": {"BW": 0.10, "Vmx": 0.15, "kp3": 0.15, "kabs": 0.10},
+            "jitter_cv": JITTER_CV,
             "sex": "drawn, P(male) = 0.5 [A]; height 1.76 m (M) / 1.63 m (F) [A]",
         },
         "graft": graft.as_dict()
