@@ -14,9 +14,7 @@ import typer
 from endolab.cli._common import EXIT_USAGE, echo_disclaimer, fail, print_json
 
 if TYPE_CHECKING:
-    from endolab.hcg.frequency import Frequency
-    from endolab.hcg.mixing import MixResult
-    from endolab.hcg.notices import Notice
+    from endolab.hcg import Frequency, MixResult, Notice
 
 __all__ = ["app"]
 
@@ -178,7 +176,7 @@ def _print_mix(m: MixResult) -> None:
 def _write_svg(path: Path | None, m: MixResult) -> None:
     if path is None:
         return
-    from endolab.hcg.svg import write_svg
+    from endolab.hcg import write_svg
 
     write_svg(m, path)
 
@@ -206,8 +204,7 @@ def mix_cmd(
     _require(vial_iu, "--vial-iu", preset, True)
     _require(diluent_ml, "--diluent-ml", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
-    from endolab.hcg.mixing import mix
-    from endolab.hcg.records import result_record
+    from endolab.hcg import mix, result_record
 
     m = mix(
         vial_iu,
@@ -260,9 +257,8 @@ def reverse_cmd(
     _require(vial_iu, "--vial-iu", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
     _require(units, "--units", preset, False)
+    from endolab.hcg import result_record, reverse
     from endolab.hcg._numbers import fmt_ml
-    from endolab.hcg.mixing import reverse
-    from endolab.hcg.records import result_record
 
     r = reverse(
         vial_iu,
@@ -330,9 +326,8 @@ def suggest_cmd(
     """
     _require(vial_iu, "--vial-iu", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
+    from endolab.hcg import result_record, suggest_diluent
     from endolab.hcg._numbers import fmt_iu, fmt_label_ml, fmt_ml, fmt_pct
-    from endolab.hcg.mixing import suggest_diluent
-    from endolab.hcg.records import result_record
 
     frequency = _frequency(per_week, every_days, weekdays, freq)
     if discard_after_days is not None and frequency is None:
@@ -422,10 +417,8 @@ def plan_cmd(
     frequency = _frequency(per_week, every_days, weekdays, freq)
     if frequency is None:
         fail("missing dosing frequency: give --per-week, --every-days, --weekdays or --freq", 2)
+    from endolab.hcg import mix, plan, result_record
     from endolab.hcg._numbers import fmt_iu, fmt_label_ml, fmt_ml
-    from endolab.hcg.mixing import mix
-    from endolab.hcg.records import result_record
-    from endolab.hcg.schedule import plan
 
     m = mix(
         vial_iu,
@@ -450,7 +443,7 @@ def plan_cmd(
         price_per_vial=price_per_vial,
     )
     if ics is not None:
-        from endolab.hcg.ics import write_ics
+        from endolab.hcg import write_ics
 
         write_ics(p, ics)
     _write_svg(svg, m)
@@ -517,9 +510,9 @@ def plan_cmd(
 @app.command("presets")
 def presets_cmd(json_out: JsonOpt = False) -> None:
     """Product presets (check your carton: label facts differ by market)."""
+    from endolab.hcg import PRESETS, presets_record
     from endolab.hcg._numbers import fmt_label_iu, fmt_label_ml
-    from endolab.hcg.products import CHECK_CARTON_NOTE, PRESETS
-    from endolab.hcg.records import presets_record
+    from endolab.hcg.products import CHECK_CARTON_NOTE
 
     if json_out:
         print_json(presets_record())
@@ -543,9 +536,8 @@ def presets_cmd(json_out: JsonOpt = False) -> None:
 @app.command("syringes")
 def syringes_cmd(json_out: JsonOpt = False) -> None:
     """The syringe catalogue: scale, capacity and smallest graduation."""
+    from endolab.hcg import SYRINGES, syringes_record
     from endolab.hcg._numbers import fmt_label_ml
-    from endolab.hcg.records import syringes_record
-    from endolab.hcg.syringes import SYRINGES
 
     if json_out:
         print_json(syringes_record())

@@ -23,18 +23,10 @@ results are frozen dataclasses holding exact values, with formatted strings and 
 (Fraction(7, 1), 142, Fraction(60, 1))
 """
 
+from endolab.hcg.arithmetic import Mark, MixNumbers
 from endolab.hcg.frequency import FREQUENCY_PRESETS, Frequency, resolve_frequency
 from endolab.hcg.ics import plan_to_ics, write_ics
-from endolab.hcg.mixing import (
-    Mark,
-    MixResult,
-    ReverseResult,
-    Suggestion,
-    SuggestResult,
-    mix,
-    reverse,
-    suggest_diluent,
-)
+from endolab.hcg.mixing import mix, reverse, suggest_diluent
 from endolab.hcg.notices import CATALOGUE, HcgInputError, HcgParseError, Notice
 from endolab.hcg.products import PRESETS, Preset, get_preset
 from endolab.hcg.records import (
@@ -44,6 +36,7 @@ from endolab.hcg.records import (
     syringe_record,
     syringes_record,
 )
+from endolab.hcg.results import MixResult, ReverseResult, Suggestion, SuggestResult
 from endolab.hcg.schedule import (
     DOSE_ON_DISCARD_DATE_USABLE,
     PlanResult,
@@ -65,6 +58,7 @@ __all__ = [
     "HcgInputError",
     "HcgParseError",
     "Mark",
+    "MixNumbers",
     "MixResult",
     "Notice",
     "PlanResult",

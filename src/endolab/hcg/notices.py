@@ -36,6 +36,7 @@ __all__ = [
     "Notice",
     "Severity",
     "notice",
+    "prefilled_error",
     "schedule_invalid",
 ]
 
@@ -257,3 +258,13 @@ def schedule_invalid(field: str, message: str, value: object) -> HcgInputError:
     'E_SCHEDULE_INVALID'
     """
     return HcgInputError("E_SCHEDULE_INVALID", field, message, value=value)
+
+
+def prefilled_error() -> HcgInputError:
+    """E_PREFILLED_SINGLE_USE: a prefilled syringe is not mixed (spec §1.3, §5)."""
+    return HcgInputError(
+        "E_PREFILLED_SINGLE_USE",
+        "preset",
+        CATALOGUE["E_PREFILLED_SINGLE_USE"].template,
+        value="ovidrel-250mcg",
+    )

@@ -53,23 +53,22 @@ from typing import Any, Final
 from endolab.errors import InputError, ParseError
 from endolab.hcg._numbers import (
     Number,
-    fmt_iu,
     fmt_money,
-    fmt_pct,
     parse_number,
-    round_half_up,
+    rounded,
 )
+from endolab.hcg.arithmetic import breakeven_weekly_iu
 from endolab.hcg.frequency import MAX_DAYS, MAX_PLAN_WEEKS, Frequency
-from endolab.hcg.mixing import MixResult, preservative_free_notice, sort_notices
-from endolab.hcg.notices import CATALOGUE, HcgInputError, Notice, notice, schedule_invalid
+from endolab.hcg.messages import bud_notices, sort_notices
+from endolab.hcg.notices import CATALOGUE, HcgInputError, Notice, schedule_invalid
 from endolab.hcg.products import PRESERVATIVE_FREE_DILUENTS
+from endolab.hcg.results import MixResult
 
 __all__ = [
     "DOSE_ON_DISCARD_DATE_USABLE",
     "PlanResult",
     "ScheduleResult",
     "VialUse",
-    "breakeven_weekly_iu",
     "parse_date",
     "plan",
     "resolve_bud",
@@ -116,17 +115,6 @@ def parse_date(raw: str | date, field: str = "start") -> date:
         ) from None
 
 
-def breakeven_weekly_iu(vial_iu: Fraction, bud_days: int) -> Fraction:
-    """Weekly use that finishes a vial by its discard date, spec §3.2: ``vial_iu · 7 / bud_days``.
-
-    vial_iu [IU], bud_days [day] → [IU/week] (approximate: ignores dose granularity).
-
-    >>> breakeven_weekly_iu(Fraction(5000), 30)
-    Fraction(3500, 3)
-    """
-    return vial_iu * 7 / bud_days
-
-
 def resolve_bud(m: MixResult, bud_days: Number | None) -> int | None:
     """The BUD to use [days]: explicit, else the preset's label BUD for a preserved diluent.
 
@@ -168,40 +156,6 @@ def resolve_bud(m: MixResult, bud_days: Number | None) -> int | None:
         f"{CATALOGUE['E_BUD_REQUIRED'].template[:-1]}{why}.",
         value=None,
     )
-
-
-def _bud_notices(
-    m: MixResult, bud: int, n_used: int, wasted: Fraction, weekly: Fraction
-) -> list[Notice]:
-    notes: list[Notice] = []
-    n = m.doses_per_vial
-    if n_used < n:
-        notes.append(
-            notice(
-                "W_BUD_CONFLICT",
-                f"At {fmt_iu(weekly)} IU/week only {n_used} of {n} doses are used before the "
-                f"{bud}-day discard date; {fmt_iu(wasted)} IU ({fmt_pct(wasted / m.vial_iu)}%) is "
-                "discarded.",
-                doses_lost=n - n_used,
-                wasted_iu=wasted,
-            )
-        )
-    x = breakeven_weekly_iu(m.vial_iu, bud)
-    notes.append(
-        notice(
-            "I_BREAKEVEN",
-            f"To finish a {fmt_iu(m.vial_iu)} IU vial within {bud} days you need ≈{fmt_iu(x)} "
-            "IU/week.",
-            breakeven_weekly_iu=x,
-        )
-    )
-    if m.diluent in PRESERVATIVE_FREE_DILUENTS and n > 1:
-        notes.append(preservative_free_notice(m.preset))
-    return notes
-
-
-def _r(x: Fraction, dp: int) -> float:
-    return float(round_half_up(x, dp))
 
 
 @dataclass(frozen=True)
@@ -256,24 +210,26 @@ class ScheduleResult:
         d.update(
             {
                 "frequency": self.frequency.name,
-                "doses_per_week": _r(self.doses_per_week, 2),
-                "weekly_iu": _r(self.weekly_iu, 1),
+                "doses_per_week": rounded(self.doses_per_week, 2),
+                "weekly_iu": rounded(self.weekly_iu, 1),
                 "bud_days": self.bud_days,
                 "mix_date": self.mix_date,
                 "discard_date": self.discard_date,
                 "discard_day": self.discard_day,
                 "last_dose_day": self.last_dose_day,
-                "coverage_days": _r(self.coverage_days, 1),
+                "coverage_days": rounded(self.coverage_days, 1),
                 "doses_before_discard": self.doses_used,
                 "scheduled_doses_before_discard": self.doses_before_bud,
                 "doses_used": self.doses_used,
                 "last_usable_dose_day": self.last_usable_dose_day,
                 "usable_dose_days": list(self.usable_dose_days),
                 "usable_dose_dates": list(self.usable_dose_dates),
-                "wasted_iu": _r(self.wasted_iu, 1),
-                "wasted_pct": _r(self.wasted_iu / self.mix.vial_iu * 100, 1),
+                "wasted_iu": rounded(self.wasted_iu, 1),
+                "wasted_pct": rounded(self.wasted_iu / self.mix.vial_iu * 100, 1),
                 "breakeven_weekly_iu": (
-                    None if self.breakeven_weekly_iu is None else _r(self.breakeven_weekly_iu, 1)
+                    None
+                    if self.breakeven_weekly_iu is None
+                    else rounded(self.breakeven_weekly_iu, 1)
                 ),
                 "weekly_iu_exact": str(self.weekly_iu),
                 "wasted_iu_exact": str(self.wasted_iu),
@@ -363,7 +319,7 @@ def schedule(
     weekly = m.dose_iu * dpw
     notes = list(m.notices)
     if bud is not None:
-        notes += _bud_notices(m, bud, used, wasted, weekly)
+        notes += bud_notices(m, bud, used, wasted, weekly)
     return ScheduleResult(
         mix=m,
         frequency=frequency,
@@ -408,7 +364,7 @@ class VialUse:
             "discard_date": self.discard_date,
             "doses": self.doses,
             "dose_dates": list(self.dose_dates),
-            "unused_iu": _r(self.unused_iu, 1),
+            "unused_iu": rounded(self.unused_iu, 1),
             "open_at_end": self.open_at_end,
         }
 
@@ -464,7 +420,7 @@ class PlanResult:
         d = self.schedule.to_dict()
 
         def money(x: Fraction | None) -> float | None:
-            return None if x is None else _r(x, 2)
+            return None if x is None else rounded(x, 2)
 
         d.update(
             {
@@ -477,9 +433,9 @@ class PlanResult:
                 "plan_cost": money(self.plan_cost),
                 "cost_per_week": money(self.cost_per_week),
                 "drug_only_cost_per_week": money(self.drug_only_cost_per_week),
-                "plan_discarded_iu": _r(self.discarded_iu, 1),
-                "open_vial_remaining_iu": _r(self.open_vial_remaining_iu, 1),
-                "diluent_ml_needed": _r(self.diluent_ml_needed, 3),
+                "plan_discarded_iu": rounded(self.discarded_iu, 1),
+                "open_vial_remaining_iu": rounded(self.open_vial_remaining_iu, 1),
+                "diluent_ml_needed": rounded(self.diluent_ml_needed, 3),
                 "vials": [v.to_dict() for v in self.vials],
                 "dose_dates": list(self.dose_dates),
             }
