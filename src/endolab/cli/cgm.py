@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from endolab._text import DISCLAIMER
-from endolab.cli._common import echo_disclaimer, to_jsonable
+from endolab.cli._common import echo_disclaimer
 from endolab.errors import EndolabWarning, InputError, ParseError
+from endolab.output import DISCLAIMER
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -156,23 +156,24 @@ def _read(
     columns: dict[str, str] | None = None,
     include_scans: bool = False,
 ) -> pl.DataFrame:
-    from endolab.cgm.readers import _combine, read_cgm
+    from endolab.cgm.readers import read_cgm
 
     kind = _choice(reader, ("auto", "generic", "dexcom", "libre"), "--reader")
     order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
-    frames = []
-    for path in files:
-        options: dict[str, Any] = {}
-        if order != "auto":
-            options["date_order"] = order
-        if columns:
-            options["columns"] = columns
-        if include_scans:
-            options["include_scans"] = True
-        frames.append(read_cgm(path, reader=kind, unit=unit, **options))  # type: ignore[arg-type]
-        if bar is not None:
-            bar[0].advance(bar[1])
-    return _combine(frames, files)
+    options: dict[str, Any] = {}
+    if order != "auto":
+        options["date_order"] = order
+    if columns:
+        options["columns"] = columns
+    if include_scans:
+        options["include_scans"] = True
+    return read_cgm(
+        list(files),
+        reader=kind,  # type: ignore[arg-type]
+        unit=unit,
+        progress=None if bar is None else (lambda _name: bar[0].advance(bar[1])),
+        **options,
+    )
 
 
 def _write_out(out: Path, data: bytes) -> None:
@@ -190,33 +191,15 @@ def _write_out(out: Path, data: bytes) -> None:
 
 
 def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[str, Any]) -> None:
-    if fmt == "parquet":
-        if out is None:
-            raise InputError("--format parquet needs --out FILE", field="out")
-        buffer = io.BytesIO()
-        table.write_parquet(buffer)
-        _write_out(out, buffer.getvalue())
-        return
-    if fmt == "csv":
-        text = table.write_csv()
-    else:
-        text = json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False, allow_nan=False)
+    from endolab.cgm.tables import table_bytes
+
+    if fmt == "parquet" and out is None:
+        raise InputError("--format parquet needs --out FILE", field="out")
+    data = table_bytes(table, fmt, payload)  # type: ignore[arg-type]
     if out is None:
-        typer.echo(text.rstrip("\n"))
+        typer.echo(data.decode("utf-8").rstrip("\n"))
     else:
-        _write_out(out, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
-
-
-def _payload(table: pl.DataFrame, glucose_unit: str, what: str) -> dict[str, Any]:
-    from endolab.cgm.columns import column_unit
-
-    return {
-        "disclaimer": DISCLAIMER,
-        "what": what,
-        "glucose_unit": glucose_unit,
-        "units": {c: column_unit(c, glucose_unit) for c in table.columns},
-        "rows": table.to_dicts(),
-    }
+        _write_out(out, data)
 
 
 def _human_table(table: pl.DataFrame, columns: list[str], glucose_unit: str, title: str) -> None:
@@ -257,10 +240,12 @@ def _emit(
     human: Any,
 ) -> None:
     """Shared output logic: --out writes the table; --format/--json print it; else human text."""
+    from endolab.cgm.tables import format_from_suffix, table_record
+
     out_fmt = _choice(fmt, ("csv", "json", "parquet"), "--format") if fmt is not None else None
-    payload = _payload(table, glucose_unit, what)
+    payload = table_record(table, glucose_unit, what)
     if out is not None:
-        _write_table(table, out_fmt or _format_from_suffix(out), out, payload)
+        _write_table(table, out_fmt or format_from_suffix(out), out, payload)
         if as_json:
             typer.echo(
                 json.dumps(
@@ -286,81 +271,13 @@ def _emit(
 
 
 def _window(window: str | None, day0: str | None) -> tuple[tuple[Any, Any] | None, Any]:
-    """Parse --window FIRST:LAST and --day0 DATE|FILE (ParseError with the text on failure)."""
-    import datetime as _dt
+    """Parse --window FIRST:LAST and --day0 DATE|FILE (a file when such a file exists)."""
+    from endolab.cgm.windows import resolve_window
 
-    if window is None:
-        if day0 is not None:
-            raise InputError("--day0 needs --window FIRST:LAST", field="--day0")
-        return None, None
-    parts = window.strip().split(":")
-    if len(parts) != 2:
-        raise ParseError(
-            f"--window {window!r}: expected FIRST:LAST, e.g. 352:365, -14:-1 or "
-            "2024-01-01:2024-01-14",
-            field="--window",
-            value=window,
-        )
-    first, last = (p.strip() for p in parts)
-    bounds: tuple[Any, Any]
-    try:
-        bounds = (int(first), int(last))
-    except ValueError:
-        try:
-            bounds = (_dt.date.fromisoformat(first), _dt.date.fromisoformat(last))
-        except ValueError:
-            raise ParseError(
-                f"--window {window!r}: FIRST and LAST must be whole day numbers or dates "
-                "(YYYY-MM-DD)",
-                field="--window",
-                value=window,
-            ) from None
-        return bounds, None
-    if day0 is None:
-        raise InputError(
-            "--window with day numbers needs --day0 DATE or --day0 FILE", field="--day0"
-        )
-    path = Path(day0)
-    if path.is_file():
-        import polars as pl
-
-        from endolab.errors import DataFileError
-
-        try:
-            table = pl.read_csv(path, infer_schema=False)
-        except Exception as exc:
-            raise DataFileError(f"not a readable CSV table: {exc}", file=str(path)) from None
-        if not {"id", "day0"} <= set(table.columns):
-            raise DataFileError("needs columns id and day0", file=str(path), row=1)
-        return bounds, table
-    try:
-        return bounds, _dt.date.fromisoformat(day0.strip())
-    except ValueError:
-        raise ParseError(
-            f"--day0 {day0!r}: not a date (YYYY-MM-DD) nor an existing CSV file",
-            field="--day0",
-            value=day0,
-        ) from None
-
-
-def _format_from_suffix(out: Path) -> str:
-    suffix = out.suffix.lower()
-    return {".parquet": "parquet", ".pq": "parquet", ".json": "json"}.get(suffix, "csv")
-
-
-_SUMMARY_COLUMNS = [
-    "n_readings",
-    "days_worn",
-    "active_percent",
-    "mean",
-    "gmi",
-    "cv",
-    "tir_70_180",
-    "tbr_70",
-    "tbr_54",
-    "tar_180",
-    "tar_250",
-]
+    zero: Any = day0
+    if day0 is not None and Path(day0).is_file():
+        zero = Path(day0)
+    return resolve_window(window, zero)
 
 
 @app.command("metrics")
@@ -413,6 +330,7 @@ def metrics_command(
     --out FILE writes it (format from --format or the file suffix). Columns: docs/cgm.md.
     """
     from endolab.cgm import compute_metrics
+    from endolab.cgm.tables import summary_columns
     from endolab.units import normalize_unit
 
     period = _choice(by, ("day", "week"), "--by") if by is not None else None
@@ -439,9 +357,6 @@ def metrics_command(
         )
         if bar is not None:
             bar[0].advance(bar[1])
-    keys = [
-        c for c in ("id", "window_start", "window_end", "date", "week_start") if c in table.columns
-    ]
     _emit(
         table,
         fmt=fmt,
@@ -451,7 +366,7 @@ def metrics_command(
         what=f"cgm metrics ({chosen})",
         human=lambda: _human_table(
             table,
-            [*keys, *_SUMMARY_COLUMNS],
+            summary_columns(table),
             glucose_unit,
             f"CGM consensus metrics, {table.height} row(s) (full table: --out FILE or --format csv)",
         ),
@@ -497,6 +412,7 @@ def episodes_command(
 ) -> None:
     """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
     from endolab.cgm import episodes
+    from endolab.cgm.tables import episode_summary_columns
     from endolab.units import normalize_unit
 
     rule = _choice(lv2_end, ("same", "level1"), "--lv2-end")
@@ -537,7 +453,7 @@ def episodes_command(
         what="cgm episodes" + (" (summary)" if summary else ""),
         human=lambda: _human_table(
             result.summary,
-            ["id", *[c for c in result.summary.columns if c.endswith("_episodes")]],
+            episode_summary_columns(result.summary),
             "mg/dL",
             f"Consensus episodes per subject ({result.table.height} episode(s); "
             "one row per episode: --format csv or --out FILE)",

@@ -12,8 +12,8 @@ from typing import Any
 
 import polars as pl
 
-from endolab._text import DISCLAIMER
 from endolab._version import __version__
+from endolab.output import DISCLAIMER
 from endolab.trial.dataset import TrialDataset
 from endolab.trial.endpoints import (
     binary_endpoints,
@@ -338,7 +338,9 @@ class TrialAnalysis:
                 "grading": p.grading.model_dump(),
             },
             "dataset": {
-                "folder": str(self.dataset.folder),
+                "folder": None if self.dataset.folder is None else str(self.dataset.folder),
+                "source": self.dataset.source,
+                "simulated": self.dataset.simulated,
                 "files": {k: f"{k}.{v}" for k, v in self.dataset.formats.items()},
                 "participants": self.dataset.participants.height,
                 "cgm_readings": self.dataset.cgm.height,
