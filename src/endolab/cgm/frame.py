@@ -426,9 +426,7 @@ def ensure_canonical(frame: Any, *, check_time_order: bool = True) -> pl.DataFra
     ):
         # typed like the canonical frame but without (or with extra) columns: cheap conversion,
         # then the same checks (a censored column, if present, is validated by check_frame)
-        extra = (
-            [_no_censored(frame.get_column("gl"))] if "censored" not in frame.columns else []
-        )
+        extra = [_no_censored(frame.get_column("gl"))] if "censored" not in frame.columns else []
         if not extra and not frame.get_column("censored").is_in([-1, 0, 1]).all():
             return check_frame(frame)
         frame = frame.with_columns(extra).select(
