@@ -169,14 +169,15 @@ def _phase(name: str, path: Path) -> dict[str, Any]:
             result = compute_indices(frame)
             what = "endolab.cgm.indices.compute_indices() (indices only)"
     else:
-        from endolab.cgm.indices import REGISTRY, shared_intermediates
+        from endolab.cgm.indices import REGISTRY
+        from endolab.cgm.kernels.grid import Intermediates
 
         per: dict[str, float] = {}
-        with shared_intermediates():
-            for metric, fn in REGISTRY.items():
-                t1 = time.perf_counter()
-                fn(frame)
-                per[metric] = round(time.perf_counter() - t1, 3)
+        shared = Intermediates(frame)
+        for metric, fn in REGISTRY.items():
+            t1 = time.perf_counter()
+            fn(frame, shared=shared)
+            per[metric] = round(time.perf_counter() - t1, 3)
         return {"phase": name, "per_metric_s": per, "readings": frame.height}
     compute_s = time.perf_counter() - t
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -188,7 +188,7 @@ def test_full_set_shares_the_grid_and_keeps_every_value(
     monkeypatch: pytest.MonkeyPatch, chunk_readings: int | None
 ) -> None:
     # compute_metrics(metrics="full") runs episodes and indices chunk by chunk in one
-    # shared_intermediates block; its columns must equal separate episodes() / compute_indices()
+    # Intermediates per chunk; its columns must equal separate episodes() / compute_indices()
     # calls exactly, and R iglu's grid (dt0 = None) must be built once per chunk, not twice
     import endolab.cgm.indices as ix
     from endolab.cgm.kernels import chunks
@@ -211,11 +211,9 @@ def test_full_set_shares_the_grid_and_keeps_every_value(
 
     monkeypatch.setattr(_grid, "build_grid", counting)
     monkeypatch.setattr(chunks, "CHUNK_READINGS", chunk)
-    _grid.clear_cache()
     full = compute_metrics(frame, metrics="full")
     assert builds.count(None) == n_chunks  # one grid per chunk, shared
 
-    _grid.clear_cache()
     summary = episodes(frame).summary
     indices = ix.compute_indices(frame, names=names, chunk_readings=chunk)
     episode_cols = [c for c in summary.columns if c != "id"]

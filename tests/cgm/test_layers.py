@@ -21,6 +21,7 @@ PACKAGE = "endolab.cgm"
 #: Layer of every module, bottom (0) to top. A module may import from its own layer or below.
 LAYERS: dict[str, int] = {
     "endolab.cgm.schema": 0,
+    "endolab.cgm.docstrings": 0,
     "endolab.cgm.frame": 1,
     "endolab.cgm.periods": 1,
     "endolab.cgm.kernels": 2,

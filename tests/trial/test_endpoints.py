@@ -489,3 +489,41 @@ def test_single_cgm_reading_has_no_sufficiency(tmp_path: Path) -> None:
     assert row["tir_gt70_day365__sufficiency_pct"] is None
     assert row["tir_gt70_day365"] is None
     assert continuous_endpoints(ds, load_protocol()).to_dicts()[0]["tir_day365_pct"] is None
+
+
+def test_cgm_endpoints_use_the_cgm_engine_definitions() -> None:
+    # TIR, time < 54 and sufficiency of a trial window come from the CGM engine's definitions
+    # (endolab.cgm.metrics), so they equal the engine's consensus ranges and its per-period
+    # active % (manual mode) on the same readings: a change of a consensus rule changes both
+    import numpy as np
+
+    from endolab.cgm import metrics as m
+    from endolab.trial.endpoints import cgm_window_stats
+
+    rng = np.random.default_rng(7)
+    n = 14 * 288 - 500
+    glucose = np.clip(np.round(rng.normal(140, 60, n)), 40, 400)
+    glucose[:5] = [54.0, 70.0, 180.0, 180.5, 53.9]  # the boundaries of the bands
+    t0 = dt.datetime(2025, 1, 1)
+    times = [t0 + dt.timedelta(minutes=5 * k) for k in range(n)]
+    trial_cgm = pl.DataFrame(
+        {
+            "participant_id": ["P1"] * n,
+            "time": times,
+            "day": [(t - t0).days + 352 for t in times],
+            "glucose_mg_dl": glucose,
+        }
+    )
+    intervals = cgm_sampling_interval(trial_cgm)
+    stats = cgm_window_stats(trial_cgm, intervals, (352, 365)).row(0, named=True)
+
+    frame = pl.DataFrame(
+        {"id": ["P1"] * n, "time": times, "gl": glucose, "censored": [0] * n},
+        schema={"id": pl.String, "time": pl.Datetime("us"), "gl": pl.Float64, "censored": pl.Int8},
+    )
+    ranges = m.consensus_ranges(frame, minutes_per_day=False).row(0, named=True)
+    assert stats["tir_pct"] == ranges["tir_70_180"]
+    assert stats["below54_pct"] == ranges["tbr_54"]
+    active = m.active_percent(frame, dt0=5.0, period_minutes=14 * 1440).row(0, named=True)
+    assert stats["sufficiency"] == pytest.approx(active["active_percent"] / 100, rel=1e-15)
+    assert stats["sufficiency"] == n * 5 / (14 * 1440)  # 3532 readings × 5 min / 20160 min

@@ -13,6 +13,7 @@ from endolab.cgm.columns import COLUMNS_DOC, INDEX_COLUMNS_DOC
 from endolab.cgm.episode_calc import episode_summary
 from endolab.cgm.frame import TimeOrderError, check_frame, ensure_canonical
 from endolab.cgm.kernels import chunks
+from endolab.cgm.kernels.grid import Intermediates
 from endolab.cgm.periods import add_periods
 from endolab.errors import EndolabWarning, InputError
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
@@ -189,14 +190,15 @@ def _episodes_and_indices(
     """The episode table and the indices table of the full set, sharing R iglu's grid.
 
     Without period columns (``keys == ["id"]``) both run on the chunks of
-    :func:`endolab.cgm.indices.compute_indices` (whole subjects, ≤ :data:`~endolab.cgm.kernels.chunks.CHUNK_READINGS` readings each),
-    inside one :func:`~endolab.cgm.indices.shared_intermediates` block per chunk: the episodes
+    :func:`endolab.cgm.indices.chunks_of` (whole subjects, ≤
+    :data:`~endolab.cgm.kernels.chunks.CHUNK_READINGS` readings each) with one
+    :class:`~endolab.cgm.kernels.grid.Intermediates` per chunk: the episodes
     (``method="iglu_grid"``, one grid per subject) and the grid-based indices (grouped by ``id``)
-    look up the same cached grid, so it is built once per chunk instead of twice. Every value is
+    take the same grid from it, so it is built once per chunk instead of twice. Every value is
     per subject, so the results equal separate :func:`~endolab.cgm.episode_calc.episode_summary`
     and ``compute_indices`` calls (same chunks for the indices). With period columns the
     episodes' grid (per subject) and the indices' grids (per subject and period) differ, and the
-    two are computed separately as before.
+    two are computed separately.
     """
     if keys != ["id"]:
         return [_episode_table(data, keys, dt0), _indices_table(data, keys, registry)]
@@ -207,9 +209,9 @@ def _episodes_and_indices(
     episode_parts: list[pl.DataFrame] = []
     index_parts: list[pl.DataFrame] = []
     for chunk in ix.chunks_of(data, by, chunks.CHUNK_READINGS):
-        with ix.shared_intermediates():
-            episode_parts.append(_episode_table(chunk, keys, dt0))
-            index_parts.append(ix.run_chunk(chunk, by, names))
+        shared = Intermediates(chunk)
+        episode_parts.append(episode_summary(chunk, by=keys, dt0=dt0, shared=shared))
+        index_parts.append(ix.run_chunk(chunk, by, names, shared))
     return [pl.concat(episode_parts, how="vertical"), pl.concat(index_parts, how="vertical")]
 
 

@@ -71,7 +71,7 @@ import polars as pl
 
 from endolab.cgm.frame import TimeOrderError, check_frame, ensure_canonical, is_canonical
 from endolab.cgm.kernels.chunks import group_blocks, map_blocks
-from endolab.cgm.kernels.grid import Grid, grid_of, groups_cached
+from endolab.cgm.kernels.grid import Grid, Intermediates, grid_of, groups_cached
 from endolab.cgm.kernels.groups import US_PER_DAY, US_PER_MIN, FloatArray
 from endolab.cgm.metrics import run_exprs
 from endolab.cgm.schema import (
@@ -248,7 +248,11 @@ def _grid_points(
 
 
 def _grid_blocks(
-    data: pl.DataFrame, keys: list[str], dt0: float | None, inter_gap: float
+    data: pl.DataFrame,
+    keys: list[str],
+    dt0: float | None,
+    inter_gap: float,
+    shared: Intermediates | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, Iterator[_GridBlock]]:
     """The present (non-missing) points of R iglu's interpolated grid (``CGMS2DayByDay``, built by
     :func:`endolab.cgm.kernels.grid.grid_of`, one grid per subject) as readings, in blocks of
@@ -259,8 +263,8 @@ def _grid_blocks(
     Returns the key frame (rows indexed by ``key_row``), the subjects with ≥ 2 readings but no
     grid, and the blocks.
     """
-    grid = grid_of(data, ["id"], dt0=dt0, inter_gap=inter_gap)
-    groups = groups_cached(data, ["id"])
+    grid = grid_of(data, ["id"], dt0=dt0, inter_gap=inter_gap, shared=shared)
+    groups = groups_cached(data, ["id"], shared)
     first = groups.t_us[groups.start[:-1]]
     midnight = (first // US_PER_DAY) * US_PER_DAY
     periods = len(keys) > 1
@@ -591,6 +595,7 @@ def episodes(
     extended_hyper_window: float = EXTENDED_HYPER_WINDOW_MIN,
     by: Sequence[str] = ("id",),
     method: Literal["iglu_grid", "readings"] = "iglu_grid",
+    shared: Intermediates | None = None,
 ) -> EpisodeResult:
     """Consensus hypo/hyperglycaemia episodes (see the module docstring for the rules).
 
@@ -612,6 +617,9 @@ def episodes(
         ``"iglu_grid"`` (default): the rules applied to R iglu's interpolated grid (see the module
         docstring), reproducing R iglu 4.3.0's ``episode_calculation`` counts; ``"readings"``: the
         rules applied to the readings themselves (time model in the module docstring).
+    shared
+        :class:`~endolab.cgm.kernels.grid.Intermediates` of ``frame`` (``method="iglu_grid"``):
+        the grid is taken from (or kept in) it, so indices on the same frame reuse it.
 
     Returns
     -------
@@ -709,7 +717,7 @@ def episodes(
         t0_us = int(data.get_column("time").dt.epoch("us")[0]) if data.height else 0
         found = _absolute(_find(p, None, rules), None, t0_us)
     else:
-        key_frame, no_grid, blocks = _grid_blocks(data, keys, dt0, inter_gap)
+        key_frame, no_grid, blocks = _grid_blocks(data, keys, dt0, inter_gap, shared)
         found_parts = [_absolute(_find(b.p, b.step, rules), b.key_row, b.t0_us) for b in blocks]
         found = (
             pl.concat(found_parts)

@@ -50,11 +50,14 @@ __all__ = [
     "active_percent",
     "active_percent_exprs",
     "below_percent",
+    "consensus_band",
+    "consensus_range_masks",
     "consensus_range_names",
     "consensus_ranges",
     "consensus_ranges_exprs",
     "core_exprs",
     "core_post_exprs",
+    "coverage_fraction",
     "cv_glucose",
     "ea1c",
     "ea1c_nathan_2008",
@@ -65,6 +68,7 @@ __all__ = [
     "iqr_glucose",
     "mean_glucose",
     "median_glucose",
+    "percent_of",
     "quantile_glucose",
     "range_glucose",
     "run_exprs",
@@ -93,15 +97,62 @@ _TD: Final = (pl.col("time").diff().dt.total_microseconds().cast(pl.Float64) / 6
 
 
 _G: Final = pl.col("gl")
-#: Consensus band of each reading (see :func:`consensus_ranges_exprs`), one small integer column so
-#: that the eight range percentages are cheap comparisons of it.
-_BAND: Final = (
-    (_G >= TBR_LEVEL2_MG_DL).cast(pl.UInt8)
-    + (_G >= TBR_LEVEL1_MG_DL).cast(pl.UInt8)
-    + (_G > TIGHT_HIGH_MG_DL).cast(pl.UInt8)
-    + (_G > TIR_HIGH_MG_DL).cast(pl.UInt8)
-    + (_G > TAR_LEVEL2_MG_DL).cast(pl.UInt8)
-).alias("__band")
+
+
+def consensus_band(gl: pl.Expr = _G) -> pl.Expr:
+    """Consensus band of each reading of ``gl`` [mg/dL], as a small integer (UInt8), so that the
+    range percentages are cheap comparisons of one column (Battelino 2019, doi:10.2337/dci19-0028,
+    Table 1; boundaries as in :func:`consensus_ranges_exprs`)::
+
+        0: g < 54 | 1: 54 ≤ g < 70 | 2: 70 ≤ g ≤ 140 | 3: 140 < g ≤ 180 | 4: 180 < g ≤ 250 | 5: g > 250
+
+    The one definition of the consensus cut-offs for readings: the CGM engine and the trial
+    endpoints (:mod:`endolab.trial.endpoints`) both classify with it.
+    """
+    return (
+        (gl >= TBR_LEVEL2_MG_DL).cast(pl.UInt8)
+        + (gl >= TBR_LEVEL1_MG_DL).cast(pl.UInt8)
+        + (gl > TIGHT_HIGH_MG_DL).cast(pl.UInt8)
+        + (gl > TIR_HIGH_MG_DL).cast(pl.UInt8)
+        + (gl > TAR_LEVEL2_MG_DL).cast(pl.UInt8)
+    )
+
+
+def consensus_range_masks(band: pl.Expr) -> dict[str, pl.Expr]:
+    """Boolean masks of the consensus ranges from a :func:`consensus_band` expression, by column
+    name of :func:`consensus_range_names` (``tbr_54``, ``tbr_54_70``, ``tbr_70``, ``tir_70_180``,
+    ``tir_70_140``, ``tar_180_250``, ``tar_180``, ``tar_250``)."""
+    masks = (
+        band == 0,
+        band == 1,
+        band <= 1,
+        band.is_between(2, 3),
+        band == 2,
+        band == 4,
+        band >= 4,
+        band == 5,
+    )
+    return dict(zip(consensus_range_names(), masks, strict=True))
+
+
+def percent_of(mask: pl.Expr) -> pl.Expr:
+    """Share of readings where ``mask`` holds [%] (R iglu ``in_range_percent`` semantics: each
+    reading is one unit of time, no time weighting)."""
+    return mask.mean() * 100.0
+
+
+def coverage_fraction(
+    n_readings: pl.Expr, interval_min: pl.Expr | float, period_minutes: float
+) -> pl.Expr:
+    """Share of a fixed period covered by readings [1]: readings × sampling interval [min] ÷ the
+    period [min] (R iglu ``active_percent`` manual mode; Danne 2017, doi:10.2337/dc17-1600).
+    Uncapped; ``active_percent`` per period is 100 × this, the trial's data sufficiency
+    (specs/trial-data.md) this capped at 1."""
+    return n_readings * interval_min / float(period_minutes)
+
+
+#: Consensus band of each reading (see :func:`consensus_band`), added as column ``__band``.
+_BAND: Final = consensus_band(_G).alias("__band")
 
 
 def _dt0_estimate() -> pl.Expr:
@@ -253,10 +304,6 @@ def _fmt(x: float) -> str:
     return f"{x:g}".replace(".", "p")
 
 
-def _pct(mask: pl.Expr) -> pl.Expr:
-    return mask.mean() * 100.0
-
-
 def consensus_ranges_exprs(*, minutes_per_day: bool = True) -> list[pl.Expr]:
     """Expressions for the consensus range percentages (and minutes per day).
 
@@ -279,25 +326,13 @@ def consensus_ranges_exprs(*, minutes_per_day: bool = True) -> list[pl.Expr]:
     ``*_min_per_day`` [min/day] = percentage / 100 × 1440 (time per day the share represents,
     as in Battelino 2019 Table 1: 70 % ≈ 16 h 48 min).
     """
-    # band code per reading (added as column __band by run_exprs), boundaries as in the table:
-    # 0: g < 54 | 1: 54 ≤ g < 70 | 2: 70 ≤ g ≤ 140 | 3: 140 < g ≤ 180 | 4: 180 < g ≤ 250 | 5: g > 250
-    band = pl.col("__band")
-    masks = (
-        band == 0,
-        band == 1,
-        band <= 1,
-        band.is_between(2, 3),
-        band == 2,
-        band == 4,
-        band >= 4,
-        band == 5,
-    )
-    names = consensus_range_names()
-    exprs = [_pct(mask).alias(name) for name, mask in zip(names, masks, strict=True)]
+    # band code per reading (added as column __band by run_exprs; see consensus_band)
+    masks = consensus_range_masks(pl.col("__band"))
+    exprs = [percent_of(mask).alias(name) for name, mask in masks.items()]
     if minutes_per_day:
         exprs += [
-            (_pct(mask) / 100.0 * MINUTES_PER_DAY).alias(f"{name}_min_per_day")
-            for name, mask in zip(names, masks, strict=True)
+            (percent_of(mask) / 100.0 * MINUTES_PER_DAY).alias(f"{name}_min_per_day")
+            for name, mask in masks.items()
         ]
     return exprs
 
@@ -340,7 +375,8 @@ def active_percent_exprs(
     is at least 1 min [A] (guards against sub-minute medians).
 
     ``period_minutes`` given — R iglu's *manual* mode over a fixed window:
-    ``100 × n_readings / (period_minutes / dt0)`` (used for day, week and trial-window periods).
+    ``100 × n_readings × dt0 / period_minutes`` (:func:`coverage_fraction`; used for day, week and
+    trial-window periods).
 
     ``ndays`` = (t_max − t_min) [days], unrounded (R iglu rounds to 0.1 day for display).
     ``longest_gap_min`` = the longest interval between successive readings [min] (null with one
@@ -368,7 +404,7 @@ def active_percent_exprs(
         missing = (excess / dt0_expr).round()
         active = 100.0 * (theoretical - missing) / theoretical
     else:
-        active = 100.0 * pl.len().cast(pl.Float64) / (float(period_minutes) / dt0_expr)
+        active = 100.0 * coverage_fraction(pl.len().cast(pl.Float64), dt0_expr, period_minutes)
     return [
         active.alias("active_percent"),
         (span / MINUTES_PER_DAY).alias("ndays"),
@@ -506,7 +542,9 @@ def in_range_percent(
                 field="target_ranges",
             )
         exprs.append(
-            _pct(_GL.is_between(lo_v, hi_v, closed="both")).alias(f"tir_{_fmt(lo_v)}_{_fmt(hi_v)}")
+            percent_of(_GL.is_between(lo_v, hi_v, closed="both")).alias(
+                f"tir_{_fmt(lo_v)}_{_fmt(hi_v)}"
+            )
         )
     return run_exprs(frame, by, exprs)
 
@@ -522,7 +560,8 @@ def below_percent(
     Strict inequality (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``below_percent``). Default 54 and 70 mg/dL.
     """
     exprs = [
-        _pct(_check_threshold(t, "target") > _GL).alias(f"tbr_{_fmt(float(t))}") for t in targets
+        percent_of(_check_threshold(t, "target") > _GL).alias(f"tbr_{_fmt(float(t))}")
+        for t in targets
     ]
     return run_exprs(frame, by, exprs)
 
@@ -538,7 +577,8 @@ def above_percent(
     Strict inequality (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``above_percent``). Default 180 and 250 mg/dL.
     """
     exprs = [
-        _pct(_check_threshold(t, "target") < _GL).alias(f"tar_{_fmt(float(t))}") for t in targets
+        percent_of(_check_threshold(t, "target") < _GL).alias(f"tar_{_fmt(float(t))}")
+        for t in targets
     ]
     return run_exprs(frame, by, exprs)
 

@@ -28,7 +28,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from endolab.cgm.schema import TBR_LEVEL2_MG_DL, TIR_HIGH_MG_DL, TIR_LOW_MG_DL
+from endolab.cgm.metrics import (
+    consensus_band,
+    consensus_range_masks,
+    coverage_fraction,
+    percent_of,
+)
 from endolab.trial.dataset import TrialDataset
 from endolab.trial.protocol import (
     AllOf,
@@ -93,33 +98,32 @@ def cgm_window_stats(
     """CGM readings, TIR [%], time below 54 mg/dL [%] and data sufficiency [1] over a day window.
 
     Columns: participant_id, n_readings, n_in_range (readings with 70 ≤ g ≤ 180 mg/dL), tir_pct
-    (share of readings with 70 ≤ g ≤ 180 mg/dL,
-    thresholds from :mod:`endolab.cgm.schema`), below54_pct (g < 54 mg/dL), sufficiency
-    (readings × interval ÷ window minutes, capped at 1; null when the participant's sampling interval
-    is undefined, i.e. a single reading in all their CGM data). Only participants with ≥ 1 reading
+    (share of readings with 70 ≤ g ≤ 180 mg/dL), below54_pct (g < 54 mg/dL) — readings classified by
+    the CGM engine's :func:`~endolab.cgm.metrics.consensus_band` — and sufficiency (readings ×
+    interval ÷ window minutes, :func:`~endolab.cgm.metrics.coverage_fraction`, capped at 1; null
+    when the participant's sampling interval is undefined, i.e. a single reading in all their CGM
+    data). Only participants with ≥ 1 reading
     in the window appear.
     """
     minutes = window_days(window) * _MINUTES_PER_DAY
-    glucose = pl.col("glucose_mg_dl")
+    # the CGM engine's definitions: one classification of readings, one coverage formula
+    ranges = consensus_range_masks(consensus_band(pl.col("glucose_mg_dl")))
+    in_range, below54 = ranges["tir_70_180"], ranges["tbr_54"]
     stats = (
         cgm.lazy()
         .filter(_in_window("day", window))
         .group_by("participant_id")
         .agg(
             pl.len().alias("n_readings"),
-            glucose.is_between(TIR_LOW_MG_DL, TIR_HIGH_MG_DL, closed="both")
-            .sum()
-            .alias("n_in_range"),
-            (glucose.is_between(TIR_LOW_MG_DL, TIR_HIGH_MG_DL, closed="both").mean() * 100).alias(
-                "tir_pct"
-            ),
-            ((glucose < TBR_LEVEL2_MG_DL).mean() * 100).alias("below54_pct"),
+            in_range.sum().alias("n_in_range"),
+            percent_of(in_range).alias("tir_pct"),
+            percent_of(below54).alias("below54_pct"),
         )
         .join(intervals.lazy(), on="participant_id", how="left")
         .with_columns(
             # clip, not min_horizontal: min_horizontal skips nulls and would turn an undefined
             # sufficiency (a participant with a single reading, no interval) into 100 %
-            (pl.col("n_readings") * pl.col("interval_min") / minutes)
+            coverage_fraction(pl.col("n_readings"), pl.col("interval_min"), minutes)
             .clip(upper_bound=1.0)
             .alias("sufficiency")
         )

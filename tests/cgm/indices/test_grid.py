@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from endolab.cgm.kernels.grid import build_grid, grid_of, shared_intermediates
+from endolab.cgm.kernels.grid import Intermediates, build_grid, grid_of
 from endolab.cgm.kernels.groups import groups_of
 from endolab.errors import EndolabWarning, InputError
 from tests.cgm.indices.helpers import frame_of, stack
@@ -96,20 +96,22 @@ def test_groups_are_independent_and_single_reading_has_no_grid() -> None:
 
 def test_fixed_dt0_reuses_the_automatic_grid_when_equal() -> None:
     frame = frame_of([100, 110, 120, 130])
-    with shared_intermediates():
-        a = grid_of(frame, ("id",))
-        b = grid_of(frame, ("id",), dt0=5)
+    shared = Intermediates(frame)
+    a = grid_of(frame, ("id",), shared=shared)
+    b = grid_of(frame, ("id",), dt0=5, shared=shared)
     assert a is b
     assert math.isnan(grid_of(frame, ("id",), dt0=5).gl[-1])
+    assert np.array_equal(grid_of(frame, ("id",), dt0=5).gl, a.gl, equal_nan=True)
 
 
-def test_intermediates_are_remembered_per_frame_and_can_be_cleared() -> None:
-    from endolab.cgm.indices import clear_cache
-
+def test_intermediates_are_explicit_and_per_frame() -> None:
     frame = frame_of([100, 110, 120, 130])
-    a = grid_of(frame, ("id",))
-    assert grid_of(frame, ("id",)) is a  # same frame object: built once
+    # no hidden cache: each call without `shared` builds its own grid
+    assert grid_of(frame, ("id",)) is not grid_of(frame, ("id",))
+    shared = Intermediates(frame)
+    a = grid_of(frame, ("id",), shared=shared)
+    assert grid_of(frame, ("id",), shared=shared) is a  # built once for this frame
+    # intermediates of another frame (equal content, other object) are not used
     other = frame_of([100, 110, 120, 130])
-    assert grid_of(other, ("id",)) is not a  # equal content, different object: its own entry
-    clear_cache()
-    assert grid_of(frame, ("id",)) is not a
+    assert grid_of(other, ("id",), shared=shared) is not a
+    assert grid_of(frame, ("id",), shared=Intermediates(other)) is not a

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from endolab.cgm.indices import REGISTRY, compute_indices, shared_intermediates
+from endolab.cgm.indices import REGISTRY, compute_indices
+from endolab.cgm.kernels.grid import Intermediates
 from endolab.errors import EndolabError, EndolabWarning, InputError
 from endolab.units import convert
 from tests.cgm.indices.helpers import frame_of, stack
@@ -64,6 +65,10 @@ def test_signature_and_columns(name: str) -> None:
     assert list(params)[:2] == ["frame", "by"]
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in list(params.values())[1:])
     assert "unit" not in params  # glucose is always mg/dL in the canonical frame
+    assert params["shared"].default is None  # intermediates are passed explicitly, never global
+    # shared parameter text comes from endolab.cgm.docstrings.docdict, filled in
+    assert fn.__doc__ is not None and "%(" not in fn.__doc__
+    assert "Canonical CGM frame (:func:`endolab.cgm.check_frame`)" in fn.__doc__
     out = fn(_cohort())
     assert out.columns[0] == "id" and out.height == 3
     assert out["id"].to_list() == ["a", "b", "c"]
@@ -131,8 +136,10 @@ def test_compute_indices_joins_and_chunks() -> None:
     whole = compute_indices(frame)
     chunked = compute_indices(frame, chunk_readings=1)
     _assert_same(whole, chunked)
-    with shared_intermediates():
-        separate = [REGISTRY[n](frame) for n in NAMES]
+    shared = Intermediates(frame)
+    separate = [REGISTRY[n](frame, shared=shared) for n in NAMES]
+    for part, name in zip(separate, NAMES, strict=True):
+        _assert_same(part, REGISTRY[name](frame))  # the same values without shared grids
     cols = [c for part in separate for c in part.columns[1:]]
     assert whole.columns == ["id", *cols]
     with pytest.raises(InputError, match="unknown metric"):

@@ -25,6 +25,7 @@ from typing import Final
 
 import polars as pl
 
+from endolab.cgm.docstrings import fill_doc
 from endolab.cgm.indices.auc import auc
 from endolab.cgm.indices.cogi import cogi
 from endolab.cgm.indices.conga import conga
@@ -45,7 +46,7 @@ from endolab.cgm.indices.roc import roc, sd_roc
 from endolab.cgm.indices.sd_measures import cv_measures, sd_measures
 from endolab.cgm.indices.summary import quantile_glu, summary_glu
 from endolab.cgm.kernels.chunks import CHUNK_READINGS, frame_chunks
-from endolab.cgm.kernels.grid import clear_cache, shared_intermediates
+from endolab.cgm.kernels.grid import Intermediates
 from endolab.cgm.kernels.groups import check_grouping, is_sorted_by
 from endolab.errors import InputError
 
@@ -53,7 +54,7 @@ __all__ = [
     "REGISTRY",
     "adrr",
     "auc",
-    "clear_cache",
+    "chunks_of",
     "cogi",
     "compute_indices",
     "conga",
@@ -76,9 +77,9 @@ __all__ = [
     "pgs",
     "quantile_glu",
     "roc",
+    "run_chunk",
     "sd_measures",
     "sd_roc",
-    "shared_intermediates",
     "summary_glu",
 ]
 
@@ -114,6 +115,7 @@ REGISTRY: Final[dict[str, Metric]] = {
 }
 
 
+@fill_doc
 def compute_indices(
     frame: pl.DataFrame,
     *,
@@ -125,18 +127,17 @@ def compute_indices(
 
     Groups are processed in chunks of at most ``chunk_readings`` readings (whole groups only; every
     metric is computed per group, so chunking does not change any value), and within a chunk the
-    grids and groupings are built once and shared (:func:`shared_intermediates`).
+    grids and groupings are built once and shared (one
+    :class:`~endolab.cgm.kernels.grid.Intermediates` per chunk).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     names
         Metric names from :data:`REGISTRY`; ``None`` = all, in registry order.
     chunk_readings
-        Target readings per chunk (≥ 1).
+        Readings per chunk (≥ 1; a larger group is a chunk of its own).
 
     Returns
     -------
@@ -151,17 +152,7 @@ def compute_indices(
             value=unknown,
         )
     by_t = (by,) if isinstance(by, str) else tuple(by)
-    parts: list[pl.DataFrame] = []
-    for chunk in chunks_of(frame, by_t, chunk_readings):
-        with shared_intermediates():
-            parts.append(run_chunk(chunk, by_t, chosen))
-    if not parts:  # empty frame: run once for the empty result's columns
-        with shared_intermediates():
-            empty = [REGISTRY[name](frame, by=by_t) for name in chosen]
-        result = empty[0]
-        for part in empty[1:]:
-            result = result.join(part, on=list(by_t), how="left")
-        return result
+    parts = [run_chunk(chunk, by_t, chosen) for chunk in chunks_of(frame, by_t, chunk_readings)]
     return pl.concat(parts, how="vertical")
 
 
@@ -170,10 +161,11 @@ def chunks_of(
 ) -> list[pl.DataFrame]:
     """The chunks :func:`compute_indices` processes: ``frame`` sorted by ``by`` then time, cut by
     the CGM engine's one chunker (:func:`endolab.cgm.kernels.chunks.frame_chunks`) into slices of
-    whole groups of at most ``chunk_readings`` readings (a larger group is a chunk of its own).
+    whole groups of at most ``chunk_readings`` readings (a larger group is a chunk of its own; one
+    empty chunk for an empty frame).
 
-    ``compute_metrics(metrics="full")`` runs the episodes on the same chunks, inside the same
-    :func:`shared_intermediates` block as the indices, so the interpolated grid is built once.
+    ``compute_metrics(metrics="full")`` runs the episodes on the same chunks with the same
+    :class:`~endolab.cgm.kernels.grid.Intermediates` as the indices, so the grid is built once.
     """
     by_t = check_grouping(frame, by)
     ordered = frame
@@ -182,12 +174,19 @@ def chunks_of(
     return frame_chunks(ordered, by_t, chunk_readings)
 
 
-def run_chunk(chunk: pl.DataFrame, by: tuple[str, ...], names: Sequence[str]) -> pl.DataFrame:
-    """The indices ``names`` (non-empty, from :data:`REGISTRY`) on one chunk, joined on ``by``
-    (call inside :func:`shared_intermediates` to share grids between them)."""
+def run_chunk(
+    chunk: pl.DataFrame,
+    by: tuple[str, ...],
+    names: Sequence[str],
+    shared: Intermediates | None = None,
+) -> pl.DataFrame:
+    """The indices ``names`` (non-empty, from :data:`REGISTRY`) on one chunk, joined on ``by``,
+    sharing the groupings and grids of ``shared`` (default: a new
+    :class:`~endolab.cgm.kernels.grid.Intermediates` of ``chunk``)."""
+    inter = Intermediates(chunk) if shared is None else shared
     out: pl.DataFrame | None = None
     for name in names:
-        part = REGISTRY[name](chunk, by=by)
+        part = REGISTRY[name](chunk, by=by, shared=inter)
         out = part if out is None else out.join(part, on=list(by), how="left")
     assert out is not None
     return out

@@ -26,7 +26,8 @@ from typing import Literal
 
 import polars as pl
 
-from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, Intermediates, grid_of
 from endolab.cgm.kernels.groups import FloatArray, result_frame, seg_mean, shift_within
 from endolab.errors import InputError
 
@@ -35,6 +36,7 @@ __all__ = ["auc"]
 AucMethod = Literal["iglu_r", "daily_trapezoid"]
 
 
+@fill_doc
 def auc(
     frame: pl.DataFrame,
     *,
@@ -42,21 +44,19 @@ def auc(
     method: AucMethod = "iglu_r",
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Hourly average AUC per group (see module docstring for the two methods).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     method
         ``"iglu_r"`` (default, R iglu 4.3.0 parity) or ``"daily_trapezoid"``.
-    dt0
-        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
-    inter_gap
-        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+    %(dt0_grid)s
+    %(inter_gap)s
+    %(shared)s
 
     Returns
     -------
@@ -73,7 +73,7 @@ def auc(
             field="method",
             value=method,
         )
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
 
     def one(sg: Grid) -> dict[str, FloatArray]:
         if method == "iglu_r":

@@ -20,7 +20,8 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import Intermediates, groups_cached
 from endolab.cgm.kernels.groups import FloatArray, Groups, percent_where, result_frame, seg_sd
 from endolab.cgm.schema import TBR_LEVEL1_MG_DL, TIR_HIGH_MG_DL, TIR_LOW_MG_DL
 
@@ -70,21 +71,23 @@ def cogi_leelarathna_2020(
     return np.asarray(100.0 * (w_ir * s_ir + w_br * s_br + w_sd * s_sd), dtype=np.float64)
 
 
-def cogi(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+@fill_doc
+def cogi(
+    frame: pl.DataFrame, *, by: Sequence[str] = ("id",), shared: Intermediates | None = None
+) -> pl.DataFrame:
     """COGI per group (Leelarathna 2020, doi:10.1177/1932296819838525).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
+    %(shared)s
 
     Returns
     -------
     ``cogi`` [0–100]; null for a group with one reading (no SD).
     """
-    g = groups_cached(frame, by)
+    g = groups_cached(frame, by, shared)
 
     def one(sg: Groups) -> dict[str, FloatArray]:
         tir = percent_where(sg, (sg.gl >= TIR_LOW_MG_DL) & (sg.gl <= TIR_HIGH_MG_DL))

@@ -15,13 +15,15 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, Intermediates, grid_of
 from endolab.cgm.kernels.groups import FloatArray, result_frame, seg_sd
 from endolab.errors import InputError
 
 __all__ = ["conga"]
 
 
+@fill_doc
 def conga(
     frame: pl.DataFrame,
     *,
@@ -29,21 +31,19 @@ def conga(
     n: float = 24,
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """CONGA(n) per group (McDonnell 2005, doi:10.1089/dia.2005.7.253).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     n
         Lag [h], default 24 (R iglu 4.3.0).
-    dt0
-        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
-    inter_gap
-        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+    %(dt0_grid)s
+    %(inter_gap)s
+    %(shared)s
 
     Returns
     -------
@@ -51,7 +51,7 @@ def conga(
     """
     if not np.isfinite(n) or n <= 0:
         raise InputError(f"n must be a positive number of hours, got {n}", field="n", value=n)
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
     name = f"conga_{n:g}"
 
     def one(sg: Grid) -> dict[str, FloatArray]:

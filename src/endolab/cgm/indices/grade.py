@@ -21,7 +21,8 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import Intermediates, groups_cached
 from endolab.cgm.kernels.groups import FloatArray, Groups, result_frame, seg_mean, seg_sum
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
 
@@ -57,25 +58,28 @@ def grade_hill_2007(gl: FloatArray) -> FloatArray:
     return np.asarray(np.minimum(score, GRADE_CAP), dtype=np.float64)
 
 
-def grade(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+@fill_doc
+def grade(
+    frame: pl.DataFrame, *, by: Sequence[str] = ("id",), shared: Intermediates | None = None
+) -> pl.DataFrame:
     """Mean GRADE score per group (Hill 2007, doi:10.1111/j.1464-5491.2007.02119.x).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
+    %(shared)s
 
     Returns
     -------
     ``grade`` [dimensionless score].
     """
-    g = groups_cached(frame, by)
+    g = groups_cached(frame, by, shared)
     cols = g.map_chunks(lambda sg: {"grade": seg_mean(grade_hill_2007(sg.gl), sg.start)})
     return result_frame(g.keys, cols)
 
 
+@fill_doc
 def grade_parts(
     frame: pl.DataFrame,
     *,
@@ -83,6 +87,7 @@ def grade_parts(
     hypo_below: float = GRADE_HYPO_BELOW_MG_DL,
     eu_low: float = GRADE_EU_LOW_MG_DL,
     eu_high: float = GRADE_EU_HIGH_MG_DL,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Shares of the summed GRADE from hypo-, eu- and hyperglycaemic readings (Hill 2007).
 
@@ -92,18 +97,17 @@ def grade_parts(
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     hypo_below, eu_low, eu_high
         Limits [mg/dL]; defaults 80, 70, 140 (R iglu 4.3.0).
+    %(shared)s
 
     Returns
     -------
     ``grade_hypo``, ``grade_eu``, ``grade_hyper`` [% of the summed GRADE].
     """
-    g = groups_cached(frame, by)
+    g = groups_cached(frame, by, shared)
 
     def one(sg: Groups) -> dict[str, FloatArray]:
         s = grade_hill_2007(sg.gl)

@@ -17,7 +17,8 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import Intermediates, groups_cached
 from endolab.cgm.kernels.groups import FloatArray, Groups, percent_where, result_frame
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
@@ -54,21 +55,23 @@ def gri_klonoff_2023(
     return np.asarray(np.minimum(raw, GRI_CAP), dtype=np.float64)
 
 
-def gri(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+@fill_doc
+def gri(
+    frame: pl.DataFrame, *, by: Sequence[str] = ("id",), shared: Intermediates | None = None
+) -> pl.DataFrame:
     """Glycaemia Risk Index per group (Klonoff 2023, doi:10.1177/19322968221085273).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
+    %(shared)s
 
     Returns
     -------
     ``gri`` [0–100].
     """
-    g = groups_cached(frame, by)
+    g = groups_cached(frame, by, shared)
 
     def one(sg: Groups) -> dict[str, FloatArray]:
         b54 = percent_where(sg, sg.gl < TBR_LEVEL2_MG_DL)

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, Intermediates, grid_of
 from endolab.cgm.kernels.groups import FloatArray, result_frame, seg_count, seg_sum
 
 __all__ = ["gvp", "gvp_per_group", "gvp_values"]
@@ -49,29 +50,28 @@ def gvp_per_group(grid: Grid) -> FloatArray:
         return np.where(base > 0, (added / np.where(base > 0, base, 1.0) - 1.0) * 100.0, np.nan)
 
 
+@fill_doc
 def gvp(
     frame: pl.DataFrame,
     *,
     by: Sequence[str] = ("id",),
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """GVP per group (Peyser 2018, doi:10.1089/dia.2017.0187).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
-    dt0
-        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
-    inter_gap
-        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+    %(frame)s
+    %(by)s
+    %(dt0_grid)s
+    %(inter_gap)s
+    %(shared)s
 
     Returns
     -------
     ``gvp`` [%].
     """
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
     return result_frame(grid.keys, {"gvp": gvp_values(grid)})

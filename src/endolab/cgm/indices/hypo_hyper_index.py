@@ -17,7 +17,8 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import Intermediates, groups_cached
 from endolab.cgm.kernels.groups import FloatArray, Groups, result_frame, seg_sum
 
 __all__ = ["hyper_index", "hyper_index_values", "hypo_index", "hypo_index_values"]
@@ -44,6 +45,7 @@ def hyper_index_values(g: Groups, ultr: float, a: float, c: float) -> FloatArray
         return seg_sum(term, g.start) / (g.counts * c)
 
 
+@fill_doc
 def hypo_index(
     frame: pl.DataFrame,
     *,
@@ -51,32 +53,33 @@ def hypo_index(
     lltr: float = LLTR_MG_DL,
     b: float = 2.0,
     d: float = 30.0,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Hypoglycaemia index (Rodbard 2009, doi:10.1089/dia.2008.0132).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     lltr
         Lower limit of the target range [mg/dL], default 80.
     b
         Exponent [dimensionless], default 2.
     d
         Scale [dimensionless], default 30.
+    %(shared)s
 
     Returns
     -------
     ``hypo_index`` [dimensionless].
     """
-    g = groups_cached(frame, by)
+    g = groups_cached(frame, by, shared)
     return result_frame(
         g.keys, g.map_chunks(lambda sg: {"hypo_index": hypo_index_values(sg, lltr, b, d)})
     )
 
 
+@fill_doc
 def hyper_index(
     frame: pl.DataFrame,
     *,
@@ -84,27 +87,27 @@ def hyper_index(
     ultr: float = ULTR_MG_DL,
     a: float = 1.1,
     c: float = 30.0,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Hyperglycaemia index (Rodbard 2009, doi:10.1089/dia.2008.0132).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     ultr
         Upper limit of the target range [mg/dL], default 140.
     a
         Exponent [dimensionless], default 1.1.
     c
         Scale [dimensionless], default 30.
+    %(shared)s
 
     Returns
     -------
     ``hyper_index`` [dimensionless].
     """
-    g = groups_cached(frame, by)
+    g = groups_cached(frame, by, shared)
     return result_frame(
         g.keys, g.map_chunks(lambda sg: {"hyper_index": hyper_index_values(sg, ultr, a, c)})
     )

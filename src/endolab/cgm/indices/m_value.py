@@ -15,7 +15,8 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import Intermediates, groups_cached
 from endolab.cgm.kernels.groups import result_frame, seg_mean
 from endolab.errors import InputError
 
@@ -25,19 +26,23 @@ __all__ = ["M_VALUE_REFERENCE_MG_DL", "m_value"]
 M_VALUE_REFERENCE_MG_DL: Final = 90.0
 
 
+@fill_doc
 def m_value(
-    frame: pl.DataFrame, *, by: Sequence[str] = ("id",), r: float = M_VALUE_REFERENCE_MG_DL
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    r: float = M_VALUE_REFERENCE_MG_DL,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """M-value (Schlichtkrull 1965, doi:10.1111/j.0954-6820.1965.tb01810.x).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     r
         Reference glucose [mg/dL], default 90 (R iglu 4.3.0).
+    %(shared)s
 
     Returns
     -------
@@ -45,7 +50,7 @@ def m_value(
     """
     if not np.isfinite(r) or r <= 0:
         raise InputError(f"r must be a positive glucose in mg/dL, got {r}", field="r", value=r)
-    g = groups_cached(frame, by)
+    g = groups_cached(frame, by, shared)
     cols = g.map_chunks(
         lambda sg: {"m_value": seg_mean(1000.0 * np.abs(np.log10(sg.gl / r)) ** 3, sg.start)}
     )

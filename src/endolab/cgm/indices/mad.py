@@ -12,7 +12,9 @@ from typing import Final
 
 import polars as pl
 
+from endolab.cgm.docstrings import fill_doc
 from endolab.cgm.indices.summary import group_agg
+from endolab.cgm.kernels.grid import Intermediates
 
 __all__ = ["MAD_NORMAL_CONSTANT", "mad"]
 
@@ -20,19 +22,23 @@ __all__ = ["MAD_NORMAL_CONSTANT", "mad"]
 MAD_NORMAL_CONSTANT: Final = 1.4826
 
 
+@fill_doc
 def mad(
-    frame: pl.DataFrame, *, by: Sequence[str] = ("id",), constant: float = MAD_NORMAL_CONSTANT
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    constant: float = MAD_NORMAL_CONSTANT,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Scaled median absolute deviation of glucose per group.
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     constant
         Scale factor [dimensionless], default 1.4826.
+    %(shared)s
 
     Returns
     -------
@@ -44,4 +50,4 @@ def mad(
     1974;69(346):383–393, doi:10.1080/01621459.1974.10482962 (the scale 1.4826).
     """
     expr = ((pl.col("gl") - pl.col("gl").median()).abs().median() * constant).alias("mad")
-    return group_agg(frame, by, [expr])
+    return group_agg(frame, by, [expr], shared)

@@ -16,13 +16,15 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, Intermediates, grid_of
 from endolab.cgm.kernels.groups import FloatArray, result_frame, seg_count, seg_sum, shift_within
 from endolab.errors import InputError
 
 __all__ = ["mag"]
 
 
+@fill_doc
 def mag(
     frame: pl.DataFrame,
     *,
@@ -30,21 +32,19 @@ def mag(
     n: float | None = None,
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """MAG per group (Hermanides 2010, doi:10.1097/CCM.0b013e3181cc4be9).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     n
         Interval between compared values [min]; ``None`` (default, R iglu 4.3.0) = dt0.
-    dt0
-        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
-    inter_gap
-        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+    %(dt0_grid)s
+    %(inter_gap)s
+    %(shared)s
 
     Returns
     -------
@@ -52,7 +52,7 @@ def mag(
     """
     if n is not None and (not np.isfinite(n) or n <= 0):
         raise InputError(f"n must be a positive number of minutes, got {n}", field="n", value=n)
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
     return result_frame(grid.keys, grid.map_chunks(lambda sg: {"mag": _mag(sg, n)}))
 
 

@@ -38,7 +38,8 @@ from typing import Final, Literal
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, grid_of
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Intermediates, grid_of
 from endolab.cgm.kernels.groups import FloatArray, IntArray, result_frame
 from endolab.errors import InputError
 
@@ -373,6 +374,7 @@ def mage_ma_fernandes_2022(
     return out
 
 
+@fill_doc
 def mage(
     frame: pl.DataFrame,
     *,
@@ -382,15 +384,14 @@ def mage(
     long_ma: int = 32,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
     max_gap: float = MAGE_MAX_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """MAGE by the ma algorithm per group (see module docstring; R iglu 4.3.0 defaults).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     direction
         One of ``avg`` (default), ``service``, ``max``, ``plus``, ``minus``, or several.
     short_ma, long_ma
@@ -399,6 +400,7 @@ def mage(
         Longest gap interpolated over [min], default 45.
     max_gap
         Missing stretches longer than this split the trace [min], default 180.
+    %(shared)s
 
     Returns
     -------
@@ -424,7 +426,7 @@ def mage(
             field="short_ma",
             value=short_ma,
         )
-    grid = grid_of(frame, by, dt0=MAGE_GRID_MIN, inter_gap=inter_gap)
+    grid = grid_of(frame, by, dt0=MAGE_GRID_MIN, inter_gap=inter_gap, shared=shared)
     cols: dict[str, FloatArray] = {
         ("mage" if d == "avg" else f"mage_{d}"): np.full(grid.n, np.nan) for d in dirs
     }

@@ -15,13 +15,15 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, Intermediates, grid_of
 from endolab.cgm.kernels.groups import FloatArray, result_frame, seg_mean
 from endolab.errors import InputError
 
 __all__ = ["modd"]
 
 
+@fill_doc
 def modd(
     frame: pl.DataFrame,
     *,
@@ -29,21 +31,19 @@ def modd(
     lag: int = 1,
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """MODD per group (Service & Nelson 1980, doi:10.2337/diacare.3.1.58).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     lag
         Days between compared values [days], default 1 (R iglu 4.3.0).
-    dt0
-        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
-    inter_gap
-        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+    %(dt0_grid)s
+    %(inter_gap)s
+    %(shared)s
 
     Returns
     -------
@@ -53,7 +53,7 @@ def modd(
         raise InputError(
             f"lag must be a whole number of days ≥ 1, got {lag}", field="lag", value=lag
         )
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
 
     def one(sg: Grid) -> dict[str, FloatArray]:
         d = np.abs(sg.shifted(sg.points_per_day * int(lag)) - sg.gl)

@@ -29,9 +29,16 @@ from typing import Final
 import numpy as np
 import polars as pl
 
+from endolab.cgm.docstrings import fill_doc
 from endolab.cgm.episode_calc import hypo_counts_on_grid
 from endolab.cgm.indices.gvp import gvp_per_group
-from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of, groups_cached
+from endolab.cgm.kernels.grid import (
+    DEFAULT_INTER_GAP_MIN,
+    Grid,
+    Intermediates,
+    grid_of,
+    groups_cached,
+)
 from endolab.cgm.kernels.groups import (
     FloatArray,
     percent_where,
@@ -95,6 +102,7 @@ def pgs_hirsch_2017(
     return np.asarray(f_gvp + f_ptir + f_mg + f_h54 + f_h70, dtype=np.float64)
 
 
+@fill_doc
 def pgs(
     frame: pl.DataFrame,
     *,
@@ -103,30 +111,28 @@ def pgs(
     end_length: float = PGS_END_LENGTH_MIN,
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Personal glycaemic state per group (Hirsch 2017, doi:10.1089/dia.2017.0080).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     dur_length
         Time below threshold that starts an episode [min], default 20 (R iglu ``pgs``).
     end_length
         Time at/above threshold that ends an episode [min], default 30 (R iglu ``pgs``).
-    dt0
-        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
-    inter_gap
-        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+    %(dt0_grid)s
+    %(inter_gap)s
+    %(shared)s
 
     Returns
     -------
     ``pgs`` [dimensionless].
     """
-    groups = groups_cached(frame, by)
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    groups = groups_cached(frame, by, shared)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
     counts = grid.map_chunks(lambda sg: _per_week(sg, dur_length, end_length))
     mean_gl = seg_mean(groups.gl, groups.start)
     ptir = percent_where(groups, (groups.gl >= TIR_LOW_MG_DL) & (groups.gl <= TIR_HIGH_MG_DL))

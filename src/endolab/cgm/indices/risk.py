@@ -24,7 +24,8 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import Intermediates, groups_cached
 from endolab.cgm.kernels.groups import (
     FloatArray,
     Groups,
@@ -60,8 +61,13 @@ def bgi_f_kovatchev_1997(gl: FloatArray) -> FloatArray:
     return np.asarray(np.log(gl) ** 1.084 - 5.381, dtype=np.float64)
 
 
+@fill_doc
 def lbgi(
-    frame: pl.DataFrame, *, by: Sequence[str] = ("id",), constant: float = BGI_CONSTANT_IGLU_R
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    constant: float = BGI_CONSTANT_IGLU_R,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Low blood glucose index (Kovatchev 2006, doi:10.2337/dc06-1085).
 
@@ -69,18 +75,17 @@ def lbgi(
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, glucose ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     constant
         ``c`` [dimensionless], default 22.77 (R iglu 4.3.0).
+    %(shared)s
 
     Returns
     -------
     ``lbgi`` [dimensionless risk units] per group.
     """
-    g = groups_cached(frame, by)
+    g = groups_cached(frame, by, shared)
 
     def one(sg: Groups) -> dict[str, FloatArray]:
         f = bgi_f_kovatchev_1997(sg.gl)
@@ -91,8 +96,13 @@ def lbgi(
     return result_frame(g.keys, g.map_chunks(one))
 
 
+@fill_doc
 def hbgi(
-    frame: pl.DataFrame, *, by: Sequence[str] = ("id",), constant: float = BGI_CONSTANT_IGLU_R
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    constant: float = BGI_CONSTANT_IGLU_R,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """High blood glucose index (Kovatchev 2006, doi:10.2337/dc06-1085).
 
@@ -100,18 +110,17 @@ def hbgi(
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, glucose ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     constant
         ``c`` [dimensionless], default 22.77 (R iglu 4.3.0).
+    %(shared)s
 
     Returns
     -------
     ``hbgi`` [dimensionless risk units] per group.
     """
-    g = groups_cached(frame, by)
+    g = groups_cached(frame, by, shared)
 
     def one(sg: Groups) -> dict[str, FloatArray]:
         f = bgi_f_kovatchev_1997(sg.gl)
@@ -122,8 +131,13 @@ def hbgi(
     return result_frame(g.keys, g.map_chunks(one))
 
 
+@fill_doc
 def adrr(
-    frame: pl.DataFrame, *, by: Sequence[str] = ("id",), constant: float = BGI_CONSTANT_IGLU_R
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("id",),
+    constant: float = BGI_CONSTANT_IGLU_R,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Average daily risk range (Kovatchev 2006, doi:10.2337/dc06-1085, equation for ADRR).
 
@@ -132,18 +146,17 @@ def adrr(
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, glucose ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     constant
         ``c`` [dimensionless], default 22.77 (R iglu 4.3.0).
+    %(shared)s
 
     Returns
     -------
     ``adrr`` [dimensionless risk units] per group.
     """
-    g = groups_cached(frame, by)
+    g = groups_cached(frame, by, shared)
     if g.gl.size == 0:
         return result_frame(g.keys, {"adrr": np.zeros(0)})
     starts, dgroup = day_runs(g)

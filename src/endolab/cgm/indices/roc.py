@@ -16,7 +16,14 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of, groups_cached
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import (
+    DEFAULT_INTER_GAP_MIN,
+    Grid,
+    Intermediates,
+    grid_of,
+    groups_cached,
+)
 from endolab.cgm.kernels.groups import US_PER_MIN, FloatArray, IntArray, result_frame, seg_sd
 from endolab.errors import InputError
 
@@ -36,6 +43,7 @@ def _lag(grid: Grid, timelag: float) -> tuple[IntArray, FloatArray]:
     return lag, tl
 
 
+@fill_doc
 def sd_roc(
     frame: pl.DataFrame,
     *,
@@ -43,27 +51,25 @@ def sd_roc(
     timelag: float = 15.0,
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """SD of the rate of change per group (Clarke & Kovatchev 2009, doi:10.1089/dia.2008.0138).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     timelag
         Interval of the rate of change [min], default 15 (R iglu 4.3.0).
-    dt0
-        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
-    inter_gap
-        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+    %(dt0_grid)s
+    %(inter_gap)s
+    %(shared)s
 
     Returns
     -------
     ``sd_roc`` [mg/dL/min].
     """
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
     _lag(grid, timelag)  # checks timelag
 
     def one(sg: Grid) -> dict[str, FloatArray]:
@@ -74,6 +80,7 @@ def sd_roc(
     return result_frame(grid.keys, grid.map_chunks(one))
 
 
+@fill_doc
 def roc(
     frame: pl.DataFrame,
     *,
@@ -81,21 +88,19 @@ def roc(
     timelag: float = 15.0,
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Rate of change at every grid point (a series, not a summary; not in the metric table).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     timelag
         Interval of the rate of change [min], default 15 (R iglu 4.3.0).
-    dt0
-        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
-    inter_gap
-        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+    %(dt0_grid)s
+    %(inter_gap)s
+    %(shared)s
 
     Returns
     -------
@@ -107,9 +112,9 @@ def roc(
     Clarke W, Kovatchev B. Statistical tools to analyze continuous glucose monitor data. Diabetes
     Technol Ther 2009;11(Suppl 1):S45–S54, doi:10.1089/dia.2008.0138.
     """
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
     lag, tl = _lag(grid, timelag)
-    groups = groups_cached(frame, by)
+    groups = groups_cached(frame, by, shared)
     g = grid.index
     pos = grid.pos
     k = np.arange(grid.gl.size)

@@ -28,7 +28,8 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, grid_of
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import DEFAULT_INTER_GAP_MIN, Grid, Intermediates, grid_of
 from endolab.cgm.kernels.groups import FloatArray, IntArray, result_frame, seg_mean, seg_sd
 
 __all__ = ["cv_measures", "sd_measures"]
@@ -142,31 +143,30 @@ def _sd_within_hour(grid: Grid) -> FloatArray:
     return out
 
 
+@fill_doc
 def sd_measures(
     frame: pl.DataFrame,
     *,
     by: Sequence[str] = ("id",),
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """The six SD components of Rodbard 2009 (doi:10.1089/dia.2009.0015); see module docstring.
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
-    dt0
-        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
-    inter_gap
-        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+    %(frame)s
+    %(by)s
+    %(dt0_grid)s
+    %(inter_gap)s
+    %(shared)s
 
     Returns
     -------
     ``sdw``, ``sdhhmm``, ``sdwsh``, ``sddm``, ``sdb``, ``sdbdm`` [mg/dL].
     """
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
 
     def one(sg: Grid) -> dict[str, FloatArray]:
         rows = sg.row_start
@@ -185,25 +185,24 @@ def sd_measures(
     return result_frame(grid.keys, grid.map_chunks(one))
 
 
+@fill_doc
 def cv_measures(
     frame: pl.DataFrame,
     *,
     by: Sequence[str] = ("id",),
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Mean and SD over days of the within-day CV (R iglu 4.3.0 R/cv_measures.R; Rodbard 2009).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
-    dt0
-        Grid step [min]; ``None`` (default, R iglu) = the rounded median interval per group.
-    inter_gap
-        Longest gap between readings interpolated over [min]; default 45 (R iglu 4.3.0).
+    %(frame)s
+    %(by)s
+    %(dt0_grid)s
+    %(inter_gap)s
+    %(shared)s
 
     Returns
     -------
@@ -214,7 +213,7 @@ def cv_measures(
     Rodbard D. New and improved methods to characterize glycemic variability using continuous glucose
     monitoring. Diabetes Technol Ther 2009;11(9):551–565, doi:10.1089/dia.2009.0015.
     """
-    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap)
+    grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
 
     def one(sg: Grid) -> dict[str, FloatArray]:
         rows = sg.row_start

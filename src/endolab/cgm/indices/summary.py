@@ -12,16 +12,22 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from endolab.cgm.kernels.grid import groups_cached
+from endolab.cgm.docstrings import fill_doc
+from endolab.cgm.kernels.grid import Intermediates, groups_cached
 from endolab.cgm.kernels.groups import FloatArray, Groups, result_frame
 from endolab.errors import InputError
 
 __all__ = ["group_agg", "quantile_glu", "summary_glu"]
 
 
-def group_agg(frame: pl.DataFrame, by: Sequence[str], exprs: list[pl.Expr]) -> pl.DataFrame:
+def group_agg(
+    frame: pl.DataFrame,
+    by: Sequence[str],
+    exprs: list[pl.Expr],
+    shared: Intermediates | None = None,
+) -> pl.DataFrame:
     """Polars aggregations per group, a block of groups at a time; one row per group."""
-    g = groups_cached(frame, by)
+    g = groups_cached(frame, by, shared)
     names = [e.meta.output_name() for e in exprs]
 
     def one(sg: Groups) -> dict[str, FloatArray]:
@@ -36,15 +42,17 @@ def group_agg(frame: pl.DataFrame, by: Sequence[str], exprs: list[pl.Expr]) -> p
     return result_frame(g.keys, g.map_chunks(one))
 
 
-def summary_glu(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
+@fill_doc
+def summary_glu(
+    frame: pl.DataFrame, *, by: Sequence[str] = ("id",), shared: Intermediates | None = None
+) -> pl.DataFrame:
     """Minimum, quartiles (type 7), maximum, range and IQR of glucose per group.
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
+    %(shared)s
 
     Returns
     -------
@@ -61,6 +69,7 @@ def summary_glu(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataF
             gl.quantile(0.75, "linear").alias("q75"),
             gl.max().alias("max"),
         ],
+        shared,
     )
     return out.with_columns(
         (pl.col("max") - pl.col("min")).alias("range"),
@@ -68,22 +77,23 @@ def summary_glu(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataF
     )
 
 
+@fill_doc
 def quantile_glu(
     frame: pl.DataFrame,
     *,
     by: Sequence[str] = ("id",),
     quantiles: Sequence[float] = (0.0, 25.0, 50.0, 75.0, 100.0),
+    shared: Intermediates | None = None,
 ) -> pl.DataFrame:
     """Glucose quantiles (R type 7) per group; column ``q<p>`` for percentile p (``q2.5`` …).
 
     Parameters
     ----------
-    frame
-        Canonical CGM frame, ``gl`` [mg/dL].
-    by
-        Grouping columns.
+    %(frame)s
+    %(by)s
     quantiles
         Percentiles [%], each in 0–100; default 0, 25, 50, 75, 100 (R iglu).
+    %(shared)s
 
     Returns
     -------
@@ -97,4 +107,4 @@ def quantile_glu(
     exprs = [
         pl.col("gl").quantile(float(p) / 100.0, "linear").alias(f"q{float(p):g}") for p in quantiles
     ]
-    return group_agg(frame, by, exprs)
+    return group_agg(frame, by, exprs, shared)

@@ -23,10 +23,7 @@ data/README: the validation treats the wall clock as UTC on both sides).
 from __future__ import annotations
 
 import warnings
-import weakref
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Final, TypeVar
@@ -49,10 +46,10 @@ from endolab.errors import EndolabWarning, InputError
 __all__ = [
     "DEFAULT_INTER_GAP_MIN",
     "Grid",
+    "Intermediates",
     "build_grid",
-    "clear_cache",
     "grid_of",
-    "shared_intermediates",
+    "groups_cached",
 ]
 
 #: Longest gap between readings that is interpolated over [min]. R iglu 4.3.0 default
@@ -60,83 +57,53 @@ __all__ = [
 DEFAULT_INTER_GAP_MIN: Final = 45.0
 
 _T = TypeVar("_T")
-_CACHE: ContextVar[dict[tuple[Any, ...], tuple[Any, Any]] | None] = ContextVar(
-    "endolab_cgm_indices_cache", default=None
-)
-#: Frames whose intermediates are remembered outside :func:`shared_intermediates` (most recent).
-_RECENT_FRAMES: Final = 2
-_RECENT: dict[int, tuple[Any, tuple[Any, ...], dict[tuple[Any, ...], Any]]] = {}
 
 
-@contextmanager
-def shared_intermediates() -> Iterator[None]:
-    """Within this block, indices computed on the *same* frame object share their grouping and
-    interpolated grids instead of rebuilding them; everything is dropped when the block ends.
+class Intermediates:
+    """The groupings and interpolated grids of ONE frame, built on first use and kept for the
+    next index computed on it: pass the same object as ``shared=`` to several index functions
+    (and :func:`endolab.cgm.episodes`) on that frame to build each grid once.
+    :func:`endolab.cgm.indices.compute_indices` and the full set of
+    :func:`endolab.cgm.compute_metrics` make one per chunk. Nothing is cached anywhere else: no
+    process-wide state, so partitions (threads, processes, Dask) never share by accident.
 
-    Outside such a block the intermediates of the two most recently used frames are remembered
-    (held by weak reference, dropped when the frame is garbage-collected, and checked against the
-    frame's shape and first/last values), so calling several indices one after another on one frame
-    also builds each grid once. :func:`clear_cache` forgets them.
+    Attributes
+    ----------
+    frame
+        The frame whose intermediates these are; a function given another frame ignores them.
     """
-    token = _CACHE.set({})
-    try:
-        yield
-    finally:
-        _CACHE.reset(token)
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self._store: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, kind: str, params: tuple[Any, ...], build: Callable[[], _T]) -> _T:
+        """``build()`` the first time (``kind``, ``params``) is asked for, the kept value after."""
+        key = (kind, params)
+        if key not in self._store:
+            self._store[key] = build()
+        return self._store[key]  # type: ignore[no-any-return]
 
 
-def clear_cache() -> None:
-    """Forget the intermediates remembered outside :func:`shared_intermediates`."""
-    _RECENT.clear()
+def cached(
+    kind: str,
+    frame: pl.DataFrame,
+    params: tuple[Any, ...],
+    build: Callable[[], _T],
+    shared: Intermediates | None,
+) -> _T:
+    """``build()`` through ``shared`` when it holds ``frame``'s intermediates, else directly."""
+    if shared is None or shared.frame is not frame:
+        return build()
+    return shared.get(kind, params, build)
 
 
-def _fingerprint(frame: pl.DataFrame) -> tuple[Any, ...]:
-    if frame.height == 0:
-        return (0, tuple(frame.columns))
-    cols = [c for c in ("id", "time", "gl") if c in frame.columns]
-    ends = frame.select(cols)[[0, frame.height - 1]].rows()
-    return (frame.height, tuple(frame.columns), tuple(frame.dtypes), tuple(ends), frame.n_chunks())
-
-
-def _frame_store(frame: pl.DataFrame) -> dict[tuple[Any, ...], Any]:
-    key = id(frame)
-    fp = _fingerprint(frame)
-    hit = _RECENT.get(key)
-    if hit is not None and hit[0]() is frame and hit[1] == fp:
-        _RECENT[key] = _RECENT.pop(key)  # most recent last
-        return hit[2]
-
-    def _drop(_ref: Any, key: int = key) -> None:
-        _RECENT.pop(key, None)
-
-    store: dict[tuple[Any, ...], Any] = {}
-    _RECENT[key] = (weakref.ref(frame, _drop), fp, store)
-    while len(_RECENT) > _RECENT_FRAMES:
-        _RECENT.pop(next(iter(_RECENT)))
-    return store
-
-
-def cached(kind: str, frame: pl.DataFrame, params: tuple[Any, ...], build: Callable[[], _T]) -> _T:
-    """Memoise ``build()`` for ``frame`` (see :func:`shared_intermediates`)."""
-    cache = _CACHE.get()
-    if cache is None:
-        store = _frame_store(frame)
-        if (kind, params) not in store:
-            store[(kind, params)] = build()
-        return store[(kind, params)]  # type: ignore[no-any-return]
-    key = (kind, id(frame), params)
-    hit = cache.get(key)
-    if hit is not None and hit[0]() is frame:
-        return hit[1]  # type: ignore[no-any-return]
-    value = build()
-    cache[key] = (weakref.ref(frame), value)
-    return value
-
-
-def groups_cached(frame: pl.DataFrame, by: Sequence[str]) -> Groups:
-    """:func:`groups_of`, shared inside :func:`shared_intermediates`."""
+def groups_cached(
+    frame: pl.DataFrame, by: Sequence[str], shared: Intermediates | None = None
+) -> Groups:
+    """:func:`groups_of`, kept in ``shared`` (see :class:`Intermediates`)."""
     by_t = (by,) if isinstance(by, str) else tuple(by)
-    return cached("groups", frame, by_t, lambda: groups_of(frame, by_t))
+    return cached("groups", frame, by_t, lambda: groups_of(frame, by_t), shared)
 
 
 @dataclass(frozen=True)
@@ -384,30 +351,34 @@ def grid_of(
     *,
     dt0: float | None = None,
     inter_gap: float = DEFAULT_INTER_GAP_MIN,
+    shared: Intermediates | None = None,
 ) -> Grid:
-    """The grid of ``frame`` grouped by ``by`` (shared inside :func:`shared_intermediates`).
+    """The grid of ``frame`` grouped by ``by`` (kept in ``shared``, see :class:`Intermediates`).
 
     A fixed ``dt0`` that equals every group's own grid step gives the same grid as ``dt0=None``,
     so that grid is reused (MAGE's 5-min grid on 5-min data).
     """
     by_t = (by,) if isinstance(by, str) else tuple(by)
     ig = float(inter_gap)
+    if shared is not None and shared.frame is not frame:
+        shared = None
 
     def auto_steps() -> IntArray:
-        g = groups_cached(frame, by_t)
+        g = groups_cached(frame, by_t, shared)
         return _grid_step(g, None, ig, check=False)
 
-    if dt0 is not None:
-        steps = cached("steps", frame, (by_t, ig), auto_steps)
-        has = groups_cached(frame, by_t).counts >= 2
+    if dt0 is not None and shared is not None:
+        steps = cached("steps", frame, (by_t, ig), auto_steps, shared)
+        has = groups_cached(frame, by_t, shared).counts >= 2
         if np.all(steps[has] == dt0):
             try:
-                return grid_of(frame, by_t, dt0=None, inter_gap=ig)
+                return grid_of(frame, by_t, dt0=None, inter_gap=ig, shared=shared)
             except InputError:
                 pass
     return cached(
         "grid",
         frame,
         (by_t, dt0, ig),
-        lambda: build_grid(groups_cached(frame, by_t), dt0=dt0, inter_gap=ig),
+        lambda: build_grid(groups_cached(frame, by_t, shared), dt0=dt0, inter_gap=ig),
+        shared,
     )
