@@ -41,6 +41,7 @@ from endolab.cgm.frame import (
     RowInputError,
     RowParseError,
     check_frame,
+    combine_frames,
     long_gap_notice,
 )
 from endolab.errors import DataFileError, EndolabError, EndolabWarning, InputError
@@ -713,5 +714,5 @@ def _combine(frames: Sequence[pl.DataFrame], paths: Sequence[Path]) -> pl.DataFr
             named[path.stem] = path
     if sum(len(i) for i in ids) == len(set().union(*ids)):
         # no subject in two files: each frame is already checked, only the subject order is new
-        return pl.concat(frames).sort("id", maintain_order=True)
-    return check_frame(pl.concat(frames))
+        return combine_frames(frames).sort("id", maintain_order=True)
+    return check_frame(combine_frames(frames))

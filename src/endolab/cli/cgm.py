@@ -11,13 +11,14 @@ import json
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
 from endolab._text import DISCLAIMER
 from endolab.cli._common import echo_disclaimer, to_jsonable
 from endolab.errors import EndolabWarning, InputError, ParseError
+from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -116,13 +117,16 @@ def _choice(value: str, accepted: tuple[str, ...], option: str) -> str:
 
 
 @contextmanager
-def _relay_warnings() -> Iterator[None]:
-    """Print endolab warnings as ``warning: …`` lines on standard error."""
+def _relay_warnings() -> Iterator[list[str]]:
+    """Print endolab warnings as ``warning: …`` lines on standard error; the list yielded is
+    filled with their texts when the block ends (for the JSON ``warnings``)."""
+    texts: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EndolabWarning)
-        yield
+        yield texts
     for w in caught:
         if issubclass(w.category, EndolabWarning):
+            texts.append(str(w.message))
             typer.echo(f"warning: {w.message}", err=True)
 
 
@@ -207,13 +211,30 @@ def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[
         _write_out(out, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
 
 
-def _payload(table: pl.DataFrame, glucose_unit: str, what: str) -> dict[str, Any]:
+#: How glucose is converted between units, stated with every table (issue 12).
+GLUCOSE_CONVERSION: Final = {
+    "mg_dl_per_mmol_l": GLUCOSE_MG_DL_PER_MMOL_L,
+    "source": (
+        "1 mmol/L = 18 mg/dL, the rounded factor of R iglu and the consensus materials "
+        "(Battelino 2019 pairs 70/3.9, 180/10.0 mg/dL/mmol/L); glucose 180.16 g/mol gives 18.016 "
+        "[A]. Used to report mmol/L values and to store mmol/L readings in mg/dL; each reading "
+        "is classified against the consensus cut-offs of the unit it was measured in "
+        "(< 3.0, < 3.9, 3.9–7.8, 3.9–10.0, > 10.0, > 13.9 mmol/L)."
+    ),
+}
+
+
+def _payload(
+    table: pl.DataFrame, glucose_unit: str, what: str, notes: list[str] | None = None
+) -> dict[str, Any]:
     from endolab.cgm.columns import column_unit
 
     return {
         "disclaimer": DISCLAIMER,
         "what": what,
         "glucose_unit": glucose_unit,
+        "glucose_conversion": GLUCOSE_CONVERSION,
+        "warnings": list(notes or []),
         "units": {c: column_unit(c, glucose_unit) for c in table.columns},
         "rows": table.to_dicts(),
     }
@@ -255,16 +276,41 @@ def _emit(
     glucose_unit: str,
     what: str,
     human: Any,
+    notes: list[str] | None = None,
+    late: list[str] | None = None,
 ) -> None:
-    """Shared output logic: --out writes the table; --format/--json print it; else human text."""
+    """Shared output logic: --out writes the table; --format/--json print it; else human text.
+
+    ``notes``: every warning, for the JSON ``warnings``; ``late``: warnings about the output
+    itself, printed on standard error once it has been written."""
+    _emit_table(table, fmt, out, as_json, glucose_unit, what, human, notes)
+    for text in late or []:
+        typer.echo(f"warning: {text}", err=True)
+
+
+def _emit_table(
+    table: pl.DataFrame,
+    fmt: str | None,
+    out: Path | None,
+    as_json: bool,
+    glucose_unit: str,
+    what: str,
+    human: Any,
+    notes: list[str] | None,
+) -> None:
     out_fmt = _choice(fmt, ("csv", "json", "parquet"), "--format") if fmt is not None else None
-    payload = _payload(table, glucose_unit, what)
+    payload = _payload(table, glucose_unit, what, notes)
     if out is not None:
         _write_table(table, out_fmt or _format_from_suffix(out), out, payload)
         if as_json:
             typer.echo(
                 json.dumps(
-                    {"disclaimer": DISCLAIMER, "out": str(out), "rows": table.height},
+                    {
+                        "disclaimer": DISCLAIMER,
+                        "out": str(out),
+                        "rows": table.height,
+                        "warnings": list(notes or []),
+                    },
                     ensure_ascii=False,
                 )
             )
@@ -352,6 +398,7 @@ _SUMMARY_COLUMNS = [
     "n_readings",
     "days_worn",
     "active_percent",
+    "sufficient_2019",
     "mean",
     "gmi",
     "cv",
@@ -413,6 +460,8 @@ def metrics_command(
     --out FILE writes it (format from --format or the file suffix). Columns: docs/cgm.md.
     """
     from endolab.cgm import compute_metrics
+    from endolab.cgm.frame import measured_units
+    from endolab.cgm.metrics import gmi_sufficiency_notice
     from endolab.units import normalize_unit
 
     period = _choice(by, ("day", "week"), "--by") if by is not None else None
@@ -421,7 +470,7 @@ def metrics_command(
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     day0_file = [Path(day0)] if day0 is not None and Path(day0).is_file() else []
     _refuse_overwriting_inputs(out, [*files, *day0_file])
-    with _relay_warnings(), _progress(files, "reading") as bar:
+    with _relay_warnings() as notes, _progress(files, "reading") as bar:
         frame = _read(
             files,
             reader,
@@ -437,8 +486,11 @@ def metrics_command(
         table = compute_metrics(
             frame, metrics=chosen, by=period, window=win, day0=zero, unit_out=glucose_unit
         )
+        measured_mmol = measured_units(frame) != "mg/dL"
         if bar is not None:
             bar[0].advance(bar[1])
+    # GMI/eA1c from too little data: kept, flagged, and said once the table is out (issue 12)
+    notice = gmi_sufficiency_notice(table)
     keys = [
         c for c in ("id", "window_start", "window_end", "date", "week_start") if c in table.columns
     ]
@@ -449,13 +501,49 @@ def metrics_command(
         as_json=as_json,
         glucose_unit=glucose_unit,
         what=f"cgm metrics ({chosen})",
-        human=lambda: _human_table(
-            table,
-            [*keys, *_SUMMARY_COLUMNS],
-            glucose_unit,
-            f"CGM consensus metrics, {table.height} row(s) (full table: --out FILE or --format csv)",
-        ),
+        human=lambda: _metrics_human(table, list(map(str, keys)), glucose_unit, measured_mmol),
+        notes=[*notes, *([notice] if notice else [])],
+        late=[notice] if notice else [],
     )
+
+
+def _metrics_human(
+    table: pl.DataFrame, keys: list[str], glucose_unit: str, measured_mmol: bool
+) -> None:
+    """The summary table; a GMI from insufficient data is marked †, the conversion stated."""
+    import polars as pl
+
+    shown = table
+    flagged = False
+    if "gmi" in table.columns and "sufficient_2019" in table.columns:
+        bad = table.get_column("gmi").is_not_null() & ~table.get_column(
+            "sufficient_2019"
+        ).fill_null(False)
+        flagged = bool(bad.any())
+        shown = table.with_columns(
+            pl.when(bad)
+            .then(pl.col("gmi").map_elements(lambda v: f"{_fmt(v)} †", return_dtype=pl.String))
+            .otherwise(pl.col("gmi").map_elements(_fmt, return_dtype=pl.String))
+            .alias("gmi")
+        )
+    _human_table(
+        shown,
+        [*keys, *_SUMMARY_COLUMNS],
+        glucose_unit,
+        f"CGM consensus metrics, {table.height} row(s) (full table: --out FILE or --format csv)",
+    )
+    if flagged:
+        typer.echo(
+            "† GMI from < 14 days or < 70 % CGM-active data (sufficient_2019 false): not a valid "
+            "GMI (Bergenstal 2018; 2019 consensus); do not report it."
+        )
+    if glucose_unit == "mmol/L" or measured_mmol:
+        typer.echo(
+            "Units: 1 mmol/L = 18 mg/dL (rounded factor of R iglu and the consensus; 18.016 from "
+            "glucose 180.16 g/mol) [A]; each reading is classified against the cut-offs of the unit "
+            "it was measured in (3.0 / 3.9 / 7.8 / 10.0 / 13.9 mmol/L; 54 / 70 / 140 / 180 / 250 "
+            "mg/dL); range columns keep their mg/dL names."
+        )
 
 
 @app.command("episodes")
@@ -511,7 +599,7 @@ def episodes_command(
         ) from None
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     _refuse_overwriting_inputs(out, files)
-    with _relay_warnings(), _progress(files, "reading") as bar:
+    with _relay_warnings() as notes, _progress(files, "reading") as bar:
         frame = _read(
             files,
             reader,
@@ -542,6 +630,7 @@ def episodes_command(
             f"Consensus episodes per subject ({result.table.height} episode(s); "
             "one row per episode: --format csv or --out FILE)",
         ),
+        notes=notes,
     )
 
 
