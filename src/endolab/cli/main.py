@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from endolab._version import __version__
-from endolab.cli import cgm, hcg, hormones, trial
+from endolab.cli import cgm, hcg, hormones, sim, trial
 from endolab.cli._common import EndolabGroup
 
 __all__ = ["app", "main"]
@@ -50,6 +50,7 @@ app.add_typer(hormones.app, name="hormones")
 app.add_typer(hcg.app, name="hcg")
 app.add_typer(cgm.app, name="cgm")
 app.add_typer(trial.app, name="trial")
+app.add_typer(sim.app, name="sim")
 
 
 def main() -> None:

@@ -111,3 +111,117 @@ def analyze(
         f"Report written to {out} (report.html, endpoints.json, participants.csv, tables.md)"
     )
     echo_disclaimer()
+
+
+@app.command("simulate")
+def simulate(
+    out: Annotated[
+        Path, typer.Option("--out", help="Dataset folder to write (must be new or empty).")
+    ],
+    protocol: Annotated[
+        str, typer.Option("--protocol", help="Simulated trial design (zimislecel-2025).")
+    ] = "zimislecel-2025",
+    participants: Annotated[
+        int, typer.Option("--participants", help="Number of virtual participants.")
+    ] = 14,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 1,
+    dose_cells: Annotated[
+        float | None,
+        typer.Option(
+            "--dose-cells",
+            help="Full dose [cells] for cohorts B/C (default 8e8); cohort A gets half of it.",
+        ),
+    ] = None,
+    days: Annotated[int, typer.Option("--days", help="Follow-up after the infusion [days].")] = 365,
+    file_format: Annotated[str, typer.Option("--format", help="csv (default) or parquet.")] = "csv",
+    as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
+) -> None:
+    """Simulate the islet-replacement trial on virtual patients and write a trial dataset folder.
+
+    The folder (participants, cgm, labs, insulin, events + simulation.json) is read by
+    `endolab trial analyze` unchanged. In-silico results are never clinical evidence.
+    """
+    from endolab.cli._common import print_json
+    from endolab.cli._progress import progress_bar
+    from endolab.errors import InputError
+    from endolab.sim.runner import get_design, simulate_trial, write_simulation
+
+    get_design(protocol)
+    if file_format not in ("csv", "parquet"):
+        raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(
+            f"--out {str(out)!r} exists and is not an empty folder; give a new or empty folder",
+            field="out",
+            value=str(out),
+        )
+    with progress_bar("simulating participant-days") as bar:
+        ds = simulate_trial(
+            protocol=protocol,
+            participants=participants,
+            seed=seed,
+            days=days,
+            dose_cells=dose_cells,
+            progress=bar,
+        )
+    write_simulation(ds, out, format=file_format)  # type: ignore[arg-type]
+    summary = {
+        "out": str(out),
+        "protocol": protocol,
+        "participants": ds.participants.height,
+        "seed": seed,
+        "days": days,
+        "cgm_readings": ds.cgm.height,
+        "she_proxy_events": ds.events.height,
+        "simulated": True,
+        "disclaimer": (ds.simulation or {}).get("disclaimer"),
+    }
+    if as_json:
+        print_json(summary)
+        return
+    typer.echo(
+        f"Simulated {ds.participants.height} virtual participants × {days} days (+14-day run-in), "
+        f"seed {seed}: dataset written to {out} (with simulation.json)."
+    )
+    typer.echo(f"Analyse it with: endolab trial analyze {out} --out REPORT_DIR")
+    typer.echo(
+        "In-silico results: never clinical evidence. SHE is a proxy on simulated plasma glucose; "
+        "adverse events other than SHE are not simulated."
+    )
+    echo_disclaimer()
+
+
+@app.command("demo")
+def demo(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for dataset/, report/ and calibration.md (new, empty or a previous demo).",
+        ),
+    ] = Path("endolab-demo"),
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print endpoints.json.")] = False,
+) -> None:
+    """Simulate the default virtual trial (14 participants, 1 year) and write its analysed report."""
+    from endolab.cli._common import print_json
+    from endolab.cli._progress import progress_bar
+    from endolab.sim.studies import calibration_table, write_demo
+
+    with progress_bar("simulating the virtual trial") as bar:
+        target, analysis = write_demo(out, seed=seed, progress=bar)
+    if as_json:
+        print_json(analysis.endpoints_json())
+        return
+    typer.echo(
+        "Calibration (virtual full-dose cohort B+C vs NEJM 2025; side by side, not evidence):"
+    )
+    for row in calibration_table(analysis):
+        typer.echo(
+            f"  {row['endpoint']}: simulated {row['simulated']}, NEJM 2025 {row['nejm_2025']}"
+        )
+    typer.echo(
+        f"Written to {target}: dataset/ (simulated trial data), report/report.html, calibration.md"
+    )
+    typer.echo("In-silico results: never clinical evidence.")
+    echo_disclaimer()

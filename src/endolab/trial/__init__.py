@@ -6,7 +6,7 @@
 """
 
 from endolab.trial.analysis import TrialAnalysis, analyze
-from endolab.trial.dataset import TrialDataset, read_dataset
+from endolab.trial.dataset import TrialDataset, read_dataset, validate_tables, write_dataset
 from endolab.trial.protocol import Protocol, load_protocol
 from endolab.trial.report import run, write_report
 
@@ -18,5 +18,7 @@ __all__ = [
     "load_protocol",
     "read_dataset",
     "run",
+    "validate_tables",
+    "write_dataset",
     "write_report",
 ]

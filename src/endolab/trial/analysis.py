@@ -338,7 +338,9 @@ class TrialAnalysis:
                 "grading": p.grading.model_dump(),
             },
             "dataset": {
-                "folder": str(self.dataset.folder),
+                "folder": None if self.dataset.folder is None else str(self.dataset.folder),
+                "source": self.dataset.source,
+                "simulated": self.dataset.simulated,
                 "files": {k: f"{k}.{v}" for k, v in self.dataset.formats.items()},
                 "participants": self.dataset.participants.height,
                 "cgm_readings": self.dataset.cgm.height,

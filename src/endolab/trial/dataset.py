@@ -10,6 +10,12 @@ raises :class:`~endolab.errors.DataFileError` naming the file, the row and the c
 is computed. Unknown extra columns are kept and ignored. The optional columns (``second_infusion_date``,
 ``end_date``) may hold empty cells or be left out of the file. The folder is only read, never written.
 
+The checks work on in-memory tables: :func:`validate_tables` takes a mapping of table name to polars
+frame (text columns as read from CSV, or typed columns as from Parquet or a simulator) and returns the
+same :class:`TrialDataset`; :func:`read_dataset` is a thin reader over it. :func:`write_dataset` writes
+a dataset folder atomically (built in a temporary sibling folder and renamed into place), so a reader
+never sees a half-written dataset.
+
 Row numbers are those of the CSV file: the header is row 1, the first data row is row 2 (the same
 numbering is used for Parquet files: data row *k*, counted from 1, is reported as row *k* + 1).
 
@@ -21,19 +27,25 @@ identical events on one day are possible).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
+from endolab._io import atomic_directory
 from endolab.errors import DataFileError, InputError
 
 __all__ = [
     "FILES",
     "LAB_TESTS",
+    "MANIFEST",
     "TrialDataset",
     "read_dataset",
+    "validate_tables",
+    "write_dataset",
 ]
 
 Kind = Literal["text", "number", "date", "datetime"]
@@ -136,15 +148,36 @@ class TrialDataset:
     ``participants`` is sorted by participant_id; ``cgm`` (columns participant_id, time,
     glucose_mg_dl, day) by participant_id then time; ``labs``, ``insulin`` and ``events`` carry
     ``day`` (``start_day`` for events) computed from each participant's ``infusion_date``.
+
+    ``folder`` is the folder the dataset was read from, or ``None`` for a dataset built in memory
+    (e.g. by :func:`endolab.sim.simulate_trial`); ``formats`` maps each table to the file format it
+    was read from (``csv``/``parquet``; empty for an in-memory dataset). ``source`` describes where
+    the data came from in words (the folder, or e.g. "simulated by endolab.sim").
+    ``simulation`` is the simulator's manifest (``simulation.json``) when the dataset is in silico,
+    else ``None``; reports then say that the results are simulated, not clinical evidence.
     """
 
-    folder: Path
+    folder: Path | None
     participants: pl.DataFrame
     cgm: pl.DataFrame
     labs: pl.DataFrame
     insulin: pl.DataFrame
     events: pl.DataFrame
-    formats: dict[str, str]
+    formats: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+    simulation: Mapping[str, Any] | None = None
+
+    @property
+    def simulated(self) -> bool:
+        """True for an in-silico dataset (made by :mod:`endolab.sim`): never clinical evidence."""
+        return self.simulation is not None
+
+    @property
+    def label(self) -> str:
+        """A short name for reports: the folder's name, else ``source``, else "in-memory dataset"."""
+        if self.folder is not None:
+            return self.folder.name or str(self.folder)
+        return self.source or "in-memory dataset"
 
 
 def _first_row(mask: pl.Series) -> int | None:
@@ -345,8 +378,11 @@ def _coerce(series: pl.Series, col: _Col, file: str) -> pl.Series:
 
 def _read_table(folder: Path, name: str) -> tuple[pl.DataFrame, str]:
     file = _locate(folder, name)
-    raw = _read_raw(file)
-    fname = file.name
+    return _validate_table(_read_raw(file), name, file.name), file.name
+
+
+def _validate_table(raw: pl.DataFrame, name: str, fname: str) -> pl.DataFrame:
+    """Check and type one raw table (text or typed columns); errors name ``fname``."""
     columns = FILES[name]
     for col in columns:
         if col.name not in raw.columns and not col.required:
@@ -389,7 +425,7 @@ def _read_table(folder: Path, name: str) -> tuple[pl.DataFrame, str]:
                 " + ".join(keys),
                 f"duplicate key ({key}) already given on an earlier row",
             )
-    return frame, fname
+    return frame
 
 
 def _check_ids(frame: pl.DataFrame, fname: str, ids: pl.Series) -> None:
@@ -475,6 +511,67 @@ def read_dataset(folder: str | Path) -> TrialDataset:
     names: dict[str, str] = {}
     for name in FILES:
         tables[name], names[name] = _read_table(path, name)
+    return _assemble(tables, names, folder=path, source=str(path), simulation=_read_manifest(path))
+
+
+#: Name of the simulator's manifest in a simulated dataset folder.
+MANIFEST = "simulation.json"
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    """The simulator's manifest if the folder holds one written by endolab.sim, else None."""
+    file = path / MANIFEST
+    if not file.is_file():
+        return None
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if isinstance(doc, dict) and str(doc.get("generator", "")).startswith("endolab.sim"):
+        return doc
+    return None
+
+
+def validate_tables(
+    tables: Mapping[str, pl.DataFrame],
+    *,
+    source: str = "in-memory dataset",
+    simulation: Mapping[str, Any] | None = None,
+) -> TrialDataset:
+    """Validate in-memory tables with the same checks as :func:`read_dataset`.
+
+    ``tables`` maps each of ``participants``, ``cgm``, ``labs``, ``insulin``, ``events`` to a polars
+    frame whose columns are text (as read from CSV) or already typed (numbers, dates, datetimes).
+    Errors name the table (e.g. ``labs``), the row (numbered as in a CSV file: first data row = 2)
+    and the column. The returned dataset has ``folder=None``; ``simulation`` (a simulator's
+    manifest) marks it as in silico.
+
+    >>> import polars as pl
+    >>> validate_tables({"participants": pl.DataFrame({"participant_id": ["p1"]})})
+    Traceback (most recent call last):
+    ...
+    endolab.errors.DataFileError: cgm: required table is missing
+    """
+    missing = [name for name in FILES if name not in tables]
+    if missing:
+        raise DataFileError(
+            "required table is missing", file=missing[-1] if len(missing) == 1 else missing[0]
+        )
+    checked = {name: _validate_table(tables[name], name, name) for name in FILES}
+    return _assemble(
+        checked, {name: name for name in FILES}, folder=None, source=source, simulation=simulation
+    )
+
+
+def _assemble(
+    tables: dict[str, pl.DataFrame],
+    names: dict[str, str],
+    *,
+    folder: Path | None,
+    source: str,
+    simulation: Mapping[str, Any] | None = None,
+) -> TrialDataset:
+    """Cross-table checks (ids, infusion dates), sorting and study days of validated tables."""
     participants = tables["participants"].sort("participant_id")
     ids = participants.get_column("participant_id")
     for name in ("cgm", "labs", "insulin", "events"):
@@ -497,13 +594,76 @@ def read_dataset(folder: str | Path) -> TrialDataset:
     labs = _with_day(tables["labs"], starts, "date", "day").sort("participant_id", "date", "test")
     insulin = _with_day(tables["insulin"], starts, "date", "day").sort("participant_id", "date")
     events = _with_day(tables["events"], starts, "start_date", "start_day")
-    formats = {name: Path(fname).suffix.lstrip(".") for name, fname in names.items()}
+    formats = (
+        {name: Path(fname).suffix.lstrip(".") for name, fname in names.items()}
+        if folder is not None
+        else {}
+    )
     return TrialDataset(
-        folder=path,
+        folder=folder,
         participants=participants,
         cgm=cgm,
         labs=labs,
         insulin=insulin,
         events=events,
         formats=formats,
+        source=source,
+        simulation=simulation,
     )
+
+
+def _output_frame(ds: TrialDataset, name: str) -> pl.DataFrame:
+    """The columns of the format for ``name`` (derived ``day`` columns dropped), in format order."""
+    frame: pl.DataFrame = getattr(ds, name)
+    return frame.select([c.name for c in FILES[name]])
+
+
+def write_dataset(
+    ds: TrialDataset,
+    folder: str | Path,
+    *,
+    format: Literal["csv", "parquet"] = "csv",
+    extra_files: Mapping[str, bytes] | None = None,
+) -> Path:
+    """Write ``ds`` as a dataset folder (format version 1) atomically and return its path.
+
+    The folder is built in a temporary sibling and renamed into place, so a reader never sees a
+    half-written dataset and a failed write leaves nothing behind. ``folder`` must not exist or be an
+    empty folder (a user's files are never overwritten). Columns are written in the order of the
+    format; dates as ``YYYY-MM-DD`` and times as ``YYYY-MM-DDTHH:MM:SS``. ``extra_files`` (name →
+    bytes, e.g. a ``simulation.json`` manifest) are written into the same folder. The same dataset
+    gives the same bytes.
+    """
+    if format not in ("csv", "parquet"):
+        raise InputError(
+            f"unknown dataset format {format!r}; use csv or parquet", field="format", value=format
+        )
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise InputError(
+            f"--out {str(target)!r} exists and is not a folder", field="out", value=str(folder)
+        )
+    if target.is_dir() and any(target.iterdir()):
+        raise InputError(
+            f"--out {str(target)!r} is a folder that is not empty; give a new or empty folder "
+            "(existing files are never overwritten)",
+            field="out",
+            value=str(folder),
+        )
+    for extra in extra_files or {}:
+        if Path(extra).name != extra or Path(extra).stem in FILES:
+            raise InputError(f"extra file name {extra!r} is not allowed", field="extra_files")
+    with atomic_directory(target) as tmp:
+        for name in FILES:
+            frame = _output_frame(ds, name)
+            if format == "csv":
+                frame.write_csv(
+                    tmp / f"{name}.csv",
+                    date_format="%Y-%m-%d",
+                    datetime_format="%Y-%m-%dT%H:%M:%S",
+                )
+            else:
+                frame.write_parquet(tmp / f"{name}.parquet", statistics=False)
+        for extra, data in (extra_files or {}).items():
+            (tmp / extra).write_bytes(data)
+    return target

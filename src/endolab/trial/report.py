@@ -104,9 +104,19 @@ def provenance_sentence(a: TrialAnalysis) -> str:
     """The statement of what the numbers are: computed from the provided data under the protocol."""
     p = a.protocol
     ref = f"; {p.reference}" if p.reference else ""
+    if a.dataset.simulated:
+        sim = a.dataset.simulation or {}
+        return (
+            f"Computed by endolab {__version__} from an IN-SILICO dataset ({a.dataset.label}, "
+            f"{a.dataset.participants.height} virtual participants, {sim.get('model', 'endolab.sim')}, "
+            f"seed {sim.get('seed', '?')}) under protocol {p.name} ({p.title}{ref}). These are "
+            "simulated results, never clinical evidence; severe hypoglycaemia is a stated proxy on "
+            "simulated plasma glucose and adverse events other than severe hypoglycaemia are not "
+            "simulated."
+        )
     return (
         f"Computed by endolab {__version__} from the participant-level data provided in "
-        f"{a.dataset.folder.name or str(a.dataset.folder)!s} ({a.dataset.participants.height} "
+        f"{a.dataset.label} ({a.dataset.participants.height} "
         f"participants) under protocol {p.name} ({p.title}{ref}). These are results computed from "
         "the provided data, not a simulation and not in-silico results."
     )

@@ -1,0 +1,161 @@
+"""`endolab sim` — in-silico studies on virtual patients: dose–response, one patient's trace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from endolab.cli._common import echo_disclaimer, print_json
+from endolab.cli._progress import progress_bar
+from endolab.errors import InputError, ParseError
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="In-silico studies on virtual T1D patients with an islet graft (never clinical evidence).",
+    no_args_is_help=True,
+)
+
+
+def _doses(text: str) -> list[float]:
+    out = []
+    for part in text.split(","):
+        try:
+            value = float(part.strip())
+        except ValueError:
+            raise ParseError(
+                f"--doses: {part.strip()!r} is not a number (give cells, e.g. 2e8,4e8,8e8)",
+                field="doses",
+            ) from None
+        out.append(value)
+    return out
+
+
+@app.command("dose-response")
+def dose_response(
+    doses: Annotated[
+        str, typer.Option("--doses", help="Comma-separated doses [cells], e.g. 2e8,4e8,8e8,1.2e9.")
+    ] = "2e8,4e8,8e8,1.2e9",
+    participants: Annotated[
+        int, typer.Option("--participants", help="Virtual participants per dose.")
+    ] = 30,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 1,
+    days: Annotated[int, typer.Option("--days", help="Follow-up after the infusion [days].")] = 365,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for dose_response.png, .json and .csv (new or empty)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Insulin independence, SHE-free rate and TIR by dose, each with its 95 % CI."""
+    from endolab.sim.runner import _check_inputs
+    from endolab.sim.studies import dose_response as run
+    from endolab.sim.studies import write_dose_response
+
+    values = _doses(doses)
+    _check_inputs(participants, days, values, seed)
+    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(
+            f"--out {str(out)!r} exists and is not an empty folder; give a new or empty folder",
+            field="out",
+        )
+    with progress_bar("simulating dose arms") as bar:
+        result = run(values, participants=participants, seed=seed, days=days, progress=bar)
+    if out is not None:
+        write_dose_response(result, out)
+    if as_json:
+        print_json(result.to_json())
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    def ci(s: dict[str, Any]) -> str:
+        if not s["ci95"]:
+            return f"{s['n']}/{s['N']}"
+        lo, hi = s["ci95"]
+        return f"{s['n']}/{s['N']} {s['percent']:.0f} % [{100 * lo:.0f}–{100 * hi:.0f}]"
+
+    table = Table(
+        title=escape("In-silico dose–response (n/N, % [exact 95 % CI]; TIR mean [t 95 % CI])")
+    )
+    for col in (
+        "Dose [cells]",
+        "Mean F (last day)",
+        "Insulin independent d180–365",
+        "SHE-free d90–365 (proxy)",
+        "TIR d352–365 [%]",
+    ):
+        table.add_column(col, justify="right")
+    for row in result.rows:
+        tir = row["tir_pct"]
+        tir_text = (
+            "—"
+            if tir["mean"] is None
+            else f"{tir['mean']:.1f}"
+            + (f" [{tir['ci95'][0]:.1f}–{tir['ci95'][1]:.1f}]" if tir["ci95"] else "")
+        )
+        table.add_row(
+            f"{row['dose_cells']:.3g}",
+            f"{row['mean_graft_fraction_last_day']:.2f}",
+            escape(ci(row["insulin_independent_180_365"])),
+            escape(ci(row["she_free_90_365"])),
+            escape(tir_text),
+        )
+    Console(width=120).print(table)
+    if out is not None:
+        typer.echo(f"Written to {out} (dose_response.png, dose_response.json, dose_response.csv)")
+    typer.echo(
+        "In-silico results: never clinical evidence (SHE is a proxy on simulated plasma glucose)."
+    )
+    echo_disclaimer()
+
+
+@app.command("patient")
+def patient(
+    patient_id: Annotated[
+        str, typer.Option("--id", help="Virtual patient, e.g. adult#001 (adolescent#…, child#…).")
+    ],
+    days: Annotated[int, typer.Option("--days", help="Days to simulate (1–365).")] = 3,
+    graft_fraction: Annotated[
+        float,
+        typer.Option(
+            "--graft-fraction",
+            help="Functional graft fraction F (0 = no graft, 1 = a healthy β-cell mass).",
+        ),
+    ] = 0.0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the meals.")] = 1,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Trace CSV to write (a PNG figure is written next to it)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
+) -> None:
+    """Simulate one virtual patient with a fixed graft fraction: a per-minute trace and a figure."""
+    from endolab.sim.studies import patient_summary, write_patient_trace
+
+    if out is not None and out.exists():
+        raise InputError(f"--out {str(out)!r} already exists; give a new file name", field="out")
+    if out is not None and out.suffix.lower() != ".csv":
+        raise InputError(f"--out {str(out)!r} must end in .csv", field="out")
+    from endolab.sim.replay import simulate_patient
+
+    trace = simulate_patient(patient_id, days=days, graft_fraction=graft_fraction, seed=seed)
+    summary = patient_summary(trace, patient_id, graft_fraction, days, seed)
+    if out is not None:
+        summary["files"] = [str(p) for p in write_patient_trace(trace, out, title=patient_id)]
+    if as_json:
+        print_json(summary)
+        return
+    typer.echo(
+        f"{patient_id}, F = {graft_fraction:g}, {days} day(s): mean plasma glucose "
+        f"{summary['mean_plasma_glucose_mg_dl']:.1f} mg/dL, TIR (interstitial) "
+        f"{summary['tir_interstitial_pct']:.1f} %, insulin {summary['insulin_u_per_day']:.1f} U/day, "
+        f"peak C-peptide {summary['peak_c_peptide_pmol_l']:.0f} pmol/L"
+    )
+    if out is not None:
+        typer.echo(f"Written to {out} and {out.with_suffix('.png')}")
+    typer.echo("In-silico results: never clinical evidence.")
+    echo_disclaimer()

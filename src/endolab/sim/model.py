@@ -1,0 +1,488 @@
+"""UVA/Padova 2008 T1D glucose–insulin model with an intraportal β-cell graft: named state, pure RHS.
+
+The model (specs/simulator.md §2–§5) is the structure that simglucose implements for its 30 virtual
+patients (Dalla Man, Rizza & Cobelli, IEEE Trans Biomed Eng 2007;54:1740, doi:10.1109/TBME.2007.893506;
+Kovatchev et al., J Diabetes Sci Technol 2009;3:44, doi:10.1177/193229680900300106), written from the
+papers and the spec, plus three additions of this project:
+
+* the Dalla Man 2007 β-cell secretion sub-model (states ``ipo``, ``y``), secreting into the liver
+  insulin compartment ``il`` (an intraportal graft), scaled by a functional graft fraction ``F``
+  (K, β and Sb multiplied by F — specs/simulator.md §4, an assumption [A]); with F = 0 every graft
+  term is exactly zero and the model is the T1D model;
+* Van Cauter 1992 two-compartment C-peptide kinetics (states ``cp1``, ``cp2``) driven by the same
+  pre-hepatic secretion (Van Cauter et al., Diabetes 1992;41:368, doi:10.2337/diab.41.3.368);
+* optional Dalla Man 2007 hepatic extraction ``HE = m6 − m5·S`` (``he_dynamic = 1``) in place of the
+  constant ``m30`` of the T1D model, and an optional portal-insulin term ``−kp4·Ipo`` in EGP.
+
+State (index constants below; never bare numbers) and units:
+
+======  ==========================================================  ============
+name    meaning                                                     unit
+======  ==========================================================  ============
+qsto1   glucose in the stomach, solid phase                         [mg]
+qsto2   glucose in the stomach, liquid phase                        [mg]
+qgut    glucose in the gut                                          [mg]
+gp      glucose mass in plasma and rapidly equilibrating tissues    [mg/kg]
+gt      glucose mass in slowly equilibrating tissues                [mg/kg]
+ip      insulin mass in plasma                                      [pmol/kg]
+x       insulin action on glucose utilisation (remote insulin)      [pmol/L]
+i1      delayed insulin signal, first compartment                   [pmol/L]
+id      delayed insulin signal acting on EGP                        [pmol/L]
+il      insulin mass in the liver                                   [pmol/kg]
+isc1    subcutaneous insulin, non-monomeric                         [pmol/kg]
+isc2    subcutaneous insulin, monomeric                             [pmol/kg]
+gs      subcutaneous glucose (interstitial; IG = gs/Vg)             [mg/kg]
+ipo     insulin in the portal vein (graft)                          [pmol/kg]
+y       second-phase (provision) secretion of the graft             [pmol/kg/min]
+cp1     C-peptide, central (plasma) compartment                     [pmol/L]
+cp2     C-peptide, peripheral compartment                           [pmol/L]
+======  ==========================================================  ============
+
+Inputs held constant over each minute: carbohydrate eaten ``cho`` [g/min], exogenous
+subcutaneous insulin ``insulin`` [pmol/kg/min] and the meal size for gastric emptying ``dbar`` [mg].
+
+:func:`rhs_into` is pure (it writes only ``dx``) and generic: with ``x`` of shape ``(17,)`` and
+``p`` of shape ``(N_PARAMS,)`` it works on one patient (scalars, compiled by numba); with ``x`` of shape
+``(17, n)`` and ``p`` of shape ``(N_PARAMS, n)`` it is vectorised over ``n`` patients in numpy. The trial
+engine integrates it with fixed-step RK4 inside one compiled loop over patients and minutes
+(:func:`run_minutes`), which the benchmark (benchmarks/sim.py) shows is faster than the numpy
+vectorised path at trial sizes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "EAT_RATE_G_PER_MIN",
+    "N_PARAMS",
+    "N_STATES",
+    "PARAM_NAMES",
+    "STATE_NAMES",
+    "STATE_UNITS",
+    "param_index",
+    "rhs",
+    "rhs_into",
+    "rhs_into_numpy",
+    "rk4_step",
+    "run_minutes",
+    "state_index",
+]
+
+FloatArray = NDArray[np.float64]
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _jit(fn: _F) -> _F:
+    """numba ``njit`` (cached on disk) with the function's own signature kept for mypy."""
+    return cast(_F, numba.njit(cache=True, fastmath=False)(fn))
+
+
+#: State names in storage order and their units.
+STATE_UNITS: dict[str, str] = {
+    "qsto1": "mg",
+    "qsto2": "mg",
+    "qgut": "mg",
+    "gp": "mg/kg",
+    "gt": "mg/kg",
+    "ip": "pmol/kg",
+    "x": "pmol/L",
+    "i1": "pmol/L",
+    "id": "pmol/L",
+    "il": "pmol/kg",
+    "isc1": "pmol/kg",
+    "isc2": "pmol/kg",
+    "gs": "mg/kg",
+    "ipo": "pmol/kg",
+    "y": "pmol/kg/min",
+    "cp1": "pmol/L",
+    "cp2": "pmol/L",
+}
+STATE_NAMES: tuple[str, ...] = tuple(STATE_UNITS)
+N_STATES = len(STATE_NAMES)
+
+QSTO1, QSTO2, QGUT, GP, GT, IP, X, I1, ID, IL, ISC1, ISC2, GS, IPO, Y, CP1, CP2 = range(N_STATES)
+
+#: Parameter names in storage order, with units. The first block comes from the virtual-patient
+#: file (simglucose's names); the graft, hepatic-extraction and C-peptide block is set per run.
+PARAM_UNITS: dict[str, str] = {
+    "BW": "kg",
+    "kabs": "1/min",
+    "kmax": "1/min",
+    "kmin": "1/min",
+    "b": "1",
+    "d": "1",
+    "f": "1",
+    "Vg": "dL/kg",
+    "Vi": "L/kg",
+    "k1": "1/min",
+    "k2": "1/min",
+    "kp1": "mg/kg/min",
+    "kp2": "1/min",
+    "kp3": "mg/kg/min per pmol/L",
+    "ke1": "1/min",
+    "ke2": "mg/kg",
+    "Fsnc": "mg/kg/min",
+    "Vm0": "mg/kg/min",
+    "Vmx": "mg/kg/min per pmol/L",
+    "Km0": "mg/kg",
+    "p2u": "1/min",
+    "Ib": "pmol/L",
+    "ki": "1/min",
+    "m1": "1/min",
+    "m2": "1/min",
+    "m4": "1/min",
+    "m30": "1/min",
+    "m5": "min·kg/pmol",
+    "HEb": "1",
+    "ka1": "1/min",
+    "ka2": "1/min",
+    "kd": "1/min",
+    "ksc": "1/min",
+    "u2ss": "pmol/kg/min",
+    # graft (Dalla Man 2007 secretion, scaled by F)
+    "F": "1",
+    "K": "pmol/kg per mg/dL",
+    "alpha": "1/min",
+    "beta": "pmol/kg/min per mg/dL",
+    "gamma": "1/min",
+    "h": "mg/dL",
+    "Sb": "pmol/kg/min",
+    "kp4": "mg/kg/min per pmol/kg",
+    "he_dynamic": "1",
+    "m6": "1",
+    # Van Cauter 1992 C-peptide kinetics
+    "vc_k1": "1/min",
+    "vc_k2": "1/min",
+    "vc_k3": "1/min",
+    "vc_vd": "L",
+}
+PARAM_NAMES: tuple[str, ...] = tuple(PARAM_UNITS)
+N_PARAMS = len(PARAM_NAMES)
+
+(
+    P_BW,
+    P_KABS,
+    P_KMAX,
+    P_KMIN,
+    P_B,
+    P_D,
+    P_F_RA,
+    P_VG,
+    P_VI,
+    P_K1,
+    P_K2,
+    P_KP1,
+    P_KP2,
+    P_KP3,
+    P_KE1,
+    P_KE2,
+    P_FSNC,
+    P_VM0,
+    P_VMX,
+    P_KM0,
+    P_P2U,
+    P_IB,
+    P_KI,
+    P_M1,
+    P_M2,
+    P_M4,
+    P_M30,
+    P_M5,
+    P_HEB,
+    P_KA1,
+    P_KA2,
+    P_KD,
+    P_KSC,
+    P_U2SS,
+    P_FGRAFT,
+    P_KSEC,
+    P_ALPHA,
+    P_BETA,
+    P_GAMMA,
+    P_H,
+    P_SB,
+    P_KP4,
+    P_HEDYN,
+    P_M6,
+    P_VCK1,
+    P_VCK2,
+    P_VCK3,
+    P_VCVD,
+) = range(N_PARAMS)
+
+#: Carbohydrate is eaten at 5 g/min from an announced meal (simglucose ``T1DPatient.EAT_RATE`` [V]).
+EAT_RATE_G_PER_MIN = 5.0
+
+
+def state_index(name: str) -> int:
+    """Index of a state by name; an unknown name raises ``ValueError`` listing the names."""
+    try:
+        return STATE_NAMES.index(name)
+    except ValueError:
+        raise ValueError(f"unknown state {name!r}; use one of {', '.join(STATE_NAMES)}") from None
+
+
+def param_index(name: str) -> int:
+    """Index of a parameter by name; an unknown name raises ``ValueError`` listing the names."""
+    try:
+        return PARAM_NAMES.index(name)
+    except ValueError:
+        raise ValueError(
+            f"unknown parameter {name!r}; use one of {', '.join(PARAM_NAMES)}"
+        ) from None
+
+
+def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -> None:
+    """Right-hand side of the T1D + graft model; writes d(state)/dt [state unit/min] into ``dx``.
+
+    Parameters
+    ----------
+    x
+        State [units in :data:`STATE_UNITS`], shape ``(17,)`` or ``(17, n)``.
+    p
+        Parameters [units in :data:`PARAM_UNITS`], shape ``(N_PARAMS,)`` or ``(N_PARAMS, n)``.
+    cho
+        Carbohydrate eaten during this minute [g/min].
+    insulin
+        Exogenous subcutaneous insulin [pmol/kg/min].
+    dbar
+        Meal size for the gastric-emptying nonlinearity: stomach content at the start of the meal
+        plus carbohydrate eaten since [mg]; 0 gives ``kempt = kmax``.
+    dx
+        Output, same shape as ``x``.
+
+    Notes
+    -----
+    UVA/Padova 2008 T1D equations (Dalla Man 2007 meal model without secretion, constant hepatic
+    extraction m30; specs/simulator.md §2). As in simglucose, seven states (gp, gt, ip, il, isc1,
+    isc2, gs) have their derivative set to 0 while they are negative (non-negativity gate, spec §0
+    item 1). Graft (spec §3–§4, [A]): ``S = γ·Ipo``; ``Ipo' = −γ·Ipo + Y + F·K·max(dG/dt, 0) + F·Sb``;
+    ``Y' = −α·(Y − max(F·β·(G − h), −F·Sb))`` (the two branches of Dalla Man's second phase in one
+    expression); S enters ``il``. C-peptide (Van Cauter 1992, Eaton two-compartment form):
+    ``cp1' = −(k2 + k3)·cp1 + k1·cp2 + S·BW/Vd``, ``cp2' = k3·cp1 − k1·cp2``.
+    """
+    bw = p[P_BW]
+    # --- gastro-intestinal tract (Dalla Man 2006/2007 nonlinear gastric emptying)
+    qsto = x[QSTO1] + x[QSTO2]
+    dsafe = np.maximum(dbar, 1e-12)
+    aa = 5.0 / (2.0 * dsafe * (1.0 - p[P_B]))
+    cc = 5.0 / (2.0 * dsafe * p[P_D])
+    kemp_meal = p[P_KMIN] + (p[P_KMAX] - p[P_KMIN]) / 2.0 * (
+        np.tanh(aa * (qsto - p[P_B] * dsafe)) - np.tanh(cc * (qsto - p[P_D] * dsafe)) + 2.0
+    )
+    has_meal = dbar > 0.0
+    kempt = has_meal * kemp_meal + (1.0 - has_meal) * p[P_KMAX]
+    dx[QSTO1] = -p[P_KMAX] * x[QSTO1] + cho * 1000.0
+    dx[QSTO2] = p[P_KMAX] * x[QSTO1] - kempt * x[QSTO2]
+    dx[QGUT] = kempt * x[QSTO2] - p[P_KABS] * x[QGUT]
+    ra = p[P_F_RA] * p[P_KABS] * x[QGUT] / bw  # [mg/kg/min]
+    # --- glucose kinetics
+    egp = np.maximum(
+        p[P_KP1] - p[P_KP2] * x[GP] - p[P_KP3] * x[ID] - p[P_KP4] * x[IPO], 0.0
+    )  # [mg/kg/min]
+    renal = p[P_KE1] * np.maximum(x[GP] - p[P_KE2], 0.0)  # [mg/kg/min]
+    dgp = egp + ra - p[P_FSNC] - renal - p[P_K1] * x[GP] + p[P_K2] * x[GT]
+    dgp = (x[GP] >= 0.0) * dgp
+    dx[GP] = dgp
+    uid = (p[P_VM0] + p[P_VMX] * x[X]) * x[GT] / (p[P_KM0] + x[GT])
+    dx[GT] = (x[GT] >= 0.0) * (-uid + p[P_K1] * x[GP] - p[P_K2] * x[GT])
+    # --- graft secretion (Dalla Man 2007, scaled by the functional fraction F)
+    fg = p[P_FGRAFT]
+    sb = fg * p[P_SB]
+    glucose = x[GP] / p[P_VG]  # [mg/dL]
+    dglucose = dgp / p[P_VG]  # [mg/dL/min]
+    secretion = p[P_GAMMA] * x[IPO]  # S [pmol/kg/min]
+    dx[IPO] = -secretion + x[Y] + fg * p[P_KSEC] * np.maximum(dglucose, 0.0) + sb
+    dx[Y] = -p[P_ALPHA] * (x[Y] - np.maximum(fg * p[P_BETA] * (glucose - p[P_H]), -sb))
+    # --- insulin kinetics
+    he = np.minimum(np.maximum(p[P_M6] - p[P_M5] * secretion, 0.0), 0.95)
+    m3 = p[P_HEDYN] * (he * p[P_M1] / (1.0 - he)) + (1.0 - p[P_HEDYN]) * p[P_M30]
+    plasma_insulin = x[IP] / p[P_VI]  # I [pmol/L]
+    dx[IP] = (x[IP] >= 0.0) * (
+        -(p[P_M2] + p[P_M4]) * x[IP] + p[P_M1] * x[IL] + p[P_KA1] * x[ISC1] + p[P_KA2] * x[ISC2]
+    )
+    dx[X] = -p[P_P2U] * x[X] + p[P_P2U] * (plasma_insulin - p[P_IB])
+    dx[I1] = -p[P_KI] * (x[I1] - plasma_insulin)
+    dx[ID] = -p[P_KI] * (x[ID] - x[I1])
+    dx[IL] = (x[IL] >= 0.0) * (-(p[P_M1] + m3) * x[IL] + p[P_M2] * x[IP] + secretion)
+    dx[ISC1] = (x[ISC1] >= 0.0) * (insulin - (p[P_KA1] + p[P_KD]) * x[ISC1])
+    dx[ISC2] = (x[ISC2] >= 0.0) * (p[P_KD] * x[ISC1] - p[P_KA2] * x[ISC2])
+    dx[GS] = (x[GS] >= 0.0) * (-p[P_KSC] * x[GS] + p[P_KSC] * x[GP])
+    # --- C-peptide (Van Cauter 1992): equimolar with secreted insulin, no hepatic extraction
+    dx[CP1] = (
+        -(p[P_VCK2] + p[P_VCK3]) * x[CP1]
+        + p[P_VCK1] * x[CP2]
+        + secretion * bw / np.maximum(p[P_VCVD], 1e-12)
+    )
+    dx[CP2] = p[P_VCK3] * x[CP1] - p[P_VCK1] * x[CP2]
+
+
+#: The same right-hand side compiled by numba (one patient: ``x`` of shape ``(17,)``).
+rhs_into = _jit(rhs_into_numpy)
+
+
+def rhs(x: FloatArray, p: FloatArray, cho: Any, insulin: Any, dbar: Any) -> FloatArray:
+    """Pure right-hand side returning a new array (see :func:`rhs_into` for units).
+
+    >>> from endolab.sim.patients import load_patient
+    >>> pt = load_patient("adult#001")
+    >>> dx = rhs(pt.x0, pt.params, 0.0, pt.params[param_index("u2ss")], 0.0)
+    >>> bool(abs(dx[state_index("gp")]) < 1e-6)  # the file's initial state is a steady state
+    True
+    """
+    dx = np.empty_like(np.asarray(x, dtype=np.float64))
+    rhs_into_numpy(x, p, cho, insulin, dbar, dx)
+    return dx
+
+
+@_jit
+def rk4_step(
+    x: FloatArray,
+    p: FloatArray,
+    cho: float,
+    insulin: float,
+    dbar: float,
+    h: float,
+    k1: FloatArray,
+    k2: FloatArray,
+    k3: FloatArray,
+    k4: FloatArray,
+    tmp: FloatArray,
+) -> None:
+    """One classical Runge–Kutta step of length ``h`` [min] for one patient, in place in ``x``.
+
+    ``k1``…``k4`` and ``tmp`` are work arrays of shape ``(17,)`` (no allocation per step).
+    """
+    rhs_into(x, p, cho, insulin, dbar, k1)
+    for j in range(x.shape[0]):
+        tmp[j] = x[j] + 0.5 * h * k1[j]
+    rhs_into(tmp, p, cho, insulin, dbar, k2)
+    for j in range(x.shape[0]):
+        tmp[j] = x[j] + 0.5 * h * k2[j]
+    rhs_into(tmp, p, cho, insulin, dbar, k3)
+    for j in range(x.shape[0]):
+        tmp[j] = x[j] + h * k3[j]
+    rhs_into(tmp, p, cho, insulin, dbar, k4)
+    for j in range(x.shape[0]):
+        x[j] += h / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
+
+
+#: Columns of the per-patient carry-over array used by :func:`run_minutes`.
+C_PLANNED, C_EATING, C_LAST_QSTO, C_FOOD_TAKEN, C_LAST_CHO, C_RESCUE_WAIT = range(6)
+N_CARRY = 6
+
+
+@_jit
+def run_minutes(
+    x: FloatArray,
+    p: FloatArray,
+    meal_g: FloatArray,
+    bolus_carbs_g: FloatArray,
+    insulin_u_min: FloatArray,
+    therapy: FloatArray,
+    carry: FloatArray,
+    substeps: int,
+    out_bg: FloatArray,
+    out_ig: FloatArray,
+    out_insulin: FloatArray,
+    out_secretion: FloatArray,
+    out_cpep: FloatArray,
+    out_cho: FloatArray,
+) -> None:
+    """Advance every patient by ``meal_g.shape[1]`` minutes (one compiled loop), in place.
+
+    Parameters
+    ----------
+    x
+        States, shape ``(n, 17)`` [units of :data:`STATE_UNITS`]; advanced in place.
+    p
+        Parameters, shape ``(n, N_PARAMS)``.
+    meal_g
+        Carbohydrate announced at each minute [g], shape ``(n, m)``; eaten at 5 g/min.
+    bolus_carbs_g
+        Carbohydrate counted for a meal bolus at that minute [g] (0 = no bolus), shape ``(n, m)``.
+    insulin_u_min
+        Prescribed exogenous insulin per minute [U/min], shape ``(n, m)``, added to the therapy
+        rule's insulin (used to replay a recorded insulin trace; zeros otherwise).
+    therapy
+        Per patient ``[basal U/min, dose scale, CR g/U, CF mg/dL/U, correction target mg/dL,
+        correction threshold mg/dL, rescue carbs g, rescue threshold mg/dL, rescue wait min]``,
+        shape ``(n, 9)``. The rule: basal·scale every minute; at a meal, a bolus of
+        ``scale·(carbs/CR + (IG > threshold)·(IG − target)/CF)`` [U] given within the minute
+        (IG = noise-free interstitial glucose gs/Vg); when IG < rescue threshold and no rescue was
+        taken in the last ``rescue wait`` minutes, ``rescue carbs`` are announced [A].
+    carry
+        Per patient meal/rescue bookkeeping, shape ``(n, 6)`` (columns ``C_*``); updated in place.
+    substeps
+        RK4 steps per minute (inputs held constant over the minute).
+    out_bg, out_ig, out_insulin, out_secretion, out_cpep, out_cho
+        Per-minute outputs ``(n, m)``: plasma glucose Gp/Vg [mg/dL], interstitial glucose Gs/Vg
+        [mg/dL], exogenous insulin [U/min], graft secretion S [pmol/kg/min], plasma C-peptide cp1
+        [pmol/L], carbohydrate eaten [g/min]; each is the value at the start of the minute except
+        insulin and carbohydrate (given during it).
+    """
+    n = x.shape[0]
+    m = meal_g.shape[1]
+    k1 = np.empty(x.shape[1])
+    k2 = np.empty(x.shape[1])
+    k3 = np.empty(x.shape[1])
+    k4 = np.empty(x.shape[1])
+    tmp = np.empty(x.shape[1])
+    h = 1.0 / substeps
+    for i in range(n):
+        xi = x[i]
+        pi = p[i]
+        bw = pi[P_BW]
+        basal, scale, cr, cf, target, threshold = (
+            therapy[i, 0],
+            therapy[i, 1],
+            therapy[i, 2],
+            therapy[i, 3],
+            therapy[i, 4],
+            therapy[i, 5],
+        )
+        rescue_g, rescue_below, rescue_wait = therapy[i, 6], therapy[i, 7], therapy[i, 8]
+        for j in range(m):
+            ig = xi[GS] / pi[P_VG]
+            out_bg[i, j] = xi[GP] / pi[P_VG]
+            out_ig[i, j] = ig
+            out_secretion[i, j] = pi[P_GAMMA] * xi[IPO]
+            out_cpep[i, j] = xi[CP1]
+            # rescue carbohydrate (hypoglycaemia treatment) [A]
+            if carry[i, C_RESCUE_WAIT] > 0.0:
+                carry[i, C_RESCUE_WAIT] -= 1.0
+            elif rescue_g > 0.0 and ig < rescue_below:
+                carry[i, C_PLANNED] += rescue_g
+                carry[i, C_RESCUE_WAIT] = rescue_wait
+            # announced meal, eaten at EAT_RATE (simglucose T1DPatient._announce_meal)
+            carry[i, C_PLANNED] += meal_g[i, j]
+            to_eat = 0.0
+            if carry[i, C_PLANNED] > 0.0:
+                to_eat = min(EAT_RATE_G_PER_MIN, carry[i, C_PLANNED])
+                carry[i, C_PLANNED] = max(carry[i, C_PLANNED] - to_eat, 0.0)
+            if to_eat > 0.0 and carry[i, C_LAST_CHO] <= 0.0:
+                carry[i, C_LAST_QSTO] = xi[QSTO1] + xi[QSTO2]
+                carry[i, C_FOOD_TAKEN] = 0.0
+                carry[i, C_EATING] = 1.0
+            if carry[i, C_EATING] > 0.0:
+                carry[i, C_FOOD_TAKEN] += to_eat
+            if to_eat <= 0.0 and carry[i, C_LAST_CHO] > 0.0:
+                carry[i, C_EATING] = 0.0
+            carry[i, C_LAST_CHO] = to_eat
+            dbar = carry[i, C_LAST_QSTO] + carry[i, C_FOOD_TAKEN] * 1000.0
+            # insulin [U/min]
+            units = basal * scale + insulin_u_min[i, j]
+            if bolus_carbs_g[i, j] > 0.0 and scale > 0.0:
+                correction = (ig - target) / cf if ig > threshold else 0.0
+                units += scale * (bolus_carbs_g[i, j] / cr + correction)
+            out_insulin[i, j] = units
+            out_cho[i, j] = to_eat
+            ins = units * 6000.0 / bw  # [pmol/kg/min]
+            for _ in range(substeps):
+                rk4_step(xi, pi, to_eat, ins, dbar, h, k1, k2, k3, k4, tmp)

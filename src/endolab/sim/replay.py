@@ -1,0 +1,164 @@
+"""One virtual patient: replay prescribed inputs, or simulate days under the therapy rule.
+
+:func:`replay` runs the model on given per-minute carbohydrate and insulin (used by the simglucose
+comparison in ``validation/``); :func:`simulate_patient` runs a patient with a fixed functional graft
+fraction F, seeded random meals and the basal–bolus rule of :class:`~endolab.sim.runner.TherapySettings`
+(no titration) and returns a per-minute trace. In-silico results are never clinical evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from endolab.errors import InputError
+from endolab.sim.model import (
+    C_LAST_QSTO,
+    CP1,
+    CP2,
+    IPO,
+    N_CARRY,
+    P_BW,
+    P_FGRAFT,
+    P_GAMMA,
+    P_SB,
+    P_VCK1,
+    P_VCK2,
+    P_VCK3,
+    P_VCVD,
+    QSTO1,
+    QSTO2,
+    run_minutes,
+)
+from endolab.sim.patients import VirtualPatient, load_patient
+from endolab.sim.scenario import random_meals
+
+__all__ = ["TRACE_COLUMNS", "replay", "simulate_patient"]
+
+FloatArray = NDArray[np.float64]
+
+#: Columns of a patient trace and their units.
+TRACE_COLUMNS: dict[str, str] = {
+    "time": "datetime",
+    "plasma_glucose_mg_dl": "mg/dL",
+    "interstitial_glucose_mg_dl": "mg/dL",
+    "insulin_u_per_min": "U/min",
+    "carbs_g_per_min": "g/min",
+    "secretion_pmol_kg_min": "pmol/kg/min",
+    "c_peptide_pmol_l": "pmol/L",
+}
+
+
+def _start_state(pt: VirtualPatient, graft_fraction: float) -> tuple[FloatArray, FloatArray]:
+    """Parameters and initial state with graft fraction F; graft states at their basal level."""
+    p = pt.params.copy()
+    x = pt.x0.copy()
+    p[P_FGRAFT] = graft_fraction
+    sb = graft_fraction * p[P_SB]
+    x[IPO] = sb / p[P_GAMMA]
+    if sb > 0:
+        c1 = sb * p[P_BW] / (p[P_VCK2] * p[P_VCVD])
+        x[CP1] = c1
+        x[CP2] = p[P_VCK3] * c1 / p[P_VCK1]
+    return p, x
+
+
+def replay(
+    patient: str | VirtualPatient,
+    cho_g: FloatArray,
+    insulin_u_min: FloatArray,
+    *,
+    graft_fraction: float = 0.0,
+    substeps: int = 1,
+) -> dict[str, FloatArray]:
+    """Run one patient on prescribed per-minute inputs from the file's initial state.
+
+    Parameters
+    ----------
+    patient
+        A name (``adult#001``) or a :class:`~endolab.sim.patients.VirtualPatient`.
+    cho_g
+        Carbohydrate announced at each minute [g]; eaten at 5 g/min.
+    insulin_u_min
+        Exogenous insulin given during each minute [U/min] (basal and boluses together).
+    graft_fraction
+        Functional graft fraction F [1] (constant).
+    substeps
+        RK4 steps per minute.
+
+    Returns per-minute arrays ``bg`` (plasma glucose) and ``ig`` (interstitial) [mg/dL] at the start
+    of each minute, ``insulin`` [U/min], ``secretion`` [pmol/kg/min], ``cpep`` [pmol/L], ``cho`` [g/min].
+    """
+    pt = load_patient(patient) if isinstance(patient, str) else patient
+    cho = np.asarray(cho_g, dtype=np.float64)[None, :]
+    ins = np.asarray(insulin_u_min, dtype=np.float64)[None, :]
+    if cho.shape != ins.shape:
+        raise InputError("cho_g and insulin_u_min must have the same length", field="inputs")
+    p, x = _start_state(pt, graft_fraction)
+    p2, x2 = p[None, :].copy(), x[None, :].copy()
+    carry = np.zeros((1, N_CARRY))
+    carry[0, C_LAST_QSTO] = x[QSTO1] + x[QSTO2]
+    therapy = np.array([[0.0, 0.0, 1.0, 1.0, 140.0, 150.0, 0.0, 0.0, 0.0]])
+    outs = [np.zeros_like(cho) for _ in range(6)]
+    run_minutes(x2, p2, cho, np.zeros_like(cho), ins, therapy, carry, substeps, *outs)
+    names = ("bg", "ig", "insulin", "secretion", "cpep", "cho")
+    return {k: v[0] for k, v in zip(names, outs, strict=True)}
+
+
+def simulate_patient(
+    patient: str,
+    *,
+    days: int = 3,
+    graft_fraction: float = 0.0,
+    seed: int = 1,
+    carb_count_cv: float = 0.0,
+    start: dt.datetime = dt.datetime(2025, 1, 6),
+) -> pl.DataFrame:
+    """Simulate one published virtual patient for ``days`` days with a constant graft fraction.
+
+    Meals are drawn from the simglucose scenario distribution with ``seed``; insulin follows the
+    basal–bolus rule (basal u2ss·BW/6000 U/min and, at each meal, carbs/CR plus a correction
+    (IG − 140)/CF when IG > 150 mg/dL) with no titration; hypoglycaemia below 70 mg/dL IG is
+    treated with 15 g carbohydrate [A]. ``graft_fraction`` F ≥ 0 scales the graft (F = 0: the T1D
+    model exactly). Returns a per-minute trace (:data:`TRACE_COLUMNS`).
+    """
+    if isinstance(days, bool) or int(days) != days or days < 1 or days > 365:
+        raise InputError(f"days must be a whole number from 1 to 365, got {days}", field="days")
+    if not (math.isfinite(graft_fraction) and 0 <= graft_fraction <= 2):
+        raise InputError(
+            f"graft fraction must be between 0 and 2, got {graft_fraction}", field="graft_fraction"
+        )
+    pt = load_patient(patient)
+    rng = np.random.default_rng(seed)
+    plan = random_meals(rng, 1, days)
+    m = days * 1440
+    meal = np.zeros((1, m))
+    for d in range(days):
+        for k in range(plan.grams.shape[2]):
+            meal[0, d * 1440 + plan.minute[0, d, k]] += plan.grams[0, d, k]
+    sigma = math.sqrt(math.log1p(carb_count_cv**2))
+    counted = np.round(meal * np.exp(sigma * rng.standard_normal(meal.shape) - sigma**2 / 2))
+    p, x = _start_state(pt, graft_fraction)
+    p2, x2 = p[None, :].copy(), x[None, :].copy()
+    carry = np.zeros((1, N_CARRY))
+    carry[0, C_LAST_QSTO] = x[QSTO1] + x[QSTO2]
+    therapy = np.array([[pt.basal_u_per_min, 1.0, pt.cr, pt.cf, 140.0, 150.0, 15.0, 70.0, 30.0]])
+    outs = [np.zeros((1, m)) for _ in range(6)]
+    run_minutes(x2, p2, meal, counted, np.zeros((1, m)), therapy, carry, 1, *outs)
+    bg, ig, units, sec, cpep, cho = (o[0] for o in outs)
+    times = np.datetime64(start, "us") + (np.arange(m) * 60_000_000).astype("timedelta64[us]")
+    return pl.DataFrame(
+        {
+            "time": times,
+            "plasma_glucose_mg_dl": bg,
+            "interstitial_glucose_mg_dl": ig,
+            "insulin_u_per_min": units,
+            "carbs_g_per_min": cho,
+            "secretion_pmol_kg_min": sec,
+            "c_peptide_pmol_l": cpep,
+        }
+    )

@@ -1,0 +1,732 @@
+"""The in-silico islet-replacement trial: cohort, graft, therapy, sensor, labs → a trial dataset.
+
+:func:`simulate_trial` draws a cohort of virtual adults, gives each a graft (dose → plateau functional
+fraction F → maturation curve F(t)), simulates every participant minute by minute from a 14-day run-in
+before the infusion (day 0) to the last study day under basal–bolus therapy with a titration rule,
+measures CGM, labs and insulin use at the protocol's visits, and returns a validated
+:class:`~endolab.trial.dataset.TrialDataset` (the format of specs/trial-data.md) whose ``simulation``
+attribute is the manifest (model, version, seed, every parameter and assumption used).
+
+In-silico results are never clinical evidence. What is an assumption is tagged [A] here, in
+docs/sim.md and in the manifest. Adverse events other than severe hypoglycaemia are not simulated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from endolab._version import __version__
+from endolab.errors import InputError
+from endolab.sim.graft import GraftSettings, draw_graft_fraction, graft_fraction_curve
+from endolab.sim.graft import mean_graft_fraction as _mean_f
+from endolab.sim.model import (
+    C_LAST_QSTO,
+    N_CARRY,
+    P_FGRAFT,
+    P_H,
+    P_HEDYN,
+    P_KP4,
+    QSTO1,
+    QSTO2,
+    run_minutes,
+)
+from endolab.sim.patients import VirtualPatient, jitter_patient, load_patient, patient_names
+from endolab.sim.scenario import random_meals
+from endolab.sim.sensor import SAMPLE_MINUTES, measure
+from endolab.trial.dataset import MANIFEST, TrialDataset, validate_tables, write_dataset
+
+__all__ = [
+    "SIM_PROTOCOLS",
+    "Design",
+    "Progress",
+    "SheProxy",
+    "SimulationResult",
+    "TherapySettings",
+    "adag_hba1c_nathan_2008",
+    "demo_trial",
+    "simulate",
+    "simulate_trial",
+    "write_simulation",
+]
+
+FloatArray = NDArray[np.float64]
+#: Progress callback: called with (done, total) units of work (simulated participant-days).
+Progress = Callable[[int, int], None]
+
+MINUTES_PER_DAY = 1440
+SAMPLES_PER_DAY = MINUTES_PER_DAY // SAMPLE_MINUTES
+MODEL_NAME = "UVA/Padova 2008 T1D (simglucose structure) + Dalla Man 2007 β-cell graft + Van Cauter 1992 C-peptide"
+DISCLAIMER = (
+    "In-silico results from a simulated trial: never clinical evidence. The model has no regulatory "
+    "standing; severe hypoglycaemia is a proxy on simulated plasma glucose; adverse events other "
+    "than severe hypoglycaemia are not simulated."
+)
+
+
+@dataclass(frozen=True)
+class TherapySettings:
+    """Basal–bolus therapy by carbohydrate counting, titration and hypoglycaemia treatment.
+
+    Attributes
+    ----------
+    correction_target, correction_threshold
+        A meal bolus adds ``(IG − target)/CF`` when IG > threshold [mg/dL]: 140 and 150, as in
+        simglucose's ``BBController`` [V], but given once at the start of each meal (not on every
+        sample while eating, spec §0 item 2).
+    carb_count_cv
+        Coefficient of variation of carbohydrate-counting error (log-normal factor on the counted
+        carbs) [1]: 0.2 [A]; 0 gives exact counting.
+    rescue_carbs_g, rescue_below_mg_dl, rescue_wait_min
+        Hypoglycaemia treatment: 15 g carbohydrate when IG < 70 mg/dL, at most every 30 min
+        ("rule of 15") [A]. 0 g disables it.
+    titration_interval_days
+        Titration contacts every 7 days from day 7 after the infusion [A], using the previous
+        7 days of noise-free interstitial glucose (IG) [A].
+    The titration rule [A] (one dose scale multiplies basal and boluses; 1 before the infusion):
+        on insulin — % IG < 70 over 4 % or mean IG < 110 mg/dL: scale × 0.5; else % < 70 over
+        1 % or mean < 150: × 0.7; else mean > 165: × 1.1 (at most ``max_scale``); a scale below
+        ``stop_below_scale`` (0.15) stops insulin: the participant is insulin independent by the rule.
+        Off insulin — mean IG > ``restart_mean_mg_dl`` (160, eAG of HbA1c ≈ 7.2 %): restart at
+        ``restart_scale`` (0.3).
+    """
+
+    correction_target: float = 140.0
+    correction_threshold: float = 150.0
+    carb_count_cv: float = 0.2
+    rescue_carbs_g: float = 15.0
+    rescue_below_mg_dl: float = 70.0
+    rescue_wait_min: float = 30.0
+    titration_interval_days: int = 7
+    stop_below_scale: float = 0.15
+    restart_mean_mg_dl: float = 160.0
+    restart_scale: float = 0.3
+    max_scale: float = 1.5
+
+
+@dataclass(frozen=True)
+class SheProxy:
+    """Severe-hypoglycaemia proxy [A]: plasma glucose (Gp/Vg) < ``threshold_mg_dl`` for at least
+    ``min_minutes`` consecutive minutes is one event (specs/simulator.md §8; the model has no
+    counter-regulation, so this is a proxy, not a clinical SHE). Defaults 54 mg/dL, 60 min.
+    """
+
+    threshold_mg_dl: float = 54.0
+    min_minutes: int = 60
+
+    def __post_init__(self) -> None:
+        if not 20 <= self.min_minutes <= 120:
+            raise InputError(
+                f"SHE proxy duration must be 20–120 min (spec §8), got {self.min_minutes}",
+                field="she_minutes",
+            )
+
+    @property
+    def label(self) -> str:
+        """The proxy as words (it goes with every simulated SHE)."""
+        return (
+            f"in-silico proxy: plasma glucose < {self.threshold_mg_dl:g} mg/dL for "
+            f"≥ {self.min_minutes} min"
+        )
+
+
+@dataclass(frozen=True)
+class Design:
+    """A simulated trial design (the simulator's side of a protocol).
+
+    ``cohorts`` are (label, dose as a fraction of the full dose, share of participants);
+    ``visits`` are study days with labs and a mixed-meal tolerance test (MMTT).
+    """
+
+    name: str
+    full_dose_cells: float
+    cohorts: tuple[tuple[str, float, float], ...]
+    visits: tuple[int, ...]
+    run_in_days: int = 14
+    reference: str = ""
+
+
+#: Built-in designs. zimislecel-2025: parts A (half dose, 2 of 14), B (full dose, 5 of 14) and
+#: C (full dose, 7 of 14) as in the NEJM abstract and the 2022 press release (specs/trial-science.md);
+#: visits (screening day −7, days 30, 90, 180, 270, 365) are an assumption of this project [A].
+SIM_PROTOCOLS: dict[str, Design] = {
+    "zimislecel-2025": Design(
+        name="zimislecel-2025",
+        full_dose_cells=8.0e8,
+        cohorts=(("A", 0.5, 2 / 14), ("B", 1.0, 5 / 14), ("C", 1.0, 7 / 14)),
+        visits=(-7, 30, 90, 180, 270, 365),
+        reference="Reichman TW et al. N Engl J Med 2025;393:858, doi:10.1056/NEJMoa2506549",
+    ),
+}
+
+#: MMTT: Boost 6 mL/kg up to 360 mL (CIT-type protocol [V]); 0.173 g carbohydrate per mL
+#: (Boost Original, 41 g per 237 mL [U]); samples at 0, 15, 30, 60, 90, 120 min; fasting at 0.
+MMTT_ML_PER_KG = 6.0
+MMTT_MAX_ML = 360.0
+MMTT_CARBS_G_PER_ML = 41.0 / 237.0
+MMTT_START_MIN = 8 * 60
+MMTT_SAMPLES_MIN = (15, 30, 60, 90, 120)
+#: C-peptide below this is reported as 0 (assay limit) [A] [pmol/L].
+C_PEPTIDE_LLOQ = 3.0
+#: First infusion date of the first participant; later participants are staggered by 7 days [A].
+START_DATE = dt.date(2025, 1, 6)
+STAGGER_DAYS = 7
+#: Window of mean plasma glucose behind a simulated HbA1c [days] [A].
+HBA1C_WINDOW_DAYS = 90
+
+
+def adag_hba1c_nathan_2008(mean_glucose_mg_dl: FloatArray) -> FloatArray:
+    """HbA1c [%] from mean glucose [mg/dL] by inverting the ADAG relation.
+
+    Nathan DM et al. Translating the A1C assay into estimated average glucose values. Diabetes Care
+    2008;31:1473, doi:10.2337/dc08-0545: ``eAG = 28.7·A1C − 46.7`` → ``A1C = (eAG + 46.7)/28.7``.
+
+    >>> adag_hba1c_nathan_2008(np.array([154.0])).round(2).tolist()  # the paper's 7 % ↔ 154 mg/dL
+    [6.99]
+    """
+    return (np.asarray(mean_glucose_mg_dl, dtype=np.float64) + 46.7) / 28.7
+
+
+@dataclass
+class SimulationResult:
+    """A simulated trial: the dataset plus per-participant internals (for dose–response and tests).
+
+    ``graft_fraction`` has shape ``(n, days)``: F on each simulated day (run-in first);
+    ``day_numbers`` are the study days of those columns.
+    """
+
+    dataset: TrialDataset
+    manifest: dict[str, Any]
+    graft_fraction: FloatArray
+    day_numbers: NDArray[np.int64]
+    dose_scale: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+
+
+def _check_inputs(participants: int, days: int, doses: Sequence[float], seed: int) -> None:
+    if isinstance(participants, bool) or int(participants) != participants or participants < 1:
+        raise InputError(
+            f"participants must be a whole number ≥ 1, got {participants}", field="participants"
+        )
+    if participants > 10_000:
+        raise InputError(f"participants must be ≤ 10000, got {participants}", field="participants")
+    if isinstance(days, bool) or int(days) != days or days < 1:
+        raise InputError(f"days must be a whole number ≥ 1, got {days}", field="days")
+    if days > 3650:
+        raise InputError(f"days must be ≤ 3650 (10 years), got {days}", field="days")
+    for d in doses:
+        if not (math.isfinite(d) and d >= 0):
+            raise InputError(f"dose must be ≥ 0 cells, got {d:g}", field="dose_cells", value=d)
+        if d > 1e11:
+            raise InputError(f"dose must be ≤ 1e11 cells, got {d:g}", field="dose_cells", value=d)
+    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
+        raise InputError(f"seed must be a whole number ≥ 0, got {seed}", field="seed")
+
+
+def get_design(protocol: str) -> Design:
+    """The built-in simulated design of ``protocol``; unknown names raise InputError."""
+    try:
+        return SIM_PROTOCOLS[protocol]
+    except KeyError:
+        raise InputError(
+            f"unknown protocol {protocol!r} for simulation; use one of {', '.join(SIM_PROTOCOLS)}",
+            field="protocol",
+            value=protocol,
+        ) from None
+
+
+def allocate_cohorts(
+    design: Design, participants: int, full_dose: float
+) -> list[tuple[str, float]]:
+    """(cohort, dose [cells]) per participant: shares rounded, the last cohort takes the rest.
+
+    >>> [c for c, _ in allocate_cohorts(SIM_PROTOCOLS["zimislecel-2025"], 14, 8e8)].count("B")
+    5
+    """
+    out: list[tuple[str, float]] = []
+    for k, (label, fraction, share) in enumerate(design.cohorts):
+        count = (
+            participants - len(out)
+            if k == len(design.cohorts) - 1
+            else min(round(share * participants), participants - len(out))
+        )
+        out += [(label, fraction * full_dose)] * count
+    return out
+
+
+def _draw_patients(rng: np.random.Generator, n: int) -> tuple[list[VirtualPatient], list[bool]]:
+    """Adults without replacement while the pool lasts, then with replacement and jitter [A]."""
+    pool = patient_names("adult")
+    order = list(rng.permutation(len(pool)))
+    picks = order[: min(n, len(pool))]
+    extra = rng.integers(0, len(pool), size=max(n - len(pool), 0)).tolist()
+    sexes = rng.random(n) < 0.5  # sex is not in the published sets: drawn, P(male) = 0.5 [A]
+    out: list[VirtualPatient] = []
+    jittered: list[bool] = []
+    copies: dict[int, int] = {}
+    for k, idx in enumerate([*picks, *extra]):
+        pt = load_patient(pool[int(idx)], "M" if sexes[k] else "F")
+        if k >= len(pool):
+            copies[int(idx)] = copies.get(int(idx), 0) + 1
+            pt = jitter_patient(pt, rng, copies[int(idx)])
+        out.append(pt)
+        jittered.append(k >= len(pool))
+    return out, jittered
+
+
+def _titrate(scale: FloatArray, ig_window: FloatArray, settings: TherapySettings) -> FloatArray:
+    """The titration rule of :class:`TherapySettings` [A]; ``ig_window`` is (n, samples) [mg/dL]."""
+    mean = ig_window.mean(axis=1)
+    below = 100.0 * (ig_window < 70.0).mean(axis=1)
+    on = scale > 0
+    new = scale.copy()
+    big = on & ((below > 4.0) | (mean < 110.0))
+    small = on & ~big & ((below > 1.0) | (mean < 150.0))
+    up = on & ~big & ~small & (mean > 165.0)
+    new[big] *= 0.5
+    new[small] *= 0.7
+    new[up] = np.minimum(new[up] * 1.1, settings.max_scale)
+    new[on & (new < settings.stop_below_scale)] = 0.0
+    restart = ~on & (mean > settings.restart_mean_mg_dl)
+    new[restart] = settings.restart_scale
+    return new
+
+
+def simulate(
+    arms: Sequence[tuple[str, float]],
+    *,
+    seed: int = 1,
+    days: int = 365,
+    design: Design | None = None,
+    graft: GraftSettings | None = None,
+    therapy: TherapySettings | None = None,
+    she: SheProxy | None = None,
+    sensor: str = "breton2008",
+    substeps: int = 1,
+    progress: Progress | None = None,
+) -> SimulationResult:
+    """Simulate one participant per ``(cohort, dose_cells)`` in ``arms``; see :func:`simulate_trial`."""
+    design = design or SIM_PROTOCOLS["zimislecel-2025"]
+    graft = graft or GraftSettings()
+    therapy = therapy or TherapySettings()
+    she = she or SheProxy()
+    n = len(arms)
+    _check_inputs(n, days, [d for _, d in arms], seed)
+    if sensor not in ("breton2008", "vettoretti2019", "none"):
+        measure(np.zeros((1, 1)), np.random.default_rng(0), sensor)  # raises the listed error
+    ss = np.random.SeedSequence(int(seed))
+    rng_pt, rng_graft, rng_meal, rng_count, rng_sensor = (
+        np.random.default_rng(s) for s in ss.spawn(5)
+    )
+    patients, jittered = _draw_patients(rng_pt, n)
+    doses = np.array([d for _, d in arms], dtype=np.float64)
+    plateau_mean = np.array([_mean_f(d, graft) for d in doses])
+    plateau = draw_graft_fraction(rng_graft, plateau_mean, graft)
+
+    run_in = design.run_in_days
+    day_numbers = np.arange(-run_in, days + 1)
+    n_days = day_numbers.size
+    plan = random_meals(rng_meal, n, n_days)
+    count_sigma = math.sqrt(math.log1p(therapy.carb_count_cv**2))
+    count_factor = np.exp(
+        count_sigma * rng_count.standard_normal(plan.grams.shape) - 0.5 * count_sigma**2
+    )
+    counted = np.round(plan.grams * count_factor)
+    visits = sorted({v for v in design.visits if -run_in <= v <= days} | {days})
+
+    x = np.array([pt.x0 for pt in patients])
+    p = np.array([pt.params for pt in patients])
+    p[:, P_H] = graft.h
+    p[:, P_KP4] = graft.kp4
+    p[:, P_HEDYN] = 1.0 if graft.hepatic_extraction == "dallaman2007" else 0.0
+    carry = np.zeros((n, N_CARRY))
+    carry[:, C_LAST_QSTO] = x[:, QSTO1] + x[:, QSTO2]
+    scale = np.ones(n)
+    therapy_rows = np.array(
+        [
+            [
+                pt.basal_u_per_min,
+                1.0,
+                pt.cr,
+                pt.cf,
+                therapy.correction_target,
+                therapy.correction_threshold,
+                therapy.rescue_carbs_g,
+                therapy.rescue_below_mg_dl,
+                therapy.rescue_wait_min,
+            ]
+            for pt in patients
+        ]
+    )
+    weights = np.array([pt.weight_kg for pt in patients])
+    mmtt_g = np.round(np.minimum(MMTT_ML_PER_KG * weights, MMTT_MAX_ML) * MMTT_CARBS_G_PER_ML)
+
+    outs = [np.zeros((n, MINUTES_PER_DAY)) for _ in range(6)]
+    zeros = np.zeros((n, MINUTES_PER_DAY))
+    ig5 = np.zeros((n, n_days, SAMPLES_PER_DAY))
+    daily_bg = np.zeros((n, n_days))
+    daily_units = np.zeros((n, n_days))
+    f_daily = np.zeros((n, n_days))
+    scale_daily = np.zeros((n, n_days))
+    lab_rows: list[tuple[int, int, str, float]] = []  # (participant, day, test, value)
+    she_rows: list[tuple[int, int, int]] = []  # (participant, start day, end day)
+    run_len = np.zeros(n, dtype=np.int64)
+    run_start = np.zeros(n, dtype=np.int64)
+    rows = np.arange(n)[:, None]
+    total = n * n_days
+    for k, day in enumerate(day_numbers):
+        f_today = graft_fraction_curve(plateau, float(day), graft)
+        p[:, P_FGRAFT] = f_today
+        f_daily[:, k] = f_today
+        meal = np.zeros((n, MINUTES_PER_DAY))
+        bolus = np.zeros((n, MINUTES_PER_DAY))
+        minutes = plan.minute[:, k, :]
+        grams = plan.grams[:, k, :].copy()
+        carbs = counted[:, k, :].copy()
+        is_visit = int(day) in visits
+        if is_visit:  # MMTT morning: nothing eaten before 10:00 but the test drink, no bolus
+            early = minutes < 600
+            grams[early] = 0.0
+            carbs[early] = 0.0
+        np.add.at(meal, (np.broadcast_to(rows, minutes.shape), minutes), grams)
+        np.add.at(bolus, (np.broadcast_to(rows, minutes.shape), minutes), carbs)
+        if is_visit:
+            meal[:, MMTT_START_MIN] += mmtt_g
+        if day > 0 and day % therapy.titration_interval_days == 0:
+            window = ig5[:, max(k - therapy.titration_interval_days, 0) : k, :].reshape(n, -1)
+            scale = _titrate(scale, window, therapy)
+        therapy_rows[:, 1] = scale
+        scale_daily[:, k] = scale
+        run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, substeps, *outs)
+        bg, ig, units, _sec, cpep, _cho = outs
+        ig5[:, k, :] = ig[:, ::SAMPLE_MINUTES]
+        daily_bg[:, k] = bg.mean(axis=1)
+        daily_units[:, k] = units.sum(axis=1)
+        # SHE proxy: runs of plasma glucose below the threshold, carried across midnight
+        low = bg < she.threshold_mg_dl
+        for who in np.flatnonzero(low.any(axis=1) | (run_len > 0)).tolist():
+            for j in range(MINUTES_PER_DAY):
+                if low[who, j]:
+                    if run_len[who] == 0:
+                        run_start[who] = day
+                    run_len[who] += 1
+                    if run_len[who] == she.min_minutes:
+                        she_rows.append((who, int(run_start[who]), int(day)))
+                else:
+                    run_len[who] = 0
+        if is_visit:
+            for i in range(n):
+                fasting = cpep[i, MMTT_START_MIN]
+                peak = max(cpep[i, MMTT_START_MIN + s] for s in MMTT_SAMPLES_MIN)
+                lo = max(k - HBA1C_WINDOW_DAYS + 1, 0)
+                hba1c = float(adag_hba1c_nathan_2008(daily_bg[i, lo : k + 1].mean()))
+                lab_rows += [
+                    (i, int(day), "HBA1C", round(hba1c, 1)),
+                    (i, int(day), "GLUCOSE_FASTING", round(float(bg[i, MMTT_START_MIN]))),
+                    (i, int(day), "CPEP_FASTING", _assay(fasting)),
+                    (i, int(day), "CPEP_STIM_PEAK", _assay(peak)),
+                ]
+        if progress is not None:
+            progress(n * (k + 1), total)
+
+    cgm = measure(ig5.reshape(n, -1), rng_sensor, sensor)
+    run_in_mask = day_numbers < 0
+    baseline_hba1c = np.round(adag_hba1c_nathan_2008(daily_bg[:, run_in_mask].mean(axis=1)), 1)
+    baseline_units = daily_units[:, run_in_mask].mean(axis=1)
+    run_in_she = np.zeros(n)
+    for i, start, _end in she_rows:
+        if start < 0:
+            run_in_she[i] += 1
+    she_per_year = run_in_she * 365.0 / run_in
+
+    ids = [f"SIM-{i + 1:03d}" for i in range(n)]
+    infusion = [START_DATE + dt.timedelta(days=STAGGER_DAYS * i) for i in range(n)]
+    participants = pl.DataFrame(
+        {
+            "participant_id": ids,
+            "cohort": [c for c, _ in arms],
+            "dose_cells": doses,
+            "infusion_date": infusion,
+            "second_infusion_date": pl.Series([None] * n, dtype=pl.Date),
+            "baseline_hba1c_pct": baseline_hba1c,
+            "baseline_insulin_u_per_day": np.round(baseline_units, 1),
+            "baseline_she_per_year": np.round(she_per_year, 1),
+            "weight_kg": np.round(weights, 1),
+            "age_years": [pt.age_years for pt in patients],
+            "sex": [pt.sex for pt in patients],
+        }
+    )
+    per = n_days * SAMPLES_PER_DAY
+    starts = np.array([np.datetime64(d - dt.timedelta(days=run_in), "us") for d in infusion])
+    offsets = (np.arange(per) * SAMPLE_MINUTES * 60_000_000).astype("timedelta64[us]")
+    times = (starts[:, None] + offsets[None, :]).reshape(-1)
+    cgm_frame = pl.DataFrame(
+        {
+            "participant_id": np.repeat(np.array(ids), per),
+            "time": times,
+            "glucose_mg_dl": cgm.reshape(-1),
+        }
+    )
+    day_offsets = [dt.timedelta(days=int(d)) for d in day_numbers]
+    insulin_frame = pl.DataFrame(
+        {
+            "participant_id": np.repeat(np.array(ids), n_days),
+            "date": [infusion[i] + off for i in range(n) for off in day_offsets],
+            "total_units": np.round(daily_units, 1).reshape(-1),
+        }
+    )
+    labs_frame = pl.DataFrame(
+        {
+            "participant_id": [ids[i] for i, *_ in lab_rows],
+            "date": [infusion[i] + dt.timedelta(days=d) for i, d, *_ in lab_rows],
+            "test": [t for *_, t, _v in lab_rows],
+            "value": [float(v) for *_, v in lab_rows],
+        },
+        schema={
+            "participant_id": pl.String,
+            "date": pl.Date,
+            "test": pl.String,
+            "value": pl.Float64,
+        },
+    )
+    events_frame = pl.DataFrame(
+        {
+            "participant_id": [ids[i] for i, _, _ in she_rows],
+            "start_date": [infusion[i] + dt.timedelta(days=s) for i, s, _ in she_rows],
+            "end_date": [infusion[i] + dt.timedelta(days=e) for i, _, e in she_rows],
+            "category": ["SHE"] * len(she_rows),
+            "term": [f"Severe hypoglycaemia ({she.label})"] * len(she_rows),
+            "serious": ["N"] * len(she_rows),
+            "related": ["N"] * len(she_rows),
+            "outcome": ["RECOVERED"] * len(she_rows),
+        },
+        schema={
+            "participant_id": pl.String,
+            "start_date": pl.Date,
+            "end_date": pl.Date,
+            "category": pl.String,
+            "term": pl.String,
+            "serious": pl.String,
+            "related": pl.String,
+            "outcome": pl.String,
+        },
+    )
+    manifest = _manifest(
+        seed=seed,
+        days=days,
+        design=design,
+        graft=graft,
+        therapy=therapy,
+        she=she,
+        sensor=sensor,
+        substeps=substeps,
+        ids=ids,
+        patients=patients,
+        jittered=jittered,
+        arms=arms,
+        plateau_mean=plateau_mean,
+        plateau=plateau,
+        f_last=f_daily[:, -1],
+        visits=visits,
+    )
+    ds = validate_tables(
+        {
+            "participants": participants,
+            "cgm": cgm_frame,
+            "labs": labs_frame,
+            "insulin": insulin_frame,
+            "events": events_frame,
+        },
+        source=f"simulated by endolab.sim {__version__} (seed {seed})",
+        simulation=manifest,
+    )
+    return SimulationResult(ds, manifest, f_daily, day_numbers, scale_daily)
+
+
+def _assay(value: float) -> float:
+    """C-peptide as a lab reports it [pmol/L]: whole pmol/L, below the LLOQ as 0 [A]."""
+    return 0.0 if value < C_PEPTIDE_LLOQ else float(round(value))
+
+
+def _manifest(
+    *,
+    seed: int,
+    days: int,
+    design: Design,
+    graft: GraftSettings,
+    therapy: TherapySettings,
+    she: SheProxy,
+    sensor: str,
+    substeps: int,
+    ids: list[str],
+    patients: list[VirtualPatient],
+    jittered: list[bool],
+    arms: Sequence[tuple[str, float]],
+    plateau_mean: FloatArray,
+    plateau: FloatArray,
+    f_last: FloatArray,
+    visits: list[int],
+) -> dict[str, Any]:
+    return {
+        "generator": f"endolab.sim {__version__}",
+        "format": "endolab trial dataset, version 1 (specs/trial-data.md)",
+        "disclaimer": DISCLAIMER,
+        "model": MODEL_NAME,
+        "version": __version__,
+        "seed": int(seed),
+        "design": {
+            "protocol": design.name,
+            "reference": design.reference,
+            "run_in_days": design.run_in_days,
+            "follow_up_days": int(days),
+            "visits": visits,
+            "cohorts": [list(c) for c in design.cohorts],
+            "infusion_dates": f"{START_DATE.isoformat()} + {STAGGER_DAYS} days per participant [A]",
+        },
+        "integrator": {
+            "method": "classical RK4, inputs constant over each minute",
+            "step_min": 1 / substeps,
+        },
+        "virtual_patients": {
+            "source": "simglucose 0.2.11 vpatient_params.csv + Quest.csv (MIT, Copyright (c) 2017 Jinyu Xie)",
+            "pool": "10 adults; drawn without replacement, beyond 10 with replacement and jitter [A]",
+            "jitter_cv": {"BW": 0.10, "Vmx": 0.15, "kp3": 0.15, "kabs": 0.10},
+            "sex": "drawn, P(male) = 0.5 [A]; height 1.76 m (M) / 1.63 m (F) [A]",
+        },
+        "graft": graft.as_dict()
+        | {
+            "dose_chain": "F_plateau_mean = min(max_fraction, dose/1560 cells per IEQ (Pisania 2010) "
+            "× engraftment_survival × potency / healthy_ieq); F_plateau ~ log-normal(mean, cv) [A]; "
+            "F(t) = F_plateau / (1 + exp(−(t − t50)/slope)) × exp(−loss_rate·t)",
+            "secretion": "Dalla Man 2007 (K 2.30, alpha 0.050, beta 0.11, gamma 0.5, Sb 1.514), "
+            "K, beta, Sb scaled by F; secreted into the liver insulin compartment",
+        },
+        "therapy": asdict(therapy),
+        "she_proxy": asdict(she) | {"label": she.label},
+        "sensor": {
+            "model": sensor,
+            "sample_min": SAMPLE_MINUTES,
+            "low_high": "< 40 stored as 39, > 400 as 401",
+        },
+        "labs": {
+            "hba1c": f"ADAG (Nathan 2008) from mean plasma glucose of the previous {HBA1C_WINDOW_DAYS} days "
+            "(baseline: the run-in) [A]",
+            "mmtt": f"{MMTT_ML_PER_KG:g} mL/kg up to {MMTT_MAX_ML:g} mL at {MMTT_CARBS_G_PER_ML:.3f} g/mL "
+            "at 08:00, no bolus, samples 0/15/30/60/90/120 min; CPEP_STIM_PEAK = max of 15–120 min",
+            "c_peptide_lloq_pmol_l": C_PEPTIDE_LLOQ,
+            "c_peptide": "Van Cauter 1992 two-compartment kinetics; body class obese when BMI ≥ 30 [A]",
+        },
+        "not_simulated": [
+            "adverse events other than severe hypoglycaemia (no AE rows are written)",
+            "counter-regulation (glucagon), hypoglycaemia unawareness, exercise, illness",
+            "immunosuppression and its effects on the graft, kidney or C-peptide clearance",
+            "second infusions",
+        ],
+        "participants": [
+            {
+                "participant_id": pid,
+                "virtual_patient": pt.name,
+                "jittered": jit,
+                "cohort": arm[0],
+                "dose_cells": arm[1],
+                "sex": pt.sex,
+                "height_cm": pt.height_cm,
+                "graft_fraction_plateau_mean": round(float(fm), 6),
+                "graft_fraction_plateau": round(float(fp), 6),
+                "graft_fraction_last_day": round(float(fl), 6),
+            }
+            for pid, pt, jit, arm, fm, fp, fl in zip(
+                ids, patients, jittered, arms, plateau_mean, plateau, f_last, strict=True
+            )
+        ],
+    }
+
+
+def simulate_trial(
+    *,
+    protocol: str = "zimislecel-2025",
+    participants: int = 14,
+    seed: int = 1,
+    days: int = 365,
+    dose_cells: float | None = None,
+    graft: GraftSettings | None = None,
+    therapy: TherapySettings | None = None,
+    she: SheProxy | None = None,
+    sensor: Literal["breton2008", "vettoretti2019", "none"] = "breton2008",
+    progress: Progress | None = None,
+) -> TrialDataset:
+    """Simulate the islet-replacement trial of ``protocol`` and return the validated dataset.
+
+    Parameters
+    ----------
+    protocol
+        Simulated design (:data:`SIM_PROTOCOLS`): ``zimislecel-2025`` — cohort A at half dose,
+        B and C at the full dose (2/5/7 of 14 participants; shares kept for other sizes).
+    participants
+        Number of virtual participants (≥ 1).
+    seed
+        Seed of every random draw (cohort, graft, meals, carb counting, sensor): same seed, same
+        dataset, byte for byte.
+    days
+        Follow-up after the infusion [days] (≥ 1); a 14-day run-in precedes day 0.
+    dose_cells
+        Full dose [cells] (default 8e8 for zimislecel-2025); cohort A gets half of it.
+    graft, therapy, she, sensor
+        Model settings (:class:`~endolab.sim.graft.GraftSettings`, :class:`TherapySettings`,
+        :class:`SheProxy`, CGM error model ``breton2008`` / ``vettoretti2019`` / ``none``).
+    progress
+        Optional callback ``progress(done, total)`` [participant-days].
+
+    The returned dataset's ``simulation`` attribute is the manifest; write it with
+    :func:`write_simulation`. In-silico results are never clinical evidence.
+    """
+    design = get_design(protocol)
+    full = design.full_dose_cells if dose_cells is None else float(dose_cells)
+    _check_inputs(participants, days, [full], seed)
+    arms = allocate_cohorts(design, int(participants), full)
+    return simulate(
+        arms,
+        seed=seed,
+        days=days,
+        design=design,
+        graft=graft,
+        therapy=therapy,
+        she=she,
+        sensor=sensor,
+        progress=progress,
+    ).dataset
+
+
+def demo_trial(seed: int = 1, progress: Progress | None = None) -> TrialDataset:
+    """The default virtual trial (zimislecel-2025, 14 participants, 365 days, default settings).
+
+    What ``endolab trial demo`` simulates and what the web app opens on.
+    """
+    return simulate_trial(seed=seed, progress=progress)
+
+
+def manifest_json(ds: TrialDataset) -> str:
+    """The dataset's simulation manifest as JSON text (sorted keys; stable bytes)."""
+    if ds.simulation is None:
+        raise InputError("the dataset was not simulated (no simulation manifest)", field="dataset")
+    return json.dumps(ds.simulation, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def write_simulation(
+    ds: TrialDataset, out: str | Path, *, format: Literal["csv", "parquet"] = "csv"
+) -> Path:
+    """Write a simulated dataset and its ``simulation.json`` manifest atomically to ``out``.
+
+    ``out`` must not exist or be an empty folder; nothing half-written is left behind on error.
+    """
+    return write_dataset(
+        ds, out, format=format, extra_files={MANIFEST: manifest_json(ds).encode("utf-8")}
+    )

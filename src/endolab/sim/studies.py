@@ -1,0 +1,338 @@
+"""Studies built on the simulator: dose–response, the default demo with its report, calibration.
+
+Every endpoint comes from the trial engine (:func:`endolab.trial.analyze` under protocol
+``zimislecel-2025``) applied to the simulated dataset, so the definitions are those of real data.
+In-silico results are never clinical evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from endolab._io import atomic_directory
+from endolab.errors import InputError
+from endolab.sim.graft import GraftSettings
+from endolab.sim.runner import (
+    DISCLAIMER,
+    Progress,
+    demo_trial,
+    manifest_json,
+    simulate,
+)
+from endolab.trial.analysis import TrialAnalysis, analyze, continuous_keys
+from endolab.trial.dataset import MANIFEST, write_dataset
+from endolab.trial.protocol import load_protocol
+from endolab.trial.stats import binary_summary
+
+__all__ = [
+    "NEJM_2025_FULL_DOSE",
+    "DoseResponse",
+    "calibration_table",
+    "dose_response",
+    "mean_ci95",
+    "write_demo",
+]
+
+#: Published full-dose results (Reichman et al., N Engl J Med 2025, doi:10.1056/NEJMoa2506549,
+#: abstract [V]): the calibration targets, shown beside the simulation and never as evidence.
+NEJM_2025_FULL_DOSE: dict[str, tuple[int, int]] = {
+    "she_free_90_365": (12, 12),
+    "hba1c_lt7_day365": (12, 12),
+    "insulin_independent_180_365": (10, 12),
+}
+
+
+def mean_ci95(values: list[float]) -> dict[str, Any]:
+    """Mean with a two-sided 95 % t-interval (n − 1 degrees of freedom).
+
+    >>> r = mean_ci95([1.0, 2.0, 3.0])
+    >>> r["mean"], [round(v, 3) for v in r["ci95"]]
+    (2.0, [-0.484, 4.484])
+    """
+    data = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    if data.size == 0:
+        return {"n": 0, "mean": None, "ci95": None}
+    mean = float(data.mean())
+    if data.size == 1:
+        return {"n": 1, "mean": mean, "ci95": None}
+    half = float(stats.t.ppf(0.975, data.size - 1) * data.std(ddof=1) / math.sqrt(data.size))
+    return {"n": int(data.size), "mean": mean, "ci95": [mean - half, mean + half]}
+
+
+@dataclass(frozen=True)
+class DoseResponse:
+    """Per dose: insulin independence and SHE-free rate (n/N, exact 95 % CI) and TIR (mean, t CI)."""
+
+    doses: list[float]
+    rows: list[dict[str, Any]]
+    settings: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready document (with the disclaimer)."""
+        return {"disclaimer": DISCLAIMER, "settings": self.settings, "doses": self.rows}
+
+
+def _summaries(a: TrialAnalysis) -> dict[str, Any]:
+    table = a.participants
+    tir_col = continuous_keys(a.protocol)["tir"][0]
+    return {
+        "insulin_independent_180_365": binary_summary(
+            table["insulin_independent_180_365"].to_list()
+        ),
+        "she_free_90_365": binary_summary(table["she_free_90_365"].to_list()),
+        "hba1c_lt7_day365": binary_summary(table["hba1c_lt7_day365"].to_list()),
+        "tir_pct": mean_ci95(table[tir_col].to_list()),
+    }
+
+
+def dose_response(
+    doses: list[float],
+    *,
+    participants: int = 30,
+    seed: int = 1,
+    days: int = 365,
+    graft: GraftSettings | None = None,
+    progress: Progress | None = None,
+) -> DoseResponse:
+    """Simulate ``participants`` virtual adults at each dose [cells] and summarise the endpoints.
+
+    Each arm uses the same seed, hence the same virtual participants, meals and sensors: only the
+    dose differs (common random numbers). Endpoints (protocol zimislecel-2025): insulin
+    independence days 180–365 and SHE-free days 90–365 (n/N with exact Clopper–Pearson 95 % CI),
+    HbA1c < 7 % at day 365, and TIR 70–180 mg/dL over days 352–365 (mean with a t 95 % CI).
+    Windows past ``days`` are incomplete (then missing, counted in N but not in n).
+    """
+    if not doses:
+        raise InputError("give at least one dose", field="doses")
+    protocol = load_protocol("zimislecel-2025")
+    rows = []
+    total_days = len(doses) * participants * (days + 15)
+    done = 0
+
+    def step(d: int, _t: int) -> None:
+        if progress is not None:
+            progress(done + d, total_days)
+
+    for dose in doses:
+        label = f"{dose:.3g}"
+        res = simulate(
+            [(label, dose)] * participants, seed=seed, days=days, graft=graft, progress=step
+        )
+        done += participants * (days + 15)
+        a = analyze(res.dataset, protocol)
+        rows.append(
+            {
+                "dose_cells": dose,
+                "participants": participants,
+                "mean_graft_fraction_last_day": float(res.graft_fraction[:, -1].mean()),
+                **_summaries(a),
+            }
+        )
+    settings = {
+        "participants": participants,
+        "seed": seed,
+        "days": days,
+        "graft": (graft or GraftSettings()).as_dict(),
+        "protocol": protocol.name,
+    }
+    return DoseResponse(list(doses), rows, settings)
+
+
+def dose_response_figure(result: DoseResponse) -> Any:
+    """Three panels against dose: insulin independence %, SHE-free %, TIR % (95 % CI bars)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 3.6))
+    axes = fig.subplots(1, 3)
+    x = np.array(result.doses) / 1e9
+    panels = (
+        ("insulin_independent_180_365", "Insulin independent, days 180–365 [%]"),
+        ("she_free_90_365", "SHE-free, days 90–365 [%] (proxy)"),
+        ("tir_pct", "TIR 70–180 mg/dL, days 352–365 [%]"),
+    )
+    for ax, (key, title) in zip(axes, panels, strict=True):
+        mids, lo, hi = [], [], []
+        for row in result.rows:
+            s = row[key]
+            if key == "tir_pct":
+                m = s["mean"] if s["mean"] is not None else math.nan
+                ci = s["ci95"] or [m, m]
+            else:
+                m = s["percent"] if s["percent"] is not None else math.nan
+                ci = [100 * c for c in s["ci95"]] if s["ci95"] else [m, m]
+            mids.append(m)
+            lo.append(m - ci[0])
+            hi.append(ci[1] - m)
+        ax.errorbar(x, mids, yerr=[lo, hi], fmt="o-", capsize=4, color="#1f77b4")
+        ax.set_xlabel("Dose [10⁹ cells]")
+        ax.set_title(title, fontsize=9)
+        ax.set_ylim(-5, 105)
+        ax.grid(alpha=0.3)
+    fig.suptitle(
+        "In-silico dose–response (simulated; never clinical evidence)", fontsize=10, color="#a00"
+    )
+    fig.tight_layout()
+    return fig
+
+
+def write_demo(
+    out: str | Path, *, seed: int = 1, progress: Progress | None = None
+) -> tuple[Path, TrialAnalysis]:
+    """Simulate the default virtual trial and write ``out/dataset`` and ``out/report`` atomically.
+
+    ``out/dataset`` is the simulated dataset (with ``simulation.json``), ``out/report`` the trial
+    report of ``endolab trial analyze`` on it, ``out/calibration.md`` the side-by-side table of
+    :func:`calibration_table`. ``out`` must be new or empty, or a previous demo folder (it holds
+    ``demo.json``), which is replaced.
+    """
+    from endolab.trial.report import write_report
+
+    target = Path(out)
+    if target.exists() and not target.is_dir():
+        raise InputError(f"--out {str(target)!r} exists and is not a folder", field="out")
+    if target.is_dir() and any(target.iterdir()) and not (target / "demo.json").is_file():
+        raise InputError(
+            f"--out {str(target)!r} is a folder that is not empty and not a previous demo; "
+            "give a new or empty folder",
+            field="out",
+            value=str(out),
+        )
+    ds = demo_trial(seed=seed, progress=progress)
+    analysis = analyze(ds, load_protocol("zimislecel-2025"))
+    with atomic_directory(target) as tmp:
+        write_dataset(
+            ds, tmp / "dataset", extra_files={MANIFEST: manifest_json(ds).encode("utf-8")}
+        )
+        write_report(analysis, tmp / "report")
+        (tmp / "calibration.md").write_text(calibration_markdown(analysis), encoding="utf-8")
+        (tmp / "demo.json").write_text(
+            json.dumps(
+                {"generator": "endolab trial demo", "seed": seed, "disclaimer": DISCLAIMER},
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+    return target, analysis
+
+
+def calibration_table(analysis: TrialAnalysis) -> list[dict[str, Any]]:
+    """The simulated full-dose (B+C) endpoints next to the NEJM 2025 results, row per endpoint."""
+    group = analysis.cohorts.get("B+C", {})
+    rows = []
+    for key, (n, N) in NEJM_2025_FULL_DOSE.items():
+        s = group.get(key)
+        rows.append(
+            {
+                "endpoint": key,
+                "nejm_2025": f"{n}/{N}",
+                "simulated": f"{s['n']}/{s['N']}" if s else "—",
+                "simulated_ci95": s.get("ci95") if s else None,
+            }
+        )
+    return rows
+
+
+def calibration_markdown(analysis: TrialAnalysis) -> str:
+    """:func:`calibration_table` as Markdown, with the statement that it is not evidence."""
+    lines = [
+        "# Calibration: virtual full-dose cohort vs NEJM 2025 (side by side, never as evidence)",
+        "",
+        "| endpoint | NEJM 2025 (Reichman et al.) | simulated (B+C) | simulated exact 95 % CI |",
+        "|---|---|---|---|",
+    ]
+    for r in calibration_table(analysis):
+        ci = r["simulated_ci95"]
+        ci_text = f"{100 * ci[0]:.0f}–{100 * ci[1]:.0f} %" if ci else "—"
+        lines.append(f"| {r['endpoint']} | {r['nejm_2025']} | {r['simulated']} | {ci_text} |")
+    lines += ["", DISCLAIMER, ""]
+    return "\n".join(lines)
+
+
+def write_dose_response(result: DoseResponse, out: str | Path) -> Path:
+    """Write dose_response.png / .json / .csv into the new folder ``out`` atomically."""
+    import polars as pl
+
+    from endolab.trial.figures import figure_png
+
+    flat = []
+    for row in result.rows:
+        flat.append(
+            {
+                "dose_cells": row["dose_cells"],
+                "participants": row["participants"],
+                "mean_graft_fraction_last_day": row["mean_graft_fraction_last_day"],
+                **{
+                    f"{key}_{part}": (row[key][part] if part != "ci95" else None)
+                    for key in (
+                        "insulin_independent_180_365",
+                        "she_free_90_365",
+                        "hba1c_lt7_day365",
+                    )
+                    for part in ("n", "N", "percent")
+                },
+                **{
+                    f"{key}_ci95_{side}": (row[key]["ci95"][i] if row[key]["ci95"] else None)
+                    for key in (
+                        "insulin_independent_180_365",
+                        "she_free_90_365",
+                        "hba1c_lt7_day365",
+                        "tir_pct",
+                    )
+                    for i, side in enumerate(("low", "high"))
+                },
+                "tir_pct_mean": row["tir_pct"]["mean"],
+            }
+        )
+    target = Path(out)
+    with atomic_directory(target) as tmp:
+        (tmp / "dose_response.json").write_text(
+            json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        pl.DataFrame(flat).write_csv(tmp / "dose_response.csv")
+        (tmp / "dose_response.png").write_bytes(figure_png(dose_response_figure(result)))
+    return target
+
+
+def patient_summary(
+    trace: Any, patient: str, graft_fraction: float, days: int, seed: int
+) -> dict[str, Any]:
+    """Summary numbers of a patient trace (units in the keys)."""
+    ig = trace["interstitial_glucose_mg_dl"].to_numpy()
+    return {
+        "patient": patient,
+        "graft_fraction": graft_fraction,
+        "days": days,
+        "seed": seed,
+        "mean_plasma_glucose_mg_dl": float(trace["plasma_glucose_mg_dl"].mean()),
+        "tir_interstitial_pct": float(100 * ((ig >= 70) & (ig <= 180)).mean()),
+        "insulin_u_per_day": float(trace["insulin_u_per_min"].sum() / days),
+        "carbs_g_per_day": float(trace["carbs_g_per_min"].sum() / days),
+        "peak_c_peptide_pmol_l": float(trace["c_peptide_pmol_l"].max()),
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def write_patient_trace(trace: Any, out: str | Path, title: str = "") -> list[Path]:
+    """Write the trace CSV and a PNG figure next to it (same stem), each atomically."""
+    import io
+
+    from endolab._io import atomic_write_bytes
+    from endolab.sim.figures import patient_figure
+    from endolab.trial.figures import figure_png
+
+    target = Path(out)
+    buf = io.BytesIO()
+    trace.write_csv(buf, datetime_format="%Y-%m-%dT%H:%M:%S")
+    png = figure_png(patient_figure(trace, title))
+    csv_path = atomic_write_bytes(target, buf.getvalue())
+    png_path = atomic_write_bytes(target.with_suffix(".png"), png)
+    return [csv_path, png_path]

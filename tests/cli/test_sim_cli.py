@@ -1,0 +1,131 @@
+"""`endolab trial simulate`, `trial demo` (wiring only), `sim patient` and `sim dose-response`, in process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from endolab.cli import app
+
+runner = CliRunner()
+
+
+def test_simulate_then_analyze(tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    r = runner.invoke(
+        app,
+        ["trial", "simulate", "--participants", "2", "--days", "3", "--out", str(out), "--json"],
+    )
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["participants"] == 2 and doc["simulated"] is True
+    assert (out / "simulation.json").is_file()
+    r = runner.invoke(app, ["trial", "analyze", str(out), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["dataset"]["simulated"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--participants", "0"], "participants must be"),
+        (["--dose-cells", "-4e8"], "dose must be ≥ 0"),
+        (["--protocol", "nope"], "unknown protocol 'nope'"),
+        (["--days", "0"], "days must be"),
+        (["--format", "xlsx"], "--format must be"),
+    ],
+)
+def test_simulate_bad_input_one_line_exit_3(tmp_path: Path, args: list[str], message: str) -> None:
+    r = runner.invoke(app, ["trial", "simulate", "--out", str(tmp_path / "o"), *args])
+    assert r.exit_code == 3
+    assert r.stderr.startswith("error: ") and message in r.stderr
+    assert r.stderr.count("\n") == 1
+    assert not (tmp_path / "o").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_simulate_refuses_non_empty_out(tmp_path: Path) -> None:
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "keep.txt").write_text("x")
+    r = runner.invoke(app, ["trial", "simulate", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 3 and "not an empty folder" in r.stderr
+    assert [p.name for p in (tmp_path / "o").iterdir()] == ["keep.txt"]
+
+
+def test_demo_wiring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the demo's science is the simulator (tested in tests/sim); here only the wiring, on a short run
+    import endolab.sim.studies as studies
+    from endolab.sim import runner as sim_runner
+
+    monkeypatch.setattr(
+        studies,
+        "demo_trial",
+        lambda seed=1, progress=None: sim_runner.simulate_trial(participants=2, days=2, seed=seed),
+    )
+    out = tmp_path / "demo"
+    r = runner.invoke(app, ["trial", "demo", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert {p.name for p in out.iterdir()} == {"dataset", "report", "calibration.md", "demo.json"}
+    assert "NEJM 2025 10/12" in r.stdout
+    assert "IN-SILICO" in (out / "report" / "report.html").read_text(encoding="utf-8")
+    r = runner.invoke(app, ["trial", "demo", "--out", str(out)])  # a previous demo is replaced
+    assert r.exit_code == 0, r.output
+
+
+def test_sim_patient_trace_and_errors(tmp_path: Path) -> None:
+    out = tmp_path / "trace.csv"
+    r = runner.invoke(
+        app,
+        [
+            "sim",
+            "patient",
+            "--id",
+            "adult#001",
+            "--days",
+            "1",
+            "--graft-fraction",
+            "0.5",
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert out.is_file() and out.with_suffix(".png").is_file()
+    assert len(out.read_text().splitlines()) == 1441
+    r = runner.invoke(app, ["sim", "patient", "--id", "adult#999"])
+    assert r.exit_code == 3 and "unknown virtual patient 'adult#999'" in r.stderr
+    r = runner.invoke(app, ["sim", "patient", "--id", "adult#001", "--days", "0"])
+    assert r.exit_code == 3 and "days must be" in r.stderr
+
+
+def test_dose_response_table_and_files(tmp_path: Path) -> None:
+    out = tmp_path / "dr"
+    r = runner.invoke(
+        app,
+        [
+            "sim",
+            "dose-response",
+            "--doses",
+            "0,8e8",
+            "--participants",
+            "2",
+            "--days",
+            "2",
+            "--out",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert {p.name for p in out.iterdir()} == {
+        "dose_response.png",
+        "dose_response.json",
+        "dose_response.csv",
+    }
+    r = runner.invoke(app, ["sim", "dose-response", "--doses", "2e8,abc"])
+    assert r.exit_code == 2 and "'abc' is not a number" in r.stderr
+    r = runner.invoke(app, ["sim", "dose-response", "--doses", "-1"])
+    assert r.exit_code == 3

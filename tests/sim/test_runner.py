@@ -1,0 +1,144 @@
+"""The simulated trial: determinism, round trip through the trial engine, dose and F = 0 properties,
+bad input and atomic output."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from endolab.errors import InputError
+from endolab.sim import simulate, simulate_trial, write_simulation
+from endolab.sim.runner import (
+    SIM_PROTOCOLS,
+    TherapySettings,
+    _titrate,
+    adag_hba1c_nathan_2008,
+    allocate_cohorts,
+)
+from endolab.trial import analyze, load_protocol, read_dataset
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_same_seed_gives_byte_identical_dataset_folder(tmp_path: Path) -> None:
+    a = write_simulation(simulate_trial(participants=3, days=8, seed=7), tmp_path / "a")
+    b = write_simulation(simulate_trial(participants=3, days=8, seed=7), tmp_path / "b")
+    c = write_simulation(simulate_trial(participants=3, days=8, seed=8), tmp_path / "c")
+    assert _files(a) == _files(b)
+    assert _files(a)["cgm.csv"] != _files(c)["cgm.csv"]
+    assert set(_files(a)) == {
+        "participants.csv",
+        "cgm.csv",
+        "labs.csv",
+        "insulin.csv",
+        "events.csv",
+        "simulation.json",
+    }
+
+
+def test_round_trip_reader_and_analysis(tmp_path: Path) -> None:
+    ds = simulate_trial(participants=4, days=31, seed=2)
+    folder = write_simulation(ds, tmp_path / "sim")
+    back = read_dataset(folder)
+    assert back.simulated and back.simulation is not None
+    assert back.simulation["seed"] == 2
+    assert back.participants.height == 4
+    assert back.cgm.height == ds.cgm.height == 4 * (14 + 32) * 288
+    # run-in CGM covers the protocol's baseline window [-14, -1]
+    assert back.cgm["day"].min() == -14 and back.cgm["day"].max() == 31
+    analysis = analyze(back, load_protocol())
+    doc = analysis.endpoints_json()
+    assert doc["dataset"]["simulated"] is True
+    # cohorts by the zimislecel-2025 shares for 4 participants: A 1, B 1, C 2
+    assert sorted(ds.participants["cohort"].to_list()) == ["A", "B", "C", "C"]
+    assert set(ds.labs["test"].unique().to_list()) == {
+        "HBA1C",
+        "CPEP_FASTING",
+        "CPEP_STIM_PEAK",
+        "GLUCOSE_FASTING",
+    }
+    manifest = json.loads((folder / "simulation.json").read_text(encoding="utf-8"))
+    assert "adverse events other than severe hypoglycaemia" in manifest["not_simulated"][0]
+    assert manifest["she_proxy"]["min_minutes"] == 60
+
+
+def test_larger_dose_never_lowers_mean_graft_fraction() -> None:
+    means = []
+    for dose in (0.0, 2e8, 4e8, 8e8, 1.6e9):
+        res = simulate([("X", dose)] * 5, seed=3, days=5)
+        means.append(res.graft_fraction.mean())
+    assert means[0] == 0.0
+    assert all(b >= a for a, b in itertools.pairwise(means))
+
+
+def test_no_graft_participants_never_stop_insulin() -> None:
+    res = simulate([("X", 0.0)] * 4, seed=4, days=60)
+    assert (res.graft_fraction == 0).all()
+    assert (res.dose_scale > 0).all()
+    assert (res.dataset.insulin["total_units"] > 0).all()
+    assert (
+        res.dataset.labs.filter(res.dataset.labs["test"].str.starts_with("CPEP"))["value"] == 0
+    ).all()
+
+
+def test_titration_rule_steps() -> None:
+    s = TherapySettings()
+    scale = np.array([1.0, 1.0, 1.0, 1.0, 0.2, 0.0, 0.0])
+    ig = np.array(
+        [
+            np.full(10, 100.0),  # mean < 110 → × 0.5
+            np.r_[np.full(9, 150.0), 65.0],  # 10 % < 70 → × 0.5
+            np.full(10, 145.0),  # mean < 150 → × 0.7
+            np.full(10, 200.0),  # mean > 165 → × 1.1
+            np.full(10, 140.0),  # 0.2 × 0.7 = 0.14 < 0.15 → stop
+            np.full(10, 170.0),  # off insulin, mean > 160 → restart at 0.3
+            np.full(10, 150.0),  # off insulin, fine → stays off
+        ]
+    )
+    assert _titrate(scale, ig, s).round(6).tolist() == [0.5, 0.5, 0.7, 1.1, 0.0, 0.3, 0.0]
+
+
+def test_adag_relation() -> None:
+    # Nathan 2008, Table: A1C 6 % ↔ 126 mg/dL, 8 % ↔ 183 mg/dL (eAG = 28.7·A1C − 46.7)
+    np.testing.assert_allclose(
+        adag_hba1c_nathan_2008(np.array([125.5, 182.9])), [6.0, 8.0], atol=0.01
+    )
+
+
+def test_cohort_allocation_default() -> None:
+    arms = allocate_cohorts(SIM_PROTOCOLS["zimislecel-2025"], 14, 8e8)
+    assert [c for c, _ in arms].count("A") == 2
+    assert {d for c, d in arms if c == "A"} == {4e8}
+    assert {d for c, d in arms if c != "A"} == {8e8}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"participants": 0}, "participants must be"),
+        ({"days": 0}, "days must be"),
+        ({"dose_cells": -1.0}, "dose must be ≥ 0"),
+        ({"protocol": "nope"}, "unknown protocol 'nope'"),
+        ({"seed": -1}, "seed must be"),
+    ],
+)
+def test_bad_input_is_one_input_error(kwargs: dict[str, object], match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        simulate_trial(**kwargs)  # type: ignore[arg-type]
+
+
+def test_output_folder_not_empty_is_refused_and_nothing_left(tmp_path: Path) -> None:
+    ds = simulate_trial(participants=1, days=2, seed=1)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep")
+    with pytest.raises(InputError, match="not empty"):
+        write_simulation(ds, out)
+    assert [p.name for p in out.iterdir()] == ["mine.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
