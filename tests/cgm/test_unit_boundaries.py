@@ -22,11 +22,16 @@ became 140.4 mg/dL (out of the tight range) and 13.9 mmol/L became 250.2 mg/dL (
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import polars as pl
 import pytest
 
+from typer.testing import CliRunner
+
 from endolab.cgm import check_frame, compute_metrics, episodes
+from endolab.cli import app
 from endolab.cgm.indices import REGISTRY
 
 T0 = dt.datetime(2024, 1, 1)
@@ -173,3 +178,22 @@ def test_range_functions_default_to_the_measured_unit(unit: str) -> None:
     assert (tbr["tbr_54"], tbr["tbr_70"]) == pytest.approx((0.0, 20.0))
     tar = above_percent(f).row(0, named=True)
     assert (tar["tar_180"], tar["tar_250"]) == pytest.approx((20.0, 0.0))
+
+
+def test_two_files_in_two_units_through_the_cli(tmp_path: Path) -> None:
+    """A mmol/L file and a mg/dL file read together: each subject in its own unit."""
+    folder = tmp_path
+    for name, unit in (("m", "mmol/L"), ("u", "mg/dL")):
+        rows = [
+            f"{name},{(T0 + dt.timedelta(minutes=5 * i)).isoformat(sep=' ')},{v}"
+            for i, v in enumerate(ON_CUTOFFS[unit])
+        ]
+        (folder / f"{name}.csv").write_text("id,time,gl\n" + "\n".join(rows) + "\n")
+    res = CliRunner().invoke(
+        app, ["cgm", "metrics", str(folder / "m.csv"), str(folder / "u.csv"), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["rows"]
+    assert [r["id"] for r in rows] == ["m", "u"]
+    for row in rows:
+        assert {k: row[k] for k in EXPECTED_ON_CUTOFFS} == pytest.approx(EXPECTED_ON_CUTOFFS)
