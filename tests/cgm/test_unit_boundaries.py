@@ -27,12 +27,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from typer.testing import CliRunner
 
 from endolab.cgm import check_frame, compute_metrics, episodes
-from endolab.cli import app
 from endolab.cgm.indices import REGISTRY
+from endolab.cli import app
 
 T0 = dt.datetime(2024, 1, 1)
 
