@@ -683,6 +683,27 @@ def in_range_percent(
     return run_exprs(frame, by, exprs)
 
 
+def _consensus_threshold_percents(
+    frame: pl.DataFrame, by: Sequence[str], side: str
+) -> pl.DataFrame:
+    """``tbr_54``/``tbr_70`` (``side="tbr"``) or ``tar_180``/``tar_250`` (``"tar"``) [%], each
+    reading against the consensus cut-offs of the unit it was measured in."""
+    units = measured_units(frame)
+    g = pl.col("gl")
+    pairs = (
+        (("tbr_level2", TBR_LEVEL2_MG_DL), ("tbr_level1", TBR_LEVEL1_MG_DL))
+        if side == "tbr"
+        else (("tir_high", TAR_LEVEL1_MG_DL), ("tar_level2", TAR_LEVEL2_MG_DL))
+    )
+    exprs = [
+        percent_of(g < cutoff(name, units) if side == "tbr" else g > cutoff(name, units)).alias(
+            f"{side}_{_fmt(mg)}"
+        )
+        for name, mg in pairs
+    ]
+    return run_exprs(frame, by, exprs)
+
+
 def below_percent(
     frame: pl.DataFrame,
     *,
@@ -695,15 +716,7 @@ def below_percent(
     (``None``): 54 and 70 mg/dL — 3.0 and 3.9 mmol/L for readings measured in mmol/L.
     """
     if targets is None:
-        units = measured_units(frame)
-        return run_exprs(
-            frame,
-            by,
-            [
-                percent_of(pl.col("gl") < cutoff(name, units)).alias(f"tbr_{_fmt(mg)}")
-                for name, mg in (("tbr_level2", TBR_LEVEL2_MG_DL), ("tbr_level1", TBR_LEVEL1_MG_DL))
-            ],
-        )
+        return _consensus_threshold_percents(frame, by, "tbr")
     exprs = [
         percent_of(_check_threshold(t, "target") > _GL).alias(f"tbr_{_fmt(float(t))}")
         for t in targets
@@ -723,15 +736,7 @@ def above_percent(
     (``None``): 180 and 250 mg/dL — 10.0 and 13.9 mmol/L for readings measured in mmol/L.
     """
     if targets is None:
-        units = measured_units(frame)
-        return run_exprs(
-            frame,
-            by,
-            [
-                percent_of(pl.col("gl") > cutoff(name, units)).alias(f"tar_{_fmt(mg)}")
-                for name, mg in (("tir_high", TAR_LEVEL1_MG_DL), ("tar_level2", TAR_LEVEL2_MG_DL))
-            ],
-        )
+        return _consensus_threshold_percents(frame, by, "tar")
     exprs = [
         percent_of(_check_threshold(t, "target") < _GL).alias(f"tar_{_fmt(float(t))}")
         for t in targets

@@ -277,27 +277,10 @@ def _emit(
     what: str,
     human: Any,
     notes: list[str] | None = None,
-    late: list[str] | None = None,
 ) -> None:
     """Shared output logic: --out writes the table; --format/--json print it; else human text.
 
-    ``notes``: every warning, for the JSON ``warnings``; ``late``: warnings about the output
-    itself, printed on standard error once it has been written."""
-    _emit_table(table, fmt, out, as_json, glucose_unit, what, human, notes)
-    for text in late or []:
-        typer.echo(f"warning: {text}", err=True)
-
-
-def _emit_table(
-    table: pl.DataFrame,
-    fmt: str | None,
-    out: Path | None,
-    as_json: bool,
-    glucose_unit: str,
-    what: str,
-    human: Any,
-    notes: list[str] | None,
-) -> None:
+    ``notes``: every warning, for the JSON ``warnings``."""
     out_fmt = _choice(fmt, ("csv", "json", "parquet"), "--format") if fmt is not None else None
     payload = _payload(table, glucose_unit, what, notes)
     if out is not None:
@@ -503,8 +486,9 @@ def metrics_command(
         what=f"cgm metrics ({chosen})",
         human=lambda: _metrics_human(table, list(map(str, keys)), glucose_unit, measured_mmol),
         notes=[*notes, *([notice] if notice else [])],
-        late=[notice] if notice else [],
     )
+    if notice:  # said once the table is out (not before an error about --out)
+        typer.echo(f"warning: {notice}", err=True)
 
 
 def _metrics_human(
