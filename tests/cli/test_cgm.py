@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from endolab._text import DISCLAIMER
 from endolab.cli import app
+from endolab.output import DISCLAIMER
 
 runner = CliRunner()
 

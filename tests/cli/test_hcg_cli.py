@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from endolab._text import DISCLAIMER
 from endolab.cli import app
+from endolab.output import DISCLAIMER
 
 runner = CliRunner()
 

@@ -9,8 +9,8 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from endolab._text import DISCLAIMER
 from endolab.cli import app
+from endolab.output import DISCLAIMER
 from tests.hormones.band_keys import BAND_KEYS, PREDICT_BAND_EXTRA
 
 runner = CliRunner()

@@ -51,7 +51,7 @@ def test_simulate_refuses_non_empty_out(tmp_path: Path) -> None:
     (tmp_path / "o").mkdir()
     (tmp_path / "o" / "keep.txt").write_text("x")
     r = runner.invoke(app, ["trial", "simulate", "--out", str(tmp_path / "o")])
-    assert r.exit_code == 3 and "not an empty folder" in r.stderr
+    assert r.exit_code == 3 and "not empty" in r.stderr
     assert [p.name for p in (tmp_path / "o").iterdir()] == ["keep.txt"]
 
 

@@ -94,10 +94,10 @@ def test_titration_rule_steps() -> None:
         [
             np.full(10, 100.0),  # mean < 110 → × 0.5
             np.r_[np.full(9, 150.0), 65.0],  # 10 % < 70 → × 0.5
-            np.full(10, 145.0),  # mean < 150 → × 0.7
-            np.full(10, 200.0),  # mean > 165 → × 1.1
+            np.full(10, 140.0),  # mean < 145 → × 0.7
+            np.full(10, 200.0),  # mean > 154 → × 1.1
             np.full(10, 140.0),  # 0.2 × 0.7 = 0.14 < 0.15 → stop
-            np.full(10, 170.0),  # off insulin, mean > 160 → restart at 0.3
+            np.full(10, 170.0),  # off insulin, mean > 154 → restart at 0.3
             np.full(10, 150.0),  # off insulin, fine → stays off
         ]
     )

@@ -63,3 +63,30 @@ def test_refuses_to_replace_an_unrelated_folder(data: Path, tmp_path: Path) -> N
     with pytest.raises(InputError, match="not an endolab trial report"):
         run(data, other)
     assert (other / "notes.txt").read_text() == "keep me"
+
+
+def test_report_files_in_memory_equal_the_folder(data: Path, tmp_path: Path) -> None:
+    from endolab.trial.report import report_files, report_html
+
+    out = tmp_path / "out"
+    analysis = run(data, out)
+    files = report_files(analysis)
+    assert list(files) == list(REPORT_FILES)
+    for name in ("endpoints.json", "participants.csv", "tables.md"):
+        assert files[name] == (out / name).read_bytes(), name
+    page = report_html(analysis)
+    assert page.startswith("<!DOCTYPE html>") and "data:image/png;base64," in page
+    assert files["report.html"].decode("utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_binary_summary_cells(data: Path) -> None:
+    from endolab.trial.tables import binary_summary
+
+    analysis = run(data, None)
+    table = binary_summary(analysis)
+    assert table.header == ["Endpoint", *analysis.cohorts]
+    assert [row[0] for row in table.rows] == list(analysis.protocol.endpoints)
+    for row in table.rows:
+        for group, cell in zip(analysis.cohorts, row[1:], strict=True):
+            s = analysis.cohorts[group][row[0]]
+            assert cell == "—" if not s["N"] else cell.startswith(f"{s['n']}/{s['N']} ")

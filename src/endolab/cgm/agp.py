@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
-from endolab._text import DISCLAIMER
 from endolab.cgm.frame import ensure_canonical
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
@@ -31,6 +30,7 @@ from endolab.cgm.schema import (
     TIR_LOW_MG_DL,
 )
 from endolab.errors import InputError
+from endolab.output import DISCLAIMER
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
 if TYPE_CHECKING:

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import warnings
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any, Final, Literal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import IO, Any, Final, Literal
 
 import polars as pl
 
@@ -48,6 +50,7 @@ from endolab.errors import DataFileError, EndolabError, EndolabWarning, InputErr
 
 __all__ = [
     "READERS",
+    "CGMSource",
     "detect_date_order",
     "detect_format",
     "read_cgm",
@@ -57,6 +60,16 @@ __all__ = [
 ]
 
 ReaderName = Literal["auto", "generic", "dexcom", "libre"]
+
+#: A CGM input: a path (text or :class:`os.PathLike`), the file's bytes, or a binary file object
+#: (opened ``"rb"``; read from its current position). In-memory inputs take a ``name`` for
+#: messages, for the format (``.parquet``) and for the default subject id; without one they are
+#: called ``upload`` (Parquet is then recognised by its magic bytes).
+CGMSource = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
+
+#: The name of an in-memory input given without one.
+UNNAMED: Final = "upload"
+_PARQUET_MAGIC: Final = b"PAR1"
 DateOrder = Literal["auto", "dmy", "mdy", "ymd"]
 
 _ID_NAMES: Final = (
@@ -111,17 +124,76 @@ def _check(
     return out
 
 
-def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataFileError(f"cannot read the file: {exc.strerror}", file=str(path)) from None
+@dataclass(frozen=True)
+class _Input:
+    """One input, read once: a file on disk (``path``) or bytes in memory (``data``)."""
+
+    path: Path | None
+    data: bytes | None
+    name: str
+
+    @property
+    def stem(self) -> str:
+        return PurePath(self.name).stem
+
+    @property
+    def is_parquet(self) -> bool:
+        if PurePath(self.name).suffix.lower() in (".parquet", ".pq"):
+            return True
+        return self.path is None and (self.data or b"").startswith(_PARQUET_MAGIC)
+
+    def read_bytes(self, limit: int | None = None) -> bytes:
+        if self.data is not None:
+            return self.data if limit is None else self.data[:limit]
+        assert self.path is not None
+        try:
+            if limit is None:
+                return self.path.read_bytes()
+            with self.path.open("rb") as handle:
+                return handle.read(limit)
+        except OSError as exc:
+            raise DataFileError(f"cannot read the file: {exc.strerror}", file=self.name) from None
+
+    def source(self) -> Path | io.BytesIO:
+        """What polars reads: the path, or a fresh buffer over the bytes."""
+        return self.path if self.path is not None else io.BytesIO(self.data or b"")
+
+
+def _input(source: CGMSource | _Input, name: str | None = None) -> _Input:
+    """The :class:`_Input` of a path, bytes or binary file object (a file object is read here)."""
+    if isinstance(source, _Input):
+        return source
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        return _Input(path, None, name or str(path))
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return _Input(None, bytes(source), name or UNNAMED)
+    read = getattr(source, "read", None)
+    if not callable(read):
+        raise InputError(
+            f"cannot read CGM data from a {type(source).__name__}: give a path, bytes or a binary "
+            "file object",
+            field="files",
+        )
+    data = read()
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InputError(
+            "the CGM file object is open in text mode; open it in binary mode ('rb')",
+            field="files",
+        )
+    own = getattr(source, "name", None)
+    label = name or (os.path.basename(own) if isinstance(own, str) and own else UNNAMED)
+    return _Input(None, bytes(data), label)
+
+
+def _read_text(src: _Input) -> str:
+    raw = src.read_bytes()
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DataFileError("not a text file (neither UTF-8 nor Windows-1252)", file=str(path))
+    raise DataFileError("not a text file (neither UTF-8 nor Windows-1252)", file=src.name)
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -133,12 +205,21 @@ def _rows(text: str, delimiter: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-def detect_format(path: str | Path) -> Literal["generic", "dexcom", "libre"]:
-    """Guess the file format from its first lines: ``dexcom``, ``libre`` or ``generic``."""
-    p = Path(path)
-    if p.suffix.lower() in (".parquet", ".pq"):
+def detect_format(
+    source: CGMSource, *, name: str | None = None
+) -> Literal["generic", "dexcom", "libre"]:
+    """Guess the file format from its first lines: ``dexcom``, ``libre`` or ``generic``.
+
+    ``source``: a path, bytes or a binary file object (:data:`CGMSource`; a file object is read to
+    its end); ``name`` names in-memory data.
+    """
+    return _detect(_input(source, name))
+
+
+def _detect(src: _Input) -> Literal["generic", "dexcom", "libre"]:
+    if src.is_parquet:
         return "generic"
-    head = _read_text(p)[:20_000].splitlines()[:12]
+    head = _read_text(src)[:20_000].splitlines()[:12]
     for line in head:
         low = line.lower()
         if "device timestamp" in low and "record type" in low:
@@ -162,14 +243,10 @@ def _find(columns: Sequence[str], names: Sequence[str]) -> str | None:
     return None
 
 
-def _read_generic_csv(p: Path) -> pl.DataFrame:
+def _read_generic_csv(src: _Input) -> pl.DataFrame:
     """All columns as text; polars reads the file itself (fast) unless it is not UTF-8."""
-    file = str(p)
-    try:
-        with p.open("rb") as handle:
-            head = handle.read(65536)
-    except OSError as exc:
-        raise DataFileError(f"cannot read the file: {exc.strerror}", file=file) from None
+    file = src.name
+    head = src.read_bytes(65536)
     if not head.strip():
         raise DataFileError("the file is empty", file=file)
     first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
@@ -179,10 +256,10 @@ def _read_generic_csv(p: Path) -> pl.DataFrame:
         "truncate_ragged_lines": False,
     }
     try:
-        return pl.read_csv(p, **options)
+        return pl.read_csv(src.source(), **options)
     except Exception:
         pass  # not UTF-8, or malformed: decode ourselves for a precise message
-    text = _read_text(p)
+    text = _read_text(src)
     try:
         return pl.read_csv(io.StringIO(text), **options)
     except Exception as exc:
@@ -209,8 +286,9 @@ def _malformed(text: str, delimiter: str, file: str) -> DataFileError | None:
 
 
 def read_generic(
-    path: str | Path,
+    source: CGMSource,
     *,
+    name: str | None = None,
     columns: Mapping[str, str] | None = None,
     unit: str | None = None,
     subject_id: str | None = None,
@@ -220,8 +298,11 @@ def read_generic(
 
     Parameters
     ----------
-    path
-        ``.csv``/``.txt`` (comma, semicolon or tab separated) or ``.parquet``.
+    source
+        ``.csv``/``.txt`` (comma, semicolon or tab separated) or ``.parquet``: a path, bytes or a
+        binary file object (:data:`CGMSource`).
+    name
+        Name of in-memory data (messages, format, default subject id); default ``upload``.
     columns
         Optional map from canonical names (``id``, ``time``, ``gl``, ``censored``) to the file's.
     unit
@@ -234,16 +315,32 @@ def read_generic(
         (:func:`detect_date_order`; ambiguous files are an error asking for it), or ``"dmy"`` /
         ``"mdy"``. ISO 8601 times (``2024-03-13T07:05:00``) need nothing.
     """
-    p = Path(path)
-    file = str(p)
-    if p.suffix.lower() in (".parquet", ".pq"):
+    return _generic(
+        _input(source, name),
+        columns=columns,
+        unit=unit,
+        subject_id=subject_id,
+        date_order=date_order,
+    )
+
+
+def _generic(
+    src: _Input,
+    *,
+    columns: Mapping[str, str] | None = None,
+    unit: str | None = None,
+    subject_id: str | None = None,
+    date_order: DateOrder = "auto",
+) -> pl.DataFrame:
+    file = src.name
+    if src.is_parquet:
         try:
-            frame = pl.read_parquet(p)
+            frame = pl.read_parquet(src.source())
         except Exception as exc:
             raise DataFileError(f"cannot read as Parquet: {exc}", file=file) from None
         header_lines = 0
     else:
-        frame = _read_generic_csv(p)
+        frame = _read_generic_csv(src)
         header_lines = 1
     mapping = dict(columns or {})
     for key, names in (("id", _ID_NAMES), ("time", _TIME_NAMES), ("gl", _GL_NAMES)):
@@ -268,7 +365,7 @@ def read_generic(
     selected = {k: pl.col(v) for k, v in mapping.items() if k in ("id", "time", "gl", "censored")}
     out = frame.select([e.alias(k) for k, e in selected.items()])
     if "id" not in out.columns:
-        out = out.with_columns(pl.lit(subject_id or p.stem).alias("id"))
+        out = out.with_columns(pl.lit(subject_id or src.stem).alias("id"))
     if frame.height == 0:
         raise DataFileError("no readings (the table has a header only)", file=file)
     out = out.with_row_index(ROW_COLUMN, offset=1 + header_lines)
@@ -317,16 +414,24 @@ def _merge_unit(file: str, column: str, header_unit: str | None, unit: str | Non
 
 
 def read_dexcom(
-    path: str | Path, *, unit: str | None = None, subject_id: str | None = None
+    source: CGMSource,
+    *,
+    name: str | None = None,
+    unit: str | None = None,
+    subject_id: str | None = None,
 ) -> pl.DataFrame:
     """Read a Dexcom Clarity CSV export (EGV rows only; High/Low kept as censored readings).
 
-    ``subject_id`` defaults to the file name without extension (the export's name fields are
-    personal data and are not read).
+    ``source``: a path, bytes or a binary file object (:data:`CGMSource`); ``name`` names
+    in-memory data. ``subject_id`` defaults to the file name without extension (the export's name
+    fields are personal data and are not read).
     """
-    p = Path(path)
-    file = str(p)
-    text = _read_text(p)
+    return _dexcom(_input(source, name), unit=unit, subject_id=subject_id)
+
+
+def _dexcom(src: _Input, *, unit: str | None = None, subject_id: str | None = None) -> pl.DataFrame:
+    file = src.name
+    text = _read_text(src)
     lines = text.splitlines()
     if not lines:
         raise DataFileError("the file is empty", file=file)
@@ -394,7 +499,7 @@ def read_dexcom(
             row=line_no[i],
             column=header[i_time],
         )
-    frame = frame.with_columns(parsed.alias("time"), pl.lit(subject_id or p.stem).alias("id"))
+    frame = frame.with_columns(parsed.alias("time"), pl.lit(subject_id or src.stem).alias("id"))
     return _check(frame, file, unit, unit_header)
 
 
@@ -557,8 +662,9 @@ def _libre_times(
 
 
 def read_libre(
-    path: str | Path,
+    source: CGMSource,
     *,
+    name: str | None = None,
     unit: str | None = None,
     subject_id: str | None = None,
     include_scans: bool = False,
@@ -566,12 +672,29 @@ def read_libre(
 ) -> pl.DataFrame:
     """Read a FreeStyle LibreView CSV export (historic readings; scans on request).
 
-    ``date_order``: ``"auto"`` (detected from the dates, :func:`detect_date_order`), ``"dmy"``,
-    ``"mdy"`` or ``"ymd"``.
+    ``source``: a path, bytes or a binary file object (:data:`CGMSource`); ``name`` names
+    in-memory data. ``date_order``: ``"auto"`` (detected from the dates,
+    :func:`detect_date_order`), ``"dmy"``, ``"mdy"`` or ``"ymd"``.
     """
-    p = Path(path)
-    file = str(p)
-    text = _read_text(p)
+    return _libre(
+        _input(source, name),
+        unit=unit,
+        subject_id=subject_id,
+        include_scans=include_scans,
+        date_order=date_order,
+    )
+
+
+def _libre(
+    src: _Input,
+    *,
+    unit: str | None = None,
+    subject_id: str | None = None,
+    include_scans: bool = False,
+    date_order: DateOrder = "auto",
+) -> pl.DataFrame:
+    file = src.name
+    text = _read_text(src)
     lines = text.splitlines()
     header_at = next(
         (
@@ -640,37 +763,66 @@ def read_libre(
     frame = pl.DataFrame(
         {"time": parsed, "gl": values, ROW_COLUMN: line_no},
         schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
-    ).with_columns(pl.lit(subject_id or p.stem).alias("id"))
+    ).with_columns(pl.lit(subject_id or src.stem).alias("id"))
     return _check(frame, file, unit, unit_header)
 
 
 READERS: Final = {"generic": read_generic, "dexcom": read_dexcom, "libre": read_libre}
+_READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
+    "generic": _generic,
+    "dexcom": _dexcom,
+    "libre": _libre,
+}
+
+
+def _is_one(sources: object) -> bool:
+    return isinstance(sources, (str, os.PathLike, bytes, bytearray, memoryview)) or callable(
+        getattr(sources, "read", None)
+    )
 
 
 def read_cgm(
-    paths: str | Path | Sequence[str | Path],
+    sources: CGMSource | Sequence[CGMSource],
     *,
     reader: ReaderName = "auto",
     unit: str | None = None,
+    names: Sequence[str | None] | None = None,
+    progress: Callable[[str], None] | None = None,
     **options: Any,
 ) -> pl.DataFrame:
-    """Read one or more CGM files (any supported format) into one canonical frame.
+    """Read one or more CGM inputs (any supported format) into one canonical frame.
 
-    ``reader="auto"`` picks the format per file (:func:`detect_format`). Other keyword options go
+    ``sources``: one input or a sequence of them, each a path, bytes or a binary file object
+    (:data:`CGMSource`). ``names`` names in-memory inputs, one per input (``None`` keeps the
+    default: the path, the file object's name, or ``upload``); for one input ``name=`` works too.
+    ``progress`` is called with each input's name once it is read.
+
+    ``reader="auto"`` picks the format per input (:func:`detect_format`). Other keyword options go
     to the reader (``columns`` generic only; ``subject_id``; ``include_scans`` LibreView only;
-    ``date_order`` LibreView and generic). Two files whose ids come from the same file name are
+    ``date_order`` LibreView and generic). Two inputs whose ids come from the same file name are
     an error (see :func:`_combine`).
+
+    >>> csv = b"id,time,gl\\na,2024-01-01T00:00,100\\na,2024-01-01T00:05,110\\n"
+    >>> read_cgm(csv, name="a.csv").get_column("gl").to_list()
+    [100.0, 110.0]
     """
-    items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    items: list[Any] = [sources] if _is_one(sources) else list(sources)  # type: ignore[arg-type]
     if not items:
         raise InputError("no input files", field="files")
+    single_name = options.pop("name", None)
+    given = list(names) if names is not None else [single_name] * len(items)
+    if len(given) != len(items):
+        raise InputError(
+            f"{len(given)} names for {len(items)} inputs; give one name per input", field="names"
+        )
     frames = []
-    for item in items:
-        p = Path(item)
-        if not p.is_file():
-            raise DataFileError("no such file", file=str(p))
-        kind = detect_format(p) if reader == "auto" else reader
-        if kind not in READERS:
+    inputs = []
+    for item, name in zip(items, given, strict=True):
+        src = _input(item, name)
+        if src.path is not None and not src.path.is_file():
+            raise DataFileError("no such file", file=src.name)
+        kind = _detect(src) if reader == "auto" else reader
+        if kind not in _READ:
             raise InputError(
                 f"unknown reader {reader!r}; accepted: auto, generic, dexcom, libre", field="reader"
             )
@@ -681,38 +833,43 @@ def read_cgm(
             opts.pop("include_scans", None)
         if kind == "dexcom":
             opts.pop("date_order", None)
-        frames.append(READERS[kind](p, unit=unit, **opts))
-    return _combine(frames, [Path(item) for item in items])
+        frames.append(_READ[kind](src, unit=unit, **opts))
+        inputs.append(src)
+        if progress is not None:
+            progress(src.name)
+    return _combine(frames, inputs)
 
 
-def _combine(frames: Sequence[pl.DataFrame], paths: Sequence[Path]) -> pl.DataFrame:
-    """One canonical frame from the canonical frames of several files (in the same order).
+def _combine(frames: Sequence[pl.DataFrame], inputs: Sequence[_Input]) -> pl.DataFrame:
+    """One canonical frame from the canonical frames of several inputs (in the same order).
 
-    Two files whose readings all carry their file name as id (Dexcom, LibreView and generic files
+    Two inputs whose readings all carry their file name as id (Dexcom, LibreView and generic files
     without a subject column) but have the same name (``p1/cgm.csv``, ``p2/cgm.csv``) would merge two
-    people into one subject: that is an error. A subject found in several files (a generic file
-    per month, say) is checked again as a whole (order, duplicates across files).
+    people into one subject: that is an error. A subject found in several inputs (a generic file
+    per month, say) is checked again as a whole (order, duplicates across inputs).
     """
     if len(frames) == 1:
         return frames[0]
     seen: set[Path] = set()
-    for path in paths:
-        if path.resolve() in seen:
-            raise DataFileError("the same file is given twice", file=str(path))
-        seen.add(path.resolve())
+    for src in inputs:
+        if src.path is None:
+            continue
+        if src.path.resolve() in seen:
+            raise DataFileError("the same file is given twice", file=src.name)
+        seen.add(src.path.resolve())
     ids = [set(f.get_column("id").unique().to_list()) for f in frames]
-    named: dict[str, Path] = {}
-    for frame_ids, path in zip(ids, paths, strict=True):
-        if frame_ids == {path.stem}:
-            if path.stem in named:
+    named: dict[str, str] = {}
+    for frame_ids, src in zip(ids, inputs, strict=True):
+        if frame_ids == {src.stem}:
+            if src.stem in named:
                 raise DataFileError(
-                    f"subject id {path.stem!r} comes from the file name, and "
-                    f"{named[path.stem]} gives the same id: two files would be merged into one "
+                    f"subject id {src.stem!r} comes from the file name, and "
+                    f"{named[src.stem]} gives the same id: two files would be merged into one "
                     "subject; rename the files (the id is the file name without extension)",
-                    file=str(path),
+                    file=src.name,
                 )
-            named[path.stem] = path
+            named[src.stem] = src.name
     if sum(len(i) for i in ids) == len(set().union(*ids)):
-        # no subject in two files: each frame is already checked, only the subject order is new
+        # no subject in two inputs: each frame is already checked, only the subject order is new
         return combine_frames(frames).sort("id", maintain_order=True)
     return check_frame(combine_frames(frames))

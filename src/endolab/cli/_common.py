@@ -15,21 +15,15 @@ Every error is one line on standard error, ``error: <message>``; no traceback fo
 
 from __future__ import annotations
 
-import datetime as _dt
-import decimal
-import fractions
-import json
-import math
 import sys
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
-from endolab._text import DISCLAIMER
 from endolab.errors import EndolabError
+from endolab.output import DISCLAIMER, json_text
 
 __all__ = [
     "EXIT_INPUT",
@@ -39,7 +33,6 @@ __all__ = [
     "echo_disclaimer",
     "fail",
     "print_json",
-    "to_jsonable",
 ]
 
 EXIT_OK = 0
@@ -108,44 +101,9 @@ def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     raise typer.Exit(code)
 
 
-def to_jsonable(value: Any) -> Any:
-    """Convert results to plain JSON types.
-
-    Fractions and Decimals become decimal strings only where a caller chose so; here a
-    :class:`fractions.Fraction` becomes a float, a :class:`decimal.Decimal` a string, dates ISO text,
-    NaN ``null``.
-
-    >>> to_jsonable({"a": fractions.Fraction(1, 4), "b": float("nan"), "d": _dt.date(2025, 1, 6)})
-    {'a': 0.25, 'b': None, 'd': '2025-01-06'}
-    """
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
-        return value
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, fractions.Fraction):
-        return float(value)
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    item = getattr(value, "item", None)  # NumPy scalars
-    if callable(item):
-        return to_jsonable(item())
-    tolist = getattr(value, "tolist", None)  # NumPy arrays
-    if callable(tolist):
-        return to_jsonable(tolist())
-    raise TypeError(f"cannot serialise {type(value).__name__} to JSON")
-
-
 def print_json(payload: Any) -> None:
     """Print ``payload`` as indented UTF-8 JSON on standard output."""
-    typer.echo(json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False, allow_nan=False))
+    typer.echo(json_text(payload))
 
 
 def echo_disclaimer() -> None:

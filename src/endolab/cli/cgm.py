@@ -11,14 +11,13 @@ import json
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from endolab._text import DISCLAIMER
-from endolab.cli._common import echo_disclaimer, to_jsonable
+from endolab.cli._common import echo_disclaimer
 from endolab.errors import EndolabWarning, InputError, ParseError
-from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
+from endolab.output import DISCLAIMER
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -160,23 +159,24 @@ def _read(
     columns: dict[str, str] | None = None,
     include_scans: bool = False,
 ) -> pl.DataFrame:
-    from endolab.cgm.readers import _combine, read_cgm
+    from endolab.cgm.readers import read_cgm
 
     kind = _choice(reader, ("auto", "generic", "dexcom", "libre"), "--reader")
     order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
-    frames = []
-    for path in files:
-        options: dict[str, Any] = {}
-        if order != "auto":
-            options["date_order"] = order
-        if columns:
-            options["columns"] = columns
-        if include_scans:
-            options["include_scans"] = True
-        frames.append(read_cgm(path, reader=kind, unit=unit, **options))  # type: ignore[arg-type]
-        if bar is not None:
-            bar[0].advance(bar[1])
-    return _combine(frames, files)
+    options: dict[str, Any] = {}
+    if order != "auto":
+        options["date_order"] = order
+    if columns:
+        options["columns"] = columns
+    if include_scans:
+        options["include_scans"] = True
+    return read_cgm(
+        list(files),
+        reader=kind,  # type: ignore[arg-type]
+        unit=unit,
+        progress=None if bar is None else (lambda _name: bar[0].advance(bar[1])),
+        **options,
+    )
 
 
 def _write_out(out: Path, data: bytes) -> None:
@@ -194,50 +194,15 @@ def _write_out(out: Path, data: bytes) -> None:
 
 
 def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[str, Any]) -> None:
-    if fmt == "parquet":
-        if out is None:
-            raise InputError("--format parquet needs --out FILE", field="out")
-        buffer = io.BytesIO()
-        table.write_parquet(buffer)
-        _write_out(out, buffer.getvalue())
-        return
-    if fmt == "csv":
-        text = table.write_csv()
-    else:
-        text = json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False, allow_nan=False)
+    from endolab.cgm.tables import table_bytes
+
+    if fmt == "parquet" and out is None:
+        raise InputError("--format parquet needs --out FILE", field="out")
+    data = table_bytes(table, fmt, payload)  # type: ignore[arg-type]
     if out is None:
-        typer.echo(text.rstrip("\n"))
+        typer.echo(data.decode("utf-8").rstrip("\n"))
     else:
-        _write_out(out, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
-
-
-#: How glucose is converted between units, stated with every table (issue 12).
-GLUCOSE_CONVERSION: Final = {
-    "mg_dl_per_mmol_l": GLUCOSE_MG_DL_PER_MMOL_L,
-    "source": (
-        "1 mmol/L = 18 mg/dL, the rounded factor of R iglu and the consensus materials "
-        "(Battelino 2019 pairs 70/3.9, 180/10.0 mg/dL/mmol/L); glucose 180.16 g/mol gives 18.016 "
-        "[A]. Used to report mmol/L values and to store mmol/L readings in mg/dL; each reading "
-        "is classified against the consensus cut-offs of the unit it was measured in "
-        "(< 3.0, < 3.9, 3.9–7.8, 3.9–10.0, > 10.0, > 13.9 mmol/L)."
-    ),
-}
-
-
-def _payload(
-    table: pl.DataFrame, glucose_unit: str, what: str, notes: list[str] | None = None
-) -> dict[str, Any]:
-    from endolab.cgm.columns import column_unit
-
-    return {
-        "disclaimer": DISCLAIMER,
-        "what": what,
-        "glucose_unit": glucose_unit,
-        "glucose_conversion": GLUCOSE_CONVERSION,
-        "warnings": list(notes or []),
-        "units": {c: column_unit(c, glucose_unit) for c in table.columns},
-        "rows": table.to_dicts(),
-    }
+        _write_out(out, data)
 
 
 def _human_table(table: pl.DataFrame, columns: list[str], glucose_unit: str, title: str) -> None:
@@ -280,11 +245,13 @@ def _emit(
 ) -> None:
     """Shared output logic: --out writes the table; --format/--json print it; else human text.
 
-    ``notes``: every warning, for the JSON ``warnings``."""
+    ``notes``: the warnings, for the JSON ``warnings``."""
+    from endolab.cgm.tables import format_from_suffix, table_record
+
     out_fmt = _choice(fmt, ("csv", "json", "parquet"), "--format") if fmt is not None else None
-    payload = _payload(table, glucose_unit, what, notes)
+    payload = table_record(table, glucose_unit, what, notes)
     if out is not None:
-        _write_table(table, out_fmt or _format_from_suffix(out), out, payload)
+        _write_table(table, out_fmt or format_from_suffix(out), out, payload)
         if as_json:
             typer.echo(
                 json.dumps(
@@ -315,82 +282,13 @@ def _emit(
 
 
 def _window(window: str | None, day0: str | None) -> tuple[tuple[Any, Any] | None, Any]:
-    """Parse --window FIRST:LAST and --day0 DATE|FILE (ParseError with the text on failure)."""
-    import datetime as _dt
+    """Parse --window FIRST:LAST and --day0 DATE|FILE (a file when such a file exists)."""
+    from endolab.cgm.windows import resolve_window
 
-    if window is None:
-        if day0 is not None:
-            raise InputError("--day0 needs --window FIRST:LAST", field="--day0")
-        return None, None
-    parts = window.strip().split(":")
-    if len(parts) != 2:
-        raise ParseError(
-            f"--window {window!r}: expected FIRST:LAST, e.g. 352:365, -14:-1 or "
-            "2024-01-01:2024-01-14",
-            field="--window",
-            value=window,
-        )
-    first, last = (p.strip() for p in parts)
-    bounds: tuple[Any, Any]
-    try:
-        bounds = (int(first), int(last))
-    except ValueError:
-        try:
-            bounds = (_dt.date.fromisoformat(first), _dt.date.fromisoformat(last))
-        except ValueError:
-            raise ParseError(
-                f"--window {window!r}: FIRST and LAST must be whole day numbers or dates "
-                "(YYYY-MM-DD)",
-                field="--window",
-                value=window,
-            ) from None
-        return bounds, None
-    if day0 is None:
-        raise InputError(
-            "--window with day numbers needs --day0 DATE or --day0 FILE", field="--day0"
-        )
-    path = Path(day0)
-    if path.is_file():
-        import polars as pl
-
-        from endolab.errors import DataFileError
-
-        try:
-            table = pl.read_csv(path, infer_schema=False)
-        except Exception as exc:
-            raise DataFileError(f"not a readable CSV table: {exc}", file=str(path)) from None
-        if not {"id", "day0"} <= set(table.columns):
-            raise DataFileError("needs columns id and day0", file=str(path), row=1)
-        return bounds, table
-    try:
-        return bounds, _dt.date.fromisoformat(day0.strip())
-    except ValueError:
-        raise ParseError(
-            f"--day0 {day0!r}: not a date (YYYY-MM-DD) nor an existing CSV file",
-            field="--day0",
-            value=day0,
-        ) from None
-
-
-def _format_from_suffix(out: Path) -> str:
-    suffix = out.suffix.lower()
-    return {".parquet": "parquet", ".pq": "parquet", ".json": "json"}.get(suffix, "csv")
-
-
-_SUMMARY_COLUMNS = [
-    "n_readings",
-    "days_worn",
-    "active_percent",
-    "sufficient_2019",
-    "mean",
-    "gmi",
-    "cv",
-    "tir_70_180",
-    "tbr_70",
-    "tbr_54",
-    "tar_180",
-    "tar_250",
-]
+    zero: Any = day0
+    if day0 is not None and Path(day0).is_file():
+        zero = Path(day0)
+    return resolve_window(window, zero)
 
 
 @app.command("metrics")
@@ -445,6 +343,7 @@ def metrics_command(
     from endolab.cgm import compute_metrics
     from endolab.cgm.frame import measured_units
     from endolab.cgm.metrics import gmi_sufficiency_notice
+    from endolab.cgm.tables import summary_columns, summary_display
     from endolab.units import normalize_unit
 
     period = _choice(by, ("day", "week"), "--by") if by is not None else None
@@ -474,9 +373,18 @@ def metrics_command(
             bar[0].advance(bar[1])
     # GMI/eA1c from too little data: kept, flagged, and said once the table is out (issue 12)
     notice = gmi_sufficiency_notice(table)
-    keys = [
-        c for c in ("id", "window_start", "window_end", "date", "week_start") if c in table.columns
-    ]
+
+    def human() -> None:
+        shown, footnotes = summary_display(table, glucose_unit, measured_mmol=measured_mmol)
+        _human_table(
+            shown,
+            summary_columns(table),
+            glucose_unit,
+            f"CGM consensus metrics, {table.height} row(s) (full table: --out FILE or --format csv)",
+        )
+        for line in footnotes:
+            typer.echo(line)
+
     _emit(
         table,
         fmt=fmt,
@@ -484,50 +392,11 @@ def metrics_command(
         as_json=as_json,
         glucose_unit=glucose_unit,
         what=f"cgm metrics ({chosen})",
-        human=lambda: _metrics_human(table, list(map(str, keys)), glucose_unit, measured_mmol),
+        human=human,
         notes=[*notes, *([notice] if notice else [])],
     )
     if notice:  # said once the table is out (not before an error about --out)
         typer.echo(f"warning: {notice}", err=True)
-
-
-def _metrics_human(
-    table: pl.DataFrame, keys: list[str], glucose_unit: str, measured_mmol: bool
-) -> None:
-    """The summary table; a GMI from insufficient data is marked †, the conversion stated."""
-    import polars as pl
-
-    shown = table
-    flagged = False
-    if "gmi" in table.columns and "sufficient_2019" in table.columns:
-        bad = table.get_column("gmi").is_not_null() & ~table.get_column(
-            "sufficient_2019"
-        ).fill_null(False)
-        flagged = bool(bad.any())
-        shown = table.with_columns(
-            pl.when(bad)
-            .then(pl.col("gmi").map_elements(lambda v: f"{_fmt(v)} †", return_dtype=pl.String))
-            .otherwise(pl.col("gmi").map_elements(_fmt, return_dtype=pl.String))
-            .alias("gmi")
-        )
-    _human_table(
-        shown,
-        [*keys, *_SUMMARY_COLUMNS],
-        glucose_unit,
-        f"CGM consensus metrics, {table.height} row(s) (full table: --out FILE or --format csv)",
-    )
-    if flagged:
-        typer.echo(
-            "† GMI from < 14 days or < 70 % CGM-active data (sufficient_2019 false): not a valid "
-            "GMI (Bergenstal 2018; 2019 consensus); do not report it."
-        )
-    if glucose_unit == "mmol/L" or measured_mmol:
-        typer.echo(
-            "Units: 1 mmol/L = 18 mg/dL (rounded factor of R iglu and the consensus; 18.016 from "
-            "glucose 180.16 g/mol) [A]; each reading is classified against the cut-offs of the unit "
-            "it was measured in (3.0 / 3.9 / 7.8 / 10.0 / 13.9 mmol/L; 54 / 70 / 140 / 180 / 250 "
-            "mg/dL); range columns keep their mg/dL names."
-        )
 
 
 @app.command("episodes")
@@ -569,6 +438,7 @@ def episodes_command(
 ) -> None:
     """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
     from endolab.cgm import episodes
+    from endolab.cgm.tables import episode_summary_columns
     from endolab.units import normalize_unit
 
     rule = _choice(lv2_end, ("same", "level1"), "--lv2-end")
@@ -609,7 +479,7 @@ def episodes_command(
         what="cgm episodes" + (" (summary)" if summary else ""),
         human=lambda: _human_table(
             result.summary,
-            ["id", *[c for c in result.summary.columns if c.endswith("_episodes")]],
+            episode_summary_columns(result.summary),
             "mg/dL",
             f"Consensus episodes per subject ({result.table.height} episode(s); "
             "one row per episode: --format csv or --out FILE)",

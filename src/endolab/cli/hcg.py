@@ -7,16 +7,14 @@ Thin adapter over :mod:`endolab.hcg`: numbers are taken as text and parsed exact
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from endolab.cli._common import EXIT_USAGE, echo_disclaimer, fail, print_json
 
 if TYPE_CHECKING:
-    from endolab.hcg.mixing import MixResult
-    from endolab.hcg.notices import Notice
-    from endolab.hcg.schedule import Frequency
+    from endolab.hcg import Frequency, MixResult, Notice
 
 __all__ = ["app"]
 
@@ -121,67 +119,15 @@ def _require(value: str | None, flag: str, preset: str | None, preset_fills: boo
 def _frequency(
     per_week: str | None, every_days: str | None, weekdays: str | None, freq: str | None
 ) -> Frequency | None:
-    from endolab.hcg.schedule import Frequency
+    from endolab.hcg import resolve_frequency
 
-    given = [
-        (flag, v)
-        for flag, v in (
-            ("--per-week", per_week),
-            ("--every-days", every_days),
-            ("--weekdays", weekdays),
-            ("--freq", freq),
-        )
-        if v is not None
-    ]
-    if len(given) > 1:
-        fail(
-            "give only one of --per-week, --every-days, --weekdays, --freq "
-            f"(got {', '.join(flag for flag, _ in given)})",
-            EXIT_USAGE,
-        )
-    if not given:
-        return None
-    if per_week is not None:
-        return Frequency.per_week(per_week)
-    if every_days is not None:
-        return Frequency.every_days(every_days)
-    if weekdays is not None:
-        return Frequency.on_weekdays(weekdays)
-    assert freq is not None
-    return Frequency.named(freq)
+    return resolve_frequency(per_week, every_days, weekdays, freq)
 
 
 def _print_notices(notices: tuple[Notice, ...]) -> None:
     names = {"E": "ERROR", "W": "WARNING", "I": "INFO"}
     for n in notices:
         typer.echo(f"{names[n.severity]} {n.code}: {n.message}")
-
-
-#: Schedule and plan keys: ``null`` in ``mix``/``reverse`` output (no frequency or plan given).
-_PLAN_KEYS = (
-    "weekly_iu",
-    "bud_days",
-    "discard_date",
-    "last_dose_day",
-    "doses_before_discard",
-    "wasted_iu",
-    "vials_needed",
-    "plan_cost",
-    "cost_per_week",
-    "drug_only_cost_per_week",
-)
-
-
-def _json_payload(record: dict[str, Any], notices: tuple[Notice, ...]) -> dict[str, Any]:
-    from endolab._text import DISCLAIMER
-
-    record = dict(record)
-    if "concentration_iu_per_ml" in record:
-        for key in _PLAN_KEYS:
-            record.setdefault(key, None)
-    record["notices"] = [n.as_dict() for n in notices]
-    record["disclaimer"] = DISCLAIMER
-    return record
 
 
 def _print_mix(m: MixResult) -> None:
@@ -230,7 +176,7 @@ def _print_mix(m: MixResult) -> None:
 def _write_svg(path: Path | None, m: MixResult) -> None:
     if path is None:
         return
-    from endolab.hcg.svg import write_svg
+    from endolab.hcg import write_svg
 
     write_svg(m, path)
 
@@ -258,7 +204,7 @@ def mix_cmd(
     _require(vial_iu, "--vial-iu", preset, True)
     _require(diluent_ml, "--diluent-ml", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
-    from endolab.hcg.mixing import mix
+    from endolab.hcg import mix, result_record
 
     m = mix(
         vial_iu,
@@ -275,7 +221,7 @@ def mix_cmd(
     )
     _write_svg(svg, m)
     if json_out:
-        print_json(_json_payload(m.to_dict(), m.notices))
+        print_json(result_record(m))
         return
     _print_mix(m)
     typer.echo(f"Label: {m.label_line()}")
@@ -311,8 +257,8 @@ def reverse_cmd(
     _require(vial_iu, "--vial-iu", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
     _require(units, "--units", preset, False)
+    from endolab.hcg import result_record, reverse
     from endolab.hcg._numbers import fmt_ml
-    from endolab.hcg.mixing import reverse
 
     r = reverse(
         vial_iu,
@@ -329,7 +275,7 @@ def reverse_cmd(
     )
     _write_svg(svg, r.mix)
     if json_out:
-        print_json(_json_payload(r.to_dict(), r.notices))
+        print_json(result_record(r))
         return
     exact = "" if (r.diluent_ml * 1000).denominator == 1 else f" (exactly {r.diluent_ml} mL)"
     typer.echo(
@@ -380,8 +326,8 @@ def suggest_cmd(
     """
     _require(vial_iu, "--vial-iu", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
+    from endolab.hcg import result_record, suggest_diluent
     from endolab.hcg._numbers import fmt_iu, fmt_label_ml, fmt_ml, fmt_pct
-    from endolab.hcg.mixing import suggest_diluent
 
     frequency = _frequency(per_week, every_days, weekdays, freq)
     if discard_after_days is not None and frequency is None:
@@ -410,8 +356,7 @@ def suggest_cmd(
         bud_days=discard_after_days,
     )
     if json_out:
-        payload = _json_payload(res.to_dict(), res.notices)
-        print_json(payload)
+        print_json(result_record(res))
         return
     typer.echo("Diluent options (best first; arithmetic only, this tool does not choose doses):")
     for s in res.suggestions:
@@ -472,9 +417,8 @@ def plan_cmd(
     frequency = _frequency(per_week, every_days, weekdays, freq)
     if frequency is None:
         fail("missing dosing frequency: give --per-week, --every-days, --weekdays or --freq", 2)
+    from endolab.hcg import mix, plan, result_record
     from endolab.hcg._numbers import fmt_iu, fmt_label_ml, fmt_ml
-    from endolab.hcg.mixing import mix
-    from endolab.hcg.schedule import plan
 
     m = mix(
         vial_iu,
@@ -499,12 +443,12 @@ def plan_cmd(
         price_per_vial=price_per_vial,
     )
     if ics is not None:
-        from endolab.hcg.ics import write_ics
+        from endolab.hcg import write_ics
 
         write_ics(p, ics)
     _write_svg(svg, m)
     if json_out:
-        print_json(_json_payload(p.to_dict(), p.notices))
+        print_json(result_record(p))
         return
     sch = p.schedule
     _print_mix(m)
@@ -566,39 +510,12 @@ def plan_cmd(
 @app.command("presets")
 def presets_cmd(json_out: JsonOpt = False) -> None:
     """Product presets (check your carton: label facts differ by market)."""
-    from endolab._text import DISCLAIMER
+    from endolab.hcg import PRESETS, presets_record
     from endolab.hcg._numbers import fmt_label_iu, fmt_label_ml
-    from endolab.hcg.products import CHECK_CARTON_NOTE, PRESETS
+    from endolab.hcg.products import CHECK_CARTON_NOTE
 
     if json_out:
-        print_json(
-            {
-                "presets": [
-                    {
-                        "key": p.key,
-                        "product": p.product,
-                        "vial_iu": None if p.vial_iu is None else float(p.vial_iu),
-                        "label_diluent_ml": (
-                            None if p.label_diluent_ml is None else float(p.label_diluent_ml)
-                        ),
-                        "diluent": p.diluent,
-                        "bud_days": p.bud_days,
-                        "vial_capacity_ml": (
-                            None if p.vial_capacity_ml is None else float(p.vial_capacity_ml)
-                        ),
-                        "single_dose": p.single_dose,
-                        "prefilled": p.prefilled,
-                        "mcg": None if p.mcg is None else float(p.mcg),
-                        "volume_ml": None if p.volume_ml is None else float(p.volume_ml),
-                        "source": p.source,
-                        "note": p.note,
-                    }
-                    for p in PRESETS.values()
-                ],
-                "note": CHECK_CARTON_NOTE,
-                "disclaimer": DISCLAIMER,
-            }
-        )
+        print_json(presets_record())
         return
     for p in PRESETS.values():
         vial = "user-supplied" if p.vial_iu is None else f"{fmt_label_iu(p.vial_iu)} IU"
@@ -619,31 +536,11 @@ def presets_cmd(json_out: JsonOpt = False) -> None:
 @app.command("syringes")
 def syringes_cmd(json_out: JsonOpt = False) -> None:
     """The syringe catalogue: scale, capacity and smallest graduation."""
-    from endolab._text import DISCLAIMER
+    from endolab.hcg import SYRINGES, syringes_record
     from endolab.hcg._numbers import fmt_label_ml
-    from endolab.hcg.syringes import SYRINGES
 
     if json_out:
-        print_json(
-            {
-                "syringes": [
-                    {
-                        "key": s.key,
-                        "description": s.description,
-                        "scale": s.scale,
-                        "units_per_ml": float(s.units_per_ml),
-                        "capacity_units": float(s.capacity_units),
-                        "capacity_ml": float(s.capacity_ml),
-                        "graduation_units": float(s.graduation_units),
-                        "ml_per_graduation": float(s.ml_per_graduation),
-                        "source": s.source,
-                        "note": s.note,
-                    }
-                    for s in SYRINGES.values()
-                ],
-                "disclaimer": DISCLAIMER,
-            }
-        )
+        print_json(syringes_record())
         return
     for s in SYRINGES.values():
         typer.echo(

@@ -189,8 +189,8 @@ def predict_command(
     as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
 ) -> None:
     """Predict free T, estradiol and DHT from total testosterone (or a weekly dose)."""
-    from endolab._text import DISCLAIMER
     from endolab.hormones import predict
+    from endolab.output import with_disclaimer
 
     result = predict(
         total_t,
@@ -206,7 +206,7 @@ def predict_command(
         dht_unit=dht_unit,
     )
     if as_json:
-        print_json({**result.to_dict(), "disclaimer": DISCLAIMER})
+        print_json(with_disclaimer(result.to_dict()))
         return
     _print_prediction(result)
     echo_disclaimer()
@@ -271,12 +271,12 @@ def free_t_command(
     as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
 ) -> None:
     """Free and bioavailable testosterone (Vermeulen 1999 by default; other published constant sets by --method)."""
-    from endolab._text import DISCLAIMER
     from endolab.hormones import free_testosterone
+    from endolab.output import with_disclaimer
 
     result = free_testosterone(total_t, shbg, albumin, method, unit=unit, albumin_unit=albumin_unit)
     if as_json:
-        print_json({**result.to_dict(), "disclaimer": DISCLAIMER})
+        print_json(with_disclaimer(result.to_dict()))
         return
     _print_free_t(result)
     echo_disclaimer()

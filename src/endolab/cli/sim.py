@@ -53,14 +53,12 @@ def dose_response(
     from endolab.sim.runner import _check_inputs
     from endolab.sim.studies import dose_response as run
     from endolab.sim.studies import write_dose_response
+    from endolab.trial.dataset import check_new_folder
 
     values = _doses(doses)
     _check_inputs(participants, days, values, seed)
-    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError(
-            f"--out {str(out)!r} exists and is not an empty folder; give a new or empty folder",
-            field="out",
-        )
+    if out is not None:
+        check_new_folder(out)
     with progress_bar("simulating dose arms") as bar:
         result = run(values, participants=participants, seed=seed, days=days, progress=bar)
     if out is not None:

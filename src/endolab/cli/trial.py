@@ -79,31 +79,16 @@ def analyze(
     from rich.markup import escape
     from rich.table import Table
 
-    groups = list(analysis.cohorts)
-    rt = Table(
-        title=escape(
-            f"Binary endpoints — protocol {analysis.protocol.name} "
-            "(n/N, % [exact 95 % CI, %], m = missing)"
-        )
-    )
-    rt.add_column("Endpoint")
+    from endolab.trial.tables import binary_summary
+
+    summary = binary_summary(analysis)
+    groups = summary.header[1:]
+    rt = Table(title=escape(summary.title))
+    rt.add_column(summary.header[0])
     for g in groups:
         rt.add_column(g, justify="right")
-    for key in analysis.protocol.endpoints:
-        cells = []
-        for g in groups:
-            s = analysis.cohorts[g][key]
-            if not s["N"]:
-                cells.append("—")
-                continue
-            lo, hi = s["ci95"]
-            cells.append(
-                escape(
-                    f"{s['n']}/{s['N']} {s['percent']:.1f} % [{100 * lo:.1f}–{100 * hi:.1f}]"
-                    + (f" m={s['missing']}" if s["missing"] else "")
-                )
-            )
-        rt.add_row(escape(key), *cells)
+    for row in summary.rows:
+        rt.add_row(*[escape(cell) for cell in row])
     Console(width=max(100, 24 + 30 * len(groups))).print(rt)
     for notice in analysis.notices:
         typer.echo(f"notice: {notice}")
@@ -145,16 +130,12 @@ def simulate(
     from endolab.cli._progress import progress_bar
     from endolab.errors import InputError
     from endolab.sim.runner import get_design, simulate_trial, write_simulation
+    from endolab.trial.dataset import check_new_folder
 
     get_design(protocol)
     if file_format not in ("csv", "parquet"):
         raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError(
-            f"--out {str(out)!r} exists and is not an empty folder; give a new or empty folder",
-            field="out",
-            value=str(out),
-        )
+    check_new_folder(out)
     with progress_bar("simulating participant-days") as bar:
         ds = simulate_trial(
             protocol=protocol,

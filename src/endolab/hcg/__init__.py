@@ -7,6 +7,11 @@ results are frozen dataclasses holding exact values, with formatted strings and 
 
 * :func:`mix`, :func:`reverse`, :func:`suggest_diluent` — reconstitution and syringe reading;
 * :func:`schedule`, :func:`plan`, :class:`Frequency` — one vial and a multi-vial plan on the calendar;
+  :func:`resolve_frequency` — a frequency from at most one of per-week, every-N-days, weekdays or a
+  preset name;
+* :func:`result_record`, :func:`presets_record`, :func:`syringes_record` (and one-item
+  :func:`preset_record`, :func:`syringe_record`) — the JSON records (``--json``, web API), with the
+  notices and the disclaimer;
 * :data:`PRESETS`, :data:`SYRINGES` — product presets and the syringe catalogue (the spec's
   ``presets`` and ``syringes``; the lower-case names are the modules);
 * :func:`plan_to_ics` — iCalendar export; :func:`syringe_svg` / :func:`mix_svg` — the syringe picture;
@@ -18,23 +23,22 @@ results are frozen dataclasses holding exact values, with formatted strings and 
 (Fraction(7, 1), 142, Fraction(60, 1))
 """
 
+from endolab.hcg.arithmetic import Mark, MixNumbers
+from endolab.hcg.frequency import FREQUENCY_PRESETS, Frequency, resolve_frequency
 from endolab.hcg.ics import plan_to_ics, write_ics
-from endolab.hcg.mixing import (
-    Mark,
-    MixResult,
-    ReverseResult,
-    Suggestion,
-    SuggestResult,
-    mix,
-    reverse,
-    suggest_diluent,
-)
+from endolab.hcg.mixing import mix, reverse, suggest_diluent
 from endolab.hcg.notices import CATALOGUE, HcgInputError, HcgParseError, Notice
 from endolab.hcg.products import PRESETS, Preset, get_preset
+from endolab.hcg.records import (
+    preset_record,
+    presets_record,
+    result_record,
+    syringe_record,
+    syringes_record,
+)
+from endolab.hcg.results import MixResult, ReverseResult, Suggestion, SuggestResult
 from endolab.hcg.schedule import (
     DOSE_ON_DISCARD_DATE_USABLE,
-    FREQUENCY_PRESETS,
-    Frequency,
     PlanResult,
     ScheduleResult,
     VialUse,
@@ -54,6 +58,7 @@ __all__ = [
     "HcgInputError",
     "HcgParseError",
     "Mark",
+    "MixNumbers",
     "MixResult",
     "Notice",
     "PlanResult",
@@ -70,11 +75,17 @@ __all__ = [
     "mix_svg",
     "plan",
     "plan_to_ics",
+    "preset_record",
+    "presets_record",
     "recommend_syringe",
+    "resolve_frequency",
+    "result_record",
     "reverse",
     "schedule",
     "suggest_diluent",
+    "syringe_record",
     "syringe_svg",
+    "syringes_record",
     "write_ics",
     "write_svg",
 ]

@@ -41,6 +41,7 @@ __all__ = [
     "parse_amount",
     "parse_number",
     "round_half_up",
+    "rounded",
 ]
 
 #: What the library accepts for a number: decimal text, an int, a Fraction, a Decimal, or a float
@@ -177,6 +178,17 @@ def round_half_up(x: Fraction, dp: int) -> Decimal:
     if x < 0:
         n = -n
     return Decimal(n).scaleb(-dp)
+
+
+def rounded(x: Fraction, dp: int) -> float:
+    """``x`` rounded half up to ``dp`` decimal places (:func:`round_half_up`), as a float for JSON.
+
+    The one rounding rule of the calculator's records (spec §6: IU 1 dp, mL 3 dp, units 1 dp).
+
+    >>> rounded(Fraction(1, 8), 2), rounded(Fraction(2, 3), 3)
+    (0.13, 0.667)
+    """
+    return float(round_half_up(x, dp))
 
 
 def fmt_fixed(x: Fraction, dp: int, *, thousands: bool = True) -> str:

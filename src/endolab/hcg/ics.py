@@ -7,7 +7,8 @@ the clock. Lines end in CRLF and are folded at 75 octets (RFC 5545 §3.1); text 
 (§3.3.11).
 
 >>> from endolab.hcg.mixing import mix
->>> from endolab.hcg.schedule import Frequency, plan
+>>> from endolab.hcg.frequency import Frequency
+>>> from endolab.hcg.schedule import plan
 >>> p = plan(mix("5000", "5", "250"), Frequency.per_week(2), start="2025-01-06", weeks=1, bud_days=30)
 >>> text = plan_to_ics(p)
 >>> text.count("BEGIN:VEVENT"), "DTSTAMP:20250106T000000Z" in text
@@ -22,9 +23,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from endolab._io import atomic_write_text
-from endolab._text import DISCLAIMER
 from endolab.hcg._numbers import fmt_iu, fmt_label_iu, fmt_label_ml
 from endolab.hcg.schedule import PlanResult
+from endolab.output import DISCLAIMER
 
 __all__ = ["PRODID", "escape_text", "fold_line", "plan_to_ics", "write_ics"]
 

@@ -36,6 +36,8 @@ __all__ = [
     "Notice",
     "Severity",
     "notice",
+    "prefilled_error",
+    "schedule_invalid",
 ]
 
 Severity = Literal["E", "W", "I"]
@@ -247,3 +249,22 @@ class HcgInputError(InputError):
 
 class HcgParseError(ParseError, HcgInputError):
     """``E_NOT_A_NUMBER``: text that is not a number. A :class:`~endolab.errors.ParseError` (exit 2)."""
+
+
+def schedule_invalid(field: str, message: str, value: object) -> HcgInputError:
+    """The ``E_SCHEDULE_INVALID`` error for ``field`` (a frequency, a date, a number of weeks).
+
+    >>> schedule_invalid("weeks", "`weeks` must be at least 1.", "0").code
+    'E_SCHEDULE_INVALID'
+    """
+    return HcgInputError("E_SCHEDULE_INVALID", field, message, value=value)
+
+
+def prefilled_error() -> HcgInputError:
+    """E_PREFILLED_SINGLE_USE: a prefilled syringe is not mixed (spec §1.3, §5)."""
+    return HcgInputError(
+        "E_PREFILLED_SINGLE_USE",
+        "preset",
+        CATALOGUE["E_PREFILLED_SINGLE_USE"].template,
+        value="ovidrel-250mcg",
+    )

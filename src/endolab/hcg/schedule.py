@@ -45,7 +45,6 @@ Choices this module makes where the spec is silent [A]:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
@@ -54,65 +53,35 @@ from typing import Any, Final
 from endolab.errors import InputError, ParseError
 from endolab.hcg._numbers import (
     Number,
-    fmt_iu,
     fmt_money,
-    fmt_pct,
     parse_number,
-    round_half_up,
+    rounded,
 )
-from endolab.hcg.mixing import MixResult, preservative_free_notice, sort_notices
-from endolab.hcg.notices import CATALOGUE, HcgInputError, Notice, notice
+from endolab.hcg.arithmetic import breakeven_weekly_iu
+from endolab.hcg.frequency import MAX_DAYS, MAX_PLAN_WEEKS, Frequency
+from endolab.hcg.messages import bud_notices, sort_notices
+from endolab.hcg.notices import CATALOGUE, HcgInputError, Notice, schedule_invalid
 from endolab.hcg.products import PRESERVATIVE_FREE_DILUENTS
+from endolab.hcg.results import MixResult
 
 __all__ = [
     "DOSE_ON_DISCARD_DATE_USABLE",
-    "FREQUENCY_PRESETS",
-    "MAX_DAYS",
-    "MAX_PLAN_WEEKS",
-    "WEEKDAY_NAMES",
-    "Frequency",
     "PlanResult",
     "ScheduleResult",
     "VialUse",
-    "breakeven_weekly_iu",
     "parse_date",
     "plan",
     "resolve_bud",
     "schedule",
 ]
 
-#: Longest plan simulated [week] [A] (10 years; bounds the calendar walk).
-MAX_PLAN_WEEKS: Final = 520
-#: Longest dosing interval and longest beyond-use period accepted [day] [A]: the same 10-year horizon
-#: (7 × :data:`MAX_PLAN_WEEKS`). Larger values are input mistakes; they would otherwise run the
-#: calendar past 9999-12-31.
-MAX_DAYS: Final = 7 * MAX_PLAN_WEEKS
-
 #: BUD convention [A] (spec §3.2, §7 item 6): "use within N days" → discard date = mix date + N days,
 #: and a dose **on** the discard date is expired (usable iff dose_day < discard_day). Conservative by
 #: at most one day.
 DOSE_ON_DISCARD_DATE_USABLE: Final = False
 
-WEEKDAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAY_ALIASES: Final = {
-    **{name: i for i, name in enumerate(WEEKDAY_NAMES)},
-    **{
-        full: i
-        for i, full in enumerate(
-            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-        )
-    },
-    "tues": 1,
-    "weds": 2,
-    "thur": 3,
-    "thurs": 3,
-}
 #: Reference Monday used to lay out a weekday pattern when no start date is given.
 _REFERENCE_MONDAY: Final = date(2024, 1, 1)
-
-
-def _schedule_error(field: str, message: str, value: object) -> HcgInputError:
-    return HcgInputError("E_SCHEDULE_INVALID", field, message, value=value)
 
 
 def _add_days(base: date, days: int, field: str = "start") -> date:
@@ -126,191 +95,6 @@ def _add_days(base: date, days: int, field: str = "start") -> date:
             field=field,
             value=base.isoformat(),
         ) from None
-
-
-@dataclass(frozen=True)
-class Frequency:
-    """A dosing pattern: every ``interval_days`` days, or on a set of weekdays (0 = Monday).
-
-    >>> Frequency.per_week(2).weekdays, Frequency.named("eod").doses_per_week
-    ((0, 3), Fraction(7, 2))
-    """
-
-    interval_days: int | None = None
-    weekdays: tuple[int, ...] | None = None
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        if (self.interval_days is None) == (self.weekdays is None):
-            raise _schedule_error(
-                "frequency",
-                "Give either an interval in days or a set of weekdays.",
-                self.name,
-            )
-        if self.interval_days is not None and not 1 <= self.interval_days <= MAX_DAYS:
-            raise _schedule_error(
-                "every_days",
-                f"`every_days` must be a whole number of days from 1 to {MAX_DAYS} "
-                f"(got {self.interval_days}).",
-                self.interval_days,
-            )
-        if self.weekdays is not None and not self.weekdays:
-            raise _schedule_error(
-                "weekdays", "`weekdays` is empty; name at least one day, e.g. mon,thu.", ""
-            )
-
-    # constructors --------------------------------------------------------------------------------
-    @classmethod
-    def every_days(cls, days: Number) -> Frequency:
-        """Every ``days`` days (a whole number ≥ 1); E_SCHEDULE_INVALID otherwise."""
-        value = parse_number(days, "every_days")
-        if value.denominator != 1 or value < 1:
-            raise _schedule_error(
-                "every_days",
-                f"`every_days` must be a whole number of days ≥ 1 (got {days}).",
-                days,
-            )
-        if value > MAX_DAYS:
-            raise _schedule_error(
-                "every_days",
-                f"`every_days` must be a whole number of days from 1 to {MAX_DAYS} (got {days}).",
-                days,
-            )
-        n = int(value)
-        label = {1: "daily", 2: "every other day", 7: "weekly"}.get(n, f"every {n} days")
-        return cls(interval_days=n, name=label)
-
-    @classmethod
-    def on_weekdays(cls, days: str | Iterable[str | int]) -> Frequency:
-        """On named weekdays, e.g. ``"mon,thu"``; an empty or unknown name is E_SCHEDULE_INVALID."""
-        items: list[str | int] = (
-            [p for p in days.replace(";", ",").replace("+", ",").split(",") if p.strip()]
-            if isinstance(days, str)
-            else list(days)
-        )
-        found: set[int] = set()
-        for item in items:
-            if isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= 6:
-                found.add(item)
-                continue
-            key = str(item).strip().lower()
-            if key not in _WEEKDAY_ALIASES:
-                raise _schedule_error(
-                    "weekdays",
-                    f"unknown weekday {str(item)!r} in `weekdays`; use mon, tue, wed, thu, fri, "
-                    "sat, sun separated by commas.",
-                    days,
-                )
-            found.add(_WEEKDAY_ALIASES[key])
-        if not found:
-            raise _schedule_error(
-                "weekdays", "`weekdays` is empty; name at least one day, e.g. mon,thu.", days
-            )
-        ordered = tuple(sorted(found))
-        label = "+".join(WEEKDAY_NAMES[d].capitalize() for d in ordered)
-        return cls(weekdays=ordered, name=label)
-
-    @classmethod
-    def per_week(cls, count: Number) -> Frequency:
-        """Doses per week mapped to the spec's presets (§3.1): 1, 2, 3, 3.5 or 7 [A]."""
-        value = parse_number(count, "per_week")
-        if value == 1:
-            return cls.every_days(7)
-        if value == 2:
-            return cls.on_weekdays("mon,thu")
-        if value == 3:
-            return cls.on_weekdays("mon,wed,fri")
-        if value == Fraction(7, 2):
-            return cls.every_days(2)
-        if value == 7:
-            return cls.every_days(1)
-        raise _schedule_error(
-            "per_week",
-            f"`per_week` must be 1, 2 (Mon+Thu), 3 (Mon+Wed+Fri), 3.5 (every other day) or 7 "
-            f"(daily) (got {count}); for other patterns give the weekdays, e.g. mon,tue,thu,fri.",
-            count,
-        )
-
-    @classmethod
-    def named(cls, name: str) -> Frequency:
-        """A frequency preset of spec §3.1 by name (see :data:`FREQUENCY_PRESETS`)."""
-        key = str(name).strip().lower()
-        if key not in FREQUENCY_PRESETS:
-            raise _schedule_error(
-                "freq",
-                f"unknown frequency {name!r}; accepted: {', '.join(FREQUENCY_PRESETS)}.",
-                name,
-            )
-        return FREQUENCY_PRESETS[key]
-
-    # derived ---------------------------------------------------------------------------------------
-    @property
-    def doses_per_week(self) -> Fraction:
-        """``7 / interval_days`` or ``len(weekday_set)`` [doses/week]."""
-        if self.interval_days is not None:
-            return Fraction(7, self.interval_days)
-        assert self.weekdays is not None
-        return Fraction(len(self.weekdays))
-
-    def first_day_on_or_after(self, day: date) -> date:
-        """The first dose day of the pattern on or after ``day`` (any day for an interval)."""
-        if self.weekdays is None:
-            return day
-        while day.weekday() not in self.weekdays:
-            day += timedelta(days=1)
-        return day
-
-    def day_indices(self, mix_date: date, first_dose_offset: int = 0) -> Iterator[int]:
-        """Endless dose-day indices relative to ``mix_date`` (day 0)."""
-        d = first_dose_offset
-        if self.interval_days is not None:
-            while True:
-                yield d
-                d += self.interval_days
-        assert self.weekdays is not None
-        while True:
-            if (mix_date + timedelta(days=d)).weekday() in self.weekdays:
-                yield d
-            d += 1
-
-    def count_days_before(self, mix_date: date, first_dose_offset: int, limit: int) -> int:
-        """Number of dose-day indices ``d`` with ``first_dose_offset ≤ d < limit`` (arithmetic).
-
-        >>> Frequency.on_weekdays("mon,thu").count_days_before(date(2025, 1, 6), 0, 30)
-        9
-        """
-        if limit <= first_dose_offset:
-            return 0
-        if self.interval_days is not None:
-            return -(-(limit - first_dose_offset) // self.interval_days)
-        assert self.weekdays is not None
-        total = 0
-        for k in range(7):
-            d0 = first_dose_offset + k
-            if (mix_date + timedelta(days=d0)).weekday() in self.weekdays and d0 < limit:
-                total += -(-(limit - d0) // 7)
-        return total
-
-    def dates_between(self, start: date, end: date) -> list[date]:
-        """Dose dates in ``[start, end)`` (an interval pattern starts on ``start``).
-
-        Only dates before ``end`` are ever computed (no step past the end of the calendar).
-        """
-        step = self.interval_days or 1
-        count = max(0, -(-(end - start).days // step))
-        days = (start + timedelta(days=i * step) for i in range(count))
-        return [d for d in days if self.weekdays is None or d.weekday() in self.weekdays]
-
-
-#: Frequency presets of spec §3.1.
-FREQUENCY_PRESETS: Final[dict[str, Frequency]] = {
-    "daily": Frequency(interval_days=1, name="daily"),
-    "eod": Frequency(interval_days=2, name="every other day"),
-    "every-3-days": Frequency(interval_days=3, name="every 3 days"),
-    "2x-week": Frequency(weekdays=(0, 3), name="Mon+Thu"),
-    "3x-week": Frequency(weekdays=(0, 2, 4), name="Mon+Wed+Fri"),
-    "weekly": Frequency(interval_days=7, name="weekly"),
-}
 
 
 def parse_date(raw: str | date, field: str = "start") -> date:
@@ -329,17 +113,6 @@ def parse_date(raw: str | date, field: str = "start") -> date:
             field=field,
             value=raw,
         ) from None
-
-
-def breakeven_weekly_iu(vial_iu: Fraction, bud_days: int) -> Fraction:
-    """Weekly use that finishes a vial by its discard date, spec §3.2: ``vial_iu · 7 / bud_days``.
-
-    vial_iu [IU], bud_days [day] → [IU/week] (approximate: ignores dose granularity).
-
-    >>> breakeven_weekly_iu(Fraction(5000), 30)
-    Fraction(3500, 3)
-    """
-    return vial_iu * 7 / bud_days
 
 
 def resolve_bud(m: MixResult, bud_days: Number | None) -> int | None:
@@ -383,40 +156,6 @@ def resolve_bud(m: MixResult, bud_days: Number | None) -> int | None:
         f"{CATALOGUE['E_BUD_REQUIRED'].template[:-1]}{why}.",
         value=None,
     )
-
-
-def _bud_notices(
-    m: MixResult, bud: int, n_used: int, wasted: Fraction, weekly: Fraction
-) -> list[Notice]:
-    notes: list[Notice] = []
-    n = m.doses_per_vial
-    if n_used < n:
-        notes.append(
-            notice(
-                "W_BUD_CONFLICT",
-                f"At {fmt_iu(weekly)} IU/week only {n_used} of {n} doses are used before the "
-                f"{bud}-day discard date; {fmt_iu(wasted)} IU ({fmt_pct(wasted / m.vial_iu)}%) is "
-                "discarded.",
-                doses_lost=n - n_used,
-                wasted_iu=wasted,
-            )
-        )
-    x = breakeven_weekly_iu(m.vial_iu, bud)
-    notes.append(
-        notice(
-            "I_BREAKEVEN",
-            f"To finish a {fmt_iu(m.vial_iu)} IU vial within {bud} days you need ≈{fmt_iu(x)} "
-            "IU/week.",
-            breakeven_weekly_iu=x,
-        )
-    )
-    if m.diluent in PRESERVATIVE_FREE_DILUENTS and n > 1:
-        notes.append(preservative_free_notice(m.preset))
-    return notes
-
-
-def _r(x: Fraction, dp: int) -> float:
-    return float(round_half_up(x, dp))
 
 
 @dataclass(frozen=True)
@@ -471,24 +210,26 @@ class ScheduleResult:
         d.update(
             {
                 "frequency": self.frequency.name,
-                "doses_per_week": _r(self.doses_per_week, 2),
-                "weekly_iu": _r(self.weekly_iu, 1),
+                "doses_per_week": rounded(self.doses_per_week, 2),
+                "weekly_iu": rounded(self.weekly_iu, 1),
                 "bud_days": self.bud_days,
                 "mix_date": self.mix_date,
                 "discard_date": self.discard_date,
                 "discard_day": self.discard_day,
                 "last_dose_day": self.last_dose_day,
-                "coverage_days": _r(self.coverage_days, 1),
+                "coverage_days": rounded(self.coverage_days, 1),
                 "doses_before_discard": self.doses_used,
                 "scheduled_doses_before_discard": self.doses_before_bud,
                 "doses_used": self.doses_used,
                 "last_usable_dose_day": self.last_usable_dose_day,
                 "usable_dose_days": list(self.usable_dose_days),
                 "usable_dose_dates": list(self.usable_dose_dates),
-                "wasted_iu": _r(self.wasted_iu, 1),
-                "wasted_pct": _r(self.wasted_iu / self.mix.vial_iu * 100, 1),
+                "wasted_iu": rounded(self.wasted_iu, 1),
+                "wasted_pct": rounded(self.wasted_iu / self.mix.vial_iu * 100, 1),
                 "breakeven_weekly_iu": (
-                    None if self.breakeven_weekly_iu is None else _r(self.breakeven_weekly_iu, 1)
+                    None
+                    if self.breakeven_weekly_iu is None
+                    else rounded(self.breakeven_weekly_iu, 1)
                 ),
                 "weekly_iu_exact": str(self.weekly_iu),
                 "wasted_iu_exact": str(self.wasted_iu),
@@ -542,13 +283,13 @@ def schedule(
     """
     bud = resolve_bud(m, bud_days)
     if isinstance(first_dose_offset, bool) or not isinstance(first_dose_offset, int):
-        raise _schedule_error(
+        raise schedule_invalid(
             "first_dose_offset",
             f"`first_dose_offset` must be a whole number of days ≥ 0 (got {first_dose_offset!r}).",
             first_dose_offset,
         )
     if first_dose_offset < 0:
-        raise _schedule_error(
+        raise schedule_invalid(
             "first_dose_offset",
             f"`first_dose_offset` must be a whole number of days ≥ 0 (got {first_dose_offset}).",
             first_dose_offset,
@@ -578,7 +319,7 @@ def schedule(
     weekly = m.dose_iu * dpw
     notes = list(m.notices)
     if bud is not None:
-        notes += _bud_notices(m, bud, used, wasted, weekly)
+        notes += bud_notices(m, bud, used, wasted, weekly)
     return ScheduleResult(
         mix=m,
         frequency=frequency,
@@ -623,7 +364,7 @@ class VialUse:
             "discard_date": self.discard_date,
             "doses": self.doses,
             "dose_dates": list(self.dose_dates),
-            "unused_iu": _r(self.unused_iu, 1),
+            "unused_iu": rounded(self.unused_iu, 1),
             "open_at_end": self.open_at_end,
         }
 
@@ -679,7 +420,7 @@ class PlanResult:
         d = self.schedule.to_dict()
 
         def money(x: Fraction | None) -> float | None:
-            return None if x is None else _r(x, 2)
+            return None if x is None else rounded(x, 2)
 
         d.update(
             {
@@ -692,9 +433,9 @@ class PlanResult:
                 "plan_cost": money(self.plan_cost),
                 "cost_per_week": money(self.cost_per_week),
                 "drug_only_cost_per_week": money(self.drug_only_cost_per_week),
-                "plan_discarded_iu": _r(self.discarded_iu, 1),
-                "open_vial_remaining_iu": _r(self.open_vial_remaining_iu, 1),
-                "diluent_ml_needed": _r(self.diluent_ml_needed, 3),
+                "plan_discarded_iu": rounded(self.discarded_iu, 1),
+                "open_vial_remaining_iu": rounded(self.open_vial_remaining_iu, 1),
+                "diluent_ml_needed": rounded(self.diluent_ml_needed, 3),
                 "vials": [v.to_dict() for v in self.vials],
                 "dose_dates": list(self.dose_dates),
             }

@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 
 from endolab._io import atomic_write_text
 from endolab.hcg._numbers import fmt_ml
-from endolab.hcg.mixing import MixResult
+from endolab.hcg.results import MixResult
 from endolab.hcg.syringes import Syringe
 
 __all__ = ["mix_svg", "scale_length_mm", "syringe_svg", "write_svg"]

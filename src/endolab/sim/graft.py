@@ -172,7 +172,7 @@ class GraftSettings:
         Fraction of infused IEQ that survive engraftment [1]: 0.5 — early intraportal loss
         (IBMIR) is often quoted at 50–60 % [U].
     potency
-        Functional potency of a surviving SC-islet IEQ relative to a native islet [1]: 3.5 [A],
+        Functional potency of a surviving SC-islet IEQ relative to a native islet [1]: 4.5 [A],
         calibrated so that the default full-dose virtual cohort roughly reproduces the NEJM 2025
         insulin-independence proportion (docs/sim.md, "Calibration"); it also absorbs the T1D
         baseline mismatch of specs/simulator.md §0 item 7.
@@ -180,7 +180,7 @@ class GraftSettings:
         Between-participant coefficient of variation of the plateau F (log-normal) [1]: 0.35 [A]
         — engraftment is weakly predicted by dose (Hirsch 2012, doi:10.1111/j.1600-6143.2011.03947.x).
     max_fraction
-        Upper bound of a drawn plateau F [1]: 1.2 [A].
+        Upper bound of a drawn plateau F [1]: 1.5 [A].
     t50_days, slope_days
         Logistic maturation ``E(t) = 1/(1 + exp(−(t − t50)/s))`` [days]: 90 and 20 [A] (SC-islet
         function clinically meaningful at day 90, insulin stopped at/after day 180 in most
@@ -199,9 +199,9 @@ class GraftSettings:
 
     healthy_ieq: float = 1.0e6
     engraftment_survival: float = 0.5
-    potency: float = 3.5
+    potency: float = 4.5
     cv: float = 0.35
-    max_fraction: float = 1.2
+    max_fraction: float = 1.5
     t50_days: float = 90.0
     slope_days: float = 20.0
     loss_rate_per_year: float = 0.0
@@ -243,8 +243,8 @@ def mean_graft_fraction(dose_cells: float, settings: GraftSettings | None = None
     ``F = min(max_fraction, IEQ(dose) · survival · potency / healthy_ieq)`` with
     :func:`islet_equivalents_pisania_2010`; every factor is an assumption (:class:`GraftSettings`).
 
-    >>> round(mean_graft_fraction(8e8), 3)  # 8e8/1560 × 0.5 × 3.5 / 1e6
-    0.897
+    >>> round(mean_graft_fraction(8e8), 3)  # 8e8/1560 × 0.5 × 4.5 / 1e6
+    1.154
     """
     s = settings or GraftSettings()
     if not (math.isfinite(dose_cells) and dose_cells >= 0):

@@ -17,6 +17,8 @@ from __future__ import annotations
 import csv
 import functools
 import math
+import types
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Literal
@@ -97,13 +99,21 @@ class VirtualPatient:
         return _with_c_peptide(replace(self, sex=sex, height_cm=HEIGHT_CM[sex]))
 
 
+_Rows = Mapping[str, Mapping[str, str]]
+
+
+def _frozen(rows: Iterable[dict[str, str]]) -> _Rows:
+    return types.MappingProxyType({row["Name"]: types.MappingProxyType(row) for row in rows})
+
+
 @functools.cache
-def _rows() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+def _rows() -> tuple[_Rows, _Rows]:
+    """The packaged parameter tables, read once per process and read-only (shared by threads)."""
     data = resources.files("endolab.sim") / "data"
     with (data / "vpatient_params.csv").open(encoding="utf-8") as fh:
-        params = {row["Name"]: row for row in csv.DictReader(fh)}
+        params = _frozen(csv.DictReader(fh))
     with (data / "Quest.csv").open(encoding="utf-8") as fh:
-        quest = {row["Name"]: row for row in csv.DictReader(fh)}
+        quest = _frozen(csv.DictReader(fh))
     return params, quest
 
 

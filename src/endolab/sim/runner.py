@@ -40,7 +40,13 @@ from endolab.sim.model import (
     QSTO2,
     run_minutes,
 )
-from endolab.sim.patients import VirtualPatient, jitter_patient, load_patient, patient_names
+from endolab.sim.patients import (
+    JITTER_CV,
+    VirtualPatient,
+    jitter_patient,
+    load_patient,
+    patient_names,
+)
 from endolab.sim.scenario import random_meals
 from endolab.sim.sensor import SAMPLE_MINUTES, measure
 from endolab.trial.dataset import MANIFEST, TrialDataset, validate_tables, write_dataset
@@ -94,10 +100,12 @@ class TherapySettings:
         7 days of noise-free interstitial glucose (IG) [A].
     The titration rule [A] (one dose scale multiplies basal and boluses; 1 before the infusion):
         on insulin — % IG < 70 over 4 % or mean IG < 110 mg/dL: scale × 0.5; else % < 70 over
-        1 % or mean < 150: × 0.7; else mean > 165: × 1.1 (at most ``max_scale``); a scale below
+        1 % or mean < ``reduce_mean_below_mg_dl`` (145): × 0.7; else mean >
+        ``increase_mean_above_mg_dl`` (154, the eAG of HbA1c 7 %): × 1.1 (at most ``max_scale``);
+        a scale below
         ``stop_below_scale`` (0.15) stops insulin: the participant is insulin independent by the rule.
-        Off insulin — mean IG > ``restart_mean_mg_dl`` (160, eAG of HbA1c ≈ 7.2 %): restart at
-        ``restart_scale`` (0.3).
+        Off insulin — mean IG > ``restart_mean_mg_dl`` (154, the eAG of HbA1c 7 %): restart at
+        ``restart_scale`` (0.3). The thresholds were chosen by hand in the calibration (docs/sim.md).
     """
 
     correction_target: float = 140.0
@@ -107,8 +115,10 @@ class TherapySettings:
     rescue_below_mg_dl: float = 70.0
     rescue_wait_min: float = 30.0
     titration_interval_days: int = 7
+    reduce_mean_below_mg_dl: float = 145.0
+    increase_mean_above_mg_dl: float = 154.0
     stop_below_scale: float = 0.15
-    restart_mean_mg_dl: float = 160.0
+    restart_mean_mg_dl: float = 154.0
     restart_scale: float = 0.3
     max_scale: float = 1.5
 
@@ -285,12 +295,13 @@ def _draw_patients(rng: np.random.Generator, n: int) -> tuple[list[VirtualPatien
 def _titrate(scale: FloatArray, ig_window: FloatArray, settings: TherapySettings) -> FloatArray:
     """The titration rule of :class:`TherapySettings` [A]; ``ig_window`` is (n, samples) [mg/dL]."""
     mean = ig_window.mean(axis=1)
+    reduce_below = settings.reduce_mean_below_mg_dl
     below = 100.0 * (ig_window < 70.0).mean(axis=1)
     on = scale > 0
     new = scale.copy()
     big = on & ((below > 4.0) | (mean < 110.0))
-    small = on & ~big & ((below > 1.0) | (mean < 150.0))
-    up = on & ~big & ~small & (mean > 165.0)
+    small = on & ~big & ((below > 1.0) | (mean < reduce_below))
+    up = on & ~big & ~small & (mean > settings.increase_mean_above_mg_dl)
     new[big] *= 0.5
     new[small] *= 0.7
     new[up] = np.minimum(new[up] * 1.1, settings.max_scale)
@@ -598,7 +609,7 @@ def _manifest(
         "virtual_patients": {
             "source": "simglucose 0.2.11 vpatient_params.csv + Quest.csv (MIT, Copyright (c) 2017 Jinyu Xie)",
             "pool": "10 adults; drawn without replacement, beyond 10 with replacement and jitter [A]",
-            "jitter_cv": {"BW": 0.10, "Vmx": 0.15, "kp3": 0.15, "kabs": 0.10},
+            "jitter_cv": JITTER_CV,
             "sex": "drawn, P(male) = 0.5 [A]; height 1.76 m (M) / 1.63 m (F) [A]",
         },
         "graft": graft.as_dict()

@@ -12,8 +12,8 @@ from typing import Any
 
 import polars as pl
 
-from endolab._text import DISCLAIMER
 from endolab._version import __version__
+from endolab.output import DISCLAIMER
 from endolab.trial.dataset import TrialDataset
 from endolab.trial.endpoints import (
     binary_endpoints,

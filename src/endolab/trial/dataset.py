@@ -43,6 +43,7 @@ __all__ = [
     "LAB_TESTS",
     "MANIFEST",
     "TrialDataset",
+    "check_new_folder",
     "read_dataset",
     "validate_tables",
     "write_dataset",
@@ -618,6 +619,26 @@ def _output_frame(ds: TrialDataset, name: str) -> pl.DataFrame:
     return frame.select([c.name for c in FILES[name]])
 
 
+def check_new_folder(folder: str | Path) -> Path:
+    """Return ``folder`` as a Path if it does not exist or is an empty folder, else raise InputError.
+
+    Output folders are never written over: a user's files are never overwritten.
+    """
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise InputError(
+            f"--out {str(target)!r} exists and is not a folder", field="out", value=str(folder)
+        )
+    if target.is_dir() and any(target.iterdir()):
+        raise InputError(
+            f"--out {str(target)!r} is a folder that is not empty; give a new or empty folder "
+            "(existing files are never overwritten)",
+            field="out",
+            value=str(folder),
+        )
+    return target
+
+
 def write_dataset(
     ds: TrialDataset,
     folder: str | Path,
@@ -638,18 +659,7 @@ def write_dataset(
         raise InputError(
             f"unknown dataset format {format!r}; use csv or parquet", field="format", value=format
         )
-    target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise InputError(
-            f"--out {str(target)!r} exists and is not a folder", field="out", value=str(folder)
-        )
-    if target.is_dir() and any(target.iterdir()):
-        raise InputError(
-            f"--out {str(target)!r} is a folder that is not empty; give a new or empty folder "
-            "(existing files are never overwritten)",
-            field="out",
-            value=str(folder),
-        )
+    target = check_new_folder(folder)
     for extra in extra_files or {}:
         if Path(extra).name != extra or Path(extra).stem in FILES:
             raise InputError(f"extra file name {extra!r} is not allowed", field="extra_files")

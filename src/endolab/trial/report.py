@@ -2,7 +2,9 @@
 
 :func:`run` reads and validates the dataset folder, computes everything under the protocol and writes
 the report folder atomically (built in a temporary sibling folder, then renamed into place by
-:func:`endolab._io.atomic_directory`); the dataset folder is only read. ``report.html`` is
+:func:`endolab._io.atomic_directory`); the dataset folder is only read. :func:`report_files` builds
+the same files in memory (file name → bytes) and :func:`report_html` the page alone, for a front
+end that serves them without a folder. ``report.html`` is
 self-contained: figures are embedded as base64 PNG, the style sheet is inline, nothing is loaded from
 the network.
 """
@@ -21,8 +23,8 @@ from typing import Any
 import polars as pl
 
 from endolab._io import atomic_directory
-from endolab._text import DISCLAIMER
 from endolab._version import __version__
+from endolab.output import DISCLAIMER
 from endolab.trial.analysis import TrialAnalysis, analyze
 from endolab.trial.dataset import read_dataset
 from endolab.trial.protocol import Protocol, load_protocol
@@ -33,6 +35,8 @@ __all__ = [
     "endpoints_json_text",
     "participants_frame",
     "provenance_sentence",
+    "report_files",
+    "report_html",
     "run",
     "write_report",
 ]
@@ -223,9 +227,41 @@ def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, byte
     return out, [note] if note else []
 
 
-def write_report(a: TrialAnalysis, out: str | Path, *, progress: Progress | None = None) -> Path:
-    """Write the report folder atomically; return its path."""
+def report_files(a: TrialAnalysis, *, progress: Progress | None = None) -> dict[str, bytes]:
+    """The report folder in memory: file name → content, for every name of :data:`REPORT_FILES`.
+
+    Nothing is written: a front end can serve these bytes (or zip them); :func:`write_report`
+    writes the same bytes into a folder.
+    """
     say = progress or (lambda _msg: None)
+    figures, notes = _figures(a, say)
+    say("writing report files")
+    md = [
+        f"# Trial endpoint report — protocol {a.protocol.name}",
+        "",
+        provenance_sentence(a),
+        "",
+    ]
+    md += [f"> {n}\n" for n in a.notices + notes]
+    md += [to_markdown(t) for t in all_tables(a)]
+    md += [f"_{DISCLAIMER}_", ""]
+    return {
+        "report.html": _render_html(a, figures, notes).encode("utf-8"),
+        "endpoints.json": (endpoints_json_text(a) + "\n").encode("utf-8"),
+        "participants.csv": participants_frame(a).write_csv().encode("utf-8"),
+        "tables.md": "\n".join(md).encode("utf-8"),
+    }
+
+
+def report_html(a: TrialAnalysis, *, progress: Progress | None = None) -> str:
+    """``report.html`` of an analysis as text: self-contained (inline style, embedded figures)."""
+    say = progress or (lambda _msg: None)
+    figures, notes = _figures(a, say)
+    return _render_html(a, figures, notes)
+
+
+def write_report(a: TrialAnalysis, out: str | Path, *, progress: Progress | None = None) -> Path:
+    """Write the report folder (:func:`report_files`) atomically; return its path."""
     target = Path(out)
     if target.is_dir() and any(target.iterdir()) and not (target / "endpoints.json").is_file():
         from endolab.errors import InputError
@@ -236,22 +272,10 @@ def write_report(a: TrialAnalysis, out: str | Path, *, progress: Progress | None
             field="out",
             value=str(out),
         )
-    figures, notes = _figures(a, say)
-    say("writing report files")
+    files = report_files(a, progress=progress)
     with atomic_directory(out) as tmp:
-        (tmp / "endpoints.json").write_text(endpoints_json_text(a) + "\n", encoding="utf-8")
-        participants_frame(a).write_csv(tmp / "participants.csv")
-        md = [
-            f"# Trial endpoint report — protocol {a.protocol.name}",
-            "",
-            provenance_sentence(a),
-            "",
-        ]
-        md += [f"> {n}\n" for n in a.notices + notes]
-        md += [to_markdown(t) for t in all_tables(a)]
-        md += [f"_{DISCLAIMER}_", ""]
-        (tmp / "tables.md").write_text("\n".join(md), encoding="utf-8")
-        (tmp / "report.html").write_text(_render_html(a, figures, notes), encoding="utf-8")
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
     return Path(out)
 
 

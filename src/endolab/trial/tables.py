@@ -17,6 +17,7 @@ __all__ = [
     "Table",
     "adverse_event_tables",
     "all_tables",
+    "binary_summary",
     "binary_table",
     "continuous_table",
     "grading_table",
@@ -65,6 +66,31 @@ def binary_table(a: TrialAnalysis) -> Table:
             "n/N: participants meeting the endpoint / all participants in the group; a participant "
             "whose value cannot be decided from the data (missing) counts in N but not in n "
             "(non-responder imputation). 95 % CI: exact Clopper–Pearson.",
+        ],
+    )
+
+
+def _summary_cell(s: dict[str, Any]) -> str:
+    if not s["N"]:
+        return "—"
+    lo, hi = s["ci95"]
+    cell = f"{s['n']}/{s['N']} {s['percent']:.1f} % [{100 * lo:.1f}–{100 * hi:.1f}]"
+    return cell + (f" m={s['missing']}" if s["missing"] else "")
+
+
+def binary_summary(a: TrialAnalysis) -> Table:
+    """Binary endpoints in short cells for a screen: ``n/N % [CI low–high]`` and ``m=`` missing.
+
+    One row per endpoint key, one column per cohort group; ``—`` when a group has nobody.
+    """
+    groups = list(a.cohorts)
+    return Table(
+        title=f"Binary endpoints — protocol {a.protocol.name} "
+        "(n/N, % [exact 95 % CI, %], m = missing)",
+        header=["Endpoint", *groups],
+        rows=[
+            [key, *[_summary_cell(a.cohorts[g][key]) for g in groups]]
+            for key in a.protocol.endpoints
         ],
     )
 

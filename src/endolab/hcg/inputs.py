@@ -1,0 +1,193 @@
+"""Input resolution of the hCG calculator: parse, default from the preset, validate (spec §5).
+
+:func:`resolve_inputs` turns what a person typed (text, numbers, a preset key, a syringe key) into
+:class:`MixInputs` holding exact values, raising the first ``E_…`` error of the spec §5 catalogue
+order. No arithmetic beyond the checks happens here (:mod:`endolab.hcg.arithmetic` does it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from endolab.errors import InputError
+from endolab.hcg._numbers import Number, fmt_iu, fmt_label_ml, parse_amount, parse_number
+from endolab.hcg.notices import HcgInputError, prefilled_error
+from endolab.hcg.products import (
+    DEFAULT_DILUENT,
+    DEFAULT_VIAL_CAPACITY_ML,
+    Diluent,
+    Preset,
+    get_preset,
+    normalize_diluent,
+)
+from endolab.hcg.syringes import Syringe, get_syringe
+
+__all__ = ["MixInputs", "check_diluent", "resolve_inputs", "with_graduation"]
+
+
+def with_graduation(s: Syringe, graduation_units: Fraction) -> Syringe:
+    """The syringe with another smallest graduation [unit] (spec §7 item 3: U-40 graduations vary).
+
+    The graduation must be positive and divide the capacity into at most 1,000 marks.
+
+    >>> with_graduation(get_syringe("u40-1.0"), Fraction(1, 2)).ml_per_graduation
+    Fraction(1, 80)
+    """
+    marks = s.capacity_units / graduation_units if graduation_units > 0 else Fraction(0)
+    if graduation_units <= 0 or marks.denominator != 1 or marks > 1000:
+        raise InputError(
+            f"`graduation_units` must be a positive fraction of the {s.format_amount(s.capacity_units)} "
+            f"capacity that divides it into at most 1,000 marks (got {graduation_units}).",
+            field="graduation_units",
+            value=str(graduation_units),
+        )
+    return replace(s, graduation_units=graduation_units)
+
+
+@dataclass(frozen=True)
+class MixInputs:
+    """The calculator's inputs, parsed, defaulted from the preset and validated (exact values)."""
+
+    preset: Preset | None
+    vial_iu: Fraction
+    dose_iu: Fraction
+    syringe: Syringe
+    dead_space_ml: Fraction
+    residual_ml: Fraction
+    displacement_ml: Fraction
+    vial_capacity_ml: Fraction
+    diluent: Diluent
+    diluent_ml: Fraction | None = None
+    diluent_raw: object = None
+
+
+def resolve_inputs(
+    *,
+    vial_iu: Number | None,
+    dose_iu: Number | None,
+    syringe: str | Syringe,
+    preset: str | Preset | None,
+    dead_space_ml: Number,
+    residual_ml: Number,
+    displacement_ml: Number,
+    vial_capacity_ml: Number | None,
+    diluent: str | None,
+    prefilled: bool,
+    with_diluent: bool = False,
+    diluent_ml: Number | None = None,
+    graduation_units: Number | None = None,
+) -> MixInputs:
+    """Parse and validate in the order of the spec §5 catalogue (first failure wins).
+
+    ``with_diluent``: also resolve ``diluent_ml`` (from the preset's label volume when omitted) and
+    check it against the vial capacity; reverse mode and suggestions find the volume themselves.
+    """
+    p = get_preset(preset)
+    if prefilled or (p is not None and p.prefilled):
+        raise prefilled_error()
+    syr = get_syringe(syringe)
+    if graduation_units is not None:
+        syr = with_graduation(syr, parse_number(graduation_units, "graduation_units"))
+    kind: Diluent = (
+        normalize_diluent(diluent)
+        if diluent is not None
+        else (p.diluent if p is not None and p.diluent is not None else DEFAULT_DILUENT)
+    )
+    if vial_iu is None and p is not None and p.vial_iu is not None:
+        vial = p.vial_iu
+    else:
+        vial, _ = parse_amount(vial_iu, "vial_iu")
+    volume: Fraction | None = None
+    volume_raw: object = diluent_ml
+    if with_diluent:
+        if diluent_ml is None and p is not None and p.label_diluent_ml is not None:
+            volume = p.label_diluent_ml
+            volume_raw = str(volume)
+        else:
+            volume = parse_number(diluent_ml, "diluent_ml")
+    dose, _ = parse_amount(dose_iu, "dose_iu")
+    dead = parse_number(dead_space_ml, "dead_space_ml")
+    residual = parse_number(residual_ml, "residual_ml")
+    displacement = parse_number(displacement_ml, "displacement_ml")
+    if vial_capacity_ml is not None:
+        capacity = parse_number(vial_capacity_ml, "vial_capacity_ml")
+    elif p is not None and p.vial_capacity_ml is not None:
+        capacity = p.vial_capacity_ml
+    else:
+        capacity = DEFAULT_VIAL_CAPACITY_ML
+    if vial <= 0:
+        raise HcgInputError(
+            "E_VIAL_NOT_POSITIVE",
+            "vial_iu",
+            f"Vial strength must be greater than 0 IU (vial_iu = {vial_iu}).",
+            value=vial_iu,
+        )
+    if volume is not None and volume <= 0:
+        raise HcgInputError(
+            "E_DILUENT_NOT_POSITIVE",
+            "diluent_ml",
+            "Diluent volume must be greater than 0 mL — you cannot draw doses from dry powder "
+            f"(diluent_ml = {volume_raw}).",
+            value=volume_raw,
+        )
+    if dose <= 0:
+        raise HcgInputError(
+            "E_DOSE_NOT_POSITIVE",
+            "dose_iu",
+            f"Dose must be greater than 0 IU (dose_iu = {dose_iu}).",
+            value=dose_iu,
+        )
+    if dose > vial:
+        raise HcgInputError(
+            "E_DOSE_EXCEEDS_VIAL",
+            "dose_iu",
+            f"A {fmt_iu(dose)} IU dose is larger than the whole {fmt_iu(vial)} IU vial.",
+            value=dose_iu,
+        )
+    for name, value, raw in (
+        ("dead_space_ml", dead, dead_space_ml),
+        ("residual_ml", residual, residual_ml),
+        ("displacement_ml", displacement, displacement_ml),
+    ):
+        if value < 0:
+            raise HcgInputError(
+                "E_NEGATIVE_LOSS",
+                name,
+                f"`{name}` cannot be negative (got {raw}); enter 0 mL or more.",
+                value=raw,
+            )
+    if capacity <= 0:
+        raise HcgInputError(
+            "E_DILUENT_EXCEEDS_VIAL_CAPACITY",
+            "vial_capacity_ml",
+            f"Vial capacity must be greater than 0 mL (vial_capacity_ml = {vial_capacity_ml}).",
+            value=vial_capacity_ml,
+        )
+    inp = MixInputs(
+        p, vial, dose, syr, dead, residual, displacement, capacity, kind, volume, volume_raw
+    )
+    if volume is not None:
+        check_diluent(inp, volume, volume_raw)
+    return inp
+
+
+def check_diluent(inp: MixInputs, diluent_ml: Fraction, raw: object) -> None:
+    """E_DILUENT_NOT_POSITIVE or E_DILUENT_EXCEEDS_VIAL_CAPACITY for a diluent volume [mL]."""
+    if diluent_ml <= 0:
+        raise HcgInputError(
+            "E_DILUENT_NOT_POSITIVE",
+            "diluent_ml",
+            "Diluent volume must be greater than 0 mL — you cannot draw doses from dry powder "
+            f"(diluent_ml = {raw}).",
+            value=raw,
+        )
+    total = diluent_ml + inp.displacement_ml
+    if total > inp.vial_capacity_ml:
+        cap = fmt_label_ml(inp.vial_capacity_ml)
+        raise HcgInputError(
+            "E_DILUENT_EXCEEDS_VIAL_CAPACITY",
+            "diluent_ml",
+            f"{fmt_label_ml(total)} mL will not fit in a {cap} mL vial; maximum is {cap} mL.",
+            value=raw,
+        )
