@@ -39,6 +39,7 @@ from endolab.sim.model import (
     P_KP4,
     QSTO1,
     QSTO2,
+    param_index,
     run_minutes,
 )
 from endolab.sim.patients import (
@@ -49,7 +50,7 @@ from endolab.sim.patients import (
     patient_names,
 )
 from endolab.sim.scenario import random_meals
-from endolab.sim.sensor import SAMPLE_MINUTES, measure
+from endolab.sim.sensor import SAMPLE_MINUTES, check_sensor_model, measure
 from endolab.trial.dataset import MANIFEST, TrialDataset, validate_tables, write_dataset
 
 __all__ = [
@@ -365,8 +366,7 @@ def simulate(
     she = she or SheProxy()
     n = len(arms)
     _check_inputs(n, days, [d for _, d in arms], seed)
-    if sensor not in ("breton2008", "vettoretti2019", "none"):
-        measure(np.zeros((1, 1)), np.random.default_rng(0), sensor)  # raises the listed error
+    check_sensor_model(sensor)
     ss = np.random.SeedSequence(int(seed))
     rng_pt, rng_graft, rng_meal, rng_count, rng_sensor = (
         np.random.default_rng(s) for s in ss.spawn(5)
@@ -669,6 +669,9 @@ def _manifest(
                 "participant_id": pid,
                 "virtual_patient": pt.name,
                 "jittered": jit,
+                "jittered_parameters": (
+                    {k: float(pt.params[param_index(k)]) for k in JITTER_CV} if jit else {}
+                ),
                 "cohort": arm[0],
                 "dose_cells": arm[1],
                 "sex": pt.sex,
