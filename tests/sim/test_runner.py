@@ -169,3 +169,10 @@ def test_cohort_larger_than_the_pool_is_jittered_copies() -> None:
     names = [p["virtual_patient"] for p in people]
     assert len(set(n.split("~")[0] for n in names[:10])) == 10  # every adult once first
     assert all("~" in n for n in names[10:]) and [p["jittered"] for p in people].count(True) == 2
+
+
+def test_progress_callback_reaches_total() -> None:
+    calls: list[tuple[int, int]] = []
+    simulate_trial(participants=2, days=3, seed=1, progress=lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (2 * (14 + 4), 2 * (14 + 4))
+    assert all(b[0] >= a[0] for a, b in itertools.pairwise(calls))
