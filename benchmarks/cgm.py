@@ -1,6 +1,7 @@
 """CGM engine benchmark on the synthetic cohort of specs/cgm.md §9.1.
 
     nice .venv/bin/python benchmarks/cgm.py                 # build (cached) + time everything
+    nice .venv/bin/python benchmarks/cgm.py --core-only --repeat 3   # core path vs the floor
     .venv/bin/python benchmarks/cgm.py --subjects 100       # a smaller cohort
     .venv/bin/python benchmarks/cgm.py --skip-iglu          # without the iglu-python comparison
     .venv/bin/python benchmarks/cgm.py --reuse-iglu         # reuse the last recorded iglu-python run
@@ -15,11 +16,16 @@ Steps (each timed phase runs in its own subprocess so its peak memory is its own
    40–400 mg/dL and rounded; exact 5-min spacing with a per-subject phase of 0–300 s, start dates
    staggered over 30 days from 2024-01-01; geometric gaps (mean 6 points) removing ~4 % plus a 2-h
    warm-up gap (24 points) at a random time in every 10 days. Seed 20240501.
-2. Time endolab: the consensus core set and the full set through ``endolab.cgm.compute_metrics``
+2. Time the everyday core path end to end — the generic reader on the Parquet file (with
+   ``check_frame``), ``compute_metrics(metrics="core")``, writing the table — and, in the same run,
+   the plain polars floor: one lazy polars query over the same file computing the same core set
+   (:func:`floor_query`), and a lighter streaming query (mean/SD/ranges only); prints the ratios and
+   a breakdown (read, check_frame, gap notice, core aggregation).
+3. Time endolab: the consensus core set and the full set through ``endolab.cgm.compute_metrics``
    when it exists (the core helper's orchestrator), else the indices of
    ``endolab.cgm.indices.compute_indices`` alone. Peak memory = ``ru_maxrss`` of the phase's process
    (includes reading the cohort).
-3. Time iglu-python 0.4.3 (from ``validation/_env``, made by ``validation/iglu_compare.py``) on a
+4. Time iglu-python 0.4.3 (from ``validation/_env``, made by ``validation/iglu_compare.py``) on a
    40-subject slice, every metric function, and print seconds per million readings for both.
 """
 
@@ -145,8 +151,181 @@ def ensure_cohort(n_subjects: int) -> Path:
 # ---------------------------------------------------------------- phases (run in subprocesses)
 
 
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _core_path(path: Path) -> dict[str, Any]:
+    """The everyday path, end to end: read the Parquet file with the generic reader (which checks
+    it with ``check_frame``), compute the consensus core set, write the table (Parquet)."""
+    import tempfile
+    import warnings
+
+    from endolab.cgm import compute_metrics
+    from endolab.cgm.readers import read_cgm
+
+    out = Path(tempfile.mkdtemp()) / "core.parquet"
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the cohort's sensor gaps are stated in a warning
+        frame = read_cgm(path)
+    t1 = time.perf_counter()
+    table = compute_metrics(frame, metrics="core")
+    t2 = time.perf_counter()
+    table.write_parquet(out)
+    t3 = time.perf_counter()
+    out.unlink()
+    return {
+        "phase": "core_path",
+        "readings": frame.height,
+        "subjects": table.height,
+        "columns": table.width,
+        "read_and_check_s": round(t1 - t0, 3),
+        "core_s": round(t2 - t1, 3),
+        "write_s": round(t3 - t2, 3),
+        "total_s": round(t3 - t0, 3),
+        "peak_rss_mb": _peak_mb(),
+    }
+
+
+def _breakdown(path: Path) -> dict[str, Any]:
+    """Where the time of the core path goes, stage by stage (same process, in order)."""
+    import warnings
+
+    from endolab.cgm import compute_metrics
+    from endolab.cgm.frame import check_frame, long_gap_notice
+
+    t0 = time.perf_counter()
+    raw = pl.read_parquet(path)
+    t1 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame = check_frame(raw)
+    t2 = time.perf_counter()
+    long_gap_notice(frame)
+    t3 = time.perf_counter()
+    compute_metrics(frame, metrics="core")
+    t4 = time.perf_counter()
+    return {
+        "phase": "breakdown",
+        "read_parquet_s": round(t1 - t0, 3),
+        "check_frame_s": round(t2 - t1, 3),
+        "long_gap_notice_s": round(t3 - t2, 3),
+        "core_aggregation_s": round(t4 - t3, 3),
+    }
+
+
+def floor_query(path: Path, out: Path) -> pl.DataFrame:
+    """The plain polars floor: ONE lazy query over the file that computes the same core set (same
+    columns and definitions as ``compute_metrics(metrics="core")``), written as a user would
+    (no endolab), then the table written to ``out``."""
+    g = pl.col("gl")
+    bands = {
+        "tbr_54": g < 54,
+        "tbr_54_70": (g >= 54) & (g < 70),
+        "tbr_70": g < 70,
+        "tir_70_180": (g >= 70) & (g <= 180),
+        "tir_70_140": (g >= 70) & (g <= 140),
+        "tar_180_250": (g > 180) & (g <= 250),
+        "tar_180": g > 180,
+        "tar_250": g > 250,
+    }
+    lf = pl.scan_parquet(path).with_columns(
+        pl.when(pl.col("id") == pl.col("id").shift(1))
+        .then(pl.col("time").diff().dt.total_microseconds() / 60e6)
+        .alias("td")
+    )
+    dt0 = lf.group_by("id").agg(pl.col("td").median().round().clip(lower_bound=1.0).alias("dt0"))
+    td, d = pl.col("td"), pl.col("dt0").first()
+    span = (pl.col("time").max() - pl.col("time").min()).dt.total_microseconds() / 60e6
+    theoretical = (span.round() / d).round() + 1.0
+    excess = pl.when(td.round() > pl.col("dt0")).then(td - pl.col("dt0")).otherwise(0.0).sum()
+    missing = (excess / d).round()
+    table = (
+        lf.join(dt0, on="id")
+        .group_by("id")
+        .agg(
+            pl.len().alias("n_readings"),
+            (pl.col("censored") == -1).sum().alias("n_low_censored"),
+            (pl.col("censored") == 1).sum().alias("n_high_censored"),
+            g.mean().alias("mean"),
+            g.median().alias("median"),
+            g.std().alias("sd"),
+            *[(m.mean() * 100).alias(k) for k, m in bands.items()],
+            (100 * (theoretical - missing) / theoretical).alias("active_percent"),
+            (span / 1440).alias("ndays"),
+            d.alias("dt0"),
+            td.max().alias("longest_gap_min"),
+        )
+        .with_columns(
+            (100 * pl.col("sd") / pl.col("mean")).alias("cv"),
+            (3.31 + 0.02392 * pl.col("mean")).alias("gmi"),
+            ((pl.col("mean") + 46.7) / 28.7).alias("ea1c"),
+            *[(pl.col(k) / 100 * 1440).alias(f"{k}_min_per_day") for k in bands],
+            (pl.col("ndays") + pl.col("dt0") / 1440).alias("days_worn"),
+        )
+        .with_columns(
+            ((pl.col("days_worn") >= 14) & (pl.col("active_percent") >= 70)).alias(
+                "sufficient_2019"
+            )
+        )
+        .sort("id")
+        .collect()
+    )
+    table.write_parquet(out)
+    return table
+
+
+def floor_simple_query(path: Path, out: Path) -> pl.DataFrame:
+    """A lighter plain query for reference: counts, mean, SD and the range percentages only (no
+    median, no time-based columns), on polars' streaming engine."""
+    g = pl.col("gl")
+    table = (
+        pl.scan_parquet(path)
+        .group_by("id")
+        .agg(
+            pl.len().alias("n_readings"),
+            g.mean().alias("mean"),
+            g.std().alias("sd"),
+            ((g < 54).mean() * 100).alias("tbr_54"),
+            ((g < 70).mean() * 100).alias("tbr_70"),
+            (g.is_between(70, 180).mean() * 100).alias("tir_70_180"),
+            ((g > 180).mean() * 100).alias("tar_180"),
+            ((g > 250).mean() * 100).alias("tar_250"),
+        )
+        .sort("id")
+        .collect(engine="streaming")
+    )
+    table.write_parquet(out)
+    return table
+
+
+def _floor(name: str, path: Path) -> dict[str, Any]:
+    import tempfile
+
+    out = Path(tempfile.mkdtemp()) / "floor.parquet"
+    query = floor_query if name == "floor" else floor_simple_query
+    t0 = time.perf_counter()
+    table = query(path, out)
+    total = time.perf_counter() - t0
+    out.unlink()
+    return {
+        "phase": name,
+        "subjects": table.height,
+        "columns": table.width,
+        "total_s": round(total, 3),
+        "peak_rss_mb": _peak_mb(),
+    }
+
+
 def _phase(name: str, path: Path) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT / "src"))
+    if name == "core_path":
+        return _core_path(path)
+    if name == "breakdown":
+        return _breakdown(path)
+    if name in ("floor", "floor_simple"):
+        return _floor(name, path)
     t_load = time.perf_counter()
     frame = pl.read_parquet(path)
     load_s = time.perf_counter() - t_load
@@ -256,7 +435,17 @@ def main() -> None:
         help="skip iglu-python (≈ 5 min) and reuse its result from the previous "
         "benchmarks/_data/last_run.json (marked as reused, with that run's date)",
     )
-    ap.add_argument("--phase", choices=["core", "full", "per_metric"], help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--core-only",
+        action="store_true",
+        help="only the core path and the plain polars floor (no full set, no iglu-python)",
+    )
+    ap.add_argument("--repeat", type=int, default=1, help="run the core path and floors N times")
+    ap.add_argument(
+        "--phase",
+        choices=["core", "full", "per_metric", "core_path", "breakdown", "floor", "floor_simple"],
+        help=argparse.SUPPRESS,
+    )
     ap.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
@@ -267,15 +456,55 @@ def main() -> None:
     previous: dict[str, Any] = {}
     if args.reuse_iglu and (DATA_DIR / "last_run.json").exists():
         previous = json.loads((DATA_DIR / "last_run.json").read_text(encoding="utf-8"))
-    for phase in ("core", "full", "per_metric"):
+
+    def run_phase(phase: str) -> dict[str, Any]:
         out = subprocess.run(
             [sys.executable, __file__, "--phase", phase, "--path", str(path)],
             capture_output=True,
             text=True,
             check=True,
         )
-        results[phase] = json.loads(out.stdout.strip().splitlines()[-1])
-        print(phase, json.dumps(results[phase]))
+        res: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+        print(phase, json.dumps(res))
+        return res
+
+    # the core path and the floors, interleaved (each in its own process), N times
+    for phase in ("core_path", "floor", "floor_simple"):
+        results[phase + "_runs"] = []
+    for _ in range(max(args.repeat, 1)):
+        for phase in ("core_path", "floor", "floor_simple"):
+            results[phase + "_runs"].append(run_phase(phase))
+    results["breakdown"] = run_phase("breakdown")
+    best = {
+        phase: min(results[phase + "_runs"], key=lambda r: r["total_s"])
+        for phase in ("core_path", "floor", "floor_simple")
+    }
+    cp, fl, fs = best["core_path"], best["floor"], best["floor_simple"]
+    print()
+    print(
+        f"core path end to end (read + check_frame + core set + write): {cp['total_s']:.2f} s "
+        f"(read+check {cp['read_and_check_s']:.2f}, core {cp['core_s']:.2f}, "
+        f"write {cp['write_s']:.3f}); peak RSS {cp['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"plain polars floor, same core set: {fl['total_s']:.2f} s, peak RSS "
+        f"{fl['peak_rss_mb']:.0f} MB -> ratio {cp['total_s'] / fl['total_s']:.2f}x"
+    )
+    print(
+        f"plain polars streaming query, mean/SD/ranges only: {fs['total_s']:.2f} s, peak RSS "
+        f"{fs['peak_rss_mb']:.0f} MB -> ratio {cp['total_s'] / fs['total_s']:.2f}x"
+    )
+    if args.repeat > 1:
+        print("(best of", args.repeat, "interleaved runs; every run is in last_run.json)")
+    results["core_path_ratio_to_floor"] = round(cp["total_s"] / fl["total_s"], 3)
+    results["core_path_ratio_to_floor_simple"] = round(cp["total_s"] / fs["total_s"], 3)
+    if args.core_only:
+        (DATA_DIR / "last_core_run.json").write_text(
+            json.dumps(results, indent=2), encoding="utf-8"
+        )
+        return
+    for phase in ("core", "full", "per_metric"):
+        results[phase] = run_phase(phase)
     if args.reuse_iglu:
         iglu_prev = previous.get("iglu_python")
         if iglu_prev:

@@ -4,9 +4,11 @@ warning, or a clear EndolabError; and a property test that nothing else can esca
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import warnings
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
@@ -224,3 +226,53 @@ def test_full_set_shares_the_grid_and_keeps_every_value(
     assert all(summary[f"{lv}_episodes"].sum() > 0 for lv in ("hypo_l1", "hypo_l2", "hyper_l2"))
     assert summary.filter(pl.col("id") == "s5")["hyper_l1_episodes"].item() == 0
     assert episodes(frame).table["ended_by"].is_in(["gap"]).any()
+
+
+def test_core_set_does_not_depend_on_the_inputs_chunk_layout() -> None:
+    # a Parquet file arrives in row groups (chunks) that may split a subject: the core set must
+    # not change in the last bit with the layout (polars' std of a run spanning two chunks does)
+    rng = np.random.default_rng(3)
+    parts = []
+    for k in range(5):
+        n = 2000 + 37 * k
+        parts.append(
+            pl.DataFrame(
+                {
+                    "id": [f"s{k}"] * n,
+                    "time": [T0 + dt.timedelta(minutes=5 * i + k) for i in range(n)],
+                    "gl": np.round(rng.normal(150, 50, n).clip(40, 400), 1),
+                    "censored": pl.Series([0] * n, dtype=pl.Int8),
+                }
+            )
+        )
+    whole = pl.concat(parts, rechunk=True)
+    cuts = [0, 777, 2500, 4100, 6000, 9000, whole.height]
+    pieces = pl.concat([whole.slice(a, b - a) for a, b in itertools.pairwise(cuts)], rechunk=False)
+    assert pieces.n_chunks() == 6 and whole.n_chunks() == 1
+    assert compute_metrics(pieces, metrics="core").equals(compute_metrics(whole, metrics="core"))
+
+
+def test_check_frame_leaves_a_canonical_frame_as_it_is() -> None:
+    # the fast path: a frame already canonical is returned without a copy, censored added in the
+    # chunks of the other columns (a column chunked otherwise makes polars copy the frame)
+    frame = pl.concat(
+        [
+            pl.DataFrame(
+                {"id": ["a"] * 3, "time": [T0 + dt.timedelta(minutes=5 * i) for i in range(3)]}
+            ).with_columns(pl.Series("gl", [100.0, 110.0, 120.0])),
+            pl.DataFrame(
+                {"id": ["b"] * 2, "time": [T0 + dt.timedelta(minutes=5 * i) for i in range(2)]}
+            ).with_columns(pl.Series("gl", [90.0, 95.0])),
+        ],
+        rechunk=False,
+    ).with_columns(pl.col("time").cast(pl.Datetime("us")))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = check_frame(frame)
+    assert out.schema == CANONICAL_SCHEMA
+    assert out["censored"].to_list() == [0] * 5
+    assert out["censored"].chunk_lengths() == out["gl"].chunk_lengths() == [3, 2]
+    assert out.drop("censored").equals(frame)
+    # the same data through the full path (glucose as text) give the same frame
+    slow = check_frame(frame.with_columns(pl.col("gl").cast(pl.String)))
+    assert slow.equals(out)

@@ -14,10 +14,12 @@ from endolab.errors import InputError
 from endolab.sim import simulate, simulate_trial, write_simulation
 from endolab.sim.runner import (
     SIM_PROTOCOLS,
+    SheProxy,
     TherapySettings,
     _titrate,
     adag_hba1c_nathan_2008,
     allocate_cohorts,
+    she_proxy_events,
 )
 from endolab.trial import analyze, load_protocol, read_dataset
 
@@ -142,3 +144,35 @@ def test_output_folder_not_empty_is_refused_and_nothing_left(tmp_path: Path) -> 
         write_simulation(ds, out)
     assert [p.name for p in out.iterdir()] == ["mine.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_she_proxy_counts_sustained_runs_once_and_across_midnight() -> None:
+    proxy = SheProxy(threshold_mg_dl=54.0, min_minutes=60)
+    bg = np.full((3, 1440), 100.0)
+    bg[0, 0:59] = 50.0  # 59 min: below the duration, no event
+    bg[1, 10:200] = 53.9  # one long run: one event
+    bg[1, 300:400] = 54.0  # exactly 54 is not below 54
+    bg[2, 1400:] = 40.0  # 40 min before midnight ...
+    run_len = np.zeros(3, np.int64)
+    run_start = np.zeros(3, np.int64)
+    assert she_proxy_events(bg, 5, proxy, run_len, run_start) == [(1, 5, 5)]
+    nxt = np.full((3, 1440), 100.0)
+    nxt[2, :20] = 40.0  # ... and 20 min after: 60 min in all, started on day 5
+    assert she_proxy_events(nxt, 6, proxy, run_len, run_start) == [(2, 5, 6)]
+    with pytest.raises(InputError, match="20–120 min"):
+        SheProxy(min_minutes=10)
+
+
+def test_cohort_larger_than_the_pool_is_jittered_copies() -> None:
+    res = simulate([("X", 0.0)] * 12, seed=9, days=1)
+    people = res.manifest["participants"]
+    names = [p["virtual_patient"] for p in people]
+    assert len(set(n.split("~")[0] for n in names[:10])) == 10  # every adult once first
+    assert all("~" in n for n in names[10:]) and [p["jittered"] for p in people].count(True) == 2
+
+
+def test_progress_callback_reaches_total() -> None:
+    calls: list[tuple[int, int]] = []
+    simulate_trial(participants=2, days=3, seed=1, progress=lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (2 * (14 + 4), 2 * (14 + 4))
+    assert all(b[0] >= a[0] for a, b in itertools.pairwise(calls))

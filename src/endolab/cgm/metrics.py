@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 
 from endolab.cgm.frame import TimeOrderError
+from endolab.cgm.kernels.chunks import CHUNK_READINGS, frame_chunks
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
@@ -163,6 +164,21 @@ def _dt0_estimate() -> pl.Expr:
 
 
 def _aggregate(
+    frame: pl.DataFrame, keys: list[str], exprs: Sequence[pl.Expr], *, contiguous: bool
+) -> pl.DataFrame:
+    """:func:`_aggregate_chunk` over the chunks of whole subjects of ``frame`` (the CGM engine's
+    chunker, :func:`~endolab.cgm.kernels.chunks.frame_chunks`), each copied into one contiguous
+    block first: temporaries stay per chunk, and every group's values lie in one memory chunk
+    whatever the input's chunk layout (polars' ``std`` of a group spanning two chunks differs in
+    the last bits), so a Parquet file's row groups do not change a result."""
+    parts = [
+        _aggregate_chunk(chunk.rechunk(), keys, exprs, contiguous=contiguous)
+        for chunk in frame_chunks(frame, ("id",), CHUNK_READINGS)
+    ]
+    return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
+
+
+def _aggregate_chunk(
     frame: pl.DataFrame, keys: list[str], exprs: Sequence[pl.Expr], *, contiguous: bool
 ) -> pl.DataFrame:
     """One group-by over ``frame`` (sorted so that every group is a run of rows, in key order).

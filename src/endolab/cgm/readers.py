@@ -367,7 +367,10 @@ def _generic(
         out = out.with_columns(pl.lit(subject_id or src.stem).alias("id"))
     if frame.height == 0:
         raise DataFileError("no readings (the table has a header only)", file=file)
-    out = out.with_row_index(ROW_COLUMN, offset=1 + header_lines)
+    if header_lines or out.schema["time"] == pl.String:
+        # file lines for the errors (a Parquet row's number is its index + 1, check_frame's
+        # default, so a Parquet file of typed columns needs no copy of them)
+        out = out.with_row_index(ROW_COLUMN, offset=1 + header_lines)
     if out.schema["time"] == pl.String:
         text = out.get_column("time").str.strip_chars()
         if (

@@ -119,6 +119,20 @@ def simulate(
     ] = None,
     days: Annotated[int, typer.Option("--days", help="Follow-up after the infusion [days].")] = 365,
     file_format: Annotated[str, typer.Option("--format", help="csv (default) or parquet.")] = "csv",
+    sensor: Annotated[
+        str,
+        typer.Option(
+            "--sensor",
+            help="CGM error model: breton2008 (default), vettoretti2019 (Dexcom G6) or none.",
+        ),
+    ] = "breton2008",
+    she_minutes: Annotated[
+        int,
+        typer.Option(
+            "--she-minutes",
+            help="SHE proxy: minutes of plasma glucose < 54 mg/dL that make one event (20–120).",
+        ),
+    ] = 60,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
     """Simulate the islet-replacement trial on virtual patients and write a trial dataset folder.
@@ -129,10 +143,13 @@ def simulate(
     from endolab.cli._common import print_json
     from endolab.cli._progress import progress_bar
     from endolab.errors import InputError
-    from endolab.sim.runner import get_design, simulate_trial, write_simulation
+    from endolab.sim.runner import SheProxy, get_design, simulate_trial, write_simulation
+    from endolab.sim.sensor import check_sensor_model
     from endolab.trial.dataset import check_new_folder
 
     get_design(protocol)
+    check_sensor_model(sensor)
+    she = SheProxy(min_minutes=she_minutes)
     if file_format not in ("csv", "parquet"):
         raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
     check_new_folder(out)
@@ -143,6 +160,8 @@ def simulate(
             seed=seed,
             days=days,
             dose_cells=dose_cells,
+            she=she,
+            sensor=sensor,  # type: ignore[arg-type]
             progress=bar,
         )
     write_simulation(ds, out, format=file_format)  # type: ignore[arg-type]

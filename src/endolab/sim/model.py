@@ -79,8 +79,8 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _jit(fn: _F) -> _F:
-    """numba ``njit`` (cached on disk) with the function's own signature kept for mypy."""
-    return cast(_F, numba.njit(cache=True, fastmath=False)(fn))
+    """numba ``njit`` (cached on disk, releases the GIL) keeping the signature for mypy."""
+    return cast(_F, numba.njit(cache=True, nogil=True, fastmath=False)(fn))
 
 
 #: State names in storage order and their units.

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from endolab._version import __version__
 from endolab.errors import InputError
+from endolab.output import IN_SILICO_NOTICE
 from endolab.sim.graft import GraftSettings, draw_graft_fraction, graft_fraction_curve
 from endolab.sim.graft import mean_graft_fraction as _mean_f
 from endolab.sim.model import (
@@ -38,6 +39,7 @@ from endolab.sim.model import (
     P_KP4,
     QSTO1,
     QSTO2,
+    param_index,
     run_minutes,
 )
 from endolab.sim.patients import (
@@ -48,7 +50,7 @@ from endolab.sim.patients import (
     patient_names,
 )
 from endolab.sim.scenario import random_meals
-from endolab.sim.sensor import SAMPLE_MINUTES, measure
+from endolab.sim.sensor import SAMPLE_MINUTES, check_sensor_model, measure
 from endolab.trial.dataset import MANIFEST, TrialDataset, validate_tables, write_dataset
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "TherapySettings",
     "adag_hba1c_nathan_2008",
     "demo_trial",
+    "she_proxy_events",
     "simulate",
     "simulate_trial",
     "write_simulation",
@@ -73,9 +76,8 @@ MINUTES_PER_DAY = 1440
 SAMPLES_PER_DAY = MINUTES_PER_DAY // SAMPLE_MINUTES
 MODEL_NAME = "UVA/Padova 2008 T1D (simglucose structure) + Dalla Man 2007 β-cell graft + Van Cauter 1992 C-peptide"
 DISCLAIMER = (
-    "In-silico results from a simulated trial: never clinical evidence. The model has no regulatory "
-    "standing; severe hypoglycaemia is a proxy on simulated plasma glucose; adverse events other "
-    "than severe hypoglycaemia are not simulated."
+    f"{IN_SILICO_NOTICE} The model has no regulatory standing; severe hypoglycaemia is a proxy on "
+    "simulated plasma glucose; adverse events other than severe hypoglycaemia are not simulated."
 )
 
 
@@ -292,6 +294,39 @@ def _draw_patients(rng: np.random.Generator, n: int) -> tuple[list[VirtualPatien
     return out, jittered
 
 
+def she_proxy_events(
+    bg: FloatArray,
+    day: int,
+    proxy: SheProxy,
+    run_len: NDArray[np.int64],
+    run_start: NDArray[np.int64],
+) -> list[tuple[int, int, int]]:
+    """Severe-hypoglycaemia proxy events [A] in one day of per-minute plasma glucose [mg/dL].
+
+    ``bg`` has shape ``(n, minutes)``. A run of consecutive minutes below
+    ``proxy.threshold_mg_dl`` that reaches ``proxy.min_minutes`` is one event, reported once, as
+    ``(participant, start day, day the duration was reached)``. ``run_len`` and ``run_start`` carry
+    open runs across midnight (updated in place).
+
+    >>> low = np.full((1, 1440), 120.0); low[0, 100:170] = 50.0   # 70 min below 54
+    >>> she_proxy_events(low, 3, SheProxy(), np.zeros(1, np.int64), np.zeros(1, np.int64))
+    [(0, 3, 3)]
+    """
+    events: list[tuple[int, int, int]] = []
+    low = bg < proxy.threshold_mg_dl
+    for who in np.flatnonzero(low.any(axis=1) | (run_len > 0)).tolist():
+        for j in range(bg.shape[1]):
+            if low[who, j]:
+                if run_len[who] == 0:
+                    run_start[who] = day
+                run_len[who] += 1
+                if run_len[who] == proxy.min_minutes:
+                    events.append((who, int(run_start[who]), day))
+            else:
+                run_len[who] = 0
+    return events
+
+
 def _titrate(scale: FloatArray, ig_window: FloatArray, settings: TherapySettings) -> FloatArray:
     """The titration rule of :class:`TherapySettings` [A]; ``ig_window`` is (n, samples) [mg/dL]."""
     mean = ig_window.mean(axis=1)
@@ -331,8 +366,7 @@ def simulate(
     she = she or SheProxy()
     n = len(arms)
     _check_inputs(n, days, [d for _, d in arms], seed)
-    if sensor not in ("breton2008", "vettoretti2019", "none"):
-        measure(np.zeros((1, 1)), np.random.default_rng(0), sensor)  # raises the listed error
+    check_sensor_model(sensor)
     ss = np.random.SeedSequence(int(seed))
     rng_pt, rng_graft, rng_meal, rng_count, rng_sensor = (
         np.random.default_rng(s) for s in ss.spawn(5)
@@ -421,18 +455,7 @@ def simulate(
         ig5[:, k, :] = ig[:, ::SAMPLE_MINUTES]
         daily_bg[:, k] = bg.mean(axis=1)
         daily_units[:, k] = units.sum(axis=1)
-        # SHE proxy: runs of plasma glucose below the threshold, carried across midnight
-        low = bg < she.threshold_mg_dl
-        for who in np.flatnonzero(low.any(axis=1) | (run_len > 0)).tolist():
-            for j in range(MINUTES_PER_DAY):
-                if low[who, j]:
-                    if run_len[who] == 0:
-                        run_start[who] = day
-                    run_len[who] += 1
-                    if run_len[who] == she.min_minutes:
-                        she_rows.append((who, int(run_start[who]), int(day)))
-                else:
-                    run_len[who] = 0
+        she_rows += she_proxy_events(bg, int(day), she, run_len, run_start)
         if is_visit:
             for i in range(n):
                 fasting = cpep[i, MMTT_START_MIN]
@@ -646,6 +669,9 @@ def _manifest(
                 "participant_id": pid,
                 "virtual_patient": pt.name,
                 "jittered": jit,
+                "jittered_parameters": (
+                    {k: float(pt.params[param_index(k)]) for k in JITTER_CV} if jit else {}
+                ),
                 "cohort": arm[0],
                 "dose_cells": arm[1],
                 "sex": pt.sex,

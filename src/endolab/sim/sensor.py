@@ -20,6 +20,7 @@ from endolab.errors import InputError
 __all__ = [
     "SENSOR_MODELS",
     "breton_kovatchev_2008",
+    "check_sensor_model",
     "device_readings",
     "measure",
     "vettoretti_2019",
@@ -103,20 +104,23 @@ SENSOR_MODELS: dict[str, Callable[[FloatArray, np.random.Generator], FloatArray]
 }
 
 
+def check_sensor_model(model: str) -> str:
+    """Return ``model`` if it is a known sensor model (or ``"none"``), else raise InputError."""
+    if model != "none" and model not in SENSOR_MODELS:
+        raise InputError(
+            f"unknown sensor model {model!r}; use one of {', '.join([*SENSOR_MODELS, 'none'])}",
+            field="sensor",
+            value=model,
+        )
+    return model
+
+
 def measure(ig: FloatArray, rng: np.random.Generator, model: str = "breton2008") -> FloatArray:
     """Sensor readings [mg/dL] from IG [mg/dL] with the named error model, or none (``"none"``).
 
     >>> measure(np.array([[100.2, 55.0]]), np.random.default_rng(0), "none").tolist()
     [[100.0, 55.0]]
     """
-    if model == "none":
+    if check_sensor_model(model) == "none":
         return device_readings(ig)
-    try:
-        fn = SENSOR_MODELS[model]
-    except KeyError:
-        raise InputError(
-            f"unknown sensor model {model!r}; use one of {', '.join([*SENSOR_MODELS, 'none'])}",
-            field="sensor",
-            value=model,
-        ) from None
-    return fn(ig, rng)
+    return SENSOR_MODELS[model](ig, rng)

@@ -555,9 +555,7 @@ def validate_tables(
     """
     missing = [name for name in FILES if name not in tables]
     if missing:
-        raise DataFileError(
-            "required table is missing", file=missing[-1] if len(missing) == 1 else missing[0]
-        )
+        raise DataFileError("required table is missing", file=missing[0])
     checked = {name: _validate_table(tables[name], name, name) for name in FILES}
     return _assemble(
         checked, {name: name for name in FILES}, folder=None, source=source, simulation=simulation

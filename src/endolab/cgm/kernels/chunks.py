@@ -78,8 +78,11 @@ def frame_chunks(
     """
     if frame.height == 0:
         return [frame]
-    key = pl.col(by[0]) if len(by) == 1 else pl.struct(by)
-    change = frame.select((key != key.shift(1)).fill_null(False).arg_true().alias("c"))["c"]
-    start = np.concatenate(([0], change.to_numpy(), [frame.height])).astype(np.int64)
+    # group sizes in row order (each group is one run of rows); no frame-sized temporaries
+    lf = frame.lazy().select(by)
+    if len(by) == 1:
+        lf = lf.with_columns(pl.col(by[0]).set_sorted())
+    sizes = lf.group_by(list(by), maintain_order=True).agg(pl.len()).collect()["len"].to_numpy()
+    start = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
     bounds = [int(start[g0]) for g0, _ in group_blocks(start, chunk_readings)] + [frame.height]
     return [frame.slice(lo, hi - lo) for lo, hi in itertools.pairwise(bounds)]
