@@ -66,7 +66,10 @@ def test_mix_human_output_t01() -> None:
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "Concentration: 1,000.0 IU/mL" in out
-    assert "Draw 25.0 units (0.250 mL) on a U-100 syringe" in out
+    # the headline (first line after the title) names the mark and what it gives
+    assert (
+        out.splitlines()[1] == "Draw to the 25-unit mark on a U-100 syringe = 250.0 IU (0.250 mL)"
+    )
     assert "Doses per vial: 20 doses" in out
     assert "does not choose doses" in out
     assert out.rstrip().endswith(DISCLAIMER)
@@ -540,3 +543,31 @@ def test_review_cli_plan_past_the_calendar_is_exit_3() -> None:
     result = runner.invoke(app, argv)
     assert result.exit_code == 2, (result.stdout, result.stderr)
     assert "E_NOT_A_NUMBER" in one_error_line(result)
+
+
+def test_mix_between_marks_headline_names_the_mark_first() -> None:
+    """Issue 12: 210 IU at 2,000 IU/mL is 10.5 units; a whole-unit barrel has no 10.5 mark.
+
+    The headline names the mark to draw to (10, nearest; 10.5 is a tie, the lower mark kept) and
+    what it gives (10 × 20 IU = 200 IU, −4.8 % of 210 IU); the exact volume follows as detail.
+    """
+    result = runner.invoke(
+        app, ["hcg", "mix", "--vial-iu", "5000", "--diluent-ml", "2.5", "--dose-iu", "210"]
+    )
+    assert result.exit_code == 0, result.stderr
+    headline = result.stdout.splitlines()[1]
+    assert headline.startswith("Draw to the 10-unit mark on a U-100 syringe = 200.0 IU")
+    assert "-4.8 % of the 210.0 IU dose" in headline
+    assert headline.endswith("exactly 10.5 units = 0.105 mL falls between marks")
+    assert "Draw 10.5" not in result.stdout
+
+
+def test_ovidrel_preset_alone_is_refused_as_prefilled() -> None:
+    """Issue 12: the single-use rule is said first, not a missing --dose-iu (exit 3)."""
+    result = runner.invoke(app, ["hcg", "mix", "--preset", "ovidrel-250mcg"])
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: E_PREFILLED_SINGLE_USE")
+    for command in (["reverse"], ["suggest"], ["plan", "--freq", "weekly"]):
+        res = runner.invoke(app, ["hcg", *command, "--preset", "ovidrel-250mcg"])
+        assert res.exit_code == 3, (command, res.stderr)
+        assert "E_PREFILLED_SINGLE_USE" in res.stderr

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from endolab.cli import app
 from endolab.output import DISCLAIMER
+from tests.hormones.band_keys import BAND_KEYS, PREDICT_BAND_EXTRA
 
 runner = CliRunner()
 
@@ -31,15 +32,8 @@ PREDICT_KEYS = {
     "flags",
     "disclaimer",
     # issue 12
-    "free_testosterone_low_pg_ml",
-    "free_testosterone_high_pg_ml",
-    "bioavailable_testosterone_low_ng_dl",
-    "bioavailable_testosterone_high_ng_dl",
-    "free_estradiol_low_pg_ml",
-    "free_estradiol_high_pg_ml",
-    "shbg_assumed",
-    "albumin_assumed",
-    "band_basis",
+    *BAND_KEYS,
+    *PREDICT_BAND_EXTRA,
 }
 
 
@@ -111,10 +105,7 @@ def test_free_t_issam_example() -> None:
         "shbg_nmol_l_used",
         "albumin_g_dl_used",
         "disclaimer",
-        "free_testosterone_low_pg_ml",
-        "free_testosterone_high_pg_ml",
-        "bioavailable_testosterone_low_ng_dl",
-        "bioavailable_testosterone_high_ng_dl",
+        *BAND_KEYS[:4],
         "albumin_assumed",
     }
     assert f"{d['free_testosterone_pg_ml']:.3g}" == "50.1"

@@ -107,7 +107,9 @@ def test_T09_tuberculin_reads_ml() -> None:
     assert r.syringe_units == F(1, 4)  # the mL scale
     assert r.syringe_units / r.syringe.graduation_units == 25
     assert r.on_graduation is True
-    assert r.formatted()["draw"] == "Draw 0.250 mL on a mL-scale (tuberculin) syringe"
+    assert r.formatted()["draw"] == (
+        "Draw to the 0.250 mL mark on a mL-scale (tuberculin) syringe = 250.0 IU (0.250 mL)"
+    )
     assert r.to_dict()["syringe_units"] == 0.25
 
 

@@ -19,6 +19,7 @@ from endolab.hormones.bands import (
     shbg_population_interval,
     shbg_range,
 )
+from tests.hormones.band_keys import BAND_KEYS
 
 
 def _vermeulen_pg_ml(tt_ng_dl: float, shbg_nmol_l: float, alb_g_dl: float = 4.3) -> float:
@@ -53,14 +54,7 @@ def test_band_at_tt_650_age_45_contains_free_t_at_sourced_shbg_limits() -> None:
     assert r.free_testosterone_low_pg_ml > 0.9 * ft_at_high_shbg
     assert r.free_testosterone_high_pg_ml < 1.1 * ft_at_low_shbg
     d = r.to_dict()
-    for key in (
-        "free_testosterone_low_pg_ml",
-        "free_testosterone_high_pg_ml",
-        "bioavailable_testosterone_low_ng_dl",
-        "bioavailable_testosterone_high_ng_dl",
-        "free_estradiol_low_pg_ml",
-        "free_estradiol_high_pg_ml",
-    ):
+    for key in BAND_KEYS:
         assert key in d
     assert d["shbg_assumed"] is True
     assert d["bioavailable_testosterone_low_ng_dl"] < d["bioavailable_testosterone_ng_dl"]

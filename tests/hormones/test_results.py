@@ -9,6 +9,7 @@ import pytest
 
 import endolab.hormones
 from endolab.hormones import free_testosterone, predict
+from tests.hormones.band_keys import BAND_KEYS, PREDICT_BAND_EXTRA
 
 PREDICT_KEYS = {
     "free_testosterone_pg_ml",
@@ -26,15 +27,8 @@ PREDICT_KEYS = {
     "assumptions",
     "flags",
     # issue 12: bands of the free hormones and whether SHBG / albumin were assumed
-    "free_testosterone_low_pg_ml",
-    "free_testosterone_high_pg_ml",
-    "bioavailable_testosterone_low_ng_dl",
-    "bioavailable_testosterone_high_ng_dl",
-    "free_estradiol_low_pg_ml",
-    "free_estradiol_high_pg_ml",
-    "shbg_assumed",
-    "albumin_assumed",
-    "band_basis",
+    *BAND_KEYS,
+    *PREDICT_BAND_EXTRA,
 }
 FREE_T_KEYS = {
     "free_testosterone_pg_ml",
@@ -42,10 +36,7 @@ FREE_T_KEYS = {
     "bioavailable_testosterone_ng_dl",
     "shbg_nmol_l_used",
     "albumin_g_dl_used",
-    "free_testosterone_low_pg_ml",
-    "free_testosterone_high_pg_ml",
-    "bioavailable_testosterone_low_ng_dl",
-    "bioavailable_testosterone_high_ng_dl",
+    *BAND_KEYS[:4],
     "albumin_assumed",
 }
 

@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 from endolab.cli import app
 from endolab.errors import InputError, ParseError
 from endolab.hormones import HormonePrediction, free_estradiol, free_testosterone, predict
+from tests.hormones.band_keys import BAND_KEYS, PREDICT_BAND_EXTRA
 
 # --------------------------------------------------------------------------------------------------
 # The spec, re-implemented
@@ -547,12 +548,7 @@ ISSUE_2_KEYS = [
 ]  # fmt: skip
 
 
-ISSUE_12_KEYS = [
-    "free_testosterone_low_pg_ml", "free_testosterone_high_pg_ml",
-    "bioavailable_testosterone_low_ng_dl", "bioavailable_testosterone_high_ng_dl",
-    "free_estradiol_low_pg_ml", "free_estradiol_high_pg_ml", "shbg_assumed", "albumin_assumed",
-    "band_basis",
-]  # fmt: skip
+ISSUE_12_KEYS = [*BAND_KEYS, *PREDICT_BAND_EXTRA]
 
 
 def test_cli_json_keys_exactly_as_issue_2_and_values_as_the_spec() -> None:

@@ -257,7 +257,10 @@ def agp_figure(
     mean = m["mean"] * scale if m["mean"] is not None else None
     lines = [
         ("Mean glucose", f"{fmt(mean, '.1f' if scale != 1.0 else '.0f')} {out_unit}"),
-        ("GMI", f"{fmt(m['gmi'], '.1f')} %"),
+        (
+            "GMI" if m["sufficient_2019"] else "GMI (not valid: < 14 d / < 70 %)",
+            f"{fmt(m['gmi'], '.1f')} % ({fmt(m['gmi_mmol_mol'], '.0f')} mmol/mol)",
+        ),
         ("CV (target ≤ 36 %)", f"{fmt(m['cv'], '.1f')} %"),
         ("CGM active", f"{fmt(m['active_percent'], '.1f')} %"),
         ("Days of data", f"{fmt(m['days_worn'], '.1f')} d"),

@@ -51,21 +51,42 @@ COLUMNS_DOC: Final[dict[str, ColumnDoc]] = {
     "gmi": ColumnDoc(
         "glucose management indicator",
         "%",
-        "3.31 + 0.02392 × mean [mg/dL]; Bergenstal 2018, doi:10.2337/dc18-1581",
+        "3.31 + 0.02392 × mean [mg/dL]; Bergenstal 2018, doi:10.2337/dc18-1581; flagged by "
+        "sufficient_2019 when < 14 days or < 70 % active",
+    ),
+    "gmi_mmol_mol": ColumnDoc(
+        "glucose management indicator (IFCC)",
+        "mmol/mol",
+        "12.71 + 4.70587 × mean [mmol/L] (mean [mg/dL] / 18); Bergenstal 2018, "
+        "doi:10.2337/dc18-1581; flagged as gmi",
     ),
     "ea1c": ColumnDoc(
         "estimated A1C (ADAG)",
         "%",
-        "(mean [mg/dL] + 46.7) / 28.7; Nathan 2008, doi:10.2337/dc08-0545",
+        "(mean [mg/dL] + 46.7) / 28.7; Nathan 2008, doi:10.2337/dc08-0545; flagged as gmi",
     ),
-    "tbr_54": ColumnDoc("time below range level 2", "%", f"share of readings < 54 mg/dL; {_B19}"),
-    "tbr_54_70": ColumnDoc("time below range level 1", "%", f"54 ≤ g < 70 mg/dL; {_B19}"),
-    "tbr_70": ColumnDoc("time below range (levels 1 + 2)", "%", f"g < 70 mg/dL; {_B19}"),
-    "tir_70_180": ColumnDoc("time in range", "%", f"70 ≤ g ≤ 180 mg/dL (both included); {_B19}"),
-    "tir_70_140": ColumnDoc("time in tight range", "%", "70 ≤ g ≤ 140 mg/dL"),
-    "tar_180_250": ColumnDoc("time above range level 1", "%", f"180 < g ≤ 250 mg/dL; {_B19}"),
-    "tar_180": ColumnDoc("time above range (levels 1 + 2)", "%", f"g > 180 mg/dL; {_B19}"),
-    "tar_250": ColumnDoc("time above range level 2", "%", f"g > 250 mg/dL; {_B19}"),
+    "tbr_54": ColumnDoc(
+        "time below range level 2",
+        "%",
+        f"share of readings < 54 mg/dL (< 3.0 mmol/L if measured in mmol/L); {_B19}",
+    ),
+    "tbr_54_70": ColumnDoc(
+        "time below range level 1", "%", f"54 ≤ g < 70 mg/dL (3.0–3.8 mmol/L); {_B19}"
+    ),
+    "tbr_70": ColumnDoc(
+        "time below range (levels 1 + 2)", "%", f"g < 70 mg/dL (< 3.9 mmol/L); {_B19}"
+    ),
+    "tir_70_180": ColumnDoc(
+        "time in range", "%", f"70 ≤ g ≤ 180 mg/dL (3.9–10.0 mmol/L; both included); {_B19}"
+    ),
+    "tir_70_140": ColumnDoc("time in tight range", "%", "70 ≤ g ≤ 140 mg/dL (3.9–7.8 mmol/L)"),
+    "tar_180_250": ColumnDoc(
+        "time above range level 1", "%", f"180 < g ≤ 250 mg/dL (10.1–13.9 mmol/L); {_B19}"
+    ),
+    "tar_180": ColumnDoc(
+        "time above range (levels 1 + 2)", "%", f"g > 180 mg/dL (> 10.0 mmol/L); {_B19}"
+    ),
+    "tar_250": ColumnDoc("time above range level 2", "%", f"g > 250 mg/dL (> 13.9 mmol/L); {_B19}"),
     "active_percent": ColumnDoc(
         "CGM active time",
         "%",
@@ -80,7 +101,9 @@ COLUMNS_DOC: Final[dict[str, ColumnDoc]] = {
     ),
     "days_worn": ColumnDoc("days of data", "days", "(t_max − t_min + dt0) / 1440"),
     "sufficient_2019": ColumnDoc(
-        "data sufficiency", "bool", f"days_worn ≥ 14 and active_percent ≥ 70; {_B19}"
+        "data sufficiency",
+        "bool",
+        f"days_worn ≥ 14 and active_percent ≥ 70; {_B19}; false flags gmi, gmi_mmol_mol and ea1c",
     ),
     "min": ColumnDoc("lowest reading", "glucose", "full set"),
     "q25": ColumnDoc("25th percentile", "glucose", "R quantile type 7"),

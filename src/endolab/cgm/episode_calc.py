@@ -69,18 +69,18 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from endolab.cgm.frame import TimeOrderError, check_frame, ensure_canonical, is_canonical
+from endolab.cgm.frame import (
+    TimeOrderError,
+    canonical_columns,
+    check_frame,
+    ensure_canonical,
+    is_canonical,
+)
 from endolab.cgm.kernels.chunks import group_blocks, map_blocks
 from endolab.cgm.kernels.grid import Grid, Intermediates, grid_of, groups_cached
-from endolab.cgm.kernels.groups import US_PER_DAY, US_PER_MIN, FloatArray
+from endolab.cgm.kernels.groups import US_PER_DAY, US_PER_MIN, FloatArray, cutoffs_for
 from endolab.cgm.metrics import run_exprs
-from endolab.cgm.schema import (
-    CANONICAL_SCHEMA,
-    TAR_LEVEL1_MG_DL,
-    TAR_LEVEL2_MG_DL,
-    TBR_LEVEL1_MG_DL,
-    TBR_LEVEL2_MG_DL,
-)
+from endolab.cgm.schema import CANONICAL_SCHEMA, MMOL_COLUMN
 from endolab.errors import InputError
 
 __all__ = [
@@ -138,6 +138,7 @@ class _Prepared(NamedTuple):
     seg_starts: _I64
     sid: _I64
     n: int
+    mmol: _B | None = None  # per reading: measured in mmol/L (None: all mg/dL)
 
 
 def _check_order(frame: pl.DataFrame) -> tuple[_I64, npt.NDArray[np.int64]]:
@@ -178,11 +179,21 @@ def _prepare(frame: pl.DataFrame, dt0: float | None, inter_gap: float) -> _Prepa
         dt0_row = dt0_sub[sid]  # a subject with one reading has dt0 0: no episode can start
     new_seg = np.ones(n, dtype=bool)
     new_seg[1:] = ~same | (diff > inter_gap)
-    return _assemble(t, frame.get_column("gl").to_numpy(), sid, dt0_row, new_seg)
+    mmol = None
+    if MMOL_COLUMN in frame.columns:
+        flags = frame.get_column(MMOL_COLUMN).fill_null(False)
+        mmol = np.asarray(flags.to_numpy(), dtype=bool) if flags.any() else None
+    return _assemble(t, frame.get_column("gl").to_numpy(), sid, dt0_row, new_seg, mmol=mmol)
 
 
 def _assemble(
-    t: _F64, gl: _F64, sid: _I64, dt0_row: _F64, new_seg: _B, d: _F64 | None = None
+    t: _F64,
+    gl: _F64,
+    sid: _I64,
+    dt0_row: _F64,
+    new_seg: _B,
+    d: _F64 | None = None,
+    mmol: _B | None = None,
 ) -> _Prepared:
     """The prepared arrays from times [min], glucose, subject ids, dt0 per row and segment starts:
     each reading stands for the interval to the next one (``d``, when not given), the last of a
@@ -198,7 +209,15 @@ def _assemble(
             d[-1] = dt0_row[-1]
     seg_starts = np.flatnonzero(new_seg).astype(np.int64)
     return _Prepared(
-        t=t, g=g_pad[:n], g_pad=g_pad, d=d, new_seg=new_seg, seg_starts=seg_starts, sid=sid, n=n
+        t=t,
+        g=g_pad[:n],
+        g_pad=g_pad,
+        d=d,
+        new_seg=new_seg,
+        seg_starts=seg_starts,
+        sid=sid,
+        n=n,
+        mmol=mmol,
     )
 
 
@@ -236,15 +255,16 @@ def _grid_points(
     gi = np.searchsorted(rel, idx[new_seg], side="right") - 1 + g0  # per segment, then per point
     gi = np.repeat(gi, np.diff(np.append(np.flatnonzero(new_seg), idx.size))).astype(np.int64)
     step = grid.dt0.astype(np.float64)[gi]
+    mmol = None if grid.mmol is None else grid.mmol[gi]  # each point in its group's unit
     if midnight is None:
         # consecutive points of a segment lie one step apart: each stands for its step
         t_us = np.zeros(idx.size, dtype=np.int64)
-        p = _assemble(np.zeros(idx.size), x[idx], gi, step, new_seg, d=step)
+        p = _assemble(np.zeros(idx.size), x[idx], gi, step, new_seg, d=step, mmol=mmol)
         return p, step, gi, t_us
     pos = idx - rel[gi - g0]
     t_us = midnight[gi] + (pos + 1) * grid.dt0[gi] * US_PER_MIN
     t = (t_us - t_us[0]).astype(np.float64) / 60e6
-    return _assemble(t, x[idx], gi, step, new_seg), step, gi, t_us
+    return _assemble(t, x[idx], gi, step, new_seg, mmol=mmol), step, gi, t_us
 
 
 def _grid_blocks(
@@ -458,11 +478,14 @@ def _find(
 ) -> pl.DataFrame:
     """Every episode of the ``levels`` in ``p`` (``grid_step`` given: ``p`` holds grid points)."""
     g = p.g
-    lv2_hypo_end = TBR_LEVEL2_MG_DL if r.lv2_end == "same" else TBR_LEVEL1_MG_DL
-    lv2_hyper_end = TAR_LEVEL2_MG_DL if r.lv2_end == "same" else TAR_LEVEL1_MG_DL
+    # the consensus cut-offs of the unit each reading was measured in (schema.CUTOFFS)
+    tbr1, tbr2 = cutoffs_for("tbr_level1", p.mmol), cutoffs_for("tbr_level2", p.mmol)
+    tar1, tar2 = cutoffs_for("tir_high", p.mmol), cutoffs_for("tar_level2", p.mmol)
+    lv2_hypo_end = tbr2 if r.lv2_end == "same" else tbr1
+    lv2_hyper_end = tar2 if r.lv2_end == "same" else tar1
 
     def hypo_ext() -> tuple[_I64, _I64, _I64 | None]:
-        low = g < TBR_LEVEL1_MG_DL
+        low = g < tbr1
         if grid_step is not None:
             return _grid_extended_candidates(low, p, grid_step, r.extended_hypo)
         return _run_candidates(low, p, r.extended_hypo, True)
@@ -471,16 +494,14 @@ def _find(
         return lambda: _run_candidates(mask(), p, r.dur_length, False)
 
     rules: dict[str, tuple[Callable[[], tuple[_I64, _I64, _I64 | None]], Callable[[], _B]]] = {
-        "hypo_l1": (runs(lambda: g < TBR_LEVEL1_MG_DL), lambda: g >= TBR_LEVEL1_MG_DL),
-        "hypo_l2": (runs(lambda: g < TBR_LEVEL2_MG_DL), lambda: g >= lv2_hypo_end),
-        "hypo_ext": (hypo_ext, lambda: g >= TBR_LEVEL1_MG_DL),
-        "hyper_l1": (runs(lambda: g > TAR_LEVEL1_MG_DL), lambda: g <= TAR_LEVEL1_MG_DL),
-        "hyper_l2": (runs(lambda: g > TAR_LEVEL2_MG_DL), lambda: g <= lv2_hyper_end),
+        "hypo_l1": (runs(lambda: g < tbr1), lambda: g >= tbr1),
+        "hypo_l2": (runs(lambda: g < tbr2), lambda: g >= lv2_hypo_end),
+        "hypo_ext": (hypo_ext, lambda: g >= tbr1),
+        "hyper_l1": (runs(lambda: g > tar1), lambda: g <= tar1),
+        "hyper_l2": (runs(lambda: g > tar2), lambda: g <= lv2_hyper_end),
         "hyper_ext": (
-            lambda: _window_candidates(
-                g > TAR_LEVEL2_MG_DL, p, r.extended_hyper, r.extended_hyper_window
-            ),
-            lambda: g <= TAR_LEVEL1_MG_DL,
+            lambda: _window_candidates(g > tar2, p, r.extended_hyper, r.extended_hyper_window),
+            lambda: g <= tar1,
         ),
     }
     with warnings.catch_warnings():
@@ -699,7 +720,7 @@ def episodes(
             _check_order(data)
     except TimeOrderError:
         # out of order or duplicated readings in a canonical-looking frame: normalise it
-        data = check_frame(data.select(list(CANONICAL_SCHEMA)))
+        data = check_frame(data.select(canonical_columns(data)))
         if set(keys) - set(data.columns):
             raise
         p = _prepare(data, dt0, inter_gap) if method == "readings" else None

@@ -48,6 +48,7 @@ goes through it (or receives its output). What it does, in order:
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -58,6 +59,7 @@ from endolab.cgm.schema import (
     COLUMNS,
     HIGH_CENSORED_MG_DL,
     LOW_CENSORED_MG_DL,
+    MMOL_COLUMN,
 )
 from endolab.errors import EndolabWarning, InputError, ParseError
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
@@ -70,11 +72,14 @@ __all__ = [
     "RowInputError",
     "RowParseError",
     "TimeOrderError",
+    "canonical_columns",
     "check_frame",
+    "combine_frames",
     "ensure_canonical",
     "from_pandas",
     "is_canonical",
     "long_gap_notice",
+    "measured_units",
     "to_pandas",
 ]
 
@@ -105,9 +110,47 @@ def _no_censored(like: pl.Series) -> pl.Series:
     return pl.concat(parts, rechunk=False)
 
 
+#: The canonical schema with the optional unit column (readings measured in mmol/L).
+_SCHEMA_WITH_UNIT: Final = pl.Schema({**CANONICAL_SCHEMA, MMOL_COLUMN: pl.Boolean()})
+
+
 def is_canonical(frame: pl.DataFrame) -> bool:
-    """True when ``frame`` has exactly the canonical columns and dtypes (content is not checked)."""
-    return isinstance(frame, pl.DataFrame) and frame.schema == CANONICAL_SCHEMA
+    """True when ``frame`` has exactly the canonical columns and dtypes, with or without the
+    optional ``mmol_l`` column (content is not checked)."""
+    return isinstance(frame, pl.DataFrame) and frame.schema in (CANONICAL_SCHEMA, _SCHEMA_WITH_UNIT)
+
+
+def canonical_columns(frame: pl.DataFrame) -> list[str]:
+    """The canonical columns of ``frame``: ``id, time, gl, censored`` and ``mmol_l`` if present."""
+    return [*COLUMNS, MMOL_COLUMN] if MMOL_COLUMN in frame.columns else list(COLUMNS)
+
+
+def measured_units(frame: pl.DataFrame) -> Literal["mg/dL", "mmol/L", "mixed"]:
+    """The unit(s) the readings of ``frame`` were measured in (from the ``mmol_l`` column).
+
+    >>> import datetime as dt
+    >>> f = pl.DataFrame({"id": ["a"], "time": [dt.datetime(2024, 1, 1)], "gl": [100.0]})
+    >>> measured_units(f), measured_units(f.with_columns(pl.lit(True).alias("mmol_l")))
+    ('mg/dL', 'mmol/L')
+    """
+    if MMOL_COLUMN not in frame.columns or frame.height == 0:
+        return "mg/dL"
+    flags = frame.get_column(MMOL_COLUMN).fill_null(False)
+    if flags.all():
+        return "mmol/L"
+    return "mixed" if flags.any() else "mg/dL"
+
+
+def combine_frames(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Stack canonical frames; readings of a frame without ``mmol_l`` count as measured in mg/dL."""
+    if not any(MMOL_COLUMN in f.columns for f in frames):
+        return pl.concat(frames)
+    return pl.concat(
+        [
+            f if MMOL_COLUMN in f.columns else f.with_columns(pl.lit(False).alias(MMOL_COLUMN))
+            for f in frames
+        ]
+    )
 
 
 def _as_polars(data: Any) -> pl.DataFrame:
@@ -429,8 +472,13 @@ def ensure_canonical(frame: Any, *, check_time_order: bool = True) -> pl.DataFra
         extra = [_no_censored(frame.get_column("gl"))] if "censored" not in frame.columns else []
         if not extra and not frame.get_column("censored").is_in([-1, 0, 1]).all():
             return check_frame(frame)
+        unit_col = (
+            [pl.col(MMOL_COLUMN).fill_null(False)]
+            if frame.schema.get(MMOL_COLUMN) == pl.Boolean
+            else []
+        )
         frame = frame.with_columns(extra).select(
-            "id", pl.col("time").cast(pl.Datetime("us")), "gl", "censored"
+            "id", pl.col("time").cast(pl.Datetime("us")), "gl", "censored", *unit_col
         )
     if is_canonical(frame) and frame.height > 0:
         ok = (
@@ -570,12 +618,17 @@ def check_frame(
     keep = [mapping["id"], mapping["time"], mapping["gl"]]
     if "censored" in frame.columns and "censored" not in mapping.values():
         keep.append("censored")
+    had_unit = frame.schema.get(MMOL_COLUMN) == pl.Boolean and MMOL_COLUMN not in mapping.values()
     # the columns as they are (no select: a select over columns of different chunk layouts, as
     # a reader's row numbers next to Parquet row groups, copies the frame into one chunk)
     columns = [frame.get_column(c).alias(k) for k, c in zip(COLUMNS, keep, strict=False)]
     fast = _unchanged(pl.DataFrame(columns), unit)
     if fast is not None:
+        if had_unit:  # already canonical readings that were measured in mmol/L: keep the flag
+            return fast.with_columns(frame.get_column(MMOL_COLUMN).fill_null(False))
         return fast
+    if had_unit:
+        keep.append(MMOL_COLUMN)
     if ROW_COLUMN in frame.columns:
         keep.append(ROW_COLUMN)
     frame = frame.select(keep).rename({v: k for k, v in mapping.items() if v != k})
@@ -637,8 +690,12 @@ def check_frame(
             pl.when(pl.col("censored") == 0)
             .then(pl.col("gl") * factor)
             .otherwise(pl.col("gl"))
-            .alias("gl")
+            .alias("gl"),
+            # the unit each reading was measured in: classified against that unit's cut-offs
+            pl.lit(True).alias(MMOL_COLUMN),
         )
+    elif had_unit:
+        frame = frame.with_columns(pl.col(MMOL_COLUMN).fill_null(False))
 
     same_id = pl.col("id") == pl.col("id").shift(1)
     stats = frame.select(
@@ -684,6 +741,8 @@ def check_frame(
             )
     if notes:
         warnings.warn("; ".join(notes), EndolabWarning, stacklevel=2)
+    if MMOL_COLUMN in frame.columns:
+        return frame.select(*COLUMNS, MMOL_COLUMN).cast(_SCHEMA_WITH_UNIT)
     return frame.select(COLUMNS).cast(CANONICAL_SCHEMA)
 
 

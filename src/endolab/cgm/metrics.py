@@ -28,9 +28,11 @@ from typing import Final, TypeVar
 import numpy as np
 import polars as pl
 
-from endolab.cgm.frame import TimeOrderError
+from endolab.cgm.frame import TimeOrderError, measured_units
 from endolab.cgm.kernels.chunks import CHUNK_READINGS, frame_chunks
 from endolab.cgm.schema import (
+    CUTOFFS,
+    MMOL_COLUMN,
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
     TBR_LEVEL1_MG_DL,
@@ -40,6 +42,7 @@ from endolab.cgm.schema import (
     TIR_LOW_MG_DL,
 )
 from endolab.errors import InputError
+from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
 
 __all__ = [
     "CONSENSUS_DAYS_2019",
@@ -59,12 +62,15 @@ __all__ = [
     "core_exprs",
     "core_post_exprs",
     "coverage_fraction",
+    "cutoff",
     "cv_glucose",
     "ea1c",
     "ea1c_nathan_2008",
     "full_summary_exprs",
     "gmi",
     "gmi_bergenstal_2018",
+    "gmi_mmol_mol_bergenstal_2018",
+    "gmi_sufficiency_notice",
     "in_range_percent",
     "iqr_glucose",
     "mean_glucose",
@@ -100,22 +106,37 @@ _TD: Final = (pl.col("time").diff().dt.total_microseconds().cast(pl.Float64) / 6
 _G: Final = pl.col("gl")
 
 
-def consensus_band(gl: pl.Expr = _G) -> pl.Expr:
+def cutoff(name: str, units: str = "mg/dL") -> pl.Expr:
+    """The consensus cut-off ``name`` (a field of :class:`~endolab.cgm.schema.Cutoffs`) in canonical
+    mg/dL for readings measured in ``units``: ``"mg/dL"`` or ``"mmol/L"`` (a constant), or
+    ``"mixed"`` (per reading, from the ``mmol_l`` column; see :mod:`endolab.cgm.schema`)."""
+    mg = getattr(CUTOFFS["mg/dL"], name)
+    mm = getattr(CUTOFFS["mmol/L"], name)
+    if units != "mixed" or mg == mm:
+        return pl.lit(mg if units == "mg/dL" else mm, dtype=pl.Float64)
+    return pl.when(pl.col(MMOL_COLUMN).fill_null(False)).then(pl.lit(mm)).otherwise(pl.lit(mg))
+
+
+def consensus_band(gl: pl.Expr = _G, *, units: str = "mg/dL") -> pl.Expr:
     """Consensus band of each reading of ``gl`` [mg/dL], as a small integer (UInt8), so that the
     range percentages are cheap comparisons of one column (Battelino 2019, doi:10.2337/dci19-0028,
     Table 1; boundaries as in :func:`consensus_ranges_exprs`)::
 
         0: g < 54 | 1: 54 ≤ g < 70 | 2: 70 ≤ g ≤ 140 | 3: 140 < g ≤ 180 | 4: 180 < g ≤ 250 | 5: g > 250
 
+    with the cut-offs of the unit each reading was measured in (``units``: ``"mg/dL"``,
+    ``"mmol/L"`` — < 3.0 | 3.0–3.8 | 3.9–7.8 | 7.9–10.0 | 10.1–13.9 | > 13.9 mmol/L — or
+    ``"mixed"``, per reading from the ``mmol_l`` column; :data:`endolab.cgm.schema.CUTOFFS`).
+
     The one definition of the consensus cut-offs for readings: the CGM engine and the trial
     endpoints (:mod:`endolab.trial.endpoints`) both classify with it.
     """
     return (
-        (gl >= TBR_LEVEL2_MG_DL).cast(pl.UInt8)
-        + (gl >= TBR_LEVEL1_MG_DL).cast(pl.UInt8)
-        + (gl > TIGHT_HIGH_MG_DL).cast(pl.UInt8)
-        + (gl > TIR_HIGH_MG_DL).cast(pl.UInt8)
-        + (gl > TAR_LEVEL2_MG_DL).cast(pl.UInt8)
+        (gl >= cutoff("tbr_level2", units)).cast(pl.UInt8)
+        + (gl >= cutoff("tbr_level1", units)).cast(pl.UInt8)
+        + (gl > cutoff("tight_high", units)).cast(pl.UInt8)
+        + (gl > cutoff("tir_high", units)).cast(pl.UInt8)
+        + (gl > cutoff("tar_level2", units)).cast(pl.UInt8)
     )
 
 
@@ -152,8 +173,10 @@ def coverage_fraction(
     return n_readings * interval_min / float(period_minutes)
 
 
-#: Consensus band of each reading (see :func:`consensus_band`), added as column ``__band``.
-_BAND: Final = consensus_band(_G).alias("__band")
+def _band(frame: pl.DataFrame) -> pl.Expr:
+    """Consensus band of each reading of ``frame`` (see :func:`consensus_band`), in the unit each
+    was measured in, as column ``__band``."""
+    return consensus_band(_G, units=measured_units(frame)).alias("__band")
 
 
 def _dt0_estimate() -> pl.Expr:
@@ -200,7 +223,7 @@ def _aggregate_chunk(
         group_key = keys
     firsts = [pl.col(k).first() for k in keys] if group_key == ["__run"] else []
     if any("__band" in e.meta.root_names() for e in exprs):
-        lf = lf.with_columns(_BAND)
+        lf = lf.with_columns(_band(frame))
     if any("__dt0" in e.meta.root_names() for e in exprs):
         sizes = (
             lf.group_by(group_key)
@@ -289,6 +312,24 @@ def gmi_bergenstal_2018(mean_glucose: _T) -> _T:
     6.9937
     """
     return 3.31 + 0.02392 * mean_glucose
+
+
+def gmi_mmol_mol_bergenstal_2018(mean_glucose: _T) -> _T:
+    """Glucose Management Indicator in IFCC units [mmol/mol] from mean sensor glucose [mg/dL].
+
+    GMI [mmol/mol] = 12.71 + 4.70587 × mean glucose [mmol/L], with mean glucose [mmol/L] = mean
+    [mg/dL] ÷ 18 (:data:`endolab.units.GLUCOSE_MG_DL_PER_MMOL_L`, [A]).
+
+    Bergenstal RM, Beck RW, Close KL, et al. Glucose Management Indicator (GMI): a new term for
+    estimating A1C from continuous glucose monitoring. *Diabetes Care* 2018;41(11):2275–2280,
+    doi:10.2337/dc18-1581 (the mmol/mol form of the equation; specs/cgm.md §4).
+
+    Works on a float or a polars expression.
+
+    >>> round(gmi_mmol_mol_bergenstal_2018(180.0), 4)   # 12.71 + 4.70587 × 10.0 = 59.7687
+    59.7687
+    """
+    return 12.71 + 4.70587 * (mean_glucose / GLUCOSE_MG_DL_PER_MMOL_L)
 
 
 def ea1c_nathan_2008(mean_glucose: _T) -> _T:
@@ -513,14 +554,94 @@ def cv_glucose(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFr
     return run_exprs(frame, by, [(100.0 * _GL.std(ddof=1) / _GL.mean()).alias("cv")])
 
 
+def _with_sufficiency(
+    frame: pl.DataFrame, by: Sequence[str], exprs: list[pl.Expr], post: list[pl.Expr]
+) -> pl.DataFrame:
+    """``exprs`` per group with the 2019 sufficiency flag beside them (GMI and eA1c are flagged
+    where it is false; see :func:`gmi`)."""
+    return run_exprs(
+        frame,
+        by,
+        [*exprs, *active_percent_exprs()],
+        post=[*post, *sufficiency_post_exprs()],
+        drop=["active_percent", "ndays", "dt0", "longest_gap_min", "days_worn"],
+    )
+
+
 def gmi(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """``gmi`` [%] per group: :func:`gmi_bergenstal_2018` of the mean glucose."""
-    return run_exprs(frame, by, [gmi_bergenstal_2018(_GL.mean()).alias("gmi")])
+    """``gmi`` [%] and ``gmi_mmol_mol`` [mmol/mol] per group, with ``sufficient_2019``.
+
+    :func:`gmi_bergenstal_2018` and :func:`gmi_mmol_mol_bergenstal_2018` of the mean glucose.
+    Bergenstal 2018 and the 2019 consensus base GMI on ≥ 14 days of data with ≥ 70 % CGM-active
+    time: a group with less is **kept and flagged** — ``sufficient_2019`` false
+    (:func:`sufficiency_2019`), in every table (core, full, a list, per period) — and the command
+    line says so in a warning on standard error and in the JSON ``warnings``
+    (:func:`gmi_sufficiency_notice`). The same flag applies to :func:`ea1c`.
+
+    References
+    ----------
+    Bergenstal RM, Beck RW, Close KL, et al. Glucose Management Indicator (GMI): a new term for
+    estimating A1C from continuous glucose monitoring. Diabetes Care 2018;41(11):2275–2280,
+    doi:10.2337/dc18-1581. Battelino T et al. Diabetes Care 2019;42(8):1593–1603,
+    doi:10.2337/dci19-0028 (14 days, ≥ 70 % active).
+    """
+    mean = pl.col("__mean")
+    return _with_sufficiency(
+        frame,
+        by,
+        [_GL.mean().alias("__mean")],
+        [
+            gmi_bergenstal_2018(mean).alias("gmi"),
+            gmi_mmol_mol_bergenstal_2018(mean).alias("gmi_mmol_mol"),
+        ],
+    ).drop("__mean")
 
 
 def ea1c(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """``ea1c`` [%] per group: :func:`ea1c_nathan_2008` of the mean glucose."""
-    return run_exprs(frame, by, [ea1c_nathan_2008(_GL.mean()).alias("ea1c")])
+    """``ea1c`` [%] per group (:func:`ea1c_nathan_2008` of the mean glucose), with
+    ``sufficient_2019``: flagged, as GMI, when the data are < 14 days or < 70 % active
+    (see :func:`gmi`).
+
+    References
+    ----------
+    Nathan DM, Kuenen J, Borg R, et al. Translating the A1C assay into estimated average glucose
+    values. Diabetes Care 2008;31(8):1473–1478, doi:10.2337/dc08-0545.
+    """
+    return _with_sufficiency(
+        frame,
+        by,
+        [_GL.mean().alias("__mean")],
+        [ea1c_nathan_2008(pl.col("__mean")).alias("ea1c")],
+    ).drop("__mean")
+
+
+def gmi_sufficiency_notice(table: pl.DataFrame) -> str | None:
+    """The warning for rows of a metrics table whose GMI / eA1c come from too little data.
+
+    Rows with a ``gmi``, ``gmi_mmol_mol`` or ``ea1c`` value and ``sufficient_2019`` false (or
+    null: a single reading); ``None`` when there is none. GMI and eA1c are kept in the table and
+    flagged by ``sufficient_2019`` [A: keep-and-flag, applied to every table, period and front
+    end].
+
+    >>> t = pl.DataFrame({"id": ["a", "b"], "gmi": [6.8, 7.1], "sufficient_2019": [True, False]})
+    >>> gmi_sufficiency_notice(t)[:56]
+    'GMI/eA1c of 1 of 2 row(s) (b) come from < 14 days or < 7'
+    """
+    cols = [c for c in ("gmi", "gmi_mmol_mol", "ea1c") if c in table.columns]
+    if not cols or "sufficient_2019" not in table.columns:
+        return None
+    has_value = pl.any_horizontal(pl.col(c).is_not_null() for c in cols)
+    bad = table.filter(has_value & ~pl.col("sufficient_2019").fill_null(False))
+    if bad.height == 0:
+        return None
+    ids = bad.get_column("id").unique(maintain_order=True).cast(pl.String).to_list()
+    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    return (
+        f"GMI/eA1c of {bad.height} of {table.height} row(s) ({shown}) come from < 14 days or "
+        "< 70 % CGM-active data (sufficient_2019 = false): kept but flagged, not a GMI in the "
+        "sense of Bergenstal 2018 and the 2019 consensus, which base it on ≥ 14 days with ≥ 70 % "
+        "active; do not report it as one"
+    )
 
 
 def _check_threshold(value: float, name: str) -> float:
@@ -539,19 +660,32 @@ def in_range_percent(
     frame: pl.DataFrame,
     *,
     by: Sequence[str] = ("id",),
-    target_ranges: Sequence[tuple[float, float]] = (
-        (TIR_LOW_MG_DL, TIR_HIGH_MG_DL),
-        (TIR_LOW_MG_DL, TIGHT_HIGH_MG_DL),
-    ),
+    target_ranges: Sequence[tuple[float, float]] | None = None,
 ) -> pl.DataFrame:
     """Percentage of readings with lo ≤ g ≤ hi, columns ``tir_<lo>_<hi>`` [%]; limits in [mg/dL].
 
-    Both limits included (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``in_range_percent``). Default ranges: 70–180
-    (TIR, Battelino 2019) and 70–140 (time in tight range).
+    Both limits included (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``in_range_percent``).
+    Default (``None``): TIR 70–180 and time in tight range 70–140 mg/dL, each reading against the
+    consensus limits of the unit it was measured in (3.9–10.0 and 3.9–7.8 mmol/L for readings
+    measured in mmol/L; :data:`endolab.cgm.schema.CUTOFFS`). Ranges given explicitly are mg/dL for
+    every reading.
     """
+    if target_ranges is None:
+        units = measured_units(frame)
+        lo, hi, tight = (cutoff(n, units) for n in ("tbr_level1", "tir_high", "tight_high"))
+        g = pl.col("gl")
+        exprs = [
+            percent_of((g >= lo) & (g <= hi)).alias(
+                f"tir_{_fmt(TIR_LOW_MG_DL)}_{_fmt(TIR_HIGH_MG_DL)}"
+            ),
+            percent_of((g >= lo) & (g <= tight)).alias(
+                f"tir_{_fmt(TIR_LOW_MG_DL)}_{_fmt(TIGHT_HIGH_MG_DL)}"
+            ),
+        ]
+        return run_exprs(frame, by, exprs)
     exprs = []
-    for lo, hi in target_ranges:
-        lo_v, hi_v = _check_threshold(lo, "lower limit"), _check_threshold(hi, "upper limit")
+    for lo_t, hi_t in target_ranges:
+        lo_v, hi_v = _check_threshold(lo_t, "lower limit"), _check_threshold(hi_t, "upper limit")
         if lo_v >= hi_v:
             raise InputError(
                 f"target range {lo_v:g}–{hi_v:g} mg/dL: the lower limit must be below the upper",
@@ -565,16 +699,40 @@ def in_range_percent(
     return run_exprs(frame, by, exprs)
 
 
+def _consensus_threshold_percents(
+    frame: pl.DataFrame, by: Sequence[str], side: str
+) -> pl.DataFrame:
+    """``tbr_54``/``tbr_70`` (``side="tbr"``) or ``tar_180``/``tar_250`` (``"tar"``) [%], each
+    reading against the consensus cut-offs of the unit it was measured in."""
+    units = measured_units(frame)
+    g = pl.col("gl")
+    pairs = (
+        (("tbr_level2", TBR_LEVEL2_MG_DL), ("tbr_level1", TBR_LEVEL1_MG_DL))
+        if side == "tbr"
+        else (("tir_high", TAR_LEVEL1_MG_DL), ("tar_level2", TAR_LEVEL2_MG_DL))
+    )
+    exprs = [
+        percent_of(g < cutoff(name, units) if side == "tbr" else g > cutoff(name, units)).alias(
+            f"{side}_{_fmt(mg)}"
+        )
+        for name, mg in pairs
+    ]
+    return run_exprs(frame, by, exprs)
+
+
 def below_percent(
     frame: pl.DataFrame,
     *,
     by: Sequence[str] = ("id",),
-    targets: Sequence[float] = (TBR_LEVEL2_MG_DL, TBR_LEVEL1_MG_DL),
+    targets: Sequence[float] | None = None,
 ) -> pl.DataFrame:
     """Percentage of readings with g < t, columns ``tbr_<t>`` [%]; thresholds in [mg/dL].
 
-    Strict inequality (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``below_percent``). Default 54 and 70 mg/dL.
+    Strict inequality (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``below_percent``). Default
+    (``None``): 54 and 70 mg/dL — 3.0 and 3.9 mmol/L for readings measured in mmol/L.
     """
+    if targets is None:
+        return _consensus_threshold_percents(frame, by, "tbr")
     exprs = [
         percent_of(_check_threshold(t, "target") > _GL).alias(f"tbr_{_fmt(float(t))}")
         for t in targets
@@ -586,12 +744,15 @@ def above_percent(
     frame: pl.DataFrame,
     *,
     by: Sequence[str] = ("id",),
-    targets: Sequence[float] = (TAR_LEVEL1_MG_DL, TAR_LEVEL2_MG_DL),
+    targets: Sequence[float] | None = None,
 ) -> pl.DataFrame:
     """Percentage of readings with g > t, columns ``tar_<t>`` [%]; thresholds in [mg/dL].
 
-    Strict inequality (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``above_percent``). Default 180 and 250 mg/dL.
+    Strict inequality (Battelino 2019, doi:10.2337/dci19-0028; R iglu ``above_percent``). Default
+    (``None``): 180 and 250 mg/dL — 10.0 and 13.9 mmol/L for readings measured in mmol/L.
     """
+    if targets is None:
+        return _consensus_threshold_percents(frame, by, "tar")
     exprs = [
         percent_of(_check_threshold(t, "target") < _GL).alias(f"tar_{_fmt(float(t))}")
         for t in targets
@@ -683,6 +844,7 @@ def core_post_exprs() -> list[pl.Expr]:
     return [
         (100.0 * pl.col("sd") / mean).alias("cv"),
         gmi_bergenstal_2018(mean).alias("gmi"),
+        gmi_mmol_mol_bergenstal_2018(mean).alias("gmi_mmol_mol"),
         ea1c_nathan_2008(mean).alias("ea1c"),
         *[
             (pl.col(name) / 100.0 * MINUTES_PER_DAY).alias(f"{name}_min_per_day")

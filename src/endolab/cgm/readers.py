@@ -43,6 +43,7 @@ from endolab.cgm.frame import (
     RowInputError,
     RowParseError,
     check_frame,
+    combine_frames,
     long_gap_notice,
 )
 from endolab.errors import DataFileError, EndolabError, EndolabWarning, InputError
@@ -873,5 +874,5 @@ def _combine(frames: Sequence[pl.DataFrame], inputs: Sequence[_Input]) -> pl.Dat
             named[src.stem] = src.name
     if sum(len(i) for i in ids) == len(set().union(*ids)):
         # no subject in two inputs: each frame is already checked, only the subject order is new
-        return pl.concat(frames).sort("id", maintain_order=True)
-    return check_frame(pl.concat(frames))
+        return combine_frames(frames).sort("id", maintain_order=True)
+    return check_frame(combine_frames(frames))

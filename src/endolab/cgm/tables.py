@@ -3,7 +3,10 @@
 * :data:`SUMMARY_COLUMNS` and :func:`summary_columns` — the short table shown on screen (keys, then
   the consensus core figures); :func:`episode_summary_columns` the same for episode counts;
 * :func:`table_record` — the JSON envelope of a table: disclaimer, what it is, the glucose unit,
-  the unit of every column, the rows;
+  the glucose conversion used (:data:`GLUCOSE_CONVERSION`), the warnings, the unit of every
+  column, the rows;
+* :func:`summary_display` — the summary as shown on screen: a GMI from too little data marked †,
+  with the footnotes that explain the marks and the units;
 * :func:`table_bytes` — a table as CSV, JSON or Parquet bytes; :func:`format_from_suffix` picks the
   format from a file name.
 
@@ -26,14 +29,17 @@ import polars as pl
 from endolab.cgm.columns import column_unit
 from endolab.errors import InputError
 from endolab.output import DISCLAIMER, json_text
+from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
 
 __all__ = [
+    "GLUCOSE_CONVERSION",
     "KEY_COLUMNS",
     "SUMMARY_COLUMNS",
     "TableFormat",
     "episode_summary_columns",
     "format_from_suffix",
     "summary_columns",
+    "summary_display",
     "table_bytes",
     "table_record",
 ]
@@ -48,6 +54,7 @@ SUMMARY_COLUMNS: Final = (
     "n_readings",
     "days_worn",
     "active_percent",
+    "sufficient_2019",
     "mean",
     "gmi",
     "cv",
@@ -69,15 +76,77 @@ def episode_summary_columns(summary: pl.DataFrame) -> list[str]:
     return ["id", *[c for c in summary.columns if c.endswith("_episodes")]]
 
 
-def table_record(table: pl.DataFrame, glucose_unit: str, what: str) -> dict[str, Any]:
-    """The JSON envelope of a result table (``rows``: one mapping per row)."""
+#: How glucose is converted between units, stated with every table (issue 12).
+GLUCOSE_CONVERSION: Final = {
+    "mg_dl_per_mmol_l": GLUCOSE_MG_DL_PER_MMOL_L,
+    "source": (
+        "1 mmol/L = 18 mg/dL, the rounded factor of R iglu and of the consensus materials, whose "
+        "unit pairs are rounded the same way (Battelino 2019: 70 mg/dL = 3.9, 180 = 10.0 mmol/L); "
+        "glucose 180.16 g/mol gives 18.016 [A]. Used to report mmol/L values and to store mmol/L "
+        "readings in mg/dL; each reading is classified against the consensus cut-offs of the unit "
+        "it was measured in (< 3.0, < 3.9, 3.9–7.8, 3.9–10.0, > 10.0, > 13.9 mmol/L; < 54, < 70, "
+        "70–140, 70–180, > 180, > 250 mg/dL)."
+    ),
+}
+
+#: Footnote under a summary with a GMI from too little data.
+_GMI_FOOTNOTE: Final = (
+    "† GMI from < 14 days or < 70 % CGM-active data (sufficient_2019 false): not a valid GMI "
+    "(Bergenstal 2018; 2019 consensus); do not report it."
+)
+#: Footnote under a summary in mmol/L or from readings measured in mmol/L.
+_UNIT_FOOTNOTE: Final = (
+    "Units: 1 mmol/L = 18 mg/dL (rounded factor of R iglu and the consensus; 18.016 from glucose "
+    "180.16 g/mol) [A]; each reading is classified against the cut-offs of the unit it was "
+    "measured in (3.0 / 3.9 / 7.8 / 10.0 / 13.9 mmol/L; 54 / 70 / 140 / 180 / 250 mg/dL); range "
+    "columns keep their mg/dL names."
+)
+
+
+def table_record(
+    table: pl.DataFrame, glucose_unit: str, what: str, warnings: list[str] | None = None
+) -> dict[str, Any]:
+    """The JSON envelope of a result table (``rows``: one mapping per row; ``warnings``: what the
+    engine said about the data and the results, e.g. a GMI from too little data)."""
     return {
         "disclaimer": DISCLAIMER,
         "what": what,
         "glucose_unit": glucose_unit,
+        "glucose_conversion": GLUCOSE_CONVERSION,
+        "warnings": list(warnings or []),
         "units": {c: column_unit(c, glucose_unit) for c in table.columns},
         "rows": table.to_dicts(),
     }
+
+
+def summary_display(
+    table: pl.DataFrame, glucose_unit: str, *, measured_mmol: bool = False
+) -> tuple[pl.DataFrame, list[str]]:
+    """The summary table as shown on screen and its footnotes.
+
+    A ``gmi`` whose row has ``sufficient_2019`` false (or null) becomes text marked ``†``, with a
+    footnote; a table in mmol/L, or from readings measured in mmol/L, gets the unit footnote.
+
+    >>> t = pl.DataFrame({"id": ["a"], "gmi": [6.18], "sufficient_2019": [False]})
+    >>> shown, notes = summary_display(t, "mg/dL")
+    >>> shown["gmi"].to_list(), notes[0][:10]
+    (['6.18 †'], '† GMI from')
+    """
+    notes: list[str] = []
+    shown = table
+    if "gmi" in table.columns and "sufficient_2019" in table.columns:
+        bad = table.get_column("gmi").is_not_null() & ~table.get_column(
+            "sufficient_2019"
+        ).fill_null(False)
+        if bool(bad.any()):
+            text = pl.col("gmi").round(2).cast(pl.String)
+            shown = table.with_columns(
+                pl.when(pl.Series(bad)).then(text + " †").otherwise(text).alias("gmi")
+            )
+            notes.append(_GMI_FOOTNOTE)
+    if glucose_unit == "mmol/L" or measured_mmol:
+        notes.append(_UNIT_FOOTNOTE)
+    return shown, notes
 
 
 def format_from_suffix(name: str | PurePath) -> TableFormat:

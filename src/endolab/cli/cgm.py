@@ -116,13 +116,16 @@ def _choice(value: str, accepted: tuple[str, ...], option: str) -> str:
 
 
 @contextmanager
-def _relay_warnings() -> Iterator[None]:
-    """Print endolab warnings as ``warning: …`` lines on standard error."""
+def _relay_warnings() -> Iterator[list[str]]:
+    """Print endolab warnings as ``warning: …`` lines on standard error; the list yielded is
+    filled with their texts when the block ends (for the JSON ``warnings``)."""
+    texts: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EndolabWarning)
-        yield
+        yield texts
     for w in caught:
         if issubclass(w.category, EndolabWarning):
+            texts.append(str(w.message))
             typer.echo(f"warning: {w.message}", err=True)
 
 
@@ -238,18 +241,26 @@ def _emit(
     glucose_unit: str,
     what: str,
     human: Any,
+    notes: list[str] | None = None,
 ) -> None:
-    """Shared output logic: --out writes the table; --format/--json print it; else human text."""
+    """Shared output logic: --out writes the table; --format/--json print it; else human text.
+
+    ``notes``: the warnings, for the JSON ``warnings``."""
     from endolab.cgm.tables import format_from_suffix, table_record
 
     out_fmt = _choice(fmt, ("csv", "json", "parquet"), "--format") if fmt is not None else None
-    payload = table_record(table, glucose_unit, what)
+    payload = table_record(table, glucose_unit, what, notes)
     if out is not None:
         _write_table(table, out_fmt or format_from_suffix(out), out, payload)
         if as_json:
             typer.echo(
                 json.dumps(
-                    {"disclaimer": DISCLAIMER, "out": str(out), "rows": table.height},
+                    {
+                        "disclaimer": DISCLAIMER,
+                        "out": str(out),
+                        "rows": table.height,
+                        "warnings": list(notes or []),
+                    },
                     ensure_ascii=False,
                 )
             )
@@ -330,7 +341,9 @@ def metrics_command(
     --out FILE writes it (format from --format or the file suffix). Columns: docs/cgm.md.
     """
     from endolab.cgm import compute_metrics
-    from endolab.cgm.tables import summary_columns
+    from endolab.cgm.frame import measured_units
+    from endolab.cgm.metrics import gmi_sufficiency_notice
+    from endolab.cgm.tables import summary_columns, summary_display
     from endolab.units import normalize_unit
 
     period = _choice(by, ("day", "week"), "--by") if by is not None else None
@@ -339,7 +352,7 @@ def metrics_command(
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     day0_file = [Path(day0)] if day0 is not None and Path(day0).is_file() else []
     _refuse_overwriting_inputs(out, [*files, *day0_file])
-    with _relay_warnings(), _progress(files, "reading") as bar:
+    with _relay_warnings() as notes, _progress(files, "reading") as bar:
         frame = _read(
             files,
             reader,
@@ -355,8 +368,23 @@ def metrics_command(
         table = compute_metrics(
             frame, metrics=chosen, by=period, window=win, day0=zero, unit_out=glucose_unit
         )
+        measured_mmol = measured_units(frame) != "mg/dL"
         if bar is not None:
             bar[0].advance(bar[1])
+    # GMI/eA1c from too little data: kept, flagged, and said once the table is out (issue 12)
+    notice = gmi_sufficiency_notice(table)
+
+    def human() -> None:
+        shown, footnotes = summary_display(table, glucose_unit, measured_mmol=measured_mmol)
+        _human_table(
+            shown,
+            summary_columns(table),
+            glucose_unit,
+            f"CGM consensus metrics, {table.height} row(s) (full table: --out FILE or --format csv)",
+        )
+        for line in footnotes:
+            typer.echo(line)
+
     _emit(
         table,
         fmt=fmt,
@@ -364,13 +392,11 @@ def metrics_command(
         as_json=as_json,
         glucose_unit=glucose_unit,
         what=f"cgm metrics ({chosen})",
-        human=lambda: _human_table(
-            table,
-            summary_columns(table),
-            glucose_unit,
-            f"CGM consensus metrics, {table.height} row(s) (full table: --out FILE or --format csv)",
-        ),
+        human=human,
+        notes=[*notes, *([notice] if notice else [])],
     )
+    if notice:  # said once the table is out (not before an error about --out)
+        typer.echo(f"warning: {notice}", err=True)
 
 
 @app.command("episodes")
@@ -429,7 +455,7 @@ def episodes_command(
     )
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     _refuse_overwriting_inputs(out, files)
-    with _relay_warnings(), _progress(files, "reading") as bar:
+    with _relay_warnings() as notes, _progress(files, "reading") as bar:
         frame = _read(
             files,
             reader,
@@ -460,6 +486,7 @@ def episodes_command(
             f"Consensus episodes per subject ({result.table.height} episode(s); "
             "one row per episode: --format csv or --out FILE)",
         ),
+        notes=notes,
     )
 
 

@@ -111,6 +111,9 @@ _DEFAULT_SYRINGE = "u100-0.3"
 
 
 def _require(value: str | None, flag: str, preset: str | None, preset_fills: bool) -> None:
+    from endolab.hcg.inputs import refuse_prefilled
+
+    refuse_prefilled(preset)  # a prefilled product is refused for what it is (exit 3) first
     if value is None and not (preset_fills and preset is not None):
         extra = " (or give --preset)" if preset_fills else ""
         fail(f"missing option {flag}{extra}", EXIT_USAGE)
@@ -136,6 +139,7 @@ def _print_mix(m: MixResult) -> None:
     f = m.formatted()
     s = m.syringe
     typer.echo("hCG mix (arithmetic only; this tool does not choose doses)")
+    typer.echo(f["draw"])  # the headline: the mark to draw to and what it gives
     typer.echo(
         f"Vial: {fmt_iu(m.vial_iu)} IU + {fmt_ml(m.diluent_ml)} mL {m.diluent}"
         + (f" + {fmt_ml(m.displacement_ml)} mL powder displacement" if m.displacement_ml else "")
@@ -144,7 +148,6 @@ def _print_mix(m: MixResult) -> None:
     typer.echo(f"Concentration: {f['concentration']}")
     typer.echo(f"IU per syringe unit: {f['iu_per_syringe_unit']}")
     typer.echo(f"Dose: {f['dose']} = {f['dose_ml']} = {f['syringe_units']} ({s.key})")
-    typer.echo(f"{f['draw']}")
     if m.on_graduation:
         typer.echo("On a mark: yes")
     else:

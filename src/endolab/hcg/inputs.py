@@ -24,7 +24,13 @@ from endolab.hcg.products import (
 from endolab.hcg.syringes import Syringe, get_syringe
 from endolab.numbers import Number
 
-__all__ = ["MixInputs", "check_diluent", "resolve_inputs", "with_graduation"]
+__all__ = [
+    "MixInputs",
+    "check_diluent",
+    "refuse_prefilled",
+    "resolve_inputs",
+    "with_graduation",
+]
 
 
 def with_graduation(s: Syringe, graduation_units: Fraction) -> Syringe:
@@ -63,6 +69,22 @@ class MixInputs:
     diluent_raw: object = None
 
 
+def refuse_prefilled(preset: str | Preset | None, *, prefilled: bool = False) -> Preset | None:
+    """The preset, unless it (or ``prefilled``) is a prefilled syringe: then
+    ``E_PREFILLED_SINGLE_USE`` — checked before anything else, so that a prefilled product is
+    refused for what it is, not for a missing dose or vial (spec §5 catalogue order).
+
+    >>> refuse_prefilled("ovidrel-250mcg")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    endolab.hcg.notices.HcgInputError: E_PREFILLED_SINGLE_USE: Ovidrel is a single-use 250 µg ...
+    """
+    p = get_preset(preset)
+    if prefilled or (p is not None and p.prefilled):
+        raise prefilled_error()
+    return p
+
+
 def resolve_inputs(
     *,
     vial_iu: Number | None,
@@ -84,9 +106,7 @@ def resolve_inputs(
     ``with_diluent``: also resolve ``diluent_ml`` (from the preset's label volume when omitted) and
     check it against the vial capacity; reverse mode and suggestions find the volume themselves.
     """
-    p = get_preset(preset)
-    if prefilled or (p is not None and p.prefilled):
-        raise prefilled_error()
+    p = refuse_prefilled(preset, prefilled=prefilled)
     syr = get_syringe(syringe)
     if graduation_units is not None:
         syr = with_graduation(syr, parse_number(graduation_units, "graduation_units"))

@@ -75,11 +75,32 @@ class MixResult(MixNumbers):
         return line
 
     def draw_line(self) -> str:
-        """E.g. ``Draw 25.0 units (0.250 mL) on a U-100 syringe``."""
+        """The headline: the mark to draw to on the chosen barrel and the dose that mark gives.
+
+        On a mark: ``Draw to the 25-unit mark on a U-100 syringe = 250.0 IU (0.250 mL)``.
+        Between marks the headline names the nearest mark and what it gives, then the exact
+        volume as detail: ``Draw to the 10-unit mark on a U-100 syringe = 200.0 IU (-4.8 % of
+        the 210.0 IU dose); exactly 10.5 units = 0.105 mL falls between marks``. A dose larger
+        than the barrel says how many fills (the marks then refer to the total).
+        """
         s = self.syringe
+        mark = self.nearest_mark
+        units = self.syringe_units if self.on_graduation else mark.units
+        number = s.format_number(units)
         if s.scale == "mL":
-            return f"Draw {fmt_ml(self.dose_ml)} mL on a {s.scale_name}"
-        return f"Draw {s.format_amount(self.syringe_units)} ({fmt_ml(self.dose_ml)} mL) on a {s.scale_name}"
+            where = f"the {number} mL mark"
+        else:
+            where = f"the {number.removesuffix('.0')}-unit mark"
+        fills = f" ({self.fills} fills in all)" if self.fills > 1 else ""
+        head = f"Draw to {where} on a {s.scale_name}{fills}"
+        if self.on_graduation:
+            return f"{head} = {fmt_iu(self.dose_iu)} IU ({fmt_ml(self.dose_ml)} mL)"
+        return (
+            f"{head} = {fmt_iu(mark.delivered_iu)} IU ({fmt_pct(mark.error, signed=True)} % of "
+            f"the {fmt_iu(self.dose_iu)} IU dose); exactly {s.format_amount(self.syringe_units)}"
+            + ("" if s.scale == "mL" else f" = {fmt_ml(self.dose_ml)} mL")
+            + " falls between marks"
+        )
 
     def formatted(self) -> dict[str, str]:
         """Display strings with units (IU 1 dp, mL 3 dp, units 1 dp; spec §6)."""

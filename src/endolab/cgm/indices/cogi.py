@@ -23,7 +23,6 @@ import polars as pl
 from endolab.cgm.docstrings import fill_doc
 from endolab.cgm.kernels.grid import Intermediates, groups_cached
 from endolab.cgm.kernels.groups import FloatArray, Groups, percent_where, result_frame, seg_sd
-from endolab.cgm.schema import TBR_LEVEL1_MG_DL, TIR_HIGH_MG_DL, TIR_LOW_MG_DL
 
 __all__ = ["cogi", "cogi_leelarathna_2020"]
 
@@ -90,8 +89,9 @@ def cogi(
     g = groups_cached(frame, by, shared)
 
     def one(sg: Groups) -> dict[str, FloatArray]:
-        tir = percent_where(sg, (sg.gl >= TIR_LOW_MG_DL) & (sg.gl <= TIR_HIGH_MG_DL))
-        tbr = percent_where(sg, sg.gl < TBR_LEVEL1_MG_DL)
+        # each reading against the cut-offs of the unit it was measured in (schema.CUTOFFS)
+        tir = percent_where(sg, (sg.gl >= sg.cut("tbr_level1")) & (sg.gl <= sg.cut("tir_high")))
+        tbr = percent_where(sg, sg.gl < sg.cut("tbr_level1"))
         return {"cogi": cogi_leelarathna_2020(tir, tbr, seg_sd(sg.gl, sg.start))}
 
     return result_frame(g.keys, g.map_chunks(one))

@@ -5,8 +5,9 @@ hypoglycemia and hyperglycemia for continuous glucose monitoring validated by cl
     GRI = 3.0·VLow + 2.4·Low + 1.6·VHigh + 0.8·High,   capped at 100
 
 with the percentages of readings VLow = g < 54, Low = 54 ≤ g < 70, VHigh = g > 250,
-High = 180 < g ≤ 250 mg/dL (consensus thresholds, :mod:`endolab.cgm.schema`). As R iglu 4.3.0
-(R/gri.R via agp_metrics), percentages are shares of readings, not of time.
+High = 180 < g ≤ 250 mg/dL — for readings measured in mmol/L: < 3.0, 3.0–3.8, > 13.9 and
+10.1–13.9 mmol/L (consensus thresholds of each unit, :data:`endolab.cgm.schema.CUTOFFS`). As R iglu
+4.3.0 (R/gri.R via agp_metrics), percentages are shares of readings, not of time.
 """
 
 from __future__ import annotations
@@ -20,12 +21,6 @@ import polars as pl
 from endolab.cgm.docstrings import fill_doc
 from endolab.cgm.kernels.grid import Intermediates, groups_cached
 from endolab.cgm.kernels.groups import FloatArray, Groups, percent_where, result_frame
-from endolab.cgm.schema import (
-    TAR_LEVEL1_MG_DL,
-    TAR_LEVEL2_MG_DL,
-    TBR_LEVEL1_MG_DL,
-    TBR_LEVEL2_MG_DL,
-)
 
 __all__ = ["gri", "gri_klonoff_2023"]
 
@@ -74,10 +69,11 @@ def gri(
     g = groups_cached(frame, by, shared)
 
     def one(sg: Groups) -> dict[str, FloatArray]:
-        b54 = percent_where(sg, sg.gl < TBR_LEVEL2_MG_DL)
-        b70 = percent_where(sg, sg.gl < TBR_LEVEL1_MG_DL)
-        a250 = percent_where(sg, sg.gl > TAR_LEVEL2_MG_DL)
-        a180 = percent_where(sg, sg.gl > TAR_LEVEL1_MG_DL)
+        # each reading against the cut-offs of the unit it was measured in (schema.CUTOFFS)
+        b54 = percent_where(sg, sg.gl < sg.cut("tbr_level2"))
+        b70 = percent_where(sg, sg.gl < sg.cut("tbr_level1"))
+        a250 = percent_where(sg, sg.gl > sg.cut("tar_level2"))
+        a180 = percent_where(sg, sg.gl > sg.cut("tir_high"))
         return {"gri": gri_klonoff_2023(b54, b70 - b54, a250, a180 - a250)}
 
     return result_frame(g.keys, g.map_chunks(one))

@@ -46,7 +46,6 @@ from endolab.cgm.kernels.groups import (
     seg_count,
     seg_mean,
 )
-from endolab.cgm.schema import TIR_HIGH_MG_DL, TIR_LOW_MG_DL
 
 __all__ = ["pgs", "pgs_hirsch_2017"]
 
@@ -135,7 +134,9 @@ def pgs(
     grid = grid_of(frame, by, dt0=dt0, inter_gap=inter_gap, shared=shared)
     counts = grid.map_chunks(lambda sg: _per_week(sg, dur_length, end_length))
     mean_gl = seg_mean(groups.gl, groups.start)
-    ptir = percent_where(groups, (groups.gl >= TIR_LOW_MG_DL) & (groups.gl <= TIR_HIGH_MG_DL))
+    ptir = percent_where(
+        groups, (groups.gl >= groups.cut("tbr_level1")) & (groups.gl <= groups.cut("tir_high"))
+    )
     val = pgs_hirsch_2017(counts["gvp"], mean_gl, ptir, counts["n54"], counts["n70"])
     return result_frame(grid.keys, {"pgs": val})
 

@@ -35,6 +35,7 @@ from endolab.cgm.kernels.chunks import CHUNK_POINTS, group_blocks, map_blocks
 from endolab.cgm.kernels.groups import (
     US_PER_DAY,
     US_PER_MIN,
+    BoolArray,
     FloatArray,
     Groups,
     IntArray,
@@ -122,6 +123,9 @@ class Grid:
         Offset of each group's first grid point in :attr:`gl` (length n_groups + 1).
     gl
         Interpolated glucose [mg/dL]; NaN where missing.
+    mmol
+        Per group, whether its readings were measured in mmol/L (all of them; see
+        :class:`~endolab.cgm.kernels.groups.Groups`); ``None`` when no group was.
     """
 
     keys: pl.DataFrame
@@ -129,6 +133,11 @@ class Grid:
     ndays: IntArray
     start: IntArray
     gl: FloatArray
+    mmol: BoolArray | None = None
+
+    def point_mmol(self) -> BoolArray | None:
+        """Per grid point, whether its group was measured in mmol/L (``None``: no group was)."""
+        return None if self.mmol is None else np.repeat(self.mmol, self.lengths)
 
     @property
     def n(self) -> int:
@@ -154,6 +163,7 @@ class Grid:
             ndays=self.ndays[g0:g1],
             start=self.start[g0 : g1 + 1] - lo,
             gl=self.gl[lo:hi],
+            mmol=None if self.mmol is None else self.mmol[g0:g1],
         )
 
     def map_chunks(
@@ -342,7 +352,12 @@ def build_grid(
             res = np.where(bridged, val, np.nan)
             res = np.where(exact, ov[rc], res)
             out[lo:hi] = res
-    return Grid(keys=groups.keys, dt0=step, ndays=ndays, start=start, gl=out)
+    mmol = None
+    if groups.mmol is not None:
+        # a group counts as measured in mmol/L when all its readings were [A]
+        per_group = np.logical_and.reduceat(groups.mmol, groups.start[:-1]) if groups.n else None
+        mmol = per_group if per_group is not None and per_group.any() else None
+    return Grid(keys=groups.keys, dt0=step, ndays=ndays, start=start, gl=out, mmol=mmol)
 
 
 def grid_of(

@@ -19,16 +19,18 @@ import numpy.typing as npt
 import polars as pl
 
 from endolab.cgm.kernels.chunks import CHUNK_POINTS, map_blocks
-from endolab.cgm.schema import CANONICAL_SCHEMA
+from endolab.cgm.schema import CANONICAL_SCHEMA, CUTOFFS, MMOL_COLUMN
 from endolab.errors import InputError
 
 __all__ = [
     "US_PER_DAY",
     "US_PER_MIN",
+    "BoolArray",
     "FloatArray",
     "Groups",
     "IntArray",
     "check_grouping",
+    "cutoffs_for",
     "day_runs",
     "group_count",
     "group_mean",
@@ -47,6 +49,7 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 #: The canonical columns every index needs (``censored`` is optional for them).
 _REQUIRED: Final = ("id", "time", "gl")
@@ -73,12 +76,21 @@ class Groups:
         Reading times [µs since 1970-01-01, naive wall clock].
     gl
         Glucose [mg/dL].
+    mmol
+        Per reading, whether it was measured in mmol/L (the frame's ``mmol_l`` column); ``None``
+        when every reading was measured in mg/dL.
     """
 
     keys: pl.DataFrame
     start: IntArray
     t_us: IntArray
     gl: FloatArray
+    mmol: BoolArray | None = None
+
+    def cut(self, name: str) -> float | FloatArray:
+        """The consensus cut-off ``name`` (:class:`~endolab.cgm.schema.Cutoffs`) in mg/dL for each
+        reading, in the unit it was measured in (a number when the unit is the same for all)."""
+        return cutoffs_for(name, self.mmol)
 
     @cached_property
     def index(self) -> IntArray:
@@ -103,6 +115,7 @@ class Groups:
             self.start[g0 : g1 + 1] - lo,
             self.t_us[lo:hi],
             self.gl[lo:hi],
+            None if self.mmol is None else self.mmol[lo:hi],
         )
 
     def map_chunks(
@@ -168,7 +181,8 @@ def groups_of(frame: pl.DataFrame, by: Sequence[str]) -> Groups:
     (['a', 'b'], [110.0, 120.0, 100.0], [0, 2, 3])
     """
     by_t = check_grouping(frame, by)
-    data = frame.select([*by_t, "time", "gl"])
+    unit = [MMOL_COLUMN] if MMOL_COLUMN in frame.columns else []
+    data = frame.select([*by_t, "time", "gl", *unit])
     if data.height and not is_sorted_by(data, by_t):
         data = data.sort([*by_t, "time"], maintain_order=True)
     if data.height == 0:
@@ -189,7 +203,27 @@ def groups_of(frame: pl.DataFrame, by: Sequence[str]) -> Groups:
     keys = data.select(by_t)[start[:-1].tolist()]
     t_us = np.asarray(data["time"].dt.cast_time_unit("us").to_physical().to_numpy(), dtype=np.int64)
     gl = np.asarray(data["gl"].to_numpy(), dtype=np.float64)
-    return Groups(keys, start, t_us, gl)
+    mmol = None
+    if unit:
+        flags = data.get_column(MMOL_COLUMN).fill_null(False)
+        mmol = np.asarray(flags.to_numpy(), dtype=bool) if flags.any() else None
+    return Groups(keys, start, t_us, gl, mmol)
+
+
+def cutoffs_for(name: str, mmol: BoolArray | None) -> float | FloatArray:
+    """The consensus cut-off ``name`` in mg/dL for readings flagged ``mmol`` (measured in mmol/L)
+    or not: a number when no reading (or every reading) is flagged, else one value per reading.
+
+    >>> cutoffs_for("tight_high", None), cutoffs_for("tight_high", np.array([True, False])).tolist()
+    (140.0, [140.4, 140.0])
+    """
+    mg = float(getattr(CUTOFFS["mg/dL"], name))
+    if mmol is None or not mmol.any():
+        return mg
+    mm = float(getattr(CUTOFFS["mmol/L"], name))
+    if mmol.all():
+        return mm
+    return np.where(mmol, mm, mg)
 
 
 def is_sorted_by(data: pl.DataFrame, by: tuple[str, ...]) -> bool:
