@@ -28,6 +28,8 @@ glucose       mg/dL        mmol/L: 1 mmol/L = 18 mg/dL. Assumption [A]: the roun
 
 from __future__ import annotations
 
+import types
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, Literal, TypeVar, overload
 
 from endolab.errors import UnitError
@@ -38,13 +40,18 @@ if TYPE_CHECKING:  # NumPy is imported only when an array is converted: the calc
 
 __all__ = [
     "ALBUMIN_MOLAR_MASS_G_PER_MOL",
+    "ALBUMIN_UNITS",
     "DHT_NG_DL_PER_NMOL_L",
+    "DHT_UNITS",
     "ESTRADIOL_PMOL_L_PER_PG_ML",
+    "ESTRADIOL_UNITS",
     "GLUCOSE_MG_DL_PER_MMOL_L",
     "TESTOSTERONE_NG_DL_PER_NMOL_L",
+    "TOTAL_T_UNITS",
     "Quantity",
     "convert",
     "normalize_unit",
+    "unit_factors",
     "units_for",
 ]
 
@@ -65,7 +72,7 @@ GLUCOSE_MG_DL_PER_MMOL_L: Final = 18.0
 ALBUMIN_MOLAR_MASS_G_PER_MOL: Final = 69_000.0
 
 # factor: value in unit = value in canonical unit × factor
-_TABLES: Final[dict[str, dict[str, float]]] = {
+_TABLES: Final[Mapping[str, Mapping[str, float]]] = {
     "testosterone": {
         "nmol/L": 1.0,
         "ng/dL": TESTOSTERONE_NG_DL_PER_NMOL_L,
@@ -110,8 +117,32 @@ def units_for(quantity: Quantity) -> tuple[str, ...]:
         ) from None
 
 
-def normalize_unit(unit: str, *, quantity: Quantity, field: str = "unit") -> str:
+def normalize_unit(
+    unit: str,
+    *,
+    quantity: Quantity,
+    field: str = "unit",
+    accepted: Iterable[str] | None = None,
+    label: str | None = None,
+    prefix_field: bool = False,
+) -> str:
     """Return the canonical spelling of ``unit`` for ``quantity`` (case and spaces are ignored).
+
+    Parameters
+    ----------
+    unit
+        The unit as written.
+    quantity
+        Key of the unit table.
+    field
+        The input named in the error (and its ``field``).
+    accepted
+        The units this input takes, e.g. the keys of :data:`TOTAL_T_UNITS` (default: every unit
+        of ``quantity``).
+    label
+        How the quantity is named in the message (default: ``quantity``).
+    prefix_field
+        Start the message with ``field:`` (the hormone calculators name the field first).
 
     >>> normalize_unit("NG/DL", quantity="testosterone")
     'ng/dL'
@@ -119,17 +150,51 @@ def normalize_unit(unit: str, *, quantity: Quantity, field: str = "unit") -> str
     Traceback (most recent call last):
     ...
     endolab.errors.UnitError: unknown unit 'mg/L' for glucose; accepted: mg/dL, mmol/L
+    >>> normalize_unit("pg/mL", quantity="testosterone", accepted=TOTAL_T_UNITS,
+    ...                label="total testosterone", prefix_field=True)
+    Traceback (most recent call last):
+    ...
+    endolab.errors.UnitError: unit: unknown unit 'pg/mL' for total testosterone; accepted: ng/dL, nmol/L
     """
-    accepted = units_for(quantity)
+    choices = tuple(accepted) if accepted is not None else units_for(quantity)
     key = str(unit).replace(" ", "").lower()
-    for candidate in accepted:
+    for candidate in choices:
         if candidate.lower() == key:
             return candidate
+    prefix = f"{field}: " if prefix_field else ""
     raise UnitError(
-        f"unknown unit {unit!r} for {quantity}; accepted: {', '.join(accepted)}",
+        f"{prefix}unknown unit {unit!r} for {label or quantity}; accepted: {', '.join(choices)}",
         field=field,
         value=unit,
     )
+
+
+def unit_factors(
+    quantity: Quantity, to_unit: str, accepted: Sequence[str] | None = None
+) -> Mapping[str, float]:
+    """Factor from each accepted unit to ``to_unit`` (value in ``to_unit`` = value × factor).
+
+    Derived from the one unit table above; read-only.
+
+    >>> dict(unit_factors("albumin", "g/dL"))
+    {'g/L': 0.1, 'g/dL': 1.0}
+    """
+    table = _TABLES[quantity]
+    dst = normalize_unit(to_unit, quantity=quantity, field="to_unit")
+    names = tuple(accepted) if accepted is not None else tuple(table)
+    return types.MappingProxyType(
+        {u: table[dst] / table[normalize_unit(u, quantity=quantity)] for u in names}
+    )
+
+
+#: Units the hormone calculators take for total testosterone, factor to ng/dL.
+TOTAL_T_UNITS: Final = unit_factors("testosterone", "ng/dL", ("ng/dL", "nmol/L"))
+#: Units for estradiol, factor to pg/mL.
+ESTRADIOL_UNITS: Final = unit_factors("estradiol", "pg/mL", ("pg/mL", "pmol/L"))
+#: Units for dihydrotestosterone, factor to ng/dL.
+DHT_UNITS: Final = unit_factors("dht", "ng/dL", ("ng/dL", "nmol/L", "pg/mL"))
+#: Units for albumin, factor to g/dL.
+ALBUMIN_UNITS: Final = unit_factors("albumin", "g/dL", ("g/dL", "g/L"))
 
 
 @overload

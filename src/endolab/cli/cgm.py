@@ -439,18 +439,20 @@ def episodes_command(
     """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
     from endolab.cgm import episodes
     from endolab.cgm.tables import episode_summary_columns
+    from endolab.numbers import parse_float
     from endolab.units import normalize_unit
 
     rule = _choice(lv2_end, ("same", "level1"), "--lv2-end")
     how = _choice(method, ("iglu_grid", "readings"), "--method")
-    try:
-        gap = float(inter_gap.strip())
-    except ValueError:
-        raise ParseError(
-            f"--inter-gap {inter_gap!r} is not a number of minutes (use a dot for decimals)",
-            field="--inter-gap",
-            value=inter_gap,
-        ) from None
+    gap = parse_float(
+        inter_gap,
+        "--inter-gap",
+        error=lambda field, raw, _why: ParseError(
+            f"{field} {raw!r} is not a number of minutes (use a dot for decimals)",
+            field=field,
+            value=raw,
+        ),
+    )
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     _refuse_overwriting_inputs(out, files)
     with _relay_warnings() as notes, _progress(files, "reading") as bar:

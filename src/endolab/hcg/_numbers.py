@@ -1,7 +1,8 @@
 """Exact number parsing and the display rounding of the hCG calculator.
 
 Parsing (spec §3.2, §4.2): decimal text is read straight into :class:`fractions.Fraction`, never via
-``float``. Only a dot is a decimal separator. A comma is rejected, never guessed: "1,5" could be one
+``float``, by :func:`endolab.numbers.parse_fraction` (the grammar every calculator shares); this
+module words the errors as the hCG catalogue's ``E_NOT_A_NUMBER``. Only a dot is a decimal separator. A comma is rejected, never guessed: "1,5" could be one
 and a half (German locale) or fifteen (a thousands separator), so the user is asked to write "1.5".
 
 Display rounding (spec §6): IU 1 dp, mL 3 dp, syringe units 1 dp; percentages 1 dp and money 2 dp
@@ -26,10 +27,10 @@ from fractions import Fraction
 from typing import Final
 
 from endolab.hcg.notices import HcgInputError, HcgParseError
+from endolab.numbers import Number, Reason, parse_fraction
 
 __all__ = [
     "MASS_UNITS",
-    "Number",
     "fmt_fixed",
     "fmt_iu",
     "fmt_label_iu",
@@ -44,11 +45,6 @@ __all__ = [
     "rounded",
 ]
 
-#: What the library accepts for a number: decimal text, an int, a Fraction, a Decimal, or a float
-#: (a float is read through its shortest repr, so ``0.29`` means 29/100, not the binary value).
-Number = str | int | Fraction | Decimal | float
-
-_DECIMAL_RE: Final = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?$")
 #: Drug-unit suffixes accepted for vial strength and dose; all mean the same unit (USP units = IU,
 #: spec §1.2, [S13]).
 _IU_UNITS: Final = frozenset({"iu", "ui", "usp", "usp units", "usp unit", "units", "unit", "u"})
@@ -57,7 +53,6 @@ MASS_UNITS: Final = frozenset({"mg", "mcg", "µg", "μg", "ug", "microgram", "mi
 #: Largest numerator or denominator accepted [bit] [A]: 1,024 bits ≈ 308 decimal digits (the range of
 #: a double). Longer numbers are not usable amounts, and Python refuses to print integers of more than
 #: 4,300 digits, so they are rejected as E_NOT_A_NUMBER instead of failing later.
-_MAX_BITS: Final = 1024
 _TOO_LONG_HINT: Final = " It has too many digits to be a usable amount (at most about 300)."
 
 
@@ -74,8 +69,20 @@ def _not_a_number(field: str, raw: object, hint: str = "") -> HcgParseError:
     return HcgParseError("E_NOT_A_NUMBER", field, message, value=raw)
 
 
+_HINTS: Final[dict[str, str]] = {
+    "comma": " Use a dot as the decimal separator (e.g. 1.5) and no thousands separator (e.g. "
+    "5000); a comma is not accepted because it is ambiguous.",
+    "syntax": " Accepted: a decimal number such as 5000, 2.5 or 0.25.",
+    "too_long": _TOO_LONG_HINT,
+}
+
+
+def _hcg_error(field: str, raw: object, reason: Reason) -> HcgParseError:
+    return _not_a_number(field, raw, _HINTS.get(reason, ""))
+
+
 def parse_number(raw: Number | None, field: str) -> Fraction:
-    """Read ``raw`` as an exact :class:`~fractions.Fraction`.
+    """Read ``raw`` as an exact :class:`~fractions.Fraction` (:func:`endolab.numbers.parse_fraction`).
 
     Raises :class:`~endolab.hcg.notices.HcgParseError` (``E_NOT_A_NUMBER``) for empty text, text
     that is not a decimal number, a comma, NaN, ±inf, a bool, or ``None``.
@@ -87,43 +94,7 @@ def parse_number(raw: Number | None, field: str) -> Fraction:
     ...
     endolab.hcg.notices.HcgParseError: E_NOT_A_NUMBER: `diluent_ml` must be a number (got `1,5`). ...
     """
-    value = _parse_number(raw, field)
-    if max(value.numerator.bit_length(), value.denominator.bit_length()) > _MAX_BITS:
-        raise _not_a_number(field, raw, _TOO_LONG_HINT)
-    return value
-
-
-def _parse_number(raw: Number | None, field: str) -> Fraction:
-    if raw is None or isinstance(raw, bool):
-        raise _not_a_number(field, raw)
-    if isinstance(raw, Fraction):
-        return raw
-    if isinstance(raw, int):
-        return Fraction(raw)
-    if isinstance(raw, Decimal):
-        if not raw.is_finite():
-            raise _not_a_number(field, raw)
-        return Fraction(raw)
-    if isinstance(raw, float):
-        if not math.isfinite(raw):
-            raise _not_a_number(field, raw)
-        return Fraction(repr(raw))
-    if not isinstance(raw, str):
-        raise _not_a_number(field, raw)
-    text = raw.strip()
-    if "," in text:
-        raise _not_a_number(
-            field,
-            raw,
-            " Use a dot as the decimal separator (e.g. 1.5) and no thousands separator (e.g. "
-            "5000); a comma is not accepted because it is ambiguous.",
-        )
-    if not _DECIMAL_RE.match(text):
-        raise _not_a_number(field, raw, " Accepted: a decimal number such as 5000, 2.5 or 0.25.")
-    try:
-        return Fraction(text)
-    except ValueError:  # more digits than Python converts (4,300)
-        raise _not_a_number(field, raw, _TOO_LONG_HINT) from None
+    return parse_fraction(raw, field, error=_hcg_error)
 
 
 def parse_amount(

@@ -24,8 +24,9 @@ from fractions import Fraction
 from typing import Final
 
 from endolab.errors import ParseError
-from endolab.hcg._numbers import Number, parse_number
+from endolab.hcg._numbers import parse_number
 from endolab.hcg.notices import schedule_invalid
+from endolab.numbers import Number
 
 __all__ = [
     "FREQUENCY_LABELS",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from endolab.errors import InputError
-from endolab.hcg._numbers import Number, fmt_iu, fmt_label_ml, parse_amount, parse_number
+from endolab.hcg._numbers import fmt_iu, fmt_label_ml, parse_amount, parse_number
 from endolab.hcg.notices import HcgInputError, prefilled_error
 from endolab.hcg.products import (
     DEFAULT_DILUENT,
@@ -22,6 +22,7 @@ from endolab.hcg.products import (
     normalize_diluent,
 )
 from endolab.hcg.syringes import Syringe, get_syringe
+from endolab.numbers import Number
 
 __all__ = [
     "MixInputs",

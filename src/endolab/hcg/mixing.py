@@ -35,7 +35,7 @@ from fractions import Fraction
 from typing import Final
 
 from endolab.errors import InputError
-from endolab.hcg._numbers import Number, fmt_label_ml, fmt_ml, parse_number
+from endolab.hcg._numbers import fmt_label_ml, fmt_ml, parse_number
 from endolab.hcg.arithmetic import PRECISION_WARNING_FRACTION, mix_numbers
 from endolab.hcg.frequency import Frequency
 from endolab.hcg.inputs import MixInputs, check_diluent, resolve_inputs
@@ -50,6 +50,7 @@ from endolab.hcg.products import Preset
 from endolab.hcg.results import MixResult, ReverseResult, Suggestion, SuggestResult
 from endolab.hcg.schedule import schedule
 from endolab.hcg.syringes import DEFAULT_SYRINGE, Syringe
+from endolab.numbers import Number
 
 __all__ = ["mix", "reverse", "suggest_diluent", "suggestion_key"]
 

@@ -51,18 +51,14 @@ from fractions import Fraction
 from typing import Any, Final
 
 from endolab.errors import InputError, ParseError
-from endolab.hcg._numbers import (
-    Number,
-    fmt_money,
-    parse_number,
-    rounded,
-)
+from endolab.hcg._numbers import fmt_money, parse_number, rounded
 from endolab.hcg.arithmetic import breakeven_weekly_iu
 from endolab.hcg.frequency import MAX_DAYS, MAX_PLAN_WEEKS, Frequency
 from endolab.hcg.messages import bud_notices, sort_notices
 from endolab.hcg.notices import CATALOGUE, HcgInputError, Notice, schedule_invalid
 from endolab.hcg.products import PRESERVATIVE_FREE_DILUENTS
 from endolab.hcg.results import MixResult
+from endolab.numbers import Number
 
 __all__ = [
     "DOSE_ON_DISCARD_DATE_USABLE",

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Final, NamedTuple
 
 from endolab.errors import InputError, ParseError
-from endolab.hormones._units import as_number
+from endolab.numbers import parse_float
 
 __all__ = ["INPUT_RANGES", "InputRange", "check"]
 
@@ -116,7 +116,7 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
     if given_unit != rng.unit or factor != 1.0:
         accepted = f"{_fmt(rng.low / factor)}–{_fmt(rng.high / factor)} {given_unit} ({accepted})"
     try:
-        number = as_number(value, field=field, unit=given_unit)
+        number = parse_float(value, field, unit=given_unit)
     except ParseError as exc:  # issue 2: a non-numeric value's message names the range too
         raise ParseError(f"{exc.message}, accepted {accepted}", field=field, value=value) from None
     converted = number * factor

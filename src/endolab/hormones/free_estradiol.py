@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from endolab.hormones import _units, _validate
+from endolab import units
+from endolab.hormones import _validate
 from endolab.hormones.defaults import DEFAULT_ALBUMIN_G_DL
 from endolab.hormones.free_testosterone import BINDING_CONSTANTS, vermeulen_1999
 from endolab.hormones.results import FreeEstradiolResult
@@ -112,13 +113,34 @@ def free_estradiol(
     >>> f"{r.free_estradiol_pg_ml:.3f} pg/mL ({r.free_estradiol_percent:.2f} %)"
     '0.574 pg/mL (2.87 %)'
     """
-    e_unit = _units.normalize(e2_unit, _units.E2_UNITS, field="e2_unit", quantity="estradiol")
-    t_unit = _units.normalize(unit, _units.TT_UNITS, field="unit", quantity="total testosterone")
-    a_unit = _units.normalize(
-        albumin_unit, _units.ALBUMIN_UNITS, field="albumin_unit", quantity="albumin"
+    e_unit = units.normalize_unit(
+        e2_unit,
+        quantity="estradiol",
+        field="e2_unit",
+        accepted=units.ESTRADIOL_UNITS,
+        label="estradiol",
+        prefix_field=True,
     )
-    e2_pg_ml = _validate.check(estradiol, "estradiol", unit=e_unit, factor=_units.E2_UNITS[e_unit])
-    tt_ng_dl = _validate.check(total_t, "total_t", unit=t_unit, factor=_units.TT_UNITS[t_unit])
+    t_unit = units.normalize_unit(
+        unit,
+        quantity="testosterone",
+        field="unit",
+        accepted=units.TOTAL_T_UNITS,
+        label="total testosterone",
+        prefix_field=True,
+    )
+    a_unit = units.normalize_unit(
+        albumin_unit,
+        quantity="albumin",
+        field="albumin_unit",
+        accepted=units.ALBUMIN_UNITS,
+        label="albumin",
+        prefix_field=True,
+    )
+    e2_pg_ml = _validate.check(
+        estradiol, "estradiol", unit=e_unit, factor=units.ESTRADIOL_UNITS[e_unit]
+    )
+    tt_ng_dl = _validate.check(total_t, "total_t", unit=t_unit, factor=units.TOTAL_T_UNITS[t_unit])
     shbg_nmol_l = _validate.check(shbg, "shbg")
     assumptions = [
         "Free E2 with Södergård 1982 constants (K_SHBG 3.14e8, K_albumin 4.21e4 L/mol); "
@@ -129,10 +151,10 @@ def free_estradiol(
         assumptions.append("Albumin not given: 4.3 g/dL assumed (ISSAM/Vermeulen default).")
     else:
         alb_g_dl = _validate.check(
-            albumin, "albumin", unit=a_unit, factor=_units.ALBUMIN_UNITS[a_unit]
+            albumin, "albumin", unit=a_unit, factor=units.ALBUMIN_UNITS[a_unit]
         )
-    tt = tt_ng_dl / _units.T_NG_DL_PER_NMOL_L * 1e-9
-    alb = alb_g_dl * 10.0 / _units.ALBUMIN_MW_G_PER_MOL
+    tt = tt_ng_dl / units.TESTOSTERONE_NG_DL_PER_NMOL_L * 1e-9
+    alb = alb_g_dl * 10.0 / units.ALBUMIN_MOLAR_MASS_G_PER_MOL
     ft = vermeulen_1999(tt, shbg_nmol_l * 1e-9, alb)
     fraction = free_e2_fraction_sodergard_1982(ft, shbg_nmol_l * 1e-9, alb)
     return FreeEstradiolResult(

@@ -30,8 +30,9 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
+from endolab import units
 from endolab.errors import InputError
-from endolab.hormones import _units, _validate, bands
+from endolab.hormones import _validate, bands
 from endolab.hormones.defaults import DEFAULT_ALBUMIN_G_DL
 from endolab.hormones.results import FreeTestosteroneResult
 
@@ -378,17 +379,29 @@ def free_testosterone(
     '50.1 pg/mL 1.74 % 118 ng/dL'
     """
     key, constants = _method(method)
-    t_unit = _units.normalize(unit, _units.TT_UNITS, field="unit", quantity="total testosterone")
-    a_unit = _units.normalize(
-        albumin_unit, _units.ALBUMIN_UNITS, field="albumin_unit", quantity="albumin"
+    t_unit = units.normalize_unit(
+        unit,
+        quantity="testosterone",
+        field="unit",
+        accepted=units.TOTAL_T_UNITS,
+        label="total testosterone",
+        prefix_field=True,
     )
-    tt_ng_dl = _validate.check(total_t, "total_t", unit=t_unit, factor=_units.TT_UNITS[t_unit])
+    a_unit = units.normalize_unit(
+        albumin_unit,
+        quantity="albumin",
+        field="albumin_unit",
+        accepted=units.ALBUMIN_UNITS,
+        label="albumin",
+        prefix_field=True,
+    )
+    tt_ng_dl = _validate.check(total_t, "total_t", unit=t_unit, factor=units.TOTAL_T_UNITS[t_unit])
     shbg_nmol_l = _validate.check(shbg, "shbg")
     if albumin is None:
         alb_g_dl = DEFAULT_ALBUMIN_G_DL
     else:
         alb_g_dl = _validate.check(
-            albumin, "albumin", unit=a_unit, factor=_units.ALBUMIN_UNITS[a_unit]
+            albumin, "albumin", unit=a_unit, factor=units.ALBUMIN_UNITS[a_unit]
         )
     assumptions = [
         f"Free T by the mass-action model with the {key} constants "
@@ -488,18 +501,18 @@ def compute_free_testosterone(
     constants = BINDING_CONSTANTS[method]
     ks = constants.k_shbg if k_shbg is None else k_shbg
     ka = constants.k_albumin if k_albumin is None else k_albumin
-    tt = total_t_ng_dl / _units.T_NG_DL_PER_NMOL_L * 1e-9
+    tt = total_t_ng_dl / units.TESTOSTERONE_NG_DL_PER_NMOL_L * 1e-9
     shbg = shbg_nmol_l * 1e-9
-    alb = albumin_g_dl * 10.0 / _units.ALBUMIN_MW_G_PER_MOL
+    alb = albumin_g_dl * 10.0 / units.ALBUMIN_MOLAR_MASS_G_PER_MOL
     ft = mass_action_free_t(tt, shbg, alb, k_shbg=ks, k_albumin=ka)
     n = 1.0 + ka * alb
     ft_nmol_l = ft * 1e9
     return FreeTestosteroneResult(
         total_testosterone_ng_dl=total_t_ng_dl,
         free_testosterone_nmol_l=ft_nmol_l,
-        free_testosterone_pg_ml=ft_nmol_l * _units.T_NG_DL_PER_NMOL_L * 10.0,
+        free_testosterone_pg_ml=ft_nmol_l * units.TESTOSTERONE_NG_DL_PER_NMOL_L * 10.0,
         free_testosterone_percent=100.0 * ft / tt,
-        bioavailable_testosterone_ng_dl=n * ft_nmol_l * _units.T_NG_DL_PER_NMOL_L,
+        bioavailable_testosterone_ng_dl=n * ft_nmol_l * units.TESTOSTERONE_NG_DL_PER_NMOL_L,
         shbg_nmol_l_used=shbg_nmol_l,
         albumin_g_dl_used=albumin_g_dl,
         method=method,

@@ -45,8 +45,9 @@ import functools
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
+from endolab import units
 from endolab.errors import InputError
-from endolab.hormones import _units, _validate, bands
+from endolab.hormones import _validate, bands
 from endolab.hormones.defaults import (
     DEFAULT_AGE_YEARS,
     DEFAULT_ALBUMIN_G_DL,
@@ -154,7 +155,7 @@ class PredictorParameters:
     k_albumin_t: float = BINDING_CONSTANTS["vermeulen1999"].k_albumin
     k_shbg_e2: float = K_SHBG_E2
     k_albumin_e2: float = K_ALBUMIN_E2
-    albumin_molar_mass_g_mol: float = _units.ALBUMIN_MW_G_PER_MOL
+    albumin_molar_mass_g_mol: float = units.ALBUMIN_MOLAR_MASS_G_PER_MOL
 
 
 #: The parameters of the spec (specs/hormones.md §5.2).
@@ -351,9 +352,11 @@ def calibrate_c_dht(params: PredictorParameters = DEFAULT_PARAMETERS) -> float:
     0.285697
     """
     p = params
-    tt = p.dht_anchor_total_t_ng_dl / _units.T_NG_DL_PER_NMOL_L
+    tt = p.dht_anchor_total_t_ng_dl / units.TESTOSTERONE_NG_DL_PER_NMOL_L
     ft = _free_t_nmol_l(tt, p.dht_anchor_shbg_nmol_l, p.dht_anchor_albumin_g_dl, p)
-    ratio_molar = p.dht_anchor_mass_ratio * _units.T_NG_DL_PER_NMOL_L / _units.DHT_NG_DL_PER_NMOL_L
+    ratio_molar = (
+        p.dht_anchor_mass_ratio * units.TESTOSTERONE_NG_DL_PER_NMOL_L / units.DHT_NG_DL_PER_NMOL_L
+    )
     return ratio_molar * (p.km_5ar_nmol_l * p.km_scale + ft)
 
 
@@ -409,7 +412,7 @@ def predict_levels(
     '20.9 pg/mL, 38.7 ng/dL'
     """
     p = params
-    tt = total_t_ng_dl / _units.T_NG_DL_PER_NMOL_L
+    tt = total_t_ng_dl / units.TESTOSTERONE_NG_DL_PER_NMOL_L
     ft = _free_t_nmol_l(tt, shbg_nmol_l, albumin_g_dl, p) * free_t_factor
     n = 1.0 + p.k_albumin_t * albumin_g_dl * 10.0 / p.albumin_molar_mass_g_mol
     fa = aromatase_age_factor(age_years, p)
@@ -545,10 +548,17 @@ def predict(
             "a population mean, not an individual level."
         )
     else:
-        t_unit = _units.normalize(
-            unit, _units.TT_UNITS, field="unit", quantity="total testosterone"
+        t_unit = units.normalize_unit(
+            unit,
+            quantity="testosterone",
+            field="unit",
+            accepted=units.TOTAL_T_UNITS,
+            label="total testosterone",
+            prefix_field=True,
         )
-        tt_ng_dl = _validate.check(total_t, "total_t", unit=t_unit, factor=_units.TT_UNITS[t_unit])
+        tt_ng_dl = _validate.check(
+            total_t, "total_t", unit=t_unit, factor=units.TOTAL_T_UNITS[t_unit]
+        )
 
     # --- age, SHBG, albumin (defaults disclosed) ---
     if age is None:
@@ -571,8 +581,13 @@ def predict(
         )
     else:
         shbg_nmol_l = _validate.check(shbg, "shbg")
-    a_unit = _units.normalize(
-        albumin_unit, _units.ALBUMIN_UNITS, field="albumin_unit", quantity="albumin"
+    a_unit = units.normalize_unit(
+        albumin_unit,
+        quantity="albumin",
+        field="albumin_unit",
+        accepted=units.ALBUMIN_UNITS,
+        label="albumin",
+        prefix_field=True,
     )
     if albumin is None:
         alb_g_dl = p.default_albumin_g_dl
@@ -581,27 +596,41 @@ def predict(
         )
     else:
         alb_g_dl = _validate.check(
-            albumin, "albumin", unit=a_unit, factor=_units.ALBUMIN_UNITS[a_unit]
+            albumin, "albumin", unit=a_unit, factor=units.ALBUMIN_UNITS[a_unit]
         )
 
     # --- measured values ---
     e2_measured: float | None = None
     if measured_e2 is not None:
-        e_unit = _units.normalize(e2_unit, _units.E2_UNITS, field="e2_unit", quantity="estradiol")
+        e_unit = units.normalize_unit(
+            e2_unit,
+            quantity="estradiol",
+            field="e2_unit",
+            accepted=units.ESTRADIOL_UNITS,
+            label="estradiol",
+            prefix_field=True,
+        )
         e2_measured = _validate.check(
-            measured_e2, "measured_e2", unit=e_unit, factor=_units.E2_UNITS[e_unit]
+            measured_e2, "measured_e2", unit=e_unit, factor=units.ESTRADIOL_UNITS[e_unit]
         )
     dht_measured: float | None = None
     if measured_dht is not None:
-        d_unit = _units.normalize(dht_unit, _units.DHT_UNITS, field="dht_unit", quantity="DHT")
+        d_unit = units.normalize_unit(
+            dht_unit,
+            quantity="dht",
+            field="dht_unit",
+            accepted=units.DHT_UNITS,
+            label="DHT",
+            prefix_field=True,
+        )
         dht_measured = _validate.check(
-            measured_dht, "measured_dht", unit=d_unit, factor=_units.DHT_UNITS[d_unit]
+            measured_dht, "measured_dht", unit=d_unit, factor=units.DHT_UNITS[d_unit]
         )
 
     # --- the model ---
     lv = predict_levels(tt_ng_dl, shbg_nmol_l, alb_g_dl, age_years, p)
-    e2_pg_ml = lv.estradiol_pmol_l / _units.E2_PMOL_L_PER_PG_ML
-    dht_ng_dl = lv.dht_nmol_l * _units.DHT_NG_DL_PER_NMOL_L
+    e2_pg_ml = lv.estradiol_pmol_l / units.ESTRADIOL_PMOL_L_PER_PG_ML
+    dht_ng_dl = lv.dht_nmol_l * units.DHT_NG_DL_PER_NMOL_L
     band = p.band_factor
 
     # --- bands of the free hormones (endolab.hormones.bands) ---
@@ -617,9 +646,9 @@ def predict(
     def _free(tt: float, sh: float, al: float, f: float) -> tuple[float, float, float]:
         b = predict_levels(tt, sh, al, age_years, p, free_t_factor=f)
         return (
-            b.free_testosterone_nmol_l * _units.T_NG_DL_PER_NMOL_L * 10.0,
-            b.bioavailable_testosterone_nmol_l * _units.T_NG_DL_PER_NMOL_L,
-            b.free_estradiol_pmol_l / _units.E2_PMOL_L_PER_PG_ML,
+            b.free_testosterone_nmol_l * units.TESTOSTERONE_NG_DL_PER_NMOL_L * 10.0,
+            b.bioavailable_testosterone_nmol_l * units.TESTOSTERONE_NG_DL_PER_NMOL_L,
+            b.free_estradiol_pmol_l / units.ESTRADIOL_PMOL_L_PER_PG_ML,
         )
 
     ft_band, bat_band, fe2_band = bands.rss_band(
@@ -633,8 +662,8 @@ def predict(
         def _e2_dht(tt: float, m: float) -> tuple[float, float]:
             b = predict_levels(tt, shbg_nmol_l, alb_g_dl, age_years, p)
             return (
-                m * b.estradiol_pmol_l / _units.E2_PMOL_L_PER_PG_ML,
-                m * b.dht_nmol_l * _units.DHT_NG_DL_PER_NMOL_L,
+                m * b.estradiol_pmol_l / units.ESTRADIOL_PMOL_L_PER_PG_ML,
+                m * b.dht_nmol_l * units.DHT_NG_DL_PER_NMOL_L,
             )
 
         e2_band, dht_band = bands.rss_band(
@@ -695,7 +724,7 @@ def predict(
         flags = (
             f"SHBG assumed: {shbg_nmol_l:.4g} nmol/L for age {age_years:g} y, not measured; men of "
             f"that age range {iv.low_nmol_l:g}–{iv.high_nmol_l:g} nmol/L, so free T is "
-            f"likely {ft_band[0]:.0f}–{ft_band[1]:.0f} pg/mL, not just {lv.free_testosterone_nmol_l * _units.T_NG_DL_PER_NMOL_L * 10.0:.0f}; "
+            f"likely {ft_band[0]:.0f}–{ft_band[1]:.0f} pg/mL, not just {lv.free_testosterone_nmol_l * units.TESTOSTERONE_NG_DL_PER_NMOL_L * 10.0:.0f}; "
             "measure SHBG for a usable free T.",
             *flags,
         )
@@ -703,14 +732,16 @@ def predict(
         total_testosterone_ng_dl=tt_ng_dl,
         age_years_used=age_years,
         free_testosterone_nmol_l=lv.free_testosterone_nmol_l,
-        free_testosterone_pg_ml=lv.free_testosterone_nmol_l * _units.T_NG_DL_PER_NMOL_L * 10.0,
+        free_testosterone_pg_ml=lv.free_testosterone_nmol_l
+        * units.TESTOSTERONE_NG_DL_PER_NMOL_L
+        * 10.0,
         free_testosterone_percent=lv.free_testosterone_percent,
         bioavailable_testosterone_ng_dl=lv.bioavailable_testosterone_nmol_l
-        * _units.T_NG_DL_PER_NMOL_L,
+        * units.TESTOSTERONE_NG_DL_PER_NMOL_L,
         estradiol_pg_ml=e2_pg_ml,
         estradiol_low_pg_ml=e2_band[0],
         estradiol_high_pg_ml=e2_band[1],
-        free_estradiol_pg_ml=lv.free_estradiol_pmol_l / _units.E2_PMOL_L_PER_PG_ML,
+        free_estradiol_pg_ml=lv.free_estradiol_pmol_l / units.ESTRADIOL_PMOL_L_PER_PG_ML,
         dht_ng_dl=dht_ng_dl,
         dht_low_ng_dl=dht_band[0],
         dht_high_ng_dl=dht_band[1],

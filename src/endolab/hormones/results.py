@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from endolab.hormones import _units
+from endolab import units
 
 __all__ = ["FreeEstradiolResult", "FreeTestosteroneResult", "HormonePrediction"]
 
@@ -87,7 +87,7 @@ class FreeTestosteroneResult:
     @property
     def bioavailable_testosterone_nmol_l(self) -> float:
         """Bioavailable testosterone [nmol/L]."""
-        return self.bioavailable_testosterone_ng_dl / _units.T_NG_DL_PER_NMOL_L
+        return self.bioavailable_testosterone_ng_dl / units.TESTOSTERONE_NG_DL_PER_NMOL_L
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON mapping (the keys of ``endolab hormones free-t --json``)."""
@@ -143,7 +143,7 @@ class FreeEstradiolResult:
     @property
     def free_estradiol_pmol_l(self) -> float:
         """Free estradiol [pmol/L]."""
-        return self.free_estradiol_pg_ml * _units.E2_PMOL_L_PER_PG_ML
+        return self.free_estradiol_pg_ml * units.ESTRADIOL_PMOL_L_PER_PG_ML
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ class HormonePrediction:
     @property
     def total_testosterone_nmol_l(self) -> float:
         """Total testosterone [nmol/L]."""
-        return self.total_testosterone_ng_dl / _units.T_NG_DL_PER_NMOL_L
+        return self.total_testosterone_ng_dl / units.TESTOSTERONE_NG_DL_PER_NMOL_L
 
     @property
     def free_testosterone_ng_dl(self) -> float:
@@ -240,17 +240,17 @@ class HormonePrediction:
     @property
     def estradiol_pmol_l(self) -> float:
         """Predicted total estradiol [pmol/L]."""
-        return self.estradiol_pg_ml * _units.E2_PMOL_L_PER_PG_ML
+        return self.estradiol_pg_ml * units.ESTRADIOL_PMOL_L_PER_PG_ML
 
     @property
     def free_estradiol_pmol_l(self) -> float:
         """Predicted free estradiol [pmol/L]."""
-        return self.free_estradiol_pg_ml * _units.E2_PMOL_L_PER_PG_ML
+        return self.free_estradiol_pg_ml * units.ESTRADIOL_PMOL_L_PER_PG_ML
 
     @property
     def dht_nmol_l(self) -> float:
         """Predicted total DHT [nmol/L]."""
-        return self.dht_ng_dl / _units.DHT_NG_DL_PER_NMOL_L
+        return self.dht_ng_dl / units.DHT_NG_DL_PER_NMOL_L
 
     @property
     def e2_to_t_molar_ratio(self) -> float:
