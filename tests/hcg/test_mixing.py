@@ -722,3 +722,18 @@ def test_review_suggestion_errors_name_the_real_cause() -> None:
     with pytest.raises(InputError) as exc:
         suggest_diluent("5000", "250", min_ml="8", max_ml="6")
     assert exc.value.field == "min_ml"
+
+
+def test_headline_names_marks_that_exist_on_the_barrel() -> None:
+    # issue 12. 1,000 IU/mL, 10 IU per U-100 unit, whole-unit marks on a 30-unit barrel.
+    # 210 IU at 2,000 IU/mL = 10.5 units: marks 10 (200 IU, −4.8 %) and 11 (220 IU, +4.8 %); a tie
+    # keeps the lower mark.
+    between = mix("5000", "2.5", "210").draw_line()
+    assert between.startswith("Draw to the 10-unit mark on a U-100 syringe = 200.0 IU (-4.8 %")
+    assert between.endswith("exactly 10.5 units = 0.105 mL falls between marks")
+    # 505 IU = 50.5 units > 30: two fills, a full barrel (30) then the nearest mark of the rest
+    # (50 − 30 = 20 units; 500 IU, −1.0 %)
+    two = mix("5000", "5", "505").draw_line()
+    assert two.startswith(
+        "Draw in 2 fills on a U-100 syringe: to the 30-unit mark, then to the 20-unit mark = 500.0 IU"
+    )

@@ -50,8 +50,10 @@ def test_plunger_at_dose_volume(vial: str, diluent: str, dose: str, key: str) ->
     assert full_x - zero_x == pytest.approx(
         float(s.capacity_ml) * 1000 / (math.pi * radius**2), abs=2e-3
     )
-    # plunger face at dose_ml / capacity_ml along the graduated length (1 mL ↔ full scale / cap)
-    expected = zero_x + (full_x - zero_x) * float(m.dose_ml / s.capacity_ml)
+    # plunger face at the mark to draw to (the dose on a mark, else the nearest mark: issue 12),
+    # at ml / capacity_ml along the graduated length (1 mL ↔ full scale / cap)
+    at_ml = m.dose_ml if m.on_graduation else m.nearest_mark.ml
+    expected = zero_x + (full_x - zero_x) * float(at_ml / s.capacity_ml)
     assert face_x == pytest.approx(expected, abs=2e-3)
     # on a mark: the face coincides with the tick whose label is the reading
     if m.on_graduation:
@@ -78,6 +80,20 @@ def test_multi_fill_clamps_at_last_mark() -> None:
 
 def test_pure_and_deterministic(tmp_path: Path) -> None:
     m = mix("5000", "5", "250")
-    assert mix_svg(m) == mix_svg(m) == syringe_svg(m.syringe, m.dose_ml)
+    assert mix_svg(m) == mix_svg(m) == syringe_svg(m.syringe, m.dose_ml, caption=m.draw_line())
     out = write_svg(m, tmp_path / "s.svg")
     assert out.read_text(encoding="utf-8") == mix_svg(m)
+
+
+def test_between_marks_plunger_at_the_headline_mark() -> None:
+    # 17.5 units on a 1 mL U-100 barrel (2-unit marks): marks 16 (-8.6 %) and 18 (+2.9 %);
+    # the headline says draw to the 18-unit mark = 0.18 mL, and the picture shows it
+    m = mix("5000", "5", "175", "u100-1.0")
+    root = parse(mix_svg(m))
+    tick = next(
+        t for t in root.findall(".//svg:line[@class='tick']", NS) if F(t.get("data-units")) == 18
+    )
+    assert float(by_id(root, "plunger-face").get("x1")) == pytest.approx(
+        float(tick.get("x1")), abs=2e-3
+    )
+    assert "Draw to the 18-unit mark" in root.find("svg:title", NS).text

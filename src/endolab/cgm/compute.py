@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -18,7 +18,7 @@ from endolab.cgm.periods import add_periods
 from endolab.errors import EndolabWarning, InputError
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
-__all__ = ["available_metrics", "compute_metrics"]
+__all__ = ["Partial", "available_metrics", "combine", "compute_metrics", "compute_partition"]
 
 
 def _indices_registry() -> dict[str, Callable[..., pl.DataFrame]]:
@@ -81,26 +81,28 @@ def compute_metrics(
     """
     out_unit = normalize_unit(unit_out, quantity="glucose", field="unit_out")
     canon = ensure_canonical(frame, check_time_order=False)
+    names = _metric_names(metrics)
     try:
-        return _compute(canon, metrics, by, window, day0, out_unit, dt0)
+        table, notes = _compute(canon, names, by, window, day0, out_unit, dt0)
     except TimeOrderError:
         # a canonical-looking frame with readings out of order or duplicated: normalise it
-        return _compute(check_frame(canon), metrics, by, window, day0, out_unit, dt0)
+        table, notes = _compute(check_frame(canon), names, by, window, day0, out_unit, dt0)
+    for note in notes:
+        warnings.warn(note, EndolabWarning, stacklevel=2)
+    return table
 
 
-def _compute(
-    canon: pl.DataFrame,
-    metrics: str | Sequence[str],
-    by: str | None,
-    window: tuple[Any, Any] | None,
-    day0: Any,
-    out_unit: str,
-    dt0: float | None,
-) -> pl.DataFrame:
-    plan = add_periods(canon, by=by, window=window, day0=day0)
-    keys = list(plan.keys)
-    data = plan.frame
+class Partial(NamedTuple):
+    """The metrics of one partition (:func:`compute_partition`) or of all (:func:`combine`)."""
 
+    #: Group columns, then metric columns (glucose in mg/dL in a partition's table).
+    table: pl.DataFrame
+    #: Notices (EndolabWarning texts) raised while computing, as data, in order.
+    warnings: tuple[str, ...]
+
+
+def _metric_names(metrics: str | Sequence[str]) -> list[str]:
+    """The requested names, checked (``"core"``, ``"full"`` or names of :func:`available_metrics`)."""
     if isinstance(metrics, str):
         if metrics not in ("core", "full"):
             raise InputError(
@@ -108,57 +110,127 @@ def _compute(
                 field="metrics",
                 value=metrics,
             )
-        names: list[str] = [metrics]
-    else:
-        names = list(metrics)
-        if not names:
-            raise InputError("metrics: the list of metric names is empty", field="metrics")
-    chosen_set = "full" if "full" in names else ("core" if "core" in names else None)
-    others = [n for n in names if n not in ("core", "full")]
-
-    registry = _indices_registry()
-    known = set(_m.CORE_METRICS) | {"episodes"} | set(registry)
-    for name in others:
+        return [metrics]
+    names = list(metrics)
+    if not names:
+        raise InputError("metrics: the list of metric names is empty", field="metrics")
+    known = {"core", "full", *available_metrics()}
+    for name in names:
         if name not in known:
             raise InputError(
                 f"unknown metric {name!r}; accepted: core, full, {', '.join(available_metrics())}",
                 field="metrics",
                 value=name,
             )
+    return names
+
+
+def _compute(
+    canon: pl.DataFrame,
+    names: list[str],
+    by: str | None,
+    window: tuple[Any, Any] | None,
+    day0: Any,
+    out_unit: str,
+    dt0: float | None,
+) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    plan = add_periods(canon, by=by, window=window, day0=day0)
+    part = compute_partition(
+        plan.frame, plan.keys, metrics=names, dt0=dt0, period_minutes=plan.period_minutes
+    )
+    result = combine([part], plan.keys, expected=plan.expected, unit_out=out_unit)
+    return result.table, result.warnings
+
+
+def compute_partition(
+    data: pl.DataFrame,
+    keys: Sequence[str],
+    *,
+    metrics: str | Sequence[str] = "core",
+    dt0: float | None = None,
+    period_minutes: float | None = None,
+) -> Partial:
+    """The per-partition step of :func:`compute_metrics`: pure, on whole subjects.
+
+    ``data`` is a canonical frame (with the period columns of ``keys`` from
+    :func:`endolab.cgm.periods.add_periods`) holding whole subjects; every metric is per group,
+    so partitions of whole subjects can be computed anywhere (a process, a Dask worker) and put
+    together with :func:`combine`. Nothing is printed or warned: notices come back as data.
+
+    Returns
+    -------
+    Partial
+        ``table``: one row per group present in ``data`` — group columns, then metric columns in
+        mg/dL, unordered; ``warnings``: notices raised on the way (grid steps out of range, …).
+    """
+    names = _metric_names(metrics)
+    keys = list(keys)
+    chosen_set = "full" if "full" in names else ("core" if "core" in names else None)
+    others = [n for n in names if n not in ("core", "full")]
+    registry = _indices_registry()
     tables: list[pl.DataFrame] = []
-    if data.height:
-        if chosen_set is not None:
-            exprs = _m.core_exprs(dt0=dt0, period_minutes=plan.period_minutes)
-            if chosen_set == "full":
-                exprs += _m.full_summary_exprs()
-            tables.append(_m.run_exprs(data, keys, exprs, post=_m.core_post_exprs()))
-            if chosen_set == "full":
-                tables += _episodes_and_indices(data, keys, dt0, registry)
-        for name in others:
-            if name in _m.CORE_METRICS:
-                fn = _m.CORE_METRICS[name]
-                if name in ("active_percent", "sufficiency_2019"):
-                    tables.append(fn(data, by=keys, dt0=dt0, period_minutes=plan.period_minutes))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EndolabWarning)
+        if data.height:
+            if chosen_set is not None:
+                exprs = _m.core_exprs(dt0=dt0, period_minutes=period_minutes)
+                if chosen_set == "full":
+                    exprs += _m.full_summary_exprs()
+                tables.append(_m.run_exprs(data, keys, exprs, post=_m.core_post_exprs()))
+                if chosen_set == "full":
+                    tables += _episodes_and_indices(data, keys, dt0, registry)
+            for name in others:
+                if name in _m.CORE_METRICS:
+                    fn = _m.CORE_METRICS[name]
+                    if name in ("active_percent", "sufficiency_2019"):
+                        tables.append(fn(data, by=keys, dt0=dt0, period_minutes=period_minutes))
+                    else:
+                        tables.append(fn(data, by=keys))
+                elif name == "episodes":
+                    tables.append(_episode_table(data, keys, dt0))
                 else:
-                    tables.append(fn(data, by=keys))
-            elif name == "episodes":
-                tables.append(_episode_table(data, keys, dt0))
-            else:
-                tables.append(registry[name](data, by=keys))
-    result = _join(tables, keys, data)
-    if plan.expected is not None:
-        result = plan.expected.join(result, on=keys, how="left").sort(keys)
+                    tables.append(registry[name](data, by=keys))
+        table = _join(tables, keys, data)
+    notes: list[str] = []
+    for w in caught:
+        if issubclass(w.category, EndolabWarning):
+            notes.append(str(w.message))
+        else:  # not a notice of ours: let it through as it came
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return Partial(table=table, warnings=tuple(notes))
+
+
+def combine(
+    parts: Sequence[Partial],
+    keys: Sequence[str],
+    *,
+    expected: pl.DataFrame | None = None,
+    unit_out: str = "mg/dL",
+) -> Partial:
+    """The final step of :func:`compute_metrics`: the partitions' tables stacked, the expected
+    period rows joined (``expected`` of :func:`~endolab.cgm.periods.add_periods`: windows without
+    readings appear with ``n_readings`` 0), columns in table order, glucose-valued columns in
+    ``unit_out``, and the notices of every partition (each once, in order) plus the table's own.
+    """
+    keys = list(keys)
+    out_unit = normalize_unit(unit_out, quantity="glucose", field="unit_out")
+    if not parts:
+        raise InputError("no partitions to combine", field="parts")
+    tables = [p.table for p in parts]
+    result = tables[0] if len(tables) == 1 else pl.concat(tables, how="vertical")
+    result = result.sort(keys)
+    if expected is not None:
+        result = expected.join(result, on=keys, how="left").sort(keys)
         if "n_readings" in result.columns:
             result = result.with_columns(pl.col("n_readings").fill_null(0))
     result = result.select(_ordered(result.columns, keys))
+    notes = list(dict.fromkeys(n for p in parts for n in p.warnings))
     if "n_readings" in result.columns:
         single = result.filter(pl.col("n_readings") == 1).height
         if single:
-            warnings.warn(
+            notes.append(
                 f"{single} group(s) have a single reading: sd, cv, dt0, active_percent and "
-                "sufficiency need at least two readings and are null",
-                EndolabWarning,
-                stacklevel=3,
+                "sufficiency need at least two readings and are null"
             )
     if out_unit == "mmol/L":
         glucose_cols = _glucose_columns()
@@ -169,7 +241,7 @@ def _compute(
                 if c in glucose_cols
             ]
         )
-    return result
+    return Partial(table=result, warnings=tuple(notes))
 
 
 def _indices_table(

@@ -81,18 +81,27 @@ class MixResult(MixNumbers):
         Between marks the headline names the nearest mark and what it gives, then the exact
         volume as detail: ``Draw to the 10-unit mark on a U-100 syringe = 200.0 IU (-4.8 % of
         the 210.0 IU dose); exactly 10.5 units = 0.105 mL falls between marks``. A dose larger
-        than the barrel says how many fills (the marks then refer to the total).
+        than the barrel names each fill (full barrels, then the mark of the rest).
         """
         s = self.syringe
         mark = self.nearest_mark
         units = self.syringe_units if self.on_graduation else mark.units
-        number = s.format_number(units)
-        if s.scale == "mL":
-            where = f"the {number} mL mark"
+
+        def where(u: Fraction) -> str:
+            number = s.format_number(u)
+            return (
+                f"the {number} mL mark"
+                if s.scale == "mL"
+                else (f"the {number.removesuffix('.0')}-unit mark")
+            )
+
+        if self.fills > 1:
+            # full barrels, then the rest: every mark named exists on the chosen barrel
+            last = units - (self.fills - 1) * s.capacity_units
+            steps = ", ".join([f"to {where(s.capacity_units)}"] * (self.fills - 1))
+            head = f"Draw in {self.fills} fills on a {s.scale_name}: {steps}, then to {where(last)}"
         else:
-            where = f"the {number.removesuffix('.0')}-unit mark"
-        fills = f" ({self.fills} fills in all)" if self.fills > 1 else ""
-        head = f"Draw to {where} on a {s.scale_name}{fills}"
+            head = f"Draw to {where(units)} on a {s.scale_name}"
         if self.on_graduation:
             return f"{head} = {fmt_iu(self.dose_iu)} IU ({fmt_ml(self.dose_ml)} mL)"
         return (

@@ -154,8 +154,12 @@ def syringe_svg(s: Syringe, dose_ml: Fraction, *, caption: str | None = None) ->
 
 
 def mix_svg(m: MixResult) -> str:
-    """:func:`syringe_svg` for a :func:`~endolab.hcg.mixing.mix` result (its syringe and dose)."""
-    return syringe_svg(m.syringe, m.dose_ml, caption=None)
+    """:func:`syringe_svg` for a :func:`~endolab.hcg.mixing.mix` result: the plunger at the mark
+    to draw to (the dose itself when it is on a mark, else the nearest mark, as the headline
+    says) and the headline (:meth:`~endolab.hcg.MixResult.draw_line`) as caption (one fill)."""
+    at_ml = m.dose_ml if m.on_graduation else m.nearest_mark.ml
+    # several fills: the drawing shows the first (a full barrel) and says so in its own caption
+    return syringe_svg(m.syringe, at_ml, caption=m.draw_line() if m.fills == 1 else None)
 
 
 def write_svg(m: MixResult, path: str | os.PathLike[str]) -> Path:
