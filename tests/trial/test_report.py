@@ -80,10 +80,10 @@ def test_report_files_in_memory_equal_the_folder(data: Path, tmp_path: Path) -> 
 
 
 def test_binary_summary_cells(data: Path) -> None:
-    from endolab.trial.tables import binary_summary
+    from endolab.trial.tables import binary_summary_table
 
     analysis = run(data, None)
-    table = binary_summary(analysis)
+    table = binary_summary_table(analysis)
     assert table.header == ["Endpoint", *analysis.cohorts]
     assert [row[0] for row in table.rows] == list(analysis.protocol.endpoints)
     for row in table.rows:

@@ -111,7 +111,7 @@ _DEFAULT_SYRINGE = "u100-0.3"
 
 
 def _require(value: str | None, flag: str, preset: str | None, preset_fills: bool) -> None:
-    from endolab.hcg.inputs import refuse_prefilled
+    from endolab.hcg import refuse_prefilled
 
     refuse_prefilled(preset)  # a prefilled product is refused for what it is (exit 3) first
     if value is None and not (preset_fills and preset is not None):
@@ -134,7 +134,7 @@ def _print_notices(notices: tuple[Notice, ...]) -> None:
 
 
 def _print_mix(m: MixResult) -> None:
-    from endolab.hcg._numbers import fmt_fixed, fmt_iu, fmt_ml
+    from endolab.hcg import fmt_fixed, fmt_iu, fmt_ml
 
     f = m.formatted()
     s = m.syringe
@@ -168,7 +168,7 @@ def _print_mix(m: MixResult) -> None:
     )
     typer.echo(f"Potency band (USP 80–125 %): {f['potency_band']} per nominal dose")
     if m.preset is not None:
-        from endolab.hcg.products import CHECK_CARTON_NOTE
+        from endolab.hcg import CHECK_CARTON_NOTE
 
         typer.echo(f"Preset: {m.preset.key} — {m.preset.product}; source {m.preset.source}.")
         typer.echo(CHECK_CARTON_NOTE)
@@ -260,8 +260,7 @@ def reverse_cmd(
     _require(vial_iu, "--vial-iu", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
     _require(units, "--units", preset, False)
-    from endolab.hcg import result_record, reverse
-    from endolab.hcg._numbers import fmt_ml
+    from endolab.hcg import fmt_ml, result_record, reverse
 
     r = reverse(
         vial_iu,
@@ -329,8 +328,7 @@ def suggest_cmd(
     """
     _require(vial_iu, "--vial-iu", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
-    from endolab.hcg import result_record, suggest_diluent
-    from endolab.hcg._numbers import fmt_iu, fmt_label_ml, fmt_ml, fmt_pct
+    from endolab.hcg import fmt_iu, fmt_label_ml, fmt_ml, fmt_pct, result_record, suggest_diluent
 
     frequency = _frequency(per_week, every_days, weekdays, freq)
     if discard_after_days is not None and frequency is None:
@@ -420,8 +418,7 @@ def plan_cmd(
     frequency = _frequency(per_week, every_days, weekdays, freq)
     if frequency is None:
         fail("missing dosing frequency: give --per-week, --every-days, --weekdays or --freq", 2)
-    from endolab.hcg import mix, plan, result_record
-    from endolab.hcg._numbers import fmt_iu, fmt_label_ml, fmt_ml
+    from endolab.hcg import fmt_iu, fmt_label_ml, fmt_ml, mix, plan, result_record
 
     m = mix(
         vial_iu,
@@ -513,9 +510,7 @@ def plan_cmd(
 @app.command("presets")
 def presets_cmd(json_out: JsonOpt = False) -> None:
     """Product presets (check your carton: label facts differ by market)."""
-    from endolab.hcg import PRESETS, presets_record
-    from endolab.hcg._numbers import fmt_label_iu, fmt_label_ml
-    from endolab.hcg.products import CHECK_CARTON_NOTE
+    from endolab.hcg import CHECK_CARTON_NOTE, PRESETS, fmt_label_iu, fmt_label_ml, presets_record
 
     if json_out:
         print_json(presets_record())
@@ -539,8 +534,7 @@ def presets_cmd(json_out: JsonOpt = False) -> None:
 @app.command("syringes")
 def syringes_cmd(json_out: JsonOpt = False) -> None:
     """The syringe catalogue: scale, capacity and smallest graduation."""
-    from endolab.hcg import SYRINGES, syringes_record
-    from endolab.hcg._numbers import fmt_label_ml
+    from endolab.hcg import SYRINGES, fmt_label_ml, syringes_record
 
     if json_out:
         print_json(syringes_record())

@@ -14,7 +14,7 @@ import typer
 from endolab.cli._common import echo_disclaimer, print_json
 
 if TYPE_CHECKING:
-    from endolab.hormones.results import FreeTestosteroneResult, HormonePrediction
+    from endolab.hormones import FreeTestosteroneResult, HormonePrediction
 
 __all__ = ["app"]
 

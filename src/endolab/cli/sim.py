@@ -50,13 +50,13 @@ def dose_response(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Insulin independence, SHE-free rate and TIR by dose, each with its 95 % CI."""
-    from endolab.sim.runner import _check_inputs
+    from endolab.sim.runner import check_sim_inputs
     from endolab.sim.studies import dose_response as run
     from endolab.sim.studies import write_dose_response
     from endolab.trial.dataset import check_new_folder
 
     values = _doses(doses)
-    _check_inputs(participants, days, values, seed)
+    check_sim_inputs(participants, days, values, seed)
     if out is not None:
         check_new_folder(out)
     with progress_bar("simulating dose arms") as bar:

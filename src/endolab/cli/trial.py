@@ -79,9 +79,9 @@ def analyze(
     from rich.markup import escape
     from rich.table import Table
 
-    from endolab.trial.tables import binary_summary
+    from endolab.trial.tables import binary_summary_table
 
-    summary = binary_summary(analysis)
+    summary = binary_summary_table(analysis)
     groups = summary.header[1:]
     rt = Table(title=escape(summary.title))
     rt.add_column(summary.header[0])
@@ -143,7 +143,8 @@ def simulate(
     from endolab.cli._common import print_json
     from endolab.cli._progress import progress_bar
     from endolab.errors import InputError
-    from endolab.sim.runner import SheProxy, get_design, simulate_trial, write_simulation
+    from endolab.sim import SheProxy, simulate_trial, write_simulation
+    from endolab.sim.runner import get_design
     from endolab.sim.sensor import check_sensor_model
     from endolab.trial.dataset import check_new_folder
 

@@ -15,7 +15,9 @@ results are frozen dataclasses holding exact values, with formatted strings and 
 * :data:`PRESETS`, :data:`SYRINGES` — product presets and the syringe catalogue (the spec's
   ``presets`` and ``syringes``; the lower-case names are the modules);
 * :func:`plan_to_ics` — iCalendar export; :func:`syringe_svg` / :func:`mix_svg` — the syringe picture;
-* :data:`CATALOGUE`, :class:`Notice`, :class:`HcgInputError` — the notice catalogue (spec §5).
+* :data:`CATALOGUE`, :class:`Notice`, :class:`HcgInputError` — the notice catalogue (spec §5);
+* :func:`parse_number`, :func:`parse_amount`, :func:`rounded` and the ``fmt_*`` helpers — exact
+  parsing, the one rounding rule and display formatting (spec §6) that every front end shows.
 
 >>> from endolab import hcg
 >>> r = hcg.mix("10000", "10", "70")          # spec T11: 0.07 × 100 is exactly 7
@@ -23,12 +25,26 @@ results are frozen dataclasses holding exact values, with formatted strings and 
 (Fraction(7, 1), 142, Fraction(60, 1))
 """
 
+from endolab.hcg._numbers import (
+    fmt_fixed,
+    fmt_iu,
+    fmt_label_iu,
+    fmt_label_ml,
+    fmt_ml,
+    fmt_money,
+    fmt_pct,
+    fmt_units,
+    parse_amount,
+    parse_number,
+    rounded,
+)
 from endolab.hcg.arithmetic import Mark, MixNumbers
 from endolab.hcg.frequency import FREQUENCY_PRESETS, Frequency, resolve_frequency
 from endolab.hcg.ics import plan_to_ics, write_ics
+from endolab.hcg.inputs import refuse_prefilled
 from endolab.hcg.mixing import mix, reverse, suggest_diluent
 from endolab.hcg.notices import CATALOGUE, HcgInputError, HcgParseError, Notice
-from endolab.hcg.products import PRESETS, Preset, get_preset
+from endolab.hcg.products import CHECK_CARTON_NOTE, PRESETS, Preset, get_preset
 from endolab.hcg.records import (
     preset_record,
     presets_record,
@@ -50,6 +66,7 @@ from endolab.hcg.syringes import SYRINGES, Syringe, get_syringe, recommend_syrin
 
 __all__ = [
     "CATALOGUE",
+    "CHECK_CARTON_NOTE",
     "DOSE_ON_DISCARD_DATE_USABLE",
     "FREQUENCY_PRESETS",
     "PRESETS",
@@ -69,18 +86,30 @@ __all__ = [
     "Suggestion",
     "Syringe",
     "VialUse",
+    "fmt_fixed",
+    "fmt_iu",
+    "fmt_label_iu",
+    "fmt_label_ml",
+    "fmt_ml",
+    "fmt_money",
+    "fmt_pct",
+    "fmt_units",
     "get_preset",
     "get_syringe",
     "mix",
     "mix_svg",
+    "parse_amount",
+    "parse_number",
     "plan",
     "plan_to_ics",
     "preset_record",
     "presets_record",
     "recommend_syringe",
+    "refuse_prefilled",
     "resolve_frequency",
     "result_record",
     "reverse",
+    "rounded",
     "schedule",
     "suggest_diluent",
     "syringe_record",

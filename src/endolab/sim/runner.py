@@ -61,6 +61,7 @@ __all__ = [
     "SimulationResult",
     "TherapySettings",
     "adag_hba1c_nathan_2008",
+    "check_sim_inputs",
     "demo_trial",
     "she_proxy_events",
     "simulate",
@@ -223,7 +224,11 @@ class SimulationResult:
     dose_scale: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
-def _check_inputs(participants: int, days: int, doses: Sequence[float], seed: int) -> None:
+def check_sim_inputs(participants: int, days: int, doses: Sequence[float], seed: int) -> None:
+    """Refuse a simulation request out of bounds before any work (participants, days, doses, seed).
+
+    Front ends call it to answer at once; :func:`simulate_trial` calls it too.
+    """
     if isinstance(participants, bool) or int(participants) != participants or participants < 1:
         raise InputError(
             f"participants must be a whole number ≥ 1, got {participants}", field="participants"
@@ -365,7 +370,7 @@ def simulate(
     therapy = therapy or TherapySettings()
     she = she or SheProxy()
     n = len(arms)
-    _check_inputs(n, days, [d for _, d in arms], seed)
+    check_sim_inputs(n, days, [d for _, d in arms], seed)
     check_sensor_model(sensor)
     ss = np.random.SeedSequence(int(seed))
     rng_pt, rng_graft, rng_meal, rng_count, rng_sensor = (
@@ -727,7 +732,7 @@ def simulate_trial(
     """
     design = get_design(protocol)
     full = design.full_dose_cells if dose_cells is None else float(dose_cells)
-    _check_inputs(participants, days, [full], seed)
+    check_sim_inputs(participants, days, [full], seed)
     arms = allocate_cohorts(design, int(participants), full)
     return simulate(
         arms,

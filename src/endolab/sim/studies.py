@@ -26,9 +26,9 @@ from endolab.sim.runner import (
     manifest_json,
     simulate,
 )
-from endolab.trial.analysis import TrialAnalysis, analyze, continuous_keys
+from endolab.trial import TrialAnalysis, analyze, load_protocol
+from endolab.trial.analysis import continuous_keys
 from endolab.trial.dataset import MANIFEST, write_dataset
-from endolab.trial.protocol import load_protocol
 from endolab.trial.stats import binary_summary
 
 __all__ = [

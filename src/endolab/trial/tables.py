@@ -17,7 +17,7 @@ __all__ = [
     "Table",
     "adverse_event_tables",
     "all_tables",
-    "binary_summary",
+    "binary_summary_table",
     "binary_table",
     "continuous_table",
     "grading_table",
@@ -78,7 +78,7 @@ def _summary_cell(s: dict[str, Any]) -> str:
     return cell + (f" m={s['missing']}" if s["missing"] else "")
 
 
-def binary_summary(a: TrialAnalysis) -> Table:
+def binary_summary_table(a: TrialAnalysis) -> Table:
     """Binary endpoints in short cells for a screen: ``n/N % [CI low–high]`` and ``m=`` missing.
 
     One row per endpoint key, one column per cohort group; ``—`` when a group has nobody.
