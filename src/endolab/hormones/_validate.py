@@ -21,8 +21,10 @@ range above; the error message shows the range in the unit the user typed as wel
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final, NamedTuple
 
+from endolab import units
 from endolab.errors import InputError, ParseError
 from endolab.numbers import parse_float
 
@@ -135,3 +137,29 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
             f"accepted {accepted}"
         )
     raise InputError(msg, field=field, value=value)
+
+
+#: Per hormone input: the quantity of the unit table, its name in messages, and the units it takes
+#: (factor to the unit the calculators compute in), all from :mod:`endolab.units`.
+UNIT_KINDS: Final[dict[str, tuple[units.Quantity, str, Mapping[str, float]]]] = {
+    "total_t": ("testosterone", "total testosterone", units.TOTAL_T_UNITS),
+    "estradiol": ("estradiol", "estradiol", units.ESTRADIOL_UNITS),
+    "dht": ("dht", "DHT", units.DHT_UNITS),
+    "albumin": ("albumin", "albumin", units.ALBUMIN_UNITS),
+}
+
+
+def unit(text: str, kind: str, *, field: str) -> tuple[str, float]:
+    """The canonical unit of a ``kind`` input and its factor to the unit the predictor uses.
+
+    :func:`endolab.units.normalize_unit` with the input's accepted units; the error names
+    ``field`` first.
+
+    >>> unit("NMOL/L", "total_t", field="unit")
+    ('nmol/L', 28.84)
+    """
+    quantity, label, table = UNIT_KINDS[kind]
+    name = units.normalize_unit(
+        text, quantity=quantity, field=field, accepted=table, label=label, prefix_field=True
+    )
+    return name, table[name]

@@ -113,34 +113,11 @@ def free_estradiol(
     >>> f"{r.free_estradiol_pg_ml:.3f} pg/mL ({r.free_estradiol_percent:.2f} %)"
     '0.574 pg/mL (2.87 %)'
     """
-    e_unit = units.normalize_unit(
-        e2_unit,
-        quantity="estradiol",
-        field="e2_unit",
-        accepted=units.ESTRADIOL_UNITS,
-        label="estradiol",
-        prefix_field=True,
-    )
-    t_unit = units.normalize_unit(
-        unit,
-        quantity="testosterone",
-        field="unit",
-        accepted=units.TOTAL_T_UNITS,
-        label="total testosterone",
-        prefix_field=True,
-    )
-    a_unit = units.normalize_unit(
-        albumin_unit,
-        quantity="albumin",
-        field="albumin_unit",
-        accepted=units.ALBUMIN_UNITS,
-        label="albumin",
-        prefix_field=True,
-    )
-    e2_pg_ml = _validate.check(
-        estradiol, "estradiol", unit=e_unit, factor=units.ESTRADIOL_UNITS[e_unit]
-    )
-    tt_ng_dl = _validate.check(total_t, "total_t", unit=t_unit, factor=units.TOTAL_T_UNITS[t_unit])
+    e_unit, e_unit_factor = _validate.unit(e2_unit, "estradiol", field="e2_unit")
+    t_unit, t_unit_factor = _validate.unit(unit, "total_t", field="unit")
+    a_unit, a_unit_factor = _validate.unit(albumin_unit, "albumin", field="albumin_unit")
+    e2_pg_ml = _validate.check(estradiol, "estradiol", unit=e_unit, factor=e_unit_factor)
+    tt_ng_dl = _validate.check(total_t, "total_t", unit=t_unit, factor=t_unit_factor)
     shbg_nmol_l = _validate.check(shbg, "shbg")
     assumptions = [
         "Free E2 with Södergård 1982 constants (K_SHBG 3.14e8, K_albumin 4.21e4 L/mol); "
@@ -150,9 +127,7 @@ def free_estradiol(
         alb_g_dl = DEFAULT_ALBUMIN_G_DL
         assumptions.append("Albumin not given: 4.3 g/dL assumed (ISSAM/Vermeulen default).")
     else:
-        alb_g_dl = _validate.check(
-            albumin, "albumin", unit=a_unit, factor=units.ALBUMIN_UNITS[a_unit]
-        )
+        alb_g_dl = _validate.check(albumin, "albumin", unit=a_unit, factor=a_unit_factor)
     tt = tt_ng_dl / units.TESTOSTERONE_NG_DL_PER_NMOL_L * 1e-9
     alb = alb_g_dl * 10.0 / units.ALBUMIN_MOLAR_MASS_G_PER_MOL
     ft = vermeulen_1999(tt, shbg_nmol_l * 1e-9, alb)

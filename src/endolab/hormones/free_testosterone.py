@@ -379,30 +379,14 @@ def free_testosterone(
     '50.1 pg/mL 1.74 % 118 ng/dL'
     """
     key, constants = _method(method)
-    t_unit = units.normalize_unit(
-        unit,
-        quantity="testosterone",
-        field="unit",
-        accepted=units.TOTAL_T_UNITS,
-        label="total testosterone",
-        prefix_field=True,
-    )
-    a_unit = units.normalize_unit(
-        albumin_unit,
-        quantity="albumin",
-        field="albumin_unit",
-        accepted=units.ALBUMIN_UNITS,
-        label="albumin",
-        prefix_field=True,
-    )
-    tt_ng_dl = _validate.check(total_t, "total_t", unit=t_unit, factor=units.TOTAL_T_UNITS[t_unit])
+    t_unit, t_unit_factor = _validate.unit(unit, "total_t", field="unit")
+    a_unit, a_unit_factor = _validate.unit(albumin_unit, "albumin", field="albumin_unit")
+    tt_ng_dl = _validate.check(total_t, "total_t", unit=t_unit, factor=t_unit_factor)
     shbg_nmol_l = _validate.check(shbg, "shbg")
     if albumin is None:
         alb_g_dl = DEFAULT_ALBUMIN_G_DL
     else:
-        alb_g_dl = _validate.check(
-            albumin, "albumin", unit=a_unit, factor=units.ALBUMIN_UNITS[a_unit]
-        )
+        alb_g_dl = _validate.check(albumin, "albumin", unit=a_unit, factor=a_unit_factor)
     assumptions = [
         f"Free T by the mass-action model with the {key} constants "
         f"(K_SHBG {_sci(constants.k_shbg)} L/mol, K_albumin {_sci(constants.k_albumin)} L/mol; "

@@ -548,17 +548,8 @@ def predict(
             "a population mean, not an individual level."
         )
     else:
-        t_unit = units.normalize_unit(
-            unit,
-            quantity="testosterone",
-            field="unit",
-            accepted=units.TOTAL_T_UNITS,
-            label="total testosterone",
-            prefix_field=True,
-        )
-        tt_ng_dl = _validate.check(
-            total_t, "total_t", unit=t_unit, factor=units.TOTAL_T_UNITS[t_unit]
-        )
+        t_unit, t_unit_factor = _validate.unit(unit, "total_t", field="unit")
+        tt_ng_dl = _validate.check(total_t, "total_t", unit=t_unit, factor=t_unit_factor)
 
     # --- age, SHBG, albumin (defaults disclosed) ---
     if age is None:
@@ -581,50 +572,25 @@ def predict(
         )
     else:
         shbg_nmol_l = _validate.check(shbg, "shbg")
-    a_unit = units.normalize_unit(
-        albumin_unit,
-        quantity="albumin",
-        field="albumin_unit",
-        accepted=units.ALBUMIN_UNITS,
-        label="albumin",
-        prefix_field=True,
-    )
+    a_unit, a_unit_factor = _validate.unit(albumin_unit, "albumin", field="albumin_unit")
     if albumin is None:
         alb_g_dl = p.default_albumin_g_dl
         assumptions.append(
             f"Albumin not given: {alb_g_dl:g} g/dL assumed (ISSAM/Vermeulen default)."
         )
     else:
-        alb_g_dl = _validate.check(
-            albumin, "albumin", unit=a_unit, factor=units.ALBUMIN_UNITS[a_unit]
-        )
+        alb_g_dl = _validate.check(albumin, "albumin", unit=a_unit, factor=a_unit_factor)
 
     # --- measured values ---
     e2_measured: float | None = None
     if measured_e2 is not None:
-        e_unit = units.normalize_unit(
-            e2_unit,
-            quantity="estradiol",
-            field="e2_unit",
-            accepted=units.ESTRADIOL_UNITS,
-            label="estradiol",
-            prefix_field=True,
-        )
-        e2_measured = _validate.check(
-            measured_e2, "measured_e2", unit=e_unit, factor=units.ESTRADIOL_UNITS[e_unit]
-        )
+        e_unit, e_unit_factor = _validate.unit(e2_unit, "estradiol", field="e2_unit")
+        e2_measured = _validate.check(measured_e2, "measured_e2", unit=e_unit, factor=e_unit_factor)
     dht_measured: float | None = None
     if measured_dht is not None:
-        d_unit = units.normalize_unit(
-            dht_unit,
-            quantity="dht",
-            field="dht_unit",
-            accepted=units.DHT_UNITS,
-            label="DHT",
-            prefix_field=True,
-        )
+        d_unit, d_unit_factor = _validate.unit(dht_unit, "dht", field="dht_unit")
         dht_measured = _validate.check(
-            measured_dht, "measured_dht", unit=d_unit, factor=units.DHT_UNITS[d_unit]
+            measured_dht, "measured_dht", unit=d_unit, factor=d_unit_factor
         )
 
     # --- the model ---
