@@ -15,17 +15,21 @@ Every error is one line on standard error, ``error: <message>``; no traceback fo
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from pathlib import PurePath
+from typing import Any, NoReturn, get_args, get_origin
 
 import typer
+from rich.markup import escape
 from typer.core import TyperGroup
 
-from endolab.errors import EndolabError
+from endolab.errors import EndolabError, InputError
 from endolab.output import DISCLAIMER, json_text
 
 __all__ = [
+    "EXAMPLES",
     "EXIT_INPUT",
     "EXIT_OK",
     "EXIT_USAGE",
@@ -42,6 +46,145 @@ EXIT_INPUT = 3
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+#: At least one example per command, shown at the end of its ``--help`` (a test runs the cheap ones
+#: and checks that every command has one). ``endolab examples DIR`` writes the example files used.
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "hormones predict": ("endolab hormones predict --total-t 650 --age 45",),
+    "hormones free-t": ("endolab hormones free-t --total-t 650 --shbg 35",),
+    "hcg mix": (
+        "endolab hcg mix --vial-iu 5000 --diluent-ml 2 --dose-iu 250",
+        "endolab hcg mix --vial-iu 5000 --diluent-ml 2 --dose-iu 250 --svg syringe.svg",
+    ),
+    "hcg reverse": ("endolab hcg reverse --vial-iu 5000 --dose-iu 250 --units 10",),
+    "hcg suggest": ("endolab hcg suggest --vial-iu 5000 --dose-iu 250",),
+    "hcg plan": (
+        "endolab hcg plan --vial-iu 5000 --diluent-ml 2 --dose-iu 250 --per-week 2 "
+        "--start 2026-01-05 --weeks 8 --ics plan.ics",
+    ),
+    "hcg presets": ("endolab hcg presets",),
+    "hcg syringes": ("endolab hcg syringes",),
+    "cgm metrics": (
+        "endolab cgm metrics cgm.csv",
+        "endolab cgm metrics clarity_export.csv --by day --out daily.csv",
+    ),
+    "cgm episodes": ("endolab cgm episodes libreview_export.csv --summary",),
+    "cgm agp": ("endolab cgm agp cgm.parquet --id S01 --out agp.png",),
+    "trial analyze": ("endolab trial analyze my-trial --out report",),
+    "trial simulate": ("endolab trial simulate --participants 4 --days 30 --out virtual",),
+    "trial demo": ("endolab trial demo --out endolab-demo",),
+    "sim dose-response": ("endolab sim dose-response --doses 2e8,8e8 --participants 5 --days 30",),
+    "sim patient": ("endolab sim patient --id adult#001 --days 2 --graft-fraction 0.5",),
+}
+
+_UNIT_IN_HELP = re.compile(r"\[[^\]]+\]")
+
+
+def _annotation(param: Any) -> Any:
+    descriptor = getattr(param, "type_descriptor", None)
+    return getattr(descriptor, "annotation", None)
+
+
+def _type_label(param: Any) -> str | None:
+    """A readable type name for the help (``TEXT``, ``NUMBER``, ``PATH``…; none for flags)."""
+    if getattr(param, "metavar", None) is not None:
+        return str(param.metavar)
+    annotation = _annotation(param)
+    descriptor = getattr(param, "type_descriptor", None)
+    many = getattr(param, "nargs", 1) != 1 or bool(getattr(descriptor, "is_list", False))
+    if many and get_args(annotation):
+        annotation = get_args(annotation)[0]
+    if annotation is bool:
+        return None
+    if annotation is int:
+        label = "INTEGER"
+    elif annotation is float:
+        label = "NUMBER"
+    elif isinstance(annotation, type) and issubclass(annotation, PurePath):
+        label = "PATH"
+    elif _UNIT_IN_HELP.search(getattr(param, "help", None) or ""):
+        label = "NUMBER"  # a number taken as text and parsed exactly by the library
+    else:
+        label = "TEXT"
+    return label + ("..." if many else "")
+
+
+def _values(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _strict(param: Any) -> None:
+    """Refuse what Python's ``int()`` accepts but people do not mean, and empty paths.
+
+    ``6_50`` is not 650 (exit status 2); an empty path (``--svg ""``) is not the current folder
+    (exit status 3, like every other unusable output path).
+    """
+    annotation = _annotation(param)
+    args = get_args(annotation)
+    leaf = args[0] if args and get_origin(annotation) is list else annotation
+    numeric = leaf in (int, float)
+    is_path = isinstance(leaf, type) and issubclass(leaf, PurePath)
+    if not (numeric or is_path):
+        return
+    flag = param.opts[0] if param.opts else str(param.name or "value").upper()
+    process = param.process_value
+
+    def checked(ctx: Any, value: Any) -> Any:
+        for text in _values(value):
+            if numeric and "_" in text:
+                raise typer.BadParameter(
+                    f"{text!r} is not a number (no '_' inside numbers)", ctx=ctx, param=param
+                )
+            if is_path and not text.strip():
+                raise InputError(f"{flag} '': empty path; give a name", field=flag, value=text)
+        return process(ctx, value)
+
+    param.process_value = checked
+
+
+def polish(command: Any, path: str = "") -> None:
+    """Make every help text say what it means, once, for the whole command tree.
+
+    Units in ``[brackets]`` are escaped so that rich does not eat them as markup; type names are
+    readable; each command ends with its examples (:data:`EXAMPLES`); numeric and path parameters
+    are strict (:func:`_strict`).
+    """
+    if getattr(command, "_endolab_polished", False):
+        return
+    command._endolab_polished = True
+    if command.help:
+        command.help = escape(command.help)
+    if command.short_help:
+        command.short_help = escape(command.short_help)
+    examples = EXAMPLES.get(path.strip())
+    if examples:
+        lines = "\n".join(f"  {e}" for e in examples)
+        command.epilog = escape("\b\nExamples:\n" + lines)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = escape(param.help)
+        label = _type_label(param)
+        param.display_type_rich = lambda ctx, _label=label: _label
+        if not getattr(param, "opts", [""])[0].startswith("-") and param.metavar is None:
+            param.metavar = str(param.name or "value").upper()  # an argument
+        _strict(param)
+    make_help = command.get_help_option
+
+    def help_option(ctx: Any) -> Any:
+        option = make_help(ctx)
+        if option is not None:
+            option.display_type_rich = lambda ctx: None  # a flag: no type
+        return option
+
+    command.get_help_option = help_option
+    if isinstance(getattr(command, "commands", None), dict):
+        for name, sub in command.commands.items():
+            polish(sub, f"{path} {name}")
 
 
 class EndolabGroup(TyperGroup):
@@ -68,6 +211,7 @@ class EndolabGroup(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        polish(self)
         try:
             rv = super().main(
                 args=args,

@@ -84,23 +84,24 @@ def _columns(id_col: str | None, time_col: str | None, gl_col: str | None) -> di
     return {key: name for key, name in given.items() if name is not None}
 
 
-def _refuse_overwriting_inputs(out: Path | None, files: list[Path]) -> None:
-    """Check --out before any work: not a folder, never an input file (inputs are only read)."""
+_TABLE_SUFFIXES = {"csv": (".csv",), "json": (".json",), "parquet": (".parquet", ".pq")}
+
+
+def _check_out(out: Path | None, files: list[Path], fmt: str | None = None) -> None:
+    """Check --out before any work (one shared check: :func:`endolab._io.check_output_path`).
+
+    The suffix must name the format: that of --format when given, else one of the table formats.
+    """
     if out is None:
         return
-    if out.is_dir():
-        raise InputError(
-            f"--out {str(out)!r} is a folder; give a file name", field="--out", value=str(out)
-        )
-    target = out.resolve()
-    for path in files:
-        if path.resolve() == target:
-            raise InputError(
-                f"--out {str(out)!r} is an input file; endolab never writes over its input: "
-                "choose another output file",
-                field="--out",
-                value=str(out),
-            )
+    from endolab._io import check_output_path
+
+    key = fmt.strip().lower() if fmt is not None else None
+    if key in _TABLE_SUFFIXES:
+        suffixes: tuple[str, ...] = _TABLE_SUFFIXES[key]
+    else:
+        suffixes = tuple(s for group in _TABLE_SUFFIXES.values() for s in group)
+    check_output_path(out, flag="--out", suffixes=suffixes, inputs=files)
 
 
 def _choice(value: str, accepted: tuple[str, ...], option: str) -> str:
@@ -351,7 +352,7 @@ def metrics_command(
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     day0_file = [Path(day0)] if day0 is not None and Path(day0).is_file() else []
-    _refuse_overwriting_inputs(out, [*files, *day0_file])
+    _check_out(out, [*files, *day0_file], fmt)
     with _relay_warnings() as notes, _progress(files, "reading") as bar:
         frame = _read(
             files,
@@ -454,7 +455,7 @@ def episodes_command(
         ),
     )
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
-    _refuse_overwriting_inputs(out, files)
+    _check_out(out, files, fmt)
     with _relay_warnings() as notes, _progress(files, "reading") as bar:
         frame = _read(
             files,
@@ -511,17 +512,13 @@ def agp_command(
 
     matplotlib.use("Agg")
 
+    from endolab._io import check_output_path
     from endolab.cgm import agp_figure
     from endolab.units import normalize_unit
 
-    suffix = out.suffix.lower().lstrip(".")
-    if suffix not in ("png", "svg", "pdf"):
-        raise InputError(
-            f"--out {str(out)!r}: the file name must end in .png, .svg or .pdf", field="out"
-        )
+    check_output_path(out, flag="--out", suffixes=(".png", ".svg", ".pdf"), inputs=[file])
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
-    _refuse_overwriting_inputs(out, [file])
     with _relay_warnings(), _progress([file], "reading") as bar:
         frame = _read(
             [file],
@@ -534,7 +531,7 @@ def agp_command(
         )
         fig = agp_figure(frame, subject, unit=glucose_unit, title=title)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=suffix, dpi=150)
+        fig.savefig(buffer, format=out.suffix.lower().lstrip("."), dpi=150)
     _write_out(out, buffer.getvalue())
     if as_json:
         typer.echo(

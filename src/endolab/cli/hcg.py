@@ -6,6 +6,7 @@ Thin adapter over :mod:`endolab.hcg`: numbers are taken as text and parsed exact
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -176,12 +177,36 @@ def _print_mix(m: MixResult) -> None:
         typer.echo(f"Smallest U-100 barrel that holds this dose: {m.suggested_syringe}")
 
 
+def _check_outputs(svg: Path | None, ics: Path | None = None) -> None:
+    """Check --svg/--ics before any arithmetic (:func:`endolab._io.check_output_path`)."""
+    from endolab._io import check_output_path
+
+    if svg is not None:
+        check_output_path(svg, flag="--svg", suffixes=(".svg",))
+    if ics is not None:
+        check_output_path(ics, flag="--ics", suffixes=(".ics",))
+    if svg is not None and ics is not None and svg.resolve() == ics.resolve():
+        fail("--svg and --ics name the same file")
+
+
+def _written(flag: str, path: Path, write: Callable[[], object]) -> None:
+    """Run ``write``; an OS error (the folder vanished meanwhile) is one line about ``flag``."""
+    from endolab.errors import InputError
+
+    try:
+        write()
+    except OSError as exc:
+        raise InputError(
+            f"{flag} {str(path)!r}: cannot write the file ({exc.strerror or exc})", field=flag
+        ) from None
+
+
 def _write_svg(path: Path | None, m: MixResult) -> None:
     if path is None:
         return
     from endolab.hcg import write_svg
 
-    write_svg(m, path)
+    _written("--svg", path, lambda: write_svg(m, path))
 
 
 @app.command("mix")
@@ -204,6 +229,7 @@ def mix_cmd(
 
     Arithmetic only; it does not choose doses.
     """
+    _check_outputs(svg)
     _require(vial_iu, "--vial-iu", preset, True)
     _require(diluent_ml, "--diluent-ml", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
@@ -257,6 +283,7 @@ def reverse_cmd(
 
     Arithmetic only; it does not choose doses.
     """
+    _check_outputs(svg)
     _require(vial_iu, "--vial-iu", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
     _require(units, "--units", preset, False)
@@ -410,6 +437,7 @@ def plan_cmd(
 
     Arithmetic only; it does not choose doses.
     """
+    _check_outputs(svg, ics)
     _require(vial_iu, "--vial-iu", preset, True)
     _require(diluent_ml, "--diluent-ml", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
@@ -445,7 +473,7 @@ def plan_cmd(
     if ics is not None:
         from endolab.hcg import write_ics
 
-        write_ics(p, ics)
+        _written("--ics", ics, lambda: write_ics(p, ics))
     _write_svg(svg, m)
     if json_out:
         print_json(result_record(p))

@@ -19,7 +19,8 @@ app = typer.Typer(
     cls=EndolabGroup,
     help="endolab — clinical endocrinology toolkit (trial analytics, CGM engine, calculators).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
 

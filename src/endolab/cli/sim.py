@@ -55,6 +55,10 @@ def dose_response(
     from endolab.sim.studies import write_dose_response
     from endolab.trial.dataset import check_new_folder
 
+    if out is not None:
+        from endolab._io import check_output_path
+
+        check_output_path(out, flag="--out", kind="folder")
     values = _doses(doses)
     check_sim_inputs(participants, days, values, seed)
     if out is not None:
@@ -136,8 +140,10 @@ def patient(
 
     if out is not None and out.exists():
         raise InputError(f"--out {str(out)!r} already exists; give a new file name", field="out")
-    if out is not None and out.suffix.lower() != ".csv":
-        raise InputError(f"--out {str(out)!r} must end in .csv", field="out")
+    if out is not None:
+        from endolab._io import check_output_path
+
+        check_output_path(out, flag="--out", suffixes=(".csv",))
     from endolab.sim.replay import simulate_patient
 
     trace = simulate_patient(patient_id, days=days, graft_fraction=graft_fraction, seed=seed)

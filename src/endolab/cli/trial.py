@@ -53,6 +53,10 @@ def analyze(
             "give --out REPORT_DIR to write a report, or --json to print endpoints.json",
             field="out",
         )
+    if out is not None:
+        from endolab._io import check_output_path
+
+        check_output_path(out, flag="--out", kind="folder", inputs=[folder])
     import warnings
 
     from endolab.errors import EndolabWarning
@@ -140,6 +144,7 @@ def simulate(
     The folder (participants, cgm, labs, insulin, events + simulation.json) is read by
     `endolab trial analyze` unchanged. In-silico results are never clinical evidence.
     """
+    from endolab._io import check_output_path
     from endolab.cli._common import print_json
     from endolab.cli._progress import progress_bar
     from endolab.errors import InputError
@@ -148,6 +153,7 @@ def simulate(
     from endolab.sim.sensor import check_sensor_model
     from endolab.trial.dataset import check_new_folder
 
+    check_output_path(out, flag="--out", kind="folder")
     get_design(protocol)
     check_sensor_model(sensor)
     she = SheProxy(min_minutes=she_minutes)
@@ -205,10 +211,12 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print endpoints.json.")] = False,
 ) -> None:
     """Simulate the default virtual trial (14 participants, 1 year) and write its analysed report."""
+    from endolab._io import check_output_path
     from endolab.cli._common import print_json
     from endolab.cli._progress import progress_bar
     from endolab.sim.studies import calibration_table, write_demo
 
+    check_output_path(out, flag="--out", kind="folder")
     with progress_bar("simulating the virtual trial") as bar:
         target, analysis = write_demo(out, seed=seed, progress=bar)
     if as_json:

@@ -1,0 +1,73 @@
+"""Help a newcomer can read (issue 13): units visible, readable types, an example per command."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from endolab.cli import app
+from endolab.cli._common import EXAMPLES
+
+runner = CliRunner()
+
+
+def _commands() -> list[str]:
+    root: Any = typer.main.get_command(app)
+    found: list[str] = []
+
+    def walk(command: Any, path: str) -> None:
+        subs = getattr(command, "commands", None)
+        if isinstance(subs, dict):
+            for name, sub in subs.items():
+                walk(sub, f"{path} {name}".strip())
+        else:
+            found.append(path)
+
+    walk(root, "")
+    return found
+
+
+COMMANDS = _commands()
+
+
+def _help(path: str, flag: str = "--help") -> str:
+    result = runner.invoke(app, [*path.split(), flag], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("path", COMMANDS)
+def test_every_command_has_a_readable_help_with_an_example(path: str) -> None:
+    text = _help(path, "-h")
+    assert "Examples:" in text, f"add an example for {path!r} to EXAMPLES in cli/_common.py"
+    assert "endolab " + path in text
+    assert not re.search(r"<(str|int|float|bool|path|list\[)", text), text
+
+
+def test_units_in_brackets_are_shown() -> None:
+    assert "[mL]" in _help("hcg mix")
+    assert "[weeks]" in _help("hcg plan") or "[week]" in _help("hcg plan")
+    assert "[IU]" in _help("hcg mix")
+
+
+def test_examples_name_existing_commands() -> None:
+    assert set(EXAMPLES) <= set(COMMANDS)
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in COMMANDS if p.split()[0] in ("hormones", "hcg") and "--svg" not in p]
+)
+def test_calculator_examples_run(path: str, tmp_path: Any, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    for example in EXAMPLES[path]:
+        result = runner.invoke(app, example.split()[1:])
+        assert result.exit_code == 0, (example, result.output)
+
+
+def test_dash_h_and_completion() -> None:
+    text = _help("", "-h")
+    assert "--install-completion" in text
