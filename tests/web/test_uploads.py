@@ -36,6 +36,7 @@ def test_cgm_metrics_and_agp(client: TestClient) -> None:
     assert svg.status_code == 200 and svg.text.startswith("<svg")
     page = client.post("/cgm", files={"file": ("cgm.csv", _cgm_csv())})
     assert page.status_code == 200 and "AGP — s1" in page.text
+    assert "data:image/svg+xml;base64," in page.text
 
 
 def test_cgm_bad_upload_is_422(client: TestClient) -> None:

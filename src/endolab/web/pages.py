@@ -180,7 +180,9 @@ def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
                 None,
             ),
         ]
-    share = "/hormones?" + urlencode(form) if form else "/hormones"
+    defaults = {"unit": "ng/dL", "albumin_unit": "g/dL", "e2_unit": "pg/mL", "dht_unit": "ng/dL"}
+    shared = {k: v for k, v in form.items() if defaults.get(k) != v}
+    share = "/hormones?" + urlencode(shared) if shared else "/hormones"
     return {
         "form": form,
         "result": result,
@@ -337,13 +339,15 @@ def _trial_context(view: TrialView, participant: str | None, uploaded: bool) -> 
         "page": "trial",
         "view": view,
         "a": a,
-        "tables": [Markup(t) for t in view.tables_html],
+        "tables": {k: [Markup(t) for t in v] for k, v in view.tables_html.items()},
         "agp_ids": ids,
         "agp_chosen": chosen,
-        "agp_svg": Markup(view.agp.get(chosen, "")),
-        "cohort_agp": Markup(view.agp.get("cohort", "")),
+        "agp_uri": view.agp.get(chosen),
+        "cohort_agp": view.agp.get("cohort"),
         "simulated": a.dataset.simulated,
-        "source": a.dataset.source,
+        "seed": (a.dataset.simulation or {}).get("seed"),
+        "participants": a.dataset.participants.height,
+        "source": a.dataset.source if uploaded or not a.dataset.simulated else "",
         "uploaded": uploaded,
         "report_uri": None,
         "error": None,

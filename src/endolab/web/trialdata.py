@@ -154,10 +154,11 @@ def analyze_zip(data: bytes, settings: Settings, protocol: str | None = None) ->
 
 
 def _svg(fig: Any) -> str:
-    buf = io.StringIO()
+    """The figure as an SVG data URI, shown with ``<img>`` (matplotlib's SVG styles itself inline,
+    which the pages' Content-Security-Policy forbids in the page but allows inside an image)."""
+    buf = io.BytesIO()
     fig.savefig(buf, format="svg")
-    text = buf.getvalue()
-    return text[text.find("<svg") :]
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _png_uri(fig: Any) -> str:
@@ -171,9 +172,9 @@ class TrialView:
     """An analysis with what the explorer shows (tables as HTML, figures), built once."""
 
     analysis: TrialAnalysis
-    tables_html: list[str]
+    tables_html: dict[str, list[str]]  # section (endpoints, grading, adverse, listing) -> HTML
     trajectories: list[tuple[str, str]]  # (caption, PNG data URI)
-    agp: dict[str, str]  # participant id or "cohort" -> SVG text
+    agp: dict[str, str]  # participant id or "cohort" -> SVG data URI
     agp_note: str | None
     grades: list[dict[str, Any]] = field(default_factory=list)
 
@@ -190,9 +191,22 @@ class TrialView:
             tir_figure,
             trajectory_figure,
         )
-        from endolab.trial.tables import all_tables, to_html
+        from endolab.trial.tables import (
+            adverse_event_tables,
+            binary_table,
+            continuous_table,
+            grading_table,
+            listing_table,
+            to_html,
+        )
 
-        tables = [to_html(t) for t in all_tables(analysis)]
+        grading = grading_table(analysis)
+        tables = {
+            "endpoints": [to_html(binary_table(analysis)), to_html(continuous_table(analysis))],
+            "grading": [] if grading is None else [to_html(grading)],
+            "adverse": [to_html(t) for t in adverse_event_tables(analysis)],
+            "listing": [to_html(listing_table(analysis))],
+        }
         traj: list[tuple[str, str]] = []
         for measure, caption in (
             ("hba1c", "HbA1c by visit"),
@@ -213,7 +227,8 @@ class TrialView:
             if pooled is not None:
                 agp["cohort"] = _svg(pooled)
         grades = [
-            {"participant_id": pid, "visits": visits} for pid, visits in analysis.visits.items()
+            {"participant_id": pid, "visits": visits}
+            for pid, visits in sorted(analysis.visits.items())
         ]
         return cls(analysis, tables, traj, agp, note, grades)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import threading
 import warnings
@@ -61,7 +62,8 @@ def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> di
     agps: dict[str, str] = {}
     ids = table["id"].to_list()
     for sid in ids[:20]:
-        agps[str(sid)] = _agp_svg(frame, str(sid))
+        svg = _agp_svg(frame, str(sid)).encode("utf-8")
+        agps[str(sid)] = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
     return {
         "record": to_jsonable(record),
         "columns": summary_columns(table),
