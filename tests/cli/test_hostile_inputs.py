@@ -267,3 +267,33 @@ def test_as_a_process(args: list[str]) -> None:
     assert proc.returncode == 3, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# CGM data: blank ids, values no sensor reports
+# --------------------------------------------------------------------------------------------
+
+CGM_BAD = {
+    "blank-id": ("S01,2024-01-01 00:00:00,100", "   ,2024-01-01 00:05:00,110", "column id"),
+    "empty-id": ("S01,2024-01-01 00:00:00,100", ",2024-01-01 00:05:00,110", "column id"),
+    "1e308": ("S01,2024-01-01 00:00:00,100", "S01,2024-01-01 00:05:00,1e308", "physiological"),
+    "5000-mg/dL": ("S01,2024-01-01 00:00:00,100", "S01,2024-01-01 00:05:00,5000", "physiological"),
+    "0.3-mmol/L": ("S01,2024-01-01 00:00:00,5.5", "S01,2024-01-01 00:05:00,0.3", "physiological"),
+    "minus-inf": ("S01,2024-01-01 00:00:00,100", "S01,2024-01-01 00:05:00,-inf", "gl"),
+}
+
+
+@pytest.mark.parametrize("command", ["metrics", "episodes", "agp"])
+@pytest.mark.parametrize("case", sorted(CGM_BAD))
+def test_cgm_bad_values_refused_with_the_row(
+    inputs: dict[str, Path], command: str, case: str
+) -> None:
+    first, bad, word = CGM_BAD[case]
+    path = inputs["tmp"] / "bad.csv"
+    last = "6.5" if "mmol" in case else "120"
+    path.write_text(f"id,time,gl\n{first}\n{bad}\nS01,2024-01-01 00:10:00,{last}\n")
+    before = path.read_bytes()
+    extra = ["--id", "S01", "--out", str(inputs["tmp"] / "agp.png")] if command == "agp" else []
+    line = _assert_clean_error(["cgm", command, str(path), *extra], codes=(3,))
+    assert "row 3" in line and word in line, line
+    assert path.read_bytes() == before
