@@ -40,7 +40,7 @@ def test_baseline_hba1c_as_fraction(tmp_path: Path) -> None:
     folder = write_dataset(
         tmp_path / "d", participants=[person("P1"), person("P2", baseline_hba1c_pct=0.078)]
     )
-    with pytest.raises(DataFileError, match="baseline_hba1c_pct 0.078 is below 1 %: a fraction"):
+    with pytest.raises(DataFileError, match=r"baseline_hba1c_pct 0\.078 is below 1 %: a fraction"):
         read_dataset(folder)
 
 
@@ -66,7 +66,7 @@ def test_c_peptide_in_pmol_l_is_quiet(tmp_path: Path) -> None:
     [
         ({"insulin": insulin("P1", [1], 5000.0)}, "total_units"),
         ({"labs": [lab("P1", 30, "CPEP_FASTING", 20_000.0)]}, "value"),
-        ({"cgm": cgm("P1", 0, 0, 130.0)[:-1] + [cgm("P1", 0, 0, 1e308)[-1]]}, "glucose_mg_dl"),
+        ({"cgm": [*cgm("P1", 0, 0, 130.0)[:-1], cgm("P1", 0, 0, 1e308)[-1]]}, "glucose_mg_dl"),
     ],
     ids=["insulin", "c-peptide", "cgm-1e308"],
 )
