@@ -267,3 +267,97 @@ def test_as_a_process(args: list[str]) -> None:
     assert proc.returncode == 3, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# CGM data: blank ids, values no sensor reports
+# --------------------------------------------------------------------------------------------
+
+CGM_BAD = {
+    "blank-id": ("S01,2024-01-01 00:00:00,100", "   ,2024-01-01 00:05:00,110", "column id"),
+    "empty-id": ("S01,2024-01-01 00:00:00,100", ",2024-01-01 00:05:00,110", "column id"),
+    "1e308": ("S01,2024-01-01 00:00:00,100", "S01,2024-01-01 00:05:00,1e308", "physiological"),
+    "5000-mg/dL": ("S01,2024-01-01 00:00:00,100", "S01,2024-01-01 00:05:00,5000", "physiological"),
+    "0.3-mmol/L": ("S01,2024-01-01 00:00:00,5.5", "S01,2024-01-01 00:05:00,0.3", "physiological"),
+    "minus-inf": ("S01,2024-01-01 00:00:00,100", "S01,2024-01-01 00:05:00,-inf", "gl"),
+}
+
+
+@pytest.mark.parametrize("command", ["metrics", "episodes", "agp"])
+@pytest.mark.parametrize("case", sorted(CGM_BAD))
+def test_cgm_bad_values_refused_with_the_row(
+    inputs: dict[str, Path], command: str, case: str
+) -> None:
+    first, bad, word = CGM_BAD[case]
+    path = inputs["tmp"] / "bad.csv"
+    last = "6.5" if "mmol" in case else "120"
+    path.write_text(f"id,time,gl\n{first}\n{bad}\nS01,2024-01-01 00:10:00,{last}\n")
+    before = path.read_bytes()
+    extra = ["--id", "S01", "--out", str(inputs["tmp"] / "agp.png")] if command == "agp" else []
+    line = _assert_clean_error(["cgm", command, str(path), *extra], codes=(3,))
+    assert "row 3" in line and word in line, line
+    assert path.read_bytes() == before
+
+
+# --------------------------------------------------------------------------------------------
+# trial datasets: unit slips, extreme values, blank ids; `trial validate` lists them all
+# --------------------------------------------------------------------------------------------
+
+
+def _trial(folder: Path, **changes: str) -> Path:
+    from tests.trial.builders import cgm, lab, person, write_dataset
+
+    participants = [person("P1"), person("P2")]
+    if "baseline" in changes:
+        participants[1]["baseline_hba1c_pct"] = changes["baseline"]
+    if "blank_id" in changes:
+        participants[1]["participant_id"] = changes["blank_id"]
+    glucose = float(changes.get("glucose", "130"))
+    labs = [lab("P1", 180, "HBA1C", float(changes.get("hba1c", "7.1")))]
+    labs.append(lab("P1", 180, "CPEP_STIM_PEAK", float(changes.get("cpep", "600"))))
+    return write_dataset(
+        folder,
+        participants=participants,
+        cgm=cgm("P1", 0, 0, glucose, every_min=60),
+        labs=labs,
+    )
+
+
+TRIAL_BAD = {
+    "cgm-mmol": ({"glucose": "6.5"}, "mmol/L?"),
+    "cgm-1e308": ({"glucose": "1e308"}, "physiological range"),
+    "hba1c-fraction": ({"hba1c": "0.071"}, "a fraction?"),
+    "hba1c-ifcc": ({"hba1c": "54"}, "IFCC mmol/mol?"),
+    "baseline-fraction": ({"baseline": "0.08"}, "a fraction?"),
+    "cpep-extreme": ({"cpep": "1e9"}, "physiological range"),
+    "blank-id": ({"blank_id": "  "}, "participant_id"),
+}
+
+
+@pytest.mark.parametrize("command", ["analyze", "validate"])
+@pytest.mark.parametrize("case", sorted(TRIAL_BAD))
+def test_trial_unit_slips_and_extremes_refused(
+    inputs: dict[str, Path], command: str, case: str
+) -> None:
+    changes, word = TRIAL_BAD[case]
+    folder = _trial(inputs["tmp"] / "trial", **changes)
+    before = _digest(folder)
+    extra = ["--out", str(inputs["tmp"] / "report")] if command == "analyze" else []
+    start = time.perf_counter()
+    result = runner.invoke(app, ["trial", command, str(folder), *extra])
+    assert time.perf_counter() - start < 60
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exit_code == 3, (result.exit_code, result.output, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    shown = lines[0] if command == "analyze" else result.stdout
+    assert word in shown, shown
+    assert _digest(folder) == before
+    assert not (inputs["tmp"] / "report").exists()
+
+
+def test_trial_validate_c_peptide_ng_ml_is_a_warning(inputs: dict[str, Path]) -> None:
+    folder = _trial(inputs["tmp"] / "trial", cpep="1.8")
+    result = runner.invoke(app, ["trial", "validate", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "ng/mL (× 331) or nmol/L (× 1000)?" in result.stdout

@@ -4,7 +4,8 @@ One function, :func:`check_frame`, is the single entry point: every reader, metr
 goes through it (or receives its output). What it does, in order:
 
 1. **Columns.** Renames ``id_col``/``time_col``/``gl_col`` to ``id``/``time``/``gl``. A missing
-   ``id`` column is an error (readers of single-subject files add one). An optional ``censored``
+   ``id`` column is an error (readers of single-subject files add one); so is a missing or blank
+   subject id (empty or only spaces) in any row, named by its row. An optional ``censored``
    column (-1/0/+1) is kept; otherwise it is created: text glucose values ``"Low"``/``"LO"`` and
    ``"High"``/``"HI"`` become censored readings stored as 39 / 401 mg/dL
    (:data:`~endolab.cgm.schema.LOW_CENSORED_MG_DL`, :data:`~endolab.cgm.schema.HIGH_CENSORED_MG_DL`)
@@ -29,7 +30,10 @@ goes through it (or receives its output). What it does, in order:
    All values below 36 → mmol/L (converted, with a warning); none → mg/dL; both kinds → an
    :class:`~endolab.errors.InputError` ("mixed or ambiguous units: pass --unit"). An explicit unit
    that contradicts the values (mmol/L with a value ≥ 36; mg/dL with every value < 36, or a mix) is
-   the same error. Glucose ≤ 0 or infinite is rejected.
+   the same error. Glucose ≤ 0 or infinite is rejected, and so is a measured (not censored)
+   reading outside :data:`GL_MIN_MG_DL`–:data:`GL_MAX_MG_DL` (10–1,000 mg/dL = 0.6–55.5 mmol/L)
+   after conversion, named by its row: no CGM reports such a value, so it is an export or unit
+   error, never a reading (censored High/Low codes are exempt: they are the device's limits).
 5. **Order and duplicates.** Rows are sorted by ``id`` then ``time`` (a warning counts readings that
    went backwards in time in the input). Duplicate ``(id, time)`` rows are resolved by **keeping the
    first in input order** [A] (as R iglu since 3.2.0, iglu issue #153), with a warning giving the
@@ -65,6 +69,8 @@ from endolab.errors import EndolabWarning, InputError, ParseError
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
 __all__ = [
+    "GL_MAX_MG_DL",
+    "GL_MIN_MG_DL",
     "LONG_GAP_MINUTES",
     "MMOL_L_UPPER_BOUND",
     "ROW_COLUMN",
@@ -89,6 +95,13 @@ GlucoseUnit = Literal["mg/dL", "mmol/L"]
 #: (no CGM reports above 33.3 mmol/L = 600 mg/dL), a value at or above it as mg/dL-like (no CGM
 #: stores a value below 39–40 mg/dL).
 MMOL_L_UPPER_BOUND: Final = 36.0
+
+#: Physiological range of a measured CGM reading [mg/dL] [A]: sensors report 40–400 (Dexcom) or
+#: 40–500 mg/dL (FreeStyle Libre) and store lower/higher values as Low/High codes; the bounds are
+#: wider by a margin so that only an export or unit error (e.g. ``1e308``, a reading in µmol/L) is
+#: refused, never a real reading.
+GL_MIN_MG_DL: Final = 10.0
+GL_MAX_MG_DL: Final = 1000.0
 
 #: Gaps between successive readings of a subject longer than this are stated in a warning [min].
 #: [A] 180 min is R iglu's ``max_gap`` for MAGE (the longest gap it interpolates over; specs/cgm.md
@@ -445,6 +458,27 @@ def _resolve_unit(gl: pl.Series, unit: str | None) -> tuple[float, str | None]:
     return 1.0, None
 
 
+def _check_range(frame: pl.DataFrame, factor: float) -> None:
+    """Refuse a measured reading outside GL_MIN_MG_DL–GL_MAX_MG_DL (``gl`` already in mg/dL)."""
+    outside = frame.select(
+        (
+            (pl.col("censored") == 0)
+            & ((pl.col("gl") < GL_MIN_MG_DL) | (pl.col("gl") > GL_MAX_MG_DL))
+        ).alias("outside")
+    ).to_series()
+    if not outside.any():
+        return
+    row, value = _first(frame, outside, "gl")
+    given = f"{value / factor:g} mmol/L" if factor != 1.0 else f"{value:g} mg/dL"
+    raise RowInputError(
+        "gl",
+        row,
+        f"{given} is outside the physiological range of a CGM reading "
+        f"({GL_MIN_MG_DL:g}–{GL_MAX_MG_DL:,.0f} mg/dL): an export or unit error?",
+        value,
+    )
+
+
 class TimeOrderError(InputError):
     """Readings of a group are not in strictly increasing time order (run check_frame first)."""
 
@@ -498,6 +532,7 @@ def ensure_canonical(frame: Any, *, check_time_order: bool = True) -> pl.DataFra
                 & pl.col("gl").is_not_null().all()
                 & (pl.col("gl") > 0).all()
                 & pl.col("gl").is_finite().all()
+                & ((pl.col("censored") != 0) | (pl.col("gl") <= GL_MAX_MG_DL)).all()
             ).item()
         )
         if ok:
@@ -542,11 +577,15 @@ def _unchanged(frame: pl.DataFrame, unit: str | None) -> pl.DataFrame | None:
             (cens.is_null() | ~cens.is_in([-1, 0, 1])).sum().alias("bad_censored"),
             (cens == 0).sum().alias("measured"),
             ((cens == 0) & (gl < MMOL_L_UPPER_BOUND)).sum().alias("small"),
+            ((cens == 0) & (gl > GL_MAX_MG_DL)).sum().alias("large"),
             (pl.col("time").diff().slice(1) <= pl.duration(microseconds=0))
             .sum()
             .alias("unordered"),
         )
-        .select(pl.exclude("id").sum())
+        .select(
+            pl.exclude("id").sum(),
+            (pl.col("id").str.strip_chars() == "").sum().alias("blank"),  # one row per id
+        )
         .collect()
         .row(0, named=True)
     )
@@ -556,6 +595,8 @@ def _unchanged(frame: pl.DataFrame, unit: str | None) -> pl.DataFrame | None:
         or stats["bad_censored"]
         or not stats["measured"]
         or stats["small"]
+        or stats["large"]
+        or stats["blank"]
         or stats["unordered"]
     ):
         return None
@@ -649,9 +690,12 @@ def check_frame(
             raise InputError(
                 f"column id must hold text or numbers, got dtype {frame.schema['id']}", field="id"
             ) from None
-    if frame.get_column("id").is_null().any():
-        row, _ = _first(frame, frame.get_column("id").is_null(), "id")
-        raise RowInputError("id", row, "missing subject id")
+    ids = frame.get_column("id")
+    blank = ids.is_null() | (ids.str.strip_chars() == "")
+    if blank.any():
+        row, value = _first(frame, blank, "id")
+        what = "missing subject id" if value is None else f"blank subject id {value!r}"
+        raise RowInputError("id", row, f"{what}; every reading needs a subject id")
 
     frame = _parse_glucose(frame)
     missing_gl = frame.get_column("gl").is_null() | frame.get_column("gl").is_nan()
@@ -696,6 +740,7 @@ def check_frame(
         )
     elif had_unit:
         frame = frame.with_columns(pl.col(MMOL_COLUMN).fill_null(False))
+    _check_range(frame, factor)
 
     same_id = pl.col("id") == pl.col("id").shift(1)
     stats = frame.select(

@@ -169,7 +169,7 @@ def coverage_fraction(
     """Share of a fixed period covered by readings [1]: readings × sampling interval [min] ÷ the
     period [min] (R iglu ``active_percent`` manual mode; Danne 2017, doi:10.2337/dc17-1600).
     Uncapped; ``active_percent`` per period is 100 × this, the trial's data sufficiency
-    (specs/trial-data.md) this capped at 1."""
+    (docs/trial-data.md) this capped at 1."""
     return n_readings * interval_min / float(period_minutes)
 
 

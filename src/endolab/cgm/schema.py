@@ -99,10 +99,10 @@ TAR_LEVEL2_MG_DL: Final = 250.0
 TIGHT_HIGH_MG_DL: Final = 140.0
 
 #: Value stored for a device "Low" reading [mg/dL]: one below the Dexcom/Libre reporting floor of
-#: 40 mg/dL (trial dataset format, specs/trial-data.md: "stored as 39").
+#: 40 mg/dL (trial dataset format, docs/trial-data.md: "stored as 39").
 LOW_CENSORED_MG_DL: Final = 39.0
 #: Value stored for a device "High" reading [mg/dL]: one above the reporting ceiling of 400 mg/dL
-#: (specs/trial-data.md: "stored as 401").
+#: (docs/trial-data.md: "stored as 401").
 HIGH_CENSORED_MG_DL: Final = 401.0
 
 

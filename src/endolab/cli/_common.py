@@ -74,6 +74,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "trial analyze": ("endolab trial analyze my-trial --out report",),
     "trial simulate": ("endolab trial simulate --participants 4 --days 30 --out virtual",),
     "trial demo": ("endolab trial demo --out endolab-demo",),
+    "trial template": ("endolab trial template my-trial",),
+    "trial validate": ("endolab trial validate my-trial",),
     "sim dose-response": ("endolab sim dose-response --doses 2e8,8e8 --participants 5 --days 30",),
     "sim patient": ("endolab sim patient --id adult#001 --days 2 --graft-fraction 0.5",),
     "serve": (

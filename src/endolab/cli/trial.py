@@ -234,3 +234,66 @@ def demo(
     )
     typer.echo("In-silico results: never clinical evidence.")
     echo_disclaimer()
+
+
+@app.command("template")
+def template(
+    out: Annotated[
+        Path, typer.Argument(help="Folder to create (new or empty): five CSV headers + README.md.")
+    ],
+) -> None:
+    """Write an empty, valid trial dataset skeleton to fill in (header rows and a README)."""
+    from endolab._io import check_output_path
+    from endolab.trial.dataset import FILES, write_template
+
+    check_output_path(out, flag="OUT", kind="folder")
+    target = write_template(out)
+    typer.echo(
+        f"Wrote an empty trial dataset to {target}: {', '.join(f'{n}.csv' for n in FILES)} "
+        "and README.md (every column with its type and unit)."
+    )
+    typer.echo(f"Fill in the rows, then check it with: endolab trial validate {target}")
+
+
+@app.command("validate")
+def validate(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="Trial dataset folder (participants, cgm, labs, insulin, events)."),
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print {errors, warnings} as JSON on standard output.")
+    ] = False,
+) -> None:
+    """Check a trial dataset folder and list every problem found (nothing is computed or written).
+
+    Each problem is one line naming the file, the row and the column; then a one-line summary.
+    Exit status 0 when the dataset can be analysed (warnings allowed), 3 when it cannot.
+    """
+    from endolab.cli._common import EXIT_INPUT, fail, print_json
+    from endolab.trial.dataset import check_dataset
+
+    result = check_dataset(folder)
+    if as_json:
+        print_json(
+            {
+                "folder": str(folder),
+                "valid": result.ok,
+                "errors": [str(e) for e in result.errors],
+                "warnings": list(result.warnings),
+            }
+        )
+    else:
+        for error in result.errors:
+            typer.echo(f"problem: {error}")
+        for warning in result.warnings:
+            typer.echo(f"warning: {warning}")
+    if result.errors:
+        fail(
+            f"{len(result.errors)} problem(s) found in {str(folder)!r}; the dataset cannot be "
+            "analysed until they are fixed",
+            EXIT_INPUT,
+        )
+    if not as_json:
+        extra = f" ({len(result.warnings)} warning(s))" if result.warnings else ""
+        typer.echo(f"{folder}: a valid trial dataset{extra}.")

@@ -4,7 +4,7 @@
 fraction F → maturation curve F(t)), simulates every participant minute by minute from a 14-day run-in
 before the infusion (day 0) to the last study day under basal–bolus therapy with a titration rule,
 measures CGM, labs and insulin use at the protocol's visits, and returns a validated
-:class:`~endolab.trial.dataset.TrialDataset` (the format of specs/trial-data.md) whose ``simulation``
+:class:`~endolab.trial.dataset.TrialDataset` (the format of docs/trial-data.md) whose ``simulation``
 attribute is the manifest (model, version, seed, every parameter and assumption used).
 
 In-silico results are never clinical evidence. What is an assumption is tagged [A] here, in
@@ -616,7 +616,7 @@ def _manifest(
 ) -> dict[str, Any]:
     return {
         "generator": f"endolab.sim {__version__}",
-        "format": "endolab trial dataset, version 1 (specs/trial-data.md)",
+        "format": "endolab trial dataset, version 1 (docs/trial-data.md)",
         "disclaimer": DISCLAIMER,
         "model": MODEL_NAME,
         "version": __version__,

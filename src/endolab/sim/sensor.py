@@ -3,7 +3,7 @@
 Each takes the noise-free interstitial glucose IG [mg/dL] on a 5-min grid, shape ``(n, samples)``,
 and a :class:`numpy.random.Generator`, and returns sensor glucose [mg/dL] as a device reports it:
 rounded to whole mg/dL, with readings below 40 stored as 39 ("Low") and above 400 as 401 ("High"),
-the convention of specs/trial-data.md.
+the convention of docs/trial-data.md.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ SAMPLE_MINUTES = 5
 
 
 def device_readings(glucose: FloatArray) -> FloatArray:
-    """Round to whole mg/dL; < 40 → 39 ("Low"), > 400 → 401 ("High") (specs/trial-data.md).
+    """Round to whole mg/dL; < 40 → 39 ("Low"), > 400 → 401 ("High") (docs/trial-data.md).
 
     >>> device_readings(np.array([12.0, 100.4, 512.0])).tolist()
     [39.0, 100.0, 401.0]

@@ -1,4 +1,4 @@
-"""Read and validate a trial dataset folder (format version 1, specs/trial-data.md).
+"""Read and validate a trial dataset folder (format version 1, docs/trial-data.md).
 
 A dataset is a folder with ``participants``, ``cgm``, ``labs``, ``insulin`` and ``events`` tables, each
 as ``<name>.csv`` (UTF-8, comma-separated, header row, ISO 8601 dates) or ``<name>.parquet`` with the
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,17 +37,22 @@ from typing import Any, Literal
 import polars as pl
 
 from endolab._io import atomic_directory
-from endolab.errors import DataFileError, InputError
+from endolab.errors import DataFileError, EndolabWarning, InputError
 
 __all__ = [
+    "COLUMN_NOTES",
     "FILES",
     "LAB_TESTS",
     "MANIFEST",
+    "DatasetCheck",
     "TrialDataset",
+    "check_dataset",
     "check_new_folder",
     "read_dataset",
+    "template_readme",
     "validate_tables",
     "write_dataset",
+    "write_template",
 ]
 
 Kind = Literal["text", "number", "date", "datetime"]
@@ -125,6 +131,51 @@ FILES: dict[str, tuple[_Col, ...]] = {
     ),
 }
 
+#: What each table holds (one row per …) and the unit and meaning of each column: the source of the
+#: template README (:func:`write_template`) and checked against docs/trial-data.md by a test.
+TABLE_ROWS: dict[str, str] = {
+    "participants": "one row per participant",
+    "cgm": "one row per sensor reading",
+    "labs": "one row per laboratory result",
+    "insulin": "one row per participant-day with a record (a day without a row is unknown, not 0)",
+    "events": "one row per event",
+}
+
+COLUMN_NOTES: dict[tuple[str, str], tuple[str, str]] = {
+    ("participants", "participant_id"): ("", "unique id of the participant"),
+    ("participants", "cohort"): ("", "trial part or arm, e.g. A, B, C"),
+    ("participants", "dose_cells"): ("cells", "cells infused at the first infusion, e.g. 8.0e8"),
+    ("participants", "infusion_date"): ("", "date of the first infusion: day 0"),
+    ("participants", "second_infusion_date"): ("", "date of a second infusion; empty if none"),
+    ("participants", "baseline_hba1c_pct"): ("%", "HbA1c at baseline (NGSP percent)"),
+    ("participants", "baseline_insulin_u_per_day"): ("U/day", "total daily insulin at baseline"),
+    ("participants", "baseline_she_per_year"): ("events", "severe hypoglycaemia in the prior year"),
+    ("participants", "weight_kg"): ("kg", "body weight at baseline"),
+    ("participants", "age_years"): ("years", "age at baseline"),
+    ("participants", "sex"): ("", "F or M"),
+    ("cgm", "participant_id"): ("", "a participant_id of participants"),
+    ("cgm", "time"): ("", "local wall-clock time of the reading, no time zone"),
+    ("cgm", "glucose_mg_dl"): ("mg/dL", "sensor glucose; device Low/High stored as 39/401"),
+    ("labs", "participant_id"): ("", "a participant_id of participants"),
+    ("labs", "date"): ("", "date of the sample"),
+    ("labs", "test"): ("", "HBA1C, CPEP_FASTING, CPEP_STIM_PEAK or GLUCOSE_FASTING"),
+    ("labs", "value"): (
+        "unit of the test",
+        "HBA1C in %, C-peptide in pmol/L (0 = below the assay's limit), GLUCOSE_FASTING in mg/dL",
+    ),
+    ("insulin", "participant_id"): ("", "a participant_id of participants"),
+    ("insulin", "date"): ("", "the day of the record"),
+    ("insulin", "total_units"): ("U", "total insulin taken that day; 0 = none"),
+    ("events", "participant_id"): ("", "a participant_id of participants"),
+    ("events", "start_date"): ("", "first day of the event"),
+    ("events", "end_date"): ("", "last day of the event; empty if ongoing or unknown"),
+    ("events", "category"): ("", "SHE (severe hypoglycaemia, level 3) or AE (adverse event)"),
+    ("events", "term"): ("", "the event's preferred term, e.g. Neutropenia"),
+    ("events", "serious"): ("", "Y or N: a serious adverse event"),
+    ("events", "related"): ("", "Y, N or POSSIBLE: related to the study treatment"),
+    ("events", "outcome"): ("", "RECOVERED, ONGOING or FATAL"),
+}
+
 _KEYS: dict[str, tuple[str, ...]] = {
     "participants": ("participant_id",),
     # cgm: (participant_id, time), checked after sorting in read_dataset (millions of rows)
@@ -179,6 +230,33 @@ class TrialDataset:
         if self.folder is not None:
             return self.folder.name or str(self.folder)
         return self.source or "in-memory dataset"
+
+
+class _Problems:
+    """Where a check reports a problem: raised at once (``collect=False``, :func:`read_dataset`)
+    or collected so that every problem of a dataset is reported in one run (:func:`check_dataset`).
+    Warnings (plausibility) are issued as :class:`~endolab.errors.EndolabWarning` or collected."""
+
+    def __init__(self, collect: bool = False) -> None:
+        self.collect = collect
+        self.errors: list[DataFileError] = []
+        self.warnings: list[str] = []
+
+    def add(self, error: DataFileError, mask: pl.Series | None = None) -> None:
+        """Report ``error``; with ``mask`` (the rows it applies to) say how many more rows."""
+        if not self.collect:
+            raise error
+        more = int(mask.fill_null(False).sum()) - 1 if mask is not None else 0
+        if more > 0:
+            error.message = f"{error.message} ({more:,} more row(s) like it)"
+            error.args = (error.message,)
+        self.errors.append(error)
+
+    def warn(self, message: str) -> None:
+        if self.collect:
+            self.warnings.append(message)
+        else:
+            warnings.warn(message, EndolabWarning, stacklevel=4)
 
 
 def _first_row(mask: pl.Series) -> int | None:
@@ -295,7 +373,9 @@ def _from_typed(series: pl.Series, col: _Col, file: str) -> pl.Series:
     raise _bad(file, row, col.name, f"holds {dtype} values; {wanted} is required")
 
 
-def _coerce(series: pl.Series, col: _Col, file: str) -> pl.Series:
+def _coerce(
+    series: pl.Series, col: _Col, file: str, problems: _Problems | None = None
+) -> pl.Series:
     """Parse one column to its type; raise DataFileError at the first bad row.
 
     Text cells are stripped of surrounding spaces. Other cells are parsed as given and, only where
@@ -303,8 +383,13 @@ def _coerce(series: pl.Series, col: _Col, file: str) -> pl.Series:
     well-formed cells).
     """
     name = col.name
+    report = problems or _Problems()
     if series.dtype != pl.String:
-        parsed = _from_typed(series, col, file)
+        try:
+            parsed = _from_typed(series, col, file)
+        except DataFileError as exc:
+            report.add(exc)
+            return pl.Series(name, [None] * series.len(), dtype=_DTYPES[col.kind])
         missing = series.is_null()
     elif col.kind == "text":
         parsed = series.str.strip_chars().replace("", None)
@@ -320,7 +405,7 @@ def _coerce(series: pl.Series, col: _Col, file: str) -> pl.Series:
             missing = missing.scatter(idx, retry.is_null())
     if col.required and missing.any():
         row = _first_row(missing)
-        raise _bad(file, row, name, "a value is required here but the cell is empty")
+        report.add(_bad(file, row, name, "a value is required here but the cell is empty"), missing)
     wrong = parsed.is_null() & ~missing
     if wrong.any():
         row = _first_row(wrong)
@@ -331,31 +416,47 @@ def _coerce(series: pl.Series, col: _Col, file: str) -> pl.Series:
             "datetime": "an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS)",
             "text": "text",
         }[col.kind]
-        raise _bad(file, row, name, f"{_example(series, row)} is not {what}", series[row - 2])
+        report.add(
+            _bad(file, row, name, f"{_example(series, row)} is not {what}", series[row - 2]), wrong
+        )
     if col.kind == "number":
         finite = parsed.is_finite() | parsed.is_null()
         if not finite.all():
             row = _first_row(~finite)
-            raise _bad(file, row, name, "must be a finite number (not NaN or infinite)")
+            report.add(
+                _bad(file, row, name, "must be a finite number (not NaN or infinite)"), ~finite
+            )
+            parsed = parsed.set(~finite, None)
         if col.positive:
             low = (parsed <= 0).fill_null(False)
             if low.any():
                 row = _first_row(low)
                 assert row is not None
-                raise _bad(
-                    file, row, name, f"{parsed[row - 2]} is not accepted; must be greater than 0"
+                report.add(
+                    _bad(
+                        file,
+                        row,
+                        name,
+                        f"{parsed[row - 2]} is not accepted; must be greater than 0",
+                    ),
+                    low,
                 )
+                parsed = parsed.set(low, None)  # reported: not checked again
         if col.min_value is not None:
             low = (parsed < col.min_value).fill_null(False)
             if low.any():
                 row = _first_row(low)
                 assert row is not None
-                raise _bad(
-                    file,
-                    row,
-                    name,
-                    f"{parsed[row - 2]} is not accepted; must be ≥ {col.min_value:g}",
+                report.add(
+                    _bad(
+                        file,
+                        row,
+                        name,
+                        f"{parsed[row - 2]} is not accepted; must be ≥ {col.min_value:g}",
+                    ),
+                    low,
                 )
+                parsed = parsed.set(low, None)  # reported: not checked again
     elif col.kind in ("date", "datetime"):
         if col.kind == "date":
             out = (parsed < _MIN_DATE) | (parsed > _MAX_DATE)
@@ -367,36 +468,56 @@ def _coerce(series: pl.Series, col: _Col, file: str) -> pl.Series:
         if out.any():
             row = _first_row(out)
             assert row is not None
-            raise _bad(
-                file,
-                row,
-                name,
-                f"{col.kind.replace('datetime', 'time')} {parsed[row - 2]} is outside the "
-                "accepted range 1900-01-01 to 2100-12-31",
+            report.add(
+                _bad(
+                    file,
+                    row,
+                    name,
+                    f"{col.kind.replace('datetime', 'time')} {parsed[row - 2]} is outside the "
+                    "accepted range 1900-01-01 to 2100-12-31",
+                ),
+                out,
             )
     return parsed
 
 
-def _read_table(folder: Path, name: str) -> tuple[pl.DataFrame, str]:
+def _read_table(
+    folder: Path, name: str, problems: _Problems | None = None
+) -> tuple[pl.DataFrame, str]:
     file = _locate(folder, name)
-    return _validate_table(_read_raw(file), name, file.name), file.name
+    return _validate_table(_read_raw(file), name, file.name, problems), file.name
 
 
-def _validate_table(raw: pl.DataFrame, name: str, fname: str) -> pl.DataFrame:
+def _validate_table(
+    raw: pl.DataFrame, name: str, fname: str, problems: _Problems | None = None
+) -> pl.DataFrame:
     """Check and type one raw table (text or typed columns); errors name ``fname``."""
+    report = problems or _Problems()
     columns = FILES[name]
+    absent: set[str] = set()
     for col in columns:
         if col.name not in raw.columns and not col.required:
             # an optional column ("date, optional" in the format) may be left out: all empty
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(col.name))
         if col.name not in raw.columns:
-            raise DataFileError(
-                f"required column is missing (the file has: {', '.join(raw.columns) or 'no columns'})",
-                file=fname,
-                row=1,
-                column=col.name,
+            report.add(
+                DataFileError(
+                    "required column is missing "
+                    f"(the file has: {', '.join(raw.columns) or 'no columns'})",
+                    file=fname,
+                    row=1,
+                    column=col.name,
+                )
             )
-    parsed = {col.name: _coerce(raw.get_column(col.name), col, fname) for col in columns}
+            absent.add(col.name)
+    parsed = {
+        col.name: (
+            pl.Series(col.name, [None] * raw.height, dtype=_DTYPES[col.kind])
+            if col.name in absent
+            else _coerce(raw.get_column(col.name), col, fname, report)
+        )
+        for col in columns
+    }
     for (table, column), allowed in _ENUMS.items():
         if table != name:
             continue
@@ -405,12 +526,15 @@ def _validate_table(raw: pl.DataFrame, name: str, fname: str) -> pl.DataFrame:
         if bad.any():
             row = _first_row(bad)
             assert row is not None
-            raise _bad(
-                fname,
-                row,
-                column,
-                f"{values[row - 2]!r} is not accepted; use one of {', '.join(allowed)}",
-                values[row - 2],
+            report.add(
+                _bad(
+                    fname,
+                    row,
+                    column,
+                    f"{values[row - 2]!r} is not accepted; use one of {', '.join(allowed)}",
+                    values[row - 2],
+                ),
+                bad,
             )
     frame = pl.DataFrame(parsed)
     keys = _KEYS.get(name)
@@ -420,27 +544,35 @@ def _validate_table(raw: pl.DataFrame, name: str, fname: str) -> pl.DataFrame:
             row = _first_row(dup)
             assert row is not None
             key = ", ".join(f"{k}={frame[k][row - 2]}" for k in keys)
-            raise _bad(
-                fname,
-                row,
-                " + ".join(keys),
-                f"duplicate key ({key}) already given on an earlier row",
+            report.add(
+                _bad(
+                    fname,
+                    row,
+                    " + ".join(keys),
+                    f"duplicate key ({key}) already given on an earlier row",
+                ),
+                dup,
             )
     return frame
 
 
-def _check_ids(frame: pl.DataFrame, fname: str, ids: pl.Series) -> None:
-    unknown = ~frame.get_column("participant_id").is_in(ids.implode())
+def _check_ids(
+    frame: pl.DataFrame, fname: str, ids: pl.Series, problems: _Problems | None = None
+) -> None:
+    unknown = (~frame.get_column("participant_id").is_in(ids.implode())).fill_null(False)
     if unknown.any():
         row = _first_row(unknown)
         assert row is not None
         pid = frame["participant_id"][row - 2]
-        raise _bad(
-            fname,
-            row,
-            "participant_id",
-            f"participant {pid!r} is not in participants (unknown participant id)",
-            pid,
+        (problems or _Problems()).add(
+            _bad(
+                fname,
+                row,
+                "participant_id",
+                f"participant {pid!r} is not in participants (unknown participant id)",
+                pid,
+            ),
+            unknown,
         )
 
 
@@ -456,19 +588,28 @@ def _with_day(
     )
 
 
-def _sorted_cgm(cgm: pl.DataFrame, participants: pl.DataFrame, fname: str) -> pl.DataFrame:
+def _sorted_cgm(
+    cgm: pl.DataFrame, participants: pl.DataFrame, fname: str, problems: _Problems | None = None
+) -> pl.DataFrame:
     """Sort CGM by participant then time, reject a duplicate (participant_id, time), add ``day``.
 
     Vectorised for millions of rows: participants become integer codes (their order in the
     sorted participants table), the sort is skipped when the file is already in order, and
     duplicates are found as equal neighbours after a stable sort (the error names the later row).
     """
-    ids = participants.get_column("participant_id")
-    day0 = participants.get_column("infusion_date")
-    code = cgm.get_column("participant_id").cast(pl.Enum(ids.to_list())).to_physical()
+    # (participants with a missing or repeated id reach here only when problems are collected)
+    known = participants.filter(pl.col("participant_id").is_not_null()).unique(
+        "participant_id", keep="first", maintain_order=True
+    )
+    ids = known.get_column("participant_id")
+    day0 = known.get_column("infusion_date")
+    code = cgm.get_column("participant_id").cast(pl.Enum(ids.to_list()), strict=False).to_physical()
     frame = cgm.with_columns(
         code.alias("_code"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_row")
     )
+    if frame.select(pl.col("_code").is_null().any() | pl.col("time").is_null().any()).item():
+        # only when problems are collected: rows already reported (unknown id, no time)
+        frame = frame.filter(pl.col("_code").is_not_null() & pl.col("time").is_not_null())
     step = pl.col("_code").diff()
     in_order = frame.select(
         ((step > 0) | ((step == 0) & (pl.col("time").diff() > pl.duration(microseconds=0)))).all()
@@ -482,11 +623,14 @@ def _sorted_cgm(cgm: pl.DataFrame, participants: pl.DataFrame, fname: str) -> pl
         first = int(frame.get_column("_row").filter(dup).min())  # type: ignore[arg-type]
         row = first + 2
         key = f"participant_id={cgm['participant_id'][first]}, time={cgm['time'][first]}"
-        raise _bad(
-            fname,
-            row,
-            "participant_id + time",
-            f"duplicate key ({key}) already given on an earlier row",
+        (problems or _Problems()).add(
+            _bad(
+                fname,
+                row,
+                "participant_id + time",
+                f"duplicate key ({key}) already given on an earlier row",
+            ),
+            dup,
         )
     # day = calendar date of the reading − infusion date, in integer days since the epoch
     # (floor division also handles times before 1970).
@@ -499,8 +643,19 @@ def _sorted_cgm(cgm: pl.DataFrame, participants: pl.DataFrame, fname: str) -> pl
 def read_dataset(folder: str | Path) -> TrialDataset:
     """Read and validate a trial dataset folder; raise DataFileError naming file, row and column.
 
-    Extra columns are dropped from the returned frames (kept in the files, ignored here).
+    Extra columns are dropped from the returned frames (kept in the files, ignored here). The first
+    problem found is raised; :func:`check_dataset` reports them all. Plausibility warnings
+    (:mod:`endolab.trial.plausibility`) are issued as :class:`~endolab.errors.EndolabWarning`.
     """
+    path = _dataset_folder(folder)
+    tables: dict[str, pl.DataFrame] = {}
+    names: dict[str, str] = {}
+    for name in FILES:
+        tables[name], names[name] = _read_table(path, name)
+    return _assemble(tables, names, folder=path, source=str(path), simulation=_read_manifest(path))
+
+
+def _dataset_folder(folder: str | Path) -> Path:
     path = Path(folder)
     if not path.is_dir():
         raise InputError(
@@ -508,11 +663,57 @@ def read_dataset(folder: str | Path) -> TrialDataset:
             field="folder",
             value=str(folder),
         )
+    return path
+
+
+@dataclass(frozen=True)
+class DatasetCheck:
+    """Every problem of a dataset folder: ``errors`` (each a DataFileError naming file, row and
+    column; the dataset cannot be analysed while there is one) and plausibility ``warnings``."""
+
+    folder: Path
+    errors: tuple[DataFileError, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when the dataset can be analysed (warnings allowed)."""
+        return not self.errors
+
+
+def check_dataset(folder: str | Path) -> DatasetCheck:
+    """Validate a dataset folder and report **every** problem, not just the first.
+
+    Each table is checked on its own (a missing or unreadable file is one problem and that table is
+    skipped); within a table every check reports its first row and how many more rows it applies
+    to; the checks across tables (participant ids, dates, duplicate readings) and plausibility run
+    on what could be read. Nothing is computed or written.
+    """
+    path = _dataset_folder(folder)
+    problems = _Problems(collect=True)
     tables: dict[str, pl.DataFrame] = {}
     names: dict[str, str] = {}
     for name in FILES:
-        tables[name], names[name] = _read_table(path, name)
-    return _assemble(tables, names, folder=path, source=str(path), simulation=_read_manifest(path))
+        try:
+            file = _locate(path, name)
+            raw = _read_raw(file)
+        except DataFileError as exc:
+            problems.add(exc)
+            continue
+        tables[name] = _validate_table(raw, name, file.name, problems)
+        names[name] = file.name
+    have_participants = "participants" in tables
+    for name in FILES:  # a table that could not be read is checked as empty
+        if name not in tables:
+            tables[name] = pl.DataFrame(schema={c.name: _DTYPES[c.kind] for c in FILES[name]})
+            names[name] = f"{name}.csv"
+    if have_participants:
+        _assemble(tables, names, folder=path, source=str(path), problems=problems)
+    else:
+        from endolab.trial.plausibility import check_plausibility
+
+        check_plausibility(tables, names, problems.add, problems.warn)
+    return DatasetCheck(path, tuple(problems.errors), tuple(problems.warnings))
 
 
 #: Name of the simulator's manifest in a simulated dataset folder.
@@ -569,12 +770,16 @@ def _assemble(
     folder: Path | None,
     source: str,
     simulation: Mapping[str, Any] | None = None,
+    problems: _Problems | None = None,
 ) -> TrialDataset:
-    """Cross-table checks (ids, infusion dates), sorting and study days of validated tables."""
+    """Cross-table checks (ids, infusion dates), plausibility, sorting and study days."""
+    from endolab.trial.plausibility import check_plausibility
+
+    report = problems or _Problems()
     participants = tables["participants"].sort("participant_id")
     ids = participants.get_column("participant_id")
     for name in ("cgm", "labs", "insulin", "events"):
-        _check_ids(tables[name], names[name], ids)
+        _check_ids(tables[name], names[name], ids, report)
     second = participants.filter(
         pl.col("second_infusion_date").is_not_null()
         & (pl.col("second_infusion_date") < pl.col("infusion_date"))
@@ -582,14 +787,17 @@ def _assemble(
     if second.height:
         pid = second["participant_id"][0]
         row = int(tables["participants"]["participant_id"].to_list().index(pid)) + 2
-        raise _bad(
-            names["participants"],
-            row,
-            "second_infusion_date",
-            "second_infusion_date is before infusion_date",
+        report.add(
+            _bad(
+                names["participants"],
+                row,
+                "second_infusion_date",
+                "second_infusion_date is before infusion_date",
+            )
         )
+    check_plausibility(tables, names, report.add, report.warn)
     starts = participants.select("participant_id", pl.col("infusion_date").alias("_day0"))
-    cgm = _sorted_cgm(tables["cgm"], participants, names["cgm"])
+    cgm = _sorted_cgm(tables["cgm"], participants, names["cgm"], report)
     labs = _with_day(tables["labs"], starts, "date", "day").sort("participant_id", "date", "test")
     insulin = _with_day(tables["insulin"], starts, "date", "day").sort("participant_id", "date")
     events = _with_day(tables["events"], starts, "start_date", "start_day")
@@ -615,6 +823,49 @@ def _output_frame(ds: TrialDataset, name: str) -> pl.DataFrame:
     """The columns of the format for ``name`` (derived ``day`` columns dropped), in format order."""
     frame: pl.DataFrame = getattr(ds, name)
     return frame.select([c.name for c in FILES[name]])
+
+
+def template_readme() -> str:
+    """The README of a dataset skeleton: every table and column with its type and unit."""
+    kinds = {
+        "text": "text",
+        "number": "number",
+        "date": "date YYYY-MM-DD",
+        "datetime": "date-time YYYY-MM-DDTHH:MM:SS",
+    }
+    lines = [
+        "# Trial dataset (endolab format, version 1)",
+        "",
+        "Five tables, each as <name>.csv (UTF-8, comma-separated, header row) or <name>.parquet.",
+        "Fill in the rows under each header; keep the column names. Day 0 is each participant's",
+        "infusion_date; a date D is on day (D - infusion_date) in days. Extra columns are ignored.",
+        "",
+        "Check the folder with:  endolab trial validate THIS_FOLDER",
+        "Analyse it with:        endolab trial analyze THIS_FOLDER --out REPORT_FOLDER",
+        "The full description (windows, missing data, examples) is docs/trial-data.md in the",
+        "endolab repository.",
+    ]
+    for name, columns in FILES.items():
+        lines += ["", f"## {name}.csv — {TABLE_ROWS[name]}", ""]
+        for col in columns:
+            unit, meaning = COLUMN_NOTES[(name, col.name)]
+            need = "required" if col.required else "optional"
+            unit_text = f" [{unit}]" if unit else ""
+            lines.append(f"- {col.name} ({kinds[col.kind]}, {need}){unit_text}: {meaning}")
+    return "\n".join(lines) + "\n"
+
+
+def write_template(folder: str | Path) -> Path:
+    """Write an empty, valid dataset skeleton (header-only CSV files and a README) atomically.
+
+    ``folder`` must not exist or be empty. The skeleton passes :func:`check_dataset`.
+    """
+    target = check_new_folder(folder)
+    with atomic_directory(target) as tmp:
+        for name, columns in FILES.items():
+            (tmp / f"{name}.csv").write_text(",".join(c.name for c in columns) + "\n")
+        (tmp / "README.md").write_text(template_readme(), encoding="utf-8")
+    return target
 
 
 def check_new_folder(folder: str | Path) -> Path:

@@ -1,7 +1,7 @@
 """Per-participant endpoints of a trial protocol, vectorised over participants with polars.
 
 Each binary endpoint is ``True``, ``False`` or ``None`` (cannot be decided from the data), following
-the endpoint definitions and missing-data rules of specs/trial-data.md exactly:
+the endpoint definitions and missing-data rules of docs/trial-data.md exactly:
 
 * windows are closed intervals of study days ``[a, b]``; a date D is on day ``(D - infusion_date).days``;
 * ``she_free``: no ``SHE`` event with start day in the window (never ``None``);
@@ -74,7 +74,7 @@ def _in_window(column: str, window: tuple[int, int]) -> pl.Expr:
 def cgm_sampling_interval(cgm: pl.DataFrame) -> pl.DataFrame:
     """Each participant's sampling interval [min]: median difference between consecutive readings.
 
-    Computed over ALL of the participant's CGM data (specs/trial-data.md, "Data sufficiency");
+    Computed over ALL of the participant's CGM data (docs/trial-data.md, "Data sufficiency");
     ``null`` for a participant with fewer than two readings. ``cgm`` must be sorted by
     participant_id then time (as :func:`~endolab.trial.dataset.read_dataset` returns it).
     """

@@ -3,7 +3,7 @@
 A protocol fixes the endpoint windows, thresholds, the insulin-independence rule, the cohort groups
 summarised in the tables and the graft-function grading visits. The default protocol,
 ``zimislecel-2025``, is shipped in the package (``endolab/trial/protocols/zimislecel-2025.toml``) and
-encodes the endpoint definitions of the trial dataset format (specs/trial-data.md) after
+encodes the endpoint definitions of the trial dataset format (docs/trial-data.md) after
 Reichman TW et al. N Engl J Med 2025;393(9):858–868, doi:10.1056/NEJMoa2506549. Every field is
 documented in ``docs/trial.md``.
 

@@ -165,7 +165,7 @@ def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list
     parts += [f"<li>{e(d)}</li>" for d in _definitions(p)]
     parts.append(
         "</ul><p class='note'>Day 0 is the first infusion; a date D is on day (D − infusion date)"
-        " in days; windows are closed intervals. Missing-data rules: specs/trial-data.md and "
+        " in days; windows are closed intervals. Missing-data rules: docs/trial-data.md and "
         "docs/trial.md.</p>"
     )
     parts.append("<h2>Tables</h2>")

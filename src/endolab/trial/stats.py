@@ -3,7 +3,7 @@
 Conventions (each a stated choice):
 
 * Binary endpoints: a participant whose value is ``null`` counts in N but not in n (non-responder
-  imputation, specs/trial-data.md) and is also counted in ``missing``.
+  imputation, docs/trial-data.md) and is also counted in ``missing``.
 * Exact confidence interval of a proportion: Clopper CJ, Pearson ES. Biometrika 1934;26(4):404–413,
   doi:10.1093/biomet/26.4.404, computed with :func:`scipy.stats.binomtest` (``method="exact"``), i.e.
   the beta quantiles ``Beta(α/2; n, N−n+1)`` and ``Beta(1−α/2; n+1, N−n)``.
