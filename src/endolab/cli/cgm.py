@@ -335,6 +335,24 @@ def metrics_command(
     gl_col: _GlCol = None,
     include_scans: _Scans = False,
     as_json: _Json = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="local (one process, default) or dask (Parquet files or globs on a Dask "
+            "cluster; needs pip install 'endolab[dask]'; docs/dask.md).",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="--engine dask: address of a running scheduler, tcp://HOST:PORT."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="--engine dask: workers of the local cluster (default 2)."),
+    ] = None,
 ) -> None:
     """Consensus CGM metrics per subject (and per day, week or a window of days).
 
@@ -352,6 +370,33 @@ def metrics_command(
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     day0_file = [Path(day0)] if day0 is not None and Path(day0).is_file() else []
+    how = _choice(engine, ("local", "dask"), "--engine")
+    if how == "local" and (scheduler is not None or workers is not None):
+        raise ParseError(
+            "--scheduler and --workers need --engine dask", field="--engine", value=engine
+        )
+    if how == "dask":
+        _metrics_dask(
+            files,
+            fmt=fmt,
+            out=out,
+            period=period,
+            chosen=chosen,
+            glucose_unit=glucose_unit,
+            in_unit=in_unit,
+            columns=_columns(id_col, time_col, gl_col),
+            unsupported={
+                "--window": window is not None,
+                "--day0": day0 is not None,
+                "--reader": reader.strip().lower() not in ("auto", "generic"),
+                "--date-order": date_order.strip().lower() != "auto",
+                "--include-scans": include_scans,
+            },
+            scheduler=scheduler,
+            workers=workers,
+            as_json=as_json,
+        )
+        return
     _check_out(out, [*files, *day0_file], fmt)
     with _relay_warnings() as notes, _progress(files, "reading") as bar:
         frame = _read(
@@ -397,6 +442,84 @@ def metrics_command(
         notes=[*notes, *([notice] if notice else [])],
     )
     if notice:  # said once the table is out (not before an error about --out)
+        typer.echo(f"warning: {notice}", err=True)
+
+
+def _metrics_dask(
+    files: list[Path],
+    *,
+    fmt: str | None,
+    out: Path | None,
+    period: str | None,
+    chosen: str,
+    glucose_unit: str,
+    in_unit: str | None,
+    columns: dict[str, str],
+    unsupported: dict[str, bool],
+    scheduler: str | None,
+    workers: int | None,
+    as_json: bool,
+) -> None:
+    """`cgm metrics --engine dask`: Parquet files on a Dask cluster (endolab.cgm.distributed)."""
+    import sys
+
+    from endolab.cgm.distributed import compute_metrics_dask, parquet_files, require_dask
+    from endolab.cgm.metrics import gmi_sufficiency_notice
+    from endolab.cgm.tables import summary_columns, summary_display
+
+    require_dask()
+    given = [flag for flag, on in unsupported.items() if on]
+    if given:
+        raise ParseError(
+            f"{', '.join(given)} not supported with --engine dask (Parquet files, whole record, "
+            "day or week)",
+            field="--engine",
+            value="dask",
+        )
+    if scheduler is not None and workers is not None:
+        raise ParseError(
+            "give --scheduler or --workers, not both", field="--scheduler", value=scheduler
+        )
+    inputs = parquet_files([str(f) for f in files])
+    _check_out(out, inputs, fmt)
+    result = compute_metrics_dask(
+        [str(f) for f in inputs],
+        metrics=chosen,
+        by=period,
+        unit=in_unit,
+        unit_out=glucose_unit,
+        columns=columns or None,
+        scheduler=scheduler,
+        n_workers=workers,
+        progress=sys.stderr.isatty(),
+    )
+    table = result.table
+    for note in result.warnings:
+        typer.echo(f"warning: {note}", err=True)
+    notice = gmi_sufficiency_notice(table)
+
+    def human() -> None:
+        shown, footnotes = summary_display(table, glucose_unit)
+        _human_table(
+            shown,
+            summary_columns(table),
+            glucose_unit,
+            f"CGM consensus metrics, {table.height} row(s) (full table: --out FILE or --format csv)",
+        )
+        for line in footnotes:
+            typer.echo(line)
+
+    _emit(
+        table,
+        fmt=fmt,
+        out=out,
+        as_json=as_json,
+        glucose_unit=glucose_unit,
+        what=f"cgm metrics ({chosen}, dask)",
+        human=human,
+        notes=[*result.warnings, *([notice] if notice else [])],
+    )
+    if notice:
         typer.echo(f"warning: {notice}", err=True)
 
 

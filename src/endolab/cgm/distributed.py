@@ -1,0 +1,321 @@
+"""CGM metrics on a Dask cluster: whole subjects per task, the single-machine engine in each task.
+
+:func:`compute_metrics_dask` takes Parquet files (a path, a glob or a list of them) with one row
+per reading, assigns every subject to one of ``K`` buckets by a hash of its id, and runs one task
+per bucket: the task reads only its bucket's rows from every file (a polars scan with a filter, so
+a subject spread over several files is read whole and never split across tasks), checks them with
+:func:`endolab.cgm.check_frame` and computes them with
+:func:`endolab.cgm.compute.compute_partition` — the same code as :func:`endolab.cgm.compute_metrics`.
+The client puts the parts together with :func:`endolab.cgm.compute.combine`. Notices come back as
+data (:class:`~endolab.cgm.compute.Partial` ``warnings``) for the caller to show.
+
+Cost of the bucket assignment: every task scans the id column of every file (Parquet column
+pruning; row groups are filtered after reading the id column), so the data are read once in total
+plus ``K`` reads of the id column. No shuffle of the readings is needed.
+
+Needs the optional extra: ``pip install 'endolab[dask]'``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import polars as pl
+
+from endolab.cgm.compute import Partial, _metric_names, combine, compute_partition
+from endolab.errors import DataFileError, EndolabError, InputError
+from endolab.units import normalize_unit
+
+__all__ = ["MissingExtraError", "compute_metrics_dask", "parquet_files", "require_dask"]
+
+#: Seconds to wait for a scheduler given by address before giving up.
+CONNECT_TIMEOUT_S = 2.0
+
+#: Seed of the subject-id hash (fixed: every worker must put a subject in the same bucket).
+_HASH_SEED = 20_260_105
+
+#: Python's warning filters are process-wide, so capturing notices as data (check_frame here,
+#: compute_partition) is not thread-safe: tasks sharing a process take turns. Use worker
+#: processes with one thread each (the default LocalCluster here) for parallel work.
+_CAPTURE_LOCK = threading.Lock()
+
+_ID_NAMES = ("id", "subject", "subject_id", "patient_id", "participant_id")
+_TIME_NAMES = ("time", "timestamp", "datetime", "date_time", "device_timestamp")
+_GL_NAMES = ("gl", "glucose", "sensor_glucose", "glucose_value", "sgv")
+
+
+class MissingExtraError(EndolabError):
+    """An optional extra (here ``dask``) is not installed: exit status 2 (usage)."""
+
+    exit_code: ClassVar[int] = 2
+
+
+def require_dask() -> None:
+    """Raise :class:`MissingExtraError` with the install hint when dask/distributed are missing."""
+    try:
+        import dask  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError:
+        raise MissingExtraError(
+            "--engine dask needs the optional extra: pip install 'endolab[dask]'",
+            field="engine",
+            value="dask",
+        ) from None
+
+
+def parquet_files(source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """The Parquet files of ``source``: paths or globs (``data/*.parquet``), or folders of them.
+
+    A pattern or folder matching no Parquet file is a one-line :class:`~endolab.errors.InputError`.
+    """
+    items = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+    if not items:
+        raise InputError("no input files", field="files")
+    files: list[Path] = []
+    for item in items:
+        text = os.fspath(item)
+        path = Path(text)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".parquet", ".pq"))
+        elif path.is_file():
+            found = [path]
+        else:
+            found = [Path(p) for p in sorted(glob.glob(text, recursive=True)) if Path(p).is_file()]
+        if not found:
+            raise InputError(
+                f"{text!r} matches no Parquet file; give files, a folder or a glob such as "
+                "'data/*.parquet'",
+                field="files",
+                value=text,
+            )
+        files += found
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique
+
+
+def _columns(files: list[Path], columns: dict[str, str] | None) -> dict[str, str]:
+    """The id/time/gl(/censored) column names, after checking that every file has one schema."""
+    schemas = []
+    for f in files:
+        try:
+            schemas.append(pl.read_parquet_schema(f))
+        except Exception as exc:  # polars raises several types for a broken file
+            raise DataFileError(
+                f"cannot read as Parquet: {exc}".splitlines()[0], file=str(f)
+            ) from None
+    first = schemas[0]
+    for f, schema in zip(files[1:], schemas[1:], strict=True):
+        if schema != first:
+            raise DataFileError(
+                f"its columns ({_schema_text(schema)}) differ from those of {files[0].name} "
+                f"({_schema_text(first)}); every file needs the same columns and types",
+                file=str(f),
+            )
+    names = list(first)
+    mapping = dict(columns or {})
+    for key, candidates in (("id", _ID_NAMES), ("time", _TIME_NAMES), ("gl", _GL_NAMES)):
+        if key not in mapping:
+            lower = {n.lower(): n for n in names}
+            found = next((lower[c] for c in candidates if c in lower), None)
+            if found is None:
+                raise DataFileError(
+                    f"no {key} column found (columns: {', '.join(names)}); "
+                    f"--engine dask needs {'/'.join(candidates[:3])} or --{key}-col",
+                    file=str(files[0]),
+                )
+            mapping[key] = found
+    missing = [v for v in mapping.values() if v not in names]
+    if missing:
+        raise DataFileError(
+            f"column(s) {', '.join(missing)} not in the file (columns: {', '.join(names)})",
+            file=str(files[0]),
+        )
+    if "censored" not in mapping and "censored" in names:
+        mapping["censored"] = "censored"
+    return mapping
+
+
+def _schema_text(schema: Any) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in schema.items())
+
+
+def _bucket_task(
+    bucket: int,
+    files: list[str],
+    mapping: dict[str, str],
+    n_buckets: int,
+    names: list[str],
+    by: str | None,
+    unit: str | None,
+    dt0: float | None,
+) -> tuple[Partial, str]:
+    """One task: the rows of subjects in ``bucket`` from every file, computed as on one machine.
+
+    Returns the partition's metrics (glucose in mg/dL) and the unit the readings were measured in.
+    """
+    import warnings
+
+    from endolab.cgm.frame import check_frame, measured_units
+    from endolab.cgm.periods import add_periods
+    from endolab.errors import EndolabWarning
+
+    id_col = mapping["id"]
+    keep = [mapping[k] for k in ("id", "time", "gl", "censored") if k in mapping]
+    in_bucket = pl.col(id_col).cast(pl.String).hash(seed=_HASH_SEED) % n_buckets == bucket
+    frame = pl.concat(
+        [pl.scan_parquet(f).select(keep).filter(in_bucket) for f in files], how="vertical"
+    ).collect()
+    # the files' pieces of a subject in time order (as the single-machine reader puts them
+    # together), so that check_frame reports only what is wrong within the data
+    frame = frame.sort([id_col, mapping["time"]], maintain_order=True)
+    if frame.height == 0:
+        return Partial(table=pl.DataFrame(), warnings=()), "mg/dL"
+    with _CAPTURE_LOCK:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", EndolabWarning)
+            canon = check_frame(
+                frame,
+                unit=unit,
+                id_col=mapping["id"],
+                time_col=mapping["time"],
+                gl_col=mapping["gl"],
+            )
+            plan = add_periods(canon, by=by)
+        notes = tuple(str(w.message) for w in caught if issubclass(w.category, EndolabWarning))
+        part = compute_partition(
+            plan.frame, plan.keys, metrics=names, dt0=dt0, period_minutes=plan.period_minutes
+        )
+    return Partial(part.table, notes + part.warnings), measured_units(canon)
+
+
+def _client(client: Any, scheduler: str | None, n_workers: int | None) -> tuple[Any, Any]:
+    """(client, cluster to close or None)."""
+    from distributed import Client, LocalCluster
+
+    if client is not None:
+        return client, None
+    if scheduler is not None:
+        try:
+            return Client(scheduler, timeout=CONNECT_TIMEOUT_S), None  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError, ValueError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(
+                f"--scheduler {scheduler!r}: no Dask scheduler answered within "
+                f"{CONNECT_TIMEOUT_S:g} s ({reason[:120]})",
+                field="scheduler",
+                value=scheduler,
+            ) from None
+    workers = n_workers if n_workers is not None else 2
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}", field="workers")
+    cluster = LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=":0",  # no fixed port (8787 may be taken); loopback only
+    )
+    return Client(cluster), cluster  # type: ignore[no-untyped-call]
+
+
+def compute_metrics_dask(
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    *,
+    metrics: str | Sequence[str] = "core",
+    by: str | None = None,
+    unit: str | None = None,
+    unit_out: str = "mg/dL",
+    dt0: float | None = None,
+    columns: dict[str, str] | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    buckets: int | None = None,
+    progress: bool = False,
+) -> Partial:
+    """Per-subject metrics of Parquet files on Dask; the same table as :func:`compute_metrics`.
+
+    Parameters
+    ----------
+    source
+        A Parquet file, a folder, a glob (``"data/*.parquet"``) or a list of them; one row per
+        reading, every file with the same columns; a subject's rows may be in several files.
+    metrics, by, unit_out, dt0
+        As :func:`endolab.cgm.compute_metrics` (``by``: ``None``, ``"day"`` or ``"week"``).
+    unit
+        Glucose unit of the files, or ``None`` to detect it (per task; tasks that disagree are an
+        error asking for ``unit``).
+    columns
+        Optional map from ``id``/``time``/``gl``/``censored`` to the files' column names.
+    client, scheduler, n_workers
+        A ``distributed.Client``; else a scheduler address (``tcp://HOST:PORT``, connection
+        timeout :data:`CONNECT_TIMEOUT_S`); else a ``LocalCluster`` of ``n_workers`` processes
+        (default 2), closed at the end.
+    buckets
+        Number of tasks (default: 4 per worker thread, at most the number of subjects).
+    progress
+        Show Dask's progress bar (for a terminal).
+
+    Returns
+    -------
+    Partial
+        ``table`` as :func:`endolab.cgm.compute_metrics`; ``warnings``: the notices, as data.
+    """
+    require_dask()
+    names = _metric_names(metrics)
+    if by is not None and by not in ("day", "week"):
+        raise InputError(f"by must be None, 'day' or 'week', got {by!r}", field="by", value=by)
+    if unit is not None:
+        unit = normalize_unit(unit, quantity="glucose", field="unit")
+    out_unit = normalize_unit(unit_out, quantity="glucose", field="unit_out")
+    files = parquet_files(source)
+    mapping = _columns(files, columns)
+    n_subjects = (
+        pl.concat([pl.scan_parquet(f).select(mapping["id"]) for f in files])
+        .select(pl.col(mapping["id"]).n_unique())
+        .collect()
+        .item()
+    )
+    if n_subjects == 0:
+        raise InputError("the Parquet files hold no readings", field="files")
+    the_client, cluster = _client(client, scheduler, n_workers)
+    try:
+        threads = sum(the_client.nthreads().values()) or 1
+        k = buckets if buckets is not None else 4 * threads
+        k = max(1, min(int(k), int(n_subjects)))
+        futures = the_client.map(
+            _bucket_task,
+            range(k),
+            files=[str(f) for f in files],
+            mapping=mapping,
+            n_buckets=k,
+            names=names,
+            by=by,
+            unit=unit,
+            dt0=dt0,
+            pure=False,
+        )
+        if progress:
+            from distributed import progress as dask_progress
+
+            dask_progress(futures)  # type: ignore[no-untyped-call]
+        results = the_client.gather(futures)
+    finally:
+        if cluster is not None:
+            the_client.close()
+            cluster.close()
+    units = {u for part, u in results if part.table.height}
+    if len(units) > 1:
+        raise InputError(
+            "the glucose unit detected differs between subjects (mg/dL and mmol/L); give the "
+            "unit of the files (--unit)",
+            field="unit",
+        )
+    parts = [part for part, _ in results if part.table.height]
+    keys = ["id"] + (["date"] if by == "day" else ["week_start"] if by == "week" else [])
+    return combine(parts, keys, unit_out=out_unit)
