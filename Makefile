@@ -27,9 +27,10 @@ $(STAMP): pyproject.toml requirements.lock | $(UV)
 
 install: $(STAMP)
 
-## The main job: until the web front end lands, a demo of the TRT Hormone Predictor.
+## The main job: the web app on http://127.0.0.1:8000/ (calculators, widgets, CGM page and the
+## trial explorer; the virtual trial is simulated on the first start and cached).
 run: $(STAMP)
-	$(BIN)/endolab hormones predict --total-t 650 --age 45
+	$(BIN)/endolab serve
 
 ## Every check CI runs: lint, format, strict typing, tests and doctests, and the built wheel
 ## installed into a fresh virtual environment (no extras, not editable) answering each command group.

@@ -14,6 +14,7 @@ import typer
 from endolab._version import __version__
 from endolab.cli import cgm, hcg, hormones, sim, trial
 from endolab.cli._common import EndolabGroup
+from endolab.cli.serve import serve_command
 
 __all__ = ["app", "main"]
 
@@ -55,6 +56,7 @@ app.add_typer(hcg.app, name="hcg")
 app.add_typer(cgm.app, name="cgm")
 app.add_typer(trial.app, name="trial")
 app.add_typer(sim.app, name="sim")
+app.command("serve")(serve_command)
 
 
 @app.command("examples")

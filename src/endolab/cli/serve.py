@@ -1,0 +1,68 @@
+"""`endolab serve` — the web app (calculators, widgets, CGM page, trial explorer) with uvicorn."""
+
+from __future__ import annotations
+
+import typer
+
+__all__ = ["serve_command"]
+
+
+def serve_command(
+    host: str = typer.Option(
+        "127.0.0.1",
+        "--host",
+        metavar="HOST",
+        help="Address to bind (default 127.0.0.1: this computer only; 0.0.0.0 opens it to the network).",
+    ),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port (default 8000)."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Worker processes (default 1)."
+    ),
+    max_upload_mb: int = typer.Option(
+        50, "--max-upload-mb", min=1, max=4096, help="Largest upload [MB] (default 50)."
+    ),
+    no_demo: bool = typer.Option(
+        False,
+        "--no-demo",
+        help="Do not build the virtual trial before serving (built on first visit).",
+    ),
+) -> None:
+    """Serve the web app: hormone predictor, hCG calculator, CGM page, trial explorer, JSON API.
+
+    The built-in virtual trial is simulated once (a progress line) and cached in the user's cache
+    folder ($XDG_CACHE_HOME/endolab); later starts read it back.
+    """
+    import os
+
+    import uvicorn
+
+    from endolab.web.settings import Settings
+    from endolab.web.trialdata import demo_folder
+
+    settings = Settings(max_upload_bytes=max_upload_mb * 1024 * 1024)
+    os.environ["ENDOLAB_WEB_MAX_UPLOAD_MB"] = str(max_upload_mb)
+    if not no_demo:
+        last = [-1]
+
+        def progress(done: int, total: int) -> None:
+            pct = int(100 * done / total) if total else 100
+            if pct != last[0]:
+                last[0] = pct
+                typer.echo(
+                    f"\rbuilding the virtual trial (once, then cached): {pct:3d} %", nl=False
+                )
+
+        folder = demo_folder(settings, progress)
+        if last[0] >= 0:
+            typer.echo("")
+        typer.echo(f"virtual trial: {folder}")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    typer.echo(f"endolab is serving on http://{shown}:{port}/  (Ctrl+C to stop)")
+    uvicorn.run(
+        "endolab.web.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=False,
+    )

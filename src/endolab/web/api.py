@@ -1,0 +1,304 @@
+"""The versioned JSON API (``/api/v1``): pydantic request models, the library's records as answers.
+
+Every handler calls the library and returns what it returns (values, bands, assumptions, notices,
+citations, disclaimer); the errors are mapped in :mod:`endolab.web.errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from endolab.output import to_jsonable, with_disclaimer
+
+__all__ = [
+    "FreeTIn",
+    "HcgMixIn",
+    "HcgPlanIn",
+    "HcgReverseIn",
+    "HormonesPredictIn",
+    "hcg_mix_result",
+    "hcg_plan_result",
+    "hcg_reverse_result",
+    "router",
+]
+
+router = APIRouter(prefix="/api/v1")
+
+#: A number given as a JSON number or as text (text gets the library's own messages, as on the CLI).
+Num = float | str | None
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Envelope(BaseModel):
+    """A result record: the library's flat JSON (unit in every key) plus the disclaimer."""
+
+    model_config = ConfigDict(extra="allow")
+    disclaimer: str
+
+
+class ErrorDetail(BaseModel):
+    type: str
+    code: str | None = None
+    field: str | None = None
+    message: str
+    exit_code: int
+
+
+class ErrorOut(BaseModel):
+    """Error answer: the CLI's message and code."""
+
+    error: ErrorDetail
+    disclaimer: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorOut, "description": "Invalid input (message as on the CLI)"},
+    413: {"model": ErrorOut, "description": "Body larger than the upload limit"},
+}
+
+
+class HormonesPredictIn(_In):
+    """Inputs of the TRT Hormone Predictor (as ``endolab hormones predict``)."""
+
+    total_t: Num = Field(None, description="Total testosterone, in `unit` (50–3000 ng/dL).")
+    unit: str = Field("ng/dL", description="ng/dL or nmol/L.")
+    age: Num = Field(None, description="Age [years] (18–90); default 47 y, disclosed.")
+    shbg: Num = Field(None, description="SHBG [nmol/L] (5–150); default by age, disclosed.")
+    albumin: Num = Field(None, description="Albumin, in `albumin_unit` (default 4.3 g/dL).")
+    albumin_unit: str = "g/dL"
+    dose_mg_week: Num = Field(None, description="Weekly testosterone-enanthate dose [mg/week].")
+    measured_e2: Num = None
+    e2_unit: str = "pg/mL"
+    measured_dht: Num = None
+    dht_unit: str = "ng/dL"
+
+
+class FreeTIn(_In):
+    """Inputs of ``endolab hormones free-t``."""
+
+    total_t: Num = None
+    shbg: Num = None
+    albumin: Num = None
+    unit: str = "ng/dL"
+    albumin_unit: str = "g/dL"
+    method: str = "vermeulen1999"
+
+
+class _HcgCommon(_In):
+    vial_iu: Num = Field(None, description="Vial strength [IU].")
+    syringe: str = Field("u100-0.3", description="Syringe key (see `endolab hcg syringes`).")
+    preset: str | None = Field(None, description="Product preset key.")
+    dead_space_ml: Num = "0"
+    residual_ml: Num = "0"
+    displacement_ml: Num = "0"
+    vial_capacity_ml: Num = None
+    diluent: str | None = None
+    graduation_units: Num = None
+
+
+class HcgMixIn(_HcgCommon):
+    """Inputs of ``endolab hcg mix``."""
+
+    diluent_ml: Num = Field(None, description="Diluent added to the vial [mL].")
+    dose_iu: Num = Field(None, description="Dose per injection [IU].")
+
+
+class HcgReverseIn(_HcgCommon):
+    """Inputs of ``endolab hcg reverse``."""
+
+    dose_iu: Num = None
+    units: Num = Field(None, description="Target syringe reading per dose [unit].")
+
+
+class HcgPlanIn(HcgMixIn):
+    """Inputs of ``endolab hcg plan``: the mix plus a frequency, start date and length."""
+
+    per_week: Num = None
+    every_days: Num = None
+    weekdays: str | None = None
+    freq: str | None = None
+    start: str | None = Field(None, description="First mixing date, YYYY-MM-DD.")
+    weeks: Num = Field(None, description="Plan length [weeks].")
+    discard_after_days: Num = None
+    price_per_vial: Num = None
+
+
+def _hcg_kwargs(body: _HcgCommon) -> dict[str, Any]:
+    return {
+        "preset": body.preset or None,
+        "dead_space_ml": body.dead_space_ml if body.dead_space_ml not in (None, "") else "0",
+        "residual_ml": body.residual_ml if body.residual_ml not in (None, "") else "0",
+        "displacement_ml": body.displacement_ml if body.displacement_ml not in (None, "") else "0",
+        "vial_capacity_ml": body.vial_capacity_ml or None,
+        "diluent": body.diluent or None,
+        "graduation_units": body.graduation_units or None,
+    }
+
+
+def hcg_mix_result(body: HcgMixIn) -> Any:
+    """The library's :func:`endolab.hcg.mix` for an API/form body."""
+    from endolab.hcg import mix
+
+    return mix(body.vial_iu, body.diluent_ml, body.dose_iu, body.syringe, **_hcg_kwargs(body))
+
+
+def hcg_reverse_result(body: HcgReverseIn) -> Any:
+    """The library's :func:`endolab.hcg.reverse` for an API/form body."""
+    from endolab.hcg import reverse
+
+    return reverse(body.vial_iu, body.dose_iu, body.units, body.syringe, **_hcg_kwargs(body))
+
+
+def hcg_plan_result(body: HcgPlanIn) -> Any:
+    """The library's :func:`endolab.hcg.plan` (after :func:`~endolab.hcg.mix`)."""
+    from endolab.errors import ParseError
+    from endolab.hcg import plan, resolve_frequency
+
+    frequency = resolve_frequency(
+        body.per_week or None,
+        body.every_days or None,
+        body.weekdays or None,
+        body.freq or None,
+        labels={
+            "per_week": "per_week",
+            "every_days": "every_days",
+            "weekdays": "weekdays",
+            "freq": "freq",
+        },
+    )
+    if frequency is None:
+        raise ParseError(
+            "missing dosing frequency: give per_week, every_days, weekdays or freq",
+            field="freq",
+        )
+    if not body.start:
+        raise ParseError("missing start: give the first mixing date, YYYY-MM-DD", field="start")
+    if body.weeks in (None, ""):
+        raise ParseError("missing weeks: give the plan length in weeks", field="weeks")
+    m = hcg_mix_result(body)
+    return plan(
+        m,
+        frequency,
+        start=body.start,
+        weeks=body.weeks,
+        bud_days=body.discard_after_days or None,
+        price_per_vial=body.price_per_vial or None,
+    )
+
+
+@router.post(
+    "/hormones/predict",
+    response_model=Envelope,
+    responses=ERRORS,
+    tags=["hormones"],
+    summary="TRT Hormone Predictor: free T, estradiol and DHT from total testosterone",
+)
+def hormones_predict(body: HormonesPredictIn) -> dict[str, Any]:
+    from endolab.hormones import predict
+
+    r = predict(
+        body.total_t,
+        unit=body.unit,
+        age=body.age,
+        shbg=body.shbg,
+        albumin=body.albumin,
+        albumin_unit=body.albumin_unit,
+        dose_mg_week=body.dose_mg_week,
+        measured_e2=body.measured_e2,
+        e2_unit=body.e2_unit,
+        measured_dht=body.measured_dht,
+        dht_unit=body.dht_unit,
+    )
+    return to_jsonable(with_disclaimer(r.to_dict()))  # type: ignore[no-any-return]
+
+
+@router.post(
+    "/hormones/free-t",
+    response_model=Envelope,
+    responses=ERRORS,
+    tags=["hormones"],
+    summary="Free and bioavailable testosterone (Vermeulen 1999 by default)",
+)
+def hormones_free_t(body: FreeTIn) -> dict[str, Any]:
+    from endolab.hormones import free_testosterone
+
+    r = free_testosterone(
+        body.total_t,  # type: ignore[arg-type]
+        body.shbg,  # type: ignore[arg-type]
+        body.albumin,
+        body.method,
+        unit=body.unit,
+        albumin_unit=body.albumin_unit,
+    )
+    return to_jsonable(with_disclaimer(r.to_dict()))  # type: ignore[no-any-return]
+
+
+@router.post(
+    "/hcg/mix",
+    response_model=Envelope,
+    responses=ERRORS,
+    tags=["hcg"],
+    summary="hCG mixing: concentration, syringe units, marks, doses per vial",
+)
+def hcg_mix(body: HcgMixIn) -> dict[str, Any]:
+    from endolab.hcg import result_record
+
+    return to_jsonable(result_record(hcg_mix_result(body)))  # type: ignore[no-any-return]
+
+
+@router.post(
+    "/hcg/reverse",
+    response_model=Envelope,
+    responses=ERRORS,
+    tags=["hcg"],
+    summary="hCG reverse mode: diluent volume for a chosen syringe reading",
+)
+def hcg_reverse(body: HcgReverseIn) -> dict[str, Any]:
+    from endolab.hcg import result_record
+
+    return to_jsonable(result_record(hcg_reverse_result(body)))  # type: ignore[no-any-return]
+
+
+@router.post(
+    "/hcg/plan",
+    response_model=Envelope,
+    responses=ERRORS,
+    tags=["hcg"],
+    summary="hCG plan: schedule, discard dates, vials over N weeks, cost",
+)
+def hcg_plan(body: HcgPlanIn) -> dict[str, Any]:
+    from endolab.hcg import result_record
+
+    return to_jsonable(result_record(hcg_plan_result(body)))  # type: ignore[no-any-return]
+
+
+@router.post(
+    "/hcg/plan.ics",
+    responses={200: {"content": {"text/calendar": {}}}, **ERRORS},
+    response_class=Response,
+    tags=["hcg"],
+    summary="hCG plan as an iCalendar file",
+)
+def hcg_plan_ics(body: HcgPlanIn) -> Response:
+    from endolab.hcg import plan_to_ics
+
+    return Response(
+        plan_to_ics(hcg_plan_result(body)),
+        media_type="text/calendar; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="hcg-plan.ics"'},
+    )
+
+
+Health = Literal["ok"]
+
+
+@router.get("/health", tags=["meta"], summary="Liveness")
+def health() -> dict[str, Health]:
+    return {"status": "ok"}

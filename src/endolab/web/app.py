@@ -1,0 +1,88 @@
+"""The app factory :func:`create_app`: API, pages, static files, limits and security headers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from endolab._version import __version__
+from endolab.web.settings import Settings
+
+__all__ = ["create_app"]
+
+STATIC_DIR = Path(str(files("endolab.web") / "static"))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the endolab web app.
+
+    >>> app = create_app()
+    >>> app.title, app.state.settings.max_upload_bytes
+    ('endolab', 52428800)
+    """
+    from endolab.web import api, errors, pages, uploads
+    from endolab.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+
+    settings = settings or Settings()
+    state = pages.TrialState(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.warm_trial:  # the first visit of /trial then finds it ready
+            threading.Thread(target=state.view, name="endolab-warm-trial", daemon=True).start()
+        yield
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="endolab",
+        version=__version__,
+        description=(
+            "JSON API of endolab: the TRT Hormone Predictor, the hCG Mixing Protocol Calculator, "
+            "CGM metrics and the islet-replacement trial engine. For education and research "
+            "only: not medical advice."
+        ),
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.trial = state
+    errors.install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(uploads.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    try:
+        import swagger_ui_bundle
+
+        app.mount(
+            "/docs-assets",
+            StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+            name="swagger",
+        )
+
+        @app.get("/docs", include_in_schema=False)
+        def docs() -> HTMLResponse:
+            return get_swagger_ui_html(
+                openapi_url="/openapi.json",
+                title="endolab API",
+                swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                swagger_css_url="/docs-assets/swagger-ui.css",
+                swagger_favicon_url="/static/favicon.svg",
+            )
+    except ImportError:  # pragma: no cover - a core dependency
+        pass
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        frame_ancestors=settings.frame_ancestors,
+        frame_ancestors_embed=settings.frame_ancestors_embed,
+    )
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
+    return app

@@ -1,0 +1,125 @@
+"""ASGI middleware: the upload size limit (413 before the body is read) and security headers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from endolab.web.errors import error_body
+
+__all__ = ["BodyLimitMiddleware", "SecurityHeadersMiddleware", "csp_for"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def _too_large_body(limit: int) -> bytes:
+    mb = limit / (1024 * 1024)
+    text = f"the upload is larger than the limit of {mb:g} MB ({limit} bytes)"
+    return json.dumps(error_body(text, type_="HTTPError", code="E_TOO_LARGE")).encode()
+
+
+class BodyLimitMiddleware:
+    """Answer 413 for a body over ``limit`` bytes: at once from ``Content-Length``, else as soon
+    as the streamed body passes the limit (the rest is never read)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def _reject(self, send: Send) -> None:
+        body = _too_large_body(self.limit)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.limit:
+                    await self._reject(send)
+                    return
+        seen = 0
+        rejected = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    # answer now; the app sees a client that went away and stops reading
+                    rejected = True
+                    await self._reject(send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not rejected:
+                await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+
+
+def csp_for(path: str, frame_ancestors: str, frame_ancestors_embed: str) -> str:
+    """The Content-Security-Policy of a page: every asset from this server, frame-ancestors by path."""
+    ancestors = frame_ancestors_embed if path.startswith("/embed/") else frame_ancestors
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
+    )
+
+
+class SecurityHeadersMiddleware:
+    """Add CSP, X-Content-Type-Options and Referrer-Policy to every answer."""
+
+    def __init__(self, app: ASGIApp, frame_ancestors: str, frame_ancestors_embed: str) -> None:
+        self.app = app
+        self.frame_ancestors = frame_ancestors
+        self.frame_ancestors_embed = frame_ancestors_embed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = str(scope.get("path", ""))
+        docs = path == "/docs"
+        csp = csp_for(path, self.frame_ancestors, self.frame_ancestors_embed)
+        if docs:  # the packaged Swagger UI sets its options in an inline script
+            csp = csp.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+            csp = csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", csp.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -1,0 +1,398 @@
+"""Server-rendered pages (Jinja2, autoescaped): calculators, embeds, CGM page, trial explorer.
+
+Each calculator is a GET form: the inputs live in the query string, so a result is a shareable URL
+and works without JavaScript; ``static/app.js`` only refreshes the result while typing.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import date
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import APIRouter, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from endolab._version import __version__
+from endolab.errors import EndolabError
+from endolab.output import DISCLAIMER, IN_SILICO_NOTICE
+from endolab.web.trialdata import TrialState, TrialView, analyze_zip
+from endolab.web.views import band_svg, fmt, iu_left_svg, month_calendars
+
+__all__ = ["TrialState", "router", "templates"]
+
+TEMPLATE_DIR = Path(str(files("endolab.web") / "templates"))
+
+templates = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+    autoescape=True,  # every user input is escaped; Markup only for library-built SVG/HTML
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates.globals.update(
+    DISCLAIMER=DISCLAIMER, IN_SILICO_NOTICE=IN_SILICO_NOTICE, version=__version__, fmt=fmt
+)
+
+router = APIRouter(include_in_schema=False)
+
+HORMONE_FIELDS = (
+    "total_t",
+    "unit",
+    "age",
+    "shbg",
+    "albumin",
+    "albumin_unit",
+    "dose_mg_week",
+    "measured_e2",
+    "e2_unit",
+    "measured_dht",
+    "dht_unit",
+)
+HCG_FIELDS = (
+    "vial_iu",
+    "diluent_ml",
+    "dose_iu",
+    "syringe",
+    "preset",
+    "dead_space_ml",
+    "residual_ml",
+    "displacement_ml",
+    "freq",
+    "start",
+    "weeks",
+    "discard_after_days",
+    "price_per_vial",
+)
+
+
+def render(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a template to an HTML response."""
+    return HTMLResponse(templates.get_template(name).render(**context), status_code=status_code)
+
+
+def _params(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    q = request.query_params
+    return {k: q[k].strip() for k in names if q.get(k, "").strip() != ""}
+
+
+def _error(exc: EndolabError) -> dict[str, Any]:
+    return {
+        "message": " ".join(str(exc).split()),
+        "code": getattr(exc, "code", None),
+        "field": getattr(exc, "field", None),
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def index() -> HTMLResponse:
+    return render("index.html", page="home")
+
+
+# ---------------------------------------------------------------- hormones
+
+
+def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
+    from endolab.hormones import predict
+    from endolab.hormones.reference import REFERENCE_RANGES
+
+    form = _params(request, HORMONE_FIELDS)
+    result = error = None
+    rows: list[dict[str, Any]] = []
+    if "total_t" in form or "dose_mg_week" in form:
+        try:
+            args = {k: v for k, v in form.items() if k != "total_t"}
+            result = predict(form.get("total_t"), **args)  # type: ignore[arg-type]
+        except EndolabError as exc:
+            error = _error(exc)
+    if result is not None:
+        r = result
+        ref = REFERENCE_RANGES
+
+        def row(
+            key: str, name: str, v: float, lo: float, hi: float, unit: str, rr: Any
+        ) -> dict[str, Any]:
+            return {
+                "key": key,
+                "name": name,
+                "value": fmt(v),
+                "low": fmt(lo),
+                "high": fmt(hi),
+                "unit": unit,
+                "ref": None
+                if rr is None
+                else (f"≥ {rr.low:g}" if rr.high == float("inf") else f"{rr.low:g}–{rr.high:g}"),
+                "ref_source": None if rr is None else rr.source,
+                "svg": Markup(
+                    band_svg(v, lo, hi, None if rr is None else rr.low, rr and rr.high, unit, name)
+                ),
+            }
+
+        rows = [
+            row(
+                "estradiol",
+                "Estradiol",
+                r.estradiol_pg_ml,
+                r.estradiol_low_pg_ml,
+                r.estradiol_high_pg_ml,
+                "pg/mL",
+                ref["estradiol"],
+            ),
+            row(
+                "dht",
+                "DHT",
+                r.dht_ng_dl,
+                r.dht_low_ng_dl,
+                r.dht_high_ng_dl,
+                "ng/dL",
+                ref["dht"],
+            ),
+            row(
+                "free_t",
+                "Free testosterone",
+                r.free_testosterone_pg_ml,
+                r.free_testosterone_low_pg_ml,
+                r.free_testosterone_high_pg_ml,
+                "pg/mL",
+                ref["free_testosterone"],
+            ),
+            row(
+                "free_e2",
+                "Free estradiol",
+                r.free_estradiol_pg_ml,
+                r.free_estradiol_low_pg_ml,
+                r.free_estradiol_high_pg_ml,
+                "pg/mL",
+                None,
+            ),
+            row(
+                "bio_t",
+                "Bioavailable testosterone",
+                r.bioavailable_testosterone_ng_dl,
+                r.bioavailable_testosterone_low_ng_dl,
+                r.bioavailable_testosterone_high_ng_dl,
+                "ng/dL",
+                None,
+            ),
+        ]
+    defaults = {"unit": "ng/dL", "albumin_unit": "g/dL", "e2_unit": "pg/mL", "dht_unit": "ng/dL"}
+    shared = {k: v for k, v in form.items() if defaults.get(k) != v}
+    share = "/hormones?" + urlencode(shared) if shared else "/hormones"
+    return {
+        "form": form,
+        "result": result,
+        "rows": rows,
+        "error": error,
+        "embed": embed,
+        "share": share,
+        "action": "/embed/hormones" if embed else "/hormones",
+        "page": "hormones",
+        "base": str(request.base_url).rstrip("/"),
+    }
+
+
+@router.get("/hormones", response_class=HTMLResponse)
+def hormones_page(request: Request) -> HTMLResponse:
+    ctx = _hormones_context(request, embed=False)
+    return render("hormones.html", 422 if ctx["error"] else 200, **ctx)
+
+
+@router.get("/embed/hormones", response_class=HTMLResponse)
+def hormones_embed(request: Request) -> HTMLResponse:
+    ctx = _hormones_context(request, embed=True)
+    return render("embed_hormones.html", 422 if ctx["error"] else 200, **ctx)
+
+
+# ---------------------------------------------------------------- hCG
+
+
+def _hcg_context(request: Request, embed: bool) -> dict[str, Any]:
+    from endolab.hcg import FREQUENCY_PRESETS, PRESETS, SYRINGES, mix_svg, suggest_diluent
+    from endolab.web.api import HcgPlanIn, hcg_mix_result, hcg_plan_result
+
+    form = _params(request, HCG_FIELDS)
+    if not form:  # the forum's worked example
+        form = {"vial_iu": "5000", "diluent_ml": "2", "dose_iu": "250", "syringe": "u100-0.3"}
+    form.setdefault("syringe", "u100-0.3")
+    m = plan = error = None
+    svg = None
+    options: list[Any] = []
+    months: list[dict[str, Any]] = []
+    chart = None
+    try:
+        body = HcgPlanIn(**form)
+        m = hcg_mix_result(body)
+        svg = Markup(mix_svg(m))
+        if form.get("freq") and form.get("start") and form.get("weeks"):
+            plan = hcg_plan_result(body)
+            months = month_calendars(
+                list(plan.dose_dates),
+                [v.mix_date for v in plan.vials],
+                [v.discard_date for v in plan.vials if v.discard_date is not None],
+            )
+            chart = Markup(iu_left_svg(plan))
+        try:
+            options = list(
+                suggest_diluent(
+                    form.get("vial_iu"),
+                    form.get("dose_iu"),
+                    form["syringe"],
+                    preset=form.get("preset"),
+                    top=5,
+                ).suggestions
+            )
+        except EndolabError:
+            options = []
+    except EndolabError as exc:
+        error = _error(exc)
+    notices = list(plan.notices if plan is not None else (m.notices if m is not None else ()))
+    query = urlencode(form)
+    return {
+        "form": form,
+        "m": m,
+        "f": m.formatted() if m is not None else {},
+        "plan": plan,
+        "costs": plan.formatted_costs() if plan is not None else {},
+        "label": (
+            m.label_line(plan.schedule.mix_date, plan.schedule.discard_date)
+            if plan is not None and m is not None
+            else (m.label_line() if m is not None else "")
+        ),
+        "svg": svg,
+        "notices": notices,
+        "options": options,
+        "months": months,
+        "chart": chart,
+        "error": error,
+        "embed": embed,
+        "share": "/hcg?" + query,
+        "ics": ("/hcg/plan.ics?" + query) if plan is not None else None,
+        "action": "/embed/hcg" if embed else "/hcg",
+        "syringes": SYRINGES,
+        "presets": PRESETS,
+        "frequencies": FREQUENCY_PRESETS,
+        "page": "hcg",
+        "base": str(request.base_url).rstrip("/"),
+        "today": date.today().isoformat(),
+    }
+
+
+@router.get("/hcg", response_class=HTMLResponse)
+def hcg_page(request: Request) -> HTMLResponse:
+    ctx = _hcg_context(request, embed=False)
+    return render("hcg.html", 422 if ctx["error"] else 200, **ctx)
+
+
+@router.get("/embed/hcg", response_class=HTMLResponse)
+def hcg_embed(request: Request) -> HTMLResponse:
+    ctx = _hcg_context(request, embed=True)
+    return render("embed_hcg.html", 422 if ctx["error"] else 200, **ctx)
+
+
+@router.get("/hcg/plan.ics")
+def hcg_plan_ics_page(request: Request) -> Response:
+    """The plan of the page's query string as an .ics download (a link, no JavaScript)."""
+    from endolab.hcg import plan_to_ics
+    from endolab.web.api import HcgPlanIn, hcg_plan_result
+
+    body = HcgPlanIn(**_params(request, HCG_FIELDS))
+    return Response(
+        plan_to_ics(hcg_plan_result(body)),
+        media_type="text/calendar; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="hcg-plan.ics"'},
+    )
+
+
+# ---------------------------------------------------------------- CGM
+
+
+@router.get("/cgm", response_class=HTMLResponse)
+def cgm_page() -> HTMLResponse:
+    return render("cgm.html", page="cgm", result=None, error=None)
+
+
+@router.post("/cgm", response_class=HTMLResponse)
+async def cgm_upload(request: Request, file: UploadFile) -> HTMLResponse:
+    from endolab.web.uploads import cgm_analysis
+
+    data = await file.read()
+    try:
+        result = cgm_analysis(data, file.filename or "upload", request.app.state.settings)
+    except EndolabError as exc:
+        return render("cgm.html", 422, page="cgm", result=None, error=_error(exc))
+    return render("cgm.html", page="cgm", result=result, error=None)
+
+
+# ---------------------------------------------------------------- trial explorer
+
+
+def _trial_context(view: TrialView, participant: str | None, uploaded: bool) -> dict[str, Any]:
+    a = view.analysis
+    ids = [k for k in view.agp if k != "cohort"]
+    chosen = participant if participant in view.agp else (ids[0] if ids else "cohort")
+    return {
+        "page": "trial",
+        "view": view,
+        "a": a,
+        "tables": {k: [Markup(t) for t in v] for k, v in view.tables_html.items()},
+        "agp_ids": ids,
+        "agp_chosen": chosen,
+        "agp_uri": view.agp.get(chosen),
+        "cohort_agp": view.agp.get("cohort"),
+        "simulated": a.dataset.simulated,
+        "seed": (a.dataset.simulation or {}).get("seed"),
+        "participants": a.dataset.participants.height,
+        "source": a.dataset.source if uploaded or not a.dataset.simulated else "",
+        "uploaded": uploaded,
+        "report_uri": None,
+        "error": None,
+    }
+
+
+@router.get("/trial", response_class=HTMLResponse)
+def trial_page(request: Request, participant: str | None = None) -> HTMLResponse:
+    state: TrialState = request.app.state.trial
+    return render("trial.html", **_trial_context(state.view(), participant, uploaded=False))
+
+
+@router.get("/trial/report.html")
+def trial_report(request: Request) -> Response:
+    from endolab.trial.report import report_html
+
+    state: TrialState = request.app.state.trial
+    return HTMLResponse(
+        report_html(state.view().analysis),
+        headers={"content-disposition": 'attachment; filename="virtual-trial-report.html"'},
+    )
+
+
+@router.post("/trial", response_class=HTMLResponse)
+async def trial_upload(request: Request, file: UploadFile) -> HTMLResponse:
+    from endolab.trial.report import report_html
+
+    settings = request.app.state.settings
+    data = await file.read()
+    try:
+        analysis = analyze_zip(data, settings)
+        view = TrialView.build(analysis, per_participant_agp=True)
+    except EndolabError as exc:
+        state: TrialState = request.app.state.trial
+        ctx = _trial_context(state.view(), None, uploaded=False)
+        ctx["error"] = _error(exc)
+        return render("trial.html", 422, **ctx)
+    ctx = _trial_context(view, None, uploaded=True)
+    ctx["report_uri"] = "data:text/html;base64," + base64.b64encode(
+        report_html(analysis).encode("utf-8")
+    ).decode("ascii")
+    return render("trial.html", **ctx)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    svg = (TEMPLATE_DIR.parent / "static" / "favicon.svg").read_bytes()
+    return Response(svg, media_type="image/svg+xml")

@@ -1,0 +1,201 @@
+"""API endpoints that take uploads or run long work: CGM metrics/AGP, trial analyse/simulate."""
+
+from __future__ import annotations
+
+import base64
+import io
+import threading
+import warnings
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from endolab.errors import InputError
+from endolab.output import IN_SILICO_NOTICE, to_jsonable
+from endolab.web.api import ERRORS, Envelope
+from endolab.web.settings import Settings
+
+__all__ = ["SimulateIn", "cgm_analysis", "router"]
+
+router = APIRouter(prefix="/api/v1")
+
+T = TypeVar("T")
+
+#: ``warnings.catch_warnings`` changes process state: one recording block at a time.
+_WARNINGS = threading.Lock()
+#: Matplotlib figures are drawn one at a time.
+_FIGURES = threading.Lock()
+
+
+def with_warnings(fn: Callable[[], T]) -> tuple[T, list[str]]:
+    """Run ``fn`` and return its result with the messages of the warnings it raised."""
+    with _WARNINGS, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = fn()
+    seen: list[str] = []
+    for w in caught:
+        text = " ".join(str(w.message).split())
+        if text not in seen:
+            seen.append(text)
+    return value, seen
+
+
+def _read_frame(data: bytes, name: str, unit: str | None = None) -> tuple[Any, list[str]]:
+    from endolab.cgm.readers import read_cgm
+
+    if not data:
+        raise InputError("the uploaded file is empty", code="E_EMPTY", field="file")
+    return with_warnings(lambda: read_cgm(data, name=name or "upload", unit=unit or None))
+
+
+def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> dict[str, Any]:
+    """Metrics table (JSON envelope) and one AGP SVG per subject of an uploaded CGM export."""
+    from endolab.cgm import compute_metrics
+    from endolab.cgm.tables import summary_columns, table_record
+
+    frame, notes = _read_frame(data, name)
+    table, more = with_warnings(lambda: compute_metrics(frame))
+    record = table_record(table, "mg/dL", "cgm metrics (core)", [*notes, *more])
+    agps: dict[str, str] = {}
+    ids = table["id"].to_list()
+    for sid in ids[:20]:
+        svg = _agp_svg(frame, str(sid)).encode("utf-8")
+        agps[str(sid)] = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return {
+        "record": to_jsonable(record),
+        "columns": summary_columns(table),
+        "ids": ids,
+        "agps": agps,
+    }
+
+
+def _agp_svg(frame: Any, subject: str) -> str:
+    from endolab.cgm import agp_figure
+
+    with _FIGURES:
+        fig, _ = with_warnings(lambda: agp_figure(frame, subject))
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg")
+    text = buf.getvalue()
+    return text[text.find("<svg") :]
+
+
+@router.post(
+    "/cgm/metrics",
+    response_model=Envelope,
+    responses=ERRORS,
+    tags=["cgm"],
+    summary="Consensus CGM metrics of an uploaded export (CSV, Parquet, Clarity, LibreView)",
+)
+async def cgm_metrics(
+    file: UploadFile,
+    unit: str | None = Form(None, description="Glucose unit of a generic file (mg/dL, mmol/L)."),
+    metric_set: Literal["core", "full"] = Form("core", alias="set"),
+) -> dict[str, Any]:
+    from endolab.cgm import compute_metrics
+    from endolab.cgm.tables import table_record
+
+    data = await file.read()
+    frame, notes = _read_frame(data, file.filename or "upload", unit)
+    table, more = with_warnings(lambda: compute_metrics(frame, metrics=metric_set))
+    return to_jsonable(  # type: ignore[no-any-return]
+        table_record(table, "mg/dL", f"cgm metrics ({metric_set})", [*notes, *more])
+    )
+
+
+@router.post(
+    "/cgm/agp",
+    responses={200: {"content": {"image/svg+xml": {}}}, **ERRORS},
+    response_class=Response,
+    tags=["cgm"],
+    summary="Ambulatory glucose profile (SVG) of one subject of an uploaded export",
+)
+async def cgm_agp(
+    file: UploadFile,
+    subject: str | None = Form(None, description="Subject id (default: the first)."),
+    unit: str | None = Form(None),
+) -> Response:
+    data = await file.read()
+    frame, _ = _read_frame(data, file.filename or "upload", unit)
+    ids = frame["id"].unique(maintain_order=True).to_list()
+    if subject is not None and subject not in ids:
+        raise InputError(
+            f"subject {subject!r} is not in the file (subjects: {', '.join(map(str, ids[:10]))})",
+            field="subject",
+            value=subject,
+        )
+    return Response(_agp_svg(frame, subject or str(ids[0])), media_type="image/svg+xml")
+
+
+@router.post(
+    "/trial/analyze",
+    response_model=None,
+    responses={200: {"content": {"application/json": {}, "text/html": {}}}, **ERRORS},
+    tags=["trial"],
+    summary="Analyse a trial dataset folder uploaded as a zip: endpoints JSON or the report",
+)
+async def trial_analyze(
+    request: Request,
+    file: UploadFile,
+    report: Literal["json", "html"] = Form("json"),
+    protocol: Literal["zimislecel-2025"] = Form("zimislecel-2025"),
+) -> Any:
+    from endolab.trial.report import endpoints_json_text, report_html
+    from endolab.web.trialdata import analyze_zip
+
+    data = await file.read()
+    analysis = analyze_zip(data, request.app.state.settings, protocol)
+    if report == "html":
+        with _FIGURES:
+            html = report_html(analysis)
+        return Response(html, media_type="text/html; charset=utf-8")
+    return Response(endpoints_json_text(analysis), media_type="application/json")
+
+
+class SimulateIn(BaseModel):
+    """A small virtual trial (bounded by the server's settings)."""
+
+    model_config = ConfigDict(extra="forbid")
+    participants: int = Field(4, ge=1, description="Virtual participants.")
+    days: int = Field(120, ge=1, description="Follow-up [days].")
+    seed: int = Field(1, ge=0, le=2**32 - 1, description="Random seed (same seed, same result).")
+    dose_cells: float | None = Field(None, gt=0, le=1e10, description="Cells infused.")
+
+
+@router.post(
+    "/trial/simulate",
+    response_model=Envelope,
+    responses=ERRORS,
+    tags=["trial"],
+    summary="Simulate a small virtual trial and return its endpoints (in-silico, not evidence)",
+)
+def trial_simulate(request: Request, body: SimulateIn) -> dict[str, Any]:
+    from endolab.sim import simulate_trial
+    from endolab.trial import analyze, load_protocol
+
+    s: Settings = request.app.state.settings
+    if body.participants > s.max_simulate_participants:
+        raise InputError(
+            f"participants must be at most {s.max_simulate_participants} on this server "
+            f"(got {body.participants}); run `endolab trial simulate` for larger trials",
+            field="participants",
+            value=body.participants,
+        )
+    if body.days > s.max_simulate_days:
+        raise InputError(
+            f"days must be at most {s.max_simulate_days} on this server (got {body.days})",
+            field="days",
+            value=body.days,
+        )
+    ds = simulate_trial(
+        participants=body.participants,
+        days=body.days,
+        seed=body.seed,
+        dose_cells=body.dose_cells,
+    )
+    doc = analyze(ds, load_protocol()).endpoints_json()
+    doc["in_silico_notice"] = IN_SILICO_NOTICE
+    return to_jsonable(doc)  # type: ignore[no-any-return]

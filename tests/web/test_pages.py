@@ -1,0 +1,77 @@
+"""Server-rendered pages: they work without JavaScript, escape every input, carry the disclaimer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from endolab.hcg import mix
+from endolab.hormones import predict
+from endolab.output import DISCLAIMER
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/hormones", "/hcg", "/cgm", "/embed/hormones", "/embed/hcg"]
+)
+def test_page_has_disclaimer_and_only_local_assets(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200
+    assert DISCLAIMER in r.text
+    for url in re.findall(r'(?:src|href)="([^"]+)"', r.text):
+        if url.startswith("http://testserver/"):  # the embed snippet names this server
+            continue
+        assert not url.startswith(("http:", "https:", "//")), url
+
+
+def test_hormone_form_without_javascript(client: TestClient) -> None:
+    r = client.get("/hormones", params={"total_t": "650", "age": "45"})
+    assert r.status_code == 200
+    expected = predict(650, age=45)
+    row = re.search(r'data-key="estradiol".*?<span class="num">([^<]+)</span>', r.text, re.S)
+    assert row is not None
+    assert float(row.group(1)) == pytest.approx(expected.estradiol_pg_ml, rel=5e-3)
+    assert "band" in r.text and "Assumptions" in r.text
+    assert "/hormones?total_t=650&amp;age=45" in r.text  # shareable link
+
+
+def test_hormone_form_error_is_shown_not_raised(client: TestClient) -> None:
+    r = client.get("/hormones", params={"total_t": "-5"})
+    assert r.status_code == 422
+    assert "out of range" in r.text
+
+
+def test_user_input_is_escaped(client: TestClient) -> None:
+    evil = '<script>alert("x")</script>'
+    for path, name in (("/hormones", "total_t"), ("/hcg", "vial_iu"), ("/embed/hcg", "dose_iu")):
+        r = client.get(path, params={name: evil})
+        assert evil not in r.text
+        assert "&lt;script&gt;" in r.text
+
+
+def test_hcg_page_draws_syringe_at_the_dose(client: TestClient) -> None:
+    r = client.get("/hcg", params={"vial_iu": "5000", "diluent_ml": "2", "dose_iu": "250"})
+    assert r.status_code == 200
+    m = mix("5000", "2", "250")
+    assert f'data-dose-ml="{m.dose_ml}"' in r.text
+    assert m.draw_line() in r.text
+
+
+def test_hcg_page_plan_calendar_chart_ics(client: TestClient) -> None:
+    q = {
+        "vial_iu": "5000",
+        "diluent_ml": "5",
+        "dose_iu": "250",
+        "freq": "2x-week",
+        "start": "2025-01-06",
+        "weeks": "12",
+        "discard_after_days": "30",
+        "price_per_vial": "60",
+    }
+    r = client.get("/hcg", params=q)
+    assert r.status_code == 200
+    assert 'class="month"' in r.text and 'class="iu-left"' in r.text
+    assert r.text.count('class="discard"') >= 2
+    ics = client.get("/hcg/plan.ics", params=q)
+    assert ics.status_code == 200 and "BEGIN:VEVENT" in ics.text
