@@ -141,6 +141,8 @@ FOLDER_OUTPUTS: list[tuple[Callable[[dict[str, Path]], list[str]], str]] = [
     (lambda d: ["trial", "simulate", "--participants", "1", "--days", "1"], "--out"),
     (lambda d: ["trial", "demo"], "--out"),
     (lambda d: ["sim", "dose-response", "--doses", "2e8", "--participants", "1"], "--out"),
+    (lambda d: ["trial", "template"], ""),  # the folder is an argument
+    (lambda d: ["examples"], ""),
 ]
 
 
@@ -190,7 +192,7 @@ def test_folder_output_path_refused_before_computing(
         "missing-parent": str(inputs["tmp"] / "no-such-folder" / "report"),
     }[case]
     _tripwire(monkeypatch)
-    _assert_clean_error([*prefix(inputs), flag, target], codes=(3,))
+    _assert_clean_error([*prefix(inputs), *([flag] if flag else []), target], codes=(3,))
 
 
 def test_cgm_out_onto_its_input_refused(
