@@ -188,3 +188,14 @@ def test_cli_bad_input_one_line(tmp_path: Path, args: list[str], code: int, mess
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
     assert not out.exists()
+
+
+def test_without_the_extra_one_line_hint_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were not installed
+    res = CliRunner().invoke(app, ["cgm", "metrics", "none/*.parquet", "--engine", "dask"])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.strip().splitlines() == [
+        "error: --engine dask needs the optional extra: pip install 'endolab[dask]'"
+    ]

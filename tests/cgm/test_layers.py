@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "endolab.cgm.agp": 4,
     "endolab.cgm.readers": 4,
     "endolab.cgm.tables": 4,
+    "endolab.cgm.distributed": 4,  # compute on Dask: per-partition compute + combine
     "endolab.cgm": 5,  # the package's public face re-exports the top
 }
 LAYER_NAMES = {0: "schema", 1: "frame", 2: "kernels", 3: "metrics/episodes/indices", 4: "compute"}

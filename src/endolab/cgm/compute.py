@@ -18,7 +18,14 @@ from endolab.cgm.periods import add_periods
 from endolab.errors import EndolabWarning, InputError
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
-__all__ = ["Partial", "available_metrics", "combine", "compute_metrics", "compute_partition"]
+__all__ = [
+    "Partial",
+    "available_metrics",
+    "check_metric_names",
+    "combine",
+    "compute_metrics",
+    "compute_partition",
+]
 
 
 def _indices_registry() -> dict[str, Callable[..., pl.DataFrame]]:
@@ -99,6 +106,11 @@ class Partial(NamedTuple):
     table: pl.DataFrame
     #: Notices (EndolabWarning texts) raised while computing, as data, in order.
     warnings: tuple[str, ...]
+
+
+def check_metric_names(metrics: str | Sequence[str]) -> list[str]:
+    """The names of ``metrics`` checked as :func:`compute_metrics` checks them (before any work)."""
+    return _metric_names(metrics)
 
 
 def _metric_names(metrics: str | Sequence[str]) -> list[str]:

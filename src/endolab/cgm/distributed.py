@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 import polars as pl
 
-from endolab.cgm.compute import Partial, _metric_names, combine, compute_partition
+from endolab.cgm.compute import Partial, check_metric_names, combine, compute_partition
 from endolab.errors import DataFileError, EndolabError, InputError
 from endolab.units import normalize_unit
 
@@ -267,7 +267,7 @@ def compute_metrics_dask(
         ``table`` as :func:`endolab.cgm.compute_metrics`; ``warnings``: the notices, as data.
     """
     require_dask()
-    names = _metric_names(metrics)
+    names = check_metric_names(metrics)
     if by is not None and by not in ("day", "week"):
         raise InputError(f"by must be None, 'day' or 'week', got {by!r}", field="by", value=by)
     if unit is not None:
