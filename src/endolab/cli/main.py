@@ -6,6 +6,9 @@ Each group lives in its own module and imports its science lazily inside the com
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from endolab._version import __version__
@@ -54,6 +57,29 @@ app.add_typer(cgm.app, name="cgm")
 app.add_typer(trial.app, name="trial")
 app.add_typer(sim.app, name="sim")
 app.command("serve")(serve_command)
+
+
+@app.command("examples")
+def examples_command(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="Folder to create (new or empty) for the example files."),
+    ],
+) -> None:
+    """Write the example data shipped with endolab: CGM files in every layout, a trial dataset.
+
+    All synthetic (made by endolab's own seeded generator, endolab.examples.generate).
+    """
+    from endolab.examples import example_files, write_examples
+
+    target = write_examples(folder)
+    typer.echo(f"Wrote {len(example_files())} example files to {target}:")
+    for name in example_files():
+        typer.echo(f"  {target / name}")
+    typer.echo(
+        f"Try: endolab cgm metrics {target / 'cgm' / 'generic.csv'}   |   "
+        f"endolab trial analyze {target / 'trial'} --out report"
+    )
 
 
 def main() -> None:
