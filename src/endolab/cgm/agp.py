@@ -15,9 +15,11 @@ detail, not in level.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from typing import TYPE_CHECKING, Any, Final
 
+import numpy as np
 import polars as pl
 
 from endolab.cgm.frame import ensure_canonical
@@ -36,7 +38,14 @@ from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["AGP_PERCENTILES", "agp_figure", "agp_percentiles"]
+__all__ = [
+    "AGP_PERCENTILES",
+    "AGP_SMOOTH_MINUTES",
+    "AGP_Y_MAX_MG_DL",
+    "agp_figure",
+    "agp_percentiles",
+    "sufficiency_text",
+]
 
 #: Percentiles of the AGP (Johnson 2019; R iglu ``agp``): 5, 25, 50, 75, 95.
 AGP_PERCENTILES: Final = (5, 25, 50, 75, 95)
@@ -129,6 +138,60 @@ def agp_percentiles(
     )
 
 
+#: Default top of the AGP's y-axis [mg/dL]: the same for every subject [A] (CGM readings stop at
+#: 400 mg/dL; "High" is stored as 401).
+AGP_Y_MAX_MG_DL: Final = 400.0
+
+#: Width of the centred moving average of ``agp_figure(smooth=True)`` [min] [A].
+AGP_SMOOTH_MINUTES: Final = 60
+
+
+def _smoothed(values: Any, bins: int) -> Any:
+    """Centred circular moving average of ``values`` over ``bins`` bins (odd: rounded up).
+
+    >>> _smoothed(np.array([0.0, 0.0, 3.0, 0.0]), 3).tolist()
+    [0.0, 1.0, 1.0, 1.0]
+    """
+    width = max(1, int(bins) | 1)
+    half = width // 2
+    data = np.asarray(values, dtype=float)
+    padded = np.concatenate([data[-half:], data, data[:half]]) if half else data
+    return np.convolve(padded, np.ones(width) / width, mode="valid")
+
+
+def sufficiency_text(days_worn: float | None, active_percent: float | None) -> tuple[str, bool]:
+    """The AGP's sufficiency line, decided on the values **as shown** (rounded down to 0.1).
+
+    Rounding down keeps the shown values and the decision consistent: 13.997 days is shown as
+    13.9 d and is insufficient; 14.0 is shown as 14.0 and is sufficient (2019 consensus: ≥ 14 days
+    and ≥ 70 % CGM active).
+
+    >>> sufficiency_text(13.997, 95.0)
+    ('Insufficient data: 13.9 d of data (< 14 d needed)', False)
+    >>> sufficiency_text(14.0, 70.0)[1]
+    True
+    """
+    if days_worn is None or active_percent is None:
+        return "Insufficient data: too few readings", False
+    days, active = _floor1(days_worn), _floor1(active_percent)
+    short = []
+    if days_worn < 14:
+        short.append(f"{days:.1f} d of data (< 14 d needed)")
+    if active_percent < 70:
+        short.append(f"{active:.1f} % CGM active (< 70 % needed)")
+    if short:
+        return "Insufficient data: " + "; ".join(short), False
+    return "Data sufficient (≥ 14 d, ≥ 70 % active)", True
+
+
+def _floor1(value: float) -> float:
+    return math.floor(value * 10.0) / 10.0
+
+
+def _opt_floor(value: float | None) -> float | None:
+    return None if value is None else _floor1(value)
+
+
 _RANGE_COLOURS: Final = {
     "very_high": "#e8590c",
     "high": "#fcc419",
@@ -145,8 +208,17 @@ def agp_figure(
     unit: str = "mg/dL",
     title: str | None = None,
     bin_minutes: int = 15,
+    smooth: bool = False,
+    y_max: float | None = None,
 ) -> Figure:
     """AGP report for one subject: the modal-day percentile curves and the consensus metrics panel.
+
+    ``smooth=True`` draws each percentile curve as a centred moving average over
+    :data:`AGP_SMOOTH_MINUTES` of bins, wrapping around midnight (the curves of the published AGP
+    report are smoothed, but no smoothing formula is published with the consensus [A]); the
+    metrics are never smoothed. The y-axis runs from 0 to ``y_max`` in the output unit (default
+    :data:`AGP_Y_MAX_MG_DL` = 400 mg/dL, 22.2 mmol/L), the same for every subject so that AGPs can
+    be compared side by side; it is raised only if a 95th percentile lies above it.
 
     The panel shows the five consensus ranges as a stacked bar (very high > 250, high 181–250,
     target 70–180, low 54–69, very low < 54 mg/dL; Battelino 2019) and mean glucose, GMI, CV,
@@ -176,6 +248,12 @@ def agp_figure(
 
     # --- AGP curves --------------------------------------------------------------------------
     x = (curves["bin_start_min"].to_numpy() + bin_minutes / 2.0) / 60.0
+    if smooth:
+        width = round(AGP_SMOOTH_MINUTES / bin_minutes)
+        curves = curves.with_columns(
+            pl.Series(p, _smoothed(curves[p].to_numpy(), width))
+            for p in ("p5", "p25", "p50", "p75", "p95")
+        )
     ax.axhspan(TIR_LOW_MG_DL * scale, TIR_HIGH_MG_DL * scale, color="#2f9e44", alpha=0.08, lw=0)
     for level in (TIR_LOW_MG_DL, TIR_HIGH_MG_DL):
         ax.axhline(level * scale, color="#2f9e44", lw=1.0)
@@ -192,7 +270,9 @@ def agp_figure(
     ax.set_xticks(range(0, 25, 3))
     ax.set_xticklabels([f"{h:02d}:00" for h in range(0, 25, 3)])
     p95_max = curves.select(pl.col("p95").max()).item()
-    top = max(350.0 * scale, (p95_max if p95_max is not None else 0.0) * 1.05)
+    top = AGP_Y_MAX_MG_DL * scale if y_max is None else float(y_max)
+    if p95_max is not None and p95_max > top:
+        top = p95_max * 1.05
     ax.set_ylim(0, top)
     ax.set_xlabel("Time of day [h]")
     ax.set_ylabel(f"Glucose [{out_unit}]")
@@ -262,20 +342,19 @@ def agp_figure(
             f"{fmt(m['gmi'], '.1f')} % ({fmt(m['gmi_mmol_mol'], '.0f')} mmol/mol)",
         ),
         ("CV (target ≤ 36 %)", f"{fmt(m['cv'], '.1f')} %"),
-        ("CGM active", f"{fmt(m['active_percent'], '.1f')} %"),
-        ("Days of data", f"{fmt(m['days_worn'], '.1f')} d"),
+        ("CGM active", f"{fmt(_opt_floor(m['active_percent']), '.1f')} %"),
+        ("Days of data", f"{fmt(_opt_floor(m['days_worn']), '.1f')} d"),
     ]
     y0 = 0.30
     for i, (name, value) in enumerate(lines):
         panel.text(0.08, y0 - i * 0.037, name, fontsize=9)
         panel.text(0.62, y0 - i * 0.037, value, fontsize=9, fontweight="bold")
-    sufficient = bool(m["sufficient_2019"])
+    verdict, sufficient = sufficiency_text(m["days_worn"], m["active_percent"])
+    sufficient = sufficient and bool(m["sufficient_2019"])
     panel.text(
         0.08,
         y0 - len(lines) * 0.037,
-        "Data sufficient (≥ 14 d, ≥ 70 % active)"
-        if sufficient
-        else "Insufficient data: < 14 d or < 70 % active",
+        verdict,
         fontsize=8,
         color="#2f9e44" if sufficient else "#c92a2a",
     )

@@ -498,6 +498,18 @@ def agp_command(
     out: Annotated[Path, typer.Option("--out", help="Figure file: .png, .svg or .pdf (atomic).")],
     report_unit: Annotated[str, typer.Option("--report-unit", help="mg/dL or mmol/L.")] = "mg/dL",
     title: Annotated[str | None, typer.Option("--title", help="Figure title.")] = None,
+    smooth: Annotated[
+        bool,
+        typer.Option("--smooth", help="Smooth the percentile curves (1-h moving average)."),
+    ] = False,
+    y_max: Annotated[
+        str | None,
+        typer.Option(
+            "--y-max",
+            help="Top of the glucose axis in --report-unit (default 400 mg/dL = 22.2 mmol/L, "
+            "the same for every subject).",
+        ),
+    ] = None,
     unit: _Unit = None,
     reader: _Reader = "auto",
     date_order: _DateOrder = "auto",
@@ -517,6 +529,13 @@ def agp_command(
     from endolab.units import normalize_unit
 
     check_output_path(out, flag="--out", suffixes=(".png", ".svg", ".pdf"), inputs=[file])
+    top = None
+    if y_max is not None:
+        from endolab.numbers import parse_float
+
+        top = parse_float(y_max, "--y-max", unit=report_unit)
+        if top <= 0:
+            raise InputError(f"--y-max {y_max!r} must be greater than 0", field="--y-max")
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     with _relay_warnings(), _progress([file], "reading") as bar:
@@ -529,7 +548,7 @@ def agp_command(
             _columns(id_col, time_col, gl_col),
             include_scans,
         )
-        fig = agp_figure(frame, subject, unit=glucose_unit, title=title)
+        fig = agp_figure(frame, subject, unit=glucose_unit, title=title, smooth=smooth, y_max=top)
         buffer = io.BytesIO()
         fig.savefig(buffer, format=out.suffix.lower().lstrip("."), dpi=150)
     _write_out(out, buffer.getvalue())

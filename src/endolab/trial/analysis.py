@@ -35,11 +35,13 @@ from endolab.trial.stats import binary_summary, continuous_summary
 __all__ = [
     "GRADES",
     "SCHEMA_VERSION",
+    "TREATMENT_EMERGENT_FROM_DAY",
     "TrialAnalysis",
     "adverse_event_table",
     "analyze",
     "continuous_keys",
     "grading_inputs",
+    "pre_infusion_events",
 ]
 
 #: Version of the endpoints.json structure (documented in docs/trial.md).
@@ -268,14 +270,29 @@ def _grade_row(row: dict[str, Any], grading: GradingSpec | None = None) -> dict[
     }
 
 
-def adverse_event_table(events: pl.DataFrame, participant_ids: list[str]) -> list[dict[str, Any]]:
-    """Events by category and preferred term among ``participant_ids``.
+#: First study day of a treatment-emergent event: events starting on or after the day of the first
+#: infusion (day 0) [A: the usual definition, an event starting after the first study treatment;
+#: an event starting before it is listed apart, never counted in the adverse-event tables].
+TREATMENT_EMERGENT_FROM_DAY = 0
 
-    Each row: category, term, participants (with ≥ 1 event), events, serious (``serious = Y``),
-    related (``related`` = ``Y`` or ``POSSIBLE`` [A: possibly related counted as related]), fatal
-    (``outcome = FATAL``). Sorted by participants (descending), then category and term.
+
+def adverse_event_table(
+    events: pl.DataFrame,
+    participant_ids: list[str],
+    *,
+    from_day: int = TREATMENT_EMERGENT_FROM_DAY,
+) -> list[dict[str, Any]]:
+    """Treatment-emergent events by category and preferred term among ``participant_ids``.
+
+    Only events with ``start_day ≥ from_day`` count (default: day 0, the first infusion); earlier
+    events are listed by :func:`pre_infusion_events`. Each row: category, term, participants (with
+    ≥ 1 event), events, serious (``serious = Y``), related (``related`` = ``Y`` or ``POSSIBLE`` [A:
+    possibly related counted as related]), fatal (``outcome = FATAL``). Sorted by participants
+    (descending), then category and term.
     """
-    sub = events.filter(pl.col("participant_id").is_in(participant_ids))
+    sub = events.filter(
+        pl.col("participant_id").is_in(participant_ids) & (pl.col("start_day") >= from_day)
+    )
     if sub.height == 0:
         return []
     table = (
@@ -294,6 +311,29 @@ def adverse_event_table(events: pl.DataFrame, participant_ids: list[str]) -> lis
     ]
 
 
+def pre_infusion_events(
+    events: pl.DataFrame, *, before_day: int = TREATMENT_EMERGENT_FROM_DAY
+) -> list[dict[str, Any]]:
+    """Events that started before ``before_day`` (day 0): one record each, by participant and day.
+
+    Not treatment-emergent, so not in :func:`adverse_event_table`; the report lists them apart.
+    """
+    sub = events.filter(pl.col("start_day") < before_day).sort("participant_id", "start_day")
+    return [
+        {
+            "participant_id": r["participant_id"],
+            "start_day": int(r["start_day"]),
+            "start_date": r["start_date"].isoformat(),
+            "category": r["category"],
+            "term": r["term"],
+            "serious": r["serious"],
+            "related": r["related"],
+            "outcome": r["outcome"],
+        }
+        for r in sub.to_dicts()
+    ]
+
+
 @dataclass
 class TrialAnalysis:
     """Everything computed from one dataset under one protocol."""
@@ -306,6 +346,7 @@ class TrialAnalysis:
     adverse_events: list[dict[str, Any]]
     notices: list[str] = field(default_factory=list)
     intervals: pl.DataFrame | None = None
+    pre_infusion_events: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def binary_keys(self) -> list[str]:
@@ -347,6 +388,8 @@ class TrialAnalysis:
             },
             "cohorts": self.cohorts,
             "adverse_events": self.adverse_events,
+            "adverse_events_from_day": TREATMENT_EMERGENT_FROM_DAY,
+            "pre_infusion_events": self.pre_infusion_events,
             "participants": self.participant_records(),
             "notices": self.notices,
             "disclaimer": DISCLAIMER,
@@ -465,4 +508,5 @@ def analyze(ds: TrialDataset, protocol: Protocol) -> TrialAnalysis:
         adverse_events=adverse_event_table(ds.events, ds.participants["participant_id"].to_list()),
         notices=notices,
         intervals=intervals,
+        pre_infusion_events=pre_infusion_events(ds.events),
     )

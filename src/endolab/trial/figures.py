@@ -76,7 +76,16 @@ def trajectory_figure(a: TrialAnalysis, measure: Measure) -> Figure:
                 sub = ds.labs.filter(
                     (pl.col("participant_id") == pid) & (pl.col("test") == "HBA1C")
                 )
-                ax.plot(sub["day"], sub["value"], marker="o", ms=3, lw=1, color=colour, alpha=0.8)
+                ax.plot(
+                    sub["day"],
+                    sub["value"],
+                    marker="o",
+                    ms=3,
+                    lw=1,
+                    color=colour,
+                    alpha=0.8,
+                    label=pid,
+                )
             elif measure == "insulin":
                 sub = ds.insulin.filter(pl.col("participant_id") == pid).sort("day")
                 days = sub["day"].to_numpy().astype(float)
@@ -87,17 +96,28 @@ def trajectory_figure(a: TrialAnalysis, measure: Measure) -> Figure:
                     gaps = np.where(np.diff(days) > 1)[0] + 1
                     days = np.insert(days, gaps, np.nan)
                     units = np.insert(units, gaps, np.nan)
-                ax.plot(days, units, lw=0.9, color=colour, alpha=0.8)
+                ax.plot(days, units, lw=0.9, color=colour, alpha=0.8, label=pid)
             else:
                 for test, style in (("CPEP_STIM_PEAK", "-"), ("CPEP_FASTING", ":")):
                     sub = ds.labs.filter(
                         (pl.col("participant_id") == pid) & (pl.col("test") == test)
                     )
-                    ax.plot(sub["day"], sub["value"], style, marker="o", ms=3, lw=1, color=colour)
+                    ax.plot(
+                        sub["day"],
+                        sub["value"],
+                        style,
+                        marker="o",
+                        ms=3,
+                        lw=1,
+                        color=colour,
+                        label=pid if test == "CPEP_STIM_PEAK" else None,
+                    )
         if measure == "hba1c":
             ax.axhline(7.0, color="grey", lw=0.8, ls="--")
         ax.axvline(0, color="black", lw=0.6)
         ax.set_title(f"Cohort {cohort} (n = {len(ids)})", fontsize=10)
+        if ids:  # which line is whom (per-participant plots need a legend)
+            ax.legend(title="Participant", fontsize=7, title_fontsize=7, loc="best", ncols=2)
         ax.set_xlabel("Study day (0 = first infusion)")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel(ylabel)

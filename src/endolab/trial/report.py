@@ -32,6 +32,7 @@ from endolab.trial.tables import all_tables, to_html, to_markdown
 
 __all__ = [
     "REPORT_FILES",
+    "describe_endpoint",
     "endpoints_json_text",
     "participants_frame",
     "provenance_sentence",
@@ -135,23 +136,69 @@ th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:to
 th{background:#f3f3f3}.note{font-size:.85em;color:#555}
 .notice{background:#fff7e0;border:1px solid #e0c070;padding:.5em 1em}
 img{max-width:100%;height:auto;border:1px solid #eee;margin:.5em 0}
+.table-scroll{overflow-x:auto;max-width:100%}
+@media (max-width:700px){body{margin:1em auto}table{font-size:.75em}}
 .disclaimer{font-size:.85em;color:#555;border-top:1px solid #ccc;margin-top:2em;padding-top:.5em}
 """
 
 
+def _days(window: tuple[int, int]) -> str:
+    first, last = (str(d).replace("-", "−") for d in window)
+    return f"days {first} to {last}"
+
+
+def _pct(fraction: float) -> str:
+    return f"{100 * fraction:g} %"
+
+
+def describe_endpoint(ep: Any, labels: dict[str, str] | None = None) -> str:
+    """One plain-language sentence defining a binary endpoint of a protocol (for the report).
+
+    >>> from endolab.trial.protocol import load_protocol
+    >>> p = load_protocol("zimislecel-2025")
+    >>> describe_endpoint(p.endpoints["she_free_90_365"])
+    'No severe hypoglycaemic event (SHE) starting in days 90 to 365.'
+    """
+    kind = ep.kind
+    if kind == "she_free":
+        return f"No severe hypoglycaemic event (SHE) starting in {_days(ep.window)}."
+    if kind == "hba1c_response":
+        return (
+            f"At least one HbA1c in {_days(ep.window)} below {ep.below_pct:g} %, or at least "
+            f"{ep.fall_pct:g} percentage point(s) below the participant's baseline HbA1c."
+        )
+    if kind == "hba1c_last_below":
+        return f"The last HbA1c in {_days(ep.window)} is below {ep.below_pct:g} %."
+    if kind == "insulin_independent":
+        return (
+            f"No insulin taken on any recorded day in {_days(ep.window)}, with insulin records "
+            f"on at least {_pct(ep.min_coverage)} of the window's days."
+        )
+    if kind == "tir_above":
+        return (
+            f"CGM time in range 70–180 mg/dL above {ep.above_pct:g} % over {_days(ep.window)}, "
+            f"with CGM data covering at least {_pct(ep.min_sufficiency)} of the window."
+        )
+    if kind == "c_peptide_detected":
+        after = str(ep.after_day).replace("-", "−")
+        return f"Any fasting or meal-stimulated C-peptide above 0 on a day after day {after}."
+    if kind == "all_of":
+        names = [(labels or {}).get(c, c) for c in ep.components]
+        return "All of: " + "; ".join(names) + " (missing if any part is missing and none fails)."
+    return str(ep.label or kind)
+
+
 def _definitions(p: Protocol) -> list[str]:
-    out = []
-    for key, ep in p.endpoints.items():
-        params = {k: v for k, v in ep.model_dump().items() if k not in ("label",)}
-        out.append(f"{key}: {ep.label or key} — {json.dumps(params, ensure_ascii=False)}")
-    return out
+    labels = {key: ep.label or key.replace("_", " ") for key, ep in p.endpoints.items()}
+    return [f"{labels[key]}: {describe_endpoint(ep, labels)}" for key, ep in p.endpoints.items()]
 
 
 def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list[str]) -> str:
     e = html.escape
     p = a.protocol
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{e(p.name)} — trial endpoint report</title><style>{_CSS}</style></head><body>",
         f"<h1>Trial endpoint report — protocol {e(p.name)}</h1>",
         f"<p>{e(provenance_sentence(a))}</p>",

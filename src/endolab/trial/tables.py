@@ -11,7 +11,12 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from endolab.trial.analysis import GRADES, TrialAnalysis, continuous_keys
+from endolab.trial.analysis import (
+    GRADES,
+    TREATMENT_EMERGENT_FROM_DAY,
+    TrialAnalysis,
+    continuous_keys,
+)
 
 __all__ = [
     "Table",
@@ -38,14 +43,28 @@ class Table:
 
 
 def _num(x: float | None, digits: int = 1) -> str:
-    return "—" if x is None else f"{x:.{digits}f}"
+    """A number for display, with a true minus sign: ``-1.05`` → ``−1.05``.
+
+    >>> _num(-1.05, 2), _num(None)
+    ('−1.05', '—')
+    """
+    return "—" if x is None else f"{x:.{digits}f}".replace("-", "−")
+
+
+def _range(low: float | None, high: float | None, digits: int = 1) -> str:
+    """A range that reads cleanly whatever the signs: ``−1.05 to −0.75``.
+
+    >>> _range(-1.05, -0.75, 2), _range(2.5, 9.0)
+    ('−1.05 to −0.75', '2.5 to 9.0')
+    """
+    return f"{_num(low, digits)} to {_num(high, digits)}"
 
 
 def _binary_cell(s: dict[str, Any]) -> str:
     if not s["N"]:
         return "— (N = 0)"
     lo, hi = s["ci95"]
-    cell = f"{s['n']}/{s['N']} ({s['percent']:.1f} %; 95 % CI {100 * lo:.1f}–{100 * hi:.1f})"
+    cell = f"{s['n']}/{s['N']} ({s['percent']:.1f} %; 95 % CI {_range(100 * lo, 100 * hi)} %)"
     if s["missing"]:
         cell += f"; missing {s['missing']}"
     return cell
@@ -57,7 +76,7 @@ def binary_table(a: TrialAnalysis) -> Table:
     rows = []
     for key, ep in a.protocol.endpoints.items():
         label = ep.label or key
-        rows.append([f"{label} (`{key}`)"] + [_binary_cell(a.cohorts[g][key]) for g in groups])
+        rows.append([f"{label} ({key})"] + [_binary_cell(a.cohorts[g][key]) for g in groups])
     return Table(
         title="Binary endpoints",
         header=["Endpoint"] + [f"{g} (N = {a.cohorts[g]['participants']})" for g in groups],
@@ -98,10 +117,9 @@ def binary_summary_table(a: TrialAnalysis) -> Table:
 def _cont_cell(s: dict[str, Any], digits: int) -> str:
     if not s["n"]:
         return "—"
-    sd = "—" if s["sd"] is None else f"{s['sd']:.{digits}f}"
     return (
-        f"{s['mean']:.{digits}f} ({sd}); {s['median']:.{digits}f} "
-        f"[{s['q1']:.{digits}f}–{s['q3']:.{digits}f}]; n = {s['n']}"
+        f"{_num(s['mean'], digits)} (SD {_num(s['sd'], digits)}); median "
+        f"{_num(s['median'], digits)} (IQR {_range(s['q1'], s['q3'], digits)}); n = {s['n']}"
     )
 
 
@@ -216,7 +234,9 @@ def grading_table(a: TrialAnalysis) -> Table | None:
 
 
 def adverse_event_tables(a: TrialAnalysis) -> list[Table]:
-    """Adverse events by term: all participants, then each cohort group."""
+    """Treatment-emergent adverse events by term (all participants, then each cohort group), and
+    the events that started before the infusion, listed apart (never counted in the tables)."""
+    day = TREATMENT_EMERGENT_FROM_DAY
     out = []
     sets = [("all participants", a.adverse_events)] + [
         (g, s["adverse_events"]) for g, s in a.cohorts.items()
@@ -224,7 +244,7 @@ def adverse_event_tables(a: TrialAnalysis) -> list[Table]:
     for name, rows in sets:
         out.append(
             Table(
-                title=f"Adverse events by term — {name}",
+                title=f"Treatment-emergent adverse events by term (study day ≥ {day}) — {name}",
                 header=[
                     "Category",
                     "Term",
@@ -247,11 +267,34 @@ def adverse_event_tables(a: TrialAnalysis) -> list[Table]:
                     for r in rows
                 ]
                 or [["—", "no events", "0", "0", "0", "0", "0"]],
-                notes=["Related: relation Y or POSSIBLE. Fatal: outcome FATAL."]
+                notes=[
+                    f"Treatment-emergent: the event started on or after study day {day} (the "
+                    "first infusion); earlier events are listed in the next table, not counted "
+                    "here. Related: relation Y or POSSIBLE. Fatal: outcome FATAL."
+                ]
                 if name == "all participants"
                 else [],
             )
         )
+    out.append(
+        Table(
+            title=f"Events before the infusion (study day < {day}; not treatment-emergent)",
+            header=["Participant", "Study day", "Date", "Category", "Term", "Serious", "Outcome"],
+            rows=[
+                [
+                    e["participant_id"],
+                    _num(e["start_day"], 0),
+                    e["start_date"],
+                    e["category"],
+                    e["term"],
+                    e["serious"],
+                    e["outcome"],
+                ]
+                for e in a.pre_infusion_events
+            ]
+            or [["—", "—", "—", "—", "no events before the infusion", "—", "—"]],
+        )
+    )
     return out
 
 
@@ -339,6 +382,6 @@ def to_html(table: Table) -> str:
     )
     notes = "".join(f'<p class="note">{e(n)}</p>' for n in table.notes)
     return (
-        f"<h3>{e(table.title)}</h3><table><thead><tr>{head}</tr></thead>"
-        f"<tbody>{body}</tbody></table>{notes}"
+        f"<h3>{e(table.title)}</h3><div class='table-scroll'><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table></div>{notes}"
     )
