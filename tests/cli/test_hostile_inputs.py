@@ -141,6 +141,8 @@ FOLDER_OUTPUTS: list[tuple[Callable[[dict[str, Path]], list[str]], str]] = [
     (lambda d: ["trial", "simulate", "--participants", "1", "--days", "1"], "--out"),
     (lambda d: ["trial", "demo"], "--out"),
     (lambda d: ["sim", "dose-response", "--doses", "2e8", "--participants", "1"], "--out"),
+    (lambda d: ["trial", "template"], ""),  # the folder is an argument
+    (lambda d: ["examples"], ""),
 ]
 
 
@@ -190,7 +192,7 @@ def test_folder_output_path_refused_before_computing(
         "missing-parent": str(inputs["tmp"] / "no-such-folder" / "report"),
     }[case]
     _tripwire(monkeypatch)
-    _assert_clean_error([*prefix(inputs), flag, target], codes=(3,))
+    _assert_clean_error([*prefix(inputs), *([flag] if flag else []), target], codes=(3,))
 
 
 def test_cgm_out_onto_its_input_refused(
@@ -361,3 +363,14 @@ def test_trial_validate_c_peptide_ng_ml_is_a_warning(inputs: dict[str, Path]) ->
     result = runner.invoke(app, ["trial", "validate", str(folder)])
     assert result.exit_code == 0, result.output
     assert "ng/mL (× 331) or nmol/L (× 1000)?" in result.stdout
+
+
+def test_cgm_unit_slip_against_the_stated_unit(inputs: dict[str, Path]) -> None:
+    # readings in mmol/L declared as mg/dL: refused, not a 0 % time in range
+    path = inputs["tmp"] / "mmol.csv"
+    path.write_text(
+        "id,time,gl\n"
+        + "".join(f"S01,2024-01-01 00:{5 * i:02d}:00,{6 + i / 10}\n" for i in range(6))
+    )
+    line = _assert_clean_error(["cgm", "metrics", str(path), "--unit", "mg/dL"], codes=(3,))
+    assert "mmol/L" in line or "36" in line, line
