@@ -41,6 +41,7 @@ def serve_command(
 
     settings = Settings(max_upload_bytes=max_upload_mb * 1024 * 1024)
     os.environ["ENDOLAB_WEB_MAX_UPLOAD_MB"] = str(max_upload_mb)
+    os.environ["ENDOLAB_WEB_WARM_TRIAL"] = "0" if no_demo else "1"
     if not no_demo:
         last = [-1]
 

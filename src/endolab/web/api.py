@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from endolab.output import to_jsonable, with_disclaimer
+from endolab.output import json_text, with_disclaimer
 
 __all__ = [
     "FreeTIn",
@@ -200,7 +200,7 @@ def hcg_plan_result(body: HcgPlanIn) -> Any:
     tags=["hormones"],
     summary="TRT Hormone Predictor: free T, estradiol and DHT from total testosterone",
 )
-def hormones_predict(body: HormonesPredictIn) -> dict[str, Any]:
+async def hormones_predict(body: HormonesPredictIn) -> Response:
     from endolab.hormones import predict
 
     r = predict(
@@ -216,7 +216,7 @@ def hormones_predict(body: HormonesPredictIn) -> dict[str, Any]:
         measured_dht=body.measured_dht,
         dht_unit=body.dht_unit,
     )
-    return to_jsonable(with_disclaimer(r.to_dict()))  # type: ignore[no-any-return]
+    return _json(with_disclaimer(r.to_dict()))
 
 
 @router.post(
@@ -226,7 +226,7 @@ def hormones_predict(body: HormonesPredictIn) -> dict[str, Any]:
     tags=["hormones"],
     summary="Free and bioavailable testosterone (Vermeulen 1999 by default)",
 )
-def hormones_free_t(body: FreeTIn) -> dict[str, Any]:
+async def hormones_free_t(body: FreeTIn) -> Response:
     from endolab.hormones import free_testosterone
 
     r = free_testosterone(
@@ -237,7 +237,7 @@ def hormones_free_t(body: FreeTIn) -> dict[str, Any]:
         unit=body.unit,
         albumin_unit=body.albumin_unit,
     )
-    return to_jsonable(with_disclaimer(r.to_dict()))  # type: ignore[no-any-return]
+    return _json(with_disclaimer(r.to_dict()))
 
 
 @router.post(
@@ -247,10 +247,10 @@ def hormones_free_t(body: FreeTIn) -> dict[str, Any]:
     tags=["hcg"],
     summary="hCG mixing: concentration, syringe units, marks, doses per vial",
 )
-def hcg_mix(body: HcgMixIn) -> dict[str, Any]:
+async def hcg_mix(body: HcgMixIn) -> Response:
     from endolab.hcg import result_record
 
-    return to_jsonable(result_record(hcg_mix_result(body)))  # type: ignore[no-any-return]
+    return _json(result_record(hcg_mix_result(body)))
 
 
 @router.post(
@@ -260,10 +260,10 @@ def hcg_mix(body: HcgMixIn) -> dict[str, Any]:
     tags=["hcg"],
     summary="hCG reverse mode: diluent volume for a chosen syringe reading",
 )
-def hcg_reverse(body: HcgReverseIn) -> dict[str, Any]:
+async def hcg_reverse(body: HcgReverseIn) -> Response:
     from endolab.hcg import result_record
 
-    return to_jsonable(result_record(hcg_reverse_result(body)))  # type: ignore[no-any-return]
+    return _json(result_record(hcg_reverse_result(body)))
 
 
 @router.post(
@@ -273,10 +273,10 @@ def hcg_reverse(body: HcgReverseIn) -> dict[str, Any]:
     tags=["hcg"],
     summary="hCG plan: schedule, discard dates, vials over N weeks, cost",
 )
-def hcg_plan(body: HcgPlanIn) -> dict[str, Any]:
+async def hcg_plan(body: HcgPlanIn) -> Response:
     from endolab.hcg import result_record
 
-    return to_jsonable(result_record(hcg_plan_result(body)))  # type: ignore[no-any-return]
+    return _json(result_record(hcg_plan_result(body)))
 
 
 @router.post(
@@ -286,7 +286,7 @@ def hcg_plan(body: HcgPlanIn) -> dict[str, Any]:
     tags=["hcg"],
     summary="hCG plan as an iCalendar file",
 )
-def hcg_plan_ics(body: HcgPlanIn) -> Response:
+async def hcg_plan_ics(body: HcgPlanIn) -> Response:
     from endolab.hcg import plan_to_ics
 
     return Response(
@@ -299,6 +299,11 @@ def hcg_plan_ics(body: HcgPlanIn) -> Response:
 Health = Literal["ok"]
 
 
+def _json(record: Any) -> Response:
+    """A JSON answer serialised once (the record is already plain, checked data)."""
+    return Response(json_text(record, indent=None), media_type="application/json")
+
+
 @router.get("/health", tags=["meta"], summary="Liveness")
-def health() -> dict[str, Health]:
+async def health() -> dict[str, Health]:
     return {"status": "ok"}

@@ -1,5 +1,6 @@
 """ASGI entry point for servers (``uvicorn endolab.web.asgi:app``); settings from the environment:
-``ENDOLAB_WEB_MAX_UPLOAD_MB`` (default 50)."""
+``ENDOLAB_WEB_MAX_UPLOAD_MB`` (default 50), ``ENDOLAB_WEB_WARM_TRIAL`` (``1``: build the trial
+explorer's view in the background at startup; ``0``: on the first visit)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,6 @@ __all__ = ["app"]
 app = create_app(
     Settings(
         max_upload_bytes=int(os.environ.get("ENDOLAB_WEB_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
-        warm_trial=True,
+        warm_trial=os.environ.get("ENDOLAB_WEB_WARM_TRIAL", "1") == "1",
     )
 )
