@@ -214,6 +214,22 @@ def test_embed_in_iframe_from_another_origin(
         context.close()
 
 
+def test_cgm_upload_shows_metrics_and_agp(page: Page, server: str, tmp_path: Path) -> None:
+    rows = ["id,time,gl"]
+    for i in range(288 * 3):  # three days of 5-min readings
+        d, rest = divmod(i * 5, 24 * 60)
+        h, m = divmod(rest, 60)
+        rows.append(f"p1,2024-03-0{1 + d} {h:02d}:{m:02d}:00,{110 + 60 * ((i % 96) / 96):.0f}")
+    csv = tmp_path / "cgm.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    page.goto(f"{server}/cgm")
+    page.set_input_files("input[type=file]", str(csv))
+    page.click("button[type=submit]")
+    expect(page.locator("table.metrics")).to_be_visible()
+    expect(page.locator("figure.agp img")).to_be_visible()
+    shot(page, "cgm-result")
+
+
 @pytest.mark.parametrize(
     ("path", "name", "width"),
     [

@@ -54,11 +54,15 @@ def _read_frame(data: bytes, name: str, unit: str | None = None) -> tuple[Any, l
 def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> dict[str, Any]:
     """Metrics table (JSON envelope) and one AGP SVG per subject of an uploaded CGM export."""
     from endolab.cgm import compute_metrics
-    from endolab.cgm.tables import summary_columns, table_record
+    from endolab.cgm.frame import measured_units
+    from endolab.cgm.tables import summary_columns, summary_display, table_record
 
     frame, notes = _read_frame(data, name)
     table, more = with_warnings(lambda: compute_metrics(frame))
     record = table_record(table, "mg/dL", "cgm metrics (core)", [*notes, *more])
+    shown, footnotes = summary_display(
+        table, "mg/dL", measured_mmol=measured_units(frame) != "mg/dL"
+    )
     agps: dict[str, str] = {}
     ids = table["id"].to_list()
     for sid in ids[:20]:
@@ -66,6 +70,8 @@ def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> di
         agps[str(sid)] = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
     return {
         "record": to_jsonable(record),
+        "shown": to_jsonable(shown.to_dicts()),
+        "footnotes": footnotes,
         "columns": summary_columns(table),
         "ids": ids,
         "agps": agps,
