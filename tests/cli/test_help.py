@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,3 +72,26 @@ def test_calculator_examples_run(path: str, tmp_path: Any, monkeypatch: Any) -> 
 def test_dash_h_and_completion() -> None:
     text = _help("", "-h")
     assert "--install-completion" in text
+
+
+def test_shell_completion_answers() -> None:
+    """Completion as bash asks for it: ``endolab hc<TAB>`` → ``hcg``."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "_ENDOLAB_COMPLETE": "complete_bash", "COMP_WORDS": "endolab hc"}
+    env["COMP_CWORD"] = "1"
+    script = Path(sys.executable).with_name("endolab")
+    if not script.is_file():
+        pytest.skip(f"no endolab console script beside {sys.executable} (not installed)")
+    proc = subprocess.run(
+        [str(script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["hcg"]
