@@ -130,3 +130,14 @@ def test_zip_folder_found_at_any_depth(tmp_path: Path, small_dataset_zip: bytes)
     assert folder == tmp_path / "mytrial"
     z = zipfile.ZipFile(io.BytesIO(small_dataset_zip))
     assert len(z.namelist()) >= 5
+
+
+def test_trial_page_upload(client: TestClient, small_dataset_zip: bytes) -> None:
+    r = client.post("/trial", files={"file": ("t.zip", small_dataset_zip)})
+    assert r.status_code == 200
+    assert "In-silico" in r.text  # the uploaded dataset was simulated: labelled as such
+    assert 'id="cohort-table"' in r.text
+    assert 'download="trial-report.html"' in r.text
+    bad = client.post("/trial", files={"file": ("t.zip", zip_bytes({"../x.csv": b"1"}))})
+    assert bad.status_code == 422
+    assert "absolute path or" in bad.text

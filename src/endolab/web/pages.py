@@ -381,10 +381,7 @@ async def trial_upload(request: Request, file: UploadFile) -> HTMLResponse:
         analysis = analyze_zip(data, settings)
         view = TrialView.build(analysis, per_participant_agp=True)
     except EndolabError as exc:
-        state: TrialState = request.app.state.trial
-        ctx = _trial_context(state.view(), None, uploaded=False)
-        ctx["error"] = _error(exc)
-        return render("trial.html", 422, **ctx)
+        return render("trial_error.html", 422, page="trial", error=_error(exc))
     ctx = _trial_context(view, None, uploaded=True)
     ctx["report_uri"] = "data:text/html;base64," + base64.b64encode(
         report_html(analysis).encode("utf-8")
