@@ -21,7 +21,7 @@ from markupsafe import Markup
 from endolab._version import __version__
 from endolab.errors import EndolabError
 from endolab.output import DISCLAIMER, IN_SILICO_NOTICE
-from endolab.web.trialdata import TrialState, TrialView, analyze_zip
+from endolab.web.trialdata import FIGURES, TrialState, TrialView, analyze_zip
 from endolab.web.views import band_svg, fmt, iu_left_svg, month_calendars
 
 __all__ = ["TrialState", "router", "templates"]
@@ -365,8 +365,11 @@ def trial_report(request: Request) -> Response:
     from endolab.trial.report import report_html
 
     state: TrialState = request.app.state.trial
+    view = state.view()
+    with FIGURES:
+        html = report_html(view.analysis)
     return HTMLResponse(
-        report_html(state.view().analysis),
+        html,
         headers={"content-disposition": 'attachment; filename="virtual-trial-report.html"'},
     )
 
@@ -380,12 +383,14 @@ async def trial_upload(request: Request, file: UploadFile) -> HTMLResponse:
     try:
         analysis = analyze_zip(data, settings)
         view = TrialView.build(analysis, per_participant_agp=True)
+        with FIGURES:
+            report = report_html(analysis)
     except EndolabError as exc:
         return render("trial_error.html", 422, page="trial", error=_error(exc))
     ctx = _trial_context(view, None, uploaded=True)
-    ctx["report_uri"] = "data:text/html;base64," + base64.b64encode(
-        report_html(analysis).encode("utf-8")
-    ).decode("ascii")
+    ctx["report_uri"] = "data:text/html;base64," + base64.b64encode(report.encode("utf-8")).decode(
+        "ascii"
+    )
     return render("trial.html", **ctx)
 
 

@@ -30,12 +30,12 @@ from endolab.web.settings import Settings
 if TYPE_CHECKING:
     from endolab.trial.analysis import TrialAnalysis
 
-__all__ = ["TrialState", "TrialView", "analyze_zip", "demo_folder", "extract_zip"]
+__all__ = ["FIGURES", "TrialState", "TrialView", "analyze_zip", "demo_folder", "extract_zip"]
 
 Progress = Callable[[int, int], None]
 
-#: Matplotlib is not thread-safe: one figure build at a time.
-_FIGURES = threading.Lock()
+#: Matplotlib is not thread-safe: one figure build at a time, in the whole app.
+FIGURES = threading.Lock()
 
 
 def demo_folder(settings: Settings, progress: Progress | None = None) -> Path:
@@ -180,7 +180,7 @@ class TrialView:
 
     @classmethod
     def build(cls, analysis: TrialAnalysis, *, per_participant_agp: bool = True) -> TrialView:
-        with _FIGURES:
+        with FIGURES:
             return cls._build(analysis, per_participant_agp)
 
     @classmethod

@@ -17,6 +17,7 @@ from endolab.errors import InputError
 from endolab.output import IN_SILICO_NOTICE, to_jsonable
 from endolab.web.api import ERRORS, Envelope
 from endolab.web.settings import Settings
+from endolab.web.trialdata import FIGURES
 
 __all__ = ["SimulateIn", "cgm_analysis", "router"]
 
@@ -26,8 +27,6 @@ T = TypeVar("T")
 
 #: ``warnings.catch_warnings`` changes process state: one recording block at a time.
 _WARNINGS = threading.Lock()
-#: Matplotlib figures are drawn one at a time.
-_FIGURES = threading.Lock()
 
 
 def with_warnings(fn: Callable[[], T]) -> tuple[T, list[str]]:
@@ -81,7 +80,7 @@ def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> di
 def _agp_svg(frame: Any, subject: str) -> str:
     from endolab.cgm import agp_figure
 
-    with _FIGURES:
+    with FIGURES:
         fig, _ = with_warnings(lambda: agp_figure(frame, subject))
         buf = io.StringIO()
         fig.savefig(buf, format="svg")
@@ -155,7 +154,7 @@ async def trial_analyze(
     data = await file.read()
     analysis = analyze_zip(data, request.app.state.settings, protocol)
     if report == "html":
-        with _FIGURES:
+        with FIGURES:
             html = report_html(analysis)
         return Response(html, media_type="text/html; charset=utf-8")
     return Response(endpoints_json_text(analysis), media_type="application/json")
