@@ -361,8 +361,6 @@ def metrics_command(
     """
     from endolab.cgm import compute_metrics
     from endolab.cgm.frame import measured_units
-    from endolab.cgm.metrics import gmi_sufficiency_notice
-    from endolab.cgm.tables import summary_columns, summary_display
     from endolab.units import normalize_unit
 
     period = _choice(by, ("day", "week"), "--by") if by is not None else None
@@ -417,6 +415,33 @@ def metrics_command(
         measured_mmol = measured_units(frame) != "mg/dL"
         if bar is not None:
             bar[0].advance(bar[1])
+    _emit_metrics(
+        table,
+        fmt=fmt,
+        out=out,
+        as_json=as_json,
+        glucose_unit=glucose_unit,
+        what=f"cgm metrics ({chosen})",
+        notes=notes,
+        measured_mmol=measured_mmol,
+    )
+
+
+def _emit_metrics(
+    table: pl.DataFrame,
+    *,
+    fmt: str | None,
+    out: Path | None,
+    as_json: bool,
+    glucose_unit: str,
+    what: str,
+    notes: list[str],
+    measured_mmol: bool = False,
+) -> None:
+    """Emit a metrics table (both engines): the summary on screen, or --out/--format/--json."""
+    from endolab.cgm.metrics import gmi_sufficiency_notice
+    from endolab.cgm.tables import summary_columns, summary_display
+
     # GMI/eA1c from too little data: kept, flagged, and said once the table is out (issue 12)
     notice = gmi_sufficiency_notice(table)
 
@@ -437,7 +462,7 @@ def metrics_command(
         out=out,
         as_json=as_json,
         glucose_unit=glucose_unit,
-        what=f"cgm metrics ({chosen})",
+        what=what,
         human=human,
         notes=[*notes, *([notice] if notice else [])],
     )
@@ -464,8 +489,6 @@ def _metrics_dask(
     import sys
 
     from endolab.cgm.distributed import compute_metrics_dask, parquet_files, require_dask
-    from endolab.cgm.metrics import gmi_sufficiency_notice
-    from endolab.cgm.tables import summary_columns, summary_display
 
     require_dask()
     given = [flag for flag, on in unsupported.items() if on]
@@ -496,31 +519,15 @@ def _metrics_dask(
     table = result.table
     for note in result.warnings:
         typer.echo(f"warning: {note}", err=True)
-    notice = gmi_sufficiency_notice(table)
-
-    def human() -> None:
-        shown, footnotes = summary_display(table, glucose_unit)
-        _human_table(
-            shown,
-            summary_columns(table),
-            glucose_unit,
-            f"CGM consensus metrics, {table.height} row(s) (full table: --out FILE or --format csv)",
-        )
-        for line in footnotes:
-            typer.echo(line)
-
-    _emit(
+    _emit_metrics(
         table,
         fmt=fmt,
         out=out,
         as_json=as_json,
         glucose_unit=glucose_unit,
         what=f"cgm metrics ({chosen}, dask)",
-        human=human,
-        notes=[*result.warnings, *([notice] if notice else [])],
+        notes=list(result.warnings),
     )
-    if notice:
-        typer.echo(f"warning: {notice}", err=True)
 
 
 @app.command("episodes")
