@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 import polars as pl
+import pytest
 
 from endolab.errors import InputError
 from endolab.sim import simulate, simulate_trial, write_simulation
@@ -100,7 +100,11 @@ def test_no_graft_participants_stay_near_their_own_baseline() -> None:
     day = (
         ds.cgm["time"].dt.date()
         - ds.cgm["participant_id"].replace_strict(
-            dict(zip(ds.participants["participant_id"], ds.participants["infusion_date"])),
+            dict(
+                zip(
+                    ds.participants["participant_id"], ds.participants["infusion_date"], strict=True
+                )
+            ),
             return_dtype=pl.Date,
         )
     ).dt.total_days()

@@ -518,9 +518,7 @@ def simulate(
             window = ig5[:, max(k - therapy.titration_interval_days, 0) : k, :].reshape(n, -1)
             run_in_ig = ig5[:, day_numbers < 0, :].reshape(n, -1)
             base_below = 100.0 * (run_in_ig < 70.0).mean(axis=1)
-            scale = _titrate(
-                scale, window, run_in_ig.mean(axis=1), base_below, cpep_peak, therapy
-            )
+            scale = _titrate(scale, window, run_in_ig.mean(axis=1), base_below, cpep_peak, therapy)
         therapy_rows[:, 1] = scale
         scale_daily[:, k] = scale
         run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, substeps, *outs)
