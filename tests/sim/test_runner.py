@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 
 from endolab.errors import InputError
@@ -89,21 +90,59 @@ def test_no_graft_participants_never_stop_insulin() -> None:
     ).all()
 
 
+def test_no_graft_participants_stay_near_their_own_baseline() -> None:
+    # Before the fix (fixed thresholds: × 0.7 whenever mean IG < 145 mg/dL) this cohort's insulin
+    # was cut although nothing had changed, and days 30–90 ran 25–55 mg/dL above the run-in.
+    # Without graft function the therapy that held each adult at the run-in mean must keep them
+    # there: days 30–90 mean IG ≤ run-in mean + 10 mg/dL, and insulin never stops.
+    res = simulate([("X", 0.0)] * 6, seed=4, days=90, sensor="none")
+    ds = res.dataset
+    day = (
+        ds.cgm["time"].dt.date()
+        - ds.cgm["participant_id"].replace_strict(
+            dict(
+                zip(
+                    ds.participants["participant_id"], ds.participants["infusion_date"], strict=True
+                )
+            ),
+            return_dtype=pl.Date,
+        )
+    ).dt.total_days()
+    frame = ds.cgm.with_columns(day=day)
+    per = frame.group_by("participant_id").agg(
+        run_in=pl.col("glucose_mg_dl").filter(pl.col("day") < 0).mean(),
+        later=pl.col("glucose_mg_dl").filter(pl.col("day").is_between(30, 90)).mean(),
+    )
+    assert per.height == 6
+    assert (per["later"] <= per["run_in"] + 10.0).all(), per
+    assert (res.dose_scale > 0).all()
+
+
 def test_titration_rule_steps() -> None:
+    # Baseline 130 mg/dL with 0.5 % of the run-in < 70 mg/dL for every row; margin 15, raise 5;
+    # no graft evidence (C-peptide 0) except the last two rows (MMTT peak 250 ≥ 200 pmol/L).
     s = TherapySettings()
-    scale = np.array([1.0, 1.0, 1.0, 1.0, 0.2, 0.0, 0.0])
+    scale = np.array([1.0, 1.0, 1.0, 1.0, 0.8, 1.0, 0.2, 0.0, 0.0, 1.0, 1.0])
     ig = np.array(
         [
-            np.full(10, 100.0),  # mean < 110 → × 0.5
-            np.r_[np.full(9, 150.0), 65.0],  # 10 % < 70 → × 0.5
-            np.full(10, 140.0),  # mean < 145 → × 0.7
-            np.full(10, 200.0),  # mean > 154 → × 1.1
-            np.full(10, 140.0),  # 0.2 × 0.7 = 0.14 < 0.15 → stop
-            np.full(10, 170.0),  # off insulin, mean > 154 → restart at 0.3
-            np.full(10, 150.0),  # off insulin, fine → stays off
+            np.full(100, 99.0),  # mean < 130 − 2·15 = 100 → × 0.5
+            np.r_[np.full(94, 150.0), np.full(6, 65.0)],  # 6 % < 70 > 0.5 + 4 → × 0.5
+            np.r_[np.full(98, 130.0), np.full(2, 65.0)],  # 2 % < 70 > 0.5 + 1 → × 0.7
+            np.full(100, 114.0),  # mean < 130 − 15 = 115 → × 0.7
+            np.full(100, 136.0),  # mean > 130 + 5, scale 0.8 < 1 → × 1.1 = 0.88
+            np.full(100, 200.0),  # already at the full dose (max 1) → stays 1
+            np.full(100, 114.0),  # 0.2 × 0.7 = 0.14 < 0.15 → stop
+            np.full(100, 170.0),  # off insulin, mean > 154 → restart at 0.3
+            np.full(100, 150.0),  # off insulin, mean ≤ 154 → stays off
+            np.full(100, 140.0),  # graft evidence and mean < 145 → weaned × 0.7
+            np.full(100, 146.0),  # graft evidence but mean ≥ 145; > 130 + 5 at full dose → 1
         ]
     )
-    assert _titrate(scale, ig, s).round(6).tolist() == [0.5, 0.5, 0.7, 1.1, 0.0, 0.3, 0.0]
+    base = np.full(11, 130.0)
+    base_below = np.full(11, 0.5)
+    cpep = np.r_[np.zeros(9), 250.0, 250.0]
+    got = _titrate(scale, ig, base, base_below, cpep, s).round(6).tolist()
+    assert got == [0.5, 0.5, 0.7, 0.7, 0.88, 1.0, 0.0, 0.3, 0.0, 0.7, 1.0]
 
 
 def test_adag_relation() -> None:

@@ -172,7 +172,7 @@ class GraftSettings:
         Fraction of infused IEQ that survive engraftment [1]: 0.5 — early intraportal loss
         (IBMIR) is often quoted at 50–60 % [U].
     potency
-        Functional potency of a surviving SC-islet IEQ relative to a native islet [1]: 4.5 [A],
+        Functional potency of a surviving SC-islet IEQ relative to a native islet [1]: 4.75 [A],
         calibrated so that the default full-dose virtual cohort roughly reproduces the NEJM 2025
         insulin-independence proportion (docs/sim.md, "Calibration"); it also absorbs the T1D
         baseline mismatch of specs/simulator.md §0 item 7.
@@ -199,7 +199,7 @@ class GraftSettings:
 
     healthy_ieq: float = 1.0e6
     engraftment_survival: float = 0.5
-    potency: float = 4.5
+    potency: float = 4.75
     cv: float = 0.35
     max_fraction: float = 1.5
     t50_days: float = 90.0
@@ -243,8 +243,8 @@ def mean_graft_fraction(dose_cells: float, settings: GraftSettings | None = None
     ``F = min(max_fraction, IEQ(dose) · survival · potency / healthy_ieq)`` with
     :func:`islet_equivalents_pisania_2010`; every factor is an assumption (:class:`GraftSettings`).
 
-    >>> round(mean_graft_fraction(8e8), 3)  # 8e8/1560 × 0.5 × 4.5 / 1e6
-    1.154
+    >>> round(mean_graft_fraction(8e8), 3)  # 8e8/1560 × 0.5 × 4.75 / 1e6
+    1.218
     """
     s = settings or GraftSettings()
     if not (math.isfinite(dose_cells) and dose_cells >= 0):

@@ -62,6 +62,7 @@ __all__ = [
     "TherapySettings",
     "adag_hba1c_nathan_2008",
     "check_sim_inputs",
+    "default_settings_fingerprint",
     "demo_trial",
     "she_proxy_events",
     "simulate",
@@ -101,14 +102,25 @@ class TherapySettings:
     titration_interval_days
         Titration contacts every 7 days from day 7 after the infusion [A], using the previous
         7 days of noise-free interstitial glucose (IG) [A].
-    The titration rule [A] (one dose scale multiplies basal and boluses; 1 before the infusion):
-        on insulin — % IG < 70 over 4 % or mean IG < 110 mg/dL: scale × 0.5; else % < 70 over
-        1 % or mean < ``reduce_mean_below_mg_dl`` (145): × 0.7; else mean >
-        ``increase_mean_above_mg_dl`` (154, the eAG of HbA1c 7 %): × 1.1 (at most ``max_scale``);
-        a scale below
-        ``stop_below_scale`` (0.15) stops insulin: the participant is insulin independent by the rule.
-        Off insulin — mean IG > ``restart_mean_mg_dl`` (154, the eAG of HbA1c 7 %): restart at
-        ``restart_scale`` (0.3). The thresholds were chosen by hand in the calibration (docs/sim.md).
+    The titration rule [A] (one dose scale multiplies basal and boluses; 1 before the infusion) is
+    relative to each participant's own **baseline**, the run-in's mean IG [mg/dL] and % IG < 70
+    mg/dL, because the insulin each virtual adult takes before the infusion is what holds them
+    there; insulin is **weaned** only with evidence of graft function, the latest MMTT's stimulated
+    C-peptide ≥ ``wean_cpeptide_pmol_l`` (200 pmol/L, the DCCT threshold of preserved β-cell
+    function, DCCT Research Group, Ann Intern Med 1998;128:517, doi:10.7326/0003-4819-128-7-199804010-00001;
+    its use as a weaning trigger is the assumption):
+        on insulin — % IG < 70 more than 4 points above the run-in's, or mean IG < baseline −
+        ``2 × titration_margin_mg_dl``: scale × 0.5; else % < 70 more than 1 point above the
+        run-in's, mean < baseline − ``titration_margin_mg_dl`` (15), or graft evidence and mean <
+        ``reduce_mean_below_mg_dl`` (145): × 0.7; else mean > baseline +
+        ``titration_raise_above_mg_dl`` (5) or mean > ``increase_mean_above_mg_dl`` (154, the eAG
+        of HbA1c 7 %): × 1.1, at most ``max_scale`` (1, the participant's own pre-infusion
+        therapy); a scale below ``stop_below_scale`` (0.15) stops insulin: the participant is
+        insulin independent by the rule.
+        Off insulin — mean IG > ``restart_mean_mg_dl`` (154): restart at ``restart_scale`` (0.3).
+    Without graft function the glucose stays near the baseline, so the scale stays near 1 and
+    insulin never stops (tested). The margins and factors were chosen by hand in the calibration
+    (docs/sim.md); no paper gives them.
     """
 
     correction_target: float = 140.0
@@ -118,12 +130,15 @@ class TherapySettings:
     rescue_below_mg_dl: float = 70.0
     rescue_wait_min: float = 30.0
     titration_interval_days: int = 7
+    titration_margin_mg_dl: float = 15.0
+    titration_raise_above_mg_dl: float = 5.0
+    wean_cpeptide_pmol_l: float = 200.0
     reduce_mean_below_mg_dl: float = 145.0
     increase_mean_above_mg_dl: float = 154.0
     stop_below_scale: float = 0.15
     restart_mean_mg_dl: float = 154.0
     restart_scale: float = 0.3
-    max_scale: float = 1.5
+    max_scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -222,6 +237,29 @@ class SimulationResult:
     graft_fraction: FloatArray
     day_numbers: NDArray[np.int64]
     dose_scale: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+
+
+def default_settings_fingerprint() -> str:
+    """12 hex digits that change whenever the simulator's defaults or version change.
+
+    Caches of simulated output (the web app's demo trial) key on it, so a changed default is never
+    served from an old cache.
+
+    >>> len(default_settings_fingerprint())
+    12
+    """
+    import hashlib
+
+    defaults = {
+        "model": MODEL_NAME,
+        "version": __version__,
+        "graft": asdict(GraftSettings()),
+        "therapy": asdict(TherapySettings()),
+        "she": asdict(SheProxy()),
+        "designs": {k: asdict(v) for k, v in SIM_PROTOCOLS.items()},
+    }
+    text = json.dumps(defaults, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def check_sim_inputs(participants: int, days: int, doses: Sequence[float], seed: int) -> None:
@@ -332,16 +370,41 @@ def she_proxy_events(
     return events
 
 
-def _titrate(scale: FloatArray, ig_window: FloatArray, settings: TherapySettings) -> FloatArray:
-    """The titration rule of :class:`TherapySettings` [A]; ``ig_window`` is (n, samples) [mg/dL]."""
+def _titrate(
+    scale: FloatArray,
+    ig_window: FloatArray,
+    baseline: FloatArray,
+    baseline_below: FloatArray,
+    cpeptide_peak: FloatArray,
+    settings: TherapySettings,
+) -> FloatArray:
+    """The titration rule of :class:`TherapySettings` [A].
+
+    ``ig_window`` is (n, samples) of noise-free IG [mg/dL] since the last contact; ``baseline`` is
+    each participant's run-in mean IG [mg/dL] and ``baseline_below`` their run-in % of IG < 70 mg/dL
+    [%]; ``cpeptide_peak`` the latest MMTT's stimulated C-peptide [pmol/L] (0 before the first);
+    ``scale`` the current dose scale [1].
+
+    >>> s = TherapySettings()
+    >>> flat = np.full((4, 10), 130.0)   # at baseline, 20 below it, 20 above it (scale 0.5), graft
+    >>> base = np.array([130.0, 150.0, 110.0, 130.0])
+    >>> cpep = np.array([0.0, 0.0, 0.0, 450.0])
+    >>> _titrate(np.array([1.0, 1.0, 0.5, 1.0]), flat, base, np.zeros(4), cpep, s).tolist()
+    [1.0, 0.7, 0.55, 0.7]
+    """
     mean = ig_window.mean(axis=1)
-    reduce_below = settings.reduce_mean_below_mg_dl
+    margin = settings.titration_margin_mg_dl
     below = 100.0 * (ig_window < 70.0).mean(axis=1)
     on = scale > 0
     new = scale.copy()
-    big = on & ((below > 4.0) | (mean < 110.0))
-    small = on & ~big & ((below > 1.0) | (mean < reduce_below))
-    up = on & ~big & ~small & (mean > settings.increase_mean_above_mg_dl)
+    big = on & ((below > baseline_below + 4.0) | (mean < baseline - 2.0 * margin))
+    graft = cpeptide_peak >= settings.wean_cpeptide_pmol_l
+    wean = graft & (mean < settings.reduce_mean_below_mg_dl)
+    small = on & ~big & ((below > baseline_below + 1.0) | (mean < baseline - margin) | wean)
+    high = (mean > baseline + settings.titration_raise_above_mg_dl) | (
+        mean > settings.increase_mean_above_mg_dl
+    )
+    up = on & ~big & ~small & high & (scale < settings.max_scale)
     new[big] *= 0.5
     new[small] *= 0.7
     new[up] = np.minimum(new[up] * 1.1, settings.max_scale)
@@ -430,6 +493,7 @@ def simulate(
     she_rows: list[tuple[int, int, int]] = []  # (participant, start day, end day)
     run_len = np.zeros(n, dtype=np.int64)
     run_start = np.zeros(n, dtype=np.int64)
+    cpep_peak = np.zeros(n)  # latest MMTT stimulated C-peptide as reported [pmol/L]
     rows = np.arange(n)[:, None]
     total = n * n_days
     for k, day in enumerate(day_numbers):
@@ -452,7 +516,9 @@ def simulate(
             meal[:, MMTT_START_MIN] += mmtt_g
         if day > 0 and day % therapy.titration_interval_days == 0:
             window = ig5[:, max(k - therapy.titration_interval_days, 0) : k, :].reshape(n, -1)
-            scale = _titrate(scale, window, therapy)
+            run_in_ig = ig5[:, day_numbers < 0, :].reshape(n, -1)
+            base_below = 100.0 * (run_in_ig < 70.0).mean(axis=1)
+            scale = _titrate(scale, window, run_in_ig.mean(axis=1), base_below, cpep_peak, therapy)
         therapy_rows[:, 1] = scale
         scale_daily[:, k] = scale
         run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, substeps, *outs)
@@ -467,6 +533,7 @@ def simulate(
                 peak = max(cpep[i, MMTT_START_MIN + s] for s in MMTT_SAMPLES_MIN)
                 lo = max(k - HBA1C_WINDOW_DAYS + 1, 0)
                 hba1c = float(adag_hba1c_nathan_2008(daily_bg[i, lo : k + 1].mean()))
+                cpep_peak[i] = _assay(peak)
                 lab_rows += [
                     (i, int(day), "HBA1C", round(hba1c, 1)),
                     (i, int(day), "GLUCOSE_FASTING", round(float(bg[i, MMTT_START_MIN]))),

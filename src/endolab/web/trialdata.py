@@ -40,7 +40,7 @@ FIGURES = threading.Lock()
 
 def demo_folder(settings: Settings, progress: Progress | None = None) -> Path:
     """The cached dataset folder of the built-in virtual trial (simulated on first use)."""
-    from endolab.sim import simulate_trial, write_simulation
+    from endolab.sim import default_settings_fingerprint, simulate_trial, write_simulation
 
     kwargs: dict[str, Any] = {"seed": settings.demo_seed}
     if settings.demo_participants is not None:
@@ -49,7 +49,7 @@ def demo_folder(settings: Settings, progress: Progress | None = None) -> Path:
         kwargs["days"] = settings.demo_days
     key = "-".join(f"{k}{v}" for k, v in sorted(kwargs.items()))
     root = settings.cache_folder() / "demo-trial"
-    target = root / f"endolab-{__version__}-{key}"
+    target = root / f"endolab-{__version__}-{default_settings_fingerprint()}-{key}"
     if (target / "simulation.json").is_file():
         return target
     ds = simulate_trial(progress=progress, **kwargs)
