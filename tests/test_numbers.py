@@ -73,7 +73,9 @@ def test_wording() -> None:
         "`age` must be a number (got `x`). Accepted: a decimal number such as 5000, 2.5 or "
         "0.25. Expected a number in years, accepted 18–90 years."
     )
-    with pytest.raises(ParseError, match=r"^E_NOT_A_NUMBER: `x` must be a number \(got `True`\)\.$"):
+    with pytest.raises(
+        ParseError, match=r"^E_NOT_A_NUMBER: `x` must be a number \(got `True`\)\.$"
+    ):
         parse_fraction(True, "x")
     with pytest.raises(ParseError, match="too many digits"):
         parse_fraction("9" * 400, "x")
