@@ -78,7 +78,7 @@ def _text(raw: object) -> str:
         return "a number with too many digits to print"
 
 
-#: Code of every "not a number" error, in every calculator (the hCG catalogue's code, spec §5).
+#: Code of every "not a number" error, in every calculator (the hCG catalogue's code, docs/hcg.md).
 NOT_A_NUMBER: Final = "E_NOT_A_NUMBER"
 
 #: What to do, by reason (appended to the one sentence of :func:`number_message`).
@@ -96,7 +96,7 @@ def number_message(
 ) -> str:
     """The one wording of a value that is not a number, for every calculator and front end.
 
-    First the hCG catalogue's ``E_NOT_A_NUMBER`` template (specs/hcg.md §5), with the field and the
+    First the hCG catalogue's ``E_NOT_A_NUMBER`` template (docs/hcg.md, error codes), with the field and the
     value as typed in backticks, then what to do for the ``reason``, then the unit expected and the
     accepted range when the caller knows them.
 
