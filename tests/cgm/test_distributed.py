@@ -164,7 +164,7 @@ def test_cli_dask_writes_the_same_parquet(tmp_path: Path) -> None:
         (["NOPE/*.parquet"], 3, "matches no Parquet file"),
         (["SCHEMAS"], 3, "every file needs the same columns"),
         (["GOOD", "--scheduler", "SCHED"], 3, "no Dask scheduler answered within 2 s"),
-        (["GOOD", "--window", "1:2", "--day0", "2024-01-01"], 2, "not supported with --engine"),
+        (["GOOD", "--include-scans"], 2, "not supported with --engine"),
     ],
 )
 def test_cli_bad_input_one_line(tmp_path: Path, args: list[str], code: int, message: str) -> None:

@@ -22,6 +22,7 @@ import glob
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,7 +32,19 @@ from endolab.cgm.compute import Partial, check_metric_names, combine, compute_pa
 from endolab.errors import DataFileError, EndolabError, InputError
 from endolab.units import normalize_unit
 
-__all__ = ["MissingExtraError", "compute_metrics_dask", "parquet_files", "require_dask"]
+__all__ = [
+    "SUCCESS_MARKER",
+    "ClusterError",
+    "DistributedResult",
+    "MissingExtraError",
+    "compute_metrics_dask",
+    "parquet_files",
+    "require_dask",
+    "write_parts",
+]
+
+#: Written last into a folder of parts: a folder without it is not a complete result.
+SUCCESS_MARKER = "_SUCCESS"
 
 #: Seconds to wait for a scheduler given by address before giving up.
 CONNECT_TIMEOUT_S = 2.0
@@ -53,6 +66,28 @@ class MissingExtraError(EndolabError):
     """An optional extra (here ``dask``) is not installed: exit status 2 (usage)."""
 
     exit_code: ClassVar[int] = 2
+
+
+class ClusterError(EndolabError):
+    """The computation failed outside the input (a Dask worker died more often than the scheduler
+    allows): exit status 4; nothing was written."""
+
+    exit_code: ClassVar[int] = 4
+
+
+@dataclass(frozen=True)
+class DistributedResult:
+    """What :func:`compute_metrics_dask` returns.
+
+    ``table`` and ``warnings`` as :class:`~endolab.cgm.compute.Partial` (the table of
+    :func:`endolab.cgm.compute_metrics`, every task's notices once each); ``measured_unit`` the unit
+    the readings were measured in (``"mg/dL"`` or ``"mmol/L"``); ``tasks`` the number of tasks.
+    """
+
+    table: pl.DataFrame
+    warnings: tuple[str, ...]
+    measured_unit: str = "mg/dL"
+    tasks: int = 0
 
 
 def require_dask() -> None:
@@ -153,10 +188,13 @@ def _bucket_task(
     by: str | None,
     unit: str | None,
     dt0: float | None,
-) -> tuple[Partial, str]:
+    window: tuple[Any, Any] | None = None,
+    day0: Any = None,
+) -> tuple[Partial, str, tuple[str, ...], pl.DataFrame | None]:
     """One task: the rows of subjects in ``bucket`` from every file, computed as on one machine.
 
-    Returns the partition's metrics (glucose in mg/dL) and the unit the readings were measured in.
+    Returns the partition's metrics (glucose in mg/dL), the unit the readings were measured in,
+    the grouping keys and the expected period rows of :func:`~endolab.cgm.periods.add_periods`.
     """
     import warnings
 
@@ -174,7 +212,7 @@ def _bucket_task(
     # together), so that check_frame reports only what is wrong within the data
     frame = frame.sort([id_col, mapping["time"]], maintain_order=True)
     if frame.height == 0:
-        return Partial(table=pl.DataFrame(), warnings=()), "mg/dL"
+        return Partial(table=pl.DataFrame(), warnings=()), "mg/dL", (), None
     with _CAPTURE_LOCK:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", EndolabWarning)
@@ -185,12 +223,49 @@ def _bucket_task(
                 time_col=mapping["time"],
                 gl_col=mapping["gl"],
             )
-            plan = add_periods(canon, by=by)
+            plan = add_periods(canon, by=by, window=window, day0=day0)
         notes = tuple(str(w.message) for w in caught if issubclass(w.category, EndolabWarning))
         part = compute_partition(
             plan.frame, plan.keys, metrics=names, dt0=dt0, period_minutes=plan.period_minutes
         )
-    return Partial(part.table, notes + part.warnings), measured_units(canon)
+    partial = Partial(part.table, notes + part.warnings)
+    return partial, measured_units(canon), tuple(plan.keys), plan.expected
+
+
+def write_parts(table: pl.DataFrame, folder: str | os.PathLike[str], *, parts: int = 1) -> Path:
+    """Write ``table`` as a folder of Parquet parts with :data:`SUCCESS_MARKER` written last.
+
+    The folder is built in a hidden temporary sibling and renamed into place (atomic on one file
+    system), and the marker is written into it only after every part: a folder at ``folder`` is
+    always complete, and an interrupted run leaves at most the hidden sibling, without the marker.
+    ``folder`` must not exist yet or be an empty folder (a user's files are never replaced).
+    Parts hold whole subjects, ``part-00000.parquet`` upward, in table order.
+    """
+    from endolab._io import atomic_directory
+
+    target = Path(folder)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError(
+            f"--out {str(target)!r} exists and is not an empty folder; give a new folder for the "
+            "parts",
+            field="out",
+            value=str(folder),
+        )
+    ids = table.get_column("id").unique(maintain_order=True)
+    n = max(1, min(int(parts), ids.len()))
+    per = -(-ids.len() // n) if ids.len() else 1
+    with atomic_directory(target) as tmp:
+        for k in range(n):
+            if k and k * per >= ids.len():
+                break
+            piece = (
+                table
+                if n == 1
+                else table.filter(pl.col("id").is_in(ids.slice(k * per, per).implode()))
+            )
+            piece.write_parquet(tmp / f"part-{k:05d}.parquet")
+        (tmp / SUCCESS_MARKER).write_bytes(b"")  # last: the parts above are complete
+    return target
 
 
 def _client(client: Any, scheduler: str | None, n_workers: int | None) -> tuple[Any, Any]:
@@ -237,7 +312,9 @@ def compute_metrics_dask(
     n_workers: int | None = None,
     buckets: int | None = None,
     progress: bool = False,
-) -> Partial:
+    window: tuple[Any, Any] | None = None,
+    day0: Any = None,
+) -> DistributedResult:
     """Per-subject metrics of Parquet files on Dask; the same table as :func:`compute_metrics`.
 
     Parameters
@@ -245,8 +322,9 @@ def compute_metrics_dask(
     source
         A Parquet file, a folder, a glob (``"data/*.parquet"``) or a list of them; one row per
         reading, every file with the same columns; a subject's rows may be in several files.
-    metrics, by, unit_out, dt0
-        As :func:`endolab.cgm.compute_metrics` (``by``: ``None``, ``"day"`` or ``"week"``).
+    metrics, by, unit_out, dt0, window, day0
+        As :func:`endolab.cgm.compute_metrics` (``by``: ``None``, ``"day"`` or ``"week"``;
+        ``day0`` a date, a mapping or a frame — not a path, which workers may not see).
     unit
         Glucose unit of the files, or ``None`` to detect it (per task; tasks that disagree are an
         error asking for ``unit``).
@@ -263,8 +341,15 @@ def compute_metrics_dask(
 
     Returns
     -------
-    Partial
-        ``table`` as :func:`endolab.cgm.compute_metrics`; ``warnings``: the notices, as data.
+    DistributedResult
+        ``table`` as :func:`endolab.cgm.compute_metrics`; ``warnings``: the notices, as data;
+        ``measured_unit`` of the readings.
+
+    Raises
+    ------
+    ClusterError
+        A worker died more often than the scheduler allows (``distributed.scheduler.allowed-
+        failures``; Dask retries a task whose worker died until then).
     """
     require_dask()
     names = check_metric_names(metrics)
@@ -298,24 +383,55 @@ def compute_metrics_dask(
             by=by,
             unit=unit,
             dt0=dt0,
+            window=window,
+            day0=day0,
             pure=False,
         )
         if progress:
             from distributed import progress as dask_progress
 
             dask_progress(futures)  # type: ignore[no-untyped-call]
-        results = the_client.gather(futures)
+        results = _gather(the_client, futures)
     finally:
         if cluster is not None:
             the_client.close()
             cluster.close()
-    units = {u for part, u in results if part.table.height}
+    done = [r for r in results if r[2]]  # tasks that had readings
+    units = {u for _, u, _, _ in done}
     if len(units) > 1:
         raise InputError(
             "the glucose unit detected differs between subjects (mg/dL and mmol/L); give the "
             "unit of the files (--unit)",
             field="unit",
         )
-    parts = [part for part, _ in results if part.table.height]
-    keys = ["id"] + (["date"] if by == "day" else ["week_start"] if by == "week" else [])
-    return combine(parts, keys, unit_out=out_unit)
+    keys = list(done[0][2])
+    expected_parts = [e for _, _, _, e in done if e is not None]
+    expected = (
+        pl.concat(expected_parts, how="vertical").unique(keys, maintain_order=True)
+        if expected_parts
+        else None
+    )
+    parts = [p for p, _, _, _ in done if p.table.height] or [done[0][0]]
+    result = combine(parts, keys, expected=expected, unit_out=out_unit)
+    return DistributedResult(
+        table=result.table,
+        warnings=result.warnings,
+        measured_unit=units.pop() if units else "mg/dL",
+        tasks=k,
+    )
+
+
+def _gather(client: Any, futures: list[Any]) -> list[Any]:
+    """Gather the tasks' results; a worker that died too often is a one-line :class:`ClusterError`."""
+    from distributed import KilledWorker
+
+    try:
+        return list(client.gather(futures))
+    except KilledWorker as exc:
+        raise ClusterError(
+            f"a Dask worker died while computing task {exc.args[0] if exc.args else '?'} more "
+            "often than the scheduler allows (distributed.scheduler.allowed-failures); nothing "
+            "was written",
+            field="engine",
+            value="dask",
+        ) from None

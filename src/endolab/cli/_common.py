@@ -8,6 +8,8 @@ Exit status, the same for every command (documented in ``docs/cli.md``):
       date, an unknown unit (:class:`endolab.errors.ParseError`)
 3     input rejected by validation: out of range, inconsistent, a data file that breaks its format
       (:class:`endolab.errors.InputError`, :class:`endolab.errors.DataFileError`)
+4     the computation failed outside the input, nothing was written (``--engine dask``: a worker
+      died more often than the scheduler allows; :class:`endolab.cgm.distributed.ClusterError`)
 ====  =====================================================================================
 
 Every error is one line on standard error, ``error: <message>``; no traceback for a user mistake.

@@ -383,9 +383,9 @@ def metrics_command(
             glucose_unit=glucose_unit,
             in_unit=in_unit,
             columns=_columns(id_col, time_col, gl_col),
+            window=window,
+            day0=day0,
             unsupported={
-                "--window": window is not None,
-                "--day0": day0 is not None,
                 "--reader": reader.strip().lower() not in ("auto", "generic"),
                 "--date-order": date_order.strip().lower() != "auto",
                 "--include-scans": include_scans,
@@ -480,15 +480,27 @@ def _metrics_dask(
     glucose_unit: str,
     in_unit: str | None,
     columns: dict[str, str],
+    window: str | None,
+    day0: str | None,
     unsupported: dict[str, bool],
     scheduler: str | None,
     workers: int | None,
     as_json: bool,
 ) -> None:
-    """`cgm metrics --engine dask`: Parquet files on a Dask cluster (endolab.cgm.distributed)."""
+    """`cgm metrics --engine dask`: Parquet files on a Dask cluster (endolab.cgm.distributed).
+
+    ``--out`` with a file suffix (``.parquet``, ``.csv``, ``.json``) writes one file atomically;
+    ``--out`` without a suffix (or an empty folder) writes a folder of Parquet parts with
+    ``_SUCCESS`` written last (docs/dask.md).
+    """
     import sys
 
-    from endolab.cgm.distributed import compute_metrics_dask, parquet_files, require_dask
+    from endolab.cgm.distributed import (
+        compute_metrics_dask,
+        parquet_files,
+        require_dask,
+        write_parts,
+    )
 
     require_dask()
     given = [flag for flag, on in unsupported.items() if on]
@@ -504,7 +516,26 @@ def _metrics_dask(
             "give --scheduler or --workers, not both", field="--scheduler", value=scheduler
         )
     inputs = parquet_files([str(f) for f in files])
-    _check_out(out, inputs, fmt)
+    folder = out is not None and (out.suffix == "" or out.is_dir())
+    if folder:
+        assert out is not None
+        if fmt is not None and fmt.strip().lower() != "parquet":
+            raise ParseError(
+                f"--out {str(out)!r} is a folder of Parquet parts; --format {fmt} needs a file "
+                "name with a suffix (e.g. metrics.csv)",
+                field="--format",
+                value=fmt,
+            )
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise InputError(
+                f"--out {str(out)!r} exists and is not an empty folder; give a new folder for "
+                "the parts",
+                field="--out",
+                value=str(out),
+            )
+    else:
+        _check_out(out, inputs, fmt)
+    win, zero = _window(window, day0)
     result = compute_metrics_dask(
         [str(f) for f in inputs],
         metrics=chosen,
@@ -515,10 +546,21 @@ def _metrics_dask(
         scheduler=scheduler,
         n_workers=workers,
         progress=sys.stderr.isatty(),
+        window=win,
+        day0=zero,
     )
     table = result.table
     for note in result.warnings:
         typer.echo(f"warning: {note}", err=True)
+    if folder:
+        assert out is not None
+        write_parts(table, out, parts=result.tasks)
+        n_parts = sum(1 for p in out.iterdir() if p.suffix == ".parquet")
+        typer.echo(
+            f"wrote {table.height} row(s) as {n_parts} Parquet part(s) and _SUCCESS to {out}",
+            err=True,
+        )
+        return
     _emit_metrics(
         table,
         fmt=fmt,
@@ -527,6 +569,7 @@ def _metrics_dask(
         glucose_unit=glucose_unit,
         what=f"cgm metrics ({chosen}, dask)",
         notes=list(result.warnings),
+        measured_mmol=result.measured_unit != "mg/dL",
     )
 
 
