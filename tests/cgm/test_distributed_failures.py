@@ -164,7 +164,7 @@ def thread_client() -> Iterator[Client]:
                     "day0": [dt.date(2024, 3, 2)] * 12,
                 }
             ),
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_window_and_day0_same_as_single_machine(
