@@ -82,6 +82,29 @@ def test_user_input_is_escaped(client: TestClient) -> None:
         assert "&lt;script&gt;" in r.text
 
 
+@pytest.mark.parametrize(
+    ("schedule", "expected_days"),
+    [
+        # every 4 days from Monday 2025-01-06 for 4 weeks (days 0–27): 0, 4, …, 24 → 7 doses
+        ({"every_days": "4"}, [6, 10, 14, 18, 22, 26, 30]),
+        # Tuesdays and Saturdays of the same 4 weeks: Jan 7, 11, 14, 18, 21, 25, 28, Feb 1
+        ({"weekdays": "tue,sat"}, [7, 11, 14, 18, 21, 25, 28, 1]),
+    ],
+)
+def test_hcg_page_custom_schedule(
+    client: TestClient, schedule: dict[str, str], expected_days: list[int]
+) -> None:
+    # Issue 9: not only the presets — every N days or chosen weekdays, as a plain form (no JS)
+    q = {"vial_iu": "5000", "diluent_ml": "5", "dose_iu": "250", "start": "2025-01-06"}
+    r = client.get("/hcg", params={**q, **schedule, "weeks": "4"})
+    assert r.status_code == 200, r.text
+    # dose cells of each month grid (a grid's days of the next/previous month are blank)
+    days = re.findall(r'<td class="dose[^"]*" title="[\d-]+: dose[^"]*">(\d+)</td>', r.text)
+    assert [int(d) for d in days] == expected_days
+    ics = client.get("/hcg/plan.ics", params={**q, **schedule, "weeks": "4"})
+    assert ics.status_code == 200 and "BEGIN:VEVENT" in ics.text
+
+
 def test_hcg_page_draws_syringe_at_the_dose(client: TestClient) -> None:
     r = client.get("/hcg", params={"vial_iu": "5000", "diluent_ml": "2", "dose_iu": "250"})
     assert r.status_code == 200

@@ -69,6 +69,8 @@ HCG_FIELDS = (
     "residual_ml",
     "displacement_ml",
     "freq",
+    "every_days",
+    "weekdays",
     "start",
     "weeks",
     "discard_after_days",
@@ -269,7 +271,8 @@ def _hcg_context(request: Request, embed: bool) -> dict[str, Any]:
         body = HcgPlanIn(**form)
         m = hcg_mix_result(body)
         svg = Markup(mix_svg(m))
-        if form.get("freq") and form.get("start") and form.get("weeks"):
+        scheduled = form.get("freq") or form.get("every_days") or form.get("weekdays")
+        if scheduled and form.get("start") and form.get("weeks"):
             plan = hcg_plan_result(body)
             months = month_calendars(
                 list(plan.dose_dates),
