@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from fastapi import APIRouter, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
@@ -365,8 +366,10 @@ async def cgm_upload(request: Request, file: UploadFile) -> HTMLResponse:
     from endolab.web.uploads import cgm_analysis
 
     data = await file.read()
-    try:
-        result = cgm_analysis(data, file.filename or "upload", request.app.state.settings)
+    try:  # CPU-bound: off the event loop, other requests keep flowing
+        result = await run_in_threadpool(
+            cgm_analysis, data, file.filename or "upload", request.app.state.settings
+        )
     except EndolabError as exc:
         return render("cgm.html", 422, page="cgm", result=None, error=_error(exc))
     return render("cgm.html", page="cgm", result=result, error=None)
@@ -424,11 +427,15 @@ async def trial_upload(request: Request, file: UploadFile) -> HTMLResponse:
 
     settings = request.app.state.settings
     data = await file.read()
-    try:
+
+    def work() -> tuple[TrialView, str]:  # CPU-bound: off the event loop
         analysis = analyze_zip(data, settings)
         view = TrialView.build(analysis, per_participant_agp=True)
         with FIGURES:
-            report = report_html(analysis)
+            return view, report_html(analysis)
+
+    try:
+        view, report = await run_in_threadpool(work)
     except EndolabError as exc:
         return render("trial_error.html", 422, page="trial", error=_error(exc))
     ctx = _trial_context(view, None, uploaded=True)
