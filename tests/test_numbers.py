@@ -8,6 +8,7 @@ from fractions import Fraction
 import pytest
 
 from endolab.errors import EndolabError, InputError, ParseError
+from endolab.hcg import parse_number
 from endolab.numbers import Reason, number_error, parse_float, parse_fraction
 
 ACCEPTED = ["650", " 2.5 ", ".25", "5.", "+3", "-5", "1e3", "2.5E-2"]
@@ -34,12 +35,19 @@ def test_accepted_by_both(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", REJECTED)
-def test_rejected_by_both_as_parse_errors(text: str) -> None:
+def test_rejected_by_both_with_one_wording(text: str) -> None:
+    # issue 11: the float and the exact-fraction parser word the error the same way, with one code
     with pytest.raises(ParseError) as as_float:
-        parse_float(text, "x", unit="mL")
-    with pytest.raises(ParseError):
+        parse_float(text, "x")
+    with pytest.raises(ParseError) as as_fraction:
         parse_fraction(text, "x")
-    assert as_float.value.exit_code == 2 and str(as_float.value).startswith("x: ")
+    with pytest.raises(ParseError) as as_hcg:
+        parse_number(text, "x")
+    errors = (as_float.value, as_fraction.value, as_hcg.value)
+    assert {e.message for e in errors} == {as_float.value.message}
+    assert {e.code for e in errors} == {"E_NOT_A_NUMBER"}
+    assert {e.exit_code for e in errors} == {2}
+    assert as_float.value.message.startswith(f"`x` must be a number (got `{text}`).")
 
 
 def test_exact_values() -> None:
@@ -51,12 +59,23 @@ def test_exact_values() -> None:
 
 
 def test_wording() -> None:
-    assert str(number_error("total_t", "1,5", "comma", unit="ng/dL")) == (
-        "total_t: '1,5' is not a number (use a point as the decimal separator); "
-        "expected a number in ng/dL"
+    # the hCG catalogue's template (specs/hcg.md §5) + the hint for the reason + unit and range
+    assert number_error("total_t", "1,5", "comma", unit="ng/dL").message == (
+        "`total_t` must be a number (got `1,5`). Use a dot as the decimal separator (e.g. 1.5) "
+        "and no thousands separator (e.g. 5000); a comma is not accepted because it is "
+        "ambiguous. Expected a number in ng/dL."
     )
-    assert str(number_error("x", " -nan ", "syntax")) == "x: ' -nan ' is not a finite number"
-    with pytest.raises(ParseError, match=r"^x: True is not a number$"):
+    assert number_error("x", " -nan ", "syntax").message == (
+        "`x` must be a number (got ` -nan `). NaN and infinity are not accepted; give a finite "
+        "decimal number."
+    )
+    assert number_error("age", "x", "syntax", unit="years", accepted="18–90 years").message == (
+        "`age` must be a number (got `x`). Accepted: a decimal number such as 5000, 2.5 or "
+        "0.25. Expected a number in years, accepted 18–90 years."
+    )
+    with pytest.raises(
+        ParseError, match=r"^E_NOT_A_NUMBER: `x` must be a number \(got `True`\)\.$"
+    ):
         parse_fraction(True, "x")
     with pytest.raises(ParseError, match="too many digits"):
         parse_fraction("9" * 400, "x")

@@ -12,9 +12,10 @@ What is a number, everywhere in endolab:
 
 :func:`parse_float` gives a float (the hormone calculators), :func:`parse_fraction` an exact
 fraction (the hCG calculator). Both raise the error their ``error`` factory builds from the field,
-the raw value and a :data:`Reason`; by default a :class:`~endolab.errors.ParseError` (exit status 2)
-worded by :func:`number_error`. A calculator with its own error catalogue passes its own factory (the
-hCG calculator's ``E_NOT_A_NUMBER``).
+the raw value and a :data:`Reason`; by default a :class:`~endolab.errors.ParseError` (exit status 2,
+code ``E_NOT_A_NUMBER``) worded by :func:`number_message`. Every calculator words the error the same
+way (the hCG catalogue's template); the hCG calculator passes a factory only to raise its own
+subclass of ParseError with that same message.
 
 >>> parse_float(" 650 ", "total_t", unit="ng/dL")
 650.0
@@ -23,7 +24,7 @@ Fraction(29, 1)
 >>> parse_float("1,5", "total_t", unit="ng/dL")
 Traceback (most recent call last):
 ...
-endolab.errors.ParseError: total_t: '1,5' is not a number (use a point as the decimal separator); expected a number in ng/dL
+endolab.errors.ParseError: E_NOT_A_NUMBER: `total_t` must be a number (got `1,5`). Use a dot as the decimal separator (e.g. 1.5) and no thousands separator (e.g. 5000); a comma is not accepted because it is ambiguous. Expected a number in ng/dL.
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ from endolab.errors import EndolabError, ParseError
 __all__ = [
     "DECIMAL_RE",
     "MAX_BITS",
+    "NOT_A_NUMBER",
     "Number",
     "NumberErrorFactory",
     "Reason",
     "number_error",
+    "number_message",
     "parse_float",
     "parse_fraction",
 ]
@@ -70,33 +73,64 @@ _NON_FINITE_TEXT: Final = frozenset({"nan", "inf", "infinity"})
 
 def _text(raw: object) -> str:
     try:
-        return str(raw).strip()
+        return str(raw)
     except ValueError:  # an int beyond Python's 4,300-digit printing limit
         return "a number with too many digits to print"
 
 
-def number_error(field: str, raw: object, reason: Reason, *, unit: str = "") -> ParseError:
-    """The common wording: ``field: 'raw' is not a number[ (hint)]; expected a number in unit``.
+#: Code of every "not a number" error, in every calculator (the hCG catalogue's code, docs/hcg.md).
+NOT_A_NUMBER: Final = "E_NOT_A_NUMBER"
 
-    >>> str(number_error("age", "12.5.3", "syntax", unit="years"))
-    "age: '12.5.3' is not a number; expected a number in years"
-    >>> str(number_error("x", float("nan"), "not_finite", unit="g/dL"))
-    'x: nan is not a finite number; expected a number in g/dL'
+#: What to do, by reason (appended to the one sentence of :func:`number_message`).
+_HINTS: Final[dict[str, str]] = {
+    "comma": " Use a dot as the decimal separator (e.g. 1.5) and no thousands separator (e.g. "
+    "5000); a comma is not accepted because it is ambiguous.",
+    "syntax": " Accepted: a decimal number such as 5000, 2.5 or 0.25.",
+    "not_finite": " NaN and infinity are not accepted; give a finite decimal number.",
+    "too_long": " It has too many digits to be a usable amount (at most about 300).",
+}
+
+
+def number_message(
+    field: str, raw: object, reason: Reason, *, unit: str = "", accepted: str = ""
+) -> str:
+    """The one wording of a value that is not a number, for every calculator and front end.
+
+    First the hCG catalogue's ``E_NOT_A_NUMBER`` template (docs/hcg.md, error codes), with the field and the
+    value as typed in backticks, then what to do for the ``reason``, then the unit expected and the
+    accepted range when the caller knows them.
+
+    >>> number_message("age", "12.5.3", "syntax", unit="years", accepted="18–90 years")
+    '`age` must be a number (got `12.5.3`). Accepted: a decimal number such as 5000, 2.5 or 0.25. Expected a number in years, accepted 18–90 years.'
+    >>> number_message("x", None, "missing")
+    '`x` must be a number (got ``).'
     """
-    expected = f"; expected a number in {unit}" if unit else ""
-    if reason in ("missing", "type") or reason == "not_finite":
-        shown = repr(raw)
-    else:
-        shown = repr(_text(raw))
-    if reason == "syntax" and _text(raw).lower().lstrip("+-") in _NON_FINITE_TEXT:
+    text = "" if raw is None else _text(raw)
+    if reason == "syntax" and text.strip().lower().lstrip("+-") in _NON_FINITE_TEXT:
         reason = "not_finite"
-        shown = repr(raw)
-    what = {
-        "not_finite": "is not a finite number",
-        "comma": "is not a number (use a point as the decimal separator)",
-        "too_long": "is not a number (too many digits)",
-    }.get(reason, "is not a number")
-    return ParseError(f"{field}: {shown} {what}{expected}", field=field, value=raw)
+    expected = ""
+    if unit:
+        expected = (
+            f" Expected a number in {unit}" + (f", accepted {accepted}" if accepted else "") + "."
+        )
+    elif accepted:
+        expected = f" Accepted {accepted}."
+    return f"`{field}` must be a number (got `{text}`).{_HINTS.get(reason, '')}{expected}"
+
+
+def number_error(
+    field: str, raw: object, reason: Reason, *, unit: str = "", accepted: str = ""
+) -> ParseError:
+    """The :class:`~endolab.errors.ParseError` (``E_NOT_A_NUMBER``, exit status 2) worded by
+    :func:`number_message`.
+
+    >>> number_error("total_t", "1,5", "comma", unit="ng/dL").message
+    '`total_t` must be a number (got `1,5`). Use a dot as the decimal separator (e.g. 1.5) and no thousands separator (e.g. 5000); a comma is not accepted because it is ambiguous. Expected a number in ng/dL.'
+    >>> number_error("x", float("nan"), "not_finite").code
+    'E_NOT_A_NUMBER'
+    """
+    message = number_message(field, raw, reason, unit=unit, accepted=accepted)
+    return ParseError(message, code=NOT_A_NUMBER, field=field, value=raw)
 
 
 def _check_text(raw: str) -> tuple[str, Reason | None]:
@@ -118,7 +152,7 @@ def parse_fraction(
     >>> parse_fraction(True, "x")
     Traceback (most recent call last):
     ...
-    endolab.errors.ParseError: x: True is not a number
+    endolab.errors.ParseError: E_NOT_A_NUMBER: `x` must be a number (got `True`).
     """
     fail = error or (lambda f, r, why: number_error(f, r, why))
     value = _fraction(raw, field, fail)
@@ -156,18 +190,27 @@ def _fraction(raw: Number | None, field: str, fail: NumberErrorFactory) -> Fract
 
 
 def parse_float(
-    raw: object, field: str, *, unit: str = "", error: NumberErrorFactory | None = None
+    raw: object,
+    field: str,
+    *,
+    unit: str = "",
+    accepted: str = "",
+    error: NumberErrorFactory | None = None,
 ) -> float:
-    """Read ``raw`` as a finite float; ``unit`` is named in the default message.
+    """Read ``raw`` as a finite float; ``unit`` and ``accepted`` (a range) go in the default message.
 
     >>> parse_float(5, "age", unit="years")
     5.0
     >>> parse_float("inf", "age", unit="years")
     Traceback (most recent call last):
     ...
-    endolab.errors.ParseError: age: 'inf' is not a finite number; expected a number in years
+    endolab.errors.ParseError: E_NOT_A_NUMBER: `age` must be a number (got `inf`). NaN and infinity are not accepted; give a finite decimal number. Expected a number in years.
     """
-    fail = error or (lambda f, r, why: number_error(f, r, why, unit=unit))
+
+    def default(f: str, r: object, why: Reason) -> EndolabError:
+        return number_error(f, r, why, unit=unit, accepted=accepted)
+
+    fail = error or default
     if raw is None:
         raise fail(field, raw, "missing")
     if isinstance(raw, bool):

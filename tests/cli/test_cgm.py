@@ -130,7 +130,7 @@ def test_episodes_table_and_summary(tmp_path: Path) -> None:
     result = runner.invoke(app, ["cgm", "episodes", src])
     assert result.exit_code == 0 and "Disclaimer" in result.stdout
     result = runner.invoke(app, ["cgm", "episodes", src, "--inter-gap", "4,5"])
-    assert result.exit_code == 2 and "--inter-gap '4,5'" in result.stderr
+    assert result.exit_code == 2 and "`--inter-gap` must be a number (got `4,5`)" in result.stderr
     result = runner.invoke(
         app, ["cgm", "episodes", src, "--summary", "--json", "--method", "readings"]
     )

@@ -128,6 +128,6 @@ def test_dose_response_table_and_files(tmp_path: Path) -> None:
         "dose_response.csv",
     }
     r = runner.invoke(app, ["sim", "dose-response", "--doses", "2e8,abc"])
-    assert r.exit_code == 2 and "'abc' is not a number" in r.stderr
+    assert r.exit_code == 2 and "`--doses` must be a number (got `abc`)" in r.stderr
     r = runner.invoke(app, ["sim", "dose-response", "--doses", "-1"])
     assert r.exit_code == 3

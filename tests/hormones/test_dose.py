@@ -31,5 +31,5 @@ def test_out_of_range(dose: float) -> None:
 
 
 def test_not_a_number() -> None:
-    with pytest.raises(ParseError, match="dose_mg_week: 'lots' is not a number"):
+    with pytest.raises(ParseError, match=r"`dose_mg_week` must be a number \(got `lots`\)"):
         trough_total_t_bhasin_2001("lots")  # type: ignore[arg-type]

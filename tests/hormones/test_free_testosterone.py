@@ -247,7 +247,7 @@ def test_methods_are_the_published_constant_sets() -> None:
             InputError,
             ["albumin", "60 g/L", "25–55 g/L", "2.5–5.5 g/dL"],
         ),
-        ({"total_t": "abc", "shbg": 40}, ParseError, ["total_t", "'abc'", "ng/dL"]),
+        ({"total_t": "abc", "shbg": 40}, ParseError, ["total_t", "`abc`", "ng/dL"]),
         ({"total_t": float("nan"), "shbg": 40}, ParseError, ["total_t", "nan", "finite"]),
         (
             {"total_t": 300, "shbg": 40, "unit": "mg/dL"},

@@ -316,8 +316,8 @@ def test_no_measured_values_no_ratio() -> None:
             InputError,
             ["measured_dht", "2000 ng/dL", "1–1000 ng/dL"],
         ),
-        (("1,5",), {}, ParseError, ["total_t", "'1,5'", "decimal separator"]),
-        ((500,), {"age": "forty"}, ParseError, ["age", "'forty'", "years"]),
+        (("1,5",), {}, ParseError, ["total_t", "`1,5`", "decimal separator"]),
+        ((500,), {"age": "forty"}, ParseError, ["age", "`forty`", "years"]),
         ((500,), {"unit": "ng/mL"}, UnitError, ["unit", "'ng/mL'", "ng/dL, nmol/L"]),
         ((500,), {"measured_e2": 20, "e2_unit": "ng/L"}, UnitError, ["e2_unit", "pg/mL, pmol/L"]),
         (

@@ -62,6 +62,6 @@ def test_normalize_and_parse_errors() -> None:
     ):
         normalize("mmol/L")
     for bad in ("", "1,5", "abc", "inf", "-nan", True):
-        with pytest.raises(ParseError, match=r"^x: "):
+        with pytest.raises(ParseError, match=r"^E_NOT_A_NUMBER: `x` must be a number \(got `"):
             parse_float(bad, "x", unit="ng/dL")
     assert parse_float(" -5 ", "x", unit="ng/dL") == -5.0

@@ -54,6 +54,7 @@ def test_parse_errors_are_exit_2() -> None:
     with pytest.raises(ParseError) as info:
         check("12.5.3", "age")
     assert info.value.exit_code == 2
-    assert str(info.value) == (
-        "age: '12.5.3' is not a number; expected a number in years, accepted 18–90 years"
+    assert info.value.message == (
+        "`age` must be a number (got `12.5.3`). Accepted: a decimal number such as 5000, 2.5 or "
+        "0.25. Expected a number in years, accepted 18–90 years."
     )

@@ -26,6 +26,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from endolab.errors import EndolabError, InputError
+from endolab.numbers import number_message
 from endolab.output import DISCLAIMER, json_text
 
 __all__ = [
@@ -144,9 +145,7 @@ def _strict(param: Any) -> None:
     def checked(ctx: Any, value: Any) -> Any:
         for text in _values(value):
             if numeric and "_" in text:
-                raise typer.BadParameter(
-                    f"{text!r} is not a number (no '_' inside numbers)", ctx=ctx, param=param
-                )
+                raise typer.BadParameter(number_message(flag, text, "syntax"), ctx=ctx, param=param)
             if is_path and not text.strip():
                 raise InputError(f"{flag} '': empty path; give a name", field=flag, value=text)
         return process(ctx, value)

@@ -575,15 +575,7 @@ def episodes_command(
 
     rule = _choice(lv2_end, ("same", "level1"), "--lv2-end")
     how = _choice(method, ("iglu_grid", "readings"), "--method")
-    gap = parse_float(
-        inter_gap,
-        "--inter-gap",
-        error=lambda field, raw, _why: ParseError(
-            f"{field} {raw!r} is not a number of minutes (use a dot for decimals)",
-            field=field,
-            value=raw,
-        ),
-    )
+    gap = parse_float(inter_gap, "--inter-gap", unit="minutes")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     _check_out(out, files, fmt)
     with _relay_warnings() as notes, _progress(files, "reading") as bar:

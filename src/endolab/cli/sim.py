@@ -9,7 +9,8 @@ import typer
 
 from endolab.cli._common import echo_disclaimer, print_json
 from endolab.cli._progress import progress_bar
-from endolab.errors import InputError, ParseError
+from endolab.errors import InputError
+from endolab.numbers import parse_float
 
 __all__ = ["app"]
 
@@ -20,17 +21,10 @@ app = typer.Typer(
 
 
 def _doses(text: str) -> list[float]:
-    out = []
-    for part in text.split(","):
-        try:
-            value = float(part.strip())
-        except ValueError:
-            raise ParseError(
-                f"--doses: {part.strip()!r} is not a number (give cells, e.g. 2e8,4e8,8e8)",
-                field="doses",
-            ) from None
-        out.append(value)
-    return out
+    return [
+        parse_float(part, "--doses", unit="cells, comma-separated (e.g. 2e8,4e8,8e8)")
+        for part in text.split(",")
+    ]
 
 
 @app.command("dose-response")

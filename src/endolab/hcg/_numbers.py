@@ -1,8 +1,8 @@
 """Exact number parsing and the display rounding of the hCG calculator.
 
 Parsing (spec §3.2, §4.2): decimal text is read straight into :class:`fractions.Fraction`, never via
-``float``, by :func:`endolab.numbers.parse_fraction` (the grammar every calculator shares); this
-module words the errors as the hCG catalogue's ``E_NOT_A_NUMBER``. Only a dot is a decimal separator. A comma is rejected, never guessed: "1,5" could be one
+``float``, by :func:`endolab.numbers.parse_fraction` (the grammar and the ``E_NOT_A_NUMBER`` wording
+every calculator shares); this module raises it as the hCG catalogue's error class. Only a dot is a decimal separator. A comma is rejected, never guessed: "1,5" could be one
 and a half (German locale) or fifteen (a thousands separator), so the user is asked to write "1.5".
 
 Display rounding (spec §6): IU 1 dp, mL 3 dp, syringe units 1 dp; percentages 1 dp and money 2 dp
@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import Final
 
 from endolab.hcg.notices import HcgInputError, HcgParseError
-from endolab.numbers import Number, Reason, parse_fraction
+from endolab.numbers import NOT_A_NUMBER, Number, Reason, number_message, parse_fraction
 
 __all__ = [
     "MASS_UNITS",
@@ -50,35 +50,11 @@ __all__ = [
 _IU_UNITS: Final = frozenset({"iu", "ui", "usp", "usp units", "usp unit", "units", "unit", "u"})
 #: Mass units: never converted for urinary hCG (spec §1.2, E_MASS_UNIT_FOR_URINARY_HCG).
 MASS_UNITS: Final = frozenset({"mg", "mcg", "µg", "μg", "ug", "microgram", "micrograms", "g", "ng"})
-#: Largest numerator or denominator accepted [bit] [A]: 1,024 bits ≈ 308 decimal digits (the range of
-#: a double). Longer numbers are not usable amounts, and Python refuses to print integers of more than
-#: 4,300 digits, so they are rejected as E_NOT_A_NUMBER instead of failing later.
-_TOO_LONG_HINT: Final = " It has too many digits to be a usable amount (at most about 300)."
-
-
-def _text(raw: object) -> str:
-    try:
-        return str(raw)
-    except ValueError:  # an int beyond Python's 4,300-digit printing limit
-        return "a number with too many digits to print"
-
-
-def _not_a_number(field: str, raw: object, hint: str = "") -> HcgParseError:
-    text = "" if raw is None else _text(raw)
-    message = f"`{field}` must be a number (got `{text}`).{hint}"
-    return HcgParseError("E_NOT_A_NUMBER", field, message, value=raw)
-
-
-_HINTS: Final[dict[str, str]] = {
-    "comma": " Use a dot as the decimal separator (e.g. 1.5) and no thousands separator (e.g. "
-    "5000); a comma is not accepted because it is ambiguous.",
-    "syntax": " Accepted: a decimal number such as 5000, 2.5 or 0.25.",
-    "too_long": _TOO_LONG_HINT,
-}
 
 
 def _hcg_error(field: str, raw: object, reason: Reason) -> HcgParseError:
-    return _not_a_number(field, raw, _HINTS.get(reason, ""))
+    """``E_NOT_A_NUMBER`` as the hCG catalogue's error class, worded by the shared template."""
+    return HcgParseError(NOT_A_NUMBER, field, number_message(field, raw, reason), value=raw)
 
 
 def parse_number(raw: Number | None, field: str) -> Fraction:
@@ -133,8 +109,12 @@ def parse_amount(
         return value, unit_text
     if unit_text in _IU_UNITS:
         return parse_number(number_text, field), "IU"
-    raise _not_a_number(
-        field, raw, " Accepted units: IU, USP units or units (all the same drug unit)."
+    message = number_message(field, raw, "type")  # the sentence alone, no number hint
+    raise HcgParseError(
+        NOT_A_NUMBER,
+        field,
+        message + " Accepted units: IU, USP units or units (all the same drug unit).",
+        value=raw,
     )
 
 

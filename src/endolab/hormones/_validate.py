@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Final, NamedTuple
 
 from endolab import units
-from endolab.errors import InputError, ParseError
+from endolab.errors import InputError
 from endolab.numbers import parse_float
 
 __all__ = ["INPUT_RANGES", "InputRange", "check"]
@@ -102,7 +102,7 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
     >>> check("abc", "total_t")
     Traceback (most recent call last):
     ...
-    endolab.errors.ParseError: total_t: 'abc' is not a number; expected a number in ng/dL, accepted 50–3000 ng/dL
+    endolab.errors.ParseError: E_NOT_A_NUMBER: `total_t` must be a number (got `abc`). Accepted: a decimal number such as 5000, 2.5 or 0.25. Expected a number in ng/dL, accepted 50–3000 ng/dL.
     >>> check(43, "albumin")
     Traceback (most recent call last):
     ...
@@ -117,10 +117,8 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
     accepted = f"{_fmt(rng.low)}–{_fmt(rng.high)} {rng.unit}"
     if given_unit != rng.unit or factor != 1.0:
         accepted = f"{_fmt(rng.low / factor)}–{_fmt(rng.high / factor)} {given_unit} ({accepted})"
-    try:
-        number = parse_float(value, field, unit=given_unit)
-    except ParseError as exc:  # issue 2: a non-numeric value's message names the range too
-        raise ParseError(f"{exc.message}, accepted {accepted}", field=field, value=value) from None
+    # issue 2: a non-numeric value's message names the range too
+    number = parse_float(value, field, unit=given_unit, accepted=accepted)
     converted = number * factor
     if rng.low * (1 - _SLACK) <= converted <= rng.high * (1 + _SLACK):
         return converted
