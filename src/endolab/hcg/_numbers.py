@@ -147,9 +147,10 @@ def rounded(x: Fraction, dp: int) -> float:
     if dp < 0:
         return float(round_half_up(x, dp))
     p, q = x.numerator, x.denominator
-    n = (2 * abs(p) * 10**dp + q) // (2 * q)
+    scale: int = 10**dp
+    n: int = (2 * abs(p) * scale + q) // (2 * q)
     # int / int is correctly rounded in CPython: the same double as float(Decimal(n).scaleb(-dp))
-    return (-n if p < 0 else n) / 10**dp  # a negative that rounds to 0 gives 0.0, as before
+    return (-n if p < 0 else n) / scale  # a negative that rounds to 0 gives 0.0, as before
 
 
 def fmt_fixed(x: Fraction, dp: int, *, thousands: bool = True) -> str:
