@@ -53,6 +53,15 @@ def to_jsonable(value: Any) -> Any:
     >>> to_jsonable({"a": fractions.Fraction(1, 4), "b": float("nan"), "d": _dt.date(2025, 1, 6)})
     {'a': 0.25, 'b': None, 'd': '2025-01-06'}
     """
+    kind = type(value)  # exact-type fast path for the plain records that make up most outputs
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return None if math.isnan(value) or math.isinf(value) else value
+    if kind is dict:
+        return {k if type(k) is str else str(k): to_jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [to_jsonable(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -77,3 +77,24 @@ def test_figure_renders_without_pyplot() -> None:
     joined = " ".join(texts)
     assert "Target 70–180" in joined and "GMI" in joined and "Test" in joined
     assert any("not medical advice" in t for t in texts)
+
+
+def test_panel_labels_never_overlap_their_values() -> None:
+    # Issue 9: "GMI (not valid: < 14 d / < 70 %)" ran into its value. 5 days of data is not
+    # sufficient (2019 rule: ≥ 14 days, ≥ 70 % active), so GMI is shown as not valid.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    fig = agp_figure(_frame(), "s")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    texts = {t.get_gid(): t for t in fig.findobj(Text) if t.get_gid()}
+    labels = sorted(k for k in texts if k.startswith("agp-label-"))
+    assert len(labels) == 5
+    gmi = next(k for k in labels if texts[k].get_text().startswith("GMI"))
+    assert texts[gmi].get_text() == "GMI (not valid)"
+    for key in labels:
+        label = texts[key].get_window_extent(renderer)
+        value = texts[key.replace("label", "value")].get_window_extent(renderer)
+        assert label.x1 < value.x0, (texts[key].get_text(), label, value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 from decimal import Decimal
 from fractions import Fraction as F  # noqa: N817
 
@@ -17,6 +19,7 @@ from endolab.hcg._numbers import (
     parse_amount,
     parse_number,
     round_half_up,
+    rounded,
 )
 
 
@@ -139,3 +142,19 @@ def test_review_absurd_magnitudes_do_not_crash_the_calculators() -> None:
         suggest_diluent("5000", "250", min_ml="1e-9999")
     # large but sane magnitudes still work exactly: 1e6 IU in 10 mL = 100,000 IU/mL
     assert mix("1e6", "10", "1e4", "u100-1.0").syringe_units == 10
+
+
+def test_rounding_matches_the_definition_on_random_fractions() -> None:
+    # The integer fast path of round_half_up/rounded against the definition written out:
+    # floor(|x|·10^dp + 1/2) with the sign of x, as exact Fractions, then the nearest double.
+    rng = random.Random(20261205)
+    for _ in range(20_000):
+        x = F(rng.randint(-(10**9), 10**9), rng.randint(1, 10**6))
+        if rng.random() < 0.2:  # exact ties: ...5 at the next decimal place
+            x = F(rng.randint(-(10**6), 10**6) * 10 + 5, 10 ** rng.randint(1, 5))
+        dp = rng.randint(0, 4)
+        n = math.floor(abs(x) * 10**dp + F(1, 2))
+        want = Decimal(-n if x < 0 else n).scaleb(-dp)
+        assert round_half_up(x, dp) == want
+        got = rounded(x, dp)
+        assert got == float(want) and math.copysign(1.0, got) == math.copysign(1.0, float(want))

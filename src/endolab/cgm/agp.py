@@ -335,10 +335,13 @@ def agp_figure(
         return "n/a" if value is None else format(value, spec)
 
     mean = m["mean"] * scale if m["mean"] is not None else None
+    # an invalid GMI keeps a short label (the reason is the sufficiency line below the table), so
+    # the label never runs into its value; the value itself is drawn in red
+    gmi_valid = bool(m["sufficient_2019"])
     lines = [
         ("Mean glucose", f"{fmt(mean, '.1f' if scale != 1.0 else '.0f')} {out_unit}"),
         (
-            "GMI" if m["sufficient_2019"] else "GMI (not valid: < 14 d / < 70 %)",
+            "GMI" if gmi_valid else "GMI (not valid)",
             f"{fmt(m['gmi'], '.1f')} % ({fmt(m['gmi_mmol_mol'], '.0f')} mmol/mol)",
         ),
         ("CV (target ≤ 36 %)", f"{fmt(m['cv'], '.1f')} %"),
@@ -347,8 +350,17 @@ def agp_figure(
     ]
     y0 = 0.30
     for i, (name, value) in enumerate(lines):
-        panel.text(0.08, y0 - i * 0.037, name, fontsize=9)
-        panel.text(0.62, y0 - i * 0.037, value, fontsize=9, fontweight="bold")
+        invalid = name.startswith("GMI") and not gmi_valid
+        panel.text(0.08, y0 - i * 0.037, name, fontsize=9, gid=f"agp-label-{i}")
+        panel.text(
+            0.62,
+            y0 - i * 0.037,
+            value,
+            fontsize=9,
+            fontweight="bold",
+            color="#c92a2a" if invalid else "black",
+            gid=f"agp-value-{i}",
+        )
     verdict, sufficient = sufficiency_text(m["days_worn"], m["active_percent"])
     sufficient = sufficient and bool(m["sufficient_2019"])
     panel.text(

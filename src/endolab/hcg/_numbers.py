@@ -124,9 +124,14 @@ def round_half_up(x: Fraction, dp: int) -> Decimal:
     >>> round_half_up(Fraction(25, 2), 0), round_half_up(Fraction(-1, 8), 2)
     (Decimal('13'), Decimal('-0.13'))
     """
-    scaled = abs(x) * 10**dp
-    n = math.floor(scaled + Fraction(1, 2))
-    if x < 0:
+    # floor(|p/q|·10^dp + 1/2) = (2|p|·10^dp + q) // (2q), all in integers (fast and exact)
+    p, q = x.numerator, x.denominator
+    n = (
+        (2 * abs(p) * 10**dp + q) // (2 * q)
+        if dp >= 0
+        else math.floor(abs(x) * 10**dp + Fraction(1, 2))
+    )
+    if p < 0:
         n = -n
     return Decimal(n).scaleb(-dp)
 
@@ -139,7 +144,13 @@ def rounded(x: Fraction, dp: int) -> float:
     >>> rounded(Fraction(1, 8), 2), rounded(Fraction(2, 3), 3)
     (0.13, 0.667)
     """
-    return float(round_half_up(x, dp))
+    if dp < 0:
+        return float(round_half_up(x, dp))
+    p, q = x.numerator, x.denominator
+    scale: int = 10**dp
+    n: int = (2 * abs(p) * scale + q) // (2 * q)
+    # int / int is correctly rounded in CPython: the same double as float(Decimal(n).scaleb(-dp))
+    return (-n if p < 0 else n) / scale  # a negative that rounds to 0 gives 0.0, as before
 
 
 def fmt_fixed(x: Fraction, dp: int, *, thousands: bool = True) -> str:

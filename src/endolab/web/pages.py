@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from fastapi import APIRouter, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
@@ -53,7 +54,12 @@ HORMONE_FIELDS = (
     "e2_unit",
     "measured_dht",
     "dht_unit",
+    "out_units",
 )
+#: Result units on /hormones: the library's units (conventional, US) or SI (molar), converted by
+#: :func:`endolab.units.convert` (the one unit table).
+RESULT_UNITS = {"conventional": "ng/dL, pg/mL", "si": "nmol/L, pmol/L"}
+_SI_UNIT = {"pg/mL": "pmol/L", "ng/dL": "nmol/L"}
 HCG_FIELDS = (
     "vial_iu",
     "diluent_ml",
@@ -64,6 +70,8 @@ HCG_FIELDS = (
     "residual_ml",
     "displacement_ml",
     "freq",
+    "every_days",
+    "weekdays",
     "start",
     "weeks",
     "discard_after_days",
@@ -100,13 +108,17 @@ def index() -> HTMLResponse:
 def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
     from endolab.hormones import predict
     from endolab.hormones.reference import REFERENCE_RANGES
+    from endolab.units import convert
 
     form = _params(request, HORMONE_FIELDS)
     result = error = None
     rows: list[dict[str, Any]] = []
+    si = form.get("out_units") == "si"
+    if form.get("out_units") not in (None, *RESULT_UNITS):
+        form.pop("out_units")
     if "total_t" in form or "dose_mg_week" in form:
         try:
-            args = {k: v for k, v in form.items() if k != "total_t"}
+            args = {k: v for k, v in form.items() if k not in ("total_t", "out_units")}
             result = predict(form.get("total_t"), **args)  # type: ignore[arg-type]
         except EndolabError as exc:
             error = _error(exc)
@@ -115,8 +127,28 @@ def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
         ref = REFERENCE_RANGES
 
         def row(
-            key: str, name: str, v: float, lo: float, hi: float, unit: str, rr: Any
+            key: str,
+            name: str,
+            v: float,
+            lo: float,
+            hi: float,
+            unit: str,
+            rr: Any,
+            quantity: Any,
         ) -> dict[str, Any]:
+            ref_lo = None if rr is None else rr.low
+            ref_hi = None if rr is None else rr.high
+            if si:  # every number of the row in the SI unit, through the library's unit table
+                to = _SI_UNIT[unit]
+                v, lo, hi = (convert(x, unit, to, quantity=quantity) for x in (v, lo, hi))
+                if rr is not None:
+                    ref_lo = convert(rr.low, rr.unit, to, quantity=quantity)
+                    ref_hi = (
+                        rr.high
+                        if rr.high == float("inf")
+                        else convert(rr.high, rr.unit, to, quantity=quantity)
+                    )
+                unit = to
             return {
                 "key": key,
                 "name": name,
@@ -125,12 +157,12 @@ def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
                 "high": fmt(hi),
                 "unit": unit,
                 "ref": None
-                if rr is None
-                else (f"≥ {rr.low:g}" if rr.high == float("inf") else f"{rr.low:g}–{rr.high:g}"),
-                "ref_source": None if rr is None else rr.source,
-                "svg": Markup(
-                    band_svg(v, lo, hi, None if rr is None else rr.low, rr and rr.high, unit, name)
+                if ref_lo is None
+                else (
+                    f"≥ {fmt(ref_lo)}" if ref_hi == float("inf") else f"{fmt(ref_lo)}–{fmt(ref_hi)}"
                 ),
+                "ref_source": None if rr is None else rr.source,
+                "svg": Markup(band_svg(v, lo, hi, ref_lo, ref_hi, unit, name)),
             }
 
         rows = [
@@ -142,6 +174,7 @@ def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
                 r.estradiol_high_pg_ml,
                 "pg/mL",
                 ref["estradiol"],
+                "estradiol",
             ),
             row(
                 "dht",
@@ -151,6 +184,7 @@ def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
                 r.dht_high_ng_dl,
                 "ng/dL",
                 ref["dht"],
+                "dht",
             ),
             row(
                 "free_t",
@@ -160,6 +194,7 @@ def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
                 r.free_testosterone_high_pg_ml,
                 "pg/mL",
                 ref["free_testosterone"],
+                "testosterone",
             ),
             row(
                 "free_e2",
@@ -169,6 +204,7 @@ def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
                 r.free_estradiol_high_pg_ml,
                 "pg/mL",
                 None,
+                "estradiol",
             ),
             row(
                 "bio_t",
@@ -178,15 +214,23 @@ def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
                 r.bioavailable_testosterone_high_ng_dl,
                 "ng/dL",
                 None,
+                "testosterone",
             ),
         ]
-    defaults = {"unit": "ng/dL", "albumin_unit": "g/dL", "e2_unit": "pg/mL", "dht_unit": "ng/dL"}
+    defaults = {
+        "unit": "ng/dL",
+        "albumin_unit": "g/dL",
+        "e2_unit": "pg/mL",
+        "dht_unit": "ng/dL",
+        "out_units": "conventional",
+    }
     shared = {k: v for k, v in form.items() if defaults.get(k) != v}
     share = "/hormones?" + urlencode(shared) if shared else "/hormones"
     return {
         "form": form,
         "result": result,
         "rows": rows,
+        "result_units": RESULT_UNITS,
         "error": error,
         "embed": embed,
         "share": share,
@@ -228,7 +272,8 @@ def _hcg_context(request: Request, embed: bool) -> dict[str, Any]:
         body = HcgPlanIn(**form)
         m = hcg_mix_result(body)
         svg = Markup(mix_svg(m))
-        if form.get("freq") and form.get("start") and form.get("weeks"):
+        scheduled = form.get("freq") or form.get("every_days") or form.get("weekdays")
+        if scheduled and form.get("start") and form.get("weeks"):
             plan = hcg_plan_result(body)
             months = month_calendars(
                 list(plan.dose_dates),
@@ -321,8 +366,10 @@ async def cgm_upload(request: Request, file: UploadFile) -> HTMLResponse:
     from endolab.web.uploads import cgm_analysis
 
     data = await file.read()
-    try:
-        result = cgm_analysis(data, file.filename or "upload", request.app.state.settings)
+    try:  # CPU-bound: off the event loop, other requests keep flowing
+        result = await run_in_threadpool(
+            cgm_analysis, data, file.filename or "upload", request.app.state.settings
+        )
     except EndolabError as exc:
         return render("cgm.html", 422, page="cgm", result=None, error=_error(exc))
     return render("cgm.html", page="cgm", result=result, error=None)
@@ -380,11 +427,15 @@ async def trial_upload(request: Request, file: UploadFile) -> HTMLResponse:
 
     settings = request.app.state.settings
     data = await file.read()
-    try:
+
+    def work() -> tuple[TrialView, str]:  # CPU-bound: off the event loop
         analysis = analyze_zip(data, settings)
         view = TrialView.build(analysis, per_participant_agp=True)
         with FIGURES:
-            report = report_html(analysis)
+            return view, report_html(analysis)
+
+    try:
+        view, report = await run_in_threadpool(work)
     except EndolabError as exc:
         return render("trial_error.html", 422, page="trial", error=_error(exc))
     ctx = _trial_context(view, None, uploaded=True)

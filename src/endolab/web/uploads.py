@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -104,11 +105,15 @@ async def cgm_metrics(
     from endolab.cgm.tables import table_record
 
     data = await file.read()
-    frame, notes = _read_frame(data, file.filename or "upload", unit)
-    table, more = with_warnings(lambda: compute_metrics(frame, metrics=metric_set))
-    return to_jsonable(  # type: ignore[no-any-return]
-        table_record(table, "mg/dL", f"cgm metrics ({metric_set})", [*notes, *more])
-    )
+
+    def work() -> dict[str, Any]:  # CPU-bound: off the event loop, other requests keep flowing
+        frame, notes = _read_frame(data, file.filename or "upload", unit)
+        table, more = with_warnings(lambda: compute_metrics(frame, metrics=metric_set))
+        return to_jsonable(  # type: ignore[no-any-return]
+            table_record(table, "mg/dL", f"cgm metrics ({metric_set})", [*notes, *more])
+        )
+
+    return await run_in_threadpool(work)
 
 
 @router.post(
@@ -124,15 +129,20 @@ async def cgm_agp(
     unit: str | None = Form(None),
 ) -> Response:
     data = await file.read()
-    frame, _ = _read_frame(data, file.filename or "upload", unit)
-    ids = frame["id"].unique(maintain_order=True).to_list()
-    if subject is not None and subject not in ids:
-        raise InputError(
-            f"subject {subject!r} is not in the file (subjects: {', '.join(map(str, ids[:10]))})",
-            field="subject",
-            value=subject,
-        )
-    return Response(_agp_svg(frame, subject or str(ids[0])), media_type="image/svg+xml")
+
+    def work() -> str:  # CPU-bound: off the event loop
+        frame, _ = _read_frame(data, file.filename or "upload", unit)
+        ids = frame["id"].unique(maintain_order=True).to_list()
+        if subject is not None and subject not in ids:
+            shown = ", ".join(map(str, ids[:10]))
+            raise InputError(
+                f"subject {subject!r} is not in the file (subjects: {shown})",
+                field="subject",
+                value=subject,
+            )
+        return _agp_svg(frame, subject or str(ids[0]))
+
+    return Response(await run_in_threadpool(work), media_type="image/svg+xml")
 
 
 @router.post(
@@ -152,12 +162,16 @@ async def trial_analyze(
     from endolab.web.trialdata import analyze_zip
 
     data = await file.read()
-    analysis = analyze_zip(data, request.app.state.settings, protocol)
-    if report == "html":
-        with FIGURES:
-            html = report_html(analysis)
-        return Response(html, media_type="text/html; charset=utf-8")
-    return Response(endpoints_json_text(analysis), media_type="application/json")
+
+    def work() -> Response:  # CPU-bound: off the event loop
+        analysis = analyze_zip(data, request.app.state.settings, protocol)
+        if report == "html":
+            with FIGURES:
+                html = report_html(analysis)
+            return Response(html, media_type="text/html; charset=utf-8")
+        return Response(endpoints_json_text(analysis), media_type="application/json")
+
+    return await run_in_threadpool(work)
 
 
 class SimulateIn(BaseModel):
