@@ -43,7 +43,12 @@ LAYERS: dict[str, int] = {
 LAYER_NAMES = {0: "schema", 1: "frame", 2: "kernels", 3: "metrics/episodes/indices", 4: "compute"}
 
 #: Modules outside endolab.cgm that the engine may use (the shared, science-free foundations).
-ALLOWED_OUTSIDE = {"endolab.errors", "endolab.units", "endolab.output"}
+ALLOWED_OUTSIDE = {
+    "endolab.errors",
+    "endolab.units",
+    "endolab.output",
+    "endolab._io",
+}  # _io: atomic writes
 
 
 def _module_name(path: Path) -> str:
