@@ -28,6 +28,7 @@ Prints a table and a JSON record (machine, versions, load average) for benchmark
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -97,16 +98,12 @@ def _sample_workers(client: Any, stop: threading.Event, peaks: dict[str, int]) -
     procs = {addr: psutil.Process(pid) for addr, pid in pids.items()}
     while not stop.is_set():
         for addr, proc in procs.items():
-            try:
+            with contextlib.suppress(psutil.Error):
                 peaks[addr] = max(peaks.get(addr, 0), proc.memory_info().rss)
-            except psutil.Error:
-                pass
         stop.wait(0.2)
 
 
-def run_dask(
-    folder: Path, workers: int, memory_limit: str, buckets: int | None
-) -> dict[str, Any]:
+def run_dask(folder: Path, workers: int, memory_limit: str, buckets: int | None) -> dict[str, Any]:
     from distributed import Client, LocalCluster
 
     from endolab.cgm.distributed import compute_metrics_dask
@@ -196,8 +193,11 @@ def main() -> None:
     record: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "versions": {"polars": pl.__version__, "dask": dask.__version__,
-                     "distributed": distributed.__version__},  # fmt: skip
+        "versions": {
+            "polars": pl.__version__,
+            "dask": dask.__version__,
+            "distributed": distributed.__version__,
+        },
         "load_before": _load(),
         "workers": args.workers,
         "memory_limit_per_worker": args.memory_limit,
@@ -213,8 +213,14 @@ def main() -> None:
             gen = time.perf_counter() - t0
             single = run_single(folder)
             dask_run = run_dask(folder, args.workers, args.memory_limit, None)
-            row = {"million": size, "readings": n, "subjects": subjects, "generate_s": round(gen, 1),
-                   "single": single, "dask": dask_run}  # fmt: skip
+            row = {
+                "million": size,
+                "readings": n,
+                "subjects": subjects,
+                "generate_s": round(gen, 1),
+                "single": single,
+                "dask": dask_run,
+            }
             rows.append(row)
             s, d = single.get("seconds"), dask_run["seconds"]
             print(
