@@ -38,6 +38,8 @@ __all__ = [
     "DistributedResult",
     "MissingExtraError",
     "compute_metrics_dask",
+    "gather",
+    "open_client",
     "parquet_files",
     "require_dask",
     "write_parts",
@@ -268,8 +270,13 @@ def write_parts(table: pl.DataFrame, folder: str | os.PathLike[str], *, parts: i
     return target
 
 
-def _client(client: Any, scheduler: str | None, n_workers: int | None) -> tuple[Any, Any]:
-    """(client, cluster to close or None)."""
+def open_client(client: Any, scheduler: str | None, n_workers: int | None) -> tuple[Any, Any]:
+    """A Dask client: ``client`` itself, one connected to ``scheduler`` (one-line error when no
+    scheduler answers within :data:`CONNECT_TIMEOUT_S`), or one on a new ``LocalCluster`` of
+    ``n_workers`` processes (default 2, one thread each, loopback only).
+
+    Returns ``(client, cluster)``; ``cluster`` is the LocalCluster to close, or ``None``.
+    """
     from distributed import Client, LocalCluster
 
     if client is not None:
@@ -368,7 +375,7 @@ def compute_metrics_dask(
     )
     if n_subjects == 0:
         raise InputError("the Parquet files hold no readings", field="files")
-    the_client, cluster = _client(client, scheduler, n_workers)
+    the_client, cluster = open_client(client, scheduler, n_workers)
     try:
         threads = sum(the_client.nthreads().values()) or 1
         k = buckets if buckets is not None else 4 * threads
@@ -391,7 +398,7 @@ def compute_metrics_dask(
             from distributed import progress as dask_progress
 
             dask_progress(futures)  # type: ignore[no-untyped-call]
-        results = _gather(the_client, futures)
+        results = gather(the_client, futures)
     finally:
         if cluster is not None:
             the_client.close()
@@ -421,7 +428,7 @@ def compute_metrics_dask(
     )
 
 
-def _gather(client: Any, futures: list[Any]) -> list[Any]:
+def gather(client: Any, futures: list[Any]) -> list[Any]:
     """Gather the tasks' results; a worker that died too often is a one-line :class:`ClusterError`."""
     from distributed import KilledWorker
 

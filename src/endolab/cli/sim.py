@@ -9,7 +9,7 @@ import typer
 
 from endolab.cli._common import echo_disclaimer, print_json
 from endolab.cli._progress import progress_bar
-from endolab.errors import InputError
+from endolab.errors import InputError, ParseError
 from endolab.numbers import parse_float
 
 __all__ = ["app"]
@@ -42,6 +42,24 @@ def dose_response(
         typer.Option("--out", help="Folder for dose_response.png, .json and .csv (new or empty)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="local (default) or dask: each dose arm a task on a Dask cluster (needs pip "
+            "install 'endolab[dask]'; docs/dask.md). Same seed, same result.",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="--engine dask: address of a running scheduler, tcp://HOST:PORT."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="--engine dask: workers of the local cluster (default 2)."),
+    ] = None,
 ) -> None:
     """Insulin independence, SHE-free rate and TIR by dose, each with its 95 % CI."""
     from endolab.sim.runner import check_sim_inputs
@@ -55,10 +73,30 @@ def dose_response(
         check_output_path(out, flag="--out", kind="folder")
     values = _doses(doses)
     check_sim_inputs(participants, days, values, seed)
+    how = engine.strip().lower()
+    if how not in ("local", "dask"):
+        raise ParseError(f"--engine must be local or dask, got {engine!r}", field="--engine")
+    if how == "local" and (scheduler is not None or workers is not None):
+        raise ParseError("--scheduler and --workers need --engine dask", field="--engine")
+    if scheduler is not None and workers is not None:
+        raise ParseError("give --scheduler or --workers, not both", field="--scheduler")
+    if how == "dask":
+        from endolab.cgm.distributed import require_dask
+
+        require_dask()
     if out is not None:
         check_new_folder(out)
     with progress_bar("simulating dose arms") as bar:
-        result = run(values, participants=participants, seed=seed, days=days, progress=bar)
+        result = run(
+            values,
+            participants=participants,
+            seed=seed,
+            days=days,
+            progress=bar,
+            engine=how,
+            scheduler=scheduler,
+            n_workers=workers,
+        )
     if out is not None:
         write_dose_response(result, out)
     if as_json:
