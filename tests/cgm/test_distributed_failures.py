@@ -204,3 +204,14 @@ def test_cli_window_and_mmol_footnote_as_single_machine(tmp_path: Path) -> None:
     b = CliRunner().invoke(app, [*common, *win, "--engine", "dask", "--workers", "1"])
     assert a.exit_code == 0 and b.exit_code == 0, b.output
     assert a.stdout == b.stdout
+
+
+def test_dask_dataframe_input_same_as_single_machine(tmp_path: Path, thread_client: Client) -> None:
+    dd = pytest.importorskip("dask.dataframe", reason="dask.dataframe needs pandas and pyarrow")
+    files = _dataset(tmp_path)
+    rows = pl.concat([pl.read_parquet(f) for f in files])  # every subject in every part
+    ddf = dd.from_pandas(rows.to_pandas(), npartitions=3, sort=False)
+    got = compute_metrics_dask(ddf, client=thread_client)
+    _assert_same(got.table, _single_machine(files))
+    by_day = compute_metrics_dask(ddf, by="day", client=thread_client)
+    _assert_same(by_day.table, _single_machine(files, by="day"))

@@ -153,7 +153,11 @@ def _columns(files: list[Path], columns: dict[str, str] | None) -> dict[str, str
                 f"({_schema_text(first)}); every file needs the same columns and types",
                 file=str(f),
             )
-    names = list(first)
+    return _mapping(list(first), columns, str(files[0]))
+
+
+def _mapping(names: list[str], columns: dict[str, str] | None, where: str) -> dict[str, str]:
+    """The id/time/gl(/censored) column names among ``names`` (given or found by name)."""
     mapping = dict(columns or {})
     for key, candidates in (("id", _ID_NAMES), ("time", _TIME_NAMES), ("gl", _GL_NAMES)):
         if key not in mapping:
@@ -163,14 +167,14 @@ def _columns(files: list[Path], columns: dict[str, str] | None) -> dict[str, str
                 raise DataFileError(
                     f"no {key} column found (columns: {', '.join(names)}); "
                     f"--engine dask needs {'/'.join(candidates[:3])} or --{key}-col",
-                    file=str(files[0]),
+                    file=where,
                 )
             mapping[key] = found
     missing = [v for v in mapping.values() if v not in names]
     if missing:
         raise DataFileError(
             f"column(s) {', '.join(missing)} not in the file (columns: {', '.join(names)})",
-            file=str(files[0]),
+            file=where,
         )
     if "censored" not in mapping and "censored" in names:
         mapping["censored"] = "censored"
@@ -192,12 +196,35 @@ def _bucket_task(
     dt0: float | None,
     window: tuple[Any, Any] | None = None,
     day0: Any = None,
-) -> tuple[Partial, str, tuple[str, ...], pl.DataFrame | None]:
+) -> _TaskResult:
     """One task: the rows of subjects in ``bucket`` from every file, computed as on one machine.
 
     Returns the partition's metrics (glucose in mg/dL), the unit the readings were measured in,
     the grouping keys and the expected period rows of :func:`~endolab.cgm.periods.add_periods`.
     """
+    id_col = mapping["id"]
+    keep = [mapping[k] for k in ("id", "time", "gl", "censored") if k in mapping]
+    in_bucket = pl.col(id_col).cast(pl.String).hash(seed=_HASH_SEED) % n_buckets == bucket
+    frame = pl.concat(
+        [pl.scan_parquet(f).select(keep).filter(in_bucket) for f in files], how="vertical"
+    ).collect()
+    return _compute_rows(frame, mapping, names, by, unit, dt0, window, day0)
+
+
+_TaskResult = tuple[Partial, str, tuple[str, ...], pl.DataFrame | None]
+
+
+def _compute_rows(
+    frame: pl.DataFrame,
+    mapping: dict[str, str],
+    names: list[str],
+    by: str | None,
+    unit: str | None,
+    dt0: float | None,
+    window: tuple[Any, Any] | None,
+    day0: Any,
+) -> _TaskResult:
+    """Whole subjects' readings → (metrics in mg/dL, measured unit, keys, expected period rows)."""
     import warnings
 
     from endolab.cgm.frame import check_frame, measured_units
@@ -205,11 +232,6 @@ def _bucket_task(
     from endolab.errors import EndolabWarning
 
     id_col = mapping["id"]
-    keep = [mapping[k] for k in ("id", "time", "gl", "censored") if k in mapping]
-    in_bucket = pl.col(id_col).cast(pl.String).hash(seed=_HASH_SEED) % n_buckets == bucket
-    frame = pl.concat(
-        [pl.scan_parquet(f).select(keep).filter(in_bucket) for f in files], how="vertical"
-    ).collect()
     # the files' pieces of a subject in time order (as the single-machine reader puts them
     # together), so that check_frame reports only what is wrong within the data
     frame = frame.sort([id_col, mapping["time"]], maintain_order=True)
@@ -232,6 +254,26 @@ def _bucket_task(
         )
     partial = Partial(part.table, notes + part.warnings)
     return partial, measured_units(canon), tuple(plan.keys), plan.expected
+
+
+def _pandas_task(
+    pdf: Any,
+    mapping: dict[str, str],
+    names: list[str],
+    by: str | None,
+    unit: str | None,
+    dt0: float | None,
+    window: tuple[Any, Any] | None,
+    day0: Any,
+) -> _TaskResult:
+    """One partition of a Dask DataFrame (whole subjects after the shuffle), as polars."""
+    keep = [mapping[k] for k in ("id", "time", "gl", "censored") if k in mapping]
+    frame = pl.from_pandas(pdf[keep].reset_index(drop=True))
+    return _compute_rows(frame, mapping, names, by, unit, dt0, window, day0)
+
+
+def _is_dask_frame(source: object) -> bool:
+    return all(hasattr(source, a) for a in ("npartitions", "to_delayed", "shuffle", "columns"))
 
 
 def write_parts(table: pl.DataFrame, folder: str | os.PathLike[str], *, parts: int = 1) -> Path:
@@ -306,7 +348,7 @@ def open_client(client: Any, scheduler: str | None, n_workers: int | None) -> tu
 
 
 def compute_metrics_dask(
-    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    source: Any,
     *,
     metrics: str | Sequence[str] = "core",
     by: str | None = None,
@@ -329,6 +371,9 @@ def compute_metrics_dask(
     source
         A Parquet file, a folder, a glob (``"data/*.parquet"``) or a list of them; one row per
         reading, every file with the same columns; a subject's rows may be in several files.
+        Or a Dask DataFrame (one row per reading): it is shuffled by subject id so that each
+        partition holds whole subjects (cost: one all-to-all shuffle of the readings; none when the
+        files are read by bucket as above), and each partition is converted to polars.
     metrics, by, unit_out, dt0, window, day0
         As :func:`endolab.cgm.compute_metrics` (``by``: ``None``, ``"day"`` or ``"week"``;
         ``day0`` a date, a mapping or a frame — not a path, which workers may not see).
@@ -365,6 +410,11 @@ def compute_metrics_dask(
     if unit is not None:
         unit = normalize_unit(unit, quantity="glucose", field="unit")
     out_unit = normalize_unit(unit_out, quantity="glucose", field="unit_out")
+    if _is_dask_frame(source):
+        return _compute_frame(
+            source, columns, names, by, unit, dt0, window, day0, out_unit, client, scheduler,
+            n_workers, progress,
+        )  # fmt: skip
     files = parquet_files(source)
     mapping = _columns(files, columns)
     n_subjects = (
@@ -403,6 +453,50 @@ def compute_metrics_dask(
         if cluster is not None:
             the_client.close()
             cluster.close()
+    return _finish(results, out_unit, k)
+
+
+def _compute_frame(
+    ddf: Any,
+    columns: dict[str, str] | None,
+    names: list[str],
+    by: str | None,
+    unit: str | None,
+    dt0: float | None,
+    window: tuple[Any, Any] | None,
+    day0: Any,
+    out_unit: str,
+    client: Any,
+    scheduler: str | None,
+    n_workers: int | None,
+    progress: bool,
+) -> DistributedResult:
+    """A Dask DataFrame: shuffled by subject id (whole subjects per partition), then each
+    partition through the single-machine engine as polars."""
+    from dask.delayed import delayed
+
+    mapping = _mapping([str(c) for c in ddf.columns], columns, "the Dask DataFrame")
+    parts = ddf.shuffle(on=mapping["id"]).to_delayed()
+    tasks = [delayed(_pandas_task)(p, mapping, names, by, unit, dt0, window, day0) for p in parts]
+    the_client, cluster = open_client(client, scheduler, n_workers)
+    try:
+        futures = the_client.compute(tasks)
+        if progress:
+            from distributed import progress as dask_progress
+
+            dask_progress(futures)  # type: ignore[no-untyped-call]
+        results = gather(the_client, list(futures))
+    finally:
+        if cluster is not None:
+            the_client.close()
+            cluster.close()
+    if not any(r[2] for r in results):
+        raise InputError("the Dask DataFrame holds no readings", field="source")
+    return _finish(results, out_unit, len(tasks))
+
+
+def _finish(results: list[_TaskResult], out_unit: str, k: int) -> DistributedResult:
+    """The tasks' parts put together (:func:`~endolab.cgm.compute.combine`)."""
     done = [r for r in results if r[2]]  # tasks that had readings
     units = {u for _, u, _, _ in done}
     if len(units) > 1:
