@@ -1,17 +1,20 @@
 """CGM metrics on a Dask cluster: whole subjects per task, the single-machine engine in each task.
 
 :func:`compute_metrics_dask` takes Parquet files (a path, a glob or a list of them) with one row
-per reading, assigns every subject to one of ``K`` buckets by a hash of its id, and runs one task
-per bucket: the task reads only its bucket's rows from every file (a polars scan with a filter, so
-a subject spread over several files is read whole and never split across tasks), checks them with
+per reading, counts the readings of every subject (one pass over the id columns), splits the sorted
+subject ids into ``K`` contiguous ranges of about equal readings (:func:`id_ranges`), and runs one
+task per range: the task reads only its range's rows from every file (a polars scan with a range
+filter, which Parquet row-group statistics let polars skip for files outside the range; a subject
+spread over several files is read whole and never split across tasks), checks them with
 :func:`endolab.cgm.check_frame` and computes them with
 :func:`endolab.cgm.compute.compute_partition` — the same code as :func:`endolab.cgm.compute_metrics`.
 The client puts the parts together with :func:`endolab.cgm.compute.combine`. Notices come back as
 data (:class:`~endolab.cgm.compute.Partial` ``warnings``) for the caller to show.
 
-Cost of the bucket assignment: every task scans the id column of every file (Parquet column
-pruning; row groups are filtered after reading the id column), so the data are read once in total
-plus ``K`` reads of the id column. No shuffle of the readings is needed.
+Cost of the assignment: one pass over the id columns on the client, then each task reads the id
+column of the row groups its range may touch (all of them at worst) and only its rows of the other
+columns. No shuffle of the readings is needed. ``K`` defaults to 4 per worker thread or one task per
+:data:`ROWS_PER_TASK` readings, whichever is more, so memory per worker stays bounded.
 
 Needs the optional extra: ``pip install 'endolab[dask]'``.
 """
@@ -19,6 +22,7 @@ Needs the optional extra: ``pip install 'endolab[dask]'``.
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -51,8 +55,10 @@ SUCCESS_MARKER = "_SUCCESS"
 #: Seconds to wait for a scheduler given by address before giving up.
 CONNECT_TIMEOUT_S = 2.0
 
-#: Seed of the subject-id hash (fixed: every worker must put a subject in the same bucket).
-_HASH_SEED = 20_260_105
+#: Target readings per task when ``buckets`` is not given [readings]: an engineering choice
+#: (measured: a task of ~5 M readings peaks near 1 GiB in a worker), so that memory per worker stays
+#: bounded however large the data (benchmarks/README.md).
+ROWS_PER_TASK = 5_000_000
 
 #: Python's warning filters are process-wide, so capturing notices as data (check_frame here,
 #: compute_partition) is not thread-safe: tasks sharing a process take turns. Use worker
@@ -186,10 +192,9 @@ def _schema_text(schema: Any) -> str:
 
 
 def _bucket_task(
-    bucket: int,
+    bounds: tuple[Any, Any],
     files: list[str],
     mapping: dict[str, str],
-    n_buckets: int,
     names: list[str],
     by: str | None,
     unit: str | None,
@@ -204,7 +209,12 @@ def _bucket_task(
     """
     id_col = mapping["id"]
     keep = [mapping[k] for k in ("id", "time", "gl", "censored") if k in mapping]
-    in_bucket = pl.col(id_col).cast(pl.String).hash(seed=_HASH_SEED) % n_buckets == bucket
+    lo, hi = bounds  # whole subjects: every id from lo to hi (inclusive), in sort order
+    in_bucket = (
+        pl.col(id_col).is_null()  # rows without an id: one task, checked as on one machine
+        if lo is None and hi is None
+        else pl.col(id_col).is_between(pl.lit(lo), pl.lit(hi), closed="both")
+    )
     frame = pl.concat(
         [pl.scan_parquet(f).select(keep).filter(in_bucket) for f in files], how="vertical"
     ).collect()
@@ -254,6 +264,34 @@ def _compute_rows(
         )
     partial = Partial(part.table, notes + part.warnings)
     return partial, measured_units(canon), tuple(plan.keys), plan.expected
+
+
+def id_ranges(counts: pl.DataFrame, k: int) -> list[tuple[Any, Any]]:
+    """Split subjects (sorted ``counts``: id, len) into at most ``k`` contiguous id ranges of about
+    equal readings; each range is ``(first id, last id)`` and holds whole subjects.
+
+    >>> c = pl.DataFrame({"id": ["a", "b", "c", "d"], "len": [5, 5, 1, 9]})
+    >>> id_ranges(c, 2)
+    [('a', 'b'), ('c', 'd')]
+    """
+    ids = counts.get_column(counts.columns[0]).to_list()
+    cum = counts.get_column("len").cum_sum().to_list()
+    total = cum[-1]
+    ranges: list[tuple[Any, Any]] = []
+    start = 0
+    for b in range(1, k + 1):
+        target = total * b / k
+        end = start
+        while end < len(ids) - 1 and cum[end] < target:
+            end += 1
+        if b == k:
+            end = len(ids) - 1
+        if end >= start:
+            ranges.append((ids[start], ids[end]))
+            start = end + 1
+        if start >= len(ids):
+            break
+    return ranges
 
 
 def _pandas_task(
@@ -343,6 +381,7 @@ def open_client(client: Any, scheduler: str | None, n_workers: int | None) -> tu
         processes=True,
         host="127.0.0.1",
         dashboard_address=":0",  # no fixed port (8787 may be taken); loopback only
+        silence_logs=logging.CRITICAL,  # a task's error reaches the user once, as one line
     )
     return Client(cluster), cluster  # type: ignore[no-untyped-call]
 
@@ -417,25 +456,31 @@ def compute_metrics_dask(
         )  # fmt: skip
     files = parquet_files(source)
     mapping = _columns(files, columns)
-    n_subjects = (
+    counts = (  # readings per subject: one pass over the id columns only
         pl.concat([pl.scan_parquet(f).select(mapping["id"]) for f in files])
-        .select(pl.col(mapping["id"]).n_unique())
+        .group_by(mapping["id"])
+        .len()
+        .sort(mapping["id"])
         .collect()
-        .item()
     )
-    if n_subjects == 0:
+    if counts.height == 0:
         raise InputError("the Parquet files hold no readings", field="files")
     the_client, cluster = open_client(client, scheduler, n_workers)
     try:
         threads = sum(the_client.nthreads().values()) or 1
-        k = buckets if buckets is not None else 4 * threads
-        k = max(1, min(int(k), int(n_subjects)))
+        if buckets is None:
+            rows = int(counts.get_column("len").sum())
+            buckets = max(4 * threads, -(-rows // ROWS_PER_TASK))
+        known = counts.filter(pl.col(mapping["id"]).is_not_null())
+        ranges = id_ranges(known, max(1, int(buckets))) if known.height else []
+        if known.height < counts.height:
+            ranges.append((None, None))
+        k = len(ranges)
         futures = the_client.map(
             _bucket_task,
-            range(k),
+            ranges,
             files=[str(f) for f in files],
             mapping=mapping,
-            n_buckets=k,
             names=names,
             by=by,
             unit=unit,
