@@ -40,12 +40,43 @@ def analyze(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print endpoints.json to standard output.")
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="local (default) or dask: read a CGM table larger than memory (cgm.parquet or a "
+            "cgm/ folder of Parquet parts) on a Dask cluster (pip install 'endolab[dask]'; "
+            "docs/dask.md).",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="--engine dask: address of a running scheduler, tcp://HOST:PORT."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="--engine dask: workers of the local cluster (default 2)."),
+    ] = None,
 ) -> None:
     """Compute every endpoint of a trial dataset under a protocol and write a report."""
     from rich.console import Console
 
+    from endolab.errors import ParseError
     from endolab.trial.report import endpoints_json_text, run
 
+    how = engine.strip().lower()
+    if how not in ("local", "dask"):
+        raise ParseError(f"--engine must be local or dask, got {engine!r}", field="--engine")
+    if how == "local" and (scheduler is not None or workers is not None):
+        raise ParseError("--scheduler and --workers need --engine dask", field="--engine")
+    if scheduler is not None and workers is not None:
+        raise ParseError("give --scheduler or --workers, not both", field="--scheduler")
+    if how == "dask":
+        from endolab.cgm.distributed import require_dask
+
+        require_dask()
     if out is None and not as_json:
         from endolab.errors import InputError
 
@@ -71,7 +102,15 @@ def analyze(
         def progress(message: str) -> None:
             status.update(message)
 
-        analysis = run(folder, out, protocol=protocol, progress=progress)
+        analysis = run(
+            folder,
+            out,
+            protocol=protocol,
+            progress=progress,
+            engine=how,
+            scheduler=scheduler,
+            n_workers=workers,
+        )
     for w in caught:  # engine warnings as one line each on standard error
         if issubclass(w.category, EndolabWarning):
             typer.echo(f"warning: {w.message}", err=True)

@@ -347,6 +347,7 @@ class TrialAnalysis:
     notices: list[str] = field(default_factory=list)
     intervals: pl.DataFrame | None = None
     pre_infusion_events: list[dict[str, Any]] = field(default_factory=list)
+    cgm_readings: int | None = None  # all CGM readings, when ``dataset.cgm`` holds only windows
 
     @property
     def binary_keys(self) -> list[str]:
@@ -384,7 +385,9 @@ class TrialAnalysis:
                 "simulated": self.dataset.simulated,
                 "files": {k: f"{k}.{v}" for k, v in self.dataset.formats.items()},
                 "participants": self.dataset.participants.height,
-                "cgm_readings": self.dataset.cgm.height,
+                "cgm_readings": (
+                    self.dataset.cgm.height if self.cgm_readings is None else self.cgm_readings
+                ),
             },
             "cohorts": self.cohorts,
             "adverse_events": self.adverse_events,
@@ -423,9 +426,21 @@ def continuous_keys(protocol: Protocol) -> dict[str, tuple[str, str, str, str]]:
     }
 
 
-def analyze(ds: TrialDataset, protocol: Protocol) -> TrialAnalysis:
-    """Compute every endpoint, grade, cohort summary and the adverse-event table."""
-    intervals = cgm_sampling_interval(ds.cgm)
+def analyze(
+    ds: TrialDataset,
+    protocol: Protocol,
+    *,
+    cgm_intervals: pl.DataFrame | None = None,
+    cgm_readings: int | None = None,
+) -> TrialAnalysis:
+    """Compute every endpoint, grade, cohort summary and the adverse-event table.
+
+    ``cgm_intervals`` (participant_id, interval as :func:`cgm_sampling_interval` returns) and
+    ``cgm_readings`` are given when ``ds.cgm`` holds only the readings of the protocol's windows
+    (the Dask engine, :mod:`endolab.trial.distributed`): every CGM endpoint uses only readings in
+    its window plus the participant's sampling interval over all of their data.
+    """
+    intervals = cgm_sampling_interval(ds.cgm) if cgm_intervals is None else cgm_intervals
     binary = binary_endpoints(ds, protocol, intervals)
     continuous = continuous_endpoints(ds, protocol, intervals).drop("cohort")
     table = binary.join(continuous, on="participant_id", how="left")
@@ -509,4 +524,5 @@ def analyze(ds: TrialDataset, protocol: Protocol) -> TrialAnalysis:
         notices=notices,
         intervals=intervals,
         pre_infusion_events=pre_infusion_events(ds.events),
+        cgm_readings=cgm_readings,
     )

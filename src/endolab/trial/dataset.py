@@ -640,19 +640,36 @@ def _sorted_cgm(
     ).drop("_code", "_row")
 
 
-def read_dataset(folder: str | Path) -> TrialDataset:
+def read_dataset(folder: str | Path, *, cgm: pl.DataFrame | None = None) -> TrialDataset:
     """Read and validate a trial dataset folder; raise DataFileError naming file, row and column.
 
     Extra columns are dropped from the returned frames (kept in the files, ignored here). The first
     problem found is raised; :func:`check_dataset` reports them all. Plausibility warnings
     (:mod:`endolab.trial.plausibility`) are issued as :class:`~endolab.errors.EndolabWarning`.
+    ``cgm``, when given, replaces the folder's CGM table (e.g. the rows of the analysis windows
+    read on Dask, :mod:`endolab.trial.distributed`); the folder's CGM file is then not read.
     """
     path = _dataset_folder(folder)
     tables: dict[str, pl.DataFrame] = {}
     names: dict[str, str] = {}
     for name in FILES:
+        if name == "cgm" and cgm is not None:
+            names[name] = "cgm.parquet"
+            tables[name] = _validate_table(cgm, name, names[name])
+            continue
         tables[name], names[name] = _read_table(path, name)
     return _assemble(tables, names, folder=path, source=str(path), simulation=_read_manifest(path))
+
+
+def read_table(folder: str | Path, name: str) -> pl.DataFrame:
+    """One table of a dataset folder (``participants``, ``labs``, …), read and checked on its own
+    (no cross-table checks)."""
+    return _read_table(_dataset_folder(folder), name)[0]
+
+
+def empty_table(name: str) -> pl.DataFrame:
+    """An empty table ``name`` with the format's columns (as text, as read from an empty CSV)."""
+    return pl.DataFrame({c.name: pl.Series([], dtype=pl.String) for c in FILES[name]})
 
 
 def _dataset_folder(folder: str | Path) -> Path:

@@ -332,31 +332,56 @@ def run(
     *,
     protocol: str | Path | None = None,
     progress: Progress | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    n_workers: int | None = None,
 ) -> TrialAnalysis:
     """Read + validate ``folder``, analyse it under ``protocol`` and (if ``out``) write the report.
 
     The protocol is loaded and checked first, then the whole dataset is validated; nothing is
-    computed or written if either is invalid.
+    computed or written if either is invalid. ``engine="dask"`` reads the CGM table (Parquet) on a
+    Dask cluster (:func:`endolab.trial.distributed.analyze_dask`; ``scheduler`` address or a
+    LocalCluster of ``n_workers``); its notices are issued as warnings, as on one machine.
     """
     say = progress or (lambda _msg: None)
     say("loading protocol")
     proto = load_protocol(protocol)
+    if engine == "dask":
+        import warnings
+
+        from endolab.errors import EndolabWarning
+        from endolab.trial.distributed import analyze_dask
+
+        if out is not None:
+            _refuse_out_in_input(folder, out)
+        say("reading the CGM table on Dask and computing endpoints")
+        analysis, notes = analyze_dask(folder, proto, scheduler=scheduler, n_workers=n_workers)
+        for note in notes:
+            warnings.warn(note, EndolabWarning, stacklevel=2)
+        if out is not None:
+            write_report(analysis, out, progress=say)
+        return analysis
     say("reading and validating the dataset")
     ds = read_dataset(folder)
     if out is not None:
-        target = Path(out).resolve()
-        source = Path(folder).resolve()
-        if target == source or source in target.parents or target in source.parents:
-            from endolab.errors import InputError
-
-            raise InputError(
-                f"--out {str(out)!r} is the dataset folder, inside it or one of its parents; "
-                "choose a separate folder (the input folder is never written to)",
-                field="out",
-                value=str(out),
-            )
+        _refuse_out_in_input(folder, out)
     say("computing endpoints and grades")
     analysis = analyze(ds, proto)
     if out is not None:
         write_report(analysis, out, progress=say)
     return analysis
+
+
+def _refuse_out_in_input(folder: str | Path, out: str | Path) -> None:
+    """The report folder must not be the dataset folder, inside it or one of its parents."""
+    target = Path(out).resolve()
+    source = Path(folder).resolve()
+    if target == source or source in target.parents or target in source.parents:
+        from endolab.errors import InputError
+
+        raise InputError(
+            f"--out {str(out)!r} is the dataset folder, inside it or one of its parents; "
+            "choose a separate folder (the input folder is never written to)",
+            field="out",
+            value=str(out),
+        )
