@@ -56,19 +56,21 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"single": single, "parts": parts, "csv": csv}
 
 
-def _local(folder: Path) -> str:
-    proto = load_protocol("zimislecel-2025")
-    return endpoints_json_text(analyze(read_dataset(folder), proto))
+def _local(folder: Path, protocol: str) -> str:
+    return endpoints_json_text(analyze(read_dataset(folder), load_protocol(protocol)))
 
 
-@pytest.mark.parametrize("which", ["single", "parts"])
+@pytest.mark.parametrize(
+    ("which", "protocol"),
+    [("single", "zimislecel-2025"), ("parts", "zimislecel-2025"), ("parts", "cit07-style")],
+)
 def test_same_endpoints_as_single_machine(
-    folders: dict[str, Path], client: Client, which: str
+    folders: dict[str, Path], client: Client, which: str, protocol: str
 ) -> None:
-    proto = load_protocol("zimislecel-2025")
+    proto = load_protocol(protocol)
     analysis, _notes = analyze_dask(folders[which], proto, client=client, buckets=3)
     got = json.loads(endpoints_json_text(analysis))
-    want = json.loads(_local(folders["single"]))
+    want = json.loads(_local(folders["single"], protocol))
     for doc in (got, want):
         doc["dataset"].pop("folder")
         doc["dataset"].pop("source")
