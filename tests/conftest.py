@@ -10,8 +10,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -58,3 +59,22 @@ def require_shared_data(folder: Path, environ: Mapping[str, str]) -> Path:
 def shared_data_dir() -> Path:
     """Folder of the shared validation data; skips when absent, fails when absent under CI."""
     return require_shared_data(SHARED_DATA, os.environ)
+
+
+@pytest.fixture(scope="session")
+def dask_client() -> Iterator[Any]:
+    """One in-process Dask cluster (2 workers × 1 thread, loopback) for the ``--engine dask`` tests.
+
+    Threads, not processes, keep the tests fast; the process path (the CLI's default LocalCluster)
+    is tested where it matters (a worker process killed mid-run). Skips without the ``[dask]`` extra.
+    """
+    distributed = pytest.importorskip(
+        "distributed", reason="the optional extra endolab[dask] is not installed"
+    )
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client

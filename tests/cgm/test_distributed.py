@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,7 @@ from typer.testing import CliRunner
 
 pytest.importorskip("distributed", reason="the optional extra endolab[dask] is not installed")
 
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from endolab.cgm import compute_metrics
 from endolab.cgm.distributed import compute_metrics_dask
@@ -65,21 +64,6 @@ def _dataset(folder: Path, seed: int = 7) -> list[Path]:
     return paths
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    # threads, not processes: keeps the test fast; the process path is the CLI default
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=False,
-            dashboard_address=":0",
-        ) as cluster,
-        Client(cluster) as c,
-    ):
-        yield c
-
-
 def _single_machine(files: list[Path], **kwargs: object) -> pl.DataFrame:
     with warnings.catch_warnings():
         # the reference run's notices (rows dropped, single reading) are checked separately
@@ -103,10 +87,10 @@ def _assert_same(got: pl.DataFrame, want: pl.DataFrame) -> None:
 
 
 @pytest.mark.parametrize("by", [None, "day"])
-def test_same_as_single_machine_core(tmp_path: Path, client: Client, by: str | None) -> None:
+def test_same_as_single_machine_core(tmp_path: Path, dask_client: Client, by: str | None) -> None:
     files = _dataset(tmp_path)
     want = _single_machine(files, by=by)
-    got = compute_metrics_dask([str(f) for f in files], by=by, client=client, buckets=4)
+    got = compute_metrics_dask([str(f) for f in files], by=by, client=dask_client, buckets=4)
     _assert_same(got.table, want)
     ids = want.get_column("id").to_list()
     assert {"solo", "gap", "cens"} <= set(ids)
@@ -116,11 +100,11 @@ def test_same_as_single_machine_core(tmp_path: Path, client: Client, by: str | N
     assert any("single reading" in w for w in got.warnings)
 
 
-def test_same_as_single_machine_full_mmol(tmp_path: Path, client: Client) -> None:
+def test_same_as_single_machine_full_mmol(tmp_path: Path, dask_client: Client) -> None:
     files = _dataset(tmp_path, seed=11)
     want = _single_machine(files, metrics="full", unit_out="mmol/L")
     got = compute_metrics_dask(
-        tmp_path / "*.parquet", metrics="full", unit_out="mmol/L", client=client
+        tmp_path / "*.parquet", metrics="full", unit_out="mmol/L", client=dask_client
     )
     _assert_same(got.table, want)
 

@@ -140,17 +140,6 @@ def test_folder_of_parts_with_success_marker_written_last(tmp_path: Path) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "metrics"]  # nothing hidden left
 
 
-@pytest.fixture(scope="module")
-def thread_client() -> Iterator[Client]:
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as c,
-    ):
-        yield c
-
-
 @pytest.mark.parametrize(
     ("window", "day0"),
     [
@@ -168,12 +157,12 @@ def thread_client() -> Iterator[Client]:
     ],
 )
 def test_window_and_day0_same_as_single_machine(
-    tmp_path: Path, thread_client: Client, window: tuple[Any, Any], day0: Any
+    tmp_path: Path, dask_client: Client, window: tuple[Any, Any], day0: Any
 ) -> None:
     files = _dataset(tmp_path)
     want = _single_machine(files, window=window, day0=day0)
     got = compute_metrics_dask(
-        [str(f) for f in files], window=window, day0=day0, client=thread_client, buckets=3
+        [str(f) for f in files], window=window, day0=day0, client=dask_client, buckets=3
     )
     _assert_same(got.table, want)
     if isinstance(day0, pl.DataFrame):  # a subject without readings still has its row
@@ -206,12 +195,12 @@ def test_cli_window_and_mmol_footnote_as_single_machine(tmp_path: Path) -> None:
     assert a.stdout == b.stdout
 
 
-def test_dask_dataframe_input_same_as_single_machine(tmp_path: Path, thread_client: Client) -> None:
+def test_dask_dataframe_input_same_as_single_machine(tmp_path: Path, dask_client: Client) -> None:
     dd = pytest.importorskip("dask.dataframe", reason="dask.dataframe needs pandas and pyarrow")
     files = _dataset(tmp_path)
     rows = pl.concat([pl.read_parquet(f) for f in files])  # every subject in every part
     ddf = dd.from_pandas(rows.to_pandas(), npartitions=3, sort=False)
-    got = compute_metrics_dask(ddf, client=thread_client)
+    got = compute_metrics_dask(ddf, client=dask_client)
     _assert_same(got.table, _single_machine(files))
-    by_day = compute_metrics_dask(ddf, by="day", client=thread_client)
+    by_day = compute_metrics_dask(ddf, by="day", client=dask_client)
     _assert_same(by_day.table, _single_machine(files, by="day"))

@@ -6,14 +6,13 @@ The reference is the local engine (the claim under test is "same result on Dask"
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
 
 pytest.importorskip("distributed", reason="the optional extra endolab[dask] is not installed")
 
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from endolab.cli import app
 from endolab.sim.studies import dose_response
@@ -21,25 +20,14 @@ from endolab.sim.studies import dose_response
 pytestmark = pytest.mark.filterwarnings("ignore")  # distributed's own start-up/shut-down notices
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as c,
-    ):
-        yield c
-
-
-def test_same_rows_as_local(client: Client) -> None:
+def test_same_rows_as_local(dask_client: Client) -> None:
     kwargs = {"participants": 3, "days": 40, "seed": 2}
     local = dose_response([0.0, 8e8], **kwargs)  # type: ignore[arg-type]
     seen: list[tuple[int, int]] = []
     on_dask = dose_response(
         [0.0, 8e8],
         engine="dask",
-        client=client,
+        client=dask_client,
         progress=lambda d, t: seen.append((d, t)),
         **kwargs,  # type: ignore[arg-type]
     )

@@ -7,7 +7,6 @@ result on Dask"; the single-machine engine is validated by the other tests of te
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -16,7 +15,7 @@ from typer.testing import CliRunner
 
 pytest.importorskip("distributed", reason="the optional extra endolab[dask] is not installed")
 
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from endolab.cli import app
 from endolab.sim import simulate_trial
@@ -26,17 +25,6 @@ from endolab.trial.distributed import analyze_dask, protocol_windows
 from endolab.trial.report import endpoints_json_text
 
 pytestmark = pytest.mark.filterwarnings("ignore")  # distributed's start-up/shut-down notices
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as c,
-    ):
-        yield c
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +53,10 @@ def _local(folder: Path, protocol: str) -> str:
     [("single", "zimislecel-2025"), ("parts", "zimislecel-2025"), ("parts", "cit07-style")],
 )
 def test_same_endpoints_as_single_machine(
-    folders: dict[str, Path], client: Client, which: str, protocol: str
+    folders: dict[str, Path], dask_client: Client, which: str, protocol: str
 ) -> None:
     proto = load_protocol(protocol)
-    analysis, _notes = analyze_dask(folders[which], proto, client=client, buckets=3)
+    analysis, _notes = analyze_dask(folders[which], proto, client=dask_client, buckets=3)
     got = json.loads(endpoints_json_text(analysis))
     want = json.loads(_local(folders["single"], protocol))
     for doc in (got, want):

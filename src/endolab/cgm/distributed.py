@@ -25,7 +25,8 @@ import glob
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -41,11 +42,14 @@ __all__ = [
     "ClusterError",
     "DistributedResult",
     "MissingExtraError",
+    "check_parts_folder",
     "compute_metrics_dask",
+    "dask_session",
     "gather",
     "open_client",
     "parquet_files",
     "require_dask",
+    "task_ranges",
     "write_parts",
 ]
 
@@ -191,22 +195,26 @@ def _schema_text(schema: Any) -> str:
     return ", ".join(f"{k}: {v}" for k, v in schema.items())
 
 
-def _bucket_task(
-    bounds: tuple[Any, Any],
-    files: list[str],
-    mapping: dict[str, str],
-    names: list[str],
-    by: str | None,
-    unit: str | None,
-    dt0: float | None,
-    window: tuple[Any, Any] | None = None,
-    day0: Any = None,
-) -> _TaskResult:
+@dataclass(frozen=True)
+class _Spec:
+    """What every task computes: column mapping, metric names and the options of compute_metrics."""
+
+    mapping: dict[str, str]
+    names: list[str]
+    by: str | None = None
+    unit: str | None = None
+    dt0: float | None = None
+    window: tuple[Any, Any] | None = None
+    day0: Any = None
+
+
+def _bucket_task(bounds: tuple[Any, Any], files: list[str], spec: _Spec) -> _TaskResult:
     """One task: the rows of subjects in ``bucket`` from every file, computed as on one machine.
 
     Returns the partition's metrics (glucose in mg/dL), the unit the readings were measured in,
     the grouping keys and the expected period rows of :func:`~endolab.cgm.periods.add_periods`.
     """
+    mapping = spec.mapping
     id_col = mapping["id"]
     keep = [mapping[k] for k in ("id", "time", "gl", "censored") if k in mapping]
     lo, hi = bounds  # whole subjects: every id from lo to hi (inclusive), in sort order
@@ -218,22 +226,13 @@ def _bucket_task(
     frame = pl.concat(
         [pl.scan_parquet(f).select(keep).filter(in_bucket) for f in files], how="vertical"
     ).collect()
-    return _compute_rows(frame, mapping, names, by, unit, dt0, window, day0)
+    return _compute_rows(frame, spec)
 
 
 _TaskResult = tuple[Partial, str, tuple[str, ...], pl.DataFrame | None]
 
 
-def _compute_rows(
-    frame: pl.DataFrame,
-    mapping: dict[str, str],
-    names: list[str],
-    by: str | None,
-    unit: str | None,
-    dt0: float | None,
-    window: tuple[Any, Any] | None,
-    day0: Any,
-) -> _TaskResult:
+def _compute_rows(frame: pl.DataFrame, spec: _Spec) -> _TaskResult:
     """Whole subjects' readings → (metrics in mg/dL, measured unit, keys, expected period rows)."""
     import warnings
 
@@ -241,6 +240,7 @@ def _compute_rows(
     from endolab.cgm.periods import add_periods
     from endolab.errors import EndolabWarning
 
+    mapping = spec.mapping
     id_col = mapping["id"]
     # the files' pieces of a subject in time order (as the single-machine reader puts them
     # together), so that check_frame reports only what is wrong within the data
@@ -252,18 +252,40 @@ def _compute_rows(
             warnings.simplefilter("always", EndolabWarning)
             canon = check_frame(
                 frame,
-                unit=unit,
+                unit=spec.unit,
                 id_col=mapping["id"],
                 time_col=mapping["time"],
                 gl_col=mapping["gl"],
             )
-            plan = add_periods(canon, by=by, window=window, day0=day0)
+            plan = add_periods(canon, by=spec.by, window=spec.window, day0=spec.day0)
         notes = tuple(str(w.message) for w in caught if issubclass(w.category, EndolabWarning))
         part = compute_partition(
-            plan.frame, plan.keys, metrics=names, dt0=dt0, period_minutes=plan.period_minutes
+            plan.frame,
+            plan.keys,
+            metrics=spec.names,
+            dt0=spec.dt0,
+            period_minutes=plan.period_minutes,
         )
     partial = Partial(part.table, notes + part.warnings)
     return partial, measured_units(canon), tuple(plan.keys), plan.expected
+
+
+def task_ranges(
+    counts: pl.DataFrame, client: Any, buckets: int | None, *, per_thread: int
+) -> list[tuple[Any, Any]]:
+    """The id ranges of the tasks for ``counts`` (id, len — readings per subject, sorted): ``buckets``
+    of them, or ``per_thread`` per worker thread or one per :data:`ROWS_PER_TASK` readings, whichever
+    is more; subjects without an id form one more range ``(None, None)``."""
+    if buckets is None:
+        threads = sum(client.nthreads().values()) or 1
+        rows = int(counts.get_column("len").sum()) if counts.height else 0
+        buckets = max(per_thread * threads, -(-rows // ROWS_PER_TASK))
+    key = counts.columns[0]
+    known = counts.filter(pl.col(key).is_not_null())
+    ranges = id_ranges(known, max(1, int(buckets))) if known.height else []
+    if known.height < counts.height:
+        ranges.append((None, None))
+    return ranges
 
 
 def id_ranges(counts: pl.DataFrame, k: int) -> list[tuple[Any, Any]]:
@@ -294,24 +316,28 @@ def id_ranges(counts: pl.DataFrame, k: int) -> list[tuple[Any, Any]]:
     return ranges
 
 
-def _pandas_task(
-    pdf: Any,
-    mapping: dict[str, str],
-    names: list[str],
-    by: str | None,
-    unit: str | None,
-    dt0: float | None,
-    window: tuple[Any, Any] | None,
-    day0: Any,
-) -> _TaskResult:
+def _pandas_task(pdf: Any, spec: _Spec) -> _TaskResult:
     """One partition of a Dask DataFrame (whole subjects after the shuffle), as polars."""
-    keep = [mapping[k] for k in ("id", "time", "gl", "censored") if k in mapping]
-    frame = pl.from_pandas(pdf[keep].reset_index(drop=True))
-    return _compute_rows(frame, mapping, names, by, unit, dt0, window, day0)
+    keep = [spec.mapping[k] for k in ("id", "time", "gl", "censored") if k in spec.mapping]
+    return _compute_rows(pl.from_pandas(pdf[keep].reset_index(drop=True)), spec)
 
 
 def _is_dask_frame(source: object) -> bool:
     return all(hasattr(source, a) for a in ("npartitions", "to_delayed", "shuffle", "columns"))
+
+
+def check_parts_folder(folder: str | os.PathLike[str]) -> Path:
+    """``folder`` for :func:`write_parts`: new or an empty folder (a user's files are never
+    replaced), else a one-line :class:`~endolab.errors.InputError`."""
+    target = Path(folder)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError(
+            f"--out {str(target)!r} exists and is not an empty folder; give a new folder for the "
+            "parts",
+            field="out",
+            value=str(folder),
+        )
+    return target
 
 
 def write_parts(table: pl.DataFrame, folder: str | os.PathLike[str], *, parts: int = 1) -> Path:
@@ -325,14 +351,7 @@ def write_parts(table: pl.DataFrame, folder: str | os.PathLike[str], *, parts: i
     """
     from endolab._io import atomic_directory
 
-    target = Path(folder)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise InputError(
-            f"--out {str(target)!r} exists and is not an empty folder; give a new folder for the "
-            "parts",
-            field="out",
-            value=str(folder),
-        )
+    target = check_parts_folder(folder)
     ids = table.get_column("id").unique(maintain_order=True)
     n = max(1, min(int(parts), ids.len()))
     per = -(-ids.len() // n) if ids.len() else 1
@@ -384,6 +403,18 @@ def open_client(client: Any, scheduler: str | None, n_workers: int | None) -> tu
         silence_logs=logging.CRITICAL,  # a task's error reaches the user once, as one line
     )
     return Client(cluster), cluster  # type: ignore[no-untyped-call]
+
+
+@contextmanager
+def dask_session(client: Any, scheduler: str | None, n_workers: int | None) -> Iterator[Any]:
+    """:func:`open_client` as a context: the LocalCluster it may start is closed on exit."""
+    the_client, cluster = open_client(client, scheduler, n_workers)
+    try:
+        yield the_client
+    finally:
+        if cluster is not None:
+            the_client.close()
+            cluster.close()
 
 
 def compute_metrics_dask(
@@ -465,40 +496,14 @@ def compute_metrics_dask(
     )
     if counts.height == 0:
         raise InputError("the Parquet files hold no readings", field="files")
-    the_client, cluster = open_client(client, scheduler, n_workers)
-    try:
-        threads = sum(the_client.nthreads().values()) or 1
-        if buckets is None:
-            rows = int(counts.get_column("len").sum())
-            buckets = max(4 * threads, -(-rows // ROWS_PER_TASK))
-        known = counts.filter(pl.col(mapping["id"]).is_not_null())
-        ranges = id_ranges(known, max(1, int(buckets))) if known.height else []
-        if known.height < counts.height:
-            ranges.append((None, None))
-        k = len(ranges)
+    spec = _Spec(mapping, names, by, unit, dt0, window, day0)
+    with dask_session(client, scheduler, n_workers) as the_client:
+        ranges = task_ranges(counts, the_client, buckets, per_thread=4)
         futures = the_client.map(
-            _bucket_task,
-            ranges,
-            files=[str(f) for f in files],
-            mapping=mapping,
-            names=names,
-            by=by,
-            unit=unit,
-            dt0=dt0,
-            window=window,
-            day0=day0,
-            pure=False,
+            _bucket_task, ranges, files=[str(f) for f in files], spec=spec, pure=False
         )
-        if progress:
-            from distributed import progress as dask_progress
-
-            dask_progress(futures)  # type: ignore[no-untyped-call]
-        results = gather(the_client, futures)
-    finally:
-        if cluster is not None:
-            the_client.close()
-            cluster.close()
-    return _finish(results, out_unit, k)
+        results = gather(the_client, futures, progress=progress)
+    return _finish(results, out_unit, len(ranges))
 
 
 def _compute_frame(
@@ -521,20 +526,11 @@ def _compute_frame(
     from dask.delayed import delayed
 
     mapping = _mapping([str(c) for c in ddf.columns], columns, "the Dask DataFrame")
+    spec = _Spec(mapping, names, by, unit, dt0, window, day0)
     parts = ddf.shuffle(on=mapping["id"]).to_delayed()
-    tasks = [delayed(_pandas_task)(p, mapping, names, by, unit, dt0, window, day0) for p in parts]
-    the_client, cluster = open_client(client, scheduler, n_workers)
-    try:
-        futures = the_client.compute(tasks)
-        if progress:
-            from distributed import progress as dask_progress
-
-            dask_progress(futures)  # type: ignore[no-untyped-call]
-        results = gather(the_client, list(futures))
-    finally:
-        if cluster is not None:
-            the_client.close()
-            cluster.close()
+    tasks = [delayed(_pandas_task)(p, spec) for p in parts]
+    with dask_session(client, scheduler, n_workers) as the_client:
+        results = gather(the_client, list(the_client.compute(tasks)), progress=progress)
     if not any(r[2] for r in results):
         raise InputError("the Dask DataFrame holds no readings", field="source")
     return _finish(results, out_unit, len(tasks))
@@ -567,10 +563,15 @@ def _finish(results: list[_TaskResult], out_unit: str, k: int) -> DistributedRes
     )
 
 
-def gather(client: Any, futures: list[Any]) -> list[Any]:
-    """Gather the tasks' results; a worker that died too often is a one-line :class:`ClusterError`."""
+def gather(client: Any, futures: list[Any], *, progress: bool = False) -> list[Any]:
+    """Gather the tasks' results (with Dask's progress bar when ``progress``); a worker that died
+    too often is a one-line :class:`ClusterError`."""
     from distributed import KilledWorker
 
+    if progress:
+        from distributed import progress as dask_progress
+
+        dask_progress(futures)  # type: ignore[no-untyped-call]
     try:
         return list(client.gather(futures))
     except KilledWorker as exc:

@@ -21,13 +21,13 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import PurePath
-from typing import Any, NoReturn, get_args, get_origin
+from typing import Annotated, Any, NoReturn, get_args, get_origin
 
 import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from endolab.errors import EndolabError, InputError
+from endolab.errors import EndolabError, InputError, ParseError
 from endolab.numbers import number_message
 from endolab.output import DISCLAIMER, json_text
 
@@ -261,3 +261,39 @@ def print_json(payload: Any) -> None:
 def echo_disclaimer() -> None:
     """Print the one-line medical disclaimer (every calculator output carries it)."""
     typer.echo(f"Disclaimer: {DISCLAIMER}")
+
+
+#: ``--scheduler`` and ``--workers`` of every command with ``--engine dask`` (docs/dask.md).
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler", help="--engine dask: address of a running scheduler, tcp://HOST:PORT."
+    ),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", help="--engine dask: workers of the local cluster (default 2)."),
+]
+
+
+def engine_choice(engine: str, scheduler: str | None, workers: int | None) -> str:
+    """``local`` or ``dask`` from ``--engine``, checked with ``--scheduler``/``--workers``; ``dask``
+    without the optional extra is the one-line install hint (exit 2)."""
+    how = engine.strip().lower()
+    if how not in ("local", "dask"):
+        raise ParseError(
+            f"--engine must be local or dask, got {engine!r}", field="--engine", value=engine
+        )
+    if how == "local" and (scheduler is not None or workers is not None):
+        raise ParseError(
+            "--scheduler and --workers need --engine dask", field="--engine", value=engine
+        )
+    if scheduler is not None and workers is not None:
+        raise ParseError(
+            "give --scheduler or --workers, not both", field="--scheduler", value=scheduler
+        )
+    if how == "dask":
+        from endolab.cgm.distributed import require_dask
+
+        require_dask()
+    return how

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from endolab.cli._common import echo_disclaimer
+from endolab.cli._common import SchedulerOption, WorkersOption, echo_disclaimer, engine_choice
 from endolab.errors import EndolabWarning, InputError, ParseError
 from endolab.output import DISCLAIMER
 
@@ -343,16 +343,8 @@ def metrics_command(
             "cluster; needs pip install 'endolab[dask]'; docs/dask.md).",
         ),
     ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler", help="--engine dask: address of a running scheduler, tcp://HOST:PORT."
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", help="--engine dask: workers of the local cluster (default 2)."),
-    ] = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Consensus CGM metrics per subject (and per day, week or a window of days).
 
@@ -368,11 +360,7 @@ def metrics_command(
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     day0_file = [Path(day0)] if day0 is not None and Path(day0).is_file() else []
-    how = _choice(engine, ("local", "dask"), "--engine")
-    if how == "local" and (scheduler is not None or workers is not None):
-        raise ParseError(
-            "--scheduler and --workers need --engine dask", field="--engine", value=engine
-        )
+    how = engine_choice(engine, scheduler, workers)
     if how == "dask":
         _metrics_dask(
             files,
@@ -496,6 +484,7 @@ def _metrics_dask(
     import sys
 
     from endolab.cgm.distributed import (
+        check_parts_folder,
         compute_metrics_dask,
         parquet_files,
         require_dask,
@@ -511,10 +500,6 @@ def _metrics_dask(
             field="--engine",
             value="dask",
         )
-    if scheduler is not None and workers is not None:
-        raise ParseError(
-            "give --scheduler or --workers, not both", field="--scheduler", value=scheduler
-        )
     inputs = parquet_files([str(f) for f in files])
     folder = out is not None and (out.suffix == "" or out.is_dir())
     if folder:
@@ -526,13 +511,7 @@ def _metrics_dask(
                 field="--format",
                 value=fmt,
             )
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise InputError(
-                f"--out {str(out)!r} exists and is not an empty folder; give a new folder for "
-                "the parts",
-                field="--out",
-                value=str(out),
-            )
+        check_parts_folder(out)
     else:
         _check_out(out, inputs, fmt)
     win, zero = _window(window, day0)

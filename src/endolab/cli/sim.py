@@ -7,9 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from endolab.cli._common import echo_disclaimer, print_json
+from endolab.cli._common import (
+    SchedulerOption,
+    WorkersOption,
+    echo_disclaimer,
+    engine_choice,
+    print_json,
+)
 from endolab.cli._progress import progress_bar
-from endolab.errors import InputError, ParseError
+from endolab.errors import InputError
 from endolab.numbers import parse_float
 
 __all__ = ["app"]
@@ -50,16 +56,8 @@ def dose_response(
             "install 'endolab[dask]'; docs/dask.md). Same seed, same result.",
         ),
     ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler", help="--engine dask: address of a running scheduler, tcp://HOST:PORT."
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", help="--engine dask: workers of the local cluster (default 2)."),
-    ] = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Insulin independence, SHE-free rate and TIR by dose, each with its 95 % CI."""
     from endolab.sim.runner import check_sim_inputs
@@ -73,17 +71,7 @@ def dose_response(
         check_output_path(out, flag="--out", kind="folder")
     values = _doses(doses)
     check_sim_inputs(participants, days, values, seed)
-    how = engine.strip().lower()
-    if how not in ("local", "dask"):
-        raise ParseError(f"--engine must be local or dask, got {engine!r}", field="--engine")
-    if how == "local" and (scheduler is not None or workers is not None):
-        raise ParseError("--scheduler and --workers need --engine dask", field="--engine")
-    if scheduler is not None and workers is not None:
-        raise ParseError("give --scheduler or --workers, not both", field="--scheduler")
-    if how == "dask":
-        from endolab.cgm.distributed import require_dask
-
-        require_dask()
+    how = engine_choice(engine, scheduler, workers)
     if out is not None:
         check_new_folder(out)
     with progress_bar("simulating dose arms") as bar:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from endolab.cli._common import echo_disclaimer
+from endolab.cli._common import SchedulerOption, WorkersOption, echo_disclaimer, engine_choice
 
 __all__ = ["app"]
 
@@ -49,34 +49,15 @@ def analyze(
             "docs/dask.md).",
         ),
     ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler", help="--engine dask: address of a running scheduler, tcp://HOST:PORT."
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", help="--engine dask: workers of the local cluster (default 2)."),
-    ] = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Compute every endpoint of a trial dataset under a protocol and write a report."""
     from rich.console import Console
 
-    from endolab.errors import ParseError
     from endolab.trial.report import endpoints_json_text, run
 
-    how = engine.strip().lower()
-    if how not in ("local", "dask"):
-        raise ParseError(f"--engine must be local or dask, got {engine!r}", field="--engine")
-    if how == "local" and (scheduler is not None or workers is not None):
-        raise ParseError("--scheduler and --workers need --engine dask", field="--engine")
-    if scheduler is not None and workers is not None:
-        raise ParseError("give --scheduler or --workers, not both", field="--scheduler")
-    if how == "dask":
-        from endolab.cgm.distributed import require_dask
-
-        require_dask()
+    how = engine_choice(engine, scheduler, workers)
     if out is None and not as_json:
         from endolab.errors import InputError
 

@@ -181,13 +181,12 @@ def _dose_rows_dask(
     scheduler: str | None,
     n_workers: int | None,
 ) -> list[dict[str, Any]]:
-    from endolab.cgm.distributed import gather, open_client, require_dask
+    from endolab.cgm.distributed import dask_session, gather, require_dask
 
     require_dask()
     from distributed import as_completed
 
-    the_client, cluster = open_client(client, scheduler, n_workers)
-    try:
+    with dask_session(client, scheduler, n_workers) as the_client:
         futures = [
             the_client.submit(_dose_row, d, participants, seed, days, graft, pure=False)
             for d in doses
@@ -196,10 +195,6 @@ def _dose_rows_dask(
             for done, _ in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
                 progress(done, len(doses))
         return gather(the_client, futures)
-    finally:
-        if cluster is not None:
-            the_client.close()
-            cluster.close()
 
 
 def dose_response_figure(result: DoseResponse) -> Any:

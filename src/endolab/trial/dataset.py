@@ -649,7 +649,7 @@ def read_dataset(folder: str | Path, *, cgm: pl.DataFrame | None = None) -> Tria
     ``cgm``, when given, replaces the folder's CGM table (e.g. the rows of the analysis windows
     read on Dask, :mod:`endolab.trial.distributed`); the folder's CGM file is then not read.
     """
-    path = _dataset_folder(folder)
+    path = dataset_folder(folder)
     tables: dict[str, pl.DataFrame] = {}
     names: dict[str, str] = {}
     for name in FILES:
@@ -664,7 +664,7 @@ def read_dataset(folder: str | Path, *, cgm: pl.DataFrame | None = None) -> Tria
 def read_table(folder: str | Path, name: str) -> pl.DataFrame:
     """One table of a dataset folder (``participants``, ``labs``, …), read and checked on its own
     (no cross-table checks)."""
-    return _read_table(_dataset_folder(folder), name)[0]
+    return _read_table(dataset_folder(folder), name)[0]
 
 
 def empty_table(name: str) -> pl.DataFrame:
@@ -672,7 +672,8 @@ def empty_table(name: str) -> pl.DataFrame:
     return pl.DataFrame({c.name: pl.Series([], dtype=pl.String) for c in FILES[name]})
 
 
-def _dataset_folder(folder: str | Path) -> Path:
+def dataset_folder(folder: str | Path) -> Path:
+    """``folder`` as a Path; a one-line InputError when it is not an existing folder."""
     path = Path(folder)
     if not path.is_dir():
         raise InputError(
@@ -706,7 +707,7 @@ def check_dataset(folder: str | Path) -> DatasetCheck:
     to; the checks across tables (participant ids, dates, duplicate readings) and plausibility run
     on what could be read. Nothing is computed or written.
     """
-    path = _dataset_folder(folder)
+    path = dataset_folder(folder)
     problems = _Problems(collect=True)
     tables: dict[str, pl.DataFrame] = {}
     names: dict[str, str] = {}

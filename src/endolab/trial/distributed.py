@@ -27,7 +27,14 @@ import polars as pl
 
 from endolab.errors import DataFileError, InputError
 from endolab.trial.analysis import TrialAnalysis, analyze
-from endolab.trial.dataset import FILES, empty_table, read_dataset, read_table, validate_tables
+from endolab.trial.dataset import (
+    FILES,
+    dataset_folder,
+    empty_table,
+    read_dataset,
+    read_table,
+    validate_tables,
+)
 from endolab.trial.endpoints import cgm_sampling_interval
 from endolab.trial.protocol import Protocol
 
@@ -38,13 +45,7 @@ _CGM_COLUMNS = [c.name for c in FILES["cgm"]]
 
 def cgm_parquet_files(folder: str | Path) -> list[Path]:
     """The CGM table of a dataset folder as Parquet files: ``cgm.parquet`` or ``cgm/*.parquet``."""
-    path = Path(folder)
-    if not path.is_dir():
-        raise InputError(
-            f"dataset folder {str(path)!r} does not exist or is not a folder",
-            field="folder",
-            value=str(folder),
-        )
+    path = dataset_folder(folder)
     single = path / "cgm.parquet"
     parts = sorted((path / "cgm").glob("*.parquet")) if (path / "cgm").is_dir() else []
     if single.is_file() and parts:
@@ -144,13 +145,7 @@ def analyze_dask(
     Errors in the CGM table are the same one-line :class:`~endolab.errors.DataFileError` as on one
     machine (row numbers count within the task's rows).
     """
-    from endolab.cgm.distributed import (
-        ROWS_PER_TASK,
-        gather,
-        id_ranges,
-        open_client,
-        require_dask,
-    )
+    from endolab.cgm.distributed import dask_session, gather, require_dask, task_ranges
 
     require_dask()
     files = cgm_parquet_files(folder)
@@ -163,29 +158,16 @@ def analyze_dask(
         .collect()
     )
     windows = protocol_windows(protocol)
-    the_client, cluster = open_client(client, scheduler, n_workers)
-    try:
-        threads = sum(the_client.nthreads().values()) or 1
-        if buckets is None:
-            rows = int(counts.get_column("len").sum()) if counts.height else 0
-            buckets = max(2 * threads, -(-rows // ROWS_PER_TASK))
-        known = counts.filter(pl.col("participant_id").is_not_null())
-        ranges = id_ranges(known, max(1, int(buckets))) if known.height else []
-        if known.height < counts.height:
-            ranges.append((None, None))
+    with dask_session(client, scheduler, n_workers) as the_client:
         futures = the_client.map(
             _range_task,
-            ranges,
+            task_ranges(counts, the_client, buckets, per_thread=2),
             files=[str(f) for f in files],
             participants=participants,
             windows=windows,
             pure=False,
         )
         results = gather(the_client, futures)
-    finally:
-        if cluster is not None:
-            the_client.close()
-            cluster.close()
     parts = list(results)
     intervals = (
         pl.concat([r[0] for r in parts], how="vertical").sort("participant_id")
