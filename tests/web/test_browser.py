@@ -167,6 +167,34 @@ def test_hormone_form_shows_the_cli_values(page: Page, server: str) -> None:
     shot(page, "hormones")
 
 
+def test_hormone_results_switch_to_si_units(page: Page, server: str) -> None:
+    # Issue 9: the results (not only the inputs) switch units. Hand conversion from the molar
+    # mass of estradiol (272.38 g/mol): 1 pg/mL = 1000/272.38 pmol/L.
+    cli = cli_json("hormones", "predict", "--total-t", "650", "--age", "45")
+    page.goto(f"{server}/hormones?total_t=650&age=45")
+    page.select_option("#out_units", "si")
+    page.click("button[type=submit]")
+    cell = page.locator('tr[data-key="estradiol"] td.value')
+    expect(cell).to_contain_text("pmol/L")
+    value = float(page.locator('tr[data-key="estradiol"] .num').inner_text().replace(",", ""))
+    assert value == pytest.approx(cli["estradiol_pg_ml"] * 1000 / 272.38, rel=5e-3)
+    assert "out_units=si" in page.locator(".share a").inner_text()
+    shot(page, "hormones-si")
+
+
+def test_hcg_custom_schedule_on_the_calendar(page: Page, server: str) -> None:
+    # every 4 days from Monday 2025-01-06 for 2 weeks (days 0–13): Jan 6, 10, 14, 18
+    page.goto(f"{server}/hcg?vial_iu=5000&diluent_ml=5&dose_iu=250&start=2025-01-06&weeks=2")
+    page.locator("details summary").first.click()
+    page.fill("#every_days", "4")
+    page.click("button[type=submit]")
+    doses = page.locator("td.dose[title]")
+    expect(doses.first).to_be_visible()
+    days = [d for d in doses.all_inner_texts() if d.strip()]
+    assert days == ["6", "10", "14", "18"]
+    shot(page, "hcg-every-4-days")
+
+
 def test_hcg_plunger_moves_and_notice_appears(page: Page, server: str) -> None:
     page.goto(f"{server}/hcg")
     face = page.locator("#plunger-face")
