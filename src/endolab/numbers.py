@@ -42,6 +42,7 @@ __all__ = [
     "DECIMAL_RE",
     "MAX_BITS",
     "NOT_A_NUMBER",
+    "NOT_A_NUMBER_TEMPLATE",
     "Number",
     "NumberErrorFactory",
     "Reason",
@@ -81,6 +82,9 @@ def _text(raw: object) -> str:
 #: Code of every "not a number" error, in every calculator (the hCG catalogue's code, docs/hcg.md).
 NOT_A_NUMBER: Final = "E_NOT_A_NUMBER"
 
+#: Its one sentence, with the field and the value as typed (also the hCG catalogue's template).
+NOT_A_NUMBER_TEMPLATE: Final = "`{field}` must be a number (got `{raw}`)."
+
 #: What to do, by reason (appended to the one sentence of :func:`number_message`).
 _HINTS: Final[dict[str, str]] = {
     "comma": " Use a dot as the decimal separator (e.g. 1.5) and no thousands separator (e.g. "
@@ -115,7 +119,8 @@ def number_message(
         )
     elif accepted:
         expected = f" Accepted {accepted}."
-    return f"`{field}` must be a number (got `{text}`).{_HINTS.get(reason, '')}{expected}"
+    sentence = NOT_A_NUMBER_TEMPLATE.format(field=field, raw=text)
+    return f"{sentence}{_HINTS.get(reason, '')}{expected}"
 
 
 def number_error(

@@ -204,3 +204,29 @@ def test_openapi_and_docs_are_local(client: TestClient) -> None:
     assert docs.status_code == 200
     assert "http://" not in docs.text and "https://" not in docs.text  # nothing from another host
     assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/hormones/predict", {"total_t": "1,5", "age": "45"}, "total_t"),
+        (
+            "/api/v1/hcg/mix",
+            {"vial_iu": "5000", "diluent_ml": "1,5", "dose_iu": "250"},
+            "diluent_ml",
+        ),
+    ],
+)
+def test_not_a_number_is_one_error_for_float_and_fraction_inputs(
+    client: TestClient, path: str, body: dict[str, str], field: str
+) -> None:
+    # hormones parse to float, hCG to an exact fraction: one code, one sentence, one exit status
+    r = client.post(path, json=body)
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["code"] == "E_NOT_A_NUMBER"
+    assert err["exit_code"] == 2
+    assert err["message"].startswith(
+        f"E_NOT_A_NUMBER: `{field}` must be a number (got `1,5`). Use a dot as the decimal "
+        "separator (e.g. 1.5)"
+    ), err["message"]

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from endolab.errors import InputError, ParseError
+from endolab.numbers import NOT_A_NUMBER_TEMPLATE
 
 __all__ = [
     "CATALOGUE",
@@ -66,7 +67,7 @@ CATALOGUE: Final[Mapping[str, CatalogueEntry]] = types.MappingProxyType(
                 "E_NOT_A_NUMBER",
                 "E",
                 "non-numeric, NaN, ±inf, empty",
-                "`{field}` must be a number (got `{raw}`).",
+                NOT_A_NUMBER_TEMPLATE,
             ),
             _entry(
                 "E_VIAL_NOT_POSITIVE",
