@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from dataclasses import dataclass
+from typing import Any, Final
 
 from endolab.errors import InputError, ParseError
+from endolab.notices import Notice, Severity
 from endolab.numbers import NOT_A_NUMBER_TEMPLATE
 
 __all__ = [
@@ -40,9 +41,6 @@ __all__ = [
     "prefilled_error",
     "schedule_invalid",
 ]
-
-Severity = Literal["E", "W", "I"]
-
 
 @dataclass(frozen=True)
 class CatalogueEntry:
@@ -212,31 +210,12 @@ CATALOGUE: Final[Mapping[str, CatalogueEntry]] = types.MappingProxyType(
 )
 
 
-@dataclass(frozen=True)
-class Notice:
-    """A warning or information attached to a result (spec §4.2 ``Notice(code, severity, message, data)``).
-
-    ``data`` holds the exact numbers behind the message (read-only mapping; not compared).
-    """
-
-    code: str
-    severity: Severity
-    message: str
-    data: Mapping[str, Any] = field(
-        default_factory=lambda: types.MappingProxyType({}), compare=False, hash=False
-    )
-
-    def as_dict(self) -> dict[str, str]:
-        """``{code, severity, message}`` for JSON output."""
-        return {"code": self.code, "severity": self.severity, "message": self.message}
-
-
 def notice(code: str, message: str, **data: Any) -> Notice:
     """Build a :class:`Notice` for a W_/I_ code of the catalogue (severity looked up)."""
     entry = CATALOGUE[code]
     if entry.severity == "E":
         raise AssertionError(f"{code} is an error code, not a notice")  # pragma: no cover
-    return Notice(code, entry.severity, message, types.MappingProxyType(dict(data)))
+    return Notice(code, entry.severity, message, data=types.MappingProxyType(dict(data)))
 
 
 class HcgInputError(InputError):
