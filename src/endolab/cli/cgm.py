@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-import warnings
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from endolab.cli._common import SchedulerOption, WorkersOption, echo_disclaimer, engine_choice
-from endolab.errors import EndolabWarning, InputError, ParseError
+from endolab.errors import InputError, ParseError
 from endolab.output import DISCLAIMER
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import polars as pl
+
+    from endolab.cgm import CgmData, MetricsResult
+    from endolab.notices import Notice
 
 __all__ = ["app"]
 
@@ -116,18 +119,10 @@ def _choice(value: str, accepted: tuple[str, ...], option: str) -> str:
     )
 
 
-@contextmanager
-def _relay_warnings() -> Iterator[list[str]]:
-    """Print endolab warnings as ``warning: …`` lines on standard error; the list yielded is
-    filled with their texts when the block ends (for the JSON ``warnings``)."""
-    texts: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", EndolabWarning)
-        yield texts
-    for w in caught:
-        if issubclass(w.category, EndolabWarning):
-            texts.append(str(w.message))
-            typer.echo(f"warning: {w.message}", err=True)
+def _say(notices: Sequence[Notice]) -> None:
+    """The result's notices as ``warning: …`` lines on standard error (after the output)."""
+    for notice in notices:
+        typer.echo(f"warning: {notice.message}", err=True)
 
 
 @contextmanager
@@ -159,8 +154,8 @@ def _read(
     bar: Any,
     columns: dict[str, str] | None = None,
     include_scans: bool = False,
-) -> pl.DataFrame:
-    from endolab.cgm.readers import read_cgm
+) -> CgmData:
+    from endolab.cgm import load_cgm
 
     kind = _choice(reader, ("auto", "generic", "dexcom", "libre"), "--reader")
     order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
@@ -171,7 +166,7 @@ def _read(
         options["columns"] = columns
     if include_scans:
         options["include_scans"] = True
-    return read_cgm(
+    return load_cgm(
         list(files),
         reader=kind,  # type: ignore[arg-type]
         unit=unit,
@@ -242,15 +237,15 @@ def _emit(
     glucose_unit: str,
     what: str,
     human: Any,
-    notes: list[str] | None = None,
+    notices: Sequence[Notice] = (),
 ) -> None:
     """Shared output logic: --out writes the table; --format/--json print it; else human text.
 
-    ``notes``: the warnings, for the JSON ``warnings``."""
+    ``notices``: the result's notices, for the JSON ``warnings`` and ``notices``."""
     from endolab.cgm.tables import format_from_suffix, table_record
 
     out_fmt = _choice(fmt, ("csv", "json", "parquet"), "--format") if fmt is not None else None
-    payload = table_record(table, glucose_unit, what, notes)
+    payload = table_record(table, glucose_unit, what, notices)
     if out is not None:
         _write_table(table, out_fmt or format_from_suffix(out), out, payload)
         if as_json:
@@ -260,7 +255,8 @@ def _emit(
                         "disclaimer": DISCLAIMER,
                         "out": str(out),
                         "rows": table.height,
-                        "warnings": list(notes or []),
+                        "warnings": [n.message for n in notices],
+                        "notices": [n.as_dict() for n in notices],
                     },
                     ensure_ascii=False,
                 )
@@ -351,8 +347,7 @@ def metrics_command(
     Without --out or --format a summary table is printed; --format csv|json prints the full table,
     --out FILE writes it (format from --format or the file suffix). Columns: docs/cgm.md.
     """
-    from endolab.cgm import compute_metrics
-    from endolab.cgm.frame import measured_units
+    from endolab.cgm import metrics_result
     from endolab.units import normalize_unit
 
     period = _choice(by, ("day", "week"), "--by") if by is not None else None
@@ -384,8 +379,8 @@ def metrics_command(
         )
         return
     _check_out(out, [*files, *day0_file], fmt)
-    with _relay_warnings() as notes, _progress(files, "reading") as bar:
-        frame = _read(
+    with _progress(files, "reading") as bar:
+        data = _read(
             files,
             reader,
             in_unit,
@@ -397,48 +392,37 @@ def metrics_command(
         if bar is not None:
             bar[0].update(bar[1], description="computing")
         win, zero = _window(window, day0)
-        table = compute_metrics(
-            frame, metrics=chosen, by=period, window=win, day0=zero, unit_out=glucose_unit
+        result = metrics_result(
+            data, metrics=chosen, by=period, window=win, day0=zero, unit_out=glucose_unit
         )
-        measured_mmol = measured_units(frame) != "mg/dL"
         if bar is not None:
             bar[0].advance(bar[1])
-    _emit_metrics(
-        table,
-        fmt=fmt,
-        out=out,
-        as_json=as_json,
-        glucose_unit=glucose_unit,
-        what=f"cgm metrics ({chosen})",
-        notes=notes,
-        measured_mmol=measured_mmol,
-    )
+    _emit_metrics(result, fmt=fmt, out=out, as_json=as_json, what=f"cgm metrics ({chosen})")
 
 
 def _emit_metrics(
-    table: pl.DataFrame,
+    result: MetricsResult,
     *,
     fmt: str | None,
     out: Path | None,
     as_json: bool,
-    glucose_unit: str,
     what: str,
-    notes: list[str],
-    measured_mmol: bool = False,
 ) -> None:
-    """Emit a metrics table (both engines): the summary on screen, or --out/--format/--json."""
-    from endolab.cgm.metrics import gmi_sufficiency_notice
+    """Emit a metrics result (both engines): the summary on screen, or --out/--format/--json;
+    then its notices on standard error (said once the table is out, not before an error about
+    --out)."""
     from endolab.cgm.tables import summary_columns, summary_display
 
-    # GMI/eA1c from too little data: kept, flagged, and said once the table is out (issue 12)
-    notice = gmi_sufficiency_notice(table)
+    table = result.table
 
     def human() -> None:
-        shown, footnotes = summary_display(table, glucose_unit, measured_mmol=measured_mmol)
+        shown, footnotes = summary_display(
+            table, result.unit, measured_mmol=result.measured_unit != "mg/dL"
+        )
         _human_table(
             shown,
             summary_columns(table),
-            glucose_unit,
+            result.unit,
             f"CGM consensus metrics, {table.height} row(s) (full table: --out FILE or --format csv)",
         )
         for line in footnotes:
@@ -449,13 +433,12 @@ def _emit_metrics(
         fmt=fmt,
         out=out,
         as_json=as_json,
-        glucose_unit=glucose_unit,
+        glucose_unit=result.unit,
         what=what,
         human=human,
-        notes=[*notes, *([notice] if notice else [])],
+        notices=result.notices,
     )
-    if notice:  # said once the table is out (not before an error about --out)
-        typer.echo(f"warning: {notice}", err=True)
+    _say(result.notices)
 
 
 def _metrics_dask(
@@ -529,8 +512,6 @@ def _metrics_dask(
         day0=zero,
     )
     table = result.table
-    for note in result.warnings:
-        typer.echo(f"warning: {note}", err=True)
     if folder:
         assert out is not None
         write_parts(table, out, parts=result.tasks)
@@ -539,16 +520,10 @@ def _metrics_dask(
             f"wrote {table.height} row(s) as {n_parts} Parquet part(s) and _SUCCESS to {out}",
             err=True,
         )
+        _say(result.notices)
         return
     _emit_metrics(
-        table,
-        fmt=fmt,
-        out=out,
-        as_json=as_json,
-        glucose_unit=glucose_unit,
-        what=f"cgm metrics ({chosen}, dask)",
-        notes=list(result.warnings),
-        measured_mmol=result.measured_unit != "mg/dL",
+        result, fmt=fmt, out=out, as_json=as_json, what=f"cgm metrics ({chosen}, dask)"
     )
 
 
@@ -590,7 +565,7 @@ def episodes_command(
     as_json: _Json = False,
 ) -> None:
     """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
-    from endolab.cgm import episodes
+    from endolab.cgm import episodes_result
     from endolab.cgm.tables import episode_summary_columns
     from endolab.numbers import parse_float
     from endolab.units import normalize_unit
@@ -600,8 +575,8 @@ def episodes_command(
     gap = parse_float(inter_gap, "--inter-gap", unit="minutes")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     _check_out(out, files, fmt)
-    with _relay_warnings() as notes, _progress(files, "reading") as bar:
-        frame = _read(
+    with _progress(files, "reading") as bar:
+        data = _read(
             files,
             reader,
             in_unit,
@@ -610,8 +585,8 @@ def episodes_command(
             _columns(id_col, time_col, gl_col),
             include_scans,
         )
-        result = episodes(
-            frame,
+        result = episodes_result(
+            data,
             lv2_end=rule,  # type: ignore[arg-type]
             inter_gap=gap,
             method=how,  # type: ignore[arg-type]
@@ -631,8 +606,9 @@ def episodes_command(
             f"Consensus episodes per subject ({result.table.height} episode(s); "
             "one row per episode: --format csv or --out FILE)",
         ),
-        notes=notes,
+        notices=result.notices,
     )
+    _say(result.notices)
 
 
 @app.command("agp")
@@ -669,7 +645,7 @@ def agp_command(
     matplotlib.use("Agg")
 
     from endolab._io import check_output_path
-    from endolab.cgm import agp_figure
+    from endolab.cgm import agp_result
     from endolab.units import normalize_unit
 
     check_output_path(out, flag="--out", suffixes=(".png", ".svg", ".pdf"), inputs=[file])
@@ -682,8 +658,8 @@ def agp_command(
             raise InputError(f"--y-max {y_max!r} must be greater than 0", field="--y-max")
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
-    with _relay_warnings(), _progress([file], "reading") as bar:
-        frame = _read(
+    with _progress([file], "reading") as bar:
+        data = _read(
             [file],
             reader,
             in_unit,
@@ -692,10 +668,13 @@ def agp_command(
             _columns(id_col, time_col, gl_col),
             include_scans,
         )
-        fig = agp_figure(frame, subject, unit=glucose_unit, title=title, smooth=smooth, y_max=top)
+        result = agp_result(
+            data, subject, unit=glucose_unit, title=title, smooth=smooth, y_max=top
+        )
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=out.suffix.lower().lstrip("."), dpi=150)
+        result.figure.savefig(buffer, format=out.suffix.lower().lstrip("."), dpi=150)
     _write_out(out, buffer.getvalue())
+    _say(result.notices)
     if as_json:
         typer.echo(
             json.dumps(

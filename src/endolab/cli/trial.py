@@ -69,16 +69,8 @@ def analyze(
         from endolab._io import check_output_path
 
         check_output_path(out, flag="--out", kind="folder", inputs=[folder])
-    import warnings
-
-    from endolab.errors import EndolabWarning
-
     console = Console(stderr=True)
-    with (
-        warnings.catch_warnings(record=True) as caught,
-        console.status("starting", spinner="dots") as status,
-    ):
-        warnings.simplefilter("always", EndolabWarning)
+    with console.status("starting", spinner="dots") as status:
 
         def progress(message: str) -> None:
             status.update(message)
@@ -92,11 +84,9 @@ def analyze(
             scheduler=scheduler,
             n_workers=workers,
         )
-    for w in caught:  # engine warnings as one line each on standard error
-        if issubclass(w.category, EndolabWarning):
-            typer.echo(f"warning: {w.message}", err=True)
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    for notice in analysis.notices:  # warnings: one line each on standard error
+        if notice.severity != "I":
+            typer.echo(f"warning: {notice.message}", err=True)
     if as_json:
         typer.echo(endpoints_json_text(analysis))
         return
@@ -114,8 +104,9 @@ def analyze(
     for row in summary.rows:
         rt.add_row(*[escape(cell) for cell in row])
     Console(width=max(100, 24 + 30 * len(groups))).print(rt)
-    for notice in analysis.notices:
-        typer.echo(f"notice: {notice}")
+    for notice in analysis.notices:  # information: after the table
+        if notice.severity == "I":
+            typer.echo(f"notice: {notice.message}")
     typer.echo(
         f"Report written to {out} (report.html, endpoints.json, participants.csv, tables.md)"
     )

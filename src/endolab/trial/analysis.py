@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from endolab._version import __version__
+from endolab.notices import Notice
 from endolab.output import DISCLAIMER
 from endolab.trial.dataset import TrialDataset
 from endolab.trial.endpoints import (
@@ -44,8 +45,9 @@ __all__ = [
     "pre_infusion_events",
 ]
 
-#: Version of the endpoints.json structure (documented in docs/trial.md).
-SCHEMA_VERSION = 1
+#: Version of the endpoints.json structure (documented in docs/trial.md). 2: ``notices`` are
+#: objects (code, severity, message, field) instead of strings.
+SCHEMA_VERSION = 2
 
 #: Days per year used to turn an SHE count in a window into a yearly rate [A].
 _DAYS_PER_YEAR = 365.25
@@ -336,7 +338,12 @@ def pre_infusion_events(
 
 @dataclass
 class TrialAnalysis:
-    """Everything computed from one dataset under one protocol."""
+    """Everything computed from one dataset under one protocol.
+
+    ``notices`` (:class:`endolab.notices.Notice`, as data): the dataset's plausibility warnings,
+    cohorts left out of the summaries, and what the CGM engine said while the report's figures
+    were drawn (added by :mod:`endolab.trial.report`).
+    """
 
     protocol: Protocol
     dataset: TrialDataset
@@ -344,7 +351,7 @@ class TrialAnalysis:
     visits: dict[str, list[dict[str, Any]]]  # participant_id → graded visits
     cohorts: dict[str, dict[str, Any]]
     adverse_events: list[dict[str, Any]]
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     intervals: pl.DataFrame | None = None
     pre_infusion_events: list[dict[str, Any]] = field(default_factory=list)
     cgm_readings: int | None = None  # all CGM readings, when ``dataset.cgm`` holds only windows
@@ -394,7 +401,7 @@ class TrialAnalysis:
             "adverse_events_from_day": TREATMENT_EMERGENT_FROM_DAY,
             "pre_infusion_events": self.pre_infusion_events,
             "participants": self.participant_records(),
-            "notices": self.notices,
+            "notices": [n.as_dict() for n in self.notices],
             "disclaimer": DISCLAIMER,
         }
 
@@ -478,13 +485,18 @@ def analyze(
         )
         table = table.join(grades, on="participant_id", how="left")
 
-    notices: list[str] = []
+    notices: list[Notice] = list(ds.notices)
     grouped = {c for cs in protocol.cohort_groups.values() for c in cs}
     stray = sorted(set(ds.participants["cohort"].to_list()) - grouped)
     if stray:
         notices.append(
-            f"cohort(s) {', '.join(stray)} are in the data but in no cohort group of protocol "
-            f"{protocol.name}; their participants are listed but not summarised"
+            Notice(
+                "I_TRIAL_COHORT_NOT_SUMMARISED",
+                "I",
+                f"cohort(s) {', '.join(stray)} are in the data but in no cohort group of protocol "
+                f"{protocol.name}; their participants are listed but not summarised",
+                field="cohort",
+            )
         )
 
     cohorts: dict[str, dict[str, Any]] = {}

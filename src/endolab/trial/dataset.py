@@ -28,16 +28,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import warnings
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
 
 from endolab._io import atomic_directory
-from endolab.errors import DataFileError, EndolabWarning, InputError
+from endolab.errors import DataFileError, InputError
+from endolab.notices import Notice, collect, echo, emit, unique
 
 __all__ = [
     "COLUMN_NOTES",
@@ -207,6 +207,8 @@ class TrialDataset:
     the data came from in words (the folder, or e.g. "simulated by endolab.sim").
     ``simulation`` is the simulator's manifest (``simulation.json``) when the dataset is in silico,
     else ``None``; reports then say that the results are simulated, not clinical evidence.
+    ``notices``: the plausibility warnings of reading it (code ``W_TRIAL_PLAUSIBILITY``), as data;
+    :func:`endolab.trial.analyze` puts them first in the analysis' notices.
     """
 
     folder: Path | None
@@ -218,6 +220,7 @@ class TrialDataset:
     formats: dict[str, str] = field(default_factory=dict)
     source: str = ""
     simulation: Mapping[str, Any] | None = None
+    notices: tuple[Notice, ...] = ()
 
     @property
     def simulated(self) -> bool:
@@ -235,7 +238,7 @@ class TrialDataset:
 class _Problems:
     """Where a check reports a problem: raised at once (``collect=False``, :func:`read_dataset`)
     or collected so that every problem of a dataset is reported in one run (:func:`check_dataset`).
-    Warnings (plausibility) are issued as :class:`~endolab.errors.EndolabWarning` or collected."""
+    Warnings (plausibility) are emitted as notices (:func:`endolab.notices.emit`) or collected."""
 
     def __init__(self, collect: bool = False) -> None:
         self.collect = collect
@@ -256,7 +259,7 @@ class _Problems:
         if self.collect:
             self.warnings.append(message)
         else:
-            warnings.warn(message, EndolabWarning, stacklevel=4)
+            emit(Notice(PLAUSIBILITY_CODE, "W", message), stacklevel=4)
 
 
 def _first_row(mask: pl.Series) -> int | None:
@@ -640,12 +643,15 @@ def _sorted_cgm(
     ).drop("_code", "_row")
 
 
-def read_dataset(folder: str | Path, *, cgm: pl.DataFrame | None = None) -> TrialDataset:
+def read_dataset(
+    folder: str | Path, *, cgm: pl.DataFrame | None = None, warn: bool = True
+) -> TrialDataset:
     """Read and validate a trial dataset folder; raise DataFileError naming file, row and column.
 
     Extra columns are dropped from the returned frames (kept in the files, ignored here). The first
     problem found is raised; :func:`check_dataset` reports them all. Plausibility warnings
-    (:mod:`endolab.trial.plausibility`) are issued as :class:`~endolab.errors.EndolabWarning`.
+    (:mod:`endolab.trial.plausibility`) are returned in ``notices`` and, with ``warn=True`` (the
+    default, for library users), also issued as :class:`~endolab.errors.EndolabWarning`.
     ``cgm``, when given, replaces the folder's CGM table (e.g. the rows of the analysis windows
     read on Dask, :mod:`endolab.trial.distributed`); the folder's CGM file is then not read.
     """
@@ -658,7 +664,26 @@ def read_dataset(folder: str | Path, *, cgm: pl.DataFrame | None = None) -> Tria
             tables[name] = _validate_table(cgm, name, names[name])
             continue
         tables[name], names[name] = _read_table(path, name)
-    return _assemble(tables, names, folder=path, source=str(path), simulation=_read_manifest(path))
+    return _with_notices(
+        lambda: _assemble(
+            tables, names, folder=path, source=str(path), simulation=_read_manifest(path)
+        ),
+        warn,
+    )
+
+
+#: The code of a plausibility warning (a value that is allowed but looks like a unit slip, …).
+PLAUSIBILITY_CODE = "W_TRIAL_PLAUSIBILITY"
+
+
+def _with_notices(build: Callable[[], TrialDataset], warn: bool) -> TrialDataset:
+    """``build()`` with the notices it emits kept on the dataset (and echoed when ``warn``)."""
+    with collect() as found:
+        ds = build()
+    ds = replace(ds, notices=unique([*ds.notices, *found]))
+    if warn:
+        echo(ds.notices, stacklevel=3)
+    return ds
 
 
 def read_table(folder: str | Path, name: str) -> pl.DataFrame:
@@ -757,6 +782,7 @@ def validate_tables(
     *,
     source: str = "in-memory dataset",
     simulation: Mapping[str, Any] | None = None,
+    warn: bool = True,
 ) -> TrialDataset:
     """Validate in-memory tables with the same checks as :func:`read_dataset`.
 
@@ -764,7 +790,8 @@ def validate_tables(
     frame whose columns are text (as read from CSV) or already typed (numbers, dates, datetimes).
     Errors name the table (e.g. ``labs``), the row (numbered as in a CSV file: first data row = 2)
     and the column. The returned dataset has ``folder=None``; ``simulation`` (a simulator's
-    manifest) marks it as in silico.
+    manifest) marks it as in silico. Plausibility warnings are in ``notices`` (and warned when
+    ``warn``), as for :func:`read_dataset`.
 
     >>> import polars as pl
     >>> validate_tables({"participants": pl.DataFrame({"participant_id": ["p1"]})})
@@ -776,8 +803,15 @@ def validate_tables(
     if missing:
         raise DataFileError("required table is missing", file=missing[0])
     checked = {name: _validate_table(tables[name], name, name) for name in FILES}
-    return _assemble(
-        checked, {name: name for name in FILES}, folder=None, source=source, simulation=simulation
+    return _with_notices(
+        lambda: _assemble(
+            checked,
+            {name: name for name in FILES},
+            folder=None,
+            source=source,
+            simulation=simulation,
+        ),
+        warn,
     )
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import polars as pl
 
 from endolab.errors import DataFileError, InputError
+from endolab.notices import Notice, unique
 from endolab.trial.analysis import TrialAnalysis, analyze
 from endolab.trial.dataset import (
     FILES,
@@ -101,29 +102,24 @@ def _range_task(
     files: list[str],
     participants: pl.DataFrame,
     windows: list[tuple[int, int]],
-) -> tuple[pl.DataFrame, pl.DataFrame, int, tuple[str, ...]]:
-    """One range of participants: (intervals, readings in any window, reading count, warnings)."""
-    import warnings
-
-    from endolab.errors import EndolabWarning
-
+) -> tuple[pl.DataFrame, pl.DataFrame, int, tuple[Notice, ...]]:
+    """One range of participants: (intervals, readings in any window, reading count, notices)."""
     lo, hi = bounds
     pid = pl.col("participant_id")
     keep = pid.is_null() if lo is None and hi is None else pid.is_between(pl.lit(lo), pl.lit(hi))
     frame = pl.concat([pl.scan_parquet(f).filter(keep) for f in files], how="diagonal").collect()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", EndolabWarning)
-        ds = validate_tables(
-            {
-                "participants": participants,
-                "cgm": frame,
-                "labs": empty_table("labs"),
-                "insulin": empty_table("insulin"),
-                "events": empty_table("events"),
-            },
-            source="cgm",
-        )
-    notes = tuple(str(w.message) for w in caught if issubclass(w.category, EndolabWarning))
+    ds = validate_tables(
+        {
+            "participants": participants,
+            "cgm": frame,
+            "labs": empty_table("labs"),
+            "insulin": empty_table("insulin"),
+            "events": empty_table("events"),
+        },
+        source="cgm",
+        warn=False,  # notices as data, per task (no process-wide warning capture)
+    )
+    notes = ds.notices
     day = pl.col("day")
     in_any = pl.any_horizontal([day.is_between(a, b) for a, b in windows]) if windows else None
     rows = ds.cgm.filter(in_any) if in_any is not None else ds.cgm.clear()
@@ -138,10 +134,11 @@ def analyze_dask(
     scheduler: str | None = None,
     n_workers: int | None = None,
     buckets: int | None = None,
-) -> tuple[TrialAnalysis, tuple[str, ...]]:
+) -> tuple[TrialAnalysis, tuple[Notice, ...]]:
     """:func:`~endolab.trial.analyze` of a dataset folder whose CGM table is read on Dask.
 
-    Returns the analysis and the CGM notices of the tasks (plausibility warnings), as data.
+    Returns the analysis and the CGM notices of the tasks (plausibility warnings), as data; the
+    analysis' ``notices`` hold them too (first), with the dataset's own. Nothing is warned.
     Errors in the CGM table are the same one-line :class:`~endolab.errors.DataFileError` as on one
     machine (row numbers count within the task's rows).
     """
@@ -176,8 +173,10 @@ def analyze_dask(
     )
     window_rows = pl.concat([r[1] for r in parts], how="vertical") if parts else empty_table("cgm")
     total = sum(r[2] for r in parts)
-    notes = tuple(dict.fromkeys(n for r in parts for n in r[3]))
-    ds = read_dataset(folder, cgm=window_rows)
+    notes = unique(n for r in parts for n in r[3])
+    ds = read_dataset(folder, cgm=window_rows, warn=False)
     if not parts:
         intervals = cgm_sampling_interval(ds.cgm)
-    return analyze(ds, protocol, cgm_intervals=intervals, cgm_readings=total), notes
+    analysis = analyze(ds, protocol, cgm_intervals=intervals, cgm_readings=total)
+    analysis.notices[:] = unique([*notes, *analysis.notices])
+    return analysis, notes

@@ -206,8 +206,8 @@ def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list
         "Machine-readable results: endpoints.json (structure in docs/trial.md); participant "
         "listing: participants.csv; tables: tables.md.</p>",
     ]
-    for notice in a.notices + notes:
-        parts.append(f"<p class='notice'>{e(notice)}</p>")
+    for notice in [*a.notices, *notes]:
+        parts.append(f"<p class='notice'>{e(str(notice))}</p>")
     parts.append("<h2>Endpoint definitions</h2><ul>")
     parts += [f"<li>{e(d)}</li>" for d in _definitions(p)]
     parts.append(
@@ -253,6 +253,17 @@ def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list
 
 
 def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The report's figures and the figure notes. What the CGM engine says while drawing (e.g. a
+    participant with a single reading in the window) is added to ``a.notices``, each once."""
+    from endolab.notices import collect
+
+    with collect() as found:
+        out, notes = _draw(a, progress)
+    a.notices.extend(n for n in dict.fromkeys(found) if n not in a.notices)
+    return out, notes
+
+
+def _draw(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, bytes]], list[str]]:
     from endolab.trial.figures import agp_figures, figure_png, tir_figure, trajectory_figure
 
     out: list[tuple[str, bytes]] = []
@@ -289,7 +300,7 @@ def report_files(a: TrialAnalysis, *, progress: Progress | None = None) -> dict[
         provenance_sentence(a),
         "",
     ]
-    md += [f"> {n}\n" for n in a.notices + notes]
+    md += [f"> {n}\n" for n in [*a.notices, *notes]]
     md += [to_markdown(t) for t in all_tables(a)]
     md += [f"_{DISCLAIMER}_", ""]
     return {
@@ -341,28 +352,25 @@ def run(
     The protocol is loaded and checked first, then the whole dataset is validated; nothing is
     computed or written if either is invalid. ``engine="dask"`` reads the CGM table (Parquet) on a
     Dask cluster (:func:`endolab.trial.distributed.analyze_dask`; ``scheduler`` address or a
-    LocalCluster of ``n_workers``); its notices are issued as warnings, as on one machine.
+    LocalCluster of ``n_workers``). Nothing is warned: every notice (the dataset's plausibility
+    warnings, the Dask tasks', cohorts left out, what drawing the figures found) is in the
+    returned analysis' ``notices``.
     """
     say = progress or (lambda _msg: None)
     say("loading protocol")
     proto = load_protocol(protocol)
     if engine == "dask":
-        import warnings
-
-        from endolab.errors import EndolabWarning
         from endolab.trial.distributed import analyze_dask
 
         if out is not None:
             _refuse_out_in_input(folder, out)
         say("reading the CGM table on Dask and computing endpoints")
-        analysis, notes = analyze_dask(folder, proto, scheduler=scheduler, n_workers=n_workers)
-        for note in notes:
-            warnings.warn(note, EndolabWarning, stacklevel=2)
+        analysis, _ = analyze_dask(folder, proto, scheduler=scheduler, n_workers=n_workers)
         if out is not None:
             write_report(analysis, out, progress=say)
         return analysis
     say("reading and validating the dataset")
-    ds = read_dataset(folder)
+    ds = read_dataset(folder, warn=False)
     if out is not None:
         _refuse_out_in_input(folder, out)
     say("computing endpoints and grades")
