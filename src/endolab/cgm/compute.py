@@ -10,8 +10,8 @@ import polars as pl
 
 from endolab.cgm import metrics as _m
 from endolab.cgm.columns import COLUMNS_DOC, INDEX_COLUMNS_DOC
-from endolab.cgm.episode_calc import episode_summary
 from endolab.cgm.data import CgmData
+from endolab.cgm.episode_calc import episode_summary
 from endolab.cgm.frame import TimeOrderError, check_frame, ensure_canonical, measured_units
 from endolab.cgm.kernels import chunks
 from endolab.cgm.kernels.grid import Intermediates

@@ -16,7 +16,7 @@ the metrics table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ import polars as pl
 from endolab.cgm.agp import agp_figure
 from endolab.cgm.data import CgmData
 from endolab.cgm.episode_calc import episodes
-from endolab.cgm.readers import CGMSource, read_cgm
+from endolab.cgm.readers import CGMSource, ReaderName, read_cgm
 from endolab.notices import Notice, collect, echo, unique
 
 if TYPE_CHECKING:
@@ -42,11 +42,21 @@ __all__ = [
 
 
 def load_cgm(
-    sources: CGMSource | Sequence[CGMSource], *, warn: bool = False, **options: Any
+    sources: CGMSource | Sequence[CGMSource],
+    *,
+    reader: ReaderName = "auto",
+    unit: str | None = None,
+    names: Sequence[str | None] | None = None,
+    progress: Callable[[str], None] | None = None,
+    warn: bool = False,
+    **options: Any,
 ) -> CgmData:
-    """:func:`endolab.cgm.readers.read_cgm` (same arguments) with its notices returned as data."""
+    """:func:`endolab.cgm.readers.read_cgm` (same arguments) with its notices returned as data
+    (``warn=True`` also echoes them as warnings)."""
     with collect() as found:
-        frame = read_cgm(sources, **options)
+        frame = read_cgm(
+            sources, reader=reader, unit=unit, names=names, progress=progress, **options
+        )
     data = CgmData(frame, unique(found))
     if warn:
         echo(data.notices, stacklevel=2)

@@ -522,9 +522,7 @@ def _metrics_dask(
         )
         _say(result.notices)
         return
-    _emit_metrics(
-        result, fmt=fmt, out=out, as_json=as_json, what=f"cgm metrics ({chosen}, dask)"
-    )
+    _emit_metrics(result, fmt=fmt, out=out, as_json=as_json, what=f"cgm metrics ({chosen}, dask)")
 
 
 @app.command("episodes")
@@ -587,9 +585,9 @@ def episodes_command(
         )
         result = episodes_result(
             data,
-            lv2_end=rule,  # type: ignore[arg-type]
+            lv2_end=rule,
             inter_gap=gap,
-            method=how,  # type: ignore[arg-type]
+            method=how,
         )
     table = result.summary if summary else result.table
     _emit(
@@ -668,9 +666,7 @@ def agp_command(
             _columns(id_col, time_col, gl_col),
             include_scans,
         )
-        result = agp_result(
-            data, subject, unit=glucose_unit, title=title, smooth=smooth, y_max=top
-        )
+        result = agp_result(data, subject, unit=glucose_unit, title=title, smooth=smooth, y_max=top)
         buffer = io.BytesIO()
         result.figure.savefig(buffer, format=out.suffix.lower().lstrip("."), dpi=150)
     _write_out(out, buffer.getvalue())

@@ -10,7 +10,8 @@ Severity levels (spec §5):
 
 Every code of the catalogue is listed once in :data:`CATALOGUE` with its severity and the template of
 spec §5. Messages are filled in by the calculators (they know the numbers); the catalogue is the
-single place where codes and severities live.
+single place where codes and severities live. A notice is the library-wide
+:class:`endolab.notices.Notice` (code, severity, message, field), re-exported here.
 
 >>> CATALOGUE["W_OFF_GRADUATION"].severity
 'W'
@@ -41,6 +42,7 @@ __all__ = [
     "prefilled_error",
     "schedule_invalid",
 ]
+
 
 @dataclass(frozen=True)
 class CatalogueEntry:

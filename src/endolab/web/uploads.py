@@ -24,6 +24,7 @@ __all__ = ["SimulateIn", "cgm_analysis", "router"]
 
 router = APIRouter(prefix="/api/v1")
 
+
 def _read(data: bytes, name: str, unit: str | None = None) -> CgmData:
     """The uploaded export read, with the readers' notices as data (no warnings, no lock)."""
     from endolab.cgm import load_cgm
