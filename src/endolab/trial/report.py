@@ -253,17 +253,6 @@ def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list
 
 
 def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """The report's figures and the figure notes. What the CGM engine says while drawing (e.g. a
-    participant with a single reading in the window) is added to ``a.notices``, each once."""
-    from endolab.notices import collect
-
-    with collect() as found:
-        out, notes = _draw(a, progress)
-    a.notices.extend(n for n in dict.fromkeys(found) if n not in a.notices)
-    return out, notes
-
-
-def _draw(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, bytes]], list[str]]:
     from endolab.trial.figures import agp_figures, figure_png, tir_figure, trajectory_figure
 
     out: list[tuple[str, bytes]] = []
