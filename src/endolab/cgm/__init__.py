@@ -22,6 +22,7 @@ from endolab.cgm.results import (
     agp_result,
     episodes_result,
     load_cgm,
+    metrics_of_files,
 )
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "episodes_result",
     "from_pandas",
     "load_cgm",
+    "metrics_of_files",
     "metrics_result",
     "to_pandas",
 ]

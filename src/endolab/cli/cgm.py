@@ -157,22 +157,34 @@ def _read(
 ) -> CgmData:
     from endolab.cgm import load_cgm
 
-    kind = _choice(reader, ("auto", "generic", "dexcom", "libre"), "--reader")
+    return load_cgm(
+        list(files),
+        unit=unit,
+        progress=_advance(bar),
+        **_read_options(reader, date_order, columns, include_scans),
+    )
+
+
+def _read_options(
+    reader: str, date_order: str, columns: dict[str, str] | None, include_scans: bool
+) -> dict[str, Any]:
+    """The readers' keyword options from --reader, --date-order, the column map, --include-scans."""
+    options: dict[str, Any] = {
+        "reader": _choice(reader, ("auto", "generic", "dexcom", "libre"), "--reader")
+    }
     order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
-    options: dict[str, Any] = {}
     if order != "auto":
         options["date_order"] = order
     if columns:
         options["columns"] = columns
     if include_scans:
         options["include_scans"] = True
-    return load_cgm(
-        list(files),
-        reader=kind,  # type: ignore[arg-type]
-        unit=unit,
-        progress=None if bar is None else (lambda _name: bar[0].advance(bar[1])),
-        **options,
-    )
+    return options
+
+
+def _advance(bar: Any) -> Any:
+    """The readers' per-file progress callback for ``bar`` (None without a bar)."""
+    return None if bar is None else (lambda _name: bar[0].advance(bar[1]))
 
 
 def _write_out(out: Path, data: bytes) -> None:
@@ -347,7 +359,10 @@ def metrics_command(
     Without --out or --format a summary table is printed; --format csv|json prints the full table,
     --out FILE writes it (format from --format or the file suffix). Columns: docs/cgm.md.
     """
-    from endolab.cgm import metrics_result
+    import sys
+    from contextlib import nullcontext
+
+    from endolab.cgm import metrics_of_files
     from endolab.units import normalize_unit
 
     period = _choice(by, ("day", "week"), "--by") if by is not None else None
@@ -356,48 +371,61 @@ def metrics_command(
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     day0_file = [Path(day0)] if day0 is not None and Path(day0).is_file() else []
     how = engine_choice(engine, scheduler, workers)
+    columns = _columns(id_col, time_col, gl_col)
     if how == "dask":
-        _metrics_dask(
+        inputs, folder = _dask_inputs(
             files,
             fmt=fmt,
             out=out,
-            period=period,
-            chosen=chosen,
-            glucose_unit=glucose_unit,
-            in_unit=in_unit,
-            columns=_columns(id_col, time_col, gl_col),
-            window=window,
-            day0=day0,
             unsupported={
                 "--reader": reader.strip().lower() not in ("auto", "generic"),
                 "--date-order": date_order.strip().lower() != "auto",
                 "--include-scans": include_scans,
             },
+        )
+        options: dict[str, Any] = {"dask_progress": sys.stderr.isatty()}
+    else:
+        _check_out(out, [*files, *day0_file], fmt)
+        inputs, folder = files, None
+        options = _read_options(reader, date_order, None, include_scans)
+    win, zero = _window(window, day0)
+    with nullcontext(None) if how == "dask" else _progress(files, "reading") as bar:
+        result = metrics_of_files(  # the engine is chosen in the library
+            inputs,
+            engine=how,
+            metrics=chosen,
+            by=period,
+            window=win,
+            day0=zero,
+            unit=in_unit,
+            unit_out=glucose_unit,
+            columns=columns or None,
             scheduler=scheduler,
-            workers=workers,
-            as_json=as_json,
-        )
-        return
-    _check_out(out, [*files, *day0_file], fmt)
-    with _progress(files, "reading") as bar:
-        data = _read(
-            files,
-            reader,
-            in_unit,
-            date_order,
-            bar,
-            _columns(id_col, time_col, gl_col),
-            include_scans,
-        )
-        if bar is not None:
-            bar[0].update(bar[1], description="computing")
-        win, zero = _window(window, day0)
-        result = metrics_result(
-            data, metrics=chosen, by=period, window=win, day0=zero, unit_out=glucose_unit
+            n_workers=workers,
+            progress=_advance(bar),
+            **options,
         )
         if bar is not None:
             bar[0].advance(bar[1])
-    _emit_metrics(result, fmt=fmt, out=out, as_json=as_json, what=f"cgm metrics ({chosen})")
+    if folder is not None:
+        from endolab.cgm.distributed import write_parts
+
+        table = result.table
+        write_parts(table, folder, parts=getattr(result, "tasks", 0))
+        n_parts = sum(1 for p in folder.iterdir() if p.suffix == ".parquet")
+        typer.echo(
+            f"wrote {table.height} row(s) as {n_parts} Parquet part(s) and _SUCCESS to {folder}",
+            err=True,
+        )
+        _say(result.notices)
+        return
+    _emit_metrics(
+        result,
+        fmt=fmt,
+        out=out,
+        as_json=as_json,
+        what=f"cgm metrics ({chosen}{', dask' if how == 'dask' else ''})",
+    )
 
 
 def _emit_metrics(
@@ -441,40 +469,22 @@ def _emit_metrics(
     _say(result.notices)
 
 
-def _metrics_dask(
+def _dask_inputs(
     files: list[Path],
     *,
     fmt: str | None,
     out: Path | None,
-    period: str | None,
-    chosen: str,
-    glucose_unit: str,
-    in_unit: str | None,
-    columns: dict[str, str],
-    window: str | None,
-    day0: str | None,
     unsupported: dict[str, bool],
-    scheduler: str | None,
-    workers: int | None,
-    as_json: bool,
-) -> None:
-    """`cgm metrics --engine dask`: Parquet files on a Dask cluster (endolab.cgm.distributed).
+) -> tuple[list[Path], Path | None]:
+    """`cgm metrics --engine dask`: the Parquet inputs and, when --out is a folder of parts, that
+    folder (``None`` for one output file), checked before any work.
 
     ``--out`` with a file suffix (``.parquet``, ``.csv``, ``.json``) writes one file atomically;
     ``--out`` without a suffix (or an empty folder) writes a folder of Parquet parts with
     ``_SUCCESS`` written last (docs/dask.md).
     """
-    import sys
+    from endolab.cgm.distributed import check_parts_folder, parquet_files
 
-    from endolab.cgm.distributed import (
-        check_parts_folder,
-        compute_metrics_dask,
-        parquet_files,
-        require_dask,
-        write_parts,
-    )
-
-    require_dask()
     given = [flag for flag, on in unsupported.items() if on]
     if given:
         raise ParseError(
@@ -484,9 +494,7 @@ def _metrics_dask(
             value="dask",
         )
     inputs = parquet_files([str(f) for f in files])
-    folder = out is not None and (out.suffix == "" or out.is_dir())
-    if folder:
-        assert out is not None
+    if out is not None and (out.suffix == "" or out.is_dir()):
         if fmt is not None and fmt.strip().lower() != "parquet":
             raise ParseError(
                 f"--out {str(out)!r} is a folder of Parquet parts; --format {fmt} needs a file "
@@ -495,34 +503,9 @@ def _metrics_dask(
                 value=fmt,
             )
         check_parts_folder(out)
-    else:
-        _check_out(out, inputs, fmt)
-    win, zero = _window(window, day0)
-    result = compute_metrics_dask(
-        [str(f) for f in inputs],
-        metrics=chosen,
-        by=period,
-        unit=in_unit,
-        unit_out=glucose_unit,
-        columns=columns or None,
-        scheduler=scheduler,
-        n_workers=workers,
-        progress=sys.stderr.isatty(),
-        window=win,
-        day0=zero,
-    )
-    table = result.table
-    if folder:
-        assert out is not None
-        write_parts(table, out, parts=result.tasks)
-        n_parts = sum(1 for p in out.iterdir() if p.suffix == ".parquet")
-        typer.echo(
-            f"wrote {table.height} row(s) as {n_parts} Parquet part(s) and _SUCCESS to {out}",
-            err=True,
-        )
-        _say(result.notices)
-        return
-    _emit_metrics(result, fmt=fmt, out=out, as_json=as_json, what=f"cgm metrics ({chosen}, dask)")
+        return inputs, out
+    _check_out(out, inputs, fmt)
+    return inputs, None
 
 
 @app.command("episodes")
