@@ -14,7 +14,7 @@ import polars as pl
 
 from endolab._version import __version__
 from endolab.output import DISCLAIMER
-from endolab.trial.dataset import TrialDataset
+from endolab.trial.dataset import TrialDataset, no_participants_error
 from endolab.trial.endpoints import (
     binary_endpoints,
     cgm_sampling_interval,
@@ -440,6 +440,8 @@ def analyze(
     (the Dask engine, :mod:`endolab.trial.distributed`): every CGM endpoint uses only readings in
     its window plus the participant's sampling interval over all of their data.
     """
+    if ds.participants.height == 0:
+        raise no_participants_error()
     intervals = cgm_sampling_interval(ds.cgm) if cgm_intervals is None else cgm_intervals
     binary = binary_endpoints(ds, protocol, intervals)
     continuous = continuous_endpoints(ds, protocol, intervals).drop("cohort")
@@ -478,7 +480,7 @@ def analyze(
         )
         table = table.join(grades, on="participant_id", how="left")
 
-    notices: list[str] = []
+    notices: list[str] = list(ds.notices)
     grouped = {c for cs in protocol.cohort_groups.values() for c in cs}
     stray = sorted(set(ds.participants["cohort"].to_list()) - grouped)
     if stray:
