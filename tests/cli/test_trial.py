@@ -66,7 +66,7 @@ def test_analyze_writes_report(data: Path, tmp_path: Path) -> None:
         "tir_gt70_day365",
         "c_peptide_detected",
     ):
-        assert set(bc[key]) == {"n", "N", "percent", "ci95", "missing"}
+        assert set(bc[key]) == {"n", "N", "percent", "ci95", "missing", "decided", "status"}
     assert bc["hba1c"]["followup"]["mean"] == pytest.approx(6.1)
     part = {p["participant_id"]: p for p in doc["participants"]}
     assert part["C1"]["primary"] is True
