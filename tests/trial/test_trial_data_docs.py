@@ -87,6 +87,7 @@ def test_every_plausibility_threshold_is_stated() -> None:
     assert f"below {plausibility.HBA1C_FRACTION_BELOW:g}" in text
     assert f"above {plausibility.HBA1C_IFCC_FROM:g}" in text
     assert f"below {plausibility.CPEP_PMOL_L_SUSPECT_BELOW:g} pmol/L" in text
+    assert f"weight {plausibility.WEIGHT_RATIO_SUSPECT:g} × the dataset's median weight" in text
 
 
 def test_the_examples_on_the_page_are_a_valid_dataset(tmp_path: Path) -> None:
