@@ -104,8 +104,8 @@ GL_MIN_MG_DL: Final = 10.0
 GL_MAX_MG_DL: Final = 1000.0
 
 #: Gaps between successive readings of a subject longer than this are stated in a warning [min].
-#: [A] 180 min is R iglu's ``max_gap`` for MAGE (the longest gap it interpolates over; specs/cgm.md
-#: §8); shorter gaps are routine (sensor warm-up, signal loss) and would make the warning noise.
+#: [A] 180 min is R iglu's ``max_gap`` for MAGE (the longest gap it interpolates over;
+#: docs/methods/cgm.md §8); shorter gaps are routine (sensor warm-up, signal loss) and would make the warning noise.
 LONG_GAP_MINUTES: Final = 180
 
 _LOW_WORDS: Final = ("low", "lo")
