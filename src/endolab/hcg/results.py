@@ -111,6 +111,10 @@ class MixResult(MixNumbers):
             + " falls between marks"
         )
 
+    def _iu_ml(self, iu: Fraction) -> str:
+        """``iu`` [IU] of this solution with its volume [mL]: ``325.0 IU (0.130 mL)``."""
+        return f"{fmt_iu(iu)} IU ({fmt_ml(iu / self.concentration_iu_per_ml)} mL)"
+
     def formatted(self) -> dict[str, str]:
         """Display strings with units (IU 1 dp, mL 3 dp, units 1 dp; docs/methods/hcg.md §6)."""
         s = self.syringe
@@ -138,6 +142,10 @@ class MixResult(MixNumbers):
             "doses_per_vial": f"{self.doses_per_vial} doses",
             "raw_doses": f"{fmt_fixed(self.raw_doses, 2)} doses (theoretical)",
             "remainder": f"{fmt_iu(self.remainder_iu)} IU ({fmt_ml(self.remainder_ml)} mL)",
+            # the remainder's three parts (remainder = dead space + residual + leftover)
+            "leftover": self._iu_ml(self.leftover_iu),
+            "dead_space_loss": self._iu_ml(self.dead_space_loss_iu),
+            "residual_loss": self._iu_ml(self.residual_loss_iu),
             "potency_band": f"{fmt_iu(self.potency_low_iu)}–{fmt_iu(self.potency_high_iu)} IU",
             "label": self.label_line(),
         }

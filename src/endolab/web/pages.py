@@ -79,6 +79,19 @@ HCG_FIELDS = (
 )
 
 
+#: The fields that ask for a plan (schedule, calendar, cost): any one given computes the plan, and a
+#: missing or invalid one is reported with the library's message (:func:`endolab.hcg.check_plan_inputs`).
+HCG_PLAN_FIELDS = (
+    "freq",
+    "every_days",
+    "weekdays",
+    "start",
+    "weeks",
+    "discard_after_days",
+    "price_per_vial",
+)
+
+
 def render(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a template to an HTML response."""
     return HTMLResponse(templates.get_template(name).render(**context), status_code=status_code)
@@ -272,15 +285,18 @@ def _hcg_context(request: Request, embed: bool) -> dict[str, Any]:
         body = HcgPlanIn(**form)
         m = hcg_mix_result(body)
         svg = Markup(mix_svg(m))
-        scheduled = form.get("freq") or form.get("every_days") or form.get("weekdays")
-        if scheduled and form.get("start") and form.get("weeks"):
-            plan = hcg_plan_result(body)
-            months = month_calendars(
-                list(plan.dose_dates),
-                [v.mix_date for v in plan.vials],
-                [v.discard_date for v in plan.vials if v.discard_date is not None],
-            )
-            chart = Markup(iu_left_svg(plan))
+        if any(k in form for k in HCG_PLAN_FIELDS):  # a plan asked for: all of it, or the message
+            try:
+                plan = hcg_plan_result(body)
+            except EndolabError as exc:
+                error = _error(exc)  # the mix result stays on the page, with what the plan lacks
+            else:
+                months = month_calendars(
+                    list(plan.dose_dates),
+                    [v.mix_date for v in plan.vials],
+                    [v.discard_date for v in plan.vials if v.discard_date is not None],
+                )
+                chart = Markup(iu_left_svg(plan))
         try:
             options = list(
                 suggest_diluent(
