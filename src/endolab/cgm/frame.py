@@ -855,13 +855,14 @@ def long_gap_notice(frame: pl.DataFrame) -> str | None:
 
 
 def from_pandas(data: Any, **kwargs: Any) -> pl.DataFrame:
-    """:func:`check_frame` for a pandas DataFrame (same keyword arguments)."""
+    """:func:`check_frame` for a pandas DataFrame (same keyword arguments); needs ``endolab[pandas]``."""
     return check_frame(data, **kwargs)
 
 
 def to_pandas(frame: pl.DataFrame) -> Any:
     """Convert a canonical (or any result) polars frame to a pandas DataFrame.
 
-    Times stay naive wall clock (``datetime64[us]``); ``id`` is text.
+    Times stay naive wall clock (``datetime64[us]``); ``id`` is text. Needs the optional extra
+    ``endolab[pandas]`` (pandas and pyarrow).
     """
     return frame.to_pandas()
