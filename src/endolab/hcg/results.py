@@ -238,6 +238,21 @@ class Suggestion:
     diluent_ml: Fraction
     mix: MixResult
 
+    def formatted(self) -> dict[str, str]:
+        """Display strings of the option: water [mL], the draw, on a mark, doses per vial.
+
+        >>> from endolab.hcg import suggest_diluent
+        >>> suggest_diluent("5000", "250").suggestions[0].formatted()["diluent"]
+        '5.0 mL'
+        """
+        m = self.mix
+        return {
+            "diluent": f"{fmt_label_ml(self.diluent_ml)} mL",
+            "draw": m.syringe.format_amount(m.syringe_units),
+            "on_graduation": "yes" if m.on_graduation else "no",
+            "doses_per_vial": f"{m.doses_per_vial} doses",
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """Flat record of the option (V, units, IU/unit, mL/dose, doses/vial, label)."""
         m = self.mix

@@ -12,17 +12,9 @@ from fractions import Fraction
 from html import escape
 from typing import Any
 
+from endolab.hormones.presentation import format_3sf as fmt
+
 __all__ = ["band_svg", "fmt", "iu_left_svg", "month_calendars"]
-
-
-def fmt(x: float | None) -> str:
-    """``x`` with 3 significant figures, without exponent (as the command line prints it)."""
-    if x is None:
-        return "—"
-    if x == 0 or not math.isfinite(x):
-        return f"{x:g}"
-    digits = max(0, 2 - math.floor(math.log10(abs(x))))
-    return f"{x:.{digits}f}"
 
 
 def band_svg(
