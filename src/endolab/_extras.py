@@ -10,6 +10,7 @@ sim       numba, scipy                                ``endolab.sim``, ``trial s
 plot      matplotlib                                  AGP and report figures
 web       fastapi, uvicorn, jinja2, python-multipart  ``endolab serve`` (with [sim] and [plot]:
                                                       the trial explorer simulates and draws)
+survival  lifelines                                   Kaplan–Meier (``endolab.trial.survival``)
 pandas    pandas, pyarrow                             pandas input and output (interop)
 dask      dask, distributed                           ``--engine dask``
 all       every extra above                           ``make run`` / ``make test``
@@ -41,6 +42,7 @@ EXTRAS: Final[dict[str, tuple[str, ...]]] = {
         "httptools",
         "uvloop",
     ),
+    "survival": ("lifelines", "autograd", "formulaic"),
     "pandas": ("pandas", "pyarrow"),
     "dask": ("dask", "distributed"),
 }

@@ -79,5 +79,6 @@ def test_every_extra_of_pyproject_has_its_modules_mapped() -> None:
     ]
     for name in EXTRAS:
         assert name in extras, name
-    assert {"sim", "web", "plot", "pandas", "dask", "all"} <= set(extras)
+    assert {"sim", "web", "plot", "survival", "pandas", "dask", "all"} <= set(extras)
+    assert extras["all"] == [f"endolab[{','.join(n for n in extras if n not in ('all', 'cli'))}]"]
     assert extra_for("numba") == "sim" and extra_for("fastapi.routing") == "web"
