@@ -39,7 +39,13 @@ from endolab.hcg._numbers import (
     rounded,
 )
 from endolab.hcg.arithmetic import Mark, MixNumbers
-from endolab.hcg.frequency import FREQUENCY_PRESETS, Frequency, resolve_frequency
+from endolab.hcg.frequency import (
+    FIELD_LABELS,
+    FREQUENCY_PRESETS,
+    Frequency,
+    check_plan_inputs,
+    resolve_frequency,
+)
 from endolab.hcg.ics import plan_to_ics, write_ics
 from endolab.hcg.inputs import refuse_prefilled
 from endolab.hcg.mixing import mix, reverse, suggest_diluent
@@ -68,6 +74,7 @@ __all__ = [
     "CATALOGUE",
     "CHECK_CARTON_NOTE",
     "DOSE_ON_DISCARD_DATE_USABLE",
+    "FIELD_LABELS",
     "FREQUENCY_PRESETS",
     "PRESETS",
     "SYRINGES",
@@ -86,6 +93,7 @@ __all__ = [
     "Suggestion",
     "Syringe",
     "VialUse",
+    "check_plan_inputs",
     "fmt_fixed",
     "fmt_iu",
     "fmt_label_iu",

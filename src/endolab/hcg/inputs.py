@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from endolab.errors import InputError
-from endolab.hcg._numbers import fmt_iu, fmt_label_ml, parse_amount, parse_number
-from endolab.hcg.notices import HcgInputError, prefilled_error
+from endolab.hcg._numbers import fmt_iu, fmt_label_iu, fmt_label_ml, parse_amount, parse_number
+from endolab.hcg.notices import CATALOGUE, HcgInputError, prefilled_error
 from endolab.hcg.products import (
     DEFAULT_DILUENT,
     DEFAULT_VIAL_CAPACITY_ML,
@@ -119,6 +119,8 @@ def resolve_inputs(
         vial = p.vial_iu
     else:
         vial, _ = parse_amount(vial_iu, "vial_iu")
+        if p is not None and p.vial_iu is not None and vial != p.vial_iu:
+            raise preset_conflict_error(p, vial, vial_iu)
     volume: Fraction | None = None
     volume_raw: object = diluent_ml
     if with_diluent:
@@ -212,3 +214,26 @@ def check_diluent(inp: MixInputs, diluent_ml: Fraction, raw: object) -> None:
             f"{fmt_label_ml(total)} mL will not fit in a {cap} mL vial; maximum is {cap} mL.",
             value=raw,
         )
+
+
+def preset_conflict_error(preset: Preset, vial_iu: Fraction, raw: object) -> HcgInputError:
+    """E_PRESET_CONFLICT: a preset's fixed vial strength and a different ``vial_iu`` [IU].
+
+    A preset states the vial on the carton; a different strength typed beside it means one of the
+    two is wrong, and the dose drawn from either reading differs by their ratio. Refusing (rather
+    than letting one silently win) is an assumption of this project [A].
+
+    >>> from endolab.hcg.products import get_preset
+    >>> preset_conflict_error(get_preset("novarel-5000"), Fraction(10000), "10000").code
+    'E_PRESET_CONFLICT'
+    """
+    return HcgInputError(
+        "E_PRESET_CONFLICT",
+        "vial_iu",
+        CATALOGUE["E_PRESET_CONFLICT"].template.format(
+            product=preset.key,
+            preset_iu=fmt_label_iu(preset.vial_iu or Fraction(0)),
+            vial_iu=fmt_label_iu(vial_iu),
+        ),
+        value=raw,
+    )

@@ -136,6 +136,19 @@ CATALOGUE: Final[Mapping[str, CatalogueEntry]] = types.MappingProxyType(
                 "Enter the beyond-use days printed on your carton/pharmacy label.",
             ),
             _entry(
+                "E_PRESET_CONFLICT",
+                "E",
+                "a product preset with a fixed vial strength and a different vial_iu [A]",
+                "The {product} preset is a {preset_iu} IU vial, but the vial strength given is "
+                "{vial_iu} IU. Clear the vial strength, or choose the preset of your vial.",
+            ),
+            _entry(
+                "E_MISSING_INPUT",
+                "E",
+                "a plan without a frequency, a start date or a number of weeks [A]",
+                "specific message naming the field",
+            ),
+            _entry(
                 "W_OFF_GRADUATION",
                 "W",
                 "not on_graduation",

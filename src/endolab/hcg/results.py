@@ -111,6 +111,10 @@ class MixResult(MixNumbers):
             + " falls between marks"
         )
 
+    def _iu_ml(self, iu: Fraction) -> str:
+        """``iu`` [IU] of this solution with its volume [mL]: ``325.0 IU (0.130 mL)``."""
+        return f"{fmt_iu(iu)} IU ({fmt_ml(iu / self.concentration_iu_per_ml)} mL)"
+
     def formatted(self) -> dict[str, str]:
         """Display strings with units (IU 1 dp, mL 3 dp, units 1 dp; spec §6)."""
         s = self.syringe
@@ -138,6 +142,10 @@ class MixResult(MixNumbers):
             "doses_per_vial": f"{self.doses_per_vial} doses",
             "raw_doses": f"{fmt_fixed(self.raw_doses, 2)} doses (theoretical)",
             "remainder": f"{fmt_iu(self.remainder_iu)} IU ({fmt_ml(self.remainder_ml)} mL)",
+            # the remainder's three parts (remainder = dead space + residual + leftover)
+            "leftover": self._iu_ml(self.leftover_iu),
+            "dead_space_loss": self._iu_ml(self.dead_space_loss_iu),
+            "residual_loss": self._iu_ml(self.residual_loss_iu),
             "potency_band": f"{fmt_iu(self.potency_low_iu)}–{fmt_iu(self.potency_high_iu)} IU",
             "label": self.label_line(),
         }
@@ -229,6 +237,21 @@ class Suggestion:
     rank: int
     diluent_ml: Fraction
     mix: MixResult
+
+    def formatted(self) -> dict[str, str]:
+        """Display strings of the option: water [mL], the draw, on a mark, doses per vial.
+
+        >>> from endolab.hcg import suggest_diluent
+        >>> suggest_diluent("5000", "250").suggestions[0].formatted()["diluent"]
+        '5.0 mL'
+        """
+        m = self.mix
+        return {
+            "diluent": f"{fmt_label_ml(self.diluent_ml)} mL",
+            "draw": m.syringe.format_amount(m.syringe_units),
+            "on_graduation": "yes" if m.on_graduation else "no",
+            "doses_per_vial": f"{m.doses_per_vial} doses",
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Flat record of the option (V, units, IU/unit, mL/dose, doses/vial, label)."""
