@@ -171,3 +171,17 @@ def test_folder_for_a_file(tmp_path: Path) -> None:
         res.stderr.strip()
         == f"error: {folder}: is a folder, not a file; give the CGM file(s) in it"
     )
+
+
+def test_folder_for_the_day0_file(tmp_path: Path) -> None:
+    # was "--day0 '…': not a date (YYYY-MM-DD) nor an existing CSV file", exit 2
+    folder = tmp_path / "day0s"
+    folder.mkdir()
+    res = runner.invoke(
+        app, ["cgm", "metrics", str(_weekly(tmp_path)), "--window", "1:2", "--day0", str(folder)]
+    )
+    assert res.exit_code == 3
+    assert res.stderr.strip() == (
+        f"error: {folder}: is a folder, not a file; --day0 takes a date (YYYY-MM-DD) or a CSV "
+        "file with columns id,day0"
+    )

@@ -287,8 +287,8 @@ def _window(window: str | None, day0: str | None) -> tuple[tuple[Any, Any] | Non
     from endolab.cgm.windows import resolve_window
 
     zero: Any = day0
-    if day0 is not None and Path(day0).is_file():
-        zero = Path(day0)
+    if day0 is not None and (Path(day0).is_file() or Path(day0).is_dir()):
+        zero = Path(day0)  # a folder: named as such by the library
     return resolve_window(window, zero)
 
 
