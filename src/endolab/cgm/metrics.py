@@ -97,8 +97,9 @@ CONSENSUS_DAYS_2019: Final = 14.0
 #: Minimum % of CGM-active time recommended by the 2019 consensus (Battelino 2019).
 CONSENSUS_MIN_ACTIVE_PERCENT_2019: Final = 70.0
 #: Longest sampling interval of a CGM [min] [A]: FreeStyle Libre 1 and 2 store a (historic)
-#: reading every 15 min, Dexcom G6/G7, Medtronic Guardian and FreeStyle Libre 3 every 5 min (or
-#: 1 min). A subject whose typical (median) interval between readings is longer is not CGM data:
+#: reading every 15 min; Dexcom G6/G7, Medtronic Guardian and FreeStyle Libre 3 exports every
+#: 5 min (:mod:`endolab.cgm.readers`). A subject whose typical (median) interval between readings
+#: is longer is not CGM data:
 #: its active % counts one possible reading every 15 min (an upper bound: any CGM would have
 #: had at least that many), its days worn add 15 min, and ``sufficient_2019`` is false.
 CGM_MAX_INTERVAL_MIN: Final = 15.0
