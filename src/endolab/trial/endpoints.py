@@ -152,22 +152,16 @@ def _three_valued_all(columns: list[str]) -> pl.Expr:
 def follow_up_days(ds: TrialDataset) -> pl.DataFrame:
     """Each participant's follow-up: the last study day with any record [day].
 
-    The latest of their CGM readings, laboratory results, insulin records and events (start and
-    end dates); ``null`` for a participant with no record at all. The dataset format has no
-    "end of follow-up" column, so what the data cover is what they hold.
+    The latest of their CGM readings, laboratory results, insulin records and event start days
+    (the "last observation" at which :mod:`endolab.trial.survival` censors); ``null`` for a
+    participant with no record at all. The dataset format has no "end of follow-up" column, so
+    what the data cover is what they hold.
     """
-    events = ds.events.lazy().select(
-        "participant_id",
-        pl.max_horizontal(
-            "start_day",
-            (pl.col("start_day") + (pl.col("end_date") - pl.col("start_date")).dt.total_days()),
-        ).alias("day"),
-    )
     parts = [
         ds.cgm.lazy().select("participant_id", "day"),
         ds.labs.lazy().select("participant_id", "day"),
         ds.insulin.lazy().select("participant_id", "day"),
-        events,
+        ds.events.lazy().select("participant_id", pl.col("start_day").alias("day")),
     ]
     last = (
         pl.concat([p.with_columns(pl.col("day").cast(pl.Int64)) for p in parts], how="vertical")
