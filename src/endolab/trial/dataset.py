@@ -248,14 +248,16 @@ class _Problems:
         self.errors: list[DataFileError] = []
         self.warnings: list[str] = []
 
-    def add(self, error: DataFileError, mask: pl.Series | None = None) -> None:
-        """Report ``error``; with ``mask`` (the rows it applies to) say how many more rows."""
+    def add(self, error: DataFileError, mask: pl.Series | None = None, *, last: str = "") -> None:
+        """Report ``error``; with ``mask`` (the rows it applies to) say how many more rows (when
+        collecting); ``last`` is appended at the very end of the message."""
+        more = int(mask.fill_null(False).sum()) - 1 if mask is not None and self.collect else 0
+        if more > 0 or last:
+            rows = f" ({more:,} more row(s) like it)" if more > 0 else ""
+            error.message = f"{error.message}{rows}{last}"
+            error.args = (error.message,)
         if not self.collect:
             raise error
-        more = int(mask.fill_null(False).sum()) - 1 if mask is not None else 0
-        if more > 0:
-            error.message = f"{error.message} ({more:,} more row(s) like it)"
-            error.args = (error.message,)
         self.errors.append(error)
 
     def warn(self, message: str) -> None:
@@ -265,10 +267,9 @@ class _Problems:
     def suspect(self, error: DataFileError, mask: pl.Series | None = None) -> None:
         """A confirmable unit finding: a problem, or with ``accept_units`` a notice."""
         if not self.accept_units:
-            self.add(error, mask)
+            self.add(error, mask, last=f"; {CONFIRM_HINT}")
             return
-        text = str(error).split(f"; {CONFIRM_HINT}")[0]
-        self.warn(f"{text} — confirmed as given (--accept-units)")
+        self.warn(f"{error} — confirmed as given (--accept-units)")
 
 
 def _first_row(mask: pl.Series) -> int | None:

@@ -106,7 +106,8 @@ RANGES: Final[tuple[tuple[str, str, float, float, str], ...]] = (
 Add = Callable[[DataFileError, pl.Series], None]
 Warn = Callable[[str], None]
 
-#: What a confirmable finding says after its cause: how to go on when the values are right.
+#: What a confirmable finding says last, when it refuses the dataset: how to go on when the values
+#: are right.
 CONFIRM_HINT: Final = "if these values are right, confirm them with --accept-units"
 
 
@@ -309,8 +310,7 @@ def _c_peptide(tables: dict[str, pl.DataFrame], names: dict[str, str], suspect: 
         DataFileError(
             f"{_who(ids)}: every C-peptide above 0 is below {CPEP_PMOL_L_SUSPECT_BELOW:g} pmol/L "
             f"(largest {float(low.get_column('largest')[0]):g}){others}: ng/mL (× 331) or nmol/L "
-            "(× 1000)? C-peptide must be in pmol/L, or the graft is graded a failure; "
-            + CONFIRM_HINT,
+            "(× 1000)? C-peptide must be in pmol/L, or the graft is graded a failure",
             file=names["labs"],
             row=_row(mask),
             column="value",
@@ -341,7 +341,7 @@ def _weight(tables: dict[str, pl.DataFrame], names: dict[str, str], suspect: Add
             f"{_who(ids)}: weight_kg {value:g} is {value / median:.2g} × the dataset's median "
             f"weight ({median:g} kg): pounds among kilograms, or the reverse? (lb = kg × 2.2046; "
             f"a weight {WEIGHT_RATIO_SUSPECT:g} × the median or more, or 1/{WEIGHT_RATIO_SUSPECT:g} "
-            "of it or less, is asked about); " + CONFIRM_HINT,
+            "of it or less, is asked about)",
             file=names["participants"],
             row=row,
             column="weight_kg",
