@@ -619,6 +619,11 @@ class PkResult:
             "curve_ng_dl": [_sig(x) for x in self.curve_ng_dl],
             "curve_low_ng_dl": [_sig(x) for x in self.curve_low_ng_dl],
             "curve_high_ng_dl": [_sig(x) for x in self.curve_high_ng_dl],
+            "from_start_days": [_sig(x) for x in self.from_start_days],
+            "from_start_ng_dl": [_sig(x) for x in self.from_start_ng_dl],
+            "from_start_dates": None
+            if (dates := self.from_start_dates()) is None
+            else list(dates),
             "band_seed": self.seed,
             "band_samples": self.samples,
             "assumptions": list(self.assumptions),
@@ -653,6 +658,7 @@ def steady_state(
     seed: int = 0,
     samples: int = 4000,
     points_per_interval: int = 97,
+    log_covariance: Sequence[Sequence[float]] | None = None,
 ) -> PkResult:
     """Steady-state total T over the interval: peak, trough, mean, fluctuation index and band.
 
@@ -666,9 +672,14 @@ def steady_state(
     k_release_per_day
         Individual release rate [1/day]; ``None`` → the ester's published value.
     seed, samples
-        Seed and size of the Monte-Carlo behind the band (``numpy.random.default_rng(seed)``).
+        Seed (an integer ≥ 0) and size of the Monte-Carlo behind the band
+        (``numpy.random.default_rng(seed)``).
     points_per_interval
         Curve resolution [points per interval].
+    log_covariance
+        After an individual fit: the posterior covariance of (ln scale[, ln k_release]) from
+        :class:`PkFit`; the band then samples it (Laplace approximation) instead of the population's
+        between-subject variability.
 
     >>> r = steady_state(Regimen.build("enanthate", 125, 7))
     >>> round(r.trough_ng_dl), round(r.mean_ng_dl)
@@ -676,6 +687,8 @@ def steady_state(
     """
     r = regimen
     tau = r.interval_days
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"seed: {seed!r} is not an integer ≥ 0", field="seed", value=seed)
     if r.ester == "gel":
         c, lo, hi = swissmedic_testogel_gel(r.dose_mg)
         e = r.endogenous_ng_dl
@@ -725,8 +738,16 @@ def steady_state(
     # --- band: seeded Monte-Carlo over clearance (and half-life for undecanoate) ---
     rng = np.random.default_rng(seed)
     s_cl = _lognormal_sigma(MCR_SD_ML_MIN_KG / MCR_ML_MIN_KG)
-    cl_f = np.exp(rng.normal(-0.5 * s_cl**2, s_cl, samples))  # mean-preserving log-normal
-    if m.release_half_life_cv > 0:
+    if log_covariance is not None:
+        cov = np.asarray(log_covariance, dtype=float)
+        z = rng.multivariate_normal(np.zeros(len(cov)), cov, samples)
+        cl_f = np.exp(-z[:, 0])
+        kr_s = np.minimum(kr * np.exp(z[:, 1]), 0.9 * kf) if len(cov) > 1 else np.full(samples, kr)
+    else:
+        cl_f = np.exp(rng.normal(-0.5 * s_cl**2, s_cl, samples))  # mean-preserving log-normal
+    if log_covariance is not None:
+        pass
+    elif m.release_half_life_cv > 0:
         s_k = _lognormal_sigma(m.release_half_life_cv)
         hl = m.release_half_life_days * np.exp(rng.normal(-0.5 * s_k**2, s_k, samples))
         kr_s = np.minimum(math.log(2) / hl * (kr / m.k_release_per_day), 0.9 * kf)
@@ -882,6 +903,7 @@ class PkFit:
     fitted_half_life: bool
     labs: tuple[LabFit, ...]
     method: str
+    log_covariance: tuple[tuple[float, ...], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON (unit in every key)."""
@@ -979,6 +1001,21 @@ def fit_individual(regimen: Regimen, labs: Sequence[Lab]) -> PkFit:
     opt = minimize(objective, x0, method="L-BFGS-B", bounds=bounds)
     log_s = float(opt.x[0])
     log_k = float(opt.x[1]) if fit_k else 0.0
+    # Laplace approximation: the objective is −2·ln(posterior) + const, so cov = 2·H⁻¹
+    x_opt = np.asarray(opt.x, dtype=float)
+    n = len(x_opt)
+    h = 1e-4
+    hess = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            ei, ej = np.eye(n)[i] * h, np.eye(n)[j] * h
+            hess[i, j] = (
+                objective(x_opt + ei + ej)
+                - objective(x_opt + ei - ej)
+                - objective(x_opt - ei + ej)
+                + objective(x_opt - ei - ej)
+            ) / (4 * h * h)
+    cov = 2.0 * np.linalg.inv(hess)
     pop = model(0.0, 0.0)
     fitted = model(log_s, log_k)
     k_fit = kr0 * math.exp(log_k)
@@ -997,8 +1034,9 @@ def fit_individual(regimen: Regimen, labs: Sequence[Lab]) -> PkFit:
             "MAP on the log scale: Gaussian residuals (SD 0.15 [A]) and log-normal priors from the "
             f"population model (scale SD {s_cl:.3f} from the clearance 16 ± 7 mL/min/kg"
             + (f"; half-life SD {s_k:.3f}" if fit_k else "; half-life fixed (one lab)")
-            + "); scipy L-BFGS-B."
+            + "); scipy L-BFGS-B; posterior band by the Laplace approximation."
         ),
+        log_covariance=tuple(tuple(float(x) for x in row) for row in cov),
     )
 
 
@@ -1098,6 +1136,7 @@ def protocol(
             scale=fit.scale,
             k_release_per_day=math.log(2) / fit.release_half_life_days,
             seed=seed,
+            log_covariance=fit.log_covariance,
         )
     rows = tuple(
         _hormone_row(name, tt, age, shbg)
@@ -1107,8 +1146,8 @@ def protocol(
         ()
         if fit is None
         else (
-            "Curve individualised to your labs (" + fit.method + "); the band is still the "
-            "population's spread around the fitted curve [A].",
+            "Curve individualised to your labs (" + fit.method + "); the band is the "
+            "posterior uncertainty of the fitted parameters, not the population's spread.",
         )
     )
     pk = replace(pk, hormones=rows, assumptions=(*pk.assumptions, *extra))
