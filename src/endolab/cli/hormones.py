@@ -6,7 +6,7 @@ messages) and everything else is done by :mod:`endolab.hormones`, imported insid
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -315,7 +315,11 @@ def _print_pk(result: object) -> None:
                 f"{f3(r.mean_ng_dl)} ng/dL",
                 f"{f3(r.mean_low_ng_dl)}–{f3(r.mean_high_ng_dl)} ng/dL",
             ),
-            ("Fluctuation index", f"{f3(r.fluctuation_index)} (dimensionless)", "(peak − trough)/mean"),
+            (
+                "Fluctuation index",
+                f"{f3(r.fluctuation_index)} (dimensionless)",
+                "(peak − trough)/mean",
+            ),
             ("90 % of steady state", f"after {f3(r.days_to_90pct_steady_state)} days", ""),
         ]
     )
@@ -357,7 +361,9 @@ def _print_pk(result: object) -> None:
                 )
             )
         else:
-            rows.append((str(h["point"]), f"{f3(h['total_testosterone_ng_dl'])} ng/dL", str(h["note"])))
+            rows.append(
+                (str(h["point"]), f"{f3(h['total_testosterone_ng_dl'])} ng/dL", str(h["note"]))
+            )
     _table(rows)
     _bullets("Assumptions", r.assumptions)
 
@@ -371,18 +377,23 @@ def pk_command(
         help="enanthate, cypionate, propionate, undecanoate (IM) or gel (daily, steady state).",
     ),
     dose_mg: str = typer.Option(
-        ..., "--dose-mg", metavar="NUMBER", help="Dose per injection [mg of ester]; gel: [mg T/day]."
+        ...,
+        "--dose-mg",
+        metavar="NUMBER",
+        help="Dose per injection [mg of ester]; gel: [mg T/day].",
     ),
     every_days: str = typer.Option(
         ..., "--every-days", metavar="NUMBER", help="Interval between doses [days] (gel: 1)."
     ),
-    lab: list[str] = typer.Option(
-        [],
-        "--lab",
-        metavar="TT@TIME",
-        help='Measured total T [ng/dL] at a time since the last dose, e.g. "650@3.5d" or "650@84h"; '
-        "repeat for more (one fits the scale, two or more the release rate too).",
-    ),
+    lab: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lab",
+            metavar="TT@TIME",
+            help='Measured total T [ng/dL] at a time since the last dose, e.g. "650@3.5d" or '
+            '"650@84h"; repeat for more (one fits the scale, two or more the release rate too).',
+        ),
+    ] = None,
     endogenous: str | None = typer.Option(
         None,
         "--endogenous",
@@ -390,7 +401,10 @@ def pk_command(
         help="Your own testosterone left on therapy [ng/dL]; default 0 (suppressed, Nankin 1987).",
     ),
     weight_kg: str | None = typer.Option(
-        None, "--weight-kg", metavar="NUMBER", help="Body weight [kg] for the clearance; default 70."
+        None,
+        "--weight-kg",
+        metavar="NUMBER",
+        help="Body weight [kg] for the clearance; default 70.",
     ),
     start: str | None = typer.Option(
         None, "--start", metavar="DATE", help="Date of the first dose (YYYY-MM-DD), for the JSON."
@@ -401,7 +415,9 @@ def pk_command(
     shbg: str | None = typer.Option(
         None, "--shbg", metavar="NUMBER", help="SHBG [nmol/L] for the predictor (5–150)."
     ),
-    seed: int = typer.Option(0, "--seed", metavar="INTEGER", help="Seed of the band's Monte-Carlo."),
+    seed: int = typer.Option(
+        0, "--seed", metavar="INTEGER", help="Seed of the band's Monte-Carlo."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
 ) -> None:
     """Total testosterone over the dosing interval from a regimen, fitted to your labs; E2, DHT, free T."""
@@ -412,7 +428,7 @@ def pk_command(
         ester,
         dose_mg,
         every_days,
-        labs=lab,
+        labs=lab or [],
         endogenous_ng_dl=endogenous,
         body_weight_kg=weight_kg,
         start=start,

@@ -93,14 +93,14 @@ __all__ = [
     "LabFit",
     "PkFit",
     "PkResult",
+    "ProtocolResult",
     "Regimen",
-    "behre_1999_undecanoate",
     "bateman",
+    "behre_1999_undecanoate",
     "fit_individual",
     "parse_lab",
     "propionate_secondary_sources",
     "protocol",
-    "ProtocolResult",
     "rise_rate_for_tmax",
     "schulte_beerbuhl_1980_cypionate",
     "simulate",
@@ -614,16 +614,14 @@ class PkResult:
             "trough_high_ng_dl": _sig(self.trough_high_ng_dl),
             "mean_low_ng_dl": _sig(self.mean_low_ng_dl),
             "mean_high_ng_dl": _sig(self.mean_high_ng_dl),
-            "days_to_90pct_steady_state": _sig(self.days_to_90pct_steady_state),
+            "steady_state_90pct_days": _sig(self.days_to_90pct_steady_state),
             "curve_times_days": [_sig(x) for x in self.times_days],
             "curve_ng_dl": [_sig(x) for x in self.curve_ng_dl],
             "curve_low_ng_dl": [_sig(x) for x in self.curve_low_ng_dl],
             "curve_high_ng_dl": [_sig(x) for x in self.curve_high_ng_dl],
             "from_start_days": [_sig(x) for x in self.from_start_days],
             "from_start_ng_dl": [_sig(x) for x in self.from_start_ng_dl],
-            "from_start_dates": None
-            if (dates := self.from_start_dates()) is None
-            else list(dates),
+            "from_start_dates": None if (dates := self.from_start_dates()) is None else list(dates),
             "band_seed": self.seed,
             "band_samples": self.samples,
             "assumptions": list(self.assumptions),
@@ -981,8 +979,7 @@ def fit_individual(regimen: Regimen, labs: Sequence[Lab]) -> PkFit:
     def model(log_s: float, log_k: float) -> NDArray[np.float64]:
         k = kr0 * math.exp(log_k)
         return (
-            steady_state_concentration(t, _amplitude(auc0 * math.exp(log_s), k, kf), k, kf, tau)
-            + e
+            steady_state_concentration(t, _amplitude(auc0 * math.exp(log_s), k, kf), k, kf, tau) + e
         )
 
     def objective(p: NDArray[np.float64]) -> float:
@@ -1140,7 +1137,11 @@ def protocol(
         )
     rows = tuple(
         _hormone_row(name, tt, age, shbg)
-        for name, tt in (("trough", pk.trough_ng_dl), ("mean", pk.mean_ng_dl), ("peak", pk.peak_ng_dl))
+        for name, tt in (
+            ("trough", pk.trough_ng_dl),
+            ("mean", pk.mean_ng_dl),
+            ("peak", pk.peak_ng_dl),
+        )
     )
     extra = (
         ()
