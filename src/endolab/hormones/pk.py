@@ -42,8 +42,8 @@ Sources (read for this module; the tags are those of specs/hormones.md):
   metabolic clearance of the released T 16 ± 7 mL/min/kg.
 * Schulte-Beerbühl M, Nieschlag E. Comparison of testosterone, dihydrotestosterone, luteinizing
   hormone, and follicle-stimulating hormone in serum after injection of testosterone enanthate or
-  testosterone cypionate. Fertil Steril 1980;33(2):201–3, DOI 10.1016/S0015-0282(16)44543-7 [V as
-  summarised in Behre et al., Pharmacology of testosterone preparations, in Nieschlag & Behre (eds),
+  testosterone cypionate. Fertil Steril 1980 (volume/pages 33:201–3 and the DOI not verified [U];
+  the paper itself was not read) [V as summarised in Behre et al., Pharmacology of testosterone preparations, in Nieschlag & Behre (eds),
   Testosterone, 3rd ed., Cambridge University Press 2004, ch. 14, DOI
   10.1017/CBO9780511545221.015]: 194 mg enanthate and 200 mg cypionate (140 mg T each) gave
   identical serum T profiles → cypionate uses the enanthate constants per mg of testosterone.
@@ -57,7 +57,7 @@ Sources (read for this module; the tags are those of specs/hormones.md):
   gel raise serum T by about 2.5 ng/mL (8.7 nmol/L) on average, steady state from day 2, with
   9–14 % of the applied dose absorbed.
 * Nankin HR. Hormone kinetics after intramuscular testosterone cypionate. Fertil Steril
-  1987;47(6):1004–9, DOI 10.1016/S0015-0282(16)59236-X [V, abstract]: LH suppressed after the first
+  1987;47(6):1004–9 [V, abstract; DOI not verified]: LH suppressed after the first
   and during chronic 200 mg cypionate injections (the default endogenous level 0 ng/dL).
 * Propionate: a release half-life of 0.8 days is quoted by secondary sources (encyclopaedia
   infoboxes) [U]; the primary study was not read, and the time to peak is not sourced [A].
@@ -249,8 +249,10 @@ def schulte_beerbuhl_1980_cypionate() -> EsterModel:
     fraction of T differs (0.6990). The Depo-Testosterone label's "half-life approximately eight
     days" is not used [A: it contradicts the head-to-head study].
 
-    Reference: Schulte-Beerbühl M, Nieschlag E. Fertil Steril 1980;33(2):201–3,
-    DOI 10.1016/S0015-0282(16)44543-7.
+    Reference: Schulte-Beerbühl M, Nieschlag E. Fertil Steril 1980 (33:201–3 and DOI not verified
+    [U]), as summarised in Behre HM, Wang C, Handelsman DJ, Nieschlag E. Pharmacology of
+    testosterone preparations. In: Nieschlag E, Behre HM (eds), Testosterone, 3rd ed. Cambridge
+    University Press 2004, ch. 14, DOI 10.1017/CBO9780511545221.015.
 
     >>> round(schulte_beerbuhl_1980_cypionate().testosterone_fraction * 200, 1)
     139.8
@@ -260,8 +262,8 @@ def schulte_beerbuhl_1980_cypionate() -> EsterModel:
         te,
         ester="cypionate",
         model="schulte_beerbuhl_1980_cypionate",
-        reference="Schulte-Beerbühl & Nieschlag, Fertil Steril 1980;33:201–3, "
-        "DOI 10.1016/S0015-0282(16)44543-7 (enanthate kinetics per mg T)",
+        reference="Schulte-Beerbühl & Nieschlag, Fertil Steril 1980, as summarised in Behre et al. "
+        "2004, DOI 10.1017/CBO9780511545221.015 (enanthate kinetics per mg T)",
         testosterone_fraction=_fraction("cypionate"),
         tags=(
             "Cypionate: serum T profile identical to enanthate at equal testosterone content "
@@ -420,10 +422,11 @@ def steady_state_concentration(
     """
     t = np.mod(np.asarray(t_days, dtype=float), interval_days)
     tau = interval_days
-    return amplitude * (
+    out: NDArray[np.float64] = amplitude * (
         np.exp(-k_release * t) / -np.expm1(-k_release * tau)
         - np.exp(-k_rise * t) / -np.expm1(-k_rise * tau)
     )
+    return out
 
 
 @dataclass(frozen=True)
@@ -690,7 +693,7 @@ def steady_state(
     if r.ester == "gel":
         c, lo, hi = swissmedic_testogel_gel(r.dose_mg)
         e = r.endogenous_ng_dl
-        times = tuple(float(x) for x in np.linspace(0.0, 2 * tau, 3))
+        gel_times = tuple(float(x) for x in np.linspace(0.0, 2 * tau, 3))
         return PkResult(
             regimen=r,
             model="swissmedic_testogel_gel",
@@ -707,7 +710,7 @@ def steady_state(
             mean_low_ng_dl=lo * scale + e,
             mean_high_ng_dl=hi * scale + e,
             days_to_90pct_steady_state=2.0,
-            times_days=times,
+            times_days=gel_times,
             curve_ng_dl=(c * scale + e,) * 3,
             curve_low_ng_dl=(lo * scale + e,) * 3,
             curve_high_ng_dl=(hi * scale + e,) * 3,
@@ -1042,7 +1045,9 @@ def fit_individual(regimen: Regimen, labs: Sequence[Lab]) -> PkFit:
 # ---------------------------------------------------------------------------------------------
 
 
-def _hormone_row(point: str, tt: float, age: object, shbg: object) -> dict[str, Any]:
+def _hormone_row(
+    point: str, tt: float, age: float | str | None, shbg: float | str | None
+) -> dict[str, Any]:
     from endolab.hormones.predictor import predict
     from endolab.hormones.results import _sig
 
@@ -1099,8 +1104,8 @@ def protocol(
     endogenous_ng_dl: object | None = None,
     body_weight_kg: object | None = None,
     start: date | str | None = None,
-    age: object | None = None,
-    shbg: object | None = None,
+    age: float | str | None = None,
+    shbg: float | str | None = None,
     seed: int = 0,
 ) -> ProtocolResult:
     """From a regimen (and optional labs) to total T over the interval and E2, DHT, free T.
