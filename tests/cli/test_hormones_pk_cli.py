@@ -66,3 +66,13 @@ def test_bad_input_is_one_line_with_the_documented_status(extra: list[str], stat
     assert result.exit_code == status, result.output
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
     assert "Traceback" not in result.output
+
+
+def test_svg_and_png_of_the_curve(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    svg, png = tmp_path / "c.svg", tmp_path / "c.png"
+    result = runner.invoke(app, [*BASE, "--svg", str(svg), "--png", str(png)])
+    assert result.exit_code == 0, result.output
+    assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = runner.invoke(app, [*BASE, "--svg", str(tmp_path / "c.png")])
+    assert bad.exit_code == 3 and bad.stderr.startswith("error: --svg")

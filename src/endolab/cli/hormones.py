@@ -418,11 +418,24 @@ def pk_command(
     seed: int = typer.Option(
         0, "--seed", metavar="INTEGER", help="Seed of the band's Monte-Carlo."
     ),
+    svg: str | None = typer.Option(
+        None, "--svg", metavar="PATH", help="Also write the curve as an SVG file (atomic)."
+    ),
+    png: str | None = typer.Option(
+        None, "--png", metavar="PATH", help="Also write the curve as a PNG file (atomic)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
 ) -> None:
     """Total testosterone over the dosing interval from a regimen, fitted to your labs; E2, DHT, free T."""
+    from endolab._io import check_output_path
     from endolab.hormones.pk import protocol
     from endolab.output import with_disclaimer
+
+    figures = [
+        (check_output_path(p, flag=flag, suffixes=(suffix,)), suffix.lstrip("."))
+        for p, flag, suffix in ((svg, "--svg", ".svg"), (png, "--png", ".png"))
+        if p is not None
+    ]
 
     result = protocol(
         ester,
@@ -436,8 +449,24 @@ def pk_command(
         shbg=shbg,
         seed=seed,
     )
+    if figures:
+        import io
+
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from endolab._io import atomic_write_bytes
+        from endolab.hormones.pk import pk_figure
+
+        fig = pk_figure(result.pk)
+        for path, fmt in figures:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=fmt, dpi=150)
+            atomic_write_bytes(path, buffer.getvalue())
     if as_json:
         print_json(with_disclaimer(result.to_dict()))
         return
     _print_pk(result)
+    for path, _ in figures:
+        typer.echo(f"wrote the curve to {path}")
     echo_disclaimer()

@@ -76,10 +76,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 from scipy.optimize import brentq, minimize
 
 from endolab.errors import InputError, ParseError
@@ -99,6 +102,7 @@ __all__ = [
     "behre_1999_undecanoate",
     "fit_individual",
     "parse_lab",
+    "pk_figure",
     "propionate_secondary_sources",
     "protocol",
     "rise_rate_for_tmax",
@@ -128,6 +132,13 @@ MCR_ML_MIN_KG: Final = 16.0
 MCR_SD_ML_MIN_KG: Final = 7.0
 #: Body weight when none is given [kg] [A].
 DEFAULT_BODY_WEIGHT_KG: Final = 70.0
+
+
+def _sig(x: float, digits: int = 6) -> float:
+    """``x`` rounded to ``digits`` significant figures (JSON readability only)."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, digits - 1 - math.floor(math.log10(abs(x))))
 
 
 def _lognormal_sigma(cv: float) -> float:
@@ -594,8 +605,6 @@ class PkResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON mapping, unit in every key (numbers to 6 significant figures)."""
-        from endolab.hormones.results import _sig
-
         r = self.regimen
         out: dict[str, Any] = {
             "ester": r.ester,
@@ -908,8 +917,6 @@ class PkFit:
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON (unit in every key)."""
-        from endolab.hormones.results import _sig
-
         return {
             "fit_scale": _sig(self.scale),
             "fit_scale_moved_sd": _sig(self.scale_moved_sd),
@@ -1049,7 +1056,6 @@ def _hormone_row(
     point: str, tt: float, age: float | str | None, shbg: float | str | None
 ) -> dict[str, Any]:
     from endolab.hormones.predictor import predict
-    from endolab.hormones.results import _sig
 
     lo, hi = _validate.INPUT_RANGES["total_t"].low, _validate.INPUT_RANGES["total_t"].high
     if not lo <= tt <= hi:
@@ -1158,3 +1164,66 @@ def protocol(
     )
     pk = replace(pk, hormones=rows, assumptions=(*pk.assumptions, *extra))
     return ProtocolResult(pk=pk, fit=fit)
+
+
+def pk_figure(result: PkResult, *, title: str | None = None) -> Figure:
+    """The steady-state curve as a figure: total T [ng/dL] over two intervals [day after a dose].
+
+    The central curve, its band (shaded), trough and peak marked, and the harmonized reference
+    range of total T (264–916 ng/dL, Travison 2017; :data:`endolab.hormones.reference.REFERENCE_RANGES`)
+    shaded. Built without pyplot (no global state); save with ``fig.savefig(path)``. Every number
+    drawn is a field of ``result``.
+    """
+    from matplotlib.figure import Figure
+
+    from endolab.hormones.reference import REFERENCE_RANGES
+
+    ref = REFERENCE_RANGES["total_testosterone"]
+    r = result.regimen
+    fig = Figure(figsize=(7.0, 4.0))
+    ax = fig.add_subplot()
+    ax.axhspan(
+        ref.low,
+        ref.high,
+        color="#2e7d32",
+        alpha=0.08,
+        label=f"reference {ref.low:g}–{ref.high:g} ng/dL",
+    )
+    ax.fill_between(
+        result.times_days,
+        result.curve_low_ng_dl,
+        result.curve_high_ng_dl,
+        color="#1565c0",
+        alpha=0.18,
+        label="band (central 95 %)",
+    )
+    ax.plot(result.times_days, result.curve_ng_dl, color="#1565c0", lw=2, label="total T")
+    tau = r.interval_days
+    for k in (0, 1):
+        ax.plot([result.peak_time_days + k * tau], [result.peak_ng_dl], "v", color="#c62828")
+        ax.plot([k * tau], [result.trough_ng_dl], "^", color="#6a1b9a")
+    ax.annotate(
+        f"peak {result.peak_ng_dl:.0f} ng/dL",
+        (result.peak_time_days, result.peak_ng_dl),
+        textcoords="offset points",
+        xytext=(6, 6),
+        fontsize=8,
+    )
+    ax.annotate(
+        f"trough {result.trough_ng_dl:.0f} ng/dL",
+        (0.0, result.trough_ng_dl),
+        textcoords="offset points",
+        xytext=(6, -12),
+        fontsize=8,
+    )
+    ax.set_xlabel("days after a dose [day]")
+    ax.set_ylabel("total testosterone [ng/dL]")
+    ax.set_xlim(0, 2 * tau)
+    ax.set_ylim(bottom=0)
+    ax.set_title(
+        title or f"{r.ester} {r.dose_mg:g} mg every {tau:g} days — steady state ({result.model})",
+        fontsize=9,
+    )
+    ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    return fig
