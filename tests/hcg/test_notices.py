@@ -1,4 +1,4 @@
-"""The notice catalogue of spec §5: every code present with its severity, errors carry codes."""
+"""The notice catalogue of docs/methods/hcg.md §5: every code present with its severity, errors carry codes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from endolab.errors import InputError, ParseError
 from endolab.hcg.notices import CATALOGUE, HcgInputError, HcgParseError, Notice, notice
 
-# Spec §5 table, typed out from the spec (code → severity).
+# docs/methods/hcg.md §5 table, typed out from the spec (code → severity).
 SPEC_CODES = {
     "E_NOT_A_NUMBER": "E",
     "E_VIAL_NOT_POSITIVE": "E",

@@ -1,13 +1,13 @@
-"""Dosing frequency (spec §3.1): an interval in days or a set of weekdays.
+"""Dosing frequency (docs/methods/hcg.md §3.1): an interval in days or a set of weekdays.
 
 * :class:`Frequency` — the pattern, with its constructors :meth:`Frequency.every_days`,
   :meth:`Frequency.on_weekdays`, :meth:`Frequency.per_week` and :meth:`Frequency.named`;
-* :data:`FREQUENCY_PRESETS` — spec §3.1's presets by name (read-only);
+* :data:`FREQUENCY_PRESETS` — docs/methods/hcg.md §3.1's presets by name (read-only);
 * :func:`resolve_frequency` — at most one of the four ways of giving a frequency (per week, every
   N days, weekdays, a preset name) into a :class:`Frequency`, as the command line and the web forms
   take it.
 
-Frequency presets (spec §3.1): daily (every 1 day), EOD (every 2 days, 3.5/week), every 3 days,
+Frequency presets (docs/methods/hcg.md §3.1): daily (every 1 day), EOD (every 2 days, 3.5/week), every 3 days,
 2×/week = Mon+Thu, 3×/week = Mon+Wed+Fri, weekly (every 7 days).
 
 >>> resolve_frequency(per_week="2").name
@@ -147,7 +147,7 @@ class Frequency:
 
     @classmethod
     def per_week(cls, count: Number) -> Frequency:
-        """Doses per week mapped to the spec's presets (§3.1): 1, 2, 3, 3.5 or 7 [A]."""
+        """Doses per week mapped to the presets of docs/methods/hcg.md §3.1: 1, 2, 3, 3.5 or 7 [A]."""
         value = parse_number(count, "per_week")
         if value == 1:
             return cls.every_days(7)
@@ -168,7 +168,7 @@ class Frequency:
 
     @classmethod
     def named(cls, name: str) -> Frequency:
-        """A frequency preset of spec §3.1 by name (see :data:`FREQUENCY_PRESETS`)."""
+        """A frequency preset of docs/methods/hcg.md §3.1 by name (see :data:`FREQUENCY_PRESETS`)."""
         key = str(name).strip().lower()
         if key not in FREQUENCY_PRESETS:
             raise schedule_invalid(
@@ -237,7 +237,7 @@ class Frequency:
         return [d for d in days if self.weekdays is None or d.weekday() in self.weekdays]
 
 
-#: Frequency presets of spec §3.1.
+#: Frequency presets of docs/methods/hcg.md §3.1.
 FREQUENCY_PRESETS: Final[Mapping[str, Frequency]] = types.MappingProxyType(
     {
         "daily": Frequency(interval_days=1, name="daily"),

@@ -1,7 +1,7 @@
-"""Input resolution of the hCG calculator: parse, default from the preset, validate (spec §5).
+"""Input resolution of the hCG calculator: parse, default from the preset, validate (docs/methods/hcg.md §5).
 
 :func:`resolve_inputs` turns what a person typed (text, numbers, a preset key, a syringe key) into
-:class:`MixInputs` holding exact values, raising the first ``E_…`` error of the spec §5 catalogue
+:class:`MixInputs` holding exact values, raising the first ``E_…`` error of the docs/methods/hcg.md §5 catalogue
 order. No arithmetic beyond the checks happens here (:mod:`endolab.hcg.arithmetic` does it).
 """
 
@@ -34,7 +34,7 @@ __all__ = [
 
 
 def with_graduation(s: Syringe, graduation_units: Fraction) -> Syringe:
-    """The syringe with another smallest graduation [unit] (spec §7 item 3: U-40 graduations vary).
+    """The syringe with another smallest graduation [unit] (docs/methods/hcg.md §7 item 3: U-40 graduations vary).
 
     The graduation must be positive and divide the capacity into at most 1,000 marks.
 
@@ -72,7 +72,7 @@ class MixInputs:
 def refuse_prefilled(preset: str | Preset | None, *, prefilled: bool = False) -> Preset | None:
     """The preset, unless it (or ``prefilled``) is a prefilled syringe: then
     ``E_PREFILLED_SINGLE_USE`` — checked before anything else, so that a prefilled product is
-    refused for what it is, not for a missing dose or vial (spec §5 catalogue order).
+    refused for what it is, not for a missing dose or vial (docs/methods/hcg.md §5 catalogue order).
 
     >>> refuse_prefilled("ovidrel-250mcg")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -101,7 +101,7 @@ def resolve_inputs(
     diluent_ml: Number | None = None,
     graduation_units: Number | None = None,
 ) -> MixInputs:
-    """Parse and validate in the order of the spec §5 catalogue (first failure wins).
+    """Parse and validate in the order of the docs/methods/hcg.md §5 catalogue (first failure wins).
 
     ``with_diluent``: also resolve ``diluent_ml`` (from the preset's label volume when omitted) and
     check it against the vial capacity; reverse mode and suggestions find the volume themselves.

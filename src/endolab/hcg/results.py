@@ -6,7 +6,7 @@
 * :class:`ReverseResult`, :class:`Suggestion`, :class:`SuggestResult` — reverse mode and ranked
   diluent options.
 
-Numbers in records are rounded by :func:`endolab.hcg._numbers.rounded` (spec §6); ``*_exact`` keys
+Numbers in records are rounded by :func:`endolab.hcg._numbers.rounded` (docs/methods/hcg.md §6); ``*_exact`` keys
 hold the exact fractions as text.
 """
 
@@ -35,7 +35,7 @@ __all__ = ["MixResult", "ReverseResult", "SuggestResult", "Suggestion"]
 
 @dataclass(frozen=True)
 class MixResult(MixNumbers):
-    """Everything spec §3.2 derives from one vial, diluent volume, dose and syringe (exact values).
+    """Everything docs/methods/hcg.md §3.2 derives from one vial, diluent volume, dose and syringe (exact values).
 
     Attributes hold exact :class:`~fractions.Fraction` values (those of
     :class:`~endolab.hcg.arithmetic.MixNumbers`) and the notices; :meth:`formatted` gives display
@@ -56,7 +56,7 @@ class MixResult(MixNumbers):
         return self.doses_per_vial
 
     def label_line(self, mixed: date | None = None, discard: date | None = None) -> str:
-        """Printable vial label (spec §4.2), e.g. ``hCG 5,000 IU + 5.0 mL bacteriostatic water =
+        """Printable vial label (docs/methods/hcg.md §4.2), e.g. ``hCG 5,000 IU + 5.0 mL bacteriostatic water =
         1,000 IU/mL = 10 IU per U-100 unit | mixed 2025-01-06 | discard 2025-02-05``."""
         s = self.syringe
         if s.scale == "mL":
@@ -116,7 +116,7 @@ class MixResult(MixNumbers):
         return f"{fmt_iu(iu)} IU ({fmt_ml(iu / self.concentration_iu_per_ml)} mL)"
 
     def formatted(self) -> dict[str, str]:
-        """Display strings with units (IU 1 dp, mL 3 dp, units 1 dp; spec §6)."""
+        """Display strings with units (IU 1 dp, mL 3 dp, units 1 dp; docs/methods/hcg.md §6)."""
         s = self.syringe
         return {
             "concentration": f"{fmt_iu(self.concentration_iu_per_ml)} IU/mL",
@@ -151,7 +151,7 @@ class MixResult(MixNumbers):
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """Flat JSON record: numbers rounded as spec §6 says, ``*_exact`` keys hold fractions."""
+        """Flat JSON record: numbers rounded as docs/methods/hcg.md §6 says, ``*_exact`` keys hold fractions."""
         s = self.syringe
         units_dp = 3 if s.scale == "mL" else 1
         d: dict[str, Any] = {
@@ -211,7 +211,7 @@ class MixResult(MixNumbers):
 
 @dataclass(frozen=True)
 class ReverseResult:
-    """Reverse mode (spec §3.3): the diluent volume [mL] giving ``target_units`` per dose."""
+    """Reverse mode (docs/methods/hcg.md §3.3): the diluent volume [mL] giving ``target_units`` per dose."""
 
     target_units: Fraction
     diluent_ml: Fraction
@@ -232,7 +232,7 @@ class ReverseResult:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One ranked diluent option (spec §3.3) with its full mix result."""
+    """One ranked diluent option (docs/methods/hcg.md §3.3) with its full mix result."""
 
     rank: int
     diluent_ml: Fraction
