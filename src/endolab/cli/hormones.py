@@ -436,6 +436,10 @@ def pk_command(
         for p, flag, suffix in ((svg, "--svg", ".svg"), (png, "--png", ".png"))
         if p is not None
     ]
+    if figures:  # the [plot] extra: a missing matplotlib is one line before any computing
+        import matplotlib
+
+        matplotlib.use("Agg")
 
     result = protocol(
         ester,
@@ -452,9 +456,6 @@ def pk_command(
     if figures:
         import io
 
-        import matplotlib
-
-        matplotlib.use("Agg")
         from endolab._io import atomic_write_bytes
         from endolab.hormones.pk import pk_figure
 

@@ -83,7 +83,6 @@ from numpy.typing import NDArray
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-from scipy.optimize import brentq, minimize
 
 from endolab.errors import InputError, ParseError
 from endolab.hormones import _validate
@@ -165,7 +164,15 @@ def rise_rate_for_tmax(k_release_per_day: float, tmax_days: float) -> float:
     def g(k: float) -> float:
         return math.log(k / kr) / (k - kr) - tmax_days
 
-    return float(brentq(g, kr * (1 + 1e-9), kr * 1e6))
+    # g falls monotonically from 1/kr − Tmax > 0 (k → kr) to −Tmax (k → ∞): bisection on ln k
+    lo, hi = math.log(kr * (1 + 1e-9)), math.log(kr * 1e6)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if g(math.exp(mid)) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return math.exp(0.5 * (lo + hi))
 
 
 @dataclass(frozen=True)
@@ -938,6 +945,56 @@ class PkFit:
         }
 
 
+def _levenberg_marquardt(
+    residuals: Callable[[NDArray[np.float64]], NDArray[np.float64]],
+    x0: NDArray[np.float64],
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+    *,
+    max_iter: int = 200,
+) -> NDArray[np.float64]:
+    """Minimise ``Σ residuals(x)²`` within bounds: Levenberg–Marquardt, central-difference Jacobian.
+
+    Step ``(JᵀJ + λ·diag(JᵀJ))·δ = −Jᵀr``, clipped to the bounds; λ ÷ 3 after a step that lowers
+    the sum, × 4 otherwise (Marquardt DW. J Soc Ind Appl Math 1963;11(2):431–41).
+
+    >>> f = lambda x: np.array([x[0] - 1.0, 10 * (x[1] - x[0] ** 2)])
+    >>> [round(float(v), 6) for v in _levenberg_marquardt(f, np.zeros(2), -np.ones(2) * 5, np.ones(2) * 5)]
+    [1.0, 1.0]
+    """
+    x = np.clip(np.asarray(x0, dtype=float), lower, upper)
+    r = residuals(x)
+    cost = float(r @ r)
+    lam = 1e-3
+    h = 1e-6
+    for _ in range(max_iter):
+        jac = np.empty((len(r), len(x)))
+        for i in range(len(x)):
+            e = np.zeros_like(x)
+            e[i] = h
+            jac[:, i] = (residuals(x + e) - residuals(x - e)) / (2 * h)
+        jtj = jac.T @ jac
+        grad = jac.T @ r
+        improved = False
+        for _ in range(30):
+            step = np.linalg.solve(jtj + lam * np.diag(np.diag(jtj) + 1e-12), -grad)
+            x_new = np.clip(x + step, lower, upper)
+            r_new = residuals(x_new)
+            cost_new = float(r_new @ r_new)
+            if cost_new < cost:
+                improved = True
+                lam = max(lam / 3.0, 1e-12)
+                break
+            lam *= 4.0
+        if not improved:
+            break
+        done = float(np.max(np.abs(x_new - x))) < 1e-10 or cost - cost_new < 1e-14 * (1 + cost)
+        x, r, cost = x_new, r_new, cost_new
+        if done:
+            break
+    return x
+
+
 #: Residual SD of ln(measured T) around the individual curve [A: assay ~5 % CV plus day-to-day
 #: variation and timing; not sourced].
 RESIDUAL_SD_LOG: Final = 0.15
@@ -955,8 +1012,9 @@ def fit_individual(regimen: Regimen, labs: Sequence[Lab]) -> PkFit:
 
     ``ŷ_i`` is the steady-state model at the lab's time plus the endogenous level; ``σ_CL`` = 0.418
     (the clearance 16 ± 7 mL/min/kg), ``σ_k`` from the ester's published CV (undecanoate) or 0.3
-    [A]; ``σ_res`` = 0.15 [A]. With one lab only ``s`` is fitted (``k = k_pop``). Solved with
-    :func:`scipy.optimize.minimize` (L-BFGS-B, bounded). "Moved" is the fitted log-parameter's
+    [A]; ``σ_res`` = 0.15 [A]. With one lab only ``s`` is fitted (``k = k_pop``). The objective is
+    a sum of squares, solved by Levenberg–Marquardt (:func:`_levenberg_marquardt`, bounded; numpy
+    only, so the calculator needs no optional extra). "Moved" is the fitted log-parameter's
     distance from the population value in prior SDs.
 
     >>> r = Regimen.build("enanthate", 125, 7)
@@ -992,24 +1050,25 @@ def fit_individual(regimen: Regimen, labs: Sequence[Lab]) -> PkFit:
             steady_state_concentration(t, _amplitude(auc0 * math.exp(log_s), k, kf), k, kf, tau) + e
         )
 
-    def objective(p: NDArray[np.float64]) -> float:
+    def residuals(p: NDArray[np.float64]) -> NDArray[np.float64]:
         log_s, log_k = float(p[0]), float(p[1]) if fit_k else 0.0
         yhat = np.maximum(model(log_s, log_k), 1e-9)
         res = (np.log(y) - np.log(yhat)) / RESIDUAL_SD_LOG
-        return float(np.sum(res**2) + (log_s / s_cl) ** 2 + (log_k / s_k) ** 2)
+        prior = [log_s / s_cl, log_k / s_k] if fit_k else [log_s / s_cl]
+        return np.concatenate([res, prior])
+
+    def objective(p: NDArray[np.float64]) -> float:
+        return float(np.sum(residuals(p) ** 2))
 
     k_max = math.log(0.9 * kf / kr0)
     if fit_k:
-        x0 = np.array([0.0, 0.0])
-        bounds = [(-5.0, 5.0), (-3.0, min(3.0, k_max))]
+        lower, upper = np.array([-5.0, -3.0]), np.array([5.0, min(3.0, k_max)])
     else:
-        x0 = np.array([0.0])
-        bounds = [(-5.0, 5.0)]
-    opt = minimize(objective, x0, method="L-BFGS-B", bounds=bounds)
-    log_s = float(opt.x[0])
-    log_k = float(opt.x[1]) if fit_k else 0.0
+        lower, upper = np.array([-5.0]), np.array([5.0])
+    x_opt = _levenberg_marquardt(residuals, np.zeros(len(lower)), lower, upper)
+    log_s = float(x_opt[0])
+    log_k = float(x_opt[1]) if fit_k else 0.0
     # Laplace approximation: the objective is −2·ln(posterior) + const, so cov = 2·H⁻¹
-    x_opt = np.asarray(opt.x, dtype=float)
     n = len(x_opt)
     h = 1e-4
     hess = np.zeros((n, n))
@@ -1041,7 +1100,7 @@ def fit_individual(regimen: Regimen, labs: Sequence[Lab]) -> PkFit:
             "MAP on the log scale: Gaussian residuals (SD 0.15 [A]) and log-normal priors from the "
             f"population model (scale SD {s_cl:.3f} from the clearance 16 ± 7 mL/min/kg"
             + (f"; half-life SD {s_k:.3f}" if fit_k else "; half-life fixed (one lab)")
-            + "); scipy L-BFGS-B; posterior band by the Laplace approximation."
+            + "); Levenberg–Marquardt, bounded; posterior band by the Laplace approximation."
         ),
         log_covariance=tuple(tuple(float(x) for x in row) for row in cov),
     )
