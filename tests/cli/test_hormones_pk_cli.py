@@ -76,3 +76,20 @@ def test_svg_and_png_of_the_curve(tmp_path) -> None:  # type: ignore[no-untyped-
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = runner.invoke(app, [*BASE, "--svg", str(tmp_path / "c.png")])
     assert bad.exit_code == 3 and bad.stderr.startswith("error: --svg")
+
+
+def test_runs_on_the_core_install_without_scipy_or_matplotlib() -> None:
+    # The calculator is core (numpy only); only --svg/--png need the [plot] extra.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['scipy'] = None; sys.modules['matplotlib'] = None\n"
+        "from endolab.hormones.pk import protocol\n"
+        "r = protocol('cypionate', 60, 3.5, labs=['650@3.5d', '900@1d'])\n"
+        "print(round(r.fit.scale, 3))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert float(out.stdout) > 0
