@@ -962,7 +962,7 @@ def _levenberg_marquardt(
     >>> [round(float(v), 6) for v in _levenberg_marquardt(f, np.zeros(2), -np.ones(2) * 5, np.ones(2) * 5)]
     [1.0, 1.0]
     """
-    x = np.clip(np.asarray(x0, dtype=float), lower, upper)
+    x: NDArray[np.float64] = np.clip(np.asarray(x0, dtype=float), lower, upper)
     r = residuals(x)
     cost = float(r @ r)
     lam = 1e-3
@@ -978,7 +978,7 @@ def _levenberg_marquardt(
         improved = False
         for _ in range(30):
             step = np.linalg.solve(jtj + lam * np.diag(np.diag(jtj) + 1e-12), -grad)
-            x_new = np.clip(x + step, lower, upper)
+            x_new: NDArray[np.float64] = np.clip(x + step, lower, upper)
             r_new = residuals(x_new)
             cost_new = float(r_new @ r_new)
             if cost_new < cost:
