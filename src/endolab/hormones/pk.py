@@ -76,7 +76,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -112,8 +112,6 @@ __all__ = [
     "swissmedic_testogel_gel",
     "swissmedic_testoviron_enanthate",
 ]
-
-Ester = Literal["enanthate", "cypionate", "propionate", "undecanoate", "gel"]
 
 #: Molar masses [g/mol] (C19H28O2, C26H40O3, C27H40O3, C22H32O3, C30H48O3; the undecanoate label
 #: states 456.7).
