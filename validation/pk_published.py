@@ -35,6 +35,19 @@ def rows() -> list[tuple[str, str, str, str]]:
                 f"{100 * (r.trough_ng_dl / nadir - 1):+.0f} %",
             )
         )
+    for dose, change in ((25, -6.8), (50, -1.9), (125, 16.1), (300, 49.5), (600, 101.9)):
+        r = steady_state(Regimen.build("enanthate", dose, 7, age_years=67))
+        on = 316 + change * 28.84
+        out.append(
+            (
+                f"enanthate {dose} mg weekly IM, older men (model at 67 y)",
+                f"{on:.0f} ng/dL = 316 + {change} nmol/L × 28.84 — Bhasin 2005, JCEM 90:678, DOI "
+                "10.1210/jc.2004-1184 (abstract); baseline Coviello 2006",
+                f"trough {r.trough_ng_dl:.0f} ng/dL (band {r.trough_low_ng_dl:.0f}–"
+                f"{r.trough_high_ng_dl:.0f})",
+                f"{100 * (r.trough_ng_dl / on - 1):+.0f} %",
+            )
+        )
     for weight, mean, sd in ((70, 568, 139), (110, 426, 104)):
         r = steady_state(Regimen.build("undecanoate", 750, 70, body_weight_kg=weight))
         group = "65–100 kg" if weight == 70 else "≥ 100 kg"
