@@ -6,7 +6,7 @@ depot (the Bateman function), with ester-specific constants from its source::
     C1(t) = A · (exp(−k_rel·t) − exp(−k_rise·t))              one dose, t ≥ 0 [ng/dL]
     A     = AUC · k_rel · k_rise / (k_rise − k_rel)
     AUC   = F · D · f_T / CL                                   [ng·day/dL]
-    CL    = MCR · body weight                                   [L/day]
+    CL    = MCR · body weight · age factor                      [L/day]
 
 * ``k_rel = ln 2 / t½`` is the release (absorption) rate from the depot: after an injection of an
   ester the decline of serum T is set by the release, not by the elimination of testosterone
@@ -19,7 +19,9 @@ depot (the Bateman function), with ester-specific constants from its source::
   400.60, cypionate 412.61, propionate 344.49, undecanoate 456.71 g/mol; the labels state the same:
   250 mg enanthate = 180 mg T, 1000 mg undecanoate = 631.5 mg T).
 * ``CL`` is the metabolic clearance of testosterone released from the ester, 16 ± 7 mL/min/kg
-  (Testoviron Depot label), times the body weight (70 kg by default [A]).
+  (Testoviron Depot label), times the body weight (70 kg by default [A]) and, when an age is given,
+  the older/young ratio of the apparent clearance 1390/1821 L/day (Coviello AD et al. JCEM 2006,
+  DOI 10.1210/jc.2006-0822, abstract), linear between 35 and 59 y [A].
 
 Doses are superposed (the model is linear). At steady state with an interval τ, for
 0 ≤ t < τ after the last dose::
