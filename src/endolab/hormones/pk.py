@@ -35,7 +35,7 @@ Doses are superposed (the model is linear). At steady state with an interval τ,
 and the endogenous testosterone that remains on therapy (0 ng/dL by default: LH is suppressed by
 therapeutic injections, Nankin 1987) is added as a constant.
 
-Sources (read for this module; the tags are those of specs/hormones.md):
+Sources (read for this module; the evidence tags are those of docs/methods/index.md):
 
 * Testoviron Depot (testosterone enanthate), Swiss prescribing information (Fachinformation,
   Bayer (Schweiz) AG, Swissmedic reg. 17626, section Pharmacokinetics) [V]: complete systemic
