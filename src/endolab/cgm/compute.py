@@ -341,6 +341,9 @@ def combine(
                     field="n_readings",
                 )
             )
+    interval = _m.interval_notice(result)
+    if interval:
+        notes.append(Notice("W_CGM_NOT_CGM_INTERVAL", "W", interval, field="median_interval_min"))
     if out_unit == "mmol/L":
         glucose_cols = _glucose_columns()
         result = result.with_columns(

@@ -40,7 +40,7 @@ from endolab.cgm.compute import (
     compute_partition,
 )
 from endolab.errors import DataFileError, EndolabError, InputError
-from endolab.notices import collect
+from endolab.notices import Notice, collect
 from endolab.units import normalize_unit
 
 __all__ = [
@@ -230,7 +230,7 @@ _TaskResult = tuple[Partial, str, tuple[str, ...], pl.DataFrame | None]
 
 def _compute_rows(frame: pl.DataFrame, spec: _Spec) -> _TaskResult:
     """Whole subjects' readings → (metrics in mg/dL, measured unit, keys, expected period rows)."""
-    from endolab.cgm.frame import check_frame, measured_units
+    from endolab.cgm.frame import check_frame, measured_units, reading_dates_problem
     from endolab.cgm.periods import add_periods
 
     mapping = spec.mapping
@@ -256,7 +256,22 @@ def _compute_rows(frame: pl.DataFrame, spec: _Spec) -> _TaskResult:
         dt0=spec.dt0,
         period_minutes=plan.period_minutes,
     )
-    partial = Partial(part.table, (*found, *part.notices))
+    # readings before 2000 or after tomorrow: the file readers refuse them; here (a task on a
+    # worker) they are flagged with their counts in the notices (issue 18)
+    dates = reading_dates_problem(canon)
+    flagged = (
+        ()
+        if dates is None
+        else (
+            Notice(
+                "W_CGM_READING_DATES",
+                "W",
+                f"{dates}; kept by the Dask engine, flagged here",
+                field="time",
+            ),
+        )
+    )
+    partial = Partial(part.table, (*found, *flagged, *part.notices))
     return partial, measured_units(canon), tuple(plan.keys), plan.expected
 
 

@@ -17,13 +17,13 @@ the metrics table; :func:`metrics_of_files` chooses the engine (this process or 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from endolab.cgm.agp import agp_figure
+from endolab.cgm.agp import agp_figure, agp_metrics
 from endolab.cgm.compute import MetricsResult, metrics_result
 from endolab.cgm.data import CgmData
 from endolab.cgm.episode_calc import episodes
@@ -100,20 +100,24 @@ def episodes_result(data: Any, *, warn: bool = False, **options: Any) -> Episode
 
 @dataclass(frozen=True)
 class AgpResult:
-    """The AGP report figure of one subject (:func:`endolab.cgm.agp_figure`) with its notices."""
+    """The AGP report figure of one subject (:func:`endolab.cgm.agp_figure`) with its notices and
+    the panel's metrics (:func:`endolab.cgm.agp.agp_metrics`: the consensus row and the
+    sufficiency verdict, as drawn)."""
 
     figure: Figure
     subject: str
     notices: tuple[Notice, ...] = ()
+    metrics: Mapping[str, Any] = field(default_factory=dict)
 
 
 def agp_result(data: Any, subject_id: str, *, warn: bool = False, **options: Any) -> AgpResult:
     """:func:`endolab.cgm.agp_figure` of one subject of a frame or :class:`CgmData` (same keyword
-    options), with the notices (the data's first) returned as data."""
+    options), with the panel's metrics and the notices (the data's first) returned as data."""
     frame, given = _split(data)
     with collect() as found:
-        fig = agp_figure(frame, subject_id, **options)
-    result = AgpResult(fig, str(subject_id), unique([*given, *found]))
+        panel = agp_metrics(frame, subject_id)
+        fig = agp_figure(frame, subject_id, metrics=panel, **options)
+    result = AgpResult(fig, str(subject_id), unique([*given, *found]), panel)
     if warn:
         echo(result.notices, stacklevel=2)
     return result

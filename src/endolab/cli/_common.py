@@ -27,6 +27,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from endolab._extras import missing_extra_hint
 from endolab.errors import EndolabError, InputError, ParseError
 from endolab.numbers import number_message
 from endolab.output import DISCLAIMER, json_text
@@ -56,6 +57,10 @@ def _one_line(text: str) -> str:
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "hormones predict": ("endolab hormones predict --total-t 650 --age 45",),
     "hormones free-t": ("endolab hormones free-t --total-t 650 --shbg 35",),
+    "hormones pk": (
+        "endolab hormones pk --ester cypionate --dose-mg 120 --every-days 7",
+        "endolab hormones pk --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650@3.5d",
+    ),
     "hcg mix": (
         "endolab hcg mix --vial-iu 5000 --diluent-ml 2 --dose-iu 250",
         "endolab hcg mix --vial-iu 5000 --diluent-ml 2 --dose-iu 250 --svg syringe.svg",
@@ -209,6 +214,14 @@ class EndolabGroup(TyperGroup):
         except EndolabError as exc:
             typer.echo(f"error: {_one_line(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except ModuleNotFoundError as exc:
+            # A package of an optional extra is not installed: one line naming the extra, exit 2.
+            hint = missing_extra_hint(exc)
+            if hint is None:
+                raise
+            command = " ".join(filter(None, [ctx.command_path, ctx.invoked_subcommand]))
+            typer.echo(f"error: {command} {hint}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
 
     def main(
         self,

@@ -295,8 +295,8 @@ def _window(window: str | None, day0: str | None) -> tuple[tuple[Any, Any] | Non
     from endolab.cgm.windows import resolve_window
 
     zero: Any = day0
-    if day0 is not None and Path(day0).is_file():
-        zero = Path(day0)
+    if day0 is not None and (Path(day0).is_file() or Path(day0).is_dir()):
+        zero = Path(day0)  # a folder: named as such by the library
     return resolve_window(window, zero)
 
 
@@ -654,12 +654,30 @@ def agp_command(
         result.figure.savefig(buffer, format=out.suffix.lower().lstrip("."), dpi=150)
     _write_out(out, buffer.getvalue())
     _say(result.notices)
+    # the panel's data-sufficiency verdict, as drawn (issue 18)
+    panel = result.metrics
+    sufficiency = {
+        "sufficient_2019": panel["sufficient_2019"],
+        "sufficiency": panel["sufficiency"],
+        "days_worn": panel["days_worn"],
+        "active_percent": panel["active_percent"],
+        "median_interval_min": panel["median_interval_min"],
+        "units": {"days_worn": "days", "active_percent": "%", "median_interval_min": "min"},
+    }
     if as_json:
         typer.echo(
             json.dumps(
-                {"disclaimer": DISCLAIMER, "out": str(out), "id": subject}, ensure_ascii=False
+                {
+                    "disclaimer": DISCLAIMER,
+                    "out": str(out),
+                    "id": subject,
+                    **sufficiency,
+                    "warnings": [n.message for n in result.notices],
+                    "notices": [n.as_dict() for n in result.notices],
+                },
+                ensure_ascii=False,
             )
         )
         return
-    typer.echo(f"wrote the AGP of {subject} to {out}")
+    typer.echo(f"wrote the AGP of {subject} to {out}; {panel['sufficiency']}")
     echo_disclaimer()

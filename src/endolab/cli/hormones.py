@@ -6,8 +6,7 @@ messages) and everything else is done by :mod:`endolab.hormones`, imported insid
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,14 +21,6 @@ app = typer.Typer(
     help="TRT Hormone Predictor: free testosterone, estradiol and DHT from total testosterone.",
     no_args_is_help=True,
 )
-
-
-def _fmt(x: float) -> str:
-    """``x`` with 3 significant figures, without exponent (1345 → '1345', 0.8077 → '0.808')."""
-    if x == 0 or not math.isfinite(x):
-        return f"{x:g}"
-    digits = max(0, 2 - math.floor(math.log10(abs(x))))
-    return f"{x:.{digits}f}"
 
 
 def _table(rows: list[tuple[str, str, str]]) -> None:
@@ -47,59 +38,66 @@ def _bullets(title: str, items: tuple[str, ...]) -> None:
 
 
 def _print_prediction(r: HormonePrediction) -> None:
+    from endolab.hormones.presentation import format_3sf
     from endolab.hormones.reference import REFERENCE_RANGES
 
     e2_ref = REFERENCE_RANGES["estradiol"]
     dht_ref = REFERENCE_RANGES["dht"]
     ft_ref = REFERENCE_RANGES["free_testosterone"]
     tt_ref = REFERENCE_RANGES["total_testosterone"]
-    source = f" (trough for {_fmt(r.dose_mg_week)} mg/week)" if r.dose_mg_week is not None else ""
+    source = (
+        f" (trough for {format_3sf(r.dose_mg_week)} mg/week)" if r.dose_mg_week is not None else ""
+    )
     typer.echo(
         f"TRT Hormone Predictor — total T {r.total_testosterone_ng_dl:.4g} ng/dL "
-        f"({_fmt(r.total_testosterone_nmol_l)} nmol/L){source}, age {r.age_years_used:g} y"
+        f"({format_3sf(r.total_testosterone_nmol_l)} nmol/L){source}, age {r.age_years_used:g} y"
     )
     rows = [
         ("", "value", "band · reference"),
         (
             "Total testosterone",
-            f"{_fmt(r.total_testosterone_ng_dl)} ng/dL",
+            f"{format_3sf(r.total_testosterone_ng_dl)} ng/dL",
             f"ref {tt_ref.low:g}–{tt_ref.high:g} ng/dL",
         ),
         (
             "Free testosterone" + ("†" if r.shbg_assumed else ""),
-            f"{_fmt(r.free_testosterone_pg_ml)} pg/mL ({_fmt(r.free_testosterone_percent)} %)",
-            f"{_fmt(r.free_testosterone_low_pg_ml)}–{_fmt(r.free_testosterone_high_pg_ml)} pg/mL"
+            f"{format_3sf(r.free_testosterone_pg_ml)} pg/mL ({format_3sf(r.free_testosterone_percent)} %)",
+            f"{format_3sf(r.free_testosterone_low_pg_ml)}–{format_3sf(r.free_testosterone_high_pg_ml)} pg/mL"
             f" · ref ≥ {ft_ref.low:g} pg/mL (2.5th pct)",
         ),
         (
             "Bioavailable T" + ("†" if r.shbg_assumed else ""),
-            f"{_fmt(r.bioavailable_testosterone_ng_dl)} ng/dL",
-            f"{_fmt(r.bioavailable_testosterone_low_ng_dl)}–"
-            f"{_fmt(r.bioavailable_testosterone_high_ng_dl)} ng/dL",
+            f"{format_3sf(r.bioavailable_testosterone_ng_dl)} ng/dL",
+            f"{format_3sf(r.bioavailable_testosterone_low_ng_dl)}–"
+            f"{format_3sf(r.bioavailable_testosterone_high_ng_dl)} ng/dL",
         ),
         (
             "Estradiol*",
-            f"{_fmt(r.estradiol_pg_ml)} pg/mL",
-            f"{_fmt(r.estradiol_low_pg_ml)}–{_fmt(r.estradiol_high_pg_ml)} pg/mL · "
+            f"{format_3sf(r.estradiol_pg_ml)} pg/mL",
+            f"{format_3sf(r.estradiol_low_pg_ml)}–{format_3sf(r.estradiol_high_pg_ml)} pg/mL · "
             f"ref {e2_ref.low:g}–{e2_ref.high:g} pg/mL",
         ),
         (
             "Free estradiol" + ("†" if r.shbg_assumed else ""),
-            f"{_fmt(r.free_estradiol_pg_ml)} pg/mL",
-            f"{_fmt(r.free_estradiol_low_pg_ml)}–{_fmt(r.free_estradiol_high_pg_ml)} pg/mL",
+            f"{format_3sf(r.free_estradiol_pg_ml)} pg/mL",
+            f"{format_3sf(r.free_estradiol_low_pg_ml)}–{format_3sf(r.free_estradiol_high_pg_ml)} pg/mL",
         ),
         (
             "DHT*",
-            f"{_fmt(r.dht_ng_dl)} ng/dL",
-            f"{_fmt(r.dht_low_ng_dl)}–{_fmt(r.dht_high_ng_dl)} ng/dL · "
+            f"{format_3sf(r.dht_ng_dl)} ng/dL",
+            f"{format_3sf(r.dht_low_ng_dl)}–{format_3sf(r.dht_high_ng_dl)} ng/dL · "
             f"ref {dht_ref.low:g}–{dht_ref.high:g} ng/dL",
         ),
         (
             "E2:T, DHT:T",
             f"{r.e2_to_t_molar_ratio:.3g} (molar)",
-            f"1:{_fmt(1 / r.dht_to_t_mass_ratio)} (mass)",
+            f"1:{format_3sf(1 / r.dht_to_t_mass_ratio)} (mass)",
         ),
-        ("SHBG used", f"{_fmt(r.shbg_nmol_l_used)} nmol/L", "assumed" if r.shbg_assumed else ""),
+        (
+            "SHBG used",
+            f"{format_3sf(r.shbg_nmol_l_used)} nmol/L",
+            "assumed" if r.shbg_assumed else "",
+        ),
         (
             "Albumin used",
             f"{r.albumin_g_dl_used:.3g} g/dL",
@@ -110,7 +108,7 @@ def _print_prediction(r: HormonePrediction) -> None:
         rows.append(
             (
                 "Estradiol measured",
-                f"{_fmt(r.estradiol_measured_pg_ml)} pg/mL",
+                f"{format_3sf(r.estradiol_measured_pg_ml)} pg/mL",
                 f"observed/predicted {r.estradiol_observed_to_predicted:.2f}",
             )
         )
@@ -118,7 +116,7 @@ def _print_prediction(r: HormonePrediction) -> None:
         rows.append(
             (
                 "DHT measured",
-                f"{_fmt(r.dht_measured_ng_dl)} ng/dL",
+                f"{format_3sf(r.dht_measured_ng_dl)} ng/dL",
                 f"observed/predicted {r.dht_observed_to_predicted:.2f}",
             )
         )
@@ -213,6 +211,8 @@ def predict_command(
 
 
 def _print_free_t(r: FreeTestosteroneResult) -> None:
+    from endolab.hormones.presentation import format_3sf
+
     typer.echo(
         f"Free testosterone ({r.method}) — total T {r.total_testosterone_ng_dl:.4g} ng/dL, "
         f"SHBG {r.shbg_nmol_l_used:.4g} nmol/L, albumin {r.albumin_g_dl_used:.3g} g/dL"
@@ -221,22 +221,22 @@ def _print_free_t(r: FreeTestosteroneResult) -> None:
         [
             (
                 "Free testosterone",
-                f"{_fmt(r.free_testosterone_pg_ml)} pg/mL",
-                f"{_fmt(r.free_testosterone_nmol_l)} nmol/L, {_fmt(r.free_testosterone_pmol_l)} pmol/L",
+                f"{format_3sf(r.free_testosterone_pg_ml)} pg/mL",
+                f"{format_3sf(r.free_testosterone_nmol_l)} nmol/L, {format_3sf(r.free_testosterone_pmol_l)} pmol/L",
             ),
             (
                 "Band",
-                f"{_fmt(r.free_testosterone_low_pg_ml or 0.0)}–"
-                f"{_fmt(r.free_testosterone_high_pg_ml or 0.0)} pg/mL",
+                f"{format_3sf(r.free_testosterone_low_pg_ml or 0.0)}–"
+                f"{format_3sf(r.free_testosterone_high_pg_ml or 0.0)} pg/mL",
                 "assay and model scatter" + (", albumin assumed" if r.albumin_assumed else ""),
             )
             if r.free_testosterone_low_pg_ml is not None
             else ("", "", ""),
-            ("Free T percent", f"{_fmt(r.free_testosterone_percent)} %", ""),
+            ("Free T percent", f"{format_3sf(r.free_testosterone_percent)} %", ""),
             (
                 "Bioavailable T",
-                f"{_fmt(r.bioavailable_testosterone_ng_dl)} ng/dL",
-                f"{_fmt(r.bioavailable_testosterone_nmol_l)} nmol/L",
+                f"{format_3sf(r.bioavailable_testosterone_ng_dl)} ng/dL",
+                f"{format_3sf(r.bioavailable_testosterone_nmol_l)} nmol/L",
             ),
         ]
     )
@@ -279,4 +279,195 @@ def free_t_command(
         print_json(with_disclaimer(result.to_dict()))
         return
     _print_free_t(result)
+    echo_disclaimer()
+
+
+# --- `endolab hormones pk` (issue 23): a view of endolab.hormones.pk.protocol -------------------
+
+
+def _print_pk(result: object) -> None:
+    from endolab.hormones.pk import ProtocolResult
+    from endolab.hormones.presentation import format_3sf as f3
+
+    assert isinstance(result, ProtocolResult)
+    r = result.pk
+    g = r.regimen
+    typer.echo(
+        f"Testosterone {g.ester} {f3(g.dose_mg)} mg every {g.interval_days:g} days — steady state "
+        f"(model {r.model}; endogenous {f3(g.endogenous_ng_dl)} ng/dL, weight "
+        f"{f3(g.body_weight_kg)} kg)"
+    )
+    _table(
+        [
+            ("Total T", "value", "band (central 95 %)"),
+            (
+                "Trough",
+                f"{f3(r.trough_ng_dl)} ng/dL",
+                f"{f3(r.trough_low_ng_dl)}–{f3(r.trough_high_ng_dl)} ng/dL",
+            ),
+            (
+                "Peak",
+                f"{f3(r.peak_ng_dl)} ng/dL at {f3(r.peak_time_days)} days",
+                f"{f3(r.peak_low_ng_dl)}–{f3(r.peak_high_ng_dl)} ng/dL",
+            ),
+            (
+                "Mean",
+                f"{f3(r.mean_ng_dl)} ng/dL",
+                f"{f3(r.mean_low_ng_dl)}–{f3(r.mean_high_ng_dl)} ng/dL",
+            ),
+            (
+                "Fluctuation index",
+                f"{f3(r.fluctuation_index)} (dimensionless)",
+                "(peak − trough)/mean",
+            ),
+            ("90 % of steady state", f"after {f3(r.days_to_90pct_steady_state)} days", ""),
+        ]
+    )
+    if result.fit is not None:
+        fit = result.fit
+        moved_k = (
+            f", release half-life {f3(fit.release_half_life_days)} days (population "
+            f"{f3(fit.population_release_half_life_days)} days, moved "
+            f"{f3(fit.half_life_moved_sd or 0.0)} prior SD)"
+            if fit.fitted_half_life
+            else ", release half-life kept at the population's (one lab)"
+        )
+        typer.echo(
+            f"Fitted to your labs: exposure × {f3(fit.scale)} (moved {f3(fit.scale_moved_sd)} prior SD)"
+            + moved_k
+        )
+        _table(
+            [("Lab", "measured", "model: population → fitted")]
+            + [
+                (
+                    f"{f3(x.days_since_dose)} days after a dose",
+                    f"{f3(x.measured_ng_dl)} ng/dL",
+                    f"{f3(x.population_ng_dl)} → {f3(x.fitted_ng_dl)} ng/dL",
+                )
+                for x in fit.labs
+            ]
+        )
+    typer.echo("Through the predictor (LC-MS/MS-equivalent; bands as in `hormones predict`):")
+    rows = [("", "total T", "free T · estradiol · DHT")]
+    for h in r.hormones:
+        if h["predicted"]:
+            rows.append(
+                (
+                    str(h["point"]),
+                    f"{f3(h['total_testosterone_ng_dl'])} ng/dL",
+                    f"{f3(h['free_testosterone_pg_ml'])} pg/mL · {f3(h['estradiol_pg_ml'])} pg/mL "
+                    f"({f3(h['estradiol_low_pg_ml'])}–{f3(h['estradiol_high_pg_ml'])}) · "
+                    f"{f3(h['dht_ng_dl'])} ng/dL ({f3(h['dht_low_ng_dl'])}–{f3(h['dht_high_ng_dl'])})",
+                )
+            )
+        else:
+            rows.append(
+                (str(h["point"]), f"{f3(h['total_testosterone_ng_dl'])} ng/dL", str(h["note"]))
+            )
+    _table(rows)
+    _bullets("Assumptions", r.assumptions)
+
+
+@app.command("pk")
+def pk_command(
+    ester: str = typer.Option(
+        ...,
+        "--ester",
+        metavar="NAME",
+        help="enanthate, cypionate, propionate, undecanoate (IM) or gel (daily, steady state).",
+    ),
+    dose_mg: str = typer.Option(
+        ...,
+        "--dose-mg",
+        metavar="NUMBER",
+        help="Dose per injection [mg of ester]; gel: [mg T/day].",
+    ),
+    every_days: str = typer.Option(
+        ..., "--every-days", metavar="NUMBER", help="Interval between doses [days] (gel: 1)."
+    ),
+    lab: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lab",
+            metavar="TT@TIME",
+            help='Measured total T [ng/dL] at a time since the last dose, e.g. "650@3.5d" or '
+            '"650@84h"; repeat for more (one fits the scale, two or more the release rate too).',
+        ),
+    ] = None,
+    endogenous: str | None = typer.Option(
+        None,
+        "--endogenous",
+        metavar="NUMBER",
+        help="Your own testosterone left on therapy [ng/dL]; default 0 (suppressed, Nankin 1987).",
+    ),
+    weight_kg: str | None = typer.Option(
+        None,
+        "--weight-kg",
+        metavar="NUMBER",
+        help="Body weight [kg] for the clearance; default 70.",
+    ),
+    start: str | None = typer.Option(
+        None, "--start", metavar="DATE", help="Date of the first dose (YYYY-MM-DD), for the JSON."
+    ),
+    age: str | None = typer.Option(
+        None, "--age", metavar="NUMBER", help="Age [years] for the predictor (18–90)."
+    ),
+    shbg: str | None = typer.Option(
+        None, "--shbg", metavar="NUMBER", help="SHBG [nmol/L] for the predictor (5–150)."
+    ),
+    seed: int = typer.Option(
+        0, "--seed", metavar="INTEGER", help="Seed of the band's Monte-Carlo."
+    ),
+    svg: str | None = typer.Option(
+        None, "--svg", metavar="PATH", help="Also write the curve as an SVG file (atomic)."
+    ),
+    png: str | None = typer.Option(
+        None, "--png", metavar="PATH", help="Also write the curve as a PNG file (atomic)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
+) -> None:
+    """Total testosterone over the dosing interval from a regimen, fitted to your labs; E2, DHT, free T."""
+    from endolab._io import check_output_path
+    from endolab.hormones.pk import protocol
+    from endolab.output import with_disclaimer
+
+    figures = [
+        (check_output_path(p, flag=flag, suffixes=(suffix,)), suffix.lstrip("."))
+        for p, flag, suffix in ((svg, "--svg", ".svg"), (png, "--png", ".png"))
+        if p is not None
+    ]
+    if figures:  # the [plot] extra: a missing matplotlib is one line before any computing
+        import matplotlib
+
+        matplotlib.use("Agg")
+
+    result = protocol(
+        ester,
+        dose_mg,
+        every_days,
+        labs=lab or [],
+        endogenous_ng_dl=endogenous,
+        body_weight_kg=weight_kg,
+        start=start,
+        age=age,
+        shbg=shbg,
+        seed=seed,
+    )
+    if figures:
+        import io
+
+        from endolab._io import atomic_write_bytes
+        from endolab.hormones.pk import pk_figure
+
+        fig = pk_figure(result.pk)
+        for path, fmt in figures:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=fmt, dpi=150)
+            atomic_write_bytes(path, buffer.getvalue())
+    if as_json:
+        print_json(with_disclaimer(result.to_dict()))
+        return
+    _print_pk(result)
+    for path, _ in figures:
+        typer.echo(f"wrote the curve to {path}")
     echo_disclaimer()

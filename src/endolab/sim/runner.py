@@ -30,6 +30,7 @@ from endolab.errors import InputError
 from endolab.output import IN_SILICO_NOTICE
 from endolab.sim.graft import GraftSettings, draw_graft_fraction, graft_fraction_curve
 from endolab.sim.graft import mean_graft_fraction as _mean_f
+from endolab.sim.limits import check_seed, check_simulation_resources
 from endolab.sim.model import (
     C_LAST_QSTO,
     N_CARRY,
@@ -92,7 +93,7 @@ class TherapySettings:
     correction_target, correction_threshold
         A meal bolus adds ``(IG − target)/CF`` when IG > threshold [mg/dL]: 140 and 150, as in
         simglucose's ``BBController`` [V], but given once at the start of each meal (not on every
-        sample while eating, spec §0 item 2).
+        sample while eating, docs/methods/sim.md §1.2 item 2).
     carb_count_cv
         Coefficient of variation of carbohydrate-counting error (log-normal factor on the counted
         carbs) [1]: 0.2 [A]; 0 gives exact counting.
@@ -144,7 +145,7 @@ class TherapySettings:
 @dataclass(frozen=True)
 class SheProxy:
     """Severe-hypoglycaemia proxy [A]: plasma glucose (Gp/Vg) < ``threshold_mg_dl`` for at least
-    ``min_minutes`` consecutive minutes is one event (specs/simulator.md §8; the model has no
+    ``min_minutes`` consecutive minutes is one event (docs/methods/sim.md §8; the model has no
     counter-regulation, so this is a proxy, not a clinical SHE). Defaults 54 mg/dL, 60 min.
     """
 
@@ -154,7 +155,7 @@ class SheProxy:
     def __post_init__(self) -> None:
         if not 20 <= self.min_minutes <= 120:
             raise InputError(
-                f"SHE proxy duration must be 20–120 min (spec §8), got {self.min_minutes}",
+                f"SHE proxy duration must be 20–120 min (docs/methods/sim.md §8), got {self.min_minutes}",
                 field="she_minutes",
             )
 
@@ -184,7 +185,7 @@ class Design:
 
 
 #: Built-in designs. zimislecel-2025: parts A (half dose, 2 of 14), B (full dose, 5 of 14) and
-#: C (full dose, 7 of 14) as in the NEJM abstract and the 2022 press release (specs/trial-science.md);
+#: C (full dose, 7 of 14) as in the NEJM abstract and the 2022 press release (docs/methods/trial.md §1.1);
 #: visits (screening day −7, days 30, 90, 180, 270, 365) are an assumption of this project [A].
 SIM_PROTOCOLS: dict[str, Design] = {
     "zimislecel-2025": Design(
@@ -263,7 +264,8 @@ def default_settings_fingerprint() -> str:
 
 
 def check_sim_inputs(participants: int, days: int, doses: Sequence[float], seed: int) -> None:
-    """Refuse a simulation request out of bounds before any work (participants, days, doses, seed).
+    """Refuse a simulation request out of bounds before any work (participants, days, doses, seed,
+    and the memory it needs: :func:`endolab.sim.limits.check_simulation_resources`).
 
     Front ends call it to answer at once; :func:`simulate_trial` calls it too.
     """
@@ -282,8 +284,8 @@ def check_sim_inputs(participants: int, days: int, doses: Sequence[float], seed:
             raise InputError(f"dose must be ≥ 0 cells, got {d:g}", field="dose_cells", value=d)
         if d > 1e11:
             raise InputError(f"dose must be ≤ 1e11 cells, got {d:g}", field="dose_cells", value=d)
-    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
-        raise InputError(f"seed must be a whole number ≥ 0, got {seed}", field="seed")
+    check_seed(seed)
+    check_simulation_resources(int(participants), int(days))
 
 
 def get_design(protocol: str) -> Design:

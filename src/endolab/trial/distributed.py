@@ -26,7 +26,7 @@ from typing import Any
 import polars as pl
 
 from endolab.errors import DataFileError, InputError
-from endolab.notices import Notice, unique
+from endolab.notices import Notice
 from endolab.trial.analysis import TrialAnalysis, analyze
 from endolab.trial.dataset import (
     FILES,
@@ -103,7 +103,11 @@ def _range_task(
     participants: pl.DataFrame,
     windows: list[tuple[int, int]],
 ) -> tuple[pl.DataFrame, pl.DataFrame, int, tuple[Notice, ...]]:
-    """One range of participants: (intervals, readings in any window, reading count, notices)."""
+    """One range of participants: (intervals, readings in any window, reading count, notices).
+
+    The participants' own values are checked once, by the final :func:`read_dataset`; here only
+    the CGM rows are, so the participants' confirmable findings are accepted and not kept.
+    """
     lo, hi = bounds
     pid = pl.col("participant_id")
     keep = pid.is_null() if lo is None and hi is None else pid.is_between(pl.lit(lo), pl.lit(hi))
@@ -117,9 +121,9 @@ def _range_task(
             "events": empty_table("events"),
         },
         source="cgm",
-        warn=False,  # notices as data, per task (no process-wide warning capture)
+        accept_units=True,
     )
-    notes = ds.notices
+    notes = tuple(n for n in ds.notices if n.message.startswith("cgm"))
     day = pl.col("day")
     in_any = pl.any_horizontal([day.is_between(a, b) for a, b in windows]) if windows else None
     rows = ds.cgm.filter(in_any) if in_any is not None else ds.cgm.clear()
@@ -134,11 +138,11 @@ def analyze_dask(
     scheduler: str | None = None,
     n_workers: int | None = None,
     buckets: int | None = None,
+    accept_units: bool = False,
 ) -> tuple[TrialAnalysis, tuple[Notice, ...]]:
     """:func:`~endolab.trial.analyze` of a dataset folder whose CGM table is read on Dask.
 
-    Returns the analysis and the CGM notices of the tasks (plausibility warnings), as data; the
-    analysis' ``notices`` hold them too (first), with the dataset's own. Nothing is warned.
+    Returns the analysis and the CGM notices of the tasks (plausibility warnings), as data.
     Errors in the CGM table are the same one-line :class:`~endolab.errors.DataFileError` as on one
     machine (row numbers count within the task's rows).
     """
@@ -173,10 +177,10 @@ def analyze_dask(
     )
     window_rows = pl.concat([r[1] for r in parts], how="vertical") if parts else empty_table("cgm")
     total = sum(r[2] for r in parts)
-    notes = unique(n for r in parts for n in r[3])
-    ds = read_dataset(folder, cgm=window_rows, warn=False)
+    notes = tuple(dict.fromkeys(n for r in parts for n in r[3]))
+    ds = read_dataset(folder, cgm=window_rows, accept_units=accept_units)
     if not parts:
         intervals = cgm_sampling_interval(ds.cgm)
     analysis = analyze(ds, protocol, cgm_intervals=intervals, cgm_readings=total)
-    analysis.notices[:] = unique([*notes, *analysis.notices])
+    analysis.notices.extend(n for n in notes if n not in analysis.notices)
     return analysis, notes

@@ -39,6 +39,7 @@ __all__ = [
     "InsulinIndependent",
     "Protocol",
     "SheFree",
+    "SurvivalSpec",
     "TirAbove",
     "load_protocol",
     "protocol_from_dict",
@@ -71,9 +72,20 @@ class _Windowed(_Strict):
 
 
 class SheFree(_Windowed):
-    """No ``SHE`` event with start day in ``window``; never null (events are complete)."""
+    """No ``SHE`` event with start day in ``window``; ``False`` as soon as one is in the window.
+
+    Without one it is decided only when the participant's follow-up (their last study day with any
+    record) reaches ``min_follow_up_day`` (default: the window's last day); else ``None``: a
+    window the data do not cover is not decided (events are complete only over the follow-up).
+    """
 
     kind: Literal["she_free"]
+    min_follow_up_day: int | None = None
+
+    @property
+    def follow_up_needed(self) -> int:
+        """The study day the follow-up must reach for "SHE-free" to be decided."""
+        return self.window[1] if self.min_follow_up_day is None else self.min_follow_up_day
 
 
 class Hba1cResponse(_Windowed):
@@ -198,6 +210,20 @@ class GradingSpec(_Strict):
         return self
 
 
+class SurvivalSpec(_Strict):
+    """Definitions of the time-to-event endpoints (:mod:`endolab.trial.survival`, docs/trial.md)."""
+
+    #: Graft functioning at or above this C-peptide [pmol/L]: 0.3 ng/mL × 331 pmol/L per ng/mL
+    #: (molar mass 3,020 g/mol), the registry's graft-function threshold (CITR; Hering 2016,
+    #: doi:10.2337/dc15-1988).
+    graft_failure_c_peptide_pmol_l: float = Field(99.3, gt=0)
+    #: Insulin independence is achieved by this many consecutive recorded insulin-free days [day]
+    #: [A: the registries' "insulin-free for at least 14 days"; no single paper fixes it].
+    insulin_independence_min_days: int = Field(14, ge=1)
+    #: Study days at which the number at risk is reported under each curve [day].
+    at_risk_days: list[int] = Field(default_factory=lambda: [0, 90, 180, 270, 365])
+
+
 class Protocol(_Strict):
     """A validated trial protocol (see ``docs/trial.md`` for every field)."""
 
@@ -209,6 +235,7 @@ class Protocol(_Strict):
     endpoints: dict[str, Endpoint] = Field(min_length=1)
     continuous: ContinuousSpec = Field(default_factory=ContinuousSpec)
     grading: GradingSpec = Field(default_factory=GradingSpec)
+    survival: SurvivalSpec = Field(default_factory=SurvivalSpec)
 
     @model_validator(mode="after")
     def _references(self) -> Protocol:
