@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from endolab._version import __version__
 from endolab.web.settings import Settings
+from endolab.web.trialdata import UploadStore
 
 __all__ = ["create_app"]
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.trial = state
+    app.state.uploads = UploadStore(settings.upload_keep_seconds, settings.max_kept_uploads)
     errors.install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(uploads.router)

@@ -164,7 +164,7 @@ async def trial_analyze(
     data = await file.read()
 
     def work() -> Response:  # CPU-bound: off the event loop
-        analysis = analyze_zip(data, request.app.state.settings, protocol)
+        analysis = analyze_zip(data, request.app.state.settings, protocol, name=file.filename)
         if report == "html":
             with FIGURES:
                 html = report_html(analysis)
