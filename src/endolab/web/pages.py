@@ -10,7 +10,7 @@ from datetime import date
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jinja2
 from fastapi import APIRouter, Request, UploadFile
@@ -47,6 +47,19 @@ templates = jinja2.Environment(
 templates.globals.update(
     DISCLAIMER=DISCLAIMER, IN_SILICO_NOTICE=IN_SILICO_NOTICE, version=__version__, fmt=fmt
 )
+
+
+def origin(url: str) -> str:
+    """The origin (scheme://host[:port]) of a URL: what a page's ``postMessage`` is checked against.
+
+    >>> origin("https://forum-tools.example:8443/endolab/")
+    'https://forum-tools.example:8443'
+    """
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+templates.filters["origin"] = origin
 
 router = APIRouter(include_in_schema=False)
 
