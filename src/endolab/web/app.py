@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -30,7 +31,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ('endolab', 52428800)
     """
     from endolab.web import api, errors, pages, uploads
-    from endolab.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+    from endolab.web.middleware import (
+        BodyLimitMiddleware,
+        HeadMiddleware,
+        SecurityHeadersMiddleware,
+    )
 
     settings = settings or Settings()
     state = pages.TrialState(settings)
@@ -56,6 +61,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.trial = state
     app.state.uploads = UploadStore(settings.upload_keep_seconds, settings.max_kept_uploads)
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:  # the schema states this server's limits
+        if app.openapi_schema is None:
+            app.openapi_schema = uploads.simulate_limits_in_schema(plain_openapi(), settings)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     errors.install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(uploads.router)
@@ -87,4 +100,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         frame_ancestors_embed=settings.frame_ancestors_embed,
     )
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
+    app.add_middleware(HeadMiddleware)
     return app

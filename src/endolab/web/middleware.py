@@ -8,7 +8,7 @@ from typing import Any
 
 from endolab.web.errors import error_body, error_page, wants_html
 
-__all__ = ["BodyLimitMiddleware", "SecurityHeadersMiddleware", "csp_for"]
+__all__ = ["BodyLimitMiddleware", "HeadMiddleware", "SecurityHeadersMiddleware", "csp_for"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -129,3 +129,30 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class HeadMiddleware:
+    """Answer ``HEAD`` on every page (and ``GET`` API path) as ``GET`` would, without the body.
+
+    The app's routes declare ``GET``; a ``HEAD`` request runs the ``GET`` route and only its
+    status and headers are sent (``Content-Length`` is the length a ``GET`` would get).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        scope = dict(scope)
+        scope["method"] = "GET"
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(scope, receive, without_body)
