@@ -164,3 +164,22 @@ def test_upload_is_kept_while_moving_within_it(
     gone = small_demo.get("/trial/uploads/not-a-token", headers=HTML)
     _is_html_page(gone, 404)
     assert "upload the zip again" in gone.text
+
+
+def test_a_bug_is_a_500_page_on_pages_and_json_on_the_api() -> None:
+    app = create_app(Settings())
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    @app.get("/api/v1/boom")
+    def api_boom() -> None:
+        raise RuntimeError("a bug")
+
+    c = TestClient(app, raise_server_exceptions=False)
+    page = c.get("/boom", headers=HTML)
+    _is_html_page(page, 500)
+    assert "an unexpected error in endolab" in page.text and "RuntimeError" not in page.text
+    api = c.get("/api/v1/boom", headers=HTML)
+    assert api.status_code == 500 and api.json()["error"]["code"] == "E_INTERNAL"

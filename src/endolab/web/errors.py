@@ -194,7 +194,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return _answer(request, status, body, getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _bug(request: Request, _exc: Exception) -> Response:  # pragma: no cover - a bug
+    async def _bug(request: Request, _exc: Exception) -> Response:
         body = error_body(
             "an unexpected error in endolab (a bug: please report it); nothing was computed",
             type_="ServerError",
