@@ -119,5 +119,8 @@ def test_axe_on_results_of_uploads(axe_page: Page, server: str, tmp_path: Path) 
     bad += run_axe(axe_page, "trial-upload")
     axe_page.select_option("select[name=participant]", index=1)
     axe_page.wait_for_selector("#participant-agp figcaption:has-text('SIM-002')")
+    # the picker (JavaScript on: it submits on change) stayed on the upload, not the virtual trial
+    assert "/trial/uploads/" in axe_page.url and "participant=SIM-002" in axe_page.url
+    assert "mytrial.zip" in axe_page.locator("p.lede").inner_text()
     bad += run_axe(axe_page, "trial-upload-participant")
     assert not bad, json.dumps(bad, indent=1)
