@@ -202,7 +202,10 @@ def analyze_zip(
             raise
         inside = folder.relative_to(root).as_posix()
         source = label if inside in ("", ".") else f"{label} (folder {inside}/)"
-        analysis.dataset = dataclasses.replace(analysis.dataset, folder=None, source=source)
+        notices = tuple(_without_folder(n, root, label) for n in analysis.dataset.notices)
+        analysis.dataset = dataclasses.replace(
+            analysis.dataset, folder=None, source=source, notices=notices
+        )
         analysis.notices = [_without_folder(n, root, label) for n in analysis.notices]
         return analysis
 
