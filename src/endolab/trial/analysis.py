@@ -348,6 +348,9 @@ class TrialAnalysis:
     intervals: pl.DataFrame | None = None
     pre_infusion_events: list[dict[str, Any]] = field(default_factory=list)
     cgm_readings: int | None = None  # all CGM readings, when ``dataset.cgm`` holds only windows
+    #: Time-to-event endpoints and Kaplan–Meier curves (:mod:`endolab.trial.survival`); ``None``
+    #: without the optional ``[survival]`` extra (a notice says so).
+    survival: Any = None
 
     @property
     def binary_keys(self) -> list[str]:
@@ -394,6 +397,7 @@ class TrialAnalysis:
             "adverse_events_from_day": TREATMENT_EMERGENT_FROM_DAY,
             "pre_infusion_events": self.pre_infusion_events,
             "participants": self.participant_records(),
+            "survival": None if self.survival is None else self.survival.to_dict(),
             "notices": self.notices,
             "disclaimer": DISCLAIMER,
         }
@@ -465,6 +469,21 @@ def _follow_up_notices(table: pl.DataFrame, protocol: Protocol, simulated: bool)
                 f"{ep.window[0]}–{ep.window[1]} needs; they count in N, not in n"
             )
     return out
+
+
+def _survival(ds: TrialDataset, protocol: Protocol, notices: list[str]) -> Any:
+    """The survival analysis, or ``None`` with a notice when the ``[survival]`` extra is missing."""
+    from importlib.util import find_spec
+
+    if find_spec("lifelines") is None:
+        notices.append(
+            "time-to-event (Kaplan–Meier) estimates are not computed: they need the optional "
+            "extra [survival]: pip install 'endolab[survival]'"
+        )
+        return None
+    from endolab.trial.survival import survival_analysis
+
+    return survival_analysis(ds, protocol)
 
 
 def analyze(
@@ -569,4 +588,5 @@ def analyze(
         intervals=intervals,
         pre_infusion_events=pre_infusion_events(ds.events),
         cgm_readings=cgm_readings,
+        survival=_survival(ds, protocol, notices),
     )

@@ -253,7 +253,13 @@ def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list
 
 
 def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, bytes]], list[str]]:
-    from endolab.trial.figures import agp_figures, figure_png, tir_figure, trajectory_figure
+    from endolab.trial.figures import (
+        agp_figures,
+        figure_png,
+        survival_figure,
+        tir_figure,
+        trajectory_figure,
+    )
 
     out: list[tuple[str, bytes]] = []
     progress("drawing HbA1c figure")
@@ -268,6 +274,15 @@ def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, byte
     out.append(("C-peptide over study days", figure_png(trajectory_figure(a, "c_peptide"))))
     progress("drawing TIR figure")
     out.append(("CGM time in range, baseline vs follow-up", figure_png(tir_figure(a))))
+    progress("drawing Kaplan–Meier figure")
+    km = survival_figure(a)
+    if km is not None:
+        out.append(
+            (
+                "Time to event (Kaplan–Meier, 95 % CI) with the numbers at risk",
+                figure_png(km),
+            )
+        )
     progress("drawing AGP figures")
     agps, note = agp_figures(a)
     out += [(caption, figure_png(fig)) for caption, fig in agps]
