@@ -146,7 +146,12 @@ def _sha256(path: Path) -> str:
 
 
 class _ForeignError(Exception):
-    """Why an existing folder cannot be reused (the sentence after ``--out 'x':``)."""
+    """Why an existing folder cannot be reused (the sentence after ``--out 'x': the folder``);
+    ``own``: every file in it is endolab's, of another kind of output."""
+
+    def __init__(self, why: str, *, own: bool = False) -> None:
+        super().__init__(why)
+        self.own = own
 
 
 def _manifest_entries(folder: Path, writer: str | None) -> dict[str, set[str]]:
@@ -170,7 +175,7 @@ def _manifest_entries(folder: Path, writer: str | None) -> dict[str, set[str]]:
     ):
         raise _ForeignError(f"holds {where!r}, which is not a manifest endolab can read")
     if kind != writer:
-        raise _ForeignError(f"holds {kind} written by endolab, not {writer}")
+        raise _ForeignError(f"holds {kind} written by endolab, not {writer}", own=True)
     entries: dict[str, set[str]] = {}
     listed = [(rel, [digest]) for rel, digest in files.items()]
     listed += [(rel, digests) for rel, digests in pending.items()]
@@ -232,22 +237,14 @@ def _own_entries(folder: Path, writer: str | None, *, ignore: str = "") -> dict[
     return entries
 
 
-def _folder_refusal(flag: str, target: Path, why: str) -> InputError:
-    return _refuse(
-        flag,
-        target,
-        f"the folder {why}; endolab never deletes or replaces what it did not write: give a new "
-        "or empty folder",
-    )
-
-
 def _checked_entries(
     target: Path, writer: str | None, flag: str, *, ignore: str = ""
 ) -> dict[str, set[str]]:
     try:
         return _own_entries(target, writer, ignore=ignore)
     except _ForeignError as why:
-        raise _folder_refusal(flag, target, str(why)) from None
+        rule = "" if why.own else "; endolab never deletes or replaces what it did not write"
+        raise _refuse(flag, target, f"the folder {why}{rule}: give a new or empty folder") from None
 
 
 def _manifest_bytes(

@@ -354,7 +354,7 @@ def write_parts(table: pl.DataFrame, folder: str | os.PathLike[str], *, parts: i
     """
     from endolab._io import atomic_directory
 
-    target = check_parts_folder(folder)
+    target = Path(folder)  # checked by atomic_directory before anything is written
     ids = table.get_column("id").unique(maintain_order=True)
     n = max(1, min(int(parts), ids.len()))
     per = -(-ids.len() // n) if ids.len() else 1

@@ -888,7 +888,7 @@ def write_template(folder: str | Path, *, flag: str = "OUT") -> Path:
     :mod:`endolab._io`: a template whose files were filled in is never replaced). The skeleton
     passes :func:`check_dataset`.
     """
-    target = check_new_folder(folder, contents=TEMPLATE_CONTENTS, flag=flag)
+    target = Path(folder)  # checked by atomic_directory before anything is written
     with atomic_directory(target, writer=TEMPLATE_CONTENTS, flag=flag) as tmp:
         for name, columns in FILES.items():
             (tmp / f"{name}.csv").write_text(",".join(c.name for c in columns) + "\n")
@@ -929,7 +929,7 @@ def write_dataset(
         raise InputError(
             f"unknown dataset format {format!r}; use csv or parquet", field="format", value=format
         )
-    target = check_new_folder(folder)
+    target = Path(folder)  # checked by atomic_directory before anything is written
     for extra in extra_files or {}:
         if Path(extra).name != extra or Path(extra).stem in FILES:
             raise InputError(f"extra file name {extra!r} is not allowed", field="extra_files")
