@@ -92,7 +92,7 @@ class TherapySettings:
     correction_target, correction_threshold
         A meal bolus adds ``(IG − target)/CF`` when IG > threshold [mg/dL]: 140 and 150, as in
         simglucose's ``BBController`` [V], but given once at the start of each meal (not on every
-        sample while eating, spec §0 item 2).
+        sample while eating, docs/methods/sim.md §1.2 item 2).
     carb_count_cv
         Coefficient of variation of carbohydrate-counting error (log-normal factor on the counted
         carbs) [1]: 0.2 [A]; 0 gives exact counting.
@@ -144,7 +144,7 @@ class TherapySettings:
 @dataclass(frozen=True)
 class SheProxy:
     """Severe-hypoglycaemia proxy [A]: plasma glucose (Gp/Vg) < ``threshold_mg_dl`` for at least
-    ``min_minutes`` consecutive minutes is one event (specs/simulator.md §8; the model has no
+    ``min_minutes`` consecutive minutes is one event (docs/methods/sim.md §8; the model has no
     counter-regulation, so this is a proxy, not a clinical SHE). Defaults 54 mg/dL, 60 min.
     """
 
@@ -154,7 +154,7 @@ class SheProxy:
     def __post_init__(self) -> None:
         if not 20 <= self.min_minutes <= 120:
             raise InputError(
-                f"SHE proxy duration must be 20–120 min (spec §8), got {self.min_minutes}",
+                f"SHE proxy duration must be 20–120 min (docs/methods/sim.md §8), got {self.min_minutes}",
                 field="she_minutes",
             )
 
@@ -184,7 +184,7 @@ class Design:
 
 
 #: Built-in designs. zimislecel-2025: parts A (half dose, 2 of 14), B (full dose, 5 of 14) and
-#: C (full dose, 7 of 14) as in the NEJM abstract and the 2022 press release (specs/trial-science.md);
+#: C (full dose, 7 of 14) as in the NEJM abstract and the 2022 press release (docs/methods/trial.md §1.1);
 #: visits (screening day −7, days 30, 90, 180, 270, 365) are an assumption of this project [A].
 SIM_PROTOCOLS: dict[str, Design] = {
     "zimislecel-2025": Design(
