@@ -325,6 +325,8 @@ def _make(root: Path, tree: dict[str, Any]) -> None:
     for name, node in tree.items():
         path = root / name
         if isinstance(node, dict):
+            if path.is_file():  # the manifest of an earlier output, replaced by a foreign folder
+                path.unlink()
             path.mkdir()
             _make(path, node)
         else:
@@ -372,21 +374,42 @@ FOLDER_COMMANDS: dict[str, Callable[[str], list[str]]] = {
 }
 
 
+#: What each folder command's manifest records (module, constant), imported only when used.
+CONTENTS: dict[str, tuple[str, str]] = {
+    "examples": ("endolab.examples", "EXAMPLES_CONTENTS"),
+    "trial template": ("endolab.trial.dataset", "TEMPLATE_CONTENTS"),
+    "trial analyze": ("endolab.trial.report", "REPORT_CONTENTS"),
+    "trial simulate": ("endolab.trial.dataset", "DATASET_CONTENTS"),
+    "trial demo": ("endolab.sim.studies", "DEMO_CONTENTS"),
+    "sim dose-response": ("endolab.sim.studies", "DOSE_RESPONSE_CONTENTS"),
+    "cgm metrics --engine dask": ("endolab.cgm.distributed", "PARTS_CONTENTS"),
+}
+
+
 @pytest.mark.parametrize("command", sorted(FOLDER_COMMANDS))
 @settings(max_examples=25, deadline=None)
-@given(tree=_FOREIGN, inside=st.booleans(), data=st.data())
+@given(tree=_FOREIGN, inside=st.booleans(), own=st.booleans(), data=st.data())
 def test_folder_commands_keep_every_foreign_entry(
-    command: str, tree: dict[str, Any], inside: bool, data: st.DataObject
+    command: str, tree: dict[str, Any], inside: bool, own: bool, data: st.DataObject
 ) -> None:
-    """Whatever a folder command does (it must refuse here: the folder is not empty and not
-    endolab's), every entry it did not write is byte-identical afterwards, with its permissions."""
+    """Whatever a folder command does (it must refuse here: the folder holds entries endolab did
+    not write — next to an earlier output of the same command when ``own``), every entry it did not
+    write is byte-identical afterwards, with its permissions."""
+    import importlib
+
     if command.endswith("dask"):
         pytest.importorskip(
             "distributed", reason="the optional extra endolab[dask] is not installed"
         )
+    module, constant = CONTENTS[command]
+    writer = getattr(importlib.import_module(module), constant)
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "work"
-        root.mkdir()
+        if own:  # an earlier output of this very command, with its manifest
+            with atomic_directory(root, writer=writer) as tmp:
+                (tmp / "earlier-output.txt").write_bytes(b"endolab " * 8)  # longer than any leaf
+        else:
+            root.mkdir()
         _make(root, tree)
         # the output is the foreign folder itself, or an entry in it (a file or a non-empty folder;
         # an empty one would rightly be written into, at the cost of a whole simulation)
