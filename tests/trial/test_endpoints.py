@@ -57,6 +57,14 @@ def _cohort() -> dict[str, list[dict[str, Any]]]:
         lab("A4_cpep_day0", 0, "CPEP_FASTING", 500),
         lab("A4_cpep_day0", 365, "HBA1C", 6.0),
     ]
+    # Follow-up to day 365 for everyone but A1 (whose follow-up ends with a fatal AE on day 300):
+    # a fasting glucose on day 365 enters no binary endpoint; without any record on day 365 the
+    # SHE-free window 90–365 would not be covered (→ not decided)
+    labs += [
+        lab(str(p["participant_id"]), 365, "GLUCOSE_FASTING", 95.0)
+        for p in P
+        if p["participant_id"] != "A1_none365"
+    ]
     window = list(range(180, 366))  # 186 days
     ins = (
         # 21 % missing: 147 of 186 days recorded = 79.0 % < 80 % → null
@@ -108,8 +116,15 @@ def test_she_day_89_vs_90(table: dict[str, dict[str, Any]]) -> None:
     assert table["C2_she90"]["she_free_90_365__she_events"] == 1
 
 
-def test_she_is_never_null(table: dict[str, dict[str, Any]]) -> None:
-    assert all(r["she_free_90_365"] is not None for r in table.values())
+def test_she_is_decided_for_everyone_followed_to_the_window_end(
+    table: dict[str, dict[str, Any]],
+) -> None:
+    followed = {k: r for k, r in table.items() if k != "A1_none365"}
+    assert all(r["she_free_90_365"] is not None for r in followed.values())
+    assert all(r["she_free_90_365__follow_up_day"] == 365 for r in followed.values())
+    # A1's last record is the fatal AE on day 300: days 301–365 are not covered → not decided
+    assert table["A1_none365"]["she_free_90_365__follow_up_day"] == 300
+    assert table["A1_none365"]["she_free_90_365"] is None
 
 
 def test_hba1c_exactly_7(table: dict[str, dict[str, Any]]) -> None:
@@ -174,7 +189,7 @@ def test_sampling_interval_over_all_data(folder: Path, table: dict[str, dict[str
 def test_day365_missing(table: dict[str, dict[str, Any]]) -> None:
     row = table["A1_none365"]
     assert row["hba1c_lt7_day365"] is None
-    assert row["she_free_90_365"] is True
+    assert row["she_free_90_365"] is None  # follow-up ends on day 300 (fatal AE)
     assert row["c_peptide_detected"] is True  # 300 pmol/L on day 90
 
 
@@ -283,11 +298,45 @@ def test_she_outside_window_and_ae_category_ignored(tmp_path: Path) -> None:
         event("S2", 365),  # day 365 is inside (closed window) → not SHE-free
         event("S3", 200, category="AE", term="Severe hypoglycaemia"),  # AE, not SHE → ignored
     ]
-    t = _one(tmp_path, participants=P, events=events)
-    assert t["S1"]["she_free_90_365"] is True
+    # S3 and S4 are followed to day 365 (a fasting glucose that day); S5 has no record at all
+    labs = [lab(pid, 365, "GLUCOSE_FASTING", 95.0) for pid in ("S3", "S4")]
+    t = _one(tmp_path, participants=[*P, person("S5")], events=events, labs=labs)
+    assert t["S1"]["she_free_90_365"] is True  # followed to day 366 (the later SHE)
     assert t["S2"]["she_free_90_365"] is False
     assert t["S3"]["she_free_90_365"] is True
-    assert t["S4"]["she_free_90_365"] is True  # no events at all: SHE-free, never null
+    assert t["S4"]["she_free_90_365"] is True  # no events over a follow-up to day 365
+    assert t["S5"]["she_free_90_365"] is None  # nothing observed: the window is not covered
+
+
+def test_she_free_needs_the_follow_up_to_reach_the_window_end(tmp_path: Path) -> None:
+    # Issue 18: data that end on day 30 said "SHE-free days 90–365" for a window never observed.
+    P = [person("F30"), person("F364"), person("F365"), person("F200_she")]
+    labs = [
+        lab("F30", 30, "HBA1C", 7.1),  # last record on day 30: the window starts on day 90
+        lab("F364", 364, "HBA1C", 7.1),  # one day short of the window's last day
+        lab("F365", 365, "HBA1C", 7.1),
+    ]
+    events = [event("F200_she", 120)]  # an SHE in the window decides "no" whatever follows
+    t = _one(tmp_path, participants=P, labs=labs, events=events)
+    assert t["F30"]["she_free_90_365"] is None
+    assert t["F364"]["she_free_90_365"] is None
+    assert t["F365"]["she_free_90_365"] is True
+    assert t["F200_she"]["she_free_90_365"] is False
+    # a protocol may accept a shorter follow-up (min_follow_up_day)
+    loose = protocol_from_dict(
+        {
+            "name": "loose",
+            "title": "t",
+            "primary_endpoint": "she",
+            "cohort_groups": {"all": ["C"]},
+            "endpoints": {
+                "she": {"kind": "she_free", "window": [90, 365], "min_follow_up_day": 335}
+            },
+        }
+    )
+    ds = read_dataset(tmp_path)
+    rows = {r["participant_id"]: r["she"] for r in binary_endpoints(ds, loose).to_dicts()}
+    assert rows == {"F30": None, "F364": True, "F365": True, "F200_she": False}
 
 
 def test_second_infusion_does_not_move_day_0(tmp_path: Path) -> None:

@@ -90,4 +90,9 @@ def test_binary_summary_cells(data: Path) -> None:
     for row in table.rows:
         for group, cell in zip(analysis.cohorts, row[1:], strict=True):
             s = analysis.cohorts[group][row[0]]
-            assert cell == "—" if not s["N"] else cell.startswith(f"{s['n']}/{s['N']} ")
+            if not s["N"]:
+                assert cell == "—"
+            elif s["status"] == "not decided":  # no participant decided: never a count
+                assert cell == f"not decided (N={s['N']})"
+            else:
+                assert cell.startswith(f"{s['n']}/{s['N']} ")

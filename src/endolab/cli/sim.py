@@ -39,10 +39,28 @@ def dose_response(
         str, typer.Option("--doses", help="Comma-separated doses [cells], e.g. 2e8,4e8,8e8,1.2e9.")
     ] = "2e8,4e8,8e8,1.2e9",
     participants: Annotated[
-        int, typer.Option("--participants", help="Virtual participants per dose.")
+        int,
+        typer.Option(
+            "--participants",
+            help="Virtual participants per dose (1–10000). Limits: the memory of one dose arm "
+            "(about 34 kB per simulated participant-day + 0.4 GB, measured; a participant-day is "
+            "one of --days + 15 run-in days) must fit in this machine's free memory, else the "
+            "request is refused with the estimate (exit 3).",
+        ),
     ] = 30,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 1,
-    days: Annotated[int, typer.Option("--days", help="Follow-up after the infusion [days].")] = 365,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", help="Random seed, 0–4294967295 (same seed, same result)."),
+    ] = 1,
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days",
+            help="Follow-up after the infusion [days] (1–3650). An endpoint whose window ends "
+            "after it (SHE-free 90–365, insulin independence 180–365, TIR 352–365) is shown as "
+            "not decided.",
+        ),
+    ] = 365,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -96,13 +114,19 @@ def dose_response(
     from rich.table import Table
 
     def ci(s: dict[str, Any]) -> str:
+        if s.get("status") == "not decided":
+            return f"not decided (N={s['N']})"
+        missing = f" m={s['missing']}" if s.get("missing") else ""
         if not s["ci95"]:
-            return f"{s['n']}/{s['N']}"
+            return f"{s['n']}/{s['N']}{missing}"
         lo, hi = s["ci95"]
-        return f"{s['n']}/{s['N']} {s['percent']:.0f} % [{100 * lo:.0f}–{100 * hi:.0f}]"
+        return f"{s['n']}/{s['N']} {s['percent']:.0f} % [{100 * lo:.0f}–{100 * hi:.0f}]{missing}"
 
     table = Table(
-        title=escape("In-silico dose–response (n/N, % [exact 95 % CI]; TIR mean [t 95 % CI])")
+        title=escape(
+            "In-silico dose–response (n/N, % [exact 95 % CI], m = not decided; "
+            "TIR mean [t 95 % CI])"
+        )
     )
     for col in (
         "Dose [cells]",
@@ -115,7 +139,7 @@ def dose_response(
     for row in result.rows:
         tir = row["tir_pct"]
         tir_text = (
-            "—"
+            "not decided"
             if tir["mean"] is None
             else f"{tir['mean']:.1f}"
             + (f" [{tir['ci95'][0]:.1f}–{tir['ci95'][1]:.1f}]" if tir["ci95"] else "")
@@ -128,6 +152,8 @@ def dose_response(
             escape(tir_text),
         )
     Console(width=120).print(table)
+    for notice in result.notices:
+        typer.echo(f"notice: {notice}")
     if out is not None:
         typer.echo(f"Written to {out} (dose_response.png, dose_response.json, dose_response.csv)")
     typer.echo(
@@ -149,7 +175,9 @@ def patient(
             help="Functional graft fraction F (0 = no graft, 1 = a healthy β-cell mass).",
         ),
     ] = 0.0,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of the meals.")] = 1,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed of the meals, 0–4294967295.")
+    ] = 1,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Trace CSV to write (a PNG figure is written next to it)."),
@@ -158,8 +186,10 @@ def patient(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Simulate one virtual patient with a fixed graft fraction: a per-minute trace and a figure."""
+    from endolab.sim.limits import check_seed
     from endolab.sim.studies import patient_summary, patient_trace_paths, write_patient_trace
 
+    check_seed(seed)
     if out is not None:
         from endolab._io import check_output_path
 

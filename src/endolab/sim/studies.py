@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ __all__ = [
     "dose_response",
     "mean_ci95",
     "patient_trace_paths",
+    "window_notices",
     "write_demo",
     "write_dose_response",
     "write_patient_trace",
@@ -63,25 +64,78 @@ def mean_ci95(values: list[float]) -> dict[str, Any]:
     """
     data = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if data.size == 0:
-        return {"n": 0, "mean": None, "ci95": None}
+        return {"n": 0, "mean": None, "ci95": None, "status": "not decided"}
     mean = float(data.mean())
     if data.size == 1:
-        return {"n": 1, "mean": mean, "ci95": None}
+        return {"n": 1, "mean": mean, "ci95": None, "status": "decided"}
     half = float(stats.t.ppf(0.975, data.size - 1) * data.std(ddof=1) / math.sqrt(data.size))
-    return {"n": int(data.size), "mean": mean, "ci95": [mean - half, mean + half]}
+    return {
+        "n": int(data.size),
+        "mean": mean,
+        "ci95": [mean - half, mean + half],
+        "status": "decided",
+    }
+
+
+#: The dose–response endpoints and the study-day windows they need (protocol zimislecel-2025).
+_DOSE_RESPONSE_ENDPOINTS = (
+    "insulin_independent_180_365",
+    "she_free_90_365",
+    "hba1c_lt7_day365",
+)
 
 
 @dataclass(frozen=True)
 class DoseResponse:
-    """Per dose: insulin independence and SHE-free rate (n/N, exact 95 % CI) and TIR (mean, t CI)."""
+    """Per dose: insulin independence and SHE-free rate (n/N, exact 95 % CI) and TIR (mean, t CI).
+
+    An endpoint whose window the simulation does not reach is ``"status": "not decided"`` (no
+    n, percent or CI) and named in :attr:`notices`.
+    """
 
     doses: list[float]
     rows: list[dict[str, Any]]
     settings: dict[str, Any]
+    notices: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """JSON-ready document (with the disclaimer)."""
-        return {"disclaimer": DISCLAIMER, "settings": self.settings, "doses": self.rows}
+        """JSON-ready document (with the notices and the disclaimer)."""
+        return {
+            "disclaimer": DISCLAIMER,
+            "settings": self.settings,
+            "notices": self.notices,
+            "doses": self.rows,
+        }
+
+
+def window_notices(days: int, rows: list[dict[str, Any]]) -> list[str]:
+    """The endpoints that no arm's simulation decides (their windows are not covered by ``days``).
+
+    >>> undecided = {"status": "not decided"}
+    >>> rows = [{"she_free_90_365": undecided, "tir_pct": {"status": "decided"}}]
+    >>> window_notices(30, rows)[0][:74]
+    'the simulation ends on day 30: not decided in any arm: she_free_90_365 (da'
+    >>> window_notices(365, [{"she_free_90_365": {"status": "decided"}}])
+    []
+    """
+    protocol = load_protocol("zimislecel-2025")
+    windows: dict[str, tuple[int, int]] = {
+        key: protocol.endpoints[key].window  # type: ignore[union-attr]
+        for key in _DOSE_RESPONSE_ENDPOINTS
+    }
+    windows["tir_pct"] = protocol.continuous.tir_window
+    short = [
+        f"{key} (days {a}–{b})"
+        for key, (a, b) in windows.items()
+        if rows and all(row.get(key, {}).get("status") == "not decided" for row in rows)
+    ]
+    if not short:
+        return []
+    return [
+        f"the simulation ends on day {days}: not decided in any arm: "
+        + ", ".join(short)
+        + " (their windows are not covered); simulate --days 365 or more to decide them"
+    ]
 
 
 def _summaries(a: TrialAnalysis) -> dict[str, Any]:
@@ -141,7 +195,9 @@ def dose_response(
     dose differs (common random numbers). Endpoints (protocol zimislecel-2025): insulin
     independence days 180–365 and SHE-free days 90–365 (n/N with exact Clopper–Pearson 95 % CI),
     HbA1c < 7 % at day 365, and TIR 70–180 mg/dL over days 352–365 (mean with a t 95 % CI).
-    Windows past ``days`` are incomplete (then missing, counted in N but not in n).
+    An endpoint whose window ends after ``days`` is not decided for any participant: its
+    summary has ``"status": "not decided"`` and no n, percent or CI (never a count), and
+    :attr:`DoseResponse.notices` names it.
 
     ``engine="dask"`` runs each dose arm as an independent task on a Dask cluster (``client``, a
     ``scheduler`` address or a LocalCluster of ``n_workers`` processes; the ``[dask]`` extra):
@@ -172,7 +228,7 @@ def dose_response(
         "graft": (graft or GraftSettings()).as_dict(),
         "protocol": protocol.name,
     }
-    return DoseResponse(list(doses), rows, settings)
+    return DoseResponse(list(doses), rows, settings, window_notices(days, rows))
 
 
 def _dose_rows_dask(
@@ -285,11 +341,14 @@ def calibration_table(analysis: TrialAnalysis) -> list[dict[str, Any]]:
     rows = []
     for key, (n, N) in NEJM_2025_FULL_DOSE.items():
         s = group.get(key)
+        shown = "—"
+        if s:
+            shown = "not decided" if s.get("status") == "not decided" else f"{s['n']}/{s['N']}"
         rows.append(
             {
                 "endpoint": key,
                 "nejm_2025": f"{n}/{N}",
-                "simulated": f"{s['n']}/{s['N']}" if s else "—",
+                "simulated": shown,
                 "simulated_ci95": s.get("ci95") if s else None,
             }
         )
@@ -335,8 +394,9 @@ def write_dose_response(result: DoseResponse, out: str | Path) -> Path:
                         "she_free_90_365",
                         "hba1c_lt7_day365",
                     )
-                    for part in ("n", "N", "percent")
+                    for part in ("n", "N", "percent", "missing", "status")
                 },
+                "tir_pct_status": row["tir_pct"]["status"],
                 **{
                     f"{key}_ci95_{side}": (row[key]["ci95"][i] if row[key]["ci95"] else None)
                     for key in (

@@ -14,7 +14,7 @@ import polars as pl
 
 from endolab._version import __version__
 from endolab.output import DISCLAIMER
-from endolab.trial.dataset import TrialDataset
+from endolab.trial.dataset import TrialDataset, no_participants_error
 from endolab.trial.endpoints import (
     binary_endpoints,
     cgm_sampling_interval,
@@ -29,7 +29,7 @@ from endolab.trial.grading import (
     igls2_beta_cell_landstra_2021,
     igls2_outcome_landstra_2021,
 )
-from endolab.trial.protocol import GradingSpec, Protocol
+from endolab.trial.protocol import GradingSpec, Protocol, SheFree
 from endolab.trial.stats import binary_summary, continuous_summary
 
 __all__ = [
@@ -426,6 +426,32 @@ def continuous_keys(protocol: Protocol) -> dict[str, tuple[str, str, str, str]]:
     }
 
 
+def _follow_up_notices(table: pl.DataFrame, protocol: Protocol) -> list[str]:
+    """One notice per SHE-free endpoint left undecided because follow-up ends before its window."""
+    out = []
+    for key, ep in protocol.endpoints.items():
+        column = f"{key}__follow_up_day"
+        if not isinstance(ep, SheFree) or column not in table.columns:
+            continue
+        short = table.filter(pl.col(key).is_null()).select("participant_id", column)
+        if not short.height:
+            continue
+        ids = short.get_column("participant_id").to_list()
+        last = short.get_column(column).drop_nulls()
+        named = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        ends = (
+            f"their last record is on day {int(last.max())} at the latest"  # type: ignore[arg-type]
+            if last.len()
+            else "they have no record at all"
+        )
+        out.append(
+            f"{key}: not decided for {len(ids)} of {table.height} participant(s) ({named}): "
+            f"{ends}, before day {ep.follow_up_needed} that the window days "
+            f"{ep.window[0]}–{ep.window[1]} needs; they count in N, not in n"
+        )
+    return out
+
+
 def analyze(
     ds: TrialDataset,
     protocol: Protocol,
@@ -440,6 +466,8 @@ def analyze(
     (the Dask engine, :mod:`endolab.trial.distributed`): every CGM endpoint uses only readings in
     its window plus the participant's sampling interval over all of their data.
     """
+    if ds.participants.height == 0:
+        raise no_participants_error()
     intervals = cgm_sampling_interval(ds.cgm) if cgm_intervals is None else cgm_intervals
     binary = binary_endpoints(ds, protocol, intervals)
     continuous = continuous_endpoints(ds, protocol, intervals).drop("cohort")
@@ -478,7 +506,8 @@ def analyze(
         )
         table = table.join(grades, on="participant_id", how="left")
 
-    notices: list[str] = []
+    notices: list[str] = list(ds.notices)
+    notices += _follow_up_notices(table, protocol)
     grouped = {c for cs in protocol.cohort_groups.values() for c in cs}
     stray = sorted(set(ds.participants["cohort"].to_list()) - grouped)
     if stray:

@@ -72,9 +72,20 @@ class _Windowed(_Strict):
 
 
 class SheFree(_Windowed):
-    """No ``SHE`` event with start day in ``window``; never null (events are complete)."""
+    """No ``SHE`` event with start day in ``window``; ``False`` as soon as one is in the window.
+
+    Without one it is decided only when the participant's follow-up (their last study day with any
+    record) reaches ``min_follow_up_day`` (default: the window's last day); else ``None``: a
+    window the data do not cover is not decided (events are complete only over the follow-up).
+    """
 
     kind: Literal["she_free"]
+    min_follow_up_day: int | None = None
+
+    @property
+    def follow_up_needed(self) -> int:
+        """The study day the follow-up must reach for "SHE-free" to be decided."""
+        return self.window[1] if self.min_follow_up_day is None else self.min_follow_up_day
 
 
 class Hba1cResponse(_Windowed):

@@ -335,34 +335,34 @@ def run(
     engine: str = "local",
     scheduler: str | None = None,
     n_workers: int | None = None,
+    accept_units: bool = False,
 ) -> TrialAnalysis:
     """Read + validate ``folder``, analyse it under ``protocol`` and (if ``out``) write the report.
 
     The protocol is loaded and checked first, then the whole dataset is validated; nothing is
-    computed or written if either is invalid. ``engine="dask"`` reads the CGM table (Parquet) on a
+    computed or written if either is invalid. ``accept_units`` confirms the values of a
+    participant whose C-peptide or weight looks like another unit (:func:`read_dataset`); they
+    are then listed in the report's notices. ``engine="dask"`` reads the CGM table (Parquet) on a
     Dask cluster (:func:`endolab.trial.distributed.analyze_dask`; ``scheduler`` address or a
-    LocalCluster of ``n_workers``); its notices are issued as warnings, as on one machine.
+    LocalCluster of ``n_workers``); its notices are the analysis's, as on one machine.
     """
     say = progress or (lambda _msg: None)
     say("loading protocol")
     proto = load_protocol(protocol)
     if engine == "dask":
-        import warnings
-
-        from endolab.errors import EndolabWarning
         from endolab.trial.distributed import analyze_dask
 
         if out is not None:
             _refuse_out_in_input(folder, out)
         say("reading the CGM table on Dask and computing endpoints")
-        analysis, notes = analyze_dask(folder, proto, scheduler=scheduler, n_workers=n_workers)
-        for note in notes:
-            warnings.warn(note, EndolabWarning, stacklevel=2)
+        analysis, _notes = analyze_dask(  # the notes are in analysis.notices
+            folder, proto, scheduler=scheduler, n_workers=n_workers, accept_units=accept_units
+        )
         if out is not None:
             write_report(analysis, out, progress=say)
         return analysis
     say("reading and validating the dataset")
-    ds = read_dataset(folder)
+    ds = read_dataset(folder, accept_units=accept_units)
     if out is not None:
         _refuse_out_in_input(folder, out)
     say("computing endpoints and grades")

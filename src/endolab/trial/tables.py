@@ -19,6 +19,7 @@ from endolab.trial.analysis import (
 )
 
 __all__ = [
+    "NOT_DECIDED",
     "Table",
     "adverse_event_tables",
     "all_tables",
@@ -60,9 +61,15 @@ def _range(low: float | None, high: float | None, digits: int = 1) -> str:
     return f"{_num(low, digits)} to {_num(high, digits)}"
 
 
+#: What a table shows for an endpoint that no participant's data decide (never a count).
+NOT_DECIDED = "not decided"
+
+
 def _binary_cell(s: dict[str, Any]) -> str:
     if not s["N"]:
         return "— (N = 0)"
+    if s.get("status") == NOT_DECIDED:
+        return f"{NOT_DECIDED} (no participant's data decide it; N = {s['N']})"
     lo, hi = s["ci95"]
     cell = f"{s['n']}/{s['N']} ({s['percent']:.1f} %; 95 % CI {_range(100 * lo, 100 * hi)} %)"
     if s["missing"]:
@@ -84,7 +91,9 @@ def binary_table(a: TrialAnalysis) -> Table:
         notes=[
             "n/N: participants meeting the endpoint / all participants in the group; a participant "
             "whose value cannot be decided from the data (missing) counts in N but not in n "
-            "(non-responder imputation). 95 % CI: exact Clopper–Pearson.",
+            '(non-responder imputation). 95 % CI: exact Clopper–Pearson. "not decided": no '
+            "participant's data decide the endpoint (e.g. its window lies past the end of every "
+            "participant's follow-up), so no proportion is given.",
         ],
     )
 
@@ -92,6 +101,8 @@ def binary_table(a: TrialAnalysis) -> Table:
 def _summary_cell(s: dict[str, Any]) -> str:
     if not s["N"]:
         return "—"
+    if s.get("status") == NOT_DECIDED:
+        return f"{NOT_DECIDED} (N={s['N']})"
     lo, hi = s["ci95"]
     cell = f"{s['n']}/{s['N']} {s['percent']:.1f} % [{100 * lo:.1f}–{100 * hi:.1f}]"
     return cell + (f" m={s['missing']}" if s["missing"] else "")
