@@ -426,14 +426,21 @@ def continuous_keys(protocol: Protocol) -> dict[str, tuple[str, str, str, str]]:
     }
 
 
-def _follow_up_notices(table: pl.DataFrame, protocol: Protocol) -> list[str]:
-    """One notice per SHE-free endpoint left undecided because follow-up ends before its window."""
+def _follow_up_notices(table: pl.DataFrame, protocol: Protocol, simulated: bool) -> list[str]:
+    """One notice per SHE-free endpoint whose window some participants' follow-up does not reach:
+    left undecided (simulated data, or a protocol ``min_follow_up_day``) or, for observed data
+    under the format's rule that events are complete, counted SHE-free — said either way."""
     out = []
     for key, ep in protocol.endpoints.items():
         column = f"{key}__follow_up_day"
         if not isinstance(ep, SheFree) or column not in table.columns:
             continue
-        short = table.filter(pl.col(key).is_null()).select("participant_id", column)
+        needed = ep.follow_up_needed(simulated)
+        reach = ep.window[1] if needed is None else needed
+        short_of_window = pl.col(column).is_null() | (pl.col(column) < reach)
+        short = table.filter(short_of_window & pl.col(key).ne_missing(False)).select(
+            "participant_id", column
+        )
         if not short.height:
             continue
         ids = short.get_column("participant_id").to_list()
@@ -444,11 +451,19 @@ def _follow_up_notices(table: pl.DataFrame, protocol: Protocol) -> list[str]:
             if last.len()
             else "they have no record at all"
         )
-        out.append(
-            f"{key}: not decided for {len(ids)} of {table.height} participant(s) ({named}): "
-            f"{ends}, before day {ep.follow_up_needed} that the window days "
-            f"{ep.window[0]}–{ep.window[1]} needs; they count in N, not in n"
-        )
+        if needed is None:
+            out.append(
+                f"{key}: {len(ids)} of {table.height} participant(s) ({named}) counted free of "
+                f"severe hypoglycaemia although {ends}, before the window's last day "
+                f"{ep.window[1]}: the dataset format takes the events table as complete. Set "
+                "min_follow_up_day in the protocol to leave them undecided"
+            )
+        else:
+            out.append(
+                f"{key}: not decided for {len(ids)} of {table.height} participant(s) ({named}): "
+                f"{ends}, before day {needed} that the window days "
+                f"{ep.window[0]}–{ep.window[1]} needs; they count in N, not in n"
+            )
     return out
 
 
@@ -507,7 +522,7 @@ def analyze(
         table = table.join(grades, on="participant_id", how="left")
 
     notices: list[str] = list(ds.notices)
-    notices += _follow_up_notices(table, protocol)
+    notices += _follow_up_notices(table, protocol, ds.simulated)
     grouped = {c for cs in protocol.cohort_groups.values() for c in cs}
     stray = sorted(set(ds.participants["cohort"].to_list()) - grouped)
     if stray:
