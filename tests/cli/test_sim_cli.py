@@ -53,7 +53,7 @@ def test_simulate_refuses_non_empty_out(tmp_path: Path) -> None:
     (tmp_path / "o").mkdir()
     (tmp_path / "o" / "keep.txt").write_text("x")
     r = runner.invoke(app, ["trial", "simulate", "--out", str(tmp_path / "o")])
-    assert r.exit_code == 3 and "not empty" in r.stderr
+    assert r.exit_code == 3 and "keep.txt', which endolab did not write" in r.stderr
     assert [p.name for p in (tmp_path / "o").iterdir()] == ["keep.txt"]
 
 
@@ -70,7 +70,13 @@ def test_demo_wiring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "demo"
     r = runner.invoke(app, ["trial", "demo", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert {p.name for p in out.iterdir()} == {"dataset", "report", "calibration.md", "demo.json"}
+    assert {p.name for p in out.iterdir()} == {
+        ".endolab-manifest.json",
+        "dataset",
+        "report",
+        "calibration.md",
+        "demo.json",
+    }
     assert "NEJM 2025 10/12" in r.stdout
     assert "IN-SILICO" in (out / "report" / "report.html").read_text(encoding="utf-8")
     r = runner.invoke(app, ["trial", "demo", "--out", str(out)])  # a previous demo is replaced
@@ -123,6 +129,7 @@ def test_dose_response_table_and_files(tmp_path: Path) -> None:
     )
     assert r.exit_code == 0, r.output
     assert {p.name for p in out.iterdir()} == {
+        ".endolab-manifest.json",
         "dose_response.png",
         "dose_response.json",
         "dose_response.csv",

@@ -44,6 +44,7 @@ def test_analyze_writes_report(data: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["trial", "analyze", str(data), "--out", str(out)])
     assert result.exit_code == 0, result.output + result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
+        ".endolab-manifest.json",  # what endolab wrote there (the output rule, issue 18)
         "endpoints.json",
         "participants.csv",
         "report.html",

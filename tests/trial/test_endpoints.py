@@ -116,15 +116,11 @@ def test_she_day_89_vs_90(table: dict[str, dict[str, Any]]) -> None:
     assert table["C2_she90"]["she_free_90_365__she_events"] == 1
 
 
-def test_she_is_decided_for_everyone_followed_to_the_window_end(
-    table: dict[str, dict[str, Any]],
-) -> None:
-    followed = {k: r for k, r in table.items() if k != "A1_none365"}
-    assert all(r["she_free_90_365"] is not None for r in followed.values())
-    assert all(r["she_free_90_365__follow_up_day"] == 365 for r in followed.values())
-    # A1's last record is the fatal AE on day 300: days 301–365 are not covered → not decided
+def test_she_is_never_null(table: dict[str, dict[str, Any]]) -> None:
+    # docs/trial-data.md: observed events are complete by definition, so SHE-free is never null,
+    # even for A1 whose follow-up ends with a fatal AE on day 300 (the report says so in a notice)
+    assert all(r["she_free_90_365"] is not None for r in table.values())
     assert table["A1_none365"]["she_free_90_365__follow_up_day"] == 300
-    assert table["A1_none365"]["she_free_90_365"] is None
 
 
 def test_hba1c_exactly_7(table: dict[str, dict[str, Any]]) -> None:
@@ -189,7 +185,7 @@ def test_sampling_interval_over_all_data(folder: Path, table: dict[str, dict[str
 def test_day365_missing(table: dict[str, dict[str, Any]]) -> None:
     row = table["A1_none365"]
     assert row["hba1c_lt7_day365"] is None
-    assert row["she_free_90_365"] is None  # follow-up ends on day 300 (fatal AE)
+    assert row["she_free_90_365"] is True  # events complete by definition (docs/trial-data.md)
     assert row["c_peptide_detected"] is True  # 300 pmol/L on day 90
 
 
@@ -305,11 +301,14 @@ def test_she_outside_window_and_ae_category_ignored(tmp_path: Path) -> None:
     assert t["S2"]["she_free_90_365"] is False
     assert t["S3"]["she_free_90_365"] is True
     assert t["S4"]["she_free_90_365"] is True  # no events over a follow-up to day 365
-    assert t["S5"]["she_free_90_365"] is None  # nothing observed: the window is not covered
+    # nothing observed, but the format takes the events table as complete: never null for observed
+    # data (docs/trial-data.md, "The SHE endpoint is never null")
+    assert t["S5"]["she_free_90_365"] is True
 
 
-def test_she_free_needs_the_follow_up_to_reach_the_window_end(tmp_path: Path) -> None:
-    # Issue 18: data that end on day 30 said "SHE-free days 90–365" for a window never observed.
+def test_she_free_follow_up_rule_is_the_protocols_choice(tmp_path: Path) -> None:
+    # Issue 18 vs the format: observed events are complete by definition (SHE-free never null) unless
+    # the protocol sets min_follow_up_day; then a follow-up that ends before it is not decided.
     P = [person("F30"), person("F364"), person("F365"), person("F200_she")]
     labs = [
         lab("F30", 30, "HBA1C", 7.1),  # last record on day 30: the window starts on day 90
@@ -318,25 +317,34 @@ def test_she_free_needs_the_follow_up_to_reach_the_window_end(tmp_path: Path) ->
     ]
     events = [event("F200_she", 120)]  # an SHE in the window decides "no" whatever follows
     t = _one(tmp_path, participants=P, labs=labs, events=events)
-    assert t["F30"]["she_free_90_365"] is None
-    assert t["F364"]["she_free_90_365"] is None
-    assert t["F365"]["she_free_90_365"] is True
-    assert t["F200_she"]["she_free_90_365"] is False
-    # a protocol may accept a shorter follow-up (min_follow_up_day)
-    loose = protocol_from_dict(
-        {
-            "name": "loose",
-            "title": "t",
-            "primary_endpoint": "she",
-            "cohort_groups": {"all": ["C"]},
-            "endpoints": {
-                "she": {"kind": "she_free", "window": [90, 365], "min_follow_up_day": 335}
-            },
-        }
-    )
-    ds = read_dataset(tmp_path)
-    rows = {r["participant_id"]: r["she"] for r in binary_endpoints(ds, loose).to_dicts()}
-    assert rows == {"F30": None, "F364": True, "F365": True, "F200_she": False}
+    assert {k: v["she_free_90_365"] for k, v in t.items()} == {
+        "F30": True,
+        "F364": True,
+        "F365": True,
+        "F200_she": False,
+    }
+
+    def rows(min_follow_up_day: int) -> dict[str, bool | None]:
+        p = protocol_from_dict(
+            {
+                "name": "p",
+                "title": "t",
+                "primary_endpoint": "she",
+                "cohort_groups": {"all": ["C"]},
+                "endpoints": {
+                    "she": {
+                        "kind": "she_free",
+                        "window": [90, 365],
+                        "min_follow_up_day": min_follow_up_day,
+                    }
+                },
+            }
+        )
+        ds = read_dataset(tmp_path)
+        return {r["participant_id"]: r["she"] for r in binary_endpoints(ds, p).to_dicts()}
+
+    assert rows(365) == {"F30": None, "F364": None, "F365": True, "F200_she": False}
+    assert rows(335) == {"F30": None, "F364": True, "F365": True, "F200_she": False}
 
 
 def test_second_infusion_does_not_move_day_0(tmp_path: Path) -> None:

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from endolab.cli._common import SchedulerOption, WorkersOption, echo_disclaimer, engine_choice
+from endolab.cli._common import (
+    OverwriteOption,
+    SchedulerOption,
+    WorkersOption,
+    echo_disclaimer,
+    engine_choice,
+)
 from endolab.errors import InputError, ParseError
 from endolab.output import DISCLAIMER
 
@@ -90,10 +96,13 @@ def _columns(id_col: str | None, time_col: str | None, gl_col: str | None) -> di
 _TABLE_SUFFIXES = {"csv": (".csv",), "json": (".json",), "parquet": (".parquet", ".pq")}
 
 
-def _check_out(out: Path | None, files: list[Path], fmt: str | None = None) -> None:
+def _check_out(
+    out: Path | None, files: list[Path], fmt: str | None = None, overwrite: bool = False
+) -> None:
     """Check --out before any work (one shared check: :func:`endolab._io.check_output_path`).
 
-    The suffix must name the format: that of --format when given, else one of the table formats.
+    The suffix must name the format: that of --format when given, else one of the table formats;
+    an existing file needs --overwrite.
     """
     if out is None:
         return
@@ -104,7 +113,7 @@ def _check_out(out: Path | None, files: list[Path], fmt: str | None = None) -> N
         suffixes: tuple[str, ...] = _TABLE_SUFFIXES[key]
     else:
         suffixes = tuple(s for group in _TABLE_SUFFIXES.values() for s in group)
-    check_output_path(out, flag="--out", suffixes=suffixes, inputs=files)
+    check_output_path(out, flag="--out", suffixes=suffixes, inputs=files, overwrite=overwrite)
 
 
 def _choice(value: str, accepted: tuple[str, ...], option: str) -> str:
@@ -187,21 +196,21 @@ def _advance(bar: Any) -> Any:
     return None if bar is None else (lambda _name: bar[0].advance(bar[1]))
 
 
-def _write_out(out: Path, data: bytes) -> None:
-    """Write ``data`` to ``out`` atomically; an OS error is a one-line InputError about --out."""
+def _write_out(out: Path, data: bytes, overwrite: bool) -> None:
+    """Write ``data`` to ``out`` atomically (the output rule, :mod:`endolab._io`: an existing file
+    only with --overwrite; an OS error is a one-line InputError about --out)."""
     from endolab._io import atomic_write_bytes
 
-    try:
-        atomic_write_bytes(out, data)
-    except OSError as exc:
-        raise InputError(
-            f"--out {str(out)!r}: cannot write the file ({exc.strerror or exc})",
-            field="--out",
-            value=str(out),
-        ) from None
+    atomic_write_bytes(out, data, overwrite=overwrite, flag="--out")
 
 
-def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[str, Any]) -> None:
+def _write_table(
+    table: pl.DataFrame,
+    fmt: str,
+    out: Path | None,
+    payload: dict[str, Any],
+    overwrite: bool = False,
+) -> None:
     from endolab.cgm.tables import table_bytes
 
     if fmt == "parquet" and out is None:
@@ -210,7 +219,7 @@ def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[
     if out is None:
         typer.echo(data.decode("utf-8").rstrip("\n"))
     else:
-        _write_out(out, data)
+        _write_out(out, data, overwrite)
 
 
 def _human_table(table: pl.DataFrame, columns: list[str], glucose_unit: str, title: str) -> None:
@@ -250,6 +259,7 @@ def _emit(
     what: str,
     human: Any,
     notices: Sequence[Notice] = (),
+    overwrite: bool = False,
 ) -> None:
     """Shared output logic: --out writes the table; --format/--json print it; else human text.
 
@@ -259,7 +269,7 @@ def _emit(
     out_fmt = _choice(fmt, ("csv", "json", "parquet"), "--format") if fmt is not None else None
     payload = table_record(table, glucose_unit, what, notices)
     if out is not None:
-        _write_table(table, out_fmt or format_from_suffix(out), out, payload)
+        _write_table(table, out_fmt or format_from_suffix(out), out, payload, overwrite)
         if as_json:
             typer.echo(
                 json.dumps(
@@ -353,6 +363,7 @@ def metrics_command(
     ] = "local",
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Consensus CGM metrics per subject (and per day, week or a window of days).
 
@@ -382,10 +393,11 @@ def metrics_command(
                 "--date-order": date_order.strip().lower() != "auto",
                 "--include-scans": include_scans,
             },
+            overwrite=overwrite,
         )
         options: dict[str, Any] = {"dask_progress": sys.stderr.isatty()}
     else:
-        _check_out(out, [*files, *day0_file], fmt)
+        _check_out(out, [*files, *day0_file], fmt, overwrite)
         inputs, folder = files, None
         options = _read_options(reader, date_order, None, include_scans)
     win, zero = _window(window, day0)
@@ -425,6 +437,7 @@ def metrics_command(
         out=out,
         as_json=as_json,
         what=f"cgm metrics ({chosen}{', dask' if how == 'dask' else ''})",
+        overwrite=overwrite,
     )
 
 
@@ -435,6 +448,7 @@ def _emit_metrics(
     out: Path | None,
     as_json: bool,
     what: str,
+    overwrite: bool = False,
 ) -> None:
     """Emit a metrics result (both engines): the summary on screen, or --out/--format/--json;
     then its notices on standard error (said once the table is out, not before an error about
@@ -465,6 +479,7 @@ def _emit_metrics(
         what=what,
         human=human,
         notices=result.notices,
+        overwrite=overwrite,
     )
     _say(result.notices)
 
@@ -475,6 +490,7 @@ def _dask_inputs(
     fmt: str | None,
     out: Path | None,
     unsupported: dict[str, bool],
+    overwrite: bool = False,
 ) -> tuple[list[Path], Path | None]:
     """`cgm metrics --engine dask`: the Parquet inputs and, when --out is a folder of parts, that
     folder (``None`` for one output file), checked before any work.
@@ -502,9 +518,9 @@ def _dask_inputs(
                 field="--format",
                 value=fmt,
             )
-        check_parts_folder(out)
+        check_parts_folder(out, inputs=inputs)
         return inputs, out
-    _check_out(out, inputs, fmt)
+    _check_out(out, inputs, fmt, overwrite)
     return inputs, None
 
 
@@ -544,6 +560,7 @@ def episodes_command(
     gl_col: _GlCol = None,
     include_scans: _Scans = False,
     as_json: _Json = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
     from endolab.cgm import episodes_result
@@ -555,7 +572,7 @@ def episodes_command(
     how = _choice(method, ("iglu_grid", "readings"), "--method")
     gap = parse_float(inter_gap, "--inter-gap", unit="minutes")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
-    _check_out(out, files, fmt)
+    _check_out(out, files, fmt, overwrite)
     with _progress(files, "reading") as bar:
         data = _read(
             files,
@@ -588,6 +605,7 @@ def episodes_command(
             "one row per episode: --format csv or --out FILE)",
         ),
         notices=result.notices,
+        overwrite=overwrite,
     )
     _say(result.notices)
 
@@ -619,6 +637,7 @@ def agp_command(
     gl_col: _GlCol = None,
     include_scans: _Scans = False,
     as_json: _Json = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Ambulatory Glucose Profile report figure for one subject."""
     import matplotlib
@@ -629,7 +648,9 @@ def agp_command(
     from endolab.cgm import agp_result
     from endolab.units import normalize_unit
 
-    check_output_path(out, flag="--out", suffixes=(".png", ".svg", ".pdf"), inputs=[file])
+    check_output_path(
+        out, flag="--out", suffixes=(".png", ".svg", ".pdf"), inputs=[file], overwrite=overwrite
+    )
     top = None
     if y_max is not None:
         from endolab.numbers import parse_float
@@ -652,7 +673,7 @@ def agp_command(
         result = agp_result(data, subject, unit=glucose_unit, title=title, smooth=smooth, y_max=top)
         buffer = io.BytesIO()
         result.figure.savefig(buffer, format=out.suffix.lower().lstrip("."), dpi=150)
-    _write_out(out, buffer.getvalue())
+    _write_out(out, buffer.getvalue(), overwrite)
     _say(result.notices)
     # the panel's data-sufficiency verdict, as drawn (issue 18)
     panel = result.metrics

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from endolab.cli._common import (
+    OverwriteOption,
     SchedulerOption,
     WorkersOption,
     echo_disclaimer,
@@ -15,7 +16,6 @@ from endolab.cli._common import (
     print_json,
 )
 from endolab.cli._progress import progress_bar
-from endolab.errors import InputError
 from endolab.numbers import parse_float
 
 __all__ = ["app"]
@@ -63,7 +63,11 @@ def dose_response(
     ] = 365,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder for dose_response.png, .json and .csv (new or empty)."),
+        typer.Option(
+            "--out",
+            help="Folder for dose_response.png, .json and .csv (new, empty or an earlier "
+            "dose-response folder of endolab's).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     engine: Annotated[
@@ -79,19 +83,16 @@ def dose_response(
 ) -> None:
     """Insulin independence, SHE-free rate and TIR by dose, each with its 95 % CI."""
     from endolab.sim.runner import check_sim_inputs
+    from endolab.sim.studies import DOSE_RESPONSE_CONTENTS, write_dose_response
     from endolab.sim.studies import dose_response as run
-    from endolab.sim.studies import write_dose_response
-    from endolab.trial.dataset import check_new_folder
 
     if out is not None:
         from endolab._io import check_output_path
 
-        check_output_path(out, flag="--out", kind="folder")
+        check_output_path(out, flag="--out", kind="folder", writer=DOSE_RESPONSE_CONTENTS)
     values = _doses(doses)
     check_sim_inputs(participants, days, values, seed)
     how = engine_choice(engine, scheduler, workers)
-    if out is not None:
-        check_new_folder(out)
     with progress_bar("simulating dose arms") as bar:
         result = run(
             values,
@@ -182,25 +183,27 @@ def patient(
         typer.Option("--out", help="Trace CSV to write (a PNG figure is written next to it)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Simulate one virtual patient with a fixed graft fraction: a per-minute trace and a figure."""
     from endolab.sim.limits import check_seed
-    from endolab.sim.studies import patient_summary, write_patient_trace
+    from endolab.sim.studies import patient_summary, patient_trace_paths, write_patient_trace
 
     check_seed(seed)
-
-    if out is not None and out.exists():
-        raise InputError(f"--out {str(out)!r} already exists; give a new file name", field="out")
     if out is not None:
         from endolab._io import check_output_path
 
-        check_output_path(out, flag="--out", suffixes=(".csv",))
+        trace_path, figure_path = patient_trace_paths(out)
+        check_output_path(trace_path, flag="--out", suffixes=(".csv",), overwrite=overwrite)
+        check_output_path(figure_path, flag="--out", overwrite=overwrite)
     from endolab.sim.replay import simulate_patient
 
     trace = simulate_patient(patient_id, days=days, graft_fraction=graft_fraction, seed=seed)
     summary = patient_summary(trace, patient_id, graft_fraction, days, seed)
     if out is not None:
-        summary["files"] = [str(p) for p in write_patient_trace(trace, out, title=patient_id)]
+        summary["files"] = [
+            str(p) for p in write_patient_trace(trace, out, title=patient_id, overwrite=overwrite)
+        ]
     if as_json:
         print_json(summary)
         return

@@ -38,7 +38,11 @@ def analyze(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Report folder to write (report.html, endpoints.json, ...)."),
+        typer.Option(
+            "--out",
+            help="Report folder to write (report.html, endpoints.json, ...): new, empty or an "
+            "earlier report of endolab's, whose files are replaced.",
+        ),
     ] = None,
     protocol: Annotated[
         str | None,
@@ -85,8 +89,9 @@ def analyze(
         )
     if out is not None:
         from endolab._io import check_output_path
+        from endolab.trial.report import REPORT_CONTENTS
 
-        check_output_path(out, flag="--out", kind="folder", inputs=[folder])
+        check_output_path(out, flag="--out", kind="folder", inputs=[folder], writer=REPORT_CONTENTS)
     console = Console(stderr=True)
     with console.status("starting", spinner="dots") as status:
 
@@ -134,7 +139,11 @@ def analyze(
 @app.command("simulate")
 def simulate(
     out: Annotated[
-        Path, typer.Option("--out", help="Dataset folder to write (must be new or empty).")
+        Path,
+        typer.Option(
+            "--out",
+            help="Dataset folder to write: new, empty or an unchanged dataset endolab simulated.",
+        ),
     ],
     protocol: Annotated[
         str, typer.Option("--protocol", help="Simulated trial design (zimislecel-2025).")
@@ -199,9 +208,9 @@ def simulate(
     from endolab.sim.limits import check_simulation_resources
     from endolab.sim.runner import check_sim_inputs, get_design
     from endolab.sim.sensor import check_sensor_model
-    from endolab.trial.dataset import check_new_folder
+    from endolab.trial.dataset import DATASET_CONTENTS
 
-    check_output_path(out, flag="--out", kind="folder")
+    check_output_path(out, flag="--out", kind="folder", writer=DATASET_CONTENTS)
     get_design(protocol)
     check_sensor_model(sensor)
     she = SheProxy(min_minutes=she_minutes)
@@ -209,7 +218,6 @@ def simulate(
         raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
     check_sim_inputs(participants, days, [] if dose_cells is None else [dose_cells], seed)
     check_simulation_resources(participants, days, out=out, file_format=file_format)
-    check_new_folder(out)
     with progress_bar("simulating participant-days") as bar:
         ds = simulate_trial(
             protocol=protocol,
@@ -254,7 +262,8 @@ def demo(
         Path,
         typer.Option(
             "--out",
-            help="Folder for dataset/, report/ and calibration.md (new, empty or a previous demo).",
+            help="Folder for dataset/, report/ and calibration.md: new, empty or an earlier demo "
+            "of endolab's, whose files are replaced.",
         ),
     ] = Path("endolab-demo"),
     seed: Annotated[int, typer.Option("--seed", help="Random seed, 0–4294967295.")] = 1,
@@ -265,10 +274,10 @@ def demo(
     from endolab.cli._common import print_json
     from endolab.cli._progress import progress_bar
     from endolab.sim.limits import check_seed
-    from endolab.sim.studies import calibration_table, write_demo
+    from endolab.sim.studies import DEMO_CONTENTS, calibration_table, write_demo
 
     check_seed(seed)
-    check_output_path(out, flag="--out", kind="folder")
+    check_output_path(out, flag="--out", kind="folder", writer=DEMO_CONTENTS)
     with progress_bar("simulating the virtual trial") as bar:
         target, analysis = write_demo(out, seed=seed, progress=bar)
     if as_json:
@@ -291,7 +300,11 @@ def demo(
 @app.command("template")
 def template(
     out: Annotated[
-        Path, typer.Argument(help="Folder to create (new or empty): five CSV headers + README.md.")
+        Path,
+        typer.Argument(
+            help="Folder to write (new, empty or an unchanged template of endolab's): five CSV "
+            "headers + README.md."
+        ),
     ],
 ) -> None:
     """Write an empty trial dataset skeleton to fill in (header rows and a README).
@@ -299,10 +312,10 @@ def template(
     It has no participants yet: `trial validate` says so (exit 3) until the rows are filled in.
     """
     from endolab._io import check_output_path
-    from endolab.trial.dataset import FILES, write_template
+    from endolab.trial.dataset import FILES, TEMPLATE_CONTENTS, write_template
 
-    check_output_path(out, flag="OUT", kind="folder")
-    target = write_template(out)
+    check_output_path(out, flag="OUT", kind="folder", writer=TEMPLATE_CONTENTS)
+    target = write_template(out, flag="OUT")
     typer.echo(
         f"Wrote an empty trial dataset to {target}: {', '.join(f'{n}.csv' for n in FILES)} "
         "and README.md (every column with its type and unit)."

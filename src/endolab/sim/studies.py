@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from endolab._io import atomic_directory
+from endolab._io import atomic_directory, check_output_path
 from endolab.errors import InputError
 from endolab.sim.graft import GraftSettings
 from endolab.sim.runner import (
@@ -32,13 +32,18 @@ from endolab.trial.dataset import MANIFEST, write_dataset
 from endolab.trial.stats import binary_summary
 
 __all__ = [
+    "DEMO_CONTENTS",
+    "DOSE_RESPONSE_CONTENTS",
     "NEJM_2025_FULL_DOSE",
     "DoseResponse",
     "calibration_table",
     "dose_response",
     "mean_ci95",
+    "patient_trace_paths",
     "window_notices",
     "write_demo",
+    "write_dose_response",
+    "write_patient_trace",
 ]
 
 #: Published full-dose results (Reichman et al., N Engl J Med 2025, doi:10.1056/NEJMoa2506549,
@@ -290,6 +295,12 @@ def dose_response_figure(result: DoseResponse) -> Any:
     return fig
 
 
+#: What the folders of :func:`write_demo` and :func:`write_dose_response` hold, as their
+#: manifests record it (:func:`endolab._io.atomic_directory`).
+DEMO_CONTENTS = "a virtual trial demo"
+DOSE_RESPONSE_CONTENTS = "an in-silico dose-response study"
+
+
 def write_demo(
     out: str | Path, *, seed: int = 1, progress: Progress | None = None
 ) -> tuple[Path, TrialAnalysis]:
@@ -297,24 +308,16 @@ def write_demo(
 
     ``out/dataset`` is the simulated dataset (with ``simulation.json``), ``out/report`` the trial
     report of ``endolab trial analyze`` on it, ``out/calibration.md`` the side-by-side table of
-    :func:`calibration_table`. ``out`` must be new or empty, or a previous demo folder (it holds
-    ``demo.json``), which is replaced.
+    :func:`calibration_table`. ``out`` must be new, empty, or a demo folder endolab wrote with its
+    files unchanged and nothing else in it (the output rule of :mod:`endolab._io`), whose files are
+    then replaced.
     """
     from endolab.trial.report import write_report
 
-    target = Path(out)
-    if target.exists() and not target.is_dir():
-        raise InputError(f"--out {str(target)!r} exists and is not a folder", field="out")
-    if target.is_dir() and any(target.iterdir()) and not (target / "demo.json").is_file():
-        raise InputError(
-            f"--out {str(target)!r} is a folder that is not empty and not a previous demo; "
-            "give a new or empty folder",
-            field="out",
-            value=str(out),
-        )
+    target = check_output_path(out, kind="folder", writer=DEMO_CONTENTS)
     ds = demo_trial(seed=seed, progress=progress)
     analysis = analyze(ds, load_protocol("zimislecel-2025"))
-    with atomic_directory(target) as tmp:
+    with atomic_directory(target, writer=DEMO_CONTENTS) as tmp:
         write_dataset(
             ds, tmp / "dataset", extra_files={MANIFEST: manifest_json(ds).encode("utf-8")}
         )
@@ -369,7 +372,10 @@ def calibration_markdown(analysis: TrialAnalysis) -> str:
 
 
 def write_dose_response(result: DoseResponse, out: str | Path) -> Path:
-    """Write dose_response.png / .json / .csv into the new folder ``out`` atomically."""
+    """Write dose_response.png / .json / .csv into the folder ``out`` atomically.
+
+    ``out`` must be new, empty or a dose-response folder endolab wrote, unchanged (the output rule
+    of :mod:`endolab._io`)."""
     import polars as pl
 
     from endolab.trial.figures import figure_png
@@ -404,8 +410,8 @@ def write_dose_response(result: DoseResponse, out: str | Path) -> Path:
                 "tir_pct_mean": row["tir_pct"]["mean"],
             }
         )
-    target = Path(out)
-    with atomic_directory(target) as tmp:
+    target = check_output_path(out, kind="folder", writer=DOSE_RESPONSE_CONTENTS)
+    with atomic_directory(target, writer=DOSE_RESPONSE_CONTENTS) as tmp:
         (tmp / "dose_response.json").write_text(
             json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
@@ -433,18 +439,33 @@ def patient_summary(
     }
 
 
-def write_patient_trace(trace: Any, out: str | Path, title: str = "") -> list[Path]:
-    """Write the trace CSV and a PNG figure next to it (same stem), each atomically."""
+def patient_trace_paths(out: str | Path) -> tuple[Path, Path]:
+    """The two files :func:`write_patient_trace` writes: the trace ``out`` and the figure next to it
+    (same stem, ``.png``)."""
+    target = Path(out)
+    return target, target.with_suffix(".png")
+
+
+def write_patient_trace(
+    trace: Any, out: str | Path, title: str = "", *, overwrite: bool = False
+) -> list[Path]:
+    """Write the trace CSV and a PNG figure next to it (same stem), each atomically.
+
+    An existing file is replaced only with ``overwrite`` (keeping its permission bits); both paths
+    are checked before either file is written (the output rule of :mod:`endolab._io`).
+    """
     import io
 
     from endolab._io import atomic_write_bytes
     from endolab.sim.figures import patient_figure
     from endolab.trial.figures import figure_png
 
-    target = Path(out)
+    csv_target, png_target = patient_trace_paths(out)
+    check_output_path(csv_target, suffixes=(".csv",), overwrite=overwrite)
+    check_output_path(png_target, overwrite=overwrite)
     buf = io.BytesIO()
     trace.write_csv(buf, datetime_format="%Y-%m-%dT%H:%M:%S")
     png = figure_png(patient_figure(trace, title))
-    csv_path = atomic_write_bytes(target, buf.getvalue())
-    png_path = atomic_write_bytes(target.with_suffix(".png"), png)
+    csv_path = atomic_write_bytes(csv_target, buf.getvalue(), overwrite=overwrite)
+    png_path = atomic_write_bytes(png_target, png, overwrite=overwrite)
     return [csv_path, png_path]

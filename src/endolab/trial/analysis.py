@@ -356,6 +356,9 @@ class TrialAnalysis:
     intervals: pl.DataFrame | None = None
     pre_infusion_events: list[dict[str, Any]] = field(default_factory=list)
     cgm_readings: int | None = None  # all CGM readings, when ``dataset.cgm`` holds only windows
+    #: Time-to-event endpoints and Kaplan–Meier curves (:mod:`endolab.trial.survival`); ``None``
+    #: without the optional ``[survival]`` extra (a notice says so).
+    survival: Any = None
 
     @property
     def binary_keys(self) -> list[str]:
@@ -402,6 +405,7 @@ class TrialAnalysis:
             "adverse_events_from_day": TREATMENT_EMERGENT_FROM_DAY,
             "pre_infusion_events": self.pre_infusion_events,
             "participants": self.participant_records(),
+            "survival": None if self.survival is None else self.survival.to_dict(),
             "notices": [n.as_dict() for n in self.notices],
             "disclaimer": DISCLAIMER,
         }
@@ -434,14 +438,21 @@ def continuous_keys(protocol: Protocol) -> dict[str, tuple[str, str, str, str]]:
     }
 
 
-def _follow_up_notices(table: pl.DataFrame, protocol: Protocol) -> list[Notice]:
-    """One notice per SHE-free endpoint left undecided because follow-up ends before its window."""
+def _follow_up_notices(table: pl.DataFrame, protocol: Protocol, simulated: bool) -> list[Notice]:
+    """One notice per SHE-free endpoint whose window some participants' follow-up does not reach:
+    left undecided (simulated data, or a protocol ``min_follow_up_day``) or, for observed data
+    under the format's rule that events are complete, counted SHE-free — said either way."""
     out = []
     for key, ep in protocol.endpoints.items():
         column = f"{key}__follow_up_day"
         if not isinstance(ep, SheFree) or column not in table.columns:
             continue
-        short = table.filter(pl.col(key).is_null()).select("participant_id", column)
+        needed = ep.follow_up_needed(simulated)
+        reach = ep.window[1] if needed is None else needed
+        short_of_window = pl.col(column).is_null() | (pl.col(column) < reach)
+        short = table.filter(short_of_window & pl.col(key).ne_missing(False)).select(
+            "participant_id", column
+        )
         if not short.height:
             continue
         ids = short.get_column("participant_id").to_list()
@@ -452,17 +463,41 @@ def _follow_up_notices(table: pl.DataFrame, protocol: Protocol) -> list[Notice]:
             if last.len()
             else "they have no record at all"
         )
-        out.append(
-            Notice(
-                "W_TRIAL_FOLLOW_UP_SHORT",
-                "W",
+        if needed is None:
+            message = (
+                f"{key}: {len(ids)} of {table.height} participant(s) ({named}) counted free of "
+                f"severe hypoglycaemia although {ends}, before the window's last day "
+                f"{ep.window[1]}: the dataset format takes the events table as complete. Set "
+                "min_follow_up_day in the protocol to leave them undecided"
+            )
+        else:
+            message = (
                 f"{key}: not decided for {len(ids)} of {table.height} participant(s) ({named}): "
-                f"{ends}, before day {ep.follow_up_needed} that the window days "
-                f"{ep.window[0]}–{ep.window[1]} needs; they count in N, not in n",
-                field=key,
+                f"{ends}, before day {needed} that the window days "
+                f"{ep.window[0]}–{ep.window[1]} needs; they count in N, not in n"
+            )
+        out.append(Notice("W_TRIAL_FOLLOW_UP_SHORT", "W", message, field=key))
+    return out
+
+
+def _survival(ds: TrialDataset, protocol: Protocol, notices: list[Notice]) -> Any:
+    """The survival analysis, or ``None`` with a notice when the ``[survival]`` extra is missing."""
+    from importlib.util import find_spec
+
+    if find_spec("lifelines") is None:
+        notices.append(
+            Notice(
+                "I_TRIAL_SURVIVAL_NOT_COMPUTED",
+                "I",
+                "time-to-event (Kaplan–Meier) estimates are not computed: they need the optional "
+                "extra [survival]: pip install 'endolab[survival]'",
+                field="survival",
             )
         )
-    return out
+        return None
+    from endolab.trial.survival import survival_analysis
+
+    return survival_analysis(ds, protocol)
 
 
 def analyze(
@@ -520,7 +555,7 @@ def analyze(
         table = table.join(grades, on="participant_id", how="left")
 
     notices: list[Notice] = list(ds.notices)
-    notices += _follow_up_notices(table, protocol)
+    notices += _follow_up_notices(table, protocol, ds.simulated)
     grouped = {c for cs in protocol.cohort_groups.values() for c in cs}
     stray = sorted(set(ds.participants["cohort"].to_list()) - grouped)
     if stray:
@@ -572,4 +607,5 @@ def analyze(
         intervals=intervals,
         pre_infusion_events=pre_infusion_events(ds.events),
         cgm_readings=cgm_readings,
+        survival=_survival(ds, protocol, notices),
     )

@@ -35,16 +35,18 @@ from typing import Any, Literal
 
 import polars as pl
 
-from endolab._io import atomic_directory
+from endolab._io import atomic_directory, check_output_path
 from endolab.errors import DataFileError, InputError
 from endolab.notices import Notice
 from endolab.trial.plausibility import CONFIRM_HINT, check_plausibility
 
 __all__ = [
     "COLUMN_NOTES",
+    "DATASET_CONTENTS",
     "FILES",
     "LAB_TESTS",
     "MANIFEST",
+    "TEMPLATE_CONTENTS",
     "DatasetCheck",
     "TrialDataset",
     "check_dataset",
@@ -935,37 +937,37 @@ def template_readme() -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_template(folder: str | Path) -> Path:
+#: What a dataset folder and a template folder hold, as their manifests record it
+#: (:func:`endolab._io.atomic_directory`).
+DATASET_CONTENTS = "a trial dataset"
+TEMPLATE_CONTENTS = "an empty trial dataset (template)"
+
+
+def write_template(folder: str | Path, *, flag: str = "OUT") -> Path:
     """Write an empty, valid dataset skeleton (header-only CSV files and a README) atomically.
 
-    ``folder`` must not exist or be empty. The skeleton passes :func:`check_dataset`.
+    ``folder`` must be new, empty or an unchanged template endolab wrote (the output rule of
+    :mod:`endolab._io`: a template whose files were filled in is never replaced). The skeleton
+    passes :func:`check_dataset`.
     """
-    target = check_new_folder(folder)
-    with atomic_directory(target) as tmp:
+    target = Path(folder)  # checked by atomic_directory before anything is written
+    with atomic_directory(target, writer=TEMPLATE_CONTENTS, flag=flag) as tmp:
         for name, columns in FILES.items():
             (tmp / f"{name}.csv").write_text(",".join(c.name for c in columns) + "\n")
         (tmp / "README.md").write_text(template_readme(), encoding="utf-8")
     return target
 
 
-def check_new_folder(folder: str | Path) -> Path:
-    """Return ``folder`` as a Path if it does not exist or is an empty folder, else raise InputError.
+def check_new_folder(
+    folder: str | Path, *, contents: str | None = DATASET_CONTENTS, flag: str = "--out"
+) -> Path:
+    """Return ``folder`` as a Path if it may be written as ``contents``, else raise InputError.
 
-    Output folders are never written over: a user's files are never overwritten.
+    The output rule (:func:`endolab._io.check_output_path`): a new folder, an empty one, or one
+    holding only the unchanged files endolab wrote there as ``contents`` (``None``: only new or
+    empty). A user's files are never replaced or deleted.
     """
-    target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise InputError(
-            f"--out {str(target)!r} exists and is not a folder", field="out", value=str(folder)
-        )
-    if target.is_dir() and any(target.iterdir()):
-        raise InputError(
-            f"--out {str(target)!r} is a folder that is not empty; give a new or empty folder "
-            "(existing files are never overwritten)",
-            field="out",
-            value=str(folder),
-        )
-    return target
+    return check_output_path(folder, flag=flag, kind="folder", writer=contents)
 
 
 def write_dataset(
@@ -978,8 +980,9 @@ def write_dataset(
     """Write ``ds`` as a dataset folder (format version 1) atomically and return its path.
 
     The folder is built in a temporary sibling and renamed into place, so a reader never sees a
-    half-written dataset and a failed write leaves nothing behind. ``folder`` must not exist or be an
-    empty folder (a user's files are never overwritten). Columns are written in the order of the
+    half-written dataset and a failed write leaves nothing behind. ``folder`` must be new, empty, or a
+    dataset folder endolab wrote with its files unchanged and nothing else in it (the output rule of
+    :mod:`endolab._io`: a user's files are never replaced or deleted). Columns are written in the order of the
     format; dates as ``YYYY-MM-DD`` and times as ``YYYY-MM-DDTHH:MM:SS``. ``extra_files`` (name →
     bytes, e.g. a ``simulation.json`` manifest) are written into the same folder. The same dataset
     gives the same bytes.
@@ -988,11 +991,11 @@ def write_dataset(
         raise InputError(
             f"unknown dataset format {format!r}; use csv or parquet", field="format", value=format
         )
-    target = check_new_folder(folder)
+    target = Path(folder)  # checked by atomic_directory before anything is written
     for extra in extra_files or {}:
         if Path(extra).name != extra or Path(extra).stem in FILES:
             raise InputError(f"extra file name {extra!r} is not allowed", field="extra_files")
-    with atomic_directory(target) as tmp:
+    with atomic_directory(target, writer=DATASET_CONTENTS) as tmp:
         for name in FILES:
             frame = _output_frame(ds, name)
             if format == "csv":

@@ -125,8 +125,11 @@ def _range_task(
     )
     notes = tuple(n for n in ds.notices if n.message.startswith("cgm"))
     day = pl.col("day")
+    # each participant's last reading is kept too: it is their last observation (follow-up and the
+    # survival analysis's censoring), outside every window it enters no endpoint
+    last = pl.col("time") == pl.col("time").max().over("participant_id")
     in_any = pl.any_horizontal([day.is_between(a, b) for a, b in windows]) if windows else None
-    rows = ds.cgm.filter(in_any) if in_any is not None else ds.cgm.clear()
+    rows = ds.cgm.filter(last if in_any is None else (in_any | last))
     return cgm_sampling_interval(ds.cgm), rows.select(_CGM_COLUMNS), ds.cgm.height, notes
 
 

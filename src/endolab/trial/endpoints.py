@@ -4,10 +4,11 @@ Each binary endpoint is ``True``, ``False`` or ``None`` (cannot be decided from 
 the endpoint definitions and missing-data rules of docs/trial-data.md exactly:
 
 * windows are closed intervals of study days ``[a, b]``; a date D is on day ``(D - infusion_date).days``;
-* ``she_free``: ``False`` with an ``SHE`` event starting in the window; else ``True`` when the
-  participant's follow-up (:func:`follow_up_days`: their last study day with any record) reaches
-  the window's last day (or the protocol's ``min_follow_up_day``), else ``None`` — a window the data
-  do not cover is not decided;
+* ``she_free``: ``False`` with an ``SHE`` event starting in the window; else ``True`` — events are
+  complete by definition, so observed data are never ``None`` (docs/trial-data.md) — except when
+  the protocol sets ``min_follow_up_day`` or the dataset is simulated: then ``None`` for a
+  participant whose follow-up (:func:`follow_up_days`: their last study day with any record) ends
+  before that day (for a simulation, the window's last day): a window not covered is not decided;
 * ``hba1c_response``: any ``HBA1C`` in the window with value < ``below_pct`` or
   ``baseline_hba1c_pct - value >= fall_pct``; ``None`` without an ``HBA1C`` in the window;
 * ``insulin_independent``: ``False`` if any insulin row in the window has ``total_units > 0`` (whatever
@@ -184,6 +185,7 @@ def _she_free(ds: TrialDataset, key: str, ep: SheFree, follow_up: pl.DataFrame) 
         .agg(pl.len().alias(f"{key}__she_events"))
     )
     events = pl.col(f"{key}__she_events")
+    needed = ep.follow_up_needed(ds.simulated)
     return (
         ds.participants.lazy()
         .select("participant_id")
@@ -193,7 +195,7 @@ def _she_free(ds: TrialDataset, key: str, ep: SheFree, follow_up: pl.DataFrame) 
         .with_columns(
             pl.when(events > 0)
             .then(pl.lit(False))
-            .when(pl.col("follow_up_day") >= ep.follow_up_needed)
+            .when(pl.lit(needed is None) | (pl.col("follow_up_day") >= (needed or 0)))
             .then(pl.lit(True))
             .otherwise(pl.lit(None, dtype=pl.Boolean))
             .alias(key)
