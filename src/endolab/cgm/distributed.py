@@ -572,6 +572,40 @@ def _finish(results: list[_TaskResult], out_unit: str, k: int) -> DistributedRes
     )
 
 
+#: How long the tasks may wait on a cluster without a single worker before the run is given up
+#: [s] [A]: a nanny restarts a dead worker in seconds; a cluster whose workers stay gone (killed
+#: while restarting, out of memory again and again) would otherwise wait forever.
+NO_WORKER_LIMIT_S = 60.0
+
+
+def _wait_with_workers(client: Any, futures: list[Any], poll_s: float = 2.0) -> None:
+    """Wait for ``futures`` (done or failed); a cluster left without any worker for
+    :data:`NO_WORKER_LIMIT_S` is a one-line :class:`ClusterError` instead of a wait without end."""
+    import time
+
+    from distributed import wait
+
+    idle_since: float | None = None
+    while True:
+        try:
+            wait(futures, timeout=poll_s)
+            return
+        except TimeoutError:
+            pass
+        workers = client.scheduler_info().get("workers", {})
+        if workers:
+            idle_since = None
+        elif idle_since is None:
+            idle_since = time.monotonic()
+        elif time.monotonic() - idle_since > NO_WORKER_LIMIT_S:
+            raise ClusterError(
+                f"the Dask cluster has had no worker for {NO_WORKER_LIMIT_S:.0f} s while tasks "
+                "were waiting (workers died and did not come back); nothing was written",
+                field="engine",
+                value="dask",
+            )
+
+
 def gather(client: Any, futures: list[Any], *, progress: bool = False) -> list[Any]:
     """Gather the tasks' results (with Dask's progress bar when ``progress``); a worker that died
     too often is a one-line :class:`ClusterError`."""
@@ -581,6 +615,7 @@ def gather(client: Any, futures: list[Any], *, progress: bool = False) -> list[A
         from distributed import progress as dask_progress
 
         dask_progress(futures)  # type: ignore[no-untyped-call]
+    _wait_with_workers(client, futures)
     try:
         return list(client.gather(futures))
     except KilledWorker as exc:
