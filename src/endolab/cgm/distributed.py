@@ -588,7 +588,7 @@ def _wait_with_workers(client: Any, futures: list[Any], poll_s: float = 2.0) -> 
     idle_since: float | None = None
     while True:
         try:
-            wait(futures, timeout=poll_s)
+            wait(futures, timeout=poll_s)  # type: ignore[no-untyped-call]
             return
         except TimeoutError:
             pass
