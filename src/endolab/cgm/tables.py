@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any, Final, Literal
@@ -38,6 +39,7 @@ __all__ = [
     "KEY_COLUMNS",
     "SUMMARY_COLUMNS",
     "TableFormat",
+    "display_cell",
     "episode_summary_columns",
     "format_from_suffix",
     "summary_columns",
@@ -134,6 +136,26 @@ def table_record(
         "units": {c: column_unit(c, glucose_unit) for c in table.columns},
         "rows": table.to_dicts(),
     }
+
+
+def display_cell(value: Any) -> str:
+    """A metric value as every front end shows it: ``—`` for none, ``yes``/``no``, integers as
+    integers, numbers ≥ 10 with 1 decimal and smaller ones with 2 (the units are in the header).
+
+    >>> [display_cell(v) for v in (None, True, 12, 153.449, 6.184, -0.5, "6.18 †")]
+    ['—', 'yes', '12', '153.4', '6.18', '-0.50', '6.18 †']
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return f"{value:g}"
+        return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+    return str(value)
 
 
 def summary_display(

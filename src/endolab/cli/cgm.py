@@ -228,6 +228,7 @@ def _human_table(table: pl.DataFrame, columns: list[str], glucose_unit: str, tit
     from rich.table import Table
 
     from endolab.cgm.columns import column_unit
+    from endolab.cgm.tables import display_cell
 
     shown = [c for c in columns if c in table.columns]
     out = Table(title=title, title_justify="left")
@@ -237,16 +238,8 @@ def _human_table(table: pl.DataFrame, columns: list[str], glucose_unit: str, tit
             escape(f"{c}\n[{unit}]") if unit else c, justify="left" if c == "id" else "right"
         )
     for row in table.select(shown).iter_rows():
-        out.add_row(*[_fmt(v) for v in row])
+        out.add_row(*[escape(display_cell(v)) for v in row])
     Console(width=max(100, 15 * len(shown))).print(out)
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
-    return str(value)
 
 
 def _emit(

@@ -38,7 +38,12 @@ def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> di
     """Metrics table (JSON envelope, with the result's notices) and one AGP SVG per subject of an
     uploaded CGM export."""
     from endolab.cgm import metrics_result
-    from endolab.cgm.tables import summary_columns, summary_display, table_record
+    from endolab.cgm.tables import (
+        display_cell,
+        summary_columns,
+        summary_display,
+        table_record,
+    )
 
     cgm = _read(data, name)
     result = metrics_result(cgm)
@@ -54,7 +59,8 @@ def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> di
         agps[str(sid)] = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
     return {
         "record": to_jsonable(record),
-        "shown": to_jsonable(shown.to_dicts()),
+        # the cells as the command line prints them (endolab.cgm.tables.display_cell)
+        "shown": [{c: display_cell(v) for c, v in row.items()} for row in shown.to_dicts()],
         "footnotes": footnotes,
         "columns": summary_columns(table),
         "ids": ids,
