@@ -350,6 +350,7 @@ def metrics_command(
         str,
         typer.Option(
             "--engine",
+            metavar="local|dask",
             help="local (one process, default) or dask (Parquet files or globs on a Dask "
             "cluster; needs pip install 'endolab[dask]'; docs/dask.md).",
         ),

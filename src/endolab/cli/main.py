@@ -6,6 +6,8 @@ Each group lives in its own module and imports its science lazily inside the com
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -86,5 +88,39 @@ def examples_command(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    A reader that closes the pipe early (``endolab --help | head -1``) ends the command quietly
+    with exit status 0, as other command-line tools do: the output was not wanted any more.
+    (click answers a closed pipe with exit status 1 after wrapping standard output; rich with 1
+    after pointing it at the null device: both are recognised here.)
+    """
+    was_null = _stdout_is_devnull()
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise SystemExit(0) from None
+    except SystemExit as exc:
+        pacified = type(sys.stdout).__name__ == "PacifyFlushWrapper"
+        if exc.code == 1 and (pacified or (not was_null and _stdout_is_devnull())):
+            raise SystemExit(0) from None
+        raise
+
+
+def _stdout_is_devnull() -> bool:
+    """Whether standard output (file descriptor 1) is the null device."""
+    try:
+        out, null = os.fstat(1), os.stat(os.devnull)
+    except OSError:
+        return False
+    return (out.st_dev, out.st_ino) == (null.st_dev, null.st_ino)
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device so that the interpreter's final flush is silent."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

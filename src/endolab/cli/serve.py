@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+
 import typer
 
 __all__ = ["serve_command"]
@@ -39,6 +42,8 @@ def serve_command(
     from endolab.web.settings import Settings
     from endolab.web.trialdata import demo_folder
 
+    sock = _bind(host, port)  # first: a busy port is said at once, before any work
+    port = int(sock.getsockname()[1])  # the real port (--port 0: the one the system chose)
     settings = Settings(max_upload_bytes=max_upload_mb * 1024 * 1024)
     os.environ["ENDOLAB_WEB_MAX_UPLOAD_MB"] = str(max_upload_mb)
     os.environ["ENDOLAB_WEB_WARM_TRIAL"] = "0" if no_demo else "1"
@@ -61,9 +66,37 @@ def serve_command(
     typer.echo(f"endolab is serving on http://{shown}:{port}/  (Ctrl+C to stop)")
     uvicorn.run(
         "endolab.web.asgi:app",
+        fd=sock.fileno(),  # the socket bound above: the URL printed is the one that answers
         host=host,
         port=port,
         workers=workers,
         log_level="warning",
         proxy_headers=False,
     )
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host``:``port``; an address in use or not available is one line
+    naming it (exit status 3), before anything else is done."""
+    from endolab.errors import InputError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise InputError(
+            f"cannot serve on {host}:{port}: {exc.strerror or exc}"
+            + (
+                " (another server is using the port: give --port)"
+                if exc.errno == errno.EADDRINUSE
+                else ""
+            ),
+            field="--port",
+            value=port,
+        ) from None
+    sock.set_inheritable(True)
+    return sock

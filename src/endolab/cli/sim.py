@@ -36,7 +36,12 @@ def _doses(text: str) -> list[float]:
 @app.command("dose-response")
 def dose_response(
     doses: Annotated[
-        str, typer.Option("--doses", help="Comma-separated doses [cells], e.g. 2e8,4e8,8e8,1.2e9.")
+        str,
+        typer.Option(
+            "--doses",
+            metavar="LIST",
+            help="Comma-separated doses [cells], e.g. 2e8,4e8,8e8,1.2e9.",
+        ),
     ] = "2e8,4e8,8e8,1.2e9",
     participants: Annotated[
         int,
@@ -74,6 +79,7 @@ def dose_response(
         str,
         typer.Option(
             "--engine",
+            metavar="local|dask",
             help="local (default) or dask: each dose arm a task on a Dask cluster (needs pip "
             "install 'endolab[dask]'; docs/dask.md). Same seed, same result.",
         ),

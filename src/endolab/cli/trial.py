@@ -59,6 +59,7 @@ def analyze(
         str,
         typer.Option(
             "--engine",
+            metavar="local|dask",
             help="local (default) or dask: read a CGM table larger than memory (cgm.parquet or a "
             "cgm/ folder of Parquet parts) on a Dask cluster (pip install 'endolab[dask]'; "
             "docs/dask.md).",

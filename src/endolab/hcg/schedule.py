@@ -45,6 +45,7 @@ Choices this module makes where the spec is silent [A]:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
@@ -98,12 +99,23 @@ def parse_date(raw: str | date, field: str = "start") -> date:
 
     >>> parse_date("2025-01-06")
     datetime.date(2025, 1, 6)
+    >>> parse_date("2026-02-30")
+    Traceback (most recent call last):
+    ...
+    endolab.errors.ParseError: `start` 2026-02-30 is not a calendar date (that month has no such day).
     """
     if isinstance(raw, date):
         return raw
+    text = str(raw).strip()
     try:
-        return date.fromisoformat(str(raw).strip())
+        return date.fromisoformat(text)
     except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # the form is right, the day is not
+            raise ParseError(
+                f"`{field}` {text} is not a calendar date (that month has no such day).",
+                field=field,
+                value=raw,
+            ) from None
         raise ParseError(
             f"`{field}` must be a date written YYYY-MM-DD, e.g. 2025-01-06 (got `{raw}`).",
             field=field,

@@ -67,6 +67,17 @@ def _fmt(x: float) -> str:
     return f"{x:.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
+def _echo(x: float) -> str:
+    """A value echoed back in a message: at most 6 significant digits (issue 18), so that the
+    message shows the value the range check refused (90.0001 is not "90") and a 309-digit number
+    is not printed whole.
+
+    >>> _echo(90.0001), _echo(-5.0), _echo(1e308), _echo(18749.1)
+    ('90.0001', '-5', '1e+308', '18749.1')
+    """
+    return f"{x:.6g}"
+
+
 def check(value: object, field: str, *, unit: str | None = None, factor: float = 1.0) -> float:
     """Parse ``value`` and check it against ``INPUT_RANGES[field]``.
 
@@ -123,7 +134,7 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
     if rng.low * (1 - _SLACK) <= converted <= rng.high * (1 + _SLACK):
         return converted
     if given_unit == rng.unit and factor == 1.0:
-        msg = f"{field}: {_fmt(number)} {rng.unit} is out of range; accepted {accepted}"
+        msg = f"{field}: {_echo(number)} {rng.unit} is out of range; accepted {accepted}"
         if field in _UNIT_HINTS:
             other, other_factor, argument = _UNIT_HINTS[field]
             if rng.low <= number * other_factor <= rng.high:
@@ -131,7 +142,7 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
                 msg += f" (is it in {other}? then use {argument}={other!r} / {option} {other})"
     else:
         msg = (
-            f"{field}: {_fmt(number)} {given_unit} ({_fmt(converted)} {rng.unit}) is out of range; "
+            f"{field}: {_echo(number)} {given_unit} ({_echo(converted)} {rng.unit}) is out of range; "
             f"accepted {accepted}"
         )
     raise InputError(msg, field=field, value=value)
