@@ -37,7 +37,7 @@ def test_simulate_then_analyze(tmp_path: Path) -> None:
         (["--days", "0"], "days must be"),
         (["--format", "xlsx"], "--format must be"),
         (["--sensor", "libre"], "unknown sensor model 'libre'"),
-        (["--she-minutes", "5"], "20–120 min"),
+        (["--she-minutes", "5"], "10–120 min"),
     ],
 )
 def test_simulate_bad_input_one_line_exit_3(tmp_path: Path, args: list[str], message: str) -> None:

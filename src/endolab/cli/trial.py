@@ -154,9 +154,10 @@ def simulate(
         int,
         typer.Option(
             "--she-minutes",
-            help="SHE proxy: minutes of plasma glucose < 54 mg/dL that make one event (20–120).",
+            help="Severe-event model: minutes of plasma glucose < 50 mg/dL without self-treatment "
+            "that make one event, treated by a third party (10–120).",
         ),
-    ] = 60,
+    ] = 30,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
     """Simulate the islet-replacement trial on virtual patients and write a trial dataset folder.
@@ -168,7 +169,7 @@ def simulate(
     from endolab.cli._common import print_json
     from endolab.cli._progress import progress_bar
     from endolab.errors import InputError
-    from endolab.sim import SheProxy, simulate_trial, write_simulation
+    from endolab.sim import SheModel, simulate_trial, write_simulation
     from endolab.sim.runner import get_design
     from endolab.sim.sensor import check_sensor_model
     from endolab.trial.dataset import check_new_folder
@@ -176,7 +177,7 @@ def simulate(
     check_output_path(out, flag="--out", kind="folder")
     get_design(protocol)
     check_sensor_model(sensor)
-    she = SheProxy(min_minutes=she_minutes)
+    she = SheModel(min_minutes=she_minutes)
     if file_format not in ("csv", "parquet"):
         raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
     check_new_folder(out)
@@ -199,7 +200,7 @@ def simulate(
         "seed": seed,
         "days": days,
         "cgm_readings": ds.cgm.height,
-        "she_proxy_events": ds.events.height,
+        "she_events": ds.events.height,
         "simulated": True,
         "disclaimer": (ds.simulation or {}).get("disclaimer"),
     }
@@ -212,8 +213,8 @@ def simulate(
     )
     typer.echo(f"Analyse it with: endolab trial analyze {out} --out REPORT_DIR")
     typer.echo(
-        "In-silico results: never clinical evidence. SHE is a proxy on simulated plasma glucose; "
-        "adverse events other than SHE are not simulated."
+        "In-silico results: never clinical evidence. SHE is an in-silico event model (unnoticed "
+        "neuroglycopenia treated by a third party); adverse events other than SHE are not simulated."
     )
     echo_disclaimer()
 

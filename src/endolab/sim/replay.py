@@ -33,6 +33,7 @@ from endolab.sim.model import (
     QSTO1,
     QSTO2,
     run_minutes,
+    therapy_row,
 )
 from endolab.sim.patients import VirtualPatient, load_patient
 from endolab.sim.scenario import random_meals
@@ -40,6 +41,8 @@ from endolab.sim.scenario import random_meals
 __all__ = ["TRACE_COLUMNS", "replay", "simulate_patient"]
 
 FloatArray = NDArray[np.float64]
+#: Detection random numbers for runs whose person always notices hypoglycaemia (never read).
+NO_EPISODE_U = np.zeros((1, 1))
 
 #: Columns of a patient trace and their units.
 TRACE_COLUMNS: dict[str, str] = {
@@ -102,10 +105,10 @@ def replay(
     p2, x2 = p[None, :].copy(), x[None, :].copy()
     carry = np.zeros((1, N_CARRY))
     carry[0, C_LAST_QSTO] = x[QSTO1] + x[QSTO2]
-    therapy = np.array([[0.0, 0.0, 1.0, 1.0, 140.0, 150.0, 0.0, 0.0, 0.0]])
-    outs = [np.zeros_like(cho) for _ in range(6)]
-    run_minutes(x2, p2, cho, np.zeros_like(cho), ins, therapy, carry, substeps, *outs)
-    names = ("bg", "ig", "insulin", "secretion", "cpep", "cho")
+    therapy = therapy_row(0.0, 0.0, 1.0, 1.0, rescue_below=0.0)[None, :]
+    outs = [np.zeros_like(cho) for _ in range(8)]
+    run_minutes(x2, p2, cho, np.zeros_like(cho), ins, therapy, carry, NO_EPISODE_U, substeps, *outs)
+    names = ("bg", "ig", "insulin", "secretion", "cpep", "cho", "rescue", "she")
     return {k: v[0] for k, v in zip(names, outs, strict=True)}
 
 
@@ -146,10 +149,10 @@ def simulate_patient(
     p2, x2 = p[None, :].copy(), x[None, :].copy()
     carry = np.zeros((1, N_CARRY))
     carry[0, C_LAST_QSTO] = x[QSTO1] + x[QSTO2]
-    therapy = np.array([[pt.basal_u_per_min, 1.0, pt.cr, pt.cf, 140.0, 150.0, 15.0, 70.0, 30.0]])
-    outs = [np.zeros((1, m)) for _ in range(6)]
-    run_minutes(x2, p2, meal, counted, np.zeros((1, m)), therapy, carry, 1, *outs)
-    bg, ig, units, sec, cpep, cho = (o[0] for o in outs)
+    therapy = therapy_row(pt.basal_u_per_min, 1.0, pt.cr, pt.cf, rescue_g=15.0)[None, :]
+    outs = [np.zeros((1, m)) for _ in range(8)]
+    run_minutes(x2, p2, meal, counted, np.zeros((1, m)), therapy, carry, NO_EPISODE_U, 1, *outs)
+    bg, ig, units, sec, cpep, cho, _rescue, _she = (o[0] for o in outs)
     times = np.datetime64(start, "us") + (np.arange(m) * 60_000_000).astype("timedelta64[us]")
     return pl.DataFrame(
         {

@@ -31,12 +31,15 @@ from endolab.output import IN_SILICO_NOTICE
 from endolab.sim.graft import GraftSettings, draw_graft_fraction, graft_fraction_curve
 from endolab.sim.graft import mean_graft_fraction as _mean_f
 from endolab.sim.model import (
+    C_GATE_MIN,
     C_LAST_QSTO,
     N_CARRY,
     P_FGRAFT,
     P_H,
     P_HEDYN,
+    P_KP3,
     P_KP4,
+    P_VMX,
     QSTO1,
     QSTO2,
     param_index,
@@ -49,14 +52,30 @@ from endolab.sim.patients import (
     load_patient,
     patient_names,
 )
+from endolab.sim.population import (
+    Behaviour,
+    BehaviourSettings,
+    PopulationSettings,
+    ScreeningResult,
+    ScreeningSettings,
+    SheModel,
+    aware_behaviour,
+    bolus_plan,
+    daily_sensitivity,
+    screen,
+    vary_meals,
+)
+from endolab.sim.population import therapy_rows as make_therapy_rows
 from endolab.sim.scenario import random_meals
 from endolab.sim.sensor import SAMPLE_MINUTES, check_sensor_model, measure
 from endolab.trial.dataset import MANIFEST, TrialDataset, validate_tables, write_dataset
 
 __all__ = [
+    "ARMS",
     "SIM_PROTOCOLS",
     "Design",
     "Progress",
+    "SheModel",
     "SheProxy",
     "SimulationResult",
     "TherapySettings",
@@ -78,8 +97,9 @@ MINUTES_PER_DAY = 1440
 SAMPLES_PER_DAY = MINUTES_PER_DAY // SAMPLE_MINUTES
 MODEL_NAME = "UVA/Padova 2008 T1D (simglucose structure) + Dalla Man 2007 β-cell graft + Van Cauter 1992 C-peptide"
 DISCLAIMER = (
-    f"{IN_SILICO_NOTICE} The model has no regulatory standing; severe hypoglycaemia is a proxy on "
-    "simulated plasma glucose; adverse events other than severe hypoglycaemia are not simulated."
+    f"{IN_SILICO_NOTICE} The model has no regulatory standing; severe hypoglycaemia is an in-silico "
+    "event model (unnoticed neuroglycopenia treated by a third party); adverse events other than "
+    "severe hypoglycaemia are not simulated."
 )
 
 
@@ -141,30 +161,12 @@ class TherapySettings:
     max_scale: float = 1.0
 
 
-@dataclass(frozen=True)
-class SheProxy:
-    """Severe-hypoglycaemia proxy [A]: plasma glucose (Gp/Vg) < ``threshold_mg_dl`` for at least
-    ``min_minutes`` consecutive minutes is one event (specs/simulator.md §8; the model has no
-    counter-regulation, so this is a proxy, not a clinical SHE). Defaults 54 mg/dL, 60 min.
-    """
+#: The former name of :class:`~endolab.sim.population.SheModel` (the severe-event model replaced
+#: the fixed "plasma glucose < 54 mg/dL for 60 min" proxy of earlier releases).
+SheProxy = SheModel
 
-    threshold_mg_dl: float = 54.0
-    min_minutes: int = 60
-
-    def __post_init__(self) -> None:
-        if not 20 <= self.min_minutes <= 120:
-            raise InputError(
-                f"SHE proxy duration must be 20–120 min (spec §8), got {self.min_minutes}",
-                field="she_minutes",
-            )
-
-    @property
-    def label(self) -> str:
-        """The proxy as words (it goes with every simulated SHE)."""
-        return (
-            f"in-silico proxy: plasma glucose < {self.threshold_mg_dl:g} mg/dL for "
-            f"≥ {self.min_minutes} min"
-        )
+#: Trial arms: ``treated`` (each cohort's dose) or ``control`` (standard care, no infusion).
+ARMS = ("treated", "control")
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,10 @@ def default_settings_fingerprint() -> str:
         "version": __version__,
         "graft": asdict(GraftSettings()),
         "therapy": asdict(TherapySettings()),
-        "she": asdict(SheProxy()),
+        "she": asdict(SheModel()),
+        "population": asdict(PopulationSettings()),
+        "behaviour": asdict(BehaviourSettings()),
+        "screening": asdict(ScreeningSettings()),
         "designs": {k: asdict(v) for k, v in SIM_PROTOCOLS.items()},
     }
     text = json.dumps(defaults, sort_keys=True, default=str)
@@ -344,7 +349,11 @@ def she_proxy_events(
     run_len: NDArray[np.int64],
     run_start: NDArray[np.int64],
 ) -> list[tuple[int, int, int]]:
-    """Severe-hypoglycaemia proxy events [A] in one day of per-minute plasma glucose [mg/dL].
+    """Sustained low-glucose runs [A] in one day of per-minute plasma glucose [mg/dL].
+
+    The severe-hypoglycaemia proxy of earlier releases (plasma glucose < 54 mg/dL for ≥ 60 min),
+    kept as a helper; the trial now records severe events with the event model of
+    :class:`~endolab.sim.population.SheModel` (unnoticed neuroglycopenia, third-party treatment).
 
     ``bg`` has shape ``(n, minutes)``. A run of consecutive minutes below
     ``proxy.threshold_mg_dl`` that reaches ``proxy.min_minutes`` is one event, reported once, as
@@ -352,7 +361,8 @@ def she_proxy_events(
     open runs across midnight (updated in place).
 
     >>> low = np.full((1, 1440), 120.0); low[0, 100:170] = 50.0   # 70 min below 54
-    >>> she_proxy_events(low, 3, SheProxy(), np.zeros(1, np.int64), np.zeros(1, np.int64))
+    >>> proxy = SheProxy(threshold_mg_dl=54.0, min_minutes=60)
+    >>> she_proxy_events(low, 3, proxy, np.zeros(1, np.int64), np.zeros(1, np.int64))
     [(0, 3, 3)]
     """
     events: list[tuple[int, int, int]] = []
@@ -422,24 +432,62 @@ def simulate(
     design: Design | None = None,
     graft: GraftSettings | None = None,
     therapy: TherapySettings | None = None,
-    she: SheProxy | None = None,
+    she: SheModel | None = None,
     sensor: str = "breton2008",
     substeps: int = 1,
     progress: Progress | None = None,
+    population: PopulationSettings | None = None,
+    behaviour: BehaviourSettings | None = None,
+    screening: ScreeningSettings | None = None,
+    arm: str = "treated",
 ) -> SimulationResult:
-    """Simulate one participant per ``(cohort, dose_cells)`` in ``arms``; see :func:`simulate_trial`."""
+    """Simulate one participant per ``(cohort, dose_cells)`` in ``arms``; see :func:`simulate_trial`.
+
+    With ``population.source == "screened"`` (default) the participants are virtual adults drawn
+    and screened by :func:`endolab.sim.population.screen` (the protocol's eligibility), each with
+    their behaviour; ``"published"`` gives the 10 published adults, aware and bolusing exactly.
+    """
     design = design or SIM_PROTOCOLS["zimislecel-2025"]
     graft = graft or GraftSettings()
     therapy = therapy or TherapySettings()
-    she = she or SheProxy()
+    she = she or SheModel()
+    population = population or PopulationSettings()
+    behaviour = behaviour or BehaviourSettings()
+    screening = screening or ScreeningSettings()
     n = len(arms)
     check_sim_inputs(n, days, [d for _, d in arms], seed)
     check_sensor_model(sensor)
+    if arm not in ARMS:
+        raise InputError(f"arm must be one of {', '.join(ARMS)}, got {arm!r}", field="arm")
     ss = np.random.SeedSequence(int(seed))
-    rng_pt, rng_graft, rng_meal, rng_count, rng_sensor = (
-        np.random.default_rng(s) for s in ss.spawn(5)
+    rng_pt, rng_graft, rng_meal, rng_count, rng_sensor, rng_si, rng_episode = (
+        np.random.default_rng(s) for s in ss.spawn(7)
     )
-    patients, jittered = _draw_patients(rng_pt, n)
+    screened: ScreeningResult | None = None
+    if population.source == "published":
+        patients, jittered = _draw_patients(rng_pt, n)
+        people = aware_behaviour(n)
+        people = Behaviour(
+            people.count_bias,
+            people.basal_factor,
+            people.impaired,
+            np.full(n, therapy.rescue_below_mg_dl),
+            people.detect_prob,
+        )
+    else:
+        screened = screen(
+            rng_pt,
+            n,
+            population=population,
+            behaviour=behaviour,
+            screening=screening,
+            she=she,
+            correction_target=therapy.correction_target,
+            correction_threshold=therapy.correction_threshold,
+            rescue_carbs_g=therapy.rescue_carbs_g,
+            rescue_wait_min=therapy.rescue_wait_min,
+        )
+        patients, jittered, people = screened.patients, [False] * n, screened.behaviour
     doses = np.array([d for _, d in arms], dtype=np.float64)
     plateau_mean = np.array([_mean_f(d, graft) for d in doses])
     plateau = draw_graft_fraction(rng_graft, plateau_mean, graft)
@@ -448,41 +496,48 @@ def simulate(
     day_numbers = np.arange(-run_in, days + 1)
     n_days = day_numbers.size
     plan = random_meals(rng_meal, n, n_days)
-    count_sigma = math.sqrt(math.log1p(therapy.carb_count_cv**2))
-    count_factor = np.exp(
-        count_sigma * rng_count.standard_normal(plan.grams.shape) - 0.5 * count_sigma**2
-    )
-    counted = np.round(plan.grams * count_factor)
+    if screened is None:
+        count_sigma = math.sqrt(math.log1p(therapy.carb_count_cv**2))
+        count_factor = np.exp(
+            count_sigma * rng_count.standard_normal(plan.grams.shape) - 0.5 * count_sigma**2
+        )
+        counted = np.round(plan.grams * count_factor)
+        bolus_minute = plan.minute
+        si_daily = np.ones((n, n_days))
+    else:
+        plan = vary_meals(rng_meal, plan, behaviour.meal_size_cv)
+        counted, bolus_minute = bolus_plan(rng_count, plan, people, behaviour)
+        si_daily = daily_sensitivity(rng_si, n, n_days, behaviour.si_day_cv)
     visits = sorted({v for v in design.visits if -run_in <= v <= days} | {days})
 
-    x = np.array([pt.x0 for pt in patients])
+    x = np.array([pt.x0 for pt in patients]) if screened is None else screened.x.copy()
     p = np.array([pt.params for pt in patients])
     p[:, P_H] = graft.h
     p[:, P_KP4] = graft.kp4
     p[:, P_HEDYN] = 1.0 if graft.hepatic_extraction == "dallaman2007" else 0.0
-    carry = np.zeros((n, N_CARRY))
-    carry[:, C_LAST_QSTO] = x[:, QSTO1] + x[:, QSTO2]
+    base_vmx, base_kp3 = p[:, P_VMX].copy(), p[:, P_KP3].copy()
+    if screened is None:
+        carry = np.zeros((n, N_CARRY))
+        carry[:, C_LAST_QSTO] = x[:, QSTO1] + x[:, QSTO2]
+    else:
+        carry = screened.carry.copy()
     scale = np.ones(n)
-    therapy_rows = np.array(
-        [
-            [
-                pt.basal_u_per_min,
-                1.0,
-                pt.cr,
-                pt.cf,
-                therapy.correction_target,
-                therapy.correction_threshold,
-                therapy.rescue_carbs_g,
-                therapy.rescue_below_mg_dl,
-                therapy.rescue_wait_min,
-            ]
-            for pt in patients
-        ]
+    therapy_rows = make_therapy_rows(
+        patients,
+        people,
+        correction_target=therapy.correction_target,
+        correction_threshold=therapy.correction_threshold,
+        rescue_carbs_g=therapy.rescue_carbs_g,
+        rescue_wait_min=therapy.rescue_wait_min,
+        she=she,
     )
     weights = np.array([pt.weight_kg for pt in patients])
     mmtt_g = np.round(np.minimum(MMTT_ML_PER_KG * weights, MMTT_MAX_ML) * MMTT_CARBS_G_PER_ML)
 
-    outs = [np.zeros((n, MINUTES_PER_DAY)) for _ in range(6)]
+    outs = [np.zeros((n, MINUTES_PER_DAY)) for _ in range(8)]
+    gate_before = carry[:, C_GATE_MIN].copy()  # minutes at the non-negativity gate so far
+    rescue_daily = np.zeros((n, n_days))  # rescue carbohydrate [g/day] (self and third party)
+    rescue_count = np.zeros((n, n_days))
     zeros = np.zeros((n, MINUTES_PER_DAY))
     ig5 = np.zeros((n, n_days, SAMPLES_PER_DAY))
     daily_bg = np.zeros((n, n_days))
@@ -491,8 +546,6 @@ def simulate(
     scale_daily = np.zeros((n, n_days))
     lab_rows: list[tuple[int, int, str, float]] = []  # (participant, day, test, value)
     she_rows: list[tuple[int, int, int]] = []  # (participant, start day, end day)
-    run_len = np.zeros(n, dtype=np.int64)
-    run_start = np.zeros(n, dtype=np.int64)
     cpep_peak = np.zeros(n)  # latest MMTT stimulated C-peptide as reported [pmol/L]
     rows = np.arange(n)[:, None]
     total = n * n_days
@@ -511,7 +564,8 @@ def simulate(
             grams[early] = 0.0
             carbs[early] = 0.0
         np.add.at(meal, (np.broadcast_to(rows, minutes.shape), minutes), grams)
-        np.add.at(bolus, (np.broadcast_to(rows, minutes.shape), minutes), carbs)
+        bminutes = bolus_minute[:, k, :]
+        np.add.at(bolus, (np.broadcast_to(rows, bminutes.shape), bminutes), carbs)
         if is_visit:
             meal[:, MMTT_START_MIN] += mmtt_g
         if day > 0 and day % therapy.titration_interval_days == 0:
@@ -521,12 +575,18 @@ def simulate(
             scale = _titrate(scale, window, run_in_ig.mean(axis=1), base_below, cpep_peak, therapy)
         therapy_rows[:, 1] = scale
         scale_daily[:, k] = scale
-        run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, substeps, *outs)
-        bg, ig, units, _sec, cpep, _cho = outs
+        p[:, P_VMX] = base_vmx * si_daily[:, k]
+        p[:, P_KP3] = base_kp3 * si_daily[:, k]
+        episode_u = rng_episode.random((n, 48))
+        run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, episode_u, substeps, *outs)
+        bg, ig, units, _sec, cpep, _cho, rescue, she_now = outs
+        rescue_daily[:, k] = rescue.sum(axis=1)
+        rescue_count[:, k] = (rescue > 0).sum(axis=1)
         ig5[:, k, :] = ig[:, ::SAMPLE_MINUTES]
         daily_bg[:, k] = bg.mean(axis=1)
         daily_units[:, k] = units.sum(axis=1)
-        she_rows += she_proxy_events(bg, int(day), she, run_len, run_start)
+        for who in np.flatnonzero(she_now.any(axis=1)).tolist():
+            she_rows += [(who, int(day), int(day))] * int(she_now[who].sum())
         if is_visit:
             for i in range(n):
                 fasting = cpep[i, MMTT_START_MIN]
@@ -551,7 +611,8 @@ def simulate(
     for i, start, _end in she_rows:
         if start < 0:
             run_in_she[i] += 1
-    she_per_year = run_in_she * 365.0 / run_in
+    she_per_year = run_in_she * 365.0 / run_in if screened is None else screened.she_per_year
+    gate = carry[:, C_GATE_MIN] - gate_before
 
     ids = [f"SIM-{i + 1:03d}" for i in range(n)]
     infusion = [START_DATE + dt.timedelta(days=STAGGER_DAYS * i) for i in range(n)]
@@ -642,6 +703,17 @@ def simulate(
         plateau=plateau,
         f_last=f_daily[:, -1],
         visits=visits,
+        arm=arm,
+        population=population,
+        behaviour=behaviour,
+        screening=screening,
+        screened=screened,
+        people=people,
+        she_per_year=she_per_year,
+        rescue_daily=rescue_daily,
+        rescue_count=rescue_count,
+        day_numbers=day_numbers,
+        gate=gate,
     )
     ds = validate_tables(
         {
@@ -669,7 +741,7 @@ def _manifest(
     design: Design,
     graft: GraftSettings,
     therapy: TherapySettings,
-    she: SheProxy,
+    she: SheModel,
     sensor: str,
     substeps: int,
     ids: list[str],
@@ -680,7 +752,43 @@ def _manifest(
     plateau: FloatArray,
     f_last: FloatArray,
     visits: list[int],
+    arm: str,
+    population: PopulationSettings,
+    behaviour: BehaviourSettings,
+    screening: ScreeningSettings,
+    screened: ScreeningResult | None,
+    people: Behaviour,
+    she_per_year: FloatArray,
+    rescue_daily: FloatArray,
+    rescue_count: FloatArray,
+    day_numbers: NDArray[np.int64],
+    gate: FloatArray,
 ) -> dict[str, Any]:
+    after = day_numbers >= 0
+    warnings = [
+        f"{ids[i]}: plasma or tissue glucose at the model's non-negativity gate (≤ 0 mg/dL) for "
+        f"{int(gate[i])} min — an unphysiological run; its numbers are not meaningful"
+        for i in np.flatnonzero(gate > 0).tolist()
+    ]
+    source: dict[str, Any]
+    if screened is None:
+        source = {
+            "source": "simglucose 0.2.11 vpatient_params.csv + Quest.csv (MIT, Copyright (c) 2017 Jinyu Xie)",
+            "pool": "10 adults; drawn without replacement, beyond 10 with replacement and jitter [A]",
+            "jitter_cv": JITTER_CV,
+            "sex": "drawn, P(male) = 0.5 [A]; height 1.76 m (M) / 1.63 m (F) [A]",
+        }
+    else:
+        source = {
+            "source": "drawn from the joint log-normal (logit-normal for fractions) distribution of "
+            "the 10 published adults' parameters (simglucose 0.2.11, MIT, Copyright (c) 2017 Jinyu "
+            "Xie), each with its basal steady state, then screened by the protocol's eligibility "
+            "[A] (endolab.sim.population)",
+            "candidates_drawn": screened.candidates,
+            "candidates_simulated": screened.simulated,
+            "excluded": screened.reasons,
+            "sex": f"drawn, P(male) = {population.p_male:g} [A]; height 1.76 m (M) / 1.63 m (F) [A]",
+        }
     return {
         "generator": f"endolab.sim {__version__}",
         "format": "endolab trial dataset, version 1 (docs/trial-data.md)",
@@ -701,12 +809,12 @@ def _manifest(
             "method": "classical RK4, inputs constant over each minute",
             "step_min": 1 / substeps,
         },
-        "virtual_patients": {
-            "source": "simglucose 0.2.11 vpatient_params.csv + Quest.csv (MIT, Copyright (c) 2017 Jinyu Xie)",
-            "pool": "10 adults; drawn without replacement, beyond 10 with replacement and jitter [A]",
-            "jitter_cv": JITTER_CV,
-            "sex": "drawn, P(male) = 0.5 [A]; height 1.76 m (M) / 1.63 m (F) [A]",
-        },
+        "arm": arm,
+        "warnings": warnings,
+        "virtual_patients": source,
+        "population": asdict(population),
+        "behaviour": asdict(behaviour) if screened is not None else "aware, exact basal, no bias",
+        "screening": asdict(screening) if screened is not None else None,
         "graft": graft.as_dict()
         | {
             "dose_chain": "F_plateau_mean = min(max_fraction, dose/1560 cells per IEQ (Pisania 2010) "
@@ -716,7 +824,7 @@ def _manifest(
             "K, beta, Sb scaled by F; secreted into the liver insulin compartment",
         },
         "therapy": asdict(therapy),
-        "she_proxy": asdict(she) | {"label": she.label},
+        "she_model": asdict(she) | {"label": she.label},
         "sensor": {
             "model": sensor,
             "sample_min": SAMPLE_MINUTES,
@@ -732,7 +840,7 @@ def _manifest(
         },
         "not_simulated": [
             "adverse events other than severe hypoglycaemia (no AE rows are written)",
-            "counter-regulation (glucagon), hypoglycaemia unawareness, exercise, illness",
+            "counter-regulation of the host (no glucagon or adrenaline response), exercise, illness",
             "immunosuppression and its effects on the graft, kidney or C-peptide clearance",
             "second infusions",
         ],
@@ -751,9 +859,27 @@ def _manifest(
                 "graft_fraction_plateau_mean": round(float(fm), 6),
                 "graft_fraction_plateau": round(float(fp), 6),
                 "graft_fraction_last_day": round(float(fl), 6),
+                "age_years": pt.age_years,
+                "behaviour": beh,
+                "screening_she_per_year": round(float(rate), 1),
+                "rescue_treatments_from_day_0": int(rescue_count[i, after].sum()),
+                "rescue_carbs_g_from_day_0": round(float(rescue_daily[i, after].sum()), 1),
+                "rescue_carbs_g_per_day_run_in": round(float(rescue_daily[i, ~after].mean()), 1),
+                "nonnegativity_gate_minutes": int(gate[i]),
             }
-            for pid, pt, jit, arm, fm, fp, fl in zip(
-                ids, patients, jittered, arms, plateau_mean, plateau, f_last, strict=True
+            for i, (pid, pt, jit, arm, fm, fp, fl, beh, rate) in enumerate(
+                zip(
+                    ids,
+                    patients,
+                    jittered,
+                    arms,
+                    plateau_mean,
+                    plateau,
+                    f_last,
+                    people.as_rows(),
+                    she_per_year,
+                    strict=True,
+                )
             )
         ],
     }
@@ -768,9 +894,13 @@ def simulate_trial(
     dose_cells: float | None = None,
     graft: GraftSettings | None = None,
     therapy: TherapySettings | None = None,
-    she: SheProxy | None = None,
+    she: SheModel | None = None,
     sensor: Literal["breton2008", "vettoretti2019", "none"] = "breton2008",
     progress: Progress | None = None,
+    arm: str = "treated",
+    population: PopulationSettings | None = None,
+    behaviour: BehaviourSettings | None = None,
+    screening: ScreeningSettings | None = None,
 ) -> TrialDataset:
     """Simulate the islet-replacement trial of ``protocol`` and return the validated dataset.
 
@@ -790,9 +920,18 @@ def simulate_trial(
         Full dose [cells] (default 8e8 for zimislecel-2025); cohort A gets half of it.
     graft, therapy, she, sensor
         Model settings (:class:`~endolab.sim.graft.GraftSettings`, :class:`TherapySettings`,
-        :class:`SheProxy`, CGM error model ``breton2008`` / ``vettoretti2019`` / ``none``).
+        :class:`SheModel`, CGM error model ``breton2008`` / ``vettoretti2019`` / ``none``).
     progress
-        Optional callback ``progress(done, total)`` [participant-days].
+        Optional callback ``progress(done, total)`` [participant-days] (the screening period is
+        not counted).
+    arm
+        ``treated`` (each cohort's dose) or ``control``: the same design with no infusion (dose 0
+        in every cohort; standard care goes on, titration included).
+    population, behaviour, screening
+        Where participants come from (:class:`~endolab.sim.population.PopulationSettings`,
+        default: virtual adults screened by the protocol's eligibility), how they manage their
+        diabetes (:class:`~endolab.sim.population.BehaviourSettings`) and the screening
+        (:class:`~endolab.sim.population.ScreeningSettings`).
 
     The returned dataset's ``simulation`` attribute is the manifest; write it with
     :func:`write_simulation`. In-silico results are never clinical evidence.
@@ -801,6 +940,8 @@ def simulate_trial(
     full = design.full_dose_cells if dose_cells is None else float(dose_cells)
     check_sim_inputs(participants, days, [full], seed)
     arms = allocate_cohorts(design, int(participants), full)
+    if arm == "control":
+        arms = [(label, 0.0) for label, _ in arms]
     return simulate(
         arms,
         seed=seed,
@@ -811,6 +952,10 @@ def simulate_trial(
         she=she,
         sensor=sensor,
         progress=progress,
+        arm=arm,
+        population=population,
+        behaviour=behaviour,
+        screening=screening,
     ).dataset
 
 
