@@ -131,3 +131,60 @@ def test_dose_response_table_and_files(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "`--doses` must be a number (got `abc`)" in r.stderr
     r = runner.invoke(app, ["sim", "dose-response", "--doses", "-1"])
     assert r.exit_code == 3
+
+
+def test_sim_settings_prints_toml_that_round_trips(tmp_path: Path) -> None:
+    import tomllib
+
+    r = runner.invoke(app, ["sim", "settings"])
+    assert r.exit_code == 0, r.output
+    doc = tomllib.loads(r.stdout)
+    assert {"graft", "therapy", "titration", "population", "behaviour", "screening", "she"} <= set(
+        doc
+    )
+    assert "wean_cpeptide_pmol_l" not in doc["titration"]  # glycaemic criteria only
+    custom = tmp_path / "s.toml"
+    custom.write_text("[titration]\nreduce_factor = 0.75\n[she]\nmin_minutes = 45\n")
+    r = runner.invoke(app, ["sim", "settings", "--settings", str(custom)])
+    assert r.exit_code == 0, r.output
+    doc = tomllib.loads(r.stdout)
+    assert doc["titration"]["reduce_factor"] == 0.75 and doc["she"]["min_minutes"] == 45
+    assert doc["titration"]["increase_factor"] == 1.1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[nope]\nx = 1\n", "unknown settings section [nope]"),
+        ("[titration]\nwean_cpeptide_pmol_l = 200\n", "unknown setting titration.wean_cpeptide"),
+        ("[she]\nmin_minutes = 5\n", "10–120 min"),
+        ("[titration]\nreduce_factor = 'a'\n", "titration.reduce_factor must be like"),
+        ("[titration\n", "not valid TOML"),
+    ],
+)
+def test_settings_file_errors_are_one_line_exit_3(tmp_path: Path, text: str, message: str) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    out = tmp_path / "o"
+    r = runner.invoke(app, ["trial", "simulate", "--out", str(out), "--settings", str(bad)])
+    assert r.exit_code == 3, r.output
+    assert r.stderr.startswith("error: ") and message in r.stderr
+    assert r.stderr.count("\n") == 1
+    assert not out.exists()
+
+
+def test_simulate_arm_control_and_bad_arm(tmp_path: Path) -> None:
+    settings = tmp_path / "fast.toml"
+    settings.write_text("[screening]\ndays = 14\n")
+    out = tmp_path / "ctl"
+    r = runner.invoke(
+        app,
+        ["trial", "simulate", "--participants", "2", "--days", "3", "--arm", "control",
+         "--settings", str(settings), "--out", str(out), "--json"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["arm"] == "control"
+    manifest = json.loads((out / "simulation.json").read_text(encoding="utf-8"))
+    assert manifest["arm"] == "control" and manifest["screening"]["days"] == 14
+    r = runner.invoke(app, ["trial", "simulate", "--arm", "sham", "--out", str(tmp_path / "x")])
+    assert r.exit_code == 3 and "--arm must be treated or control" in r.stderr

@@ -135,30 +135,31 @@ def test_no_graft_participants_stay_near_their_own_baseline() -> None:
 
 
 def test_titration_rule_steps() -> None:
-    # Baseline 130 mg/dL with 0.5 % of the run-in < 70 mg/dL for every row; margin 15, raise 5;
-    # no graft evidence (C-peptide 0) except the last two rows (MMTT peak 250 ≥ 200 pmol/L).
+    # Glycaemic criteria only (no C-peptide). Baseline 130 mg/dL with 0.5 % of the run-in
+    # < 54 mg/dL for every row; margin 20, hypo margin 3 points, raise 5; factors 0.6/0.8/1.1.
     s = TherapySettings()
-    scale = np.array([1.0, 1.0, 1.0, 1.0, 0.8, 1.0, 0.2, 0.0, 0.0, 1.0, 1.0])
+    scale = np.array([1.0, 1.0, 1.0, 1.0, 0.8, 1.0, 0.2, 0.0, 0.0, 1.0])
     ig = np.array(
         [
-            np.full(100, 99.0),  # mean < 130 − 2·15 = 100 → × 0.5
-            np.r_[np.full(94, 150.0), np.full(6, 65.0)],  # 6 % < 70 > 0.5 + 4 → × 0.5
-            np.r_[np.full(98, 130.0), np.full(2, 65.0)],  # 2 % < 70 > 0.5 + 1 → × 0.7
-            np.full(100, 114.0),  # mean < 130 − 15 = 115 → × 0.7
+            np.full(100, 89.0),  # mean < 130 − 2·20 = 90 → × 0.6
+            np.r_[np.full(96, 150.0), np.full(4, 50.0)],  # 4 % < 54 > 0.5 + 3 → × 0.6
+            np.r_[np.full(97, 130.0), np.full(3, 50.0)],  # 3 % < 54 ≤ 3.5; mean 127.6 → no change
+            np.full(100, 109.0),  # mean < 130 − 20 = 110 → × 0.8
             np.full(100, 136.0),  # mean > 130 + 5, scale 0.8 < 1 → × 1.1 = 0.88
             np.full(100, 200.0),  # already at the full dose (max 1) → stays 1
-            np.full(100, 114.0),  # 0.2 × 0.7 = 0.14 < 0.15 → stop
+            np.full(100, 109.0),  # 0.2 × 0.8 = 0.16 ≥ 0.15 → 0.16 (still on insulin)
             np.full(100, 170.0),  # off insulin, mean > 154 → restart at 0.3
             np.full(100, 150.0),  # off insulin, mean ≤ 154 → stays off
-            np.full(100, 140.0),  # graft evidence and mean < 145 → weaned × 0.7
-            np.full(100, 146.0),  # graft evidence but mean ≥ 145; > 130 + 5 at full dose → 1
+            np.full(100, 140.0),  # mean > 135 at the full dose → stays 1
         ]
     )
-    base = np.full(11, 130.0)
-    base_below = np.full(11, 0.5)
-    cpep = np.r_[np.zeros(9), 250.0, 250.0]
-    got = _titrate(scale, ig, base, base_below, cpep, s).round(6).tolist()
-    assert got == [0.5, 0.5, 0.7, 0.7, 0.88, 1.0, 0.0, 0.3, 0.0, 0.7, 1.0]
+    base = np.full(10, 130.0)
+    base_below54 = np.full(10, 0.5)
+    got = _titrate(scale, ig, base, base_below54, s).round(6).tolist()
+    assert got == [0.6, 0.6, 1.0, 0.8, 0.88, 1.0, 0.16, 0.3, 0.0, 1.0]
+    # a smaller step below the stop threshold stops insulin: 0.18 × 0.8 = 0.144 < 0.15
+    stop = _titrate(np.array([0.18]), np.full((1, 100), 109.0), base[:1], base_below54[:1], s)
+    assert stop.tolist() == [0.0]
 
 
 def test_adag_relation() -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Annotated, Any, NoReturn, get_args, get_origin
 
 import typer
@@ -263,6 +263,14 @@ def echo_disclaimer() -> None:
     typer.echo(f"Disclaimer: {DISCLAIMER}")
 
 
+#: ``--settings FILE.toml`` of the simulation commands (docs/sim.md, "Settings").
+SettingsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--settings",
+        help="TOML file overriding simulation settings (print them all with: endolab sim settings).",
+    ),
+]
 #: ``--scheduler`` and ``--workers`` of every command with ``--engine dask`` (docs/dask.md).
 SchedulerOption = Annotated[
     str | None,

@@ -9,6 +9,7 @@ import typer
 
 from endolab.cli._common import (
     SchedulerOption,
+    SettingsOption,
     WorkersOption,
     echo_disclaimer,
     engine_choice,
@@ -58,6 +59,7 @@ def dose_response(
     ] = "local",
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
+    settings_file: SettingsOption = None,
 ) -> None:
     """Insulin independence, SHE-free rate and TIR by dose, each with its 95 % CI."""
     from endolab.sim.runner import check_sim_inputs
@@ -69,6 +71,9 @@ def dose_response(
         from endolab._io import check_output_path
 
         check_output_path(out, flag="--out", kind="folder")
+    from endolab.sim.settings import load_settings
+
+    settings = load_settings(settings_file)
     values = _doses(doses)
     check_sim_inputs(participants, days, values, seed)
     how = engine_choice(engine, scheduler, workers)
@@ -84,6 +89,7 @@ def dose_response(
             engine=how,
             scheduler=scheduler,
             n_workers=workers,
+            settings=settings,
         )
     if out is not None:
         write_dose_response(result, out)
@@ -107,7 +113,7 @@ def dose_response(
         "Dose [cells]",
         "Mean F (last day)",
         "Insulin independent d180–365",
-        "SHE-free d90–365 (proxy)",
+        "SHE-free d90–365 (in silico)",
         "TIR d352–365 [%]",
     ):
         table.add_column(col, justify="right")
@@ -129,9 +135,7 @@ def dose_response(
     Console(width=120).print(table)
     if out is not None:
         typer.echo(f"Written to {out} (dose_response.png, dose_response.json, dose_response.csv)")
-    typer.echo(
-        "In-silico results: never clinical evidence (SHE is a proxy on simulated plasma glucose)."
-    )
+    typer.echo("In-silico results: never clinical evidence (SHE is an in-silico event model).")
     echo_disclaimer()
 
 
@@ -154,6 +158,7 @@ def patient(
         typer.Option("--out", help="Trace CSV to write (a PNG figure is written next to it)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
+    settings_file: SettingsOption = None,
 ) -> None:
     """Simulate one virtual patient with a fixed graft fraction: a per-minute trace and a figure."""
     from endolab.sim.studies import patient_summary, write_patient_trace
@@ -165,8 +170,17 @@ def patient(
 
         check_output_path(out, flag="--out", suffixes=(".csv",))
     from endolab.sim.replay import simulate_patient
+    from endolab.sim.settings import load_settings
 
-    trace = simulate_patient(patient_id, days=days, graft_fraction=graft_fraction, seed=seed)
+    settings = load_settings(settings_file)
+    trace = simulate_patient(
+        patient_id,
+        days=days,
+        graft_fraction=graft_fraction,
+        seed=seed,
+        graft=settings.graft,
+        therapy=settings.therapy,
+    )
     summary = patient_summary(trace, patient_id, graft_fraction, days, seed)
     if out is not None:
         summary["files"] = [str(p) for p in write_patient_trace(trace, out, title=patient_id)]
@@ -183,3 +197,18 @@ def patient(
         typer.echo(f"Written to {out} and {out.with_suffix('.png')}")
     typer.echo("In-silico results: never clinical evidence.")
     echo_disclaimer()
+
+
+@app.command("settings")
+def settings(
+    settings_file: SettingsOption = None,
+) -> None:
+    """Print every simulation setting as TOML (unit, default and source in a comment).
+
+    With --settings FILE.toml, print the effective settings (the file's fields over the defaults).
+    Save the output, edit any field and pass it back with --settings to trial simulate, trial demo,
+    sim dose-response or sim patient.
+    """
+    from endolab.sim.settings import load_settings, settings_toml
+
+    typer.echo(settings_toml(load_settings(settings_file)), nl=False)

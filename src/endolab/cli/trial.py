@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -158,6 +159,21 @@ def simulate(
             "that make one event, treated by a third party (10–120).",
         ),
     ] = 30,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            help="TOML file overriding simulation settings (print them all with: endolab sim "
+            "settings).",
+        ),
+    ] = None,
+    arm: Annotated[
+        str,
+        typer.Option(
+            "--arm",
+            help="treated (default: each cohort's dose) or control (standard care, no infusion).",
+        ),
+    ] = "treated",
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
     """Simulate the islet-replacement trial on virtual patients and write a trial dataset folder.
@@ -170,14 +186,23 @@ def simulate(
     from endolab.cli._progress import progress_bar
     from endolab.errors import InputError
     from endolab.sim import SheModel, simulate_trial, write_simulation
-    from endolab.sim.runner import get_design
+    from endolab.sim.runner import ARMS, get_design
     from endolab.sim.sensor import check_sensor_model
     from endolab.trial.dataset import check_new_folder
 
     check_output_path(out, flag="--out", kind="folder")
     get_design(protocol)
     check_sensor_model(sensor)
-    she = SheModel(min_minutes=she_minutes)
+    if arm not in ARMS:
+        raise InputError(f"--arm must be treated or control, got {arm!r}", field="arm")
+    from endolab.sim.settings import load_settings
+
+    settings = load_settings(settings_file)
+    she = (
+        settings.she
+        if she_minutes == SheModel().min_minutes
+        else replace(settings.she, min_minutes=she_minutes)
+    )
     if file_format not in ("csv", "parquet"):
         raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
     check_new_folder(out)
@@ -191,6 +216,8 @@ def simulate(
             she=she,
             sensor=sensor,  # type: ignore[arg-type]
             progress=bar,
+            arm=arm,
+            **{k: v for k, v in settings.kwargs().items() if k != "she"},
         )
     write_simulation(ds, out, format=file_format)  # type: ignore[arg-type]
     summary = {
@@ -201,6 +228,8 @@ def simulate(
         "days": days,
         "cgm_readings": ds.cgm.height,
         "she_events": ds.events.height,
+        "arm": arm,
+        "warnings": (ds.simulation or {}).get("warnings", []),
         "simulated": True,
         "disclaimer": (ds.simulation or {}).get("disclaimer"),
     }
@@ -208,9 +237,12 @@ def simulate(
         print_json(summary)
         return
     typer.echo(
-        f"Simulated {ds.participants.height} virtual participants × {days} days (+14-day run-in), "
-        f"seed {seed}: dataset written to {out} (with simulation.json)."
+        f"Simulated {ds.participants.height} virtual participants ({arm} arm) × {days} days "
+        f"(+14-day run-in, after screening), seed {seed}: dataset written to {out} "
+        "(with simulation.json)."
     )
+    for warning in summary["warnings"]:
+        typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"Analyse it with: endolab trial analyze {out} --out REPORT_DIR")
     typer.echo(
         "In-silico results: never clinical evidence. SHE is an in-silico event model (unnoticed "
@@ -230,16 +262,26 @@ def demo(
     ] = Path("endolab-demo"),
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print endpoints.json.")] = False,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            help="TOML file overriding simulation settings (print them all with: endolab sim "
+            "settings).",
+        ),
+    ] = None,
 ) -> None:
     """Simulate the default virtual trial (14 participants, 1 year) and write its analysed report."""
     from endolab._io import check_output_path
     from endolab.cli._common import print_json
     from endolab.cli._progress import progress_bar
+    from endolab.sim.settings import load_settings
     from endolab.sim.studies import calibration_table, write_demo
 
     check_output_path(out, flag="--out", kind="folder")
+    settings = load_settings(settings_file)
     with progress_bar("simulating the virtual trial") as bar:
-        target, analysis = write_demo(out, seed=seed, progress=bar)
+        target, analysis = write_demo(out, seed=seed, progress=bar, settings=settings)
     if as_json:
         print_json(analysis.endpoints_json())
         return

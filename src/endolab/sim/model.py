@@ -164,6 +164,9 @@ PARAM_UNITS: dict[str, str] = {
     "vc_k2": "1/min",
     "vc_k3": "1/min",
     "vc_vd": "L",
+    # graft α-cells: glucagon response to falling glucose, acting on EGP (scaled by F) [A]
+    "kglu": "mg/kg/min per mg/dL",
+    "hglu": "mg/dL",
 }
 PARAM_NAMES: tuple[str, ...] = tuple(PARAM_UNITS)
 N_PARAMS = len(PARAM_NAMES)
@@ -217,6 +220,8 @@ N_PARAMS = len(PARAM_NAMES)
     P_VCK2,
     P_VCK3,
     P_VCVD,
+    P_KGLU,
+    P_HGLU,
 ) = range(N_PARAMS)
 
 #: Carbohydrate is eaten at 5 g/min from an announced meal (simglucose ``T1DPatient.EAT_RATE`` [V]).
@@ -270,7 +275,10 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     whenever no state is negative. :func:`run_minutes` counts minutes at the gate so that callers
     flag or refuse such runs. Graft (spec §3–§4, [A]): ``S = γ·Ipo``; ``Ipo' = −γ·Ipo + Y + F·K·max(dG/dt, 0) + F·Sb``;
     ``Y' = −α·(Y − max(F·β·(G − h), −F·Sb))`` (the two branches of Dalla Man's second phase in one
-    expression); S enters ``il``. C-peptide (Van Cauter 1992, Eaton two-compartment form):
+    expression); S enters ``il``; below ``h − Sb/β`` (about 81 mg/dL) the graft's β-cells stop
+    secreting except for a first phase while glucose rises. Graft α-cells [A]: EGP gains
+    ``F·kglu·max(hglu − G, 0)`` — a glucagon response to falling glucose in proportion to the
+    graft's mass, acting at once (no glucagon kinetics); the T1D host has none. C-peptide (Van Cauter 1992, Eaton two-compartment form):
     ``cp1' = −(k2 + k3)·cp1 + k1·cp2 + S·BW/Vd``, ``cp2' = k3·cp1 − k1·cp2``.
     """
     bw = p[P_BW]
@@ -289,8 +297,10 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     dx[QGUT] = kempt * x[QSTO2] - p[P_KABS] * x[QGUT]
     ra = p[P_F_RA] * p[P_KABS] * x[QGUT] / bw  # [mg/kg/min]
     # --- glucose kinetics
+    # graft α-cells [A]: glucagon raises EGP in proportion to F below the threshold hglu
+    glucagon = p[P_FGRAFT] * p[P_KGLU] * np.maximum(p[P_HGLU] - x[GP] / p[P_VG], 0.0)
     egp = np.maximum(
-        p[P_KP1] - p[P_KP2] * x[GP] - p[P_KP3] * x[ID] - p[P_KP4] * x[IPO], 0.0
+        p[P_KP1] - p[P_KP2] * x[GP] - p[P_KP3] * x[ID] - p[P_KP4] * x[IPO] + glucagon, 0.0
     )  # [mg/kg/min]
     renal = p[P_KE1] * np.maximum(x[GP] - p[P_KE2], 0.0)  # [mg/kg/min]
     dgp = egp + ra - p[P_FSNC] - renal - p[P_K1] * x[GP] + p[P_K2] * x[GT]

@@ -27,7 +27,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from endolab.errors import InputError
-from endolab.sim.graft import DALLA_MAN_2007_NORMAL, basal_secretion_dallaman2007, van_cauter_1992
+from endolab.sim.graft import (
+    DALLA_MAN_2007_NORMAL,
+    GLUCAGON_GAIN,
+    GLUCAGON_THRESHOLD_MG_DL,
+    basal_secretion_dallaman2007,
+    van_cauter_1992,
+)
 from endolab.sim.model import N_PARAMS, N_STATES, PARAM_NAMES, param_index
 
 __all__ = [
@@ -177,6 +183,8 @@ def load_patient(name: str, sex: Literal["F", "M"] = "M") -> VirtualPatient:
         "kp4": 0.0,
         "he_dynamic": 0.0,
         "m6": float(row["HEb"]),
+        "kglu": GLUCAGON_GAIN,
+        "hglu": GLUCAGON_THRESHOLD_MG_DL,
     }
     for key, value in graft.items():
         params[param_index(key)] = value

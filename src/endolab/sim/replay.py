@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -25,6 +26,11 @@ from endolab.sim.model import (
     P_BW,
     P_FGRAFT,
     P_GAMMA,
+    P_H,
+    P_HEDYN,
+    P_HGLU,
+    P_KGLU,
+    P_KP4,
     P_SB,
     P_VCK1,
     P_VCK2,
@@ -120,6 +126,8 @@ def simulate_patient(
     seed: int = 1,
     carb_count_cv: float = 0.0,
     start: dt.datetime = dt.datetime(2025, 1, 6),
+    graft: Any = None,
+    therapy: Any = None,
 ) -> pl.DataFrame:
     """Simulate one published virtual patient for ``days`` days with a constant graft fraction.
 
@@ -127,7 +135,10 @@ def simulate_patient(
     basal–bolus rule (basal u2ss·BW/6000 U/min and, at each meal, carbs/CR plus a correction
     (IG − 140)/CF when IG > 150 mg/dL) with no titration; hypoglycaemia below 70 mg/dL IG is
     treated with 15 g carbohydrate [A]. ``graft_fraction`` F ≥ 0 scales the graft (F = 0: the T1D
-    model exactly). Returns a per-minute trace (:data:`TRACE_COLUMNS`).
+    model exactly). ``graft`` (:class:`~endolab.sim.graft.GraftSettings`) sets the secretion
+    threshold, hepatic extraction, kp4 and the graft's α-cell counter-regulation; ``therapy``
+    (:class:`~endolab.sim.runner.TherapySettings`) the correction and rescue rule. Returns a
+    per-minute trace (:data:`TRACE_COLUMNS`).
     """
     if isinstance(days, bool) or int(days) != days or days < 1 or days > 365:
         raise InputError(f"days must be a whole number from 1 to 365, got {days}", field="days")
@@ -146,12 +157,32 @@ def simulate_patient(
     sigma = math.sqrt(math.log1p(carb_count_cv**2))
     counted = np.round(meal * np.exp(sigma * rng.standard_normal(meal.shape) - sigma**2 / 2))
     p, x = _start_state(pt, graft_fraction)
+    if graft is not None:
+        p[P_H], p[P_KP4] = graft.h, graft.kp4
+        p[P_HEDYN] = 1.0 if graft.hepatic_extraction == "dallaman2007" else 0.0
+        p[P_KGLU], p[P_HGLU] = graft.glucagon_gain, graft.glucagon_threshold_mg_dl
     p2, x2 = p[None, :].copy(), x[None, :].copy()
     carry = np.zeros((1, N_CARRY))
     carry[0, C_LAST_QSTO] = x[QSTO1] + x[QSTO2]
-    therapy = therapy_row(pt.basal_u_per_min, 1.0, pt.cr, pt.cf, rescue_g=15.0)[None, :]
+    if therapy is None:
+        rule = therapy_row(pt.basal_u_per_min, 1.0, pt.cr, pt.cf, rescue_g=15.0)
+    else:
+        rule = therapy_row(
+            pt.basal_u_per_min,
+            1.0,
+            pt.cr,
+            pt.cf,
+            target=therapy.correction_target,
+            threshold=therapy.correction_threshold,
+            rescue_g=therapy.rescue_carbs_g,
+            rescue_below=therapy.rescue_below_mg_dl,
+            rescue_wait=therapy.rescue_wait_min,
+        )
+    therapy_rows = rule[None, :]
     outs = [np.zeros((1, m)) for _ in range(8)]
-    run_minutes(x2, p2, meal, counted, np.zeros((1, m)), therapy, carry, NO_EPISODE_U, 1, *outs)
+    run_minutes(
+        x2, p2, meal, counted, np.zeros((1, m)), therapy_rows, carry, NO_EPISODE_U, 1, *outs
+    )
     bg, ig, units, sec, cpep, cho, _rescue, _she = (o[0] for o in outs)
     times = np.datetime64(start, "us") + (np.arange(m) * 60_000_000).astype("timedelta64[us]")
     return pl.DataFrame(

@@ -99,14 +99,18 @@ def _dose_row(
     days: int,
     graft: GraftSettings | None,
     progress: Progress | None = None,
+    settings: Any = None,
 ) -> dict[str, Any]:
     """One arm of :func:`dose_response`: simulate, analyse, summarise (a task on its own)."""
+    extra = settings.kwargs() if settings is not None else {}
+    if graft is not None:
+        extra["graft"] = graft
     res = simulate(
         [(f"{dose:.3g}", dose)] * participants,
         seed=seed,
         days=days,
-        graft=graft,
         progress=progress,
+        **extra,
     )
     a = analyze(res.dataset, load_protocol("zimislecel-2025"))
     return {
@@ -129,6 +133,7 @@ def dose_response(
     client: Any = None,
     scheduler: str | None = None,
     n_workers: int | None = None,
+    settings: Any = None,
 ) -> DoseResponse:
     """Simulate ``participants`` virtual adults at each dose [cells] and summarise the endpoints.
 
@@ -150,7 +155,7 @@ def dose_response(
     per_arm = participants * (days + 15)
     if engine == "dask":
         rows = _dose_rows_dask(doses, participants, seed, days, graft, progress, client,
-                               scheduler, n_workers)  # fmt: skip
+                               scheduler, n_workers, settings)  # fmt: skip
     else:
         rows = []
         for k, dose in enumerate(doses):
@@ -159,15 +164,18 @@ def dose_response(
                 if progress is not None:
                     progress(done + d, len(doses) * per_arm)
 
-            rows.append(_dose_row(dose, participants, seed, days, graft, step))
-    settings = {
+            rows.append(_dose_row(dose, participants, seed, days, graft, step, settings))
+    effective = graft or (settings.graft if settings is not None else GraftSettings())
+    summary: dict[str, Any] = {
         "participants": participants,
         "seed": seed,
         "days": days,
-        "graft": (graft or GraftSettings()).as_dict(),
+        "graft": effective.as_dict(),
         "protocol": protocol.name,
     }
-    return DoseResponse(list(doses), rows, settings)
+    if settings is not None:
+        summary["settings"] = settings.as_dict()
+    return DoseResponse(list(doses), rows, summary)
 
 
 def _dose_rows_dask(
@@ -180,6 +188,7 @@ def _dose_rows_dask(
     client: Any,
     scheduler: str | None,
     n_workers: int | None,
+    settings: Any = None,
 ) -> list[dict[str, Any]]:
     from endolab.cgm.distributed import dask_session, gather, require_dask
 
@@ -188,7 +197,9 @@ def _dose_rows_dask(
 
     with dask_session(client, scheduler, n_workers) as the_client:
         futures = [
-            the_client.submit(_dose_row, d, participants, seed, days, graft, pure=False)
+            the_client.submit(
+                _dose_row, d, participants, seed, days, graft, None, settings, pure=False
+            )
             for d in doses
         ]
         if progress is not None:
@@ -235,7 +246,7 @@ def dose_response_figure(result: DoseResponse) -> Any:
 
 
 def write_demo(
-    out: str | Path, *, seed: int = 1, progress: Progress | None = None
+    out: str | Path, *, seed: int = 1, progress: Progress | None = None, settings: Any = None
 ) -> tuple[Path, TrialAnalysis]:
     """Simulate the default virtual trial and write ``out/dataset`` and ``out/report`` atomically.
 
@@ -256,7 +267,7 @@ def write_demo(
             field="out",
             value=str(out),
         )
-    ds = demo_trial(seed=seed, progress=progress)
+    ds = demo_trial(seed=seed, progress=progress, settings=settings)
     analysis = analyze(ds, load_protocol("zimislecel-2025"))
     with atomic_directory(target) as tmp:
         write_dataset(
