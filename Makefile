@@ -1,7 +1,7 @@
 # endolab — two-command quick start: `make run` and `make test`.
 # Both bootstrap a local toolchain (.tools/, pinned uv) and a virtual environment (.venv/) installed
-# from requirements.lock (every package pinned with its hashes), so a fresh machine needs only
-# python3, pip and git.
+# from requirements.lock (every package pinned with its hashes: the core, every optional extra —
+# endolab[all] — and the dev tools), so a fresh machine needs only python3, pip and git.
 
 PYTHON ?= python3
 UV_VERSION := 0.13.9
@@ -33,7 +33,8 @@ run: $(STAMP)
 	$(BIN)/endolab serve
 
 ## Every check CI runs: lint, format, strict typing, tests and doctests, and the built wheel
-## installed into a fresh virtual environment (no extras, not editable) answering each command group.
+## installed into a fresh virtual environment (no extras, not editable): the core commands answer and
+## every command whose extra is missing gives its one-line hint (.ci/smoke-commands).
 test: lint typecheck pytest smoke
 
 lint: $(STAMP)
@@ -46,7 +47,6 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q
 
-## Re-resolve the lock file after changing dependencies in pyproject.toml.
 SMOKE := .smoke
 smoke: $(STAMP)
 	rm -rf $(SMOKE) && mkdir -p $(SMOKE)
@@ -56,6 +56,8 @@ smoke: $(STAMP)
 	cd $(SMOKE) && PYTHON=venv/bin/python ENDOLAB=venv/bin/endolab bash ../.ci/smoke-commands
 	rm -rf $(SMOKE)
 
+## Re-resolve the lock file after changing dependencies in pyproject.toml (every extra, [all], and
+## the dev group; pins already in the file are kept unless a new constraint excludes them).
 lock: $(UV)
 	$(UV) pip compile pyproject.toml --all-extras --group dev --generate-hashes \
 		--python-version 3.11 --no-header --quiet -o requirements.lock

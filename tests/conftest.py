@@ -2,7 +2,8 @@
 
 * Hypothesis runs derandomised (same examples every run) and without deadlines: CI machines are shared.
 * ``shared_data_dir`` points at ``../shared/data`` next to the clone; tests that need it skip with a
-  stated reason when it is absent (a user's clone has no ../shared) — except under CI (environment
+  stated reason when it is absent (a user's clone has no ../shared; the reason names the dataset,
+  its source and licence, and docs/methods/cgm.md §6.3 says how to export it) — except under CI (environment
   variable ``CI`` set and not ``0``/``false``), which always has the data: there a missing file
   *fails* the test, so the independent CGM checks can never silently not run.
 """
@@ -31,6 +32,13 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
 SHARED_FILE = "example_data_5_subject.csv"
+#: Where the shared validation data come from (docs/methods/cgm.md §6.3).
+DATA_ORIGIN = (
+    "example_data_5_subject of the R package iglu 4.3.0 (github.com/irinagain/iglu, "
+    "data/example_data_5_subject.rda, licence GPL >= 2) written to CSV unchanged: columns "
+    "id, time (YYYY-MM-DD HH:MM:SS, fixed UTC-5), time_utc, gl [mg/dL]; 13,866 rows; SHA-256 "
+    "4acae1810932bc4e7a55b54f9ffe6f5ad108ff9f2f12182ffdf069646379d9c7"
+)
 
 
 def in_ci(environ: Mapping[str, str]) -> bool:
@@ -50,8 +58,8 @@ def require_shared_data(folder: Path, environ: Mapping[str, str]) -> Path:
             pytrace=False,
         )
     pytest.skip(
-        f"../shared/data/{SHARED_FILE} is not next to this clone "
-        f"(GPL validation data, kept outside the package): {where}"
+        f"../shared/data/{SHARED_FILE} is not next to this clone ({where}). It is "
+        f"{DATA_ORIGIN}; not shipped (GPL) — docs/methods/cgm.md §6.3 says how to export it"
     )
 
 

@@ -59,7 +59,7 @@ def test_exact_values() -> None:
 
 
 def test_wording() -> None:
-    # the hCG catalogue's template (specs/hcg.md §5) + the hint for the reason + unit and range
+    # the hCG catalogue's template (docs/methods/hcg.md §5) + the hint for the reason + unit and range
     assert number_error("total_t", "1,5", "comma", unit="ng/dL").message == (
         "`total_t` must be a number (got `1,5`). Use a dot as the decimal separator (e.g. 1.5) "
         "and no thousands separator (e.g. 5000); a comma is not accepted because it is "

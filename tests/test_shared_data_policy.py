@@ -31,3 +31,14 @@ def test_missing_data_skips_outside_ci(tmp_path: Path) -> None:
 def test_present_data_is_returned(tmp_path: Path) -> None:
     (tmp_path / SHARED_FILE).write_text("id,time,gl\n")
     assert require_shared_data(tmp_path, {"CI": "true"}) == tmp_path
+
+
+def test_skip_reason_says_where_the_data_come_from(tmp_path: Path) -> None:
+    # issue 22: a user's clone must learn what the file is, where it comes from, its licence and
+    # where the export recipe is — not only that it is missing
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        require_shared_data(tmp_path, {})
+    reason = str(skipped.value)
+    for needle in ("iglu 4.3.0", "github.com/irinagain/iglu", "example_data_5_subject.rda",
+                   "GPL", "SHA-256", "docs/methods/cgm.md §6.3"):  # fmt: skip
+        assert needle in reason, needle

@@ -16,7 +16,7 @@ from endolab.units import convert, normalize_unit, units_for
     [
         # ISSAM free-testosterone page: "288.4 ng/dL = 10 nmol/L".
         (288.4, "ng/dL", "nmol/L", "testosterone", 10.0, "ISSAM"),
-        # Free T: ng/dL × 10 = pg/mL (specs/hormones.md §2.2).
+        # Free T: ng/dL × 10 = pg/mL (docs/methods/hormones.md §2.2).
         (1.0, "ng/dL", "pg/mL", "testosterone", 10.0, "arithmetic"),
         # Estradiol MW 272.38 g/mol: 1 pg/mL = 1000/272.38 pmol/L = 3.6714 pmol/L.
         (1.0, "pg/mL", "pmol/L", "estradiol", 3.6714, "MW 272.38"),

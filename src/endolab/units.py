@@ -68,7 +68,7 @@ DHT_NG_DL_PER_NMOL_L: Final = 29.044
 #: g/mol gives 18.016).
 GLUCOSE_MG_DL_PER_MMOL_L: Final = 18.0
 #: Molar mass of albumin used by Vermeulen 1999 / ISSAM to convert g/L to mol/L [g/mol]
-#: ("69000 = molecular weight alb."); the physical value is ≈ 66,500 (see specs/hormones.md §2.1).
+#: ("69000 = molecular weight alb."); the physical value is ≈ 66,500 (see docs/methods/hormones.md §2.1).
 ALBUMIN_MOLAR_MASS_G_PER_MOL: Final = 69_000.0
 
 # factor: value in unit = value in canonical unit × factor

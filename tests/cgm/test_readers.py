@@ -1,4 +1,4 @@
-"""Readers: small files written here in each vendor's layout (specs/cgm.md §7)."""
+"""Readers: small files written here in each vendor's layout (docs/methods/cgm.md §7)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Readers on vendor exports as the vendors write them, and on their bad variants (issue 4 review).
 
-Every file is written here, in each vendor's layout (specs/cgm.md §7); expected values are worked
+Every file is written here, in each vendor's layout (docs/methods/cgm.md §7); expected values are worked
 out by hand in the comments.
 """
 

@@ -571,3 +571,24 @@ def test_ovidrel_preset_alone_is_refused_as_prefilled() -> None:
         res = runner.invoke(app, ["hcg", *command, "--preset", "ovidrel-250mcg"])
         assert res.exit_code == 3, (command, res.stderr)
         assert "E_PREFILLED_SINGLE_USE" in res.stderr
+
+
+def test_preset_conflict_and_missing_start_on_the_command_line() -> None:
+    # Issue 19: the page and the command line answer a conflicting preset and an incomplete plan
+    # with the same library codes.
+    from typer.testing import CliRunner
+
+    from endolab.cli import app
+
+    r = CliRunner().invoke(
+        app, ["hcg", "mix", "--preset", "novarel-5000", "--vial-iu", "10000", "--dose-iu", "250"]
+    )
+    assert r.exit_code == 3 and "E_PRESET_CONFLICT" in r.stderr
+    r = CliRunner().invoke(
+        app,
+        [
+            *("hcg", "plan", "--vial-iu", "5000", "--diluent-ml", "5", "--dose-iu", "250"),
+            *("--freq", "2x-week", "--weeks", "8"),
+        ],
+    )
+    assert r.exit_code == 2 and "E_MISSING_INPUT: missing --start" in r.stderr

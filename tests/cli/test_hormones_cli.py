@@ -57,7 +57,7 @@ def test_make_run_demo_human_output() -> None:
 
 
 def test_predict_json_keys_and_spec_vector() -> None:
-    # spec §5.5: age 30, TT 500 ng/dL → FT 105 pg/mL, E2 20.886 pg/mL, DHT 38.734 ng/dL, free E2 0.600
+    # docs/methods/hormones.md §5.5: age 30, TT 500 ng/dL → FT 105 pg/mL, E2 20.886 pg/mL, DHT 38.734 ng/dL, free E2 0.600
     d = run_json("hormones", "predict", "--total-t", "500", "--age", "30")
     assert set(d) == PREDICT_KEYS
     assert d["estradiol_pg_ml"] == pytest.approx(20.886, rel=5e-3)
@@ -83,7 +83,7 @@ def test_observed_vs_predicted_and_dose() -> None:
         "hormones", "predict", "--dose-mg-week", "125", "--age", "27", "--shbg", "33",
         "--measured-e2", "44.8", "--measured-dht", "150", "--dht-unit", "pg/mL",
     )  # fmt: skip
-    # spec §5.4: 125 mg/week → 542 ng/dL → E2 22.4 pg/mL, DHT 41.6 ng/dL
+    # docs/methods/hormones.md §5.4: 125 mg/week → 542 ng/dL → E2 22.4 pg/mL, DHT 41.6 ng/dL
     assert d["trough_total_testosterone_ng_dl"] == 542
     assert d["dose_mg_week"] == 125
     assert d["estradiol_observed_to_predicted"] == pytest.approx(44.8 / 22.4447, rel=1e-3)

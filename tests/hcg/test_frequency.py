@@ -15,7 +15,7 @@ def test_none_given() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "interval", "weekdays"),
     [
-        ({"per_week": "3"}, None, (0, 2, 4)),  # spec §3.1: 3×/week = Mon+Wed+Fri
+        ({"per_week": "3"}, None, (0, 2, 4)),  # docs/methods/hcg.md §3.1: 3×/week = Mon+Wed+Fri
         ({"every_days": "3"}, 3, None),
         ({"weekdays": "thu,mon"}, None, (0, 3)),
         ({"freq": "EOD"}, 2, None),

@@ -1,4 +1,4 @@
-"""Mixing, reverse mode and suggestions: the published vectors of specs/hcg.md §6.1–§6.2, §6.4–§6.5,
+"""Mixing, reverse mode and suggestions: the published vectors of docs/methods/hcg.md §6.1–§6.2, §6.4–§6.5,
 plus hand calculations (arithmetic written out in the comments)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def warnings_of(result) -> list[str]:  # type: ignore[no-untyped-def]
     return [n.code for n in result.notices if n.severity == "W"]
 
 
-# --- §6.1 Mixing and syringe -------------------------------------------------------------------
+# --- docs/methods/hcg.md §6.1 Mixing and syringe -------------------------------------------------------------------
 
 
 def test_T01_basic_mix() -> None:
@@ -262,7 +262,7 @@ def test_results_are_immutable() -> None:
         r.dose_ml = F(1)  # type: ignore[misc]
 
 
-# --- §6.5 Bad inputs -----------------------------------------------------------------------------
+# --- docs/methods/hcg.md §6.5 Bad inputs -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -345,7 +345,7 @@ def test_unknown_syringe_is_parse_error() -> None:
         mix("5000", "5", "250", "u100-9")
 
 
-# --- §6.2 Reverse mode and suggestions -----------------------------------------------------------
+# --- docs/methods/hcg.md §6.2 Reverse mode and suggestions -----------------------------------------------------------
 
 
 @pytest.mark.parametrize(("units", "ml"), [("25", 5), ("20", 4)])
@@ -420,7 +420,7 @@ def test_suggestion_bud_conflict_note() -> None:
 
 
 def test_first_failure_follows_catalogue_order() -> None:
-    # diluent 0 and dose > vial: E_DILUENT_NOT_POSITIVE comes first in spec §5.
+    # diluent 0 and dose > vial: E_DILUENT_NOT_POSITIVE comes first in docs/methods/hcg.md §5.
     with pytest.raises(InputError) as exc:
         mix("5000", "0", "6000")
     assert exc.value.code == "E_DILUENT_NOT_POSITIVE"
@@ -430,7 +430,7 @@ def test_first_failure_follows_catalogue_order() -> None:
 
 
 def test_graduation_override_for_u40() -> None:
-    # Spec §7 item 3: U-40 graduations vary. Half-unit U-40 barrel: 1000 IU/mL, 250 IU = 0.25 mL
+    # docs/methods/hcg.md §7 item 3: U-40 graduations vary. Half-unit U-40 barrel: 1000 IU/mL, 250 IU = 0.25 mL
     # = 10 U-40 units; read error (0.5/2)/10 = 2.5 %; a mark is 0.5/40 = 0.0125 mL.
     r = mix("5000", "5", "250", "u40-1.0", graduation_units="0.5")
     assert r.syringe.graduation_units == F(1, 2)
@@ -441,7 +441,7 @@ def test_graduation_override_for_u40() -> None:
             mix("5000", "5", "250", "u40-1.0", graduation_units=bad)
 
 
-# --- Review vectors (hand-computed from spec §2, §3.2, §3.3, §5; one block per acceptance area) --
+# --- Review vectors (hand-computed from docs/methods/hcg.md §2, §3.2, §3.3, §5; one block per acceptance area) --
 
 
 def test_review_multi_fill_350_iu_on_thirty_unit_barrel() -> None:

@@ -1,4 +1,4 @@
-"""The notice catalogue of spec §5: every code present with its severity, errors carry codes."""
+"""The notice catalogue of docs/methods/hcg.md §5: every code present with its severity, errors carry codes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from endolab.errors import InputError, ParseError
 from endolab.hcg.notices import CATALOGUE, HcgInputError, HcgParseError, Notice, notice
 
-# Spec §5 table, typed out from the spec (code → severity).
+# docs/methods/hcg.md §5 table, typed out from the spec (code → severity).
 SPEC_CODES = {
     "E_NOT_A_NUMBER": "E",
     "E_VIAL_NOT_POSITIVE": "E",
@@ -38,8 +38,13 @@ SPEC_CODES = {
 }
 
 
+# Codes this project adds to the spec's catalogue (assumptions [A], docs/hcg.md): a preset whose vial
+# strength conflicts with the one typed (issue 19), and a plan missing its frequency, start or weeks.
+PROJECT_CODES = {"E_PRESET_CONFLICT": "E", "E_MISSING_INPUT": "E"}
+
+
 def test_catalogue_matches_spec() -> None:
-    assert {code: e.severity for code, e in CATALOGUE.items()} == SPEC_CODES
+    assert {code: e.severity for code, e in CATALOGUE.items()} == SPEC_CODES | PROJECT_CODES
 
 
 def test_not_a_number_is_parse_and_input_error() -> None:
@@ -63,3 +68,32 @@ def test_notice_is_frozen_and_serialisable() -> None:
         n.code = "X"  # type: ignore[misc]
     with pytest.raises(TypeError):
         n.data["y"] = 2  # type: ignore[index]
+
+
+def test_preset_conflicting_vial_is_refused_and_a_matching_one_accepted() -> None:
+    # Issue 19: a 10,000 IU vial typed beside the Novarel 5,000 preset was computed silently for one
+    # of the two; the dose drawn from the other reading would be twice (or half) what is shown.
+    from endolab.hcg import mix
+
+    with pytest.raises(HcgInputError) as exc:
+        mix("10000", "5", "250", preset="novarel-5000")
+    assert exc.value.code == "E_PRESET_CONFLICT" and exc.value.field == "vial_iu"
+    assert "5,000 IU vial" in exc.value.message and "10,000 IU" in exc.value.message
+    # the same strength typed out, or none: the preset's 5,000 IU in 5 mL = 1,000 IU/mL
+    assert mix("5000", "5", "250", preset="novarel-5000").concentration_iu_per_ml == 1000
+    assert mix(None, "5", "250", preset="novarel-5000").concentration_iu_per_ml == 1000
+
+
+def test_plan_inputs_missing_name_the_input() -> None:
+    from endolab.hcg import FIELD_LABELS, check_plan_inputs
+
+    for args, field in (
+        ((None, None, None, None, "2026-01-05", "8"), "freq"),
+        ((None, "4", None, None, "", "8"), "start"),
+        ((None, None, "mon,thu", None, "2026-01-05", " "), "weeks"),
+    ):
+        with pytest.raises(HcgParseError) as exc:
+            check_plan_inputs(*args, labels=FIELD_LABELS)
+        assert exc.value.code == "E_MISSING_INPUT" and exc.value.field == field
+        assert exc.value.exit_code == 2
+    assert check_plan_inputs(None, "4", None, None, "2026-01-05", "8").interval_days == 4

@@ -1,4 +1,4 @@
-"""Locale-safe exact parsing and display rounding (spec §3.2, §4.2, §6)."""
+"""Locale-safe exact parsing and display rounding (docs/methods/hcg.md §3.2, §4.2, §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Product presets of spec §1.3 (values typed from the spec)."""
+"""Product presets of docs/methods/hcg.md §1.3 (values typed from the spec)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_lookup_errors() -> None:
 
 
 def test_review_preset_table_value_by_value() -> None:
-    # Spec §1.3, typed from the spec's PRESETS block.
+    # docs/methods/hcg.md §1.3, typed from the spec's PRESETS block.
     generic = PRESETS["generic-fk-10000"]
     assert (generic.vial_iu, generic.label_diluent_ml, generic.vial_capacity_ml) == (10000, 10, 10)
     assert generic.diluent == "bacteriostatic water" and generic.us_label

@@ -1,4 +1,4 @@
-"""Schedule, discard date (BUD), multi-vial plan and cost: specs/hcg.md §6.3 and §6.5 (T41), plus
+"""Schedule, discard date (BUD), multi-vial plan and cost: docs/methods/hcg.md §6.3 and §6.5 (T41), plus
 hand-counted calendars (the counting is written out in the comments)."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_T21_mon_thu_bud_30() -> None:
 
 
 def test_bud_convention_is_one_named_constant() -> None:
-    # Spec §3.2 [A]: a dose on the discard date is expired. Daily doses with BUD 30: days 0…29.
+    # docs/methods/hcg.md §3.2 [A]: a dose on the discard date is expired. Daily doses with BUD 30: days 0…29.
     assert DOSE_ON_DISCARD_DATE_USABLE is False
     s = schedule(mix("10000", "10", "250"), Frequency.every_days(1), bud_days=30)
     assert s.doses_used == 30
@@ -124,7 +124,7 @@ def test_T29_eod_plan() -> None:
 
 
 def test_monday_vial_serves_one_more_dose_than_thursday_vial_with_bud_60() -> None:
-    # Spec §3.2: Mon+Thu, BUD 60. From Monday: days (7k, 7k+3) < 60 → k ≤ 8 for both → 18.
+    # docs/methods/hcg.md §3.2: Mon+Thu, BUD 60. From Monday: days (7k, 7k+3) < 60 → k ≤ 8 for both → 18.
     # From Thursday: days (7k, 7k+4) < 60 → 9 + 8 = 17.
     m = mix("10000", "10", "250")  # 40 doses by content
     mon = schedule(m, Frequency.per_week(2), bud_days=60, start="2025-01-06")
@@ -209,7 +209,7 @@ def test_T41_preservative_free_diluent_needs_explicit_bud() -> None:
 
 
 def test_bud_required_for_presets_without_bud_and_preservative_free() -> None:
-    # Spec §5: E_BUD_REQUIRED for a preset whose bud_days is None; T41: sterile water needs an
+    # docs/methods/hcg.md §5: E_BUD_REQUIRED for a preset whose bud_days is None; T41: sterile water needs an
     # explicit BUD even without a preset.
     for m in (
         mix(preset="generic-fk-10000", dose_iu="250"),
@@ -298,7 +298,7 @@ def test_bad_start_date_is_parse_error() -> None:
 
 
 def test_frequency_presets_of_spec() -> None:
-    # Spec §3.1: daily 1 day; EOD 2 days (3.5/week); every 3 days; 2×/week Mon+Thu;
+    # docs/methods/hcg.md §3.1: daily 1 day; EOD 2 days (3.5/week); every 3 days; 2×/week Mon+Thu;
     # 3×/week Mon+Wed+Fri; weekly.
     assert Frequency.named("daily").interval_days == 1
     assert Frequency.named("eod").doses_per_week == F(7, 2)
@@ -313,7 +313,7 @@ def test_frequency_presets_of_spec() -> None:
     assert [(d - start).days for d in dates] == [0, 2, 4, 7, 9, 11]
 
 
-# --- Review vectors (hand-counted from spec §3.2; BUD: a dose is usable iff day < bud_days) -------
+# --- Review vectors (hand-counted from docs/methods/hcg.md §3.2; BUD: a dose is usable iff day < bud_days) -------
 
 
 def test_review_daily_bud_30() -> None:

@@ -1,4 +1,4 @@
-"""Syringe catalogue of spec §2.1 (values typed from the table) and the smallest-barrel rule."""
+"""Syringe catalogue of docs/methods/hcg.md §2.1 (values typed from the table) and the smallest-barrel rule."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from endolab.errors import ParseError
 from endolab.hcg.syringes import SYRINGES, get_syringe, recommend_syringe
 
-# key: (units per mL, capacity [unit], smallest graduation [unit], mL per graduation) — spec §2.1
+# key: (units per mL, capacity [unit], smallest graduation [unit], mL per graduation) — docs/methods/hcg.md §2.1
 SPEC_TABLE = {
     "u100-0.3-half": (100, 30, F(1, 2), F(5, 1000)),
     "u100-0.3": (100, 30, 1, F(1, 100)),
@@ -37,7 +37,7 @@ def test_catalogue_keys_exactly() -> None:
 
 
 def test_u40_is_two_and_a_half_times_u100_volume() -> None:
-    # Spec §2.1: "25" on a U-40 barrel is 0.625 mL, 2.5× the U-100 volume.
+    # docs/methods/hcg.md §2.1: "25" on a U-40 barrel is 0.625 mL, 2.5× the U-100 volume.
     assert F(25) / SYRINGES["u40-1.0"].units_per_ml == F(5, 8)
     assert (F(25) / 40) / (F(25) / 100) == F(5, 2)
 

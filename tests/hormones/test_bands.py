@@ -1,6 +1,6 @@
 """Bands of free T, bioavailable T and free E2 (issue 12; endolab.hormones.bands).
 
-Expected values are hand calculations written out here: the Vermeulen 1999 quadratic (spec §2.1)
+Expected values are hand calculations written out here: the Vermeulen 1999 quadratic (docs/methods/hormones.md §2.1)
 solved in the test, the SHBG reference interval typed from its source (Allina Health
 Laboratories, SHBG ECLIA, men 20–49 y: 16.5–55.9 nmol/L), and the Fiers 2018 ratio range.
 """

@@ -1,4 +1,4 @@
-"""Age-based defaults (specs/hormones.md §3: 33 nmol/L ≤ 35 y, 52 nmol/L ≥ 59 y, linear; age 47)."""
+"""Age-based defaults (docs/methods/hormones.md §3: 33 nmol/L ≤ 35 y, 52 nmol/L ≥ 59 y, linear; age 47)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Free estradiol with T competing for SHBG (specs/hormones.md §2.7).
+"""Free estradiol with T competing for SHBG (docs/methods/hormones.md §2.7).
 
 Checked against an independent route written here: the full two-ligand competitive mass balance
 (T and E2 on one SHBG site, both on albumin) solved by nested bisection; the spec states the
@@ -62,7 +62,7 @@ def test_fraction_hand_calculation() -> None:
 
 
 def test_ignoring_competition_lowers_free_e2_by_6_to_10_percent() -> None:
-    # spec §2.7: without T competition the free-E2 estimate is about 6–10 % lower (TT 500, SHBG 33)
+    # docs/methods/hormones.md §2.7: without T competition the free-E2 estimate is about 6–10 % lower (TT 500, SHBG 33)
     r = free_estradiol(20, 500, 33)
     without = free_e2_fraction_sodergard_1982(0.0, 33e-9, 43 / 69000)
     drop = 1 - without / (r.free_estradiol_percent / 100)

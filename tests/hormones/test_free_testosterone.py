@@ -1,6 +1,6 @@
 """Free testosterone: ISSAM worked example, the spec's vectors, the quadratic, properties, errors.
 
-Expected values come from specs/hormones.md §2.3/§2.4 (ISSAM page issam.ch/freetesuit.html worked
+Expected values come from docs/methods/hormones.md §2.3/§2.4 (ISSAM page issam.ch/freetesuit.html worked
 example, reproduced there by four independent routes) and from hand arithmetic written out below.
 """
 
@@ -40,7 +40,7 @@ def test_issam_intermediates_a_b_c() -> None:
 
 def test_issam_worked_example_to_3_significant_figures() -> None:
     # ISSAM: TT 288.4 ng/dL (= 10 nmol/L), SHBG 40 nmol/L, albumin 4.3 g/dL → FT 1.7388 %,
-    # FT 5.015 ng/dL = 50.1 pg/mL, BAT 118 ng/dL; FT = 1.73884e-10 mol/L by four routes (spec §2.3).
+    # FT 5.015 ng/dL = 50.1 pg/mL, BAT 118 ng/dL; FT = 1.73884e-10 mol/L by four routes (docs/methods/hormones.md §2.3).
     r = free_testosterone(288.4, 40, 4.3)
     assert f"{r.free_testosterone_pg_ml:.3g}" == "50.1"
     assert f"{r.free_testosterone_percent:.3g}" == "1.74"
@@ -51,7 +51,7 @@ def test_issam_worked_example_to_3_significant_figures() -> None:
     assert r.free_testosterone_ng_dl == pytest.approx(5.015, rel=5e-4)
 
 
-# specs/hormones.md §2.3 table (tolerance ±0.5 %): TT ng/dL, SHBG nmol/L, albumin g/dL,
+# docs/methods/hormones.md §2.3 table (tolerance ±0.5 %): TT ng/dL, SHBG nmol/L, albumin g/dL,
 # FT pg/mL, FT nmol/L, FT %, BAT ng/dL
 FT_VECTORS = [
     ("TV-FT-1", 288.4, 40, 4.3, 50.148, 0.173884, 1.7388, 117.52),
@@ -73,7 +73,7 @@ def test_spec_free_t_vectors(
 
 
 def test_sodergard_constants_vector() -> None:
-    # spec §2.4: TT 500 ng/dL, SHBG 33, albumin 4.3, Södergård 1982 → 119 pg/mL (2.37 %), BAT 312 ng/dL
+    # docs/methods/hormones.md §2.4: TT 500 ng/dL, SHBG 33, albumin 4.3, Södergård 1982 → 119 pg/mL (2.37 %), BAT 312 ng/dL
     r = free_testosterone(500, 33, 4.3, method="sodergard1982")
     assert f"{r.free_testosterone_pg_ml:.3g}" == "119"
     assert f"{r.free_testosterone_percent:.3g}" == "2.37"
@@ -84,7 +84,7 @@ def test_sodergard_constants_vector() -> None:
 
 
 def test_emadi_konjin_constants_vector() -> None:
-    # spec §2.4: TT 500 ng/dL, SHBG 33, albumin 4.3, Emadi-Konjin 2003 → 135 pg/mL (2.70 %),
+    # docs/methods/hormones.md §2.4: TT 500 ng/dL, SHBG 33, albumin 4.3, Emadi-Konjin 2003 → 135 pg/mL (2.70 %),
     # BAT 123 ng/dL. Hand check of BAT: N = 1 + 1.3e4 × 43/69000 = 9.101; 13.5 ng/dL × 9.101 = 122.9.
     r = free_testosterone(500, 33, 4.3, method="emadikonjin2003")
     assert f"{r.free_testosterone_pg_ml:.3g}" == "135"
@@ -99,7 +99,7 @@ def test_emadi_konjin_constants_vector() -> None:
 )
 def test_ross_constants_against_bisection(tt_nm: float, shbg_nm: float, alb_g_l: float) -> None:
     # Ross 2005 has no worked value in the spec: check the closed form against an independent
-    # bisection of the mass balance with K_SHBG 1.13e9 and K_alb 4.4e4 L/mol (spec §2.4).
+    # bisection of the mass balance with K_SHBG 1.13e9 and K_alb 4.4e4 L/mol (docs/methods/hormones.md §2.4).
     tt, shbg, alb = tt_nm * 1e-9, shbg_nm * 1e-9, alb_g_l / 69000
     assert ross_2005(tt, shbg, alb) == pytest.approx(
         _bisect_free_t(tt, shbg, alb, 1.13e9, 4.4e4), rel=1e-10
@@ -109,7 +109,7 @@ def test_ross_constants_against_bisection(tt_nm: float, shbg_nm: float, alb_g_l:
 
 
 def test_albumin_molar_mass_sensitivity_from_spec() -> None:
-    # spec §2.1: with 66,500 g/mol the ISSAM example's FT falls from 5.015 to 4.936 ng/dL (−1.6 %)
+    # docs/methods/hormones.md §2.1: with 66,500 g/mol the ISSAM example's FT falls from 5.015 to 4.936 ng/dL (−1.6 %)
     ft = vermeulen_1999(10e-9, 40e-9, 43 / 66500)
     assert ft * 1e9 * 288.4 / 10 == pytest.approx(4.936, rel=5e-4)
 

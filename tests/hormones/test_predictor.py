@@ -1,6 +1,6 @@
-"""The TRT Hormone Predictor: spec vectors (§5.4–§5.6), calibration, properties, overrides, errors.
+"""The TRT Hormone Predictor: spec vectors (docs/methods/hormones.md §5.4–§5.6), calibration, properties, overrides, errors.
 
-Expected values are those of specs/hormones.md (tolerance ±0.5 % where the spec gives more digits;
+Expected values are those of docs/methods/hormones.md (tolerance ±0.5 % where the spec gives more digits;
 for 3-s.f. numbers, ± half a unit of the last digit). Hand arithmetic is written out where used.
 """
 
@@ -33,11 +33,11 @@ def approx_3sf(value: float, shown: float) -> None:
     assert float(f"{value:.3g}") == pytest.approx(shown, rel=1e-9), (value, shown)
 
 
-# --- §5.2/§5.4 calibrated constants -------------------------------------------------------------
+# --- docs/methods/hormones.md §5.2/§5.4 calibrated constants -------------------------------------------------------------
 
 
 def test_calibrated_constants_match_spec() -> None:
-    # spec §5.2: VMAX_E2_YOUNG 13.2685 pmol/L (older 18.5759), C_DHT 0.285697 nmol/L
+    # docs/methods/hormones.md §5.2: VMAX_E2_YOUNG 13.2685 pmol/L (older 18.5759), C_DHT 0.285697 nmol/L
     assert calibrate_vmax_e2_young() == pytest.approx(13.2685, rel=1e-5)
     assert calibrate_vmax_e2_young() * 1.4 == pytest.approx(18.5759, rel=1e-5)
     assert calibrate_c_dht() == pytest.approx(0.285697, rel=1e-5)
@@ -56,7 +56,7 @@ def test_dht_anchor_is_reproduced() -> None:
         assert lv.dht_nmol_l * DHT_NG_DL_PER_NMOL / 531 == pytest.approx(1 / 13, rel=1e-9)
 
 
-# --- §5.5 predictor test vectors ----------------------------------------------------------------
+# --- docs/methods/hormones.md §5.5 predictor test vectors ----------------------------------------------------------------
 
 # age 30, default SHBG (33 nmol/L at ≤ 35 y), albumin 4.3 g/dL:
 # TT, FT pg/mL, E2 pg/mL, free E2 pg/mL, DHT ng/dL, E2:T molar, DHT:T (1:x by mass)
@@ -97,7 +97,7 @@ def test_same_vectors_in_nmol_l() -> None:
     assert b.dht_nmol_l * DHT_NG_DL_PER_NMOL == pytest.approx(a.dht_ng_dl, rel=1e-12)
 
 
-# --- §5.4 cross-checks and illustration ---------------------------------------------------------
+# --- docs/methods/hormones.md §5.4 cross-checks and illustration ---------------------------------------------------------
 
 
 def test_young_cross_check() -> None:
@@ -120,7 +120,7 @@ def test_older_anchor_cross_check() -> None:
     [(25, 253, 49.0, 11.1, 20.7), (125, 542, 115, 22.4, 41.6), (600, 2370, 721, 63.0, 117)],
 )
 def test_bhasin_dose_illustration(dose: float, tt: float, ft: float, e2: float, dht: float) -> None:
-    # spec §5.4: Bhasin 2001 nadir TT by dose, SHBG 33 fixed, age 27
+    # docs/methods/hormones.md §5.4: Bhasin 2001 nadir TT by dose, SHBG 33 fixed, age 27
     r = predict(dose_mg_week=dose, age=27, shbg=33)
     assert r.total_testosterone_ng_dl == tt
     assert r.dose_mg_week == dose
@@ -130,7 +130,7 @@ def test_bhasin_dose_illustration(dose: float, tt: float, ft: float, e2: float, 
     assert any("population mean" in f for f in r.flags)
 
 
-# --- §5.6 sensitivity to the free-T scale (both Km × KM_SCALE, re-calibrated) ---------------------
+# --- docs/methods/hormones.md §5.6 sensitivity to the free-T scale (both Km × KM_SCALE, re-calibrated) ---------------------
 
 KM_SCALE_TABLE = [
     (1.0, (13.0, 20.9, 37.3, 64.5), (24.3, 38.7, 68.7, 119)),

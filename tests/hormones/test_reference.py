@@ -1,4 +1,4 @@
-"""Flags of the predictor (specs/hormones.md §5.7) and the display reference ranges (§4)."""
+"""Flags of the predictor (docs/methods/hormones.md §5.7) and the display reference ranges (docs/methods/hormones.md §4)."""
 
 from __future__ import annotations
 

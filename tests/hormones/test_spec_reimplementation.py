@@ -1,14 +1,14 @@
-"""An independent re-implementation of specs/hormones.md §2.1, §2.7, §3 and §5.1–§5.4, compared with
+"""An independent re-implementation of docs/methods/hormones.md §2.1, §2.7, §3 and §5.1–§5.4, compared with
 the library over a dense grid.
 
 Everything in the ``spec_*`` functions below is written from the spec text alone (plain Python
 ``math``; nothing is imported from ``endolab.hormones`` except the public API under test): the
-Vermeulen quadratic (§2.1), the free-E2 fraction with T competing for SHBG (§2.7), the age-based
-defaults (§3, §5.1 "Age handling"), the Michaelis–Menten chain (§5.1) with the constants of §5.2,
-and the two calibration constants derived here from the §5.4 anchors (not typed in from §5.2).
+Vermeulen quadratic (docs/methods/hormones.md §2.1), the free-E2 fraction with T competing for SHBG (docs/methods/hormones.md §2.7), the age-based
+defaults (docs/methods/hormones.md §3, §5.1 "Age handling"), the Michaelis–Menten chain (docs/methods/hormones.md §5.1) with the constants of docs/methods/hormones.md §5.2,
+and the two calibration constants derived here from the docs/methods/hormones.md §5.4 anchors (not typed in from docs/methods/hormones.md §5.2).
 
-The re-implementation is first checked against every number the spec publishes (§2.3, §2.4, §5.2,
-§5.4, §5.5, §5.6), so that it is itself an independent source; the library is then compared with it
+The re-implementation is first checked against every number the spec publishes (docs/methods/hormones.md §2.3, §2.4, §5.2,
+docs/methods/hormones.md §5.4, §5.5, §5.6), so that it is itself an independent source; the library is then compared with it
 over ages 18/25/30/35/40/47/50/59/65/70/90 and a missing age, TT 50–3000 ng/dL, SHBG given
 (5, 20, 33, 52, 150) or defaulted, albumin 2.5/4.3/5.5 g/dL, TT in nmol/L, and the dose path.
 
@@ -35,54 +35,54 @@ from tests.hormones.band_keys import BAND_KEYS, PREDICT_BAND_EXTRA
 # The spec, re-implemented
 # --------------------------------------------------------------------------------------------------
 
-# §2.1 (ISSAM constants, verbatim): K_SHBG = 1.0e9, K_alb = 3.6e4 L/mol, albumin MW 69,000 g/mol
+# docs/methods/hormones.md §2.1 (ISSAM constants, verbatim): K_SHBG = 1.0e9, K_alb = 3.6e4 L/mol, albumin MW 69,000 g/mol
 K_SHBG_T = 1.0e9
 K_ALB_T = 3.6e4
 ALB_MW = 69000.0
-# §2.7 / §5.2 (Södergård 1982, 37 °C): K_SHBG-E2 = 3.14e8, K_alb-E2 = 4.21e4 L/mol
+# docs/methods/hormones.md §2.7 / §5.2 (Södergård 1982, 37 °C): K_SHBG-E2 = 3.14e8, K_alb-E2 = 4.21e4 L/mol
 K_SHBG_E2 = 3.14e8
 K_ALB_E2 = 4.21e4
-# §5.2: Km (Lakshman 2010 abstract) and the older/young E2 Vmax ratio
+# docs/methods/hormones.md §5.2: Km (Lakshman 2010 abstract) and the older/young E2 Vmax ratio
 KM_AROM = 1.83  # nM
 KM_5AR = 3.35  # nM
 OLDER_YOUNG_VMAX = 1.40
-# §2.2 / §5.1 conversions, written as the spec writes them
+# docs/methods/hormones.md §2.2 / §5.1 conversions, written as the spec writes them
 T_NGDL_PER_NM = 28.84  # "TT = TT_ngdl / 28.84 * 1e-9"
-# §2.2: "pg/mL × 3.671 = pmol/L (1000/272.38 = 3.6714)"; §5.1 writes the rounded 3.6714. The
-# spec's own §5.5 five-figure values need the unrounded 1000/272.38 (with 3.6714, E2 at TT 1000 is
+# docs/methods/hormones.md §2.2: "pg/mL × 3.671 = pmol/L (1000/272.38 = 3.6714)"; docs/methods/hormones.md §5.1 writes the rounded 3.6714. The
+# spec's own docs/methods/hormones.md §5.5 five-figure values need the unrounded 1000/272.38 (with 3.6714, E2 at TT 1000 is
 # 37.3082, not the published 37.309), so the molar-mass form is the spec's factor.
 E2_PMOL_PER_PG = 1000 / 272.38
 DHT_NGDL_PER_NM = 29.044  # "DHT_ngdl = DHT_nM * 29.044"
-# §3 defaults
+# docs/methods/hormones.md §3 defaults
 ALB_DEFAULT = 4.3  # g/dL
 SHBG_YOUNG, SHBG_OLDER = 33.0, 52.0  # nmol/L at ≤ 35 y and ≥ 59 y
 AGE_YOUNG_MAX, AGE_OLDER_MIN = 35.0, 59.0
 AGE_MISSING = 47.0
-# §5.7 band ×/÷ 1.6 [A]
+# docs/methods/hormones.md §5.7 band ×/÷ 1.6 [A]
 BAND = 1.6
 
 
 def spec_free_t(
     tt: float, shbg: float, alb: float, ks: float = K_SHBG_T, ka: float = K_ALB_T
 ) -> float:
-    """§2.1: positive root of a·FT² + b·FT + c = 0 (mol/L in, mol/L out)."""
+    """docs/methods/hormones.md §2.1: positive root of a·FT² + b·FT + c = 0 (mol/L in, mol/L out)."""
     n = 1 + ka * alb  # N = 1 + K_alb * Alb
     a = n * ks  # a = N * K_SHBG
     b = n + ks * (shbg - tt)  # b = N + K_SHBG * (SHBG - TT)
     c = -tt  # c = -TT
     disc = math.sqrt(b * b - 4 * a * c)
-    # §2.1: "use FT = 2*TT / (b + sqrt(b^2+4*a*TT)) when b>0 (no cancellation)"
+    # docs/methods/hormones.md §2.1: "use FT = 2*TT / (b + sqrt(b^2+4*a*TT)) when b>0 (no cancellation)"
     return 2 * tt / (b + disc) if b > 0 else (-b + disc) / (2 * a)
 
 
 def spec_f_e2(ft: float, shbg: float, alb: float) -> float:
-    """§2.7: free E2 fraction with T occupying SHBG (all mol/L)."""
+    """docs/methods/hormones.md §2.7: free E2 fraction with T occupying SHBG (all mol/L)."""
     shbg_unoccupied = shbg / (1 + K_SHBG_T * ft)
     return 1 / (1 + K_ALB_E2 * alb + K_SHBG_E2 * shbg_unoccupied)
 
 
 def spec_age_weight(age: float | None) -> float:
-    """§3 / §5.1 "Age handling": missing age → 47 y; 0 at ≤ 35 y, 1 at ≥ 59 y, linear between."""
+    """docs/methods/hormones.md §3 / §5.1 "Age handling": missing age → 47 y; 0 at ≤ 35 y, 1 at ≥ 59 y, linear between."""
     a = AGE_MISSING if age is None else age
     if a <= AGE_YOUNG_MAX:
         return 0.0
@@ -92,17 +92,17 @@ def spec_age_weight(age: float | None) -> float:
 
 
 def spec_default_shbg(age: float | None) -> float:
-    """§3: 33 nmol/L (≤ 35 y), 52 nmol/L (≥ 59 y), linear between; missing age → 47 y."""
+    """docs/methods/hormones.md §3: 33 nmol/L (≤ 35 y), 52 nmol/L (≥ 59 y), linear between; missing age → 47 y."""
     return SHBG_YOUNG + spec_age_weight(age) * (SHBG_OLDER - SHBG_YOUNG)
 
 
 def spec_fa(age: float | None) -> float:
-    """§5.1: aromatase_age_factor 1.0 (≤ 35 y) … 1.4 (≥ 59 y), linear; missing age → 47 y."""
+    """docs/methods/hormones.md §5.1: aromatase_age_factor 1.0 (≤ 35 y) … 1.4 (≥ 59 y), linear; missing age → 47 y."""
     return 1 + spec_age_weight(age) * (OLDER_YOUNG_VMAX - 1)
 
 
 def _ft_nm(tt_ngdl: float, shbg_nmol: float, alb_gdl: float, ks: float = K_SHBG_T) -> float:
-    # §5.1: TT = TT_ngdl / 28.84 * 1e-9; SHBG = SHBG_nmol * 1e-9; Alb = Alb_gdl * 10 / 69000
+    # docs/methods/hormones.md §5.1: TT = TT_ngdl / 28.84 * 1e-9; SHBG = SHBG_nmol * 1e-9; Alb = Alb_gdl * 10 / 69000
     return (
         spec_free_t(tt_ngdl / T_NGDL_PER_NM * 1e-9, shbg_nmol * 1e-9, alb_gdl * 10 / ALB_MW, ks)
         * 1e9
@@ -110,7 +110,7 @@ def _ft_nm(tt_ngdl: float, shbg_nmol: float, alb_gdl: float, ks: float = K_SHBG_
 
 
 def spec_vmax_e2_young(km_scale: float = 1.0) -> float:
-    """§5.4 E2 anchor: HIMS TT 13.1 nmol/L, E2 73.4 pmol/L, SHBG 52, albumin 4.3, fa 1.4 → pmol/L."""
+    """docs/methods/hormones.md §5.4 E2 anchor: HIMS TT 13.1 nmol/L, E2 73.4 pmol/L, SHBG 52, albumin 4.3, fa 1.4 → pmol/L."""
     tt_ngdl = 13.1 * T_NGDL_PER_NM
     ft = _ft_nm(tt_ngdl, 52.0, 4.3)
     free_e2 = 73.4 * spec_f_e2(ft * 1e-9, 52e-9, 4.3 * 10 / ALB_MW)  # pmol/L
@@ -119,7 +119,7 @@ def spec_vmax_e2_young(km_scale: float = 1.0) -> float:
 
 
 def spec_c_dht(km_scale: float = 1.0) -> float:
-    """§5.4 DHT anchor: DHT:T = 1:13 by mass at TT 531 ng/dL, SHBG 33, albumin 4.3 → nmol/L."""
+    """docs/methods/hormones.md §5.4 DHT anchor: DHT:T = 1:13 by mass at TT 531 ng/dL, SHBG 33, albumin 4.3 → nmol/L."""
     ratio_molar = (1 / 13) * 28.84 / 29.044  # "molar = mass × 28.84/29.044 = ×0.99298"
     ft = _ft_nm(531.0, 33.0, 4.3)
     return ratio_molar * (KM_5AR * km_scale + ft)  # C_DHT = ratio_molar·(3.35 + FT_nM)
@@ -144,38 +144,39 @@ def spec_predict(
     alb_gdl: float | None = None,
     km_scale: float = 1.0,
 ) -> Spec:
-    """§5.1 equations, with the §3 defaults."""
+    """docs/methods/hormones.md §5.1 equations, with the docs/methods/hormones.md §3 defaults."""
     alb_gdl = ALB_DEFAULT if alb_gdl is None else alb_gdl
     shbg_nmol = spec_default_shbg(age) if shbg_nmol is None else shbg_nmol
     tt = tt_ngdl / T_NGDL_PER_NM * 1e-9  # mol/L
     shbg = shbg_nmol * 1e-9
     alb = alb_gdl * 10 / ALB_MW
-    ft = spec_free_t(tt, shbg, alb)  # §2.1
+    ft = spec_free_t(tt, shbg, alb)  # docs/methods/hormones.md §2.1
     ft_nm = ft * 1e9
     n = 1 + K_ALB_T * alb
     # Estradiol: freeE2 = VMAX_E2_YOUNG · fa · FT_nM / (KM_AROM + FT_nM)   [pmol/L → mol/L]
     free_e2 = spec_vmax_e2_young(km_scale) * spec_fa(age) * ft_nm / (KM_AROM * km_scale + ft_nm)
     free_e2 *= 1e-12
-    e2_total = free_e2 / spec_f_e2(ft, shbg, alb)  # §2.7
+    e2_total = free_e2 / spec_f_e2(ft, shbg, alb)  # docs/methods/hormones.md §2.7
     e2_pgml = e2_total * 1e12 / E2_PMOL_PER_PG
     # DHT: DHT_nM = C_DHT · TT_nM / (KM_5AR + FT_nM); DHT_ngdl = DHT_nM · 29.044
     dht_nm = spec_c_dht(km_scale) * (tt * 1e9) / (KM_5AR * km_scale + ft_nm)
     dht_ngdl = dht_nm * DHT_NGDL_PER_NM
     return Spec(
-        ft_pg_ml=ft_nm * T_NGDL_PER_NM * 10,  # §2.2: nmol/L × 28.84 = ng/dL; ng/dL × 10 = pg/mL
-        ft_percent=100 * ft / tt,  # §2.1 FT% = 100·FT/TT
-        bat_ng_dl=n * ft_nm * T_NGDL_PER_NM,  # §2.1 BAT = N·FT
+        # docs/methods/hormones.md §2.2: nmol/L × 28.84 = ng/dL; ng/dL × 10 = pg/mL
+        ft_pg_ml=ft_nm * T_NGDL_PER_NM * 10,
+        ft_percent=100 * ft / tt,  # docs/methods/hormones.md §2.1 FT% = 100·FT/TT
+        bat_ng_dl=n * ft_nm * T_NGDL_PER_NM,  # docs/methods/hormones.md §2.1 BAT = N·FT
         e2_pg_ml=e2_pgml,
         free_e2_pg_ml=free_e2 * 1e12 / E2_PMOL_PER_PG,
         dht_ng_dl=dht_ngdl,
-        e2_t_molar=e2_total / tt,  # §5.1 E2:T (molar)
-        dht_t_mass=dht_ngdl / tt_ngdl,  # §5.1 DHT:T (mass)
+        e2_t_molar=e2_total / tt,  # docs/methods/hormones.md §5.1 E2:T (molar)
+        dht_t_mass=dht_ngdl / tt_ngdl,  # docs/methods/hormones.md §5.1 DHT:T (mass)
         shbg_used=shbg_nmol,
     )
 
 
 def spec_free_estradiol(e2_pgml: float, tt_ngdl: float, shbg_nmol: float, alb_gdl: float) -> float:
-    """§2.7 free E2 [pg/mL] = f_E2 · total E2, FT by §2.1."""
+    """docs/methods/hormones.md §2.7 free E2 [pg/mL] = f_E2 · total E2, FT by docs/methods/hormones.md §2.1."""
     alb = alb_gdl * 10 / ALB_MW
     ft = spec_free_t(tt_ngdl / T_NGDL_PER_NM * 1e-9, shbg_nmol * 1e-9, alb)
     return spec_f_e2(ft, shbg_nmol * 1e-9, alb) * e2_pgml
@@ -191,21 +192,21 @@ def three_sf(x: float) -> float:
 
 
 def test_reimplementation_reproduces_section_5_2_constants() -> None:
-    # §5.2: VMAX_E2_YOUNG 13.2685 pmol/L (older 18.5759), C_DHT 0.285697 nmol/L
+    # docs/methods/hormones.md §5.2: VMAX_E2_YOUNG 13.2685 pmol/L (older 18.5759), C_DHT 0.285697 nmol/L
     assert spec_vmax_e2_young() == pytest.approx(13.2685, abs=5e-5)
     assert spec_vmax_e2_young() * 1.4 == pytest.approx(18.5759, abs=5e-5)
     assert spec_c_dht() == pytest.approx(0.285697, abs=5e-7)
 
 
 def test_reimplementation_reproduces_issam_intermediates() -> None:
-    # §2.3: a = 23.43e9, b = 53.43, c = −1.0e-8 for TT 10 nM, SHBG 40 nM, albumin 43 g/L
+    # docs/methods/hormones.md §2.3: a = 23.43e9, b = 53.43, c = −1.0e-8 for TT 10 nM, SHBG 40 nM, albumin 43 g/L
     n = 1 + K_ALB_T * 43 / ALB_MW
     assert f"{n * K_SHBG_T / 1e9:.2f}" == "23.43"
     assert f"{n + K_SHBG_T * (40e-9 - 10e-9):.2f}" == "53.43"
     assert spec_free_t(10e-9, 40e-9, 43 / ALB_MW) == pytest.approx(1.73884e-10, rel=5e-6)
 
 
-# §2.3 (TT, SHBG, albumin, FT pg/mL, FT nmol/L, FT %, BAT ng/dL), the more precise figures
+# docs/methods/hormones.md §2.3 (TT, SHBG, albumin, FT pg/mL, FT nmol/L, FT %, BAT ng/dL), the more precise figures
 FT_TABLE = [
     ("TV-FT-1", 288.4, 40, 4.3, 50.148, 0.173884, 1.7388, 117.52),
     ("TV-FT-2", 300, 53, 4.2, 43.499, 0.150829, 1.45, 99.67),
@@ -225,7 +226,7 @@ def test_reimplementation_and_library_reproduce_section_2_3(
     assert ft_nm == pytest.approx(nm, abs=6e-7), vid
     assert three_sf(s.ft_percent) == three_sf(pct), vid
     assert s.bat_ng_dl == pytest.approx(bat, rel=1e-4), vid
-    # every published §2.3 vector through the public API, to the spec's 0.5 % and to 3 s.f.
+    # every published docs/methods/hormones.md §2.3 vector through the public API, to the spec's 0.5 % and to 3 s.f.
     r = free_testosterone(tt, shbg, alb)
     for got, want in (
         (r.free_testosterone_pg_ml, pg),
@@ -248,7 +249,7 @@ def test_reimplementation_and_library_reproduce_section_2_3(
 def test_reimplementation_reproduces_section_2_4(
     ks: float, ka: float, pg: float, pct: float, bat: float
 ) -> None:
-    # §2.4: TT 500 ng/dL, SHBG 33, albumin 4.3 with each constant set
+    # docs/methods/hormones.md §2.4: TT 500 ng/dL, SHBG 33, albumin 4.3 with each constant set
     tt, alb = 500 / T_NGDL_PER_NM * 1e-9, 43 / ALB_MW
     ft = spec_free_t(tt, 33e-9, alb, ks, ka)
     assert three_sf(ft * 1e9 * T_NGDL_PER_NM * 10) == pg
@@ -256,7 +257,7 @@ def test_reimplementation_reproduces_section_2_4(
     assert three_sf((1 + ka * alb) * ft * 1e9 * T_NGDL_PER_NM) == bat
 
 
-# §5.5: age 30, default SHBG, albumin 4.3 — TT, FT, E2 (5 s.f.), free E2, DHT (5 s.f.), E2:T, 1:x
+# docs/methods/hormones.md §5.5: age 30, default SHBG, albumin 4.3 — TT, FT, E2 (5 s.f.), free E2, DHT (5 s.f.), E2:T, 1:x
 PREDICTOR_TABLE = [
     (300, 59.0, 13.028, 0.364, 24.282, 4.60e-3, 12.4),
     (500, 105, 20.886, 0.600, 38.734, 4.42e-3, 12.9),
@@ -287,9 +288,11 @@ def test_reimplementation_and_library_reproduce_section_5_5(
 @pytest.mark.parametrize(
     ("age", "tt", "shbg", "ft", "e2", "dht"),
     [
-        (25, 531, 33, 113, 22.0, 40.8),  # §5.4 young cross-check
-        (70, 13.1 * 28.84, 52, None, 20.0, 30.7),  # §5.4 older anchor point
-        (27, 253, 33, 49.0, 11.1, 20.7),  # §5.4 illustration, Bhasin 25 mg/wk
+        (25, 531, 33, 113, 22.0, 40.8),  # docs/methods/hormones.md §5.4 young cross-check
+        # docs/methods/hormones.md §5.4 older anchor point
+        (70, 13.1 * 28.84, 52, None, 20.0, 30.7),
+        # docs/methods/hormones.md §5.4 illustration, Bhasin 25 mg/wk
+        (27, 253, 33, 49.0, 11.1, 20.7),
         (27, 542, 33, 115, 22.4, 41.6),  # 125 mg/wk
         (27, 2370, 33, 721, 63.0, 117),  # 600 mg/wk
     ],
@@ -304,7 +307,7 @@ def test_reimplementation_reproduces_section_5_4(
     assert three_sf(s.dht_ng_dl) == dht
 
 
-# §5.6 (age 30, SHBG 33): E2 and DHT at TT 300/500/1000/2500 for each KM_SCALE, re-calibrated
+# docs/methods/hormones.md §5.6 (age 30, SHBG 33): E2 and DHT at TT 300/500/1000/2500 for each KM_SCALE, re-calibrated
 KM_SCALE_TABLE = [
     (1.0, (13.0, 20.9, 37.3, 64.5), (24.3, 38.7, 68.7, 119)),
     (1.19, (13.0, 21.1, 38.7, 70.1), (24.1, 38.7, 69.8, 126)),
@@ -323,7 +326,7 @@ def test_reimplementation_reproduces_section_5_6(
 
 
 def test_reimplementation_linear_limit_of_section_5_6() -> None:
-    # §5.6 "∞ (linear, no saturation)": freeE2 ∝ FT and DHT ∝ TT, each scaled to its anchor.
+    # docs/methods/hormones.md §5.6 "∞ (linear, no saturation)": freeE2 ∝ FT and DHT ∝ TT, each scaled to its anchor.
     # E2 = 73.4 pmol/L × (FT/FT_anchor) × (f_E2,anchor / f_E2) × (1/1.4 at age 30) ÷ 3.6714
     alb = 43 / ALB_MW
     ft_a = _ft_nm(13.1 * 28.84, 52, 4.3)
@@ -387,14 +390,14 @@ def test_predict_matches_reimplementation_on_dense_grid() -> None:
                     r = predict(tt, age=age, shbg=shbg, albumin=alb)
                     label = f"age={age} TT={tt} SHBG={shbg} alb={alb}"
                     bad += _differences(label, _lib(r), want)
-                    # band ×/÷ 1.6 (§5.7) around E2 and DHT
+                    # band ×/÷ 1.6 (docs/methods/hormones.md §5.7) around E2 and DHT
                     for lo, mid, hi in (
                         (r.estradiol_low_pg_ml, r.estradiol_pg_ml, r.estradiol_high_pg_ml),
                         (r.dht_low_ng_dl, r.dht_ng_dl, r.dht_high_ng_dl),
                     ):
                         if not (math.isclose(lo * BAND, mid) and math.isclose(hi, mid * BAND)):
                             bad.append(f"{label} band {lo}, {mid}, {hi}")
-                    # defaults used and reported (§3)
+                    # defaults used and reported (docs/methods/hormones.md §3)
                     if r.albumin_g_dl_used != (ALB_DEFAULT if alb is None else alb):
                         bad.append(f"{label} albumin used {r.albumin_g_dl_used}")
                     if r.age_years_used != (AGE_MISSING if age is None else age):
@@ -427,7 +430,7 @@ def test_albumin_in_g_l_matches_reimplementation() -> None:
 
 
 def test_free_testosterone_matches_reimplementation_on_dense_grid() -> None:
-    # §2.3 "more TT/SHBG/albumin combinations and a TT 300–1500 × SHBG 20/33/52 grid"
+    # docs/methods/hormones.md §2.3 "more TT/SHBG/albumin combinations and a TT 300–1500 × SHBG 20/33/52 grid"
     bad: list[str] = []
     tts = [*TTS, *range(300, 1501, 100)]
     for tt in tts:
@@ -456,7 +459,7 @@ def test_free_testosterone_in_nmol_l_matches_reimplementation() -> None:
 
 
 def test_free_estradiol_matches_reimplementation_on_dense_grid() -> None:
-    # §2.7 free-E2 calculator: free E2 = f_E2 · total E2 with FT from §2.1
+    # docs/methods/hormones.md §2.7 free-E2 calculator: free E2 = f_E2 · total E2 with FT from docs/methods/hormones.md §2.1
     bad: list[str] = []
     for e2 in (0.5, 5, 13, 20, 37, 64.5, 150, 1000):
         for tt in (50, 300, 500, 1000, 1500, 2500, 3000):
@@ -472,7 +475,7 @@ def test_free_estradiol_matches_reimplementation_on_dense_grid() -> None:
                         bad.append(
                             f"E2={e2} TT={tt} SHBG={shbg} alb={alb}: % {r.free_estradiol_percent}"
                         )
-    # E2 in pmol/L (§2.2: pg/mL × 3.6714 = pmol/L): same free E2
+    # E2 in pmol/L (docs/methods/hormones.md §2.2: pg/mL × 3.6714 = pmol/L): same free E2
     r = free_estradiol(20 * E2_PMOL_PER_PG, 500, 33, e2_unit="pmol/L")
     assert r.free_estradiol_pg_ml == pytest.approx(spec_free_estradiol(20, 500, 33, 4.3), rel=REL)
     # default albumin 4.3 g/dL
@@ -483,20 +486,21 @@ def test_free_estradiol_matches_reimplementation_on_dense_grid() -> None:
 
 
 def test_free_e2_of_the_predictor_equals_the_free_e2_calculator_on_its_e2() -> None:
-    # §5.1: the predictor's free E2 is f_E2 × its total E2, the §2.7 calculator's quantity
+    # docs/methods/hormones.md §5.1: the predictor's free E2 is f_E2 × its total E2, the docs/methods/hormones.md §2.7 calculator's quantity
     for age, tt, shbg in ((30, 500, 33), (70, 1500, 52), (None, 300, None), (47, 2500, 20)):
         r = predict(tt, age=age, shbg=shbg)
         c = free_estradiol(r.estradiol_pg_ml, tt, r.shbg_nmol_l_used)
         assert c.free_estradiol_pg_ml == pytest.approx(r.free_estradiol_pg_ml, rel=1e-9)
 
 
-BHASIN_2001 = {25: 253, 50: 306, 125: 542, 300: 1345, 600: 2370}  # §1.1 mean nadir TT, ng/dL
+# docs/methods/hormones.md §1.1 mean nadir TT, ng/dL
+BHASIN_2001 = {25: 253, 50: 306, 125: 542, 300: 1345, 600: 2370}
 
 
 @pytest.mark.parametrize("age", [27, 30, 47, 70, None])
 @pytest.mark.parametrize("shbg", [33, None])
 def test_dose_path_matches_reimplementation(age: float | None, shbg: float | None) -> None:
-    # §1.1 Bhasin 2001 means, then the same §5.1 chain ("labelled as population means", issue 2)
+    # docs/methods/hormones.md §1.1 Bhasin 2001 means, then the same docs/methods/hormones.md §5.1 chain ("labelled as population means", issue 2)
     for dose, tt in BHASIN_2001.items():
         r = predict(dose_mg_week=dose, age=age, shbg=shbg)
         assert r.total_testosterone_ng_dl == tt
@@ -509,7 +513,7 @@ def test_dose_path_matches_reimplementation(age: float | None, shbg: float | Non
 
 
 # --------------------------------------------------------------------------------------------------
-# 3. Defaults (§3), JSON keys (issue 2), ranges, flags and messages (§5.7)
+# 3. Defaults (docs/methods/hormones.md §3), JSON keys (issue 2), ranges, flags and messages (docs/methods/hormones.md §5.7)
 # --------------------------------------------------------------------------------------------------
 
 
@@ -525,7 +529,7 @@ def test_default_shbg_and_age_factor_interpolate_as_the_spec_says(
     r = predict(650, age=age)
     assert r.shbg_nmol_l_used == pytest.approx(33 + 19 * w, rel=1e-12)  # 33 → 52 nmol/L
     assert r.aromatase_age_factor == pytest.approx(1 + 0.4 * w, rel=1e-12)  # 1.0 → 1.4
-    # missing age → 47 y for BOTH the SHBG default and the age factor (§5.1 "Age handling")
+    # missing age → 47 y for BOTH the SHBG default and the age factor (docs/methods/hormones.md §5.1 "Age handling")
     if age is None:
         assert r.age_years_used == 47
         assert r.shbg_nmol_l_used == pytest.approx(
@@ -609,7 +613,7 @@ def _flag_names(flags: tuple[str, ...]) -> set[str]:
     ],
 )
 def test_total_t_warnings_of_section_5_7(tt: float, supra: bool, beyond: bool) -> None:
-    # §5.7: "warn > 1500: beyond typical TRT; > 2370 is beyond the trial's mean nadir at 600 mg/wk"
+    # docs/methods/hormones.md §5.7: "warn > 1500: beyond typical TRT; > 2370 is beyond the trial's mean nadir at 600 mg/wk"
     names = _flag_names(predict(tt, age=30, shbg=33).flags)
     assert ("supraphysiologic total T" in names) is supra
     assert ("beyond the trial" in names) is beyond
@@ -629,7 +633,7 @@ def test_total_t_warnings_of_section_5_7(tt: float, supra: bool, beyond: bool) -
     ],
 )
 def test_age_warning_outside_19_75(age: float | None, warned: bool) -> None:
-    # §5.7: accept 18–90, warn outside 19–75 (the trial's ages); a missing age is not "outside"
+    # docs/methods/hormones.md §5.7: accept 18–90, warn outside 19–75 (the trial's ages); a missing age is not "outside"
     assert ("age outside the trial" in _flag_names(predict(500, age=age).flags)) is warned
 
 
@@ -705,7 +709,7 @@ def test_cli_exit_status(args: list[str], code: int, fragments: list[str]) -> No
 
 @pytest.mark.parametrize("method", ["emadikonjin2003", "ross2005"])
 def test_other_constant_sets_do_not_carry_the_sodergard_note(method: str) -> None:
-    # §2.4: each set is its own source; the de Ronde 2006 comparison is about Södergård's constants
+    # docs/methods/hormones.md §2.4: each set is its own source; the de Ronde 2006 comparison is about Södergård's constants
     # only (was appended to every non-Vermeulen method).
     r = free_testosterone(500, 33, 4.3, method=method)
     assert not any("Södergård" in a or "de Ronde" in a for a in r.assumptions), r.assumptions

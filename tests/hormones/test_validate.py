@@ -1,4 +1,4 @@
-"""Input ranges (specs/hormones.md §5.7) and the messages of the range check."""
+"""Input ranges (docs/methods/hormones.md §5.7) and the messages of the range check."""
 
 from __future__ import annotations
 

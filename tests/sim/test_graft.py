@@ -22,7 +22,7 @@ from endolab.sim.graft import (
 
 
 def test_van_cauter_example_from_spec() -> None:
-    # specs/simulator.md §5 worked example: 45-y man, 78 kg, 1.78 m → BSA 1.959 m², t½,l 35.46 min,
+    # docs/methods/sim.md §5 worked example: 45-y man, 78 kg, 1.78 m → BSA 1.959 m², t½,l 35.46 min,
     # Vd 4.40 L, k1 0.0485, k2 0.0565, k3 0.0546 /min
     assert bsa_dubois_1916(78, 178) == pytest.approx(1.959, abs=5e-4)
     p = van_cauter_1992(45, 78, 178, "M")
@@ -42,7 +42,7 @@ def test_van_cauter_women_and_obese_use_their_rows() -> None:
 
 
 def test_basal_secretion_and_ieq_conversion() -> None:
-    # spec §3 derived basal state: Sb = 1.514 pmol/kg/min; §6: 0.8e9 cells ≈ 5.1e5 IEQ
+    # docs/methods/sim.md §3 derived basal state: Sb = 1.514 pmol/kg/min; docs/methods/sim.md §6: 0.8e9 cells ≈ 5.1e5 IEQ
     assert basal_secretion_dallaman2007() == pytest.approx(1.514, abs=5e-4)
     assert islet_equivalents_pisania_2010(0.8e9) == pytest.approx(5.128e5, rel=1e-3)
 

@@ -23,7 +23,7 @@ from endolab.sim.patients import load_patient, patient_names
 
 
 def test_healthy_subject_meal_matches_spec_check_values() -> None:
-    # specs/simulator.md §3 check run and §0 item 4 (independent re-implementation of Dalla Man
+    # docs/methods/sim.md §3.1 check run (independent re-implementation of Dalla Man
     # 2007, 78 g meal, RK4 1-min step): glucose 95 → 160.4 mg/dL at 65 min, 93.2 at 7 h; insulin
     # 25 → 251.8 pmol/L at 97 min; peak secretion 8.17 pmol/kg/min; C-peptide 475 → 2254 pmol/L
     # at 113 min. Tolerance: the spec's last printed digit (±0.05 / ±0.5 / ±1 min).

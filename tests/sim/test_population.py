@@ -106,7 +106,7 @@ def test_screened_population_has_the_trial_baseline() -> None:
     # ≥ 100 screened virtual participants, before infusion (the 14-day run-in). A 56-day screening
     # period (not the protocol's year) keeps the test near 30 s; its SHE count is scaled to a year.
     # Targets: the trial's reported baseline (HbA1c ~7.8 %, TIR ~50 %, insulin ~39 U/day;
-    # specs/trial-science.md §1.4) as ranges, and the eligibility of NCT04786262.
+    # docs/methods/trial.md §1.4) as ranges, and the eligibility of NCT04786262.
     ds = simulate_trial(
         participants=100, days=1, seed=1, sensor="none", screening=ScreeningSettings(days=56)
     )

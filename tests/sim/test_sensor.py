@@ -10,7 +10,7 @@ from endolab.sim.sensor import breton_kovatchev_2008, device_readings, measure, 
 
 
 def test_device_readings_low_high_convention() -> None:
-    # specs/trial-data.md: "Low"/"High" readings are stored as 39 and 401
+    # docs/methods/trial.md §4.1: "Low"/"High" readings are stored as 39 and 401
     out = device_readings(np.array([-3.0, 39.4, 39.6, 40.0, 400.0, 400.4, 400.6, 900.0]))
     assert out.tolist() == [39, 39, 40, 40, 400, 400, 401, 401]
 

@@ -262,7 +262,7 @@ def test_mutated_dataset_raises_only_endolab_errors(
 
 
 def test_optional_columns_may_be_absent(valid: Path) -> None:
-    # specs/trial-data.md: only a missing *required* column is an error; second_infusion_date and
+    # docs/trial-data.md: only a missing *required* column is an error; second_infusion_date and
     # end_date are "date, optional", so files without those columns are valid (values all empty).
     for name, column in (("participants", "second_infusion_date"), ("events", "end_date")):
         _drop_column(f"{name}.csv", column)(valid)

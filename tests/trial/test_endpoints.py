@@ -1,6 +1,6 @@
 """Endpoints on a small cohort built so that every answer is known by construction.
 
-Every participant isolates one edge of specs/trial-data.md; the expected value is argued in the
+Every participant isolates one edge of docs/methods/trial.md §4.2–§4.4; the expected value is argued in the
 comment next to it (no expected value here comes from running endolab).
 """
 
@@ -265,7 +265,7 @@ def test_cgm_day_boundaries_and_padding(tmp_path: Path) -> None:
     assert row["tir_gt70_day365__tir_pct"] == pytest.approx(100.0)
 
 
-# --- Edges of specs/trial-data.md checked one by one (review) -----------------------------------
+# --- Edges of docs/methods/trial.md §4.2–§4.4 checked one by one (review) -----------------------------------
 
 
 def _one(tmp_path: Path, protocol: str | None = None, **tables: Any) -> dict[str, dict[str, Any]]:

@@ -19,7 +19,7 @@ def _default_text() -> str:
 def test_default_protocol_encodes_trial_data_md() -> None:
     p = load_protocol()
     ep = p.endpoints
-    # specs/trial-data.md, "Endpoint definitions"
+    # docs/methods/trial.md §4.2 (endpoint definitions)
     assert ep["she_free_90_365"].window == (90, 365)
     assert ep["hba1c_response_180_365"].model_dump() == {
         "label": ep["hba1c_response_180_365"].label,

@@ -39,6 +39,23 @@ def test_1_of_2_hand_derivation() -> None:
     assert hi == pytest.approx(math.sqrt(0.975), abs=1e-9)  # 0.987421
 
 
+@pytest.mark.parametrize("N", [1, 2, 3, 7, 12, 14, 40, 150, 1000])
+def test_equals_scipy_exact_interval(N: int) -> None:
+    # another implementation: SciPy's exact (Clopper–Pearson) interval, where SciPy is installed
+    stats = pytest.importorskip("scipy.stats", reason="SciPy is in the optional extra [sim]")
+    for n in sorted({0, 1, N // 3, N // 2, N - 1, N}):
+        ref = stats.binomtest(n, N).proportion_ci(confidence_level=0.95, method="exact")
+        lo, hi = clopper_pearson_1934(n, N)
+        assert lo == pytest.approx(ref.low, rel=1e-9, abs=1e-12), (n, N)
+        assert hi == pytest.approx(ref.high, rel=1e-9, abs=1e-12), (n, N)
+
+
+def test_90_percent_interval_of_1_of_2() -> None:
+    # 1 − (1 − p)² = 0.05 and 1 − p² = 0.05 (hand derivation as above, α = 0.10)
+    lo, hi = clopper_pearson_1934(1, 2, confidence=0.90)
+    assert (lo, hi) == pytest.approx((1 - math.sqrt(0.95), math.sqrt(0.95)), abs=1e-12)
+
+
 def test_empty_denominator() -> None:
     assert clopper_pearson_1934(0, 0) is None
     s = binary_summary([])

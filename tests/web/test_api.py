@@ -81,7 +81,7 @@ def test_hcg_reverse_and_plan(client: TestClient) -> None:
     }
     r = client.post("/api/v1/hcg/plan", json=plan)
     assert r.status_code == 200
-    # spec T27: 12 weeks Mon+Thu, BUD 30 days → vials of 9, 9 and 6 doses; 3 × 60 = 180
+    # docs/methods/hcg.md §6.3 T27: 12 weeks Mon+Thu, BUD 30 days → vials of 9, 9 and 6 doses; 3 × 60 = 180
     assert r.json()["plan_cost"] == 180
     ics = client.post("/api/v1/hcg/plan.ics", json=plan)
     assert ics.status_code == 200

@@ -99,7 +99,9 @@ def test_hcg_page_custom_schedule(
     r = client.get("/hcg", params={**q, **schedule, "weeks": "4"})
     assert r.status_code == 200, r.text
     # dose cells of each month grid (a grid's days of the next/previous month are blank)
-    days = re.findall(r'<td class="dose[^"]*" title="[\d-]+: dose[^"]*">(\d+)</td>', r.text)
+    days = re.findall(
+        r'<td class="dose[^"]*" data-date="[\d-]+" title="[\d-]+: dose[^"]*">(\d+)</td>', r.text
+    )
     assert [int(d) for d in days] == expected_days
     ics = client.get("/hcg/plan.ics", params={**q, **schedule, "weeks": "4"})
     assert ics.status_code == 200 and "BEGIN:VEVENT" in ics.text

@@ -3,7 +3,7 @@
 Battelino T, Alexander CM, Amiel SA, et al. Continuous glucose monitoring and metrics for clinical
 trials: an international consensus statement. *Lancet Diabetes Endocrinol* 2023;11(1):42–57,
 doi:10.1016/S2213-8587(22)00319-9 — as R iglu ``episode_calculation`` and cgmguru read it
-(specs/cgm.md §2). Thresholds from :mod:`endolab.cgm.schema` [mg/dL]; durations [min].
+(docs/methods/cgm.md §2). Thresholds from :mod:`endolab.cgm.schema` [mg/dL]; durations [min].
 
 ==============  =========================================  ============================================
 level           starts with                                ends with (first reading of)
@@ -36,7 +36,7 @@ Two methods apply these rules (``method``):
   grid points. With period columns in ``by``, each grid point belongs to the period of the
   reading at or before it.
 * ``"readings"`` — the readings themselves, with the time model below [A]. Counts can differ from
-  R iglu's by one where a run is borderline on one of the two time axes (specs/cgm.md §2).
+  R iglu's by one where a run is borderline on one of the two time axes (docs/methods/cgm.md §2).
 
 Open choices made here [A] (parameters, defaults documented):
 

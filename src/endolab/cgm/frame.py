@@ -104,8 +104,8 @@ GL_MIN_MG_DL: Final = 10.0
 GL_MAX_MG_DL: Final = 1000.0
 
 #: Gaps between successive readings of a subject longer than this are stated in a warning [min].
-#: [A] 180 min is R iglu's ``max_gap`` for MAGE (the longest gap it interpolates over; specs/cgm.md
-#: §8); shorter gaps are routine (sensor warm-up, signal loss) and would make the warning noise.
+#: [A] 180 min is R iglu's ``max_gap`` for MAGE (the longest gap it interpolates over;
+#: docs/methods/cgm.md §8); shorter gaps are routine (sensor warm-up, signal loss) and would make the warning noise.
 LONG_GAP_MINUTES: Final = 180
 
 _LOW_WORDS: Final = ("low", "lo")
@@ -855,13 +855,14 @@ def long_gap_notice(frame: pl.DataFrame) -> str | None:
 
 
 def from_pandas(data: Any, **kwargs: Any) -> pl.DataFrame:
-    """:func:`check_frame` for a pandas DataFrame (same keyword arguments)."""
+    """:func:`check_frame` for a pandas DataFrame (same keyword arguments); needs ``endolab[pandas]``."""
     return check_frame(data, **kwargs)
 
 
 def to_pandas(frame: pl.DataFrame) -> Any:
     """Convert a canonical (or any result) polars frame to a pandas DataFrame.
 
-    Times stay naive wall clock (``datetime64[us]``); ``id`` is text.
+    Times stay naive wall clock (``datetime64[us]``); ``id`` is text. Needs the optional extra
+    ``endolab[pandas]`` (pandas and pyarrow).
     """
     return frame.to_pandas()

@@ -322,7 +322,7 @@ def gmi_mmol_mol_bergenstal_2018(mean_glucose: _T) -> _T:
 
     Bergenstal RM, Beck RW, Close KL, et al. Glucose Management Indicator (GMI): a new term for
     estimating A1C from continuous glucose monitoring. *Diabetes Care* 2018;41(11):2275–2280,
-    doi:10.2337/dc18-1581 (the mmol/mol form of the equation; specs/cgm.md §4).
+    doi:10.2337/dc18-1581 (the mmol/mol form of the equation; docs/methods/cgm.md §4).
 
     Works on a float or a polars expression.
 

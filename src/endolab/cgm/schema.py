@@ -95,7 +95,7 @@ TAR_LEVEL1_MG_DL: Final = 180.0
 #: Level 2 hyperglycaemia: glucose above this [mg/dL] (Battelino 2019).
 TAR_LEVEL2_MG_DL: Final = 250.0
 #: Upper limit of time in tight range 70–140 mg/dL [mg/dL] (reported in recent islet work; see
-#: specs/trial-science.md).
+#: docs/methods/cgm.md §1).
 TIGHT_HIGH_MG_DL: Final = 140.0
 
 #: Value stored for a device "Low" reading [mg/dL]: one below the Dexcom/Libre reporting floor of

@@ -27,6 +27,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from endolab._extras import missing_extra_hint
 from endolab.errors import EndolabError, InputError, ParseError
 from endolab.numbers import number_message
 from endolab.output import DISCLAIMER, json_text
@@ -209,6 +210,14 @@ class EndolabGroup(TyperGroup):
         except EndolabError as exc:
             typer.echo(f"error: {_one_line(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except ModuleNotFoundError as exc:
+            # A package of an optional extra is not installed: one line naming the extra, exit 2.
+            hint = missing_extra_hint(exc)
+            if hint is None:
+                raise
+            command = " ".join(filter(None, [ctx.command_path, ctx.invoked_subcommand]))
+            typer.echo(f"error: {command} {hint}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
 
     def main(
         self,

@@ -441,12 +441,17 @@ def plan_cmd(
     _require(vial_iu, "--vial-iu", preset, True)
     _require(diluent_ml, "--diluent-ml", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
-    _require(start, "--start", preset, False)
-    _require(weeks, "--weeks", preset, False)
-    frequency = _frequency(per_week, every_days, weekdays, freq)
-    if frequency is None:
-        fail("missing dosing frequency: give --per-week, --every-days, --weekdays or --freq", 2)
-    from endolab.hcg import fmt_iu, fmt_label_ml, fmt_ml, mix, plan, result_record
+    from endolab.hcg import (
+        check_plan_inputs,
+        fmt_iu,
+        fmt_label_ml,
+        fmt_ml,
+        mix,
+        plan,
+        result_record,
+    )
+
+    frequency = check_plan_inputs(per_week, every_days, weekdays, freq, start, weeks)
 
     m = mix(
         vial_iu,

@@ -6,7 +6,6 @@ messages) and everything else is done by :mod:`endolab.hormones`, imported insid
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import typer
@@ -24,14 +23,6 @@ app = typer.Typer(
 )
 
 
-def _fmt(x: float) -> str:
-    """``x`` with 3 significant figures, without exponent (1345 → '1345', 0.8077 → '0.808')."""
-    if x == 0 or not math.isfinite(x):
-        return f"{x:g}"
-    digits = max(0, 2 - math.floor(math.log10(abs(x))))
-    return f"{x:.{digits}f}"
-
-
 def _table(rows: list[tuple[str, str, str]]) -> None:
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
@@ -47,59 +38,66 @@ def _bullets(title: str, items: tuple[str, ...]) -> None:
 
 
 def _print_prediction(r: HormonePrediction) -> None:
+    from endolab.hormones.presentation import format_3sf
     from endolab.hormones.reference import REFERENCE_RANGES
 
     e2_ref = REFERENCE_RANGES["estradiol"]
     dht_ref = REFERENCE_RANGES["dht"]
     ft_ref = REFERENCE_RANGES["free_testosterone"]
     tt_ref = REFERENCE_RANGES["total_testosterone"]
-    source = f" (trough for {_fmt(r.dose_mg_week)} mg/week)" if r.dose_mg_week is not None else ""
+    source = (
+        f" (trough for {format_3sf(r.dose_mg_week)} mg/week)" if r.dose_mg_week is not None else ""
+    )
     typer.echo(
         f"TRT Hormone Predictor — total T {r.total_testosterone_ng_dl:.4g} ng/dL "
-        f"({_fmt(r.total_testosterone_nmol_l)} nmol/L){source}, age {r.age_years_used:g} y"
+        f"({format_3sf(r.total_testosterone_nmol_l)} nmol/L){source}, age {r.age_years_used:g} y"
     )
     rows = [
         ("", "value", "band · reference"),
         (
             "Total testosterone",
-            f"{_fmt(r.total_testosterone_ng_dl)} ng/dL",
+            f"{format_3sf(r.total_testosterone_ng_dl)} ng/dL",
             f"ref {tt_ref.low:g}–{tt_ref.high:g} ng/dL",
         ),
         (
             "Free testosterone" + ("†" if r.shbg_assumed else ""),
-            f"{_fmt(r.free_testosterone_pg_ml)} pg/mL ({_fmt(r.free_testosterone_percent)} %)",
-            f"{_fmt(r.free_testosterone_low_pg_ml)}–{_fmt(r.free_testosterone_high_pg_ml)} pg/mL"
+            f"{format_3sf(r.free_testosterone_pg_ml)} pg/mL ({format_3sf(r.free_testosterone_percent)} %)",
+            f"{format_3sf(r.free_testosterone_low_pg_ml)}–{format_3sf(r.free_testosterone_high_pg_ml)} pg/mL"
             f" · ref ≥ {ft_ref.low:g} pg/mL (2.5th pct)",
         ),
         (
             "Bioavailable T" + ("†" if r.shbg_assumed else ""),
-            f"{_fmt(r.bioavailable_testosterone_ng_dl)} ng/dL",
-            f"{_fmt(r.bioavailable_testosterone_low_ng_dl)}–"
-            f"{_fmt(r.bioavailable_testosterone_high_ng_dl)} ng/dL",
+            f"{format_3sf(r.bioavailable_testosterone_ng_dl)} ng/dL",
+            f"{format_3sf(r.bioavailable_testosterone_low_ng_dl)}–"
+            f"{format_3sf(r.bioavailable_testosterone_high_ng_dl)} ng/dL",
         ),
         (
             "Estradiol*",
-            f"{_fmt(r.estradiol_pg_ml)} pg/mL",
-            f"{_fmt(r.estradiol_low_pg_ml)}–{_fmt(r.estradiol_high_pg_ml)} pg/mL · "
+            f"{format_3sf(r.estradiol_pg_ml)} pg/mL",
+            f"{format_3sf(r.estradiol_low_pg_ml)}–{format_3sf(r.estradiol_high_pg_ml)} pg/mL · "
             f"ref {e2_ref.low:g}–{e2_ref.high:g} pg/mL",
         ),
         (
             "Free estradiol" + ("†" if r.shbg_assumed else ""),
-            f"{_fmt(r.free_estradiol_pg_ml)} pg/mL",
-            f"{_fmt(r.free_estradiol_low_pg_ml)}–{_fmt(r.free_estradiol_high_pg_ml)} pg/mL",
+            f"{format_3sf(r.free_estradiol_pg_ml)} pg/mL",
+            f"{format_3sf(r.free_estradiol_low_pg_ml)}–{format_3sf(r.free_estradiol_high_pg_ml)} pg/mL",
         ),
         (
             "DHT*",
-            f"{_fmt(r.dht_ng_dl)} ng/dL",
-            f"{_fmt(r.dht_low_ng_dl)}–{_fmt(r.dht_high_ng_dl)} ng/dL · "
+            f"{format_3sf(r.dht_ng_dl)} ng/dL",
+            f"{format_3sf(r.dht_low_ng_dl)}–{format_3sf(r.dht_high_ng_dl)} ng/dL · "
             f"ref {dht_ref.low:g}–{dht_ref.high:g} ng/dL",
         ),
         (
             "E2:T, DHT:T",
             f"{r.e2_to_t_molar_ratio:.3g} (molar)",
-            f"1:{_fmt(1 / r.dht_to_t_mass_ratio)} (mass)",
+            f"1:{format_3sf(1 / r.dht_to_t_mass_ratio)} (mass)",
         ),
-        ("SHBG used", f"{_fmt(r.shbg_nmol_l_used)} nmol/L", "assumed" if r.shbg_assumed else ""),
+        (
+            "SHBG used",
+            f"{format_3sf(r.shbg_nmol_l_used)} nmol/L",
+            "assumed" if r.shbg_assumed else "",
+        ),
         (
             "Albumin used",
             f"{r.albumin_g_dl_used:.3g} g/dL",
@@ -110,7 +108,7 @@ def _print_prediction(r: HormonePrediction) -> None:
         rows.append(
             (
                 "Estradiol measured",
-                f"{_fmt(r.estradiol_measured_pg_ml)} pg/mL",
+                f"{format_3sf(r.estradiol_measured_pg_ml)} pg/mL",
                 f"observed/predicted {r.estradiol_observed_to_predicted:.2f}",
             )
         )
@@ -118,7 +116,7 @@ def _print_prediction(r: HormonePrediction) -> None:
         rows.append(
             (
                 "DHT measured",
-                f"{_fmt(r.dht_measured_ng_dl)} ng/dL",
+                f"{format_3sf(r.dht_measured_ng_dl)} ng/dL",
                 f"observed/predicted {r.dht_observed_to_predicted:.2f}",
             )
         )
@@ -213,6 +211,8 @@ def predict_command(
 
 
 def _print_free_t(r: FreeTestosteroneResult) -> None:
+    from endolab.hormones.presentation import format_3sf
+
     typer.echo(
         f"Free testosterone ({r.method}) — total T {r.total_testosterone_ng_dl:.4g} ng/dL, "
         f"SHBG {r.shbg_nmol_l_used:.4g} nmol/L, albumin {r.albumin_g_dl_used:.3g} g/dL"
@@ -221,22 +221,22 @@ def _print_free_t(r: FreeTestosteroneResult) -> None:
         [
             (
                 "Free testosterone",
-                f"{_fmt(r.free_testosterone_pg_ml)} pg/mL",
-                f"{_fmt(r.free_testosterone_nmol_l)} nmol/L, {_fmt(r.free_testosterone_pmol_l)} pmol/L",
+                f"{format_3sf(r.free_testosterone_pg_ml)} pg/mL",
+                f"{format_3sf(r.free_testosterone_nmol_l)} nmol/L, {format_3sf(r.free_testosterone_pmol_l)} pmol/L",
             ),
             (
                 "Band",
-                f"{_fmt(r.free_testosterone_low_pg_ml or 0.0)}–"
-                f"{_fmt(r.free_testosterone_high_pg_ml or 0.0)} pg/mL",
+                f"{format_3sf(r.free_testosterone_low_pg_ml or 0.0)}–"
+                f"{format_3sf(r.free_testosterone_high_pg_ml or 0.0)} pg/mL",
                 "assay and model scatter" + (", albumin assumed" if r.albumin_assumed else ""),
             )
             if r.free_testosterone_low_pg_ml is not None
             else ("", "", ""),
-            ("Free T percent", f"{_fmt(r.free_testosterone_percent)} %", ""),
+            ("Free T percent", f"{format_3sf(r.free_testosterone_percent)} %", ""),
             (
                 "Bioavailable T",
-                f"{_fmt(r.bioavailable_testosterone_ng_dl)} ng/dL",
-                f"{_fmt(r.bioavailable_testosterone_nmol_l)} nmol/L",
+                f"{format_3sf(r.bioavailable_testosterone_ng_dl)} ng/dL",
+                f"{format_3sf(r.bioavailable_testosterone_nmol_l)} nmol/L",
             ),
         ]
     )

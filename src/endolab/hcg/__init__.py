@@ -1,4 +1,4 @@
-"""hCG Mixing Protocol Calculator (specs/hcg.md).
+"""hCG Mixing Protocol Calculator (docs/methods/hcg.md).
 
 Arithmetic only: it converts the numbers a user (or a prescriber's instructions) supplies into
 concentration, syringe marks, schedules, vial counts and costs, and flags arithmetic and handling
@@ -15,12 +15,12 @@ results are frozen dataclasses holding exact values, with formatted strings and 
 * :data:`PRESETS`, :data:`SYRINGES` — product presets and the syringe catalogue (the spec's
   ``presets`` and ``syringes``; the lower-case names are the modules);
 * :func:`plan_to_ics` — iCalendar export; :func:`syringe_svg` / :func:`mix_svg` — the syringe picture;
-* :data:`CATALOGUE`, :class:`Notice`, :class:`HcgInputError` — the notice catalogue (spec §5);
+* :data:`CATALOGUE`, :class:`Notice`, :class:`HcgInputError` — the notice catalogue (docs/methods/hcg.md §5);
 * :func:`parse_number`, :func:`parse_amount`, :func:`rounded` and the ``fmt_*`` helpers — exact
-  parsing, the one rounding rule and display formatting (spec §6) that every front end shows.
+  parsing, the one rounding rule and display formatting (docs/methods/hcg.md §6) that every front end shows.
 
 >>> from endolab import hcg
->>> r = hcg.mix("10000", "10", "70")          # spec T11: 0.07 × 100 is exactly 7
+>>> r = hcg.mix("10000", "10", "70")          # docs/methods/hcg.md §6.1 T11: 0.07 × 100 is exactly 7
 >>> r.syringe_units, r.doses_per_vial, r.remainder_iu
 (Fraction(7, 1), 142, Fraction(60, 1))
 """
@@ -39,7 +39,13 @@ from endolab.hcg._numbers import (
     rounded,
 )
 from endolab.hcg.arithmetic import Mark, MixNumbers
-from endolab.hcg.frequency import FREQUENCY_PRESETS, Frequency, resolve_frequency
+from endolab.hcg.frequency import (
+    FIELD_LABELS,
+    FREQUENCY_PRESETS,
+    Frequency,
+    check_plan_inputs,
+    resolve_frequency,
+)
 from endolab.hcg.ics import plan_to_ics, write_ics
 from endolab.hcg.inputs import refuse_prefilled
 from endolab.hcg.mixing import mix, reverse, suggest_diluent
@@ -68,6 +74,7 @@ __all__ = [
     "CATALOGUE",
     "CHECK_CARTON_NOTE",
     "DOSE_ON_DISCARD_DATE_USABLE",
+    "FIELD_LABELS",
     "FREQUENCY_PRESETS",
     "PRESETS",
     "SYRINGES",
@@ -86,6 +93,7 @@ __all__ = [
     "Suggestion",
     "Syringe",
     "VialUse",
+    "check_plan_inputs",
     "fmt_fixed",
     "fmt_iu",
     "fmt_label_iu",

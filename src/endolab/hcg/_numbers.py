@@ -1,11 +1,11 @@
 """Exact number parsing and the display rounding of the hCG calculator.
 
-Parsing (spec §3.2, §4.2): decimal text is read straight into :class:`fractions.Fraction`, never via
+Parsing (docs/methods/hcg.md §3.2, §4.2): decimal text is read straight into :class:`fractions.Fraction`, never via
 ``float``, by :func:`endolab.numbers.parse_fraction` (the grammar and the ``E_NOT_A_NUMBER`` wording
 every calculator shares); this module raises it as the hCG catalogue's error class. Only a dot is a decimal separator. A comma is rejected, never guessed: "1,5" could be one
 and a half (German locale) or fifteen (a thousands separator), so the user is asked to write "1.5".
 
-Display rounding (spec §6): IU 1 dp, mL 3 dp, syringe units 1 dp; percentages 1 dp and money 2 dp
+Display rounding (docs/methods/hcg.md §6): IU 1 dp, mL 3 dp, syringe units 1 dp; percentages 1 dp and money 2 dp
 are this project's choice [A]. Ties round half away from zero ("half up" for the positive numbers
 shown here) [A]: the spec gives no tie rule, and Python's ``round`` (half to even) would print
 0.0125 mL as 0.012.
@@ -46,9 +46,9 @@ __all__ = [
 ]
 
 #: Drug-unit suffixes accepted for vial strength and dose; all mean the same unit (USP units = IU,
-#: spec §1.2, [S13]).
+#: docs/methods/hcg.md §1.2, [S13]).
 _IU_UNITS: Final = frozenset({"iu", "ui", "usp", "usp units", "usp unit", "units", "unit", "u"})
-#: Mass units: never converted for urinary hCG (spec §1.2, E_MASS_UNIT_FOR_URINARY_HCG).
+#: Mass units: never converted for urinary hCG (docs/methods/hcg.md §1.2, E_MASS_UNIT_FOR_URINARY_HCG).
 MASS_UNITS: Final = frozenset({"mg", "mcg", "µg", "μg", "ug", "microgram", "micrograms", "g", "ng"})
 
 
@@ -139,7 +139,7 @@ def round_half_up(x: Fraction, dp: int) -> Decimal:
 def rounded(x: Fraction, dp: int) -> float:
     """``x`` rounded half up to ``dp`` decimal places (:func:`round_half_up`), as a float for JSON.
 
-    The one rounding rule of the calculator's records (spec §6: IU 1 dp, mL 3 dp, units 1 dp).
+    The one rounding rule of the calculator's records (docs/methods/hcg.md §6: IU 1 dp, mL 3 dp, units 1 dp).
 
     >>> rounded(Fraction(1, 8), 2), rounded(Fraction(2, 3), 3)
     (0.13, 0.667)
@@ -162,17 +162,17 @@ def fmt_fixed(x: Fraction, dp: int, *, thousands: bool = True) -> str:
 
 
 def fmt_iu(x: Fraction) -> str:
-    """IU to 1 dp with thousands separators (spec §6)."""
+    """IU to 1 dp with thousands separators (docs/methods/hcg.md §6)."""
     return fmt_fixed(x, 1)
 
 
 def fmt_ml(x: Fraction) -> str:
-    """mL to 3 dp (spec §6)."""
+    """mL to 3 dp (docs/methods/hcg.md §6)."""
     return fmt_fixed(x, 3)
 
 
 def fmt_units(x: Fraction) -> str:
-    """Syringe units to 1 dp (spec §6)."""
+    """Syringe units to 1 dp (docs/methods/hcg.md §6)."""
     return fmt_fixed(x, 1)
 
 

@@ -1,6 +1,6 @@
-"""The arithmetic of reconstitution (specs/hcg.md §2–§3), exact and without text.
+"""The arithmetic of reconstitution (docs/methods/hcg.md §2–§3), exact and without text.
 
-Formulas (spec §3.2)::
+Formulas (docs/methods/hcg.md §3.2)::
 
     solution_ml      = diluent_ml + displacement_ml
     conc_iu_per_ml   = vial_iu / solution_ml
@@ -58,12 +58,12 @@ __all__ = [
     "whole_mark_diluent_ml",
 ]
 
-#: Worst-case reading error as a fraction of one graduation [A] (spec §2.2: half a graduation).
+#: Worst-case reading error as a fraction of one graduation [A] (docs/methods/hcg.md §2.2: half a graduation).
 READ_ERROR_GRADUATIONS: Final = Fraction(1, 2)
-#: W_LOW_PRECISION when the relative reading error is strictly above this [A] (spec §2.3: 5 %,
+#: W_LOW_PRECISION when the relative reading error is strictly above this [A] (docs/methods/hcg.md §2.3: 5 %,
 #: configurable).
 PRECISION_WARNING_FRACTION: Final = Fraction(5, 100)
-#: W_DEAD_SPACE_LOSS when dead_space_ml / dose_ml is strictly above this (spec §5: 10 %).
+#: W_DEAD_SPACE_LOSS when dead_space_ml / dose_ml is strictly above this (docs/methods/hcg.md §5: 10 %).
 DEAD_SPACE_WARNING_FRACTION: Final = Fraction(10, 100)
 #: USP potency limits for Chorionic Gonadotropin for Injection: 80.0–125.0 % of label [S14].
 POTENCY_LOW_FRACTION: Final = Fraction(80, 100)
@@ -73,7 +73,7 @@ MEASURABLE_ML: Final = Fraction(1, 20)
 
 
 def read_error(graduation_units: Fraction, dose_syr_units: Fraction) -> Fraction:
-    """Worst-case relative reading error, spec §2.2 [A]: ``(graduation / 2) / dose_syr_units``.
+    """Worst-case relative reading error, docs/methods/hcg.md §2.2 [A]: ``(graduation / 2) / dose_syr_units``.
 
     Parameters: graduation_units [unit], dose_syr_units [unit]. Returns a ratio [1].
 
@@ -84,10 +84,10 @@ def read_error(graduation_units: Fraction, dose_syr_units: Fraction) -> Fraction
 
 
 def doses_by_content(solution_ml: Fraction, residual_ml: Fraction, per_draw_ml: Fraction) -> int:
-    """Full doses the vial yields, spec §3.2: ``floor((solution_ml − residual_ml) / per_draw_ml)``.
+    """Full doses the vial yields, docs/methods/hcg.md §3.2: ``floor((solution_ml − residual_ml) / per_draw_ml)``.
 
     Parameters: solution_ml [mL], residual_ml [mL] (cannot be withdrawn), per_draw_ml [mL]
-    (dose plus syringe dead space, §2.3). Returns a count [doses].
+    (dose plus syringe dead space, docs/methods/hcg.md §2.3). Returns a count [doses].
 
     >>> doses_by_content(Fraction(5), Fraction(1, 10), Fraction(1, 4))
     19
@@ -103,7 +103,7 @@ def whole_mark_diluent_ml(
     units_per_ml: Fraction,
     displacement_ml: Fraction = Fraction(0),
 ) -> Fraction:
-    """Diluent volume that puts the dose on mark ``k`` (spec §2.2, §3.3).
+    """Diluent volume that puts the dose on mark ``k`` (docs/methods/hcg.md §2.2, §3.3).
 
     ``V = k · g · vial_iu / (dose_iu · s) − displacement_ml``; ``k·g`` is then the syringe reading.
     Inputs: g [unit], vial_iu [IU], dose_iu [IU], s [unit/mL], displacement [mL]; returns [mL].
@@ -115,7 +115,7 @@ def whole_mark_diluent_ml(
 
 
 def breakeven_weekly_iu(vial_iu: Fraction, bud_days: int) -> Fraction:
-    """Weekly use that finishes a vial by its discard date, spec §3.2: ``vial_iu · 7 / bud_days``.
+    """Weekly use that finishes a vial by its discard date, docs/methods/hcg.md §3.2: ``vial_iu · 7 / bud_days``.
 
     vial_iu [IU], bud_days [day] → [IU/week] (approximate: ignores dose granularity).
 
@@ -137,7 +137,7 @@ class Mark:
 
 @dataclass(frozen=True)
 class MixNumbers:
-    """Everything spec §3.2 derives from one vial, diluent volume, dose and syringe: numbers only.
+    """Everything docs/methods/hcg.md §3.2 derives from one vial, diluent volume, dose and syringe: numbers only.
 
     Exact :class:`~fractions.Fraction` values and the catalogue objects used; no text (the notices
     and display strings are added by :class:`endolab.hcg.MixResult`).
@@ -195,7 +195,7 @@ def try_volume(inp: MixInputs, diluent_ml: Fraction) -> Fraction | None:
 
 
 def mix_numbers(inp: MixInputs, diluent_ml: Fraction) -> MixNumbers:
-    """Every number of spec §3.2 for ``diluent_ml`` [mL] added to the vial of ``inp``.
+    """Every number of docs/methods/hcg.md §3.2 for ``diluent_ml`` [mL] added to the vial of ``inp``.
 
     Never raises: ``doses_per_vial`` may be 0 (no full draw fits) and ``syringe_units`` may be below
     one graduation; the calculator turns those into E_DOSE_EXCEEDS_VIAL and E_DOSE_BELOW_RESOLUTION.

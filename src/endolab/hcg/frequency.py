@@ -1,13 +1,13 @@
-"""Dosing frequency (spec §3.1): an interval in days or a set of weekdays.
+"""Dosing frequency (docs/methods/hcg.md §3.1): an interval in days or a set of weekdays.
 
 * :class:`Frequency` — the pattern, with its constructors :meth:`Frequency.every_days`,
   :meth:`Frequency.on_weekdays`, :meth:`Frequency.per_week` and :meth:`Frequency.named`;
-* :data:`FREQUENCY_PRESETS` — spec §3.1's presets by name (read-only);
+* :data:`FREQUENCY_PRESETS` — docs/methods/hcg.md §3.1's presets by name (read-only);
 * :func:`resolve_frequency` — at most one of the four ways of giving a frequency (per week, every
   N days, weekdays, a preset name) into a :class:`Frequency`, as the command line and the web forms
   take it.
 
-Frequency presets (spec §3.1): daily (every 1 day), EOD (every 2 days, 3.5/week), every 3 days,
+Frequency presets (docs/methods/hcg.md §3.1): daily (every 1 day), EOD (every 2 days, 3.5/week), every 3 days,
 2×/week = Mon+Thu, 3×/week = Mon+Wed+Fri, weekly (every 7 days).
 
 >>> resolve_frequency(per_week="2").name
@@ -25,16 +25,18 @@ from typing import Final
 
 from endolab.errors import ParseError
 from endolab.hcg._numbers import parse_number
-from endolab.hcg.notices import schedule_invalid
+from endolab.hcg.notices import HcgParseError, schedule_invalid
 from endolab.numbers import Number
 
 __all__ = [
+    "FIELD_LABELS",
     "FREQUENCY_LABELS",
     "FREQUENCY_PRESETS",
     "MAX_DAYS",
     "MAX_PLAN_WEEKS",
     "WEEKDAY_NAMES",
     "Frequency",
+    "check_plan_inputs",
     "resolve_frequency",
 ]
 
@@ -145,7 +147,7 @@ class Frequency:
 
     @classmethod
     def per_week(cls, count: Number) -> Frequency:
-        """Doses per week mapped to the spec's presets (§3.1): 1, 2, 3, 3.5 or 7 [A]."""
+        """Doses per week mapped to the presets of docs/methods/hcg.md §3.1: 1, 2, 3, 3.5 or 7 [A]."""
         value = parse_number(count, "per_week")
         if value == 1:
             return cls.every_days(7)
@@ -166,7 +168,7 @@ class Frequency:
 
     @classmethod
     def named(cls, name: str) -> Frequency:
-        """A frequency preset of spec §3.1 by name (see :data:`FREQUENCY_PRESETS`)."""
+        """A frequency preset of docs/methods/hcg.md §3.1 by name (see :data:`FREQUENCY_PRESETS`)."""
         key = str(name).strip().lower()
         if key not in FREQUENCY_PRESETS:
             raise schedule_invalid(
@@ -235,7 +237,7 @@ class Frequency:
         return [d for d in days if self.weekdays is None or d.weekday() in self.weekdays]
 
 
-#: Frequency presets of spec §3.1.
+#: Frequency presets of docs/methods/hcg.md §3.1.
 FREQUENCY_PRESETS: Final[Mapping[str, Frequency]] = types.MappingProxyType(
     {
         "daily": Frequency(interval_days=1, name="daily"),
@@ -248,16 +250,21 @@ FREQUENCY_PRESETS: Final[Mapping[str, Frequency]] = types.MappingProxyType(
 )
 
 
-#: How :func:`resolve_frequency` names its four inputs in messages by default: the command-line
-#: options (the web API answers with the same messages as the command line).
+#: How :func:`resolve_frequency` and :func:`check_plan_inputs` name their inputs in messages by
+#: default: the command-line options. The web API and pages pass their field names instead.
 FREQUENCY_LABELS: Final[Mapping[str, str]] = types.MappingProxyType(
     {
         "per_week": "--per-week",
         "every_days": "--every-days",
         "weekdays": "--weekdays",
         "freq": "--freq",
+        "start": "--start",
+        "weeks": "--weeks",
     }
 )
+
+#: The same inputs named as the JSON API's and the web form's fields.
+FIELD_LABELS: Final[Mapping[str, str]] = types.MappingProxyType({k: k for k in FREQUENCY_LABELS})
 
 
 def resolve_frequency(
@@ -325,3 +332,64 @@ def resolve_frequency(
     if freq is not None:
         return Frequency.named(freq)
     return None
+
+
+def check_plan_inputs(
+    per_week: Number | None,
+    every_days: Number | None,
+    weekdays: str | Iterable[str | int] | None,
+    freq: str | None,
+    start: object,
+    weeks: object,
+    *,
+    labels: Mapping[str, str] = FREQUENCY_LABELS,
+) -> Frequency:
+    """The frequency of a plan, after checking that a plan has everything it needs.
+
+    A plan needs a frequency (one of its four forms, :func:`resolve_frequency`), a start (first
+    mixing) date and a length in weeks. The command line, the JSON API and the web page all call
+    this, so that an incomplete plan gets the same message everywhere; the values themselves are
+    checked by :func:`~endolab.hcg.plan`.
+
+    Raises
+    ------
+    HcgParseError
+        ``E_MISSING_INPUT`` (exit status 2) naming the first missing input, in the order
+        frequency, start, weeks; a frequency given in two forms as :func:`resolve_frequency`.
+
+    >>> check_plan_inputs(None, None, None, "2x-week", "2026-01-05", "8").name
+    'Mon+Thu'
+    >>> check_plan_inputs(None, None, None, "2x-week", None, "8")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    endolab.hcg.notices.HcgParseError: E_MISSING_INPUT: missing --start: give the first mixing ...
+    """
+
+    def blank(v: object) -> bool:
+        return v is None or (isinstance(v, str) and v.strip() == "")
+
+    frequency = resolve_frequency(
+        None if blank(per_week) else per_week,
+        None if blank(every_days) else every_days,
+        None if blank(weekdays) else weekdays,
+        None if blank(freq) else freq,
+        labels=labels,
+    )
+    if frequency is None:
+        names = [labels[k] for k in ("per_week", "every_days", "weekdays", "freq")]
+        raise HcgParseError(
+            "E_MISSING_INPUT",
+            "freq",
+            f"missing dosing frequency: give {', '.join(names[:-1])} or {names[-1]}",
+        )
+    if blank(start):
+        raise HcgParseError(
+            "E_MISSING_INPUT",
+            "start",
+            f"missing {labels['start']}: give the first mixing date, YYYY-MM-DD",
+        )
+    if blank(weeks):
+        raise HcgParseError(
+            "E_MISSING_INPUT", "weeks", f"missing {labels['weeks']}: give the plan length in weeks"
+        )
+    return frequency

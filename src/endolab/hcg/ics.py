@@ -4,7 +4,7 @@ The file is deterministic: the same plan gives the same bytes. Every event is an
 (``DTSTART;VALUE=DATE``); ``UID`` is derived from the event's content (a SHA-256 digest of kind,
 date, vial number and summary) and ``DTSTAMP`` from the plan's start date (midnight UTC), never from
 the clock. Lines end in CRLF and are folded at 75 octets (RFC 5545 §3.1); text values are escaped
-(§3.3.11).
+(RFC 5545 §3.3.11).
 
 >>> from endolab.hcg.mixing import mix
 >>> from endolab.hcg.frequency import Frequency
@@ -42,7 +42,7 @@ def escape_text(text: str) -> str:
 
 
 def fold_line(line: str, limit: int = 75) -> str:
-    """Fold a content line at ``limit`` octets without splitting a UTF-8 character (§3.1).
+    """Fold a content line at ``limit`` octets without splitting a UTF-8 character (RFC 5545 §3.1).
 
     >>> fold_line("X" * 80) == "X" * 75 + "\\r\\n " + "X" * 5
     True

@@ -1,7 +1,7 @@
-"""Input resolution of the hCG calculator: parse, default from the preset, validate (spec §5).
+"""Input resolution of the hCG calculator: parse, default from the preset, validate (docs/methods/hcg.md §5).
 
 :func:`resolve_inputs` turns what a person typed (text, numbers, a preset key, a syringe key) into
-:class:`MixInputs` holding exact values, raising the first ``E_…`` error of the spec §5 catalogue
+:class:`MixInputs` holding exact values, raising the first ``E_…`` error of the docs/methods/hcg.md §5 catalogue
 order. No arithmetic beyond the checks happens here (:mod:`endolab.hcg.arithmetic` does it).
 """
 
@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from endolab.errors import InputError
-from endolab.hcg._numbers import fmt_iu, fmt_label_ml, parse_amount, parse_number
-from endolab.hcg.notices import HcgInputError, prefilled_error
+from endolab.hcg._numbers import fmt_iu, fmt_label_iu, fmt_label_ml, parse_amount, parse_number
+from endolab.hcg.notices import CATALOGUE, HcgInputError, prefilled_error
 from endolab.hcg.products import (
     DEFAULT_DILUENT,
     DEFAULT_VIAL_CAPACITY_ML,
@@ -34,7 +34,7 @@ __all__ = [
 
 
 def with_graduation(s: Syringe, graduation_units: Fraction) -> Syringe:
-    """The syringe with another smallest graduation [unit] (spec §7 item 3: U-40 graduations vary).
+    """The syringe with another smallest graduation [unit] (docs/methods/hcg.md §7 item 3: U-40 graduations vary).
 
     The graduation must be positive and divide the capacity into at most 1,000 marks.
 
@@ -72,7 +72,7 @@ class MixInputs:
 def refuse_prefilled(preset: str | Preset | None, *, prefilled: bool = False) -> Preset | None:
     """The preset, unless it (or ``prefilled``) is a prefilled syringe: then
     ``E_PREFILLED_SINGLE_USE`` — checked before anything else, so that a prefilled product is
-    refused for what it is, not for a missing dose or vial (spec §5 catalogue order).
+    refused for what it is, not for a missing dose or vial (docs/methods/hcg.md §5 catalogue order).
 
     >>> refuse_prefilled("ovidrel-250mcg")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -101,7 +101,7 @@ def resolve_inputs(
     diluent_ml: Number | None = None,
     graduation_units: Number | None = None,
 ) -> MixInputs:
-    """Parse and validate in the order of the spec §5 catalogue (first failure wins).
+    """Parse and validate in the order of the docs/methods/hcg.md §5 catalogue (first failure wins).
 
     ``with_diluent``: also resolve ``diluent_ml`` (from the preset's label volume when omitted) and
     check it against the vial capacity; reverse mode and suggestions find the volume themselves.
@@ -119,6 +119,8 @@ def resolve_inputs(
         vial = p.vial_iu
     else:
         vial, _ = parse_amount(vial_iu, "vial_iu")
+        if p is not None and p.vial_iu is not None and vial != p.vial_iu:
+            raise preset_conflict_error(p, vial, vial_iu)
     volume: Fraction | None = None
     volume_raw: object = diluent_ml
     if with_diluent:
@@ -212,3 +214,26 @@ def check_diluent(inp: MixInputs, diluent_ml: Fraction, raw: object) -> None:
             f"{fmt_label_ml(total)} mL will not fit in a {cap} mL vial; maximum is {cap} mL.",
             value=raw,
         )
+
+
+def preset_conflict_error(preset: Preset, vial_iu: Fraction, raw: object) -> HcgInputError:
+    """E_PRESET_CONFLICT: a preset's fixed vial strength and a different ``vial_iu`` [IU].
+
+    A preset states the vial on the carton; a different strength typed beside it means one of the
+    two is wrong, and the dose drawn from either reading differs by their ratio. Refusing (rather
+    than letting one silently win) is an assumption of this project [A].
+
+    >>> from endolab.hcg.products import get_preset
+    >>> preset_conflict_error(get_preset("novarel-5000"), Fraction(10000), "10000").code
+    'E_PRESET_CONFLICT'
+    """
+    return HcgInputError(
+        "E_PRESET_CONFLICT",
+        "vial_iu",
+        CATALOGUE["E_PRESET_CONFLICT"].template.format(
+            product=preset.key,
+            preset_iu=fmt_label_iu(preset.vial_iu or Fraction(0)),
+            vial_iu=fmt_label_iu(vial_iu),
+        ),
+        value=raw,
+    )

@@ -104,7 +104,7 @@ def draw_exceeds_vial_error(inp: MixInputs, n: MixNumbers) -> HcgInputError:
 
 
 def mix_notices(inp: MixInputs, n: MixNumbers) -> tuple[Notice, ...]:
-    """The W_ and I_ notices of one mix (spec §5), sorted (:func:`sort_notices`)."""
+    """The W_ and I_ notices of one mix (docs/methods/hcg.md §5), sorted (:func:`sort_notices`)."""
     s = inp.syringe
     units = n.syringe_units
     lower, upper = n.lower_mark, n.upper_mark

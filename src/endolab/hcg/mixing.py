@@ -1,19 +1,19 @@
 """Reconstitution arithmetic: :func:`mix`, :func:`reverse` and :func:`suggest_diluent`.
 
-Everything follows specs/hcg.md §2–§3 exactly, in :class:`fractions.Fraction` arithmetic end to end
+Everything follows docs/methods/hcg.md §2–§3 exactly, in :class:`fractions.Fraction` arithmetic end to end
 (0.29 × 100 is exactly 29 here, not 28.999999999999996). The calculators put the layers together:
 :mod:`~endolab.hcg.inputs` (parse, default, validate) → :mod:`~endolab.hcg.arithmetic` (the
-formulas of spec §3.2, numbers only) → :mod:`~endolab.hcg.messages` (notices and errors, the text)
+formulas of docs/methods/hcg.md §3.2, numbers only) → :mod:`~endolab.hcg.messages` (notices and errors, the text)
 → :mod:`~endolab.hcg.results` (output records).
 
 Ambiguities resolved here (each an assumption [A] of this project):
 
 * A dose exactly one graduation is measurable (the error is "< 1 graduation"); a reading error
-  exactly 5 % gives no W_LOW_PRECISION (the trigger is "> 5 %", spec T02).
+  exactly 5 % gives no W_LOW_PRECISION (the trigger is "> 5 %", docs/methods/hcg.md §6.1 T02).
 * ``E_DOSE_EXCEEDS_VIAL`` also covers "no full draw fits in the withdrawable volume"
   (``per_draw_ml > solution_ml - residual_ml``, i.e. zero doses by content).
 * W_OFF_GRADUATION's "Try V mL": among the whole-mark volumes ``V_k = k·g·vial/(dose·s) − displacement``
-  (spec §2.2) that fit the vial, the one nearest the entered volume, preferring volumes that are a
+  (docs/methods/hcg.md §2.2) that fit the vial, the one nearest the entered volume, preferring volumes that are a
   multiple of 0.05 mL (measurable); ties go to the smaller volume.
 * W_PRESERVATIVE_FREE_DILUENT is raised by :func:`mix` too when the vial holds more than one dose.
 * I_POTENCY_BAND ("always available") is attached to every result.
@@ -86,7 +86,7 @@ def mix(
     prefilled: bool = False,
     graduation_units: Number | None = None,
 ) -> MixResult:
-    """Concentration, syringe reading, marks, precision and doses per vial (spec §3.2).
+    """Concentration, syringe reading, marks, precision and doses per vial (docs/methods/hcg.md §3.2).
 
     Parameters
     ----------
@@ -98,12 +98,12 @@ def mix(
     dose_iu
         Dose per injection [IU].
     syringe
-        Catalogue key (spec §2.1) or a :class:`~endolab.hcg.syringes.Syringe`; default
-        ``u100-0.3`` (spec §6 shared default).
+        Catalogue key (docs/methods/hcg.md §2.1) or a :class:`~endolab.hcg.syringes.Syringe`; default
+        ``u100-0.3`` (docs/methods/hcg.md §6 shared default).
     preset
-        Product preset key (spec §1.3); fills vial strength, label diluent volume, capacity, diluent.
+        Product preset key (docs/methods/hcg.md §1.3); fills vial strength, label diluent volume, capacity, diluent.
     dead_space_ml, residual_ml, displacement_ml
-        Syringe dead space per draw, vial residual, powder displacement [mL]; default 0 (spec §2.3).
+        Syringe dead space per draw, vial residual, powder displacement [mL]; default 0 (docs/methods/hcg.md §2.3).
     vial_capacity_ml
         Vial capacity [mL]; preset value, else 10 mL [A].
     diluent
@@ -111,7 +111,7 @@ def mix(
     prefilled
         ``True`` for a prefilled syringe product: always E_PREFILLED_SINGLE_USE.
     graduation_units
-        Override of the syringe's smallest graduation [unit] (spec §7 item 3), e.g. 0.5 for a
+        Override of the syringe's smallest graduation [unit] (docs/methods/hcg.md §7 item 3), e.g. 0.5 for a
         half-unit U-40 barrel.
 
     Returns
@@ -122,11 +122,11 @@ def mix(
     Raises
     ------
     HcgInputError
-        With an ``E_…`` code of spec §5 (``E_NOT_A_NUMBER`` as :class:`HcgParseError`).
+        With an ``E_…`` code of docs/methods/hcg.md §5 (``E_NOT_A_NUMBER`` as :class:`HcgParseError`).
 
     Examples
     --------
-    Spec T05: 5,000 IU in 3 mL, 250 IU is exactly 15 units (a float gives 15.000000000000002):
+    docs/methods/hcg.md §6.1 T05: 5,000 IU in 3 mL, 250 IU is exactly 15 units (a float gives 15.000000000000002):
 
     >>> r = mix("5000", "3", "250")
     >>> r.syringe_units, r.on_graduation, r.formatted()["concentration"]
@@ -166,7 +166,7 @@ def reverse(
     prefilled: bool = False,
     graduation_units: Number | None = None,
 ) -> ReverseResult:
-    """Diluent volume for a target syringe reading (spec §3.3).
+    """Diluent volume for a target syringe reading (docs/methods/hcg.md §3.3).
 
     ``diluent_ml = target_syr_units · vial_iu / (dose_iu · units_per_ml) − displacement_ml``, checked
     against the vial capacity (equal is allowed). ``units`` is the target reading [unit] on the
@@ -218,7 +218,7 @@ def reverse(
 
 
 def suggestion_key(m: MixResult) -> tuple[bool, bool, bool, Fraction, Fraction]:
-    """Ranking key of spec §3.3, ascending: off-mark, imprecise, non-integer IU/unit, error, V."""
+    """Ranking key of docs/methods/hcg.md §3.3, ascending: off-mark, imprecise, non-integer IU/unit, error, V."""
     return (
         not m.on_graduation,
         not (m.rel_read_err <= PRECISION_WARNING_FRACTION),
@@ -249,7 +249,7 @@ def suggest_diluent(
     bud_days: Number | None = None,
     graduation_units: Number | None = None,
 ) -> SuggestResult:
-    """Rank diluent volumes for a dose on a syringe (spec §3.3).
+    """Rank diluent volumes for a dose on a syringe (docs/methods/hcg.md §3.3).
 
     Enumerates ``V = min_ml, min_ml + step_ml, …`` up to ``max_ml`` (default: vial capacity minus
     displacement) [mL]; keeps ``1 graduation ≤ dose_syr_units ≤ capacity`` (multi-fill only with
@@ -260,7 +260,7 @@ def suggest_diluent(
     volume fits the barrel in one fill, the result is empty with W_EXCEEDS_SYRINGE_CAPACITY.
 
     With a ``frequency`` (and ``bud_days`` or a preset BUD), a discard-date conflict of the best
-    option is reported as W_BUD_CONFLICT with the note that no diluent volume fixes it (spec §3.3).
+    option is reported as W_BUD_CONFLICT with the note that no diluent volume fixes it (docs/methods/hcg.md §3.3).
 
     >>> best = suggest_diluent("5000", "250").suggestions[0]
     >>> best.diluent_ml, best.mix.syringe_units

@@ -1,15 +1,15 @@
-"""Notice catalogue of the hCG calculator (specs/hcg.md §5): codes, severities, messages, errors.
+"""Notice catalogue of the hCG calculator (docs/methods/hcg.md §5): codes, severities, messages, errors.
 
-Severity levels (spec §5):
+Severity levels (docs/methods/hcg.md §5):
 
 * ``E`` — error: no result. Raised as :class:`HcgInputError` (an :class:`~endolab.errors.InputError`,
   CLI exit status 3), except ``E_NOT_A_NUMBER``, raised as :class:`HcgParseError`, which is both a
-  :class:`~endolab.errors.ParseError` (CLI exit status 2, spec T33) and an :class:`HcgInputError`.
+  :class:`~endolab.errors.ParseError` (CLI exit status 2, docs/methods/hcg.md §6.5 T33) and an :class:`HcgInputError`.
 * ``W`` — warning: the result is shown, with the notice attached.
 * ``I`` — information attached to the result.
 
 Every code of the catalogue is listed once in :data:`CATALOGUE` with its severity and the template of
-spec §5. Messages are filled in by the calculators (they know the numbers); the catalogue is the
+docs/methods/hcg.md §5. Messages are filled in by the calculators (they know the numbers); the catalogue is the
 single place where codes and severities live.
 
 >>> CATALOGUE["W_OFF_GRADUATION"].severity
@@ -46,7 +46,7 @@ Severity = Literal["E", "W", "I"]
 
 @dataclass(frozen=True)
 class CatalogueEntry:
-    """One row of the notice catalogue (spec §5)."""
+    """One row of the notice catalogue (docs/methods/hcg.md §5)."""
 
     code: str
     severity: Severity
@@ -58,7 +58,7 @@ def _entry(code: str, severity: Severity, trigger: str, template: str) -> Catalo
     return CatalogueEntry(code, severity, trigger, template)
 
 
-#: The notice catalogue of specs/hcg.md §5, one entry per code.
+#: The notice catalogue of docs/methods/hcg.md §5, one entry per code.
 CATALOGUE: Final[Mapping[str, CatalogueEntry]] = types.MappingProxyType(
     {
         e.code: e
@@ -134,6 +134,19 @@ CATALOGUE: Final[Mapping[str, CatalogueEntry]] = types.MappingProxyType(
                 "E",
                 "plan with a preset whose bud_days is None and no --bud",
                 "Enter the beyond-use days printed on your carton/pharmacy label.",
+            ),
+            _entry(
+                "E_PRESET_CONFLICT",
+                "E",
+                "a product preset with a fixed vial strength and a different vial_iu [A]",
+                "The {product} preset is a {preset_iu} IU vial, but the vial strength given is "
+                "{vial_iu} IU. Clear the vial strength, or choose the preset of your vial.",
+            ),
+            _entry(
+                "E_MISSING_INPUT",
+                "E",
+                "a plan without a frequency, a start date or a number of weeks [A]",
+                "specific message naming the field",
             ),
             _entry(
                 "W_OFF_GRADUATION",
@@ -214,7 +227,7 @@ CATALOGUE: Final[Mapping[str, CatalogueEntry]] = types.MappingProxyType(
 
 @dataclass(frozen=True)
 class Notice:
-    """A warning or information attached to a result (spec §4.2 ``Notice(code, severity, message, data)``).
+    """A warning or information attached to a result (docs/methods/hcg.md §4.2 ``Notice(code, severity, message, data)``).
 
     ``data`` holds the exact numbers behind the message (read-only mapping; not compared).
     """
@@ -262,7 +275,7 @@ def schedule_invalid(field: str, message: str, value: object) -> HcgInputError:
 
 
 def prefilled_error() -> HcgInputError:
-    """E_PREFILLED_SINGLE_USE: a prefilled syringe is not mixed (spec §1.3, §5)."""
+    """E_PREFILLED_SINGLE_USE: a prefilled syringe is not mixed (docs/methods/hcg.md §1.3, §5)."""
     return HcgInputError(
         "E_PREFILLED_SINGLE_USE",
         "preset",

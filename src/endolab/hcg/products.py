@@ -1,4 +1,4 @@
-"""Product presets (specs/hcg.md §1.3) and diluent types (§1.2).
+"""Product presets (docs/methods/hcg.md §1.3) and diluent types (docs/methods/hcg.md §1.2).
 
 Presets fill in the vial strength, the label diluent volume, the vial capacity and the label's
 beyond-use days (BUD). **Check your carton**: labels change and markets differ.
@@ -9,9 +9,9 @@ beyond-use days (BUD). **Check your carton**: labels change and markets differ.
   [D]; refrigerate, up to 30 days [S4][S5][S6] [V]. Capacity 10 mL inferred from Table 1 [D].
 * ``generic-fk-10000``: Chorionic Gonadotropin for Injection USP (Fresenius Kabi, NDC 63323-030),
   10 mL bacteriostatic water [S7] [V]; the after-mixing storage period was **not captured**: no
-  default BUD; the user must enter it (spec §7 item 1, ``E_BUD_REQUIRED``).
+  default BUD; the user must enter it (docs/methods/hcg.md §7 item 1, ``E_BUD_REQUIRED``).
 * ``pregnyl-intl-1500`` / ``pregnyl-intl-5000``: UK/EU Pregnyl, 1 mL saline solvent, single-dose
-  presentation, no BUD default [S8][S9] (wording [U], spec §7 item 2).
+  presentation, no BUD default [S8][S9] (wording [U], docs/methods/hcg.md §7 item 2).
 * ``ovidrel-250mcg``: Ovidrel/Ovitrelle 250 µg in 0.5 mL prefilled syringe ≈ 6,500 IU
   [S10][S11][S12]: a contrast case, always rejected (``E_PREFILLED_SINGLE_USE``).
 * ``custom``: everything user-supplied (e.g. compounded hCG with a pharmacy BUD).
@@ -111,7 +111,7 @@ def normalize_diluent(name: str) -> Diluent:
 
 @dataclass(frozen=True)
 class Preset:
-    """A product preset (spec §1.3). ``None`` means "not known: the user must supply it"."""
+    """A product preset (docs/methods/hcg.md §1.3). ``None`` means "not known: the user must supply it"."""
 
     key: str
     product: str
@@ -125,7 +125,7 @@ class Preset:
     single_dose: bool = False
     prefilled: bool = False
     note: str = ""
-    #: Prefilled products only (spec §1.3 ``mcg``, ``volume_ml``): labelled mass [µg] and volume
+    #: Prefilled products only (docs/methods/hcg.md §1.3 ``mcg``, ``volume_ml``): labelled mass [µg] and volume
     #: [mL]; ``vial_iu`` then holds the label's IU equivalent (``iu_equiv``).
     mcg: Fraction | None = None
     volume_ml: Fraction | None = None
@@ -135,7 +135,7 @@ def _f(text: str | None) -> Fraction | None:
     return None if text is None else Fraction(text)
 
 
-#: The product presets of spec §1.3.
+#: The product presets of docs/methods/hcg.md §1.3.
 PRESETS: Final[Mapping[str, Preset]] = types.MappingProxyType(
     {
         p.key: p
@@ -236,7 +236,7 @@ PRESETS: Final[Mapping[str, Preset]] = types.MappingProxyType(
                 None,
                 None,
                 None,
-                "spec §1.2 (compounded hCG)",
+                "docs/methods/hcg.md §1.2 (compounded hCG)",
             ),
         )
     }

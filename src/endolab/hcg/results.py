@@ -6,7 +6,7 @@
 * :class:`ReverseResult`, :class:`Suggestion`, :class:`SuggestResult` — reverse mode and ranked
   diluent options.
 
-Numbers in records are rounded by :func:`endolab.hcg._numbers.rounded` (spec §6); ``*_exact`` keys
+Numbers in records are rounded by :func:`endolab.hcg._numbers.rounded` (docs/methods/hcg.md §6); ``*_exact`` keys
 hold the exact fractions as text.
 """
 
@@ -35,7 +35,7 @@ __all__ = ["MixResult", "ReverseResult", "SuggestResult", "Suggestion"]
 
 @dataclass(frozen=True)
 class MixResult(MixNumbers):
-    """Everything spec §3.2 derives from one vial, diluent volume, dose and syringe (exact values).
+    """Everything docs/methods/hcg.md §3.2 derives from one vial, diluent volume, dose and syringe (exact values).
 
     Attributes hold exact :class:`~fractions.Fraction` values (those of
     :class:`~endolab.hcg.arithmetic.MixNumbers`) and the notices; :meth:`formatted` gives display
@@ -56,7 +56,7 @@ class MixResult(MixNumbers):
         return self.doses_per_vial
 
     def label_line(self, mixed: date | None = None, discard: date | None = None) -> str:
-        """Printable vial label (spec §4.2), e.g. ``hCG 5,000 IU + 5.0 mL bacteriostatic water =
+        """Printable vial label (docs/methods/hcg.md §4.2), e.g. ``hCG 5,000 IU + 5.0 mL bacteriostatic water =
         1,000 IU/mL = 10 IU per U-100 unit | mixed 2025-01-06 | discard 2025-02-05``."""
         s = self.syringe
         if s.scale == "mL":
@@ -111,8 +111,12 @@ class MixResult(MixNumbers):
             + " falls between marks"
         )
 
+    def _iu_ml(self, iu: Fraction) -> str:
+        """``iu`` [IU] of this solution with its volume [mL]: ``325.0 IU (0.130 mL)``."""
+        return f"{fmt_iu(iu)} IU ({fmt_ml(iu / self.concentration_iu_per_ml)} mL)"
+
     def formatted(self) -> dict[str, str]:
-        """Display strings with units (IU 1 dp, mL 3 dp, units 1 dp; spec §6)."""
+        """Display strings with units (IU 1 dp, mL 3 dp, units 1 dp; docs/methods/hcg.md §6)."""
         s = self.syringe
         return {
             "concentration": f"{fmt_iu(self.concentration_iu_per_ml)} IU/mL",
@@ -138,12 +142,16 @@ class MixResult(MixNumbers):
             "doses_per_vial": f"{self.doses_per_vial} doses",
             "raw_doses": f"{fmt_fixed(self.raw_doses, 2)} doses (theoretical)",
             "remainder": f"{fmt_iu(self.remainder_iu)} IU ({fmt_ml(self.remainder_ml)} mL)",
+            # the remainder's three parts (remainder = dead space + residual + leftover)
+            "leftover": self._iu_ml(self.leftover_iu),
+            "dead_space_loss": self._iu_ml(self.dead_space_loss_iu),
+            "residual_loss": self._iu_ml(self.residual_loss_iu),
             "potency_band": f"{fmt_iu(self.potency_low_iu)}–{fmt_iu(self.potency_high_iu)} IU",
             "label": self.label_line(),
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """Flat JSON record: numbers rounded as spec §6 says, ``*_exact`` keys hold fractions."""
+        """Flat JSON record: numbers rounded as docs/methods/hcg.md §6 says, ``*_exact`` keys hold fractions."""
         s = self.syringe
         units_dp = 3 if s.scale == "mL" else 1
         d: dict[str, Any] = {
@@ -203,7 +211,7 @@ class MixResult(MixNumbers):
 
 @dataclass(frozen=True)
 class ReverseResult:
-    """Reverse mode (spec §3.3): the diluent volume [mL] giving ``target_units`` per dose."""
+    """Reverse mode (docs/methods/hcg.md §3.3): the diluent volume [mL] giving ``target_units`` per dose."""
 
     target_units: Fraction
     diluent_ml: Fraction
@@ -224,11 +232,26 @@ class ReverseResult:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One ranked diluent option (spec §3.3) with its full mix result."""
+    """One ranked diluent option (docs/methods/hcg.md §3.3) with its full mix result."""
 
     rank: int
     diluent_ml: Fraction
     mix: MixResult
+
+    def formatted(self) -> dict[str, str]:
+        """Display strings of the option: water [mL], the draw, on a mark, doses per vial.
+
+        >>> from endolab.hcg import suggest_diluent
+        >>> suggest_diluent("5000", "250").suggestions[0].formatted()["diluent"]
+        '5.0 mL'
+        """
+        m = self.mix
+        return {
+            "diluent": f"{fmt_label_ml(self.diluent_ml)} mL",
+            "draw": m.syringe.format_amount(m.syringe_units),
+            "on_graduation": "yes" if m.on_graduation else "no",
+            "doses_per_vial": f"{m.doses_per_vial} doses",
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Flat record of the option (V, units, IU/unit, mL/dose, doses/vial, label)."""

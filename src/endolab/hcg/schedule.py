@@ -1,6 +1,6 @@
 """Dosing frequency, one vial on the calendar (:func:`schedule`) and the multi-vial :func:`plan`.
 
-Spec §3.2 formulas::
+docs/methods/hcg.md §3.2 formulas::
 
     doses_per_week   = 7 / interval_days  |  len(weekday_set)
     weekly_iu        = dose_iu * doses_per_week
@@ -13,11 +13,11 @@ Spec §3.2 formulas::
     wasted_iu        = vial_iu - doses_used * dose_iu
     breakeven_weekly_iu = vial_iu * 7 / bud_days
 
-The multi-vial plan is a calendar simulation (spec §3.2): dose dates over ``[start, start + 7·weeks)``;
+The multi-vial plan is a calendar simulation (docs/methods/hcg.md §3.2): dose dates over ``[start, start + 7·weeks)``;
 a new vial is mixed on a dose date when there is no open vial, when
 ``remaining_ml − residual_ml < per_draw_ml``, or when ``dose_date ≥ mix_date + bud_days``.
 
-Frequency presets (spec §3.1): daily (every 1 day), EOD (every 2 days, 3.5/week), every 3 days,
+Frequency presets (docs/methods/hcg.md §3.1): daily (every 1 day), EOD (every 2 days, 3.5/week), every 3 days,
 2×/week = Mon+Thu, 3×/week = Mon+Wed+Fri, weekly (every 7 days).
 
 Choices this module makes where the spec is silent [A]:
@@ -31,7 +31,7 @@ Choices this module makes where the spec is silent [A]:
   :func:`plan`. Without ``start``, day 0 is the first weekday of the set (Monday for Mon+Thu).
 * The BUD is the explicit ``bud_days``, else the preset's label BUD (never applied to a
   preservative-free diluent). A preset without a BUD (generic, custom, UK/EU) or a preservative-free
-  diluent without an explicit BUD is E_BUD_REQUIRED (spec §5, T41). Without a preset and without
+  diluent without an explicit BUD is E_BUD_REQUIRED (docs/methods/hcg.md §5, T41). Without a preset and without
   ``bud_days`` there is no discard limit: vials are limited by content only, and the BUD fields are
   ``None`` (the spec defines E_BUD_REQUIRED for presets only).
 * In :func:`plan`, IU left in the last vial at the end of the plan is reported separately
@@ -71,7 +71,7 @@ __all__ = [
     "schedule",
 ]
 
-#: BUD convention [A] (spec §3.2, §7 item 6): "use within N days" → discard date = mix date + N days,
+#: BUD convention [A] (docs/methods/hcg.md §3.2, §7 item 6): "use within N days" → discard date = mix date + N days,
 #: and a dose **on** the discard date is expired (usable iff dose_day < discard_day). Conservative by
 #: at most one day.
 DOSE_ON_DISCARD_DATE_USABLE: Final = False
@@ -156,7 +156,7 @@ def resolve_bud(m: MixResult, bud_days: Number | None) -> int | None:
 
 @dataclass(frozen=True)
 class ScheduleResult:
-    """One vial on the calendar (spec §3.2). Day indices count from the mixing day (day 0)."""
+    """One vial on the calendar (docs/methods/hcg.md §3.2). Day indices count from the mixing day (day 0)."""
 
     mix: MixResult
     frequency: Frequency
@@ -252,7 +252,7 @@ def schedule(
     start: str | date | None = None,
     first_dose_offset: int = 0,
 ) -> ScheduleResult:
-    """One vial on the calendar: weekly IU, last dose day, coverage, BUD use and waste (spec §3.2).
+    """One vial on the calendar: weekly IU, last dose day, coverage, BUD use and waste (docs/methods/hcg.md §3.2).
 
     Parameters
     ----------
@@ -270,7 +270,7 @@ def schedule(
 
     Examples
     --------
-    Spec T23: 10,000 IU in 10 mL, 250 IU every other day, BUD 60:
+    docs/methods/hcg.md §6.3 T23: 10,000 IU in 10 mL, 250 IU every other day, BUD 60:
 
     >>> from endolab.hcg.mixing import mix
     >>> s = schedule(mix("10000", "10", "250"), Frequency.every_days(2), bud_days=60)
@@ -367,7 +367,7 @@ class VialUse:
 
 @dataclass(frozen=True)
 class PlanResult:
-    """A multi-vial plan over ``weeks`` weeks simulated on the calendar (spec §3.2), with costs."""
+    """A multi-vial plan over ``weeks`` weeks simulated on the calendar (docs/methods/hcg.md §3.2), with costs."""
 
     schedule: ScheduleResult
     start: date
@@ -408,7 +408,7 @@ class PlanResult:
 
     @property
     def diluent_ml_needed(self) -> Fraction:
-        """Diluent used: vials × diluent_ml [mL] (spec §3.2, information)."""
+        """Diluent used: vials × diluent_ml [mL] (docs/methods/hcg.md §3.2, information)."""
         return self.vials_needed * self.mix.diluent_ml
 
     def to_dict(self) -> dict[str, Any]:
@@ -459,15 +459,15 @@ def plan(
     bud_days: Number | None = None,
     price_per_vial: Number | None = None,
 ) -> PlanResult:
-    """Simulate vials on the calendar over ``weeks`` weeks from ``start`` (spec §3.2).
+    """Simulate vials on the calendar over ``weeks`` weeks from ``start`` (docs/methods/hcg.md §3.2).
 
     Parameters: the mix result; a :class:`Frequency`; ``start`` date; ``weeks`` [week] (whole ≥ 1);
     ``bud_days`` [day] (default: preset label BUD); ``price_per_vial`` [currency] (≥ 0, optional).
 
-    Cost (spec §3.2): ``plan_cost = vials × price``; ``cost_per_week = plan_cost / weeks``;
+    Cost (docs/methods/hcg.md §3.2): ``plan_cost = vials × price``; ``cost_per_week = plan_cost / weeks``;
     ``drug_only_cost_per_week = price × weekly_iu / vial_iu``.
 
-    Spec T27: 5,000 IU + 5 mL, 250 IU Mon+Thu, BUD 30, 12 weeks, 60 per vial:
+    docs/methods/hcg.md §6.3 T27: 5,000 IU + 5 mL, 250 IU Mon+Thu, BUD 30, 12 weeks, 60 per vial:
 
     >>> from endolab.hcg.mixing import mix
     >>> p = plan(mix("5000", "5", "250"), Frequency.per_week(2), start="2025-01-06", weeks=12,

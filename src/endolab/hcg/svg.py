@@ -1,4 +1,4 @@
-"""SVG drawing of a syringe at true scale, with the plunger at the dose mark (spec §4.2).
+"""SVG drawing of a syringe at true scale, with the plunger at the dose mark (docs/methods/hcg.md §4.2).
 
 The drawing is in millimetres (``width="…mm"``, ``viewBox`` in mm), so printing at 100 % gives a
 1:1 picture. The graduated length of the barrel is ``capacity_ml / (π · (bore/2)²)``; the bore of

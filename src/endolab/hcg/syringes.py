@@ -1,4 +1,4 @@
-"""Syringe catalogue (specs/hcg.md §2.1) and BD's "smallest barrel that holds the dose" rule.
+"""Syringe catalogue (docs/methods/hcg.md §2.1) and BD's "smallest barrel that holds the dose" rule.
 
 On a U-100 insulin syringe 1 unit = 0.01 mL: syringe "units" measure **volume**, not drug [S18].
 A U-40 barrel holds 40 units per mL (1 unit = 0.025 mL, 2.5× the U-100 volume) [S20]. A tuberculin
@@ -29,7 +29,7 @@ Scale = Literal["U-100", "U-40", "mL"]
 
 @dataclass(frozen=True)
 class Syringe:
-    """One syringe of the catalogue (spec §2.1).
+    """One syringe of the catalogue (docs/methods/hcg.md §2.1).
 
     Attributes
     ----------
@@ -44,13 +44,13 @@ class Syringe:
     capacity_units : Fraction
         Highest mark [unit] (mL for the tuberculin syringe).
     graduation_units : Fraction
-        Smallest graduation [unit] (the readable increment, spec §2.2).
+        Smallest graduation [unit] (the readable increment, docs/methods/hcg.md §2.2).
     bore_mm : Fraction
         Nominal inner barrel diameter [mm], used only to draw the barrel at true scale.
         **Assumption [A]**: typical values, not measured and not from a standard (ISO 8537 figures are
-        not verified, spec §2.1); the drawing is as true as this number.
+        not verified, docs/methods/hcg.md §2.1); the drawing is as true as this number.
     source : str
-        Source keys of spec §8.
+        Source keys of docs/methods/hcg.md §8.
     """
 
     key: str
@@ -80,7 +80,7 @@ class Syringe:
 
     @property
     def scale_name(self) -> str:
-        """E.g. ``"U-100 syringe"``; the scale is always named next to unit numbers (spec §2.1)."""
+        """E.g. ``"U-100 syringe"``; the scale is always named next to unit numbers (docs/methods/hcg.md §2.1)."""
         return "mL-scale (tuberculin) syringe" if self.scale == "mL" else f"{self.scale} syringe"
 
     def format_amount(self, units: Fraction) -> str:
@@ -118,8 +118,8 @@ def _s(
     )
 
 
-#: The syringe catalogue of spec §2.1. Bore diameters are drawing assumptions [A] (see
-#: :class:`Syringe`). U-40 graduations are typical, not universal (spec §7 item 3).
+#: The syringe catalogue of docs/methods/hcg.md §2.1. Bore diameters are drawing assumptions [A] (see
+#: :class:`Syringe`). U-40 graduations are typical, not universal (docs/methods/hcg.md §7 item 3).
 SYRINGES: Final[Mapping[str, Syringe]] = types.MappingProxyType(
     {
         s.key: s
@@ -203,7 +203,7 @@ SYRINGES: Final[Mapping[str, Syringe]] = types.MappingProxyType(
     }
 )
 
-#: Default syringe: the U-100 3/10 mL whole-unit barrel (spec §6 shared defaults).
+#: Default syringe: the U-100 3/10 mL whole-unit barrel (docs/methods/hcg.md §6 shared defaults).
 DEFAULT_SYRINGE: Final = "u100-0.3"
 
 
@@ -223,7 +223,7 @@ def get_syringe(key: str | Syringe) -> Syringe:
 
 
 def recommend_syringe(dose_ml: Fraction) -> Syringe | None:
-    """BD's rule (spec §2.1, [S18]): the smallest U-100 barrel that holds the dose in one fill.
+    """BD's rule (docs/methods/hcg.md §2.1, [S18]): the smallest U-100 barrel that holds the dose in one fill.
 
     Among barrels that hold the dose, the half-unit 3/10 mL barrel is preferred when the dose is a
     whole number of half units but not of whole units ("use half-unit barrels for doses measured in

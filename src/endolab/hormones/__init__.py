@@ -1,6 +1,6 @@
 """endolab.hormones — free testosterone, free estradiol and the TRT Hormone Predictor.
 
-The science and its sources are in ``specs/hormones.md`` and ``docs/hormones.md``:
+The science and its sources are in ``docs/methods/hormones.md`` and ``docs/hormones.md``:
 
 * :func:`free_testosterone` — Vermeulen 1999 (default) or Södergård 1982 constants in the
   mass-action model; free T [pg/mL, %] and bioavailable T [ng/dL].

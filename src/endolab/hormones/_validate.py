@@ -1,14 +1,14 @@
 """Accepted input ranges of the hormone calculators and the one function that checks them.
 
-Ranges (specs/hormones.md §5.7, [A] design choices of the spec unless noted):
+Ranges (docs/methods/hormones.md §5.7, [A] design choices of the spec unless noted):
 
 ==================  ==============  ===================================================================
 field               range           note
 ==================  ==============  ===================================================================
-total_t             50–3000 ng/dL   spec §5.7 (warn > 1500; > 2370 is beyond the trial's mean nadir)
-shbg                5–150 nmol/L    spec §5.7
-albumin             2.5–5.5 g/dL    spec §5.7
-age                 18–90 years     spec §5.7 (warn outside 19–75, the trial's ages)
+total_t             50–3000 ng/dL   docs/methods/hormones.md §5.7 (warn > 1500; > 2370 is beyond the trial's mean nadir)
+shbg                5–150 nmol/L    docs/methods/hormones.md §5.7
+albumin             2.5–5.5 g/dL    docs/methods/hormones.md §5.7
+age                 18–90 years     docs/methods/hormones.md §5.7 (warn outside 19–75, the trial's ages)
 dose_mg_week        25–600 mg/week  the weekly testosterone-enanthate doses of Bhasin 2001
 measured_e2         0.5–1000 pg/mL  [A] this project: any plausible male serum value (not in the spec)
 measured_dht        1–1000 ng/dL    [A] this project: any plausible male serum value (not in the spec)

@@ -1,4 +1,4 @@
-"""Defaults used when the user gives only total testosterone (specs/hormones.md §3, §5.1).
+"""Defaults used when the user gives only total testosterone (docs/methods/hormones.md §3, §5.1).
 
 =========================  ===========================  =============================================
 input                      default                      basis

@@ -1,4 +1,4 @@
-"""Free estradiol with testosterone competing for SHBG (specs/hormones.md §2.7).
+"""Free estradiol with testosterone competing for SHBG (docs/methods/hormones.md §2.7).
 
 Södergård 1982 constants at 37 °C: ``K_SHBG-E2 = 3.14e8 L/mol``, ``K_alb-E2 = 4.21e4 L/mol``.
 Testosterone occupies most SHBG sites; the sites left for estradiol follow from the free T of the
@@ -48,7 +48,7 @@ def free_e2_fraction_sodergard_1982(
 ) -> float:
     """Free fraction of estradiol, with testosterone occupying SHBG.
 
-    ``f_E2 = 1 / (1 + K_alb_E2·Alb + K_SHBG_E2·SHBG / (1 + K_SHBG_T·FT))`` (specs/hormones.md §2.7).
+    ``f_E2 = 1 / (1 + K_alb_E2·Alb + K_SHBG_E2·SHBG / (1 + K_SHBG_T·FT))`` (docs/methods/hormones.md §2.7).
 
     Reference: Södergård R et al. J Steroid Biochem 1982;16:801–10,
     DOI 10.1016/0022-4731(82)90038-3 (constants); T-competition term consistent with the Vermeulen

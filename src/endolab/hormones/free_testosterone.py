@@ -1,6 +1,6 @@
 """Free and bioavailable testosterone from total testosterone, SHBG and albumin.
 
-One mass-action model (specs/hormones.md §2.1): testosterone binds SHBG with one association constant
+One mass-action model (docs/methods/hormones.md §2.1): testosterone binds SHBG with one association constant
 ``K_SHBG`` (one class of sites, saturable) and albumin with ``K_alb`` (linear, non-saturable):
 
 .. math::
@@ -92,7 +92,7 @@ BINDING_CONSTANTS: Final[dict[str, BindingConstants]] = {
         k_albumin=1.3e4,
         source=(
             "Emadi-Konjin P et al. Clin Biochem 2003, PMID 14636872; N = 1 + 0.188·Alb[g/L] "
-            "⇒ K_alb = 1.3e4 L/mol with albumin MW 69,000 (specs/hormones.md §2.4)"
+            "⇒ K_alb = 1.3e4 L/mol with albumin MW 69,000 (docs/methods/hormones.md §2.4)"
         ),
     ),
     "ross2005": BindingConstants(
@@ -143,7 +143,7 @@ def mass_action_free_t(
     The positive root of ``a·FT² + b·FT + c = 0`` (see :func:`mass_action_coefficients`), computed as
     ``FT = 2·TT / (b + sqrt(b² + 4·a·TT))`` when ``b > 0`` and as
     ``FT = (−b + sqrt(b² + 4·a·TT)) / (2a)`` otherwise, so that no two nearly equal numbers are
-    subtracted (specs/hormones.md §2.1).
+    subtracted (docs/methods/hormones.md §2.1).
 
     Parameters
     ----------
@@ -205,7 +205,7 @@ def sodergard_1982(total_t: float, shbg: float, albumin: float) -> float:
     """Free testosterone with the Södergård 1982 association constants (37 °C).
 
     ``K_SHBG = 5.97e8 L/mol``, ``K_alb = 4.06e4 L/mol`` in the same mass-action quadratic as
-    :func:`vermeulen_1999` (specs/hormones.md §2.4; constants as used by de Ronde 2006 and
+    :func:`vermeulen_1999` (docs/methods/hormones.md §2.4; constants as used by de Ronde 2006 and
     github.com/tcameronwaller/uk_biobank).
 
     Reference: Södergård R, Bäckström T, Shanbhag V, Carstensen H. Calculation of free and bound
@@ -226,7 +226,7 @@ def sodergard_1982(total_t: float, shbg: float, albumin: float) -> float:
     float
         Free testosterone [mol/L].
 
-    Spec §2.4 (TT 500 ng/dL, SHBG 33 nmol/L, albumin 4.3 g/dL → 119 pg/mL, 2.37 %):
+    docs/methods/hormones.md §2.4 (TT 500 ng/dL, SHBG 33 nmol/L, albumin 4.3 g/dL → 119 pg/mL, 2.37 %):
 
     >>> tt = 500 / 28.84 * 1e-9
     >>> f"{100 * sodergard_1982(tt, 33e-9, 43 / 69000) / tt:.2f} %"
@@ -240,7 +240,7 @@ def emadi_konjin_2003(total_t: float, shbg: float, albumin: float) -> float:
     """Free testosterone with the Emadi-Konjin 2003 association constants.
 
     ``K_SHBG = 1.4e9 L/mol``, ``K_alb = 1.3e4 L/mol`` in the same mass-action quadratic as
-    :func:`vermeulen_1999` (specs/hormones.md §2.4: the published formula's albumin term
+    :func:`vermeulen_1999` (docs/methods/hormones.md §2.4: the published formula's albumin term
     ``N = 1 + 0.188·Alb[g/L]`` gives K_alb = 0.188 × 69,000 ≈ 1.3e4 L/mol).
 
     Parameters
@@ -264,7 +264,7 @@ def emadi_konjin_2003(total_t: float, shbg: float, albumin: float) -> float:
     confirmed — journal, volume, pages and title were checked in a library record, but no source
     searched printed the DOI, so none is given rather than a guessed one].
 
-    Spec §2.4 (TT 500 ng/dL, SHBG 33 nmol/L, albumin 4.3 g/dL → 135 pg/mL, 2.70 %):
+    docs/methods/hormones.md §2.4 (TT 500 ng/dL, SHBG 33 nmol/L, albumin 4.3 g/dL → 135 pg/mL, 2.70 %):
 
     >>> tt = 500 / 28.84 * 1e-9
     >>> f"{100 * emadi_konjin_2003(tt, 33e-9, 43 / 69000) / tt:.2f} %"
@@ -278,7 +278,7 @@ def ross_2005(total_t: float, shbg: float, albumin: float) -> float:
     """Free testosterone with the Ross 2005 association constants (symmetric dialysis).
 
     ``K_SHBG = 1.13e9 L/mol``, ``K_alb = 4.4e4 L/mol`` in the same mass-action quadratic as
-    :func:`vermeulen_1999` (specs/hormones.md §2.4). Determined in elderly men; the spec gives no
+    :func:`vermeulen_1999` (docs/methods/hormones.md §2.4). Determined in elderly men; the spec gives no
     worked value for this set, so it is tested against a bisection of the mass balance.
 
     Reference: Ross HA, Meuleman EJH, Sweep FCGJ. A simple method for estimating equilibrium
@@ -407,7 +407,7 @@ def free_testosterone(
         assumptions.append(
             "Emadi-Konjin constants give a higher free T but a lower bioavailable T than "
             "Vermeulen's (TT 500 ng/dL, SHBG 33 nmol/L, albumin 4.3 g/dL: free T 135 vs 105 pg/mL, "
-            "bioavailable T 123 vs 246 ng/dL; specs/hormones.md §2.4)."
+            "bioavailable T 123 vs 246 ng/dL; docs/methods/hormones.md §2.4)."
         )
     else:
         assumptions.append(

@@ -1,6 +1,6 @@
-"""The TRT Hormone Predictor: estradiol and DHT from total testosterone (specs/hormones.md §5).
+"""The TRT Hormone Predictor: estradiol and DHT from total testosterone (docs/methods/hormones.md §5).
 
-Chain of models (all equations of the spec, §5.1):
+Chain of models (the equations of docs/methods/hormones.md §5.1):
 
 1. Free T by Vermeulen 1999 (:func:`endolab.hormones.free_testosterone.vermeulen_1999`) from total T,
    SHBG (measured, or the age-based default of :mod:`endolab.hormones.defaults`) and albumin.
@@ -17,18 +17,19 @@ Endocrinol Metab 2010;95(8):3955–64, DOI 10.1210/jc.2010-0102, PMID 20534765. 
 read: in-vivo Km 1.83 nM (aromatase) and 3.35 nM (5α-reductase) on free T, E2 Vmax 40 % higher in
 older men, DHT Vmax not age-dependent. The paper's Vmax values are not available, so the two scale
 constants (``vmax_e2_young``, ``c_dht``) are **calibrated** [A] to published LC-MS/MS population
-anchors (§5.4): the Health In Men Study mean E2 and a DHT:T mass ratio of 1:13. Every constant is a
+anchors (docs/methods/hormones.md §5.4): the Health In Men Study mean E2 and a DHT:T mass ratio of 1:13. Every constant is a
 field of :class:`PredictorParameters`, which a caller can replace.
 
 The predictions are LC-MS/MS-equivalent population estimates; the band (×/÷ 1.6) is an assumption
 [A, not sourced]: in Framingham men, age, BMI, T and other factors explained only ~18 % of the
 variance of E2 (Jasuja et al.), so any T-only prediction has a wide individual error.
 
-Deviations from and additions to specs/hormones.md (none changes a number of the spec):
+Choices of this project beyond the design notes the predictor was first written from (each is
+listed in docs/methods/hormones.md; none changes a published test vector):
 
 * The calibrated constants are computed, not typed in: 13.2685 pmol/L and 0.285697 nmol/L with the
   spec's anchors (the spec's rounded 13.27 / 0.2857 differ by < 0.02 %), so that a changed Km,
-  KM_SCALE, anchor or binding constant recalibrates as in spec §5.6.
+  KM_SCALE, anchor or binding constant recalibrates as in docs/methods/hormones.md §5.6.
 * The band ×/÷ 1.6 is applied to DHT as well as E2 (issue 2 asks for both; the spec states it in the
   E2 context) — equally unsourced [A].
 * The dose → trough total T is interpolated linearly between the five Bhasin 2001 doses [A]; the
@@ -36,7 +37,7 @@ Deviations from and additions to specs/hormones.md (none changes a number of the
 * The accepted ranges of measured E2 (0.5–1000 pg/mL) and DHT (1–1000 ng/dL) are this project's
   [A]; the spec gives none.
 * Flags for total T below/above the reference range 264–916 ng/dL (Travison 2017) and for a default
-  SHBG with a high total T (spec §3 caveat) are added to the spec's §5.7 flags.
+  SHBG with a high total T (docs/methods/hormones.md §3 caveat) are added to the docs/methods/hormones.md §5.7 flags.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ class PredictorParameters:
         Multiplier of both Km [dimensionless]: 1.0 feeds Vermeulen cFT straight into the kinetics
         [A]. The Km are on the trial's free-T scale; cFT-Vermeulen reads 1.19× equilibrium dialysis
         (Fiers 2018), and 1.16–2.1× the cohort's reported free T (Coviello 2006). The calibrated
-        constants are recalibrated for any value (spec §5.6).
+        constants are recalibrated for any value (docs/methods/hormones.md §5.6).
     older_vmax_e2_factor
         E2 Vmax of older ÷ young men [dimensionless]: 1.40 (Lakshman 2010 abstract, "40 % higher") [V].
     young_age_max_years, older_age_min_years
@@ -158,7 +159,7 @@ class PredictorParameters:
     albumin_molar_mass_g_mol: float = units.ALBUMIN_MOLAR_MASS_G_PER_MOL
 
 
-#: The parameters of the spec (specs/hormones.md §5.2).
+#: The parameters of the spec (docs/methods/hormones.md §5.2).
 DEFAULT_PARAMETERS: Final = PredictorParameters()
 
 
@@ -211,7 +212,7 @@ def default_shbg(age: float | None, params: PredictorParameters = DEFAULT_PARAME
 def free_estradiol_lakshman_2010(free_t_nmol_l: float, *, vmax: float, km_nmol_l: float) -> float:
     """Free estradiol from free testosterone by saturable Michaelis–Menten kinetics.
 
-    ``free_E2 = Vmax · FT / (Km + FT)`` (specs/hormones.md §5.1), the model class reported by
+    ``free_E2 = Vmax · FT / (Km + FT)`` (docs/methods/hormones.md §5.1), the model class reported by
     Lakshman et al. JCEM 2010;95(8):3955–64, DOI 10.1210/jc.2010-0102 (abstract: "saturable
     Michaelis–Menten kinetics", in-vivo aromatase Km 1.83 nM).
 
@@ -240,7 +241,7 @@ def dht_lakshman_2010(
 ) -> float:
     """Total DHT from total and free testosterone by saturable Michaelis–Menten kinetics.
 
-    ``DHT = C_DHT · TT / (Km + FT)`` (specs/hormones.md §5.1): Michaelis–Menten on free T
+    ``DHT = C_DHT · TT / (Km + FT)`` (docs/methods/hormones.md §5.1): Michaelis–Menten on free T
     (Lakshman 2010, in-vivo 5α-reductase Km 3.35 nM, Vmax not age-dependent), with the free-DHT
     fraction taken proportional to the free-T fraction (≈ 0.51×, Pirke & Doerr 1975), so that the
     proportionality cancels into the calibrated constant ``C_DHT``.
@@ -299,7 +300,7 @@ def _free_e2_fraction(
 
 @functools.lru_cache(maxsize=32)
 def calibrate_vmax_e2_young(params: PredictorParameters = DEFAULT_PARAMETERS) -> float:
-    """Young-men E2 Vmax [pmol/L free E2] calibrated to the E2 anchor (specs/hormones.md §5.4).
+    """Young-men E2 Vmax [pmol/L free E2] calibrated to the E2 anchor (docs/methods/hormones.md §5.4).
 
     At the anchor (HIMS mean TT 13.1 nmol/L, mean E2 73.4 pmol/L; SHBG 52 nmol/L, albumin 4.3 g/dL,
     age 70 y [A]): free E2 = 73.4 pmol/L × f_E2; ``Vmax_old = freeE2·(Km + FT)/FT``;
@@ -332,7 +333,7 @@ def calibrate_vmax_e2_young(params: PredictorParameters = DEFAULT_PARAMETERS) ->
 
 @functools.lru_cache(maxsize=32)
 def calibrate_c_dht(params: PredictorParameters = DEFAULT_PARAMETERS) -> float:
-    """DHT scale constant ``C_DHT`` [nmol/L] calibrated to the DHT anchor (specs/hormones.md §5.4).
+    """DHT scale constant ``C_DHT`` [nmol/L] calibrated to the DHT anchor (docs/methods/hormones.md §5.4).
 
     ``C_DHT = ratio_molar · (Km + FT)`` at TT 531 ng/dL, SHBG 33 nmol/L, albumin 4.3 g/dL, where
     ``ratio_molar = (1/13) × 28.84 / 29.044`` (the DHT:T mass ratio 1:13 turned molar).
@@ -381,7 +382,7 @@ def predict_levels(
     *,
     free_t_factor: float = 1.0,
 ) -> HormoneLevels:
-    """The equations of specs/hormones.md §5.1 on checked inputs (no defaults, no validation).
+    """The equations of docs/methods/hormones.md §5.1 on checked inputs (no defaults, no validation).
 
     Parameters
     ----------
@@ -405,7 +406,7 @@ def predict_levels(
         Free T [nmol/L, %], bioavailable T [nmol/L], the aromatase age factor, free and total E2
         [pmol/L], total DHT [nmol/L].
 
-    Spec §5.5 (age 30, TT 500 ng/dL, SHBG 33): E2 20.9 pg/mL, DHT 38.7 ng/dL.
+    docs/methods/hormones.md §5.5 (age 30, TT 500 ng/dL, SHBG 33): E2 20.9 pg/mL, DHT 38.7 ng/dL.
 
     >>> lv = predict_levels(500, 33, 4.3, 30)
     >>> f"{lv.estradiol_pmol_l / 3.6714:.1f} pg/mL, {lv.dht_nmol_l * 29.044:.1f} ng/dL"
@@ -454,8 +455,8 @@ def predict(
 ) -> HormonePrediction:
     """Predict free T, estradiol and DHT from total testosterone (the TRT Hormone Predictor).
 
-    Applies the chain of specs/hormones.md §5.1 (see the module docstring), fills in the defaults of
-    §3 (and says so in ``assumptions``), and raises the flags of §5.7.
+    Applies the chain of docs/methods/hormones.md §5.1 (see the module docstring), fills in the defaults of
+    docs/methods/hormones.md §3 (and says so in ``assumptions``), and raises the flags of docs/methods/hormones.md §5.7.
 
     Parameters
     ----------
@@ -511,7 +512,7 @@ def predict(
     endolab.errors.InputError
         A value out of range, or neither / both of ``total_t`` and ``dose_mg_week`` (exit status 3).
 
-    Spec §5.5, age 30, TT 500 ng/dL (SHBG default 33 nmol/L, albumin 4.3 g/dL):
+    docs/methods/hormones.md §5.5, age 30, TT 500 ng/dL (SHBG default 33 nmol/L, albumin 4.3 g/dL):
 
     >>> r = predict(500, age=30)
     >>> f"FT {r.free_testosterone_pg_ml:.0f} pg/mL, E2 {r.estradiol_pg_ml:.1f} pg/mL, DHT {r.dht_ng_dl:.1f} ng/dL"

@@ -1,4 +1,4 @@
-"""Reference ranges (display only) and the flags of the predictor (specs/hormones.md §4, §5.7).
+"""Reference ranges (display only) and the flags of the predictor (docs/methods/hormones.md §4, §5.7).
 
 Each range names its population, method and source. They are shown next to the predictions; they
 are not used in any calculation.
@@ -61,7 +61,7 @@ REFERENCE_RANGES: Final[dict[str, ReferenceRange]] = {
     ),
 }
 
-#: Total T above which the input is beyond typical TRT [ng/dL] (spec §5.7, [A]).
+#: Total T above which the input is beyond typical TRT [ng/dL] (docs/methods/hormones.md §5.7, [A]).
 SUPRAPHYSIOLOGIC_TT_NG_DL: Final = 1500.0
 #: Mean nadir total T at the highest trial dose, 600 mg/week (Bhasin 2001) [ng/dL].
 TRIAL_MAX_MEAN_NADIR_TT_NG_DL: Final = 2370.0
@@ -79,7 +79,7 @@ def prediction_flags(
     dht_observed_to_predicted: float | None,
     band_factor: float,
 ) -> tuple[str, ...]:
-    """The notices a prediction carries, as sentences (specs/hormones.md §5.7, §6.3 item 6).
+    """The notices a prediction carries, as sentences (docs/methods/hormones.md §5.7, §6 item 6).
 
     Parameters
     ----------

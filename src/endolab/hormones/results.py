@@ -148,7 +148,7 @@ class FreeEstradiolResult:
 
 @dataclass(frozen=True)
 class HormonePrediction:
-    """The TRT Hormone Predictor's answer (specs/hormones.md §5).
+    """The TRT Hormone Predictor's answer (docs/methods/hormones.md §5).
 
     Attributes
     ----------

@@ -1,7 +1,7 @@
 """Intraportal β-cell graft: dose → functional fraction F(t), secretion and C-peptide parameters.
 
 Every factor of the chain cells → islet equivalents → fraction of a healthy β-cell mass → F(t) is
-a documented assumption ([A]) or a recalled figure ([U]) of specs/simulator.md §4 and §6; none is
+a documented assumption ([A]) or a recalled figure ([U]) of docs/methods/sim.md §4 and §6; none is
 clinical evidence. In-silico results are never clinical evidence.
 """
 
@@ -34,7 +34,7 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 #: Dalla Man 2007 normal-subject values (Table I, as encoded in BioModels BIOMD0000000379 [V];
-#: specs/simulator.md §3). K [pmol/kg per mg/dL], alpha [1/min], beta [pmol/kg/min per mg/dL],
+#: docs/methods/sim.md §3). K [pmol/kg per mg/dL], alpha [1/min], beta [pmol/kg/min per mg/dL],
 #: gamma [1/min], kp4 [mg/kg/min per pmol/kg], and the insulin kinetics used to derive Sb.
 DALLA_MAN_2007_NORMAL: dict[str, float] = {
     "K": 2.30,
@@ -94,7 +94,7 @@ def basal_secretion_dallaman2007(
     """Basal secretion Sb [pmol/kg/min] consistent with the insulin steady state.
 
     Dalla Man et al., IEEE Trans Biomed Eng 2007;54:1740, doi:10.1109/TBME.2007.893506, insulin
-    kinetics at steady state (specs/simulator.md §3, derived [D]): ``Ipb = Ib·VI``,
+    kinetics at steady state (docs/methods/sim.md §3, derived [D]): ``Ipb = Ib·VI``,
     ``Ilb = (m2 + m4)·Ipb/m1``, ``m3b = HEb·m1/(1 − HEb)``, ``Sb = (m1 + m3b)·Ilb − m2·Ipb``.
 
     Parameters: Ib [pmol/L], VI [L/kg], m1, m2, m4 [1/min], HEb [1].
@@ -130,7 +130,7 @@ def van_cauter_1992(
     """Two-compartment C-peptide kinetic parameters from Van Cauter's population regression.
 
     Van Cauter E, Mestrez F, Sturis J, Polonsky KS. Estimation of insulin secretion rates from
-    C-peptide levels. Diabetes 1992;41:368, doi:10.2337/diab.41.3.368 (specs/simulator.md §5):
+    C-peptide levels. Diabetes 1992;41:368, doi:10.2337/diab.41.3.368 (docs/methods/sim.md §5):
     short half-life 4.95 / 4.55 / 4.52 min and fraction 0.76 / 0.78 / 0.78 (normal / obese / NIDDM);
     long half-life ``0.14·age + 29.16`` [min]; volume ``1.92·BSA + 0.64`` [L] (men) or
     ``1.11·BSA + 2.04`` (women); ``a = ln2/t½s``, ``b = ln2/t½l``, ``k1 = F·b + (1 − F)·a``,
@@ -187,7 +187,7 @@ class GraftSettings:
         Functional potency of a surviving SC-islet IEQ relative to a native islet [1]: 4.75 [A],
         calibrated so that the default full-dose virtual cohort roughly reproduces the NEJM 2025
         insulin-independence proportion (docs/sim.md, "Calibration"); it also absorbs the T1D
-        baseline mismatch of specs/simulator.md §0 item 7.
+        baseline mismatch of docs/methods/sim.md §4.
     cv
         Between-participant coefficient of variation of the plateau F (log-normal) [1]: 0.35 [A]
         — engraftment is weakly predicted by dose (Hirsch 2012, doi:10.1111/j.1600-6143.2011.03947.x).
@@ -196,17 +196,17 @@ class GraftSettings:
     t50_days, slope_days
         Logistic maturation ``E(t) = 1/(1 + exp(−(t − t50)/s))`` [days]: 90 and 20 [A] (SC-islet
         function clinically meaningful at day 90, insulin stopped at/after day 180 in most
-        zimislecel recipients, spec §6).
+        zimislecel recipients, docs/methods/sim.md §6).
     loss_rate_per_year
         Graft-loss hazard [1/year]: F is multiplied by ``exp(−rate·t)``; 0 (no loss) by default [A].
     hepatic_extraction
         ``"constant"`` (the T1D model's m30, default) or ``"dallaman2007"`` (HE = m6 − m5·S, falls
-        with secretion; spec §0 item 6).
+        with secretion; docs/methods/sim.md §4).
     kp4
         Portal-insulin suppression of EGP [mg/kg/min per pmol/kg]: 0 by default, 0.0618
-        (Dalla Man 2007) as an option (spec §4).
+        (Dalla Man 2007) as an option (docs/methods/sim.md §4).
     h
-        Secretion threshold glucose [mg/dL]: 95 (Dalla Man 2007 normal Gb; spec §4) [A].
+        Secretion threshold glucose [mg/dL]: 95 (Dalla Man 2007 normal Gb; docs/methods/sim.md §4) [A].
     glucagon_gain, glucagon_threshold_mg_dl
         Graft α-cells [A]: endogenous glucose production rises by ``F·gain·(threshold − G)``
         [mg/kg/min] below the threshold (68 mg/dL, Mitrakou 1991); gain 0.1 mg/kg/min per mg/dL

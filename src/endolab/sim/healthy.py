@@ -1,11 +1,11 @@
 """The Dalla Man 2007 healthy subject on the same right-hand side (F = 1, no exogenous insulin).
 
-A regression check of this model, not a validation against data (specs/simulator.md §0 item 4): the
+A regression check of this model, not a validation against data (docs/methods/sim.md §3.1): the
 spec's independent re-implementation gives, for a 78 g meal (``kempt`` shape from D = 78 g; the
-paper's a, c values imply ~106 g, spec §0 item 5), glucose 95 → 160.4 mg/dL at 65 min, insulin
+paper's a, c values imply ~106 g, docs/methods/sim.md §3.1), glucose 95 → 160.4 mg/dL at 65 min, insulin
 25 → 251.8 pmol/L at 97 min and peak secretion 8.17 pmol/kg/min, and C-peptide 475 → 2254 pmol/L.
 Digitised mean data peak near 350–360 pmol/L at 30–60 min: the model's insulin is about 35 % low and
-late (spec §0 item 4).
+late (docs/methods/sim.md §3.1).
 """
 
 from __future__ import annotations
@@ -43,10 +43,10 @@ def healthy_subject_dallaman2007() -> tuple[FloatArray, FloatArray]:
     """Parameters and basal state of the Dalla Man 2007 normal subject (78 kg, Gb 95, Ib 25).
 
     Dalla Man C, Rizza RA, Cobelli C. IEEE Trans Biomed Eng 2007;54:1740,
-    doi:10.1109/TBME.2007.893506, Table I normal values (spec §3) with the basal state derived
-    self-consistently (spec §3 [D]): Sb = 1.514 pmol/kg/min, Vm0 = 2.434 mg/kg/min,
+    doi:10.1109/TBME.2007.893506, Table I normal values (docs/methods/sim.md §3) with the basal state derived
+    self-consistently (docs/methods/sim.md §3 [D]): Sb = 1.514 pmol/kg/min, Vm0 = 2.434 mg/kg/min,
     m6 = HEb + m5·Sb, dynamic hepatic extraction HE = m6 − m5·S, kp4·Ipo in EGP, F = 1. C-peptide:
-    Van Cauter 1992 for a 45-year-old man, 1.78 m (spec §5 example).
+    Van Cauter 1992 for a 45-year-old man, 1.78 m (docs/methods/sim.md §5 example).
 
     Returns ``(params, x0)`` (shapes ``(N_PARAMS,)`` and ``(17,)``).
     """
@@ -142,7 +142,7 @@ def healthy_meal_test(carbs_g: float = 78.0, minutes: int = 420) -> MealTest:
     """Simulate the healthy subject's meal response (RK4, 1-min step; meal as an impulse D·δ(t)).
 
     The meal of ``carbs_g`` [g] is placed in the solid stomach at t = 0 and sets ``D`` of the
-    gastric-emptying curve (Dalla Man 2007 form, spec §3).
+    gastric-emptying curve (Dalla Man 2007 form, docs/methods/sim.md §3).
     """
     params, x = healthy_subject_dallaman2007()
     x = x.copy()

@@ -1,13 +1,13 @@
 """UVA/Padova 2008 T1D glucose–insulin model with an intraportal β-cell graft: named state, pure RHS.
 
-The model (specs/simulator.md §2–§5) is the structure that simglucose implements for its 30 virtual
+The model (docs/methods/sim.md §2–§5) is the structure that simglucose implements for its 30 virtual
 patients (Dalla Man, Rizza & Cobelli, IEEE Trans Biomed Eng 2007;54:1740, doi:10.1109/TBME.2007.893506;
 Kovatchev et al., J Diabetes Sci Technol 2009;3:44, doi:10.1177/193229680900300106), written from the
 papers and the spec, plus three additions of this project:
 
 * the Dalla Man 2007 β-cell secretion sub-model (states ``ipo``, ``y``), secreting into the liver
   insulin compartment ``il`` (an intraportal graft), scaled by a functional graft fraction ``F``
-  (K, β and Sb multiplied by F — specs/simulator.md §4, an assumption [A]); with F = 0 every graft
+  (K, β and Sb multiplied by F — docs/methods/sim.md §4, an assumption [A]); with F = 0 every graft
   term is exactly zero and the model is the T1D model;
 * Van Cauter 1992 two-compartment C-peptide kinetics (states ``cp1``, ``cp2``) driven by the same
   pre-hepatic secretion (Van Cauter et al., Diabetes 1992;41:368, doi:10.2337/diab.41.3.368);
@@ -268,12 +268,12 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     Notes
     -----
     UVA/Padova 2008 T1D equations (Dalla Man 2007 meal model without secretion, constant hepatic
-    extraction m30; specs/simulator.md §2). As in simglucose, seven states (gp, gt, ip, il, isc1,
-    isc2, gs) may not fall while they are negative (non-negativity gate, spec §0 item 1) — but,
+    extraction m30; docs/methods/sim.md §2). As in simglucose, seven states (gp, gt, ip, il, isc1,
+    isc2, gs) may not fall while they are negative (non-negativity gate, docs/methods/sim.md §1.2 item 1) — but,
     unlike simglucose's ``(x >= 0)·dx``, a positive derivative is kept, so the gate is not an
     absorbing state (glucose at 0 still rises with rescue carbohydrate); identical to simglucose
     whenever no state is negative. :func:`run_minutes` counts minutes at the gate so that callers
-    flag or refuse such runs. Graft (spec §3–§4, [A]): ``S = γ·Ipo``; ``Ipo' = −γ·Ipo + Y + F·K·max(dG/dt, 0) + F·Sb``;
+    flag or refuse such runs. Graft (docs/methods/sim.md §3–§4, [A]): ``S = γ·Ipo``; ``Ipo' = −γ·Ipo + Y + F·K·max(dG/dt, 0) + F·Sb``;
     ``Y' = −α·(Y − max(F·β·(G − h), −F·Sb))`` (the two branches of Dalla Man's second phase in one
     expression); S enters ``il``; below ``h − Sb/β`` (about 81 mg/dL) the graft's β-cells stop
     secreting except for a first phase while glucose rises. Graft α-cells [A]: EGP gains

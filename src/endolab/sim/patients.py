@@ -149,7 +149,7 @@ def _with_c_peptide(pt: VirtualPatient) -> VirtualPatient:
 def load_patient(name: str, sex: Literal["F", "M"] = "M") -> VirtualPatient:
     """Load a published virtual patient by name (e.g. ``adult#001``) with graft fraction F = 0.
 
-    Graft parameters are Dalla Man 2007's normal values (K, α, β, γ; Sb derived, spec §3) with
+    Graft parameters are Dalla Man 2007's normal values (K, α, β, γ; Sb derived, docs/methods/sim.md §3) with
     F = 0, h = 95 mg/dL, kp4 = 0 and constant hepatic extraction (:class:`~endolab.sim.graft.GraftSettings`
     defaults); C-peptide parameters from :func:`~endolab.sim.graft.van_cauter_1992`. An unknown name
     raises :class:`~endolab.errors.InputError` listing the names.

@@ -12,7 +12,7 @@ hypoglycaemia and recurrent severe hypoglycaemic events (SHE). This module
    **awareness** (an aware person treats hypoglycaemia at once, an unaware one late or not at all);
 3. **screens** them like the trial (:func:`screen`): age 18–65, undetectable C-peptide, impaired
    awareness, and at least 2 SHE in a simulated year before enrolment (the protocol's
-   eligibility, NCT04786262; specs/trial-science.md §1.1). Only eligible candidates are enrolled;
+   eligibility, NCT04786262; docs/methods/trial.md §1.1). Only eligible candidates are enrolled;
    each keeps the state reached at the end of screening and its SHE rate (``baseline_she_per_year``).
 
 Every number here is an assumption [A] unless a source is named; the behaviour values are chosen so
@@ -534,7 +534,7 @@ class ScreeningSettings:
     hypoglycaemic events in the year before screening and undetectable C-peptide (Penn Medicine
     study listing of VX-880-101 "FORWARD": 18–65 years, impaired hypoglycaemic awareness and
     severe hypoglycaemia; ADA 2024 abstract: ≥ 2 SHE in the prior year, undetectable C-peptide;
-    specs/trial-science.md §1.1). ``days`` is the simulated "prior year" [days]: 365 (a shorter
+    docs/methods/trial.md §1.1). ``days`` is the simulated "prior year" [days]: 365 (a shorter
     period is scaled to a year: SHE per year = events × 365/days). ``max_candidates_per_place``
     bounds the search: screening more than that many candidates per place refuses the request.
     """

@@ -114,7 +114,7 @@ class TherapySettings:
     correction_target, correction_threshold
         A meal bolus adds ``(IG − target)/CF`` when IG > threshold [mg/dL]: 140 and 150, as in
         simglucose's ``BBController`` [V], but given once at the start of each meal (not on every
-        sample while eating, spec §0 item 2).
+        sample while eating, docs/methods/sim.md §1.2 item 2).
     carb_count_cv
         Coefficient of variation of carbohydrate-counting error (log-normal factor on the counted
         carbs) [1] for the published population: 0.2 [A] (the screened population's counting is
@@ -205,7 +205,7 @@ class Design:
 
 
 #: Built-in designs. zimislecel-2025: parts A (half dose, 2 of 14), B (full dose, 5 of 14) and
-#: C (full dose, 7 of 14) as in the NEJM abstract and the 2022 press release (specs/trial-science.md);
+#: C (full dose, 7 of 14) as in the NEJM abstract and the 2022 press release (docs/methods/trial.md §1.1);
 #: visits (screening day −7, days 30, 90, 180, 270, 365) are an assumption of this project [A].
 SIM_PROTOCOLS: dict[str, Design] = {
     "zimislecel-2025": Design(

@@ -5,7 +5,7 @@ Per day, six possible meals (breakfast, snack, lunch, snack, dinner, snack) eate
 18, 21.5 h; SD 60/30/60/30/60/30 min) truncated to 5–9, 9–10, 10–14, 14–16, 16–20, 20–23 h, with
 amounts N(45, 10), N(10, 5), N(70, 10), N(10, 5), N(80, 10), N(10, 5) g rounded to whole grams and
 at least 0 — the distribution of simglucose 0.2.11 ``simglucose/simulation/scenario_gen.py``
-(specs/simulator.md §1.1, §0 item 2) [V]. Draws come from a :class:`numpy.random.Generator`, so
+(docs/methods/sim.md §1.1, §1.2 item 2) [V]. Draws come from a :class:`numpy.random.Generator`, so
 the meals are not the same numbers as simglucose's (which uses ``RandomState``).
 """
 

@@ -47,7 +47,7 @@ def breton_kovatchev_2008(ig: FloatArray, rng: np.random.Generator) -> FloatArra
 
     Breton M, Kovatchev B. Analysis, modeling, and simulation of the accuracy of continuous glucose
     sensors. J Diabetes Sci Technol 2008;2:853, doi:10.1177/193229680800200517 (FreeStyle Navigator
-    data; specs/simulator.md §7 item 1): on a 15-min grid ``e₁ = v₁``, ``eₙ = 0.7·(eₙ₋₁ + vₙ)``,
+    data; docs/methods/sim.md §7 item 1): on a 15-min grid ``e₁ = v₁``, ``eₙ = 0.7·(eₙ₋₁ + vₙ)``,
     ``vₙ ~ N(0, 1)``; ``εₙ = ξ + λ·sinh((eₙ − γ)/δ)`` with ξ = −5.471, λ = 15.9574, γ = −0.5444,
     δ = 1.6898; the 15-min error is interpolated to the 5-min grid with a cubic spline (as
     simglucose does). Each participant (row) has its own noise sequence.
@@ -65,7 +65,7 @@ def breton_kovatchev_2008(ig: FloatArray, rng: np.random.Generator) -> FloatArra
 
 
 #: Vettoretti 2019 Dexcom G6 population-mean parameters (py-replay-bg 1.4.0
-#: ``Vettoretti19CGM.py``; specs/simulator.md §7 item 3) [V].
+#: ``Vettoretti19CGM.py``; docs/methods/sim.md §7 item 3) [V].
 _G6 = {
     "a0": 0.94229,
     "a1": 0.0049399,

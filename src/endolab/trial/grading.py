@@ -10,7 +10,7 @@ every grade above ``failure`` is ruled out, the grade is ``failure``.
 Units of the dataset: HbA1c [%], C-peptide [pmol/L] (0 = below the assay limit), fasting glucose
 [mg/dL], insulin [U/day] divided by baseline body weight [kg] to give [U/kg/day].
 
-Thresholds are from specs/trial-science.md §2–3. Igls gives each C-peptide cut-off twice, in ng/mL
+Thresholds are from docs/methods/trial.md §2–§3. Igls gives each C-peptide cut-off twice, in ng/mL
 and in (rounded) nmol/L, and the two columns disagree in pmol/L; which one is applied is the named
 protocol parameter ``grading.c_peptide_column`` (:data:`C_PEPTIDE_COLUMNS`):
 
@@ -704,7 +704,7 @@ def beta2_forbes_2016(
     2016;16(9):2704–2713, doi:10.1111/ajt.13807 [U: DOI kept unconfirmed — title, journal and issue
     9 (Sep 2016) were checked on the University of Edinburgh's record of the paper, but no source
     searched printed the DOI]; formula as given in
-    specs/trial-science.md §3.2, which marks it **[U] unverified**:
+    docs/methods/trial.md §3.2, which marks it **[U] unverified**:
     ``BETA-2 = sqrt(C-peptide [nmol/L] × (1 − insulin [U/kg/d])) / (FPG [mmol/L] × HbA1c [%]) × 1000``.
 
     >>> round(beta2_forbes_2016(c_peptide_fasting_pmol_l=400, insulin_u_kg_day=0.0,

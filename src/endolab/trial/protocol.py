@@ -39,6 +39,7 @@ __all__ = [
     "InsulinIndependent",
     "Protocol",
     "SheFree",
+    "SurvivalSpec",
     "TirAbove",
     "load_protocol",
     "protocol_from_dict",
@@ -198,6 +199,20 @@ class GradingSpec(_Strict):
         return self
 
 
+class SurvivalSpec(_Strict):
+    """Definitions of the time-to-event endpoints (:mod:`endolab.trial.survival`, docs/trial.md)."""
+
+    #: Graft functioning at or above this C-peptide [pmol/L]: 0.3 ng/mL × 331 pmol/L per ng/mL
+    #: (molar mass 3,020 g/mol), the registry's graft-function threshold (CITR; Hering 2016,
+    #: doi:10.2337/dc15-1988).
+    graft_failure_c_peptide_pmol_l: float = Field(99.3, gt=0)
+    #: Insulin independence is achieved by this many consecutive recorded insulin-free days [day]
+    #: [A: the registries' "insulin-free for at least 14 days"; no single paper fixes it].
+    insulin_independence_min_days: int = Field(14, ge=1)
+    #: Study days at which the number at risk is reported under each curve [day].
+    at_risk_days: list[int] = Field(default_factory=lambda: [0, 90, 180, 270, 365])
+
+
 class Protocol(_Strict):
     """A validated trial protocol (see ``docs/trial.md`` for every field)."""
 
@@ -209,6 +224,7 @@ class Protocol(_Strict):
     endpoints: dict[str, Endpoint] = Field(min_length=1)
     continuous: ContinuousSpec = Field(default_factory=ContinuousSpec)
     grading: GradingSpec = Field(default_factory=GradingSpec)
+    survival: SurvivalSpec = Field(default_factory=SurvivalSpec)
 
     @model_validator(mode="after")
     def _references(self) -> Protocol:

@@ -5,8 +5,10 @@ Conventions (each a stated choice):
 * Binary endpoints: a participant whose value is ``null`` counts in N but not in n (non-responder
   imputation, docs/trial-data.md) and is also counted in ``missing``.
 * Exact confidence interval of a proportion: Clopper CJ, Pearson ES. Biometrika 1934;26(4):404–413,
-  doi:10.1093/biomet/26.4.404, computed with :func:`scipy.stats.binomtest` (``method="exact"``), i.e.
-  the beta quantiles ``Beta(α/2; n, N−n+1)`` and ``Beta(1−α/2; n+1, N−n)``.
+  doi:10.1093/biomet/26.4.404: the bounds solve the binomial tail equations (equal to the beta
+  quantiles ``Beta(α/2; n, N−n+1)`` and ``Beta(1−α/2; n+1, N−n)``), found by bisection in plain
+  Python so that the trial engine needs no SciPy (a test compares with
+  ``scipy.stats.binomtest(...).proportion_ci(method="exact")`` where SciPy is installed).
 * SD is the sample SD (ddof = 1) [A]; quartiles are the linear-interpolation quantiles (Hyndman & Fan
   type 7, the NumPy and R default) [A].
 """
@@ -49,10 +51,41 @@ def clopper_pearson_1934(n: int, N: int, confidence: float = 0.95) -> tuple[floa
         return None
     if not 0 <= n <= N:
         raise ValueError(f"n must be between 0 and N={N}, got {n}")
-    from scipy.stats import binomtest
+    alpha = 1.0 - confidence
+    # lower: P(X ≥ n | p) = α/2, i.e. P(X ≤ n − 1 | p) = 1 − α/2; upper: P(X ≤ n | p) = α/2.
+    lower = 0.0 if n == 0 else _solve_cdf(n - 1, N, 1.0 - alpha / 2)
+    upper = 1.0 if n == N else _solve_cdf(n, N, alpha / 2)
+    return lower, upper
 
-    ci = binomtest(n, N).proportion_ci(confidence_level=confidence, method="exact")
-    return float(ci.low), float(ci.high)
+
+def _binomial_cdf(k: int, N: int, p: float) -> float:
+    """P(X ≤ k) for X ~ Binomial(N, p), 0 ≤ k < N, 0 < p < 1 [1] (terms summed in log space)."""
+    log_p, log_q = math.log(p), math.log1p(-p)
+    logs = [
+        math.lgamma(N + 1)
+        - math.lgamma(i + 1)
+        - math.lgamma(N - i + 1)
+        + i * log_p
+        + (N - i) * log_q
+        for i in range(k + 1)
+    ]
+    top = max(logs)
+    return min(1.0, math.exp(top) * math.fsum(math.exp(v - top) for v in logs))
+
+
+def _solve_cdf(k: int, N: int, target: float) -> float:
+    """The p in (0, 1) with P(X ≤ k | N, p) = ``target`` (the CDF falls as p rises), by bisection
+    to the resolution of a double."""
+    lo, hi = 0.0, 1.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if _binomial_cdf(k, N, mid) > target:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
 
 
 def binary_summary(values: Sequence[bool | None]) -> dict[str, Any]:

@@ -158,36 +158,23 @@ def hcg_reverse_result(body: HcgReverseIn) -> Any:
 
 def hcg_plan_result(body: HcgPlanIn) -> Any:
     """The library's :func:`endolab.hcg.plan` (after :func:`~endolab.hcg.mix`)."""
-    from endolab.errors import ParseError
-    from endolab.hcg import plan, resolve_frequency
+    from endolab.hcg import FIELD_LABELS, check_plan_inputs, plan
 
-    frequency = resolve_frequency(
-        body.per_week or None,
-        body.every_days or None,
-        body.weekdays or None,
-        body.freq or None,
-        labels={
-            "per_week": "per_week",
-            "every_days": "every_days",
-            "weekdays": "weekdays",
-            "freq": "freq",
-        },
+    frequency = check_plan_inputs(
+        body.per_week,
+        body.every_days,
+        body.weekdays,
+        body.freq,
+        body.start,
+        body.weeks,
+        labels=FIELD_LABELS,
     )
-    if frequency is None:
-        raise ParseError(
-            "missing dosing frequency: give per_week, every_days, weekdays or freq",
-            field="freq",
-        )
-    if not body.start:
-        raise ParseError("missing start: give the first mixing date, YYYY-MM-DD", field="start")
-    if body.weeks in (None, ""):
-        raise ParseError("missing weeks: give the plan length in weeks", field="weeks")
     m = hcg_mix_result(body)
     return plan(
         m,
         frequency,
-        start=body.start,
-        weeks=body.weeks,
+        start=body.start,  # type: ignore[arg-type]  # checked above
+        weeks=body.weeks,  # type: ignore[arg-type]
         bud_days=body.discard_after_days or None,
         price_per_vial=body.price_per_vial or None,
     )

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from endolab._version import __version__
 from endolab.errors import EndolabError
+from endolab.hormones.presentation import RESULT_UNITS
 from endolab.output import DISCLAIMER, IN_SILICO_NOTICE
 from endolab.web.trialdata import FIGURES, TrialState, TrialView, analyze_zip
 from endolab.web.views import band_svg, fmt, iu_left_svg, month_calendars
@@ -56,10 +57,6 @@ HORMONE_FIELDS = (
     "dht_unit",
     "out_units",
 )
-#: Result units on /hormones: the library's units (conventional, US) or SI (molar), converted by
-#: :func:`endolab.units.convert` (the one unit table).
-RESULT_UNITS = {"conventional": "ng/dL, pg/mL", "si": "nmol/L, pmol/L"}
-_SI_UNIT = {"pg/mL": "pmol/L", "ng/dL": "nmol/L"}
 HCG_FIELDS = (
     "vial_iu",
     "diluent_ml",
@@ -69,6 +66,19 @@ HCG_FIELDS = (
     "dead_space_ml",
     "residual_ml",
     "displacement_ml",
+    "freq",
+    "every_days",
+    "weekdays",
+    "start",
+    "weeks",
+    "discard_after_days",
+    "price_per_vial",
+)
+
+
+#: The fields that ask for a plan (schedule, calendar, cost): any one given computes the plan, and a
+#: missing or invalid one is reported with the library's message (:func:`endolab.hcg.check_plan_inputs`).
+HCG_PLAN_FIELDS = (
     "freq",
     "every_days",
     "weekdays",
@@ -107,13 +117,11 @@ def index() -> HTMLResponse:
 
 def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
     from endolab.hormones import predict
-    from endolab.hormones.reference import REFERENCE_RANGES
-    from endolab.units import convert
+    from endolab.hormones.presentation import prediction_rows
 
     form = _params(request, HORMONE_FIELDS)
     result = error = None
     rows: list[dict[str, Any]] = []
-    si = form.get("out_units") == "si"
     if form.get("out_units") not in (None, *RESULT_UNITS):
         form.pop("out_units")
     if "total_t" in form or "dose_mg_week" in form:
@@ -122,100 +130,21 @@ def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
             result = predict(form.get("total_t"), **args)  # type: ignore[arg-type]
         except EndolabError as exc:
             error = _error(exc)
-    if result is not None:
-        r = result
-        ref = REFERENCE_RANGES
-
-        def row(
-            key: str,
-            name: str,
-            v: float,
-            lo: float,
-            hi: float,
-            unit: str,
-            rr: Any,
-            quantity: Any,
-        ) -> dict[str, Any]:
-            ref_lo = None if rr is None else rr.low
-            ref_hi = None if rr is None else rr.high
-            if si:  # every number of the row in the SI unit, through the library's unit table
-                to = _SI_UNIT[unit]
-                v, lo, hi = (convert(x, unit, to, quantity=quantity) for x in (v, lo, hi))
-                if rr is not None:
-                    ref_lo = convert(rr.low, rr.unit, to, quantity=quantity)
-                    ref_hi = (
-                        rr.high
-                        if rr.high == float("inf")
-                        else convert(rr.high, rr.unit, to, quantity=quantity)
-                    )
-                unit = to
-            return {
-                "key": key,
-                "name": name,
-                "value": fmt(v),
-                "low": fmt(lo),
-                "high": fmt(hi),
-                "unit": unit,
-                "ref": None
-                if ref_lo is None
-                else (
-                    f"≥ {fmt(ref_lo)}" if ref_hi == float("inf") else f"{fmt(ref_lo)}–{fmt(ref_hi)}"
-                ),
-                "ref_source": None if rr is None else rr.source,
-                "svg": Markup(band_svg(v, lo, hi, ref_lo, ref_hi, unit, name)),
-            }
-
+    if result is not None:  # the library's rows, drawn as they are (no conversion or rounding here)
         rows = [
-            row(
-                "estradiol",
-                "Estradiol",
-                r.estradiol_pg_ml,
-                r.estradiol_low_pg_ml,
-                r.estradiol_high_pg_ml,
-                "pg/mL",
-                ref["estradiol"],
-                "estradiol",
-            ),
-            row(
-                "dht",
-                "DHT",
-                r.dht_ng_dl,
-                r.dht_low_ng_dl,
-                r.dht_high_ng_dl,
-                "ng/dL",
-                ref["dht"],
-                "dht",
-            ),
-            row(
-                "free_t",
-                "Free testosterone",
-                r.free_testosterone_pg_ml,
-                r.free_testosterone_low_pg_ml,
-                r.free_testosterone_high_pg_ml,
-                "pg/mL",
-                ref["free_testosterone"],
-                "testosterone",
-            ),
-            row(
-                "free_e2",
-                "Free estradiol",
-                r.free_estradiol_pg_ml,
-                r.free_estradiol_low_pg_ml,
-                r.free_estradiol_high_pg_ml,
-                "pg/mL",
-                None,
-                "estradiol",
-            ),
-            row(
-                "bio_t",
-                "Bioavailable testosterone",
-                r.bioavailable_testosterone_ng_dl,
-                r.bioavailable_testosterone_low_ng_dl,
-                r.bioavailable_testosterone_high_ng_dl,
-                "ng/dL",
-                None,
-                "testosterone",
-            ),
+            {
+                "key": r.key,
+                "name": r.name,
+                "value": r.value_text,
+                "band": r.band_text,
+                "unit": r.unit,
+                "ref": r.ref_text,
+                "ref_source": r.ref_source,
+                "svg": Markup(
+                    band_svg(r.value, r.low, r.high, r.ref_low, r.ref_high, r.unit, r.name)
+                ),
+            }
+            for r in prediction_rows(result, form.get("out_units", "conventional"))
         ]
     defaults = {
         "unit": "ng/dL",
@@ -272,15 +201,18 @@ def _hcg_context(request: Request, embed: bool) -> dict[str, Any]:
         body = HcgPlanIn(**form)
         m = hcg_mix_result(body)
         svg = Markup(mix_svg(m))
-        scheduled = form.get("freq") or form.get("every_days") or form.get("weekdays")
-        if scheduled and form.get("start") and form.get("weeks"):
-            plan = hcg_plan_result(body)
-            months = month_calendars(
-                list(plan.dose_dates),
-                [v.mix_date for v in plan.vials],
-                [v.discard_date for v in plan.vials if v.discard_date is not None],
-            )
-            chart = Markup(iu_left_svg(plan))
+        if any(k in form for k in HCG_PLAN_FIELDS):  # a plan asked for: all of it, or the message
+            try:
+                plan = hcg_plan_result(body)
+            except EndolabError as exc:
+                error = _error(exc)  # the mix result stays on the page, with what the plan lacks
+            else:
+                months = month_calendars(
+                    list(plan.dose_dates),
+                    [v.mix_date for v in plan.vials],
+                    [v.discard_date for v in plan.vials if v.discard_date is not None],
+                )
+                chart = Markup(iu_left_svg(plan))
         try:
             options = list(
                 suggest_diluent(

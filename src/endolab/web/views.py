@@ -12,17 +12,9 @@ from fractions import Fraction
 from html import escape
 from typing import Any
 
+from endolab.hormones.presentation import format_3sf as fmt
+
 __all__ = ["band_svg", "fmt", "iu_left_svg", "month_calendars"]
-
-
-def fmt(x: float | None) -> str:
-    """``x`` with 3 significant figures, without exponent (as the command line prints it)."""
-    if x is None:
-        return "—"
-    if x == 0 or not math.isfinite(x):
-        return f"{x:g}"
-    digits = max(0, 2 - math.floor(math.log10(abs(x))))
-    return f"{x:.{digits}f}"
 
 
 def band_svg(
@@ -69,7 +61,15 @@ def band_svg(
 def month_calendars(
     dose_dates: list[date], mix_dates: list[date], discard_dates: list[date]
 ) -> list[dict[str, Any]]:
-    """Month grids (Monday first) marking dose, mixing and discard days."""
+    """Month grids (Monday first) marking dose, mixing and discard days.
+
+    Only the days of each month are cells with a date; the blank cells that pad a month's first
+    and last week carry nothing, so a plan date is marked exactly once (in its own month).
+
+    >>> m = month_calendars([date(2026, 1, 29), date(2026, 2, 2)], [], [])
+    >>> [c["date"].isoformat() for mo in m for w in mo["weeks"] for c in w if "dose" in c["kinds"]]
+    ['2026-01-29', '2026-02-02']
+    """
     if not dose_dates:
         return []
     marked = set(dose_dates) | set(mix_dates) | set(discard_dates)
@@ -80,12 +80,15 @@ def month_calendars(
     while (y, m) <= (last.year, last.month):
         weeks = []
         for week in calendar.Calendar(firstweekday=0).monthdatescalendar(y, m):
-            cells = []
+            cells: list[dict[str, Any]] = []
             for d in week:
+                if d.month != m:  # padding of the first or last week: another month's day
+                    cells.append({"day": "", "kinds": [], "date": None})
+                    continue
                 kinds = [
                     k for k, s in (("dose", doses), ("mix", mixes), ("discard", discards)) if d in s
                 ]
-                cells.append({"day": d.day if d.month == m else "", "kinds": kinds, "date": d})
+                cells.append({"day": d.day, "kinds": kinds, "date": d})
             weeks.append(cells)
         months.append({"title": f"{calendar.month_name[m]} {y}", "weeks": weeks})
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)

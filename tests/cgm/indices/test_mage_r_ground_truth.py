@@ -2,12 +2,12 @@
 
 Source: R iglu 4.3.0 repository (github.com/irinagain/iglu, commit 33d72695), file
 tests/testthat/data/mage_ground_truth.csv — the output of R `iglu::mage()` v4.0.0 (short_ma 5,
-long_ma 32, inter_gap 45, max_gap 180), which R iglu 4.3.0 reproduces exactly (specs/cgm.md §4/§6.2)
+long_ma 32, inter_gap 45, max_gap 180), which R iglu 4.3.0 reproduces exactly (docs/methods/cgm.md §4/§6.2)
 — on the 18 "JHU" segments listed in tests/testthat/data/manual_calculations.csv: rows
 `start:end` (1-based, inclusive) of `example_data_5_subject`, which is
 ../shared/data/example_data_5_subject.csv row for row. The `manual` column is the hand-calculated
 MAGE published with Fernandes et al. 2022 (doi:10.1177/19322968211061165), shown for reference: the
-algorithm differs from it by design (specs/cgm.md §4: mean absolute error 11.8 % for avg).
+algorithm differs from it by design (docs/methods/cgm.md §4: mean absolute error 11.8 % for avg).
 """
 
 from __future__ import annotations

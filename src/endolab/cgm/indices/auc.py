@@ -12,7 +12,7 @@ pools all trapezoids. The result is the mean of ``(g_k + g_{k+ndays})/2`` over a
 values present. This is not the documented "hourly average per 24 h, then mean over days", but it is
 what R iglu returns (and what acceptance compares with); it stays close to mean glucose. iglu-python
 0.4.3 (R-compatible mode) pools trapezoids of *consecutive* grid points instead, hence the
-differences of up to 0.55 mg/dL in specs/cgm.md §6.2.
+differences of up to 0.55 mg/dL in docs/methods/cgm.md §6.2.
 
 ``method="daily_trapezoid"`` follows the documented definition: trapezoids between consecutive grid
 points within each calendar day, each day's area divided by the hours covered, then the mean over

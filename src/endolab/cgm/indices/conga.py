@@ -5,7 +5,7 @@ GA, Cameron FJ. A novel approach to continuous glucose analysis utilizing glycem
 ``CONGA(n) = SD(g(t) − g(t − n hours))`` — the sample SD (ddof = 1) of the differences between
 glucose values exactly n hours apart on the interpolated grid (:mod:`endolab.cgm.kernels.grid`),
 skipping pairs with a missing end. Default ``n = 24`` h (R iglu 4.3.0 R/conga.R; other tools default
-to 1 h, specs/cgm.md §4). The lag in grid points is ``round(60 / dt0) · n`` as in R iglu.
+to 1 h, docs/methods/cgm.md §4). The lag in grid points is ``round(60 / dt0) · n`` as in R iglu.
 """
 
 from __future__ import annotations

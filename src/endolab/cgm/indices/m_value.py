@@ -3,7 +3,7 @@ diabetics. *Acta Med Scand* 1965;177:95–102, doi:10.1111/j.0954-6820.1965.tb01
 
 ``M = mean(1000 · |log10(g / r)|³)`` with reference glucose ``r`` [mg/dL]. Default r = 90 mg/dL (R
 iglu 4.3.0 R/m_value.R; Schlichtkrull's original reference was 120 mg/dL, which glucostats uses —
-specs/cgm.md §6.2). This is the CGM form without the original correction term for the range of
+docs/methods/cgm.md §6.2). This is the CGM form without the original correction term for the range of
 values, as in R iglu.
 """
 

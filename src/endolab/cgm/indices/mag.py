@@ -5,7 +5,7 @@ Glucose variability is associated with intensive care unit mortality. *Crit Care
 ``MAG = Σ |Δg| / (number of differences · n / 60)`` [mg/dL/h], the absolute changes between grid
 values ``n`` minutes apart (taking every (n/dt0)-th grid point), pairs with a missing end dropped.
 Default ``n = dt0`` — changes at the CGM frequency, R iglu 4.3.0's default since 4.3.0 (R/mag.R;
-before 4.3.0 iglu used hourly changes, n = 60; specs/cgm.md §8). As R iglu: ``n < dt0`` is raised to
+before 4.3.0 iglu used hourly changes, n = 60; docs/methods/cgm.md §8). As R iglu: ``n < dt0`` is raised to
 dt0 and an ``n`` that is not a multiple of dt0 is rounded to the nearest multiple.
 """
 

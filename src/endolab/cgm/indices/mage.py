@@ -8,7 +8,7 @@ peak-to-nadir) that exceed one SD of the glucose trace.
 Algorithm: Fernandes NJ, Nguyen N, Chun E, Punjabi N, Gaynanova I. Open-source algorithm to calculate
 mean amplitude of glycemic excursions using short and long moving averages. *J Diabetes Sci Technol*
 2022;16(2):576–577, doi:10.1177/19322968211061165, with the details of R iglu 4.3.0
-(R/mage_ma_single.R; specs/cgm.md §4):
+(R/mage_ma_single.R; docs/methods/cgm.md §4):
 
 1. glucose on the 5-min grid (always dt0 = 5 min, ``inter_gap`` 45 min; :mod:`._grid`), trimmed to
    the first and last present value;

@@ -12,7 +12,7 @@ new measure of blood glucose variability in diabetes. *Diabetes Care* 2006;29(11
 doi:10.2337/dc06-1085, computed the way R iglu 4.3.0 does (R/lbgi.R, R/hbgi.R, R/adrr.R).
 
 **Constant** [A]: R iglu uses ``c = 22.77`` for LBGI, HBGI and ADRR; iglu-python 0.4.3 uses
-``10·1.509² = 22.7708`` for LBGI/HBGI (relative difference 3.6 × 10⁻⁵, specs/cgm.md §4). We follow R
+``10·1.509² = 22.7708`` for LBGI/HBGI (relative difference 3.6 × 10⁻⁵, docs/methods/cgm.md §4). We follow R
 iglu (acceptance compares against R iglu); pass ``constant=10 * 1.509**2`` for the other convention.
 """
 

@@ -3,20 +3,20 @@ PGS episode counts are computed on — R iglu 4.3.0's ``CGMS2DayByDay`` conventi
 at once (vectorised, no loop over readings).
 
 Convention (R iglu 4.3.0, R/utils.R ``CGMS2DayByDay``; reproduced because acceptance compares
-against R iglu, specs/cgm.md §6.2 — iglu-python's ``set_iglu_r_compatible(True)`` copies it too):
+against R iglu, docs/methods/cgm.md §6.2 — iglu-python's ``set_iglu_r_compatible(True)`` copies it too):
 
 * grid step ``dt0`` [min] = the median interval between readings, rounded (half to even, as R's
   ``round``), unless given; an error when it exceeds ``inter_gap``. If 1440 is not a multiple of it,
   steps above 20 min become 20 and smaller ones are rounded to a multiple of 5 min;
 * ``ndays = ceiling(span_days + 1)`` where ``span_days = (last − first reading) [days]``;
 * grid points at ``midnight(first reading) + k·dt0`` for ``k = 1 … ndays·1440/dt0`` — the grid
-  starts at 00:00 + dt0, not 00:00 (one of the "grid quirks" of specs/cgm.md §6.2) [A: R parity];
+  starts at 00:00 + dt0, not 00:00 (one of the "grid quirks" of docs/methods/cgm.md §6.2) [A: R parity];
 * glucose linearly interpolated between the two readings around each grid point; grid points
   before the first or after the last reading, and grid points strictly inside a gap between
   consecutive readings longer than ``inter_gap`` [min] (default 45), are missing (NaN);
 * the grid read row-wise is one row per calendar day (``ndays`` × ``1440/dt0`` matrix ``gd2d``).
 
-Times are naive wall clock; calendar days are the wall-clock days of the frame (specs/cgm.md §8 and
+Times are naive wall clock; calendar days are the wall-clock days of the frame (docs/methods/cgm.md §8 and
 data/README: the validation treats the wall clock as UTC on both sides).
 """
 
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 #: Longest gap between readings that is interpolated over [min]. R iglu 4.3.0 default
-#: ``inter_gap = 45`` (specs/cgm.md §2).
+#: ``inter_gap = 45`` (docs/methods/cgm.md §2).
 DEFAULT_INTER_GAP_MIN: Final = 45.0
 
 _T = TypeVar("_T")

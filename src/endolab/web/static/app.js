@@ -29,7 +29,22 @@
     form.addEventListener("input", later);
     form.addEventListener("change", later);
   }
+  // A product preset fills in the vial strength and the label's diluent volume it states (the
+  // values come from the library's preset table, written into the option's data attributes), as
+  // --preset does on the command line. Without JavaScript a conflicting vial is refused instead.
+  function presetFills(select) {
+    select.addEventListener("change", function () {
+      var opt = select.options[select.selectedIndex];
+      var form = select.form;
+      [["vialIu", "vial_iu"], ["diluentMl", "diluent_ml"]].forEach(function (pair) {
+        var value = opt && opt.dataset[pair[0]];
+        var input = form && form.querySelector("[name=" + pair[1] + "]");
+        if (value && input) input.value = value;
+      });
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-fills]").forEach(presetFills);
     document.querySelectorAll("form[data-live]").forEach(live);
     document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
       s.addEventListener("change", function () { s.form.submit(); });
