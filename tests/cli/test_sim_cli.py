@@ -65,15 +65,23 @@ def test_demo_wiring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         studies,
         "demo_trial",
-        lambda seed=1, progress=None: sim_runner.simulate_trial(participants=2, days=2, seed=seed),
+        lambda seed=1, progress=None, settings=None: sim_runner.simulate_trial(
+            participants=2, days=2, seed=seed, **settings.kwargs()
+        ),
     )
     out = tmp_path / "demo"
-    r = runner.invoke(app, ["trial", "demo", "--out", str(out)])
+    fast = tmp_path / "fast.toml"
+    fast.write_text("[screening]\ndays = 14\n")
+    r = runner.invoke(app, ["trial", "demo", "--out", str(out), "--settings", str(fast)])
     assert r.exit_code == 0, r.output
+    manifest = (out / "dataset" / "simulation.json").read_text(encoding="utf-8")
+    assert '"days": 14' in manifest  # the settings file reached the simulation
     assert {p.name for p in out.iterdir()} == {"dataset", "report", "calibration.md", "demo.json"}
     assert "NEJM 2025 10/12" in r.stdout
     assert "IN-SILICO" in (out / "report" / "report.html").read_text(encoding="utf-8")
-    r = runner.invoke(app, ["trial", "demo", "--out", str(out)])  # a previous demo is replaced
+    r = runner.invoke(
+        app, ["trial", "demo", "--out", str(out), "--settings", str(fast)]
+    )  # replaced
     assert r.exit_code == 0, r.output
 
 
@@ -188,3 +196,24 @@ def test_simulate_arm_control_and_bad_arm(tmp_path: Path) -> None:
     assert manifest["arm"] == "control" and manifest["screening"]["days"] == 14
     r = runner.invoke(app, ["trial", "simulate", "--arm", "sham", "--out", str(tmp_path / "x")])
     assert r.exit_code == 3 and "--arm must be treated or control" in r.stderr
+
+
+def test_sim_patient_graft_alone_without_rescue(tmp_path: Path) -> None:
+    # a graft alone (no exogenous insulin, no rescue): the trace has the α-cell, rescue and
+    # severe-event columns; no rescue is ever given and glucose stays above 45 mg/dL
+    out = tmp_path / "t.csv"
+    r = runner.invoke(
+        app,
+        ["sim", "patient", "--id", "adult#009", "--days", "3", "--graft-fraction", "1.5",
+         "--therapy", "none", "--rescue", "off", "--out", str(out), "--json"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["rescue_carbs_g_per_day"] == 0.0 and doc["severe_events"] == 0
+    assert doc["min_plasma_glucose_mg_dl"] >= 45.0
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert {"graft_glucagon_egp_mg_kg_min", "rescue_carbs_g", "severe_event"} <= set(header)
+    r = runner.invoke(app, ["sim", "patient", "--id", "adult#001", "--rescue", "maybe"])
+    assert r.exit_code == 3 and "--rescue must be on or off" in r.stderr
+    r = runner.invoke(app, ["sim", "patient", "--id", "adult#001", "--therapy", "pump"])
+    assert r.exit_code == 3 and "therapy must be basal-bolus or none" in r.stderr

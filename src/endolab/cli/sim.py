@@ -159,6 +159,19 @@ def patient(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
     settings_file: SettingsOption = None,
+    therapy_mode: Annotated[
+        str,
+        typer.Option(
+            "--therapy", help="basal-bolus (default) or none (no exogenous insulin: a graft alone)."
+        ),
+    ] = "basal-bolus",
+    rescue: Annotated[
+        str,
+        typer.Option(
+            "--rescue",
+            help="on (default): hypoglycaemia is treated; off: no rescue carbohydrate at all.",
+        ),
+    ] = "on",
 ) -> None:
     """Simulate one virtual patient with a fixed graft fraction: a per-minute trace and a figure."""
     from endolab.sim.studies import patient_summary, write_patient_trace
@@ -172,6 +185,8 @@ def patient(
     from endolab.sim.replay import simulate_patient
     from endolab.sim.settings import load_settings
 
+    if rescue not in ("on", "off"):
+        raise InputError(f"--rescue must be on or off, got {rescue!r}", field="rescue")
     settings = load_settings(settings_file)
     trace = simulate_patient(
         patient_id,
@@ -180,6 +195,9 @@ def patient(
         seed=seed,
         graft=settings.graft,
         therapy=settings.therapy,
+        therapy_mode=therapy_mode,
+        rescue=rescue == "on",
+        she=settings.she,
     )
     summary = patient_summary(trace, patient_id, graft_fraction, days, seed)
     if out is not None:
@@ -191,7 +209,9 @@ def patient(
         f"{patient_id}, F = {graft_fraction:g}, {days} day(s): mean plasma glucose "
         f"{summary['mean_plasma_glucose_mg_dl']:.1f} mg/dL, TIR (interstitial) "
         f"{summary['tir_interstitial_pct']:.1f} %, insulin {summary['insulin_u_per_day']:.1f} U/day, "
-        f"peak C-peptide {summary['peak_c_peptide_pmol_l']:.0f} pmol/L"
+        f"peak C-peptide {summary['peak_c_peptide_pmol_l']:.0f} pmol/L, nadir "
+        f"{summary['min_plasma_glucose_mg_dl']:.0f} mg/dL, rescue "
+        f"{summary['rescue_carbs_g_per_day']:.0f} g/day, severe events {summary['severe_events']}"
     )
     if out is not None:
         typer.echo(f"Written to {out} and {out.with_suffix('.png')}")

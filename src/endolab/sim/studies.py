@@ -380,6 +380,10 @@ def patient_summary(
         "insulin_u_per_day": float(trace["insulin_u_per_min"].sum() / days),
         "carbs_g_per_day": float(trace["carbs_g_per_min"].sum() / days),
         "peak_c_peptide_pmol_l": float(trace["c_peptide_pmol_l"].max()),
+        "min_plasma_glucose_mg_dl": float(trace["plasma_glucose_mg_dl"].min()),
+        "time_below_54_pct": float(100 * (trace["plasma_glucose_mg_dl"].to_numpy() < 54).mean()),
+        "rescue_carbs_g_per_day": float(trace["rescue_carbs_g"].sum() / days),
+        "severe_events": int(trace["severe_event"].sum()),
         "disclaimer": DISCLAIMER,
     }
 
