@@ -13,6 +13,10 @@ from endolab.cgm import agp as agp_module
 from endolab.cgm import agp_figure, agp_percentiles, check_frame
 from endolab.errors import InputError
 
+# The toy frame below has three readings a day (median interval 11.8 h): not CGM data, which the
+# metrics say in a warning (issue 18); these tests are about the figure.
+pytestmark = pytest.mark.filterwarnings("ignore:median interval .*not CGM data")
+
 
 def _frame() -> pl.DataFrame:
     # 5 days; at 08:00 and 08:10 each day (same 15-min bin 08:00–08:15) and at 20:00.

@@ -10,7 +10,7 @@ import pytest
 
 from endolab.cgm import check_frame, compute_metrics
 from endolab.cgm import metrics as m
-from endolab.errors import InputError
+from endolab.errors import EndolabWarning, InputError
 
 T0 = dt.datetime(2024, 3, 1, 0, 0)
 
@@ -184,7 +184,9 @@ def test_window_relative_to_day0() -> None:
     # day0 = 2024-03-01 for "a": day 1 is 2024-03-02. Readings on days 0, 1, 2.
     minutes = [0, 1440, 2880]
     f = _frame([100, 200, 300], minutes=minutes)
-    r = compute_metrics(f, window=(1, 2), day0={"a": dt.date(2024, 3, 1)})
+    # readings a day apart are not CGM data: said in a warning (issue 18)
+    with pytest.warns(EndolabWarning, match="median interval 1 day: not CGM data"):
+        r = compute_metrics(f, window=(1, 2), day0={"a": dt.date(2024, 3, 1)})
     row = r.row(0, named=True)
     assert (row["window_start"], row["window_end"]) == (1, 2)
     assert row["mean"] == pytest.approx(250.0)  # (200 + 300)/2

@@ -43,6 +43,7 @@ __all__ = [
     "AGP_SMOOTH_MINUTES",
     "AGP_Y_MAX_MG_DL",
     "agp_figure",
+    "agp_metrics",
     "agp_percentiles",
     "sufficiency_text",
 ]
@@ -159,22 +160,34 @@ def _smoothed(values: Any, bins: int) -> Any:
     return np.convolve(padded, np.ones(width) / width, mode="valid")
 
 
-def sufficiency_text(days_worn: float | None, active_percent: float | None) -> tuple[str, bool]:
+def sufficiency_text(
+    days_worn: float | None,
+    active_percent: float | None,
+    median_interval_min: float | None = None,
+) -> tuple[str, bool]:
     """The AGP's sufficiency line, decided on the values **as shown** (rounded down to 0.1).
 
     Rounding down keeps the shown values and the decision consistent: 13.997 days is shown as
     13.9 d and is insufficient; 14.0 is shown as 14.0 and is sufficient (2019 consensus: ≥ 14 days
-    and ≥ 70 % CGM active).
+    and ≥ 70 % CGM active). A typical (median) interval between readings above
+    :data:`~endolab.cgm.metrics.CGM_MAX_INTERVAL_MIN` (15 min) is not CGM data [A]: the line says
+    so first, whatever the other figures.
 
     >>> sufficiency_text(13.997, 95.0)
     ('Insufficient data: 13.9 d of data (< 14 d needed)', False)
     >>> sufficiency_text(14.0, 70.0)[1]
     True
+    >>> sufficiency_text(21.0, 0.19, 10080.0)[0][:60]
+    'Insufficient data: median interval 7 days: not CGM data?; 0.'
     """
+    from endolab.cgm.metrics import CGM_MAX_INTERVAL_MIN, interval_text
+
     if days_worn is None or active_percent is None:
         return "Insufficient data: too few readings", False
     days, active = _floor1(days_worn), _floor1(active_percent)
     short = []
+    if median_interval_min is not None and median_interval_min > CGM_MAX_INTERVAL_MIN:
+        short.append(f"median interval {interval_text(median_interval_min)}: not CGM data?")
     if days_worn < 14:
         short.append(f"{days:.1f} d of data (< 14 d needed)")
     if active_percent < 70:
@@ -182,6 +195,25 @@ def sufficiency_text(days_worn: float | None, active_percent: float | None) -> t
     if short:
         return "Insufficient data: " + "; ".join(short), False
     return "Data sufficient (≥ 14 d, ≥ 70 % active)", True
+
+
+def agp_metrics(frame: Any, subject_id: str) -> dict[str, Any]:
+    """The consensus metrics of the AGP panel of one subject, with its sufficiency verdict.
+
+    The row of :func:`endolab.cgm.compute_metrics` (core set, mg/dL) plus ``sufficiency``: the
+    panel's line (:func:`sufficiency_text`), and ``sufficient``: whether the panel calls the data
+    sufficient (the line's verdict and ``sufficient_2019`` both true). Front ends report these
+    next to the figure (``endolab cgm agp --json``).
+    """
+    from endolab.cgm.compute import compute_metrics
+
+    row: dict[str, Any] = compute_metrics(_select(frame, subject_id)).row(0, named=True)
+    verdict, ok = sufficiency_text(
+        row["days_worn"], row["active_percent"], row.get("median_interval_min")
+    )
+    row["sufficiency"] = verdict
+    row["sufficient"] = ok and bool(row["sufficient_2019"])
+    return row
 
 
 def _floor1(value: float) -> float:
@@ -210,6 +242,7 @@ def agp_figure(
     bin_minutes: int = 15,
     smooth: bool = False,
     y_max: float | None = None,
+    metrics: dict[str, Any] | None = None,
 ) -> Figure:
     """AGP report for one subject: the modal-day percentile curves and the consensus metrics panel.
 
@@ -224,19 +257,20 @@ def agp_figure(
     target 70–180, low 54–69, very low < 54 mg/dL; Battelino 2019) and mean glucose, GMI, CV,
     active %, days of data and whether the 2019 sufficiency rule (≥ 14 days, ≥ 70 % active) holds.
 
+    ``metrics``: the panel's figures from :func:`agp_metrics` of the same frame and subject, when
+    the caller has them already (else they are computed here).
+
     Returns a :class:`matplotlib.figure.Figure` built without pyplot (no global state); save it with
     ``fig.savefig("agp.png", dpi=150)`` or ``"agp.svg"``.
     """
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
-    from endolab.cgm.compute import compute_metrics
-
     out_unit = normalize_unit(unit, quantity="glucose")
     scale = 1.0 if out_unit == "mg/dL" else 1.0 / GLUCOSE_MG_DL_PER_MMOL_L
     data = _select(frame, subject_id)
     curves = agp_percentiles(data, str(subject_id), bin_minutes=bin_minutes, unit=out_unit)
-    m = compute_metrics(data).row(0, named=True)
+    m = metrics if metrics is not None else agp_metrics(data, str(subject_id))
 
     fig = Figure(figsize=(11.0, 6.2), layout="constrained")
     grid = fig.add_gridspec(1, 2, width_ratios=(1.0, 2.7))
@@ -348,27 +382,31 @@ def agp_figure(
         ("CGM active", f"{fmt(_opt_floor(m['active_percent']), '.1f')} %"),
         ("Days of data", f"{fmt(_opt_floor(m['days_worn']), '.1f')} d"),
     ]
-    y0 = 0.30
+    y0 = 0.33
     for i, (name, value) in enumerate(lines):
         invalid = name.startswith("GMI") and not gmi_valid
-        panel.text(0.08, y0 - i * 0.037, name, fontsize=9, gid=f"agp-label-{i}")
+        panel.text(0.08, y0 - i * 0.034, name, fontsize=9, gid=f"agp-label-{i}")
         panel.text(
             0.62,
-            y0 - i * 0.037,
+            y0 - i * 0.034,
             value,
             fontsize=9,
             fontweight="bold",
             color="#c92a2a" if invalid else "black",
             gid=f"agp-value-{i}",
         )
-    verdict, sufficient = sufficiency_text(m["days_worn"], m["active_percent"])
-    sufficient = sufficient and bool(m["sufficient_2019"])
+    verdict, sufficient = m["sufficiency"], m["sufficient"]
     panel.text(
         0.08,
-        y0 - len(lines) * 0.037,
-        verdict,
+        y0 - len(lines) * 0.034 + 0.018,
+        # one criterion a line (a failed criterion never runs into the plot)
+        "\n".join(
+            textwrap.fill(part, 48) for part in verdict.replace("data: ", "data:; ", 1).split("; ")
+        ),
         fontsize=8,
+        va="top",
         color="#2f9e44" if sufficient else "#c92a2a",
+        gid="agp-sufficiency",
     )
     panel.text(
         0.08,

@@ -90,20 +90,30 @@ COLUMNS_DOC: Final[dict[str, ColumnDoc]] = {
     "active_percent": ColumnDoc(
         "CGM active time",
         "%",
-        "R iglu active_percent (automatic mode; per period: manual mode over the period); Danne 2017, doi:10.2337/dc17-1600",
+        "share of the readings possible at the device interval dt0 over the wear span: R iglu "
+        "active_percent (automatic mode; per period: manual mode over the period); Danne 2017, "
+        f"doi:10.2337/dc17-1600; {_B19}",
     ),
     "ndays": ColumnDoc("span of the data", "days", "t_max − t_min"),
     "dt0": ColumnDoc(
-        "sampling interval", "min", "round(median interval), half to even (R round), ≥ 1"
+        "device sampling interval",
+        "min",
+        "median_interval_min capped at 15 min, the longest CGM interval [A] (or dt0 given)",
     ),
     "longest_gap_min": ColumnDoc(
         "longest gap", "min", "longest interval between successive readings (null with one reading)"
+    ),
+    "median_interval_min": ColumnDoc(
+        "typical interval between readings",
+        "min",
+        "round(median interval), half to even (R round), ≥ 1 (R iglu's dt0); > 15: not CGM data",
     ),
     "days_worn": ColumnDoc("days of data", "days", "(t_max − t_min + dt0) / 1440"),
     "sufficient_2019": ColumnDoc(
         "data sufficiency",
         "bool",
-        f"days_worn ≥ 14 and active_percent ≥ 70; {_B19}; false flags gmi, gmi_mmol_mol and ea1c",
+        f"days_worn ≥ 14 and active_percent ≥ 70 and median_interval_min ≤ 15; {_B19}; false "
+        "flags gmi, gmi_mmol_mol, ea1c and every consensus metric of the row",
     ),
     "min": ColumnDoc("lowest reading", "glucose", "full set"),
     "q25": ColumnDoc("25th percentile", "glucose", "R quantile type 7"),

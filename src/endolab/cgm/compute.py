@@ -244,6 +244,9 @@ def combine(
                 f"{single} group(s) have a single reading: sd, cv, dt0, active_percent and "
                 "sufficiency need at least two readings and are null"
             )
+    interval = _m.interval_notice(result)
+    if interval:
+        notes.append(interval)
     if out_unit == "mmol/L":
         glucose_cols = _glucose_columns()
         result = result.with_columns(

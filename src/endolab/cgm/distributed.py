@@ -236,7 +236,7 @@ def _compute_rows(frame: pl.DataFrame, spec: _Spec) -> _TaskResult:
     """Whole subjects' readings → (metrics in mg/dL, measured unit, keys, expected period rows)."""
     import warnings
 
-    from endolab.cgm.frame import check_frame, measured_units
+    from endolab.cgm.frame import check_frame, measured_units, reading_dates_problem
     from endolab.cgm.periods import add_periods
     from endolab.errors import EndolabWarning
 
@@ -259,6 +259,11 @@ def _compute_rows(frame: pl.DataFrame, spec: _Spec) -> _TaskResult:
             )
             plan = add_periods(canon, by=spec.by, window=spec.window, day0=spec.day0)
         notes = tuple(str(w.message) for w in caught if issubclass(w.category, EndolabWarning))
+        # readings before 2000 or after tomorrow: the file readers refuse them; here (a task on a
+        # worker) they are flagged with their counts in the warnings (issue 18)
+        dates = reading_dates_problem(canon)
+        if dates is not None:
+            notes += (f"{dates}; kept by the Dask engine, flagged here",)
         part = compute_partition(
             plan.frame,
             plan.keys,

@@ -51,6 +51,7 @@ goes through it (or receives its output). What it does, in order:
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from collections.abc import Sequence
 from typing import Any, Final, Literal
@@ -69,6 +70,7 @@ from endolab.errors import EndolabWarning, InputError, ParseError
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
 __all__ = [
+    "EARLIEST_READING",
     "GL_MAX_MG_DL",
     "GL_MIN_MG_DL",
     "LONG_GAP_MINUTES",
@@ -86,6 +88,7 @@ __all__ = [
     "is_canonical",
     "long_gap_notice",
     "measured_units",
+    "reading_dates_problem",
     "to_pandas",
 ]
 
@@ -298,7 +301,20 @@ def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
         text = text.str.replace(_OFFSET_PATTERN, "${1}")
         parsed = _parse_time_text(text)
         # %Y takes any number of digits, so 03-04-24 would be the year 3: no CGM date is that old
-        parsed = pl.select(pl.when(parsed.dt.year() >= _EARLIEST_YEAR).then(parsed)).to_series()
+        ancient = (parsed.dt.year() < _EARLIEST_YEAR).fill_null(False)
+        parsed = pl.select(pl.when(~ancient).then(parsed)).to_series()
+        # day/month text (03-04-24) read as the year 3 is reported below as day/month text
+        ancient = ancient & ~text.str.contains(_DAY_MONTH_PATTERN).fill_null(False)
+        if ancient.any():
+            row, value = _first(frame, ancient, "time")
+            raise RowParseError(
+                "time",
+                row,
+                f"{value!r} is dated before the year {_EARLIEST_YEAR}: not the date of a "
+                "CGM reading (a two-digit or mistyped year?); write four-digit years, e.g. "
+                "2024-01-31 13:05:00",
+                value,
+            )
         bad = parsed.is_null() & col.is_not_null()
         if bad.any():
             row, value = _first(frame, bad, "time")
@@ -851,6 +867,59 @@ def long_gap_notice(frame: pl.DataFrame) -> str | None:
         f"{_minutes_text(gap_us / 60_000_000)}: subject {sid}, "
         f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}); gaps count as missing data "
         "(active %, data sufficiency)"
+    )
+
+
+#: Earliest plausible time of a CGM reading [A]: the first CGM (Medtronic CGMS) was approved in
+#: 1999, and no export of today holds older data; a reading before this is a wrong year (a
+#: two-digit year read as 00xx or 19xx, a device clock never set, a date column in another unit).
+EARLIEST_READING: Final = dt.datetime(2000, 1, 1)
+
+
+def reading_dates_problem(frame: pl.DataFrame, *, today: dt.date | None = None) -> str | None:
+    """One line about readings dated before :data:`EARLIEST_READING` (2000-01-01) or after
+    tomorrow, with their counts, or None when every reading lies in between.
+
+    "After tomorrow" [A]: readings from tomorrow are accepted (an export made in a time zone
+    ahead of this computer's), anything on the day after or later is a wrong date. ``today``
+    defaults to this computer's local date. The readers refuse such files
+    (:mod:`endolab.cgm.readers`).
+
+    >>> f = pl.DataFrame({"id": ["a"] * 3, "time": [dt.datetime(1999, 12, 31, 23, 55),
+    ...                   dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 3)]})
+    >>> reading_dates_problem(f, today=dt.date(2024, 1, 1))
+    '1 reading(s) dated before 2000-01-01 (earliest 1999-12-31 23:55, subject a) and 1 after tomorrow, 2024-01-02 (latest 2024-01-03 00:00, subject a): a wrong year or device clock? CGM readings are dated from 2000-01-01 to tomorrow [A]'
+    """
+    if frame.height == 0:
+        return None
+    limit = dt.datetime.combine((today or dt.date.today()) + dt.timedelta(days=2), dt.time())
+    time = pl.col("time")
+    stats = frame.select(
+        (time < EARLIEST_READING).sum().alias("early"),
+        (time >= limit).sum().alias("late"),
+        time.min().alias("first"),
+        time.max().alias("last"),
+        pl.col("id").sort_by(time).first().alias("first_id"),
+        pl.col("id").sort_by(time).last().alias("last_id"),
+    ).row(0, named=True)
+    parts = []
+    if stats["early"]:
+        parts.append(
+            f"{stats['early']} reading(s) dated before {EARLIEST_READING:%Y-%m-%d} (earliest "
+            f"{stats['first']:%Y-%m-%d %H:%M}, subject {stats['first_id']})"
+        )
+    if stats["late"]:
+        tomorrow = (limit - dt.timedelta(days=1)).date()
+        parts.append(
+            f"{stats['late']}{'' if parts else ' reading(s) dated'} after tomorrow, "
+            f"{tomorrow:%Y-%m-%d} (latest {stats['last']:%Y-%m-%d %H:%M}, subject "
+            f"{stats['last_id']})"
+        )
+    if not parts:
+        return None
+    return (
+        " and ".join(parts) + f": a wrong year or device clock? CGM readings are dated from "
+        f"{EARLIEST_READING:%Y-%m-%d} to tomorrow [A]"
     )
 
 

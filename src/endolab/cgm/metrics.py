@@ -45,6 +45,7 @@ from endolab.errors import InputError
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
 
 __all__ = [
+    "CGM_MAX_INTERVAL_MIN",
     "CONSENSUS_DAYS_2019",
     "CONSENSUS_MIN_ACTIVE_PERCENT_2019",
     "CORE_METRICS",
@@ -72,6 +73,8 @@ __all__ = [
     "gmi_mmol_mol_bergenstal_2018",
     "gmi_sufficiency_notice",
     "in_range_percent",
+    "interval_notice",
+    "interval_text",
     "iqr_glucose",
     "mean_glucose",
     "median_glucose",
@@ -93,6 +96,13 @@ MINUTES_PER_DAY: Final = 1440.0
 CONSENSUS_DAYS_2019: Final = 14.0
 #: Minimum % of CGM-active time recommended by the 2019 consensus (Battelino 2019).
 CONSENSUS_MIN_ACTIVE_PERCENT_2019: Final = 70.0
+#: Longest sampling interval of a CGM [min] [A]: FreeStyle Libre 1 and 2 store a (historic)
+#: reading every 15 min; Dexcom G6/G7, Medtronic Guardian and FreeStyle Libre 3 exports every
+#: 5 min (:mod:`endolab.cgm.readers`). A subject whose typical (median) interval between readings
+#: is longer is not CGM data:
+#: its active % counts one possible reading every 15 min (an upper bound: any CGM would have
+#: had at least that many), its days worn add 15 min, and ``sufficient_2019`` is false.
+CGM_MAX_INTERVAL_MIN: Final = 15.0
 
 _T = TypeVar("_T", float, pl.Expr)
 
@@ -438,8 +448,17 @@ def active_percent_exprs(
     ``ndays`` = (t_max − t_min) [days], unrounded (R iglu rounds to 0.1 day for display).
     ``longest_gap_min`` = the longest interval between successive readings [min] (null with one
     reading), so that a long sensor gap is visible next to the metrics.
+    ``median_interval_min`` = round(median interval) [min] (R iglu's estimate of ``dt0``, ≥ 1).
     A group with one reading has no interval: ``dt0`` and ``active_percent`` are null unless
     ``dt0`` is given.
+
+    **The device interval** [A]. Active time is the share of the readings the device could have
+    recorded over the wear span (Battelino 2019, doi:10.2337/dci19-0028: "% of time CGM is
+    active"), so ``dt0`` must be a CGM sampling interval: when estimated, it is the median
+    interval capped at :data:`CGM_MAX_INTERVAL_MIN` (15 min). Readings a week apart then count as
+    4 of 2,017 possible readings over 21 days (0.2 %), not as 100 % active at a "7-day
+    interval"; their ``median_interval_min`` (10,080) says they are not CGM data (see
+    :func:`interval_notice`). Below 15 min the cap changes nothing (R iglu parity).
     """
     t = pl.col("time")
     td = pl.col("__td").slice(1)
@@ -452,7 +471,13 @@ def active_percent_exprs(
             )
         dt0_expr = pl.lit(float(dt0))
     else:
-        dt0_expr = pl.col("__dt0").first()  # estimated once per group by run_exprs
+        # estimated once per group by run_exprs; a CGM interval at most (see above)
+        median = pl.col("__dt0").first()
+        dt0_expr = (
+            pl.when(median.is_null())
+            .then(None)
+            .otherwise(pl.min_horizontal(median, pl.lit(CGM_MAX_INTERVAL_MIN)))
+        )
     span = (t.max() - t.min()).dt.total_microseconds().cast(pl.Float64) / 60e6
     if period_minutes is None:
         theoretical = (span.round() / dt0_expr).round() + 1.0
@@ -467,6 +492,7 @@ def active_percent_exprs(
         (span / MINUTES_PER_DAY).alias("ndays"),
         dt0_expr.alias("dt0"),
         td.max().alias("longest_gap_min"),
+        pl.col("__dt0").first().alias("median_interval_min"),
     ]
 
 
@@ -564,7 +590,14 @@ def _with_sufficiency(
         by,
         [*exprs, *active_percent_exprs()],
         post=[*post, *sufficiency_post_exprs()],
-        drop=["active_percent", "ndays", "dt0", "longest_gap_min", "days_worn"],
+        drop=[
+            "active_percent",
+            "ndays",
+            "dt0",
+            "longest_gap_min",
+            "median_interval_min",
+            "days_worn",
+        ],
     )
 
 
@@ -641,6 +674,54 @@ def gmi_sufficiency_notice(table: pl.DataFrame) -> str | None:
         "< 70 % CGM-active data (sufficient_2019 = false): kept but flagged, not a GMI in the "
         "sense of Bergenstal 2018 and the 2019 consensus, which base it on ≥ 14 days with ≥ 70 % "
         "active; do not report it as one"
+    )
+
+
+def interval_text(minutes: float) -> str:
+    """A median interval as a person reads it: ``7 days``, ``2.5 h``, ``30 min``.
+
+    >>> interval_text(10080.0), interval_text(1440.0), interval_text(150.0), interval_text(30.0)
+    ('7 days', '1 day', '2.5 h', '30 min')
+    >>> interval_text(8765 * 1440.0)
+    '8,765 days'
+    """
+    if minutes >= MINUTES_PER_DAY:
+        value = minutes / MINUTES_PER_DAY
+        unit = "day" if round(value, 2) == 1 else "days"
+    elif minutes >= 60.0:
+        value, unit = minutes / 60.0, "h"
+    else:
+        value, unit = minutes, "min"
+    text = f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+    return f"{text} {unit}"
+
+
+def interval_notice(table: pl.DataFrame) -> str | None:
+    """One line for the rows of a metrics table whose typical interval is not a CGM interval.
+
+    Rows with ``median_interval_min`` above :data:`CGM_MAX_INTERVAL_MIN` (15 min) [A]: no CGM
+    samples that rarely, so the file is not (only) CGM data — finger-stick values, a weekly
+    export, a wrong date column. Their ``sufficient_2019`` is false and their active % counts one
+    possible reading every 15 min (:func:`active_percent_exprs`). ``None`` when there is none.
+
+    >>> t = pl.DataFrame({"id": ["a", "b"], "median_interval_min": [10080.0, 5.0]})
+    >>> interval_notice(t)[:60]
+    'median interval 7 days: not CGM data? 1 of 2 row(s) (a) have'
+    """
+    if "median_interval_min" not in table.columns or "id" not in table.columns:
+        return None
+    bad = table.filter(pl.col("median_interval_min") > CGM_MAX_INTERVAL_MIN)
+    if bad.height == 0:
+        return None
+    longest = float(bad.get_column("median_interval_min").max())  # type: ignore[arg-type]
+    ids = bad.get_column("id").unique(maintain_order=True).cast(pl.String).to_list()
+    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    return (
+        f"median interval {interval_text(longest)}: not CGM data? {bad.height} of "
+        f"{table.height} row(s) ({shown}) have a typical interval between readings above "
+        f"{CGM_MAX_INTERVAL_MIN:g} min, the longest CGM sampling interval [A]; their active % "
+        f"counts one possible reading every {CGM_MAX_INTERVAL_MIN:g} min, sufficient_2019 is "
+        "false, and no consensus metric of theirs (TIR, mean, GMI, CV …) describes CGM wear"
     )
 
 
@@ -796,9 +877,12 @@ def sufficiency_2019(
 
     Battelino 2019 (doi:10.2337/dci19-0028): "14 days" of data with "≥ 70 % of data from 14 days".
     ``days_worn`` = (t_max − t_min + dt0) / 1440 [days] — each reading stands for one sampling
-    interval, so 14 × 288 readings at 5 min give exactly 14 days [A].
-    ``sufficient_2019`` = days_worn ≥ 14 and active_percent ≥ 70 [A: the consensus gives no rule
-    for rounding; none is applied]. Also returns ``active_percent``, ``ndays`` and ``dt0``.
+    interval, so 14 × 288 readings at 5 min give exactly 14 days [A]; ``dt0`` is the device
+    interval (at most :data:`CGM_MAX_INTERVAL_MIN`, see :func:`active_percent_exprs`).
+    ``sufficient_2019`` = days_worn ≥ 14 and active_percent ≥ 70 and median_interval_min ≤ 15
+    [A: the consensus gives no rule for rounding; none is applied; data whose typical interval is
+    not a CGM interval are not CGM data]. Also returns ``active_percent``, ``ndays``, ``dt0``,
+    ``longest_gap_min`` and ``median_interval_min``.
     """
     return run_exprs(
         frame,
@@ -810,13 +894,14 @@ def sufficiency_2019(
 
 def sufficiency_post_exprs() -> list[pl.Expr]:
     """Post-aggregation expressions for ``days_worn`` and ``sufficient_2019`` (need
-    ``active_percent``, ``ndays``, ``dt0`` in the aggregated table)."""
+    ``active_percent``, ``ndays``, ``dt0`` and ``median_interval_min`` in the aggregated table)."""
     days_worn = pl.col("ndays") + pl.col("dt0") / MINUTES_PER_DAY
     return [
         days_worn.alias("days_worn"),
         (
             (days_worn >= CONSENSUS_DAYS_2019)
             & (pl.col("active_percent") >= CONSENSUS_MIN_ACTIVE_PERCENT_2019)
+            & (pl.col("median_interval_min") <= CGM_MAX_INTERVAL_MIN)
         ).alias("sufficient_2019"),
     ]
 

@@ -45,6 +45,7 @@ from endolab.cgm.frame import (
     check_frame,
     combine_frames,
     long_gap_notice,
+    reading_dates_problem,
 )
 from endolab.errors import DataFileError, EndolabError, EndolabWarning, InputError
 
@@ -118,6 +119,9 @@ def _check(
                 column=header,
             ) from None
         raise _rethrow(exc, file) from None
+    dates = reading_dates_problem(out)
+    if dates is not None:
+        raise DataFileError(dates, file=file, column="time")
     gaps = long_gap_notice(out)
     for message in [*(str(w.message) for w in caught), *([gaps] if gaps else [])]:
         warnings.warn(f"{file}: {message}", EndolabWarning, stacklevel=3)
@@ -186,18 +190,81 @@ def _input(source: CGMSource | _Input, name: str | None = None) -> _Input:
     return _Input(None, bytes(data), label)
 
 
-def _read_text(src: _Input) -> str:
-    raw = src.read_bytes()
+#: Byte-order marks of UTF-16 text (Excel's "Unicode text" and some exports write it).
+_UTF16_BOMS: Final = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
+def _utf16(head: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when ``head`` (the first bytes of a file) is UTF-16 text —
+    with a byte-order mark, or without one but with every other byte zero (ASCII text in UTF-16)
+    — else None.
+
+    >>> _utf16("id,time".encode("utf-16")), _utf16("id".encode("utf-16-be")), _utf16(b"id,time")
+    ('utf-16-le', 'utf-16-be', None)
+    """
+    for bom, encoding in _UTF16_BOMS.items():
+        if head.startswith(bom):
+            return encoding
+    sample = head[:4096]
+    if len(sample) >= 4 and b"\x00" in sample:
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) >= 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) >= 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
+    return None
+
+
+def _decode(raw: bytes, file: str) -> str:
+    """The text of a CSV file: UTF-8 (with or without a byte-order mark), UTF-16 (LE or BE, with
+    or without one) or Windows-1252; anything else is named in a one-line error."""
+    utf16 = _utf16(raw[:4096])
+    if utf16 is not None:
+        try:
+            text = raw.decode(utf16)
+        except UnicodeDecodeError:
+            raise DataFileError(
+                f"looks like UTF-16 text ({utf16.upper()}) but is not valid UTF-16; save the "
+                "file as UTF-8 CSV",
+                file=file,
+            ) from None
+        return text.removeprefix("\ufeff")
+    if raw.startswith(b"PK\x03\x04"):
+        raise DataFileError(
+            "a zip archive or an Excel workbook (.xlsx), not a CSV text file; export the sheet "
+            "as CSV (UTF-8)",
+            file=file,
+        )
+    if b"\x00" in raw[:4096]:
+        raise DataFileError(
+            "not a text file (binary data; accepted: CSV text in UTF-8, UTF-16 or "
+            "Windows-1252, or Parquet)",
+            file=file,
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DataFileError("not a text file (neither UTF-8 nor Windows-1252)", file=src.name)
+    raise DataFileError("not a text file (neither UTF-8, UTF-16 nor Windows-1252)", file=file)
+
+
+def _read_text(src: _Input) -> str:
+    return _decode(src.read_bytes(), src.name)
+
+
+#: Separators detected from the header line, with their names for messages.
+_SEPARATORS: Final = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 
 
 def _sniff_delimiter(line: str) -> str:
-    counts = {d: line.count(d) for d in (",", ";", "\t")}
+    """The separator the header line uses most: comma, semicolon, tab or ``|`` (comma on a tie).
+
+    >>> tab = chr(9)
+    >>> _sniff_delimiter("id;time;gl"), _sniff_delimiter(f"id{tab}time"), _sniff_delimiter("gl")
+    (';', '\\t', ',')
+    """
+    counts = {d: line.count(d) for d in _SEPARATORS}
     return max(counts, key=lambda d: counts[d])
 
 
@@ -249,17 +316,23 @@ def _read_generic_csv(src: _Input) -> pl.DataFrame:
     head = src.read_bytes(65536)
     if not head.strip():
         raise DataFileError("the file is empty", file=file)
-    first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    if _utf16(head) is not None or b"\x00" in head[:4096] or head.startswith(b"PK\x03\x04"):
+        text = _read_text(src)  # UTF-16: decoded here (polars reads UTF-8); else a clear error
+        first = text.split("\n", 1)[0]
+    else:
+        text = None
+        first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     options: dict[str, Any] = {
         "separator": _sniff_delimiter(first),
         "infer_schema": False,
         "truncate_ragged_lines": False,
     }
-    try:
-        return pl.read_csv(src.source(), **options)
-    except Exception:
-        pass  # not UTF-8, or malformed: decode ourselves for a precise message
-    text = _read_text(src)
+    if text is None:
+        try:
+            return pl.read_csv(src.source(), **options)
+        except Exception:
+            pass  # not UTF-8, or malformed: decode ourselves for a precise message
+        text = _read_text(src)
     try:
         return pl.read_csv(io.StringIO(text), **options)
     except Exception as exc:
@@ -350,6 +423,14 @@ def _generic(
                 mapping[key] = found
     for key in ("time", "gl"):
         if key not in mapping:
+            if header_lines and len(frame.columns) == 1:
+                # one column: the separator is not one we know (a colon, spaces …)
+                raise DataFileError(
+                    f"the header line {frame.columns[0]!r} is one column: its separator is not "
+                    f"one of {', '.join(_SEPARATORS.values())} (detected from the header line); "
+                    "save the file as CSV",
+                    file=file,
+                )
             raise DataFileError(
                 f"no {key} column found (columns: {', '.join(frame.columns) or 'none'}); name it "
                 f"{'/'.join((_TIME_NAMES if key == 'time' else _GL_NAMES)[:3])} or map it with "
@@ -593,6 +674,18 @@ def _libre_times(
     texts: Sequence[str], file: str, rows: Sequence[int], column: str, date_order: DateOrder
 ) -> pl.Series:
     f = _split_dates(texts, file, rows, column)
+    # a two-digit year is never guessed (25-03-03: 25 March 2003? 2025-03-03? 3 March 2025?)
+    short = (f.get_column("1").str.len_chars() != 4) & (f.get_column("3").str.len_chars() != 4)
+    if short.any():
+        i = int(short.arg_true()[0])
+        raise DataFileError(
+            f"{texts[i]!r} has no four-digit year: a two-digit year is never guessed (which "
+            "century, and which field is the year?); write dates with four-digit years, e.g. "
+            "2024-03-25 08:00 or 25/03/2024 08:00",
+            file=file,
+            row=rows[i],
+            column=column,
+        )
     a, b, c = (f.get_column(k).cast(pl.Int64) for k in ("1", "2", "3"))
     if date_order == "auto":
         try:
@@ -607,6 +700,16 @@ def _libre_times(
         day, month, year = a, b, c
     else:
         month, day, year = a, b, c
+    year_text = f.get_column("1" if order == "ymd" else "3")
+    if (year_text.str.len_chars() != 4).any():
+        i = int((year_text.str.len_chars() != 4).arg_true()[0])
+        raise DataFileError(
+            f"{texts[i]!r} read as {order} has the year {year_text[i]!r}, not four digits: a "
+            "year is never guessed; check --date-order (date_order=)",
+            file=file,
+            row=rows[i],
+            column=column,
+        )
     hour = f.get_column("4").cast(pl.Int64)
     ampm = f.get_column("7").str.to_lowercase().str.replace_all(".", "", literal=True)
     hour = (
@@ -629,7 +732,7 @@ def _libre_times(
             "mi": f.get_column("5").cast(pl.Int64),
             "s": f.get_column("6").cast(pl.Int64).fill_null(0),
         }
-    ).with_columns(pl.when(pl.col("y") < 100).then(pl.col("y") + 2000).otherwise(pl.col("y")))
+    )
     valid = (
         parts.select(
             pl.col("mo").is_between(1, 12)
@@ -823,7 +926,13 @@ def read_cgm(
     for item, name in zip(items, given, strict=True):
         src = _input(item, name)
         if src.path is not None and not src.path.is_file():
-            raise DataFileError("no such file", file=src.name)
+            if src.path.is_dir():
+                what = "is a folder, not a file; give the CGM file(s) in it"
+            elif src.path.exists():
+                what = "is not a regular file"
+            else:
+                what = "no such file"
+            raise DataFileError(what, file=src.name)
         kind = _detect(src) if reader == "auto" else reader
         if kind not in _READ:
             raise InputError(

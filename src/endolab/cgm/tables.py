@@ -144,6 +144,12 @@ def summary_display(
                 pl.when(pl.Series(bad)).then(text + " †").otherwise(text).alias("gmi")
             )
             notes.append(_GMI_FOOTNOTE)
+    if "sufficient_2019" in table.columns:
+        from endolab.cgm.metrics import interval_notice
+
+        interval = interval_notice(table)
+        if interval is not None:  # not CGM data: every figure of the row, not only the GMI
+            notes.append(f"sufficient_2019 false: {interval}.")
     if glucose_unit == "mmol/L" or measured_mmol:
         notes.append(_UNIT_FOOTNOTE)
     return shown, notes

@@ -69,6 +69,12 @@ def parse_window(window: str, *, label: str = "--window") -> Bounds:
 
 
 def _day0_table(source: Any, name: str) -> pl.DataFrame:
+    if isinstance(source, Path) and source.is_dir():
+        raise DataFileError(
+            "is a folder, not a file; --day0 takes a date (YYYY-MM-DD) or a CSV file with "
+            "columns id,day0",
+            file=name,
+        )
     try:
         if isinstance(source, (bytes, bytearray, memoryview)):
             source = io.BytesIO(bytes(source))

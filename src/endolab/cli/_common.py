@@ -57,6 +57,10 @@ def _one_line(text: str) -> str:
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "hormones predict": ("endolab hormones predict --total-t 650 --age 45",),
     "hormones free-t": ("endolab hormones free-t --total-t 650 --shbg 35",),
+    "hormones pk": (
+        "endolab hormones pk --ester cypionate --dose-mg 120 --every-days 7",
+        "endolab hormones pk --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650@3.5d",
+    ),
     "hcg mix": (
         "endolab hcg mix --vial-iu 5000 --diluent-ml 2 --dose-iu 250",
         "endolab hcg mix --vial-iu 5000 --diluent-ml 2 --dose-iu 250 --svg syringe.svg",

@@ -287,8 +287,8 @@ def _window(window: str | None, day0: str | None) -> tuple[tuple[Any, Any] | Non
     from endolab.cgm.windows import resolve_window
 
     zero: Any = day0
-    if day0 is not None and Path(day0).is_file():
-        zero = Path(day0)
+    if day0 is not None and (Path(day0).is_file() or Path(day0).is_dir()):
+        zero = Path(day0)  # a folder: named as such by the library
     return resolve_window(window, zero)
 
 
@@ -670,6 +670,7 @@ def agp_command(
 
     from endolab._io import check_output_path
     from endolab.cgm import agp_figure
+    from endolab.cgm.agp import agp_metrics
     from endolab.units import normalize_unit
 
     check_output_path(out, flag="--out", suffixes=(".png", ".svg", ".pdf"), inputs=[file])
@@ -682,7 +683,7 @@ def agp_command(
             raise InputError(f"--y-max {y_max!r} must be greater than 0", field="--y-max")
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
-    with _relay_warnings(), _progress([file], "reading") as bar:
+    with _relay_warnings() as notes, _progress([file], "reading") as bar:
         frame = _read(
             [file],
             reader,
@@ -692,16 +693,41 @@ def agp_command(
             _columns(id_col, time_col, gl_col),
             include_scans,
         )
-        fig = agp_figure(frame, subject, unit=glucose_unit, title=title, smooth=smooth, y_max=top)
+        panel = agp_metrics(frame, subject)
+        fig = agp_figure(
+            frame,
+            subject,
+            unit=glucose_unit,
+            title=title,
+            smooth=smooth,
+            y_max=top,
+            metrics=panel,
+        )
         buffer = io.BytesIO()
         fig.savefig(buffer, format=out.suffix.lower().lstrip("."), dpi=150)
     _write_out(out, buffer.getvalue())
+    # the panel's data-sufficiency verdict, as drawn (issue 18)
+    sufficiency = {
+        "sufficient_2019": panel["sufficient_2019"],
+        "sufficiency": panel["sufficiency"],
+        "days_worn": panel["days_worn"],
+        "active_percent": panel["active_percent"],
+        "median_interval_min": panel["median_interval_min"],
+        "units": {"days_worn": "days", "active_percent": "%", "median_interval_min": "min"},
+    }
     if as_json:
         typer.echo(
             json.dumps(
-                {"disclaimer": DISCLAIMER, "out": str(out), "id": subject}, ensure_ascii=False
+                {
+                    "disclaimer": DISCLAIMER,
+                    "out": str(out),
+                    "id": subject,
+                    **sufficiency,
+                    "warnings": notes,
+                },
+                ensure_ascii=False,
             )
         )
         return
-    typer.echo(f"wrote the AGP of {subject} to {out}")
+    typer.echo(f"wrote the AGP of {subject} to {out}; {panel['sufficiency']}")
     echo_disclaimer()

@@ -6,7 +6,7 @@ messages) and everything else is done by :mod:`endolab.hormones`, imported insid
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -279,4 +279,195 @@ def free_t_command(
         print_json(with_disclaimer(result.to_dict()))
         return
     _print_free_t(result)
+    echo_disclaimer()
+
+
+# --- `endolab hormones pk` (issue 23): a view of endolab.hormones.pk.protocol -------------------
+
+
+def _print_pk(result: object) -> None:
+    from endolab.hormones.pk import ProtocolResult
+    from endolab.hormones.presentation import format_3sf as f3
+
+    assert isinstance(result, ProtocolResult)
+    r = result.pk
+    g = r.regimen
+    typer.echo(
+        f"Testosterone {g.ester} {f3(g.dose_mg)} mg every {g.interval_days:g} days — steady state "
+        f"(model {r.model}; endogenous {f3(g.endogenous_ng_dl)} ng/dL, weight "
+        f"{f3(g.body_weight_kg)} kg)"
+    )
+    _table(
+        [
+            ("Total T", "value", "band (central 95 %)"),
+            (
+                "Trough",
+                f"{f3(r.trough_ng_dl)} ng/dL",
+                f"{f3(r.trough_low_ng_dl)}–{f3(r.trough_high_ng_dl)} ng/dL",
+            ),
+            (
+                "Peak",
+                f"{f3(r.peak_ng_dl)} ng/dL at {f3(r.peak_time_days)} days",
+                f"{f3(r.peak_low_ng_dl)}–{f3(r.peak_high_ng_dl)} ng/dL",
+            ),
+            (
+                "Mean",
+                f"{f3(r.mean_ng_dl)} ng/dL",
+                f"{f3(r.mean_low_ng_dl)}–{f3(r.mean_high_ng_dl)} ng/dL",
+            ),
+            (
+                "Fluctuation index",
+                f"{f3(r.fluctuation_index)} (dimensionless)",
+                "(peak − trough)/mean",
+            ),
+            ("90 % of steady state", f"after {f3(r.days_to_90pct_steady_state)} days", ""),
+        ]
+    )
+    if result.fit is not None:
+        fit = result.fit
+        moved_k = (
+            f", release half-life {f3(fit.release_half_life_days)} days (population "
+            f"{f3(fit.population_release_half_life_days)} days, moved "
+            f"{f3(fit.half_life_moved_sd or 0.0)} prior SD)"
+            if fit.fitted_half_life
+            else ", release half-life kept at the population's (one lab)"
+        )
+        typer.echo(
+            f"Fitted to your labs: exposure × {f3(fit.scale)} (moved {f3(fit.scale_moved_sd)} prior SD)"
+            + moved_k
+        )
+        _table(
+            [("Lab", "measured", "model: population → fitted")]
+            + [
+                (
+                    f"{f3(x.days_since_dose)} days after a dose",
+                    f"{f3(x.measured_ng_dl)} ng/dL",
+                    f"{f3(x.population_ng_dl)} → {f3(x.fitted_ng_dl)} ng/dL",
+                )
+                for x in fit.labs
+            ]
+        )
+    typer.echo("Through the predictor (LC-MS/MS-equivalent; bands as in `hormones predict`):")
+    rows = [("", "total T", "free T · estradiol · DHT")]
+    for h in r.hormones:
+        if h["predicted"]:
+            rows.append(
+                (
+                    str(h["point"]),
+                    f"{f3(h['total_testosterone_ng_dl'])} ng/dL",
+                    f"{f3(h['free_testosterone_pg_ml'])} pg/mL · {f3(h['estradiol_pg_ml'])} pg/mL "
+                    f"({f3(h['estradiol_low_pg_ml'])}–{f3(h['estradiol_high_pg_ml'])}) · "
+                    f"{f3(h['dht_ng_dl'])} ng/dL ({f3(h['dht_low_ng_dl'])}–{f3(h['dht_high_ng_dl'])})",
+                )
+            )
+        else:
+            rows.append(
+                (str(h["point"]), f"{f3(h['total_testosterone_ng_dl'])} ng/dL", str(h["note"]))
+            )
+    _table(rows)
+    _bullets("Assumptions", r.assumptions)
+
+
+@app.command("pk")
+def pk_command(
+    ester: str = typer.Option(
+        ...,
+        "--ester",
+        metavar="NAME",
+        help="enanthate, cypionate, propionate, undecanoate (IM) or gel (daily, steady state).",
+    ),
+    dose_mg: str = typer.Option(
+        ...,
+        "--dose-mg",
+        metavar="NUMBER",
+        help="Dose per injection [mg of ester]; gel: [mg T/day].",
+    ),
+    every_days: str = typer.Option(
+        ..., "--every-days", metavar="NUMBER", help="Interval between doses [days] (gel: 1)."
+    ),
+    lab: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lab",
+            metavar="TT@TIME",
+            help='Measured total T [ng/dL] at a time since the last dose, e.g. "650@3.5d" or '
+            '"650@84h"; repeat for more (one fits the scale, two or more the release rate too).',
+        ),
+    ] = None,
+    endogenous: str | None = typer.Option(
+        None,
+        "--endogenous",
+        metavar="NUMBER",
+        help="Your own testosterone left on therapy [ng/dL]; default 0 (suppressed, Nankin 1987).",
+    ),
+    weight_kg: str | None = typer.Option(
+        None,
+        "--weight-kg",
+        metavar="NUMBER",
+        help="Body weight [kg] for the clearance; default 70.",
+    ),
+    start: str | None = typer.Option(
+        None, "--start", metavar="DATE", help="Date of the first dose (YYYY-MM-DD), for the JSON."
+    ),
+    age: str | None = typer.Option(
+        None, "--age", metavar="NUMBER", help="Age [years] for the predictor (18–90)."
+    ),
+    shbg: str | None = typer.Option(
+        None, "--shbg", metavar="NUMBER", help="SHBG [nmol/L] for the predictor (5–150)."
+    ),
+    seed: int = typer.Option(
+        0, "--seed", metavar="INTEGER", help="Seed of the band's Monte-Carlo."
+    ),
+    svg: str | None = typer.Option(
+        None, "--svg", metavar="PATH", help="Also write the curve as an SVG file (atomic)."
+    ),
+    png: str | None = typer.Option(
+        None, "--png", metavar="PATH", help="Also write the curve as a PNG file (atomic)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
+) -> None:
+    """Total testosterone over the dosing interval from a regimen, fitted to your labs; E2, DHT, free T."""
+    from endolab._io import check_output_path
+    from endolab.hormones.pk import protocol
+    from endolab.output import with_disclaimer
+
+    figures = [
+        (check_output_path(p, flag=flag, suffixes=(suffix,)), suffix.lstrip("."))
+        for p, flag, suffix in ((svg, "--svg", ".svg"), (png, "--png", ".png"))
+        if p is not None
+    ]
+    if figures:  # the [plot] extra: a missing matplotlib is one line before any computing
+        import matplotlib
+
+        matplotlib.use("Agg")
+
+    result = protocol(
+        ester,
+        dose_mg,
+        every_days,
+        labs=lab or [],
+        endogenous_ng_dl=endogenous,
+        body_weight_kg=weight_kg,
+        start=start,
+        age=age,
+        shbg=shbg,
+        seed=seed,
+    )
+    if figures:
+        import io
+
+        from endolab._io import atomic_write_bytes
+        from endolab.hormones.pk import pk_figure
+
+        fig = pk_figure(result.pk)
+        for path, fmt in figures:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=fmt, dpi=150)
+            atomic_write_bytes(path, buffer.getvalue())
+    if as_json:
+        print_json(with_disclaimer(result.to_dict()))
+        return
+    _print_pk(result)
+    for path, _ in figures:
+        typer.echo(f"wrote the curve to {path}")
     echo_disclaimer()
