@@ -71,11 +71,11 @@ def test_demo_wiring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     )
     out = tmp_path / "demo"
     fast = tmp_path / "fast.toml"
-    fast.write_text("[screening]\ndays = 14\n")
+    fast.write_text("[screening]\ndays = 56\n")
     r = runner.invoke(app, ["trial", "demo", "--out", str(out), "--settings", str(fast)])
     assert r.exit_code == 0, r.output
     manifest = (out / "dataset" / "simulation.json").read_text(encoding="utf-8")
-    assert '"days": 14' in manifest  # the settings file reached the simulation
+    assert '"days": 56' in manifest  # the settings file reached the simulation
     assert {p.name for p in out.iterdir()} == {"dataset", "report", "calibration.md", "demo.json"}
     assert "NEJM 2025 10/12" in r.stdout
     assert "IN-SILICO" in (out / "report" / "report.html").read_text(encoding="utf-8")
@@ -183,7 +183,7 @@ def test_settings_file_errors_are_one_line_exit_3(tmp_path: Path, text: str, mes
 
 def test_simulate_arm_control_and_bad_arm(tmp_path: Path) -> None:
     settings = tmp_path / "fast.toml"
-    settings.write_text("[screening]\ndays = 14\n")
+    settings.write_text("[screening]\ndays = 56\n")
     out = tmp_path / "ctl"
     r = runner.invoke(
         app,
@@ -193,7 +193,7 @@ def test_simulate_arm_control_and_bad_arm(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["arm"] == "control"
     manifest = json.loads((out / "simulation.json").read_text(encoding="utf-8"))
-    assert manifest["arm"] == "control" and manifest["screening"]["days"] == 14
+    assert manifest["arm"] == "control" and manifest["screening"]["days"] == 56
     r = runner.invoke(app, ["trial", "simulate", "--arm", "sham", "--out", str(tmp_path / "x")])
     assert r.exit_code == 3 and "--arm must be treated or control" in r.stderr
 

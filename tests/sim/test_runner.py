@@ -160,6 +160,12 @@ def test_titration_rule_steps() -> None:
     # a smaller step below the stop threshold stops insulin: 0.18 × 0.8 = 0.144 < 0.15
     stop = _titrate(np.array([0.18]), np.full((1, 100), 109.0), base[:1], base_below54[:1], s)
     assert stop.tolist() == [0.0]
+    # … but not while glucose is above target: a hypoglycaemia-driven cut (4 % < 54, × 0.6 =
+    # 0.108) with mean IG 194 > 154 keeps the smallest dose, 0.15 (before this guard a control
+    # participant stopped insulin this way and reached a fasting glucose of 1,077 mg/dL)
+    hypo_high = np.r_[np.full(96, 200.0), np.full(4, 50.0)]
+    kept = _titrate(np.array([0.18]), hypo_high[None, :], base[:1], base_below54[:1], s)
+    assert kept.round(6).tolist() == [0.15]
 
 
 def test_adag_relation() -> None:

@@ -273,7 +273,10 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     unlike simglucose's ``(x >= 0)·dx``, a positive derivative is kept, so the gate is not an
     absorbing state (glucose at 0 still rises with rescue carbohydrate); identical to simglucose
     whenever no state is negative. :func:`run_minutes` counts minutes at the gate so that callers
-    flag or refuse such runs. Graft (docs/methods/sim.md §3–§4, [A]): ``S = γ·Ipo``; ``Ipo' = −γ·Ipo + Y + F·K·max(dG/dt, 0) + F·Sb``;
+    flag or refuse such runs. Insulin-dependent utilisation ``(Vm0 + Vmx·X)·Gt/(Km0 + Gt)`` is
+    floored at 0 [A]: with insulin far below its basal Ib, the linear term would otherwise turn
+    negative and make tissues a glucose source (simglucose has no floor; identical whenever the
+    term is positive). Graft (docs/methods/sim.md §3–§4, [A]): ``S = γ·Ipo``; ``Ipo' = −γ·Ipo + Y + F·K·max(dG/dt, 0) + F·Sb``;
     ``Y' = −α·(Y − max(F·β·(G − h), −F·Sb))`` (the two branches of Dalla Man's second phase in one
     expression); S enters ``il``; below ``h − Sb/β`` (about 81 mg/dL) the graft's β-cells stop
     secreting except for a first phase while glucose rises. Graft α-cells [A]: EGP gains
@@ -306,7 +309,10 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     dgp = egp + ra - p[P_FSNC] - renal - p[P_K1] * x[GP] + p[P_K2] * x[GT]
     dgp = dgp * ((x[GP] >= 0.0) | (dgp > 0.0))
     dx[GP] = dgp
-    uid = (p[P_VM0] + p[P_VMX] * x[X]) * x[GT] / (p[P_KM0] + x[GT])
+    # utilisation cannot be negative: with plasma insulin far below Ib (X very negative) the
+    # linear Vm0 + Vmx·X would turn tissues into a glucose source (a runaway to > 1,000 mg/dL);
+    # identical to simglucose whenever Vm0 + Vmx·X ≥ 0
+    uid = np.maximum(p[P_VM0] + p[P_VMX] * x[X], 0.0) * x[GT] / (p[P_KM0] + x[GT])
     dgt = -uid + p[P_K1] * x[GP] - p[P_K2] * x[GT]
     dx[GT] = dgt * ((x[GT] >= 0.0) | (dgt > 0.0))
     # --- graft secretion (Dalla Man 2007, scaled by the functional fraction F)

@@ -287,38 +287,40 @@ class BehaviourSettings:
     """How virtual people manage their diabetes: the source of problematic hypoglycaemia [A].
 
     The structure follows the T1D patient decision simulator (Vettoretti M, Facchinetti A,
-    Sparacino G, Cobelli C. IEEE Trans Biomed Eng 2018;65:1281, doi:10.1109/TBME.2017.2746340):
-    the UVA/Padova model driven by a model of the person's treatment decisions (carbohydrate
-    counting, bolus timing, hypoglycaemia treatment). The numbers are this project's [A], chosen so
-    that the screened population's run-in resembles the trial's reported baseline, except where a
-    source is named.
+    Sparacino G, Cobelli C. IEEE Trans Biomed Eng 2018, doi:10.1109/TBME.2017.2746340): the
+    UVA/Padova model driven by a model of the person's treatment decisions (carbohydrate counting,
+    bolus timing, hypoglycaemia treatment). The numbers are this project's [A], chosen so that the
+    screened population's run-in resembles the trial's reported baseline (docs/sim.md), except
+    where a source is named.
 
     Attributes
     ----------
-    count_bias_cv
-        Between-person CV of a systematic carbohydrate-counting bias (log-normal factor, median
-        1) [1]: 0.25 [A]. A person who over-counts over-boluses at every meal.
+    count_bias_median, count_bias_cv
+        A per-person systematic bolus bias (log-normal factor on the counted carbohydrate): median
+        0.5, between-person CV 0.3 [A, calibrated to the baseline]. It stands for counting bias
+        and a carbohydrate ratio that does not match the person's need together; a person above 1
+        over-boluses at every meal.
     carb_count_cv
-        Within-person CV of the counting error of one meal (log-normal) [1]: 0.35 — patients'
-        estimates of typical meals had CVs of 27.9–44.5 % (Kawamura-type bolus-guide study,
-        J Diabetes Sci Technol 2010, PMC2909521 [V abstract]).
+        Within-person CV of the counting error of one meal (log-normal) [1]: 0.45 — patients'
+        estimates of typical meals had CVs of 27.9–44.5 % (bolus-guide study, J Diabetes Sci
+        Technol 2010, PMC2909521 [V abstract]).
     missed_bolus_prob
-        Probability that a meal bolus is forgotten [1]: 0.08 [A].
+        Probability that a meal bolus is forgotten [1]: 0.3 [A] (snacks included).
     late_bolus_prob, late_bolus_min_max
         Probability that a bolus is given late, and the largest delay [min] (uniform from 10):
         0.25 and 60 [A].
-    basal_cv
-        Between-person CV of the prescribed basal rate around the one that holds the steady state
-        (log-normal, median 1) [1]: 0.15 [A]; too much basal is a classic cause of nocturnal
-        hypoglycaemia.
+    basal_median, basal_cv
+        The prescribed basal rate relative to the one that holds the steady state (log-normal):
+        median 0.85, between-person CV 0.3, clipped to 0.6–1.5 [A]; too much basal is a classic cause of nocturnal
+        hypoglycaemia, too little of fasting hyperglycaemia.
     meal_size_cv
         Extra meal-to-meal variability of the amount eaten (log-normal factor, median 1, on the
-        simglucose scenario's amounts, whose SDs are only 5–10 g) [1]: 0.3 [A].
+        simglucose scenario's amounts, whose SDs are only 5–10 g) [1]: 0.5 [A].
     si_day_cv
         Day-to-day variability of insulin sensitivity: Vmx and kp3 multiplied by one log-normal
-        factor per person and day (median 1) [1]: 0.25 [A] (intra- and inter-day SI variability
-        is part of the UVA/Padova S2017 simulator, Visentin 2018, doi:10.1177/1932296818757747;
-        its published distribution is not used here).
+        factor per person and day (median 1, clipped to 0.5–2) [1]: 0.4 [A] (intra- and inter-day
+        SI variability is part of the UVA/Padova S2017 simulator, Visentin 2018,
+        doi:10.1177/1932296818757747; its published distribution is not used here).
     impaired_awareness_prob
         Probability that a candidate has impaired awareness of hypoglycaemia [1]: 0.25 [A] (about
         a quarter of adults with T1D is the figure usually quoted [U]); only they can be enrolled.
@@ -326,10 +328,10 @@ class BehaviourSettings:
         An aware person notices hypoglycaemia (symptoms or a CGM alarm) when interstitial glucose
         falls below 70 mg/dL, always, and treats it [A] (the "rule of 15": 15 g every 30 min).
     impaired_detect_below_mg_dl, impaired_detect_prob
-        A person with impaired awareness notices it only below 54 mg/dL (autonomic symptoms begin
+        A person with impaired awareness notices it only below 50 mg/dL (autonomic symptoms begin
         at 58 ± 2 mg/dL in people without diabetes, Mitrakou 1991, doi:10.1152/ajpendo.1991.260.1.E67;
-        shifted lower by impaired awareness [A]) and then only with probability 0.3 per 30-minute
-        look [A]: late or not at all.
+        shifted lower by impaired awareness [A]) and then with probability 0.9 per 30-minute look
+        [A]: late or, now and then, not at all.
     """
 
     count_bias_median: float = 0.5
@@ -440,10 +442,16 @@ def _lognormal(rng: np.random.Generator, cv: float, size: int | tuple[int, ...])
     return np.asarray(np.exp(sigma * rng.standard_normal(size)), dtype=np.float64)
 
 
+#: Bounds of the prescribed-basal factor [1] [A]: a person on less than 60 % of the basal that
+#: holds their steady state ran fasting glucose of several hundred mg/dL (up to 968 mg/dL in a
+#: simulated control participant), which no clinic would leave untreated.
+BASAL_BOUNDS = (0.6, 1.5)
+
+
 def draw_behaviour(rng: np.random.Generator, n: int, settings: BehaviourSettings) -> Behaviour:
     """Per-person behaviour of ``n`` people [A] (see :class:`BehaviourSettings`)."""
     bias = settings.count_bias_median * _lognormal(rng, settings.count_bias_cv, n)
-    basal = settings.basal_median * _lognormal(rng, settings.basal_cv, n)
+    basal = np.clip(settings.basal_median * _lognormal(rng, settings.basal_cv, n), *BASAL_BOUNDS)
     impaired = rng.random(n) < settings.impaired_awareness_prob
     below = np.where(
         impaired, settings.impaired_detect_below_mg_dl, settings.aware_detect_below_mg_dl
@@ -463,9 +471,18 @@ def vary_meals(rng: np.random.Generator, plan: MealPlan, cv: float) -> MealPlan:
     return MealPlan(minute=plan.minute, grams=grams)
 
 
+#: Bounds of the day-to-day insulin-sensitivity factor [1] [A]: without them a rare very
+#: resistant day (factor ~0.2 on kp3) drove a virtual participant's plasma glucose above
+#: 1,000 mg/dL, outside anything the model was identified on.
+SI_DAY_BOUNDS = (0.5, 2.0)
+
+
 def daily_sensitivity(rng: np.random.Generator, n: int, days: int, cv: float) -> FloatArray:
-    """Per person and day, the insulin-sensitivity factor on Vmx and kp3 [1], shape (n, days) [A]."""
-    return _lognormal(rng, cv, (n, days))
+    """Per person and day, the insulin-sensitivity factor on Vmx and kp3 [1], shape (n, days) [A].
+
+    Median-1 log-normal with coefficient of variation ``cv``, clipped to :data:`SI_DAY_BOUNDS`.
+    """
+    return np.clip(_lognormal(rng, cv, (n, days)), *SI_DAY_BOUNDS)
 
 
 def bolus_plan(
@@ -524,6 +541,12 @@ def therapy_rows(
             for i, pt in enumerate(patients)
         ]
     )
+
+
+#: Plasma glucose above which a screened candidate is excluded as unphysiological [mg/dL] [A]:
+#: 600, the upper end of glucose meters' range (simglucose clips CGM there); a person at such
+#: glucose would be treated for a hyperglycaemic crisis, which the model does not contain.
+MAX_PLASMA_GLUCOSE_MG_DL = 600.0
 
 
 @dataclass(frozen=True)
@@ -589,8 +612,8 @@ def screen(
     a graft: F = 0); impaired awareness; then a simulated screening period of ``screening.days``
     under the person's behaviour and therapy, counting severe events with ``she``: enrolled when
     events × 365/days ≥ ``min_she_per_year``. A candidate whose glucose reached the model's
-    non-negativity gate (≤ 0 mg/dL) during screening is excluded as unphysiological (counted in
-    ``reasons``). Candidates are drawn in batches from ``rng`` (same
+    non-negativity gate (≤ 0 mg/dL) or exceeded :data:`MAX_PLASMA_GLUCOSE_MG_DL` during screening
+    is excluded as unphysiological (counted in ``reasons``). Candidates are drawn in batches from ``rng`` (same
     seed, same people); more than ``max_candidates_per_place × n`` candidates raise
     :class:`~endolab.errors.InputError`.
     """
@@ -629,7 +652,7 @@ def screen(
         cand = [people[k] for k in ok]
         cand_beh = beh.take(idx)
         simulated += len(cand)
-        x, carry, events, _stats = _run_screening(
+        x, carry, events, stats = _run_screening(
             rng,
             cand,
             cand_beh,
@@ -643,7 +666,7 @@ def screen(
         )
         rate = events * 365.0 / screening.days
         for k in range(len(cand)):
-            if carry[k, C_GATE_MIN] > 0:
+            if carry[k, C_GATE_MIN] > 0 or stats["max_bg_mg_dl"][k] > MAX_PLASMA_GLUCOSE_MG_DL:
                 reasons["unphysiological"] += 1
             elif rate[k] >= screening.min_she_per_year and len(kept) < n:
                 kept.append(cand[k])
@@ -705,6 +728,7 @@ def _run_screening(
     zeros = np.zeros((n, MINUTES_PER_DAY))
     events = np.zeros(n)
     sums = {k: np.zeros(n) for k in ("bg", "tir", "below54", "units", "rescue")}
+    max_bg = np.zeros(n)
     idx = np.arange(n)[:, None]
     for k in range(days):
         meal = np.zeros((n, MINUTES_PER_DAY))
@@ -724,12 +748,14 @@ def _run_screening(
         sums["below54"] += (ig < 54).mean(axis=1)
         sums["units"] += outs[2].sum(axis=1)
         sums["rescue"] += outs[6].sum(axis=1)
+        max_bg = np.maximum(max_bg, outs[0].max(axis=1))
     stats = {
         "mean_bg_mg_dl": sums["bg"] / days,
         "tir_pct": 100.0 * sums["tir"] / days,
         "below54_pct": 100.0 * sums["below54"] / days,
         "insulin_u_per_day": sums["units"] / days,
         "rescue_g_per_day": sums["rescue"] / days,
+        "max_bg_mg_dl": max_bg,
     }
     return x, carry, events, stats
 

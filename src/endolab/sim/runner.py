@@ -145,9 +145,10 @@ class TherapySettings:
       ``increase_mean_above_mg_dl`` (154, the eAG of the HbA1c < 7 % target, Nathan 2008): ×
       ``increase_factor`` (1.1), at most ``max_scale`` (1, the participant's own pre-infusion
       therapy);
-    * a scale below ``stop_below_scale`` (0.15) stops insulin (insulin independent by the rule);
-      off insulin, mean IG above ``restart_mean_mg_dl`` (154) restarts it at ``restart_scale``
-      (0.3).
+    * a scale below ``stop_below_scale`` (0.15) stops insulin (insulin independent by the rule)
+      if mean IG is at most ``restart_mean_mg_dl`` (154), else the scale stays at 0.15 (a
+      participant whose glucose is above target on the smallest dose keeps it); off insulin, mean
+      IG above ``restart_mean_mg_dl`` restarts it at ``restart_scale`` (0.3).
     """
 
     correction_target: float = 140.0
@@ -434,7 +435,11 @@ def _titrate(
     new[big] *= settings.large_reduce_factor
     new[small] *= settings.reduce_factor
     new[up] = np.minimum(new[up] * settings.increase_factor, settings.max_scale)
-    new[on & (new < settings.stop_below_scale)] = 0.0
+    low_dose = on & (new < settings.stop_below_scale)
+    # insulin stops only when glucose is at target on the smallest dose; otherwise the dose stays
+    # at the smallest one (a person without graft function never stops insulin)
+    new[low_dose & (mean <= settings.restart_mean_mg_dl)] = 0.0
+    new[low_dose & (mean > settings.restart_mean_mg_dl)] = settings.stop_below_scale
     restart = ~on & (mean > settings.restart_mean_mg_dl)
     new[restart] = settings.restart_scale
     return new
