@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from endolab._io import MANIFEST_NAME
 from endolab.cgm.readers import read_dexcom, read_generic, read_libre
 from endolab.errors import InputError
 from endolab.examples import example_files, write_examples
@@ -65,14 +66,16 @@ def test_trial_example_is_valid_without_warnings() -> None:
     assert result.warnings == ()
 
 
-def test_write_examples_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+def test_write_examples_refuses_a_folder_holding_a_users_file(tmp_path: Path) -> None:
     target = write_examples(tmp_path / "ex")
-    assert (
-        sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
-        == example_files()
+    assert sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file()) == sorted(
+        [*example_files(), MANIFEST_NAME]
     )
-    with pytest.raises(InputError, match="not empty"):
+    write_examples(target)  # its own, unchanged files: written again
+    (target / "cgm" / "mine.csv").write_text("id,time,gl\n")
+    with pytest.raises(InputError, match=r"holds '.*mine\.csv', which endolab did not write"):
         write_examples(target)
+    assert (target / "cgm" / "mine.csv").read_text() == "id,time,gl\n"
 
 
 def _walkthrough() -> list[str]:

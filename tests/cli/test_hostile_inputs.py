@@ -332,6 +332,7 @@ TRIAL_BAD = {
     "hba1c-ifcc": ({"hba1c": "54"}, "IFCC mmol/mol?"),
     "baseline-fraction": ({"baseline": "0.08"}, "a fraction?"),
     "cpep-extreme": ({"cpep": "1e9"}, "physiological range"),
+    "cpep-ng-ml": ({"cpep": "1.8"}, "ng/mL (× 331) or nmol/L (× 1000)?"),
     "blank-id": ({"blank_id": "  "}, "participant_id"),
 }
 
@@ -358,11 +359,16 @@ def test_trial_unit_slips_and_extremes_refused(
     assert not (inputs["tmp"] / "report").exists()
 
 
-def test_trial_validate_c_peptide_ng_ml_is_a_warning(inputs: dict[str, Path]) -> None:
+def test_trial_validate_c_peptide_ng_ml_needs_confirmation(inputs: dict[str, Path]) -> None:
+    # issue 18: refused (exit 3, the participant named) unless --accept-units confirms it
     folder = _trial(inputs["tmp"] / "trial", cpep="1.8")
     result = runner.invoke(app, ["trial", "validate", str(folder)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
+    assert "participant 'P1'" in result.stdout
     assert "ng/mL (× 331) or nmol/L (× 1000)?" in result.stdout
+    result = runner.invoke(app, ["trial", "validate", str(folder), "--accept-units"])
+    assert result.exit_code == 0, result.output
+    assert "warning: " in result.stdout and "--accept-units" in result.stdout
 
 
 def test_cgm_unit_slip_against_the_stated_unit(inputs: dict[str, Path]) -> None:

@@ -53,7 +53,7 @@ def test_simulate_refuses_non_empty_out(tmp_path: Path) -> None:
     (tmp_path / "o").mkdir()
     (tmp_path / "o" / "keep.txt").write_text("x")
     r = runner.invoke(app, ["trial", "simulate", "--out", str(tmp_path / "o")])
-    assert r.exit_code == 3 and "not empty" in r.stderr
+    assert r.exit_code == 3 and "keep.txt', which endolab did not write" in r.stderr
     assert [p.name for p in (tmp_path / "o").iterdir()] == ["keep.txt"]
 
 
@@ -76,7 +76,13 @@ def test_demo_wiring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert r.exit_code == 0, r.output
     manifest = (out / "dataset" / "simulation.json").read_text(encoding="utf-8")
     assert '"days": 56' in manifest  # the settings file reached the simulation
-    assert {p.name for p in out.iterdir()} == {"dataset", "report", "calibration.md", "demo.json"}
+    assert {p.name for p in out.iterdir()} == {
+        ".endolab-manifest.json",
+        "dataset",
+        "report",
+        "calibration.md",
+        "demo.json",
+    }
     assert "NEJM 2025 10/12" in r.stdout
     assert "IN-SILICO" in (out / "report" / "report.html").read_text(encoding="utf-8")
     r = runner.invoke(
@@ -131,6 +137,7 @@ def test_dose_response_table_and_files(tmp_path: Path) -> None:
     )
     assert r.exit_code == 0, r.output
     assert {p.name for p in out.iterdir()} == {
+        ".endolab-manifest.json",
         "dose_response.png",
         "dose_response.json",
         "dose_response.csv",
@@ -139,6 +146,51 @@ def test_dose_response_table_and_files(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "`--doses` must be a number (got `abc`)" in r.stderr
     r = runner.invoke(app, ["sim", "dose-response", "--doses", "-1"])
     assert r.exit_code == 3
+
+
+def test_dose_response_short_simulation_is_not_decided(tmp_path: Path) -> None:
+    # Issue 18: `--days 30` (the help's own example) printed "SHE-free d90–365: 5/5" and "insulin
+    # independent d180–365: 0/5" for windows it never simulated. A 3-day simulation covers none of
+    # the windows (SHE-free 90–365, insulin independence 180–365, HbA1c 335–395, TIR 352–365).
+    out = tmp_path / "dr"
+    args = ["sim", "dose-response", "--doses", "8e8", "--participants", "2", "--days", "3"]
+    r = runner.invoke(app, [*args, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "not decided (N=2)" in r.stdout and "2/2" not in r.stdout and "0/2" not in r.stdout
+    assert "notice: the simulation ends on day 3: not decided in any arm" in r.stdout
+    doc = json.loads((out / "dose_response.json").read_text(encoding="utf-8"))
+    row = doc["doses"][0]
+    for key in ("she_free_90_365", "insulin_independent_180_365", "hba1c_lt7_day365"):
+        assert row[key]["status"] == "not decided"
+        assert (row[key]["n"], row[key]["percent"], row[key]["ci95"]) == (None, None, None)
+        assert row[key]["N"] == 2 and row[key]["missing"] == 2
+        assert key in doc["notices"][0]
+    assert row["tir_pct"]["status"] == "not decided"
+    csv_text = (out / "dose_response.csv").read_text(encoding="utf-8")
+    assert "she_free_90_365_status" in csv_text and "not decided" in csv_text
+    r = runner.invoke(app, [*args, "--json"])
+    assert json.loads(r.stdout)["doses"][0]["she_free_90_365"]["status"] == "not decided"
+
+
+def test_analyze_short_simulation_is_not_decided(tmp_path: Path) -> None:
+    # The same short window through `trial simulate` + `trial analyze`: SHE-free 90–365 was
+    # counted 2/2 from 3 simulated days; now not decided in the JSON, report.html and tables.md
+    data, rep = tmp_path / "ds", tmp_path / "rep"
+    r = runner.invoke(
+        app, ["trial", "simulate", "--participants", "2", "--days", "3", "--out", str(data)]
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["trial", "analyze", str(data), "--out", str(rep)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads((rep / "endpoints.json").read_text(encoding="utf-8"))
+    for group in ("C", "B+C"):
+        she = doc["cohorts"][group]["she_free_90_365"]
+        assert she["status"] == "not decided" and she["n"] is None
+    assert [p["she_free_90_365"] for p in doc["participants"]] == [None, None]
+    assert any(n.startswith("she_free_90_365: not decided for 2 of 2") for n in doc["notices"])
+    for name in ("report.html", "tables.md"):
+        text = (rep / name).read_text(encoding="utf-8")
+        assert "not decided" in text and "she_free_90_365: not decided for 2 of 2" in text
 
 
 def test_sim_settings_prints_toml_that_round_trips(tmp_path: Path) -> None:

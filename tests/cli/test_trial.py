@@ -44,6 +44,7 @@ def test_analyze_writes_report(data: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["trial", "analyze", str(data), "--out", str(out)])
     assert result.exit_code == 0, result.output + result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
+        ".endolab-manifest.json",  # what endolab wrote there (the output rule, issue 18)
         "endpoints.json",
         "participants.csv",
         "report.html",
@@ -66,7 +67,7 @@ def test_analyze_writes_report(data: Path, tmp_path: Path) -> None:
         "tir_gt70_day365",
         "c_peptide_detected",
     ):
-        assert set(bc[key]) == {"n", "N", "percent", "ci95", "missing"}
+        assert set(bc[key]) == {"n", "N", "percent", "ci95", "missing", "decided", "status"}
     assert bc["hba1c"]["followup"]["mean"] == pytest.approx(6.1)
     part = {p["participant_id"]: p for p in doc["participants"]}
     assert part["C1"]["primary"] is True
@@ -166,3 +167,71 @@ def test_engine_warnings_are_one_line_each(tmp_path: Path) -> None:
     assert "warning: 1 group(s) have a single reading" in result.stderr
     doc = json.loads((tmp_path / "r" / "endpoints.json").read_text())
     assert doc["participants"][0]["tir_gt70_day365"] is None  # sufficiency undefined
+
+
+def _one_ng_ml(tmp_path: Path) -> Path:
+    # C1–C3 in pmol/L (600 and 200 pmol/L on day 365); C2's C-peptide written in ng/mL
+    # (1.81 ng/mL = 600 pmol/L, 0.60 ng/mL = 200 pmol/L): with 0.60 ng/mL read as pmol/L the
+    # graft of C2 is graded a failure; the old dataset-wide rule stayed silent (largest value 600)
+    P = [person(f"C{i}", "C") for i in range(1, 4)]
+    labs = []
+    for p in P:
+        pid = str(p["participant_id"])
+        peak, fasting = (1.81, 0.60) if pid == "C2" else (600.0, 200.0)
+        labs += [
+            lab(pid, 180, "HBA1C", 6.4),
+            lab(pid, 365, "HBA1C", 6.1),
+            lab(pid, 365, "CPEP_STIM_PEAK", peak),
+            lab(pid, 365, "CPEP_FASTING", fasting),
+        ]
+    return write_dataset(tmp_path / "data", participants=P, labs=labs)
+
+
+def test_one_participant_in_ng_ml_is_named_and_refused(tmp_path: Path) -> None:
+    data = _one_ng_ml(tmp_path)
+    r = runner.invoke(app, ["trial", "validate", str(data)])
+    assert r.exit_code == 3
+    assert "problem: E_UNIT_SUSPECT: labs.csv, row 8, column value: participant 'C2'" in r.stdout
+    assert "(1 of them can be confirmed with --accept-units" in r.stderr
+    out = tmp_path / "rep"
+    r = runner.invoke(app, ["trial", "analyze", str(data), "--out", str(out)])
+    assert r.exit_code == 3 and r.stderr.count("\n") == 1
+    assert r.stderr.startswith("error: E_UNIT_SUSPECT: labs.csv, row 8, column value: ")
+    assert "participant 'C2': every C-peptide above 0 is below 10 pmol/L (largest 1.81)" in r.stderr
+    assert not out.exists()
+
+
+def test_accept_units_keeps_the_finding_in_every_report(tmp_path: Path) -> None:
+    data = _one_ng_ml(tmp_path)
+    r = runner.invoke(app, ["trial", "validate", str(data), "--accept-units"])
+    assert r.exit_code == 0, r.output
+    assert "warning: E_UNIT_SUSPECT" in r.stdout and "1 warning(s)" in r.stdout
+    out = tmp_path / "rep"
+    r = runner.invoke(app, ["trial", "analyze", str(data), "--out", str(out), "--accept-units"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads((out / "endpoints.json").read_text(encoding="utf-8"))
+    notice = next(n for n in doc["notices"] if "E_UNIT_SUSPECT" in n)
+    assert "participant 'C2'" in notice and "confirmed as given (--accept-units)" in notice
+    assert "participant &#x27;C2&#x27;" in (out / "report.html").read_text(encoding="utf-8")
+    assert "participant 'C2'" in (out / "tables.md").read_text(encoding="utf-8")
+    assert "notice: E_UNIT_SUSPECT" in r.stdout  # and on the screen, not only on stderr
+    r = runner.invoke(app, ["trial", "analyze", str(data), "--json", "--accept-units"])
+    assert any("participant 'C2'" in n for n in json.loads(r.stdout)["notices"])
+
+
+def test_readme_path_template_validate_analyze(tmp_path: Path) -> None:
+    # README: `trial template my-trial && trial validate my-trial && trial analyze my-trial --out
+    # rep`: validate said "valid", analyze died with a KeyError in grading_table
+    folder, rep = tmp_path / "my-trial", tmp_path / "rep"
+    assert runner.invoke(app, ["trial", "template", str(folder)]).exit_code == 0
+    r = runner.invoke(app, ["trial", "validate", str(folder)])
+    assert r.exit_code == 3
+    assert "problem: E_NO_PARTICIPANTS: participants.csv: no participants" in r.stdout
+    r = runner.invoke(app, ["trial", "analyze", str(folder), "--out", str(rep)])
+    assert r.exit_code == 3 and "Traceback" not in r.output
+    assert r.stderr == (
+        "error: E_NO_PARTICIPANTS: participants.csv: no participants: the table has no data rows "
+        "(an empty template?); add one row per participant before validating or analysing "
+        "(docs/trial-data.md)\n"
+    )
+    assert not rep.exists()

@@ -48,6 +48,7 @@ def test_same_seed_gives_byte_identical_dataset_folder(tmp_path: Path) -> None:
     assert _files(a) == _files(b)
     assert _files(a)["cgm.csv"] != _files(c)["cgm.csv"]
     assert set(_files(a)) == {
+        ".endolab-manifest.json",
         "participants.csv",
         "cgm.csv",
         "labs.csv",
@@ -202,7 +203,7 @@ def test_output_folder_not_empty_is_refused_and_nothing_left(tmp_path: Path) -> 
     out = tmp_path / "out"
     out.mkdir()
     (out / "mine.txt").write_text("keep")
-    with pytest.raises(InputError, match="not empty"):
+    with pytest.raises(InputError, match=r"mine\.txt', which endolab did not write"):
         write_simulation(ds, out)
     assert [p.name for p in out.iterdir()] == ["mine.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -64,7 +64,7 @@ def test_write_dataset_refuses_non_empty_folder_and_leaves_nothing(tmp_path: Pat
     target = tmp_path / "busy"
     target.mkdir()
     (target / "x").write_text("mine")
-    with pytest.raises(InputError, match="not empty"):
+    with pytest.raises(InputError, match="x', which endolab did not write"):
         write_dataset(ds, target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["busy", "d"]
     with pytest.raises(InputError, match="unknown dataset format"):

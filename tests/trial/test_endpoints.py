@@ -57,6 +57,14 @@ def _cohort() -> dict[str, list[dict[str, Any]]]:
         lab("A4_cpep_day0", 0, "CPEP_FASTING", 500),
         lab("A4_cpep_day0", 365, "HBA1C", 6.0),
     ]
+    # Follow-up to day 365 for everyone but A1 (whose follow-up ends with a fatal AE on day 300):
+    # a fasting glucose on day 365 enters no binary endpoint; without any record on day 365 the
+    # SHE-free window 90–365 would not be covered (→ not decided)
+    labs += [
+        lab(str(p["participant_id"]), 365, "GLUCOSE_FASTING", 95.0)
+        for p in P
+        if p["participant_id"] != "A1_none365"
+    ]
     window = list(range(180, 366))  # 186 days
     ins = (
         # 21 % missing: 147 of 186 days recorded = 79.0 % < 80 % → null
@@ -109,7 +117,10 @@ def test_she_day_89_vs_90(table: dict[str, dict[str, Any]]) -> None:
 
 
 def test_she_is_never_null(table: dict[str, dict[str, Any]]) -> None:
+    # docs/trial-data.md: observed events are complete by definition, so SHE-free is never null,
+    # even for A1 whose follow-up ends with a fatal AE on day 300 (the report says so in a notice)
     assert all(r["she_free_90_365"] is not None for r in table.values())
+    assert table["A1_none365"]["she_free_90_365__follow_up_day"] == 300
 
 
 def test_hba1c_exactly_7(table: dict[str, dict[str, Any]]) -> None:
@@ -174,7 +185,7 @@ def test_sampling_interval_over_all_data(folder: Path, table: dict[str, dict[str
 def test_day365_missing(table: dict[str, dict[str, Any]]) -> None:
     row = table["A1_none365"]
     assert row["hba1c_lt7_day365"] is None
-    assert row["she_free_90_365"] is True
+    assert row["she_free_90_365"] is True  # events complete by definition (docs/trial-data.md)
     assert row["c_peptide_detected"] is True  # 300 pmol/L on day 90
 
 
@@ -283,11 +294,57 @@ def test_she_outside_window_and_ae_category_ignored(tmp_path: Path) -> None:
         event("S2", 365),  # day 365 is inside (closed window) → not SHE-free
         event("S3", 200, category="AE", term="Severe hypoglycaemia"),  # AE, not SHE → ignored
     ]
-    t = _one(tmp_path, participants=P, events=events)
-    assert t["S1"]["she_free_90_365"] is True
+    # S3 and S4 are followed to day 365 (a fasting glucose that day); S5 has no record at all
+    labs = [lab(pid, 365, "GLUCOSE_FASTING", 95.0) for pid in ("S3", "S4")]
+    t = _one(tmp_path, participants=[*P, person("S5")], events=events, labs=labs)
+    assert t["S1"]["she_free_90_365"] is True  # followed to day 366 (the later SHE)
     assert t["S2"]["she_free_90_365"] is False
     assert t["S3"]["she_free_90_365"] is True
-    assert t["S4"]["she_free_90_365"] is True  # no events at all: SHE-free, never null
+    assert t["S4"]["she_free_90_365"] is True  # no events over a follow-up to day 365
+    # nothing observed, but the format takes the events table as complete: never null for observed
+    # data (docs/trial-data.md, "The SHE endpoint is never null")
+    assert t["S5"]["she_free_90_365"] is True
+
+
+def test_she_free_follow_up_rule_is_the_protocols_choice(tmp_path: Path) -> None:
+    # Issue 18 vs the format: observed events are complete by definition (SHE-free never null) unless
+    # the protocol sets min_follow_up_day; then a follow-up that ends before it is not decided.
+    P = [person("F30"), person("F364"), person("F365"), person("F200_she")]
+    labs = [
+        lab("F30", 30, "HBA1C", 7.1),  # last record on day 30: the window starts on day 90
+        lab("F364", 364, "HBA1C", 7.1),  # one day short of the window's last day
+        lab("F365", 365, "HBA1C", 7.1),
+    ]
+    events = [event("F200_she", 120)]  # an SHE in the window decides "no" whatever follows
+    t = _one(tmp_path, participants=P, labs=labs, events=events)
+    assert {k: v["she_free_90_365"] for k, v in t.items()} == {
+        "F30": True,
+        "F364": True,
+        "F365": True,
+        "F200_she": False,
+    }
+
+    def rows(min_follow_up_day: int) -> dict[str, bool | None]:
+        p = protocol_from_dict(
+            {
+                "name": "p",
+                "title": "t",
+                "primary_endpoint": "she",
+                "cohort_groups": {"all": ["C"]},
+                "endpoints": {
+                    "she": {
+                        "kind": "she_free",
+                        "window": [90, 365],
+                        "min_follow_up_day": min_follow_up_day,
+                    }
+                },
+            }
+        )
+        ds = read_dataset(tmp_path)
+        return {r["participant_id"]: r["she"] for r in binary_endpoints(ds, p).to_dicts()}
+
+    assert rows(365) == {"F30": None, "F364": None, "F365": True, "F200_she": False}
+    assert rows(335) == {"F30": None, "F364": True, "F365": True, "F200_she": False}
 
 
 def test_second_infusion_does_not_move_day_0(tmp_path: Path) -> None:

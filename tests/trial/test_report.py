@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from endolab._io import MANIFEST_NAME
 from endolab.errors import DataFileError, InputError
 from endolab.trial.report import REPORT_FILES, run
 from tests.trial.builders import cgm, lab, person, write_dataset
@@ -24,7 +25,7 @@ def data(tmp_path: Path) -> Path:
 def test_report_files_and_listing(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run(data, out)
-    assert sorted(p.name for p in out.iterdir()) == sorted(REPORT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*REPORT_FILES, MANIFEST_NAME])
     with (out / "participants.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert [r["participant_id"] for r in rows] == ["R1", "R2"]
@@ -60,7 +61,7 @@ def test_refuses_to_replace_an_unrelated_folder(data: Path, tmp_path: Path) -> N
     other = tmp_path / "mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep me")
-    with pytest.raises(InputError, match="not an endolab trial report"):
+    with pytest.raises(InputError, match=r"notes\.txt', which endolab did not write"):
         run(data, other)
     assert (other / "notes.txt").read_text() == "keep me"
 
@@ -89,4 +90,9 @@ def test_binary_summary_cells(data: Path) -> None:
     for row in table.rows:
         for group, cell in zip(analysis.cohorts, row[1:], strict=True):
             s = analysis.cohorts[group][row[0]]
-            assert cell == "—" if not s["N"] else cell.startswith(f"{s['n']}/{s['N']} ")
+            if not s["N"]:
+                assert cell == "—"
+            elif s["status"] == "not decided":  # no participant decided: never a count
+                assert cell == f"not decided (N={s['N']})"
+            else:
+                assert cell.startswith(f"{s['n']}/{s['N']} ")

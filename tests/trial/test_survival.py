@@ -111,3 +111,27 @@ def test_time_to_events_follows_the_definitions(tmp_path: Path) -> None:
     assert she.n == 3 and she.events == 1 and she.survival_at(40) == pytest.approx(2 / 3)
     assert result.curve("graft_failure", "B+C").n == 2
     assert result.to_dict()["curves"][0]["endpoint"] == "first_she"
+
+
+def test_the_report_shows_the_curves_with_numbers_at_risk(tmp_path: Path) -> None:
+    # the survival result travels into endpoints.json, tables.md and report.html (issue 21)
+    from endolab.trial.analysis import analyze
+    from endolab.trial.report import report_files
+
+    participants = [person("P1"), person("P2"), person("P3", cohort="A")]
+    events = [event("P1", 40), event("P2", 200)]
+    labs = [lab(p, 365, "HBA1C", 6.5) for p in ("P1", "P2", "P3")]
+    folder = write_dataset(tmp_path / "ds", participants=participants, labs=labs, events=events)
+    a = analyze(read_dataset(folder), load_protocol())
+    doc = a.endpoints_json()["survival"]
+    she_c = next(c for c in doc["curves"] if c["endpoint"] == "first_she" and c["group"] == "C")
+    # two at risk, events on days 40 and 200: S = 1/2 after day 40, 0 after day 200
+    assert [r["survival"] for r in she_c["curve"]] == pytest.approx([0.5, 0.0])
+    assert she_c["at_risk_at"] == {"0": 2, "90": 1, "180": 1, "270": 0, "365": 0}
+    files = report_files(a)
+    md = files["tables.md"].decode()
+    assert "Time to event: Kaplan–Meier estimates (95 % CI)" in md
+    assert "| Time to the first severe hypoglycaemic event | C | 2 | 2 | 50 %" in md
+    assert "Time to event (Kaplan–Meier, 95 % CI) with the numbers at risk" in (
+        files["report.html"].decode()
+    )

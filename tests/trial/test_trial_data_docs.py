@@ -87,6 +87,7 @@ def test_every_plausibility_threshold_is_stated() -> None:
     assert f"below {plausibility.HBA1C_FRACTION_BELOW:g}" in text
     assert f"above {plausibility.HBA1C_IFCC_FROM:g}" in text
     assert f"below {plausibility.CPEP_PMOL_L_SUSPECT_BELOW:g} pmol/L" in text
+    assert f"weight {plausibility.WEIGHT_RATIO_SUSPECT:g} × the dataset's median weight" in text
 
 
 def test_the_examples_on_the_page_are_a_valid_dataset(tmp_path: Path) -> None:
@@ -100,9 +101,15 @@ def test_the_examples_on_the_page_are_a_valid_dataset(tmp_path: Path) -> None:
     assert result.warnings == ()
 
 
-def test_template_is_valid_and_its_readme_names_every_column(tmp_path: Path) -> None:
+def test_template_is_well_formed_but_has_no_data_and_its_readme_names_every_column(
+    tmp_path: Path,
+) -> None:
+    # issue 18: the empty template passed `validate` and then `analyze` died with a KeyError;
+    # its only problem is now that it has no participants
     target = write_template(tmp_path / "t")
-    assert check_dataset(target).ok
+    errors = check_dataset(target).errors
+    assert [(e.code, e.file) for e in errors] == [("E_NO_PARTICIPANTS", "participants.csv")]
+    assert "no participants" in str(errors[0])
     readme = (target / "README.md").read_text(encoding="utf-8")
     assert readme == template_readme()
     for table, columns in FILES.items():

@@ -38,6 +38,7 @@ from endolab.errors import DataFileError, EndolabError, InputError
 from endolab.units import normalize_unit
 
 __all__ = [
+    "PARTS_CONTENTS",
     "SUCCESS_MARKER",
     "ClusterError",
     "DistributedResult",
@@ -331,18 +332,19 @@ def _is_dask_frame(source: object) -> bool:
     return all(hasattr(source, a) for a in ("npartitions", "to_delayed", "shuffle", "columns"))
 
 
-def check_parts_folder(folder: str | os.PathLike[str]) -> Path:
-    """``folder`` for :func:`write_parts`: new or an empty folder (a user's files are never
-    replaced), else a one-line :class:`~endolab.errors.InputError`."""
-    target = Path(folder)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise InputError(
-            f"--out {str(target)!r} exists and is not an empty folder; give a new folder for the "
-            "parts",
-            field="out",
-            value=str(folder),
-        )
-    return target
+#: What a folder of parts holds, as its manifest records it (:func:`endolab._io.atomic_directory`).
+PARTS_CONTENTS = "a folder of CGM metric parts"
+
+
+def check_parts_folder(
+    folder: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()
+) -> Path:
+    """``folder`` for :func:`write_parts`: new, empty, or a parts folder endolab wrote, unchanged
+    (the output rule of :mod:`endolab._io`; a user's files are never replaced), else a one-line
+    :class:`~endolab.errors.InputError`."""
+    from endolab._io import check_output_path
+
+    return check_output_path(folder, kind="folder", writer=PARTS_CONTENTS, inputs=inputs)
 
 
 def write_parts(table: pl.DataFrame, folder: str | os.PathLike[str], *, parts: int = 1) -> Path:
@@ -351,16 +353,17 @@ def write_parts(table: pl.DataFrame, folder: str | os.PathLike[str], *, parts: i
     The folder is built in a hidden temporary sibling and renamed into place (atomic on one file
     system), and the marker is written into it only after every part: a folder at ``folder`` is
     always complete, and an interrupted run leaves at most the hidden sibling, without the marker.
-    ``folder`` must not exist yet or be an empty folder (a user's files are never replaced).
-    Parts hold whole subjects, ``part-00000.parquet`` upward, in table order.
+    ``folder`` must be new, empty or a parts folder endolab wrote, unchanged: its parts are then
+    replaced, and parts of the earlier run beyond the new ones removed (a user's files are never
+    replaced or deleted). Parts hold whole subjects, ``part-00000.parquet`` upward, in table order.
     """
     from endolab._io import atomic_directory
 
-    target = check_parts_folder(folder)
+    target = Path(folder)  # checked by atomic_directory before anything is written
     ids = table.get_column("id").unique(maintain_order=True)
     n = max(1, min(int(parts), ids.len()))
     per = -(-ids.len() // n) if ids.len() else 1
-    with atomic_directory(target) as tmp:
+    with atomic_directory(target, writer=PARTS_CONTENTS, last=(SUCCESS_MARKER,)) as tmp:
         for k in range(n):
             if k and k * per >= ids.len():
                 break

@@ -13,6 +13,8 @@ Exit status, the same for every command (documented in ``docs/cli.md``):
 ====  =====================================================================================
 
 Every error is one line on standard error, ``error: <message>``; no traceback for a user mistake.
+An operating-system error on a path (too long, permission denied, a folder for a file, a loop of
+links, no space left) is such a line too, naming the path and the reason, exit status 3.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "EndolabGroup",
+    "OverwriteOption",
     "echo_disclaimer",
     "fail",
     "print_json",
@@ -222,6 +225,14 @@ class EndolabGroup(TyperGroup):
             command = " ".join(filter(None, [ctx.command_path, ctx.invoked_subcommand]))
             typer.echo(f"error: {command} {hint}", err=True)
             raise typer.Exit(EXIT_USAGE) from None
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a path that cannot be read or written: one line naming it
+            from endolab._io import path_error
+
+            error = path_error(exc)
+            typer.echo(f"error: {_one_line(str(error))}", err=True)
+            raise typer.Exit(error.exit_code) from None
 
     def main(
         self,
@@ -289,6 +300,15 @@ SchedulerOption = Annotated[
     str | None,
     typer.Option(
         "--scheduler", help="--engine dask: address of a running scheduler, tcp://HOST:PORT."
+    ),
+]
+#: ``--overwrite`` of every command that writes a file (docs/cli.md, "Output files and folders").
+OverwriteOption = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Replace an output file that exists (atomically, keeping its permissions); without "
+        "it an existing file is never replaced.",
     ),
 ]
 WorkersOption = Annotated[

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from endolab.cli._common import SchedulerOption, WorkersOption, echo_disclaimer, engine_choice
+from endolab.cli._common import (
+    OverwriteOption,
+    SchedulerOption,
+    WorkersOption,
+    echo_disclaimer,
+    engine_choice,
+)
 from endolab.errors import EndolabWarning, InputError, ParseError
 from endolab.output import DISCLAIMER
 
@@ -87,10 +93,13 @@ def _columns(id_col: str | None, time_col: str | None, gl_col: str | None) -> di
 _TABLE_SUFFIXES = {"csv": (".csv",), "json": (".json",), "parquet": (".parquet", ".pq")}
 
 
-def _check_out(out: Path | None, files: list[Path], fmt: str | None = None) -> None:
+def _check_out(
+    out: Path | None, files: list[Path], fmt: str | None = None, overwrite: bool = False
+) -> None:
     """Check --out before any work (one shared check: :func:`endolab._io.check_output_path`).
 
-    The suffix must name the format: that of --format when given, else one of the table formats.
+    The suffix must name the format: that of --format when given, else one of the table formats;
+    an existing file needs --overwrite.
     """
     if out is None:
         return
@@ -101,7 +110,7 @@ def _check_out(out: Path | None, files: list[Path], fmt: str | None = None) -> N
         suffixes: tuple[str, ...] = _TABLE_SUFFIXES[key]
     else:
         suffixes = tuple(s for group in _TABLE_SUFFIXES.values() for s in group)
-    check_output_path(out, flag="--out", suffixes=suffixes, inputs=files)
+    check_output_path(out, flag="--out", suffixes=suffixes, inputs=files, overwrite=overwrite)
 
 
 def _choice(value: str, accepted: tuple[str, ...], option: str) -> str:
@@ -180,21 +189,21 @@ def _read(
     )
 
 
-def _write_out(out: Path, data: bytes) -> None:
-    """Write ``data`` to ``out`` atomically; an OS error is a one-line InputError about --out."""
+def _write_out(out: Path, data: bytes, overwrite: bool) -> None:
+    """Write ``data`` to ``out`` atomically (the output rule, :mod:`endolab._io`: an existing file
+    only with --overwrite; an OS error is a one-line InputError about --out)."""
     from endolab._io import atomic_write_bytes
 
-    try:
-        atomic_write_bytes(out, data)
-    except OSError as exc:
-        raise InputError(
-            f"--out {str(out)!r}: cannot write the file ({exc.strerror or exc})",
-            field="--out",
-            value=str(out),
-        ) from None
+    atomic_write_bytes(out, data, overwrite=overwrite, flag="--out")
 
 
-def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[str, Any]) -> None:
+def _write_table(
+    table: pl.DataFrame,
+    fmt: str,
+    out: Path | None,
+    payload: dict[str, Any],
+    overwrite: bool = False,
+) -> None:
     from endolab.cgm.tables import table_bytes
 
     if fmt == "parquet" and out is None:
@@ -203,7 +212,7 @@ def _write_table(table: pl.DataFrame, fmt: str, out: Path | None, payload: dict[
     if out is None:
         typer.echo(data.decode("utf-8").rstrip("\n"))
     else:
-        _write_out(out, data)
+        _write_out(out, data, overwrite)
 
 
 def _human_table(table: pl.DataFrame, columns: list[str], glucose_unit: str, title: str) -> None:
@@ -243,6 +252,7 @@ def _emit(
     what: str,
     human: Any,
     notes: list[str] | None = None,
+    overwrite: bool = False,
 ) -> None:
     """Shared output logic: --out writes the table; --format/--json print it; else human text.
 
@@ -252,7 +262,7 @@ def _emit(
     out_fmt = _choice(fmt, ("csv", "json", "parquet"), "--format") if fmt is not None else None
     payload = table_record(table, glucose_unit, what, notes)
     if out is not None:
-        _write_table(table, out_fmt or format_from_suffix(out), out, payload)
+        _write_table(table, out_fmt or format_from_suffix(out), out, payload, overwrite)
         if as_json:
             typer.echo(
                 json.dumps(
@@ -345,6 +355,7 @@ def metrics_command(
     ] = "local",
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Consensus CGM metrics per subject (and per day, week or a window of days).
 
@@ -381,9 +392,10 @@ def metrics_command(
             scheduler=scheduler,
             workers=workers,
             as_json=as_json,
+            overwrite=overwrite,
         )
         return
-    _check_out(out, [*files, *day0_file], fmt)
+    _check_out(out, [*files, *day0_file], fmt, overwrite)
     with _relay_warnings() as notes, _progress(files, "reading") as bar:
         frame = _read(
             files,
@@ -412,6 +424,7 @@ def metrics_command(
         what=f"cgm metrics ({chosen})",
         notes=notes,
         measured_mmol=measured_mmol,
+        overwrite=overwrite,
     )
 
 
@@ -425,6 +438,7 @@ def _emit_metrics(
     what: str,
     notes: list[str],
     measured_mmol: bool = False,
+    overwrite: bool = False,
 ) -> None:
     """Emit a metrics table (both engines): the summary on screen, or --out/--format/--json."""
     from endolab.cgm.metrics import gmi_sufficiency_notice
@@ -453,6 +467,7 @@ def _emit_metrics(
         what=what,
         human=human,
         notes=[*notes, *([notice] if notice else [])],
+        overwrite=overwrite,
     )
     if notice:  # said once the table is out (not before an error about --out)
         typer.echo(f"warning: {notice}", err=True)
@@ -474,6 +489,7 @@ def _metrics_dask(
     scheduler: str | None,
     workers: int | None,
     as_json: bool,
+    overwrite: bool = False,
 ) -> None:
     """`cgm metrics --engine dask`: Parquet files on a Dask cluster (endolab.cgm.distributed).
 
@@ -511,9 +527,9 @@ def _metrics_dask(
                 field="--format",
                 value=fmt,
             )
-        check_parts_folder(out)
+        check_parts_folder(out, inputs=inputs)
     else:
-        _check_out(out, inputs, fmt)
+        _check_out(out, inputs, fmt, overwrite)
     win, zero = _window(window, day0)
     result = compute_metrics_dask(
         [str(f) for f in inputs],
@@ -549,6 +565,7 @@ def _metrics_dask(
         what=f"cgm metrics ({chosen}, dask)",
         notes=list(result.warnings),
         measured_mmol=result.measured_unit != "mg/dL",
+        overwrite=overwrite,
     )
 
 
@@ -588,6 +605,7 @@ def episodes_command(
     gl_col: _GlCol = None,
     include_scans: _Scans = False,
     as_json: _Json = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
     from endolab.cgm import episodes
@@ -599,7 +617,7 @@ def episodes_command(
     how = _choice(method, ("iglu_grid", "readings"), "--method")
     gap = parse_float(inter_gap, "--inter-gap", unit="minutes")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
-    _check_out(out, files, fmt)
+    _check_out(out, files, fmt, overwrite)
     with _relay_warnings() as notes, _progress(files, "reading") as bar:
         frame = _read(
             files,
@@ -632,6 +650,7 @@ def episodes_command(
             "one row per episode: --format csv or --out FILE)",
         ),
         notes=notes,
+        overwrite=overwrite,
     )
 
 
@@ -662,6 +681,7 @@ def agp_command(
     gl_col: _GlCol = None,
     include_scans: _Scans = False,
     as_json: _Json = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Ambulatory Glucose Profile report figure for one subject."""
     import matplotlib
@@ -673,7 +693,9 @@ def agp_command(
     from endolab.cgm.agp import agp_metrics
     from endolab.units import normalize_unit
 
-    check_output_path(out, flag="--out", suffixes=(".png", ".svg", ".pdf"), inputs=[file])
+    check_output_path(
+        out, flag="--out", suffixes=(".png", ".svg", ".pdf"), inputs=[file], overwrite=overwrite
+    )
     top = None
     if y_max is not None:
         from endolab.numbers import parse_float
@@ -705,7 +727,7 @@ def agp_command(
         )
         buffer = io.BytesIO()
         fig.savefig(buffer, format=out.suffix.lower().lstrip("."), dpi=150)
-    _write_out(out, buffer.getvalue())
+    _write_out(out, buffer.getvalue(), overwrite)
     # the panel's data-sufficiency verdict, as drawn (issue 18)
     sufficiency = {
         "sufficient_2019": panel["sufficient_2019"],

@@ -6,13 +6,12 @@ Thin adapter over :mod:`endolab.hcg`: numbers are taken as text and parsed exact
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from endolab.cli._common import EXIT_USAGE, echo_disclaimer, fail, print_json
+from endolab.cli._common import EXIT_USAGE, OverwriteOption, echo_disclaimer, fail, print_json
 
 if TYPE_CHECKING:
     from endolab.hcg import Frequency, MixResult, Notice
@@ -177,36 +176,26 @@ def _print_mix(m: MixResult) -> None:
         typer.echo(f"Smallest U-100 barrel that holds this dose: {m.suggested_syringe}")
 
 
-def _check_outputs(svg: Path | None, ics: Path | None = None) -> None:
-    """Check --svg/--ics before any arithmetic (:func:`endolab._io.check_output_path`)."""
+def _check_outputs(svg: Path | None, ics: Path | None = None, overwrite: bool = False) -> None:
+    """Check --svg/--ics before any arithmetic (:func:`endolab._io.check_output_path`; an existing
+    file needs --overwrite)."""
     from endolab._io import check_output_path
 
     if svg is not None:
-        check_output_path(svg, flag="--svg", suffixes=(".svg",))
+        check_output_path(svg, flag="--svg", suffixes=(".svg",), overwrite=overwrite)
     if ics is not None:
-        check_output_path(ics, flag="--ics", suffixes=(".ics",))
+        check_output_path(ics, flag="--ics", suffixes=(".ics",), overwrite=overwrite)
     if svg is not None and ics is not None and svg.resolve() == ics.resolve():
         fail("--svg and --ics name the same file")
 
 
-def _written(flag: str, path: Path, write: Callable[[], object]) -> None:
-    """Run ``write``; an OS error (the folder vanished meanwhile) is one line about ``flag``."""
-    from endolab.errors import InputError
-
-    try:
-        write()
-    except OSError as exc:
-        raise InputError(
-            f"{flag} {str(path)!r}: cannot write the file ({exc.strerror or exc})", field=flag
-        ) from None
-
-
-def _write_svg(path: Path | None, m: MixResult) -> None:
+def _write_svg(path: Path | None, m: MixResult, overwrite: bool) -> None:
+    """Write --svg atomically (an OS error is one line about --svg: :mod:`endolab._io`)."""
     if path is None:
         return
     from endolab.hcg import write_svg
 
-    _written("--svg", path, lambda: write_svg(m, path))
+    write_svg(m, path, overwrite=overwrite)
 
 
 @app.command("mix")
@@ -224,12 +213,13 @@ def mix_cmd(
     graduation_units: GradOpt = None,
     json_out: JsonOpt = False,
     svg: SvgOpt = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Concentration, syringe units, marks, precision and doses per vial.
 
     Arithmetic only; it does not choose doses.
     """
-    _check_outputs(svg)
+    _check_outputs(svg, overwrite=overwrite)
     _require(vial_iu, "--vial-iu", preset, True)
     _require(diluent_ml, "--diluent-ml", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
@@ -248,7 +238,7 @@ def mix_cmd(
         diluent=diluent,
         graduation_units=graduation_units,
     )
-    _write_svg(svg, m)
+    _write_svg(svg, m, overwrite)
     if json_out:
         print_json(result_record(m))
         return
@@ -278,12 +268,13 @@ def reverse_cmd(
     graduation_units: GradOpt = None,
     json_out: JsonOpt = False,
     svg: SvgOpt = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Diluent volume that puts the dose on a chosen syringe reading (reverse mode).
 
     Arithmetic only; it does not choose doses.
     """
-    _check_outputs(svg)
+    _check_outputs(svg, overwrite=overwrite)
     _require(vial_iu, "--vial-iu", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
     _require(units, "--units", preset, False)
@@ -302,7 +293,7 @@ def reverse_cmd(
         diluent=diluent,
         graduation_units=graduation_units,
     )
-    _write_svg(svg, r.mix)
+    _write_svg(svg, r.mix, overwrite)
     if json_out:
         print_json(result_record(r))
         return
@@ -432,12 +423,13 @@ def plan_cmd(
     ] = None,
     json_out: JsonOpt = False,
     svg: SvgOpt = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Schedule, discard dates, multi-vial plan over N weeks, and cost.
 
     Arithmetic only; it does not choose doses.
     """
-    _check_outputs(svg, ics)
+    _check_outputs(svg, ics, overwrite)
     _require(vial_iu, "--vial-iu", preset, True)
     _require(diluent_ml, "--diluent-ml", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
@@ -478,8 +470,8 @@ def plan_cmd(
     if ics is not None:
         from endolab.hcg import write_ics
 
-        _written("--ics", ics, lambda: write_ics(p, ics))
-    _write_svg(svg, m)
+        write_ics(p, ics, overwrite=overwrite)
+    _write_svg(svg, m, overwrite)
     if json_out:
         print_json(result_record(p))
         return

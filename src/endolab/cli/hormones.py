@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from endolab.cli._common import echo_disclaimer, print_json
+from endolab.cli._common import OverwriteOption, echo_disclaimer, print_json
 
 if TYPE_CHECKING:
     from endolab.hormones import FreeTestosteroneResult, HormonePrediction
@@ -425,6 +425,7 @@ def pk_command(
         None, "--png", metavar="PATH", help="Also write the curve as a PNG file (atomic)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Total testosterone over the dosing interval from a regimen, fitted to your labs; E2, DHT, free T."""
     from endolab._io import check_output_path
@@ -432,7 +433,11 @@ def pk_command(
     from endolab.output import with_disclaimer
 
     figures = [
-        (check_output_path(p, flag=flag, suffixes=(suffix,)), suffix.lstrip("."))
+        (
+            check_output_path(p, flag=flag, suffixes=(suffix,), overwrite=overwrite),
+            flag,
+            suffix.lstrip("."),
+        )
         for p, flag, suffix in ((svg, "--svg", ".svg"), (png, "--png", ".png"))
         if p is not None
     ]
@@ -460,14 +465,14 @@ def pk_command(
         from endolab.hormones.pk import pk_figure
 
         fig = pk_figure(result.pk)
-        for path, fmt in figures:
+        for path, flag, fmt in figures:
             buffer = io.BytesIO()
             fig.savefig(buffer, format=fmt, dpi=150)
-            atomic_write_bytes(path, buffer.getvalue())
+            atomic_write_bytes(path, buffer.getvalue(), overwrite=overwrite, flag=flag)
     if as_json:
         print_json(with_disclaimer(result.to_dict()))
         return
     _print_pk(result)
-    for path, _ in figures:
+    for path, _, _ in figures:
         typer.echo(f"wrote the curve to {path}")
     echo_disclaimer()

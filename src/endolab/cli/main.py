@@ -63,7 +63,10 @@ app.command("serve")(serve_command)
 def examples_command(
     folder: Annotated[
         Path,
-        typer.Argument(help="Folder to create (new or empty) for the example files."),
+        typer.Argument(
+            help="Folder for the example files (new, empty or an unchanged examples folder of "
+            "endolab's)."
+        ),
     ],
 ) -> None:
     """Write the example data shipped with endolab: CGM files in every layout, a trial dataset.

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from endolab.cli._common import (
+    OverwriteOption,
     SchedulerOption,
     SettingsOption,
     WorkersOption,
@@ -40,13 +41,35 @@ def dose_response(
         str, typer.Option("--doses", help="Comma-separated doses [cells], e.g. 2e8,4e8,8e8,1.2e9.")
     ] = "2e8,4e8,8e8,1.2e9",
     participants: Annotated[
-        int, typer.Option("--participants", help="Virtual participants per dose.")
+        int,
+        typer.Option(
+            "--participants",
+            help="Virtual participants per dose (1–10000). Limits: the memory of one dose arm "
+            "(about 34 kB per simulated participant-day + 0.4 GB, measured; a participant-day is "
+            "one of --days + 15 run-in days) must fit in this machine's free memory, else the "
+            "request is refused with the estimate (exit 3).",
+        ),
     ] = 30,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 1,
-    days: Annotated[int, typer.Option("--days", help="Follow-up after the infusion [days].")] = 365,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", help="Random seed, 0–4294967295 (same seed, same result)."),
+    ] = 1,
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days",
+            help="Follow-up after the infusion [days] (1–3650). An endpoint whose window ends "
+            "after it (SHE-free 90–365, insulin independence 180–365, TIR 352–365) is shown as "
+            "not decided.",
+        ),
+    ] = 365,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder for dose_response.png, .json and .csv (new or empty)."),
+        typer.Option(
+            "--out",
+            help="Folder for dose_response.png, .json and .csv (new, empty or an earlier "
+            "dose-response folder of endolab's).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     engine: Annotated[
@@ -63,22 +86,19 @@ def dose_response(
 ) -> None:
     """Insulin independence, SHE-free rate and TIR by dose, each with its 95 % CI."""
     from endolab.sim.runner import check_sim_inputs
+    from endolab.sim.studies import DOSE_RESPONSE_CONTENTS, write_dose_response
     from endolab.sim.studies import dose_response as run
-    from endolab.sim.studies import write_dose_response
-    from endolab.trial.dataset import check_new_folder
 
     if out is not None:
         from endolab._io import check_output_path
 
-        check_output_path(out, flag="--out", kind="folder")
+        check_output_path(out, flag="--out", kind="folder", writer=DOSE_RESPONSE_CONTENTS)
     from endolab.sim.settings import load_settings
 
     settings = load_settings(settings_file)
     values = _doses(doses)
     check_sim_inputs(participants, days, values, seed)
     how = engine_choice(engine, scheduler, workers)
-    if out is not None:
-        check_new_folder(out)
     with progress_bar("simulating dose arms") as bar:
         result = run(
             values,
@@ -101,13 +121,19 @@ def dose_response(
     from rich.table import Table
 
     def ci(s: dict[str, Any]) -> str:
+        if s.get("status") == "not decided":
+            return f"not decided (N={s['N']})"
+        missing = f" m={s['missing']}" if s.get("missing") else ""
         if not s["ci95"]:
-            return f"{s['n']}/{s['N']}"
+            return f"{s['n']}/{s['N']}{missing}"
         lo, hi = s["ci95"]
-        return f"{s['n']}/{s['N']} {s['percent']:.0f} % [{100 * lo:.0f}–{100 * hi:.0f}]"
+        return f"{s['n']}/{s['N']} {s['percent']:.0f} % [{100 * lo:.0f}–{100 * hi:.0f}]{missing}"
 
     table = Table(
-        title=escape("In-silico dose–response (n/N, % [exact 95 % CI]; TIR mean [t 95 % CI])")
+        title=escape(
+            "In-silico dose–response (n/N, % [exact 95 % CI], m = not decided; "
+            "TIR mean [t 95 % CI])"
+        )
     )
     for col in (
         "Dose [cells]",
@@ -120,7 +146,7 @@ def dose_response(
     for row in result.rows:
         tir = row["tir_pct"]
         tir_text = (
-            "—"
+            "not decided"
             if tir["mean"] is None
             else f"{tir['mean']:.1f}"
             + (f" [{tir['ci95'][0]:.1f}–{tir['ci95'][1]:.1f}]" if tir["ci95"] else "")
@@ -133,6 +159,8 @@ def dose_response(
             escape(tir_text),
         )
     Console(width=120).print(table)
+    for notice in result.notices:
+        typer.echo(f"notice: {notice}")
     if out is not None:
         typer.echo(f"Written to {out} (dose_response.png, dose_response.json, dose_response.csv)")
     typer.echo("In-silico results: never clinical evidence (SHE is an in-silico event model).")
@@ -152,7 +180,9 @@ def patient(
             help="Functional graft fraction F (0 = no graft, 1 = a healthy β-cell mass).",
         ),
     ] = 0.0,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of the meals.")] = 1,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed of the meals, 0–4294967295.")
+    ] = 1,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Trace CSV to write (a PNG figure is written next to it)."),
@@ -172,16 +202,19 @@ def patient(
             help="on (default): hypoglycaemia is treated; off: no rescue carbohydrate at all.",
         ),
     ] = "on",
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Simulate one virtual patient with a fixed graft fraction: a per-minute trace and a figure."""
-    from endolab.sim.studies import patient_summary, write_patient_trace
+    from endolab.sim.limits import check_seed
+    from endolab.sim.studies import patient_summary, patient_trace_paths, write_patient_trace
 
-    if out is not None and out.exists():
-        raise InputError(f"--out {str(out)!r} already exists; give a new file name", field="out")
+    check_seed(seed)
     if out is not None:
         from endolab._io import check_output_path
 
-        check_output_path(out, flag="--out", suffixes=(".csv",))
+        trace_path, figure_path = patient_trace_paths(out)
+        check_output_path(trace_path, flag="--out", suffixes=(".csv",), overwrite=overwrite)
+        check_output_path(figure_path, flag="--out", overwrite=overwrite)
     from endolab.sim.replay import simulate_patient
     from endolab.sim.settings import load_settings
 
@@ -201,7 +234,9 @@ def patient(
     )
     summary = patient_summary(trace, patient_id, graft_fraction, days, seed)
     if out is not None:
-        summary["files"] = [str(p) for p in write_patient_trace(trace, out, title=patient_id)]
+        summary["files"] = [
+            str(p) for p in write_patient_trace(trace, out, title=patient_id, overwrite=overwrite)
+        ]
     if as_json:
         print_json(summary)
         return

@@ -12,6 +12,17 @@ from endolab.cli._common import SchedulerOption, WorkersOption, echo_disclaimer,
 
 __all__ = ["app"]
 
+AcceptUnitsOption = Annotated[
+    bool,
+    typer.Option(
+        "--accept-units",
+        help="Confirm values that look like another unit but are right: a participant whose "
+        "every C-peptide above 0 is below 10 pmol/L, or whose weight is 1.6 × the dataset's "
+        "median or more (or 1/1.6 of it or less). Without it they are refused (exit 3); with it "
+        "they are kept and listed as notices in every report (docs/trial-data.md).",
+    ),
+]
+
 app = typer.Typer(
     help="Islet-replacement trial analytics: endpoints, tables, figures, reports.",
     no_args_is_help=True,
@@ -28,7 +39,11 @@ def analyze(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Report folder to write (report.html, endpoints.json, ...)."),
+        typer.Option(
+            "--out",
+            help="Report folder to write (report.html, endpoints.json, ...): new, empty or an "
+            "earlier report of endolab's, whose files are replaced.",
+        ),
     ] = None,
     protocol: Annotated[
         str | None,
@@ -52,8 +67,15 @@ def analyze(
     ] = "local",
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
+    accept_units: AcceptUnitsOption = False,
 ) -> None:
-    """Compute every endpoint of a trial dataset under a protocol and write a report."""
+    """Compute every endpoint of a trial dataset under a protocol and write a report.
+
+    A participant whose values look like another unit (C-peptide in ng/mL, weight in pounds) is
+    named and the dataset refused (exit 3) unless --accept-units confirms the values; notices that
+    change how a number is read are in report.html, endpoints.json (notices) and tables.md.
+    An endpoint whose window the data do not cover is "not decided", never counted.
+    """
     from rich.console import Console
 
     from endolab.trial.report import endpoints_json_text, run
@@ -68,8 +90,9 @@ def analyze(
         )
     if out is not None:
         from endolab._io import check_output_path
+        from endolab.trial.report import REPORT_CONTENTS
 
-        check_output_path(out, flag="--out", kind="folder", inputs=[folder])
+        check_output_path(out, flag="--out", kind="folder", inputs=[folder], writer=REPORT_CONTENTS)
     import warnings
 
     from endolab.errors import EndolabWarning
@@ -92,6 +115,7 @@ def analyze(
             engine=how,
             scheduler=scheduler,
             n_workers=workers,
+            accept_units=accept_units,
         )
     for w in caught:  # engine warnings as one line each on standard error
         if issubclass(w.category, EndolabWarning):
@@ -126,15 +150,30 @@ def analyze(
 @app.command("simulate")
 def simulate(
     out: Annotated[
-        Path, typer.Option("--out", help="Dataset folder to write (must be new or empty).")
+        Path,
+        typer.Option(
+            "--out",
+            help="Dataset folder to write: new, empty or an unchanged dataset endolab simulated.",
+        ),
     ],
     protocol: Annotated[
         str, typer.Option("--protocol", help="Simulated trial design (zimislecel-2025).")
     ] = "zimislecel-2025",
     participants: Annotated[
-        int, typer.Option("--participants", help="Number of virtual participants.")
+        int,
+        typer.Option(
+            "--participants",
+            help="Number of virtual participants (1–10000). Limits: the memory needed (about "
+            "34 kB per simulated participant-day + 0.4 GB, measured; a participant-day is one of "
+            "--days + 15 run-in days) must fit in this machine's free memory, and the files "
+            "(about 9.8 kB per participant-day as CSV, 1.2 kB as Parquet) in the free disk "
+            "space; else the request is refused with the estimate (exit 3).",
+        ),
     ] = 14,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 1,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", help="Random seed, 0–4294967295 (same seed, same bytes)."),
+    ] = 1,
     dose_cells: Annotated[
         float | None,
         typer.Option(
@@ -142,7 +181,14 @@ def simulate(
             help="Full dose [cells] for cohorts B/C (default 8e8); cohort A gets half of it.",
         ),
     ] = None,
-    days: Annotated[int, typer.Option("--days", help="Follow-up after the infusion [days].")] = 365,
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days",
+            help="Follow-up after the infusion [days] (1–3650). An endpoint whose window ends "
+            "after it is not decided.",
+        ),
+    ] = 365,
     file_format: Annotated[str, typer.Option("--format", help="csv (default) or parquet.")] = "csv",
     sensor: Annotated[
         str,
@@ -186,11 +232,12 @@ def simulate(
     from endolab.cli._progress import progress_bar
     from endolab.errors import InputError
     from endolab.sim import SheModel, simulate_trial, write_simulation
-    from endolab.sim.runner import ARMS, get_design
+    from endolab.sim.limits import check_simulation_resources
+    from endolab.sim.runner import ARMS, check_sim_inputs, get_design
     from endolab.sim.sensor import check_sensor_model
-    from endolab.trial.dataset import check_new_folder
+    from endolab.trial.dataset import DATASET_CONTENTS
 
-    check_output_path(out, flag="--out", kind="folder")
+    check_output_path(out, flag="--out", kind="folder", writer=DATASET_CONTENTS)
     get_design(protocol)
     check_sensor_model(sensor)
     if arm not in ARMS:
@@ -205,7 +252,8 @@ def simulate(
     )
     if file_format not in ("csv", "parquet"):
         raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
-    check_new_folder(out)
+    check_sim_inputs(participants, days, [] if dose_cells is None else [dose_cells], seed)
+    check_simulation_resources(participants, days, out=out, file_format=file_format)
     with progress_bar("simulating participant-days") as bar:
         ds = simulate_trial(
             protocol=protocol,
@@ -257,10 +305,11 @@ def demo(
         Path,
         typer.Option(
             "--out",
-            help="Folder for dataset/, report/ and calibration.md (new, empty or a previous demo).",
+            help="Folder for dataset/, report/ and calibration.md: new, empty or an earlier demo "
+            "of endolab's, whose files are replaced.",
         ),
     ] = Path("endolab-demo"),
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed, 0–4294967295.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print endpoints.json.")] = False,
     settings_file: Annotated[
         Path | None,
@@ -275,10 +324,12 @@ def demo(
     from endolab._io import check_output_path
     from endolab.cli._common import print_json
     from endolab.cli._progress import progress_bar
+    from endolab.sim.limits import check_seed
     from endolab.sim.settings import load_settings
-    from endolab.sim.studies import calibration_table, write_demo
+    from endolab.sim.studies import DEMO_CONTENTS, calibration_table, write_demo
 
-    check_output_path(out, flag="--out", kind="folder")
+    check_seed(seed)
+    check_output_path(out, flag="--out", kind="folder", writer=DEMO_CONTENTS)
     settings = load_settings(settings_file)
     with progress_bar("simulating the virtual trial") as bar:
         target, analysis = write_demo(out, seed=seed, progress=bar, settings=settings)
@@ -302,15 +353,22 @@ def demo(
 @app.command("template")
 def template(
     out: Annotated[
-        Path, typer.Argument(help="Folder to create (new or empty): five CSV headers + README.md.")
+        Path,
+        typer.Argument(
+            help="Folder to write (new, empty or an unchanged template of endolab's): five CSV "
+            "headers + README.md."
+        ),
     ],
 ) -> None:
-    """Write an empty, valid trial dataset skeleton to fill in (header rows and a README)."""
-    from endolab._io import check_output_path
-    from endolab.trial.dataset import FILES, write_template
+    """Write an empty trial dataset skeleton to fill in (header rows and a README).
 
-    check_output_path(out, flag="OUT", kind="folder")
-    target = write_template(out)
+    It has no participants yet: `trial validate` says so (exit 3) until the rows are filled in.
+    """
+    from endolab._io import check_output_path
+    from endolab.trial.dataset import FILES, TEMPLATE_CONTENTS, write_template
+
+    check_output_path(out, flag="OUT", kind="folder", writer=TEMPLATE_CONTENTS)
+    target = write_template(out, flag="OUT")
     typer.echo(
         f"Wrote an empty trial dataset to {target}: {', '.join(f'{n}.csv' for n in FILES)} "
         "and README.md (every column with its type and unit)."
@@ -327,16 +385,20 @@ def validate(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print {errors, warnings} as JSON on standard output.")
     ] = False,
+    accept_units: AcceptUnitsOption = False,
 ) -> None:
     """Check a trial dataset folder and list every problem found (nothing is computed or written).
 
-    Each problem is one line naming the file, the row and the column; then a one-line summary.
-    Exit status 0 when the dataset can be analysed (warnings allowed), 3 when it cannot.
+    Each problem is one line naming the file, the row, the column and the participants; then a
+    one-line summary. Exit status 0 when the dataset can be analysed (warnings allowed), 3 when it
+    cannot: a format error, an impossible value, a unit slip, a participant whose C-peptide or
+    weight looks like another unit (unless --accept-units confirms it), or no participants at all
+    (an empty template).
     """
     from endolab.cli._common import EXIT_INPUT, fail, print_json
     from endolab.trial.dataset import check_dataset
 
-    result = check_dataset(folder)
+    result = check_dataset(folder, accept_units=accept_units)
     if as_json:
         print_json(
             {
@@ -352,9 +414,15 @@ def validate(
         for warning in result.warnings:
             typer.echo(f"warning: {warning}")
     if result.errors:
+        confirmable = sum(1 for e in result.errors if e.code == "E_UNIT_SUSPECT")
+        hint = (
+            f" ({confirmable} of them can be confirmed with --accept-units if the values are right)"
+            if confirmable
+            else ""
+        )
         fail(
             f"{len(result.errors)} problem(s) found in {str(folder)!r}; the dataset cannot be "
-            "analysed until they are fixed",
+            f"analysed until they are fixed{hint}",
             EXIT_INPUT,
         )
     if not as_json:

@@ -22,9 +22,8 @@ from importlib import resources
 from pathlib import Path
 
 from endolab._io import atomic_directory, check_output_path
-from endolab.errors import InputError
 
-__all__ = ["example_files", "write_examples"]
+__all__ = ["EXAMPLES_CONTENTS", "example_files", "write_examples"]
 
 _PACKAGE = "endolab.examples"
 
@@ -48,16 +47,17 @@ def example_files() -> list[str]:
     return sorted(found)
 
 
+#: What an examples folder holds, as its manifest records it (:func:`endolab._io.atomic_directory`).
+EXAMPLES_CONTENTS = "endolab's example data"
+
+
 def write_examples(folder: str | os.PathLike[str]) -> Path:
-    """Copy the example files into ``folder`` (new or empty) atomically and return its path."""
-    target = check_output_path(folder, flag="DIR", kind="folder")
-    if target.is_dir() and any(target.iterdir()):
-        raise InputError(
-            f"DIR {str(target)!r} is a folder that is not empty; give a new or empty folder",
-            field="DIR",
-            value=str(folder),
-        )
-    with atomic_directory(target) as tmp:
+    """Copy the example files into ``folder`` atomically and return its path.
+
+    ``folder`` must be new, empty, or an examples folder endolab wrote with its files unchanged and
+    nothing else in it (the output rule of :mod:`endolab._io`)."""
+    target = check_output_path(folder, flag="DIR", kind="folder", writer=EXAMPLES_CONTENTS)
+    with atomic_directory(target, writer=EXAMPLES_CONTENTS, flag="DIR") as tmp:
         for name in example_files():
             out = tmp / name
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -133,6 +133,9 @@ def plan_to_ics(p: PlanResult) -> str:
     return "".join(fold_line(line) + "\r\n" for line in lines)
 
 
-def write_ics(p: PlanResult, path: str | os.PathLike[str]) -> Path:
-    """Write :func:`plan_to_ics` to ``path`` atomically (UTF-8) and return the path."""
-    return atomic_write_text(path, plan_to_ics(p))
+def write_ics(p: PlanResult, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Write :func:`plan_to_ics` to ``path`` atomically (UTF-8) and return the path.
+
+    An existing file is replaced only with ``overwrite`` (keeping its permission bits): the output
+    rule of :mod:`endolab._io`."""
+    return atomic_write_text(path, plan_to_ics(p), overwrite=overwrite, flag="--ics")

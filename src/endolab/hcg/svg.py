@@ -162,6 +162,9 @@ def mix_svg(m: MixResult) -> str:
     return syringe_svg(m.syringe, at_ml, caption=m.draw_line() if m.fills == 1 else None)
 
 
-def write_svg(m: MixResult, path: str | os.PathLike[str]) -> Path:
-    """Write :func:`mix_svg` to ``path`` atomically and return the path."""
-    return atomic_write_text(path, mix_svg(m))
+def write_svg(m: MixResult, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Write :func:`mix_svg` to ``path`` atomically and return the path.
+
+    An existing file is replaced only with ``overwrite`` (keeping its permission bits): the output
+    rule of :mod:`endolab._io`."""
+    return atomic_write_text(path, mix_svg(m), overwrite=overwrite, flag="--svg")

@@ -17,6 +17,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from endolab.errors import InputError
+from endolab.sim.limits import check_seed
 from endolab.sim.model import (
     C_LAST_QSTO,
     CP1,
@@ -164,6 +165,7 @@ def simulate_patient(
         raise InputError(
             f"graft fraction must be between 0 and 2, got {graft_fraction}", field="graft_fraction"
         )
+    check_seed(seed)
     pt = load_patient(patient)
     rng = np.random.default_rng(seed)
     plan = random_meals(rng, 1, days)

@@ -30,6 +30,7 @@ from endolab.errors import InputError
 from endolab.output import IN_SILICO_NOTICE
 from endolab.sim.graft import GraftSettings, draw_graft_fraction, graft_fraction_curve
 from endolab.sim.graft import mean_graft_fraction as _mean_f
+from endolab.sim.limits import check_seed, check_simulation_resources
 from endolab.sim.model import (
     C_GATE_MIN,
     C_LAST_QSTO,
@@ -288,7 +289,8 @@ def default_settings_fingerprint() -> str:
 
 
 def check_sim_inputs(participants: int, days: int, doses: Sequence[float], seed: int) -> None:
-    """Refuse a simulation request out of bounds before any work (participants, days, doses, seed).
+    """Refuse a simulation request out of bounds before any work (participants, days, doses, seed,
+    and the memory it needs: :func:`endolab.sim.limits.check_simulation_resources`).
 
     Front ends call it to answer at once; :func:`simulate_trial` calls it too.
     """
@@ -307,8 +309,8 @@ def check_sim_inputs(participants: int, days: int, doses: Sequence[float], seed:
             raise InputError(f"dose must be ≥ 0 cells, got {d:g}", field="dose_cells", value=d)
         if d > 1e11:
             raise InputError(f"dose must be ≤ 1e11 cells, got {d:g}", field="dose_cells", value=d)
-    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
-        raise InputError(f"seed must be a whole number ≥ 0, got {seed}", field="seed")
+    check_seed(seed)
+    check_simulation_resources(int(participants), int(days))
 
 
 def get_design(protocol: str) -> Design:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
-from endolab._io import atomic_directory
+from endolab._io import atomic_directory, check_output_path
 from endolab.errors import InputError
 from endolab.sim.graft import GraftSettings
 from endolab.sim.runner import (
@@ -32,12 +32,18 @@ from endolab.trial.dataset import MANIFEST, write_dataset
 from endolab.trial.stats import binary_summary
 
 __all__ = [
+    "DEMO_CONTENTS",
+    "DOSE_RESPONSE_CONTENTS",
     "NEJM_2025_FULL_DOSE",
     "DoseResponse",
     "calibration_table",
     "dose_response",
     "mean_ci95",
+    "patient_trace_paths",
+    "window_notices",
     "write_demo",
+    "write_dose_response",
+    "write_patient_trace",
 ]
 
 #: Published full-dose results (Reichman et al., N Engl J Med 2025, doi:10.1056/NEJMoa2506549,
@@ -58,25 +64,78 @@ def mean_ci95(values: list[float]) -> dict[str, Any]:
     """
     data = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if data.size == 0:
-        return {"n": 0, "mean": None, "ci95": None}
+        return {"n": 0, "mean": None, "ci95": None, "status": "not decided"}
     mean = float(data.mean())
     if data.size == 1:
-        return {"n": 1, "mean": mean, "ci95": None}
+        return {"n": 1, "mean": mean, "ci95": None, "status": "decided"}
     half = float(stats.t.ppf(0.975, data.size - 1) * data.std(ddof=1) / math.sqrt(data.size))
-    return {"n": int(data.size), "mean": mean, "ci95": [mean - half, mean + half]}
+    return {
+        "n": int(data.size),
+        "mean": mean,
+        "ci95": [mean - half, mean + half],
+        "status": "decided",
+    }
+
+
+#: The dose–response endpoints and the study-day windows they need (protocol zimislecel-2025).
+_DOSE_RESPONSE_ENDPOINTS = (
+    "insulin_independent_180_365",
+    "she_free_90_365",
+    "hba1c_lt7_day365",
+)
 
 
 @dataclass(frozen=True)
 class DoseResponse:
-    """Per dose: insulin independence and SHE-free rate (n/N, exact 95 % CI) and TIR (mean, t CI)."""
+    """Per dose: insulin independence and SHE-free rate (n/N, exact 95 % CI) and TIR (mean, t CI).
+
+    An endpoint whose window the simulation does not reach is ``"status": "not decided"`` (no
+    n, percent or CI) and named in :attr:`notices`.
+    """
 
     doses: list[float]
     rows: list[dict[str, Any]]
     settings: dict[str, Any]
+    notices: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """JSON-ready document (with the disclaimer)."""
-        return {"disclaimer": DISCLAIMER, "settings": self.settings, "doses": self.rows}
+        """JSON-ready document (with the notices and the disclaimer)."""
+        return {
+            "disclaimer": DISCLAIMER,
+            "settings": self.settings,
+            "notices": self.notices,
+            "doses": self.rows,
+        }
+
+
+def window_notices(days: int, rows: list[dict[str, Any]]) -> list[str]:
+    """The endpoints that no arm's simulation decides (their windows are not covered by ``days``).
+
+    >>> undecided = {"status": "not decided"}
+    >>> rows = [{"she_free_90_365": undecided, "tir_pct": {"status": "decided"}}]
+    >>> window_notices(30, rows)[0][:74]
+    'the simulation ends on day 30: not decided in any arm: she_free_90_365 (da'
+    >>> window_notices(365, [{"she_free_90_365": {"status": "decided"}}])
+    []
+    """
+    protocol = load_protocol("zimislecel-2025")
+    windows: dict[str, tuple[int, int]] = {
+        key: protocol.endpoints[key].window  # type: ignore[union-attr]
+        for key in _DOSE_RESPONSE_ENDPOINTS
+    }
+    windows["tir_pct"] = protocol.continuous.tir_window
+    short = [
+        f"{key} (days {a}–{b})"
+        for key, (a, b) in windows.items()
+        if rows and all(row.get(key, {}).get("status") == "not decided" for row in rows)
+    ]
+    if not short:
+        return []
+    return [
+        f"the simulation ends on day {days}: not decided in any arm: "
+        + ", ".join(short)
+        + " (their windows are not covered); simulate --days 365 or more to decide them"
+    ]
 
 
 def _summaries(a: TrialAnalysis) -> dict[str, Any]:
@@ -141,7 +200,9 @@ def dose_response(
     dose differs (common random numbers). Endpoints (protocol zimislecel-2025): insulin
     independence days 180–365 and SHE-free days 90–365 (n/N with exact Clopper–Pearson 95 % CI),
     HbA1c < 7 % at day 365, and TIR 70–180 mg/dL over days 352–365 (mean with a t 95 % CI).
-    Windows past ``days`` are incomplete (then missing, counted in N but not in n).
+    An endpoint whose window ends after ``days`` is not decided for any participant: its
+    summary has ``"status": "not decided"`` and no n, percent or CI (never a count), and
+    :attr:`DoseResponse.notices` names it.
 
     ``engine="dask"`` runs each dose arm as an independent task on a Dask cluster (``client``, a
     ``scheduler`` address or a LocalCluster of ``n_workers`` processes; the ``[dask]`` extra):
@@ -175,7 +236,7 @@ def dose_response(
     }
     if settings is not None:
         summary["settings"] = settings.as_dict()
-    return DoseResponse(list(doses), rows, summary)
+    return DoseResponse(list(doses), rows, summary, window_notices(days, rows))
 
 
 def _dose_rows_dask(
@@ -245,6 +306,12 @@ def dose_response_figure(result: DoseResponse) -> Any:
     return fig
 
 
+#: What the folders of :func:`write_demo` and :func:`write_dose_response` hold, as their
+#: manifests record it (:func:`endolab._io.atomic_directory`).
+DEMO_CONTENTS = "a virtual trial demo"
+DOSE_RESPONSE_CONTENTS = "an in-silico dose-response study"
+
+
 def write_demo(
     out: str | Path, *, seed: int = 1, progress: Progress | None = None, settings: Any = None
 ) -> tuple[Path, TrialAnalysis]:
@@ -252,24 +319,16 @@ def write_demo(
 
     ``out/dataset`` is the simulated dataset (with ``simulation.json``), ``out/report`` the trial
     report of ``endolab trial analyze`` on it, ``out/calibration.md`` the side-by-side table of
-    :func:`calibration_table`. ``out`` must be new or empty, or a previous demo folder (it holds
-    ``demo.json``), which is replaced.
+    :func:`calibration_table`. ``out`` must be new, empty, or a demo folder endolab wrote with its
+    files unchanged and nothing else in it (the output rule of :mod:`endolab._io`), whose files are
+    then replaced.
     """
     from endolab.trial.report import write_report
 
-    target = Path(out)
-    if target.exists() and not target.is_dir():
-        raise InputError(f"--out {str(target)!r} exists and is not a folder", field="out")
-    if target.is_dir() and any(target.iterdir()) and not (target / "demo.json").is_file():
-        raise InputError(
-            f"--out {str(target)!r} is a folder that is not empty and not a previous demo; "
-            "give a new or empty folder",
-            field="out",
-            value=str(out),
-        )
+    target = check_output_path(out, kind="folder", writer=DEMO_CONTENTS)
     ds = demo_trial(seed=seed, progress=progress, settings=settings)
     analysis = analyze(ds, load_protocol("zimislecel-2025"))
-    with atomic_directory(target) as tmp:
+    with atomic_directory(target, writer=DEMO_CONTENTS) as tmp:
         write_dataset(
             ds, tmp / "dataset", extra_files={MANIFEST: manifest_json(ds).encode("utf-8")}
         )
@@ -293,11 +352,14 @@ def calibration_table(analysis: TrialAnalysis) -> list[dict[str, Any]]:
     rows = []
     for key, (n, N) in NEJM_2025_FULL_DOSE.items():
         s = group.get(key)
+        shown = "—"
+        if s:
+            shown = "not decided" if s.get("status") == "not decided" else f"{s['n']}/{s['N']}"
         rows.append(
             {
                 "endpoint": key,
                 "nejm_2025": f"{n}/{N}",
-                "simulated": f"{s['n']}/{s['N']}" if s else "—",
+                "simulated": shown,
                 "simulated_ci95": s.get("ci95") if s else None,
             }
         )
@@ -321,7 +383,10 @@ def calibration_markdown(analysis: TrialAnalysis) -> str:
 
 
 def write_dose_response(result: DoseResponse, out: str | Path) -> Path:
-    """Write dose_response.png / .json / .csv into the new folder ``out`` atomically."""
+    """Write dose_response.png / .json / .csv into the folder ``out`` atomically.
+
+    ``out`` must be new, empty or a dose-response folder endolab wrote, unchanged (the output rule
+    of :mod:`endolab._io`)."""
     import polars as pl
 
     from endolab.trial.figures import figure_png
@@ -340,8 +405,9 @@ def write_dose_response(result: DoseResponse, out: str | Path) -> Path:
                         "she_free_90_365",
                         "hba1c_lt7_day365",
                     )
-                    for part in ("n", "N", "percent")
+                    for part in ("n", "N", "percent", "missing", "status")
                 },
+                "tir_pct_status": row["tir_pct"]["status"],
                 **{
                     f"{key}_ci95_{side}": (row[key]["ci95"][i] if row[key]["ci95"] else None)
                     for key in (
@@ -355,8 +421,8 @@ def write_dose_response(result: DoseResponse, out: str | Path) -> Path:
                 "tir_pct_mean": row["tir_pct"]["mean"],
             }
         )
-    target = Path(out)
-    with atomic_directory(target) as tmp:
+    target = check_output_path(out, kind="folder", writer=DOSE_RESPONSE_CONTENTS)
+    with atomic_directory(target, writer=DOSE_RESPONSE_CONTENTS) as tmp:
         (tmp / "dose_response.json").write_text(
             json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
@@ -388,18 +454,33 @@ def patient_summary(
     }
 
 
-def write_patient_trace(trace: Any, out: str | Path, title: str = "") -> list[Path]:
-    """Write the trace CSV and a PNG figure next to it (same stem), each atomically."""
+def patient_trace_paths(out: str | Path) -> tuple[Path, Path]:
+    """The two files :func:`write_patient_trace` writes: the trace ``out`` and the figure next to it
+    (same stem, ``.png``)."""
+    target = Path(out)
+    return target, target.with_suffix(".png")
+
+
+def write_patient_trace(
+    trace: Any, out: str | Path, title: str = "", *, overwrite: bool = False
+) -> list[Path]:
+    """Write the trace CSV and a PNG figure next to it (same stem), each atomically.
+
+    An existing file is replaced only with ``overwrite`` (keeping its permission bits); both paths
+    are checked before either file is written (the output rule of :mod:`endolab._io`).
+    """
     import io
 
     from endolab._io import atomic_write_bytes
     from endolab.sim.figures import patient_figure
     from endolab.trial.figures import figure_png
 
-    target = Path(out)
+    csv_target, png_target = patient_trace_paths(out)
+    check_output_path(csv_target, suffixes=(".csv",), overwrite=overwrite)
+    check_output_path(png_target, overwrite=overwrite)
     buf = io.BytesIO()
     trace.write_csv(buf, datetime_format="%Y-%m-%dT%H:%M:%S")
     png = figure_png(patient_figure(trace, title))
-    csv_path = atomic_write_bytes(target, buf.getvalue())
-    png_path = atomic_write_bytes(target.with_suffix(".png"), png)
+    csv_path = atomic_write_bytes(csv_target, buf.getvalue(), overwrite=overwrite)
+    png_path = atomic_write_bytes(png_target, png, overwrite=overwrite)
     return [csv_path, png_path]

@@ -14,7 +14,7 @@ import polars as pl
 
 from endolab._version import __version__
 from endolab.output import DISCLAIMER
-from endolab.trial.dataset import TrialDataset
+from endolab.trial.dataset import TrialDataset, no_participants_error
 from endolab.trial.endpoints import (
     binary_endpoints,
     cgm_sampling_interval,
@@ -29,7 +29,7 @@ from endolab.trial.grading import (
     igls2_beta_cell_landstra_2021,
     igls2_outcome_landstra_2021,
 )
-from endolab.trial.protocol import GradingSpec, Protocol
+from endolab.trial.protocol import GradingSpec, Protocol, SheFree
 from endolab.trial.stats import binary_summary, continuous_summary
 
 __all__ = [
@@ -348,6 +348,9 @@ class TrialAnalysis:
     intervals: pl.DataFrame | None = None
     pre_infusion_events: list[dict[str, Any]] = field(default_factory=list)
     cgm_readings: int | None = None  # all CGM readings, when ``dataset.cgm`` holds only windows
+    #: Time-to-event endpoints and Kaplan–Meier curves (:mod:`endolab.trial.survival`); ``None``
+    #: without the optional ``[survival]`` extra (a notice says so).
+    survival: Any = None
 
     @property
     def binary_keys(self) -> list[str]:
@@ -394,6 +397,7 @@ class TrialAnalysis:
             "adverse_events_from_day": TREATMENT_EMERGENT_FROM_DAY,
             "pre_infusion_events": self.pre_infusion_events,
             "participants": self.participant_records(),
+            "survival": None if self.survival is None else self.survival.to_dict(),
             "notices": self.notices,
             "disclaimer": DISCLAIMER,
         }
@@ -426,6 +430,62 @@ def continuous_keys(protocol: Protocol) -> dict[str, tuple[str, str, str, str]]:
     }
 
 
+def _follow_up_notices(table: pl.DataFrame, protocol: Protocol, simulated: bool) -> list[str]:
+    """One notice per SHE-free endpoint whose window some participants' follow-up does not reach:
+    left undecided (simulated data, or a protocol ``min_follow_up_day``) or, for observed data
+    under the format's rule that events are complete, counted SHE-free — said either way."""
+    out = []
+    for key, ep in protocol.endpoints.items():
+        column = f"{key}__follow_up_day"
+        if not isinstance(ep, SheFree) or column not in table.columns:
+            continue
+        needed = ep.follow_up_needed(simulated)
+        reach = ep.window[1] if needed is None else needed
+        short_of_window = pl.col(column).is_null() | (pl.col(column) < reach)
+        short = table.filter(short_of_window & pl.col(key).ne_missing(False)).select(
+            "participant_id", column
+        )
+        if not short.height:
+            continue
+        ids = short.get_column("participant_id").to_list()
+        last = short.get_column(column).drop_nulls()
+        named = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        ends = (
+            f"their last record is on day {int(last.max())} at the latest"  # type: ignore[arg-type]
+            if last.len()
+            else "they have no record at all"
+        )
+        if needed is None:
+            out.append(
+                f"{key}: {len(ids)} of {table.height} participant(s) ({named}) counted free of "
+                f"severe hypoglycaemia although {ends}, before the window's last day "
+                f"{ep.window[1]}: the dataset format takes the events table as complete. Set "
+                "min_follow_up_day in the protocol to leave them undecided"
+            )
+        else:
+            out.append(
+                f"{key}: not decided for {len(ids)} of {table.height} participant(s) ({named}): "
+                f"{ends}, before day {needed} that the window days "
+                f"{ep.window[0]}–{ep.window[1]} needs; they count in N, not in n"
+            )
+    return out
+
+
+def _survival(ds: TrialDataset, protocol: Protocol, notices: list[str]) -> Any:
+    """The survival analysis, or ``None`` with a notice when the ``[survival]`` extra is missing."""
+    from importlib.util import find_spec
+
+    if find_spec("lifelines") is None:
+        notices.append(
+            "time-to-event (Kaplan–Meier) estimates are not computed: they need the optional "
+            "extra [survival]: pip install 'endolab[survival]'"
+        )
+        return None
+    from endolab.trial.survival import survival_analysis
+
+    return survival_analysis(ds, protocol)
+
+
 def analyze(
     ds: TrialDataset,
     protocol: Protocol,
@@ -440,6 +500,8 @@ def analyze(
     (the Dask engine, :mod:`endolab.trial.distributed`): every CGM endpoint uses only readings in
     its window plus the participant's sampling interval over all of their data.
     """
+    if ds.participants.height == 0:
+        raise no_participants_error()
     intervals = cgm_sampling_interval(ds.cgm) if cgm_intervals is None else cgm_intervals
     binary = binary_endpoints(ds, protocol, intervals)
     continuous = continuous_endpoints(ds, protocol, intervals).drop("cohort")
@@ -478,7 +540,8 @@ def analyze(
         )
         table = table.join(grades, on="participant_id", how="left")
 
-    notices: list[str] = []
+    notices: list[str] = list(ds.notices)
+    notices += _follow_up_notices(table, protocol, ds.simulated)
     grouped = {c for cs in protocol.cohort_groups.values() for c in cs}
     stray = sorted(set(ds.participants["cohort"].to_list()) - grouped)
     if stray:
@@ -525,4 +588,5 @@ def analyze(
         intervals=intervals,
         pre_infusion_events=pre_infusion_events(ds.events),
         cgm_readings=cgm_readings,
+        survival=_survival(ds, protocol, notices),
     )

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,14 +35,17 @@ from typing import Any, Literal
 
 import polars as pl
 
-from endolab._io import atomic_directory
-from endolab.errors import DataFileError, EndolabWarning, InputError
+from endolab._io import atomic_directory, check_output_path
+from endolab.errors import DataFileError, InputError
+from endolab.trial.plausibility import CONFIRM_HINT, check_plausibility
 
 __all__ = [
     "COLUMN_NOTES",
+    "DATASET_CONTENTS",
     "FILES",
     "LAB_TESTS",
     "MANIFEST",
+    "TEMPLATE_CONTENTS",
     "DatasetCheck",
     "TrialDataset",
     "check_dataset",
@@ -207,6 +209,8 @@ class TrialDataset:
     the data came from in words (the folder, or e.g. "simulated by endolab.sim").
     ``simulation`` is the simulator's manifest (``simulation.json``) when the dataset is in silico,
     else ``None``; reports then say that the results are simulated, not clinical evidence.
+    ``notices`` are the plausibility findings that did not stop the reading (e.g. a unit slip
+    confirmed with ``accept_units``); every report shows them.
     """
 
     folder: Path | None
@@ -218,6 +222,7 @@ class TrialDataset:
     formats: dict[str, str] = field(default_factory=dict)
     source: str = ""
     simulation: Mapping[str, Any] | None = None
+    notices: tuple[str, ...] = ()
 
     @property
     def simulated(self) -> bool:
@@ -235,28 +240,38 @@ class TrialDataset:
 class _Problems:
     """Where a check reports a problem: raised at once (``collect=False``, :func:`read_dataset`)
     or collected so that every problem of a dataset is reported in one run (:func:`check_dataset`).
-    Warnings (plausibility) are issued as :class:`~endolab.errors.EndolabWarning` or collected."""
+    Notices (plausibility findings that do not stop the analysis) are kept as data, for the
+    dataset's :attr:`TrialDataset.notices`. A confirmable unit finding (:meth:`suspect`) is a
+    problem unless ``accept_units``, then a notice."""
 
-    def __init__(self, collect: bool = False) -> None:
+    def __init__(self, collect: bool = False, accept_units: bool = False) -> None:
         self.collect = collect
+        self.accept_units = accept_units
         self.errors: list[DataFileError] = []
         self.warnings: list[str] = []
 
-    def add(self, error: DataFileError, mask: pl.Series | None = None) -> None:
-        """Report ``error``; with ``mask`` (the rows it applies to) say how many more rows."""
+    def add(self, error: DataFileError, mask: pl.Series | None = None, *, last: str = "") -> None:
+        """Report ``error``; with ``mask`` (the rows it applies to) say how many more rows (when
+        collecting); ``last`` is appended at the very end of the message."""
+        more = int(mask.fill_null(False).sum()) - 1 if mask is not None and self.collect else 0
+        if more > 0 or last:
+            rows = f" ({more:,} more row(s) like it)" if more > 0 else ""
+            error.message = f"{error.message}{rows}{last}"
+            error.args = (error.message,)
         if not self.collect:
             raise error
-        more = int(mask.fill_null(False).sum()) - 1 if mask is not None else 0
-        if more > 0:
-            error.message = f"{error.message} ({more:,} more row(s) like it)"
-            error.args = (error.message,)
         self.errors.append(error)
 
     def warn(self, message: str) -> None:
-        if self.collect:
+        if message not in self.warnings:
             self.warnings.append(message)
-        else:
-            warnings.warn(message, EndolabWarning, stacklevel=4)
+
+    def suspect(self, error: DataFileError, mask: pl.Series | None = None) -> None:
+        """A confirmable unit finding: a problem, or with ``accept_units`` a notice."""
+        if not self.accept_units:
+            self.add(error, mask, last=f"; {CONFIRM_HINT}")
+            return
+        self.warn(f"{error} — confirmed as given (--accept-units)")
 
 
 def _first_row(mask: pl.Series) -> int | None:
@@ -640,14 +655,18 @@ def _sorted_cgm(
     ).drop("_code", "_row")
 
 
-def read_dataset(folder: str | Path, *, cgm: pl.DataFrame | None = None) -> TrialDataset:
+def read_dataset(
+    folder: str | Path, *, cgm: pl.DataFrame | None = None, accept_units: bool = False
+) -> TrialDataset:
     """Read and validate a trial dataset folder; raise DataFileError naming file, row and column.
 
     Extra columns are dropped from the returned frames (kept in the files, ignored here). The first
-    problem found is raised; :func:`check_dataset` reports them all. Plausibility warnings
-    (:mod:`endolab.trial.plausibility`) are issued as :class:`~endolab.errors.EndolabWarning`.
-    ``cgm``, when given, replaces the folder's CGM table (e.g. the rows of the analysis windows
-    read on Dask, :mod:`endolab.trial.distributed`); the folder's CGM file is then not read.
+    problem found is raised; :func:`check_dataset` reports them all. A confirmable unit finding
+    (:mod:`endolab.trial.plausibility`: a participant's C-peptide or weight on another scale) is a
+    problem too, unless ``accept_units`` (``--accept-units``): it is then one of the returned
+    dataset's ``notices``. ``cgm``, when given, replaces the folder's CGM table (e.g. the rows of
+    the analysis windows read on Dask, :mod:`endolab.trial.distributed`); the folder's CGM file is
+    then not read.
     """
     path = dataset_folder(folder)
     tables: dict[str, pl.DataFrame] = {}
@@ -658,7 +677,14 @@ def read_dataset(folder: str | Path, *, cgm: pl.DataFrame | None = None) -> Tria
             tables[name] = _validate_table(cgm, name, names[name])
             continue
         tables[name], names[name] = _read_table(path, name)
-    return _assemble(tables, names, folder=path, source=str(path), simulation=_read_manifest(path))
+    return _assemble(
+        tables,
+        names,
+        folder=path,
+        source=str(path),
+        simulation=_read_manifest(path),
+        problems=_Problems(accept_units=accept_units),
+    )
 
 
 def read_table(folder: str | Path, name: str) -> pl.DataFrame:
@@ -699,16 +725,17 @@ class DatasetCheck:
         return not self.errors
 
 
-def check_dataset(folder: str | Path) -> DatasetCheck:
+def check_dataset(folder: str | Path, *, accept_units: bool = False) -> DatasetCheck:
     """Validate a dataset folder and report **every** problem, not just the first.
 
     Each table is checked on its own (a missing or unreadable file is one problem and that table is
     skipped); within a table every check reports its first row and how many more rows it applies
     to; the checks across tables (participant ids, dates, duplicate readings) and plausibility run
-    on what could be read. Nothing is computed or written.
+    on what could be read. Nothing is computed or written. ``accept_units`` turns the confirmable
+    unit findings into warnings (as :func:`read_dataset`).
     """
     path = dataset_folder(folder)
-    problems = _Problems(collect=True)
+    problems = _Problems(collect=True, accept_units=accept_units)
     tables: dict[str, pl.DataFrame] = {}
     names: dict[str, str] = {}
     for name in FILES:
@@ -726,11 +753,16 @@ def check_dataset(folder: str | Path) -> DatasetCheck:
             tables[name] = pl.DataFrame(schema={c.name: _DTYPES[c.kind] for c in FILES[name]})
             names[name] = f"{name}.csv"
     if have_participants:
-        _assemble(tables, names, folder=path, source=str(path), problems=problems)
+        _assemble(
+            tables,
+            names,
+            folder=path,
+            source=str(path),
+            simulation=_read_manifest(path),
+            problems=problems,
+        )
     else:
-        from endolab.trial.plausibility import check_plausibility
-
-        check_plausibility(tables, names, problems.add, problems.warn)
+        check_plausibility(tables, names, problems.add, problems.warn, problems.suspect)
     return DatasetCheck(path, tuple(problems.errors), tuple(problems.warnings))
 
 
@@ -757,8 +789,10 @@ def validate_tables(
     *,
     source: str = "in-memory dataset",
     simulation: Mapping[str, Any] | None = None,
+    accept_units: bool = False,
 ) -> TrialDataset:
-    """Validate in-memory tables with the same checks as :func:`read_dataset`.
+    """Validate in-memory tables with the same checks as :func:`read_dataset` (``accept_units``
+    as there).
 
     ``tables`` maps each of ``participants``, ``cgm``, ``labs``, ``insulin``, ``events`` to a polars
     frame whose columns are text (as read from CSV) or already typed (numbers, dates, datetimes).
@@ -777,7 +811,12 @@ def validate_tables(
         raise DataFileError("required table is missing", file=missing[0])
     checked = {name: _validate_table(tables[name], name, name) for name in FILES}
     return _assemble(
-        checked, {name: name for name in FILES}, folder=None, source=source, simulation=simulation
+        checked,
+        {name: name for name in FILES},
+        folder=None,
+        source=source,
+        simulation=simulation,
+        problems=_Problems(accept_units=accept_units),
     )
 
 
@@ -790,11 +829,15 @@ def _assemble(
     simulation: Mapping[str, Any] | None = None,
     problems: _Problems | None = None,
 ) -> TrialDataset:
-    """Cross-table checks (ids, infusion dates), plausibility, sorting and study days."""
-    from endolab.trial.plausibility import check_plausibility
+    """Cross-table checks (ids, infusion dates), plausibility, sorting and study days.
 
+    A simulated dataset (an endolab.sim manifest) is in the format's units by construction: the
+    confirmable unit findings are not asked about.
+    """
     report = problems or _Problems()
     participants = tables["participants"].sort("participant_id")
+    if participants.height == 0:
+        report.add(no_participants_error(names["participants"]))
     ids = participants.get_column("participant_id")
     for name in ("cgm", "labs", "insulin", "events"):
         _check_ids(tables[name], names[name], ids, report)
@@ -813,7 +856,9 @@ def _assemble(
                 "second_infusion_date is before infusion_date",
             )
         )
-    check_plausibility(tables, names, report.add, report.warn)
+    check_plausibility(
+        tables, names, report.add, report.warn, None if simulation is not None else report.suspect
+    )
     starts = participants.select("participant_id", pl.col("infusion_date").alias("_day0"))
     cgm = _sorted_cgm(tables["cgm"], participants, names["cgm"], report)
     labs = _with_day(tables["labs"], starts, "date", "day").sort("participant_id", "date", "test")
@@ -834,6 +879,18 @@ def _assemble(
         formats=formats,
         source=source,
         simulation=simulation,
+        notices=tuple(report.warnings),
+    )
+
+
+def no_participants_error(file: str = "participants.csv") -> DataFileError:
+    """The one-line error of a dataset with no participant (e.g. a fresh template): nothing to
+    analyse."""
+    return DataFileError(
+        "no participants: the table has no data rows (an empty template?); add one row per "
+        "participant before validating or analysing (docs/trial-data.md)",
+        file=file,
+        code="E_NO_PARTICIPANTS",
     )
 
 
@@ -873,37 +930,37 @@ def template_readme() -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_template(folder: str | Path) -> Path:
+#: What a dataset folder and a template folder hold, as their manifests record it
+#: (:func:`endolab._io.atomic_directory`).
+DATASET_CONTENTS = "a trial dataset"
+TEMPLATE_CONTENTS = "an empty trial dataset (template)"
+
+
+def write_template(folder: str | Path, *, flag: str = "OUT") -> Path:
     """Write an empty, valid dataset skeleton (header-only CSV files and a README) atomically.
 
-    ``folder`` must not exist or be empty. The skeleton passes :func:`check_dataset`.
+    ``folder`` must be new, empty or an unchanged template endolab wrote (the output rule of
+    :mod:`endolab._io`: a template whose files were filled in is never replaced). The skeleton
+    passes :func:`check_dataset`.
     """
-    target = check_new_folder(folder)
-    with atomic_directory(target) as tmp:
+    target = Path(folder)  # checked by atomic_directory before anything is written
+    with atomic_directory(target, writer=TEMPLATE_CONTENTS, flag=flag) as tmp:
         for name, columns in FILES.items():
             (tmp / f"{name}.csv").write_text(",".join(c.name for c in columns) + "\n")
         (tmp / "README.md").write_text(template_readme(), encoding="utf-8")
     return target
 
 
-def check_new_folder(folder: str | Path) -> Path:
-    """Return ``folder`` as a Path if it does not exist or is an empty folder, else raise InputError.
+def check_new_folder(
+    folder: str | Path, *, contents: str | None = DATASET_CONTENTS, flag: str = "--out"
+) -> Path:
+    """Return ``folder`` as a Path if it may be written as ``contents``, else raise InputError.
 
-    Output folders are never written over: a user's files are never overwritten.
+    The output rule (:func:`endolab._io.check_output_path`): a new folder, an empty one, or one
+    holding only the unchanged files endolab wrote there as ``contents`` (``None``: only new or
+    empty). A user's files are never replaced or deleted.
     """
-    target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise InputError(
-            f"--out {str(target)!r} exists and is not a folder", field="out", value=str(folder)
-        )
-    if target.is_dir() and any(target.iterdir()):
-        raise InputError(
-            f"--out {str(target)!r} is a folder that is not empty; give a new or empty folder "
-            "(existing files are never overwritten)",
-            field="out",
-            value=str(folder),
-        )
-    return target
+    return check_output_path(folder, flag=flag, kind="folder", writer=contents)
 
 
 def write_dataset(
@@ -916,8 +973,9 @@ def write_dataset(
     """Write ``ds`` as a dataset folder (format version 1) atomically and return its path.
 
     The folder is built in a temporary sibling and renamed into place, so a reader never sees a
-    half-written dataset and a failed write leaves nothing behind. ``folder`` must not exist or be an
-    empty folder (a user's files are never overwritten). Columns are written in the order of the
+    half-written dataset and a failed write leaves nothing behind. ``folder`` must be new, empty, or a
+    dataset folder endolab wrote with its files unchanged and nothing else in it (the output rule of
+    :mod:`endolab._io`: a user's files are never replaced or deleted). Columns are written in the order of the
     format; dates as ``YYYY-MM-DD`` and times as ``YYYY-MM-DDTHH:MM:SS``. ``extra_files`` (name →
     bytes, e.g. a ``simulation.json`` manifest) are written into the same folder. The same dataset
     gives the same bytes.
@@ -926,11 +984,11 @@ def write_dataset(
         raise InputError(
             f"unknown dataset format {format!r}; use csv or parquet", field="format", value=format
         )
-    target = check_new_folder(folder)
+    target = Path(folder)  # checked by atomic_directory before anything is written
     for extra in extra_files or {}:
         if Path(extra).name != extra or Path(extra).stem in FILES:
             raise InputError(f"extra file name {extra!r} is not allowed", field="extra_files")
-    with atomic_directory(target) as tmp:
+    with atomic_directory(target, writer=DATASET_CONTENTS) as tmp:
         for name in FILES:
             frame = _output_frame(ds, name)
             if format == "csv":

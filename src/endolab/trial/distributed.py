@@ -102,31 +102,33 @@ def _range_task(
     participants: pl.DataFrame,
     windows: list[tuple[int, int]],
 ) -> tuple[pl.DataFrame, pl.DataFrame, int, tuple[str, ...]]:
-    """One range of participants: (intervals, readings in any window, reading count, warnings)."""
-    import warnings
+    """One range of participants: (intervals, readings in any window, reading count, notices).
 
-    from endolab.errors import EndolabWarning
-
+    The participants' own values are checked once, by the final :func:`read_dataset`; here only
+    the CGM rows are, so the participants' confirmable findings are accepted and not kept.
+    """
     lo, hi = bounds
     pid = pl.col("participant_id")
     keep = pid.is_null() if lo is None and hi is None else pid.is_between(pl.lit(lo), pl.lit(hi))
     frame = pl.concat([pl.scan_parquet(f).filter(keep) for f in files], how="diagonal").collect()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", EndolabWarning)
-        ds = validate_tables(
-            {
-                "participants": participants,
-                "cgm": frame,
-                "labs": empty_table("labs"),
-                "insulin": empty_table("insulin"),
-                "events": empty_table("events"),
-            },
-            source="cgm",
-        )
-    notes = tuple(str(w.message) for w in caught if issubclass(w.category, EndolabWarning))
+    ds = validate_tables(
+        {
+            "participants": participants,
+            "cgm": frame,
+            "labs": empty_table("labs"),
+            "insulin": empty_table("insulin"),
+            "events": empty_table("events"),
+        },
+        source="cgm",
+        accept_units=True,
+    )
+    notes = tuple(n for n in ds.notices if n.startswith("cgm"))
     day = pl.col("day")
+    # each participant's last reading is kept too: it is their last observation (follow-up and the
+    # survival analysis's censoring), outside every window it enters no endpoint
+    last = pl.col("time") == pl.col("time").max().over("participant_id")
     in_any = pl.any_horizontal([day.is_between(a, b) for a, b in windows]) if windows else None
-    rows = ds.cgm.filter(in_any) if in_any is not None else ds.cgm.clear()
+    rows = ds.cgm.filter(last if in_any is None else (in_any | last))
     return cgm_sampling_interval(ds.cgm), rows.select(_CGM_COLUMNS), ds.cgm.height, notes
 
 
@@ -138,6 +140,7 @@ def analyze_dask(
     scheduler: str | None = None,
     n_workers: int | None = None,
     buckets: int | None = None,
+    accept_units: bool = False,
 ) -> tuple[TrialAnalysis, tuple[str, ...]]:
     """:func:`~endolab.trial.analyze` of a dataset folder whose CGM table is read on Dask.
 
@@ -177,7 +180,9 @@ def analyze_dask(
     window_rows = pl.concat([r[1] for r in parts], how="vertical") if parts else empty_table("cgm")
     total = sum(r[2] for r in parts)
     notes = tuple(dict.fromkeys(n for r in parts for n in r[3]))
-    ds = read_dataset(folder, cgm=window_rows)
+    ds = read_dataset(folder, cgm=window_rows, accept_units=accept_units)
     if not parts:
         intervals = cgm_sampling_interval(ds.cgm)
-    return analyze(ds, protocol, cgm_intervals=intervals, cgm_readings=total), notes
+    analysis = analyze(ds, protocol, cgm_intervals=intervals, cgm_readings=total)
+    analysis.notices.extend(n for n in notes if n not in analysis.notices)
+    return analysis, notes

@@ -4,7 +4,11 @@ Each binary endpoint is ``True``, ``False`` or ``None`` (cannot be decided from 
 the endpoint definitions and missing-data rules of docs/trial-data.md exactly:
 
 * windows are closed intervals of study days ``[a, b]``; a date D is on day ``(D - infusion_date).days``;
-* ``she_free``: no ``SHE`` event with start day in the window (never ``None``);
+* ``she_free``: ``False`` with an ``SHE`` event starting in the window; else ``True`` — events are
+  complete by definition, so observed data are never ``None`` (docs/trial-data.md) — except when
+  the protocol sets ``min_follow_up_day`` or the dataset is simulated: then ``None`` for a
+  participant whose follow-up (:func:`follow_up_days`: their last study day with any record) ends
+  before that day (for a simulation, the window's last day): a window not covered is not decided;
 * ``hba1c_response``: any ``HBA1C`` in the window with value < ``below_pct`` or
   ``baseline_hba1c_pct - value >= fall_pct``; ``None`` without an ``HBA1C`` in the window;
 * ``insulin_independent``: ``False`` if any insulin row in the window has ``total_units > 0`` (whatever
@@ -51,6 +55,7 @@ __all__ = [
     "cgm_sampling_interval",
     "cgm_window_stats",
     "continuous_endpoints",
+    "follow_up_days",
     "window_days",
 ]
 
@@ -145,19 +150,57 @@ def _three_valued_all(columns: list[str]) -> pl.Expr:
     )
 
 
-def _she_free(ds: TrialDataset, key: str, ep: SheFree) -> pl.DataFrame:
+def follow_up_days(ds: TrialDataset) -> pl.DataFrame:
+    """Each participant's follow-up: the last study day with any record [day].
+
+    The latest of their CGM readings, laboratory results, insulin records and event start days
+    (the "last observation" at which :mod:`endolab.trial.survival` censors); ``null`` for a
+    participant with no record at all. The dataset format has no "end of follow-up" column, so
+    what the data cover is what they hold.
+    """
+    parts = [
+        ds.cgm.lazy().select("participant_id", "day"),
+        ds.labs.lazy().select("participant_id", "day"),
+        ds.insulin.lazy().select("participant_id", "day"),
+        ds.events.lazy().select("participant_id", pl.col("start_day").alias("day")),
+    ]
+    last = (
+        pl.concat([p.with_columns(pl.col("day").cast(pl.Int64)) for p in parts], how="vertical")
+        .group_by("participant_id")
+        .agg(pl.col("day").max().alias("follow_up_day"))
+    )
+    return (
+        ds.participants.lazy()
+        .select("participant_id")
+        .join(last, on="participant_id", how="left")
+        .collect()
+    )
+
+
+def _she_free(ds: TrialDataset, key: str, ep: SheFree, follow_up: pl.DataFrame) -> pl.DataFrame:
     counts = (
         ds.events.lazy()
         .filter((pl.col("category") == "SHE") & _in_window("start_day", ep.window))
         .group_by("participant_id")
         .agg(pl.len().alias(f"{key}__she_events"))
     )
+    events = pl.col(f"{key}__she_events")
+    needed = ep.follow_up_needed(ds.simulated)
     return (
         ds.participants.lazy()
         .select("participant_id")
         .join(counts, on="participant_id", how="left")
-        .with_columns(pl.col(f"{key}__she_events").fill_null(0).cast(pl.Int64))
-        .with_columns((pl.col(f"{key}__she_events") == 0).alias(key))
+        .join(follow_up.lazy(), on="participant_id", how="left")
+        .with_columns(events.fill_null(0).cast(pl.Int64))
+        .with_columns(
+            pl.when(events > 0)
+            .then(pl.lit(False))
+            .when(pl.lit(needed is None) | (pl.col("follow_up_day") >= (needed or 0)))
+            .then(pl.lit(True))
+            .otherwise(pl.lit(None, dtype=pl.Boolean))
+            .alias(key)
+        )
+        .rename({"follow_up_day": f"{key}__follow_up_day"})
         .collect()
     )
 
@@ -274,11 +317,12 @@ def binary_endpoints(
     if intervals is None:
         intervals = cgm_sampling_interval(ds.cgm)
     out = ds.participants.select("participant_id", "cohort")
+    follow_up = follow_up_days(ds)
     composites: list[tuple[str, AllOf]] = []
     for key, ep in protocol.endpoints.items():
         part: pl.DataFrame
         if isinstance(ep, SheFree):
-            part = _she_free(ds, key, ep)
+            part = _she_free(ds, key, ep, follow_up)
         elif isinstance(ep, Hba1cResponse):
             part = _hba1c_response(ds, key, ep)
         elif isinstance(ep, Hba1cLastBelow):

@@ -275,3 +275,58 @@ def agp_figures(a: TrialAnalysis) -> tuple[list[tuple[str, Figure]], str | None]
         )
         out.append((f"Ambulatory glucose profile — {pid}", fig))
     return out, None
+
+
+def survival_figure(a: TrialAnalysis) -> Figure | None:
+    """Kaplan–Meier curves, one panel per time-to-event endpoint, a step line per cohort group with
+    its 95 % band, and the numbers at risk under each panel (``None`` without a survival result)."""
+    if a.survival is None:
+        return None
+    from endolab.trial.survival import ENDPOINTS
+
+    days = list(a.protocol.survival.at_risk_days)
+    groups = list(a.protocol.cohort_groups)
+    width = max(len("At risk, day"), *(len(g) + 1 for g in groups)) + 1
+    fig = Figure(figsize=(5.2 * len(ENDPOINTS), 4.6), layout="constrained")
+    axes = fig.subplots(1, len(ENDPOINTS), sharey=True, squeeze=False)[0]
+    for ax, (endpoint, title) in zip(axes, ENDPOINTS.items(), strict=True):
+        lines = []
+        for i, group in enumerate(groups):
+            c = a.survival.curve(endpoint, group)
+            colour = _COLOURS[i % len(_COLOURS)]
+            t = c.table
+            xs = [0.0, *t["time_days"].to_list()]
+            ys = [1.0, *t["survival"].to_list()]
+            lo = [
+                1.0,
+                *[v if v is not None else y for v, y in zip(t["ci_lower"], ys[1:], strict=True)],
+            ]
+            hi = [
+                1.0,
+                *[v if v is not None else y for v, y in zip(t["ci_upper"], ys[1:], strict=True)],
+            ]
+            if c.n:
+                ax.step(xs, ys, where="post", color=colour, lw=1.6, label=f"{group} (n = {c.n})")
+                ax.fill_between(xs, lo, hi, step="post", color=colour, alpha=0.12, lw=0)
+            lines.append(
+                f"{group + ':':<{width}}" + " ".join(f"{c.at_risk_at.get(d, 0):>3}" for d in days)
+            )
+        ax.set_title(title, fontsize=9.5)
+        ax.set_xlabel("Study day (0 = first infusion)")
+        ax.set_xlim(0, max(days) if days else None)
+        ax.set_ylim(0, 1.05)
+        ax.grid(alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc="lower left")
+        header = f"{'At risk, day':<{width}}" + " ".join(f"{d:>3}" for d in days)
+        ax.text(
+            0.0,
+            -0.22,
+            "\n".join([header, *lines]),
+            transform=ax.transAxes,
+            fontsize=7,
+            family="monospace",
+            va="top",
+        )
+    axes[0].set_ylabel("Fraction free of the event (Kaplan–Meier, 95 % CI)")
+    return fig

@@ -20,11 +20,24 @@ CGM ``glucose_mg_dl``       a participant's median reading < :data:`CGM_MEDIAN_M
                             8.1 %)
 ``HBA1C``, baseline HbA1c   a value above :data:`HBA1C_IFCC_FROM` (20) up to 200 → "IFCC mmol/mol?"
                             (NGSP % = 0.09148 × IFCC + 2.152, Hoelzel 2004)
-C-peptide (both tests)      **warning**: every value > 0 in the dataset is below
+C-peptide (both tests)      **confirmable**: a participant whose every value > 0 is below
                             :data:`CPEP_PMOL_L_SUSPECT_BELOW` (10 pmol/L) → "ng/mL (× 331) or
-                            nmol/L (× 1000)?" (a warning only: a dataset of failed grafts may hold
-                            only tiny values)
+                            nmol/L (× 1000)?"
+``weight_kg``               **confirmable**: a participant's weight at least
+                            :data:`WEIGHT_RATIO_SUSPECT` (1.6) × the dataset's median weight, or at
+                            most 1/1.6 of it (3 or more participants) → "pounds?" (lb = kg × 2.2046)
 ==========================  ==========================================================================
+
+Every rule looks at each participant, not only at the dataset as a whole, and names the
+participants it applies to: one participant's C-peptide in ng/mL among others in pmol/L turns that
+participant's graft grade from marginal to failure, whatever the rest of the dataset holds.
+
+A **confirmable** finding is a value that is possible but far more likely a unit slip (a failed
+graft may leave only traces of C-peptide; a participant may weigh 130 kg): it refuses the dataset
+like an error, unless the user confirms the values with ``accept_units`` (``--accept-units``); it
+is then kept as a notice, which every report shows (report.html, endpoints.json ``notices``,
+tables.md). A dataset written by endolab's simulator (an ``endolab.sim`` manifest) is in the
+format's units by construction and is not asked for confirmation.
 
 Physiological ranges (:data:`RANGES`): a value outside its range is refused with its row. They
 are wide by design [A]: only an entry or unit error falls outside, never a real measurement.
@@ -50,6 +63,7 @@ __all__ = [
     "HBA1C_FRACTION_BELOW",
     "HBA1C_IFCC_FROM",
     "RANGES",
+    "WEIGHT_RATIO_SUSPECT",
     "check_plausibility",
 ]
 
@@ -60,8 +74,16 @@ HBA1C_FRACTION_BELOW: Final = 1.0
 #: An HbA1c above this value up to 200 is IFCC mmol/mol, not NGSP % [A] (20 % NGSP = 195 mmol/mol;
 #: no assay reports NGSP values above 20 %, while IFCC values of 20–200 mmol/mol are usual).
 HBA1C_IFCC_FROM: Final = 20.0
-#: C-peptide values (> 0) all below this [pmol/L] look like ng/mL or nmol/L [A].
+#: A participant's C-peptide values (> 0) all below this [pmol/L] look like ng/mL or nmol/L [A]
+#: (a working graft gives hundreds of pmol/L, i.e. 0.3–6 ng/mL or 0.1–2 nmol/L).
 CPEP_PMOL_L_SUSPECT_BELOW: Final = 10.0
+#: A weight this many times the dataset's median weight (or 1/this of it) looks like pounds among
+#: kilograms (or the reverse) [A]: lb = kg × 2.2046, so a pound value of anyone weighing at least
+#: 1.6 / 2.2046 = 0.73 × the median (55 kg when the median is 75 kg) crosses it, while 1.6 × the
+#: median (120 kg) is beyond the weights of islet-transplant trial populations (BMI limits).
+WEIGHT_RATIO_SUSPECT: Final = 1.6
+#: How many participants a message names before "and N more".
+_NAMED: Final = 5
 
 #: Physiological range of each measured value: (table, column or lab test, low, high, unit) [A].
 #: CGM: sensors report 40–400/500 mg/dL (lower/higher values are stored as 39/401); HbA1c: assays
@@ -84,6 +106,19 @@ RANGES: Final[tuple[tuple[str, str, float, float, str], ...]] = (
 Add = Callable[[DataFileError, pl.Series], None]
 Warn = Callable[[str], None]
 
+#: What a confirmable finding says last, when it refuses the dataset: how to go on when the values
+#: are right.
+CONFIRM_HINT: Final = "if these values are right, confirm them with --accept-units"
+
+
+def _who(ids: list[str]) -> str:
+    """``participant 'P1'`` / ``participants 'P1', 'P2' and 3 more``."""
+    shown = ", ".join(repr(i) for i in ids[:_NAMED])
+    if len(ids) == 1:
+        return f"participant {shown}"
+    more = f" and {len(ids) - _NAMED} more" if len(ids) > _NAMED else ""
+    return f"participants {shown}{more}"
+
 
 def _row(mask: pl.Series) -> int:
     return int(mask.arg_true()[0]) + 2  # CSV numbering: header = row 1
@@ -99,18 +134,26 @@ def _values(tables: dict[str, pl.DataFrame], table: str, column: str) -> tuple[p
 
 
 def check_plausibility(
-    tables: dict[str, pl.DataFrame], names: dict[str, str], add: Add, warn: Warn
+    tables: dict[str, pl.DataFrame],
+    names: dict[str, str],
+    add: Add,
+    warn: Warn,
+    suspect: Add | None = None,
 ) -> None:
-    """Check the validated (typed, unsorted) ``tables``; report through ``add``/``warn``.
+    """Check the validated (typed, unsorted) ``tables``; report through ``add``/``warn``/``suspect``.
 
     ``names`` maps each table to its file name for the messages. Row numbers are as in the file.
+    ``suspect`` receives the confirmable findings (C-peptide, weight); without it they are not
+    checked (e.g. a simulated dataset, in the format's units by construction).
     """
     slipped: set[tuple[str, str]] = set()
     _cgm_median(tables, names, add, slipped)
     _fasting_glucose(tables, names, add, slipped)
     for table, column in (("labs", "HBA1C"), ("participants", "baseline_hba1c_pct")):
         _hba1c(tables, names, table, column, add, slipped)
-    _c_peptide(tables, warn)
+    if suspect is not None:
+        _c_peptide(tables, names, suspect)
+        _weight(tables, names, suspect)
     for table, column, low, high, unit in RANGES:
         if (table, column) in slipped:
             continue
@@ -169,15 +212,28 @@ def _cgm_median(
 def _fasting_glucose(
     tables: dict[str, pl.DataFrame], names: dict[str, str], add: Add, slipped: set[tuple[str, str]]
 ) -> None:
-    values, _ = _values(tables, "labs", "GLUCOSE_FASTING")
-    median = values.median()
-    if median is None or not isinstance(median, float) or median >= CGM_MEDIAN_MMOL_L_BELOW:
+    labs = tables["labs"]
+    fasting = labs.filter(pl.col("test") == "GLUCOSE_FASTING")
+    if not fasting.height:
+        return
+    medians = (
+        fasting.group_by("participant_id")
+        .agg(pl.col("value").median().alias("median"))
+        .filter(pl.col("median") < CGM_MEDIAN_MMOL_L_BELOW)
+        .sort("participant_id")
+    )
+    if not medians.height:
         return
     slipped.add(("labs", "GLUCOSE_FASTING"))
-    mask = values.is_not_null()
+    ids = medians.get_column("participant_id").to_list()
+    median = medians.get_column("median")[0]
+    mask = (
+        (labs.get_column("test") == "GLUCOSE_FASTING")
+        & labs.get_column("participant_id").is_in(ids)
+    ).fill_null(False)
     add(
         DataFileError(
-            f"GLUCOSE_FASTING values have a median of {median:.3g}, below "
+            f"{_who(ids)}: median GLUCOSE_FASTING {median:.3g} is below "
             f"{CGM_MEDIAN_MMOL_L_BELOW:g} mg/dL: glucose in mmol/L? give mg/dL (mmol/L × 18)",
             file=names["labs"],
             row=_row(mask),
@@ -213,9 +269,12 @@ def _hba1c(
         if mask.any():
             slipped.add((table, column))
             row = _row(mask)
+            ids = sorted(
+                set(tables[table].get_column("participant_id").filter(mask).drop_nulls().to_list())
+            )
             add(
                 DataFileError(
-                    f"{label} {values[row - 2]:g} is {hint}",
+                    f"{_who(ids)}: {label} {values[row - 2]:g} is {hint}",
                     file=names[table],
                     row=row,
                     column=shown,
@@ -225,14 +284,69 @@ def _hba1c(
             )
 
 
-def _c_peptide(tables: dict[str, pl.DataFrame], warn: Warn) -> None:
+def _c_peptide(tables: dict[str, pl.DataFrame], names: dict[str, str], suspect: Add) -> None:
     labs = tables["labs"]
-    positive = labs.filter(
-        pl.col("test").is_in(["CPEP_FASTING", "CPEP_STIM_PEAK"]) & (pl.col("value") > 0)
-    ).get_column("value")
-    if positive.len() and float(positive.max()) < CPEP_PMOL_L_SUSPECT_BELOW:  # type: ignore[arg-type]
-        warn(
-            f"labs: every C-peptide value above 0 is below {CPEP_PMOL_L_SUSPECT_BELOW:g} pmol/L "
-            f"(largest {float(positive.max()):g}): ng/mL (× 331) or nmol/L (× 1000)? "  # type: ignore[arg-type]
-            "C-peptide must be in pmol/L, or every graft is graded a failure"
-        )
+    is_cpep = labs.get_column("test").is_in(["CPEP_FASTING", "CPEP_STIM_PEAK"])
+    positive = (is_cpep & (labs.get_column("value") > 0)).fill_null(False)
+    if not positive.any():
+        return
+    largest = (
+        labs.filter(positive)
+        .group_by("participant_id")
+        .agg(pl.col("value").max().alias("largest"))
+        .sort("participant_id")
+    )
+    low = largest.filter(pl.col("largest") < CPEP_PMOL_L_SUSPECT_BELOW)
+    if not low.height:
+        return
+    ids = low.get_column("participant_id").to_list()
+    rest = largest.filter(pl.col("largest") >= CPEP_PMOL_L_SUSPECT_BELOW).get_column("largest")
+    others = ""
+    if rest.len():
+        top = float(rest.max())  # type: ignore[arg-type]
+        others = f" while the other participants' reach {top:,.0f} pmol/L"
+    mask = positive & labs.get_column("participant_id").is_in(ids).fill_null(False)
+    suspect(
+        DataFileError(
+            f"{_who(ids)}: every C-peptide above 0 is below {CPEP_PMOL_L_SUSPECT_BELOW:g} pmol/L "
+            f"(largest {float(low.get_column('largest')[0]):g}){others}: ng/mL (× 331) or nmol/L "
+            "(× 1000)? C-peptide must be in pmol/L, or the graft is graded a failure",
+            file=names["labs"],
+            row=_row(mask),
+            column="value",
+            code="E_UNIT_SUSPECT",
+        ),
+        mask,
+    )
+
+
+def _weight(tables: dict[str, pl.DataFrame], names: dict[str, str], suspect: Add) -> None:
+    people = tables["participants"]
+    weights = people.get_column("weight_kg")
+    known = weights.drop_nulls()
+    if known.len() < 3:
+        return
+    median = float(known.median())  # type: ignore[arg-type]
+    if not median > 0:
+        return
+    ratio = weights / median
+    mask = ((ratio >= WEIGHT_RATIO_SUSPECT) | (ratio <= 1 / WEIGHT_RATIO_SUSPECT)).fill_null(False)
+    if not mask.any():
+        return
+    ids = people.get_column("participant_id").filter(mask).to_list()
+    row = _row(mask)
+    value = float(weights[row - 2])
+    suspect(
+        DataFileError(
+            f"{_who(ids)}: weight_kg {value:g} is {value / median:.2g} × the dataset's median "
+            f"weight ({median:g} kg): pounds among kilograms, or the reverse? (lb = kg × 2.2046; "
+            f"a weight {WEIGHT_RATIO_SUSPECT:g} × the median or more, or 1/{WEIGHT_RATIO_SUSPECT:g} "
+            "of it or less, is asked about)",
+            file=names["participants"],
+            row=row,
+            column="weight_kg",
+            value=value,
+            code="E_UNIT_SUSPECT",
+        ),
+        mask,
+    )

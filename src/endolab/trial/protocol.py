@@ -72,9 +72,24 @@ class _Windowed(_Strict):
 
 
 class SheFree(_Windowed):
-    """No ``SHE`` event with start day in ``window``; never null (events are complete)."""
+    """No ``SHE`` event with start day in ``window``; ``False`` as soon as one is in the window.
+
+    Without one, the dataset format takes events as complete, so observed data are never
+    undecided (docs/trial-data.md) — unless the protocol sets ``min_follow_up_day``: then a
+    participant whose follow-up (last study day with any record) ends before it is ``None``. A
+    simulated dataset is always judged by its follow-up (default: the window's last day): a window
+    the simulation did not run is not decided.
+    """
 
     kind: Literal["she_free"]
+    min_follow_up_day: int | None = None
+
+    def follow_up_needed(self, simulated: bool) -> int | None:
+        """The study day the follow-up must reach for "SHE-free" to be decided, or ``None`` when
+        observed events are taken as complete (the format's default)."""
+        if self.min_follow_up_day is not None:
+            return self.min_follow_up_day
+        return self.window[1] if simulated else None
 
 
 class Hba1cResponse(_Windowed):

@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from endolab._io import atomic_directory
+from endolab._io import atomic_directory, check_output_path
 from endolab._version import __version__
 from endolab.output import DISCLAIMER
 from endolab.trial.analysis import TrialAnalysis, analyze
@@ -31,6 +31,7 @@ from endolab.trial.protocol import Protocol, load_protocol
 from endolab.trial.tables import all_tables, to_html, to_markdown
 
 __all__ = [
+    "REPORT_CONTENTS",
     "REPORT_FILES",
     "describe_endpoint",
     "endpoints_json_text",
@@ -253,7 +254,13 @@ def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list
 
 
 def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, bytes]], list[str]]:
-    from endolab.trial.figures import agp_figures, figure_png, tir_figure, trajectory_figure
+    from endolab.trial.figures import (
+        agp_figures,
+        figure_png,
+        survival_figure,
+        tir_figure,
+        trajectory_figure,
+    )
 
     out: list[tuple[str, bytes]] = []
     progress("drawing HbA1c figure")
@@ -268,6 +275,15 @@ def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, byte
     out.append(("C-peptide over study days", figure_png(trajectory_figure(a, "c_peptide"))))
     progress("drawing TIR figure")
     out.append(("CGM time in range, baseline vs follow-up", figure_png(tir_figure(a))))
+    progress("drawing Kaplan–Meier figure")
+    km = survival_figure(a)
+    if km is not None:
+        out.append(
+            (
+                "Time to event (Kaplan–Meier, 95 % CI) with the numbers at risk",
+                figure_png(km),
+            )
+        )
     progress("drawing AGP figures")
     agps, note = agp_figures(a)
     out += [(caption, figure_png(fig)) for caption, fig in agps]
@@ -307,20 +323,19 @@ def report_html(a: TrialAnalysis, *, progress: Progress | None = None) -> str:
     return _render_html(a, figures, notes)
 
 
-def write_report(a: TrialAnalysis, out: str | Path, *, progress: Progress | None = None) -> Path:
-    """Write the report folder (:func:`report_files`) atomically; return its path."""
-    target = Path(out)
-    if target.is_dir() and any(target.iterdir()) and not (target / "endpoints.json").is_file():
-        from endolab.errors import InputError
+#: What a report folder holds, as its manifest records it (:func:`endolab._io.atomic_directory`).
+REPORT_CONTENTS = "a trial report"
 
-        raise InputError(
-            f"--out {str(out)!r} is a folder that is not empty and not an endolab trial report; "
-            "give a new folder or a previous report folder (which is replaced)",
-            field="out",
-            value=str(out),
-        )
+
+def write_report(a: TrialAnalysis, out: str | Path, *, progress: Progress | None = None) -> Path:
+    """Write the report folder (:func:`report_files`) atomically; return its path.
+
+    ``out`` must be new, empty, or a report folder endolab wrote (its own files unchanged, nothing
+    else in it): the output rule of :mod:`endolab._io`; only the report's own files are replaced.
+    """
+    check_output_path(out, kind="folder", writer=REPORT_CONTENTS)
     files = report_files(a, progress=progress)
-    with atomic_directory(out) as tmp:
+    with atomic_directory(out, writer=REPORT_CONTENTS) as tmp:
         for name, data in files.items():
             (tmp / name).write_bytes(data)
     return Path(out)
@@ -335,34 +350,34 @@ def run(
     engine: str = "local",
     scheduler: str | None = None,
     n_workers: int | None = None,
+    accept_units: bool = False,
 ) -> TrialAnalysis:
     """Read + validate ``folder``, analyse it under ``protocol`` and (if ``out``) write the report.
 
     The protocol is loaded and checked first, then the whole dataset is validated; nothing is
-    computed or written if either is invalid. ``engine="dask"`` reads the CGM table (Parquet) on a
+    computed or written if either is invalid. ``accept_units`` confirms the values of a
+    participant whose C-peptide or weight looks like another unit (:func:`read_dataset`); they
+    are then listed in the report's notices. ``engine="dask"`` reads the CGM table (Parquet) on a
     Dask cluster (:func:`endolab.trial.distributed.analyze_dask`; ``scheduler`` address or a
-    LocalCluster of ``n_workers``); its notices are issued as warnings, as on one machine.
+    LocalCluster of ``n_workers``); its notices are the analysis's, as on one machine.
     """
     say = progress or (lambda _msg: None)
     say("loading protocol")
     proto = load_protocol(protocol)
     if engine == "dask":
-        import warnings
-
-        from endolab.errors import EndolabWarning
         from endolab.trial.distributed import analyze_dask
 
         if out is not None:
             _refuse_out_in_input(folder, out)
         say("reading the CGM table on Dask and computing endpoints")
-        analysis, notes = analyze_dask(folder, proto, scheduler=scheduler, n_workers=n_workers)
-        for note in notes:
-            warnings.warn(note, EndolabWarning, stacklevel=2)
+        analysis, _notes = analyze_dask(  # the notes are in analysis.notices
+            folder, proto, scheduler=scheduler, n_workers=n_workers, accept_units=accept_units
+        )
         if out is not None:
             write_report(analysis, out, progress=say)
         return analysis
     say("reading and validating the dataset")
-    ds = read_dataset(folder)
+    ds = read_dataset(folder, accept_units=accept_units)
     if out is not None:
         _refuse_out_in_input(folder, out)
     say("computing endpoints and grades")

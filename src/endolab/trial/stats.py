@@ -3,7 +3,9 @@
 Conventions (each a stated choice):
 
 * Binary endpoints: a participant whose value is ``null`` counts in N but not in n (non-responder
-  imputation, docs/trial-data.md) and is also counted in ``missing``.
+  imputation, docs/trial-data.md) and is also counted in ``missing``. When **no** participant's
+  value can be decided (e.g. a window past the end of every participant's follow-up) the endpoint
+  is "not decided": ``n``, ``percent`` and ``ci95`` are ``None``, never a count of 0.
 * Exact confidence interval of a proportion: Clopper CJ, Pearson ES. Biometrika 1934;26(4):404–413,
   doi:10.1093/biomet/26.4.404: the bounds solve the binomial tail equations (equal to the beta
   quantiles ``Beta(α/2; n, N−n+1)`` and ``Beta(1−α/2; n+1, N−n)``), found by bisection in plain
@@ -89,14 +91,29 @@ def _solve_cdf(k: int, N: int, target: float) -> float:
 
 
 def binary_summary(values: Sequence[bool | None]) -> dict[str, Any]:
-    """n (true), N (all participants), percent, exact 95 % CI (fractions) and missing (null) count.
+    """n (true), N (all participants), percent, exact 95 % CI (fractions), missing (null) count,
+    ``decided`` (N − missing) and ``status``: ``"decided"``, or ``"not decided"`` when N > 0 and
+    every value is null (then n, percent and ci95 are ``None``).
 
     >>> binary_summary([True, True, None, False])["n"], binary_summary([True, None])["missing"]
     (2, 1)
+    >>> s = binary_summary([None, None])
+    >>> s["status"], s["n"], s["N"], s["percent"], s["ci95"], s["missing"]
+    ('not decided', None, 2, None, None, 2)
     """
     N = len(values)
     n = sum(1 for v in values if v is True)
     missing = sum(1 for v in values if v is None)
+    if N and missing == N:
+        return {
+            "n": None,
+            "N": N,
+            "percent": None,
+            "ci95": None,
+            "missing": missing,
+            "decided": 0,
+            "status": "not decided",
+        }
     ci = clopper_pearson_1934(n, N)
     return {
         "n": n,
@@ -104,6 +121,8 @@ def binary_summary(values: Sequence[bool | None]) -> dict[str, Any]:
         "percent": 100.0 * n / N if N else None,
         "ci95": list(ci) if ci is not None else None,
         "missing": missing,
+        "decided": N - missing,
+        "status": "decided",
     }
 
 

@@ -68,19 +68,14 @@ _TTE_SCHEMA: Final = {
 
 
 def _last_observation(ds: TrialDataset) -> dict[str, int]:
-    """Each participant's last study day with any record [day] (day 0 when there is none)."""
-    parts = [
-        ds.cgm.select("participant_id", "day"),
-        ds.labs.select("participant_id", "day"),
-        ds.insulin.select("participant_id", "day"),
-        ds.events.select("participant_id", pl.col("start_day").alias("day")),
-    ]
-    last = (
-        pl.concat([p.with_columns(pl.col("day").cast(pl.Int64)) for p in parts])
-        .group_by("participant_id")
-        .agg(pl.col("day").max())
-    )
-    return {str(r["participant_id"]): max(int(r["day"]), 0) for r in last.iter_rows(named=True)}
+    """Each participant's last study day with any record [day] (day 0 when there is none), as
+    :func:`~endolab.trial.endpoints.follow_up_days` defines the follow-up."""
+    from endolab.trial.endpoints import follow_up_days
+
+    return {
+        str(r["participant_id"]): max(int(r["follow_up_day"] or 0), 0)
+        for r in follow_up_days(ds).iter_rows(named=True)
+    }
 
 
 def _deaths(ds: TrialDataset) -> dict[str, int]:
@@ -225,11 +220,15 @@ class KaplanMeier:
 
     def survival_at(self, day: float) -> float:
         """The estimate S(day) [fraction] (1 before the first event)."""
-        s = 1.0
-        for t, v in zip(self.table["time_days"], self.table["survival"], strict=True):
-            if t <= day:
-                s = float(v)
-        return s
+        return self.estimate_at(day)[0]
+
+    def estimate_at(self, day: float) -> tuple[float, float | None, float | None]:
+        """S(day) with its 95 % limits [fraction] (1, and no limits, before the first time)."""
+        out: tuple[float, float | None, float | None] = (1.0, None, None)
+        for row in self.table.iter_rows(named=True):
+            if row["time_days"] <= day:
+                out = (float(row["survival"]), row["ci_lower"], row["ci_upper"])
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """JSON record of the curve."""

@@ -19,6 +19,7 @@ from endolab.trial.analysis import (
 )
 
 __all__ = [
+    "NOT_DECIDED",
     "Table",
     "adverse_event_tables",
     "all_tables",
@@ -27,6 +28,7 @@ __all__ = [
     "continuous_table",
     "grading_table",
     "listing_table",
+    "survival_table",
     "to_html",
     "to_markdown",
 ]
@@ -60,9 +62,15 @@ def _range(low: float | None, high: float | None, digits: int = 1) -> str:
     return f"{_num(low, digits)} to {_num(high, digits)}"
 
 
+#: What a table shows for an endpoint that no participant's data decide (never a count).
+NOT_DECIDED = "not decided"
+
+
 def _binary_cell(s: dict[str, Any]) -> str:
     if not s["N"]:
         return "— (N = 0)"
+    if s.get("status") == NOT_DECIDED:
+        return f"{NOT_DECIDED} (no participant's data decide it; N = {s['N']})"
     lo, hi = s["ci95"]
     cell = f"{s['n']}/{s['N']} ({s['percent']:.1f} %; 95 % CI {_range(100 * lo, 100 * hi)} %)"
     if s["missing"]:
@@ -84,7 +92,9 @@ def binary_table(a: TrialAnalysis) -> Table:
         notes=[
             "n/N: participants meeting the endpoint / all participants in the group; a participant "
             "whose value cannot be decided from the data (missing) counts in N but not in n "
-            "(non-responder imputation). 95 % CI: exact Clopper–Pearson.",
+            '(non-responder imputation). 95 % CI: exact Clopper–Pearson. "not decided": no '
+            "participant's data decide the endpoint (e.g. its window lies past the end of every "
+            "participant's follow-up), so no proportion is given.",
         ],
     )
 
@@ -92,6 +102,8 @@ def binary_table(a: TrialAnalysis) -> Table:
 def _summary_cell(s: dict[str, Any]) -> str:
     if not s["N"]:
         return "—"
+    if s.get("status") == NOT_DECIDED:
+        return f"{NOT_DECIDED} (N={s['N']})"
     lo, hi = s["ci95"]
     cell = f"{s['n']}/{s['N']} {s['percent']:.1f} % [{100 * lo:.1f}–{100 * hi:.1f}]"
     return cell + (f" m={s['missing']}" if s["missing"] else "")
@@ -335,12 +347,61 @@ def listing_table(a: TrialAnalysis) -> Table:
     )
 
 
+def survival_table(a: TrialAnalysis) -> Table | None:
+    """Kaplan–Meier estimates per time-to-event endpoint and cohort group, with numbers at risk.
+
+    ``None`` when the analysis has no survival result (the optional extra is missing).
+    """
+    if a.survival is None:
+        return None
+    from endolab.trial.survival import ENDPOINTS
+
+    days = list(a.protocol.survival.at_risk_days)
+    shown = [d for d in days if d > 0]
+    rows = []
+    for c in a.survival.curves:
+        cells = [ENDPOINTS[c.endpoint], c.group, str(c.n), str(c.events)]
+        for d in shown:
+            if c.n == 0:
+                cells.append("—")
+                continue
+            s, lo, hi = c.estimate_at(d)
+            cells.append(
+                f"{100 * s:.0f} %"
+                + ("" if lo is None or hi is None else f" ({100 * lo:.0f}–{100 * hi:.0f})")
+            )
+        cells.append(" / ".join(str(c.at_risk_at.get(d, 0)) for d in days))
+        rows.append(cells)
+    return Table(
+        "Time to event: Kaplan–Meier estimates (95 % CI)",
+        [
+            "Endpoint",
+            "Group",
+            "At risk",
+            "Events",
+            *[f"Day {d}" for d in shown],
+            "Number at risk, days " + ", ".join(str(d) for d in days),
+        ],
+        rows,
+        notes=[
+            "Estimate of the fraction still free of the event on that day (Kaplan–Meier; Greenwood "
+            "log(−log) 95 % interval). First SHE: every participant; graft failure: participants "
+            "whose C-peptide reached the graft-function threshold; insulin independence: "
+            "participants who achieved it. Censored at the last observation or death "
+            "(docs/trial.md, [survival])."
+        ],
+    )
+
+
 def all_tables(a: TrialAnalysis) -> list[Table]:
     """Every table of the report, in order."""
     tables = [binary_table(a), continuous_table(a)]
     g = grading_table(a)
     if g is not None:
         tables.append(g)
+    km = survival_table(a)
+    if km is not None:
+        tables.append(km)
     tables += adverse_event_tables(a)
     tables.append(listing_table(a))
     return tables

@@ -6,11 +6,12 @@ citations, disclaimer); the errors are mapped in :mod:`endolab.web.errors`.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from endolab.output import json_text, with_disclaimer
 
@@ -28,8 +29,35 @@ __all__ = [
 
 router = APIRouter(prefix="/api/v1")
 
-#: A number given as a JSON number or as text (text gets the library's own messages, as on the CLI).
-Num = float | str | None
+
+def not_a_boolean(value: Any) -> Any:
+    """Refuse a JSON ``true``/``false`` where a number is expected (pydantic would read it as 1/0).
+
+    >>> not_a_boolean("1.5")
+    '1.5'
+    >>> not_a_boolean(True)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.PydanticCustomError: must be a number (or a number as text), not true
+    """
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "number_not_boolean",
+            "must be a number (or a number as text), not {value}",
+            {"value": "true" if value else "false"},
+        )
+    return value
+
+
+#: A number given as a JSON number or as text (text gets the library's own messages, as on the
+#: CLI); a JSON boolean is refused (422), not read as 1 or 0.
+Num = Annotated[float | str | None, BeforeValidator(not_a_boolean)]
+
+
+def _required(*names: str) -> ConfigDict:
+    """Mark ``names`` required in the OpenAPI schema: the library refuses a body without them
+    (422 with the CLI's message), so the model leaves the refusal and its wording to it."""
+    return ConfigDict(extra="forbid", json_schema_extra={"required": list(names)})
 
 
 class _In(BaseModel):
@@ -65,7 +93,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class HormonesPredictIn(_In):
-    """Inputs of the TRT Hormone Predictor (as ``endolab hormones predict``)."""
+    """Inputs of the TRT Hormone Predictor (as ``endolab hormones predict``): ``total_t`` or
+    ``dose_mg_week`` is required."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"anyOf": [{"required": ["total_t"]}, {"required": ["dose_mg_week"]}]},
+    )
 
     total_t: Num = Field(None, description="Total testosterone, in `unit` (50–3000 ng/dL).")
     unit: str = Field("ng/dL", description="ng/dL or nmol/L.")
@@ -81,7 +115,9 @@ class HormonesPredictIn(_In):
 
 
 class FreeTIn(_In):
-    """Inputs of ``endolab hormones free-t``."""
+    """Inputs of ``endolab hormones free-t`` (``total_t`` and ``shbg`` required)."""
+
+    model_config = _required("total_t", "shbg")
 
     total_t: Num = None
     shbg: Num = None
@@ -104,14 +140,19 @@ class _HcgCommon(_In):
 
 
 class HcgMixIn(_HcgCommon):
-    """Inputs of ``endolab hcg mix``."""
+    """Inputs of ``endolab hcg mix`` (``dose_iu`` required; the vial and diluent may come from a
+    ``preset``)."""
+
+    model_config = _required("dose_iu")
 
     diluent_ml: Num = Field(None, description="Diluent added to the vial [mL].")
     dose_iu: Num = Field(None, description="Dose per injection [IU].")
 
 
 class HcgReverseIn(_HcgCommon):
-    """Inputs of ``endolab hcg reverse``."""
+    """Inputs of ``endolab hcg reverse`` (``dose_iu`` and ``units`` required)."""
+
+    model_config = _required("dose_iu", "units")
 
     dose_iu: Num = None
     units: Num = Field(None, description="Target syringe reading per dose [unit].")
@@ -119,6 +160,8 @@ class HcgReverseIn(_HcgCommon):
 
 class HcgPlanIn(HcgMixIn):
     """Inputs of ``endolab hcg plan``: the mix plus a frequency, start date and length."""
+
+    model_config = _required("dose_iu", "start", "weeks")
 
     per_week: Num = None
     every_days: Num = None

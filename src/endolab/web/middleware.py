@@ -6,9 +6,9 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from endolab.web.errors import error_body
+from endolab.web.errors import error_body, error_page, wants_html
 
-__all__ = ["BodyLimitMiddleware", "SecurityHeadersMiddleware", "csp_for"]
+__all__ = ["BodyLimitMiddleware", "HeadMiddleware", "SecurityHeadersMiddleware", "csp_for"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -17,10 +17,15 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def _too_large_body(limit: int) -> bytes:
+def _too_large_body(limit: int, html: bool = False) -> tuple[bytes, bytes]:
+    """Body and content type of the 413 answer (an HTML page for a page, else JSON)."""
     mb = limit / (1024 * 1024)
     text = f"the upload is larger than the limit of {mb:g} MB ({limit} bytes)"
-    return json.dumps(error_body(text, type_="HTTPError", code="E_TOO_LARGE")).encode()
+    if html:
+        page = error_page(413, text, "E_TOO_LARGE")
+        return page.encode(), b"text/html; charset=utf-8"
+    body = json.dumps(error_body(text, type_="HTTPError", code="E_TOO_LARGE")).encode()
+    return body, b"application/json"
 
 
 class BodyLimitMiddleware:
@@ -31,14 +36,15 @@ class BodyLimitMiddleware:
         self.app = app
         self.limit = limit
 
-    async def _reject(self, send: Send) -> None:
-        body = _too_large_body(self.limit)
+    async def _reject(self, scope: Scope, send: Send) -> None:
+        accept = dict(scope.get("headers", [])).get(b"accept", b"").decode("latin-1")
+        body, media = _too_large_body(self.limit, wants_html(str(scope.get("path", "")), accept))
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", media),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
                 ],
@@ -57,7 +63,7 @@ class BodyLimitMiddleware:
                 except ValueError:
                     declared = 0
                 if declared > self.limit:
-                    await self._reject(send)
+                    await self._reject(scope, send)
                     return
         seen = 0
         rejected = False
@@ -72,7 +78,7 @@ class BodyLimitMiddleware:
                 if seen > self.limit:
                     # answer now; the app sees a client that went away and stops reading
                     rejected = True
-                    await self._reject(send)
+                    await self._reject(scope, send)
                     return {"type": "http.disconnect"}
             return message
 
@@ -123,3 +129,30 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class HeadMiddleware:
+    """Answer ``HEAD`` on every page (and ``GET`` API path) as ``GET`` would, without the body.
+
+    The app's routes declare ``GET``; a ``HEAD`` request runs the ``GET`` route and only its
+    status and headers are sent (``Content-Length`` is the length a ``GET`` would get).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        scope = dict(scope)
+        scope["method"] = "GET"
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(scope, receive, without_body)

@@ -6,24 +6,32 @@ and works without JavaScript; ``static/app.js`` only refreshes the result while 
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jinja2
 from fastapi import APIRouter, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from endolab._version import __version__
 from endolab.errors import EndolabError
 from endolab.hormones.presentation import RESULT_UNITS
 from endolab.output import DISCLAIMER, IN_SILICO_NOTICE
-from endolab.web.trialdata import FIGURES, TrialState, TrialView, analyze_zip
+from endolab.web.trialdata import (
+    FIGURES,
+    KeptUpload,
+    TrialState,
+    TrialView,
+    UploadStore,
+    analyze_zip,
+    upload_label,
+)
 from endolab.web.views import band_svg, fmt, iu_left_svg, month_calendars
 
 __all__ = ["TrialState", "router", "templates"]
@@ -40,6 +48,19 @@ templates = jinja2.Environment(
 templates.globals.update(
     DISCLAIMER=DISCLAIMER, IN_SILICO_NOTICE=IN_SILICO_NOTICE, version=__version__, fmt=fmt
 )
+
+
+def origin(url: str) -> str:
+    """The origin (scheme://host[:port]) of a URL: what a page's ``postMessage`` is checked against.
+
+    >>> origin("https://forum-tools.example:8443/endolab/")
+    'https://forum-tools.example:8443'
+    """
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+templates.filters["origin"] = origin
 
 router = APIRouter(include_in_schema=False)
 
@@ -310,10 +331,24 @@ async def cgm_upload(request: Request, file: UploadFile) -> HTMLResponse:
 # ---------------------------------------------------------------- trial explorer
 
 
-def _trial_context(view: TrialView, participant: str | None, uploaded: bool) -> dict[str, Any]:
+def _trial_context(
+    view: TrialView, participant: str | None, token: str | None = None
+) -> dict[str, Any]:
+    """What trial.html shows of ``view``; ``token`` names a kept upload (else the virtual trial).
+
+    An unknown ``participant`` is a 404 page, never another participant or trial.
+    """
     a = view.analysis
     ids = [k for k in view.agp if k != "cohort"]
-    chosen = participant if participant in view.agp else (ids[0] if ids else "cohort")
+    if participant is not None and participant not in ids:
+        shown = ", ".join(ids[:10]) + (" …" if len(ids) > 10 else "")
+        raise StarletteHTTPException(
+            404,
+            f"participant {participant!r} is not in this dataset (participants: {shown})",
+        )
+    chosen = participant if participant is not None else (ids[0] if ids else "cohort")
+    uploaded = token is not None
+    here = f"/trial/uploads/{token}" if uploaded else "/trial"
     return {
         "page": "trial",
         "view": view,
@@ -328,7 +363,9 @@ def _trial_context(view: TrialView, participant: str | None, uploaded: bool) -> 
         "participants": a.dataset.participants.height,
         "source": a.dataset.source if uploaded or not a.dataset.simulated else "",
         "uploaded": uploaded,
-        "report_uri": None,
+        "here": here,
+        "report_uri": f"{here}/report.html",
+        "keep_minutes": None,
         "error": None,
     }
 
@@ -336,7 +373,7 @@ def _trial_context(view: TrialView, participant: str | None, uploaded: bool) -> 
 @router.get("/trial", response_class=HTMLResponse)
 def trial_page(request: Request, participant: str | None = None) -> HTMLResponse:
     state: TrialState = request.app.state.trial
-    return render("trial.html", **_trial_context(state.view(), participant, uploaded=False))
+    return render("trial.html", **_trial_context(state.view(), participant))
 
 
 @router.get("/trial/report.html")
@@ -353,28 +390,60 @@ def trial_report(request: Request) -> Response:
     )
 
 
-@router.post("/trial", response_class=HTMLResponse)
-async def trial_upload(request: Request, file: UploadFile) -> HTMLResponse:
-    from endolab.trial.report import report_html
+def _kept(request: Request, token: str) -> KeptUpload:
+    store: UploadStore = request.app.state.uploads
+    kept = store.get(token)
+    if kept is None:
+        minutes = round(store.ttl / 60)
+        raise StarletteHTTPException(
+            404,
+            "this upload is not kept any more (an analysed upload stays in memory for "
+            f"{minutes} minutes, and only the {store.capacity} latest); upload the zip again",
+        )
+    return kept
 
+
+@router.post("/trial", response_class=HTMLResponse)
+async def trial_upload(request: Request, file: UploadFile) -> Response:
+    """Analyse the zip, keep the result in memory (:class:`UploadStore`) and show it (303)."""
     settings = request.app.state.settings
     data = await file.read()
+    name = upload_label(file.filename)
 
-    def work() -> tuple[TrialView, str]:  # CPU-bound: off the event loop
-        analysis = analyze_zip(data, settings)
-        view = TrialView.build(analysis, per_participant_agp=True)
-        with FIGURES:
-            return view, report_html(analysis)
+    def work() -> TrialView:  # CPU-bound: off the event loop
+        analysis = analyze_zip(data, settings, name=name)
+        return TrialView.build(analysis, per_participant_agp=True)
 
     try:
-        view, report = await run_in_threadpool(work)
+        view = await run_in_threadpool(work)
     except EndolabError as exc:
         return render("trial_error.html", 422, page="trial", error=_error(exc))
-    ctx = _trial_context(view, None, uploaded=True)
-    ctx["report_uri"] = "data:text/html;base64," + base64.b64encode(report.encode("utf-8")).decode(
-        "ascii"
-    )
+    token = request.app.state.uploads.put(view, name)
+    return RedirectResponse(f"/trial/uploads/{token}", status_code=303)
+
+
+@router.get("/trial/uploads/{token}", response_class=HTMLResponse)
+def trial_upload_page(request: Request, token: str, participant: str | None = None) -> HTMLResponse:
+    kept = _kept(request, token)
+    ctx = _trial_context(kept.view, participant, token)
+    ctx["keep_minutes"] = round(request.app.state.uploads.ttl / 60)
     return render("trial.html", **ctx)
+
+
+@router.get("/trial/uploads/{token}/report.html")
+def trial_upload_report(request: Request, token: str) -> Response:
+    from endolab.trial.report import report_html
+
+    kept = _kept(request, token)
+    if kept.report is None:
+        with FIGURES:
+            kept.report = report_html(kept.view.analysis)
+    stem = kept.name[:-4] if kept.name.lower().endswith(".zip") else kept.name
+    filename = "".join(c if c.isalnum() or c in "-_." else "-" for c in stem) or "trial"
+    return HTMLResponse(
+        kept.report,
+        headers={"content-disposition": f'attachment; filename="{filename}-report.html"'},
+    )
 
 
 @router.get("/favicon.ico", include_in_schema=False)

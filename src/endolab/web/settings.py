@@ -44,6 +44,14 @@ class Settings(BaseModel):
         None, description="Participants of the built-in virtual trial (None: the sim default)."
     )
     demo_days: int | None = Field(None, description="Days of the built-in virtual trial.")
+    upload_keep_seconds: int = Field(
+        1800,
+        gt=0,
+        description="How long an analysed trial upload stays in memory for moving within it [s].",
+    )
+    max_kept_uploads: int = Field(
+        8, gt=0, description="Most analysed trial uploads kept in memory (oldest dropped first)."
+    )
     warm_trial: bool = Field(
         False, description="Build the trial explorer's view in the background at startup."
     )

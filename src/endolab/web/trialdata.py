@@ -13,10 +13,12 @@ from __future__ import annotations
 import base64
 import io
 import os
+import secrets
 import shutil
 import stat
 import tempfile
 import threading
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +32,17 @@ from endolab.web.settings import Settings
 if TYPE_CHECKING:
     from endolab.trial.analysis import TrialAnalysis
 
-__all__ = ["FIGURES", "TrialState", "TrialView", "analyze_zip", "demo_folder", "extract_zip"]
+__all__ = [
+    "FIGURES",
+    "KeptUpload",
+    "TrialState",
+    "TrialView",
+    "UploadStore",
+    "analyze_zip",
+    "demo_folder",
+    "extract_zip",
+    "upload_label",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -144,13 +156,58 @@ def extract_zip(data: bytes, dest: Path, settings: Settings) -> Path:
     )
 
 
-def analyze_zip(data: bytes, settings: Settings, protocol: str | None = None) -> TrialAnalysis:
-    """Analyse an uploaded dataset zip in a temporary folder that is always removed."""
+def upload_label(name: str | None) -> str:
+    """How an upload is named to the user: the file name it was sent with (never a server path).
+
+    >>> upload_label("C:\\\\Users\\\\me\\\\my trial.zip"), upload_label(None)
+    ('my trial.zip', 'the uploaded zip')
+    """
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return base or "the uploaded zip"
+
+
+def _without_folder(text: str, folder: Path, label: str) -> str:
+    """``text`` with the temporary folder (as given and resolved) replaced by ``label``."""
+    for prefix in {str(folder.resolve()), str(folder)}:
+        text = text.replace(prefix + os.sep, label + "/").replace(prefix, label)
+    return text
+
+
+def analyze_zip(
+    data: bytes, settings: Settings, protocol: str | None = None, name: str | None = None
+) -> TrialAnalysis:
+    """Analyse an uploaded dataset zip in a temporary folder that is always removed.
+
+    Nothing the user sees names the server's temporary folder: the dataset's ``source`` (page
+    header, report, ``endpoints.json``) is the uploaded file's ``name`` (with the dataset folder
+    inside the zip, if any), ``folder`` is ``None``, and an error's message names the file in the
+    zip as ``<name>/<path in the zip>``.
+    """
+    import dataclasses
+
+    from endolab.errors import EndolabError
     from endolab.trial.report import run
 
+    label = upload_label(name)
     with tempfile.TemporaryDirectory(prefix="endolab-upload-") as tmp:
-        folder = extract_zip(data, Path(tmp), settings)
-        return run(folder, None, protocol=protocol)
+        root = Path(tmp)
+        try:
+            folder = extract_zip(data, root, settings)
+            analysis = run(folder, None, protocol=protocol)
+        except EndolabError as exc:
+            exc.message = _without_folder(exc.message, root, label)
+            exc.args = (exc.message, *exc.args[1:])
+            if isinstance(exc.value, (str, Path)):
+                exc.value = _without_folder(str(exc.value), root, label)
+            raise
+        inside = folder.relative_to(root).as_posix()
+        source = label if inside in ("", ".") else f"{label} (folder {inside}/)"
+        notices = tuple(_without_folder(n, root, label) for n in analysis.dataset.notices)
+        analysis.dataset = dataclasses.replace(
+            analysis.dataset, folder=None, source=source, notices=notices
+        )
+        analysis.notices = [_without_folder(n, root, label) for n in analysis.notices]
+        return analysis
 
 
 def _svg(fig: Any) -> str:
@@ -251,3 +308,66 @@ class TrialState:
                 analysis = analyze(read_dataset(folder), load_protocol())
                 self._view = TrialView.build(analysis)
             return self._view
+
+
+@dataclass
+class KeptUpload:
+    """An analysed upload kept for moving within it (participant AGP, sections, report)."""
+
+    view: TrialView
+    name: str  # the uploaded file's name, as the user sent it
+    expires: float  # time.monotonic() after which it is forgotten
+    report: str | None = None  # the HTML report, built on first download
+
+
+class UploadStore:
+    """Analysed trial uploads kept **in memory only** (never on disk), each under a random token.
+
+    An entry lives ``ttl`` seconds from its upload (reading it does not extend it); at most
+    ``capacity`` entries are kept, the oldest forgotten first. The token (128 random bits) is the
+    only way to reach an entry; an unknown or expired token is simply not found.
+
+    >>> clock = [0.0]
+    >>> store = UploadStore(ttl=60, capacity=2, clock=lambda: clock[0])
+    >>> a, b, c = (store.put(f"view{i}", f"{i}.zip") for i in range(3))  # type: ignore[arg-type]
+    >>> store.get(a) is None, store.get(c).name  # the oldest went when the third came
+    (True, '2.zip')
+    >>> clock[0] = 61.0
+    >>> store.get(b), len(store)
+    (None, 0)
+    """
+
+    def __init__(
+        self, ttl: float, capacity: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self.capacity = capacity
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._items: dict[str, KeptUpload] = {}  # insertion order = upload order
+
+    def _expire(self) -> None:
+        now = self._clock()
+        for token in [t for t, item in self._items.items() if item.expires <= now]:
+            del self._items[token]
+
+    def put(self, view: TrialView, name: str) -> str:
+        """Keep ``view`` and return its token."""
+        token = secrets.token_urlsafe(16)
+        with self._lock:
+            self._expire()
+            while len(self._items) >= self.capacity:
+                del self._items[next(iter(self._items))]
+            self._items[token] = KeptUpload(view, name, self._clock() + self.ttl)
+        return token
+
+    def get(self, token: str) -> KeptUpload | None:
+        """The kept upload of ``token``, or ``None`` (unknown, expired or pushed out)."""
+        with self._lock:
+            self._expire()
+            return self._items.get(token)
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._expire()
+            return len(self._items)

@@ -7,20 +7,20 @@ import io
 import threading
 import warnings
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
 from endolab.errors import InputError
 from endolab.output import IN_SILICO_NOTICE, to_jsonable
-from endolab.web.api import ERRORS, Envelope
+from endolab.web.api import ERRORS, Envelope, not_a_boolean
 from endolab.web.settings import Settings
 from endolab.web.trialdata import FIGURES
 
-__all__ = ["SimulateIn", "cgm_analysis", "router"]
+__all__ = ["SimulateIn", "cgm_analysis", "router", "simulate_limits_in_schema"]
 
 router = APIRouter(prefix="/api/v1")
 
@@ -164,7 +164,7 @@ async def trial_analyze(
     data = await file.read()
 
     def work() -> Response:  # CPU-bound: off the event loop
-        analysis = analyze_zip(data, request.app.state.settings, protocol)
+        analysis = analyze_zip(data, request.app.state.settings, protocol, name=file.filename)
         if report == "html":
             with FIGURES:
                 html = report_html(analysis)
@@ -175,13 +175,32 @@ async def trial_analyze(
 
 
 class SimulateIn(BaseModel):
-    """A small virtual trial (bounded by the server's settings)."""
+    """A small virtual trial (bounded by the server's settings: ``Settings.max_simulate_*``, which
+    :func:`simulate_limits_in_schema` writes into the OpenAPI schema as ``maximum``)."""
 
     model_config = ConfigDict(extra="forbid")
-    participants: int = Field(4, ge=1, description="Virtual participants.")
-    days: int = Field(120, ge=1, description="Follow-up [days].")
-    seed: int = Field(1, ge=0, le=2**32 - 1, description="Random seed (same seed, same result).")
-    dose_cells: float | None = Field(None, gt=0, le=1e10, description="Cells infused.")
+    participants: StrictInt = Field(4, ge=1, description="Virtual participants.")
+    days: StrictInt = Field(120, ge=1, description="Follow-up [days].")
+    seed: StrictInt = Field(
+        1, ge=0, le=2**32 - 1, description="Random seed (same seed, same result)."
+    )
+    dose_cells: Annotated[float | None, BeforeValidator(not_a_boolean)] = Field(
+        None, gt=0, le=1e10, allow_inf_nan=False, description="Cells infused."
+    )
+
+
+def simulate_limits_in_schema(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """Write this server's limits of ``/trial/simulate`` into its OpenAPI ``schema`` (in place)."""
+    props = schema.get("components", {}).get("schemas", {}).get("SimulateIn", {})
+    props = props.get("properties", {})
+    if "participants" in props:
+        props["participants"]["maximum"] = settings.max_simulate_participants
+        default = props["participants"].get("default", 1)
+        props["participants"]["default"] = min(default, settings.max_simulate_participants)
+    if "days" in props:
+        props["days"]["maximum"] = settings.max_simulate_days
+        props["days"]["default"] = min(props["days"].get("default", 1), settings.max_simulate_days)
+    return schema
 
 
 @router.post(
@@ -196,6 +215,11 @@ def trial_simulate(request: Request, body: SimulateIn) -> dict[str, Any]:
     from endolab.trial import analyze, load_protocol
 
     s: Settings = request.app.state.settings
+    # a default larger than this server allows becomes its limit (the schema says the same)
+    if "participants" not in body.model_fields_set:
+        body.participants = min(body.participants, s.max_simulate_participants)
+    if "days" not in body.model_fields_set:
+        body.days = min(body.days, s.max_simulate_days)
     if body.participants > s.max_simulate_participants:
         raise InputError(
             f"participants must be at most {s.max_simulate_participants} on this server "
