@@ -5,7 +5,7 @@
 1. **Population, before infusion**: 100 participants screened with the default settings (the
    protocol's year of screening), the 14-day run-in: median and interquartile range of HbA1c,
    time in range, time < 54 mg/dL (noise-free sensor), insulin and screening SHE per year, beside
-   the trial's reported baseline (ADA 2024 abstract and cgtlive.com, docs/methods/trial.md §1.4).
+   the trial's reported baseline (ADA 2024 abstract and cgtlive.com, docs/methods/trial.md §1.2).
 2. **Arms**: the default trial (14 participants, 365 days) on seeds 1 and 2, once as the control
    arm (no infusion) and once treated; endpoints of the full-dose cohorts B+C (12 per seed) from
    ``endolab.trial.analyze`` beside NEJM 2025. The treated numbers are predictions of the model's

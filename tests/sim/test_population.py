@@ -18,7 +18,7 @@ from endolab.sim.model import (
     state_index,
     therapy_row,
 )
-from endolab.sim.patients import _rows, load_patient, patient_names
+from endolab.sim.patients import load_patient, patient_names, published_tables
 from endolab.sim.population import (
     ScreeningSettings,
     SheModel,
@@ -32,7 +32,9 @@ from endolab.sim.population import (
 def test_steady_state_relations_reproduce_every_published_adult(name: str) -> None:
     # the derived columns of the published file (kp1, Vm0, u2ss, Gtb) follow from its basal
     # values by the steady-state relations: an independent check of the relations we draw with
-    row = {k: v for k, v in _rows()[0][name].items() if k not in ("Name", "patient_history")}
+    row = {
+        k: v for k, v in published_tables()[0][name].items() if k not in ("Name", "patient_history")
+    }
     values = {k: float(v) for k, v in row.items()}
     derived, x0 = steady_state(values)  # type: ignore[misc]
     for key in ("kp1", "Vm0", "u2ss", "Gtb", "Gpb"):
@@ -106,7 +108,7 @@ def test_screened_population_has_the_trial_baseline() -> None:
     # ≥ 100 screened virtual participants, before infusion (the 14-day run-in). A 56-day screening
     # period (not the protocol's year) keeps the test near 30 s; its SHE count is scaled to a year.
     # Targets: the trial's reported baseline (HbA1c ~7.8 %, TIR ~50 %, insulin ~39 U/day;
-    # docs/methods/trial.md §1.4) as ranges, and the eligibility of NCT04786262.
+    # docs/methods/trial.md §1.2) as ranges, and the eligibility of NCT04786262.
     ds = simulate_trial(
         participants=100, days=1, seed=1, sensor="none", screening=ScreeningSettings(days=56)
     )

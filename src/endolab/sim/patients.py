@@ -43,6 +43,8 @@ __all__ = [
     "jitter_patient",
     "load_patient",
     "patient_names",
+    "published_tables",
+    "with_c_peptide",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -121,6 +123,16 @@ def _rows() -> tuple[_Rows, _Rows]:
     with (data / "Quest.csv").open(encoding="utf-8") as fh:
         quest = _frozen(csv.DictReader(fh))
     return params, quest
+
+
+def published_tables() -> tuple[Mapping[str, Mapping[str, str]], Mapping[str, Mapping[str, str]]]:
+    """The packaged parameter tables (``vpatient_params.csv``, ``Quest.csv``), read-only rows by name."""
+    return _rows()
+
+
+def with_c_peptide(pt: VirtualPatient) -> VirtualPatient:
+    """A copy of ``pt`` with Van Cauter C-peptide kinetics for its age, weight, height and sex."""
+    return _with_c_peptide(pt)
 
 
 def patient_names(group: str | None = None) -> list[str]:

@@ -56,7 +56,13 @@ from endolab.sim.model import (
     run_minutes,
     therapy_row,
 )
-from endolab.sim.patients import HEIGHT_CM, VirtualPatient, _rows, _with_c_peptide, load_patient
+from endolab.sim.patients import (
+    HEIGHT_CM,
+    VirtualPatient,
+    load_patient,
+    published_tables,
+    with_c_peptide,
+)
 from endolab.sim.scenario import MealPlan, random_meals
 
 __all__ = [
@@ -131,7 +137,7 @@ def adult_parameter_distribution() -> ParameterDistribution:
     >>> dist.factors.shape[1], "Vmx" in dist.names
     (10, True)
     """
-    params, quest = _rows()
+    params, quest = published_tables()
     names = [n for n in params if n.startswith("adult#")]
     rows: dict[str, list[float]] = {}
     for key in (*LOG_PARAMS, *LOGIT_PARAMS):
@@ -160,8 +166,8 @@ def steady_state(values: dict[str, float]) -> tuple[dict[str, float], FloatArray
     ``Isc1 = u2ss/(ka1 + kd)``, ``Isc2 = kd·Isc1/ka2``. Returns ``(derived, x0)`` or ``None`` when
     the set has no positive steady state.
 
-    >>> from endolab.sim.patients import _rows
-    >>> row = _rows()[0]["adult#001"]
+    >>> from endolab.sim.patients import published_tables
+    >>> row = published_tables()[0]["adult#001"]
     >>> derived, x0 = steady_state({k: float(v) for k, v in row.items() if k not in ("Name", "patient_history")})
     >>> abs(derived["kp1"] - float(row["kp1"])) < 1e-9, abs(derived["u2ss"] - float(row["u2ss"])) < 1e-9
     (True, True)
@@ -249,7 +255,7 @@ def draw_virtual_adults(
         values = dict(dist.fixed)
         values.update({k: _backward(k, float(t)) for k, t in zip(dist.names, theta, strict=True)})
         if "ke1" not in values:
-            row = _rows()[0]["adult#001"]
+            row = published_tables()[0]["adult#001"]
             values.update({k: float(row[k]) for k in ("ke1", "ke2", "Fsnc")})
         derived = steady_state(values)
         if derived is None:
@@ -278,7 +284,7 @@ def draw_virtual_adults(
             sex=sex,
             height_cm=HEIGHT_CM[sex],
         )
-        out.append(_with_c_peptide(pt))
+        out.append(with_c_peptide(pt))
     return out
 
 
