@@ -90,6 +90,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "examples": ("endolab examples ex",),
     "sim dose-response": ("endolab sim dose-response --doses 2e8,8e8 --participants 5 --days 30",),
     "sim patient": ("endolab sim patient --id adult#001 --days 2 --graft-fraction 0.5",),
+    "sim settings": (
+        "endolab sim settings > my.toml",
+        "endolab trial simulate --arm control --settings my.toml --out control",
+    ),
     "serve": (
         "endolab serve",
         "endolab serve --port 8080 --workers 2",
