@@ -131,12 +131,17 @@ def test_folder_of_parts_with_success_marker_written_last(tmp_path: Path) -> Non
     per_part = [pl.read_parquet(p)["id"].to_list() for p in sorted(out.glob("*.parquet"))]
     flat = [i for part in per_part for i in part]
     assert len(flat) == len(set(flat))
-    # a folder that holds files is never written into
-    again = CliRunner().invoke(
-        app, ["cgm", "metrics", str(data / "*.parquet"), "--engine", "dask", "--out", str(out)]
-    )
-    assert again.exit_code == 3 and "not an empty folder" in again.stderr
+    # the output rule (docs/cli.md): endolab's own folder is reused (its manifest lists the parts,
+    # only those are replaced), a folder holding anything else is never written into
+    args = ["cgm", "metrics", str(data / "*.parquet"), "--engine", "dask", "--out", str(out)]
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
     assert sorted(p.name for p in out.iterdir()) == names
+    (out / "notes.txt").write_text("mine")
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 3 and "notes.txt" in refused.stderr
+    assert (out / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == sorted([*names, "notes.txt"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "metrics"]  # nothing hidden left
 
 
@@ -204,3 +209,20 @@ def test_dask_dataframe_input_same_as_single_machine(tmp_path: Path, dask_client
     _assert_same(got.table, _single_machine(files))
     by_day = compute_metrics_dask(ddf, by="day", client=dask_client)
     _assert_same(by_day.table, _single_machine(files, by="day"))
+
+
+def test_a_cluster_without_workers_is_an_error_not_a_wait_without_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Workers that died and never came back (a nanny that could not restart them) left the run
+    # waiting forever; after NO_WORKER_LIMIT_S without any worker it is a one-line ClusterError.
+    import endolab.cgm.distributed as cd
+
+    monkeypatch.setattr(cd, "NO_WORKER_LIMIT_S", 1.0)
+    files = _dataset(tmp_path)
+    with (
+        LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+        pytest.raises(ClusterError, match="no worker for 1 s"),
+    ):
+        compute_metrics_dask([str(f) for f in files], client=client, buckets=2)

@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "endolab.cgm.schema": 0,
     "endolab.cgm.docstrings": 0,
     "endolab.cgm.frame": 1,
+    "endolab.cgm.data": 1,  # a canonical frame with its notices
     "endolab.cgm.periods": 1,
     "endolab.cgm.windows": 1,
     "endolab.cgm.kernels": 2,
@@ -38,6 +39,7 @@ LAYERS: dict[str, int] = {
     "endolab.cgm.readers": 4,
     "endolab.cgm.tables": 4,
     "endolab.cgm.distributed": 4,  # compute on Dask: per-partition compute + combine
+    "endolab.cgm.results": 4,  # reading, episodes and the AGP with their notices as data
     "endolab.cgm": 5,  # the package's public face re-exports the top
 }
 LAYER_NAMES = {0: "schema", 1: "frame", 2: "kernels", 3: "metrics/episodes/indices", 4: "compute"}
@@ -45,6 +47,7 @@ LAYER_NAMES = {0: "schema", 1: "frame", 2: "kernels", 3: "metrics/episodes/indic
 #: Modules outside endolab.cgm that the engine may use (the shared, science-free foundations).
 ALLOWED_OUTSIDE = {
     "endolab.errors",
+    "endolab.notices",
     "endolab.units",
     "endolab.output",
     "endolab._io",

@@ -68,7 +68,7 @@ def test_weekly_readings_table(tmp_path: Path) -> None:
     # the row: 4 readings, 21.0 days, 0.20 % active, sufficient False, GMI marked †
     line = next(x for x in out.splitlines() if x.startswith("│ a "))
     cells = [c.strip() for c in line.strip("│").split("│")]
-    assert cells[1:5] == ["4", "21.0", "0.20", "False"]
+    assert cells[1:5] == ["4", "21.0", "0.20", "no"]
     assert cells[6].endswith("†")
     assert f"sufficient_2019 false: {NOT_CGM}" in out
     assert "100.0" not in cells[3]

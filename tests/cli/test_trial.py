@@ -210,13 +210,13 @@ def test_accept_units_keeps_the_finding_in_every_report(tmp_path: Path) -> None:
     r = runner.invoke(app, ["trial", "analyze", str(data), "--out", str(out), "--accept-units"])
     assert r.exit_code == 0, r.output
     doc = json.loads((out / "endpoints.json").read_text(encoding="utf-8"))
-    notice = next(n for n in doc["notices"] if "E_UNIT_SUSPECT" in n)
+    notice = next(n["message"] for n in doc["notices"] if "E_UNIT_SUSPECT" in n["message"])
     assert "participant 'C2'" in notice and "confirmed as given (--accept-units)" in notice
     assert "participant &#x27;C2&#x27;" in (out / "report.html").read_text(encoding="utf-8")
     assert "participant 'C2'" in (out / "tables.md").read_text(encoding="utf-8")
     assert "notice: E_UNIT_SUSPECT" in r.stdout  # and on the screen, not only on stderr
     r = runner.invoke(app, ["trial", "analyze", str(data), "--json", "--accept-units"])
-    assert any("participant 'C2'" in n for n in json.loads(r.stdout)["notices"])
+    assert any("participant 'C2'" in n["message"] for n in json.loads(r.stdout)["notices"])
 
 
 def test_readme_path_template_validate_analyze(tmp_path: Path) -> None:

@@ -100,7 +100,13 @@ def test_no_data_is_not_graded(result: Any) -> None:
 def test_stray_cohort_notice(tmp_path: Path) -> None:
     folder = write_dataset(tmp_path, participants=[person("Z1", "D")])
     res = analyze(read_dataset(folder), load_protocol())
-    assert any("cohort(s) D" in n for n in res.notices)
+    (notice,) = [n for n in res.notices if "cohort(s) D" in n.message]
+    assert (notice.code, notice.severity, notice.field) == (
+        "I_TRIAL_COHORT_NOT_SUMMARISED",
+        "I",
+        "cohort",
+    )
+    assert notice.as_dict() in res.endpoints_json()["notices"]
     assert res.cohorts["B+C"]["primary"]["N"] == 0
 
 

@@ -56,7 +56,8 @@ def test_c_peptide_in_ng_ml_for_everyone_is_refused_then_confirmable(tmp_path: P
     assert info.value.code == "E_UNIT_SUSPECT"
     assert r"ng/mL (× 331) or nmol/L (× 1000)?" in str(info.value)
     ds = read_dataset(folder, accept_units=True)
-    assert len(ds.notices) == 1 and "confirmed as given (--accept-units)" in ds.notices[0]
+    assert len(ds.notices) == 1 and "confirmed as given (--accept-units)" in ds.notices[0].message
+    assert ds.notices[0].code == "W_TRIAL_PLAUSIBILITY"
 
 
 def _cpep_rows(pid: str, values: list[float]) -> list[dict[str, object]]:
@@ -123,7 +124,9 @@ def test_weight_in_pounds_for_one_participant_is_named(tmp_path: Path) -> None:
     assert (
         read_dataset(folder, accept_units=True)
         .notices[0]
-        .startswith("E_UNIT_SUSPECT: participants.csv, row 4, column weight_kg: participant 'P3'")
+        .message.startswith(
+            "E_UNIT_SUSPECT: participants.csv, row 4, column weight_kg: participant 'P3'"
+        )
     )
 
 

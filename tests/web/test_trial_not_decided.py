@@ -19,7 +19,9 @@ def test_uploaded_short_trial_shows_not_decided(
         if summary["participants"]:
             she = summary["she_free_90_365"]
             assert she["status"] == "not decided" and she["n"] is None, group
-    assert any(n.startswith("she_free_90_365: not decided for 2 of 2") for n in doc["notices"])
+    assert any(
+        n["message"].startswith("she_free_90_365: not decided for 2 of 2") for n in doc["notices"]
+    )
     page = client.post("/trial", files={"file": ("t.zip", small_dataset_zip)})
     assert page.status_code == 200
     assert "not decided (no participant" in page.text

@@ -12,18 +12,36 @@
 from __future__ import annotations
 
 from endolab.cgm.agp import agp_figure, agp_percentiles
-from endolab.cgm.compute import available_metrics, compute_metrics
+from endolab.cgm.compute import MetricsResult, available_metrics, compute_metrics, metrics_result
+from endolab.cgm.data import CgmData
 from endolab.cgm.episode_calc import EpisodeResult, episodes
 from endolab.cgm.frame import check_frame, from_pandas, to_pandas
+from endolab.cgm.results import (
+    AgpResult,
+    EpisodesResult,
+    agp_result,
+    episodes_result,
+    load_cgm,
+    metrics_of_files,
+)
 
 __all__ = [
+    "AgpResult",
+    "CgmData",
     "EpisodeResult",
+    "EpisodesResult",
+    "MetricsResult",
     "agp_figure",
     "agp_percentiles",
+    "agp_result",
     "available_metrics",
     "check_frame",
     "compute_metrics",
     "episodes",
+    "episodes_result",
     "from_pandas",
+    "load_cgm",
+    "metrics_of_files",
+    "metrics_result",
     "to_pandas",
 ]

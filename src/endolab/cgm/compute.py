@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import polars as pl
 
 from endolab.cgm import metrics as _m
 from endolab.cgm.columns import COLUMNS_DOC, INDEX_COLUMNS_DOC
+from endolab.cgm.data import CgmData
 from endolab.cgm.episode_calc import episode_summary
-from endolab.cgm.frame import TimeOrderError, check_frame, ensure_canonical
+from endolab.cgm.frame import TimeOrderError, check_frame, ensure_canonical, measured_units
 from endolab.cgm.kernels import chunks
 from endolab.cgm.kernels.grid import Intermediates
 from endolab.cgm.periods import add_periods
-from endolab.errors import EndolabWarning, InputError
+from endolab.errors import InputError
+from endolab.notices import Notice, collect, echo, unique
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
 __all__ = [
+    "MetricsResult",
     "Partial",
     "available_metrics",
     "check_metric_names",
     "combine",
     "compute_metrics",
     "compute_partition",
+    "metrics_result",
 ]
+
+#: The code of the notice about GMI/eA1c from too little data (kept and flagged, issue 12).
+GMI_NOTICE_CODE = "W_CGM_GMI_INSUFFICIENT_DATA"
 
 
 def _indices_registry() -> dict[str, Callable[..., pl.DataFrame]]:
@@ -57,8 +64,9 @@ def compute_metrics(
     day0: Any = None,
     unit_out: str = "mg/dL",
     dt0: float | None = None,
+    warn: bool = True,
 ) -> pl.DataFrame:
-    """All metrics of a set, one row per subject (and period).
+    """All metrics of a set, one row per subject (and period): the table of :func:`metrics_result`.
 
     Parameters
     ----------
@@ -80,23 +88,108 @@ def compute_metrics(
         column names stay in mg/dL).
     dt0
         Sampling interval [min] for active % and episodes; ``None`` estimates it per group.
+    warn
+        Echo the notices as :class:`~endolab.errors.EndolabWarning` (default; inside an
+        :func:`endolab.notices.collect` block they are collected instead). The GMI-sufficiency
+        notice is not echoed: the table flags those rows itself (``sufficient_2019``).
+        :func:`metrics_result` returns the table with every notice as data.
 
     Returns
     -------
     polars.DataFrame
         Group columns (``id`` and any period columns), then metric columns (see docs/cgm.md).
     """
+    result = metrics_result(
+        frame,
+        metrics=metrics,
+        by=by,
+        window=window,
+        day0=day0,
+        unit_out=unit_out,
+        dt0=dt0,
+    )
+    if warn:
+        echo((n for n in result.notices if n.code != GMI_NOTICE_CODE), stacklevel=2)
+    return result.table
+
+
+@dataclass(frozen=True)
+class MetricsResult:
+    """CGM metrics with their notices, as data (what :func:`metrics_result` returns).
+
+    ``table``: group columns then metric columns (docs/cgm.md), glucose-valued columns in
+    ``unit``; ``notices``: what the engine said about the data and the results, in order, each
+    once (:class:`endolab.notices.Notice`: rows dropped or re-ordered, a unit detected, long gaps,
+    single readings, a GMI from too little data, …); ``measured_unit``: the unit the readings
+    were measured in (``"mg/dL"`` or ``"mmol/L"``).
+    """
+
+    table: pl.DataFrame
+    notices: tuple[Notice, ...] = ()
+    unit: str = "mg/dL"
+    measured_unit: str = "mg/dL"
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The notices' messages (the JSON ``warnings`` list)."""
+        return tuple(n.message for n in self.notices)
+
+
+def metrics_result(
+    frame: Any,
+    *,
+    metrics: str | Sequence[str] = "core",
+    by: str | None = None,
+    window: tuple[Any, Any] | None = None,
+    day0: Any = None,
+    unit_out: str = "mg/dL",
+    dt0: float | None = None,
+    warn: bool = False,
+) -> MetricsResult:
+    """The metrics of :func:`compute_metrics` with every notice returned as data, nothing warned.
+
+    ``frame`` is a canonical frame (anything else is checked first) or the
+    :class:`~endolab.cgm.data.CgmData` of :func:`endolab.cgm.load_cgm`, whose reading notices
+    come first in ``notices``. The other parameters are those of :func:`compute_metrics`;
+    ``warn=True`` also echoes the notices as warnings (:func:`endolab.notices.echo`).
+    Thread-safe: notices are collected per call (:func:`endolab.notices.collect`), never through
+    the process-wide warning filters, so simultaneous calls never see each other's notices.
+
+    >>> import polars as pl, datetime as dt
+    >>> f = pl.DataFrame({"id": ["a", "b", "b"], "gl": [100.0, 120.0, 140.0],
+    ...                   "time": [dt.datetime(2024, 1, 1, 0, 5 * i) for i in (0, 0, 1)]})
+    >>> r = metrics_result(f)
+    >>> r.table.height, [n.code for n in r.notices]
+    (2, ['W_CGM_SINGLE_READING', 'W_CGM_GMI_INSUFFICIENT_DATA'])
+    """
+    given: tuple[Notice, ...] = ()
+    if isinstance(frame, CgmData):
+        given, frame = frame.notices, frame.frame
     out_unit = normalize_unit(unit_out, quantity="glucose", field="unit_out")
-    canon = ensure_canonical(frame, check_time_order=False)
-    names = _metric_names(metrics)
-    try:
-        table, notes = _compute(canon, names, by, window, day0, out_unit, dt0)
-    except TimeOrderError:
-        # a canonical-looking frame with readings out of order or duplicated: normalise it
-        table, notes = _compute(check_frame(canon), names, by, window, day0, out_unit, dt0)
-    for note in notes:
-        warnings.warn(note, EndolabWarning, stacklevel=2)
-    return table
+    with collect() as found:
+        canon = ensure_canonical(frame, check_time_order=False)
+        names = _metric_names(metrics)
+        try:
+            table, notes = _compute(canon, names, by, window, day0, out_unit, dt0)
+        except TimeOrderError:
+            # a canonical-looking frame with readings out of order or duplicated: normalise it
+            canon = check_frame(canon)
+            table, notes = _compute(canon, names, by, window, day0, out_unit, dt0)
+    notices = [*given, *found, *notes]
+    gmi = gmi_sufficiency(table)
+    if gmi is not None:
+        notices.append(gmi)
+    result = MetricsResult(table, unique(notices), out_unit, measured_units(canon))
+    if warn:
+        echo(result.notices, stacklevel=2)
+    return result
+
+
+def gmi_sufficiency(table: pl.DataFrame) -> Notice | None:
+    """The notice of :func:`endolab.cgm.metrics.gmi_sufficiency_notice` (rows whose GMI / eA1c
+    come from too little data), or None."""
+    text = _m.gmi_sufficiency_notice(table)
+    return None if text is None else Notice(GMI_NOTICE_CODE, "W", text, field="gmi")
 
 
 class Partial(NamedTuple):
@@ -104,8 +197,13 @@ class Partial(NamedTuple):
 
     #: Group columns, then metric columns (glucose in mg/dL in a partition's table).
     table: pl.DataFrame
-    #: Notices (EndolabWarning texts) raised while computing, as data, in order.
-    warnings: tuple[str, ...]
+    #: Notices found while computing, as data, in order.
+    notices: tuple[Notice, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The notices' messages."""
+        return tuple(n.message for n in self.notices)
 
 
 def check_metric_names(metrics: str | Sequence[str]) -> list[str]:
@@ -145,13 +243,13 @@ def _compute(
     day0: Any,
     out_unit: str,
     dt0: float | None,
-) -> tuple[pl.DataFrame, tuple[str, ...]]:
+) -> tuple[pl.DataFrame, tuple[Notice, ...]]:
     plan = add_periods(canon, by=by, window=window, day0=day0)
     part = compute_partition(
         plan.frame, plan.keys, metrics=names, dt0=dt0, period_minutes=plan.period_minutes
     )
     result = combine([part], plan.keys, expected=plan.expected, unit_out=out_unit)
-    return result.table, result.warnings
+    return result.table, result.notices
 
 
 def compute_partition(
@@ -167,13 +265,14 @@ def compute_partition(
     ``data`` is a canonical frame (with the period columns of ``keys`` from
     :func:`endolab.cgm.periods.add_periods`) holding whole subjects; every metric is per group,
     so partitions of whole subjects can be computed anywhere (a process, a Dask worker) and put
-    together with :func:`combine`. Nothing is printed or warned: notices come back as data.
+    together with :func:`combine`. Nothing is printed or warned: notices come back as data
+    (collected for this call only, :func:`endolab.notices.collect`: thread-safe).
 
     Returns
     -------
     Partial
         ``table``: one row per group present in ``data`` — group columns, then metric columns in
-        mg/dL, unordered; ``warnings``: notices raised on the way (grid steps out of range, …).
+        mg/dL, unordered; ``notices``: notices found on the way (grid steps out of range, …).
     """
     names = _metric_names(metrics)
     keys = list(keys)
@@ -181,8 +280,7 @@ def compute_partition(
     others = [n for n in names if n not in ("core", "full")]
     registry = _indices_registry()
     tables: list[pl.DataFrame] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", EndolabWarning)
+    with collect() as found:
         if data.height:
             if chosen_set is not None:
                 exprs = _m.core_exprs(dt0=dt0, period_minutes=period_minutes)
@@ -203,13 +301,7 @@ def compute_partition(
                 else:
                     tables.append(registry[name](data, by=keys))
         table = _join(tables, keys, data)
-    notes: list[str] = []
-    for w in caught:
-        if issubclass(w.category, EndolabWarning):
-            notes.append(str(w.message))
-        else:  # not a notice of ours: let it through as it came
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return Partial(table=table, warnings=tuple(notes))
+    return Partial(table=table, notices=tuple(found))
 
 
 def combine(
@@ -236,17 +328,22 @@ def combine(
         if "n_readings" in result.columns:
             result = result.with_columns(pl.col("n_readings").fill_null(0))
     result = result.select(_ordered(result.columns, keys))
-    notes = list(dict.fromkeys(n for p in parts for n in p.warnings))
+    notes = list(unique(n for p in parts for n in p.notices))
     if "n_readings" in result.columns:
         single = result.filter(pl.col("n_readings") == 1).height
         if single:
             notes.append(
-                f"{single} group(s) have a single reading: sd, cv, dt0, active_percent and "
-                "sufficiency need at least two readings and are null"
+                Notice(
+                    "W_CGM_SINGLE_READING",
+                    "W",
+                    f"{single} group(s) have a single reading: sd, cv, dt0, active_percent and "
+                    "sufficiency need at least two readings and are null",
+                    field="n_readings",
+                )
             )
     interval = _m.interval_notice(result)
     if interval:
-        notes.append(interval)
+        notes.append(Notice("W_CGM_NOT_CGM_INTERVAL", "W", interval, field="median_interval_min"))
     if out_unit == "mmol/L":
         glucose_cols = _glucose_columns()
         result = result.with_columns(
@@ -256,7 +353,7 @@ def combine(
                 if c in glucose_cols
             ]
         )
-    return Partial(table=result, warnings=tuple(notes))
+    return Partial(table=result, notices=tuple(notes))
 
 
 def _indices_table(

@@ -9,7 +9,7 @@ spread over several files is read whole and never split across tasks), checks th
 :func:`endolab.cgm.check_frame` and computes them with
 :func:`endolab.cgm.compute.compute_partition` — the same code as :func:`endolab.cgm.compute_metrics`.
 The client puts the parts together with :func:`endolab.cgm.compute.combine`. Notices come back as
-data (:class:`~endolab.cgm.compute.Partial` ``warnings``) for the caller to show.
+data (:class:`~endolab.cgm.compute.Partial` ``notices``) for the caller to show.
 
 Cost of the assignment: one pass over the id columns on the client, then each task reads the id
 column of the row groups its range may touch (all of them at worst) and only its rows of the other
@@ -24,7 +24,6 @@ from __future__ import annotations
 import glob
 import logging
 import os
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,8 +32,15 @@ from typing import Any, ClassVar
 
 import polars as pl
 
-from endolab.cgm.compute import Partial, check_metric_names, combine, compute_partition
+from endolab.cgm.compute import (
+    MetricsResult,
+    Partial,
+    check_metric_names,
+    combine,
+    compute_partition,
+)
 from endolab.errors import DataFileError, EndolabError, InputError
+from endolab.notices import Notice, collect
 from endolab.units import normalize_unit
 
 __all__ = [
@@ -65,11 +71,6 @@ CONNECT_TIMEOUT_S = 2.0
 #: bounded however large the data (benchmarks/README.md).
 ROWS_PER_TASK = 5_000_000
 
-#: Python's warning filters are process-wide, so capturing notices as data (check_frame here,
-#: compute_partition) is not thread-safe: tasks sharing a process take turns. Use worker
-#: processes with one thread each (the default LocalCluster here) for parallel work.
-_CAPTURE_LOCK = threading.Lock()
-
 _ID_NAMES = ("id", "subject", "subject_id", "patient_id", "participant_id")
 _TIME_NAMES = ("time", "timestamp", "datetime", "date_time", "device_timestamp")
 _GL_NAMES = ("gl", "glucose", "sensor_glucose", "glucose_value", "sgv")
@@ -89,17 +90,12 @@ class ClusterError(EndolabError):
 
 
 @dataclass(frozen=True)
-class DistributedResult:
-    """What :func:`compute_metrics_dask` returns.
-
-    ``table`` and ``warnings`` as :class:`~endolab.cgm.compute.Partial` (the table of
-    :func:`endolab.cgm.compute_metrics`, every task's notices once each); ``measured_unit`` the unit
-    the readings were measured in (``"mg/dL"`` or ``"mmol/L"``); ``tasks`` the number of tasks.
+class DistributedResult(MetricsResult):
+    """What :func:`compute_metrics_dask` returns: a :class:`~endolab.cgm.compute.MetricsResult`
+    (``table`` of :func:`endolab.cgm.compute_metrics`, every task's ``notices`` once each,
+    ``measured_unit`` the unit the readings were measured in) and ``tasks``, the number of tasks.
     """
 
-    table: pl.DataFrame
-    warnings: tuple[str, ...]
-    measured_unit: str = "mg/dL"
     tasks: int = 0
 
 
@@ -235,11 +231,8 @@ _TaskResult = tuple[Partial, str, tuple[str, ...], pl.DataFrame | None]
 
 def _compute_rows(frame: pl.DataFrame, spec: _Spec) -> _TaskResult:
     """Whole subjects' readings → (metrics in mg/dL, measured unit, keys, expected period rows)."""
-    import warnings
-
     from endolab.cgm.frame import check_frame, measured_units, reading_dates_problem
     from endolab.cgm.periods import add_periods
-    from endolab.errors import EndolabWarning
 
     mapping = spec.mapping
     id_col = mapping["id"]
@@ -247,32 +240,39 @@ def _compute_rows(frame: pl.DataFrame, spec: _Spec) -> _TaskResult:
     # together), so that check_frame reports only what is wrong within the data
     frame = frame.sort([id_col, mapping["time"]], maintain_order=True)
     if frame.height == 0:
-        return Partial(table=pl.DataFrame(), warnings=()), "mg/dL", (), None
-    with _CAPTURE_LOCK:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", EndolabWarning)
-            canon = check_frame(
-                frame,
-                unit=spec.unit,
-                id_col=mapping["id"],
-                time_col=mapping["time"],
-                gl_col=mapping["gl"],
-            )
-            plan = add_periods(canon, by=spec.by, window=spec.window, day0=spec.day0)
-        notes = tuple(str(w.message) for w in caught if issubclass(w.category, EndolabWarning))
-        # readings before 2000 or after tomorrow: the file readers refuse them; here (a task on a
-        # worker) they are flagged with their counts in the warnings (issue 18)
-        dates = reading_dates_problem(canon)
-        if dates is not None:
-            notes += (f"{dates}; kept by the Dask engine, flagged here",)
-        part = compute_partition(
-            plan.frame,
-            plan.keys,
-            metrics=spec.names,
-            dt0=spec.dt0,
-            period_minutes=plan.period_minutes,
+        return Partial(table=pl.DataFrame(), notices=()), "mg/dL", (), None
+    with collect() as found:  # this task's notices only (per thread): no lock needed
+        canon = check_frame(
+            frame,
+            unit=spec.unit,
+            id_col=mapping["id"],
+            time_col=mapping["time"],
+            gl_col=mapping["gl"],
         )
-    partial = Partial(part.table, notes + part.warnings)
+        plan = add_periods(canon, by=spec.by, window=spec.window, day0=spec.day0)
+    part = compute_partition(
+        plan.frame,
+        plan.keys,
+        metrics=spec.names,
+        dt0=spec.dt0,
+        period_minutes=plan.period_minutes,
+    )
+    # readings before 2000 or after tomorrow: the file readers refuse them; here (a task on a
+    # worker) they are flagged with their counts in the notices (issue 18)
+    dates = reading_dates_problem(canon)
+    flagged = (
+        ()
+        if dates is None
+        else (
+            Notice(
+                "W_CGM_READING_DATES",
+                "W",
+                f"{dates}; kept by the Dask engine, flagged here",
+                field="time",
+            ),
+        )
+    )
+    partial = Partial(part.table, (*found, *flagged, *part.notices))
     return partial, measured_units(canon), tuple(plan.keys), plan.expected
 
 
@@ -472,7 +472,7 @@ def compute_metrics_dask(
     Returns
     -------
     DistributedResult
-        ``table`` as :func:`endolab.cgm.compute_metrics`; ``warnings``: the notices, as data;
+        ``table`` as :func:`endolab.cgm.compute_metrics`; ``notices``: the notices, as data;
         ``measured_unit`` of the readings.
 
     Raises
@@ -565,10 +565,45 @@ def _finish(results: list[_TaskResult], out_unit: str, k: int) -> DistributedRes
     result = combine(parts, keys, expected=expected, unit_out=out_unit)
     return DistributedResult(
         table=result.table,
-        warnings=result.warnings,
+        notices=result.notices,
+        unit=out_unit,
         measured_unit=units.pop() if units else "mg/dL",
         tasks=k,
     )
+
+
+#: How long the tasks may wait on a cluster without a single worker before the run is given up
+#: [s] [A]: a nanny restarts a dead worker in seconds; a cluster whose workers stay gone (killed
+#: while restarting, out of memory again and again) would otherwise wait forever.
+NO_WORKER_LIMIT_S = 60.0
+
+
+def _wait_with_workers(client: Any, futures: list[Any], poll_s: float = 2.0) -> None:
+    """Wait for ``futures`` (done or failed); a cluster left without any worker for
+    :data:`NO_WORKER_LIMIT_S` is a one-line :class:`ClusterError` instead of a wait without end."""
+    import time
+
+    from distributed import wait
+
+    idle_since: float | None = None
+    while True:
+        try:
+            wait(futures, timeout=poll_s)  # type: ignore[no-untyped-call]
+            return
+        except TimeoutError:
+            pass
+        workers = client.scheduler_info().get("workers", {})
+        if workers:
+            idle_since = None
+        elif idle_since is None:
+            idle_since = time.monotonic()
+        elif time.monotonic() - idle_since > NO_WORKER_LIMIT_S:
+            raise ClusterError(
+                f"the Dask cluster has had no worker for {NO_WORKER_LIMIT_S:.0f} s while tasks "
+                "were waiting (workers died and did not come back); nothing was written",
+                field="engine",
+                value="dask",
+            )
 
 
 def gather(client: Any, futures: list[Any], *, progress: bool = False) -> list[Any]:
@@ -580,6 +615,7 @@ def gather(client: Any, futures: list[Any], *, progress: bool = False) -> list[A
         from distributed import progress as dask_progress
 
         dask_progress(futures)  # type: ignore[no-untyped-call]
+    _wait_with_workers(client, futures)
     try:
         return list(client.gather(futures))
     except KilledWorker as exc:

@@ -61,7 +61,6 @@ Open choices made here [A] (parameters, defaults documented):
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final, Literal, NamedTuple
 
@@ -504,8 +503,9 @@ def _find(
             lambda: g <= tar1,
         ),
     }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # reduceat over empty arrays
+    # reduceat over empty or all-NaN segments: floating-point flags, silenced per thread
+    # (np.errstate is context-local; warnings.catch_warnings would change process-wide filters)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         parts = []
         for name in levels:
             candidates, end_mask = rules[name]

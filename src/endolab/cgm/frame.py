@@ -52,7 +52,6 @@ goes through it (or receives its output). What it does, in order:
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Sequence
 from typing import Any, Final, Literal
 
@@ -66,7 +65,8 @@ from endolab.cgm.schema import (
     LOW_CENSORED_MG_DL,
     MMOL_COLUMN,
 )
-from endolab.errors import EndolabWarning, InputError, ParseError
+from endolab.errors import InputError, ParseError
+from endolab.notices import Notice, emit
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
 __all__ = [
@@ -801,7 +801,7 @@ def check_frame(
                 "in input order)"
             )
     if notes:
-        warnings.warn("; ".join(notes), EndolabWarning, stacklevel=2)
+        emit(Notice("W_CGM_DATA_CHANGED", "W", "; ".join(notes)), stacklevel=2)
     if MMOL_COLUMN in frame.columns:
         return frame.select(*COLUMNS, MMOL_COLUMN).cast(_SCHEMA_WITH_UNIT)
     return frame.select(COLUMNS).cast(CANONICAL_SCHEMA)

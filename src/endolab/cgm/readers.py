@@ -30,7 +30,6 @@ import csv
 import io
 import os
 import re
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -47,7 +46,8 @@ from endolab.cgm.frame import (
     long_gap_notice,
     reading_dates_problem,
 )
-from endolab.errors import DataFileError, EndolabError, EndolabWarning, InputError
+from endolab.errors import DataFileError, EndolabError, InputError
+from endolab.notices import Notice, collect, emit
 
 __all__ = [
     "READERS",
@@ -102,8 +102,7 @@ def _check(
 ) -> pl.DataFrame:
     """check_frame with errors naming ``file``; ``header``: the column whose name gave ``unit``."""
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", EndolabWarning)
+        with collect() as caught:
             out = check_frame(frame, unit=unit)
     except EndolabError as exc:
         if isinstance(exc, DataFileError):
@@ -123,8 +122,9 @@ def _check(
     if dates is not None:
         raise DataFileError(dates, file=file, column="time")
     gaps = long_gap_notice(out)
-    for message in [*(str(w.message) for w in caught), *([gaps] if gaps else [])]:
-        warnings.warn(f"{file}: {message}", EndolabWarning, stacklevel=3)
+    found = [*caught, *([Notice("W_CGM_LONG_GAP", "W", gaps)] if gaps else [])]
+    for n in found:
+        emit(Notice(n.code, n.severity, f"{file}: {n.message}", field=file), stacklevel=3)
     return out
 
 

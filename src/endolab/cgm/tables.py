@@ -3,7 +3,7 @@
 * :data:`SUMMARY_COLUMNS` and :func:`summary_columns` — the short table shown on screen (keys, then
   the consensus core figures); :func:`episode_summary_columns` the same for episode counts;
 * :func:`table_record` — the JSON envelope of a table: disclaimer, what it is, the glucose unit,
-  the glucose conversion used (:data:`GLUCOSE_CONVERSION`), the warnings, the unit of every
+  the glucose conversion used (:data:`GLUCOSE_CONVERSION`), the notices, the unit of every
   column, the rows;
 * :func:`summary_display` — the summary as shown on screen: a GMI from too little data marked †,
   with the footnotes that explain the marks and the units;
@@ -21,6 +21,8 @@
 from __future__ import annotations
 
 import io
+import math
+from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any, Final, Literal
 
@@ -28,6 +30,7 @@ import polars as pl
 
 from endolab.cgm.columns import column_unit
 from endolab.errors import InputError
+from endolab.notices import Notice
 from endolab.output import DISCLAIMER, json_text
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
 
@@ -36,6 +39,7 @@ __all__ = [
     "KEY_COLUMNS",
     "SUMMARY_COLUMNS",
     "TableFormat",
+    "display_cell",
     "episode_summary_columns",
     "format_from_suffix",
     "summary_columns",
@@ -104,19 +108,54 @@ _UNIT_FOOTNOTE: Final = (
 
 
 def table_record(
-    table: pl.DataFrame, glucose_unit: str, what: str, warnings: list[str] | None = None
+    table: pl.DataFrame,
+    glucose_unit: str,
+    what: str,
+    notices: Sequence[Notice | str] | None = None,
 ) -> dict[str, Any]:
-    """The JSON envelope of a result table (``rows``: one mapping per row; ``warnings``: what the
-    engine said about the data and the results, e.g. a GMI from too little data)."""
+    """The JSON envelope of a result table (``rows``: one mapping per row).
+
+    ``notices``: what the engine said about the data and the results (a result's
+    :class:`~endolab.notices.Notice` values, e.g. a GMI from too little data; a plain text counts
+    as a notice with code ``W_CGM``): their messages in ``warnings`` and the notices themselves
+    (code, severity, message, field) in ``notices``.
+
+    >>> from endolab.notices import Notice
+    >>> r = table_record(pl.DataFrame({"id": ["a"]}), "mg/dL", "x", [Notice("W_X", "W", "m")])
+    >>> r["warnings"], r["notices"]
+    (['m'], [{'code': 'W_X', 'severity': 'W', 'message': 'm'}])
+    """
+    found = [n if isinstance(n, Notice) else Notice("W_CGM", "W", n) for n in notices or ()]
     return {
         "disclaimer": DISCLAIMER,
         "what": what,
         "glucose_unit": glucose_unit,
         "glucose_conversion": GLUCOSE_CONVERSION,
-        "warnings": list(warnings or []),
+        "warnings": [n.message for n in found],
+        "notices": [n.as_dict() for n in found],
         "units": {c: column_unit(c, glucose_unit) for c in table.columns},
         "rows": table.to_dicts(),
     }
+
+
+def display_cell(value: Any) -> str:
+    """A metric value as every front end shows it: ``—`` for none, ``yes``/``no``, integers as
+    integers, numbers ≥ 10 with 1 decimal and smaller ones with 2 (the units are in the header).
+
+    >>> [display_cell(v) for v in (None, True, 12, 153.449, 6.184, -0.5, "6.18 †")]
+    ['—', 'yes', '12', '153.4', '6.18', '-0.50', '6.18 †']
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return f"{value:g}"
+        return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+    return str(value)
 
 
 def summary_display(

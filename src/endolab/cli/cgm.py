@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-import warnings
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,13 +22,16 @@ from endolab.cli._common import (
     echo_disclaimer,
     engine_choice,
 )
-from endolab.errors import EndolabWarning, InputError, ParseError
+from endolab.errors import InputError, ParseError
 from endolab.output import DISCLAIMER
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import polars as pl
+
+    from endolab.cgm import CgmData, MetricsResult
+    from endolab.notices import Notice
 
 __all__ = ["app"]
 
@@ -125,18 +128,10 @@ def _choice(value: str, accepted: tuple[str, ...], option: str) -> str:
     )
 
 
-@contextmanager
-def _relay_warnings() -> Iterator[list[str]]:
-    """Print endolab warnings as ``warning: …`` lines on standard error; the list yielded is
-    filled with their texts when the block ends (for the JSON ``warnings``)."""
-    texts: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", EndolabWarning)
-        yield texts
-    for w in caught:
-        if issubclass(w.category, EndolabWarning):
-            texts.append(str(w.message))
-            typer.echo(f"warning: {w.message}", err=True)
+def _say(notices: Sequence[Notice]) -> None:
+    """The result's notices as ``warning: …`` lines on standard error (after the output)."""
+    for notice in notices:
+        typer.echo(f"warning: {notice.message}", err=True)
 
 
 @contextmanager
@@ -168,25 +163,37 @@ def _read(
     bar: Any,
     columns: dict[str, str] | None = None,
     include_scans: bool = False,
-) -> pl.DataFrame:
-    from endolab.cgm.readers import read_cgm
+) -> CgmData:
+    from endolab.cgm import load_cgm
 
-    kind = _choice(reader, ("auto", "generic", "dexcom", "libre"), "--reader")
+    return load_cgm(
+        list(files),
+        unit=unit,
+        progress=_advance(bar),
+        **_read_options(reader, date_order, columns, include_scans),
+    )
+
+
+def _read_options(
+    reader: str, date_order: str, columns: dict[str, str] | None, include_scans: bool
+) -> dict[str, Any]:
+    """The readers' keyword options from --reader, --date-order, the column map, --include-scans."""
+    options: dict[str, Any] = {
+        "reader": _choice(reader, ("auto", "generic", "dexcom", "libre"), "--reader")
+    }
     order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
-    options: dict[str, Any] = {}
     if order != "auto":
         options["date_order"] = order
     if columns:
         options["columns"] = columns
     if include_scans:
         options["include_scans"] = True
-    return read_cgm(
-        list(files),
-        reader=kind,  # type: ignore[arg-type]
-        unit=unit,
-        progress=None if bar is None else (lambda _name: bar[0].advance(bar[1])),
-        **options,
-    )
+    return options
+
+
+def _advance(bar: Any) -> Any:
+    """The readers' per-file progress callback for ``bar`` (None without a bar)."""
+    return None if bar is None else (lambda _name: bar[0].advance(bar[1]))
 
 
 def _write_out(out: Path, data: bytes, overwrite: bool) -> None:
@@ -221,6 +228,7 @@ def _human_table(table: pl.DataFrame, columns: list[str], glucose_unit: str, tit
     from rich.table import Table
 
     from endolab.cgm.columns import column_unit
+    from endolab.cgm.tables import display_cell
 
     shown = [c for c in columns if c in table.columns]
     out = Table(title=title, title_justify="left")
@@ -230,16 +238,8 @@ def _human_table(table: pl.DataFrame, columns: list[str], glucose_unit: str, tit
             escape(f"{c}\n[{unit}]") if unit else c, justify="left" if c == "id" else "right"
         )
     for row in table.select(shown).iter_rows():
-        out.add_row(*[_fmt(v) for v in row])
+        out.add_row(*[escape(display_cell(v)) for v in row])
     Console(width=max(100, 15 * len(shown))).print(out)
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
-    return str(value)
 
 
 def _emit(
@@ -251,16 +251,16 @@ def _emit(
     glucose_unit: str,
     what: str,
     human: Any,
-    notes: list[str] | None = None,
+    notices: Sequence[Notice] = (),
     overwrite: bool = False,
 ) -> None:
     """Shared output logic: --out writes the table; --format/--json print it; else human text.
 
-    ``notes``: the warnings, for the JSON ``warnings``."""
+    ``notices``: the result's notices, for the JSON ``warnings`` and ``notices``."""
     from endolab.cgm.tables import format_from_suffix, table_record
 
     out_fmt = _choice(fmt, ("csv", "json", "parquet"), "--format") if fmt is not None else None
-    payload = table_record(table, glucose_unit, what, notes)
+    payload = table_record(table, glucose_unit, what, notices)
     if out is not None:
         _write_table(table, out_fmt or format_from_suffix(out), out, payload, overwrite)
         if as_json:
@@ -270,7 +270,8 @@ def _emit(
                         "disclaimer": DISCLAIMER,
                         "out": str(out),
                         "rows": table.height,
-                        "warnings": list(notes or []),
+                        "warnings": [n.message for n in notices],
+                        "notices": [n.as_dict() for n in notices],
                     },
                     ensure_ascii=False,
                 )
@@ -362,8 +363,10 @@ def metrics_command(
     Without --out or --format a summary table is printed; --format csv|json prints the full table,
     --out FILE writes it (format from --format or the file suffix). Columns: docs/cgm.md.
     """
-    from endolab.cgm import compute_metrics
-    from endolab.cgm.frame import measured_units
+    import sys
+    from contextlib import nullcontext
+
+    from endolab.cgm import metrics_of_files
     from endolab.units import normalize_unit
 
     period = _choice(by, ("day", "week"), "--by") if by is not None else None
@@ -372,87 +375,89 @@ def metrics_command(
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     day0_file = [Path(day0)] if day0 is not None and Path(day0).is_file() else []
     how = engine_choice(engine, scheduler, workers)
+    columns = _columns(id_col, time_col, gl_col)
     if how == "dask":
-        _metrics_dask(
+        inputs, folder = _dask_inputs(
             files,
             fmt=fmt,
             out=out,
-            period=period,
-            chosen=chosen,
-            glucose_unit=glucose_unit,
-            in_unit=in_unit,
-            columns=_columns(id_col, time_col, gl_col),
-            window=window,
-            day0=day0,
             unsupported={
                 "--reader": reader.strip().lower() not in ("auto", "generic"),
                 "--date-order": date_order.strip().lower() != "auto",
                 "--include-scans": include_scans,
             },
-            scheduler=scheduler,
-            workers=workers,
-            as_json=as_json,
             overwrite=overwrite,
         )
-        return
-    _check_out(out, [*files, *day0_file], fmt, overwrite)
-    with _relay_warnings() as notes, _progress(files, "reading") as bar:
-        frame = _read(
-            files,
-            reader,
-            in_unit,
-            date_order,
-            bar,
-            _columns(id_col, time_col, gl_col),
-            include_scans,
+        options: dict[str, Any] = {"dask_progress": sys.stderr.isatty()}
+    else:
+        _check_out(out, [*files, *day0_file], fmt, overwrite)
+        inputs, folder = files, None
+        options = _read_options(reader, date_order, None, include_scans)
+    win, zero = _window(window, day0)
+    with nullcontext(None) if how == "dask" else _progress(files, "reading") as bar:
+        result = metrics_of_files(  # the engine is chosen in the library
+            inputs,
+            engine=how,
+            metrics=chosen,
+            by=period,
+            window=win,
+            day0=zero,
+            unit=in_unit,
+            unit_out=glucose_unit,
+            columns=columns or None,
+            scheduler=scheduler,
+            n_workers=workers,
+            progress=_advance(bar),
+            **options,
         )
-        if bar is not None:
-            bar[0].update(bar[1], description="computing")
-        win, zero = _window(window, day0)
-        table = compute_metrics(
-            frame, metrics=chosen, by=period, window=win, day0=zero, unit_out=glucose_unit
-        )
-        measured_mmol = measured_units(frame) != "mg/dL"
         if bar is not None:
             bar[0].advance(bar[1])
+    if folder is not None:
+        from endolab.cgm.distributed import write_parts
+
+        table = result.table
+        write_parts(table, folder, parts=getattr(result, "tasks", 0))
+        n_parts = sum(1 for p in folder.iterdir() if p.suffix == ".parquet")
+        typer.echo(
+            f"wrote {table.height} row(s) as {n_parts} Parquet part(s) and _SUCCESS to {folder}",
+            err=True,
+        )
+        _say(result.notices)
+        return
     _emit_metrics(
-        table,
+        result,
         fmt=fmt,
         out=out,
         as_json=as_json,
-        glucose_unit=glucose_unit,
-        what=f"cgm metrics ({chosen})",
-        notes=notes,
-        measured_mmol=measured_mmol,
+        what=f"cgm metrics ({chosen}{', dask' if how == 'dask' else ''})",
         overwrite=overwrite,
     )
 
 
 def _emit_metrics(
-    table: pl.DataFrame,
+    result: MetricsResult,
     *,
     fmt: str | None,
     out: Path | None,
     as_json: bool,
-    glucose_unit: str,
     what: str,
-    notes: list[str],
-    measured_mmol: bool = False,
     overwrite: bool = False,
 ) -> None:
-    """Emit a metrics table (both engines): the summary on screen, or --out/--format/--json."""
-    from endolab.cgm.metrics import gmi_sufficiency_notice
+    """Emit a metrics result (both engines): the summary on screen, or --out/--format/--json;
+    then its notices on standard error (said once the table is out, not before an error about
+    --out)."""
     from endolab.cgm.tables import summary_columns, summary_display
 
-    # GMI/eA1c from too little data: kept, flagged, and said once the table is out (issue 12)
-    notice = gmi_sufficiency_notice(table)
+    table = result.table
 
     def human() -> None:
-        shown, footnotes = summary_display(table, glucose_unit, measured_mmol=measured_mmol)
+        shown, footnotes = summary_display(
+            table, result.unit, measured_mmol=result.measured_unit != "mg/dL"
+        )
         _human_table(
             shown,
             summary_columns(table),
-            glucose_unit,
+            result.unit,
             f"CGM consensus metrics, {table.height} row(s) (full table: --out FILE or --format csv)",
         )
         for line in footnotes:
@@ -463,51 +468,32 @@ def _emit_metrics(
         fmt=fmt,
         out=out,
         as_json=as_json,
-        glucose_unit=glucose_unit,
+        glucose_unit=result.unit,
         what=what,
         human=human,
-        notes=[*notes, *([notice] if notice else [])],
+        notices=result.notices,
         overwrite=overwrite,
     )
-    if notice:  # said once the table is out (not before an error about --out)
-        typer.echo(f"warning: {notice}", err=True)
+    _say(result.notices)
 
 
-def _metrics_dask(
+def _dask_inputs(
     files: list[Path],
     *,
     fmt: str | None,
     out: Path | None,
-    period: str | None,
-    chosen: str,
-    glucose_unit: str,
-    in_unit: str | None,
-    columns: dict[str, str],
-    window: str | None,
-    day0: str | None,
     unsupported: dict[str, bool],
-    scheduler: str | None,
-    workers: int | None,
-    as_json: bool,
     overwrite: bool = False,
-) -> None:
-    """`cgm metrics --engine dask`: Parquet files on a Dask cluster (endolab.cgm.distributed).
+) -> tuple[list[Path], Path | None]:
+    """`cgm metrics --engine dask`: the Parquet inputs and, when --out is a folder of parts, that
+    folder (``None`` for one output file), checked before any work.
 
     ``--out`` with a file suffix (``.parquet``, ``.csv``, ``.json``) writes one file atomically;
     ``--out`` without a suffix (or an empty folder) writes a folder of Parquet parts with
     ``_SUCCESS`` written last (docs/dask.md).
     """
-    import sys
+    from endolab.cgm.distributed import check_parts_folder, parquet_files
 
-    from endolab.cgm.distributed import (
-        check_parts_folder,
-        compute_metrics_dask,
-        parquet_files,
-        require_dask,
-        write_parts,
-    )
-
-    require_dask()
     given = [flag for flag, on in unsupported.items() if on]
     if given:
         raise ParseError(
@@ -517,9 +503,7 @@ def _metrics_dask(
             value="dask",
         )
     inputs = parquet_files([str(f) for f in files])
-    folder = out is not None and (out.suffix == "" or out.is_dir())
-    if folder:
-        assert out is not None
+    if out is not None and (out.suffix == "" or out.is_dir()):
         if fmt is not None and fmt.strip().lower() != "parquet":
             raise ParseError(
                 f"--out {str(out)!r} is a folder of Parquet parts; --format {fmt} needs a file "
@@ -528,45 +512,9 @@ def _metrics_dask(
                 value=fmt,
             )
         check_parts_folder(out, inputs=inputs)
-    else:
-        _check_out(out, inputs, fmt, overwrite)
-    win, zero = _window(window, day0)
-    result = compute_metrics_dask(
-        [str(f) for f in inputs],
-        metrics=chosen,
-        by=period,
-        unit=in_unit,
-        unit_out=glucose_unit,
-        columns=columns or None,
-        scheduler=scheduler,
-        n_workers=workers,
-        progress=sys.stderr.isatty(),
-        window=win,
-        day0=zero,
-    )
-    table = result.table
-    for note in result.warnings:
-        typer.echo(f"warning: {note}", err=True)
-    if folder:
-        assert out is not None
-        write_parts(table, out, parts=result.tasks)
-        n_parts = sum(1 for p in out.iterdir() if p.suffix == ".parquet")
-        typer.echo(
-            f"wrote {table.height} row(s) as {n_parts} Parquet part(s) and _SUCCESS to {out}",
-            err=True,
-        )
-        return
-    _emit_metrics(
-        table,
-        fmt=fmt,
-        out=out,
-        as_json=as_json,
-        glucose_unit=glucose_unit,
-        what=f"cgm metrics ({chosen}, dask)",
-        notes=list(result.warnings),
-        measured_mmol=result.measured_unit != "mg/dL",
-        overwrite=overwrite,
-    )
+        return inputs, out
+    _check_out(out, inputs, fmt, overwrite)
+    return inputs, None
 
 
 @app.command("episodes")
@@ -608,7 +556,7 @@ def episodes_command(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
-    from endolab.cgm import episodes
+    from endolab.cgm import episodes_result
     from endolab.cgm.tables import episode_summary_columns
     from endolab.numbers import parse_float
     from endolab.units import normalize_unit
@@ -618,8 +566,8 @@ def episodes_command(
     gap = parse_float(inter_gap, "--inter-gap", unit="minutes")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     _check_out(out, files, fmt, overwrite)
-    with _relay_warnings() as notes, _progress(files, "reading") as bar:
-        frame = _read(
+    with _progress(files, "reading") as bar:
+        data = _read(
             files,
             reader,
             in_unit,
@@ -628,11 +576,11 @@ def episodes_command(
             _columns(id_col, time_col, gl_col),
             include_scans,
         )
-        result = episodes(
-            frame,
-            lv2_end=rule,  # type: ignore[arg-type]
+        result = episodes_result(
+            data,
+            lv2_end=rule,
             inter_gap=gap,
-            method=how,  # type: ignore[arg-type]
+            method=how,
         )
     table = result.summary if summary else result.table
     _emit(
@@ -649,9 +597,10 @@ def episodes_command(
             f"Consensus episodes per subject ({result.table.height} episode(s); "
             "one row per episode: --format csv or --out FILE)",
         ),
-        notes=notes,
+        notices=result.notices,
         overwrite=overwrite,
     )
+    _say(result.notices)
 
 
 @app.command("agp")
@@ -689,8 +638,7 @@ def agp_command(
     matplotlib.use("Agg")
 
     from endolab._io import check_output_path
-    from endolab.cgm import agp_figure
-    from endolab.cgm.agp import agp_metrics
+    from endolab.cgm import agp_result
     from endolab.units import normalize_unit
 
     check_output_path(
@@ -705,8 +653,8 @@ def agp_command(
             raise InputError(f"--y-max {y_max!r} must be greater than 0", field="--y-max")
     glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
-    with _relay_warnings() as notes, _progress([file], "reading") as bar:
-        frame = _read(
+    with _progress([file], "reading") as bar:
+        data = _read(
             [file],
             reader,
             in_unit,
@@ -715,20 +663,13 @@ def agp_command(
             _columns(id_col, time_col, gl_col),
             include_scans,
         )
-        panel = agp_metrics(frame, subject)
-        fig = agp_figure(
-            frame,
-            subject,
-            unit=glucose_unit,
-            title=title,
-            smooth=smooth,
-            y_max=top,
-            metrics=panel,
-        )
+        result = agp_result(data, subject, unit=glucose_unit, title=title, smooth=smooth, y_max=top)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=out.suffix.lower().lstrip("."), dpi=150)
+        result.figure.savefig(buffer, format=out.suffix.lower().lstrip("."), dpi=150)
     _write_out(out, buffer.getvalue(), overwrite)
+    _say(result.notices)
     # the panel's data-sufficiency verdict, as drawn (issue 18)
+    panel = result.metrics
     sufficiency = {
         "sufficient_2019": panel["sufficient_2019"],
         "sufficiency": panel["sufficiency"],
@@ -745,7 +686,8 @@ def agp_command(
                     "out": str(out),
                     "id": subject,
                     **sufficiency,
-                    "warnings": notes,
+                    "warnings": [n.message for n in result.notices],
+                    "notices": [n.as_dict() for n in result.notices],
                 },
                 ensure_ascii=False,
             )

@@ -93,16 +93,8 @@ def analyze(
         from endolab.trial.report import REPORT_CONTENTS
 
         check_output_path(out, flag="--out", kind="folder", inputs=[folder], writer=REPORT_CONTENTS)
-    import warnings
-
-    from endolab.errors import EndolabWarning
-
     console = Console(stderr=True)
-    with (
-        warnings.catch_warnings(record=True) as caught,
-        console.status("starting", spinner="dots") as status,
-    ):
-        warnings.simplefilter("always", EndolabWarning)
+    with console.status("starting", spinner="dots") as status:
 
         def progress(message: str) -> None:
             status.update(message)
@@ -117,11 +109,9 @@ def analyze(
             n_workers=workers,
             accept_units=accept_units,
         )
-    for w in caught:  # engine warnings as one line each on standard error
-        if issubclass(w.category, EndolabWarning):
-            typer.echo(f"warning: {w.message}", err=True)
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    for notice in analysis.notices:  # the warnings also one line each on standard error
+        if notice.severity == "W":
+            typer.echo(f"warning: {notice.message}", err=True)
     if as_json:
         typer.echo(endpoints_json_text(analysis))
         return
@@ -139,8 +129,8 @@ def analyze(
     for row in summary.rows:
         rt.add_row(*[escape(cell) for cell in row])
     Console(width=max(100, 24 + 30 * len(groups))).print(rt)
-    for notice in analysis.notices:
-        typer.echo(f"notice: {notice}")
+    for notice in analysis.notices:  # every notice of the analysis, after the table
+        typer.echo(f"notice: {notice.message}")
     typer.echo(
         f"Report written to {out} (report.html, endpoints.json, participants.csv, tables.md)"
     )

@@ -10,7 +10,8 @@ Severity levels (docs/methods/hcg.md §5):
 
 Every code of the catalogue is listed once in :data:`CATALOGUE` with its severity and the template of
 docs/methods/hcg.md §5. Messages are filled in by the calculators (they know the numbers); the catalogue is the
-single place where codes and severities live.
+single place where codes and severities live. A notice is the library-wide
+:class:`endolab.notices.Notice` (code, severity, message, field), re-exported here.
 
 >>> CATALOGUE["W_OFF_GRADUATION"].severity
 'W'
@@ -23,10 +24,11 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from dataclasses import dataclass
+from typing import Any, Final
 
 from endolab.errors import InputError, ParseError
+from endolab.notices import Notice, Severity
 from endolab.numbers import NOT_A_NUMBER_TEMPLATE
 
 __all__ = [
@@ -40,8 +42,6 @@ __all__ = [
     "prefilled_error",
     "schedule_invalid",
 ]
-
-Severity = Literal["E", "W", "I"]
 
 
 @dataclass(frozen=True)
@@ -225,31 +225,12 @@ CATALOGUE: Final[Mapping[str, CatalogueEntry]] = types.MappingProxyType(
 )
 
 
-@dataclass(frozen=True)
-class Notice:
-    """A warning or information attached to a result (docs/methods/hcg.md §4.2 ``Notice(code, severity, message, data)``).
-
-    ``data`` holds the exact numbers behind the message (read-only mapping; not compared).
-    """
-
-    code: str
-    severity: Severity
-    message: str
-    data: Mapping[str, Any] = field(
-        default_factory=lambda: types.MappingProxyType({}), compare=False, hash=False
-    )
-
-    def as_dict(self) -> dict[str, str]:
-        """``{code, severity, message}`` for JSON output."""
-        return {"code": self.code, "severity": self.severity, "message": self.message}
-
-
 def notice(code: str, message: str, **data: Any) -> Notice:
     """Build a :class:`Notice` for a W_/I_ code of the catalogue (severity looked up)."""
     entry = CATALOGUE[code]
     if entry.severity == "E":
         raise AssertionError(f"{code} is an error code, not a notice")  # pragma: no cover
-    return Notice(code, entry.severity, message, types.MappingProxyType(dict(data)))
+    return Notice(code, entry.severity, message, data=types.MappingProxyType(dict(data)))
 
 
 class HcgInputError(InputError):

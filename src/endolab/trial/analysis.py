@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from endolab._version import __version__
+from endolab.notices import Notice
 from endolab.output import DISCLAIMER
 from endolab.trial.dataset import TrialDataset, no_participants_error
 from endolab.trial.endpoints import (
@@ -44,8 +45,9 @@ __all__ = [
     "pre_infusion_events",
 ]
 
-#: Version of the endpoints.json structure (documented in docs/trial.md).
-SCHEMA_VERSION = 1
+#: Version of the endpoints.json structure (documented in docs/trial.md). 2: ``notices`` are
+#: objects (code, severity, message, field) instead of strings.
+SCHEMA_VERSION = 2
 
 #: Days per year used to turn an SHE count in a window into a yearly rate [A].
 _DAYS_PER_YEAR = 365.25
@@ -336,7 +338,13 @@ def pre_infusion_events(
 
 @dataclass
 class TrialAnalysis:
-    """Everything computed from one dataset under one protocol."""
+    """Everything computed from one dataset under one protocol.
+
+    ``notices`` (:class:`endolab.notices.Notice`, as data): the dataset's plausibility findings,
+    endpoints left undecided by a short follow-up, cohorts left out of the summaries, and what
+    the CGM engine said while the AGP figures were drawn (added by
+    :func:`endolab.trial.figures.agp_figures`).
+    """
 
     protocol: Protocol
     dataset: TrialDataset
@@ -344,7 +352,7 @@ class TrialAnalysis:
     visits: dict[str, list[dict[str, Any]]]  # participant_id → graded visits
     cohorts: dict[str, dict[str, Any]]
     adverse_events: list[dict[str, Any]]
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     intervals: pl.DataFrame | None = None
     pre_infusion_events: list[dict[str, Any]] = field(default_factory=list)
     cgm_readings: int | None = None  # all CGM readings, when ``dataset.cgm`` holds only windows
@@ -398,7 +406,7 @@ class TrialAnalysis:
             "pre_infusion_events": self.pre_infusion_events,
             "participants": self.participant_records(),
             "survival": None if self.survival is None else self.survival.to_dict(),
-            "notices": self.notices,
+            "notices": [n.as_dict() for n in self.notices],
             "disclaimer": DISCLAIMER,
         }
 
@@ -430,7 +438,7 @@ def continuous_keys(protocol: Protocol) -> dict[str, tuple[str, str, str, str]]:
     }
 
 
-def _follow_up_notices(table: pl.DataFrame, protocol: Protocol, simulated: bool) -> list[str]:
+def _follow_up_notices(table: pl.DataFrame, protocol: Protocol, simulated: bool) -> list[Notice]:
     """One notice per SHE-free endpoint whose window some participants' follow-up does not reach:
     left undecided (simulated data, or a protocol ``min_follow_up_day``) or, for observed data
     under the format's rule that events are complete, counted SHE-free — said either way."""
@@ -456,29 +464,35 @@ def _follow_up_notices(table: pl.DataFrame, protocol: Protocol, simulated: bool)
             else "they have no record at all"
         )
         if needed is None:
-            out.append(
+            message = (
                 f"{key}: {len(ids)} of {table.height} participant(s) ({named}) counted free of "
                 f"severe hypoglycaemia although {ends}, before the window's last day "
                 f"{ep.window[1]}: the dataset format takes the events table as complete. Set "
                 "min_follow_up_day in the protocol to leave them undecided"
             )
         else:
-            out.append(
+            message = (
                 f"{key}: not decided for {len(ids)} of {table.height} participant(s) ({named}): "
                 f"{ends}, before day {needed} that the window days "
                 f"{ep.window[0]}–{ep.window[1]} needs; they count in N, not in n"
             )
+        out.append(Notice("W_TRIAL_FOLLOW_UP_SHORT", "W", message, field=key))
     return out
 
 
-def _survival(ds: TrialDataset, protocol: Protocol, notices: list[str]) -> Any:
+def _survival(ds: TrialDataset, protocol: Protocol, notices: list[Notice]) -> Any:
     """The survival analysis, or ``None`` with a notice when the ``[survival]`` extra is missing."""
     from importlib.util import find_spec
 
     if find_spec("lifelines") is None:
         notices.append(
-            "time-to-event (Kaplan–Meier) estimates are not computed: they need the optional "
-            "extra [survival]: pip install 'endolab[survival]'"
+            Notice(
+                "I_TRIAL_SURVIVAL_NOT_COMPUTED",
+                "I",
+                "time-to-event (Kaplan–Meier) estimates are not computed: they need the optional "
+                "extra [survival]: pip install 'endolab[survival]'",
+                field="survival",
+            )
         )
         return None
     from endolab.trial.survival import survival_analysis
@@ -540,14 +554,19 @@ def analyze(
         )
         table = table.join(grades, on="participant_id", how="left")
 
-    notices: list[str] = list(ds.notices)
+    notices: list[Notice] = list(ds.notices)
     notices += _follow_up_notices(table, protocol, ds.simulated)
     grouped = {c for cs in protocol.cohort_groups.values() for c in cs}
     stray = sorted(set(ds.participants["cohort"].to_list()) - grouped)
     if stray:
         notices.append(
-            f"cohort(s) {', '.join(stray)} are in the data but in no cohort group of protocol "
-            f"{protocol.name}; their participants are listed but not summarised"
+            Notice(
+                "I_TRIAL_COHORT_NOT_SUMMARISED",
+                "I",
+                f"cohort(s) {', '.join(stray)} are in the data but in no cohort group of protocol "
+                f"{protocol.name}; their participants are listed but not summarised",
+                field="cohort",
+            )
         )
 
     cohorts: dict[str, dict[str, Any]] = {}

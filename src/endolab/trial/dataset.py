@@ -37,6 +37,7 @@ import polars as pl
 
 from endolab._io import atomic_directory, check_output_path
 from endolab.errors import DataFileError, InputError
+from endolab.notices import Notice
 from endolab.trial.plausibility import CONFIRM_HINT, check_plausibility
 
 __all__ = [
@@ -210,7 +211,8 @@ class TrialDataset:
     ``simulation`` is the simulator's manifest (``simulation.json``) when the dataset is in silico,
     else ``None``; reports then say that the results are simulated, not clinical evidence.
     ``notices`` are the plausibility findings that did not stop the reading (e.g. a unit slip
-    confirmed with ``accept_units``); every report shows them.
+    confirmed with ``accept_units``), as :class:`endolab.notices.Notice` data with code
+    :data:`PLAUSIBILITY_CODE`; every report shows them.
     """
 
     folder: Path | None
@@ -222,7 +224,7 @@ class TrialDataset:
     formats: dict[str, str] = field(default_factory=dict)
     source: str = ""
     simulation: Mapping[str, Any] | None = None
-    notices: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = ()
 
     @property
     def simulated(self) -> bool:
@@ -879,8 +881,13 @@ def _assemble(
         formats=formats,
         source=source,
         simulation=simulation,
-        notices=tuple(report.warnings),
+        notices=tuple(Notice(PLAUSIBILITY_CODE, "W", m) for m in report.warnings),
     )
+
+
+#: The code of a plausibility finding that does not stop the analysis (a value that looks like a
+#: unit slip, confirmed or only suspected).
+PLAUSIBILITY_CODE = "W_TRIAL_PLAUSIBILITY"
 
 
 def no_participants_error(file: str = "participants.csv") -> DataFileError:

@@ -26,6 +26,7 @@ from typing import Any
 import polars as pl
 
 from endolab.errors import DataFileError, InputError
+from endolab.notices import Notice
 from endolab.trial.analysis import TrialAnalysis, analyze
 from endolab.trial.dataset import (
     FILES,
@@ -101,7 +102,7 @@ def _range_task(
     files: list[str],
     participants: pl.DataFrame,
     windows: list[tuple[int, int]],
-) -> tuple[pl.DataFrame, pl.DataFrame, int, tuple[str, ...]]:
+) -> tuple[pl.DataFrame, pl.DataFrame, int, tuple[Notice, ...]]:
     """One range of participants: (intervals, readings in any window, reading count, notices).
 
     The participants' own values are checked once, by the final :func:`read_dataset`; here only
@@ -122,7 +123,7 @@ def _range_task(
         source="cgm",
         accept_units=True,
     )
-    notes = tuple(n for n in ds.notices if n.startswith("cgm"))
+    notes = tuple(n for n in ds.notices if n.message.startswith("cgm"))
     day = pl.col("day")
     # each participant's last reading is kept too: it is their last observation (follow-up and the
     # survival analysis's censoring), outside every window it enters no endpoint
@@ -141,7 +142,7 @@ def analyze_dask(
     n_workers: int | None = None,
     buckets: int | None = None,
     accept_units: bool = False,
-) -> tuple[TrialAnalysis, tuple[str, ...]]:
+) -> tuple[TrialAnalysis, tuple[Notice, ...]]:
     """:func:`~endolab.trial.analyze` of a dataset folder whose CGM table is read on Dask.
 
     Returns the analysis and the CGM notices of the tasks (plausibility warnings), as data.

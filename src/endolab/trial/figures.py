@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Literal
 
 import polars as pl
@@ -24,6 +25,7 @@ from endolab.cgm.schema import (
     TIR_HIGH_MG_DL,
     TIR_LOW_MG_DL,
 )
+from endolab.notices import Notice, collect
 from endolab.trial.analysis import TrialAnalysis
 
 __all__ = [
@@ -250,10 +252,26 @@ def agp_figures(a: TrialAnalysis) -> tuple[list[tuple[str, Figure]], str | None]
     """AGP over the follow-up CGM window: pooled per cohort, and per participant when few.
 
     Returns (list of (caption, figure), note). Per-participant AGP reports are drawn by the CGM
-    engine (:func:`endolab.cgm.agp_figure`) when at most :data:`AGP_PER_PARTICIPANT_MAX`
-    participants have readings in the window; the note says when they were left out.
+    engine (:func:`endolab.cgm.agp_result`) when at most :data:`AGP_PER_PARTICIPANT_MAX`
+    participants have readings in the window; the note says when they were left out. What the
+    CGM engine says on the way (e.g. a participant with a single reading in the window) is added
+    to ``a.notices`` (each once): nothing is warned.
     """
-    from endolab.cgm import agp_figure
+    with collect() as found:
+        out = _agp_figures(a)
+    _add_notices(a, found)
+    return out
+
+
+def _add_notices(a: TrialAnalysis, notices: Sequence[Notice]) -> None:
+    """Add ``notices`` to the analysis' notices, each once."""
+    for n in notices:
+        if n not in a.notices:
+            a.notices.append(n)
+
+
+def _agp_figures(a: TrialAnalysis) -> tuple[list[tuple[str, Figure]], str | None]:
+    from endolab.cgm import agp_result
 
     window = a.protocol.continuous.tir_window
     out: list[tuple[str, Figure]] = []
@@ -270,10 +288,11 @@ def agp_figures(a: TrialAnalysis) -> tuple[list[tuple[str, Figure]], str | None]
             "cohort AGP is shown."
         )
     for pid in ids:
-        fig = agp_figure(
+        result = agp_result(
             frame, pid, title=f"Ambulatory Glucose Profile — {pid}, days {window[0]}–{window[1]}"
         )
-        out.append((f"Ambulatory glucose profile — {pid}", fig))
+        _add_notices(a, result.notices)
+        out.append((f"Ambulatory glucose profile — {pid}", result.figure))
     return out, None
 
 

@@ -207,8 +207,8 @@ def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list
         "Machine-readable results: endpoints.json (structure in docs/trial.md); participant "
         "listing: participants.csv; tables: tables.md.</p>",
     ]
-    for notice in a.notices + notes:
-        parts.append(f"<p class='notice'>{e(notice)}</p>")
+    for notice in [*a.notices, *notes]:
+        parts.append(f"<p class='notice'>{e(str(notice))}</p>")
     parts.append("<h2>Endpoint definitions</h2><ul>")
     parts += [f"<li>{e(d)}</li>" for d in _definitions(p)]
     parts.append(
@@ -305,7 +305,7 @@ def report_files(a: TrialAnalysis, *, progress: Progress | None = None) -> dict[
         provenance_sentence(a),
         "",
     ]
-    md += [f"> {n}\n" for n in a.notices + notes]
+    md += [f"> {n}\n" for n in [*a.notices, *notes]]
     md += [to_markdown(t) for t in all_tables(a)]
     md += [f"_{DISCLAIMER}_", ""]
     return {

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import os
 import secrets
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from endolab._version import __version__
 from endolab.errors import InputError
+from endolab.notices import Notice
 from endolab.web.settings import Settings
 
 if TYPE_CHECKING:
@@ -173,6 +175,11 @@ def _without_folder(text: str, folder: Path, label: str) -> str:
     return text
 
 
+def _notice_without_folder(notice: Notice, folder: Path, label: str) -> Notice:
+    """``notice`` with the temporary folder replaced by ``label`` in its message."""
+    return dataclasses.replace(notice, message=_without_folder(notice.message, folder, label))
+
+
 def analyze_zip(
     data: bytes, settings: Settings, protocol: str | None = None, name: str | None = None
 ) -> TrialAnalysis:
@@ -202,11 +209,11 @@ def analyze_zip(
             raise
         inside = folder.relative_to(root).as_posix()
         source = label if inside in ("", ".") else f"{label} (folder {inside}/)"
-        notices = tuple(_without_folder(n, root, label) for n in analysis.dataset.notices)
+        notices = tuple(_notice_without_folder(n, root, label) for n in analysis.dataset.notices)
         analysis.dataset = dataclasses.replace(
             analysis.dataset, folder=None, source=source, notices=notices
         )
-        analysis.notices = [_without_folder(n, root, label) for n in analysis.notices]
+        analysis.notices = [_notice_without_folder(n, root, label) for n in analysis.notices]
         return analysis
 
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
-import threading
-import warnings
-from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -20,57 +17,50 @@ from endolab.web.api import ERRORS, Envelope, not_a_boolean
 from endolab.web.settings import Settings
 from endolab.web.trialdata import FIGURES
 
+if TYPE_CHECKING:
+    from endolab.cgm import CgmData
+
 __all__ = ["SimulateIn", "cgm_analysis", "router", "simulate_limits_in_schema"]
 
 router = APIRouter(prefix="/api/v1")
 
-T = TypeVar("T")
 
-#: ``warnings.catch_warnings`` changes process state: one recording block at a time.
-_WARNINGS = threading.Lock()
-
-
-def with_warnings(fn: Callable[[], T]) -> tuple[T, list[str]]:
-    """Run ``fn`` and return its result with the messages of the warnings it raised."""
-    with _WARNINGS, warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        value = fn()
-    seen: list[str] = []
-    for w in caught:
-        text = " ".join(str(w.message).split())
-        if text not in seen:
-            seen.append(text)
-    return value, seen
-
-
-def _read_frame(data: bytes, name: str, unit: str | None = None) -> tuple[Any, list[str]]:
-    from endolab.cgm.readers import read_cgm
+def _read(data: bytes, name: str, unit: str | None = None) -> CgmData:
+    """The uploaded export read, with the readers' notices as data (no warnings, no lock)."""
+    from endolab.cgm import load_cgm
 
     if not data:
         raise InputError("the uploaded file is empty", code="E_EMPTY", field="file")
-    return with_warnings(lambda: read_cgm(data, name=name or "upload", unit=unit or None))
+    return load_cgm(data, name=name or "upload", unit=unit or None)
 
 
 def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> dict[str, Any]:
-    """Metrics table (JSON envelope) and one AGP SVG per subject of an uploaded CGM export."""
-    from endolab.cgm import compute_metrics
-    from endolab.cgm.frame import measured_units
-    from endolab.cgm.tables import summary_columns, summary_display, table_record
+    """Metrics table (JSON envelope, with the result's notices) and one AGP SVG per subject of an
+    uploaded CGM export."""
+    from endolab.cgm import metrics_result
+    from endolab.cgm.tables import (
+        display_cell,
+        summary_columns,
+        summary_display,
+        table_record,
+    )
 
-    frame, notes = _read_frame(data, name)
-    table, more = with_warnings(lambda: compute_metrics(frame))
-    record = table_record(table, "mg/dL", "cgm metrics (core)", [*notes, *more])
+    cgm = _read(data, name)
+    result = metrics_result(cgm)
+    table = result.table
+    record = table_record(table, result.unit, "cgm metrics (core)", result.notices)
     shown, footnotes = summary_display(
-        table, "mg/dL", measured_mmol=measured_units(frame) != "mg/dL"
+        table, result.unit, measured_mmol=result.measured_unit != "mg/dL"
     )
     agps: dict[str, str] = {}
     ids = table["id"].to_list()
     for sid in ids[:20]:
-        svg = _agp_svg(frame, str(sid)).encode("utf-8")
+        svg = _agp_svg(cgm.frame, str(sid)).encode("utf-8")
         agps[str(sid)] = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
     return {
         "record": to_jsonable(record),
-        "shown": to_jsonable(shown.to_dicts()),
+        # the cells as the command line prints them (endolab.cgm.tables.display_cell)
+        "shown": [{c: display_cell(v) for c, v in row.items()} for row in shown.to_dicts()],
         "footnotes": footnotes,
         "columns": summary_columns(table),
         "ids": ids,
@@ -79,10 +69,11 @@ def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> di
 
 
 def _agp_svg(frame: Any, subject: str) -> str:
-    from endolab.cgm import agp_figure
+    """The AGP of one subject as SVG text (its notices are those of the metrics, shown there)."""
+    from endolab.cgm import agp_result
 
-    with FIGURES:
-        fig, _ = with_warnings(lambda: agp_figure(frame, subject))
+    with FIGURES:  # matplotlib: one figure build at a time (not a notice lock)
+        fig = agp_result(frame, subject).figure
         buf = io.StringIO()
         fig.savefig(buf, format="svg")
     text = buf.getvalue()
@@ -101,16 +92,15 @@ async def cgm_metrics(
     unit: str | None = Form(None, description="Glucose unit of a generic file (mg/dL, mmol/L)."),
     metric_set: Literal["core", "full"] = Form("core", alias="set"),
 ) -> dict[str, Any]:
-    from endolab.cgm import compute_metrics
+    from endolab.cgm import metrics_result
     from endolab.cgm.tables import table_record
 
     data = await file.read()
 
     def work() -> dict[str, Any]:  # CPU-bound: off the event loop, other requests keep flowing
-        frame, notes = _read_frame(data, file.filename or "upload", unit)
-        table, more = with_warnings(lambda: compute_metrics(frame, metrics=metric_set))
+        result = metrics_result(_read(data, file.filename or "upload", unit), metrics=metric_set)
         return to_jsonable(  # type: ignore[no-any-return]
-            table_record(table, "mg/dL", f"cgm metrics ({metric_set})", [*notes, *more])
+            table_record(result.table, result.unit, f"cgm metrics ({metric_set})", result.notices)
         )
 
     return await run_in_threadpool(work)
@@ -131,7 +121,7 @@ async def cgm_agp(
     data = await file.read()
 
     def work() -> str:  # CPU-bound: off the event loop
-        frame, _ = _read_frame(data, file.filename or "upload", unit)
+        frame = _read(data, file.filename or "upload", unit).frame
         ids = frame["id"].unique(maintain_order=True).to_list()
         if subject is not None and subject not in ids:
             shown = ", ".join(map(str, ids[:10]))

@@ -22,7 +22,6 @@ data/README: the validation treats the wall clock as UTC on both sides).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -42,7 +41,8 @@ from endolab.cgm.kernels.groups import (
     groups_of,
     shift_within,
 )
-from endolab.errors import EndolabWarning, InputError
+from endolab.errors import InputError
+from endolab.notices import Notice, emit
 
 __all__ = [
     "DEFAULT_INTER_GAP_MIN",
@@ -276,11 +276,14 @@ def _grid_step(
             ", ".join(f"{c}={groups.keys[c][g]}" for c in groups.keys.columns) for g in skipped[:3]
         )
         more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
-        warnings.warn(
-            f"{len(skipped)} group(s) ({names}{more}) have a median sampling interval outside "
-            f"1–{inter_gap:g} min (inter_gap); their grid-based indices (CONGA, MODD, MAG, GVP, "
-            "SD of ROC, AUC, SD/CV subtypes, MAGE, PGS, episode counts) are left empty",
-            EndolabWarning,
+        emit(
+            Notice(
+                "W_CGM_GRID_INTERVAL",
+                "W",
+                f"{len(skipped)} group(s) ({names}{more}) have a median sampling interval outside "
+                f"1–{inter_gap:g} min (inter_gap); their grid-based indices (CONGA, MODD, MAG, GVP, "
+                "SD of ROC, AUC, SD/CV subtypes, MAGE, PGS, episode counts) are left empty",
+            ),
             stacklevel=3,
         )
     return step
