@@ -187,7 +187,8 @@ def test_analyze_short_simulation_is_not_decided(tmp_path: Path) -> None:
         she = doc["cohorts"][group]["she_free_90_365"]
         assert she["status"] == "not decided" and she["n"] is None
     assert [p["she_free_90_365"] for p in doc["participants"]] == [None, None]
-    assert any(n.startswith("she_free_90_365: not decided for 2 of 2") for n in doc["notices"])
+    messages = [n["message"] if isinstance(n, dict) else n for n in doc["notices"]]
+    assert any(m.startswith("she_free_90_365: not decided for 2 of 2") for m in messages)
     for name in ("report.html", "tables.md"):
         text = (rep / name).read_text(encoding="utf-8")
         assert "not decided" in text and "she_free_90_365: not decided for 2 of 2" in text
