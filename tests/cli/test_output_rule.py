@@ -59,6 +59,9 @@ def _fake_trace(*_args: Any, **_kwargs: Any) -> pl.DataFrame:
             "carbs_g_per_min": [0.0] * n,
             "c_peptide_pmol_l": [100.0] * n,
             "secretion_pmol_kg_min": [1.0] * n,
+            "graft_glucagon_egp_mg_kg_min": [0.0] * n,
+            "rescue_carbs_g": [0.0] * n,
+            "severe_event": [0] * n,
         }
     )
 

@@ -37,7 +37,7 @@ def test_simulate_then_analyze(tmp_path: Path) -> None:
         (["--days", "0"], "days must be"),
         (["--format", "xlsx"], "--format must be"),
         (["--sensor", "libre"], "unknown sensor model 'libre'"),
-        (["--she-minutes", "5"], "20–120 min"),
+        (["--she-minutes", "5"], "10–120 min"),
     ],
 )
 def test_simulate_bad_input_one_line_exit_3(tmp_path: Path, args: list[str], message: str) -> None:
@@ -65,11 +65,17 @@ def test_demo_wiring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         studies,
         "demo_trial",
-        lambda seed=1, progress=None: sim_runner.simulate_trial(participants=2, days=2, seed=seed),
+        lambda seed=1, progress=None, settings=None: sim_runner.simulate_trial(
+            participants=2, days=2, seed=seed, **settings.kwargs()
+        ),
     )
     out = tmp_path / "demo"
-    r = runner.invoke(app, ["trial", "demo", "--out", str(out)])
+    fast = tmp_path / "fast.toml"
+    fast.write_text("[screening]\ndays = 56\n")
+    r = runner.invoke(app, ["trial", "demo", "--out", str(out), "--settings", str(fast)])
     assert r.exit_code == 0, r.output
+    manifest = (out / "dataset" / "simulation.json").read_text(encoding="utf-8")
+    assert '"days": 56' in manifest  # the settings file reached the simulation
     assert {p.name for p in out.iterdir()} == {
         ".endolab-manifest.json",
         "dataset",
@@ -79,7 +85,9 @@ def test_demo_wiring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     }
     assert "NEJM 2025 10/12" in r.stdout
     assert "IN-SILICO" in (out / "report" / "report.html").read_text(encoding="utf-8")
-    r = runner.invoke(app, ["trial", "demo", "--out", str(out)])  # a previous demo is replaced
+    r = runner.invoke(
+        app, ["trial", "demo", "--out", str(out), "--settings", str(fast)]
+    )  # replaced
     assert r.exit_code == 0, r.output
 
 
@@ -179,7 +187,86 @@ def test_analyze_short_simulation_is_not_decided(tmp_path: Path) -> None:
         she = doc["cohorts"][group]["she_free_90_365"]
         assert she["status"] == "not decided" and she["n"] is None
     assert [p["she_free_90_365"] for p in doc["participants"]] == [None, None]
-    assert any(n.startswith("she_free_90_365: not decided for 2 of 2") for n in doc["notices"])
+    messages = [n["message"] if isinstance(n, dict) else n for n in doc["notices"]]
+    assert any(m.startswith("she_free_90_365: not decided for 2 of 2") for m in messages)
     for name in ("report.html", "tables.md"):
         text = (rep / name).read_text(encoding="utf-8")
         assert "not decided" in text and "she_free_90_365: not decided for 2 of 2" in text
+
+
+def test_sim_settings_prints_toml_that_round_trips(tmp_path: Path) -> None:
+    import tomllib
+
+    r = runner.invoke(app, ["sim", "settings"])
+    assert r.exit_code == 0, r.output
+    doc = tomllib.loads(r.stdout)
+    assert {"graft", "therapy", "titration", "population", "behaviour", "screening", "she"} <= set(
+        doc
+    )
+    assert "wean_cpeptide_pmol_l" not in doc["titration"]  # glycaemic criteria only
+    custom = tmp_path / "s.toml"
+    custom.write_text("[titration]\nreduce_factor = 0.75\n[she]\nmin_minutes = 45\n")
+    r = runner.invoke(app, ["sim", "settings", "--settings", str(custom)])
+    assert r.exit_code == 0, r.output
+    doc = tomllib.loads(r.stdout)
+    assert doc["titration"]["reduce_factor"] == 0.75 and doc["she"]["min_minutes"] == 45
+    assert doc["titration"]["increase_factor"] == 1.1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[nope]\nx = 1\n", "unknown settings section [nope]"),
+        ("[titration]\nwean_cpeptide_pmol_l = 200\n", "unknown setting titration.wean_cpeptide"),
+        ("[she]\nmin_minutes = 5\n", "10–120 min"),
+        ("[titration]\nreduce_factor = 'a'\n", "titration.reduce_factor must be like"),
+        ("[titration\n", "not valid TOML"),
+    ],
+)
+def test_settings_file_errors_are_one_line_exit_3(tmp_path: Path, text: str, message: str) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    out = tmp_path / "o"
+    r = runner.invoke(app, ["trial", "simulate", "--out", str(out), "--settings", str(bad)])
+    assert r.exit_code == 3, r.output
+    assert r.stderr.startswith("error: ") and message in r.stderr
+    assert r.stderr.count("\n") == 1
+    assert not out.exists()
+
+
+def test_simulate_arm_control_and_bad_arm(tmp_path: Path) -> None:
+    settings = tmp_path / "fast.toml"
+    settings.write_text("[screening]\ndays = 56\n")
+    out = tmp_path / "ctl"
+    r = runner.invoke(
+        app,
+        ["trial", "simulate", "--participants", "2", "--days", "3", "--arm", "control",
+         "--settings", str(settings), "--out", str(out), "--json"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["arm"] == "control"
+    manifest = json.loads((out / "simulation.json").read_text(encoding="utf-8"))
+    assert manifest["arm"] == "control" and manifest["screening"]["days"] == 56
+    r = runner.invoke(app, ["trial", "simulate", "--arm", "sham", "--out", str(tmp_path / "x")])
+    assert r.exit_code == 3 and "--arm must be treated or control" in r.stderr
+
+
+def test_sim_patient_graft_alone_without_rescue(tmp_path: Path) -> None:
+    # a graft alone (no exogenous insulin, no rescue): the trace has the α-cell, rescue and
+    # severe-event columns; no rescue is ever given and glucose stays above 45 mg/dL
+    out = tmp_path / "t.csv"
+    r = runner.invoke(
+        app,
+        ["sim", "patient", "--id", "adult#009", "--days", "3", "--graft-fraction", "1.5",
+         "--therapy", "none", "--rescue", "off", "--out", str(out), "--json"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["rescue_carbs_g_per_day"] == 0.0 and doc["severe_events"] == 0
+    assert doc["min_plasma_glucose_mg_dl"] >= 45.0
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert {"graft_glucagon_egp_mg_kg_min", "rescue_carbs_g", "severe_event"} <= set(header)
+    r = runner.invoke(app, ["sim", "patient", "--id", "adult#001", "--rescue", "maybe"])
+    assert r.exit_code == 3 and "--rescue must be on or off" in r.stderr
+    r = runner.invoke(app, ["sim", "patient", "--id", "adult#001", "--therapy", "pump"])
+    assert r.exit_code == 3 and "therapy must be basal-bolus or none" in r.stderr

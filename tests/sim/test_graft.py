@@ -80,3 +80,96 @@ def test_bad_settings_are_input_errors() -> None:
         GraftSettings(potency=0)
     with pytest.raises(InputError, match="hepatic_extraction"):
         GraftSettings(hepatic_extraction="x")  # type: ignore[arg-type]
+
+
+def _graft_alone(fractions: list[float], days: int, glucagon_gain: float) -> dict[str, np.ndarray]:
+    """Every published adult with a constant graft F, no exogenous insulin, no rescue or
+    third-party carbohydrate, random simglucose meals; days 3.. are scored."""
+    from endolab.sim.model import (
+        C_GATE_MIN,
+        C_LAST_QSTO,
+        CP1,
+        CP2,
+        IPO,
+        ISC1,
+        ISC2,
+        N_CARRY,
+        QSTO1,
+        QSTO2,
+        param_index,
+        run_minutes,
+        therapy_row,
+    )
+    from endolab.sim.patients import load_patient, patient_names
+    from endolab.sim.scenario import random_meals
+
+    people = [(load_patient(name), f) for name in patient_names("adult") for f in fractions]
+    n = len(people)
+    x = np.array([pt.x0 for pt, _ in people])
+    p = np.array([pt.params for pt, _ in people])
+    p[:, param_index("F")] = [f for _, f in people]
+    p[:, param_index("kglu")] = glucagon_gain
+    x[:, ISC1] = x[:, ISC2] = 0.0  # no exogenous insulin left in the depots
+    sb = p[:, param_index("F")] * p[:, param_index("Sb")]
+    x[:, IPO] = sb / p[:, param_index("gamma")]
+    c1 = sb * p[:, param_index("BW")] / (p[:, param_index("vc_k2")] * p[:, param_index("vc_vd")])
+    x[:, CP1] = c1
+    x[:, CP2] = p[:, param_index("vc_k3")] * c1 / p[:, param_index("vc_k1")]
+    carry = np.zeros((n, N_CARRY))
+    carry[:, C_LAST_QSTO] = x[:, QSTO1] + x[:, QSTO2]
+    rows = np.array([therapy_row(0.0, 0.0, 1.0, 1.0, rescue_below=0.0) for _ in range(n)])
+    plan = random_meals(np.random.default_rng(17), n, days)
+    outs = [np.zeros((n, 1440)) for _ in range(8)]
+    below = np.zeros(n)
+    nadir = np.full(n, np.inf)
+    idx = np.arange(n)[:, None]
+    for k in range(days):
+        meal = np.zeros((n, 1440))
+        np.add.at(meal, (np.broadcast_to(idx, plan.minute[:, k].shape), plan.minute[:, k]),
+                  plan.grams[:, k])  # fmt: skip
+        run_minutes(x, p, meal, np.zeros_like(meal), np.zeros_like(meal), rows, carry,
+                    np.zeros((n, 1)), 1, *outs)  # fmt: skip
+        if k >= 3:
+            below += (outs[0] < 54.0).sum(axis=1)
+            nadir = np.minimum(nadir, outs[0].min(axis=1))
+    return {
+        "below54_pct": 100.0 * below / ((days - 3) * 1440),
+        "nadir": nadir,
+        "gate": carry[:, C_GATE_MIN],
+        "secretion_min": outs[3].min(axis=1),
+    }
+
+
+@pytest.mark.slow
+def test_graft_alone_never_causes_severe_hypoglycaemia() -> None:
+    # Graft alone (no insulin, rescue off), every published adult, F 0.3–1.5, 60 days of random
+    # meals: time < 54 mg/dL ≤ 1 % and nadir ≥ 45 mg/dL, never at the non-negativity gate. Without
+    # the graft's α-cells (gain 0) adult#009 falls below 45 mg/dL at F ≥ 1 (the audit found 4 mg/dL
+    # at F = 1.22): the counter-regulation is what protects, not the meals.
+    got = _graft_alone([0.3, 0.6, 1.0, 1.5], 60, GraftSettings().glucagon_gain)
+    assert (got["below54_pct"] <= 1.0).all(), got["below54_pct"]
+    assert (got["nadir"] >= 45.0).all(), got["nadir"]
+    assert (got["gate"] == 0).all()
+    without = _graft_alone([1.5], 20, 0.0)
+    assert without["nadir"].min() < 45.0
+
+
+def test_graft_beta_cells_stop_secreting_below_threshold() -> None:
+    # Dalla Man 2007 secretion with F scaling K, β and Sb: below h − Sb/β (95 − 1.514/0.11 ≈ 81
+    # mg/dL) and with glucose not rising, secretion relaxes to 0 (second phase floor −F·Sb)
+    from endolab.sim.model import GP, IPO, Y, param_index, rhs
+    from endolab.sim.patients import load_patient
+
+    pt = load_patient("adult#009")
+    p = pt.params.copy()
+    p[param_index("F")] = 1.0
+    x = pt.x0.copy()
+    x[GP] = 60.0 * p[param_index("Vg")]  # plasma glucose 60 mg/dL
+    x[Y] = -p[param_index("Sb")]  # second phase at its floor
+    x[IPO] = 0.0
+    dx = rhs(x, p, 0.0, 0.0, 0.0)
+    # Ipo' = −γ·Ipo + Y + F·K·max(dG/dt, 0) + F·Sb = 0 + (−Sb) + F·K·max(dG/dt,0) + Sb
+    assert dx[IPO] == pytest.approx(
+        p[param_index("K")] * max(dx[GP] / p[param_index("Vg")], 0.0), abs=1e-12
+    )
+    assert dx[Y] == pytest.approx(0.0, abs=1e-12)

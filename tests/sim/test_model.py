@@ -17,6 +17,7 @@ from endolab.sim.model import (
     rhs_into_numpy,
     run_minutes,
     state_index,
+    therapy_row,
 )
 from endolab.sim.patients import load_patient, patient_names
 
@@ -60,9 +61,10 @@ def _one_day(graft: dict[str, float]) -> list[np.ndarray]:
     meal = np.zeros((1, 1440))
     meal[0, [420, 720, 1080]] = [45, 70, 80]
     carry = np.zeros((1, N_CARRY))
-    therapy = np.array([[pt.basal_u_per_min, 1.0, pt.cr, pt.cf, 140, 150, 15, 70, 30]])
-    outs = [np.zeros((1, 1440)) for _ in range(6)]
-    run_minutes(x, p[None, :], meal, meal.copy(), np.zeros((1, 1440)), therapy, carry, 1, *outs)
+    therapy = therapy_row(pt.basal_u_per_min, 1.0, pt.cr, pt.cf, rescue_g=15.0)[None, :]
+    outs = [np.zeros((1, 1440)) for _ in range(8)]
+    u = np.zeros((1, 1))
+    run_minutes(x, p[None, :], meal, meal.copy(), np.zeros((1, 1440)), therapy, carry, u, 1, *outs)
     return [*outs, x]
 
 

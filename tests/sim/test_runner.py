@@ -13,6 +13,7 @@ import pytest
 
 from endolab.errors import InputError
 from endolab.sim import simulate, simulate_trial, write_simulation
+from endolab.sim.population import PopulationSettings, ScreeningSettings
 from endolab.sim.runner import (
     SIM_PROTOCOLS,
     SheProxy,
@@ -24,15 +25,26 @@ from endolab.sim.runner import (
 )
 from endolab.trial import analyze, load_protocol, read_dataset
 
+#: A 28-day screening period keeps these tests fast (the default is the protocol's year).
+FAST = ScreeningSettings(days=28)
+#: The 10 published adults, aware, exact boluses: the mechanics of the trial engine alone.
+PUBLISHED = PopulationSettings(source="published")
+
 
 def _files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 def test_same_seed_gives_byte_identical_dataset_folder(tmp_path: Path) -> None:
-    a = write_simulation(simulate_trial(participants=3, days=8, seed=7), tmp_path / "a")
-    b = write_simulation(simulate_trial(participants=3, days=8, seed=7), tmp_path / "b")
-    c = write_simulation(simulate_trial(participants=3, days=8, seed=8), tmp_path / "c")
+    a = write_simulation(
+        simulate_trial(participants=3, days=8, seed=7, screening=FAST), tmp_path / "a"
+    )
+    b = write_simulation(
+        simulate_trial(participants=3, days=8, seed=7, screening=FAST), tmp_path / "b"
+    )
+    c = write_simulation(
+        simulate_trial(participants=3, days=8, seed=8, screening=FAST), tmp_path / "c"
+    )
     assert _files(a) == _files(b)
     assert _files(a)["cgm.csv"] != _files(c)["cgm.csv"]
     assert set(_files(a)) == {
@@ -47,7 +59,7 @@ def test_same_seed_gives_byte_identical_dataset_folder(tmp_path: Path) -> None:
 
 
 def test_round_trip_reader_and_analysis(tmp_path: Path) -> None:
-    ds = simulate_trial(participants=4, days=31, seed=2)
+    ds = simulate_trial(participants=4, days=31, seed=2, screening=FAST)
     folder = write_simulation(ds, tmp_path / "sim")
     back = read_dataset(folder)
     assert back.simulated and back.simulation is not None
@@ -69,20 +81,24 @@ def test_round_trip_reader_and_analysis(tmp_path: Path) -> None:
     }
     manifest = json.loads((folder / "simulation.json").read_text(encoding="utf-8"))
     assert "adverse events other than severe hypoglycaemia" in manifest["not_simulated"][0]
-    assert manifest["she_proxy"]["min_minutes"] == 60
+    assert manifest["she_model"]["min_minutes"] == 30
+    assert manifest["arm"] == "treated"
+    # every enrolled participant passed the screening: ≥ 2 SHE per year, age 18–65
+    assert (back.participants["baseline_she_per_year"] >= 2).all()
+    assert back.participants["age_years"].is_between(18, 65).all()
 
 
 def test_larger_dose_never_lowers_mean_graft_fraction() -> None:
     means = []
     for dose in (0.0, 2e8, 4e8, 8e8, 1.6e9):
-        res = simulate([("X", dose)] * 5, seed=3, days=5)
+        res = simulate([("X", dose)] * 5, seed=3, days=5, population=PUBLISHED)
         means.append(res.graft_fraction.mean())
     assert means[0] == 0.0
     assert all(b >= a for a, b in itertools.pairwise(means))
 
 
 def test_no_graft_participants_never_stop_insulin() -> None:
-    res = simulate([("X", 0.0)] * 4, seed=4, days=60)
+    res = simulate([("X", 0.0)] * 4, seed=4, days=60, population=PUBLISHED)
     assert (res.graft_fraction == 0).all()
     assert (res.dose_scale > 0).all()
     assert (res.dataset.insulin["total_units"] > 0).all()
@@ -96,7 +112,7 @@ def test_no_graft_participants_stay_near_their_own_baseline() -> None:
     # was cut although nothing had changed, and days 30–90 ran 25–55 mg/dL above the run-in.
     # Without graft function the therapy that held each adult at the run-in mean must keep them
     # there: days 30–90 mean IG ≤ run-in mean + 10 mg/dL, and insulin never stops.
-    res = simulate([("X", 0.0)] * 6, seed=4, days=90, sensor="none")
+    res = simulate([("X", 0.0)] * 6, seed=4, days=90, sensor="none", population=PUBLISHED)
     ds = res.dataset
     day = (
         ds.cgm["time"].dt.date()
@@ -120,30 +136,37 @@ def test_no_graft_participants_stay_near_their_own_baseline() -> None:
 
 
 def test_titration_rule_steps() -> None:
-    # Baseline 130 mg/dL with 0.5 % of the run-in < 70 mg/dL for every row; margin 15, raise 5;
-    # no graft evidence (C-peptide 0) except the last two rows (MMTT peak 250 ≥ 200 pmol/L).
+    # Glycaemic criteria only (no C-peptide). Baseline 130 mg/dL with 0.5 % of the run-in
+    # < 54 mg/dL for every row; margin 20, hypo margin 3 points, raise 5; factors 0.6/0.8/1.1.
     s = TherapySettings()
-    scale = np.array([1.0, 1.0, 1.0, 1.0, 0.8, 1.0, 0.2, 0.0, 0.0, 1.0, 1.0])
+    scale = np.array([1.0, 1.0, 1.0, 1.0, 0.8, 1.0, 0.2, 0.0, 0.0, 1.0])
     ig = np.array(
         [
-            np.full(100, 99.0),  # mean < 130 − 2·15 = 100 → × 0.5
-            np.r_[np.full(94, 150.0), np.full(6, 65.0)],  # 6 % < 70 > 0.5 + 4 → × 0.5
-            np.r_[np.full(98, 130.0), np.full(2, 65.0)],  # 2 % < 70 > 0.5 + 1 → × 0.7
-            np.full(100, 114.0),  # mean < 130 − 15 = 115 → × 0.7
+            np.full(100, 89.0),  # mean < 130 − 2·20 = 90 → × 0.6
+            np.r_[np.full(96, 150.0), np.full(4, 50.0)],  # 4 % < 54 > 0.5 + 3 → × 0.6
+            np.r_[np.full(97, 130.0), np.full(3, 50.0)],  # 3 % < 54 ≤ 3.5; mean 127.6 → no change
+            np.full(100, 109.0),  # mean < 130 − 20 = 110 → × 0.8
             np.full(100, 136.0),  # mean > 130 + 5, scale 0.8 < 1 → × 1.1 = 0.88
             np.full(100, 200.0),  # already at the full dose (max 1) → stays 1
-            np.full(100, 114.0),  # 0.2 × 0.7 = 0.14 < 0.15 → stop
+            np.full(100, 109.0),  # 0.2 × 0.8 = 0.16 ≥ 0.15 → 0.16 (still on insulin)
             np.full(100, 170.0),  # off insulin, mean > 154 → restart at 0.3
             np.full(100, 150.0),  # off insulin, mean ≤ 154 → stays off
-            np.full(100, 140.0),  # graft evidence and mean < 145 → weaned × 0.7
-            np.full(100, 146.0),  # graft evidence but mean ≥ 145; > 130 + 5 at full dose → 1
+            np.full(100, 140.0),  # mean > 135 at the full dose → stays 1
         ]
     )
-    base = np.full(11, 130.0)
-    base_below = np.full(11, 0.5)
-    cpep = np.r_[np.zeros(9), 250.0, 250.0]
-    got = _titrate(scale, ig, base, base_below, cpep, s).round(6).tolist()
-    assert got == [0.5, 0.5, 0.7, 0.7, 0.88, 1.0, 0.0, 0.3, 0.0, 0.7, 1.0]
+    base = np.full(10, 130.0)
+    base_below54 = np.full(10, 0.5)
+    got = _titrate(scale, ig, base, base_below54, s).round(6).tolist()
+    assert got == [0.6, 0.6, 1.0, 0.8, 0.88, 1.0, 0.16, 0.3, 0.0, 1.0]
+    # a smaller step below the stop threshold stops insulin: 0.18 × 0.8 = 0.144 < 0.15
+    stop = _titrate(np.array([0.18]), np.full((1, 100), 109.0), base[:1], base_below54[:1], s)
+    assert stop.tolist() == [0.0]
+    # … but not while glucose is above target: a hypoglycaemia-driven cut (4 % < 54, × 0.6 =
+    # 0.108) with mean IG 194 > 154 keeps the smallest dose, 0.15 (before this guard a control
+    # participant stopped insulin this way and reached a fasting glucose of 1,077 mg/dL)
+    hypo_high = np.r_[np.full(96, 200.0), np.full(4, 50.0)]
+    kept = _titrate(np.array([0.18]), hypo_high[None, :], base[:1], base_below54[:1], s)
+    assert kept.round(6).tolist() == [0.15]
 
 
 def test_adag_relation() -> None:
@@ -176,7 +199,7 @@ def test_bad_input_is_one_input_error(kwargs: dict[str, object], match: str) -> 
 
 
 def test_output_folder_not_empty_is_refused_and_nothing_left(tmp_path: Path) -> None:
-    ds = simulate_trial(participants=1, days=2, seed=1)
+    ds = simulate_trial(participants=1, days=2, seed=1, population=PUBLISHED)
     out = tmp_path / "out"
     out.mkdir()
     (out / "mine.txt").write_text("keep")
@@ -199,12 +222,12 @@ def test_she_proxy_counts_sustained_runs_once_and_across_midnight() -> None:
     nxt = np.full((3, 1440), 100.0)
     nxt[2, :20] = 40.0  # ... and 20 min after: 60 min in all, started on day 5
     assert she_proxy_events(nxt, 6, proxy, run_len, run_start) == [(2, 5, 6)]
-    with pytest.raises(InputError, match="20–120 min"):
-        SheProxy(min_minutes=10)
+    with pytest.raises(InputError, match="10–120 min"):
+        SheProxy(min_minutes=5)
 
 
 def test_cohort_larger_than_the_pool_is_jittered_copies() -> None:
-    res = simulate([("X", 0.0)] * 12, seed=9, days=1)
+    res = simulate([("X", 0.0)] * 12, seed=9, days=1, population=PUBLISHED)
     people = res.manifest["participants"]
     names = [p["virtual_patient"] for p in people]
     assert len(set(n.split("~")[0] for n in names[:10])) == 10  # every adult once first
@@ -213,6 +236,12 @@ def test_cohort_larger_than_the_pool_is_jittered_copies() -> None:
 
 def test_progress_callback_reaches_total() -> None:
     calls: list[tuple[int, int]] = []
-    simulate_trial(participants=2, days=3, seed=1, progress=lambda d, t: calls.append((d, t)))
+    simulate_trial(
+        participants=2,
+        days=3,
+        seed=1,
+        progress=lambda d, t: calls.append((d, t)),
+        population=PUBLISHED,
+    )
     assert calls[-1] == (2 * (14 + 4), 2 * (14 + 4))
     assert all(b[0] >= a[0] for a, b in itertools.pairwise(calls))

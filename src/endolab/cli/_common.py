@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Annotated, Any, NoReturn, get_args, get_origin
 
 import typer
@@ -90,6 +90,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "examples": ("endolab examples ex",),
     "sim dose-response": ("endolab sim dose-response --doses 2e8,8e8 --participants 5 --days 30",),
     "sim patient": ("endolab sim patient --id adult#001 --days 2 --graft-fraction 0.5",),
+    "sim settings": (
+        "endolab sim settings > my.toml",
+        "endolab trial simulate --arm control --settings my.toml --out control",
+    ),
     "serve": (
         "endolab serve",
         "endolab serve --port 8080 --workers 2",
@@ -287,6 +291,14 @@ def echo_disclaimer() -> None:
     typer.echo(f"Disclaimer: {DISCLAIMER}")
 
 
+#: ``--settings FILE.toml`` of the simulation commands (docs/sim.md, "Settings").
+SettingsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--settings",
+        help="TOML file overriding simulation settings (print them all with: endolab sim settings).",
+    ),
+]
 #: ``--scheduler`` and ``--workers`` of every command with ``--engine dask`` (docs/dask.md).
 SchedulerOption = Annotated[
     str | None,

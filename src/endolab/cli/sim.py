@@ -10,12 +10,14 @@ import typer
 from endolab.cli._common import (
     OverwriteOption,
     SchedulerOption,
+    SettingsOption,
     WorkersOption,
     echo_disclaimer,
     engine_choice,
     print_json,
 )
 from endolab.cli._progress import progress_bar
+from endolab.errors import InputError
 from endolab.numbers import parse_float
 
 __all__ = ["app"]
@@ -86,6 +88,7 @@ def dose_response(
     ] = "local",
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
+    settings_file: SettingsOption = None,
 ) -> None:
     """Insulin independence, SHE-free rate and TIR by dose, each with its 95 % CI."""
     from endolab.sim.runner import check_sim_inputs
@@ -96,6 +99,9 @@ def dose_response(
         from endolab._io import check_output_path
 
         check_output_path(out, flag="--out", kind="folder", writer=DOSE_RESPONSE_CONTENTS)
+    from endolab.sim.settings import load_settings
+
+    settings = load_settings(settings_file)
     values = _doses(doses)
     check_sim_inputs(participants, days, values, seed)
     how = engine_choice(engine, scheduler, workers)
@@ -109,6 +115,7 @@ def dose_response(
             engine=how,
             scheduler=scheduler,
             n_workers=workers,
+            settings=settings,
         )
     if out is not None:
         write_dose_response(result, out)
@@ -138,7 +145,7 @@ def dose_response(
         "Dose [cells]",
         "Mean F (last day)",
         "Insulin independent d180–365",
-        "SHE-free d90–365 (proxy)",
+        "SHE-free d90–365 (in silico)",
         "TIR d352–365 [%]",
     ):
         table.add_column(col, justify="right")
@@ -162,9 +169,7 @@ def dose_response(
         typer.echo(f"notice: {notice}")
     if out is not None:
         typer.echo(f"Written to {out} (dose_response.png, dose_response.json, dose_response.csv)")
-    typer.echo(
-        "In-silico results: never clinical evidence (SHE is a proxy on simulated plasma glucose)."
-    )
+    typer.echo("In-silico results: never clinical evidence (SHE is an in-silico event model).")
     echo_disclaimer()
 
 
@@ -189,6 +194,20 @@ def patient(
         typer.Option("--out", help="Trace CSV to write (a PNG figure is written next to it)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
+    settings_file: SettingsOption = None,
+    therapy_mode: Annotated[
+        str,
+        typer.Option(
+            "--therapy", help="basal-bolus (default) or none (no exogenous insulin: a graft alone)."
+        ),
+    ] = "basal-bolus",
+    rescue: Annotated[
+        str,
+        typer.Option(
+            "--rescue",
+            help="on (default): hypoglycaemia is treated; off: no rescue carbohydrate at all.",
+        ),
+    ] = "on",
     overwrite: OverwriteOption = False,
 ) -> None:
     """Simulate one virtual patient with a fixed graft fraction: a per-minute trace and a figure."""
@@ -203,8 +222,22 @@ def patient(
         check_output_path(trace_path, flag="--out", suffixes=(".csv",), overwrite=overwrite)
         check_output_path(figure_path, flag="--out", overwrite=overwrite)
     from endolab.sim.replay import simulate_patient
+    from endolab.sim.settings import load_settings
 
-    trace = simulate_patient(patient_id, days=days, graft_fraction=graft_fraction, seed=seed)
+    if rescue not in ("on", "off"):
+        raise InputError(f"--rescue must be on or off, got {rescue!r}", field="rescue")
+    settings = load_settings(settings_file)
+    trace = simulate_patient(
+        patient_id,
+        days=days,
+        graft_fraction=graft_fraction,
+        seed=seed,
+        graft=settings.graft,
+        therapy=settings.therapy,
+        therapy_mode=therapy_mode,
+        rescue=rescue == "on",
+        she=settings.she,
+    )
     summary = patient_summary(trace, patient_id, graft_fraction, days, seed)
     if out is not None:
         summary["files"] = [
@@ -217,9 +250,26 @@ def patient(
         f"{patient_id}, F = {graft_fraction:g}, {days} day(s): mean plasma glucose "
         f"{summary['mean_plasma_glucose_mg_dl']:.1f} mg/dL, TIR (interstitial) "
         f"{summary['tir_interstitial_pct']:.1f} %, insulin {summary['insulin_u_per_day']:.1f} U/day, "
-        f"peak C-peptide {summary['peak_c_peptide_pmol_l']:.0f} pmol/L"
+        f"peak C-peptide {summary['peak_c_peptide_pmol_l']:.0f} pmol/L, nadir "
+        f"{summary['min_plasma_glucose_mg_dl']:.0f} mg/dL, rescue "
+        f"{summary['rescue_carbs_g_per_day']:.0f} g/day, severe events {summary['severe_events']}"
     )
     if out is not None:
         typer.echo(f"Written to {out} and {out.with_suffix('.png')}")
     typer.echo("In-silico results: never clinical evidence.")
     echo_disclaimer()
+
+
+@app.command("settings")
+def settings(
+    settings_file: SettingsOption = None,
+) -> None:
+    """Print every simulation setting as TOML (unit, default and source in a comment).
+
+    With --settings FILE.toml, print the effective settings (the file's fields over the defaults).
+    Save the output, edit any field and pass it back with --settings to trial simulate, trial demo,
+    sim dose-response or sim patient.
+    """
+    from endolab.sim.settings import load_settings, settings_toml
+
+    typer.echo(settings_toml(load_settings(settings_file)), nl=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -191,9 +192,25 @@ def simulate(
         int,
         typer.Option(
             "--she-minutes",
-            help="SHE proxy: minutes of plasma glucose < 54 mg/dL that make one event (20–120).",
+            help="Severe-event model: minutes of plasma glucose < 50 mg/dL without self-treatment "
+            "that make one event, treated by a third party (10–120).",
         ),
-    ] = 60,
+    ] = 30,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            help="TOML file overriding simulation settings (print them all with: endolab sim "
+            "settings).",
+        ),
+    ] = None,
+    arm: Annotated[
+        str,
+        typer.Option(
+            "--arm",
+            help="treated (default: each cohort's dose) or control (standard care, no infusion).",
+        ),
+    ] = "treated",
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
     """Simulate the islet-replacement trial on virtual patients and write a trial dataset folder.
@@ -205,16 +222,25 @@ def simulate(
     from endolab.cli._common import print_json
     from endolab.cli._progress import progress_bar
     from endolab.errors import InputError
-    from endolab.sim import SheProxy, simulate_trial, write_simulation
+    from endolab.sim import SheModel, simulate_trial, write_simulation
     from endolab.sim.limits import check_simulation_resources
-    from endolab.sim.runner import check_sim_inputs, get_design
+    from endolab.sim.runner import ARMS, check_sim_inputs, get_design
     from endolab.sim.sensor import check_sensor_model
     from endolab.trial.dataset import DATASET_CONTENTS
 
     check_output_path(out, flag="--out", kind="folder", writer=DATASET_CONTENTS)
     get_design(protocol)
     check_sensor_model(sensor)
-    she = SheProxy(min_minutes=she_minutes)
+    if arm not in ARMS:
+        raise InputError(f"--arm must be treated or control, got {arm!r}", field="arm")
+    from endolab.sim.settings import load_settings
+
+    settings = load_settings(settings_file)
+    she = (
+        settings.she
+        if she_minutes == SheModel().min_minutes
+        else replace(settings.she, min_minutes=she_minutes)
+    )
     if file_format not in ("csv", "parquet"):
         raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
     check_sim_inputs(participants, days, [] if dose_cells is None else [dose_cells], seed)
@@ -229,6 +255,8 @@ def simulate(
             she=she,
             sensor=sensor,  # type: ignore[arg-type]
             progress=bar,
+            arm=arm,
+            **{k: v for k, v in settings.kwargs().items() if k != "she"},
         )
     write_simulation(ds, out, format=file_format)  # type: ignore[arg-type]
     summary = {
@@ -238,7 +266,9 @@ def simulate(
         "seed": seed,
         "days": days,
         "cgm_readings": ds.cgm.height,
-        "she_proxy_events": ds.events.height,
+        "she_events": ds.events.height,
+        "arm": arm,
+        "warnings": (ds.simulation or {}).get("warnings", []),
         "simulated": True,
         "disclaimer": (ds.simulation or {}).get("disclaimer"),
     }
@@ -246,13 +276,16 @@ def simulate(
         print_json(summary)
         return
     typer.echo(
-        f"Simulated {ds.participants.height} virtual participants × {days} days (+14-day run-in), "
-        f"seed {seed}: dataset written to {out} (with simulation.json)."
+        f"Simulated {ds.participants.height} virtual participants ({arm} arm) × {days} days "
+        f"(+14-day run-in, after screening), seed {seed}: dataset written to {out} "
+        "(with simulation.json)."
     )
+    for warning in summary["warnings"]:
+        typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"Analyse it with: endolab trial analyze {out} --out REPORT_DIR")
     typer.echo(
-        "In-silico results: never clinical evidence. SHE is a proxy on simulated plasma glucose; "
-        "adverse events other than SHE are not simulated."
+        "In-silico results: never clinical evidence. SHE is an in-silico event model (unnoticed "
+        "neuroglycopenia treated by a third party); adverse events other than SHE are not simulated."
     )
     echo_disclaimer()
 
@@ -269,18 +302,28 @@ def demo(
     ] = Path("endolab-demo"),
     seed: Annotated[int, typer.Option("--seed", help="Random seed, 0–4294967295.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print endpoints.json.")] = False,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            help="TOML file overriding simulation settings (print them all with: endolab sim "
+            "settings).",
+        ),
+    ] = None,
 ) -> None:
     """Simulate the default virtual trial (14 participants, 1 year) and write its analysed report."""
     from endolab._io import check_output_path
     from endolab.cli._common import print_json
     from endolab.cli._progress import progress_bar
     from endolab.sim.limits import check_seed
+    from endolab.sim.settings import load_settings
     from endolab.sim.studies import DEMO_CONTENTS, calibration_table, write_demo
 
     check_seed(seed)
     check_output_path(out, flag="--out", kind="folder", writer=DEMO_CONTENTS)
+    settings = load_settings(settings_file)
     with progress_bar("simulating the virtual trial") as bar:
-        target, analysis = write_demo(out, seed=seed, progress=bar)
+        target, analysis = write_demo(out, seed=seed, progress=bar, settings=settings)
     if as_json:
         print_json(analysis.endpoints_json())
         return

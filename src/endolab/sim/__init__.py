@@ -12,6 +12,12 @@ evidence**; every assumption is labelled [A] in code, docs (docs/sim.md) and the
 from endolab.sim.graft import GraftSettings, mean_graft_fraction
 from endolab.sim.healthy import healthy_meal_test
 from endolab.sim.patients import VirtualPatient, load_patient, patient_names
+from endolab.sim.population import (
+    BehaviourSettings,
+    PopulationSettings,
+    ScreeningSettings,
+    SheModel,
+)
 from endolab.sim.runner import (
     SIM_PROTOCOLS,
     SheProxy,
@@ -26,7 +32,11 @@ from endolab.sim.runner import (
 
 __all__ = [
     "SIM_PROTOCOLS",
+    "BehaviourSettings",
     "GraftSettings",
+    "PopulationSettings",
+    "ScreeningSettings",
+    "SheModel",
     "SheProxy",
     "SimulationResult",
     "TherapySettings",

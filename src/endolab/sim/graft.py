@@ -18,6 +18,8 @@ from endolab.errors import InputError
 
 __all__ = [
     "DALLA_MAN_2007_NORMAL",
+    "GLUCAGON_GAIN",
+    "GLUCAGON_THRESHOLD_MG_DL",
     "GraftSettings",
     "basal_secretion_dallaman2007",
     "bsa_dubois_1916",
@@ -69,6 +71,16 @@ DALLA_MAN_2007_NORMAL: dict[str, float] = {
     "ke1": 0.0005,
     "ke2": 339.0,
 }
+
+
+#: Graft α-cell counter-regulation [A]: extra endogenous glucose production per mg/dL of plasma
+#: glucose below the threshold, at F = 1 [mg/kg/min per mg/dL]. Chosen [A] so that a graft alone
+#: (no exogenous insulin, no rescue) keeps every published adult above 45 mg/dL at F up to 1.5;
+#: no paper gives it (tests/sim/test_graft.py).
+GLUCAGON_GAIN = 0.1
+#: Plasma glucose below which glucagon secretion rises [mg/dL]: 68 ± 1 in healthy volunteers
+#: (Mitrakou A et al. Am J Physiol 1991;260:E67, doi:10.1152/ajpendo.1991.260.1.E67) [V].
+GLUCAGON_THRESHOLD_MG_DL = 68.0
 
 
 def basal_secretion_dallaman2007(
@@ -195,6 +207,10 @@ class GraftSettings:
         (Dalla Man 2007) as an option (docs/methods/sim.md §4).
     h
         Secretion threshold glucose [mg/dL]: 95 (Dalla Man 2007 normal Gb; docs/methods/sim.md §4) [A].
+    glucagon_gain, glucagon_threshold_mg_dl
+        Graft α-cells [A]: endogenous glucose production rises by ``F·gain·(threshold − G)``
+        [mg/kg/min] below the threshold (68 mg/dL, Mitrakou 1991); gain 0.1 mg/kg/min per mg/dL
+        at F = 1 (:data:`GLUCAGON_GAIN`). 0 switches the graft's counter-regulation off.
     """
 
     healthy_ieq: float = 1.0e6
@@ -208,6 +224,8 @@ class GraftSettings:
     hepatic_extraction: Literal["constant", "dallaman2007"] = "constant"
     kp4: float = 0.0
     h: float = 95.0
+    glucagon_gain: float = GLUCAGON_GAIN
+    glucagon_threshold_mg_dl: float = GLUCAGON_THRESHOLD_MG_DL
 
     def __post_init__(self) -> None:
         for name in (
@@ -221,7 +239,13 @@ class GraftSettings:
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
                 raise InputError(f"graft setting {name} must be > 0, got {value}", field=name)
-        for name in ("cv", "loss_rate_per_year", "kp4"):
+        for name in (
+            "cv",
+            "loss_rate_per_year",
+            "kp4",
+            "glucagon_gain",
+            "glucagon_threshold_mg_dl",
+        ):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 raise InputError(f"graft setting {name} must be ≥ 0, got {value}", field=name)

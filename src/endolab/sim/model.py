@@ -60,8 +60,10 @@ from numpy.typing import NDArray
 
 __all__ = [
     "EAT_RATE_G_PER_MIN",
+    "N_CARRY",
     "N_PARAMS",
     "N_STATES",
+    "N_THERAPY",
     "PARAM_NAMES",
     "STATE_NAMES",
     "STATE_UNITS",
@@ -72,6 +74,7 @@ __all__ = [
     "rk4_step",
     "run_minutes",
     "state_index",
+    "therapy_row",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -161,6 +164,9 @@ PARAM_UNITS: dict[str, str] = {
     "vc_k2": "1/min",
     "vc_k3": "1/min",
     "vc_vd": "L",
+    # graft α-cells: glucagon response to falling glucose, acting on EGP (scaled by F) [A]
+    "kglu": "mg/kg/min per mg/dL",
+    "hglu": "mg/dL",
 }
 PARAM_NAMES: tuple[str, ...] = tuple(PARAM_UNITS)
 N_PARAMS = len(PARAM_NAMES)
@@ -214,6 +220,8 @@ N_PARAMS = len(PARAM_NAMES)
     P_VCK2,
     P_VCK3,
     P_VCVD,
+    P_KGLU,
+    P_HGLU,
 ) = range(N_PARAMS)
 
 #: Carbohydrate is eaten at 5 g/min from an announced meal (simglucose ``T1DPatient.EAT_RATE`` [V]).
@@ -261,10 +269,19 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     -----
     UVA/Padova 2008 T1D equations (Dalla Man 2007 meal model without secretion, constant hepatic
     extraction m30; docs/methods/sim.md §2). As in simglucose, seven states (gp, gt, ip, il, isc1,
-    isc2, gs) have their derivative set to 0 while they are negative (non-negativity gate,
-    docs/methods/sim.md §1.2 item 1). Graft (docs/methods/sim.md §3–§4, [A]): ``S = γ·Ipo``; ``Ipo' = −γ·Ipo + Y + F·K·max(dG/dt, 0) + F·Sb``;
+    isc2, gs) may not fall while they are negative (non-negativity gate, docs/methods/sim.md §1.2 item 1) — but,
+    unlike simglucose's ``(x >= 0)·dx``, a positive derivative is kept, so the gate is not an
+    absorbing state (glucose at 0 still rises with rescue carbohydrate); identical to simglucose
+    whenever no state is negative. :func:`run_minutes` counts minutes at the gate so that callers
+    flag or refuse such runs. Insulin-dependent utilisation ``(Vm0 + Vmx·X)·Gt/(Km0 + Gt)`` is
+    floored at 0 [A]: with insulin far below its basal Ib, the linear term would otherwise turn
+    negative and make tissues a glucose source (simglucose has no floor; identical whenever the
+    term is positive). Graft (docs/methods/sim.md §3–§4, [A]): ``S = γ·Ipo``; ``Ipo' = −γ·Ipo + Y + F·K·max(dG/dt, 0) + F·Sb``;
     ``Y' = −α·(Y − max(F·β·(G − h), −F·Sb))`` (the two branches of Dalla Man's second phase in one
-    expression); S enters ``il``. C-peptide (Van Cauter 1992, Eaton two-compartment form):
+    expression); S enters ``il``; below ``h − Sb/β`` (about 81 mg/dL) the graft's β-cells stop
+    secreting except for a first phase while glucose rises. Graft α-cells [A]: EGP gains
+    ``F·kglu·max(hglu − G, 0)`` — a glucagon response to falling glucose in proportion to the
+    graft's mass, acting at once (no glucagon kinetics); the T1D host has none. C-peptide (Van Cauter 1992, Eaton two-compartment form):
     ``cp1' = −(k2 + k3)·cp1 + k1·cp2 + S·BW/Vd``, ``cp2' = k3·cp1 − k1·cp2``.
     """
     bw = p[P_BW]
@@ -283,15 +300,21 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     dx[QGUT] = kempt * x[QSTO2] - p[P_KABS] * x[QGUT]
     ra = p[P_F_RA] * p[P_KABS] * x[QGUT] / bw  # [mg/kg/min]
     # --- glucose kinetics
+    # graft α-cells [A]: glucagon raises EGP in proportion to F below the threshold hglu
+    glucagon = p[P_FGRAFT] * p[P_KGLU] * np.maximum(p[P_HGLU] - x[GP] / p[P_VG], 0.0)
     egp = np.maximum(
-        p[P_KP1] - p[P_KP2] * x[GP] - p[P_KP3] * x[ID] - p[P_KP4] * x[IPO], 0.0
+        p[P_KP1] - p[P_KP2] * x[GP] - p[P_KP3] * x[ID] - p[P_KP4] * x[IPO] + glucagon, 0.0
     )  # [mg/kg/min]
     renal = p[P_KE1] * np.maximum(x[GP] - p[P_KE2], 0.0)  # [mg/kg/min]
     dgp = egp + ra - p[P_FSNC] - renal - p[P_K1] * x[GP] + p[P_K2] * x[GT]
-    dgp = (x[GP] >= 0.0) * dgp
+    dgp = dgp * ((x[GP] >= 0.0) | (dgp > 0.0))
     dx[GP] = dgp
-    uid = (p[P_VM0] + p[P_VMX] * x[X]) * x[GT] / (p[P_KM0] + x[GT])
-    dx[GT] = (x[GT] >= 0.0) * (-uid + p[P_K1] * x[GP] - p[P_K2] * x[GT])
+    # utilisation cannot be negative: with plasma insulin far below Ib (X very negative) the
+    # linear Vm0 + Vmx·X would turn tissues into a glucose source (a runaway to > 1,000 mg/dL);
+    # identical to simglucose whenever Vm0 + Vmx·X ≥ 0
+    uid = np.maximum(p[P_VM0] + p[P_VMX] * x[X], 0.0) * x[GT] / (p[P_KM0] + x[GT])
+    dgt = -uid + p[P_K1] * x[GP] - p[P_K2] * x[GT]
+    dx[GT] = dgt * ((x[GT] >= 0.0) | (dgt > 0.0))
     # --- graft secretion (Dalla Man 2007, scaled by the functional fraction F)
     fg = p[P_FGRAFT]
     sb = fg * p[P_SB]
@@ -304,16 +327,19 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     he = np.minimum(np.maximum(p[P_M6] - p[P_M5] * secretion, 0.0), 0.95)
     m3 = p[P_HEDYN] * (he * p[P_M1] / (1.0 - he)) + (1.0 - p[P_HEDYN]) * p[P_M30]
     plasma_insulin = x[IP] / p[P_VI]  # I [pmol/L]
-    dx[IP] = (x[IP] >= 0.0) * (
-        -(p[P_M2] + p[P_M4]) * x[IP] + p[P_M1] * x[IL] + p[P_KA1] * x[ISC1] + p[P_KA2] * x[ISC2]
-    )
+    dip = -(p[P_M2] + p[P_M4]) * x[IP] + p[P_M1] * x[IL] + p[P_KA1] * x[ISC1] + p[P_KA2] * x[ISC2]
+    dx[IP] = dip * ((x[IP] >= 0.0) | (dip > 0.0))
     dx[X] = -p[P_P2U] * x[X] + p[P_P2U] * (plasma_insulin - p[P_IB])
     dx[I1] = -p[P_KI] * (x[I1] - plasma_insulin)
     dx[ID] = -p[P_KI] * (x[ID] - x[I1])
-    dx[IL] = (x[IL] >= 0.0) * (-(p[P_M1] + m3) * x[IL] + p[P_M2] * x[IP] + secretion)
-    dx[ISC1] = (x[ISC1] >= 0.0) * (insulin - (p[P_KA1] + p[P_KD]) * x[ISC1])
-    dx[ISC2] = (x[ISC2] >= 0.0) * (p[P_KD] * x[ISC1] - p[P_KA2] * x[ISC2])
-    dx[GS] = (x[GS] >= 0.0) * (-p[P_KSC] * x[GS] + p[P_KSC] * x[GP])
+    dil = -(p[P_M1] + m3) * x[IL] + p[P_M2] * x[IP] + secretion
+    dx[IL] = dil * ((x[IL] >= 0.0) | (dil > 0.0))
+    disc1 = insulin - (p[P_KA1] + p[P_KD]) * x[ISC1]
+    dx[ISC1] = disc1 * ((x[ISC1] >= 0.0) | (disc1 > 0.0))
+    disc2 = p[P_KD] * x[ISC1] - p[P_KA2] * x[ISC2]
+    dx[ISC2] = disc2 * ((x[ISC2] >= 0.0) | (disc2 > 0.0))
+    dgs = -p[P_KSC] * x[GS] + p[P_KSC] * x[GP]
+    dx[GS] = dgs * ((x[GS] >= 0.0) | (dgs > 0.0))
     # --- C-peptide (Van Cauter 1992): equimolar with secreted insulin, no hepatic extraction
     dx[CP1] = (
         -(p[P_VCK2] + p[P_VCK3]) * x[CP1]
@@ -373,9 +399,75 @@ def rk4_step(
         x[j] += h / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
 
 
-#: Columns of the per-patient carry-over array used by :func:`run_minutes`.
-C_PLANNED, C_EATING, C_LAST_QSTO, C_FOOD_TAKEN, C_LAST_CHO, C_RESCUE_WAIT = range(6)
-N_CARRY = 6
+#: Columns of the per-patient carry-over array used by :func:`run_minutes`: meal bookkeeping,
+#: the rescue wait, the hypoglycaemia episode (in an episode, detected by the person, index of the
+#: next episode random number), minutes of neuroglycopenia without self-treatment, the severe-event
+#: lock (one event per episode) and the count of minutes at the model's non-negativity gate.
+(
+    C_PLANNED,
+    C_EATING,
+    C_LAST_QSTO,
+    C_FOOD_TAKEN,
+    C_LAST_CHO,
+    C_RESCUE_WAIT,
+    C_EPISODE,
+    C_DETECTED,
+    C_U_INDEX,
+    C_NEURO_MIN,
+    C_SHE_LOCK,
+    C_GATE_MIN,
+) = range(12)
+N_CARRY = 12
+
+#: Columns of the per-patient therapy/behaviour row of :func:`run_minutes`.
+(
+    T_BASAL,
+    T_SCALE,
+    T_CR,
+    T_CF,
+    T_TARGET,
+    T_THRESHOLD,
+    T_RESCUE_G,
+    T_RESCUE_BELOW,
+    T_RESCUE_WAIT,
+    T_DETECT_PROB,
+    T_SHE_BELOW,
+    T_SHE_MINUTES,
+    T_THIRD_PARTY_G,
+    T_SHE_RECOVERED,
+) = range(14)
+N_THERAPY = 14
+
+
+def therapy_row(
+    basal_u_min: float,
+    scale: float,
+    cr: float,
+    cf: float,
+    *,
+    target: float = 140.0,
+    threshold: float = 150.0,
+    rescue_g: float = 0.0,
+    rescue_below: float = 70.0,
+    rescue_wait: float = 30.0,
+    detect_prob: float = 1.0,
+    she_below: float = 0.0,
+    she_minutes: float = 30.0,
+    third_party_g: float = 0.0,
+    she_recovered: float = 70.0,
+) -> FloatArray:
+    """One row of the ``therapy`` array of :func:`run_minutes` (columns ``T_*``), by name.
+
+    >>> therapy_row(0.01, 1.0, 10.0, 40.0).shape
+    (14,)
+    """
+    row = np.zeros(N_THERAPY)
+    row[T_BASAL], row[T_SCALE], row[T_CR], row[T_CF] = basal_u_min, scale, cr, cf
+    row[T_TARGET], row[T_THRESHOLD] = target, threshold
+    row[T_RESCUE_G], row[T_RESCUE_BELOW], row[T_RESCUE_WAIT] = rescue_g, rescue_below, rescue_wait
+    row[T_DETECT_PROB], row[T_SHE_BELOW], row[T_SHE_MINUTES] = detect_prob, she_below, she_minutes
+    row[T_THIRD_PARTY_G], row[T_SHE_RECOVERED] = third_party_g, she_recovered
+    return row
 
 
 @_jit
@@ -387,6 +479,7 @@ def run_minutes(
     insulin_u_min: FloatArray,
     therapy: FloatArray,
     carry: FloatArray,
+    episode_u: FloatArray,
     substeps: int,
     out_bg: FloatArray,
     out_ig: FloatArray,
@@ -394,6 +487,8 @@ def run_minutes(
     out_secretion: FloatArray,
     out_cpep: FloatArray,
     out_cho: FloatArray,
+    out_rescue: FloatArray,
+    out_she: FloatArray,
 ) -> None:
     """Advance every patient by ``meal_g.shape[1]`` minutes (one compiled loop), in place.
 
@@ -411,24 +506,39 @@ def run_minutes(
         Prescribed exogenous insulin per minute [U/min], shape ``(n, m)``, added to the therapy
         rule's insulin (used to replay a recorded insulin trace; zeros otherwise).
     therapy
-        Per patient ``[basal U/min, dose scale, CR g/U, CF mg/dL/U, correction target mg/dL,
-        correction threshold mg/dL, rescue carbs g, rescue threshold mg/dL, rescue wait min]``,
-        shape ``(n, 9)``. The rule: basal·scale every minute; at a meal, a bolus of
+        Per patient therapy and behaviour, shape ``(n, N_THERAPY)`` (columns ``T_*``, built by
+        :func:`therapy_row`). Insulin: basal·scale every minute; a bolus of
         ``scale·(carbs/CR + (IG > threshold)·(IG − target)/CF)`` [U] given within the minute
-        (IG = noise-free interstitial glucose gs/Vg); when IG < rescue threshold and no rescue was
-        taken in the last ``rescue wait`` minutes, ``rescue carbs`` are announced [A].
+        (IG = noise-free interstitial glucose gs/Vg). **Self-treatment** [A]: a hypoglycaemia
+        episode starts when IG falls below ``rescue_below`` and ends when IG is back above it; the
+        person notices it with probability ``detect_prob`` at its start and again every
+        ``rescue_wait`` minutes while unnoticed (1 = an aware person, who always notices; less =
+        impaired awareness: late or no self-treatment); once noticed, ``rescue_g`` of carbohydrate
+        at most every ``rescue_wait`` minutes while IG < ``rescue_below``. **Severe event** [A]:
+        ``she_minutes`` consecutive minutes of plasma glucose (Gp/Vg) below ``she_below`` while
+        the person has not noticed the episode (no self-treatment) is one severe hypoglycaemic event, treated by a third party with
+        ``third_party_g`` carbohydrate; no further event is counted until plasma glucose has
+        recovered above ``she_recovered`` (one event per episode). ``she_below`` 0 disables it.
     carry
-        Per patient meal/rescue bookkeeping, shape ``(n, 6)`` (columns ``C_*``); updated in place.
+        Per patient bookkeeping, shape ``(n, N_CARRY)`` (columns ``C_*``); updated in place.
+    episode_u
+        Uniform random numbers in [0, 1) for the detection draws, shape ``(n, k)``, used in turn
+        (cyclically) from ``carry[:, C_U_INDEX]``.
     substeps
         RK4 steps per minute (inputs held constant over the minute).
-    out_bg, out_ig, out_insulin, out_secretion, out_cpep, out_cho
+    out_bg, out_ig, out_insulin, out_secretion, out_cpep, out_cho, out_rescue, out_she
         Per-minute outputs ``(n, m)``: plasma glucose Gp/Vg [mg/dL], interstitial glucose Gs/Vg
         [mg/dL], exogenous insulin [U/min], graft secretion S [pmol/kg/min], plasma C-peptide cp1
-        [pmol/L], carbohydrate eaten [g/min]; each is the value at the start of the minute except
-        insulin and carbohydrate (given during it).
+        [pmol/L], carbohydrate eaten [g/min], rescue carbohydrate taken or given at that minute
+        [g] (self-treatment and third-party treatment), 1 at the minute a severe event is
+        treated by a third party (else 0); each is the value at the start of the minute except
+        insulin and carbohydrate (given during it). Minutes spent with plasma or tissue glucose
+        at the model's non-negativity gate (≤ 0) are counted in ``carry[:, C_GATE_MIN]`` so that
+        callers can refuse or flag such a run.
     """
     n = x.shape[0]
     m = meal_g.shape[1]
+    n_u = episode_u.shape[1]
     k1 = np.empty(x.shape[1])
     k2 = np.empty(x.shape[1])
     k3 = np.empty(x.shape[1])
@@ -440,26 +550,73 @@ def run_minutes(
         pi = p[i]
         bw = pi[P_BW]
         basal, scale, cr, cf, target, threshold = (
-            therapy[i, 0],
-            therapy[i, 1],
-            therapy[i, 2],
-            therapy[i, 3],
-            therapy[i, 4],
-            therapy[i, 5],
+            therapy[i, T_BASAL],
+            therapy[i, T_SCALE],
+            therapy[i, T_CR],
+            therapy[i, T_CF],
+            therapy[i, T_TARGET],
+            therapy[i, T_THRESHOLD],
         )
-        rescue_g, rescue_below, rescue_wait = therapy[i, 6], therapy[i, 7], therapy[i, 8]
+        rescue_g = therapy[i, T_RESCUE_G]
+        rescue_below = therapy[i, T_RESCUE_BELOW]
+        rescue_wait = therapy[i, T_RESCUE_WAIT]
+        detect_prob = therapy[i, T_DETECT_PROB]
+        she_below = therapy[i, T_SHE_BELOW]
+        she_minutes = therapy[i, T_SHE_MINUTES]
+        third_party_g = therapy[i, T_THIRD_PARTY_G]
+        she_recovered = therapy[i, T_SHE_RECOVERED]
         for j in range(m):
             ig = xi[GS] / pi[P_VG]
-            out_bg[i, j] = xi[GP] / pi[P_VG]
+            bg = xi[GP] / pi[P_VG]
+            out_bg[i, j] = bg
             out_ig[i, j] = ig
             out_secretion[i, j] = pi[P_GAMMA] * xi[IPO]
             out_cpep[i, j] = xi[CP1]
-            # rescue carbohydrate (hypoglycaemia treatment) [A]
+            out_rescue[i, j] = 0.0
+            out_she[i, j] = 0.0
+            if xi[GP] <= 0.0 or xi[GT] <= 0.0:
+                carry[i, C_GATE_MIN] += 1.0
+            # hypoglycaemia episode and whether the person has noticed it [A]
+            low = ig < rescue_below
+            if not low:
+                carry[i, C_EPISODE] = 0.0
+                carry[i, C_DETECTED] = 0.0
+            elif carry[i, C_EPISODE] == 0.0 or (
+                carry[i, C_DETECTED] == 0.0 and carry[i, C_RESCUE_WAIT] <= 0.0
+            ):
+                if carry[i, C_EPISODE] == 0.0:
+                    carry[i, C_EPISODE] = 1.0
+                if detect_prob >= 1.0:
+                    carry[i, C_DETECTED] = 1.0
+                else:
+                    u = episode_u[i, int(carry[i, C_U_INDEX]) % n_u]
+                    carry[i, C_U_INDEX] += 1.0
+                    if u < detect_prob:
+                        carry[i, C_DETECTED] = 1.0
+                    else:  # unnoticed: look again after rescue_wait minutes
+                        carry[i, C_RESCUE_WAIT] = rescue_wait
+            # rescue carbohydrate (self-treatment of hypoglycaemia) [A]
             if carry[i, C_RESCUE_WAIT] > 0.0:
                 carry[i, C_RESCUE_WAIT] -= 1.0
-            elif rescue_g > 0.0 and ig < rescue_below:
+            elif rescue_g > 0.0 and low and carry[i, C_DETECTED] > 0.0:
                 carry[i, C_PLANNED] += rescue_g
                 carry[i, C_RESCUE_WAIT] = rescue_wait
+                carry[i, C_NEURO_MIN] = 0.0
+                out_rescue[i, j] += rescue_g
+            # severe hypoglycaemia: neuroglycopenia without self-treatment, third party treats [A]
+            if bg < she_below and carry[i, C_DETECTED] == 0.0:
+                carry[i, C_NEURO_MIN] += 1.0
+            else:
+                carry[i, C_NEURO_MIN] = 0.0
+            if bg >= she_recovered:
+                carry[i, C_SHE_LOCK] = 0.0
+            if carry[i, C_NEURO_MIN] >= she_minutes and carry[i, C_SHE_LOCK] == 0.0:
+                out_she[i, j] = 1.0
+                carry[i, C_SHE_LOCK] = 1.0
+                carry[i, C_NEURO_MIN] = 0.0
+                if third_party_g > 0.0:
+                    carry[i, C_PLANNED] += third_party_g
+                    out_rescue[i, j] += third_party_g
             # announced meal, eaten at EAT_RATE (simglucose T1DPatient._announce_meal)
             carry[i, C_PLANNED] += meal_g[i, j]
             to_eat = 0.0

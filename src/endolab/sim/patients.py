@@ -27,7 +27,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from endolab.errors import InputError
-from endolab.sim.graft import DALLA_MAN_2007_NORMAL, basal_secretion_dallaman2007, van_cauter_1992
+from endolab.sim.graft import (
+    DALLA_MAN_2007_NORMAL,
+    GLUCAGON_GAIN,
+    GLUCAGON_THRESHOLD_MG_DL,
+    basal_secretion_dallaman2007,
+    van_cauter_1992,
+)
 from endolab.sim.model import N_PARAMS, N_STATES, PARAM_NAMES, param_index
 
 __all__ = [
@@ -37,6 +43,8 @@ __all__ = [
     "jitter_patient",
     "load_patient",
     "patient_names",
+    "published_tables",
+    "with_c_peptide",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -117,6 +125,16 @@ def _rows() -> tuple[_Rows, _Rows]:
     return params, quest
 
 
+def published_tables() -> tuple[Mapping[str, Mapping[str, str]], Mapping[str, Mapping[str, str]]]:
+    """The packaged parameter tables (``vpatient_params.csv``, ``Quest.csv``), read-only rows by name."""
+    return _rows()
+
+
+def with_c_peptide(pt: VirtualPatient) -> VirtualPatient:
+    """A copy of ``pt`` with Van Cauter C-peptide kinetics for its age, weight, height and sex."""
+    return _with_c_peptide(pt)
+
+
 def patient_names(group: str | None = None) -> list[str]:
     """Names of the published virtual patients, optionally of one group (``adult``, ``adolescent``,
     ``child``).
@@ -177,6 +195,8 @@ def load_patient(name: str, sex: Literal["F", "M"] = "M") -> VirtualPatient:
         "kp4": 0.0,
         "he_dynamic": 0.0,
         "m6": float(row["HEb"]),
+        "kglu": GLUCAGON_GAIN,
+        "hglu": GLUCAGON_THRESHOLD_MG_DL,
     }
     for key, value in graft.items():
         params[param_index(key)] = value

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -22,10 +23,17 @@ from endolab.sim.model import (
     CP1,
     CP2,
     IPO,
+    ISC1,
+    ISC2,
     N_CARRY,
     P_BW,
     P_FGRAFT,
     P_GAMMA,
+    P_H,
+    P_HEDYN,
+    P_HGLU,
+    P_KGLU,
+    P_KP4,
     P_SB,
     P_VCK1,
     P_VCK2,
@@ -34,6 +42,7 @@ from endolab.sim.model import (
     QSTO1,
     QSTO2,
     run_minutes,
+    therapy_row,
 )
 from endolab.sim.patients import VirtualPatient, load_patient
 from endolab.sim.scenario import random_meals
@@ -41,6 +50,8 @@ from endolab.sim.scenario import random_meals
 __all__ = ["TRACE_COLUMNS", "replay", "simulate_patient"]
 
 FloatArray = NDArray[np.float64]
+#: Detection random numbers for runs whose person always notices hypoglycaemia (never read).
+NO_EPISODE_U = np.zeros((1, 1))
 
 #: Columns of a patient trace and their units.
 TRACE_COLUMNS: dict[str, str] = {
@@ -51,6 +62,9 @@ TRACE_COLUMNS: dict[str, str] = {
     "carbs_g_per_min": "g/min",
     "secretion_pmol_kg_min": "pmol/kg/min",
     "c_peptide_pmol_l": "pmol/L",
+    "graft_glucagon_egp_mg_kg_min": "mg/kg/min",
+    "rescue_carbs_g": "g",
+    "severe_event": "1",
 }
 
 
@@ -103,10 +117,10 @@ def replay(
     p2, x2 = p[None, :].copy(), x[None, :].copy()
     carry = np.zeros((1, N_CARRY))
     carry[0, C_LAST_QSTO] = x[QSTO1] + x[QSTO2]
-    therapy = np.array([[0.0, 0.0, 1.0, 1.0, 140.0, 150.0, 0.0, 0.0, 0.0]])
-    outs = [np.zeros_like(cho) for _ in range(6)]
-    run_minutes(x2, p2, cho, np.zeros_like(cho), ins, therapy, carry, substeps, *outs)
-    names = ("bg", "ig", "insulin", "secretion", "cpep", "cho")
+    therapy = therapy_row(0.0, 0.0, 1.0, 1.0, rescue_below=0.0)[None, :]
+    outs = [np.zeros_like(cho) for _ in range(8)]
+    run_minutes(x2, p2, cho, np.zeros_like(cho), ins, therapy, carry, NO_EPISODE_U, substeps, *outs)
+    names = ("bg", "ig", "insulin", "secretion", "cpep", "cho", "rescue", "she")
     return {k: v[0] for k, v in zip(names, outs, strict=True)}
 
 
@@ -118,6 +132,11 @@ def simulate_patient(
     seed: int = 1,
     carb_count_cv: float = 0.0,
     start: dt.datetime = dt.datetime(2025, 1, 6),
+    graft: Any = None,
+    therapy: Any = None,
+    therapy_mode: str = "basal-bolus",
+    rescue: bool = True,
+    she: Any = None,
 ) -> pl.DataFrame:
     """Simulate one published virtual patient for ``days`` days with a constant graft fraction.
 
@@ -125,8 +144,21 @@ def simulate_patient(
     basal–bolus rule (basal u2ss·BW/6000 U/min and, at each meal, carbs/CR plus a correction
     (IG − 140)/CF when IG > 150 mg/dL) with no titration; hypoglycaemia below 70 mg/dL IG is
     treated with 15 g carbohydrate [A]. ``graft_fraction`` F ≥ 0 scales the graft (F = 0: the T1D
-    model exactly). Returns a per-minute trace (:data:`TRACE_COLUMNS`).
+    model exactly). ``graft`` (:class:`~endolab.sim.graft.GraftSettings`) sets the secretion
+    threshold, hepatic extraction, kp4 and the graft's α-cell counter-regulation; ``therapy``
+    (:class:`~endolab.sim.runner.TherapySettings`) the correction and rescue rule.
+    ``therapy_mode="none"`` gives no exogenous insulin (the s.c. depots start empty: a graft
+    alone); ``rescue=False`` gives no carbohydrate for hypoglycaemia, neither self-treatment nor
+    third-party treatment, so the physiology shows unmasked (severe events are still recorded, as
+    unnoticed). ``she`` (:class:`~endolab.sim.population.SheModel`) defines severe events. Returns
+    a per-minute trace (:data:`TRACE_COLUMNS`): besides glucose, insulin, carbohydrate, secretion
+    and C-peptide, the graft's α-cell contribution to glucose production, rescue carbohydrate
+    taken or given at each minute and 1 at the minute a severe event is treated.
     """
+    if therapy_mode not in ("basal-bolus", "none"):
+        raise InputError(
+            f"therapy must be basal-bolus or none, got {therapy_mode!r}", field="therapy"
+        )
     if isinstance(days, bool) or int(days) != days or days < 1 or days > 365:
         raise InputError(f"days must be a whole number from 1 to 365, got {days}", field="days")
     if not (math.isfinite(graft_fraction) and 0 <= graft_fraction <= 2):
@@ -145,13 +177,42 @@ def simulate_patient(
     sigma = math.sqrt(math.log1p(carb_count_cv**2))
     counted = np.round(meal * np.exp(sigma * rng.standard_normal(meal.shape) - sigma**2 / 2))
     p, x = _start_state(pt, graft_fraction)
+    if graft is not None:
+        p[P_H], p[P_KP4] = graft.h, graft.kp4
+        p[P_HEDYN] = 1.0 if graft.hepatic_extraction == "dallaman2007" else 0.0
+        p[P_KGLU], p[P_HGLU] = graft.glucagon_gain, graft.glucagon_threshold_mg_dl
+    if therapy_mode == "none":
+        x[ISC1] = x[ISC2] = 0.0
     p2, x2 = p[None, :].copy(), x[None, :].copy()
     carry = np.zeros((1, N_CARRY))
     carry[0, C_LAST_QSTO] = x[QSTO1] + x[QSTO2]
-    therapy = np.array([[pt.basal_u_per_min, 1.0, pt.cr, pt.cf, 140.0, 150.0, 15.0, 70.0, 30.0]])
-    outs = [np.zeros((1, m)) for _ in range(6)]
-    run_minutes(x2, p2, meal, counted, np.zeros((1, m)), therapy, carry, 1, *outs)
-    bg, ig, units, sec, cpep, cho = (o[0] for o in outs)
+    from endolab.sim.population import SheModel
+    from endolab.sim.runner import TherapySettings
+
+    t = therapy or TherapySettings()
+    event = she or SheModel()
+    rule = therapy_row(
+        pt.basal_u_per_min if therapy_mode == "basal-bolus" else 0.0,
+        1.0 if therapy_mode == "basal-bolus" else 0.0,
+        pt.cr,
+        pt.cf,
+        target=t.correction_target,
+        threshold=t.correction_threshold,
+        rescue_g=t.rescue_carbs_g if rescue else 0.0,
+        rescue_below=t.rescue_below_mg_dl,
+        rescue_wait=t.rescue_wait_min,
+        detect_prob=1.0 if rescue else 0.0,
+        she_below=event.threshold_mg_dl,
+        she_minutes=float(event.min_minutes),
+        third_party_g=event.third_party_carbs_g if rescue else 0.0,
+        she_recovered=event.recovered_mg_dl,
+    )
+    therapy_rows = rule[None, :]
+    episode_u = np.full((1, 1), 0.5)  # never read when detect_prob is 0 or 1
+    outs = [np.zeros((1, m)) for _ in range(8)]
+    run_minutes(x2, p2, meal, counted, np.zeros((1, m)), therapy_rows, carry, episode_u, 1, *outs)
+    bg, ig, units, sec, cpep, cho, rescue_g, severe = (o[0] for o in outs)
+    glucagon = p[P_FGRAFT] * p[P_KGLU] * np.maximum(p[P_HGLU] - bg, 0.0)
     times = np.datetime64(start, "us") + (np.arange(m) * 60_000_000).astype("timedelta64[us]")
     return pl.DataFrame(
         {
@@ -162,5 +223,8 @@ def simulate_patient(
             "carbs_g_per_min": cho,
             "secretion_pmol_kg_min": sec,
             "c_peptide_pmol_l": cpep,
+            "graft_glucagon_egp_mg_kg_min": glucagon,
+            "rescue_carbs_g": rescue_g,
+            "severe_event": severe.astype(np.int64),
         }
     )

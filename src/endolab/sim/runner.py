@@ -32,12 +32,17 @@ from endolab.sim.graft import GraftSettings, draw_graft_fraction, graft_fraction
 from endolab.sim.graft import mean_graft_fraction as _mean_f
 from endolab.sim.limits import check_seed, check_simulation_resources
 from endolab.sim.model import (
+    C_GATE_MIN,
     C_LAST_QSTO,
     N_CARRY,
     P_FGRAFT,
     P_H,
     P_HEDYN,
+    P_HGLU,
+    P_KGLU,
+    P_KP3,
     P_KP4,
+    P_VMX,
     QSTO1,
     QSTO2,
     param_index,
@@ -50,14 +55,30 @@ from endolab.sim.patients import (
     load_patient,
     patient_names,
 )
+from endolab.sim.population import (
+    Behaviour,
+    BehaviourSettings,
+    PopulationSettings,
+    ScreeningResult,
+    ScreeningSettings,
+    SheModel,
+    aware_behaviour,
+    bolus_plan,
+    daily_sensitivity,
+    screen,
+    vary_meals,
+)
+from endolab.sim.population import therapy_rows as make_therapy_rows
 from endolab.sim.scenario import random_meals
 from endolab.sim.sensor import SAMPLE_MINUTES, check_sensor_model, measure
 from endolab.trial.dataset import MANIFEST, TrialDataset, validate_tables, write_dataset
 
 __all__ = [
+    "ARMS",
     "SIM_PROTOCOLS",
     "Design",
     "Progress",
+    "SheModel",
     "SheProxy",
     "SimulationResult",
     "TherapySettings",
@@ -79,8 +100,9 @@ MINUTES_PER_DAY = 1440
 SAMPLES_PER_DAY = MINUTES_PER_DAY // SAMPLE_MINUTES
 MODEL_NAME = "UVA/Padova 2008 T1D (simglucose structure) + Dalla Man 2007 β-cell graft + Van Cauter 1992 C-peptide"
 DISCLAIMER = (
-    f"{IN_SILICO_NOTICE} The model has no regulatory standing; severe hypoglycaemia is a proxy on "
-    "simulated plasma glucose; adverse events other than severe hypoglycaemia are not simulated."
+    f"{IN_SILICO_NOTICE} The model has no regulatory standing; severe hypoglycaemia is an in-silico "
+    "event model (unnoticed neuroglycopenia treated by a third party); adverse events other than "
+    "severe hypoglycaemia are not simulated."
 )
 
 
@@ -96,32 +118,38 @@ class TherapySettings:
         sample while eating, docs/methods/sim.md §1.2 item 2).
     carb_count_cv
         Coefficient of variation of carbohydrate-counting error (log-normal factor on the counted
-        carbs) [1]: 0.2 [A]; 0 gives exact counting.
+        carbs) [1] for the published population: 0.2 [A] (the screened population's counting is
+        :class:`~endolab.sim.population.BehaviourSettings`).
     rescue_carbs_g, rescue_below_mg_dl, rescue_wait_min
-        Hypoglycaemia treatment: 15 g carbohydrate when IG < 70 mg/dL, at most every 30 min
-        ("rule of 15") [A]. 0 g disables it.
-    titration_interval_days
-        Titration contacts every 7 days from day 7 after the infusion [A], using the previous
-        7 days of noise-free interstitial glucose (IG) [A].
-    The titration rule [A] (one dose scale multiplies basal and boluses; 1 before the infusion) is
-    relative to each participant's own **baseline**, the run-in's mean IG [mg/dL] and % IG < 70
-    mg/dL, because the insulin each virtual adult takes before the infusion is what holds them
-    there; insulin is **weaned** only with evidence of graft function, the latest MMTT's stimulated
-    C-peptide ≥ ``wean_cpeptide_pmol_l`` (200 pmol/L, the DCCT threshold of preserved β-cell
-    function, DCCT Research Group, Ann Intern Med 1998;128:517, doi:10.7326/0003-4819-128-7-199804010-00001;
-    its use as a weaning trigger is the assumption):
-        on insulin — % IG < 70 more than 4 points above the run-in's, or mean IG < baseline −
-        ``2 × titration_margin_mg_dl``: scale × 0.5; else % < 70 more than 1 point above the
-        run-in's, mean < baseline − ``titration_margin_mg_dl`` (15), or graft evidence and mean <
-        ``reduce_mean_below_mg_dl`` (145): × 0.7; else mean > baseline +
-        ``titration_raise_above_mg_dl`` (5) or mean > ``increase_mean_above_mg_dl`` (154, the eAG
-        of HbA1c 7 %): × 1.1, at most ``max_scale`` (1, the participant's own pre-infusion
-        therapy); a scale below ``stop_below_scale`` (0.15) stops insulin: the participant is
-        insulin independent by the rule.
-        Off insulin — mean IG > ``restart_mean_mg_dl`` (154): restart at ``restart_scale`` (0.3).
-    Without graft function the glucose stays near the baseline, so the scale stays near 1 and
-    insulin never stops (tested). The margins and factors were chosen by hand in the calibration
-    (docs/sim.md); no paper gives them.
+        Hypoglycaemia self-treatment: 15 g carbohydrate when IG < 70 mg/dL, at most every 30 min
+        ("rule of 15") [A]; an unaware person notices later or not at all
+        (:class:`~endolab.sim.population.BehaviourSettings`). 0 g disables it.
+
+    **Titration** [A] (the ``[titration]`` settings; one dose scale multiplies basal and boluses;
+    1 before the infusion) on **glycaemic criteria only** — no C-peptide or other graft marker —
+    every ``titration_interval_days`` (7) from day 7, on the previous ``titration_window_days``
+    (28) of noise-free interstitial glucose (IG), relative to each participant's own run-in (mean
+    IG and % IG < 54 mg/dL over the 14 days before day 0), because the insulin each person takes
+    before the infusion is what holds them there. The structure is the usual clinical one —
+    reduce the dose after hypoglycaemia or when glucose runs low, raise it by about 10 % when it
+    runs high [U: common practice, no single source]; the numbers are this project's, with dead
+    bands wide enough that a participant without graft function (the control arm) keeps the
+    pre-infusion dose (28-day windows and margins of 20 mg/dL and 3 points; with 7/14-day windows
+    and smaller margins the noise of these participants' glucose alone cut a zero-dose arm's
+    insulin by up to 60 %):
+
+    * % IG < 54 more than ``hypo_margin_pct`` (3) points above the run-in's, or mean IG below
+      baseline − ``2 × titration_margin_mg_dl``: scale × ``large_reduce_factor`` (0.6);
+    * else mean IG below baseline − ``titration_margin_mg_dl`` (20 mg/dL): × ``reduce_factor``
+      (0.8) — this is how insulin is weaned when a graft lowers glucose;
+    * else mean above baseline + ``titration_raise_above_mg_dl`` (5) or above
+      ``increase_mean_above_mg_dl`` (154, the eAG of the HbA1c < 7 % target, Nathan 2008): ×
+      ``increase_factor`` (1.1), at most ``max_scale`` (1, the participant's own pre-infusion
+      therapy);
+    * a scale below ``stop_below_scale`` (0.15) stops insulin (insulin independent by the rule)
+      if mean IG is at most ``restart_mean_mg_dl`` (154), else the scale stays at 0.15 (a
+      participant whose glucose is above target on the smallest dose keeps it); off insulin, mean
+      IG above ``restart_mean_mg_dl`` restarts it at ``restart_scale`` (0.3).
     """
 
     correction_target: float = 140.0
@@ -131,41 +159,35 @@ class TherapySettings:
     rescue_below_mg_dl: float = 70.0
     rescue_wait_min: float = 30.0
     titration_interval_days: int = 7
-    titration_margin_mg_dl: float = 15.0
+    titration_window_days: int = 28
+    titration_margin_mg_dl: float = 20.0
+    hypo_margin_pct: float = 3.0
     titration_raise_above_mg_dl: float = 5.0
-    wean_cpeptide_pmol_l: float = 200.0
-    reduce_mean_below_mg_dl: float = 145.0
     increase_mean_above_mg_dl: float = 154.0
+    reduce_factor: float = 0.8
+    large_reduce_factor: float = 0.6
+    increase_factor: float = 1.1
     stop_below_scale: float = 0.15
     restart_mean_mg_dl: float = 154.0
     restart_scale: float = 0.3
     max_scale: float = 1.0
 
-
-@dataclass(frozen=True)
-class SheProxy:
-    """Severe-hypoglycaemia proxy [A]: plasma glucose (Gp/Vg) < ``threshold_mg_dl`` for at least
-    ``min_minutes`` consecutive minutes is one event (docs/methods/sim.md §8; the model has no
-    counter-regulation, so this is a proxy, not a clinical SHE). Defaults 54 mg/dL, 60 min.
-    """
-
-    threshold_mg_dl: float = 54.0
-    min_minutes: int = 60
-
     def __post_init__(self) -> None:
-        if not 20 <= self.min_minutes <= 120:
-            raise InputError(
-                f"SHE proxy duration must be 20–120 min (docs/methods/sim.md §8), got {self.min_minutes}",
-                field="she_minutes",
-            )
+        for name, value in asdict(self).items():
+            if isinstance(value, bool) or not math.isfinite(float(value)) or value < 0:
+                raise InputError(f"therapy setting {name} must be ≥ 0, got {value}", field=name)
+        for name in ("titration_interval_days", "titration_window_days"):
+            value = getattr(self, name)
+            if int(value) != value or value < 1:
+                raise InputError(f"{name} must be a whole number ≥ 1, got {value}", field=name)
 
-    @property
-    def label(self) -> str:
-        """The proxy as words (it goes with every simulated SHE)."""
-        return (
-            f"in-silico proxy: plasma glucose < {self.threshold_mg_dl:g} mg/dL for "
-            f"≥ {self.min_minutes} min"
-        )
+
+#: The former name of :class:`~endolab.sim.population.SheModel` (the severe-event model replaced
+#: the fixed "plasma glucose < 54 mg/dL for 60 min" proxy of earlier releases).
+SheProxy = SheModel
+
+#: Trial arms: ``treated`` (each cohort's dose) or ``control`` (standard care, no infusion).
+ARMS = ("treated", "control")
 
 
 @dataclass(frozen=True)
@@ -256,7 +278,10 @@ def default_settings_fingerprint() -> str:
         "version": __version__,
         "graft": asdict(GraftSettings()),
         "therapy": asdict(TherapySettings()),
-        "she": asdict(SheProxy()),
+        "she": asdict(SheModel()),
+        "population": asdict(PopulationSettings()),
+        "behaviour": asdict(BehaviourSettings()),
+        "screening": asdict(ScreeningSettings()),
         "designs": {k: asdict(v) for k, v in SIM_PROTOCOLS.items()},
     }
     text = json.dumps(defaults, sort_keys=True, default=str)
@@ -346,7 +371,11 @@ def she_proxy_events(
     run_len: NDArray[np.int64],
     run_start: NDArray[np.int64],
 ) -> list[tuple[int, int, int]]:
-    """Severe-hypoglycaemia proxy events [A] in one day of per-minute plasma glucose [mg/dL].
+    """Sustained low-glucose runs [A] in one day of per-minute plasma glucose [mg/dL].
+
+    The severe-hypoglycaemia proxy of earlier releases (plasma glucose < 54 mg/dL for ≥ 60 min),
+    kept as a helper; the trial now records severe events with the event model of
+    :class:`~endolab.sim.population.SheModel` (unnoticed neuroglycopenia, third-party treatment).
 
     ``bg`` has shape ``(n, minutes)``. A run of consecutive minutes below
     ``proxy.threshold_mg_dl`` that reaches ``proxy.min_minutes`` is one event, reported once, as
@@ -354,7 +383,8 @@ def she_proxy_events(
     open runs across midnight (updated in place).
 
     >>> low = np.full((1, 1440), 120.0); low[0, 100:170] = 50.0   # 70 min below 54
-    >>> she_proxy_events(low, 3, SheProxy(), np.zeros(1, np.int64), np.zeros(1, np.int64))
+    >>> proxy = SheProxy(threshold_mg_dl=54.0, min_minutes=60)
+    >>> she_proxy_events(low, 3, proxy, np.zeros(1, np.int64), np.zeros(1, np.int64))
     [(0, 3, 3)]
     """
     events: list[tuple[int, int, int]] = []
@@ -376,41 +406,42 @@ def _titrate(
     scale: FloatArray,
     ig_window: FloatArray,
     baseline: FloatArray,
-    baseline_below: FloatArray,
-    cpeptide_peak: FloatArray,
+    baseline_below54: FloatArray,
     settings: TherapySettings,
 ) -> FloatArray:
-    """The titration rule of :class:`TherapySettings` [A].
+    """The titration rule of :class:`TherapySettings` [A] (glycaemic criteria only).
 
-    ``ig_window`` is (n, samples) of noise-free IG [mg/dL] since the last contact; ``baseline`` is
-    each participant's run-in mean IG [mg/dL] and ``baseline_below`` their run-in % of IG < 70 mg/dL
-    [%]; ``cpeptide_peak`` the latest MMTT's stimulated C-peptide [pmol/L] (0 before the first);
-    ``scale`` the current dose scale [1].
+    ``ig_window`` is (n, samples) of noise-free IG [mg/dL] of the last ``titration_window_days``;
+    ``baseline`` is each participant's run-in mean IG [mg/dL] and ``baseline_below54`` their
+    run-in % of IG < 54 mg/dL [%]; ``scale`` the current dose scale [1].
 
     >>> s = TherapySettings()
-    >>> flat = np.full((4, 10), 130.0)   # at baseline, 20 below it, 20 above it (scale 0.5), graft
-    >>> base = np.array([130.0, 150.0, 110.0, 130.0])
-    >>> cpep = np.array([0.0, 0.0, 0.0, 450.0])
-    >>> _titrate(np.array([1.0, 1.0, 0.5, 1.0]), flat, base, np.zeros(4), cpep, s).tolist()
-    [1.0, 0.7, 0.55, 0.7]
+    >>> flat = np.full((4, 10), 130.0)   # at baseline, 25 below it, 20 above it, 45 below it
+    >>> base = np.array([130.0, 155.0, 110.0, 175.0])
+    >>> _titrate(np.array([1.0, 1.0, 0.5, 1.0]), flat, base, np.zeros(4), s).round(6).tolist()
+    [1.0, 0.8, 0.55, 0.6]
     """
     mean = ig_window.mean(axis=1)
     margin = settings.titration_margin_mg_dl
-    below = 100.0 * (ig_window < 70.0).mean(axis=1)
+    below54 = 100.0 * (ig_window < 54.0).mean(axis=1)
     on = scale > 0
     new = scale.copy()
-    big = on & ((below > baseline_below + 4.0) | (mean < baseline - 2.0 * margin))
-    graft = cpeptide_peak >= settings.wean_cpeptide_pmol_l
-    wean = graft & (mean < settings.reduce_mean_below_mg_dl)
-    small = on & ~big & ((below > baseline_below + 1.0) | (mean < baseline - margin) | wean)
+    big = on & (
+        (below54 > baseline_below54 + settings.hypo_margin_pct) | (mean < baseline - 2.0 * margin)
+    )
+    small = on & ~big & (mean < baseline - margin)
     high = (mean > baseline + settings.titration_raise_above_mg_dl) | (
         mean > settings.increase_mean_above_mg_dl
     )
     up = on & ~big & ~small & high & (scale < settings.max_scale)
-    new[big] *= 0.5
-    new[small] *= 0.7
-    new[up] = np.minimum(new[up] * 1.1, settings.max_scale)
-    new[on & (new < settings.stop_below_scale)] = 0.0
+    new[big] *= settings.large_reduce_factor
+    new[small] *= settings.reduce_factor
+    new[up] = np.minimum(new[up] * settings.increase_factor, settings.max_scale)
+    low_dose = on & (new < settings.stop_below_scale)
+    # insulin stops only when glucose is at target on the smallest dose; otherwise the dose stays
+    # at the smallest one (a person without graft function never stops insulin)
+    new[low_dose & (mean <= settings.restart_mean_mg_dl)] = 0.0
+    new[low_dose & (mean > settings.restart_mean_mg_dl)] = settings.stop_below_scale
     restart = ~on & (mean > settings.restart_mean_mg_dl)
     new[restart] = settings.restart_scale
     return new
@@ -424,24 +455,62 @@ def simulate(
     design: Design | None = None,
     graft: GraftSettings | None = None,
     therapy: TherapySettings | None = None,
-    she: SheProxy | None = None,
+    she: SheModel | None = None,
     sensor: str = "breton2008",
     substeps: int = 1,
     progress: Progress | None = None,
+    population: PopulationSettings | None = None,
+    behaviour: BehaviourSettings | None = None,
+    screening: ScreeningSettings | None = None,
+    arm: str = "treated",
 ) -> SimulationResult:
-    """Simulate one participant per ``(cohort, dose_cells)`` in ``arms``; see :func:`simulate_trial`."""
+    """Simulate one participant per ``(cohort, dose_cells)`` in ``arms``; see :func:`simulate_trial`.
+
+    With ``population.source == "screened"`` (default) the participants are virtual adults drawn
+    and screened by :func:`endolab.sim.population.screen` (the protocol's eligibility), each with
+    their behaviour; ``"published"`` gives the 10 published adults, aware and bolusing exactly.
+    """
     design = design or SIM_PROTOCOLS["zimislecel-2025"]
     graft = graft or GraftSettings()
     therapy = therapy or TherapySettings()
-    she = she or SheProxy()
+    she = she or SheModel()
+    population = population or PopulationSettings()
+    behaviour = behaviour or BehaviourSettings()
+    screening = screening or ScreeningSettings()
     n = len(arms)
     check_sim_inputs(n, days, [d for _, d in arms], seed)
     check_sensor_model(sensor)
+    if arm not in ARMS:
+        raise InputError(f"arm must be one of {', '.join(ARMS)}, got {arm!r}", field="arm")
     ss = np.random.SeedSequence(int(seed))
-    rng_pt, rng_graft, rng_meal, rng_count, rng_sensor = (
-        np.random.default_rng(s) for s in ss.spawn(5)
+    rng_pt, rng_graft, rng_meal, rng_count, rng_sensor, rng_si, rng_episode = (
+        np.random.default_rng(s) for s in ss.spawn(7)
     )
-    patients, jittered = _draw_patients(rng_pt, n)
+    screened: ScreeningResult | None = None
+    if population.source == "published":
+        patients, jittered = _draw_patients(rng_pt, n)
+        people = aware_behaviour(n)
+        people = Behaviour(
+            people.count_bias,
+            people.basal_factor,
+            people.impaired,
+            np.full(n, therapy.rescue_below_mg_dl),
+            people.detect_prob,
+        )
+    else:
+        screened = screen(
+            rng_pt,
+            n,
+            population=population,
+            behaviour=behaviour,
+            screening=screening,
+            she=she,
+            correction_target=therapy.correction_target,
+            correction_threshold=therapy.correction_threshold,
+            rescue_carbs_g=therapy.rescue_carbs_g,
+            rescue_wait_min=therapy.rescue_wait_min,
+        )
+        patients, jittered, people = screened.patients, [False] * n, screened.behaviour
     doses = np.array([d for _, d in arms], dtype=np.float64)
     plateau_mean = np.array([_mean_f(d, graft) for d in doses])
     plateau = draw_graft_fraction(rng_graft, plateau_mean, graft)
@@ -450,41 +519,50 @@ def simulate(
     day_numbers = np.arange(-run_in, days + 1)
     n_days = day_numbers.size
     plan = random_meals(rng_meal, n, n_days)
-    count_sigma = math.sqrt(math.log1p(therapy.carb_count_cv**2))
-    count_factor = np.exp(
-        count_sigma * rng_count.standard_normal(plan.grams.shape) - 0.5 * count_sigma**2
-    )
-    counted = np.round(plan.grams * count_factor)
+    if screened is None:
+        count_sigma = math.sqrt(math.log1p(therapy.carb_count_cv**2))
+        count_factor = np.exp(
+            count_sigma * rng_count.standard_normal(plan.grams.shape) - 0.5 * count_sigma**2
+        )
+        counted = np.round(plan.grams * count_factor)
+        bolus_minute = plan.minute
+        si_daily = np.ones((n, n_days))
+    else:
+        plan = vary_meals(rng_meal, plan, behaviour.meal_size_cv)
+        counted, bolus_minute = bolus_plan(rng_count, plan, people, behaviour)
+        si_daily = daily_sensitivity(rng_si, n, n_days, behaviour.si_day_cv)
     visits = sorted({v for v in design.visits if -run_in <= v <= days} | {days})
 
-    x = np.array([pt.x0 for pt in patients])
+    x = np.array([pt.x0 for pt in patients]) if screened is None else screened.x.copy()
     p = np.array([pt.params for pt in patients])
     p[:, P_H] = graft.h
     p[:, P_KP4] = graft.kp4
+    p[:, P_KGLU] = graft.glucagon_gain
+    p[:, P_HGLU] = graft.glucagon_threshold_mg_dl
     p[:, P_HEDYN] = 1.0 if graft.hepatic_extraction == "dallaman2007" else 0.0
-    carry = np.zeros((n, N_CARRY))
-    carry[:, C_LAST_QSTO] = x[:, QSTO1] + x[:, QSTO2]
+    base_vmx, base_kp3 = p[:, P_VMX].copy(), p[:, P_KP3].copy()
+    if screened is None:
+        carry = np.zeros((n, N_CARRY))
+        carry[:, C_LAST_QSTO] = x[:, QSTO1] + x[:, QSTO2]
+    else:
+        carry = screened.carry.copy()
     scale = np.ones(n)
-    therapy_rows = np.array(
-        [
-            [
-                pt.basal_u_per_min,
-                1.0,
-                pt.cr,
-                pt.cf,
-                therapy.correction_target,
-                therapy.correction_threshold,
-                therapy.rescue_carbs_g,
-                therapy.rescue_below_mg_dl,
-                therapy.rescue_wait_min,
-            ]
-            for pt in patients
-        ]
+    therapy_rows = make_therapy_rows(
+        patients,
+        people,
+        correction_target=therapy.correction_target,
+        correction_threshold=therapy.correction_threshold,
+        rescue_carbs_g=therapy.rescue_carbs_g,
+        rescue_wait_min=therapy.rescue_wait_min,
+        she=she,
     )
     weights = np.array([pt.weight_kg for pt in patients])
     mmtt_g = np.round(np.minimum(MMTT_ML_PER_KG * weights, MMTT_MAX_ML) * MMTT_CARBS_G_PER_ML)
 
-    outs = [np.zeros((n, MINUTES_PER_DAY)) for _ in range(6)]
+    outs = [np.zeros((n, MINUTES_PER_DAY)) for _ in range(8)]
+    gate_before = carry[:, C_GATE_MIN].copy()  # minutes at the non-negativity gate so far
+    rescue_daily = np.zeros((n, n_days))  # rescue carbohydrate [g/day] (self and third party)
+    rescue_count = np.zeros((n, n_days))
     zeros = np.zeros((n, MINUTES_PER_DAY))
     ig5 = np.zeros((n, n_days, SAMPLES_PER_DAY))
     daily_bg = np.zeros((n, n_days))
@@ -493,9 +571,6 @@ def simulate(
     scale_daily = np.zeros((n, n_days))
     lab_rows: list[tuple[int, int, str, float]] = []  # (participant, day, test, value)
     she_rows: list[tuple[int, int, int]] = []  # (participant, start day, end day)
-    run_len = np.zeros(n, dtype=np.int64)
-    run_start = np.zeros(n, dtype=np.int64)
-    cpep_peak = np.zeros(n)  # latest MMTT stimulated C-peptide as reported [pmol/L]
     rows = np.arange(n)[:, None]
     total = n * n_days
     for k, day in enumerate(day_numbers):
@@ -513,29 +588,35 @@ def simulate(
             grams[early] = 0.0
             carbs[early] = 0.0
         np.add.at(meal, (np.broadcast_to(rows, minutes.shape), minutes), grams)
-        np.add.at(bolus, (np.broadcast_to(rows, minutes.shape), minutes), carbs)
+        bminutes = bolus_minute[:, k, :]
+        np.add.at(bolus, (np.broadcast_to(rows, bminutes.shape), bminutes), carbs)
         if is_visit:
             meal[:, MMTT_START_MIN] += mmtt_g
         if day > 0 and day % therapy.titration_interval_days == 0:
-            window = ig5[:, max(k - therapy.titration_interval_days, 0) : k, :].reshape(n, -1)
+            window = ig5[:, max(k - therapy.titration_window_days, 0) : k, :].reshape(n, -1)
             run_in_ig = ig5[:, day_numbers < 0, :].reshape(n, -1)
-            base_below = 100.0 * (run_in_ig < 70.0).mean(axis=1)
-            scale = _titrate(scale, window, run_in_ig.mean(axis=1), base_below, cpep_peak, therapy)
+            base_below54 = 100.0 * (run_in_ig < 54.0).mean(axis=1)
+            scale = _titrate(scale, window, run_in_ig.mean(axis=1), base_below54, therapy)
         therapy_rows[:, 1] = scale
         scale_daily[:, k] = scale
-        run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, substeps, *outs)
-        bg, ig, units, _sec, cpep, _cho = outs
+        p[:, P_VMX] = base_vmx * si_daily[:, k]
+        p[:, P_KP3] = base_kp3 * si_daily[:, k]
+        episode_u = rng_episode.random((n, 48))
+        run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, episode_u, substeps, *outs)
+        bg, ig, units, _sec, cpep, _cho, rescue, she_now = outs
+        rescue_daily[:, k] = rescue.sum(axis=1)
+        rescue_count[:, k] = (rescue > 0).sum(axis=1)
         ig5[:, k, :] = ig[:, ::SAMPLE_MINUTES]
         daily_bg[:, k] = bg.mean(axis=1)
         daily_units[:, k] = units.sum(axis=1)
-        she_rows += she_proxy_events(bg, int(day), she, run_len, run_start)
+        for who in np.flatnonzero(she_now.any(axis=1)).tolist():
+            she_rows += [(who, int(day), int(day))] * int(she_now[who].sum())
         if is_visit:
             for i in range(n):
                 fasting = cpep[i, MMTT_START_MIN]
                 peak = max(cpep[i, MMTT_START_MIN + s] for s in MMTT_SAMPLES_MIN)
                 lo = max(k - HBA1C_WINDOW_DAYS + 1, 0)
                 hba1c = float(adag_hba1c_nathan_2008(daily_bg[i, lo : k + 1].mean()))
-                cpep_peak[i] = _assay(peak)
                 lab_rows += [
                     (i, int(day), "HBA1C", round(hba1c, 1)),
                     (i, int(day), "GLUCOSE_FASTING", round(float(bg[i, MMTT_START_MIN]))),
@@ -553,7 +634,8 @@ def simulate(
     for i, start, _end in she_rows:
         if start < 0:
             run_in_she[i] += 1
-    she_per_year = run_in_she * 365.0 / run_in
+    she_per_year = run_in_she * 365.0 / run_in if screened is None else screened.she_per_year
+    gate = carry[:, C_GATE_MIN] - gate_before
 
     ids = [f"SIM-{i + 1:03d}" for i in range(n)]
     infusion = [START_DATE + dt.timedelta(days=STAGGER_DAYS * i) for i in range(n)]
@@ -644,6 +726,17 @@ def simulate(
         plateau=plateau,
         f_last=f_daily[:, -1],
         visits=visits,
+        arm=arm,
+        population=population,
+        behaviour=behaviour,
+        screening=screening,
+        screened=screened,
+        people=people,
+        she_per_year=she_per_year,
+        rescue_daily=rescue_daily,
+        rescue_count=rescue_count,
+        day_numbers=day_numbers,
+        gate=gate,
     )
     ds = validate_tables(
         {
@@ -671,7 +764,7 @@ def _manifest(
     design: Design,
     graft: GraftSettings,
     therapy: TherapySettings,
-    she: SheProxy,
+    she: SheModel,
     sensor: str,
     substeps: int,
     ids: list[str],
@@ -682,7 +775,43 @@ def _manifest(
     plateau: FloatArray,
     f_last: FloatArray,
     visits: list[int],
+    arm: str,
+    population: PopulationSettings,
+    behaviour: BehaviourSettings,
+    screening: ScreeningSettings,
+    screened: ScreeningResult | None,
+    people: Behaviour,
+    she_per_year: FloatArray,
+    rescue_daily: FloatArray,
+    rescue_count: FloatArray,
+    day_numbers: NDArray[np.int64],
+    gate: FloatArray,
 ) -> dict[str, Any]:
+    after = day_numbers >= 0
+    warnings = [
+        f"{ids[i]}: plasma or tissue glucose at the model's non-negativity gate (≤ 0 mg/dL) for "
+        f"{int(gate[i])} min — an unphysiological run; its numbers are not meaningful"
+        for i in np.flatnonzero(gate > 0).tolist()
+    ]
+    source: dict[str, Any]
+    if screened is None:
+        source = {
+            "source": "simglucose 0.2.11 vpatient_params.csv + Quest.csv (MIT, Copyright (c) 2017 Jinyu Xie)",
+            "pool": "10 adults; drawn without replacement, beyond 10 with replacement and jitter [A]",
+            "jitter_cv": JITTER_CV,
+            "sex": "drawn, P(male) = 0.5 [A]; height 1.76 m (M) / 1.63 m (F) [A]",
+        }
+    else:
+        source = {
+            "source": "drawn from the joint log-normal (logit-normal for fractions) distribution of "
+            "the 10 published adults' parameters (simglucose 0.2.11, MIT, Copyright (c) 2017 Jinyu "
+            "Xie), each with its basal steady state, then screened by the protocol's eligibility "
+            "[A] (endolab.sim.population)",
+            "candidates_drawn": screened.candidates,
+            "candidates_simulated": screened.simulated,
+            "excluded": screened.reasons,
+            "sex": f"drawn, P(male) = {population.p_male:g} [A]; height 1.76 m (M) / 1.63 m (F) [A]",
+        }
     return {
         "generator": f"endolab.sim {__version__}",
         "format": "endolab trial dataset, version 1 (docs/trial-data.md)",
@@ -703,12 +832,12 @@ def _manifest(
             "method": "classical RK4, inputs constant over each minute",
             "step_min": 1 / substeps,
         },
-        "virtual_patients": {
-            "source": "simglucose 0.2.11 vpatient_params.csv + Quest.csv (MIT, Copyright (c) 2017 Jinyu Xie)",
-            "pool": "10 adults; drawn without replacement, beyond 10 with replacement and jitter [A]",
-            "jitter_cv": JITTER_CV,
-            "sex": "drawn, P(male) = 0.5 [A]; height 1.76 m (M) / 1.63 m (F) [A]",
-        },
+        "arm": arm,
+        "warnings": warnings,
+        "virtual_patients": source,
+        "population": asdict(population),
+        "behaviour": asdict(behaviour) if screened is not None else "aware, exact basal, no bias",
+        "screening": asdict(screening) if screened is not None else None,
         "graft": graft.as_dict()
         | {
             "dose_chain": "F_plateau_mean = min(max_fraction, dose/1560 cells per IEQ (Pisania 2010) "
@@ -718,7 +847,7 @@ def _manifest(
             "K, beta, Sb scaled by F; secreted into the liver insulin compartment",
         },
         "therapy": asdict(therapy),
-        "she_proxy": asdict(she) | {"label": she.label},
+        "she_model": asdict(she) | {"label": she.label},
         "sensor": {
             "model": sensor,
             "sample_min": SAMPLE_MINUTES,
@@ -734,7 +863,7 @@ def _manifest(
         },
         "not_simulated": [
             "adverse events other than severe hypoglycaemia (no AE rows are written)",
-            "counter-regulation (glucagon), hypoglycaemia unawareness, exercise, illness",
+            "counter-regulation of the host (no glucagon or adrenaline response), exercise, illness",
             "immunosuppression and its effects on the graft, kidney or C-peptide clearance",
             "second infusions",
         ],
@@ -753,9 +882,27 @@ def _manifest(
                 "graft_fraction_plateau_mean": round(float(fm), 6),
                 "graft_fraction_plateau": round(float(fp), 6),
                 "graft_fraction_last_day": round(float(fl), 6),
+                "age_years": pt.age_years,
+                "behaviour": beh,
+                "screening_she_per_year": round(float(rate), 1),
+                "rescue_treatments_from_day_0": int(rescue_count[i, after].sum()),
+                "rescue_carbs_g_from_day_0": round(float(rescue_daily[i, after].sum()), 1),
+                "rescue_carbs_g_per_day_run_in": round(float(rescue_daily[i, ~after].mean()), 1),
+                "nonnegativity_gate_minutes": int(gate[i]),
             }
-            for pid, pt, jit, arm, fm, fp, fl in zip(
-                ids, patients, jittered, arms, plateau_mean, plateau, f_last, strict=True
+            for i, (pid, pt, jit, arm, fm, fp, fl, beh, rate) in enumerate(
+                zip(
+                    ids,
+                    patients,
+                    jittered,
+                    arms,
+                    plateau_mean,
+                    plateau,
+                    f_last,
+                    people.as_rows(),
+                    she_per_year,
+                    strict=True,
+                )
             )
         ],
     }
@@ -770,9 +917,13 @@ def simulate_trial(
     dose_cells: float | None = None,
     graft: GraftSettings | None = None,
     therapy: TherapySettings | None = None,
-    she: SheProxy | None = None,
+    she: SheModel | None = None,
     sensor: Literal["breton2008", "vettoretti2019", "none"] = "breton2008",
     progress: Progress | None = None,
+    arm: str = "treated",
+    population: PopulationSettings | None = None,
+    behaviour: BehaviourSettings | None = None,
+    screening: ScreeningSettings | None = None,
 ) -> TrialDataset:
     """Simulate the islet-replacement trial of ``protocol`` and return the validated dataset.
 
@@ -792,9 +943,18 @@ def simulate_trial(
         Full dose [cells] (default 8e8 for zimislecel-2025); cohort A gets half of it.
     graft, therapy, she, sensor
         Model settings (:class:`~endolab.sim.graft.GraftSettings`, :class:`TherapySettings`,
-        :class:`SheProxy`, CGM error model ``breton2008`` / ``vettoretti2019`` / ``none``).
+        :class:`SheModel`, CGM error model ``breton2008`` / ``vettoretti2019`` / ``none``).
     progress
-        Optional callback ``progress(done, total)`` [participant-days].
+        Optional callback ``progress(done, total)`` [participant-days] (the screening period is
+        not counted).
+    arm
+        ``treated`` (each cohort's dose) or ``control``: the same design with no infusion (dose 0
+        in every cohort; standard care goes on, titration included).
+    population, behaviour, screening
+        Where participants come from (:class:`~endolab.sim.population.PopulationSettings`,
+        default: virtual adults screened by the protocol's eligibility), how they manage their
+        diabetes (:class:`~endolab.sim.population.BehaviourSettings`) and the screening
+        (:class:`~endolab.sim.population.ScreeningSettings`).
 
     The returned dataset's ``simulation`` attribute is the manifest; write it with
     :func:`write_simulation`. In-silico results are never clinical evidence.
@@ -803,6 +963,8 @@ def simulate_trial(
     full = design.full_dose_cells if dose_cells is None else float(dose_cells)
     check_sim_inputs(participants, days, [full], seed)
     arms = allocate_cohorts(design, int(participants), full)
+    if arm == "control":
+        arms = [(label, 0.0) for label, _ in arms]
     return simulate(
         arms,
         seed=seed,
@@ -813,15 +975,23 @@ def simulate_trial(
         she=she,
         sensor=sensor,
         progress=progress,
+        arm=arm,
+        population=population,
+        behaviour=behaviour,
+        screening=screening,
     ).dataset
 
 
-def demo_trial(seed: int = 1, progress: Progress | None = None) -> TrialDataset:
+def demo_trial(
+    seed: int = 1, progress: Progress | None = None, settings: Any = None
+) -> TrialDataset:
     """The default virtual trial (zimislecel-2025, 14 participants, 365 days, default settings).
 
-    What ``endolab trial demo`` simulates and what the web app opens on.
+    What ``endolab trial demo`` simulates and what the web app opens on. ``settings`` (an
+    :class:`endolab.sim.settings.SimSettings`) overrides the defaults.
     """
-    return simulate_trial(seed=seed, progress=progress)
+    extra = settings.kwargs() if settings is not None else {}
+    return simulate_trial(seed=seed, progress=progress, **extra)
 
 
 def manifest_json(ds: TrialDataset) -> str:

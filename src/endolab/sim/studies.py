@@ -158,14 +158,18 @@ def _dose_row(
     days: int,
     graft: GraftSettings | None,
     progress: Progress | None = None,
+    settings: Any = None,
 ) -> dict[str, Any]:
     """One arm of :func:`dose_response`: simulate, analyse, summarise (a task on its own)."""
+    extra = settings.kwargs() if settings is not None else {}
+    if graft is not None:
+        extra["graft"] = graft
     res = simulate(
         [(f"{dose:.3g}", dose)] * participants,
         seed=seed,
         days=days,
-        graft=graft,
         progress=progress,
+        **extra,
     )
     a = analyze(res.dataset, load_protocol("zimislecel-2025"))
     return {
@@ -188,6 +192,7 @@ def dose_response(
     client: Any = None,
     scheduler: str | None = None,
     n_workers: int | None = None,
+    settings: Any = None,
 ) -> DoseResponse:
     """Simulate ``participants`` virtual adults at each dose [cells] and summarise the endpoints.
 
@@ -211,7 +216,7 @@ def dose_response(
     per_arm = participants * (days + 15)
     if engine == "dask":
         rows = _dose_rows_dask(doses, participants, seed, days, graft, progress, client,
-                               scheduler, n_workers)  # fmt: skip
+                               scheduler, n_workers, settings)  # fmt: skip
     else:
         rows = []
         for k, dose in enumerate(doses):
@@ -220,15 +225,18 @@ def dose_response(
                 if progress is not None:
                     progress(done + d, len(doses) * per_arm)
 
-            rows.append(_dose_row(dose, participants, seed, days, graft, step))
-    settings = {
+            rows.append(_dose_row(dose, participants, seed, days, graft, step, settings))
+    effective = graft or (settings.graft if settings is not None else GraftSettings())
+    summary: dict[str, Any] = {
         "participants": participants,
         "seed": seed,
         "days": days,
-        "graft": (graft or GraftSettings()).as_dict(),
+        "graft": effective.as_dict(),
         "protocol": protocol.name,
     }
-    return DoseResponse(list(doses), rows, settings, window_notices(days, rows))
+    if settings is not None:
+        summary["settings"] = settings.as_dict()
+    return DoseResponse(list(doses), rows, summary, window_notices(days, rows))
 
 
 def _dose_rows_dask(
@@ -241,6 +249,7 @@ def _dose_rows_dask(
     client: Any,
     scheduler: str | None,
     n_workers: int | None,
+    settings: Any = None,
 ) -> list[dict[str, Any]]:
     from endolab.cgm.distributed import dask_session, gather, require_dask
 
@@ -249,7 +258,9 @@ def _dose_rows_dask(
 
     with dask_session(client, scheduler, n_workers) as the_client:
         futures = [
-            the_client.submit(_dose_row, d, participants, seed, days, graft, pure=False)
+            the_client.submit(
+                _dose_row, d, participants, seed, days, graft, None, settings, pure=False
+            )
             for d in doses
         ]
         if progress is not None:
@@ -302,7 +313,7 @@ DOSE_RESPONSE_CONTENTS = "an in-silico dose-response study"
 
 
 def write_demo(
-    out: str | Path, *, seed: int = 1, progress: Progress | None = None
+    out: str | Path, *, seed: int = 1, progress: Progress | None = None, settings: Any = None
 ) -> tuple[Path, TrialAnalysis]:
     """Simulate the default virtual trial and write ``out/dataset`` and ``out/report`` atomically.
 
@@ -315,7 +326,7 @@ def write_demo(
     from endolab.trial.report import write_report
 
     target = check_output_path(out, kind="folder", writer=DEMO_CONTENTS)
-    ds = demo_trial(seed=seed, progress=progress)
+    ds = demo_trial(seed=seed, progress=progress, settings=settings)
     analysis = analyze(ds, load_protocol("zimislecel-2025"))
     with atomic_directory(target, writer=DEMO_CONTENTS) as tmp:
         write_dataset(
@@ -435,6 +446,10 @@ def patient_summary(
         "insulin_u_per_day": float(trace["insulin_u_per_min"].sum() / days),
         "carbs_g_per_day": float(trace["carbs_g_per_min"].sum() / days),
         "peak_c_peptide_pmol_l": float(trace["c_peptide_pmol_l"].max()),
+        "min_plasma_glucose_mg_dl": float(trace["plasma_glucose_mg_dl"].min()),
+        "time_below_54_pct": float(100 * (trace["plasma_glucose_mg_dl"].to_numpy() < 54).mean()),
+        "rescue_carbs_g_per_day": float(trace["rescue_carbs_g"].sum() / days),
+        "severe_events": int(trace["severe_event"].sum()),
         "disclaimer": DISCLAIMER,
     }
 

@@ -116,9 +116,9 @@ def provenance_sentence(a: TrialAnalysis) -> str:
             f"Computed by endolab {__version__} from an IN-SILICO dataset ({a.dataset.label}, "
             f"{a.dataset.participants.height} virtual participants, {sim.get('model', 'endolab.sim')}, "
             f"seed {sim.get('seed', '?')}) under protocol {p.name} ({p.title}{ref}). These are "
-            "simulated results, never clinical evidence; severe hypoglycaemia is a stated proxy on "
-            "simulated plasma glucose and adverse events other than severe hypoglycaemia are not "
-            "simulated."
+            "simulated results, never clinical evidence; severe hypoglycaemia is an in-silico "
+            "event model (unnoticed neuroglycopenia treated by a third party) and adverse events "
+            "other than severe hypoglycaemia are not simulated."
         )
     return (
         f"Computed by endolab {__version__} from the participant-level data provided in "

@@ -1,0 +1,260 @@
+"""Every simulation setting in one place: print it as TOML, read overrides from a TOML file.
+
+``endolab sim settings`` prints :func:`settings_toml` of the defaults; ``--settings FILE.toml`` on
+``trial simulate``, ``trial demo``, ``sim dose-response`` and ``sim patient`` reads
+:func:`load_settings`: any field of any section may be given, the rest keep their defaults. The
+trial manifest (``simulation.json``) records the effective settings. Every default is an assumption
+[A] unless its docstring (the settings classes) names a source.
+
+>>> s = load_settings_text("[titration]\\nreduce_factor = 0.75\\n")
+>>> s.therapy.reduce_factor, s.therapy.increase_factor
+(0.75, 1.1)
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from endolab.errors import InputError
+from endolab.sim.graft import GraftSettings
+from endolab.sim.population import (
+    BehaviourSettings,
+    PopulationSettings,
+    ScreeningSettings,
+    SheModel,
+)
+from endolab.sim.runner import TherapySettings
+
+__all__ = [
+    "SECTIONS",
+    "SimSettings",
+    "load_settings",
+    "load_settings_text",
+    "settings_toml",
+]
+
+#: Fields of :class:`~endolab.sim.runner.TherapySettings` shown in the ``[titration]`` section.
+TITRATION_FIELDS: tuple[str, ...] = (
+    "titration_interval_days",
+    "titration_window_days",
+    "titration_margin_mg_dl",
+    "hypo_margin_pct",
+    "titration_raise_above_mg_dl",
+    "increase_mean_above_mg_dl",
+    "reduce_factor",
+    "large_reduce_factor",
+    "increase_factor",
+    "stop_below_scale",
+    "restart_mean_mg_dl",
+    "restart_scale",
+    "max_scale",
+)
+
+#: Section → (settings attribute of :class:`SimSettings`, one-line description).
+SECTIONS: dict[str, tuple[str, str]] = {
+    "graft": ("graft", "dose → functional graft fraction, secretion and α-cell counter-regulation"),
+    "therapy": ("therapy", "basal–bolus therapy and hypoglycaemia self-treatment"),
+    "titration": ("therapy", "insulin titration on glycaemic criteria only (no C-peptide)"),
+    "population": ("population", "where virtual participants come from"),
+    "behaviour": ("behaviour", "how virtual people manage their diabetes; awareness"),
+    "screening": ("screening", "the protocol's eligibility, applied to simulated candidates"),
+    "she": ("she", "severe hypoglycaemic event model"),
+}
+
+#: Unit and provenance of each field, as the TOML comment: ``section.field`` → text.
+FIELD_NOTES: dict[str, str] = {
+    "graft.healthy_ieq": "[IEQ] islets of a healthy pancreas [U]",
+    "graft.engraftment_survival": "[1] surviving fraction after infusion [U]",
+    "graft.potency": "[1] potency of an SC-islet IEQ vs a native islet [A, calibrated earlier]",
+    "graft.cv": "[1] between-participant CV of the plateau F [A]",
+    "graft.max_fraction": "[1] upper bound of a drawn plateau F [A]",
+    "graft.t50_days": "[days] logistic maturation midpoint [A]",
+    "graft.slope_days": "[days] logistic maturation slope [A]",
+    "graft.loss_rate_per_year": "[1/year] graft-loss hazard [A]",
+    "graft.hepatic_extraction": "constant (m30) or dallaman2007 (HE = m6 − m5·S)",
+    "graft.kp4": "[mg/kg/min per pmol/kg] portal-insulin EGP term; 0.0618 Dalla Man 2007",
+    "graft.h": "[mg/dL] secretion threshold glucose (Dalla Man 2007 Gb) [A]",
+    "graft.glucagon_gain": "[mg/kg/min per mg/dL] α-cell EGP gain at F = 1 [A]",
+    "graft.glucagon_threshold_mg_dl": "[mg/dL] glucagon threshold, Mitrakou 1991",
+    "therapy.correction_target": "[mg/dL] correction-bolus target (simglucose BBController)",
+    "therapy.correction_threshold": "[mg/dL] correction only above this (simglucose)",
+    "therapy.carb_count_cv": "[1] counting CV, published population only [A]",
+    "therapy.rescue_carbs_g": "[g] self-treatment carbohydrate [A]",
+    "therapy.rescue_below_mg_dl": "[mg/dL] IG below which an aware person treats [A]",
+    "therapy.rescue_wait_min": "[min] between self-treatments / looks [A]",
+    "titration.titration_interval_days": "[days] between titration contacts [A]",
+    "titration.titration_window_days": "[days] of IG each contact looks at [A]",
+    "titration.titration_margin_mg_dl": "[mg/dL] mean below run-in − margin: reduce [A]",
+    "titration.hypo_margin_pct": "[% points] % IG < 54 above the run-in's: large reduction [A]",
+    "titration.titration_raise_above_mg_dl": "[mg/dL] mean above run-in + this: increase [A]",
+    "titration.increase_mean_above_mg_dl": "[mg/dL] or above this: increase (eAG of 7 %)",
+    "titration.reduce_factor": "[1] dose × this on a reduction [A]",
+    "titration.large_reduce_factor": "[1] dose × this on a large reduction [A]",
+    "titration.increase_factor": "[1] dose × this on an increase [A]",
+    "titration.stop_below_scale": "[1] dose scale below this stops insulin [A]",
+    "titration.restart_mean_mg_dl": "[mg/dL] off insulin, mean above this restarts it [A]",
+    "titration.restart_scale": "[1] dose scale at a restart [A]",
+    "titration.max_scale": "[1] never above the pre-infusion dose × this [A]",
+    "population.source": "screened (virtual adults, screened) or published (the 10 adults)",
+    "population.z_clip": "[1] clip of each standard-normal factor of a draw [A]",
+    "population.age_mean_years": "[years] mean age of draws (published adults) [A]",
+    "population.age_sd_years": "[years] SD of age (published adults) [A]",
+    "population.p_male": "[1] probability of a male participant [A]",
+    "behaviour.count_bias_median": "[1] median bolus bias (counting × ratio) [A, baseline-calibrated]",
+    "behaviour.count_bias_cv": "[1] between-person CV of the bias [A]",
+    "behaviour.carb_count_cv": "[1] per-meal counting CV (28–45 %, PMC2909521)",
+    "behaviour.missed_bolus_prob": "[1] probability a bolus is forgotten [A]",
+    "behaviour.late_bolus_prob": "[1] probability a bolus is late [A]",
+    "behaviour.late_bolus_min_max": "[min] largest bolus delay (uniform from 10) [A]",
+    "behaviour.basal_median": "[1] median prescribed basal / steady-state basal [A]",
+    "behaviour.basal_cv": "[1] between-person CV of the basal factor [A]",
+    "behaviour.impaired_awareness_prob": "[1] share of candidates with impaired awareness [A]",
+    "behaviour.meal_size_cv": "[1] extra meal-size variability [A]",
+    "behaviour.si_day_cv": "[1] day-to-day insulin-sensitivity CV (Vmx, kp3) [A]",
+    "behaviour.aware_detect_below_mg_dl": "[mg/dL] IG at which an aware person notices [A]",
+    "behaviour.impaired_detect_below_mg_dl": "[mg/dL] IG at which an unaware person may notice [A]",
+    "behaviour.impaired_detect_prob": "[1] chance an unaware person notices, per 30-min look [A]",
+    "screening.days": "[days] simulated prior period (the protocol's year)",
+    "screening.min_age_years": "[years] NCT04786262",
+    "screening.max_age_years": "[years] NCT04786262",
+    "screening.min_she_per_year": "[events/year] ≥ 2 SHE in the prior year (ADA 2024 abstract)",
+    "screening.max_candidates_per_place": "[1] search bound: candidates per enrolled place",
+    "she.threshold_mg_dl": "[mg/dL] plasma glucose of neuroglycopenia (Mitrakou 1991: 49–51)",
+    "she.min_minutes": "[min] unnoticed minutes below the threshold that make an event [A]",
+    "she.third_party_carbs_g": "[g] third-party treatment (stands in for glucagon) [A]",
+    "she.recovered_mg_dl": "[mg/dL] next event only after recovery above this [A]",
+}
+
+
+@dataclass(frozen=True)
+class SimSettings:
+    """All simulation settings: the keyword arguments of :func:`endolab.sim.simulate_trial`."""
+
+    graft: GraftSettings = field(default_factory=GraftSettings)
+    therapy: TherapySettings = field(default_factory=TherapySettings)
+    population: PopulationSettings = field(default_factory=PopulationSettings)
+    behaviour: BehaviourSettings = field(default_factory=BehaviourSettings)
+    screening: ScreeningSettings = field(default_factory=ScreeningSettings)
+    she: SheModel = field(default_factory=SheModel)
+
+    def kwargs(self) -> dict[str, Any]:
+        """As keyword arguments of :func:`~endolab.sim.simulate_trial` / ``simulate``."""
+        return {k.name: getattr(self, k.name) for k in fields(self)}
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        """Section → field → value (the TOML layout)."""
+        out: dict[str, dict[str, Any]] = {}
+        for section, (attr, _) in SECTIONS.items():
+            values = asdict(getattr(self, attr))
+            if attr == "therapy":
+                keep = (
+                    TITRATION_FIELDS
+                    if section == "titration"
+                    else tuple(k for k in values if k not in TITRATION_FIELDS)
+                )
+                values = {k: values[k] for k in keep}
+            out[section] = values
+        return out
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, int):
+        return str(value)
+    text = repr(float(value))
+    return text if ("." in text or "e" in text or "inf" in text or "nan" in text) else text + ".0"
+
+
+def settings_toml(settings: SimSettings | None = None) -> str:
+    """The settings as TOML: one section per group, each field with its unit and source.
+
+    >>> text = settings_toml()
+    >>> "[titration]" in text and "reduce_factor = 0.8" in text
+    True
+    >>> load_settings_text(text) == SimSettings()
+    True
+    """
+    s = settings or SimSettings()
+    lines = [
+        "# endolab simulation settings (endolab sim settings). Give any subset of them to",
+        "# --settings FILE.toml; the rest keep their defaults. [A] assumption of this project,",
+        "# [U] recalled, not re-checked. In-silico results are never clinical evidence.",
+    ]
+    for section, values in s.as_dict().items():
+        lines += ["", f"# {SECTIONS[section][1]}", f"[{section}]"]
+        for key, value in values.items():
+            note = FIELD_NOTES.get(f"{section}.{key}", "")
+            lines.append(f"{key} = {_toml_value(value)}" + (f"  # {note}" if note else ""))
+    return "\n".join(lines) + "\n"
+
+
+def load_settings_text(text: str, base: SimSettings | None = None) -> SimSettings:
+    """Settings from TOML text: given fields override ``base`` (default: the defaults).
+
+    Unknown sections or fields and values of the wrong type raise
+    :class:`~endolab.errors.InputError` naming them.
+    """
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"settings file is not valid TOML: {exc}", field="settings") from None
+    s = base or SimSettings()
+    groups: dict[str, dict[str, Any]] = {}
+    for section, values in doc.items():
+        if section not in SECTIONS:
+            raise InputError(
+                f"unknown settings section [{section}]; use one of "
+                + ", ".join(f"[{k}]" for k in SECTIONS),
+                field="settings",
+            )
+        if not isinstance(values, dict):
+            raise InputError(f"[{section}] must be a table of fields", field="settings")
+        allowed = s.as_dict()[section]
+        attr = SECTIONS[section][0]
+        for key, value in values.items():
+            if key not in allowed:
+                raise InputError(
+                    f"unknown setting {section}.{key}; [{section}] has " + ", ".join(allowed),
+                    field="settings",
+                )
+            default = allowed[key]
+            if isinstance(default, str) != isinstance(value, str) or isinstance(value, bool):
+                raise InputError(
+                    f"setting {section}.{key} must be like {_toml_value(default)}, got {value!r}",
+                    field="settings",
+                )
+            if isinstance(value, float) and not math.isfinite(value):
+                raise InputError(f"setting {section}.{key} must be finite", field="settings")
+            if isinstance(default, int) and not isinstance(default, bool):
+                if float(value) != int(value):
+                    raise InputError(
+                        f"setting {section}.{key} must be a whole number, got {value}",
+                        field="settings",
+                    )
+                value = int(value)
+            elif isinstance(default, float):
+                value = float(value)
+            groups.setdefault(attr, {})[key] = value
+    updates = {attr: replace(getattr(s, attr), **vals) for attr, vals in groups.items()}
+    return replace(s, **updates)
+
+
+def load_settings(path: str | Path | None) -> SimSettings:
+    """Settings from a TOML file (``None``: the defaults); see :func:`load_settings_text`."""
+    if path is None:
+        return SimSettings()
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"--settings {str(p)!r} is not a file", field="settings", value=str(p))
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read --settings {str(p)!r}: {exc}", field="settings") from None
+    return load_settings_text(text)
