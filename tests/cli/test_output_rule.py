@@ -529,12 +529,13 @@ def test_an_os_error_anywhere_in_a_command_is_one_line(monkeypatch: pytest.Monke
     """The command-line catch-all: an OSError no check foresaw still names its path (exit 3)."""
     import errno
 
-    import endolab.cgm.readers
+    import endolab.cgm.results
 
     def loop(*_args: Any, **_kwargs: Any) -> Any:
         raise OSError(errno.ELOOP, "Too many levels of symbolic links", "data/cgm.csv")
 
-    monkeypatch.setattr(endolab.cgm.readers, "read_cgm", loop)
+    # the reader the command calls (endolab.cgm.results.load_cgm → read_cgm)
+    monkeypatch.setattr(endolab.cgm.results, "read_cgm", loop)
     code, line = _run(["cgm", "metrics", str(GENERIC)])
     assert code == 3
     assert line == "error: 'data/cgm.csv': too many levels of symbolic links (a loop of links?)"
