@@ -78,7 +78,7 @@ HORMONE_FIELDS = (
     "dht_unit",
     "out_units",
 )
-HCG_FIELDS = (
+_HCG_MIX_FIELDS = (
     "vial_iu",
     "diluent_ml",
     "dose_iu",
@@ -87,16 +87,7 @@ HCG_FIELDS = (
     "dead_space_ml",
     "residual_ml",
     "displacement_ml",
-    "freq",
-    "every_days",
-    "weekdays",
-    "start",
-    "weeks",
-    "discard_after_days",
-    "price_per_vial",
 )
-
-
 #: The fields that ask for a plan (schedule, calendar, cost): any one given computes the plan, and a
 #: missing or invalid one is reported with the library's message (:func:`endolab.hcg.check_plan_inputs`).
 HCG_PLAN_FIELDS = (
@@ -108,6 +99,7 @@ HCG_PLAN_FIELDS = (
     "discard_after_days",
     "price_per_vial",
 )
+HCG_FIELDS = _HCG_MIX_FIELDS + HCG_PLAN_FIELDS
 
 
 def render(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
