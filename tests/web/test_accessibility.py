@@ -49,7 +49,7 @@ def _axe_source() -> str:
 
 
 @pytest.fixture(scope="module")
-def axe_page(browser: Browser) -> Iterator[Page]:  # noqa: F811
+def axe_page(browser: Browser) -> Iterator[Page]:
     # the pages' CSP allows no injected script: the test context bypasses it to load axe
     context = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True)
     page = context.new_page()
@@ -80,7 +80,7 @@ def run_axe(page: Page, state: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("state", list(STATES))
-def test_axe_no_serious_or_critical(axe_page: Page, server: str, state: str) -> None:  # noqa: F811
+def test_axe_no_serious_or_critical(axe_page: Page, server: str, state: str) -> None:
     axe_page.goto(server + STATES[state])
     if state == "docs":
         axe_page.wait_for_selector(".swagger-ui .info")
@@ -92,7 +92,7 @@ def test_axe_no_serious_or_critical(axe_page: Page, server: str, state: str) -> 
     assert not bad, json.dumps(bad, indent=1)
 
 
-def test_axe_on_results_of_uploads(axe_page: Page, server: str, tmp_path: Path) -> None:  # noqa: F811
+def test_axe_on_results_of_uploads(axe_page: Page, server: str, tmp_path: Path) -> None:
     from endolab.sim import simulate_trial, write_simulation
     from tests.web.conftest import zip_bytes
 

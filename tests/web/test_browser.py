@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -56,18 +57,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def live_app(settings: Any) -> Iterator[str]:
+    """The web app with ``settings`` served by uvicorn on a free loopback port (its base URL)."""
     import uvicorn
 
-    from endolab.web import Settings, create_app
+    from endolab.web import create_app
 
-    settings = Settings(
-        cache_dir=tmp_path_factory.mktemp("cache"),
-        demo_participants=2,
-        demo_days=365,
-        warm_trial=True,
-    )
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
@@ -82,6 +78,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from endolab.web import Settings
+
+    settings = Settings(
+        cache_dir=tmp_path_factory.mktemp("cache"),
+        demo_participants=2,
+        demo_days=365,
+        warm_trial=True,
+    )
+    with live_app(settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -9,16 +9,14 @@ is a view of that result and must show it unchanged).
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
-from tests.web.test_browser import ARGS, ARTEFACTS, CHROMIUM, _free_port
+from tests.web.test_browser import browser, live_app  # noqa: F401  (fixture: Chromium)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # isort: skip
+from playwright.sync_api import Browser, Page, expect  # isort: skip
 
 pytestmark = pytest.mark.slow
 
@@ -26,34 +24,10 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a free loopback port; the trial explorer is not warmed (not needed here)."""
-    import uvicorn
+    from endolab.web import Settings
 
-    from endolab.web import Settings, create_app
-
-    settings = Settings(cache_dir=tmp_path_factory.mktemp("cache"), warm_trial=False)
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    ARTEFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
+    with live_app(Settings(cache_dir=tmp_path_factory.mktemp("cache"), warm_trial=False)) as url:
+        yield url
 
 
 @pytest.fixture

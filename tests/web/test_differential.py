@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -24,10 +23,10 @@ from urllib.parse import urlencode
 import numpy as np
 import pytest
 
-from tests.web.test_browser import ARGS, ARTEFACTS, CHROMIUM  # skips the module without Chromium
+from tests.web.test_browser import browser  # noqa: F401  (fixture; skips without Chromium)
 from tests.web.test_browser_hcg import server  # noqa: F401  # the live app fixture
 
-from playwright.sync_api import Browser, Page, sync_playwright  # isort: skip
+from playwright.sync_api import Browser, Page  # isort: skip
 
 pytestmark = pytest.mark.slow
 
@@ -336,15 +335,6 @@ def _check_hormones(shown: dict[str, Any], want: dict[str, Any], where: str) -> 
 # ---------------------------------------------------------------- the browser
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    ARTEFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
 def _pages(browser: Browser) -> tuple[Page, Page]:
     off = browser.new_context(viewport={"width": 1200, "height": 900}, java_script_enabled=False)
     on = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -392,7 +382,7 @@ def _run(
 
 def test_hcg_page_and_embed_show_the_library_result(
     browser: Browser,
-    server: str,  # noqa: F811
+    server: str,
 ) -> None:
     sets = _valid_sets(_hcg_candidate, _hcg_expected, N_SETS, SEED)
     assert sum("start" in q for q in sets) > N_SETS // 4  # plans (calendars) are well covered
@@ -402,7 +392,7 @@ def test_hcg_page_and_embed_show_the_library_result(
 
 def test_hormone_page_and_embed_show_the_library_result(
     browser: Browser,
-    server: str,  # noqa: F811
+    server: str,
 ) -> None:
     sets = _valid_sets(_hormone_candidate, _hormone_expected, N_SETS, SEED + 1)
     assert sum(q.get("out_units") == "si" for q in sets) >= N_SETS // 8

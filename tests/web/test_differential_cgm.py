@@ -10,7 +10,6 @@ same. The page computes and words nothing itself.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from tests.web.test_browser import ARGS, ARTEFACTS, CHROMIUM  # skips the module without Chromium
+from tests.web.test_browser import browser  # noqa: F401  (fixture; skips without Chromium)
 from tests.web.test_browser_hcg import server  # noqa: F401  # the live app fixture
 
-from playwright.sync_api import Browser, sync_playwright  # isort: skip
+from playwright.sync_api import Browser  # isort: skip
 
 pytestmark = pytest.mark.slow
 
@@ -89,18 +88,9 @@ _READ = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    ARTEFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
 def test_cgm_page_shows_the_command_lines_metrics(
     browser: Browser,
-    server: str,  # noqa: F811
+    server: str,
     tmp_path: Path,
 ) -> None:
     rng = np.random.default_rng(SEED)

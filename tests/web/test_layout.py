@@ -66,7 +66,7 @@ def _overflows(page: Page) -> list[str]:
 
 
 @pytest.mark.parametrize("state", list(STATES))
-def test_no_horizontal_overflow(browser: Browser, server: str, state: str) -> None:  # noqa: F811
+def test_no_horizontal_overflow(browser: Browser, server: str, state: str) -> None:
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     page.set_default_timeout(120_000)
@@ -79,8 +79,8 @@ def test_no_horizontal_overflow(browser: Browser, server: str, state: str) -> No
 
 
 def test_no_horizontal_overflow_cgm_result(
-    browser: Browser,  # noqa: F811
-    server: str,  # noqa: F811
+    browser: Browser,
+    server: str,
     tmp_path: Path,
 ) -> None:
     rows = ["id,time,gl"]
@@ -134,8 +134,8 @@ SNIPPETS = {
 
 @pytest.mark.parametrize("calc", list(SNIPPETS))
 def test_embed_snippet_resizes_its_iframe(
-    browser: Browser,  # noqa: F811
-    server: str,  # noqa: F811
+    browser: Browser,
+    server: str,
     forum: tuple[str, dict[str, bytes]],
     calc: str,
 ) -> None:
