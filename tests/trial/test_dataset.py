@@ -348,3 +348,24 @@ def test_parquet_text_column_that_is_not_text(valid: Path, values: list[object])
         2,
         "sex",
     )
+
+
+def test_utf16_semicolon_tab_and_bom_files_are_named(tmp_path: Path) -> None:
+    # Issue 18: a UTF-16 or semicolon file was reported as "15 missing columns"; a UTF-8 file with a
+    # byte-order mark (Excel's "CSV UTF-8") lost its first column name.
+    from endolab.errors import DataFileError
+    from tests.trial.builders import person, write_dataset
+
+    folder = write_dataset(tmp_path / "ds", participants=[person("P1")])
+    good = (folder / "participants.csv").read_text(encoding="utf-8")
+    for content, expected in (
+        (good.encode("utf-16"), "is UTF-16"),
+        (good.replace(",", ";").encode(), "separated by semicolons"),
+        (good.replace(",", "\t").encode(), "separated by tabs"),
+    ):
+        (folder / "participants.csv").write_bytes(content)
+        with pytest.raises(DataFileError, match=expected) as exc:
+            read_dataset(folder)
+        assert "participants.csv" in str(exc.value)
+    (folder / "participants.csv").write_bytes(b"\xef\xbb\xbf" + good.encode())
+    assert read_dataset(folder).participants["participant_id"].to_list() == ["P1"]

@@ -26,7 +26,9 @@ identical events on one day are possible).
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -297,16 +299,43 @@ def _locate(path: Path, name: str) -> Path:
     return found[0]
 
 
+def _csv_source(file: Path) -> Path | io.BytesIO:
+    """The CSV to read: the file, or its bytes without a UTF-8 byte-order mark. A UTF-16 file or one
+    whose columns are separated by semicolons or tabs is named as such (it used to be reported as
+    every column missing)."""
+    with file.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        raise DataFileError(
+            "is UTF-16 (or holds NUL bytes), not UTF-8 text: save it as CSV UTF-8",
+            file=file.name,
+        )
+    first = head.removeprefix(codecs.BOM_UTF8).split(b"\n", 1)[0]
+    if b"," not in first:
+        for sep, name in ((b";", "semicolons"), (b"\t", "tabs")):
+            if sep in first:
+                raise DataFileError(
+                    f"its columns are separated by {name}, not commas: save it as "
+                    "comma-separated CSV (a point as the decimal separator)",
+                    file=file.name,
+                )
+    if head.startswith(codecs.BOM_UTF8):
+        return io.BytesIO(file.read_bytes().removeprefix(codecs.BOM_UTF8))
+    return file
+
+
 def _read_raw(file: Path) -> pl.DataFrame:
     try:
         if file.suffix == ".parquet":
             return pl.read_parquet(file)
         return pl.read_csv(
-            file,
+            _csv_source(file),
             infer_schema=False,
             encoding="utf8",
             truncate_ragged_lines=False,
         )
+    except DataFileError:
+        raise
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError, ValueError) as exc:
         text = " ".join(str(exc).split())[:300]
         raise DataFileError(
