@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from endolab.cli._common import SchedulerOption, WorkersOption, echo_disclaimer, engine_choice
+from endolab.cli._common import (
+    SchedulerOption,
+    SettingsOption,
+    WorkersOption,
+    echo_disclaimer,
+    engine_choice,
+)
 
 __all__ = ["app"]
 
@@ -196,14 +202,7 @@ def simulate(
             "that make one event, treated by a third party (10–120).",
         ),
     ] = 30,
-    settings_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--settings",
-            help="TOML file overriding simulation settings (print them all with: endolab sim "
-            "settings).",
-        ),
-    ] = None,
+    settings_file: SettingsOption = None,
     arm: Annotated[
         str,
         typer.Option(
@@ -302,14 +301,7 @@ def demo(
     ] = Path("endolab-demo"),
     seed: Annotated[int, typer.Option("--seed", help="Random seed, 0–4294967295.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print endpoints.json.")] = False,
-    settings_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--settings",
-            help="TOML file overriding simulation settings (print them all with: endolab sim "
-            "settings).",
-        ),
-    ] = None,
+    settings_file: SettingsOption = None,
 ) -> None:
     """Simulate the default virtual trial (14 participants, 1 year) and write its analysed report."""
     from endolab._io import check_output_path
