@@ -535,8 +535,9 @@ def predict(
     if total_t is None:
         if dose_mg_week is None:
             raise InputError(
-                "total_t: missing; give total testosterone (50–3000 ng/dL) or a weekly "
-                "testosterone-enanthate dose (dose_mg_week, 25–600 mg/week)",
+                f"total_t: missing; give total testosterone ({_validate.range_text('total_t')}) "
+                "or a weekly testosterone-enanthate dose "
+                f"(dose_mg_week, {_validate.range_text('dose_mg_week')})",
                 field="total_t",
             )
         dose = _validate.check(dose_mg_week, "dose_mg_week")
