@@ -1,6 +1,7 @@
 """Consensus CGM metrics, vectorised per group in polars.
 
-Every metric function follows one contract (shared with :mod:`endolab.cgm.indices`)::
+Every metric function follows one contract (shared with :mod:`endolab.cgm.indices`; each is an
+entry of the one registry, :data:`endolab.cgm.registry.REGISTRY`, which states the contract)::
 
     def metric(frame: pl.DataFrame, *, by: Sequence[str] = ("id",), **params) -> pl.DataFrame
 
@@ -49,7 +50,6 @@ __all__ = [
     "CGM_MAX_INTERVAL_MIN",
     "CONSENSUS_DAYS_2019",
     "CONSENSUS_MIN_ACTIVE_PERCENT_2019",
-    "CORE_METRICS",
     "MINUTES_PER_DAY",
     "MetricFunction",
     "above_percent",
@@ -951,24 +951,3 @@ def core_post_exprs() -> list[pl.Expr]:
 def full_summary_exprs() -> list[pl.Expr]:
     """Extra summary columns of the full set: min, q25, q75, max, range, iqr [mg/dL]."""
     return [e for e in _summary_exprs() if e.meta.output_name() != "median"]
-
-
-#: Core metric functions by name (each follows the contract).
-CORE_METRICS: Final[dict[str, MetricFunction]] = {
-    "mean": mean_glucose,
-    "median": median_glucose,
-    "quantile": quantile_glucose,
-    "range": range_glucose,
-    "iqr": iqr_glucose,
-    "summary": summary_glucose,
-    "sd": sd_glucose,
-    "cv": cv_glucose,
-    "gmi": gmi,
-    "ea1c": ea1c,
-    "in_range_percent": in_range_percent,
-    "below_percent": below_percent,
-    "above_percent": above_percent,
-    "consensus_ranges": consensus_ranges,
-    "active_percent": active_percent,
-    "sufficiency_2019": sufficiency_2019,
-}
