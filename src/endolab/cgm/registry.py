@@ -53,6 +53,7 @@ import polars as pl
 
 from endolab.cgm.columns import column_unit
 from endolab.cgm.kernels.groups import check_grouping, is_sorted_by
+from endolab.cgm.metrics import consensus_range_names
 
 __all__ = ["REGISTRY", "Metric", "consensus_names", "index_names"]
 
@@ -111,8 +112,7 @@ class Metric:
 
 
 _M = "endolab.cgm.metrics"
-_RANGES = ("tbr_54", "tbr_54_70", "tbr_70", "tir_70_180", "tir_70_140", "tar_180_250")
-_RANGES += ("tar_180", "tar_250")
+_RANGES = consensus_range_names()
 _ACTIVE = ("active_percent", "ndays", "dt0", "longest_gap_min", "median_interval_min")
 _PERIOD = ("dt0", "period_minutes")
 
