@@ -61,3 +61,21 @@ def test_openapi_descriptions_name_the_range(schema: str) -> None:
     props = getattr(api, schema).model_json_schema()["properties"]
     for name in API_PROPERTIES[schema]:
         assert SPEC_TEXT[name] in props[name]["description"], (schema, name)
+
+
+#: library function → the range fields its docstring states
+DOCSTRINGS = {
+    "free_testosterone": ["total_t", "shbg", "albumin"],
+    "free_estradiol": ["total_t", "shbg"],
+    "predict": ["total_t", "age", "shbg", "albumin", "dose_mg_week"],
+    "trough_total_t_bhasin_2001": ["dose_mg_week"],
+}
+
+
+@pytest.mark.parametrize("function", sorted(DOCSTRINGS))
+def test_docstrings_state_the_checked_range(function: str) -> None:
+    import endolab.hormones
+
+    doc = " ".join((getattr(endolab.hormones, function).__doc__ or "").split())
+    for field in DOCSTRINGS[function]:
+        assert SPEC_TEXT[field] in doc, (function, field)
