@@ -102,10 +102,6 @@ class VirtualPatient:
         """Basal insulin rate that holds the file's steady state, u2ss·BW/6000 [U/min]."""
         return float(self.params[param_index("u2ss")] * self.weight_kg / 6000.0)
 
-    def with_sex(self, sex: Literal["F", "M"]) -> VirtualPatient:
-        """Copy with another assumed sex (and its assumed height; C-peptide kinetics recomputed)."""
-        return _with_c_peptide(replace(self, sex=sex, height_cm=HEIGHT_CM[sex]))
-
 
 _Rows = Mapping[str, Mapping[str, str]]
 
