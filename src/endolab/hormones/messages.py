@@ -1,8 +1,9 @@
 """The sentences of the TRT Hormone Predictor: assumptions, the SHBG flag and input errors, worded once.
 
 :func:`endolab.hormones.predictor.predict` computes the numbers and gives them to the functions
-here, which only word them (docs/methods/hormones.md §5: the assumptions of §3 and §5.2, the flags
-of §5.7). Nothing is computed here beyond formatting; the other flags are worded by
+here, which only word them: the defaults of docs/methods/hormones.md §3, the constants of
+docs/methods/hormones.md §5.2 and the flags of docs/methods/hormones.md §5.7. Nothing is computed
+here beyond formatting; the other flags are worded by
 :func:`endolab.hormones.reference.prediction_flags`.
 
 >>> print(age_default_assumption(47.0))
