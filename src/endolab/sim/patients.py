@@ -31,7 +31,7 @@ from endolab.sim.graft import (
     DALLA_MAN_2007_NORMAL,
     GLUCAGON_GAIN,
     GLUCAGON_THRESHOLD_MG_DL,
-    basal_secretion_dallaman2007,
+    basal_secretion_dalla_man_2007,
     van_cauter_1992,
 )
 from endolab.sim.model import N_PARAMS, N_STATES, PARAM_NAMES, param_index
@@ -187,7 +187,7 @@ def load_patient(name: str, sex: Literal["F", "M"] = "M") -> VirtualPatient:
         "beta": dm["beta"],
         "gamma": dm["gamma"],
         "h": 95.0,
-        "Sb": basal_secretion_dallaman2007(),
+        "Sb": basal_secretion_dalla_man_2007(),
         "kp4": 0.0,
         "he_dynamic": 0.0,
         "m6": float(row["HEb"]),
