@@ -47,7 +47,9 @@ def test_the_uvicorn_config_builds_the_app_from_its_settings_after_pickling() ->
     from endolab.web.server import _Config
 
     settings = Settings(max_upload_bytes=4321, frame_ancestors="'none'")
-    config = pickle.loads(pickle.dumps(_Config(settings, host="127.0.0.1", port=0, proxy_headers=False)))
+    config = pickle.loads(
+        pickle.dumps(_Config(settings, host="127.0.0.1", port=0, proxy_headers=False))
+    )
     assert config.factory
     config.load()
     assert config.loaded_app.state.settings == settings
