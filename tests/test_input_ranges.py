@@ -31,6 +31,7 @@ CLI_OPTIONS = {
         "dose_mg_week": "dose_mg_week",
     },
     "free-t": {"total_t": "total_t", "shbg": "shbg", "albumin": "albumin"},
+    "pk": {"age": "age", "shbg": "shbg"},
 }
 
 #: OpenAPI schema → property → range field it names
