@@ -140,18 +140,18 @@ def _dm(ds: TrialDataset, study_id: str) -> Dataset:
         Var("RFXENDTC", "Date/Time of Last Study Treatment", core="Exp", origin="Derived",
             source="second_infusion_date, else infusion_date"),
         Var("SITEID", "Study Site Identifier", core="Req", origin="Assigned",
-            source="not in the endolab format: empty"),
+            source="not in the endolab format (left empty)"),
         Var("AGE", "Age", "float", core="Exp", source="age_years"),
         Var("AGEU", "Age Units", core="Exp", origin="Assigned", source="YEARS"),
         Var("SEX", "Sex", core="Req", source="sex"),
-        Var("RACE", "Race", core="Exp", source="not in the endolab format: empty"),
+        Var("RACE", "Race", core="Exp", source="not in the endolab format (left empty)"),
         Var("ARMCD", "Planned Arm Code", core="Req", source="cohort"),
         Var("ARM", "Description of Planned Arm", core="Req", origin="Derived",
             source="Cohort + cohort"),
         Var("ACTARMCD", "Actual Arm Code", core="Req", source="cohort"),
         Var("ACTARM", "Description of Actual Arm", core="Req", origin="Derived",
             source="Cohort + cohort"),
-        Var("COUNTRY", "Country", core="Req", source="not in the endolab format: empty"),
+        Var("COUNTRY", "Country", core="Req", source="not in the endolab format (left empty)"),
     )  # fmt: skip
     return _make("DM", "Demographics", "SDTM Special-Purpose", vars_, frame, ("STUDYID", "USUBJID"))
 
