@@ -43,6 +43,12 @@ def _endolab(blocked: str, *args: str, cwd: Path) -> subprocess.CompletedProcess
         ("numba,scipy", ["trial", "simulate", "--out", "t", "--participants", "1"], "sim", "numba"),
         ("uvicorn", ["serve", "--port", "0"], "web", "uvicorn"),
         (
+            "pyreadstat",
+            ["trial", "export", "ex/trial", "--format", "xpt", "--out", "t"],
+            "cdisc",
+            "pyreadstat",
+        ),
+        (
             "matplotlib",
             ["cgm", "agp", "ex/cgm/generic.csv", "--id", "S1", "--out", "agp.png"],
             "plot",

@@ -41,8 +41,11 @@ ADLB_PARAMS: Final[dict[str, tuple[str, str]]] = {
 ADTTE_PARAMS: Final[dict[str, tuple[str, str, str]]] = {
     "first_she": ("TTSHE", "Time to First Severe Hypoglycemia (days)", "SEVERE HYPOGLYCEMIA"),
     "graft_failure": ("TTGRAFT", "Time to Graft Failure (days)", "GRAFT FAILURE"),
-    "insulin_independence_loss": ("TTIILOSS", "Time to Loss of Insulin Independence (days)",
-                                  "INSULIN RESUMED"),  # fmt: skip
+    "insulin_independence_loss": (
+        "TTIILOSS",
+        "Time to Loss of Insulin Independence (days)",
+        "INSULIN RESUMED",
+    ),
 }
 
 
@@ -72,7 +75,9 @@ def _adsl(ds: TrialDataset, study_id: str, treatment: str) -> Dataset:
             pl.col("infusion_date").alias("TRTSDT"),
             pl.coalesce("second_infusion_date", "infusion_date").alias("TRTEDT"),
             pl.lit("Y").alias("SAFFL"),
-            pl.when(pl.col("DTHDT").is_not_null()).then(pl.lit("Y")).otherwise(pl.lit(""))
+            pl.when(pl.col("DTHDT").is_not_null())
+            .then(pl.lit("Y"))
+            .otherwise(pl.lit(""))
             .alias("DTHFL"),
             pl.col("dose_cells").alias("DOSECELL"),
             pl.col("baseline_hba1c_pct").alias("HBA1CBL"),
@@ -85,47 +90,139 @@ def _adsl(ds: TrialDataset, study_id: str, treatment: str) -> Dataset:
     qlabel = {col: label for col, label in SUPPDM_QNAMS.values()}
     vars_ = (
         Var("STUDYID", "Study Identifier", core="Req", origin="Predecessor", source="DM.STUDYID"),
-        Var("USUBJID", "Unique Subject Identifier", core="Req", origin="Predecessor",
-            source="DM.USUBJID"),
-        Var("SUBJID", "Subject Identifier for the Study", core="Req", origin="Predecessor",
-            source="DM.SUBJID"),
-        Var("SITEID", "Study Site Identifier", core="Req", origin="Predecessor",
-            source="DM.SITEID (empty: not in the endolab format)"),
+        Var(
+            "USUBJID",
+            "Unique Subject Identifier",
+            core="Req",
+            origin="Predecessor",
+            source="DM.USUBJID",
+        ),
+        Var(
+            "SUBJID",
+            "Subject Identifier for the Study",
+            core="Req",
+            origin="Predecessor",
+            source="DM.SUBJID",
+        ),
+        Var(
+            "SITEID",
+            "Study Site Identifier",
+            core="Req",
+            origin="Predecessor",
+            source="DM.SITEID (empty: not in the endolab format)",
+        ),
         Var("AGE", "Age", "float", core="Req", origin="Predecessor", source="DM.AGE"),
         Var("AGEU", "Age Units", core="Req", origin="Predecessor", source="DM.AGEU"),
         Var("SEX", "Sex", core="Req", origin="Predecessor", source="DM.SEX"),
-        Var("RACE", "Race", core="Req", origin="Predecessor",
-            source="DM.RACE (empty: not in the endolab format)"),
+        Var(
+            "RACE",
+            "Race",
+            core="Req",
+            origin="Predecessor",
+            source="DM.RACE (empty: not in the endolab format)",
+        ),
         Var("ARMCD", "Planned Arm Code", core="Perm", origin="Predecessor", source="DM.ARMCD"),
-        Var("ARM", "Description of Planned Arm", core="Req", origin="Predecessor",
-            source="DM.ARM"),
-        Var("ACTARM", "Description of Actual Arm", core="Req", origin="Predecessor",
-            source="DM.ACTARM"),
-        Var("TRT01P", "Planned Treatment for Period 01", core="Req", origin="Derived",
-            source="--treatment + cohort"),
-        Var("TRT01A", "Actual Treatment for Period 01", core="Cond", origin="Derived",
-            source="--treatment + cohort"),
-        Var("TRTSDT", "Date of First Exposure to Treatment", "date", core="Cond",
-            origin="Derived", source="EX.EXSTDTC of the first infusion (infusion_date)"),
-        Var("TRTEDT", "Date of Last Exposure to Treatment", "date", core="Cond",
-            origin="Derived", source="EX.EXSTDTC of the last infusion"),
-        Var("SAFFL", "Safety Population Flag", core="Cond", origin="Assigned",
-            source="Y: every participant was infused [A]"),
-        Var("DTHFL", "Subject Death Flag", core="Perm", origin="Derived",
-            source="an event with outcome FATAL"),
-        Var("DTHDT", "Date of Death", "date", core="Perm", origin="Derived",
-            source="start_date of the first FATAL event"),
-        Var("DOSECELL", "Cells Infused at First Infusion (cells)", "float", core="Perm",
-            origin="Predecessor", source="EX.EXDOSE (dose_cells)"),
-        Var("HBA1CBL", qlabel["baseline_hba1c_pct"], "float", core="Perm",
-            origin="Predecessor", source="SUPPDM.QVAL where QNAM = BLHBA1C"),
-        Var("INSDDBL", "Baseline Total Daily Insulin (U/day)", "float", core="Perm",
-            origin="Predecessor", source="SUPPDM.QVAL where QNAM = BLINSDD"),
-        Var("SHEBLYR", qlabel["baseline_she_per_year"], "float", core="Perm",
-            origin="Predecessor", source="SUPPDM.QVAL where QNAM = BLSHEYR"),
-        Var("WEIGHTBL", "Baseline Weight (kg)", "float", core="Perm", origin="Predecessor",
-            source="VS.VSSTRESN where VSTESTCD = WEIGHT"),
-    )  # fmt: skip
+        Var("ARM", "Description of Planned Arm", core="Req", origin="Predecessor", source="DM.ARM"),
+        Var(
+            "ACTARM",
+            "Description of Actual Arm",
+            core="Req",
+            origin="Predecessor",
+            source="DM.ACTARM",
+        ),
+        Var(
+            "TRT01P",
+            "Planned Treatment for Period 01",
+            core="Req",
+            origin="Derived",
+            source="--treatment + cohort",
+        ),
+        Var(
+            "TRT01A",
+            "Actual Treatment for Period 01",
+            core="Cond",
+            origin="Derived",
+            source="--treatment + cohort",
+        ),
+        Var(
+            "TRTSDT",
+            "Date of First Exposure to Treatment",
+            "date",
+            core="Cond",
+            origin="Derived",
+            source="EX.EXSTDTC of the first infusion (infusion_date)",
+        ),
+        Var(
+            "TRTEDT",
+            "Date of Last Exposure to Treatment",
+            "date",
+            core="Cond",
+            origin="Derived",
+            source="EX.EXSTDTC of the last infusion",
+        ),
+        Var(
+            "SAFFL",
+            "Safety Population Flag",
+            core="Cond",
+            origin="Assigned",
+            source="Y: every participant was infused [A]",
+        ),
+        Var(
+            "DTHFL",
+            "Subject Death Flag",
+            core="Perm",
+            origin="Derived",
+            source="an event with outcome FATAL",
+        ),
+        Var(
+            "DTHDT",
+            "Date of Death",
+            "date",
+            core="Perm",
+            origin="Derived",
+            source="start_date of the first FATAL event",
+        ),
+        Var(
+            "DOSECELL",
+            "Cells Infused at First Infusion (cells)",
+            "float",
+            core="Perm",
+            origin="Predecessor",
+            source="EX.EXDOSE (dose_cells)",
+        ),
+        Var(
+            "HBA1CBL",
+            qlabel["baseline_hba1c_pct"],
+            "float",
+            core="Perm",
+            origin="Predecessor",
+            source="SUPPDM.QVAL where QNAM = BLHBA1C",
+        ),
+        Var(
+            "INSDDBL",
+            "Baseline Total Daily Insulin (U/day)",
+            "float",
+            core="Perm",
+            origin="Predecessor",
+            source="SUPPDM.QVAL where QNAM = BLINSDD",
+        ),
+        Var(
+            "SHEBLYR",
+            qlabel["baseline_she_per_year"],
+            "float",
+            core="Perm",
+            origin="Predecessor",
+            source="SUPPDM.QVAL where QNAM = BLSHEYR",
+        ),
+        Var(
+            "WEIGHTBL",
+            "Baseline Weight (kg)",
+            "float",
+            core="Perm",
+            origin="Predecessor",
+            source="VS.VSSTRESN where VSTESTCD = WEIGHT",
+        ),
+    )
     return Dataset(
         "ADSL",
         "Subject-Level Analysis Dataset",
@@ -174,8 +271,9 @@ def _adlb(ds: TrialDataset, study_id: str, lb: Dataset) -> Dataset:
         orient="row",
     )
     frame = (
-        ds.labs.join(ds.participants.select("participant_id", "cohort", "infusion_date"),
-                     on="participant_id")  # fmt: skip
+        ds.labs.join(
+            ds.participants.select("participant_id", "cohort", "infusion_date"), on="participant_id"
+        )
         .join(params, on="test")
         .join(codes, on="test")
         .with_columns(
@@ -201,9 +299,12 @@ def _adlb(ds: TrialDataset, study_id: str, lb: Dataset) -> Dataset:
     frame = (
         frame.join(base, on=["USUBJID", "PARAMCD"], how="left")
         .with_columns(
-            pl.when(pl.col("ADT") == pl.col("_bdt")).then(pl.lit("Y")).otherwise(pl.lit(""))
+            pl.when(pl.col("ADT") == pl.col("_bdt"))
+            .then(pl.lit("Y"))
+            .otherwise(pl.lit(""))
             .alias("ABLFL"),
-            pl.when(pl.col("ADT") > pl.col("TRTSDT")).then(pl.col("AVAL") - pl.col("BASE"))
+            pl.when(pl.col("ADT") > pl.col("TRTSDT"))
+            .then(pl.col("AVAL") - pl.col("BASE"))
             .alias("CHG"),
             pl.lit("LB").alias("SRCDOM"),
             pl.lit("LBSTRESN").alias("SRCVAR"),
@@ -213,30 +314,81 @@ def _adlb(ds: TrialDataset, study_id: str, lb: Dataset) -> Dataset:
     )
     vars_ = (
         Var("STUDYID", "Study Identifier", core="Req", origin="Predecessor", source="ADSL.STUDYID"),
-        Var("USUBJID", "Unique Subject Identifier", core="Req", origin="Predecessor",
-            source="ADSL.USUBJID"),
+        Var(
+            "USUBJID",
+            "Unique Subject Identifier",
+            core="Req",
+            origin="Predecessor",
+            source="ADSL.USUBJID",
+        ),
         Var("ARMCD", "Planned Arm Code", core="Perm", origin="Predecessor", source="ADSL.ARMCD"),
-        Var("TRTSDT", "Date of First Exposure to Treatment", "date", core="Perm",
-            origin="Predecessor", source="ADSL.TRTSDT"),
-        Var("PARAMCD", "Parameter Code", core="Req", origin="Assigned",
-            source="test: HBA1C, CPEPF, CPEPPK, GLUCF"),
+        Var(
+            "TRTSDT",
+            "Date of First Exposure to Treatment",
+            "date",
+            core="Perm",
+            origin="Predecessor",
+            source="ADSL.TRTSDT",
+        ),
+        Var(
+            "PARAMCD",
+            "Parameter Code",
+            core="Req",
+            origin="Assigned",
+            source="test: HBA1C, CPEPF, CPEPPK, GLUCF",
+        ),
         Var("PARAM", "Parameter", core="Req", origin="Assigned"),
-        Var("AVAL", "Analysis Value", "float", core="Cond", origin="Predecessor",
-            source="LB.LBSTRESN"),
+        Var(
+            "AVAL",
+            "Analysis Value",
+            "float",
+            core="Cond",
+            origin="Predecessor",
+            source="LB.LBSTRESN",
+        ),
         Var("ADT", "Analysis Date", "date", core="Cond", origin="Derived", source="LB.LBDTC"),
-        Var("ADY", "Analysis Relative Day", "integer", core="Perm", origin="Derived",
-            source="ADT - TRTSDT (+1 on or after TRTSDT)"),
-        Var("ABLFL", "Baseline Record Flag", core="Cond", origin="Derived",
-            source="last result on or before TRTSDT"),
-        Var("BASE", "Baseline Value", "float", core="Cond", origin="Derived",
-            source="AVAL where ABLFL = Y"),
-        Var("CHG", "Change from Baseline", "float", core="Perm", origin="Derived",
-            source="AVAL - BASE after TRTSDT"),
+        Var(
+            "ADY",
+            "Analysis Relative Day",
+            "integer",
+            core="Perm",
+            origin="Derived",
+            source="ADT - TRTSDT (+1 on or after TRTSDT)",
+        ),
+        Var(
+            "ABLFL",
+            "Baseline Record Flag",
+            core="Cond",
+            origin="Derived",
+            source="last result on or before TRTSDT",
+        ),
+        Var(
+            "BASE",
+            "Baseline Value",
+            "float",
+            core="Cond",
+            origin="Derived",
+            source="AVAL where ABLFL = Y",
+        ),
+        Var(
+            "CHG",
+            "Change from Baseline",
+            "float",
+            core="Perm",
+            origin="Derived",
+            source="AVAL - BASE after TRTSDT",
+        ),
         Var("SRCDOM", "Source Data", core="Perm", origin="Assigned"),
         Var("SRCVAR", "Source Variable", core="Perm", origin="Assigned"),
-        Var("SRCSEQ", "Source Sequence Number", "integer", core="Perm", origin="Derived",
-            source="LB.LBSEQ"),
-    )  # fmt: skip
+        Var(
+            "SRCSEQ",
+            "Source Sequence Number",
+            "integer",
+            core="Perm",
+            origin="Derived",
+            source="LB.LBSEQ",
+        ),
+    )
     return Dataset(
         "ADLB",
         "Laboratory Analysis Dataset",
@@ -268,7 +420,8 @@ def _adtte(ds: TrialDataset, study_id: str, protocol: Protocol) -> Dataset:
             pl.col("time_days").cast(pl.Float64).alias("AVAL"),
             pl.when(pl.col("event")).then(0).otherwise(1).alias("CNSR"),
             pl.when(pl.col("event")).then(pl.col("_evnt")).otherwise(pl.lit("")).alias("EVNTDESC"),
-            pl.when(pl.col("event")).then(pl.lit(""))
+            pl.when(pl.col("event"))
+            .then(pl.lit(""))
             .otherwise(pl.col("censor_reason").str.to_uppercase())
             .alias("CNSDTDSC"),
         )
@@ -276,24 +429,58 @@ def _adtte(ds: TrialDataset, study_id: str, protocol: Protocol) -> Dataset:
     )
     vars_ = (
         Var("STUDYID", "Study Identifier", core="Req", origin="Predecessor", source="ADSL.STUDYID"),
-        Var("USUBJID", "Unique Subject Identifier", core="Req", origin="Predecessor",
-            source="ADSL.USUBJID"),
+        Var(
+            "USUBJID",
+            "Unique Subject Identifier",
+            core="Req",
+            origin="Predecessor",
+            source="ADSL.USUBJID",
+        ),
         Var("ARMCD", "Planned Arm Code", core="Perm", origin="Predecessor", source="ADSL.ARMCD"),
-        Var("PARAMCD", "Parameter Code", core="Req", origin="Assigned",
-            source="endolab.trial.survival endpoint"),
+        Var(
+            "PARAMCD",
+            "Parameter Code",
+            core="Req",
+            origin="Assigned",
+            source="endolab.trial.survival endpoint",
+        ),
         Var("PARAM", "Parameter", core="Req", origin="Assigned"),
-        Var("AVAL", "Analysis Value", "float", core="Cond", origin="Derived",
-            source="time_days = ADT - STARTDT [days]"),
-        Var("STARTDT", "Time to Event Origin Date for Subject", "date", core="Cond",
-            origin="Derived", source="ADSL.TRTSDT (day 0)"),
-        Var("ADT", "Analysis Date", "date", core="Cond", origin="Derived",
-            source="day of the event or of censoring"),
-        Var("CNSR", "Censor", "integer", core="Cond", origin="Derived",
-            source="0 event, 1 censored"),
+        Var(
+            "AVAL",
+            "Analysis Value",
+            "float",
+            core="Cond",
+            origin="Derived",
+            source="time_days = ADT - STARTDT [days]",
+        ),
+        Var(
+            "STARTDT",
+            "Time to Event Origin Date for Subject",
+            "date",
+            core="Cond",
+            origin="Derived",
+            source="ADSL.TRTSDT (day 0)",
+        ),
+        Var(
+            "ADT",
+            "Analysis Date",
+            "date",
+            core="Cond",
+            origin="Derived",
+            source="day of the event or of censoring",
+        ),
+        Var(
+            "CNSR", "Censor", "integer", core="Cond", origin="Derived", source="0 event, 1 censored"
+        ),
         Var("EVNTDESC", "Event or Censoring Description", core="Perm", origin="Derived"),
-        Var("CNSDTDSC", "Censor Date Description", core="Perm", origin="Derived",
-            source="censor_reason: LAST OBSERVATION or DEATH"),
-    )  # fmt: skip
+        Var(
+            "CNSDTDSC",
+            "Censor Date Description",
+            core="Perm",
+            origin="Derived",
+            source="censor_reason: LAST OBSERVATION or DEATH",
+        ),
+    )
     return Dataset(
         "ADTTE",
         "Time-to-Event Analysis Dataset",

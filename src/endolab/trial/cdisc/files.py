@@ -143,9 +143,7 @@ def write_cdisc_folder(
                 (tmp / f"{name}.json").write_text(
                     json.dumps(doc, ensure_ascii=False, allow_nan=False), encoding="utf-8"
                 )
-        pl.DataFrame(define_rows(datasets), infer_schema_length=None).write_csv(
-            tmp / "define.csv"
-        )
+        pl.DataFrame(define_rows(datasets), infer_schema_length=None).write_csv(tmp / "define.csv")
     return target
 
 
@@ -173,14 +171,19 @@ def _read_json(path: Path) -> pl.DataFrame:
         for n, value in zip(names, row, strict=True):
             data[n].append(value)
     schema = {
-        n: (pl.Float64 if c.get("dataType") in ("integer", "double", "float", "decimal")
-            else pl.String)
+        n: (
+            pl.Float64
+            if c.get("dataType") in ("integer", "double", "float", "decimal")
+            else pl.String
+        )
         for n, c in zip(names, columns, strict=True)
-    }  # fmt: skip
+    }
     try:
         return pl.DataFrame(data, schema=schema, strict=False)
     except (pl.exceptions.PolarsError, TypeError, ValueError) as exc:
-        raise DataFileError(f"cannot read the rows: {exc}", file=path.name, code="E_SDTM_FILE") from None
+        raise DataFileError(
+            f"cannot read the rows: {exc}", file=path.name, code="E_SDTM_FILE"
+        ) from None
 
 
 def _read_xpt(path: Path) -> pl.DataFrame:

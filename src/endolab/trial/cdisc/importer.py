@@ -43,10 +43,16 @@ SDTM_DOMAINS: Final = ("DM", "SUPPDM", "VS", "EX", "CM", "LB", "AE", "CE")
 
 #: --REL → ``related``: endolab's own terms and the usual sponsor terms [A].
 RELATED_IN: Final[dict[str, str]] = {
-    "RELATED": "Y", "Y": "Y", "PROBABLY RELATED": "Y", "DEFINITELY RELATED": "Y",
-    "NOT RELATED": "N", "N": "N", "UNLIKELY RELATED": "N",
-    "POSSIBLY RELATED": "POSSIBLE", "POSSIBLE": "POSSIBLE",
-}  # fmt: skip
+    "RELATED": "Y",
+    "Y": "Y",
+    "PROBABLY RELATED": "Y",
+    "DEFINITELY RELATED": "Y",
+    "NOT RELATED": "N",
+    "N": "N",
+    "UNLIKELY RELATED": "N",
+    "POSSIBLY RELATED": "POSSIBLE",
+    "POSSIBLE": "POSSIBLE",
+}
 #: --OUT (CDISC OUT codelist C66768) → ``outcome`` [A]: recovered with sequelae is recovered;
 #: recovering, not recovered and unknown are ongoing (the event has not been seen to end).
 OUTCOME_IN: Final[dict[str, str]] = {
@@ -105,9 +111,11 @@ def _subjects(dm: pl.DataFrame) -> pl.DataFrame:
     _need(dm, "DM", "USUBJID")
     return dm.select(
         _text(dm, "USUBJID").alias("USUBJID"),
-        pl.when(_text(dm, "SUBJID") != "").then(_text(dm, "SUBJID"))
-        .otherwise(_text(dm, "USUBJID")).alias("participant_id"),
-    )  # fmt: skip
+        pl.when(_text(dm, "SUBJID") != "")
+        .then(_text(dm, "SUBJID"))
+        .otherwise(_text(dm, "USUBJID"))
+        .alias("participant_id"),
+    )
 
 
 def _with_pid(frame: pl.DataFrame, subjects: pl.DataFrame, dataset: str) -> pl.DataFrame:
@@ -145,12 +153,14 @@ def _participants(d: dict[str, pl.DataFrame], subjects: pl.DataFrame) -> pl.Data
         raise DataFileError(
             f"EXDOSU {bad['_unit'][0]!r} of {bad['participant_id'][0]}'s first infusion; endolab "
             "reads the dose in cells",
-            file="EX", column="EXDOSU", code="E_SDTM_UNIT",
-        )  # fmt: skip
+            file="EX",
+            column="EXDOSU",
+            code="E_SDTM_UNIT",
+        )
     supp = _baselines(d.get("SUPPDM"), subjects)
     weight = _weights(d.get("VS"), subjects)
-    arm = pl.when(_text(dm, "ARMCD") != "").then(_text(dm, "ARMCD")).otherwise(
-        _text(dm, "ACTARMCD")
+    arm = (
+        pl.when(_text(dm, "ARMCD") != "").then(_text(dm, "ARMCD")).otherwise(_text(dm, "ACTARMCD"))
     )
     ages = dm.select(_text(dm, "AGEU").alias("u")).filter(
         (pl.col("u") != "") & (pl.col("u").str.to_uppercase() != "YEARS")
@@ -158,8 +168,10 @@ def _participants(d: dict[str, pl.DataFrame], subjects: pl.DataFrame) -> pl.Data
     if ages.height:
         raise DataFileError(
             f"AGEU {ages['u'][0]!r}; endolab reads the age in YEARS",
-            file="DM", column="AGEU", code="E_SDTM_UNIT",
-        )  # fmt: skip
+            file="DM",
+            column="AGEU",
+            code="E_SDTM_UNIT",
+        )
     people = dm.with_columns(_text(dm, "USUBJID").alias("USUBJID")).join(subjects, on="USUBJID")
     people = people.select(
         "participant_id",
@@ -172,10 +184,18 @@ def _participants(d: dict[str, pl.DataFrame], subjects: pl.DataFrame) -> pl.Data
         .join(supp, on="participant_id", how="left")
         .join(weight, on="participant_id", how="left")
         .select(
-            "participant_id", "cohort", "dose_cells", "infusion_date", "second_infusion_date",
-            "baseline_hba1c_pct", "baseline_insulin_u_per_day", "baseline_she_per_year",
-            "weight_kg", "age_years", "sex",
-        )  # fmt: skip
+            "participant_id",
+            "cohort",
+            "dose_cells",
+            "infusion_date",
+            "second_infusion_date",
+            "baseline_hba1c_pct",
+            "baseline_insulin_u_per_day",
+            "baseline_she_per_year",
+            "weight_kg",
+            "age_years",
+            "sex",
+        )
     )
 
 
@@ -187,14 +207,11 @@ def _baselines(supp: pl.DataFrame | None, subjects: pl.DataFrame) -> pl.DataFram
         )
     _need(supp, "SUPPDM", "QNAM", "QVAL")
     s = _with_pid(supp, subjects, "SUPPDM").filter(_text(supp, "QNAM").is_in(list(names)))
-    wide = (
-        s.select(
-            "participant_id",
-            _text(supp, "QNAM").replace_strict(names, default=None).alias("col"),
-            _text(supp, "QVAL").alias("QVAL"),
-        )
-        .pivot(on="col", index="participant_id", values="QVAL", aggregate_function="first")
-    )
+    wide = s.select(
+        "participant_id",
+        _text(supp, "QNAM").replace_strict(names, default=None).alias("col"),
+        _text(supp, "QVAL").alias("QVAL"),
+    ).pivot(on="col", index="participant_id", values="QVAL", aggregate_function="first")
     for col in names.values():
         if col not in wide.columns:
             wide = wide.with_columns(pl.lit(None, dtype=pl.String).alias(col))
@@ -219,20 +236,28 @@ def _weights(vs: pl.DataFrame | None, subjects: pl.DataFrame) -> pl.DataFrame:
 def _labs_and_cgm(
     lb: pl.DataFrame | None, subjects: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    labs_cols = {"participant_id": pl.String, "date": pl.String, "test": pl.String,
-                 "value": pl.Float64}  # fmt: skip
+    labs_cols = {
+        "participant_id": pl.String,
+        "date": pl.String,
+        "test": pl.String,
+        "value": pl.Float64,
+    }
     cgm_cols = {"participant_id": pl.String, "time": pl.String, "glucose_mg_dl": pl.Float64}
     if lb is None:
         return pl.DataFrame(schema=labs_cols), pl.DataFrame(schema=cgm_cols)
     _need(lb, "LB", "LBTESTCD", "LBSTRESN", "LBDTC")
-    rows = _with_pid(lb, subjects, "LB").with_columns(
-        _text(lb, "LBTESTCD").alias("_code"),
-        _text(lb, "LBSTRESU").alias("_unit"),
-        _text(lb, "LBTPT").alias("_tpt"),
-        _text(lb, "LBFAST").alias("_fast"),
-        _text(lb, "LBDTC").alias("_dtc"),
-        pl.col("LBSTRESN").cast(pl.Float64).alias("_value"),
-    ).filter(pl.col("_value").is_not_null())
+    rows = (
+        _with_pid(lb, subjects, "LB")
+        .with_columns(
+            _text(lb, "LBTESTCD").alias("_code"),
+            _text(lb, "LBSTRESU").alias("_unit"),
+            _text(lb, "LBTPT").alias("_tpt"),
+            _text(lb, "LBFAST").alias("_fast"),
+            _text(lb, "LBDTC").alias("_dtc"),
+            pl.col("LBSTRESN").cast(pl.Float64).alias("_value"),
+        )
+        .filter(pl.col("_value").is_not_null())
+    )
     parts: list[pl.DataFrame] = []
     for code in ("HBA1C", "CPEPTIDE", "GLUC", "GLUCPE"):
         sub = rows.filter(pl.col("_code") == code)
@@ -240,11 +265,14 @@ def _labs_and_cgm(
             sub = sub.filter(pl.col("_fast") == "Y")
         if sub.height == 0:
             continue
-        sub = sub.with_columns((pl.col("_value") * _factor("LB", code, "LBSTRESU", sub))
-                               .alias("_value"))  # fmt: skip
+        sub = sub.with_columns(
+            (pl.col("_value") * _factor("LB", code, "LBSTRESU", sub)).alias("_value")
+        )
         if code == "CPEPTIDE":
-            test = pl.when(pl.col("_tpt") != "").then(pl.lit("CPEP_STIM_PEAK")).otherwise(
-                pl.lit("CPEP_FASTING")
+            test = (
+                pl.when(pl.col("_tpt") != "")
+                .then(pl.lit("CPEP_STIM_PEAK"))
+                .otherwise(pl.lit("CPEP_FASTING"))
             )
         else:
             test = pl.lit({"HBA1C": "HBA1C", "GLUC": "GLUCOSE_FASTING", "GLUCPE": "CGM"}[code])
@@ -280,8 +308,10 @@ def _insulin(cm: pl.DataFrame | None, subjects: pl.DataFrame) -> pl.DataFrame:
     if bad.height:
         raise DataFileError(
             f"CMDOSU {bad['CMDOSU'][0]!r} of an insulin record; endolab reads insulin in U",
-            file="CM", column="CMDOSU", code="E_SDTM_UNIT",
-        )  # fmt: skip
+            file="CM",
+            column="CMDOSU",
+            code="E_SDTM_UNIT",
+        )
     return (
         rows.with_columns(_text(rows, "CMSTDTC").str.slice(0, 10).alias("date"))
         .group_by("participant_id", "date", maintain_order=True)
@@ -296,24 +326,29 @@ def _event_rows(frame: pl.DataFrame | None, subjects: pl.DataFrame, p: str) -> p
     rows = _with_pid(frame, subjects, p)
     if p == "CE":
         rows = rows.filter(_text(rows, "CESEV").str.to_uppercase() == "SEVERE")
-    term = pl.when(_text(rows, f"{p}DECOD") != "").then(_text(rows, f"{p}DECOD")).otherwise(
-        _text(rows, f"{p}TERM")
+    term = (
+        pl.when(_text(rows, f"{p}DECOD") != "")
+        .then(_text(rows, f"{p}DECOD"))
+        .otherwise(_text(rows, f"{p}TERM"))
     )
     rel, out = _text(rows, f"{p}REL").str.to_uppercase(), _text(rows, f"{p}OUT").str.to_uppercase()
     unknown_rel = rows.filter(~rel.is_in(list(RELATED_IN)))
     if unknown_rel.height:
         raise DataFileError(
-            f"{p}REL {unknown_rel.select(rel).item(0, 0)!r} is not one of "
-            f"{', '.join(RELATED_IN)}",
-            file=p, column=f"{p}REL", code="E_SDTM_CODE",
-        )  # fmt: skip
+            f"{p}REL {unknown_rel.select(rel).item(0, 0)!r} is not one of {', '.join(RELATED_IN)}",
+            file=p,
+            column=f"{p}REL",
+            code="E_SDTM_CODE",
+        )
     unknown_out = rows.filter(~out.is_in(list(OUTCOME_IN)))
     if unknown_out.height:
         raise DataFileError(
             f"{p}OUT {unknown_out.select(out).item(0, 0)!r} is not a term of the CDISC OUT "
             "codelist",
-            file=p, column=f"{p}OUT", code="E_SDTM_CODE",
-        )  # fmt: skip
+            file=p,
+            column=f"{p}OUT",
+            code="E_SDTM_CODE",
+        )
     return rows.select(
         "participant_id",
         _text(rows, f"{p}STDTC").str.slice(0, 10).alias("start_date"),
@@ -335,8 +370,19 @@ def sdtm_tables(folder: str | Path) -> dict[str, pl.DataFrame]:
     subjects = _subjects(d["DM"])
     labs, cgm = _labs_and_cgm(d.get("LB"), subjects)
     ev = [_event_rows(d.get(p), subjects, p) for p in ("AE", "CE")]
-    events_schema = {c: pl.String for c in ("participant_id", "start_date", "end_date",
-                                            "category", "term", "serious", "related", "outcome")}  # fmt: skip
+    events_schema = {
+        c: pl.String
+        for c in (
+            "participant_id",
+            "start_date",
+            "end_date",
+            "category",
+            "term",
+            "serious",
+            "related",
+            "outcome",
+        )
+    }
     events = pl.concat([pl.DataFrame(schema=events_schema), *[e for e in ev if e.width]])
     return {
         "participants": _participants(d, subjects),

@@ -111,8 +111,12 @@ def define_rows(datasets: list[Dataset]) -> list[dict[str, Any]]:
                     "variable": v.name,
                     "label": v.label,
                     "type": "Char" if v.type == "text" else "Num",
-                    "data_type": {"text": "text", "integer": "integer", "float": "float",
-                                  "date": "date"}[v.type],  # fmt: skip
+                    "data_type": {
+                        "text": "text",
+                        "integer": "integer",
+                        "float": "float",
+                        "date": "date",
+                    }[v.type],
                     "length": char_length(ds.frame, v.name) if v.type == "text" else 8,
                     "display_format": "DATE9." if v.type == "date" else "",
                     "key": ds.keys.index(v.name) + 1 if v.name in ds.keys else None,

@@ -34,21 +34,52 @@ __all__ = ["KEYS", "REQUIRED", "RulesReport", "check_folder"]
 
 #: Required variables (core "Req") per dataset.
 REQUIRED: Final[dict[str, tuple[str, ...]]] = {
-    "DM": ("STUDYID", "DOMAIN", "USUBJID", "SUBJID", "SITEID", "SEX", "ARMCD", "ARM",
-           "ACTARMCD", "ACTARM", "COUNTRY"),
-    "SUPPDM": ("STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QLABEL", "QVAL",
-               "QORIG"),
+    "DM": (
+        "STUDYID",
+        "DOMAIN",
+        "USUBJID",
+        "SUBJID",
+        "SITEID",
+        "SEX",
+        "ARMCD",
+        "ARM",
+        "ACTARMCD",
+        "ACTARM",
+        "COUNTRY",
+    ),
+    "SUPPDM": (
+        "STUDYID",
+        "RDOMAIN",
+        "USUBJID",
+        "IDVAR",
+        "IDVARVAL",
+        "QNAM",
+        "QLABEL",
+        "QVAL",
+        "QORIG",
+    ),
     "VS": ("STUDYID", "DOMAIN", "USUBJID", "VSSEQ", "VSTESTCD", "VSTEST"),
     "EX": ("STUDYID", "DOMAIN", "USUBJID", "EXSEQ", "EXTRT"),
     "CM": ("STUDYID", "DOMAIN", "USUBJID", "CMSEQ", "CMTRT"),
     "LB": ("STUDYID", "DOMAIN", "USUBJID", "LBSEQ", "LBTESTCD", "LBTEST"),
     "AE": ("STUDYID", "DOMAIN", "USUBJID", "AESEQ", "AETERM", "AEDECOD"),
     "CE": ("STUDYID", "DOMAIN", "USUBJID", "CESEQ", "CETERM"),
-    "ADSL": ("STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "AGEU", "SEX", "RACE", "ARM",
-             "ACTARM", "TRT01P"),
+    "ADSL": (
+        "STUDYID",
+        "USUBJID",
+        "SUBJID",
+        "SITEID",
+        "AGE",
+        "AGEU",
+        "SEX",
+        "RACE",
+        "ARM",
+        "ACTARM",
+        "TRT01P",
+    ),
     "ADLB": ("STUDYID", "USUBJID", "PARAM", "PARAMCD"),
     "ADTTE": ("STUDYID", "USUBJID", "PARAM", "PARAMCD", "AVAL", "STARTDT", "ADT", "CNSR"),
-}  # fmt: skip
+}
 #: Natural keys: one record per value of these variables.
 KEYS: Final[dict[str, tuple[str, ...]]] = {
     "DM": ("USUBJID",),
@@ -106,16 +137,19 @@ def _json_meta(path: Path) -> _Meta:
     names = [c["name"] for c in cols]
     frame = pl.DataFrame(
         {n: [r[i] for r in doc.get("rows", [])] for i, n in enumerate(names)},
-        schema={n: (pl.String if c["dataType"] in ("string", "date") else pl.Float64)
-                for n, c in zip(names, cols, strict=True)},
+        schema={
+            n: (pl.String if c["dataType"] in ("string", "date") else pl.Float64)
+            for n, c in zip(names, cols, strict=True)
+        },
         strict=False,
-    )  # fmt: skip
+    )
     return _Meta(
         name=str(doc.get("name", "")),
         label=str(doc.get("label", "")),
         labels={c["name"]: str(c.get("label", "")) for c in cols},
-        char_lengths={c["name"]: int(c.get("length", 0)) for c in cols
-                      if c["dataType"] == "string"},  # fmt: skip
+        char_lengths={
+            c["name"]: int(c.get("length", 0)) for c in cols if c["dataType"] == "string"
+        },
         frame=frame,
     )
 
@@ -141,7 +175,9 @@ def _check(m: _Meta, file: str, errors: list[str], gaps: list[str]) -> None:
         if var not in m.frame.columns:
             errors.append(f"{file}: required variable {var} is missing")
         elif var in m.char_lengths and var not in ("IDVAR", "IDVARVAL"):
-            empty = m.frame.filter(pl.col(var).cast(pl.String).fill_null("").str.strip_chars() == "")
+            empty = m.frame.filter(
+                pl.col(var).cast(pl.String).fill_null("").str.strip_chars() == ""
+            )
             if empty.height:
                 gaps.append(f"{ds}.{var} is empty in {empty.height} of {m.frame.height} records")
     keys = [k for k in KEYS.get(ds, ()) if k in m.frame.columns]

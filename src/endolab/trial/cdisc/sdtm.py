@@ -35,7 +35,7 @@ from typing import Final
 
 import polars as pl
 
-from endolab.trial.cdisc.model import Dataset, Var, iso_date, iso_datetime, study_day
+from endolab.trial.cdisc.model import Core, Dataset, Var, iso_date, iso_datetime, study_day
 from endolab.trial.dataset import TrialDataset
 
 __all__ = [
@@ -55,8 +55,14 @@ LAB_MAP: Final[dict[str, tuple[str, str, str, str, str, str]]] = {
     "GLUCOSE_FASTING": ("GLUC", "Glucose", "mg/dL", "PLASMA", "Y", ""),
 }
 #: CGM readings: (LBTESTCD, LBTEST, unit, LBSPEC, LBMETHOD, LBANMETH), as the CDISC CGM examples.
-CGM_TEST: Final = ("GLUCPE", "Plasma Equivalent Glucose", "mg/dL", "INTERSTITIAL FLUID",
-                   "CALCULATION", "DEVICE ALGORITHM")  # fmt: skip
+CGM_TEST: Final = (
+    "GLUCPE",
+    "Plasma Equivalent Glucose",
+    "mg/dL",
+    "INTERSTITIAL FLUID",
+    "CALCULATION",
+    "DEVICE ALGORITHM",
+)
 #: endolab ``outcome`` → CDISC OUT codelist (C66768).
 OUTCOME: Final[dict[str, str]] = {
     "RECOVERED": "RECOVERED/RESOLVED",
@@ -75,8 +81,13 @@ ROUTE: Final = "INTRAPORTAL"
 _ID = (
     Var("STUDYID", "Study Identifier", core="Req", origin="Assigned", source="--study-id"),
     Var("DOMAIN", "Domain Abbreviation", core="Req", origin="Assigned"),
-    Var("USUBJID", "Unique Subject Identifier", core="Req", origin="Derived",
-        source="STUDYID-participant_id"),  # fmt: skip
+    Var(
+        "USUBJID",
+        "Unique Subject Identifier",
+        core="Req",
+        origin="Derived",
+        source="STUDYID-participant_id",
+    ),
 )
 
 
@@ -96,8 +107,14 @@ def _seq(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     )
 
 
-def _make(name: str, label: str, kind: str, vars_: tuple[Var, ...], frame: pl.DataFrame,
-          keys: tuple[str, ...]) -> Dataset:  # fmt: skip
+def _make(
+    name: str,
+    label: str,
+    kind: str,
+    vars_: tuple[Var, ...],
+    frame: pl.DataFrame,
+    keys: tuple[str, ...],
+) -> Dataset:
     cols = []
     for v in vars_:
         col = pl.col(v.name)
@@ -117,7 +134,8 @@ def _dm(ds: TrialDataset, study_id: str) -> Dataset:
         pl.col("participant_id").alias("SUBJID"),
         iso_date("infusion_date").alias("RFSTDTC"),
         iso_date("infusion_date").alias("RFXSTDTC"),
-        pl.coalesce("second_infusion_date", "infusion_date").dt.strftime("%Y-%m-%d")
+        pl.coalesce("second_infusion_date", "infusion_date")
+        .dt.strftime("%Y-%m-%d")
         .alias("RFXENDTC"),
         pl.lit("").alias("SITEID"),
         pl.col("age_years").alias("AGE"),
@@ -133,26 +151,56 @@ def _dm(ds: TrialDataset, study_id: str) -> Dataset:
     vars_ = (
         *_ID,
         Var("SUBJID", "Subject Identifier for the Study", core="Req", source="participant_id"),
-        Var("RFSTDTC", "Subject Reference Start Date/Time", core="Exp", origin="Derived",
-            source="infusion_date"),
-        Var("RFXSTDTC", "Date/Time of First Study Treatment", core="Exp", origin="Derived",
-            source="infusion_date"),
-        Var("RFXENDTC", "Date/Time of Last Study Treatment", core="Exp", origin="Derived",
-            source="second_infusion_date, else infusion_date"),
-        Var("SITEID", "Study Site Identifier", core="Req", origin="Assigned",
-            source="not in the endolab format (left empty)"),
+        Var(
+            "RFSTDTC",
+            "Subject Reference Start Date/Time",
+            core="Exp",
+            origin="Derived",
+            source="infusion_date",
+        ),
+        Var(
+            "RFXSTDTC",
+            "Date/Time of First Study Treatment",
+            core="Exp",
+            origin="Derived",
+            source="infusion_date",
+        ),
+        Var(
+            "RFXENDTC",
+            "Date/Time of Last Study Treatment",
+            core="Exp",
+            origin="Derived",
+            source="second_infusion_date, else infusion_date",
+        ),
+        Var(
+            "SITEID",
+            "Study Site Identifier",
+            core="Req",
+            origin="Assigned",
+            source="not in the endolab format (left empty)",
+        ),
         Var("AGE", "Age", "float", core="Exp", source="age_years"),
         Var("AGEU", "Age Units", core="Exp", origin="Assigned", source="YEARS"),
         Var("SEX", "Sex", core="Req", source="sex"),
         Var("RACE", "Race", core="Exp", source="not in the endolab format (left empty)"),
         Var("ARMCD", "Planned Arm Code", core="Req", source="cohort"),
-        Var("ARM", "Description of Planned Arm", core="Req", origin="Derived",
-            source="Cohort + cohort"),
+        Var(
+            "ARM",
+            "Description of Planned Arm",
+            core="Req",
+            origin="Derived",
+            source="Cohort + cohort",
+        ),
         Var("ACTARMCD", "Actual Arm Code", core="Req", source="cohort"),
-        Var("ACTARM", "Description of Actual Arm", core="Req", origin="Derived",
-            source="Cohort + cohort"),
+        Var(
+            "ACTARM",
+            "Description of Actual Arm",
+            core="Req",
+            origin="Derived",
+            source="Cohort + cohort",
+        ),
         Var("COUNTRY", "Country", core="Req", source="not in the endolab format (left empty)"),
-    )  # fmt: skip
+    )
     return _make("DM", "Demographics", "SDTM Special-Purpose", vars_, frame, ("STUDYID", "USUBJID"))
 
 
@@ -194,17 +242,29 @@ def _suppdm(ds: TrialDataset, study_id: str) -> Dataset:
         Var("IDVARVAL", "Identifying Variable Value", core="Exp", origin="Assigned"),
         Var("QNAM", "Qualifier Variable Name", core="Req", origin="Assigned"),
         Var("QLABEL", "Qualifier Variable Label", core="Req", origin="Assigned"),
-        Var("QVAL", "Data Value", core="Req",
-            source="baseline_hba1c_pct, baseline_insulin_u_per_day, baseline_she_per_year"),
+        Var(
+            "QVAL",
+            "Data Value",
+            core="Req",
+            source="baseline_hba1c_pct, baseline_insulin_u_per_day, baseline_she_per_year",
+        ),
         Var("QORIG", "Origin", core="Req", origin="Assigned"),
-    )  # fmt: skip
-    return _make("SUPPDM", "Supplemental Qualifiers for DM", "SDTM Relationship", vars_, frame,
-                 ("STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM"))  # fmt: skip
+    )
+    return _make(
+        "SUPPDM",
+        "Supplemental Qualifiers for DM",
+        "SDTM Relationship",
+        vars_,
+        frame,
+        ("STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM"),
+    )
 
 
 def _vs(ds: TrialDataset, study_id: str) -> Dataset:
     frame = _seq(
-        _ids(ds.participants, study_id, "VS").sort("USUBJID").with_columns(
+        _ids(ds.participants, study_id, "VS")
+        .sort("USUBJID")
+        .with_columns(
             pl.lit("WEIGHT").alias("VSTESTCD"),
             pl.lit("Weight").alias("VSTEST"),
             _number_text("weight_kg").alias("VSORRES"),
@@ -225,31 +285,46 @@ def _vs(ds: TrialDataset, study_id: str) -> Dataset:
         Var("VSORRES", "Result or Finding in Original Units", core="Exp", source="weight_kg"),
         Var("VSORRESU", "Original Units", core="Exp", origin="Assigned"),
         Var("VSSTRESC", "Character Result/Finding in Std Format", core="Exp", origin="Derived"),
-        Var("VSSTRESN", "Numeric Result/Finding in Standard Units", "float", core="Exp",
-            origin="Derived", source="weight_kg"),
+        Var(
+            "VSSTRESN",
+            "Numeric Result/Finding in Standard Units",
+            "float",
+            core="Exp",
+            origin="Derived",
+            source="weight_kg",
+        ),
         Var("VSSTRESU", "Standard Units", core="Exp", origin="Assigned"),
         Var("VSBLFL", "Baseline Flag", core="Exp", origin="Assigned"),
-        Var("VSDTC", "Date/Time of Measurements", core="Exp",
-            source="not in the endolab format (weight before the infusion): empty"),
-    )  # fmt: skip
-    return _make("VS", "Vital Signs", "SDTM Findings", vars_, frame,
-                 ("STUDYID", "USUBJID", "VSTESTCD"))  # fmt: skip
+        Var(
+            "VSDTC",
+            "Date/Time of Measurements",
+            core="Exp",
+            source="not in the endolab format (weight before the infusion): empty",
+        ),
+    )
+    return _make(
+        "VS", "Vital Signs", "SDTM Findings", vars_, frame, ("STUDYID", "USUBJID", "VSTESTCD")
+    )
 
 
 def _ex(ds: TrialDataset, study_id: str, treatment: str) -> Dataset:
     p = _ids(ds.participants, study_id, "EX")
     first = p.select(
-        "STUDYID", "DOMAIN", "USUBJID",
+        "STUDYID",
+        "DOMAIN",
+        "USUBJID",
         pl.col("dose_cells").alias("EXDOSE"),
         pl.col("infusion_date").alias("_date"),
         pl.lit(0).alias("_day"),
-    )  # fmt: skip
+    )
     second = p.filter(pl.col("second_infusion_date").is_not_null()).select(
-        "STUDYID", "DOMAIN", "USUBJID",
+        "STUDYID",
+        "DOMAIN",
+        "USUBJID",
         pl.lit(None, dtype=pl.Float64).alias("EXDOSE"),
         pl.col("second_infusion_date").alias("_date"),
         (pl.col("second_infusion_date") - pl.col("infusion_date")).dt.total_days().alias("_day"),
-    )  # fmt: skip
+    )
     frame = _seq(
         pl.concat([first, second.cast({"EXDOSE": pl.Float64, "_day": first.schema["_day"]})])
         .sort("USUBJID", "_date")
@@ -269,25 +344,46 @@ def _ex(ds: TrialDataset, study_id: str, treatment: str) -> Dataset:
         *_ID,
         Var("EXSEQ", "Sequence Number", "integer", core="Req", origin="Derived"),
         Var("EXTRT", "Name of Treatment", core="Req", origin="Assigned", source="--treatment"),
-        Var("EXDOSE", "Dose", "float", core="Exp",
-            source="dose_cells (first infusion; empty for a second)"),
+        Var(
+            "EXDOSE",
+            "Dose",
+            "float",
+            core="Exp",
+            source="dose_cells (first infusion; empty for a second)",
+        ),
         Var("EXDOSU", "Dose Units", core="Exp", origin="Assigned"),
         Var("EXDOSFRM", "Dose Form", core="Exp", origin="Assigned"),
         Var("EXROUTE", "Route of Administration", core="Perm", origin="Assigned"),
-        Var("EXSTDTC", "Start Date/Time of Treatment", core="Exp",
-            source="infusion_date, second_infusion_date"),
-        Var("EXENDTC", "End Date/Time of Treatment", core="Exp",
-            source="infusion_date, second_infusion_date"),
+        Var(
+            "EXSTDTC",
+            "Start Date/Time of Treatment",
+            core="Exp",
+            source="infusion_date, second_infusion_date",
+        ),
+        Var(
+            "EXENDTC",
+            "End Date/Time of Treatment",
+            core="Exp",
+            source="infusion_date, second_infusion_date",
+        ),
         Var("EXSTDY", "Study Day of Start of Treatment", "integer", core="Perm", origin="Derived"),
         Var("EXENDY", "Study Day of End of Treatment", "integer", core="Perm", origin="Derived"),
-    )  # fmt: skip
-    return _make("EX", "Exposure", "SDTM Interventions", vars_, frame,
-                 ("STUDYID", "USUBJID", "EXTRT", "EXSTDTC"))  # fmt: skip
+    )
+    return _make(
+        "EX",
+        "Exposure",
+        "SDTM Interventions",
+        vars_,
+        frame,
+        ("STUDYID", "USUBJID", "EXTRT", "EXSTDTC"),
+    )
 
 
 def _cm(ds: TrialDataset, study_id: str) -> Dataset:
     frame = _seq(
-        _ids(ds.insulin, study_id, "CM").sort("USUBJID", "date").with_columns(
+        _ids(ds.insulin, study_id, "CM")
+        .sort("USUBJID", "date")
+        .with_columns(
             pl.lit("INSULIN").alias("CMTRT"),
             pl.lit("INSULIN").alias("CMCAT"),
             pl.col("total_units").alias("CMDOSTOT"),
@@ -308,9 +404,15 @@ def _cm(ds: TrialDataset, study_id: str) -> Dataset:
         Var("CMSTDTC", "Start Date/Time of Medication", core="Perm", source="date"),
         Var("CMENDTC", "End Date/Time of Medication", core="Perm", source="date"),
         Var("CMSTDY", "Study Day of Start of Medication", "integer", core="Perm", origin="Derived"),
-    )  # fmt: skip
-    return _make("CM", "Concomitant/Prior Medications", "SDTM Interventions", vars_, frame,
-                 ("STUDYID", "USUBJID", "CMTRT", "CMSTDTC"))  # fmt: skip
+    )
+    return _make(
+        "CM",
+        "Concomitant/Prior Medications",
+        "SDTM Interventions",
+        vars_,
+        frame,
+        ("STUDYID", "USUBJID", "CMTRT", "CMSTDTC"),
+    )
 
 
 def _lb(ds: TrialDataset, study_id: str, device: str) -> Dataset:
@@ -324,23 +426,30 @@ def _lb(ds: TrialDataset, study_id: str, device: str) -> Dataset:
         _ids(ds.labs, study_id, "LB")
         .join(lab_map, on="test", how="left")
         .select(
-            "STUDYID", "DOMAIN", "USUBJID",
+            "STUDYID",
+            "DOMAIN",
+            "USUBJID",
             pl.lit("").alias("SPDEVID"),
-            "LBTESTCD", "LBTEST",
+            "LBTESTCD",
+            "LBTEST",
             pl.lit("").alias("LBCAT"),
             pl.col("value").alias("_value"),
-            "unit", "LBSPEC",
+            "unit",
+            "LBSPEC",
             pl.lit("").alias("LBMETHOD"),
             pl.lit("").alias("LBANMETH"),
-            "LBFAST", "LBTPT",
+            "LBFAST",
+            "LBTPT",
             iso_date("date").alias("LBDTC"),
             pl.col("day").cast(pl.Int64).alias("_day"),
             pl.lit(0).cast(pl.Int64).alias("_part"),
         )
-    )  # fmt: skip
+    )
     code, name, unit, spec, method, anmeth = CGM_TEST
     cgm = _ids(ds.cgm, study_id, "LB").select(
-        "STUDYID", "DOMAIN", "USUBJID",
+        "STUDYID",
+        "DOMAIN",
+        "USUBJID",
         pl.lit(device).alias("SPDEVID"),
         pl.lit(code).alias("LBTESTCD"),
         pl.lit(name).alias("LBTEST"),
@@ -355,7 +464,7 @@ def _lb(ds: TrialDataset, study_id: str, device: str) -> Dataset:
         iso_datetime("time").alias("LBDTC"),
         pl.col("day").cast(pl.Int64).alias("_day"),
         pl.lit(1).cast(pl.Int64).alias("_part"),
-    )  # fmt: skip
+    )
     frame = _seq(
         pl.concat([labs.cast({"_value": pl.Float64}), cgm])
         .sort("USUBJID", "_part", "LBDTC", "LBTESTCD", "LBTPT", maintain_order=True)
@@ -371,32 +480,68 @@ def _lb(ds: TrialDataset, study_id: str, device: str) -> Dataset:
     )
     vars_ = (
         *_ID,
-        Var("SPDEVID", "Sponsor Device Identifier", core="Perm", origin="Assigned",
-            source="--device (CGM readings)"),
+        Var(
+            "SPDEVID",
+            "Sponsor Device Identifier",
+            core="Perm",
+            origin="Assigned",
+            source="--device (CGM readings)",
+        ),
         Var("LBSEQ", "Sequence Number", "integer", core="Req", origin="Derived"),
-        Var("LBTESTCD", "Lab Test or Examination Short Name", core="Req", origin="Assigned",
-            source="test (HBA1C, CPEPTIDE, GLUC); cgm: GLUCPE"),
+        Var(
+            "LBTESTCD",
+            "Lab Test or Examination Short Name",
+            core="Req",
+            origin="Assigned",
+            source="test (HBA1C, CPEPTIDE, GLUC); cgm: GLUCPE",
+        ),
         Var("LBTEST", "Lab Test or Examination Name", core="Req", origin="Assigned"),
         Var("LBCAT", "Category for Lab Test", core="Exp", origin="Assigned", source="cgm: CGM"),
-        Var("LBORRES", "Result or Finding in Original Units", core="Exp",
-            source="value; cgm: glucose_mg_dl"),
+        Var(
+            "LBORRES",
+            "Result or Finding in Original Units",
+            core="Exp",
+            source="value; cgm: glucose_mg_dl",
+        ),
         Var("LBORRESU", "Original Units", core="Exp", origin="Assigned"),
         Var("LBSTRESC", "Character Result/Finding in Std Format", core="Exp", origin="Derived"),
-        Var("LBSTRESN", "Numeric Result/Finding in Standard Units", "float", core="Exp",
-            origin="Derived", source="value; cgm: glucose_mg_dl"),
+        Var(
+            "LBSTRESN",
+            "Numeric Result/Finding in Standard Units",
+            "float",
+            core="Exp",
+            origin="Derived",
+            source="value; cgm: glucose_mg_dl",
+        ),
         Var("LBSTRESU", "Standard Units", core="Exp", origin="Assigned"),
         Var("LBSPEC", "Specimen Type", core="Perm", origin="Assigned"),
         Var("LBMETHOD", "Method of Test or Examination", core="Perm", origin="Assigned"),
         Var("LBANMETH", "Analysis Method", core="Perm", origin="Assigned"),
-        Var("LBFAST", "Fasting Status", core="Perm", origin="Assigned",
-            source="CPEP_FASTING, GLUCOSE_FASTING: Y"),
-        Var("LBTPT", "Planned Time Point Name", core="Perm", origin="Assigned",
-            source="CPEP_STIM_PEAK: MMTT PEAK"),
+        Var(
+            "LBFAST",
+            "Fasting Status",
+            core="Perm",
+            origin="Assigned",
+            source="CPEP_FASTING, GLUCOSE_FASTING: Y",
+        ),
+        Var(
+            "LBTPT",
+            "Planned Time Point Name",
+            core="Perm",
+            origin="Assigned",
+            source="CPEP_STIM_PEAK: MMTT PEAK",
+        ),
         Var("LBDTC", "Date/Time of Specimen Collection", core="Exp", source="date; cgm: time"),
         Var("LBDY", "Study Day of Specimen Collection", "integer", core="Perm", origin="Derived"),
-    )  # fmt: skip
-    return _make("LB", "Laboratory Test Results", "SDTM Findings", vars_, frame,
-                 ("STUDYID", "USUBJID", "LBTESTCD", "LBTPT", "LBDTC"))  # fmt: skip
+    )
+    return _make(
+        "LB",
+        "Laboratory Test Results",
+        "SDTM Findings",
+        vars_,
+        frame,
+        ("STUDYID", "USUBJID", "LBTESTCD", "LBTPT", "LBDTC"),
+    )
 
 
 def _result_text(value: float) -> str:
@@ -434,32 +579,75 @@ def _events(ds: TrialDataset, study_id: str, domain: str) -> Dataset:
         .sort("USUBJID", f"{p}STDTC", f"{p}TERM", maintain_order=True)
     )
     frame = _seq(frame, f"{p}SEQ")
-    core_ser = "Exp" if domain == "AE" else "Perm"
+    core_ser: Core = "Exp" if domain == "AE" else "Perm"
     vars_ = (
         *_ID,
         Var(f"{p}SEQ", "Sequence Number", "integer", core="Req", origin="Derived"),
-        Var(f"{p}TERM", "Reported Term for the Adverse Event" if p == "AE"
-            else "Reported Term for the Clinical Event", core="Req", source="term"),
-        Var(f"{p}DECOD", "Dictionary-Derived Term", core="Req" if p == "AE" else "Perm",
-            source="term (the format's preferred term)"),
-        Var(f"{p}CAT", "Category for Adverse Event" if p == "AE"
-            else "Category for Clinical Event", core="Perm", origin="Assigned",
-            source="category SHE: HYPO EVENTS"),
-        Var(f"{p}SEV", "Severity/Intensity", core="Perm", origin="Assigned",
-            source="category SHE: SEVERE (level 3); AE: not in the format"),
+        Var(
+            f"{p}TERM",
+            "Reported Term for the Adverse Event"
+            if p == "AE"
+            else "Reported Term for the Clinical Event",
+            core="Req",
+            source="term",
+        ),
+        Var(
+            f"{p}DECOD",
+            "Dictionary-Derived Term",
+            core="Req" if p == "AE" else "Perm",
+            source="term (the format's preferred term)",
+        ),
+        Var(
+            f"{p}CAT",
+            "Category for Adverse Event" if p == "AE" else "Category for Clinical Event",
+            core="Perm",
+            origin="Assigned",
+            source="category SHE: HYPO EVENTS",
+        ),
+        Var(
+            f"{p}SEV",
+            "Severity/Intensity",
+            core="Perm",
+            origin="Assigned",
+            source="category SHE: SEVERE (level 3); AE: not in the format",
+        ),
         Var(f"{p}SER", "Serious Event", core=core_ser, source="serious"),
         Var(f"{p}REL", "Causality", core=core_ser, source="related"),
-        Var(f"{p}OUT", "Outcome of Adverse Event" if p == "AE" else "Outcome of Event",
-            core="Perm", source="outcome"),
-        Var(f"{p}STDTC", "Start Date/Time of Adverse Event" if p == "AE"
-            else "Start Date/Time of Clinical Event", core="Exp", source="start_date"),
-        Var(f"{p}ENDTC", "End Date/Time of Adverse Event" if p == "AE"
-            else "End Date/Time of Clinical Event", core="Exp", source="end_date"),
-        Var(f"{p}STDY", f"Study Day of Start of {'Adverse ' if p == 'AE' else ''}Event",
-            "integer", core="Perm", origin="Derived"),
-        Var(f"{p}ENDY", f"Study Day of End of {'Adverse ' if p == 'AE' else ''}Event",
-            "integer", core="Perm", origin="Derived"),
-    )  # fmt: skip
+        Var(
+            f"{p}OUT",
+            "Outcome of Adverse Event" if p == "AE" else "Outcome of Event",
+            core="Perm",
+            source="outcome",
+        ),
+        Var(
+            f"{p}STDTC",
+            "Start Date/Time of Adverse Event"
+            if p == "AE"
+            else "Start Date/Time of Clinical Event",
+            core="Exp",
+            source="start_date",
+        ),
+        Var(
+            f"{p}ENDTC",
+            "End Date/Time of Adverse Event" if p == "AE" else "End Date/Time of Clinical Event",
+            core="Exp",
+            source="end_date",
+        ),
+        Var(
+            f"{p}STDY",
+            f"Study Day of Start of {'Adverse ' if p == 'AE' else ''}Event",
+            "integer",
+            core="Perm",
+            origin="Derived",
+        ),
+        Var(
+            f"{p}ENDY",
+            f"Study Day of End of {'Adverse ' if p == 'AE' else ''}Event",
+            "integer",
+            core="Perm",
+            origin="Derived",
+        ),
+    )
     label = "Adverse Events" if p == "AE" else "Clinical Events"
     return _make(p, label, "SDTM Events", vars_, frame, ("STUDYID", "USUBJID", f"{p}SEQ"))
 
