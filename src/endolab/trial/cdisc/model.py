@@ -77,7 +77,7 @@ def iso_datetime(column: str) -> pl.Expr:
 def study_day(day: pl.Expr) -> pl.Expr:
     """SDTM study day (--DY) from endolab's study day (day 0 = the reference start date).
 
-    SDTMIG §4.4.4: --DY = date − RFSTDTC + 1 on or after RFSTDTC, date − RFSTDTC before it (there is
+    SDTMIG, "Use of the Study Day Variables": --DY = date − RFSTDTC + 1 on or after RFSTDTC, date − RFSTDTC before it (there is
     no day 0). endolab's day 0 is the infusion date (RFSTDTC), so day d ≥ 0 is --DY d + 1 and a day
     d < 0 stays d.
 

@@ -6,12 +6,12 @@ Library (an API key, the network), so it is not run here; these checks read the 
 SAS XPORT v5 transport format require of their structure:
 
 1. dataset names: 1–8 characters, upper-case letters and digits, starting with a letter;
-2. variable names: the same rule (XPORT v5; SDTMIG §2.2 / ADaMIG §2.3 "variable naming");
+2. variable names: the same rule (XPORT v5; the SDTMIG and ADaMIG naming conventions);
 3. dataset and variable labels: present, at most 40 characters;
 4. character variables: at most 200 characters (XPORT v5);
 5. STUDYID and USUBJID in every dataset, DOMAIN in every SDTM domain (RDOMAIN in SUPP--);
 6. the Required variables of each dataset (:data:`REQUIRED`, from the SDTMIG v3.4 domain
-   specifications and ADaMIG v1.3 §3 ADSL / BDS / TTE);
+   specifications and the ADaMIG v1.3 ADSL, BDS and TTE variable tables);
 7. one record per natural key (:data:`KEYS`);
 8. --SEQ unique within each subject.
 
