@@ -10,8 +10,9 @@ SAS XPORT v5 transport format require of their structure:
 3. dataset and variable labels: present, at most 40 characters;
 4. character variables: at most 200 characters (XPORT v5);
 5. STUDYID and USUBJID in every dataset, DOMAIN in every SDTM domain (RDOMAIN in SUPP--);
-6. the Required variables of each dataset (:data:`REQUIRED`, from the SDTMIG v3.4 domain
-   specifications and the ADaMIG v1.3 ADSL, BDS and TTE variable tables);
+6. the Required variables of each dataset (:data:`REQUIRED`, from the SDTMIG domain specifications
+   and the ADaMIG v1.3 ADSL, BDS and TTE variable tables; where SDTMIG versions differ — ARMCD, ARM,
+   ACTARMCD and ACTARM are Required in v3.2 and Expected from v3.3 — the stricter is held);
 7. one record per natural key (:data:`KEYS`);
 8. --SEQ unique within each subject.
 
@@ -51,8 +52,6 @@ REQUIRED: Final[dict[str, tuple[str, ...]]] = {
         "STUDYID",
         "RDOMAIN",
         "USUBJID",
-        "IDVAR",
-        "IDVARVAL",
         "QNAM",
         "QLABEL",
         "QVAL",
@@ -174,7 +173,7 @@ def _check(m: _Meta, file: str, errors: list[str], gaps: list[str]) -> None:
     for var in (*needed, *REQUIRED.get(ds, ())):
         if var not in m.frame.columns:
             errors.append(f"{file}: required variable {var} is missing")
-        elif var in m.char_lengths and var not in ("IDVAR", "IDVARVAL"):
+        elif var in m.char_lengths:
             empty = m.frame.filter(
                 pl.col(var).cast(pl.String).fill_null("").str.strip_chars() == ""
             )
