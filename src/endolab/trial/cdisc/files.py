@@ -31,7 +31,7 @@ import polars as pl
 
 from endolab._io import atomic_directory
 from endolab.errors import DataFileError, InputError
-from endolab.trial.cdisc.model import Dataset, define_rows
+from endolab.trial.cdisc.model import Dataset, char_length, define_rows
 
 __all__ = [
     "CDISC_CONTENTS",
@@ -41,6 +41,7 @@ __all__ = [
     "dataset_json",
     "read_cdisc_folder",
     "write_cdisc_folder",
+    "write_dataset_json",
 ]
 
 #: What an export folder holds, as its manifest records it (:func:`endolab._io.atomic_directory`).
@@ -57,8 +58,8 @@ _JSON_TYPES: Final = {"text": "string", "integer": "integer", "float": "double",
 def dataset_json(
     ds: Dataset, *, created: str, study_oid: str = "", originator: str = "endolab"
 ) -> dict[str, Any]:
-    """One dataset as a Dataset-JSON v1.1 document (module docstring); ``created`` is
-    datasetJSONCreationDateTime (ISO 8601)."""
+    """The Dataset-JSON v1.1 attributes of one dataset, without its ``rows`` (module docstring);
+    ``created`` is datasetJSONCreationDateTime (ISO 8601)."""
     from endolab import __version__
 
     columns: list[dict[str, Any]] = []
@@ -70,8 +71,6 @@ def dataset_json(
             "dataType": _JSON_TYPES[v.type],
         }
         if v.type == "text":
-            from endolab.trial.cdisc.model import char_length
-
             col["length"] = char_length(ds.frame, v.name)
         if v.type == "date":
             col["targetDataType"] = "integer"
@@ -79,10 +78,7 @@ def dataset_json(
         if v.name in ds.keys:
             col["keySequence"] = ds.keys.index(v.name) + 1
         columns.append(col)
-    frame = ds.frame.with_columns(
-        [pl.col(v.name).dt.strftime("%Y-%m-%d") for v in ds.vars if v.type == "date"]
-    )
-    doc: dict[str, Any] = {
+    return {
         "datasetJSONCreationDateTime": created,
         "datasetJSONVersion": DATASET_JSON_VERSION,
         "fileOID": f"endolab.{study_oid or 'study'}.{ds.name}",
@@ -94,9 +90,29 @@ def dataset_json(
         "name": ds.name,
         "label": ds.label,
         "columns": columns,
-        "rows": [list(r) for r in frame.iter_rows()],
     }
-    return doc
+
+
+def write_dataset_json(
+    ds: Dataset, path: Path, *, created: str, study_oid: str = "", chunk: int = 50_000
+) -> None:
+    """Write ``ds`` as a Dataset-JSON v1.1 file, its rows streamed ``chunk`` at a time (a CGM LB
+    domain of millions of records is never held as Python objects at once)."""
+    head = json.dumps(
+        dataset_json(ds, created=created, study_oid=study_oid), ensure_ascii=False, allow_nan=False
+    )
+    frame = ds.frame.with_columns(
+        [pl.col(v.name).dt.strftime("%Y-%m-%d") for v in ds.vars if v.type == "date"]
+    )
+    with path.open("w", encoding="utf-8") as out:
+        out.write(head[:-1] + ', "rows": [')
+        first = True
+        for part in frame.iter_slices(chunk):
+            text = json.dumps(part.rows(), ensure_ascii=False, allow_nan=False)[1:-1]
+            if text:
+                out.write(("" if first else ", ") + text)
+                first = False
+        out.write("]}")
 
 
 def _write_xpt(ds: Dataset, path: Path) -> None:
@@ -139,10 +155,7 @@ def write_cdisc_folder(
             if format == "xpt":
                 _write_xpt(ds, tmp / f"{name}.xpt")
             else:
-                doc = dataset_json(ds, created=stamp, study_oid=study_id)
-                (tmp / f"{name}.json").write_text(
-                    json.dumps(doc, ensure_ascii=False, allow_nan=False), encoding="utf-8"
-                )
+                write_dataset_json(ds, tmp / f"{name}.json", created=stamp, study_oid=study_id)
         pl.DataFrame(define_rows(datasets), infer_schema_length=None).write_csv(tmp / "define.csv")
     return target
 

@@ -469,9 +469,9 @@ def _lb(ds: TrialDataset, study_id: str, device: str) -> Dataset:
         pl.concat([labs.cast({"_value": pl.Float64}), cgm])
         .sort("USUBJID", "_part", "LBDTC", "LBTESTCD", "LBTPT", maintain_order=True)
         .with_columns(
-            pl.col("_value").map_elements(_result_text, return_dtype=pl.String).alias("LBORRES"),
+            _result_text(pl.col("_value")).alias("LBORRES"),
             pl.col("unit").alias("LBORRESU"),
-            pl.col("_value").map_elements(_result_text, return_dtype=pl.String).alias("LBSTRESC"),
+            _result_text(pl.col("_value")).alias("LBSTRESC"),
             pl.col("_value").alias("LBSTRESN"),
             pl.col("unit").alias("LBSTRESU"),
             study_day(pl.col("_day")).alias("LBDY"),
@@ -544,10 +544,19 @@ def _lb(ds: TrialDataset, study_id: str, device: str) -> Dataset:
     )
 
 
-def _result_text(value: float) -> str:
+def _result_text(value: pl.Expr) -> pl.Expr:
     """A result as text: whole numbers without a decimal point (118, not 118.0), others as the
-    shortest text that reads back as the same number."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+    shortest text that reads back as the same number.
+
+    >>> pl.select(_result_text(pl.Series([118.0, 8.1, 0.0, 4e8]))).to_series().to_list()
+    ['118', '8.1', '0', '400000000']
+    """
+    whole = value.round(0) == value
+    return (
+        pl.when(whole & (value.abs() < 1e15))
+        .then(value.cast(pl.Int64).cast(pl.String))
+        .otherwise(value.cast(pl.String))
+    )
 
 
 def _events(ds: TrialDataset, study_id: str, domain: str) -> Dataset:
