@@ -702,3 +702,8 @@ def agp_command(
 from endolab.cli.cgm_fhir import app as _fhir_app  # noqa: E402
 
 app.add_typer(_fhir_app, name="fhir")
+
+# `endolab cgm report` (the clinic AGP report) lives in its own module.
+from endolab.cli.cgm_report import report_command  # noqa: E402
+
+app.command("report")(report_command)
