@@ -153,13 +153,14 @@ def _compare_bounds(compare: Any) -> tuple[dt.date, dt.date] | None:
         bounds = parse_window(compare, label="--compare")
     else:
         bounds = tuple(compare)
-    if not all(isinstance(b, dt.date) for b in bounds):
+    start, end = bounds
+    if not (isinstance(start, dt.date) and isinstance(end, dt.date)):
         raise InputError(
             f"--compare {compare!r}: give two dates START:END (e.g. 2024-01-01:2024-01-14)",
             field="--compare",
             value=str(compare),
         )
-    return bounds[0], bounds[1]
+    return start, end
 
 
 def clinic_report(
@@ -395,9 +396,9 @@ def _draw_page(page: SubjectReport, unit: str) -> Any:
     for i in range(len(placed) - 1, -1, -1):
         placed[i] = min(placed[i], placed[i + 1] - 9.0 if i < len(placed) - 1 else 98.0)
     for column, centre, y in zip(bands, centres, placed, strict=True):
-        label = values[column]
+        entry = values[column]
         bar.annotate(
-            f"{label[1]}: {label[2]} %",
+            f"{entry[1]}: {entry[2]} %",
             xy=(1.0, centre),
             xytext=(1.3, y),
             textcoords="data",
@@ -437,21 +438,23 @@ def _draw_page(page: SubjectReport, unit: str) -> Any:
     fig.text(0.42, 0.615, "median, 25–75 % and 5–95 % of the readings by time of day", fontsize=7.5)
     ax = fig.add_axes((0.08, 0.37, 0.88, 0.23))
     curves = page.curves
-    x = (curves["bin_start_min"].to_numpy() + 7.5) / 60.0
+    hours = (curves["bin_start_min"].to_numpy() + 7.5) / 60.0
     ax.axhspan(TIR_LOW_MG_DL * scale, TIR_HIGH_MG_DL * scale, color="#2f9e44", alpha=0.08, lw=0)
     for level in (TIR_LOW_MG_DL, TIR_HIGH_MG_DL):
         ax.axhline(level * scale, color="#2f9e44", lw=0.9)
     for level in (TBR_LEVEL2_MG_DL, TAR_LEVEL2_MG_DL):
         ax.axhline(level * scale, color="#868e96", lw=0.7, ls="--")
     ax.fill_between(
-        x, curves["p5"] * scale, curves["p95"] * scale, color="#4c6ef5", alpha=0.18, lw=0
+        hours, curves["p5"] * scale, curves["p95"] * scale, color="#4c6ef5", alpha=0.18, lw=0
     )
     ax.fill_between(
-        x, curves["p25"] * scale, curves["p75"] * scale, color="#4c6ef5", alpha=0.4, lw=0
+        hours, curves["p25"] * scale, curves["p75"] * scale, color="#4c6ef5", alpha=0.4, lw=0
     )
-    ax.plot(x, curves["p50"] * scale, color="#1c2f8c", lw=1.8)
+    ax.plot(hours, curves["p50"] * scale, color="#1c2f8c", lw=1.8)
     ax.set_xlim(0, 24)
-    ax.set_ylim(0, max(400.0, float(curves["p95"].max() or 0.0)) * scale)
+    p95_max = curves.get_column("p95").max()
+    p95_top = float(p95_max) if isinstance(p95_max, int | float) else 0.0
+    ax.set_ylim(0, max(400.0, p95_top) * scale)
     ax.set_xticks(range(0, 25, 3))
     ax.set_xticklabels([f"{h:02d}:00" for h in range(0, 25, 3)], fontsize=7)
     ax.tick_params(axis="y", labelsize=7)
