@@ -45,6 +45,8 @@ from endolab.sim.model import (
     P_VMX,
     QSTO1,
     QSTO2,
+    T_DETECT_PROB,
+    T_RESCUE_BELOW,
     param_index,
     run_minutes,
 )
@@ -65,6 +67,7 @@ from endolab.sim.population import (
     aware_behaviour,
     bolus_plan,
     daily_sensitivity,
+    restored_awareness,
     screen,
     vary_meals,
 )
@@ -577,6 +580,9 @@ def simulate(
         f_today = graft_fraction_curve(plateau, float(day), graft)
         p[:, P_FGRAFT] = f_today
         f_daily[:, k] = f_today
+        if screened is not None:  # a graft restores awareness in proportion to F [A]
+            below, prob = restored_awareness(f_today, people, behaviour)
+            therapy_rows[:, T_RESCUE_BELOW], therapy_rows[:, T_DETECT_PROB] = below, prob
         meal = np.zeros((n, MINUTES_PER_DAY))
         bolus = np.zeros((n, MINUTES_PER_DAY))
         minutes = plan.minute[:, k, :]
