@@ -210,6 +210,15 @@ def simulate(
             help="treated (default: each cohort's dose) or control (standard care, no infusion).",
         ),
     ] = "treated",
+    paired: Annotated[
+        bool,
+        typer.Option(
+            "--paired",
+            help="Counterfactual twins: also simulate every participant without the graft on the "
+            "same meals, behaviour and sensor noise (written to the folder's twins/; trial analyze "
+            "then shows treated vs own untreated twin). Twice the work; the limits count the twins.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
     """Simulate the islet-replacement trial on virtual patients and write a trial dataset folder.
@@ -243,7 +252,14 @@ def simulate(
     if file_format not in ("csv", "parquet"):
         raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
     check_sim_inputs(participants, days, [] if dose_cells is None else [dose_cells], seed)
-    check_simulation_resources(participants, days, out=out, file_format=file_format)
+    if paired and arm != "treated":
+        raise InputError(
+            "--paired runs the treated arm beside its own untreated twins; leave out --arm control",
+            field="paired",
+        )
+    check_simulation_resources(
+        participants * (2 if paired else 1), days, out=out, file_format=file_format
+    )
     with progress_bar("simulating participant-days") as bar:
         ds = simulate_trial(
             protocol=protocol,
@@ -255,6 +271,7 @@ def simulate(
             sensor=sensor,  # type: ignore[arg-type]
             progress=bar,
             arm=arm,
+            paired=paired,
             **{k: v for k, v in settings.kwargs().items() if k != "she"},
         )
     write_simulation(ds, out, format=file_format)  # type: ignore[arg-type]
@@ -267,7 +284,15 @@ def simulate(
         "cgm_readings": ds.cgm.height,
         "she_events": ds.events.height,
         "arm": arm,
-        "warnings": (ds.simulation or {}).get("warnings", []),
+        "paired": paired,
+        "twins_folder": str(out / "twins") if paired else None,
+        "warnings": [
+            *(ds.simulation or {}).get("warnings", []),
+            *[
+                f"twin {w}"
+                for w in ((ds.twins.simulation or {}) if ds.twins else {}).get("warnings", [])
+            ],
+        ],
         "simulated": True,
         "disclaimer": (ds.simulation or {}).get("disclaimer"),
     }
@@ -279,6 +304,11 @@ def simulate(
         f"(+14-day run-in, after screening), seed {seed}: dataset written to {out} "
         "(with simulation.json)."
     )
+    if paired:
+        typer.echo(
+            f"Paired: each participant's untreated twin (same meals, behaviour and sensor noise, "
+            f"no graft) written to {out / 'twins'}."
+        )
     for warning in summary["warnings"]:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"Analyse it with: endolab trial analyze {out} --out REPORT_DIR")
