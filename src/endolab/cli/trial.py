@@ -350,12 +350,16 @@ def demo(
         print_json(analysis.endpoints_json())
         return
     typer.echo(
-        "Calibration (virtual full-dose cohort B+C vs NEJM 2025; side by side, not evidence):"
+        "Calibration (virtual full-dose cohorts B+C: control arm = the same participants without "
+        "the graft, treated arm, NEJM 2025; side by side, not evidence):"
     )
     for row in calibration_table(analysis):
         typer.echo(
-            f"  {row['endpoint']}: simulated {row['simulated']}, NEJM 2025 {row['nejm_2025']}"
+            f"  {row['endpoint']}: control {row['control']}, treated {row['treated']}, "
+            f"NEJM 2025 {row['nejm_2025']}"
+            + ("" if row["nejm_2025_source"] == "reported" else " [D]")
         )
+    typer.echo("What is calibrated to what: calibration.md")
     typer.echo(
         f"Written to {target}: dataset/ (simulated trial data), report/report.html, calibration.md"
     )

@@ -1088,11 +1088,13 @@ def demo_trial(
 ) -> TrialDataset:
     """The default virtual trial (zimislecel-2025, 14 participants, 365 days, default settings).
 
-    What ``endolab trial demo`` simulates and what the web app opens on. ``settings`` (an
+    What ``endolab trial demo`` simulates and what the web app opens on: a paired simulation, so
+    that the treated arm is shown beside its control arm (the participants' untreated twins, the
+    control arm of the same seed; ``twins`` of the returned dataset). ``settings`` (an
     :class:`endolab.sim.settings.SimSettings`) overrides the defaults.
     """
     extra = settings.kwargs() if settings is not None else {}
-    return simulate_trial(seed=seed, progress=progress, **extra)
+    return simulate_trial(seed=seed, progress=progress, paired=True, **extra)
 
 
 def manifest_json(ds: TrialDataset) -> str:
