@@ -275,6 +275,11 @@ def simulate(
             **{k: v for k, v in settings.kwargs().items() if k != "she"},
         )
     write_simulation(ds, out, format=file_format)  # type: ignore[arg-type]
+    twin_manifest = (ds.twins.simulation or {}) if ds.twins is not None else {}
+    warnings: list[str] = [
+        *(ds.simulation or {}).get("warnings", []),
+        *[f"twin {w}" for w in twin_manifest.get("warnings", [])],
+    ]
     summary = {
         "out": str(out),
         "protocol": protocol,
@@ -286,13 +291,7 @@ def simulate(
         "arm": arm,
         "paired": paired,
         "twins_folder": str(out / "twins") if paired else None,
-        "warnings": [
-            *(ds.simulation or {}).get("warnings", []),
-            *[
-                f"twin {w}"
-                for w in ((ds.twins.simulation or {}) if ds.twins else {}).get("warnings", [])
-            ],
-        ],
+        "warnings": warnings,
         "simulated": True,
         "disclaimer": (ds.simulation or {}).get("disclaimer"),
     }
@@ -309,7 +308,7 @@ def simulate(
             f"Paired: each participant's untreated twin (same meals, behaviour and sensor noise, "
             f"no graft) written to {out / 'twins'}."
         )
-    for warning in summary["warnings"]:
+    for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"Analyse it with: endolab trial analyze {out} --out REPORT_DIR")
     typer.echo(

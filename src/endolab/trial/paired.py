@@ -47,7 +47,7 @@ def exact_binomial_two_sided(k: int, n: int) -> float | None:
     if n == 0:
         return None
     tail = sum(math.comb(n, i) for i in range(min(k, n - k) + 1))
-    return min(1.0, 2.0 * tail / 2**n)
+    return float(min(1.0, 2.0 * tail / 2**n))
 
 
 def _continuous_columns(protocol: Protocol) -> dict[str, tuple[str, str]]:
