@@ -268,6 +268,7 @@ def test_simulate_paired_then_analyze(tmp_path: Path) -> None:
     report = tmp_path / "report"
     r = runner.invoke(app, ["trial", "analyze", str(out), "--out", str(report)])
     assert r.exit_code == 0, r.output
+    assert "treated vs own untreated twin" in r.stdout  # the terminal shows the pairs too
     doc = json.loads((report / "endpoints.json").read_text(encoding="utf-8"))
     assert [p["participant_id"] for p in doc["paired"]["participants"]] == ["SIM-001", "SIM-002"]
     assert "treated vs own untreated twin" in (report / "tables.md").read_text(encoding="utf-8")

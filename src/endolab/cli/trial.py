@@ -136,6 +136,16 @@ def analyze(
     for row in summary.rows:
         rt.add_row(*[escape(cell) for cell in row])
     Console(width=max(100, 24 + 30 * len(groups))).print(rt)
+    if analysis.paired is not None:  # a paired simulation: treated vs own untreated twin
+        from endolab.trial.tables import paired_tables
+
+        pairs = paired_tables(analysis)[0]
+        pt = Table(title=escape(pairs.title))
+        for k, head in enumerate(pairs.header):
+            pt.add_column(escape(head), justify="left" if k < 2 else "right")
+        for row in pairs.rows:
+            pt.add_row(*[escape(cell) for cell in row])
+        Console(width=140).print(pt)
     for notice in analysis.notices:  # every notice of the analysis, after the table
         typer.echo(f"notice: {notice.message}")
     typer.echo(
