@@ -363,10 +363,6 @@ class TrialAnalysis:
     #: (:func:`endolab.trial.paired.paired_comparison`), else ``None``.
     paired: dict[str, Any] | None = None
 
-    @property
-    def binary_keys(self) -> list[str]:
-        return list(self.protocol.endpoints)
-
     def participant_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per participant (the ``participants`` list of endpoints.json)."""
         out = []
