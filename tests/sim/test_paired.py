@@ -18,7 +18,7 @@ from endolab.sim.runner import SIM_PROTOCOLS, allocate_cohorts, simulate_paired
 from endolab.sim.sensor import measure
 from endolab.trial import analyze, load_protocol
 from endolab.trial.dataset import FILES, read_dataset
-from endolab.trial.paired import exact_binomial_two_sided, paired_comparison
+from endolab.trial.paired import exact_p_mcnemar_1947, paired_comparison
 from endolab.trial.tables import paired_tables
 
 SETTINGS: dict[str, Any] = {"days": 20, "seed": 7, "screening": ScreeningSettings(days=28)}
@@ -147,7 +147,7 @@ def test_paired_comparison_on_hand_made_tables() -> None:
     assert d["n"] == 3 and d["mean"] == pytest.approx(-2 / 3)
     # sign test on the two non-zero differences, both negative: 2 · (1/2)² = 0.5
     assert bc["continuous"]["hba1c"]["sign_test_exact_p"] == pytest.approx(0.5)
-    assert exact_binomial_two_sided(0, 2) == pytest.approx(0.5)
+    assert exact_p_mcnemar_1947(0, 2) == pytest.approx(0.5)
 
 
 def test_paired_refuses_the_control_arm() -> None:

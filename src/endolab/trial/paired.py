@@ -28,20 +28,20 @@ from endolab.trial.stats import binary_summary, continuous_summary
 if TYPE_CHECKING:
     from endolab.trial.protocol import Protocol
 
-__all__ = ["exact_binomial_two_sided", "paired_comparison"]
+__all__ = ["exact_p_mcnemar_1947", "paired_comparison"]
 
 
-def exact_binomial_two_sided(k: int, n: int) -> float | None:
+def exact_p_mcnemar_1947(k: int, n: int) -> float | None:
     """Two-sided exact binomial p-value of k successes in n trials with p = ½ (``None`` if n = 0).
 
     ``min(1, 2·Σ_{i ≤ min(k, n−k)} C(n, i) / 2ⁿ)`` — the exact McNemar test on b = k and
     c = n − k discordant pairs, and the exact sign test.
 
-    >>> exact_binomial_two_sided(0, 5)   # 2 · 1/32
+    >>> exact_p_mcnemar_1947(0, 5)   # 2 · 1/32
     0.0625
-    >>> exact_binomial_two_sided(1, 6)   # 2 · (1 + 6)/64
+    >>> exact_p_mcnemar_1947(1, 6)   # 2 · (1 + 6)/64
     0.21875
-    >>> exact_binomial_two_sided(3, 6), exact_binomial_two_sided(0, 0)
+    >>> exact_p_mcnemar_1947(3, 6), exact_p_mcnemar_1947(0, 0)
     (1.0, None)
     """
     if n == 0:
@@ -125,7 +125,7 @@ def paired_comparison(
                 "twin_only": c,
                 "neither": sum(1 for t, u in decided if not t and not u),
                 "undecided_pairs": len(pairs) - len(decided),
-                "mcnemar_exact_p": exact_binomial_two_sided(b, b + c),
+                "mcnemar_exact_p": exact_p_mcnemar_1947(b, b + c),
             }
         summary["continuous"] = {}
         for name, (column, unit) in cont.items():
@@ -138,7 +138,7 @@ def paired_comparison(
                 "treated": continuous_summary([x["treated"] for x in cells]),
                 "twin": continuous_summary([x["twin"] for x in cells]),
                 "difference": continuous_summary(diffs),
-                "sign_test_exact_p": exact_binomial_two_sided(
+                "sign_test_exact_p": exact_p_mcnemar_1947(
                     sum(1 for d in nonzero if d > 0), len(nonzero)
                 ),
             }
