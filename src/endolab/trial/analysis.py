@@ -30,6 +30,7 @@ from endolab.trial.grading import (
     igls2_beta_cell_landstra_2021,
     igls2_outcome_landstra_2021,
 )
+from endolab.trial.infusions import rebase
 from endolab.trial.protocol import GradingSpec, Protocol, SheFree
 from endolab.trial.stats import binary_summary, continuous_summary
 
@@ -72,8 +73,12 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
     ``continuous.tir_baseline_window``; C-peptide = highest value on day ≤ 0, or null (unknown)
     when none was measured: a missing baseline is not taken as 0, so a trace of C-peptide cannot
     earn an Igls 1.0 grade by default (the grade says "not graded" with the reason where it matters).
+
+    Visit days and windows count from ``protocol.day0_of("grading")`` (first or last infusion,
+    :mod:`endolab.trial.infusions`); the baselines stay those before the first infusion [A].
     """
     g = protocol.grading
+    seen = rebase(ds, protocol.day0_of("grading"))
     base_cgm = cgm_window_stats(ds.cgm, intervals, protocol.continuous.tir_baseline_window)
     base_cgm = base_cgm.filter(pl.col("sufficiency") >= g.cgm_min_sufficiency).select(
         "participant_id",
@@ -102,7 +107,7 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
     frames = []
     for visit in g.visits:
         lab = (
-            ds.labs.filter(pl.col("day").is_between(*visit.lab_window, closed="both"))
+            seen.labs.filter(pl.col("day").is_between(*visit.lab_window, closed="both"))
             .sort("participant_id", "date")
             .group_by("participant_id", "test")
             .agg(pl.col("value").last())
@@ -119,7 +124,7 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
             pl.col("CPEP_STIM_PEAK").alias("c_peptide_stim_pmol_l"),
         )
         she = (
-            ds.events.filter(
+            seen.events.filter(
                 (pl.col("category") == "SHE")
                 & pl.col("start_day").is_between(*visit.she_window, closed="both")
             )
@@ -127,7 +132,7 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
             .agg(pl.len().alias("she_events"))
         )
         ins = (
-            ds.insulin.filter(pl.col("day").is_between(*visit.insulin_window, closed="both"))
+            seen.insulin.filter(pl.col("day").is_between(*visit.insulin_window, closed="both"))
             .group_by("participant_id")
             .agg(
                 pl.len().alias("insulin_days_recorded"),
@@ -135,7 +140,7 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
                 pl.col("total_units").mean().alias("insulin_u_per_day"),
             )
         )
-        cgm = cgm_window_stats(ds.cgm, intervals, visit.cgm_window).select(
+        cgm = cgm_window_stats(seen.cgm, intervals, visit.cgm_window).select(
             "participant_id",
             "tir_pct",
             "below54_pct",

@@ -331,7 +331,7 @@ def survival_figure(a: TrialAnalysis) -> Figure | None:
                 f"{group + ':':<{width}}" + " ".join(f"{c.at_risk_at.get(d, 0):>3}" for d in days)
             )
         ax.set_title(title, fontsize=9.5)
-        ax.set_xlabel("Study day (0 = first infusion)")
+        ax.set_xlabel(f"Study day (0 = {a.protocol.day0_of('survival')} infusion)")
         ax.set_xlim(0, max(days) if days else None)
         ax.set_ylim(0, 1.05)
         ax.grid(alpha=0.3)
