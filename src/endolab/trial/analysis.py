@@ -26,12 +26,13 @@ from endolab.trial.endpoints import (
 from endolab.trial.grading import (
     beta2_forbes_2016,
     beta_score_ryan_2005,
+    citr_state_barton_2012,
     igls1_rickels_2018,
     igls2_beta_cell_landstra_2021,
     igls2_outcome_landstra_2021,
 )
 from endolab.trial.infusions import rebase
-from endolab.trial.protocol import GradingSpec, Protocol, SheFree
+from endolab.trial.protocol import GradingSpec, Protocol, SheFree, SurvivalSpec
 from endolab.trial.stats import binary_summary, continuous_summary
 
 __all__ = [
@@ -190,7 +191,11 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
     return pl.concat(frames, how="diagonal_relaxed").sort("participant_id", "visit_day")
 
 
-def _grade_row(row: dict[str, Any], grading: GradingSpec | None = None) -> dict[str, Any]:
+def _grade_row(
+    row: dict[str, Any],
+    grading: GradingSpec | None = None,
+    graft_threshold_pmol_l: float = SurvivalSpec().graft_failure_c_peptide_pmol_l,
+) -> dict[str, Any]:
     g = GradingSpec() if grading is None else grading
     weight = row["weight_kg"]
     insulin_none = row["insulin_none"]
@@ -245,8 +250,15 @@ def _grade_row(row: dict[str, Any], grading: GradingSpec | None = None) -> dict[
         fasting_glucose_mg_dl=row["fasting_glucose_mg_dl"],
         hba1c_pct=row["hba1c_pct"],
     )
+    state = citr_state_barton_2012(
+        insulin_none=insulin_none,
+        c_peptide_pmol_l=max(cpeps) if cpeps else None,
+        threshold_pmol_l=graft_threshold_pmol_l,
+    )
     return {
         "day": row["visit_day"],
+        "state": state.grade,
+        "state_reason": state.reason,
         "igls1_outcome": igls1.grade,
         "igls1_reason": igls1.reason,
         "igls2_outcome": igls2.grade,
@@ -531,13 +543,19 @@ def analyze(
     if protocol.grading.visits:
         inputs = grading_inputs(ds, protocol, intervals)
         for row in inputs.to_dicts():
-            graded = _grade_row(row, protocol.grading)
+            graded = _grade_row(
+                row, protocol.grading, protocol.survival.graft_failure_c_peptide_pmol_l
+            )
             visits.setdefault(row["participant_id"], []).append(graded)
             if row["visit_day"] == protocol.grading.report_visit:
                 report_rows.append(
                     {
                         "participant_id": row["participant_id"],
-                        **{k: v for k, v in graded.items() if k not in ("day", "inputs")},
+                        **{
+                            k: v
+                            for k, v in graded.items()
+                            if k not in ("day", "inputs", "state", "state_reason")
+                        },
                     }
                 )
     if report_rows:

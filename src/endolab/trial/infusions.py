@@ -26,7 +26,7 @@ import polars as pl
 from endolab.trial.dataset import TrialDataset
 from endolab.trial.protocol import Day0
 
-__all__ = ["day0_offsets", "rebase"]
+__all__ = ["day0_offsets", "rebase", "second_infusion_days"]
 
 
 def day0_offsets(ds: TrialDataset) -> pl.DataFrame:
@@ -84,3 +84,13 @@ def rebase(ds: TrialDataset, day0: Day0) -> TrialDataset:
         insulin=_shift(ds.insulin, offsets, "day"),
         events=_shift(ds.events, offsets, "start_day"),
     )
+
+
+def second_infusion_days(ds: TrialDataset, day0: Day0) -> dict[str, int]:
+    """participant → study day of their second infusion counted from ``day0`` [day] (0 for
+    ``"last"``); participants with a single infusion are left out."""
+    return {
+        str(pid): (0 if day0 == "last" else int(offset))
+        for pid, offset in day0_offsets(ds).iter_rows()
+        if offset
+    }

@@ -257,6 +257,7 @@ def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, byte
     from endolab.trial.figures import (
         agp_figures,
         figure_png,
+        state_figure,
         survival_figure,
         tir_figure,
         trajectory_figure,
@@ -275,6 +276,16 @@ def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, byte
     out.append(("C-peptide over study days", figure_png(trajectory_figure(a, "c_peptide"))))
     progress("drawing TIR figure")
     out.append(("CGM time in range, baseline vs follow-up", figure_png(tir_figure(a))))
+    progress("drawing the graft-state figure")
+    states = state_figure(a)
+    if states is not None:
+        out.append(
+            (
+                "Graft state of each participant at every visit: insulin independent, graft "
+                "functioning, graft failed, not graded",
+                figure_png(states),
+            )
+        )
     progress("drawing Kaplan–Meier figure")
     km = survival_figure(a)
     if km is not None:
