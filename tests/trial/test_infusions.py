@@ -1,5 +1,5 @@
 """Repeat infusions: each endpoint's windows count from the first or the last infusion, as the
-protocol says (docs/methods/trial.md §5).
+protocol says (docs/methods/trial.md §4.7).
 
 Every participant below has one endpoint's data and a second infusion inside or outside that
 endpoint's window (windows in days after the FIRST infusion). Each expected value is reasoned by
@@ -210,3 +210,13 @@ def test_time_to_first_she_counts_from_the_protocols_day0(ds: TrialDataset) -> N
     assert first["S_out"] == (600, True) and last["S_out"] == (200, True)
     # N_one: one infusion, the same either way.
     assert first["N_one"] == last["N_one"] == (200, True)
+
+
+def test_the_report_says_which_infusion_is_day0() -> None:
+    from endolab.trial.report import day0_sentence
+
+    assert day0_sentence(_protocol("last", she="first")) == (
+        "Day 0 is the last infusion (the second, for a participant who had one; else the first) "
+        "for a1c, ins, tir, cpep, continuous, grading, survival; the first infusion for she. "
+        "Baselines are those before the first infusion."
+    )

@@ -29,7 +29,7 @@ def test_default_protocol_encodes_trial_data_md() -> None:
         "fall_pct": 1.0,
         "day0": None,  # the protocol's [infusions] day0
     }
-    # docs/methods/trial.md §5: day 0 is the first infusion (docs/trial-data.md), for everything
+    # docs/methods/trial.md §4.7: day 0 is the first infusion (docs/trial-data.md), for everything
     assert p.infusions.day0 == "first"
     assert {p.day0_of(k) for k in [*ep, "continuous", "grading", "survival"]} == {"first"}
     assert ep["insulin_independent_180_365"].window == (180, 365)

@@ -406,6 +406,7 @@ class TrialAnalysis:
                 "endpoints": {k: v.model_dump() for k, v in p.endpoints.items()},
                 "continuous": p.continuous.model_dump(),
                 "grading": p.grading.model_dump(),
+                "infusions": p.infusions.model_dump(),
             },
             "dataset": {
                 "folder": None if self.dataset.folder is None else str(self.dataset.folder),

@@ -27,7 +27,7 @@ Each endpoint's windows count from the day 0 its protocol gives it (``day0 = "fi
 ``"last"`` infusion, :meth:`~endolab.trial.protocol.Protocol.day0_of`): the endpoint is computed on
 the dataset seen from that day 0 (:func:`endolab.trial.infusions.rebase`), the follow-up of
 ``she_free`` included. Baselines (``baseline_hba1c_pct``, the values before day 0 of the continuous
-endpoints) stay those before the first infusion [A] (docs/methods/trial.md §5).
+endpoints) stay those before the first infusion [A] (docs/methods/trial.md §4.7).
 
 Differences of HbA1c values are rounded to 9 decimals before comparing with ``fall_pct`` [A], so that a
 fall from 7.8 % to 6.8 % (0.9999999999999998 in binary floating point) counts as the 1.0-point fall it

@@ -4,7 +4,7 @@ The dataset format counts every study day from the first infusion (``infusion_da
 docs/trial-data.md). A participant may receive a second infusion (``second_infusion_date``; the
 zimislecel trial's part A allowed a second half dose). The protocol says, per endpoint and per
 section, which infusion is day 0 (:class:`~endolab.trial.protocol.InfusionSpec`,
-docs/methods/trial.md §5):
+docs/methods/trial.md §4.7):
 
 * ``"first"``: the dataset's own days; a second infusion moves nothing;
 * ``"last"``: for a participant with a second infusion, day ``d`` counted from the first infusion

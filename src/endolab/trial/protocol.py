@@ -54,7 +54,7 @@ Window = tuple[int, int]
 
 #: Which infusion is day 0 of an endpoint's windows: the participant's ``"first"`` infusion
 #: (``infusion_date``) or their ``"last"`` (``second_infusion_date`` when there is one, else the
-#: first). See docs/methods/trial.md §5 and :mod:`endolab.trial.infusions`.
+#: first). See docs/methods/trial.md §4.7 and :mod:`endolab.trial.infusions`.
 Day0 = Literal["first", "last"]
 
 
@@ -248,7 +248,7 @@ class SurvivalSpec(_Strict):
 
 
 class InfusionSpec(_Strict):
-    """Repeat infusions: which infusion is day 0 (docs/methods/trial.md §5, docs/trial.md).
+    """Repeat infusions: which infusion is day 0 (docs/methods/trial.md §4.7, docs/trial.md).
 
     ``day0`` is the default of every endpoint and of the ``[continuous]``, ``[grading]`` and
     ``[survival]`` sections; each may set its own ``day0``. ``"first"`` (the default) counts every

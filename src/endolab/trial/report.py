@@ -194,6 +194,32 @@ def _definitions(p: Protocol) -> list[str]:
     return [f"{labels[key]}: {describe_endpoint(ep, labels)}" for key, ep in p.endpoints.items()]
 
 
+def day0_sentence(p: Protocol) -> str:
+    """Which infusion is day 0, in one sentence (the protocol's ``[infusions]`` rules).
+
+    >>> from endolab.trial.protocol import load_protocol
+    >>> print(day0_sentence(load_protocol()))  # doctest: +NORMALIZE_WHITESPACE
+    Day 0 is the first infusion: a date D is on day (D − infusion date) in days; a second infusion
+    moves no window.
+    """
+    parts = [k for k, ep in p.endpoints.items() if ep.kind != "all_of"]
+    parts += ["continuous", "grading", "survival"]
+    last = [k for k in parts if p.day0_of(k) == "last"]
+    if not last:
+        return (
+            "Day 0 is the first infusion: a date D is on day (D − infusion date) in days; a second "
+            "infusion moves no window."
+        )
+    first = [k for k in parts if k not in last]
+    text = (
+        "Day 0 is the last infusion (the second, for a participant who had one; else the first) "
+        f"for {', '.join(last)}"
+    )
+    if first:
+        text += f"; the first infusion for {', '.join(first)}"
+    return text + ". Baselines are those before the first infusion."
+
+
 def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list[str]) -> str:
     e = html.escape
     p = a.protocol
@@ -212,9 +238,8 @@ def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list
     parts.append("<h2>Endpoint definitions</h2><ul>")
     parts += [f"<li>{e(d)}</li>" for d in _definitions(p)]
     parts.append(
-        "</ul><p class='note'>Day 0 is the first infusion; a date D is on day (D − infusion date)"
-        " in days; windows are closed intervals. Missing-data rules: docs/trial-data.md and "
-        "docs/trial.md.</p>"
+        f"</ul><p class='note'>{e(day0_sentence(p))} Windows are closed intervals. Missing-data "
+        "rules: docs/trial-data.md and docs/trial.md.</p>"
     )
     parts.append("<h2>Tables</h2>")
     parts += [to_html(t) for t in all_tables(a)]
