@@ -1,6 +1,7 @@
 """Graft function at every visit: Igls 1.0, Igls 2.0, β-score and the registry's state, graded by
-hand from the criteria of docs/methods/trial.md §2.1 (Igls 1.0), §2.2 (Igls 2.0), §3.1 (β-score)
-and §4.8 (state), on two participants and the default protocol's visits 90, 180 and 365.
+hand from the criteria of docs/methods/trial.md §2.1 (Igls 1.0), docs/methods/trial.md §2.2
+(Igls 2.0), docs/methods/trial.md §3.1 (β-score) and docs/methods/trial.md §4.8 (state), on two
+participants and the default protocol's visits 90, 180 and 365.
 
 Visit windows (zimislecel-2025): day 90 — labs 60–120, SHE 1–90, CGM and insulin 77–90; day 180 —
 labs 150–210, SHE 90–180, CGM and insulin 167–180; day 365 — labs 335–395, SHE 90–365, CGM and

@@ -71,8 +71,8 @@ def participants_frame(a: TrialAnalysis) -> pl.DataFrame:
 
     Columns: those of :attr:`TrialAnalysis.participants` (``<endpoint>__<what>`` are supporting
     values), then for each grading visit ``d`` the columns ``igls1_outcome_day<d>``,
-    ``igls2_outcome_day<d>``, ``igls2_beta_cell_function_day<d>``, ``beta_score_day<d>`` and
-    ``beta2_day<d>``.
+    ``igls2_outcome_day<d>``, ``igls2_beta_cell_function_day<d>``, ``beta_score_day<d>``,
+    ``beta2_day<d>`` and ``state_day<d>`` (the registry's graft state).
     """
     frame = a.participants
     extra: list[dict[str, Any]] = []
@@ -86,6 +86,7 @@ def participants_frame(a: TrialAnalysis) -> pl.DataFrame:
                 "igls2_beta_cell_function",
                 "beta_score",
                 "beta2",
+                "state",
             ):
                 row[f"{key}_day{d}"] = visit[key]
         extra.append(row)
@@ -100,6 +101,7 @@ def participants_frame(a: TrialAnalysis) -> pl.DataFrame:
                     f"igls2_beta_cell_function_day{d}": pl.String,
                     f"beta_score_day{d}": pl.Int64,
                     f"beta2_day{d}": pl.Float64,
+                    f"state_day{d}": pl.String,
                 }
             )
         frame = frame.join(pl.DataFrame(extra, schema=schema), on="participant_id", how="left")
