@@ -284,12 +284,15 @@ class Protocol(_Strict):
         >>> p.day0_of("p"), p.day0_of("q"), p.day0_of("grading")
         ('first', 'last', 'last')
         """
-        section = {
-            "continuous": self.continuous,
-            "grading": self.grading,
-            "survival": self.survival,
-        }
-        own = section[part].day0 if part in section else getattr(self.endpoints[part], "day0", None)
+        own: Day0 | None
+        if part == "continuous":
+            own = self.continuous.day0
+        elif part == "grading":
+            own = self.grading.day0
+        elif part == "survival":
+            own = self.survival.day0
+        else:
+            own = getattr(self.endpoints[part], "day0", None)
         return own or self.infusions.day0
 
     @model_validator(mode="after")
