@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import io
-import itertools
 from collections.abc import Sequence
 from typing import Literal
 
@@ -374,19 +373,17 @@ _STATE_LABELLED_MAX = 60
 def state_figure(a: TrialAnalysis) -> Figure | None:
     """Participants × time coloured by each visit's state (``a.visits[pid][i]["state"]``).
 
-    Each visit's colour spans from halfway after the previous visit to halfway before the next
-    (the first from day 0, the last to its own day + half the last gap); a red triangle marks a
-    second infusion. ``None`` when the protocol has no grading visits or nobody was graded.
+    Each visit's colour spans the time since the previous visit (the first visit's, since day 0),
+    as a registry chart colours the follow-up; a red triangle marks a second infusion. ``None``
+    when the protocol has no grading visits or nobody was graded.
     """
     days = sorted(v.day for v in a.protocol.grading.visits)
     ids = [pid for pid in a.participants["participant_id"].to_list() if a.visits.get(pid)]
     if not days or not ids:
         return None
     day0 = a.protocol.day0_of("grading")
-    edges = [0.0 if days[0] > 0 else float(days[0])]
-    edges += [(x + y) / 2 for x, y in itertools.pairwise(days)]
-    last_gap = days[-1] - days[-2] if len(days) > 1 else max(days[-1], 1)
-    edges.append(days[-1] + last_gap / 2)
+    # each visit colours the time since the previous visit (the first: since day 0)
+    edges = [min(0.0, float(days[0]) - 1.0), *[float(d) for d in days]]
     span = {d: (edges[i], edges[i + 1] - edges[i]) for i, d in enumerate(days)}
     second = second_infusion_days(a.dataset, day0)
     labelled = len(ids) <= _STATE_LABELLED_MAX
@@ -411,7 +408,7 @@ def state_figure(a: TrialAnalysis) -> Figure | None:
         ax.set_yticks([])
         ax.set_ylabel(f"{len(ids)} participants")
     ax.set_xticks(days)
-    ax.set_xlim(min(edges[0], *second.values(), 0), max(edges[-1], *second.values(), 0) + 5)
+    ax.set_xlim(min([edges[0], *second.values()]), max([edges[-1], *second.values()]) + 5)
     ax.set_xlabel(f"Study day (0 = {day0} infusion)")
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
