@@ -220,3 +220,23 @@ def test_the_report_says_which_infusion_is_day0() -> None:
         "for a1c, ins, tir, cpep, continuous, grading, survival; the first infusion for she. "
         "Baselines are those before the first infusion."
     )
+
+
+def test_the_state_chart_marks_each_second_infusion_on_its_day(ds: TrialDataset) -> None:
+    pytest.importorskip("matplotlib")
+    from endolab.trial.analysis import analyze
+    from endolab.trial.figures import state_figure
+
+    def marks(day0: str) -> dict[float, int]:
+        fig = state_figure(analyze(ds, _protocol(day0)))
+        assert fig is not None
+        found: dict[float, int] = {}
+        for line in fig.axes[0].lines:
+            x = float(line.get_xdata()[0])  # type: ignore[index]
+            found[x] = found.get(x, 0) + 1
+        return found
+
+    # nine participants had a second infusion, on days 100, 400, 350, 30, 200, 500, 360, 10, 60
+    assert marks("first") == {d: 1 for d in (100, 400, 350, 30, 200, 500, 360, 10, 60)}
+    # counted from the last infusion, each second infusion is on day 0
+    assert marks("last") == {0.0: 9}
