@@ -136,6 +136,16 @@ def analyze(
     for row in summary.rows:
         rt.add_row(*[escape(cell) for cell in row])
     Console(width=max(100, 24 + 30 * len(groups))).print(rt)
+    if analysis.paired is not None:  # a paired simulation: treated vs own untreated twin
+        from endolab.trial.tables import paired_tables
+
+        pairs = paired_tables(analysis)[0]
+        pt = Table(title=escape(pairs.title))
+        for k, head in enumerate(pairs.header):
+            pt.add_column(escape(head), justify="left" if k < 2 else "right")
+        for row in pairs.rows:
+            pt.add_row(*[escape(cell) for cell in row])
+        Console(width=140).print(pt)
     for notice in analysis.notices:  # every notice of the analysis, after the table
         typer.echo(f"notice: {notice.message}")
     typer.echo(
@@ -210,6 +220,15 @@ def simulate(
             help="treated (default: each cohort's dose) or control (standard care, no infusion).",
         ),
     ] = "treated",
+    paired: Annotated[
+        bool,
+        typer.Option(
+            "--paired",
+            help="Counterfactual twins: also simulate every participant without the graft on the "
+            "same meals, behaviour and sensor noise (written to the folder's twins/; trial analyze "
+            "then shows treated vs own untreated twin). Twice the work; the limits count the twins.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
     """Simulate the islet-replacement trial on virtual patients and write a trial dataset folder.
@@ -243,7 +262,14 @@ def simulate(
     if file_format not in ("csv", "parquet"):
         raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
     check_sim_inputs(participants, days, [] if dose_cells is None else [dose_cells], seed)
-    check_simulation_resources(participants, days, out=out, file_format=file_format)
+    if paired and arm != "treated":
+        raise InputError(
+            "--paired runs the treated arm beside its own untreated twins; leave out --arm control",
+            field="paired",
+        )
+    check_simulation_resources(
+        participants * (2 if paired else 1), days, out=out, file_format=file_format
+    )
     with progress_bar("simulating participant-days") as bar:
         ds = simulate_trial(
             protocol=protocol,
@@ -255,9 +281,15 @@ def simulate(
             sensor=sensor,  # type: ignore[arg-type]
             progress=bar,
             arm=arm,
+            paired=paired,
             **{k: v for k, v in settings.kwargs().items() if k != "she"},
         )
     write_simulation(ds, out, format=file_format)  # type: ignore[arg-type]
+    twin_manifest = (ds.twins.simulation or {}) if ds.twins is not None else {}
+    warnings: list[str] = [
+        *(ds.simulation or {}).get("warnings", []),
+        *[f"twin {w}" for w in twin_manifest.get("warnings", [])],
+    ]
     summary = {
         "out": str(out),
         "protocol": protocol,
@@ -267,7 +299,9 @@ def simulate(
         "cgm_readings": ds.cgm.height,
         "she_events": ds.events.height,
         "arm": arm,
-        "warnings": (ds.simulation or {}).get("warnings", []),
+        "paired": paired,
+        "twins_folder": str(out / "twins") if paired else None,
+        "warnings": warnings,
         "simulated": True,
         "disclaimer": (ds.simulation or {}).get("disclaimer"),
     }
@@ -279,7 +313,12 @@ def simulate(
         f"(+14-day run-in, after screening), seed {seed}: dataset written to {out} "
         "(with simulation.json)."
     )
-    for warning in summary["warnings"]:
+    if paired:
+        typer.echo(
+            f"Paired: each participant's untreated twin (same meals, behaviour and sensor noise, "
+            f"no graft) written to {out / 'twins'}."
+        )
+    for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"Analyse it with: endolab trial analyze {out} --out REPORT_DIR")
     typer.echo(
@@ -320,12 +359,16 @@ def demo(
         print_json(analysis.endpoints_json())
         return
     typer.echo(
-        "Calibration (virtual full-dose cohort B+C vs NEJM 2025; side by side, not evidence):"
+        "Calibration (virtual full-dose cohorts B+C: control arm = the same participants without "
+        "the graft, treated arm, NEJM 2025; side by side, not evidence):"
     )
     for row in calibration_table(analysis):
         typer.echo(
-            f"  {row['endpoint']}: simulated {row['simulated']}, NEJM 2025 {row['nejm_2025']}"
+            f"  {row['endpoint']}: control {row['control']}, treated {row['treated']}, "
+            f"NEJM 2025 {row['nejm_2025']}"
+            + ("" if row["nejm_2025_source"] == "reported" else " [D]")
         )
+    typer.echo("What is calibrated to what: calibration.md")
     typer.echo(
         f"Written to {target}: dataset/ (simulated trial data), report/report.html, calibration.md"
     )
