@@ -1197,17 +1197,39 @@ def _hormone_row(
 
 @dataclass(frozen=True)
 class ProtocolResult:
-    """A regimen's steady-state total T, the individual fit (if labs were given) and the hormones."""
+    """A regimen's steady-state total T, the individual fit (if labs were given) and the hormones.
+
+    ``estradiol_curve_pg_ml`` is the predicted estradiol [pg/mL] at each time of
+    ``pk.times_days`` (the predictor applied to the total-T curve; ``None`` where total T is outside
+    the predictor's 50–3000 ng/dL).
+    """
 
     pk: PkResult
     fit: PkFit | None
+    estradiol_curve_pg_ml: tuple[float | None, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON of :class:`PkResult` plus the fit's keys (unit in every key)."""
         out = self.pk.to_dict()
+        out["curve_estradiol_pg_ml"] = [
+            None if x is None else _sig(x) for x in self.estradiol_curve_pg_ml
+        ]
         if self.fit is not None:
             out.update(self.fit.to_dict())
         return out
+
+
+def _estradiol_curve(
+    curve_ng_dl: Sequence[float], age: float | str | None, shbg: float | str | None
+) -> tuple[float | None, ...]:
+    """The predictor's estradiol [pg/mL] at each total T of a curve [ng/dL] (Lakshman 2010)."""
+    from endolab.hormones.predictor import predict
+
+    lo, hi = _validate.INPUT_RANGES["total_t"].low, _validate.INPUT_RANGES["total_t"].high
+    return tuple(
+        predict(tt, age=age, shbg=shbg).estradiol_pg_ml if lo <= tt <= hi else None
+        for tt in curve_ng_dl
+    )
 
 
 def protocol(
@@ -1273,7 +1295,9 @@ def protocol(
         )
     )
     pk = replace(pk, hormones=rows, assumptions=(*pk.assumptions, *extra))
-    return ProtocolResult(pk=pk, fit=fit)
+    return ProtocolResult(
+        pk=pk, fit=fit, estradiol_curve_pg_ml=_estradiol_curve(pk.curve_ng_dl, age, shbg)
+    )
 
 
 def pk_figure(result: PkResult, *, title: str | None = None) -> Figure:
