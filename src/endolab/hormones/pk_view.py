@@ -398,8 +398,13 @@ def protocol_svg(result: ProtocolResult, *, title: str | None = None) -> str:
     )
     # the band, the curves, the marks
     xs = [x(t) for t in times]
-    band = _path(xs, [ytt(v) for v in pk.curve_high_ng_dl]) + " L" + " L".join(
-        f"{xx:.2f},{ytt(v):.2f}" for xx, v in zip(reversed(xs), reversed(pk.curve_low_ng_dl), strict=True)
+    band = (
+        _path(xs, [ytt(v) for v in pk.curve_high_ng_dl])
+        + " L"
+        + " L".join(
+            f"{xx:.2f},{ytt(v):.2f}"
+            for xx, v in zip(reversed(xs), reversed(pk.curve_low_ng_dl), strict=True)
+        )
     )
     parts.append(
         f'<path class="tt-band" d="{band} Z" fill="#1f77b4" fill-opacity="0.2">'
