@@ -104,7 +104,7 @@ def _check_table(page: Page, lib: ProtocolResult) -> None:
 
 def test_protocol_tab_equals_the_library(
     browser: Browser, server: str, lib: ProtocolResult
-) -> None:  # noqa: F811
+) -> None:
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     page.goto(f"{server}/hormones?{QUERY}")
@@ -116,7 +116,7 @@ def test_protocol_tab_equals_the_library(
     context.close()
 
 
-def test_comparison_side_by_side(browser: Browser, server: str, lib: ProtocolResult) -> None:  # noqa: F811
+def test_comparison_side_by_side(browser: Browser, server: str, lib: ProtocolResult) -> None:
     b = protocol("enanthate", "250", "14", age="52")
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
@@ -134,7 +134,7 @@ def test_comparison_side_by_side(browser: Browser, server: str, lib: ProtocolRes
 
 
 def test_embed_at_320_px_no_overflow_and_the_librarys_curve(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: str,
     lib: ProtocolResult,
 ) -> None:
@@ -153,7 +153,7 @@ def test_embed_at_320_px_no_overflow_and_the_librarys_curve(
     context.close()
 
 
-def test_works_without_javascript(browser: Browser, server: str, lib: ProtocolResult) -> None:  # noqa: F811
+def test_works_without_javascript(browser: Browser, server: str, lib: ProtocolResult) -> None:
     context = browser.new_context(java_script_enabled=False, viewport={"width": 900, "height": 900})
     page = context.new_page()
     page.goto(f"{server}/hormones")
