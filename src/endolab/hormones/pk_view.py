@@ -287,11 +287,11 @@ def _nice_top(x: float) -> float:
     """The smallest of 1, 2, 2.5, 5 × 10^k that is ≥ x (the axis' upper end)."""
     if x <= 0 or not math.isfinite(x):
         return 1.0
-    k = math.floor(math.log10(x))
+    scale = 10.0 ** math.floor(math.log10(x))
     for m in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if m * 10**k >= x:
-            return m * 10**k
-    return 10.0 ** (k + 1)  # pragma: no cover
+        if m * scale >= x:
+            return m * scale
+    return 10.0 * scale  # pragma: no cover
 
 
 def _path(xs: list[float], ys: list[float]) -> str:
@@ -416,14 +416,14 @@ def protocol_svg(result: ProtocolResult, *, title: str | None = None) -> str:
     )
     # estradiol: one path per run of predicted points
     runs: list[list[int]] = [[]]
-    for i, v in enumerate(result.estradiol_curve_pg_ml):
-        if v is None:
+    for i, e2_value in enumerate(result.estradiol_curve_pg_ml):
+        if e2_value is None:
             runs.append([])
         else:
             runs[-1].append(i)
     e2 = result.estradiol_curve_pg_ml
     for run in (r for r in runs if r):
-        d = _path([xs[i] for i in run], [ye2(float(e2[i])) for i in run])  # type: ignore[arg-type]
+        d = _path([xs[i] for i in run], [ye2(e2[i] or 0.0) for i in run])
         parts.append(f'<path class="e2" d="{d}" fill="none" stroke="#b5651d" stroke-width="2"/>')
     n_int = max(1, round(span / tau)) if tau > 0 else 1
     for k in range(n_int):

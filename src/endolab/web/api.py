@@ -132,24 +132,48 @@ class FreeTIn(_In):
     method: str = "vermeulen1999"
 
 
-def _limited(low: float, high: float, description: str) -> Any:
-    """A JSON number within ``low``–``high`` (the library's range, stated in the schema)."""
-    return Annotated[
-        float, Field(ge=low, le=high, description=description), BeforeValidator(not_a_boolean)
-    ]
+def _bounds(low: float, high: float, description: str) -> Any:
+    """The schema's ``minimum``/``maximum`` (the library's range) and the description."""
+    return Field(ge=low, le=high, description=description)
 
 
+_AGE, _SHBG = INPUT_RANGES["age"], INPUT_RANGES["shbg"]
 Ester = Literal["enanthate", "cypionate", "propionate", "undecanoate", "gel"]
-DoseMg = _limited(*_pk.DOSE_RANGE_MG, "Dose per injection [mg of ester]; gel: [mg T/day].")
-EveryDays = _limited(*_pk.INTERVAL_RANGE_DAYS, "Interval between doses [days] (gel: 1).")
+#: JSON numbers within the library's ranges (:mod:`endolab.hormones.pk`); a boolean is refused.
+DoseMg = Annotated[
+    float,
+    _bounds(*_pk.DOSE_RANGE_MG, "Dose per injection [mg of ester]; gel: [mg T/day]."),
+    BeforeValidator(not_a_boolean),
+]
+EveryDays = Annotated[
+    float,
+    _bounds(*_pk.INTERVAL_RANGE_DAYS, "Interval between doses [days] (gel: 1)."),
+    BeforeValidator(not_a_boolean),
+]
+EndogenousNgDl = Annotated[
+    float,
+    _bounds(*_pk.ENDOGENOUS_RANGE_NG_DL, "Own testosterone left on therapy [ng/dL]; default 0."),
+    BeforeValidator(not_a_boolean),
+]
+WeightKg = Annotated[
+    float,
+    _bounds(*_pk.WEIGHT_RANGE_KG, "Body weight [kg] for the clearance; default 70."),
+    BeforeValidator(not_a_boolean),
+]
+AgeYears = Annotated[
+    float, _bounds(_AGE.low, _AGE.high, "Age [years]."), BeforeValidator(not_a_boolean)
+]
+ShbgNmolL = Annotated[
+    float, _bounds(_SHBG.low, _SHBG.high, "SHBG [nmol/L]."), BeforeValidator(not_a_boolean)
+]
 
 
 class RegimenIn(_In):
     """A regimen: ester, dose [mg] and interval [days] (the ranges of ``Regimen.build``)."""
 
     ester: Ester = Field(description="Testosterone ester (IM) or gel (daily, steady state).")
-    dose_mg: DoseMg  # type: ignore[valid-type]
-    every_days: EveryDays  # type: ignore[valid-type]
+    dose_mg: DoseMg
+    every_days: EveryDays
 
 
 class HormonesProtocolIn(RegimenIn):
@@ -162,21 +186,10 @@ class HormonesProtocolIn(RegimenIn):
         description='Measured total T [ng/dL] at a time since the last dose: "650@3.5d" or '
         '"650@84h" (one fits the exposure scale, two or more the release rate too).',
     )
-    endogenous_ng_dl: (  # type: ignore[valid-type]
-        _limited(
-            *_pk.ENDOGENOUS_RANGE_NG_DL, "Own testosterone left on therapy [ng/dL]; default 0."
-        )
-        | None
-    ) = None
-    weight_kg: (  # type: ignore[valid-type]
-        _limited(*_pk.WEIGHT_RANGE_KG, "Body weight [kg] for the clearance; default 70.") | None
-    ) = None
-    age: (  # type: ignore[valid-type]
-        _limited(INPUT_RANGES["age"].low, INPUT_RANGES["age"].high, "Age [years].") | None
-    ) = None
-    shbg: (  # type: ignore[valid-type]
-        _limited(INPUT_RANGES["shbg"].low, INPUT_RANGES["shbg"].high, "SHBG [nmol/L].") | None
-    ) = None
+    endogenous_ng_dl: EndogenousNgDl | None = None
+    weight_kg: WeightKg | None = None
+    age: AgeYears | None = None
+    shbg: ShbgNmolL | None = None
     start: date | None = Field(None, description="Date of the first dose, YYYY-MM-DD.")
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Seed of the band's Monte-Carlo.")
     compare: RegimenIn | None = Field(
@@ -347,18 +360,22 @@ def hormones_protocol(body: HormonesProtocolIn) -> Response:
     from endolab.hormones.pk import protocol
     from endolab.hormones.pk_view import protocol_record
 
-    person = {
-        "endogenous_ng_dl": body.endogenous_ng_dl,
-        "body_weight_kg": body.weight_kg,
-        "age": body.age,
-        "shbg": body.shbg,
-        "seed": body.seed,
-    }
-    a = protocol(
-        body.ester, body.dose_mg, body.every_days, labs=body.labs, start=body.start, **person
-    )
-    c = body.compare
-    b = None if c is None else protocol(c.ester, c.dose_mg, c.every_days, **person)
+    def run(r: RegimenIn, labs: list[str], start: date | None) -> Any:
+        return protocol(
+            r.ester,
+            r.dose_mg,
+            r.every_days,
+            labs=labs,
+            start=start,
+            endogenous_ng_dl=body.endogenous_ng_dl,
+            body_weight_kg=body.weight_kg,
+            age=body.age,
+            shbg=body.shbg,
+            seed=body.seed,
+        )
+
+    a = run(body, body.labs, body.start)
+    b = None if body.compare is None else run(body.compare, [], None)
     return _json(with_disclaimer(protocol_record(a, b)))
 
 

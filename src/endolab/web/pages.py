@@ -201,7 +201,7 @@ PROTOCOL_ESTERS = ("cypionate", "enanthate", "propionate", "undecanoate", "gel")
 
 def _protocol_context(request: Request, embed: bool) -> dict[str, Any]:
     """The "from a protocol" tab: the library's result, rows, comparison and SVG, as they are."""
-    from endolab.hormones.pk import protocol
+    from endolab.hormones.pk import ProtocolResult, protocol
     from endolab.hormones.pk_view import (
         compare_protocols,
         protocol_facts,
@@ -212,32 +212,30 @@ def _protocol_context(request: Request, embed: bool) -> dict[str, Any]:
 
     form = _params(request, PROTOCOL_FIELDS)
     labs = [x.strip() for x in request.query_params.getlist("lab") if x.strip()][:10]
-    a = b = error = None
+    a: ProtocolResult | None = None
+    b: ProtocolResult | None = None
+    error: dict[str, Any] | None = None
+
+    def run(suffix: str, lab_values: list[str]) -> ProtocolResult:
+        return protocol(
+            form.get("ester" + suffix, "cypionate"),
+            form.get("dose_mg" + suffix, ""),
+            form.get("every_days" + suffix, ""),
+            labs=lab_values,
+            endogenous_ng_dl=form.get("endogenous"),
+            body_weight_kg=form.get("weight_kg"),
+            age=form.get("age"),
+            shbg=form.get("shbg"),
+        )
+
     if "dose_mg" in form or "every_days" in form:
-        person = {
-            "endogenous_ng_dl": form.get("endogenous"),
-            "body_weight_kg": form.get("weight_kg"),
-            "age": form.get("age"),
-            "shbg": form.get("shbg"),
-        }
         try:
-            a = protocol(
-                form.get("ester", "cypionate"),
-                form.get("dose_mg", ""),
-                form.get("every_days", ""),
-                labs=labs,
-                **person,
-            )
+            a = run("", labs)
         except EndolabError as exc:
             error = _error(exc)
         if a is not None and any(k in form for k in ("dose_mg_b", "every_days_b")):
             try:  # regimen B: the same person, the population model
-                b = protocol(
-                    form.get("ester_b", "cypionate"),
-                    form.get("dose_mg_b", ""),
-                    form.get("every_days_b", ""),
-                    **person,
-                )
+                b = run("_b", [])
             except EndolabError as exc:
                 error = _error(exc)
                 error["message"] = "Regimen B: " + error["message"]
