@@ -104,9 +104,9 @@ def test_svg_points_read_back_to_the_curve() -> None:
     x0, px_day = float(attrs["x0"]), float(attrs["px-per-day"])
     y0, px = float(attrs["tt-y0"]), float(attrs["tt-px-per-unit"])
     # the axes by hand: 2 × 84 days over 564 px; total T up to the next 1-2-2.5-5 step above
-    # 1.05 × the band's top
+    # 1.05 × the band's top over the 180-px panel (y 48–228)
     assert px_day == pytest.approx(564 / 168)
-    assert px == pytest.approx(200 / _nice_top(1.05 * max(r.pk.curve_high_ng_dl)))
+    assert px == pytest.approx(180 / _nice_top(1.05 * max(r.pk.curve_high_ng_dl)))
     d = re.search(r'class="tt" d="([^"]+)"', svg)
     assert d is not None
     pts = [(float(a), float(b)) for a, b in re.findall(r"([\d.]+),([\d.]+)", d.group(1))]

@@ -276,7 +276,7 @@ def protocol_record(a: ProtocolResult, b: ProtocolResult | None = None) -> dict[
 _W: Final = 640.0
 _LEFT: Final = 60.0
 _RIGHT: Final = 624.0
-_TT_TOP: Final = 28.0
+_TT_TOP: Final = 48.0
 _TT_BOTTOM: Final = 228.0
 _E2_TOP: Final = 272.0
 _E2_BOTTOM: Final = 372.0
@@ -352,7 +352,7 @@ def protocol_svg(result: ProtocolResult, *, title: str | None = None) -> str:
         f'data-mean-ng-dl="{pk.mean_ng_dl!r}" data-peak-time-days="{pk.peak_time_days!r}" '
         f'data-interval-days="{tau!r}">',
         f"<title>{escape(aria)}</title>",
-        f'<text x="{_LEFT:g}" y="16" font-size="12" fill="#222">{escape(label)}</text>',
+        f'<text x="{_LEFT:g}" y="14" font-size="12" fill="#222">{escape(label)}</text>',
     ]
     # reference ranges
     parts.append(
