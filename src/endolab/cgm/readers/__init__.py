@@ -1,0 +1,204 @@
+"""Read CGM files into the canonical frame: generic CSV/Parquet, Dexcom Clarity CSV, LibreView CSV.
+
+Every reader returns :func:`endolab.cgm.check_frame` output and raises
+:class:`~endolab.errors.DataFileError` naming the file, the line (header = line 1 of the table, as
+in a spreadsheet; banner lines are counted) and the column for a value it cannot read. Input files
+are only read.
+
+* **Generic** (:func:`read_generic`): CSV or Parquet with one row per reading; ISO 8601 times, or
+  day/month/year and month/day/year text with the order detected as for LibreView. Column names are
+  matched case-insensitively: subject ``id``/``subject``/``subject_id``/``patient_id``; time
+  ``time``/``timestamp``/``datetime``/``date_time``; glucose ``gl``/``glucose``/``sensor_glucose``
+  (R iglu's ``id, time, gl`` work as they are). ``columns={"id": …, "time": …, "gl": …}`` maps any
+  other names. Without a subject column every row belongs to ``subject_id`` (default: the file
+  name without extension).
+* **Dexcom Clarity CSV** (:func:`read_dexcom`): the export's metadata rows (``FirstName``,
+  ``Device``, ``Alert`` …) and every event other than ``EGV`` (calibrations, insulin, carbs …) are
+  skipped; "High"/"Low" readings are kept as censored 401/39 mg/dL (``censored`` = +1/-1), never
+  dropped. The unit comes from the header ("Glucose Value (mg/dL)" or "(mmol/L)").
+* **LibreView CSV** (:func:`read_libre`): banner lines before the header are skipped (the header
+  is the first line naming "Device Timestamp" and "Record Type"); record type 0 (historic, every
+  15 min on Libre 1/2, 5 min on Libre 3) is kept, scans (type 1) only with ``include_scans=True``
+  [A: scans duplicate the historic trace at irregular times]; other record types (strip, insulin,
+  food, notes …) are skipped. Day-first vs month-first dates are **detected from the data**
+  (:func:`detect_date_order`), never from the glucose unit. "HI"/"LO" are kept as censored.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import polars as pl
+
+from endolab.cgm.frame import check_frame, combine_frames
+from endolab.cgm.readers.base import (
+    UNNAMED as UNNAMED,
+)
+from endolab.cgm.readers.base import (
+    CGMSource,
+    Input,
+    as_input,
+    detect_date_order,
+    read_text,
+)
+from endolab.cgm.readers.base import (
+    DateOrder as DateOrder,
+)
+from endolab.cgm.readers.dexcom import dexcom_from_input, read_dexcom
+from endolab.cgm.readers.generic import generic_from_input, read_generic
+from endolab.cgm.readers.libre import libre_from_input, read_libre
+from endolab.errors import DataFileError, InputError
+
+ReaderName = Literal["auto", "generic", "dexcom", "libre"]
+
+__all__ = [
+    "READERS",
+    "CGMSource",
+    "detect_date_order",
+    "detect_format",
+    "read_cgm",
+    "read_dexcom",
+    "read_generic",
+    "read_libre",
+]
+
+
+def detect_format(
+    source: CGMSource, *, name: str | None = None
+) -> Literal["generic", "dexcom", "libre"]:
+    """Guess the file format from its first lines: ``dexcom``, ``libre`` or ``generic``.
+
+    ``source``: a path, bytes or a binary file object (:data:`CGMSource`; a file object is read to
+    its end); ``name`` names in-memory data.
+    """
+    return _detect(as_input(source, name))
+
+
+def _detect(src: Input) -> Literal["generic", "dexcom", "libre"]:
+    if src.is_parquet:
+        return "generic"
+    head = read_text(src)[:20_000].splitlines()[:12]
+    for line in head:
+        low = line.lower()
+        if "device timestamp" in low and "record type" in low:
+            return "libre"
+        if "event type" in low and "glucose value" in low:
+            return "dexcom"
+    return "generic"
+
+
+READERS: Final = {"generic": read_generic, "dexcom": read_dexcom, "libre": read_libre}
+_READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
+    "generic": generic_from_input,
+    "dexcom": dexcom_from_input,
+    "libre": libre_from_input,
+}
+
+
+def _is_one(sources: object) -> bool:
+    return isinstance(sources, (str, os.PathLike, bytes, bytearray, memoryview)) or callable(
+        getattr(sources, "read", None)
+    )
+
+
+def read_cgm(
+    sources: CGMSource | Sequence[CGMSource],
+    *,
+    reader: ReaderName = "auto",
+    unit: str | None = None,
+    names: Sequence[str | None] | None = None,
+    progress: Callable[[str], None] | None = None,
+    **options: Any,
+) -> pl.DataFrame:
+    """Read one or more CGM inputs (any supported format) into one canonical frame.
+
+    ``sources``: one input or a sequence of them, each a path, bytes or a binary file object
+    (:data:`CGMSource`). ``names`` names in-memory inputs, one per input (``None`` keeps the
+    default: the path, the file object's name, or ``upload``); for one input ``name=`` works too.
+    ``progress`` is called with each input's name once it is read.
+
+    ``reader="auto"`` picks the format per input (:func:`detect_format`). Other keyword options go
+    to the reader (``columns`` generic only; ``subject_id``; ``include_scans`` LibreView only;
+    ``date_order`` LibreView and generic). Two inputs whose ids come from the same file name are
+    an error (see :func:`_combine`).
+
+    >>> csv = b"id,time,gl\\na,2024-01-01T00:00,100\\na,2024-01-01T00:05,110\\n"
+    >>> read_cgm(csv, name="a.csv").get_column("gl").to_list()
+    [100.0, 110.0]
+    """
+    items: list[Any] = [sources] if _is_one(sources) else list(sources)  # type: ignore[arg-type]
+    if not items:
+        raise InputError("no input files", field="files")
+    single_name = options.pop("name", None)
+    given = list(names) if names is not None else [single_name] * len(items)
+    if len(given) != len(items):
+        raise InputError(
+            f"{len(given)} names for {len(items)} inputs; give one name per input", field="names"
+        )
+    frames = []
+    inputs = []
+    for item, name in zip(items, given, strict=True):
+        src = as_input(item, name)
+        if src.path is not None and not src.path.is_file():
+            if src.path.is_dir():
+                what = "is a folder, not a file; give the CGM file(s) in it"
+            elif src.path.exists():
+                what = "is not a regular file"
+            else:
+                what = "no such file"
+            raise DataFileError(what, file=src.name)
+        kind = _detect(src) if reader == "auto" else reader
+        if kind not in _READ:
+            raise InputError(
+                f"unknown reader {reader!r}; accepted: auto, generic, dexcom, libre", field="reader"
+            )
+        opts = dict(options)
+        if kind != "generic":
+            opts.pop("columns", None)
+        if kind != "libre":
+            opts.pop("include_scans", None)
+        if kind == "dexcom":
+            opts.pop("date_order", None)
+        frames.append(_READ[kind](src, unit=unit, **opts))
+        inputs.append(src)
+        if progress is not None:
+            progress(src.name)
+    return _combine(frames, inputs)
+
+
+def _combine(frames: Sequence[pl.DataFrame], inputs: Sequence[Input]) -> pl.DataFrame:
+    """One canonical frame from the canonical frames of several inputs (in the same order).
+
+    Two inputs whose readings all carry their file name as id (Dexcom, LibreView and generic files
+    without a subject column) but have the same name (``p1/cgm.csv``, ``p2/cgm.csv``) would merge two
+    people into one subject: that is an error. A subject found in several inputs (a generic file
+    per month, say) is checked again as a whole (order, duplicates across inputs).
+    """
+    if len(frames) == 1:
+        return frames[0]
+    seen: set[Path] = set()
+    for src in inputs:
+        if src.path is None:
+            continue
+        if src.path.resolve() in seen:
+            raise DataFileError("the same file is given twice", file=src.name)
+        seen.add(src.path.resolve())
+    ids = [set(f.get_column("id").unique().to_list()) for f in frames]
+    named: dict[str, str] = {}
+    for frame_ids, src in zip(ids, inputs, strict=True):
+        if frame_ids == {src.stem}:
+            if src.stem in named:
+                raise DataFileError(
+                    f"subject id {src.stem!r} comes from the file name, and "
+                    f"{named[src.stem]} gives the same id: two files would be merged into one "
+                    "subject; rename the files (the id is the file name without extension)",
+                    file=src.name,
+                )
+            named[src.stem] = src.name
+    if sum(len(i) for i in ids) == len(set().union(*ids)):
+        # no subject in two inputs: each frame is already checked, only the subject order is new
+        return combine_frames(frames).sort("id", maintain_order=True)
+    return check_frame(combine_frames(frames))
