@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -47,29 +49,53 @@ from endolab.cgm.readers.base import (
 from endolab.cgm.readers.base import (
     DateOrder as DateOrder,
 )
+from endolab.cgm.readers.carelink import carelink_from_input, looks_like_carelink, read_carelink
 from endolab.cgm.readers.dexcom import dexcom_from_input, read_dexcom
 from endolab.cgm.readers.generic import generic_from_input, read_generic
-from endolab.cgm.readers.libre import libre_from_input, read_libre
+from endolab.cgm.readers.libre import find_libre_header, libre_from_input, read_libre
+from endolab.cgm.readers.nightscout import (
+    load_json_records,
+    looks_like_nightscout,
+    nightscout_from_input,
+    read_nightscout,
+)
+from endolab.cgm.readers.tidepool import looks_like_tidepool, read_tidepool, tidepool_from_input
 from endolab.errors import DataFileError, InputError
 
-ReaderName = Literal["auto", "generic", "dexcom", "libre"]
+ReaderName = Literal["auto", "generic", "dexcom", "libre", "carelink", "nightscout", "tidepool"]
+FormatName = Literal["generic", "dexcom", "libre", "carelink", "nightscout", "tidepool"]
 
 __all__ = [
+    "FORMATS",
     "READERS",
     "CGMSource",
+    "FileDescription",
+    "describe_file",
     "detect_date_order",
     "detect_format",
+    "read_carelink",
     "read_cgm",
     "read_dexcom",
     "read_generic",
     "read_libre",
+    "read_nightscout",
+    "read_tidepool",
 ]
 
+#: Each format's name for messages and ``endolab cgm detect``.
+FORMATS: Final[dict[str, str]] = {
+    "generic": "generic CSV/Parquet (one row per reading)",
+    "dexcom": "Dexcom Clarity CSV",
+    "libre": "LibreView CSV",
+    "carelink": "Medtronic CareLink CSV",
+    "nightscout": "Nightscout entries JSON",
+    "tidepool": "Tidepool JSON",
+}
 
-def detect_format(
-    source: CGMSource, *, name: str | None = None
-) -> Literal["generic", "dexcom", "libre"]:
-    """Guess the file format from its first lines: ``dexcom``, ``libre`` or ``generic``.
+
+def detect_format(source: CGMSource, *, name: str | None = None) -> FormatName:
+    """Guess the file format from its first lines (or, for JSON, its first records): one of
+    :data:`FORMATS` (``generic`` when nothing vendor-specific is found).
 
     ``source``: a path, bytes or a binary file object (:data:`CGMSource`; a file object is read to
     its end); ``name`` names in-memory data.
@@ -77,29 +103,149 @@ def detect_format(
     return _detect(as_input(source, name))
 
 
-def _detect(src: Input) -> Literal["generic", "dexcom", "libre"]:
+def _detect(src: Input) -> FormatName:
     if src.is_parquet:
         return "generic"
-    head = read_text(src)[:20_000].splitlines()[:12]
-    for line in head:
+    text = read_text(src)
+    if text.lstrip()[:1] in ("[", "{"):
+        records = load_json_records(src, "JSON CGM")
+        if looks_like_nightscout(records):
+            return "nightscout"
+        if looks_like_tidepool(records):
+            return "tidepool"
+        raise DataFileError(
+            "a JSON file that is neither Nightscout entries (sgv, date) nor Tidepool data "
+            "(type cbg, time)",
+            file=src.name,
+        )
+    head = text[:200_000].splitlines()[:40]
+    for line in head[:12]:
         low = line.lower()
-        if "device timestamp" in low and "record type" in low:
-            return "libre"
         if "event type" in low and "glucose value" in low:
             return "dexcom"
+    if find_libre_header(head[:20]) is not None:
+        return "libre"
+    if looks_like_carelink(head):
+        return "carelink"
     return "generic"
 
 
-READERS: Final = {"generic": read_generic, "dexcom": read_dexcom, "libre": read_libre}
+READERS: Final = {
+    "generic": read_generic,
+    "dexcom": read_dexcom,
+    "libre": read_libre,
+    "carelink": read_carelink,
+    "nightscout": read_nightscout,
+    "tidepool": read_tidepool,
+}
 _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "generic": generic_from_input,
     "dexcom": dexcom_from_input,
     "libre": libre_from_input,
+    "carelink": carelink_from_input,
+    "nightscout": nightscout_from_input,
+    "tidepool": tidepool_from_input,
+}
+#: The keyword options each reader takes (others are dropped for that file).
+_OPTIONS: Final[Mapping[str, frozenset[str]]] = {
+    "generic": frozenset({"subject_id", "columns", "date_order"}),
+    "dexcom": frozenset({"subject_id"}),
+    "libre": frozenset({"subject_id", "include_scans", "date_order"}),
+    "carelink": frozenset({"subject_id", "date_order"}),
+    "nightscout": frozenset({"subject_id", "tz"}),
+    "tidepool": frozenset({"subject_id"}),
 }
 
 
+@dataclass(frozen=True)
+class FileDescription:
+    """What :func:`describe_file` found in one file (``endolab cgm detect``).
+
+    ``format``: a key of :data:`FORMATS`; ``variant``: the export language of a LibreView file
+    (``en``, ``de`` …), else ``""``; ``unit``: the glucose unit the readings were measured in
+    (mg/dL or mmol/L); ``n_readings`` / ``n_low`` / ``n_high``: readings kept and the censored
+    Low/High among them [count]; ``first`` / ``last``: first and last reading (wall clock);
+    ``span_days``: last − first [days]; ``subjects``: the subject ids.
+    """
+
+    file: str
+    format: str
+    variant: str
+    unit: str
+    n_readings: int
+    n_low: int
+    n_high: int
+    first: datetime
+    last: datetime
+    span_days: float
+    subjects: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """The format's name, with the variant (``LibreView CSV (de)``)."""
+        name = FORMATS[self.format]
+        return f"{name} ({self.variant})" if self.variant else name
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready fields, with ``units`` naming the unit of each number."""
+        return {
+            "file": self.file,
+            "format": self.format,
+            "format_name": self.label,
+            "variant": self.variant,
+            "unit": self.unit,
+            "n_readings": self.n_readings,
+            "n_low": self.n_low,
+            "n_high": self.n_high,
+            "first": self.first.isoformat(sep=" "),
+            "last": self.last.isoformat(sep=" "),
+            "span_days": self.span_days,
+            "subjects": list(self.subjects),
+            "units": {
+                "n_readings": "count",
+                "n_low": "count",
+                "n_high": "count",
+                "span_days": "days",
+            },
+        }
+
+
+def describe_file(
+    source: CGMSource, *, name: str | None = None, reader: ReaderName = "auto", **options: Any
+) -> FileDescription:
+    """Detect the format of one file, read it, and say what it holds (:class:`FileDescription`).
+
+    Reading is the full read of :func:`read_cgm` (so a file that breaks its format is refused the
+    same way, naming the line); ``options`` go to the reader.
+    """
+    src = as_input(source, name)
+    kind = _detect(src) if reader == "auto" else reader
+    frame = read_cgm(src, reader=kind, **options)
+    variant = ""
+    if kind == "libre":
+        found = find_libre_header(read_text(src).splitlines()[:20])
+        variant = found[1] if found else ""
+    mmol = "mmol_l" in frame.columns and bool(frame.get_column("mmol_l").any())
+    first, last = frame.get_column("time").min(), frame.get_column("time").max()
+    assert isinstance(first, datetime) and isinstance(last, datetime)
+    censored = frame.get_column("censored")
+    return FileDescription(
+        file=src.name,
+        format=kind,
+        variant=variant,
+        unit="mmol/L" if mmol else "mg/dL",
+        n_readings=frame.height,
+        n_low=int((censored == -1).sum()),
+        n_high=int((censored == 1).sum()),
+        first=first,
+        last=last,
+        span_days=round((last - first).total_seconds() / 86400, 3),
+        subjects=tuple(str(v) for v in frame.get_column("id").unique(maintain_order=True)),
+    )
+
+
 def _is_one(sources: object) -> bool:
-    return isinstance(sources, (str, os.PathLike, bytes, bytearray, memoryview)) or callable(
+    return isinstance(sources, (str, os.PathLike, bytes, bytearray, memoryview, Input)) or callable(
         getattr(sources, "read", None)
     )
 
@@ -133,6 +279,13 @@ def read_cgm(
     if not items:
         raise InputError("no input files", field="files")
     single_name = options.pop("name", None)
+    unknown = sorted(set(options) - set().union(*_OPTIONS.values()))
+    if unknown:
+        raise InputError(
+            f"unknown reader option(s) {', '.join(unknown)}; accepted: "
+            f"{', '.join(sorted(set().union(*_OPTIONS.values())))}",
+            field="reader",
+        )
     given = list(names) if names is not None else [single_name] * len(items)
     if len(given) != len(items):
         raise InputError(
@@ -153,15 +306,9 @@ def read_cgm(
         kind = _detect(src) if reader == "auto" else reader
         if kind not in _READ:
             raise InputError(
-                f"unknown reader {reader!r}; accepted: auto, generic, dexcom, libre", field="reader"
+                f"unknown reader {reader!r}; accepted: auto, {', '.join(_READ)}", field="reader"
             )
-        opts = dict(options)
-        if kind != "generic":
-            opts.pop("columns", None)
-        if kind != "libre":
-            opts.pop("include_scans", None)
-        if kind == "dexcom":
-            opts.pop("date_order", None)
+        opts = {k: v for k, v in options.items() if k in _OPTIONS[kind]}
         frames.append(_READ[kind](src, unit=unit, **opts))
         inputs.append(src)
         if progress is not None:

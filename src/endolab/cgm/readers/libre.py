@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Final
 
 import polars as pl
 
@@ -17,13 +20,79 @@ from endolab.cgm.readers.base import (
     check_readings,
     csv_rows,
     merge_unit,
-    norm_name,
     parse_day_month_times,
     read_text,
     sniff_delimiter,
     unit_from_header,
 )
 from endolab.errors import DataFileError
+
+#: LibreView's column names in each export language (the column map, as pvlib's
+#: ``VARIABLE_MAP``): vendor header → canonical field. Glucose columns are matched by prefix (the
+#: header ends with the unit, ``mg/dL`` or ``mmol/L``); names are compared without accents, case,
+#: spaces or punctuation (:func:`header_key`). Sources of the headers: docs/cgm.md (table of formats).
+VARIABLE_MAP: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "Device Timestamp": "time",
+        "Record Type": "record_type",
+        "Historic Glucose": "historic",
+        "Scan Glucose": "scan",
+    },
+    "de": {
+        "Gerätezeitstempel": "time",
+        "Aufzeichnungstyp": "record_type",
+        "Glukosewert-Verlauf": "historic",
+        "Glukose-Scan": "scan",
+    },
+    "fr": {
+        "Horodatage de l'appareil": "time",
+        "Type d'enregistrement": "record_type",
+        "Historique de la glycémie": "historic",
+        "Numérisation de la glycémie": "scan",
+    },
+    "es": {
+        "Sello de tiempo del dispositivo": "time",
+        "Tipo de registro": "record_type",
+        "Historial de glucosa": "historic",
+        "Escaneo de glucosa": "scan",
+    },
+    "it": {
+        "Timestamp dispositivo": "time",
+        "Tipo di registrazione": "record_type",
+        "Storico glicemia": "historic",
+        "Scansione glicemia": "scan",
+    },
+    "nl": {
+        "Tijdstempel apparaat": "time",
+        "Gegevenstype": "record_type",
+        "Historische glucose": "historic",
+        "Scan Glucose": "scan",
+    },
+}
+
+
+def header_key(name: str) -> str:
+    """A column name without accents, case, spaces or punctuation, for matching headers.
+
+    >>> header_key("Gerätezeitstempel"), header_key("Type d'enregistrement")
+    ('geratezeitstempel', 'typedenregistrement')
+    """
+    plain = unicodedata.normalize("NFKD", name)
+    return re.sub(
+        r"[^a-z0-9]", "", "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    )
+
+
+def find_libre_header(lines: Sequence[str]) -> tuple[int, str] | None:
+    """(index, language) of the first line that is a LibreView header, else None: a line with the
+    device-timestamp and record-type columns of one language of :data:`VARIABLE_MAP`."""
+    for i, line in enumerate(lines):
+        cells = {header_key(c) for c in re.split(r"[,;\t|]", line)}
+        for language, columns in VARIABLE_MAP.items():
+            want = {header_key(v) for v, c in columns.items() if c in ("time", "record_type")}
+            if want <= cells:
+                return i, language
+    return None
 
 
 def read_libre(
@@ -61,37 +130,42 @@ def libre_from_input(
     file = src.name
     text = read_text(src)
     lines = text.splitlines()
-    header_at = next(
-        (
-            i
-            for i, line in enumerate(lines[:20])
-            if "device timestamp" in line.lower() and "record type" in line.lower()
-        ),
-        None,
-    )
-    if header_at is None:
+    found = find_libre_header(lines[:20])
+    if found is None:
         raise DataFileError(
-            "no header line naming 'Device Timestamp' and 'Record Type' in the first 20 lines: "
-            "not a LibreView export?",
+            "no LibreView header line (naming the device timestamp and the record type, in "
+            f"{', '.join(VARIABLE_MAP)}) in the first 20 lines: not a LibreView export?",
             file=file,
         )
+    header_at, language = found
     delimiter = sniff_delimiter(lines[header_at])
     rows = csv_rows("\n".join(lines[header_at:]), delimiter)
     header = [h.strip() for h in rows[0]]
-    norm = [norm_name(h) for h in header]
+    keys = [header_key(h) for h in header]
+    names = {canonical: header_key(vendor) for vendor, canonical in VARIABLE_MAP[language].items()}
 
-    def find(pred: Any, what: str) -> int:
-        for i, h in enumerate(norm):
-            if pred(h):
+    def find(canonical: str, prefix: bool = False) -> int | None:
+        want = names[canonical]
+        for i, k in enumerate(keys):
+            if k == want or (prefix and k.startswith(want)):
                 return i
-        raise DataFileError(
-            f"no {what} column (header: {', '.join(header)})", file=file, row=header_at + 1
-        )
+        return None
 
-    i_time = find(lambda h: h == "devicetimestamp", "'Device Timestamp'")
-    i_type = find(lambda h: h == "recordtype", "'Record Type'")
-    i_hist = find(lambda h: h.startswith("historicglucose"), "'Historic Glucose'")
-    i_scan = next((i for i, h in enumerate(norm) if h.startswith("scanglucose")), None)
+    def need(canonical: str, prefix: bool = False) -> int:
+        i = find(canonical, prefix)
+        if i is None:
+            vendor = next(v for v, c in VARIABLE_MAP[language].items() if c == canonical)
+            raise DataFileError(
+                f"no {vendor!r} column in this LibreView ({language}) export (header: "
+                f"{', '.join(header)})",
+                file=file,
+                row=header_at + 1,
+            )
+        return i
+
+    i_time, i_type = need("time"), need("record_type")
+    i_hist = need("historic", prefix=True)
+    i_scan = find("scan", prefix=True)
     header_unit = unit_from_header(header[i_hist])
     unit_header = header[i_hist] if unit is None and header_unit is not None else None
     unit = merge_unit(file, header[i_hist], header_unit, unit)
