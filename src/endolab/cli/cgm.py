@@ -626,8 +626,6 @@ def detect_command(
 
     The file is read in full, so a file that breaks its format is refused in one line naming the
     line (exit 3).
-
-    Example: endolab cgm detect P01_clarity.csv
     """
     from endolab.cgm.readers import describe_file
     from endolab.notices import collect
