@@ -132,6 +132,43 @@ def test_libre_bad_value_names_the_line() -> None:
     assert "row 4" in str(caught.value)  # banner = line 1, header = line 2, readings 3 and 4
 
 
+# ---------------------------------------------------------------------------- Dexcom Clarity
+
+#: The Clarity header (G6 and G7 exports share it), as in public Clarity reader fixtures (code
+#: search); the unit follows in brackets.
+CLARITY_HEADER = (
+    "Index,Timestamp (YYYY-MM-DDThh:mm:ss),Event Type,Event Subtype,Patient Info,Device Info,"
+    "Source Device ID,Glucose Value ({u}),Insulin Value (u),Carb Value (grams),"
+    "Duration (hh:mm:ss),Glucose Rate of Change ({u}/min),Transmitter Time (Long Integer),"
+    "Transmitter ID"
+)
+
+
+def test_clarity_g7_mmol_l_with_low_high_and_events() -> None:
+    lines = [
+        CLARITY_HEADER.format(u="mmol/L"),
+        "1,,FirstName,,Ada,,,,,,,,,",
+        "2,,Device,,,Dexcom G7 Mobile App,iPhone G7,,,,,,,",
+        "3,,Alert,High,,,iPhone G7,11.1,,,,,,",  # an alert threshold, not a reading
+        "4,2024-05-01T08:00:00,EGV,,,,iPhone G7,6.2,,,,0.1,,X1",
+        "5,2024-05-01T08:05:00,EGV,,,,iPhone G7,Low,,,,,,X1",
+        "6,2024-05-01T08:10:00,Carbs,,,,iPhone G7,,,45,,,,",
+        "7,2024-05-01T08:12:00,Insulin,Fast-Acting,,,iPhone G7,,4.5,,,,,",
+        "8,2024-05-01T08:15:00,EGV,,,,iPhone G7,High,,,,,,X1",
+        "9,2024-05-01T08:20:00,EGV,,,,iPhone G7,13.9,,,,,,X1",
+    ]
+    data = ("\n".join(lines) + "\n").encode()
+    frame = read_cgm(data, name="g7.csv")
+    # EGV rows only: 6.2 × 18 = 111.6, Low (39, −1), High (401, +1), 13.9 × 18 = 250.2
+    assert frame["gl"].to_list() == pytest.approx([111.6, 39.0, 401.0, 250.2])
+    assert frame["censored"].to_list() == [0, -1, 1, 0]
+    assert frame["time"][0] == datetime(2024, 5, 1, 8, 0)
+    assert frame["time"][-1] == datetime(2024, 5, 1, 8, 20)
+    found = describe_file(data, name="g7.csv")
+    assert (found.format, found.variant, found.unit) == ("dexcom", "G7", "mmol/L")
+    assert (found.n_readings, found.n_low, found.n_high) == (4, 1, 1)
+
+
 # --------------------------------------------------------------------------------- CareLink
 
 #: The CareLink header of a MiniMed 780G export, as posted in tidepool-org/uploader issue #1427

@@ -50,7 +50,7 @@ from endolab.cgm.readers.base import (
     DateOrder as DateOrder,
 )
 from endolab.cgm.readers.carelink import carelink_from_input, looks_like_carelink, read_carelink
-from endolab.cgm.readers.dexcom import dexcom_from_input, read_dexcom
+from endolab.cgm.readers.dexcom import dexcom_from_input, dexcom_system, read_dexcom
 from endolab.cgm.readers.generic import generic_from_input, read_generic
 from endolab.cgm.readers.libre import find_libre_header, libre_from_input, read_libre
 from endolab.cgm.readers.nightscout import (
@@ -162,7 +162,8 @@ class FileDescription:
     """What :func:`describe_file` found in one file (``endolab cgm detect``).
 
     ``format``: a key of :data:`FORMATS`; ``variant``: the export language of a LibreView file
-    (``en``, ``de`` …), else ``""``; ``unit``: the glucose unit the readings were measured in
+    (``en``, ``de`` …), the system of a Dexcom file (``G6``, ``G7``, from its Device row), else
+    ``""``; ``unit``: the glucose unit the readings were measured in
     (mg/dL or mmol/L); ``n_readings`` / ``n_low`` / ``n_high``: readings kept and the censored
     Low/High among them [count]; ``first`` / ``last``: first and last reading (wall clock);
     ``span_days``: last − first [days]; ``subjects``: the subject ids.
@@ -225,6 +226,8 @@ def describe_file(
     if kind == "libre":
         found = find_libre_header(read_text(src).splitlines()[:20])
         variant = found[1] if found else ""
+    elif kind == "dexcom":
+        variant = dexcom_system(read_text(src))
     mmol = "mmol_l" in frame.columns and bool(frame.get_column("mmol_l").any())
     first, last = frame.get_column("time").min(), frame.get_column("time").max()
     assert isinstance(first, datetime) and isinstance(last, datetime)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Final
+
 import polars as pl
 
 from endolab.cgm.frame import (
@@ -20,6 +23,35 @@ from endolab.cgm.readers.base import (
     unit_from_header,
 )
 from endolab.errors import DataFileError
+
+#: Clarity column → canonical field (the column map; names matched by their start, as the unit
+#: follows in brackets). G6 and G7 exports share the layout; the ``Device`` row's Device Info
+#: names the system (``Dexcom G7 Mobile App``).
+VARIABLE_MAP: Final = {
+    "Timestamp (YYYY-MM-DDThh:mm:ss)": "time",
+    "Event Type": "record_type",
+    "Event Subtype": "subtype",
+    "Device Info": "device",
+    "Glucose Value": "gl",
+    "Insulin Value (u)": "insulin_u",
+    "Carb Value (grams)": "carbs_g",
+}
+
+
+def dexcom_system(text: str) -> str:
+    """``G7``, ``G6`` … as named by the ``Device`` rows of a Clarity export, else ``""``.
+
+    >>> dexcom_system("Index,Timestamp,Event Type,Event Subtype,Patient Info,Device Info\\n"
+    ...               "3,,Device,,,Dexcom G7 Mobile App")
+    'G7'
+    """
+    for line in text.splitlines()[:60]:
+        cells = [c.strip() for c in line.split(",")]
+        if len(cells) > 2 and cells[2].lower() == "device":
+            found = re.search(r"\bG(\d+)\b", " ".join(cells[3:]))
+            if found:
+                return f"G{found.group(1)}"
+    return ""
 
 
 def read_dexcom(
