@@ -9,16 +9,24 @@ named beside it. Each test checks the values read against the values written in 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from endolab.cgm.readers import describe_file, detect_format, read_cgm
+from endolab.cgm.readers import (
+    describe_file,
+    detect_format,
+    insulin_daily_totals,
+    read_cgm,
+    read_treatments,
+    write_insulin_csv,
+)
 from endolab.cgm.readers.libre import VARIABLE_MAP, header_key
 from endolab.cli import app
-from endolab.errors import DataFileError
+from endolab.errors import DataFileError, InputError
 
 runner = CliRunner()
 
@@ -372,3 +380,106 @@ def test_cli_detect_refuses_a_broken_file_with_exit_3(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "record 1: sgv 'abc' is not a number" in result.output
     assert "Traceback" not in result.output
+
+
+# ------------------------------------------------------------ insulin and carbohydrates
+
+
+def test_treatments_from_clarity_and_daily_total(tmp_path: Path) -> None:
+    lines = [
+        CLARITY_HEADER.format(u="mg/dL"),
+        "1,2024-05-01T08:00:00,EGV,,,,iPhone G7,120,,,,,,X1",
+        "2,2024-05-01T08:10:00,Carbs,,,,iPhone G7,,,45,,,,",
+        "3,2024-05-01T08:12:00,Insulin,Fast-Acting,,,iPhone G7,,4.5,,,,,",
+        "4,2024-05-01T22:00:00,Insulin,Long-Acting,,,iPhone G7,,20,,,,,",
+    ]
+    path = tmp_path / "P01.csv"
+    path.write_text("\n".join(lines) + "\n")
+    t = read_treatments(path)
+    assert t.select("kind", "insulin_u", "carbs_g").rows() == [
+        ("carbs", None, 45.0),
+        ("bolus", 4.5, None),
+        ("long_acting", 20.0, None),
+    ]
+    totals = insulin_daily_totals(t)
+    assert totals.rows() == [("P01", date(2024, 5, 1), 24.5)]  # 4.5 + 20 U
+    out = write_insulin_csv(totals, tmp_path / "insulin.csv")
+    assert out.read_text() == "participant_id,date,total_units\nP01,2024-05-01,24.5\n"
+    with pytest.raises(InputError, match="exists"):
+        write_insulin_csv(totals, tmp_path / "insulin.csv")
+
+
+def test_treatments_from_carelink_basal_segments_and_boluses() -> None:
+    pump = [
+        _cl_row(Index="1,00000", Date="2025/10/28", Time="06:00:00", **{"Basal Rate (U/h)": "1"}),
+        _cl_row(
+            Index="2,00000",
+            Date="2025/10/28",
+            Time="07:00:00",
+            **{"Bolus Volume Delivered (U)": "2,5", "BWZ Carb Input (grams)": "30"},
+        ),
+        _cl_row(Index="3,00000", Date="2025/10/28", Time="12:00:00", **{"Basal Rate (U/h)": "0,5"}),
+        _cl_row(
+            Index="4,00000",
+            Date="2025/10/28",
+            Time="18:00:00",
+            **{"Bolus Volume Delivered (U)": "1,0", "BWZ Carb Input (grams)": "0"},
+        ),
+    ]
+    lines = [
+        "-------;MiniMed 780G MMT-1886;Pump;NG4114235H;-------",
+        CARELINK_HEADER,
+        *pump,
+        "-------;MiniMed 780G MMT-1886;Sensor;GT1234567;-------",
+        CARELINK_HEADER,
+        _sg(5, "2025/10/28", "06:25:00", "120"),
+    ]
+    t = read_treatments(("\n".join(lines) + "\n").encode(), names=["P02.csv"])
+    # basal 1 U/h 06:00–12:00 = 6 U, 0.5 U/h 12:00–18:00 (the last record) = 3 U;
+    # boluses 2.5 + 1.0 U; carbs 30 g (the 0 g of a correction bolus is not a meal)
+    assert t.filter(pl.col("kind") == "basal")["insulin_u"].to_list() == [6.0, 3.0]
+    assert t.filter(pl.col("kind") == "carbs")["carbs_g"].to_list() == [30.0]
+    assert insulin_daily_totals(t).rows() == [("P02", date(2025, 10, 28), 12.5)]
+
+
+def test_treatments_from_nightscout() -> None:
+    records = [
+        {"eventType": "Meal Bolus", "created_at": "2024-01-01T11:00:00Z", "utcOffset": 60,
+         "insulin": 4.5, "carbs": 40},
+        {"eventType": "Correction Bolus", "created_at": "2024-01-01T22:30:00Z", "utcOffset": 60,
+         "insulin": 1.5},
+        {"eventType": "Temp Basal", "created_at": "2024-01-01T12:00:00Z", "absolute": 0.5,
+         "duration": 30},
+    ]  # fmt: skip
+    t = read_treatments(json.dumps(records).encode(), names=["P03.json"])
+    # 11:00 UTC + 60 min = 12:00; 22:30 UTC + 60 min = 23:30, the same local day
+    assert t["time"].to_list() == [
+        datetime(2024, 1, 1, 12, 0),
+        datetime(2024, 1, 1, 12, 0),
+        datetime(2024, 1, 1, 23, 30),
+    ]
+    assert insulin_daily_totals(t).rows() == [("P03", date(2024, 1, 1), 6.0)]  # 4.5 + 1.5
+
+
+def test_treatments_from_tidepool_split_basal_at_midnight() -> None:
+    records = [
+        {"type": "bolus", "subType": "normal", "normal": 2.5, "deviceTime": "2024-03-01T08:00:00",
+         "time": "2024-03-01T07:00:00Z"},
+        {"type": "bolus", "subType": "dual/square", "normal": 1.0, "extended": 2.0,
+         "duration": 3600000, "deviceTime": "2024-03-01T12:00:00", "time": "2024-03-01T11:00:00Z"},
+        {"type": "basal", "deliveryType": "scheduled", "rate": 0.8, "duration": 3600000,
+         "deviceTime": "2024-03-01T23:30:00", "time": "2024-03-01T22:30:00Z"},
+        {"type": "food", "nutrition": {"carbohydrate": {"net": 30, "units": "grams"}},
+         "deviceTime": "2024-03-01T08:00:00", "time": "2024-03-01T07:00:00Z"},
+    ]  # fmt: skip
+    t = read_treatments(json.dumps(records).encode(), names=["P04.json"])
+    # day 1: 2.5 + (1.0 + 2.0) + 0.8 U/h × 30 min = 5.9 U; day 2: 0.8 × 30 min = 0.4 U
+    totals = insulin_daily_totals(t)
+    assert totals["date"].to_list() == [date(2024, 3, 1), date(2024, 3, 2)]
+    assert totals["total_units"].to_list() == pytest.approx([5.9, 0.4])
+    assert t.filter(pl.col("kind") == "carbs")["carbs_g"].to_list() == [30.0]
+
+
+def test_treatments_refused_for_a_format_without_them() -> None:
+    with pytest.raises(DataFileError, match="carries no insulin"):
+        read_treatments(b"id,time,gl\na,2024-01-01T00:00,100\n", names=["g.csv"])

@@ -49,17 +49,38 @@ from endolab.cgm.readers.base import (
 from endolab.cgm.readers.base import (
     DateOrder as DateOrder,
 )
-from endolab.cgm.readers.carelink import carelink_from_input, looks_like_carelink, read_carelink
-from endolab.cgm.readers.dexcom import dexcom_from_input, dexcom_system, read_dexcom
+from endolab.cgm.readers.carelink import (
+    carelink_from_input,
+    carelink_treatments,
+    looks_like_carelink,
+    read_carelink,
+)
+from endolab.cgm.readers.dexcom import (
+    dexcom_from_input,
+    dexcom_system,
+    dexcom_treatments,
+    read_dexcom,
+)
 from endolab.cgm.readers.generic import generic_from_input, read_generic
 from endolab.cgm.readers.libre import find_libre_header, libre_from_input, read_libre
 from endolab.cgm.readers.nightscout import (
     load_json_records,
     looks_like_nightscout,
     nightscout_from_input,
+    nightscout_treatments,
     read_nightscout,
 )
-from endolab.cgm.readers.tidepool import looks_like_tidepool, read_tidepool, tidepool_from_input
+from endolab.cgm.readers.tidepool import (
+    looks_like_tidepool,
+    read_tidepool,
+    tidepool_from_input,
+    tidepool_treatments,
+)
+from endolab.cgm.readers.treatments import (
+    TREATMENT_COLUMNS,
+    insulin_daily_totals,
+    write_insulin_csv,
+)
 from endolab.errors import DataFileError, InputError
 
 ReaderName = Literal["auto", "generic", "dexcom", "libre", "carelink", "nightscout", "tidepool"]
@@ -73,6 +94,7 @@ __all__ = [
     "describe_file",
     "detect_date_order",
     "detect_format",
+    "insulin_daily_totals",
     "read_carelink",
     "read_cgm",
     "read_dexcom",
@@ -80,6 +102,8 @@ __all__ = [
     "read_libre",
     "read_nightscout",
     "read_tidepool",
+    "read_treatments",
+    "write_insulin_csv",
 ]
 
 #: Each format's name for messages and ``endolab cgm detect``.
@@ -245,6 +269,57 @@ def describe_file(
         span_days=round((last - first).total_seconds() / 86400, 3),
         subjects=tuple(str(v) for v in frame.get_column("id").unique(maintain_order=True)),
     )
+
+
+_TREATMENTS: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
+    "dexcom": dexcom_treatments,
+    "carelink": carelink_treatments,
+    "nightscout": nightscout_treatments,
+    "tidepool": tidepool_treatments,
+}
+
+
+def read_treatments(
+    sources: CGMSource | Sequence[CGMSource],
+    *,
+    reader: ReaderName = "auto",
+    names: Sequence[str | None] | None = None,
+    subject_ids: Sequence[str | None] | None = None,
+    tz: str | None = None,
+) -> pl.DataFrame:
+    """Insulin and carbohydrates of device exports as one table
+    (:mod:`endolab.cgm.readers.treatments`: ``id, time, kind, insulin_u [U], carbs_g [g],
+    duration_min [min], source``), from Dexcom Clarity, CareLink, Nightscout treatments and
+    Tidepool files. ``subject_ids``: one per input (default: the file name without extension);
+    ``tz``: the wearer's time zone for Nightscout records without an offset.
+
+    >>> t = read_treatments(b'[{"eventType": "Meal Bolus", "created_at": "2024-01-01T08:00:00Z", '
+    ...                     b'"utcOffset": 0, "insulin": 4.5, "carbs": 40}]', names=["P01.json"])
+    >>> t.select("id", "kind", "insulin_u", "carbs_g").rows()
+    [('P01', 'bolus', 4.5, None), ('P01', 'carbs', None, 40.0)]
+    """
+    items: list[Any] = [sources] if _is_one(sources) else list(sources)  # type: ignore[arg-type]
+    given = list(names) if names is not None else [None] * len(items)
+    ids = list(subject_ids) if subject_ids is not None else [None] * len(items)
+    if len(given) != len(items) or len(ids) != len(items):
+        raise InputError("give one name and one subject id per input", field="names")
+    frames = []
+    for item, name, subject in zip(items, given, ids, strict=True):
+        src = as_input(item, name)
+        kind = _detect(src) if reader == "auto" else reader
+        if kind not in _TREATMENTS:
+            raise DataFileError(
+                f"a {FORMATS.get(kind, kind)} file carries no insulin or carbohydrate records "
+                f"that endolab reads (accepted: {', '.join(FORMATS[k] for k in _TREATMENTS)})",
+                file=src.name,
+            )
+        options: dict[str, Any] = {"subject_id": subject}
+        if kind == "nightscout":
+            options["tz"] = tz
+        frames.append(_TREATMENTS[kind](src, **options))
+    if not frames:
+        return pl.DataFrame(schema=TREATMENT_COLUMNS)
+    return pl.concat(frames).sort("id", "time", maintain_order=True)
 
 
 def _is_one(sources: object) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Final
 
 import polars as pl
@@ -33,6 +34,7 @@ from endolab.cgm.readers.base import (
     sniff_delimiter,
     unit_from_header,
 )
+from endolab.cgm.readers.treatments import Row, parse_amount, treatment_frame
 from endolab.errors import DataFileError
 
 #: CareLink column → canonical field (the column map). Glucose and carbohydrate columns are
@@ -162,3 +164,81 @@ def carelink_from_input(
         schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
     ).with_columns(pl.lit(subject_id or src.stem).alias("id"))
     return check_readings(frame, file, unit, unit_header)
+
+
+def carelink_treatments(
+    src: Input, *, subject_id: str | None = None, date_order: DateOrder = "auto"
+) -> pl.DataFrame:
+    """Insulin and carbohydrates of the Pump section as the treatments table
+    (:mod:`endolab.cgm.readers.treatments`): ``Bolus Volume Delivered (U)`` → ``bolus``,
+    ``BWZ Carb Input (grams)`` above 0 → ``carbs`` (0 is a correction bolus without food),
+    ``Basal Rate (U/h)`` → ``basal`` segments [A]: each rate holds until the next rate row (the
+    last until the file's last record). Temporary basal rates, suspensions and automatic basal
+    of a closed-loop pump are not applied to these segments [A]."""
+    file = src.name
+    lines = read_text(src).splitlines()
+    sections = [s for s in find_sections(lines) if s[1].lower() == "pump"] or find_sections(lines)
+    if not sections:
+        raise DataFileError("no CareLink Pump section: not a CareLink export?", file=file)
+    ends = [*sorted(h for h, _ in find_sections(lines)), len(lines) + 1]
+    texts: list[str] = []
+    line_no: list[int] = []
+    cells: list[tuple[str, str, str, str]] = []
+    for header_at, _kind in sections:
+        delimiter = sniff_delimiter(lines[header_at])
+        end = min(e for e in ends if e > header_at) - 1
+        rows = csv_rows("\n".join(lines[header_at:end]), delimiter)
+        header = [h.strip() for h in rows[0]]
+        low = [h.lower() for h in header]
+        if any(h.startswith("bwz carb input") and "gram" not in h for h in low):
+            raise DataFileError(
+                "carbohydrates are in exchanges, not grams: not read [A]",
+                file=file,
+                row=header_at + 1,
+                column="BWZ Carb Input",
+            )
+
+        def at(name: str, low: list[str] = low) -> int | None:
+            return next((i for i, h in enumerate(low) if h.startswith(name)), None)
+
+        i_date, i_time = at("date"), at("time")
+        i_bolus, i_carb, i_basal = (
+            at("bolus volume delivered"),
+            at("bwz carb input"),
+            at("basal rate"),
+        )
+        if i_date is None or i_time is None:
+            continue
+        for n, row in enumerate(rows[1:], start=header_at + 2):
+            if len(row) <= max(i_date, i_time) or not row[i_date].strip():
+                continue
+
+            def get(i: int | None, row: list[str] = row) -> str:
+                return row[i] if i is not None and i < len(row) else ""
+
+            texts.append(f"{row[i_date].strip()} {row[i_time].strip()}")
+            line_no.append(n)
+            cells.append((get(i_bolus), get(i_carb), get(i_basal), str(n)))
+    if not texts:
+        return treatment_frame([], subject_id or src.stem, "carelink")
+    times = parse_day_month_times(texts, file, line_no, "Date/Time", date_order).to_list()
+    out: list[Row] = []
+    rates: list[tuple[datetime, float]] = []
+    for when, (bolus, carbs, basal, n_text) in zip(times, cells, strict=True):
+        n = int(n_text)
+        units = parse_amount(bolus, file, n, "Bolus Volume Delivered (U)")
+        if units is not None:
+            out.append((when, "bolus", units, None, None))
+        grams = parse_amount(carbs, file, n, "BWZ Carb Input (grams)")
+        if grams:
+            out.append((when, "carbs", None, grams, None))
+        rate = parse_amount(basal, file, n, "Basal Rate (U/h)")
+        if rate is not None:
+            rates.append((when, rate))
+    last = max(times)
+    rates.sort(key=lambda r: r[0])
+    for (start, rate), nxt in zip(rates, [*rates[1:], (last, 0.0)], strict=True):
+        minutes = (nxt[0] - start).total_seconds() / 60
+        if minutes > 0:
+            out.append((start, "basal", rate * minutes / 60, None, minutes))
+    return treatment_frame(out, subject_id or src.stem, "carelink")

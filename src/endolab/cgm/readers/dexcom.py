@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Final
 
 import polars as pl
@@ -22,6 +23,7 @@ from endolab.cgm.readers.base import (
     sniff_delimiter,
     unit_from_header,
 )
+from endolab.cgm.readers.treatments import Row, parse_amount, treatment_frame
 from endolab.errors import DataFileError
 
 #: Clarity column → canonical field (the column map; names matched by their start, as the unit
@@ -144,3 +146,48 @@ def dexcom_from_input(
         )
     frame = frame.with_columns(parsed.alias("time"), pl.lit(subject_id or src.stem).alias("id"))
     return check_readings(frame, file, unit, unit_header)
+
+
+def dexcom_treatments(src: Input, *, subject_id: str | None = None) -> pl.DataFrame:
+    """Insulin and carbohydrate events of a Clarity export as the treatments table
+    (:mod:`endolab.cgm.readers.treatments`): ``Insulin`` rows (``Insulin Value (u)``; subtype
+    ``Long-Acting`` → ``long_acting``, otherwise ``bolus``) and ``Carbs`` rows (``Carb Value
+    (grams)``)."""
+    file = src.name
+    lines = read_text(src).splitlines()
+    header_at = next((i for i, line in enumerate(lines[:20]) if "event type" in line.lower()), None)
+    if header_at is None:
+        raise DataFileError("no 'Event Type' column: not a Dexcom Clarity export?", file=file)
+    rows = csv_rows("\n".join(lines[header_at:]), sniff_delimiter(lines[header_at]))
+    norm = [norm_name(h) for h in rows[0]]
+
+    def col(prefix: str) -> int | None:
+        return next((i for i, h in enumerate(norm) if h.startswith(prefix)), None)
+
+    i_time, i_type, i_sub = col("timestamp"), col("eventtype"), col("eventsubtype")
+    i_ins, i_carb = col("insulinvalue"), col("carbvalue")
+    if i_time is None or i_type is None:
+        raise DataFileError("no 'Timestamp' and 'Event Type' columns", file=file, row=header_at + 1)
+    out: list[Row] = []
+    for n, row in enumerate(rows[1:], start=header_at + 2):
+        if len(row) <= i_type:
+            continue
+        kind = row[i_type].strip().lower()
+        if kind not in ("insulin", "carbs"):
+            continue
+        try:
+            when = datetime.fromisoformat(row[i_time].strip())
+        except ValueError:
+            raise DataFileError(
+                f"cannot read {row[i_time]!r} as a date-time", file=file, row=n, column="Timestamp"
+            ) from None
+        if kind == "insulin" and i_ins is not None and i_ins < len(row):
+            units = parse_amount(row[i_ins], file, n, rows[0][i_ins])
+            sub = row[i_sub].strip().lower() if i_sub is not None and i_sub < len(row) else ""
+            if units is not None:
+                out.append((when, "long_acting" if "long" in sub else "bolus", units, None, None))
+        elif kind == "carbs" and i_carb is not None and i_carb < len(row):
+            grams = parse_amount(row[i_carb], file, n, rows[0][i_carb])
+            if grams is not None:
+                out.append((when, "carbs", None, grams, None))
+    return treatment_frame(out, subject_id or src.stem, "dexcom")

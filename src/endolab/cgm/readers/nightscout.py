@@ -22,6 +22,7 @@ import polars as pl
 
 from endolab.cgm.frame import ROW_COLUMN
 from endolab.cgm.readers.base import CGMSource, Input, as_input, check_readings, read_text
+from endolab.cgm.readers.treatments import Row, treatment_frame
 from endolab.errors import DataFileError, InputError
 from endolab.notices import Notice, emit
 
@@ -197,3 +198,47 @@ def nightscout_from_input(
         schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
     ).with_columns(pl.lit(subject_id or src.stem).alias("id"))
     return check_readings(frame, file, "mg/dL")
+
+
+def nightscout_treatments(
+    src: Input, *, subject_id: str | None = None, tz: str | None = None
+) -> pl.DataFrame:
+    """Insulin and carbohydrates of a Nightscout treatments export (``/api/v1/treatments.json``)
+    as the treatments table (:mod:`endolab.cgm.readers.treatments`): a record's ``insulin`` [U]
+    → ``bolus``, ``carbs`` [g] → ``carbs``; the time is ``created_at`` (+ ``utcOffset``, or
+    ``tz=``). [A] Temporary basal records are not read: the scheduled basal lives in the
+    profile, not in the treatments, so a daily total from Nightscout holds boluses only."""
+    file = src.name
+    zone = _zone(tz)
+    out: list[Row] = []
+    for i, record in enumerate(load_json_records(src, "Nightscout treatments"), start=1):
+        if not isinstance(record, dict) or "created_at" not in record:
+            continue
+        stamp = {"dateString": record["created_at"], "utcOffset": record.get("utcOffset")}
+        when = local_time(stamp, zone)
+        if when is None:
+            raise DataFileError(
+                f"record {i}: created_at {record['created_at']!r} is not a date-time",
+                file=file,
+                column="created_at",
+            )
+        for field, kind in (("insulin", "bolus"), ("carbs", "carbs")):
+            value = record.get(field)
+            if value is None:
+                continue
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise DataFileError(
+                    f"record {i}: {field} {value!r} is not an amount ≥ 0", file=file, column=field
+                )
+            if value > 0:
+                amount = float(value)
+                out.append(
+                    (
+                        when[0],
+                        kind,
+                        amount if kind == "bolus" else None,
+                        amount if kind == "carbs" else None,
+                        None,
+                    )
+                )
+    return treatment_frame(out, subject_id or src.stem, "nightscout")

@@ -21,6 +21,7 @@ import polars as pl
 from endolab.cgm.frame import ROW_COLUMN
 from endolab.cgm.readers.base import CGMSource, Input, as_input, check_readings
 from endolab.cgm.readers.nightscout import load_json_records
+from endolab.cgm.readers.treatments import Row, treatment_frame
 from endolab.errors import DataFileError
 from endolab.notices import Notice, emit
 
@@ -161,3 +162,47 @@ def tidepool_from_input(
         schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
     ).with_columns(pl.lit(subject_id or src.stem).alias("id"))
     return check_readings(frame, file, "mg/dL")
+
+
+def _amount(record: dict[str, Any], field: str, i: int, file: str) -> float:
+    value = record.get(field, 0)
+    if value is None:
+        return 0.0
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+        raise DataFileError(
+            f"record {i} ({record.get('type')}): {field} {value!r} is not an amount ≥ 0",
+            file=file,
+            column=field,
+        )
+    return float(value)
+
+
+def tidepool_treatments(src: Input, *, subject_id: str | None = None) -> pl.DataFrame:
+    """Insulin and carbohydrates of a Tidepool JSON export as the treatments table
+    (:mod:`endolab.cgm.readers.treatments`), from the data model's types: ``bolus`` (delivered
+    ``normal`` + ``extended`` [U]), ``basal`` (``rate`` [U/h] × ``duration`` [ms]; a suspend has no
+    rate: 0) and ``food`` (``nutrition.carbohydrate.net`` [g])."""
+    file = src.name
+    out: list[Row] = []
+    for i, record in enumerate(load_json_records(src, "Tidepool"), start=1):
+        if not isinstance(record, dict) or record.get("type") not in ("bolus", "basal", "food"):
+            continue
+        when = wall_clock(record)
+        if when is None:
+            raise DataFileError(
+                f"record {i} ({record['type']}) has no readable time", file=file, column="time"
+            )
+        kind = record["type"]
+        if kind == "bolus":
+            units = _amount(record, "normal", i, file) + _amount(record, "extended", i, file)
+            out.append((when[0], "bolus", units, None, None))
+        elif kind == "basal":
+            minutes = _amount(record, "duration", i, file) / 60_000
+            rate = _amount(record, "rate", i, file)
+            out.append((when[0], "basal", rate * minutes / 60, None, minutes))
+        else:
+            carb = (record.get("nutrition") or {}).get("carbohydrate") or {}
+            grams = _amount(carb, "net", i, file) if isinstance(carb, dict) else 0.0
+            if grams > 0:
+                out.append((when[0], "carbs", None, grams, None))
+    return treatment_frame(out, subject_id or src.stem, "tidepool")
