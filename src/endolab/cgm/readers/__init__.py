@@ -245,7 +245,12 @@ def describe_file(
     """
     src = as_input(source, name)
     kind = _detect(src) if reader == "auto" else reader
-    frame = read_cgm(src, reader=kind, **options)
+    if kind not in _READ:
+        raise InputError(
+            f"unknown reader {reader!r}; accepted: auto, {', '.join(_READ)}", field="reader"
+        )
+    unit = options.pop("unit", None)
+    frame = _READ[kind](src, unit=unit, **{k: v for k, v in options.items() if k in _OPTIONS[kind]})
     variant = ""
     if kind == "libre":
         found = find_libre_header(read_text(src).splitlines()[:20])
