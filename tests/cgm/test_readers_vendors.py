@@ -483,3 +483,59 @@ def test_treatments_from_tidepool_split_basal_at_midnight() -> None:
 def test_treatments_refused_for_a_format_without_them() -> None:
     with pytest.raises(DataFileError, match="carries no insulin"):
         read_treatments(b"id,time,gl\na,2024-01-01T00:00,100\n", names=["g.csv"])
+
+
+# ------------------------------------------------------------------------ Tandem t:connect
+
+#: Banner and section headers of the t:connect Therapy Timeline CSV as in the public test
+#: fixtures of tconnectsync (tests of its therapy_timeline_csv parser).
+TANDEM_BANNER = (
+    "Tandem Diabetes Care Inc.\nt:connect Therapy Timeline Data Export\nPatient Name, X\n"
+    "Patient DOB, 1/1/1990\nReport Generated On, 4/24/2021 7:50:04 PM\n"
+)
+TANDEM_CGM = "DeviceType,SerialNumber,Description,EventDateTime,Readings (CGM / BGM)"
+TANDEM_BOLUS = (
+    "Type,Description,BG,IOB,BolusRequestID,BolusCompletionID,CompletionDateTime,"
+    "InsulinDelivered,FoodDelivered,CorrectionDelivered,CompletionStatusID,CompletionStatusDesc,"
+    "BolusIsComplete,BolexCompletionID,BolexSize,BolexStartDateTime,BolexCompletionDateTime,"
+    "BolexInsulinDelivered,BolexIOB,BolexCompletionStatusID,BolexCompletionStatusDesc,"
+    "ExtendedBolusIsComplete,EventDateTime,RequestDateTime,BolusType,BolusRequestOptions,"
+    "StandardPercent,Duration,CarbSize"
+)
+
+
+def _tandem() -> bytes:
+    pump = '"t:slim X2 Insulin Pump","11111111"'
+    cgm = [
+        TANDEM_CGM,
+        f'{pump},"EGV","2021-04-01T00:01:33","235",',
+        f'{pump},"BG","2021-04-01T00:04:00","180",',  # a meter value: skipped
+        f'{pump},"EGV","2021-04-01T00:06:33","230",',
+        f'{pump},"EGV","2021-04-02T23:31:36","181",',
+    ]
+    bolus = [
+        TANDEM_BOLUS,
+        # the nine Bolex…/ExtendedBolusIsComplete fields are empty, as in the fixture
+        '"Bolus","Standard/Correction","141",,"7001.000","7001.000","2021-04-01T12:58:26",'
+        '"13.53","12.50","1.03","3","Completed","1",,,,,,,,,,'
+        '"2021-04-01T12:53:36","2021-04-01T12:53:36","Carb","Standard/Correction","100.00","0",'
+        '"75"',
+    ]
+    return (TANDEM_BANNER + "\n" + "\n".join(cgm) + "\n\n" + "\n".join(bolus) + "\n").encode()
+
+
+def test_tandem_cgm_section_and_boluses() -> None:
+    data = _tandem()
+    assert detect_format(data, name="t.csv") == "tandem"
+    with pytest.warns(Warning, match="longest 47 h 25 min"):  # 00:06:33 → 23:31:36 next day
+        frame = read_cgm(data, name="t.csv")
+    # three EGV rows (the BG row is a meter value)
+    assert frame["gl"].to_list() == [235.0, 230.0, 181.0]
+    assert frame["time"][0] == datetime(2021, 4, 1, 0, 1, 33)
+    assert frame["time"][-1] == datetime(2021, 4, 2, 23, 31, 36)
+    t = read_treatments(data, names=["t.csv"])
+    assert t.select("kind", "insulin_u", "carbs_g").rows() == [
+        ("carbs", None, 75.0),  # at EventDateTime 12:53:36
+        ("bolus", 13.53, None),  # at CompletionDateTime 12:58:26
+    ]
+    assert insulin_daily_totals(t)["total_units"].to_list() == [13.53]

@@ -46,8 +46,8 @@ PROGRESS_MIN_BYTES = 20_000_000
 _Files = Annotated[
     list[Path],
     typer.Argument(
-        help="CGM files: generic CSV/Parquet, Dexcom Clarity, LibreView or CareLink CSV, "
-        "Nightscout or Tidepool JSON."
+        help="CGM files: generic CSV/Parquet, Dexcom Clarity, LibreView, CareLink or Tandem "
+        "t:connect CSV, Nightscout or Tidepool JSON."
     ),
 ]
 _Unit = Annotated[
@@ -61,7 +61,7 @@ _Reader = Annotated[
     str,
     typer.Option(
         "--reader",
-        help="File format: auto, generic, dexcom, libre, carelink, nightscout or tidepool.",
+        help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool or tandem.",
     ),
 ]
 _DateOrder = Annotated[
@@ -188,7 +188,7 @@ def _read_options(
     options: dict[str, Any] = {
         "reader": _choice(
             reader,
-            ("auto", "generic", "dexcom", "libre", "carelink", "nightscout", "tidepool"),
+            ("auto", "generic", "dexcom", "libre", "carelink", "nightscout", "tidepool", "tandem"),
             "--reader",
         )
     }

@@ -70,6 +70,12 @@ from endolab.cgm.readers.nightscout import (
     nightscout_treatments,
     read_nightscout,
 )
+from endolab.cgm.readers.tandem import (
+    looks_like_tandem,
+    read_tandem,
+    tandem_from_input,
+    tandem_treatments,
+)
 from endolab.cgm.readers.tidepool import (
     looks_like_tidepool,
     read_tidepool,
@@ -83,8 +89,10 @@ from endolab.cgm.readers.treatments import (
 )
 from endolab.errors import DataFileError, InputError
 
-ReaderName = Literal["auto", "generic", "dexcom", "libre", "carelink", "nightscout", "tidepool"]
-FormatName = Literal["generic", "dexcom", "libre", "carelink", "nightscout", "tidepool"]
+ReaderName = Literal[
+    "auto", "generic", "dexcom", "libre", "carelink", "nightscout", "tidepool", "tandem"
+]
+FormatName = Literal["generic", "dexcom", "libre", "carelink", "nightscout", "tidepool", "tandem"]
 
 __all__ = [
     "FORMATS",
@@ -101,6 +109,7 @@ __all__ = [
     "read_generic",
     "read_libre",
     "read_nightscout",
+    "read_tandem",
     "read_tidepool",
     "read_treatments",
     "write_insulin_csv",
@@ -114,6 +123,7 @@ FORMATS: Final[dict[str, str]] = {
     "carelink": "Medtronic CareLink CSV",
     "nightscout": "Nightscout entries JSON",
     "tidepool": "Tidepool JSON",
+    "tandem": "Tandem t:connect CSV",
 }
 
 
@@ -151,6 +161,8 @@ def _detect(src: Input) -> FormatName:
         return "libre"
     if looks_like_carelink(head):
         return "carelink"
+    if looks_like_tandem(head):
+        return "tandem"
     return "generic"
 
 
@@ -161,6 +173,7 @@ READERS: Final = {
     "carelink": read_carelink,
     "nightscout": read_nightscout,
     "tidepool": read_tidepool,
+    "tandem": read_tandem,
 }
 _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "generic": generic_from_input,
@@ -169,6 +182,7 @@ _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "carelink": carelink_from_input,
     "nightscout": nightscout_from_input,
     "tidepool": tidepool_from_input,
+    "tandem": tandem_from_input,
 }
 #: The keyword options each reader takes (others are dropped for that file).
 _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
@@ -178,6 +192,7 @@ _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
     "carelink": frozenset({"subject_id", "date_order"}),
     "nightscout": frozenset({"subject_id", "tz"}),
     "tidepool": frozenset({"subject_id"}),
+    "tandem": frozenset({"subject_id"}),
 }
 
 
@@ -281,6 +296,7 @@ _TREATMENTS: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "carelink": carelink_treatments,
     "nightscout": nightscout_treatments,
     "tidepool": tidepool_treatments,
+    "tandem": tandem_treatments,
 }
 
 
@@ -294,8 +310,8 @@ def read_treatments(
 ) -> pl.DataFrame:
     """Insulin and carbohydrates of device exports as one table
     (:mod:`endolab.cgm.readers.treatments`: ``id, time, kind, insulin_u [U], carbs_g [g],
-    duration_min [min], source``), from Dexcom Clarity, CareLink, Nightscout treatments and
-    Tidepool files. ``subject_ids``: one per input (default: the file name without extension);
+    duration_min [min], source``), from Dexcom Clarity, CareLink, Nightscout treatments,
+    Tidepool and Tandem t:connect files. ``subject_ids``: one per input (default: the file name without extension);
     ``tz``: the wearer's time zone for Nightscout records without an offset.
 
     >>> t = read_treatments(b'[{"eventType": "Meal Bolus", "created_at": "2024-01-01T08:00:00Z", '
