@@ -8,7 +8,9 @@ named beside it. Each test checks the values read against the values written in 
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -539,3 +541,61 @@ def test_tandem_cgm_section_and_boluses() -> None:
         ("bolus", 13.53, None),  # at CompletionDateTime 12:58:26
     ]
     assert insulin_daily_totals(t)["total_units"].to_list() == [13.53]
+
+
+# ---------------------------------------------------------------------------------- Glooko
+
+#: Glooko CSVs: one metadata line, then the header, as public Glooko readers describe the files
+#: of the export's zip (CGM data/cgm_data_1.csv, Insulin data/bolus_data_1.csv).
+GLOOKO_CGM = "Timestamp,CGM Glucose Value (mg/dl),Serial Number"
+GLOOKO_BOLUS = (
+    "Timestamp,Insulin Type,Blood Glucose Input (mg/dl),Carbs Input (g),Insulin Delivered (U)"
+)
+
+
+def _glooko_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "CGM data/cgm_data_1.csv",
+            "Name:Test, Date Range:2024-01-15 - 2024-01-16\n"
+            f"{GLOOKO_CGM}\n2024-01-15 08:30,120,SN1\n2024-01-15 08:35,125,SN1\n",
+        )
+        archive.writestr(
+            "CGM data/cgm_data_2.csv",
+            "Name:Test, Date Range:2024-01-15 - 2024-01-16\n"
+            f"{GLOOKO_CGM}\n2024-01-15 08:40,130,SN1\n",
+        )
+        archive.writestr(
+            "Insulin data/bolus_data_1.csv",
+            "Name:Test, Date Range:2024-01-15 - 2024-01-16\n"
+            f"{GLOOKO_BOLUS}\n2024-01-15 08:00,Novorapid,120,45,4.5\n2024-01-15 19:00,,,0,2\n",
+        )
+    return buffer.getvalue()
+
+
+def test_glooko_zip_cgm_and_boluses() -> None:
+    data = _glooko_zip()
+    assert detect_format(data, name="glooko.zip") == "glooko"
+    frame = read_cgm(data, name="P05.zip")
+    # both cgm_data files: 120, 125, 130 mg/dL at 08:30, 08:35, 08:40
+    assert frame["gl"].to_list() == [120.0, 125.0, 130.0]
+    assert frame["time"][0] == datetime(2024, 1, 15, 8, 30)
+    assert frame["time"][-1] == datetime(2024, 1, 15, 8, 40)
+    t = read_treatments(data, names=["P05.zip"])
+    assert t.select("kind", "insulin_u", "carbs_g").rows() == [
+        ("bolus", 4.5, None),
+        ("carbs", None, 45.0),
+        ("bolus", 2.0, None),
+    ]
+    assert insulin_daily_totals(t).rows() == [("P05", date(2024, 1, 15), 6.5)]  # 4.5 + 2
+
+
+def test_glooko_cgm_csv_alone_mmol_l() -> None:
+    text = "Medical Record Number: 1\nTimestamp,CGM Glucose Value (mmol/l),Serial Number\n"
+    text += "2024-01-15 08:30,5.5,SN1\n2024-01-15 08:35,Low,SN1\n"
+    data = text.encode()
+    assert detect_format(data, name="cgm_data_1.csv") == "glooko"
+    frame = read_cgm(data, name="cgm_data_1.csv")
+    assert frame["gl"].to_list() == pytest.approx([99.0, 39.0])  # 5.5 × 18; Low
+    assert frame["censored"].to_list() == [0, -1]

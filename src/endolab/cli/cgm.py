@@ -47,7 +47,7 @@ _Files = Annotated[
     list[Path],
     typer.Argument(
         help="CGM files: generic CSV/Parquet, Dexcom Clarity, LibreView, CareLink or Tandem "
-        "t:connect CSV, Nightscout or Tidepool JSON."
+        "t:connect CSV, Nightscout or Tidepool JSON, Glooko zip."
     ),
 ]
 _Unit = Annotated[
@@ -61,7 +61,8 @@ _Reader = Annotated[
     str,
     typer.Option(
         "--reader",
-        help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool or tandem.",
+        help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool, tandem "
+        "or glooko.",
     ),
 ]
 _DateOrder = Annotated[
@@ -188,7 +189,17 @@ def _read_options(
     options: dict[str, Any] = {
         "reader": _choice(
             reader,
-            ("auto", "generic", "dexcom", "libre", "carelink", "nightscout", "tidepool", "tandem"),
+            (
+                "auto",
+                "generic",
+                "dexcom",
+                "libre",
+                "carelink",
+                "nightscout",
+                "tidepool",
+                "tandem",
+                "glooko",
+            ),
             "--reader",
         )
     }

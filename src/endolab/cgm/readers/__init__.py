@@ -62,6 +62,13 @@ from endolab.cgm.readers.dexcom import (
     read_dexcom,
 )
 from endolab.cgm.readers.generic import generic_from_input, read_generic
+from endolab.cgm.readers.glooko import (
+    glooko_from_input,
+    glooko_members,
+    glooko_treatments,
+    looks_like_glooko,
+    read_glooko,
+)
 from endolab.cgm.readers.libre import find_libre_header, libre_from_input, read_libre
 from endolab.cgm.readers.nightscout import (
     load_json_records,
@@ -90,9 +97,11 @@ from endolab.cgm.readers.treatments import (
 from endolab.errors import DataFileError, InputError
 
 ReaderName = Literal[
-    "auto", "generic", "dexcom", "libre", "carelink", "nightscout", "tidepool", "tandem"
+    "auto", "generic", "dexcom", "libre", "carelink", "nightscout", "tidepool", "tandem", "glooko"
 ]
-FormatName = Literal["generic", "dexcom", "libre", "carelink", "nightscout", "tidepool", "tandem"]
+FormatName = Literal[
+    "generic", "dexcom", "libre", "carelink", "nightscout", "tidepool", "tandem", "glooko"
+]
 
 __all__ = [
     "FORMATS",
@@ -107,6 +116,7 @@ __all__ = [
     "read_cgm",
     "read_dexcom",
     "read_generic",
+    "read_glooko",
     "read_libre",
     "read_nightscout",
     "read_tandem",
@@ -124,6 +134,7 @@ FORMATS: Final[dict[str, str]] = {
     "nightscout": "Nightscout entries JSON",
     "tidepool": "Tidepool JSON",
     "tandem": "Tandem t:connect CSV",
+    "glooko": "Glooko/Diasend export (zip or CGM CSV)",
 }
 
 
@@ -140,6 +151,8 @@ def detect_format(source: CGMSource, *, name: str | None = None) -> FormatName:
 def _detect(src: Input) -> FormatName:
     if src.is_parquet:
         return "generic"
+    if glooko_members(src.read_bytes(), "cgm_data"):
+        return "glooko"
     text = read_text(src)
     if text.lstrip()[:1] in ("[", "{"):
         records = load_json_records(src, "JSON CGM")
@@ -163,6 +176,8 @@ def _detect(src: Input) -> FormatName:
         return "carelink"
     if looks_like_tandem(head):
         return "tandem"
+    if looks_like_glooko(head):
+        return "glooko"
     return "generic"
 
 
@@ -174,6 +189,7 @@ READERS: Final = {
     "nightscout": read_nightscout,
     "tidepool": read_tidepool,
     "tandem": read_tandem,
+    "glooko": read_glooko,
 }
 _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "generic": generic_from_input,
@@ -183,6 +199,7 @@ _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "nightscout": nightscout_from_input,
     "tidepool": tidepool_from_input,
     "tandem": tandem_from_input,
+    "glooko": glooko_from_input,
 }
 #: The keyword options each reader takes (others are dropped for that file).
 _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
@@ -193,6 +210,7 @@ _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
     "nightscout": frozenset({"subject_id", "tz"}),
     "tidepool": frozenset({"subject_id"}),
     "tandem": frozenset({"subject_id"}),
+    "glooko": frozenset({"subject_id", "date_order"}),
 }
 
 
@@ -297,6 +315,7 @@ _TREATMENTS: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "nightscout": nightscout_treatments,
     "tidepool": tidepool_treatments,
     "tandem": tandem_treatments,
+    "glooko": glooko_treatments,
 }
 
 
@@ -311,7 +330,7 @@ def read_treatments(
     """Insulin and carbohydrates of device exports as one table
     (:mod:`endolab.cgm.readers.treatments`: ``id, time, kind, insulin_u [U], carbs_g [g],
     duration_min [min], source``), from Dexcom Clarity, CareLink, Nightscout treatments,
-    Tidepool and Tandem t:connect files. ``subject_ids``: one per input (default: the file name without extension);
+    Tidepool, Tandem t:connect and Glooko (zip) files. ``subject_ids``: one per input (default: the file name without extension);
     ``tz``: the wearer's time zone for Nightscout records without an offset.
 
     >>> t = read_treatments(b'[{"eventType": "Meal Bolus", "created_at": "2024-01-01T08:00:00Z", '
