@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -599,3 +600,20 @@ def test_glooko_cgm_csv_alone_mmol_l() -> None:
     frame = read_cgm(data, name="cgm_data_1.csv")
     assert frame["gl"].to_list() == pytest.approx([99.0, 39.0])  # 5.5 × 18; Low
     assert frame["censored"].to_list() == [0, -1]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'[{"sgv": 100, "date": 1e30, "type": "sgv"}]', "record 1 has no readable time"),
+        (
+            b'[{"type": "cbg", "units": "mg/dL", "value": 100, "time": "2020-01-01T00:00:00Z",'
+            b' "timezoneOffset": 1e15}]',
+            "record 1 (cbg) has no readable time",
+        ),
+    ],
+)
+def test_json_out_of_range_is_one_line(data: bytes, message: str) -> None:
+    with pytest.raises(DataFileError, match=re.escape(message)):
+        read_cgm(data, name="x.json")

@@ -42,6 +42,10 @@ def load_json_records(src: Input, what: str) -> list[Any]:
         raise DataFileError(
             f"not valid JSON ({exc.msg}): not a {what} export?", file=src.name, row=exc.lineno
         ) from None
+    except RecursionError:
+        raise DataFileError(
+            f"JSON nested too deeply to read: not a {what} export?", file=src.name
+        ) from None
     if isinstance(data, dict):
         for key in ("data", "entries", "records"):
             if isinstance(data.get(key), list):
@@ -78,7 +82,15 @@ def _zone(tz: str | None) -> ZoneInfo | None:
 
 
 def local_time(record: dict[str, Any], zone: ZoneInfo | None) -> tuple[datetime, bool] | None:
-    """(wall-clock time, whether it is a true local time) of an entry, or None when unreadable."""
+    """(wall-clock time, whether it is a true local time) of an entry, or None when unreadable
+    (also when a number is out of the calendar's range)."""
+    try:
+        return _local_time(record, zone)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _local_time(record: dict[str, Any], zone: ZoneInfo | None) -> tuple[datetime, bool] | None:
     ms = record.get("date")
     text = record.get("dateString") or record.get("sysTime")
     offset = record.get("utcOffset")

@@ -59,7 +59,15 @@ def _parse_time(text: Any) -> datetime | None:
 
 
 def wall_clock(record: dict[str, Any]) -> tuple[datetime, bool] | None:
-    """(display time, whether it is the device's local time) of a datum; None if unreadable."""
+    """(display time, whether it is the device's local time) of a datum; None if unreadable
+    (also when an offset is out of the calendar's range)."""
+    try:
+        return _wall_clock(record)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _wall_clock(record: dict[str, Any]) -> tuple[datetime, bool] | None:
     device = _parse_time(record.get("deviceTime"))
     if device is not None:
         return device.replace(tzinfo=None), True
