@@ -151,8 +151,8 @@ def detect_format(source: CGMSource, *, name: str | None = None) -> FormatName:
 def _detect(src: Input) -> FormatName:
     if src.is_parquet:
         return "generic"
-    if glooko_members(src.read_bytes(), "cgm_data"):
-        return "glooko"
+    if src.read_bytes(4) == b"PK\x03\x04" and glooko_members(src.read_bytes(), "cgm_data"):
+        return "glooko"  # a zip is read in full only when it is one
     text = read_text(src)
     if text.lstrip()[:1] in ("[", "{"):
         records = load_json_records(src, "JSON CGM")
