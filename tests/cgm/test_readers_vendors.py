@@ -617,3 +617,11 @@ def test_glooko_cgm_csv_alone_mmol_l() -> None:
 def test_json_out_of_range_is_one_line(data: bytes, message: str) -> None:
     with pytest.raises(DataFileError, match=re.escape(message)):
         read_cgm(data, name="x.json")
+
+
+def test_glooko_zip_bomb_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import endolab.cgm.readers.glooko as glooko
+
+    monkeypatch.setattr(glooko, "MAX_UNPACKED_BYTES", 100)  # the zip's CSVs unpack to > 100 B
+    with pytest.raises(DataFileError, match="more than 0 MiB: not read"):
+        read_cgm(_glooko_zip(), name="P05.zip")

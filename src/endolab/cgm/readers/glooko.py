@@ -43,6 +43,9 @@ VARIABLE_MAP: Final = {
     "Carbs Input (g)": "carbs_g",
 }
 _ZIP_MAGIC: Final = b"PK\x03\x04"
+#: The most a Glooko zip may unpack to [bytes] [A: 512 MiB, far above years of 5-min CSV data;
+#: a zip bomb is refused before it is unpacked].
+MAX_UNPACKED_BYTES: Final = 512 * 1024 * 1024
 
 
 def glooko_members(data: bytes, kind: str) -> list[str]:
@@ -74,6 +77,13 @@ def _texts(src: Input, kind: str) -> list[tuple[str, str]]:
         return [(src.name, decode_text(raw, src.name))]
     out = []
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        size = sum(archive.getinfo(m).file_size for m in members)
+        if size > MAX_UNPACKED_BYTES:
+            raise DataFileError(
+                f"the Glooko files unpack to {size / 2**20:.0f} MiB, more than "
+                f"{MAX_UNPACKED_BYTES / 2**20:.0f} MiB: not read",
+                file=src.name,
+            )
         for member in members:
             label = f"{src.name}:{member}"
             out.append((label, decode_text(archive.read(member), label)))
