@@ -93,6 +93,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "cgm fhir export": ("endolab cgm fhir export ex/cgm/generic.csv --out bundle.json --tz UTC",),
     "cgm fhir import": ("endolab cgm fhir import bundle.json --out readings.csv",),
+    "cgm detect": ("endolab cgm detect P01_clarity.csv", "endolab cgm detect entries.json --json"),
     "trial analyze": ("endolab trial analyze ex/trial --out report",),
     "trial simulate": ("endolab trial simulate --participants 4 --days 30 --out virtual",),
     "trial demo": ("endolab trial demo --out endolab-demo",),

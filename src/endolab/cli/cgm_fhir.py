@@ -27,7 +27,7 @@ app = typer.Typer(
 def export_command(
     files: Annotated[
         list[Path],
-        typer.Argument(help="CGM files: generic CSV/Parquet, Dexcom Clarity or LibreView."),
+        typer.Argument(help="CGM files: any format the cgm commands read (docs/cgm.md)."),
     ],
     out: Annotated[Path, typer.Option("--out", help="The Bundle: a .json file (atomic).")],
     subjects: Annotated[
@@ -48,7 +48,12 @@ def export_command(
         str | None, typer.Option("--unit", help="Glucose unit of the input: mg/dL or mmol/L.")
     ] = None,
     reader: Annotated[
-        str, typer.Option("--reader", help="File format: auto, generic, dexcom or libre.")
+        str,
+        typer.Option(
+            "--reader",
+            help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool, "
+            "tandem or glooko.",
+        ),
     ] = "auto",
     date_order: Annotated[
         str, typer.Option("--date-order", help="auto, dmy, mdy or ymd (LibreView, generic).")

@@ -17,7 +17,7 @@ __all__ = ["report_command"]
 def report_command(
     files: Annotated[
         list[Path],
-        typer.Argument(help="CGM files: generic CSV/Parquet, Dexcom Clarity or LibreView CSV."),
+        typer.Argument(help="CGM files: any format the cgm commands read (docs/cgm.md)."),
     ],
     out: Annotated[
         Path,
@@ -41,7 +41,12 @@ def report_command(
         str | None, typer.Option("--unit", help="Glucose unit of the input: mg/dL or mmol/L.")
     ] = None,
     reader: Annotated[
-        str, typer.Option("--reader", help="File format: auto, generic, dexcom or libre.")
+        str,
+        typer.Option(
+            "--reader",
+            help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool, "
+            "tandem or glooko.",
+        ),
     ] = "auto",
     date_order: Annotated[
         str, typer.Option("--date-order", help="auto, dmy, mdy or ymd (LibreView, generic).")
