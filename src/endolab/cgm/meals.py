@@ -61,6 +61,8 @@ def parse_meal_windows(text: str) -> dict[str, tuple[dt.time, dt.time]]:
     for part in (p.strip() for p in text.split(",") if p.strip()):
         name, _, span = part.partition("=")
         start, _, end = span.partition("-")
+        a: dt.time | None
+        b: dt.time | None
         try:
             a, b = dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
         except ValueError:
