@@ -198,7 +198,14 @@ def hormones_embed(request: Request) -> HTMLResponse:
 
 
 def _hcg_context(request: Request, embed: bool) -> dict[str, Any]:
-    from endolab.hcg import FREQUENCY_PRESETS, PRESETS, SYRINGES, mix_svg, suggest_diluent
+    from endolab.hcg import (
+        FREQUENCY_PRESETS,
+        PRESETS,
+        SYRINGES,
+        MixRequest,
+        mix_svg,
+        suggest_request,
+    )
     from endolab.web.api import HcgPlanIn, hcg_mix_result, hcg_plan_result
 
     form = _params(request, HCG_FIELDS)
@@ -226,16 +233,11 @@ def _hcg_context(request: Request, embed: bool) -> dict[str, Any]:
                     [v.discard_date for v in plan.vials if v.discard_date is not None],
                 )
                 chart = Markup(iu_left_svg(plan))
-        try:
-            options = list(
-                suggest_diluent(
-                    form.get("vial_iu"),
-                    form.get("dose_iu"),
-                    form["syringe"],
-                    preset=form.get("preset"),
-                    top=5,
-                ).suggestions
+        try:  # the vial, dose, syringe and preset of the form (the losses are not ranked on)
+            wanted = MixRequest(
+                form.get("vial_iu"), form.get("dose_iu"), form["syringe"], form.get("preset")
             )
+            options = list(suggest_request(wanted, top=5).suggestions)
         except EndolabError:
             options = []
     except EndolabError as exc:
