@@ -93,3 +93,28 @@ def test_runs_on_the_core_install_without_scipy_or_matplotlib() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert float(out.stdout) > 0
+
+
+def test_tables_are_the_library_presentation() -> None:
+    # issue 22: the pk tables were built in the CLI; each library row is on its own line, in order.
+    from endolab.hormones import presentation as show
+
+    out = runner.invoke(app, [*BASE, "--lab", "650@3.5d", "--lab", "900@1d"]).stdout.splitlines()
+    res = protocol("cypionate", 120, 7, labs=["650@3.5d", "900@1d"])
+    assert res.fit is not None
+    assert out[0] == show.pk_headline(res)
+    assert show.pk_fit_headline(res.fit) in out
+    assert show.PK_HORMONES_TITLE in out
+    blocks = (show.pk_rows(res.pk), show.pk_lab_rows(res.fit), show.pk_hormone_rows(res.pk))
+    rows = [d for block in blocks for d in block]
+    lines = [
+        next(i for i, s in enumerate(out) if s.strip().startswith(d.label + " ")) for d in rows
+    ]
+    assert lines == sorted(lines) and len(set(lines)) == len(rows), lines
+    for i, d in zip(lines, rows, strict=True):
+        assert d.value in out[i] and d.note in out[i], (out[i], d)
+    assert [d.label for d in show.pk_hormone_rows(res.pk)] == ["trough", "mean", "peak"]
+    assert "650 ng/dL" in out[lines[5]] and "900 ng/dL" in out[lines[6]]  # the labs, as typed
+    # fluctuation index = (peak − trough) / mean, the definition on its row (hand calculation)
+    pk = res.pk
+    assert pk.fluctuation_index == pytest.approx((pk.peak_ng_dl - pk.trough_ng_dl) / pk.mean_ng_dl)
