@@ -23,6 +23,7 @@ __all__ = [
     "HcgReverseIn",
     "HormonesPredictIn",
     "hcg_mix_result",
+    "hcg_plan_ics_response",
     "hcg_plan_result",
     "hcg_reverse_result",
     "router",
@@ -346,6 +347,12 @@ async def hcg_plan(body: HcgPlanIn) -> Response:
     summary="hCG plan as an iCalendar file",
 )
 async def hcg_plan_ics(body: HcgPlanIn) -> Response:
+    return hcg_plan_ics_response(body)
+
+
+def hcg_plan_ics_response(body: HcgPlanIn) -> Response:
+    """The library's :func:`endolab.hcg.plan_to_ics` of a body as a download (the API and the
+    page's link)."""
     from endolab.hcg import plan_to_ics
 
     return Response(

@@ -289,15 +289,9 @@ def hcg_embed(request: Request) -> HTMLResponse:
 @router.get("/hcg/plan.ics")
 def hcg_plan_ics_page(request: Request) -> Response:
     """The plan of the page's query string as an .ics download (a link, no JavaScript)."""
-    from endolab.hcg import plan_to_ics
-    from endolab.web.api import HcgPlanIn, hcg_plan_result
+    from endolab.web.api import HcgPlanIn, hcg_plan_ics_response
 
-    body = HcgPlanIn(**_params(request, HCG_FIELDS))
-    return Response(
-        plan_to_ics(hcg_plan_result(body)),
-        media_type="text/calendar; charset=utf-8",
-        headers={"content-disposition": 'attachment; filename="hcg-plan.ics"'},
-    )
+    return hcg_plan_ics_response(HcgPlanIn(**_params(request, HCG_FIELDS)))
 
 
 # ---------------------------------------------------------------- CGM
