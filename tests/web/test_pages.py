@@ -132,3 +132,13 @@ def test_hcg_page_plan_calendar_chart_ics(client: TestClient) -> None:
     assert r.text.count('class="discard"') >= 2
     ics = client.get("/hcg/plan.ics", params=q)
     assert ics.status_code == 200 and "BEGIN:VEVENT" in ics.text
+
+
+def test_hcg_missing_input_is_the_librarys_check(client: TestClient) -> None:
+    # Issue 22: the page, the API and the command line answer a missing dose with the same check
+    # (hcg.MixRequest.check_required), naming the form field where the CLI names --dose-iu.
+    for path in ("/hcg", "/embed/hcg"):
+        r = client.get(path, params={"vial_iu": "5000", "diluent_ml": "2"})
+        assert r.status_code == 422
+        assert 'data-code="E_MISSING_INPUT" data-field="dose_iu"' in r.text
+        assert "E_MISSING_INPUT: missing option dose_iu" in r.text
