@@ -60,6 +60,11 @@ def _one_line(text: str) -> str:
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "hormones predict": ("endolab hormones predict --total-t 650 --age 45",),
     "hormones free-t": ("endolab hormones free-t --total-t 650 --shbg 35",),
+    "hormones protocol": (
+        "endolab hormones protocol --ester cypionate --dose-mg 120 --every-days 7",
+        "endolab hormones protocol --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650@84h",
+        "endolab hormones protocol --ester cypionate --dose-mg 60 --every-days 3.5 --compare ester=enanthate,dose=250,every=14",
+    ),
     "hormones pk": (
         "endolab hormones pk --ester cypionate --dose-mg 120 --every-days 7",
         "endolab hormones pk --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650@3.5d",

@@ -25,11 +25,11 @@ app = typer.Typer(
 )
 
 
-def _table(rows: list[tuple[str, str, str]]) -> None:
-    w0 = max(len(r[0]) for r in rows)
-    w1 = max(len(r[1]) for r in rows)
-    for a, b, c in rows:
-        typer.echo(f"  {a:<{w0}}  {b:<{w1}}  {c}".rstrip())
+def _table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [f"{c:<{w}}" for c, w in zip(row, widths, strict=False)] + [row[-1]]
+        typer.echo(("  " + "  ".join(cells)).rstrip())
 
 
 def _bullets(title: str, items: tuple[str, ...]) -> None:
@@ -200,12 +200,20 @@ def free_t_command(
 
 
 def _print_pk(result: ProtocolResult) -> None:
-    """The library's rows of a regimen (:mod:`endolab.hormones.presentation`), laid out as tables."""
+    """The library's rows of a regimen, laid out as tables: the levels at trough, Cavg and peak
+    and the interval's facts (:mod:`endolab.hormones.pk_view`, the web page's rows), the labs
+    beside the model (:mod:`endolab.hormones.presentation`, the page's too)."""
     from endolab.hormones import presentation as show
+    from endolab.hormones.pk_view import PROTOCOL_COLUMNS, protocol_facts, protocol_rows
 
-    r = result.pk
     typer.echo(show.pk_headline(result))
-    _table([show.PK_COLUMNS, *((d.label, d.value, d.note) for d in show.pk_rows(r))])
+    _table(
+        [
+            ("", *PROTOCOL_COLUMNS),
+            *((f"{r.name} [{r.unit}]", *r.texts, r.ref_text or "—") for r in protocol_rows(result)),
+        ]
+    )
+    _table(protocol_facts(result))
     if result.fit is not None:
         typer.echo(show.pk_fit_headline(result.fit))
         _table(
@@ -214,15 +222,27 @@ def _print_pk(result: ProtocolResult) -> None:
                 *((d.label, d.value, d.note) for d in show.pk_lab_rows(result.fit)),
             ]
         )
-    typer.echo(show.PK_HORMONES_TITLE)
-    _table(
-        [show.PK_HORMONE_COLUMNS, *((d.label, d.value, d.note) for d in show.pk_hormone_rows(r))]
-    )
-    _bullets("Assumptions", r.assumptions)
+    _bullets("Assumptions", result.pk.assumptions)
 
 
-@app.command("pk")
-def pk_command(
+def _print_comparison(a: object, b: object) -> None:
+    """Regimen A beside regimen B: the library's rows (:func:`endolab.hormones.pk_view.compare_protocols`)."""
+    from endolab.hormones.pk import ProtocolResult
+    from endolab.hormones.pk_view import compare_protocols, regimen_label
+
+    assert isinstance(a, ProtocolResult) and isinstance(b, ProtocolResult)
+    typer.echo(f"Compared: A = {regimen_label(a)}; B = {regimen_label(b)} (population model)")
+    rows = [("", "A → B", "B − A")]
+    for r in compare_protocols(a, b):
+        ta, tb, td = r.texts
+        unit = "" if r.unit == "dimensionless" else f" {r.unit}"
+        rows.append((r.name, f"{ta} → {tb}{unit}", f"{td}{unit}"))
+    _table(rows)
+    _bullets("Assumptions of B", b.pk.assumptions)
+
+
+@app.command("protocol")
+def protocol_command(
     ester: str = typer.Option(
         ...,
         "--ester",
@@ -277,13 +297,23 @@ def pk_command(
     png: str | None = typer.Option(
         None, "--png", metavar="PATH", help="Also write the curve as a PNG file (atomic)."
     ),
+    compare: str | None = typer.Option(
+        None,
+        "--compare",
+        metavar="SPEC",
+        help='A second regimen side by side, e.g. "ester=enanthate,dose=250,every=14" (dose [mg], '
+        "every [days]); same person (weight, age, SHBG, endogenous), population model.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
     overwrite: OverwriteOption = False,
 ) -> None:
     """Total testosterone over the dosing interval from a regimen, fitted to your labs; E2, DHT, free T."""
     from endolab._io import check_output_path
     from endolab.hormones.pk import protocol
+    from endolab.hormones.pk_view import parse_regimen_spec, protocol_record
     from endolab.output import with_disclaimer
+
+    spec = parse_regimen_spec(compare) if compare is not None else None
 
     figures = [
         (
@@ -311,6 +341,20 @@ def pk_command(
         shbg=shbg,
         seed=seed,
     )
+    other = (
+        None
+        if spec is None
+        else protocol(
+            spec["ester"],
+            spec["dose_mg"],
+            spec["every_days"],
+            endogenous_ng_dl=endogenous,
+            body_weight_kg=weight_kg,
+            age=age,
+            shbg=shbg,
+            seed=seed,
+        )
+    )
     if figures:
         import io
 
@@ -323,9 +367,15 @@ def pk_command(
             fig.savefig(buffer, format=fmt, dpi=150)
             atomic_write_bytes(path, buffer.getvalue(), overwrite=overwrite, flag=flag)
     if as_json:
-        print_json(with_disclaimer(result.to_dict()))
+        print_json(with_disclaimer(protocol_record(result, other)))
         return
     _print_pk(result)
+    if other is not None:
+        _print_comparison(result, other)
     for path, _, _ in figures:
         typer.echo(f"wrote the curve to {path}")
     echo_disclaimer()
+
+
+#: The command's former name (issue 23's first part), kept as an alias.
+app.command("pk", help="Former name of `hormones protocol` (same options).")(protocol_command)

@@ -6,8 +6,8 @@ formatted by :func:`format_3sf` — so that the web page, the embed and any othe
 same numbers and never convert or round anything themselves. :func:`prediction_headline`,
 :func:`detail_rows` (the inputs used, the ratios, measured ÷ predicted) and :func:`prediction_notes`
 complete the command line's table. :func:`free_t_headline`/:func:`free_t_rows` and
-:func:`pk_headline`/:func:`pk_rows` (with :func:`pk_fit_headline`, :func:`pk_lab_rows`,
-:func:`pk_hormone_rows`) word the results of ``hormones free-t`` and ``hormones pk`` the same way.
+:func:`pk_headline`, :func:`pk_fit_headline` and :func:`pk_lab_rows` those of ``hormones pk``
+beside :mod:`endolab.hormones.pk_view` (the levels at trough, Cavg and peak).
 Conversions to SI units go through
 :func:`endolab.units.convert` (the one unit table, molar masses with their sources there).
 
@@ -31,13 +31,10 @@ from endolab.hormones.results import HormonePrediction
 from endolab.units import Quantity, convert
 
 if TYPE_CHECKING:
-    from endolab.hormones.pk import PkFit, PkResult, ProtocolResult
+    from endolab.hormones.pk import PkFit, ProtocolResult
     from endolab.hormones.results import FreeTestosteroneResult
 
 __all__ = [
-    "PK_COLUMNS",
-    "PK_HORMONES_TITLE",
-    "PK_HORMONE_COLUMNS",
     "PK_LAB_COLUMNS",
     "RESULT_UNITS",
     "DetailRow",
@@ -49,9 +46,7 @@ __all__ = [
     "free_t_rows",
     "pk_fit_headline",
     "pk_headline",
-    "pk_hormone_rows",
     "pk_lab_rows",
-    "pk_rows",
     "prediction_headline",
     "prediction_notes",
     "prediction_rows",
@@ -397,14 +392,9 @@ def free_t_rows(r: FreeTestosteroneResult) -> list[DetailRow]:
 
 # ---------------------------------------------------------------- hormones pk
 
-#: Column titles of :func:`pk_rows`, :func:`pk_lab_rows` and :func:`pk_hormone_rows`.
-PK_COLUMNS: Final = ("Total T", "value", "band (central 95 %)")
-PK_LAB_COLUMNS: Final = ("Lab", "measured", "model: population → fitted")
-PK_HORMONE_COLUMNS: Final = ("", "total T", "free T · estradiol · DHT")
-#: The line above :func:`pk_hormone_rows`.
-PK_HORMONES_TITLE: Final = (
-    "Through the predictor (LC-MS/MS-equivalent; bands as in `hormones predict`):"
-)
+#: Column titles of :func:`pk_lab_rows` (the levels themselves are
+#: :func:`endolab.hormones.pk_view.protocol_rows`).
+PK_LAB_COLUMNS: Final = ("Time since the dose", "Measured", "Model: population → fitted")
 
 
 def pk_headline(result: ProtocolResult) -> str:
@@ -418,44 +408,6 @@ def pk_headline(result: ProtocolResult) -> str:
         f"(model {r.model}; endogenous {f3(g.endogenous_ng_dl)} ng/dL, weight "
         f"{f3(g.body_weight_kg)} kg)"
     )
-
-
-def pk_rows(r: PkResult) -> list[DetailRow]:
-    """Total testosterone over the dosing interval, in display order: trough, peak (with its time
-    [day]), mean [ng/dL] with their central-95 % bands, the fluctuation index (dimensionless) and
-    the time to 90 % of steady state [day]."""
-    f3 = format_3sf
-    return [
-        DetailRow(
-            "trough",
-            "Trough",
-            f"{f3(r.trough_ng_dl)} ng/dL",
-            f"{f3(r.trough_low_ng_dl)}–{f3(r.trough_high_ng_dl)} ng/dL",
-        ),
-        DetailRow(
-            "peak",
-            "Peak",
-            f"{f3(r.peak_ng_dl)} ng/dL at {f3(r.peak_time_days)} days",
-            f"{f3(r.peak_low_ng_dl)}–{f3(r.peak_high_ng_dl)} ng/dL",
-        ),
-        DetailRow(
-            "mean",
-            "Mean",
-            f"{f3(r.mean_ng_dl)} ng/dL",
-            f"{f3(r.mean_low_ng_dl)}–{f3(r.mean_high_ng_dl)} ng/dL",
-        ),
-        DetailRow(
-            "fluctuation_index",
-            "Fluctuation index",
-            f"{f3(r.fluctuation_index)} (dimensionless)",
-            "(peak − trough)/mean",
-        ),
-        DetailRow(
-            "steady_state_90",
-            "90 % of steady state",
-            f"after {f3(r.days_to_90pct_steady_state)} days",
-        ),
-    ]
 
 
 def pk_fit_headline(fit: PkFit) -> str:
@@ -482,29 +434,9 @@ def pk_lab_rows(fit: PkFit) -> list[DetailRow]:
     return [
         DetailRow(
             f"lab_{i}",
-            f"{f3(x.days_since_dose)} days after a dose",
+            f"{f3(x.days_since_dose)} days",
             f"{f3(x.measured_ng_dl)} ng/dL",
             f"{f3(x.population_ng_dl)} → {f3(x.fitted_ng_dl)} ng/dL",
         )
         for i, x in enumerate(fit.labs)
     ]
-
-
-def pk_hormone_rows(r: PkResult) -> list[DetailRow]:
-    """The predictor at the trough, mean and peak: total T [ng/dL], then free T [pg/mL], estradiol
-    [pg/mL] and DHT [ng/dL] with their bands, or why the predictor was not applied."""
-    f3 = format_3sf
-    rows: list[DetailRow] = []
-    for h in r.hormones:
-        point = str(h["point"])
-        total = f"{f3(h['total_testosterone_ng_dl'])} ng/dL"
-        if h["predicted"]:
-            note = (
-                f"{f3(h['free_testosterone_pg_ml'])} pg/mL · {f3(h['estradiol_pg_ml'])} pg/mL "
-                f"({f3(h['estradiol_low_pg_ml'])}–{f3(h['estradiol_high_pg_ml'])}) · "
-                f"{f3(h['dht_ng_dl'])} ng/dL ({f3(h['dht_low_ng_dl'])}–{f3(h['dht_high_ng_dl'])})"
-            )
-        else:
-            note = str(h["note"])
-        rows.append(DetailRow(point, point, total, note))
-    return rows
