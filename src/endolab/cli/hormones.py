@@ -6,6 +6,7 @@ messages) and everything else is done by :mod:`endolab.hormones`, imported insid
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,7 +26,7 @@ app = typer.Typer(
 )
 
 
-def _table(rows: list[tuple[str, ...]]) -> None:
+def _table(rows: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]) - 1)]
     for row in rows:
         cells = [f"{c:<{w}}" for c, w in zip(row, widths, strict=False)] + [row[-1]]
