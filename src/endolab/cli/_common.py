@@ -87,6 +87,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "cgm episodes": ("endolab cgm episodes ex/cgm/libreview.csv --summary",),
     "cgm agp": ("endolab cgm agp ex/cgm/generic.parquet --id S01 --out agp.png",),
+    "cgm detect": ("endolab cgm detect P01_clarity.csv", "endolab cgm detect entries.json --json"),
     "trial analyze": ("endolab trial analyze ex/trial --out report",),
     "trial simulate": ("endolab trial simulate --participants 4 --days 30 --out virtual",),
     "trial demo": ("endolab trial demo --out endolab-demo",),
