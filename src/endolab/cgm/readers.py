@@ -46,6 +46,7 @@ from endolab.cgm.frame import (
     long_gap_notice,
     reading_dates_problem,
 )
+from endolab.dates import calendar_problem, iso_calendar_problem, not_a_calendar_date
 from endolab.errors import DataFileError, EndolabError, InputError
 from endolab.notices import Notice, collect, emit
 
@@ -577,8 +578,11 @@ def _dexcom(src: _Input, *, unit: str | None = None, subject_id: str | None = No
     bad = parsed.is_null()
     if bad.any():
         i = int(bad.arg_true()[0])
+        reason = iso_calendar_problem(times[i])
         raise DataFileError(
-            f"cannot read {times[i]!r} as a date-time (expected YYYY-MM-DDThh:mm:ss)",
+            not_a_calendar_date(repr(times[i]), reason)
+            if reason is not None  # the form is right, the day is not (issue 18)
+            else f"cannot read {times[i]!r} as a date-time (expected YYYY-MM-DDThh:mm:ss)",
             file=file,
             row=line_no[i],
             column=header[i_time],
@@ -758,8 +762,12 @@ def _libre_times(
     bad = ~valid | times.is_null()
     if bad.any():
         i = int(bad.arg_true()[0])
+        y, mo, d = (int(parts.get_column(k)[i]) for k in ("y", "mo", "d"))
+        reason = calendar_problem(y, mo, d)
         raise DataFileError(
-            f"{texts[i]!r} is not a valid date-time when read as {order}",
+            not_a_calendar_date(f"{texts[i]!r} read as {order}", reason)
+            if reason is not None  # the form is right, the day is not (issue 18)
+            else f"{texts[i]!r} is not a valid date-time when read as {order}",
             file=file,
             row=rows[i],
             column=column,
