@@ -82,6 +82,10 @@ def analyze(
     named and the dataset refused (exit 3) unless --accept-units confirms the values; notices that
     change how a number is read are in report.html, endpoints.json (notices) and tables.md.
     An endpoint whose window the data do not cover is "not decided", never counted.
+
+    Limits: a dataset whose analysis would need more memory than this machine has free (about 4
+    bytes per byte of CSV and 100 per Parquet CGM row, plus 400 MB) is refused before reading
+    (E_TOO_LARGE, exit 3); --engine dask reads a Parquet CGM table larger than memory.
     """
     from rich.console import Console
 
