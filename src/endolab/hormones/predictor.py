@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from typing import Final, NamedTuple
 
 from endolab import units
-from endolab.errors import InputError
+from endolab.errors import InputError, ParseError
 from endolab.hormones import _validate, bands
 from endolab.hormones.defaults import (
     DEFAULT_AGE_YEARS,
@@ -534,9 +534,10 @@ def predict(
     dose: float | None = None
     if total_t is None:
         if dose_mg_week is None:
-            raise InputError(
+            raise ParseError(  # a missing input is a usage error (exit 2), as in hCG (issue 18)
                 "total_t: missing; give total testosterone (50–3000 ng/dL) or a weekly "
                 "testosterone-enanthate dose (dose_mg_week, 25–600 mg/week)",
+                code="E_MISSING_INPUT",
                 field="total_t",
             )
         dose = _validate.check(dose_mg_week, "dose_mg_week")
