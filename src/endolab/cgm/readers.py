@@ -27,6 +27,7 @@ are only read.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import re
@@ -37,6 +38,7 @@ from typing import IO, Any, Final, Literal
 
 import polars as pl
 
+from endolab._io import os_error_reason
 from endolab.cgm.frame import (
     ROW_COLUMN,
     RowInputError,
@@ -85,6 +87,17 @@ _ID_NAMES: Final = (
 )
 _TIME_NAMES: Final = ("time", "timestamp", "datetime", "date_time", "device_timestamp")
 _GL_NAMES: Final = ("gl", "glucose", "sensor_glucose", "glucose_value", "sgv")
+
+
+def _missing_reason(path: Path) -> str:
+    """Why ``path`` cannot be opened: "no such file", or the OS's reason (a loop of symbolic
+    links, a part of the path that is not a folder, permission denied) in words (issue 18)."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:
+            return os_error_reason(exc, path)
+    return "no such file"
 
 
 def _norm(name: str) -> str:
@@ -939,7 +952,7 @@ def read_cgm(
             elif src.path.exists():
                 what = "is not a regular file"
             else:
-                what = "no such file"
+                what = _missing_reason(src.path)
             raise DataFileError(what, file=src.name)
         kind = _detect(src) if reader == "auto" else reader
         if kind not in _READ:

@@ -16,6 +16,7 @@ import datetime as dt
 import html
 import json
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -397,8 +398,8 @@ def run(
 
 def _refuse_out_in_input(folder: str | Path, out: str | Path) -> None:
     """The report folder must not be the dataset folder, inside it or one of its parents."""
-    target = Path(out).resolve()
-    source = Path(folder).resolve()
+    target = Path(os.path.realpath(out))  # never a RuntimeError on a symbolic-link loop
+    source = Path(os.path.realpath(folder))
     if target == source or source in target.parents or target in source.parents:
         from endolab.errors import InputError
 
