@@ -366,7 +366,7 @@ def metrics_command(
 
     Limits: files whose reading would need more memory than this machine has free (about 8 bytes
     per byte of CSV and 100 per Parquet row, plus 150 MB) are refused before reading
-    (E_TOO_LARGE, exit 3); --engine dask reads Parquet larger than memory.
+    (E_TOO_LARGE, exit 3); Parquet larger than memory: the dask engine (--engine dask).
     """
     import sys
     from contextlib import nullcontext

@@ -85,7 +85,7 @@ def analyze(
 
     Limits: a dataset whose analysis would need more memory than this machine has free (about 4
     bytes per byte of CSV and 100 per Parquet CGM row, plus 400 MB) is refused before reading
-    (E_TOO_LARGE, exit 3); --engine dask reads a Parquet CGM table larger than memory.
+    (E_TOO_LARGE, exit 3); a Parquet CGM table larger than memory: the dask engine (--engine dask).
     """
     from rich.console import Console
 
