@@ -103,7 +103,7 @@ def _interrupted(d: Path) -> tuple[int, str, str]:
     with pytest.MonkeyPatch.context() as mp:
         import endolab.hcg
 
-        mp.setattr(endolab.hcg, "mix", ctrl_c)
+        mp.setattr(endolab.hcg, "mix_request", ctrl_c)
         args = ["hcg", "mix", "--vial-iu", "5000", "--diluent-ml", "2", "--dose-iu", "250"]
         result = CliRunner().invoke(app, [*args, "--svg", str(d / "s.svg")])
     assert not (d / "s.svg").exists()
