@@ -89,6 +89,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "cgm episodes": ("endolab cgm episodes ex/cgm/libreview.csv --summary",),
     "cgm agp": ("endolab cgm agp ex/cgm/generic.parquet --id S01 --out agp.png",),
+    "cgm report": (
+        "endolab cgm report ex/cgm/generic.csv --out report.pdf",
+        "endolab cgm report ex/cgm/libreview.csv --out report.html --compare 2025-03-03:2025-03-09",
+    ),
+    "cgm fhir export": ("endolab cgm fhir export ex/cgm/generic.csv --out bundle.json --tz UTC",),
+    "cgm fhir import": ("endolab cgm fhir import bundle.json --out readings.csv",),
     "cgm detect": ("endolab cgm detect P01_clarity.csv", "endolab cgm detect entries.json --json"),
     "trial analyze": ("endolab trial analyze ex/trial --out report",),
     "trial simulate": ("endolab trial simulate --participants 4 --days 30 --out virtual",),

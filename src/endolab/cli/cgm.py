@@ -773,3 +773,14 @@ def agp_command(
         return
     typer.echo(f"wrote the AGP of {subject} to {out}; {panel['sufficiency']}")
     echo_disclaimer()
+
+
+# `endolab cgm fhir …` (HL7 FHIR CGM IG Bundles) lives in its own module.
+from endolab.cli.cgm_fhir import app as _fhir_app  # noqa: E402
+
+app.add_typer(_fhir_app, name="fhir")
+
+# `endolab cgm report` (the clinic AGP report) lives in its own module.
+from endolab.cli.cgm_report import report_command  # noqa: E402
+
+app.command("report")(report_command)

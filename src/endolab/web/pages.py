@@ -407,6 +407,25 @@ async def cgm_upload(request: Request, file: UploadFile) -> HTMLResponse:
     return render("cgm.html", page="cgm", result=result, error=None)
 
 
+@router.post("/cgm/report")
+async def cgm_report_download(request: Request, file: UploadFile) -> Response:
+    """The clinic AGP report (PDF) of the uploaded export: the /cgm form's second button."""
+    from endolab.web.uploads import cgm_report_pdf
+
+    data = await file.read()
+    try:
+        pdf = await run_in_threadpool(
+            cgm_report_pdf, data, file.filename or "upload", request.app.state.settings
+        )
+    except EndolabError as exc:
+        return render("cgm.html", 422, page="cgm", result=None, error=_error(exc))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": 'attachment; filename="agp-report.pdf"'},
+    )
+
+
 # ---------------------------------------------------------------- trial explorer
 
 
