@@ -47,7 +47,7 @@ MEAL_WINDOWS: Final[Mapping[str, tuple[dt.time, dt.time]]] = {
 }
 #: Pre-meal window before a recorded meal [min] [A].
 PRE_MEAL_MIN: Final = 60.0
-#: Post-meal window from the start of a recorded meal [min] [A: ADA 2024 §6, 1–2 h after].
+#: Post-meal window from the start of a recorded meal [min] [A: ADA 2024 section 6: 1–2 h after].
 POST_MEAL_MIN: Final = 120.0
 
 
