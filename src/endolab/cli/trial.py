@@ -267,7 +267,8 @@ def simulate(
         "cgm_readings": ds.cgm.height,
         "she_events": ds.events.height,
         "arm": arm,
-        "warnings": (ds.simulation or {}).get("warnings", []),
+        "warnings": [n.message for n in ds.notices if n.severity == "W"],
+        "notices": [n.as_dict() for n in ds.notices],
         "simulated": True,
         "disclaimer": (ds.simulation or {}).get("disclaimer"),
     }
@@ -279,8 +280,9 @@ def simulate(
         f"(+14-day run-in, after screening), seed {seed}: dataset written to {out} "
         "(with simulation.json)."
     )
-    for warning in summary["warnings"]:
-        typer.echo(f"warning: {warning}", err=True)
+    for notice in ds.notices:  # as `trial analyze` prints them
+        if notice.severity == "W":
+            typer.echo(f"warning: {notice.message}", err=True)
     typer.echo(f"Analyse it with: endolab trial analyze {out} --out REPORT_DIR")
     typer.echo(
         "In-silico results: never clinical evidence. SHE is an in-silico event model (unnoticed "
