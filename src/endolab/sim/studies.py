@@ -261,7 +261,7 @@ def _dose_rows_dask(
     n_workers: int | None,
     settings: Any = None,
 ) -> list[dict[str, Any]]:
-    from endolab.cgm.distributed import dask_session, gather, require_dask
+    from endolab._dask import dask_session, gather, require_dask
 
     require_dask()
     from distributed import as_completed
