@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 from endolab.cli import app
 from endolab.notices import Notice
 from endolab.sim import runner as sim_runner
-from endolab.trial import analyze, load_protocol
+from endolab.sim import write_simulation
+from endolab.trial import analyze, load_protocol, read_dataset
 
 cli = CliRunner()
 
@@ -39,14 +40,20 @@ def _stub(ids: list[str], gate: np.ndarray) -> tuple[Notice, ...]:
     )
 
 
-def test_gate_notice_reaches_dataset_manifest_and_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gate_notice_reaches_dataset_manifest_and_analysis(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(sim_runner, "gate_notices", _stub)
     result = sim_runner.simulate([("A", 4e8), ("B", 8e8)], seed=3, days=3)
     assert [n.message for n in result.notices] == ["SIM-001: at the gate (stub)"]
     assert result.notices[0] in result.dataset.notices
     assert result.manifest["warnings"] == ["SIM-001: at the gate (stub)"]
+    assert result.manifest["notices"][0]["code"] == "W_SIM_NONNEGATIVITY_GATE"
     analysis = analyze(result.dataset, load_protocol("zimislecel-2025"))
     assert "W_SIM_NONNEGATIVITY_GATE" in [n.code for n in analysis.notices]
+    # written and read back (the web app's demo cache, `trial analyze` of a simulated folder)
+    back = read_dataset(write_simulation(result.dataset, tmp_path / "ds"))
+    assert [n for n in back.notices if n.code == "W_SIM_NONNEGATIVITY_GATE"] == [result.notices[0]]
 
 
 def test_trial_simulate_prints_the_notice_and_lists_it_in_json(

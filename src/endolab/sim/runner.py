@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -257,8 +257,10 @@ class SimulationResult:
     ``graft_fraction`` has shape ``(n, days)``: F on each simulated day (run-in first);
     ``day_numbers`` are the study days of those columns. ``notices``
     (:class:`endolab.notices.Notice`) are the simulation's own findings (a run at the model's
-    non-negativity gate, :data:`GATE_NOTICE_CODE`); they are also in ``dataset.notices`` (so the
-    analysis and every report show them) and, as text, in the manifest's ``warnings``.
+    non-negativity gate, :data:`GATE_NOTICE_CODE`); the manifest records them (``notices``, and
+    their text in ``warnings``), so they are in ``dataset.notices`` however the dataset is read
+    (:func:`endolab.trial.dataset.checks.simulation_notices`) and the analysis and every report
+    show them.
     """
 
     dataset: TrialDataset
@@ -908,7 +910,6 @@ def _result(s: _Setup, t: _Trace) -> SimulationResult:
         source=f"simulated by endolab.sim {__version__} (seed {s.seed})",
         simulation=manifest,
     )
-    ds = replace(ds, notices=(*ds.notices, *notices))
     return SimulationResult(ds, manifest, t.f_daily, day_numbers, t.scale_daily, notices)
 
 
@@ -977,6 +978,8 @@ def _manifest(
         },
         "arm": arm,
         "warnings": warnings,
+        # the same findings as data: read back as the dataset's notices (however it is read)
+        "notices": [n.as_dict() for n in notices],
         "virtual_patients": source,
         "population": asdict(population),
         "behaviour": asdict(behaviour) if screened is not None else "aware, exact basal, no bias",

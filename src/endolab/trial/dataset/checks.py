@@ -31,7 +31,7 @@ from endolab.trial.dataset.schema import (
 )
 from endolab.trial.plausibility import CONFIRM_HINT, check_plausibility
 
-__all__ = ["no_participants_error", "validate_tables"]
+__all__ = ["no_participants_error", "simulation_notices", "validate_tables"]
 
 _DATETIME_FORMATS = (
     "%Y-%m-%dT%H:%M:%S",
@@ -626,8 +626,42 @@ def _assemble(
         formats=formats,
         source=source,
         simulation=simulation,
-        notices=tuple(Notice(PLAUSIBILITY_CODE, "W", m) for m in report.warnings),
+        notices=(
+            *(Notice(PLAUSIBILITY_CODE, "W", m) for m in report.warnings),
+            *simulation_notices(simulation),
+        ),
     )
+
+
+def simulation_notices(simulation: Mapping[str, Any] | None) -> tuple[Notice, ...]:
+    """The simulator's own notices recorded in its manifest (``notices``: ``{code, severity,
+    message, field}`` each), so that a simulated dataset carries them however it is read.
+
+    >>> simulation_notices({"notices": [{"code": "W_SIM_X", "severity": "W", "message": "m"}]})
+    (Notice(code='W_SIM_X', severity='W', message='m', field=None, data=mappingproxy({})),)
+    >>> simulation_notices(None), simulation_notices({"notices": "not a list"})
+    ((), ())
+    """
+    found = (simulation or {}).get("notices")
+    if not isinstance(found, list):
+        return ()
+    out: list[Notice] = []
+    for item in found:
+        if not isinstance(item, Mapping) or not all(
+            isinstance(item.get(k), str) for k in ("code", "message")
+        ):
+            continue  # a manifest edited by hand: not a notice of endolab.sim
+        severity = "I" if item.get("severity") == "I" else "W"
+        field = item.get("field")
+        out.append(
+            Notice(
+                str(item["code"]),
+                severity,
+                str(item["message"]),
+                field=field if isinstance(field, str) else None,
+            )
+        )
+    return tuple(out)
 
 
 def no_participants_error(file: str = "participants.csv") -> DataFileError:
