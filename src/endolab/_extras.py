@@ -8,8 +8,8 @@ extra     packages                                    needed by
 ========  ==========================================  ============================================
 sim       numba, scipy                                ``endolab.sim``, ``trial simulate``/``demo``
 plot      matplotlib                                  AGP and report figures
-web       fastapi, uvicorn, python-multipart          ``endolab serve`` (with [sim] and [plot]:
-                                                      the trial explorer simulates and draws)
+web       fastapi, uvicorn, python-multipart,         ``endolab serve`` (with [sim] and [plot]:
+          pydantic-settings, platformdirs             the trial explorer simulates and draws)
 survival  lifelines                                   Kaplan–Meier (``endolab.trial.survival``)
 pandas    pandas, pyarrow                             pandas input and output (interop)
 dask      dask, distributed                           ``--engine dask``
@@ -40,6 +40,9 @@ EXTRAS: Final[dict[str, tuple[str, ...]]] = {
         "swagger_ui_bundle",
         "httptools",
         "uvloop",
+        "pydantic_settings",
+        "dotenv",
+        "platformdirs",
     ),
     "survival": ("lifelines", "autograd", "formulaic"),
     "pandas": ("pandas", "pyarrow"),

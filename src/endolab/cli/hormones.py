@@ -38,94 +38,24 @@ def _bullets(title: str, items: tuple[str, ...]) -> None:
 
 
 def _print_prediction(r: HormonePrediction) -> None:
-    from endolab.hormones.presentation import format_3sf
-    from endolab.hormones.reference import REFERENCE_RANGES
+    """The library's presentation of a prediction (:mod:`endolab.hormones.presentation`), laid out
+    as a table: the hormone rows, then the inputs used; nothing is computed or worded here."""
+    from endolab.hormones.presentation import (
+        detail_rows,
+        prediction_headline,
+        prediction_notes,
+        prediction_rows,
+    )
 
-    e2_ref = REFERENCE_RANGES["estradiol"]
-    dht_ref = REFERENCE_RANGES["dht"]
-    ft_ref = REFERENCE_RANGES["free_testosterone"]
-    tt_ref = REFERENCE_RANGES["total_testosterone"]
-    source = (
-        f" (trough for {format_3sf(r.dose_mg_week)} mg/week)" if r.dose_mg_week is not None else ""
-    )
-    typer.echo(
-        f"TRT Hormone Predictor — total T {r.total_testosterone_ng_dl:.4g} ng/dL "
-        f"({format_3sf(r.total_testosterone_nmol_l)} nmol/L){source}, age {r.age_years_used:g} y"
-    )
-    rows = [
-        ("", "value", "band · reference"),
-        (
-            "Total testosterone",
-            f"{format_3sf(r.total_testosterone_ng_dl)} ng/dL",
-            f"ref {tt_ref.low:g}–{tt_ref.high:g} ng/dL",
-        ),
-        (
-            "Free testosterone" + ("†" if r.shbg_assumed else ""),
-            f"{format_3sf(r.free_testosterone_pg_ml)} pg/mL ({format_3sf(r.free_testosterone_percent)} %)",
-            f"{format_3sf(r.free_testosterone_low_pg_ml)}–{format_3sf(r.free_testosterone_high_pg_ml)} pg/mL"
-            f" · ref ≥ {ft_ref.low:g} pg/mL (2.5th pct)",
-        ),
-        (
-            "Bioavailable T" + ("†" if r.shbg_assumed else ""),
-            f"{format_3sf(r.bioavailable_testosterone_ng_dl)} ng/dL",
-            f"{format_3sf(r.bioavailable_testosterone_low_ng_dl)}–"
-            f"{format_3sf(r.bioavailable_testosterone_high_ng_dl)} ng/dL",
-        ),
-        (
-            "Estradiol*",
-            f"{format_3sf(r.estradiol_pg_ml)} pg/mL",
-            f"{format_3sf(r.estradiol_low_pg_ml)}–{format_3sf(r.estradiol_high_pg_ml)} pg/mL · "
-            f"ref {e2_ref.low:g}–{e2_ref.high:g} pg/mL",
-        ),
-        (
-            "Free estradiol" + ("†" if r.shbg_assumed else ""),
-            f"{format_3sf(r.free_estradiol_pg_ml)} pg/mL",
-            f"{format_3sf(r.free_estradiol_low_pg_ml)}–{format_3sf(r.free_estradiol_high_pg_ml)} pg/mL",
-        ),
-        (
-            "DHT*",
-            f"{format_3sf(r.dht_ng_dl)} ng/dL",
-            f"{format_3sf(r.dht_low_ng_dl)}–{format_3sf(r.dht_high_ng_dl)} ng/dL · "
-            f"ref {dht_ref.low:g}–{dht_ref.high:g} ng/dL",
-        ),
-        (
-            "E2:T, DHT:T",
-            f"{r.e2_to_t_molar_ratio:.3g} (molar)",
-            f"1:{format_3sf(1 / r.dht_to_t_mass_ratio)} (mass)",
-        ),
-        (
-            "SHBG used",
-            f"{format_3sf(r.shbg_nmol_l_used)} nmol/L",
-            "assumed" if r.shbg_assumed else "",
-        ),
-        (
-            "Albumin used",
-            f"{r.albumin_g_dl_used:.3g} g/dL",
-            "assumed" if r.albumin_assumed else "",
-        ),
-    ]
-    if r.estradiol_measured_pg_ml is not None and r.estradiol_observed_to_predicted is not None:
-        rows.append(
-            (
-                "Estradiol measured",
-                f"{format_3sf(r.estradiol_measured_pg_ml)} pg/mL",
-                f"observed/predicted {r.estradiol_observed_to_predicted:.2f}",
-            )
-        )
-    if r.dht_measured_ng_dl is not None and r.dht_observed_to_predicted is not None:
-        rows.append(
-            (
-                "DHT measured",
-                f"{format_3sf(r.dht_measured_ng_dl)} ng/dL",
-                f"observed/predicted {r.dht_observed_to_predicted:.2f}",
-            )
-        )
+    typer.echo(prediction_headline(r))
+    rows = [("", "predicted", "band · reference")]
+    for h in prediction_rows(r):
+        ref = f" · ref {h.ref_text} {h.unit}" if h.ref_text is not None else ""
+        rows.append((h.name, f"{h.value_text} {h.unit}", f"{h.band_text} {h.unit}{ref}"))
+    rows.extend((d.label, d.value, d.note) for d in detail_rows(r))
     _table(rows)
-    typer.echo("  * LC-MS/MS-equivalent population prediction; the band is an assumption.")
-    if r.shbg_assumed:
-        typer.echo(
-            "  † SHBG assumed, not measured: the band spans men of this age with low to high SHBG."
-        )
+    for note in prediction_notes(r):
+        typer.echo(f"  {note}")
     _bullets("Assumptions", r.assumptions)
     _bullets("Flags", r.flags)
 

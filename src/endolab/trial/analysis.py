@@ -360,10 +360,6 @@ class TrialAnalysis:
     #: without the optional ``[survival]`` extra (a notice says so).
     survival: Any = None
 
-    @property
-    def binary_keys(self) -> list[str]:
-        return list(self.protocol.endpoints)
-
     def participant_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per participant (the ``participants`` list of endpoints.json)."""
         out = []

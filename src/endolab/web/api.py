@@ -173,30 +173,36 @@ class HcgPlanIn(HcgMixIn):
     price_per_vial: Num = None
 
 
-def _hcg_kwargs(body: _HcgCommon) -> dict[str, Any]:
-    return {
-        "preset": body.preset or None,
-        "dead_space_ml": body.dead_space_ml if body.dead_space_ml not in (None, "") else "0",
-        "residual_ml": body.residual_ml if body.residual_ml not in (None, "") else "0",
-        "displacement_ml": body.displacement_ml if body.displacement_ml not in (None, "") else "0",
-        "vial_capacity_ml": body.vial_capacity_ml or None,
-        "diluent": body.diluent or None,
-        "graduation_units": body.graduation_units or None,
-    }
+def _hcg_request(body: _HcgCommon) -> Any:
+    """The library's :class:`endolab.hcg.MixRequest` of a body (an empty form field is absent)."""
+    from endolab.hcg import MixRequest
+
+    return MixRequest(
+        vial_iu=body.vial_iu,
+        dose_iu=getattr(body, "dose_iu", None),
+        syringe=body.syringe,
+        preset=body.preset or None,
+        dead_space_ml=body.dead_space_ml if body.dead_space_ml not in (None, "") else "0",
+        residual_ml=body.residual_ml if body.residual_ml not in (None, "") else "0",
+        displacement_ml=body.displacement_ml if body.displacement_ml not in (None, "") else "0",
+        vial_capacity_ml=body.vial_capacity_ml or None,
+        diluent=body.diluent or None,
+        graduation_units=body.graduation_units or None,
+    )
 
 
 def hcg_mix_result(body: HcgMixIn) -> Any:
     """The library's :func:`endolab.hcg.mix` for an API/form body."""
-    from endolab.hcg import mix
+    from endolab.hcg import mix_request
 
-    return mix(body.vial_iu, body.diluent_ml, body.dose_iu, body.syringe, **_hcg_kwargs(body))
+    return mix_request(_hcg_request(body), body.diluent_ml)
 
 
 def hcg_reverse_result(body: HcgReverseIn) -> Any:
     """The library's :func:`endolab.hcg.reverse` for an API/form body."""
-    from endolab.hcg import reverse
+    from endolab.hcg import reverse_request
 
-    return reverse(body.vial_iu, body.dose_iu, body.units, body.syringe, **_hcg_kwargs(body))
+    return reverse_request(_hcg_request(body), body.units)
 
 
 def hcg_plan_result(body: HcgPlanIn) -> Any:

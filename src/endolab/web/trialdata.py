@@ -2,7 +2,7 @@
 
 * :func:`demo_folder` — the default virtual zimislecel trial simulated once with a fixed seed and
   written (atomically, by :func:`endolab.sim.write_simulation`) to the user's cache folder
-  (``$XDG_CACHE_HOME/endolab``); later starts read it back.
+  (:func:`endolab.web.settings.default_cache_dir`, or ``Settings.cache_dir``); later starts read it back.
 * :func:`extract_zip` — unpack an uploaded dataset zip into a folder, refusing absolute paths,
   ``..``, links, too many entries and too much uncompressed data (zip bombs).
 * :class:`TrialView` — an analysis plus its rendered figures, built once and then read-only.
