@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from endolab.cli._common import OverwriteOption, echo_disclaimer, print_json
+from endolab.hormones import range_text
 
 if TYPE_CHECKING:
     from endolab.hormones import FreeTestosteroneResult, HormonePrediction
@@ -63,25 +64,28 @@ def _print_prediction(r: HormonePrediction) -> None:
 @app.command("predict")
 def predict_command(
     total_t: str | None = typer.Option(
-        None, "--total-t", metavar="NUMBER", help="Total testosterone (50–3000 ng/dL), in --unit."
+        None,
+        "--total-t",
+        metavar="NUMBER",
+        help=f"Total testosterone ({range_text('total_t')}), in --unit.",
     ),
     unit: str = typer.Option(
         "ng/dL", "--unit", metavar="UNIT", help="Unit of --total-t: ng/dL or nmol/L."
     ),
     age: str | None = typer.Option(
-        None, "--age", metavar="NUMBER", help="Age in years (18–90); default 47 y, disclosed."
+        None, "--age", metavar="NUMBER", help=f"Age ({range_text('age')}); default 47 y, disclosed."
     ),
     shbg: str | None = typer.Option(
         None,
         "--shbg",
         metavar="NUMBER",
-        help="SHBG in nmol/L (5–150); default by age (Coviello 2006), disclosed.",
+        help=f"SHBG ({range_text('shbg')}); default by age (Coviello 2006), disclosed.",
     ),
     albumin: str | None = typer.Option(
         None,
         "--albumin",
         metavar="NUMBER",
-        help="Albumin in --albumin-unit (2.5–5.5 g/dL); default 4.3 g/dL.",
+        help=f"Albumin in --albumin-unit ({range_text('albumin')}); default 4.3 g/dL.",
     ),
     albumin_unit: str = typer.Option(
         "g/dL", "--albumin-unit", metavar="UNIT", help="Unit of --albumin: g/dL or g/L."
@@ -90,7 +94,7 @@ def predict_command(
         None,
         "--dose-mg-week",
         metavar="NUMBER",
-        help="Weekly testosterone-enanthate dose (25–600 mg/week) instead of --total-t: "
+        help=f"Weekly testosterone-enanthate dose ({range_text('dose_mg_week')}) instead of --total-t: "
         "uses the Bhasin 2001 mean trough (a population mean).",
     ),
     measured_e2: str | None = typer.Option(
@@ -177,14 +181,17 @@ def _print_free_t(r: FreeTestosteroneResult) -> None:
 @app.command("free-t")
 def free_t_command(
     total_t: str = typer.Option(
-        ..., "--total-t", metavar="NUMBER", help="Total testosterone (50–3000 ng/dL), in --unit."
+        ...,
+        "--total-t",
+        metavar="NUMBER",
+        help=f"Total testosterone ({range_text('total_t')}), in --unit.",
     ),
-    shbg: str = typer.Option(..., "--shbg", metavar="NUMBER", help="SHBG in nmol/L (5–150)."),
+    shbg: str = typer.Option(..., "--shbg", metavar="NUMBER", help=f"SHBG ({range_text('shbg')})."),
     albumin: str | None = typer.Option(
         None,
         "--albumin",
         metavar="NUMBER",
-        help="Albumin in --albumin-unit (2.5–5.5 g/dL); default 4.3 g/dL.",
+        help=f"Albumin in --albumin-unit ({range_text('albumin')}); default 4.3 g/dL.",
     ),
     unit: str = typer.Option(
         "ng/dL", "--unit", metavar="UNIT", help="Unit of --total-t: ng/dL or nmol/L."
@@ -340,10 +347,10 @@ def pk_command(
         None, "--start", metavar="DATE", help="Date of the first dose (YYYY-MM-DD), for the JSON."
     ),
     age: str | None = typer.Option(
-        None, "--age", metavar="NUMBER", help="Age [years] for the predictor (18–90)."
+        None, "--age", metavar="NUMBER", help=f"Age for the predictor ({range_text('age')})."
     ),
     shbg: str | None = typer.Option(
-        None, "--shbg", metavar="NUMBER", help="SHBG [nmol/L] for the predictor (5–150)."
+        None, "--shbg", metavar="NUMBER", help=f"SHBG for the predictor ({range_text('shbg')})."
     ),
     seed: int = typer.Option(
         0, "--seed", metavar="INTEGER", help="Seed of the band's Monte-Carlo."

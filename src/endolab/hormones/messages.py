@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from endolab.errors import InputError
+from endolab.hormones._validate import range_text
 
 if TYPE_CHECKING:
     from endolab.hormones.bands import ShbgInterval
@@ -50,8 +51,8 @@ def both_total_t_and_dose_error(total_t: object, dose_mg_week: object) -> InputE
 def missing_total_t_error() -> InputError:
     """Neither ``total_t`` nor ``dose_mg_week`` given (exit status 3)."""
     return InputError(
-        "total_t: missing; give total testosterone (50–3000 ng/dL) or a weekly "
-        "testosterone-enanthate dose (dose_mg_week, 25–600 mg/week)",
+        f"total_t: missing; give total testosterone ({range_text('total_t')}) or a weekly "
+        f"testosterone-enanthate dose (dose_mg_week, {range_text('dose_mg_week')})",
         field="total_t",
     )
 

@@ -473,10 +473,10 @@ def predict(
     unit
         Unit of ``total_t``: ``"ng/dL"`` or ``"nmol/L"`` (1 nmol/L = 28.84 ng/dL).
     age
-        Age [years], 18–90. ``None``: 47 y is assumed [A] for the SHBG default and the aromatase age
+        Age [years], accepted 18–90 years. ``None``: 47 y is assumed [A] for the SHBG default and the aromatase age
         factor.
     shbg
-        Measured SHBG [nmol/L], 5–150. ``None``: 33 nmol/L at ≤ 35 y, 52 nmol/L at ≥ 59 y, linear
+        Measured SHBG [nmol/L], accepted 5–150 nmol/L. ``None``: 33 nmol/L at ≤ 35 y, 52 nmol/L at ≥ 59 y, linear
         between (Coviello 2006 baselines; interpolation [A]).
     albumin
         Albumin, in ``albumin_unit`` [g/dL by default, as on the command line; or g/L], 2.5–5.5 g/dL.
@@ -484,7 +484,7 @@ def predict(
     albumin_unit
         ``"g/dL"`` or ``"g/L"``.
     dose_mg_week
-        Weekly testosterone-enanthate dose [mg/week], 25–600: total T becomes the Bhasin 2001 mean
+        Weekly testosterone-enanthate dose [mg/week], accepted 25–600 mg/week: total T becomes the Bhasin 2001 mean
         trough for that dose (:func:`~endolab.hormones.dose.trough_total_t_bhasin_2001`), labelled
         as a population mean. Give either ``total_t`` or ``dose_mg_week``.
     measured_e2

@@ -26,6 +26,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from endolab._version import __version__
+from endolab.cgm.metrics import adag_nathan_2008
 from endolab.errors import InputError
 from endolab.notices import Notice
 from endolab.output import IN_SILICO_NOTICE
@@ -84,7 +85,6 @@ __all__ = [
     "SheProxy",
     "SimulationResult",
     "TherapySettings",
-    "adag_hba1c_nathan_2008",
     "check_sim_inputs",
     "default_settings_fingerprint",
     "demo_trial",
@@ -236,18 +236,6 @@ START_DATE = dt.date(2025, 1, 6)
 STAGGER_DAYS = 7
 #: Window of mean plasma glucose behind a simulated HbA1c [days] [A].
 HBA1C_WINDOW_DAYS = 90
-
-
-def adag_hba1c_nathan_2008(mean_glucose_mg_dl: FloatArray) -> FloatArray:
-    """HbA1c [%] from mean glucose [mg/dL] by inverting the ADAG relation.
-
-    Nathan DM et al. Translating the A1C assay into estimated average glucose values. Diabetes Care
-    2008;31:1473, doi:10.2337/dc08-0545: ``eAG = 28.7·A1C − 46.7`` → ``A1C = (eAG + 46.7)/28.7``.
-
-    >>> adag_hba1c_nathan_2008(np.array([154.0])).round(2).tolist()  # the paper's 7 % ↔ 154 mg/dL
-    [6.99]
-    """
-    return (np.asarray(mean_glucose_mg_dl, dtype=np.float64) + 46.7) / 28.7
 
 
 @dataclass
@@ -799,7 +787,7 @@ def _visit_labs(
         fasting = cpep[i, MMTT_START_MIN]
         peak = max(cpep[i, MMTT_START_MIN + s] for s in MMTT_SAMPLES_MIN)
         lo = max(k - HBA1C_WINDOW_DAYS + 1, 0)
-        hba1c = float(adag_hba1c_nathan_2008(t.daily_bg[i, lo : k + 1].mean()))
+        hba1c = float(adag_nathan_2008(t.daily_bg[i, lo : k + 1].mean()))
         out += [
             (i, day, "HBA1C", round(hba1c, 1)),
             (i, day, "GLUCOSE_FASTING", round(float(bg[i, MMTT_START_MIN]))),
@@ -817,7 +805,7 @@ def _result(s: _Setup, t: _Trace) -> SimulationResult:
     n_days = day_numbers.size
     cgm = measure(t.ig5.reshape(n, -1), s.rng_sensor, s.sensor)
     run_in_mask = day_numbers < 0
-    baseline_hba1c = np.round(adag_hba1c_nathan_2008(t.daily_bg[:, run_in_mask].mean(axis=1)), 1)
+    baseline_hba1c = np.round(adag_nathan_2008(t.daily_bg[:, run_in_mask].mean(axis=1)), 1)
     baseline_units = t.daily_units[:, run_in_mask].mean(axis=1)
     run_in_she = np.zeros(n)
     for i, start, _end in t.she_rows:
