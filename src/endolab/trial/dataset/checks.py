@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from endolab.errors import DataFileError
-from endolab.notices import Notice
+from endolab.notices import Notice, Severity
 from endolab.trial.dataset.model import PLAUSIBILITY_CODE, TrialDataset
 from endolab.trial.dataset.schema import (
     FILES,
@@ -651,7 +651,7 @@ def simulation_notices(simulation: Mapping[str, Any] | None) -> tuple[Notice, ..
             isinstance(item.get(k), str) for k in ("code", "message")
         ):
             continue  # a manifest edited by hand: not a notice of endolab.sim
-        severity = "I" if item.get("severity") == "I" else "W"
+        severity: Severity = "I" if item.get("severity") == "I" else "W"
         field = item.get("field")
         out.append(
             Notice(
