@@ -13,6 +13,8 @@ web       fastapi, uvicorn, python-multipart,         ``endolab serve`` (with [s
 survival  lifelines                                   Kaplan–Meier (``endolab.trial.survival``)
 pandas    pandas, pyarrow                             pandas input and output (interop)
 dask      dask, distributed                           ``--engine dask``
+cdisc     pyreadstat                                  SAS XPORT files (``trial export --format
+                                                      xpt``, ``trial import-sdtm`` of .xpt)
 all       every extra above                           ``make run`` / ``make test``
 ========  ==========================================  ============================================
 
@@ -47,6 +49,7 @@ EXTRAS: Final[dict[str, tuple[str, ...]]] = {
     "survival": ("lifelines", "autograd", "formulaic"),
     "pandas": ("pandas", "pyarrow"),
     "dask": ("dask", "distributed"),
+    "cdisc": ("pyreadstat", "narwhals"),
 }
 
 

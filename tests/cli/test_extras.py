@@ -44,6 +44,12 @@ def _endolab(blocked: str, *args: str, cwd: Path) -> subprocess.CompletedProcess
         ("uvicorn", ["serve", "--port", "0"], "web", "uvicorn"),
         ("pydantic_settings", ["serve", "--port", "0"], "web", "pydantic_settings"),
         (
+            "pyreadstat",
+            ["trial", "export", "ex/trial", "--format", "xpt", "--out", "t"],
+            "cdisc",
+            "pyreadstat",
+        ),
+        (
             "matplotlib",
             ["cgm", "agp", "ex/cgm/generic.csv", "--id", "S1", "--out", "agp.png"],
             "plot",

@@ -13,6 +13,7 @@ docs/sim.md and in the manifest. Adverse events other than severe hypoglycaemia 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -47,6 +48,8 @@ from endolab.sim.model import (
     P_VMX,
     QSTO1,
     QSTO2,
+    T_DETECT_PROB,
+    T_RESCUE_BELOW,
     param_index,
     run_minutes,
 )
@@ -67,13 +70,20 @@ from endolab.sim.population import (
     aware_behaviour,
     bolus_plan,
     daily_sensitivity,
+    restored_awareness,
     screen,
     vary_meals,
 )
 from endolab.sim.population import therapy_rows as make_therapy_rows
 from endolab.sim.scenario import random_meals
 from endolab.sim.sensor import SAMPLE_MINUTES, check_sensor_model, measure
-from endolab.trial.dataset import MANIFEST, TrialDataset, validate_tables, write_dataset
+from endolab.trial.dataset import (
+    MANIFEST,
+    TWINS_FOLDER,
+    TrialDataset,
+    validate_tables,
+    write_dataset,
+)
 
 __all__ = [
     "ARMS",
@@ -91,6 +101,7 @@ __all__ = [
     "gate_notices",
     "she_proxy_events",
     "simulate",
+    "simulate_paired",
     "simulate_trial",
     "write_simulation",
 ]
@@ -256,6 +267,14 @@ class SimulationResult:
     graft_fraction: FloatArray
     day_numbers: NDArray[np.int64]
     dose_scale: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    #: The drawn scenario (what a paired twin shares with its treated participant): meal minutes
+    #: and grams, counted carbohydrate and bolus minutes ``(n, days, 6)``, the daily sensitivity
+    #: factors ``(n, days)``, the awareness random numbers ``(n, days, 48)`` and the sensor
+    #: stream's state before the CGM was measured (``sensor_state``).
+    scenario: dict[str, Any] = field(default_factory=dict)
+    #: The screening this run enrolled from (``None`` for the published population); a paired
+    #: simulation gives it to the twins' run so that both arms enrol the same people.
+    screening: ScreeningResult | None = None
     notices: tuple[Notice, ...] = ()
 
 
@@ -499,6 +518,7 @@ class _Trace:
     rescue_daily: FloatArray  # rescue carbohydrate [g/day] (self and third party)
     rescue_count: FloatArray  # rescues [1/day]
     gate: FloatArray  # minutes at the non-negativity gate during the trial [min]
+    episode_u: FloatArray  # the awareness random numbers drawn, (n, days, 48)
     lab_rows: list[tuple[int, int, str, float]]  # (participant, day, test, value)
     she_rows: list[tuple[int, int, int]]  # (participant, start day, end day)
 
@@ -543,12 +563,15 @@ def simulate(
     behaviour: BehaviourSettings | None = None,
     screening: ScreeningSettings | None = None,
     arm: str = "treated",
+    screened: ScreeningResult | None = None,
 ) -> SimulationResult:
     """Simulate one participant per ``(cohort, dose_cells)`` in ``arms``; see :func:`simulate_trial`.
 
     With ``population.source == "screened"`` (default) the participants are virtual adults drawn
     and screened by :func:`endolab.sim.population.screen` (the protocol's eligibility), each with
     their behaviour; ``"published"`` gives the 10 published adults, aware and bolusing exactly.
+    ``screened`` reuses the screening of an earlier run with the same seed and settings (what
+    :func:`screen` would return again; a paired simulation's twins) instead of repeating it.
 
     Three steps: :func:`_setup` (participants, graft, meals, model state), :func:`_run_days` (the
     days, minute by minute) and :func:`_result` (the dataset, manifest and notices).
@@ -567,6 +590,7 @@ def simulate(
         behaviour=behaviour or BehaviourSettings(),
         screening=screening or ScreeningSettings(),
         arm=arm,
+        screened=screened,
     )
     return _result(setup, _run_days(setup, progress))
 
@@ -586,6 +610,7 @@ def _setup(
     behaviour: BehaviourSettings,
     screening: ScreeningSettings,
     arm: str,
+    screened: ScreeningResult | None,
 ) -> _Setup:
     """Step 1: check the inputs, draw and screen the participants, their grafts and meals, and set
     the model's initial state and parameters."""
@@ -598,8 +623,8 @@ def _setup(
     rng_pt, rng_graft, rng_meal, rng_count, rng_sensor, rng_si, rng_episode = (
         np.random.default_rng(s) for s in ss.spawn(7)
     )
-    screened: ScreeningResult | None = None
     if population.source == "published":
+        screened = None
         patients, jittered = _draw_patients(rng_pt, n)
         people = aware_behaviour(n)
         people = Behaviour(
@@ -609,7 +634,7 @@ def _setup(
             np.full(n, therapy.rescue_below_mg_dl),
             people.detect_prob,
         )
-    else:
+    elif screened is None:
         screened = screen(
             rng_pt,
             n,
@@ -622,6 +647,11 @@ def _setup(
             rescue_carbs_g=therapy.rescue_carbs_g,
             rescue_wait_min=therapy.rescue_wait_min,
         )
+    if screened is not None:
+        if len(screened.patients) != n:
+            raise InputError(
+                "a reused screening must have one person per participant", field="arms"
+            )
         patients, jittered, people = screened.patients, [False] * n, screened.behaviour
     doses = np.array([d for _, d in arms], dtype=np.float64)
     plateau_mean = np.array([_mean_f(d, graft) for d in doses])
@@ -725,6 +755,7 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
         rescue_daily=np.zeros((n, n_days)),
         rescue_count=np.zeros((n, n_days)),
         gate=np.zeros(n),
+        episode_u=np.zeros((n, n_days, 48)),
         lab_rows=[],
         she_rows=[],
     )
@@ -735,6 +766,9 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
         f_today = graft_fraction_curve(s.plateau, float(day), graft)
         p[:, P_FGRAFT] = f_today
         t.f_daily[:, k] = f_today
+        if s.screened is not None:  # a graft restores awareness in proportion to F [A]
+            below, prob = restored_awareness(f_today, s.people, s.behaviour)
+            therapy_rows[:, T_RESCUE_BELOW], therapy_rows[:, T_DETECT_PROB] = below, prob
         meal = np.zeros((n, MINUTES_PER_DAY))
         bolus = np.zeros((n, MINUTES_PER_DAY))
         minutes = plan.minute[:, k, :]
@@ -760,6 +794,7 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
         p[:, P_VMX] = base_vmx * s.si_daily[:, k]
         p[:, P_KP3] = base_kp3 * s.si_daily[:, k]
         episode_u = s.rng_episode.random((n, 48))
+        t.episode_u[:, k, :] = episode_u
         run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, episode_u, s.substeps, *outs)
         bg, ig, units, _sec, cpep, _cho, rescue, she_now = outs
         t.rescue_daily[:, k] = rescue.sum(axis=1)
@@ -803,6 +838,17 @@ def _result(s: _Setup, t: _Trace) -> SimulationResult:
     n = len(s.arms)
     day_numbers, run_in = s.day_numbers, s.design.run_in_days
     n_days = day_numbers.size
+    # the drawn scenario (what a paired twin shares with its treated participant), with the
+    # sensor stream's state before the CGM is measured
+    scenario = {
+        "meal_minute": s.plan.minute,
+        "meal_grams": s.plan.grams,
+        "counted_g": s.counted,
+        "bolus_minute": s.bolus_minute,
+        "si_daily": s.si_daily,
+        "episode_u": t.episode_u,
+        "sensor_state": s.rng_sensor.bit_generator.state,
+    }
     cgm = measure(t.ig5.reshape(n, -1), s.rng_sensor, s.sensor)
     run_in_mask = day_numbers < 0
     baseline_hba1c = np.round(adag_nathan_2008(t.daily_bg[:, run_in_mask].mean(axis=1)), 1)
@@ -898,7 +944,16 @@ def _result(s: _Setup, t: _Trace) -> SimulationResult:
         source=f"simulated by endolab.sim {__version__} (seed {s.seed})",
         simulation=manifest,
     )
-    return SimulationResult(ds, manifest, t.f_daily, day_numbers, t.scale_daily, notices)
+    return SimulationResult(
+        ds,
+        manifest,
+        t.f_daily,
+        day_numbers,
+        t.scale_daily,
+        scenario=scenario,
+        screening=s.screened,
+        notices=notices,
+    )
 
 
 def _assay(value: float) -> float:
@@ -1058,6 +1113,7 @@ def simulate_trial(
     population: PopulationSettings | None = None,
     behaviour: BehaviourSettings | None = None,
     screening: ScreeningSettings | None = None,
+    paired: bool = False,
 ) -> TrialDataset:
     """Simulate the islet-replacement trial of ``protocol`` and return the validated dataset.
 
@@ -1089,6 +1145,11 @@ def simulate_trial(
         default: virtual adults screened by the protocol's eligibility), how they manage their
         diabetes (:class:`~endolab.sim.population.BehaviourSettings`) and the screening
         (:class:`~endolab.sim.population.ScreeningSettings`).
+    paired
+        Counterfactual twins: every participant is simulated a second time without the graft
+        (the control arm of the same seed: the same people, meals, behaviour draws and sensor
+        noise; only the infusion differs). The returned dataset's ``twins`` is that dataset
+        (same participant ids); the manifest's ``paired`` entry says so. Only with the treated arm.
 
     The returned dataset's ``simulation`` attribute is the manifest; write it with
     :func:`write_simulation`. In-silico results are never clinical evidence.
@@ -1097,23 +1158,75 @@ def simulate_trial(
     full = design.full_dose_cells if dose_cells is None else float(dose_cells)
     check_sim_inputs(participants, days, [full], seed)
     arms = allocate_cohorts(design, int(participants), full)
+    if paired and arm != "treated":
+        raise InputError(
+            "--paired runs the treated arm beside its own untreated twins; leave out --arm control",
+            field="paired",
+        )
     if arm == "control":
         arms = [(label, 0.0) for label, _ in arms]
-    return simulate(
-        arms,
-        seed=seed,
-        days=days,
-        design=design,
-        graft=graft,
-        therapy=therapy,
-        she=she,
-        sensor=sensor,
-        progress=progress,
-        arm=arm,
-        population=population,
-        behaviour=behaviour,
-        screening=screening,
-    ).dataset
+    settings: dict[str, Any] = {
+        "seed": seed,
+        "days": days,
+        "design": design,
+        "graft": graft,
+        "therapy": therapy,
+        "she": she,
+        "sensor": sensor,
+        "population": population,
+        "behaviour": behaviour,
+        "screening": screening,
+    }
+    if not paired:
+        return simulate(arms, progress=progress, arm=arm, **settings).dataset
+    return simulate_paired(arms, progress=progress, **settings)[0].dataset
+
+
+def simulate_paired(
+    arms: Sequence[tuple[str, float]], *, progress: Progress | None = None, **settings: Any
+) -> tuple[SimulationResult, SimulationResult]:
+    """The treated ``arms`` and each participant's untreated twin (counterfactual twins).
+
+    The twins are the control arm of the same seed and settings (dose 0 in every cohort): the
+    same screened people (the screening is done once and reused), meals, carbohydrate counting,
+    daily sensitivity, awareness draws and sensor-noise stream, because every random process has
+    its own seeded stream (``SeedSequence.spawn``) whose draws do not depend on the dose. Returns
+    ``(treated, twins)``; ``treated.dataset.twins`` is ``twins.dataset`` and both manifests record
+    the pairing (``paired``).
+    """
+    first_total = [0]
+
+    def first(done: int, whole: int) -> None:
+        first_total[0] = whole
+        if progress is not None:
+            progress(done, 2 * whole)
+
+    def second(done: int, whole: int) -> None:
+        if progress is not None:
+            progress(first_total[0] + done, first_total[0] + whole)
+
+    treated = simulate(arms, progress=first, arm="treated", **settings)
+    twins = simulate(
+        [(label, 0.0) for label, _ in arms],
+        progress=second,
+        arm="control",
+        screened=treated.screening,
+        **settings,
+    )
+    pairing = {
+        "twins_folder": TWINS_FOLDER,
+        "pairing": "same participant_id",
+        "what": "every participant simulated twice on the same meals, behaviour draws and sensor "
+        "noise: with the graft (this dataset) and without it (the twins: the control arm of the "
+        "same seed); in silico only, no real trial can make this comparison",
+    }
+    treated.manifest["paired"] = pairing | {"role": "treated"}
+    twins.manifest["paired"] = pairing | {"role": "untreated twins"}
+    twins.dataset = dataclasses.replace(twins.dataset, simulation=twins.manifest)
+    treated.dataset = dataclasses.replace(
+        treated.dataset, simulation=treated.manifest, twins=twins.dataset
+    )
+    return treated, twins
 
 
 def demo_trial(
@@ -1121,11 +1234,13 @@ def demo_trial(
 ) -> TrialDataset:
     """The default virtual trial (zimislecel-2025, 14 participants, 365 days, default settings).
 
-    What ``endolab trial demo`` simulates and what the web app opens on. ``settings`` (an
+    What ``endolab trial demo`` simulates and what the web app opens on: a paired simulation, so
+    that the treated arm is shown beside its control arm (the participants' untreated twins, the
+    control arm of the same seed; ``twins`` of the returned dataset). ``settings`` (an
     :class:`endolab.sim.settings.SimSettings`) overrides the defaults.
     """
     extra = settings.kwargs() if settings is not None else {}
-    return simulate_trial(seed=seed, progress=progress, **extra)
+    return simulate_trial(seed=seed, progress=progress, paired=True, **extra)
 
 
 def manifest_json(ds: TrialDataset) -> str:

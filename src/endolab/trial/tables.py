@@ -16,6 +16,7 @@ from endolab.trial.analysis import (
     TrialAnalysis,
     continuous_keys,
 )
+from endolab.trial.grading import CITR_STATE_LABELS
 
 __all__ = [
     "NOT_DECIDED",
@@ -27,9 +28,11 @@ __all__ = [
     "continuous_table",
     "grading_table",
     "listing_table",
+    "paired_tables",
     "survival_table",
     "to_html",
     "to_markdown",
+    "visit_table",
 ]
 
 
@@ -244,6 +247,51 @@ def grading_table(a: TrialAnalysis) -> Table | None:
     )
 
 
+def visit_table(a: TrialAnalysis) -> Table | None:
+    """Graft function at every grading visit: one row per participant and visit (Igls 1.0, Igls 2.0
+    outcome and β-cell function, β-score and the registry's state), ``None`` without visits."""
+    if not a.protocol.grading.visits:
+        return None
+    rows = []
+    for r in a.participants.select("participant_id", "cohort").to_dicts():
+        for v in a.visits.get(r["participant_id"], []):
+            score = v.get("beta_score")
+            rows.append(
+                [
+                    str(r["participant_id"]),
+                    str(r["cohort"]),
+                    str(v["day"]),
+                    v.get("igls1_outcome") or "not graded",
+                    v.get("igls2_outcome") or "not graded",
+                    v.get("igls2_beta_cell_function") or "not graded",
+                    "—" if score is None else str(score),
+                    CITR_STATE_LABELS[v.get("state")],
+                ]
+            )
+    day0 = a.protocol.day0_of("grading")
+    return Table(
+        title="Graft function at every visit",
+        header=[
+            "Participant",
+            "Cohort",
+            f"Visit day (0 = {day0} infusion)",
+            "Igls 1.0",
+            "Igls 2.0 outcome",
+            "Igls 2.0 β-cell function",
+            "β-score [0–8]",
+            "State (CITR)",
+        ],
+        rows=rows,
+        notes=[
+            "Each visit graded from the data in its windows (protocol [grading] visits). State: "
+            "insulin independent (no exogenous insulin), graft functioning (C-peptide ≥ "
+            f"{a.protocol.survival.graft_failure_c_peptide_pmol_l:g} pmol/L), graft failed "
+            "(C-peptide below it), not graded (no C-peptide and insulin taken or unknown); "
+            "docs/trial.md. Reasons for every grade: endpoints.json (participants[].visits)."
+        ],
+    )
+
+
 def adverse_event_tables(a: TrialAnalysis) -> list[Table]:
     """Treatment-emergent adverse events by term (all participants, then each cohort group), and
     the events that started before the infusion, listed apart (never counted in the tables)."""
@@ -392,12 +440,113 @@ def survival_table(a: TrialAnalysis) -> Table | None:
     )
 
 
+def _p(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3g}"
+
+
+def _count(s: dict[str, Any]) -> str:
+    if not s["N"]:
+        return "—"
+    if s.get("status") == NOT_DECIDED:
+        return NOT_DECIDED
+    return f"{s['n']}/{s['N']}"
+
+
+def paired_tables(a: TrialAnalysis) -> list[Table]:
+    """A paired simulation: treated vs own untreated twin per cohort group and per participant.
+
+    Empty for a dataset without twins. Every number comes from :attr:`TrialAnalysis.paired`
+    (:func:`endolab.trial.paired.paired_comparison`).
+    """
+    if a.paired is None:
+        return []
+    cohorts = a.paired["cohorts"]
+    rows = []
+    for group, summary in cohorts.items():
+        for key, b in summary["binary"].items():
+            rows.append(
+                [
+                    f"{group} (pairs = {summary['pairs']})",
+                    key,
+                    _count(b["treated"]),
+                    _count(b["twin"]),
+                    f"{b['both']} / {b['treated_only']} / {b['twin_only']} / {b['neither']}"
+                    + (f"; undecided {b['undecided_pairs']}" if b["undecided_pairs"] else ""),
+                    _p(b["mcnemar_exact_p"]),
+                ]
+            )
+    binary = Table(
+        title="Paired: binary endpoints, treated vs own untreated twin (in silico)",
+        header=[
+            "Group",
+            "Endpoint",
+            "Treated n/N",
+            "Twin n/N",
+            "Pairs: both / treated only / twin only / neither",
+            "Exact McNemar p",
+        ],
+        rows=rows,
+        notes=[
+            "Each virtual participant was simulated twice on the same meals, behaviour and sensor "
+            "noise: with the graft (treated) and without it (twin). No real trial can make this "
+            "comparison. McNemar: exact two-sided binomial test on the discordant pairs."
+        ],
+    )
+    rows = []
+    for group, summary in cohorts.items():
+        for name, c in summary["continuous"].items():
+            d = c["difference"]
+            digits = 2 if c["unit"] == "fraction" else 1
+            rows.append(
+                [
+                    group,
+                    f"{name} [{c['unit']}]",
+                    _cont_cell(c["treated"], digits),
+                    _cont_cell(c["twin"], digits),
+                    _cont_cell(d, digits),
+                    _p(c["sign_test_exact_p"]),
+                ]
+            )
+    continuous = Table(
+        title="Paired: continuous endpoints at follow-up, treated vs own untreated twin (in silico)",
+        header=["Group", "Endpoint", "Treated", "Twin", "Difference treated − twin", "Sign test p"],
+        rows=rows,
+        notes=["Difference: per pair, treated minus twin; sign test: exact, non-zero differences."],
+    )
+    keys = list(a.protocol.endpoints)
+    cont_names = list(next(iter(a.paired["participants"]), {"continuous": {}})["continuous"])
+    header = ["Participant", "Cohort"]
+    header += [f"{k} (treated / twin)" for k in keys]
+    header += [f"{n} (treated / twin / difference)" for n in cont_names]
+    rows = []
+    for r in a.paired["participants"]:
+        row = [r["participant_id"], r["cohort"]]
+        row += [f"{_yn(r['binary'][k]['treated'])} / {_yn(r['binary'][k]['twin'])}" for k in keys]
+        for n in cont_names:
+            c = r["continuous"][n]
+            digits = 2 if c["unit"] == "fraction" else 1
+            row.append(
+                f"{_num(c['treated'], digits)} / {_num(c['twin'], digits)} / "
+                f"{_num(c['difference'], digits)} {c['unit']}"
+            )
+        rows.append(row)
+    per = Table(
+        title="Paired: each participant beside their own untreated twin (in silico)",
+        header=header,
+        rows=rows,
+    )
+    return [binary, continuous, per]
+
+
 def all_tables(a: TrialAnalysis) -> list[Table]:
     """Every table of the report, in order."""
-    tables = [binary_table(a), continuous_table(a)]
+    tables = [binary_table(a), continuous_table(a), *paired_tables(a)]
     g = grading_table(a)
     if g is not None:
         tables.append(g)
+    per_visit = visit_table(a)
+    if per_visit is not None:
+        tables.append(per_visit)
     km = survival_table(a)
     if km is not None:
         tables.append(km)

@@ -33,6 +33,7 @@ from endolab.trial.dataset.checks import no_participants_error, validate_tables
 from endolab.trial.dataset.model import PLAUSIBILITY_CODE, TrialDataset
 from endolab.trial.dataset.read import (
     MANIFEST,
+    TWINS_FOLDER,
     DatasetCheck,
     check_dataset,
     dataset_folder,
@@ -71,6 +72,7 @@ __all__ = [
     "TABLES",
     "TABLE_ROWS",
     "TEMPLATE_CONTENTS",
+    "TWINS_FOLDER",
     "Column",
     "DatasetCheck",
     "Table",

@@ -47,6 +47,10 @@ class TrialDataset:
     source: str = ""
     simulation: Mapping[str, Any] | None = None
     notices: tuple[Notice, ...] = ()
+    #: A paired simulation's untreated twins (same participant ids, meals, behaviour and sensor
+    #: noise, no graft), or ``None``; on disk the folder's ``twins/`` sub-folder (docs/trial-data.md,
+    #: "Paired simulations").
+    twins: TrialDataset | None = None
 
     @property
     def simulated(self) -> bool:

@@ -7,6 +7,7 @@ folder. The folder is only read, never written.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import io
 import json
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from endolab.trial.plausibility import check_plausibility
 
 __all__ = [
     "MANIFEST",
+    "TWINS_FOLDER",
     "DatasetCheck",
     "check_dataset",
     "dataset_folder",
@@ -33,6 +35,9 @@ __all__ = [
 
 #: Name of the simulator's manifest in a simulated dataset folder.
 MANIFEST = "simulation.json"
+#: The sub-folder of a paired simulation's dataset folder that holds the untreated twins (a dataset
+#: folder of the same format with its own manifest; docs/trial-data.md, "Paired simulations").
+TWINS_FOLDER = "twins"
 
 
 def _locate(path: Path, name: str) -> Path:
@@ -127,7 +132,7 @@ def read_dataset(
             tables[name] = _validate_table(cgm, name, names[name])
             continue
         tables[name], names[name] = _read_table(path, name)
-    return _assemble(
+    ds = _assemble(
         tables,
         names,
         folder=path,
@@ -135,6 +140,10 @@ def read_dataset(
         simulation=_read_manifest(path),
         problems=_Problems(accept_units=accept_units),
     )
+    if ds.simulation is not None and ds.simulation.get("paired") and (path / TWINS_FOLDER).is_dir():
+        twins = read_dataset(path / TWINS_FOLDER, accept_units=accept_units)
+        ds = dataclasses.replace(ds, twins=twins)
+    return ds
 
 
 def read_table(folder: str | Path, name: str) -> pl.DataFrame:

@@ -3,6 +3,7 @@ atomically and under the output rule of :mod:`endolab._io`."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -12,6 +13,7 @@ import polars as pl
 from endolab._io import atomic_directory, check_output_path
 from endolab.errors import InputError
 from endolab.trial.dataset.model import TrialDataset
+from endolab.trial.dataset.read import MANIFEST, TWINS_FOLDER
 from endolab.trial.dataset.schema import FILES, template_readme
 
 __all__ = [
@@ -85,19 +87,31 @@ def write_dataset(
         )
     target = Path(folder)  # checked by atomic_directory before anything is written
     for extra in extra_files or {}:
-        if Path(extra).name != extra or Path(extra).stem in FILES:
+        if Path(extra).name != extra or Path(extra).stem in FILES or extra == TWINS_FOLDER:
             raise InputError(f"extra file name {extra!r} is not allowed", field="extra_files")
     with atomic_directory(target, writer=DATASET_CONTENTS) as tmp:
-        for name in FILES:
-            frame = _output_frame(ds, name)
-            if format == "csv":
-                frame.write_csv(
-                    tmp / f"{name}.csv",
-                    date_format="%Y-%m-%d",
-                    datetime_format="%Y-%m-%dT%H:%M:%S",
-                )
-            else:
-                frame.write_parquet(tmp / f"{name}.parquet", statistics=False)
+        _write_tables(ds, tmp, format)
         for extra, data in (extra_files or {}).items():
             (tmp / extra).write_bytes(data)
+        if ds.twins is not None:  # a paired simulation: the untreated twins, same format
+            twin_folder = tmp / TWINS_FOLDER
+            twin_folder.mkdir()
+            _write_tables(ds.twins, twin_folder, format)
+            if ds.twins.simulation is not None:
+                text = json.dumps(ds.twins.simulation, indent=2, ensure_ascii=False, sort_keys=True)
+                (twin_folder / MANIFEST).write_text(text + "\n", encoding="utf-8")
     return target
+
+
+def _write_tables(ds: TrialDataset, folder: Path, format: str) -> None:
+    """Write the five tables of ``ds`` into ``folder`` (csv or parquet)."""
+    for name in FILES:
+        frame = _output_frame(ds, name)
+        if format == "csv":
+            frame.write_csv(
+                folder / f"{name}.csv",
+                date_format="%Y-%m-%d",
+                datetime_format="%Y-%m-%dT%H:%M:%S",
+            )
+        else:
+            frame.write_parquet(folder / f"{name}.parquet", statistics=False)
