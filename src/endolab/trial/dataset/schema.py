@@ -15,6 +15,7 @@ docs/trial-data.md (:func:`columns_markdown`; a test compares the page with it).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 import polars as pl
@@ -135,7 +136,8 @@ TABLES: dict[str, Table] = {
                     kind="date",
                     required=False,
                     meaning="date of a second infusion, not before `infusion_date`; empty if none. "
-                    "It does not move day 0",
+                    "It moves no window unless the protocol counts that window from the last "
+                    "infusion (`[infusions]`, [trial.md](trial.md))",
                 ),
                 Column(
                     name="baseline_hba1c_pct",
@@ -349,7 +351,9 @@ def template_readme() -> str:
         for col in table.columns:
             need = "required" if col.required else "optional"
             unit_text = f" [{col.unit}]" if col.unit else ""
-            lines.append(f"- {col.name} ({kinds[col.kind]}, {need}){unit_text}: {col.meaning}")
+            # a link between the docs pages names the page in the repository (docs/trial.md)
+            meaning = re.sub(r"\[[^\]]*\]\(([^)]+)\)", r"docs/\1", col.meaning)
+            lines.append(f"- {col.name} ({kinds[col.kind]}, {need}){unit_text}: {meaning}")
         if name == "labs":
             lines.append(
                 "  Test codes and units: "
