@@ -49,6 +49,8 @@ __all__ = [
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INPUT = 3
+#: Interrupted (Ctrl-C, end of input at a prompt): 128 + SIGINT, as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 def _one_line(text: str) -> str:
@@ -274,9 +276,9 @@ class EndolabGroup(TyperGroup):
                 windows_expand_args=windows_expand_args,
                 **extra,
             )
-        except typer.Abort:
-            typer.echo("error: aborted", err=True)
-            sys.exit(1)
+        except typer.Abort:  # Ctrl-C: the documented status 130, not click's 1 (docs/cli.md)
+            typer.echo("error: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except typer.TyperException as exc:
             code = int(getattr(exc, "exit_code", EXIT_USAGE))
             if type(exc).__name__ == "NoArgsIsHelpError":

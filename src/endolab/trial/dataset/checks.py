@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from endolab.dates import iso_calendar_problem, not_a_calendar_date
 from endolab.errors import DataFileError
 from endolab.notices import Notice, Severity
 from endolab.trial.dataset.model import PLAUSIBILITY_CODE, TrialDataset
@@ -226,16 +227,13 @@ def _check_type(
     if wrong.any():
         row = _first_row(wrong)
         assert row is not None
-        report.add(
-            _bad(
-                file,
-                row,
-                col.name,
-                f"{_example(series, row)} is not {_WANTED[col.kind]}",
-                series[row - 2],
-            ),
-            wrong,
-        )
+        value = series[row - 2]
+        reason = iso_calendar_problem(value) if isinstance(value, str) else None
+        if col.kind in ("date", "datetime") and reason is not None:
+            what = not_a_calendar_date(repr(str(value).strip()), reason)  # 2026-02-30 (issue 18)
+        else:
+            what = f"{_example(series, row)} is not {_WANTED[col.kind]}"
+        report.add(_bad(file, row, col.name, what, value), wrong)
     return parsed
 
 
