@@ -426,6 +426,9 @@ def _validate_table(
             report,
         )
     frame = pl.DataFrame(parsed)
+    for col in columns:
+        if col.not_before is not None:
+            _check_order(frame, col.name, col.not_before, fname, report)
     keys = KEYS.get(name)
     if keys and frame.height:
         dup = ~frame.select(pl.struct(list(keys)).is_first_distinct()).to_series()
@@ -443,6 +446,28 @@ def _validate_table(
                 dup,
             )
     return frame
+
+
+def _check_order(
+    frame: pl.DataFrame, later: str, earlier: str, fname: str, report: _Problems
+) -> None:
+    """A date that precedes the date it may not precede on the same row (e.g. an event's
+    ``end_date`` before its ``start_date``) is an error naming the first such row."""
+    wrong = (frame.get_column(later) < frame.get_column(earlier)).fill_null(False)
+    if wrong.any():
+        row = _first_row(wrong)
+        assert row is not None
+        value = frame[later][row - 2]
+        report.add(
+            _bad(
+                fname,
+                row,
+                later,
+                f"{later} {value} is before {earlier} {frame[earlier][row - 2]}",
+                value,
+            ),
+            wrong,
+        )
 
 
 def _check_ids(

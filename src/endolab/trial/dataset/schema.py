@@ -72,6 +72,7 @@ class Column(BaseModel):
     ``minimum`` is the smallest accepted number (inclusive); ``positive`` asks for a number
     strictly greater than 0; ``allowed`` lists the accepted codes of a text column (case-sensitive).
     ``unit`` is empty for a column without one; ``meaning`` is the text of docs/trial-data.md.
+    ``not_before`` names a date column of the same row that this date may not precede.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -84,6 +85,7 @@ class Column(BaseModel):
     minimum: float | None = None
     positive: bool = False
     allowed: tuple[str, ...] = ()
+    not_before: str | None = None
 
 
 class Table(BaseModel):
@@ -250,7 +252,9 @@ TABLES: dict[str, Table] = {
                     name="end_date",
                     kind="date",
                     required=False,
-                    meaning="the day it ended; empty if ongoing or unknown",
+                    not_before="start_date",
+                    meaning="the day it ended (not before `start_date`); empty if ongoing or "
+                    "unknown",
                 ),
                 Column(
                     name="category",
