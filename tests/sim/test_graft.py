@@ -143,9 +143,10 @@ def _graft_alone(fractions: list[float], days: int, glucagon_gain: float) -> dic
 @pytest.mark.slow
 def test_graft_alone_never_causes_severe_hypoglycaemia() -> None:
     # Graft alone (no insulin, rescue off), every published adult, F 0.3–1.5, 60 days of random
-    # meals: time < 54 mg/dL ≤ 1 % and nadir ≥ 45 mg/dL, never at the non-negativity gate. Without
-    # the graft's α-cells (gain 0) adult#009 falls below 45 mg/dL at F ≥ 1 (the audit found 4 mg/dL
-    # at F = 1.22): the counter-regulation is what protects, not the meals.
+    # meals: time < 54 mg/dL ≤ 1 % and nadir ≥ 45 mg/dL, never at the non-negativity gate. Graft
+    # insulin is re-baselined to each host (rho, docs/methods/sim.md §4.1). Without the graft's
+    # α-cells (gain 0) adult#009 falls below 45 mg/dL at F ≥ 1 (the audit found 4 mg/dL at
+    # F = 1.22): the counter-regulation is what protects, not the meals.
     got = _graft_alone([0.3, 0.6, 1.0, 1.5], 60, GraftSettings().glucagon_gain)
     assert (got["below54_pct"] <= 1.0).all(), got["below54_pct"]
     assert (got["nadir"] >= 45.0).all(), got["nadir"]
