@@ -93,6 +93,7 @@ def run_iglu_python(out_csv: Path, out_meta: Path) -> None:
 def endolab_values() -> pl.DataFrame:
     sys.path.insert(0, str(ROOT / "src"))
     from endolab.cgm.indices import compute_indices, mage
+    from endolab.cgm.registry import REGISTRY
 
     frame = (
         pl.read_csv(DATA)
@@ -104,8 +105,11 @@ def endolab_values() -> pl.DataFrame:
         )
         .sort("id", "time")
     )
-    wide = compute_indices(frame).join(
-        mage(frame, direction=["service", "max", "plus", "minus"]), on="id"
+    # min, quartiles, max: the one implementation of the order statistics (registry "summary")
+    wide = (
+        compute_indices(frame)
+        .join(REGISTRY["summary"](frame), on="id")
+        .join(mage(frame, direction=["service", "max", "plus", "minus"]), on="id")
     )
     return wide.unpivot(index="id", variable_name="metric", value_name="endolab")
 

@@ -10,7 +10,9 @@
    arm (no infusion) and once treated; endpoints of the full-dose cohorts B+C (12 per seed) from
    ``endolab.trial.analyze`` beside NEJM 2025. The treated numbers are predictions of the model's
    assumptions: nothing was tuned to them (the population's behaviour is calibrated to the
-   baseline only). In-silico results are never clinical evidence.
+   baseline only; the graft restores awareness in proportion to its function [A], setting
+   ``[behaviour] awareness_restored_at_graft_fraction``). In-silico results are never clinical
+   evidence.
 """
 
 from __future__ import annotations

@@ -8,11 +8,13 @@ extra     packages                                    needed by
 ========  ==========================================  ============================================
 sim       numba, scipy                                ``endolab.sim``, ``trial simulate``/``demo``
 plot      matplotlib                                  AGP and report figures
-web       fastapi, uvicorn, jinja2, python-multipart  ``endolab serve`` (with [sim] and [plot]:
-                                                      the trial explorer simulates and draws)
+web       fastapi, uvicorn, jinja2, python-multipart, ``endolab serve`` (with [sim] and [plot]:
+          pydantic-settings, platformdirs             the trial explorer simulates and draws)
 survival  lifelines                                   Kaplan–Meier (``endolab.trial.survival``)
 pandas    pandas, pyarrow                             pandas input and output (interop)
 dask      dask, distributed                           ``--engine dask``
+cdisc     pyreadstat                                  SAS XPORT files (``trial export --format
+                                                      xpt``, ``trial import-sdtm`` of .xpt)
 all       every extra above                           ``make run`` / ``make test``
 ========  ==========================================  ============================================
 
@@ -41,10 +43,14 @@ EXTRAS: Final[dict[str, tuple[str, ...]]] = {
         "swagger_ui_bundle",
         "httptools",
         "uvloop",
+        "pydantic_settings",
+        "dotenv",
+        "platformdirs",
     ),
     "survival": ("lifelines", "autograd", "formulaic"),
     "pandas": ("pandas", "pyarrow"),
     "dask": ("dask", "distributed"),
+    "cdisc": ("pyreadstat", "narwhals"),
 }
 
 

@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "endolab.cgm.episode_calc": 3,
     "endolab.cgm.indices": 3,  # the package and every module in it (see _layer)
     "endolab.cgm.columns": 3,
+    "endolab.cgm.registry": 3,  # one entry per statistic; functions imported when called
     "endolab.cgm.compute": 4,
     "endolab.cgm.agp": 4,
     "endolab.cgm.readers": 4,

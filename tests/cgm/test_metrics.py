@@ -40,7 +40,7 @@ def test_gmi_paper_table(mean: float, expected: float) -> None:
 # Nathan 2008 (doi:10.2337/dc08-0545), Table 2: A1C [%] → eAG [mg/dL]
 @pytest.mark.parametrize(("a1c", "eag"), [(6, 126), (7, 154), (8, 183), (9, 212), (10, 240)])
 def test_ea1c_adag_table(a1c: float, eag: float) -> None:
-    assert m.ea1c_nathan_2008(float(eag)) == pytest.approx(a1c, abs=0.03)
+    assert m.adag_nathan_2008(float(eag)) == pytest.approx(a1c, abs=0.03)
 
 
 def test_range_boundaries() -> None:

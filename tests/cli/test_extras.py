@@ -42,6 +42,13 @@ def _endolab(blocked: str, *args: str, cwd: Path) -> subprocess.CompletedProcess
         ("numba", ["sim", "patient", "--id", "adult#001", "--days", "1"], "sim", "numba"),
         ("numba,scipy", ["trial", "simulate", "--out", "t", "--participants", "1"], "sim", "numba"),
         ("uvicorn", ["serve", "--port", "0"], "web", "uvicorn"),
+        ("pydantic_settings", ["serve", "--port", "0"], "web", "pydantic_settings"),
+        (
+            "pyreadstat",
+            ["trial", "export", "ex/trial", "--format", "xpt", "--out", "t"],
+            "cdisc",
+            "pyreadstat",
+        ),
         (
             "matplotlib",
             ["cgm", "agp", "ex/cgm/generic.csv", "--id", "S1", "--out", "agp.png"],

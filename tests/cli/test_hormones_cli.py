@@ -186,3 +186,30 @@ def test_predict_path_imports_no_numpy_or_scipy() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "heavy: []"
+
+
+def test_predict_table_is_the_library_presentation() -> None:
+    # issue 22: the CLI lays out endolab.hormones.presentation's rows (the web page's rows) and
+    # builds no row of its own: every hormone row appears on one line with its value, band and
+    # reference as the library formatted them, in the library's order.
+    from endolab.hormones import predict
+    from endolab.hormones.presentation import detail_rows, prediction_headline, prediction_rows
+
+    args = ["--total-t", "650", "--age", "45", "--measured-dht", "30"]
+    out = runner.invoke(app, ["hormones", "predict", *args]).stdout.splitlines()
+    r = predict("650", age="45", measured_dht="30")
+    assert out[0] == prediction_headline(r)
+    rows = prediction_rows(r)
+    lines = [next(i for i, s in enumerate(out) if s.strip().startswith(h.name + " ")) for h in rows]
+    assert lines == sorted(lines) and len(set(lines)) == len(rows)
+    for i, h in zip(lines, rows, strict=True):
+        cells = out[i].split()
+        assert h.value_text in cells and h.band_text in cells, out[i]
+        if h.ref_text is not None:
+            assert f"ref {h.ref_text} {h.unit}" in out[i]
+    # the E2 band of docs/methods/hormones.md §5.7 is ×/÷ 1.6 around the value (hand calculation)
+    e2 = rows[0]
+    assert e2.key == "estradiol" and e2.low == pytest.approx(e2.value / 1.6)
+    for d in detail_rows(r):
+        assert any(d.label in s and d.value in s and d.note in s for s in out), d
+    assert any("observed/predicted 0.61" in s for s in out)  # 30 / 49.4 ng/dL

@@ -251,6 +251,35 @@ def test_simulate_arm_control_and_bad_arm(tmp_path: Path) -> None:
     assert r.exit_code == 3 and "--arm must be treated or control" in r.stderr
 
 
+def test_simulate_paired_then_analyze(tmp_path: Path) -> None:
+    settings = tmp_path / "fast.toml"
+    settings.write_text("[screening]\ndays = 28\n")
+    out = tmp_path / "paired"
+    r = runner.invoke(
+        app,
+        ["trial", "simulate", "--participants", "2", "--days", "3", "--paired",
+         "--settings", str(settings), "--out", str(out), "--json"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["paired"] is True and summary["twins_folder"] == str(out / "twins")
+    assert (out / "twins" / "participants.csv").is_file()
+    assert (out / "twins" / "simulation.json").is_file()
+    report = tmp_path / "report"
+    r = runner.invoke(app, ["trial", "analyze", str(out), "--out", str(report)])
+    assert r.exit_code == 0, r.output
+    assert "treated vs own untreated twin" in r.stdout  # the terminal shows the pairs too
+    doc = json.loads((report / "endpoints.json").read_text(encoding="utf-8"))
+    assert [p["participant_id"] for p in doc["paired"]["participants"]] == ["SIM-001", "SIM-002"]
+    assert "treated vs own untreated twin" in (report / "tables.md").read_text(encoding="utf-8")
+    # --paired with the control arm: one line, exit 3, nothing simulated
+    r = runner.invoke(
+        app, ["trial", "simulate", "--paired", "--arm", "control", "--out", str(tmp_path / "x")]
+    )
+    assert r.exit_code == 3 and "leave out --arm control" in r.stderr
+    assert not (tmp_path / "x").exists()
+
+
 def test_sim_patient_graft_alone_without_rescue(tmp_path: Path) -> None:
     # a graft alone (no exogenous insulin, no rescue): the trace has the α-cell, rescue and
     # severe-event columns; no rescue is ever given and glucose stays above 45 mg/dL

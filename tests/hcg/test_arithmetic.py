@@ -6,22 +6,13 @@ import dataclasses
 from fractions import Fraction
 
 from endolab.hcg.arithmetic import MixNumbers, mix_numbers
-from endolab.hcg.inputs import MixInputs, resolve_inputs
+from endolab.hcg.inputs import MixInputs, MixRequest, resolve_inputs
 from endolab.hcg.results import MixResult
 
 
 def _inputs(vial: str, dose: str, syringe: str = "u100-0.3", residual: str = "0") -> MixInputs:
     return resolve_inputs(
-        vial_iu=vial,
-        dose_iu=dose,
-        syringe=syringe,
-        preset=None,
-        dead_space_ml=0,
-        residual_ml=residual,
-        displacement_ml=0,
-        vial_capacity_ml=None,
-        diluent=None,
-        prefilled=False,
+        MixRequest(vial_iu=vial, dose_iu=dose, syringe=syringe, residual_ml=residual)
     )
 
 

@@ -737,3 +737,21 @@ def test_headline_names_marks_that_exist_on_the_barrel() -> None:
     assert two.startswith(
         "Draw in 2 fills on a U-100 syringe: to the 30-unit mark, then to the 20-unit mark = 500.0 IU"
     )
+
+
+def test_one_request_object_passed_through_every_mode() -> None:
+    # issue 22: the shared inputs travel as one MixRequest. Hand calculation: 5,000 IU in 3 mL is
+    # 5000/3 IU/mL; 250 IU is 0.15 mL = 15 U-100 units; 25 units for 250 IU means 0.25 mL per dose,
+    # i.e. 1000 IU/mL, i.e. 5 mL of diluent.
+    from fractions import Fraction
+
+    from endolab.hcg import MixRequest, mix_request, reverse_request, suggest_request
+
+    options = {"vial_iu": "5000", "dose_iu": "250", "syringe": "u100-0.3", "json_out": False}
+    request = MixRequest.from_fields(options)  # a command's options by name; others ignored
+    assert request == MixRequest("5000", "250")
+    assert mix_request(request, "3").syringe_units == Fraction(15)
+    assert reverse_request(request, "25").diluent_ml == Fraction(5)
+    assert suggest_request(request, top=1).suggestions[0].diluent_ml == Fraction(5)
+    wet = MixRequest.from_fields({**options, "dead_space_ml": "0.05"})
+    assert mix_request(wet, "3").dead_space_ml == Fraction(1, 20)

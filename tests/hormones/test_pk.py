@@ -17,15 +17,15 @@ from endolab.hormones.pk import (
     Lab,
     Regimen,
     bateman,
-    behre_1999_undecanoate,
+    cypionate_schulte_beerbuhl_1980,
     fit_individual,
     parse_lab,
     protocol,
-    schulte_beerbuhl_1980_cypionate,
     simulate,
     steady_state,
     steady_state_concentration,
     swissmedic_testoviron_enanthate,
+    undecanoate_behre_1999,
 )
 
 # --- the ester's testosterone content: the labels' own statements --------------------------------
@@ -37,7 +37,7 @@ def test_testosterone_content_matches_the_labels() -> None:
         180, rel=0.002
     )
     # Nebido label: 1000 mg testosterone undecanoate correspond to 631.5 mg testosterone.
-    assert behre_1999_undecanoate().testosterone_fraction * 1000 == pytest.approx(631.5, rel=0.001)
+    assert undecanoate_behre_1999().testosterone_fraction * 1000 == pytest.approx(631.5, rel=0.001)
 
 
 # --- superposition and steady state: hand calculations ---------------------------------------------
@@ -146,7 +146,7 @@ def test_weekly_enanthate_in_older_men_bhasin_2005(dose_mg_week: int, change_nmo
 
 def test_age_factor_by_hand() -> None:
     # 1 at ≤ 35 y; 1390/1821 = 0.763317 at ≥ 59 y; at 47 y halfway: 1 − 0.5 × 0.236683 = 0.881658
-    from endolab.hormones.pk import coviello_2006_clearance_factor as f
+    from endolab.hormones.pk import clearance_factor_coviello_2006 as f
 
     assert f(None) == 1.0 and f(30) == 1.0
     assert f(70) == pytest.approx(0.763317, abs=1e-6)
@@ -201,7 +201,7 @@ def test_cypionate_equals_enanthate_per_mg_testosterone_schulte_beerbuhl_1980() 
     te = simulate(Regimen.build("enanthate", 194, 21), t, n_doses=1)
     tc = simulate(Regimen.build("cypionate", 200, 21), t, n_doses=1)
     np.testing.assert_allclose(tc, te, rtol=0.005)
-    assert schulte_beerbuhl_1980_cypionate().release_half_life_days == 4.5
+    assert cypionate_schulte_beerbuhl_1980().release_half_life_days == 4.5
 
 
 def test_gel_label_numbers_are_consistent() -> None:

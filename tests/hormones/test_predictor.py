@@ -342,3 +342,28 @@ def test_bad_input_names_field_value_and_accepted(
     assert type(info.value) is exc
     for fragment in fragments:
         assert fragment in str(info.value)
+
+
+def test_parse_inputs_defaults_by_hand() -> None:
+    # issue 22: the parsing step alone. SHBG at 45 y, linear between 33 nmol/L at 35 y and
+    # 52 nmol/L at 59 y (docs/methods/hormones.md §3): 33 + (45 − 35)/(59 − 35) × (52 − 33) = 40.9167;
+    # albumin 43 g/L = 4.3 g/dL; TT 20 nmol/L × 28.84 = 576.8 ng/dL; E2 100 pmol/L ÷ 3.6714 pg/mL.
+    from endolab.hormones.predictor import parse_inputs
+
+    inp = parse_inputs(
+        "20", "nmol/L", "45", None, "43", albumin_unit="g/L", measured_e2="100", e2_unit="pmol/L"
+    )
+    assert inp.total_t_ng_dl == pytest.approx(576.8)
+    assert inp.shbg_assumed and inp.shbg_nmol_l == pytest.approx(33 + 10 / 24 * 19)
+    assert not inp.albumin_assumed and inp.albumin_g_dl == pytest.approx(4.3)
+    # (converted values are kept to 5 significant figures: 27.238)
+    assert inp.estradiol_measured_pg_ml == pytest.approx(100 / 3.6714, rel=1e-4)
+    assert (inp.age_given, inp.dose_mg_week) == (45.0, None)
+    # dose mode: 125 mg/week → the Bhasin 2001 mean trough 542 ng/dL; no age → 47 y
+    dose = parse_inputs(dose_mg_week="125")
+    assert (dose.total_t_ng_dl, dose.dose_mg_week, dose.age_years, dose.age_given) == (
+        542.0,
+        125.0,
+        47.0,
+        None,
+    )

@@ -10,7 +10,7 @@ import pytest
 from endolab.errors import InputError
 from endolab.sim.graft import (
     GraftSettings,
-    basal_secretion_dallaman2007,
+    basal_secretion_dalla_man_2007,
     bsa_dubois_1916,
     draw_graft_fraction,
     engraftment_logistic,
@@ -43,7 +43,7 @@ def test_van_cauter_women_and_obese_use_their_rows() -> None:
 
 def test_basal_secretion_and_ieq_conversion() -> None:
     # docs/methods/sim.md §3 derived basal state: Sb = 1.514 pmol/kg/min; docs/methods/sim.md §6: 0.8e9 cells ≈ 5.1e5 IEQ
-    assert basal_secretion_dallaman2007() == pytest.approx(1.514, abs=5e-4)
+    assert basal_secretion_dalla_man_2007() == pytest.approx(1.514, abs=5e-4)
     assert islet_equivalents_pisania_2010(0.8e9) == pytest.approx(5.128e5, rel=1e-3)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from endolab.cgm.metrics import adag_nathan_2008
 from endolab.errors import InputError
 from endolab.sim import simulate, simulate_trial, write_simulation
 from endolab.sim.population import PopulationSettings, ScreeningSettings
@@ -19,7 +20,6 @@ from endolab.sim.runner import (
     SheProxy,
     TherapySettings,
     _titrate,
-    adag_hba1c_nathan_2008,
     allocate_cohorts,
     she_proxy_events,
 )
@@ -171,9 +171,7 @@ def test_titration_rule_steps() -> None:
 
 def test_adag_relation() -> None:
     # Nathan 2008, Table: A1C 6 % ↔ 126 mg/dL, 8 % ↔ 183 mg/dL (eAG = 28.7·A1C − 46.7)
-    np.testing.assert_allclose(
-        adag_hba1c_nathan_2008(np.array([125.5, 182.9])), [6.0, 8.0], atol=0.01
-    )
+    np.testing.assert_allclose(adag_nathan_2008(np.array([125.5, 182.9])), [6.0, 8.0], atol=0.01)
 
 
 def test_cohort_allocation_default() -> None:

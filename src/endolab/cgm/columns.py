@@ -7,6 +7,7 @@ in JSON output. ``"glucose"`` as a unit means the report unit (mg/dL by default,
 
 from __future__ import annotations
 
+import re
 from typing import Final, NamedTuple
 
 from endolab.cgm.episode_calc import EPISODE_LEVELS, EXCLUSIVE_LEVELS
@@ -285,8 +286,22 @@ def column_unit(name: str, glucose_unit: str = "mg/dL") -> str:
 
     >>> column_unit("mean", "mmol/L"), column_unit("tir_70_180"), column_unit("mag", "mmol/L")
     ('mmol/L', '%', 'mmol/L/h')
+    >>> column_unit("q2p5", "mmol/L"), column_unit("q100"), column_unit("tbr_63")
+    ('mmol/L', 'mg/dL', '%')
     """
     doc = COLUMNS_DOC.get(name) or INDEX_COLUMNS_DOC.get(name)
-    if doc is None:
+    if doc is not None:
+        unit = doc.unit
+    elif _QUANTILE.fullmatch(name):  # any quantile of quantile_glucose: q0, q2p5, q90 …
+        unit = "glucose"
+    elif _THRESHOLD.fullmatch(name):  # any range of in_range/below/above_percent: tir_63_140 …
+        unit = "%"
+    else:
         return ""
-    return doc.unit.replace("glucose", glucose_unit)
+    return unit.replace("glucose", glucose_unit)
+
+
+#: Column names of quantiles (``q`` and the percent, ``.`` written ``p``) and of range percentages
+#: with any thresholds [mg/dL] (:mod:`endolab.cgm.metrics`).
+_QUANTILE: Final = re.compile(r"q\d+(p\d+)?")
+_THRESHOLD: Final = re.compile(r"(tir|tbr|tar)_\d+(p\d+)?(_\d+(p\d+)?)?")

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import polars as pl
 
 from endolab.cgm import metrics as _m
-from endolab.cgm.columns import COLUMNS_DOC, INDEX_COLUMNS_DOC
+from endolab.cgm.columns import COLUMNS_DOC, column_unit
 from endolab.cgm.data import CgmData
 from endolab.cgm.episode_calc import episode_summary
 from endolab.cgm.frame import TimeOrderError, check_frame, ensure_canonical, measured_units
 from endolab.cgm.kernels import chunks
 from endolab.cgm.kernels.grid import Intermediates
 from endolab.cgm.periods import add_periods
+from endolab.cgm.registry import REGISTRY, consensus_names, index_names
 from endolab.errors import InputError
 from endolab.notices import Notice, collect, echo, unique
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
@@ -35,24 +36,15 @@ __all__ = [
 GMI_NOTICE_CODE = "W_CGM_GMI_INSUFFICIENT_DATA"
 
 
-def _indices_registry() -> dict[str, Callable[..., pl.DataFrame]]:
-    """The variability indices by name (imported lazily: the CLI starts without them)."""
-    from endolab.cgm.indices import REGISTRY
-
-    return dict(REGISTRY)
-
-
-def _glucose_columns() -> frozenset[str]:
-    """Columns whose unit is glucose (or glucose per time): converted for mmol/L reports."""
-    docs = {**COLUMNS_DOC, **INDEX_COLUMNS_DOC}
-    return frozenset(name for name, doc in docs.items() if doc.unit.startswith("glucose"))
+def _glucose_columns(columns: Sequence[str]) -> list[str]:
+    """The columns whose unit is glucose (or glucose per time), converted for mmol/L reports
+    (:func:`endolab.cgm.columns.column_unit`: the documented columns and any quantile)."""
+    return [c for c in columns if column_unit(c, "glucose").startswith("glucose")]
 
 
 def available_metrics() -> list[str]:
     """Names accepted in ``compute_metrics(metrics=[...])``."""
-    names = [*_m.CORE_METRICS, "episodes"]
-    names += [n for n in _indices_registry() if n not in names]
-    return names
+    return [*consensus_names(), "episodes", *index_names()]
 
 
 def compute_metrics(
@@ -77,7 +69,7 @@ def compute_metrics(
         ``median``, ``sd``, ``cv``, ``gmi``, ``ea1c``, the range percentages and minutes per day,
         ``active_percent``, ``ndays``, ``dt0``, ``days_worn``, ``sufficient_2019``.
         ``"full"`` — core + ``min``/``q25``/``q75``/``max``/``range``/``iqr`` + episode counts and
-        durations + every index of :data:`endolab.cgm.indices.REGISTRY`.
+        durations + every index of :data:`endolab.cgm.registry.REGISTRY`.
         A list — names from :func:`available_metrics`, joined on the group columns.
     by
         ``None`` (whole record), ``"day"`` or ``"week"`` (see :mod:`endolab.cgm.periods`).
@@ -278,7 +270,6 @@ def compute_partition(
     keys = list(keys)
     chosen_set = "full" if "full" in names else ("core" if "core" in names else None)
     others = [n for n in names if n not in ("core", "full")]
-    registry = _indices_registry()
     tables: list[pl.DataFrame] = []
     with collect() as found:
         if data.height:
@@ -288,18 +279,13 @@ def compute_partition(
                     exprs += _m.full_summary_exprs()
                 tables.append(_m.run_exprs(data, keys, exprs, post=_m.core_post_exprs()))
                 if chosen_set == "full":
-                    tables += _episodes_and_indices(data, keys, dt0, registry)
+                    tables += _episodes_and_indices(data, keys, dt0)
             for name in others:
-                if name in _m.CORE_METRICS:
-                    fn = _m.CORE_METRICS[name]
-                    if name in ("active_percent", "sufficiency_2019"):
-                        tables.append(fn(data, by=keys, dt0=dt0, period_minutes=period_minutes))
-                    else:
-                        tables.append(fn(data, by=keys))
-                elif name == "episodes":
+                if name == "episodes":
                     tables.append(_episode_table(data, keys, dt0))
                 else:
-                    tables.append(registry[name](data, by=keys))
+                    metric = REGISTRY[name]
+                    tables.append(metric(data, by=keys, dt0=dt0, period_minutes=period_minutes))
         table = _join(tables, keys, data)
     return Partial(table=table, notices=tuple(found))
 
@@ -345,31 +331,26 @@ def combine(
     if interval:
         notes.append(Notice("W_CGM_NOT_CGM_INTERVAL", "W", interval, field="median_interval_min"))
     if out_unit == "mmol/L":
-        glucose_cols = _glucose_columns()
         result = result.with_columns(
             [
                 (pl.col(c) / GLUCOSE_MG_DL_PER_MMOL_L).alias(c)
-                for c in result.columns
-                if c in glucose_cols
+                for c in _glucose_columns(result.columns)
             ]
         )
     return Partial(table=result, notices=tuple(notes))
 
 
-def _indices_table(
-    data: pl.DataFrame, keys: list[str], registry: dict[str, Callable[..., pl.DataFrame]]
-) -> pl.DataFrame:
-    """Every index of the registry in one call (shared grids), skipping what core already has."""
+def _indices_table(data: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Every index of the registry in one call (shared grids)."""
     from endolab.cgm.indices import compute_indices
 
-    return compute_indices(data, by=keys, names=_index_names(registry))
+    return compute_indices(data, by=keys, names=index_names())
 
 
 def _episodes_and_indices(
     data: pl.DataFrame,
     keys: list[str],
     dt0: float | None,
-    registry: dict[str, Callable[..., pl.DataFrame]],
 ) -> list[pl.DataFrame]:
     """The episode table and the indices table of the full set, sharing R iglu's grid.
 
@@ -385,11 +366,11 @@ def _episodes_and_indices(
     two are computed separately.
     """
     if keys != ["id"]:
-        return [_episode_table(data, keys, dt0), _indices_table(data, keys, registry)]
+        return [_episode_table(data, keys, dt0), _indices_table(data, keys)]
     import endolab.cgm.indices as ix
 
     by = ("id",)
-    names = _index_names(registry)
+    names = index_names()
     episode_parts: list[pl.DataFrame] = []
     index_parts: list[pl.DataFrame] = []
     for chunk in ix.chunks_of(data, by, chunks.CHUNK_READINGS):
@@ -397,11 +378,6 @@ def _episodes_and_indices(
         episode_parts.append(episode_summary(chunk, by=keys, dt0=dt0, shared=shared))
         index_parts.append(ix.run_chunk(chunk, by, names, shared))
     return [pl.concat(episode_parts, how="vertical"), pl.concat(index_parts, how="vertical")]
-
-
-def _index_names(registry: dict[str, Callable[..., pl.DataFrame]]) -> list[str]:
-    """The registry's indices for the full set: min…iqr (``summary_glu``) come from the core pass."""
-    return [n for n in registry if n != "summary_glu"]
 
 
 def _ordered(columns: list[str], keys: list[str]) -> list[str]:

@@ -1,6 +1,7 @@
 """Consensus CGM metrics, vectorised per group in polars.
 
-Every metric function follows one contract (shared with :mod:`endolab.cgm.indices`)::
+Every metric function follows one contract (shared with :mod:`endolab.cgm.indices`; each is an
+entry of the one registry, :data:`endolab.cgm.registry.REGISTRY`, which states the contract)::
 
     def metric(frame: pl.DataFrame, *, by: Sequence[str] = ("id",), **params) -> pl.DataFrame
 
@@ -27,6 +28,7 @@ from typing import Final, TypeVar
 
 import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from endolab.cgm.frame import TimeOrderError, measured_units
 from endolab.cgm.kernels.chunks import CHUNK_READINGS, frame_chunks
@@ -48,12 +50,12 @@ __all__ = [
     "CGM_MAX_INTERVAL_MIN",
     "CONSENSUS_DAYS_2019",
     "CONSENSUS_MIN_ACTIVE_PERCENT_2019",
-    "CORE_METRICS",
     "MINUTES_PER_DAY",
     "MetricFunction",
     "above_percent",
     "active_percent",
     "active_percent_exprs",
+    "adag_nathan_2008",
     "below_percent",
     "consensus_band",
     "consensus_range_masks",
@@ -66,7 +68,6 @@ __all__ = [
     "cutoff",
     "cv_glucose",
     "ea1c",
-    "ea1c_nathan_2008",
     "full_summary_exprs",
     "gmi",
     "gmi_bergenstal_2018",
@@ -105,6 +106,7 @@ CONSENSUS_MIN_ACTIVE_PERCENT_2019: Final = 70.0
 CGM_MAX_INTERVAL_MIN: Final = 15.0
 
 _T = TypeVar("_T", float, pl.Expr)
+_A = TypeVar("_A", float, pl.Expr, NDArray[np.float64])
 
 #: Smallest interval between successive readings of a group (> 0 when sorted, no duplicates).
 _ORDER_CHECK: Final = pl.col("__td").slice(1).min().alias("__min_td")
@@ -342,16 +344,23 @@ def gmi_mmol_mol_bergenstal_2018(mean_glucose: _T) -> _T:
     return 12.71 + 4.70587 * (mean_glucose / GLUCOSE_MG_DL_PER_MMOL_L)
 
 
-def ea1c_nathan_2008(mean_glucose: _T) -> _T:
+def adag_nathan_2008(mean_glucose: _A) -> _A:
     """Estimated A1C [%] from mean glucose [mg/dL] by the ADAG regression.
 
     eAG [mg/dL] = 28.7 × A1C [%] − 46.7, hence eA1C [%] = (mean glucose + 46.7) / 28.7.
 
     Nathan DM, Kuenen J, Borg R, et al. Translating the A1C assay into estimated average glucose
-    values. *Diabetes Care* 2008;31(8):1473–1478, doi:10.2337/dc08-0545 (abstract and Fig. 1).
+    values. *Diabetes Care* 2008;31(8):1473–1478, doi:10.2337/dc08-0545 (abstract and Fig. 1;
+    docs/methods/cgm.md §4).
 
-    >>> round(ea1c_nathan_2008(154.0), 4)   # (154 + 46.7) / 28.7 = 6.99303
+    The one definition of the formula: the CGM engine's ``ea1c`` and the simulator's HbA1c
+    (:mod:`endolab.sim.runner`) both use it. Works on a float, a numpy array or a polars
+    expression.
+
+    >>> round(adag_nathan_2008(154.0), 4)   # (154 + 46.7) / 28.7 = 6.99303
     6.993
+    >>> adag_nathan_2008(np.array([154.0, 183.0])).round(2).tolist()  # the paper's 7 % and 8 %
+    [6.99, 8.0]
     """
     return (mean_glucose + 46.7) / 28.7
 
@@ -631,7 +640,7 @@ def gmi(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
 
 
 def ea1c(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
-    """``ea1c`` [%] per group (:func:`ea1c_nathan_2008` of the mean glucose), with
+    """``ea1c`` [%] per group (:func:`adag_nathan_2008` of the mean glucose), with
     ``sufficient_2019``: flagged, as GMI, when the data are < 14 days or < 70 % active
     (see :func:`gmi`).
 
@@ -644,7 +653,7 @@ def ea1c(frame: pl.DataFrame, *, by: Sequence[str] = ("id",)) -> pl.DataFrame:
         frame,
         by,
         [_GL.mean().alias("__mean")],
-        [ea1c_nathan_2008(pl.col("__mean")).alias("ea1c")],
+        [adag_nathan_2008(pl.col("__mean")).alias("ea1c")],
     ).drop("__mean")
 
 
@@ -930,7 +939,7 @@ def core_post_exprs() -> list[pl.Expr]:
         (100.0 * pl.col("sd") / mean).alias("cv"),
         gmi_bergenstal_2018(mean).alias("gmi"),
         gmi_mmol_mol_bergenstal_2018(mean).alias("gmi_mmol_mol"),
-        ea1c_nathan_2008(mean).alias("ea1c"),
+        adag_nathan_2008(mean).alias("ea1c"),
         *[
             (pl.col(name) / 100.0 * MINUTES_PER_DAY).alias(f"{name}_min_per_day")
             for name in consensus_range_names()
@@ -942,24 +951,3 @@ def core_post_exprs() -> list[pl.Expr]:
 def full_summary_exprs() -> list[pl.Expr]:
     """Extra summary columns of the full set: min, q25, q75, max, range, iqr [mg/dL]."""
     return [e for e in _summary_exprs() if e.meta.output_name() != "median"]
-
-
-#: Core metric functions by name (each follows the contract).
-CORE_METRICS: Final[dict[str, MetricFunction]] = {
-    "mean": mean_glucose,
-    "median": median_glucose,
-    "quantile": quantile_glucose,
-    "range": range_glucose,
-    "iqr": iqr_glucose,
-    "summary": summary_glucose,
-    "sd": sd_glucose,
-    "cv": cv_glucose,
-    "gmi": gmi,
-    "ea1c": ea1c,
-    "in_range_percent": in_range_percent,
-    "below_percent": below_percent,
-    "above_percent": above_percent,
-    "consensus_ranges": consensus_ranges,
-    "active_percent": active_percent,
-    "sufficiency_2019": sufficiency_2019,
-}

@@ -87,6 +87,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "trial demo": ("endolab trial demo --out endolab-demo",),
     "trial template": ("endolab trial template my-trial",),
     "trial validate": ("endolab trial validate ex/trial",),
+    "trial export": (
+        "endolab trial export ex/trial --standard sdtm --format xpt --out sdtm",
+        "endolab trial export ex/trial --standard adam --format json --out adam",
+    ),
+    "trial import-sdtm": ("endolab trial import-sdtm sdtm --out from-sdtm",),
     "examples": ("endolab examples ex",),
     "sim dose-response": ("endolab sim dose-response --doses 2e8,8e8 --participants 5 --days 30",),
     "sim patient": ("endolab sim patient --id adult#001 --days 2 --graft-fraction 0.5",),

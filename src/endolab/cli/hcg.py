@@ -7,14 +7,14 @@ Thin adapter over :mod:`endolab.hcg`: numbers are taken as text and parsed exact
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from endolab.cli._common import EXIT_USAGE, OverwriteOption, echo_disclaimer, fail, print_json
 
 if TYPE_CHECKING:
-    from endolab.hcg import Frequency, MixResult, Notice
+    from endolab.hcg import Frequency, MixRequest, MixResult, Notice
 
 __all__ = ["app"]
 
@@ -117,6 +117,13 @@ def _require(value: str | None, flag: str, preset: str | None, preset_fills: boo
     if value is None and not (preset_fills and preset is not None):
         extra = " (or give --preset)" if preset_fills else ""
         fail(f"missing option {flag}{extra}", EXIT_USAGE)
+
+
+def _request(options: dict[str, Any]) -> MixRequest:
+    """The shared vial/dose/syringe inputs of a command, from its options by name (``locals()``)."""
+    from endolab.hcg import MixRequest
+
+    return MixRequest.from_fields(options)
 
 
 def _frequency(
@@ -223,21 +230,10 @@ def mix_cmd(
     _require(vial_iu, "--vial-iu", preset, True)
     _require(diluent_ml, "--diluent-ml", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
-    from endolab.hcg import mix, result_record
+    request = _request(locals())
+    from endolab.hcg import mix_request, result_record
 
-    m = mix(
-        vial_iu,
-        diluent_ml,
-        dose_iu,
-        syringe,
-        preset=preset,
-        dead_space_ml=dead_space_ml,
-        residual_ml=residual_ml,
-        displacement_ml=displacement_ml,
-        vial_capacity_ml=vial_capacity_ml,
-        diluent=diluent,
-        graduation_units=graduation_units,
-    )
+    m = mix_request(request, diluent_ml)
     _write_svg(svg, m, overwrite)
     if json_out:
         print_json(result_record(m))
@@ -278,21 +274,10 @@ def reverse_cmd(
     _require(vial_iu, "--vial-iu", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
     _require(units, "--units", preset, False)
-    from endolab.hcg import fmt_ml, result_record, reverse
+    request = _request(locals())
+    from endolab.hcg import fmt_ml, result_record, reverse_request
 
-    r = reverse(
-        vial_iu,
-        dose_iu,
-        units,
-        syringe,
-        preset=preset,
-        dead_space_ml=dead_space_ml,
-        residual_ml=residual_ml,
-        displacement_ml=displacement_ml,
-        vial_capacity_ml=vial_capacity_ml,
-        diluent=diluent,
-        graduation_units=graduation_units,
-    )
+    r = reverse_request(request, units)
     _write_svg(svg, r.mix, overwrite)
     if json_out:
         print_json(result_record(r))
@@ -346,7 +331,8 @@ def suggest_cmd(
     """
     _require(vial_iu, "--vial-iu", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
-    from endolab.hcg import fmt_iu, fmt_label_ml, fmt_ml, fmt_pct, result_record, suggest_diluent
+    request = _request(locals())
+    from endolab.hcg import fmt_iu, fmt_label_ml, fmt_ml, fmt_pct, result_record, suggest_request
 
     frequency = _frequency(per_week, every_days, weekdays, freq)
     if discard_after_days is not None and frequency is None:
@@ -355,22 +341,13 @@ def suggest_cmd(
             "or --freq) to check the discard date",
             EXIT_USAGE,
         )
-    res = suggest_diluent(
-        vial_iu,
-        dose_iu,
-        syringe,
-        preset=preset,
+    res = suggest_request(
+        request,
         min_ml=min_ml,
         max_ml=max_ml,
         step_ml=step_ml,
         top=top,
         allow_multi_fill=allow_multi_fill,
-        dead_space_ml=dead_space_ml,
-        residual_ml=residual_ml,
-        displacement_ml=displacement_ml,
-        vial_capacity_ml=vial_capacity_ml,
-        diluent=diluent,
-        graduation_units=graduation_units,
         frequency=frequency,
         bud_days=discard_after_days,
     )
@@ -433,31 +410,20 @@ def plan_cmd(
     _require(vial_iu, "--vial-iu", preset, True)
     _require(diluent_ml, "--diluent-ml", preset, True)
     _require(dose_iu, "--dose-iu", preset, False)
+    request = _request(locals())
     from endolab.hcg import (
         check_plan_inputs,
         fmt_iu,
         fmt_label_ml,
         fmt_ml,
-        mix,
+        mix_request,
         plan,
         result_record,
     )
 
     frequency = check_plan_inputs(per_week, every_days, weekdays, freq, start, weeks)
 
-    m = mix(
-        vial_iu,
-        diluent_ml,
-        dose_iu,
-        syringe,
-        preset=preset,
-        dead_space_ml=dead_space_ml,
-        residual_ml=residual_ml,
-        displacement_ml=displacement_ml,
-        vial_capacity_ml=vial_capacity_ml,
-        diluent=diluent,
-        graduation_units=graduation_units,
-    )
+    m = mix_request(request, diluent_ml)
     assert start is not None and weeks is not None
     p = plan(
         m,

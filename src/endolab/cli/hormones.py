@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from endolab.cli._common import OverwriteOption, echo_disclaimer, print_json
+from endolab.hormones import range_text
 
 if TYPE_CHECKING:
     from endolab.hormones import FreeTestosteroneResult, HormonePrediction
@@ -38,94 +39,24 @@ def _bullets(title: str, items: tuple[str, ...]) -> None:
 
 
 def _print_prediction(r: HormonePrediction) -> None:
-    from endolab.hormones.presentation import format_3sf
-    from endolab.hormones.reference import REFERENCE_RANGES
+    """The library's presentation of a prediction (:mod:`endolab.hormones.presentation`), laid out
+    as a table: the hormone rows, then the inputs used; nothing is computed or worded here."""
+    from endolab.hormones.presentation import (
+        detail_rows,
+        prediction_headline,
+        prediction_notes,
+        prediction_rows,
+    )
 
-    e2_ref = REFERENCE_RANGES["estradiol"]
-    dht_ref = REFERENCE_RANGES["dht"]
-    ft_ref = REFERENCE_RANGES["free_testosterone"]
-    tt_ref = REFERENCE_RANGES["total_testosterone"]
-    source = (
-        f" (trough for {format_3sf(r.dose_mg_week)} mg/week)" if r.dose_mg_week is not None else ""
-    )
-    typer.echo(
-        f"TRT Hormone Predictor — total T {r.total_testosterone_ng_dl:.4g} ng/dL "
-        f"({format_3sf(r.total_testosterone_nmol_l)} nmol/L){source}, age {r.age_years_used:g} y"
-    )
-    rows = [
-        ("", "value", "band · reference"),
-        (
-            "Total testosterone",
-            f"{format_3sf(r.total_testosterone_ng_dl)} ng/dL",
-            f"ref {tt_ref.low:g}–{tt_ref.high:g} ng/dL",
-        ),
-        (
-            "Free testosterone" + ("†" if r.shbg_assumed else ""),
-            f"{format_3sf(r.free_testosterone_pg_ml)} pg/mL ({format_3sf(r.free_testosterone_percent)} %)",
-            f"{format_3sf(r.free_testosterone_low_pg_ml)}–{format_3sf(r.free_testosterone_high_pg_ml)} pg/mL"
-            f" · ref ≥ {ft_ref.low:g} pg/mL (2.5th pct)",
-        ),
-        (
-            "Bioavailable T" + ("†" if r.shbg_assumed else ""),
-            f"{format_3sf(r.bioavailable_testosterone_ng_dl)} ng/dL",
-            f"{format_3sf(r.bioavailable_testosterone_low_ng_dl)}–"
-            f"{format_3sf(r.bioavailable_testosterone_high_ng_dl)} ng/dL",
-        ),
-        (
-            "Estradiol*",
-            f"{format_3sf(r.estradiol_pg_ml)} pg/mL",
-            f"{format_3sf(r.estradiol_low_pg_ml)}–{format_3sf(r.estradiol_high_pg_ml)} pg/mL · "
-            f"ref {e2_ref.low:g}–{e2_ref.high:g} pg/mL",
-        ),
-        (
-            "Free estradiol" + ("†" if r.shbg_assumed else ""),
-            f"{format_3sf(r.free_estradiol_pg_ml)} pg/mL",
-            f"{format_3sf(r.free_estradiol_low_pg_ml)}–{format_3sf(r.free_estradiol_high_pg_ml)} pg/mL",
-        ),
-        (
-            "DHT*",
-            f"{format_3sf(r.dht_ng_dl)} ng/dL",
-            f"{format_3sf(r.dht_low_ng_dl)}–{format_3sf(r.dht_high_ng_dl)} ng/dL · "
-            f"ref {dht_ref.low:g}–{dht_ref.high:g} ng/dL",
-        ),
-        (
-            "E2:T, DHT:T",
-            f"{r.e2_to_t_molar_ratio:.3g} (molar)",
-            f"1:{format_3sf(1 / r.dht_to_t_mass_ratio)} (mass)",
-        ),
-        (
-            "SHBG used",
-            f"{format_3sf(r.shbg_nmol_l_used)} nmol/L",
-            "assumed" if r.shbg_assumed else "",
-        ),
-        (
-            "Albumin used",
-            f"{r.albumin_g_dl_used:.3g} g/dL",
-            "assumed" if r.albumin_assumed else "",
-        ),
-    ]
-    if r.estradiol_measured_pg_ml is not None and r.estradiol_observed_to_predicted is not None:
-        rows.append(
-            (
-                "Estradiol measured",
-                f"{format_3sf(r.estradiol_measured_pg_ml)} pg/mL",
-                f"observed/predicted {r.estradiol_observed_to_predicted:.2f}",
-            )
-        )
-    if r.dht_measured_ng_dl is not None and r.dht_observed_to_predicted is not None:
-        rows.append(
-            (
-                "DHT measured",
-                f"{format_3sf(r.dht_measured_ng_dl)} ng/dL",
-                f"observed/predicted {r.dht_observed_to_predicted:.2f}",
-            )
-        )
+    typer.echo(prediction_headline(r))
+    rows = [("", "predicted", "band · reference")]
+    for h in prediction_rows(r):
+        ref = f" · ref {h.ref_text} {h.unit}" if h.ref_text is not None else ""
+        rows.append((h.name, f"{h.value_text} {h.unit}", f"{h.band_text} {h.unit}{ref}"))
+    rows.extend((d.label, d.value, d.note) for d in detail_rows(r))
     _table(rows)
-    typer.echo("  * LC-MS/MS-equivalent population prediction; the band is an assumption.")
-    if r.shbg_assumed:
-        typer.echo(
-            "  † SHBG assumed, not measured: the band spans men of this age with low to high SHBG."
-        )
+    for note in prediction_notes(r):
+        typer.echo(f"  {note}")
     _bullets("Assumptions", r.assumptions)
     _bullets("Flags", r.flags)
 
@@ -133,25 +64,28 @@ def _print_prediction(r: HormonePrediction) -> None:
 @app.command("predict")
 def predict_command(
     total_t: str | None = typer.Option(
-        None, "--total-t", metavar="NUMBER", help="Total testosterone (50–3000 ng/dL), in --unit."
+        None,
+        "--total-t",
+        metavar="NUMBER",
+        help=f"Total testosterone ({range_text('total_t')}), in --unit.",
     ),
     unit: str = typer.Option(
         "ng/dL", "--unit", metavar="UNIT", help="Unit of --total-t: ng/dL or nmol/L."
     ),
     age: str | None = typer.Option(
-        None, "--age", metavar="NUMBER", help="Age in years (18–90); default 47 y, disclosed."
+        None, "--age", metavar="NUMBER", help=f"Age ({range_text('age')}); default 47 y, disclosed."
     ),
     shbg: str | None = typer.Option(
         None,
         "--shbg",
         metavar="NUMBER",
-        help="SHBG in nmol/L (5–150); default by age (Coviello 2006), disclosed.",
+        help=f"SHBG ({range_text('shbg')}); default by age (Coviello 2006), disclosed.",
     ),
     albumin: str | None = typer.Option(
         None,
         "--albumin",
         metavar="NUMBER",
-        help="Albumin in --albumin-unit (2.5–5.5 g/dL); default 4.3 g/dL.",
+        help=f"Albumin in --albumin-unit ({range_text('albumin')}); default 4.3 g/dL.",
     ),
     albumin_unit: str = typer.Option(
         "g/dL", "--albumin-unit", metavar="UNIT", help="Unit of --albumin: g/dL or g/L."
@@ -160,7 +94,7 @@ def predict_command(
         None,
         "--dose-mg-week",
         metavar="NUMBER",
-        help="Weekly testosterone-enanthate dose (25–600 mg/week) instead of --total-t: "
+        help=f"Weekly testosterone-enanthate dose ({range_text('dose_mg_week')}) instead of --total-t: "
         "uses the Bhasin 2001 mean trough (a population mean).",
     ),
     measured_e2: str | None = typer.Option(
@@ -247,14 +181,17 @@ def _print_free_t(r: FreeTestosteroneResult) -> None:
 @app.command("free-t")
 def free_t_command(
     total_t: str = typer.Option(
-        ..., "--total-t", metavar="NUMBER", help="Total testosterone (50–3000 ng/dL), in --unit."
+        ...,
+        "--total-t",
+        metavar="NUMBER",
+        help=f"Total testosterone ({range_text('total_t')}), in --unit.",
     ),
-    shbg: str = typer.Option(..., "--shbg", metavar="NUMBER", help="SHBG in nmol/L (5–150)."),
+    shbg: str = typer.Option(..., "--shbg", metavar="NUMBER", help=f"SHBG ({range_text('shbg')})."),
     albumin: str | None = typer.Option(
         None,
         "--albumin",
         metavar="NUMBER",
-        help="Albumin in --albumin-unit (2.5–5.5 g/dL); default 4.3 g/dL.",
+        help=f"Albumin in --albumin-unit ({range_text('albumin')}); default 4.3 g/dL.",
     ),
     unit: str = typer.Option(
         "ng/dL", "--unit", metavar="UNIT", help="Unit of --total-t: ng/dL or nmol/L."
@@ -410,10 +347,10 @@ def pk_command(
         None, "--start", metavar="DATE", help="Date of the first dose (YYYY-MM-DD), for the JSON."
     ),
     age: str | None = typer.Option(
-        None, "--age", metavar="NUMBER", help="Age [years] for the predictor (18–90)."
+        None, "--age", metavar="NUMBER", help=f"Age for the predictor ({range_text('age')})."
     ),
     shbg: str | None = typer.Option(
-        None, "--shbg", metavar="NUMBER", help="SHBG [nmol/L] for the predictor (5–150)."
+        None, "--shbg", metavar="NUMBER", help=f"SHBG for the predictor ({range_text('shbg')})."
     ),
     seed: int = typer.Option(
         0, "--seed", metavar="INTEGER", help="Seed of the band's Monte-Carlo."

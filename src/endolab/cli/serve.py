@@ -33,20 +33,16 @@ def serve_command(
     """Serve the web app: hormone predictor, hCG calculator, CGM page, trial explorer, JSON API.
 
     The built-in virtual trial is simulated once (a progress line) and cached in the user's cache
-    folder ($XDG_CACHE_HOME/endolab); later starts read it back.
+    folder (platformdirs; on Linux $XDG_CACHE_HOME/endolab; ENDOLAB_CACHE_DIR overrides it);
+    later starts read it back. Other settings come from ENDOLAB_* environment variables.
     """
-    import os
-
-    import uvicorn
-
+    from endolab.web.server import run
     from endolab.web.settings import Settings
     from endolab.web.trialdata import demo_folder
 
     sock = _bind(host, port)  # first: a busy port is said at once, before any work
     port = int(sock.getsockname()[1])  # the real port (--port 0: the one the system chose)
-    settings = Settings(max_upload_bytes=max_upload_mb * 1024 * 1024)
-    os.environ["ENDOLAB_WEB_MAX_UPLOAD_MB"] = str(max_upload_mb)
-    os.environ["ENDOLAB_WEB_WARM_TRIAL"] = "0" if no_demo else "1"
+    settings = Settings(max_upload_bytes=max_upload_mb * 1024 * 1024, warm_trial=not no_demo)
     if not no_demo:
         last = [-1]
 
@@ -64,15 +60,10 @@ def serve_command(
         typer.echo(f"virtual trial: {folder}")
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"endolab is serving on http://{shown}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(
-        "endolab.web.asgi:app",
-        fd=sock.fileno(),  # the socket bound above: the URL printed is the one that answers
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        proxy_headers=False,
-    )
+    # the socket bound above: the URL printed is the one that answers; the settings reach every
+    # worker through uvicorn's configuration (endolab.web.server), not os.environ
+    with sock:
+        run(settings, fd=sock.fileno(), host=host, port=port, workers=workers)
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -136,6 +136,16 @@ def analyze(
     for row in summary.rows:
         rt.add_row(*[escape(cell) for cell in row])
     Console(width=max(100, 24 + 30 * len(groups))).print(rt)
+    if analysis.paired is not None:  # a paired simulation: treated vs own untreated twin
+        from endolab.trial.tables import paired_tables
+
+        pairs = paired_tables(analysis)[0]
+        pt = Table(title=escape(pairs.title))
+        for k, head in enumerate(pairs.header):
+            pt.add_column(escape(head), justify="left" if k < 2 else "right")
+        for row in pairs.rows:
+            pt.add_row(*[escape(cell) for cell in row])
+        Console(width=140).print(pt)
     for notice in analysis.notices:  # every notice of the analysis, after the table
         typer.echo(f"notice: {notice.message}")
     typer.echo(
@@ -210,6 +220,15 @@ def simulate(
             help="treated (default: each cohort's dose) or control (standard care, no infusion).",
         ),
     ] = "treated",
+    paired: Annotated[
+        bool,
+        typer.Option(
+            "--paired",
+            help="Counterfactual twins: also simulate every participant without the graft on the "
+            "same meals, behaviour and sensor noise (written to the folder's twins/; trial analyze "
+            "then shows treated vs own untreated twin). Twice the work; the limits count the twins.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
     """Simulate the islet-replacement trial on virtual patients and write a trial dataset folder.
@@ -243,7 +262,14 @@ def simulate(
     if file_format not in ("csv", "parquet"):
         raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
     check_sim_inputs(participants, days, [] if dose_cells is None else [dose_cells], seed)
-    check_simulation_resources(participants, days, out=out, file_format=file_format)
+    if paired and arm != "treated":
+        raise InputError(
+            "--paired runs the treated arm beside its own untreated twins; leave out --arm control",
+            field="paired",
+        )
+    check_simulation_resources(
+        participants * (2 if paired else 1), days, out=out, file_format=file_format
+    )
     with progress_bar("simulating participant-days") as bar:
         ds = simulate_trial(
             protocol=protocol,
@@ -255,9 +281,15 @@ def simulate(
             sensor=sensor,  # type: ignore[arg-type]
             progress=bar,
             arm=arm,
+            paired=paired,
             **{k: v for k, v in settings.kwargs().items() if k != "she"},
         )
     write_simulation(ds, out, format=file_format)  # type: ignore[arg-type]
+    twin_manifest = (ds.twins.simulation or {}) if ds.twins is not None else {}
+    warnings: list[str] = [
+        *(ds.simulation or {}).get("warnings", []),
+        *[f"twin {w}" for w in twin_manifest.get("warnings", [])],
+    ]
     summary = {
         "out": str(out),
         "protocol": protocol,
@@ -267,7 +299,9 @@ def simulate(
         "cgm_readings": ds.cgm.height,
         "she_events": ds.events.height,
         "arm": arm,
-        "warnings": (ds.simulation or {}).get("warnings", []),
+        "paired": paired,
+        "twins_folder": str(out / "twins") if paired else None,
+        "warnings": warnings,
         "simulated": True,
         "disclaimer": (ds.simulation or {}).get("disclaimer"),
     }
@@ -279,7 +313,12 @@ def simulate(
         f"(+14-day run-in, after screening), seed {seed}: dataset written to {out} "
         "(with simulation.json)."
     )
-    for warning in summary["warnings"]:
+    if paired:
+        typer.echo(
+            f"Paired: each participant's untreated twin (same meals, behaviour and sensor noise, "
+            f"no graft) written to {out / 'twins'}."
+        )
+    for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"Analyse it with: endolab trial analyze {out} --out REPORT_DIR")
     typer.echo(
@@ -320,12 +359,16 @@ def demo(
         print_json(analysis.endpoints_json())
         return
     typer.echo(
-        "Calibration (virtual full-dose cohort B+C vs NEJM 2025; side by side, not evidence):"
+        "Calibration (virtual full-dose cohorts B+C: control arm = the same participants without "
+        "the graft, treated arm, NEJM 2025; side by side, not evidence):"
     )
     for row in calibration_table(analysis):
         typer.echo(
-            f"  {row['endpoint']}: simulated {row['simulated']}, NEJM 2025 {row['nejm_2025']}"
+            f"  {row['endpoint']}: control {row['control']}, treated {row['treated']}, "
+            f"NEJM 2025 {row['nejm_2025']}"
+            + ("" if row["nejm_2025_source"] == "reported" else " [D]")
         )
+    typer.echo("What is calibrated to what: calibration.md")
     typer.echo(
         f"Written to {target}: dataset/ (simulated trial data), report/report.html, calibration.md"
     )
@@ -411,3 +454,145 @@ def validate(
     if not as_json:
         extra = f" ({len(result.warnings)} warning(s))" if result.warnings else ""
         typer.echo(f"{folder}: a valid trial dataset{extra}.")
+
+
+@app.command("export")
+def export(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="Trial dataset folder (participants, cgm, labs, insulin, events)."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder to write (<name>.xpt or <name>.json per dataset + define.csv): new, empty "
+            "or an earlier export of endolab's of the same standard, whose files are replaced.",
+        ),
+    ],
+    standard: Annotated[
+        str,
+        typer.Option(
+            "--standard",
+            metavar="sdtm|adam",
+            help="sdtm: DM, SUPPDM, VS, EX, CM, LB (labs and CGM), AE, CE; adam: ADSL, ADLB, "
+            "ADTTE (docs/trial.md, CDISC export/import).",
+        ),
+    ] = "sdtm",
+    file_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="xpt|json",
+            help="xpt: SAS XPORT v5 (pip install 'endolab[cdisc]'); json: CDISC Dataset-JSON v1.1.",
+        ),
+    ] = "xpt",
+    study_id: Annotated[
+        str | None,
+        typer.Option(
+            "--study-id",
+            help="STUDYID: 1-20 upper-case letters, digits, - or _ (default: from the folder name).",
+        ),
+    ] = None,
+    protocol: Annotated[
+        str | None,
+        typer.Option(
+            "--protocol",
+            help="Protocol TOML file or built-in name, for the ADTTE definitions "
+            "(default zimislecel-2025).",
+        ),
+    ] = None,
+    treatment: Annotated[
+        str, typer.Option("--treatment", help="EXTRT / TRT01P: the name of the study treatment.")
+    ] = "ISLET CELLS",
+    accept_units: AcceptUnitsOption = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
+) -> None:
+    """Write a trial dataset as CDISC SDTM or ADaM datasets (XPT or Dataset-JSON) + define.csv.
+
+    Required variables the endolab format does not have (SITEID, COUNTRY, RACE) are left empty
+    and listed as warnings: fill them in before a submission.
+    """
+    from endolab._io import check_output_path
+    from endolab.cli._common import print_json
+    from endolab.trial.cdisc.export import check_export_options, default_study_id, export_cdisc
+    from endolab.trial.cdisc.files import CDISC_CONTENTS
+    from endolab.trial.dataset import read_dataset
+    from endolab.trial.protocol import load_protocol
+
+    check_export_options(standard, file_format, study_id)
+    check_output_path(
+        out, flag="--out", kind="folder", inputs=[folder], writer=CDISC_CONTENTS[standard]
+    )
+    if file_format == "xpt":
+        import pyreadstat  # noqa: F401  (the one-line [cdisc] hint before any work)
+    ds = read_dataset(folder, accept_units=accept_units)
+    sid = study_id or default_study_id(folder)
+    target, datasets, gaps = export_cdisc(
+        ds,
+        out,
+        standard=standard,  # type: ignore[arg-type]
+        format=file_format,  # type: ignore[arg-type]
+        protocol=load_protocol(protocol),
+        study_id=sid,
+        treatment=treatment,
+    )
+    summary = {
+        "out": str(target),
+        "standard": standard,
+        "format": file_format,
+        "study_id": sid,
+        "datasets": {d.name: d.frame.height for d in datasets},
+        "warnings": gaps,
+    }
+    if as_json:
+        print_json(summary)
+        return
+    for gap in gaps:
+        typer.echo(f"warning: {gap}", err=True)
+    listing = ", ".join(f"{d.name} ({d.frame.height})" for d in datasets)
+    typer.echo(
+        f"Wrote {standard.upper()} {file_format.upper()} datasets to {target}: {listing}; "
+        "define.csv lists every variable."
+    )
+
+
+@app.command("import-sdtm")
+def import_sdtm_command(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="SDTM folder: dm, suppdm, vs, ex, cm, lb, ae, ce as .xpt or Dataset-JSON .json."
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Trial dataset folder to write: new, empty or an unchanged dataset endolab wrote.",
+        ),
+    ],
+    file_format: Annotated[str, typer.Option("--format", help="csv (default) or parquet.")] = "csv",
+    accept_units: AcceptUnitsOption = False,
+) -> None:
+    """Read SDTM datasets (DM/SUPPDM/VS/EX/CM/LB/AE/CE) into a trial dataset folder.
+
+    The tables are checked like any dataset (docs/trial-data.md) before anything is written; a
+    unit endolab does not read or a missing variable is one line naming the dataset (exit 3).
+    """
+    from endolab._io import check_output_path
+    from endolab.errors import InputError
+    from endolab.trial.cdisc.importer import import_sdtm
+    from endolab.trial.dataset import DATASET_CONTENTS, write_dataset
+
+    if file_format not in ("csv", "parquet"):
+        raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
+    check_output_path(out, flag="--out", kind="folder", inputs=[folder], writer=DATASET_CONTENTS)
+    ds = import_sdtm(folder, accept_units=accept_units)
+    write_dataset(ds, out, format=file_format)  # type: ignore[arg-type]
+    typer.echo(
+        f"Imported {ds.participants.height} participants ({ds.cgm.height} CGM readings, "
+        f"{ds.labs.height} lab results, {ds.insulin.height} insulin days, {ds.events.height} "
+        f"events) into {out}."
+    )
+    typer.echo(f"Analyse it with: endolab trial analyze {out} --out REPORT_DIR")

@@ -6,6 +6,8 @@ conflicts. **It does not choose doses.** Exact :class:`fractions.Fraction` arith
 results are frozen dataclasses holding exact values, with formatted strings and notices.
 
 * :func:`mix`, :func:`reverse`, :func:`suggest_diluent` — reconstitution and syringe reading;
+  :class:`MixRequest` gathers the inputs they share (vial, dose, syringe, preset, losses) for
+  :func:`mix_request`, :func:`reverse_request`, :func:`suggest_request`;
 * :func:`schedule`, :func:`plan`, :class:`Frequency` — one vial and a multi-vial plan on the calendar;
   :func:`resolve_frequency` — a frequency from at most one of per-week, every-N-days, weekdays or a
   preset name;
@@ -47,8 +49,15 @@ from endolab.hcg.frequency import (
     resolve_frequency,
 )
 from endolab.hcg.ics import plan_to_ics, write_ics
-from endolab.hcg.inputs import refuse_prefilled
-from endolab.hcg.mixing import mix, reverse, suggest_diluent
+from endolab.hcg.inputs import MixRequest, refuse_prefilled
+from endolab.hcg.mixing import (
+    mix,
+    mix_request,
+    reverse,
+    reverse_request,
+    suggest_diluent,
+    suggest_request,
+)
 from endolab.hcg.notices import CATALOGUE, HcgInputError, HcgParseError, Notice
 from endolab.hcg.products import CHECK_CARTON_NOTE, PRESETS, Preset, get_preset
 from endolab.hcg.records import (
@@ -83,6 +92,7 @@ __all__ = [
     "HcgParseError",
     "Mark",
     "MixNumbers",
+    "MixRequest",
     "MixResult",
     "Notice",
     "PlanResult",
@@ -105,6 +115,7 @@ __all__ = [
     "get_preset",
     "get_syringe",
     "mix",
+    "mix_request",
     "mix_svg",
     "parse_amount",
     "parse_number",
@@ -117,9 +128,11 @@ __all__ = [
     "resolve_frequency",
     "result_record",
     "reverse",
+    "reverse_request",
     "rounded",
     "schedule",
     "suggest_diluent",
+    "suggest_request",
     "syringe_record",
     "syringe_svg",
     "syringes_record",

@@ -21,10 +21,8 @@ Formulas (docs/methods/hcg.md §3.2)::
 returns :class:`MixNumbers`; it never raises: a dose that does not fit (zero doses by content) or
 is below one mark is reported by the calculator (:func:`endolab.hcg.mix`).
 
->>> from endolab.hcg.inputs import resolve_inputs
->>> inp = resolve_inputs(vial_iu="5000", dose_iu="250", syringe="u100-0.3", preset=None,
-...     dead_space_ml=0, residual_ml=0, displacement_ml=0, vial_capacity_ml=None, diluent=None,
-...     prefilled=False)
+>>> from endolab.hcg.inputs import MixRequest, resolve_inputs
+>>> inp = resolve_inputs(MixRequest(vial_iu="5000", dose_iu="250", syringe="u100-0.3"))
 >>> n = mix_numbers(inp, Fraction(5))
 >>> n.concentration_iu_per_ml, n.syringe_units, n.doses_per_vial
 (Fraction(1000, 1), Fraction(25, 1), 20)

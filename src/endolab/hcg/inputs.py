@@ -1,14 +1,16 @@
 """Input resolution of the hCG calculator: parse, default from the preset, validate (docs/methods/hcg.md §5).
 
-:func:`resolve_inputs` turns what a person typed (text, numbers, a preset key, a syringe key) into
-:class:`MixInputs` holding exact values, raising the first ``E_…`` error of the docs/methods/hcg.md §5 catalogue
+:func:`resolve_inputs` turns what a person typed (text, numbers, a preset key, a syringe key),
+gathered in one :class:`MixRequest`, into :class:`MixInputs` holding exact values, raising the first ``E_…`` error of the docs/methods/hcg.md §5 catalogue
 order. No arithmetic beyond the checks happens here (:mod:`endolab.hcg.arithmetic` does it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from fractions import Fraction
+from typing import Any
 
 from endolab.errors import InputError
 from endolab.hcg._numbers import fmt_iu, fmt_label_iu, fmt_label_ml, parse_amount, parse_number
@@ -21,11 +23,12 @@ from endolab.hcg.products import (
     get_preset,
     normalize_diluent,
 )
-from endolab.hcg.syringes import Syringe, get_syringe
+from endolab.hcg.syringes import DEFAULT_SYRINGE, Syringe, get_syringe
 from endolab.numbers import Number
 
 __all__ = [
     "MixInputs",
+    "MixRequest",
     "check_diluent",
     "refuse_prefilled",
     "resolve_inputs",
@@ -50,6 +53,54 @@ def with_graduation(s: Syringe, graduation_units: Fraction) -> Syringe:
             value=str(graduation_units),
         )
     return replace(s, graduation_units=graduation_units)
+
+
+@dataclass(frozen=True)
+class MixRequest:
+    """What a person entered for the vial, the dose and the syringe, not yet parsed: the inputs
+    every hCG mode shares (mix, reverse, suggestions, plan), passed through as one object.
+
+    Attributes
+    ----------
+    vial_iu, dose_iu
+        Vial strength and dose per injection [IU] (text or number); the vial from the preset when
+        ``None``.
+    syringe
+        Catalogue key or :class:`~endolab.hcg.syringes.Syringe` (default ``u100-0.3``).
+    preset
+        Product preset key (fills vial strength, label diluent volume, capacity, diluent).
+    dead_space_ml, residual_ml, displacement_ml
+        Syringe dead space per draw, vial residual, powder displacement [mL]; default 0.
+    vial_capacity_ml
+        Vial capacity [mL]; the preset's, else 10 mL [A].
+    diluent
+        Diluent type; the preset's, else bacteriostatic water.
+    prefilled
+        A prefilled syringe product (always refused).
+    graduation_units
+        Override of the syringe's smallest graduation [unit].
+
+    >>> MixRequest.from_fields({"vial_iu": "5000", "dose_iu": "250", "json_out": True}).dose_iu
+    '250'
+    """
+
+    vial_iu: Number | None = None
+    dose_iu: Number | None = None
+    syringe: str | Syringe = DEFAULT_SYRINGE
+    preset: str | Preset | None = None
+    dead_space_ml: Number = 0
+    residual_ml: Number = 0
+    displacement_ml: Number = 0
+    vial_capacity_ml: Number | None = None
+    diluent: str | None = None
+    prefilled: bool = False
+    graduation_units: Number | None = None
+
+    @classmethod
+    def from_fields(cls, values: Mapping[str, Any]) -> MixRequest:
+        """The request from a mapping that holds its fields by name (other keys are ignored), e.g.
+        a command's options; a field that is absent keeps its default."""
+        return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
 
 
 @dataclass(frozen=True)
@@ -86,30 +137,20 @@ def refuse_prefilled(preset: str | Preset | None, *, prefilled: bool = False) ->
 
 
 def resolve_inputs(
-    *,
-    vial_iu: Number | None,
-    dose_iu: Number | None,
-    syringe: str | Syringe,
-    preset: str | Preset | None,
-    dead_space_ml: Number,
-    residual_ml: Number,
-    displacement_ml: Number,
-    vial_capacity_ml: Number | None,
-    diluent: str | None,
-    prefilled: bool,
-    with_diluent: bool = False,
-    diluent_ml: Number | None = None,
-    graduation_units: Number | None = None,
+    request: MixRequest, *, with_diluent: bool = False, diluent_ml: Number | None = None
 ) -> MixInputs:
-    """Parse and validate in the order of the docs/methods/hcg.md §5 catalogue (first failure wins).
+    """Parse and validate ``request`` in the order of the docs/methods/hcg.md §5 catalogue (first
+    failure wins).
 
     ``with_diluent``: also resolve ``diluent_ml`` (from the preset's label volume when omitted) and
     check it against the vial capacity; reverse mode and suggestions find the volume themselves.
     """
-    p = refuse_prefilled(preset, prefilled=prefilled)
-    syr = get_syringe(syringe)
-    if graduation_units is not None:
-        syr = with_graduation(syr, parse_number(graduation_units, "graduation_units"))
+    r = request
+    vial_iu, dose_iu, diluent = r.vial_iu, r.dose_iu, r.diluent
+    p = refuse_prefilled(r.preset, prefilled=r.prefilled)
+    syr = get_syringe(r.syringe)
+    if r.graduation_units is not None:
+        syr = with_graduation(syr, parse_number(r.graduation_units, "graduation_units"))
     kind: Diluent = (
         normalize_diluent(diluent)
         if diluent is not None
@@ -130,11 +171,11 @@ def resolve_inputs(
         else:
             volume = parse_number(diluent_ml, "diluent_ml")
     dose, _ = parse_amount(dose_iu, "dose_iu")
-    dead = parse_number(dead_space_ml, "dead_space_ml")
-    residual = parse_number(residual_ml, "residual_ml")
-    displacement = parse_number(displacement_ml, "displacement_ml")
-    if vial_capacity_ml is not None:
-        capacity = parse_number(vial_capacity_ml, "vial_capacity_ml")
+    dead = parse_number(r.dead_space_ml, "dead_space_ml")
+    residual = parse_number(r.residual_ml, "residual_ml")
+    displacement = parse_number(r.displacement_ml, "displacement_ml")
+    if r.vial_capacity_ml is not None:
+        capacity = parse_number(r.vial_capacity_ml, "vial_capacity_ml")
     elif p is not None and p.vial_capacity_ml is not None:
         capacity = p.vial_capacity_ml
     else:
@@ -169,9 +210,9 @@ def resolve_inputs(
             value=dose_iu,
         )
     for name, value, raw in (
-        ("dead_space_ml", dead, dead_space_ml),
-        ("residual_ml", residual, residual_ml),
-        ("displacement_ml", displacement, displacement_ml),
+        ("dead_space_ml", dead, r.dead_space_ml),
+        ("residual_ml", residual, r.residual_ml),
+        ("displacement_ml", displacement, r.displacement_ml),
     ):
         if value < 0:
             raise HcgInputError(
@@ -184,8 +225,8 @@ def resolve_inputs(
         raise HcgInputError(
             "E_DILUENT_EXCEEDS_VIAL_CAPACITY",
             "vial_capacity_ml",
-            f"Vial capacity must be greater than 0 mL (vial_capacity_ml = {vial_capacity_ml}).",
-            value=vial_capacity_ml,
+            f"Vial capacity must be greater than 0 mL (vial_capacity_ml = {r.vial_capacity_ml}).",
+            value=r.vial_capacity_ml,
         )
     inp = MixInputs(
         p, vial, dose, syr, dead, residual, displacement, capacity, kind, volume, volume_raw

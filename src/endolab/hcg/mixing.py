@@ -38,7 +38,7 @@ from endolab.errors import InputError
 from endolab.hcg._numbers import fmt_label_ml, fmt_ml, parse_number
 from endolab.hcg.arithmetic import PRECISION_WARNING_FRACTION, mix_numbers
 from endolab.hcg.frequency import Frequency
-from endolab.hcg.inputs import MixInputs, check_diluent, resolve_inputs
+from endolab.hcg.inputs import MixInputs, MixRequest, check_diluent, resolve_inputs
 from endolab.hcg.messages import (
     below_resolution_error,
     draw_exceeds_vial_error,
@@ -52,7 +52,15 @@ from endolab.hcg.schedule import schedule
 from endolab.hcg.syringes import DEFAULT_SYRINGE, Syringe
 from endolab.numbers import Number
 
-__all__ = ["mix", "reverse", "suggest_diluent", "suggestion_key"]
+__all__ = [
+    "mix",
+    "mix_request",
+    "reverse",
+    "reverse_request",
+    "suggest_diluent",
+    "suggest_request",
+    "suggestion_key",
+]
 
 #: Smallest step of the suggestion grid [mL] [A] (bounds the enumeration).
 _MIN_STEP_ML: Final = Fraction(1, 100)
@@ -132,21 +140,21 @@ def mix(
     >>> r.syringe_units, r.on_graduation, r.formatted()["concentration"]
     (Fraction(15, 1), True, '1,666.7 IU/mL')
     """
-    inp = resolve_inputs(
-        vial_iu=vial_iu,
-        dose_iu=dose_iu,
-        syringe=syringe,
-        preset=preset,
-        dead_space_ml=dead_space_ml,
-        residual_ml=residual_ml,
-        displacement_ml=displacement_ml,
-        vial_capacity_ml=vial_capacity_ml,
-        diluent=diluent,
-        prefilled=prefilled,
-        graduation_units=graduation_units,
-        with_diluent=True,
-        diluent_ml=diluent_ml,
-    )
+    request = MixRequest(
+        vial_iu, dose_iu, syringe, preset, dead_space_ml, residual_ml, displacement_ml,
+        vial_capacity_ml, diluent, prefilled, graduation_units,
+    )  # fmt: skip
+    return mix_request(request, diluent_ml)
+
+
+def mix_request(request: MixRequest, diluent_ml: Number | None = None) -> MixResult:
+    """:func:`mix` of a :class:`~endolab.hcg.inputs.MixRequest` with ``diluent_ml`` [mL] (the
+    preset's label volume when omitted).
+
+    >>> mix_request(MixRequest("5000", "250"), "3").syringe_units
+    Fraction(15, 1)
+    """
+    inp = resolve_inputs(request, with_diluent=True, diluent_ml=diluent_ml)
     assert inp.diluent_ml is not None
     return _mix_result(inp, inp.diluent_ml, inp.diluent_raw)
 
@@ -176,19 +184,21 @@ def reverse(
     >>> reverse("5000", "250", "25").diluent_ml, reverse("5000", "250", "10", "u40-1.0").diluent_ml
     (Fraction(5, 1), Fraction(5, 1))
     """
-    inp = resolve_inputs(
-        vial_iu=vial_iu,
-        dose_iu=dose_iu,
-        syringe=syringe,
-        preset=preset,
-        dead_space_ml=dead_space_ml,
-        residual_ml=residual_ml,
-        displacement_ml=displacement_ml,
-        vial_capacity_ml=vial_capacity_ml,
-        diluent=diluent,
-        prefilled=prefilled,
-        graduation_units=graduation_units,
-    )
+    request = MixRequest(
+        vial_iu, dose_iu, syringe, preset, dead_space_ml, residual_ml, displacement_ml,
+        vial_capacity_ml, diluent, prefilled, graduation_units,
+    )  # fmt: skip
+    return reverse_request(request, units)
+
+
+def reverse_request(request: MixRequest, units: Number | None) -> ReverseResult:
+    """:func:`reverse` of a :class:`~endolab.hcg.inputs.MixRequest` for a target reading ``units``
+    [unit].
+
+    >>> reverse_request(MixRequest("5000", "250"), "25").diluent_ml
+    Fraction(5, 1)
+    """
+    inp = resolve_inputs(request)
     target = parse_number(units, "units")
     s = inp.syringe
     if target < s.graduation_units:
@@ -266,19 +276,40 @@ def suggest_diluent(
     >>> best.diluent_ml, best.mix.syringe_units
     (Fraction(5, 1), Fraction(25, 1))
     """
-    inp = resolve_inputs(
-        vial_iu=vial_iu,
-        dose_iu=dose_iu,
-        syringe=syringe,
-        preset=preset,
-        dead_space_ml=dead_space_ml,
-        residual_ml=residual_ml,
-        displacement_ml=displacement_ml,
-        vial_capacity_ml=vial_capacity_ml,
-        diluent=diluent,
-        prefilled=prefilled,
-        graduation_units=graduation_units,
+    request = MixRequest(
+        vial_iu, dose_iu, syringe, preset, dead_space_ml, residual_ml, displacement_ml,
+        vial_capacity_ml, diluent, prefilled, graduation_units,
+    )  # fmt: skip
+    return suggest_request(
+        request,
+        min_ml=min_ml,
+        max_ml=max_ml,
+        step_ml=step_ml,
+        top=top,
+        allow_multi_fill=allow_multi_fill,
+        frequency=frequency,
+        bud_days=bud_days,
     )
+
+
+def suggest_request(
+    request: MixRequest,
+    *,
+    min_ml: Number | None = None,
+    max_ml: Number | None = None,
+    step_ml: Number = _DEFAULT_STEP_ML,
+    top: int = _DEFAULT_TOP,
+    allow_multi_fill: bool = False,
+    frequency: Frequency | None = None,
+    bud_days: Number | None = None,
+) -> SuggestResult:
+    """:func:`suggest_diluent` of a :class:`~endolab.hcg.inputs.MixRequest` (other parameters as
+    there).
+
+    >>> suggest_request(MixRequest("5000", "250"), top=1).suggestions[0].diluent_ml
+    Fraction(5, 1)
+    """
+    inp = resolve_inputs(request)
     step = parse_number(step_ml, "step_ml")
     if step < _MIN_STEP_ML:
         raise InputError(

@@ -19,6 +19,7 @@ nmol/L, albumin in g/dL (or g/L with ``albumin_unit=``), estradiol in pg/mL, DHT
 13.0
 """
 
+from endolab.hormones._validate import INPUT_RANGES, range_text
 from endolab.hormones.dose import trough_total_t_bhasin_2001
 from endolab.hormones.free_estradiol import free_e2_fraction_sodergard_1982, free_estradiol
 from endolab.hormones.free_testosterone import (
@@ -41,6 +42,7 @@ from endolab.hormones.results import FreeEstradiolResult, FreeTestosteroneResult
 __all__ = [
     "BINDING_CONSTANTS",
     "DEFAULT_PARAMETERS",
+    "INPUT_RANGES",
     "FreeEstradiolResult",
     "FreeTestosteroneResult",
     "HormonePrediction",
@@ -52,6 +54,7 @@ __all__ = [
     "free_estradiol_lakshman_2010",
     "free_testosterone",
     "predict",
+    "range_text",
     "ross_2005",
     "sodergard_1982",
     "trough_total_t_bhasin_2001",

@@ -28,7 +28,7 @@ from endolab import units
 from endolab.errors import InputError
 from endolab.numbers import parse_float
 
-__all__ = ["INPUT_RANGES", "InputRange", "check"]
+__all__ = ["INPUT_RANGES", "InputRange", "check", "range_text"]
 
 
 class InputRange(NamedTuple):
@@ -54,7 +54,7 @@ INPUT_RANGES: Final[dict[str, InputRange]] = {
 # A value rejected in the default unit that fits the range in another unit gets a hint:
 # field → (other unit, factor from it to the range's unit, name of the unit argument)
 _UNIT_HINTS: Final[dict[str, tuple[str, float, str]]] = {
-    "total_t": ("nmol/L", 28.84, "unit"),
+    "total_t": ("nmol/L", units.TESTOSTERONE_NG_DL_PER_NMOL_L, "unit"),
     "albumin": ("g/L", 0.1, "albumin_unit"),
 }
 
@@ -65,6 +65,17 @@ _SLACK: Final = 1e-9
 def _fmt(x: float) -> str:
     """4 significant figures, no exponent for |x| ≥ 1000 (18749.1 → '18749')."""
     return f"{x:.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
+def range_text(field: str) -> str:
+    """The accepted range of ``field`` as every message, help text and API description writes it
+    (from :data:`INPUT_RANGES`, the one place the ranges are defined).
+
+    >>> range_text("total_t"), range_text("albumin"), range_text("age")
+    ('50–3000 ng/dL', '2.5–5.5 g/dL', '18–90 years')
+    """
+    rng = INPUT_RANGES[field]
+    return f"{_fmt(rng.low)}–{_fmt(rng.high)} {rng.unit}"
 
 
 def _echo(x: float) -> str:
@@ -125,7 +136,7 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
     """
     rng = INPUT_RANGES[field]
     given_unit = rng.unit if unit is None else unit
-    accepted = f"{_fmt(rng.low)}–{_fmt(rng.high)} {rng.unit}"
+    accepted = range_text(field)
     if given_unit != rng.unit or factor != 1.0:
         accepted = f"{_fmt(rng.low / factor)}–{_fmt(rng.high / factor)} {given_unit} ({accepted})"
     # issue 2: a non-numeric value's message names the range too

@@ -38,7 +38,7 @@ def trough_total_t_bhasin_2001(dose_mg_week: float) -> float:
     Parameters
     ----------
     dose_mg_week
-        Weekly testosterone-enanthate dose [mg/week], 25–600 (the trial's range).
+        Weekly testosterone-enanthate dose [mg/week], accepted 25–600 mg/week (the trial's range).
 
     Returns
     -------

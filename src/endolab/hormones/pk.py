@@ -86,6 +86,7 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+from endolab._naming import deprecated_alias
 from endolab.errors import InputError, ParseError
 from endolab.hormones import _validate
 from endolab.numbers import parse_float
@@ -100,19 +101,19 @@ __all__ = [
     "ProtocolResult",
     "Regimen",
     "bateman",
-    "behre_1999_undecanoate",
+    "cypionate_schulte_beerbuhl_1980",
     "fit_individual",
     "parse_lab",
     "pk_figure",
     "propionate_secondary_sources",
     "protocol",
     "rise_rate_for_tmax",
-    "schulte_beerbuhl_1980_cypionate",
     "simulate",
     "steady_state",
     "steady_state_concentration",
     "swissmedic_testogel_gel",
     "swissmedic_testoviron_enanthate",
+    "undecanoate_behre_1999",
 ]
 
 #: Molar masses [g/mol] (C19H28O2, C26H40O3, C27H40O3, C22H32O3, C30H48O3; the undecanoate label
@@ -150,7 +151,7 @@ def _lognormal_sigma(cv: float) -> float:
 COVIELLO_2006_AMCR_L_DAY: Final = {"young": 1821.0, "older": 1390.0}
 
 
-def coviello_2006_clearance_factor(age_years: float | None) -> float:
+def clearance_factor_coviello_2006(age_years: float | None) -> float:
     """Clearance of a man of ``age_years`` [years] relative to the young men of the label [ratio].
 
     1 at ≤ 35 y; 1390/1821 = 0.7633 at ≥ 59 y (apparent MCR of T, older vs young men, Coviello
@@ -160,7 +161,7 @@ def coviello_2006_clearance_factor(age_years: float | None) -> float:
     Reference: Coviello AD, Lakshman K, Mazer NA, Bhasin S. JCEM 2006, DOI 10.1210/jc.2006-0822
     (abstract: apparent MCR 1390 vs 1821 L/day).
 
-    >>> coviello_2006_clearance_factor(30), round(coviello_2006_clearance_factor(70), 4)
+    >>> clearance_factor_coviello_2006(30), round(clearance_factor_coviello_2006(70), 4)
     (1.0, 0.7633)
     """
     if age_years is None:
@@ -284,7 +285,7 @@ def swissmedic_testoviron_enanthate() -> EsterModel:
     )
 
 
-def schulte_beerbuhl_1980_cypionate() -> EsterModel:
+def cypionate_schulte_beerbuhl_1980() -> EsterModel:
     """Testosterone cypionate IM: the enanthate kinetics per mg of testosterone.
 
     Schulte-Beerbühl & Nieschlag 1980 found identical serum T profiles (peak and duration) after
@@ -298,14 +299,14 @@ def schulte_beerbuhl_1980_cypionate() -> EsterModel:
     testosterone preparations. In: Nieschlag E, Behre HM (eds), Testosterone, 3rd ed. Cambridge
     University Press 2004, ch. 14, DOI 10.1017/CBO9780511545221.015.
 
-    >>> round(schulte_beerbuhl_1980_cypionate().testosterone_fraction * 200, 1)
+    >>> round(cypionate_schulte_beerbuhl_1980().testosterone_fraction * 200, 1)
     139.8
     """
     te = swissmedic_testoviron_enanthate()
     return replace(
         te,
         ester="cypionate",
-        model="schulte_beerbuhl_1980_cypionate",
+        model="cypionate_schulte_beerbuhl_1980",
         reference="Schulte-Beerbühl & Nieschlag, Fertil Steril 1980, as summarised in Behre et al. "
         "2004, DOI 10.1017/CBO9780511545221.015 (enanthate kinetics per mg T)",
         testosterone_fraction=_fraction("cypionate"),
@@ -318,7 +319,7 @@ def schulte_beerbuhl_1980_cypionate() -> EsterModel:
     )
 
 
-def behre_1999_undecanoate() -> EsterModel:
+def undecanoate_behre_1999() -> EsterModel:
     """Testosterone undecanoate IM in castor oil (Nebido, Aveed): Behre 1999.
 
     Release (terminal) half-life 33.9 days [day], between-subject SD 4.9 × √14 = 18.3 days (CV
@@ -328,13 +329,13 @@ def behre_1999_undecanoate() -> EsterModel:
     Reference: Behre HM, Abshagen K, Oettel M, Hübler D, Nieschlag E. Eur J Endocrinol
     1999;140(5):414–9, DOI 10.1530/eje.0.1400414 (abstract: 33.9 ± 4.9 days, mean ± SEM, n = 14).
 
-    >>> m = behre_1999_undecanoate()
+    >>> m = undecanoate_behre_1999()
     >>> round(m.testosterone_fraction * 1000, 1), round(m.release_half_life_cv, 3)
     (631.5, 0.541)
     """
     return EsterModel(
         ester="undecanoate",
-        model="behre_1999_undecanoate",
+        model="undecanoate_behre_1999",
         reference="Behre et al., Eur J Endocrinol 1999;140:414–9, DOI 10.1530/eje.0.1400414",
         release_half_life_days=33.9,
         release_half_life_cv=4.9 * math.sqrt(14) / 33.9,
@@ -413,9 +414,9 @@ def swissmedic_testogel_gel(dose_mg_per_day: float) -> tuple[float, float, float
 #: The model per ester (``"gel"`` is handled by :func:`swissmedic_testogel_gel`).
 ESTERS: Final[dict[str, Callable[[], EsterModel]]] = {
     "enanthate": swissmedic_testoviron_enanthate,
-    "cypionate": schulte_beerbuhl_1980_cypionate,
+    "cypionate": cypionate_schulte_beerbuhl_1980,
     "propionate": propionate_secondary_sources,
-    "undecanoate": behre_1999_undecanoate,
+    "undecanoate": undecanoate_behre_1999,
 }
 
 #: Accepted inputs (inclusive) [A: this project's plausibility limits].
@@ -571,12 +572,12 @@ class Regimen:
 
     def clearance_l_day(self, mcr_ml_min_kg: float = MCR_ML_MIN_KG) -> float:
         """Clearance [L/day] = MCR [mL/min/kg] × weight [kg] × 1440 min/day ÷ 1000 mL/L × the age
-        factor (:func:`coviello_2006_clearance_factor`; 1 when no age is given)."""
+        factor (:func:`clearance_factor_coviello_2006`; 1 when no age is given)."""
         return (
             mcr_ml_min_kg
             * self.body_weight_kg
             * 1.44
-            * coviello_2006_clearance_factor(self.age_years)
+            * clearance_factor_coviello_2006(self.age_years)
         )
 
     def auc_ng_day_dl(self, mcr_ml_min_kg: float = MCR_ML_MIN_KG) -> float:
@@ -702,7 +703,7 @@ def _assumptions(r: Regimen, m: EsterModel | None) -> list[str]:
                 "slowly (apparent MCR 1390 vs 1821 L/day, Coviello 2006): give the age."
             )
         else:
-            f = coviello_2006_clearance_factor(r.age_years)
+            f = clearance_factor_coviello_2006(r.age_years)
             out.append(
                 f"Clearance × {f:.3g} for age {r.age_years:g} y (apparent MCR 1390 vs 1821 L/day "
                 "in older vs young men, Coviello 2006; linear between 35 and 59 y [A])."
@@ -1228,7 +1229,7 @@ def protocol(
     (:func:`fit_individual`), computes the steady state with the individual parameters
     (:func:`steady_state`) and passes trough, mean and peak total T through the existing predictor
     (:func:`endolab.hormones.predict`, Lakshman 2010 / Vermeulen 1999, with ``age`` and ``shbg``
-    as there). ``age`` [years] also sets the clearance (:func:`coviello_2006_clearance_factor`). A point outside the predictor's 50–3000 ng/dL is reported, not predicted.
+    as there). ``age`` [years] also sets the clearance (:func:`clearance_factor_coviello_2006`). A point outside the predictor's 50–3000 ng/dL is reported, not predicted.
 
     >>> r = protocol("cypionate", 120, 7)
     >>> [h["point"] for h in r.pk.hormones]
@@ -1336,3 +1337,13 @@ def pk_figure(result: PkResult, *, title: str | None = None) -> Figure:
     ax.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
     return fig
+
+
+# --- former names (before the naming rule of docs/methods/index.md §4), kept as deprecated aliases
+coviello_2006_clearance_factor = deprecated_alias(
+    clearance_factor_coviello_2006, "coviello_2006_clearance_factor"
+)
+schulte_beerbuhl_1980_cypionate = deprecated_alias(
+    cypionate_schulte_beerbuhl_1980, "schulte_beerbuhl_1980_cypionate"
+)
+behre_1999_undecanoate = deprecated_alias(undecanoate_behre_1999, "behre_1999_undecanoate")

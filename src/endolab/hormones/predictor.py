@@ -47,8 +47,7 @@ from dataclasses import dataclass
 from typing import Final, NamedTuple
 
 from endolab import units
-from endolab.errors import InputError
-from endolab.hormones import _validate, bands
+from endolab.hormones import _validate, bands, messages
 from endolab.hormones.defaults import (
     DEFAULT_AGE_YEARS,
     DEFAULT_ALBUMIN_G_DL,
@@ -67,6 +66,8 @@ from endolab.hormones.results import HormonePrediction
 __all__ = [
     "DEFAULT_PARAMETERS",
     "HormoneLevels",
+    "PredictionBands",
+    "PredictorInputs",
     "PredictorParameters",
     "aromatase_age_factor",
     "calibrate_c_dht",
@@ -74,8 +75,11 @@ __all__ = [
     "default_shbg",
     "dht_lakshman_2010",
     "free_estradiol_lakshman_2010",
+    "parse_inputs",
     "predict",
     "predict_levels",
+    "prediction_assumptions",
+    "prediction_bands",
 ]
 
 
@@ -457,6 +461,9 @@ def predict(
 
     Applies the chain of docs/methods/hormones.md §5.1 (see the module docstring), fills in the defaults of
     docs/methods/hormones.md §3 (and says so in ``assumptions``), and raises the flags of docs/methods/hormones.md §5.7.
+    The steps, each a function of its own: :func:`parse_inputs` (parse, check, default) →
+    :func:`predict_levels` (the equations) → :func:`prediction_bands` → :func:`prediction_assumptions`
+    and the flags, worded by :mod:`endolab.hormones.messages` → the frozen result.
 
     Parameters
     ----------
@@ -466,10 +473,10 @@ def predict(
     unit
         Unit of ``total_t``: ``"ng/dL"`` or ``"nmol/L"`` (1 nmol/L = 28.84 ng/dL).
     age
-        Age [years], 18–90. ``None``: 47 y is assumed [A] for the SHBG default and the aromatase age
+        Age [years], accepted 18–90 years. ``None``: 47 y is assumed [A] for the SHBG default and the aromatase age
         factor.
     shbg
-        Measured SHBG [nmol/L], 5–150. ``None``: 33 nmol/L at ≤ 35 y, 52 nmol/L at ≥ 59 y, linear
+        Measured SHBG [nmol/L], accepted 5–150 nmol/L. ``None``: 33 nmol/L at ≤ 35 y, 52 nmol/L at ≥ 59 y, linear
         between (Coviello 2006 baselines; interpolation [A]).
     albumin
         Albumin, in ``albumin_unit`` [g/dL by default, as on the command line; or g/L], 2.5–5.5 g/dL.
@@ -477,7 +484,7 @@ def predict(
     albumin_unit
         ``"g/dL"`` or ``"g/L"``.
     dose_mg_week
-        Weekly testosterone-enanthate dose [mg/week], 25–600: total T becomes the Bhasin 2001 mean
+        Weekly testosterone-enanthate dose [mg/week], accepted 25–600 mg/week: total T becomes the Bhasin 2001 mean
         trough for that dose (:func:`~endolab.hormones.dose.trough_total_t_bhasin_2001`), labelled
         as a population mean. Give either ``total_t`` or ``dose_mg_week``.
     measured_e2
@@ -521,68 +528,141 @@ def predict(
     (33.0, 4.3)
     """
     p = DEFAULT_PARAMETERS if parameters is None else parameters
-    assumptions: list[str] = []
+    sp = bands.DEFAULT_SPREAD if spread is None else spread
+    inp = parse_inputs(
+        total_t,
+        unit,
+        age,
+        shbg,
+        albumin,
+        albumin_unit=albumin_unit,
+        dose_mg_week=dose_mg_week,
+        measured_e2=measured_e2,
+        e2_unit=e2_unit,
+        measured_dht=measured_dht,
+        dht_unit=dht_unit,
+        parameters=p,
+    )
+    lv = predict_levels(inp.total_t_ng_dl, inp.shbg_nmol_l, inp.albumin_g_dl, inp.age_years, p)
+    b = prediction_bands(inp, lv, p, sp)
+    return HormonePrediction(
+        total_testosterone_ng_dl=inp.total_t_ng_dl,
+        age_years_used=inp.age_years,
+        free_testosterone_nmol_l=lv.free_testosterone_nmol_l,
+        free_testosterone_pg_ml=_free_t_pg_ml(lv.free_testosterone_nmol_l),
+        free_testosterone_percent=lv.free_testosterone_percent,
+        bioavailable_testosterone_ng_dl=lv.bioavailable_testosterone_nmol_l
+        * units.TESTOSTERONE_NG_DL_PER_NMOL_L,
+        estradiol_pg_ml=b.estradiol_pg_ml,
+        estradiol_low_pg_ml=b.estradiol[0],
+        estradiol_high_pg_ml=b.estradiol[1],
+        free_estradiol_pg_ml=lv.free_estradiol_pmol_l / units.ESTRADIOL_PMOL_L_PER_PG_ML,
+        dht_ng_dl=b.dht_ng_dl,
+        dht_low_ng_dl=b.dht[0],
+        dht_high_ng_dl=b.dht[1],
+        shbg_nmol_l_used=inp.shbg_nmol_l,
+        albumin_g_dl_used=inp.albumin_g_dl,
+        free_testosterone_low_pg_ml=b.free_testosterone[0],
+        free_testosterone_high_pg_ml=b.free_testosterone[1],
+        bioavailable_testosterone_low_ng_dl=b.bioavailable_testosterone[0],
+        bioavailable_testosterone_high_ng_dl=b.bioavailable_testosterone[1],
+        free_estradiol_low_pg_ml=b.free_estradiol[0],
+        free_estradiol_high_pg_ml=b.free_estradiol[1],
+        shbg_assumed=inp.shbg_assumed,
+        albumin_assumed=inp.albumin_assumed,
+        band_basis=b.basis,
+        aromatase_age_factor=lv.aromatase_age_factor,
+        dose_mg_week=inp.dose_mg_week,
+        estradiol_measured_pg_ml=inp.estradiol_measured_pg_ml,
+        dht_measured_ng_dl=inp.dht_measured_ng_dl,
+        assumptions=prediction_assumptions(inp, lv, b, p),
+        flags=_prediction_flags(inp, lv, b, p, sp),
+    )
 
-    # --- total testosterone, or a dose ---
+
+# --- the steps of predict: inputs → numbers and bands → assumptions and flags -------------------
+
+
+def _free_t_pg_ml(free_t_nmol_l: float) -> float:
+    """Free testosterone [nmol/L] → [pg/mL] (× ng/dL per nmol/L × 10 pg/mL per ng/dL)."""
+    return free_t_nmol_l * units.TESTOSTERONE_NG_DL_PER_NMOL_L * 10.0
+
+
+@dataclass(frozen=True)
+class PredictorInputs:
+    """The predictor's inputs, parsed, checked and defaulted (:func:`parse_inputs`); no text.
+
+    Attributes
+    ----------
+    total_t_ng_dl
+        Total testosterone [ng/dL] (entered, or the Bhasin 2001 trough for ``dose_mg_week``).
+    dose_mg_week
+        Weekly testosterone-enanthate dose [mg/week], or ``None`` when total T was entered.
+    age_years, age_given
+        Age used [years], and the age as given (``None``: the default age was used).
+    shbg_nmol_l, shbg_assumed
+        SHBG used [nmol/L], and whether it is the age-based default.
+    albumin_g_dl, albumin_assumed
+        Albumin used [g/dL], and whether it is the default.
+    estradiol_measured_pg_ml, dht_measured_ng_dl
+        Measured E2 [pg/mL] and DHT [ng/dL], or ``None``.
+    """
+
+    total_t_ng_dl: float
+    dose_mg_week: float | None
+    age_years: float
+    age_given: float | None
+    shbg_nmol_l: float
+    shbg_assumed: bool
+    albumin_g_dl: float
+    albumin_assumed: bool
+    estradiol_measured_pg_ml: float | None
+    dht_measured_ng_dl: float | None
+
+
+def parse_inputs(
+    total_t: float | str | None = None,
+    unit: str = "ng/dL",
+    age: float | str | None = None,
+    shbg: float | str | None = None,
+    albumin: float | str | None = None,
+    *,
+    albumin_unit: str = "g/dL",
+    dose_mg_week: float | str | None = None,
+    measured_e2: float | str | None = None,
+    e2_unit: str = "pg/mL",
+    measured_dht: float | str | None = None,
+    dht_unit: str = "ng/dL",
+    parameters: PredictorParameters = DEFAULT_PARAMETERS,
+) -> PredictorInputs:
+    """Parse, check and default the inputs of :func:`predict` (same parameters, same errors, in the
+    order given there); the defaults are those of ``parameters`` (docs/methods/hormones.md §3).
+
+    >>> inp = parse_inputs("650", age="45")
+    >>> inp.total_t_ng_dl, inp.shbg_assumed, round(inp.shbg_nmol_l, 4), inp.albumin_g_dl
+    (650.0, True, 40.9167, 4.3)
+    """
+    p = parameters
     if total_t is not None and dose_mg_week is not None:
-        raise InputError(
-            f"total_t and dose_mg_week: give one of them, not both (got total_t {total_t!r} and "
-            f"dose_mg_week {dose_mg_week!r})",
-            field="total_t",
-            value=total_t,
-        )
+        raise messages.both_total_t_and_dose_error(total_t, dose_mg_week)
     dose: float | None = None
     if total_t is None:
         if dose_mg_week is None:
-            raise InputError(
-                "total_t: missing; give total testosterone (50–3000 ng/dL) or a weekly "
-                "testosterone-enanthate dose (dose_mg_week, 25–600 mg/week)",
-                field="total_t",
-            )
+            raise messages.missing_total_t_error()
         dose = _validate.check(dose_mg_week, "dose_mg_week")
         tt_ng_dl = trough_total_t_bhasin_2001(dose)
-        doses = ", ".join(f"{d:g}" for d in BHASIN_2001_NADIR_TT_NG_DL)
-        troughs = ", ".join(f"{t:g}" for t in BHASIN_2001_NADIR_TT_NG_DL.values())
-        assumptions.append(
-            f"Total T {tt_ng_dl:.0f} ng/dL from the dose {dose:g} mg/week: mean trough of young "
-            f"men in Bhasin 2001 ({troughs} ng/dL at {doses} mg/week; linear between doses [A]); "
-            "a population mean, not an individual level."
-        )
     else:
         t_unit, t_unit_factor = _validate.unit(unit, "total_t", field="unit")
         tt_ng_dl = _validate.check(total_t, "total_t", unit=t_unit, factor=t_unit_factor)
-
-    # --- age, SHBG, albumin (defaults disclosed) ---
-    if age is None:
-        age_years = p.default_age_years
-        age_given: float | None = None
-        assumptions.append(
-            f"Age not given: {age_years:g} y assumed [A] (midpoint of the trial's age groups) for "
-            "the SHBG default and the aromatase age factor."
-        )
-    else:
-        age_years = _validate.check(age, "age")
-        age_given = age_years
-    if shbg is None:
-        shbg_nmol_l = default_shbg(age_years, p)
-        assumptions.append(
-            f"SHBG not given: {shbg_nmol_l:.4g} nmol/L assumed for age {age_years:g} y "
-            f"(Coviello 2006 baselines {p.shbg_young_nmol_l:g} nmol/L at ≤ "
-            f"{p.young_age_max_years:g} y and {p.shbg_older_nmol_l:g} nmol/L at ≥ "
-            f"{p.older_age_min_years:g} y; linear between [A]). A measured SHBG is better."
-        )
-    else:
-        shbg_nmol_l = _validate.check(shbg, "shbg")
+    age_given = None if age is None else _validate.check(age, "age")
+    age_years = p.default_age_years if age_given is None else age_given
+    shbg_nmol_l = default_shbg(age_years, p) if shbg is None else _validate.check(shbg, "shbg")
     a_unit, a_unit_factor = _validate.unit(albumin_unit, "albumin", field="albumin_unit")
-    if albumin is None:
-        alb_g_dl = p.default_albumin_g_dl
-        assumptions.append(
-            f"Albumin not given: {alb_g_dl:g} g/dL assumed (ISSAM/Vermeulen default)."
-        )
-    else:
-        alb_g_dl = _validate.check(albumin, "albumin", unit=a_unit, factor=a_unit_factor)
-
-    # --- measured values ---
+    alb_g_dl = (
+        p.default_albumin_g_dl
+        if albumin is None
+        else _validate.check(albumin, "albumin", unit=a_unit, factor=a_unit_factor)
+    )
     e2_measured: float | None = None
     if measured_e2 is not None:
         e_unit, e_unit_factor = _validate.unit(e2_unit, "estradiol", field="e2_unit")
@@ -593,140 +673,183 @@ def predict(
         dht_measured = _validate.check(
             measured_dht, "measured_dht", unit=d_unit, factor=d_unit_factor
         )
+    return PredictorInputs(
+        total_t_ng_dl=tt_ng_dl,
+        dose_mg_week=dose,
+        age_years=age_years,
+        age_given=age_given,
+        shbg_nmol_l=shbg_nmol_l,
+        shbg_assumed=shbg is None,
+        albumin_g_dl=alb_g_dl,
+        albumin_assumed=albumin is None,
+        estradiol_measured_pg_ml=e2_measured,
+        dht_measured_ng_dl=dht_measured,
+    )
 
-    # --- the model ---
-    lv = predict_levels(tt_ng_dl, shbg_nmol_l, alb_g_dl, age_years, p)
+
+@dataclass(frozen=True)
+class PredictionBands:
+    """Total E2 and DHT of a prediction with the bands of every predicted hormone (no text).
+
+    Attributes
+    ----------
+    estradiol_pg_ml, dht_ng_dl
+        Predicted total E2 [pg/mL] and DHT [ng/dL].
+    estradiol, dht
+        Their bands (low, high) [pg/mL], [ng/dL]: ×/÷ ``band_factor`` [A], in dose mode added in
+        quadrature to the spread of total T.
+    free_testosterone, bioavailable_testosterone, free_estradiol
+        Bands of free T [pg/mL], bioavailable T [ng/dL] and free E2 [pg/mL] over the input ranges
+        (:mod:`endolab.hormones.bands`).
+    basis
+        The input ranges behind the free-hormone bands, as sentences.
+    """
+
+    estradiol_pg_ml: float
+    dht_ng_dl: float
+    estradiol: tuple[float, float]
+    dht: tuple[float, float]
+    free_testosterone: tuple[float, float]
+    bioavailable_testosterone: tuple[float, float]
+    free_estradiol: tuple[float, float]
+    basis: tuple[str, ...]
+
+
+def prediction_bands(
+    inp: PredictorInputs,
+    lv: HormoneLevels,
+    p: PredictorParameters = DEFAULT_PARAMETERS,
+    spread: bands.SpreadParameters = bands.DEFAULT_SPREAD,
+) -> PredictionBands:
+    """The bands of a prediction (docs/methods/hormones.md §5): the free hormones over the ranges of
+    their inputs, each at its low and high value, added in quadrature [A]
+    (:func:`endolab.hormones.bands.rss_band`); E2 and DHT ×/÷ ``p.band_factor`` [A, not sourced],
+    in dose mode combined with the spread of total T at that dose.
+
+    >>> inp = parse_inputs(500, age=30, shbg=33)
+    >>> b = prediction_bands(inp, predict_levels(500, 33, 4.3, 30))
+    >>> f"{b.estradiol[0]:.2f}–{b.estradiol[1]:.2f} pg/mL"
+    '13.05–33.42 pg/mL'
+    """
+    sp = spread
+    age_years = inp.age_years
     e2_pg_ml = lv.estradiol_pmol_l / units.ESTRADIOL_PMOL_L_PER_PG_ML
     dht_ng_dl = lv.dht_nmol_l * units.DHT_NG_DL_PER_NMOL_L
     band = p.band_factor
-
-    # --- bands of the free hormones (endolab.hormones.bands) ---
-    sp = bands.DEFAULT_SPREAD if spread is None else spread
-    tt_range = bands.total_t_range(tt_ng_dl, from_dose=dose is not None, spread=sp)
+    tt_range = bands.total_t_range(
+        inp.total_t_ng_dl, from_dose=inp.dose_mg_week is not None, spread=sp
+    )
     ranges = [
         tt_range,
-        bands.shbg_range(shbg_nmol_l, assumed=shbg is None, age_years=age_years, spread=sp),
-        bands.albumin_range(alb_g_dl, assumed=albumin is None, spread=sp),
-        bands.InputRange(1.0, 1.0, "") if shbg is None else sp.model_range,
+        bands.shbg_range(inp.shbg_nmol_l, assumed=inp.shbg_assumed, age_years=age_years, spread=sp),
+        bands.albumin_range(inp.albumin_g_dl, assumed=inp.albumin_assumed, spread=sp),
+        bands.InputRange(1.0, 1.0, "") if inp.shbg_assumed else sp.model_range,
     ]
 
     def _free(tt: float, sh: float, al: float, f: float) -> tuple[float, float, float]:
         b = predict_levels(tt, sh, al, age_years, p, free_t_factor=f)
         return (
-            b.free_testosterone_nmol_l * units.TESTOSTERONE_NG_DL_PER_NMOL_L * 10.0,
+            _free_t_pg_ml(b.free_testosterone_nmol_l),
             b.bioavailable_testosterone_nmol_l * units.TESTOSTERONE_NG_DL_PER_NMOL_L,
             b.free_estradiol_pmol_l / units.ESTRADIOL_PMOL_L_PER_PG_ML,
         )
 
     ft_band, bat_band, fe2_band = bands.rss_band(
-        _free, [tt_ng_dl, shbg_nmol_l, alb_g_dl, 1.0], ranges
+        _free, [inp.total_t_ng_dl, inp.shbg_nmol_l, inp.albumin_g_dl, 1.0], ranges
     )
-    band_basis = tuple(r.basis for r in ranges if r.basis)
     e2_band = (e2_pg_ml / band, e2_pg_ml * band)
     dht_band = (dht_ng_dl / band, dht_ng_dl * band)
-    if dose is not None:
+    if inp.dose_mg_week is not None:
 
         def _e2_dht(tt: float, m: float) -> tuple[float, float]:
-            b = predict_levels(tt, shbg_nmol_l, alb_g_dl, age_years, p)
+            b = predict_levels(tt, inp.shbg_nmol_l, inp.albumin_g_dl, age_years, p)
             return (
                 m * b.estradiol_pmol_l / units.ESTRADIOL_PMOL_L_PER_PG_ML,
                 m * b.dht_nmol_l * units.DHT_NG_DL_PER_NMOL_L,
             )
 
         e2_band, dht_band = bands.rss_band(
-            _e2_dht, [tt_ng_dl, 1.0], [tt_range, bands.InputRange(1.0 / band, band, "")]
+            _e2_dht, [inp.total_t_ng_dl, 1.0], [tt_range, bands.InputRange(1.0 / band, band, "")]
         )
-
-    assumptions.extend(
-        [
-            "Free T by Vermeulen 1999 (K_SHBG 1.0e9, K_albumin 3.6e4 L/mol, albumin 69,000 g/mol); "
-            "it reads about 19 % above equilibrium dialysis (Fiers 2018)."
-            if (p.k_shbg_t, p.k_albumin_t) == (1.0e9, 3.6e4)
-            else f"Free T by the mass-action model with custom constants (K_SHBG {p.k_shbg_t:.3g}, "
-            f"K_albumin {p.k_albumin_t:.3g} L/mol).",
-            f"E2 and DHT: saturable Michaelis–Menten kinetics on free T (Lakshman 2010: Km "
-            f"{p.km_aromatase_nmol_l:g} nM aromatase, {p.km_5ar_nmol_l:g} nM 5α-reductase); "
-            f"Vermeulen free T used on the trial's free-T scale (KM_SCALE {p.km_scale:g}) [A].",
-            f"Aromatase (E2) Vmax factor {lv.aromatase_age_factor:.3g} for age {age_years:g} y "
-            f"(1.0 at ≤ {p.young_age_max_years:g} y, {p.older_vmax_e2_factor:g} at ≥ "
-            f"{p.older_age_min_years:g} y, Lakshman 2010; linear between [A]); DHT kinetics "
-            "age-independent.",
-            "Scale constants calibrated [A], not Lakshman's own Vmax: E2 to the Health In Men Study "
-            "mean (TT 13.1 nmol/L, E2 73.4 pmol/L, older men, LC-MS/MS), DHT to DHT:T = 1:13 by "
-            "mass at TT 531 ng/dL."
-            if p.vmax_e2_young_pmol_l is None and p.c_dht_nmol_l is None
-            else "Scale constants set by the caller (vmax_e2_young_pmol_l / c_dht_nmol_l).",
-            "Free E2 with Södergård 1982 constants and testosterone competing for SHBG.",
-            f"Band ×/÷ {band:g} on E2 and DHT is an assumption [A, not sourced]: only about 18 % of "
-            "the variance of E2 is explained by T, age, BMI and other factors (Jasuja, Framingham, "
-            "LC-MS/MS), so an individual value may fall well outside it"
-            + (
-                "; in dose mode it is added in quadrature to the spread of total T at that dose."
-                if dose is not None
-                else "."
-            ),
-            "Bands of free T, bioavailable T and free E2: the effects of "
-            + "; ".join(band_basis)
-            + ", each at its low and high value, added in quadrature [A].",
-        ]
-    )
-    if age_given is not None and p.young_age_max_years < age_given < p.older_age_min_years:
-        assumptions.append(
-            f"Age {age_given:g} y lies between the trial's age groups "
-            f"({p.young_age_max_years:g} and {p.older_age_min_years:g} y): interpolated [A]."
-        )
-    e2_ratio = None if e2_measured is None else e2_measured / e2_pg_ml
-    dht_ratio = None if dht_measured is None else dht_measured / dht_ng_dl
-    flags = prediction_flags(
-        total_t_ng_dl=tt_ng_dl,
-        age_years=age_given,
-        shbg_given=shbg is not None,
-        dose_mg_week=dose,
-        estradiol_observed_to_predicted=e2_ratio,
-        dht_observed_to_predicted=dht_ratio,
-        band_factor=band,
-    )
-    if shbg is None:
-        iv = bands.shbg_population_interval(age_years, sp)
-        flags = (
-            f"SHBG assumed: {shbg_nmol_l:.4g} nmol/L for age {age_years:g} y, not measured; men of "
-            f"that age range {iv.low_nmol_l:g}–{iv.high_nmol_l:g} nmol/L, so free T is "
-            f"likely {ft_band[0]:.0f}–{ft_band[1]:.0f} pg/mL, not just {lv.free_testosterone_nmol_l * units.TESTOSTERONE_NG_DL_PER_NMOL_L * 10.0:.0f}; "
-            "measure SHBG for a usable free T.",
-            *flags,
-        )
-    return HormonePrediction(
-        total_testosterone_ng_dl=tt_ng_dl,
-        age_years_used=age_years,
-        free_testosterone_nmol_l=lv.free_testosterone_nmol_l,
-        free_testosterone_pg_ml=lv.free_testosterone_nmol_l
-        * units.TESTOSTERONE_NG_DL_PER_NMOL_L
-        * 10.0,
-        free_testosterone_percent=lv.free_testosterone_percent,
-        bioavailable_testosterone_ng_dl=lv.bioavailable_testosterone_nmol_l
-        * units.TESTOSTERONE_NG_DL_PER_NMOL_L,
+    return PredictionBands(
         estradiol_pg_ml=e2_pg_ml,
-        estradiol_low_pg_ml=e2_band[0],
-        estradiol_high_pg_ml=e2_band[1],
-        free_estradiol_pg_ml=lv.free_estradiol_pmol_l / units.ESTRADIOL_PMOL_L_PER_PG_ML,
         dht_ng_dl=dht_ng_dl,
-        dht_low_ng_dl=dht_band[0],
-        dht_high_ng_dl=dht_band[1],
-        shbg_nmol_l_used=shbg_nmol_l,
-        albumin_g_dl_used=alb_g_dl,
-        free_testosterone_low_pg_ml=ft_band[0],
-        free_testosterone_high_pg_ml=ft_band[1],
-        bioavailable_testosterone_low_ng_dl=bat_band[0],
-        bioavailable_testosterone_high_ng_dl=bat_band[1],
-        free_estradiol_low_pg_ml=fe2_band[0],
-        free_estradiol_high_pg_ml=fe2_band[1],
-        shbg_assumed=shbg is None,
-        albumin_assumed=albumin is None,
-        band_basis=band_basis,
-        aromatase_age_factor=lv.aromatase_age_factor,
-        dose_mg_week=dose,
-        estradiol_measured_pg_ml=e2_measured,
-        dht_measured_ng_dl=dht_measured,
-        assumptions=tuple(assumptions),
-        flags=flags,
+        estradiol=e2_band,
+        dht=dht_band,
+        free_testosterone=ft_band,
+        bioavailable_testosterone=bat_band,
+        free_estradiol=fe2_band,
+        basis=tuple(r.basis for r in ranges if r.basis),
     )
+
+
+def prediction_assumptions(
+    inp: PredictorInputs,
+    lv: HormoneLevels,
+    b: PredictionBands,
+    p: PredictorParameters = DEFAULT_PARAMETERS,
+) -> tuple[str, ...]:
+    """The assumptions behind a prediction, in order (the sentences of
+    :mod:`endolab.hormones.messages`): the dose, the defaults used, the model, and an age between
+    the trial's age groups."""
+    out: list[str] = []
+    if inp.dose_mg_week is not None:
+        out.append(
+            messages.dose_assumption(
+                inp.total_t_ng_dl, inp.dose_mg_week, BHASIN_2001_NADIR_TT_NG_DL
+            )
+        )
+    if inp.age_given is None:
+        out.append(messages.age_default_assumption(inp.age_years))
+    if inp.shbg_assumed:
+        out.append(messages.shbg_default_assumption(inp.shbg_nmol_l, inp.age_years, p))
+    if inp.albumin_assumed:
+        out.append(messages.albumin_default_assumption(inp.albumin_g_dl))
+    out.extend(
+        messages.model_assumptions(
+            p,
+            age_years=inp.age_years,
+            aromatase_factor=lv.aromatase_age_factor,
+            dose_mode=inp.dose_mg_week is not None,
+            band_basis=b.basis,
+        )
+    )
+    if inp.age_given is not None and p.young_age_max_years < inp.age_given < p.older_age_min_years:
+        out.append(messages.age_between_groups_assumption(inp.age_given, p))
+    return tuple(out)
+
+
+def _prediction_flags(
+    inp: PredictorInputs,
+    lv: HormoneLevels,
+    b: PredictionBands,
+    p: PredictorParameters,
+    sp: bands.SpreadParameters,
+) -> tuple[str, ...]:
+    """The flags of docs/methods/hormones.md §5.7 (:func:`endolab.hormones.reference.prediction_flags`),
+    after the assumed-SHBG flag when SHBG was not measured."""
+    flags = prediction_flags(
+        total_t_ng_dl=inp.total_t_ng_dl,
+        age_years=inp.age_given,
+        shbg_given=not inp.shbg_assumed,
+        dose_mg_week=inp.dose_mg_week,
+        estradiol_observed_to_predicted=(
+            None
+            if inp.estradiol_measured_pg_ml is None
+            else inp.estradiol_measured_pg_ml / b.estradiol_pg_ml
+        ),
+        dht_observed_to_predicted=(
+            None if inp.dht_measured_ng_dl is None else inp.dht_measured_ng_dl / b.dht_ng_dl
+        ),
+        band_factor=p.band_factor,
+    )
+    if not inp.shbg_assumed:
+        return flags
+    shbg_flag = messages.shbg_assumed_flag(
+        shbg_nmol_l=inp.shbg_nmol_l,
+        age_years=inp.age_years,
+        interval=bands.shbg_population_interval(inp.age_years, sp),
+        free_t_pg_ml=_free_t_pg_ml(lv.free_testosterone_nmol_l),
+        free_t_band_pg_ml=b.free_testosterone,
+    )
+    return (shbg_flag, *flags)

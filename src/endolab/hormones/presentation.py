@@ -3,7 +3,9 @@
 :func:`prediction_rows` turns a :class:`~endolab.hormones.results.HormonePrediction` into one row per
 predicted hormone — value, band and reference range in the chosen units, each number already
 formatted by :func:`format_3sf` — so that the web page, the embed and any other view render the
-same numbers and never convert or round anything themselves. Conversions to SI units go through
+same numbers and never convert or round anything themselves. :func:`prediction_headline`,
+:func:`detail_rows` (the inputs used, the ratios, measured ÷ predicted) and :func:`prediction_notes`
+complete the command line's table. Conversions to SI units go through
 :func:`endolab.units.convert` (the one unit table, molar masses with their sources there).
 
 >>> from endolab.hormones import predict
@@ -25,7 +27,17 @@ from endolab.hormones.reference import REFERENCE_RANGES, ReferenceRange
 from endolab.hormones.results import HormonePrediction
 from endolab.units import Quantity, convert
 
-__all__ = ["RESULT_UNITS", "PredictionRow", "ResultUnits", "format_3sf", "prediction_rows"]
+__all__ = [
+    "RESULT_UNITS",
+    "DetailRow",
+    "PredictionRow",
+    "ResultUnits",
+    "detail_rows",
+    "format_3sf",
+    "prediction_headline",
+    "prediction_notes",
+    "prediction_rows",
+]
 
 #: The two ways of showing the results: the library's units (conventional, US) or SI (molar).
 ResultUnits = Literal["conventional", "si"]
@@ -184,3 +196,124 @@ def prediction_rows(r: HormonePrediction, units: str = "conventional") -> list[P
             u,
         ),
     ]
+
+
+@dataclass(frozen=True)
+class DetailRow:
+    """One line under the hormone rows, as shown: what the prediction started from and used.
+
+    Attributes
+    ----------
+    key
+        Stable identifier (``total_t``, ``free_t_percent``, ``ratios``, ``shbg``, ``albumin``,
+        ``measured_e2``, ``measured_dht``).
+    label
+        What the line is.
+    value
+        The number(s) with their unit, formatted.
+    note
+        A reference range, ``assumed``, or an observed ÷ predicted ratio; ``""`` when none.
+    """
+
+    key: str
+    label: str
+    value: str
+    note: str = ""
+
+
+def prediction_headline(r: HormonePrediction) -> str:
+    """The one-line title of a prediction: total T [ng/dL, nmol/L], its source, and the age [y].
+
+    >>> from endolab.hormones import predict
+    >>> prediction_headline(predict(650, age=45))
+    'TRT Hormone Predictor — total T 650 ng/dL (22.5 nmol/L), age 45 y'
+    """
+    source = (
+        f" (trough for {format_3sf(r.dose_mg_week)} mg/week)" if r.dose_mg_week is not None else ""
+    )
+    return (
+        f"TRT Hormone Predictor — total T {r.total_testosterone_ng_dl:.4g} ng/dL "
+        f"({format_3sf(r.total_testosterone_nmol_l)} nmol/L){source}, age {r.age_years_used:g} y"
+    )
+
+
+def detail_rows(r: HormonePrediction) -> list[DetailRow]:
+    """The inputs a prediction used and its ratios, as lines under :func:`prediction_rows`: total T
+    with its reference range, the free-T percent, E2:T and DHT:T, the SHBG and albumin used (and
+    whether assumed), and each measured value with observed ÷ predicted.
+
+    >>> from endolab.hormones import predict
+    >>> [(d.label, d.value, d.note) for d in detail_rows(predict(650, age=45, shbg=40))][-2:]
+    [('SHBG used', '40.0 nmol/L', ''), ('Albumin used', '4.3 g/dL', 'assumed')]
+    """
+    tt_ref = REFERENCE_RANGES["total_testosterone"]
+    rows = [
+        DetailRow(
+            "total_t",
+            "Total testosterone",
+            f"{format_3sf(r.total_testosterone_ng_dl)} ng/dL",
+            f"ref {tt_ref.low:g}–{tt_ref.high:g} {tt_ref.unit}",
+        ),
+        DetailRow(
+            "free_t_percent", "Free T percent", f"{format_3sf(r.free_testosterone_percent)} %"
+        ),
+        DetailRow(
+            "ratios",
+            "E2:T, DHT:T",
+            f"{r.e2_to_t_molar_ratio:.3g} (molar)",
+            f"1:{format_3sf(1 / r.dht_to_t_mass_ratio)} (mass)",
+        ),
+        DetailRow(
+            "shbg",
+            "SHBG used",
+            f"{format_3sf(r.shbg_nmol_l_used)} nmol/L",
+            "assumed" if r.shbg_assumed else "",
+        ),
+        DetailRow(
+            "albumin",
+            "Albumin used",
+            f"{r.albumin_g_dl_used:.3g} g/dL",
+            "assumed" if r.albumin_assumed else "",
+        ),
+    ]
+    e2_ratio = r.estradiol_observed_to_predicted
+    if r.estradiol_measured_pg_ml is not None and e2_ratio is not None:
+        rows.append(
+            DetailRow(
+                "measured_e2",
+                "Estradiol measured",
+                f"{format_3sf(r.estradiol_measured_pg_ml)} pg/mL",
+                f"observed/predicted {e2_ratio:.2f}",
+            )
+        )
+    dht_ratio = r.dht_observed_to_predicted
+    if r.dht_measured_ng_dl is not None and dht_ratio is not None:
+        rows.append(
+            DetailRow(
+                "measured_dht",
+                "DHT measured",
+                f"{format_3sf(r.dht_measured_ng_dl)} ng/dL",
+                f"observed/predicted {dht_ratio:.2f}",
+            )
+        )
+    return rows
+
+
+def prediction_notes(r: HormonePrediction) -> tuple[str, ...]:
+    """The notes under the rows: what the E2 and DHT bands are and, when SHBG was assumed, what the
+    free-hormone bands span.
+
+    >>> from endolab.hormones import predict
+    >>> len(prediction_notes(predict(650, age=45))), len(prediction_notes(predict(650, shbg=40)))
+    (2, 1)
+    """
+    notes = [
+        "Estradiol and DHT: LC-MS/MS-equivalent population predictions; their band is an "
+        "assumption."
+    ]
+    if r.shbg_assumed:
+        notes.append(
+            "SHBG assumed, not measured: the bands of free testosterone, free estradiol and "
+            "bioavailable testosterone span men of this age with low to high SHBG."
+        )
+    return tuple(notes)

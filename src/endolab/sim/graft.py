@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from endolab._naming import deprecated_alias
 from endolab.errors import InputError
 
 __all__ = [
@@ -21,7 +22,7 @@ __all__ = [
     "GLUCAGON_GAIN",
     "GLUCAGON_THRESHOLD_MG_DL",
     "GraftSettings",
-    "basal_secretion_dallaman2007",
+    "basal_secretion_dalla_man_2007",
     "bsa_dubois_1916",
     "draw_graft_fraction",
     "engraftment_logistic",
@@ -84,7 +85,7 @@ GLUCAGON_GAIN = 0.2
 GLUCAGON_THRESHOLD_MG_DL = 68.0
 
 
-def basal_secretion_dallaman2007(
+def basal_secretion_dalla_man_2007(
     Ib: float = 25.0,
     VI: float = 0.05,
     m1: float = 0.190,
@@ -100,7 +101,7 @@ def basal_secretion_dallaman2007(
 
     Parameters: Ib [pmol/L], VI [L/kg], m1, m2, m4 [1/min], HEb [1].
 
-    >>> round(basal_secretion_dallaman2007(), 3)
+    >>> round(basal_secretion_dalla_man_2007(), 3)
     1.514
     """
     ipb = Ib * VI
@@ -355,3 +356,9 @@ def graft_fraction_curve(
     e = float(engraftment_logistic(np.array([t_days]), s.t50_days, s.slope_days)[0])
     loss = math.exp(-s.loss_rate_per_year * max(t_days, 0.0) / 365.25)
     return np.asarray(plateau, dtype=np.float64) * e * loss
+
+
+# former name (before the naming rule of docs/methods/index.md §4), kept as a deprecated alias
+basal_secretion_dallaman2007 = deprecated_alias(
+    basal_secretion_dalla_man_2007, "basal_secretion_dallaman2007"
+)

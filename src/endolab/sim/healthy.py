@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from endolab.sim.graft import DALLA_MAN_2007_NORMAL, basal_secretion_dallaman2007, van_cauter_1992
+from endolab.sim.graft import DALLA_MAN_2007_NORMAL, basal_secretion_dalla_man_2007, van_cauter_1992
 from endolab.sim.model import (
     CP1,
     CP2,
@@ -34,12 +34,12 @@ from endolab.sim.model import (
     rhs_into_numpy,
 )
 
-__all__ = ["MealTest", "healthy_meal_test", "healthy_subject_dallaman2007"]
+__all__ = ["MealTest", "healthy_meal_test", "healthy_subject_dalla_man_2007"]
 
 FloatArray = NDArray[np.float64]
 
 
-def healthy_subject_dallaman2007() -> tuple[FloatArray, FloatArray]:
+def healthy_subject_dalla_man_2007() -> tuple[FloatArray, FloatArray]:
     """Parameters and basal state of the Dalla Man 2007 normal subject (78 kg, Gb 95, Ib 25).
 
     Dalla Man C, Rizza RA, Cobelli C. IEEE Trans Biomed Eng 2007;54:1740,
@@ -51,7 +51,7 @@ def healthy_subject_dallaman2007() -> tuple[FloatArray, FloatArray]:
     Returns ``(params, x0)`` (shapes ``(N_PARAMS,)`` and ``(17,)``).
     """
     dm = DALLA_MAN_2007_NORMAL
-    sb = basal_secretion_dallaman2007(dm["Ib"], dm["VI"], dm["m1"], dm["m2"], dm["m4"], dm["HEb"])
+    sb = basal_secretion_dalla_man_2007(dm["Ib"], dm["VI"], dm["m1"], dm["m2"], dm["m4"], dm["HEb"])
     gpb = dm["Gb"] * dm["VG"]
     ipb = dm["Ib"] * dm["VI"]
     ilb = (dm["m2"] + dm["m4"]) * ipb / dm["m1"]
@@ -145,7 +145,7 @@ def healthy_meal_test(carbs_g: float = 78.0, minutes: int = 420) -> MealTest:
     The meal of ``carbs_g`` [g] is placed in the solid stomach at t = 0 and sets ``D`` of the
     gastric-emptying curve (Dalla Man 2007 form, docs/methods/sim.md §3).
     """
-    params, x = healthy_subject_dallaman2007()
+    params, x = healthy_subject_dalla_man_2007()
     x = x.copy()
     dose_mg = carbs_g * 1000.0
     x[QSTO1] = dose_mg

@@ -31,7 +31,7 @@ from endolab.sim.graft import (
     DALLA_MAN_2007_NORMAL,
     GLUCAGON_GAIN,
     GLUCAGON_THRESHOLD_MG_DL,
-    basal_secretion_dallaman2007,
+    basal_secretion_dalla_man_2007,
     host_insulin_rebaseline_factor,
     van_cauter_1992,
 )
@@ -102,10 +102,6 @@ class VirtualPatient:
     def basal_u_per_min(self) -> float:
         """Basal insulin rate that holds the file's steady state, u2ss·BW/6000 [U/min]."""
         return float(self.params[param_index("u2ss")] * self.weight_kg / 6000.0)
-
-    def with_sex(self, sex: Literal["F", "M"]) -> VirtualPatient:
-        """Copy with another assumed sex (and its assumed height; C-peptide kinetics recomputed)."""
-        return _with_c_peptide(replace(self, sex=sex, height_cm=HEIGHT_CM[sex]))
 
 
 _Rows = Mapping[str, Mapping[str, str]]
@@ -197,7 +193,7 @@ def load_patient(name: str, sex: Literal["F", "M"] = "M") -> VirtualPatient:
         "beta": dm["beta"],
         "gamma": dm["gamma"],
         "h": 95.0,
-        "Sb": basal_secretion_dallaman2007(),
+        "Sb": basal_secretion_dalla_man_2007(),
         "kp4": 0.0,
         "he_dynamic": 0.0,
         "m6": float(row["HEb"]),

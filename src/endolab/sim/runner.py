@@ -13,6 +13,7 @@ docs/sim.md and in the manifest. Adverse events other than severe hypoglycaemia 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -26,6 +27,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from endolab._version import __version__
+from endolab.cgm.metrics import adag_nathan_2008
 from endolab.errors import InputError
 from endolab.output import IN_SILICO_NOTICE
 from endolab.sim.graft import GraftSettings, draw_graft_fraction, graft_fraction_curve
@@ -46,6 +48,8 @@ from endolab.sim.model import (
     P_VMX,
     QSTO1,
     QSTO2,
+    T_DETECT_PROB,
+    T_RESCUE_BELOW,
     param_index,
     run_minutes,
 )
@@ -66,13 +70,20 @@ from endolab.sim.population import (
     aware_behaviour,
     bolus_plan,
     daily_sensitivity,
+    restored_awareness,
     screen,
     vary_meals,
 )
 from endolab.sim.population import therapy_rows as make_therapy_rows
 from endolab.sim.scenario import random_meals
 from endolab.sim.sensor import SAMPLE_MINUTES, check_sensor_model, measure
-from endolab.trial.dataset import MANIFEST, TrialDataset, validate_tables, write_dataset
+from endolab.trial.dataset import (
+    MANIFEST,
+    TWINS_FOLDER,
+    TrialDataset,
+    validate_tables,
+    write_dataset,
+)
 
 __all__ = [
     "ARMS",
@@ -83,12 +94,12 @@ __all__ = [
     "SheProxy",
     "SimulationResult",
     "TherapySettings",
-    "adag_hba1c_nathan_2008",
     "check_sim_inputs",
     "default_settings_fingerprint",
     "demo_trial",
     "she_proxy_events",
     "simulate",
+    "simulate_paired",
     "simulate_trial",
     "write_simulation",
 ]
@@ -236,18 +247,6 @@ STAGGER_DAYS = 7
 HBA1C_WINDOW_DAYS = 90
 
 
-def adag_hba1c_nathan_2008(mean_glucose_mg_dl: FloatArray) -> FloatArray:
-    """HbA1c [%] from mean glucose [mg/dL] by inverting the ADAG relation.
-
-    Nathan DM et al. Translating the A1C assay into estimated average glucose values. Diabetes Care
-    2008;31:1473, doi:10.2337/dc08-0545: ``eAG = 28.7·A1C − 46.7`` → ``A1C = (eAG + 46.7)/28.7``.
-
-    >>> adag_hba1c_nathan_2008(np.array([154.0])).round(2).tolist()  # the paper's 7 % ↔ 154 mg/dL
-    [6.99]
-    """
-    return (np.asarray(mean_glucose_mg_dl, dtype=np.float64) + 46.7) / 28.7
-
-
 @dataclass
 class SimulationResult:
     """A simulated trial: the dataset plus per-participant internals (for dose–response and tests).
@@ -261,6 +260,14 @@ class SimulationResult:
     graft_fraction: FloatArray
     day_numbers: NDArray[np.int64]
     dose_scale: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    #: The drawn scenario (what a paired twin shares with its treated participant): meal minutes
+    #: and grams, counted carbohydrate and bolus minutes ``(n, days, 6)``, the daily sensitivity
+    #: factors ``(n, days)``, the awareness random numbers ``(n, days, 48)`` and the sensor
+    #: stream's state before the CGM was measured (``sensor_state``).
+    scenario: dict[str, Any] = field(default_factory=dict)
+    #: The screening this run enrolled from (``None`` for the published population); a paired
+    #: simulation gives it to the twins' run so that both arms enrol the same people.
+    screening: ScreeningResult | None = None
 
 
 def default_settings_fingerprint() -> str:
@@ -464,12 +471,15 @@ def simulate(
     behaviour: BehaviourSettings | None = None,
     screening: ScreeningSettings | None = None,
     arm: str = "treated",
+    screened: ScreeningResult | None = None,
 ) -> SimulationResult:
     """Simulate one participant per ``(cohort, dose_cells)`` in ``arms``; see :func:`simulate_trial`.
 
     With ``population.source == "screened"`` (default) the participants are virtual adults drawn
     and screened by :func:`endolab.sim.population.screen` (the protocol's eligibility), each with
     their behaviour; ``"published"`` gives the 10 published adults, aware and bolusing exactly.
+    ``screened`` reuses the screening of an earlier run with the same seed and settings (what
+    :func:`screen` would return again; a paired simulation's twins) instead of repeating it.
     """
     design = design or SIM_PROTOCOLS["zimislecel-2025"]
     graft = graft or GraftSettings()
@@ -487,8 +497,8 @@ def simulate(
     rng_pt, rng_graft, rng_meal, rng_count, rng_sensor, rng_si, rng_episode = (
         np.random.default_rng(s) for s in ss.spawn(7)
     )
-    screened: ScreeningResult | None = None
     if population.source == "published":
+        screened = None
         patients, jittered = _draw_patients(rng_pt, n)
         people = aware_behaviour(n)
         people = Behaviour(
@@ -498,7 +508,7 @@ def simulate(
             np.full(n, therapy.rescue_below_mg_dl),
             people.detect_prob,
         )
-    else:
+    elif screened is None:
         screened = screen(
             rng_pt,
             n,
@@ -511,6 +521,11 @@ def simulate(
             rescue_carbs_g=therapy.rescue_carbs_g,
             rescue_wait_min=therapy.rescue_wait_min,
         )
+    if screened is not None:
+        if len(screened.patients) != n:
+            raise InputError(
+                "a reused screening must have one person per participant", field="arms"
+            )
         patients, jittered, people = screened.patients, [False] * n, screened.behaviour
     doses = np.array([d for _, d in arms], dtype=np.float64)
     plateau_mean = np.array([_mean_f(d, graft) for d in doses])
@@ -576,10 +591,14 @@ def simulate(
     she_rows: list[tuple[int, int, int]] = []  # (participant, start day, end day)
     rows = np.arange(n)[:, None]
     total = n * n_days
+    episode_all = np.zeros((n, n_days, 48))
     for k, day in enumerate(day_numbers):
         f_today = graft_fraction_curve(plateau, float(day), graft)
         p[:, P_FGRAFT] = f_today
         f_daily[:, k] = f_today
+        if screened is not None:  # a graft restores awareness in proportion to F [A]
+            below, prob = restored_awareness(f_today, people, behaviour)
+            therapy_rows[:, T_RESCUE_BELOW], therapy_rows[:, T_DETECT_PROB] = below, prob
         meal = np.zeros((n, MINUTES_PER_DAY))
         bolus = np.zeros((n, MINUTES_PER_DAY))
         minutes = plan.minute[:, k, :]
@@ -605,6 +624,7 @@ def simulate(
         p[:, P_VMX] = base_vmx * si_daily[:, k]
         p[:, P_KP3] = base_kp3 * si_daily[:, k]
         episode_u = rng_episode.random((n, 48))
+        episode_all[:, k, :] = episode_u
         run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, episode_u, substeps, *outs)
         bg, ig, units, _sec, cpep, _cho, rescue, she_now = outs
         rescue_daily[:, k] = rescue.sum(axis=1)
@@ -619,7 +639,7 @@ def simulate(
                 fasting = cpep[i, MMTT_START_MIN]
                 peak = max(cpep[i, MMTT_START_MIN + s] for s in MMTT_SAMPLES_MIN)
                 lo = max(k - HBA1C_WINDOW_DAYS + 1, 0)
-                hba1c = float(adag_hba1c_nathan_2008(daily_bg[i, lo : k + 1].mean()))
+                hba1c = float(adag_nathan_2008(daily_bg[i, lo : k + 1].mean()))
                 lab_rows += [
                     (i, int(day), "HBA1C", round(hba1c, 1)),
                     (i, int(day), "GLUCOSE_FASTING", round(float(bg[i, MMTT_START_MIN]))),
@@ -629,9 +649,18 @@ def simulate(
         if progress is not None:
             progress(n * (k + 1), total)
 
+    scenario = {
+        "meal_minute": plan.minute,
+        "meal_grams": plan.grams,
+        "counted_g": counted,
+        "bolus_minute": bolus_minute,
+        "si_daily": si_daily,
+        "episode_u": episode_all,
+        "sensor_state": rng_sensor.bit_generator.state,
+    }
     cgm = measure(ig5.reshape(n, -1), rng_sensor, sensor)
     run_in_mask = day_numbers < 0
-    baseline_hba1c = np.round(adag_hba1c_nathan_2008(daily_bg[:, run_in_mask].mean(axis=1)), 1)
+    baseline_hba1c = np.round(adag_nathan_2008(daily_bg[:, run_in_mask].mean(axis=1)), 1)
     baseline_units = daily_units[:, run_in_mask].mean(axis=1)
     run_in_she = np.zeros(n)
     for i, start, _end in she_rows:
@@ -752,7 +781,9 @@ def simulate(
         source=f"simulated by endolab.sim {__version__} (seed {seed})",
         simulation=manifest,
     )
-    return SimulationResult(ds, manifest, f_daily, day_numbers, scale_daily)
+    return SimulationResult(
+        ds, manifest, f_daily, day_numbers, scale_daily, scenario=scenario, screening=screened
+    )
 
 
 def _assay(value: float) -> float:
@@ -929,6 +960,7 @@ def simulate_trial(
     population: PopulationSettings | None = None,
     behaviour: BehaviourSettings | None = None,
     screening: ScreeningSettings | None = None,
+    paired: bool = False,
 ) -> TrialDataset:
     """Simulate the islet-replacement trial of ``protocol`` and return the validated dataset.
 
@@ -960,6 +992,11 @@ def simulate_trial(
         default: virtual adults screened by the protocol's eligibility), how they manage their
         diabetes (:class:`~endolab.sim.population.BehaviourSettings`) and the screening
         (:class:`~endolab.sim.population.ScreeningSettings`).
+    paired
+        Counterfactual twins: every participant is simulated a second time without the graft
+        (the control arm of the same seed: the same people, meals, behaviour draws and sensor
+        noise; only the infusion differs). The returned dataset's ``twins`` is that dataset
+        (same participant ids); the manifest's ``paired`` entry says so. Only with the treated arm.
 
     The returned dataset's ``simulation`` attribute is the manifest; write it with
     :func:`write_simulation`. In-silico results are never clinical evidence.
@@ -968,23 +1005,75 @@ def simulate_trial(
     full = design.full_dose_cells if dose_cells is None else float(dose_cells)
     check_sim_inputs(participants, days, [full], seed)
     arms = allocate_cohorts(design, int(participants), full)
+    if paired and arm != "treated":
+        raise InputError(
+            "--paired runs the treated arm beside its own untreated twins; leave out --arm control",
+            field="paired",
+        )
     if arm == "control":
         arms = [(label, 0.0) for label, _ in arms]
-    return simulate(
-        arms,
-        seed=seed,
-        days=days,
-        design=design,
-        graft=graft,
-        therapy=therapy,
-        she=she,
-        sensor=sensor,
-        progress=progress,
-        arm=arm,
-        population=population,
-        behaviour=behaviour,
-        screening=screening,
-    ).dataset
+    settings: dict[str, Any] = {
+        "seed": seed,
+        "days": days,
+        "design": design,
+        "graft": graft,
+        "therapy": therapy,
+        "she": she,
+        "sensor": sensor,
+        "population": population,
+        "behaviour": behaviour,
+        "screening": screening,
+    }
+    if not paired:
+        return simulate(arms, progress=progress, arm=arm, **settings).dataset
+    return simulate_paired(arms, progress=progress, **settings)[0].dataset
+
+
+def simulate_paired(
+    arms: Sequence[tuple[str, float]], *, progress: Progress | None = None, **settings: Any
+) -> tuple[SimulationResult, SimulationResult]:
+    """The treated ``arms`` and each participant's untreated twin (counterfactual twins).
+
+    The twins are the control arm of the same seed and settings (dose 0 in every cohort): the
+    same screened people (the screening is done once and reused), meals, carbohydrate counting,
+    daily sensitivity, awareness draws and sensor-noise stream, because every random process has
+    its own seeded stream (``SeedSequence.spawn``) whose draws do not depend on the dose. Returns
+    ``(treated, twins)``; ``treated.dataset.twins`` is ``twins.dataset`` and both manifests record
+    the pairing (``paired``).
+    """
+    first_total = [0]
+
+    def first(done: int, whole: int) -> None:
+        first_total[0] = whole
+        if progress is not None:
+            progress(done, 2 * whole)
+
+    def second(done: int, whole: int) -> None:
+        if progress is not None:
+            progress(first_total[0] + done, first_total[0] + whole)
+
+    treated = simulate(arms, progress=first, arm="treated", **settings)
+    twins = simulate(
+        [(label, 0.0) for label, _ in arms],
+        progress=second,
+        arm="control",
+        screened=treated.screening,
+        **settings,
+    )
+    pairing = {
+        "twins_folder": TWINS_FOLDER,
+        "pairing": "same participant_id",
+        "what": "every participant simulated twice on the same meals, behaviour draws and sensor "
+        "noise: with the graft (this dataset) and without it (the twins: the control arm of the "
+        "same seed); in silico only, no real trial can make this comparison",
+    }
+    treated.manifest["paired"] = pairing | {"role": "treated"}
+    twins.manifest["paired"] = pairing | {"role": "untreated twins"}
+    twins.dataset = dataclasses.replace(twins.dataset, simulation=twins.manifest)
+    treated.dataset = dataclasses.replace(
+        treated.dataset, simulation=treated.manifest, twins=twins.dataset
+    )
+    return treated, twins
 
 
 def demo_trial(
@@ -992,11 +1081,13 @@ def demo_trial(
 ) -> TrialDataset:
     """The default virtual trial (zimislecel-2025, 14 participants, 365 days, default settings).
 
-    What ``endolab trial demo`` simulates and what the web app opens on. ``settings`` (an
+    What ``endolab trial demo`` simulates and what the web app opens on: a paired simulation, so
+    that the treated arm is shown beside its control arm (the participants' untreated twins, the
+    control arm of the same seed; ``twins`` of the returned dataset). ``settings`` (an
     :class:`endolab.sim.settings.SimSettings`) overrides the defaults.
     """
     extra = settings.kwargs() if settings is not None else {}
-    return simulate_trial(seed=seed, progress=progress, **extra)
+    return simulate_trial(seed=seed, progress=progress, paired=True, **extra)
 
 
 def manifest_json(ds: TrialDataset) -> str:

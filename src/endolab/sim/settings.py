@@ -119,6 +119,7 @@ FIELD_NOTES: dict[str, str] = {
     "behaviour.aware_detect_below_mg_dl": "[mg/dL] IG at which an aware person notices [A]",
     "behaviour.impaired_detect_below_mg_dl": "[mg/dL] IG at which an unaware person may notice [A]",
     "behaviour.impaired_detect_prob": "[1] chance an unaware person notices, per 30-min look [A]",
+    "behaviour.awareness_restored_at_graft_fraction": "[1] graft F at which awareness is fully restored, in proportion below; 0 = off [A] (Leitão 2008, PMID 18697903)",
     "screening.days": "[days] simulated prior period (the protocol's year)",
     "screening.min_age_years": "[years] NCT04786262",
     "screening.max_age_years": "[years] NCT04786262",

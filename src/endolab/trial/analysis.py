@@ -359,10 +359,9 @@ class TrialAnalysis:
     #: Time-to-event endpoints and Kaplan–Meier curves (:mod:`endolab.trial.survival`); ``None``
     #: without the optional ``[survival]`` extra (a notice says so).
     survival: Any = None
-
-    @property
-    def binary_keys(self) -> list[str]:
-        return list(self.protocol.endpoints)
+    #: A paired simulation's treated participants beside their untreated twins
+    #: (:func:`endolab.trial.paired.paired_comparison`), else ``None``.
+    paired: dict[str, Any] | None = None
 
     def participant_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per participant (the ``participants`` list of endpoints.json)."""
@@ -406,6 +405,7 @@ class TrialAnalysis:
             "pre_infusion_events": self.pre_infusion_events,
             "participants": self.participant_records(),
             "survival": None if self.survival is None else self.survival.to_dict(),
+            "paired": self.paired,
             "notices": [n.as_dict() for n in self.notices],
             "disclaimer": DISCLAIMER,
         }
@@ -596,7 +596,13 @@ def analyze(
         summary["adverse_events"] = adverse_event_table(ds.events, sub["participant_id"].to_list())
         cohorts[group] = summary
 
+    paired = None
+    if ds.twins is not None:  # a paired simulation: each participant beside their untreated twin
+        from endolab.trial.paired import paired_comparison
+
+        paired = paired_comparison(table, analyze(ds.twins, protocol).participants, protocol)
     return TrialAnalysis(
+        paired=paired,
         protocol=protocol,
         dataset=ds,
         participants=table,

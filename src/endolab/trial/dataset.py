@@ -27,6 +27,7 @@ identical events on one day are possible).
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -49,6 +50,7 @@ __all__ = [
     "LAB_TESTS",
     "MANIFEST",
     "TEMPLATE_CONTENTS",
+    "TWINS_FOLDER",
     "DatasetCheck",
     "TrialDataset",
     "check_dataset",
@@ -227,6 +229,10 @@ class TrialDataset:
     source: str = ""
     simulation: Mapping[str, Any] | None = None
     notices: tuple[Notice, ...] = ()
+    #: A paired simulation's untreated twins (same participant ids, meals, behaviour and sensor
+    #: noise, no graft), or ``None``; on disk the folder's ``twins/`` sub-folder (docs/trial-data.md,
+    #: "Paired simulations").
+    twins: TrialDataset | None = None
 
     @property
     def simulated(self) -> bool:
@@ -708,7 +714,7 @@ def read_dataset(
             tables[name] = _validate_table(cgm, name, names[name])
             continue
         tables[name], names[name] = _read_table(path, name)
-    return _assemble(
+    ds = _assemble(
         tables,
         names,
         folder=path,
@@ -716,6 +722,10 @@ def read_dataset(
         simulation=_read_manifest(path),
         problems=_Problems(accept_units=accept_units),
     )
+    if ds.simulation is not None and ds.simulation.get("paired") and (path / TWINS_FOLDER).is_dir():
+        twins = read_dataset(path / TWINS_FOLDER, accept_units=accept_units)
+        ds = dataclasses.replace(ds, twins=twins)
+    return ds
 
 
 def read_table(folder: str | Path, name: str) -> pl.DataFrame:
@@ -799,6 +809,9 @@ def check_dataset(folder: str | Path, *, accept_units: bool = False) -> DatasetC
 
 #: Name of the simulator's manifest in a simulated dataset folder.
 MANIFEST = "simulation.json"
+#: The sub-folder of a paired simulation's dataset folder that holds the untreated twins (a dataset
+#: folder of the same format with its own manifest; docs/trial-data.md, "Paired simulations").
+TWINS_FOLDER = "twins"
 
 
 def _read_manifest(path: Path) -> dict[str, Any] | None:
@@ -1022,19 +1035,31 @@ def write_dataset(
         )
     target = Path(folder)  # checked by atomic_directory before anything is written
     for extra in extra_files or {}:
-        if Path(extra).name != extra or Path(extra).stem in FILES:
+        if Path(extra).name != extra or Path(extra).stem in FILES or extra == TWINS_FOLDER:
             raise InputError(f"extra file name {extra!r} is not allowed", field="extra_files")
     with atomic_directory(target, writer=DATASET_CONTENTS) as tmp:
-        for name in FILES:
-            frame = _output_frame(ds, name)
-            if format == "csv":
-                frame.write_csv(
-                    tmp / f"{name}.csv",
-                    date_format="%Y-%m-%d",
-                    datetime_format="%Y-%m-%dT%H:%M:%S",
-                )
-            else:
-                frame.write_parquet(tmp / f"{name}.parquet", statistics=False)
+        _write_tables(ds, tmp, format)
         for extra, data in (extra_files or {}).items():
             (tmp / extra).write_bytes(data)
+        if ds.twins is not None:  # a paired simulation: the untreated twins, same format
+            twin_folder = tmp / TWINS_FOLDER
+            twin_folder.mkdir()
+            _write_tables(ds.twins, twin_folder, format)
+            if ds.twins.simulation is not None:
+                text = json.dumps(ds.twins.simulation, indent=2, ensure_ascii=False, sort_keys=True)
+                (twin_folder / MANIFEST).write_text(text + "\n", encoding="utf-8")
     return target
+
+
+def _write_tables(ds: TrialDataset, folder: Path, format: str) -> None:
+    """Write the five tables of ``ds`` into ``folder`` (csv or parquet)."""
+    for name in FILES:
+        frame = _output_frame(ds, name)
+        if format == "csv":
+            frame.write_csv(
+                folder / f"{name}.csv",
+                date_format="%Y-%m-%d",
+                datetime_format="%Y-%m-%dT%H:%M:%S",
+            )
+        else:
+            frame.write_parquet(folder / f"{name}.parquet", statistics=False)

@@ -39,6 +39,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
+
 __all__ = [
     "C_PEPTIDE_COLUMNS",
     "C_PEPTIDE_PMOL_L_PER_NG_ML",
@@ -115,9 +117,6 @@ def _column(c_peptide_column: str) -> CPeptideCutoffs:
             f"{', '.join(C_PEPTIDE_COLUMNS)}"
         ) from None
 
-
-#: 1 mmol/L glucose in mg/dL (endolab.units, [A] rounded factor 18).
-_MG_DL_PER_MMOL_L: Final = 18.0
 
 Criterion = tuple[bool | None, str]
 
@@ -661,7 +660,7 @@ def beta_score_ryan_2005(
         return None, f"β-score not computed: {', '.join(missing)} unknown at the visit"
     assert fasting_glucose_mg_dl is not None and hba1c_pct is not None
     assert insulin_u_kg_day is not None
-    fpg = fasting_glucose_mg_dl / _MG_DL_PER_MMOL_L
+    fpg = fasting_glucose_mg_dl / GLUCOSE_MG_DL_PER_MMOL_L
     fpg_points = 2 if fpg <= 5.5 else (0 if fpg >= 7.0 else 1)
     a1c_points = 2 if hba1c_pct <= 6.1 else (0 if hba1c_pct > 6.9 else 1)
     ins_points = 2 if insulin_u_kg_day == 0 else (0 if insulin_u_kg_day > 0.24 else 1)
@@ -728,7 +727,7 @@ def beta2_forbes_2016(
     if insulin_u_kg_day >= 1.0:
         return None, "BETA-2 not defined for insulin ≥ 1 U/kg/day"
     cp = c_peptide_fasting_pmol_l / 1000
-    fpg = fasting_glucose_mg_dl / _MG_DL_PER_MMOL_L
+    fpg = fasting_glucose_mg_dl / GLUCOSE_MG_DL_PER_MMOL_L
     value = math.sqrt(cp * (1 - insulin_u_kg_day)) / (fpg * hba1c_pct) * 1000
     return value, (
         f"BETA-2 {value:.1f} [formula U: unverified]: sqrt({_fmt(cp)} nmol/L × (1 − "

@@ -28,6 +28,7 @@ __all__ = [
     "continuous_table",
     "grading_table",
     "listing_table",
+    "paired_tables",
     "survival_table",
     "to_html",
     "to_markdown",
@@ -393,9 +394,107 @@ def survival_table(a: TrialAnalysis) -> Table | None:
     )
 
 
+def _p(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3g}"
+
+
+def _count(s: dict[str, Any]) -> str:
+    if not s["N"]:
+        return "—"
+    if s.get("status") == NOT_DECIDED:
+        return NOT_DECIDED
+    return f"{s['n']}/{s['N']}"
+
+
+def paired_tables(a: TrialAnalysis) -> list[Table]:
+    """A paired simulation: treated vs own untreated twin per cohort group and per participant.
+
+    Empty for a dataset without twins. Every number comes from :attr:`TrialAnalysis.paired`
+    (:func:`endolab.trial.paired.paired_comparison`).
+    """
+    if a.paired is None:
+        return []
+    cohorts = a.paired["cohorts"]
+    rows = []
+    for group, summary in cohorts.items():
+        for key, b in summary["binary"].items():
+            rows.append(
+                [
+                    f"{group} (pairs = {summary['pairs']})",
+                    key,
+                    _count(b["treated"]),
+                    _count(b["twin"]),
+                    f"{b['both']} / {b['treated_only']} / {b['twin_only']} / {b['neither']}"
+                    + (f"; undecided {b['undecided_pairs']}" if b["undecided_pairs"] else ""),
+                    _p(b["mcnemar_exact_p"]),
+                ]
+            )
+    binary = Table(
+        title="Paired: binary endpoints, treated vs own untreated twin (in silico)",
+        header=[
+            "Group",
+            "Endpoint",
+            "Treated n/N",
+            "Twin n/N",
+            "Pairs: both / treated only / twin only / neither",
+            "Exact McNemar p",
+        ],
+        rows=rows,
+        notes=[
+            "Each virtual participant was simulated twice on the same meals, behaviour and sensor "
+            "noise: with the graft (treated) and without it (twin). No real trial can make this "
+            "comparison. McNemar: exact two-sided binomial test on the discordant pairs."
+        ],
+    )
+    rows = []
+    for group, summary in cohorts.items():
+        for name, c in summary["continuous"].items():
+            d = c["difference"]
+            digits = 2 if c["unit"] == "fraction" else 1
+            rows.append(
+                [
+                    group,
+                    f"{name} [{c['unit']}]",
+                    _cont_cell(c["treated"], digits),
+                    _cont_cell(c["twin"], digits),
+                    _cont_cell(d, digits),
+                    _p(c["sign_test_exact_p"]),
+                ]
+            )
+    continuous = Table(
+        title="Paired: continuous endpoints at follow-up, treated vs own untreated twin (in silico)",
+        header=["Group", "Endpoint", "Treated", "Twin", "Difference treated − twin", "Sign test p"],
+        rows=rows,
+        notes=["Difference: per pair, treated minus twin; sign test: exact, non-zero differences."],
+    )
+    keys = list(a.protocol.endpoints)
+    cont_names = list(next(iter(a.paired["participants"]), {"continuous": {}})["continuous"])
+    header = ["Participant", "Cohort"]
+    header += [f"{k} (treated / twin)" for k in keys]
+    header += [f"{n} (treated / twin / difference)" for n in cont_names]
+    rows = []
+    for r in a.paired["participants"]:
+        row = [r["participant_id"], r["cohort"]]
+        row += [f"{_yn(r['binary'][k]['treated'])} / {_yn(r['binary'][k]['twin'])}" for k in keys]
+        for n in cont_names:
+            c = r["continuous"][n]
+            digits = 2 if c["unit"] == "fraction" else 1
+            row.append(
+                f"{_num(c['treated'], digits)} / {_num(c['twin'], digits)} / "
+                f"{_num(c['difference'], digits)} {c['unit']}"
+            )
+        rows.append(row)
+    per = Table(
+        title="Paired: each participant beside their own untreated twin (in silico)",
+        header=header,
+        rows=rows,
+    )
+    return [binary, continuous, per]
+
+
 def all_tables(a: TrialAnalysis) -> list[Table]:
     """Every table of the report, in order."""
-    tables = [binary_table(a), continuous_table(a)]
+    tables = [binary_table(a), continuous_table(a), *paired_tables(a)]
     g = grading_table(a)
     if g is not None:
         tables.append(g)

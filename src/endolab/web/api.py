@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from endolab.hormones import range_text
 from endolab.output import json_text, with_disclaimer
 
 __all__ = [
@@ -101,13 +102,19 @@ class HormonesPredictIn(_In):
         json_schema_extra={"anyOf": [{"required": ["total_t"]}, {"required": ["dose_mg_week"]}]},
     )
 
-    total_t: Num = Field(None, description="Total testosterone, in `unit` (50–3000 ng/dL).")
+    total_t: Num = Field(
+        None, description=f"Total testosterone, in `unit` ({range_text('total_t')})."
+    )
     unit: str = Field("ng/dL", description="ng/dL or nmol/L.")
-    age: Num = Field(None, description="Age [years] (18–90); default 47 y, disclosed.")
-    shbg: Num = Field(None, description="SHBG [nmol/L] (5–150); default by age, disclosed.")
-    albumin: Num = Field(None, description="Albumin, in `albumin_unit` (default 4.3 g/dL).")
+    age: Num = Field(None, description=f"Age ({range_text('age')}); default 47 y, disclosed.")
+    shbg: Num = Field(None, description=f"SHBG ({range_text('shbg')}); default by age, disclosed.")
+    albumin: Num = Field(
+        None, description=f"Albumin, in `albumin_unit` ({range_text('albumin')}; default 4.3 g/dL)."
+    )
     albumin_unit: str = "g/dL"
-    dose_mg_week: Num = Field(None, description="Weekly testosterone-enanthate dose [mg/week].")
+    dose_mg_week: Num = Field(
+        None, description=f"Weekly testosterone-enanthate dose ({range_text('dose_mg_week')})."
+    )
     measured_e2: Num = None
     e2_unit: str = "pg/mL"
     measured_dht: Num = None
@@ -119,9 +126,13 @@ class FreeTIn(_In):
 
     model_config = _required("total_t", "shbg")
 
-    total_t: Num = None
-    shbg: Num = None
-    albumin: Num = None
+    total_t: Num = Field(
+        None, description=f"Total testosterone, in `unit` ({range_text('total_t')})."
+    )
+    shbg: Num = Field(None, description=f"SHBG ({range_text('shbg')}).")
+    albumin: Num = Field(
+        None, description=f"Albumin, in `albumin_unit` ({range_text('albumin')}; default 4.3 g/dL)."
+    )
     unit: str = "ng/dL"
     albumin_unit: str = "g/dL"
     method: str = "vermeulen1999"
@@ -173,30 +184,36 @@ class HcgPlanIn(HcgMixIn):
     price_per_vial: Num = None
 
 
-def _hcg_kwargs(body: _HcgCommon) -> dict[str, Any]:
-    return {
-        "preset": body.preset or None,
-        "dead_space_ml": body.dead_space_ml if body.dead_space_ml not in (None, "") else "0",
-        "residual_ml": body.residual_ml if body.residual_ml not in (None, "") else "0",
-        "displacement_ml": body.displacement_ml if body.displacement_ml not in (None, "") else "0",
-        "vial_capacity_ml": body.vial_capacity_ml or None,
-        "diluent": body.diluent or None,
-        "graduation_units": body.graduation_units or None,
-    }
+def _hcg_request(body: _HcgCommon) -> Any:
+    """The library's :class:`endolab.hcg.MixRequest` of a body (an empty form field is absent)."""
+    from endolab.hcg import MixRequest
+
+    return MixRequest(
+        vial_iu=body.vial_iu,
+        dose_iu=getattr(body, "dose_iu", None),
+        syringe=body.syringe,
+        preset=body.preset or None,
+        dead_space_ml=body.dead_space_ml if body.dead_space_ml not in (None, "") else "0",
+        residual_ml=body.residual_ml if body.residual_ml not in (None, "") else "0",
+        displacement_ml=body.displacement_ml if body.displacement_ml not in (None, "") else "0",
+        vial_capacity_ml=body.vial_capacity_ml or None,
+        diluent=body.diluent or None,
+        graduation_units=body.graduation_units or None,
+    )
 
 
 def hcg_mix_result(body: HcgMixIn) -> Any:
     """The library's :func:`endolab.hcg.mix` for an API/form body."""
-    from endolab.hcg import mix
+    from endolab.hcg import mix_request
 
-    return mix(body.vial_iu, body.diluent_ml, body.dose_iu, body.syringe, **_hcg_kwargs(body))
+    return mix_request(_hcg_request(body), body.diluent_ml)
 
 
 def hcg_reverse_result(body: HcgReverseIn) -> Any:
     """The library's :func:`endolab.hcg.reverse` for an API/form body."""
-    from endolab.hcg import reverse
+    from endolab.hcg import reverse_request
 
-    return reverse(body.vial_iu, body.dose_iu, body.units, body.syringe, **_hcg_kwargs(body))
+    return reverse_request(_hcg_request(body), body.units)
 
 
 def hcg_plan_result(body: HcgPlanIn) -> Any:

@@ -1,19 +1,28 @@
-"""ASGI entry point for servers (``uvicorn endolab.web.asgi:app``); settings from the environment:
-``ENDOLAB_WEB_MAX_UPLOAD_MB`` (default 50), ``ENDOLAB_WEB_WARM_TRIAL`` (``1``: build the trial
-explorer's view in the background at startup; ``0``: on the first visit)."""
+"""ASGI entry point for servers: ``uvicorn --factory endolab.web.asgi:create_app_from_env`` (or
+``uvicorn endolab.web.asgi:app``), with :class:`~endolab.web.settings.Settings` read from the
+``ENDOLAB_*`` environment variables; the trial explorer's view is built in the background at
+startup unless ``ENDOLAB_WARM_TRIAL=0``."""
 
 from __future__ import annotations
 
-import os
+from fastapi import FastAPI
 
 from endolab.web.app import create_app
 from endolab.web.settings import Settings
 
-__all__ = ["app"]
+__all__ = ["ServerSettings", "app", "create_app_from_env"]
 
-app = create_app(
-    Settings(
-        max_upload_bytes=int(os.environ.get("ENDOLAB_WEB_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
-        warm_trial=os.environ.get("ENDOLAB_WEB_WARM_TRIAL", "1") == "1",
-    )
-)
+
+class ServerSettings(Settings):
+    """:class:`~endolab.web.settings.Settings` of a server started from the environment: the
+    trial explorer warms up at startup by default."""
+
+    warm_trial: bool = True
+
+
+def create_app_from_env() -> FastAPI:
+    """The app factory of a server: ``create_app(ServerSettings())`` (settings from ``ENDOLAB_*``)."""
+    return create_app(ServerSettings())
+
+
+app = create_app_from_env()

@@ -340,6 +340,11 @@ def _trial_context(
         )
     chosen = participant if participant is not None else (ids[0] if ids else "cohort")
     uploaded = token is not None
+    calibration = None
+    if a.dataset.simulated and not uploaded:  # the built-in trial: control, treated and NEJM
+        from endolab.sim.studies import CALIBRATED_TO, calibration_table
+
+        calibration = {"rows": calibration_table(a), "calibrated_to": CALIBRATED_TO}
     here = f"/trial/uploads/{token}" if uploaded else "/trial"
     return {
         "page": "trial",
@@ -355,6 +360,7 @@ def _trial_context(
         "participants": a.dataset.participants.height,
         "source": a.dataset.source if uploaded or not a.dataset.simulated else "",
         "uploaded": uploaded,
+        "calibration": calibration,
         "here": here,
         "report_uri": f"{here}/report.html",
         "keep_minutes": None,

@@ -1,11 +1,17 @@
-"""Settings of the web app (limits, headers, cache folder); no science here."""
+"""Settings of the web app (limits, headers, cache folder); no science here.
+
+:class:`Settings` is read from ``ENDOLAB_*`` environment variables (pydantic-settings: the field
+name in capitals after the prefix, e.g. ``ENDOLAB_CACHE_DIR``, ``ENDOLAB_MAX_UPLOAD_BYTES``,
+``ENDOLAB_WARM_TRIAL``); a value given in Python wins over the environment.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from platformdirs import user_cache_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "default_cache_dir"]
 
@@ -13,19 +19,22 @@ MB = 1024 * 1024
 
 
 def default_cache_dir() -> Path:
-    """The user's cache folder for endolab: ``$XDG_CACHE_HOME/endolab`` (else ``~/.cache/endolab``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "endolab"
+    """The user's cache folder for endolab (:func:`platformdirs.user_cache_dir`): on Linux
+    ``$XDG_CACHE_HOME/endolab`` (else ``~/.cache/endolab``), on macOS ``~/Library/Caches/endolab``,
+    on Windows ``%LOCALAPPDATA%\\endolab\\Cache``."""
+    return Path(user_cache_dir("endolab", appauthor=False))
 
 
-class Settings(BaseModel):
+class Settings(BaseSettings):
     """Configuration of :func:`endolab.web.create_app` (all limits are enforced per request).
+
+    Each field can be set by an environment variable ``ENDOLAB_<FIELD>`` (see the module).
 
     >>> Settings().max_upload_bytes == 50 * 1024 * 1024
     True
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = SettingsConfigDict(frozen=True, env_prefix="ENDOLAB_")
 
     max_upload_bytes: int = Field(50 * MB, gt=0, description="Largest request body [bytes].")
     frame_ancestors_embed: str = Field(
@@ -38,7 +47,11 @@ class Settings(BaseModel):
     )
     max_simulate_participants: int = Field(20, gt=0)
     max_simulate_days: int = Field(400, gt=0)
-    cache_dir: Path | None = Field(None, description="Demo-trial cache (default: user cache).")
+    cache_dir: Path | None = Field(
+        None,
+        description="Cache folder of the built-in virtual trial (default: the user's cache "
+        "folder, default_cache_dir()).",
+    )
     demo_seed: int = Field(1, description="Seed of the built-in virtual trial.")
     demo_participants: int | None = Field(
         None, description="Participants of the built-in virtual trial (None: the sim default)."

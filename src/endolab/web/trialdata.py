@@ -2,7 +2,7 @@
 
 * :func:`demo_folder` — the default virtual zimislecel trial simulated once with a fixed seed and
   written (atomically, by :func:`endolab.sim.write_simulation`) to the user's cache folder
-  (``$XDG_CACHE_HOME/endolab``); later starts read it back.
+  (:func:`endolab.web.settings.default_cache_dir`, or ``Settings.cache_dir``); later starts read it back.
 * :func:`extract_zip` — unpack an uploaded dataset zip into a folder, refusing absolute paths,
   ``..``, links, too many entries and too much uncompressed data (zip bombs).
 * :class:`TrialView` — an analysis plus its rendered figures, built once and then read-only.
@@ -61,12 +61,13 @@ def demo_folder(settings: Settings, progress: Progress | None = None) -> Path:
         kwargs["participants"] = settings.demo_participants
     if settings.demo_days is not None:
         kwargs["days"] = settings.demo_days
-    key = "-".join(f"{k}{v}" for k, v in sorted(kwargs.items()))
+    key = "-".join(f"{k}{v}" for k, v in sorted(kwargs.items())) + "-paired"
     root = settings.cache_folder() / "demo-trial"
     target = root / f"endolab-{__version__}-{default_settings_fingerprint()}-{key}"
     if (target / "simulation.json").is_file():
         return target
-    ds = simulate_trial(progress=progress, **kwargs)
+    # paired: the treated arm beside its control arm (the untreated twins), as `trial demo` does
+    ds = simulate_trial(progress=progress, paired=True, **kwargs)
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
     try:
@@ -261,12 +262,17 @@ class TrialView:
             continuous_table,
             grading_table,
             listing_table,
+            paired_tables,
             to_html,
         )
 
         grading = grading_table(analysis)
         tables = {
-            "endpoints": [to_html(binary_table(analysis)), to_html(continuous_table(analysis))],
+            "endpoints": [
+                to_html(binary_table(analysis)),
+                to_html(continuous_table(analysis)),
+                *[to_html(t) for t in paired_tables(analysis)],
+            ],
             "grading": [] if grading is None else [to_html(grading)],
             "adverse": [to_html(t) for t in adverse_event_tables(analysis)],
             "listing": [to_html(listing_table(analysis))],

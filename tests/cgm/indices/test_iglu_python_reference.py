@@ -17,6 +17,7 @@ import pytest
 
 from endolab.cgm.indices import compute_indices, mage
 from endolab.cgm.indices.risk import BGI_CONSTANT_IGLU_R
+from endolab.cgm.registry import REGISTRY
 
 pytestmark = pytest.mark.shared_data
 
@@ -46,8 +47,11 @@ def _compare(shared_dir: str) -> pl.DataFrame:
         )
         .sort("id", "time")
     )
-    ours = compute_indices(frame).join(
-        mage(frame, direction=["service", "max", "plus", "minus"]), on="id"
+    # min, quartiles, max: the one implementation of the order statistics (registry "summary")
+    ours = (
+        compute_indices(frame)
+        .join(REGISTRY["summary"](frame), on="id")
+        .join(mage(frame, direction=["service", "max", "plus", "minus"]), on="id")
     )
     long = ours.unpivot(index="id", variable_name="metric", value_name="endolab")
     return ref.join(long, on=["id", "metric"], how="left")

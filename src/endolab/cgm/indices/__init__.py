@@ -6,7 +6,8 @@ default ``("id",)``) and returns one row per group: the group columns, then name
 its docstring; where R iglu 4.3.0 and iglu-python 0.4.3 differ we follow R iglu (acceptance compares
 with R iglu), as listed in ``validation/README.md``.
 
-:data:`REGISTRY` maps a metric name to its function, in a stable order; the orchestrator
+:data:`REGISTRY` maps an index name to its function, in a stable order (each index is also an
+entry of the one registry, :data:`endolab.cgm.registry.REGISTRY`); the orchestrator
 (``endolab.cgm.compute_metrics(..., metrics="full")``) runs them all. :func:`compute_indices` runs a
 selection on one frame, sharing the interpolated grids between metrics, and joins the results.
 
@@ -20,7 +21,8 @@ selection on one frame, sharing the interpolated grids between metrics, and join
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Final
 
 import polars as pl
@@ -44,7 +46,6 @@ from endolab.cgm.indices.pgs import pgs
 from endolab.cgm.indices.risk import adrr, hbgi, lbgi
 from endolab.cgm.indices.roc import roc, sd_roc
 from endolab.cgm.indices.sd_measures import cv_measures, sd_measures
-from endolab.cgm.indices.summary import quantile_glu, summary_glu
 from endolab.cgm.kernels.chunks import CHUNK_READINGS, frame_chunks
 from endolab.cgm.kernels.grid import Intermediates
 from endolab.cgm.kernels.groups import check_grouping, is_sorted_by
@@ -75,44 +76,45 @@ __all__ = [
     "mage",
     "modd",
     "pgs",
-    "quantile_glu",
     "roc",
     "run_chunk",
     "sd_measures",
     "sd_roc",
-    "summary_glu",
 ]
 
 Metric = Callable[..., pl.DataFrame]
 
-#: Metric name → function (each returns the group columns + the columns named in its docstring).
-#: Order is stable: summary statistics, variability, risk, composite scores, grid-based measures.
-REGISTRY: Final[dict[str, Metric]] = {
-    "summary_glu": summary_glu,  # min, q25, median, q75, max, range, iqr
-    "mad": mad,
-    "sd_measures": sd_measures,  # sdw, sdhhmm, sdwsh, sddm, sdb, sdbdm
-    "cv_measures": cv_measures,  # cvmean, cvsd
-    "mage": mage,
-    "mag": mag,
-    "conga": conga,  # conga_24
-    "modd": modd,
-    "gvp": gvp,
-    "sd_roc": sd_roc,
-    "auc": auc,  # hourly_auc
-    "j_index": j_index,
-    "lbgi": lbgi,
-    "hbgi": hbgi,
-    "adrr": adrr,
-    "grade": grade,
-    "grade_parts": grade_parts,  # grade_hypo, grade_eu, grade_hyper
-    "gri": gri,
-    "m_value": m_value,
-    "hypo_index": hypo_index,
-    "hyper_index": hyper_index,
-    "igc": igc,
-    "cogi": cogi,
-    "pgs": pgs,
-}
+_INDICES: Final[tuple[Metric, ...]] = (
+    mad,
+    sd_measures,  # sdw, sdhhmm, sdwsh, sddm, sdb, sdbdm
+    cv_measures,  # cvmean, cvsd
+    mage,
+    mag,
+    conga,  # conga_24
+    modd,
+    gvp,
+    sd_roc,
+    auc,  # hourly_auc
+    j_index,
+    lbgi,
+    hbgi,
+    adrr,
+    grade,
+    grade_parts,  # grade_hypo, grade_eu, grade_hyper
+    gri,
+    m_value,
+    hypo_index,
+    hyper_index,
+    igc,
+    cogi,
+    pgs,
+)
+
+#: The index functions by name, in the order of the full table (read-only). The one registry of
+#: CGM statistics — names, columns, units, signature and contract — is
+#: :data:`endolab.cgm.registry.REGISTRY`, whose index entries are these functions; this mapping
+#: is kept for code that looks an index function up here.
+REGISTRY: Final[Mapping[str, Metric]] = MappingProxyType({f.__name__: f for f in _INDICES})
 
 
 @fill_doc

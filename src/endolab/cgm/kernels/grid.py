@@ -135,10 +135,6 @@ class Grid:
     gl: FloatArray
     mmol: BoolArray | None = None
 
-    def point_mmol(self) -> BoolArray | None:
-        """Per grid point, whether its group was measured in mmol/L (``None``: no group was)."""
-        return None if self.mmol is None else np.repeat(self.mmol, self.lengths)
-
     @property
     def n(self) -> int:
         """Number of groups."""

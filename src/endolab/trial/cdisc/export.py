@@ -1,0 +1,85 @@
+"""``endolab trial export``: a trial dataset → SDTM or ADaM datasets in a folder."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from endolab.errors import InputError
+from endolab.trial.cdisc.adam import adam_datasets
+from endolab.trial.cdisc.files import FORMATS, STANDARDS, write_cdisc_folder
+from endolab.trial.cdisc.model import Dataset
+from endolab.trial.cdisc.sdtm import sdtm_datasets
+from endolab.trial.dataset import TrialDataset
+from endolab.trial.protocol import Protocol
+
+__all__ = ["check_export_options", "default_study_id", "export_cdisc", "required_gaps"]
+
+_STUDY_ID = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
+
+
+def default_study_id(folder: str | Path) -> str:
+    """STUDYID from a dataset folder's name: upper case, letters, digits, - and _ only, at most 20
+    characters; ``STUDY`` when nothing is left.
+
+    >>> default_study_id("ex/trial"), default_study_id("my trial (v2)"), default_study_id("/")
+    ('TRIAL', 'MYTRIALV2', 'STUDY')
+    """
+    name = re.sub(r"[^A-Za-z0-9_-]", "", Path(folder).resolve().name).upper()[:20]
+    return name if name and _STUDY_ID.match(name) else "STUDY"
+
+
+def check_export_options(standard: str, format: str, study_id: str | None) -> None:
+    """One-line InputError for a --standard, --format or --study-id that is not accepted."""
+    if standard not in STANDARDS:
+        raise InputError(f"--standard must be sdtm or adam, got {standard!r}", field="standard")
+    if format not in FORMATS:
+        raise InputError(f"--format must be xpt or json, got {format!r}", field="format")
+    if study_id is not None and not _STUDY_ID.match(study_id):
+        raise InputError(
+            f"--study-id must be 1-20 upper-case letters, digits, - or _, got {study_id!r}",
+            field="study_id",
+        )
+
+
+def required_gaps(datasets: list[Dataset]) -> list[str]:
+    """Required variables left empty (not in the endolab format), one line each."""
+    out: list[str] = []
+    for ds in datasets:
+        for v in ds.vars:
+            if v.core == "Req" and v.type == "text" and ds.frame.height:
+                empty = ds.frame.filter(pl.col(v.name) == "").height
+                if empty:
+                    out.append(
+                        f"{ds.name}.{v.name} (Required) is empty in {empty} of "
+                        f"{ds.frame.height} records: {v.source or 'not in the endolab format'}"
+                    )
+    return out
+
+
+def export_cdisc(
+    ds: TrialDataset,
+    out: str | Path,
+    *,
+    standard: Literal["sdtm", "adam"],
+    format: Literal["xpt", "json"],
+    protocol: Protocol,
+    study_id: str,
+    treatment: str = "ISLET CELLS",
+    created: str | None = None,
+) -> tuple[Path, list[Dataset], list[str]]:
+    """Write the SDTM or ADaM datasets of ``ds`` to ``out``; return the folder, the datasets and
+    the Required variables left empty (:func:`required_gaps`)."""
+    check_export_options(standard, format, study_id)
+    datasets = (
+        sdtm_datasets(ds, study_id=study_id, treatment=treatment)
+        if standard == "sdtm"
+        else adam_datasets(ds, protocol, study_id=study_id, treatment=treatment)
+    )
+    target = write_cdisc_folder(
+        datasets, out, standard=standard, format=format, study_id=study_id, created=created
+    )
+    return target, datasets, required_gaps(datasets)

@@ -1,0 +1,43 @@
+"""A graft restores hypoglycaemia awareness in proportion to its function [A]: the runner's wiring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import endolab.sim.runner as runner
+from endolab.sim.model import T_DETECT_PROB, T_RESCUE_BELOW
+from endolab.sim.population import BehaviourSettings, ScreeningSettings
+
+
+@pytest.mark.slow
+def test_each_day_the_therapy_rows_follow_the_graft_fraction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[tuple[Any, Any, Any]] = []
+    real_run = runner.run_minutes
+
+    def spy(x: Any, p: Any, meal: Any, bolus: Any, zeros: Any, therapy: Any, *rest: Any) -> Any:
+        seen.append((p[:, runner.P_FGRAFT].copy(), therapy[:, T_RESCUE_BELOW].copy(),
+                     therapy[:, T_DETECT_PROB].copy()))  # fmt: skip
+        return real_run(x, p, meal, bolus, zeros, therapy, *rest)
+
+    monkeypatch.setattr(runner, "run_minutes", spy)
+    arms = [("B", 8e8), ("C", 8e8)]
+    result = runner.simulate(
+        arms, seed=3, days=120, screening=ScreeningSettings(days=28), sensor="none"
+    )
+    impaired = result.screening.behaviour.impaired  # type: ignore[union-attr]
+    assert impaired.all()  # screened participants all have impaired awareness
+    assert len(seen) == result.day_numbers.size
+    s = BehaviourSettings()
+    for f, below, prob in seen:
+        # hand calculation: w = min(F / 1.0, 1); threshold 50 + 20·w mg/dL; probability 0.9 + 0.1·w
+        w = np.minimum(f, 1.0)
+        np.testing.assert_allclose(below, 50.0 + 20.0 * w)
+        np.testing.assert_allclose(prob, 0.9 + 0.1 * w)
+    # before day 0 (F = 0) nothing is restored; by day 120 the graft has restored most of it
+    assert seen[0][1].tolist() == [s.impaired_detect_below_mg_dl] * 2
+    assert (seen[-1][1] > 60.0).all()
