@@ -122,7 +122,7 @@ def host_insulin_rebaseline_factor(
     steady state (Dalla Man et al., IEEE Trans Biomed Eng 2007;54:1740,
     doi:10.1109/TBME.2007.893506; derived [D]): ``Ipb = Ib·VI``, ``Ilb = (m2 + m4)·Ipb/m1``,
     ``Sb_host = (m1 + m30)·Ilb − m2·Ipb``; ``rho = Sb_host / Sb_normal`` with ``Sb_normal`` from
-    :func:`basal_secretion_dallaman2007` (1.514 pmol/kg/min). Graft insulin enters the host's
+    :func:`basal_secretion_dalla_man_2007` (1.514 pmol/kg/min). Graft insulin enters the host's
     liver compartment as ``rho·S``, so a graft of F = 1 at its threshold glucose gives the host
     exactly its own basal insulin, while C-peptide follows the physiological S [A].
 
@@ -131,7 +131,7 @@ def host_insulin_rebaseline_factor(
     >>> round(float(host_insulin_rebaseline_factor(25.0, 0.05, 0.190, 0.484, 0.194, 0.285)), 3)
     1.0
     """
-    sbn = basal_secretion_dallaman2007() if sb_normal is None else sb_normal
+    sbn = basal_secretion_dalla_man_2007() if sb_normal is None else sb_normal
     ipb = np.asarray(Ib, dtype=np.float64) * np.asarray(VI, dtype=np.float64)
     ilb = (np.asarray(m2) + np.asarray(m4)) * ipb / np.asarray(m1)
     return ((np.asarray(m1) + np.asarray(m30)) * ilb - np.asarray(m2) * ipb) / sbn
