@@ -406,3 +406,20 @@ def test_export_refuses_bad_options_in_one_line(example: Path, tmp_path: Path) -
         assert r.exit_code == 3, r.output
         assert text in r.stderr and r.stderr.count("\n") == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_adtte_origin_follows_the_survival_day0_rule(tmp_path: Path) -> None:
+    """With ``[infusions] day0 = "last"`` the times to event count from P1's second infusion
+    (2024-03-01), so STARTDT is that date and ADT = STARTDT + AVAL; P2 (one infusion) keeps
+    2024-01-01. Under the default "first" STARTDT is 2024-01-01 for both."""
+    from datetime import date, timedelta
+
+    ds = read_dataset(_with_second_infusion(tmp_path))
+    base = load_protocol()
+    last = base.model_copy(update={"infusions": base.infusions.model_copy(update={"day0": "last"})})
+    for protocol, p1_origin in ((base, date(2024, 1, 1)), (last, date(2024, 3, 1))):
+        tte = _by_name(adam_datasets(ds, protocol, study_id="T1"))["ADTTE"]
+        for row in tte.iter_rows(named=True):
+            origin = p1_origin if row["USUBJID"] == "T1-P1" else date(2024, 1, 1)
+            assert row["STARTDT"] == origin, (row["USUBJID"], row["PARAMCD"])
+            assert row["ADT"] == origin + timedelta(days=row["AVAL"])

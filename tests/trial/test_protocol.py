@@ -27,7 +27,11 @@ def test_default_protocol_encodes_trial_data_md() -> None:
         "kind": "hba1c_response",
         "below_pct": 7.0,
         "fall_pct": 1.0,
+        "day0": None,  # the protocol's [infusions] day0
     }
+    # docs/methods/trial.md §4.7: day 0 is the first infusion (docs/trial-data.md), for everything
+    assert p.infusions.day0 == "first"
+    assert {p.day0_of(k) for k in [*ep, "continuous", "grading", "survival"]} == {"first"}
     assert ep["insulin_independent_180_365"].window == (180, 365)
     assert ep["insulin_independent_180_365"].min_coverage == 0.80
     assert ep["hba1c_lt7_day365"].window == (335, 395)

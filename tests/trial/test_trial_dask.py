@@ -94,3 +94,51 @@ def test_cli_dask_json_equals_local_and_bad_input(folders: dict[str, Path]) -> N
     assert len(csv.stderr.strip().splitlines()) == 1
     bad = CliRunner().invoke(app, ["trial", "analyze", str(folders["single"]), "--workers", "2"])
     assert bad.exit_code == 2 and "need --engine dask" in bad.stderr
+
+
+def test_windows_counted_from_a_second_infusion_keep_their_readings(
+    tmp_path: Path, dask_client: Client
+) -> None:
+    # Two of five participants had a second infusion on day 20; the CGM endpoint counts days 60–70
+    # from the LAST infusion, i.e. days 80–90 after the first for them. The Dask engine must bring
+    # those readings back (it selects readings by window), so both engines agree.
+    import dataclasses
+    import datetime as dt
+
+    from endolab.trial.protocol import protocol_from_dict
+
+    ds = simulate_trial(participants=5, days=100, seed=3)
+    people = ds.participants.with_columns(
+        pl.when(pl.col("participant_id").is_in(ds.participants["participant_id"][:2].to_list()))
+        .then(pl.col("infusion_date") + dt.timedelta(days=20))
+        .otherwise(None)
+        .alias("second_infusion_date")
+    )
+    folder = write_dataset(
+        dataclasses.replace(ds, participants=people), tmp_path / "two", format="parquet"
+    )
+    proto = protocol_from_dict(
+        {
+            "name": "last",
+            "primary_endpoint": "tir",
+            "cohort_groups": {"all": sorted(set(people["cohort"].to_list()))},
+            "infusions": {"day0": "last"},
+            "endpoints": {
+                "tir": {
+                    "kind": "tir_above",
+                    "window": [60, 70],
+                    "above_pct": 50.0,
+                    "min_sufficiency": 0.7,
+                }
+            },
+        }
+    )
+    analysis, _notes = analyze_dask(folder, proto, client=dask_client, buckets=3)
+    got = json.loads(endpoints_json_text(analysis))
+    want = json.loads(endpoints_json_text(analyze(read_dataset(folder), proto)))
+    for doc in (got, want):
+        doc["dataset"].pop("folder")
+        doc["dataset"].pop("source")
+    assert got == want
+    tir = {r["participant_id"]: r["details"]["tir__n_readings"] for r in got["participants"]}
+    assert all(n and n > 0 for n in tir.values())

@@ -26,11 +26,13 @@ from endolab.trial.endpoints import (
 from endolab.trial.grading import (
     beta2_forbes_2016,
     beta_score_ryan_2005,
+    citr_state_barton_2012,
     igls1_rickels_2018,
     igls2_beta_cell_landstra_2021,
     igls2_outcome_landstra_2021,
 )
-from endolab.trial.protocol import GradingSpec, Protocol, SheFree
+from endolab.trial.infusions import rebase
+from endolab.trial.protocol import GradingSpec, Protocol, SheFree, SurvivalSpec
 from endolab.trial.stats import binary_summary, continuous_summary
 
 __all__ = [
@@ -72,8 +74,12 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
     ``continuous.tir_baseline_window``; C-peptide = highest value on day ≤ 0, or null (unknown)
     when none was measured: a missing baseline is not taken as 0, so a trace of C-peptide cannot
     earn an Igls 1.0 grade by default (the grade says "not graded" with the reason where it matters).
+
+    Visit days and windows count from ``protocol.day0_of("grading")`` (first or last infusion,
+    :mod:`endolab.trial.infusions`); the baselines stay those before the first infusion [A].
     """
     g = protocol.grading
+    seen = rebase(ds, protocol.day0_of("grading"))
     base_cgm = cgm_window_stats(ds.cgm, intervals, protocol.continuous.tir_baseline_window)
     base_cgm = base_cgm.filter(pl.col("sufficiency") >= g.cgm_min_sufficiency).select(
         "participant_id",
@@ -102,7 +108,7 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
     frames = []
     for visit in g.visits:
         lab = (
-            ds.labs.filter(pl.col("day").is_between(*visit.lab_window, closed="both"))
+            seen.labs.filter(pl.col("day").is_between(*visit.lab_window, closed="both"))
             .sort("participant_id", "date")
             .group_by("participant_id", "test")
             .agg(pl.col("value").last())
@@ -119,7 +125,7 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
             pl.col("CPEP_STIM_PEAK").alias("c_peptide_stim_pmol_l"),
         )
         she = (
-            ds.events.filter(
+            seen.events.filter(
                 (pl.col("category") == "SHE")
                 & pl.col("start_day").is_between(*visit.she_window, closed="both")
             )
@@ -127,7 +133,7 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
             .agg(pl.len().alias("she_events"))
         )
         ins = (
-            ds.insulin.filter(pl.col("day").is_between(*visit.insulin_window, closed="both"))
+            seen.insulin.filter(pl.col("day").is_between(*visit.insulin_window, closed="both"))
             .group_by("participant_id")
             .agg(
                 pl.len().alias("insulin_days_recorded"),
@@ -135,7 +141,7 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
                 pl.col("total_units").mean().alias("insulin_u_per_day"),
             )
         )
-        cgm = cgm_window_stats(ds.cgm, intervals, visit.cgm_window).select(
+        cgm = cgm_window_stats(seen.cgm, intervals, visit.cgm_window).select(
             "participant_id",
             "tir_pct",
             "below54_pct",
@@ -185,7 +191,11 @@ def grading_inputs(ds: TrialDataset, protocol: Protocol, intervals: pl.DataFrame
     return pl.concat(frames, how="diagonal_relaxed").sort("participant_id", "visit_day")
 
 
-def _grade_row(row: dict[str, Any], grading: GradingSpec | None = None) -> dict[str, Any]:
+def _grade_row(
+    row: dict[str, Any],
+    grading: GradingSpec | None = None,
+    graft_threshold_pmol_l: float = SurvivalSpec().graft_failure_c_peptide_pmol_l,
+) -> dict[str, Any]:
     g = GradingSpec() if grading is None else grading
     weight = row["weight_kg"]
     insulin_none = row["insulin_none"]
@@ -240,8 +250,15 @@ def _grade_row(row: dict[str, Any], grading: GradingSpec | None = None) -> dict[
         fasting_glucose_mg_dl=row["fasting_glucose_mg_dl"],
         hba1c_pct=row["hba1c_pct"],
     )
+    state = citr_state_barton_2012(
+        insulin_none=insulin_none,
+        c_peptide_pmol_l=max(cpeps) if cpeps else None,
+        threshold_pmol_l=graft_threshold_pmol_l,
+    )
     return {
         "day": row["visit_day"],
+        "state": state.grade,
+        "state_reason": state.reason,
         "igls1_outcome": igls1.grade,
         "igls1_reason": igls1.reason,
         "igls2_outcome": igls2.grade,
@@ -388,6 +405,7 @@ class TrialAnalysis:
                 "endpoints": {k: v.model_dump() for k, v in p.endpoints.items()},
                 "continuous": p.continuous.model_dump(),
                 "grading": p.grading.model_dump(),
+                "infusions": p.infusions.model_dump(),
             },
             "dataset": {
                 "folder": None if self.dataset.folder is None else str(self.dataset.folder),
@@ -526,13 +544,19 @@ def analyze(
     if protocol.grading.visits:
         inputs = grading_inputs(ds, protocol, intervals)
         for row in inputs.to_dicts():
-            graded = _grade_row(row, protocol.grading)
+            graded = _grade_row(
+                row, protocol.grading, protocol.survival.graft_failure_c_peptide_pmol_l
+            )
             visits.setdefault(row["participant_id"], []).append(graded)
             if row["visit_day"] == protocol.grading.report_visit:
                 report_rows.append(
                     {
                         "participant_id": row["participant_id"],
-                        **{k: v for k, v in graded.items() if k not in ("day", "inputs")},
+                        **{
+                            k: v
+                            for k, v in graded.items()
+                            if k not in ("day", "inputs", "state", "state_reason")
+                        },
                     }
                 )
     if report_rows:

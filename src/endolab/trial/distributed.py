@@ -37,6 +37,7 @@ from endolab.trial.dataset import (
     validate_tables,
 )
 from endolab.trial.endpoints import cgm_sampling_interval
+from endolab.trial.infusions import day0_offsets
 from endolab.trial.protocol import Protocol
 
 __all__ = ["analyze_dask", "cgm_parquet_files", "protocol_windows"]
@@ -102,11 +103,14 @@ def _range_task(
     files: list[str],
     participants: pl.DataFrame,
     windows: list[tuple[int, int]],
+    from_last: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame, int, tuple[Notice, ...]]:
     """One range of participants: (intervals, readings in any window, reading count, notices).
 
     The participants' own values are checked once, by the final :func:`read_dataset`; here only
     the CGM rows are, so the participants' confirmable findings are accepted and not kept.
+    ``from_last``: some windows count from the last infusion, so a reading is also kept when its
+    day counted from the second infusion falls in a window (:mod:`endolab.trial.infusions`).
     """
     lo, hi = bounds
     pid = pl.col("participant_id")
@@ -128,8 +132,17 @@ def _range_task(
     # each participant's last reading is kept too: it is their last observation (follow-up and the
     # survival analysis's censoring), outside every window it enters no endpoint
     last = pl.col("time") == pl.col("time").max().over("participant_id")
-    in_any = pl.any_horizontal([day.is_between(a, b) for a, b in windows]) if windows else None
-    rows = ds.cgm.filter(last if in_any is None else (in_any | last))
+    cgm = ds.cgm
+    days = [day]
+    if from_last:
+        cgm = cgm.join(day0_offsets(ds), on="participant_id", how="left")
+        days.append(day - pl.col("day0_offset"))
+    in_any = (
+        pl.any_horizontal([d.is_between(a, b) for d in days for a, b in windows])
+        if windows
+        else None
+    )
+    rows = cgm.filter(last if in_any is None else (in_any | last))
     return cgm_sampling_interval(ds.cgm), rows.select(_CGM_COLUMNS), ds.cgm.height, notes
 
 
@@ -169,6 +182,10 @@ def analyze_dask(
             files=[str(f) for f in files],
             participants=participants,
             windows=windows,
+            from_last=any(
+                protocol.day0_of(part) == "last"
+                for part in [*protocol.endpoints, "continuous", "grading"]
+            ),
             pure=False,
         )
         results = gather(the_client, futures)

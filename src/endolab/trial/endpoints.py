@@ -23,6 +23,12 @@ the endpoint definitions and missing-data rules of docs/trial-data.md exactly:
   ``None`` without any such result;
 * ``all_of``: ``False`` if any component is ``False``, else ``None`` if any is ``None``, else ``True``.
 
+Each endpoint's windows count from the day 0 its protocol gives it (``day0 = "first"`` or
+``"last"`` infusion, :meth:`~endolab.trial.protocol.Protocol.day0_of`): the endpoint is computed on
+the dataset seen from that day 0 (:func:`endolab.trial.infusions.rebase`), the follow-up of
+``she_free`` included. Baselines (``baseline_hba1c_pct``, the values before day 0 of the continuous
+endpoints) stay those before the first infusion [A] (docs/methods/trial.md §4.7).
+
 Differences of HbA1c values are rounded to 9 decimals before comparing with ``fall_pct`` [A], so that a
 fall from 7.8 % to 6.8 % (0.9999999999999998 in binary floating point) counts as the 1.0-point fall it
 is; HbA1c is reported to 0.1 %.
@@ -39,9 +45,11 @@ from endolab.cgm.metrics import (
     percent_of,
 )
 from endolab.trial.dataset import TrialDataset
+from endolab.trial.infusions import rebase
 from endolab.trial.protocol import (
     AllOf,
     CPeptideDetected,
+    Day0,
     Hba1cLastBelow,
     Hba1cResponse,
     InsulinIndependent,
@@ -317,25 +325,30 @@ def binary_endpoints(
     if intervals is None:
         intervals = cgm_sampling_interval(ds.cgm)
     out = ds.participants.select("participant_id", "cohort")
-    follow_up = follow_up_days(ds)
+    views: dict[Day0, tuple[TrialDataset, pl.DataFrame]] = {}
     composites: list[tuple[str, AllOf]] = []
     for key, ep in protocol.endpoints.items():
         part: pl.DataFrame
-        if isinstance(ep, SheFree):
-            part = _she_free(ds, key, ep, follow_up)
-        elif isinstance(ep, Hba1cResponse):
-            part = _hba1c_response(ds, key, ep)
-        elif isinstance(ep, Hba1cLastBelow):
-            part = _hba1c_last_below(ds, key, ep)
-        elif isinstance(ep, InsulinIndependent):
-            part = _insulin_independent(ds, key, ep)
-        elif isinstance(ep, TirAbove):
-            part = _tir_above(ds, key, ep, intervals)
-        elif isinstance(ep, CPeptideDetected):
-            part = _c_peptide_detected(ds, key, ep)
-        else:
+        if isinstance(ep, AllOf):
             composites.append((key, ep))
             continue
+        day0 = protocol.day0_of(key)
+        if day0 not in views:
+            view = rebase(ds, day0)
+            views[day0] = (view, follow_up_days(view))
+        seen, follow_up = views[day0]
+        if isinstance(ep, SheFree):
+            part = _she_free(seen, key, ep, follow_up)
+        elif isinstance(ep, Hba1cResponse):
+            part = _hba1c_response(seen, key, ep)
+        elif isinstance(ep, Hba1cLastBelow):
+            part = _hba1c_last_below(seen, key, ep)
+        elif isinstance(ep, InsulinIndependent):
+            part = _insulin_independent(seen, key, ep)
+        elif isinstance(ep, TirAbove):
+            part = _tir_above(seen, key, ep, intervals)
+        else:
+            part = _c_peptide_detected(seen, key, ep)
         out = out.join(part, on="participant_id", how="left")
     for key, ep in composites:
         out = out.with_columns(_three_valued_all(ep.components).alias(key))
@@ -380,14 +393,18 @@ def continuous_endpoints(
       ``insulin_reduction_<v>`` = 1 − follow-up / baseline [fraction] (null if the baseline is 0);
     * ``c_peptide_fasting_<v>_pmol_l`` / ``c_peptide_stim_peak_<v>_pmol_l`` last value in
       ``c_peptide_window``, baselines (last value on day ≤ 0) and changes.
+
+    The follow-up windows count from ``protocol.day0_of("continuous")``; the baselines from the
+    first infusion (module docstring).
     """
     spec = protocol.continuous
     v = spec.visit_label
     if intervals is None:
         intervals = cgm_sampling_interval(ds.cgm)
+    fu = rebase(ds, protocol.day0_of("continuous"))
 
-    def tir(window: tuple[int, int], name: str) -> pl.LazyFrame:
-        stats = cgm_window_stats(ds.cgm, intervals, window)
+    def tir(window: tuple[int, int], name: str, source: TrialDataset) -> pl.LazyFrame:
+        stats = cgm_window_stats(source.cgm, intervals, window)
         return stats.lazy().select(
             "participant_id",
             pl.when(pl.col("sufficiency") >= spec.tir_min_sufficiency)
@@ -397,7 +414,7 @@ def continuous_endpoints(
         )
 
     insulin = (
-        ds.insulin.lazy()
+        fu.insulin.lazy()
         .filter(_in_window("day", spec.insulin_window))
         .group_by("participant_id")
         .agg(pl.col("total_units").mean().alias(f"insulin_{v}_u_per_day"))
@@ -411,15 +428,17 @@ def continuous_endpoints(
             pl.col("baseline_insulin_u_per_day").alias("insulin_baseline_u_per_day"),
         )
         .join(
-            _last_lab(ds, "HBA1C", spec.hba1c_window, f"hba1c_{v}_pct"),
+            _last_lab(fu, "HBA1C", spec.hba1c_window, f"hba1c_{v}_pct"),
             on="participant_id",
             how="left",
         )
-        .join(tir(spec.tir_window, f"tir_{v}_pct"), on="participant_id", how="left")
-        .join(tir(spec.tir_baseline_window, "tir_baseline_pct"), on="participant_id", how="left")
+        .join(tir(spec.tir_window, f"tir_{v}_pct", fu), on="participant_id", how="left")
+        .join(
+            tir(spec.tir_baseline_window, "tir_baseline_pct", ds), on="participant_id", how="left"
+        )
         .join(insulin, on="participant_id", how="left")
         .join(
-            _last_lab(ds, "CPEP_FASTING", spec.c_peptide_window, f"c_peptide_fasting_{v}_pmol_l"),
+            _last_lab(fu, "CPEP_FASTING", spec.c_peptide_window, f"c_peptide_fasting_{v}_pmol_l"),
             on="participant_id",
             how="left",
         )
@@ -430,7 +449,7 @@ def continuous_endpoints(
         )
         .join(
             _last_lab(
-                ds, "CPEP_STIM_PEAK", spec.c_peptide_window, f"c_peptide_stim_peak_{v}_pmol_l"
+                fu, "CPEP_STIM_PEAK", spec.c_peptide_window, f"c_peptide_stim_peak_{v}_pmol_l"
             ),
             on="participant_id",
             how="left",

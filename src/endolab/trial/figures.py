@@ -3,6 +3,8 @@
 * :func:`trajectory_figure` — HbA1c, daily insulin or C-peptide over study days, one line per
   participant, one panel per cohort;
 * :func:`tir_figure` — CGM time in range at baseline vs the follow-up window, one line per participant;
+* :func:`state_figure` — each participant's graft state at every grading visit (the registry's
+  state chart), drawn from the analysis's per-visit states;
 * :func:`cohort_agp_figure` / :func:`agp_figures` — ambulatory glucose profile over the follow-up
   CGM window, pooled per cohort (percentiles from ``endolab.cgm.agp_percentiles``) and, for small
   trials, one AGP report per participant (``endolab.cgm.agp_figure``).
@@ -27,12 +29,15 @@ from endolab.cgm.schema import (
 )
 from endolab.notices import Notice, collect
 from endolab.trial.analysis import TrialAnalysis
+from endolab.trial.grading import CITR_STATE_LABELS
+from endolab.trial.infusions import second_infusion_days
 
 __all__ = [
     "AGP_PER_PARTICIPANT_MAX",
     "agp_figures",
     "cohort_agp_figure",
     "figure_png",
+    "state_figure",
     "tir_figure",
     "trajectory_figure",
 ]
@@ -331,7 +336,7 @@ def survival_figure(a: TrialAnalysis) -> Figure | None:
                 f"{group + ':':<{width}}" + " ".join(f"{c.at_risk_at.get(d, 0):>3}" for d in days)
             )
         ax.set_title(title, fontsize=9.5)
-        ax.set_xlabel("Study day (0 = first infusion)")
+        ax.set_xlabel(f"Study day (0 = {a.protocol.day0_of('survival')} infusion)")
         ax.set_xlim(0, max(days) if days else None)
         ax.set_ylim(0, 1.05)
         ax.grid(alpha=0.3)
@@ -348,4 +353,71 @@ def survival_figure(a: TrialAnalysis) -> Figure | None:
             va="top",
         )
     axes[0].set_ylabel("Fraction free of the event (Kaplan–Meier, 95 % CI)")
+    return fig
+
+
+#: Colours of the registry's state chart (CITR annual reports): yellow insulin independent, green
+#: graft functioning, black graft failed, grey not graded.
+STATE_COLOURS: dict[str | None, str] = {
+    "insulin_independent": "#f2c200",
+    "graft_functioning": "#2ca02c",
+    "graft_failed": "#222222",
+    None: "#bbbbbb",
+}
+
+
+#: Above this many participants the state chart drops their names and thins its rows.
+_STATE_LABELLED_MAX = 60
+
+
+def state_figure(a: TrialAnalysis) -> Figure | None:
+    """Participants × time coloured by each visit's state (``a.visits[pid][i]["state"]``).
+
+    Each visit's colour spans the time since the previous visit (the first visit's, since day 0),
+    as a registry chart colours the follow-up; a red triangle marks a second infusion. ``None``
+    when the protocol has no grading visits or nobody was graded.
+    """
+    days = sorted(v.day for v in a.protocol.grading.visits)
+    ids = [pid for pid in a.participants["participant_id"].to_list() if a.visits.get(pid)]
+    if not days or not ids:
+        return None
+    day0 = a.protocol.day0_of("grading")
+    # each visit colours the time since the previous visit (the first: since day 0)
+    edges = [min(0.0, float(days[0]) - 1.0), *[float(d) for d in days]]
+    span = {d: (edges[i], edges[i + 1] - edges[i]) for i, d in enumerate(days)}
+    second = second_infusion_days(a.dataset, day0)
+    labelled = len(ids) <= _STATE_LABELLED_MAX
+    per_row = 0.28 if labelled else max(0.02, 14.0 / len(ids))
+    fig = Figure(figsize=(8.0, 1.2 + per_row * len(ids)), layout="constrained")
+    ax = fig.subplots()
+    for row, pid in enumerate(reversed(ids)):
+        for visit in a.visits[pid]:
+            start, width = span[visit["day"]]
+            ax.broken_barh(
+                [(start, width)],
+                (row - 0.4, 0.8),
+                facecolors=STATE_COLOURS[visit["state"]],
+                edgecolor="white",
+                linewidth=0.5,
+            )
+        if pid in second:
+            ax.plot(second[pid], row, marker="v", color="#d62728", markersize=7, zorder=3)
+    if labelled:
+        ax.set_yticks(range(len(ids)), list(reversed(ids)), fontsize=7)
+    else:
+        ax.set_yticks([])
+        ax.set_ylabel(f"{len(ids)} participants")
+    ax.set_xticks(days)
+    ax.set_xlim(min([edges[0], *second.values()]), max([edges[-1], *second.values()]) + 5)
+    ax.set_xlabel(f"Study day (0 = {day0} infusion)")
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Patch | Line2D] = [
+        Patch(facecolor=c, label=CITR_STATE_LABELS[s]) for s, c in STATE_COLOURS.items()
+    ]
+    if second:
+        handles.append(Line2D([], [], marker="v", color="#d62728", ls="", label="second infusion"))
+    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_title("Graft state at each visit (CITR state chart)", fontsize=10)
     return fig

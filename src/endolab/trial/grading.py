@@ -1,4 +1,5 @@
-"""Islet graft-function grading: Igls 1.0, Igls 2.0 (outcome and β-cell function), β-score, BETA-2.
+"""Islet graft-function grading: Igls 1.0, Igls 2.0 (outcome and β-cell function), β-score, BETA-2,
+and the registry's (CITR) graft state of a visit.
 
 One function per published classification, each returning the grade (or score) *and the reason*.
 Every criterion is evaluated with three-valued logic: ``True``, ``False`` or ``None`` (the data needed
@@ -42,6 +43,8 @@ from typing import Final
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
 
 __all__ = [
+    "CITR_STATES",
+    "CITR_STATE_LABELS",
     "C_PEPTIDE_COLUMNS",
     "C_PEPTIDE_PMOL_L_PER_NG_ML",
     "IGLS2_CPEP_FASTING_GOOD_PMOL_L",
@@ -52,6 +55,7 @@ __all__ = [
     "Graded",
     "beta2_forbes_2016",
     "beta_score_ryan_2005",
+    "citr_state_barton_2012",
     "igls1_rickels_2018",
     "igls2_beta_cell_landstra_2021",
     "igls2_outcome_landstra_2021",
@@ -733,3 +737,88 @@ def beta2_forbes_2016(
         f"BETA-2 {value:.1f} [formula U: unverified]: sqrt({_fmt(cp)} nmol/L × (1 − "
         f"{_fmt(insulin_u_kg_day)} U/kg/day)) / ({_fmt(fpg)} mmol/L × {_fmt(hba1c_pct)} %) × 1000"
     )
+
+
+#: The registry's graft states of a visit, best first (:func:`citr_state_barton_2012`); a visit
+#: without the data to place it is "not graded" (state ``None``).
+CITR_STATES: Final = ("insulin_independent", "graft_functioning", "graft_failed")
+
+#: Words for each state in tables and figures (``None``: not graded).
+CITR_STATE_LABELS: Final[dict[str | None, str]] = {
+    "insulin_independent": "insulin independent",
+    "graft_functioning": "graft functioning",
+    "graft_failed": "graft failed",
+    None: "not graded",
+}
+
+
+def citr_state_barton_2012(
+    *,
+    insulin_none: bool | None,
+    c_peptide_pmol_l: float | None,
+    threshold_pmol_l: float = 0.3 * C_PEPTIDE_PMOL_L_PER_NG_ML,
+) -> Graded:
+    """The graft state of one visit, as the islet registry charts it over time.
+
+    Parameters
+    ----------
+    insulin_none
+        No exogenous insulin over the visit's insulin window (enough days recorded), ``False``
+        when insulin was taken, ``None`` when unknown (too few records).
+    c_peptide_pmol_l
+        The visit's C-peptide [pmol/L]: the highest of its fasting and stimulated results, or
+        ``None`` when none was measured.
+    threshold_pmol_l
+        Graft function at or above this C-peptide [pmol/L]; default 0.3 ng/mL × 331 = 99.3
+        pmol/L (the protocol's ``survival.graft_failure_c_peptide_pmol_l``).
+
+    Returns
+    -------
+    :class:`Graded` with grade ``"insulin_independent"``, ``"graft_functioning"``,
+    ``"graft_failed"`` or ``None`` (not graded), and the reason.
+
+    Barton FB et al. Improvement in outcomes of clinical islet transplantation: 1999–2010.
+    Diabetes Care 2012;35(7):1436–1445, doi:10.2337/dc12-0063 [U: DOI not re-checked]; the CITR
+    annual reports' state charts (insulin independent; insulin-using with graft function; no islet
+    function = C-peptide < 0.3 ng/mL; missing data) — docs/methods/trial.md §2.3 and §4.8. Rules,
+    in order [A: the order decides contradictory data]:
+
+    1. C-peptide measured and below the threshold → ``graft_failed`` (even without insulin);
+    2. no exogenous insulin → ``insulin_independent`` (the C-peptide is at or above the
+       threshold, or was not measured at the visit);
+    3. C-peptide at or above the threshold → ``graft_functioning`` (insulin taken, or its use
+       unknown);
+    4. otherwise (no C-peptide, insulin taken or unknown) → not graded.
+
+    >>> citr_state_barton_2012(insulin_none=True, c_peptide_pmol_l=400).grade
+    'insulin_independent'
+    >>> citr_state_barton_2012(insulin_none=False, c_peptide_pmol_l=99.3).grade
+    'graft_functioning'
+    >>> citr_state_barton_2012(insulin_none=True, c_peptide_pmol_l=99.2).grade
+    'graft_failed'
+    >>> print(citr_state_barton_2012(insulin_none=None, c_peptide_pmol_l=None).reason)
+    not graded: no C-peptide at the visit and insulin use unknown (too few insulin records)
+    """
+    t = _fmt(threshold_pmol_l)
+    if c_peptide_pmol_l is not None and c_peptide_pmol_l < threshold_pmol_l:
+        v, t = _decisive(c_peptide_pmol_l, threshold_pmol_l, "<")
+        return Graded("graft_failed", f"graft failed: C-peptide {v} pmol/L < {t} pmol/L")
+    if insulin_none is True:
+        cp = (
+            "C-peptide not measured at the visit"
+            if c_peptide_pmol_l is None
+            else f"C-peptide {_fmt(c_peptide_pmol_l)} pmol/L ≥ {t} pmol/L"
+        )
+        return Graded("insulin_independent", f"insulin independent: no exogenous insulin; {cp}")
+    if c_peptide_pmol_l is not None:
+        use = "insulin taken" if insulin_none is False else "insulin use unknown"
+        return Graded(
+            "graft_functioning",
+            f"graft functioning: C-peptide {_fmt(c_peptide_pmol_l)} pmol/L ≥ {t} pmol/L; {use}",
+        )
+    use = (
+        "insulin taken"
+        if insulin_none is False
+        else "insulin use unknown (too few insulin records)"
+    )
+    return Graded(None, f"not graded: no C-peptide at the visit and {use}")

@@ -31,11 +31,13 @@ __all__ = [
     "AllOf",
     "CPeptideDetected",
     "ContinuousSpec",
+    "Day0",
     "Endpoint",
     "GradingSpec",
     "GradingVisit",
     "Hba1cLastBelow",
     "Hba1cResponse",
+    "InfusionSpec",
     "InsulinIndependent",
     "Protocol",
     "SheFree",
@@ -49,6 +51,11 @@ __all__ = [
 BUILTIN_PROTOCOLS = ("zimislecel-2025", "cit07-style")
 
 Window = tuple[int, int]
+
+#: Which infusion is day 0 of an endpoint's windows: the participant's ``"first"`` infusion
+#: (``infusion_date``) or their ``"last"`` (``second_infusion_date`` when there is one, else the
+#: first). See docs/methods/trial.md §4.7 and :mod:`endolab.trial.infusions`.
+Day0 = Literal["first", "last"]
 
 
 class _Strict(BaseModel):
@@ -64,6 +71,8 @@ def _check_window(window: Window, name: str) -> Window:
 class _Windowed(_Strict):
     label: str = ""
     window: Window
+    #: Day 0 of this endpoint's window; ``None`` = the protocol's ``[infusions] day0``.
+    day0: Day0 | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> _Windowed:
@@ -128,6 +137,8 @@ class CPeptideDetected(_Strict):
     kind: Literal["c_peptide_detected"]
     label: str = ""
     after_day: int = 0
+    #: Day 0 that ``after_day`` counts from; ``None`` = the protocol's ``[infusions] day0``.
+    day0: Day0 | None = None
 
 
 class AllOf(_Strict):
@@ -160,6 +171,9 @@ class ContinuousSpec(_Strict):
     tir_min_sufficiency: float = Field(default=0.70, gt=0, le=1)
     insulin_window: Window = (352, 365)
     c_peptide_window: Window = (335, 395)
+    #: Day 0 of the follow-up windows (not of the baselines, which stay before the first
+    #: infusion); ``None`` = the protocol's ``[infusions] day0``.
+    day0: Day0 | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> ContinuousSpec:
@@ -203,6 +217,9 @@ class GradingSpec(_Strict):
     #: Apply the Igls 1.0 footnote "C-peptide should also be > 0.17 nmol/L (0.5 ng/mL)".
     igls1_c_peptide_footnote: bool = True
     visits: list[GradingVisit] = Field(default_factory=list)
+    #: Day 0 of the visit days and windows (baselines stay before the first infusion);
+    #: ``None`` = the protocol's ``[infusions] day0``.
+    day0: Day0 | None = None
 
     @model_validator(mode="after")
     def _report_visit_listed(self) -> GradingSpec:
@@ -226,6 +243,21 @@ class SurvivalSpec(_Strict):
     insulin_independence_min_days: int = Field(14, ge=1)
     #: Study days at which the number at risk is reported under each curve [day].
     at_risk_days: list[int] = Field(default_factory=lambda: [0, 90, 180, 270, 365])
+    #: Time origin of every time to event; ``None`` = the protocol's ``[infusions] day0``.
+    day0: Day0 | None = None
+
+
+class InfusionSpec(_Strict):
+    """Repeat infusions: which infusion is day 0 (docs/methods/trial.md §4.7, docs/trial.md).
+
+    ``day0`` is the default of every endpoint and of the ``[continuous]``, ``[grading]`` and
+    ``[survival]`` sections; each may set its own ``day0``. ``"first"`` (the default) counts every
+    window from ``infusion_date``, as the dataset format and the zimislecel and CIT-07 primary
+    endpoints do; ``"last"`` counts it from ``second_infusion_date`` for a participant who had a
+    second infusion: the whole window moves by the days between the two infusions.
+    """
+
+    day0: Day0 = "first"
 
 
 class Protocol(_Strict):
@@ -240,6 +272,28 @@ class Protocol(_Strict):
     continuous: ContinuousSpec = Field(default_factory=ContinuousSpec)
     grading: GradingSpec = Field(default_factory=GradingSpec)
     survival: SurvivalSpec = Field(default_factory=SurvivalSpec)
+    infusions: InfusionSpec = Field(default_factory=InfusionSpec)
+
+    def day0_of(self, part: str) -> Day0:
+        """The day 0 an endpoint key, or ``"continuous"``, ``"grading"`` or ``"survival"``, uses.
+
+        >>> p = protocol_from_dict({"name": "x", "primary_endpoint": "p",
+        ...     "cohort_groups": {"A": ["A"]}, "infusions": {"day0": "last"},
+        ...     "endpoints": {"p": {"kind": "she_free", "window": [90, 365], "day0": "first"},
+        ...                   "q": {"kind": "she_free", "window": [90, 365]}}})
+        >>> p.day0_of("p"), p.day0_of("q"), p.day0_of("grading")
+        ('first', 'last', 'last')
+        """
+        own: Day0 | None
+        if part == "continuous":
+            own = self.continuous.day0
+        elif part == "grading":
+            own = self.grading.day0
+        elif part == "survival":
+            own = self.survival.day0
+        else:
+            own = getattr(self.endpoints[part], "day0", None)
+        return own or self.infusions.day0
 
     @model_validator(mode="after")
     def _references(self) -> Protocol:

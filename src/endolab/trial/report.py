@@ -71,8 +71,8 @@ def participants_frame(a: TrialAnalysis) -> pl.DataFrame:
 
     Columns: those of :attr:`TrialAnalysis.participants` (``<endpoint>__<what>`` are supporting
     values), then for each grading visit ``d`` the columns ``igls1_outcome_day<d>``,
-    ``igls2_outcome_day<d>``, ``igls2_beta_cell_function_day<d>``, ``beta_score_day<d>`` and
-    ``beta2_day<d>``.
+    ``igls2_outcome_day<d>``, ``igls2_beta_cell_function_day<d>``, ``beta_score_day<d>``,
+    ``beta2_day<d>`` and ``state_day<d>`` (the registry's graft state).
     """
     frame = a.participants
     extra: list[dict[str, Any]] = []
@@ -86,6 +86,7 @@ def participants_frame(a: TrialAnalysis) -> pl.DataFrame:
                 "igls2_beta_cell_function",
                 "beta_score",
                 "beta2",
+                "state",
             ):
                 row[f"{key}_day{d}"] = visit[key]
         extra.append(row)
@@ -100,6 +101,7 @@ def participants_frame(a: TrialAnalysis) -> pl.DataFrame:
                     f"igls2_beta_cell_function_day{d}": pl.String,
                     f"beta_score_day{d}": pl.Int64,
                     f"beta2_day{d}": pl.Float64,
+                    f"state_day{d}": pl.String,
                 }
             )
         frame = frame.join(pl.DataFrame(extra, schema=schema), on="participant_id", how="left")
@@ -194,6 +196,32 @@ def _definitions(p: Protocol) -> list[str]:
     return [f"{labels[key]}: {describe_endpoint(ep, labels)}" for key, ep in p.endpoints.items()]
 
 
+def day0_sentence(p: Protocol) -> str:
+    """Which infusion is day 0, in one sentence (the protocol's ``[infusions]`` rules).
+
+    >>> from endolab.trial.protocol import load_protocol
+    >>> print(day0_sentence(load_protocol()))  # doctest: +NORMALIZE_WHITESPACE
+    Day 0 is the first infusion: a date D is on day (D − infusion date) in days; a second infusion
+    moves no window.
+    """
+    parts = [k for k, ep in p.endpoints.items() if ep.kind != "all_of"]
+    parts += ["continuous", "grading", "survival"]
+    last = [k for k in parts if p.day0_of(k) == "last"]
+    if not last:
+        return (
+            "Day 0 is the first infusion: a date D is on day (D − infusion date) in days; a second "
+            "infusion moves no window."
+        )
+    first = [k for k in parts if k not in last]
+    text = (
+        "Day 0 is the last infusion (the second, for a participant who had one; else the first) "
+        f"for {', '.join(last)}"
+    )
+    if first:
+        text += f"; the first infusion for {', '.join(first)}"
+    return text + ". Baselines are those before the first infusion."
+
+
 def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list[str]) -> str:
     e = html.escape
     p = a.protocol
@@ -212,9 +240,8 @@ def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list
     parts.append("<h2>Endpoint definitions</h2><ul>")
     parts += [f"<li>{e(d)}</li>" for d in _definitions(p)]
     parts.append(
-        "</ul><p class='note'>Day 0 is the first infusion; a date D is on day (D − infusion date)"
-        " in days; windows are closed intervals. Missing-data rules: docs/trial-data.md and "
-        "docs/trial.md.</p>"
+        f"</ul><p class='note'>{e(day0_sentence(p))} Windows are closed intervals. Missing-data "
+        "rules: docs/trial-data.md and docs/trial.md.</p>"
     )
     parts.append("<h2>Tables</h2>")
     parts += [to_html(t) for t in all_tables(a)]
@@ -257,6 +284,7 @@ def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, byte
     from endolab.trial.figures import (
         agp_figures,
         figure_png,
+        state_figure,
         survival_figure,
         tir_figure,
         trajectory_figure,
@@ -275,6 +303,16 @@ def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, byte
     out.append(("C-peptide over study days", figure_png(trajectory_figure(a, "c_peptide"))))
     progress("drawing TIR figure")
     out.append(("CGM time in range, baseline vs follow-up", figure_png(tir_figure(a))))
+    progress("drawing the graft-state figure")
+    states = state_figure(a)
+    if states is not None:
+        out.append(
+            (
+                "Graft state of each participant at every visit: insulin independent, graft "
+                "functioning, graft failed, not graded",
+                figure_png(states),
+            )
+        )
     progress("drawing Kaplan–Meier figure")
     km = survival_figure(a)
     if km is not None:

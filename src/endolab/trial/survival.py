@@ -38,6 +38,7 @@ from typing import Any, Final
 import polars as pl
 
 from endolab.trial.dataset import TrialDataset
+from endolab.trial.infusions import rebase
 from endolab.trial.protocol import Protocol, SurvivalSpec
 
 __all__ = [
@@ -171,9 +172,12 @@ def time_to_events(ds: TrialDataset, protocol: Protocol) -> pl.DataFrame:
 
     ``at_risk`` is false for a participant who cannot have the event (graft never detected,
     insulin independence never achieved); such rows carry no time. ``censor_reason`` is
-    ``last observation`` or ``death`` for a censored time, else empty.
+    ``last observation`` or ``death`` for a censored time, else empty. Times count from
+    ``protocol.day0_of("survival")``: the first infusion, or the last for a protocol that says
+    ``day0 = "last"`` (:mod:`endolab.trial.infusions`; what happened before it is then not counted).
     """
     spec = protocol.survival
+    ds = rebase(ds, protocol.day0_of("survival"))
     last = _last_observation(ds)
     deaths = _deaths(ds)
     she = _first_she(ds)

@@ -17,6 +17,7 @@ from endolab.trial.analysis import (
     TrialAnalysis,
     continuous_keys,
 )
+from endolab.trial.grading import CITR_STATE_LABELS
 
 __all__ = [
     "NOT_DECIDED",
@@ -32,6 +33,7 @@ __all__ = [
     "survival_table",
     "to_html",
     "to_markdown",
+    "visit_table",
 ]
 
 
@@ -242,6 +244,51 @@ def grading_table(a: TrialAnalysis) -> Table | None:
             "Igls 1.0: Rickels et al. 2018; Igls 2.0: Landstra et al. 2021. 'not graded': a "
             "criterion needed to decide the grade could not be evaluated (see each participant's "
             "reason in endpoints.json and participants.csv).",
+        ],
+    )
+
+
+def visit_table(a: TrialAnalysis) -> Table | None:
+    """Graft function at every grading visit: one row per participant and visit (Igls 1.0, Igls 2.0
+    outcome and β-cell function, β-score and the registry's state), ``None`` without visits."""
+    if not a.protocol.grading.visits:
+        return None
+    rows = []
+    for r in a.participants.select("participant_id", "cohort").to_dicts():
+        for v in a.visits.get(r["participant_id"], []):
+            score = v.get("beta_score")
+            rows.append(
+                [
+                    str(r["participant_id"]),
+                    str(r["cohort"]),
+                    str(v["day"]),
+                    v.get("igls1_outcome") or "not graded",
+                    v.get("igls2_outcome") or "not graded",
+                    v.get("igls2_beta_cell_function") or "not graded",
+                    "—" if score is None else str(score),
+                    CITR_STATE_LABELS[v.get("state")],
+                ]
+            )
+    day0 = a.protocol.day0_of("grading")
+    return Table(
+        title="Graft function at every visit",
+        header=[
+            "Participant",
+            "Cohort",
+            f"Visit day (0 = {day0} infusion)",
+            "Igls 1.0",
+            "Igls 2.0 outcome",
+            "Igls 2.0 β-cell function",
+            "β-score [0–8]",
+            "State (CITR)",
+        ],
+        rows=rows,
+        notes=[
+            "Each visit graded from the data in its windows (protocol [grading] visits). State: "
+            "insulin independent (no exogenous insulin), graft functioning (C-peptide ≥ "
+            f"{a.protocol.survival.graft_failure_c_peptide_pmol_l:g} pmol/L), graft failed "
+            "(C-peptide below it), not graded (no C-peptide and insulin taken or unknown); "
+            "docs/trial.md. Reasons for every grade: endpoints.json (participants[].visits)."
         ],
     )
 
@@ -498,6 +545,9 @@ def all_tables(a: TrialAnalysis) -> list[Table]:
     g = grading_table(a)
     if g is not None:
         tables.append(g)
+    per_visit = visit_table(a)
+    if per_visit is not None:
+        tables.append(per_visit)
     km = survival_table(a)
     if km is not None:
         tables.append(km)

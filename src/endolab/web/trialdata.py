@@ -242,6 +242,10 @@ class TrialView:
     agp: dict[str, str]  # participant id or "cohort" -> SVG data URI
     agp_note: str | None
     grades: list[dict[str, Any]] = field(default_factory=list)
+    #: (caption, PNG data URI) of the Kaplan–Meier figure, ``None`` without a survival result.
+    survival: tuple[str, str] | None = None
+    #: (caption, PNG data URI) of the graft-state chart, ``None`` without graded visits.
+    states: tuple[str, str] | None = None
 
     @classmethod
     def build(cls, analysis: TrialAnalysis, *, per_participant_agp: bool = True) -> TrialView:
@@ -253,6 +257,8 @@ class TrialView:
         from endolab.trial.figures import (
             agp_figures,
             cohort_agp_figure,
+            state_figure,
+            survival_figure,
             tir_figure,
             trajectory_figure,
         )
@@ -263,10 +269,12 @@ class TrialView:
             grading_table,
             listing_table,
             paired_tables,
+            survival_table,
             to_html,
         )
 
         grading = grading_table(analysis)
+        km_table = survival_table(analysis)
         tables = {
             "endpoints": [
                 to_html(binary_table(analysis)),
@@ -274,6 +282,7 @@ class TrialView:
                 *[to_html(t) for t in paired_tables(analysis)],
             ],
             "grading": [] if grading is None else [to_html(grading)],
+            "survival": [] if km_table is None else [to_html(km_table)],
             "adverse": [to_html(t) for t in adverse_event_tables(analysis)],
             "listing": [to_html(listing_table(analysis))],
         }
@@ -300,7 +309,19 @@ class TrialView:
             {"participant_id": pid, "visits": visits}
             for pid, visits in sorted(analysis.visits.items())
         ]
-        return cls(analysis, tables, traj, agp, note, grades)
+        km = survival_figure(analysis)
+        survival = (
+            None
+            if km is None
+            else ("Time to event (Kaplan–Meier, 95 % CI) with the numbers at risk", _png_uri(km))
+        )
+        chart = state_figure(analysis)
+        states = (
+            None
+            if chart is None
+            else ("Graft state of each participant at every visit", _png_uri(chart))
+        )
+        return cls(analysis, tables, traj, agp, note, grades, survival, states)
 
 
 class TrialState:

@@ -399,6 +399,16 @@ def _adlb(ds: TrialDataset, study_id: str, lb: Dataset) -> Dataset:
     )
 
 
+def _time_origin(ds: TrialDataset, protocol: Protocol) -> pl.DataFrame:
+    """Each participant's time-to-event origin: the infusion the protocol's ``[survival]`` day 0
+    names (``"last"``: the second infusion where there is one), as ``trial.survival`` counts."""
+    p = ds.participants
+    origin = pl.col("infusion_date")
+    if protocol.day0_of("survival") == "last" and "second_infusion_date" in p.columns:
+        origin = pl.coalesce(pl.col("second_infusion_date"), pl.col("infusion_date"))
+    return p.select("participant_id", origin.alias("_origin"))
+
+
 def _adtte(ds: TrialDataset, study_id: str, protocol: Protocol) -> Dataset:
     from endolab.trial.survival import time_to_events
 
@@ -410,13 +420,13 @@ def _adtte(ds: TrialDataset, study_id: str, protocol: Protocol) -> Dataset:
     )
     frame = (
         tte.join(params, on="endpoint")
-        .join(ds.participants.select("participant_id", "infusion_date"), on="participant_id")
+        .join(_time_origin(ds, protocol), on="participant_id")
         .with_columns(
             pl.lit(study_id).alias("STUDYID"),
             (pl.lit(study_id + "-") + pl.col("participant_id")).alias("USUBJID"),
             pl.col("cohort").alias("ARMCD"),
-            pl.col("infusion_date").alias("STARTDT"),
-            (pl.col("infusion_date") + pl.duration(days=pl.col("time_days"))).alias("ADT"),
+            pl.col("_origin").alias("STARTDT"),
+            (pl.col("_origin") + pl.duration(days=pl.col("time_days"))).alias("ADT"),
             pl.col("time_days").cast(pl.Float64).alias("AVAL"),
             pl.when(pl.col("event")).then(0).otherwise(1).alias("CNSR"),
             pl.when(pl.col("event")).then(pl.col("_evnt")).otherwise(pl.lit("")).alias("EVNTDESC"),
