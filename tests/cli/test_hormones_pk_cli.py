@@ -36,7 +36,7 @@ def test_human_output_has_units_and_the_disclaimer() -> None:
     result = runner.invoke(app, [*BASE, "--lab", "650@3.5d", "--lab", "900@1d"])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    for text in ("Trough", "Peak", "Mean", "ng/dL", "days", "Fitted to your labs", "pg/mL"):
+    for text in ("Trough", "Peak", "Cavg", "ng/dL", "days", "Fitted to your labs", "pg/mL"):
         assert text in out
     assert "650 ng/dL" in out and "900 ng/dL" in out
     assert DISCLAIMER.split(":")[0] in out
@@ -93,3 +93,64 @@ def test_runs_on_the_core_install_without_scipy_or_matplotlib() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert float(out.stdout) > 0
+
+
+def test_protocol_is_the_issues_name_and_pk_its_alias() -> None:
+    args = ["--ester", "cypionate", "--dose-mg", "120", "--every-days", "3.5", "--json"]
+    new = runner.invoke(app, ["hormones", "protocol", *args])
+    old = runner.invoke(app, ["hormones", "pk", *args])
+    assert new.exit_code == old.exit_code == 0, new.output
+    assert json.loads(new.stdout) == json.loads(old.stdout)
+
+
+def test_compare_prints_both_regimens_side_by_side() -> None:
+    result = runner.invoke(
+        app,
+        [*BASE, "--compare", "ester=enanthate,dose=250,every=14"],
+    )
+    assert result.exit_code == 0, result.output
+    a = protocol("cypionate", 120, 7).pk
+    b = protocol("enanthate", 250, 14).pk
+    # hand-formatted: A's and B's trough (3 s.f.) on the comparison row, B − A signed
+    line = next(x for x in result.stdout.splitlines() if x.strip().startswith("Total T trough"))
+    assert f"{a.trough_ng_dl:.0f} → {b.trough_ng_dl:.0f} ng/dL" in line
+    assert f"{b.trough_ng_dl - a.trough_ng_dl:+.0f}" in line.replace("+", "+")
+    assert DISCLAIMER.split(":")[0] in result.stdout
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["enanthate,250,14", "ester=enanthate,dose=250", "ester=enanthate,dose=250,every=14,x=1"],
+)
+def test_compare_spec_errors_are_one_line_exit_2(spec: str) -> None:
+    result = runner.invoke(app, [*BASE, "--compare", spec])
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith("error: E_COMPARE_FORMAT")
+    assert "Traceback" not in result.output
+
+
+def test_tables_are_the_library_presentation() -> None:
+    # issue 22: the pk tables were built in the CLI; they are the web page's rows now
+    # (pk_view.protocol_rows/protocol_facts, presentation.pk_lab_rows), each on its own line, in order.
+    from endolab.hormones import presentation as show
+    from endolab.hormones.pk_view import protocol_facts, protocol_rows
+
+    out = runner.invoke(app, [*BASE, "--lab", "650@3.5d", "--lab", "900@1d"]).stdout.splitlines()
+    res = protocol("cypionate", 120, 7, labs=["650@3.5d", "900@1d"])
+    assert res.fit is not None
+    assert out[0] == show.pk_headline(res)
+    assert show.pk_fit_headline(res.fit) in out
+    rows = protocol_rows(res)
+    cells = [(f"{r.name} [{r.unit}]", [*r.texts, r.ref_text or "—"]) for r in rows]
+    cells += [(label, [text]) for label, text in protocol_facts(res)]
+    cells += [(d.label, [d.value, d.note]) for d in show.pk_lab_rows(res.fit)]
+    lines = [next(i for i, s in enumerate(out) if s.strip().startswith(c[0] + " ")) for c in cells]
+    assert lines == sorted(lines) and len(set(lines)) == len(cells), lines
+    for i, (_, texts) in zip(lines, cells, strict=True):
+        for text in texts:
+            assert text in out[i], (out[i], text)
+    assert rows[0].key == "total_testosterone"
+    assert "650 ng/dL" in out[lines[-2]] and "900 ng/dL" in out[lines[-1]]  # the labs, as typed
+    # fluctuation index = (peak − trough) / Cavg, the definition on its line (hand calculation)
+    pk = res.pk
+    assert pk.fluctuation_index == pytest.approx((pk.peak_ng_dl - pk.trough_ng_dl) / pk.mean_ng_dl)

@@ -45,7 +45,10 @@ PROGRESS_MIN_BYTES = 20_000_000
 
 _Files = Annotated[
     list[Path],
-    typer.Argument(help="CGM files: generic CSV/Parquet, Dexcom Clarity or LibreView CSV."),
+    typer.Argument(
+        help="CGM files: generic CSV/Parquet, Dexcom Clarity, LibreView, CareLink or Tandem "
+        "t:connect CSV, Nightscout or Tidepool JSON, Glooko zip."
+    ),
 ]
 _Unit = Annotated[
     str | None,
@@ -55,7 +58,12 @@ _Unit = Annotated[
     ),
 ]
 _Reader = Annotated[
-    str, typer.Option("--reader", help="File format: auto, generic, dexcom or libre.")
+    str,
+    typer.Option(
+        "--reader",
+        help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool, tandem "
+        "or glooko.",
+    ),
 ]
 _DateOrder = Annotated[
     str,
@@ -179,7 +187,21 @@ def _read_options(
 ) -> dict[str, Any]:
     """The readers' keyword options from --reader, --date-order, the column map, --include-scans."""
     options: dict[str, Any] = {
-        "reader": _choice(reader, ("auto", "generic", "dexcom", "libre"), "--reader")
+        "reader": _choice(
+            reader,
+            (
+                "auto",
+                "generic",
+                "dexcom",
+                "libre",
+                "carelink",
+                "nightscout",
+                "tidepool",
+                "tandem",
+                "glooko",
+            ),
+            "--reader",
+        )
     }
     order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
     if order != "auto":
@@ -363,6 +385,10 @@ def metrics_command(
 
     Without --out or --format a summary table is printed; --format csv|json prints the full table,
     --out FILE writes it (format from --format or the file suffix). Columns: docs/cgm.md.
+
+    Limits: files whose reading would need more memory than this machine has free (about 8 bytes
+    per byte of CSV and 100 per Parquet row, plus 150 MB) are refused before reading
+    (E_TOO_LARGE, exit 3); Parquet larger than memory: the dask engine (--engine dask).
     """
     import sys
     from contextlib import nullcontext
@@ -556,7 +582,12 @@ def episodes_command(
     as_json: _Json = False,
     overwrite: OverwriteOption = False,
 ) -> None:
-    """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
+    """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended.
+
+    Limits: files whose reading would need more memory than this machine has free (about 8 bytes
+    per byte of CSV and 100 per Parquet row, plus 150 MB) are refused before reading
+    (E_TOO_LARGE, exit 3).
+    """
     from endolab.cgm import episodes_result
     from endolab.cgm.tables import episode_summary_columns
     from endolab.numbers import parse_float
@@ -604,6 +635,47 @@ def episodes_command(
     _say(result.notices)
 
 
+@app.command("detect")
+def detect_command(
+    file: Annotated[Path, typer.Argument(help="CGM file (any supported format).")],
+    reader: _Reader = "auto",
+    date_order: _DateOrder = "auto",
+    as_json: _Json = False,
+) -> None:
+    """Name the format of a CGM file, its glucose unit and the time span of its readings.
+
+    The file is read in full, so a file that breaks its format is refused in one line naming the
+    line (exit 3).
+    """
+    from endolab.cgm.readers import describe_file
+    from endolab.notices import collect
+
+    options = _read_options(reader, date_order, None, False)
+    with collect() as notices:
+        found = describe_file(file, reader=options.pop("reader"), **options)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "disclaimer": DISCLAIMER,
+                    **found.as_dict(),
+                    "warnings": [n.message for n in notices],
+                    "notices": [n.as_dict() for n in notices],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    typer.echo(
+        f"{found.file}: {found.label}; glucose in {found.unit}; {found.n_readings} readings "
+        f"({found.n_low} Low, {found.n_high} High); {found.first:%Y-%m-%d %H:%M} to "
+        f"{found.last:%Y-%m-%d %H:%M} ({found.span_days:g} days); "
+        f"subject(s): {', '.join(found.subjects)}"
+    )
+    _say(notices)
+    echo_disclaimer()
+
+
 @app.command("agp")
 def agp_command(
     file: Annotated[Path, typer.Argument(help="CGM file.")],
@@ -633,7 +705,12 @@ def agp_command(
     as_json: _Json = False,
     overwrite: OverwriteOption = False,
 ) -> None:
-    """Ambulatory Glucose Profile report figure for one subject."""
+    """Ambulatory Glucose Profile report figure for one subject.
+
+    Limits: files whose reading would need more memory than this machine has free (about 8 bytes
+    per byte of CSV and 100 per Parquet row, plus 150 MB) are refused before reading
+    (E_TOO_LARGE, exit 3).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -696,3 +773,14 @@ def agp_command(
         return
     typer.echo(f"wrote the AGP of {subject} to {out}; {panel['sufficiency']}")
     echo_disclaimer()
+
+
+# `endolab cgm fhir …` (HL7 FHIR CGM IG Bundles) lives in its own module.
+from endolab.cli.cgm_fhir import app as _fhir_app  # noqa: E402
+
+app.add_typer(_fhir_app, name="fhir")
+
+# `endolab cgm report` (the clinic AGP report) lives in its own module.
+from endolab.cli.cgm_report import report_command  # noqa: E402
+
+app.command("report")(report_command)

@@ -182,15 +182,106 @@ def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
     }
 
 
+#: The inputs of the "from a protocol" tab (``?tab=protocol``); ``lab`` may repeat, ``*_b`` is the
+#: second regimen of the comparison.
+PROTOCOL_FIELDS = (
+    "ester",
+    "dose_mg",
+    "every_days",
+    "endogenous",
+    "weight_kg",
+    "age",
+    "shbg",
+    "ester_b",
+    "dose_mg_b",
+    "every_days_b",
+)
+PROTOCOL_ESTERS = ("cypionate", "enanthate", "propionate", "undecanoate", "gel")
+
+
+def _protocol_context(request: Request, embed: bool) -> dict[str, Any]:
+    """The "from a protocol" tab: the library's result, rows, comparison and SVG, as they are."""
+    from endolab.hormones.pk import ProtocolResult, protocol
+    from endolab.hormones.pk_view import (
+        compare_protocols,
+        protocol_facts,
+        protocol_rows,
+        protocol_svg,
+        regimen_label,
+    )
+    from endolab.hormones.presentation import PK_LAB_COLUMNS, pk_fit_headline, pk_lab_rows
+
+    form = _params(request, PROTOCOL_FIELDS)
+    labs = [x.strip() for x in request.query_params.getlist("lab") if x.strip()][:10]
+    a: ProtocolResult | None = None
+    b: ProtocolResult | None = None
+    error: dict[str, Any] | None = None
+
+    def run(suffix: str, lab_values: list[str]) -> ProtocolResult:
+        return protocol(
+            form.get("ester" + suffix, "cypionate"),
+            form.get("dose_mg" + suffix, ""),
+            form.get("every_days" + suffix, ""),
+            labs=lab_values,
+            endogenous_ng_dl=form.get("endogenous"),
+            body_weight_kg=form.get("weight_kg"),
+            age=form.get("age"),
+            shbg=form.get("shbg"),
+        )
+
+    if "dose_mg" in form or "every_days" in form:
+        try:
+            a = run("", labs)
+        except EndolabError as exc:
+            error = _error(exc)
+        if a is not None and any(k in form for k in ("dose_mg_b", "every_days_b")):
+            try:  # regimen B: the same person, the population model
+                b = run("_b", [])
+            except EndolabError as exc:
+                error = _error(exc)
+                error["message"] = "Regimen B: " + error["message"]
+    query = [(k, v) for k, v in form.items()] + [("lab", x) for x in labs]
+    return {
+        "form": form,
+        "labs": labs + [""] * (3 - len(labs)) if len(labs) < 3 else labs,
+        "esters": PROTOCOL_ESTERS,
+        "a": a,
+        "b": b,
+        "rows": protocol_rows(a) if a is not None else [],
+        "facts": protocol_facts(a) if a is not None else [],
+        "lab_columns": PK_LAB_COLUMNS,
+        "lab_rows": pk_lab_rows(a.fit) if a is not None and a.fit is not None else [],
+        "fit_line": pk_fit_headline(a.fit) if a is not None and a.fit is not None else "",
+        "svg": Markup(protocol_svg(a)) if a is not None else None,
+        "svg_b": Markup(protocol_svg(b)) if b is not None else None,
+        "label_a": regimen_label(a) if a is not None else "",
+        "label_b": regimen_label(b) if b is not None else "",
+        "comparison": compare_protocols(a, b) if a is not None and b is not None else [],
+        "error": error,
+        "embed": embed,
+        "tab": "protocol",
+        "share": "/hormones?" + urlencode([("tab", "protocol"), *query]),
+        "action": "/embed/hormones" if embed else "/hormones",
+        "page": "hormones",
+        "base": str(request.base_url).rstrip("/"),
+    }
+
+
+def _tab_context(request: Request, embed: bool) -> dict[str, Any]:
+    if request.query_params.get("tab") == "protocol":
+        return _protocol_context(request, embed)
+    return {**_hormones_context(request, embed), "tab": "level"}
+
+
 @router.get("/hormones", response_class=HTMLResponse)
 def hormones_page(request: Request) -> HTMLResponse:
-    ctx = _hormones_context(request, embed=False)
+    ctx = _tab_context(request, embed=False)
     return render("hormones.html", 422 if ctx["error"] else 200, **ctx)
 
 
 @router.get("/embed/hormones", response_class=HTMLResponse)
 def hormones_embed(request: Request) -> HTMLResponse:
-    ctx = _hormones_context(request, embed=True)
+    ctx = _tab_context(request, embed=True)
     return render("embed_hormones.html", 422 if ctx["error"] else 200, **ctx)
 
 
@@ -198,7 +289,14 @@ def hormones_embed(request: Request) -> HTMLResponse:
 
 
 def _hcg_context(request: Request, embed: bool) -> dict[str, Any]:
-    from endolab.hcg import FREQUENCY_PRESETS, PRESETS, SYRINGES, mix_svg, suggest_diluent
+    from endolab.hcg import (
+        FREQUENCY_PRESETS,
+        PRESETS,
+        SYRINGES,
+        MixRequest,
+        mix_svg,
+        suggest_request,
+    )
     from endolab.web.api import HcgPlanIn, hcg_mix_result, hcg_plan_result
 
     form = _params(request, HCG_FIELDS)
@@ -226,16 +324,11 @@ def _hcg_context(request: Request, embed: bool) -> dict[str, Any]:
                     [v.discard_date for v in plan.vials if v.discard_date is not None],
                 )
                 chart = Markup(iu_left_svg(plan))
-        try:
-            options = list(
-                suggest_diluent(
-                    form.get("vial_iu"),
-                    form.get("dose_iu"),
-                    form["syringe"],
-                    preset=form.get("preset"),
-                    top=5,
-                ).suggestions
+        try:  # the vial, dose, syringe and preset of the form (the losses are not ranked on)
+            wanted = MixRequest(
+                form.get("vial_iu"), form.get("dose_iu"), form["syringe"], form.get("preset")
             )
+            options = list(suggest_request(wanted, top=5).suggestions)
         except EndolabError:
             options = []
     except EndolabError as exc:
@@ -287,15 +380,9 @@ def hcg_embed(request: Request) -> HTMLResponse:
 @router.get("/hcg/plan.ics")
 def hcg_plan_ics_page(request: Request) -> Response:
     """The plan of the page's query string as an .ics download (a link, no JavaScript)."""
-    from endolab.hcg import plan_to_ics
-    from endolab.web.api import HcgPlanIn, hcg_plan_result
+    from endolab.web.api import HcgPlanIn, hcg_plan_ics_response
 
-    body = HcgPlanIn(**_params(request, HCG_FIELDS))
-    return Response(
-        plan_to_ics(hcg_plan_result(body)),
-        media_type="text/calendar; charset=utf-8",
-        headers={"content-disposition": 'attachment; filename="hcg-plan.ics"'},
-    )
+    return hcg_plan_ics_response(HcgPlanIn(**_params(request, HCG_FIELDS)))
 
 
 # ---------------------------------------------------------------- CGM
@@ -318,6 +405,25 @@ async def cgm_upload(request: Request, file: UploadFile) -> HTMLResponse:
     except EndolabError as exc:
         return render("cgm.html", 422, page="cgm", result=None, error=_error(exc))
     return render("cgm.html", page="cgm", result=result, error=None)
+
+
+@router.post("/cgm/report")
+async def cgm_report_download(request: Request, file: UploadFile) -> Response:
+    """The clinic AGP report (PDF) of the uploaded export: the /cgm form's second button."""
+    from endolab.web.uploads import cgm_report_pdf
+
+    data = await file.read()
+    try:
+        pdf = await run_in_threadpool(
+            cgm_report_pdf, data, file.filename or "upload", request.app.state.settings
+        )
+    except EndolabError as exc:
+        return render("cgm.html", 422, page="cgm", result=None, error=_error(exc))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": 'attachment; filename="agp-report.pdf"'},
+    )
 
 
 # ---------------------------------------------------------------- trial explorer
