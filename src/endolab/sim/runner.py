@@ -45,6 +45,7 @@ from endolab.sim.model import (
     P_KGLU,
     P_KP3,
     P_KP4,
+    P_RHO,
     P_VMX,
     QSTO1,
     QSTO2,
@@ -682,6 +683,8 @@ def _setup(
     p[:, P_KGLU] = graft.glucagon_gain
     p[:, P_HGLU] = graft.glucagon_threshold_mg_dl
     p[:, P_HEDYN] = 1.0 if graft.hepatic_extraction == "dallaman2007" else 0.0
+    if graft.insulin_baseline == "dallaman2007":
+        p[:, P_RHO] = 1.0  # not re-baselined (the patient's default rho is the host's)
     if screened is None:
         carry = np.zeros((n, N_CARRY))
         carry[:, C_LAST_QSTO] = x[:, QSTO1] + x[:, QSTO2]
@@ -1033,7 +1036,9 @@ def _manifest(
             "× engraftment_survival × potency / healthy_ieq); F_plateau ~ log-normal(mean, cv) [A]; "
             "F(t) = F_plateau / (1 + exp(−(t − t50)/slope)) × exp(−loss_rate·t)",
             "secretion": "Dalla Man 2007 (K 2.30, alpha 0.050, beta 0.11, gamma 0.5, Sb 1.514), "
-            "K, beta, Sb scaled by F; secreted into the liver insulin compartment",
+            "K, beta, Sb scaled by F; secreted into the liver insulin compartment × rho (re-baselined "
+            "to the host's insulin units, docs/methods/sim.md §4.1, unless insulin_baseline = "
+            "dallaman2007); C-peptide from the unscaled secretion",
         },
         "therapy": asdict(therapy),
         "she_model": asdict(she) | {"label": she.label},

@@ -84,7 +84,8 @@ CALIBRATED_TO: tuple[tuple[str, str], ...] = (
     ),
     (
         "graft dose chain and potency ([graft])",
-        "not fitted to any endpoint in this table (docs/sim.md, 'Dose → functional graft fraction')",
+        "potency fitted to published C-peptide only (validation/cpeptide_calibration.py, "
+        "docs/sim.md 'C-peptide calibration'), never to an endpoint in this table",
     ),
     (
         "graft α-cells and restored awareness ([graft], [behaviour])",
