@@ -320,3 +320,25 @@ def test_analyze_on_the_edge_datasets_never_tracebacks(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "r" / "report.html").is_file() and (tmp_path / "r" / "tables.md").is_file()
+
+
+def test_export_warns_of_values_longer_than_200_bytes(tmp_path: Path) -> None:
+    # An AE verbatim term of 250 characters: SAS XPORT v5 and SDTMIG hold at most 200 per value,
+    # so the structural rules fail on the file; the export must say so, not write it silently.
+    folder = write_dataset(
+        tmp_path / "ds",
+        participants=[person("P1")],
+        events=[event("P1", 5, "AE", "x" * 250, "N", "N", "RECOVERED")],
+    )
+    result = CliRunner().invoke(
+        app,
+        ["trial", "export", str(folder), "--standard", "sdtm", "--format", "xpt",
+         "--out", str(tmp_path / "o")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    errors = check_folder(tmp_path / "o").errors
+    assert "ae.xpt: AETERM is 250 characters long (at most 200)" in errors
+    assert (
+        "warning: AE.AETERM has values of up to 250 bytes (SDTMIG and XPORT v5: at most 200)"
+        in (result.output)
+    )
