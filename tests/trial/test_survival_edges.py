@@ -342,3 +342,19 @@ def test_export_warns_of_values_longer_than_200_bytes(tmp_path: Path) -> None:
         "warning: AE.AETERM has values of up to 250 bytes (SDTMIG and XPORT v5: at most 200)"
         in (result.output)
     )
+
+
+def test_export_warns_of_an_arm_code_longer_than_20_characters(tmp_path: Path) -> None:
+    # SDTMIG limits ARMCD to 20 characters; this cohort name has 24 ("Cohort 1" 8 + " half dose"
+    # 10 + " 0.4e9" 6), and it is both DM.ARMCD and DM.ACTARMCD (and ADSL.ARMCD in ADaM).
+    cohort = "Cohort 1 half dose 0.4e9"
+    assert len(cohort) == 24
+    folder = write_dataset(tmp_path / "ds", participants=[person("P1", cohort)])
+    result = CliRunner().invoke(
+        app,
+        ["trial", "export", str(folder), "--standard", "sdtm", "--format", "json",
+         "--out", str(tmp_path / "o")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for var in ("ARMCD", "ACTARMCD"):
+        assert f"warning: DM.{var} has a code of 24 characters (SDTMIG: at most 20" in result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 import polars as pl
 
@@ -24,6 +24,9 @@ __all__ = [
     "required_gaps",
 ]
 
+#: Arm codes, at most 20 characters (SDTMIG v3.2 DM: ARMCD "limited to 20 characters" [V: read
+#: in a public transcription of the SDTMIG DM specification]).
+_ARM_CODES: Final = ("ARMCD", "ACTARMCD")
 _STUDY_ID = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
 
 
@@ -67,7 +70,8 @@ def required_gaps(datasets: list[Dataset]) -> list[str]:
 
 
 def over_long_values(datasets: list[Dataset]) -> list[str]:
-    """Character variables with a value over 200 bytes, one line each: SDTMIG/ADaMIG and SAS
+    """Character variables with a value over 200 bytes, and arm codes (the cohort) over 20
+    characters, one line each: SDTMIG/ADaMIG and SAS
     XPORT v5 hold at most 200 per value, so the structural rules (rule 4 of
     :mod:`~endolab.trial.cdisc.rules`) fail on such a file until the text is shortened or moved
     to a SUPP-- dataset."""
@@ -84,6 +88,13 @@ def over_long_values(datasets: list[Dataset]) -> list[str]:
                         "XPORT v5: at most 200): shorten them or move the text to a SUPP-- "
                         "dataset before a submission"
                     )
+                if v.name in _ARM_CODES and ds.frame.height:
+                    chars = ds.frame.select(pl.col(v.name).str.len_chars().max()).item() or 0
+                    if chars > 20:
+                        out.append(
+                            f"{ds.name}.{v.name} has a code of {chars} characters (SDTMIG: at "
+                            "most 20; it is the cohort name): give the cohorts shorter names"
+                        )
     return out
 
 
