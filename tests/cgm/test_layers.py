@@ -37,7 +37,7 @@ LAYERS: dict[str, int] = {
     "endolab.cgm.registry": 3,  # one entry per statistic; functions imported when called
     "endolab.cgm.compute": 4,
     "endolab.cgm.agp": 4,
-    "endolab.cgm.readers": 4,
+    "endolab.cgm.readers": 4,  # the package and every vendor module in it (see _layer)
     "endolab.cgm.tables": 4,
     "endolab.cgm.distributed": 4,  # compute on Dask: per-partition compute + combine
     "endolab.cgm.results": 4,  # reading, episodes and the AGP with their notices as data
@@ -73,6 +73,8 @@ def _layer(module: str) -> int:
         return LAYERS[module]
     if module.startswith("endolab.cgm.indices."):
         return LAYERS["endolab.cgm.indices"]
+    if module.startswith("endolab.cgm.readers."):
+        return LAYERS["endolab.cgm.readers"]
     raise KeyError(module)
 
 

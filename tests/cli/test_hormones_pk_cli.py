@@ -93,3 +93,37 @@ def test_runs_on_the_core_install_without_scipy_or_matplotlib() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert float(out.stdout) > 0
+
+
+def test_protocol_is_the_issues_name_and_pk_its_alias() -> None:
+    args = ["--ester", "cypionate", "--dose-mg", "120", "--every-days", "3.5", "--json"]
+    new = runner.invoke(app, ["hormones", "protocol", *args])
+    old = runner.invoke(app, ["hormones", "pk", *args])
+    assert new.exit_code == old.exit_code == 0, new.output
+    assert json.loads(new.stdout) == json.loads(old.stdout)
+
+
+def test_compare_prints_both_regimens_side_by_side() -> None:
+    result = runner.invoke(
+        app,
+        [*BASE, "--compare", "ester=enanthate,dose=250,every=14"],
+    )
+    assert result.exit_code == 0, result.output
+    a = protocol("cypionate", 120, 7).pk
+    b = protocol("enanthate", 250, 14).pk
+    # hand-formatted: A's and B's trough (3 s.f.) on the comparison row, B − A signed
+    line = next(x for x in result.stdout.splitlines() if x.strip().startswith("Total T trough"))
+    assert f"{a.trough_ng_dl:.0f} → {b.trough_ng_dl:.0f} ng/dL" in line
+    assert f"{b.trough_ng_dl - a.trough_ng_dl:+.0f}" in line.replace("+", "+")
+    assert DISCLAIMER.split(":")[0] in result.stdout
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["enanthate,250,14", "ester=enanthate,dose=250", "ester=enanthate,dose=250,every=14,x=1"],
+)
+def test_compare_spec_errors_are_one_line_exit_2(spec: str) -> None:
+    result = runner.invoke(app, [*BASE, "--compare", spec])
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith("error: E_COMPARE_FORMAT")
+    assert "Traceback" not in result.output

@@ -13,7 +13,18 @@ from endolab.output import DISCLAIMER
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/hormones", "/hcg", "/cgm", "/embed/hormones", "/embed/hcg"]
+    "path",
+    [
+        "/",
+        "/hormones",
+        "/hcg",
+        "/cgm",
+        "/embed/hormones",
+        "/embed/hcg",
+        "/hormones?tab=protocol",
+        "/embed/hormones?tab=protocol",
+        "/hormones?tab=protocol&ester=propionate&dose_mg=50&every_days=2",
+    ],
 )
 def test_page_has_disclaimer_and_only_local_assets(client: TestClient, path: str) -> None:
     r = client.get(path)
@@ -132,3 +143,23 @@ def test_hcg_page_plan_calendar_chart_ics(client: TestClient) -> None:
     assert r.text.count('class="discard"') >= 2
     ics = client.get("/hcg/plan.ics", params=q)
     assert ics.status_code == 200 and "BEGIN:VEVENT" in ics.text
+
+
+def test_protocol_tab_escapes_input_and_shows_the_librarys_message(client: TestClient) -> None:
+    evil = '<script>alert("x")</script>'
+    r = client.get("/hormones", params={"tab": "protocol", "dose_mg": evil, "every_days": "7"})
+    assert r.status_code == 422
+    assert evil not in r.text and "&lt;script&gt;" in r.text
+    assert 'data-code="E_NOT_A_NUMBER"' in r.text
+    r = client.get(
+        "/hormones",
+        params={"tab": "protocol", "dose_mg": "60", "every_days": "7", "dose_mg_b": "60"},
+    )
+    assert r.status_code == 422  # regimen B without its interval: B's message, A still shown
+    assert "Regimen B:" in r.text and 'id="pk-curve"' in r.text
+
+
+def test_protocol_tab_links_keep_the_embed(client: TestClient) -> None:
+    r = client.get("/embed/hormones", params={"tab": "protocol"})
+    assert 'href="/embed/hormones?tab=protocol"' in r.text
+    assert 'action="/embed/hormones"' in r.text and 'name="tab" value="protocol"' in r.text

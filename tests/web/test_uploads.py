@@ -39,6 +39,18 @@ def test_cgm_metrics_and_agp(client: TestClient) -> None:
     assert "data:image/svg+xml;base64," in page.text
 
 
+def test_cgm_nightscout_json_upload(client: TestClient) -> None:
+    # two Nightscout entries (issue 20): 100 and 200 mg/dL, 5 min apart, local time UTC + 60 min
+    entries = (
+        b'[{"type": "sgv", "sgv": 100, "date": 1704096000000, "utcOffset": 60},'
+        b' {"type": "sgv", "sgv": 200, "date": 1704096300000, "utcOffset": 60}]'
+    )
+    r = client.post("/api/v1/cgm/metrics", files={"file": ("ns.json", entries)})
+    assert r.status_code == 200, r.text
+    row = r.json()["rows"][0]
+    assert row["n_readings"] == 2 and row["mean"] == pytest.approx(150.0)  # (100 + 200) / 2
+
+
 def test_cgm_bad_upload_is_422(client: TestClient) -> None:
     r = client.post("/api/v1/cgm/metrics", files={"file": ("cgm.csv", b"\x00\x01garbage")})
     assert r.status_code == 422

@@ -60,6 +60,11 @@ def _one_line(text: str) -> str:
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "hormones predict": ("endolab hormones predict --total-t 650 --age 45",),
     "hormones free-t": ("endolab hormones free-t --total-t 650 --shbg 35",),
+    "hormones protocol": (
+        "endolab hormones protocol --ester cypionate --dose-mg 120 --every-days 7",
+        "endolab hormones protocol --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650@84h",
+        "endolab hormones protocol --ester cypionate --dose-mg 60 --every-days 3.5 --compare ester=enanthate,dose=250,every=14",
+    ),
     "hormones pk": (
         "endolab hormones pk --ester cypionate --dose-mg 120 --every-days 7",
         "endolab hormones pk --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650@3.5d",
@@ -82,6 +87,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "cgm episodes": ("endolab cgm episodes ex/cgm/libreview.csv --summary",),
     "cgm agp": ("endolab cgm agp ex/cgm/generic.parquet --id S01 --out agp.png",),
+    "cgm detect": ("endolab cgm detect P01_clarity.csv", "endolab cgm detect entries.json --json"),
     "trial analyze": ("endolab trial analyze ex/trial --out report",),
     "trial simulate": ("endolab trial simulate --participants 4 --days 30 --out virtual",),
     "trial demo": ("endolab trial demo --out endolab-demo",),

@@ -45,7 +45,10 @@ PROGRESS_MIN_BYTES = 20_000_000
 
 _Files = Annotated[
     list[Path],
-    typer.Argument(help="CGM files: generic CSV/Parquet, Dexcom Clarity or LibreView CSV."),
+    typer.Argument(
+        help="CGM files: generic CSV/Parquet, Dexcom Clarity, LibreView, CareLink or Tandem "
+        "t:connect CSV, Nightscout or Tidepool JSON, Glooko zip."
+    ),
 ]
 _Unit = Annotated[
     str | None,
@@ -55,7 +58,12 @@ _Unit = Annotated[
     ),
 ]
 _Reader = Annotated[
-    str, typer.Option("--reader", help="File format: auto, generic, dexcom or libre.")
+    str,
+    typer.Option(
+        "--reader",
+        help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool, tandem "
+        "or glooko.",
+    ),
 ]
 _DateOrder = Annotated[
     str,
@@ -179,7 +187,21 @@ def _read_options(
 ) -> dict[str, Any]:
     """The readers' keyword options from --reader, --date-order, the column map, --include-scans."""
     options: dict[str, Any] = {
-        "reader": _choice(reader, ("auto", "generic", "dexcom", "libre"), "--reader")
+        "reader": _choice(
+            reader,
+            (
+                "auto",
+                "generic",
+                "dexcom",
+                "libre",
+                "carelink",
+                "nightscout",
+                "tidepool",
+                "tandem",
+                "glooko",
+            ),
+            "--reader",
+        )
     }
     order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
     if order != "auto":
@@ -602,6 +624,47 @@ def episodes_command(
         overwrite=overwrite,
     )
     _say(result.notices)
+
+
+@app.command("detect")
+def detect_command(
+    file: Annotated[Path, typer.Argument(help="CGM file (any supported format).")],
+    reader: _Reader = "auto",
+    date_order: _DateOrder = "auto",
+    as_json: _Json = False,
+) -> None:
+    """Name the format of a CGM file, its glucose unit and the time span of its readings.
+
+    The file is read in full, so a file that breaks its format is refused in one line naming the
+    line (exit 3).
+    """
+    from endolab.cgm.readers import describe_file
+    from endolab.notices import collect
+
+    options = _read_options(reader, date_order, None, False)
+    with collect() as notices:
+        found = describe_file(file, reader=options.pop("reader"), **options)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "disclaimer": DISCLAIMER,
+                    **found.as_dict(),
+                    "warnings": [n.message for n in notices],
+                    "notices": [n.as_dict() for n in notices],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    typer.echo(
+        f"{found.file}: {found.label}; glucose in {found.unit}; {found.n_readings} readings "
+        f"({found.n_low} Low, {found.n_high} High); {found.first:%Y-%m-%d %H:%M} to "
+        f"{found.last:%Y-%m-%d %H:%M} ({found.span_days:g} days); "
+        f"subject(s): {', '.join(found.subjects)}"
+    )
+    _say(notices)
+    echo_disclaimer()
 
 
 @app.command("agp")

@@ -305,8 +305,24 @@ def _print_pk(result: object) -> None:
     _bullets("Assumptions", r.assumptions)
 
 
-@app.command("pk")
-def pk_command(
+def _print_comparison(a: object, b: object) -> None:
+    """Regimen A beside regimen B: the library's rows (:func:`endolab.hormones.pk_view.compare_protocols`)."""
+    from endolab.hormones.pk import ProtocolResult
+    from endolab.hormones.pk_view import compare_protocols, regimen_label
+
+    assert isinstance(a, ProtocolResult) and isinstance(b, ProtocolResult)
+    typer.echo(f"Compared: A = {regimen_label(a)}; B = {regimen_label(b)} (population model)")
+    rows = [("", "A → B", "B − A")]
+    for r in compare_protocols(a, b):
+        ta, tb, td = r.texts
+        unit = "" if r.unit == "dimensionless" else f" {r.unit}"
+        rows.append((r.name, f"{ta} → {tb}{unit}", f"{td}{unit}"))
+    _table(rows)
+    _bullets("Assumptions of B", b.pk.assumptions)
+
+
+@app.command("protocol")
+def protocol_command(
     ester: str = typer.Option(
         ...,
         "--ester",
@@ -361,13 +377,23 @@ def pk_command(
     png: str | None = typer.Option(
         None, "--png", metavar="PATH", help="Also write the curve as a PNG file (atomic)."
     ),
+    compare: str | None = typer.Option(
+        None,
+        "--compare",
+        metavar="SPEC",
+        help='A second regimen side by side, e.g. "ester=enanthate,dose=250,every=14" (dose [mg], '
+        "every [days]); same person (weight, age, SHBG, endogenous), population model.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print flat JSON (unit in every key)."),
     overwrite: OverwriteOption = False,
 ) -> None:
     """Total testosterone over the dosing interval from a regimen, fitted to your labs; E2, DHT, free T."""
     from endolab._io import check_output_path
     from endolab.hormones.pk import protocol
+    from endolab.hormones.pk_view import parse_regimen_spec, protocol_record
     from endolab.output import with_disclaimer
+
+    spec = parse_regimen_spec(compare) if compare is not None else None
 
     figures = [
         (
@@ -395,6 +421,20 @@ def pk_command(
         shbg=shbg,
         seed=seed,
     )
+    other = (
+        None
+        if spec is None
+        else protocol(
+            spec["ester"],
+            spec["dose_mg"],
+            spec["every_days"],
+            endogenous_ng_dl=endogenous,
+            body_weight_kg=weight_kg,
+            age=age,
+            shbg=shbg,
+            seed=seed,
+        )
+    )
     if figures:
         import io
 
@@ -407,9 +447,15 @@ def pk_command(
             fig.savefig(buffer, format=fmt, dpi=150)
             atomic_write_bytes(path, buffer.getvalue(), overwrite=overwrite, flag=flag)
     if as_json:
-        print_json(with_disclaimer(result.to_dict()))
+        print_json(with_disclaimer(protocol_record(result, other)))
         return
     _print_pk(result)
+    if other is not None:
+        _print_comparison(result, other)
     for path, _, _ in figures:
         typer.echo(f"wrote the curve to {path}")
     echo_disclaimer()
+
+
+#: The command's former name (issue 23's first part), kept as an alias.
+app.command("pk", help="Former name of `hormones protocol` (same options).")(protocol_command)

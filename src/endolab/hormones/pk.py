@@ -62,7 +62,10 @@ Sources (read for this module; the evidence tags are those of docs/methods/index
   1987;47(6):1004–9 [V, abstract; DOI not verified]: LH suppressed after the first
   and during chronic 200 mg cypionate injections (the default endogenous level 0 ng/dL).
 * Propionate: a release half-life of 0.8 days is quoted by secondary sources (encyclopaedia
-  infoboxes) [U]; the primary study was not read, and the time to peak is not sourced [A].
+  infoboxes) [U]. The primary study, Fujioka M et al. Pharmacokinetic properties of testosterone
+  propionate in normal men. J Clin Endocrinol Metab 1986;63(6):1361–4 (DOI not verified), was
+  found but only its abstract could be read, which gives no half-life; the time to peak is not
+  sourced [A] (docs/methods/hormones.md §8).
 
 The uncertainty band is the central 95 % of a seeded Monte-Carlo over the published between-subject
 variability: the clearance 16 ± 7 mL/min/kg (SD taken as log-normal, CV 44 %), and for undecanoate
@@ -354,9 +357,12 @@ def undecanoate_behre_1999() -> EsterModel:
 def propionate_secondary_sources() -> EsterModel:
     """Testosterone propionate IM: release half-life 0.8 days [day] — unverified [U].
 
-    The 0.8 days are quoted by secondary sources (encyclopaedia infoboxes); the primary study was
-    not read. Time to peak 0.4 days [day]: the enanthate ratio Tmax/t½ (2.25/4.5 = 0.5) carried
-    over [A]. 0.8372 mg T per mg ester. Clearance as for enanthate [A].
+    The 0.8 days are quoted by secondary sources (encyclopaedia infoboxes). The primary study
+    (Fujioka M, Shinohara Y, Baba S, Irie M, Inoue K. J Clin Endocrinol Metab 1986;63(6):1361–4;
+    DOI not verified) was found, but its abstract — all that could be read — states no half-life
+    (25 mg IM: labelled T above the physiological level for 48 h); docs/methods/hormones.md §8 says
+    why the value stays [U]. Time to peak 0.4 days [day]: the enanthate ratio Tmax/t½
+    (2.25/4.5 = 0.5) carried over [A]. 0.8372 mg T per mg ester. Clearance as for enanthate [A].
 
     >>> round(propionate_secondary_sources().testosterone_fraction, 4)
     0.8372
@@ -371,8 +377,9 @@ def propionate_secondary_sources() -> EsterModel:
         testosterone_fraction=_fraction("propionate"),
         bioavailability=1.0,
         tags=(
-            "Propionate: release half-life 0.8 days from secondary sources, primary study not "
-            "read [U]; time to peak 0.4 days from the enanthate shape [A]; enanthate clearance [A].",
+            "Propionate: release half-life 0.8 days from secondary sources [U] (the primary "
+            "study, Fujioka 1986, states none in its abstract; its full text was not read); time "
+            "to peak 0.4 days from the enanthate shape [A]; enanthate clearance [A].",
         ),
     )
 
@@ -1197,17 +1204,39 @@ def _hormone_row(
 
 @dataclass(frozen=True)
 class ProtocolResult:
-    """A regimen's steady-state total T, the individual fit (if labs were given) and the hormones."""
+    """A regimen's steady-state total T, the individual fit (if labs were given) and the hormones.
+
+    ``estradiol_curve_pg_ml`` is the predicted estradiol [pg/mL] at each time of
+    ``pk.times_days`` (the predictor applied to the total-T curve; ``None`` where total T is outside
+    the predictor's 50–3000 ng/dL).
+    """
 
     pk: PkResult
     fit: PkFit | None
+    estradiol_curve_pg_ml: tuple[float | None, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON of :class:`PkResult` plus the fit's keys (unit in every key)."""
         out = self.pk.to_dict()
+        out["curve_estradiol_pg_ml"] = [
+            None if x is None else _sig(x) for x in self.estradiol_curve_pg_ml
+        ]
         if self.fit is not None:
             out.update(self.fit.to_dict())
         return out
+
+
+def _estradiol_curve(
+    curve_ng_dl: Sequence[float], age: float | str | None, shbg: float | str | None
+) -> tuple[float | None, ...]:
+    """The predictor's estradiol [pg/mL] at each total T of a curve [ng/dL] (Lakshman 2010)."""
+    from endolab.hormones.predictor import predict
+
+    lo, hi = _validate.INPUT_RANGES["total_t"].low, _validate.INPUT_RANGES["total_t"].high
+    return tuple(
+        predict(tt, age=age, shbg=shbg).estradiol_pg_ml if lo <= tt <= hi else None
+        for tt in curve_ng_dl
+    )
 
 
 def protocol(
@@ -1273,7 +1302,9 @@ def protocol(
         )
     )
     pk = replace(pk, hormones=rows, assumptions=(*pk.assumptions, *extra))
-    return ProtocolResult(pk=pk, fit=fit)
+    return ProtocolResult(
+        pk=pk, fit=fit, estradiol_curve_pg_ml=_estradiol_curve(pk.curve_ng_dl, age, shbg)
+    )
 
 
 def pk_figure(result: PkResult, *, title: str | None = None) -> Figure:

@@ -6,6 +6,7 @@ citations, disclaimer); the errors are mapped in :mod:`endolab.web.errors`.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
@@ -13,7 +14,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from endolab.hormones import pk as _pk
 from endolab.hormones import range_text
+from endolab.hormones._validate import INPUT_RANGES
 from endolab.output import json_text, with_disclaimer
 
 __all__ = [
@@ -22,6 +25,8 @@ __all__ = [
     "HcgPlanIn",
     "HcgReverseIn",
     "HormonesPredictIn",
+    "HormonesProtocolIn",
+    "RegimenIn",
     "hcg_mix_result",
     "hcg_plan_result",
     "hcg_reverse_result",
@@ -136,6 +141,72 @@ class FreeTIn(_In):
     unit: str = "ng/dL"
     albumin_unit: str = "g/dL"
     method: str = "vermeulen1999"
+
+
+def _bounds(low: float, high: float, description: str) -> Any:
+    """The schema's ``minimum``/``maximum`` (the library's range) and the description."""
+    return Field(ge=low, le=high, description=description)
+
+
+_AGE, _SHBG = INPUT_RANGES["age"], INPUT_RANGES["shbg"]
+Ester = Literal["enanthate", "cypionate", "propionate", "undecanoate", "gel"]
+#: JSON numbers within the library's ranges (:mod:`endolab.hormones.pk`); a boolean is refused.
+DoseMg = Annotated[
+    float,
+    _bounds(*_pk.DOSE_RANGE_MG, "Dose per injection [mg of ester]; gel: [mg T/day]."),
+    BeforeValidator(not_a_boolean),
+]
+EveryDays = Annotated[
+    float,
+    _bounds(*_pk.INTERVAL_RANGE_DAYS, "Interval between doses [days] (gel: 1)."),
+    BeforeValidator(not_a_boolean),
+]
+EndogenousNgDl = Annotated[
+    float,
+    _bounds(*_pk.ENDOGENOUS_RANGE_NG_DL, "Own testosterone left on therapy [ng/dL]; default 0."),
+    BeforeValidator(not_a_boolean),
+]
+WeightKg = Annotated[
+    float,
+    _bounds(*_pk.WEIGHT_RANGE_KG, "Body weight [kg] for the clearance; default 70."),
+    BeforeValidator(not_a_boolean),
+]
+AgeYears = Annotated[
+    float, _bounds(_AGE.low, _AGE.high, "Age [years]."), BeforeValidator(not_a_boolean)
+]
+ShbgNmolL = Annotated[
+    float, _bounds(_SHBG.low, _SHBG.high, "SHBG [nmol/L]."), BeforeValidator(not_a_boolean)
+]
+
+
+class RegimenIn(_In):
+    """A regimen: ester, dose [mg] and interval [days] (the ranges of ``Regimen.build``)."""
+
+    ester: Ester = Field(description="Testosterone ester (IM) or gel (daily, steady state).")
+    dose_mg: DoseMg
+    every_days: EveryDays
+
+
+class HormonesProtocolIn(RegimenIn):
+    """Inputs of ``endolab hormones protocol``: a regimen, optional labs, the person, and optionally
+    a second regimen (``compare``) shown side by side."""
+
+    labs: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list,
+        max_length=10,
+        description='Measured total T [ng/dL] at a time since the last dose: "650@3.5d" or '
+        '"650@84h" (one fits the exposure scale, two or more the release rate too).',
+    )
+    endogenous_ng_dl: EndogenousNgDl | None = None
+    weight_kg: WeightKg | None = None
+    age: AgeYears | None = None
+    shbg: ShbgNmolL | None = None
+    start: date | None = Field(None, description="Date of the first dose, YYYY-MM-DD.")
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="Seed of the band's Monte-Carlo.")
+    compare: RegimenIn | None = Field(
+        None,
+        description="A second regimen for the same person (population model), side by side.",
+    )
 
 
 class _HcgCommon(_In):
@@ -285,6 +356,38 @@ async def hormones_free_t(body: FreeTIn) -> Response:
         albumin_unit=body.albumin_unit,
     )
     return _json(with_disclaimer(r.to_dict()))
+
+
+@router.post(
+    "/hormones/protocol",
+    response_model=Envelope,
+    responses=ERRORS,
+    tags=["hormones"],
+    summary="TRT Hormone Predictor from a protocol: total T over the interval, E2, DHT, free T",
+)
+def hormones_protocol(body: HormonesProtocolIn) -> Response:
+    """As ``endolab hormones protocol --json`` (sync: the band's Monte-Carlo runs in a worker
+    thread, not on the event loop)."""
+    from endolab.hormones.pk import protocol
+    from endolab.hormones.pk_view import protocol_record
+
+    def run(r: RegimenIn, labs: list[str], start: date | None) -> Any:
+        return protocol(
+            r.ester,
+            r.dose_mg,
+            r.every_days,
+            labs=labs,
+            start=start,
+            endogenous_ng_dl=body.endogenous_ng_dl,
+            body_weight_kg=body.weight_kg,
+            age=body.age,
+            shbg=body.shbg,
+            seed=body.seed,
+        )
+
+    a = run(body, body.labs, body.start)
+    b = None if body.compare is None else run(body.compare, [], None)
+    return _json(with_disclaimer(protocol_record(a, b)))
 
 
 @router.post(

@@ -182,15 +182,102 @@ def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
     }
 
 
+#: The inputs of the "from a protocol" tab (``?tab=protocol``); ``lab`` may repeat, ``*_b`` is the
+#: second regimen of the comparison.
+PROTOCOL_FIELDS = (
+    "ester",
+    "dose_mg",
+    "every_days",
+    "endogenous",
+    "weight_kg",
+    "age",
+    "shbg",
+    "ester_b",
+    "dose_mg_b",
+    "every_days_b",
+)
+PROTOCOL_ESTERS = ("cypionate", "enanthate", "propionate", "undecanoate", "gel")
+
+
+def _protocol_context(request: Request, embed: bool) -> dict[str, Any]:
+    """The "from a protocol" tab: the library's result, rows, comparison and SVG, as they are."""
+    from endolab.hormones.pk import ProtocolResult, protocol
+    from endolab.hormones.pk_view import (
+        compare_protocols,
+        protocol_facts,
+        protocol_rows,
+        protocol_svg,
+        regimen_label,
+    )
+
+    form = _params(request, PROTOCOL_FIELDS)
+    labs = [x.strip() for x in request.query_params.getlist("lab") if x.strip()][:10]
+    a: ProtocolResult | None = None
+    b: ProtocolResult | None = None
+    error: dict[str, Any] | None = None
+
+    def run(suffix: str, lab_values: list[str]) -> ProtocolResult:
+        return protocol(
+            form.get("ester" + suffix, "cypionate"),
+            form.get("dose_mg" + suffix, ""),
+            form.get("every_days" + suffix, ""),
+            labs=lab_values,
+            endogenous_ng_dl=form.get("endogenous"),
+            body_weight_kg=form.get("weight_kg"),
+            age=form.get("age"),
+            shbg=form.get("shbg"),
+        )
+
+    if "dose_mg" in form or "every_days" in form:
+        try:
+            a = run("", labs)
+        except EndolabError as exc:
+            error = _error(exc)
+        if a is not None and any(k in form for k in ("dose_mg_b", "every_days_b")):
+            try:  # regimen B: the same person, the population model
+                b = run("_b", [])
+            except EndolabError as exc:
+                error = _error(exc)
+                error["message"] = "Regimen B: " + error["message"]
+    query = [(k, v) for k, v in form.items()] + [("lab", x) for x in labs]
+    return {
+        "form": form,
+        "labs": labs + [""] * (3 - len(labs)) if len(labs) < 3 else labs,
+        "esters": PROTOCOL_ESTERS,
+        "a": a,
+        "b": b,
+        "rows": protocol_rows(a) if a is not None else [],
+        "facts": protocol_facts(a) if a is not None else [],
+        "svg": Markup(protocol_svg(a)) if a is not None else None,
+        "svg_b": Markup(protocol_svg(b)) if b is not None else None,
+        "label_a": regimen_label(a) if a is not None else "",
+        "label_b": regimen_label(b) if b is not None else "",
+        "comparison": compare_protocols(a, b) if a is not None and b is not None else [],
+        "error": error,
+        "embed": embed,
+        "tab": "protocol",
+        "share": "/hormones?" + urlencode([("tab", "protocol"), *query]),
+        "action": "/embed/hormones" if embed else "/hormones",
+        "page": "hormones",
+        "base": str(request.base_url).rstrip("/"),
+    }
+
+
+def _tab_context(request: Request, embed: bool) -> dict[str, Any]:
+    if request.query_params.get("tab") == "protocol":
+        return _protocol_context(request, embed)
+    return {**_hormones_context(request, embed), "tab": "level"}
+
+
 @router.get("/hormones", response_class=HTMLResponse)
 def hormones_page(request: Request) -> HTMLResponse:
-    ctx = _hormones_context(request, embed=False)
+    ctx = _tab_context(request, embed=False)
     return render("hormones.html", 422 if ctx["error"] else 200, **ctx)
 
 
 @router.get("/embed/hormones", response_class=HTMLResponse)
 def hormones_embed(request: Request) -> HTMLResponse:
-    ctx = _hormones_context(request, embed=True)
+    ctx = _tab_context(request, embed=True)
     return render("embed_hormones.html", 422 if ctx["error"] else 200, **ctx)
 
 

@@ -1,0 +1,206 @@
+"""FreeStyle LibreView CSV export."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Final
+
+import polars as pl
+
+from endolab.cgm.frame import (
+    ROW_COLUMN,
+)
+from endolab.cgm.readers.base import (
+    CGMSource,
+    DateOrder,
+    Input,
+    as_input,
+    check_readings,
+    csv_rows,
+    merge_unit,
+    parse_day_month_times,
+    read_text,
+    sniff_delimiter,
+    unit_from_header,
+)
+from endolab.errors import DataFileError
+
+#: LibreView's column names in each export language (the column map, as pvlib's
+#: ``VARIABLE_MAP``): vendor header → canonical field. Glucose columns are matched by prefix (the
+#: header ends with the unit, ``mg/dL`` or ``mmol/L``); names are compared without accents, case,
+#: spaces or punctuation (:func:`header_key`). Sources of the headers: docs/cgm.md (table of formats).
+VARIABLE_MAP: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "Device Timestamp": "time",
+        "Record Type": "record_type",
+        "Historic Glucose": "historic",
+        "Scan Glucose": "scan",
+    },
+    "de": {
+        "Gerätezeitstempel": "time",
+        "Aufzeichnungstyp": "record_type",
+        "Glukosewert-Verlauf": "historic",
+        "Glukose-Scan": "scan",
+    },
+    "fr": {
+        "Horodatage de l'appareil": "time",
+        "Type d'enregistrement": "record_type",
+        "Historique de la glycémie": "historic",
+        "Numérisation de la glycémie": "scan",
+    },
+    "es": {
+        "Sello de tiempo del dispositivo": "time",
+        "Tipo de registro": "record_type",
+        "Historial de glucosa": "historic",
+        "Escaneo de glucosa": "scan",
+    },
+    "it": {
+        "Timestamp dispositivo": "time",
+        "Tipo di registrazione": "record_type",
+        "Storico glicemia": "historic",
+        "Scansione glicemia": "scan",
+    },
+    "nl": {
+        "Tijdstempel apparaat": "time",
+        "Gegevenstype": "record_type",
+        "Historische glucose": "historic",
+        "Scan Glucose": "scan",
+    },
+}
+
+
+def header_key(name: str) -> str:
+    """A column name without accents, case, spaces or punctuation, for matching headers.
+
+    >>> header_key("Gerätezeitstempel"), header_key("Type d'enregistrement")
+    ('geratezeitstempel', 'typedenregistrement')
+    """
+    plain = unicodedata.normalize("NFKD", name)
+    return re.sub(
+        r"[^a-z0-9]", "", "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    )
+
+
+def find_libre_header(lines: Sequence[str]) -> tuple[int, str] | None:
+    """(index, language) of the first line that is a LibreView header, else None: a line with the
+    device-timestamp and record-type columns of one language of :data:`VARIABLE_MAP`."""
+    for i, line in enumerate(lines):
+        cells = {header_key(c) for c in re.split(r"[,;\t|]", line)}
+        for language, columns in VARIABLE_MAP.items():
+            want = {header_key(v) for v, c in columns.items() if c in ("time", "record_type")}
+            if want <= cells:
+                return i, language
+    return None
+
+
+def read_libre(
+    source: CGMSource,
+    *,
+    name: str | None = None,
+    unit: str | None = None,
+    subject_id: str | None = None,
+    include_scans: bool = False,
+    date_order: DateOrder = "auto",
+) -> pl.DataFrame:
+    """Read a FreeStyle LibreView CSV export (historic readings; scans on request).
+
+    ``source``: a path, bytes or a binary file object (:data:`CGMSource`); ``name`` names
+    in-memory data. ``date_order``: ``"auto"`` (detected from the dates,
+    :func:`detect_date_order`), ``"dmy"``, ``"mdy"`` or ``"ymd"``.
+    """
+    return libre_from_input(
+        as_input(source, name),
+        unit=unit,
+        subject_id=subject_id,
+        include_scans=include_scans,
+        date_order=date_order,
+    )
+
+
+def libre_from_input(
+    src: Input,
+    *,
+    unit: str | None = None,
+    subject_id: str | None = None,
+    include_scans: bool = False,
+    date_order: DateOrder = "auto",
+) -> pl.DataFrame:
+    file = src.name
+    text = read_text(src)
+    lines = text.splitlines()
+    found = find_libre_header(lines[:20])
+    if found is None:
+        raise DataFileError(
+            "no LibreView header line (naming the device timestamp and the record type, in "
+            f"{', '.join(VARIABLE_MAP)}) in the first 20 lines: not a LibreView export?",
+            file=file,
+        )
+    header_at, language = found
+    delimiter = sniff_delimiter(lines[header_at])
+    rows = csv_rows("\n".join(lines[header_at:]), delimiter)
+    header = [h.strip() for h in rows[0]]
+    keys = [header_key(h) for h in header]
+    names = {canonical: header_key(vendor) for vendor, canonical in VARIABLE_MAP[language].items()}
+
+    def find(canonical: str, prefix: bool = False) -> int | None:
+        want = names[canonical]
+        for i, k in enumerate(keys):
+            if k == want or (prefix and k.startswith(want)):
+                return i
+        return None
+
+    def need(canonical: str, prefix: bool = False) -> int:
+        i = find(canonical, prefix)
+        if i is None:
+            vendor = next(v for v, c in VARIABLE_MAP[language].items() if c == canonical)
+            raise DataFileError(
+                f"no {vendor!r} column in this LibreView ({language}) export (header: "
+                f"{', '.join(header)})",
+                file=file,
+                row=header_at + 1,
+            )
+        return i
+
+    i_time, i_type = need("time"), need("record_type")
+    i_hist = need("historic", prefix=True)
+    i_scan = find("scan", prefix=True)
+    header_unit = unit_from_header(header[i_hist])
+    unit_header = header[i_hist] if unit is None and header_unit is not None else None
+    unit = merge_unit(file, header[i_hist], header_unit, unit)
+    keep = {"0": i_hist}
+    if include_scans and i_scan is not None:
+        keep["1"] = i_scan
+    times: list[str] = []
+    values: list[str] = []
+    line_no: list[int] = []
+    for n, row in enumerate(rows[1:], start=header_at + 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) <= max(i_time, i_type):
+            raise DataFileError(
+                f"{len(row)} fields, expected {len(header)}",
+                file=file,
+                row=n,
+                column=header[i_type],
+            )
+        kind = row[i_type].strip()
+        if kind not in keep:
+            continue
+        idx = keep[kind]
+        # an empty value is kept: check_frame drops it and counts it in its warning
+        value = row[idx].strip() if idx < len(row) else ""
+        times.append(row[i_time].strip())
+        values.append(value)
+        line_no.append(n)
+    if not times:
+        raise DataFileError(
+            "no historic glucose readings (record type 0)", file=file, column=header[i_type]
+        )
+    parsed = parse_day_month_times(times, file, line_no, header[i_time], date_order)
+    frame = pl.DataFrame(
+        {"time": parsed, "gl": values, ROW_COLUMN: line_no},
+        schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
+    ).with_columns(pl.lit(subject_id or src.stem).alias("id"))
+    return check_readings(frame, file, unit, unit_header)

@@ -1,0 +1,256 @@
+"""Nightscout entries (and treatments) exported as JSON from the API (``/api/v1/entries.json``).
+
+Nightscout stores sensor glucose as ``sgv`` in mg/dL whatever the display unit, the time as
+``date`` (milliseconds since 1970-01-01 UTC) with ``dateString`` (ISO 8601) and, from uploaders
+that send it, ``utcOffset`` (minutes east of UTC). The wall clock of a reading is ``date`` +
+``utcOffset``; without ``utcOffset`` the offset written in ``dateString`` is used, and without
+either (``Z`` times) the reading is kept in UTC unless ``tz=`` names the wearer's time zone [A].
+Only ``type == "sgv"`` records are readings (``mbg`` meter values and ``cal`` calibrations are
+skipped). [A] ``sgv`` values below 39 are the Dexcom receiver's status codes (no reading) and are
+skipped with a count; 39 is the receiver's "LOW" and 401 its "HIGH", kept as censored readings
+(the canonical frame's own 39/401 codes).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+
+from endolab.cgm.frame import ROW_COLUMN
+from endolab.cgm.readers.base import CGMSource, Input, as_input, check_readings, read_text
+from endolab.cgm.readers.treatments import Row, treatment_frame
+from endolab.errors import DataFileError, InputError
+from endolab.notices import Notice, emit
+
+#: Field of a Nightscout entry → canonical field (the column map).
+VARIABLE_MAP: Final = {"date": "time", "sgv": "gl", "type": "record_type", "utcOffset": "offset"}
+#: sgv codes kept as censored readings [A]: the receiver's LOW and HIGH.
+LOW_CODE: Final = 39
+HIGH_CODE: Final = 401
+
+
+def load_json_records(src: Input, what: str) -> list[Any]:
+    """The top-level array of a JSON export (one error line naming the file and line if not)."""
+    text = read_text(src)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataFileError(
+            f"not valid JSON ({exc.msg}): not a {what} export?", file=src.name, row=exc.lineno
+        ) from None
+    except RecursionError:
+        raise DataFileError(
+            f"JSON nested too deeply to read: not a {what} export?", file=src.name
+        ) from None
+    if isinstance(data, dict):
+        for key in ("data", "entries", "records"):
+            if isinstance(data.get(key), list):
+                return list(data[key])
+        return [data]
+    if not isinstance(data, list):
+        raise DataFileError(
+            f"the JSON is not a list of records: not a {what} export?", file=src.name
+        )
+    return data
+
+
+def looks_like_nightscout(records: list[Any]) -> bool:
+    """True when the first records are Nightscout entries (``sgv`` and ``date``) or treatments
+    (``eventType`` and ``created_at``)."""
+    head = [r for r in records[:20] if isinstance(r, dict)]
+    return bool(head) and all(
+        ("sgv" in r and "date" in r)
+        or ("eventType" in r and "created_at" in r)
+        or r.get("type") in ("mbg", "cal")
+        for r in head
+    )
+
+
+def _zone(tz: str | None) -> ZoneInfo | None:
+    if tz is None:
+        return None
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            f"unknown time zone {tz!r}; give an IANA name such as Europe/Berlin", field="tz"
+        ) from None
+
+
+def local_time(record: dict[str, Any], zone: ZoneInfo | None) -> tuple[datetime, bool] | None:
+    """(wall-clock time, whether it is a true local time) of an entry, or None when unreadable
+    (also when a number is out of the calendar's range)."""
+    try:
+        return _local_time(record, zone)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _local_time(record: dict[str, Any], zone: ZoneInfo | None) -> tuple[datetime, bool] | None:
+    ms = record.get("date")
+    text = record.get("dateString") or record.get("sysTime")
+    offset = record.get("utcOffset")
+    utc: datetime | None = None
+    if isinstance(ms, (int, float)) and not isinstance(ms, bool):
+        utc = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=float(ms))
+    written: datetime | None = None
+    if isinstance(text, str):
+        try:
+            written = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            written = None
+    if utc is None and written is not None and written.tzinfo is not None:
+        utc = written.astimezone(UTC)
+    if utc is None:
+        return None
+    if isinstance(offset, (int, float)) and not isinstance(offset, bool):
+        return (utc + timedelta(minutes=float(offset))).replace(tzinfo=None), True
+    if zone is not None:
+        return utc.astimezone(zone).replace(tzinfo=None), True
+    if written is not None and written.utcoffset() not in (None, timedelta(0)):
+        return written.replace(tzinfo=None), True
+    return utc.replace(tzinfo=None), False
+
+
+def read_nightscout(
+    source: CGMSource,
+    *,
+    name: str | None = None,
+    unit: str | None = None,
+    subject_id: str | None = None,
+    tz: str | None = None,
+) -> pl.DataFrame:
+    """Read Nightscout entries exported as JSON (``sgv`` records; see the module docstring).
+
+    ``tz``: IANA time zone of the wearer, for entries without ``utcOffset`` or an offset in
+    ``dateString`` (default: such times stay in UTC, with a warning). ``unit`` must be mg/dL if
+    given (Nightscout stores mg/dL).
+    """
+    return nightscout_from_input(as_input(source, name), unit=unit, subject_id=subject_id, tz=tz)
+
+
+def nightscout_from_input(
+    src: Input, *, unit: str | None = None, subject_id: str | None = None, tz: str | None = None
+) -> pl.DataFrame:
+    file = src.name
+    if unit is not None and unit.lower() != "mg/dl":
+        raise DataFileError(
+            f"Nightscout stores sgv in mg/dL, but unit={unit} was given; drop --unit",
+            file=file,
+            column="sgv",
+        )
+    zone = _zone(tz)
+    records = load_json_records(src, "Nightscout")
+    times: list[datetime] = []
+    values: list[str] = []
+    index: list[int] = []
+    codes = 0
+    utc_only = 0
+    for i, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise DataFileError(
+                f"record {i} is not a JSON object: not a Nightscout entries export?", file=file
+            )
+        if record.get("type", "sgv") != "sgv" or "sgv" not in record:
+            continue
+        sgv = record["sgv"]
+        if isinstance(sgv, str):
+            try:
+                sgv = float(sgv)
+            except ValueError:
+                raise DataFileError(
+                    f"record {i}: sgv {record['sgv']!r} is not a number", file=file, column="sgv"
+                ) from None
+        if not isinstance(sgv, (int, float)) or isinstance(sgv, bool):
+            raise DataFileError(f"record {i}: sgv {sgv!r} is not a number", file=file, column="sgv")
+        when = local_time(record, zone)
+        if when is None:
+            raise DataFileError(
+                f"record {i} has no readable time (date in ms or dateString)",
+                file=file,
+                column="date",
+            )
+        if sgv < LOW_CODE:
+            codes += 1
+            continue
+        utc_only += not when[1]
+        times.append(when[0])
+        values.append(
+            "Low" if sgv == LOW_CODE else "High" if sgv == HIGH_CODE else repr(float(sgv))
+        )
+        index.append(i)
+    if not times:
+        raise DataFileError("no sgv (sensor glucose) entries", file=file, column="sgv")
+    if codes:
+        emit(
+            Notice(
+                "W_CGM_STATUS_CODES",
+                "W",
+                f"{file}: {codes} sgv value(s) below 39 are device status codes, not readings; "
+                "skipped",
+                field=file,
+            )
+        )
+    if utc_only:
+        emit(
+            Notice(
+                "W_CGM_UTC_TIMES",
+                "W",
+                f"{file}: {utc_only} entr(y/ies) carry no utcOffset and a UTC dateString: their "
+                "times are UTC, not the wearer's clock; read_nightscout(tz=...) converts them",
+                field=file,
+            )
+        )
+    frame = pl.DataFrame(
+        {"time": times, "gl": values, ROW_COLUMN: index},
+        schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
+    ).with_columns(pl.lit(subject_id or src.stem).alias("id"))
+    return check_readings(frame, file, "mg/dL")
+
+
+def nightscout_treatments(
+    src: Input, *, subject_id: str | None = None, tz: str | None = None
+) -> pl.DataFrame:
+    """Insulin and carbohydrates of a Nightscout treatments export (``/api/v1/treatments.json``)
+    as the treatments table (:mod:`endolab.cgm.readers.treatments`): a record's ``insulin`` [U]
+    → ``bolus``, ``carbs`` [g] → ``carbs``; the time is ``created_at`` (+ ``utcOffset``, or
+    ``tz=``). [A] Temporary basal records are not read: the scheduled basal lives in the
+    profile, not in the treatments, so a daily total from Nightscout holds boluses only."""
+    file = src.name
+    zone = _zone(tz)
+    out: list[Row] = []
+    for i, record in enumerate(load_json_records(src, "Nightscout treatments"), start=1):
+        if not isinstance(record, dict) or "created_at" not in record:
+            continue
+        stamp = {"dateString": record["created_at"], "utcOffset": record.get("utcOffset")}
+        when = local_time(stamp, zone)
+        if when is None:
+            raise DataFileError(
+                f"record {i}: created_at {record['created_at']!r} is not a date-time",
+                file=file,
+                column="created_at",
+            )
+        for field, kind in (("insulin", "bolus"), ("carbs", "carbs")):
+            value = record.get(field)
+            if value is None:
+                continue
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise DataFileError(
+                    f"record {i}: {field} {value!r} is not an amount ≥ 0", file=file, column=field
+                )
+            if value > 0:
+                amount = float(value)
+                out.append(
+                    (
+                        when[0],
+                        kind,
+                        amount if kind == "bolus" else None,
+                        amount if kind == "carbs" else None,
+                        None,
+                    )
+                )
+    return treatment_frame(out, subject_id or src.stem, "nightscout")
