@@ -15,6 +15,8 @@ pandas    pandas, pyarrow                             pandas input and output (i
 dask      dask, distributed                           ``--engine dask``
 cdisc     pyreadstat                                  SAS XPORT files (``trial export --format
                                                       xpt``, ``trial import-sdtm`` of .xpt)
+fhir      fhir.resources                              HL7 FHIR CGM Bundles (``cgm fhir export``/
+                                                      ``import``)
 all       every extra above                           ``make run`` / ``make test``
 ========  ==========================================  ============================================
 
@@ -51,6 +53,7 @@ EXTRAS: Final[dict[str, tuple[str, ...]]] = {
     "pandas": ("pandas", "pyarrow"),
     "dask": ("dask", "distributed"),
     "cdisc": ("pyreadstat", "narwhals"),
+    "fhir": ("fhir", "fhir_core"),
 }
 
 

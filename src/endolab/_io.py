@@ -496,9 +496,11 @@ def _check_output_path(
             raise _refuse(flag, target, "exists and is not a regular file")
         if not overwrite:
             raise _refuse(flag, target, "the file exists; add --overwrite to replace it")
-    resolved = target.resolve()
+    # os.path.realpath, not Path.resolve(): a loop of symbolic links among the inputs is the
+    # reader's to name in one line, not a RuntimeError here (issue 18)
+    resolved = Path(os.path.realpath(target))
     for item in inputs:
-        source = Path(item).resolve()
+        source = Path(os.path.realpath(item))
         if source == resolved or (kind == "folder" and resolved in source.parents):
             raise _refuse(
                 flag,

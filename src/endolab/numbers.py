@@ -56,7 +56,15 @@ __all__ = [
 Number = str | int | Fraction | Decimal | float
 
 #: Decimal text: optional sign, digits with an optional dot (or a leading dot), optional exponent.
-DECIMAL_RE: Final = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?$")
+#: ASCII digits only: ``re.ASCII`` keeps ``\d`` from matching other scripts' digits (``٦٥٠``,
+#: full-width ``６５０``), which Python's float() would read silently (issue 18).
+DECIMAL_RE: Final = re.compile(
+    r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?$", flags=re.ASCII
+)
+
+#: Longest value echoed back whole in a message; longer text is shortened (a 309-digit number is
+#: not repeated in full, issue 18).
+MAX_ECHO: Final = 24
 
 #: An exact value whose numerator or denominator needs more bits than this is not a usable amount
 #: (about 300 decimal digits) [A]: it bounds the work done on typed input.
@@ -77,6 +85,17 @@ def _text(raw: object) -> str:
         return str(raw)
     except ValueError:  # an int beyond Python's 4,300-digit printing limit
         return "a number with too many digits to print"
+
+
+def _shown(text: str) -> str:
+    """``text`` as echoed in a message: whole up to :data:`MAX_ECHO` characters, else shortened.
+
+    >>> _shown("9" * 309)
+    '9999999999…9999 (309 characters)'
+    """
+    if len(text) <= MAX_ECHO:
+        return text
+    return f"{text[:10]}…{text[-4:]} ({len(text):,} characters)"
 
 
 #: Code of every "not a number" error, in every calculator (the hCG catalogue's code, docs/hcg.md).
@@ -119,7 +138,7 @@ def number_message(
         )
     elif accepted:
         expected = f" Accepted {accepted}."
-    sentence = NOT_A_NUMBER_TEMPLATE.format(field=field, raw=text)
+    sentence = NOT_A_NUMBER_TEMPLATE.format(field=field, raw=_shown(text))
     return f"{sentence}{_HINTS.get(reason, '')}{expected}"
 
 

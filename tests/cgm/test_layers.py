@@ -41,6 +41,8 @@ LAYERS: dict[str, int] = {
     "endolab.cgm.tables": 4,
     "endolab.cgm.distributed": 4,  # compute on Dask: per-partition compute + combine
     "endolab.cgm.results": 4,  # reading, episodes and the AGP with their notices as data
+    "endolab.cgm.fhir": 4,  # HL7 FHIR CGM exchange: metrics from compute, readings from frame
+    "endolab.cgm.report": 4,  # the clinic AGP report: a view of compute's metrics and the AGP
     "endolab.cgm": 5,  # the package's public face re-exports the top
 }
 LAYER_NAMES = {0: "schema", 1: "frame", 2: "kernels", 3: "metrics/episodes/indices", 4: "compute"}

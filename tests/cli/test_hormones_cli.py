@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -146,7 +147,7 @@ def test_free_t_sodergard_and_human_output() -> None:
         (["predict", "--dose-mg-week", "700"], 3, ["dose_mg_week", "700 mg/week", "25–600 mg/week"]),
         (["predict", "--dose-mg-week", "10"], 3, ["dose_mg_week", "10 mg/week", "25–600 mg/week"]),
         (["predict", "--total-t", "650", "--dose-mg-week", "100"], 3, ["not both"]),
-        (["predict", "--age", "40"], 3, ["total_t", "missing", "dose_mg_week"]),
+        (["predict", "--age", "40"], 2, ["total_t", "missing", "dose_mg_week"]),
         (["predict", "--total-t", "650", "--measured-e2", "abc"], 2, ["measured_e2", "`abc`"]),
         (["predict", "--total-t", "650", "--measured-e2", "5000"], 3, ["measured_e2", "0.5–1000 pg/mL"]),
         (["predict", "--total-t", "650", "--measured-e2", "30", "--e2-unit", "ng/dL"], 2, ["e2_unit"]),
@@ -213,3 +214,30 @@ def test_predict_table_is_the_library_presentation() -> None:
     for d in detail_rows(r):
         assert any(d.label in s and d.value in s and d.note in s for s in out), d
     assert any("observed/predicted 0.61" in s for s in out)  # 30 / 49.4 ng/dL
+
+
+def _rows_on_their_lines(out: list[str], rows: list[Any]) -> None:
+    """Each row on one line of ``out`` (label, value and note as the library worded them), in order."""
+    lines = [
+        next(i for i, s in enumerate(out) if s.strip().startswith(d.label + " ")) for d in rows
+    ]
+    assert lines == sorted(lines) and len(set(lines)) == len(rows), lines
+    for i, d in zip(lines, rows, strict=True):
+        assert d.value in out[i] and d.note in out[i], (out[i], d)
+
+
+def test_free_t_table_is_the_library_presentation() -> None:
+    # issue 22: the free-t table was built in the CLI; it lays out the library's rows now.
+    from endolab.hormones import free_testosterone
+    from endolab.hormones.presentation import free_t_headline, free_t_rows
+
+    out = runner.invoke(app, ["hormones", "free-t", "--total-t", "288.4", "--shbg", "40"]).stdout
+    lines = out.splitlines()
+    r = free_testosterone("288.4", "40")
+    assert lines[0] == free_t_headline(r)
+    rows = free_t_rows(r)
+    assert [d.key for d in rows] == ["free_t", "free_t_band", "free_t_percent", "bio_t"]
+    _rows_on_their_lines(lines[1:], rows)  # under the headline
+    # Vermeulen 1999 worked example as published by ISSAM (TT 10 nmol/L = 288.4 ng/dL, SHBG 40
+    # nmol/L, albumin 4.3 g/dL): free T 0.174 nmol/L = 50.1 pg/mL, 1.74 %
+    assert rows[0].value == "50.1 pg/mL" and rows[2].value == "1.74 %"

@@ -36,7 +36,7 @@ def test_human_output_has_units_and_the_disclaimer() -> None:
     result = runner.invoke(app, [*BASE, "--lab", "650@3.5d", "--lab", "900@1d"])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    for text in ("Trough", "Peak", "Mean", "ng/dL", "days", "Fitted to your labs", "pg/mL"):
+    for text in ("Trough", "Peak", "Cavg", "ng/dL", "days", "Fitted to your labs", "pg/mL"):
         assert text in out
     assert "650 ng/dL" in out and "900 ng/dL" in out
     assert DISCLAIMER.split(":")[0] in out
@@ -127,3 +127,30 @@ def test_compare_spec_errors_are_one_line_exit_2(spec: str) -> None:
     assert result.exit_code == 2
     assert result.stderr.strip().startswith("error: E_COMPARE_FORMAT")
     assert "Traceback" not in result.output
+
+
+def test_tables_are_the_library_presentation() -> None:
+    # issue 22: the pk tables were built in the CLI; they are the web page's rows now
+    # (pk_view.protocol_rows/protocol_facts, presentation.pk_lab_rows), each on its own line, in order.
+    from endolab.hormones import presentation as show
+    from endolab.hormones.pk_view import protocol_facts, protocol_rows
+
+    out = runner.invoke(app, [*BASE, "--lab", "650@3.5d", "--lab", "900@1d"]).stdout.splitlines()
+    res = protocol("cypionate", 120, 7, labs=["650@3.5d", "900@1d"])
+    assert res.fit is not None
+    assert out[0] == show.pk_headline(res)
+    assert show.pk_fit_headline(res.fit) in out
+    rows = protocol_rows(res)
+    cells = [(f"{r.name} [{r.unit}]", [*r.texts, r.ref_text or "—"]) for r in rows]
+    cells += [(label, [text]) for label, text in protocol_facts(res)]
+    cells += [(d.label, [d.value, d.note]) for d in show.pk_lab_rows(res.fit)]
+    lines = [next(i for i, s in enumerate(out) if s.strip().startswith(c[0] + " ")) for c in cells]
+    assert lines == sorted(lines) and len(set(lines)) == len(cells), lines
+    for i, (_, texts) in zip(lines, cells, strict=True):
+        for text in texts:
+            assert text in out[i], (out[i], text)
+    assert rows[0].key == "total_testosterone"
+    assert "650 ng/dL" in out[lines[-2]] and "900 ng/dL" in out[lines[-1]]  # the labs, as typed
+    # fluctuation index = (peak − trough) / Cavg, the definition on its line (hand calculation)
+    pk = res.pk
+    assert pk.fluctuation_index == pytest.approx((pk.peak_ng_dl - pk.trough_ng_dl) / pk.mean_ng_dl)

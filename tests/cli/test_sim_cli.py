@@ -247,8 +247,9 @@ def test_simulate_arm_control_and_bad_arm(tmp_path: Path) -> None:
     assert json.loads(r.stdout)["arm"] == "control"
     manifest = json.loads((out / "simulation.json").read_text(encoding="utf-8"))
     assert manifest["arm"] == "control" and manifest["screening"]["days"] == 56
+    # an unknown choice is a usage error: exit 2 (docs/cli.md; issue 18)
     r = runner.invoke(app, ["trial", "simulate", "--arm", "sham", "--out", str(tmp_path / "x")])
-    assert r.exit_code == 3 and "--arm must be treated or control" in r.stderr
+    assert r.exit_code == 2 and "--arm must be treated or control" in r.stderr
 
 
 def test_simulate_paired_then_analyze(tmp_path: Path) -> None:

@@ -97,3 +97,48 @@ def test_plan_inputs_missing_name_the_input() -> None:
         assert exc.value.code == "E_MISSING_INPUT" and exc.value.field == field
         assert exc.value.exit_code == 2
     assert check_plan_inputs(None, "4", None, None, "2026-01-05", "8").interval_days == 4
+
+
+def test_mix_inputs_missing_name_the_input_in_order() -> None:
+    # Issue 22: the command line's "missing option" check, now the library's, for every front end.
+    from endolab.hcg import FIELD_LABELS, MixRequest
+
+    for request, needs, field, message in (
+        (
+            MixRequest(),
+            {"diluent_ml": None},
+            "vial_iu",
+            "missing option --vial-iu (or give --preset)",
+        ),
+        (
+            MixRequest("5000"),
+            {"diluent_ml": None},
+            "diluent_ml",
+            "missing option --diluent-ml (or give --preset)",
+        ),
+        (MixRequest("5000"), {"diluent_ml": "2"}, "dose_iu", "missing option --dose-iu"),
+        (MixRequest("5000", "250"), {"units": None}, "units", "missing option --units"),
+        (
+            MixRequest(dose_iu="250", preset="pregnyl-us-10000"),
+            {"units": None},
+            "units",
+            "missing option --units",
+        ),
+    ):
+        with pytest.raises(HcgParseError) as exc:
+            request.check_required(needs)
+        assert (exc.value.code, exc.value.field, exc.value.message) == (
+            "E_MISSING_INPUT",
+            field,
+            message,
+        )
+        assert exc.value.exit_code == 2
+        with pytest.raises(HcgParseError) as exc:
+            request.check_required(needs, labels=FIELD_LABELS)
+        assert exc.value.message == message.replace("--", "").replace("-", "_")
+    # a preset stands in for the vial and the diluent volume, not for the dose
+    MixRequest(dose_iu="250", preset="novarel-5000").check_required({"diluent_ml": None})
+    MixRequest("5000", "250").check_required()  # suggestions need only the vial and the dose
+    with pytest.raises(HcgInputError) as refused:  # a prefilled product is refused for what it is
+        MixRequest(preset="ovidrel-250mcg").check_required({"diluent_ml": None})
+    assert refused.value.code == "E_PREFILLED_SINGLE_USE"

@@ -308,7 +308,7 @@ def test_no_measured_values_no_ratio() -> None:
         ((), {"dose_mg_week": 20}, InputError, ["dose_mg_week", "20 mg/week", "25–600 mg/week"]),
         ((), {"dose_mg_week": 601}, InputError, ["dose_mg_week", "601 mg/week", "25–600 mg/week"]),
         ((500,), {"dose_mg_week": 100}, InputError, ["total_t", "dose_mg_week", "not both"]),
-        ((), {}, InputError, ["total_t", "missing", "dose_mg_week"]),
+        ((), {}, ParseError, ["total_t", "missing", "dose_mg_week"]),
         ((500,), {"measured_e2": 0}, InputError, ["measured_e2", "0 pg/mL", "0.5–1000 pg/mL"]),
         (
             (500,),

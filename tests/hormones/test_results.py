@@ -74,7 +74,9 @@ def test_free_t_keys_exactly_and_frozen() -> None:
 
 
 def test_public_api() -> None:
-    assert sorted(endolab.hormones.__all__) == endolab.hormones.__all__
+    # isort-style order (ruff RUF022): CONSTANTS, then Classes, then functions, each alphabetical
+    kind = lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n)  # noqa: E731
+    assert sorted(endolab.hormones.__all__, key=kind) == endolab.hormones.__all__
     for name in endolab.hormones.__all__:
         assert hasattr(endolab.hormones, name)
     assert {"predict", "free_testosterone", "vermeulen_1999", "sodergard_1982"} <= set(

@@ -230,3 +230,58 @@ def test_not_a_number_is_one_error_for_float_and_fraction_inputs(
         f"E_NOT_A_NUMBER: `{field}` must be a number (got `1,5`). Use a dot as the decimal "
         "separator (e.g. 1.5)"
     ), err["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "cli_args", "flag", "field"),
+    [
+        (
+            "/api/v1/hcg/mix",
+            {"diluent_ml": "2", "dose_iu": "250"},
+            ["hcg", "mix", "--diluent-ml", "2", "--dose-iu", "250"],
+            "--vial-iu (or give --preset)",
+            "vial_iu",
+        ),
+        (
+            "/api/v1/hcg/mix",
+            {"vial_iu": "5000", "dose_iu": "250"},
+            ["hcg", "mix", "--vial-iu", "5000", "--dose-iu", "250"],
+            "--diluent-ml (or give --preset)",
+            "diluent_ml",
+        ),
+        (
+            "/api/v1/hcg/mix",
+            {"vial_iu": "5000", "diluent_ml": "2"},
+            ["hcg", "mix", "--vial-iu", "5000", "--diluent-ml", "2"],
+            "--dose-iu",
+            "dose_iu",
+        ),
+        (
+            "/api/v1/hcg/reverse",
+            {"vial_iu": "5000", "dose_iu": "250"},
+            ["hcg", "reverse", "--vial-iu", "5000", "--dose-iu", "250"],
+            "--units",
+            "units",
+        ),
+        (
+            "/api/v1/hcg/plan",
+            {"vial_iu": "5000", "dose_iu": "250", "freq": "weekly"},
+            ["hcg", "plan", "--vial-iu", "5000", "--dose-iu", "250", "--freq", "weekly"],
+            "--diluent-ml (or give --preset)",
+            "diluent_ml",
+        ),
+    ],
+)
+def test_missing_input_same_code_and_message_as_cli(
+    client: TestClient, path: str, body: dict[str, str], cli_args: list[str], flag: str, field: str
+) -> None:
+    # Issue 22: the check was written in cli/hcg.py only; the library's check answers both, the
+    # message naming the option on the command line and the field in the API.
+    exit_code, message = cli_error(*cli_args)
+    assert (exit_code, message) == (2, f"E_MISSING_INPUT: missing option {flag}")
+    r = client.post(path, json=body)
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    api_label = flag.replace("--", "").replace("-", "_")
+    assert (err["code"], err["field"], err["exit_code"]) == ("E_MISSING_INPUT", field, 2)
+    assert err["message"] == f"E_MISSING_INPUT: missing option {api_label}"

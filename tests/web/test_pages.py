@@ -163,3 +163,13 @@ def test_protocol_tab_links_keep_the_embed(client: TestClient) -> None:
     r = client.get("/embed/hormones", params={"tab": "protocol"})
     assert 'href="/embed/hormones?tab=protocol"' in r.text
     assert 'action="/embed/hormones"' in r.text and 'name="tab" value="protocol"' in r.text
+
+
+def test_hcg_missing_input_is_the_librarys_check(client: TestClient) -> None:
+    # Issue 22: the page, the API and the command line answer a missing dose with the same check
+    # (hcg.MixRequest.check_required), naming the form field where the CLI names --dose-iu.
+    for path in ("/hcg", "/embed/hcg"):
+        r = client.get(path, params={"vial_iu": "5000", "diluent_ml": "2"})
+        assert r.status_code == 422
+        assert 'data-code="E_MISSING_INPUT" data-field="dose_iu"' in r.text
+        assert "E_MISSING_INPUT: missing option dose_iu" in r.text

@@ -39,6 +39,16 @@ def test_cgm_metrics_and_agp(client: TestClient) -> None:
     assert "data:image/svg+xml;base64," in page.text
 
 
+def test_cgm_clinic_report_pdf(client: TestClient) -> None:
+    assert 'formaction="/cgm/report"' in client.get("/cgm").text  # the page's report button
+    r = client.post("/cgm/report", files={"file": ("cgm.csv", _cgm_csv())})
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["content-type"] == "application/pdf" and r.content.startswith(b"%PDF-")
+    assert "agp-report.pdf" in r.headers["content-disposition"]
+    bad = client.post("/cgm/report", files={"file": ("e.csv", b"")})
+    assert bad.status_code == 422 and "empty" in bad.text
+
+
 def test_cgm_nightscout_json_upload(client: TestClient) -> None:
     # two Nightscout entries (issue 20): 100 and 200 mg/dL, 5 min apart, local time UTC + 60 min
     entries = (

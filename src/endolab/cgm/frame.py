@@ -65,6 +65,7 @@ from endolab.cgm.schema import (
     LOW_CENSORED_MG_DL,
     MMOL_COLUMN,
 )
+from endolab.dates import iso_calendar_problem, not_a_calendar_date
 from endolab.errors import InputError, ParseError
 from endolab.notices import Notice, emit
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
@@ -330,6 +331,11 @@ def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
                     "file with endolab.cgm.readers.read_cgm(date_order='dmy' or 'mdy') "
                     "(CLI: --date-order)",
                     value,
+                )
+            reason = iso_calendar_problem(value) if isinstance(value, str) else None
+            if reason is not None:  # the form is right, the day is not (issue 18)
+                raise RowParseError(
+                    "time", row, not_a_calendar_date(repr(str(value).strip()), reason), value
                 )
             raise RowParseError(
                 "time",

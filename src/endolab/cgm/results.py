@@ -30,6 +30,7 @@ from endolab.cgm.episode_calc import episodes
 from endolab.cgm.readers import CGMSource, ReaderName, read_cgm
 from endolab.errors import InputError
 from endolab.notices import Notice, collect, echo, unique
+from endolab.resources import CGM_READ_COST, check_input_memory
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -60,6 +61,14 @@ def load_cgm(
 ) -> CgmData:
     """:func:`endolab.cgm.readers.read_cgm` (same arguments) with its notices returned as data
     (``warn=True`` also echoes them as warnings)."""
+    listed = sources if isinstance(sources, (list, tuple)) else [sources]
+    # files too large for this machine's memory: refused before reading (issue 18)
+    check_input_memory(
+        [s for s in listed if isinstance(s, (str, os.PathLike))],
+        CGM_READ_COST,
+        hint="give fewer or smaller files, or use Parquet with --engine dask (cgm metrics; "
+        "docs/dask.md)",
+    )
     with collect() as found:
         frame = read_cgm(
             sources, reader=reader, unit=unit, names=names, progress=progress, **options

@@ -49,6 +49,8 @@ __all__ = [
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INPUT = 3
+#: Interrupted (Ctrl-C, end of input at a prompt): 128 + SIGINT, as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 def _one_line(text: str) -> str:
@@ -87,6 +89,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "cgm episodes": ("endolab cgm episodes ex/cgm/libreview.csv --summary",),
     "cgm agp": ("endolab cgm agp ex/cgm/generic.parquet --id S01 --out agp.png",),
+    "cgm report": (
+        "endolab cgm report ex/cgm/generic.csv --out report.pdf",
+        "endolab cgm report ex/cgm/libreview.csv --out report.html --compare 2025-03-03:2025-03-09",
+    ),
+    "cgm fhir export": ("endolab cgm fhir export ex/cgm/generic.csv --out bundle.json --tz UTC",),
+    "cgm fhir import": ("endolab cgm fhir import bundle.json --out readings.csv",),
     "cgm detect": ("endolab cgm detect P01_clarity.csv", "endolab cgm detect entries.json --json"),
     "trial analyze": ("endolab trial analyze ex/trial --out report",),
     "trial simulate": ("endolab trial simulate --participants 4 --days 30 --out virtual",),
@@ -268,9 +276,9 @@ class EndolabGroup(TyperGroup):
                 windows_expand_args=windows_expand_args,
                 **extra,
             )
-        except typer.Abort:
-            typer.echo("error: aborted", err=True)
-            sys.exit(1)
+        except typer.Abort:  # Ctrl-C: the documented status 130, not click's 1 (docs/cli.md)
+            typer.echo("error: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except typer.TyperException as exc:
             code = int(getattr(exc, "exit_code", EXIT_USAGE))
             if type(exc).__name__ == "NoArgsIsHelpError":

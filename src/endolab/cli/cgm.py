@@ -385,6 +385,10 @@ def metrics_command(
 
     Without --out or --format a summary table is printed; --format csv|json prints the full table,
     --out FILE writes it (format from --format or the file suffix). Columns: docs/cgm.md.
+
+    Limits: files whose reading would need more memory than this machine has free (about 8 bytes
+    per byte of CSV and 100 per Parquet row, plus 150 MB) are refused before reading
+    (E_TOO_LARGE, exit 3); Parquet larger than memory: the dask engine (--engine dask).
     """
     import sys
     from contextlib import nullcontext
@@ -578,7 +582,12 @@ def episodes_command(
     as_json: _Json = False,
     overwrite: OverwriteOption = False,
 ) -> None:
-    """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended."""
+    """Consensus (2023) hypo/hyperglycaemia episodes: level 1, level 2, extended.
+
+    Limits: files whose reading would need more memory than this machine has free (about 8 bytes
+    per byte of CSV and 100 per Parquet row, plus 150 MB) are refused before reading
+    (E_TOO_LARGE, exit 3).
+    """
     from endolab.cgm import episodes_result
     from endolab.cgm.tables import episode_summary_columns
     from endolab.numbers import parse_float
@@ -696,7 +705,12 @@ def agp_command(
     as_json: _Json = False,
     overwrite: OverwriteOption = False,
 ) -> None:
-    """Ambulatory Glucose Profile report figure for one subject."""
+    """Ambulatory Glucose Profile report figure for one subject.
+
+    Limits: files whose reading would need more memory than this machine has free (about 8 bytes
+    per byte of CSV and 100 per Parquet row, plus 150 MB) are refused before reading
+    (E_TOO_LARGE, exit 3).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -759,3 +773,14 @@ def agp_command(
         return
     typer.echo(f"wrote the AGP of {subject} to {out}; {panel['sufficiency']}")
     echo_disclaimer()
+
+
+# `endolab cgm fhir …` (HL7 FHIR CGM IG Bundles) lives in its own module.
+from endolab.cli.cgm_fhir import app as _fhir_app  # noqa: E402
+
+app.add_typer(_fhir_app, name="fhir")
+
+# `endolab cgm report` (the clinic AGP report) lives in its own module.
+from endolab.cli.cgm_report import report_command  # noqa: E402
+
+app.command("report")(report_command)

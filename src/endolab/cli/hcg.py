@@ -110,20 +110,15 @@ FreqOpt = Annotated[
 _DEFAULT_SYRINGE = "u100-0.3"
 
 
-def _require(value: str | None, flag: str, preset: str | None, preset_fills: bool) -> None:
-    from endolab.hcg import refuse_prefilled
-
-    refuse_prefilled(preset)  # a prefilled product is refused for what it is (exit 3) first
-    if value is None and not (preset_fills and preset is not None):
-        extra = " (or give --preset)" if preset_fills else ""
-        fail(f"missing option {flag}{extra}", EXIT_USAGE)
-
-
-def _request(options: dict[str, Any]) -> MixRequest:
-    """The shared vial/dose/syringe inputs of a command, from its options by name (``locals()``)."""
+def _request(options: dict[str, Any], **needs: str | None) -> MixRequest:
+    """The shared vial/dose/syringe inputs of a command, from its options by name (``locals()``),
+    after :meth:`~endolab.hcg.MixRequest.check_required` with the command's own required ``needs``
+    (a missing one is ``E_MISSING_INPUT``, exit status 2, naming the option)."""
     from endolab.hcg import MixRequest
 
-    return MixRequest.from_fields(options)
+    request = MixRequest.from_fields(options)
+    request.check_required(needs)
+    return request
 
 
 def _frequency(
@@ -227,10 +222,7 @@ def mix_cmd(
     Arithmetic only; it does not choose doses.
     """
     _check_outputs(svg, overwrite=overwrite)
-    _require(vial_iu, "--vial-iu", preset, True)
-    _require(diluent_ml, "--diluent-ml", preset, True)
-    _require(dose_iu, "--dose-iu", preset, False)
-    request = _request(locals())
+    request = _request(locals(), diluent_ml=diluent_ml)
     from endolab.hcg import mix_request, result_record
 
     m = mix_request(request, diluent_ml)
@@ -271,10 +263,7 @@ def reverse_cmd(
     Arithmetic only; it does not choose doses.
     """
     _check_outputs(svg, overwrite=overwrite)
-    _require(vial_iu, "--vial-iu", preset, True)
-    _require(dose_iu, "--dose-iu", preset, False)
-    _require(units, "--units", preset, False)
-    request = _request(locals())
+    request = _request(locals(), units=units)
     from endolab.hcg import fmt_ml, result_record, reverse_request
 
     r = reverse_request(request, units)
@@ -329,8 +318,6 @@ def suggest_cmd(
 
     Arithmetic only; it does not choose doses.
     """
-    _require(vial_iu, "--vial-iu", preset, True)
-    _require(dose_iu, "--dose-iu", preset, False)
     request = _request(locals())
     from endolab.hcg import fmt_iu, fmt_label_ml, fmt_ml, fmt_pct, result_record, suggest_request
 
@@ -407,10 +394,7 @@ def plan_cmd(
     Arithmetic only; it does not choose doses.
     """
     _check_outputs(svg, ics, overwrite)
-    _require(vial_iu, "--vial-iu", preset, True)
-    _require(diluent_ml, "--diluent-ml", preset, True)
-    _require(dose_iu, "--dose-iu", preset, False)
-    request = _request(locals())
+    request = _request(locals(), diluent_ml=diluent_ml)
     from endolab.hcg import (
         check_plan_inputs,
         fmt_iu,

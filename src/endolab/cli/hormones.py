@@ -6,6 +6,7 @@ messages) and everything else is done by :mod:`endolab.hormones`, imported insid
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,6 +16,7 @@ from endolab.hormones import range_text
 
 if TYPE_CHECKING:
     from endolab.hormones import FreeTestosteroneResult, HormonePrediction
+    from endolab.hormones.pk import ProtocolResult
 
 __all__ = ["app"]
 
@@ -24,11 +26,11 @@ app = typer.Typer(
 )
 
 
-def _table(rows: list[tuple[str, str, str]]) -> None:
-    w0 = max(len(r[0]) for r in rows)
-    w1 = max(len(r[1]) for r in rows)
-    for a, b, c in rows:
-        typer.echo(f"  {a:<{w0}}  {b:<{w1}}  {c}".rstrip())
+def _table(rows: Sequence[tuple[str, ...]]) -> None:
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [f"{c:<{w}}" for c, w in zip(row, widths, strict=False)] + [row[-1]]
+        typer.echo(("  " + "  ".join(cells)).rstrip())
 
 
 def _bullets(title: str, items: tuple[str, ...]) -> None:
@@ -145,35 +147,11 @@ def predict_command(
 
 
 def _print_free_t(r: FreeTestosteroneResult) -> None:
-    from endolab.hormones.presentation import format_3sf
+    """The library's rows of a free-testosterone result, laid out as a table."""
+    from endolab.hormones.presentation import free_t_headline, free_t_rows
 
-    typer.echo(
-        f"Free testosterone ({r.method}) — total T {r.total_testosterone_ng_dl:.4g} ng/dL, "
-        f"SHBG {r.shbg_nmol_l_used:.4g} nmol/L, albumin {r.albumin_g_dl_used:.3g} g/dL"
-    )
-    _table(
-        [
-            (
-                "Free testosterone",
-                f"{format_3sf(r.free_testosterone_pg_ml)} pg/mL",
-                f"{format_3sf(r.free_testosterone_nmol_l)} nmol/L, {format_3sf(r.free_testosterone_pmol_l)} pmol/L",
-            ),
-            (
-                "Band",
-                f"{format_3sf(r.free_testosterone_low_pg_ml or 0.0)}–"
-                f"{format_3sf(r.free_testosterone_high_pg_ml or 0.0)} pg/mL",
-                "assay and model scatter" + (", albumin assumed" if r.albumin_assumed else ""),
-            )
-            if r.free_testosterone_low_pg_ml is not None
-            else ("", "", ""),
-            ("Free T percent", f"{format_3sf(r.free_testosterone_percent)} %", ""),
-            (
-                "Bioavailable T",
-                f"{format_3sf(r.bioavailable_testosterone_ng_dl)} ng/dL",
-                f"{format_3sf(r.bioavailable_testosterone_nmol_l)} nmol/L",
-            ),
-        ]
-    )
+    typer.echo(free_t_headline(r))
+    _table([(d.label, d.value, d.note) for d in free_t_rows(r)])
     _bullets("Assumptions", r.assumptions)
     _bullets("Flags", r.flags)
 
@@ -222,87 +200,30 @@ def free_t_command(
 # --- `endolab hormones pk` (issue 23): a view of endolab.hormones.pk.protocol -------------------
 
 
-def _print_pk(result: object) -> None:
-    from endolab.hormones.pk import ProtocolResult
-    from endolab.hormones.presentation import format_3sf as f3
+def _print_pk(result: ProtocolResult) -> None:
+    """The library's rows of a regimen, laid out as tables: the levels at trough, Cavg and peak
+    and the interval's facts (:mod:`endolab.hormones.pk_view`, the web page's rows), the labs
+    beside the model (:mod:`endolab.hormones.presentation`, the page's too)."""
+    from endolab.hormones import presentation as show
+    from endolab.hormones.pk_view import PROTOCOL_COLUMNS, protocol_facts, protocol_rows
 
-    assert isinstance(result, ProtocolResult)
-    r = result.pk
-    g = r.regimen
-    typer.echo(
-        f"Testosterone {g.ester} {f3(g.dose_mg)} mg every {g.interval_days:g} days — steady state "
-        f"(model {r.model}; endogenous {f3(g.endogenous_ng_dl)} ng/dL, weight "
-        f"{f3(g.body_weight_kg)} kg)"
-    )
+    typer.echo(show.pk_headline(result))
     _table(
         [
-            ("Total T", "value", "band (central 95 %)"),
-            (
-                "Trough",
-                f"{f3(r.trough_ng_dl)} ng/dL",
-                f"{f3(r.trough_low_ng_dl)}–{f3(r.trough_high_ng_dl)} ng/dL",
-            ),
-            (
-                "Peak",
-                f"{f3(r.peak_ng_dl)} ng/dL at {f3(r.peak_time_days)} days",
-                f"{f3(r.peak_low_ng_dl)}–{f3(r.peak_high_ng_dl)} ng/dL",
-            ),
-            (
-                "Mean",
-                f"{f3(r.mean_ng_dl)} ng/dL",
-                f"{f3(r.mean_low_ng_dl)}–{f3(r.mean_high_ng_dl)} ng/dL",
-            ),
-            (
-                "Fluctuation index",
-                f"{f3(r.fluctuation_index)} (dimensionless)",
-                "(peak − trough)/mean",
-            ),
-            ("90 % of steady state", f"after {f3(r.days_to_90pct_steady_state)} days", ""),
+            ("", *PROTOCOL_COLUMNS),
+            *((f"{r.name} [{r.unit}]", *r.texts, r.ref_text or "—") for r in protocol_rows(result)),
         ]
     )
+    _table(protocol_facts(result))
     if result.fit is not None:
-        fit = result.fit
-        moved_k = (
-            f", release half-life {f3(fit.release_half_life_days)} days (population "
-            f"{f3(fit.population_release_half_life_days)} days, moved "
-            f"{f3(fit.half_life_moved_sd or 0.0)} prior SD)"
-            if fit.fitted_half_life
-            else ", release half-life kept at the population's (one lab)"
-        )
-        typer.echo(
-            f"Fitted to your labs: exposure × {f3(fit.scale)} (moved {f3(fit.scale_moved_sd)} prior SD)"
-            + moved_k
-        )
+        typer.echo(show.pk_fit_headline(result.fit))
         _table(
-            [("Lab", "measured", "model: population → fitted")]
-            + [
-                (
-                    f"{f3(x.days_since_dose)} days after a dose",
-                    f"{f3(x.measured_ng_dl)} ng/dL",
-                    f"{f3(x.population_ng_dl)} → {f3(x.fitted_ng_dl)} ng/dL",
-                )
-                for x in fit.labs
+            [
+                show.PK_LAB_COLUMNS,
+                *((d.label, d.value, d.note) for d in show.pk_lab_rows(result.fit)),
             ]
         )
-    typer.echo("Through the predictor (LC-MS/MS-equivalent; bands as in `hormones predict`):")
-    rows = [("", "total T", "free T · estradiol · DHT")]
-    for h in r.hormones:
-        if h["predicted"]:
-            rows.append(
-                (
-                    str(h["point"]),
-                    f"{f3(h['total_testosterone_ng_dl'])} ng/dL",
-                    f"{f3(h['free_testosterone_pg_ml'])} pg/mL · {f3(h['estradiol_pg_ml'])} pg/mL "
-                    f"({f3(h['estradiol_low_pg_ml'])}–{f3(h['estradiol_high_pg_ml'])}) · "
-                    f"{f3(h['dht_ng_dl'])} ng/dL ({f3(h['dht_low_ng_dl'])}–{f3(h['dht_high_ng_dl'])})",
-                )
-            )
-        else:
-            rows.append(
-                (str(h["point"]), f"{f3(h['total_testosterone_ng_dl'])} ng/dL", str(h["note"]))
-            )
-    _table(rows)
-    _bullets("Assumptions", r.assumptions)
+    _bullets("Assumptions", result.pk.assumptions)
 
 
 def _print_comparison(a: object, b: object) -> None:

@@ -82,6 +82,10 @@ def analyze(
     named and the dataset refused (exit 3) unless --accept-units confirms the values; notices that
     change how a number is read are in report.html, endpoints.json (notices) and tables.md.
     An endpoint whose window the data do not cover is "not decided", never counted.
+
+    Limits: a dataset whose analysis would need more memory than this machine has free (about 4
+    bytes per byte of CSV and 100 per Parquet CGM row, plus 400 MB) is refused before reading
+    (E_TOO_LARGE, exit 3); a Parquet CGM table larger than memory: the dask engine (--engine dask).
     """
     from rich.console import Console
 
@@ -236,10 +240,15 @@ def simulate(
     The folder (participants, cgm, labs, insulin, events + simulation.json) is read by
     `endolab trial analyze` unchanged. In-silico results are never clinical evidence.
     """
+    from endolab.errors import InputError, ParseError
+
+    if file_format not in ("csv", "parquet"):
+        raise ParseError(  # an unknown choice is a usage error, exit 2 (docs/cli.md)
+            f"--format must be csv or parquet, got {file_format!r}", field="format"
+        )
     from endolab._io import check_output_path
     from endolab.cli._common import print_json
     from endolab.cli._progress import progress_bar
-    from endolab.errors import InputError
     from endolab.sim import SheModel, simulate_trial, write_simulation
     from endolab.sim.limits import check_simulation_resources
     from endolab.sim.runner import ARMS, check_sim_inputs, get_design
@@ -250,7 +259,7 @@ def simulate(
     get_design(protocol)
     check_sensor_model(sensor)
     if arm not in ARMS:
-        raise InputError(f"--arm must be treated or control, got {arm!r}", field="arm")
+        raise ParseError(f"--arm must be treated or control, got {arm!r}", field="arm")
     from endolab.sim.settings import load_settings
 
     settings = load_settings(settings_file)
@@ -259,8 +268,6 @@ def simulate(
         if she_minutes == SheModel().min_minutes
         else replace(settings.she, min_minutes=she_minutes)
     )
-    if file_format not in ("csv", "parquet"):
-        raise InputError(f"--format must be csv or parquet, got {file_format!r}", field="format")
     check_sim_inputs(participants, days, [] if dose_cells is None else [dose_cells], seed)
     if paired and arm != "treated":
         raise InputError(

@@ -44,6 +44,7 @@ from endolab.hcg.arithmetic import Mark, MixNumbers
 from endolab.hcg.frequency import (
     FIELD_LABELS,
     FREQUENCY_PRESETS,
+    MIX_LABELS,
     Frequency,
     check_plan_inputs,
     resolve_frequency,
@@ -85,6 +86,7 @@ __all__ = [
     "DOSE_ON_DISCARD_DATE_USABLE",
     "FIELD_LABELS",
     "FREQUENCY_PRESETS",
+    "MIX_LABELS",
     "PRESETS",
     "SYRINGES",
     "Frequency",

@@ -34,6 +34,7 @@ __all__ = [
     "FREQUENCY_PRESETS",
     "MAX_DAYS",
     "MAX_PLAN_WEEKS",
+    "MIX_LABELS",
     "WEEKDAY_NAMES",
     "Frequency",
     "check_plan_inputs",
@@ -263,8 +264,24 @@ FREQUENCY_LABELS: Final[Mapping[str, str]] = types.MappingProxyType(
     }
 )
 
-#: The same inputs named as the JSON API's and the web form's fields.
-FIELD_LABELS: Final[Mapping[str, str]] = types.MappingProxyType({k: k for k in FREQUENCY_LABELS})
+#: How :meth:`endolab.hcg.MixRequest.check_required` names the inputs in its message by default: the
+#: command-line options. The JSON API and the web page pass their field names
+#: (:data:`endolab.hcg.FIELD_LABELS`).
+MIX_LABELS: Final[Mapping[str, str]] = types.MappingProxyType(
+    {
+        "vial_iu": "--vial-iu",
+        "diluent_ml": "--diluent-ml",
+        "dose_iu": "--dose-iu",
+        "units": "--units",
+        "preset": "--preset",
+    }
+)
+
+#: The same inputs, and those of :meth:`~endolab.hcg.MixRequest.check_required`, named as the JSON
+#: API's and the web form's fields.
+FIELD_LABELS: Final[Mapping[str, str]] = types.MappingProxyType(
+    {k: k for k in (*FREQUENCY_LABELS, *MIX_LABELS)}
+)
 
 
 def resolve_frequency(

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 from endolab.errors import InputError
 from endolab.hcg._numbers import fmt_iu, fmt_label_iu, fmt_label_ml, parse_amount, parse_number
-from endolab.hcg.notices import CATALOGUE, HcgInputError, prefilled_error
+from endolab.hcg.frequency import MIX_LABELS
+from endolab.hcg.notices import CATALOGUE, HcgInputError, HcgParseError, prefilled_error
 from endolab.hcg.products import (
     DEFAULT_DILUENT,
     DEFAULT_VIAL_CAPACITY_ML,
@@ -53,6 +54,12 @@ def with_graduation(s: Syringe, graduation_units: Fraction) -> Syringe:
             value=str(graduation_units),
         )
     return replace(s, graduation_units=graduation_units)
+
+
+#: The order in which a missing input is reported (the first one wins) ...
+_REQUIRED_ORDER: Final = ("vial_iu", "diluent_ml", "dose_iu", "units")
+#: ... and the inputs a product preset can fill (vial strength, label diluent volume).
+_PRESET_FILLS: Final = frozenset({"vial_iu", "diluent_ml"})
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,43 @@ class MixRequest:
         """The request from a mapping that holds its fields by name (other keys are ignored), e.g.
         a command's options; a field that is absent keeps its default."""
         return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
+
+    def check_required(
+        self, needs: Mapping[str, object] | None = None, *, labels: Mapping[str, str] = MIX_LABELS
+    ) -> None:
+        """Check that the request has the inputs its mode needs, before any value is parsed.
+
+        Every mode needs a vial strength and a dose; ``needs`` holds the mode's own required
+        inputs by name: ``{"diluent_ml": ...}`` for mix and plan, ``{"units": ...}`` for reverse,
+        none for suggestions. A preset stands in for the vial strength and the diluent volume.
+        The command line, the JSON API and the web page all call this, so that a missing input
+        gets the same message everywhere, naming the option or field by ``labels``.
+
+        Raises
+        ------
+        HcgInputError
+            ``E_PREFILLED_SINGLE_USE`` first (:func:`refuse_prefilled`).
+        HcgParseError
+            ``E_MISSING_INPUT`` (exit status 2) naming the first missing input, in the order
+            vial strength, diluent volume, dose, syringe reading (an empty text is not missing:
+            it is ``E_NOT_A_NUMBER`` when parsed).
+
+        >>> MixRequest(dose_iu="250").check_required({"diluent_ml": "2"})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        endolab.hcg.notices.HcgParseError: E_MISSING_INPUT: missing option --vial-iu (or give --preset)
+        >>> MixRequest(dose_iu="250", preset="novarel-5000").check_required({"diluent_ml": None})
+        """
+        refuse_prefilled(self.preset, prefilled=self.prefilled)
+        values = {"vial_iu": self.vial_iu, "dose_iu": self.dose_iu, **(needs or {})}
+        for name in _REQUIRED_ORDER:
+            if name not in values or values[name] is not None:
+                continue
+            fills = name in _PRESET_FILLS
+            if fills and self.preset is not None:
+                continue
+            extra = f" (or give {labels['preset']})" if fills else ""
+            raise HcgParseError("E_MISSING_INPUT", name, f"missing option {labels[name]}{extra}")
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,9 @@ CATALOGUE: Final[Mapping[str, CatalogueEntry]] = types.MappingProxyType(
             _entry(
                 "E_MISSING_INPUT",
                 "E",
-                "a plan without a frequency, a start date or a number of weeks [A]",
+                "no vial strength (and no preset), diluent volume (and no preset), dose or syringe "
+                "reading where the mode needs it; a plan without a frequency, a start date or a "
+                "number of weeks [A]",
                 "specific message naming the field",
             ),
             _entry(

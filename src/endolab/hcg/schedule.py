@@ -51,6 +51,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, Final
 
+from endolab.dates import iso_calendar_problem, not_a_calendar_date
 from endolab.errors import InputError, ParseError
 from endolab.hcg._numbers import fmt_money, parse_number, rounded
 from endolab.hcg.arithmetic import breakeven_weekly_iu
@@ -110,9 +111,10 @@ def parse_date(raw: str | date, field: str = "start") -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # the form is right, the day is not
+        reason = iso_calendar_problem(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+        if reason is not None:  # the form is right, the day is not
             raise ParseError(
-                f"`{field}` {text} is not a calendar date (that month has no such day).",
+                not_a_calendar_date(f"`{field}` {text}", reason) + ".",
                 field=field,
                 value=raw,
             ) from None

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from endolab.errors import InputError
+from endolab.errors import InputError, ParseError
 from endolab.hormones._validate import range_text
 
 if TYPE_CHECKING:
@@ -48,11 +48,13 @@ def both_total_t_and_dose_error(total_t: object, dose_mg_week: object) -> InputE
     )
 
 
-def missing_total_t_error() -> InputError:
-    """Neither ``total_t`` nor ``dose_mg_week`` given (exit status 3)."""
-    return InputError(
+def missing_total_t_error() -> ParseError:
+    """Neither ``total_t`` nor ``dose_mg_week`` given: a missing input is a usage error (exit
+    status 2, ``E_MISSING_INPUT``, as in the hCG calculator; docs/cli.md, issue 18)."""
+    return ParseError(
         f"total_t: missing; give total testosterone ({range_text('total_t')}) or a weekly "
         f"testosterone-enanthate dose (dose_mg_week, {range_text('dose_mg_week')})",
+        code="E_MISSING_INPUT",
         field="total_t",
     )
 

@@ -19,6 +19,7 @@ from endolab.hormones.presentation import format_3sf
 from endolab.hormones.reference import REFERENCE_RANGES
 
 __all__ = [
+    "PROTOCOL_COLUMNS",
     "ComparisonRow",
     "ProtocolRow",
     "compare_protocols",
@@ -81,6 +82,11 @@ class ProtocolRow:
 def _ref(key: str) -> tuple[float | None, float | None]:
     ref = REFERENCE_RANGES.get(key)
     return (None, None) if ref is None else (ref.low, ref.high)
+
+
+#: Column titles of :func:`protocol_rows` after the hormone: its three :attr:`ProtocolRow.texts`
+#: and its reference range.
+PROTOCOL_COLUMNS: Final = ("Trough (band)", "Cavg (band)", "Peak (band)", "Reference")
 
 
 def protocol_rows(result: ProtocolResult) -> list[ProtocolRow]:

@@ -5,7 +5,10 @@ predicted hormone — value, band and reference range in the chosen units, each 
 formatted by :func:`format_3sf` — so that the web page, the embed and any other view render the
 same numbers and never convert or round anything themselves. :func:`prediction_headline`,
 :func:`detail_rows` (the inputs used, the ratios, measured ÷ predicted) and :func:`prediction_notes`
-complete the command line's table. Conversions to SI units go through
+complete the command line's table. :func:`free_t_headline`/:func:`free_t_rows` and
+:func:`pk_headline`, :func:`pk_fit_headline` and :func:`pk_lab_rows` those of ``hormones pk``
+beside :mod:`endolab.hormones.pk_view` (the levels at trough, Cavg and peak).
+Conversions to SI units go through
 :func:`endolab.units.convert` (the one unit table, molar masses with their sources there).
 
 >>> from endolab.hormones import predict
@@ -20,20 +23,30 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from endolab.errors import ParseError
 from endolab.hormones.reference import REFERENCE_RANGES, ReferenceRange
 from endolab.hormones.results import HormonePrediction
 from endolab.units import Quantity, convert
 
+if TYPE_CHECKING:
+    from endolab.hormones.pk import PkFit, ProtocolResult
+    from endolab.hormones.results import FreeTestosteroneResult
+
 __all__ = [
+    "PK_LAB_COLUMNS",
     "RESULT_UNITS",
     "DetailRow",
     "PredictionRow",
     "ResultUnits",
     "detail_rows",
     "format_3sf",
+    "free_t_headline",
+    "free_t_rows",
+    "pk_fit_headline",
+    "pk_headline",
+    "pk_lab_rows",
     "prediction_headline",
     "prediction_notes",
     "prediction_rows",
@@ -317,3 +330,113 @@ def prediction_notes(r: HormonePrediction) -> tuple[str, ...]:
             "bioavailable testosterone span men of this age with low to high SHBG."
         )
     return tuple(notes)
+
+
+# ---------------------------------------------------------------- hormones free-t
+
+
+def free_t_headline(r: FreeTestosteroneResult) -> str:
+    """The one-line title of a free-testosterone result: method, total T [ng/dL], SHBG [nmol/L]
+    and albumin [g/dL] used.
+
+    >>> from endolab.hormones import free_testosterone
+    >>> free_t_headline(free_testosterone(288.4, 40, 4.3))
+    'Free testosterone (vermeulen1999) — total T 288.4 ng/dL, SHBG 40 nmol/L, albumin 4.3 g/dL'
+    """
+    return (
+        f"Free testosterone ({r.method}) — total T {r.total_testosterone_ng_dl:.4g} ng/dL, "
+        f"SHBG {r.shbg_nmol_l_used:.4g} nmol/L, albumin {r.albumin_g_dl_used:.3g} g/dL"
+    )
+
+
+def free_t_rows(r: FreeTestosteroneResult) -> list[DetailRow]:
+    """The rows of a free-testosterone result, in display order: free T [pg/mL] (with nmol/L and
+    pmol/L), its band when computed, the free-T percent [%] and bioavailable T [ng/dL, nmol/L].
+
+    >>> from endolab.hormones import free_testosterone
+    >>> [(d.label, d.value) for d in free_t_rows(free_testosterone(288.4, 40, 4.3))][::2]
+    [('Free testosterone', '50.1 pg/mL'), ('Free T percent', '1.74 %')]
+    """
+    rows = [
+        DetailRow(
+            "free_t",
+            "Free testosterone",
+            f"{format_3sf(r.free_testosterone_pg_ml)} pg/mL",
+            f"{format_3sf(r.free_testosterone_nmol_l)} nmol/L, "
+            f"{format_3sf(r.free_testosterone_pmol_l)} pmol/L",
+        )
+    ]
+    if r.free_testosterone_low_pg_ml is not None and r.free_testosterone_high_pg_ml is not None:
+        rows.append(
+            DetailRow(
+                "free_t_band",
+                "Band",
+                f"{format_3sf(r.free_testosterone_low_pg_ml)}–"
+                f"{format_3sf(r.free_testosterone_high_pg_ml)} pg/mL",
+                "assay and model scatter" + (", albumin assumed" if r.albumin_assumed else ""),
+            )
+        )
+    rows += [
+        DetailRow(
+            "free_t_percent", "Free T percent", f"{format_3sf(r.free_testosterone_percent)} %"
+        ),
+        DetailRow(
+            "bio_t",
+            "Bioavailable T",
+            f"{format_3sf(r.bioavailable_testosterone_ng_dl)} ng/dL",
+            f"{format_3sf(r.bioavailable_testosterone_nmol_l)} nmol/L",
+        ),
+    ]
+    return rows
+
+
+# ---------------------------------------------------------------- hormones pk
+
+#: Column titles of :func:`pk_lab_rows` (the levels themselves are
+#: :func:`endolab.hormones.pk_view.protocol_rows`).
+PK_LAB_COLUMNS: Final = ("Time since the dose", "Measured", "Model: population → fitted")
+
+
+def pk_headline(result: ProtocolResult) -> str:
+    """The one-line title of a regimen's steady state: ester, dose [mg], interval [day], model,
+    endogenous testosterone [ng/dL] and body weight [kg]."""
+    r = result.pk
+    g = r.regimen
+    f3 = format_3sf
+    return (
+        f"Testosterone {g.ester} {f3(g.dose_mg)} mg every {g.interval_days:g} days — steady state "
+        f"(model {r.model}; endogenous {f3(g.endogenous_ng_dl)} ng/dL, weight "
+        f"{f3(g.body_weight_kg)} kg)"
+    )
+
+
+def pk_fit_headline(fit: PkFit) -> str:
+    """What the fit to the person's labs moved: the exposure scale and, with two or more labs, the
+    release half-life [day], each against the population prior in prior SDs."""
+    f3 = format_3sf
+    moved_k = (
+        f", release half-life {f3(fit.release_half_life_days)} days (population "
+        f"{f3(fit.population_release_half_life_days)} days, moved "
+        f"{f3(fit.half_life_moved_sd or 0.0)} prior SD)"
+        if fit.fitted_half_life
+        else ", release half-life kept at the population's (one lab)"
+    )
+    return (
+        f"Fitted to your labs: exposure × {f3(fit.scale)} (moved {f3(fit.scale_moved_sd)} "
+        f"prior SD){moved_k}"
+    )
+
+
+def pk_lab_rows(fit: PkFit) -> list[DetailRow]:
+    """One row per lab: the time since the dose [day], the measured total T [ng/dL] and the
+    model's value before and after the fit [ng/dL]."""
+    f3 = format_3sf
+    return [
+        DetailRow(
+            f"lab_{i}",
+            f"{f3(x.days_since_dose)} days",
+            f"{f3(x.measured_ng_dl)} ng/dL",
+            f"{f3(x.population_ng_dl)} → {f3(x.fitted_ng_dl)} ng/dL",
+        )
+        for i, x in enumerate(fit.labs)
+    ]

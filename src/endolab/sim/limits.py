@@ -24,13 +24,12 @@ simulator; they change with it and are re-measured by ``benchmarks/sim_memory.py
 
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from endolab.errors import InputError
+from endolab.resources import available_disk_bytes, available_memory_bytes, human_bytes
 
 __all__ = [
     "DISK_BYTES_PER_PARTICIPANT_DAY",
@@ -90,56 +89,6 @@ def check_seed(seed: int) -> int:
             f"seed must be a whole number from 0 to {SEED_MAX}, got {shown}", field="seed"
         )
     return seed
-
-
-def human_bytes(n: float) -> str:
-    """A byte count in decimal units, 3 significant digits.
-
-    >>> human_bytes(11.5e9), human_bytes(2048), human_bytes(12)
-    ('11.5 GB', '2.05 kB', '12 B')
-    """
-    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if n >= size:
-            return f"{n / size:.3g} {unit}"
-    return f"{n:.0f} B"
-
-
-def available_memory_bytes() -> int | None:
-    """Memory this process can still use [bytes]: Linux ``MemAvailable``, lowered to the cgroup's
-    ``memory.max − memory.current`` when a cgroup limit is set; ``None`` when unknown."""
-    found: list[int] = []
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    found.append(int(line.split()[1]) * 1024)
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        limit = Path("/sys/fs/cgroup/memory.max").read_text(encoding="ascii").strip()
-        used = Path("/sys/fs/cgroup/memory.current").read_text(encoding="ascii").strip()
-        if limit != "max":
-            found.append(int(limit) - int(used))
-    except (OSError, ValueError):
-        pass
-    if not found:
-        try:
-            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-        except (OSError, ValueError, AttributeError):
-            return None
-    return max(0, min(found))
-
-
-def available_disk_bytes(folder: str | Path) -> int | None:
-    """Free space [bytes] of the file system that would hold ``folder`` (its nearest existing
-    parent); ``None`` when unknown."""
-    path = Path(folder).absolute()
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    try:
-        return shutil.disk_usage(path).free
-    except OSError:
-        return None
 
 
 @dataclass(frozen=True)

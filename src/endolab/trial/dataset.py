@@ -39,6 +39,7 @@ from typing import Any, Literal
 import polars as pl
 
 from endolab._io import atomic_directory, check_output_path
+from endolab.dates import iso_calendar_problem, not_a_calendar_date
 from endolab.errors import DataFileError, InputError
 from endolab.notices import Notice
 from endolab.trial.plausibility import CONFIRM_HINT, check_plausibility
@@ -468,9 +469,13 @@ def _coerce(
             "datetime": "an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS)",
             "text": "text",
         }[col.kind]
-        report.add(
-            _bad(file, row, name, f"{_example(series, row)} is not {what}", series[row - 2]), wrong
-        )
+        value = series[row - 2]
+        reason = iso_calendar_problem(value) if isinstance(value, str) else None
+        if col.kind in ("date", "datetime") and reason is not None:
+            what = not_a_calendar_date(repr(str(value).strip()), reason)  # 2026-02-30 (issue 18)
+        else:
+            what = f"{_example(series, row)} is not {what}"
+        report.add(_bad(file, row, name, what, value), wrong)
     if col.kind == "number":
         finite = parsed.is_finite() | parsed.is_null()
         if not finite.all():

@@ -16,6 +16,7 @@ import datetime as dt
 import html
 import json
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ import polars as pl
 from endolab._io import atomic_directory, check_output_path
 from endolab._version import __version__
 from endolab.output import DISCLAIMER
+from endolab.resources import TRIAL_ANALYZE_COST, check_input_memory
 from endolab.trial.analysis import TrialAnalysis, analyze
 from endolab.trial.dataset import read_dataset
 from endolab.trial.protocol import Protocol, load_protocol
@@ -415,6 +417,13 @@ def run(
             write_report(analysis, out, progress=say)
         return analysis
     say("reading and validating the dataset")
+    # a dataset too large for this machine's memory: refused before reading (issue 18)
+    check_input_memory(
+        [folder],
+        TRIAL_ANALYZE_COST,
+        hint="store cgm as Parquet and use --engine dask (docs/dask.md), or analyse fewer "
+        "participants",
+    )
     ds = read_dataset(folder, accept_units=accept_units)
     if out is not None:
         _refuse_out_in_input(folder, out)
@@ -427,8 +436,8 @@ def run(
 
 def _refuse_out_in_input(folder: str | Path, out: str | Path) -> None:
     """The report folder must not be the dataset folder, inside it or one of its parents."""
-    target = Path(out).resolve()
-    source = Path(folder).resolve()
+    target = Path(os.path.realpath(out))  # never a RuntimeError on a symbolic-link loop
+    source = Path(os.path.realpath(folder))
     if target == source or source in target.parents or target in source.parents:
         from endolab.errors import InputError
 

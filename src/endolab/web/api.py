@@ -28,6 +28,7 @@ __all__ = [
     "HormonesProtocolIn",
     "RegimenIn",
     "hcg_mix_result",
+    "hcg_plan_ics_response",
     "hcg_plan_result",
     "hcg_reverse_result",
     "router",
@@ -273,24 +274,36 @@ def _hcg_request(body: _HcgCommon) -> Any:
     )
 
 
+def _checked_request(body: _HcgCommon, **needs: Any) -> Any:
+    """:func:`_hcg_request` after :meth:`~endolab.hcg.MixRequest.check_required` (a missing input
+    is the CLI's ``E_MISSING_INPUT`` message, naming the field)."""
+    from endolab.hcg import FIELD_LABELS
+
+    request = _hcg_request(body)
+    request.check_required(needs, labels=FIELD_LABELS)
+    return request
+
+
 def hcg_mix_result(body: HcgMixIn) -> Any:
     """The library's :func:`endolab.hcg.mix` for an API/form body."""
     from endolab.hcg import mix_request
 
-    return mix_request(_hcg_request(body), body.diluent_ml)
+    return mix_request(_checked_request(body, diluent_ml=body.diluent_ml), body.diluent_ml)
 
 
 def hcg_reverse_result(body: HcgReverseIn) -> Any:
     """The library's :func:`endolab.hcg.reverse` for an API/form body."""
     from endolab.hcg import reverse_request
 
-    return reverse_request(_hcg_request(body), body.units)
+    return reverse_request(_checked_request(body, units=body.units), body.units)
 
 
 def hcg_plan_result(body: HcgPlanIn) -> Any:
-    """The library's :func:`endolab.hcg.plan` (after :func:`~endolab.hcg.mix`)."""
+    """The library's :func:`endolab.hcg.plan` (after :func:`~endolab.hcg.mix`); the mix inputs are
+    checked first, then the plan's, in the command line's order."""
     from endolab.hcg import FIELD_LABELS, check_plan_inputs, plan
 
+    _checked_request(body, diluent_ml=body.diluent_ml)
     frequency = check_plan_inputs(
         body.per_week,
         body.every_days,
@@ -437,6 +450,12 @@ async def hcg_plan(body: HcgPlanIn) -> Response:
     summary="hCG plan as an iCalendar file",
 )
 async def hcg_plan_ics(body: HcgPlanIn) -> Response:
+    return hcg_plan_ics_response(body)
+
+
+def hcg_plan_ics_response(body: HcgPlanIn) -> Response:
+    """The library's :func:`endolab.hcg.plan_to_ics` of a body as a download (the API and the
+    page's link)."""
     from endolab.hcg import plan_to_ics
 
     return Response(

@@ -209,6 +209,7 @@ def _protocol_context(request: Request, embed: bool) -> dict[str, Any]:
         protocol_svg,
         regimen_label,
     )
+    from endolab.hormones.presentation import PK_LAB_COLUMNS, pk_fit_headline, pk_lab_rows
 
     form = _params(request, PROTOCOL_FIELDS)
     labs = [x.strip() for x in request.query_params.getlist("lab") if x.strip()][:10]
@@ -248,6 +249,9 @@ def _protocol_context(request: Request, embed: bool) -> dict[str, Any]:
         "b": b,
         "rows": protocol_rows(a) if a is not None else [],
         "facts": protocol_facts(a) if a is not None else [],
+        "lab_columns": PK_LAB_COLUMNS,
+        "lab_rows": pk_lab_rows(a.fit) if a is not None and a.fit is not None else [],
+        "fit_line": pk_fit_headline(a.fit) if a is not None and a.fit is not None else "",
         "svg": Markup(protocol_svg(a)) if a is not None else None,
         "svg_b": Markup(protocol_svg(b)) if b is not None else None,
         "label_a": regimen_label(a) if a is not None else "",
@@ -285,7 +289,14 @@ def hormones_embed(request: Request) -> HTMLResponse:
 
 
 def _hcg_context(request: Request, embed: bool) -> dict[str, Any]:
-    from endolab.hcg import FREQUENCY_PRESETS, PRESETS, SYRINGES, mix_svg, suggest_diluent
+    from endolab.hcg import (
+        FREQUENCY_PRESETS,
+        PRESETS,
+        SYRINGES,
+        MixRequest,
+        mix_svg,
+        suggest_request,
+    )
     from endolab.web.api import HcgPlanIn, hcg_mix_result, hcg_plan_result
 
     form = _params(request, HCG_FIELDS)
@@ -313,16 +324,11 @@ def _hcg_context(request: Request, embed: bool) -> dict[str, Any]:
                     [v.discard_date for v in plan.vials if v.discard_date is not None],
                 )
                 chart = Markup(iu_left_svg(plan))
-        try:
-            options = list(
-                suggest_diluent(
-                    form.get("vial_iu"),
-                    form.get("dose_iu"),
-                    form["syringe"],
-                    preset=form.get("preset"),
-                    top=5,
-                ).suggestions
+        try:  # the vial, dose, syringe and preset of the form (the losses are not ranked on)
+            wanted = MixRequest(
+                form.get("vial_iu"), form.get("dose_iu"), form["syringe"], form.get("preset")
             )
+            options = list(suggest_request(wanted, top=5).suggestions)
         except EndolabError:
             options = []
     except EndolabError as exc:
@@ -374,15 +380,9 @@ def hcg_embed(request: Request) -> HTMLResponse:
 @router.get("/hcg/plan.ics")
 def hcg_plan_ics_page(request: Request) -> Response:
     """The plan of the page's query string as an .ics download (a link, no JavaScript)."""
-    from endolab.hcg import plan_to_ics
-    from endolab.web.api import HcgPlanIn, hcg_plan_result
+    from endolab.web.api import HcgPlanIn, hcg_plan_ics_response
 
-    body = HcgPlanIn(**_params(request, HCG_FIELDS))
-    return Response(
-        plan_to_ics(hcg_plan_result(body)),
-        media_type="text/calendar; charset=utf-8",
-        headers={"content-disposition": 'attachment; filename="hcg-plan.ics"'},
-    )
+    return hcg_plan_ics_response(HcgPlanIn(**_params(request, HCG_FIELDS)))
 
 
 # ---------------------------------------------------------------- CGM
@@ -405,6 +405,25 @@ async def cgm_upload(request: Request, file: UploadFile) -> HTMLResponse:
     except EndolabError as exc:
         return render("cgm.html", 422, page="cgm", result=None, error=_error(exc))
     return render("cgm.html", page="cgm", result=result, error=None)
+
+
+@router.post("/cgm/report")
+async def cgm_report_download(request: Request, file: UploadFile) -> Response:
+    """The clinic AGP report (PDF) of the uploaded export: the /cgm form's second button."""
+    from endolab.web.uploads import cgm_report_pdf
+
+    data = await file.read()
+    try:
+        pdf = await run_in_threadpool(
+            cgm_report_pdf, data, file.filename or "upload", request.app.state.settings
+        )
+    except EndolabError as exc:
+        return render("cgm.html", 422, page="cgm", result=None, error=_error(exc))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": 'attachment; filename="agp-report.pdf"'},
+    )
 
 
 # ---------------------------------------------------------------- trial explorer

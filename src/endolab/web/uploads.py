@@ -68,6 +68,17 @@ def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> di
     }
 
 
+def cgm_report_pdf(data: bytes, name: str, settings: Settings | None = None) -> bytes:
+    """The clinic AGP report (:mod:`endolab.cgm.report`) of an uploaded CGM export as a PDF, one
+    page per subject (the first 20, as the page's AGPs)."""
+    from endolab.cgm.report import clinic_report, report_pdf
+
+    cgm = _read(data, name)
+    subjects = sorted(cgm.frame.get_column("id").unique().to_list())[:20]
+    with FIGURES:  # matplotlib: one figure build at a time
+        return report_pdf(clinic_report(cgm, subjects))
+
+
 def _agp_svg(frame: Any, subject: str) -> str:
     """The AGP of one subject as SVG text (its notices are those of the metrics, shown there)."""
     from endolab.cgm import agp_result

@@ -49,6 +49,8 @@ from endolab.cgm.indices.sd_measures import cv_measures, sd_measures
 from endolab.cgm.kernels.chunks import CHUNK_READINGS, frame_chunks
 from endolab.cgm.kernels.grid import Intermediates
 from endolab.cgm.kernels.groups import check_grouping, is_sorted_by
+from endolab.cgm.registry import REGISTRY as _ONE_REGISTRY
+from endolab.cgm.registry import index_names
 from endolab.errors import InputError
 
 __all__ = [
@@ -84,37 +86,13 @@ __all__ = [
 
 Metric = Callable[..., pl.DataFrame]
 
-_INDICES: Final[tuple[Metric, ...]] = (
-    mad,
-    sd_measures,  # sdw, sdhhmm, sdwsh, sddm, sdb, sdbdm
-    cv_measures,  # cvmean, cvsd
-    mage,
-    mag,
-    conga,  # conga_24
-    modd,
-    gvp,
-    sd_roc,
-    auc,  # hourly_auc
-    j_index,
-    lbgi,
-    hbgi,
-    adrr,
-    grade,
-    grade_parts,  # grade_hypo, grade_eu, grade_hyper
-    gri,
-    m_value,
-    hypo_index,
-    hyper_index,
-    igc,
-    cogi,
-    pgs,
+#: The index functions by name, in the order of the full table (read-only): the index entries of
+#: the one registry of CGM statistics — names, columns, units, signature and contract —
+#: :data:`endolab.cgm.registry.REGISTRY`, whose order is written there only. This mapping is kept
+#: for code that looks an index function up here.
+REGISTRY: Final[Mapping[str, Metric]] = MappingProxyType(
+    {name: _ONE_REGISTRY[name].function for name in index_names()}
 )
-
-#: The index functions by name, in the order of the full table (read-only). The one registry of
-#: CGM statistics — names, columns, units, signature and contract — is
-#: :data:`endolab.cgm.registry.REGISTRY`, whose index entries are these functions; this mapping
-#: is kept for code that looks an index function up here.
-REGISTRY: Final[Mapping[str, Metric]] = MappingProxyType({f.__name__: f for f in _INDICES})
 
 
 @fill_doc

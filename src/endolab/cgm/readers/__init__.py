@@ -26,6 +26,7 @@ are only read.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from typing import Any, Final, Literal
 
 import polars as pl
 
+from endolab._io import os_error_reason
 from endolab.cgm.frame import check_frame, combine_frames
 from endolab.cgm.readers.base import (
     UNNAMED as UNNAMED,
@@ -136,6 +138,17 @@ FORMATS: Final[dict[str, str]] = {
     "tandem": "Tandem t:connect CSV",
     "glooko": "Glooko/Diasend export (zip or CGM CSV)",
 }
+
+
+def _missing_reason(path: Path) -> str:
+    """Why ``path`` cannot be opened: "no such file", or the OS's reason (a loop of symbolic
+    links, a part of the path that is not a folder, permission denied) in words (issue 18)."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:
+            return os_error_reason(exc, path)
+    return "no such file"
 
 
 def detect_format(source: CGMSource, *, name: str | None = None) -> FormatName:
@@ -419,7 +432,7 @@ def read_cgm(
             elif src.path.exists():
                 what = "is not a regular file"
             else:
-                what = "no such file"
+                what = _missing_reason(src.path)
             raise DataFileError(what, file=src.name)
         kind = _detect(src) if reader == "auto" else reader
         if kind not in _READ:

@@ -22,6 +22,7 @@ from endolab.cgm.frame import (
     long_gap_notice,
     reading_dates_problem,
 )
+from endolab.dates import calendar_problem, not_a_calendar_date
 from endolab.errors import DataFileError, EndolabError, InputError
 from endolab.notices import Notice, collect, emit
 
@@ -411,8 +412,12 @@ def parse_day_month_times(
     bad = ~valid | times.is_null()
     if bad.any():
         i = int(bad.arg_true()[0])
+        y, mo, d = (int(parts.get_column(k)[i]) for k in ("y", "mo", "d"))
+        reason = calendar_problem(y, mo, d)
         raise DataFileError(
-            f"{texts[i]!r} is not a valid date-time when read as {order}",
+            not_a_calendar_date(f"{texts[i]!r} read as {order}", reason)
+            if reason is not None  # the form is right, the day is not (issue 18)
+            else f"{texts[i]!r} is not a valid date-time when read as {order}",
             file=file,
             row=rows[i],
             column=column,

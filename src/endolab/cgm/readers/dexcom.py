@@ -24,6 +24,7 @@ from endolab.cgm.readers.base import (
     unit_from_header,
 )
 from endolab.cgm.readers.treatments import Row, parse_amount, treatment_frame
+from endolab.dates import iso_calendar_problem, not_a_calendar_date
 from endolab.errors import DataFileError
 
 #: Clarity column → canonical field (the column map; names matched by their start, as the unit
@@ -138,8 +139,11 @@ def dexcom_from_input(
     bad = parsed.is_null()
     if bad.any():
         i = int(bad.arg_true()[0])
+        reason = iso_calendar_problem(times[i])
         raise DataFileError(
-            f"cannot read {times[i]!r} as a date-time (expected YYYY-MM-DDThh:mm:ss)",
+            not_a_calendar_date(repr(times[i]), reason)
+            if reason is not None  # the form is right, the day is not (issue 18)
+            else f"cannot read {times[i]!r} as a date-time (expected YYYY-MM-DDThh:mm:ss)",
             file=file,
             row=line_no[i],
             column=header[i_time],

@@ -29,6 +29,7 @@ from endolab.cgm.readers.base import (
     read_text,
 )
 from endolab.cgm.readers.treatments import Row, parse_amount, treatment_frame
+from endolab.dates import iso_calendar_problem, not_a_calendar_date
 from endolab.errors import DataFileError
 
 #: Tandem column → canonical field (the column map).
@@ -100,8 +101,11 @@ def tandem_from_input(
             try:
                 when = datetime.fromisoformat(row[i_time].strip())
             except ValueError:
+                reason = iso_calendar_problem(row[i_time])
                 raise DataFileError(
-                    f"cannot read {row[i_time]!r} as a date-time (expected YYYY-MM-DDThh:mm:ss)",
+                    not_a_calendar_date(repr(row[i_time]), reason)
+                    if reason is not None  # the form is right, the day is not (issue 18)
+                    else f"cannot read {row[i_time]!r} as a date-time (expected YYYY-MM-DDThh:mm:ss)",
                     file=file,
                     row=n,
                     column="EventDateTime",

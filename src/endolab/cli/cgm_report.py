@@ -1,0 +1,112 @@
+"""`endolab cgm report` — the clinic AGP report (PDF or HTML), a view of :mod:`endolab.cgm.report`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from endolab.cli._common import OverwriteOption, echo_disclaimer
+from endolab.output import DISCLAIMER
+
+__all__ = ["report_command"]
+
+
+def report_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="CGM files: any format the cgm commands read (docs/cgm.md)."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="report.pdf (one page per subject; needs [plot]) or report.html (atomic)."
+        ),
+    ],
+    subjects: Annotated[
+        list[str] | None, typer.Option("--id", help="Subject to report (repeat; default: all).")
+    ] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="A previous period to compare with: two dates START:END, e.g. "
+            "2024-01-01:2024-01-14 (inclusive).",
+        ),
+    ] = None,
+    report_unit: Annotated[str, typer.Option("--report-unit", help="mg/dL or mmol/L.")] = "mg/dL",
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Glucose unit of the input: mg/dL or mmol/L.")
+    ] = None,
+    reader: Annotated[
+        str,
+        typer.Option(
+            "--reader",
+            help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool, "
+            "tandem or glooko.",
+        ),
+    ] = "auto",
+    date_order: Annotated[
+        str, typer.Option("--date-order", help="auto, dmy, mdy or ymd (LibreView, generic).")
+    ] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Clinic AGP report (AGP v5 layout): glucose statistics and targets, time-in-ranges bar, the
+    AGP, 14 daily profiles, day and night, sufficiency, optional comparison; one page per subject.
+    """
+    from endolab._io import atomic_write_bytes, check_output_path
+    from endolab.cgm import load_cgm
+    from endolab.cgm.report import clinic_report, report_html, report_pdf
+    from endolab.cli.cgm import _read_options
+    from endolab.units import normalize_unit
+
+    check_output_path(
+        out, flag="--out", suffixes=(".pdf", ".html"), inputs=files, overwrite=overwrite
+    )
+    if out.suffix.lower() == ".pdf":
+        import matplotlib  # the [plot] extra: its hint before any work
+
+        matplotlib.use("Agg")
+    shown = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
+    in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    data = load_cgm(list(files), unit=in_unit, **_read_options(reader, date_order, None, False))
+    report = clinic_report(data, subjects or None, compare=compare, unit=shown)
+    if out.suffix.lower() == ".pdf":
+        payload = report_pdf(report)
+    else:
+        payload = report_html(report, figures=_has_matplotlib()).encode("utf-8")
+    atomic_write_bytes(out, payload, overwrite=overwrite, flag="--out")
+    for notice in report.notices:
+        typer.echo(f"warning: {notice.message}", err=True)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "disclaimer": DISCLAIMER,
+                    "out": str(out),
+                    "pages": [
+                        {
+                            "id": p.subject,
+                            "sufficient": p.sufficient,
+                            "sufficiency": p.sufficiency,
+                        }
+                        for p in report.pages
+                    ],
+                    "notices": [n.as_dict() for n in report.notices],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    typer.echo(f"wrote the AGP report of {len(report.pages)} subject(s) to {out}")
+    echo_disclaimer()
+
+
+def _has_matplotlib() -> bool:
+    """The HTML report carries the page's figures when [plot] is installed (text only without)."""
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
