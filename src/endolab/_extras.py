@@ -1,6 +1,6 @@
 """Optional extras: which third-party package belongs to which extra, and the one-line install hint.
 
-A plain ``pip install endolab`` is the core (numpy, polars, typer, rich, pydantic): the calculators,
+A plain ``pip install endolab`` is the core (numpy, polars, typer, rich, pydantic, jinja2): the calculators,
 the CGM metrics, trial validation and analysis. The rest is in extras (``pyproject.toml``):
 
 ========  ==========================================  ============================================
@@ -8,7 +8,7 @@ extra     packages                                    needed by
 ========  ==========================================  ============================================
 sim       numba, scipy                                ``endolab.sim``, ``trial simulate``/``demo``
 plot      matplotlib                                  AGP and report figures
-web       fastapi, uvicorn, jinja2, python-multipart, ``endolab serve`` (with [sim] and [plot]:
+web       fastapi, uvicorn, python-multipart,         ``endolab serve`` (with [sim] and [plot]:
           pydantic-settings, platformdirs             the trial explorer simulates and draws)
 survival  lifelines                                   Kaplan–Meier (``endolab.trial.survival``)
 pandas    pandas, pyarrow                             pandas input and output (interop)
@@ -39,7 +39,6 @@ EXTRAS: Final[dict[str, tuple[str, ...]]] = {
         "fastapi",
         "starlette",
         "uvicorn",
-        "jinja2",
         "multipart",
         "python_multipart",
         "swagger_ui_bundle",

@@ -216,9 +216,9 @@ def test_a_cluster_without_workers_is_an_error_not_a_wait_without_end(
 ) -> None:
     # Workers that died and never came back (a nanny that could not restart them) left the run
     # waiting forever; after NO_WORKER_LIMIT_S without any worker it is a one-line ClusterError.
-    import endolab.cgm.distributed as cd
+    import endolab._dask as plumbing  # the Dask plumbing every engine shares
 
-    monkeypatch.setattr(cd, "NO_WORKER_LIMIT_S", 1.0)
+    monkeypatch.setattr(plumbing, "NO_WORKER_LIMIT_S", 1.0)
     files = _dataset(tmp_path)
     with (
         LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as cluster,

@@ -164,7 +164,8 @@ def test_dose_response_short_simulation_is_not_decided(tmp_path: Path) -> None:
         assert row[key]["status"] == "not decided"
         assert (row[key]["n"], row[key]["percent"], row[key]["ci95"]) == (None, None, None)
         assert row[key]["N"] == 2 and row[key]["missing"] == 2
-        assert key in doc["notices"][0]
+        assert key in doc["notices"][0]["message"]
+    assert doc["notices"][0]["code"] == "W_SIM_WINDOW_NOT_COVERED"
     assert row["tir_pct"]["status"] == "not decided"
     csv_text = (out / "dose_response.csv").read_text(encoding="utf-8")
     assert "she_free_90_365_status" in csv_text and "not decided" in csv_text

@@ -143,9 +143,10 @@ def _graft_alone(fractions: list[float], days: int, glucagon_gain: float) -> dic
 @pytest.mark.slow
 def test_graft_alone_never_causes_severe_hypoglycaemia() -> None:
     # Graft alone (no insulin, rescue off), every published adult, F 0.3–1.5, 60 days of random
-    # meals: time < 54 mg/dL ≤ 1 % and nadir ≥ 45 mg/dL, never at the non-negativity gate. Without
-    # the graft's α-cells (gain 0) adult#009 falls below 45 mg/dL at F ≥ 1 (the audit found 4 mg/dL
-    # at F = 1.22): the counter-regulation is what protects, not the meals.
+    # meals: time < 54 mg/dL ≤ 1 % and nadir ≥ 45 mg/dL, never at the non-negativity gate. Graft
+    # insulin is re-baselined to each host (rho, docs/methods/sim.md §4.1). Without the graft's
+    # α-cells (gain 0) adult#009 falls below 45 mg/dL at F ≥ 1 (the audit found 4 mg/dL at
+    # F = 1.22): the counter-regulation is what protects, not the meals.
     got = _graft_alone([0.3, 0.6, 1.0, 1.5], 60, GraftSettings().glucagon_gain)
     assert (got["below54_pct"] <= 1.0).all(), got["below54_pct"]
     assert (got["nadir"] >= 45.0).all(), got["nadir"]
@@ -173,3 +174,37 @@ def test_graft_beta_cells_stop_secreting_below_threshold() -> None:
         p[param_index("K")] * max(dx[GP] / p[param_index("Vg")], 0.0), abs=1e-12
     )
     assert dx[Y] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_host_insulin_rebaseline_factor_by_hand() -> None:
+    # Ib 100 pmol/L, Vi 0.05 L/kg, m1 0.2, m2 0.5, m4 0.2, m30 0.3 /min: Ipb = 5 pmol/kg,
+    # Ilb = (0.5 + 0.2)·5/0.2 = 17.5, Sb_host = (0.2 + 0.3)·17.5 − 0.5·5 = 6.25 pmol/kg/min;
+    # against a normal basal secretion of 1.25: rho = 5
+    from endolab.sim.graft import host_insulin_rebaseline_factor
+
+    rho = host_insulin_rebaseline_factor(100.0, 0.05, 0.2, 0.5, 0.2, 0.3, sb_normal=1.25)
+    assert float(rho) == pytest.approx(5.0, rel=1e-12)
+
+
+def test_rebaselined_graft_at_threshold_holds_the_hosts_basal_insulin() -> None:
+    # F = 1, glucose at h, graft at its basal secretion Sb, no exogenous insulin: with rho·Sb
+    # entering the liver, the host's insulin kinetics are at steady state at the host's own Ib
+    # (Ip = Ib·Vi, Il = (m2 + m4)·Ip/m1) — the definition of the re-baselining
+    from endolab.sim.model import GP, IL, IP, IPO, ISC1, ISC2, Y, param_index, rhs
+    from endolab.sim.patients import load_patient
+
+    pt = load_patient("adult#003")
+    p = pt.params.copy()
+    p[param_index("F")] = 1.0
+    x = pt.x0.copy()
+    x[ISC1] = x[ISC2] = 0.0
+    x[GP] = p[param_index("h")] * p[param_index("Vg")]
+    x[Y] = 0.0
+    x[IPO] = p[param_index("Sb")] / p[param_index("gamma")]
+    ip = p[param_index("Ib")] * p[param_index("Vi")]
+    x[IP] = ip
+    x[IL] = (p[param_index("m2")] + p[param_index("m4")]) * ip / p[param_index("m1")]
+    dx = rhs(x, p, 0.0, 0.0, 0.0)
+    assert dx[IP] == pytest.approx(0.0, abs=1e-9)
+    assert dx[IL] == pytest.approx(0.0, abs=1e-9)
+    assert p[param_index("rho")] > 1.5  # the published adults' Ib is far above Dalla Man's 25

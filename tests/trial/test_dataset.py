@@ -369,3 +369,21 @@ def test_utf16_semicolon_tab_and_bom_files_are_named(tmp_path: Path) -> None:
         assert "participants.csv" in str(exc.value)
     (folder / "participants.csv").write_bytes(b"\xef\xbb\xbf" + good.encode())
     assert read_dataset(folder).participants["participant_id"].to_list() == ["P1"]
+
+
+def test_event_ending_before_it_starts_is_named(tmp_path: Path) -> None:
+    """An event's end_date before its start_date is an error naming the row, not a silent event
+    with a negative duration (issue 18: found by a hostile review). builders.on(day) writes the
+    infusion date 2024-01-01 + day: start day 10 = 2024-01-11, end day 5 = 2024-01-06."""
+    tables = _tables()
+    bad = dict(event("P1", 10))
+    bad["end_date"] = "2024-01-06"
+    tables["events"] = [*tables["events"], bad]
+    folder = write_dataset(tmp_path / "d", **tables)
+    with pytest.raises(DataFileError) as err:
+        read_dataset(folder)
+    text = str(err.value)
+    assert "events.csv" in text and "end_date" in text
+    assert "2024-01-06 is before start_date 2024-01-11" in text
+    row = len(tables["events"]) + 1  # header = row 1, the bad event is the last data row
+    assert f"row {row}" in text

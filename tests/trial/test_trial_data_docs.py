@@ -14,11 +14,12 @@ import pytest
 
 from endolab.trial import plausibility
 from endolab.trial.dataset import (
-    _ENUMS,
     COLUMN_NOTES,
+    ENUMS,
     FILES,
     LAB_TESTS,
     check_dataset,
+    columns_markdown,
     template_readme,
     write_template,
 )
@@ -70,9 +71,19 @@ def test_every_column_documented_and_nothing_unknown(table: str) -> None:
         assert unit == COLUMN_NOTES[(table, name)][0], (table, name, unit)
 
 
+@pytest.mark.parametrize("table", list(FILES))
+def test_the_column_table_on_the_page_is_the_schema(table: str) -> None:
+    # the page's column table is the declaration of endolab.trial.dataset.schema, cell for cell
+    # (type, required, unit and meaning): one source for the reader, the template and the page
+    assert columns_markdown(table) in SECTIONS[table], (
+        f"docs/trial-data.md '## {table}' differs from the schema; it should read:\n"
+        + columns_markdown(table)
+    )
+
+
 def test_every_code_and_lab_unit_is_listed() -> None:
     text = PAGE.read_text(encoding="utf-8")
-    for (_table, _column), codes in _ENUMS.items():
+    for (_table, _column), codes in ENUMS.items():
         for code in codes:
             assert f"`{code}`" in text, code
     for test, unit in LAB_TESTS.items():

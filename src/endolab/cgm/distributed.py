@@ -2,7 +2,7 @@
 
 :func:`compute_metrics_dask` takes Parquet files (a path, a glob or a list of them) with one row
 per reading, counts the readings of every subject (one pass over the id columns), splits the sorted
-subject ids into ``K`` contiguous ranges of about equal readings (:func:`id_ranges`), and runs one
+subject ids into ``K`` contiguous ranges of about equal readings (:func:`endolab._dask.id_ranges`), and runs one
 task per range: the task reads only its range's rows from every file (a polars scan with a range
 filter, which Parquet row-group statistics let polars skip for files outside the range; a subject
 spread over several files is read whole and never split across tasks), checks them with
@@ -14,7 +14,7 @@ data (:class:`~endolab.cgm.compute.Partial` ``notices``) for the caller to show.
 Cost of the assignment: one pass over the id columns on the client, then each task reads the id
 column of the row groups its range may touch (all of them at worst) and only its rows of the other
 columns. No shuffle of the readings is needed. ``K`` defaults to 4 per worker thread or one task per
-:data:`ROWS_PER_TASK` readings, whichever is more, so memory per worker stays bounded.
+:data:`endolab._dask.ROWS_PER_TASK` readings, whichever is more, so memory per worker stays bounded.
 
 Needs the optional extra: ``pip install 'endolab[dask]'``.
 """
@@ -22,16 +22,23 @@ Needs the optional extra: ``pip install 'endolab[dask]'``.
 from __future__ import annotations
 
 import glob
-import logging
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import polars as pl
 
+from endolab._dask import (
+    ClusterError,
+    MissingExtraError,
+    dask_session,
+    gather,
+    open_client,
+    require_dask,
+    task_ranges,
+)
 from endolab.cgm.compute import (
     MetricsResult,
     Partial,
@@ -39,7 +46,7 @@ from endolab.cgm.compute import (
     combine,
     compute_partition,
 )
-from endolab.errors import DataFileError, EndolabError, InputError
+from endolab.errors import DataFileError, InputError
 from endolab.notices import Notice, collect
 from endolab.units import normalize_unit
 
@@ -63,30 +70,9 @@ __all__ = [
 #: Written last into a folder of parts: a folder without it is not a complete result.
 SUCCESS_MARKER = "_SUCCESS"
 
-#: Seconds to wait for a scheduler given by address before giving up.
-CONNECT_TIMEOUT_S = 2.0
-
-#: Target readings per task when ``buckets`` is not given [readings]: an engineering choice
-#: (measured: a task of ~5 M readings peaks near 1 GiB in a worker), so that memory per worker stays
-#: bounded however large the data (benchmarks/README.md).
-ROWS_PER_TASK = 5_000_000
-
 _ID_NAMES = ("id", "subject", "subject_id", "patient_id", "participant_id")
 _TIME_NAMES = ("time", "timestamp", "datetime", "date_time", "device_timestamp")
 _GL_NAMES = ("gl", "glucose", "sensor_glucose", "glucose_value", "sgv")
-
-
-class MissingExtraError(EndolabError):
-    """An optional extra (here ``dask``) is not installed: exit status 2 (usage)."""
-
-    exit_code: ClassVar[int] = 2
-
-
-class ClusterError(EndolabError):
-    """The computation failed outside the input (a Dask worker died more often than the scheduler
-    allows): exit status 4; nothing was written."""
-
-    exit_code: ClassVar[int] = 4
 
 
 @dataclass(frozen=True)
@@ -97,19 +83,6 @@ class DistributedResult(MetricsResult):
     """
 
     tasks: int = 0
-
-
-def require_dask() -> None:
-    """Raise :class:`MissingExtraError` with the install hint when dask/distributed are missing."""
-    try:
-        import dask  # noqa: F401
-        import distributed  # noqa: F401
-    except ImportError:
-        raise MissingExtraError(
-            "--engine dask needs the optional extra: pip install 'endolab[dask]'",
-            field="engine",
-            value="dask",
-        ) from None
 
 
 def parquet_files(source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -276,52 +249,6 @@ def _compute_rows(frame: pl.DataFrame, spec: _Spec) -> _TaskResult:
     return partial, measured_units(canon), tuple(plan.keys), plan.expected
 
 
-def task_ranges(
-    counts: pl.DataFrame, client: Any, buckets: int | None, *, per_thread: int
-) -> list[tuple[Any, Any]]:
-    """The id ranges of the tasks for ``counts`` (id, len — readings per subject, sorted): ``buckets``
-    of them, or ``per_thread`` per worker thread or one per :data:`ROWS_PER_TASK` readings, whichever
-    is more; subjects without an id form one more range ``(None, None)``."""
-    if buckets is None:
-        threads = sum(client.nthreads().values()) or 1
-        rows = int(counts.get_column("len").sum()) if counts.height else 0
-        buckets = max(per_thread * threads, -(-rows // ROWS_PER_TASK))
-    key = counts.columns[0]
-    known = counts.filter(pl.col(key).is_not_null())
-    ranges = id_ranges(known, max(1, int(buckets))) if known.height else []
-    if known.height < counts.height:
-        ranges.append((None, None))
-    return ranges
-
-
-def id_ranges(counts: pl.DataFrame, k: int) -> list[tuple[Any, Any]]:
-    """Split subjects (sorted ``counts``: id, len) into at most ``k`` contiguous id ranges of about
-    equal readings; each range is ``(first id, last id)`` and holds whole subjects.
-
-    >>> c = pl.DataFrame({"id": ["a", "b", "c", "d"], "len": [5, 5, 1, 9]})
-    >>> id_ranges(c, 2)
-    [('a', 'b'), ('c', 'd')]
-    """
-    ids = counts.get_column(counts.columns[0]).to_list()
-    cum = counts.get_column("len").cum_sum().to_list()
-    total = cum[-1]
-    ranges: list[tuple[Any, Any]] = []
-    start = 0
-    for b in range(1, k + 1):
-        target = total * b / k
-        end = start
-        while end < len(ids) - 1 and cum[end] < target:
-            end += 1
-        if b == k:
-            end = len(ids) - 1
-        if end >= start:
-            ranges.append((ids[start], ids[end]))
-            start = end + 1
-        if start >= len(ids):
-            break
-    return ranges
-
-
 def _pandas_task(pdf: Any, spec: _Spec) -> _TaskResult:
     """One partition of a Dask DataFrame (whole subjects after the shuffle), as polars."""
     keep = [spec.mapping[k] for k in ("id", "time", "gl", "censored") if k in spec.mapping]
@@ -377,54 +304,6 @@ def write_parts(table: pl.DataFrame, folder: str | os.PathLike[str], *, parts: i
     return target
 
 
-def open_client(client: Any, scheduler: str | None, n_workers: int | None) -> tuple[Any, Any]:
-    """A Dask client: ``client`` itself, one connected to ``scheduler`` (one-line error when no
-    scheduler answers within :data:`CONNECT_TIMEOUT_S`), or one on a new ``LocalCluster`` of
-    ``n_workers`` processes (default 2, one thread each, loopback only).
-
-    Returns ``(client, cluster)``; ``cluster`` is the LocalCluster to close, or ``None``.
-    """
-    from distributed import Client, LocalCluster
-
-    if client is not None:
-        return client, None
-    if scheduler is not None:
-        try:
-            return Client(scheduler, timeout=CONNECT_TIMEOUT_S), None  # type: ignore[no-untyped-call]
-        except (OSError, TimeoutError, ValueError) as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise InputError(
-                f"--scheduler {scheduler!r}: no Dask scheduler answered within "
-                f"{CONNECT_TIMEOUT_S:g} s ({reason[:120]})",
-                field="scheduler",
-                value=scheduler,
-            ) from None
-    workers = n_workers if n_workers is not None else 2
-    if workers < 1:
-        raise InputError(f"--workers must be at least 1, got {workers}", field="workers")
-    cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=":0",  # no fixed port (8787 may be taken); loopback only
-        silence_logs=logging.CRITICAL,  # a task's error reaches the user once, as one line
-    )
-    return Client(cluster), cluster  # type: ignore[no-untyped-call]
-
-
-@contextmanager
-def dask_session(client: Any, scheduler: str | None, n_workers: int | None) -> Iterator[Any]:
-    """:func:`open_client` as a context: the LocalCluster it may start is closed on exit."""
-    the_client, cluster = open_client(client, scheduler, n_workers)
-    try:
-        yield the_client
-    finally:
-        if cluster is not None:
-            the_client.close()
-            cluster.close()
-
-
 def compute_metrics_dask(
     source: Any,
     *,
@@ -462,7 +341,7 @@ def compute_metrics_dask(
         Optional map from ``id``/``time``/``gl``/``censored`` to the files' column names.
     client, scheduler, n_workers
         A ``distributed.Client``; else a scheduler address (``tcp://HOST:PORT``, connection
-        timeout :data:`CONNECT_TIMEOUT_S`); else a ``LocalCluster`` of ``n_workers`` processes
+        timeout :data:`endolab._dask.CONNECT_TIMEOUT_S`); else a ``LocalCluster`` of ``n_workers`` processes
         (default 2), closed at the end.
     buckets
         Number of tasks (default: 4 per worker thread, at most the number of subjects).
@@ -570,59 +449,3 @@ def _finish(results: list[_TaskResult], out_unit: str, k: int) -> DistributedRes
         measured_unit=units.pop() if units else "mg/dL",
         tasks=k,
     )
-
-
-#: How long the tasks may wait on a cluster without a single worker before the run is given up
-#: [s] [A]: a nanny restarts a dead worker in seconds; a cluster whose workers stay gone (killed
-#: while restarting, out of memory again and again) would otherwise wait forever.
-NO_WORKER_LIMIT_S = 60.0
-
-
-def _wait_with_workers(client: Any, futures: list[Any], poll_s: float = 2.0) -> None:
-    """Wait for ``futures`` (done or failed); a cluster left without any worker for
-    :data:`NO_WORKER_LIMIT_S` is a one-line :class:`ClusterError` instead of a wait without end."""
-    import time
-
-    from distributed import wait
-
-    idle_since: float | None = None
-    while True:
-        try:
-            wait(futures, timeout=poll_s)  # type: ignore[no-untyped-call]
-            return
-        except TimeoutError:
-            pass
-        workers = client.scheduler_info().get("workers", {})
-        if workers:
-            idle_since = None
-        elif idle_since is None:
-            idle_since = time.monotonic()
-        elif time.monotonic() - idle_since > NO_WORKER_LIMIT_S:
-            raise ClusterError(
-                f"the Dask cluster has had no worker for {NO_WORKER_LIMIT_S:.0f} s while tasks "
-                "were waiting (workers died and did not come back); nothing was written",
-                field="engine",
-                value="dask",
-            )
-
-
-def gather(client: Any, futures: list[Any], *, progress: bool = False) -> list[Any]:
-    """Gather the tasks' results (with Dask's progress bar when ``progress``); a worker that died
-    too often is a one-line :class:`ClusterError`."""
-    from distributed import KilledWorker
-
-    if progress:
-        from distributed import progress as dask_progress
-
-        dask_progress(futures)  # type: ignore[no-untyped-call]
-    _wait_with_workers(client, futures)
-    try:
-        return list(client.gather(futures))
-    except KilledWorker as exc:
-        raise ClusterError(
-            f"a Dask worker died while computing task {exc.args[0] if exc.args else '?'} more "
-            "often than the scheduler allows (distributed.scheduler.allowed-failures); nothing "
-            "was written",
-            field="engine",
-            value="dask",
-        ) from None

@@ -52,7 +52,8 @@ goes through it (or receives its output). What it does, in order:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -629,6 +630,199 @@ def _unchanged(frame: pl.DataFrame, unit: str | None) -> pl.DataFrame | None:
     return frame.with_columns(_no_censored(frame.get_column("gl")))
 
 
+@dataclass
+class _Pass:
+    """What the steps of :func:`check_frame` share: the unit asked for, whether the input carried
+    the ``mmol_l`` column, the factor to mg/dL once known, and the notes of what was changed."""
+
+    unit: str | None
+    had_unit: bool
+    factor: float = 1.0
+    notes: list[str] = field(default_factory=list)
+
+
+def _step_not_empty(frame: pl.DataFrame, run: _Pass) -> pl.DataFrame:
+    """The table has readings."""
+    if frame.height == 0:
+        raise InputError("the CGM table is empty: no readings", field="gl")
+    return frame
+
+
+def _step_ids(frame: pl.DataFrame, run: _Pass) -> pl.DataFrame:
+    """Subject ids are text (numbers are converted), none missing or blank."""
+    if frame.schema["id"] != pl.String:
+        if frame.schema["id"] == pl.Null:
+            raise InputError("column id is empty (all values missing)", field="id")
+        try:
+            if frame.schema["id"].is_nested():
+                raise pl.exceptions.InvalidOperationError("nested")
+            frame = frame.with_columns(pl.col("id").cast(pl.String))
+        except pl.exceptions.PolarsError:
+            raise InputError(
+                f"column id must hold text or numbers, got dtype {frame.schema['id']}", field="id"
+            ) from None
+    ids = frame.get_column("id")
+    blank = ids.is_null() | (ids.str.strip_chars() == "")
+    if blank.any():
+        row, value = _first(frame, blank, "id")
+        what = "missing subject id" if value is None else f"blank subject id {value!r}"
+        raise RowInputError("id", row, f"{what}; every reading needs a subject id")
+    return frame
+
+
+def _step_glucose(frame: pl.DataFrame, run: _Pass) -> pl.DataFrame:
+    """Glucose read as numbers (High/Low text → censored); rows without glucose dropped."""
+    frame = _parse_glucose(frame)
+    missing_gl = frame.get_column("gl").is_null() | frame.get_column("gl").is_nan()
+    n_missing = int(missing_gl.sum())
+    if n_missing:
+        frame = frame.filter(~missing_gl)
+        run.notes.append(f"dropped {n_missing} reading(s) with missing glucose (null/NaN)")
+    if frame.height == 0:
+        raise InputError(
+            f"no glucose readings: all {n_missing} gl value(s) are missing", field="gl"
+        )
+    return frame
+
+
+def _step_time(frame: pl.DataFrame, run: _Pass) -> pl.DataFrame:
+    """Times read as naive wall-clock date-times (see :func:`_parse_time`)."""
+    frame, time_notes = _parse_time(frame)
+    run.notes.extend(time_notes)
+    return frame
+
+
+def _step_positive(frame: pl.DataFrame, run: _Pass) -> pl.DataFrame:
+    """Every glucose value is a finite number > 0."""
+    gl = frame.get_column("gl")
+    bad = gl.is_infinite() | (gl <= 0)
+    if bad.any():
+        row, value = _first(frame, bad, "gl")
+        raise RowInputError(
+            "gl",
+            row,
+            f"{value} is not a glucose concentration; accepted: a finite number > 0",
+            value,
+        )
+    return frame
+
+
+def _step_units(frame: pl.DataFrame, run: _Pass) -> pl.DataFrame:
+    """The unit given or detected (:func:`_resolve_unit`); mmol/L readings converted to mg/dL
+    and flagged in the ``mmol_l`` column."""
+    measured = frame.filter(pl.col("censored") == 0).get_column("gl")
+    if measured.len():
+        factor, note = _resolve_unit(measured, run.unit)
+    else:  # only device High/Low codes (39/401 mg/dL whatever the unit): nothing to convert
+        if run.unit is not None:
+            normalize_unit(run.unit, quantity="glucose")
+        factor, note = 1.0, None
+    if note:
+        run.notes.append(note)
+    run.factor = factor
+    if factor != 1.0:
+        return frame.with_columns(
+            pl.when(pl.col("censored") == 0)
+            .then(pl.col("gl") * factor)
+            .otherwise(pl.col("gl"))
+            .alias("gl"),
+            # the unit each reading was measured in: classified against that unit's cut-offs
+            pl.lit(True).alias(MMOL_COLUMN),
+        )
+    if run.had_unit:
+        return frame.with_columns(pl.col(MMOL_COLUMN).fill_null(False))
+    return frame
+
+
+def _step_range(frame: pl.DataFrame, run: _Pass) -> pl.DataFrame:
+    """Measured readings lie in :data:`GL_MIN_MG_DL`–:data:`GL_MAX_MG_DL` (:func:`_check_range`)."""
+    _check_range(frame, run.factor)
+    return frame
+
+
+def _step_order(frame: pl.DataFrame, run: _Pass) -> pl.DataFrame:
+    """Rows sorted by id then time (stable); duplicate (id, time) readings: the first kept."""
+    same_id = pl.col("id") == pl.col("id").shift(1)
+    stats = frame.select(
+        (same_id & (pl.col("time") < pl.col("time").shift(1))).sum().alias("backwards"),
+        (same_id & (pl.col("time") == pl.col("time").shift(1))).sum().alias("adjacent_dups"),
+        (
+            same_id
+            & (pl.col("time").shift(1) - pl.col("time")).is_between(
+                pl.duration(minutes=45), pl.duration(minutes=60)
+            )
+        )
+        .any()
+        .alias("hour_back"),
+    ).row(0, named=True)
+    backwards = int(stats["backwards"])
+    if backwards:
+        run.notes.append(
+            f"{backwards} reading(s) went backwards in time; rows were sorted by id, time"
+            + (
+                " (a step back of about 1 h: a DST fall-back in local wall-clock times? The "
+                "repeated hour's readings now interleave; give times with their UTC offset for "
+                "an unbroken time axis)"
+                if stats["hour_back"]
+                else ""
+            )
+        )
+    if backwards or not frame.get_column("id").is_sorted():
+        # stable sort: duplicates stay in input order, so the first of a run is the first given
+        frame = frame.sort(["id", "time"], maintain_order=True)
+        n_dup_candidates = 1
+    else:
+        n_dup_candidates = int(stats["adjacent_dups"])
+    if n_dup_candidates:
+        # sorted by id then time: duplicates are adjacent; keep the first of each run
+        dup = (pl.col("id") == pl.col("id").shift(1)) & (pl.col("time") == pl.col("time").shift(1))
+        n_before = frame.height
+        frame = frame.filter(~dup.fill_null(False))
+        n_dup = n_before - frame.height
+        if n_dup:
+            run.notes.append(
+                f"removed {n_dup} duplicate reading(s) with the same id and time (kept the first "
+                "in input order)"
+            )
+    return frame
+
+
+#: The steps of :func:`check_frame` after the columns are found, in order (the module docstring's
+#: items 1–5); each takes the frame and the pass's shared state and returns the frame.
+CHECK_STEPS: Final[tuple[Callable[[pl.DataFrame, _Pass], pl.DataFrame], ...]] = (
+    _step_not_empty,
+    _step_ids,
+    _step_glucose,
+    _step_time,
+    _step_positive,
+    _step_units,
+    _step_range,
+    _step_order,
+)
+
+
+def _columns(
+    data: Any, id_col: str, time_col: str, gl_col: str
+) -> tuple[pl.DataFrame, list[str], dict[str, str], bool]:
+    """The input as polars, the columns to keep, the mapping to canonical names, and whether it
+    carries the ``mmol_l`` column; a missing column is an InputError."""
+    frame = _as_polars(data)
+    mapping = {"id": id_col, "time": time_col, "gl": gl_col}
+    missing = [src for src in mapping.values() if src not in frame.columns]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; the CGM table needs subject, time and glucose "
+            f"columns (found: {', '.join(map(str, frame.columns)) or 'none'}). Map yours with "
+            "id_col=, time_col=, gl_col=",
+            field=missing[0],
+        )
+    keep = [mapping["id"], mapping["time"], mapping["gl"]]
+    if "censored" in frame.columns and "censored" not in mapping.values():
+        keep.append("censored")
+    had_unit = frame.schema.get(MMOL_COLUMN) == pl.Boolean and MMOL_COLUMN not in mapping.values()
+    return frame, keep, mapping, had_unit
+
+
 def check_frame(
     data: Any,
     *,
@@ -668,20 +862,7 @@ def check_frame(
     EndolabWarning for every change made to the data: rows dropped for missing glucose, readings
     re-ordered, duplicates removed, units converted by detection, DST transitions.
     """
-    frame = _as_polars(data)
-    mapping = {"id": id_col, "time": time_col, "gl": gl_col}
-    missing = [src for src in mapping.values() if src not in frame.columns]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}; the CGM table needs subject, time and glucose "
-            f"columns (found: {', '.join(map(str, frame.columns)) or 'none'}). Map yours with "
-            "id_col=, time_col=, gl_col=",
-            field=missing[0],
-        )
-    keep = [mapping["id"], mapping["time"], mapping["gl"]]
-    if "censored" in frame.columns and "censored" not in mapping.values():
-        keep.append("censored")
-    had_unit = frame.schema.get(MMOL_COLUMN) == pl.Boolean and MMOL_COLUMN not in mapping.values()
+    frame, keep, mapping, had_unit = _columns(data, id_col, time_col, gl_col)
     # the columns as they are (no select: a select over columns of different chunk layouts, as
     # a reader's row numbers next to Parquet row groups, copies the frame into one chunk)
     columns = [frame.get_column(c).alias(k) for k, c in zip(COLUMNS, keep, strict=False)]
@@ -697,117 +878,11 @@ def check_frame(
     frame = frame.select(keep).rename({v: k for k, v in mapping.items() if v != k})
     if ROW_COLUMN not in frame.columns:
         frame = frame.with_row_index(ROW_COLUMN, offset=1)
-    if frame.height == 0:
-        raise InputError("the CGM table is empty: no readings", field="gl")
-
-    notes: list[str] = []
-    if frame.schema["id"] != pl.String:
-        if frame.schema["id"] == pl.Null:
-            raise InputError("column id is empty (all values missing)", field="id")
-        try:
-            if frame.schema["id"].is_nested():
-                raise pl.exceptions.InvalidOperationError("nested")
-            frame = frame.with_columns(pl.col("id").cast(pl.String))
-        except pl.exceptions.PolarsError:
-            raise InputError(
-                f"column id must hold text or numbers, got dtype {frame.schema['id']}", field="id"
-            ) from None
-    ids = frame.get_column("id")
-    blank = ids.is_null() | (ids.str.strip_chars() == "")
-    if blank.any():
-        row, value = _first(frame, blank, "id")
-        what = "missing subject id" if value is None else f"blank subject id {value!r}"
-        raise RowInputError("id", row, f"{what}; every reading needs a subject id")
-
-    frame = _parse_glucose(frame)
-    missing_gl = frame.get_column("gl").is_null() | frame.get_column("gl").is_nan()
-    n_missing = int(missing_gl.sum())
-    if n_missing:
-        frame = frame.filter(~missing_gl)
-        notes.append(f"dropped {n_missing} reading(s) with missing glucose (null/NaN)")
-    if frame.height == 0:
-        raise InputError(
-            f"no glucose readings: all {n_missing} gl value(s) are missing", field="gl"
-        )
-    frame, time_notes = _parse_time(frame)
-    notes.extend(time_notes)
-
-    gl = frame.get_column("gl")
-    bad = gl.is_infinite() | (gl <= 0)
-    if bad.any():
-        row, value = _first(frame, bad, "gl")
-        raise RowInputError(
-            "gl",
-            row,
-            f"{value} is not a glucose concentration; accepted: a finite number > 0",
-            value,
-        )
-    measured = frame.filter(pl.col("censored") == 0).get_column("gl")
-    if measured.len():
-        factor, note = _resolve_unit(measured, unit)
-    else:  # only device High/Low codes (39/401 mg/dL whatever the unit): nothing to convert
-        if unit is not None:
-            normalize_unit(unit, quantity="glucose")
-        factor, note = 1.0, None
-    if note:
-        notes.append(note)
-    if factor != 1.0:
-        frame = frame.with_columns(
-            pl.when(pl.col("censored") == 0)
-            .then(pl.col("gl") * factor)
-            .otherwise(pl.col("gl"))
-            .alias("gl"),
-            # the unit each reading was measured in: classified against that unit's cut-offs
-            pl.lit(True).alias(MMOL_COLUMN),
-        )
-    elif had_unit:
-        frame = frame.with_columns(pl.col(MMOL_COLUMN).fill_null(False))
-    _check_range(frame, factor)
-
-    same_id = pl.col("id") == pl.col("id").shift(1)
-    stats = frame.select(
-        (same_id & (pl.col("time") < pl.col("time").shift(1))).sum().alias("backwards"),
-        (same_id & (pl.col("time") == pl.col("time").shift(1))).sum().alias("adjacent_dups"),
-        (
-            same_id
-            & (pl.col("time").shift(1) - pl.col("time")).is_between(
-                pl.duration(minutes=45), pl.duration(minutes=60)
-            )
-        )
-        .any()
-        .alias("hour_back"),
-    ).row(0, named=True)
-    backwards = int(stats["backwards"])
-    if backwards:
-        notes.append(
-            f"{backwards} reading(s) went backwards in time; rows were sorted by id, time"
-            + (
-                " (a step back of about 1 h: a DST fall-back in local wall-clock times? The "
-                "repeated hour's readings now interleave; give times with their UTC offset for "
-                "an unbroken time axis)"
-                if stats["hour_back"]
-                else ""
-            )
-        )
-    if backwards or not frame.get_column("id").is_sorted():
-        # stable sort: duplicates stay in input order, so the first of a run is the first given
-        frame = frame.sort(["id", "time"], maintain_order=True)
-        n_dup_candidates = 1
-    else:
-        n_dup_candidates = int(stats["adjacent_dups"])
-    if n_dup_candidates:
-        # sorted by id then time: duplicates are adjacent; keep the first of each run
-        dup = (pl.col("id") == pl.col("id").shift(1)) & (pl.col("time") == pl.col("time").shift(1))
-        n_before = frame.height
-        frame = frame.filter(~dup.fill_null(False))
-        n_dup = n_before - frame.height
-        if n_dup:
-            notes.append(
-                f"removed {n_dup} duplicate reading(s) with the same id and time (kept the first "
-                "in input order)"
-            )
-    if notes:
-        emit(Notice("W_CGM_DATA_CHANGED", "W", "; ".join(notes)), stacklevel=2)
+    run = _Pass(unit=unit, had_unit=had_unit)
+    for step in CHECK_STEPS:
+        frame = step(frame, run)
+    if run.notes:
+        emit(Notice("W_CGM_DATA_CHANGED", "W", "; ".join(run.notes)), stacklevel=2)
     if MMOL_COLUMN in frame.columns:
         return frame.select(*COLUMNS, MMOL_COLUMN).cast(_SCHEMA_WITH_UNIT)
     return frame.select(COLUMNS).cast(CANONICAL_SCHEMA)

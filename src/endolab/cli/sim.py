@@ -165,8 +165,8 @@ def dose_response(
             escape(tir_text),
         )
     Console(width=120).print(table)
-    for notice in result.notices:
-        typer.echo(f"notice: {notice}")
+    for notice in result.notices:  # as `trial analyze` prints them
+        typer.echo(f"notice: {notice.message}")
     if out is not None:
         typer.echo(f"Written to {out} (dose_response.png, dose_response.json, dose_response.csv)")
     typer.echo("In-silico results: never clinical evidence (SHE is an in-silico event model).")

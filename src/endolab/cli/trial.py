@@ -292,11 +292,15 @@ def simulate(
             **{k: v for k, v in settings.kwargs().items() if k != "she"},
         )
     write_simulation(ds, out, format=file_format)  # type: ignore[arg-type]
-    twin_manifest = (ds.twins.simulation or {}) if ds.twins is not None else {}
-    warnings: list[str] = [
-        *(ds.simulation or {}).get("warnings", []),
-        *[f"twin {w}" for w in twin_manifest.get("warnings", [])],
+    # the simulation's notices (data), the twins' ones named as such
+    notices = [
+        *(n.as_dict() for n in ds.notices),
+        *(
+            n.as_dict() | {"message": f"twin {n.message}"}
+            for n in (ds.twins.notices if ds.twins is not None else ())
+        ),
     ]
+    warnings = [n["message"] for n in notices if n["severity"] == "W"]
     summary = {
         "out": str(out),
         "protocol": protocol,
@@ -309,6 +313,7 @@ def simulate(
         "paired": paired,
         "twins_folder": str(out / "twins") if paired else None,
         "warnings": warnings,
+        "notices": notices,
         "simulated": True,
         "disclaimer": (ds.simulation or {}).get("disclaimer"),
     }
@@ -325,7 +330,7 @@ def simulate(
             f"Paired: each participant's untreated twin (same meals, behaviour and sensor noise, "
             f"no graft) written to {out / 'twins'}."
         )
-    for warning in warnings:
+    for warning in warnings:  # as `trial analyze` prints the warnings of its notices
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"Analyse it with: endolab trial analyze {out} --out REPORT_DIR")
     typer.echo(

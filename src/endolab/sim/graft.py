@@ -27,6 +27,7 @@ __all__ = [
     "draw_graft_fraction",
     "engraftment_logistic",
     "graft_fraction_curve",
+    "host_insulin_rebaseline_factor",
     "islet_equivalents_pisania_2010",
     "mean_graft_fraction",
     "van_cauter_1992",
@@ -78,7 +79,7 @@ DALLA_MAN_2007_NORMAL: dict[str, float] = {
 #: glucose below the threshold, at F = 1 [mg/kg/min per mg/dL]. Chosen [A] so that a graft alone
 #: (no exogenous insulin, no rescue) keeps every published adult above 45 mg/dL at F up to 1.5;
 #: no paper gives it (tests/sim/test_graft.py).
-GLUCAGON_GAIN = 0.1
+GLUCAGON_GAIN = 0.2
 #: Plasma glucose below which glucagon secretion rises [mg/dL]: 68 ± 1 in healthy volunteers
 #: (Mitrakou A et al. Am J Physiol 1991;260:E67, doi:10.1152/ajpendo.1991.260.1.E67) [V].
 GLUCAGON_THRESHOLD_MG_DL = 68.0
@@ -107,6 +108,33 @@ def basal_secretion_dalla_man_2007(
     ilb = (m2 + m4) * ipb / m1
     m3b = HEb * m1 / (1.0 - HEb)
     return (m1 + m3b) * ilb - m2 * ipb
+
+
+def host_insulin_rebaseline_factor(
+    Ib: Any, VI: Any, m1: Any, m2: Any, m4: Any, m30: Any, sb_normal: float | None = None
+) -> Any:
+    """Re-baselining factor rho [1]: the host's basal secretion over Dalla Man's normal one [A].
+
+    The T1D parameter sets act relative to their own basal insulin Ib (≈ 100 pmol/L in the
+    published adults) while Dalla Man 2007's normal subject secretes to Ib = 25 pmol/L
+    (docs/methods/sim.md §4.1). The secretion a host would need to hold its own Ib by an
+    intraportal graft (no exogenous insulin) follows from the T1D model's insulin kinetics at
+    steady state (Dalla Man et al., IEEE Trans Biomed Eng 2007;54:1740,
+    doi:10.1109/TBME.2007.893506; derived [D]): ``Ipb = Ib·VI``, ``Ilb = (m2 + m4)·Ipb/m1``,
+    ``Sb_host = (m1 + m30)·Ilb − m2·Ipb``; ``rho = Sb_host / Sb_normal`` with ``Sb_normal`` from
+    :func:`basal_secretion_dalla_man_2007` (1.514 pmol/kg/min). Graft insulin enters the host's
+    liver compartment as ``rho·S``, so a graft of F = 1 at its threshold glucose gives the host
+    exactly its own basal insulin, while C-peptide follows the physiological S [A].
+
+    Parameters (scalars or arrays): Ib [pmol/L], VI [L/kg], m1, m2, m4, m30 [1/min].
+
+    >>> round(float(host_insulin_rebaseline_factor(25.0, 0.05, 0.190, 0.484, 0.194, 0.285)), 3)
+    1.0
+    """
+    sbn = basal_secretion_dalla_man_2007() if sb_normal is None else sb_normal
+    ipb = np.asarray(Ib, dtype=np.float64) * np.asarray(VI, dtype=np.float64)
+    ilb = (np.asarray(m2) + np.asarray(m4)) * ipb / np.asarray(m1)
+    return ((np.asarray(m1) + np.asarray(m30)) * ilb - np.asarray(m2) * ipb) / sbn
 
 
 def bsa_dubois_1916(weight_kg: float, height_cm: float) -> float:
@@ -185,10 +213,12 @@ class GraftSettings:
         Fraction of infused IEQ that survive engraftment [1]: 0.5 — early intraportal loss
         (IBMIR) is often quoted at 50–60 % [U].
     potency
-        Functional potency of a surviving SC-islet IEQ relative to a native islet [1]: 4.75 [A],
-        calibrated so that the default full-dose virtual cohort roughly reproduces the NEJM 2025
-        insulin-independence proportion (docs/sim.md, "Calibration"); it also absorbs the T1D
-        baseline mismatch of docs/methods/sim.md §4.
+        Functional potency of a surviving SC-islet IEQ relative to a native islet [1]: 1.05 [A],
+        **fitted to published C-peptide only** (``validation/cpeptide_calibration.py``: median
+        fasting and MMTT-peak C-peptide of the full-dose cohorts at day 365 against the CITR
+        cut points of good graft function, Baidal 2023, doi:10.2337/dc22-1155), with the graft's
+        insulin re-baselined to the host (``insulin_baseline``; docs/methods/sim.md §4.1). No trial
+        endpoint enters the fit. (The former 4.75 was calibrated to insulin independence.)
     cv
         Between-participant coefficient of variation of the plateau F (log-normal) [1]: 0.35 [A]
         — engraftment is weakly predicted by dose (Hirsch 2012, doi:10.1111/j.1600-6143.2011.03947.x).
@@ -208,15 +238,20 @@ class GraftSettings:
         (Dalla Man 2007) as an option (docs/methods/sim.md §4).
     h
         Secretion threshold glucose [mg/dL]: 95 (Dalla Man 2007 normal Gb; docs/methods/sim.md §4) [A].
+    insulin_baseline
+        ``"host"`` (default): graft insulin enters the host's insulin compartments re-baselined to
+        the host's units, ``rho·S`` with :func:`host_insulin_rebaseline_factor` (docs/methods/sim.md
+        §4.1) [A]; ``"dallaman2007"``: not re-baselined (``rho = 1``, the former model, in which
+        the T1D sets' Ib ≈ 100 pmol/L made a physiologically sized graft look insulin-deficient).
     glucagon_gain, glucagon_threshold_mg_dl
         Graft α-cells [A]: endogenous glucose production rises by ``F·gain·(threshold − G)``
-        [mg/kg/min] below the threshold (68 mg/dL, Mitrakou 1991); gain 0.1 mg/kg/min per mg/dL
+        [mg/kg/min] below the threshold (68 mg/dL, Mitrakou 1991); gain 0.2 mg/kg/min per mg/dL
         at F = 1 (:data:`GLUCAGON_GAIN`). 0 switches the graft's counter-regulation off.
     """
 
     healthy_ieq: float = 1.0e6
     engraftment_survival: float = 0.5
-    potency: float = 4.75
+    potency: float = 1.05
     cv: float = 0.35
     max_fraction: float = 1.5
     t50_days: float = 90.0
@@ -227,6 +262,7 @@ class GraftSettings:
     h: float = 95.0
     glucagon_gain: float = GLUCAGON_GAIN
     glucagon_threshold_mg_dl: float = GLUCAGON_THRESHOLD_MG_DL
+    insulin_baseline: Literal["host", "dallaman2007"] = "host"
 
     def __post_init__(self) -> None:
         for name in (
@@ -250,6 +286,11 @@ class GraftSettings:
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 raise InputError(f"graft setting {name} must be ≥ 0, got {value}", field=name)
+        if self.insulin_baseline not in ("host", "dallaman2007"):
+            raise InputError(
+                f"insulin_baseline must be 'host' or 'dallaman2007', got {self.insulin_baseline!r}",
+                field="insulin_baseline",
+            )
         if self.hepatic_extraction not in ("constant", "dallaman2007"):
             raise InputError(
                 f"hepatic_extraction must be 'constant' or 'dallaman2007', got "
@@ -268,8 +309,8 @@ def mean_graft_fraction(dose_cells: float, settings: GraftSettings | None = None
     ``F = min(max_fraction, IEQ(dose) · survival · potency / healthy_ieq)`` with
     :func:`islet_equivalents_pisania_2010`; every factor is an assumption (:class:`GraftSettings`).
 
-    >>> round(mean_graft_fraction(8e8), 3)  # 8e8/1560 × 0.5 × 4.75 / 1e6
-    1.218
+    >>> round(mean_graft_fraction(8e8), 3)  # 8e8/1560 × 0.5 × 1.05 / 1e6
+    0.269
     """
     s = settings or GraftSettings()
     if not (math.isfinite(dose_cells) and dose_cells >= 0):

@@ -109,6 +109,7 @@ def healthy_subject_dalla_man_2007() -> tuple[FloatArray, FloatArray]:
         "vc_k2": vc["k2"],
         "vc_k3": vc["k3"],
         "vc_vd": vc["vd"],
+        "rho": 1.0,  # the healthy subject is Dalla Man's normal subject: no re-baselining
     }
     params = np.zeros(N_PARAMS)
     for key, value in values.items():

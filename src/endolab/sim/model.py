@@ -167,6 +167,9 @@ PARAM_UNITS: dict[str, str] = {
     # graft α-cells: glucagon response to falling glucose, acting on EGP (scaled by F) [A]
     "kglu": "mg/kg/min per mg/dL",
     "hglu": "mg/dL",
+    # insulin re-baselining: graft insulin enters the host's insulin compartments × rho
+    # (host basal secretion / Dalla Man 2007 normal basal secretion, docs/methods/sim.md §4.1)
+    "rho": "1",
 }
 PARAM_NAMES: tuple[str, ...] = tuple(PARAM_UNITS)
 N_PARAMS = len(PARAM_NAMES)
@@ -222,6 +225,7 @@ N_PARAMS = len(PARAM_NAMES)
     P_VCVD,
     P_KGLU,
     P_HGLU,
+    P_RHO,
 ) = range(N_PARAMS)
 
 #: Carbohydrate is eaten at 5 g/min from an announced meal (simglucose ``T1DPatient.EAT_RATE`` [V]).
@@ -278,7 +282,8 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     negative and make tissues a glucose source (simglucose has no floor; identical whenever the
     term is positive). Graft (docs/methods/sim.md §3–§4, [A]): ``S = γ·Ipo``; ``Ipo' = −γ·Ipo + Y + F·K·max(dG/dt, 0) + F·Sb``;
     ``Y' = −α·(Y − max(F·β·(G − h), −F·Sb))`` (the two branches of Dalla Man's second phase in one
-    expression); S enters ``il``; below ``h − Sb/β`` (about 81 mg/dL) the graft's β-cells stop
+    expression); S enters ``il`` as ``rho·S`` (re-baselined to the host's insulin units,
+    docs/methods/sim.md §4.1; ``rho = 1``: not re-baselined); below ``h − Sb/β`` (about 81 mg/dL) the graft's β-cells stop
     secreting except for a first phase while glucose rises. Graft α-cells [A]: EGP gains
     ``F·kglu·max(hglu − G, 0)`` — a glucagon response to falling glucose in proportion to the
     graft's mass, acting at once (no glucagon kinetics); the T1D host has none. C-peptide (Van Cauter 1992, Eaton two-compartment form):
@@ -332,7 +337,9 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     dx[X] = -p[P_P2U] * x[X] + p[P_P2U] * (plasma_insulin - p[P_IB])
     dx[I1] = -p[P_KI] * (x[I1] - plasma_insulin)
     dx[ID] = -p[P_KI] * (x[ID] - x[I1])
-    dil = -(p[P_M1] + m3) * x[IL] + p[P_M2] * x[IP] + secretion
+    # graft insulin in the host's insulin units (re-baselined, docs/methods/sim.md §4.1); C-peptide
+    # below is driven by the physiological secretion S
+    dil = -(p[P_M1] + m3) * x[IL] + p[P_M2] * x[IP] + p[P_RHO] * secretion
     dx[IL] = dil * ((x[IL] >= 0.0) | (dil > 0.0))
     disc1 = insulin - (p[P_KA1] + p[P_KD]) * x[ISC1]
     dx[ISC1] = disc1 * ((x[ISC1] >= 0.0) | (disc1 > 0.0))

@@ -32,6 +32,7 @@ from endolab.sim.graft import (
     GLUCAGON_GAIN,
     GLUCAGON_THRESHOLD_MG_DL,
     basal_secretion_dalla_man_2007,
+    host_insulin_rebaseline_factor,
     van_cauter_1992,
 )
 from endolab.sim.model import N_PARAMS, N_STATES, PARAM_NAMES, param_index
@@ -151,6 +152,11 @@ def _with_c_peptide(pt: VirtualPatient) -> VirtualPatient:
     params = pt.params.copy()
     for key in ("k1", "k2", "k3", "vd"):
         params[param_index(f"vc_{key}")] = vc[key]
+    params[param_index("rho")] = float(
+        host_insulin_rebaseline_factor(
+            *(params[param_index(k)] for k in ("Ib", "Vi", "m1", "m2", "m4", "m30"))
+        )
+    )
     return replace(pt, params=params)
 
 

@@ -34,6 +34,7 @@ from endolab.sim.model import (
     P_HGLU,
     P_KGLU,
     P_KP4,
+    P_RHO,
     P_SB,
     P_VCK1,
     P_VCK2,
@@ -181,6 +182,8 @@ def simulate_patient(
         p[P_H], p[P_KP4] = graft.h, graft.kp4
         p[P_HEDYN] = 1.0 if graft.hepatic_extraction == "dallaman2007" else 0.0
         p[P_KGLU], p[P_HGLU] = graft.glucagon_gain, graft.glucagon_threshold_mg_dl
+        if graft.insulin_baseline == "dallaman2007":
+            p[P_RHO] = 1.0
     if therapy_mode == "none":
         x[ISC1] = x[ISC2] = 0.0
     p2, x2 = p[None, :].copy(), x[None, :].copy()

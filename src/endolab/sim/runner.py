@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from endolab._version import __version__
 from endolab.cgm.metrics import adag_nathan_2008
 from endolab.errors import InputError
+from endolab.notices import Notice
 from endolab.output import IN_SILICO_NOTICE
 from endolab.sim.graft import GraftSettings, draw_graft_fraction, graft_fraction_curve
 from endolab.sim.graft import mean_graft_fraction as _mean_f
@@ -44,6 +45,7 @@ from endolab.sim.model import (
     P_KGLU,
     P_KP3,
     P_KP4,
+    P_RHO,
     P_VMX,
     QSTO1,
     QSTO2,
@@ -86,6 +88,7 @@ from endolab.trial.dataset import (
 
 __all__ = [
     "ARMS",
+    "GATE_NOTICE_CODE",
     "SIM_PROTOCOLS",
     "Design",
     "Progress",
@@ -96,6 +99,7 @@ __all__ = [
     "check_sim_inputs",
     "default_settings_fingerprint",
     "demo_trial",
+    "gate_notices",
     "she_proxy_events",
     "simulate",
     "simulate_paired",
@@ -251,7 +255,12 @@ class SimulationResult:
     """A simulated trial: the dataset plus per-participant internals (for dose–response and tests).
 
     ``graft_fraction`` has shape ``(n, days)``: F on each simulated day (run-in first);
-    ``day_numbers`` are the study days of those columns.
+    ``day_numbers`` are the study days of those columns. ``notices``
+    (:class:`endolab.notices.Notice`) are the simulation's own findings (a run at the model's
+    non-negativity gate, :data:`GATE_NOTICE_CODE`); the manifest records them (``notices``, and
+    their text in ``warnings``), so they are in ``dataset.notices`` however the dataset is read
+    (:func:`endolab.trial.dataset.checks.simulation_notices`) and the analysis and every report
+    show them.
     """
 
     dataset: TrialDataset
@@ -267,6 +276,7 @@ class SimulationResult:
     #: The screening this run enrolled from (``None`` for the published population); a paired
     #: simulation gives it to the twins' run so that both arms enrol the same people.
     screening: ScreeningResult | None = None
+    notices: tuple[Notice, ...] = ()
 
 
 def default_settings_fingerprint() -> str:
@@ -454,6 +464,90 @@ def _titrate(
     return new
 
 
+@dataclass
+class _Setup:
+    """Everything :func:`simulate` fixes before the first simulated day (step 1 of 3): the
+    participants, their graft, meals and behaviour, the model's state and parameters, and the random
+    streams still to be drawn from (each stream is drawn in the same order as before the split, so
+    the same seed gives the same bytes)."""
+
+    arms: Sequence[tuple[str, float]]
+    seed: int
+    days: int
+    arm: str
+    design: Design
+    graft: GraftSettings
+    therapy: TherapySettings
+    she: SheModel
+    sensor: str
+    substeps: int
+    population: PopulationSettings
+    behaviour: BehaviourSettings
+    screening: ScreeningSettings
+    screened: ScreeningResult | None
+    patients: list[VirtualPatient]
+    jittered: list[bool]
+    people: Behaviour
+    doses: FloatArray
+    plateau_mean: FloatArray
+    plateau: FloatArray
+    day_numbers: NDArray[np.int64]
+    visits: list[int]
+    plan: Any  # the meal plan (minute and grams of each meal, per participant and day)
+    counted: FloatArray
+    bolus_minute: NDArray[np.int64]
+    si_daily: FloatArray
+    x: FloatArray
+    p: FloatArray
+    carry: FloatArray
+    therapy_rows: FloatArray
+    weights: FloatArray
+    mmtt_g: FloatArray
+    rng_sensor: np.random.Generator
+    rng_episode: np.random.Generator
+
+
+@dataclass
+class _Trace:
+    """What the days of the simulation recorded (step 2 of 3), per participant and day."""
+
+    ig5: FloatArray  # interstitial glucose every SAMPLE_MINUTES [mg/dL], (n, days, samples)
+    daily_bg: FloatArray  # mean plasma glucose [mg/dL]
+    daily_units: FloatArray  # insulin taken [U]
+    f_daily: FloatArray  # graft fraction F [1]
+    scale_daily: FloatArray  # titration dose scale [1]
+    rescue_daily: FloatArray  # rescue carbohydrate [g/day] (self and third party)
+    rescue_count: FloatArray  # rescues [1/day]
+    gate: FloatArray  # minutes at the non-negativity gate during the trial [min]
+    episode_u: FloatArray  # the awareness random numbers drawn, (n, days, 48)
+    lab_rows: list[tuple[int, int, str, float]]  # (participant, day, test, value)
+    she_rows: list[tuple[int, int, int]]  # (participant, start day, end day)
+
+
+#: Code of the notice that a participant's run reached the model's non-negativity gate.
+GATE_NOTICE_CODE = "W_SIM_NONNEGATIVITY_GATE"
+
+
+def gate_notices(ids: Sequence[str], gate_minutes: FloatArray) -> tuple[Notice, ...]:
+    """One notice per participant whose plasma or tissue glucose reached the non-negativity gate.
+
+    >>> [(n.code, n.data["participant_id"], n.data["minutes"])
+    ...  for n in gate_notices(["SIM-001", "SIM-002"], np.array([0.0, 12.0]))]
+    [('W_SIM_NONNEGATIVITY_GATE', 'SIM-002', 12)]
+    """
+    return tuple(
+        Notice(
+            GATE_NOTICE_CODE,
+            "W",
+            f"{ids[i]}: plasma or tissue glucose at the model's non-negativity gate (≤ 0 mg/dL) for "
+            f"{int(gate_minutes[i])} min — an unphysiological run; its numbers are not meaningful",
+            field="participant_id",
+            data={"participant_id": ids[i], "minutes": int(gate_minutes[i])},
+        )
+        for i in np.flatnonzero(gate_minutes > 0).tolist()
+    )
+
+
 def simulate(
     arms: Sequence[tuple[str, float]],
     *,
@@ -479,14 +573,48 @@ def simulate(
     their behaviour; ``"published"`` gives the 10 published adults, aware and bolusing exactly.
     ``screened`` reuses the screening of an earlier run with the same seed and settings (what
     :func:`screen` would return again; a paired simulation's twins) instead of repeating it.
+
+    Three steps: :func:`_setup` (participants, graft, meals, model state), :func:`_run_days` (the
+    days, minute by minute) and :func:`_result` (the dataset, manifest and notices).
     """
-    design = design or SIM_PROTOCOLS["zimislecel-2025"]
-    graft = graft or GraftSettings()
-    therapy = therapy or TherapySettings()
-    she = she or SheModel()
-    population = population or PopulationSettings()
-    behaviour = behaviour or BehaviourSettings()
-    screening = screening or ScreeningSettings()
+    setup = _setup(
+        arms,
+        seed=seed,
+        days=days,
+        design=design or SIM_PROTOCOLS["zimislecel-2025"],
+        graft=graft or GraftSettings(),
+        therapy=therapy or TherapySettings(),
+        she=she or SheModel(),
+        sensor=sensor,
+        substeps=substeps,
+        population=population or PopulationSettings(),
+        behaviour=behaviour or BehaviourSettings(),
+        screening=screening or ScreeningSettings(),
+        arm=arm,
+        screened=screened,
+    )
+    return _result(setup, _run_days(setup, progress))
+
+
+def _setup(
+    arms: Sequence[tuple[str, float]],
+    *,
+    seed: int,
+    days: int,
+    design: Design,
+    graft: GraftSettings,
+    therapy: TherapySettings,
+    she: SheModel,
+    sensor: str,
+    substeps: int,
+    population: PopulationSettings,
+    behaviour: BehaviourSettings,
+    screening: ScreeningSettings,
+    arm: str,
+    screened: ScreeningResult | None,
+) -> _Setup:
+    """Step 1: check the inputs, draw and screen the participants, their grafts and meals, and set
+    the model's initial state and parameters."""
     n = len(arms)
     check_sim_inputs(n, days, [d for _, d in arms], seed)
     check_sensor_model(sensor)
@@ -555,13 +683,13 @@ def simulate(
     p[:, P_KGLU] = graft.glucagon_gain
     p[:, P_HGLU] = graft.glucagon_threshold_mg_dl
     p[:, P_HEDYN] = 1.0 if graft.hepatic_extraction == "dallaman2007" else 0.0
-    base_vmx, base_kp3 = p[:, P_VMX].copy(), p[:, P_KP3].copy()
+    if graft.insulin_baseline == "dallaman2007":
+        p[:, P_RHO] = 1.0  # not re-baselined (the patient's default rho is the host's)
     if screened is None:
         carry = np.zeros((n, N_CARRY))
         carry[:, C_LAST_QSTO] = x[:, QSTO1] + x[:, QSTO2]
     else:
         carry = screened.carry.copy()
-    scale = np.ones(n)
     therapy_rows = make_therapy_rows(
         patients,
         people,
@@ -573,114 +701,182 @@ def simulate(
     )
     weights = np.array([pt.weight_kg for pt in patients])
     mmtt_g = np.round(np.minimum(MMTT_ML_PER_KG * weights, MMTT_MAX_ML) * MMTT_CARBS_G_PER_ML)
+    return _Setup(
+        arms=arms,
+        seed=seed,
+        days=days,
+        arm=arm,
+        design=design,
+        graft=graft,
+        therapy=therapy,
+        she=she,
+        sensor=sensor,
+        substeps=substeps,
+        population=population,
+        behaviour=behaviour,
+        screening=screening,
+        screened=screened,
+        patients=patients,
+        jittered=jittered,
+        people=people,
+        doses=doses,
+        plateau_mean=plateau_mean,
+        plateau=plateau,
+        day_numbers=day_numbers,
+        visits=visits,
+        plan=plan,
+        counted=counted,
+        bolus_minute=bolus_minute,
+        si_daily=si_daily,
+        x=x,
+        p=p,
+        carry=carry,
+        therapy_rows=therapy_rows,
+        weights=weights,
+        mmtt_g=mmtt_g,
+        rng_sensor=rng_sensor,
+        rng_episode=rng_episode,
+    )
 
+
+def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
+    """Step 2: simulate every day minute by minute (meals, boluses, test drinks on visit days,
+    titration, graft function), recording the daily values, lab visits and severe events."""
+    n, n_days = len(s.arms), s.day_numbers.size
+    therapy, graft, day_numbers, plan = s.therapy, s.graft, s.day_numbers, s.plan
+    x, p, carry, therapy_rows = s.x, s.p, s.carry, s.therapy_rows
+    base_vmx, base_kp3 = p[:, P_VMX].copy(), p[:, P_KP3].copy()
+    scale = np.ones(n)
     outs = [np.zeros((n, MINUTES_PER_DAY)) for _ in range(8)]
     gate_before = carry[:, C_GATE_MIN].copy()  # minutes at the non-negativity gate so far
-    rescue_daily = np.zeros((n, n_days))  # rescue carbohydrate [g/day] (self and third party)
-    rescue_count = np.zeros((n, n_days))
+    t = _Trace(
+        ig5=np.zeros((n, n_days, SAMPLES_PER_DAY)),
+        daily_bg=np.zeros((n, n_days)),
+        daily_units=np.zeros((n, n_days)),
+        f_daily=np.zeros((n, n_days)),
+        scale_daily=np.zeros((n, n_days)),
+        rescue_daily=np.zeros((n, n_days)),
+        rescue_count=np.zeros((n, n_days)),
+        gate=np.zeros(n),
+        episode_u=np.zeros((n, n_days, 48)),
+        lab_rows=[],
+        she_rows=[],
+    )
     zeros = np.zeros((n, MINUTES_PER_DAY))
-    ig5 = np.zeros((n, n_days, SAMPLES_PER_DAY))
-    daily_bg = np.zeros((n, n_days))
-    daily_units = np.zeros((n, n_days))
-    f_daily = np.zeros((n, n_days))
-    scale_daily = np.zeros((n, n_days))
-    lab_rows: list[tuple[int, int, str, float]] = []  # (participant, day, test, value)
-    she_rows: list[tuple[int, int, int]] = []  # (participant, start day, end day)
     rows = np.arange(n)[:, None]
     total = n * n_days
-    episode_all = np.zeros((n, n_days, 48))
     for k, day in enumerate(day_numbers):
-        f_today = graft_fraction_curve(plateau, float(day), graft)
+        f_today = graft_fraction_curve(s.plateau, float(day), graft)
         p[:, P_FGRAFT] = f_today
-        f_daily[:, k] = f_today
-        if screened is not None:  # a graft restores awareness in proportion to F [A]
-            below, prob = restored_awareness(f_today, people, behaviour)
+        t.f_daily[:, k] = f_today
+        if s.screened is not None:  # a graft restores awareness in proportion to F [A]
+            below, prob = restored_awareness(f_today, s.people, s.behaviour)
             therapy_rows[:, T_RESCUE_BELOW], therapy_rows[:, T_DETECT_PROB] = below, prob
         meal = np.zeros((n, MINUTES_PER_DAY))
         bolus = np.zeros((n, MINUTES_PER_DAY))
         minutes = plan.minute[:, k, :]
         grams = plan.grams[:, k, :].copy()
-        carbs = counted[:, k, :].copy()
-        is_visit = int(day) in visits
+        carbs = s.counted[:, k, :].copy()
+        is_visit = int(day) in s.visits
         if is_visit:  # MMTT morning: nothing eaten before 10:00 but the test drink, no bolus
             early = minutes < 600
             grams[early] = 0.0
             carbs[early] = 0.0
         np.add.at(meal, (np.broadcast_to(rows, minutes.shape), minutes), grams)
-        bminutes = bolus_minute[:, k, :]
+        bminutes = s.bolus_minute[:, k, :]
         np.add.at(bolus, (np.broadcast_to(rows, bminutes.shape), bminutes), carbs)
         if is_visit:
-            meal[:, MMTT_START_MIN] += mmtt_g
+            meal[:, MMTT_START_MIN] += s.mmtt_g
         if day > 0 and day % therapy.titration_interval_days == 0:
-            window = ig5[:, max(k - therapy.titration_window_days, 0) : k, :].reshape(n, -1)
-            run_in_ig = ig5[:, day_numbers < 0, :].reshape(n, -1)
+            window = t.ig5[:, max(k - therapy.titration_window_days, 0) : k, :].reshape(n, -1)
+            run_in_ig = t.ig5[:, day_numbers < 0, :].reshape(n, -1)
             base_below54 = 100.0 * (run_in_ig < 54.0).mean(axis=1)
             scale = _titrate(scale, window, run_in_ig.mean(axis=1), base_below54, therapy)
         therapy_rows[:, 1] = scale
-        scale_daily[:, k] = scale
-        p[:, P_VMX] = base_vmx * si_daily[:, k]
-        p[:, P_KP3] = base_kp3 * si_daily[:, k]
-        episode_u = rng_episode.random((n, 48))
-        episode_all[:, k, :] = episode_u
-        run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, episode_u, substeps, *outs)
+        t.scale_daily[:, k] = scale
+        p[:, P_VMX] = base_vmx * s.si_daily[:, k]
+        p[:, P_KP3] = base_kp3 * s.si_daily[:, k]
+        episode_u = s.rng_episode.random((n, 48))
+        t.episode_u[:, k, :] = episode_u
+        run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, episode_u, s.substeps, *outs)
         bg, ig, units, _sec, cpep, _cho, rescue, she_now = outs
-        rescue_daily[:, k] = rescue.sum(axis=1)
-        rescue_count[:, k] = (rescue > 0).sum(axis=1)
-        ig5[:, k, :] = ig[:, ::SAMPLE_MINUTES]
-        daily_bg[:, k] = bg.mean(axis=1)
-        daily_units[:, k] = units.sum(axis=1)
+        t.rescue_daily[:, k] = rescue.sum(axis=1)
+        t.rescue_count[:, k] = (rescue > 0).sum(axis=1)
+        t.ig5[:, k, :] = ig[:, ::SAMPLE_MINUTES]
+        t.daily_bg[:, k] = bg.mean(axis=1)
+        t.daily_units[:, k] = units.sum(axis=1)
         for who in np.flatnonzero(she_now.any(axis=1)).tolist():
-            she_rows += [(who, int(day), int(day))] * int(she_now[who].sum())
+            t.she_rows += [(who, int(day), int(day))] * int(she_now[who].sum())
         if is_visit:
-            for i in range(n):
-                fasting = cpep[i, MMTT_START_MIN]
-                peak = max(cpep[i, MMTT_START_MIN + s] for s in MMTT_SAMPLES_MIN)
-                lo = max(k - HBA1C_WINDOW_DAYS + 1, 0)
-                hba1c = float(adag_nathan_2008(daily_bg[i, lo : k + 1].mean()))
-                lab_rows += [
-                    (i, int(day), "HBA1C", round(hba1c, 1)),
-                    (i, int(day), "GLUCOSE_FASTING", round(float(bg[i, MMTT_START_MIN]))),
-                    (i, int(day), "CPEP_FASTING", _assay(fasting)),
-                    (i, int(day), "CPEP_STIM_PEAK", _assay(peak)),
-                ]
+            t.lab_rows += _visit_labs(t, bg, cpep, k, int(day))
         if progress is not None:
             progress(n * (k + 1), total)
+    t.gate = carry[:, C_GATE_MIN] - gate_before
+    return t
 
+
+def _visit_labs(
+    t: _Trace, bg: FloatArray, cpep: FloatArray, k: int, day: int
+) -> list[tuple[int, int, str, float]]:
+    """The lab rows of a visit day ``day`` (column ``k``): HbA1c (ADAG from the mean plasma
+    glucose of the previous days), fasting glucose, fasting and MMTT-peak C-peptide."""
+    out: list[tuple[int, int, str, float]] = []
+    for i in range(bg.shape[0]):
+        fasting = cpep[i, MMTT_START_MIN]
+        peak = max(cpep[i, MMTT_START_MIN + s] for s in MMTT_SAMPLES_MIN)
+        lo = max(k - HBA1C_WINDOW_DAYS + 1, 0)
+        hba1c = float(adag_nathan_2008(t.daily_bg[i, lo : k + 1].mean()))
+        out += [
+            (i, day, "HBA1C", round(hba1c, 1)),
+            (i, day, "GLUCOSE_FASTING", round(float(bg[i, MMTT_START_MIN]))),
+            (i, day, "CPEP_FASTING", _assay(fasting)),
+            (i, day, "CPEP_STIM_PEAK", _assay(peak)),
+        ]
+    return out
+
+
+def _result(s: _Setup, t: _Trace) -> SimulationResult:
+    """Step 3: the CGM measured by the sensor model, the baseline values, the five tables, the
+    manifest and the notices, validated as a dataset."""
+    n = len(s.arms)
+    day_numbers, run_in = s.day_numbers, s.design.run_in_days
+    n_days = day_numbers.size
+    # the drawn scenario (what a paired twin shares with its treated participant), with the
+    # sensor stream's state before the CGM is measured
     scenario = {
-        "meal_minute": plan.minute,
-        "meal_grams": plan.grams,
-        "counted_g": counted,
-        "bolus_minute": bolus_minute,
-        "si_daily": si_daily,
-        "episode_u": episode_all,
-        "sensor_state": rng_sensor.bit_generator.state,
+        "meal_minute": s.plan.minute,
+        "meal_grams": s.plan.grams,
+        "counted_g": s.counted,
+        "bolus_minute": s.bolus_minute,
+        "si_daily": s.si_daily,
+        "episode_u": t.episode_u,
+        "sensor_state": s.rng_sensor.bit_generator.state,
     }
-    cgm = measure(ig5.reshape(n, -1), rng_sensor, sensor)
+    cgm = measure(t.ig5.reshape(n, -1), s.rng_sensor, s.sensor)
     run_in_mask = day_numbers < 0
-    baseline_hba1c = np.round(adag_nathan_2008(daily_bg[:, run_in_mask].mean(axis=1)), 1)
-    baseline_units = daily_units[:, run_in_mask].mean(axis=1)
+    baseline_hba1c = np.round(adag_nathan_2008(t.daily_bg[:, run_in_mask].mean(axis=1)), 1)
+    baseline_units = t.daily_units[:, run_in_mask].mean(axis=1)
     run_in_she = np.zeros(n)
-    for i, start, _end in she_rows:
+    for i, start, _end in t.she_rows:
         if start < 0:
             run_in_she[i] += 1
-    she_per_year = run_in_she * 365.0 / run_in if screened is None else screened.she_per_year
-    gate = carry[:, C_GATE_MIN] - gate_before
+    she_per_year = run_in_she * 365.0 / run_in if s.screened is None else s.screened.she_per_year
 
     ids = [f"SIM-{i + 1:03d}" for i in range(n)]
     infusion = [START_DATE + dt.timedelta(days=STAGGER_DAYS * i) for i in range(n)]
     participants = pl.DataFrame(
         {
             "participant_id": ids,
-            "cohort": [c for c, _ in arms],
-            "dose_cells": doses,
+            "cohort": [c for c, _ in s.arms],
+            "dose_cells": s.doses,
             "infusion_date": infusion,
             "second_infusion_date": pl.Series([None] * n, dtype=pl.Date),
             "baseline_hba1c_pct": baseline_hba1c,
             "baseline_insulin_u_per_day": np.round(baseline_units, 1),
             "baseline_she_per_year": np.round(she_per_year, 1),
-            "weight_kg": np.round(weights, 1),
-            "age_years": [pt.age_years for pt in patients],
-            "sex": [pt.sex for pt in patients],
+            "weight_kg": np.round(s.weights, 1),
+            "age_years": [pt.age_years for pt in s.patients],
+            "sex": [pt.sex for pt in s.patients],
         }
     )
     per = n_days * SAMPLES_PER_DAY
@@ -699,15 +895,15 @@ def simulate(
         {
             "participant_id": np.repeat(np.array(ids), n_days),
             "date": [infusion[i] + off for i in range(n) for off in day_offsets],
-            "total_units": np.round(daily_units, 1).reshape(-1),
+            "total_units": np.round(t.daily_units, 1).reshape(-1),
         }
     )
     labs_frame = pl.DataFrame(
         {
-            "participant_id": [ids[i] for i, *_ in lab_rows],
-            "date": [infusion[i] + dt.timedelta(days=d) for i, d, *_ in lab_rows],
-            "test": [t for *_, t, _v in lab_rows],
-            "value": [float(v) for *_, v in lab_rows],
+            "participant_id": [ids[i] for i, *_ in t.lab_rows],
+            "date": [infusion[i] + dt.timedelta(days=d) for i, d, *_ in t.lab_rows],
+            "test": [test for *_, test, _v in t.lab_rows],
+            "value": [float(v) for *_, v in t.lab_rows],
         },
         schema={
             "participant_id": pl.String,
@@ -718,14 +914,14 @@ def simulate(
     )
     events_frame = pl.DataFrame(
         {
-            "participant_id": [ids[i] for i, _, _ in she_rows],
-            "start_date": [infusion[i] + dt.timedelta(days=s) for i, s, _ in she_rows],
-            "end_date": [infusion[i] + dt.timedelta(days=e) for i, _, e in she_rows],
-            "category": ["SHE"] * len(she_rows),
-            "term": [f"Severe hypoglycaemia ({she.label})"] * len(she_rows),
-            "serious": ["N"] * len(she_rows),
-            "related": ["N"] * len(she_rows),
-            "outcome": ["RECOVERED"] * len(she_rows),
+            "participant_id": [ids[i] for i, _, _ in t.she_rows],
+            "start_date": [infusion[i] + dt.timedelta(days=s_) for i, s_, _ in t.she_rows],
+            "end_date": [infusion[i] + dt.timedelta(days=e) for i, _, e in t.she_rows],
+            "category": ["SHE"] * len(t.she_rows),
+            "term": [f"Severe hypoglycaemia ({s.she.label})"] * len(t.she_rows),
+            "serious": ["N"] * len(t.she_rows),
+            "related": ["N"] * len(t.she_rows),
+            "outcome": ["RECOVERED"] * len(t.she_rows),
         },
         schema={
             "participant_id": pl.String,
@@ -738,35 +934,8 @@ def simulate(
             "outcome": pl.String,
         },
     )
-    manifest = _manifest(
-        seed=seed,
-        days=days,
-        design=design,
-        graft=graft,
-        therapy=therapy,
-        she=she,
-        sensor=sensor,
-        substeps=substeps,
-        ids=ids,
-        patients=patients,
-        jittered=jittered,
-        arms=arms,
-        plateau_mean=plateau_mean,
-        plateau=plateau,
-        f_last=f_daily[:, -1],
-        visits=visits,
-        arm=arm,
-        population=population,
-        behaviour=behaviour,
-        screening=screening,
-        screened=screened,
-        people=people,
-        she_per_year=she_per_year,
-        rescue_daily=rescue_daily,
-        rescue_count=rescue_count,
-        day_numbers=day_numbers,
-        gate=gate,
-    )
+    notices = gate_notices(ids, t.gate)
+    manifest = _manifest(s, t, ids=ids, she_per_year=she_per_year, notices=notices)
     ds = validate_tables(
         {
             "participants": participants,
@@ -775,11 +944,18 @@ def simulate(
             "insulin": insulin_frame,
             "events": events_frame,
         },
-        source=f"simulated by endolab.sim {__version__} (seed {seed})",
+        source=f"simulated by endolab.sim {__version__} (seed {s.seed})",
         simulation=manifest,
     )
     return SimulationResult(
-        ds, manifest, f_daily, day_numbers, scale_daily, scenario=scenario, screening=screened
+        ds,
+        manifest,
+        t.f_daily,
+        day_numbers,
+        t.scale_daily,
+        scenario=scenario,
+        screening=s.screened,
+        notices=notices,
     )
 
 
@@ -789,41 +965,24 @@ def _assay(value: float) -> float:
 
 
 def _manifest(
+    s: _Setup,
+    t: _Trace,
     *,
-    seed: int,
-    days: int,
-    design: Design,
-    graft: GraftSettings,
-    therapy: TherapySettings,
-    she: SheModel,
-    sensor: str,
-    substeps: int,
     ids: list[str],
-    patients: list[VirtualPatient],
-    jittered: list[bool],
-    arms: Sequence[tuple[str, float]],
-    plateau_mean: FloatArray,
-    plateau: FloatArray,
-    f_last: FloatArray,
-    visits: list[int],
-    arm: str,
-    population: PopulationSettings,
-    behaviour: BehaviourSettings,
-    screening: ScreeningSettings,
-    screened: ScreeningResult | None,
-    people: Behaviour,
     she_per_year: FloatArray,
-    rescue_daily: FloatArray,
-    rescue_count: FloatArray,
-    day_numbers: NDArray[np.int64],
-    gate: FloatArray,
+    notices: Sequence[Notice],
 ) -> dict[str, Any]:
-    after = day_numbers >= 0
-    warnings = [
-        f"{ids[i]}: plasma or tissue glucose at the model's non-negativity gate (≤ 0 mg/dL) for "
-        f"{int(gate[i])} min — an unphysiological run; its numbers are not meaningful"
-        for i in np.flatnonzero(gate > 0).tolist()
-    ]
+    """The simulation manifest (simulation.json): model, version, seed, every setting and
+    assumption, and per participant the graft, behaviour, rescues and gate minutes."""
+    seed, days, design, visits, arm = s.seed, s.days, s.design, s.visits, s.arm
+    graft, therapy, she, sensor, substeps = s.graft, s.therapy, s.she, s.sensor, s.substeps
+    population, behaviour, screening, screened = s.population, s.behaviour, s.screening, s.screened
+    patients, jittered, arms, people = s.patients, s.jittered, s.arms, s.people
+    plateau_mean, plateau, f_last = s.plateau_mean, s.plateau, t.f_daily[:, -1]
+    rescue_daily, rescue_count, gate = t.rescue_daily, t.rescue_count, t.gate
+    after = s.day_numbers >= 0
+    # the notices' messages, as the manifest (simulation.json) has always listed them
+    warnings = [n.message for n in notices]
     source: dict[str, Any]
     if screened is None:
         source = {
@@ -865,6 +1024,8 @@ def _manifest(
         },
         "arm": arm,
         "warnings": warnings,
+        # the same findings as data: read back as the dataset's notices (however it is read)
+        "notices": [n.as_dict() for n in notices],
         "virtual_patients": source,
         "population": asdict(population),
         "behaviour": asdict(behaviour) if screened is not None else "aware, exact basal, no bias",
@@ -875,7 +1036,9 @@ def _manifest(
             "× engraftment_survival × potency / healthy_ieq); F_plateau ~ log-normal(mean, cv) [A]; "
             "F(t) = F_plateau / (1 + exp(−(t − t50)/slope)) × exp(−loss_rate·t)",
             "secretion": "Dalla Man 2007 (K 2.30, alpha 0.050, beta 0.11, gamma 0.5, Sb 1.514), "
-            "K, beta, Sb scaled by F; secreted into the liver insulin compartment",
+            "K, beta, Sb scaled by F; secreted into the liver insulin compartment × rho (re-baselined "
+            "to the host's insulin units, docs/methods/sim.md §4.1, unless insulin_baseline = "
+            "dallaman2007); C-peptide from the unscaled secretion",
         },
         "therapy": asdict(therapy),
         "she_model": asdict(she) | {"label": she.label},

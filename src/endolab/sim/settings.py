@@ -69,7 +69,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
 FIELD_NOTES: dict[str, str] = {
     "graft.healthy_ieq": "[IEQ] islets of a healthy pancreas [U]",
     "graft.engraftment_survival": "[1] surviving fraction after infusion [U]",
-    "graft.potency": "[1] potency of an SC-islet IEQ vs a native islet [A, calibrated earlier]",
+    "graft.potency": "[1] SC-islet IEQ vs a native islet [A, fitted to C-peptide only]",
     "graft.cv": "[1] between-participant CV of the plateau F [A]",
     "graft.max_fraction": "[1] upper bound of a drawn plateau F [A]",
     "graft.t50_days": "[days] logistic maturation midpoint [A]",
@@ -80,6 +80,7 @@ FIELD_NOTES: dict[str, str] = {
     "graft.h": "[mg/dL] secretion threshold glucose (Dalla Man 2007 Gb) [A]",
     "graft.glucagon_gain": "[mg/kg/min per mg/dL] α-cell EGP gain at F = 1 [A]",
     "graft.glucagon_threshold_mg_dl": "[mg/dL] glucagon threshold, Mitrakou 1991",
+    "graft.insulin_baseline": "host (graft insulin × rho, the host's units) or dallaman2007 (rho = 1)",
     "therapy.correction_target": "[mg/dL] correction-bolus target (simglucose BBController)",
     "therapy.correction_threshold": "[mg/dL] correction only above this (simglucose)",
     "therapy.carb_count_cv": "[1] counting CV, published population only [A]",

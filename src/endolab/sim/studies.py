@@ -18,6 +18,7 @@ from scipy import stats
 
 from endolab._io import atomic_directory, check_output_path
 from endolab.errors import InputError
+from endolab.notices import Notice
 from endolab.sim.graft import GraftSettings
 from endolab.sim.runner import (
     DISCLAIMER,
@@ -37,6 +38,7 @@ __all__ = [
     "DEMO_CONTENTS",
     "DOSE_RESPONSE_CONTENTS",
     "NEJM_2025_FULL_DOSE",
+    "WINDOW_NOTICE_CODE",
     "DoseResponse",
     "calibration_table",
     "dose_response",
@@ -82,7 +84,8 @@ CALIBRATED_TO: tuple[tuple[str, str], ...] = (
     ),
     (
         "graft dose chain and potency ([graft])",
-        "not fitted to any endpoint in this table (docs/sim.md, 'Dose → functional graft fraction')",
+        "potency fitted to published C-peptide only (validation/cpeptide_calibration.py, "
+        "docs/sim.md 'C-peptide calibration'), never to an endpoint in this table",
     ),
     (
         "graft α-cells and restored awareness ([graft], [behaviour])",
@@ -136,25 +139,32 @@ class DoseResponse:
     doses: list[float]
     rows: list[dict[str, Any]]
     settings: dict[str, Any]
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """JSON-ready document (with the notices and the disclaimer)."""
+        """JSON-ready document (with the notices, each ``{code, severity, message}``, and the
+        disclaimer)."""
         return {
             "disclaimer": DISCLAIMER,
             "settings": self.settings,
-            "notices": self.notices,
+            "notices": [n.as_dict() for n in self.notices],
             "doses": self.rows,
         }
 
 
-def window_notices(days: int, rows: list[dict[str, Any]]) -> list[str]:
-    """The endpoints that no arm's simulation decides (their windows are not covered by ``days``).
+#: Code of the notice that the simulation is too short to decide some endpoints in any arm.
+WINDOW_NOTICE_CODE = "W_SIM_WINDOW_NOT_COVERED"
+
+
+def window_notices(days: int, rows: list[dict[str, Any]]) -> list[Notice]:
+    """The endpoints that no arm's simulation decides (their windows are not covered by ``days``),
+    as one notice (code :data:`WINDOW_NOTICE_CODE`), or none.
 
     >>> undecided = {"status": "not decided"}
     >>> rows = [{"she_free_90_365": undecided, "tir_pct": {"status": "decided"}}]
-    >>> window_notices(30, rows)[0][:74]
-    'the simulation ends on day 30: not decided in any arm: she_free_90_365 (da'
+    >>> found = window_notices(30, rows)
+    >>> found[0].code, found[0].message[:74]
+    ('W_SIM_WINDOW_NOT_COVERED', 'the simulation ends on day 30: not decided in any arm: she_free_90_365 (da')
     >>> window_notices(365, [{"she_free_90_365": {"status": "decided"}}])
     []
     """
@@ -171,11 +181,12 @@ def window_notices(days: int, rows: list[dict[str, Any]]) -> list[str]:
     ]
     if not short:
         return []
-    return [
+    message = (
         f"the simulation ends on day {days}: not decided in any arm: "
         + ", ".join(short)
         + " (their windows are not covered); simulate --days 365 or more to decide them"
-    ]
+    )
+    return [Notice(WINDOW_NOTICE_CODE, "W", message, field="days", data={"days": days})]
 
 
 def _summaries(a: TrialAnalysis) -> dict[str, Any]:
@@ -291,7 +302,7 @@ def _dose_rows_dask(
     n_workers: int | None,
     settings: Any = None,
 ) -> list[dict[str, Any]]:
-    from endolab.cgm.distributed import dask_session, gather, require_dask
+    from endolab._dask import dask_session, gather, require_dask
 
     require_dask()
     from distributed import as_completed

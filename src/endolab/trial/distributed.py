@@ -2,7 +2,7 @@
 
 The CGM table must be Parquet: ``cgm.parquet`` or a folder ``cgm/`` of Parquet parts. The client
 counts each participant's readings and splits the participants into contiguous id ranges of about
-equal readings (:func:`endolab.cgm.distributed.id_ranges`); one Dask task per range reads only
+equal readings (:func:`endolab._dask.id_ranges`); one Dask task per range reads only
 that range's CGM rows, validates them with the dataset's own checks
 (:func:`~endolab.trial.dataset.validate_tables`, with the participants table: keys, unknown
 participants, plausibility) and returns what the analysis needs from them — each participant's
@@ -162,7 +162,7 @@ def analyze_dask(
     Errors in the CGM table are the same one-line :class:`~endolab.errors.DataFileError` as on one
     machine (row numbers count within the task's rows).
     """
-    from endolab.cgm.distributed import dask_session, gather, require_dask, task_ranges
+    from endolab._dask import dask_session, gather, require_dask, task_ranges
 
     require_dask()
     files = cgm_parquet_files(folder)

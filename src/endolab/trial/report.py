@@ -4,7 +4,8 @@
 the report folder atomically (built in a temporary sibling folder, then renamed into place by
 :func:`endolab._io.atomic_directory`); the dataset folder is only read. :func:`report_files` builds
 the same files in memory (file name → bytes) and :func:`report_html` the page alone, for a front
-end that serves them without a folder. ``report.html`` is
+end that serves them without a folder. ``report.html`` is rendered from the jinja2 template
+``endolab/trial/templates/report.html`` (autoescaped, shipped in the package) and is
 self-contained: figures are embedded as base64 PNG, the style sheet is inline, nothing is loaded from
 the network.
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import json
 import math
 import os
@@ -30,7 +30,7 @@ from endolab.resources import TRIAL_ANALYZE_COST, check_input_memory
 from endolab.trial.analysis import TrialAnalysis, analyze
 from endolab.trial.dataset import read_dataset
 from endolab.trial.protocol import Protocol, load_protocol
-from endolab.trial.tables import all_tables, to_html, to_markdown
+from endolab.trial.tables import all_tables, to_markdown
 
 __all__ = [
     "REPORT_CONTENTS",
@@ -132,19 +132,8 @@ def provenance_sentence(a: TrialAnalysis) -> str:
     )
 
 
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1200px;
-color:#222;line-height:1.4;padding:0 1em}
-h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;margin:.5em 0 1em;font-size:.85em}
-th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}.note{font-size:.85em;color:#555}
-.notice{background:#fff7e0;border:1px solid #e0c070;padding:.5em 1em}
-img{max-width:100%;height:auto;border:1px solid #eee;margin:.5em 0}
-.table-scroll{overflow-x:auto;max-width:100%}
-@media (max-width:700px){body{margin:1em auto}table{font-size:.75em}}
-.disclaimer{font-size:.85em;color:#555;border-top:1px solid #ccc;margin-top:2em;padding-top:.5em}
-"""
+#: The report page's template (autoescaped; its style sheet is templates/report.css).
+REPORT_TEMPLATE = "report.html"
 
 
 def _days(window: tuple[int, int]) -> str:
@@ -224,62 +213,45 @@ def day0_sentence(p: Protocol) -> str:
     return text + ". Baselines are those before the first infusion."
 
 
-def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list[str]) -> str:
-    e = html.escape
-    p = a.protocol
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>{e(p.name)} — trial endpoint report</title><style>{_CSS}</style></head><body>",
-        f"<h1>Trial endpoint report — protocol {e(p.name)}</h1>",
-        f"<p>{e(provenance_sentence(a))}</p>",
-        f"<p class='note'>Generated {e(dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC'))}. "
-        "Machine-readable results: endpoints.json (structure in docs/trial.md); participant "
-        "listing: participants.csv; tables: tables.md.</p>",
-    ]
-    for notice in [*a.notices, *notes]:
-        parts.append(f"<p class='notice'>{e(str(notice))}</p>")
-    parts.append("<h2>Endpoint definitions</h2><ul>")
-    parts += [f"<li>{e(d)}</li>" for d in _definitions(p)]
-    parts.append(
-        f"</ul><p class='note'>{e(day0_sentence(p))} Windows are closed intervals. Missing-data "
-        "rules: docs/trial-data.md and docs/trial.md.</p>"
+def _reasons(a: TrialAnalysis) -> dict[str, Any] | None:
+    """The graft-function reasons table of the report (one row per participant), or None."""
+    if not a.protocol.grading.visits:
+        return None
+    keys = (
+        "igls1_reason",
+        "igls2_reason",
+        "igls2_beta_cell_reason",
+        "beta_score_reason",
+        "beta2_reason",
     )
-    parts.append("<h2>Tables</h2>")
-    parts += [to_html(t) for t in all_tables(a)]
-    parts.append("<h2>Figures</h2>")
-    for caption, png in figures:
-        data = base64.b64encode(png).decode("ascii")
-        parts.append(
-            f"<figure><img alt='{e(caption)}' src='data:image/png;base64,{data}'>"
-            f"<figcaption>{e(caption)}</figcaption></figure>"
-        )
-    if a.protocol.grading.visits:
-        day = a.protocol.grading.report_visit
-        parts.append(f"<h2>Graft function at day {day}: reasons</h2><table>")
-        parts.append(
-            "<thead><tr><th>Participant</th><th>Igls 1.0</th><th>Igls 2.0 outcome</th>"
-            "<th>Igls 2.0 β-cell function</th><th>β-score</th><th>BETA-2 [U]</th></tr></thead><tbody>"
-        )
-        for r in a.participants.to_dicts():
-            parts.append(
-                "<tr>"
-                + f"<td>{e(str(r['participant_id']))}</td>"
-                + "".join(
-                    f"<td>{e(str(r.get(k)))}</td>"
-                    for k in (
-                        "igls1_reason",
-                        "igls2_reason",
-                        "igls2_beta_cell_reason",
-                        "beta_score_reason",
-                        "beta2_reason",
-                    )
-                )
-                + "</tr>"
-            )
-        parts.append("</tbody></table>")
-    parts.append(f"<p class='disclaimer'>{e(DISCLAIMER)}</p></body></html>")
-    return "".join(parts)
+    rows = [
+        [str(r["participant_id"]), *(str(r.get(k)) for k in keys)]
+        for r in a.participants.to_dicts()
+    ]
+    return {"day": a.protocol.grading.report_visit, "rows": rows}
+
+
+def _render_html(a: TrialAnalysis, figures: list[tuple[str, bytes]], notes: list[str]) -> str:
+    """report.html from its template (:data:`REPORT_TEMPLATE`): every value and sentence comes
+    from the analysis; the template lays them out."""
+    from endolab.trial._templates import render
+
+    return render(
+        REPORT_TEMPLATE,
+        protocol=a.protocol.name,
+        provenance=provenance_sentence(a),
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        notices=[str(n) for n in [*a.notices, *notes]],
+        definitions=_definitions(a.protocol),
+        day0=day0_sentence(a.protocol),
+        tables=all_tables(a),
+        figures=[
+            {"caption": caption, "png_base64": base64.b64encode(png).decode("ascii")}
+            for caption, png in figures
+        ],
+        reasons=_reasons(a),
+        disclaimer=DISCLAIMER,
+    )
 
 
 def _figures(a: TrialAnalysis, progress: Progress) -> tuple[list[tuple[str, bytes]], list[str]]:

@@ -7,7 +7,6 @@ precision.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -584,14 +583,8 @@ def to_markdown(table: Table) -> str:
 
 
 def to_html(table: Table) -> str:
-    """Render a table as an HTML fragment (every cell escaped)."""
-    e = html.escape
-    head = "".join(f"<th>{e(h)}</th>" for h in table.header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in table.rows
-    )
-    notes = "".join(f'<p class="note">{e(n)}</p>' for n in table.notes)
-    return (
-        f"<h3>{e(table.title)}</h3><div class='table-scroll'><table><thead><tr>{head}</tr></thead>"
-        f"<tbody>{body}</tbody></table></div>{notes}"
-    )
+    """Render a table as an HTML fragment (every cell escaped): the ``table_html`` macro of the
+    template ``endolab/trial/templates/table.html``."""
+    from endolab.trial._templates import render
+
+    return render("table.html", table=table)
