@@ -35,7 +35,6 @@ def test_simulate_then_analyze(tmp_path: Path) -> None:
         (["--dose-cells", "-4e8"], "dose must be ≥ 0"),
         (["--protocol", "nope"], "unknown protocol 'nope'"),
         (["--days", "0"], "days must be"),
-        (["--format", "xlsx"], "--format must be"),
         (["--sensor", "libre"], "unknown sensor model 'libre'"),
         (["--she-minutes", "5"], "10–120 min"),
     ],
@@ -46,6 +45,14 @@ def test_simulate_bad_input_one_line_exit_3(tmp_path: Path, args: list[str], mes
     assert r.stderr.startswith("error: ") and message in r.stderr
     assert r.stderr.count("\n") == 1
     assert not (tmp_path / "o").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_simulate_unknown_format_is_a_usage_error_exit_2(tmp_path: Path) -> None:
+    """An unknown --format is a usage error (docs/cli.md: exit 2), named before any work."""
+    r = runner.invoke(app, ["trial", "simulate", "--out", str(tmp_path / "o"), "--format", "xlsx"])
+    assert r.exit_code == 2
+    assert r.stderr.startswith("error: ") and "--format must be" in r.stderr
     assert list(tmp_path.iterdir()) == []
 
 

@@ -21,7 +21,9 @@ first infusion), with the definitions of the protocol's ``[survival]`` section
 A participant without the event is censored at their last observation (the last study day with a
 CGM reading, a laboratory result, an insulin record or an event). Death (an event with
 ``outcome = FATAL``) censors each time at the day of death when the event has not happened by then
-(death-censored, as the registry reports graft survival).
+(death-censored, as the registry reports graft survival). A death before day 0 (under
+``day0 = "last"``, one recorded before the second infusion) censors at day 0 [A]: no time is
+negative.
 
 :func:`kaplan_meier` estimates each survival curve with ``lifelines``' Kaplan–Meier fitter (Kaplan EL,
 Meier P. J Am Stat Assoc 1958;53:457-81, doi:10.1080/01621459.1958.10501452): Greenwood's variance
@@ -188,6 +190,8 @@ def time_to_events(ds: TrialDataset, protocol: Protocol) -> pl.DataFrame:
         pid, cohort = str(p["participant_id"]), str(p["cohort"])
         end = last.get(pid, 0)
         death = deaths.get(pid)
+        if death is not None:
+            death = max(death, 0)  # a death before day 0 (day0 = "last") censors at day 0 [A]
 
         detected, failed = graft.get(pid, (False, None))
         achieved = ii.get(pid)
@@ -295,6 +299,8 @@ def kaplan_meier(
     ev = kmf.event_table  # index: the distinct times (0 included by lifelines)
     surv = kmf.survival_function_.iloc[:, 0]
     ci = kmf.confidence_interval_survival_function_
+    # Where S = 0 the log(−log) interval is undefined (ln S has no value; lifelines fills 0–0):
+    # left empty, as for a non-finite limit.
     times = [
         float(t) for t in ev.index if t > 0 or ev.loc[t, "observed"] + ev.loc[t, "censored"] > 0
     ]
@@ -305,8 +311,8 @@ def kaplan_meier(
             "events": [int(ev.loc[t, "observed"]) for t in times],
             "censored": [int(ev.loc[t, "censored"]) for t in times],
             "survival": [float(surv.loc[t]) for t in times],
-            "ci_lower": [_finite(ci.loc[t].iloc[0]) for t in times],
-            "ci_upper": [_finite(ci.loc[t].iloc[1]) for t in times],
+            "ci_lower": [_limit(ci.loc[t].iloc[0], surv.loc[t]) for t in times],
+            "ci_upper": [_limit(ci.loc[t].iloc[1], surv.loc[t]) for t in times],
         }
     )
     at_risk_at = {d: sum(1 for t in durations if t >= d) for d in landmarks}
@@ -315,6 +321,11 @@ def kaplan_meier(
 
 def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(float(x)) else None
+
+
+def _limit(x: float, survival: float) -> float | None:
+    """A confidence limit [fraction], or None where it is undefined (S = 0, or not finite)."""
+    return None if float(survival) <= 0.0 else _finite(x)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@
 * **ADTTE**: the time-to-event endpoints of :func:`endolab.trial.survival.time_to_events` with the
   protocol's definitions (docs/trial.md, ``[survival]``): PARAMCD TTSHE (first severe
   hypoglycaemia), TTGRAFT (graft failure), TTIILOSS (loss of insulin independence); only the
-  participants at risk. STARTDT = TRTSDT (day 0), AVAL = ADT − STARTDT [days] (the time endolab's
+  participants at risk. STARTDT = the survival day 0 (TRTSDT; the second infusion under
+  ``day0 = "last"``), AVAL = ADT − STARTDT [days] (the time endolab's
   Kaplan–Meier uses: an event on study day d has AVAL d), CNSR = 0 for the event, 1 censored
   (ADaMIG TTE convention), EVNTDESC / CNSDTDSC say which.
 """
@@ -469,7 +470,7 @@ def _adtte(ds: TrialDataset, study_id: str, protocol: Protocol) -> Dataset:
             "date",
             core="Cond",
             origin="Derived",
-            source="ADSL.TRTSDT (day 0)",
+            source="survival day 0: ADSL.TRTSDT, or the second infusion under day0 = last",
         ),
         Var(
             "ADT",

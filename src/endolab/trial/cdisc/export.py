@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 import polars as pl
 
@@ -16,8 +16,17 @@ from endolab.trial.cdisc.sdtm import sdtm_datasets
 from endolab.trial.dataset import TrialDataset
 from endolab.trial.protocol import Protocol
 
-__all__ = ["check_export_options", "default_study_id", "export_cdisc", "required_gaps"]
+__all__ = [
+    "check_export_options",
+    "default_study_id",
+    "export_cdisc",
+    "over_long_values",
+    "required_gaps",
+]
 
+#: Arm codes, at most 20 characters (SDTMIG v3.2 DM: ARMCD "limited to 20 characters" [V: read
+#: in a public transcription of the SDTMIG DM specification]).
+_ARM_CODES: Final = ("ARMCD", "ACTARMCD")
 _STUDY_ID = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
 
 
@@ -60,6 +69,35 @@ def required_gaps(datasets: list[Dataset]) -> list[str]:
     return out
 
 
+def over_long_values(datasets: list[Dataset]) -> list[str]:
+    """Character variables with a value over 200 bytes, and arm codes (the cohort) over 20
+    characters, one line each: SDTMIG/ADaMIG and SAS
+    XPORT v5 hold at most 200 per value, so the structural rules (rule 4 of
+    :mod:`~endolab.trial.cdisc.rules`) fail on such a file until the text is shortened or moved
+    to a SUPP-- dataset."""
+    from endolab.trial.cdisc.model import char_length
+
+    out: list[str] = []
+    for ds in datasets:
+        for v in ds.vars:
+            if v.type == "text" and ds.frame.height:
+                longest = char_length(ds.frame, v.name)
+                if longest > 200:
+                    out.append(
+                        f"{ds.name}.{v.name} has values of up to {longest} bytes (SDTMIG and "
+                        "XPORT v5: at most 200): shorten them or move the text to a SUPP-- "
+                        "dataset before a submission"
+                    )
+                if v.name in _ARM_CODES and ds.frame.height:
+                    chars = ds.frame.select(pl.col(v.name).str.len_chars().max()).item() or 0
+                    if chars > 20:
+                        out.append(
+                            f"{ds.name}.{v.name} has a code of {chars} characters (SDTMIG: at "
+                            "most 20; it is the cohort name): give the cohorts shorter names"
+                        )
+    return out
+
+
 def export_cdisc(
     ds: TrialDataset,
     out: str | Path,
@@ -72,7 +110,8 @@ def export_cdisc(
     created: str | None = None,
 ) -> tuple[Path, list[Dataset], list[str]]:
     """Write the SDTM or ADaM datasets of ``ds`` to ``out``; return the folder, the datasets and
-    the Required variables left empty (:func:`required_gaps`)."""
+    warnings: the Required variables left empty (:func:`required_gaps`) and values over 200
+    bytes (:func:`over_long_values`)."""
     check_export_options(standard, format, study_id)
     datasets = (
         sdtm_datasets(ds, study_id=study_id, treatment=treatment)
@@ -82,4 +121,4 @@ def export_cdisc(
     target = write_cdisc_folder(
         datasets, out, standard=standard, format=format, study_id=study_id, created=created
     )
-    return target, datasets, required_gaps(datasets)
+    return target, datasets, [*required_gaps(datasets), *over_long_values(datasets)]
