@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "endolab.cgm.results": 4,  # reading, episodes and the AGP with their notices as data
     "endolab.cgm.fhir": 4,  # HL7 FHIR CGM exchange: metrics from compute, readings from frame
     "endolab.cgm.report": 4,  # the clinic AGP report: a view of compute's metrics and the AGP
+    "endolab.cgm.meals": 4,  # meal-time segments: split by frame, metrics from compute
     "endolab.cgm": 5,  # the package's public face re-exports the top
 }
 LAYER_NAMES = {0: "schema", 1: "frame", 2: "kernels", 3: "metrics/episodes/indices", 4: "compute"}

@@ -19,6 +19,9 @@ consensus on time in range. *Diabetes Care* 2019;42(8):1593–1603, doi:10.2337/
   (:data:`NIGHT_HOURS`; the nocturnal period of Danne T, Nimri R, Battelino T, et al.
   International consensus on use of continuous glucose monitoring. *Diabetes Care*
   2017;40(12):1631–1640, doi:10.2337/dc17-1600).
+* **Meal times** (:mod:`endolab.cgm.meals`): mean and times in ranges before and after the
+  recorded meals when a treatments table with carbohydrates is given, else in fixed clock windows
+  (breakfast, lunch, dinner [A], overridable).
 * Optionally a **comparison** with a previous period (two dates): its figures beside the current.
 
 Every number is a value of :func:`endolab.cgm.compute_metrics` (core set) of the subject's
@@ -36,7 +39,7 @@ import html
 import io
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
@@ -44,6 +47,7 @@ import polars as pl
 
 from endolab.cgm.agp import agp_percentiles, sufficiency_text
 from endolab.cgm.frame import ensure_canonical
+from endolab.cgm.meals import MEAL_WINDOWS, POST_MEAL_MIN, PRE_MEAL_MIN, meal_segments
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
@@ -64,6 +68,7 @@ __all__ = [
     "ClinicReport",
     "SubjectReport",
     "clinic_report",
+    "meal_label",
     "report_html",
     "report_pdf",
     "report_rows",
@@ -103,7 +108,8 @@ class SubjectReport:
     ``metrics``: the whole record (the row of ``cgm metrics``); ``segments``: ``"night"`` and
     ``"day"``; ``compare``: the comparison period's row (or ``None``) and ``compare_period`` its
     dates; ``profile_days`` the dates of the daily profiles; ``curves`` the AGP percentiles
-    [mg/dL]; ``readings`` the subject's readings of the profile days.
+    [mg/dL]; ``readings`` the subject's readings of the profile days; ``meals`` the meal-time
+    segments as (key, label, metrics row) (:mod:`endolab.cgm.meals`).
     """
 
     subject: str
@@ -118,6 +124,7 @@ class SubjectReport:
     profile_days: tuple[dt.date, ...]
     curves: pl.DataFrame
     readings: pl.DataFrame
+    meals: tuple[tuple[str, str, Mapping[str, Any] | None], ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -169,6 +176,8 @@ def clinic_report(
     *,
     compare: Any = None,
     unit: str = "mg/dL",
+    treatments: pl.DataFrame | None = None,
+    meal_windows: Mapping[str, tuple[dt.time, dt.time]] = MEAL_WINDOWS,
 ) -> ClinicReport:
     """The clinic AGP report of a CGM frame or :class:`~endolab.cgm.CgmData` (one page a subject).
 
@@ -185,6 +194,10 @@ def clinic_report(
     unit
         Glucose unit shown: ``"mg/dL"`` or ``"mmol/L"`` (× 1/18,
         :data:`endolab.units.GLUCOSE_MG_DL_PER_MMOL_L`).
+    treatments, meal_windows
+        The meal-time segments (:func:`endolab.cgm.meals.meal_segments`): before and after the
+        meals of ``treatments`` (its ``carbs`` rows) when it has any for the subject, else the
+        clock windows ``meal_windows`` [A].
     """
     from endolab.cgm.data import CgmData
 
@@ -215,6 +228,10 @@ def clinic_report(
             "night": _row(own.filter((hour >= NIGHT_HOURS[0]) & (hour < NIGHT_HOURS[1]))),
             "day": _row(own.filter((hour < NIGHT_HOURS[0]) | (hour >= NIGHT_HOURS[1]))),
         }
+        meals = tuple(
+            (key, meal_label(key, meal_windows), _row(part))
+            for key, part in meal_segments(own, treatments, windows=meal_windows).items()
+        )
         compared = None
         if period is not None:
             day = pl.col("time").dt.date()
@@ -238,11 +255,22 @@ def clinic_report(
                 profile_days=days,
                 curves=agp_percentiles(own, subject, unit="mg/dL"),
                 readings=own.filter(pl.col("time").dt.date() >= days[0]),
+                meals=meals,
             )
         )
     from endolab.notices import unique
 
     return ClinicReport(tuple(pages), shown, unique(found))
+
+
+def meal_label(key: str, windows: Mapping[str, tuple[dt.time, dt.time]]) -> str:
+    """The row label of a meal-time segment (``Breakfast 06:00–10:00``, ``Pre-meal (60 min)``)."""
+    if key == "pre_meal":
+        return f"Pre-meal ({PRE_MEAL_MIN:.0f} min before)"
+    if key == "post_meal":
+        return f"Post-meal (0–{POST_MEAL_MIN:.0f} min after)"
+    a, b = windows[key]
+    return f"{key.capitalize()} {a:%H:%M}–{b:%H:%M}"
 
 
 def _floor1(value: float) -> float:
@@ -412,17 +440,22 @@ def _draw_page(page: SubjectReport, unit: str) -> Any:
     bar.set_axis_off()
 
     # --- day / night ------------------------------------------------------------------------
-    fig.text(0.04, 0.684, "DAY AND NIGHT", fontsize=9.5, weight="bold")
+    fig.text(0.04, 0.684, "DAY, NIGHT AND MEAL TIMES", fontsize=9.5, weight="bold")
     heads = ("", "mean", *_segment_heads(unit))
     xs = (0.04, 0.30, 0.40, 0.50, 0.58, 0.66, 0.74)
     for x, h in zip(xs, heads, strict=True):
         fig.text(x, 0.670, h, fontsize=7.5, color="#495057")
-    names = {"night": "Night 00:00–06:00", "day": "Day 06:00–24:00"}
-    for i, key in enumerate(("night", "day")):
-        seg = {r[0]: r[2] for r in report_rows(page.segments.get(key), unit)}
-        y = 0.656 - i * 0.014
+    table = [
+        ("Night 00:00–06:00", page.segments.get("night")),
+        ("Day 06:00–24:00", page.segments.get("day")),
+        *((label, row) for _, label, row in page.meals),
+    ]
+    step = min(0.014, 0.066 / max(len(table) - 1, 1))
+    for i, (name, seg_row) in enumerate(table):
+        seg = {r[0]: r[2] for r in report_rows(seg_row, unit)}
+        y = 0.656 - i * step
         cells = (
-            names[key],
+            name,
             f"{seg.get('mean', 'n/a')} {unit}",
             f"{seg.get('tir_70_180', 'n/a')} %",
             f"{seg.get('tbr_70', 'n/a')} %",
@@ -434,9 +467,9 @@ def _draw_page(page: SubjectReport, unit: str) -> Any:
             fig.text(x, y, c, fontsize=8)
 
     # --- AGP --------------------------------------------------------------------------------
-    fig.text(0.04, 0.615, "AMBULATORY GLUCOSE PROFILE (AGP)", fontsize=9.5, weight="bold")
-    fig.text(0.42, 0.615, "median, 25–75 % and 5–95 % of the readings by time of day", fontsize=7.5)
-    ax = fig.add_axes((0.08, 0.37, 0.88, 0.23))
+    fig.text(0.04, 0.572, "AMBULATORY GLUCOSE PROFILE (AGP)", fontsize=9.5, weight="bold")
+    fig.text(0.42, 0.572, "median, 25–75 % and 5–95 % of the readings by time of day", fontsize=7.5)
+    ax = fig.add_axes((0.08, 0.37, 0.88, 0.19))
     curves = page.curves
     hours = (curves["bin_start_min"].to_numpy() + 7.5) / 60.0
     ax.axhspan(TIR_LOW_MG_DL * scale, TIR_HIGH_MG_DL * scale, color="#2f9e44", alpha=0.08, lw=0)
@@ -556,6 +589,15 @@ def report_html(report: ClinicReport, *, figures: bool = True) -> str:
                 for c in ("mean", "tir_70_180", "tbr_70", "tbr_54", "tar_180", "tar_250")
             )
             parts.append(f"<tr><td>{name}</td>{cells}</tr>")
+        parts.append("</table><h3>Meal times</h3><table><tr><th></th><th>mean</th>")
+        parts.append("".join(f"<th>{esc(h)}</th>" for h in _segment_heads(unit)) + "</tr>")
+        for key, label, row in page.meals:
+            seg = {r[0]: r for r in report_rows(row, unit)}
+            cells = "".join(
+                f"<td data-metric='{esc(key)}_{c}'>{esc(seg[c][2] + ' ' + seg[c][3]) if c in seg else 'n/a'}</td>"
+                for c in ("mean", "tir_70_180", "tbr_70", "tbr_54", "tar_180", "tar_250")
+            )
+            parts.append(f"<tr><td>{esc(label)}</td>{cells}</tr>")
         parts.append("</table>")
         if figures:
             parts.append(

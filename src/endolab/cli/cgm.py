@@ -61,8 +61,8 @@ _Reader = Annotated[
     str,
     typer.Option(
         "--reader",
-        help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool, tandem "
-        "or glooko.",
+        help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool, "
+        "tidepool_xlsx, tandem or glooko.",
     ),
 ]
 _DateOrder = Annotated[
@@ -197,6 +197,7 @@ def _read_options(
                 "carelink",
                 "nightscout",
                 "tidepool",
+                "tidepool_xlsx",
                 "tandem",
                 "glooko",
             ),

@@ -45,20 +45,38 @@ def report_command(
         typer.Option(
             "--reader",
             help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool, "
-            "tandem or glooko.",
+            "tidepool_xlsx, tandem or glooko.",
         ),
     ] = "auto",
     date_order: Annotated[
         str, typer.Option("--date-order", help="auto, dmy, mdy or ymd (LibreView, generic).")
     ] = "auto",
+    meal_windows: Annotated[
+        str | None,
+        typer.Option(
+            "--meal-windows",
+            help="Clock windows of the meal-time segments, e.g. "
+            "breakfast=06:00-10:00,lunch=11:00-15:00,dinner=17:00-21:00 (the default [A]).",
+        ),
+    ] = None,
+    recorded_meals: Annotated[
+        bool,
+        typer.Option(
+            "--recorded-meals",
+            help="Meal-time segments before (60 min) and after (0–120 min) the carbohydrates "
+            "recorded in the input files (formats that carry them) instead of clock windows.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
     overwrite: OverwriteOption = False,
 ) -> None:
     """Clinic AGP report (AGP v5 layout): glucose statistics and targets, time-in-ranges bar, the
-    AGP, 14 daily profiles, day and night, sufficiency, optional comparison; one page per subject.
+    AGP, 14 daily profiles, day and night, meal times, sufficiency, optional comparison; one page per subject.
     """
     from endolab._io import atomic_write_bytes, check_output_path
     from endolab.cgm import load_cgm
+    from endolab.cgm.meals import MEAL_WINDOWS, parse_meal_windows
+    from endolab.cgm.readers import read_treatments
     from endolab.cgm.report import clinic_report, report_html, report_pdf
     from endolab.cli.cgm import _read_options
     from endolab.units import normalize_unit
@@ -72,8 +90,18 @@ def report_command(
         matplotlib.use("Agg")
     shown = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
-    data = load_cgm(list(files), unit=in_unit, **_read_options(reader, date_order, None, False))
-    report = clinic_report(data, subjects or None, compare=compare, unit=shown)
+    windows = parse_meal_windows(meal_windows) if meal_windows else MEAL_WINDOWS
+    options = _read_options(reader, date_order, None, False)
+    data = load_cgm(list(files), unit=in_unit, **options)
+    treatments = read_treatments(list(files), reader=options["reader"]) if recorded_meals else None
+    report = clinic_report(
+        data,
+        subjects or None,
+        compare=compare,
+        unit=shown,
+        treatments=treatments,
+        meal_windows=windows,
+    )
     if out.suffix.lower() == ".pdf":
         payload = report_pdf(report)
     else:

@@ -91,6 +91,12 @@ from endolab.cgm.readers.tidepool import (
     tidepool_from_input,
     tidepool_treatments,
 )
+from endolab.cgm.readers.tidepool_xlsx import (
+    is_xlsx,
+    looks_like_tidepool_xlsx,
+    read_tidepool_xlsx,
+    tidepool_xlsx_from_input,
+)
 from endolab.cgm.readers.treatments import (
     TREATMENT_COLUMNS,
     insulin_daily_totals,
@@ -99,10 +105,27 @@ from endolab.cgm.readers.treatments import (
 from endolab.errors import DataFileError, InputError
 
 ReaderName = Literal[
-    "auto", "generic", "dexcom", "libre", "carelink", "nightscout", "tidepool", "tandem", "glooko"
+    "auto",
+    "generic",
+    "dexcom",
+    "libre",
+    "carelink",
+    "nightscout",
+    "tidepool",
+    "tidepool_xlsx",
+    "tandem",
+    "glooko",
 ]
 FormatName = Literal[
-    "generic", "dexcom", "libre", "carelink", "nightscout", "tidepool", "tandem", "glooko"
+    "generic",
+    "dexcom",
+    "libre",
+    "carelink",
+    "nightscout",
+    "tidepool",
+    "tidepool_xlsx",
+    "tandem",
+    "glooko",
 ]
 
 __all__ = [
@@ -123,6 +146,7 @@ __all__ = [
     "read_nightscout",
     "read_tandem",
     "read_tidepool",
+    "read_tidepool_xlsx",
     "read_treatments",
     "write_insulin_csv",
 ]
@@ -135,6 +159,7 @@ FORMATS: Final[dict[str, str]] = {
     "carelink": "Medtronic CareLink CSV",
     "nightscout": "Nightscout entries JSON",
     "tidepool": "Tidepool JSON",
+    "tidepool_xlsx": "Tidepool Excel export (xlsx)",
     "tandem": "Tandem t:connect CSV",
     "glooko": "Glooko/Diasend export (zip or CGM CSV)",
 }
@@ -166,6 +191,14 @@ def _detect(src: Input) -> FormatName:
         return "generic"
     if src.read_bytes(4) == b"PK\x03\x04" and glooko_members(src.read_bytes(), "cgm_data"):
         return "glooko"  # a zip is read in full only when it is one
+    if src.read_bytes(4) == b"PK\x03\x04" and is_xlsx(src.read_bytes()):
+        if looks_like_tidepool_xlsx(src):
+            return "tidepool_xlsx"
+        raise DataFileError(
+            "an Excel workbook that is not a Tidepool export (no 'CGM' sheet with a 'Tidepool "
+            "Data Type' column); export the sheet as CSV (UTF-8) or give --reader",
+            file=src.name,
+        )
     text = read_text(src)
     if text.lstrip()[:1] in ("[", "{"):
         records = load_json_records(src, "JSON CGM")
@@ -201,6 +234,7 @@ READERS: Final = {
     "carelink": read_carelink,
     "nightscout": read_nightscout,
     "tidepool": read_tidepool,
+    "tidepool_xlsx": read_tidepool_xlsx,
     "tandem": read_tandem,
     "glooko": read_glooko,
 }
@@ -211,6 +245,7 @@ _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "carelink": carelink_from_input,
     "nightscout": nightscout_from_input,
     "tidepool": tidepool_from_input,
+    "tidepool_xlsx": tidepool_xlsx_from_input,
     "tandem": tandem_from_input,
     "glooko": glooko_from_input,
 }
@@ -222,6 +257,7 @@ _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
     "carelink": frozenset({"subject_id", "date_order"}),
     "nightscout": frozenset({"subject_id", "tz"}),
     "tidepool": frozenset({"subject_id"}),
+    "tidepool_xlsx": frozenset({"subject_id"}),
     "tandem": frozenset({"subject_id"}),
     "glooko": frozenset({"subject_id", "date_order"}),
 }
