@@ -55,7 +55,11 @@ ALLOWED_OUTSIDE = {
     "endolab.units",
     "endolab.output",
     "endolab._io",
-}  # _io: atomic writes
+    "endolab.dates",
+    "endolab.resources",
+    "endolab._dask",
+}  # _io: atomic writes; dates: one wording for impossible dates; resources: memory limits;
+#   _dask: the Dask session/gather plumbing shared by every engine
 
 
 def _module_name(path: Path) -> str:

@@ -256,6 +256,89 @@ def _cgm_cases() -> list[Case]:
     return cases
 
 
+#: Commands that landed after the table was written (issue 20): the clinic report, the FHIR
+#: export and format detection read CGM files through the same readers, so every refused body
+#: must be refused by them too, with the same one line (status 3) and nothing written.
+NEW_CGM_COMMANDS: dict[str, tuple[str, ...]] = {
+    "report": ("cgm", "report", "{in}/cgm.csv", "--out", "{out}/r.html"),
+    "fhir": ("cgm", "fhir", "export", "{in}/cgm.csv", "--out", "{out}/b.json"),
+}
+
+
+def _new_cgm_cases() -> list[Case]:
+    cases = [
+        Case(f"cgm-{command}-{name}", args, code, says, {"cgm.csv": body})
+        for command, args in NEW_CGM_COMMANDS.items()
+        for name, body, code, says in CGM_BODIES
+        if code != 0
+    ]
+    good = {"cgm.csv": GOOD_CGM.encode()}
+    cases += [
+        Case(
+            "cgm-report-unknown-suffix",
+            ("cgm", "report", "{in}/cgm.csv", "--out", "{out}/r.docx"),
+            3,
+            ("--out",),
+            good,
+        ),
+        Case(
+            "cgm-report-compare-not-dates",
+            ("cgm", "report", "{in}/cgm.csv", "--out", "{out}/r.html", "--compare", "a:b"),
+            2,
+            ("--compare",),
+            good,
+        ),
+        Case(
+            "cgm-report-compare-feb-30",
+            (
+                "cgm",
+                "report",
+                "{in}/cgm.csv",
+                "--out",
+                "{out}/r.html",
+                "--compare",
+                "2024-02-01:2024-02-30",
+            ),
+            2,
+            ("not a calendar date",),
+            good,
+        ),
+        Case(
+            "cgm-report-unknown-id",
+            ("cgm", "report", "{in}/cgm.csv", "--out", "{out}/r.html", "--id", "NOPE"),
+            3,
+            ("NOPE",),
+            good,
+        ),
+        Case(
+            "cgm-fhir-import-not-json",
+            ("cgm", "fhir", "import", "{in}/cgm.csv", "--out", "{out}/r.csv"),
+            3,
+            ("cgm.csv",),
+            good,
+        ),
+        Case(
+            "cgm-detect-empty", ("cgm", "detect", "{in}/cgm.csv"), 3, ("cgm.csv",), {"cgm.csv": b""}
+        ),
+        Case(
+            "cgm-detect-binary",
+            ("cgm", "detect", "{in}/cgm.csv"),
+            3,
+            ("cgm.csv",),
+            {"cgm.csv": bytes(range(256)) * 4},
+        ),
+        Case(
+            "cgm-detect-folder-for-file",
+            ("cgm", "detect", "{in}/sub"),
+            3,
+            ("sub",),
+            {"sub/": b""},
+        ),
+        Case("cgm-detect-missing", ("cgm", "detect", "{in}/none.csv"), 3, ("none.csv",)),
+    ]
+    return cases
+
+
 # --- trial datasets --------------------------------------------------------------------------
 
 PARTICIPANTS = (
@@ -870,6 +953,7 @@ OTHER: list[Case] = [
 
 CASES: list[Case] = [
     *_cgm_cases(),
+    *_new_cgm_cases(),
     *_trial_cases(),
     *_path_cases(),
     *_number_cases(),

@@ -24,6 +24,7 @@ from typing import IO, Any
 
 import polars as pl
 
+from endolab.dates import iso_calendar_problem, not_a_calendar_date
 from endolab.errors import DataFileError, InputError, ParseError
 
 __all__ = ["Day0", "parse_day0", "parse_window", "resolve_window"]
@@ -44,6 +45,10 @@ def parse_window(window: str, *, label: str = "--window") -> Bounds:
     Traceback (most recent call last):
     ...
     endolab.errors.ParseError: --window '1-14': expected FIRST:LAST, e.g. 352:365, -14:-1 or 2024-01-01:2024-01-14
+    >>> parse_window("2024-02-01:2024-02-30")
+    Traceback (most recent call last):
+    ...
+    endolab.errors.ParseError: --window '2024-02-01:2024-02-30': '2024-02-30' is not a calendar date (that month has no such day)
     """
     parts = window.strip().split(":")
     if len(parts) != 2:
@@ -58,6 +63,14 @@ def parse_window(window: str, *, label: str = "--window") -> Bounds:
         return (int(first), int(last))
     except ValueError:
         pass
+    for part in (first, last):
+        problem = iso_calendar_problem(part)
+        if problem is not None:
+            raise ParseError(
+                f"{label} {window!r}: " + not_a_calendar_date(repr(part), problem),
+                field=label,
+                value=window,
+            )
     try:
         return (_dt.date.fromisoformat(first), _dt.date.fromisoformat(last))
     except ValueError:

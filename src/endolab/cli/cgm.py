@@ -178,11 +178,11 @@ def _read(
         list(files),
         unit=unit,
         progress=_advance(bar),
-        **_read_options(reader, date_order, columns, include_scans),
+        **read_options(reader, date_order, columns, include_scans),
     )
 
 
-def _read_options(
+def read_options(
     reader: str, date_order: str, columns: dict[str, str] | None, include_scans: bool
 ) -> dict[str, Any]:
     """The readers' keyword options from --reader, --date-order, the column map, --include-scans."""
@@ -420,7 +420,7 @@ def metrics_command(
     else:
         _check_out(out, [*files, *day0_file], fmt, overwrite)
         inputs, folder = files, None
-        options = _read_options(reader, date_order, None, include_scans)
+        options = read_options(reader, date_order, None, include_scans)
     win, zero = _window(window, day0)
     with nullcontext(None) if how == "dask" else _progress(files, "reading") as bar:
         result = metrics_of_files(  # the engine is chosen in the library
@@ -651,7 +651,7 @@ def detect_command(
     from endolab.cgm.readers import describe_file
     from endolab.notices import collect
 
-    options = _read_options(reader, date_order, None, False)
+    options = read_options(reader, date_order, None, False)
     with collect() as notices:
         found = describe_file(file, reader=options.pop("reader"), **options)
     if as_json:

@@ -69,13 +69,13 @@ def export_command(
     from endolab._io import atomic_write_bytes, check_output_path
     from endolab.cgm import load_cgm
     from endolab.cgm.fhir import check_cgm_bundle, fhir_bundle, validate_r4
-    from endolab.cli.cgm import _read_options
+    from endolab.cli.cgm import read_options
     from endolab.errors import DataFileError
     from endolab.units import normalize_unit
 
     check_output_path(out, flag="--out", suffixes=(".json",), inputs=files, overwrite=overwrite)
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
-    data = load_cgm(list(files), unit=in_unit, **_read_options(reader, date_order, None, False))
+    data = load_cgm(list(files), unit=in_unit, **read_options(reader, date_order, None, False))
     bundle = fhir_bundle(data.frame, subjects=subjects or None, readings=not summary_only, tz=tz)
     validate_r4(bundle)
     problems = check_cgm_bundle(bundle)

@@ -78,7 +78,7 @@ def report_command(
     from endolab.cgm.meals import MEAL_WINDOWS, parse_meal_windows
     from endolab.cgm.readers import read_treatments
     from endolab.cgm.report import clinic_report, report_html, report_pdf
-    from endolab.cli.cgm import _read_options
+    from endolab.cli.cgm import read_options
     from endolab.units import normalize_unit
 
     check_output_path(
@@ -91,7 +91,7 @@ def report_command(
     shown = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     windows = parse_meal_windows(meal_windows) if meal_windows else MEAL_WINDOWS
-    options = _read_options(reader, date_order, None, False)
+    options = read_options(reader, date_order, None, False)
     data = load_cgm(list(files), unit=in_unit, **options)
     treatments = read_treatments(list(files), reader=options["reader"]) if recorded_meals else None
     report = clinic_report(

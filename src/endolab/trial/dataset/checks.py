@@ -3,7 +3,7 @@ all driven by :mod:`endolab.trial.dataset.schema`), then across tables (particip
 dates, duplicate readings, plausibility), and the assembly of the :class:`TrialDataset`.
 
 A problem is a :class:`~endolab.errors.DataFileError` naming the file (or table), the row (numbered
-as in a CSV file: header = row 1, first data row = 2) and the column. :class:`_Problems` decides
+as in a CSV file: header = row 1, first data row = 2) and the column. :class:`Problems` decides
 whether it is raised at once (:func:`~endolab.trial.dataset.read_dataset`) or collected with the
 others (:func:`~endolab.trial.dataset.check_dataset`).
 """
@@ -44,7 +44,7 @@ _DATETIME_FORMATS = (
 )
 
 
-class _Problems:
+class Problems:
     """Where a check reports a problem: raised at once (``collect=False``, :func:`read_dataset`)
     or collected so that every problem of a dataset is reported in one run (:func:`check_dataset`).
     Notices (plausibility findings that do not stop the analysis) are kept as data, for the
@@ -161,7 +161,7 @@ _WANTED: dict[Kind, str] = {
 
 
 def _parse_column(
-    series: pl.Series, col: Column, file: str, report: _Problems
+    series: pl.Series, col: Column, file: str, report: Problems
 ) -> tuple[pl.Series, pl.Series]:
     """The column parsed to its type and the mask of its empty cells (unparseable values null).
 
@@ -194,7 +194,7 @@ def _parse_column(
 
 # Each check of one column's values: (series as given, parsed values, empty cells, column, file)
 # → the parsed values, with the values it reported set to null so that no later check repeats them.
-_CellCheck = Callable[[pl.Series, pl.Series, pl.Series, Column, str, "_Problems"], pl.Series]
+_CellCheck = Callable[[pl.Series, pl.Series, pl.Series, Column, str, "Problems"], pl.Series]
 
 
 def _check_required(
@@ -203,7 +203,7 @@ def _check_required(
     missing: pl.Series,
     col: Column,
     file: str,
-    report: _Problems,
+    report: Problems,
 ) -> pl.Series:
     """A required column has a value in every row."""
     if col.required and missing.any():
@@ -220,7 +220,7 @@ def _check_type(
     missing: pl.Series,
     col: Column,
     file: str,
-    report: _Problems,
+    report: Problems,
 ) -> pl.Series:
     """Every value given is of the column's type."""
     wrong = parsed.is_null() & ~missing
@@ -243,7 +243,7 @@ def _check_finite(
     missing: pl.Series,
     col: Column,
     file: str,
-    report: _Problems,
+    report: Problems,
 ) -> pl.Series:
     """A number is finite (not NaN or infinite)."""
     if col.kind != "number":
@@ -259,7 +259,7 @@ def _check_finite(
 
 
 def _out_of_range(
-    parsed: pl.Series, low: pl.Series, col: Column, file: str, report: _Problems, rule: str
+    parsed: pl.Series, low: pl.Series, col: Column, file: str, report: Problems, rule: str
 ) -> pl.Series:
     """Report the rows of ``low`` (a value outside the column's range) and set them to null."""
     low = low.fill_null(False)
@@ -279,7 +279,7 @@ def _check_positive(
     missing: pl.Series,
     col: Column,
     file: str,
-    report: _Problems,
+    report: Problems,
 ) -> pl.Series:
     """A number declared ``positive`` is greater than 0."""
     if col.kind != "number" or not col.positive:
@@ -293,7 +293,7 @@ def _check_minimum(
     missing: pl.Series,
     col: Column,
     file: str,
-    report: _Problems,
+    report: Problems,
 ) -> pl.Series:
     """A number is at least the column's ``minimum``."""
     if col.kind != "number" or col.minimum is None:
@@ -307,7 +307,7 @@ def _check_date_range(
     missing: pl.Series,
     col: Column,
     file: str,
-    report: _Problems,
+    report: Problems,
 ) -> pl.Series:
     """A date or date-time lies from :data:`MIN_DATE` to :data:`MAX_DATE`."""
     if col.kind == "date":
@@ -341,7 +341,7 @@ def _check_codes(
     missing: pl.Series,
     col: Column,
     file: str,
-    report: _Problems,
+    report: Problems,
 ) -> pl.Series:
     """A text column with ``allowed`` codes holds only those (case-sensitive)."""
     if not col.allowed:
@@ -376,21 +376,21 @@ CELL_CHECKS: tuple[_CellCheck, ...] = (
 
 
 def _coerce(
-    series: pl.Series, col: Column, file: str, problems: _Problems | None = None
+    series: pl.Series, col: Column, file: str, problems: Problems | None = None
 ) -> pl.Series:
     """Parse one column to its type and run :data:`CELL_CHECKS` on it."""
-    report = problems or _Problems()
+    report = problems or Problems()
     parsed, missing = _parse_column(series, col, file, report)
     for check in CELL_CHECKS:
         parsed = check(series, parsed, missing, col, file, report)
     return parsed
 
 
-def _validate_table(
-    raw: pl.DataFrame, name: str, fname: str, problems: _Problems | None = None
+def validate_table(
+    raw: pl.DataFrame, name: str, fname: str, problems: Problems | None = None
 ) -> pl.DataFrame:
     """Check and type one raw table (text or typed columns); errors name ``fname``."""
-    report = problems or _Problems()
+    report = problems or Problems()
     columns = FILES[name]
     absent: set[str] = set()
     for col in columns:
@@ -449,7 +449,7 @@ def _validate_table(
 
 
 def _check_order(
-    frame: pl.DataFrame, later: str, earlier: str, fname: str, report: _Problems
+    frame: pl.DataFrame, later: str, earlier: str, fname: str, report: Problems
 ) -> None:
     """A date that precedes the date it may not precede on the same row (e.g. an event's
     ``end_date`` before its ``start_date``) is an error naming the first such row."""
@@ -471,14 +471,14 @@ def _check_order(
 
 
 def _check_ids(
-    frame: pl.DataFrame, fname: str, ids: pl.Series, problems: _Problems | None = None
+    frame: pl.DataFrame, fname: str, ids: pl.Series, problems: Problems | None = None
 ) -> None:
     unknown = (~frame.get_column("participant_id").is_in(ids.implode())).fill_null(False)
     if unknown.any():
         row = _first_row(unknown)
         assert row is not None
         pid = frame["participant_id"][row - 2]
-        (problems or _Problems()).add(
+        (problems or Problems()).add(
             _bad(
                 fname,
                 row,
@@ -503,7 +503,7 @@ def _with_day(
 
 
 def _sorted_cgm(
-    cgm: pl.DataFrame, participants: pl.DataFrame, fname: str, problems: _Problems | None = None
+    cgm: pl.DataFrame, participants: pl.DataFrame, fname: str, problems: Problems | None = None
 ) -> pl.DataFrame:
     """Sort CGM by participant then time, reject a duplicate (participant_id, time), add ``day``.
 
@@ -537,7 +537,7 @@ def _sorted_cgm(
         first = int(frame.get_column("_row").filter(dup).min())  # type: ignore[arg-type]
         row = first + 2
         key = f"participant_id={cgm['participant_id'][first]}, time={cgm['time'][first]}"
-        (problems or _Problems()).add(
+        (problems or Problems()).add(
             _bad(
                 fname,
                 row,
@@ -579,32 +579,32 @@ def validate_tables(
     missing = [name for name in FILES if name not in tables]
     if missing:
         raise DataFileError("required table is missing", file=missing[0])
-    checked = {name: _validate_table(tables[name], name, name) for name in FILES}
-    return _assemble(
+    checked = {name: validate_table(tables[name], name, name) for name in FILES}
+    return assemble(
         checked,
         {name: name for name in FILES},
         folder=None,
         source=source,
         simulation=simulation,
-        problems=_Problems(accept_units=accept_units),
+        problems=Problems(accept_units=accept_units),
     )
 
 
-def _assemble(
+def assemble(
     tables: dict[str, pl.DataFrame],
     names: dict[str, str],
     *,
     folder: Path | None,
     source: str,
     simulation: Mapping[str, Any] | None = None,
-    problems: _Problems | None = None,
+    problems: Problems | None = None,
 ) -> TrialDataset:
     """Cross-table checks (ids, infusion dates), plausibility, sorting and study days.
 
     A simulated dataset (an endolab.sim manifest) is in the format's units by construction: the
     confirmable unit findings are not asked about.
     """
-    report = problems or _Problems()
+    report = problems or Problems()
     participants = tables["participants"].sort("participant_id")
     if participants.height == 0:
         report.add(no_participants_error(names["participants"]))

@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from endolab.errors import DataFileError, InputError
-from endolab.trial.dataset.checks import _assemble, _Problems, _validate_table
+from endolab.trial.dataset.checks import Problems, assemble, validate_table
 from endolab.trial.dataset.model import TrialDataset
 from endolab.trial.dataset.schema import FILES, dtype
 from endolab.trial.plausibility import check_plausibility
@@ -104,10 +104,10 @@ def _read_raw(file: Path) -> pl.DataFrame:
 
 
 def _read_table(
-    folder: Path, name: str, problems: _Problems | None = None
+    folder: Path, name: str, problems: Problems | None = None
 ) -> tuple[pl.DataFrame, str]:
     file = _locate(folder, name)
-    return _validate_table(_read_raw(file), name, file.name, problems), file.name
+    return validate_table(_read_raw(file), name, file.name, problems), file.name
 
 
 def read_dataset(
@@ -129,16 +129,16 @@ def read_dataset(
     for name in FILES:
         if name == "cgm" and cgm is not None:
             names[name] = "cgm.parquet"
-            tables[name] = _validate_table(cgm, name, names[name])
+            tables[name] = validate_table(cgm, name, names[name])
             continue
         tables[name], names[name] = _read_table(path, name)
-    ds = _assemble(
+    ds = assemble(
         tables,
         names,
         folder=path,
         source=str(path),
         simulation=_read_manifest(path),
-        problems=_Problems(accept_units=accept_units),
+        problems=Problems(accept_units=accept_units),
     )
     if ds.simulation is not None and ds.simulation.get("paired") and (path / TWINS_FOLDER).is_dir():
         twins = read_dataset(path / TWINS_FOLDER, accept_units=accept_units)
@@ -194,7 +194,7 @@ def check_dataset(folder: str | Path, *, accept_units: bool = False) -> DatasetC
     unit findings into warnings (as :func:`read_dataset`).
     """
     path = dataset_folder(folder)
-    problems = _Problems(collect=True, accept_units=accept_units)
+    problems = Problems(collect=True, accept_units=accept_units)
     tables: dict[str, pl.DataFrame] = {}
     names: dict[str, str] = {}
     for name in FILES:
@@ -204,7 +204,7 @@ def check_dataset(folder: str | Path, *, accept_units: bool = False) -> DatasetC
         except DataFileError as exc:
             problems.add(exc)
             continue
-        tables[name] = _validate_table(raw, name, file.name, problems)
+        tables[name] = validate_table(raw, name, file.name, problems)
         names[name] = file.name
     have_participants = "participants" in tables
     for name in FILES:  # a table that could not be read is checked as empty
@@ -212,7 +212,7 @@ def check_dataset(folder: str | Path, *, accept_units: bool = False) -> DatasetC
             tables[name] = pl.DataFrame(schema={c.name: dtype(c.kind) for c in FILES[name]})
             names[name] = f"{name}.csv"
     if have_participants:
-        _assemble(
+        assemble(
             tables,
             names,
             folder=path,
