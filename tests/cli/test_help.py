@@ -95,3 +95,16 @@ def test_shell_completion_answers() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["hcg"]
+
+
+def test_reader_choices_are_the_librarys() -> None:
+    """--reader on every CGM command offers exactly the library's readers (cgm.readers.ReaderName),
+    and each command's help lists them all."""
+    from typing import get_args
+
+    from endolab.cgm.readers import ReaderName
+    from endolab.cli._common import READER_CHOICES, READER_HELP
+
+    assert get_args(ReaderName) == READER_CHOICES
+    for name in READER_CHOICES:
+        assert name in READER_HELP

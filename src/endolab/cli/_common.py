@@ -294,6 +294,24 @@ class EndolabGroup(TyperGroup):
         sys.exit(rv if isinstance(rv, int) else EXIT_OK)
 
 
+#: The CGM readers' names for ``--reader`` (the library's ``cgm.readers.ReaderName``, written here
+#: so that the command line starts without importing the engine; tests/cli/test_help.py checks
+#: that the two agree).
+READER_CHOICES: tuple[str, ...] = (
+    "auto",
+    "generic",
+    "dexcom",
+    "libre",
+    "carelink",
+    "nightscout",
+    "tidepool",
+    "tidepool_xlsx",
+    "tandem",
+    "glooko",
+)
+READER_HELP = f"File format: {', '.join(READER_CHOICES[:-1])} or {READER_CHOICES[-1]}."
+
+
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     """Print ``error: message`` on stderr and exit with ``code``."""
     typer.echo(f"error: {_one_line(message)}", err=True)

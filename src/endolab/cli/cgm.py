@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from endolab.cli._common import (
+    READER_CHOICES,
+    READER_HELP,
     OverwriteOption,
     SchedulerOption,
     WorkersOption,
@@ -61,8 +63,7 @@ _Reader = Annotated[
     str,
     typer.Option(
         "--reader",
-        help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool, "
-        "tidepool_xlsx, tandem or glooko.",
+        help=READER_HELP,
     ),
 ]
 _DateOrder = Annotated[
@@ -186,24 +187,7 @@ def read_options(
     reader: str, date_order: str, columns: dict[str, str] | None, include_scans: bool
 ) -> dict[str, Any]:
     """The readers' keyword options from --reader, --date-order, the column map, --include-scans."""
-    options: dict[str, Any] = {
-        "reader": _choice(
-            reader,
-            (
-                "auto",
-                "generic",
-                "dexcom",
-                "libre",
-                "carelink",
-                "nightscout",
-                "tidepool",
-                "tidepool_xlsx",
-                "tandem",
-                "glooko",
-            ),
-            "--reader",
-        )
-    }
+    options: dict[str, Any] = {"reader": _choice(reader, READER_CHOICES, "--reader")}
     order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
     if order != "auto":
         options["date_order"] = order

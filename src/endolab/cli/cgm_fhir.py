@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from endolab.cli._common import OverwriteOption, echo_disclaimer
+from endolab.cli._common import READER_HELP, OverwriteOption, echo_disclaimer
 from endolab.output import DISCLAIMER
 
 __all__ = ["app"]
@@ -51,8 +51,7 @@ def export_command(
         str,
         typer.Option(
             "--reader",
-            help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool, "
-            "tandem or glooko.",
+            help=READER_HELP,
         ),
     ] = "auto",
     date_order: Annotated[

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from endolab.cli._common import OverwriteOption, echo_disclaimer
+from endolab.cli._common import READER_HELP, OverwriteOption, echo_disclaimer
 from endolab.output import DISCLAIMER
 
 __all__ = ["report_command"]
@@ -44,8 +44,7 @@ def report_command(
         str,
         typer.Option(
             "--reader",
-            help="File format: auto, generic, dexcom, libre, carelink, nightscout, tidepool, "
-            "tidepool_xlsx, tandem or glooko.",
+            help=READER_HELP,
         ),
     ] = "auto",
     date_order: Annotated[
