@@ -387,3 +387,29 @@ def test_event_ending_before_it_starts_is_named(tmp_path: Path) -> None:
     assert "2024-01-06 is before start_date 2024-01-11" in text
     row = len(tables["events"]) + 1  # header = row 1, the bad event is the last data row
     assert f"row {row}" in text
+
+
+def test_cgm_readings_before_2000_or_after_tomorrow_are_flagged(tmp_path: Path) -> None:
+    """Issue 18, "Dates": readings before 2000-01-01 or after tomorrow are flagged with their count
+    (and the first row) in the dataset's notices, which every report carries; they are kept."""
+    import datetime as dt
+
+    tables = _tables()
+    late = dt.datetime.combine(dt.date.today() + dt.timedelta(days=30), dt.time(8))
+    extra = [
+        {"participant_id": "P1", "time": "1999-12-31T23:55:00", "glucose_mg_dl": 110},
+        *(
+            {
+                "participant_id": "P2",
+                "time": (late + dt.timedelta(minutes=5 * k)).isoformat(),
+                "glucose_mg_dl": 120,
+            }
+            for k in range(3)
+        ),
+    ]
+    tables["cgm"] = [*tables["cgm"], *extra]
+    ds = read_dataset(write_dataset(tmp_path / "d", **tables))
+    messages = [n.message for n in ds.notices]
+    assert any("1 CGM reading(s) dated before 2000-01-01" in m for m in messages), messages
+    assert any("3 CGM reading(s) dated after tomorrow" in m for m in messages), messages
+    assert ds.cgm.height == len(tables["cgm"])  # flagged, not dropped

@@ -590,6 +590,32 @@ def validate_tables(
     )
 
 
+#: CGM readings before this day are flagged (no CGM device stored readings before 2000), as the
+#: CGM readers do (docs/cgm.md, "Dates"); so are readings after tomorrow (a device clock set wrong).
+CGM_EARLIEST: dt.date = dt.date(2000, 1, 1)
+
+
+def _flag_cgm_dates(cgm: pl.DataFrame, fname: str, report: Problems) -> None:
+    """Flag (with their count and the first row) CGM readings dated before 2000-01-01 or after
+    tomorrow: the readings are kept, the notice reaches every report (issue 18, "Dates")."""
+    if cgm.height == 0:
+        return
+    time = cgm.get_column("time")
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    for mask, what in (
+        (time < dt.datetime.combine(CGM_EARLIEST, dt.time()), f"before {CGM_EARLIEST}"),
+        (time >= dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time()), "after tomorrow"),
+    ):
+        mask = mask.fill_null(False)
+        count = int(mask.sum())
+        if count:
+            row = _first_row(mask)
+            report.warn(
+                f"{fname}: {count:,} CGM reading(s) dated {what} (first on row {row}, "
+                f"{time[row - 2 if row else 0]}): check the device's clock"
+            )
+
+
 def assemble(
     tables: dict[str, pl.DataFrame],
     names: dict[str, str],
@@ -629,6 +655,8 @@ def assemble(
     check_plausibility(
         tables, names, report.add, report.warn, None if simulation is not None else report.suspect
     )
+    if simulation is None:  # a simulation's clock is its own (START_DATE + days, any year)
+        _flag_cgm_dates(tables["cgm"], names["cgm"], report)
     starts = participants.select("participant_id", pl.col("infusion_date").alias("_day0"))
     cgm = _sorted_cgm(tables["cgm"], participants, names["cgm"], report)
     labs = _with_day(tables["labs"], starts, "date", "day").sort("participant_id", "date", "test")
