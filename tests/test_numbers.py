@@ -77,8 +77,10 @@ def test_wording() -> None:
         ParseError, match=r"^E_NOT_A_NUMBER: `x` must be a number \(got `True`\)\.$"
     ):
         parse_fraction(True, "x")
-    with pytest.raises(ParseError, match="too many digits"):
-        parse_fraction("9" * 400, "x")
+    with pytest.raises(ParseError, match="too large or too finely divided"):
+        parse_fraction("9" * 400, "x")  # 400 digits before the point
+    with pytest.raises(ParseError, match="more than about 300 digits before or after"):
+        parse_fraction("1e-320", "x")  # 1/10^320: a denominator of 1,064 bits > MAX_BITS (1,024)
 
 
 def test_error_factory() -> None:

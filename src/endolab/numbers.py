@@ -110,7 +110,8 @@ _HINTS: Final[dict[str, str]] = {
     "5000); a comma is not accepted because it is ambiguous.",
     "syntax": " Accepted: a decimal number such as 5000, 2.5 or 0.25.",
     "not_finite": " NaN and infinity are not accepted; give a finite decimal number.",
-    "too_long": " It has too many digits to be a usable amount (at most about 300).",
+    "too_long": " It is too large or too finely divided to be a usable amount (it needs more than"
+    " about 300 digits before or after the decimal point).",
 }
 
 
