@@ -65,3 +65,29 @@ def test_agp_without_readings(tmp_path: Path) -> None:
     folder = write_dataset(tmp_path, participants=[person("N1")])
     figs, note = figures.agp_figures(analyze(read_dataset(folder), load_protocol()))
     assert figs == [] and note is not None and "no CGM readings" in note
+
+
+@pytest.mark.parametrize("measure", ["hba1c", "insulin", "c_peptide"])
+def test_large_cohort_trajectories_render_without_layout_warning(
+    tmp_path: Path, measure: Any
+) -> None:
+    """A cohort of 40 (more than LEGEND_MAX = 16) once gave matplotlib's "constrained_layout not
+    applied" UserWarning on stderr (the 40-name legend covered the panel): now the panel says the
+    legend is left out, and the figure renders with no warning."""
+    import warnings
+
+    pids = [f"L{i:02d}" for i in range(40)]
+    folder = write_dataset(
+        tmp_path / "d",
+        participants=[person(p, "C") for p in pids],
+        labs=[lab(p, 90, t, v) for p in pids for t, v in (("HBA1C", 7.0), ("CPEP_STIM_PEAK", 300))],
+        insulin=[r for p in pids for r in insulin(p, [1, 2, 3], 10.0)],
+        cgm=cgm("L00", 352, 352, 120.0),
+    )
+    a = analyze(read_dataset(folder), load_protocol())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = figures.trajectory_figure(a, measure)
+        assert figures.figure_png(fig).startswith(PNG)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert any("40 participants: legend left out" in t for t in texts)

@@ -34,6 +34,7 @@ from endolab.trial.infusions import second_infusion_days
 
 __all__ = [
     "AGP_PER_PARTICIPANT_MAX",
+    "LEGEND_MAX",
     "agp_figures",
     "cohort_agp_figure",
     "figure_png",
@@ -43,6 +44,9 @@ __all__ = [
 ]
 
 Measure = Literal["hba1c", "insulin", "c_peptide"]
+
+#: Most participants a trajectory panel names in its legend; a larger cohort's panel says so instead.
+LEGEND_MAX = 16
 
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 
@@ -123,8 +127,12 @@ def trajectory_figure(a: TrialAnalysis, measure: Measure) -> Figure:
             ax.axhline(7.0, color="grey", lw=0.8, ls="--")
         ax.axvline(0, color="black", lw=0.6)
         ax.set_title(f"Cohort {cohort} (n = {len(ids)})", fontsize=10)
-        if ids:  # which line is whom (per-participant plots need a legend)
+        if 0 < len(ids) <= LEGEND_MAX:  # which line is whom (per-participant plots need a legend)
             ax.legend(title="Participant", fontsize=7, title_fontsize=7, loc="best", ncols=2)
+        elif ids:  # a legend of more names than this would cover the panel (and break the layout)
+            ax.text(0.01, 0.99, f"{len(ids)} participants: legend left out (more than "
+                    f"{LEGEND_MAX}); see the listing table", transform=ax.transAxes, fontsize=7,
+                    va="top")  # fmt: skip
         ax.set_xlabel("Study day (0 = first infusion)")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel(ylabel)
