@@ -35,11 +35,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -547,63 +547,75 @@ def _png(page: SubjectReport, unit: str) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+#: The folder of the report's jinja2 template (package data): ``clinic_report.html``.
+TEMPLATE_DIR: Final = Path(__file__).with_name("templates")
+
+_SEGMENT_COLUMNS: Final = ("mean", "tir_70_180", "tbr_70", "tbr_54", "tar_180", "tar_250")
+
+
+def _segment_view(key: str, name: str, row: Mapping[str, Any] | None, unit: str) -> dict[str, Any]:
+    """One row of the day/night or meal-times table: its name and ``(data-metric, text)`` cells."""
+    seg = {r[0]: r for r in report_rows(row, unit)}
+    cells = [
+        (f"{key}_{c}", f"{seg[c][2]} {seg[c][3]}" if c in seg else "n/a") for c in _SEGMENT_COLUMNS
+    ]
+    return {"name": name, "cells": cells}
+
+
+def _page_view(page: SubjectReport, unit: str, figures: bool) -> dict[str, Any]:
+    """What the template shows of one page: the texts of :func:`report_rows`, nothing new."""
+    has_compare = page.compare_period is not None
+    compare_rows = {r[0]: r for r in report_rows(page.compare, unit)} if has_compare else {}
+    compare_head = None
+    if page.compare_period is not None:
+        a, b = page.compare_period
+        compare_head = f"previous {a:%Y-%m-%d}–{b:%Y-%m-%d}"
+    stats = []
+    for column, label, value, u, target in report_rows(page.metrics, unit):
+        previous = None
+        if has_compare:
+            prev = compare_rows.get(column)
+            previous = f"{prev[2]} {prev[3]}" if prev else "n/a"
+        stats.append(
+            {
+                "column": column,
+                "label": label,
+                "value": f"{value} {u}",
+                "previous": previous,
+                "target": target,
+            }
+        )
+    return {
+        "subject": page.subject,
+        "period": _period_text(page),
+        "sufficient": page.sufficient,
+        "sufficiency": page.sufficiency,
+        "compare_head": compare_head,
+        "stats": stats,
+        "day_night": [
+            _segment_view(key, name, page.segments.get(key), unit)
+            for key, name in (("night", "Night 00:00–06:00"), ("day", "Day 06:00–24:00"))
+        ],
+        "meals": [_segment_view(key, label, row, unit) for key, label, row in page.meals],
+        "png": _png(page, unit) if figures else None,
+    }
+
+
 def report_html(report: ClinicReport, *, figures: bool = True) -> str:
     """The report as one self-contained HTML page: per subject the same figures as the PDF, as
-    text (``data-metric`` on each value), and the PDF page as an image when ``figures``."""
-    esc = html.escape
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>AGP Report</title><style>body{font-family:sans-serif;max-width:60em;margin:auto}"
-        "table{border-collapse:collapse}td,th{padding:.15em .6em;text-align:right}"
-        "td:first-child,th:first-child{text-align:left}section{page-break-after:always}"
-        ".ok{color:#2b8a3e}.bad{color:#c92a2a}</style></head><body>",
-        "<h1>AGP Report: Continuous Glucose Monitoring</h1>",
-    ]
+    text (``data-metric`` on each value), and the PDF page as an image when ``figures``.
+
+    Rendered from the jinja2 template ``endolab/cgm/templates/clinic_report.html`` (autoescape
+    on, :mod:`endolab._templates`); the template only lays out the texts of :func:`report_rows`.
+    """
+    from endolab._templates import render
+
     unit = report.unit
-    for page in report.pages:
-        has_compare = page.compare_period is not None
-        compare_rows = {r[0]: r for r in report_rows(page.compare, unit)} if has_compare else {}
-        parts.append(f"<section data-subject='{esc(page.subject)}'>")
-        parts.append(f"<h2>Subject {esc(page.subject)}</h2><p>{esc(_period_text(page))}</p>")
-        parts.append(f"<p class='{'ok' if page.sufficient else 'bad'}'>{esc(page.sufficiency)}</p>")
-        head = "<tr><th>Glucose statistics and targets</th><th>value</th>"
-        if has_compare and page.compare_period is not None:
-            a, b = page.compare_period
-            head += f"<th>previous {a:%Y-%m-%d}–{b:%Y-%m-%d}</th>"
-        parts.append(f"<table>{head}<th>target</th></tr>")
-        for column, label, value, u, target in report_rows(page.metrics, unit):
-            old = ""
-            if has_compare:
-                prev = compare_rows.get(column)
-                old = f"<td>{esc(prev[2] + ' ' + prev[3]) if prev else 'n/a'}</td>"
-            parts.append(
-                f"<tr><td>{esc(label)}</td><td data-metric='{column}'>{esc(value)} {esc(u)}</td>"
-                f"{old}<td>{esc(target)}</td></tr>"
-            )
-        parts.append("</table><h3>Day and night</h3><table><tr><th></th><th>mean</th>")
-        parts.append("".join(f"<th>{esc(h)}</th>" for h in _segment_heads(unit)) + "</tr>")
-        for key, name in (("night", "Night 00:00–06:00"), ("day", "Day 06:00–24:00")):
-            seg = {r[0]: r for r in report_rows(page.segments.get(key), unit)}
-            cells = "".join(
-                f"<td data-metric='{key}_{c}'>{esc(seg[c][2] + ' ' + seg[c][3]) if c in seg else 'n/a'}</td>"
-                for c in ("mean", "tir_70_180", "tbr_70", "tbr_54", "tar_180", "tar_250")
-            )
-            parts.append(f"<tr><td>{name}</td>{cells}</tr>")
-        parts.append("</table><h3>Meal times</h3><table><tr><th></th><th>mean</th>")
-        parts.append("".join(f"<th>{esc(h)}</th>" for h in _segment_heads(unit)) + "</tr>")
-        for key, label, row in page.meals:
-            seg = {r[0]: r for r in report_rows(row, unit)}
-            cells = "".join(
-                f"<td data-metric='{esc(key)}_{c}'>{esc(seg[c][2] + ' ' + seg[c][3]) if c in seg else 'n/a'}</td>"
-                for c in ("mean", "tir_70_180", "tbr_70", "tbr_54", "tar_180", "tar_250")
-            )
-            parts.append(f"<tr><td>{esc(label)}</td>{cells}</tr>")
-        parts.append("</table>")
-        if figures:
-            parts.append(
-                f"<img alt='AGP report page of {esc(page.subject)}' style='width:100%' "
-                f"src='data:image/png;base64,{_png(page, unit)}'>"
-            )
-        parts.append("</section>")
-    parts.append(f"<footer><p>{esc(DISCLAIMER)}</p></footer></body></html>\n")
-    return "".join(parts)
+    text = render(
+        TEMPLATE_DIR,
+        "clinic_report.html",
+        pages=[_page_view(page, unit, figures) for page in report.pages],
+        heads=_segment_heads(unit),
+        disclaimer=DISCLAIMER,
+    )
+    return text + "\n"

@@ -310,7 +310,7 @@ def protocol_command(
 ) -> None:
     """Total testosterone over the dosing interval from a regimen, fitted to your labs; E2, DHT, free T."""
     from endolab._io import check_output_path
-    from endolab.hormones.pk import protocol
+    from endolab.hormones.pk import ProtocolRequest
     from endolab.hormones.pk_view import parse_regimen_spec, protocol_record
     from endolab.output import with_disclaimer
 
@@ -330,31 +330,23 @@ def protocol_command(
 
         matplotlib.use("Agg")
 
-    result = protocol(
+    request = ProtocolRequest(
         ester,
         dose_mg,
         every_days,
-        labs=lab or [],
+        labs=lab or (),
         endogenous_ng_dl=endogenous,
-        body_weight_kg=weight_kg,
+        weight_kg=weight_kg,
         start=start,
         age=age,
         shbg=shbg,
         seed=seed,
     )
+    result = request.run()
     other = (
         None
         if spec is None
-        else protocol(
-            spec["ester"],
-            spec["dose_mg"],
-            spec["every_days"],
-            endogenous_ng_dl=endogenous,
-            body_weight_kg=weight_kg,
-            age=age,
-            shbg=shbg,
-            seed=seed,
-        )
+        else request.compared_with(spec["ester"], spec["dose_mg"], spec["every_days"]).run()
     )
     if figures:
         import io

@@ -78,8 +78,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -101,6 +101,7 @@ __all__ = [
     "LabFit",
     "PkFit",
     "PkResult",
+    "ProtocolRequest",
     "ProtocolResult",
     "Regimen",
     "bateman",
@@ -1305,6 +1306,79 @@ def protocol(
     return ProtocolResult(
         pk=pk, fit=fit, estradiol_curve_pg_ml=_estradiol_curve(pk.curve_ng_dl, age, shbg)
     )
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """What a person entered for :func:`protocol`, not yet parsed: the regimen, the labs and the
+    person, passed through as one object by the command line, the JSON API and the web page.
+
+    Attributes
+    ----------
+    ester, dose_mg, every_days
+        The regimen: ester (or ``gel``), dose per injection [mg of ester] (gel: [mg T/day]) and
+        the interval between doses [days] (text or number; checked by :meth:`Regimen.build`).
+    labs
+        Measured total T at a time since the last dose, e.g. ``"650@3.5d"`` (:func:`parse_lab`).
+    endogenous_ng_dl, weight_kg
+        Own testosterone left on therapy [ng/dL] and body weight [kg] (``None``: the defaults of
+        :meth:`Regimen.build`).
+    start
+        Date of the first dose (``YYYY-MM-DD``) or ``None``.
+    age, shbg
+        Age [years] and SHBG [nmol/L] for the predictor (``None``: its defaults).
+    seed
+        Seed of the band's Monte-Carlo.
+
+    >>> r = ProtocolRequest.from_fields({"ester": "cypionate", "dose_mg": "120",
+    ...     "every_days": "7", "labs": ["650@3.5d"], "compare": None})
+    >>> r.labs, r.weight_kg
+    (('650@3.5d',), None)
+    >>> r.compared_with("enanthate", "250", "14").labs
+    ()
+    """
+
+    ester: str
+    dose_mg: object
+    every_days: object
+    labs: Sequence[str] = ()
+    endogenous_ng_dl: object | None = None
+    weight_kg: object | None = None
+    start: date | str | None = None
+    age: float | str | None = None
+    shbg: float | str | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "labs", tuple(self.labs))
+
+    @classmethod
+    def from_fields(cls, values: Mapping[str, Any]) -> ProtocolRequest:
+        """The request from a mapping that holds its fields by name (other keys are ignored), e.g.
+        a command's options or a JSON body; a field that is absent keeps its default."""
+        return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
+
+    def compared_with(self, ester: str, dose_mg: object, every_days: object) -> ProtocolRequest:
+        """A second regimen for the same person (weight, age, SHBG, endogenous T, seed), without
+        labs or start date: the population model, shown side by side."""
+        return replace(
+            self, ester=ester, dose_mg=dose_mg, every_days=every_days, labs=(), start=None
+        )
+
+    def run(self) -> ProtocolResult:
+        """The :func:`protocol` result of this request."""
+        return protocol(
+            self.ester,
+            self.dose_mg,
+            self.every_days,
+            labs=self.labs,
+            endogenous_ng_dl=self.endogenous_ng_dl,
+            body_weight_kg=self.weight_kg,
+            start=self.start,
+            age=self.age,
+            shbg=self.shbg,
+            seed=self.seed,
+        )
 
 
 def pk_figure(result: PkResult, *, title: str | None = None) -> Figure:

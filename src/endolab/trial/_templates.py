@@ -1,36 +1,22 @@
 """The jinja2 templates of the trial's HTML output (``endolab/trial/templates``, package data).
 
-Autoescape is on for every template: a value is text and is escaped where it is written. The
-templates only lay out what the library computed and worded (:mod:`endolab.trial.report`,
-:func:`endolab.trial.tables.to_html`).
+Autoescape is on for every template (:mod:`endolab._templates`): a value is text and is escaped
+where it is written. The templates only lay out what the library computed and worded
+(:mod:`endolab.trial.report`, :func:`endolab.trial.tables.to_html`).
 """
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import jinja2
+from endolab import _templates
 
 __all__ = ["TEMPLATE_DIR", "render"]
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=False,
-    )
-
-
 def render(name: str, **context: Any) -> str:
     """The template ``name`` rendered with ``context``."""
-    return _environment().get_template(name).render(**context)
+    return _templates.render(TEMPLATE_DIR, name, **context)

@@ -381,25 +381,13 @@ async def hormones_free_t(body: FreeTIn) -> Response:
 def hormones_protocol(body: HormonesProtocolIn) -> Response:
     """As ``endolab hormones protocol --json`` (sync: the band's Monte-Carlo runs in a worker
     thread, not on the event loop)."""
-    from endolab.hormones.pk import protocol
+    from endolab.hormones.pk import ProtocolRequest
     from endolab.hormones.pk_view import protocol_record
 
-    def run(r: RegimenIn, labs: list[str], start: date | None) -> Any:
-        return protocol(
-            r.ester,
-            r.dose_mg,
-            r.every_days,
-            labs=labs,
-            start=start,
-            endogenous_ng_dl=body.endogenous_ng_dl,
-            body_weight_kg=body.weight_kg,
-            age=body.age,
-            shbg=body.shbg,
-            seed=body.seed,
-        )
-
-    a = run(body, body.labs, body.start)
-    b = None if body.compare is None else run(body.compare, [], None)
+    request = ProtocolRequest.from_fields(body.model_dump())
+    a = request.run()
+    c = body.compare
+    b = None if c is None else request.compared_with(c.ester, c.dose_mg, c.every_days).run()
     return _json(with_disclaimer(protocol_record(a, b)))
 
 

@@ -201,7 +201,7 @@ PROTOCOL_ESTERS = ("cypionate", "enanthate", "propionate", "undecanoate", "gel")
 
 def _protocol_context(request: Request, embed: bool) -> dict[str, Any]:
     """The "from a protocol" tab: the library's result, rows, comparison and SVG, as they are."""
-    from endolab.hormones.pk import ProtocolResult, protocol
+    from endolab.hormones.pk import ProtocolRequest, ProtocolResult
     from endolab.hormones.pk_view import (
         compare_protocols,
         protocol_facts,
@@ -217,26 +217,29 @@ def _protocol_context(request: Request, embed: bool) -> dict[str, Any]:
     b: ProtocolResult | None = None
     error: dict[str, Any] | None = None
 
-    def run(suffix: str, lab_values: list[str]) -> ProtocolResult:
-        return protocol(
-            form.get("ester" + suffix, "cypionate"),
-            form.get("dose_mg" + suffix, ""),
-            form.get("every_days" + suffix, ""),
-            labs=lab_values,
-            endogenous_ng_dl=form.get("endogenous"),
-            body_weight_kg=form.get("weight_kg"),
-            age=form.get("age"),
-            shbg=form.get("shbg"),
-        )
+    asked = ProtocolRequest(
+        form.get("ester", "cypionate"),
+        form.get("dose_mg", ""),
+        form.get("every_days", ""),
+        labs=labs,
+        endogenous_ng_dl=form.get("endogenous"),
+        weight_kg=form.get("weight_kg"),
+        age=form.get("age"),
+        shbg=form.get("shbg"),
+    )
 
     if "dose_mg" in form or "every_days" in form:
         try:
-            a = run("", labs)
+            a = asked.run()
         except EndolabError as exc:
             error = _error(exc)
         if a is not None and any(k in form for k in ("dose_mg_b", "every_days_b")):
             try:  # regimen B: the same person, the population model
-                b = run("_b", [])
+                b = asked.compared_with(
+                    form.get("ester_b", "cypionate"),
+                    form.get("dose_mg_b", ""),
+                    form.get("every_days_b", ""),
+                ).run()
             except EndolabError as exc:
                 error = _error(exc)
                 error["message"] = "Regimen B: " + error["message"]
