@@ -335,6 +335,13 @@ def _new_cgm_cases() -> list[Case]:
             {"sub/": b""},
         ),
         Case("cgm-detect-missing", ("cgm", "detect", "{in}/none.csv"), 3, ("none.csv",)),
+        Case(  # once: a raw Python warning with a source line on stderr before the error
+            "cgm-fhir-one-reading",
+            ("cgm", "fhir", "export", "{in}/cgm.csv", "--out", "{out}/b.json"),
+            3,
+            ("cv cannot be computed (too few readings)",),
+            {"cgm.csv": b"id,time,gl\nS1,2024-03-01 08:00,100\n"},
+        ),
     ]
     return cases
 

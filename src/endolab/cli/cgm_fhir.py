@@ -70,12 +70,17 @@ def export_command(
     from endolab.cgm.fhir import check_cgm_bundle, fhir_bundle, validate_r4
     from endolab.cli.cgm import read_options
     from endolab.errors import DataFileError
+    from endolab.notices import collect, unique
     from endolab.units import normalize_unit
 
     check_output_path(out, flag="--out", suffixes=(".json",), inputs=files, overwrite=overwrite)
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     data = load_cgm(list(files), unit=in_unit, **read_options(reader, date_order, None, False))
-    bundle = fhir_bundle(data.frame, subjects=subjects or None, readings=not summary_only, tz=tz)
+    with collect() as found:  # the summary's metrics notices, as data (never a Python warning)
+        bundle = fhir_bundle(
+            data.frame, subjects=subjects or None, readings=not summary_only, tz=tz
+        )
+    notices = unique((*data.notices, *found))
     validate_r4(bundle)
     problems = check_cgm_bundle(bundle)
     if problems:  # a bug in endolab, never the user's input: said in one line all the same
@@ -90,7 +95,7 @@ def export_command(
     n_readings = sum(
         1 for e in bundle["entry"] if e["resource"].get("effectiveDateTime") is not None
     )
-    for notice in data.notices:
+    for notice in notices:
         typer.echo(f"warning: {notice.message}", err=True)
     if as_json:
         typer.echo(
@@ -101,7 +106,7 @@ def export_command(
                     "subjects": n_subjects,
                     "readings": n_readings,
                     "entries": len(bundle["entry"]),
-                    "notices": [n.as_dict() for n in data.notices],
+                    "notices": [n.as_dict() for n in notices],
                 },
                 ensure_ascii=False,
             )
