@@ -58,8 +58,9 @@ ALLOWED_OUTSIDE = {
     "endolab.dates",
     "endolab.resources",
     "endolab._dask",
+    "endolab._templates",
 }  # _io: atomic writes; dates: one wording for impossible dates; resources: memory limits;
-#   _dask: the Dask session/gather plumbing shared by every engine
+#   _dask: the Dask session/gather plumbing shared by every engine; _templates: the jinja2 setup
 
 
 def _module_name(path: Path) -> str:
