@@ -73,7 +73,7 @@ def main() -> int:
         rescue_wait_min=30.0,
         she=she,
     )
-    outs = [np.zeros((N, 1440)) for _ in range(8)]
+    outs = [np.zeros((N, 1440)) for _ in range(9)]
     zeros = np.zeros((N, 1440))
     idx = np.arange(N)[:, None]
     smbg: list[np.ndarray] = []
