@@ -103,7 +103,7 @@ def test_numba_and_numpy_rhs_agree_and_numpy_vectorises() -> None:
 
 
 def test_names_are_unique_and_lookup_errors_list_names() -> None:
-    assert len(set(STATE_NAMES)) == len(STATE_NAMES) == 17
+    assert len(set(STATE_NAMES)) == len(STATE_NAMES) == 20
     assert len(set(PARAM_NAMES)) == len(PARAM_NAMES)
     with pytest.raises(ValueError, match="unknown state 'glucose'"):
         state_index("glucose")

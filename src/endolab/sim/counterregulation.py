@@ -125,10 +125,10 @@ def hypoglycaemia_risk_dalla_man_2014(
     ``[Vm0 + Vmx·(1 + r1·risk)·X]·Gt/(Km0 + Gt)``. Glucose [mg/dL].
 
     Hand check at G = 60, Gb = 120, r2 = 0.8124: ln 60 = 4.0943, ln 120 = 4.7875;
-    4.0943^0.8124 = 3.1424, 4.7875^0.8124 = 3.5693; f = −0.4269; risk = 10·0.1822 = 1.822.
+    4.0943^0.8124 = 3.1430, 4.7875^0.8124 = 3.5687; f = −0.4258; risk = 10·0.1813 = 1.813.
 
     >>> round(float(hypoglycaemia_risk_dalla_man_2014(60.0, 120.0)), 3)
-    1.822
+    1.813
     >>> float(hypoglycaemia_risk_dalla_man_2014(130.0, 120.0))
     0.0
     """
