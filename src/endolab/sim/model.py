@@ -712,9 +712,7 @@ def run_minutes(
         she_recovered = therapy[i, T_SHE_RECOVERED]
         for j in range(m):
             tod = j % 1440
-            pi[P_SI_LOG_NOW] = intraday_si_log(
-                tod, pi[P_SI_LOG_B], pi[P_SI_LOG_L], pi[P_SI_LOG_D]
-            )
+            pi[P_SI_LOG_NOW] = intraday_si_log(tod, pi[P_SI_LOG_B], pi[P_SI_LOG_L], pi[P_SI_LOG_D])
             pi[P_DAWN_NOW] = dawn_factor(tod, pi[P_DAWN_AMP])
             ig = xi[GS] / pi[P_VG]
             bg = xi[GP] / pi[P_VG]

@@ -17,8 +17,8 @@ import polars as pl
 from numpy.typing import NDArray
 
 from endolab.errors import InputError
-from endolab.sim.limits import check_seed
 from endolab.sim.counterregulation import CounterregulationSettings, apply_counterregulation
+from endolab.sim.limits import check_seed
 from endolab.sim.model import (
     C_LAST_QSTO,
     CP1,

@@ -1068,7 +1068,8 @@ def _manifest(
         },
         "not_simulated": [
             "adverse events other than severe hypoglycaemia (no AE rows are written)",
-            "counter-regulation of the host (no glucagon or adrenaline response), exercise, illness",
+            "adrenaline and cortisol counter-regulation (glucagon is simulated, see "
+            "counterregulation), exercise, illness",
             "immunosuppression and its effects on the graft, kidney or C-peptide clearance",
             "second infusions",
         ],

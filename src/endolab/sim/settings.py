@@ -164,9 +164,7 @@ class SimSettings:
     behaviour: BehaviourSettings = field(default_factory=BehaviourSettings)
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
     she: SheModel = field(default_factory=SheModel)
-    counterregulation: CounterregulationSettings = field(
-        default_factory=CounterregulationSettings
-    )
+    counterregulation: CounterregulationSettings = field(default_factory=CounterregulationSettings)
 
     def kwargs(self) -> dict[str, Any]:
         """As keyword arguments of :func:`~endolab.sim.simulate_trial` / ``simulate``."""
