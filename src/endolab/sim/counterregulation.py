@@ -145,7 +145,8 @@ class CounterregulationSettings:
     Attributes
     ----------
     glucagon_model
-        ``"dallaman2014"`` (default): glucagon kinetics, secretion and action on EGP (§10.1–10.2);
+        ``"dallaman2014"`` (default): glucagon kinetics, secretion and action on EGP
+        (docs/methods/sim.md §10);
         ``"off"``: no glucagon state acts.
     glucagon_basal_pg_ml
         Basal plasma glucagon Hb [pg/mL]: 100 [A] (fasting glucagon 108 pg/mL in juvenile-type
@@ -180,7 +181,8 @@ class CounterregulationSettings:
         (no insulin, no rescue) took 10 of 40 published adult × F runs below 45 mg/dL in 20
         days (docs/methods/sim.md §10.5).
     hypo_insulin_action
-        ``"dallaman2014"`` (default): insulin action rises in hypoglycaemia (§10.3); ``"off"``.
+        ``"dallaman2014"`` (default): insulin action rises in hypoglycaemia
+        (docs/methods/sim.md §10); ``"off"``.
     risk_r1, risk_r2
         S2013 risk-function parameters [1]: 1.4407 and 0.8124 [U: S2013 adult values as
         recalled; cross-checked against a public implementation of the published model].

@@ -375,11 +375,11 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     ra = p[P_F_RA] * p[P_KABS] * x[QGUT] / bw  # [mg/kg/min]
     # --- glucose kinetics
     glucose = x[GP] / p[P_VG]  # [mg/dL]
-    # intra-day insulin sensitivity (§10.4): log factor of this minute, set by run_minutes (0 = off)
+    # intra-day insulin sensitivity (docs/methods/sim.md §10): log factor set by run_minutes
     sif = np.exp(p[P_SI_LOG_NOW])
-    # graft α-cells, direct form [A] (§4; 0 by default): EGP rises in proportion to F below hglu
+    # graft α-cells, direct form [A] (docs/methods/sim.md §4): EGP rises with F below hglu
     glucagon = p[P_FGRAFT] * p[P_KGLU] * np.maximum(p[P_HGLU] - glucose, 0.0)
-    # EGP with the dawn rise of kp1 (§10.4) and glucagon action ξ·XH (Dalla Man 2014, §10.2)
+    # EGP with the dawn rise of kp1 and glucagon action ξ·XH (docs/methods/sim.md §10)
     egp = np.maximum(
         p[P_KP1] * (1.0 + p[P_DAWN_NOW])
         - p[P_KP2] * x[GP]
@@ -393,7 +393,7 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     dgp = egp + ra - p[P_FSNC] - renal - p[P_K1] * x[GP] + p[P_K2] * x[GT]
     dgp = dgp * ((x[GP] >= 0.0) | (dgp > 0.0))
     dx[GP] = dgp
-    # insulin action rises in hypoglycaemia (Dalla Man 2014 risk function, §10.3): r1 = 0 is off
+    # insulin action rises in hypoglycaemia (S2013 risk function, docs/methods/sim.md §10)
     gb_risk = np.maximum(p[P_RISK_GB], 1.0)
     g_risk = np.minimum(np.maximum(glucose, np.maximum(p[P_RISK_GTH], 1.0)), gb_risk)
     f_risk = np.log(g_risk) ** p[P_RISK_R2] - np.log(gb_risk) ** p[P_RISK_R2]
@@ -409,7 +409,7 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     fg = p[P_FGRAFT]
     sb = fg * p[P_SB]
     dglucose = dgp / p[P_VG]  # [mg/dL/min]
-    # --- glucagon (§10.1–10.2): secretion gain = impaired host fraction + F × graft α-cells;
+    # --- glucagon (docs/methods/sim.md §10): secretion gain = impaired host fraction + F × graft α-cells;
     # static component relaxes at rate ρ to basal + σ·(Gth − G) below the threshold, dynamic
     # component δ·(rate of fall) below the threshold, one-compartment kinetics, delayed action
     gain = p[P_GL_HOST] + fg * p[P_GL_GRAFT]

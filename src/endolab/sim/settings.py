@@ -66,7 +66,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "she": ("she", "severe hypoglycaemic event model"),
     "counterregulation": (
         "counterregulation",
-        "glucagon, insulin action in hypoglycaemia, intra-day sensitivity, dawn (methods §10)",
+        "glucagon, insulin action in hypoglycaemia, intra-day sensitivity, dawn (docs/methods/sim.md §10)",
     ),
 }
 
