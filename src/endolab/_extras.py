@@ -17,7 +17,7 @@ cdisc     pyreadstat                                  SAS XPORT files (``trial e
                                                       xpt``, ``trial import-sdtm`` of .xpt)
 fhir      fhir.resources                              HL7 FHIR CGM Bundles (``cgm fhir export``/
                                                       ``import``)
-xlsx      openpyxl, python-calamine               Excel device exports (Tidepool xlsx,
+xlsx      openpyxl, python-calamine                   Excel device exports (Tidepool xlsx,
                                                       Glooko/Diasend xlsx, Diasend .xls)
 all       every extra above                           ``make run`` / ``make test``
 ========  ==========================================  ============================================
