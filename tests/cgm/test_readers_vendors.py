@@ -190,7 +190,9 @@ def test_libre_record_type_found_after_the_timestamp() -> None:
     header = "Dispositivo,Numero di serie,Timestamp del dispositivo,Tipo,Storico del glucosio mg/dL"
     data = _libre(header, ["L,1,25/01/2024 08:00,0,150", "L,1,25/01/2024 08:05,1,99"])
     assert read_cgm(data, name="x.csv")["gl"].to_list() == [150.0]
-    assert [k for k, v in VARIABLE_MAP["it"].items() if v == "time"] == ["Timestamp del dispositivo"]
+    assert [k for k, v in VARIABLE_MAP["it"].items() if v == "time"] == [
+        "Timestamp del dispositivo"
+    ]
 
 
 def test_header_key_ignores_accents_case_and_punctuation() -> None:
