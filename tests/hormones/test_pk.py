@@ -299,7 +299,7 @@ def test_weekly_labs_move_the_half_life_towards_the_truth_only_partly() -> None:
 
 def test_fit_narrows_the_band() -> None:
     r = protocol("enanthate", 100, 7)
-    f = protocol("enanthate", 100, 7, labs=["600@0d", "900@2d", "700@5d"])
+    f = protocol("enanthate", 100, 7, labs=["600ng/dL@0d", "900ng/dL@2d", "700ng/dL@5d"])
     assert f.fit is not None
     width = f.pk.mean_high_ng_dl / f.pk.mean_low_ng_dl
     assert width < r.pk.mean_high_ng_dl / r.pk.mean_low_ng_dl
@@ -336,14 +336,28 @@ def test_out_of_range_point_is_reported_not_predicted() -> None:
 
 
 def test_lab_parsing() -> None:
-    assert parse_lab("650@3.5d", 7) == Lab(650.0, 3.5)
-    assert parse_lab(" 650 @ 84 h ", 7) == Lab(650.0, 3.5)
+    assert parse_lab("650ng/dL@3.5d", 7) == Lab(650.0, 3.5)
+    assert parse_lab(" 650 ng/dL @ 84 h ", 7) == Lab(650.0, 3.5)
     with pytest.raises(ParseError):
         parse_lab("650", 7)
+
+
+def test_lab_unit_is_explicit() -> None:
+    # 22.5 nmol/L × 28.84 ng/dL per nmol/L (ISSAM factor) = 648.9 ng/dL, written out by hand
+    assert parse_lab("22.5nmol/L@84h", 7).total_t_ng_dl == pytest.approx(648.9)
+    assert parse_lab("22.5 NMOL/L@3.5d", 7).total_t_ng_dl == pytest.approx(648.9)
+    # a bare number is refused, not guessed: 650 could be ng/dL, 22.5 nmol/L
+    with pytest.raises(ParseError) as e:
+        parse_lab("650@3.5d", 7)
+    assert e.value.code == "E_LAB_UNIT" and "650ng/dL@3.5d" in str(e.value)
+    with pytest.raises(ParseError):
+        parse_lab("650mg@3.5d", 7)  # not a unit of total T
     with pytest.raises(InputError):
-        parse_lab("650@8d", 7)
+        parse_lab("200nmol/L@1d", 7)  # 5768 ng/dL, above the accepted 3000 ng/dL
     with pytest.raises(InputError):
-        parse_lab("20@1d", 7)  # below 50 ng/dL
+        parse_lab("650ng/dL@8d", 7)
+    with pytest.raises(InputError):
+        parse_lab("20ng/dL@1d", 7)  # below 50 ng/dL
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def lib() -> ProtocolResult:
     """The library's result for QUERY (same inputs, same seed 0)."""
-    return protocol("cypionate", "60", "3.5", labs=["650@84h"], age="52")
+    return protocol("cypionate", "60", "3.5", labs=["650ng/dL@84h"], age="52")
 
 
 def _points(d: str) -> list[tuple[float, float]]:
@@ -162,7 +162,7 @@ def test_works_without_javascript(browser: Browser, server: str, lib: ProtocolRe
     page.fill("#dose_mg", "60")
     page.fill("#every_days", "3.5")
     page.locator("summary", has_text="Your labs").click()
-    page.locator("input[name='lab']").first.fill("650@84h")
+    page.locator("input[name='lab']").first.fill("650ng/dL@84h")
     page.locator("summary", has_text="More about you").click()
     page.fill("input[name='age']", "52")
     page.click("button[type='submit']")
