@@ -137,7 +137,9 @@ def test_tables_are_the_library_presentation() -> None:
     from endolab.hormones import presentation as show
     from endolab.hormones.pk_view import protocol_facts, protocol_rows
 
-    out = runner.invoke(app, [*BASE, "--lab", "650ng/dL@3.5d", "--lab", "900ng/dL@1d"]).stdout.splitlines()
+    out = runner.invoke(
+        app, [*BASE, "--lab", "650ng/dL@3.5d", "--lab", "900ng/dL@1d"]
+    ).stdout.splitlines()
     res = protocol("cypionate", 120, 7, labs=["650ng/dL@3.5d", "900ng/dL@1d"])
     assert res.fit is not None
     assert out[0] == show.pk_headline(res)

@@ -65,7 +65,11 @@ def test_equals_the_cli_json_with_labs_and_a_comparison(client: TestClient) -> N
         ({"ester": "cypionate", "dose_mg": 100, "every_days": 0.1}, "every_days", "0.5"),
         ({"ester": "gel", "dose_mg": 50, "every_days": 7}, "interval_days", "daily"),
         ({"ester": "cypionate", "dose_mg": 100, "every_days": 7, "labs": ["650"]}, "lab", "@"),
-        ({"ester": "cypionate", "dose_mg": 100, "every_days": 7, "labs": ["650ng/dL@9d"]}, "lab", "0–7"),
+        (
+            {"ester": "cypionate", "dose_mg": 100, "every_days": 7, "labs": ["650ng/dL@9d"]},
+            "lab",
+            "0–7",
+        ),
         (
             {"ester": "cypionate", "dose_mg": 100, "every_days": 7, "compare": {"ester": "x"}},
             None,

@@ -264,8 +264,9 @@ def protocol_command(
         typer.Option(
             "--lab",
             metavar="TT UNIT@TIME",
-            help='Measured total T with its unit (ng/dL or nmol/L) at a time since the last dose '
-            '(d or h), e.g. "650ng/dL@3.5d" or "22.5nmol/L@84h"; repeat for more (one fits the scale, two or more the release rate too).',
+            help="Measured total T with its unit (ng/dL or nmol/L) at a time since the last dose "
+            '(d or h), e.g. "650ng/dL@3.5d" or "22.5nmol/L@84h"; repeat for more (one fits the '
+            "scale, two or more the release rate too).",
         ),
     ] = None,
     endogenous: str | None = typer.Option(
