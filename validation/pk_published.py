@@ -221,7 +221,10 @@ def tail_check() -> str:
         f"the latest peak time (3 days), falls to 2 ng/mL by day {d2:.1f} and to 1 ng/mL by day "
         f"{d1:.1f}; the label states ≥ 2 ng/mL for 20 days and ≥ 1 ng/mL for 26 days. The label's "
         "half-life and its tail cannot both hold for a one-compartment release: the tail is "
-        "slower than 4.5 days (from 2 to 1 ng/mL in 6 days, a half-life of about 6 days)."
+        "slower than 4.5 days (from 2 to 1 ng/mL in 6 days, a half-life of about 6 days). The "
+        "label does not say whether its men kept endogenous T at day 20: with the peak row's "
+        "531 ng/dL baseline [A] both thresholds would be met trivially, so these rows compare the "
+        "exogenous T alone (the strict reading)."
     )
 
 
