@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page  # noqa: E402
 
 from endolab.hormones.pk import ProtocolResult, protocol  # noqa: E402
 
-QUERY = "tab=protocol&ester=cypionate&dose_mg=60&every_days=3.5&lab=650%4084h&age=52"
+QUERY = "tab=protocol&ester=cypionate&dose_mg=60&every_days=3.5&lab=650ng%2FdL%4084h&age=52"
 COMPARE = "&ester_b=enanthate&dose_mg_b=250&every_days_b=14"
 
 
