@@ -192,6 +192,16 @@ def test_tandem_source_single_file_sections_and_treatments() -> None:
     assert insulin_daily_totals(t)["total_units"].to_list() == pytest.approx([5.85, 0.1])
 
 
+def test_tandem_source_unspaced_header_spelling_is_the_same_table() -> None:
+    # a public parser of a Daily Timeline file opens its CGM table at a header whose first cell
+    # is "DeviceType" and which names "Readings (mg/dL)": names are compared without spaces
+    header = "DeviceType,SerialNumber,Description,EventDateTime,Readings (mg/dL)"
+    data = _source_cgm().replace(SOURCE_CGM, header).encode()
+    frame = read_cgm(data, name="P12.csv")
+    assert frame["gl"].to_list() == [112.0, 118.0, 125.0]
+    assert describe_file(data, name="P12.csv").variant == "Source"  # the unit in the header
+
+
 def test_tandem_source_tables_as_separate_files() -> None:
     bolus, basal = _source_bolus().encode(), _source_basal().encode()
     assert detect_format(bolus, name="x-bolus.csv") == "tandem"
@@ -231,6 +241,8 @@ def test_tconnect_basal_rate_segments() -> None:
     data = (banner + "\n" + cgm + "\n" + basal).encode()
     with pytest.warns(Warning, match="longest 12 h"):
         assert read_cgm(data, name="t.csv").height == 2
+    with pytest.warns(Warning, match="longest 12 h"):
+        assert describe_file(data, name="t.csv").variant == "t:connect"
     t = read_treatments(data, names=["P14.csv"])
     # 0.8 U/h × 6 h = 4.8 U; 1.0 U/h × 3 h = 3 U; 0.5 U/h from 09:00 to the file's last record
     # (the EGV at 12:00) = 1.5 U [A]

@@ -103,15 +103,13 @@ def looks_like_tandem(lines: Sequence[str]) -> bool:
 
 
 def tandem_variant(text: str) -> str:
-    """``Source`` when the file's tables use Tandem Source's spaced names, else ``t:connect``."""
+    """``t:connect`` when the file has the t:connect banner or its CGM header (``Readings (CGM /
+    BGM)``), else ``Source`` (Tandem Source's tables name the unit or use spaced names)."""
     for line in text.splitlines()[:200]:
-        if _kind(line.split(",")) is not None:
-            return (
-                "Source"
-                if line.lower().startswith(("device type", "type,bolus type"))
-                else "t:connect"
-            )
-    return "t:connect"
+        key = _key(line)
+        if "tconnecttherapytimeline" in key or key.endswith("readingscgmbgm"):
+            return "t:connect"
+    return "Source"
 
 
 def _sections(lines: Sequence[str]) -> Iterator[tuple[str, int, list[list[str]]]]:
