@@ -91,6 +91,18 @@ def test_libre_insulin_and_carbohydrates_round_trip() -> None:
     assert frame["gl"].to_list() == [110.0, 118.0]
 
 
+def test_libre_ambiguous_dates_need_date_order() -> None:
+    # every day and month ≤ 12: 05-03 is 5 March (dmy) or 3 May (mdy)
+    rows = [
+        _libre_row("05-03-2024 07:30", 4, **{"Rapid-Acting Insulin (units)": "2"}),
+        _libre_row("06-03-2024 07:30", 4, **{"Rapid-Acting Insulin (units)": "3"}),
+    ]
+    with pytest.raises(DataFileError, match="cannot tell day-first from month-first"):
+        read_treatments(_libre(*rows), names=["P10.csv"])
+    t = read_treatments(_libre(*rows), names=["P10.csv"], date_order="mdy")
+    assert t["time"].to_list() == [datetime(2024, 5, 3, 7, 30), datetime(2024, 6, 3, 7, 30)]
+
+
 def test_libre_servings_without_grams_refused_naming_the_line() -> None:
     rows = [*LIBRE_ROWS[:2], _libre_row("13-03-2024 08:00", 5, **{"Carbohydrates (servings)": "3"})]
     with pytest.raises(DataFileError, match=r"row 5.*servings, not grams") as caught:

@@ -387,13 +387,16 @@ def read_treatments(
     names: Sequence[str | None] | None = None,
     subject_ids: Sequence[str | None] | None = None,
     tz: str | None = None,
+    date_order: DateOrder = "auto",
 ) -> pl.DataFrame:
     """Insulin and carbohydrates of device exports as one table
     (:mod:`endolab.cgm.readers.treatments`: ``id, time, kind, insulin_u [U], carbs_g [g],
     duration_min [min], source``), from Dexcom Clarity, LibreView (English), CareLink,
     Nightscout treatments, Tidepool (JSON and xlsx), Tandem t:connect/Source and Glooko (zip)
     files. ``subject_ids``: one per input (default: the file name without extension);
-    ``tz``: the wearer's time zone for Nightscout records without an offset.
+    ``tz``: the wearer's time zone for Nightscout records without an offset; ``date_order``: the
+    order of day/month dates in LibreView and CareLink files (``"auto"``: detected, as for the
+    readings).
 
     >>> t = read_treatments(b'[{"eventType": "Meal Bolus", "created_at": "2024-01-01T08:00:00Z", '
     ...                     b'"utcOffset": 0, "insulin": 4.5, "carbs": 40}]', names=["P01.json"])
@@ -418,6 +421,8 @@ def read_treatments(
         options: dict[str, Any] = {"subject_id": subject}
         if kind == "nightscout":
             options["tz"] = tz
+        if kind in ("libre", "carelink"):
+            options["date_order"] = date_order
         frames.append(_TREATMENTS[kind](src, **options))
     if not frames:
         return pl.DataFrame(schema=TREATMENT_COLUMNS)
