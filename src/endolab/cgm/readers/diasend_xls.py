@@ -192,7 +192,9 @@ def diasend_xls_from_input(
     )
 
 
-def diasend_xls_treatments(src: Input, *, subject_id: str | None = None) -> pl.DataFrame:
+def diasend_xls_treatments(
+    src: Input, *, subject_id: str | None = None, date_order: DateOrder = "auto"
+) -> pl.DataFrame:
     """Boluses and carbohydrates of the ``Insulin use and carbs`` sheet as the treatments table
     (:mod:`endolab.cgm.readers.treatments`): ``Bolus Volume (U)`` → ``bolus``, ``Carbs(g)`` above
     0 → ``carbs``. [A] ``Basal Amount (U/h)`` (a rate, not a dose) is not read, so a daily total
@@ -223,7 +225,7 @@ def diasend_xls_treatments(src: Input, *, subject_id: str | None = None) -> pl.D
             )
         )
     out: list[Row] = []
-    times = _times(cells, file, line_no, "Time", "auto") if cells else []
+    times = _times(cells, file, line_no, "Time", date_order) if cells else []
     for when, n, (bolus, carbs) in zip(times, line_no, amounts, strict=True):
         units = parse_amount(bolus, file, n, "Bolus Volume (U)")
         if units is not None:
