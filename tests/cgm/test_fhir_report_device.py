@@ -161,6 +161,8 @@ def test_the_ig_rules_catch_a_report_without_pdf_and_a_device_without_identifier
 def test_bad_reports_and_devices_are_refused_in_one_line() -> None:
     with pytest.raises(InputError, match="not a PDF"):
         fhir_bundle(_frame(), timestamp=STAMP, reports={"p1": b"<html>"})
+    with pytest.raises(InputError, match="device name is empty"):
+        CGMDevice(" ", "1")
     with pytest.raises(InputError, match="not exported"):
         fhir_bundle(_frame(), timestamp=STAMP, devices={"p9": CGMDevice("X", "1")})
     example = json.loads(IG_EXAMPLE.read_text())

@@ -109,6 +109,11 @@ class CGMDevice:
     system: str = DEVICE_SYSTEM
     serial_number: str | None = None
 
+    def __post_init__(self) -> None:
+        for label, value in (("name", self.name), ("identifier", self.identifier)):
+            if not str(value).strip():
+                raise InputError(f"the device {label} is empty", field=f"device {label}")
+
 
 #: LOINC codes of the IG's profiles (IG 1.0.0, profiles.fsh and the published examples).
 LOINC: Final[Mapping[str, str]] = {
