@@ -271,6 +271,14 @@ def test_report_meal_times_from_the_recorded_carbohydrates_by_hand(client: TestC
     # the whole record: 7 readings at 100 (06:00–07:30) and 10 at 200 (07:45–10:00)
     # → mean (700 + 2000) / 17 = 158.8… → 159 mg/dL; in range 7 / 17 = 41.17… → 41.2 %
     assert cells["mean"] == "159 mg/dL" and cells["tir_70_180"] == "41.2 %"
+    # a generic file records no meals: refused in one line, the box still ticked
+    r = client.post(
+        "/cgm/report.html",
+        files={"file": ("two.csv", _two_days_csv())},
+        data={"recorded_meals": "on"},
+    )
+    assert r.status_code == 422 and "carries no insulin or carbohydrate records" in r.text
+    assert 'name="recorded_meals" checked' in r.text
 
 
 @pytest.mark.parametrize(
