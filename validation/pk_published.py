@@ -31,6 +31,7 @@ import numpy as np
 from endolab._io import atomic_write_text
 from endolab.hormones.pk import (
     Regimen,
+    rise_rate_for_tmax,
     simulate,
     steady_state,
     steady_state_concentration,
@@ -402,6 +403,38 @@ def sc_trough_check() -> str:
     )
 
 
+def sc_shape_check() -> str:
+    """Why no SC release constant of its own: the two SC sources pull it in opposite directions.
+
+    Shape of the weekly steady state per unit AUC (the library's closed form,
+    :func:`steady_state_concentration`), with the single-dose peak at the 2014 abstract's 46.2 h.
+    """
+    tmax = 46.2 / 24
+
+    def ratios(half_life: float) -> tuple[float, float]:
+        kr = math.log(2) / half_life
+        kf = rise_rate_for_tmax(kr, tmax)
+        a = kr * kf / (kf - kr)  # AUC = 1 ng·day/dL
+        t = np.linspace(0.0, 7.0, 7001)
+        c = steady_state_concentration(t, a, kr, kf, 7.0) * 7.0  # / Cavg
+        return float(c.max()), float(c[0])
+
+    p2, t2 = ratios(2.0)
+    p45, t45 = ratios(4.5)
+    p10, t10 = ratios(10.0)
+    return (
+        "An SC release constant of its own was tried and not set. With the single-dose peak at "
+        "the 2014 abstract's 46.2 h, the weekly steady state has Cmax/Cavg and trough/Cavg of "
+        f"{p2:.2f} and {t2:.2f} for a release half-life of 2 days, {p45:.2f} and {t45:.2f} for "
+        f"4.5 days, {p10:.2f} and {t10:.2f} for 10 days. The abstract's 50-mg arm has Cmax/Cavg "
+        "624/420 = 1.49 (a half-life of about 2 days or less); the 52-week study has trough/Cavg "
+        "487.2/553.3 = 0.88 (a half-life beyond 10 days). The two SC sources pull the release "
+        "rate in opposite directions (a mean of each man's Cmax lies above the peak of the mean "
+        "curve, and titration on the trough holds the trough up), so neither is a clean "
+        "calibration; SC keeps the IM constants [A]."
+    )
+
+
 def bhasin_check() -> str:
     """Why the low Bhasin 2001 arms cannot be reached by release kinetics (hand calculation)."""
     r25 = Regimen.build("enanthate", 25, 7)
@@ -491,6 +524,7 @@ def main() -> None:
         '* **Testoviron peak level, not judged**: "about 20 ng/mL" without a spread, and from the '
         "same label as the constants.",
         "* **SC autoinjector, trough at week 52 (75 mg), outside.** " + sc_trough_check(),
+        "* **No SC constants of their own.** " + sc_shape_check(),
         "* **SC week 6 (2014 abstract), ranges only.** The abstract gives the lowest and highest "
         "of its 10 men per arm, not an SD; the model is inside all three ranges (Cmax 50 mg at "
         "the low end). A min–max range of 10 men is wider than ±1 SD, so these rows are a weaker "
