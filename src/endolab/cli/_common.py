@@ -308,6 +308,7 @@ READER_CHOICES: tuple[str, ...] = (
     "tidepool_xlsx",
     "tandem",
     "glooko",
+    "diasend_xls",
 )
 READER_HELP = f"File format: {', '.join(READER_CHOICES[:-1])} or {READER_CHOICES[-1]}."
 

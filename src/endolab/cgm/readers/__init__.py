@@ -63,6 +63,13 @@ from endolab.cgm.readers.dexcom import (
     dexcom_treatments,
     read_dexcom,
 )
+from endolab.cgm.readers.diasend_xls import (
+    diasend_xls_from_input,
+    diasend_xls_treatments,
+    is_xls,
+    looks_like_diasend_xls,
+    read_diasend_xls,
+)
 from endolab.cgm.readers.generic import generic_from_input, read_generic
 from endolab.cgm.readers.glooko import (
     glooko_from_input,
@@ -122,6 +129,7 @@ ReaderName = Literal[
     "tidepool_xlsx",
     "tandem",
     "glooko",
+    "diasend_xls",
 ]
 FormatName = Literal[
     "generic",
@@ -133,6 +141,7 @@ FormatName = Literal[
     "tidepool_xlsx",
     "tandem",
     "glooko",
+    "diasend_xls",
 ]
 
 __all__ = [
@@ -147,6 +156,7 @@ __all__ = [
     "read_carelink",
     "read_cgm",
     "read_dexcom",
+    "read_diasend_xls",
     "read_generic",
     "read_glooko",
     "read_libre",
@@ -169,6 +179,7 @@ FORMATS: Final[dict[str, str]] = {
     "tidepool_xlsx": "Tidepool Excel export (xlsx)",
     "tandem": "Tandem t:connect/Source CSV",
     "glooko": "Glooko/Diasend export (zip or CGM CSV)",
+    "diasend_xls": "Diasend Excel export (.xls)",
 }
 
 
@@ -204,6 +215,14 @@ def _detect(src: Input) -> FormatName:
         raise DataFileError(
             "an Excel workbook that is not a Tidepool export (no 'CGM' sheet with a 'Tidepool "
             "Data Type' column); export the sheet as CSV (UTF-8) or give --reader",
+            file=src.name,
+        )
+    if is_xls(src.read_bytes(8)):
+        if looks_like_diasend_xls(src):
+            return "diasend_xls"
+        raise DataFileError(
+            "an old Excel workbook (.xls) that is not a Diasend export (no 'CGM' sheet whose "
+            "header row starts with 'Time'); export the sheet as CSV (UTF-8) or give --reader",
             file=src.name,
         )
     text = read_text(src)
@@ -244,6 +263,7 @@ READERS: Final = {
     "tidepool_xlsx": read_tidepool_xlsx,
     "tandem": read_tandem,
     "glooko": read_glooko,
+    "diasend_xls": read_diasend_xls,
 }
 _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "generic": generic_from_input,
@@ -255,6 +275,7 @@ _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "tidepool_xlsx": tidepool_xlsx_from_input,
     "tandem": tandem_from_input,
     "glooko": glooko_from_input,
+    "diasend_xls": diasend_xls_from_input,
 }
 #: The keyword options each reader takes (others are dropped for that file).
 _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
@@ -267,6 +288,7 @@ _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
     "tidepool_xlsx": frozenset({"subject_id"}),
     "tandem": frozenset({"subject_id"}),
     "glooko": frozenset({"subject_id", "date_order"}),
+    "diasend_xls": frozenset({"subject_id", "date_order"}),
 }
 
 
@@ -377,6 +399,7 @@ _TREATMENTS: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "tidepool_xlsx": tidepool_xlsx_treatments,
     "tandem": tandem_treatments,
     "glooko": glooko_treatments,
+    "diasend_xls": diasend_xls_treatments,
 }
 
 
@@ -392,11 +415,11 @@ def read_treatments(
     """Insulin and carbohydrates of device exports as one table
     (:mod:`endolab.cgm.readers.treatments`: ``id, time, kind, insulin_u [U], carbs_g [g],
     duration_min [min], source``), from Dexcom Clarity, LibreView (English), CareLink,
-    Nightscout treatments, Tidepool (JSON and xlsx), Tandem t:connect/Source and Glooko (zip)
-    files. ``subject_ids``: one per input (default: the file name without extension);
-    ``tz``: the wearer's time zone for Nightscout records without an offset; ``date_order``: the
-    order of day/month dates in LibreView and CareLink files (``"auto"``: detected, as for the
-    readings).
+    Nightscout treatments, Tidepool (JSON and xlsx), Tandem t:connect/Source, Glooko (zip) and
+    Diasend ``.xls`` files. ``subject_ids``: one per input (default: the file name without
+    extension); ``tz``: the wearer's time zone for Nightscout records without an offset;
+    ``date_order``: the order of day/month dates in LibreView, CareLink and Diasend ``.xls`` files
+    (``"auto"``: detected, as for the readings).
 
     >>> t = read_treatments(b'[{"eventType": "Meal Bolus", "created_at": "2024-01-01T08:00:00Z", '
     ...                     b'"utcOffset": 0, "insulin": 4.5, "carbs": 40}]', names=["P01.json"])
@@ -421,7 +444,7 @@ def read_treatments(
         options: dict[str, Any] = {"subject_id": subject}
         if kind == "nightscout":
             options["tz"] = tz
-        if kind in ("libre", "carelink"):
+        if kind in ("libre", "carelink", "diasend_xls"):
             options["date_order"] = date_order
         frames.append(_TREATMENTS[kind](src, **options))
     if not frames:

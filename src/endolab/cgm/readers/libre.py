@@ -44,6 +44,10 @@ VARIABLE_MAP: Final[dict[str, dict[str, str]]] = {
         "Glukosewert-Verlauf": "historic",
         "Glukose-Scan": "scan",
     },
+    # French: all four names confirmed by public code that reads French exports (a pandera schema
+    # listing the 19 columns of a French export in order: Appareil, Numéro de série, Horodatage
+    # de l'appareil, Type d'enregistrement, Historique de la glycémie mg/dL, Numérisation de la
+    # glycémie mg/dL, …; and two readers of French exports), found with the code search.
     "fr": {
         "Horodatage de l'appareil": "time",
         "Type d'enregistrement": "record_type",
@@ -56,11 +60,17 @@ VARIABLE_MAP: Final[dict[str, dict[str, str]]] = {
         "Historial de glucosa": "historic",
         "Escaneo de glucosa": "scan",
     },
+    # Italian: "Timestamp del dispositivo" and "Storico del glucosio mg/dL" (and the first column
+    # "Dispositivo") confirmed by four public scripts (Python and R) reading Italian exports, found
+    # with the code search; they corrected the earlier guesses "Timestamp dispositivo" / "Storico
+    # glicemia". [A] The record-type and scan names are not confirmed by any public source: when
+    # the record-type name is not in the header, the column right after the timestamp is taken as
+    # the record type (:data:`RECORD_TYPE_FOLLOWS_TIME`).
     "it": {
-        "Timestamp dispositivo": "time",
+        "Timestamp del dispositivo": "time",
         "Tipo di registrazione": "record_type",
-        "Storico glicemia": "historic",
-        "Scansione glicemia": "scan",
+        "Storico del glucosio": "historic",
+        "Scansione del glucosio": "scan",
     },
     "nl": {
         "Tijdstempel apparaat": "time",
@@ -69,6 +79,11 @@ VARIABLE_MAP: Final[dict[str, dict[str, str]]] = {
         "Scan Glucose": "scan",
     },
 }
+
+#: [A] In every LibreView header confirmed from a public source (en, de, fr, es, nl) the record type
+#: is the column right after the device timestamp; a header whose record-type name is not
+#: confirmed (Italian) is found by its timestamp and historic-glucose columns and read that way.
+RECORD_TYPE_FOLLOWS_TIME: Final = True
 
 
 def header_key(name: str) -> str:
@@ -85,12 +100,15 @@ def header_key(name: str) -> str:
 
 def find_libre_header(lines: Sequence[str]) -> tuple[int, str] | None:
     """(index, language) of the first line that is a LibreView header, else None: a line with the
-    device-timestamp and record-type columns of one language of :data:`VARIABLE_MAP`."""
+    device-timestamp column of one language of :data:`VARIABLE_MAP` and its record-type column,
+    or (:data:`RECORD_TYPE_FOLLOWS_TIME`) a column starting with its historic-glucose name."""
     for i, line in enumerate(lines):
-        cells = {header_key(c) for c in re.split(r"[,;\t|]", line)}
+        cells = [header_key(c) for c in re.split(r"[,;\t|]", line)]
         for language, columns in VARIABLE_MAP.items():
-            want = {header_key(v) for v, c in columns.items() if c in ("time", "record_type")}
-            if want <= cells:
+            key = {c: header_key(v) for v, c in columns.items()}
+            if key["time"] in cells and (
+                key["record_type"] in cells or any(c.startswith(key["historic"]) for c in cells)
+            ):
                 return i, language
     return None
 
@@ -163,7 +181,11 @@ def libre_from_input(
             )
         return i
 
-    i_time, i_type = need("time"), need("record_type")
+    i_time = need("time")
+    found_type = find("record_type")
+    if found_type is None and i_time + 1 < len(header):
+        found_type = i_time + 1  # [A] RECORD_TYPE_FOLLOWS_TIME (Italian)
+    i_type = found_type if found_type is not None else need("record_type")
     i_hist = need("historic", prefix=True)
     i_scan = find("scan", prefix=True)
     header_unit = unit_from_header(header[i_hist])
