@@ -17,8 +17,8 @@ import typer
 
 from endolab.cli._common import (
     READER_CHOICES,
-    READER_HELP,
     OverwriteOption,
+    ReaderOption,
     SchedulerOption,
     WorkersOption,
     echo_disclaimer,
@@ -57,13 +57,6 @@ _Unit = Annotated[
     typer.Option(
         "--unit",
         help="Glucose unit of the input: mg/dL or mmol/L (default: detect if unambiguous).",
-    ),
-]
-_Reader = Annotated[
-    str,
-    typer.Option(
-        "--reader",
-        help=READER_HELP,
     ),
 ]
 _DateOrder = Annotated[
@@ -346,7 +339,7 @@ def metrics_command(
             "columns id,day0.",
         ),
     ] = None,
-    reader: _Reader = "auto",
+    reader: ReaderOption = "auto",
     date_order: _DateOrder = "auto",
     id_col: _IdCol = None,
     time_col: _TimeCol = None,
@@ -558,7 +551,7 @@ def episodes_command(
         ),
     ] = "iglu_grid",
     unit: _Unit = None,
-    reader: _Reader = "auto",
+    reader: ReaderOption = "auto",
     date_order: _DateOrder = "auto",
     id_col: _IdCol = None,
     time_col: _TimeCol = None,
@@ -623,7 +616,7 @@ def episodes_command(
 @app.command("detect")
 def detect_command(
     file: Annotated[Path, typer.Argument(help="CGM file (any supported format).")],
-    reader: _Reader = "auto",
+    reader: ReaderOption = "auto",
     date_order: _DateOrder = "auto",
     as_json: _Json = False,
 ) -> None:
@@ -681,7 +674,7 @@ def agp_command(
         ),
     ] = None,
     unit: _Unit = None,
-    reader: _Reader = "auto",
+    reader: ReaderOption = "auto",
     date_order: _DateOrder = "auto",
     id_col: _IdCol = None,
     time_col: _TimeCol = None,
