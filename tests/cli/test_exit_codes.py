@@ -144,6 +144,11 @@ CASES: dict[int, list[Case]] = {
             lambda d: _cli(["trial", "simulate", "--out", "t", "--format", "xml"], d),
             "--format must be csv or parquet",
         ),
+        (
+            "a name outside a fixed list",
+            lambda d: _cli(["sim", "patient", "--id", "adult#999"], d),
+            "E_UNKNOWN_PATIENT: unknown virtual patient 'adult#999'",
+        ),
         ("unknown command", lambda d: _cli(["nosuch"], d), "No such command"),
         (
             "missing extra",
