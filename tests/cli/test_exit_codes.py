@@ -179,6 +179,13 @@ CASES: dict[int, list[Case]] = {
             "the file system allows at most 255",
         ),
         (
+            "a window that holds no reading",
+            lambda d: _cli(
+                ["cgm", "metrics", str(_cgm(d)), "--window", "2030-01-01:2030-01-02"], d
+            ),
+            "E_WINDOW_EMPTY",
+        ),
+        (
             "a seed outside the range",
             lambda d: _cli(["sim", "patient", "--id", "adult#001", "--seed", "-1"], d),
             "seed must be a whole number from 0 to 4294967295",

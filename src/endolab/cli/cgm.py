@@ -364,6 +364,8 @@ def metrics_command(
     Without --out or --format a summary table is printed; --format csv|json prints the full table,
     --out FILE writes it (format from --format or the file suffix). Columns: docs/cgm.md.
 
+    A --window in which no subject has a reading is refused in one line (E_WINDOW_EMPTY, exit 3).
+
     Limits: files whose reading would need more memory than this machine has free (about 8 bytes
     per byte of CSV and 100 per Parquet row, plus 150 MB) are refused before reading
     (E_TOO_LARGE, exit 3); Parquet larger than memory: the dask engine (--engine dask).
@@ -417,6 +419,10 @@ def metrics_command(
         )
         if bar is not None:
             bar[0].advance(bar[1])
+    if win is not None:  # a window outside every reading: said, not an empty table (E_WINDOW_EMPTY)
+        from endolab.cgm.windows import check_window_readings
+
+        check_window_readings(result.table, win)
     if folder is not None:
         from endolab.cgm.distributed import write_parts
 
