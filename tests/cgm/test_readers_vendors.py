@@ -454,14 +454,18 @@ def test_treatments_from_nightscout() -> None:
         {"eventType": "Temp Basal", "created_at": "2024-01-01T12:00:00Z", "absolute": 0.5,
          "duration": 30},
     ]  # fmt: skip
-    t = read_treatments(json.dumps(records).encode(), names=["P03.json"])
-    # 11:00 UTC + 60 min = 12:00; 22:30 UTC + 60 min = 23:30, the same local day
+    with pytest.warns(Warning, match="1 temporary basal"):  # the profile's basal is not read
+        t = read_treatments(json.dumps(records).encode(), names=["P03.json"])
+    # 11:00 UTC + 60 min = 12:00; 22:30 UTC + 60 min = 23:30, the same local day; the temp basal
+    # has no utcOffset: 12:00 UTC as written
     assert t["time"].to_list() == [
+        datetime(2024, 1, 1, 12, 0),
         datetime(2024, 1, 1, 12, 0),
         datetime(2024, 1, 1, 12, 0),
         datetime(2024, 1, 1, 23, 30),
     ]
-    assert insulin_daily_totals(t).rows() == [("P03", date(2024, 1, 1), 6.0)]  # 4.5 + 1.5
+    # 4.5 + 1.5 U of boluses + the temp basal 0.5 U/h × 30 min = 0.25 U
+    assert insulin_daily_totals(t).rows() == [("P03", date(2024, 1, 1), 6.25)]
 
 
 def test_treatments_from_tidepool_split_basal_at_midnight() -> None:

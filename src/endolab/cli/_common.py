@@ -67,12 +67,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "hormones free-t": ("endolab hormones free-t --total-t 650 --shbg 35",),
     "hormones protocol": (
         "endolab hormones protocol --ester cypionate --dose-mg 120 --every-days 7",
-        "endolab hormones protocol --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650@84h",
+        "endolab hormones protocol --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650ng/dL@84h",
         "endolab hormones protocol --ester cypionate --dose-mg 60 --every-days 3.5 --compare ester=enanthate,dose=250,every=14",
     ),
     "hormones pk": (
         "endolab hormones pk --ester cypionate --dose-mg 120 --every-days 7",
-        "endolab hormones pk --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650@3.5d",
+        "endolab hormones pk --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650ng/dL@3.5d",
     ),
     "hcg mix": (
         "endolab hcg mix --vial-iu 5000 --diluent-ml 2 --dose-iu 250",

@@ -49,7 +49,7 @@ _Files = Annotated[
     list[Path],
     typer.Argument(
         help="CGM files: generic CSV/Parquet, Dexcom Clarity, LibreView, CareLink or Tandem "
-        "t:connect CSV, Nightscout or Tidepool JSON, Glooko zip."
+        "t:connect/Source CSV, Nightscout or Tidepool JSON, Glooko zip."
     ),
 ]
 _Unit = Annotated[

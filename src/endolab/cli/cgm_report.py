@@ -88,7 +88,15 @@ def report_command(
     windows = parse_meal_windows(meal_windows) if meal_windows else MEAL_WINDOWS
     options = read_options(reader, date_order, None, False)
     data = load_cgm(list(files), unit=in_unit, **options)
-    treatments = read_treatments(list(files), reader=options["reader"]) if recorded_meals else None
+    treatments = (
+        read_treatments(
+            list(files),
+            reader=options["reader"],
+            date_order=options.get("date_order", "auto"),
+        )
+        if recorded_meals
+        else None
+    )
     report = clinic_report(
         data,
         subjects or None,

@@ -71,7 +71,12 @@ from endolab.cgm.readers.glooko import (
     looks_like_glooko,
     read_glooko,
 )
-from endolab.cgm.readers.libre import find_libre_header, libre_from_input, read_libre
+from endolab.cgm.readers.libre import (
+    find_libre_header,
+    libre_from_input,
+    libre_treatments,
+    read_libre,
+)
 from endolab.cgm.readers.nightscout import (
     load_json_records,
     looks_like_nightscout,
@@ -84,6 +89,7 @@ from endolab.cgm.readers.tandem import (
     read_tandem,
     tandem_from_input,
     tandem_treatments,
+    tandem_variant,
 )
 from endolab.cgm.readers.tidepool import (
     looks_like_tidepool,
@@ -96,6 +102,7 @@ from endolab.cgm.readers.tidepool_xlsx import (
     looks_like_tidepool_xlsx,
     read_tidepool_xlsx,
     tidepool_xlsx_from_input,
+    tidepool_xlsx_treatments,
 )
 from endolab.cgm.readers.treatments import (
     TREATMENT_COLUMNS,
@@ -160,7 +167,7 @@ FORMATS: Final[dict[str, str]] = {
     "nightscout": "Nightscout entries JSON",
     "tidepool": "Tidepool JSON",
     "tidepool_xlsx": "Tidepool Excel export (xlsx)",
-    "tandem": "Tandem t:connect CSV",
+    "tandem": "Tandem t:connect/Source CSV",
     "glooko": "Glooko/Diasend export (zip or CGM CSV)",
 }
 
@@ -268,7 +275,8 @@ class FileDescription:
     """What :func:`describe_file` found in one file (``endolab cgm detect``).
 
     ``format``: a key of :data:`FORMATS`; ``variant``: the export language of a LibreView file
-    (``en``, ``de`` …), the system of a Dexcom file (``G6``, ``G7``, from its Device row), else
+    (``en``, ``de`` …), the system of a Dexcom file (``G6``, ``G7``, from its Device row), the
+    export of a Tandem file (``t:connect`` or ``Source``), else
     ``""``; ``unit``: the glucose unit the readings were measured in
     (mg/dL or mmol/L); ``n_readings`` / ``n_low`` / ``n_high``: readings kept and the censored
     Low/High among them [count]; ``first`` / ``last``: first and last reading (wall clock);
@@ -339,6 +347,8 @@ def describe_file(
         variant = found[1] if found else ""
     elif kind == "dexcom":
         variant = dexcom_system(read_text(src))
+    elif kind == "tandem":
+        variant = tandem_variant(read_text(src))
     mmol = "mmol_l" in frame.columns and bool(frame.get_column("mmol_l").any())
     first, last = frame.get_column("time").min(), frame.get_column("time").max()
     assert isinstance(first, datetime) and isinstance(last, datetime)
@@ -360,9 +370,11 @@ def describe_file(
 
 _TREATMENTS: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "dexcom": dexcom_treatments,
+    "libre": libre_treatments,
     "carelink": carelink_treatments,
     "nightscout": nightscout_treatments,
     "tidepool": tidepool_treatments,
+    "tidepool_xlsx": tidepool_xlsx_treatments,
     "tandem": tandem_treatments,
     "glooko": glooko_treatments,
 }
@@ -375,12 +387,16 @@ def read_treatments(
     names: Sequence[str | None] | None = None,
     subject_ids: Sequence[str | None] | None = None,
     tz: str | None = None,
+    date_order: DateOrder = "auto",
 ) -> pl.DataFrame:
     """Insulin and carbohydrates of device exports as one table
     (:mod:`endolab.cgm.readers.treatments`: ``id, time, kind, insulin_u [U], carbs_g [g],
-    duration_min [min], source``), from Dexcom Clarity, CareLink, Nightscout treatments,
-    Tidepool, Tandem t:connect and Glooko (zip) files. ``subject_ids``: one per input (default: the file name without extension);
-    ``tz``: the wearer's time zone for Nightscout records without an offset.
+    duration_min [min], source``), from Dexcom Clarity, LibreView (English), CareLink,
+    Nightscout treatments, Tidepool (JSON and xlsx), Tandem t:connect/Source and Glooko (zip)
+    files. ``subject_ids``: one per input (default: the file name without extension);
+    ``tz``: the wearer's time zone for Nightscout records without an offset; ``date_order``: the
+    order of day/month dates in LibreView and CareLink files (``"auto"``: detected, as for the
+    readings).
 
     >>> t = read_treatments(b'[{"eventType": "Meal Bolus", "created_at": "2024-01-01T08:00:00Z", '
     ...                     b'"utcOffset": 0, "insulin": 4.5, "carbs": 40}]', names=["P01.json"])
@@ -405,6 +421,8 @@ def read_treatments(
         options: dict[str, Any] = {"subject_id": subject}
         if kind == "nightscout":
             options["tz"] = tz
+        if kind in ("libre", "carelink"):
+            options["date_order"] = date_order
         frames.append(_TREATMENTS[kind](src, **options))
     if not frames:
         return pl.DataFrame(schema=TREATMENT_COLUMNS)

@@ -204,3 +204,92 @@ def libre_from_input(
         schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
     ).with_columns(pl.lit(subject_id or src.stem).alias("id"))
     return check_readings(frame, file, unit, unit_header)
+
+
+#: The insulin and carbohydrate columns of an English LibreView export → (treatment kind, column
+#: of the treatments table). Header names as in public LibreView files and parsers (docs/cgm.md,
+#: "Sources of the headers"); record type 4 holds insulin, 5 food.
+TREATMENT_MAP: Final = {
+    "Rapid-Acting Insulin (units)": ("bolus", "insulin_u"),
+    "Long-Acting Insulin (units)": ("long_acting", "insulin_u"),
+    "Carbohydrates (grams)": ("carbs", "carbs_g"),
+}
+#: Carbohydrates entered as servings (exchanges) are not converted to grams [A].
+SERVINGS_COLUMN: Final = "Carbohydrates (servings)"
+
+
+def libre_treatments(
+    src: Input, *, subject_id: str | None = None, date_order: DateOrder = "auto"
+) -> pl.DataFrame:
+    """Insulin and carbohydrates of an English LibreView export as the treatments table
+    (:mod:`endolab.cgm.readers.treatments`): ``Rapid-Acting Insulin (units)`` [U] → ``bolus``,
+    ``Long-Acting Insulin (units)`` [U] → ``long_acting``, ``Carbohydrates (grams)`` [g] above 0
+    → ``carbs``, at ``Device Timestamp`` (the reader's wall clock; day/month order detected from
+    every row's date, as for the readings). A row with ``Carbohydrates (servings)`` but no grams
+    is refused [A: a serving is not a fixed number of grams]; the ``Non-numeric …`` columns (an
+    entry without a number) are not read."""
+    from endolab.cgm.readers.treatments import Row, parse_amount, treatment_frame
+
+    file = src.name
+    lines = read_text(src).splitlines()
+    found = find_libre_header(lines[:20])
+    if found is None:
+        raise DataFileError(
+            "no LibreView header line (naming the device timestamp and the record type) in the "
+            "first 20 lines: not a LibreView export?",
+            file=file,
+        )
+    header_at, language = found
+    rows = csv_rows("\n".join(lines[header_at:]), sniff_delimiter(lines[header_at]))
+    header = [h.strip() for h in rows[0]]
+    keys = [header_key(h) for h in header]
+    columns = {
+        keys.index(header_key(name)): spec
+        for name, spec in TREATMENT_MAP.items()
+        if header_key(name) in keys
+    }
+    if not columns:
+        raise DataFileError(
+            "no insulin or carbohydrate column ('Rapid-Acting Insulin (units)', 'Long-Acting "
+            f"Insulin (units)', 'Carbohydrates (grams)') in this LibreView ({language}) export; "
+            "only the English names are known",
+            file=file,
+            row=header_at + 1,
+        )
+    i_time = keys.index(header_key(next(iter(VARIABLE_MAP[language]))))
+    i_serv = (
+        keys.index(header_key(SERVINGS_COLUMN)) if header_key(SERVINGS_COLUMN) in keys else None
+    )
+    stamps: list[str] = []
+    line_no: list[int] = []
+    kept: list[tuple[int, list[str]]] = []
+    for n, row in enumerate(rows[1:], start=header_at + 2):
+        if not any(cell.strip() for cell in row) or len(row) <= i_time:
+            continue
+        stamps.append(row[i_time].strip())
+        line_no.append(n)
+        kept.append((n, row))
+    if not stamps:
+        return treatment_frame([], subject_id or src.stem, "libre")
+    times = parse_day_month_times(stamps, file, line_no, header[i_time], date_order).to_list()
+    out: list[Row] = []
+    for when, (n, row) in zip(times, kept, strict=True):
+        for i, (kind, column) in columns.items():
+            amount = parse_amount(row[i] if i < len(row) else "", file, n, header[i])
+            if amount is None or (kind == "carbs" and amount == 0):
+                continue
+            out.append(
+                (when, kind, amount if column == "insulin_u" else None,
+                 amount if column == "carbs_g" else None, None)
+            )  # fmt: skip
+        if i_serv is not None and i_serv < len(row) and row[i_serv].strip():
+            grams = next((i for i, (k, _) in columns.items() if k == "carbs"), None)
+            if grams is None or grams >= len(row) or not row[grams].strip():
+                raise DataFileError(
+                    f"carbohydrates entered as {row[i_serv].strip()!r} servings, not grams: "
+                    "endolab does not convert servings to grams [A]; set the reader to grams",
+                    file=file,
+                    row=n,
+                    column=SERVINGS_COLUMN,
+                )
+    return treatment_frame(out, subject_id or src.stem, "libre")
