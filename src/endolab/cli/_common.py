@@ -39,8 +39,11 @@ __all__ = [
     "EXIT_INPUT",
     "EXIT_OK",
     "EXIT_USAGE",
+    "DateOrderOption",
     "EndolabGroup",
+    "GlucoseUnitOption",
     "OverwriteOption",
+    "ReaderOption",
     "echo_disclaimer",
     "fail",
     "print_json",
@@ -311,6 +314,17 @@ READER_CHOICES: tuple[str, ...] = (
     "diasend_xls",
 )
 READER_HELP = f"File format: {', '.join(READER_CHOICES[:-1])} or {READER_CHOICES[-1]}."
+
+#: ``--reader`` of every command that reads CGM files (checked by ``cli.cgm.read_options``).
+ReaderOption = Annotated[str, typer.Option("--reader", help=READER_HELP)]
+#: ``--unit`` and ``--date-order`` of ``cgm report`` and ``cgm fhir export`` (the analysis
+#: commands of ``cli.cgm`` explain both at more length in their help).
+GlucoseUnitOption = Annotated[
+    str | None, typer.Option("--unit", help="Glucose unit of the input: mg/dL or mmol/L.")
+]
+DateOrderOption = Annotated[
+    str, typer.Option("--date-order", help="auto, dmy, mdy or ymd (LibreView, generic).")
+]
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:

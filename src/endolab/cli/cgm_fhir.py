@@ -11,7 +11,13 @@ from typing import Annotated
 
 import typer
 
-from endolab.cli._common import READER_HELP, OverwriteOption, echo_disclaimer
+from endolab.cli._common import (
+    DateOrderOption,
+    GlucoseUnitOption,
+    OverwriteOption,
+    ReaderOption,
+    echo_disclaimer,
+)
 from endolab.output import DISCLAIMER
 
 __all__ = ["app"]
@@ -44,19 +50,9 @@ def export_command(
     summary_only: Annotated[
         bool, typer.Option("--summary-only", help="Only the IG summary, no sensor readings.")
     ] = False,
-    unit: Annotated[
-        str | None, typer.Option("--unit", help="Glucose unit of the input: mg/dL or mmol/L.")
-    ] = None,
-    reader: Annotated[
-        str,
-        typer.Option(
-            "--reader",
-            help=READER_HELP,
-        ),
-    ] = "auto",
-    date_order: Annotated[
-        str, typer.Option("--date-order", help="auto, dmy, mdy or ymd (LibreView, generic).")
-    ] = "auto",
+    unit: GlucoseUnitOption = None,
+    reader: ReaderOption = "auto",
+    date_order: DateOrderOption = "auto",
     with_report: Annotated[
         bool,
         typer.Option(

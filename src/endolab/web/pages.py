@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import jinja2
 from fastapi import APIRouter, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from endolab._templates import environment
 from endolab._version import __version__
 from endolab.errors import EndolabError
 from endolab.hormones.presentation import RESULT_UNITS
@@ -38,13 +38,9 @@ __all__ = ["TrialState", "router", "templates"]
 
 TEMPLATE_DIR = Path(str(files("endolab.web") / "templates"))
 
-templates = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-    autoescape=True,  # every user input is escaped; Markup only for library-built SVG/HTML
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+# the shared setup (endolab._templates): autoescape on, every user input is escaped; Markup only
+# for library-built SVG/HTML; an undefined name is an error
+templates = environment(TEMPLATE_DIR, trim=True)
 templates.globals.update(
     DISCLAIMER=DISCLAIMER, IN_SILICO_NOTICE=IN_SILICO_NOTICE, version=__version__, fmt=fmt
 )
