@@ -16,34 +16,37 @@ papers and the spec, plus three additions of this project:
 
 State (index constants below; never bare numbers) and units:
 
-======  ==========================================================  ============
-name    meaning                                                     unit
-======  ==========================================================  ============
-qsto1   glucose in the stomach, solid phase                         [mg]
-qsto2   glucose in the stomach, liquid phase                        [mg]
-qgut    glucose in the gut                                          [mg]
-gp      glucose mass in plasma and rapidly equilibrating tissues    [mg/kg]
-gt      glucose mass in slowly equilibrating tissues                [mg/kg]
-ip      insulin mass in plasma                                      [pmol/kg]
-x       insulin action on glucose utilisation (remote insulin)      [pmol/L]
-i1      delayed insulin signal, first compartment                   [pmol/L]
-id      delayed insulin signal acting on EGP                        [pmol/L]
-il      insulin mass in the liver                                   [pmol/kg]
-isc1    subcutaneous insulin, non-monomeric                         [pmol/kg]
-isc2    subcutaneous insulin, monomeric                             [pmol/kg]
-gs      subcutaneous glucose (interstitial; IG = gs/Vg)             [mg/kg]
-ipo     insulin in the portal vein (graft)                          [pmol/kg]
-y       second-phase (provision) secretion of the graft             [pmol/kg/min]
-cp1     C-peptide, central (plasma) compartment                     [pmol/L]
-cp2     C-peptide, peripheral compartment                           [pmol/L]
-======  ==========================================================  ============
+========  ==========================================================  ============
+name      meaning                                                     unit
+========  ==========================================================  ============
+qsto1     glucose in the stomach, solid phase                         [mg]
+qsto2     glucose in the stomach, liquid phase                        [mg]
+qgut      glucose in the gut                                          [mg]
+gp        glucose mass in plasma and rapidly equilibrating tissues    [mg/kg]
+gt        glucose mass in slowly equilibrating tissues                [mg/kg]
+ip        insulin mass in plasma                                      [pmol/kg]
+x         insulin action on glucose utilisation (remote insulin)      [pmol/L]
+i1        delayed insulin signal, first compartment                   [pmol/L]
+id        delayed insulin signal acting on EGP                        [pmol/L]
+il        insulin mass in the liver                                   [pmol/kg]
+isc1      subcutaneous insulin, non-monomeric                         [pmol/kg]
+isc2      subcutaneous insulin, monomeric                             [pmol/kg]
+gs        subcutaneous glucose (interstitial; IG = gs/Vg)             [mg/kg]
+ipo       insulin in the portal vein (graft)                          [pmol/kg]
+y         second-phase (provision) secretion of the graft             [pmol/kg/min]
+cp1       C-peptide, central (plasma) compartment                     [pmol/L]
+cp2       C-peptide, peripheral compartment                           [pmol/L]
+glucagon  plasma glucagon H (docs/methods/sim.md §10)                 [pg/mL]
+srsh      static glucagon secretion SRsH                              [pg/mL/min]
+xh        glucagon action on EGP (delayed), XH                        [pg/mL]
+========  ==========================================================  ============
 
 Inputs held constant over each minute: carbohydrate eaten ``cho`` [g/min], exogenous
 subcutaneous insulin ``insulin`` [pmol/kg/min] and the meal size for gastric emptying ``dbar`` [mg].
 
-:func:`rhs_into` is pure (it writes only ``dx``) and generic: with ``x`` of shape ``(17,)`` and
+:func:`rhs_into` is pure (it writes only ``dx``) and generic: with ``x`` of shape ``(N_STATES,)`` and
 ``p`` of shape ``(N_PARAMS,)`` it works on one patient (scalars, compiled by numba); with ``x`` of shape
-``(17, n)`` and ``p`` of shape ``(N_PARAMS, n)`` it is vectorised over ``n`` patients in numpy. The trial
+``(N_STATES, n)`` and ``p`` of shape ``(N_PARAMS, n)`` it is vectorised over ``n`` patients in numpy. The trial
 engine integrates it with fixed-step RK4 inside one compiled loop over patients and minutes
 (:func:`run_minutes`), which the benchmark (benchmarks/sim.py) shows is faster than the numpy
 vectorised path at trial sizes.
@@ -325,7 +328,7 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     Parameters
     ----------
     x
-        State [units in :data:`STATE_UNITS`], shape ``(17,)`` or ``(17, n)``.
+        State [units in :data:`STATE_UNITS`], shape ``(N_STATES,)`` or ``(N_STATES, n)``.
     p
         Parameters [units in :data:`PARAM_UNITS`], shape ``(N_PARAMS,)`` or ``(N_PARAMS, n)``.
     cho
@@ -355,7 +358,12 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     docs/methods/sim.md §4.1; ``rho = 1``: not re-baselined); below ``h − Sb/β`` (about 81 mg/dL) the graft's β-cells stop
     secreting except for a first phase while glucose rises. Graft α-cells [A]: EGP gains
     ``F·kglu·max(hglu − G, 0)`` — a glucagon response to falling glucose in proportion to the
-    graft's mass, acting at once (no glucagon kinetics); the T1D host has none. C-peptide (Van Cauter 1992, Eaton two-compartment form):
+    graft's mass, acting at once (kept beside the glucagon compartment). Counter-regulation
+    (docs/methods/sim.md §10; each term exactly 0 when its setting is off): glucagon
+    ``H' = −n·H + SRsH + SRdH``, ``SRsH' = −ρ·(SRsH − n·Hb − a·σ·max(Gth − G, 0))``,
+    ``SRdH = a·δ·max(−dG/dt, 0)`` below Gth, ``a = host + F·graft``; ``XH' = −kH·(XH − max(H − Hb, 0))``,
+    EGP + ξ·XH; utilisation ``Vm0 + Vmx·SI·(1 + r1·risk(G))·X``; EGP kp1·(1 + dawn), kp3·SI.
+    C-peptide (Van Cauter 1992, Eaton two-compartment form):
     ``cp1' = −(k2 + k3)·cp1 + k1·cp2 + S·BW/Vd``, ``cp2' = k3·cp1 − k1·cp2``.
     """
     bw = p[P_BW]
@@ -450,7 +458,7 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     dx[CP2] = p[P_VCK3] * x[CP1] - p[P_VCK1] * x[CP2]
 
 
-#: The same right-hand side compiled by numba (one patient: ``x`` of shape ``(17,)``).
+#: The same right-hand side compiled by numba (one patient: ``x`` of shape ``(N_STATES,)``).
 rhs_into = _jit(rhs_into_numpy)
 
 
@@ -484,7 +492,7 @@ def rk4_step(
 ) -> None:
     """One classical Runge–Kutta step of length ``h`` [min] for one patient, in place in ``x``.
 
-    ``k1``…``k4`` and ``tmp`` are work arrays of shape ``(17,)`` (no allocation per step).
+    ``k1``…``k4`` and ``tmp`` are work arrays of shape ``(N_STATES,)`` (no allocation per step).
     """
     rhs_into(x, p, cho, insulin, dbar, k1)
     for j in range(x.shape[0]):
@@ -635,7 +643,7 @@ def run_minutes(
     Parameters
     ----------
     x
-        States, shape ``(n, 17)`` [units of :data:`STATE_UNITS`]; advanced in place.
+        States, shape ``(n, N_STATES)`` [units of :data:`STATE_UNITS`]; advanced in place.
     p
         Parameters, shape ``(n, N_PARAMS)``.
     meal_g

@@ -628,7 +628,7 @@ class ScreeningSettings:
 class ScreeningResult:
     """Enrolled people with the state reached at the end of screening.
 
-    ``x`` (n, 17) and ``carry`` (n, N_CARRY) continue the simulation; ``she_per_year`` is each
+    ``x`` (n, N_STATES) and ``carry`` (n, N_CARRY) continue the simulation; ``she_per_year`` is each
     enrolled person's screening SHE rate [events/year]; ``candidates`` how many were drawn,
     ``simulated`` how many passed the checks before the SHE count and were simulated,
     ``reasons`` the count of candidates excluded by each criterion.
