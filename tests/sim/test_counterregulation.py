@@ -158,3 +158,26 @@ def test_settings_are_checked() -> None:
         CounterregulationSettings(action_gain=-1.0)
     with pytest.raises(InputError, match="glucagon_half_life_min"):
         CounterregulationSettings(glucagon_half_life_min=0.0)
+
+
+def test_settings_section_round_trips_and_reaches_the_manifest() -> None:
+    from endolab.sim import simulate_trial
+    from endolab.sim.population import PopulationSettings
+    from endolab.sim.settings import load_settings_text, settings_toml
+
+    s = load_settings_text('[counterregulation]\nglucagon_model = "off"\ndawn_egp_rise = 0.0\n')
+    assert s.counterregulation.glucagon_model == "off"
+    assert s.counterregulation.dawn_egp_rise == 0.0
+    assert load_settings_text(settings_toml(s)) == s
+    with pytest.raises(InputError, match="counterregulation"):
+        load_settings_text("[counterregulation]\nhost_response_fraction = -0.1\n")
+    ds = simulate_trial(
+        participants=1,
+        days=1,
+        seed=5,
+        sensor="none",
+        population=PopulationSettings(source="published"),
+        counterregulation=s.counterregulation,
+    )
+    recorded = ds.simulation["counterregulation"]  # type: ignore[index]
+    assert recorded["glucagon_model"] == "off" and recorded["dawn_egp_rise"] == 0.0
