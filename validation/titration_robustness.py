@@ -1,6 +1,7 @@
 """Robustness of insulin independence to the titration rule's numbers (every [titration] field ±20 %).
 
     .venv/bin/python validation/titration_robustness.py     # writes validation/titration_robustness.md
+    .venv/bin/python validation/titration_robustness.py --seeds 1   # one seed (limit 1 of 12)
     .venv/bin/python validation/titration_robustness.py --seeds 1 --fields reduce_by,tar_max_pct
                                                             # a quick partial run (prints, no file)
 
@@ -60,12 +61,13 @@ def independent(therapy: TherapySettings) -> tuple[int, int]:
 
 
 def _args(argv: list[str]) -> tuple[tuple[int, ...], tuple[str, ...], bool]:
-    """``--seeds 1,2`` and ``--fields a,b`` for a quick partial run (printed, nothing written)."""
+    """``--seeds 1,2`` (written, the seeds named) and ``--fields a,b`` (a partial run: printed,
+    nothing written)."""
     seeds, fields, partial = SEEDS, TITRATION_FIELDS, False
     it = iter(argv)
     for arg in it:
         if arg == "--seeds":
-            seeds, partial = tuple(int(x) for x in next(it).split(",")), True
+            seeds = tuple(int(x) for x in next(it).split(","))
         elif arg == "--fields":
             fields, partial = tuple(next(it).split(",")), True
         else:

@@ -145,8 +145,9 @@ def test_titration_rule_steps() -> None:
     # breakfast at 07:00 (fasting reading = sample 420 // 5 = 84), lunch 12:00, dinner 18:00;
     # 2-h post-prandial readings at samples (420 + 120) // 5 = 108, 168 and 240. A 14-day window
     # is 2 weeks: fasting fails with more than 3 × 2 = 6 days > 126 mg/dL, post-prandial with more
-    # than 4 × 2 = 8 readings > 180 mg/dL, CGM with more than 25 % of samples > 180 mg/dL; out of
-    # target = at least 2 of the 3. Run-in % < 54 mg/dL: 0.5 for everyone (hypo cut above 3.5 %).
+    # than 4 × 2 = 8 readings > 180 mg/dL, CGM with more than 25 % of samples > 180 mg/dL. Out of
+    # target = at least 2 of the 3 fail. Run-in % < 54 mg/dL: 0.5 for everyone (hypo cut above
+    # 0.5 + 3 = 3.5 %).
     s = TherapySettings()
     cases: list[tuple[str, float, np.ndarray, float]] = []
 
@@ -161,28 +162,31 @@ def test_titration_rule_steps() -> None:
     cases.append(("hypo 3.47 %, out of target → × 1.1", 0.5, edge, 0.55))
 
     fasting = _window()
-    fasting[:8, 84] = 140.0  # 8 high fasting days > 6: fasting fails alone → still in target
+    fasting[:8, 84] = 140.0  # 8 high fasting days > 6: fasting fails alone → in target
     cases.append(("fasting alone fails → wean", 1.0, fasting, 0.8))
 
-    two = fasting.copy()
-    two[:9, 108] = 200.0  # 9 high post-prandial readings > 8: fasting and post-prandial fail
-    cases.append(("fasting + post-prandial fail → × 1.1", 0.5, two, 0.55))
-
-    at_count = two.copy()
-    at_count[6:8, 84] = 110.0  # 6 high fasting days = 3 a week, not more: one criterion left
-    cases.append(("fasting 3 a week is not more than 3 → wean", 0.5, at_count, 0.4))
+    diary = fasting.copy()
+    diary[:9, 108] = 200.0  # 9 high post-prandial readings > 8 (CGM: 9 samples, 0.2 % above 180)
+    cases.append(("fasting + post-prandial fail → × 1.1", 0.5, diary, 0.55))
 
     tar = _window()
     tar[:, :80] = 190.0  # 80/288 = 27.8 % > 25 % above 180; fasting (sample 84) and PP in range
     cases.append(("CGM alone fails → wean", 1.0, tar, 0.8))
     tar_pp = tar.copy()
-    tar_pp[:, 240] = 200.0  # + 14 high dinner readings: two fail
+    tar_pp[:, 240] = 200.0  # + 14 high dinner readings (28.1 % above 180)
     cases.append(("CGM + post-prandial fail → × 1.1", 0.5, tar_pp, 0.55))
+    tar_fasting = tar.copy()
+    tar_fasting[:7, 84] = 140.0  # + 7 high fasting days > 6
+    cases.append(("CGM + fasting fail → × 1.1", 0.5, tar_fasting, 0.55))
+    tar_fasting_6 = tar.copy()
+    tar_fasting_6[:6, 84] = 140.0  # 6 high fasting days = 3 a week, not more than 3
+    cases.append(("CGM fails, fasting 3 a week → wean", 0.5, tar_fasting_6, 0.4))
 
     cases.append(("in target, 0.18 × 0.8 = 0.144 < 0.15 → insulin stops", 0.18, _window(), 0.0))
     cases.append(("hypo cut to 0.144 while out of target → smallest dose 0.15", 0.18, hypo, 0.15))
     cases.append(("off insulin, out of target → restart at 0.5", 0.0, _window(200.0), 0.5))
-    cases.append(("off insulin, one criterion fails → stays off", 0.0, fasting, 0.0))
+    cases.append(("off insulin, fasting + post-prandial fail → restart", 0.0, diary, 0.5))
+    cases.append(("off insulin, CGM fails alone → stays off", 0.0, tar, 0.0))
     cases.append(("full dose, out of target → stays at max_scale 1", 1.0, _window(200.0), 1.0))
 
     n = len(cases)
@@ -196,22 +200,24 @@ def test_titration_rule_steps() -> None:
 
 
 def test_titration_no_meal_no_reading() -> None:
-    # a day without meals has no fasting or post-prandial reading: 8 days at 140 mg/dL at
-    # 07:00 count only where a meal was eaten (here 6 of them: 3 a week, not more → in target)
-    ig = _window()[None].copy()
-    ig[0, :8, 84] = 140.0
-    ig[0, :8, 108] = 200.0
-    ig[0, 8, 108] = 200.0  # post-prandial: 9 readings, but 2 of those days had no meal
-    first = np.full((1, 14), 420, dtype=np.int64)
-    main = np.tile(np.array([420, 720, 1080], dtype=np.int64), (1, 14, 1))
-    first[0, :2], main[0, :2, :] = -1, -1
-    got = _titrate(np.array([0.5]), ig, first, main, np.zeros(1), TherapySettings())
-    assert got.round(6).tolist() == [0.4]  # 6 fasting, 7 post-prandial: neither fails → wean
+    # A day without meals has no fasting reading. CGM fails (27.8 % above 180 mg/dL) and the
+    # fasting sample is 140 mg/dL on days 0–7: with meals every day that is 8 high readings
+    # (> 6: two criteria fail → × 1.1); without meals on days 0 and 1 only 6 count (one → × 0.8).
+    ig = _window()
+    ig[:, :80] = 190.0
+    ig[:8, 84] = 140.0
+    ig = np.stack([ig, ig])
+    first = np.full((2, 14), 420, dtype=np.int64)
+    main = np.tile(np.array([420, 720, 1080], dtype=np.int64), (2, 14, 1))
+    first[1, :2], main[1, :2, :] = -1, -1
+    got = _titrate(np.array([0.5, 0.5]), ig, first, main, np.zeros(2), TherapySettings())
+    assert got.round(6).tolist() == [0.55, 0.4]
 
 
 @pytest.mark.parametrize(
     ("field", "value", "match"),
     [
+        ("postprandial_minutes", 0, "whole number ≥ 1"),
         ("criteria_to_act", 4, "1, 2 or 3"),
         ("criteria_to_act", 0, "whole number ≥ 1"),
         ("reduce_by", 1.0, "below 1"),

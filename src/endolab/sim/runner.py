@@ -140,7 +140,7 @@ class TherapySettings:
         ("rule of 15") [A]; an unaware person notices later or not at all
         (:class:`~endolab.sim.population.BehaviourSettings`). 0 g disables it.
 
-    **Titration** (the ``[titration]`` settings; docs/methods/sim.md §10) on **glycaemic criteria
+    **Titration** (the ``[titration]`` settings; docs/methods/sim.md §9) on **glycaemic criteria
     only** — no C-peptide or other graft marker. One dose scale multiplies basal and boluses (1
     before the infusion). Every ``titration_interval_days`` (7) from day 7 the clinician reads the
     previous ``titration_window_days`` (14) of noise-free interstitial glucose (IG) the way a
@@ -160,11 +160,11 @@ class TherapySettings:
     not re-read]; 126 mg/dL is the ADA fasting threshold of diabetes and 180 mg/dL the ADA peak
     post-prandial target, doi:10.2337/dc19-S006); the CGM one is the consensus target (time above
     180 mg/dL < 25 %, Battelino 2019, doi:10.2337/dci19-0028). Glycaemia is **out of target** when
-    at least ``criteria_to_act`` (2) of the three fail [A: several readings must agree, so one
-    threshold never decides alone]. Then, at each contact:
+    at least ``criteria_to_act`` (2) of the three fail [A: several readings must agree, so no one
+    threshold decides alone]. Then, at each contact:
 
-    * % IG < 54 mg/dL more than ``hypo_margin_pct`` (3) points above the run-in's (the 14 days
-      before day 0) [A]: the dose is lowered by ``reduce_by`` (20 %; "lower the dose by 10–20 %"
+    * % IG below ``hypo_below_mg_dl`` (54 mg/dL, level 2 hypoglycaemia, Battelino 2019) more than
+      ``hypo_margin_pct`` (3) points above the run-in's (the 14 days before day 0) [A]: the dose is lowered by ``reduce_by`` (20 %; "lower the dose by 10–20 %"
       after hypoglycaemia, ADA Standards of Care, section 9 [U]);
     * else out of target: raised by ``increase_by`` (10 %; ADA: 10–15 % once or twice weekly [U]),
       never above ``max_scale`` (1, the participant's own pre-infusion therapy);
@@ -176,8 +176,8 @@ class TherapySettings:
       resumed insulin needed about half their pre-transplant dose, Ryan 2005,
       doi:10.2337/diabetes.54.7.2060).
 
-    A participant without graft function (the control arm) is out of target on every criterion
-    and keeps the pre-infusion dose.
+    A participant without graft function (the control arm) is mostly out of target and keeps
+    about the pre-infusion dose.
     """
 
     correction_target: float = 140.0
@@ -196,6 +196,7 @@ class TherapySettings:
     tar_above_mg_dl: float = 180.0
     tar_max_pct: float = 25.0
     criteria_to_act: int = 2
+    hypo_below_mg_dl: float = 54.0
     hypo_margin_pct: float = 3.0
     reduce_by: float = 0.2
     increase_by: float = 0.1
@@ -501,7 +502,7 @@ def titration_criteria(
     week ``postprandial_minutes`` after a main meal above ``postprandial_above_mg_dl``) and CGM
     (more than ``tar_max_pct`` % of the time above ``tar_above_mg_dl``); a week is 7 days of the
     window ``ig_days`` (n, days, samples) [mg/dL]. Hering 2016 (doi:10.2337/dc15-1988), ADA
-    (doi:10.2337/dc19-S006), Battelino 2019 (doi:10.2337/dci19-0028); docs/methods/sim.md §10.
+    (doi:10.2337/dc19-S006), Battelino 2019 (doi:10.2337/dci19-0028); docs/methods/sim.md §9.
     """
     weeks = ig_days.shape[1] / 7.0
     fasting, pp = glucose_readings(ig_days, first_meal, main_meals, settings.postprandial_minutes)
@@ -530,8 +531,9 @@ def _titrate(
 
     ``ig_days`` is (n, days, samples) of noise-free IG [mg/dL] of the last
     ``titration_window_days``, ``first_meal`` and ``main_meals`` the meal starts of those days
-    (:func:`glucose_readings`); ``baseline_below54`` each participant's run-in % of IG < 54 mg/dL
-    [%]; ``scale`` the current dose scale [1]. Returns the new scale [1].
+    (:func:`glucose_readings`); ``baseline_below54`` each participant's run-in % of IG below
+    ``hypo_below_mg_dl`` (54 mg/dL) [%]; ``scale`` the current dose scale [1]. Returns the new
+    scale [1].
 
     >>> s = TherapySettings()
     >>> day = np.full((3, 14, 288), 110.0); day[2] = 200.0  # in target ×2, out of target
@@ -540,9 +542,9 @@ def _titrate(
     [0.8, 0.4, 0.55]
     """
     fails = titration_criteria(ig_days, first_meal, main_meals, settings).sum(axis=1)
-    out = fails >= settings.criteria_to_act
-    below54 = 100.0 * (ig_days < 54.0).mean(axis=(1, 2))
-    hypo = below54 > baseline_below54 + settings.hypo_margin_pct
+    out = fails >= settings.criteria_to_act  # [A] several criteria must agree
+    below = 100.0 * (ig_days < settings.hypo_below_mg_dl).mean(axis=(1, 2))
+    hypo = below > baseline_below54 + settings.hypo_margin_pct
     on = scale > 0
     new = scale.copy()
     down = on & (hypo | ~out)
@@ -897,7 +899,7 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
         if day > 0 and day % therapy.titration_interval_days == 0:
             lo = max(k - therapy.titration_window_days, 0)
             run_in_ig = t.ig5[:, day_numbers < 0, :].reshape(n, -1)
-            base_below54 = 100.0 * (run_in_ig < 54.0).mean(axis=1)
+            base_below54 = 100.0 * (run_in_ig < therapy.hypo_below_mg_dl).mean(axis=1)
             scale = _titrate(
                 scale,
                 t.ig5[:, lo:k, :],
