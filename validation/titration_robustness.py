@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---|---|---|---|---|---|",
     ]
     failures: list[str] = []
+    unmoved: list[str] = []
     values = asdict(base)
     for name in fields:
         default = values[name]
@@ -108,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
             moved: float | int = default * (1.0 + sign * STEP)
             if isinstance(default, int):
                 moved = max(1, round(moved))
+            if moved == default:
+                unmoved.append(
+                    f"`{name}` ({default:g} × {1.0 + sign * STEP:g} rounds to {moved:g})"
+                )
             n, _ = independent(replace(base, **{name: moved}))
             change = n - n0
             bad = abs(change) > limit
@@ -122,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         OUT.write_text(
             "\n".join([*lines, "", "(incomplete: run interrupted)", ""]), encoding="utf-8"
         )
+    if unmoved:
+        lines += ["", "Not moved by the rounding of whole numbers: " + "; ".join(unmoved) + "."]
     lines += [
         "",
         (
