@@ -147,7 +147,8 @@ def test_titration_rule_steps() -> None:
     # is 2 weeks: fasting fails with more than 3 × 2 = 6 days > 126 mg/dL, post-prandial with more
     # than 4 × 2 = 8 readings > 180 mg/dL, CGM with more than 25 % of samples > 180 mg/dL. Out of
     # target = at least 2 of the 3 fail. Run-in % < 54 mg/dL: 0.5 for everyone (hypo cut above
-    # 0.5 + 3 = 3.5 %).
+    # 0.5 + 3 = 3.5 %); run-in mean 180 mg/dL unless given (in target, weaning needs a window mean
+    # below 180 − 20 = 160 mg/dL; every window here is below 135 mg/dL unless out of target).
     s = TherapySettings()
     cases: list[tuple[str, float, np.ndarray, float]] = []
 
@@ -188,13 +189,19 @@ def test_titration_rule_steps() -> None:
     cases.append(("off insulin, fasting + post-prandial fail → restart", 0.0, diary, 0.5))
     cases.append(("off insulin, CGM fails alone → stays off", 0.0, tar, 0.0))
     cases.append(("full dose, out of target → stays at max_scale 1", 1.0, _window(200.0), 1.0))
+    no_graft = len(cases)
+    cases.append(("in target, only 15 below the run-in (125) → dose kept", 1.0, _window(), 1.0))
+    cases.append(("in target, 20 below the run-in (130) is not more → kept", 1.0, _window(), 1.0))
+    cases.append(("in target, 21 below the run-in (131) → wean", 1.0, _window(), 0.8))
 
     n = len(cases)
     ig = np.stack([c[2] for c in cases])
     first = np.full((n, 14), 420, dtype=np.int64)
     main = np.tile(np.array([420, 720, 1080], dtype=np.int64), (n, 14, 1))
     scale = np.array([c[1] for c in cases])
-    got = _titrate(scale, ig, first, main, np.full(n, 0.5), s).round(6)
+    run_in = np.full(n, 180.0)
+    run_in[no_graft : no_graft + 3] = [125.0, 130.0, 131.0]
+    got = _titrate(scale, ig, first, main, run_in, np.full(n, 0.5), s).round(6)
     for (label, _, _, want), value in zip(cases, got.tolist(), strict=True):
         assert value == pytest.approx(want), label
 
@@ -210,7 +217,9 @@ def test_titration_no_meal_no_reading() -> None:
     first = np.full((2, 14), 420, dtype=np.int64)
     main = np.tile(np.array([420, 720, 1080], dtype=np.int64), (2, 14, 1))
     first[1, :2], main[1, :2, :] = -1, -1
-    got = _titrate(np.array([0.5, 0.5]), ig, first, main, np.zeros(2), TherapySettings())
+    got = _titrate(
+        np.array([0.5, 0.5]), ig, first, main, np.full(2, 180.0), np.zeros(2), TherapySettings()
+    )
     assert got.round(6).tolist() == [0.55, 0.4]
 
 

@@ -168,8 +168,11 @@ class TherapySettings:
       after hypoglycaemia, ADA Standards of Care, section 9 [U]);
     * else out of target: raised by ``increase_by`` (10 %; ADA: 10–15 % once or twice weekly [U]),
       never above ``max_scale`` (1, the participant's own pre-infusion therapy);
-    * else (in target on insulin) lowered by ``reduce_by`` — the islet-transplant weaning: insulin
-      is tapered while the glycaemic criteria hold [A];
+    * else in target with a mean IG more than ``wean_below_run_in_mg_dl`` (20 mg/dL) below the
+      run-in's (the graft has lowered glycaemia): lowered by ``reduce_by`` — the islet-transplant
+      weaning, insulin tapered while the glycaemic criteria hold [A; relative to the run-in so that
+      a participant without graft function keeps the dose that held them there]; otherwise the
+      dose is kept;
     * a dose below ``stop_below_scale`` (0.15) stops insulin if glycaemia is in target, else it
       stays at 0.15 (insulin independent by the rule);
     * off insulin, out of target restarts insulin at ``restart_scale`` (0.5: recipients who
@@ -198,6 +201,7 @@ class TherapySettings:
     criteria_to_act: int = 2
     hypo_below_mg_dl: float = 54.0
     hypo_margin_pct: float = 3.0
+    wean_below_run_in_mg_dl: float = 20.0
     reduce_by: float = 0.2
     increase_by: float = 0.1
     stop_below_scale: float = 0.15
@@ -524,6 +528,7 @@ def _titrate(
     ig_days: FloatArray,
     first_meal: NDArray[np.int64],
     main_meals: NDArray[np.int64],
+    baseline: FloatArray,
     baseline_below54: FloatArray,
     settings: TherapySettings,
 ) -> FloatArray:
@@ -531,23 +536,27 @@ def _titrate(
 
     ``ig_days`` is (n, days, samples) of noise-free IG [mg/dL] of the last
     ``titration_window_days``, ``first_meal`` and ``main_meals`` the meal starts of those days
-    (:func:`glucose_readings`); ``baseline_below54`` each participant's run-in % of IG below
+    (:func:`glucose_readings`); ``baseline`` each participant's run-in mean IG [mg/dL] and
+    ``baseline_below54`` their run-in % of IG below
     ``hypo_below_mg_dl`` (54 mg/dL) [%]; ``scale`` the current dose scale [1]. Returns the new
     scale [1].
 
     >>> s = TherapySettings()
     >>> day = np.full((3, 14, 288), 110.0); day[2] = 200.0  # in target ×2, out of target
     >>> meals = np.full((3, 14), 420); main = np.tile([420, 720, 1080], (3, 14, 1))
-    >>> _titrate(np.array([1.0, 0.5, 0.5]), day, meals, main, np.zeros(3), s).round(6).tolist()
-    [0.8, 0.4, 0.55]
+    >>> run_in = np.array([150.0, 120.0, 150.0])   # 40 and 10 mg/dL above the window's 110
+    >>> _titrate(np.array([1.0, 0.5, 0.5]), day, meals, main, run_in, np.zeros(3), s).round(6).tolist()
+    [0.8, 0.5, 0.55]
     """
     fails = titration_criteria(ig_days, first_meal, main_meals, settings).sum(axis=1)
     out = fails >= settings.criteria_to_act  # [A] several criteria must agree
     below = 100.0 * (ig_days < settings.hypo_below_mg_dl).mean(axis=(1, 2))
     hypo = below > baseline_below54 + settings.hypo_margin_pct
+    # weaning: in target and glycaemia lower than before the infusion (the graft's effect) [A]
+    wean = ~out & (ig_days.mean(axis=(1, 2)) < baseline - settings.wean_below_run_in_mg_dl)
     on = scale > 0
     new = scale.copy()
-    down = on & (hypo | ~out)
+    down = on & (hypo | wean)
     up = on & ~hypo & out & (scale < settings.max_scale)
     new[down] *= 1.0 - settings.reduce_by
     new[up] = np.minimum(new[up] * (1.0 + settings.increase_by), settings.max_scale)
@@ -905,6 +914,7 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
                 t.ig5[:, lo:k, :],
                 t.first_meal[:, lo:k],
                 t.main_meals[:, lo:k, :],
+                run_in_ig.mean(axis=1),
                 base_below54,
                 therapy,
             )
