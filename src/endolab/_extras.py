@@ -17,8 +17,8 @@ cdisc     pyreadstat                                  SAS XPORT files (``trial e
                                                       xpt``, ``trial import-sdtm`` of .xpt)
 fhir      fhir.resources                              HL7 FHIR CGM Bundles (``cgm fhir export``/
                                                       ``import``)
-xlsx      openpyxl                                    Excel device exports (Tidepool xlsx,
-                                                      Glooko/Diasend xlsx)
+xlsx      openpyxl, python-calamine                   Excel device exports (Tidepool xlsx,
+                                                      Glooko/Diasend xlsx, Diasend .xls)
 all       every extra above                           ``make run`` / ``make test``
 ========  ==========================================  ============================================
 
@@ -55,7 +55,7 @@ EXTRAS: Final[dict[str, tuple[str, ...]]] = {
     "dask": ("dask", "distributed"),
     "cdisc": ("pyreadstat", "narwhals"),
     "fhir": ("fhir", "fhir_core"),
-    "xlsx": ("openpyxl", "et_xmlfile"),
+    "xlsx": ("openpyxl", "et_xmlfile", "python_calamine"),
 }
 
 

@@ -1,4 +1,5 @@
-"""The jinja2 environment of endolab's HTML outputs (the trial report, the clinic AGP report).
+"""The jinja2 environment of endolab's HTML outputs (the trial report, the clinic AGP report, the
+web app's pages).
 
 One environment per template folder (package data beside the module that renders it), each with
 autoescape on: a value is text and is escaped where it is written, and an undefined name is an
@@ -18,8 +19,12 @@ __all__ = ["environment", "render"]
 
 
 @cache
-def environment(directory: Path) -> jinja2.Environment:
-    """The (cached) jinja2 environment of the templates in ``directory``, autoescape on."""
+def environment(directory: Path, *, trim: bool = False) -> jinja2.Environment:
+    """The (cached) jinja2 environment of the templates in ``directory``, autoescape on.
+
+    ``trim``: a block tag takes the newline after it and the spaces before it away
+    (``trim_blocks`` and ``lstrip_blocks``; the web app's templates are written for it).
+    """
     import jinja2
 
     return jinja2.Environment(
@@ -27,6 +32,8 @@ def environment(directory: Path) -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
+        trim_blocks=trim,
+        lstrip_blocks=trim,
     )
 
 

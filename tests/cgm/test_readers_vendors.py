@@ -120,15 +120,79 @@ def test_libre_spanish_header() -> None:
     assert describe_file(data, name="es.csv").variant == "es"
 
 
-@pytest.mark.parametrize("language", ["fr", "it"])
-def test_libre_french_and_italian_column_maps(language: str) -> None:
-    # [A] the French and Italian names of VARIABLE_MAP are not from a published export (only the
-    # French timestamp name is): this checks that the map is applied, not the vendor's wording
-    names = {c: v for v, c in VARIABLE_MAP[language].items()}
-    header = f"A,B,{names['time']},{names['record_type']},{names['historic']} mmol/L"
-    data = _libre(header, ["Libre,1,25/01/2024 08:00,0,7.0", "Libre,1,25/01/2024 08:15,0,7.5"])
-    frame = read_cgm(data, name="x.csv")
-    assert frame["gl"].to_list() == pytest.approx([126.0, 135.0])  # 7.0 × 18, 7.5 × 18
+#: French header: the 19 columns of a French export in order, as listed by a public pandera schema
+#: that validates French LibreView exports (code search); "Horodatage de l'appareil" and
+#: "Historique de la glycémie mg/dL" are also read by two other public readers of French exports.
+FR_HEADER = (
+    "Appareil,Numéro de série,Horodatage de l'appareil,Type d'enregistrement,"
+    "Historique de la glycémie mg/dL,Numérisation de la glycémie mg/dL,"
+    "Insuline à action rapide sans valeur numérique,Insuline à action rapide (unités),"
+    "Alimentation sans valeur numérique,Glucides (grammes),Glucides (portions),"
+    "Insuline à action longue sans valeur numérique,Insuline à action longue (unités),Remarques,"
+    "Glycémie par bandelette mg/dL,Cétone mmol/L,Insuline repas (unités),"
+    "Correction insuline (unités),Insuline modifiée par l'utilisateur (unités)"
+)
+#: Italian header: "Dispositivo", "Timestamp del dispositivo" and "Storico del glucosio mg/dL" as
+#: four public scripts reading Italian exports name them (code search). [A] The other names are
+#: not confirmed by a public source: "Numero di serie" and "Tipo di registrazione" stand in
+#: (the reader takes the column after the timestamp as the record type).
+IT_HEADER = (
+    "Dispositivo,Numero di serie,Timestamp del dispositivo,Tipo di registrazione,"
+    "Storico del glucosio mg/dL"
+)
+
+
+def test_libre_french_export_header() -> None:
+    pad = "," * (FR_HEADER.count(",") - 5)
+    data = _libre(
+        FR_HEADER,
+        [
+            f"FreeStyle LibreLink,A1,14-02-2024 08:00,0,95,{pad}",
+            f"FreeStyle LibreLink,A1,14-02-2024 08:10,1,,101{pad}",  # a scan: skipped
+            f"FreeStyle LibreLink,A1,14-02-2024 08:15,0,LO,{pad}",
+            f"FreeStyle LibreLink,A1,14-02-2024 08:30,0,HI,{pad}",
+        ],
+    )
+    frame = read_cgm(data, name="fr.csv")
+    # three historic rows (type 0): 95 mg/dL, LO → 39 censored −1, HI → 401 censored +1
+    assert frame["gl"].to_list() == [95.0, 39.0, 401.0]
+    assert frame["censored"].to_list() == [0, -1, 1]
+    # 14-02: first field > 12, so day first
+    assert frame["time"][0] == datetime(2024, 2, 14, 8, 0)
+    assert frame["time"][-1] == datetime(2024, 2, 14, 8, 30)
+    found = describe_file(data, name="fr.csv")
+    assert (found.format, found.variant, found.unit) == ("libre", "fr", "mg/dL")
+    assert (found.n_readings, found.n_low, found.n_high) == (3, 1, 1)
+    scans = read_cgm(data, name="fr.csv", include_scans=True)
+    assert scans["gl"].to_list() == [95.0, 101.0, 39.0, 401.0]  # the scan's 101 mg/dL joins
+
+
+def test_libre_italian_export_header() -> None:
+    data = _libre(
+        IT_HEADER,
+        [
+            "FreeStyle Libre 2,B2,25-01-2024 23:45,0,180",
+            "FreeStyle Libre 2,B2,25-01-2024 23:50,6,",  # a note (type 6): skipped
+            "FreeStyle Libre 2,B2,26-01-2024 00:00,0,170",
+        ],
+    )
+    frame = read_cgm(data, name="it.csv")
+    assert frame["gl"].to_list() == [180.0, 170.0]
+    assert frame["time"].to_list() == [datetime(2024, 1, 25, 23, 45), datetime(2024, 1, 26, 0, 0)]
+    found = describe_file(data, name="it.csv")
+    assert (found.format, found.variant, found.unit) == ("libre", "it", "mg/dL")
+    assert found.n_readings == 2
+
+
+def test_libre_record_type_found_after_the_timestamp() -> None:
+    # [A] an Italian header whose record-type column has another name: the column after the
+    # timestamp is the record type, so the type-1 row is skipped and the type-0 row kept
+    header = "Dispositivo,Numero di serie,Timestamp del dispositivo,Tipo,Storico del glucosio mg/dL"
+    data = _libre(header, ["L,1,25/01/2024 08:00,0,150", "L,1,25/01/2024 08:05,1,99"])
+    assert read_cgm(data, name="x.csv")["gl"].to_list() == [150.0]
+    assert [k for k, v in VARIABLE_MAP["it"].items() if v == "time"] == [
+        "Timestamp del dispositivo"
+    ]
 
 
 def test_header_key_ignores_accents_case_and_punctuation() -> None:
@@ -454,14 +518,18 @@ def test_treatments_from_nightscout() -> None:
         {"eventType": "Temp Basal", "created_at": "2024-01-01T12:00:00Z", "absolute": 0.5,
          "duration": 30},
     ]  # fmt: skip
-    t = read_treatments(json.dumps(records).encode(), names=["P03.json"])
-    # 11:00 UTC + 60 min = 12:00; 22:30 UTC + 60 min = 23:30, the same local day
+    with pytest.warns(Warning, match="1 temporary basal"):  # the profile's basal is not read
+        t = read_treatments(json.dumps(records).encode(), names=["P03.json"])
+    # 11:00 UTC + 60 min = 12:00; 22:30 UTC + 60 min = 23:30, the same local day; the temp basal
+    # has no utcOffset: 12:00 UTC as written
     assert t["time"].to_list() == [
+        datetime(2024, 1, 1, 12, 0),
         datetime(2024, 1, 1, 12, 0),
         datetime(2024, 1, 1, 12, 0),
         datetime(2024, 1, 1, 23, 30),
     ]
-    assert insulin_daily_totals(t).rows() == [("P03", date(2024, 1, 1), 6.0)]  # 4.5 + 1.5
+    # 4.5 + 1.5 U of boluses + the temp basal 0.5 U/h × 30 min = 0.25 U
+    assert insulin_daily_totals(t).rows() == [("P03", date(2024, 1, 1), 6.25)]
 
 
 def test_treatments_from_tidepool_split_basal_at_midnight() -> None:

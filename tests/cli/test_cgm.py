@@ -203,3 +203,30 @@ def test_metrics_window_errors(tmp_path: Path) -> None:
     assert result.exit_code == 3 and "needs --day0" in result.stderr
     result = runner.invoke(app, ["cgm", "metrics", src, "--window", "1:5", "--day0", "soon"])
     assert result.exit_code == 2 and "--day0 'soon'" in result.stderr
+
+
+def test_metrics_window_outside_every_reading_is_said(tmp_path: Path) -> None:
+    # every reading of _csv is on 2024-01-01: day 0 from --day0 2024-01-01. A window that holds
+    # none of them was an empty table with exit status 0 and no word why; now one line, exit 3,
+    # and nothing written (docs/cli.md: a value that validation rejects)
+    src = str(_csv(tmp_path))
+    out = tmp_path / "m.csv"
+    for window, day0, said in (
+        (["--window", "2030-01-01:2030-01-14"], [], "falls on these dates (inclusive)"),
+        (["--window", "2023-12-31:2023-12-31"], [], "falls on these dates (inclusive)"),
+        (["--window", "1:5"], ["--day0", "2024-01-01"], "falls on days 1 to 5 counted from --day0"),
+        (["--window", "-3:-1"], ["--day0", "2024-01-01"], "on days -3 to -1"),
+    ):
+        for extra in ([], ["--json"], ["--by", "day"], ["--out", str(out)]):
+            result = runner.invoke(app, ["cgm", "metrics", src, *window, *day0, *extra])
+            assert result.exit_code == 3, (window, extra, result.output)
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("error: E_WINDOW_EMPTY: --window '")
+            assert said in lines[0] and "nothing to compute" in lines[0]
+            assert result.stdout == "" and not out.exists()
+    # the window's last day is the readings' day: a result (each subject has its 7 readings)
+    result = runner.invoke(
+        app, ["cgm", "metrics", src, "--window", "-3:0", "--day0", "2024-01-01", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [r["n_readings"] for r in json.loads(result.stdout)["rows"]] == [7, 7]

@@ -144,6 +144,11 @@ CASES: dict[int, list[Case]] = {
             lambda d: _cli(["trial", "simulate", "--out", "t", "--format", "xml"], d),
             "--format must be csv or parquet",
         ),
+        (
+            "a name outside a fixed list",
+            lambda d: _cli(["sim", "patient", "--id", "adult#999"], d),
+            "E_UNKNOWN_PATIENT: unknown virtual patient 'adult#999'",
+        ),
         ("unknown command", lambda d: _cli(["nosuch"], d), "No such command"),
         (
             "missing extra",
@@ -172,6 +177,13 @@ CASES: dict[int, list[Case]] = {
             "an operating-system error on a path",
             lambda d: _cli(["cgm", "metrics", str(d / ("a" * 300 + ".csv"))], d),
             "the file system allows at most 255",
+        ),
+        (
+            "a window that holds no reading",
+            lambda d: _cli(
+                ["cgm", "metrics", str(_cgm(d)), "--window", "2030-01-01:2030-01-02"], d
+            ),
+            "E_WINDOW_EMPTY",
         ),
         (
             "a seed outside the range",

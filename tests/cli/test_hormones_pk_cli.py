@@ -17,10 +17,10 @@ BASE = ["hormones", "pk", "--ester", "cypionate", "--dose-mg", "120", "--every-d
 
 
 def test_json_is_the_librarys_result() -> None:
-    result = runner.invoke(app, [*BASE, "--lab", "650@3.5d", "--json"])
+    result = runner.invoke(app, [*BASE, "--lab", "650ng/dL@3.5d", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    lib = protocol("cypionate", 120, 7, labs=["650@3.5d"]).to_dict()
+    lib = protocol("cypionate", 120, 7, labs=["650ng/dL@3.5d"]).to_dict()
     for key in ("trough_ng_dl", "peak_ng_dl", "mean_ng_dl", "fluctuation_index", "fit_scale"):
         assert data[key] == lib[key]
     assert data["labs"][0]["measured_ng_dl"] == 650
@@ -33,7 +33,7 @@ def test_json_is_the_librarys_result() -> None:
 
 
 def test_human_output_has_units_and_the_disclaimer() -> None:
-    result = runner.invoke(app, [*BASE, "--lab", "650@3.5d", "--lab", "900@1d"])
+    result = runner.invoke(app, [*BASE, "--lab", "650ng/dL@3.5d", "--lab", "900ng/dL@1d"])
     assert result.exit_code == 0, result.output
     out = result.stdout
     for text in ("Trough", "Peak", "Cavg", "ng/dL", "days", "Fitted to your labs", "pg/mL"):
@@ -49,8 +49,10 @@ def test_human_output_has_units_and_the_disclaimer() -> None:
         (["--dose-mg", "abc"], 2),
         (["--dose-mg", "-5"], 3),
         (["--lab", "650"], 2),
-        (["--lab", "650@9d"], 3),
-        (["--lab", "5000@2d"], 3),
+        (["--lab", "650@3.5d"], 2),
+        (["--lab", "650pg/mL@3.5d"], 2),
+        (["--lab", "650ng/dL@9d"], 3),
+        (["--lab", "5000ng/dL@2d"], 3),
         (["--start", "2026-13-01"], 2),
         (["--seed", "-1"], 3),
     ],
@@ -86,7 +88,7 @@ def test_runs_on_the_core_install_without_scipy_or_matplotlib() -> None:
     code = (
         "import sys; sys.modules['scipy'] = None; sys.modules['matplotlib'] = None\n"
         "from endolab.hormones.pk import protocol\n"
-        "r = protocol('cypionate', 60, 3.5, labs=['650@3.5d', '900@1d'])\n"
+        "r = protocol('cypionate', 60, 3.5, labs=['650ng/dL@3.5d', '900ng/dL@1d'])\n"
         "print(round(r.fit.scale, 3))\n"
     )
     out = subprocess.run(
@@ -135,8 +137,10 @@ def test_tables_are_the_library_presentation() -> None:
     from endolab.hormones import presentation as show
     from endolab.hormones.pk_view import protocol_facts, protocol_rows
 
-    out = runner.invoke(app, [*BASE, "--lab", "650@3.5d", "--lab", "900@1d"]).stdout.splitlines()
-    res = protocol("cypionate", 120, 7, labs=["650@3.5d", "900@1d"])
+    out = runner.invoke(
+        app, [*BASE, "--lab", "650ng/dL@3.5d", "--lab", "900ng/dL@1d"]
+    ).stdout.splitlines()
+    res = protocol("cypionate", 120, 7, labs=["650ng/dL@3.5d", "900ng/dL@1d"])
     assert res.fit is not None
     assert out[0] == show.pk_headline(res)
     assert show.pk_fit_headline(res.fit) in out

@@ -119,8 +119,11 @@ def test_sim_patient_trace_and_errors(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert out.is_file() and out.with_suffix(".png").is_file()
     assert len(out.read_text().splitlines()) == 1441
+    # a name outside the fixed list of patients is a parse error, as an unknown syringe or ester
+    # (docs/cli.md, "Exit status": 2); it was 3 before
     r = runner.invoke(app, ["sim", "patient", "--id", "adult#999"])
-    assert r.exit_code == 3 and "unknown virtual patient 'adult#999'" in r.stderr
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith("error: E_UNKNOWN_PATIENT: unknown virtual patient 'adult#999'")
     r = runner.invoke(app, ["sim", "patient", "--id", "adult#001", "--days", "0"])
     assert r.exit_code == 3 and "days must be" in r.stderr
 

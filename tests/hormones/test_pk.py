@@ -164,6 +164,44 @@ def test_undecanoate_cavg_matches_the_aveed_label() -> None:
     assert res.mean_low_ng_dl < 568 < res.mean_high_ng_dl
 
 
+# Published values with a stated SD: the model (the cohort's typical man) within 1 SD of the
+# cohort's mean (the rule of validation/pk_published.py and docs/methods/hormones.md §9).
+#: Mean age of the 750-mg undecanoate programme (0, 4 weeks, then every 10 weeks): 54.2 ± 0.90 y
+#: (mean ± SE, 116 completers), Morgentaler A et al., J Urol 2008 (abstract).
+AVEED_PROGRAMME_AGE = 54.2
+
+
+@pytest.mark.parametrize(("weight_kg", "mean", "sd"), [(70, 568, 139), (110, 426, 104)])
+def test_undecanoate_cavg_within_1_sd_of_the_aveed_label_at_the_cohorts_age(
+    weight_kg: float, mean: float, sd: float
+) -> None:
+    # AVEED US prescribing information 12.3: Cavg 568 ± 139 ng/dL (65–100 kg) and 426 ± 104 ng/dL
+    # (≥ 100 kg), mean ± SD; the model at the programme's mean age (Coviello's age factor).
+    r = Regimen.build(
+        "undecanoate", 750, 70, body_weight_kg=weight_kg, age_years=AVEED_PROGRAMME_AGE
+    )
+    assert abs(steady_state(r).mean_ng_dl - mean) <= sd
+
+
+def test_undecanoate_third_injection_within_1_sd_morgentaler_2008() -> None:
+    # Morgentaler 2008 (abstract): 750 mg at weeks 0, 4 and 14; over the 70 days after the week-14
+    # injection Cavg 494.9 ± 141.46 and Cmax 890.6 ± 345.11 ng/dL (mean ± SD). Not a steady state:
+    # the three doses are superposed at their own times (linearity).
+    r = Regimen.build("undecanoate", 750, 28, age_years=AVEED_PROGRAMME_AGE)
+    t = np.linspace(98.0, 168.0, 7001)
+    c = simulate(r, t, n_doses=2) + simulate(r, t - 98.0, n_doses=1)
+    cavg = float(np.trapezoid(c, t)) / 70.0
+    assert abs(cavg - 494.9) <= 141.46
+    assert abs(float(c.max()) - 890.6) <= 345.11
+
+
+def test_sc_enanthate_75_mg_within_1_sd_kaminetsky_2019() -> None:
+    # Kaminetsky et al., 52-week registration study of the SC autoinjector (abstract): 150 men
+    # started on 75 mg weekly (doses adjusted 50–100 mg at week 7); Cavg at week 12
+    # 553.3 ± 127.29 ng/dL (mean ± SD). The IM constants are applied to SC [A].
+    assert abs(steady_state(Regimen.build("enanthate", 75, 7)).mean_ng_dl - 553.3) <= 127.29
+
+
 @pytest.mark.parametrize(("dose_mg", "mean_ng_dl"), [(50, 422.4), (100, 895.5)])
 def test_weekly_sc_enanthate_inside_the_band_kaminetsky_2015(
     dose_mg: int, mean_ng_dl: float
@@ -173,6 +211,26 @@ def test_weekly_sc_enanthate_inside_the_band_kaminetsky_2015(
     # and 100 mg. The IM constants are applied to SC [A]; the published mean lies in the model's band.
     res = steady_state(Regimen.build("enanthate", dose_mg, 7))
     assert res.mean_low_ng_dl < mean_ng_dl < res.mean_high_ng_dl
+
+
+@pytest.mark.parametrize(
+    ("dose_mg", "what", "low", "high"),
+    [(50, "peak", 388, 825), (50, "24 h", 263, 640), (100, "24 h", 526, 1420)],
+)
+def test_weekly_sc_enanthate_week_6_inside_the_published_ranges(
+    dose_mg: int, what: str, low: float, high: float
+) -> None:
+    # Kaminetsky et al., Endocrine Society 2014 abstract SUN-0056 (DOI
+    # 10.1210/endo-meetings.2014.RE.12.SUN-0056): SC testosterone enanthate weekly for 6 weeks,
+    # 10 hypogonadal men per arm; at week 6, 50 mg: Cmax 624 ng/dL (range 388–825) and T 24 h after
+    # the dose 421 ng/dL (range 263–640); 100 mg: T 24 h after the dose 1042 ng/dL (range
+    # 526–1420). The model (IM constants [A], 70 kg, endogenous 0) lies inside each range.
+    reg = Regimen.build("enanthate", dose_mg, 7)
+    if what == "peak":
+        value = steady_state(reg).peak_ng_dl
+    else:
+        value = float(simulate(reg, np.array([7.0 * 60 + 1.0]), n_doses=61)[0])
+    assert low <= value <= high
 
 
 def test_cypionate_single_dose_peaks_on_days_2_to_5_nankin_1987() -> None:
@@ -299,7 +357,7 @@ def test_weekly_labs_move_the_half_life_towards_the_truth_only_partly() -> None:
 
 def test_fit_narrows_the_band() -> None:
     r = protocol("enanthate", 100, 7)
-    f = protocol("enanthate", 100, 7, labs=["600@0d", "900@2d", "700@5d"])
+    f = protocol("enanthate", 100, 7, labs=["600ng/dL@0d", "900ng/dL@2d", "700ng/dL@5d"])
     assert f.fit is not None
     width = f.pk.mean_high_ng_dl / f.pk.mean_low_ng_dl
     assert width < r.pk.mean_high_ng_dl / r.pk.mean_low_ng_dl
@@ -336,14 +394,28 @@ def test_out_of_range_point_is_reported_not_predicted() -> None:
 
 
 def test_lab_parsing() -> None:
-    assert parse_lab("650@3.5d", 7) == Lab(650.0, 3.5)
-    assert parse_lab(" 650 @ 84 h ", 7) == Lab(650.0, 3.5)
+    assert parse_lab("650ng/dL@3.5d", 7) == Lab(650.0, 3.5)
+    assert parse_lab(" 650 ng/dL @ 84 h ", 7) == Lab(650.0, 3.5)
     with pytest.raises(ParseError):
         parse_lab("650", 7)
+
+
+def test_lab_unit_is_explicit() -> None:
+    # 22.5 nmol/L × 28.84 ng/dL per nmol/L (ISSAM factor) = 648.9 ng/dL, written out by hand
+    assert parse_lab("22.5nmol/L@84h", 7).total_t_ng_dl == pytest.approx(648.9)
+    assert parse_lab("22.5 NMOL/L@3.5d", 7).total_t_ng_dl == pytest.approx(648.9)
+    # a bare number is refused, not guessed: 650 could be ng/dL, 22.5 nmol/L
+    with pytest.raises(ParseError) as e:
+        parse_lab("650@3.5d", 7)
+    assert e.value.code == "E_LAB_UNIT" and "650ng/dL@3.5d" in str(e.value)
+    with pytest.raises(ParseError):
+        parse_lab("650mg@3.5d", 7)  # not a unit of total T
     with pytest.raises(InputError):
-        parse_lab("650@8d", 7)
+        parse_lab("200nmol/L@1d", 7)  # 5768 ng/dL, above the accepted 3000 ng/dL
     with pytest.raises(InputError):
-        parse_lab("20@1d", 7)  # below 50 ng/dL
+        parse_lab("650ng/dL@8d", 7)
+    with pytest.raises(InputError):
+        parse_lab("20ng/dL@1d", 7)  # below 50 ng/dL
 
 
 @pytest.mark.parametrize(

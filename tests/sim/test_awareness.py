@@ -9,7 +9,12 @@ import pytest
 
 import endolab.sim.runner as runner
 from endolab.sim.model import T_DETECT_PROB, T_RESCUE_BELOW
-from endolab.sim.population import BehaviourSettings, ScreeningSettings
+from endolab.sim.population import (
+    Behaviour,
+    BehaviourSettings,
+    ScreeningSettings,
+    restored_awareness,
+)
 
 
 @pytest.mark.slow
@@ -42,3 +47,25 @@ def test_each_day_the_therapy_rows_follow_the_graft_fraction(
     # moved the threshold above the impaired 50 mg/dL (how far depends on the fitted potency)
     assert seen[0][1].tolist() == [s.impaired_detect_below_mg_dl] * 2
     assert (seen[-1][0] > 0.0).all() and (seen[-1][1] > s.impaired_detect_below_mg_dl).all()
+
+
+def test_restoration_is_proportional_to_f_over_r_by_hand() -> None:
+    # [behaviour] awareness_restored_at_graft_fraction R [A]; hand calculation with R = 0.5:
+    # F = 0.1 → w = 0.2: threshold 50 + 0.2·(70 − 50) = 54 mg/dL, probability 0.9 + 0.2·0.1 = 0.92;
+    # F = 0.4 → w = 0.8: 66 mg/dL, 0.98; F = 0.75 → w = min(1.5, 1) = 1: 70 mg/dL, 1.0;
+    # an aware person (last) keeps 70 mg/dL and 1.0 whatever F is
+    n = 4
+    beh = Behaviour(np.ones(n), np.ones(n), np.array([True, True, True, False]),
+                    np.array([50.0, 50.0, 50.0, 70.0]), np.array([0.9, 0.9, 0.9, 1.0]))  # fmt: skip
+    f = np.array([0.1, 0.4, 0.75, 0.1])
+    below, prob = restored_awareness(
+        f, beh, BehaviourSettings(awareness_restored_at_graft_fraction=0.5)
+    )
+    np.testing.assert_allclose(below, [54.0, 66.0, 70.0, 70.0])
+    np.testing.assert_allclose(prob, [0.92, 0.98, 1.0, 1.0])
+    # R = 0 switches the restoration off: the impaired values stay at any F
+    below, prob = restored_awareness(
+        f, beh, BehaviourSettings(awareness_restored_at_graft_fraction=0.0)
+    )
+    np.testing.assert_allclose(below, [50.0, 50.0, 50.0, 70.0])
+    np.testing.assert_allclose(prob, [0.9, 0.9, 0.9, 1.0])

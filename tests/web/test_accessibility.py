@@ -38,9 +38,9 @@ STATES = {
     "embed-hormones-result": "/embed/hormones?total_t=650&age=45",
     "embed-hcg": "/embed/hcg",
     "embed-hcg-plan": f"/embed/hcg?{HCG_PLAN}",
-    "hormones-protocol": "/hormones?tab=protocol&ester=cypionate&dose_mg=60&every_days=3.5&lab=650%4084h&ester_b=enanthate&dose_mg_b=250&every_days_b=14",
+    "hormones-protocol": "/hormones?tab=protocol&ester=cypionate&dose_mg=60&every_days=3.5&lab=650ng%2FdL%4084h&ester_b=enanthate&dose_mg_b=250&every_days_b=14",
     "hormones-protocol-error": "/hormones?tab=protocol&dose_mg=abc&every_days=7",
-    "embed-hormones-protocol": "/embed/hormones?tab=protocol&ester=cypionate&dose_mg=60&every_days=3.5&lab=650%4084h&ester_b=enanthate&dose_mg_b=250&every_days_b=14",
+    "embed-hormones-protocol": "/embed/hormones?tab=protocol&ester=cypionate&dose_mg=60&every_days=3.5&lab=650ng%2FdL%4084h&ester_b=enanthate&dose_mg_b=250&every_days_b=14",
 }
 RESULTS: dict[str, dict[str, Any]] = {}
 

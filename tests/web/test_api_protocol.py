@@ -30,7 +30,7 @@ def test_equals_the_cli_json_with_labs_and_a_comparison(client: TestClient) -> N
             "ester": "cypionate",
             "dose_mg": 60,
             "every_days": 3.5,
-            "labs": ["650@84h", "800@1d"],
+            "labs": ["650ng/dL@84h", "800ng/dL@1d"],
             "age": 52,
             "compare": {"ester": "enanthate", "dose_mg": 250, "every_days": 14},
         },
@@ -38,7 +38,7 @@ def test_equals_the_cli_json_with_labs_and_a_comparison(client: TestClient) -> N
     assert r.status_code == 200, r.text
     cli = cli_json(
         "--ester", "cypionate", "--dose-mg", "60", "--every-days", "3.5",
-        "--lab", "650@84h", "--lab", "800@1d", "--age", "52",
+        "--lab", "650ng/dL@84h", "--lab", "800ng/dL@1d", "--age", "52",
         "--compare", "ester=enanthate,dose=250,every=14",
     )  # fmt: skip
     assert r.json() == cli
@@ -65,7 +65,11 @@ def test_equals_the_cli_json_with_labs_and_a_comparison(client: TestClient) -> N
         ({"ester": "cypionate", "dose_mg": 100, "every_days": 0.1}, "every_days", "0.5"),
         ({"ester": "gel", "dose_mg": 50, "every_days": 7}, "interval_days", "daily"),
         ({"ester": "cypionate", "dose_mg": 100, "every_days": 7, "labs": ["650"]}, "lab", "@"),
-        ({"ester": "cypionate", "dose_mg": 100, "every_days": 7, "labs": ["650@9d"]}, "lab", "0–7"),
+        (
+            {"ester": "cypionate", "dose_mg": 100, "every_days": 7, "labs": ["650ng/dL@9d"]},
+            "lab",
+            "0–7",
+        ),
         (
             {"ester": "cypionate", "dose_mg": 100, "every_days": 7, "compare": {"ester": "x"}},
             None,

@@ -268,6 +268,30 @@ def test_cgm_upload_shows_metrics_and_agp(page: Page, server: str, tmp_path: Pat
     shot(page, "cgm-result")
 
 
+def test_cgm_excel_upload_and_the_html_report(page: Page, server: str, tmp_path: Path) -> None:
+    # the file input offers Excel exports ([xlsx] installed); a Tidepool workbook is analysed,
+    # then the same file's clinic report opens as the library's HTML page
+    pytest.importorskip("openpyxl")
+    from tests.cgm.test_readers_xlsx import ROWS_MMOL, _workbook
+
+    book = tmp_path / "tp.xlsx"
+    book.write_bytes(_workbook(ROWS_MMOL))
+    page.goto(f"{server}/cgm")
+    accept = page.get_attribute("input[type=file]", "accept") or ""
+    assert {".xlsx", ".xls"} <= set(accept.split(","))
+    page.set_input_files("input[type=file]", str(book))
+    page.click("text=Analyse")
+    # 109, 262, Low, High: one of four in 70–180 mg/dL → 25 %
+    expect(page.locator('tr[data-id="tp"] td[data-col="tir_70_180"]')).to_have_text("25.0")
+    page.set_input_files("input[type=file]", str(book))
+    page.fill("input[name=compare]", "2024-03-01:2024-03-01")
+    page.click("text=Clinic AGP report (HTML)")
+    expect(page.locator("h1")).to_have_text("AGP Report: Continuous Glucose Monitoring")
+    expect(page.locator("td[data-metric=tir_70_180]")).to_have_text("25.0 %")
+    expect(page.locator("img[alt='AGP report page of tp']")).to_be_visible()
+    shot(page, "cgm-report-html")
+
+
 @pytest.mark.parametrize(
     ("path", "name", "width"),
     [

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page  # noqa: E402
 
 from endolab.hormones.pk import ProtocolResult, protocol  # noqa: E402
 
-QUERY = "tab=protocol&ester=cypionate&dose_mg=60&every_days=3.5&lab=650%4084h&age=52"
+QUERY = "tab=protocol&ester=cypionate&dose_mg=60&every_days=3.5&lab=650ng%2FdL%4084h&age=52"
 COMPARE = "&ester_b=enanthate&dose_mg_b=250&every_days_b=14"
 
 
@@ -33,7 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def lib() -> ProtocolResult:
     """The library's result for QUERY (same inputs, same seed 0)."""
-    return protocol("cypionate", "60", "3.5", labs=["650@84h"], age="52")
+    return protocol("cypionate", "60", "3.5", labs=["650ng/dL@84h"], age="52")
 
 
 def _points(d: str) -> list[tuple[float, float]]:
@@ -162,7 +162,7 @@ def test_works_without_javascript(browser: Browser, server: str, lib: ProtocolRe
     page.fill("#dose_mg", "60")
     page.fill("#every_days", "3.5")
     page.locator("summary", has_text="Your labs").click()
-    page.locator("input[name='lab']").first.fill("650@84h")
+    page.locator("input[name='lab']").first.fill("650ng/dL@84h")
     page.locator("summary", has_text="More about you").click()
     page.fill("input[name='age']", "52")
     page.click("button[type='submit']")

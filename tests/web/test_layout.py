@@ -36,8 +36,8 @@ STATES = {
     "embed-hormones-empty": "/embed/hormones",
     "embed-hcg": f"/embed/hcg?{HCG_PLAN}",
     "embed-hcg-default": "/embed/hcg",
-    "hormones-protocol": "/hormones?tab=protocol&ester=cypionate&dose_mg=60&every_days=3.5&lab=650%4084h&ester_b=enanthate&dose_mg_b=250&every_days_b=14",
-    "embed-hormones-protocol": "/embed/hormones?tab=protocol&ester=cypionate&dose_mg=60&every_days=3.5&lab=650%4084h&ester_b=enanthate&dose_mg_b=250&every_days_b=14",
+    "hormones-protocol": "/hormones?tab=protocol&ester=cypionate&dose_mg=60&every_days=3.5&lab=650ng%2FdL%4084h&ester_b=enanthate&dose_mg_b=250&every_days_b=14",
+    "embed-hormones-protocol": "/embed/hormones?tab=protocol&ester=cypionate&dose_mg=60&every_days=3.5&lab=650ng%2FdL%4084h&ester_b=enanthate&dose_mg_b=250&every_days_b=14",
 }
 
 OVERFLOW = """() => {

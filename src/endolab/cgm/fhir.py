@@ -12,7 +12,13 @@ FHIR R4; canonical ``http://hl7.org/fhir/uv/cgm``) defines a ``transaction`` Bun
 * **GMI** (97506-0, ``%``), **CV** (104638-2, ``%``), **days of wear** (104636-6, UCUM ``d``) and
   **sensor active percentage** (104637-4, ``%``);
 * and the **sensor readings**: one Observation per reading (LOINC 99504-3, ``mg/dL``; or 105272-9,
-  ``mmol/L``) with ``effectiveDateTime``.
+  ``mmol/L``) with ``effectiveDateTime``;
+* optionally the **CGM Summary PDF Report**, a DiagnosticReport (profile ``cgm-summary-pdf``: code
+  LOINC 107931-8, ``subject``, ``effectivePeriod`` start and end, at least one ``presentedForm``
+  with ``contentType`` ``application/pdf`` and base64 ``data``; ``result`` referencing the CGM
+  Summary Observation), and the **CGM Device** (profile ``cgm-device``: the sensor, not a reader
+  or an app; at least one ``deviceName`` of type ``user-friendly-name`` with the manufacturer and
+  model, at least one ``identifier``, ``serialNumber`` optional).
 
 The values come from :func:`endolab.cgm.compute_metrics` (core set; the bands are the 2019
 consensus bands of docs/methods/cgm.md; this module words no number itself). Choices [A]:
@@ -27,6 +33,11 @@ consensus bands of docs/methods/cgm.md; this module words no number itself). Cho
 * **Subjects.** Each subject is a ``Patient`` with one identifier (system
   :data:`SUBJECT_SYSTEM`, value the subject id) and no other data; references use ``urn:uuid``
   full URLs derived from the subject id (the same input gives the same Bundle).
+* **Devices.** The sensor is not in a CGM file's readings, so a Device is written only when the
+  caller names it (:class:`CGMDevice`); it carries ``patient`` = the subject, and each reading's
+  ``device`` refers to it (both plain R4 elements the IG leaves open), so the import can tell whose
+  sensor it is. The PDF of the DiagnosticReport is the caller's (endolab's clinic AGP report,
+  :func:`endolab.cgm.report.report_pdf`, in ``cgm fhir export --with-report``).
 * **Validation.** The Bundle is validated with the ``fhir.resources`` models (extra ``[fhir]``),
   whose R4B Bundle and Observation have the R4 elements used here; the IG's own rules (codes, units,
   required elements, six summary members) are checked by :func:`check_cgm_bundle`.
@@ -34,10 +45,13 @@ consensus bands of docs/methods/cgm.md; this module words no number itself). Cho
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import polars as pl
@@ -48,14 +62,19 @@ from endolab.errors import DataFileError, InputError
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L
 
 __all__ = [
+    "DEVICE_SYSTEM",
     "IG_CANONICAL",
     "LOINC",
     "SUBJECT_SYSTEM",
+    "CGMDevice",
     "check_cgm_bundle",
+    "devices_from_bundle",
     "fhir_bundle",
     "read_fhir_bundle",
     "readings_table",
+    "reports_from_bundle",
     "summaries_from_bundle",
+    "summary_report_pdfs",
     "validate_r4",
 ]
 
@@ -65,6 +84,36 @@ LOINC_SYSTEM: Final = "http://loinc.org"
 UCUM_SYSTEM: Final = "http://unitsofmeasure.org"
 #: Identifier system of the exported Patient resources (endolab's subject ids) [A].
 SUBJECT_SYSTEM: Final = "urn:endolab:subject-id"
+#: Identifier system of an exported Device when the caller names none [A].
+DEVICE_SYSTEM: Final = "urn:endolab:device-id"
+#: The IG's profiles of the DiagnosticReport (CGM Summary PDF Report) and the Device (the sensor).
+REPORT_PROFILE: Final = "cgm-summary-pdf"
+DEVICE_PROFILE: Final = "cgm-device"
+#: ``DiagnosticReport.category`` of the IG's example report (HL7 v2 table 0074, ``LAB``).
+_REPORT_CATEGORY: Final = [
+    {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "LAB"}]}
+]
+
+
+@dataclass(frozen=True)
+class CGMDevice:
+    """The CGM sensor of one subject, written as the IG's CGM Device (profile ``cgm-device``).
+
+    ``name``: manufacturer and model (``deviceName`` of type ``user-friendly-name``);
+    ``identifier`` / ``system``: the device's identifier (``system`` defaults to
+    :data:`DEVICE_SYSTEM` [A]); ``serial_number``: the sensor's serial number, if known.
+    """
+
+    name: str
+    identifier: str
+    system: str = DEVICE_SYSTEM
+    serial_number: str | None = None
+
+    def __post_init__(self) -> None:
+        for label, value in (("name", self.name), ("identifier", self.identifier)):
+            if not str(value).strip():
+                raise InputError(f"the device {label} is empty", field=f"device {label}")
+
 
 #: LOINC codes of the IG's profiles (IG 1.0.0, profiles.fsh and the published examples).
 LOINC: Final[Mapping[str, str]] = {
@@ -187,6 +236,8 @@ def fhir_bundle(
     readings: bool = True,
     tz: str = "UTC",
     timestamp: dt.datetime | None = None,
+    devices: Mapping[str, CGMDevice] | None = None,
+    reports: Mapping[str, bytes] | None = None,
 ) -> dict[str, Any]:
     """The IG's CGM Data Submission Bundle (a ``transaction``) of a canonical CGM frame.
 
@@ -205,7 +256,13 @@ def fhir_bundle(
         IANA time zone of the readings' wall clock, written as the offset of each
         ``effectiveDateTime`` [A] (default ``UTC``).
     timestamp
-        The Bundle's ``timestamp`` (default: now, UTC).
+        The Bundle's ``timestamp`` (default: now, UTC); also the reports' ``issued``.
+    devices
+        Subject id → its sensor (:class:`CGMDevice`): one CGM Device per subject named here, with
+        ``patient`` = the subject, referred to by each of its readings' ``device`` [A].
+    reports
+        Subject id → the PDF of its summary report (bytes starting ``%PDF``): one CGM Summary PDF
+        Report (DiagnosticReport) per subject named here, ``result`` = its CGM Summary.
 
     Returns
     -------
@@ -229,6 +286,17 @@ def fhir_bundle(
             field="id",
             value=missing[0],
         )
+    for what, given in (("devices", devices), ("reports", reports)):
+        unknown = sorted(set(given or {}) - set(ids))
+        if unknown:
+            raise InputError(
+                f"{what}: subject {unknown[0]!r} is not exported", field=what, value=unknown[0]
+            )
+    for subject, pdf in (reports or {}).items():
+        if not bytes(pdf).startswith(b"%PDF"):
+            raise InputError(
+                f"reports: the report of {subject!r} is not a PDF", field="reports", value=subject
+            )
     table = compute_metrics(data) if metrics is None else metrics
     when = timestamp or dt.datetime.now(dt.UTC)
     if when.tzinfo is None:
@@ -293,12 +361,54 @@ def fhir_bundle(
                 ),
             )
         )
+        summary_url = _urn("summary", subject, "summary")
         entries.append(
             _entry(
-                _urn("summary", subject, "summary"),
+                summary_url,
                 _observation("summary", patient_url, effectivePeriod=period, hasMember=members),
             )
         )
+        if reports and subject in reports:
+            entries.append(
+                _entry(
+                    _urn("report", subject),
+                    {
+                        "resourceType": "DiagnosticReport",
+                        "meta": {
+                            "profile": [f"{IG_CANONICAL}/StructureDefinition/{REPORT_PROFILE}"]
+                        },
+                        "status": "final",
+                        "category": _REPORT_CATEGORY,
+                        "code": _code("summary"),
+                        "subject": {"reference": patient_url},
+                        "effectivePeriod": period,
+                        "issued": when.isoformat(timespec="seconds"),
+                        "result": [{"reference": summary_url}],
+                        "presentedForm": [
+                            {
+                                "contentType": "application/pdf",
+                                "data": base64.b64encode(bytes(reports[subject])).decode("ascii"),
+                                "title": "CGM summary report (AGP)",
+                            }
+                        ],
+                    },
+                )
+            )
+        device_ref: dict[str, Any] = {}
+        if devices and subject in devices:
+            device = devices[subject]
+            device_url = _urn("device", subject, device.system, device.identifier)
+            resource: dict[str, Any] = {
+                "resourceType": "Device",
+                "meta": {"profile": [f"{IG_CANONICAL}/StructureDefinition/{DEVICE_PROFILE}"]},
+                "identifier": [{"system": device.system, "value": device.identifier}],
+                "deviceName": [{"name": device.name, "type": "user-friendly-name"}],
+                "patient": {"reference": patient_url},
+            }
+            if device.serial_number:
+                resource["serialNumber"] = device.serial_number
+            entries.append(_entry(device_url, resource))
+            device_ref = {"device": {"reference": device_url}}
         if readings:
             times = _times(own, tz)
             gls = own.get_column("gl").to_list()
@@ -324,6 +434,7 @@ def fhir_bundle(
                             patient_url,
                             effectiveDateTime=when_text,
                             valueQuantity=value,
+                            **device_ref,
                         ),
                     )
                 )
@@ -333,6 +444,19 @@ def fhir_bundle(
         "type": "transaction",
         "timestamp": when.isoformat(timespec="seconds"),
         "entry": entries,
+    }
+
+
+def summary_report_pdfs(data: Any, subjects: Sequence[str] | None = None) -> dict[str, bytes]:
+    """Subject id → the PDF of its clinic AGP report (:func:`endolab.cgm.report.clinic_report`,
+    one page, :func:`~endolab.cgm.report.report_pdf`; extra ``[plot]``): the ``reports`` of
+    :func:`fhir_bundle`. ``data``: a canonical CGM frame or :class:`~endolab.cgm.CgmData`."""
+    from endolab.cgm.report import ClinicReport, clinic_report, report_pdf
+
+    report = clinic_report(data, subjects)
+    return {
+        page.subject: report_pdf(ClinicReport(pages=(page,), unit=report.unit))
+        for page in report.pages
     }
 
 
@@ -396,7 +520,11 @@ def check_cgm_bundle(bundle: Mapping[str, Any]) -> list[str]:
     Checked: a ``transaction`` Bundle with a ``timestamp``; each CGM Observation (recognised by its
     LOINC code) has a ``subject``; readings an ``effectiveDateTime`` and a Quantity in the profile's
     UCUM unit; summaries an ``effectivePeriod`` with start and end; times in ranges its five
-    components in ``%``; the CGM Summary at least six ``hasMember`` references.
+    components in ``%``; the CGM Summary at least six ``hasMember`` references; a CGM Summary PDF
+    Report (DiagnosticReport coded 107931-8) a ``subject``, an ``effectivePeriod`` with start and
+    end and a ``presentedForm`` of type ``application/pdf`` with base64 ``data``; every Device (the
+    Bundle's device entries are CGM Devices) a ``deviceName`` of type ``user-friendly-name`` with a
+    name and at least one ``identifier``.
     """
     problems: list[str] = []
     if bundle.get("type") != "transaction":
@@ -404,6 +532,14 @@ def check_cgm_bundle(bundle: Mapping[str, Any]) -> list[str]:
     if not bundle.get("timestamp"):
         problems.append("Bundle.timestamp is missing")
     for url, res in _resources(bundle):
+        if res.get("resourceType") == "DiagnosticReport" and LOINC["summary"] in _codes(
+            res.get("code")
+        ):
+            problems.extend(_report_problems(res.get("id") or url or "DiagnosticReport", res))
+            continue
+        if res.get("resourceType") == "Device":
+            problems.extend(_device_problems(res.get("id") or url or "Device", res))
+            continue
         if res.get("resourceType") != "Observation":
             continue
         key = _key_of(res)
@@ -430,6 +566,41 @@ def check_cgm_bundle(bundle: Mapping[str, Any]) -> list[str]:
                     problems.append(f"{name}: component {band} ({LOINC[band]}) is missing")
         if key == "summary" and len(res.get("hasMember") or []) < 6:
             problems.append(f"{name}: the CGM Summary needs at least 6 hasMember references")
+    return problems
+
+
+def _report_problems(name: str, res: Mapping[str, Any]) -> list[str]:
+    problems = []
+    if not res.get("subject"):
+        problems.append(f"{name}: subject is missing")
+    period = res.get("effectivePeriod") or {}
+    if not period.get("start") or not period.get("end"):
+        problems.append(f"{name}: effectivePeriod start and end are required")
+    forms = [
+        f
+        for f in res.get("presentedForm") or []
+        if isinstance(f, Mapping) and f.get("contentType") == "application/pdf"
+    ]
+    if not forms:
+        problems.append(f"{name}: a presentedForm of contentType 'application/pdf' is required")
+    elif not all(f.get("data") for f in forms):
+        problems.append(f"{name}: the PDF presentedForm needs its base64 data")
+    return problems
+
+
+def _device_problems(name: str, res: Mapping[str, Any]) -> list[str]:
+    problems = []
+    names = [
+        n
+        for n in res.get("deviceName") or []
+        if isinstance(n, Mapping) and n.get("type") == "user-friendly-name" and n.get("name")
+    ]
+    if not names:
+        problems.append(
+            f"{name}: a deviceName of type 'user-friendly-name' with a name is required"
+        )
+    if not res.get("identifier"):
+        problems.append(f"{name}: at least one identifier is required")
     return problems
 
 
@@ -570,6 +741,100 @@ def summaries_from_bundle(source: Any) -> pl.DataFrame:
         else:
             row[columns.get(key, key)] = value
     return pl.DataFrame(list(rows.values()))
+
+
+def devices_from_bundle(source: Any) -> pl.DataFrame:
+    """The CGM Devices of a Bundle, one row each: ``id`` (the subject of ``Device.patient``, empty
+    when the Device names none), ``name`` (the ``user-friendly-name``), ``identifier_system``,
+    ``identifier`` (the first identifier), ``serial_number``."""
+    bundle = _load(source)
+    patients = _subjects(bundle)
+    rows = []
+    for url, res in _resources(bundle):
+        if res.get("resourceType") != "Device":
+            continue
+        problems = _device_problems(str(res.get("id") or url or "Device"), res)
+        if problems:
+            raise DataFileError(f"not a CGM Device: {problems[0]}")
+        name = next(
+            str(n["name"])
+            for n in res["deviceName"]
+            if isinstance(n, Mapping) and n.get("type") == "user-friendly-name" and n.get("name")
+        )
+        first = res["identifier"][0] if isinstance(res["identifier"][0], Mapping) else {}
+        rows.append(
+            {
+                "id": _subject_of({"subject": res.get("patient") or {}}, patients)
+                if res.get("patient")
+                else "",
+                "name": name,
+                "identifier_system": first.get("system"),
+                "identifier": first.get("value"),
+                "serial_number": res.get("serialNumber"),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "id": pl.String,
+            "name": pl.String,
+            "identifier_system": pl.String,
+            "identifier": pl.String,
+            "serial_number": pl.String,
+        },
+    )
+
+
+def reports_from_bundle(source: Any) -> pl.DataFrame:
+    """The CGM Summary PDF Reports of a Bundle, one row each: ``id`` (subject), ``start``, ``end``
+    (the reporting period as written), ``issued``, ``pdf`` (the decoded PDF, binary) and
+    ``pdf_bytes`` [bytes]. A report whose PDF is not base64 or not a PDF is refused in one line.
+    """
+    bundle = _load(source)
+    patients = _subjects(bundle)
+    rows = []
+    for url, res in _resources(bundle):
+        if res.get("resourceType") != "DiagnosticReport" or LOINC["summary"] not in _codes(
+            res.get("code")
+        ):
+            continue
+        name = str(res.get("id") or url or "DiagnosticReport")
+        problems = _report_problems(name, res)
+        if problems:
+            raise DataFileError(f"not a CGM Summary PDF Report: {problems[0]}")
+        form = next(
+            f
+            for f in res["presentedForm"]
+            if isinstance(f, Mapping) and f.get("contentType") == "application/pdf"
+        )
+        try:
+            pdf = base64.b64decode(str(form["data"]), validate=True)
+        except (binascii.Error, ValueError):
+            raise DataFileError(f"{name}: the PDF data is not base64") from None
+        if not pdf.startswith(b"%PDF"):
+            raise DataFileError(f"{name}: the presentedForm data is not a PDF")
+        period = res["effectivePeriod"]
+        rows.append(
+            {
+                "id": _subject_of(res, patients),
+                "start": str(period["start"]),
+                "end": str(period["end"]),
+                "issued": res.get("issued"),
+                "pdf": pdf,
+                "pdf_bytes": len(pdf),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "id": pl.String,
+            "start": pl.String,
+            "end": pl.String,
+            "issued": pl.String,
+            "pdf": pl.Binary,
+            "pdf_bytes": pl.Int64,
+        },
+    )
 
 
 def readings_table(frame: Any) -> pl.DataFrame:

@@ -2,7 +2,8 @@
 
 :func:`resolve_window` turns the text of a window (``352:365``, ``-14:-1`` or
 ``2024-01-01:2024-01-14``) and of a day 0 into the ``window`` and ``day0`` arguments of
-:func:`endolab.cgm.compute_metrics`; :func:`parse_window` and :func:`parse_day0` do one each.
+:func:`endolab.cgm.compute_metrics`; :func:`parse_window` and :func:`parse_day0` do one each;
+:func:`check_window_readings` refuses a window in which no subject has a reading.
 Day numbers are relative to day 0 and both ends are inclusive (:func:`endolab.cgm.periods.add_periods`).
 
 Messages name the inputs by their command-line options (``--window``, ``--day0``) unless told
@@ -27,7 +28,7 @@ import polars as pl
 from endolab.dates import iso_calendar_problem, not_a_calendar_date
 from endolab.errors import DataFileError, InputError, ParseError
 
-__all__ = ["Day0", "parse_day0", "parse_window", "resolve_window"]
+__all__ = ["Day0", "check_window_readings", "parse_day0", "parse_window", "resolve_window"]
 
 #: A day 0: a date (or its ISO text) for everyone, or a CSV table with columns ``id`` and ``day0``
 #: given as a path, as bytes, as a binary file object or as a polars frame.
@@ -166,3 +167,55 @@ def resolve_window(
             f"{w_label} with day numbers needs {d_label} DATE or {d_label} FILE", field=d_label
         )
     return bounds, parse_day0(day0, label=d_label)
+
+
+def check_window_readings(
+    table: pl.DataFrame,
+    window: Bounds,
+    *,
+    labels: tuple[str, str] = ("--window", "--day0"),
+) -> None:
+    """Refuse the metrics table of a window in which no subject has a single reading.
+
+    A window entirely outside the readings (another year, a day 0 far from the data) gives a table
+    with no row (a window of dates, or any window with ``by``) or with ``n_readings`` 0 on every
+    row (a window of day numbers: one row per subject with a day 0): said in one line,
+    ``E_WINDOW_EMPTY`` (:class:`~endolab.errors.InputError`, exit status 3), instead of an empty
+    table. A window that holds readings of some subjects is a result (the others have
+    ``n_readings`` 0), and :func:`endolab.cgm.compute_metrics` itself still returns such tables.
+
+    >>> import datetime as dt
+    >>> empty = pl.DataFrame({"id": ["a", "b"], "n_readings": [0, 0]})
+    >>> check_window_readings(empty, (500, 510))
+    Traceback (most recent call last):
+    ...
+    endolab.errors.InputError: E_WINDOW_EMPTY: --window '500:510': no reading of any subject falls on days 500 to 510 counted from --day0; nothing to compute: check --window and --day0
+    >>> check_window_readings(pl.DataFrame({"id": [], "n_readings": []}),
+    ...                       (dt.date(2030, 1, 1), dt.date(2030, 1, 14)))
+    Traceback (most recent call last):
+    ...
+    endolab.errors.InputError: E_WINDOW_EMPTY: --window '2030-01-01:2030-01-14': no reading of any subject falls on these dates (inclusive); nothing to compute: give a window within the dates of the readings
+    >>> check_window_readings(pl.DataFrame({"id": ["a", "b"], "n_readings": [0, 7]}), (0, 0))
+    """
+    readings = (
+        int(table.get_column("n_readings").fill_null(0).sum())
+        if "n_readings" in table.columns
+        else table.height
+    )
+    if table.height and readings:
+        return
+    w_label, d_label = labels
+    first, last = window
+    if isinstance(first, _dt.date):
+        where = "on these dates (inclusive)"
+        fix = "give a window within the dates of the readings"
+    else:
+        where = f"on days {first} to {last} counted from {d_label}"
+        fix = f"check {w_label} and {d_label}"
+    given = f"{first}:{last}"
+    raise InputError(
+        f"{w_label} {given!r}: no reading of any subject falls {where}; nothing to compute: {fix}",
+        code="E_WINDOW_EMPTY",
+        field=w_label,
+        value=given,
+    )

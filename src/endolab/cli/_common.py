@@ -39,8 +39,11 @@ __all__ = [
     "EXIT_INPUT",
     "EXIT_OK",
     "EXIT_USAGE",
+    "DateOrderOption",
     "EndolabGroup",
+    "GlucoseUnitOption",
     "OverwriteOption",
+    "ReaderOption",
     "echo_disclaimer",
     "fail",
     "print_json",
@@ -64,12 +67,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "hormones free-t": ("endolab hormones free-t --total-t 650 --shbg 35",),
     "hormones protocol": (
         "endolab hormones protocol --ester cypionate --dose-mg 120 --every-days 7",
-        "endolab hormones protocol --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650@84h",
+        "endolab hormones protocol --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650ng/dL@84h",
         "endolab hormones protocol --ester cypionate --dose-mg 60 --every-days 3.5 --compare ester=enanthate,dose=250,every=14",
     ),
     "hormones pk": (
         "endolab hormones pk --ester cypionate --dose-mg 120 --every-days 7",
-        "endolab hormones pk --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650@3.5d",
+        "endolab hormones pk --ester cypionate --dose-mg 60 --every-days 3.5 --lab 650ng/dL@3.5d",
     ),
     "hcg mix": (
         "endolab hcg mix --vial-iu 5000 --diluent-ml 2 --dose-iu 250",
@@ -308,8 +311,20 @@ READER_CHOICES: tuple[str, ...] = (
     "tidepool_xlsx",
     "tandem",
     "glooko",
+    "diasend_xls",
 )
 READER_HELP = f"File format: {', '.join(READER_CHOICES[:-1])} or {READER_CHOICES[-1]}."
+
+#: ``--reader`` of every command that reads CGM files (checked by ``cli.cgm.read_options``).
+ReaderOption = Annotated[str, typer.Option("--reader", help=READER_HELP)]
+#: ``--unit`` and ``--date-order`` of ``cgm report`` and ``cgm fhir export`` (the analysis
+#: commands of ``cli.cgm`` explain both at more length in their help).
+GlucoseUnitOption = Annotated[
+    str | None, typer.Option("--unit", help="Glucose unit of the input: mg/dL or mmol/L.")
+]
+DateOrderOption = Annotated[
+    str, typer.Option("--date-order", help="auto, dmy, mdy or ymd (LibreView, generic).")
+]
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:

@@ -17,8 +17,8 @@ import typer
 
 from endolab.cli._common import (
     READER_CHOICES,
-    READER_HELP,
     OverwriteOption,
+    ReaderOption,
     SchedulerOption,
     WorkersOption,
     echo_disclaimer,
@@ -49,7 +49,7 @@ _Files = Annotated[
     list[Path],
     typer.Argument(
         help="CGM files: generic CSV/Parquet, Dexcom Clarity, LibreView, CareLink or Tandem "
-        "t:connect CSV, Nightscout or Tidepool JSON, Glooko zip."
+        "t:connect/Source CSV, Nightscout or Tidepool JSON, Glooko zip."
     ),
 ]
 _Unit = Annotated[
@@ -57,13 +57,6 @@ _Unit = Annotated[
     typer.Option(
         "--unit",
         help="Glucose unit of the input: mg/dL or mmol/L (default: detect if unambiguous).",
-    ),
-]
-_Reader = Annotated[
-    str,
-    typer.Option(
-        "--reader",
-        help=READER_HELP,
     ),
 ]
 _DateOrder = Annotated[
@@ -346,7 +339,7 @@ def metrics_command(
             "columns id,day0.",
         ),
     ] = None,
-    reader: _Reader = "auto",
+    reader: ReaderOption = "auto",
     date_order: _DateOrder = "auto",
     id_col: _IdCol = None,
     time_col: _TimeCol = None,
@@ -370,6 +363,8 @@ def metrics_command(
 
     Without --out or --format a summary table is printed; --format csv|json prints the full table,
     --out FILE writes it (format from --format or the file suffix). Columns: docs/cgm.md.
+
+    A --window in which no subject has a reading is refused in one line (E_WINDOW_EMPTY, exit 3).
 
     Limits: files whose reading would need more memory than this machine has free (about 8 bytes
     per byte of CSV and 100 per Parquet row, plus 150 MB) are refused before reading
@@ -424,6 +419,10 @@ def metrics_command(
         )
         if bar is not None:
             bar[0].advance(bar[1])
+    if win is not None:  # a window outside every reading: said, not an empty table (E_WINDOW_EMPTY)
+        from endolab.cgm.windows import check_window_readings
+
+        check_window_readings(result.table, win)
     if folder is not None:
         from endolab.cgm.distributed import write_parts
 
@@ -558,7 +557,7 @@ def episodes_command(
         ),
     ] = "iglu_grid",
     unit: _Unit = None,
-    reader: _Reader = "auto",
+    reader: ReaderOption = "auto",
     date_order: _DateOrder = "auto",
     id_col: _IdCol = None,
     time_col: _TimeCol = None,
@@ -623,7 +622,7 @@ def episodes_command(
 @app.command("detect")
 def detect_command(
     file: Annotated[Path, typer.Argument(help="CGM file (any supported format).")],
-    reader: _Reader = "auto",
+    reader: ReaderOption = "auto",
     date_order: _DateOrder = "auto",
     as_json: _Json = False,
 ) -> None:
@@ -681,7 +680,7 @@ def agp_command(
         ),
     ] = None,
     unit: _Unit = None,
-    reader: _Reader = "auto",
+    reader: ReaderOption = "auto",
     date_order: _DateOrder = "auto",
     id_col: _IdCol = None,
     time_col: _TimeCol = None,

@@ -11,7 +11,13 @@ from typing import Annotated
 
 import typer
 
-from endolab.cli._common import READER_HELP, OverwriteOption, echo_disclaimer
+from endolab.cli._common import (
+    DateOrderOption,
+    GlucoseUnitOption,
+    OverwriteOption,
+    ReaderOption,
+    echo_disclaimer,
+)
 from endolab.output import DISCLAIMER
 
 __all__ = ["app"]
@@ -44,41 +50,81 @@ def export_command(
     summary_only: Annotated[
         bool, typer.Option("--summary-only", help="Only the IG summary, no sensor readings.")
     ] = False,
-    unit: Annotated[
-        str | None, typer.Option("--unit", help="Glucose unit of the input: mg/dL or mmol/L.")
-    ] = None,
-    reader: Annotated[
-        str,
+    unit: GlucoseUnitOption = None,
+    reader: ReaderOption = "auto",
+    date_order: DateOrderOption = "auto",
+    with_report: Annotated[
+        bool,
         typer.Option(
-            "--reader",
-            help=READER_HELP,
+            "--with-report",
+            help="Add the IG's CGM Summary PDF Report (DiagnosticReport) per subject: the clinic "
+            "AGP report as PDF (needs [plot]).",
         ),
-    ] = "auto",
-    date_order: Annotated[
-        str, typer.Option("--date-order", help="auto, dmy, mdy or ymd (LibreView, generic).")
-    ] = "auto",
+    ] = False,
+    device: Annotated[
+        str | None,
+        typer.Option(
+            "--device",
+            help="The sensor's manufacturer and model (e.g. 'Dexcom G7'): adds the IG's CGM "
+            "Device; needs --device-id and one subject.",
+        ),
+    ] = None,
+    device_id: Annotated[
+        str | None, typer.Option("--device-id", help="The sensor's identifier (with --device).")
+    ] = None,
+    device_serial: Annotated[
+        str | None,
+        typer.Option("--device-serial", help="The sensor's serial number (with --device)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
     overwrite: OverwriteOption = False,
 ) -> None:
     """A CGM Data Submission Bundle (transaction): per subject the IG's CGM Summary (mean glucose,
     times in five ranges, GMI, CV, days of wear, sensor active %) and one Observation per reading;
-    validated with the fhir.resources models and the IG's rules before it is written."""
+    optionally the CGM Summary PDF Report and the CGM Device; validated with the fhir.resources
+    models and the IG's rules before it is written."""
     import fhir.resources  # noqa: F401  (the [fhir] extra: its hint before any work)
+
+    if with_report:
+        import matplotlib  # noqa: F401  (the [plot] extra: its hint before any work)
 
     from endolab._io import atomic_write_bytes, check_output_path
     from endolab.cgm import load_cgm
-    from endolab.cgm.fhir import check_cgm_bundle, fhir_bundle, validate_r4
+    from endolab.cgm.fhir import (
+        CGMDevice,
+        check_cgm_bundle,
+        fhir_bundle,
+        summary_report_pdfs,
+        validate_r4,
+    )
     from endolab.cli.cgm import read_options
-    from endolab.errors import DataFileError
+    from endolab.errors import DataFileError, InputError
     from endolab.notices import collect, unique
     from endolab.units import normalize_unit
 
     check_output_path(out, flag="--out", suffixes=(".json",), inputs=files, overwrite=overwrite)
+    if (device is None) != (device_id is None) or (device_serial and device is None):
+        raise InputError("--device and --device-id go together (--device-serial with them)")
     in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
     data = load_cgm(list(files), unit=in_unit, **read_options(reader, date_order, None, False))
+    devices = None
+    if device is not None and device_id is not None:
+        chosen = subjects or sorted(data.frame.get_column("id").unique().to_list())
+        if len(chosen) != 1:
+            raise InputError(
+                f"--device names one sensor, but {len(chosen)} subjects are exported; give --id",
+                field="--device",
+            )
+        devices = {chosen[0]: CGMDevice(device, device_id, serial_number=device_serial)}
     with collect() as found:  # the summary's metrics notices, as data (never a Python warning)
+        reports = summary_report_pdfs(data, subjects or None) if with_report else None
         bundle = fhir_bundle(
-            data.frame, subjects=subjects or None, readings=not summary_only, tz=tz
+            data.frame,
+            subjects=subjects or None,
+            readings=not summary_only,
+            tz=tz,
+            devices=devices,
+            reports=reports,
         )
     notices = unique((*data.notices, *found))
     validate_r4(bundle)
@@ -95,6 +141,8 @@ def export_command(
     n_readings = sum(
         1 for e in bundle["entry"] if e["resource"].get("effectiveDateTime") is not None
     )
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    n_reports, n_devices = kinds.count("DiagnosticReport"), kinds.count("Device")
     for notice in notices:
         typer.echo(f"warning: {notice.message}", err=True)
     if as_json:
@@ -106,14 +154,19 @@ def export_command(
                     "subjects": n_subjects,
                     "readings": n_readings,
                     "entries": len(bundle["entry"]),
+                    "reports": n_reports,
+                    "devices": n_devices,
                     "notices": [n.as_dict() for n in notices],
                 },
                 ensure_ascii=False,
             )
         )
         return
+    extra = "".join(
+        f", {n} {what}(s)" for n, what in ((n_reports, "PDF report"), (n_devices, "device")) if n
+    )
     typer.echo(
-        f"wrote a FHIR CGM Bundle of {n_subjects} subject(s), {n_readings} reading(s) "
+        f"wrote a FHIR CGM Bundle of {n_subjects} subject(s), {n_readings} reading(s){extra} "
         f"({len(bundle['entry'])} entries) to {out}"
     )
     echo_disclaimer()
@@ -134,20 +187,41 @@ def import_command(
         bool,
         typer.Option("--summary", help="Write the IG summary values instead of the readings."),
     ] = False,
+    devices: Annotated[
+        bool,
+        typer.Option(
+            "--devices",
+            help="Write the CGM Devices (id, name, identifier, serial number) instead.",
+        ),
+    ] = False,
+    reports: Annotated[
+        bool,
+        typer.Option(
+            "--reports",
+            help="Write the CGM Summary PDF Reports (id, period, issued, PDF size [bytes]) "
+            "instead.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
     overwrite: OverwriteOption = False,
 ) -> None:
     """Read a FHIR CGM Bundle (validated with the fhir.resources models): its sensor readings, or
-    with --summary the IG summary values per subject and period."""
+    with --summary the IG summary values per subject and period, --devices its CGM Devices,
+    --reports its CGM Summary PDF Reports."""
     from endolab._io import atomic_write_bytes, check_output_path
     from endolab.cgm.fhir import (
+        devices_from_bundle,
         read_fhir_bundle,
         readings_table,
+        reports_from_bundle,
         summaries_from_bundle,
         validate_r4,
     )
     from endolab.cgm.tables import format_from_suffix, table_bytes, table_record
-    from endolab.errors import DataFileError
+    from endolab.errors import DataFileError, InputError
+
+    if summary + devices + reports > 1:
+        raise InputError("give one of --summary, --devices and --reports")
 
     check_output_path(
         out,
@@ -164,6 +238,12 @@ def import_command(
     if summary:
         table = summaries_from_bundle(loaded)
         what = "cgm fhir import (IG summary)"
+    elif devices:
+        table = devices_from_bundle(loaded)
+        what = "cgm fhir import (CGM devices)"
+    elif reports:
+        table = reports_from_bundle(loaded).drop("pdf")
+        what = "cgm fhir import (CGM summary PDF reports)"
     else:
         table = readings_table(read_fhir_bundle(loaded))
         what = "cgm fhir import (readings)"

@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from endolab.cli._common import READER_HELP, OverwriteOption, echo_disclaimer
+from endolab.cli._common import (
+    DateOrderOption,
+    GlucoseUnitOption,
+    OverwriteOption,
+    ReaderOption,
+    echo_disclaimer,
+)
 from endolab.output import DISCLAIMER
 
 __all__ = ["report_command"]
@@ -37,19 +43,9 @@ def report_command(
         ),
     ] = None,
     report_unit: Annotated[str, typer.Option("--report-unit", help="mg/dL or mmol/L.")] = "mg/dL",
-    unit: Annotated[
-        str | None, typer.Option("--unit", help="Glucose unit of the input: mg/dL or mmol/L.")
-    ] = None,
-    reader: Annotated[
-        str,
-        typer.Option(
-            "--reader",
-            help=READER_HELP,
-        ),
-    ] = "auto",
-    date_order: Annotated[
-        str, typer.Option("--date-order", help="auto, dmy, mdy or ymd (LibreView, generic).")
-    ] = "auto",
+    unit: GlucoseUnitOption = None,
+    reader: ReaderOption = "auto",
+    date_order: DateOrderOption = "auto",
     meal_windows: Annotated[
         str | None,
         typer.Option(
@@ -92,7 +88,15 @@ def report_command(
     windows = parse_meal_windows(meal_windows) if meal_windows else MEAL_WINDOWS
     options = read_options(reader, date_order, None, False)
     data = load_cgm(list(files), unit=in_unit, **options)
-    treatments = read_treatments(list(files), reader=options["reader"]) if recorded_meals else None
+    treatments = (
+        read_treatments(
+            list(files),
+            reader=options["reader"],
+            date_order=options.get("date_order", "auto"),
+        )
+        if recorded_meals
+        else None
+    )
     report = clinic_report(
         data,
         subjects or None,

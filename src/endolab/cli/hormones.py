@@ -263,9 +263,10 @@ def protocol_command(
         list[str] | None,
         typer.Option(
             "--lab",
-            metavar="TT@TIME",
-            help='Measured total T [ng/dL] at a time since the last dose, e.g. "650@3.5d" or '
-            '"650@84h"; repeat for more (one fits the scale, two or more the release rate too).',
+            metavar="TT UNIT@TIME",
+            help="Measured total T with its unit (ng/dL or nmol/L) at a time since the last dose "
+            '(d or h), e.g. "650ng/dL@3.5d" or "22.5nmol/L@84h"; repeat for more (one fits the '
+            "scale, two or more the release rate too).",
         ),
     ] = None,
     endogenous: str | None = typer.Option(

@@ -909,6 +909,9 @@ def simulate(
 # ---------------------------------------------------------------------------------------------
 
 _LAB_RE: Final = re.compile(r"^\s*([^@]+?)\s*@\s*([^@]+?)\s*(d|day|days|h|hour|hours)\s*$", re.I)
+#: The value part of a lab: a number, then its unit (``650ng/dL``, ``22.5 nmol/L``).
+_LAB_VALUE_RE: Final = re.compile(r"^(.*?[0-9.])\s*([^\s0-9.,+\-][^@]*)?$")
+_LAB_EXAMPLE: Final = "650ng/dL@3.5d or 22.5nmol/L@84h"
 
 
 @dataclass(frozen=True)
@@ -920,25 +923,38 @@ class Lab:
 
 
 def parse_lab(text: str, interval_days: float) -> Lab:
-    """Read ``"650@3.5d"`` or ``"650@84h"``: total T [ng/dL] at a time since the last dose.
+    """Read ``"650ng/dL@3.5d"`` or ``"22.5nmol/L@84h"``: total T at a time since the last dose.
 
-    The time must lie within the dosing interval (0 ≤ t ≤ τ).
+    The total T carries its unit (ng/dL or nmol/L, 1 nmol/L = 28.84 ng/dL; the units of
+    :data:`endolab.units.TOTAL_T_UNITS`), the time its unit (``d`` days or ``h`` hours); the time
+    must lie within the dosing interval (0 ≤ t ≤ τ). A value without a unit is refused
+    (``E_LAB_UNIT``, exit status 2) rather than guessed.
 
-    >>> parse_lab("650@3.5d", 7)
+    >>> parse_lab("650ng/dL@3.5d", 7)
     Lab(total_t_ng_dl=650.0, days_since_dose=3.5)
-    >>> parse_lab("650@84h", 7).days_since_dose
-    3.5
+    >>> round(parse_lab("22.5 nmol/L@84h", 7).total_t_ng_dl, 1), parse_lab("650ng/dL@84h", 7).days_since_dose
+    (648.9, 3.5)
     """
     m = _LAB_RE.match(str(text))
     if m is None:
         raise ParseError(
-            f"lab: `{text}` is not TOTAL_T@TIME; write e.g. 650@3.5d or 650@84h (total T in "
-            "ng/dL, time since the last dose in days d or hours h)",
+            f"lab: `{text}` is not TOTAL_T UNIT@TIME; write e.g. {_LAB_EXAMPLE} (total T in "
+            "ng/dL or nmol/L, time since the last dose in days d or hours h)",
             code="E_LAB_FORMAT",
             field="lab",
             value=text,
         )
-    tt = _validate.check(m.group(1), "total_t")
+    v = _LAB_VALUE_RE.match(m.group(1))
+    if v is None or v.group(2) is None:
+        raise ParseError(
+            f"lab: `{text}` gives no unit for the total T; write it with its unit, e.g. "
+            f"{_LAB_EXAMPLE} (ng/dL or nmol/L)",
+            code="E_LAB_UNIT",
+            field="lab",
+            value=text,
+        )
+    unit_name, factor = _validate.unit(v.group(2), "total_t", field="lab")
+    tt = _validate.check(v.group(1), "total_t", unit=unit_name, factor=factor)
     t = parse_float(m.group(2), "lab time", unit=m.group(3))
     days = t / 24.0 if m.group(3).lower().startswith("h") else t
     if not 0.0 <= days <= interval_days:
@@ -1319,7 +1335,7 @@ class ProtocolRequest:
         The regimen: ester (or ``gel``), dose per injection [mg of ester] (gel: [mg T/day]) and
         the interval between doses [days] (text or number; checked by :meth:`Regimen.build`).
     labs
-        Measured total T at a time since the last dose, e.g. ``"650@3.5d"`` (:func:`parse_lab`).
+        Measured total T at a time since the last dose, e.g. ``"650ng/dL@3.5d"`` (:func:`parse_lab`).
     endogenous_ng_dl, weight_kg
         Own testosterone left on therapy [ng/dL] and body weight [kg] (``None``: the defaults of
         :meth:`Regimen.build`).
@@ -1331,9 +1347,9 @@ class ProtocolRequest:
         Seed of the band's Monte-Carlo.
 
     >>> r = ProtocolRequest.from_fields({"ester": "cypionate", "dose_mg": "120",
-    ...     "every_days": "7", "labs": ["650@3.5d"], "compare": None})
+    ...     "every_days": "7", "labs": ["650ng/dL@3.5d"], "compare": None})
     >>> r.labs, r.weight_kg
-    (('650@3.5d',), None)
+    (('650ng/dL@3.5d',), None)
     >>> r.compared_with("enanthate", "250", "14").labs
     ()
     """

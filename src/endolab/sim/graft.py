@@ -227,7 +227,9 @@ class GraftSettings:
     t50_days, slope_days
         Logistic maturation ``E(t) = 1/(1 + exp(−(t − t50)/s))`` [days]: 90 and 20 [A] (SC-islet
         function clinically meaningful at day 90, insulin stopped at/after day 180 in most
-        zimislecel recipients, docs/methods/sim.md §6).
+        zimislecel recipients, docs/methods/sim.md §6). Not fitted: the simulated C-peptide at
+        days 90/180/365 is checked against zimislecel's MMTT peaks, known here only from a
+        secondary source [U] (``validation/cpeptide_calibration.py``).
     loss_rate_per_year
         Graft-loss hazard [1/year]: F is multiplied by ``exp(−rate·t)``; 0 (no loss) by default [A].
     hepatic_extraction

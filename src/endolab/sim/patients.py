@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from endolab.errors import InputError
+from endolab.errors import ParseError
 from endolab.sim.graft import (
     DALLA_MAN_2007_NORMAL,
     GLUCAGON_GAIN,
@@ -166,7 +166,8 @@ def load_patient(name: str, sex: Literal["F", "M"] = "M") -> VirtualPatient:
     Graft parameters are Dalla Man 2007's normal values (K, α, β, γ; Sb derived, docs/methods/sim.md §3) with
     F = 0, h = 95 mg/dL, kp4 = 0 and constant hepatic extraction (:class:`~endolab.sim.graft.GraftSettings`
     defaults); C-peptide parameters from :func:`~endolab.sim.graft.van_cauter_1992`. An unknown name
-    raises :class:`~endolab.errors.InputError` listing the names.
+    raises :class:`~endolab.errors.ParseError` listing the names (``E_UNKNOWN_PATIENT``; a name
+    outside a fixed list, like an unknown syringe or ester: exit status 2 on the command line).
 
     >>> pt = load_patient("adult#001")
     >>> pt.weight_kg, pt.cr, round(pt.cf, 2), pt.age_years
@@ -174,9 +175,10 @@ def load_patient(name: str, sex: Literal["F", "M"] = "M") -> VirtualPatient:
     """
     params_rows, quest_rows = _rows()
     if name not in params_rows:
-        raise InputError(
+        raise ParseError(
             f"unknown virtual patient {name!r}; use one of adult#001–adult#010, "
             "adolescent#001–adolescent#010, child#001–child#010",
+            code="E_UNKNOWN_PATIENT",
             field="patient",
             value=name,
         )

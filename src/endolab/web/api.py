@@ -195,8 +195,8 @@ class HormonesProtocolIn(RegimenIn):
     labs: list[Annotated[str, Field(max_length=40)]] = Field(
         default_factory=list,
         max_length=10,
-        description='Measured total T [ng/dL] at a time since the last dose: "650@3.5d" or '
-        '"650@84h" (one fits the exposure scale, two or more the release rate too).',
+        description="Measured total T with its unit (ng/dL or nmol/L) at a time since the last dose "
+        '(d or h): "650ng/dL@3.5d" or "22.5nmol/L@84h" (one fits the exposure scale, two or more the release rate too).',
     )
     endogenous_ng_dl: EndogenousNgDl | None = None
     weight_kg: WeightKg | None = None

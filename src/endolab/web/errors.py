@@ -30,6 +30,7 @@ __all__ = [
     "error_page",
     "http_status",
     "install_error_handlers",
+    "missing_extra_message",
     "wants_html",
 ]
 
@@ -41,6 +42,7 @@ TITLES = {
     413: "Upload too large",
     422: "Cannot use this input",
     500: "Something went wrong on our side",
+    501: "Not available on this server",
 }
 
 #: Paths answered in JSON whatever the request accepts.
@@ -164,6 +166,19 @@ def _answer(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def missing_extra_message(exc: ModuleNotFoundError) -> str | None:
+    """One line for a module of an optional extra this server lacks (the command line's hint,
+    :func:`endolab._extras.missing_extra_hint`), or ``None`` for a module of no extra (a bug).
+
+    >>> missing_extra_message(ModuleNotFoundError(name="openpyxl"))
+    "this server needs the optional extra [xlsx] (openpyxl is not installed): pip install 'endolab[xlsx]'"
+    """
+    from endolab._extras import missing_extra_hint
+
+    hint = missing_extra_hint(exc)
+    return None if hint is None else f"this server {hint}"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn errors into JSON (API) or HTML (pages) answers."""
 
@@ -192,6 +207,20 @@ def install_error_handlers(app: FastAPI) -> None:
         code = {404: "E_NOT_FOUND", 405: "E_METHOD", 413: "E_TOO_LARGE"}.get(status)
         body = error_body(str(exc.detail), type_="HTTPError", code=code, exit_code=3)
         return _answer(request, status, body, getattr(exc, "headers", None))
+
+    @app.exception_handler(ModuleNotFoundError)
+    async def _extra(request: Request, exc: ModuleNotFoundError) -> Response:
+        # a package of an optional extra this server lacks: the CLI's one line, 501
+        message = missing_extra_message(exc)
+        if message is None:  # a module of no extra: a bug, not hidden
+            raise exc
+        body = error_body(
+            message,
+            type_="MissingExtra",
+            code="E_MISSING_EXTRA",
+            exit_code=2,
+        )
+        return _answer(request, 501, body)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, _exc: Exception) -> Response:

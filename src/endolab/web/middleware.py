@@ -116,6 +116,8 @@ class SecurityHeadersMiddleware:
         if docs:  # the packaged Swagger UI sets its options in an inline script
             csp = csp.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
             csp = csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        elif path == "/cgm/report.html":  # the library's self-contained report: its own <style>
+            csp = csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

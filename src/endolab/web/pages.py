@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import jinja2
 from fastapi import APIRouter, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from endolab._templates import environment
 from endolab._version import __version__
 from endolab.errors import EndolabError
 from endolab.hormones.presentation import RESULT_UNITS
@@ -38,13 +38,9 @@ __all__ = ["TrialState", "router", "templates"]
 
 TEMPLATE_DIR = Path(str(files("endolab.web") / "templates"))
 
-templates = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-    autoescape=True,  # every user input is escaped; Markup only for library-built SVG/HTML
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+# the shared setup (endolab._templates): autoescape on, every user input is escaped; Markup only
+# for library-built SVG/HTML; an undefined name is an error
+templates = environment(TEMPLATE_DIR, trim=True)
 templates.globals.update(
     DISCLAIMER=DISCLAIMER, IN_SILICO_NOTICE=IN_SILICO_NOTICE, version=__version__, fmt=fmt
 )
@@ -391,9 +387,35 @@ def hcg_plan_ics_page(request: Request) -> Response:
 # ---------------------------------------------------------------- CGM
 
 
+def _cgm_render(status: int = 200, **context: Any) -> HTMLResponse:
+    """The /cgm page: the upload form (its ``accept=`` and the [xlsx] line), a result or an error."""
+    from endolab.web.uploads import cgm_upload_suffixes
+
+    suffixes, excel_hint = cgm_upload_suffixes()
+    ctx = {"result": None, "error": None, "form": {}, **context}
+    return render(
+        "cgm.html", status, page="cgm", accept=",".join(suffixes), excel_hint=excel_hint, **ctx
+    )
+
+
+def _cgm_failed(exc: Exception, form: dict[str, str] | None = None) -> HTMLResponse:
+    """The /cgm page with the one-line error: 422 for a refused input, 501 for an optional extra
+    this server lacks (:func:`endolab.web.errors.missing_extra_message`)."""
+    if isinstance(exc, EndolabError):
+        return _cgm_render(422, error=_error(exc), form=form or {})
+    from endolab.web.errors import missing_extra_message
+
+    assert isinstance(exc, ModuleNotFoundError)
+    message = missing_extra_message(exc)
+    if message is None:  # a module of no extra: a bug, not hidden
+        raise exc
+    error = {"message": message, "code": "E_MISSING_EXTRA", "field": "file"}
+    return _cgm_render(501, error=error, form=form or {})
+
+
 @router.get("/cgm", response_class=HTMLResponse)
 def cgm_page() -> HTMLResponse:
-    return render("cgm.html", page="cgm", result=None, error=None)
+    return _cgm_render()
 
 
 @router.post("/cgm", response_class=HTMLResponse)
@@ -405,28 +427,68 @@ async def cgm_upload(request: Request, file: UploadFile) -> HTMLResponse:
         result = await run_in_threadpool(
             cgm_analysis, data, file.filename or "upload", request.app.state.settings
         )
-    except EndolabError as exc:
-        return render("cgm.html", 422, page="cgm", result=None, error=_error(exc))
-    return render("cgm.html", page="cgm", result=result, error=None)
+    except (EndolabError, ModuleNotFoundError) as exc:
+        return _cgm_failed(exc)
+    return _cgm_render(result=result)
+
+
+async def _cgm_report(
+    file: UploadFile,
+    form: dict[str, str],
+    kind: str,
+) -> Response:
+    """The clinic AGP report of the uploaded export with the form's options, as the library's
+    PDF (a download) or HTML page (shown as it is); an error is the /cgm page with its line."""
+    from endolab.web.uploads import cgm_clinic_report, cgm_report_html, cgm_report_pdf
+
+    data = await file.read()
+
+    def work() -> bytes | str:  # CPU-bound: off the event loop
+        report = cgm_clinic_report(
+            data,
+            file.filename or "upload",
+            compare=form.get("compare"),
+            meal_windows=form.get("meal_windows"),
+            recorded_meals=form.get("recorded_meals") == "on",
+            unit=form.get("report_unit") or "mg/dL",
+        )
+        return cgm_report_pdf(report) if kind == "pdf" else cgm_report_html(report)
+
+    try:
+        payload = await run_in_threadpool(work)
+    except (EndolabError, ModuleNotFoundError) as exc:
+        return _cgm_failed(exc, form)
+    if isinstance(payload, bytes):
+        return Response(
+            payload,
+            media_type="application/pdf",
+            headers={"content-disposition": 'attachment; filename="agp-report.pdf"'},
+        )
+    return HTMLResponse(
+        payload, headers={"content-disposition": 'inline; filename="agp-report.html"'}
+    )
+
+
+#: The report options of the /cgm form (``endolab cgm report``'s ``--compare``, ``--meal-windows``,
+#: ``--recorded-meals``, ``--report-unit``).
+CGM_REPORT_FIELDS = ("compare", "meal_windows", "recorded_meals", "report_unit")
+
+
+async def _report_form(request: Request) -> dict[str, str]:
+    got = await request.form()
+    return {k: str(got[k]).strip() for k in CGM_REPORT_FIELDS if str(got.get(k) or "").strip()}
 
 
 @router.post("/cgm/report")
 async def cgm_report_download(request: Request, file: UploadFile) -> Response:
-    """The clinic AGP report (PDF) of the uploaded export: the /cgm form's second button."""
-    from endolab.web.uploads import cgm_report_pdf
+    """The clinic AGP report (PDF download) of the uploaded export: a button of the /cgm form."""
+    return await _cgm_report(file, await _report_form(request), "pdf")
 
-    data = await file.read()
-    try:
-        pdf = await run_in_threadpool(
-            cgm_report_pdf, data, file.filename or "upload", request.app.state.settings
-        )
-    except EndolabError as exc:
-        return render("cgm.html", 422, page="cgm", result=None, error=_error(exc))
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"content-disposition": 'attachment; filename="agp-report.pdf"'},
-    )
+
+@router.post("/cgm/report.html")
+async def cgm_report_page(request: Request, file: UploadFile) -> Response:
+    """The clinic AGP report (the library's HTML page, shown in the browser): a /cgm button."""
+    return await _cgm_report(file, await _report_form(request), "html")
 
 
 # ---------------------------------------------------------------- trial explorer

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 import io
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -13,16 +14,52 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
 from endolab.errors import InputError
 from endolab.output import IN_SILICO_NOTICE, to_jsonable
-from endolab.web.api import ERRORS, Envelope, not_a_boolean
+from endolab.web.api import ERRORS, Envelope, ErrorOut, not_a_boolean
 from endolab.web.settings import Settings
 from endolab.web.trialdata import FIGURES
 
 if TYPE_CHECKING:
     from endolab.cgm import CgmData
+    from endolab.cgm.report import ClinicReport
 
-__all__ = ["SimulateIn", "cgm_analysis", "router", "simulate_limits_in_schema"]
+__all__ = [
+    "CGM_SUFFIXES",
+    "EXCEL_SUFFIXES",
+    "SimulateIn",
+    "cgm_analysis",
+    "cgm_clinic_report",
+    "cgm_upload_suffixes",
+    "router",
+    "simulate_limits_in_schema",
+]
 
 router = APIRouter(prefix="/api/v1")
+
+#: File types of CGM exports that the readers take without an optional extra.
+CGM_SUFFIXES: Final = (".csv", ".txt", ".parquet", ".tsv", ".json", ".zip")
+#: Excel exports (Tidepool ``.xlsx``, Diasend ``.xls``) and the package of the ``[xlsx]`` extra
+#: that reads each (:mod:`endolab.cgm.readers.tidepool_xlsx`, :mod:`~.diasend_xls`).
+EXCEL_SUFFIXES: Final = {".xlsx": "openpyxl", ".xls": "python_calamine"}
+#: The answers of a CGM upload: the common errors, and 501 for an export whose optional extra
+#: (``[xlsx]``) this server lacks (:func:`endolab.web.errors.missing_extra_message`).
+CGM_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    **ERRORS,
+    501: {"model": ErrorOut, "description": "An optional extra this server lacks (one line)"},
+}
+
+
+def cgm_upload_suffixes() -> tuple[tuple[str, ...], str | None]:
+    """The file types the /cgm form offers (its ``accept=``) and, when the ``[xlsx]`` extra is not
+    installed, the one line that says how to read Excel exports (else ``None``)."""
+    missing = [m for m in EXCEL_SUFFIXES.values() if importlib.util.find_spec(m) is None]
+    offered = [s for s, m in EXCEL_SUFFIXES.items() if m not in missing]
+    hint = None
+    if missing:
+        from endolab._extras import missing_extra_hint
+
+        line = missing_extra_hint(ModuleNotFoundError(name=missing[0]))
+        hint = f"Reading Excel exports ({', '.join(EXCEL_SUFFIXES)}) {line}"
+    return (*CGM_SUFFIXES, *offered), hint
 
 
 def _read(data: bytes, name: str, unit: str | None = None) -> CgmData:
@@ -68,15 +105,53 @@ def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> di
     }
 
 
-def cgm_report_pdf(data: bytes, name: str, settings: Settings | None = None) -> bytes:
-    """The clinic AGP report (:mod:`endolab.cgm.report`) of an uploaded CGM export as a PDF, one
-    page per subject (the first 20, as the page's AGPs)."""
-    from endolab.cgm.report import clinic_report, report_pdf
+def cgm_report_pdf(report: ClinicReport) -> bytes:
+    """The report as the library's PDF (:func:`endolab.cgm.report.report_pdf`), one page per
+    subject."""
+    from endolab.cgm.report import report_pdf
 
-    cgm = _read(data, name)
-    subjects = sorted(cgm.frame.get_column("id").unique().to_list())[:20]
     with FIGURES:  # matplotlib: one figure build at a time
-        return report_pdf(clinic_report(cgm, subjects))
+        return report_pdf(report)
+
+
+def cgm_clinic_report(
+    data: bytes,
+    name: str,
+    *,
+    compare: str | None = None,
+    meal_windows: str | None = None,
+    recorded_meals: bool = False,
+    unit: str = "mg/dL",
+) -> ClinicReport:
+    """The clinic AGP report (:func:`endolab.cgm.report.clinic_report`) of an uploaded export with
+    the options of ``endolab cgm report`` (``--compare``, ``--meal-windows``, ``--recorded-meals``,
+    ``--report-unit``), one page per subject (the first 20, as the page's AGPs)."""
+    from endolab.cgm.meals import MEAL_WINDOWS, parse_meal_windows
+    from endolab.cgm.readers import read_treatments
+    from endolab.cgm.report import clinic_report
+    from endolab.units import normalize_unit
+
+    shown = normalize_unit(unit, quantity="glucose", field="report_unit")
+    windows = parse_meal_windows(meal_windows) if meal_windows else MEAL_WINDOWS
+    cgm = _read(data, name)
+    treatments = read_treatments(data, names=[name or "upload"]) if recorded_meals else None
+    subjects = sorted(cgm.frame.get_column("id").unique().to_list())[:20]
+    return clinic_report(
+        cgm,
+        subjects,
+        compare=compare or None,
+        unit=shown,
+        treatments=treatments,
+        meal_windows=windows,
+    )
+
+
+def cgm_report_html(report: ClinicReport) -> str:
+    """The report as the library's HTML page (:func:`endolab.cgm.report.report_html`)."""
+    from endolab.cgm.report import report_html
+
+    with FIGURES:  # matplotlib: one figure build at a time
+        return report_html(report)
 
 
 def _agp_svg(frame: Any, subject: str) -> str:
@@ -94,9 +169,9 @@ def _agp_svg(frame: Any, subject: str) -> str:
 @router.post(
     "/cgm/metrics",
     response_model=Envelope,
-    responses=ERRORS,
+    responses=CGM_ERRORS,
     tags=["cgm"],
-    summary="Consensus CGM metrics of an uploaded export (CSV, Parquet, Clarity, LibreView)",
+    summary="Consensus CGM metrics of an uploaded export (any format the readers take; Excel needs [xlsx])",
 )
 async def cgm_metrics(
     file: UploadFile,
@@ -119,7 +194,7 @@ async def cgm_metrics(
 
 @router.post(
     "/cgm/agp",
-    responses={200: {"content": {"image/svg+xml": {}}}, **ERRORS},
+    responses={200: {"content": {"image/svg+xml": {}}}, **CGM_ERRORS},
     response_class=Response,
     tags=["cgm"],
     summary="Ambulatory glucose profile (SVG) of one subject of an uploaded export",

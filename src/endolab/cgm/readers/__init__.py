@@ -63,6 +63,13 @@ from endolab.cgm.readers.dexcom import (
     dexcom_treatments,
     read_dexcom,
 )
+from endolab.cgm.readers.diasend_xls import (
+    diasend_xls_from_input,
+    diasend_xls_treatments,
+    is_xls,
+    looks_like_diasend_xls,
+    read_diasend_xls,
+)
 from endolab.cgm.readers.generic import generic_from_input, read_generic
 from endolab.cgm.readers.glooko import (
     glooko_from_input,
@@ -71,7 +78,12 @@ from endolab.cgm.readers.glooko import (
     looks_like_glooko,
     read_glooko,
 )
-from endolab.cgm.readers.libre import find_libre_header, libre_from_input, read_libre
+from endolab.cgm.readers.libre import (
+    find_libre_header,
+    libre_from_input,
+    libre_treatments,
+    read_libre,
+)
 from endolab.cgm.readers.nightscout import (
     load_json_records,
     looks_like_nightscout,
@@ -84,6 +96,7 @@ from endolab.cgm.readers.tandem import (
     read_tandem,
     tandem_from_input,
     tandem_treatments,
+    tandem_variant,
 )
 from endolab.cgm.readers.tidepool import (
     looks_like_tidepool,
@@ -96,6 +109,7 @@ from endolab.cgm.readers.tidepool_xlsx import (
     looks_like_tidepool_xlsx,
     read_tidepool_xlsx,
     tidepool_xlsx_from_input,
+    tidepool_xlsx_treatments,
 )
 from endolab.cgm.readers.treatments import (
     TREATMENT_COLUMNS,
@@ -115,6 +129,7 @@ ReaderName = Literal[
     "tidepool_xlsx",
     "tandem",
     "glooko",
+    "diasend_xls",
 ]
 FormatName = Literal[
     "generic",
@@ -126,6 +141,7 @@ FormatName = Literal[
     "tidepool_xlsx",
     "tandem",
     "glooko",
+    "diasend_xls",
 ]
 
 __all__ = [
@@ -140,6 +156,7 @@ __all__ = [
     "read_carelink",
     "read_cgm",
     "read_dexcom",
+    "read_diasend_xls",
     "read_generic",
     "read_glooko",
     "read_libre",
@@ -160,8 +177,9 @@ FORMATS: Final[dict[str, str]] = {
     "nightscout": "Nightscout entries JSON",
     "tidepool": "Tidepool JSON",
     "tidepool_xlsx": "Tidepool Excel export (xlsx)",
-    "tandem": "Tandem t:connect CSV",
+    "tandem": "Tandem t:connect/Source CSV",
     "glooko": "Glooko/Diasend export (zip or CGM CSV)",
+    "diasend_xls": "Diasend Excel export (.xls)",
 }
 
 
@@ -197,6 +215,14 @@ def _detect(src: Input) -> FormatName:
         raise DataFileError(
             "an Excel workbook that is not a Tidepool export (no 'CGM' sheet with a 'Tidepool "
             "Data Type' column); export the sheet as CSV (UTF-8) or give --reader",
+            file=src.name,
+        )
+    if is_xls(src.read_bytes(8)):
+        if looks_like_diasend_xls(src):
+            return "diasend_xls"
+        raise DataFileError(
+            "an old Excel workbook (.xls) that is not a Diasend export (no 'CGM' sheet whose "
+            "header row starts with 'Time'); export the sheet as CSV (UTF-8) or give --reader",
             file=src.name,
         )
     text = read_text(src)
@@ -237,6 +263,7 @@ READERS: Final = {
     "tidepool_xlsx": read_tidepool_xlsx,
     "tandem": read_tandem,
     "glooko": read_glooko,
+    "diasend_xls": read_diasend_xls,
 }
 _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "generic": generic_from_input,
@@ -248,6 +275,7 @@ _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "tidepool_xlsx": tidepool_xlsx_from_input,
     "tandem": tandem_from_input,
     "glooko": glooko_from_input,
+    "diasend_xls": diasend_xls_from_input,
 }
 #: The keyword options each reader takes (others are dropped for that file).
 _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
@@ -260,6 +288,7 @@ _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
     "tidepool_xlsx": frozenset({"subject_id"}),
     "tandem": frozenset({"subject_id"}),
     "glooko": frozenset({"subject_id", "date_order"}),
+    "diasend_xls": frozenset({"subject_id", "date_order"}),
 }
 
 
@@ -268,7 +297,8 @@ class FileDescription:
     """What :func:`describe_file` found in one file (``endolab cgm detect``).
 
     ``format``: a key of :data:`FORMATS`; ``variant``: the export language of a LibreView file
-    (``en``, ``de`` …), the system of a Dexcom file (``G6``, ``G7``, from its Device row), else
+    (``en``, ``de`` …), the system of a Dexcom file (``G6``, ``G7``, from its Device row), the
+    export of a Tandem file (``t:connect`` or ``Source``), else
     ``""``; ``unit``: the glucose unit the readings were measured in
     (mg/dL or mmol/L); ``n_readings`` / ``n_low`` / ``n_high``: readings kept and the censored
     Low/High among them [count]; ``first`` / ``last``: first and last reading (wall clock);
@@ -339,6 +369,8 @@ def describe_file(
         variant = found[1] if found else ""
     elif kind == "dexcom":
         variant = dexcom_system(read_text(src))
+    elif kind == "tandem":
+        variant = tandem_variant(read_text(src))
     mmol = "mmol_l" in frame.columns and bool(frame.get_column("mmol_l").any())
     first, last = frame.get_column("time").min(), frame.get_column("time").max()
     assert isinstance(first, datetime) and isinstance(last, datetime)
@@ -360,11 +392,14 @@ def describe_file(
 
 _TREATMENTS: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "dexcom": dexcom_treatments,
+    "libre": libre_treatments,
     "carelink": carelink_treatments,
     "nightscout": nightscout_treatments,
     "tidepool": tidepool_treatments,
+    "tidepool_xlsx": tidepool_xlsx_treatments,
     "tandem": tandem_treatments,
     "glooko": glooko_treatments,
+    "diasend_xls": diasend_xls_treatments,
 }
 
 
@@ -375,12 +410,16 @@ def read_treatments(
     names: Sequence[str | None] | None = None,
     subject_ids: Sequence[str | None] | None = None,
     tz: str | None = None,
+    date_order: DateOrder = "auto",
 ) -> pl.DataFrame:
     """Insulin and carbohydrates of device exports as one table
     (:mod:`endolab.cgm.readers.treatments`: ``id, time, kind, insulin_u [U], carbs_g [g],
-    duration_min [min], source``), from Dexcom Clarity, CareLink, Nightscout treatments,
-    Tidepool, Tandem t:connect and Glooko (zip) files. ``subject_ids``: one per input (default: the file name without extension);
-    ``tz``: the wearer's time zone for Nightscout records without an offset.
+    duration_min [min], source``), from Dexcom Clarity, LibreView (English), CareLink,
+    Nightscout treatments, Tidepool (JSON and xlsx), Tandem t:connect/Source, Glooko (zip) and
+    Diasend ``.xls`` files. ``subject_ids``: one per input (default: the file name without
+    extension); ``tz``: the wearer's time zone for Nightscout records without an offset;
+    ``date_order``: the order of day/month dates in LibreView, CareLink and Diasend ``.xls`` files
+    (``"auto"``: detected, as for the readings).
 
     >>> t = read_treatments(b'[{"eventType": "Meal Bolus", "created_at": "2024-01-01T08:00:00Z", '
     ...                     b'"utcOffset": 0, "insulin": 4.5, "carbs": 40}]', names=["P01.json"])
@@ -405,6 +444,8 @@ def read_treatments(
         options: dict[str, Any] = {"subject_id": subject}
         if kind == "nightscout":
             options["tz"] = tz
+        if kind in ("libre", "carelink", "diasend_xls"):
+            options["date_order"] = date_order
         frames.append(_TREATMENTS[kind](src, **options))
     if not frames:
         return pl.DataFrame(schema=TREATMENT_COLUMNS)

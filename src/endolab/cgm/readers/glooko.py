@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Final
 
 import polars as pl
@@ -41,6 +42,8 @@ VARIABLE_MAP: Final = {
     "CGM Glucose Value": "gl",
     "Insulin Delivered (U)": "insulin_u",
     "Carbs Input (g)": "carbs_g",
+    "Duration (minutes)": "duration_min",
+    "Rate": "basal_rate_u_per_h",
 }
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 #: The most a Glooko zip may unpack to [bytes] [A: 512 MiB, far above years of 5-min CSV data;
@@ -171,13 +174,17 @@ def glooko_from_input(
 def glooko_treatments(src: Input, *, subject_id: str | None = None) -> pl.DataFrame:
     """Boluses and carbohydrates of a Glooko zip's ``bolus_data_*.csv`` as the treatments table
     (:mod:`endolab.cgm.readers.treatments`): ``Insulin Delivered (U)`` → ``bolus``, ``Carbs
-    Input (g)`` above 0 → ``carbs``. [A] Basal files are not read, so a daily total from Glooko
-    holds boluses only."""
-    if not glooko_members(src.read_bytes(), "bolus_data"):
+    Input (g)`` above 0 → ``carbs``; and the ``basal_data_*.csv`` files as ``basal`` segments
+    (:func:`glooko_basal`)."""
+    raw = src.read_bytes()
+    if not glooko_members(raw, "bolus_data") and not glooko_members(raw, "basal_data"):
         raise DataFileError(
-            "no 'bolus_data' CSV in this Glooko export: give the export's zip", file=src.name
+            "no 'bolus_data' or 'basal_data' CSV in this Glooko export: give the export's zip",
+            file=src.name,
         )
-    out: list[Row] = []
+    out: list[Row] = glooko_basal(src) if glooko_members(raw, "basal_data") else []
+    if not glooko_members(raw, "bolus_data"):
+        return treatment_frame(out, subject_id or src.stem, "glooko")
     for file, text in _texts(src, "bolus_data"):
         at, rows = _table(text, file, "insulin delivered")
         low = [h.strip().lower() for h in rows[0]]
@@ -212,3 +219,53 @@ def glooko_treatments(src: Input, *, subject_id: str | None = None) -> pl.DataFr
             if grams:
                 out.append((when, "carbs", None, grams, None))
     return treatment_frame(out, subject_id or src.stem, "glooko")
+
+
+def _times(stamps: list[str], file: str, line_no: list[int]) -> list[datetime]:
+    iso = pl.Series(stamps, dtype=pl.String).str.to_datetime(strict=False, time_unit="us")
+    if iso.null_count() == 0:
+        return iso.to_list()
+    return parse_day_month_times(stamps, file, line_no, "Timestamp", "auto").to_list()
+
+
+def glooko_basal(src: Input) -> list[Row]:
+    """Basal rows of a Glooko zip's ``basal_data_*.csv`` (header ``Timestamp,Insulin
+    type,Duration (minutes),Percentage (%),Rate,Insulin delivered (U),Serial number``, names
+    compared without case): a row with ``Rate`` [U/h] and ``Duration (minutes)`` [min] is a segment
+    of rate × duration / 60 [U]; a rate without a duration holds until the next basal row [A] (the
+    last such row, with nothing after it, is not counted); a row with ``Insulin delivered (U)``
+    but no rate counts that insulin, with no duration."""
+    out: list[Row] = []
+    for file, text in _texts(src, "basal_data"):
+        at, rows = _table(text, file, "duration")
+        header = [h.strip() for h in rows[0]]
+        low = [h.lower() for h in header]
+
+        def find(prefix: str, low: list[str] = low) -> int | None:
+            return next((i for i, h in enumerate(low) if h.startswith(prefix)), None)
+
+        i_time, i_rate = low.index("timestamp"), find("rate")
+        i_dur, i_ins = find("duration"), find("insulin delivered")
+        body = [
+            (n, r)
+            for n, r in enumerate(rows[1:], start=at + 2)
+            if len(r) > i_time and r[i_time].strip()
+        ]
+        times = _times([r[i_time].strip() for _, r in body], file, [n for n, _ in body])
+
+        def amount(
+            row: list[str], i: int | None, n: int, file: str = file, header: list[str] = header
+        ) -> float | None:
+            if i is None or i >= len(row):
+                return None
+            return parse_amount(row[i], file, n, header[i])
+
+        for k, (when, (n, row)) in enumerate(zip(times, body, strict=True)):
+            rate, minutes = amount(row, i_rate, n), amount(row, i_dur, n)
+            if rate is not None and minutes is None and k + 1 < len(times):
+                minutes = (times[k + 1] - when).total_seconds() / 60
+            if rate is not None and minutes is not None:
+                out.append((when, "basal", rate * minutes / 60, None, minutes))
+            elif rate is None and (units := amount(row, i_ins, n)) is not None:
+                out.append((when, "basal", units, None, None))
+    return out

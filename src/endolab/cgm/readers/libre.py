@@ -44,6 +44,10 @@ VARIABLE_MAP: Final[dict[str, dict[str, str]]] = {
         "Glukosewert-Verlauf": "historic",
         "Glukose-Scan": "scan",
     },
+    # French: all four names confirmed by public code that reads French exports (a pandera schema
+    # listing the 19 columns of a French export in order: Appareil, Numéro de série, Horodatage
+    # de l'appareil, Type d'enregistrement, Historique de la glycémie mg/dL, Numérisation de la
+    # glycémie mg/dL, …; and two readers of French exports), found with the code search.
     "fr": {
         "Horodatage de l'appareil": "time",
         "Type d'enregistrement": "record_type",
@@ -56,11 +60,17 @@ VARIABLE_MAP: Final[dict[str, dict[str, str]]] = {
         "Historial de glucosa": "historic",
         "Escaneo de glucosa": "scan",
     },
+    # Italian: "Timestamp del dispositivo" and "Storico del glucosio mg/dL" (and the first column
+    # "Dispositivo") confirmed by four public scripts (Python and R) reading Italian exports, found
+    # with the code search; they corrected the earlier guesses "Timestamp dispositivo" / "Storico
+    # glicemia". [A] The record-type and scan names are not confirmed by any public source: when
+    # the record-type name is not in the header, the column right after the timestamp is taken as
+    # the record type (:data:`RECORD_TYPE_FOLLOWS_TIME`).
     "it": {
-        "Timestamp dispositivo": "time",
+        "Timestamp del dispositivo": "time",
         "Tipo di registrazione": "record_type",
-        "Storico glicemia": "historic",
-        "Scansione glicemia": "scan",
+        "Storico del glucosio": "historic",
+        "Scansione del glucosio": "scan",
     },
     "nl": {
         "Tijdstempel apparaat": "time",
@@ -69,6 +79,11 @@ VARIABLE_MAP: Final[dict[str, dict[str, str]]] = {
         "Scan Glucose": "scan",
     },
 }
+
+#: [A] In every LibreView header confirmed from a public source (en, de, fr, es, nl) the record type
+#: is the column right after the device timestamp; a header whose record-type name is not
+#: confirmed (Italian) is found by its timestamp and historic-glucose columns and read that way.
+RECORD_TYPE_FOLLOWS_TIME: Final = True
 
 
 def header_key(name: str) -> str:
@@ -85,12 +100,15 @@ def header_key(name: str) -> str:
 
 def find_libre_header(lines: Sequence[str]) -> tuple[int, str] | None:
     """(index, language) of the first line that is a LibreView header, else None: a line with the
-    device-timestamp and record-type columns of one language of :data:`VARIABLE_MAP`."""
+    device-timestamp column of one language of :data:`VARIABLE_MAP` and its record-type column,
+    or (:data:`RECORD_TYPE_FOLLOWS_TIME`) a column starting with its historic-glucose name."""
     for i, line in enumerate(lines):
-        cells = {header_key(c) for c in re.split(r"[,;\t|]", line)}
+        cells = [header_key(c) for c in re.split(r"[,;\t|]", line)]
         for language, columns in VARIABLE_MAP.items():
-            want = {header_key(v) for v, c in columns.items() if c in ("time", "record_type")}
-            if want <= cells:
+            key = {c: header_key(v) for v, c in columns.items()}
+            if key["time"] in cells and (
+                key["record_type"] in cells or any(c.startswith(key["historic"]) for c in cells)
+            ):
                 return i, language
     return None
 
@@ -163,7 +181,11 @@ def libre_from_input(
             )
         return i
 
-    i_time, i_type = need("time"), need("record_type")
+    i_time = need("time")
+    found_type = find("record_type")
+    if found_type is None and i_time + 1 < len(header):
+        found_type = i_time + 1  # [A] RECORD_TYPE_FOLLOWS_TIME (Italian)
+    i_type = found_type if found_type is not None else need("record_type")
     i_hist = need("historic", prefix=True)
     i_scan = find("scan", prefix=True)
     header_unit = unit_from_header(header[i_hist])
@@ -204,3 +226,92 @@ def libre_from_input(
         schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
     ).with_columns(pl.lit(subject_id or src.stem).alias("id"))
     return check_readings(frame, file, unit, unit_header)
+
+
+#: The insulin and carbohydrate columns of an English LibreView export → (treatment kind, column
+#: of the treatments table). Header names as in public LibreView files and parsers (docs/cgm.md,
+#: "Sources of the headers"); record type 4 holds insulin, 5 food.
+TREATMENT_MAP: Final = {
+    "Rapid-Acting Insulin (units)": ("bolus", "insulin_u"),
+    "Long-Acting Insulin (units)": ("long_acting", "insulin_u"),
+    "Carbohydrates (grams)": ("carbs", "carbs_g"),
+}
+#: Carbohydrates entered as servings (exchanges) are not converted to grams [A].
+SERVINGS_COLUMN: Final = "Carbohydrates (servings)"
+
+
+def libre_treatments(
+    src: Input, *, subject_id: str | None = None, date_order: DateOrder = "auto"
+) -> pl.DataFrame:
+    """Insulin and carbohydrates of an English LibreView export as the treatments table
+    (:mod:`endolab.cgm.readers.treatments`): ``Rapid-Acting Insulin (units)`` [U] → ``bolus``,
+    ``Long-Acting Insulin (units)`` [U] → ``long_acting``, ``Carbohydrates (grams)`` [g] above 0
+    → ``carbs``, at ``Device Timestamp`` (the reader's wall clock; day/month order detected from
+    every row's date, as for the readings). A row with ``Carbohydrates (servings)`` but no grams
+    is refused [A: a serving is not a fixed number of grams]; the ``Non-numeric …`` columns (an
+    entry without a number) are not read."""
+    from endolab.cgm.readers.treatments import Row, parse_amount, treatment_frame
+
+    file = src.name
+    lines = read_text(src).splitlines()
+    found = find_libre_header(lines[:20])
+    if found is None:
+        raise DataFileError(
+            "no LibreView header line (naming the device timestamp and the record type) in the "
+            "first 20 lines: not a LibreView export?",
+            file=file,
+        )
+    header_at, language = found
+    rows = csv_rows("\n".join(lines[header_at:]), sniff_delimiter(lines[header_at]))
+    header = [h.strip() for h in rows[0]]
+    keys = [header_key(h) for h in header]
+    columns = {
+        keys.index(header_key(name)): spec
+        for name, spec in TREATMENT_MAP.items()
+        if header_key(name) in keys
+    }
+    if not columns:
+        raise DataFileError(
+            "no insulin or carbohydrate column ('Rapid-Acting Insulin (units)', 'Long-Acting "
+            f"Insulin (units)', 'Carbohydrates (grams)') in this LibreView ({language}) export; "
+            "only the English names are known",
+            file=file,
+            row=header_at + 1,
+        )
+    i_time = keys.index(header_key(next(iter(VARIABLE_MAP[language]))))
+    i_serv = (
+        keys.index(header_key(SERVINGS_COLUMN)) if header_key(SERVINGS_COLUMN) in keys else None
+    )
+    stamps: list[str] = []
+    line_no: list[int] = []
+    kept: list[tuple[int, list[str]]] = []
+    for n, row in enumerate(rows[1:], start=header_at + 2):
+        if not any(cell.strip() for cell in row) or len(row) <= i_time:
+            continue
+        stamps.append(row[i_time].strip())
+        line_no.append(n)
+        kept.append((n, row))
+    if not stamps:
+        return treatment_frame([], subject_id or src.stem, "libre")
+    times = parse_day_month_times(stamps, file, line_no, header[i_time], date_order).to_list()
+    out: list[Row] = []
+    for when, (n, row) in zip(times, kept, strict=True):
+        for i, (kind, column) in columns.items():
+            amount = parse_amount(row[i] if i < len(row) else "", file, n, header[i])
+            if amount is None or (kind == "carbs" and amount == 0):
+                continue
+            out.append(
+                (when, kind, amount if column == "insulin_u" else None,
+                 amount if column == "carbs_g" else None, None)
+            )  # fmt: skip
+        if i_serv is not None and i_serv < len(row) and row[i_serv].strip():
+            grams = next((i for i, (k, _) in columns.items() if k == "carbs"), None)
+            if grams is None or grams >= len(row) or not row[grams].strip():
+                raise DataFileError(
+                    f"carbohydrates entered as {row[i_serv].strip()!r} servings, not grams: "
+                    "endolab does not convert servings to grams [A]; set the reader to grams",
+                    file=file,
+                    row=n,
+                    column=SERVINGS_COLUMN,
+                )
+    return treatment_frame(out, subject_id or src.stem, "libre")

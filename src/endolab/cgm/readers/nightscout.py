@@ -218,11 +218,15 @@ def nightscout_treatments(
     """Insulin and carbohydrates of a Nightscout treatments export (``/api/v1/treatments.json``)
     as the treatments table (:mod:`endolab.cgm.readers.treatments`): a record's ``insulin`` [U]
     → ``bolus``, ``carbs`` [g] → ``carbs``; the time is ``created_at`` (+ ``utcOffset``, or
-    ``tz=``). [A] Temporary basal records are not read: the scheduled basal lives in the
-    profile, not in the treatments, so a daily total from Nightscout holds boluses only."""
+    ``tz=``). A ``Temp Basal`` record with ``absolute`` (or ``rate``) [U/h] and ``duration``
+    [min] is a ``basal`` segment of rate × duration / 60 [U]; one given only as ``percent`` of the
+    profile rate is skipped and counted. [A] The scheduled basal between temporary basals lives
+    in the profile, not in the treatments, and is not read: a daily total from Nightscout holds
+    boluses and temporary basals only (a warning, ``W_CGM_PARTIAL_BASAL``, says so)."""
     file = src.name
     zone = _zone(tz)
     out: list[Row] = []
+    temp_basals = percent_only = 0
     for i, record in enumerate(load_json_records(src, "Nightscout treatments"), start=1):
         if not isinstance(record, dict) or "created_at" not in record:
             continue
@@ -234,6 +238,23 @@ def nightscout_treatments(
                 file=file,
                 column="created_at",
             )
+        if record.get("eventType") == "Temp Basal":
+            rate = record.get("absolute", record.get("rate"))
+            minutes = record.get("duration")
+            if rate is None or minutes is None:
+                percent_only += 1
+                continue
+            for field, value in (("absolute", rate), ("duration", minutes)):
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                    raise DataFileError(
+                        f"record {i}: Temp Basal {field} {value!r} is not an amount ≥ 0",
+                        file=file,
+                        column=field,
+                    )
+            temp_basals += 1
+            if minutes > 0:
+                out.append((when[0], "basal", float(rate) * minutes / 60, None, float(minutes)))
+            continue
         for field, kind in (("insulin", "bolus"), ("carbs", "carbs")):
             value = record.get(field)
             if value is None:
@@ -253,4 +274,20 @@ def nightscout_treatments(
                         None,
                     )
                 )
+    if temp_basals or percent_only:
+        skipped = (
+            f"; {percent_only} given only as a percent of the profile rate were skipped"
+            if percent_only
+            else ""
+        )
+        emit(
+            Notice(
+                "W_CGM_PARTIAL_BASAL",
+                "W",
+                f"{file}: {temp_basals} temporary basal(s) read{skipped}; the scheduled basal "
+                "between them lives in the Nightscout profile and is not read, so daily insulin "
+                "totals hold boluses and temporary basals only",
+                field=file,
+            )
+        )
     return treatment_frame(out, subject_id or src.stem, "nightscout")

@@ -189,3 +189,119 @@ def tidepool_xlsx_from_input(
         schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
     ).with_columns(pl.lit(subject_id or src.stem).alias("id"))
     return check_readings(frame, file, "mg/dL")
+
+
+#: The sheets of insulin and carbohydrates (tidepool-org/export ``config.json``: the types
+#: ``bolus``, ``basal`` and ``food`` have no display name, so their sheets are start-cased).
+TREATMENT_SHEETS: Final = ("Bolus", "Basal", "Food")
+
+
+def _number(cell: Any, file: str, sheet: str, n: int, column: str) -> float:
+    """An amount ≥ 0 of a treatment sheet (an empty cell is 0)."""
+    if cell is None or cell == "":
+        return 0.0
+    if isinstance(cell, str):
+        try:
+            cell = float(cell.strip())
+        except ValueError:
+            cell = None
+    if not isinstance(cell, (int, float)) or isinstance(cell, bool) or not cell >= 0:
+        raise DataFileError(
+            f"sheet {sheet!r}: {cell!r} is not an amount ≥ 0", file=file, row=n, column=column
+        )
+    return float(cell)
+
+
+def _grams(cell: Any, file: str, n: int) -> float:
+    """Net carbohydrate [g] of a ``Nutrition`` cell (the datum's ``nutrition`` as JSON)."""
+    if cell is None or cell == "":
+        return 0.0
+    try:
+        nutrition = json.loads(str(cell))
+    except ValueError:
+        raise DataFileError(
+            f"sheet 'Food': Nutrition {str(cell)[:40]!r} is not JSON",
+            file=file,
+            row=n,
+            column="Nutrition",
+        ) from None
+    carb = nutrition.get("carbohydrate") if isinstance(nutrition, dict) else None
+    if not isinstance(carb, dict):
+        return 0.0
+    units = str(carb.get("units", "grams")).lower()
+    if units not in ("grams", "g"):
+        raise DataFileError(
+            f"sheet 'Food': carbohydrate in {carb.get('units')!r}; accepted: grams",
+            file=file,
+            row=n,
+            column="Nutrition",
+        )
+    return _number(carb.get("net"), file, "Food", n, "Nutrition")
+
+
+def tidepool_xlsx_treatments(src: Input, *, subject_id: str | None = None) -> pl.DataFrame:
+    """Insulin and carbohydrates of a Tidepool Excel export as the treatments table
+    (:mod:`endolab.cgm.readers.treatments`), as for the JSON export
+    (:func:`~endolab.cgm.readers.tidepool.tidepool_treatments`): sheet ``Bolus`` — ``Normal`` +
+    ``Extended`` [U] → ``bolus``; sheet ``Basal`` — ``Rate`` [U/h] × ``Duration (mins)`` [min] /
+    60 → ``basal`` (a suspend has no rate: 0 U); sheet ``Food`` — the net carbohydrate [g] of the
+    ``Nutrition`` JSON, above 0 → ``carbs``. The wall clock is ``Device Time``, else ``Local
+    Time``. A workbook without any of the three sheets gives an empty table. Needs ``[xlsx]``."""
+    from endolab.cgm.readers.treatments import Row, treatment_frame
+
+    file = src.name
+    out: list[Row] = []
+    book = _open(src)
+    try:
+        for sheet in TREATMENT_SHEETS:
+            if sheet not in book.sheetnames:
+                continue
+            rows = book[sheet].iter_rows(values_only=True)
+            header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+            col = {h: i for i, h in enumerate(header) if h}
+            time_cols = [col[h] for h in ("Device Time", "Local Time") if h in col]
+            needed = {"Bolus": ("Normal",), "Basal": ("Duration (mins)",), "Food": ("Nutrition",)}
+            for name in needed[sheet]:
+                if name not in col:
+                    raise DataFileError(
+                        f"the {sheet!r} sheet has no {name!r} column", file=file, column=name
+                    )
+            if not time_cols:
+                raise DataFileError(
+                    f"the {sheet!r} sheet has neither 'Device Time' nor 'Local Time'",
+                    file=file,
+                    column="Local Time",
+                )
+            for n, row in enumerate(rows, start=2):
+                cells = list(row) + [None] * (len(header) - len(row))
+                if all(c is None or c == "" for c in cells):
+                    continue
+                when = next(
+                    (t for t in (_time(cells[i]) for i in time_cols) if t is not None), None
+                )
+                if when is None:
+                    raise DataFileError(
+                        f"sheet {sheet!r}: no readable Device Time or Local Time",
+                        file=file,
+                        row=n,
+                        column="Local Time",
+                    )
+
+                def get(name: str, cells: list[Any] = cells, col: dict[str, int] = col) -> Any:
+                    return cells[col[name]] if name in col else None
+
+                if sheet == "Bolus":
+                    units = _number(get("Normal"), file, sheet, n, "Normal")
+                    units += _number(get("Extended"), file, sheet, n, "Extended")
+                    out.append((when, "bolus", units, None, None))
+                elif sheet == "Basal":
+                    minutes = _number(get("Duration (mins)"), file, sheet, n, "Duration (mins)")
+                    rate = _number(get("Rate"), file, sheet, n, "Rate")
+                    out.append((when, "basal", rate * minutes / 60, None, minutes))
+                else:
+                    grams = _grams(get("Nutrition"), file, n)
+                    if grams > 0:
+                        out.append((when, "carbs", None, grams, None))
+    finally:
+        book.close()
+    return treatment_frame(out, subject_id or src.stem, "tidepool_xlsx")

@@ -9,11 +9,13 @@ id         String       —      subject (the file name, or ``subject_id=``)
 time       Datetime[µs] —      wall clock of the record (the device's display time)
 kind       String       —      ``bolus`` (pump bolus or an injection of rapid-acting insulin),
                                ``long_acting`` (an injection of long-acting insulin), ``basal``
-                               (a pump basal segment), ``carbs``
-insulin_u  Float64      U      insulin of the record (a basal segment: rate × duration)
+                               (a pump basal segment, or a basal dose: Tandem Source), ``carbs``
+insulin_u  Float64      U      insulin of the record (a basal segment: rate [U/h] × duration
+                               [h], i.e. rate × ``duration_min`` / 60)
 carbs_g    Float64      g      carbohydrates
-duration_min Float64    min    length of a basal segment (null for other kinds)
-source     String       —      the format (``dexcom``, ``carelink``, ``nightscout``, ``tidepool``)
+duration_min Float64    min    length of a basal segment (null for a dose and other kinds)
+source     String       —      the format (``dexcom``, ``libre``, ``carelink``, ``nightscout``,
+                               ``tidepool``, ``tidepool_xlsx``, ``tandem``, ``glooko``)
 ========== ============ ====== ===============================================================
 
 :func:`insulin_daily_totals` gives the trial dataset's ``insulin.csv`` (docs/trial-data.md:

@@ -24,7 +24,7 @@ from typing import Final
 
 import polars as pl
 
-from endolab.trial.cdisc.model import Dataset, Var
+from endolab.trial.cdisc.model import ARMCD, STUDYID, USUBJID, Dataset, Var, predecessor
 from endolab.trial.cdisc.sdtm import SUPPDM_QNAMS, sdtm_datasets
 from endolab.trial.dataset import TrialDataset
 from endolab.trial.protocol import Protocol
@@ -48,6 +48,14 @@ ADTTE_PARAMS: Final[dict[str, tuple[str, str, str]]] = {
         "INSULIN RESUMED",
     ),
 }
+
+
+#: The identifiers ADLB and ADTTE start with, from ADSL.
+_FROM_ADSL = (
+    predecessor(STUDYID, "ADSL"),
+    predecessor(USUBJID, "ADSL"),
+    predecessor(ARMCD, "ADSL", core="Perm"),
+)
 
 
 def _adsl(ds: TrialDataset, study_id: str, treatment: str) -> Dataset:
@@ -90,14 +98,8 @@ def _adsl(ds: TrialDataset, study_id: str, treatment: str) -> Dataset:
     )
     qlabel = {col: label for col, label in SUPPDM_QNAMS.values()}
     vars_ = (
-        Var("STUDYID", "Study Identifier", core="Req", origin="Predecessor", source="DM.STUDYID"),
-        Var(
-            "USUBJID",
-            "Unique Subject Identifier",
-            core="Req",
-            origin="Predecessor",
-            source="DM.USUBJID",
-        ),
+        predecessor(STUDYID, "DM"),
+        predecessor(USUBJID, "DM"),
         Var(
             "SUBJID",
             "Subject Identifier for the Study",
@@ -122,7 +124,7 @@ def _adsl(ds: TrialDataset, study_id: str, treatment: str) -> Dataset:
             origin="Predecessor",
             source="DM.RACE (empty: not in the endolab format)",
         ),
-        Var("ARMCD", "Planned Arm Code", core="Perm", origin="Predecessor", source="DM.ARMCD"),
+        predecessor(ARMCD, "DM", core="Perm"),
         Var("ARM", "Description of Planned Arm", core="Req", origin="Predecessor", source="DM.ARM"),
         Var(
             "ACTARM",
@@ -314,15 +316,7 @@ def _adlb(ds: TrialDataset, study_id: str, lb: Dataset) -> Dataset:
         .sort("USUBJID", "PARAMCD", "ADT")
     )
     vars_ = (
-        Var("STUDYID", "Study Identifier", core="Req", origin="Predecessor", source="ADSL.STUDYID"),
-        Var(
-            "USUBJID",
-            "Unique Subject Identifier",
-            core="Req",
-            origin="Predecessor",
-            source="ADSL.USUBJID",
-        ),
-        Var("ARMCD", "Planned Arm Code", core="Perm", origin="Predecessor", source="ADSL.ARMCD"),
+        *_FROM_ADSL,
         Var(
             "TRTSDT",
             "Date of First Exposure to Treatment",
@@ -439,15 +433,7 @@ def _adtte(ds: TrialDataset, study_id: str, protocol: Protocol) -> Dataset:
         .sort("USUBJID", "PARAMCD")
     )
     vars_ = (
-        Var("STUDYID", "Study Identifier", core="Req", origin="Predecessor", source="ADSL.STUDYID"),
-        Var(
-            "USUBJID",
-            "Unique Subject Identifier",
-            core="Req",
-            origin="Predecessor",
-            source="ADSL.USUBJID",
-        ),
-        Var("ARMCD", "Planned Arm Code", core="Perm", origin="Predecessor", source="ADSL.ARMCD"),
+        *_FROM_ADSL,
         Var(
             "PARAMCD",
             "Parameter Code",

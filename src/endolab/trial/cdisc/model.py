@@ -10,18 +10,23 @@ files always says what the files hold.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Final, Literal
 
 import polars as pl
 
 __all__ = [
+    "ARMCD",
+    "DOMAIN",
+    "STUDYID",
+    "USUBJID",
     "Dataset",
     "Var",
     "char_length",
     "define_rows",
     "iso_date",
     "iso_datetime",
+    "predecessor",
     "study_day",
 ]
 
@@ -44,6 +49,26 @@ class Var:
     core: Core = "Perm"
     origin: str = "Collected"
     source: str = ""
+
+
+#: The identifier variables that SDTM domains and ADaM datasets share, declared once (SDTMIG/ADaMIG
+#: names and labels). A dataset takes them as they are or with its own source
+#: (:func:`dataclasses.replace`); an ADaM dataset copies them from its predecessor
+#: (:func:`predecessor`).
+STUDYID: Final = Var("STUDYID", "Study Identifier", core="Req", origin="Assigned")
+DOMAIN: Final = Var("DOMAIN", "Domain Abbreviation", core="Req", origin="Assigned")
+USUBJID: Final = Var("USUBJID", "Unique Subject Identifier", core="Req", origin="Derived")
+ARMCD: Final = Var("ARMCD", "Planned Arm Code", core="Req", source="cohort")
+
+
+def predecessor(var: Var, dataset: str, *, core: Core | None = None) -> Var:
+    """``var`` copied into an ADaM dataset from ``dataset`` (define-XML origin Predecessor, source
+    ``DATASET.NAME``), with ADaM's ``core`` when it differs.
+
+    >>> predecessor(USUBJID, "ADSL")
+    Var(name='USUBJID', label='Unique Subject Identifier', type='text', core='Req', origin='Predecessor', source='ADSL.USUBJID')
+    """
+    return replace(var, origin="Predecessor", source=f"{dataset}.{var.name}", core=core or var.core)
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,23 @@ USUBJID = STUDYID + "-" + ``participant_id``. --SEQ numbers each participant's r
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 import polars as pl
 
-from endolab.trial.cdisc.model import Core, Dataset, Var, iso_date, iso_datetime, study_day
+from endolab.trial.cdisc.model import (
+    ARMCD,
+    DOMAIN,
+    STUDYID,
+    USUBJID,
+    Core,
+    Dataset,
+    Var,
+    iso_date,
+    iso_datetime,
+    study_day,
+)
 from endolab.trial.dataset import TrialDataset
 
 __all__ = [
@@ -78,16 +90,11 @@ RELATED: Final[dict[str, str]] = {
 #: Route of the infusion (CDISC ROUTE codelist C66729) [A]: islets are infused into the portal vein.
 ROUTE: Final = "INTRAPORTAL"
 
+#: The identifiers every domain but SUPPDM starts with (:func:`_ids` fills them in).
 _ID = (
-    Var("STUDYID", "Study Identifier", core="Req", origin="Assigned", source="--study-id"),
-    Var("DOMAIN", "Domain Abbreviation", core="Req", origin="Assigned"),
-    Var(
-        "USUBJID",
-        "Unique Subject Identifier",
-        core="Req",
-        origin="Derived",
-        source="STUDYID-participant_id",
-    ),
+    replace(STUDYID, source="--study-id"),
+    DOMAIN,
+    replace(USUBJID, source="STUDYID-participant_id"),
 )
 
 
@@ -183,7 +190,7 @@ def _dm(ds: TrialDataset, study_id: str) -> Dataset:
         Var("AGEU", "Age Units", core="Exp", origin="Assigned", source="YEARS"),
         Var("SEX", "Sex", core="Req", source="sex"),
         Var("RACE", "Race", core="Exp", source="not in the endolab format (left empty)"),
-        Var("ARMCD", "Planned Arm Code", core="Req", source="cohort"),
+        ARMCD,
         Var(
             "ARM",
             "Description of Planned Arm",
@@ -235,9 +242,9 @@ def _suppdm(ds: TrialDataset, study_id: str) -> Dataset:
     ]
     frame = pl.concat(parts).sort("USUBJID", "QNAM")
     vars_ = (
-        Var("STUDYID", "Study Identifier", core="Req", origin="Assigned"),
+        STUDYID,
         Var("RDOMAIN", "Related Domain Abbreviation", core="Req", origin="Assigned"),
-        Var("USUBJID", "Unique Subject Identifier", core="Req", origin="Derived"),
+        USUBJID,
         Var("IDVAR", "Identifying Variable", core="Exp", origin="Assigned"),
         Var("IDVARVAL", "Identifying Variable Value", core="Exp", origin="Assigned"),
         Var("QNAM", "Qualifier Variable Name", core="Req", origin="Assigned"),

@@ -93,8 +93,29 @@ def _bad(
     return DataFileError(message, file=file, row=row, column=column, value=value)
 
 
-def _example(series: pl.Series, row: int) -> str:
-    value = series[row - 2]
+def _report_rows(
+    report: Problems,
+    mask: pl.Series,
+    file: str,
+    column: str,
+    message: str | Callable[[int], str],
+    value: Callable[[int], object] | None = None,
+) -> None:
+    """Report the rows of ``mask`` (at least one True, no null) as one problem of ``column``.
+
+    The problem names the first such row; ``message`` and ``value`` (text, or functions of that
+    row's 0-based index in the table) say what is wrong there, and :meth:`Problems.add` adds how
+    many more rows are like it when problems are collected.
+    """
+    row = _first_row(mask)
+    assert row is not None
+    index = row - 2
+    text = message if isinstance(message, str) else message(index)
+    report.add(_bad(file, row, column, text, None if value is None else value(index)), mask)
+
+
+def _example(series: pl.Series, index: int) -> str:
+    value = series[index]
     return repr(value) if value is not None else "empty"
 
 
@@ -207,9 +228,8 @@ def _check_required(
 ) -> pl.Series:
     """A required column has a value in every row."""
     if col.required and missing.any():
-        row = _first_row(missing)
-        report.add(
-            _bad(file, row, col.name, "a value is required here but the cell is empty"), missing
+        _report_rows(
+            report, missing, file, col.name, "a value is required here but the cell is empty"
         )
     return parsed
 
@@ -225,15 +245,15 @@ def _check_type(
     """Every value given is of the column's type."""
     wrong = parsed.is_null() & ~missing
     if wrong.any():
-        row = _first_row(wrong)
-        assert row is not None
-        value = series[row - 2]
-        reason = iso_calendar_problem(value) if isinstance(value, str) else None
-        if col.kind in ("date", "datetime") and reason is not None:
-            what = not_a_calendar_date(repr(str(value).strip()), reason)  # 2026-02-30 (issue 18)
-        else:
-            what = f"{_example(series, row)} is not {_WANTED[col.kind]}"
-        report.add(_bad(file, row, col.name, what, value), wrong)
+
+        def what(index: int) -> str:
+            value = series[index]
+            reason = iso_calendar_problem(value) if isinstance(value, str) else None
+            if col.kind in ("date", "datetime") and reason is not None:
+                return not_a_calendar_date(repr(str(value).strip()), reason)  # 2026-02-30 (#18)
+            return f"{_example(series, index)} is not {_WANTED[col.kind]}"
+
+        _report_rows(report, wrong, file, col.name, what, lambda index: series[index])
     return parsed
 
 
@@ -250,9 +270,8 @@ def _check_finite(
         return parsed
     finite = parsed.is_finite() | parsed.is_null()
     if not finite.all():
-        row = _first_row(~finite)
-        report.add(
-            _bad(file, row, col.name, "must be a finite number (not NaN or infinite)"), ~finite
+        _report_rows(
+            report, ~finite, file, col.name, "must be a finite number (not NaN or infinite)"
         )
         parsed = parsed.set(~finite, None)
     return parsed
@@ -264,10 +283,8 @@ def _out_of_range(
     """Report the rows of ``low`` (a value outside the column's range) and set them to null."""
     low = low.fill_null(False)
     if low.any():
-        row = _first_row(low)
-        assert row is not None
-        report.add(
-            _bad(file, row, col.name, f"{parsed[row - 2]} is not accepted; must be {rule}"), low
+        _report_rows(
+            report, low, file, col.name, lambda i: f"{parsed[i]} is not accepted; must be {rule}"
         )
         parsed = parsed.set(low, None)  # reported: not checked again
     return parsed
@@ -320,17 +337,15 @@ def _check_date_range(
         return parsed
     out = out.fill_null(False)
     if out.any():
-        row = _first_row(out)
-        assert row is not None
-        report.add(
-            _bad(
-                file,
-                row,
-                col.name,
-                f"{col.kind.replace('datetime', 'time')} {parsed[row - 2]} is outside the "
-                f"accepted range {MIN_DATE} to {MAX_DATE}",
-            ),
+        _report_rows(
+            report,
             out,
+            file,
+            col.name,
+            lambda i: (
+                f"{col.kind.replace('datetime', 'time')} {parsed[i]} is outside the "
+                f"accepted range {MIN_DATE} to {MAX_DATE}"
+            ),
         )
     return parsed
 
@@ -348,17 +363,13 @@ def _check_codes(
         return parsed
     bad = ~parsed.is_in(list(col.allowed)) & parsed.is_not_null()
     if bad.any():
-        row = _first_row(bad)
-        assert row is not None
-        report.add(
-            _bad(
-                file,
-                row,
-                col.name,
-                f"{parsed[row - 2]!r} is not accepted; use one of {', '.join(col.allowed)}",
-                parsed[row - 2],
-            ),
+        _report_rows(
+            report,
             bad,
+            file,
+            col.name,
+            lambda i: f"{parsed[i]!r} is not accepted; use one of {', '.join(col.allowed)}",
+            lambda i: parsed[i],
         )
     return parsed
 
@@ -433,17 +444,15 @@ def validate_table(
     if keys and frame.height:
         dup = ~frame.select(pl.struct(list(keys)).is_first_distinct()).to_series()
         if dup.any():
-            row = _first_row(dup)
-            assert row is not None
-            key = ", ".join(f"{k}={frame[k][row - 2]}" for k in keys)
-            report.add(
-                _bad(
-                    fname,
-                    row,
-                    " + ".join(keys),
-                    f"duplicate key ({key}) already given on an earlier row",
-                ),
+            _report_rows(
+                report,
                 dup,
+                fname,
+                " + ".join(keys),
+                lambda i: (
+                    f"duplicate key ({', '.join(f'{k}={frame[k][i]}' for k in keys)}) "
+                    "already given on an earlier row"
+                ),
             )
     return frame
 
@@ -455,18 +464,13 @@ def _check_order(
     ``end_date`` before its ``start_date``) is an error naming the first such row."""
     wrong = (frame.get_column(later) < frame.get_column(earlier)).fill_null(False)
     if wrong.any():
-        row = _first_row(wrong)
-        assert row is not None
-        value = frame[later][row - 2]
-        report.add(
-            _bad(
-                fname,
-                row,
-                later,
-                f"{later} {value} is before {earlier} {frame[earlier][row - 2]}",
-                value,
-            ),
+        _report_rows(
+            report,
             wrong,
+            fname,
+            later,
+            lambda i: f"{later} {frame[later][i]} is before {earlier} {frame[earlier][i]}",
+            lambda i: frame[later][i],
         )
 
 
@@ -475,18 +479,14 @@ def _check_ids(
 ) -> None:
     unknown = (~frame.get_column("participant_id").is_in(ids.implode())).fill_null(False)
     if unknown.any():
-        row = _first_row(unknown)
-        assert row is not None
-        pid = frame["participant_id"][row - 2]
-        (problems or Problems()).add(
-            _bad(
-                fname,
-                row,
-                "participant_id",
-                f"participant {pid!r} is not in participants (unknown participant id)",
-                pid,
-            ),
+        pid = frame.get_column("participant_id")
+        _report_rows(
+            problems or Problems(),
             unknown,
+            fname,
+            "participant_id",
+            lambda i: f"participant {pid[i]!r} is not in participants (unknown participant id)",
+            lambda i: pid[i],
         )
 
 
