@@ -157,8 +157,8 @@ class TherapySettings:
     The fasting and post-prandial numbers are the glycaemic criteria of insulin independence in
     the islet-transplant trials (fasting > 126 mg/dL no more than 3 times a week, 2-h post-prandial
     > 180 mg/dL no more than 4 times a week: CIT-07, Hering 2016, doi:10.2337/dc15-1988 [U: wording
-    not re-read]; 126 mg/dL is the ADA fasting threshold of diabetes and 180 mg/dL the ADA peak
-    post-prandial target, doi:10.2337/dc19-S006); the CGM one is the consensus target (time above
+    not re-read]; 126 mg/dL is the ADA's diagnostic fasting glucose of diabetes [U] and 180 mg/dL
+    the ADA peak post-prandial target, doi:10.2337/dc19-S006); the CGM one is the consensus target (time above
     180 mg/dL < 25 %, Battelino 2019, doi:10.2337/dci19-0028). Glycaemia is **out of target** when
     at least ``criteria_to_act`` (2) of the three fail [A: several readings must agree, so no one
     threshold decides alone]. Then, at each contact:
