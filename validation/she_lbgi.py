@@ -14,7 +14,7 @@ unaware alike, no screening), a month of "SMBG" — plasma glucose at 07:00, 11:
 Kovatchev 1997, ``endolab.cgm.indices.risk.bgi_f_kovatchev_1997``); the next 182 days count severe
 events of the event model (``SheModel``), with the default counter-regulation (glucagon with the
 T1D host's impaired response, insulin action rising in hypoglycaemia, intra-day sensitivity and
-dawn; docs/methods/sim.md §10). The comparison is side by side, not a fit: nothing was tuned to
+dawn; docs/methods/sim.md §11). The comparison is side by side, not a fit: nothing was tuned to
 it. In-silico results are never clinical evidence.
 """
 

@@ -1,6 +1,9 @@
 """Robustness of insulin independence to the titration rule's numbers (every [titration] field ±20 %).
 
     .venv/bin/python validation/titration_robustness.py     # writes validation/titration_robustness.md
+    .venv/bin/python validation/titration_robustness.py --seeds 1   # one seed (limit 1 of 12)
+    .venv/bin/python validation/titration_robustness.py --seeds 1 --fields reduce_by,tar_max_pct
+                                                            # a quick partial run (prints, no file)
 
 Requirement (issue 17): insulin independence days 180–365 in the full-dose cohorts (B+C) changes
 by at most 1 in 12, pooled over seeds, when any one numeric field of ``[titration]``
@@ -57,8 +60,28 @@ def independent(therapy: TherapySettings) -> tuple[int, int]:
     return n, total
 
 
-def main() -> int:
+def _args(argv: list[str]) -> tuple[tuple[int, ...], tuple[str, ...], bool]:
+    """``--seeds 1,2`` (written, the seeds named) and ``--fields a,b`` (a partial run: printed,
+    nothing written)."""
+    seeds, fields, partial = SEEDS, TITRATION_FIELDS, False
+    it = iter(argv)
+    for arg in it:
+        if arg == "--seeds":
+            seeds = tuple(int(x) for x in next(it).split(","))
+        elif arg == "--fields":
+            fields, partial = tuple(next(it).split(",")), True
+        else:
+            raise SystemExit(f"unknown argument {arg!r}; use --seeds 1,2 and/or --fields a,b")
+    unknown = set(fields) - set(TITRATION_FIELDS)
+    if unknown:
+        raise SystemExit(f"not [titration] fields: {', '.join(sorted(unknown))}")
+    return seeds, fields, partial
+
+
+def main(argv: list[str] | None = None) -> int:
+    global SEEDS
     start = time.time()
+    SEEDS, fields, partial = _args(sys.argv[1:] if argv is None else argv)
     runner.screen = _cached_screen  # type: ignore[assignment]
     base = TherapySettings()
     n0, total = independent(base)
@@ -77,14 +100,19 @@ def main() -> int:
         "|---|---|---|---|---|---|---|---|",
     ]
     failures: list[str] = []
+    unmoved: list[str] = []
     values = asdict(base)
-    for name in TITRATION_FIELDS:
+    for name in fields:
         default = values[name]
         cells = [f"`{name}`", f"{default:g}"]
         for sign in (-1.0, 1.0):
             moved: float | int = default * (1.0 + sign * STEP)
             if isinstance(default, int):
                 moved = max(1, round(moved))
+            if moved == default:
+                unmoved.append(
+                    f"`{name}` ({default:g} × {1.0 + sign * STEP:g} rounds to {moved:g})"
+                )
             n, _ = independent(replace(base, **{name: moved}))
             change = n - n0
             bad = abs(change) > limit
@@ -92,10 +120,15 @@ def main() -> int:
                 failures.append(f"{name} {'−' if sign < 0 else '+'}20 % ({change:+d})")
             cells += [f"{moved:g}", f"{n}/{total}", f"{change:+d}{' **fails**' if bad else ''}"]
         lines.append("| " + " | ".join(cells) + " |")
+        print(lines[-1], flush=True)
+        if partial:
+            continue
         # written after every row, so an interrupted run leaves the rows it finished
         OUT.write_text(
             "\n".join([*lines, "", "(incomplete: run interrupted)", ""]), encoding="utf-8"
         )
+    if unmoved:
+        lines += ["", "Not moved by the rounding of whole numbers: " + "; ".join(unmoved) + "."]
     lines += [
         "",
         (
@@ -107,8 +140,11 @@ def main() -> int:
         f"Run time {time.time() - start:.0f} s.",
         "",
     ]
-    OUT.write_text("\n".join(lines), encoding="utf-8")
-    print(OUT.read_text(encoding="utf-8"))
+    if partial:
+        print("\n".join(lines[-4:]))
+    else:
+        OUT.write_text("\n".join(lines), encoding="utf-8")
+        print(OUT.read_text(encoding="utf-8"))
     return 0 if not failures else 1
 
 

@@ -216,12 +216,12 @@ def test_sim_settings_prints_toml_that_round_trips(tmp_path: Path) -> None:
     )
     assert "wean_cpeptide_pmol_l" not in doc["titration"]  # glycaemic criteria only
     custom = tmp_path / "s.toml"
-    custom.write_text("[titration]\nreduce_factor = 0.75\n[she]\nmin_minutes = 45\n")
+    custom.write_text("[titration]\nreduce_by = 0.15\n[she]\nmin_minutes = 45\n")
     r = runner.invoke(app, ["sim", "settings", "--settings", str(custom)])
     assert r.exit_code == 0, r.output
     doc = tomllib.loads(r.stdout)
-    assert doc["titration"]["reduce_factor"] == 0.75 and doc["she"]["min_minutes"] == 45
-    assert doc["titration"]["increase_factor"] == 1.1
+    assert doc["titration"]["reduce_by"] == 0.15 and doc["she"]["min_minutes"] == 45
+    assert doc["titration"]["increase_by"] == 0.1
 
 
 @pytest.mark.parametrize(
@@ -230,7 +230,9 @@ def test_sim_settings_prints_toml_that_round_trips(tmp_path: Path) -> None:
         ("[nope]\nx = 1\n", "unknown settings section [nope]"),
         ("[titration]\nwean_cpeptide_pmol_l = 200\n", "unknown setting titration.wean_cpeptide"),
         ("[she]\nmin_minutes = 5\n", "10–120 min"),
-        ("[titration]\nreduce_factor = 'a'\n", "titration.reduce_factor must be like"),
+        ("[titration]\nreduce_by = 'a'\n", "titration.reduce_by must be like"),
+        # a field of the former titration rule (before 0.1.x's sourced criteria) is named
+        ("[titration]\nrestart_mean_mg_dl = 154\n", "unknown setting titration.restart_mean"),
         ("[titration\n", "not valid TOML"),
     ],
 )

@@ -10,7 +10,7 @@ change that is meant to move the numbers, and say so in the commit.
 
 * ``golden_seed11.csv``: the 10 published adults, aware, exact boluses
   (``PopulationSettings(source="published")``) and counter-regulation off
-  (``CounterregulationSettings.off()``, docs/methods/sim.md §10) — the simulator with the trial
+  (``CounterregulationSettings.off()``, docs/methods/sim.md §11) — the simulator with the trial
   population, behaviour, severe-event and counter-regulation components switched off; it has not
   moved since before they existed.
 * ``golden_seed11_screened.csv``: the default trial population (virtual adults screened by the

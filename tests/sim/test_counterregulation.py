@@ -1,4 +1,4 @@
-"""Counter-regulation (docs/methods/sim.md §10): glucagon, insulin action in hypoglycaemia, clock."""
+"""Counter-regulation (docs/methods/sim.md §11): glucagon, insulin action in hypoglycaemia, clock."""
 
 from __future__ import annotations
 

@@ -91,7 +91,7 @@ def _graft_alone(
 ) -> dict[str, np.ndarray]:
     """Every published adult with a constant graft F, no exogenous insulin, no rescue or
     third-party carbohydrate, random simglucose meals; days 3.. are scored. Counter-regulation
-    (docs/methods/sim.md §10: host and graft glucagon, insulin action in hypoglycaemia, dawn;
+    (docs/methods/sim.md §11: host and graft glucagon, insulin action in hypoglycaemia, dawn;
     no intra-day draws) as given (default: the defaults)."""
     from endolab.sim.model import (
         C_GATE_MIN,
@@ -154,7 +154,7 @@ def test_graft_alone_never_causes_severe_hypoglycaemia() -> None:
     # Graft alone (no insulin, rescue off), every published adult, F 0.3–1.5, 60 days of random
     # meals: time < 54 mg/dL ≤ 1 % and nadir ≥ 45 mg/dL, never at the non-negativity gate. Graft
     # insulin is re-baselined to each host (rho, docs/methods/sim.md §4.1); the graft's α-cells
-    # feed the glucagon compartment (docs/methods/sim.md §10), the host's own response is
+    # feed the glucagon compartment (docs/methods/sim.md §11), the host's own response is
     # impaired, and insulin action rises in hypoglycaemia (S2013); the direct α-cell EGP term
     # ([graft] glucagon_gain) stays beside it. Without the graft's α-cells (neither form)
     # adult#009 falls below 45 mg/dL at F ≥ 1 (the audit found 4 mg/dL at F = 1.22): the

@@ -135,38 +135,107 @@ def test_no_graft_participants_stay_near_their_own_baseline() -> None:
     assert (res.dose_scale > 0).all()
 
 
+def _window(ig: float = 110.0) -> np.ndarray:
+    """14 days × 288 five-minute samples of a constant IG [mg/dL]."""
+    return np.full((14, 288), ig)
+
+
 def test_titration_rule_steps() -> None:
-    # Glycaemic criteria only (no C-peptide). Baseline 130 mg/dL with 0.5 % of the run-in
-    # < 54 mg/dL for every row; margin 20, hypo margin 3 points, raise 5; factors 0.6/0.8/1.1.
+    # Glycaemic criteria only (no C-peptide), written out by hand. Every day: first meal and
+    # breakfast at 07:00 (fasting reading = sample 420 // 5 = 84), lunch 12:00, dinner 18:00;
+    # 2-h post-prandial readings at samples (420 + 120) // 5 = 108, 168 and 240. A 14-day window
+    # is 2 weeks: fasting fails with more than 3 × 2 = 6 days > 126 mg/dL, post-prandial with more
+    # than 4 × 2 = 8 readings > 180 mg/dL, CGM with more than 25 % of samples > 180 mg/dL. Out of
+    # target = at least 2 of the 3 fail. Run-in % < 54 mg/dL: 0.5 for everyone (hypo cut above
+    # 0.5 + 3 = 3.5 %); run-in mean 180 mg/dL unless given (in target, weaning needs a window mean
+    # below 180 − 20 = 160 mg/dL; every window here is below 135 mg/dL unless out of target).
     s = TherapySettings()
-    scale = np.array([1.0, 1.0, 1.0, 1.0, 0.8, 1.0, 0.2, 0.0, 0.0, 1.0])
-    ig = np.array(
-        [
-            np.full(100, 89.0),  # mean < 130 − 2·20 = 90 → × 0.6
-            np.r_[np.full(96, 150.0), np.full(4, 50.0)],  # 4 % < 54 > 0.5 + 3 → × 0.6
-            np.r_[np.full(97, 130.0), np.full(3, 50.0)],  # 3 % < 54 ≤ 3.5; mean 127.6 → no change
-            np.full(100, 109.0),  # mean < 130 − 20 = 110 → × 0.8
-            np.full(100, 136.0),  # mean > 130 + 5, scale 0.8 < 1 → × 1.1 = 0.88
-            np.full(100, 200.0),  # already at the full dose (max 1) → stays 1
-            np.full(100, 109.0),  # 0.2 × 0.8 = 0.16 ≥ 0.15 → 0.16 (still on insulin)
-            np.full(100, 170.0),  # off insulin, mean > 154 → restart at 0.3
-            np.full(100, 150.0),  # off insulin, mean ≤ 154 → stays off
-            np.full(100, 140.0),  # mean > 135 at the full dose → stays 1
-        ]
+    cases: list[tuple[str, float, np.ndarray, float]] = []
+
+    cases.append(("flat 110: no criterion fails → wean × 0.8", 1.0, _window(), 0.8))
+
+    hypo = _window(200.0)
+    hypo[:, :12] = 50.0  # 12/288 = 4.17 % < 54 > 3.5: hypoglycaemia beats out of target
+    cases.append(("hypo 4.2 % → × 0.8", 1.0, hypo, 0.8))
+
+    edge = _window(200.0)
+    edge[:, :10] = 50.0  # 10/288 = 3.47 % ≤ 3.5: no hypo cut; all three fail → × 1.1
+    cases.append(("hypo 3.47 %, out of target → × 1.1", 0.5, edge, 0.55))
+
+    fasting = _window()
+    fasting[:8, 84] = 140.0  # 8 high fasting days > 6: fasting fails alone → in target
+    cases.append(("fasting alone fails → wean", 1.0, fasting, 0.8))
+
+    diary = fasting.copy()
+    diary[:9, 108] = 200.0  # 9 high post-prandial readings > 8 (CGM: 9 samples, 0.2 % above 180)
+    cases.append(("fasting + post-prandial fail → × 1.1", 0.5, diary, 0.55))
+
+    tar = _window()
+    tar[:, :80] = 190.0  # 80/288 = 27.8 % > 25 % above 180; fasting (sample 84) and PP in range
+    cases.append(("CGM alone fails → wean", 1.0, tar, 0.8))
+    tar_pp = tar.copy()
+    tar_pp[:, 240] = 200.0  # + 14 high dinner readings (28.1 % above 180)
+    cases.append(("CGM + post-prandial fail → × 1.1", 0.5, tar_pp, 0.55))
+    tar_fasting = tar.copy()
+    tar_fasting[:7, 84] = 140.0  # + 7 high fasting days > 6
+    cases.append(("CGM + fasting fail → × 1.1", 0.5, tar_fasting, 0.55))
+    tar_fasting_6 = tar.copy()
+    tar_fasting_6[:6, 84] = 140.0  # 6 high fasting days = 3 a week, not more than 3
+    cases.append(("CGM fails, fasting 3 a week → wean", 0.5, tar_fasting_6, 0.4))
+
+    cases.append(("in target, 0.18 × 0.8 = 0.144 < 0.15 → insulin stops", 0.18, _window(), 0.0))
+    cases.append(("hypo cut to 0.144 while out of target → smallest dose 0.15", 0.18, hypo, 0.15))
+    cases.append(("off insulin, out of target → restart at 0.5", 0.0, _window(200.0), 0.5))
+    cases.append(("off insulin, fasting + post-prandial fail → restart", 0.0, diary, 0.5))
+    cases.append(("off insulin, CGM fails alone → stays off", 0.0, tar, 0.0))
+    cases.append(("full dose, out of target → stays at max_scale 1", 1.0, _window(200.0), 1.0))
+    no_graft = len(cases)
+    cases.append(("in target, only 15 below the run-in (125) → dose kept", 1.0, _window(), 1.0))
+    cases.append(("in target, 20 below the run-in (130) is not more → kept", 1.0, _window(), 1.0))
+    cases.append(("in target, 21 below the run-in (131) → wean", 1.0, _window(), 0.8))
+
+    n = len(cases)
+    ig = np.stack([c[2] for c in cases])
+    first = np.full((n, 14), 420, dtype=np.int64)
+    main = np.tile(np.array([420, 720, 1080], dtype=np.int64), (n, 14, 1))
+    scale = np.array([c[1] for c in cases])
+    run_in = np.full(n, 180.0)
+    run_in[no_graft : no_graft + 3] = [125.0, 130.0, 131.0]
+    got = _titrate(scale, ig, first, main, run_in, np.full(n, 0.5), s).round(6)
+    for (label, _, _, want), value in zip(cases, got.tolist(), strict=True):
+        assert value == pytest.approx(want), label
+
+
+def test_titration_no_meal_no_reading() -> None:
+    # A day without meals has no fasting reading. CGM fails (27.8 % above 180 mg/dL) and the
+    # fasting sample is 140 mg/dL on days 0–7: with meals every day that is 8 high readings
+    # (> 6: two criteria fail → × 1.1); without meals on days 0 and 1 only 6 count (one → × 0.8).
+    ig = _window()
+    ig[:, :80] = 190.0
+    ig[:8, 84] = 140.0
+    ig = np.stack([ig, ig])
+    first = np.full((2, 14), 420, dtype=np.int64)
+    main = np.tile(np.array([420, 720, 1080], dtype=np.int64), (2, 14, 1))
+    first[1, :2], main[1, :2, :] = -1, -1
+    got = _titrate(
+        np.array([0.5, 0.5]), ig, first, main, np.full(2, 180.0), np.zeros(2), TherapySettings()
     )
-    base = np.full(10, 130.0)
-    base_below54 = np.full(10, 0.5)
-    got = _titrate(scale, ig, base, base_below54, s).round(6).tolist()
-    assert got == [0.6, 0.6, 1.0, 0.8, 0.88, 1.0, 0.16, 0.3, 0.0, 1.0]
-    # a smaller step below the stop threshold stops insulin: 0.18 × 0.8 = 0.144 < 0.15
-    stop = _titrate(np.array([0.18]), np.full((1, 100), 109.0), base[:1], base_below54[:1], s)
-    assert stop.tolist() == [0.0]
-    # … but not while glucose is above target: a hypoglycaemia-driven cut (4 % < 54, × 0.6 =
-    # 0.108) with mean IG 194 > 154 keeps the smallest dose, 0.15 (before this guard a control
-    # participant stopped insulin this way and reached a fasting glucose of 1,077 mg/dL)
-    hypo_high = np.r_[np.full(96, 200.0), np.full(4, 50.0)]
-    kept = _titrate(np.array([0.18]), hypo_high[None, :], base[:1], base_below54[:1], s)
-    assert kept.round(6).tolist() == [0.15]
+    assert got.round(6).tolist() == [0.55, 0.4]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "match"),
+    [
+        ("postprandial_minutes", 0, "whole number ≥ 1"),
+        ("criteria_to_act", 4, "1, 2 or 3"),
+        ("criteria_to_act", 0, "whole number ≥ 1"),
+        ("reduce_by", 1.0, "below 1"),
+        ("postprandial_minutes", 300, "at most 240"),
+    ],
+)
+def test_titration_settings_refused(field: str, value: float, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        TherapySettings(**{field: value})  # type: ignore[arg-type]
 
 
 def test_adag_relation() -> None:

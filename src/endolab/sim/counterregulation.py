@@ -1,6 +1,6 @@
 """Counter-regulation of hypoglycaemia in the T1D + graft model: glucagon, insulin action, clock.
 
-The UVA/Padova S2013/S2017 line (docs/methods/sim.md §10), written from the papers:
+The UVA/Padova S2013/S2017 line (docs/methods/sim.md §11), written from the papers:
 
 * **glucagon kinetics, secretion and action** in the structure of Dalla Man C et al., The
   UVA/PADOVA Type 1 Diabetes Simulator: New Features, J Diabetes Sci Technol 2014;8:26,
@@ -146,7 +146,7 @@ class CounterregulationSettings:
     ----------
     glucagon_model
         ``"dallaman2014"`` (default): glucagon kinetics, secretion and action on EGP
-        (docs/methods/sim.md §10);
+        (docs/methods/sim.md §11);
         ``"off"``: no glucagon state acts.
     glucagon_basal_pg_ml
         Basal plasma glucagon Hb [pg/mL]: 100 [A] (fasting glucagon 108 pg/mL in juvenile-type
@@ -179,10 +179,10 @@ class CounterregulationSettings:
         restores a normal α-cell response). The direct ``[graft] glucagon_gain`` term is kept
         beside it [A]: with the compartment alone, at these assumed σ and ξ, a graft alone
         (no insulin, no rescue) took 10 of 40 published adult × F runs below 45 mg/dL in 20
-        days (docs/methods/sim.md §10.5).
+        days (docs/methods/sim.md §11.5).
     hypo_insulin_action
         ``"dallaman2014"`` (default): insulin action rises in hypoglycaemia
-        (docs/methods/sim.md §10); ``"off"``.
+        (docs/methods/sim.md §11); ``"off"``.
     risk_r1, risk_r2
         S2013 risk-function parameters [1]: 1.4407 and 0.8124 [U: S2013 adult values as
         recalled; cross-checked against a public implementation of the published model].

@@ -36,7 +36,7 @@ ipo       insulin in the portal vein (graft)                          [pmol/kg]
 y         second-phase (provision) secretion of the graft             [pmol/kg/min]
 cp1       C-peptide, central (plasma) compartment                     [pmol/L]
 cp2       C-peptide, peripheral compartment                           [pmol/L]
-glucagon  plasma glucagon H (docs/methods/sim.md §10)                 [pg/mL]
+glucagon  plasma glucagon H (docs/methods/sim.md §11)                 [pg/mL]
 srsh      static glucagon secretion SRsH                              [pg/mL/min]
 xh        glucagon action on EGP (delayed), XH                        [pg/mL]
 ========  ==========================================================  ============
@@ -109,7 +109,7 @@ STATE_UNITS: dict[str, str] = {
     "y": "pmol/kg/min",
     "cp1": "pmol/L",
     "cp2": "pmol/L",
-    # host + graft counter-regulation (docs/methods/sim.md §10)
+    # host + graft counter-regulation (docs/methods/sim.md §11)
     "glucagon": "pg/mL",
     "srsh": "pg/mL/min",
     "xh": "pg/mL",
@@ -199,7 +199,7 @@ PARAM_UNITS: dict[str, str] = {
     # insulin re-baselining: graft insulin enters the host's insulin compartments × rho
     # (host basal secretion / Dalla Man 2007 normal basal secretion, docs/methods/sim.md §4.1)
     "rho": "1",
-    # counter-regulation (docs/methods/sim.md §10): glucagon kinetics, secretion and action
+    # counter-regulation (docs/methods/sim.md §11): glucagon kinetics, secretion and action
     # (Dalla Man 2014 S2013 structure), hypoglycaemia-dependent insulin action, intra-day
     # insulin sensitivity and dawn effect; every term is exactly 0 with its setting off
     "gl_n": "1/min",
@@ -359,7 +359,7 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     secreting except for a first phase while glucose rises. Graft α-cells [A]: EGP gains
     ``F·kglu·max(hglu − G, 0)`` — a glucagon response to falling glucose in proportion to the
     graft's mass, acting at once (kept beside the glucagon compartment). Counter-regulation
-    (docs/methods/sim.md §10; each term exactly 0 when its setting is off): glucagon
+    (docs/methods/sim.md §11; each term exactly 0 when its setting is off): glucagon
     ``H' = −n·H + SRsH + SRdH``, ``SRsH' = −ρ·(SRsH − n·Hb − a·σ·max(Gth − G, 0))``,
     ``SRdH = a·δ·max(−dG/dt, 0)`` below Gth, ``a = host + F·graft``; ``XH' = −kH·(XH − max(H − Hb, 0))``,
     EGP + ξ·XH; utilisation ``Vm0 + Vmx·SI·(1 + r1·risk(G))·X``; EGP kp1·(1 + dawn), kp3·SI.
@@ -383,11 +383,11 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     ra = p[P_F_RA] * p[P_KABS] * x[QGUT] / bw  # [mg/kg/min]
     # --- glucose kinetics
     glucose = x[GP] / p[P_VG]  # [mg/dL]
-    # intra-day insulin sensitivity (docs/methods/sim.md §10): log factor set by run_minutes
+    # intra-day insulin sensitivity (docs/methods/sim.md §11): log factor set by run_minutes
     sif = np.exp(p[P_SI_LOG_NOW])
     # graft α-cells, direct form [A] (docs/methods/sim.md §4): EGP rises with F below hglu
     glucagon = p[P_FGRAFT] * p[P_KGLU] * np.maximum(p[P_HGLU] - glucose, 0.0)
-    # EGP with the dawn rise of kp1 and glucagon action ξ·XH (docs/methods/sim.md §10)
+    # EGP with the dawn rise of kp1 and glucagon action ξ·XH (docs/methods/sim.md §11)
     egp = np.maximum(
         p[P_KP1] * (1.0 + p[P_DAWN_NOW])
         - p[P_KP2] * x[GP]
@@ -401,7 +401,7 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     dgp = egp + ra - p[P_FSNC] - renal - p[P_K1] * x[GP] + p[P_K2] * x[GT]
     dgp = dgp * ((x[GP] >= 0.0) | (dgp > 0.0))
     dx[GP] = dgp
-    # insulin action rises in hypoglycaemia (S2013 risk function, docs/methods/sim.md §10)
+    # insulin action rises in hypoglycaemia (S2013 risk function, docs/methods/sim.md §11)
     gb_risk = np.maximum(p[P_RISK_GB], 1.0)
     g_risk = np.minimum(np.maximum(glucose, np.maximum(p[P_RISK_GTH], 1.0)), gb_risk)
     f_risk = np.log(g_risk) ** p[P_RISK_R2] - np.log(gb_risk) ** p[P_RISK_R2]
@@ -417,7 +417,7 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     fg = p[P_FGRAFT]
     sb = fg * p[P_SB]
     dglucose = dgp / p[P_VG]  # [mg/dL/min]
-    # --- glucagon (docs/methods/sim.md §10): secretion gain = impaired host fraction + F × graft α-cells;
+    # --- glucagon (docs/methods/sim.md §11): secretion gain = impaired host fraction + F × graft α-cells;
     # static component relaxes at rate ρ to basal + σ·(Gth − G) below the threshold, dynamic
     # component δ·(rate of fall) below the threshold, one-compartment kinetics, delayed action
     gain = p[P_GL_HOST] + fg * p[P_GL_GRAFT]
@@ -509,7 +509,7 @@ def rk4_step(
 
 
 #: Minutes of the day at which the intra-day insulin-sensitivity periods start [min] [A]
-#: (breakfast 04:00–11:00, lunch 11:00–17:00, dinner and night 17:00–04:00; docs/methods/sim.md §10.4).
+#: (breakfast 04:00–11:00, lunch 11:00–17:00, dinner and night 17:00–04:00; docs/methods/sim.md §11.4).
 SI_PERIOD_STARTS_MIN = (240, 660, 1020)
 #: Dawn window [min of day] [A]: a raised-cosine rise of EGP from 03:00 to 09:00, peak at 06:00.
 DAWN_WINDOW_MIN = (180, 540)
@@ -534,7 +534,7 @@ def intraday_si_log(tod: int, log_b: float, log_l: float, log_d: float) -> float
 @_jit
 def dawn_factor(tod: int, amplitude: float) -> float:
     """Relative rise of kp1 [1] at minute ``tod`` of the day: ``amplitude·(1 − cos 2πu)/2`` with
-    ``u`` the position in the dawn window 03:00–09:00, 0 outside it [A] (docs/methods/sim.md §10.4).
+    ``u`` the position in the dawn window 03:00–09:00, 0 outside it [A] (docs/methods/sim.md §11.4).
 
     >>> dawn_factor(360, 0.2), dawn_factor(180, 0.2), dawn_factor(700, 0.2)
     (0.2, 0.0, 0.0)
@@ -686,7 +686,7 @@ def run_minutes(
         callers can refuse or flag such a run.
 
     Minute ``j`` is minute ``j mod 1440`` of the day (minute 0 is midnight): the intra-day
-    insulin-sensitivity factor and the dawn rise of EGP of docs/methods/sim.md §10.4 are set from
+    insulin-sensitivity factor and the dawn rise of EGP of docs/methods/sim.md §11.4 are set from
     it before each minute (``si_log_now``, ``dawn_now``; both 0 when the settings are off).
     """
     n = x.shape[0]

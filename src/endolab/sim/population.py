@@ -668,7 +668,7 @@ def screen(
     ``reasons``). (Excluding candidates above 600 mg/dL at any time of a screening year was tried:
     it excluded 625 of 728 and left a population better controlled than the trial's.) Candidates are drawn in batches from ``rng`` (same
     seed, same people); more than ``max_candidates_per_place × n`` candidates raise
-    :class:`~endolab.errors.InputError`. ``counterregulation`` (docs/methods/sim.md §10) acts
+    :class:`~endolab.errors.InputError`. ``counterregulation`` (docs/methods/sim.md §11) acts
     during screening; an enrolled person's ``params`` carry its parameters (the intra-day
     sensitivity factors drawn for them) into the trial.
     """
@@ -764,7 +764,7 @@ def _run_screening(
     summary statistics of the period (``stats``: mean plasma glucose [mg/dL], % of noise-free
     IG 70–180 and < 54 mg/dL, insulin [U/day], rescue carbohydrate [g/day]). The people's
     ``params`` arrays receive the counter-regulation parameters (written in place, so that the
-    trial continues with them; docs/methods/sim.md §10)."""
+    trial continues with them; docs/methods/sim.md §11)."""
     n = len(people)
     plan = vary_meals(rng, random_meals(rng, n, days), settings.meal_size_cv)
     counted, bolus_minute = bolus_plan(rng, plan, beh, settings)

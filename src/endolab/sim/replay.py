@@ -159,7 +159,7 @@ def simulate_patient(
     and C-peptide, the graft's α-cell contribution to glucose production, rescue carbohydrate
     taken or given at each minute and 1 at the minute a severe event is treated.
     ``counterregulation`` (default: on, :class:`~endolab.sim.counterregulation.CounterregulationSettings`,
-    docs/methods/sim.md §10) adds the host's and the graft's glucagon (column ``glucagon_pg_ml``,
+    docs/methods/sim.md §11) adds the host's and the graft's glucagon (column ``glucagon_pg_ml``,
     plasma glucagon), the rise of insulin action in hypoglycaemia, the intra-day sensitivity
     factors (drawn from the seed) and the dawn rise; minute 0 of the trace is midnight.
     """

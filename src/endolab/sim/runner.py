@@ -141,31 +141,47 @@ class TherapySettings:
         ("rule of 15") [A]; an unaware person notices later or not at all
         (:class:`~endolab.sim.population.BehaviourSettings`). 0 g disables it.
 
-    **Titration** [A] (the ``[titration]`` settings; one dose scale multiplies basal and boluses;
-    1 before the infusion) on **glycaemic criteria only** — no C-peptide or other graft marker —
-    every ``titration_interval_days`` (7) from day 7, on the previous ``titration_window_days``
-    (28) of noise-free interstitial glucose (IG), relative to each participant's own run-in (mean
-    IG and % IG < 54 mg/dL over the 14 days before day 0), because the insulin each person takes
-    before the infusion is what holds them there. The structure is the usual clinical one —
-    reduce the dose after hypoglycaemia or when glucose runs low, raise it by about 10 % when it
-    runs high [U: common practice, no single source]; the numbers are this project's, with dead
-    bands wide enough that a participant without graft function (the control arm) keeps the
-    pre-infusion dose (28-day windows and margins of 20 mg/dL and 3 points; with 7/14-day windows
-    and smaller margins the noise of these participants' glucose alone cut a zero-dose arm's
-    insulin by up to 60 %):
+    **Titration** (the ``[titration]`` settings; docs/methods/sim.md §9) on **glycaemic criteria
+    only** — no C-peptide or other graft marker. One dose scale multiplies basal and boluses (1
+    before the infusion). Every ``titration_interval_days`` (7) from day 7 the clinician reads the
+    previous ``titration_window_days`` (14) of noise-free interstitial glucose (IG) the way a
+    transplant clinic reads a glucose diary, with three criteria, each counted per week of the
+    window (:func:`titration_criteria`):
 
-    * % IG < 54 more than ``hypo_margin_pct`` (3) points above the run-in's, or mean IG below
-      baseline − ``2 × titration_margin_mg_dl``: scale × ``large_reduce_factor`` (0.6);
-    * else mean IG below baseline − ``titration_margin_mg_dl`` (20 mg/dL): × ``reduce_factor``
-      (0.8) — this is how insulin is weaned when a graft lowers glucose;
-    * else mean above baseline + ``titration_raise_above_mg_dl`` (5) or above
-      ``increase_mean_above_mg_dl`` (154, the eAG of the HbA1c < 7 % target, Nathan 2008): ×
-      ``increase_factor`` (1.1), at most ``max_scale`` (1, the participant's own pre-infusion
-      therapy);
-    * a scale below ``stop_below_scale`` (0.15) stops insulin (insulin independent by the rule)
-      if mean IG is at most ``restart_mean_mg_dl`` (154), else the scale stays at 0.15 (a
-      participant whose glucose is above target on the smallest dose keeps it); off insulin, mean
-      IG above ``restart_mean_mg_dl`` restarts it at ``restart_scale`` (0.3).
+    * **fasting**: more than ``fasting_high_per_week`` (3) fasting readings a week (the IG just
+      before the day's first meal) above ``fasting_above_mg_dl`` (126 mg/dL);
+    * **post-prandial**: more than ``postprandial_high_per_week`` (4) readings a week taken
+      ``postprandial_minutes`` (120) after the start of a main meal above
+      ``postprandial_above_mg_dl`` (180 mg/dL);
+    * **CGM**: more than ``tar_max_pct`` (25 %) of the time above ``tar_above_mg_dl`` (180 mg/dL).
+
+    The fasting and post-prandial numbers are the glycaemic criteria of insulin independence in
+    the islet-transplant trials (fasting > 126 mg/dL no more than 3 times a week, 2-h post-prandial
+    > 180 mg/dL no more than 4 times a week: CIT-07, Hering 2016, doi:10.2337/dc15-1988 [U: wording
+    not re-read]; 126 mg/dL is the ADA's diagnostic fasting glucose of diabetes [U] and 180 mg/dL
+    the ADA peak post-prandial target, doi:10.2337/dc19-S006); the CGM one is the consensus target (time above
+    180 mg/dL < 25 %, Battelino 2019, doi:10.2337/dci19-0028). Glycaemia is **out of target** when
+    at least ``criteria_to_act`` (2) of the three fail [A: several readings must agree, so no one
+    threshold decides alone]. Then, at each contact:
+
+    * % IG below ``hypo_below_mg_dl`` (54 mg/dL, level 2 hypoglycaemia, Battelino 2019) more than
+      ``hypo_margin_pct`` (3) points above the run-in's (the 14 days before day 0) [A]: the dose is lowered by ``reduce_by`` (20 %; "lower the dose by 10–20 %"
+      after hypoglycaemia, ADA Standards of Care, section 9 [U]);
+    * else out of target: raised by ``increase_by`` (10 %; ADA: 10–15 % once or twice weekly [U]),
+      never above ``max_scale`` (1, the participant's own pre-infusion therapy);
+    * else in target with a mean IG more than ``wean_below_run_in_mg_dl`` (20 mg/dL) below the
+      run-in's (the graft has lowered glycaemia): lowered by ``reduce_by`` — the islet-transplant
+      weaning, insulin tapered while the glycaemic criteria hold [A; relative to the run-in so that
+      a participant without graft function keeps the dose that held them there]; otherwise the
+      dose is kept;
+    * a dose below ``stop_below_scale`` (0.15) stops insulin if glycaemia is in target, else it
+      stays at 0.15 (insulin independent by the rule);
+    * off insulin, out of target restarts insulin at ``restart_scale`` (0.5: recipients who
+      resumed insulin needed about half their pre-transplant dose, Ryan 2005,
+      doi:10.2337/diabetes.54.7.2060).
+
+    A participant without graft function (the control arm) is mostly out of target and keeps
+    about the pre-infusion dose.
     """
 
     correction_target: float = 140.0
@@ -175,27 +191,50 @@ class TherapySettings:
     rescue_below_mg_dl: float = 70.0
     rescue_wait_min: float = 30.0
     titration_interval_days: int = 7
-    titration_window_days: int = 28
-    titration_margin_mg_dl: float = 20.0
+    titration_window_days: int = 14
+    fasting_above_mg_dl: float = 126.0
+    fasting_high_per_week: float = 3.0
+    postprandial_minutes: int = 120
+    postprandial_above_mg_dl: float = 180.0
+    postprandial_high_per_week: float = 4.0
+    tar_above_mg_dl: float = 180.0
+    tar_max_pct: float = 25.0
+    criteria_to_act: int = 2
+    hypo_below_mg_dl: float = 54.0
     hypo_margin_pct: float = 3.0
-    titration_raise_above_mg_dl: float = 5.0
-    increase_mean_above_mg_dl: float = 154.0
-    reduce_factor: float = 0.8
-    large_reduce_factor: float = 0.6
-    increase_factor: float = 1.1
+    wean_below_run_in_mg_dl: float = 20.0
+    reduce_by: float = 0.2
+    increase_by: float = 0.1
     stop_below_scale: float = 0.15
-    restart_mean_mg_dl: float = 154.0
-    restart_scale: float = 0.3
+    restart_scale: float = 0.5
     max_scale: float = 1.0
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
             if isinstance(value, bool) or not math.isfinite(float(value)) or value < 0:
                 raise InputError(f"therapy setting {name} must be ≥ 0, got {value}", field=name)
-        for name in ("titration_interval_days", "titration_window_days"):
+        for name in (
+            "titration_interval_days",
+            "titration_window_days",
+            "postprandial_minutes",
+            "criteria_to_act",
+        ):
             value = getattr(self, name)
             if int(value) != value or value < 1:
                 raise InputError(f"{name} must be a whole number ≥ 1, got {value}", field=name)
+        if self.criteria_to_act > 3:
+            raise InputError(
+                f"criteria_to_act must be 1, 2 or 3 (of three criteria), got {self.criteria_to_act}",
+                field="criteria_to_act",
+            )
+        if self.postprandial_minutes > 240:
+            raise InputError(
+                f"postprandial_minutes must be at most 240, got {self.postprandial_minutes}",
+                field="postprandial_minutes",
+            )
+        for name in ("reduce_by", "increase_by"):
+            if getattr(self, name) >= 1.0:
+                raise InputError(f"{name} must be below 1, got {getattr(self, name)}", field=name)
 
 
 #: The former name of :class:`~endolab.sim.population.SheModel` (the severe-event model replaced
@@ -421,48 +460,114 @@ def she_proxy_events(
     return events
 
 
+#: Index of the main meals (breakfast, lunch, dinner) in a day's six meals (:mod:`.scenario`).
+MAIN_MEALS = (0, 2, 4)
+
+
+def glucose_readings(
+    ig_days: FloatArray,
+    first_meal: NDArray[np.int64],
+    main_meals: NDArray[np.int64],
+    postprandial_minutes: int,
+) -> tuple[FloatArray, FloatArray]:
+    """The fasting and post-prandial readings a clinician takes from a glucose trace.
+
+    ``ig_days`` is (n, days, samples) of IG [mg/dL] every ``SAMPLE_MINUTES``; ``first_meal`` (n,
+    days) the minute [min after midnight] the day's first meal starts and ``main_meals`` (n, days,
+    3) those of breakfast, lunch and dinner (−1: none eaten). Returns the **fasting** reading (the
+    sample at or just before the first meal; NaN on a day without meals) [mg/dL], (n, days), and
+    the **post-prandial** readings ``postprandial_minutes`` after the start of each main meal
+    (NaN when not eaten; last sample of the day at most) [mg/dL], (n, days, 3).
+
+    >>> ig = np.arange(288.0).reshape(1, 1, 288)          # IG = sample number
+    >>> f, pp = glucose_readings(ig, np.array([[422]]), np.array([[[422, -1, 1080]]]), 120)
+    >>> f.tolist(), pp.tolist()                            # 422 // 5 = 84; (422+120)//5 = 108
+    ([[84.0]], [[[108.0, nan, 240.0]]])
+    """
+    samples = ig_days.shape[2]
+    fasting = np.take_along_axis(
+        ig_days, np.clip(first_meal // SAMPLE_MINUTES, 0, samples - 1)[..., None], axis=2
+    )[..., 0]
+    fasting = np.where(first_meal >= 0, fasting, np.nan)
+    at = np.clip((main_meals + postprandial_minutes) // SAMPLE_MINUTES, 0, samples - 1)
+    pp = np.take_along_axis(ig_days, at, axis=2)
+    pp = np.where(main_meals >= 0, pp, np.nan)
+    return fasting, pp
+
+
+def titration_criteria(
+    ig_days: FloatArray,
+    first_meal: NDArray[np.int64],
+    main_meals: NDArray[np.int64],
+    settings: TherapySettings,
+) -> NDArray[np.bool_]:
+    """Which of the three glycaemic criteria of :class:`TherapySettings` fail, (n, 3) booleans.
+
+    Columns: fasting (more than ``fasting_high_per_week`` fasting readings a week above
+    ``fasting_above_mg_dl``), post-prandial (more than ``postprandial_high_per_week`` readings a
+    week ``postprandial_minutes`` after a main meal above ``postprandial_above_mg_dl``) and CGM
+    (more than ``tar_max_pct`` % of the time above ``tar_above_mg_dl``); a week is 7 days of the
+    window ``ig_days`` (n, days, samples) [mg/dL]. Hering 2016 (doi:10.2337/dc15-1988), ADA
+    (doi:10.2337/dc19-S006), Battelino 2019 (doi:10.2337/dci19-0028); docs/methods/sim.md §9.
+    """
+    weeks = ig_days.shape[1] / 7.0
+    fasting, pp = glucose_readings(ig_days, first_meal, main_meals, settings.postprandial_minutes)
+    high_fasting = (fasting > settings.fasting_above_mg_dl).sum(axis=1) / weeks
+    high_pp = (pp > settings.postprandial_above_mg_dl).sum(axis=(1, 2)) / weeks
+    tar = 100.0 * (ig_days > settings.tar_above_mg_dl).mean(axis=(1, 2))
+    return np.stack(
+        [
+            high_fasting > settings.fasting_high_per_week,
+            high_pp > settings.postprandial_high_per_week,
+            tar > settings.tar_max_pct,
+        ],
+        axis=1,
+    )
+
+
 def _titrate(
     scale: FloatArray,
-    ig_window: FloatArray,
+    ig_days: FloatArray,
+    first_meal: NDArray[np.int64],
+    main_meals: NDArray[np.int64],
     baseline: FloatArray,
     baseline_below54: FloatArray,
     settings: TherapySettings,
 ) -> FloatArray:
-    """The titration rule of :class:`TherapySettings` [A] (glycaemic criteria only).
+    """The titration rule of :class:`TherapySettings` (glycaemic criteria only).
 
-    ``ig_window`` is (n, samples) of noise-free IG [mg/dL] of the last ``titration_window_days``;
-    ``baseline`` is each participant's run-in mean IG [mg/dL] and ``baseline_below54`` their
-    run-in % of IG < 54 mg/dL [%]; ``scale`` the current dose scale [1].
+    ``ig_days`` is (n, days, samples) of noise-free IG [mg/dL] of the last
+    ``titration_window_days``, ``first_meal`` and ``main_meals`` the meal starts of those days
+    (:func:`glucose_readings`); ``baseline`` each participant's run-in mean IG [mg/dL] and
+    ``baseline_below54`` their run-in % of IG below
+    ``hypo_below_mg_dl`` (54 mg/dL) [%]; ``scale`` the current dose scale [1]. Returns the new
+    scale [1].
 
     >>> s = TherapySettings()
-    >>> flat = np.full((4, 10), 130.0)   # at baseline, 25 below it, 20 above it, 45 below it
-    >>> base = np.array([130.0, 155.0, 110.0, 175.0])
-    >>> _titrate(np.array([1.0, 1.0, 0.5, 1.0]), flat, base, np.zeros(4), s).round(6).tolist()
-    [1.0, 0.8, 0.55, 0.6]
+    >>> day = np.full((3, 14, 288), 110.0); day[2] = 200.0  # in target ×2, out of target
+    >>> meals = np.full((3, 14), 420); main = np.tile([420, 720, 1080], (3, 14, 1))
+    >>> run_in = np.array([150.0, 120.0, 150.0])   # 40 and 10 mg/dL above the window's 110
+    >>> _titrate(np.array([1.0, 0.5, 0.5]), day, meals, main, run_in, np.zeros(3), s).round(6).tolist()
+    [0.8, 0.5, 0.55]
     """
-    mean = ig_window.mean(axis=1)
-    margin = settings.titration_margin_mg_dl
-    below54 = 100.0 * (ig_window < 54.0).mean(axis=1)
+    fails = titration_criteria(ig_days, first_meal, main_meals, settings).sum(axis=1)
+    out = fails >= settings.criteria_to_act  # [A] several criteria must agree
+    below = 100.0 * (ig_days < settings.hypo_below_mg_dl).mean(axis=(1, 2))
+    hypo = below > baseline_below54 + settings.hypo_margin_pct
+    # weaning: in target and glycaemia lower than before the infusion (the graft's effect) [A]
+    wean = ~out & (ig_days.mean(axis=(1, 2)) < baseline - settings.wean_below_run_in_mg_dl)
     on = scale > 0
     new = scale.copy()
-    big = on & (
-        (below54 > baseline_below54 + settings.hypo_margin_pct) | (mean < baseline - 2.0 * margin)
-    )
-    small = on & ~big & (mean < baseline - margin)
-    high = (mean > baseline + settings.titration_raise_above_mg_dl) | (
-        mean > settings.increase_mean_above_mg_dl
-    )
-    up = on & ~big & ~small & high & (scale < settings.max_scale)
-    new[big] *= settings.large_reduce_factor
-    new[small] *= settings.reduce_factor
-    new[up] = np.minimum(new[up] * settings.increase_factor, settings.max_scale)
+    down = on & (hypo | wean)
+    up = on & ~hypo & out & (scale < settings.max_scale)
+    new[down] *= 1.0 - settings.reduce_by
+    new[up] = np.minimum(new[up] * (1.0 + settings.increase_by), settings.max_scale)
     low_dose = on & (new < settings.stop_below_scale)
-    # insulin stops only when glucose is at target on the smallest dose; otherwise the dose stays
+    # insulin stops only with glycaemia in target on the smallest dose; otherwise the dose stays
     # at the smallest one (a person without graft function never stops insulin)
-    new[low_dose & (mean <= settings.restart_mean_mg_dl)] = 0.0
-    new[low_dose & (mean > settings.restart_mean_mg_dl)] = settings.stop_below_scale
-    restart = ~on & (mean > settings.restart_mean_mg_dl)
-    new[restart] = settings.restart_scale
+    new[low_dose & ~out] = 0.0
+    new[low_dose & out] = settings.stop_below_scale
+    new[~on & out] = settings.restart_scale
     return new
 
 
@@ -519,6 +624,8 @@ class _Trace:
     daily_units: FloatArray  # insulin taken [U]
     f_daily: FloatArray  # graft fraction F [1]
     scale_daily: FloatArray  # titration dose scale [1]
+    first_meal: NDArray[np.int64]  # start of the day's first meal [min after midnight], −1: none
+    main_meals: NDArray[np.int64]  # starts of breakfast, lunch, dinner [min], −1: not eaten
     rescue_daily: FloatArray  # rescue carbohydrate [g/day] (self and third party)
     rescue_count: FloatArray  # rescues [1/day]
     gate: FloatArray  # minutes at the non-negativity gate during the trial [min]
@@ -690,7 +797,7 @@ def _setup(
     p[:, P_KGLU] = graft.glucagon_gain
     p[:, P_HGLU] = graft.glucagon_threshold_mg_dl
     p[:, P_HEDYN] = 1.0 if graft.hepatic_extraction == "dallaman2007" else 0.0
-    if screened is None:  # screened people carry theirs from screening (docs/methods/sim.md §10)
+    if screened is None:  # screened people carry theirs from screening (docs/methods/sim.md §11)
         apply_counterregulation(p, x, counterregulation, rng_cr)
     if graft.insulin_baseline == "dallaman2007":
         p[:, P_RHO] = 1.0  # not re-baselined (the patient's default rho is the host's)
@@ -765,6 +872,8 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
         daily_units=np.zeros((n, n_days)),
         f_daily=np.zeros((n, n_days)),
         scale_daily=np.zeros((n, n_days)),
+        first_meal=np.full((n, n_days), -1, dtype=np.int64),
+        main_meals=np.full((n, n_days, len(MAIN_MEALS)), -1, dtype=np.int64),
         rescue_daily=np.zeros((n, n_days)),
         rescue_count=np.zeros((n, n_days)),
         gate=np.zeros(n),
@@ -797,11 +906,28 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
         np.add.at(bolus, (np.broadcast_to(rows, bminutes.shape), bminutes), carbs)
         if is_visit:
             meal[:, MMTT_START_MIN] += s.mmtt_g
+        # the meal starts a clinician's fasting and post-prandial readings refer to (the test
+        # drink is a visit day's breakfast)
+        eaten_at = np.where(grams > 0, minutes, MINUTES_PER_DAY)
+        if is_visit:
+            eaten_at[:, 0] = MMTT_START_MIN
+        first = eaten_at.min(axis=1)
+        t.first_meal[:, k] = np.where(first < MINUTES_PER_DAY, first, -1)
+        main = eaten_at[:, list(MAIN_MEALS)]
+        t.main_meals[:, k, :] = np.where(main < MINUTES_PER_DAY, main, -1)
         if day > 0 and day % therapy.titration_interval_days == 0:
-            window = t.ig5[:, max(k - therapy.titration_window_days, 0) : k, :].reshape(n, -1)
+            lo = max(k - therapy.titration_window_days, 0)
             run_in_ig = t.ig5[:, day_numbers < 0, :].reshape(n, -1)
-            base_below54 = 100.0 * (run_in_ig < 54.0).mean(axis=1)
-            scale = _titrate(scale, window, run_in_ig.mean(axis=1), base_below54, therapy)
+            base_below54 = 100.0 * (run_in_ig < therapy.hypo_below_mg_dl).mean(axis=1)
+            scale = _titrate(
+                scale,
+                t.ig5[:, lo:k, :],
+                t.first_meal[:, lo:k],
+                t.main_meals[:, lo:k, :],
+                run_in_ig.mean(axis=1),
+                base_below54,
+                therapy,
+            )
         therapy_rows[:, 1] = scale
         t.scale_daily[:, k] = scale
         p[:, P_VMX] = base_vmx * s.si_daily[:, k]
@@ -1170,7 +1296,7 @@ def simulate_trial(
         (same participant ids); the manifest's ``paired`` entry says so. Only with the treated arm.
     counterregulation
         Glucagon, hypoglycaemia-dependent insulin action, intra-day sensitivity and dawn rise
-        (:class:`~endolab.sim.counterregulation.CounterregulationSettings`, docs/methods/sim.md §10).
+        (:class:`~endolab.sim.counterregulation.CounterregulationSettings`, docs/methods/sim.md §11).
 
     The returned dataset's ``simulation`` attribute is the manifest; write it with
     :func:`write_simulation`. In-silico results are never clinical evidence.

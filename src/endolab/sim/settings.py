@@ -6,9 +6,9 @@
 trial manifest (``simulation.json``) records the effective settings. Every default is an assumption
 [A] unless its docstring (the settings classes) names a source.
 
->>> s = load_settings_text("[titration]\\nreduce_factor = 0.75\\n")
->>> s.therapy.reduce_factor, s.therapy.increase_factor
-(0.75, 1.1)
+>>> s = load_settings_text("[titration]\\nreduce_by = 0.15\\n")
+>>> s.therapy.reduce_by, s.therapy.increase_by
+(0.15, 0.1)
 """
 
 from __future__ import annotations
@@ -42,15 +42,20 @@ __all__ = [
 TITRATION_FIELDS: tuple[str, ...] = (
     "titration_interval_days",
     "titration_window_days",
-    "titration_margin_mg_dl",
+    "fasting_above_mg_dl",
+    "fasting_high_per_week",
+    "postprandial_minutes",
+    "postprandial_above_mg_dl",
+    "postprandial_high_per_week",
+    "tar_above_mg_dl",
+    "tar_max_pct",
+    "criteria_to_act",
+    "hypo_below_mg_dl",
     "hypo_margin_pct",
-    "titration_raise_above_mg_dl",
-    "increase_mean_above_mg_dl",
-    "reduce_factor",
-    "large_reduce_factor",
-    "increase_factor",
+    "wean_below_run_in_mg_dl",
+    "reduce_by",
+    "increase_by",
     "stop_below_scale",
-    "restart_mean_mg_dl",
     "restart_scale",
     "max_scale",
 )
@@ -66,7 +71,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "she": ("she", "severe hypoglycaemic event model"),
     "counterregulation": (
         "counterregulation",
-        "glucagon, insulin action in hypoglycaemia, intra-day sensitivity, dawn (docs/methods/sim.md §10)",
+        "glucagon, insulin action in hypoglycaemia, intra-day sensitivity, dawn (docs/methods/sim.md §11)",
     ),
 }
 
@@ -92,18 +97,23 @@ FIELD_NOTES: dict[str, str] = {
     "therapy.rescue_carbs_g": "[g] self-treatment carbohydrate [A]",
     "therapy.rescue_below_mg_dl": "[mg/dL] IG below which an aware person treats [A]",
     "therapy.rescue_wait_min": "[min] between self-treatments / looks [A]",
-    "titration.titration_interval_days": "[days] between titration contacts [A]",
-    "titration.titration_window_days": "[days] of IG each contact looks at [A]",
-    "titration.titration_margin_mg_dl": "[mg/dL] mean below run-in − margin: reduce [A]",
-    "titration.hypo_margin_pct": "[% points] % IG < 54 above the run-in's: large reduction [A]",
-    "titration.titration_raise_above_mg_dl": "[mg/dL] mean above run-in + this: increase [A]",
-    "titration.increase_mean_above_mg_dl": "[mg/dL] or above this: increase (eAG of 7 %)",
-    "titration.reduce_factor": "[1] dose × this on a reduction [A]",
-    "titration.large_reduce_factor": "[1] dose × this on a large reduction [A]",
-    "titration.increase_factor": "[1] dose × this on an increase [A]",
-    "titration.stop_below_scale": "[1] dose scale below this stops insulin [A]",
-    "titration.restart_mean_mg_dl": "[mg/dL] off insulin, mean above this restarts it [A]",
-    "titration.restart_scale": "[1] dose scale at a restart [A]",
+    "titration.titration_interval_days": "[days] between titration contacts (weekly) [A]",
+    "titration.titration_window_days": "[days] of IG each contact reads (two weeks) [A]",
+    "titration.fasting_above_mg_dl": "[mg/dL] high fasting reading (ADA diabetes threshold; CIT-07 [U])",
+    "titration.fasting_high_per_week": "[1/week] more high fasting readings fail (CIT-07, Hering 2016 [U])",
+    "titration.postprandial_minutes": "[min] post-prandial reading after a main meal's start (2 h; ADA)",
+    "titration.postprandial_above_mg_dl": "[mg/dL] high post-prandial reading (ADA peak target)",
+    "titration.postprandial_high_per_week": "[1/week] more high post-prandial readings fail (CIT-07 [U])",
+    "titration.tar_above_mg_dl": "[mg/dL] CGM time above this (Battelino 2019)",
+    "titration.tar_max_pct": "[%] more time above fails (Battelino 2019: < 25 %)",
+    "titration.criteria_to_act": "[1] failing criteria (of 3) that make glycaemia out of target [A]",
+    "titration.hypo_below_mg_dl": "[mg/dL] level 2 hypoglycaemia (Battelino 2019)",
+    "titration.hypo_margin_pct": "[% points] % IG below that above the run-in's: reduce [A]",
+    "titration.wean_below_run_in_mg_dl": "[mg/dL] wean in target only this far below the run-in mean [A]",
+    "titration.reduce_by": "[1] dose cut after hypoglycaemia or to wean (ADA: 10–20 % [U])",
+    "titration.increase_by": "[1] dose rise when out of target (ADA: 10–15 % [U])",
+    "titration.stop_below_scale": "[1] dose scale below this stops insulin, if in target [A]",
+    "titration.restart_scale": "[1] dose scale at a restart (half, Ryan 2005)",
     "titration.max_scale": "[1] never above the pre-infusion dose × this [A]",
     "population.source": "screened (virtual adults, screened) or published (the 10 adults)",
     "population.z_clip": "[1] clip of each standard-normal factor of a draw [A]",
@@ -201,7 +211,7 @@ def settings_toml(settings: SimSettings | None = None) -> str:
     """The settings as TOML: one section per group, each field with its unit and source.
 
     >>> text = settings_toml()
-    >>> "[titration]" in text and "reduce_factor = 0.8" in text
+    >>> "[titration]" in text and "reduce_by = 0.2" in text
     True
     >>> load_settings_text(text) == SimSettings()
     True
