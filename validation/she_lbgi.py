@@ -12,8 +12,10 @@ Here: 200 candidates drawn by ``endolab.sim.population`` with the default behavi
 unaware alike, no screening), a month of "SMBG" — plasma glucose at 07:00, 11:30, 17:30 and 22:00
 [A], about 120 readings as in the paper — gives each one's LBGI (22.77 · mean of min(f, 0)², f of
 Kovatchev 1997, ``endolab.cgm.indices.risk.bgi_f_kovatchev_1997``); the next 182 days count severe
-events of the event model (``SheModel``). The comparison is side by side, not a fit: nothing was
-tuned to it. In-silico results are never clinical evidence.
+events of the event model (``SheModel``), with the default counter-regulation (glucagon with the
+T1D host's impaired response, insulin action rising in hypoglycaemia, intra-day sensitivity and
+dawn; docs/methods/sim.md §11). The comparison is side by side, not a fit: nothing was tuned to
+it. In-silico results are never clinical evidence.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 
 from endolab._version import __version__
 from endolab.cgm.indices.risk import bgi_f_kovatchev_1997
+from endolab.sim.counterregulation import CounterregulationSettings, apply_counterregulation
 from endolab.sim.model import C_LAST_QSTO, N_CARRY, P_KP3, P_VMX, QSTO1, QSTO2, run_minutes
 from endolab.sim.population import (
     BehaviourSettings,
@@ -61,6 +64,7 @@ def main() -> int:
     si = daily_sensitivity(rng, N, days, settings.si_day_cv)
     x = np.array([pt.x0 for pt in people])
     p = np.array([pt.params for pt in people])
+    apply_counterregulation(p, x, CounterregulationSettings(), rng)
     vmx, kp3 = p[:, P_VMX].copy(), p[:, P_KP3].copy()
     carry = np.zeros((N, N_CARRY))
     carry[:, C_LAST_QSTO] = x[:, QSTO1] + x[:, QSTO2]
@@ -73,7 +77,7 @@ def main() -> int:
         rescue_wait_min=30.0,
         she=she,
     )
-    outs = [np.zeros((N, 1440)) for _ in range(8)]
+    outs = [np.zeros((N, 1440)) for _ in range(9)]
     zeros = np.zeros((N, 1440))
     idx = np.arange(N)[:, None]
     smbg: list[np.ndarray] = []

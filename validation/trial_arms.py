@@ -11,8 +11,11 @@
    ``endolab.trial.analyze`` beside NEJM 2025. The treated numbers are predictions of the model's
    assumptions: nothing was tuned to them (the population's behaviour is calibrated to the
    baseline only; the graft restores awareness in proportion to its function [A], setting
-   ``[behaviour] awareness_restored_at_graft_fraction``). In-silico results are never clinical
-   evidence.
+   ``[behaviour] awareness_restored_at_graft_fraction``). The default settings include the
+   counter-regulation of docs/methods/sim.md §11 (glucagon with the T1D host's impaired response,
+   the graft's α-cells, insulin action rising in hypoglycaemia, intra-day sensitivity, dawn), set
+   from physiology sources and assumptions, not from these numbers. In-silico results are never
+   clinical evidence.
 """
 
 from __future__ import annotations

@@ -60,6 +60,7 @@ def _fake_trace(*_args: Any, **_kwargs: Any) -> pl.DataFrame:
             "c_peptide_pmol_l": [100.0] * n,
             "secretion_pmol_kg_min": [1.0] * n,
             "graft_glucagon_egp_mg_kg_min": [0.0] * n,
+            "glucagon_pg_ml": [100.0] * n,
             "rescue_carbs_g": [0.0] * n,
             "severe_event": [0] * n,
         }

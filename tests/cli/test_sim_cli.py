@@ -308,7 +308,12 @@ def test_sim_patient_graft_alone_without_rescue(tmp_path: Path) -> None:
     assert doc["rescue_carbs_g_per_day"] == 0.0 and doc["severe_events"] == 0
     assert doc["min_plasma_glucose_mg_dl"] >= 45.0
     header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert {"graft_glucagon_egp_mg_kg_min", "rescue_carbs_g", "severe_event"} <= set(header)
+    assert {
+        "graft_glucagon_egp_mg_kg_min",
+        "glucagon_pg_ml",
+        "rescue_carbs_g",
+        "severe_event",
+    } <= set(header)
     r = runner.invoke(app, ["sim", "patient", "--id", "adult#001", "--rescue", "maybe"])
     assert r.exit_code == 3 and "--rescue must be on or off" in r.stderr
     r = runner.invoke(app, ["sim", "patient", "--id", "adult#001", "--therapy", "pump"])

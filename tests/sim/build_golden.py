@@ -9,10 +9,13 @@ tests/sim/test_simglucose_reference.py and the healthy-subject check). Rebuild t
 change that is meant to move the numbers, and say so in the commit.
 
 * ``golden_seed11.csv``: the 10 published adults, aware, exact boluses
-  (``PopulationSettings(source="published")``) — the simulator with the trial population, behaviour
-  and severe-event components switched off; it has not moved since before they existed.
+  (``PopulationSettings(source="published")``) and counter-regulation off
+  (``CounterregulationSettings.off()``, docs/methods/sim.md §11) — the simulator with the trial
+  population, behaviour, severe-event and counter-regulation components switched off; it has not
+  moved since before they existed.
 * ``golden_seed11_screened.csv``: the default trial population (virtual adults screened by the
-  protocol's eligibility, with their behaviour), with a 28-day screening period to stay fast.
+  protocol's eligibility, with their behaviour) and the default counter-regulation, with a 28-day
+  screening period to stay fast (rebuilt when counter-regulation was added, issue 17).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from endolab.sim import simulate_trial
+from endolab.sim.counterregulation import CounterregulationSettings
 from endolab.sim.population import PopulationSettings, ScreeningSettings
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden_seed11.csv"
@@ -34,7 +38,11 @@ def golden_frame(screened: bool = False) -> pl.DataFrame:
         ds = simulate_trial(participants=3, days=10, seed=11, screening=ScreeningSettings(days=28))
     else:
         ds = simulate_trial(
-            participants=3, days=10, seed=11, population=PopulationSettings(source="published")
+            participants=3,
+            days=10,
+            seed=11,
+            population=PopulationSettings(source="published"),
+            counterregulation=CounterregulationSettings.off(),
         )
     cgm = ds.cgm.group_by("participant_id").agg(
         pl.col("glucose_mg_dl").mean().alias("mean_cgm_mg_dl"),

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from endolab.errors import InputError
+from endolab.sim.counterregulation import CounterregulationSettings, apply_counterregulation
 from endolab.sim.graft import (
     GraftSettings,
     basal_secretion_dalla_man_2007,
@@ -82,9 +83,16 @@ def test_bad_settings_are_input_errors() -> None:
         GraftSettings(hepatic_extraction="x")  # type: ignore[arg-type]
 
 
-def _graft_alone(fractions: list[float], days: int, glucagon_gain: float) -> dict[str, np.ndarray]:
+def _graft_alone(
+    fractions: list[float],
+    days: int,
+    glucagon_gain: float,
+    counterregulation: CounterregulationSettings | None = None,
+) -> dict[str, np.ndarray]:
     """Every published adult with a constant graft F, no exogenous insulin, no rescue or
-    third-party carbohydrate, random simglucose meals; days 3.. are scored."""
+    third-party carbohydrate, random simglucose meals; days 3.. are scored. Counter-regulation
+    (docs/methods/sim.md §11: host and graft glucagon, insulin action in hypoglycaemia, dawn;
+    no intra-day draws) as given (default: the defaults)."""
     from endolab.sim.model import (
         C_GATE_MIN,
         C_LAST_QSTO,
@@ -115,11 +123,12 @@ def _graft_alone(fractions: list[float], days: int, glucagon_gain: float) -> dic
     c1 = sb * p[:, param_index("BW")] / (p[:, param_index("vc_k2")] * p[:, param_index("vc_vd")])
     x[:, CP1] = c1
     x[:, CP2] = p[:, param_index("vc_k3")] * c1 / p[:, param_index("vc_k1")]
+    apply_counterregulation(p, x, counterregulation or CounterregulationSettings())
     carry = np.zeros((n, N_CARRY))
     carry[:, C_LAST_QSTO] = x[:, QSTO1] + x[:, QSTO2]
     rows = np.array([therapy_row(0.0, 0.0, 1.0, 1.0, rescue_below=0.0) for _ in range(n)])
     plan = random_meals(np.random.default_rng(17), n, days)
-    outs = [np.zeros((n, 1440)) for _ in range(8)]
+    outs = [np.zeros((n, 1440)) for _ in range(9)]
     below = np.zeros(n)
     nadir = np.full(n, np.inf)
     idx = np.arange(n)[:, None]
@@ -144,14 +153,18 @@ def _graft_alone(fractions: list[float], days: int, glucagon_gain: float) -> dic
 def test_graft_alone_never_causes_severe_hypoglycaemia() -> None:
     # Graft alone (no insulin, rescue off), every published adult, F 0.3–1.5, 60 days of random
     # meals: time < 54 mg/dL ≤ 1 % and nadir ≥ 45 mg/dL, never at the non-negativity gate. Graft
-    # insulin is re-baselined to each host (rho, docs/methods/sim.md §4.1). Without the graft's
-    # α-cells (gain 0) adult#009 falls below 45 mg/dL at F ≥ 1 (the audit found 4 mg/dL at
-    # F = 1.22): the counter-regulation is what protects, not the meals.
+    # insulin is re-baselined to each host (rho, docs/methods/sim.md §4.1); the graft's α-cells
+    # feed the glucagon compartment (docs/methods/sim.md §11), the host's own response is
+    # impaired, and insulin action rises in hypoglycaemia (S2013); the direct α-cell EGP term
+    # ([graft] glucagon_gain) stays beside it. Without the graft's α-cells (neither form)
+    # adult#009 falls below 45 mg/dL at F ≥ 1 (the audit found 4 mg/dL at F = 1.22): the
+    # counter-regulation is what protects, not the meals.
     got = _graft_alone([0.3, 0.6, 1.0, 1.5], 60, GraftSettings().glucagon_gain)
     assert (got["below54_pct"] <= 1.0).all(), got["below54_pct"]
     assert (got["nadir"] >= 45.0).all(), got["nadir"]
     assert (got["gate"] == 0).all()
-    without = _graft_alone([1.5], 20, 0.0)
+    no_alpha = CounterregulationSettings(graft_alpha_response=0.0)
+    without = _graft_alone([1.5], 20, 0.0, no_alpha)
     assert without["nadir"].min() < 45.0
 
 

@@ -62,7 +62,7 @@ def _one_day(graft: dict[str, float]) -> list[np.ndarray]:
     meal[0, [420, 720, 1080]] = [45, 70, 80]
     carry = np.zeros((1, N_CARRY))
     therapy = therapy_row(pt.basal_u_per_min, 1.0, pt.cr, pt.cf, rescue_g=15.0)[None, :]
-    outs = [np.zeros((1, 1440)) for _ in range(8)]
+    outs = [np.zeros((1, 1440)) for _ in range(9)]
     u = np.zeros((1, 1))
     run_minutes(x, p[None, :], meal, meal.copy(), np.zeros((1, 1440)), therapy, carry, u, 1, *outs)
     return [*outs, x]
@@ -103,7 +103,7 @@ def test_numba_and_numpy_rhs_agree_and_numpy_vectorises() -> None:
 
 
 def test_names_are_unique_and_lookup_errors_list_names() -> None:
-    assert len(set(STATE_NAMES)) == len(STATE_NAMES) == 17
+    assert len(set(STATE_NAMES)) == len(STATE_NAMES) == 20
     assert len(set(PARAM_NAMES)) == len(PARAM_NAMES)
     with pytest.raises(ValueError, match="unknown state 'glucose'"):
         state_index("glucose")

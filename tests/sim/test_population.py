@@ -79,7 +79,7 @@ def _one_person(detect_prob: float, she: SheModel, insulin_u: float) -> list[np.
         third_party_g=she.third_party_carbs_g,
         she_recovered=she.recovered_mg_dl,
     )[None, :]
-    outs = [np.zeros((1, minutes)) for _ in range(8)]
+    outs = [np.zeros((1, minutes)) for _ in range(9)]
     u = np.full((1, 48), 0.5)  # every detection draw is 0.5: noticed iff detect_prob > 0.5
     run_minutes(x, pt.params[None, :], np.zeros((1, minutes)), np.zeros((1, minutes)), ins,
                 therapy, carry, u, 1, *outs)  # fmt: skip

@@ -237,6 +237,7 @@ def patient(
         therapy_mode=therapy_mode,
         rescue=rescue == "on",
         she=settings.she,
+        counterregulation=settings.counterregulation,
     )
     summary = patient_summary(trace, patient_id, graft_fraction, days, seed)
     if out is not None:

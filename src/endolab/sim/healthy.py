@@ -48,7 +48,7 @@ def healthy_subject_dalla_man_2007() -> tuple[FloatArray, FloatArray]:
     m6 = HEb + m5·Sb, dynamic hepatic extraction HE = m6 − m5·S, kp4·Ipo in EGP, F = 1. C-peptide:
     Van Cauter 1992 for a 45-year-old man, 1.78 m (docs/methods/sim.md §5 example).
 
-    Returns ``(params, x0)`` (shapes ``(N_PARAMS,)`` and ``(17,)``).
+    Returns ``(params, x0)`` (shapes ``(N_PARAMS,)`` and ``(N_STATES,)``).
     """
     dm = DALLA_MAN_2007_NORMAL
     sb = basal_secretion_dalla_man_2007(dm["Ib"], dm["VI"], dm["m1"], dm["m2"], dm["m4"], dm["HEb"])

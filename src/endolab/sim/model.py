@@ -16,34 +16,37 @@ papers and the spec, plus three additions of this project:
 
 State (index constants below; never bare numbers) and units:
 
-======  ==========================================================  ============
-name    meaning                                                     unit
-======  ==========================================================  ============
-qsto1   glucose in the stomach, solid phase                         [mg]
-qsto2   glucose in the stomach, liquid phase                        [mg]
-qgut    glucose in the gut                                          [mg]
-gp      glucose mass in plasma and rapidly equilibrating tissues    [mg/kg]
-gt      glucose mass in slowly equilibrating tissues                [mg/kg]
-ip      insulin mass in plasma                                      [pmol/kg]
-x       insulin action on glucose utilisation (remote insulin)      [pmol/L]
-i1      delayed insulin signal, first compartment                   [pmol/L]
-id      delayed insulin signal acting on EGP                        [pmol/L]
-il      insulin mass in the liver                                   [pmol/kg]
-isc1    subcutaneous insulin, non-monomeric                         [pmol/kg]
-isc2    subcutaneous insulin, monomeric                             [pmol/kg]
-gs      subcutaneous glucose (interstitial; IG = gs/Vg)             [mg/kg]
-ipo     insulin in the portal vein (graft)                          [pmol/kg]
-y       second-phase (provision) secretion of the graft             [pmol/kg/min]
-cp1     C-peptide, central (plasma) compartment                     [pmol/L]
-cp2     C-peptide, peripheral compartment                           [pmol/L]
-======  ==========================================================  ============
+========  ==========================================================  ============
+name      meaning                                                     unit
+========  ==========================================================  ============
+qsto1     glucose in the stomach, solid phase                         [mg]
+qsto2     glucose in the stomach, liquid phase                        [mg]
+qgut      glucose in the gut                                          [mg]
+gp        glucose mass in plasma and rapidly equilibrating tissues    [mg/kg]
+gt        glucose mass in slowly equilibrating tissues                [mg/kg]
+ip        insulin mass in plasma                                      [pmol/kg]
+x         insulin action on glucose utilisation (remote insulin)      [pmol/L]
+i1        delayed insulin signal, first compartment                   [pmol/L]
+id        delayed insulin signal acting on EGP                        [pmol/L]
+il        insulin mass in the liver                                   [pmol/kg]
+isc1      subcutaneous insulin, non-monomeric                         [pmol/kg]
+isc2      subcutaneous insulin, monomeric                             [pmol/kg]
+gs        subcutaneous glucose (interstitial; IG = gs/Vg)             [mg/kg]
+ipo       insulin in the portal vein (graft)                          [pmol/kg]
+y         second-phase (provision) secretion of the graft             [pmol/kg/min]
+cp1       C-peptide, central (plasma) compartment                     [pmol/L]
+cp2       C-peptide, peripheral compartment                           [pmol/L]
+glucagon  plasma glucagon H (docs/methods/sim.md §11)                 [pg/mL]
+srsh      static glucagon secretion SRsH                              [pg/mL/min]
+xh        glucagon action on EGP (delayed), XH                        [pg/mL]
+========  ==========================================================  ============
 
 Inputs held constant over each minute: carbohydrate eaten ``cho`` [g/min], exogenous
 subcutaneous insulin ``insulin`` [pmol/kg/min] and the meal size for gastric emptying ``dbar`` [mg].
 
-:func:`rhs_into` is pure (it writes only ``dx``) and generic: with ``x`` of shape ``(17,)`` and
+:func:`rhs_into` is pure (it writes only ``dx``) and generic: with ``x`` of shape ``(N_STATES,)`` and
 ``p`` of shape ``(N_PARAMS,)`` it works on one patient (scalars, compiled by numba); with ``x`` of shape
-``(17, n)`` and ``p`` of shape ``(N_PARAMS, n)`` it is vectorised over ``n`` patients in numpy. The trial
+``(N_STATES, n)`` and ``p`` of shape ``(N_PARAMS, n)`` it is vectorised over ``n`` patients in numpy. The trial
 engine integrates it with fixed-step RK4 inside one compiled loop over patients and minutes
 (:func:`run_minutes`), which the benchmark (benchmarks/sim.py) shows is faster than the numpy
 vectorised path at trial sizes.
@@ -51,6 +54,7 @@ vectorised path at trial sizes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -105,11 +109,36 @@ STATE_UNITS: dict[str, str] = {
     "y": "pmol/kg/min",
     "cp1": "pmol/L",
     "cp2": "pmol/L",
+    # host + graft counter-regulation (docs/methods/sim.md §11)
+    "glucagon": "pg/mL",
+    "srsh": "pg/mL/min",
+    "xh": "pg/mL",
 }
 STATE_NAMES: tuple[str, ...] = tuple(STATE_UNITS)
 N_STATES = len(STATE_NAMES)
 
-QSTO1, QSTO2, QGUT, GP, GT, IP, X, I1, ID, IL, ISC1, ISC2, GS, IPO, Y, CP1, CP2 = range(N_STATES)
+(
+    QSTO1,
+    QSTO2,
+    QGUT,
+    GP,
+    GT,
+    IP,
+    X,
+    I1,
+    ID,
+    IL,
+    ISC1,
+    ISC2,
+    GS,
+    IPO,
+    Y,
+    CP1,
+    CP2,
+    HGLU,
+    SRSH,
+    XH,
+) = range(N_STATES)
 
 #: Parameter names in storage order, with units. The first block comes from the virtual-patient
 #: file (simglucose's names); the graft, hepatic-extraction and C-peptide block is set per run.
@@ -170,6 +199,29 @@ PARAM_UNITS: dict[str, str] = {
     # insulin re-baselining: graft insulin enters the host's insulin compartments × rho
     # (host basal secretion / Dalla Man 2007 normal basal secretion, docs/methods/sim.md §4.1)
     "rho": "1",
+    # counter-regulation (docs/methods/sim.md §11): glucagon kinetics, secretion and action
+    # (Dalla Man 2014 S2013 structure), hypoglycaemia-dependent insulin action, intra-day
+    # insulin sensitivity and dawn effect; every term is exactly 0 with its setting off
+    "gl_n": "1/min",
+    "gl_hb": "pg/mL",
+    "gl_sigma": "pg/mL/min per mg/dL",
+    "gl_rho": "1/min",
+    "gl_delta": "pg/mL per mg/dL",
+    "gl_gth": "mg/dL",
+    "gl_kh": "1/min",
+    "gl_xi": "mg/kg/min per pg/mL",
+    "gl_host": "1",
+    "gl_graft": "1",
+    "risk_r1": "1",
+    "risk_r2": "1",
+    "risk_gb": "mg/dL",
+    "risk_gth": "mg/dL",
+    "si_log_b": "1",
+    "si_log_l": "1",
+    "si_log_d": "1",
+    "dawn_amp": "1",
+    "si_log_now": "1",
+    "dawn_now": "1",
 }
 PARAM_NAMES: tuple[str, ...] = tuple(PARAM_UNITS)
 N_PARAMS = len(PARAM_NAMES)
@@ -226,6 +278,26 @@ N_PARAMS = len(PARAM_NAMES)
     P_KGLU,
     P_HGLU,
     P_RHO,
+    P_GL_N,
+    P_GL_HB,
+    P_GL_SIGMA,
+    P_GL_RHO,
+    P_GL_DELTA,
+    P_GL_GTH,
+    P_GL_KH,
+    P_GL_XI,
+    P_GL_HOST,
+    P_GL_GRAFT,
+    P_RISK_R1,
+    P_RISK_R2,
+    P_RISK_GB,
+    P_RISK_GTH,
+    P_SI_LOG_B,
+    P_SI_LOG_L,
+    P_SI_LOG_D,
+    P_DAWN_AMP,
+    P_SI_LOG_NOW,
+    P_DAWN_NOW,
 ) = range(N_PARAMS)
 
 #: Carbohydrate is eaten at 5 g/min from an announced meal (simglucose ``T1DPatient.EAT_RATE`` [V]).
@@ -256,7 +328,7 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     Parameters
     ----------
     x
-        State [units in :data:`STATE_UNITS`], shape ``(17,)`` or ``(17, n)``.
+        State [units in :data:`STATE_UNITS`], shape ``(N_STATES,)`` or ``(N_STATES, n)``.
     p
         Parameters [units in :data:`PARAM_UNITS`], shape ``(N_PARAMS,)`` or ``(N_PARAMS, n)``.
     cho
@@ -286,7 +358,12 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     docs/methods/sim.md §4.1; ``rho = 1``: not re-baselined); below ``h − Sb/β`` (about 81 mg/dL) the graft's β-cells stop
     secreting except for a first phase while glucose rises. Graft α-cells [A]: EGP gains
     ``F·kglu·max(hglu − G, 0)`` — a glucagon response to falling glucose in proportion to the
-    graft's mass, acting at once (no glucagon kinetics); the T1D host has none. C-peptide (Van Cauter 1992, Eaton two-compartment form):
+    graft's mass, acting at once (kept beside the glucagon compartment). Counter-regulation
+    (docs/methods/sim.md §11; each term exactly 0 when its setting is off): glucagon
+    ``H' = −n·H + SRsH + SRdH``, ``SRsH' = −ρ·(SRsH − n·Hb − a·σ·max(Gth − G, 0))``,
+    ``SRdH = a·δ·max(−dG/dt, 0)`` below Gth, ``a = host + F·graft``; ``XH' = −kH·(XH − max(H − Hb, 0))``,
+    EGP + ξ·XH; utilisation ``Vm0 + Vmx·SI·(1 + r1·risk(G))·X``; EGP kp1·(1 + dawn), kp3·SI.
+    C-peptide (Van Cauter 1992, Eaton two-compartment form):
     ``cp1' = −(k2 + k3)·cp1 + k1·cp2 + S·BW/Vd``, ``cp2' = k3·cp1 − k1·cp2``.
     """
     bw = p[P_BW]
@@ -305,26 +382,51 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     dx[QGUT] = kempt * x[QSTO2] - p[P_KABS] * x[QGUT]
     ra = p[P_F_RA] * p[P_KABS] * x[QGUT] / bw  # [mg/kg/min]
     # --- glucose kinetics
-    # graft α-cells [A]: glucagon raises EGP in proportion to F below the threshold hglu
-    glucagon = p[P_FGRAFT] * p[P_KGLU] * np.maximum(p[P_HGLU] - x[GP] / p[P_VG], 0.0)
+    glucose = x[GP] / p[P_VG]  # [mg/dL]
+    # intra-day insulin sensitivity (docs/methods/sim.md §11): log factor set by run_minutes
+    sif = np.exp(p[P_SI_LOG_NOW])
+    # graft α-cells, direct form [A] (docs/methods/sim.md §4): EGP rises with F below hglu
+    glucagon = p[P_FGRAFT] * p[P_KGLU] * np.maximum(p[P_HGLU] - glucose, 0.0)
+    # EGP with the dawn rise of kp1 and glucagon action ξ·XH (docs/methods/sim.md §11)
     egp = np.maximum(
-        p[P_KP1] - p[P_KP2] * x[GP] - p[P_KP3] * x[ID] - p[P_KP4] * x[IPO] + glucagon, 0.0
+        p[P_KP1] * (1.0 + p[P_DAWN_NOW])
+        - p[P_KP2] * x[GP]
+        - p[P_KP3] * sif * x[ID]
+        - p[P_KP4] * x[IPO]
+        + glucagon
+        + p[P_GL_XI] * x[XH],
+        0.0,
     )  # [mg/kg/min]
     renal = p[P_KE1] * np.maximum(x[GP] - p[P_KE2], 0.0)  # [mg/kg/min]
     dgp = egp + ra - p[P_FSNC] - renal - p[P_K1] * x[GP] + p[P_K2] * x[GT]
     dgp = dgp * ((x[GP] >= 0.0) | (dgp > 0.0))
     dx[GP] = dgp
+    # insulin action rises in hypoglycaemia (S2013 risk function, docs/methods/sim.md §11)
+    gb_risk = np.maximum(p[P_RISK_GB], 1.0)
+    g_risk = np.minimum(np.maximum(glucose, np.maximum(p[P_RISK_GTH], 1.0)), gb_risk)
+    f_risk = np.log(g_risk) ** p[P_RISK_R2] - np.log(gb_risk) ** p[P_RISK_R2]
+    risk = 10.0 * f_risk * f_risk
     # utilisation cannot be negative: with plasma insulin far below Ib (X very negative) the
     # linear Vm0 + Vmx·X would turn tissues into a glucose source (a runaway to > 1,000 mg/dL);
     # identical to simglucose whenever Vm0 + Vmx·X ≥ 0
-    uid = np.maximum(p[P_VM0] + p[P_VMX] * x[X], 0.0) * x[GT] / (p[P_KM0] + x[GT])
+    vm = p[P_VM0] + p[P_VMX] * sif * (1.0 + p[P_RISK_R1] * risk) * x[X]
+    uid = np.maximum(vm, 0.0) * x[GT] / (p[P_KM0] + x[GT])
     dgt = -uid + p[P_K1] * x[GP] - p[P_K2] * x[GT]
     dx[GT] = dgt * ((x[GT] >= 0.0) | (dgt > 0.0))
     # --- graft secretion (Dalla Man 2007, scaled by the functional fraction F)
     fg = p[P_FGRAFT]
     sb = fg * p[P_SB]
-    glucose = x[GP] / p[P_VG]  # [mg/dL]
     dglucose = dgp / p[P_VG]  # [mg/dL/min]
+    # --- glucagon (docs/methods/sim.md §11): secretion gain = impaired host fraction + F × graft α-cells;
+    # static component relaxes at rate ρ to basal + σ·(Gth − G) below the threshold, dynamic
+    # component δ·(rate of fall) below the threshold, one-compartment kinetics, delayed action
+    gain = p[P_GL_HOST] + fg * p[P_GL_GRAFT]
+    below = glucose < p[P_GL_GTH]
+    target = p[P_GL_N] * p[P_GL_HB] + gain * p[P_GL_SIGMA] * np.maximum(p[P_GL_GTH] - glucose, 0.0)
+    dx[SRSH] = -p[P_GL_RHO] * (x[SRSH] - target)
+    srdh = below * gain * p[P_GL_DELTA] * np.maximum(-dglucose, 0.0)
+    dx[HGLU] = -p[P_GL_N] * x[HGLU] + x[SRSH] + srdh
+    dx[XH] = -p[P_GL_KH] * x[XH] + p[P_GL_KH] * np.maximum(x[HGLU] - p[P_GL_HB], 0.0)
     secretion = p[P_GAMMA] * x[IPO]  # S [pmol/kg/min]
     dx[IPO] = -secretion + x[Y] + fg * p[P_KSEC] * np.maximum(dglucose, 0.0) + sb
     dx[Y] = -p[P_ALPHA] * (x[Y] - np.maximum(fg * p[P_BETA] * (glucose - p[P_H]), -sb))
@@ -356,7 +458,7 @@ def rhs_into_numpy(x: Any, p: Any, cho: Any, insulin: Any, dbar: Any, dx: Any) -
     dx[CP2] = p[P_VCK3] * x[CP1] - p[P_VCK1] * x[CP2]
 
 
-#: The same right-hand side compiled by numba (one patient: ``x`` of shape ``(17,)``).
+#: The same right-hand side compiled by numba (one patient: ``x`` of shape ``(N_STATES,)``).
 rhs_into = _jit(rhs_into_numpy)
 
 
@@ -390,7 +492,7 @@ def rk4_step(
 ) -> None:
     """One classical Runge–Kutta step of length ``h`` [min] for one patient, in place in ``x``.
 
-    ``k1``…``k4`` and ``tmp`` are work arrays of shape ``(17,)`` (no allocation per step).
+    ``k1``…``k4`` and ``tmp`` are work arrays of shape ``(N_STATES,)`` (no allocation per step).
     """
     rhs_into(x, p, cho, insulin, dbar, k1)
     for j in range(x.shape[0]):
@@ -404,6 +506,44 @@ def rk4_step(
     rhs_into(tmp, p, cho, insulin, dbar, k4)
     for j in range(x.shape[0]):
         x[j] += h / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
+
+
+#: Minutes of the day at which the intra-day insulin-sensitivity periods start [min] [A]
+#: (breakfast 04:00–11:00, lunch 11:00–17:00, dinner and night 17:00–04:00; docs/methods/sim.md §11.4).
+SI_PERIOD_STARTS_MIN = (240, 660, 1020)
+#: Dawn window [min of day] [A]: a raised-cosine rise of EGP from 03:00 to 09:00, peak at 06:00.
+DAWN_WINDOW_MIN = (180, 540)
+
+
+@_jit
+def intraday_si_log(tod: int, log_b: float, log_l: float, log_d: float) -> float:
+    """Log insulin-sensitivity factor [1] at minute ``tod`` of the day: the period's value [A].
+
+    >>> intraday_si_log(300, 0.1, 0.2, 0.3), intraday_si_log(700, 0.1, 0.2, 0.3)
+    (0.1, 0.2)
+    >>> intraday_si_log(100, 0.1, 0.2, 0.3), intraday_si_log(1100, 0.1, 0.2, 0.3)
+    (0.3, 0.3)
+    """
+    if SI_PERIOD_STARTS_MIN[0] <= tod < SI_PERIOD_STARTS_MIN[1]:
+        return log_b
+    if SI_PERIOD_STARTS_MIN[1] <= tod < SI_PERIOD_STARTS_MIN[2]:
+        return log_l
+    return log_d
+
+
+@_jit
+def dawn_factor(tod: int, amplitude: float) -> float:
+    """Relative rise of kp1 [1] at minute ``tod`` of the day: ``amplitude·(1 − cos 2πu)/2`` with
+    ``u`` the position in the dawn window 03:00–09:00, 0 outside it [A] (docs/methods/sim.md §11.4).
+
+    >>> dawn_factor(360, 0.2), dawn_factor(180, 0.2), dawn_factor(700, 0.2)
+    (0.2, 0.0, 0.0)
+    """
+    start, end = DAWN_WINDOW_MIN
+    if amplitude == 0.0 or tod < start or tod >= end:
+        return 0.0
+    u = (tod - start) / (end - start)
+    return amplitude * 0.5 * (1.0 - math.cos(2.0 * math.pi * u))
 
 
 #: Columns of the per-patient carry-over array used by :func:`run_minutes`: meal bookkeeping,
@@ -496,13 +636,14 @@ def run_minutes(
     out_cho: FloatArray,
     out_rescue: FloatArray,
     out_she: FloatArray,
+    out_glucagon: FloatArray,
 ) -> None:
     """Advance every patient by ``meal_g.shape[1]`` minutes (one compiled loop), in place.
 
     Parameters
     ----------
     x
-        States, shape ``(n, 17)`` [units of :data:`STATE_UNITS`]; advanced in place.
+        States, shape ``(n, N_STATES)`` [units of :data:`STATE_UNITS`]; advanced in place.
     p
         Parameters, shape ``(n, N_PARAMS)``.
     meal_g
@@ -533,15 +674,20 @@ def run_minutes(
         (cyclically) from ``carry[:, C_U_INDEX]``.
     substeps
         RK4 steps per minute (inputs held constant over the minute).
-    out_bg, out_ig, out_insulin, out_secretion, out_cpep, out_cho, out_rescue, out_she
+    out_bg, out_ig, out_insulin, out_secretion, out_cpep, out_cho, out_rescue, out_she, out_glucagon
         Per-minute outputs ``(n, m)``: plasma glucose Gp/Vg [mg/dL], interstitial glucose Gs/Vg
         [mg/dL], exogenous insulin [U/min], graft secretion S [pmol/kg/min], plasma C-peptide cp1
         [pmol/L], carbohydrate eaten [g/min], rescue carbohydrate taken or given at that minute
         [g] (self-treatment and third-party treatment), 1 at the minute a severe event is
-        treated by a third party (else 0); each is the value at the start of the minute except
+        treated by a third party (else 0), plasma glucagon H [pg/mL] (0 with the glucagon model
+        off); each is the value at the start of the minute except
         insulin and carbohydrate (given during it). Minutes spent with plasma or tissue glucose
         at the model's non-negativity gate (≤ 0) are counted in ``carry[:, C_GATE_MIN]`` so that
         callers can refuse or flag such a run.
+
+    Minute ``j`` is minute ``j mod 1440`` of the day (minute 0 is midnight): the intra-day
+    insulin-sensitivity factor and the dawn rise of EGP of docs/methods/sim.md §11.4 are set from
+    it before each minute (``si_log_now``, ``dawn_now``; both 0 when the settings are off).
     """
     n = x.shape[0]
     m = meal_g.shape[1]
@@ -573,8 +719,12 @@ def run_minutes(
         third_party_g = therapy[i, T_THIRD_PARTY_G]
         she_recovered = therapy[i, T_SHE_RECOVERED]
         for j in range(m):
+            tod = j % 1440
+            pi[P_SI_LOG_NOW] = intraday_si_log(tod, pi[P_SI_LOG_B], pi[P_SI_LOG_L], pi[P_SI_LOG_D])
+            pi[P_DAWN_NOW] = dawn_factor(tod, pi[P_DAWN_AMP])
             ig = xi[GS] / pi[P_VG]
             bg = xi[GP] / pi[P_VG]
+            out_glucagon[i, j] = xi[HGLU]
             out_bg[i, j] = bg
             out_ig[i, j] = ig
             out_secretion[i, j] = pi[P_GAMMA] * xi[IPO]

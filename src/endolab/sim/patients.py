@@ -73,7 +73,7 @@ class VirtualPatient:
     params
         Parameter vector, shape ``(N_PARAMS,)``, units in :data:`endolab.sim.model.PARAM_UNITS`.
     x0
-        Initial state, shape ``(17,)``: the file's 13 states (a basal steady state under the
+        Initial state, shape ``(N_STATES,)``: the file's 13 states (a basal steady state under the
         basal insulin ``u2ss``), graft and C-peptide states 0.
     cr, cf
         Carbohydrate ratio [g/U] and correction factor [mg/dL/U] (Quest.csv).

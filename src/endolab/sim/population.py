@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from endolab.errors import InputError
+from endolab.sim.counterregulation import CounterregulationSettings, apply_counterregulation
 from endolab.sim.model import (
     C_GATE_MIN,
     C_LAST_QSTO,
@@ -627,7 +628,7 @@ class ScreeningSettings:
 class ScreeningResult:
     """Enrolled people with the state reached at the end of screening.
 
-    ``x`` (n, 17) and ``carry`` (n, N_CARRY) continue the simulation; ``she_per_year`` is each
+    ``x`` (n, N_STATES) and ``carry`` (n, N_CARRY) continue the simulation; ``she_per_year`` is each
     enrolled person's screening SHE rate [events/year]; ``candidates`` how many were drawn,
     ``simulated`` how many passed the checks before the SHE count and were simulated,
     ``reasons`` the count of candidates excluded by each criterion.
@@ -655,6 +656,7 @@ def screen(
     correction_threshold: float,
     rescue_carbs_g: float,
     rescue_wait_min: float,
+    counterregulation: CounterregulationSettings | None = None,
 ) -> ScreeningResult:
     """Draw candidates and enrol the first ``n`` who meet the protocol's eligibility.
 
@@ -666,7 +668,9 @@ def screen(
     ``reasons``). (Excluding candidates above 600 mg/dL at any time of a screening year was tried:
     it excluded 625 of 728 and left a population better controlled than the trial's.) Candidates are drawn in batches from ``rng`` (same
     seed, same people); more than ``max_candidates_per_place × n`` candidates raise
-    :class:`~endolab.errors.InputError`.
+    :class:`~endolab.errors.InputError`. ``counterregulation`` (docs/methods/sim.md §11) acts
+    during screening; an enrolled person's ``params`` carry its parameters (the intra-day
+    sensitivity factors drawn for them) into the trial.
     """
     reasons = {"age": 0, "c_peptide": 0, "awareness": 0, "she": 0, "unphysiological": 0}
     kept: list[VirtualPatient] = []
@@ -714,13 +718,14 @@ def screen(
             correction_threshold,
             rescue_carbs_g,
             rescue_wait_min,
+            counterregulation,
         )
         rate = events * 365.0 / screening.days
         for k in range(len(cand)):
             if carry[k, C_GATE_MIN] > 0:
                 reasons["unphysiological"] += 1
             elif rate[k] >= screening.min_she_per_year and len(kept) < n:
-                kept.append(cand[k])
+                kept.append(cand[k])  # params with the counter-regulation set at screening
                 kept_beh.append(cand_beh.take(np.array([k])))
                 kept_x.append(x[k])
                 kept_carry.append(carry[k])
@@ -753,16 +758,22 @@ def _run_screening(
     correction_threshold: float,
     rescue_carbs_g: float,
     rescue_wait_min: float,
+    counterregulation: CounterregulationSettings | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, dict[str, FloatArray]]:
     """Simulate the screening period; returns end states, carry-over, SHE counts and, per person,
     summary statistics of the period (``stats``: mean plasma glucose [mg/dL], % of noise-free
-    IG 70–180 and < 54 mg/dL, insulin [U/day], rescue carbohydrate [g/day])."""
+    IG 70–180 and < 54 mg/dL, insulin [U/day], rescue carbohydrate [g/day]). The people's
+    ``params`` arrays receive the counter-regulation parameters (written in place, so that the
+    trial continues with them; docs/methods/sim.md §11)."""
     n = len(people)
     plan = vary_meals(rng, random_meals(rng, n, days), settings.meal_size_cv)
     counted, bolus_minute = bolus_plan(rng, plan, beh, settings)
     si = daily_sensitivity(rng, n, days, settings.si_day_cv)
     x = np.array([pt.x0 for pt in people])
     p = np.array([pt.params for pt in people])
+    apply_counterregulation(p, x, counterregulation or CounterregulationSettings(), rng)
+    for k, pt in enumerate(people):
+        pt.params[:] = p[k]
     base_vmx, base_kp3 = p[:, P_VMX].copy(), p[:, P_KP3].copy()
     carry = np.zeros((n, N_CARRY))
     carry[:, C_LAST_QSTO] = x[:, QSTO1] + x[:, QSTO2]
@@ -775,7 +786,7 @@ def _run_screening(
         rescue_wait_min=rescue_wait_min,
         she=she,
     )
-    outs = [np.zeros((n, MINUTES_PER_DAY)) for _ in range(8)]
+    outs = [np.zeros((n, MINUTES_PER_DAY)) for _ in range(9)]
     zeros = np.zeros((n, MINUTES_PER_DAY))
     events = np.zeros(n)
     sums = {k: np.zeros(n) for k in ("bg", "tir", "below54", "units", "rescue")}

@@ -17,6 +17,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from endolab.errors import InputError
+from endolab.sim.counterregulation import CounterregulationSettings, apply_counterregulation
 from endolab.sim.limits import check_seed
 from endolab.sim.model import (
     C_LAST_QSTO,
@@ -64,6 +65,7 @@ TRACE_COLUMNS: dict[str, str] = {
     "secretion_pmol_kg_min": "pmol/kg/min",
     "c_peptide_pmol_l": "pmol/L",
     "graft_glucagon_egp_mg_kg_min": "mg/kg/min",
+    "glucagon_pg_ml": "pg/mL",
     "rescue_carbs_g": "g",
     "severe_event": "1",
 }
@@ -119,9 +121,9 @@ def replay(
     carry = np.zeros((1, N_CARRY))
     carry[0, C_LAST_QSTO] = x[QSTO1] + x[QSTO2]
     therapy = therapy_row(0.0, 0.0, 1.0, 1.0, rescue_below=0.0)[None, :]
-    outs = [np.zeros_like(cho) for _ in range(8)]
+    outs = [np.zeros_like(cho) for _ in range(9)]
     run_minutes(x2, p2, cho, np.zeros_like(cho), ins, therapy, carry, NO_EPISODE_U, substeps, *outs)
-    names = ("bg", "ig", "insulin", "secretion", "cpep", "cho", "rescue", "she")
+    names = ("bg", "ig", "insulin", "secretion", "cpep", "cho", "rescue", "she", "glucagon")
     return {k: v[0] for k, v in zip(names, outs, strict=True)}
 
 
@@ -138,6 +140,7 @@ def simulate_patient(
     therapy_mode: str = "basal-bolus",
     rescue: bool = True,
     she: Any = None,
+    counterregulation: CounterregulationSettings | None = None,
 ) -> pl.DataFrame:
     """Simulate one published virtual patient for ``days`` days with a constant graft fraction.
 
@@ -155,6 +158,10 @@ def simulate_patient(
     a per-minute trace (:data:`TRACE_COLUMNS`): besides glucose, insulin, carbohydrate, secretion
     and C-peptide, the graft's α-cell contribution to glucose production, rescue carbohydrate
     taken or given at each minute and 1 at the minute a severe event is treated.
+    ``counterregulation`` (default: on, :class:`~endolab.sim.counterregulation.CounterregulationSettings`,
+    docs/methods/sim.md §11) adds the host's and the graft's glucagon (column ``glucagon_pg_ml``,
+    plasma glucagon), the rise of insulin action in hypoglycaemia, the intra-day sensitivity
+    factors (drawn from the seed) and the dawn rise; minute 0 of the trace is midnight.
     """
     if therapy_mode not in ("basal-bolus", "none"):
         raise InputError(
@@ -187,6 +194,7 @@ def simulate_patient(
     if therapy_mode == "none":
         x[ISC1] = x[ISC2] = 0.0
     p2, x2 = p[None, :].copy(), x[None, :].copy()
+    apply_counterregulation(p2, x2, counterregulation or CounterregulationSettings(), rng)
     carry = np.zeros((1, N_CARRY))
     carry[0, C_LAST_QSTO] = x[QSTO1] + x[QSTO2]
     from endolab.sim.population import SheModel
@@ -212,9 +220,9 @@ def simulate_patient(
     )
     therapy_rows = rule[None, :]
     episode_u = np.full((1, 1), 0.5)  # never read when detect_prob is 0 or 1
-    outs = [np.zeros((1, m)) for _ in range(8)]
+    outs = [np.zeros((1, m)) for _ in range(9)]
     run_minutes(x2, p2, meal, counted, np.zeros((1, m)), therapy_rows, carry, episode_u, 1, *outs)
-    bg, ig, units, sec, cpep, cho, rescue_g, severe = (o[0] for o in outs)
+    bg, ig, units, sec, cpep, cho, rescue_g, severe, glucagon_pg_ml = (o[0] for o in outs)
     glucagon = p[P_FGRAFT] * p[P_KGLU] * np.maximum(p[P_HGLU] - bg, 0.0)
     times = np.datetime64(start, "us") + (np.arange(m) * 60_000_000).astype("timedelta64[us]")
     return pl.DataFrame(
@@ -227,6 +235,7 @@ def simulate_patient(
             "secretion_pmol_kg_min": sec,
             "c_peptide_pmol_l": cpep,
             "graft_glucagon_egp_mg_kg_min": glucagon,
+            "glucagon_pg_ml": glucagon_pg_ml,
             "rescue_carbs_g": rescue_g,
             "severe_event": severe.astype(np.int64),
         }

@@ -31,6 +31,7 @@ from endolab.cgm.metrics import adag_nathan_2008
 from endolab.errors import InputError
 from endolab.notices import Notice
 from endolab.output import IN_SILICO_NOTICE
+from endolab.sim.counterregulation import CounterregulationSettings, apply_counterregulation
 from endolab.sim.graft import GraftSettings, draw_graft_fraction, graft_fraction_curve
 from endolab.sim.graft import mean_graft_fraction as _mean_f
 from endolab.sim.limits import check_seed, check_simulation_resources
@@ -338,6 +339,7 @@ def default_settings_fingerprint() -> str:
         "population": asdict(PopulationSettings()),
         "behaviour": asdict(BehaviourSettings()),
         "screening": asdict(ScreeningSettings()),
+        "counterregulation": asdict(CounterregulationSettings()),
         "designs": {k: asdict(v) for k, v in SIM_PROTOCOLS.items()},
     }
     text = json.dumps(defaults, sort_keys=True, default=str)
@@ -590,6 +592,7 @@ class _Setup:
     behaviour: BehaviourSettings
     screening: ScreeningSettings
     screened: ScreeningResult | None
+    counterregulation: CounterregulationSettings
     patients: list[VirtualPatient]
     jittered: list[bool]
     people: Behaviour
@@ -672,6 +675,7 @@ def simulate(
     screening: ScreeningSettings | None = None,
     arm: str = "treated",
     screened: ScreeningResult | None = None,
+    counterregulation: CounterregulationSettings | None = None,
 ) -> SimulationResult:
     """Simulate one participant per ``(cohort, dose_cells)`` in ``arms``; see :func:`simulate_trial`.
 
@@ -699,6 +703,7 @@ def simulate(
         screening=screening or ScreeningSettings(),
         arm=arm,
         screened=screened,
+        counterregulation=counterregulation or CounterregulationSettings(),
     )
     return _result(setup, _run_days(setup, progress))
 
@@ -719,6 +724,7 @@ def _setup(
     screening: ScreeningSettings,
     arm: str,
     screened: ScreeningResult | None,
+    counterregulation: CounterregulationSettings,
 ) -> _Setup:
     """Step 1: check the inputs, draw and screen the participants, their grafts and meals, and set
     the model's initial state and parameters."""
@@ -728,8 +734,8 @@ def _setup(
     if arm not in ARMS:
         raise InputError(f"arm must be one of {', '.join(ARMS)}, got {arm!r}", field="arm")
     ss = np.random.SeedSequence(int(seed))
-    rng_pt, rng_graft, rng_meal, rng_count, rng_sensor, rng_si, rng_episode = (
-        np.random.default_rng(s) for s in ss.spawn(7)
+    rng_pt, rng_graft, rng_meal, rng_count, rng_sensor, rng_si, rng_episode, rng_cr = (
+        np.random.default_rng(s) for s in ss.spawn(8)
     )
     if population.source == "published":
         screened = None
@@ -754,6 +760,7 @@ def _setup(
             correction_threshold=therapy.correction_threshold,
             rescue_carbs_g=therapy.rescue_carbs_g,
             rescue_wait_min=therapy.rescue_wait_min,
+            counterregulation=counterregulation,
         )
     if screened is not None:
         if len(screened.patients) != n:
@@ -790,6 +797,8 @@ def _setup(
     p[:, P_KGLU] = graft.glucagon_gain
     p[:, P_HGLU] = graft.glucagon_threshold_mg_dl
     p[:, P_HEDYN] = 1.0 if graft.hepatic_extraction == "dallaman2007" else 0.0
+    if screened is None:  # screened people carry theirs from screening (docs/methods/sim.md §11)
+        apply_counterregulation(p, x, counterregulation, rng_cr)
     if graft.insulin_baseline == "dallaman2007":
         p[:, P_RHO] = 1.0  # not re-baselined (the patient's default rho is the host's)
     if screened is None:
@@ -823,6 +832,7 @@ def _setup(
         behaviour=behaviour,
         screening=screening,
         screened=screened,
+        counterregulation=counterregulation,
         patients=patients,
         jittered=jittered,
         people=people,
@@ -854,7 +864,7 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
     x, p, carry, therapy_rows = s.x, s.p, s.carry, s.therapy_rows
     base_vmx, base_kp3 = p[:, P_VMX].copy(), p[:, P_KP3].copy()
     scale = np.ones(n)
-    outs = [np.zeros((n, MINUTES_PER_DAY)) for _ in range(8)]
+    outs = [np.zeros((n, MINUTES_PER_DAY)) for _ in range(9)]
     gate_before = carry[:, C_GATE_MIN].copy()  # minutes at the non-negativity gate so far
     t = _Trace(
         ig5=np.zeros((n, n_days, SAMPLES_PER_DAY)),
@@ -925,7 +935,7 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
         episode_u = s.rng_episode.random((n, 48))
         t.episode_u[:, k, :] = episode_u
         run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, episode_u, s.substeps, *outs)
-        bg, ig, units, _sec, cpep, _cho, rescue, she_now = outs
+        bg, ig, units, _sec, cpep, _cho, rescue, she_now, _glucagon = outs
         t.rescue_daily[:, k] = rescue.sum(axis=1)
         t.rescue_count[:, k] = (rescue > 0).sum(axis=1)
         t.ig5[:, k, :] = ig[:, ::SAMPLE_MINUTES]
@@ -1167,6 +1177,7 @@ def _manifest(
             "dallaman2007); C-peptide from the unscaled secretion",
         },
         "therapy": asdict(therapy),
+        "counterregulation": s.counterregulation.as_dict(),
         "she_model": asdict(she) | {"label": she.label},
         "sensor": {
             "model": sensor,
@@ -1183,7 +1194,8 @@ def _manifest(
         },
         "not_simulated": [
             "adverse events other than severe hypoglycaemia (no AE rows are written)",
-            "counter-regulation of the host (no glucagon or adrenaline response), exercise, illness",
+            "adrenaline and cortisol counter-regulation (glucagon is simulated, see "
+            "counterregulation), exercise, illness",
             "immunosuppression and its effects on the graft, kidney or C-peptide clearance",
             "second infusions",
         ],
@@ -1245,6 +1257,7 @@ def simulate_trial(
     behaviour: BehaviourSettings | None = None,
     screening: ScreeningSettings | None = None,
     paired: bool = False,
+    counterregulation: CounterregulationSettings | None = None,
 ) -> TrialDataset:
     """Simulate the islet-replacement trial of ``protocol`` and return the validated dataset.
 
@@ -1281,6 +1294,9 @@ def simulate_trial(
         (the control arm of the same seed: the same people, meals, behaviour draws and sensor
         noise; only the infusion differs). The returned dataset's ``twins`` is that dataset
         (same participant ids); the manifest's ``paired`` entry says so. Only with the treated arm.
+    counterregulation
+        Glucagon, hypoglycaemia-dependent insulin action, intra-day sensitivity and dawn rise
+        (:class:`~endolab.sim.counterregulation.CounterregulationSettings`, docs/methods/sim.md §11).
 
     The returned dataset's ``simulation`` attribute is the manifest; write it with
     :func:`write_simulation`. In-silico results are never clinical evidence.
@@ -1307,6 +1323,7 @@ def simulate_trial(
         "population": population,
         "behaviour": behaviour,
         "screening": screening,
+        "counterregulation": counterregulation,
     }
     if not paired:
         return simulate(arms, progress=progress, arm=arm, **settings).dataset

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from endolab.errors import InputError
+from endolab.sim.counterregulation import CounterregulationSettings
 from endolab.sim.graft import GraftSettings
 from endolab.sim.population import (
     BehaviourSettings,
@@ -68,6 +69,10 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "behaviour": ("behaviour", "how virtual people manage their diabetes; awareness"),
     "screening": ("screening", "the protocol's eligibility, applied to simulated candidates"),
     "she": ("she", "severe hypoglycaemic event model"),
+    "counterregulation": (
+        "counterregulation",
+        "glucagon, insulin action in hypoglycaemia, intra-day sensitivity, dawn (docs/methods/sim.md §11)",
+    ),
 }
 
 #: Unit and provenance of each field, as the TOML comment: ``section.field`` → text.
@@ -83,7 +88,7 @@ FIELD_NOTES: dict[str, str] = {
     "graft.hepatic_extraction": "constant (m30) or dallaman2007 (HE = m6 − m5·S)",
     "graft.kp4": "[mg/kg/min per pmol/kg] portal-insulin EGP term; 0.0618 Dalla Man 2007",
     "graft.h": "[mg/dL] secretion threshold glucose (Dalla Man 2007 Gb) [A]",
-    "graft.glucagon_gain": "[mg/kg/min per mg/dL] α-cell EGP gain at F = 1 [A]",
+    "graft.glucagon_gain": "[mg/kg/min per mg/dL] direct α-cell EGP term at F = 1, beside [counterregulation] glucagon [A]",
     "graft.glucagon_threshold_mg_dl": "[mg/dL] glucagon threshold, Mitrakou 1991",
     "graft.insulin_baseline": "host (graft insulin × rho, the host's units) or dallaman2007 (rho = 1)",
     "therapy.correction_target": "[mg/dL] correction-bolus target (simglucose BBController)",
@@ -139,6 +144,23 @@ FIELD_NOTES: dict[str, str] = {
     "she.min_minutes": "[min] unnoticed minutes below the threshold that make an event [A]",
     "she.third_party_carbs_g": "[g] third-party treatment (stands in for glucagon) [A]",
     "she.recovered_mg_dl": "[mg/dL] next event only after recovery above this [A]",
+    "counterregulation.glucagon_model": "dallaman2014 (glucagon kinetics, secretion, action on EGP; Dalla Man 2014) or off",
+    "counterregulation.glucagon_basal_pg_ml": "[pg/mL] basal plasma glucagon Hb [A] (trace level only)",
+    "counterregulation.glucagon_half_life_min": "[min] plasma half-life, 4 ± 1.1 (Laurenti, healthy adults)",
+    "counterregulation.glucagon_threshold_mg_dl": "[mg/dL] secretion threshold, 68 ± 1 (Mitrakou 1991)",
+    "counterregulation.secretion_gain": "[pg/mL/min per mg/dL] sigma, normal response (Gerich 1974 rise, nadir [A])",
+    "counterregulation.secretion_rate_per_min": "[1/min] rho, static secretion follows glucose [A]",
+    "counterregulation.dynamic_gain": "[pg/mL per mg/dL] delta, rate-of-fall component [A]",
+    "counterregulation.action_rate_per_min": "[1/min] kH, delay of glucagon action on EGP [A]",
+    "counterregulation.action_gain": "[mg/kg/min per pg/mL] xi, EGP per glucagon above basal [A]",
+    "counterregulation.host_response_fraction": "[1] T1D host's share of a normal response [A] (Gerich 1973: none)",
+    "counterregulation.graft_alpha_response": "[1] normal responses per unit graft F [A]",
+    "counterregulation.hypo_insulin_action": "dallaman2014 (Vmx·(1 + r1·risk) below basal glucose) or off",
+    "counterregulation.risk_r1": "[1] S2013 r1 [U]",
+    "counterregulation.risk_r2": "[1] S2013 r2 [U]",
+    "counterregulation.risk_threshold_mg_dl": "[mg/dL] risk held below this (Dalla Man 2014: 60)",
+    "counterregulation.intraday_si_cv": "[1] CV of a person's SI in 3 periods of the day [A]; 0 = off",
+    "counterregulation.dawn_egp_rise": "[1] peak rise of basal EGP at 06:00 [A]; 0 = off",
 }
 
 
@@ -152,6 +174,7 @@ class SimSettings:
     behaviour: BehaviourSettings = field(default_factory=BehaviourSettings)
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
     she: SheModel = field(default_factory=SheModel)
+    counterregulation: CounterregulationSettings = field(default_factory=CounterregulationSettings)
 
     def kwargs(self) -> dict[str, Any]:
         """As keyword arguments of :func:`~endolab.sim.simulate_trial` / ``simulate``."""
