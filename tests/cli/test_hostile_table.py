@@ -896,7 +896,19 @@ OTHER: list[Case] = [
         ("protocol",),
         {"x/": b""},
     ),
-    Case("choice-sim-patient", ("sim", "patient", "--id", "robot#001"), 3, ("robot#001",)),
+    Case("choice-sim-patient", ("sim", "patient", "--id", "robot#001"), 2, ("robot#001",)),
+    Case(
+        "choice-sim-rescue",
+        ("sim", "patient", "--id", "adult#001", "--rescue", "maybe"),
+        2,
+        ("--rescue must be on or off",),
+    ),
+    Case(
+        "choice-sim-therapy",
+        ("sim", "patient", "--id", "adult#001", "--therapy", "pump"),
+        2,
+        ("basal-bolus or none",),
+    ),
     Case(
         "choice-hormones-unit",
         ("hormones", "predict", "--total-t", "650", "--unit", "mg/L"),

@@ -315,6 +315,6 @@ def test_sim_patient_graft_alone_without_rescue(tmp_path: Path) -> None:
         "severe_event",
     } <= set(header)
     r = runner.invoke(app, ["sim", "patient", "--id", "adult#001", "--rescue", "maybe"])
-    assert r.exit_code == 3 and "--rescue must be on or off" in r.stderr
+    assert r.exit_code == 2 and "--rescue must be on or off" in r.stderr
     r = runner.invoke(app, ["sim", "patient", "--id", "adult#001", "--therapy", "pump"])
-    assert r.exit_code == 3 and "therapy must be basal-bolus or none" in r.stderr
+    assert r.exit_code == 2 and "therapy must be basal-bolus or none" in r.stderr

@@ -17,7 +17,7 @@ from endolab.cli._common import (
     print_json,
 )
 from endolab.cli._progress import progress_bar
-from endolab.errors import InputError
+from endolab.errors import ParseError
 from endolab.numbers import parse_float
 
 __all__ = ["app"]
@@ -225,7 +225,7 @@ def patient(
     from endolab.sim.settings import load_settings
 
     if rescue not in ("on", "off"):
-        raise InputError(f"--rescue must be on or off, got {rescue!r}", field="rescue")
+        raise ParseError(f"--rescue must be on or off, got {rescue!r}", field="rescue")
     settings = load_settings(settings_file)
     trace = simulate_patient(
         patient_id,

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from endolab.errors import InputError
+from endolab.errors import InputError, ParseError
 from endolab.sim.counterregulation import CounterregulationSettings, apply_counterregulation
 from endolab.sim.limits import check_seed
 from endolab.sim.model import (
@@ -164,7 +164,7 @@ def simulate_patient(
     factors (drawn from the seed) and the dawn rise; minute 0 of the trace is midnight.
     """
     if therapy_mode not in ("basal-bolus", "none"):
-        raise InputError(
+        raise ParseError(
             f"therapy must be basal-bolus or none, got {therapy_mode!r}", field="therapy"
         )
     if isinstance(days, bool) or int(days) != days or days < 1 or days > 365:
