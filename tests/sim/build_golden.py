@@ -12,10 +12,12 @@ change that is meant to move the numbers, and say so in the commit.
   (``PopulationSettings(source="published")``) and counter-regulation off
   (``CounterregulationSettings.off()``, docs/methods/sim.md §11) — the simulator with the trial
   population, behaviour, severe-event and counter-regulation components switched off; it has not
-  moved since before they existed.
+  moved since before they existed, except with the graft's default potency (rebuilt for 1.33,
+  issue 17; with potency 1.05 it reproduces the former file exactly).
 * ``golden_seed11_screened.csv``: the default trial population (virtual adults screened by the
   protocol's eligibility, with their behaviour) and the default counter-regulation, with a 28-day
-  screening period to stay fast (rebuilt when counter-regulation was added, issue 17).
+  screening period to stay fast (rebuilt when counter-regulation was added and for potency 1.33,
+  issue 17).
 """
 
 from __future__ import annotations

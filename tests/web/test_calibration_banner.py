@@ -63,3 +63,20 @@ def test_banner_is_a_view_of_the_calibration_table(
         assert html.escape(part, quote=False) in page.text or part in html.unescape(page.text)
     # the paired tables are on the page too
     assert "treated vs own untreated twin" in page.text
+
+
+def test_calibrated_to_names_the_potency_fit_and_the_cpeptide_check() -> None:
+    # issue 17: the banner says what the potency is fitted to (published C-peptide at day 365, no
+    # endpoint) and that days 90/180/365 are checked, not fitted; the potency it names is the
+    # default the simulator uses, not a copy that can drift from it.
+    from endolab.sim.graft import GraftSettings
+    from endolab.sim.studies import CALIBRATED_TO
+
+    targets = dict(CALIBRATED_TO)
+    potency = targets["graft dose chain and potency ([graft])"]
+    assert f"potency {GraftSettings().potency:g} fitted to published C-peptide only" in potency
+    assert "day 365" in potency and "doi:10.2337/dc22-1155" in potency
+    assert "never to an endpoint" in potency
+    check = targets["graft C-peptide at days 90, 180 and 365 (fasting, MMTT peak)"]
+    assert "checked within ±30 %, not fitted" in check
+    assert "90, 180 and 365" in check and "[U]" in check

@@ -213,12 +213,15 @@ class GraftSettings:
         Fraction of infused IEQ that survive engraftment [1]: 0.5 — early intraportal loss
         (IBMIR) is often quoted at 50–60 % [U].
     potency
-        Functional potency of a surviving SC-islet IEQ relative to a native islet [1]: 1.05 [A],
+        Functional potency of a surviving SC-islet IEQ relative to a native islet [1]: 1.33 [A],
         **fitted to published C-peptide only** (``validation/cpeptide_calibration.py``: median
-        fasting and MMTT-peak C-peptide of the full-dose cohorts at day 365 against the CITR
-        cut points of good graft function, Baidal 2023, doi:10.2337/dc22-1155), with the graft's
-        insulin re-baselined to the host (``insulin_baseline``; docs/methods/sim.md §4.1). No trial
-        endpoint enters the fit. (The former 4.75 was calibrated to insulin independence.)
+        fasting and MMTT-peak C-peptide of the full-dose cohorts B+C at day 365, seeds 1–2,
+        against the CITR cut points of good graft function, Baidal 2023, doi:10.2337/dc22-1155;
+        the search's best 1.328, rounded to two decimals), with the graft's insulin re-baselined
+        to the host (``insulin_baseline``; docs/methods/sim.md §4.1). Re-fitted 2026-12-07 on the
+        model with counter-regulation (docs/methods/sim.md §11) and the sourced titration rule
+        (docs/methods/sim.md §9); the previous 1.05 was fitted before them. No trial endpoint
+        enters the fit. (The former 4.75 was calibrated to insulin independence.)
     cv
         Between-participant coefficient of variation of the plateau F (log-normal) [1]: 0.35 [A]
         — engraftment is weakly predicted by dose (Hirsch 2012, doi:10.1111/j.1600-6143.2011.03947.x).
@@ -253,7 +256,7 @@ class GraftSettings:
 
     healthy_ieq: float = 1.0e6
     engraftment_survival: float = 0.5
-    potency: float = 1.05
+    potency: float = 1.33
     cv: float = 0.35
     max_fraction: float = 1.5
     t50_days: float = 90.0
@@ -311,8 +314,8 @@ def mean_graft_fraction(dose_cells: float, settings: GraftSettings | None = None
     ``F = min(max_fraction, IEQ(dose) · survival · potency / healthy_ieq)`` with
     :func:`islet_equivalents_pisania_2010`; every factor is an assumption (:class:`GraftSettings`).
 
-    >>> round(mean_graft_fraction(8e8), 3)  # 8e8/1560 × 0.5 × 1.05 / 1e6
-    0.269
+    >>> round(mean_graft_fraction(8e8), 3)  # 8e8/1560 × 0.5 × 1.33 / 1e6
+    0.341
     """
     s = settings or GraftSettings()
     if not (math.isfinite(dose_cells) and dose_cells >= 0):

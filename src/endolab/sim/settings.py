@@ -79,7 +79,9 @@ SECTIONS: dict[str, tuple[str, str]] = {
 FIELD_NOTES: dict[str, str] = {
     "graft.healthy_ieq": "[IEQ] islets of a healthy pancreas [U]",
     "graft.engraftment_survival": "[1] surviving fraction after infusion [U]",
-    "graft.potency": "[1] SC-islet IEQ vs a native islet [A, fitted to C-peptide only]",
+    "graft.potency": "[1] SC-islet IEQ vs a native islet [A, fitted to C-peptide only: day-365 "
+    "CITR cut points, B+C seeds 1-2, with counter-regulation and the titration rule, 2026-12-07; "
+    "validation/cpeptide_calibration.md]",
     "graft.cv": "[1] between-participant CV of the plateau F [A]",
     "graft.max_fraction": "[1] upper bound of a drawn plateau F [A]",
     "graft.t50_days": "[days] logistic maturation midpoint [A], not fitted (validation/cpeptide_calibration.md)",

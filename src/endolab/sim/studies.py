@@ -84,8 +84,18 @@ CALIBRATED_TO: tuple[tuple[str, str], ...] = (
     ),
     (
         "graft dose chain and potency ([graft])",
-        "potency fitted to published C-peptide only (validation/cpeptide_calibration.py, "
+        f"potency {GraftSettings().potency:g} fitted to published C-peptide only: the full-dose "
+        "cohorts' median fasting and MMTT-peak C-peptide at day 365 against the CITR cut points "
+        "of good islet-graft function (Baidal 2023, doi:10.2337/dc22-1155), on the model with "
+        "counter-regulation and the titration rule (validation/cpeptide_calibration.py, "
         "docs/sim.md 'C-peptide calibration'), never to an endpoint in this table",
+    ),
+    (
+        "graft C-peptide at days 90, 180 and 365 (fasting, MMTT peak)",
+        "checked within ±30 %, not fitted: zimislecel's full-dose MMTT peaks at days 90, 180 and "
+        "365 (Reichman 2025, doi:10.1056/NEJMoa2506549, read only in a secondary source [U]); "
+        "the graft's maturation (t50_days, slope_days) is an assumption [A], not fitted "
+        "(validation/cpeptide_calibration.md)",
     ),
     (
         "graft α-cells and restored awareness ([graft], [behaviour])",
