@@ -18,7 +18,6 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from endolab.cgm import check_frame
 from endolab.cgm.fhir import (
     DEVICE_SYSTEM,
     CGMDevice,
@@ -31,6 +30,7 @@ from endolab.cgm.fhir import (
 )
 from endolab.cli import app
 from endolab.errors import DataFileError, InputError
+from tests.cgm.test_fhir import _five
 
 pytest.importorskip("fhir.resources")
 
@@ -55,19 +55,6 @@ IG_DEVICE_ENTRY = {
 }
 #: A one-page PDF, written by hand (the smallest a reader opens) — only its bytes matter here.
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def _frame() -> pl.DataFrame:
-    t0 = dt.datetime(2024, 3, 1, 8, 0)
-    return check_frame(
-        pl.DataFrame(
-            {
-                "id": ["p1"] * 6,
-                "time": [t0 + dt.timedelta(minutes=5 * i) for i in range(6)],
-                "gl": ["50", "60", "100", "200", "300", "High"],
-            }
-        )
-    )
 
 
 def _of(bundle: dict, kind: str) -> list[dict]:
@@ -101,7 +88,7 @@ def test_the_ig_example_report_and_device_import() -> None:
 def test_export_with_report_and_device_validates_and_round_trips() -> None:
     device = CGMDevice("Dexcom G7", "8ABC12", serial_number="SN-0001")
     bundle = fhir_bundle(
-        _frame(), timestamp=STAMP, devices={"p1": device}, reports={"p1": PDF}, tz="UTC"
+        _five(), timestamp=STAMP, devices={"p1": device}, reports={"p1": PDF}, tz="UTC"
     )
     validate_r4(bundle)
     assert check_cgm_bundle(bundle) == []
@@ -131,11 +118,11 @@ def test_export_with_report_and_device_validates_and_round_trips() -> None:
     ]
     (back,) = reports_from_bundle(bundle).rows(named=True)
     assert (back["id"], back["pdf"]) == ("p1", PDF)
-    assert read_fhir_bundle(bundle)["gl"].to_list() == _frame()["gl"].to_list()
+    assert read_fhir_bundle(bundle)["gl"].to_list() == _five()["gl"].to_list()
 
 
 def test_without_devices_and_reports_the_bundle_has_neither() -> None:
-    bundle = fhir_bundle(_frame(), timestamp=STAMP)
+    bundle = fhir_bundle(_five(), timestamp=STAMP)
     assert _of(bundle, "DiagnosticReport") == [] and _of(bundle, "Device") == []
     assert devices_from_bundle(bundle).height == 0
     assert reports_from_bundle(bundle).height == 0
@@ -160,11 +147,11 @@ def test_the_ig_rules_catch_a_report_without_pdf_and_a_device_without_identifier
 
 def test_bad_reports_and_devices_are_refused_in_one_line() -> None:
     with pytest.raises(InputError, match="not a PDF"):
-        fhir_bundle(_frame(), timestamp=STAMP, reports={"p1": b"<html>"})
+        fhir_bundle(_five(), timestamp=STAMP, reports={"p1": b"<html>"})
     with pytest.raises(InputError, match="device name is empty"):
         CGMDevice(" ", "1")
     with pytest.raises(InputError, match="not exported"):
-        fhir_bundle(_frame(), timestamp=STAMP, devices={"p9": CGMDevice("X", "1")})
+        fhir_bundle(_five(), timestamp=STAMP, devices={"p9": CGMDevice("X", "1")})
     example = json.loads(IG_EXAMPLE.read_text())
     example["entry"][0]["resource"]["presentedForm"][0]["data"] = "bm90IGEgcGRm"  # "not a pdf"
     with pytest.raises(DataFileError, match="not a PDF"):

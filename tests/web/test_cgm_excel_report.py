@@ -7,16 +7,15 @@ is the ``/api/v1/cgm/metrics`` (``cgm metrics``) row of the same file.
 
 from __future__ import annotations
 
-import math
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from endolab.web import Settings, create_app
+from tests.cgm.test_report import _shown
 
 EXAMPLES = Path(__file__).parents[2] / "src" / "endolab" / "examples" / "data" / "cgm"
 
@@ -56,21 +55,6 @@ def _cells(page: str) -> dict[str, str]:
     for key, text in re.findall(r"data-metric='([a-z0-9_]+)'>([^<]*)</td>", page):
         found.setdefault(key, text)
     return found
-
-
-def _floor1(x: float) -> str:
-    return f"{math.floor(x * 10) / 10:.1f}"
-
-
-def _shown(row: dict[str, Any]) -> dict[str, str]:
-    """How the report writes each figure of a `cgm metrics` row (docs/cgm.md, "Clinic AGP
-    report"): percentages with one decimal, mean in mg/dL without, days and % active rounded down."""
-    out = {c: f"{row[c]:.1f} %" for c in ("gmi", "cv", "tir_70_180", "tbr_54", "tbr_54_70")}
-    out |= {c: f"{row[c]:.1f} %" for c in ("tbr_70", "tar_180", "tar_180_250", "tar_250")}
-    out["mean"] = f"{row['mean']:.0f} mg/dL"
-    out["days_worn"] = f"{_floor1(row['days_worn'])} d"
-    out["active_percent"] = f"{_floor1(row['active_percent'])} %"
-    return out
 
 
 # ------------------------------------------------------------------ Excel uploads
