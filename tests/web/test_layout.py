@@ -193,7 +193,10 @@ def test_embed_snippet_resizes_its_iframe(
     frame = pg.frame_locator("iframe")
     for selector, value in inputs.items():
         frame.locator(selector).fill(value)
-    frame.locator("button[type=submit]").click()
+    # without JavaScript the submit navigates the frame: wait for that navigation to finish,
+    # not for a headline the page may already show (measuring mid-navigation fails)
+    with pg.frames[1].expect_navigation(wait_until="load"):
+        frame.locator("button[type=submit]").click()
     frame.locator("#results .headline").wait_for()
     outer, inner = frame_height(pg)
     assert outer == fallback
