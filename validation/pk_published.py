@@ -74,6 +74,13 @@ SC_CLINICS_2019 = (
     "(abstract read on a publisher's topic listing; title, authors, journal and the dose not shown "
     "there [U]); age 40.3 ± 10.5 y, pre-therapy T 246.6 ± 113.3 ng/dL"
 )
+WILSON_2018 = (
+    "Wilson DM, Kiang TKL, Ensom MHH. Am J Health Syst Pharm 2018;75(6):351–8, DOI "
+    "10.2146/ajhp170160 (abstract): 14 transgender men aged 30 ± 10 y on stable weekly-sampled "
+    "cypionate or enanthate (not separated in the abstract), 3 weeks IM then 8 weeks SC"
+)
+#: ng per nmol of testosterone (molar mass 288.42 g/mol)
+NG_PER_NMOL_T = 288.42
 SNYDER_1980 = (
     "Snyder & Lawrence 1980, JCEM 51:1335 (DOI 10.1210/jcem-51-6-1335 as cited, not shown on the "
     "page read [U]; abstract read on scilit.com): 23 men with primary hypogonadism, 37 regimens of 12–16 weeks"
@@ -178,6 +185,12 @@ def sc_titrated(age_years: float | None = None, weeks: int = 53) -> ScTitration:
         cmax_week12=float(c.max()),
         trough_week52=float(level(np.array([364.0]), doses)[0]),
     )
+
+
+def auc_per_mg_nmol(ester: str) -> float:
+    """Model AUC of one dose per mg of ester [nmol·day/L/mg] = F·f_T / CL, from the library's
+    :meth:`Regimen.auc_ng_day_dl` at 1 mg (ng·day/dL × 10 dL/L ÷ 288.42 ng/nmol)."""
+    return Regimen.build(ester, 1, 7).auc_ng_day_dl() * 10.0 / NG_PER_NMOL_T
 
 
 def _sd_verdict(model: float, mean: float, sd: float) -> str:
@@ -393,6 +406,29 @@ def rows() -> list[Row]:
             "Cavg",
         )
     )
+    # --- cypionate/enanthate IM and SC at steady state: dose-normalised AUC (Wilson 2018) ---
+    for route, mean in (("IM", 1.9), ("SC", 1.7)):
+        for ester in ("enanthate", "cypionate"):
+            if route == "SC" and ester == "cypionate":
+                continue  # the SC row is run once, with the enanthate model (SC = IM constants)
+            auc = auc_per_mg_nmol(ester)
+            other = auc_per_mg_nmol("cypionate" if ester == "enanthate" else "enanthate")
+            out.append(
+                Row(
+                    f"{ester} {route}",
+                    f"{ester} weekly {route} at steady state (week {3 if route == 'IM' else 11}), "
+                    "AUC over the interval per mg of ester [A: per mg of the ester injected]; "
+                    "model 70 kg [A], no age, endogenous 0"
+                    + ("; IM constants [A]" if route == "SC" else ""),
+                    f"dose-normalised AUC {mean} nmol·day/L/mg (= Cavg × τ / dose) — {WILSON_2018}",
+                    "SD 0.6 nmol·day/L/mg",
+                    "validation",
+                    f"{auc:.2f} nmol·day/L/mg (the {'cypionate' if ester == 'enanthate' else 'enanthate'}"
+                    f" model: {other:.2f})",
+                    _sd_verdict(auc, mean, 0.6),
+                    "Cavg",
+                )
+            )
     # --- enanthate IM: Snyder & Lawrence 1980, four regimens of the same 100 mg/week ---
     cav = [
         steady_state(Regimen.build("enanthate", 100 * k, 7 * k)).mean_ng_dl for k in (1, 2, 3, 4)
@@ -603,6 +639,26 @@ def sc_clinic_check() -> str:
     )
 
 
+def wilson_check() -> str:
+    """Wilson 2018: what the dose-normalised AUC compares, and its sensitivity (hand arithmetic)."""
+    te, tc = auc_per_mg_nmol("enanthate"), auc_per_mg_nmol("cypionate")
+    per_mg_t = te / (288.42 / 400.60)
+    return (
+        "At steady state the AUC over one dosing interval equals the AUC of one dose (linearity), "
+        "so the dose-normalised AUC is Cavg × τ / dose whatever the interval: the model's is "
+        "F·f_T/CL = 0.7200 mg / (16 mL/min/kg × 70 kg × 1.44 = 1612.8 L/day) = 446 ng·day/L, "
+        f"÷ 288.42 ng/nmol = {te:.3f} nmol·day/L per mg of "
+        f"enanthate ({tc:.3f} per mg of cypionate, f_T 0.6990). Inside for both esters and both "
+        "routes. Caveats [A]: the cohort mixes the two esters (not separated in the abstract); "
+        "the men are transgender men, whose clearance of T is taken as the label's (men's), and "
+        "their weight is not stated (70 kg); the measured total T includes their own small T "
+        "(ovarian and adrenal, not stated); 'per mg' is read as per mg of ester — per mg of T the "
+        f"model reads {per_mg_t:.2f} ({(per_mg_t - 1.9) / 0.6:+.2f} SD IM, "
+        f"{(per_mg_t - 1.7) / 0.6:+.2f} SD SC), inside as well. The abstract gives no peak or "
+        "trough with a spread."
+    )
+
+
 def snyder_check() -> str:
     """Snyder & Lawrence 1980: the linear model cannot order regimens of equal mg/week."""
     r1 = steady_state(Regimen.build("enanthate", 100, 7))
@@ -722,7 +778,8 @@ def main() -> None:
         "description, not a model constant) | none |",
         "",
         "Every other row (Bhasin 2001, AVEED label, Morgentaler 2008, Kaminetsky 2015 and 2019, "
-        "the 2014 SC abstract, the 2019 SC clinic series, Snyder & Lawrence 1980, the AndroGel "
+        "the 2014 SC abstract, the 2019 SC clinic series, Wilson 2018, Snyder & Lawrence 1980, "
+        "the AndroGel "
         "1.62 % study, Nankin 1987) set no constant: validation. The XYOSTED titration rule used "
         "for the 52-week SC rows is the study's dosing protocol (from the label), applied to the "
         "model man; it sets no constant of the model.",
@@ -747,6 +804,7 @@ def main() -> None:
         "* **SC autoinjector (52-week study), Cavg at week 12 and trough at week 52: now both inside "
         "(at a fixed 75 mg the trough was outside).** " + sc_protocol_check(),
         "* **SC clinic series, week-6 total T, not judged.** " + sc_clinic_check(),
+        "* **Wilson 2018, IM and SC dose-normalised AUC, inside.** " + wilson_check(),
         "* **Snyder & Lawrence 1980, not judged.** " + snyder_check(),
         "* **No SC constants of their own.** " + sc_shape_check() + " Searched again for an SC "
         "time course with a spread: the XYOSTED label's 12.3 (openFDA record stored, its start "

@@ -243,6 +243,24 @@ def test_sc_titration_in_the_validation_script_follows_the_label_rule() -> None:
     assert mod.xyosted_rule(300.0, 100.0) == 100.0  # the study's highest strength
 
 
+@pytest.mark.parametrize(
+    ("ester", "f_t"), [("enanthate", 288.42 / 400.60), ("cypionate", 288.42 / 412.61)]
+)
+def test_dose_normalised_auc_within_1_sd_wilson_2018(ester: str, f_t: float) -> None:
+    # Wilson DM, Kiang TKL, Ensom MHH. Am J Health Syst Pharm 2018;75:351–8, DOI
+    # 10.2146/ajhp170160 (abstract): 14 transgender men on weekly cypionate or enanthate, steady
+    # state; dose-normalised AUC over the interval 1.9 ± 0.6 (IM) and 1.7 ± 0.6 (SC)
+    # nmol·day/L/mg (mean ± SD). At steady state AUC_τ/dose = F·f_T/CL (linearity). By hand, 70 kg:
+    # CL = 16 mL/min/kg × 70 kg × 1440 min/day / 1000 = 1612.8 L/day;
+    # AUC/mg = f_T mg / 1612.8 L/day = f_T × 620.0 ng·day/L → ÷ 288.42 ng/nmol.
+    hand = f_t / 1612.8 * 1e6 / 288.42  # nmol·day/L per mg of ester
+    assert hand == pytest.approx(1.548 if ester == "enanthate" else 1.503, abs=1e-3)
+    model = Regimen.build(ester, 1, 7).auc_ng_day_dl() * 10.0 / 288.42  # ng·day/dL → nmol·day/L
+    assert model == pytest.approx(hand, rel=1e-9)
+    assert abs(model - 1.9) <= 0.6  # IM
+    assert abs(model - 1.7) <= 0.6  # SC, IM constants [A]
+
+
 @pytest.mark.parametrize(("dose_mg", "mean_ng_dl"), [(50, 422.4), (100, 895.5)])
 def test_weekly_sc_enanthate_inside_the_band_kaminetsky_2015(
     dose_mg: int, mean_ng_dl: float
