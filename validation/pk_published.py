@@ -70,9 +70,10 @@ XYOSTED_RULE = (
     "drugs.com/dosage/xyosted.html"
 )
 SC_CLINICS_2019 = (
-    "two-institution series of 110 hypogonadal men started on the SC autoinjector, Jan–Oct 2019 "
-    "(abstract read on a publisher's topic listing; title, authors, journal and the dose not shown "
-    "there [U]); age 40.3 ± 10.5 y, pre-therapy T 246.6 ± 113.3 ng/dL"
+    '"Post-market safety and efficacy profile of subcutaneous testosterone enanthate-'
+    'autoinjector: a cohort analysis", Int J Impot Res 2022;34(5):467–70 (abstract; DOI not shown '
+    "in the records read [U]): 110 hypogonadal men started in 2019 at two institutions, age "
+    "40.3 ± 10.5 y, pre-therapy T 246.6 ± 113.3 ng/dL, trough T at 6 weeks; the dose not stated"
 )
 WILSON_2018 = (
     "Wilson DM, Kiang TKL, Ensom MHH. Am J Health Syst Pharm 2018;75(6):351–8, DOI "
@@ -329,19 +330,19 @@ def rows() -> list[Row]:
             "peak",
         )
     )
-    # --- a clinic series on the SC autoinjector: week-6 trough, dose not stated ---
+    # --- a post-market cohort on the SC autoinjector: week-6 trough, dose not stated ---
     out.append(
         Row(
             "enanthate SC",
-            "enanthate SC weekly, trough at week 6 (before any adjustment; dose not stated, the "
-            "label's starting dose 75 mg [A]); model IM constants [A], 70 kg, no age (the men's mean "
+            "enanthate SC weekly, trough at week 6 (dose not stated: the label's starting dose "
+            "75 mg [A]); model IM constants [A], 70 kg, no age (the men's mean "
             "40.3 y)",
-            f"total T at week 6 538.4 ng/dL — {SC_CLINICS_2019}",
+            f"trough total T at week 6 538.4 ng/dL — {SC_CLINICS_2019}",
             "SD 209.3 ng/dL",
             "validation",
             f"trough {sc.week6_trough:.0f} ng/dL with endogenous 0; "
             f"{sc.week6_trough + 246.6:.0f} if the men kept their pre-therapy 246.6 ng/dL",
-            "not judged (dose, timing after the dose and the men's own T on therapy not stated; "
+            "not judged (the dose and the men's own T on therapy not stated; "
             f"{(sc.week6_trough - 538.4) / 209.3:+.2f} to "
             f"{(sc.week6_trough + 246.6 - 538.4) / 209.3:+.2f} SD)",
             "trough",
@@ -628,14 +629,13 @@ def sc_clinic_check() -> str:
     """The week-6 clinic-series trough: why it is not judged."""
     sc = sc_titrated()
     return (
-        "The abstract gives the week-6 total T (538.4 ± 209.3 ng/dL, 110 men) but not the dose "
-        "(the label's start is 75 mg [A]), not the hour after the dose (the label's trough is 7 "
-        "days) and not the men's own T on therapy: they were hypogonadal men without a GnRH "
+        "The abstract gives the week-6 trough total T (538.4 ± 209.3 ng/dL, 110 men) but not the "
+        "dose (the label's start is 75 mg [A]) and not the men's own T on therapy: they were hypogonadal men without a GnRH "
         "agonist (pre-therapy T 246.6 ± 113.3 ng/dL), whose own T need not be fully suppressed "
         f"at 6 weeks. The model man's 75-mg trough is {sc.week6_trough:.0f} ng/dL with no own T "
         f"({(sc.week6_trough - 538.4) / 209.3:+.2f} SD) and {sc.week6_trough + 246.6:.0f} with all "
         f"of it ({(sc.week6_trough + 246.6 - 538.4) / 209.3:+.2f} SD). Not judged until the "
-        "dose and sampling are read."
+        "dose and the men's own T on therapy are read."
     )
 
 
@@ -778,7 +778,7 @@ def main() -> None:
         "description, not a model constant) | none |",
         "",
         "Every other row (Bhasin 2001, AVEED label, Morgentaler 2008, Kaminetsky 2015 and 2019, "
-        "the 2014 SC abstract, the 2019 SC clinic series, Wilson 2018, Snyder & Lawrence 1980, "
+        "the 2014 SC abstract, the SC post-market cohort (2022), Wilson 2018, Snyder & Lawrence 1980, "
         "the AndroGel "
         "1.62 % study, Nankin 1987) set no constant: validation. The XYOSTED titration rule used "
         "for the 52-week SC rows is the study's dosing protocol (from the label), applied to the "
@@ -803,7 +803,8 @@ def main() -> None:
         "same label as the constants.",
         "* **SC autoinjector (52-week study), Cavg at week 12 and trough at week 52: now both inside "
         "(at a fixed 75 mg the trough was outside).** " + sc_protocol_check(),
-        "* **SC clinic series, week-6 total T, not judged.** " + sc_clinic_check(),
+        "* **SC post-market cohort (Int J Impot Res 2022), week-6 trough, not judged.** "
+        + sc_clinic_check(),
         "* **Wilson 2018, IM and SC dose-normalised AUC, inside.** " + wilson_check(),
         "* **Snyder & Lawrence 1980, not judged.** " + snyder_check(),
         "* **No SC constants of their own.** " + sc_shape_check() + " Searched again for an SC "
