@@ -826,7 +826,13 @@ def main() -> None:
         "and the men's own T not suppressed and not stated; no single model regimen corresponds. "
         "The AndroGel 1 % and Testim labels' steady-state tables (Cavg by dose, mean ± SD) were "
         "searched for again: their openFDA records are stored, but only the first fields of each "
-        "could be read; a page quoting the Testim label's study design gives no numbers.",
+        "could be read; a page quoting the Testim label's study design gives no numbers. Swerdloff 2000 (the "
+        "AndroGel 1 % registration study, abstract read on a university repository) gives only "
+        "a ratio: the 24-h Cavg with 100 mg/day was 1.4 times that with 50 mg/day after 180 days "
+        "(doses titrated at day 90 in men outside the normal range); the library's gel rise is "
+        "proportional to the dose (ratio 2 without own T; (E + 500)/(E + 250) with own T E "
+        "ng/dL, 1.4 only at E = 375). Not judged (no spread, titrated arms), but it says that "
+        "the label's linear dose rule may overstate the rise at 100 mg/day.",
         "* **Cypionate, no steady-state row.** Only Nankin 1987's time to peak (a range) was read. "
         "Searched: Schürmeyer & Nieschlag 1984 (Int J Androl 7:181; not found in the stored "
         "material), the Depo-Testosterone label (a half-life of about 8 days; no Cavg, Cmax or "
