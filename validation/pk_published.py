@@ -96,6 +96,24 @@ ANDROGEL_162 = (
     "androgelpro.com, 6-month study of 274 hypogonadal men (the label itself was not read)"
 )
 TESTOVIRON = "Testoviron Depot label (Swissmedic 17626), Pharmacokinetics"
+AL_FUTAISI_2006 = (
+    "Al-Futaisi AM, Al-Zakwani IS, Almahrezi AM, Morris D. Subcutaneous administration of "
+    "testosterone: a pilot study report. Saudi Med J 2006;27(12):1843–6, PMID 17143361 (abstract, "
+    "read on three sites; DOI not shown [U]): 22 men with primary or secondary hypogonadism, "
+    'self-injected weekly SC enanthate, "low doses" (the dose not stated in the abstract)'
+)
+MCFARLAND_2017 = (
+    "McFarland J, Craig W, Clarke NJ, Spratt DI. J Endocr Soc 2017;1(8):1095–103, DOI "
+    "10.1210/js.2017-00148 (abstract): 11 transgender men on stable weekly SC cypionate, 8 samples "
+    "over one interval; the dose not stated in the abstract"
+)
+SPRATT_2017 = (
+    "Spratt DI et al. J Clin Endocrinol Metab 2017;102(7):2349–55, DOI 10.1210/jc.2017-00359 "
+    "(abstract; mean total T as reported by a news summary of the paper): 63 transgender men on "
+    "weekly SC cypionate or enanthate, started on 50 mg, titrated 50–150 mg (median 75/80 mg)"
+)
+#: ng/dL per nmol/L of testosterone (288.42 g/mol ÷ 10)
+NG_DL_PER_NMOL_L = NG_PER_NMOL_T / 10.0
 #: Mean age of the AVEED/Morgentaler cohort [years] (Morgentaler 2008 abstract; the AVEED label's
 #: 12.3 study is the same 750-mg programme: 0, 4 weeks, then every 10 weeks [A: identity inferred
 #: from the design]).
@@ -390,6 +408,61 @@ def rows() -> list[Row]:
                 "Cavg",
             )
         )
+    # --- SC weekly enanthate, dose not stated: trough and peak (Al-Futaisi 2006) ---
+    af = al_futaisi_window()
+    for what, mean, sd, per_mg, metric in (
+        ("trough", 14.48, 3.14, af.trough_per_mg, "trough"),
+        ("peak", 21.65, 7.32, af.peak_per_mg, "peak"),
+    ):
+        out.append(
+            Row(
+                "enanthate SC",
+                "enanthate SC weekly, dose not stated; model IM constants [A], 70 kg, no age, "
+                "endogenous 0",
+                f"{what} total T {mean} nmol/L = {mean * NG_DL_PER_NMOL_L:.0f} ng/dL — "
+                f"{AL_FUTAISI_2006}",
+                f"SD {sd} nmol/L = {sd * NG_DL_PER_NMOL_L:.0f} ng/dL",
+                "validation",
+                f"{what} {per_mg:.2f} ng/dL per mg/week (any dose: Cmax/trough "
+                f"{af.model_ratio:.2f}, the published means {af.published_ratio:.2f}); both "
+                f"rows inside 1 SD for {af.dose_low:.0f}–{af.dose_high:.0f} mg/week",
+                "not judged (the dose not stated)",
+                metric,
+            )
+        )
+    # --- SC weekly cypionate in transgender men: mean over the interval, dose not stated ---
+    mc = mcfarland_window()
+    out.append(
+        Row(
+            "cypionate SC",
+            "cypionate SC weekly, stable dose (not stated); model IM constants [A], 70 kg [A], "
+            "no age, endogenous 0 (the men's own T not stated)",
+            f"mean of the 7 samples between injections 627 ng/dL (range 205–1410) — "
+            f"{MCFARLAND_2017}",
+            "SD 206 ng/dL",
+            "validation",
+            f"Cavg {mc.cavg_per_mg:.2f} ng/dL per mg/week; inside 1 SD for "
+            f"{mc.dose_low:.0f}–{mc.dose_high:.0f} mg/week",
+            "not judged (the dose not stated)",
+            "Cavg",
+        )
+    )
+    sp = [steady_state(Regimen.build("cypionate", d, 7)) for d in (75, 80)]
+    out.append(
+        Row(
+            "cypionate SC",
+            "cypionate (or enanthate) SC weekly, median dose 75/80 mg (titrated 50–150 mg); "
+            "model IM constants [A], 70 kg [A], no age, endogenous 0",
+            f"mean total T 702 ng/dL (sampling time not read) — {SPRATT_2017}",
+            "none stated in what was read",
+            "validation",
+            f"at 75/80 mg: trough {sp[0].trough_ng_dl:.0f}/{sp[1].trough_ng_dl:.0f}, Cavg "
+            f"{sp[0].mean_ng_dl:.0f}/{sp[1].mean_ng_dl:.0f}, peak {sp[0].peak_ng_dl:.0f}/"
+            f"{sp[1].peak_ng_dl:.0f} ng/dL",
+            f"not judged (no spread, titrated doses, mixed esters; Cavg "
+            f"{_not_judged(sp[1].mean_ng_dl, 702).removeprefix('not judged (')}",
+        )
+    )
     # --- transdermal gel: the only published value with a spread that was read ---
     lo_gel = swissmedic_testogel_gel(20.25)[0]
     hi_gel = swissmedic_testogel_gel(81.0)[0]
@@ -499,6 +572,7 @@ ESTERS_OFFERED = (
     "enanthate IM",
     "enanthate SC",
     "cypionate IM",
+    "cypionate SC",
     "propionate IM",
     "undecanoate IM",
     "gel",
@@ -659,6 +733,80 @@ def wilson_check() -> str:
     )
 
 
+@dataclass(frozen=True)
+class DoseWindow:
+    """What an abstract without its dose can and cannot say (linear model: level ∝ dose)."""
+
+    trough_per_mg: float  # [ng/dL per mg/week] weekly steady-state trough of 1 mg
+    peak_per_mg: float  # [ng/dL per mg/week]
+    cavg_per_mg: float  # [ng/dL per mg/week]
+    model_ratio: float  # Cmax/trough of the model's weekly steady state (dose-independent)
+    published_ratio: float  # ratio of the published means
+    dose_low: float  # [mg/week] lowest dose at which every row of the source is inside 1 SD
+    dose_high: float  # [mg/week] highest such dose
+
+
+def al_futaisi_window() -> DoseWindow:
+    """Al-Futaisi 2006: weekly SC enanthate, trough 14.48 ± 3.14 and peak 21.65 ± 7.32 nmol/L
+    (mean ± SD, n = 22), dose not stated. The doses at which the model's trough and peak are both
+    within 1 SD of the published means (information, not a verdict: no dose is chosen)."""
+    one = steady_state(Regimen.build("enanthate", 1, 7))
+    t_mean, t_sd = 14.48 * NG_DL_PER_NMOL_L, 3.14 * NG_DL_PER_NMOL_L
+    p_mean, p_sd = 21.65 * NG_DL_PER_NMOL_L, 7.32 * NG_DL_PER_NMOL_L
+    return DoseWindow(
+        trough_per_mg=one.trough_ng_dl,
+        peak_per_mg=one.peak_ng_dl,
+        cavg_per_mg=one.mean_ng_dl,
+        model_ratio=one.peak_ng_dl / one.trough_ng_dl,
+        published_ratio=21.65 / 14.48,
+        dose_low=max((t_mean - t_sd) / one.trough_ng_dl, (p_mean - p_sd) / one.peak_ng_dl),
+        dose_high=min((t_mean + t_sd) / one.trough_ng_dl, (p_mean + p_sd) / one.peak_ng_dl),
+    )
+
+
+def mcfarland_window() -> DoseWindow:
+    """McFarland 2017: weekly SC cypionate, mean of 7 samples over the interval 627 ± 206 ng/dL
+    (mean ± SD, n = 11), dose not stated: the doses at which the model's Cavg is within 1 SD."""
+    one = steady_state(Regimen.build("cypionate", 1, 7))
+    return DoseWindow(
+        trough_per_mg=one.trough_ng_dl,
+        peak_per_mg=one.peak_ng_dl,
+        cavg_per_mg=one.mean_ng_dl,
+        model_ratio=one.peak_ng_dl / one.trough_ng_dl,
+        published_ratio=float("nan"),
+        dose_low=(627 - 206) / one.mean_ng_dl,
+        dose_high=(627 + 206) / one.mean_ng_dl,
+    )
+
+
+def sc_without_dose_check() -> str:
+    """The SC abstracts without a dose (Al-Futaisi 2006, McFarland 2017) and Spratt 2017."""
+    af, mc = al_futaisi_window(), mcfarland_window()
+    sp = steady_state(Regimen.build("cypionate", 80, 7))
+    return (
+        "Al-Futaisi 2006 (weekly SC enanthate, 22 hypogonadal men) gives the trough and the peak "
+        'with their SDs but only "low doses" for the dose; McFarland 2017 (weekly SC cypionate, '
+        "11 transgender men) gives the mean over the interval with its SD and no dose. In a linear "
+        "model every level is proportional to the dose, so without the dose no verdict is "
+        "possible; what can be said: the model's trough and peak are both within 1 SD of "
+        f"Al-Futaisi's means only for {af.dose_low:.0f}–{af.dose_high:.0f} mg/week, and "
+        f"McFarland's mean only for {mc.dose_low:.0f}–{mc.dose_high:.0f} mg/week (both windows "
+        "overlap the 50–150 mg/week of Spratt 2017's titrated doses, so neither abstract "
+        "contradicts the model). One thing is dose-"
+        f"independent: the model's weekly Cmax/trough is {af.model_ratio:.2f} at every dose, "
+        f"while Al-Futaisi's mean peak/mean trough is {af.published_ratio:.2f} — flatter, as the "
+        "52-week SC study's trough/Cavg 0.88 is (see 'No SC constants of their own'); a ratio "
+        "of means has no stated spread, so this is not judged either, and when the peak was "
+        "drawn is not in the abstract. Spratt 2017 (63 transgender men, SC cypionate or "
+        "enanthate, titrated 50–150 mg, median 75/80 mg) reports a mean total T of 702 ng/dL "
+        "(read in a news summary; no spread, sampling time not read): the model's Cavg at 80 mg "
+        f"is {sp.mean_ng_dl:.0f} ng/dL, its peak {sp.peak_ng_dl:.0f} — below the reported mean, "
+        "like the Kaminetsky 2015 and 2014 SC means (−24 to −31 %); titrated doses and mixed "
+        "esters make it not judged. The dose of the first two and the sampling times of the "
+        "third would make these rows judgeable (their full texts were not in the stored material)."
+    )
+
+
 def snyder_check() -> str:
     """Snyder & Lawrence 1980: the linear model cannot order regimens of equal mg/week."""
     r1 = steady_state(Regimen.build("enanthate", 100, 7))
@@ -807,6 +955,8 @@ def main() -> None:
         + sc_clinic_check(),
         "* **Wilson 2018, IM and SC dose-normalised AUC, inside.** " + wilson_check(),
         "* **Snyder & Lawrence 1980, not judged.** " + snyder_check(),
+        "* **SC abstracts without a dose (Al-Futaisi 2006, McFarland 2017) and Spratt 2017, "
+        "not judged.** " + sc_without_dose_check(),
         "* **No SC constants of their own.** " + sc_shape_check() + " Searched again for an SC "
         "time course with a spread: the XYOSTED label's 12.3 (openFDA record stored, its start "
         "only readable) and the results of the single-dose SC study NCT02233751 (50 and 200 mg, "

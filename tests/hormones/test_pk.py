@@ -243,6 +243,53 @@ def test_sc_titration_in_the_validation_script_follows_the_label_rule() -> None:
     assert mod.xyosted_rule(300.0, 100.0) == 100.0  # the study's highest strength
 
 
+def test_sc_abstracts_without_a_dose_by_hand() -> None:
+    # McFarland 2017 (J Endocr Soc 1:1095, DOI 10.1210/js.2017-00148, abstract): weekly SC
+    # cypionate, mean of 7 samples over the interval 627 ± 206 ng/dL, dose not stated. The model's
+    # weekly Cavg per mg, by hand (70 kg): f_T 288.42/412.61 = 0.6990 mg T per mg ester;
+    # CL = 16 mL/min/kg × 70 kg × 1440 min/day = 1612.8 L/day; Cavg = 0.6990 mg / 1612.8 L/day /
+    # 7 day = 6.19e-5 mg/L = 6.19 ng/dL per mg/week → inside 1 SD for 421/6.19 … 833/6.19 mg/week.
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "validation" / "pk_published.py"
+    spec = importlib.util.spec_from_file_location("pk_published", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["pk_published"] = mod  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        del sys.modules["pk_published"]
+    per_mg = (288.42 / 412.61) / 1612.8 / 7 * 1e5  # mg/L → ng/dL
+    assert per_mg == pytest.approx(6.19, abs=0.005)
+    mc = mod.mcfarland_window()
+    assert mc.cavg_per_mg == pytest.approx(per_mg, rel=1e-3)
+    assert (mc.dose_low, mc.dose_high) == pytest.approx((421 / per_mg, 833 / per_mg), rel=1e-3)
+    # Al-Futaisi 2006 (Saudi Med J 27:1843, abstract): trough 14.48 ± 3.14 and peak
+    # 21.65 ± 7.32 nmol/L; × 28.842 ng/dL per nmol/L (288.42 g/mol) = 417.6 ± 90.6 and
+    # 624.4 ± 211.1 ng/dL. Linearity: the model's Cmax/trough is the same at any dose, so only
+    # a dose window can be stated; at its ends one of the two levels is on its 1-SD edge.
+    af = mod.al_futaisi_window()
+    r50 = steady_state(Regimen.build("enanthate", 50, 7))
+    r150 = steady_state(Regimen.build("enanthate", 150, 7))
+    assert r50.peak_ng_dl / r50.trough_ng_dl == pytest.approx(af.model_ratio, rel=1e-9)
+    assert r150.peak_ng_dl / r150.trough_ng_dl == pytest.approx(af.model_ratio, rel=1e-9)
+    assert af.published_ratio == pytest.approx(1.495, abs=1e-3)
+    lo_edges = (af.dose_low * af.trough_per_mg, af.dose_low * af.peak_per_mg)
+    assert lo_edges[0] == pytest.approx(417.6 - 90.6, abs=0.5) or lo_edges[1] == pytest.approx(
+        624.4 - 211.1, abs=0.5
+    )
+    hi_edges = (af.dose_high * af.trough_per_mg, af.dose_high * af.peak_per_mg)
+    assert hi_edges[0] == pytest.approx(417.6 + 90.6, abs=0.5) or hi_edges[1] == pytest.approx(
+        624.4 + 211.1, abs=0.5
+    )
+    for d in (af.dose_low + 0.1, af.dose_high - 0.1):
+        assert abs(d * af.trough_per_mg - 417.6) <= 90.6
+        assert abs(d * af.peak_per_mg - 624.4) <= 211.1
+
+
 @pytest.mark.parametrize(
     ("ester", "f_t"), [("enanthate", 288.42 / 400.60), ("cypionate", 288.42 / 412.61)]
 )
