@@ -992,8 +992,22 @@ def main() -> None:
         "cypionate "
         "model is the enanthate model per mg T (Schulte-Beerbühl & Nieschlag 1980), so the "
         "enanthate rows speak for it only through that equivalence.",
+        "* **Searched again for the missing steady-state rows (second pass, 2026-12-07).** "
+        "IM enanthate trough/peak: the Bhasin 2001 paper is stored as a 10-page copy whose "
+        "opening only can be read; a trial record of one 100-mg IM enanthate dose in older men "
+        "with daily T for 8 days (NCT00957801) was read only to its arm descriptions. "
+        "Undecanoate trough and steady-state peak: Nieschlag et al. 1999 (Clin Endocrinol "
+        "51:757; 13 men, 1000 mg every 6 weeks) says in its abstract only that trough and peak "
+        "rose over 24 weeks; Schubert et al. 2004 (1000 mg undecanoate vs 250 mg enanthate every "
+        "3 weeks) was read only in part, without numbers; the AVEED label's maximum "
+        "concentrations are described only as 'a similar trend'. Gel: the openFDA records of "
+        "the 1 % gels (AndroGel, Testim, generics) and the XYOSTED label document are stored, "
+        "but only their openings can be read. Cypionate: Spratt 2017 and McFarland 2017 (SC, "
+        "above) are the only cypionate-only cohorts with numbers found; Schürmeyer & Nieschlag "
+        "1984 and the Depo-Testosterone label's tables were not found.",
         "* **Propionate, no row.** No readable source of propionate serum T with a spread: "
-        "Fujioka 1986 (abstract only, no numbers with a spread), Behre & Nieschlag's chapter "
+        "Fujioka 1986 (abstract only, no numbers with a spread; the stored copy shows its first "
+        "page of 4), Behre & Nieschlag's chapter "
         "(contents page only), Testoviron/Sustanon-type combination labels (mixtures, not "
         "propionate alone). Its constants stay [U] (docs/methods/hormones.md §8).",
         "* **Bhasin 2001 table** (nadir T per arm, mean ± SEM, n): the stored copies show the "
