@@ -50,6 +50,11 @@ BHASIN_2005 = (
     "2006, DOI 10.1210/jc.2006-0822 (abstract)"
 )
 AVEED = "AVEED US prescribing information 12.3"
+WANG_2010 = (
+    "Wang C, Harnett M, Dobs AS, Swerdloff RS. J Androl 2010;31(5):457–65, DOI "
+    "10.2164/jandrol.109.009597 (abstract): the AVEED registration trial, 130 hypogonadal men "
+    "(T < 300 ng/dL), 750 mg at weeks 0 and 4, then every 10 weeks, 9 injections over 84 weeks"
+)
 MORGENTALER = (
     "Morgentaler 2008, J Urol 2008 (December issue; 24-week study of 130 men at 31 US sites; the "
     "abstract read on two sites, the DOI not found in the stored material [U]): 116 completers, "
@@ -276,6 +281,28 @@ def rows() -> list[Row]:
                 "Cavg",
             )
         )
+    # --- undecanoate: the same trial's troughs, a range of the mean only (Wang 2010) ---
+    tr = [
+        steady_state(
+            Regimen.build("undecanoate", 750, 70, body_weight_kg=w, age_years=AVEED_AGE)
+        ).trough_ng_dl
+        for w in (70, 110)
+    ]
+    out.append(
+        Row(
+            "undecanoate IM",
+            "undecanoate 750 mg every 10 weeks IM, trough before each injection; model 70 and "
+            f"110 kg (the label's two weight groups), {AVEED_AGE} y, endogenous 0",
+            "average trough T before each injection in the adult male range 300–1000 ng/dL "
+            f"(no number) — {WANG_2010}",
+            "none stated (only the range in which the mean lies)",
+            "validation",
+            f"trough {tr[0]:.0f} ng/dL (70 kg), {tr[1]:.0f} ng/dL (110 kg)",
+            "not judged (no spread); the model's trough is below the stated range of the "
+            "mean (see below)",
+            "trough",
+        )
+    )
     # --- undecanoate: Morgentaler 2008, third injection (0, 4, 14 weeks), not yet steady state ---
     reg = Regimen.build("undecanoate", 750, 28, age_years=AVEED_AGE)
     t = np.linspace(98.0, 168.0, 7001)
@@ -807,6 +834,26 @@ def sc_without_dose_check() -> str:
     )
 
 
+def undecanoate_trough_check() -> str:
+    """Wang 2010's mean troughs against the model's (shape of the 10-week interval)."""
+    r = steady_state(Regimen.build("undecanoate", 750, 70, body_weight_kg=70, age_years=AVEED_AGE))
+    own = 300 - r.trough_ng_dl
+    return (
+        "The AVEED trial's abstract states that the men's average trough before each injection "
+        "lay in 300–1000 ng/dL; the model's steady-state trough at 70 kg and "
+        f"{AVEED_AGE} y is {r.trough_ng_dl:.0f} ng/dL (its Cavg {r.mean_ng_dl:.0f}, inside the "
+        f"label's 568 ± 139), so its trough/Cavg is {r.trough_ng_dl / r.mean_ng_dl:.2f}, while "
+        "the trial's mean trough ≥ 300 and Morgentaler's Cavg 494.9 ng/dL (the same programme) "
+        f"give ≥ {300 / 494.9:.2f}. Not judged: no spread is stated, and the men were "
+        "hypogonadal but not suppressed (their own T on therapy is not stated: "
+        f"{own:.0f} ng/dL of it would close the gap at 70 kg). If it is the model, the cause is "
+        "its single release phase with the Behre 1999 half-life (33.9 days, between-man SD "
+        "18.3): a flatter interval needs a slower release, and that half-life is a calibration "
+        "constant from single doses; changing it on a row without a spread would be fitting, so "
+        "no constant is changed."
+    )
+
+
 def snyder_check() -> str:
     """Snyder & Lawrence 1980: the linear model cannot order regimens of equal mg/week."""
     r1 = steady_state(Regimen.build("enanthate", 100, 7))
@@ -955,6 +1002,8 @@ def main() -> None:
         + sc_clinic_check(),
         "* **Wilson 2018, IM and SC dose-normalised AUC, inside.** " + wilson_check(),
         "* **Snyder & Lawrence 1980, not judged.** " + snyder_check(),
+        "* **Undecanoate trough (Wang 2010), not judged, below the stated range of the mean.** "
+        + undecanoate_trough_check(),
         "* **SC abstracts without a dose (Al-Futaisi 2006, McFarland 2017) and Spratt 2017, "
         "not judged.** " + sc_without_dose_check(),
         "* **No SC constants of their own.** " + sc_shape_check() + " Searched again for an SC "
@@ -1000,7 +1049,8 @@ def main() -> None:
         "51:757; 13 men, 1000 mg every 6 weeks) says in its abstract only that trough and peak "
         "rose over 24 weeks; Schubert et al. 2004 (1000 mg undecanoate vs 250 mg enanthate every "
         "3 weeks) was read only in part, without numbers; the AVEED label's maximum "
-        "concentrations are described only as 'a similar trend'. Gel: the openFDA records of "
+        "concentrations are described only as 'a similar trend'; Wang 2010 (the AVEED trial) "
+        "gives the mean trough only as lying in 300–1000 ng/dL (row above). Gel: the openFDA records of "
         "the 1 % gels (AndroGel, Testim, generics) and the XYOSTED label document are stored, "
         "but only their openings can be read. Cypionate: Spratt 2017 and McFarland 2017 (SC, "
         "above) are the only cypionate-only cohorts with numbers found; Schürmeyer & Nieschlag "
