@@ -70,6 +70,12 @@ from endolab.cgm.readers.diasend_xls import (
     looks_like_diasend_xls,
     read_diasend_xls,
 )
+from endolab.cgm.readers.eversense import (
+    eversense_from_input,
+    looks_like_eversense,
+    looks_like_eversense_xlsx,
+    read_eversense,
+)
 from endolab.cgm.readers.generic import generic_from_input, read_generic
 from endolab.cgm.readers.glooko import (
     glooko_from_input,
@@ -130,6 +136,7 @@ ReaderName = Literal[
     "tandem",
     "glooko",
     "diasend_xls",
+    "eversense",
 ]
 FormatName = Literal[
     "generic",
@@ -142,6 +149,7 @@ FormatName = Literal[
     "tandem",
     "glooko",
     "diasend_xls",
+    "eversense",
 ]
 
 __all__ = [
@@ -157,6 +165,7 @@ __all__ = [
     "read_cgm",
     "read_dexcom",
     "read_diasend_xls",
+    "read_eversense",
     "read_generic",
     "read_glooko",
     "read_libre",
@@ -180,6 +189,7 @@ FORMATS: Final[dict[str, str]] = {
     "tandem": "Tandem t:connect/Source CSV",
     "glooko": "Glooko/Diasend export (zip or CGM CSV)",
     "diasend_xls": "Diasend Excel export (.xls)",
+    "eversense": "Eversense CSV or Excel export",
 }
 
 
@@ -212,9 +222,12 @@ def _detect(src: Input) -> FormatName:
     if src.read_bytes(4) == b"PK\x03\x04" and is_xlsx(src.read_bytes()):
         if looks_like_tidepool_xlsx(src):
             return "tidepool_xlsx"
+        if looks_like_eversense_xlsx(src):
+            return "eversense"
         raise DataFileError(
-            "an Excel workbook that is not a Tidepool export (no 'CGM' sheet with a 'Tidepool "
-            "Data Type' column); export the sheet as CSV (UTF-8) or give --reader",
+            "an Excel workbook that is not a Tidepool export (no 'CGM' sheet with a "
+            "'Tidepool Data Type' column) or an Eversense export (no sheet starting with "
+            "'EventDateStr'); export the sheet as CSV (UTF-8) or give --reader",
             file=src.name,
         )
     if is_xls(src.read_bytes(8)):
@@ -250,6 +263,8 @@ def _detect(src: Input) -> FormatName:
         return "tandem"
     if looks_like_glooko(head):
         return "glooko"
+    if looks_like_eversense(head):
+        return "eversense"
     return "generic"
 
 
@@ -264,6 +279,7 @@ READERS: Final = {
     "tandem": read_tandem,
     "glooko": read_glooko,
     "diasend_xls": read_diasend_xls,
+    "eversense": read_eversense,
 }
 _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "generic": generic_from_input,
@@ -276,6 +292,7 @@ _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "tandem": tandem_from_input,
     "glooko": glooko_from_input,
     "diasend_xls": diasend_xls_from_input,
+    "eversense": eversense_from_input,
 }
 #: The keyword options each reader takes (others are dropped for that file).
 _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
@@ -289,6 +306,7 @@ _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
     "tandem": frozenset({"subject_id"}),
     "glooko": frozenset({"subject_id", "date_order"}),
     "diasend_xls": frozenset({"subject_id", "date_order"}),
+    "eversense": frozenset({"subject_id"}),
 }
 
 
