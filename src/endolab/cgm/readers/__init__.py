@@ -432,7 +432,7 @@ def read_treatments(
 ) -> pl.DataFrame:
     """Insulin and carbohydrates of device exports as one table
     (:mod:`endolab.cgm.readers.treatments`: ``id, time, kind, insulin_u [U], carbs_g [g],
-    duration_min [min], source``), from Dexcom Clarity, LibreView (English), CareLink,
+    duration_min [min], source``), from Dexcom Clarity, LibreView (en, de, fr, nl, es), CareLink,
     Nightscout treatments, Tidepool (JSON and xlsx), Tandem t:connect/Source, Glooko (zip) and
     Diasend ``.xls`` files. ``subject_ids``: one per input (default: the file name without
     extension); ``tz``: the wearer's time zone for Nightscout records without an offset;
