@@ -55,8 +55,7 @@ def _export(header: str, cells: list[dict[str, str]], sep: str = ",") -> bytes:
         ),
         (
             "es",
-            ES_HEADER
-            + ",Insulina de acción rápida (unidades),Carbohidratos (gramos),"
+            ES_HEADER + ",Insulina de acción rápida (unidades),Carbohidratos (gramos),"
             "Insulina de acción larga (unidades)",
             "Sello de tiempo del dispositivo",
             "Insulina de acción rápida (unidades)",
