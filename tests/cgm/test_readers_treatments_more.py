@@ -1,5 +1,6 @@
 """Insulin and carbohydrates the readers did not read before (issue 20): LibreView exports in
-German, French, Dutch and Spanish.
+German, French, Dutch and Spanish; the Nightscout profile's scheduled basal and percent temporary
+basals; Tidepool temporary basals given as a percent; the basal rates of a Diasend ``.xls``.
 
 Headers: the German, French and Dutch headers of tests/cgm/test_readers_vendors.py (each with its
 public source named there); Spanish, the column names public readers of Spanish exports use
@@ -8,13 +9,15 @@ public source named there); Spanish, the column names public readers of Spanish 
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
 
+import polars as pl
 import pytest
 
 from endolab.cgm.readers import insulin_daily_totals, read_treatments
 from endolab.cgm.readers.libre import TREATMENT_MAP
-from endolab.errors import DataFileError
+from endolab.errors import DataFileError, InputError
 from tests.cgm.test_readers_vendors import DE_HEADER, ES_HEADER, FR_HEADER, IT_HEADER, NL_HEADER
 
 
@@ -97,3 +100,114 @@ def test_libre_italian_has_no_known_insulin_columns() -> None:
     rows = [{"Timestamp del dispositivo": "25-01-2024 08:00", "Tipo di registrazione": "0"}]
     with pytest.raises(DataFileError, match=r"LibreView \(it\).*en, de, fr, nl, es"):
         read_treatments(_export(IT_HEADER, rows), names=["it.csv"])
+
+
+# ------------------------------------------------------------------ Nightscout profile basal
+
+#: A Nightscout profile export (/api/v1/profile.json): one document, its default profile's basal
+#: schedule 00:00 0.8, 06:00 1.2, 22:00 0.6 U/h in Europe/Berlin (UTC+1 in January).
+PROFILE = [
+    {
+        "startDate": "2024-01-01T00:00:00.000Z",
+        "defaultProfile": "Default",
+        "store": {
+            "Default": {
+                "timezone": "Europe/Berlin",
+                "units": "mg/dl",
+                "basal": [
+                    {"time": "00:00", "value": 0.8, "timeAsSeconds": 0},
+                    {"time": "06:00", "value": 1.2, "timeAsSeconds": 21600},
+                    {"time": "22:00", "value": 0.6, "timeAsSeconds": 79200},
+                ],
+            }
+        },
+    }
+]
+TREATMENTS = [
+    {"eventType": "Correction Bolus", "created_at": "2024-01-01T23:00:00Z", "utcOffset": 60,
+     "insulin": 2.0},  # 2024-01-02 00:00 local: the first record
+    {"eventType": "Temp Basal", "created_at": "2024-01-02T04:00:00Z", "utcOffset": 60,
+     "percent": -50, "duration": 120},  # 05:00–07:00 at half the schedule
+    {"eventType": "Temp Basal", "created_at": "2024-01-02T09:00:00Z", "utcOffset": 60,
+     "absolute": 2.0, "duration": 60},  # 10:00, replaced at 10:30 by the next one
+    {"eventType": "Temp Basal", "created_at": "2024-01-02T09:30:00Z", "utcOffset": 60,
+     "absolute": 0, "duration": 30},  # 10:30–11:00 at 0 U/h
+    {"eventType": "Meal Bolus", "created_at": "2024-01-02T23:00:00Z", "carbs": 30},
+    # no utcOffset: the profile's Europe/Berlin gives 2024-01-03 00:00, the last record
+]  # fmt: skip
+
+
+def _json(records: object) -> bytes:
+    return json.dumps(records).encode()
+
+
+def test_nightscout_profile_schedule_and_percent_temp_basals() -> None:
+    t = read_treatments(_json(TREATMENTS), names=["P20.json"], nightscout_profile=_json(PROFILE))
+    basal = t.filter(pl.col("kind") == "basal")
+    # 00:00–05:00 scheduled 0.8; 05:00–06:00 0.8 × (100 − 50)/100 = 0.4; 06:00–07:00 1.2 × 0.5
+    # = 0.6; 07:00–10:00 1.2; 10:00–10:30 2.0 (then replaced); 10:30–11:00 0; 11:00–22:00 1.2;
+    # 22:00–24:00 0.6 U/h
+    assert basal.select("time", "duration_min").rows() == [
+        (datetime(2024, 1, 2, 0, 0), 300.0),
+        (datetime(2024, 1, 2, 5, 0), 60.0),
+        (datetime(2024, 1, 2, 6, 0), 60.0),
+        (datetime(2024, 1, 2, 7, 0), 180.0),
+        (datetime(2024, 1, 2, 10, 0), 30.0),
+        (datetime(2024, 1, 2, 10, 30), 30.0),
+        (datetime(2024, 1, 2, 11, 0), 660.0),
+        (datetime(2024, 1, 2, 22, 0), 120.0),
+    ]
+    # units: 0.8×5 = 4.0, 0.4, 0.6, 1.2×3 = 3.6, 2.0×0.5 = 1.0, 0, 1.2×11 = 13.2, 0.6×2 = 1.2
+    assert basal["insulin_u"].to_list() == pytest.approx([4.0, 0.4, 0.6, 3.6, 1.0, 0.0, 13.2, 1.2])
+    # the schedule alone would be 0.8×6 + 1.2×16 + 0.6×2 = 25.2 U; the temps change it by
+    # −0.4 − 0.6 + (1.0 − 0.6) − 0.6 = −1.2 → 24.0 U basal, + 2 U bolus = 26.0 U on 2 January
+    totals = insulin_daily_totals(t)
+    assert totals.rows() == [("P20", date(2024, 1, 2), pytest.approx(26.0))]
+    carbs = t.filter(pl.col("kind") == "carbs")
+    assert carbs.select("time", "carbs_g").rows() == [(datetime(2024, 1, 3, 0, 0), 30.0)]
+
+
+def test_nightscout_profile_documents_by_start_and_switches_warned() -> None:
+    flat = [{"time": "00:00", "value": 1.0}]
+    half = [{"time": "00:00", "value": 0.5}]
+    profile = [
+        {"startDate": "2024-01-02T11:00:00Z", "defaultProfile": "B",
+         "store": {"B": {"timezone": "Europe/Berlin", "basal": half}}},  # 12:00 local
+        {"startDate": "2024-01-01T00:00:00Z", "defaultProfile": "A",
+         "store": {"A": {"timezone": "Europe/Berlin", "basal": flat}}},
+    ]  # fmt: skip
+    records = [
+        {"eventType": "Bolus", "created_at": "2024-01-01T23:00:00Z", "utcOffset": 60,
+         "insulin": 1.0},
+        {"eventType": "Profile Switch", "created_at": "2024-01-02T05:00:00Z", "utcOffset": 60,
+         "profile": "A", "duration": 0},
+        {"eventType": "Bolus", "created_at": "2024-01-02T23:00:00Z", "utcOffset": 60,
+         "insulin": 1.0},
+    ]  # fmt: skip
+    with pytest.warns(Warning, match="1 Profile Switch treatment"):
+        t = read_treatments(_json(records), names=["P21.json"], nightscout_profile=_json(profile))
+    # 2 January: 00:00–12:00 at 1.0 (document A) = 12 U, 12:00–24:00 at 0.5 (B) = 6 U, + 1 U
+    # bolus = 19 U; 3 January: the 1 U bolus at 00:00
+    assert insulin_daily_totals(t)["total_units"].to_list() == pytest.approx([19.0, 1.0])
+
+
+def test_nightscout_profile_bad_entries_named() -> None:
+    bad = [{**PROFILE[0], "store": {"Default": {"basal": [{"time": "25:00", "value": 1}]}}}]
+    with pytest.raises(DataFileError, match=r"profile 'Default': basal entry 1: time '25:00'"):
+        read_treatments(_json(TREATMENTS), names=["P.json"], nightscout_profile=_json(bad))
+    worse = [{**PROFILE[0], "store": {"Default": {"basal": [{"time": "00:00", "value": -1}]}}}]
+    with pytest.raises(DataFileError, match=r"value -1 is not a rate"):
+        read_treatments(_json(TREATMENTS), names=["P.json"], nightscout_profile=_json(worse))
+    records = [{"eventType": "Temp Basal", "created_at": "2024-01-02T04:00:00Z",
+                "percent": -150, "duration": 30}]  # fmt: skip
+    with pytest.raises(DataFileError, match=r"record 1: Temp Basal percent -150"):
+        read_treatments(_json(records), names=["P.json"], nightscout_profile=_json(PROFILE))
+
+
+def test_nightscout_profile_without_nightscout_treatments_refused() -> None:
+    with pytest.raises(InputError, match="no Nightscout treatments file"):
+        read_treatments(
+            _export(DE_HEADER, [{"Gerätezeitstempel": "13.03.2024 07:30"}]),
+            names=["de.csv"],
+            nightscout_profile=_json(PROFILE),
+        )

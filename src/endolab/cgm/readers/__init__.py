@@ -429,6 +429,7 @@ def read_treatments(
     subject_ids: Sequence[str | None] | None = None,
     tz: str | None = None,
     date_order: DateOrder = "auto",
+    nightscout_profile: CGMSource | None = None,
 ) -> pl.DataFrame:
     """Insulin and carbohydrates of device exports as one table
     (:mod:`endolab.cgm.readers.treatments`: ``id, time, kind, insulin_u [U], carbs_g [g],
@@ -437,7 +438,10 @@ def read_treatments(
     Diasend ``.xls`` files. ``subject_ids``: one per input (default: the file name without
     extension); ``tz``: the wearer's time zone for Nightscout records without an offset;
     ``date_order``: the order of day/month dates in LibreView, CareLink and Diasend ``.xls`` files
-    (``"auto"``: detected, as for the readings).
+    (``"auto"``: detected, as for the readings); ``nightscout_profile``: the Nightscout profile
+    export (``/api/v1/profile.json``, a path or bytes) that gives the Nightscout treatments their
+    scheduled basal and the rate of a temporary basal given as a percent
+    (:mod:`endolab.cgm.readers.nightscout_profile`).
 
     >>> t = read_treatments(b'[{"eventType": "Meal Bolus", "created_at": "2024-01-01T08:00:00Z", '
     ...                     b'"utcOffset": 0, "insulin": 4.5, "carbs": 40}]', names=["P01.json"])
@@ -450,6 +454,8 @@ def read_treatments(
     if len(given) != len(items) or len(ids) != len(items):
         raise InputError("give one name and one subject id per input", field="names")
     frames = []
+    profile = None if nightscout_profile is None else as_input(nightscout_profile)
+    profile_used = False
     for item, name, subject in zip(items, given, ids, strict=True):
         src = as_input(item, name)
         kind = _detect(src) if reader == "auto" else reader
@@ -462,9 +468,17 @@ def read_treatments(
         options: dict[str, Any] = {"subject_id": subject}
         if kind == "nightscout":
             options["tz"] = tz
+            options["profile"] = profile
+            profile_used = True
         if kind in ("libre", "carelink", "diasend_xls"):
             options["date_order"] = date_order
         frames.append(_TREATMENTS[kind](src, **options))
+    if profile is not None and not profile_used:
+        raise InputError(
+            "a Nightscout profile was given but no Nightscout treatments file: the profile only "
+            "completes the basal of Nightscout treatments",
+            field="nightscout_profile",
+        )
     if not frames:
         return pl.DataFrame(schema=TREATMENT_COLUMNS)
     return pl.concat(frames).sort("id", "time", maintain_order=True)
