@@ -211,3 +211,27 @@ def test_nightscout_profile_without_nightscout_treatments_refused() -> None:
             names=["de.csv"],
             nightscout_profile=_json(PROFILE),
         )
+
+
+# ------------------------------------------------------------------ Tidepool percent temp basal
+
+
+def test_tidepool_temp_basal_given_as_percent_of_the_suppressed_rate() -> None:
+    # the data model's ingestion example (device-data/types/basal/temp.md): percent 0.8 of a
+    # suppressed scheduled 0.575 U/h, whose rate field the model gives as 0.46 (0.8 × 0.575);
+    # here the rate is left out, as the legacy API allows, and 6 h (21,600,000 ms) long:
+    # 0.46 U/h × 6 h = 2.76 U
+    temp = {"type": "basal", "deliveryType": "temp", "duration": 21600000, "percent": 0.8,
+            "suppressed": {"type": "basal", "deliveryType": "scheduled", "rate": 0.575},
+            "deviceTime": "2016-04-26T11:00:00", "time": "2016-04-26T18:00:00.000Z",
+            "timezoneOffset": -420}  # fmt: skip
+    suspend = {"type": "basal", "deliveryType": "suspend", "duration": 3600000,
+               "deviceTime": "2016-04-26T17:00:00"}  # fmt: skip
+    no_rate = {"type": "basal", "deliveryType": "temp", "duration": 3600000,
+               "deviceTime": "2016-04-26T18:00:00"}  # fmt: skip
+    with pytest.warns(Warning, match="1 basal record.*no rate"):
+        t = read_treatments(_json([temp, suspend, no_rate]), names=["tp.json"])
+    assert t.select("time", "insulin_u", "duration_min").rows() == [
+        (datetime(2016, 4, 26, 11, 0), pytest.approx(2.76), 360.0),
+        (datetime(2016, 4, 26, 17, 0), 0.0, 60.0),
+    ]

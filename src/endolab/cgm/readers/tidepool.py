@@ -189,9 +189,11 @@ def tidepool_treatments(src: Input, *, subject_id: str | None = None) -> pl.Data
     """Insulin and carbohydrates of a Tidepool JSON export as the treatments table
     (:mod:`endolab.cgm.readers.treatments`), from the data model's types: ``bolus`` (delivered
     ``normal`` + ``extended`` [U]), ``basal`` (``rate`` [U/h] × ``duration`` [ms]; a suspend has no
-    rate: 0) and ``food`` (``nutrition.carbohydrate.net`` [g])."""
+    rate: 0; a temp basal without ``rate``: ``percent`` × the ``suppressed`` rate,
+    :func:`_basal_rate`) and ``food`` (``nutrition.carbohydrate.net`` [g])."""
     file = src.name
     out: list[Row] = []
+    no_rate = 0
     for i, record in enumerate(load_json_records(src, "Tidepool"), start=1):
         if not isinstance(record, dict) or record.get("type") not in ("bolus", "basal", "food"):
             continue
@@ -206,11 +208,47 @@ def tidepool_treatments(src: Input, *, subject_id: str | None = None) -> pl.Data
             out.append((when[0], "bolus", units, None, None))
         elif kind == "basal":
             minutes = _amount(record, "duration", i, file) / 60_000
-            rate = _amount(record, "rate", i, file)
+            rate = _basal_rate(record, i, file)
+            if rate is None:
+                no_rate += 1
+                continue
             out.append((when[0], "basal", rate * minutes / 60, None, minutes))
         else:
             carb = (record.get("nutrition") or {}).get("carbohydrate") or {}
             grams = _amount(carb, "net", i, file) if isinstance(carb, dict) else 0.0
             if grams > 0:
                 out.append((when[0], "carbs", None, grams, None))
+    if no_rate:
+        emit(
+            Notice(
+                "W_CGM_PARTIAL_BASAL",
+                "W",
+                f"{file}: {no_rate} basal record(s) carry no rate (nor a percent of a suppressed "
+                "rate) and are skipped: daily insulin totals miss that basal",
+                field=file,
+            )
+        )
     return treatment_frame(out, subject_id or src.stem, "tidepool")
+
+
+def _basal_rate(record: dict[str, Any], i: int, file: str) -> float | None:
+    """The rate [U/h] of a Tidepool basal datum: ``rate``; a ``suspend`` without one: 0; a
+    ``temp`` basal without one (allowed by the legacy ingestion API): ``percent`` × the
+    ``suppressed`` basal's ``rate`` — Tidepool's ``percent`` is a multiplier (0.8 = 80 % of the
+    current rate; tidepool-org/data-model, device-data/types/basal/temp.md); None when none of
+    these is given.
+
+    >>> _basal_rate({"deliveryType": "temp", "percent": 0.8, "suppressed": {"rate": 0.575}}, 1, "f")
+    0.46
+    """
+    if record.get("rate") is not None:
+        return _amount(record, "rate", i, file)
+    if record.get("deliveryType") == "suspend":
+        return 0.0
+    suppressed = record.get("suppressed")
+    if record.get("percent") is not None and isinstance(suppressed, dict):
+        if suppressed.get("rate") is None:
+            return None
+        percent = _amount(record, "percent", i, file)
+        return round(percent * _amount(suppressed, "rate", i, file), 9)
+    return None
