@@ -235,3 +235,29 @@ def test_tidepool_temp_basal_given_as_percent_of_the_suppressed_rate() -> None:
         (datetime(2016, 4, 26, 11, 0), pytest.approx(2.76), 360.0),
         (datetime(2016, 4, 26, 17, 0), 0.0, 60.0),
     ]
+
+
+# ------------------------------------------------------------------ Tidepool smbg
+
+
+def test_tidepool_smbg_in_the_treatments_table() -> None:
+    # the data model stores smbg in mmol/L divided from the meter's mg/dL by 18.01559
+    # (device-data/units.md): 6.0504 mmol/L × 18.01559 = 109.0015 mg/dL; 5.55 mmol/L written as
+    # mg/dL 100 by a meter that reports mg/dL
+    records = [
+        {"type": "smbg", "subType": "manual", "units": "mmol/L", "value": 6.0504,
+         "deviceTime": "2024-05-01T07:10:00", "time": "2024-05-01T05:10:00.000Z"},
+        {"type": "smbg", "units": "mg/dL", "value": 100, "deviceTime": "2024-05-01T12:00:00"},
+        {"type": "bolus", "subType": "normal", "normal": 3.5, "deviceTime": "2024-05-01T07:15:00"},
+    ]  # fmt: skip
+    t = read_treatments(_json(records), names=["tp.json"])
+    assert t.select("time", "kind", "insulin_u", "bg_mg_dl").rows() == [
+        (datetime(2024, 5, 1, 7, 10), "smbg", None, pytest.approx(6.0504 * 18.01559)),
+        (datetime(2024, 5, 1, 7, 15), "bolus", 3.5, None),
+        (datetime(2024, 5, 1, 12, 0), "smbg", None, 100.0),
+    ]
+    # meter glucose is no insulin: the day's total is the 3.5 U bolus
+    assert insulin_daily_totals(t)["total_units"].to_list() == [3.5]
+    bad = [{"type": "smbg", "units": "mg", "value": 100, "deviceTime": "2024-05-01T12:00:00"}]
+    with pytest.raises(DataFileError, match=r"record 1 \(smbg\): units 'mg'"):
+        read_treatments(_json(bad), names=["tp.json"])

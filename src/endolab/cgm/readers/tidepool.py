@@ -21,7 +21,7 @@ import polars as pl
 from endolab.cgm.frame import ROW_COLUMN
 from endolab.cgm.readers.base import CGMSource, Input, as_input, check_readings
 from endolab.cgm.readers.nightscout import load_json_records
-from endolab.cgm.readers.treatments import Row, treatment_frame
+from endolab.cgm.readers.treatments import Row, smbg_frame, treatment_frame
 from endolab.errors import DataFileError
 from endolab.notices import Notice, emit
 
@@ -190,12 +190,20 @@ def tidepool_treatments(src: Input, *, subject_id: str | None = None) -> pl.Data
     (:mod:`endolab.cgm.readers.treatments`), from the data model's types: ``bolus`` (delivered
     ``normal`` + ``extended`` [U]), ``basal`` (``rate`` [U/h] × ``duration`` [ms]; a suspend has no
     rate: 0; a temp basal without ``rate``: ``percent`` × the ``suppressed`` rate,
-    :func:`_basal_rate`) and ``food`` (``nutrition.carbohydrate.net`` [g])."""
+    :func:`_basal_rate`), ``food`` (``nutrition.carbohydrate.net`` [g]) and ``smbg`` (meter blood
+    glucose: ``value`` in ``units``, mmol/L × 18.01559 → mg/dL, as for ``cbg``; kind ``smbg``,
+    column ``bg_mg_dl``)."""
     file = src.name
     out: list[Row] = []
+    meter: list[tuple[datetime, float]] = []
     no_rate = 0
     for i, record in enumerate(load_json_records(src, "Tidepool"), start=1):
-        if not isinstance(record, dict) or record.get("type") not in ("bolus", "basal", "food"):
+        if not isinstance(record, dict) or record.get("type") not in (
+            "bolus",
+            "basal",
+            "food",
+            "smbg",
+        ):
             continue
         when = wall_clock(record)
         if when is None:
@@ -203,7 +211,9 @@ def tidepool_treatments(src: Input, *, subject_id: str | None = None) -> pl.Data
                 f"record {i} ({record['type']}) has no readable time", file=file, column="time"
             )
         kind = record["type"]
-        if kind == "bolus":
+        if kind == "smbg":
+            meter.append((when[0], _mg_dl(record, i, file)))
+        elif kind == "bolus":
             units = _amount(record, "normal", i, file) + _amount(record, "extended", i, file)
             out.append((when[0], "bolus", units, None, None))
         elif kind == "basal":
@@ -228,7 +238,36 @@ def tidepool_treatments(src: Input, *, subject_id: str | None = None) -> pl.Data
                 field=file,
             )
         )
-    return treatment_frame(out, subject_id or src.stem, "tidepool")
+    subject = subject_id or src.stem
+    table = treatment_frame(out, subject, "tidepool")
+    if not meter:
+        return table
+    return pl.concat([table, smbg_frame(meter, subject, "tidepool")]).sort(
+        "time", maintain_order=True
+    )
+
+
+def _mg_dl(record: dict[str, Any], i: int, file: str) -> float:
+    """The glucose of a ``cbg``/``smbg`` datum in mg/dL (``value`` in ``units``; mmol/L ×
+    18.01559, Tidepool's factor, which gives back the meter's mg/dL)."""
+    value = record.get("value")
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+        raise DataFileError(
+            f"record {i} ({record.get('type')}): value {value!r} is not a glucose > 0",
+            file=file,
+            column="value",
+        )
+    units = str(record.get("units", "")).strip().lower()
+    if units == "mmol/l":
+        return round(float(value) * TIDEPOOL_MG_DL_PER_MMOL_L, 6)
+    if units == "mg/dl":
+        return float(value)
+    raise DataFileError(
+        f"record {i} ({record.get('type')}): units {record.get('units')!r}; accepted: mg/dL, "
+        "mmol/L",
+        file=file,
+        column="units",
+    )
 
 
 def _basal_rate(record: dict[str, Any], i: int, file: str) -> float | None:
