@@ -9,13 +9,21 @@ public source named there); Spanish, the column names public readers of Spanish 
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import date, datetime
 
 import polars as pl
 import pytest
 
-from endolab.cgm.readers import insulin_daily_totals, read_treatments
+from endolab.cgm.readers import (
+    describe_file,
+    detect_format,
+    insulin_daily_totals,
+    read_cgm,
+    read_treatments,
+)
 from endolab.cgm.readers.libre import TREATMENT_MAP
 from endolab.errors import DataFileError, InputError
 from tests.cgm.test_readers_vendors import DE_HEADER, ES_HEADER, FR_HEADER, IT_HEADER, NL_HEADER
@@ -261,3 +269,58 @@ def test_tidepool_smbg_in_the_treatments_table() -> None:
     bad = [{"type": "smbg", "units": "mg", "value": 100, "deviceTime": "2024-05-01T12:00:00"}]
     with pytest.raises(DataFileError, match=r"record 1 \(smbg\): units 'mg'"):
         read_treatments(_json(bad), names=["tp.json"])
+
+
+# ------------------------------------------------------------------ Tandem Source zip
+
+
+def _tandem_source_zip(cgm_rows: list[str]) -> bytes:
+    """A Tandem Source export as the aidR package's vignette shows its example export (one CSV
+    per table, named <participant>_<serial>_<date>_<time>-CGM.csv …, each starting with its header
+    row, the device and serial number on every row, times 2026-03-05T00:04:33); headers as in
+    tests/cgm/test_readers_treatments.py."""
+    from tests.cgm.test_readers_treatments import SOURCE_BASAL, SOURCE_BOLUS, SOURCE_CGM
+
+    pump = "Tandem Mobi™ System,1111111"
+    files = {
+        "CGM": [SOURCE_CGM, *cgm_rows],
+        "Bolus": [
+            SOURCE_BOLUS,
+            "Bolus,Food,Standard,140,1111111,2026-03-05T12:02:10,5.00,5.00,0.00,Completed,,,,,"
+            "100,0,60,110,40,12",
+        ],
+        "Basal-doses": [SOURCE_BASAL, f"{pump},2026-03-05T00:05:00,0.06"],
+        # the hourly summary: left out (it would count the basal doses twice)
+        "Hourly-basal-delivery": ["Device Type,Serial Number,Date,00,01", f"{pump},2026-03-05,9,9"],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for kind, lines in files.items():
+            name = f"tandem_source_example/XXX_1111111_10Mar2026_1111-{kind}.csv"
+            archive.writestr(name, "\n".join(lines) + "\n")
+    return buffer.getvalue()
+
+
+def test_tandem_source_zip_of_table_files() -> None:
+    pump = "Tandem Mobi™ System,1111111"
+    rows = [f"{pump},EGV,2026-03-05T00:04:33,131", f"{pump},EGV,2026-03-05T00:09:32,126"]
+    data = _tandem_source_zip(rows)
+    assert detect_format(data, name="export.zip") == "tandem"
+    frame = read_cgm(data, name="P30.zip")
+    assert frame["gl"].to_list() == [131.0, 126.0]
+    assert frame["time"].to_list() == [
+        datetime(2026, 3, 5, 0, 4, 33),
+        datetime(2026, 3, 5, 0, 9, 32),
+    ]
+    found = describe_file(data, name="P30.zip")
+    assert (found.variant, found.unit, found.n_readings) == ("Source", "mg/dL", 2)
+    t = read_treatments(data, names=["P30.zip"])
+    # 0.06 U basal dose + 5.00 U bolus (the hourly file's 9 + 9 U not read) = 5.06 U
+    assert insulin_daily_totals(t)["total_units"].to_list() == pytest.approx([5.06])
+    assert t.filter(pl.col("kind") == "carbs")["carbs_g"].to_list() == [60.0]
+
+
+def test_tandem_source_zip_error_names_the_member_and_line() -> None:
+    data = _tandem_source_zip(["Tandem Mobi™ System,1111111,EGV,2026-03-32T00:04:33,131"])
+    with pytest.raises(DataFileError, match=r"P31\.zip:tandem_source_example/.*-CGM\.csv.*row 2"):
+        read_cgm(data, name="P31.zip")

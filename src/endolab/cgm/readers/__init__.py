@@ -104,6 +104,7 @@ from endolab.cgm.readers.tandem import (
     tandem_treatments,
     tandem_variant,
 )
+from endolab.cgm.readers.tandem import source_members as tandem_source_members
 from endolab.cgm.readers.tidepool import (
     looks_like_tidepool,
     read_tidepool,
@@ -219,6 +220,8 @@ def _detect(src: Input) -> FormatName:
         return "generic"
     if src.read_bytes(4) == b"PK\x03\x04" and glooko_members(src.read_bytes(), "cgm_data"):
         return "glooko"  # a zip is read in full only when it is one
+    if src.read_bytes(4) == b"PK\x03\x04" and tandem_source_members(src.read_bytes()):
+        return "tandem"
     if src.read_bytes(4) == b"PK\x03\x04" and is_xlsx(src.read_bytes()):
         if looks_like_tidepool_xlsx(src):
             return "tidepool_xlsx"
@@ -388,7 +391,9 @@ def describe_file(
     elif kind == "dexcom":
         variant = dexcom_system(read_text(src))
     elif kind == "tandem":
-        variant = tandem_variant(read_text(src))
+        variant = (
+            "Source" if tandem_source_members(src.read_bytes()) else tandem_variant(read_text(src))
+        )
     mmol = "mmol_l" in frame.columns and bool(frame.get_column("mmol_l").any())
     first, last = frame.get_column("time").min(), frame.get_column("time").max()
     assert isinstance(first, datetime) and isinstance(last, datetime)
