@@ -18,9 +18,14 @@ the same kinds of table with spaced column names — CGM ``Device Type,Serial Nu
 Event Date Time,Readings (mg/dL)`` (or ``(mmol/L)``: the unit is in the header), bolus ``Type,
 Bolus Type,Bolus Delivery Method,BG (mg/dL),Serial Number,Completion Date Time,Insulin Delivered,
 …,Carb Size,…``, basal ``Device Type,Serial Number,Event Date Time,Commanded Basal Dose (units of
-insulin)`` [U per record], meter ``…,BG (mg/dL),Note`` — either as sections of one file (after a
-few metadata lines) or one table per file. Times are written ``YYYY-MM-DD hh:mm:ss``, the pump's
-clock. Column names are compared without case, spaces or punctuation, so both spellings match.
+insulin)`` [U per record], meter ``…,BG (mg/dL),Note``. The export is a folder or zip of one CSV
+per table (``…-CGM.csv``, ``…-Bolus.csv``, ``…-Basal-doses.csv``, ``…-BG.csv``,
+``…-Hourly-basal-delivery.csv``), each starting with its header row, times written
+``2026-03-05T00:04:33`` (the pump's clock) — as the example export the aidR package ships and
+prints in its Tandem Source vignette shows; the zip, any one CSV, or [A] the tables as sections
+of one file are read (the hourly summary is left out: it would count the basal twice). Column
+names are compared without case, spaces or punctuation, so both spellings match; [A] English
+headers only (aidR notes that Tandem Source writes them in the export's language).
 """
 
 from __future__ import annotations
