@@ -6,8 +6,8 @@ endolab.cgm.readers.diasend_xls): the sensor readings on the sheet "CGM", one li
 row, the header row starting with "Time", then time and glucose; insulin and carbohydrates on the
 sheet "Insulin use and carbs" (``Bolus Volume (U)``, ``Carbs(g)``, ``Basal Amount (U/h)`` …; a
 basal row is a rate change, as the Diasend parser of tidepool-org/uploader reads it).
-[A] The glucose column's header text ("mmol/L" / "mg/dL") is not named by those readers: it is
-written here as the unit alone. Each test checks the values read against the values written,
+The glucose column's header text is written here as the unit alone, as a third public reader (of
+Diasend exports of Animas pumps) names it ("mg/dl"); [A] the mmol/L spelling. Each test checks the values read against the values written,
 worked out by hand in the comments.
 """
 

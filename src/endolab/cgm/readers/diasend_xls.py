@@ -12,7 +12,10 @@ second from its third row, time in column 1 and glucose in mmol/L in column 2, t
 row starts with ``Time``; each row below holds the time and the glucose.
 
 [A] The glucose column is the first header cell naming a unit (``mmol/L`` or ``mg/dL``), else the
-column after ``Time`` with the unit from ``--unit`` or detected from the values. [A] Times are
+column after ``Time`` with the unit from ``--unit`` or detected from the values (a third public
+reader, of Diasend exports of Animas pumps, maps the CGM columns as ``Time`` and ``mg/dl``: the
+unit alone, which this rule matches; the mmol/L spelling stays [A]). Basal rate rows of ``Insulin
+use and carbs``: :func:`diasend_xls_treatments`. [A] Times are
 read as Excel dates when the cell is a date, else as day/month text through the day/month
 detection. [A] A text value ``HI``/``LO`` (``High``/``Low``) is kept as a censored reading, as
 for the other vendors. [A] The layout is confirmed by the two readers only, not against a
