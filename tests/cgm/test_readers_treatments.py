@@ -120,16 +120,18 @@ def test_libre_bad_insulin_amount_names_line_and_column() -> None:
 
 #: Tandem Source table headers, as the public readers of its export list them (the R package
 #: aidR's Tandem Source lookup table; a Python parser reading "Readings (mg/dL)" and "Commanded
-#: Basal Dose (units of insulin)"): read for the names only. The CGM header and the times
-#: (2026-03-05T00:04:33, with a "T") match the first lines of the example export aidR's
-#: Tandem Source vignette prints.
+#: Basal Dose (units of insulin)"): read for the names only. Checked against the example export
+#: aidR ships (inst/extdata/tandem_source_example: an anonymised real export with randomised
+#: values, GPL-3, read only): its CGM, Bolus and Basal-doses headers are these (the bolus
+#: header's "Target BG (mg/dL)" corrected here from aidR's lookup's "Target BG"), times
+#: 2026-03-05T00:04:33 with a "T".
 SOURCE_CGM = "Device Type,Serial Number,Description,Event Date Time,Readings (mg/dL)"
 SOURCE_BASAL = "Device Type,Serial Number,Event Date Time,Commanded Basal Dose (units of insulin)"
 SOURCE_BOLUS = (
     "Type,Bolus Type,Bolus Delivery Method,BG (mg/dL),Serial Number,Completion Date Time,"
     "Insulin Delivered,Food Delivered,Correction Delivered,Completion Status Desc,"
     "Bolex Start Date Time,Bolex Completion Date Time,Bolex Insulin Delivered,"
-    "Bolex Completion Status Desc,Standard Percent,Duration (mins),Carb Size,Target BG,"
+    "Bolex Completion Status Desc,Standard Percent,Duration (mins),Carb Size,Target BG (mg/dL),"
     "Correction Factor,Carb Ratio"
 )
 PUMP = "t:slim X2 Insulin Pump,90000001"

@@ -275,10 +275,11 @@ def test_tidepool_smbg_in_the_treatments_table() -> None:
 
 
 def _tandem_source_zip(cgm_rows: list[str]) -> bytes:
-    """A Tandem Source export as the aidR package's vignette shows its example export (one CSV
-    per table, named <participant>_<serial>_<date>_<time>-CGM.csv …, each starting with its header
-    row, the device and serial number on every row, times 2026-03-05T00:04:33); headers as in
-    tests/cgm/test_readers_treatments.py."""
+    """A Tandem Source export laid out as the example export the aidR package ships
+    (inst/extdata/tandem_source_example, read only: one CSV per table, named
+    <participant>_<serial>_<date>_<time>-CGM.csv …, each starting with its header row, the device
+    and serial number on every row, times 2026-03-05T00:04:33); headers as in
+    tests/cgm/test_readers_treatments.py; the rows written here."""
     from tests.cgm.test_readers_treatments import SOURCE_BASAL, SOURCE_BOLUS, SOURCE_CGM
 
     pump = "Tandem Mobi™ System,1111111"
@@ -290,6 +291,11 @@ def _tandem_source_zip(cgm_rows: list[str]) -> bytes:
             "100,0,60,110,40,12",
         ],
         "Basal-doses": [SOURCE_BASAL, f"{pump},2026-03-05T00:05:00,0.06"],
+        # the meter file, header as in aidR's example export: its BG rows are not readings
+        "BG": [
+            "Device Type,Serial Number,Description,Event Date Time,BG (mg/dL),Note",
+            f"{pump},BG,2026-03-05T14:51:50,119,",
+        ],
         # the hourly summary: left out (it would count the basal doses twice)
         "Hourly-basal-delivery": ["Device Type,Serial Number,Date,00,01", f"{pump},2026-03-05,9,9"],
     }

@@ -21,8 +21,8 @@ Bolus Type,Bolus Delivery Method,BG (mg/dL),Serial Number,Completion Date Time,I
 insulin)`` [U per record], meter ``…,BG (mg/dL),Note``. The export is a folder or zip of one CSV
 per table (``…-CGM.csv``, ``…-Bolus.csv``, ``…-Basal-doses.csv``, ``…-BG.csv``,
 ``…-Hourly-basal-delivery.csv``), each starting with its header row, times written
-``2026-03-05T00:04:33`` (the pump's clock) — as the example export the aidR package ships and
-prints in its Tandem Source vignette shows; the zip, any one CSV, or [A] the tables as sections
+``2026-03-05T00:04:33`` (the pump's clock) — as the example export the aidR package ships
+(``inst/extdata/tandem_source_example``, an anonymised real export) shows; the zip, any one CSV, or [A] the tables as sections
 of one file are read (the hourly summary is left out: it would count the basal twice). Column
 names are compared without case, spaces or punctuation, so both spellings match; [A] English
 headers only (aidR notes that Tandem Source writes them in the export's language).
