@@ -330,3 +330,55 @@ def test_tandem_source_zip_error_names_the_member_and_line() -> None:
     data = _tandem_source_zip(["Tandem Mobi™ System,1111111,EGV,2026-03-32T00:04:33,131"])
     with pytest.raises(DataFileError, match=r"P31\.zip:tandem_source_example/.*-CGM\.csv.*row 2"):
         read_cgm(data, name="P31.zip")
+
+
+# ------------------------------------------------------------------ Glooko in German
+
+
+def test_glooko_german_export_zip() -> None:
+    # laid out as the German example export aidR ships (inst/extdata/glooko_example, read only):
+    # a metadata line, German headers, day-first dotted dates, decimal commas, newest row first
+    meta = "Name:XXX XXX,Datumsbereich:22.06.2026 - 22.06.2026,"
+    files = {
+        "cgm_data_1.csv": [
+            meta,
+            "Zeitstempel,CGM-Glukosewert (mg/dl),Seriennummer",
+            '22.06.2026 00:12,"215,0",00000000-000000000',
+            '22.06.2026 00:07,"220,5",00000000-000000000',
+            '22.06.2026 00:02,"109,0",00000000-000000000',
+        ],
+        "Insulin data/bolus_data_1.csv": [
+            meta + ",,,,,,",
+            "Zeitstempel,Insulin-Typ,Blutzuckereingabe (mg/dl),Kohlenhydrataufnahme (g),"
+            "Kohlenhydratverhältnis,Abgegebenes Insulin (E),Anfängliche Abgabe (E),"
+            "Verzögerte Abgabe (E),Seriennummer",
+            '22.06.2026 13:17,Normal,"112,0","41,0","7,0","6,0",,,00000000-000000000',
+            '22.06.2026 00:02,Normal,"112,0","10,0","10,0","1,25",,,00000000-000000000',
+        ],
+        "Insulin data/basal_data_1.csv": [
+            meta + ",,,,",
+            "Zeitstempel,Insulin-Typ,Dauer (Minuten),Prozentsatz (%),Rate,"
+            "Abgegebenes Insulin (E),Seriennummer",
+            '22.06.2026 21:12,Eingeplant,7,,"0,7",,00000000-000000000',
+        ],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, lines in files.items():
+            archive.writestr(name, "\n".join(lines) + "\n")
+    data = buffer.getvalue()
+    assert detect_format(data, name="P40.zip") == "glooko"
+    frame = read_cgm(data, name="P40.zip")  # no warning: the newest-first order is the export's
+    # oldest first: 00:02 109.0, 00:07 220.5 ("220,5"), 00:12 215.0; 22.06: day first (22 > 12)
+    assert frame["gl"].to_list() == [109.0, 220.5, 215.0]
+    assert frame["time"].to_list() == [datetime(2026, 6, 22, 0, m) for m in (2, 7, 12)]
+    t = read_treatments(data, names=["P40.zip"])
+    assert t.select("time", "kind", "insulin_u", "carbs_g").rows() == [
+        (datetime(2026, 6, 22, 0, 2), "bolus", 1.25, None),
+        (datetime(2026, 6, 22, 0, 2), "carbs", None, 10.0),
+        (datetime(2026, 6, 22, 13, 17), "bolus", 6.0, None),
+        (datetime(2026, 6, 22, 13, 17), "carbs", None, 41.0),
+        (datetime(2026, 6, 22, 21, 12), "basal", pytest.approx(0.7 * 7 / 60), None),
+    ]
+    # 1.25 + 6.0 + 0.7 U/h × 7 min (0.0817 U) = 7.3317 U
+    assert insulin_daily_totals(t)["total_units"].to_list() == pytest.approx([7.25 + 0.7 * 7 / 60])
