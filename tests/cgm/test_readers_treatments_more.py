@@ -382,3 +382,51 @@ def test_glooko_german_export_zip() -> None:
     ]
     # 1.25 + 6.0 + 0.7 U/h × 7 min (0.0817 U) = 7.3317 U
     assert insulin_daily_totals(t)["total_units"].to_list() == pytest.approx([7.25 + 0.7 * 7 / 60])
+
+
+# ------------------------------------------------------------------ CareLink automated insulin
+
+
+def test_carelink_aggregated_auto_insulin_is_that_days_basal() -> None:
+    # a MiniMed 780G export's "Aggregated Auto Insulin Data" Pump section, as in the example
+    # export the aidR package ships (inst/extdata/carelink_example.csv, read only): one row per
+    # day, Bolus Volume Delivered = the day's automatic insulin, CLOSED_LOOP_AUTO_INSULIN
+    from tests.cgm.test_readers_vendors import CARELINK_HEADER, _cl_row, _sg
+
+    pump = [
+        _cl_row(Index="1,00000", Date="2026/07/04", Time="02:00:43", **{"Basal Rate (U/h)": "0,8"}),
+        _cl_row(
+            Index="2,00000",
+            Date="2026/07/04",
+            Time="22:48:05",
+            **{"Bolus Volume Delivered (U)": "1,9", "Bolus Type": "Normal"},
+        ),
+    ]
+    aggregated = _cl_row(
+        Index="3,00000",
+        Date="2026/07/04",
+        Time="00:00:00",
+        **{"Bolus Type": "Normal", "Bolus Volume Delivered (U)": "20,494"},
+    )
+    lines = [
+        "-------;MiniMed 780G MMT-1111;Pump;XXXXXXXXXX;-------",
+        CARELINK_HEADER,
+        *pump,
+        "",
+        "-------;MiniMed 780G MMT-1111;Pump;XXXXXXXXXX;Aggregated Auto Insulin Data",
+        CARELINK_HEADER,
+        aggregated,
+        "",
+        "-------;MiniMed 780G MMT-1111;Sensor;XXXXXXXXXX;-------",
+        CARELINK_HEADER,
+        _sg(4, "2026/07/04", "23:00:00", "150"),
+    ]
+    with pytest.warns(Warning, match="1 programmed basal segment.*1 day"):
+        t = read_treatments(("\n".join(lines) + "\n").encode(), names=["P50.csv"])
+    # the 20.494 U of automatic insulin is 4 July's basal; the programmed 0.8 U/h from 02:00 is
+    # left out that day; the 1.9 U bolus stays: 22.394 U
+    assert t.select("kind", "insulin_u", "duration_min").rows() == [
+        ("basal", 20.494, None),
+        ("bolus", 1.9, None),
+    ]
+    assert insulin_daily_totals(t)["total_units"].to_list() == pytest.approx([22.394])
