@@ -22,6 +22,7 @@ import polars as pl
 
 from endolab.cgm.frame import ROW_COLUMN
 from endolab.cgm.readers.base import CGMSource, Input, as_input, check_readings, read_text
+from endolab.cgm.readers.nightscout_profile import TempBasal, basal_segments, load_profile
 from endolab.cgm.readers.treatments import Row, treatment_frame
 from endolab.errors import DataFileError, InputError
 from endolab.notices import Notice, emit
@@ -235,15 +236,13 @@ def nightscout_treatments(
     the profile's scheduled rate, replaced while a temporary basal runs by its ``absolute`` rate or
     by the scheduled rate × (100 + ``percent``) / 100, as ``basal`` segments of constant rate.
     Records without ``utcOffset`` take the profile's ``timezone`` when ``tz`` is not given."""
-    from endolab.cgm.readers.nightscout_profile import (
-        TempBasal,
-        basal_segments,
-        load_profile,
-    )
-
     file = src.name
     zone = _zone(tz)
-    schedules = load_profile(profile, zone) if profile is not None else None
+    schedules = (
+        load_profile(load_json_records(profile, "Nightscout profile"), profile.name, zone)
+        if profile is not None
+        else None
+    )
     if zone is None and schedules:
         zone = next((_zone(s.timezone) for s in reversed(schedules) if s.timezone), None)
     out: list[Row] = []

@@ -33,8 +33,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Final
 
-from endolab.cgm.readers.base import Input
-from endolab.cgm.readers.nightscout import load_json_records
 from endolab.errors import DataFileError
 
 _HHMM: Final = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$")
@@ -120,15 +118,14 @@ def _start(text: Any, zone: Any) -> datetime | None:
     return moment.replace(tzinfo=None)
 
 
-def load_profile(src: Input, zone: Any = None) -> list[BasalSchedule]:
-    """The basal schedule of each profile document of a Nightscout profile export, sorted by start
-    (``zone``: a ``ZoneInfo`` for the documents' UTC ``startDate``; default: each profile's own
-    ``timezone``, else UTC)."""
+def load_profile(records: list[Any], file: str, zone: Any = None) -> list[BasalSchedule]:
+    """The basal schedule of each profile document of a Nightscout profile export (its JSON
+    records; ``file`` names it in messages), sorted by start (``zone``: a ``ZoneInfo`` for the
+    documents' UTC ``startDate``; default: each profile's own ``timezone``, else UTC)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    file = src.name
     out = []
-    for i, doc in enumerate(load_json_records(src, "Nightscout profile"), start=1):
+    for i, doc in enumerate(records, start=1):
         if not isinstance(doc, dict):
             raise DataFileError(f"record {i} is not a JSON object", file=file)
         store = doc.get("store")
