@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from endolab.cli._common import READER_CHOICES
 from endolab.web import Settings, create_app
 
 EXAMPLES = Path(__file__).parents[2] / "src" / "endolab" / "examples" / "data" / "cgm"
@@ -77,21 +78,9 @@ def test_the_form_has_the_cli_options(client: TestClient) -> None:
     page = client.get("/cgm").text
     for name in ("id", "unit", "reader", "date_order", "report_unit"):
         assert f'name="{name}"' in page, name
-    # the readers of --reader, and the date orders of --date-order, as their values
+    # the readers of --reader, and the date orders of --date-order, as their values (in order)
     readers = re.findall(r'<option value="([a-z_]+)"[^>]*>\1: ', page)
-    assert readers == [
-        "auto",
-        "generic",
-        "dexcom",
-        "libre",
-        "carelink",
-        "nightscout",
-        "tidepool",
-        "tidepool_xlsx",
-        "tandem",
-        "glooko",
-        "diasend_xls",
-    ]
+    assert tuple(readers) == READER_CHOICES  # the command line's --reader choices
     for order in ("auto", "dmy", "mdy", "ymd"):
         assert f"<option selected>{order}</option>" in page or f"<option>{order}</option>" in page
 
@@ -309,8 +298,7 @@ def test_api_bad_input_is_the_documented_error_shape(client: TestClient) -> None
         "type": "ParseError",
         "code": None,
         "field": "reader",
-        "message": "reader 'excel' not accepted; accepted: auto, generic, dexcom, libre, "
-        "carelink, nightscout, tidepool, tidepool_xlsx, tandem, glooko, diasend_xls",
+        "message": f"reader 'excel' not accepted; accepted: {', '.join(READER_CHOICES)}",
         "exit_code": 2,
     }
     r = _report(client, _two_days_csv(), date_order="yyyy")

@@ -312,6 +312,7 @@ READER_CHOICES: tuple[str, ...] = (
     "tandem",
     "glooko",
     "diasend_xls",
+    "eversense",
 )
 READER_HELP = f"File format: {', '.join(READER_CHOICES[:-1])} or {READER_CHOICES[-1]}."
 

@@ -70,6 +70,12 @@ from endolab.cgm.readers.diasend_xls import (
     looks_like_diasend_xls,
     read_diasend_xls,
 )
+from endolab.cgm.readers.eversense import (
+    eversense_from_input,
+    looks_like_eversense,
+    looks_like_eversense_xlsx,
+    read_eversense,
+)
 from endolab.cgm.readers.generic import generic_from_input, read_generic
 from endolab.cgm.readers.glooko import (
     glooko_from_input,
@@ -98,6 +104,7 @@ from endolab.cgm.readers.tandem import (
     tandem_treatments,
     tandem_variant,
 )
+from endolab.cgm.readers.tandem import source_members as tandem_source_members
 from endolab.cgm.readers.tidepool import (
     looks_like_tidepool,
     read_tidepool,
@@ -130,6 +137,7 @@ ReaderName = Literal[
     "tandem",
     "glooko",
     "diasend_xls",
+    "eversense",
 ]
 FormatName = Literal[
     "generic",
@@ -142,6 +150,7 @@ FormatName = Literal[
     "tandem",
     "glooko",
     "diasend_xls",
+    "eversense",
 ]
 
 __all__ = [
@@ -158,6 +167,7 @@ __all__ = [
     "read_cgm",
     "read_dexcom",
     "read_diasend_xls",
+    "read_eversense",
     "read_generic",
     "read_glooko",
     "read_libre",
@@ -182,6 +192,7 @@ FORMATS: Final[dict[str, str]] = {
     "tandem": "Tandem t:connect/Source CSV",
     "glooko": "Glooko/Diasend export (zip or CGM CSV)",
     "diasend_xls": "Diasend Excel export (.xls)",
+    "eversense": "Eversense CSV or Excel export",
 }
 
 
@@ -211,12 +222,17 @@ def _detect(src: Input) -> FormatName:
         return "generic"
     if src.read_bytes(4) == b"PK\x03\x04" and glooko_members(src.read_bytes(), "cgm_data"):
         return "glooko"  # a zip is read in full only when it is one
+    if src.read_bytes(4) == b"PK\x03\x04" and tandem_source_members(src.read_bytes()):
+        return "tandem"
     if src.read_bytes(4) == b"PK\x03\x04" and is_xlsx(src.read_bytes()):
         if looks_like_tidepool_xlsx(src):
             return "tidepool_xlsx"
+        if looks_like_eversense_xlsx(src):
+            return "eversense"
         raise DataFileError(
-            "an Excel workbook that is not a Tidepool export (no 'CGM' sheet with a 'Tidepool "
-            "Data Type' column); export the sheet as CSV (UTF-8) or give --reader",
+            "an Excel workbook that is not a Tidepool export (no 'CGM' sheet with a "
+            "'Tidepool Data Type' column) or an Eversense export (no sheet starting with "
+            "'EventDateStr'); export the sheet as CSV (UTF-8) or give --reader",
             file=src.name,
         )
     if is_xls(src.read_bytes(8)):
@@ -252,6 +268,8 @@ def _detect(src: Input) -> FormatName:
         return "tandem"
     if looks_like_glooko(head):
         return "glooko"
+    if looks_like_eversense(head):
+        return "eversense"
     return "generic"
 
 
@@ -266,6 +284,7 @@ READERS: Final = {
     "tandem": read_tandem,
     "glooko": read_glooko,
     "diasend_xls": read_diasend_xls,
+    "eversense": read_eversense,
 }
 _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "generic": generic_from_input,
@@ -278,6 +297,7 @@ _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "tandem": tandem_from_input,
     "glooko": glooko_from_input,
     "diasend_xls": diasend_xls_from_input,
+    "eversense": eversense_from_input,
 }
 #: The keyword options each reader takes (others are dropped for that file).
 _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
@@ -291,6 +311,7 @@ _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
     "tandem": frozenset({"subject_id"}),
     "glooko": frozenset({"subject_id", "date_order"}),
     "diasend_xls": frozenset({"subject_id", "date_order"}),
+    "eversense": frozenset({"subject_id"}),
 }
 
 
@@ -372,7 +393,9 @@ def describe_file(
     elif kind == "dexcom":
         variant = dexcom_system(read_text(src))
     elif kind == "tandem":
-        variant = tandem_variant(read_text(src))
+        variant = (
+            "Source" if tandem_source_members(src.read_bytes()) else tandem_variant(read_text(src))
+        )
     mmol = "mmol_l" in frame.columns and bool(frame.get_column("mmol_l").any())
     first, last = frame.get_column("time").min(), frame.get_column("time").max()
     assert isinstance(first, datetime) and isinstance(last, datetime)
@@ -413,15 +436,19 @@ def read_treatments(
     subject_ids: Sequence[str | None] | None = None,
     tz: str | None = None,
     date_order: DateOrder = "auto",
+    nightscout_profile: CGMSource | None = None,
 ) -> pl.DataFrame:
     """Insulin and carbohydrates of device exports as one table
     (:mod:`endolab.cgm.readers.treatments`: ``id, time, kind, insulin_u [U], carbs_g [g],
-    duration_min [min], source``), from Dexcom Clarity, LibreView (English), CareLink,
+    duration_min [min], source``), from Dexcom Clarity, LibreView (en, de, fr, nl, es), CareLink,
     Nightscout treatments, Tidepool (JSON and xlsx), Tandem t:connect/Source, Glooko (zip) and
     Diasend ``.xls`` files. ``subject_ids``: one per input (default: the file name without
     extension); ``tz``: the wearer's time zone for Nightscout records without an offset;
     ``date_order``: the order of day/month dates in LibreView, CareLink and Diasend ``.xls`` files
-    (``"auto"``: detected, as for the readings).
+    (``"auto"``: detected, as for the readings); ``nightscout_profile``: the Nightscout profile
+    export (``/api/v1/profile.json``, a path or bytes) that gives the Nightscout treatments their
+    scheduled basal and the rate of a temporary basal given as a percent
+    (:mod:`endolab.cgm.readers.nightscout_profile`).
 
     >>> t = read_treatments(b'[{"eventType": "Meal Bolus", "created_at": "2024-01-01T08:00:00Z", '
     ...                     b'"utcOffset": 0, "insulin": 4.5, "carbs": 40}]', names=["P01.json"])
@@ -434,6 +461,8 @@ def read_treatments(
     if len(given) != len(items) or len(ids) != len(items):
         raise InputError("give one name and one subject id per input", field="names")
     frames = []
+    profile = None if nightscout_profile is None else as_input(nightscout_profile)
+    profile_used = False
     for item, name, subject in zip(items, given, ids, strict=True):
         src = as_input(item, name)
         kind = _detect(src) if reader == "auto" else reader
@@ -446,9 +475,17 @@ def read_treatments(
         options: dict[str, Any] = {"subject_id": subject}
         if kind == "nightscout":
             options["tz"] = tz
+            options["profile"] = profile
+            profile_used = True
         if kind in ("libre", "carelink", "diasend_xls"):
             options["date_order"] = date_order
         frames.append(_TREATMENTS[kind](src, **options))
+    if profile is not None and not profile_used:
+        raise InputError(
+            "a Nightscout profile was given but no Nightscout treatments file: the profile only "
+            "completes the basal of Nightscout treatments",
+            field="nightscout_profile",
+        )
     if not frames:
         return pl.DataFrame(schema=TREATMENT_COLUMNS)
     return pl.concat(frames).sort("id", "time", maintain_order=True)
