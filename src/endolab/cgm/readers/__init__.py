@@ -631,7 +631,7 @@ def reader_options(
     >>> reader_options("excel")
     Traceback (most recent call last):
     ...
-    endolab.errors.ParseError: --reader 'excel' not accepted; accepted: auto, generic, dexcom, libre, carelink, nightscout, tidepool, tidepool_xlsx, tandem, glooko, diasend_xls
+    endolab.errors.ParseError: --reader 'excel' not accepted; accepted: auto, generic, dexcom, ...
     """
     options: dict[str, Any] = {"reader": _choice(reader, ("auto", *_READ), reader_field)}
     order = _choice(date_order, DATE_ORDERS, date_order_field)
