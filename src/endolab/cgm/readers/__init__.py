@@ -43,6 +43,7 @@ from endolab.cgm.readers.base import (
 )
 from endolab.cgm.readers.base import (
     CGMSource,
+    DateOrderError,
     Input,
     as_input,
     detect_date_order,
@@ -158,6 +159,7 @@ __all__ = [
     "FORMATS",
     "READERS",
     "CGMSource",
+    "DateOrderError",
     "FileDescription",
     "describe_file",
     "detect_date_order",
