@@ -48,6 +48,7 @@ import polars as pl
 from endolab.cgm.agp import agp_percentiles, sufficiency_text
 from endolab.cgm.frame import ensure_canonical
 from endolab.cgm.meals import MEAL_WINDOWS, POST_MEAL_MIN, PRE_MEAL_MIN, meal_segments
+from endolab.cgm.results import CLI_OPTION_NAMES as CLI_OPTION_NAMES
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
@@ -267,17 +268,6 @@ def clinic_report(
     return ClinicReport(tuple(pages), shown, unique(found))
 
 
-#: The option names of :func:`report_of_sources` as the command line spells them: the messages
-#: name the option (a front end with other names passes its own, e.g. its form fields).
-CLI_OPTION_NAMES: Final[Mapping[str, str]] = {
-    "subjects": "--id",
-    "report_unit": "--report-unit",
-    "unit": "--unit",
-    "reader": "--reader",
-    "date_order": "--date-order",
-}
-
-
 def report_of_sources(
     sources: Any,
     *,
@@ -306,15 +296,17 @@ def report_of_sources(
     ``recorded_meals``: meal times from the carbohydrates recorded in the files
     (:func:`endolab.cgm.readers.read_treatments`); ``max_subjects``: at most this many pages (the
     first subjects, sorted, when none are named; more named is refused); ``option_names``: how
-    messages name each option (:data:`CLI_OPTION_NAMES` by default).
+    messages name each option (:data:`CLI_OPTION_NAMES` by default). The files are read by
+    :func:`endolab.cgm.results.load_cgm_with_options` (as the /cgm page's Analyse reads them).
     """
     from endolab.cgm.meals import parse_meal_windows
     from endolab.cgm.readers import read_treatments, reader_options
-    from endolab.cgm.results import load_cgm
+    from endolab.cgm.results import load_cgm_with_options
 
     label = {**CLI_OPTION_NAMES, **option_names}
-    shown = normalize_unit(report_unit, quantity="glucose", field=label["report_unit"])
-    in_unit = normalize_unit(unit, quantity="glucose", field=label["unit"]) if unit else None
+    shown = normalize_unit(
+        report_unit, quantity="glucose", field=label["report_unit"], prefix_field=True
+    )
     if meal_windows is None or meal_windows == "":
         windows: Mapping[str, tuple[dt.time, dt.time]] = MEAL_WINDOWS
     elif isinstance(meal_windows, str):
@@ -332,7 +324,14 @@ def report_of_sources(
             field=label["subjects"],
             value=len(wanted),
         )
-    data = load_cgm(sources, names=names, unit=in_unit, **options)
+    data = load_cgm_with_options(
+        sources,
+        names=names,
+        unit=unit,
+        reader=reader,
+        date_order=date_order,
+        option_names=label,
+    )
     if wanted is None and max_subjects is not None:
         wanted = sorted(data.frame.get_column("id").unique().to_list())[:max_subjects]
     treatments = (

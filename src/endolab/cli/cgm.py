@@ -376,8 +376,14 @@ def metrics_command(
 
     period = _choice(by, ("day", "week"), "--by") if by is not None else None
     chosen = _choice(metric_set, ("core", "full"), "--set")
-    glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
-    in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    glucose_unit = normalize_unit(
+        report_unit, quantity="glucose", field="--report-unit", prefix_field=True
+    )
+    in_unit = (
+        normalize_unit(unit, quantity="glucose", field="--unit", prefix_field=True)
+        if unit
+        else None
+    )
     day0_file = [Path(day0)] if day0 is not None and Path(day0).is_file() else []
     how = engine_choice(engine, scheduler, workers)
     columns = _columns(id_col, time_col, gl_col)
@@ -578,7 +584,11 @@ def episodes_command(
     rule = _choice(lv2_end, ("same", "level1"), "--lv2-end")
     how = _choice(method, ("iglu_grid", "readings"), "--method")
     gap = parse_float(inter_gap, "--inter-gap", unit="minutes")
-    in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    in_unit = (
+        normalize_unit(unit, quantity="glucose", field="--unit", prefix_field=True)
+        if unit
+        else None
+    )
     _check_out(out, files, fmt, overwrite)
     with _progress(files, "reading") as bar:
         data = _read(
@@ -711,8 +721,14 @@ def agp_command(
         top = parse_float(y_max, "--y-max", unit=report_unit)
         if top <= 0:
             raise InputError(f"--y-max {y_max!r} must be greater than 0", field="--y-max")
-    glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
-    in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    glucose_unit = normalize_unit(
+        report_unit, quantity="glucose", field="--report-unit", prefix_field=True
+    )
+    in_unit = (
+        normalize_unit(unit, quantity="glucose", field="--unit", prefix_field=True)
+        if unit
+        else None
+    )
     with _progress([file], "reading") as bar:
         data = _read(
             [file],

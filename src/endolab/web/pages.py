@@ -7,6 +7,7 @@ and works without JavaScript; ``static/app.js`` only refreshes the result while 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -407,9 +408,17 @@ def _cgm_render(status: int = 200, **context: Any) -> HTMLResponse:
     )
 
 
+#: How the /cgm page asks for the date order of an ambiguous file (its form field).
+DATE_ORDER_ASK = "choose dmy or mdy in the Date order field"
+
+
 def _cgm_failed(exc: Exception, form: dict[str, Any] | None = None) -> HTMLResponse:
     """The /cgm page with the one-line error: 422 for a refused input, 501 for an optional extra
     this server lacks (:func:`endolab.web.errors.missing_extra_message`)."""
+    from endolab.cgm.readers import DateOrderError
+
+    if isinstance(exc, DateOrderError):  # the library leaves the option's name to the page
+        exc = exc.asking(DATE_ORDER_ASK)
     if isinstance(exc, EndolabError):
         return _cgm_render(422, error=_error(exc), form=form or {})
     from endolab.web.errors import missing_extra_message
@@ -429,16 +438,28 @@ def cgm_page() -> HTMLResponse:
 
 @router.post("/cgm", response_class=HTMLResponse)
 async def cgm_upload(request: Request, file: UploadFile) -> HTMLResponse:
+    """Analyse: the metrics and AGPs of the upload, read with the form's reading options (``id``,
+    ``unit``, ``reader``, ``date_order``) as its report buttons read it; the form is kept."""
     from endolab.web.uploads import cgm_analysis
 
+    form = await _report_form(request)
     data = await file.read()
     try:  # CPU-bound: off the event loop, other requests keep flowing
         result = await run_in_threadpool(
-            cgm_analysis, data, file.filename or "upload", request.app.state.settings
+            partial(
+                cgm_analysis,
+                data,
+                file.filename or "upload",
+                request.app.state.settings,
+                unit=form.get("unit"),
+                reader=form.get("reader"),
+                date_order=form.get("date_order"),
+                subjects=form.get("id"),
+            )
         )
     except (EndolabError, ModuleNotFoundError) as exc:
-        return _cgm_failed(exc)
-    return _cgm_render(result=result)
+        return _cgm_failed(exc, form)
+    return _cgm_render(result=result, form=form)
 
 
 async def _cgm_report(

@@ -62,18 +62,56 @@ def cgm_upload_suffixes() -> tuple[tuple[str, ...], str | None]:
     return (*CGM_SUFFIXES, *offered), hint
 
 
-def _read(data: bytes, name: str, unit: str | None = None) -> CgmData:
-    """The uploaded export read, with the readers' notices as data (no warnings, no lock)."""
-    from endolab.cgm import load_cgm
+#: The reading and report options as the /cgm form and the API name them (``endolab cgm
+#: report``'s options with ``_`` for ``-``; ``id`` may repeat): the names its one-line errors give.
+CGM_OPTION_NAMES: Final = {
+    "subjects": "id",
+    "report_unit": "report_unit",
+    "unit": "unit",
+    "reader": "reader",
+    "date_order": "date_order",
+}
+
+
+def _read(
+    data: bytes,
+    name: str,
+    unit: str | None = None,
+    reader: str | None = None,
+    date_order: str | None = None,
+    subjects: list[str] | None = None,
+) -> CgmData:
+    """The uploaded export read with the reading options of the /cgm form and the API (the form's
+    ``unit``, ``reader``, ``date_order``, ``id``: :func:`endolab.cgm.load_cgm_with_options`), with
+    the readers' notices as data (no warnings, no lock)."""
+    from endolab.cgm.results import load_cgm_with_options
 
     if not data:
         raise InputError("the uploaded file is empty", code="E_EMPTY", field="file")
-    return load_cgm(data, name=name or "upload", unit=unit or None)
+    return load_cgm_with_options(
+        data,
+        names=[name or "upload"],
+        unit=unit or None,
+        reader=reader or "auto",
+        date_order=date_order or "auto",
+        subjects=subjects or None,
+        option_names=CGM_OPTION_NAMES,
+    )
 
 
-def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> dict[str, Any]:
+def cgm_analysis(
+    data: bytes,
+    name: str,
+    settings: Settings | None = None,
+    *,
+    unit: str | None = None,
+    reader: str | None = None,
+    date_order: str | None = None,
+    subjects: list[str] | None = None,
+) -> dict[str, Any]:
     """Metrics table (JSON envelope, with the result's notices) and one AGP SVG per subject of an
-    uploaded CGM export."""
+    uploaded CGM export, read with the /cgm form's reading options (``unit`` of the input,
+    ``reader``, ``date_order``; ``subjects``: only these, the form's ``id``), as the report."""
     from endolab.cgm import metrics_result
     from endolab.cgm.tables import (
         display_cell,
@@ -82,7 +120,7 @@ def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> di
         table_record,
     )
 
-    cgm = _read(data, name)
+    cgm = _read(data, name, unit, reader, date_order, subjects)
     result = metrics_result(cgm)
     table = result.table
     record = table_record(table, result.unit, "cgm metrics (core)", result.notices)
@@ -114,15 +152,6 @@ def cgm_report_pdf(report: ClinicReport) -> bytes:
         return report_pdf(report)
 
 
-#: The report's options as the /cgm form and the API name them (``endolab cgm report``'s options
-#: with ``_`` for ``-``; ``id`` may repeat): the names its one-line errors give.
-CGM_REPORT_OPTION_NAMES: Final = {
-    "subjects": "id",
-    "report_unit": "report_unit",
-    "unit": "unit",
-    "reader": "reader",
-    "date_order": "date_order",
-}
 #: Pages of one report on this server (the first subjects, as the page's AGPs).
 CGM_REPORT_MAX_SUBJECTS: Final = 20
 
@@ -160,7 +189,7 @@ def cgm_clinic_report(
         meal_windows=meal_windows or None,
         recorded_meals=recorded_meals,
         max_subjects=CGM_REPORT_MAX_SUBJECTS,
-        option_names=CGM_REPORT_OPTION_NAMES,
+        option_names=CGM_OPTION_NAMES,
     )
 
 
@@ -184,6 +213,19 @@ def _agp_svg(frame: Any, subject: str) -> str:
     return text[text.find("<svg") :]
 
 
+#: The reading options of every CGM upload (as ``endolab cgm``'s ``--unit``, ``--reader``,
+#: ``--date-order``), described once for the OpenAPI schema.
+_UNIT_HELP: Final = (
+    "Glucose unit of the input (a generic file without one): mg/dL or mmol/L (default: as the "
+    "file says)."
+)
+_READER_HELP: Final = "File format: auto (detected) or one of the readers (docs/cgm.md, Formats)."
+_DATE_ORDER_HELP: Final = (
+    "Date order of day/month dates: auto (told from the dates; ambiguous files are refused), "
+    "dmy, mdy or ymd (LibreView, generic)."
+)
+
+
 @router.post(
     "/cgm/metrics",
     response_model=Envelope,
@@ -193,7 +235,9 @@ def _agp_svg(frame: Any, subject: str) -> str:
 )
 async def cgm_metrics(
     file: UploadFile,
-    unit: str | None = Form(None, description="Glucose unit of a generic file (mg/dL, mmol/L)."),
+    unit: str | None = Form(None, description=_UNIT_HELP),
+    reader: str = Form("auto", description=_READER_HELP),
+    date_order: str = Form("auto", description=_DATE_ORDER_HELP),
     metric_set: Literal["core", "full"] = Form("core", alias="set"),
 ) -> dict[str, Any]:
     from endolab.cgm import metrics_result
@@ -202,7 +246,8 @@ async def cgm_metrics(
     data = await file.read()
 
     def work() -> dict[str, Any]:  # CPU-bound: off the event loop, other requests keep flowing
-        result = metrics_result(_read(data, file.filename or "upload", unit), metrics=metric_set)
+        cgm = _read(data, file.filename or "upload", unit, reader, date_order)
+        result = metrics_result(cgm, metrics=metric_set)
         return to_jsonable(  # type: ignore[no-any-return]
             table_record(result.table, result.unit, f"cgm metrics ({metric_set})", result.notices)
         )
@@ -220,12 +265,14 @@ async def cgm_metrics(
 async def cgm_agp(
     file: UploadFile,
     subject: str | None = Form(None, description="Subject id (default: the first)."),
-    unit: str | None = Form(None),
+    unit: str | None = Form(None, description=_UNIT_HELP),
+    reader: str = Form("auto", description=_READER_HELP),
+    date_order: str = Form("auto", description=_DATE_ORDER_HELP),
 ) -> Response:
     data = await file.read()
 
     def work() -> str:  # CPU-bound: off the event loop
-        frame = _read(data, file.filename or "upload", unit).frame
+        frame = _read(data, file.filename or "upload", unit, reader, date_order).frame
         ids = frame["id"].unique(maintain_order=True).to_list()
         if subject is not None and subject not in ids:
             shown = ", ".join(map(str, ids[:10]))
@@ -267,14 +314,9 @@ async def cgm_report(
         ),
     ] = None,
     report_unit: str = Form("mg/dL", description="Glucose unit shown: mg/dL or mmol/L."),
-    unit: str | None = Form(
-        None, description="Glucose unit of the input (a generic file): mg/dL or mmol/L."
-    ),
-    reader: str = Form(
-        "auto",
-        description="File format: auto (detected) or one of the readers (docs/cgm.md, Formats).",
-    ),
-    date_order: str = Form("auto", description="auto, dmy, mdy or ymd (LibreView, generic)."),
+    unit: str | None = Form(None, description=_UNIT_HELP),
+    reader: str = Form("auto", description=_READER_HELP),
+    date_order: str = Form("auto", description=_DATE_ORDER_HELP),
     compare: str | None = Form(
         None, description="A previous period to compare with: two dates START:END (inclusive)."
     ),
