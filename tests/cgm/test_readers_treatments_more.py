@@ -271,6 +271,57 @@ def test_tidepool_smbg_in_the_treatments_table() -> None:
         read_treatments(_json(bad), names=["tp.json"])
 
 
+# ------------------------------------------------------------------ Tidepool xlsx: SMBG, percent
+
+
+def test_tidepool_xlsx_smbg_sheet_and_percent_temp_basal() -> None:
+    # The SMBG sheet's header in the field order of tidepool-org/export config.json ("smbg",
+    # display name "SMBG"; a field without "header" is start-cased: subType -> "Sub Type");
+    # the Basal sheet's header as in tests/cgm/test_readers_treatments.py (BASAL_HEADER: the
+    # nested suppressed.rate written as "Suppressed Rate").
+    openpyxl = pytest.importorskip("openpyxl")
+    from tests.cgm.test_readers_treatments import BASAL_HEADER, COMMON, TAIL, _sheet_row
+
+    smbg_header = [*COMMON, "Sub Type", "Value", "Units", *TAIL]
+    book = openpyxl.Workbook()
+    book.active.title = "EXPORT ERROR"
+    sheets = {
+        "SMBG": (smbg_header, [
+            # mmol/L (the export's default unit) x 18.01559: 6.0504 -> 109.0015 mg/dL
+            _sheet_row(smbg_header, datetime(2024, 5, 1, 7, 10), Value=6.0504, Units="mmol/L"),
+            _sheet_row(smbg_header, datetime(2024, 5, 1, 12, 0), Value=100, Units="mg/dL"),
+        ]),
+        "Basal": (BASAL_HEADER, [
+            # the data model's temp example: 0.8 x a suppressed 0.575 U/h = 0.46 U/h, 6 h = 360
+            # min: 0.46 x 6 = 2.76 U (the JSON export's test gives the same)
+            _sheet_row(BASAL_HEADER, datetime(2016, 4, 26, 11, 0), Delivery_Type="temp",
+                       Duration_mins=360, Percent=0.8, Suppressed_Rate=0.575),
+            # no rate, no percent, not a suspend: skipped with a warning (it counted 0 U before)
+            _sheet_row(BASAL_HEADER, datetime(2016, 4, 26, 18, 0), Delivery_Type="temp",
+                       Duration_mins=60),
+        ]),
+    }  # fmt: skip
+    for name, (header, rows) in sheets.items():
+        sheet = book.create_sheet(name)
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.warns(Warning, match="1 row.*'Basal' sheet carry no rate"):
+        t = read_treatments(out.getvalue(), reader="tidepool_xlsx", names=["tp.xlsx"])
+    assert t.select("time", "kind", "insulin_u", "duration_min", "bg_mg_dl").rows() == [
+        (datetime(2016, 4, 26, 11, 0), "basal", pytest.approx(2.76), 360.0, None),
+        (datetime(2024, 5, 1, 7, 10), "smbg", None, None, pytest.approx(109.0015, abs=1e-4)),
+        (datetime(2024, 5, 1, 12, 0), "smbg", None, None, 100.0),
+    ]
+    assert t["source"].unique().to_list() == ["tidepool_xlsx"]
+    # meter glucose is no insulin: the totals hold the basal day only
+    assert insulin_daily_totals(t).select("date", "total_units").rows() == [
+        (date(2016, 4, 26), pytest.approx(2.76))
+    ]
+
+
 # ------------------------------------------------------------------ Tandem Source zip
 
 
