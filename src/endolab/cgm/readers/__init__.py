@@ -58,6 +58,7 @@ from endolab.cgm.readers.carelink import (
     read_carelink,
 )
 from endolab.cgm.readers.dexcom import (
+    clarity_language,
     dexcom_from_input,
     dexcom_system,
     dexcom_treatments,
@@ -256,8 +257,8 @@ def _detect(src: Input) -> FormatName:
     head = text[:200_000].splitlines()[:40]
     for line in head[:12]:
         low = line.lower()
-        if "event type" in low and "glucose value" in low:
-            return "dexcom"
+        if ("event type" in low and "glucose value" in low) or clarity_language(line) is not None:
+            return "dexcom"  # a Clarity export in a language endolab does not read is refused there
     if find_libre_header(head[:20]) is not None:
         return "libre"
     if looks_like_carelink(head):
