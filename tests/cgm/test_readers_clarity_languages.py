@@ -67,7 +67,8 @@ def test_german_clarity_round_trip() -> None:
     assert frame["censored"].to_list() == [0, 1, -1, 0]
     info = describe_file(data, name="P01.csv")
     assert (info.format, info.unit, info.n_high, info.n_low) == ("dexcom", "mg/dL", 1, 1)
-    assert info.variant == "G7"  # the "Gerät" row names the system
+    assert info.variant == "G7, de"  # the "Gerät" row names the system; the export language
+    assert info.label == "Dexcom Clarity CSV (G7, de)"
 
 
 def test_german_clarity_mmol_decimal_commas() -> None:
