@@ -314,13 +314,13 @@ def basal_segments(
         while k < len(runs) and runs[k][1] <= a:
             k += 1
         document = schedule_at(schedules, a)
-        switch = active_switch(switches, document, a)
-        if switch is None:
+        active = active_switch(switches, document, a)
+        if active is None:
             scheduled = document.rate_at(a)
         else:
-            scheduled = schedule_of(switch, document).rate_at(a)
-            if switch.circadian:
-                scheduled = scheduled * switch.percentage / 100
+            scheduled = schedule_of(active, document).rate_at(a)
+            if active.circadian:
+                scheduled = scheduled * active.percentage / 100
         rate = scheduled
         if k < len(runs) and runs[k][0] <= a < runs[k][1]:
             temp = runs[k][2]
