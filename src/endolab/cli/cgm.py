@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from endolab.cli._common import (
-    READER_CHOICES,
     OverwriteOption,
     ReaderOption,
     SchedulerOption,
@@ -180,10 +179,9 @@ def read_options(
     reader: str, date_order: str, columns: dict[str, str] | None, include_scans: bool
 ) -> dict[str, Any]:
     """The readers' keyword options from --reader, --date-order, the column map, --include-scans."""
-    options: dict[str, Any] = {"reader": _choice(reader, READER_CHOICES, "--reader")}
-    order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
-    if order != "auto":
-        options["date_order"] = order
+    from endolab.cgm.readers import reader_options
+
+    options = reader_options(reader, date_order)
     if columns:
         options["columns"] = columns
     if include_scans:

@@ -69,12 +69,7 @@ def report_command(
     AGP, 14 daily profiles, day and night, meal times, sufficiency, optional comparison; one page per subject.
     """
     from endolab._io import atomic_write_bytes, check_output_path
-    from endolab.cgm import load_cgm
-    from endolab.cgm.meals import MEAL_WINDOWS, parse_meal_windows
-    from endolab.cgm.readers import read_treatments
-    from endolab.cgm.report import clinic_report, report_html, report_pdf
-    from endolab.cli.cgm import read_options
-    from endolab.units import normalize_unit
+    from endolab.cgm.report import report_html, report_of_sources, report_pdf
 
     check_output_path(
         out, flag="--out", suffixes=(".pdf", ".html"), inputs=files, overwrite=overwrite
@@ -83,27 +78,16 @@ def report_command(
         import matplotlib  # the [plot] extra: its hint before any work
 
         matplotlib.use("Agg")
-    shown = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
-    in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
-    windows = parse_meal_windows(meal_windows) if meal_windows else MEAL_WINDOWS
-    options = read_options(reader, date_order, None, False)
-    data = load_cgm(list(files), unit=in_unit, **options)
-    treatments = (
-        read_treatments(
-            list(files),
-            reader=options["reader"],
-            date_order=options.get("date_order", "auto"),
-        )
-        if recorded_meals
-        else None
-    )
-    report = clinic_report(
-        data,
-        subjects or None,
+    report = report_of_sources(
+        list(files),
+        subjects=subjects or None,
         compare=compare,
-        unit=shown,
-        treatments=treatments,
-        meal_windows=windows,
+        report_unit=report_unit,
+        unit=unit,
+        reader=reader,
+        date_order=date_order,
+        meal_windows=meal_windows,
+        recorded_meals=recorded_meals,
     )
     if out.suffix.lower() == ".pdf":
         payload = report_pdf(report)

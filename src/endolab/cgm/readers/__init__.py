@@ -124,7 +124,7 @@ from endolab.cgm.readers.treatments import (
     insulin_daily_totals,
     write_insulin_csv,
 )
-from endolab.errors import DataFileError, InputError
+from endolab.errors import DataFileError, InputError, ParseError
 
 ReaderName = Literal[
     "auto",
@@ -155,6 +155,7 @@ FormatName = Literal[
 ]
 
 __all__ = [
+    "DATE_ORDERS",
     "FORMATS",
     "READERS",
     "CGMSource",
@@ -176,6 +177,7 @@ __all__ = [
     "read_tidepool",
     "read_tidepool_xlsx",
     "read_treatments",
+    "reader_options",
     "write_insulin_csv",
 ]
 
@@ -601,3 +603,45 @@ def _combine(frames: Sequence[pl.DataFrame], inputs: Sequence[Input]) -> pl.Data
         # no subject in two inputs: each frame is already checked, only the subject order is new
         return combine_frames(frames).sort("id", maintain_order=True)
     return check_frame(combine_frames(frames))
+
+
+#: The ``date_order`` values the readers take (``"auto"``: detected from the data).
+DATE_ORDERS: Final = ("auto", "dmy", "mdy", "ymd")
+
+
+def _choice(value: str, accepted: Sequence[str], field: str) -> str:
+    key = value.strip().lower()
+    for item in accepted:
+        if item.lower() == key:
+            return item
+    raise ParseError(
+        f"{field} {value!r} not accepted; accepted: {', '.join(accepted)}",
+        field=field,
+        value=value,
+    )
+
+
+def reader_options(
+    reader: str = "auto",
+    date_order: str = "auto",
+    *,
+    reader_field: str = "--reader",
+    date_order_field: str = "--date-order",
+) -> dict[str, Any]:
+    """The readers' keyword options (``reader``, and ``date_order`` unless ``"auto"``) from a
+    reader name and a date order given as text, checked the same way for every front end (case is
+    ignored; a value not accepted is a one-line :class:`~endolab.errors.ParseError` naming
+    ``reader_field`` or ``date_order_field`` and the accepted values).
+
+    >>> reader_options("LIBRE", "dmy")
+    {'reader': 'libre', 'date_order': 'dmy'}
+    >>> reader_options("excel")
+    Traceback (most recent call last):
+    ...
+    endolab.errors.ParseError: --reader 'excel' not accepted; accepted: auto, generic, dexcom, ...
+    """
+    options: dict[str, Any] = {"reader": _choice(reader, ("auto", *_READ), reader_field)}
+    order = _choice(date_order, DATE_ORDERS, date_order_field)
+    if order != "auto":
+        options["date_order"] = order
+    return options
