@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -175,7 +175,7 @@ def test_nightscout_profile_schedule_and_percent_temp_basals() -> None:
     assert carbs.select("time", "carbs_g").rows() == [(datetime(2024, 1, 3, 0, 0), 30.0)]
 
 
-def test_nightscout_profile_documents_by_start_and_switches_warned() -> None:
+def test_nightscout_profile_documents_by_start_and_older_switch() -> None:
     flat = [{"time": "00:00", "value": 1.0}]
     half = [{"time": "00:00", "value": 0.5}]
     profile = [
@@ -192,11 +192,69 @@ def test_nightscout_profile_documents_by_start_and_switches_warned() -> None:
         {"eventType": "Bolus", "created_at": "2024-01-02T23:00:00Z", "utcOffset": 60,
          "insulin": 1.0},
     ]  # fmt: skip
-    with pytest.warns(Warning, match="1 Profile Switch treatment"):
-        t = read_treatments(_json(records), names=["P21.json"], nightscout_profile=_json(profile))
-    # 2 January: 00:00–12:00 at 1.0 (document A) = 12 U, 12:00–24:00 at 0.5 (B) = 6 U, + 1 U
-    # bolus = 19 U; 3 January: the 1 U bolus at 00:00
+    t = read_treatments(_json(records), names=["P21.json"], nightscout_profile=_json(profile))
+    # 2 January: 00:00–12:00 at 1.0 (document A; the 06:00 switch to A changes nothing) = 12 U,
+    # 12:00–24:00 at 0.5 (B: the switch is older than document B, so Nightscout ignores it
+    # there) = 6 U, + 1 U bolus = 19 U; 3 January: the 1 U bolus at 00:00
     assert insulin_daily_totals(t)["total_units"].to_list() == pytest.approx([19.0, 1.0])
+
+
+def _local(hour: int, day: int = 2) -> str:
+    """created_at of a record at ``hour`` local time (Europe/Berlin, UTC+1 in January)."""
+    return (datetime(2024, 1, day, hour) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_nightscout_profile_switches_and_suspensions() -> None:
+    # Nightscout's rules (lib/profilefunctions.js): the latest switch in effect wins; a name the
+    # store does not have uses the switch's profileJson, else the default profile; percentage
+    # scales the basal only with CircadianPercentageProfile; the timeshift does not move the
+    # schedule. Suspend Pump / Resume Pump: Loop's event types (LoopKit NightscoutKit).
+    profile = [{"startDate": "2024-01-01T00:00:00Z", "defaultProfile": "Day", "store": {
+        "Day": {"timezone": "Europe/Berlin",
+                "basal": [{"time": "00:00", "value": 1.0}, {"time": "12:00", "value": 2.0}]},
+        "Sick": {"timezone": "Europe/Berlin", "basal": [{"time": "00:00", "value": 1.5}]},
+    }}]  # fmt: skip
+    night = json.dumps({"basal": [{"time": "00:00", "value": 0.4}]})
+    records = [
+        {"eventType": "Bolus", "created_at": _local(0), "utcOffset": 60, "insulin": 1.0},
+        {"eventType": "Profile Switch", "created_at": _local(2), "utcOffset": 60,
+         "profile": "Sick", "duration": 120},  # 02:00–04:00 at 1.5
+        {"eventType": "Profile Switch", "created_at": _local(6), "utcOffset": 60,
+         "profile": "Day", "duration": 0, "percentage": 150, "timeshift": 2,
+         "CircadianPercentageProfile": True},  # from 06:00: Day × 150 %, not shifted
+        {"eventType": "Temp Basal", "created_at": _local(8), "utcOffset": 60,
+         "percent": -50, "duration": 60},  # 08:00–09:00: 1.5 × (100 − 50)/100 = 0.75
+        {"eventType": "Suspend Pump", "created_at": _local(14), "utcOffset": 60},
+        {"eventType": "Resume Pump", "created_at": _local(15), "utcOffset": 60},  # 14–15: 0
+        {"eventType": "Profile Switch", "created_at": _local(18), "utcOffset": 60,
+         "profile": "Ghost", "duration": 60, "percentage": 150},
+        # 18:00–19:00: "Ghost" is nowhere → Day, and no CircadianPercentageProfile → 100 %: 2.0;
+        # at 19:00 it has ended and the permanent 06:00 switch is back (3.0)
+        {"eventType": "Profile Switch", "created_at": _local(22), "utcOffset": 60,
+         "profile": "Night", "profileJson": night, "duration": 0},  # from 22:00: 0.4
+        {"eventType": "Bolus", "created_at": _local(0, day=3), "utcOffset": 60, "insulin": 1.0},
+    ]  # fmt: skip
+    with pytest.warns(Warning, match="1 Profile Switch treatment.*timeshift"):
+        t = read_treatments(_json(records), names=["P22.json"], nightscout_profile=_json(profile))
+    basal = t.filter(pl.col("kind") == "basal")
+    hours = [(r[0].hour, r[1] / 60) for r in basal.select("time", "duration_min").rows()]
+    rates = [u / h for u, (_, h) in zip(basal["insulin_u"].to_list(), hours, strict=True)]
+    assert hours == [(0, 2), (2, 2), (4, 2), (6, 2), (8, 1), (9, 3), (12, 2), (14, 1), (15, 3),
+                     (18, 1), (19, 3), (22, 2)]  # fmt: skip
+    assert rates == pytest.approx([1.0, 1.5, 1.0, 1.5, 0.75, 1.5, 3.0, 0.0, 3.0, 2.0, 3.0, 0.4])
+    # basal: 2 + 3 + 2 + 3 + 0.75 + 4.5 + 6 + 0 + 9 + 2 + 9 + 0.8 = 42.05 U, + 1 U bolus
+    assert insulin_daily_totals(t)["total_units"].to_list() == pytest.approx([43.05, 1.0])
+    # a suspension without a resume runs to the end of the export: 14:00–24:00 at 0
+    open_ended = [r for r in records if r["eventType"] != "Resume Pump"]
+    with pytest.warns(Warning, match="timeshift"):
+        t = read_treatments(
+            _json(open_ended), names=["P22.json"], nightscout_profile=_json(profile)
+        )
+    # 2 + 3 + 2 + 3 + 0.75 + 4.5 + 6 (06:00–14:00 and before) = 21.25 U, + 1 U bolus
+    assert insulin_daily_totals(t)["total_units"].to_list() == pytest.approx([22.25, 1.0])
+    bad = [{**records[1], "duration": -5}]
+    with pytest.raises(DataFileError, match=r"record 1: Profile Switch duration -5"):
+        read_treatments(_json(bad), names=["P.json"], nightscout_profile=_json(profile))
 
 
 def test_nightscout_profile_bad_entries_named() -> None:
@@ -269,6 +327,57 @@ def test_tidepool_smbg_in_the_treatments_table() -> None:
     bad = [{"type": "smbg", "units": "mg", "value": 100, "deviceTime": "2024-05-01T12:00:00"}]
     with pytest.raises(DataFileError, match=r"record 1 \(smbg\): units 'mg'"):
         read_treatments(_json(bad), names=["tp.json"])
+
+
+# ------------------------------------------------------------------ Tidepool xlsx: SMBG, percent
+
+
+def test_tidepool_xlsx_smbg_sheet_and_percent_temp_basal() -> None:
+    # The SMBG sheet's header in the field order of tidepool-org/export config.json ("smbg",
+    # display name "SMBG"; a field without "header" is start-cased: subType -> "Sub Type");
+    # the Basal sheet's header as in tests/cgm/test_readers_treatments.py (BASAL_HEADER: the
+    # nested suppressed.rate written as "Suppressed Rate").
+    openpyxl = pytest.importorskip("openpyxl")
+    from tests.cgm.test_readers_treatments import BASAL_HEADER, COMMON, TAIL, _sheet_row
+
+    smbg_header = [*COMMON, "Sub Type", "Value", "Units", *TAIL]
+    book = openpyxl.Workbook()
+    book.active.title = "EXPORT ERROR"
+    sheets = {
+        "SMBG": (smbg_header, [
+            # mmol/L (the export's default unit) x 18.01559: 6.0504 -> 109.0015 mg/dL
+            _sheet_row(smbg_header, datetime(2024, 5, 1, 7, 10), Value=6.0504, Units="mmol/L"),
+            _sheet_row(smbg_header, datetime(2024, 5, 1, 12, 0), Value=100, Units="mg/dL"),
+        ]),
+        "Basal": (BASAL_HEADER, [
+            # the data model's temp example: 0.8 x a suppressed 0.575 U/h = 0.46 U/h, 6 h = 360
+            # min: 0.46 x 6 = 2.76 U (the JSON export's test gives the same)
+            _sheet_row(BASAL_HEADER, datetime(2016, 4, 26, 11, 0), Delivery_Type="temp",
+                       Duration_mins=360, Percent=0.8, Suppressed_Rate=0.575),
+            # no rate, no percent, not a suspend: skipped with a warning (it counted 0 U before)
+            _sheet_row(BASAL_HEADER, datetime(2016, 4, 26, 18, 0), Delivery_Type="temp",
+                       Duration_mins=60),
+        ]),
+    }  # fmt: skip
+    for name, (header, rows) in sheets.items():
+        sheet = book.create_sheet(name)
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.warns(Warning, match="1 row.*'Basal' sheet carry no rate"):
+        t = read_treatments(out.getvalue(), reader="tidepool_xlsx", names=["tp.xlsx"])
+    assert t.select("time", "kind", "insulin_u", "duration_min", "bg_mg_dl").rows() == [
+        (datetime(2016, 4, 26, 11, 0), "basal", pytest.approx(2.76), 360.0, None),
+        (datetime(2024, 5, 1, 7, 10), "smbg", None, None, pytest.approx(109.0015, abs=1e-4)),
+        (datetime(2024, 5, 1, 12, 0), "smbg", None, None, 100.0),
+    ]
+    assert t["source"].unique().to_list() == ["tidepool_xlsx"]
+    # meter glucose is no insulin: the totals hold the basal day only
+    assert insulin_daily_totals(t).select("date", "total_units").rows() == [
+        (date(2016, 4, 26), pytest.approx(2.76))
+    ]
 
 
 # ------------------------------------------------------------------ Tandem Source zip

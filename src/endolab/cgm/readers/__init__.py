@@ -59,6 +59,7 @@ from endolab.cgm.readers.carelink import (
     read_carelink,
 )
 from endolab.cgm.readers.dexcom import (
+    clarity_language,
     dexcom_from_input,
     dexcom_system,
     dexcom_treatments,
@@ -260,8 +261,8 @@ def _detect(src: Input) -> FormatName:
     head = text[:200_000].splitlines()[:40]
     for line in head[:12]:
         low = line.lower()
-        if "event type" in low and "glucose value" in low:
-            return "dexcom"
+        if ("event type" in low and "glucose value" in low) or clarity_language(line) is not None:
+            return "dexcom"  # a Clarity export in a language endolab does not read is refused there
     if find_libre_header(head[:20]) is not None:
         return "libre"
     if looks_like_carelink(head):
@@ -322,7 +323,8 @@ class FileDescription:
     """What :func:`describe_file` found in one file (``endolab cgm detect``).
 
     ``format``: a key of :data:`FORMATS`; ``variant``: the export language of a LibreView file
-    (``en``, ``de`` …), the system of a Dexcom file (``G6``, ``G7``, from its Device row), the
+    (``en``, ``de`` …), the system of a Dexcom file (``G6``, ``G7``, from its Device row; with
+    the export language when it is not English: ``G7, de``), the
     export of a Tandem file (``t:connect`` or ``Source``), else
     ``""``; ``unit``: the glucose unit the readings were measured in
     (mg/dL or mmol/L); ``n_readings`` / ``n_low`` / ``n_high``: readings kept and the censored
@@ -393,7 +395,12 @@ def describe_file(
         found = find_libre_header(read_text(src).splitlines()[:20])
         variant = found[1] if found else ""
     elif kind == "dexcom":
-        variant = dexcom_system(read_text(src))
+        lines = read_text(src).splitlines()
+        language = next(
+            (clarity_language(line) for line in lines[:20] if clarity_language(line)), ""
+        )
+        parts = [dexcom_system(read_text(src)), "" if language in ("en", "?") else str(language)]
+        variant = ", ".join(p for p in parts if p)
     elif kind == "tandem":
         variant = (
             "Source" if tandem_source_members(src.read_bytes()) else tandem_variant(read_text(src))

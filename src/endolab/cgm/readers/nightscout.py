@@ -22,7 +22,13 @@ import polars as pl
 
 from endolab.cgm.frame import ROW_COLUMN
 from endolab.cgm.readers.base import CGMSource, Input, as_input, check_readings, read_text
-from endolab.cgm.readers.nightscout_profile import TempBasal, basal_segments, load_profile
+from endolab.cgm.readers.nightscout_profile import (
+    ProfileSwitch,
+    TempBasal,
+    basal_segments,
+    load_profile,
+    parse_carried_profile,
+)
 from endolab.cgm.readers.treatments import Row, treatment_frame
 from endolab.errors import DataFileError, InputError
 from endolab.notices import Notice, emit
@@ -234,8 +240,11 @@ def nightscout_treatments(
     With ``profile`` (the Nightscout profile export, ``/api/v1/profile.json``;
     :mod:`endolab.cgm.readers.nightscout_profile`): the basal from the first to the last record is
     the profile's scheduled rate, replaced while a temporary basal runs by its ``absolute`` rate or
-    by the scheduled rate × (100 + ``percent``) / 100, as ``basal`` segments of constant rate.
-    Records without ``utcOffset`` take the profile's ``timezone`` when ``tz`` is not given."""
+    by the scheduled rate × (100 + ``percent``) / 100, as ``basal`` segments of constant rate;
+    ``Profile Switch`` records select the profile (and, marked ``CircadianPercentageProfile``,
+    scale it by ``percentage``) and ``Suspend Pump`` … ``Resume Pump`` is rate 0, by the rules of
+    :mod:`endolab.cgm.readers.nightscout_profile`. Records without ``utcOffset`` take the
+    profile's ``timezone`` when ``tz`` is not given."""
     file = src.name
     zone = _zone(tz)
     schedules = (
@@ -248,7 +257,9 @@ def nightscout_treatments(
     out: list[Row] = []
     temps: list[TempBasal] = []
     stamps: list[datetime] = []
-    temp_basals = percent_only = switches = 0
+    temp_basals = percent_only = shifted = 0
+    switched: list[ProfileSwitch] = []
+    pauses: list[tuple[str, datetime]] = []
     for i, record in enumerate(load_json_records(src, "Nightscout treatments"), start=1):
         if not isinstance(record, dict) or "created_at" not in record:
             continue
@@ -262,7 +273,11 @@ def nightscout_treatments(
             )
         stamps.append(when[0])
         if record.get("eventType") == "Profile Switch":
-            switches += 1
+            switched.append(_profile_switch(record, when[0], i, file))
+            if record.get("timeshift") not in (None, 0, "0"):
+                shifted += 1
+        if record.get("eventType") in ("Suspend Pump", "Resume Pump"):
+            pauses.append((str(record["eventType"]), when[0]))
         if record.get("eventType") == "Temp Basal":
             rate: Any = record.get("absolute", record.get("rate"))
             minutes: Any = record.get("duration")
@@ -325,15 +340,18 @@ def nightscout_treatments(
     if schedules is not None and stamps:
         first = min(stamps)
         last = max([*stamps, *(t.start + timedelta(minutes=t.minutes) for t in temps)])
-        for start, rate, minutes in basal_segments(schedules, temps, first, last):
+        segments = basal_segments(
+            schedules, temps, first, last, switched, _suspensions(pauses, last), file
+        )
+        for start, rate, minutes in segments:
             out.append((start, "basal", rate * minutes / 60, None, minutes))
-        if switches:
+        if shifted:
             emit(
                 Notice(
-                    "W_CGM_PARTIAL_BASAL",
+                    "W_CGM_PROFILE_TIMESHIFT",
                     "W",
-                    f"{file}: {switches} Profile Switch treatment(s) are not applied: the basal "
-                    "follows the default profile of the profile export",
+                    f"{file}: {shifted} Profile Switch treatment(s) carry a timeshift; as in "
+                    "Nightscout's own basal, it does not move the schedule",
                     field=file,
                 )
             )
@@ -355,6 +373,54 @@ def nightscout_treatments(
             )
         )
     return treatment_frame(out, subject_id or src.stem, "nightscout")
+
+
+def _profile_switch(record: dict[str, Any], when: datetime, i: int, file: str) -> ProfileSwitch:
+    """A ``Profile Switch`` record (:class:`ProfileSwitch`; fields as Nightscout reads them)."""
+    minutes: Any = record.get("duration") or 0
+    percentage: Any = record.get("percentage", 100)
+    if isinstance(percentage, str):
+        try:
+            percentage = float(percentage)
+        except ValueError:
+            percentage = None
+    for name, value, ok in (
+        ("duration", minutes, _number(minutes) and minutes >= 0),
+        ("percentage", percentage, _number(percentage) and percentage > 0),
+    ):
+        if not ok:
+            raise DataFileError(
+                f"record {i}: Profile Switch {name} {value!r} is not "
+                + ("an amount ≥ 0 [min]" if name == "duration" else "a percentage > 0"),
+                file=file,
+                column=name,
+            )
+    return ProfileSwitch(
+        when,
+        float(minutes),
+        str(record.get("profile") or ""),
+        parse_carried_profile(record.get("profileJson")),
+        float(percentage),
+        record.get("CircadianPercentageProfile") is True,
+    )
+
+
+def _suspensions(
+    pauses: list[tuple[str, datetime]], last: datetime
+) -> list[tuple[datetime, datetime]]:
+    """(start, end) of each pump suspension: a ``Suspend Pump`` until the next ``Resume Pump``
+    [A: without one, until ``last``]; a repeated suspend or a resume alone changes nothing."""
+    out = []
+    since: datetime | None = None
+    for kind, when in sorted(pauses, key=lambda p: p[1]):
+        if kind == "Suspend Pump" and since is None:
+            since = when
+        elif kind == "Resume Pump" and since is not None:
+            out.append((since, when))
+            since = None
+    if since is not None and since < last:
+        out.append((since, last))
+    return out
 
 
 def _number(value: Any) -> bool:

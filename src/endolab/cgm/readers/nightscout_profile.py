@@ -14,22 +14,38 @@ Facts (Nightscout's profile API and its profile functions, nightscout/cgm-remote
   only ``percent`` runs at the scheduled rate × (100 + ``percent``) / 100 (``percent`` −50 halves
   it, ``0`` leaves it, ``+50`` is 1.5 ×).
 
+* A ``Profile Switch`` treatment (``activeProfileTreatmentToTime``, ``activeProfileToTime``,
+  ``getValueByTime``) is in effect from its time while it runs — ``duration`` [min] > 0: until
+  its time + duration; 0 or none: for good — if it is not older than the profile document in
+  effect; the latest such switch wins (so when a temporary switch ends, an earlier permanent one
+  is back). Its ``profile`` names a profile of the document's ``store``; a switch whose
+  ``profileJson`` carries the profile (as AndroidAPS uploads it) is used when the store does not
+  have the name; a name found nowhere leaves the document's ``defaultProfile``. ``percentage``
+  scales the basal (rate × ``percentage`` / 100) only when the switch is marked
+  ``CircadianPercentageProfile``; ``timeshift`` [h] does not move the schedule in Nightscout's
+  basal (the time of day is read from the unshifted time), so endolab does not shift it either
+  and counts such switches in a warning.
+* ``Suspend Pump`` and ``Resume Pump`` are treatment event types of Loop's Nightscout uploads
+  (LoopKit NightscoutKit ``TreatmentType``); Nightscout's own basal ignores them.
+
 Assumptions [A]: the profile document in effect at a time is the one with the latest
 ``startDate`` at or before it (Nightscout's own display applies its newest document to every
 time; a document change is a change of therapy, so endolab keeps the history); a schedule that
 does not start at 00:00 runs its first rate from midnight; a temporary basal ends after its
 ``duration`` or when the next one starts, whichever is first (a new temporary basal replaces the
-running one on a pump; a ``duration`` of 0 cancels); the basal is delivered without pause from the
-first to the last record of the treatments export (suspensions, ``Profile Switch`` treatments
-and a profile's ``percentage``/``timeshift`` are not applied: switches are counted in a warning);
-the profile's times of day are the wall clock of the treatments (the same time zone).
+running one on a pump; a ``duration`` of 0 cancels); a ``Suspend Pump`` stops all basal (rate 0)
+until the next ``Resume Pump`` (without one: to the end of the export); otherwise the basal is
+delivered from the first to the last record of the treatments export; the profile's times of
+day are the wall clock of the treatments (the same time zone).
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any, Final
 
@@ -48,6 +64,7 @@ class BasalSchedule:
     entries: tuple[tuple[int, float], ...]
     name: str
     timezone: str
+    store: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def rate_at(self, when: datetime) -> float:
         """The scheduled rate [U/h] at the wall clock ``when``.
@@ -159,6 +176,7 @@ def load_profile(records: list[Any], file: str, zone: Any = None) -> list[BasalS
                 _entries(profile.get("basal"), file, name),
                 name,
                 timezone,
+                dict(store) if isinstance(store, dict) else {},
             )
         )
     if not out:
@@ -177,6 +195,63 @@ def schedule_at(schedules: list[BasalSchedule], when: datetime) -> BasalSchedule
 
 
 @dataclass(frozen=True)
+class ProfileSwitch:
+    """A ``Profile Switch`` treatment: ``start`` (wall clock), ``minutes`` [min] (0: for good),
+    the ``profile`` name, the profile carried in ``profileJson`` (or None), ``percentage`` [%]
+    and whether the switch is ``CircadianPercentageProfile`` (only then does the percentage
+    scale the basal, as in Nightscout)."""
+
+    start: datetime
+    minutes: float
+    profile: str
+    carried: dict[str, Any] | None
+    percentage: float
+    circadian: bool
+
+    def runs_at(self, when: datetime) -> bool:
+        return self.start <= when and (
+            self.minutes == 0 or when < self.start + timedelta(minutes=self.minutes)
+        )
+
+    def schedule(self, document: BasalSchedule, file: str) -> BasalSchedule:
+        """The schedule this switch selects within ``document``: the store's profile of that
+        name, else the carried profile, else the document's default."""
+        profile = document.store.get(self.profile)
+        if not isinstance(profile, dict):
+            profile = self.carried
+        if not isinstance(profile, dict):
+            return document
+        entries = _entries(profile.get("basal"), file, self.profile)
+        return BasalSchedule(document.starts, entries, self.profile, document.timezone)
+
+
+def parse_carried_profile(text: Any) -> dict[str, Any] | None:
+    """The profile a switch carries in ``profileJson`` (a JSON string, or an object), or None."""
+    if isinstance(text, dict):
+        return text
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def active_switch(
+    switches: Sequence[ProfileSwitch], document: BasalSchedule, when: datetime
+) -> ProfileSwitch | None:
+    """The ``Profile Switch`` in effect at ``when`` (Nightscout's rule, module docstring)."""
+    found = None
+    for switch in switches:
+        if document.starts is not None and switch.start < document.starts:
+            continue
+        if switch.runs_at(when):
+            found = switch
+    return found
+
+
+@dataclass(frozen=True)
 class TempBasal:
     """A temporary basal of the treatments: ``start`` (wall clock), ``minutes`` [min], and
     either ``rate`` [U/h] or ``percent`` [%, change from the scheduled rate]."""
@@ -188,11 +263,27 @@ class TempBasal:
 
 
 def basal_segments(
-    schedules: list[BasalSchedule], temps: list[TempBasal], first: datetime, last: datetime
+    schedules: list[BasalSchedule],
+    temps: list[TempBasal],
+    first: datetime,
+    last: datetime,
+    switches: Sequence[ProfileSwitch] = (),
+    suspensions: Sequence[tuple[datetime, datetime]] = (),
+    file: str = "profile",
 ) -> list[tuple[datetime, float, float]]:
     """The basal delivered from ``first`` to ``last`` (wall clock) as (start, rate [U/h],
-    minutes) segments: the scheduled rate, replaced by each temporary basal while it runs (see
-    the module docstring for the rules)."""
+    minutes) segments: the scheduled rate of the profile in effect (``switches``), replaced by
+    each temporary basal while it runs, and 0 during ``suspensions`` (start, end) (see the module
+    docstring for the rules)."""
+    switches = sorted(switches, key=lambda w: w.start)
+    chosen: dict[tuple[int, int], BasalSchedule] = {}
+
+    def schedule_of(switch: ProfileSwitch, document: BasalSchedule) -> BasalSchedule:
+        key = (id(switch), id(document))
+        if key not in chosen:
+            chosen[key] = switch.schedule(document, file)
+        return chosen[key]
+
     temps = sorted(temps, key=lambda t: t.start)
     runs: list[tuple[datetime, datetime, TempBasal]] = []
     for k, temp in enumerate(temps):
@@ -208,13 +299,28 @@ def basal_segments(
             cuts.add(schedule.starts)
     for start, end, _ in runs:
         cuts.update(t for t in (start, end) if first <= t <= last)
+    for switch in switches:
+        end = switch.start + timedelta(minutes=switch.minutes) if switch.minutes else last
+        cuts.update(t for t in (switch.start, end) if first <= t <= last)
+        for schedule in schedules:
+            window = (max(first, switch.start), min(last, end))
+            cuts.update(schedule_of(switch, schedule).boundaries(*window))
+    for start, end in suspensions:
+        cuts.update(t for t in (start, end) if first <= t <= last)
     points = sorted(cuts)
     out: list[tuple[datetime, float, float]] = []
     k = 0
     for a, b in itertools.pairwise(points):
         while k < len(runs) and runs[k][1] <= a:
             k += 1
-        scheduled = schedule_at(schedules, a).rate_at(a)
+        document = schedule_at(schedules, a)
+        active = active_switch(switches, document, a)
+        if active is None:
+            scheduled = document.rate_at(a)
+        else:
+            scheduled = schedule_of(active, document).rate_at(a)
+            if active.circadian:
+                scheduled = scheduled * active.percentage / 100
         rate = scheduled
         if k < len(runs) and runs[k][0] <= a < runs[k][1]:
             temp = runs[k][2]
@@ -223,6 +329,8 @@ def basal_segments(
                 if temp.rate is not None
                 else scheduled * (100 + (temp.percent or 0)) / 100
             )
+        if any(start <= a < end for start, end in suspensions):
+            rate = 0.0
         minutes = (b - a).total_seconds() / 60
         if out and out[-1][1] == rate and out[-1][0] + timedelta(minutes=out[-1][2]) == a:
             out[-1] = (out[-1][0], rate, out[-1][2] + minutes)  # one segment per constant rate
