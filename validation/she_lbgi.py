@@ -179,11 +179,11 @@ def verdict(classes: np.ndarray, impaired: np.ndarray, events: np.ndarray) -> li
 def main() -> int:
     start = time.time()
     default = SheModel()
-    # every unnoticed neuroglycopenic episode counted, none treated by a third party: with
-    # probabilities of a few per cent almost no episode is, so the glucose (and the LBGI class)
-    # stays that of the check run and the counts scale with the probabilities
+    # every unnoticed neuroglycopenic episode counted, each treated with the self-treatment's
+    # 15 g (what the person gives when no third party is needed): the glucose (and the LBGI
+    # class) is that of the check run, and the counts scale with the probabilities
     every = replace(
-        default, third_party_prob=1.0, third_party_prob_impaired=1.0, third_party_carbs_g=0.0
+        default, third_party_prob=1.0, third_party_prob_impaired=1.0, third_party_carbs_g=15.0
     )
     classes1, impaired1, events1 = simulate(N, every)
     fit = fitted_probs(classes1, impaired1, events1)
@@ -206,9 +206,9 @@ def main() -> int:
         "",
         "## Calibration of `[she] third_party_prob` and `third_party_prob_impaired`",
         "",
-        "Run with every unnoticed neuroglycopenic episode counted (probability 1) and none "
-        "treated by a third party (0 g, so that glucose and LBGI class are those of the check "
-        "run, where only a few per cent are). The ratio of "
+        "Run with every unnoticed neuroglycopenic episode counted (probability 1) and treated "
+        "with the 15 g a person takes when no third party is needed (so that glucose and LBGI "
+        "class are those of the check run). The ratio of "
         "the two probabilities gives Geddes 2008's impaired/aware rate ratio; the aware one is the "
         "geometric mean over classes of Kovatchev / simulated (impaired episodes weighted by the "
         "ratio):",

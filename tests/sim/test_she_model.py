@@ -97,16 +97,17 @@ def test_asleep_the_same_person_misses_it_and_a_third_party_treats() -> None:
     assert rescue[:at].sum() == 0.0 and rescue[at] == SheModel().third_party_carbs_g
 
 
-def test_without_third_party_help_it_runs_on_until_waking() -> None:
-    # she_prob 0.4: the draw 0.5 ≥ 0.4 → no event; nobody treats it; asleep nobody notices; at
-    # 07:00 the person is awake (p = 1) and treats at the next look (within 30 min of waking)
-    _, rescue, she = _overdose(0, detect_prob=1.0, asleep_prob=0.0625, she_prob=0.4)
+def test_without_third_party_help_the_person_treats_it_late() -> None:
+    # she_prob 0.4: the draw 0.5 ≥ 0.4 → no event; the person notices the neuroglycopenia at last
+    # and takes 15 g at that minute (the 30th consecutive minute below 50 mg/dL), still asleep
+    bg, rescue, she = _overdose(0, detect_prob=1.0, asleep_prob=0.0625, she_prob=0.4)
     assert she.sum() == 0
-    assert rescue[: 7 * 60].sum() == 0.0
     first = int(np.flatnonzero(rescue)[0])
-    assert 7 * 60 <= first <= 7 * 60 + 30 and rescue[first] == 15.0
-    # the same draw with she_prob 0.6 (0.5 < 0.6) is an event
-    assert _overdose(0, detect_prob=1.0, asleep_prob=0.0625, she_prob=0.6)[2].sum() == 1
+    assert first < 7 * 60 and rescue[first] == 15.0
+    assert (bg[first - 29 : first + 1] < 50.0).all() and bg[first - 30] >= 50.0
+    # the same draw with she_prob 0.6 (0.5 < 0.6) is an event, treated by a third party
+    _, rescue6, she6 = _overdose(0, detect_prob=1.0, asleep_prob=0.0625, she_prob=0.6)
+    assert she6.sum() == 1 and rescue6[int(np.flatnonzero(she6)[0])] == 30.0
 
 
 def test_a_cgm_alarm_wakes_the_person() -> None:

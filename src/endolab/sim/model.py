@@ -706,9 +706,10 @@ def run_minutes(
         (Gp/Vg) below ``she_below`` while the person has not noticed the episode (no
         self-treatment) is unnoticed neuroglycopenia; it needs third-party help (one severe
         hypoglycaemic event, treated with ``third_party_g`` carbohydrate) with probability
-        ``T_SHE_PROB`` (one draw), else it runs on untreated until the person notices or glucose
-        recovers. Either way no further draw until plasma glucose has recovered above
-        ``she_recovered`` (at most one event per episode). ``she_below`` 0 disables it.
+        ``T_SHE_PROB`` (one draw), else the person notices it at last and treats it (late
+        self-treatment: ``rescue_g`` at once, then as when noticed). Either way no further draw
+        until plasma glucose has recovered above ``she_recovered`` (at most one event per
+        episode). ``she_below`` 0 disables it.
     carry
         Per patient bookkeeping, shape ``(n, N_CARRY)`` (columns ``C_*``); updated in place.
     episode_u
@@ -825,9 +826,15 @@ def run_minutes(
                     severe = u < she_prob
                 if severe:
                     out_she[i, j] = 1.0
-                if severe and third_party_g > 0.0:
-                    carry[i, C_PLANNED] += third_party_g
-                    out_rescue[i, j] += third_party_g
+                    if third_party_g > 0.0:
+                        carry[i, C_PLANNED] += third_party_g
+                        out_rescue[i, j] += third_party_g
+                else:  # late self-treatment: neuroglycopenia noticed at last [A]
+                    carry[i, C_DETECTED] = 1.0
+                    if rescue_g > 0.0:
+                        carry[i, C_PLANNED] += rescue_g
+                        carry[i, C_RESCUE_WAIT] = rescue_wait
+                        out_rescue[i, j] += rescue_g
             # announced meal, eaten at EAT_RATE (simglucose T1DPatient._announce_meal)
             carry[i, C_PLANNED] += meal_g[i, j]
             to_eat = 0.0

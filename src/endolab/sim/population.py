@@ -451,12 +451,15 @@ class SheModel:
     party's help with probability ``third_party_prob`` [1] in an aware person and
     ``third_party_prob_impaired`` in one with impaired awareness (one draw per episode): then a
     third party treats it with ``third_party_carbs_g`` (30 g [A], standing in for glucagon or
-    glucose given by someone else) and the event is recorded; otherwise it runs on untreated until
-    the person notices it (e.g. on waking) or glucose recovers. No further draw until plasma
-    glucose has recovered above ``recovered_mg_dl`` (70). ``threshold_mg_dl`` 0 disables the model.
+    glucose given by someone else) and the event is recorded; otherwise the person notices it at
+    last and treats it (late self-treatment [A]; left untreated until waking, glucose of most
+    virtual candidates reached the model's non-negativity gate, which no physiology allows). No
+    further draw until plasma glucose has recovered above ``recovered_mg_dl`` (70).
+    ``threshold_mg_dl`` 0 disables the model.
 
-    Both probabilities (0.021 and 0.1) are [A], **calibrated** (``validation/she_lbgi.py``, ``CALIBRATED_TO``;
-    no source gives the share of unnoticed neuroglycopenic episodes that end in third-party help):
+    Both probabilities (0.019 and 0.093) are [A], **calibrated** (``validation/she_lbgi.py``,
+    ``CALIBRATED_TO``; no source gives the share of unnoticed neuroglycopenic episodes that end in
+    third-party help):
     their ratio to the six-fold SH rate of impaired vs normal awareness of Geddes et al. 2008
     (2.36 vs 0.38 per year, doi:10.1111/j.1464-5491.2008.02413.x), their level to the SH rates by
     LBGI class of Kovatchev et al. 1998 (doi:10.2337/diacare.21.11.1870), on virtual adults not
@@ -469,8 +472,8 @@ class SheModel:
 
     threshold_mg_dl: float = 50.0
     min_minutes: int = 30
-    third_party_prob: float = 0.021
-    third_party_prob_impaired: float = 0.1
+    third_party_prob: float = 0.019
+    third_party_prob_impaired: float = 0.093
     third_party_carbs_g: float = 30.0
     recovered_mg_dl: float = 70.0
 
