@@ -18,7 +18,7 @@ cdisc     pyreadstat                                  SAS XPORT files (``trial e
 fhir      fhir.resources                              HL7 FHIR CGM Bundles (``cgm fhir export``/
                                                       ``import``)
 xlsx      openpyxl, python-calamine                   Excel device exports (Tidepool xlsx,
-                                                      Glooko/Diasend xlsx, Diasend .xls)
+                                                      Eversense xlsx, Diasend .xls)
 all       every extra above                           ``make run`` / ``make test``
 ========  ==========================================  ============================================
 

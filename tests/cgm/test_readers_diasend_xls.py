@@ -4,9 +4,10 @@ with xlwt (an independent .xls writer) and read back with python-calamine.
 Layout as two public readers of Diasend .xls exports describe it (code search; see
 endolab.cgm.readers.diasend_xls): the sensor readings on the sheet "CGM", one line above the header
 row, the header row starting with "Time", then time and glucose; insulin and carbohydrates on the
-sheet "Insulin use and carbs" (``Bolus Volume (U)``, ``Carbs(g)``, ``Basal Amount (U/h)`` …).
-[A] The glucose column's header text ("mmol/L" / "mg/dL") is not named by those readers: it is
-written here as the unit alone. Each test checks the values read against the values written,
+sheet "Insulin use and carbs" (``Bolus Volume (U)``, ``Carbs(g)``, ``Basal Amount (U/h)`` …; a
+basal row is a rate change, as the Diasend parser of tidepool-org/uploader reads it).
+The glucose column's header text is written here as the unit alone, as a third public reader (of
+Diasend exports of Animas pumps) names it ("mg/dl"); [A] the mmol/L spelling. Each test checks the values read against the values written,
 worked out by hand in the comments.
 """
 
@@ -119,27 +120,57 @@ def test_diasend_xls_insulin_and_carbs() -> None:
     insulin = [
         ["Time", "Basal Amount (U/h)", "Bolus Volume (U)", "Carbs(g)"],
         ["13/03/2024 07:30", None, 4.5, 45],
-        ["13/03/2024 12:00", 0.8, None, None],  # a basal rate: not read [A]
+        ["13/03/2024 12:00", 0.8, None, None],  # a basal rate change
         ["13/03/2024 18:15", None, 3.0, 0],  # 0 g: no carbs row
-        ["14/03/2024 07:45", None, 2.0, 20],
+        ["14/03/2024 07:45", None, 2.0, 20],  # the sheet's last row: the rate holds until here
     ]
     data = _xls(
         {"Name and glucose": GLUCOSE_SHEET, "CGM": CGM_MMOL, "Insulin use and carbs": insulin}
     )
     table = read_treatments(data, names=["P07.xls"])
-    assert table.select("kind", "insulin_u", "carbs_g").rows() == [
-        ("bolus", 4.5, None),
-        ("carbs", None, 45.0),
-        ("bolus", 3.0, None),
-        ("bolus", 2.0, None),
-        ("carbs", None, 20.0),
+    # 0.8 U/h from 13/03 12:00 to 14/03 07:45 = 19 h 45 min = 1185 min: 0.8 × 1185 / 60 = 15.8 U
+    assert table.select("kind", "insulin_u", "carbs_g", "duration_min").rows() == [
+        ("bolus", 4.5, None, None),
+        ("carbs", None, 45.0, None),
+        ("basal", pytest.approx(15.8), None, 1185.0),
+        ("bolus", 3.0, None, None),
+        ("bolus", 2.0, None, None),
+        ("carbs", None, 20.0, None),
     ]
     totals = insulin_daily_totals(table)
-    # 13 March: 4.5 + 3.0 = 7.5 U; 14 March: 2.0 U (13/03: the first field > 12, so day first)
+    # 13 March: 4.5 + 3.0 + 0.8 × 12 h (12:00–24:00) = 17.1 U; 14 March: 2.0 + 0.8 × 7.75 h
+    # (00:00–07:45) = 8.2 U (13/03: the first field > 12, so day first)
     assert totals.select("date", "total_units").rows() == [
-        (date(2024, 3, 13), 7.5),
-        (date(2024, 3, 14), 2.0),
+        (date(2024, 3, 13), pytest.approx(17.1)),
+        (date(2024, 3, 14), pytest.approx(8.2)),
     ]
+
+
+def test_diasend_xls_basal_rate_changes_and_summary_rows() -> None:
+    # columns in the order a public reader of these sheets lists them (Time, Basal Amount (U/h),
+    # Bolus Type, Bolus Volume (U), Immediate Volume (U), Extended Volume (U), Duration (min),
+    # Carbs(g), Notes), plus the daily summary columns another public script drops
+    header = ["Time", "Basal Amount (U/h)", "Bolus Type", "Bolus Volume (U)",
+              "Immediate Volume (U)", "Extended Volume (U)", "Duration (min)", "Carbs(g)",
+              "Notes", "Total daily dose", "Total daily basal"]  # fmt: skip
+    insulin = [
+        header,
+        ["13/04/2024 00:00", 0.5, None, None, None, None, None, None, None, None, None],
+        ["13/04/2024 06:00", 1.0, None, None, None, None, None, None, None, None, None],
+        ["13/04/2024 22:00", 0.0, None, None, None, None, None, None, None, None, None],
+        ["13/04/2024 23:59", 9.9, None, None, None, None, None, None, None, 30.0, 19.0],
+        ["14/04/2024 00:00", 0.5, None, None, None, None, None, None, None, None, None],
+    ]
+    data = _xls({"CGM": CGM_MMOL, "Insulin use and carbs": insulin})
+    table = read_treatments(data, names=["P08.xls"])
+    # 0.5 × 6 h = 3.0; 1.0 × 16 h = 16.0; 0.0 × 2 h = 0 (the 23:59 summary row is no rate
+    # change); the last rate starts at the sheet's last row: 0 min, no segment
+    assert table.select("time", "insulin_u", "duration_min").rows() == [
+        (datetime(2024, 4, 13, 0, 0), 3.0, 360.0),
+        (datetime(2024, 4, 13, 6, 0), 16.0, 960.0),
+        (datetime(2024, 4, 13, 22, 0), 0.0, 120.0),
+    ]
+    assert insulin_daily_totals(table)["total_units"].to_list() == [19.0]
 
 
 def test_cli_detect_names_diasend_xls(tmp_path: Path) -> None:

@@ -120,14 +120,18 @@ def test_libre_bad_insulin_amount_names_line_and_column() -> None:
 
 #: Tandem Source table headers, as the public readers of its export list them (the R package
 #: aidR's Tandem Source lookup table; a Python parser reading "Readings (mg/dL)" and "Commanded
-#: Basal Dose (units of insulin)"): read for the names only.
+#: Basal Dose (units of insulin)"): read for the names only. Checked against the example export
+#: aidR ships (inst/extdata/tandem_source_example: an anonymised real export with randomised
+#: values, GPL-3, read only): its CGM, Bolus and Basal-doses headers are these (the bolus
+#: header's "Target BG (mg/dL)" corrected here from aidR's lookup's "Target BG"), times
+#: 2026-03-05T00:04:33 with a "T".
 SOURCE_CGM = "Device Type,Serial Number,Description,Event Date Time,Readings (mg/dL)"
 SOURCE_BASAL = "Device Type,Serial Number,Event Date Time,Commanded Basal Dose (units of insulin)"
 SOURCE_BOLUS = (
     "Type,Bolus Type,Bolus Delivery Method,BG (mg/dL),Serial Number,Completion Date Time,"
     "Insulin Delivered,Food Delivered,Correction Delivered,Completion Status Desc,"
     "Bolex Start Date Time,Bolex Completion Date Time,Bolex Insulin Delivered,"
-    "Bolex Completion Status Desc,Standard Percent,Duration (mins),Carb Size,Target BG,"
+    "Bolex Completion Status Desc,Standard Percent,Duration (mins),Carb Size,Target BG (mg/dL),"
     "Correction Factor,Carb Ratio"
 )
 PUMP = "t:slim X2 Insulin Pump,90000001"
@@ -135,7 +139,7 @@ PUMP = "t:slim X2 Insulin Pump,90000001"
 
 def _source_cgm(unit: str = "mg/dL", values: tuple[str, ...] = ("112", "118", "125")) -> str:
     header = SOURCE_CGM.replace("mg/dL", unit)
-    times = ("2024-05-01 08:00:12", "2024-05-01 08:05:12", "2024-05-01 08:10:12")
+    times = ("2024-05-01T08:00:12", "2024-05-01T08:05:12", "2024-05-01T08:10:12")
     rows = [f"{PUMP},EGV,{t},{v}" for t, v in zip(times, values, strict=True)]
     return "\n".join([header, *rows]) + "\n"
 
@@ -143,10 +147,10 @@ def _source_cgm(unit: str = "mg/dL", values: tuple[str, ...] = ("112", "118", "1
 def _source_bolus() -> str:
     rows = [
         # a food bolus: 5.0 U delivered at 12:02:10, 60 g
-        "Bolus,Food,Standard,140,90000001,2024-05-01 12:02:10,5.00,5.00,0.00,Completed,,,,,"
+        "Bolus,Food,Standard,140,90000001,2024-05-01T12:02:10,5.00,5.00,0.00,Completed,,,,,"
         "100,0,60,110,40,12",
         # a Control-IQ automatic correction: 0.75 U, no carbohydrates
-        "Bolus,Correction,Auto,210,90000001,2024-05-01 15:30:00,0.75,0.00,0.75,Completed,,,,,"
+        "Bolus,Correction,Auto,210,90000001,2024-05-01T15:30:00,0.75,0.00,0.75,Completed,,,,,"
         "100,0,0,110,40,12",
     ]
     return "\n".join([SOURCE_BOLUS, *rows]) + "\n"
@@ -155,9 +159,9 @@ def _source_bolus() -> str:
 def _source_basal() -> str:
     # one commanded dose per 5 min; 23:55 and 00:00 straddle midnight
     rows = [
-        f"{PUMP},2024-05-01 23:50:00,0.05",
-        f"{PUMP},2024-05-01 23:55:00,0.05",
-        f"{PUMP},2024-05-02 00:00:00,0.1",
+        f"{PUMP},2024-05-01T23:50:00,0.05",
+        f"{PUMP},2024-05-01T23:55:00,0.05",
+        f"{PUMP},2024-05-02T00:00:00,0.1",
     ]
     return "\n".join([SOURCE_BASAL, *rows]) + "\n"
 

@@ -22,6 +22,7 @@ from endolab.cgm.results import (
     agp_result,
     episodes_result,
     load_cgm,
+    load_cgm_with_options,
     metrics_of_files,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "episodes_result",
     "from_pandas",
     "load_cgm",
+    "load_cgm_with_options",
     "metrics_of_files",
     "metrics_result",
     "to_pandas",

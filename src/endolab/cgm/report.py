@@ -48,6 +48,7 @@ import polars as pl
 from endolab.cgm.agp import agp_percentiles, sufficiency_text
 from endolab.cgm.frame import ensure_canonical
 from endolab.cgm.meals import MEAL_WINDOWS, POST_MEAL_MIN, PRE_MEAL_MIN, meal_segments
+from endolab.cgm.results import CLI_OPTION_NAMES as CLI_OPTION_NAMES
 from endolab.cgm.schema import (
     TAR_LEVEL1_MG_DL,
     TAR_LEVEL2_MG_DL,
@@ -58,7 +59,7 @@ from endolab.cgm.schema import (
 )
 from endolab.errors import InputError
 from endolab.notices import Notice
-from endolab.output import DISCLAIMER
+from endolab.output import DISCLAIMER, to_jsonable
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
 __all__ = [
@@ -70,7 +71,9 @@ __all__ = [
     "clinic_report",
     "meal_label",
     "report_html",
+    "report_of_sources",
     "report_pdf",
+    "report_record",
     "report_rows",
 ]
 
@@ -78,6 +81,8 @@ __all__ = [
 DAILY_PROFILES: Final = 14
 #: Night: from 00:00 up to (not including) 06:00 [h] (Danne 2017, doi:10.2337/dc17-1600).
 NIGHT_HOURS: Final = (0, 6)
+#: Width of the AGP's time-of-day bins [min] (:func:`endolab.cgm.agp_percentiles`' default).
+AGP_BIN_MIN: Final = 15
 #: Gap between readings above which a daily profile's line is broken [min] [A].
 PROFILE_GAP_MIN: Final = 30.0
 
@@ -253,7 +258,7 @@ def clinic_report(
                 compare=compared,
                 compare_period=period,
                 profile_days=days,
-                curves=agp_percentiles(own, subject, unit="mg/dL"),
+                curves=agp_percentiles(own, subject, bin_minutes=AGP_BIN_MIN, unit="mg/dL"),
                 readings=own.filter(pl.col("time").dt.date() >= days[0]),
                 meals=meals,
             )
@@ -261,6 +266,213 @@ def clinic_report(
     from endolab.notices import unique
 
     return ClinicReport(tuple(pages), shown, unique(found))
+
+
+def report_of_sources(
+    sources: Any,
+    *,
+    names: Sequence[str | None] | None = None,
+    subjects: Sequence[str] | None = None,
+    compare: Any = None,
+    report_unit: str = "mg/dL",
+    unit: str | None = None,
+    reader: str = "auto",
+    date_order: str = "auto",
+    meal_windows: str | Mapping[str, tuple[dt.time, dt.time]] | None = None,
+    recorded_meals: bool = False,
+    max_subjects: int | None = None,
+    option_names: Mapping[str, str] = CLI_OPTION_NAMES,
+) -> ClinicReport:
+    """The clinic AGP report of CGM files with the options of ``endolab cgm report``: what the
+    command line, the /cgm page and the web API call, so that each reads the same options the same
+    way.
+
+    ``sources`` (and ``names``): as :func:`endolab.cgm.load_cgm` (paths, bytes or file objects);
+    ``subjects``: ``--id``, the pages in this order (default: every subject, sorted);
+    ``report_unit``: the glucose unit shown (``--report-unit``); ``unit``: the glucose unit of the
+    input (``--unit``, for a generic file without one); ``reader``, ``date_order``: ``--reader``,
+    ``--date-order`` (:func:`endolab.cgm.readers.reader_options`); ``meal_windows``: text as
+    ``--meal-windows`` or parsed windows (default :data:`~endolab.cgm.meals.MEAL_WINDOWS` [A]);
+    ``recorded_meals``: meal times from the carbohydrates recorded in the files
+    (:func:`endolab.cgm.readers.read_treatments`); ``max_subjects``: at most this many pages (the
+    first subjects, sorted, when none are named; more named is refused); ``option_names``: how
+    messages name each option (:data:`CLI_OPTION_NAMES` by default). The files are read by
+    :func:`endolab.cgm.results.load_cgm_with_options` (as the /cgm page's Analyse reads them).
+    """
+    from endolab.cgm.meals import parse_meal_windows
+    from endolab.cgm.readers import read_treatments, reader_options
+    from endolab.cgm.results import load_cgm_with_options
+
+    label = {**CLI_OPTION_NAMES, **option_names}
+    shown = normalize_unit(
+        report_unit, quantity="glucose", field=label["report_unit"], prefix_field=True
+    )
+    if meal_windows is None or meal_windows == "":
+        windows: Mapping[str, tuple[dt.time, dt.time]] = MEAL_WINDOWS
+    elif isinstance(meal_windows, str):
+        windows = parse_meal_windows(meal_windows)
+    else:
+        windows = meal_windows
+    options = reader_options(
+        reader, date_order, reader_field=label["reader"], date_order_field=label["date_order"]
+    )
+    wanted = [str(s) for s in subjects] if subjects else None
+    if wanted is not None and max_subjects is not None and len(wanted) > max_subjects:
+        raise InputError(
+            f"{label['subjects']}: at most {max_subjects} subjects in one report here "
+            f"(got {len(wanted)})",
+            field=label["subjects"],
+            value=len(wanted),
+        )
+    data = load_cgm_with_options(
+        sources,
+        names=names,
+        unit=unit,
+        reader=reader,
+        date_order=date_order,
+        option_names=label,
+    )
+    if wanted is None and max_subjects is not None:
+        wanted = sorted(data.frame.get_column("id").unique().to_list())[:max_subjects]
+    treatments = (
+        read_treatments(
+            sources,
+            names=names,
+            reader=options["reader"],
+            date_order=options.get("date_order", "auto"),
+        )
+        if recorded_meals
+        else None
+    )
+    return clinic_report(
+        data,
+        wanted,
+        compare=compare or None,
+        unit=shown,
+        treatments=treatments,
+        meal_windows=windows,
+    )
+
+
+def _in_unit(row: Mapping[str, Any] | None, unit: str) -> dict[str, Any] | None:
+    """A metrics row with its glucose-valued columns in ``unit`` (× 1/18 for mmol/L, as
+    ``compute_metrics(unit_out="mmol/L")``; :func:`endolab.cgm.columns.column_unit`)."""
+    from endolab.cgm.columns import column_unit
+
+    if row is None:
+        return None
+    if unit == "mg/dL":
+        return dict(row)
+    return {
+        c: (
+            v / GLUCOSE_MG_DL_PER_MMOL_L
+            if isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and column_unit(c, "glucose").startswith("glucose")
+            else v
+        )
+        for c, v in row.items()
+    }
+
+
+def _daily_profile(page: SubjectReport, unit: str) -> list[dict[str, Any]]:
+    """Per daily profile: its date, readings and their mean, lowest and highest glucose in
+    ``unit`` (censored readings at their stored value, 39 and 401 mg/dL), ``None`` without any."""
+    scale = 1.0 if unit == "mg/dL" else 1.0 / GLUCOSE_MG_DL_PER_MMOL_L
+    day = pl.col("time").dt.date()
+    stats = (
+        page.readings.group_by(day.alias("date"))
+        .agg(
+            pl.len().alias("n_readings"),
+            (pl.col("gl").mean() * scale).alias("mean"),
+            (pl.col("gl").min() * scale).alias("min"),
+            (pl.col("gl").max() * scale).alias("max"),
+        )
+        .to_dicts()
+    )
+    found = {r["date"]: r for r in stats}
+    empty = {"n_readings": 0, "mean": None, "min": None, "max": None}
+    return [{"date": d, **{k: found.get(d, empty)[k] for k in empty}} for d in page.profile_days]
+
+
+def report_record(report: ClinicReport) -> dict[str, Any]:
+    """The report's numbers as a JSON-ready record: what the PDF and the HTML show, with units.
+
+    ``glucose_unit``: the report's unit, of every glucose number below (``units`` names the unit
+    of each metrics column); per page (``pages``): ``id``, ``first``/``last`` reading,
+    ``sufficient`` and the ``sufficiency`` line, ``metrics`` (the whole record: the row of ``cgm
+    metrics``), ``shown`` (the page's figures as printed, :func:`report_rows`: column, label,
+    value, unit, target), ``segments`` (``night``, ``day``), ``meals`` (key, label, metrics),
+    ``compare`` (``start``, ``end``, ``metrics``; ``None`` without a comparison), ``agp`` (the
+    AGP's percentiles per time-of-day bin, :func:`endolab.cgm.agp_percentiles`) and
+    ``daily_profiles`` (the 14 days: date, readings, mean, lowest and highest glucose);
+    ``targets`` (:data:`TARGETS`, [%]), ``notices`` and the disclaimer. A metrics row is ``None``
+    where the segment or period has no reading.
+    """
+    from endolab.cgm.columns import column_unit
+    from endolab.cgm.tables import GLUCOSE_CONVERSION
+
+    unit = report.unit
+    scale = 1.0 if unit == "mg/dL" else 1.0 / GLUCOSE_MG_DL_PER_MMOL_L
+    pages = []
+    columns: dict[str, str] = {}
+    for page in report.pages:
+        columns |= {c: column_unit(c, unit) for c in page.metrics}
+        curves = page.curves.drop("id").with_columns(
+            pl.col(c) * scale for c in page.curves.columns if c.startswith("p")
+        )
+        compare = None
+        if page.compare_period is not None:
+            compare = {
+                "start": page.compare_period[0],
+                "end": page.compare_period[1],
+                "metrics": _in_unit(page.compare, unit),
+            }
+        pages.append(
+            {
+                "id": page.subject,
+                "first": page.first,
+                "last": page.last,
+                "sufficient": page.sufficient,
+                "sufficiency": page.sufficiency,
+                "metrics": _in_unit(page.metrics, unit),
+                "shown": [
+                    {"column": c, "label": label, "value": v, "unit": u, "target": t}
+                    for c, label, v, u, t in report_rows(page.metrics, unit)
+                ],
+                "segments": {k: _in_unit(v, unit) for k, v in page.segments.items()},
+                "meals": [
+                    {"key": k, "label": label, "metrics": _in_unit(row, unit)}
+                    for k, label, row in page.meals
+                ],
+                "compare": compare,
+                "agp": {
+                    "bin_minutes": AGP_BIN_MIN,
+                    "units": {"bin_start_min": "min", "n": "count"}
+                    | {c: unit for c in curves.columns if c.startswith("p")},
+                    "bins": curves.to_dicts(),
+                },
+                "daily_profiles": {
+                    "units": {"n_readings": "count", "mean": unit, "min": unit, "max": unit},
+                    "days": _daily_profile(page, unit),
+                },
+            }
+        )
+    return to_jsonable(  # type: ignore[no-any-return]
+        {
+            "disclaimer": DISCLAIMER,
+            "what": "cgm report",
+            "glucose_unit": unit,
+            "glucose_conversion": GLUCOSE_CONVERSION,
+            "units": columns,
+            "targets": {
+                c: {"comparison": op, "value": v, "unit": "%"} for c, (op, v) in TARGETS.items()
+            },
+            "warnings": [n.message for n in report.notices],
+            "notices": [n.as_dict() for n in report.notices],
+            "pages": pages,
+        }
+    )
 
 
 def meal_label(key: str, windows: Mapping[str, tuple[dt.time, dt.time]]) -> str:

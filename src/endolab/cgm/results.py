@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
@@ -31,17 +31,20 @@ from endolab.cgm.readers import CGMSource, ReaderName, read_cgm
 from endolab.errors import InputError
 from endolab.notices import Notice, collect, echo, unique
 from endolab.resources import CGM_READ_COST, check_input_memory
+from endolab.units import normalize_unit
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "CLI_OPTION_NAMES",
     "AgpResult",
     "CgmData",
     "EpisodesResult",
     "agp_result",
     "episodes_result",
     "load_cgm",
+    "load_cgm_with_options",
     "metrics_of_files",
 ]
 
@@ -77,6 +80,75 @@ def load_cgm(
     if warn:
         echo(data.notices, stacklevel=2)
     return data
+
+
+#: The reading options of :func:`load_cgm_with_options` (and the report's, in
+#: :func:`endolab.cgm.report.report_of_sources`) as the command line spells them: the messages
+#: name the option (a front end with other names passes its own, e.g. its form fields).
+CLI_OPTION_NAMES: Final[Mapping[str, str]] = {
+    "subjects": "--id",
+    "report_unit": "--report-unit",
+    "unit": "--unit",
+    "reader": "--reader",
+    "date_order": "--date-order",
+}
+
+
+def load_cgm_with_options(
+    sources: CGMSource | Sequence[CGMSource],
+    *,
+    names: Sequence[str | None] | None = None,
+    unit: str | None = None,
+    reader: str = "auto",
+    date_order: str = "auto",
+    subjects: Sequence[str] | None = None,
+    option_names: Mapping[str, str] = CLI_OPTION_NAMES,
+) -> CgmData:
+    """:func:`load_cgm` with the reading options as a person gives them, as text: what ``endolab
+    cgm report``, the /cgm page (its Analyse and report buttons) and the web API's CGM uploads
+    call, so that each reads a file with the same options the same way.
+
+    ``unit``: the glucose unit of the input (``--unit``, for a generic file without one; ``None``
+    or ``""``: as the file says); ``reader``, ``date_order``: ``--reader``, ``--date-order``
+    (:func:`endolab.cgm.readers.reader_options`); ``subjects``: keep these subjects only
+    (``--id``; default every one; one not in the file is refused, naming the subjects found);
+    ``option_names``: how messages name each option (:data:`CLI_OPTION_NAMES` by default). An
+    ambiguous date order is a :class:`endolab.cgm.readers.DateOrderError`, whose request the
+    front end words (its :meth:`~endolab.cgm.readers.DateOrderError.asking`).
+
+    >>> csv = b"id,time,gl\\na,03/05/2024 00:00,5.5\\na,03/05/2024 00:05,6.0\\n"
+    >>> data = load_cgm_with_options(csv, names=["a.csv"], unit="mmol/l", date_order="dmy")
+    >>> data.frame.get_column("time").dt.month().to_list(), data.frame.get_column("gl").to_list()
+    ([5, 5], [99.0, 108.0])
+    >>> load_cgm_with_options(csv, names=["a.csv"], unit="g/L")
+    Traceback (most recent call last):
+    ...
+    endolab.errors.UnitError: --unit: unknown unit 'g/L' for glucose; accepted: mg/dL, mmol/L
+    """
+    from endolab.cgm.readers import reader_options
+
+    label = {**CLI_OPTION_NAMES, **option_names}
+    in_unit = (
+        normalize_unit(unit, quantity="glucose", field=label["unit"], prefix_field=True)
+        if unit
+        else None
+    )
+    options = reader_options(
+        reader, date_order, reader_field=label["reader"], date_order_field=label["date_order"]
+    )
+    data = load_cgm(sources, names=names, unit=in_unit, **options)
+    if not subjects:
+        return data
+    known = data.ids
+    wanted = list(dict.fromkeys(str(s) for s in subjects))
+    for s in wanted:
+        if s not in known:
+            raise InputError(
+                f"{label['subjects']}: subject {s!r} not found; subjects: {', '.join(known[:10])}",
+                field=label["subjects"],
+                value=s,
+            )
+    return CgmData(data.frame.filter(pl.col("id").is_in(wanted)), data.notices)
 
 
 def _split(data: Any) -> tuple[Any, tuple[Notice, ...]]:

@@ -229,6 +229,20 @@ def polish(command: Any, path: str = "") -> None:
             polish(sub, f"{path} {name}")
 
 
+#: How the command line asks for the date order of an ambiguous file (the library's
+#: :class:`~endolab.cgm.readers.DateOrderError` leaves the option's name to the front end).
+DATE_ORDER_ASK = "pass date_order='dmy' or 'mdy' (CLI: --date-order dmy|mdy)"
+
+
+def _worded(exc: EndolabError) -> EndolabError:
+    """``exc`` with a request for an option in the command line's words (the date order; the
+    readers' module is only looked at when a command has loaded it)."""
+    base = sys.modules.get("endolab.cgm.readers.base")
+    if base is not None and isinstance(exc, base.DateOrderError):
+        return exc.asking(DATE_ORDER_ASK)  # type: ignore[no-any-return]
+    return exc
+
+
 class EndolabGroup(TyperGroup):
     """Root command group: turns every error into one line on stderr and a documented exit status.
 
@@ -241,7 +255,7 @@ class EndolabGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except EndolabError as exc:
-            typer.echo(f"error: {_one_line(str(exc))}", err=True)
+            typer.echo(f"error: {_one_line(str(_worded(exc)))}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except ModuleNotFoundError as exc:
             # A package of an optional extra is not installed: one line naming the extra, exit 2.
@@ -312,6 +326,7 @@ READER_CHOICES: tuple[str, ...] = (
     "tandem",
     "glooko",
     "diasend_xls",
+    "eversense",
 )
 READER_HELP = f"File format: {', '.join(READER_CHOICES[:-1])} or {READER_CHOICES[-1]}."
 

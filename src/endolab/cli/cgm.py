@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from endolab.cli._common import (
-    READER_CHOICES,
     OverwriteOption,
     ReaderOption,
     SchedulerOption,
@@ -180,10 +179,9 @@ def read_options(
     reader: str, date_order: str, columns: dict[str, str] | None, include_scans: bool
 ) -> dict[str, Any]:
     """The readers' keyword options from --reader, --date-order, the column map, --include-scans."""
-    options: dict[str, Any] = {"reader": _choice(reader, READER_CHOICES, "--reader")}
-    order = _choice(date_order, ("auto", "dmy", "mdy", "ymd"), "--date-order")
-    if order != "auto":
-        options["date_order"] = order
+    from endolab.cgm.readers import reader_options
+
+    options = reader_options(reader, date_order)
     if columns:
         options["columns"] = columns
     if include_scans:
@@ -378,8 +376,14 @@ def metrics_command(
 
     period = _choice(by, ("day", "week"), "--by") if by is not None else None
     chosen = _choice(metric_set, ("core", "full"), "--set")
-    glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
-    in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    glucose_unit = normalize_unit(
+        report_unit, quantity="glucose", field="--report-unit", prefix_field=True
+    )
+    in_unit = (
+        normalize_unit(unit, quantity="glucose", field="--unit", prefix_field=True)
+        if unit
+        else None
+    )
     day0_file = [Path(day0)] if day0 is not None and Path(day0).is_file() else []
     how = engine_choice(engine, scheduler, workers)
     columns = _columns(id_col, time_col, gl_col)
@@ -580,7 +584,11 @@ def episodes_command(
     rule = _choice(lv2_end, ("same", "level1"), "--lv2-end")
     how = _choice(method, ("iglu_grid", "readings"), "--method")
     gap = parse_float(inter_gap, "--inter-gap", unit="minutes")
-    in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    in_unit = (
+        normalize_unit(unit, quantity="glucose", field="--unit", prefix_field=True)
+        if unit
+        else None
+    )
     _check_out(out, files, fmt, overwrite)
     with _progress(files, "reading") as bar:
         data = _read(
@@ -713,8 +721,14 @@ def agp_command(
         top = parse_float(y_max, "--y-max", unit=report_unit)
         if top <= 0:
             raise InputError(f"--y-max {y_max!r} must be greater than 0", field="--y-max")
-    glucose_unit = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
-    in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
+    glucose_unit = normalize_unit(
+        report_unit, quantity="glucose", field="--report-unit", prefix_field=True
+    )
+    in_unit = (
+        normalize_unit(unit, quantity="glucose", field="--unit", prefix_field=True)
+        if unit
+        else None
+    )
     with _progress([file], "reading") as bar:
         data = _read(
             [file],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +14,7 @@ from endolab.cli._common import (
     ReaderOption,
     echo_disclaimer,
 )
-from endolab.output import DISCLAIMER
+from endolab.output import json_text
 
 __all__ = ["report_command"]
 
@@ -62,19 +61,20 @@ def report_command(
             "recorded in the input files (formats that carry them) instead of clock windows.",
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="The report's numbers as JSON on standard output (as POST /api/v1/cgm/report).",
+        ),
+    ] = False,
     overwrite: OverwriteOption = False,
 ) -> None:
     """Clinic AGP report (AGP v5 layout): glucose statistics and targets, time-in-ranges bar, the
     AGP, 14 daily profiles, day and night, meal times, sufficiency, optional comparison; one page per subject.
     """
     from endolab._io import atomic_write_bytes, check_output_path
-    from endolab.cgm import load_cgm
-    from endolab.cgm.meals import MEAL_WINDOWS, parse_meal_windows
-    from endolab.cgm.readers import read_treatments
-    from endolab.cgm.report import clinic_report, report_html, report_pdf
-    from endolab.cli.cgm import read_options
-    from endolab.units import normalize_unit
+    from endolab.cgm.report import report_html, report_of_sources, report_pdf, report_record
 
     check_output_path(
         out, flag="--out", suffixes=(".pdf", ".html"), inputs=files, overwrite=overwrite
@@ -83,27 +83,16 @@ def report_command(
         import matplotlib  # the [plot] extra: its hint before any work
 
         matplotlib.use("Agg")
-    shown = normalize_unit(report_unit, quantity="glucose", field="--report-unit")
-    in_unit = normalize_unit(unit, quantity="glucose", field="--unit") if unit else None
-    windows = parse_meal_windows(meal_windows) if meal_windows else MEAL_WINDOWS
-    options = read_options(reader, date_order, None, False)
-    data = load_cgm(list(files), unit=in_unit, **options)
-    treatments = (
-        read_treatments(
-            list(files),
-            reader=options["reader"],
-            date_order=options.get("date_order", "auto"),
-        )
-        if recorded_meals
-        else None
-    )
-    report = clinic_report(
-        data,
-        subjects or None,
+    report = report_of_sources(
+        list(files),
+        subjects=subjects or None,
         compare=compare,
-        unit=shown,
-        treatments=treatments,
-        meal_windows=windows,
+        report_unit=report_unit,
+        unit=unit,
+        reader=reader,
+        date_order=date_order,
+        meal_windows=meal_windows,
+        recorded_meals=recorded_meals,
     )
     if out.suffix.lower() == ".pdf":
         payload = report_pdf(report)
@@ -112,25 +101,8 @@ def report_command(
     atomic_write_bytes(out, payload, overwrite=overwrite, flag="--out")
     for notice in report.notices:
         typer.echo(f"warning: {notice.message}", err=True)
-    if as_json:
-        typer.echo(
-            json.dumps(
-                {
-                    "disclaimer": DISCLAIMER,
-                    "out": str(out),
-                    "pages": [
-                        {
-                            "id": p.subject,
-                            "sufficient": p.sufficient,
-                            "sufficiency": p.sufficiency,
-                        }
-                        for p in report.pages
-                    ],
-                    "notices": [n.as_dict() for n in report.notices],
-                },
-                ensure_ascii=False,
-            )
-        )
+    if as_json:  # the library's record of the report: the JSON POST /api/v1/cgm/report answers
+        typer.echo(json_text(report_record(report), indent=None))
         return
     typer.echo(f"wrote the AGP report of {len(report.pages)} subject(s) to {out}")
     echo_disclaimer()

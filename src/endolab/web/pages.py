@@ -7,6 +7,7 @@ and works without JavaScript; ``static/app.js`` only refreshes the result while 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -388,19 +389,36 @@ def hcg_plan_ics_page(request: Request) -> Response:
 
 
 def _cgm_render(status: int = 200, **context: Any) -> HTMLResponse:
-    """The /cgm page: the upload form (its ``accept=`` and the [xlsx] line), a result or an error."""
+    """The /cgm page: the upload form (its ``accept=``, the [xlsx] line, the readers and date
+    orders of the report's options), a result or an error."""
+    from endolab.cgm.readers import DATE_ORDERS, FORMATS
     from endolab.web.uploads import cgm_upload_suffixes
 
     suffixes, excel_hint = cgm_upload_suffixes()
     ctx = {"result": None, "error": None, "form": {}, **context}
     return render(
-        "cgm.html", status, page="cgm", accept=",".join(suffixes), excel_hint=excel_hint, **ctx
+        "cgm.html",
+        status,
+        page="cgm",
+        accept=",".join(suffixes),
+        excel_hint=excel_hint,
+        readers={"auto": "detected from the file", **FORMATS},
+        date_orders=DATE_ORDERS,
+        **ctx,
     )
 
 
-def _cgm_failed(exc: Exception, form: dict[str, str] | None = None) -> HTMLResponse:
+#: How the /cgm page asks for the date order of an ambiguous file (its form field).
+DATE_ORDER_ASK = "choose dmy or mdy in the Date order field"
+
+
+def _cgm_failed(exc: Exception, form: dict[str, Any] | None = None) -> HTMLResponse:
     """The /cgm page with the one-line error: 422 for a refused input, 501 for an optional extra
     this server lacks (:func:`endolab.web.errors.missing_extra_message`)."""
+    from endolab.cgm.readers import DateOrderError
+
+    if isinstance(exc, DateOrderError):  # the library leaves the option's name to the page
+        exc = exc.asking(DATE_ORDER_ASK)
     if isinstance(exc, EndolabError):
         return _cgm_render(422, error=_error(exc), form=form or {})
     from endolab.web.errors import missing_extra_message
@@ -420,21 +438,33 @@ def cgm_page() -> HTMLResponse:
 
 @router.post("/cgm", response_class=HTMLResponse)
 async def cgm_upload(request: Request, file: UploadFile) -> HTMLResponse:
+    """Analyse: the metrics and AGPs of the upload, read with the form's reading options (``id``,
+    ``unit``, ``reader``, ``date_order``) as its report buttons read it; the form is kept."""
     from endolab.web.uploads import cgm_analysis
 
+    form = await _report_form(request)
     data = await file.read()
     try:  # CPU-bound: off the event loop, other requests keep flowing
         result = await run_in_threadpool(
-            cgm_analysis, data, file.filename or "upload", request.app.state.settings
+            partial(
+                cgm_analysis,
+                data,
+                file.filename or "upload",
+                request.app.state.settings,
+                unit=form.get("unit"),
+                reader=form.get("reader"),
+                date_order=form.get("date_order"),
+                subjects=form.get("id"),
+            )
         )
     except (EndolabError, ModuleNotFoundError) as exc:
-        return _cgm_failed(exc)
-    return _cgm_render(result=result)
+        return _cgm_failed(exc, form)
+    return _cgm_render(result=result, form=form)
 
 
 async def _cgm_report(
     file: UploadFile,
-    form: dict[str, str],
+    form: dict[str, Any],
     kind: str,
 ) -> Response:
     """The clinic AGP report of the uploaded export with the form's options, as the library's
@@ -447,10 +477,14 @@ async def _cgm_report(
         report = cgm_clinic_report(
             data,
             file.filename or "upload",
+            subjects=form.get("id") or None,
             compare=form.get("compare"),
             meal_windows=form.get("meal_windows"),
             recorded_meals=form.get("recorded_meals") == "on",
             unit=form.get("report_unit") or "mg/dL",
+            input_unit=form.get("unit"),
+            reader=form.get("reader") or "auto",
+            date_order=form.get("date_order") or "auto",
         )
         return cgm_report_pdf(report) if kind == "pdf" else cgm_report_html(report)
 
@@ -469,14 +503,29 @@ async def _cgm_report(
     )
 
 
-#: The report options of the /cgm form (``endolab cgm report``'s ``--compare``, ``--meal-windows``,
-#: ``--recorded-meals``, ``--report-unit``).
-CGM_REPORT_FIELDS = ("compare", "meal_windows", "recorded_meals", "report_unit")
+#: The report options of the /cgm form: ``endolab cgm report``'s ``--compare``,
+#: ``--meal-windows``, ``--recorded-meals``, ``--report-unit``, ``--unit``, ``--reader`` and
+#: ``--date-order`` (``_`` for ``-``); ``id`` (``--id``) may repeat.
+CGM_REPORT_FIELDS = (
+    "compare",
+    "meal_windows",
+    "recorded_meals",
+    "report_unit",
+    "unit",
+    "reader",
+    "date_order",
+)
 
 
-async def _report_form(request: Request) -> dict[str, str]:
+async def _report_form(request: Request) -> dict[str, Any]:
     got = await request.form()
-    return {k: str(got[k]).strip() for k in CGM_REPORT_FIELDS if str(got.get(k) or "").strip()}
+    form: dict[str, Any] = {
+        k: str(got[k]).strip() for k in CGM_REPORT_FIELDS if str(got.get(k) or "").strip()
+    }
+    ids = [str(v).strip() for v in got.getlist("id") if str(v).strip()]
+    if ids:
+        form["id"] = ids
+    return form
 
 
 @router.post("/cgm/report")

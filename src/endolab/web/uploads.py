@@ -62,18 +62,56 @@ def cgm_upload_suffixes() -> tuple[tuple[str, ...], str | None]:
     return (*CGM_SUFFIXES, *offered), hint
 
 
-def _read(data: bytes, name: str, unit: str | None = None) -> CgmData:
-    """The uploaded export read, with the readers' notices as data (no warnings, no lock)."""
-    from endolab.cgm import load_cgm
+#: The reading and report options as the /cgm form and the API name them (``endolab cgm
+#: report``'s options with ``_`` for ``-``; ``id`` may repeat): the names its one-line errors give.
+CGM_OPTION_NAMES: Final = {
+    "subjects": "id",
+    "report_unit": "report_unit",
+    "unit": "unit",
+    "reader": "reader",
+    "date_order": "date_order",
+}
+
+
+def _read(
+    data: bytes,
+    name: str,
+    unit: str | None = None,
+    reader: str | None = None,
+    date_order: str | None = None,
+    subjects: list[str] | None = None,
+) -> CgmData:
+    """The uploaded export read with the reading options of the /cgm form and the API (the form's
+    ``unit``, ``reader``, ``date_order``, ``id``: :func:`endolab.cgm.load_cgm_with_options`), with
+    the readers' notices as data (no warnings, no lock)."""
+    from endolab.cgm.results import load_cgm_with_options
 
     if not data:
         raise InputError("the uploaded file is empty", code="E_EMPTY", field="file")
-    return load_cgm(data, name=name or "upload", unit=unit or None)
+    return load_cgm_with_options(
+        data,
+        names=[name or "upload"],
+        unit=unit or None,
+        reader=reader or "auto",
+        date_order=date_order or "auto",
+        subjects=subjects or None,
+        option_names=CGM_OPTION_NAMES,
+    )
 
 
-def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> dict[str, Any]:
+def cgm_analysis(
+    data: bytes,
+    name: str,
+    settings: Settings | None = None,
+    *,
+    unit: str | None = None,
+    reader: str | None = None,
+    date_order: str | None = None,
+    subjects: list[str] | None = None,
+) -> dict[str, Any]:
     """Metrics table (JSON envelope, with the result's notices) and one AGP SVG per subject of an
-    uploaded CGM export."""
+    uploaded CGM export, read with the /cgm form's reading options (``unit`` of the input,
+    ``reader``, ``date_order``; ``subjects``: only these, the form's ``id``), as the report."""
     from endolab.cgm import metrics_result
     from endolab.cgm.tables import (
         display_cell,
@@ -82,7 +120,7 @@ def cgm_analysis(data: bytes, name: str, settings: Settings | None = None) -> di
         table_record,
     )
 
-    cgm = _read(data, name)
+    cgm = _read(data, name, unit, reader, date_order, subjects)
     result = metrics_result(cgm)
     table = result.table
     record = table_record(table, result.unit, "cgm metrics (core)", result.notices)
@@ -114,35 +152,44 @@ def cgm_report_pdf(report: ClinicReport) -> bytes:
         return report_pdf(report)
 
 
+#: Pages of one report on this server (the first subjects, as the page's AGPs).
+CGM_REPORT_MAX_SUBJECTS: Final = 20
+
+
 def cgm_clinic_report(
     data: bytes,
     name: str,
     *,
+    subjects: list[str] | None = None,
     compare: str | None = None,
     meal_windows: str | None = None,
     recorded_meals: bool = False,
     unit: str = "mg/dL",
+    input_unit: str | None = None,
+    reader: str = "auto",
+    date_order: str = "auto",
 ) -> ClinicReport:
-    """The clinic AGP report (:func:`endolab.cgm.report.clinic_report`) of an uploaded export with
-    the options of ``endolab cgm report`` (``--compare``, ``--meal-windows``, ``--recorded-meals``,
-    ``--report-unit``), one page per subject (the first 20, as the page's AGPs)."""
-    from endolab.cgm.meals import MEAL_WINDOWS, parse_meal_windows
-    from endolab.cgm.readers import read_treatments
-    from endolab.cgm.report import clinic_report
-    from endolab.units import normalize_unit
+    """The clinic AGP report (:func:`endolab.cgm.report.report_of_sources`) of an uploaded export
+    with the options of ``endolab cgm report`` (``--id``, ``--compare``, ``--meal-windows``,
+    ``--recorded-meals``, ``--report-unit`` as ``unit``, ``--unit`` as ``input_unit``,
+    ``--reader``, ``--date-order``), one page per subject (at most 20: by default the first 20)."""
+    from endolab.cgm.report import report_of_sources
 
-    shown = normalize_unit(unit, quantity="glucose", field="report_unit")
-    windows = parse_meal_windows(meal_windows) if meal_windows else MEAL_WINDOWS
-    cgm = _read(data, name)
-    treatments = read_treatments(data, names=[name or "upload"]) if recorded_meals else None
-    subjects = sorted(cgm.frame.get_column("id").unique().to_list())[:20]
-    return clinic_report(
-        cgm,
-        subjects,
+    if not data:
+        raise InputError("the uploaded file is empty", code="E_EMPTY", field="file")
+    return report_of_sources(
+        data,
+        names=[name or "upload"],
+        subjects=subjects or None,
         compare=compare or None,
-        unit=shown,
-        treatments=treatments,
-        meal_windows=windows,
+        report_unit=unit,
+        unit=input_unit or None,
+        reader=reader or "auto",
+        date_order=date_order or "auto",
+        meal_windows=meal_windows or None,
+        recorded_meals=recorded_meals,
+        max_subjects=CGM_REPORT_MAX_SUBJECTS,
+        option_names=CGM_OPTION_NAMES,
     )
 
 
@@ -166,6 +213,19 @@ def _agp_svg(frame: Any, subject: str) -> str:
     return text[text.find("<svg") :]
 
 
+#: The reading options of every CGM upload (as ``endolab cgm``'s ``--unit``, ``--reader``,
+#: ``--date-order``), described once for the OpenAPI schema.
+_UNIT_HELP: Final = (
+    "Glucose unit of the input (a generic file without one): mg/dL or mmol/L (default: as the "
+    "file says)."
+)
+_READER_HELP: Final = "File format: auto (detected) or one of the readers (docs/cgm.md, Formats)."
+_DATE_ORDER_HELP: Final = (
+    "Date order of day/month dates: auto (told from the dates; ambiguous files are refused), "
+    "dmy, mdy or ymd (LibreView, generic)."
+)
+
+
 @router.post(
     "/cgm/metrics",
     response_model=Envelope,
@@ -175,7 +235,9 @@ def _agp_svg(frame: Any, subject: str) -> str:
 )
 async def cgm_metrics(
     file: UploadFile,
-    unit: str | None = Form(None, description="Glucose unit of a generic file (mg/dL, mmol/L)."),
+    unit: str | None = Form(None, description=_UNIT_HELP),
+    reader: str = Form("auto", description=_READER_HELP),
+    date_order: str = Form("auto", description=_DATE_ORDER_HELP),
     metric_set: Literal["core", "full"] = Form("core", alias="set"),
 ) -> dict[str, Any]:
     from endolab.cgm import metrics_result
@@ -184,7 +246,8 @@ async def cgm_metrics(
     data = await file.read()
 
     def work() -> dict[str, Any]:  # CPU-bound: off the event loop, other requests keep flowing
-        result = metrics_result(_read(data, file.filename or "upload", unit), metrics=metric_set)
+        cgm = _read(data, file.filename or "upload", unit, reader, date_order)
+        result = metrics_result(cgm, metrics=metric_set)
         return to_jsonable(  # type: ignore[no-any-return]
             table_record(result.table, result.unit, f"cgm metrics ({metric_set})", result.notices)
         )
@@ -202,12 +265,14 @@ async def cgm_metrics(
 async def cgm_agp(
     file: UploadFile,
     subject: str | None = Form(None, description="Subject id (default: the first)."),
-    unit: str | None = Form(None),
+    unit: str | None = Form(None, description=_UNIT_HELP),
+    reader: str = Form("auto", description=_READER_HELP),
+    date_order: str = Form("auto", description=_DATE_ORDER_HELP),
 ) -> Response:
     data = await file.read()
 
     def work() -> str:  # CPU-bound: off the event loop
-        frame = _read(data, file.filename or "upload", unit).frame
+        frame = _read(data, file.filename or "upload", unit, reader, date_order).frame
         ids = frame["id"].unique(maintain_order=True).to_list()
         if subject is not None and subject not in ids:
             shown = ", ".join(map(str, ids[:10]))
@@ -219,6 +284,85 @@ async def cgm_agp(
         return _agp_svg(frame, subject or str(ids[0]))
 
     return Response(await run_in_threadpool(work), media_type="image/svg+xml")
+
+
+@router.post(
+    "/cgm/report",
+    response_model=None,
+    responses={
+        200: {
+            "model": Envelope,
+            "description": "The report's numbers (format=json), or the report as PDF or HTML",
+            "content": {
+                "application/pdf": {},
+                "text/html": {},
+            },
+        },
+        **CGM_ERRORS,
+    },
+    tags=["cgm"],
+    summary="Clinic AGP report of an uploaded export: its numbers as JSON, or the PDF or HTML",
+)
+async def cgm_report(
+    file: UploadFile,
+    subjects: Annotated[
+        list[str] | None,
+        Form(
+            alias="id",
+            description="Subject to report (repeat the field for several; default: every "
+            "subject, the first 20).",
+        ),
+    ] = None,
+    report_unit: str = Form("mg/dL", description="Glucose unit shown: mg/dL or mmol/L."),
+    unit: str | None = Form(None, description=_UNIT_HELP),
+    reader: str = Form("auto", description=_READER_HELP),
+    date_order: str = Form("auto", description=_DATE_ORDER_HELP),
+    compare: str | None = Form(
+        None, description="A previous period to compare with: two dates START:END (inclusive)."
+    ),
+    meal_windows: str | None = Form(
+        None,
+        description="Clock windows of the meal-time segments, e.g. "
+        "breakfast=06:00-10:00,lunch=11:00-15:00,dinner=17:00-21:00 (the default [A]).",
+    ),
+    recorded_meals: bool = Form(
+        False, description="Meal-time segments around the carbohydrates recorded in the file."
+    ),
+    out_format: Literal["json", "pdf", "html"] = Form("json", alias="format"),
+) -> Response:
+    """As ``endolab cgm report``: ``format=json`` answers the library's record of the report
+    (:func:`endolab.cgm.report.report_record`), ``pdf`` and ``html`` the report itself."""
+    data = await file.read()
+
+    def work() -> Response:  # CPU-bound: off the event loop
+        from endolab.cgm.report import report_record
+        from endolab.output import json_text
+
+        report = cgm_clinic_report(
+            data,
+            file.filename or "upload",
+            subjects=subjects,
+            compare=compare,
+            meal_windows=meal_windows,
+            recorded_meals=recorded_meals,
+            unit=report_unit,
+            input_unit=unit,
+            reader=reader,
+            date_order=date_order,
+        )
+        if out_format == "pdf":
+            return Response(
+                cgm_report_pdf(report),
+                media_type="application/pdf",
+                headers={"content-disposition": 'attachment; filename="agp-report.pdf"'},
+            )
+        if out_format == "html":
+            return Response(cgm_report_html(report), media_type="text/html; charset=utf-8")
+        return Response(
+            json_text(report_record(report), indent=None), media_type="application/json"
+        )
+
+    return await run_in_threadpool(work)
 
 
 @router.post(

@@ -43,6 +43,7 @@ from endolab.cgm.readers.base import (
 )
 from endolab.cgm.readers.base import (
     CGMSource,
+    DateOrderError,
     Input,
     as_input,
     detect_date_order,
@@ -58,6 +59,7 @@ from endolab.cgm.readers.carelink import (
     read_carelink,
 )
 from endolab.cgm.readers.dexcom import (
+    clarity_language,
     dexcom_from_input,
     dexcom_system,
     dexcom_treatments,
@@ -69,6 +71,12 @@ from endolab.cgm.readers.diasend_xls import (
     is_xls,
     looks_like_diasend_xls,
     read_diasend_xls,
+)
+from endolab.cgm.readers.eversense import (
+    eversense_from_input,
+    looks_like_eversense,
+    looks_like_eversense_xlsx,
+    read_eversense,
 )
 from endolab.cgm.readers.generic import generic_from_input, read_generic
 from endolab.cgm.readers.glooko import (
@@ -98,6 +106,7 @@ from endolab.cgm.readers.tandem import (
     tandem_treatments,
     tandem_variant,
 )
+from endolab.cgm.readers.tandem import source_members as tandem_source_members
 from endolab.cgm.readers.tidepool import (
     looks_like_tidepool,
     read_tidepool,
@@ -116,7 +125,7 @@ from endolab.cgm.readers.treatments import (
     insulin_daily_totals,
     write_insulin_csv,
 )
-from endolab.errors import DataFileError, InputError
+from endolab.errors import DataFileError, InputError, ParseError
 
 ReaderName = Literal[
     "auto",
@@ -130,6 +139,7 @@ ReaderName = Literal[
     "tandem",
     "glooko",
     "diasend_xls",
+    "eversense",
 ]
 FormatName = Literal[
     "generic",
@@ -142,12 +152,15 @@ FormatName = Literal[
     "tandem",
     "glooko",
     "diasend_xls",
+    "eversense",
 ]
 
 __all__ = [
+    "DATE_ORDERS",
     "FORMATS",
     "READERS",
     "CGMSource",
+    "DateOrderError",
     "FileDescription",
     "describe_file",
     "detect_date_order",
@@ -157,6 +170,7 @@ __all__ = [
     "read_cgm",
     "read_dexcom",
     "read_diasend_xls",
+    "read_eversense",
     "read_generic",
     "read_glooko",
     "read_libre",
@@ -165,6 +179,7 @@ __all__ = [
     "read_tidepool",
     "read_tidepool_xlsx",
     "read_treatments",
+    "reader_options",
     "write_insulin_csv",
 ]
 
@@ -180,6 +195,7 @@ FORMATS: Final[dict[str, str]] = {
     "tandem": "Tandem t:connect/Source CSV",
     "glooko": "Glooko/Diasend export (zip or CGM CSV)",
     "diasend_xls": "Diasend Excel export (.xls)",
+    "eversense": "Eversense CSV or Excel export",
 }
 
 
@@ -209,12 +225,17 @@ def _detect(src: Input) -> FormatName:
         return "generic"
     if src.read_bytes(4) == b"PK\x03\x04" and glooko_members(src.read_bytes(), "cgm_data"):
         return "glooko"  # a zip is read in full only when it is one
+    if src.read_bytes(4) == b"PK\x03\x04" and tandem_source_members(src.read_bytes()):
+        return "tandem"
     if src.read_bytes(4) == b"PK\x03\x04" and is_xlsx(src.read_bytes()):
         if looks_like_tidepool_xlsx(src):
             return "tidepool_xlsx"
+        if looks_like_eversense_xlsx(src):
+            return "eversense"
         raise DataFileError(
-            "an Excel workbook that is not a Tidepool export (no 'CGM' sheet with a 'Tidepool "
-            "Data Type' column); export the sheet as CSV (UTF-8) or give --reader",
+            "an Excel workbook that is not a Tidepool export (no 'CGM' sheet with a "
+            "'Tidepool Data Type' column) or an Eversense export (no sheet starting with "
+            "'EventDateStr'); export the sheet as CSV (UTF-8) or give --reader",
             file=src.name,
         )
     if is_xls(src.read_bytes(8)):
@@ -240,8 +261,8 @@ def _detect(src: Input) -> FormatName:
     head = text[:200_000].splitlines()[:40]
     for line in head[:12]:
         low = line.lower()
-        if "event type" in low and "glucose value" in low:
-            return "dexcom"
+        if ("event type" in low and "glucose value" in low) or clarity_language(line) is not None:
+            return "dexcom"  # a Clarity export in a language endolab does not read is refused there
     if find_libre_header(head[:20]) is not None:
         return "libre"
     if looks_like_carelink(head):
@@ -250,6 +271,8 @@ def _detect(src: Input) -> FormatName:
         return "tandem"
     if looks_like_glooko(head):
         return "glooko"
+    if looks_like_eversense(head):
+        return "eversense"
     return "generic"
 
 
@@ -264,6 +287,7 @@ READERS: Final = {
     "tandem": read_tandem,
     "glooko": read_glooko,
     "diasend_xls": read_diasend_xls,
+    "eversense": read_eversense,
 }
 _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "generic": generic_from_input,
@@ -276,6 +300,7 @@ _READ: Final[Mapping[str, Callable[..., pl.DataFrame]]] = {
     "tandem": tandem_from_input,
     "glooko": glooko_from_input,
     "diasend_xls": diasend_xls_from_input,
+    "eversense": eversense_from_input,
 }
 #: The keyword options each reader takes (others are dropped for that file).
 _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
@@ -289,6 +314,7 @@ _OPTIONS: Final[Mapping[str, frozenset[str]]] = {
     "tandem": frozenset({"subject_id"}),
     "glooko": frozenset({"subject_id", "date_order"}),
     "diasend_xls": frozenset({"subject_id", "date_order"}),
+    "eversense": frozenset({"subject_id"}),
 }
 
 
@@ -297,7 +323,8 @@ class FileDescription:
     """What :func:`describe_file` found in one file (``endolab cgm detect``).
 
     ``format``: a key of :data:`FORMATS`; ``variant``: the export language of a LibreView file
-    (``en``, ``de`` …), the system of a Dexcom file (``G6``, ``G7``, from its Device row), the
+    (``en``, ``de`` …), the system of a Dexcom file (``G6``, ``G7``, from its Device row; with
+    the export language when it is not English: ``G7, de``), the
     export of a Tandem file (``t:connect`` or ``Source``), else
     ``""``; ``unit``: the glucose unit the readings were measured in
     (mg/dL or mmol/L); ``n_readings`` / ``n_low`` / ``n_high``: readings kept and the censored
@@ -368,9 +395,16 @@ def describe_file(
         found = find_libre_header(read_text(src).splitlines()[:20])
         variant = found[1] if found else ""
     elif kind == "dexcom":
-        variant = dexcom_system(read_text(src))
+        lines = read_text(src).splitlines()
+        language = next(
+            (clarity_language(line) for line in lines[:20] if clarity_language(line)), ""
+        )
+        parts = [dexcom_system(read_text(src)), "" if language in ("en", "?") else str(language)]
+        variant = ", ".join(p for p in parts if p)
     elif kind == "tandem":
-        variant = tandem_variant(read_text(src))
+        variant = (
+            "Source" if tandem_source_members(src.read_bytes()) else tandem_variant(read_text(src))
+        )
     mmol = "mmol_l" in frame.columns and bool(frame.get_column("mmol_l").any())
     first, last = frame.get_column("time").min(), frame.get_column("time").max()
     assert isinstance(first, datetime) and isinstance(last, datetime)
@@ -411,15 +445,19 @@ def read_treatments(
     subject_ids: Sequence[str | None] | None = None,
     tz: str | None = None,
     date_order: DateOrder = "auto",
+    nightscout_profile: CGMSource | None = None,
 ) -> pl.DataFrame:
     """Insulin and carbohydrates of device exports as one table
     (:mod:`endolab.cgm.readers.treatments`: ``id, time, kind, insulin_u [U], carbs_g [g],
-    duration_min [min], source``), from Dexcom Clarity, LibreView (English), CareLink,
+    duration_min [min], source``), from Dexcom Clarity, LibreView (en, de, fr, nl, es), CareLink,
     Nightscout treatments, Tidepool (JSON and xlsx), Tandem t:connect/Source, Glooko (zip) and
     Diasend ``.xls`` files. ``subject_ids``: one per input (default: the file name without
     extension); ``tz``: the wearer's time zone for Nightscout records without an offset;
     ``date_order``: the order of day/month dates in LibreView, CareLink and Diasend ``.xls`` files
-    (``"auto"``: detected, as for the readings).
+    (``"auto"``: detected, as for the readings); ``nightscout_profile``: the Nightscout profile
+    export (``/api/v1/profile.json``, a path or bytes) that gives the Nightscout treatments their
+    scheduled basal and the rate of a temporary basal given as a percent
+    (:mod:`endolab.cgm.readers.nightscout_profile`).
 
     >>> t = read_treatments(b'[{"eventType": "Meal Bolus", "created_at": "2024-01-01T08:00:00Z", '
     ...                     b'"utcOffset": 0, "insulin": 4.5, "carbs": 40}]', names=["P01.json"])
@@ -432,6 +470,8 @@ def read_treatments(
     if len(given) != len(items) or len(ids) != len(items):
         raise InputError("give one name and one subject id per input", field="names")
     frames = []
+    profile = None if nightscout_profile is None else as_input(nightscout_profile)
+    profile_used = False
     for item, name, subject in zip(items, given, ids, strict=True):
         src = as_input(item, name)
         kind = _detect(src) if reader == "auto" else reader
@@ -444,9 +484,17 @@ def read_treatments(
         options: dict[str, Any] = {"subject_id": subject}
         if kind == "nightscout":
             options["tz"] = tz
+            options["profile"] = profile
+            profile_used = True
         if kind in ("libre", "carelink", "diasend_xls"):
             options["date_order"] = date_order
         frames.append(_TREATMENTS[kind](src, **options))
+    if profile is not None and not profile_used:
+        raise InputError(
+            "a Nightscout profile was given but no Nightscout treatments file: the profile only "
+            "completes the basal of Nightscout treatments",
+            field="nightscout_profile",
+        )
     if not frames:
         return pl.DataFrame(schema=TREATMENT_COLUMNS)
     return pl.concat(frames).sort("id", "time", maintain_order=True)
@@ -557,3 +605,45 @@ def _combine(frames: Sequence[pl.DataFrame], inputs: Sequence[Input]) -> pl.Data
         # no subject in two inputs: each frame is already checked, only the subject order is new
         return combine_frames(frames).sort("id", maintain_order=True)
     return check_frame(combine_frames(frames))
+
+
+#: The ``date_order`` values the readers take (``"auto"``: detected from the data).
+DATE_ORDERS: Final = ("auto", "dmy", "mdy", "ymd")
+
+
+def _choice(value: str, accepted: Sequence[str], field: str) -> str:
+    key = value.strip().lower()
+    for item in accepted:
+        if item.lower() == key:
+            return item
+    raise ParseError(
+        f"{field} {value!r} not accepted; accepted: {', '.join(accepted)}",
+        field=field,
+        value=value,
+    )
+
+
+def reader_options(
+    reader: str = "auto",
+    date_order: str = "auto",
+    *,
+    reader_field: str = "--reader",
+    date_order_field: str = "--date-order",
+) -> dict[str, Any]:
+    """The readers' keyword options (``reader``, and ``date_order`` unless ``"auto"``) from a
+    reader name and a date order given as text, checked the same way for every front end (case is
+    ignored; a value not accepted is a one-line :class:`~endolab.errors.ParseError` naming
+    ``reader_field`` or ``date_order_field`` and the accepted values).
+
+    >>> reader_options("LIBRE", "dmy")
+    {'reader': 'libre', 'date_order': 'dmy'}
+    >>> reader_options("excel")
+    Traceback (most recent call last):
+    ...
+    endolab.errors.ParseError: --reader 'excel' not accepted; accepted: auto, generic, dexcom, ...
+    """
+    options: dict[str, Any] = {"reader": _choice(reader, ("auto", *_READ), reader_field)}
+    order = _choice(date_order, DATE_ORDERS, date_order_field)
+    if order != "auto":
+        options["date_order"] = order
+    return options

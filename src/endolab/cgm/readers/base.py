@@ -269,16 +269,46 @@ def _split_dates(texts: Sequence[str], file: str, rows: Sequence[int], column: s
     return frame
 
 
+class DateOrderError(DataFileError):
+    """Dates that read day-first and month-first alike: ``detail`` says what each reading gives,
+    and the message ends asking for the order in the library's words (``date_order='dmy' or
+    'mdy'``, the keyword of the readers and the web API's field); ``file`` and ``column`` say
+    where, as any :class:`~endolab.errors.DataFileError`. A front end words the request with its
+    own name of the option: :meth:`asking` (the CLI ``--date-order dmy|mdy``, the /cgm page its
+    Date order field).
+
+    >>> err = DateOrderError("every day and month is ≤ 12", file="d.csv", column="time")
+    >>> str(err)
+    "d.csv, column time: every day and month is ≤ 12; pass date_order='dmy' or 'mdy'"
+    >>> str(err.asking("choose dmy or mdy in the Date order field"))
+    'd.csv, column time: every day and month is ≤ 12; choose dmy or mdy in the Date order field'
+    """
+
+    #: The request in the library's words (the readers' keyword).
+    ASK: Final = "pass date_order='dmy' or 'mdy'"
+
+    def __init__(
+        self, detail: str, ask: str = ASK, *, file: str | None = None, column: str | None = None
+    ) -> None:
+        super().__init__(f"{detail}; {ask}", file=file, column=column)
+        self.detail = detail
+
+    def asking(self, ask: str) -> DateOrderError:
+        """The same error asking for the date order in ``ask``'s words."""
+        return DateOrderError(self.detail, ask, file=self.file, column=self.column)
+
+
 def detect_date_order(a: pl.Series, b: pl.Series, c: pl.Series) -> tuple[str, bool]:
     """Decide between day-first and month-first dates from the numbers themselves.
 
     ``a``, ``b``, ``c`` are the three numeric fields of each date as written. Rules, in order:
     a 4-digit first field → ``ymd``; any first field > 12 → ``dmy``; any second field > 12 →
     ``mdy``; day equal to month in every date → ``dmy`` (both orders give the same dates).
-    Otherwise the file is ambiguous and an InputError asks for the order (it names the span of
-    dates under each reading, to help choose). Returns the order and ``False`` (kept for
-    compatibility: no rule is a guess). Raises InputError when the fields contradict each other
-    (first > 12 somewhere and second > 12 elsewhere) or the order cannot be told.
+    Otherwise the file is ambiguous and a :class:`DateOrderError` asks for the order (it names
+    the span of dates under each reading, to help choose). Returns the order and ``False`` (kept
+    for compatibility: no rule is a guess). Raises InputError when the fields contradict each
+    other (first > 12 somewhere and second > 12 elsewhere), DateOrderError when the order cannot
+    be told.
 
     >>> s = lambda *v: pl.Series(list(v), dtype=pl.Int64)
     >>> detect_date_order(s(13, 14), s(1, 1), s(2024, 2024))
@@ -286,7 +316,7 @@ def detect_date_order(a: pl.Series, b: pl.Series, c: pl.Series) -> tuple[str, bo
     >>> detect_date_order(s(3, 3), s(5, 12), s(2024, 2024))
     Traceback (most recent call last):
     ...
-    endolab.errors.InputError: cannot tell day-first from month-first dates: every day and month is ≤ 12 (read day-first the dates span 214 day(s), month-first 7 day(s)); pass date_order='dmy' or 'mdy' (CLI: --date-order dmy|mdy)
+    endolab.cgm.readers.base.DateOrderError: cannot tell day-first from month-first dates: every day and month is ≤ 12 (read day-first the dates span 214 day(s), month-first 7 day(s)); pass date_order='dmy' or 'mdy'
     """
     if bool((a > 31).any()) or bool((a.cast(pl.String).str.len_chars() >= 4).any()):
         return "ymd", False
@@ -315,12 +345,10 @@ def detect_date_order(a: pl.Series, b: pl.Series, c: pl.Series) -> tuple[str, bo
         except pl.exceptions.PolarsError:  # e.g. a day 0: reported later with its row
             span = None
         spans[order] = span if isinstance(span, int) else None
-    raise InputError(
+    raise DateOrderError(
         "cannot tell day-first from month-first dates: every day and month is ≤ 12 "
         f"(read day-first the dates span {spans['dmy']} day(s), month-first {spans['mdy']} "
-        "day(s)); "
-        "pass date_order='dmy' or 'mdy' (CLI: --date-order dmy|mdy)",
-        field="date_order",
+        "day(s))"
     )
 
 
@@ -344,6 +372,8 @@ def parse_day_month_times(
     if date_order == "auto":
         try:
             order, _ = detect_date_order(a, b, c)
+        except DateOrderError as exc:
+            raise DateOrderError(exc.detail, file=file, column=column) from None
         except InputError as exc:
             raise DataFileError(exc.message, file=file, column=column) from None
     else:

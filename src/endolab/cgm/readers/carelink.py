@@ -36,6 +36,7 @@ from endolab.cgm.readers.base import (
 )
 from endolab.cgm.readers.treatments import Row, parse_amount, treatment_frame
 from endolab.errors import DataFileError
+from endolab.notices import Notice, emit
 
 #: CareLink column → canonical field (the column map). Glucose and carbohydrate columns are
 #: matched by prefix: their headers end with the unit.
@@ -173,8 +174,17 @@ def carelink_treatments(
     (:mod:`endolab.cgm.readers.treatments`): ``Bolus Volume Delivered (U)`` → ``bolus``,
     ``BWZ Carb Input (grams)`` above 0 → ``carbs`` (0 is a correction bolus without food),
     ``Basal Rate (U/h)`` → ``basal`` segments [A]: each rate holds until the next rate row (the
-    last until the file's last record). Temporary basal rates, suspensions and automatic basal
-    of a closed-loop pump are not applied to these segments [A]."""
+    last until the file's last record). Temporary basal rates and suspensions are not applied to
+    these segments [A].
+
+    A MiniMed 780G export has a Pump section marked ``Aggregated Auto Insulin Data`` whose rows
+    (``Bolus Volume Delivered (U)``, ``CLOSED_LOOP_AUTO_INSULIN``) hold each day's automatic
+    (SmartGuard) insulin, as the example export of the R package aidR shows and aidR reads it
+    ("daily aggregated auto (closed-loop) insulin"); aidR notes that the ``Basal Rate (U/h)``
+    rows are the programmed pattern, not what the pump delivers in automated mode. So such a row
+    is a ``basal`` dose of that day (no duration), and [A] on a day with one the programmed
+    basal segments are left out (the day is taken as automated; a day partly in manual mode is
+    undercounted) — a warning says how many segments were left out."""
     file = src.name
     lines = read_text(src).splitlines()
     sections = [s for s in find_sections(lines) if s[1].lower() == "pump"] or find_sections(lines)
@@ -184,7 +194,10 @@ def carelink_treatments(
     texts: list[str] = []
     line_no: list[int] = []
     cells: list[tuple[str, str, str, str]] = []
+    auto_rows: set[int] = set()
     for header_at, _kind in sections:
+        marker = " ".join(lines[max(0, header_at - 3) : header_at]).lower()
+        auto = "aggregated auto insulin" in marker
         delimiter = sniff_delimiter(lines[header_at])
         end = min(e for e in ends if e > header_at) - 1
         rows = csv_rows("\n".join(lines[header_at:end]), delimiter)
@@ -218,6 +231,8 @@ def carelink_treatments(
 
             texts.append(f"{row[i_date].strip()} {row[i_time].strip()}")
             line_no.append(n)
+            if auto:
+                auto_rows.add(n)
             cells.append((get(i_bolus), get(i_carb), get(i_basal), str(n)))
     if not texts:
         return treatment_frame([], subject_id or src.stem, "carelink")
@@ -228,7 +243,7 @@ def carelink_treatments(
         n = int(n_text)
         units = parse_amount(bolus, file, n, "Bolus Volume Delivered (U)")
         if units is not None:
-            out.append((when, "bolus", units, None, None))
+            out.append((when, "basal" if n in auto_rows else "bolus", units, None, None))
         grams = parse_amount(carbs, file, n, "BWZ Carb Input (grams)")
         if grams:
             out.append((when, "carbs", None, grams, None))
@@ -237,8 +252,24 @@ def carelink_treatments(
             rates.append((when, rate))
     last = max(times)
     rates.sort(key=lambda r: r[0])
+    auto_days = {when.date() for when, (_b, _c, _r, n_text) in zip(times, cells, strict=True)
+                 if int(n_text) in auto_rows}  # fmt: skip
+    left_out = 0
     for (start, rate), nxt in zip(rates, [*rates[1:], (last, 0.0)], strict=True):
         minutes = (nxt[0] - start).total_seconds() / 60
-        if minutes > 0:
+        if minutes > 0 and start.date() in auto_days:
+            left_out += 1
+        elif minutes > 0:
             out.append((start, "basal", rate * minutes / 60, None, minutes))
+    if left_out:
+        emit(
+            Notice(
+                "W_CGM_PARTIAL_BASAL",
+                "W",
+                f"{file}: {left_out} programmed basal segment(s) left out on {len(auto_days)} "
+                "day(s) with aggregated automatic (closed-loop) insulin, which stands for that "
+                "day's basal",
+                field=file,
+            )
+        )
     return treatment_frame(out, subject_id or src.stem, "carelink")

@@ -12,7 +12,10 @@ second from its third row, time in column 1 and glucose in mmol/L in column 2, t
 row starts with ``Time``; each row below holds the time and the glucose.
 
 [A] The glucose column is the first header cell naming a unit (``mmol/L`` or ``mg/dL``), else the
-column after ``Time`` with the unit from ``--unit`` or detected from the values. [A] Times are
+column after ``Time`` with the unit from ``--unit`` or detected from the values (a third public
+reader, of Diasend exports of Animas pumps, maps the CGM columns as ``Time`` and ``mg/dl``: the
+unit alone, which this rule matches; the mmol/L spelling stays [A]). Basal rate rows of ``Insulin
+use and carbs``: :func:`diasend_xls_treatments`. [A] Times are
 read as Excel dates when the cell is a date, else as day/month text through the day/month
 detection. [A] A text value ``HI``/``LO`` (``High``/``Low``) is kept as a censored reading, as
 for the other vendors. [A] The layout is confirmed by the two readers only, not against a
@@ -55,6 +58,7 @@ VARIABLE_MAP: Final = {
     "mg/dL": "gl",
     "Bolus Volume (U)": "insulin_u",
     "Carbs(g)": "carbs_g",
+    "Basal Amount (U/h)": "basal_rate_u_per_h",
 }
 #: How many rows may come before the header row [A: one in the public readers; a few more are
 #: searched].
@@ -195,10 +199,14 @@ def diasend_xls_from_input(
 def diasend_xls_treatments(
     src: Input, *, subject_id: str | None = None, date_order: DateOrder = "auto"
 ) -> pl.DataFrame:
-    """Boluses and carbohydrates of the ``Insulin use and carbs`` sheet as the treatments table
+    """Insulin and carbohydrates of the ``Insulin use and carbs`` sheet as the treatments table
     (:mod:`endolab.cgm.readers.treatments`): ``Bolus Volume (U)`` → ``bolus``, ``Carbs(g)`` above
-    0 → ``carbs``. [A] ``Basal Amount (U/h)`` (a rate, not a dose) is not read, so a daily total
-    from a Diasend workbook holds boluses only."""
+    0 → ``carbs``, and ``Basal Amount (U/h)`` as ``basal`` segments: a row with a rate is a change
+    of the basal rate (the Diasend parser of tidepool-org/uploader reads it as a
+    ``basal-rate-change``; a public script carries each rate forward to the next), so [A] each rate
+    holds until the next rate row and the last until the sheet's last row; rows holding a daily
+    summary (``Total daily dose``, ``Total daily basal``) are not rate changes. [A] Temporary
+    rates and suspensions are not in this sheet, as far as the public readers show."""
     file = f"{src.name}:{INSULIN_SHEET}"
     rows = _sheet(src, INSULIN_SHEET)
     at = None if rows is None else _header_at(rows)
@@ -210,27 +218,42 @@ def diasend_xls_treatments(
     keys = [_cell_text(h).lower().replace(" ", "") for h in rows[at]]
     i_bolus = keys.index("bolusvolume(u)") if "bolusvolume(u)" in keys else None
     i_carbs = keys.index("carbs(g)") if "carbs(g)" in keys else None
+    i_basal = keys.index("basalamount(u/h)") if "basalamount(u/h)" in keys else None
+    i_summary = [i for i, k in enumerate(keys) if k in ("totaldailydose", "totaldailybasal")]
     cells: list[Any] = []
     line_no: list[int] = []
-    amounts: list[tuple[str, str]] = []
+    amounts: list[tuple[str, str, str]] = []
+
+    def cell(row: Sequence[Any], i: int | None) -> str:
+        return _cell_text(row[i]) if i is not None and i < len(row) else ""
+
     for n, row in enumerate(rows[at + 1 :], start=at + 2):
         if not row or row[0] in (None, ""):
             continue
         cells.append(row[0])
         line_no.append(n)
+        summary = any(cell(row, i) for i in i_summary)
         amounts.append(
-            (
-                _cell_text(row[i_bolus]) if i_bolus is not None and i_bolus < len(row) else "",
-                _cell_text(row[i_carbs]) if i_carbs is not None and i_carbs < len(row) else "",
-            )
+            (cell(row, i_bolus), cell(row, i_carbs), "" if summary else cell(row, i_basal))
         )
     out: list[Row] = []
     times = _times(cells, file, line_no, "Time", date_order) if cells else []
-    for when, n, (bolus, carbs) in zip(times, line_no, amounts, strict=True):
+    rates: list[tuple[datetime, float]] = []
+    for when, n, (bolus, carbs, basal) in zip(times, line_no, amounts, strict=True):
         units = parse_amount(bolus, file, n, "Bolus Volume (U)")
         if units is not None:
             out.append((when, "bolus", units, None, None))
         grams = parse_amount(carbs, file, n, "Carbs(g)")
         if grams:
             out.append((when, "carbs", None, grams, None))
+        rate = parse_amount(basal, file, n, "Basal Amount (U/h)")
+        if rate is not None:
+            rates.append((when, rate))
+    if rates:
+        rates.sort(key=lambda r: r[0])
+        ends = [r[0] for r in rates[1:]] + [max(times)]
+        for (start, rate), end in zip(rates, ends, strict=True):
+            minutes = (end - start).total_seconds() / 60
+            if minutes > 0:
+                out.append((start, "basal", rate * minutes / 60, None, minutes))
     return treatment_frame(out, subject_id or src.stem, "diasend_xls")

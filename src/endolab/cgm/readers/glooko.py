@@ -7,6 +7,14 @@ number), then its header. The CGM header is ``Timestamp,CGM Glucose Value (mg/dl
 (or ``(mmol/l)``); the bolus files carry ``Insulin Delivered (U)`` and ``Carbs Input (g)``. Times
 are the device's wall clock. [A] A ``Timestamp`` in ISO order is read as written; day/month text
 goes through the day/month detection.
+
+Checked against a published export: the German example export the R package aidR ships
+(``inst/extdata/glooko_example``, anonymised with randomised values; GPL-3, read, not copied): the
+file names and folders (``cgm_data_1.csv``, ``Insulin data/bolus_data_1.csv``, ``…/basal_data_1.csv``),
+the metadata line (``Name:…,Datumsbereich:22.06.2026 - 22.06.2026,``), headers in the account's
+language (German names: :data:`GERMAN_NAMES`), times ``22.06.2026 23:55`` (day first), decimal
+commas (``"215,0"``) and the newest reading first (the reader sorts by time, without a warning).
+[A] Other languages than English and German are not read.
 """
 
 from __future__ import annotations
@@ -45,6 +53,21 @@ VARIABLE_MAP: Final = {
     "Duration (minutes)": "duration_min",
     "Rate": "basal_rate_u_per_h",
 }
+#: German column names of a Glooko export → the English ones (the export writes its headers in
+#: the account's language; these are the headers of the German example export the R package aidR
+#: ships, inst/extdata/glooko_example: cgm_data_1.csv, Insulin data/bolus_data_1.csv and
+#: basal_data_1.csv; read, not copied). [A] The mmol/L spelling of the glucose column by analogy.
+GERMAN_NAMES: Final = {
+    "Zeitstempel": "Timestamp",
+    "CGM-Glukosewert (mg/dl)": "CGM Glucose Value (mg/dl)",
+    "CGM-Glukosewert (mmol/l)": "CGM Glucose Value (mmol/l)",
+    "Seriennummer": "Serial Number",
+    "Insulin-Typ": "Insulin type",
+    "Abgegebenes Insulin (E)": "Insulin Delivered (U)",
+    "Kohlenhydrataufnahme (g)": "Carbs Input (g)",
+    "Dauer (Minuten)": "Duration (minutes)",
+    "Prozentsatz (%)": "Percentage (%)",
+}
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 #: The most a Glooko zip may unpack to [bytes] [A: 512 MiB, far above years of 5-min CSV data;
 #: a zip bomb is refused before it is unpacked].
@@ -68,8 +91,23 @@ def glooko_members(data: bytes, kind: str) -> list[str]:
 
 def looks_like_glooko(lines: Sequence[str]) -> bool:
     """True when one of the first lines is a Glooko CGM header (``Timestamp`` and ``CGM Glucose
-    Value``)."""
-    return any("timestamp" in s.lower() and "cgm glucose value" in s.lower() for s in lines[:5])
+    Value``, or the German ``Zeitstempel`` and ``CGM-Glukosewert``)."""
+    return any(
+        ("timestamp" in s.lower() and "cgm glucose value" in s.lower())
+        or ("zeitstempel" in s.lower() and "cgm-glukosewert" in s.lower())
+        for s in lines[:5]
+    )
+
+
+def _english(text: str) -> str:
+    """The text with a German header line (among the first 5) written with the English names
+    (:data:`GERMAN_NAMES`); other lines as they are."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:5]):
+        if "Zeitstempel" in line:
+            cells = line.split(",")
+            lines[i] = ",".join(GERMAN_NAMES.get(c.strip(), c) for c in cells)
+    return "\n".join(lines)
 
 
 def _texts(src: Input, kind: str) -> list[tuple[str, str]]:
@@ -77,7 +115,7 @@ def _texts(src: Input, kind: str) -> list[tuple[str, str]]:
     raw = src.read_bytes()
     members = glooko_members(raw, kind)
     if not members:
-        return [(src.name, decode_text(raw, src.name))]
+        return [(src.name, _english(decode_text(raw, src.name)))]
     out = []
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
         size = sum(archive.getinfo(m).file_size for m in members)
@@ -89,7 +127,7 @@ def _texts(src: Input, kind: str) -> list[tuple[str, str]]:
             )
         for member in members:
             label = f"{src.name}:{member}"
-            out.append((label, decode_text(archive.read(member), label)))
+            out.append((label, _english(decode_text(archive.read(member), label))))
     return out
 
 
@@ -154,10 +192,14 @@ def glooko_from_input(
             if iso.null_count() == 0
             else parse_day_month_times(stamps, file, line_no, header[i_time], date_order)
         )
-        frame = pl.DataFrame(
-            {"time": times, "gl": values, ROW_COLUMN: line_no},
-            schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
-        ).with_columns(pl.lit(subject_id or src.stem).alias("id"))
+        frame = (
+            pl.DataFrame(
+                {"time": times, "gl": values, ROW_COLUMN: line_no},
+                schema={"time": pl.Datetime("us"), "gl": pl.String, ROW_COLUMN: pl.Int64},
+            )
+            .sort("time", maintain_order=True)  # the export lists the newest reading first
+            .with_columns(pl.lit(subject_id or src.stem).alias("id"))
+        )
         frames.append((file, frame, file_unit, header[i_gl] if unit is None else None))
     if len(frames) == 1:
         file, frame, file_unit, header_name = frames[0]
@@ -168,7 +210,8 @@ def glooko_from_input(
             f"the CGM files of this export use different units ({', '.join(map(str, units))})",
             file=src.name,
         )
-    return check_readings(pl.concat([f[1] for f in frames]), src.name, frames[0][2], frames[0][3])
+    joined = pl.concat([f[1] for f in frames]).sort("time", maintain_order=True)
+    return check_readings(joined, src.name, frames[0][2], frames[0][3])
 
 
 def glooko_treatments(src: Input, *, subject_id: str | None = None) -> pl.DataFrame:

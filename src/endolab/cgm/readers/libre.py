@@ -228,25 +228,62 @@ def libre_from_input(
     return check_readings(frame, file, unit, unit_header)
 
 
-#: The insulin and carbohydrate columns of an English LibreView export → (treatment kind, column
-#: of the treatments table). Header names as in public LibreView files and parsers (docs/cgm.md,
-#: "Sources of the headers"); record type 4 holds insulin, 5 food.
-TREATMENT_MAP: Final = {
-    "Rapid-Acting Insulin (units)": ("bolus", "insulin_u"),
-    "Long-Acting Insulin (units)": ("long_acting", "insulin_u"),
-    "Carbohydrates (grams)": ("carbs", "carbs_g"),
+#: Insulin and carbohydrate columns of each export language → (kind, treatments column); names
+#: compared as :func:`header_key` does. Sources (read, not copied): English, the header of public
+#: LibreView fixtures; German, the full 19-column header of public LibreView test fixtures and
+#: readers of German exports; French, the 19 columns of a public schema validating French exports;
+#: Dutch, the header a public LibreView converter writes; Spanish, ``Insulina de acción rápida
+#: (unidades)`` and ``Carbohidratos (gramos)`` as several public readers of Spanish exports name
+#: them, and the long-acting column as two of them name it, ``… de acción larga (unidades)`` (also
+#: in the column list of the public HUPA-UCM dataset of LibreLink exports) or ``… de acción
+#: prolongada (unidades)`` (one reader) — both are read [A]. Italian: only the rapid-acting column
+#: appears in one public script, so no Italian column is read [A].
+TREATMENT_MAP: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    "en": {
+        "Rapid-Acting Insulin (units)": ("bolus", "insulin_u"),
+        "Long-Acting Insulin (units)": ("long_acting", "insulin_u"),
+        "Carbohydrates (grams)": ("carbs", "carbs_g"),
+    },
+    "de": {
+        "Schnellwirkendes Insulin (Einheiten)": ("bolus", "insulin_u"),
+        "Depotinsulin (Einheiten)": ("long_acting", "insulin_u"),
+        "Kohlenhydrate (Gramm)": ("carbs", "carbs_g"),
+    },
+    "fr": {
+        "Insuline à action rapide (unités)": ("bolus", "insulin_u"),
+        "Insuline à action longue (unités)": ("long_acting", "insulin_u"),
+        "Glucides (grammes)": ("carbs", "carbs_g"),
+    },
+    "nl": {
+        "Snelwerkende insuline (eenheden)": ("bolus", "insulin_u"),
+        "Langwerkende insuline (eenheden)": ("long_acting", "insulin_u"),
+        "Koolhydraten (gram)": ("carbs", "carbs_g"),
+    },
+    "es": {
+        "Insulina de acción rápida (unidades)": ("bolus", "insulin_u"),
+        "Insulina de acción larga (unidades)": ("long_acting", "insulin_u"),
+        "Insulina de acción prolongada (unidades)": ("long_acting", "insulin_u"),
+        "Carbohidratos (gramos)": ("carbs", "carbs_g"),
+    },
 }
-#: Carbohydrates entered as servings (exchanges) are not converted to grams [A].
-SERVINGS_COLUMN: Final = "Carbohydrates (servings)"
+#: Carbohydrates entered as servings (exchanges), per language: not converted to grams [A]
+#: (Spanish: no public source names the column, so a Spanish servings entry is not seen).
+SERVINGS_COLUMN: Final = {
+    "en": "Carbohydrates (servings)",
+    "de": "Kohlenhydrate (Portionen)",
+    "fr": "Glucides (portions)",
+    "nl": "Koolhydraten (porties)",
+}
 
 
 def libre_treatments(
     src: Input, *, subject_id: str | None = None, date_order: DateOrder = "auto"
 ) -> pl.DataFrame:
-    """Insulin and carbohydrates of an English LibreView export as the treatments table
-    (:mod:`endolab.cgm.readers.treatments`): ``Rapid-Acting Insulin (units)`` [U] → ``bolus``,
-    ``Long-Acting Insulin (units)`` [U] → ``long_acting``, ``Carbohydrates (grams)`` [g] above 0
-    → ``carbs``, at ``Device Timestamp`` (the reader's wall clock; day/month order detected from
+    """Insulin and carbohydrates of a LibreView export (English, German, French, Dutch or Spanish:
+    :data:`TREATMENT_MAP`) as the treatments table (:mod:`endolab.cgm.readers.treatments`):
+    ``Rapid-Acting Insulin (units)`` [U] → ``bolus``, ``Long-Acting Insulin (units)`` [U] →
+    ``long_acting``, ``Carbohydrates (grams)`` [g] above 0 → ``carbs`` (or the same columns in
+    the export's language), at ``Device Timestamp`` (the reader's wall clock; day/month order detected from
     every row's date, as for the readings). A row with ``Carbohydrates (servings)`` but no grams
     is refused [A: a serving is not a fixed number of grams]; the ``Non-numeric …`` columns (an
     entry without a number) are not read."""
@@ -265,23 +302,23 @@ def libre_treatments(
     rows = csv_rows("\n".join(lines[header_at:]), sniff_delimiter(lines[header_at]))
     header = [h.strip() for h in rows[0]]
     keys = [header_key(h) for h in header]
+    known = TREATMENT_MAP.get(language, {})
     columns = {
         keys.index(header_key(name)): spec
-        for name, spec in TREATMENT_MAP.items()
+        for name, spec in known.items()
         if header_key(name) in keys
     }
     if not columns:
+        names = ", ".join(f"'{n}'" for n in known) if known else "none known for this language"
         raise DataFileError(
-            "no insulin or carbohydrate column ('Rapid-Acting Insulin (units)', 'Long-Acting "
-            f"Insulin (units)', 'Carbohydrates (grams)') in this LibreView ({language}) export; "
-            "only the English names are known",
+            f"no insulin or carbohydrate column ({names}) in this LibreView ({language}) export; "
+            f"insulin and carbohydrates are read from {', '.join(TREATMENT_MAP)} exports",
             file=file,
             row=header_at + 1,
         )
     i_time = keys.index(header_key(next(iter(VARIABLE_MAP[language]))))
-    i_serv = (
-        keys.index(header_key(SERVINGS_COLUMN)) if header_key(SERVINGS_COLUMN) in keys else None
-    )
+    servings = SERVINGS_COLUMN.get(language, "")
+    i_serv = keys.index(header_key(servings)) if servings and header_key(servings) in keys else None
     stamps: list[str] = []
     line_no: list[int] = []
     kept: list[tuple[int, list[str]]] = []
@@ -312,6 +349,6 @@ def libre_treatments(
                     "endolab does not convert servings to grams [A]; set the reader to grams",
                     file=file,
                     row=n,
-                    column=SERVINGS_COLUMN,
+                    column=servings,
                 )
     return treatment_frame(out, subject_id or src.stem, "libre")

@@ -22,6 +22,13 @@ import polars as pl
 
 from endolab.cgm.frame import ROW_COLUMN
 from endolab.cgm.readers.base import CGMSource, Input, as_input, check_readings, read_text
+from endolab.cgm.readers.nightscout_profile import (
+    ProfileSwitch,
+    TempBasal,
+    basal_segments,
+    load_profile,
+    parse_carried_profile,
+)
 from endolab.cgm.readers.treatments import Row, treatment_frame
 from endolab.errors import DataFileError, InputError
 from endolab.notices import Notice, emit
@@ -213,20 +220,46 @@ def nightscout_from_input(
 
 
 def nightscout_treatments(
-    src: Input, *, subject_id: str | None = None, tz: str | None = None
+    src: Input,
+    *,
+    subject_id: str | None = None,
+    tz: str | None = None,
+    profile: Input | None = None,
 ) -> pl.DataFrame:
     """Insulin and carbohydrates of a Nightscout treatments export (``/api/v1/treatments.json``)
     as the treatments table (:mod:`endolab.cgm.readers.treatments`): a record's ``insulin`` [U]
     → ``bolus``, ``carbs`` [g] → ``carbs``; the time is ``created_at`` (+ ``utcOffset``, or
-    ``tz=``). A ``Temp Basal`` record with ``absolute`` (or ``rate``) [U/h] and ``duration``
-    [min] is a ``basal`` segment of rate × duration / 60 [U]; one given only as ``percent`` of the
-    profile rate is skipped and counted. [A] The scheduled basal between temporary basals lives
-    in the profile, not in the treatments, and is not read: a daily total from Nightscout holds
-    boluses and temporary basals only (a warning, ``W_CGM_PARTIAL_BASAL``, says so)."""
+    ``tz=``).
+
+    Without ``profile``: a ``Temp Basal`` record with ``absolute`` (or ``rate``) [U/h] and
+    ``duration`` [min] is a ``basal`` segment of rate × duration / 60 [U]; one given only as
+    ``percent`` of the profile rate is skipped and counted. [A] The scheduled basal between
+    temporary basals lives in the profile, not in the treatments: a daily total holds boluses and
+    temporary basals only (a warning, ``W_CGM_PARTIAL_BASAL``, says so).
+
+    With ``profile`` (the Nightscout profile export, ``/api/v1/profile.json``;
+    :mod:`endolab.cgm.readers.nightscout_profile`): the basal from the first to the last record is
+    the profile's scheduled rate, replaced while a temporary basal runs by its ``absolute`` rate or
+    by the scheduled rate × (100 + ``percent``) / 100, as ``basal`` segments of constant rate;
+    ``Profile Switch`` records select the profile (and, marked ``CircadianPercentageProfile``,
+    scale it by ``percentage``) and ``Suspend Pump`` … ``Resume Pump`` is rate 0, by the rules of
+    :mod:`endolab.cgm.readers.nightscout_profile`. Records without ``utcOffset`` take the
+    profile's ``timezone`` when ``tz`` is not given."""
     file = src.name
     zone = _zone(tz)
+    schedules = (
+        load_profile(load_json_records(profile, "Nightscout profile"), profile.name, zone)
+        if profile is not None
+        else None
+    )
+    if zone is None and schedules:
+        zone = next((_zone(s.timezone) for s in reversed(schedules) if s.timezone), None)
     out: list[Row] = []
-    temp_basals = percent_only = 0
+    temps: list[TempBasal] = []
+    stamps: list[datetime] = []
+    temp_basals = percent_only = shifted = 0
+    switched: list[ProfileSwitch] = []
+    pauses: list[tuple[str, datetime]] = []
     for i, record in enumerate(load_json_records(src, "Nightscout treatments"), start=1):
         if not isinstance(record, dict) or "created_at" not in record:
             continue
@@ -238,28 +271,58 @@ def nightscout_treatments(
                 file=file,
                 column="created_at",
             )
+        stamps.append(when[0])
+        if record.get("eventType") == "Profile Switch":
+            switched.append(_profile_switch(record, when[0], i, file))
+            if record.get("timeshift") not in (None, 0, "0"):
+                shifted += 1
+        if record.get("eventType") in ("Suspend Pump", "Resume Pump"):
+            pauses.append((str(record["eventType"]), when[0]))
         if record.get("eventType") == "Temp Basal":
-            rate = record.get("absolute", record.get("rate"))
-            minutes = record.get("duration")
-            if rate is None or minutes is None:
+            rate: Any = record.get("absolute", record.get("rate"))
+            minutes: Any = record.get("duration")
+            percent: Any = record.get("percent")
+            if (
+                rate is None
+                and percent is not None
+                and minutes is not None
+                and (not _number(percent) or percent < -100)
+            ):
+                raise DataFileError(
+                    f"record {i}: Temp Basal percent {percent!r} is not a change ≥ −100 %",
+                    file=file,
+                    column="percent",
+                )
+            if rate is None and (percent is None or minutes is None or schedules is None):
                 percent_only += 1
                 continue
             for field, value in (("absolute", rate), ("duration", minutes)):
-                if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                if value is None and field == "absolute":
+                    continue
+                if not _number(value) or value < 0:
                     raise DataFileError(
                         f"record {i}: Temp Basal {field} {value!r} is not an amount ≥ 0",
                         file=file,
                         column=field,
                     )
             temp_basals += 1
-            if minutes > 0:
+            if schedules is not None:
+                temps.append(
+                    TempBasal(
+                        when[0],
+                        float(minutes),
+                        None if rate is None else float(rate),
+                        None if rate is not None else float(percent),
+                    )
+                )
+            elif minutes > 0:
                 out.append((when[0], "basal", float(rate) * minutes / 60, None, float(minutes)))
             continue
         for field, kind in (("insulin", "bolus"), ("carbs", "carbs")):
             value = record.get(field)
             if value is None:
                 continue
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            if not _number(value) or value < 0:
                 raise DataFileError(
                     f"record {i}: {field} {value!r} is not an amount ≥ 0", file=file, column=field
                 )
@@ -274,7 +337,25 @@ def nightscout_treatments(
                         None,
                     )
                 )
-    if temp_basals or percent_only:
+    if schedules is not None and stamps:
+        first = min(stamps)
+        last = max([*stamps, *(t.start + timedelta(minutes=t.minutes) for t in temps)])
+        segments = basal_segments(
+            schedules, temps, first, last, switched, _suspensions(pauses, last), file
+        )
+        for start, rate, minutes in segments:
+            out.append((start, "basal", rate * minutes / 60, None, minutes))
+        if shifted:
+            emit(
+                Notice(
+                    "W_CGM_PROFILE_TIMESHIFT",
+                    "W",
+                    f"{file}: {shifted} Profile Switch treatment(s) carry a timeshift; as in "
+                    "Nightscout's own basal, it does not move the schedule",
+                    field=file,
+                )
+            )
+    elif temp_basals or percent_only:
         skipped = (
             f"; {percent_only} given only as a percent of the profile rate were skipped"
             if percent_only
@@ -285,9 +366,62 @@ def nightscout_treatments(
                 "W_CGM_PARTIAL_BASAL",
                 "W",
                 f"{file}: {temp_basals} temporary basal(s) read{skipped}; the scheduled basal "
-                "between them lives in the Nightscout profile and is not read, so daily insulin "
-                "totals hold boluses and temporary basals only",
+                "between them lives in the Nightscout profile and is not read (give the profile "
+                "export: read_treatments(nightscout_profile=...)), so daily insulin totals hold "
+                "boluses and temporary basals only",
                 field=file,
             )
         )
     return treatment_frame(out, subject_id or src.stem, "nightscout")
+
+
+def _profile_switch(record: dict[str, Any], when: datetime, i: int, file: str) -> ProfileSwitch:
+    """A ``Profile Switch`` record (:class:`ProfileSwitch`; fields as Nightscout reads them)."""
+    minutes: Any = record.get("duration") or 0
+    percentage: Any = record.get("percentage", 100)
+    if isinstance(percentage, str):
+        try:
+            percentage = float(percentage)
+        except ValueError:
+            percentage = None
+    for name, value, ok in (
+        ("duration", minutes, _number(minutes) and minutes >= 0),
+        ("percentage", percentage, _number(percentage) and percentage > 0),
+    ):
+        if not ok:
+            raise DataFileError(
+                f"record {i}: Profile Switch {name} {value!r} is not "
+                + ("an amount ≥ 0 [min]" if name == "duration" else "a percentage > 0"),
+                file=file,
+                column=name,
+            )
+    return ProfileSwitch(
+        when,
+        float(minutes),
+        str(record.get("profile") or ""),
+        parse_carried_profile(record.get("profileJson")),
+        float(percentage),
+        record.get("CircadianPercentageProfile") is True,
+    )
+
+
+def _suspensions(
+    pauses: list[tuple[str, datetime]], last: datetime
+) -> list[tuple[datetime, datetime]]:
+    """(start, end) of each pump suspension: a ``Suspend Pump`` until the next ``Resume Pump``
+    [A: without one, until ``last``]; a repeated suspend or a resume alone changes nothing."""
+    out = []
+    since: datetime | None = None
+    for kind, when in sorted(pauses, key=lambda p: p[1]):
+        if kind == "Suspend Pump" and since is None:
+            since = when
+        elif kind == "Resume Pump" and since is not None:
+            out.append((since, when))
+            since = None
+    if since is not None and since < last:
+        out.append((since, last))
+    return out
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

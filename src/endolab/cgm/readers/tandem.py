@@ -18,13 +18,20 @@ the same kinds of table with spaced column names — CGM ``Device Type,Serial Nu
 Event Date Time,Readings (mg/dL)`` (or ``(mmol/L)``: the unit is in the header), bolus ``Type,
 Bolus Type,Bolus Delivery Method,BG (mg/dL),Serial Number,Completion Date Time,Insulin Delivered,
 …,Carb Size,…``, basal ``Device Type,Serial Number,Event Date Time,Commanded Basal Dose (units of
-insulin)`` [U per record], meter ``…,BG (mg/dL),Note`` — either as sections of one file (after a
-few metadata lines) or one table per file. Times are written ``YYYY-MM-DD hh:mm:ss``, the pump's
-clock. Column names are compared without case, spaces or punctuation, so both spellings match.
+insulin)`` [U per record], meter ``…,BG (mg/dL),Note``. The export is a folder or zip of one CSV
+per table (``…-CGM.csv``, ``…-Bolus.csv``, ``…-Basal-doses.csv``, ``…-BG.csv``,
+``…-Hourly-basal-delivery.csv``), each starting with its header row, times written
+``2026-03-05T00:04:33`` (the pump's clock) — as the example export the aidR package ships
+(``inst/extdata/tandem_source_example``, an anonymised real export) shows; the zip, any one CSV, or [A] the tables as sections
+of one file are read (the hourly summary is left out: it would count the basal twice). Column
+names are compared without case, spaces or punctuation, so both spellings match; [A] English
+headers only (aidR notes that Tandem Source writes them in the export's language).
 """
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Final
@@ -38,6 +45,7 @@ from endolab.cgm.readers.base import (
     as_input,
     check_readings,
     csv_rows,
+    decode_text,
     merge_unit,
     read_text,
     unit_from_header,
@@ -102,6 +110,48 @@ def looks_like_tandem(lines: Sequence[str]) -> bool:
     return False
 
 
+#: File-name endings of the per-table CSVs of a Tandem Source export (a folder or zip; the
+#: ``…-Hourly-basal-delivery.csv`` summary is left out: it would count the basal doses twice).
+SOURCE_MEMBERS: Final = ("-cgm.csv", "-bolus.csv", "-basal-doses.csv", "-bg.csv")
+
+
+def source_members(data: bytes) -> list[str]:
+    """The Tandem Source table CSVs in a zip (names ending ``-CGM.csv``, ``-Bolus.csv``,
+    ``-Basal-doses.csv``, ``-BG.csv``), sorted; empty when ``data`` is not such a zip."""
+    if not data.startswith(b"PK\x03\x04"):
+        return []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        return []
+    return sorted(n for n in names if n.lower().endswith(SOURCE_MEMBERS))
+
+
+def _texts(src: Input) -> list[tuple[str, str]]:
+    """(name for messages, text) of each table file: the members of a Tandem Source zip, or the
+    input itself."""
+    raw = src.read_bytes()
+    members = source_members(raw)
+    if not members:
+        return [(src.name, read_text(src))]
+    from endolab.cgm.readers.glooko import MAX_UNPACKED_BYTES
+
+    out = []
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        size = sum(archive.getinfo(m).file_size for m in members)
+        if size > MAX_UNPACKED_BYTES:
+            raise DataFileError(
+                f"the Tandem Source files unpack to {size / 2**20:.0f} MiB, more than "
+                f"{MAX_UNPACKED_BYTES / 2**20:.0f} MiB: not read",
+                file=src.name,
+            )
+        for member in members:
+            label = f"{src.name}:{member}"
+            out.append((label, decode_text(archive.read(member), label)))
+    return out
+
+
 def tandem_variant(text: str) -> str:
     """``t:connect`` when the file has the t:connect banner or its CGM header (``Readings (CGM /
     BGM)``), else ``Source`` (Tandem Source's tables name the unit or use spaced names)."""
@@ -159,13 +209,14 @@ def tandem_from_input(
     src: Input, *, unit: str | None = None, subject_id: str | None = None
 ) -> pl.DataFrame:
     file = src.name
-    lines = read_text(src).splitlines()
     times: list[datetime] = []
     values: list[str] = []
     line_no: list[int] = []
     units: dict[str | None, str] = {}
     found = False
-    for kind, start, rows in _sections(lines):
+    for label, kind, start, rows in (
+        (label, *section) for label, text in _texts(src) for section in _sections(text.splitlines())
+    ):
         if kind != "cgm":
             continue
         found = True
@@ -176,7 +227,7 @@ def tandem_from_input(
         for n, row in enumerate(rows[1:], start=start + 2):
             if len(row) <= max(i_desc, i_time, i_gl) or row[i_desc].strip().upper() != "EGV":
                 continue
-            times.append(_stamp(row[i_time], file, n, rows[0][i_time].strip()))
+            times.append(_stamp(row[i_time], label, n, rows[0][i_time].strip()))
             values.append(row[i_gl].strip())
             line_no.append(n)
     if not found:
@@ -219,7 +270,9 @@ def tandem_treatments(src: Input, *, subject_id: str | None = None) -> pl.DataFr
     out: list[Row] = []
     rates: list[tuple[datetime, float]] = []
     latest: datetime | None = None
-    for kind, start, rows in _sections(read_text(src).splitlines()):
+    for file, kind, start, rows in (
+        (label, *section) for label, text in _texts(src) for section in _sections(text.splitlines())
+    ):
         keys = [_key(c) for c in rows[0]]
         at = {k: i for i, k in enumerate(keys)}
         names = {k: rows[0][i].strip() for i, k in enumerate(keys)}

@@ -21,7 +21,7 @@ import polars as pl
 from endolab.cgm.frame import ROW_COLUMN
 from endolab.cgm.readers.base import CGMSource, Input, as_input, check_readings
 from endolab.cgm.readers.nightscout import load_json_records
-from endolab.cgm.readers.treatments import Row, treatment_frame
+from endolab.cgm.readers.treatments import Row, smbg_frame, treatment_frame
 from endolab.errors import DataFileError
 from endolab.notices import Notice, emit
 
@@ -189,11 +189,21 @@ def tidepool_treatments(src: Input, *, subject_id: str | None = None) -> pl.Data
     """Insulin and carbohydrates of a Tidepool JSON export as the treatments table
     (:mod:`endolab.cgm.readers.treatments`), from the data model's types: ``bolus`` (delivered
     ``normal`` + ``extended`` [U]), ``basal`` (``rate`` [U/h] × ``duration`` [ms]; a suspend has no
-    rate: 0) and ``food`` (``nutrition.carbohydrate.net`` [g])."""
+    rate: 0; a temp basal without ``rate``: ``percent`` × the ``suppressed`` rate,
+    :func:`_basal_rate`), ``food`` (``nutrition.carbohydrate.net`` [g]) and ``smbg`` (meter blood
+    glucose: ``value`` in ``units``, mmol/L × 18.01559 → mg/dL, as for ``cbg``; kind ``smbg``,
+    column ``bg_mg_dl``)."""
     file = src.name
     out: list[Row] = []
+    meter: list[tuple[datetime, float]] = []
+    no_rate = 0
     for i, record in enumerate(load_json_records(src, "Tidepool"), start=1):
-        if not isinstance(record, dict) or record.get("type") not in ("bolus", "basal", "food"):
+        if not isinstance(record, dict) or record.get("type") not in (
+            "bolus",
+            "basal",
+            "food",
+            "smbg",
+        ):
             continue
         when = wall_clock(record)
         if when is None:
@@ -201,16 +211,83 @@ def tidepool_treatments(src: Input, *, subject_id: str | None = None) -> pl.Data
                 f"record {i} ({record['type']}) has no readable time", file=file, column="time"
             )
         kind = record["type"]
-        if kind == "bolus":
+        if kind == "smbg":
+            meter.append((when[0], _mg_dl(record, i, file)))
+        elif kind == "bolus":
             units = _amount(record, "normal", i, file) + _amount(record, "extended", i, file)
             out.append((when[0], "bolus", units, None, None))
         elif kind == "basal":
             minutes = _amount(record, "duration", i, file) / 60_000
-            rate = _amount(record, "rate", i, file)
+            rate = _basal_rate(record, i, file)
+            if rate is None:
+                no_rate += 1
+                continue
             out.append((when[0], "basal", rate * minutes / 60, None, minutes))
         else:
             carb = (record.get("nutrition") or {}).get("carbohydrate") or {}
             grams = _amount(carb, "net", i, file) if isinstance(carb, dict) else 0.0
             if grams > 0:
                 out.append((when[0], "carbs", None, grams, None))
-    return treatment_frame(out, subject_id or src.stem, "tidepool")
+    if no_rate:
+        emit(
+            Notice(
+                "W_CGM_PARTIAL_BASAL",
+                "W",
+                f"{file}: {no_rate} basal record(s) carry no rate (nor a percent of a suppressed "
+                "rate) and are skipped: daily insulin totals miss that basal",
+                field=file,
+            )
+        )
+    subject = subject_id or src.stem
+    table = treatment_frame(out, subject, "tidepool")
+    if not meter:
+        return table
+    return pl.concat([table, smbg_frame(meter, subject, "tidepool")]).sort(
+        "time", maintain_order=True
+    )
+
+
+def _mg_dl(record: dict[str, Any], i: int, file: str) -> float:
+    """The glucose of a ``cbg``/``smbg`` datum in mg/dL (``value`` in ``units``; mmol/L ×
+    18.01559, Tidepool's factor, which gives back the meter's mg/dL)."""
+    value = record.get("value")
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+        raise DataFileError(
+            f"record {i} ({record.get('type')}): value {value!r} is not a glucose > 0",
+            file=file,
+            column="value",
+        )
+    units = str(record.get("units", "")).strip().lower()
+    if units == "mmol/l":
+        return round(float(value) * TIDEPOOL_MG_DL_PER_MMOL_L, 6)
+    if units == "mg/dl":
+        return float(value)
+    raise DataFileError(
+        f"record {i} ({record.get('type')}): units {record.get('units')!r}; accepted: mg/dL, "
+        "mmol/L",
+        file=file,
+        column="units",
+    )
+
+
+def _basal_rate(record: dict[str, Any], i: int, file: str) -> float | None:
+    """The rate [U/h] of a Tidepool basal datum: ``rate``; a ``suspend`` without one: 0; a
+    ``temp`` basal without one (allowed by the legacy ingestion API): ``percent`` × the
+    ``suppressed`` basal's ``rate`` — Tidepool's ``percent`` is a multiplier (0.8 = 80 % of the
+    current rate; tidepool-org/data-model, device-data/types/basal/temp.md); None when none of
+    these is given.
+
+    >>> _basal_rate({"deliveryType": "temp", "percent": 0.8, "suppressed": {"rate": 0.575}}, 1, "f")
+    0.46
+    """
+    if record.get("rate") is not None:
+        return _amount(record, "rate", i, file)
+    if record.get("deliveryType") == "suspend":
+        return 0.0
+    suppressed = record.get("suppressed")
+    if record.get("percent") is not None and isinstance(suppressed, dict):
+        if suppressed.get("rate") is None:
+            return None
+        percent = _amount(record, "percent", i, file)
+        return round(percent * _amount(suppressed, "rate", i, file), 9)
+    return None

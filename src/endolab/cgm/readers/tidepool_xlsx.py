@@ -29,6 +29,7 @@ from endolab.cgm.frame import ROW_COLUMN
 from endolab.cgm.readers.base import CGMSource, Input, as_input, check_readings
 from endolab.cgm.readers.tidepool import TIDEPOOL_MG_DL_PER_MMOL_L
 from endolab.errors import DataFileError
+from endolab.notices import Notice, emit
 
 #: Tidepool xlsx column (CGM sheet) → canonical field (the column map).
 VARIABLE_MAP: Final = {
@@ -192,8 +193,9 @@ def tidepool_xlsx_from_input(
 
 
 #: The sheets of insulin and carbohydrates (tidepool-org/export ``config.json``: the types
-#: ``bolus``, ``basal`` and ``food`` have no display name, so their sheets are start-cased).
-TREATMENT_SHEETS: Final = ("Bolus", "Basal", "Food")
+#: ``bolus``, ``basal`` and ``food`` have no display name, so their sheets are start-cased), and
+#: the sheet of meter blood glucose (``smbg``, display name ``SMBG``).
+TREATMENT_SHEETS: Final = ("Bolus", "Basal", "Food", "SMBG")
 
 
 def _number(cell: Any, file: str, sheet: str, n: int, column: str) -> float:
@@ -244,13 +246,19 @@ def tidepool_xlsx_treatments(src: Input, *, subject_id: str | None = None) -> pl
     (:mod:`endolab.cgm.readers.treatments`), as for the JSON export
     (:func:`~endolab.cgm.readers.tidepool.tidepool_treatments`): sheet ``Bolus`` — ``Normal`` +
     ``Extended`` [U] → ``bolus``; sheet ``Basal`` — ``Rate`` [U/h] × ``Duration (mins)`` [min] /
-    60 → ``basal`` (a suspend has no rate: 0 U); sheet ``Food`` — the net carbohydrate [g] of the
-    ``Nutrition`` JSON, above 0 → ``carbs``. The wall clock is ``Device Time``, else ``Local
-    Time``. A workbook without any of the three sheets gives an empty table. Needs ``[xlsx]``."""
-    from endolab.cgm.readers.treatments import Row, treatment_frame
+    60 → ``basal`` (a suspend has no rate: 0 U; a temp basal without ``Rate``: ``Percent`` ×
+    ``Suppressed Rate``, the rule of the JSON export, :func:`_xlsx_basal_rate`; a row with none of
+    these is skipped with a warning); sheet ``Food`` — the net carbohydrate [g] of the
+    ``Nutrition`` JSON, above 0 → ``carbs``; sheet ``SMBG`` — meter blood glucose ``Value`` in
+    ``Units`` (mmol/L × 18.01559 → mg/dL) → ``smbg`` rows with ``bg_mg_dl``. The wall clock is
+    ``Device Time``, else ``Local Time``. A workbook without any of these sheets gives an empty
+    table. Needs ``[xlsx]``."""
+    from endolab.cgm.readers.treatments import Row, smbg_frame, treatment_frame
 
     file = src.name
     out: list[Row] = []
+    meter: list[tuple[datetime, float]] = []
+    no_rate = 0
     book = _open(src)
     try:
         for sheet in TREATMENT_SHEETS:
@@ -260,7 +268,12 @@ def tidepool_xlsx_treatments(src: Input, *, subject_id: str | None = None) -> pl
             header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
             col = {h: i for i, h in enumerate(header) if h}
             time_cols = [col[h] for h in ("Device Time", "Local Time") if h in col]
-            needed = {"Bolus": ("Normal",), "Basal": ("Duration (mins)",), "Food": ("Nutrition",)}
+            needed = {
+                "Bolus": ("Normal",),
+                "Basal": ("Duration (mins)",),
+                "Food": ("Nutrition",),
+                "SMBG": ("Value", "Units"),
+            }
             for name in needed[sheet]:
                 if name not in col:
                     raise DataFileError(
@@ -296,12 +309,68 @@ def tidepool_xlsx_treatments(src: Input, *, subject_id: str | None = None) -> pl
                     out.append((when, "bolus", units, None, None))
                 elif sheet == "Basal":
                     minutes = _number(get("Duration (mins)"), file, sheet, n, "Duration (mins)")
-                    rate = _number(get("Rate"), file, sheet, n, "Rate")
+                    rate = _xlsx_basal_rate(get, file, n)
+                    if rate is None:
+                        no_rate += 1
+                        continue
                     out.append((when, "basal", rate * minutes / 60, None, minutes))
+                elif sheet == "SMBG":
+                    meter.append((when, _smbg_mg_dl(get("Value"), get("Units"), file, n)))
                 else:
                     grams = _grams(get("Nutrition"), file, n)
                     if grams > 0:
                         out.append((when, "carbs", None, grams, None))
     finally:
         book.close()
-    return treatment_frame(out, subject_id or src.stem, "tidepool_xlsx")
+    if no_rate:
+        emit(
+            Notice(
+                "W_CGM_PARTIAL_BASAL",
+                "W",
+                f"{file}: {no_rate} row(s) of the 'Basal' sheet carry no rate (nor a percent of a "
+                "suppressed rate) and are skipped: daily insulin totals miss that basal",
+                field=file,
+            )
+        )
+    subject = subject_id or src.stem
+    table = treatment_frame(out, subject, "tidepool_xlsx")
+    if not meter:
+        return table
+    return pl.concat([table, smbg_frame(meter, subject, "tidepool_xlsx")]).sort(
+        "time", maintain_order=True
+    )
+
+
+def _xlsx_basal_rate(get: Any, file: str, n: int) -> float | None:
+    """The rate [U/h] of a row of the ``Basal`` sheet, by the rule of the JSON export
+    (:func:`endolab.cgm.readers.tidepool._basal_rate`): ``Rate``; a ``suspend`` without one: 0; a
+    temp basal without one: ``Percent`` (a multiplier, 0.8 = 80 %) × ``Suppressed Rate`` (the
+    export writes the nested ``suppressed.rate`` as that start-cased column); else None."""
+    if get("Rate") not in (None, ""):
+        return _number(get("Rate"), file, "Basal", n, "Rate")
+    if str(get("Delivery Type") or "").strip().lower() == "suspend":
+        return 0.0
+    if get("Percent") not in (None, "") and get("Suppressed Rate") not in (None, ""):
+        percent = _number(get("Percent"), file, "Basal", n, "Percent")
+        return round(
+            percent * _number(get("Suppressed Rate"), file, "Basal", n, "Suppressed Rate"), 9
+        )
+    return None
+
+
+def _smbg_mg_dl(value: Any, units: Any, file: str, n: int) -> float:
+    """A meter reading of the ``SMBG`` sheet in mg/dL (``Value`` in ``Units``: mmol/L × 18.01559,
+    Tidepool's factor, as for the CGM sheet; mg/dL as written)."""
+    number = _number(value, file, "SMBG", n, "Value")
+    if not number > 0:
+        raise DataFileError(
+            f"sheet 'SMBG': value {value!r} is not a glucose > 0", file=file, row=n, column="Value"
+        )
+    unit = str(units or "").strip().lower()
+    if unit == "mmol/l":
+        return round(number * TIDEPOOL_MG_DL_PER_MMOL_L, 6)
+    if unit == "mg/dl":
+        return number
+    raise DataFileError(
+        f"sheet 'SMBG': units {units!r}; accepted: mg/dL, mmol/L", file=file, row=n, column="Units"
+    )

@@ -9,13 +9,15 @@ id         String       —      subject (the file name, or ``subject_id=``)
 time       Datetime[µs] —      wall clock of the record (the device's display time)
 kind       String       —      ``bolus`` (pump bolus or an injection of rapid-acting insulin),
                                ``long_acting`` (an injection of long-acting insulin), ``basal``
-                               (a pump basal segment, or a basal dose: Tandem Source), ``carbs``
+                               (a pump basal segment, or a basal dose: Tandem Source), ``carbs``,
+                               ``smbg`` (a meter blood glucose: Tidepool)
 insulin_u  Float64      U      insulin of the record (a basal segment: rate [U/h] × duration
                                [h], i.e. rate × ``duration_min`` / 60)
 carbs_g    Float64      g      carbohydrates
 duration_min Float64    min    length of a basal segment (null for a dose and other kinds)
 source     String       —      the format (``dexcom``, ``libre``, ``carelink``, ``nightscout``,
                                ``tidepool``, ``tidepool_xlsx``, ``tandem``, ``glooko``)
+bg_mg_dl   Float64      mg/dL  blood glucose of an ``smbg`` row (null for the other kinds)
 ========== ============ ====== ===============================================================
 
 :func:`insulin_daily_totals` gives the trial dataset's ``insulin.csv`` (docs/trial-data.md:
@@ -42,6 +44,7 @@ __all__ = [
     "TREATMENT_UNITS",
     "insulin_daily_totals",
     "parse_amount",
+    "smbg_frame",
     "treatment_frame",
     "write_insulin_csv",
 ]
@@ -55,9 +58,15 @@ TREATMENT_COLUMNS: Final[dict[str, pl.DataType]] = {
     "carbs_g": pl.Float64(),
     "duration_min": pl.Float64(),
     "source": pl.String(),
+    "bg_mg_dl": pl.Float64(),
 }
 #: The unit of each column of the treatments table.
-TREATMENT_UNITS: Final = {"insulin_u": "U", "carbs_g": "g", "duration_min": "min"}
+TREATMENT_UNITS: Final = {
+    "insulin_u": "U",
+    "carbs_g": "g",
+    "duration_min": "min",
+    "bg_mg_dl": "mg/dL",
+}
 
 Row = tuple[datetime, str, float | None, float | None, float | None]
 
@@ -98,9 +107,28 @@ def treatment_frame(rows: list[Row], subject: str, source: str) -> pl.DataFrame:
             "carbs_g": carbs,
             "duration_min": duration,
             "source": [source] * len(rows),
+            "bg_mg_dl": [None] * len(rows),
         },
         schema=TREATMENT_COLUMNS,
     ).sort("time", maintain_order=True)
+
+
+def smbg_frame(readings: list[tuple[datetime, float]], subject: str, source: str) -> pl.DataFrame:
+    """Meter blood glucose as rows of the treatments table (``kind`` ``smbg``, ``bg_mg_dl``
+    [mg/dL]) from ``(time, mg/dL)`` pairs."""
+    return pl.DataFrame(
+        {
+            "id": [subject] * len(readings),
+            "time": [r[0] for r in readings],
+            "kind": ["smbg"] * len(readings),
+            "insulin_u": [None] * len(readings),
+            "carbs_g": [None] * len(readings),
+            "duration_min": [None] * len(readings),
+            "source": [source] * len(readings),
+            "bg_mg_dl": [r[1] for r in readings],
+        },
+        schema=TREATMENT_COLUMNS,
+    )
 
 
 def _split_at_midnight(
