@@ -213,7 +213,8 @@ def simulate(
         typer.Option(
             "--she-minutes",
             help="Severe-event model: minutes of plasma glucose < 50 mg/dL without self-treatment "
-            "that make one event, treated by a third party (10–120).",
+            "that make unnoticed neuroglycopenia, which needs third-party help with the "
+            "probability [she] third_party_prob (10–120).",
         ),
     ] = 30,
     settings_file: SettingsOption = None,

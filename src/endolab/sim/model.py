@@ -582,8 +582,13 @@ N_CARRY = 12
     T_SHE_MINUTES,
     T_THIRD_PARTY_G,
     T_SHE_RECOVERED,
-) = range(14)
-N_THERAPY = 14
+    T_DETECT_PROB_ASLEEP,
+    T_SLEEP_START,
+    T_SLEEP_END,
+    T_ALARM_PROB,
+    T_SHE_PROB,
+) = range(19)
+N_THERAPY = 19
 
 
 def therapy_row(
@@ -602,11 +607,20 @@ def therapy_row(
     she_minutes: float = 30.0,
     third_party_g: float = 0.0,
     she_recovered: float = 70.0,
+    detect_prob_asleep: float = 1.0,
+    sleep_start_min: float = 0.0,
+    sleep_end_min: float = 0.0,
+    alarm_prob: float = 0.0,
+    she_prob: float = 1.0,
 ) -> FloatArray:
     """One row of the ``therapy`` array of :func:`run_minutes` (columns ``T_*``), by name.
 
+    The defaults keep the event model of docs/methods/sim.md §8 switched to its simplest form:
+    no sleep window (``sleep_start_min == sleep_end_min``), no CGM alarm, and every unnoticed
+    neuroglycopenic episode a severe event (``she_prob`` 1).
+
     >>> therapy_row(0.01, 1.0, 10.0, 40.0).shape
-    (14,)
+    (19,)
     """
     row = np.zeros(N_THERAPY)
     row[T_BASAL], row[T_SCALE], row[T_CR], row[T_CF] = basal_u_min, scale, cr, cf
@@ -614,7 +628,29 @@ def therapy_row(
     row[T_RESCUE_G], row[T_RESCUE_BELOW], row[T_RESCUE_WAIT] = rescue_g, rescue_below, rescue_wait
     row[T_DETECT_PROB], row[T_SHE_BELOW], row[T_SHE_MINUTES] = detect_prob, she_below, she_minutes
     row[T_THIRD_PARTY_G], row[T_SHE_RECOVERED] = third_party_g, she_recovered
+    row[T_DETECT_PROB_ASLEEP], row[T_ALARM_PROB], row[T_SHE_PROB] = (
+        detect_prob_asleep,
+        alarm_prob,
+        she_prob,
+    )
+    row[T_SLEEP_START], row[T_SLEEP_END] = sleep_start_min, sleep_end_min
     return row
+
+
+@_jit
+def asleep_at(tod: float, start: float, end: float) -> bool:
+    """Whether minute-of-day ``tod`` [min] lies in the sleep window ``[start, end)`` [min].
+
+    The window may wrap midnight (start > end); ``start == end`` means no sleep window [A].
+
+    >>> asleep_at(30.0, 1380.0, 420.0), asleep_at(600.0, 1380.0, 420.0), asleep_at(5.0, 0.0, 0.0)
+    (True, False, False)
+    """
+    if start == end:
+        return False
+    if start < end:
+        return start <= tod < end
+    return tod >= start or tod < end
 
 
 @_jit
@@ -661,12 +697,19 @@ def run_minutes(
         episode starts when IG falls below ``rescue_below`` and ends when IG is back above it; the
         person notices it with probability ``detect_prob`` at its start and again every
         ``rescue_wait`` minutes while unnoticed (1 = an aware person, who always notices; less =
-        impaired awareness: late or no self-treatment); once noticed, ``rescue_g`` of carbohydrate
-        at most every ``rescue_wait`` minutes while IG < ``rescue_below``. **Severe event** [A]:
-        ``she_minutes`` consecutive minutes of plasma glucose (Gp/Vg) below ``she_below`` while
-        the person has not noticed the episode (no self-treatment) is one severe hypoglycaemic event, treated by a third party with
-        ``third_party_g`` carbohydrate; no further event is counted until plasma glucose has
-        recovered above ``she_recovered`` (one event per episode). ``she_below`` 0 disables it.
+        impaired awareness: late or no self-treatment); while asleep (minute of day in
+        ``[T_SLEEP_START, T_SLEEP_END)``) the probability is ``T_DETECT_PROB_ASLEEP`` instead, and
+        a CGM alarm heard and acted on with probability ``T_ALARM_PROB`` per look adds to either:
+        ``p = 1 − (1 − p_symptoms)·(1 − p_alarm)`` (docs/methods/sim.md §8). Once noticed,
+        ``rescue_g`` of carbohydrate at most every ``rescue_wait`` minutes while IG <
+        ``rescue_below``. **Severe event**: ``she_minutes`` consecutive minutes of plasma glucose
+        (Gp/Vg) below ``she_below`` while the person has not noticed the episode (no
+        self-treatment) is unnoticed neuroglycopenia; it needs third-party help (one severe
+        hypoglycaemic event, treated with ``third_party_g`` carbohydrate) with probability
+        ``T_SHE_PROB`` (one draw), else the person notices it at last and treats it (late
+        self-treatment: ``rescue_g`` at once, then as when noticed). Either way no further draw
+        until plasma glucose has recovered above ``she_recovered`` (at most one event per
+        episode). ``she_below`` 0 disables it.
     carry
         Per patient bookkeeping, shape ``(n, N_CARRY)`` (columns ``C_*``); updated in place.
     episode_u
@@ -718,6 +761,10 @@ def run_minutes(
         she_minutes = therapy[i, T_SHE_MINUTES]
         third_party_g = therapy[i, T_THIRD_PARTY_G]
         she_recovered = therapy[i, T_SHE_RECOVERED]
+        detect_asleep = therapy[i, T_DETECT_PROB_ASLEEP]
+        sleep_start, sleep_end = therapy[i, T_SLEEP_START], therapy[i, T_SLEEP_END]
+        alarm_prob = therapy[i, T_ALARM_PROB]
+        she_prob = therapy[i, T_SHE_PROB]
         for j in range(m):
             tod = j % 1440
             pi[P_SI_LOG_NOW] = intraday_si_log(tod, pi[P_SI_LOG_B], pi[P_SI_LOG_L], pi[P_SI_LOG_D])
@@ -743,12 +790,14 @@ def run_minutes(
             ):
                 if carry[i, C_EPISODE] == 0.0:
                     carry[i, C_EPISODE] = 1.0
-                if detect_prob >= 1.0:
+                p_sym = detect_asleep if asleep_at(tod, sleep_start, sleep_end) else detect_prob
+                p_look = 1.0 - (1.0 - p_sym) * (1.0 - alarm_prob)
+                if p_look >= 1.0:
                     carry[i, C_DETECTED] = 1.0
                 else:
                     u = episode_u[i, int(carry[i, C_U_INDEX]) % n_u]
                     carry[i, C_U_INDEX] += 1.0
-                    if u < detect_prob:
+                    if u < p_look:
                         carry[i, C_DETECTED] = 1.0
                     else:  # unnoticed: look again after rescue_wait minutes
                         carry[i, C_RESCUE_WAIT] = rescue_wait
@@ -768,12 +817,24 @@ def run_minutes(
             if bg >= she_recovered:
                 carry[i, C_SHE_LOCK] = 0.0
             if carry[i, C_NEURO_MIN] >= she_minutes and carry[i, C_SHE_LOCK] == 0.0:
-                out_she[i, j] = 1.0
                 carry[i, C_SHE_LOCK] = 1.0
                 carry[i, C_NEURO_MIN] = 0.0
-                if third_party_g > 0.0:
-                    carry[i, C_PLANNED] += third_party_g
-                    out_rescue[i, j] += third_party_g
+                severe = she_prob >= 1.0
+                if not severe and she_prob > 0.0:
+                    u = episode_u[i, int(carry[i, C_U_INDEX]) % n_u]
+                    carry[i, C_U_INDEX] += 1.0
+                    severe = u < she_prob
+                if severe:
+                    out_she[i, j] = 1.0
+                    if third_party_g > 0.0:
+                        carry[i, C_PLANNED] += third_party_g
+                        out_rescue[i, j] += third_party_g
+                else:  # late self-treatment: neuroglycopenia noticed at last [A]
+                    carry[i, C_DETECTED] = 1.0
+                    if rescue_g > 0.0:
+                        carry[i, C_PLANNED] += rescue_g
+                        carry[i, C_RESCUE_WAIT] = rescue_wait
+                        out_rescue[i, j] += rescue_g
             # announced meal, eaten at EAT_RATE (simglucose T1DPatient._announce_meal)
             carry[i, C_PLANNED] += meal_g[i, j]
             to_eat = 0.0

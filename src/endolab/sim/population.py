@@ -75,7 +75,9 @@ __all__ = [
     "bolus_plan",
     "draw_behaviour",
     "draw_virtual_adults",
+    "restored_asleep_detection",
     "restored_awareness",
+    "restored_third_party_prob",
     "screen",
     "steady_state",
 ]
@@ -330,16 +332,42 @@ class BehaviourSettings:
         SI variability is part of the UVA/Padova S2017 simulator, Visentin 2018,
         doi:10.1177/1932296818757747; its published distribution is not used here).
     impaired_awareness_prob
-        Probability that a candidate has impaired awareness of hypoglycaemia [1]: 0.25 [A] (about
-        a quarter of adults with T1D is the figure usually quoted [U]); only they can be enrolled.
+        Probability that a candidate has impaired awareness of hypoglycaemia [1]: 0.195 — 19.5 %
+        of 518 randomly selected adults with T1D of a hospital clinic had impaired awareness by
+        the Gold method (Geddes J et al., Diabet Med 2008;25:501,
+        doi:10.1111/j.1464-5491.2008.02413.x [V abstract]); only they can be enrolled.
     aware_detect_below_mg_dl
-        An aware person notices hypoglycaemia (symptoms or a CGM alarm) when interstitial glucose
-        falls below 70 mg/dL, always, and treats it [A] (the "rule of 15": 15 g every 30 min).
+        An aware person notices hypoglycaemia (symptoms) when interstitial glucose falls below
+        70 mg/dL, always while awake, and treats it [A] (the "rule of 15": 15 g every 30 min).
     impaired_detect_below_mg_dl, impaired_detect_prob
         A person with impaired awareness notices it only below 50 mg/dL (autonomic symptoms begin
         at 58 ± 2 mg/dL in people without diabetes, Mitrakou 1991, doi:10.1152/ajpendo.1991.260.1.E67;
         shifted lower by impaired awareness [A]) and then with probability 0.9 per 30-minute look
-        [A]: late or, now and then, not at all.
+        [A]: late or, now and then, not at all (while awake).
+    sleep_start_hour, sleep_end_hour
+        The sleep window [h of the day]: 23 to 7 [A] (after the scenario's last snack, before its
+        breakfast). While asleep the symptom detection probabilities above are replaced by
+        ``asleep_detect_prob`` (docs/methods/sim.md §8). Equal values switch the window off.
+    asleep_detect_prob
+        Probability per 30-minute look that a sleeping person with T1D wakes and treats
+        hypoglycaemia [1]: 0.0625 — 1 of 16 adults with T1D awakened when plasma glucose was
+        lowered to 2.2 mmol/L (40 mg/dL) within an hour in stage-2 sleep, against 10 of 16 healthy
+        controls (Schultes B et al., PLoS Med 2007;4:e69, doi:10.1371/journal.pmed.0040069 [V
+        abstract]); 8 adults with T1D were "markedly" less often awakened by a 45 mg/dL clamp step
+        than controls (Banarer S, Cryer PE, Diabetes 2003;52:1195,
+        doi:10.2337/diabetes.52.5.1195 [V abstract]). The same for aware and impaired people
+        (both studies' patients were not selected for unawareness [U]); that the per-episode
+        figure holds per look is this project's assumption.
+    asleep_detect_prob_restored
+        The asleep detection probability a graft restores at full restoration (see
+        ``awareness_restored_at_graft_fraction``) [1]: 0.625, the healthy controls' 10 of 16 of
+        Schultes 2007; the move in proportion to F is [A].
+    cgm_alarm_response_prob
+        Probability per 30-minute look that a CGM low alarm (interstitial glucose below the
+        person's detection threshold) is heard and acted on, asleep or awake [1]: 0 [A] — off
+        by default: Kovatchev 1998's calibration cohort used meters, and no source here gives
+        the response rate to alarms of people with impaired awareness; ``p_look = 1 − (1 −
+        p_symptoms)·(1 − p_alarm)``.
     awareness_restored_at_graft_fraction
         A graft restores awareness [A]: in a person with impaired awareness the detection threshold
         and probability move from the impaired values to the aware ones in proportion to the
@@ -364,13 +392,18 @@ class BehaviourSettings:
     late_bolus_min_max: float = 60.0
     basal_median: float = 0.85
     basal_cv: float = 0.3
-    impaired_awareness_prob: float = 0.25
+    impaired_awareness_prob: float = 0.195
     meal_size_cv: float = 0.5
     si_day_cv: float = 0.4
     aware_detect_below_mg_dl: float = 70.0
     impaired_detect_below_mg_dl: float = 50.0
     impaired_detect_prob: float = 0.9
     awareness_restored_at_graft_fraction: float = 1.0
+    sleep_start_hour: float = 23.0
+    sleep_end_hour: float = 7.0
+    asleep_detect_prob: float = 0.0625
+    asleep_detect_prob_restored: float = 0.625
+    cgm_alarm_response_prob: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("count_bias_cv", "carb_count_cv", "basal_cv", "late_bolus_min_max",
@@ -384,29 +417,63 @@ class BehaviourSettings:
             "late_bolus_prob",
             "impaired_awareness_prob",
             "impaired_detect_prob",
+            "asleep_detect_prob",
+            "asleep_detect_prob_restored",
+            "cgm_alarm_response_prob",
         ):
             value = getattr(self, name)
             if not (math.isfinite(value) and 0 <= value <= 1):
                 raise InputError(f"behaviour setting {name} must be 0–1, got {value}", field=name)
+        for name in ("sleep_start_hour", "sleep_end_hour"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and 0 <= value < 24):
+                raise InputError(
+                    f"behaviour setting {name} must be 0–24 h (exclusive), got {value}", field=name
+                )
+
+    @property
+    def sleep_minutes(self) -> tuple[float, float]:
+        """The sleep window as minutes of the day [min] (start, end)."""
+        return round(self.sleep_start_hour * 60.0), round(self.sleep_end_hour * 60.0)
 
 
 @dataclass(frozen=True)
 class SheModel:
-    """Severe hypoglycaemic event (SHE) model [A]: an event the person cannot treat alone.
+    """Severe hypoglycaemic event (SHE) model: an event the person cannot treat alone.
 
     A severe event is level-3 hypoglycaemia, "altered mental and/or physical status requiring
-    assistance" (ADA Standards of Care; International Hypoglycaemia Study Group 2017). In the model:
-    plasma glucose (Gp/Vg) below ``threshold_mg_dl`` — 50 mg/dL, where neuroglycopenic symptoms
-    (51 ± 3) and cognitive dysfunction (49 ± 2 mg/dL) begin (Mitrakou 1991,
-    doi:10.1152/ajpendo.1991.260.1.E67) — for ``min_minutes`` consecutive minutes (30 [A])
-    without self-treatment is one event; a third party then treats it with
-    ``third_party_carbs_g`` (30 g [A], standing in for glucagon or glucose given by someone else)
-    and the event is recorded. No further event is counted until plasma glucose has recovered above
-    ``recovered_mg_dl`` (70). ``threshold_mg_dl`` 0 disables the model.
+    assistance" (ADA Standards of Care; International Hypoglycaemia Study Group 2017). In the model
+    (docs/methods/sim.md §8): **unnoticed neuroglycopenia** is plasma glucose (Gp/Vg) below
+    ``threshold_mg_dl`` — 50 mg/dL, where neuroglycopenic symptoms (51 ± 3) and cognitive
+    dysfunction (49 ± 2 mg/dL) begin (Mitrakou 1991, doi:10.1152/ajpendo.1991.260.1.E67) — for
+    ``min_minutes`` consecutive minutes (30 [A]) while the person has not noticed the episode
+    (detection by awareness, sleep and CGM alarm: :class:`BehaviourSettings`). It needs a third
+    party's help with probability ``third_party_prob`` [1] in an aware person and
+    ``third_party_prob_impaired`` in one with impaired awareness (one draw per episode): then a
+    third party treats it with ``third_party_carbs_g`` (30 g [A], standing in for glucagon or
+    glucose given by someone else) and the event is recorded; otherwise the person notices it at
+    last and treats it (late self-treatment [A]; left untreated until waking, glucose of most
+    virtual candidates reached the model's non-negativity gate, which no physiology allows). No
+    further draw until plasma glucose has recovered above ``recovered_mg_dl`` (70).
+    ``threshold_mg_dl`` 0 disables the model.
+
+    Both probabilities (0.019 and 0.093) are [A], **calibrated** (``validation/she_lbgi.py``,
+    ``CALIBRATED_TO``; no source gives the share of unnoticed neuroglycopenic episodes that end in
+    third-party help):
+    their ratio to the six-fold SH rate of impaired vs normal awareness of Geddes et al. 2008
+    (2.36 vs 0.38 per year, doi:10.1111/j.1464-5491.2008.02413.x), their level to the SH rates by
+    LBGI class of Kovatchev et al. 1998 (doi:10.2337/diacare.21.11.1870), on virtual adults not
+    selected for unawareness. That they differ stands for what the model does not simulate in
+    impaired awareness: the blunted adrenaline response and the lower threshold of cognitive
+    dysfunction of hypoglycaemia-associated autonomic failure, which make unnoticed episodes
+    deeper and longer [A]. A graft moves the impaired value to the aware one with awareness
+    (:func:`restored_third_party_prob`).
     """
 
     threshold_mg_dl: float = 50.0
     min_minutes: int = 30
+    third_party_prob: float = 0.019
+    third_party_prob_impaired: float = 0.093
     third_party_carbs_g: float = 30.0
     recovered_mg_dl: float = 70.0
 
@@ -422,13 +489,19 @@ class SheModel:
             )
         if not (math.isfinite(self.third_party_carbs_g) and self.third_party_carbs_g >= 0):
             raise InputError("third_party_carbs_g must be ≥ 0", field="third_party_carbs_g")
+        for name in ("third_party_prob", "third_party_prob_impaired"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and 0 <= value <= 1):
+                raise InputError(f"{name} must be 0–1, got {value}", field=name)
 
     @property
     def label(self) -> str:
         """The event model as words (it goes with every simulated SHE)."""
         return (
             f"in-silico event model: plasma glucose < {self.threshold_mg_dl:g} mg/dL for "
-            f"≥ {self.min_minutes} min without self-treatment, treated by a third party"
+            f"≥ {self.min_minutes} min without self-treatment, needing third-party help "
+            f"(probability {self.third_party_prob:g} aware, {self.third_party_prob_impaired:g} "
+            "impaired awareness)"
         )
 
 
@@ -517,6 +590,46 @@ def restored_awareness(
     return below.astype(np.float64), prob.astype(np.float64)
 
 
+def restored_asleep_detection(
+    graft_fraction: FloatArray, settings: BehaviourSettings
+) -> FloatArray:
+    """Probability per 30-min look of waking to hypoglycaemia [1] with a graft of fraction F.
+
+    With ``w = min(F/R, 1)`` as in :func:`restored_awareness` (0 when R = 0): ``asleep_detect_prob
+    + w·(asleep_detect_prob_restored − asleep_detect_prob)`` for everyone [A] (the awakening
+    defect of Schultes 2007 is one of T1D, not only of impaired awareness).
+
+    >>> restored_asleep_detection(np.array([0.0, 0.5, 2.0]), BehaviourSettings()).tolist()
+    [0.0625, 0.34375, 0.625]
+    """
+    r = settings.awareness_restored_at_graft_fraction
+    f = np.asarray(graft_fraction, dtype=np.float64)
+    w = np.clip(f / r, 0.0, 1.0) if r > 0 else np.zeros_like(f)
+    lo, hi = settings.asleep_detect_prob, settings.asleep_detect_prob_restored
+    return np.asarray(lo + w * (hi - lo), dtype=np.float64)
+
+
+def restored_third_party_prob(
+    graft_fraction: FloatArray, behaviour: Behaviour, settings: BehaviourSettings, she: SheModel
+) -> FloatArray:
+    """Probability that unnoticed neuroglycopenia needs third-party help [1] with a graft of F.
+
+    With ``w = min(F/R, 1)`` as in :func:`restored_awareness`: a person with impaired awareness
+    has ``q_impaired + w·(q_aware − q_impaired)`` [A], an aware person ``q_aware``.
+
+    >>> beh = Behaviour(np.ones(2), np.ones(2), np.array([True, False]),
+    ...                 np.array([50.0, 70.0]), np.array([0.9, 1.0]))
+    >>> she = SheModel(third_party_prob=0.02, third_party_prob_impaired=0.1)
+    >>> restored_third_party_prob(np.array([0.5, 0.5]), beh, BehaviourSettings(), she).round(6).tolist()
+    [0.06, 0.02]
+    """
+    r = settings.awareness_restored_at_graft_fraction
+    f = np.asarray(graft_fraction, dtype=np.float64)
+    w = np.clip(f / r, 0.0, 1.0) if r > 0 else np.zeros_like(f)
+    qa, qi = she.third_party_prob, she.third_party_prob_impaired
+    return np.asarray(np.where(behaviour.impaired, qi + w * (qa - qi), qa), dtype=np.float64)
+
+
 def aware_behaviour(n: int) -> Behaviour:
     """Everyone aware, exact basal, no counting bias (the published-population default)."""
     return Behaviour(np.ones(n), np.ones(n), np.zeros(n, dtype=bool), np.full(n, 70.0), np.ones(n))
@@ -575,8 +688,18 @@ def therapy_rows(
     rescue_carbs_g: float,
     rescue_wait_min: float,
     she: SheModel,
+    settings: BehaviourSettings | None = None,
 ) -> FloatArray:
-    """The ``therapy`` array of :func:`~endolab.sim.model.run_minutes` for these people."""
+    """The ``therapy`` array of :func:`~endolab.sim.model.run_minutes` for these people.
+
+    ``settings`` give the sleep window, asleep detection and CGM alarm (docs/methods/sim.md §8);
+    ``None`` (the published, always-aware population): no sleep window and no alarm.
+    """
+    if settings is None:
+        sleep, asleep, alarm = (0.0, 0.0), 1.0, 0.0
+    else:
+        sleep = settings.sleep_minutes
+        asleep, alarm = settings.asleep_detect_prob, settings.cgm_alarm_response_prob
     return np.array(
         [
             therapy_row(
@@ -594,6 +717,13 @@ def therapy_rows(
                 she_minutes=float(she.min_minutes),
                 third_party_g=she.third_party_carbs_g,
                 she_recovered=she.recovered_mg_dl,
+                detect_prob_asleep=asleep,
+                sleep_start_min=sleep[0],
+                sleep_end_min=sleep[1],
+                alarm_prob=alarm,
+                she_prob=(
+                    she.third_party_prob_impaired if behaviour.impaired[i] else she.third_party_prob
+                ),
             )
             for i, pt in enumerate(patients)
         ]
@@ -785,6 +915,7 @@ def _run_screening(
         rescue_carbs_g=rescue_carbs_g,
         rescue_wait_min=rescue_wait_min,
         she=she,
+        settings=settings,
     )
     outs = [np.zeros((n, MINUTES_PER_DAY)) for _ in range(9)]
     zeros = np.zeros((n, MINUTES_PER_DAY))

@@ -51,7 +51,9 @@ from endolab.sim.model import (
     QSTO1,
     QSTO2,
     T_DETECT_PROB,
+    T_DETECT_PROB_ASLEEP,
     T_RESCUE_BELOW,
+    T_SHE_PROB,
     param_index,
     run_minutes,
 )
@@ -72,7 +74,9 @@ from endolab.sim.population import (
     aware_behaviour,
     bolus_plan,
     daily_sensitivity,
+    restored_asleep_detection,
     restored_awareness,
+    restored_third_party_prob,
     screen,
     vary_meals,
 )
@@ -814,6 +818,7 @@ def _setup(
         rescue_carbs_g=therapy.rescue_carbs_g,
         rescue_wait_min=therapy.rescue_wait_min,
         she=she,
+        settings=None if screened is None else behaviour,
     )
     weights = np.array([pt.weight_kg for pt in patients])
     mmtt_g = np.round(np.minimum(MMTT_ML_PER_KG * weights, MMTT_MAX_ML) * MMTT_CARBS_G_PER_ML)
@@ -891,6 +896,10 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
         if s.screened is not None:  # a graft restores awareness in proportion to F [A]
             below, prob = restored_awareness(f_today, s.people, s.behaviour)
             therapy_rows[:, T_RESCUE_BELOW], therapy_rows[:, T_DETECT_PROB] = below, prob
+            therapy_rows[:, T_DETECT_PROB_ASLEEP] = restored_asleep_detection(f_today, s.behaviour)
+            therapy_rows[:, T_SHE_PROB] = restored_third_party_prob(
+                f_today, s.people, s.behaviour, s.she
+            )
         meal = np.zeros((n, MINUTES_PER_DAY))
         bolus = np.zeros((n, MINUTES_PER_DAY))
         minutes = plan.minute[:, k, :]

@@ -102,6 +102,14 @@ CALIBRATED_TO: tuple[tuple[str, str], ...] = (
         "assumptions [A] with sources for direction, not fitted",
     ),
     (
+        "severe-event model ([she] third_party_prob, third_party_prob_impaired)",
+        "calibrated to the SH rates by LBGI class of Kovatchev 1998 (doi:10.2337/diacare.21.11.1870; "
+        "0.4, 2.3, 5.2 per 6 months) and the six-fold rate with impaired awareness of Geddes 2008 "
+        "(doi:10.1111/j.1464-5491.2008.02413.x), on unscreened virtual adults with Geddes' clinic "
+        "prevalence of impaired awareness — validation/she_lbgi.py; waking from hypoglycaemia "
+        "from Schultes 2007 (doi:10.1371/journal.pmed.0040069); never to an endpoint",
+    ),
+    (
         "every endpoint in this table",
         "nothing: control and treated columns are predictions of the model's assumptions",
     ),
