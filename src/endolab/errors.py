@@ -20,20 +20,57 @@ not a number) also exits with 2. A traceback means a bug in endolab, never a use
 
 Every error can carry a machine-readable ``code`` (e.g. ``E_DOSE_RANGE`` in the hCG calculator), the
 ``field`` it concerns and the offending ``value``.
+
+A message that ends asking the user to set an option (the glucose unit, the date order) names it as
+the library's keyword (``unit='mmol/L'``, ``date_order=``, the web API's parameters) and carries an
+:class:`Ask`; a front end words the request with its own name of the option through
+:meth:`EndolabError.asking` (the command line ``--unit mmol/L``, the /cgm page its form field).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Self, TypeVar
 
 __all__ = [
+    "Ask",
     "DataFileError",
     "EndolabError",
     "EndolabWarning",
     "InputError",
     "ParseError",
     "UnitError",
+    "asks",
 ]
+
+_E = TypeVar("_E", bound="EndolabError")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The request that ends an error's message, in the library's words.
+
+    ``option``: the library's keyword of the option asked for (``"unit"``, ``"date_order"``);
+    ``kind``: what is asked, a stable key a front end looks its own wording up by
+    (``"unit_mmol_l"``, …); ``text``: the request as the message ends with it.
+    """
+
+    option: str
+    kind: str
+    text: str
+
+
+def asks(exc: _E, option: str, kind: str, text: str) -> _E:
+    """``exc``, whose message ends with ``text``, marked as asking for ``option`` (an :class:`Ask`).
+
+    >>> err = asks(InputError("no unit; pass unit='mmol/L'"), "unit", "unit_mmol_l", "pass unit='mmol/L'")
+    >>> str(err.asking("pass --unit mmol/L"))
+    'no unit; pass --unit mmol/L'
+    """
+    if not exc.message.endswith(text):
+        raise AssertionError(f"the message does not end with the request {text!r}")
+    exc.ask = Ask(option, kind, text)
+    return exc
 
 
 class EndolabError(ValueError):
@@ -56,6 +93,8 @@ class EndolabError(ValueError):
     """
 
     exit_code: ClassVar[int] = 3
+    #: The request that ends the message, if it asks for an option (:func:`asks`).
+    ask: Ask | None = None
 
     def __init__(
         self,
@@ -73,6 +112,18 @@ class EndolabError(ValueError):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}" if self.code else self.message
+
+    def asking(self, text: str) -> Self:
+        """The same error (class, code, field, value) with its request (:attr:`ask`) in ``text``'s
+        words; itself when it asks for nothing."""
+        if self.ask is None:
+            return self
+        new = type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.message = self.message[: len(self.message) - len(self.ask.text)] + text
+        new.args = (new.message,)
+        new.ask = replace(self.ask, text=text)
+        return new
 
 
 class InputError(EndolabError):

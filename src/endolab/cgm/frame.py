@@ -28,7 +28,7 @@ goes through it (or receives its output). What it does, in order:
    :data:`MMOL_L_UPPER_BOUND` (36) cannot be a CGM reading in mg/dL (devices store nothing below
    39–40 mg/dL) and a value at or above it cannot be mmol/L (no device reports above 33.3 mmol/L).
    All values below 36 → mmol/L (converted, with a warning); none → mg/dL; both kinds → an
-   :class:`~endolab.errors.InputError` ("mixed or ambiguous units: pass --unit"). An explicit unit
+   :class:`~endolab.errors.InputError` ("mixed or ambiguous units: pass unit=…"). An explicit unit
    that contradicts the values (mmol/L with a value ≥ 36; mg/dL with every value < 36, or a mix) is
    the same error. Glucose ≤ 0 or infinite is rejected, and so is a measured (not censored)
    reading outside :data:`GL_MIN_MG_DL`–:data:`GL_MAX_MG_DL` (10–1,000 mg/dL = 0.6–55.5 mmol/L)
@@ -67,7 +67,7 @@ from endolab.cgm.schema import (
     MMOL_COLUMN,
 )
 from endolab.dates import iso_calendar_problem, not_a_calendar_date
-from endolab.errors import InputError, ParseError
+from endolab.errors import InputError, ParseError, asks
 from endolab.notices import Notice, emit
 from endolab.units import GLUCOSE_MG_DL_PER_MMOL_L, normalize_unit
 
@@ -324,14 +324,18 @@ def _parse_time(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
                 isinstance(value, str)
                 and pl.select(pl.lit(value.strip()).str.contains(_DAY_MONTH_PATTERN)).item()
             ):
-                raise RowParseError(
-                    "time",
-                    row,
-                    f"{value!r} is written day/month/year or month/day/year, which cannot be "
-                    "told apart from one value; write ISO 8601 (2024-01-31 13:05:00) or read the "
-                    "file with endolab.cgm.readers.read_cgm(date_order='dmy' or 'mdy') "
-                    "(CLI: --date-order)",
-                    value,
+                raise asks(
+                    RowParseError(
+                        "time",
+                        row,
+                        f"{value!r} is written day/month/year or month/day/year, which cannot be "
+                        f"told apart from one value; write ISO 8601 (2024-01-31 13:05:00) or "
+                        f"{DATE_ORDER_READ}",
+                        value,
+                    ),
+                    "date_order",
+                    "date_order_read",
+                    DATE_ORDER_READ,
                 )
             reason = iso_calendar_problem(value) if isinstance(value, str) else None
             if reason is not None:  # the form is right, the day is not (issue 18)
@@ -436,6 +440,17 @@ def _parse_glucose(frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
+#: The requests that end the unit errors, in the library's words (the keyword ``unit``; a front
+#: end words them with its own name of the option: :meth:`endolab.errors.EndolabError.asking`).
+UNIT_MG_DL_IF: Final = "Pass unit='mg/dL' if the file is in mg/dL"
+UNIT_MMOL_L: Final = "pass unit='mmol/L'"
+UNIT_EITHER: Final = "pass unit='mg/dL' or unit='mmol/L'"
+#: The request that ends the error of a single day/month date-time (the keyword ``date_order``).
+DATE_ORDER_READ: Final = (
+    "read the file with endolab.cgm.readers.read_cgm(date_order='dmy' or 'mdy')"
+)
+
+
 def _resolve_unit(gl: pl.Series, unit: str | None) -> tuple[float, str | None]:
     """Return the factor to mg/dL and an optional notice."""
     n_small = int((gl < MMOL_L_UPPER_BOUND).sum())
@@ -444,33 +459,43 @@ def _resolve_unit(gl: pl.Series, unit: str | None) -> tuple[float, str | None]:
         canonical = normalize_unit(unit, quantity="glucose")
         if canonical == "mmol/L":
             if n_large:
-                raise InputError(
-                    f"unit is mmol/L but {n_large} gl value(s) are ≥ {MMOL_L_UPPER_BOUND:g} "
-                    f"(max {_num(gl.max()):g}); mmol/L readings lie below {MMOL_L_UPPER_BOUND:g}. Mixed "
-                    "units? Pass --unit mg/dL if the file is in mg/dL",
-                    field="gl",
-                    value=gl.max(),
+                raise asks(
+                    InputError(
+                        f"unit is mmol/L but {n_large} gl value(s) are ≥ {MMOL_L_UPPER_BOUND:g} "
+                        f"(max {_num(gl.max()):g}); mmol/L readings lie below "
+                        f"{MMOL_L_UPPER_BOUND:g}. Mixed units? {UNIT_MG_DL_IF}",
+                        field="gl",
+                        value=gl.max(),
+                    ),
+                    "unit",
+                    "unit_mg_dl_if",
+                    UNIT_MG_DL_IF,
                 )
             return GLUCOSE_MG_DL_PER_MMOL_L, None
         if n_small:
-            raise InputError(
+            err = InputError(
                 f"unit is mg/dL but {n_small} of {gl.len()} gl value(s) are below "
                 f"{MMOL_L_UPPER_BOUND:g} (min {_num(gl.min()):g}); CGM readings in mg/dL are ≥ 39. "
                 + (
-                    "The values look like mmol/L: pass --unit mmol/L"
-                    if not n_large
-                    else "Mixed units?"
+                    f"The values look like mmol/L: {UNIT_MMOL_L}" if not n_large else "Mixed units?"
                 ),
                 field="gl",
                 value=gl.min(),
             )
+            raise err if n_large else asks(err, "unit", "unit_mmol_l", UNIT_MMOL_L)
         return 1.0, None
     if n_small and n_large:
-        raise InputError(
-            f"cannot tell the glucose unit: {n_small} value(s) are below {MMOL_L_UPPER_BOUND:g} "
-            f"(mmol/L-like) and {n_large} are ≥ {MMOL_L_UPPER_BOUND:g} (mg/dL-like); mixed or "
-            "ambiguous units: convert them to one unit and pass --unit mg/dL or --unit mmol/L",
-            field="gl",
+        raise asks(
+            InputError(
+                f"cannot tell the glucose unit: {n_small} value(s) are below "
+                f"{MMOL_L_UPPER_BOUND:g} (mmol/L-like) and {n_large} are ≥ "
+                f"{MMOL_L_UPPER_BOUND:g} (mg/dL-like); mixed or ambiguous units: convert them to "
+                f"one unit and {UNIT_EITHER}",
+                field="gl",
+            ),
+            "unit",
+            "unit_either",
+            UNIT_EITHER,
         )
     if n_small:
         return (

@@ -23,7 +23,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePath
-from typing import Annotated, Any, NoReturn, get_args, get_origin
+from typing import Annotated, Any, Final, NoReturn, get_args, get_origin
 
 import typer
 from rich.markup import escape
@@ -229,17 +229,31 @@ def polish(command: Any, path: str = "") -> None:
             polish(sub, f"{path} {name}")
 
 
-#: How the command line asks for the date order of an ambiguous file (the library's
-#: :class:`~endolab.cgm.readers.DateOrderError` leaves the option's name to the front end).
-DATE_ORDER_ASK = "pass date_order='dmy' or 'mdy' (CLI: --date-order dmy|mdy)"
+#: How the command line asks for an option a library error asks for (its
+#: :attr:`~endolab.errors.EndolabError.ask`, keyed by kind; the library names the option by its
+#: keyword, ``unit=``/``date_order=``, and leaves the front end's name of it to the front end).
+CLI_ASKS: Final[dict[str, str]] = {
+    "date_order_ambiguous": "pass date_order='dmy' or 'mdy' (CLI: --date-order dmy|mdy)",
+    "date_order_read": (
+        "read the file with endolab.cgm.readers.read_cgm(date_order='dmy' or 'mdy') "
+        "(CLI: --date-order)"
+    ),
+    "date_order_check": "check --date-order (date_order=)",
+    "unit_mg_dl_if": "Pass --unit mg/dL if the file is in mg/dL",
+    "unit_mmol_l": "pass --unit mmol/L",
+    "unit_either": "pass --unit mg/dL or --unit mmol/L",
+    "unit_unset": "drop --unit",
+    "unit_unset_or_fix": "drop --unit or fix the file",
+    "reader_give": "give --reader",
+}
+#: How the command line asks for the date order of an ambiguous file.
+DATE_ORDER_ASK = CLI_ASKS["date_order_ambiguous"]
 
 
 def _worded(exc: EndolabError) -> EndolabError:
-    """``exc`` with a request for an option in the command line's words (the date order; the
-    readers' module is only looked at when a command has loaded it)."""
-    base = sys.modules.get("endolab.cgm.readers.base")
-    if base is not None and isinstance(exc, base.DateOrderError):
-        return exc.asking(DATE_ORDER_ASK)  # type: ignore[no-any-return]
+    """``exc`` with its request for an option in the command line's words (:data:`CLI_ASKS`)."""
+    if exc.ask is not None and exc.ask.kind in CLI_ASKS:
+        return exc.asking(CLI_ASKS[exc.ask.kind])
     return exc
 
 

@@ -408,18 +408,32 @@ def _cgm_render(status: int = 200, **context: Any) -> HTMLResponse:
     )
 
 
+#: How the /cgm page asks for an option a library error asks for (its
+#: :attr:`~endolab.errors.EndolabError.ask`, keyed by kind): the form's field. The library names
+#: the option by its keyword (``unit=``, ``date_order=``), which the JSON API's parameters share.
+CGM_PAGE_ASKS: dict[str, str] = {
+    "date_order_ambiguous": "choose dmy or mdy in the Date order field",
+    "date_order_read": "choose dmy or mdy in the Date order field",
+    "date_order_check": "check the Date order field",
+    "unit_mg_dl_if": "Choose mg/dL in the Glucose unit of the file field if the file is in mg/dL",
+    "unit_mmol_l": "choose mmol/L in the Glucose unit of the file field",
+    "unit_either": "choose mg/dL or mmol/L in the Glucose unit of the file field",
+    "unit_unset": "set the Glucose unit of the file field to 'as the file says'",
+    "unit_unset_or_fix": (
+        "set the Glucose unit of the file field to 'as the file says' or fix the file"
+    ),
+    "reader_give": "choose its format in the File format field",
+}
 #: How the /cgm page asks for the date order of an ambiguous file (its form field).
-DATE_ORDER_ASK = "choose dmy or mdy in the Date order field"
+DATE_ORDER_ASK = CGM_PAGE_ASKS["date_order_ambiguous"]
 
 
 def _cgm_failed(exc: Exception, form: dict[str, Any] | None = None) -> HTMLResponse:
     """The /cgm page with the one-line error: 422 for a refused input, 501 for an optional extra
     this server lacks (:func:`endolab.web.errors.missing_extra_message`)."""
-    from endolab.cgm.readers import DateOrderError
-
-    if isinstance(exc, DateOrderError):  # the library leaves the option's name to the page
-        exc = exc.asking(DATE_ORDER_ASK)
     if isinstance(exc, EndolabError):
+        if exc.ask is not None and exc.ask.kind in CGM_PAGE_ASKS:  # the page names its field
+            exc = exc.asking(CGM_PAGE_ASKS[exc.ask.kind])
         return _cgm_render(422, error=_error(exc), form=form or {})
     from endolab.web.errors import missing_extra_message
 

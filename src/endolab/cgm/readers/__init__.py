@@ -125,7 +125,7 @@ from endolab.cgm.readers.treatments import (
     insulin_daily_totals,
     write_insulin_csv,
 )
-from endolab.errors import DataFileError, InputError, ParseError
+from endolab.errors import DataFileError, InputError, ParseError, asks
 
 ReaderName = Literal[
     "auto",
@@ -210,6 +210,10 @@ def _missing_reason(path: Path) -> str:
     return "no such file"
 
 
+#: The request of a workbook whose format is not told from its sheets.
+READER_GIVE: Final = "give reader="
+
+
 def detect_format(source: CGMSource, *, name: str | None = None) -> FormatName:
     """Guess the file format from its first lines (or, for JSON, its first records): one of
     :data:`FORMATS` (``generic`` when nothing vendor-specific is found).
@@ -232,19 +236,29 @@ def _detect(src: Input) -> FormatName:
             return "tidepool_xlsx"
         if looks_like_eversense_xlsx(src):
             return "eversense"
-        raise DataFileError(
-            "an Excel workbook that is not a Tidepool export (no 'CGM' sheet with a "
-            "'Tidepool Data Type' column) or an Eversense export (no sheet starting with "
-            "'EventDateStr'); export the sheet as CSV (UTF-8) or give --reader",
-            file=src.name,
+        raise asks(
+            DataFileError(
+                "an Excel workbook that is not a Tidepool export (no 'CGM' sheet with a "
+                "'Tidepool Data Type' column) or an Eversense export (no sheet starting with "
+                f"'EventDateStr'); export the sheet as CSV (UTF-8) or {READER_GIVE}",
+                file=src.name,
+            ),
+            "reader",
+            "reader_give",
+            READER_GIVE,
         )
     if is_xls(src.read_bytes(8)):
         if looks_like_diasend_xls(src):
             return "diasend_xls"
-        raise DataFileError(
-            "an old Excel workbook (.xls) that is not a Diasend export (no 'CGM' sheet whose "
-            "header row starts with 'Time'); export the sheet as CSV (UTF-8) or give --reader",
-            file=src.name,
+        raise asks(
+            DataFileError(
+                "an old Excel workbook (.xls) that is not a Diasend export (no 'CGM' sheet whose "
+                f"header row starts with 'Time'); export the sheet as CSV (UTF-8) or {READER_GIVE}",
+                file=src.name,
+            ),
+            "reader",
+            "reader_give",
+            READER_GIVE,
         )
     text = read_text(src)
     if text.lstrip()[:1] in ("[", "{"):

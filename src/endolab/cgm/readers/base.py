@@ -23,7 +23,7 @@ from endolab.cgm.frame import (
     reading_dates_problem,
 )
 from endolab.dates import calendar_problem, not_a_calendar_date
-from endolab.errors import DataFileError, EndolabError, InputError
+from endolab.errors import Ask, DataFileError, EndolabError, InputError, asks
 from endolab.notices import Notice, collect, emit
 
 ReaderName = Literal["auto", "generic", "dexcom", "libre"]
@@ -47,8 +47,10 @@ def norm_name(name: str) -> str:
 def _rethrow(exc: EndolabError, file: str) -> DataFileError:
     """Turn a check_frame error into a DataFileError naming ``file`` (and the row, column)."""
     if isinstance(exc, (RowInputError, RowParseError)):
-        return DataFileError(exc.detail, file=file, row=exc.row, column=exc.column, value=exc.value)
-    return DataFileError(exc.message, file=file, column=exc.field, value=exc.value)
+        out = DataFileError(exc.detail, file=file, row=exc.row, column=exc.column, value=exc.value)
+    else:
+        out = DataFileError(exc.message, file=file, column=exc.field, value=exc.value)
+    return out if exc.ask is None else asks(out, exc.ask.option, exc.ask.kind, exc.ask.text)
 
 
 def check_readings(
@@ -62,9 +64,9 @@ def check_readings(
         if isinstance(exc, DataFileError):
             raise
         if header is not None and exc.field == "gl" and exc.message.startswith("unit is"):
-            # the unit came from the vendor's header, not from --unit: advice about --unit
-            # would contradict the header check
-            cut = re.split(r" (?:Mixed units\?|The values look like|Pass --unit)", exc.message)[0]
+            # the unit came from the vendor's header, not from the unit option: advice about the
+            # option would contradict the header check
+            cut = re.split(r" (?:Mixed units\?|The values look like|Pass unit=)", exc.message)[0]
             raise DataFileError(
                 f"{cut} The unit comes from the header {header!r}: the file mixes units or its "
                 "header is wrong",
@@ -235,12 +237,24 @@ def unit_from_header(name: str) -> str | None:
     return None
 
 
+#: The request of an error whose glucose unit was given but the file names its own.
+UNIT_UNSET: Final = "leave unit=None"
+UNIT_UNSET_OR_FIX: Final = "leave unit=None or fix the file"
+#: The request of a date read with a chosen day/month order into a year not of four digits.
+DATE_ORDER_CHECK: Final = "check date_order="
+
+
 def merge_unit(file: str, column: str, header_unit: str | None, unit: str | None) -> str | None:
     if unit is not None and header_unit is not None and unit.lower() != header_unit.lower():
-        raise DataFileError(
-            f"the header says {header_unit} but unit={unit} was given; drop --unit or fix the file",
-            file=file,
-            column=column,
+        raise asks(
+            DataFileError(
+                f"the header says {header_unit} but unit={unit} was given; {UNIT_UNSET_OR_FIX}",
+                file=file,
+                column=column,
+            ),
+            "unit",
+            "unit_unset_or_fix",
+            UNIT_UNSET_OR_FIX,
         )
     return unit or header_unit
 
@@ -292,10 +306,11 @@ class DateOrderError(DataFileError):
     ) -> None:
         super().__init__(f"{detail}; {ask}", file=file, column=column)
         self.detail = detail
+        self.ask = Ask("date_order", "date_order_ambiguous", ask)
 
-    def asking(self, ask: str) -> DateOrderError:
-        """The same error asking for the date order in ``ask``'s words."""
-        return DateOrderError(self.detail, ask, file=self.file, column=self.column)
+    def asking(self, text: str) -> DateOrderError:
+        """The same error asking for the date order in ``text``'s words."""
+        return DateOrderError(self.detail, text, file=self.file, column=self.column)
 
 
 def detect_date_order(a: pl.Series, b: pl.Series, c: pl.Series) -> tuple[str, bool]:
@@ -387,12 +402,17 @@ def parse_day_month_times(
     year_text = f.get_column("1" if order == "ymd" else "3")
     if (year_text.str.len_chars() != 4).any():
         i = int((year_text.str.len_chars() != 4).arg_true()[0])
-        raise DataFileError(
-            f"{texts[i]!r} read as {order} has the year {year_text[i]!r}, not four digits: a "
-            "year is never guessed; check --date-order (date_order=)",
-            file=file,
-            row=rows[i],
-            column=column,
+        raise asks(
+            DataFileError(
+                f"{texts[i]!r} read as {order} has the year {year_text[i]!r}, not four digits: a "
+                f"year is never guessed; {DATE_ORDER_CHECK}",
+                file=file,
+                row=rows[i],
+                column=column,
+            ),
+            "date_order",
+            "date_order_check",
+            DATE_ORDER_CHECK,
         )
     hour = f.get_column("4").cast(pl.Int64)
     ampm = f.get_column("7").str.to_lowercase().str.replace_all(".", "", literal=True)

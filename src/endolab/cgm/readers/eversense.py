@@ -35,6 +35,7 @@ import polars as pl
 
 from endolab.cgm.frame import ROW_COLUMN
 from endolab.cgm.readers.base import (
+    UNIT_UNSET,
     CGMSource,
     Input,
     as_input,
@@ -45,7 +46,7 @@ from endolab.cgm.readers.base import (
     sniff_delimiter,
 )
 from endolab.cgm.readers.tidepool_xlsx import is_xlsx
-from endolab.errors import DataFileError
+from endolab.errors import DataFileError, asks
 
 #: The header row of an Eversense export, in order.
 HEADER: Final = ("EventDateStr", "EventTimeStr", "Value", "UnitMeasureVal", "SensorID")
@@ -272,10 +273,15 @@ def eversense_from_input(
         )
     file_unit = next(iter(units), None)
     if unit is not None and file_unit is not None and unit.lower() != file_unit.lower():
-        raise DataFileError(
-            f"UnitMeasureVal says {file_unit} but unit={unit} was given; drop --unit",
-            file=file,
-            column="UnitMeasureVal",
+        raise asks(
+            DataFileError(
+                f"UnitMeasureVal says {file_unit} but unit={unit} was given; {UNIT_UNSET}",
+                file=file,
+                column="UnitMeasureVal",
+            ),
+            "unit",
+            "unit_unset",
+            UNIT_UNSET,
         )
     frame = (
         pl.DataFrame(

@@ -21,7 +21,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from endolab.cgm.frame import ROW_COLUMN
-from endolab.cgm.readers.base import CGMSource, Input, as_input, check_readings, read_text
+from endolab.cgm.readers.base import (
+    UNIT_UNSET,
+    CGMSource,
+    Input,
+    as_input,
+    check_readings,
+    read_text,
+)
 from endolab.cgm.readers.nightscout_profile import (
     ProfileSwitch,
     TempBasal,
@@ -30,7 +37,7 @@ from endolab.cgm.readers.nightscout_profile import (
     parse_carried_profile,
 )
 from endolab.cgm.readers.treatments import Row, treatment_frame
-from endolab.errors import DataFileError, InputError
+from endolab.errors import DataFileError, InputError, asks
 from endolab.notices import Notice, emit
 
 #: Field of a Nightscout entry → canonical field (the column map).
@@ -145,10 +152,15 @@ def nightscout_from_input(
 ) -> pl.DataFrame:
     file = src.name
     if unit is not None and unit.lower() != "mg/dl":
-        raise DataFileError(
-            f"Nightscout stores sgv in mg/dL, but unit={unit} was given; drop --unit",
-            file=file,
-            column="sgv",
+        raise asks(
+            DataFileError(
+                f"Nightscout stores sgv in mg/dL, but unit={unit} was given; {UNIT_UNSET}",
+                file=file,
+                column="sgv",
+            ),
+            "unit",
+            "unit_unset",
+            UNIT_UNSET,
         )
     zone = _zone(tz)
     records = load_json_records(src, "Nightscout")
