@@ -52,7 +52,7 @@ VARIANTS_R = (
     0.25,
 )  # counterfactual awareness_restored_at_graft_fraction [1]  # the primary endpoint's SHE-free window [day]
 
-_original = runner.run_minutes
+_original = vars(runner)["run_minutes"]  # the compiled kernel the runner calls
 _days: list[dict[str, Any]] = []
 
 
@@ -269,7 +269,7 @@ def _h(v: float | None) -> str:
 
 def main() -> int:
     start = time.time()
-    runner.run_minutes = _recording_run_minutes  # type: ignore[assignment]
+    vars(runner)["run_minutes"] = _recording_run_minutes
     rows: list[dict[str, Any]] = []
     infos: dict[int, dict[str, Any]] = {}
     for seed in SEEDS:
@@ -287,7 +287,7 @@ def main() -> int:
             )
             v_rows += ev
         variants.append((r_, v_rows, v_info))
-    runner.run_minutes = _original
+    vars(runner)["run_minutes"] = _original
     lines = [
         "# Where the treated arm's severe hypoglycaemia comes from (in silico, never evidence)",
         "",
