@@ -222,6 +222,14 @@ def test_sim_settings_prints_toml_that_round_trips(tmp_path: Path) -> None:
     doc = tomllib.loads(r.stdout)
     assert doc["titration"]["reduce_by"] == 0.15 and doc["she"]["min_minutes"] == 45
     assert doc["titration"]["increase_by"] == 0.1
+    # the awareness rule: printed with its default, unit and source; overridden by --settings
+    line = next(x for x in (r.stdout.splitlines()) if x.startswith("awareness_restored_c_peptide"))
+    assert "[pmol/L]" in line and "0.3 ng/mL" in line and "Leitão 2008" in line
+    assert doc["behaviour"]["awareness_restoration"] == "leitao2008"
+    assert doc["behaviour"]["awareness_restored_c_peptide_pmol_l"] == pytest.approx(0.3 * 331)
+    custom.write_text('[behaviour]\nawareness_restoration = "proportional"\n')
+    r = runner.invoke(app, ["sim", "settings", "--settings", str(custom)])
+    assert tomllib.loads(r.stdout)["behaviour"]["awareness_restoration"] == "proportional"
 
 
 @pytest.mark.parametrize(
@@ -234,6 +242,7 @@ def test_sim_settings_prints_toml_that_round_trips(tmp_path: Path) -> None:
         # a field of the former titration rule (before 0.1.x's sourced criteria) is named
         ("[titration]\nrestart_mean_mg_dl = 154\n", "unknown setting titration.restart_mean"),
         ("[titration\n", "not valid TOML"),
+        ("[behaviour]\nawareness_restoration = 'sometimes'\n", "awareness_restoration must be"),
     ],
 )
 def test_settings_file_errors_are_one_line_exit_3(tmp_path: Path, text: str, message: str) -> None:

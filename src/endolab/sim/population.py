@@ -72,6 +72,8 @@ __all__ = [
     "ScreeningResult",
     "SheModel",
     "adult_parameter_distribution",
+    "awareness_restoration_leitao_2008",
+    "awareness_weight",
     "bolus_plan",
     "draw_behaviour",
     "draw_virtual_adults",
@@ -95,6 +97,8 @@ LOGIT_PARAMS: tuple[str, ...] = ("b", "d", "f", "HEb")
 #: … and the therapy constants of Quest.csv (log-transformed), drawn jointly so that a person's
 #: carbohydrate ratio and correction factor stay matched to their insulin sensitivity.
 QUEST_PARAMS: tuple[str, ...] = ("CR", "CF")
+#: The rules a graft can restore awareness by (:class:`BehaviourSettings`).
+AWARENESS_RESTORATION_RULES: tuple[str, ...] = ("leitao2008", "proportional")
 
 
 def _forward(name: str, value: float) -> float:
@@ -381,7 +385,27 @@ class BehaviourSettings:
         insulin-independent recipients (Paty et al., Diabetes 2002;51:3428,
         doi:10.2337/diabetes.51.12.3428). That restoration follows F, at once and in proportion,
         is this project's assumption; the published course is gradual (months) and, in Leitão
-        2008, persisted after graft failure.
+        2008, persisted after graft failure. Used only with ``awareness_restoration =
+        "proportional"``.
+    awareness_restoration
+        Which rule restores awareness after a graft: ``"leitao2008"`` (default) or
+        ``"proportional"`` (the rule above, in proportion to F). ``"leitao2008"``
+        (:func:`awareness_restoration_leitao_2008`): full restoration (w = 1) from the day after
+        the first day on which the participant's simulated plasma C-peptide peaked at or above
+        ``awareness_restored_c_peptide_pmol_l``, kept for the rest of the run. Source: Leitão et
+        al. (Diabetes Care 2008;31:2113, PMID 18697903, PMC2571057; DOI not verified here [U]):
+        in 31 islet recipients the Clarke hypoglycaemia score fell as far in recipients still on
+        insulin with stimulated C-peptide ≥ 0.3 ng/mL (5.31 → 1.15, n = 13) as in those off
+        insulin (5.63 → no hypoglycaemia, n = 8), and still improved 11.5 ± 14.5 months after
+        graft failure (5.00 → 2.70, n = 10). Assumptions [A]: the day's peak of the model's
+        plasma C-peptide (meal- or test-drink-stimulated) stands for Leitão's stimulated
+        C-peptide; restoration is a step at once (the abstract gives no time since transplant
+        for the score); it is kept, fully, after the C-peptide falls again (Leitão's
+        graft-failure group kept only part of it); what it does to waking asleep and to the
+        third-party probability is as in the proportional rule with w = 1.
+    awareness_restored_c_peptide_pmol_l
+        Leitão 2008's boundary of graft function [pmol/L]: 99.3 = 0.3 ng/mL × 331 pmol/L per
+        ng/mL (C-peptide 3020 g/mol, ``endolab.trial.grading.C_PEPTIDE_PMOL_L_PER_NG_ML``).
     """
 
     count_bias_median: float = 0.5
@@ -404,11 +428,20 @@ class BehaviourSettings:
     asleep_detect_prob: float = 0.0625
     asleep_detect_prob_restored: float = 0.625
     cgm_alarm_response_prob: float = 0.0
+    awareness_restoration: Literal["leitao2008", "proportional"] = "leitao2008"
+    awareness_restored_c_peptide_pmol_l: float = 0.3 * 331.0
 
     def __post_init__(self) -> None:
+        if self.awareness_restoration not in AWARENESS_RESTORATION_RULES:
+            raise InputError(
+                "behaviour setting awareness_restoration must be 'leitao2008' or 'proportional', "
+                f"got {self.awareness_restoration!r}",
+                field="awareness_restoration",
+            )
         for name in ("count_bias_cv", "carb_count_cv", "basal_cv", "late_bolus_min_max",
                      "count_bias_median", "meal_size_cv", "si_day_cv", "basal_median",
-                     "awareness_restored_at_graft_fraction"):  # fmt: skip
+                     "awareness_restored_at_graft_fraction",
+                     "awareness_restored_c_peptide_pmol_l"):  # fmt: skip
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 raise InputError(f"behaviour setting {name} must be ≥ 0, got {value}", field=name)
@@ -557,15 +590,62 @@ def draw_behaviour(rng: np.random.Generator, n: int, settings: BehaviourSettings
     return Behaviour(bias, basal, impaired, below.astype(np.float64), prob.astype(np.float64))
 
 
+def awareness_restoration_leitao_2008(reached: NDArray[np.bool_]) -> FloatArray:
+    """Awareness restoration w [1] after Leitão et al. 2008: 1 once graft function was reached.
+
+    Leitão CB et al., Restoration of hypoglycemia awareness after islet transplantation,
+    Diabetes Care 2008;31:2113 (PMID 18697903, PMC2571057; DOI not verified here [U]): the Clarke
+    score of recipients still on insulin with stimulated C-peptide ≥ 0.3 ng/mL fell as far as that
+    of recipients off insulin (5.31 → 1.15 and 5.63 → no hypoglycaemia), and it stayed improved
+    after graft failure. ``reached`` [bool]: the participant's stimulated C-peptide has been at or
+    above the boundary (``awareness_restored_c_peptide_pmol_l``, 0.3 ng/mL = 99.3 pmol/L) on an
+    earlier day; w = 1 then, else 0. That the step is whole, at once and kept is [A]
+    (docs/methods/sim.md §8).
+
+    >>> awareness_restoration_leitao_2008(np.array([False, True])).tolist()
+    [0.0, 1.0]
+    """
+    return np.where(np.asarray(reached, dtype=bool), 1.0, 0.0).astype(np.float64)
+
+
+def awareness_weight(
+    graft_fraction: FloatArray, reached: NDArray[np.bool_], settings: BehaviourSettings
+) -> FloatArray:
+    """The restoration w [1] of the chosen rule (``awareness_restoration``).
+
+    ``"leitao2008"``: :func:`awareness_restoration_leitao_2008` of ``reached``;
+    ``"proportional"``: ``min(F/R, 1)`` (0 when R = 0) of ``graft_fraction`` F [1] [A].
+
+    >>> f, reached = np.array([0.2, 0.2]), np.array([False, True])
+    >>> awareness_weight(f, reached, BehaviourSettings()).tolist()
+    [0.0, 1.0]
+    >>> awareness_weight(f, reached, BehaviourSettings(awareness_restoration="proportional")).tolist()
+    [0.2, 0.2]
+    """
+    if settings.awareness_restoration == "leitao2008":
+        return awareness_restoration_leitao_2008(reached)
+    return _proportional_weight(graft_fraction, settings)
+
+
+def _proportional_weight(graft_fraction: FloatArray, settings: BehaviourSettings) -> FloatArray:
+    r = settings.awareness_restored_at_graft_fraction
+    f = np.asarray(graft_fraction, dtype=np.float64)
+    return np.asarray(np.clip(f / r, 0.0, 1.0) if r > 0 else np.zeros_like(f), dtype=np.float64)
+
+
 def restored_awareness(
-    graft_fraction: FloatArray, behaviour: Behaviour, settings: BehaviourSettings
+    graft_fraction: FloatArray,
+    behaviour: Behaviour,
+    settings: BehaviourSettings,
+    weight: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Detection threshold [mg/dL] and probability per 30-min look [1] with a graft of fraction F.
 
     Awareness restored by a graft [A] (:class:`BehaviourSettings`,
     ``awareness_restored_at_graft_fraction`` R): with ``w = min(F/R, 1)`` (0 when R = 0), a person
     with impaired awareness notices below ``impaired + w·(aware − impaired)`` mg/dL with
-    probability ``p_impaired + w·(1 − p_impaired)``; an aware person is unchanged.
+    probability ``p_impaired + w·(1 − p_impaired)``; an aware person is unchanged. ``weight``:
+    a w computed by another rule (:func:`awareness_weight`) instead of ``min(F/R, 1)``.
 
     >>> beh = Behaviour(np.ones(3), np.ones(3), np.array([True, True, False]),
     ...                 np.array([50.0, 50.0, 70.0]), np.array([0.9, 0.9, 1.0]))
@@ -573,9 +653,7 @@ def restored_awareness(
     >>> below.tolist(), prob.round(6).tolist()   # 50 + 0.5·(70 − 50); 0.9 + 0.5·0.1
     ([60.0, 70.0, 70.0], [0.95, 1.0, 1.0])
     """
-    r = settings.awareness_restored_at_graft_fraction
-    f = np.asarray(graft_fraction, dtype=np.float64)
-    w = np.clip(f / r, 0.0, 1.0) if r > 0 else np.zeros_like(f)
+    w = _proportional_weight(graft_fraction, settings) if weight is None else weight
     below = np.where(
         behaviour.impaired,
         settings.impaired_detect_below_mg_dl
@@ -591,7 +669,7 @@ def restored_awareness(
 
 
 def restored_asleep_detection(
-    graft_fraction: FloatArray, settings: BehaviourSettings
+    graft_fraction: FloatArray, settings: BehaviourSettings, weight: FloatArray | None = None
 ) -> FloatArray:
     """Probability per 30-min look of waking to hypoglycaemia [1] with a graft of fraction F.
 
@@ -602,15 +680,17 @@ def restored_asleep_detection(
     >>> restored_asleep_detection(np.array([0.0, 0.5, 2.0]), BehaviourSettings()).tolist()
     [0.0625, 0.34375, 0.625]
     """
-    r = settings.awareness_restored_at_graft_fraction
-    f = np.asarray(graft_fraction, dtype=np.float64)
-    w = np.clip(f / r, 0.0, 1.0) if r > 0 else np.zeros_like(f)
+    w = _proportional_weight(graft_fraction, settings) if weight is None else weight
     lo, hi = settings.asleep_detect_prob, settings.asleep_detect_prob_restored
     return np.asarray(lo + w * (hi - lo), dtype=np.float64)
 
 
 def restored_third_party_prob(
-    graft_fraction: FloatArray, behaviour: Behaviour, settings: BehaviourSettings, she: SheModel
+    graft_fraction: FloatArray,
+    behaviour: Behaviour,
+    settings: BehaviourSettings,
+    she: SheModel,
+    weight: FloatArray | None = None,
 ) -> FloatArray:
     """Probability that unnoticed neuroglycopenia needs third-party help [1] with a graft of F.
 
@@ -623,9 +703,7 @@ def restored_third_party_prob(
     >>> restored_third_party_prob(np.array([0.5, 0.5]), beh, BehaviourSettings(), she).round(6).tolist()
     [0.06, 0.02]
     """
-    r = settings.awareness_restored_at_graft_fraction
-    f = np.asarray(graft_fraction, dtype=np.float64)
-    w = np.clip(f / r, 0.0, 1.0) if r > 0 else np.zeros_like(f)
+    w = _proportional_weight(graft_fraction, settings) if weight is None else weight
     qa, qi = she.third_party_prob, she.third_party_prob_impaired
     return np.asarray(np.where(behaviour.impaired, qi + w * (qa - qi), qa), dtype=np.float64)
 

@@ -72,6 +72,7 @@ from endolab.sim.population import (
     ScreeningSettings,
     SheModel,
     aware_behaviour,
+    awareness_weight,
     bolus_plan,
     daily_sensitivity,
     restored_asleep_detection,
@@ -889,16 +890,20 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
     zeros = np.zeros((n, MINUTES_PER_DAY))
     rows = np.arange(n)[:, None]
     total = n * n_days
+    reached = np.zeros(n, dtype=bool)  # stimulated C-peptide at Leitão 2008's boundary so far
     for k, day in enumerate(day_numbers):
         f_today = graft_fraction_curve(s.plateau, float(day), graft)
         p[:, P_FGRAFT] = f_today
         t.f_daily[:, k] = f_today
-        if s.screened is not None:  # a graft restores awareness in proportion to F [A]
-            below, prob = restored_awareness(f_today, s.people, s.behaviour)
+        if s.screened is not None:  # a graft restores awareness (docs/methods/sim.md §8)
+            w = awareness_weight(f_today, reached, s.behaviour)
+            below, prob = restored_awareness(f_today, s.people, s.behaviour, w)
             therapy_rows[:, T_RESCUE_BELOW], therapy_rows[:, T_DETECT_PROB] = below, prob
-            therapy_rows[:, T_DETECT_PROB_ASLEEP] = restored_asleep_detection(f_today, s.behaviour)
+            therapy_rows[:, T_DETECT_PROB_ASLEEP] = restored_asleep_detection(
+                f_today, s.behaviour, w
+            )
             therapy_rows[:, T_SHE_PROB] = restored_third_party_prob(
-                f_today, s.people, s.behaviour, s.she
+                f_today, s.people, s.behaviour, s.she, w
             )
         meal = np.zeros((n, MINUTES_PER_DAY))
         bolus = np.zeros((n, MINUTES_PER_DAY))
@@ -945,6 +950,9 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
         t.episode_u[:, k, :] = episode_u
         run_minutes(x, p, meal, bolus, zeros, therapy_rows, carry, episode_u, s.substeps, *outs)
         bg, ig, units, _sec, cpep, _cho, rescue, she_now, _glucagon = outs
+        # Leitão 2008's boundary: the day's peak plasma C-peptide [pmol/L] (stimulated by meals
+        # or the test drink) at or above it restores awareness from the next day on, kept [A]
+        reached |= cpep.max(axis=1) >= s.behaviour.awareness_restored_c_peptide_pmol_l
         t.rescue_daily[:, k] = rescue.sum(axis=1)
         t.rescue_count[:, k] = (rescue > 0).sum(axis=1)
         t.ig5[:, k, :] = ig[:, ::SAMPLE_MINUTES]
