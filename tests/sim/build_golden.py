@@ -16,8 +16,9 @@ change that is meant to move the numbers, and say so in the commit.
   issue 17; with potency 1.05 it reproduces the former file exactly).
 * ``golden_seed11_screened.csv``: the default trial population (virtual adults screened by the
   protocol's eligibility, with their behaviour) and the default counter-regulation, with a 28-day
-  screening period to stay fast (rebuilt when counter-regulation was added and for potency 1.33,
-  issue 17).
+  screening period to stay fast (rebuilt when counter-regulation was added, for potency 1.33 and
+  for the Leitão 2008 awareness restoration, issue 17; with ``[behaviour] awareness_restoration =
+  "proportional"`` it reproduces the former file exactly).
 """
 
 from __future__ import annotations
