@@ -10,9 +10,9 @@
    arm (no infusion) and once treated; endpoints of the full-dose cohorts B+C (12 per seed) from
    ``endolab.trial.analyze`` beside NEJM 2025. The treated numbers are predictions of the model's
    assumptions: nothing was tuned to them (the population's behaviour is calibrated to the
-   baseline only; the graft restores awareness in proportion to its function [A], setting
-   ``[behaviour] awareness_restored_at_graft_fraction``). The default settings include the
-   counter-regulation of docs/methods/sim.md §11 (glucagon with the T1D host's impaired response,
+   baseline only; the graft restores awareness once its stimulated C-peptide reaches Leitão
+   2008's 0.3 ng/mL, setting ``[behaviour] awareness_restoration``, docs/methods/sim.md §8). The
+   default settings include the counter-regulation of docs/methods/sim.md §11 (glucagon with the T1D host's impaired response,
    the graft's α-cells, insulin action rising in hypoglycaemia, intra-day sensitivity, dawn), set
    from physiology sources and assumptions, not from these numbers. In-silico results are never
    clinical evidence.
