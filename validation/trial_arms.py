@@ -12,10 +12,10 @@
    assumptions: nothing was tuned to them (the population's behaviour is calibrated to the
    baseline only; the graft restores awareness once its stimulated C-peptide reaches Leitão
    2008's 0.3 ng/mL, setting ``[behaviour] awareness_restoration``, docs/methods/sim.md §8). The
-   default settings include the counter-regulation of docs/methods/sim.md §11 (glucagon with the T1D host's impaired response,
-   the graft's α-cells, insulin action rising in hypoglycaemia, intra-day sensitivity, dawn), set
-   from physiology sources and assumptions, not from these numbers. In-silico results are never
-   clinical evidence.
+   default settings include the counter-regulation of docs/methods/sim.md §11 (glucagon with the
+   T1D host's impaired response, the graft's α-cells, insulin action rising in hypoglycaemia,
+   intra-day sensitivity, dawn), set from physiology sources and assumptions, not from these
+   numbers. In-silico results are never clinical evidence.
 """
 
 from __future__ import annotations
