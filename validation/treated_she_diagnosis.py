@@ -2,7 +2,9 @@
 
     .venv/bin/python validation/treated_she_diagnosis.py   # writes treated_she_diagnosis.md
 
-The default trial (``zimislecel-2025``, 14 participants, 365 days, default settings) is simulated
+The default trial (``zimislecel-2025``, 14 participants, 365 days, default settings but the
+former awareness rule ``[behaviour] awareness_restoration = "proportional"``, which this diagnosis
+and its R counterfactual are about; the default is now Leitão 2008's) is simulated
 on seeds 1 and 2, treated arm, exactly as ``validation/trial_arms.py`` does (the library's
 ``endolab.sim.runner.simulate`` with the arms of ``simulate_trial``). The minute-by-minute model
 (``run_minutes``) is not re-implemented: the runner's call to it is wrapped, the wrapper runs the
@@ -43,6 +45,8 @@ from endolab.sim.model import (
 from endolab.sim.population import BehaviourSettings
 
 OUT = Path(__file__).resolve().parent / "treated_she_diagnosis.md"
+#: The awareness rule diagnosed here: the former default, in proportion to F [A].
+PROPORTIONAL = BehaviourSettings(awareness_restoration="proportional")
 SEEDS = (1, 2)
 FULL_DOSE = ("B", "C")
 WINDOW = (90, 365)
@@ -94,7 +98,7 @@ def events_of_seed(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Every SHE of the full-dose participants in days 90–365 of one seed, with its context."""
     _days.clear()
-    settings = behaviour_settings or BehaviourSettings()
+    settings = behaviour_settings or PROPORTIONAL
     design = runner.get_design("zimislecel-2025")
     arms = runner.allocate_cohorts(design, 14, design.full_dose_cells)
     res = runner.simulate(arms, seed=seed, days=365, arm="treated", behaviour=settings)
@@ -283,7 +287,10 @@ def main() -> int:
         v_info: dict[int, dict[str, Any]] = {}
         for seed in SEEDS:
             ev, v_info[seed] = events_of_seed(
-                seed, BehaviourSettings(awareness_restored_at_graft_fraction=r_)
+                seed,
+                BehaviourSettings(
+                    awareness_restoration="proportional", awareness_restored_at_graft_fraction=r_
+                ),
             )
             v_rows += ev
         variants.append((r_, v_rows, v_info))
@@ -292,7 +299,7 @@ def main() -> int:
         "# Where the treated arm's severe hypoglycaemia comes from (in silico, never evidence)",
         "",
         f"endolab {__version__}, {dt.date.today().isoformat()}, "
-        "`validation/treated_she_diagnosis.py`: default settings, `zimislecel-2025`, 14 "
+        "`validation/treated_she_diagnosis.py`: default settings with the proportional awareness rule, `zimislecel-2025`, 14 "
         f"participants, 365 days, treated arm, seeds {', '.join(map(str, SEEDS))}; full-dose "
         "cohorts B+C (12 per seed), severe events in days 90–365. Clock = when plasma glucose "
         "fell below 50 mg/dL (the event is recorded 30 unnoticed minutes later); nadir and "
@@ -362,7 +369,7 @@ def main() -> int:
     lines += [
         "",
         "## Counterfactual: awareness restoration R (diagnosis only; default R = "
-        f"{BehaviourSettings().awareness_restored_at_graft_fraction})",
+        f"{PROPORTIONAL.awareness_restored_at_graft_fraction})",
         "",
         "Same seeds and people (screening has no graft, so R does not change who enrols); only "
         "`[behaviour] awareness_restored_at_graft_fraction` differs. R = 0: no restoration.",
@@ -371,7 +378,7 @@ def main() -> int:
         + ", ".join(map(str, SEEDS))
         + " |",
         "|---|---|---|---|",
-        f"| {BehaviourSettings().awareness_restored_at_graft_fraction} (default) | {n_ev} | "
+        f"| {PROPORTIONAL.awareness_restored_at_graft_fraction} (default) | {n_ev} | "
         f"{sum(e['asleep'] for e in rows)} | "
         + ", ".join(f"{i['she_free']}/{i['n']}" for i in infos.values())
         + " |",
