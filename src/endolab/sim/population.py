@@ -365,7 +365,7 @@ class BehaviourSettings:
     asleep_detect_prob_restored
         The asleep detection probability a graft restores at full restoration (see
         ``awareness_restored_at_graft_fraction``) [1]: 0.625, the healthy controls' 10 of 16 of
-        Schultes 2007; the move in proportion to F is [A].
+        Schultes 2007; the move by the restoration w of ``awareness_restoration`` is [A].
     cgm_alarm_response_prob
         Probability per 30-minute look that a CGM low alarm (interstitial glucose below the
         person's detection threshold) is heard and acted on, asleep or awake [1]: 0 [A] — off
@@ -675,7 +675,8 @@ def restored_asleep_detection(
 
     With ``w = min(F/R, 1)`` as in :func:`restored_awareness` (0 when R = 0): ``asleep_detect_prob
     + w·(asleep_detect_prob_restored − asleep_detect_prob)`` for everyone [A] (the awakening
-    defect of Schultes 2007 is one of T1D, not only of impaired awareness).
+    defect of Schultes 2007 is one of T1D, not only of impaired awareness). ``weight``: a w of
+    another rule (:func:`awareness_weight`).
 
     >>> restored_asleep_detection(np.array([0.0, 0.5, 2.0]), BehaviourSettings()).tolist()
     [0.0625, 0.34375, 0.625]
@@ -695,7 +696,8 @@ def restored_third_party_prob(
     """Probability that unnoticed neuroglycopenia needs third-party help [1] with a graft of F.
 
     With ``w = min(F/R, 1)`` as in :func:`restored_awareness`: a person with impaired awareness
-    has ``q_impaired + w·(q_aware − q_impaired)`` [A], an aware person ``q_aware``.
+    has ``q_impaired + w·(q_aware − q_impaired)`` [A], an aware person ``q_aware``. ``weight``: a
+    w of another rule (:func:`awareness_weight`).
 
     >>> beh = Behaviour(np.ones(2), np.ones(2), np.array([True, False]),
     ...                 np.array([50.0, 70.0]), np.array([0.9, 1.0]))
