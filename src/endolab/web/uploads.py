@@ -70,6 +70,8 @@ CGM_OPTION_NAMES: Final = {
     "unit": "unit",
     "reader": "reader",
     "date_order": "date_order",
+    "compare": "compare",
+    "meal_windows": "meal_windows",
 }
 
 
