@@ -121,3 +121,16 @@ def test_report_options_name_the_parameter(
     error = r.json()["error"]
     assert error["field"] == field and error["message"].startswith(start), error
     assert not CLI_OPTION.search(error["message"])
+
+
+def test_trial_api_says_what_it_cannot_confirm(client: TestClient, tmp_path: Path) -> None:
+    # POST /api/v1/trial/analyze has no accept_units parameter: the answer says what can confirm
+    data = _zip(ng_ml_dataset(tmp_path / "d"))
+    r = client.post("/api/v1/trial/analyze", files={"file": ("d.zip", data, "application/zip")})
+    assert r.status_code == 422
+    message = r.json()["error"]["message"]
+    assert message.endswith(
+        "if these values are right, this API cannot confirm them: analyse the dataset with the "
+        "command line's endolab trial analyze, which can (docs/cli.md)"
+    ), message
+    assert not CLI_OPTION.search(message) and "accept_units" not in message
