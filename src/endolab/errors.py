@@ -29,6 +29,7 @@ the library's keyword (``unit='mmol/L'``, ``date_order=``, the web API's paramet
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -41,6 +42,7 @@ __all__ = [
     "ParseError",
     "UnitError",
     "asks",
+    "one_of",
 ]
 
 _E = TypeVar("_E", bound="EndolabError")
@@ -180,6 +182,28 @@ class UnitError(ParseError):
     """A unit that endolab does not know for this quantity."""
 
     exit_code: ClassVar[int] = 2
+
+
+def one_of(value: str, accepted: Sequence[str], field: str) -> str:
+    """The item of ``accepted`` that ``value`` names (case and surrounding spaces ignored), else a
+    :class:`ParseError` naming ``field`` and listing what is accepted.
+
+    >>> one_of(" CSV ", ("csv", "json"), "--format")
+    'csv'
+    >>> one_of("xml", ("csv", "json"), "--format")
+    Traceback (most recent call last):
+    ...
+    endolab.errors.ParseError: --format 'xml' not accepted; accepted: csv, json
+    """
+    key = value.strip().lower()
+    for item in accepted:
+        if item.lower() == key:
+            return item
+    raise ParseError(
+        f"{field} {value!r} not accepted; accepted: {', '.join(accepted)}",
+        field=field,
+        value=value,
+    )
 
 
 class EndolabWarning(UserWarning):

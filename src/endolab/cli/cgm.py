@@ -23,7 +23,7 @@ from endolab.cli._common import (
     echo_disclaimer,
     engine_choice,
 )
-from endolab.errors import InputError, ParseError
+from endolab.errors import InputError, ParseError, one_of
 from endolab.output import DISCLAIMER
 
 if TYPE_CHECKING:
@@ -115,18 +115,6 @@ def _check_out(
     else:
         suffixes = tuple(s for group in _TABLE_SUFFIXES.values() for s in group)
     check_output_path(out, flag="--out", suffixes=suffixes, inputs=files, overwrite=overwrite)
-
-
-def _choice(value: str, accepted: tuple[str, ...], option: str) -> str:
-    key = value.strip().lower()
-    for item in accepted:
-        if item.lower() == key:
-            return item
-    raise ParseError(
-        f"{option} {value!r} not accepted; accepted: {', '.join(accepted)}",
-        field=option,
-        value=value,
-    )
 
 
 def _say(notices: Sequence[Notice]) -> None:
@@ -257,7 +245,7 @@ def _emit(
     ``notices``: the result's notices, for the JSON ``warnings`` and ``notices``."""
     from endolab.cgm.tables import format_from_suffix, table_record
 
-    out_fmt = _choice(fmt, ("csv", "json", "parquet"), "--format") if fmt is not None else None
+    out_fmt = one_of(fmt, ("csv", "json", "parquet"), "--format") if fmt is not None else None
     payload = table_record(table, glucose_unit, what, notices)
     if out is not None:
         _write_table(table, out_fmt or format_from_suffix(out), out, payload, overwrite)
@@ -374,8 +362,8 @@ def metrics_command(
     from endolab.cgm import metrics_of_files
     from endolab.units import normalize_unit
 
-    period = _choice(by, ("day", "week"), "--by") if by is not None else None
-    chosen = _choice(metric_set, ("core", "full"), "--set")
+    period = one_of(by, ("day", "week"), "--by") if by is not None else None
+    chosen = one_of(metric_set, ("core", "full"), "--set")
     glucose_unit = normalize_unit(
         report_unit, quantity="glucose", field="--report-unit", prefix_field=True
     )
@@ -581,8 +569,8 @@ def episodes_command(
     from endolab.numbers import parse_float
     from endolab.units import normalize_unit
 
-    rule = _choice(lv2_end, ("same", "level1"), "--lv2-end")
-    how = _choice(method, ("iglu_grid", "readings"), "--method")
+    rule = one_of(lv2_end, ("same", "level1"), "--lv2-end")
+    how = one_of(method, ("iglu_grid", "readings"), "--method")
     gap = parse_float(inter_gap, "--inter-gap", unit="minutes")
     in_unit = (
         normalize_unit(unit, quantity="glucose", field="--unit", prefix_field=True)

@@ -125,7 +125,7 @@ from endolab.cgm.readers.treatments import (
     insulin_daily_totals,
     write_insulin_csv,
 )
-from endolab.errors import DataFileError, InputError, ParseError, asks
+from endolab.errors import DataFileError, InputError, asks, one_of
 
 ReaderName = Literal[
     "auto",
@@ -625,18 +625,6 @@ def _combine(frames: Sequence[pl.DataFrame], inputs: Sequence[Input]) -> pl.Data
 DATE_ORDERS: Final = ("auto", "dmy", "mdy", "ymd")
 
 
-def _choice(value: str, accepted: Sequence[str], field: str) -> str:
-    key = value.strip().lower()
-    for item in accepted:
-        if item.lower() == key:
-            return item
-    raise ParseError(
-        f"{field} {value!r} not accepted; accepted: {', '.join(accepted)}",
-        field=field,
-        value=value,
-    )
-
-
 def reader_options(
     reader: str = "auto",
     date_order: str = "auto",
@@ -656,8 +644,8 @@ def reader_options(
     ...
     endolab.errors.ParseError: --reader 'excel' not accepted; accepted: auto, generic, dexcom, ...
     """
-    options: dict[str, Any] = {"reader": _choice(reader, ("auto", *_READ), reader_field)}
-    order = _choice(date_order, DATE_ORDERS, date_order_field)
+    options: dict[str, Any] = {"reader": one_of(reader, ("auto", *_READ), reader_field)}
+    order = one_of(date_order, DATE_ORDERS, date_order_field)
     if order != "auto":
         options["date_order"] = order
     return options

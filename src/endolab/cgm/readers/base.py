@@ -8,7 +8,8 @@ import csv
 import io
 import os
 import re
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import IO, Final, Literal
@@ -203,6 +204,38 @@ def decode_text(raw: bytes, file: str) -> str:
         except UnicodeDecodeError:
             continue
     raise DataFileError("not a text file (neither UTF-8, UTF-16 nor Windows-1252)", file=file)
+
+
+#: The most a vendor's zip export may unpack to [bytes] [A: 512 MiB, far above years of 5-min CSV
+#: data; a zip bomb is refused before it is unpacked].
+MAX_UNPACKED_BYTES: Final = 512 * 1024 * 1024
+
+
+def zip_member_texts(
+    raw: bytes,
+    members: Sequence[str],
+    file: str,
+    vendor: str,
+    *,
+    limit: int = MAX_UNPACKED_BYTES,
+    decode: Callable[[bytes, str], str] | None = None,
+) -> list[tuple[str, str]]:
+    """(``file:member`` for messages, text) of each of ``members`` of the zip ``raw``, decoded with
+    ``decode`` (default :func:`decode_text`); refused in one line, before anything is unpacked,
+    when the members together unpack to more than ``limit`` bytes."""
+    out = []
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        size = sum(archive.getinfo(m).file_size for m in members)
+        if size > limit:
+            raise DataFileError(
+                f"the {vendor} files unpack to {size / 2**20:.0f} MiB, more than "
+                f"{limit / 2**20:.0f} MiB: not read",
+                file=file,
+            )
+        for member in members:
+            label = f"{file}:{member}"
+            out.append((label, (decode or decode_text)(archive.read(member), label)))
+    return out
 
 
 def read_text(src: Input) -> str:

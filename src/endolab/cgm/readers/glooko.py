@@ -28,6 +28,7 @@ from typing import Final
 import polars as pl
 
 from endolab.cgm.frame import ROW_COLUMN
+from endolab.cgm.readers import base
 from endolab.cgm.readers.base import (
     CGMSource,
     DateOrder,
@@ -69,9 +70,8 @@ GERMAN_NAMES: Final = {
     "Prozentsatz (%)": "Percentage (%)",
 }
 _ZIP_MAGIC: Final = b"PK\x03\x04"
-#: The most a Glooko zip may unpack to [bytes] [A: 512 MiB, far above years of 5-min CSV data;
-#: a zip bomb is refused before it is unpacked].
-MAX_UNPACKED_BYTES: Final = 512 * 1024 * 1024
+#: The most a Glooko zip may unpack to [bytes] (the readers' limit, base.MAX_UNPACKED_BYTES).
+MAX_UNPACKED_BYTES: Final = base.MAX_UNPACKED_BYTES
 
 
 def glooko_members(data: bytes, kind: str) -> list[str]:
@@ -116,19 +116,14 @@ def _texts(src: Input, kind: str) -> list[tuple[str, str]]:
     members = glooko_members(raw, kind)
     if not members:
         return [(src.name, _english(decode_text(raw, src.name)))]
-    out = []
-    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        size = sum(archive.getinfo(m).file_size for m in members)
-        if size > MAX_UNPACKED_BYTES:
-            raise DataFileError(
-                f"the Glooko files unpack to {size / 2**20:.0f} MiB, more than "
-                f"{MAX_UNPACKED_BYTES / 2**20:.0f} MiB: not read",
-                file=src.name,
-            )
-        for member in members:
-            label = f"{src.name}:{member}"
-            out.append((label, _english(decode_text(archive.read(member), label))))
-    return out
+    return base.zip_member_texts(
+        raw,
+        members,
+        src.name,
+        "Glooko",
+        limit=MAX_UNPACKED_BYTES,
+        decode=lambda data, label: _english(decode_text(data, label)),
+    )
 
 
 def _table(text: str, file: str, want: str) -> tuple[int, list[list[str]]]:

@@ -45,10 +45,10 @@ from endolab.cgm.readers.base import (
     as_input,
     check_readings,
     csv_rows,
-    decode_text,
     merge_unit,
     read_text,
     unit_from_header,
+    zip_member_texts,
 )
 from endolab.cgm.readers.treatments import Row, parse_amount, treatment_frame
 from endolab.dates import iso_calendar_problem, not_a_calendar_date
@@ -135,21 +135,7 @@ def _texts(src: Input) -> list[tuple[str, str]]:
     members = source_members(raw)
     if not members:
         return [(src.name, read_text(src))]
-    from endolab.cgm.readers.glooko import MAX_UNPACKED_BYTES
-
-    out = []
-    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        size = sum(archive.getinfo(m).file_size for m in members)
-        if size > MAX_UNPACKED_BYTES:
-            raise DataFileError(
-                f"the Tandem Source files unpack to {size / 2**20:.0f} MiB, more than "
-                f"{MAX_UNPACKED_BYTES / 2**20:.0f} MiB: not read",
-                file=src.name,
-            )
-        for member in members:
-            label = f"{src.name}:{member}"
-            out.append((label, decode_text(archive.read(member), label)))
-    return out
+    return zip_member_texts(raw, members, src.name, "Tandem Source")
 
 
 def tandem_variant(text: str) -> str:

@@ -21,7 +21,7 @@ import polars as pl
 from endolab.cgm.frame import ROW_COLUMN
 from endolab.cgm.readers.base import CGMSource, Input, as_input, check_readings
 from endolab.cgm.readers.nightscout import load_json_records
-from endolab.cgm.readers.treatments import Row, smbg_frame, treatment_frame
+from endolab.cgm.readers.treatments import Row, treatment_frame
 from endolab.errors import DataFileError
 from endolab.notices import Notice, emit
 
@@ -239,12 +239,7 @@ def tidepool_treatments(src: Input, *, subject_id: str | None = None) -> pl.Data
             )
         )
     subject = subject_id or src.stem
-    table = treatment_frame(out, subject, "tidepool")
-    if not meter:
-        return table
-    return pl.concat([table, smbg_frame(meter, subject, "tidepool")]).sort(
-        "time", maintain_order=True
-    )
+    return treatment_frame(out, subject, "tidepool", meter)
 
 
 def _mg_dl(record: dict[str, Any], i: int, file: str) -> float:

@@ -253,7 +253,7 @@ def tidepool_xlsx_treatments(src: Input, *, subject_id: str | None = None) -> pl
     ``Units`` (mmol/L × 18.01559 → mg/dL) → ``smbg`` rows with ``bg_mg_dl``. The wall clock is
     ``Device Time``, else ``Local Time``. A workbook without any of these sheets gives an empty
     table. Needs ``[xlsx]``."""
-    from endolab.cgm.readers.treatments import Row, smbg_frame, treatment_frame
+    from endolab.cgm.readers.treatments import Row, treatment_frame
 
     file = src.name
     out: list[Row] = []
@@ -333,12 +333,7 @@ def tidepool_xlsx_treatments(src: Input, *, subject_id: str | None = None) -> pl
             )
         )
     subject = subject_id or src.stem
-    table = treatment_frame(out, subject, "tidepool_xlsx")
-    if not meter:
-        return table
-    return pl.concat([table, smbg_frame(meter, subject, "tidepool_xlsx")]).sort(
-        "time", maintain_order=True
-    )
+    return treatment_frame(out, subject, "tidepool_xlsx", meter)
 
 
 def _xlsx_basal_rate(get: Any, file: str, n: int) -> float | None:

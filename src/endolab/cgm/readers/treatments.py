@@ -92,9 +92,19 @@ def parse_amount(text: str, file: str, row: int, column: str) -> float | None:
     return value
 
 
-def treatment_frame(rows: list[Row], subject: str, source: str) -> pl.DataFrame:
+def treatment_frame(
+    rows: list[Row],
+    subject: str,
+    source: str,
+    meter: list[tuple[datetime, float]] | None = None,
+) -> pl.DataFrame:
     """The treatments table of one subject from ``(time, kind, insulin_u, carbs_g,
-    duration_min)`` tuples, sorted by time."""
+    duration_min)`` tuples, with the meter readings ``meter`` (see :func:`smbg_frame`) when
+    given, sorted by time."""
+    if meter:
+        return pl.concat(
+            [treatment_frame(rows, subject, source), smbg_frame(meter, subject, source)]
+        ).sort("time", maintain_order=True)
     times, kinds, insulin, carbs, duration = (
         (list(c) for c in zip(*rows, strict=True)) if rows else ([], [], [], [], [])
     )
