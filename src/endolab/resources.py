@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from endolab.errors import InputError
+from endolab.errors import InputError, asks
 
 __all__ = [
     "CGM_READ_COST",
@@ -167,11 +167,15 @@ def check_input_memory(
     cost: InputCost,
     *,
     memory_limit: int | None = None,
-    hint: str = "use --engine dask (Parquet, docs/dask.md) or split the input",
+    hint: str = "use engine='dask' (Parquet, docs/dask.md) or split the input",
+    ask: str | None = None,
 ) -> int:
     """Refuse (``E_TOO_LARGE``, one line, exit status 3) work whose memory estimate exceeds what
     the machine has free (``memory_limit`` [bytes], default :func:`available_memory_bytes`);
-    return the estimate [bytes].
+    return the estimate [bytes]. The message ends with ``hint``, in the library's words
+    (``engine='dask'``); with ``ask`` (a stable key) the error carries an
+    :class:`~endolab.errors.Ask` for the engine, which a front end words with its own name of it
+    (the command line ``--engine dask``).
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
@@ -180,13 +184,13 @@ def check_input_memory(
     ...                        memory_limit=5000)
     Traceback (most recent call last):
     ...
-    endolab.errors.InputError: E_TOO_LARGE: reading a needs about 8.1 kB of memory (100 B + 8 B per byte of text, 100 B per Parquet row, measured), more than the 5 kB this machine has free; use --engine dask (Parquet, docs/dask.md) or split the input
+    endolab.errors.InputError: E_TOO_LARGE: reading a needs about 8.1 kB of memory (100 B + 8 B per byte of text, 100 B per Parquet row, measured), more than the 5 kB this machine has free; use engine='dask' (Parquet, docs/dask.md) or split the input
     """
     paths = list(paths)
     estimate = input_memory_estimate(paths, cost)
     limit = available_memory_bytes() if memory_limit is None else memory_limit
     if limit is not None and estimate > limit:
-        raise InputError(
+        error = InputError(
             f"{cost.what} needs about {human_bytes(estimate)} of memory "
             f"({human_bytes(cost.base_bytes)} + {cost.per_text_byte} B per byte of text, "
             f"{cost.per_parquet_row} B per Parquet row, measured), more than the "
@@ -194,4 +198,5 @@ def check_input_memory(
             code="E_TOO_LARGE",
             field="input",
         )
+        raise error if ask is None else asks(error, "engine", ask, hint)
     return estimate

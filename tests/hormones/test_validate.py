@@ -39,12 +39,18 @@ def test_other_unit_message_shows_both_units() -> None:
 
 
 def test_unit_hints() -> None:
-    with pytest.raises(
-        InputError, match=r"is it in nmol/L\? then use unit='nmol/L' / --unit nmol/L"
-    ):
+    # 22 nmol/L x 28.84 = 634 ng/dL and 43 g/L / 10 = 4.3 g/dL are in range: the library asks for
+    # the unit by its keyword (the API's parameter) and carries an Ask a front end words
+    with pytest.raises(InputError) as info:
         check(22, "total_t")
-    with pytest.raises(InputError, match=r"--albumin-unit g/L"):
+    assert str(info.value).endswith("(is it in nmol/L? then use unit='nmol/L')")
+    assert info.value.ask is not None and info.value.ask.kind == "unit_nmol_l"
+    with pytest.raises(InputError) as info:
         check(43, "albumin")
+    assert str(info.value).endswith("(is it in g/L? then use albumin_unit='g/L')")
+    assert "--" not in str(info.value)
+    assert info.value.ask is not None
+    assert (info.value.ask.option, info.value.ask.kind) == ("albumin_unit", "albumin_unit_g_l")
     with pytest.raises(InputError) as info:
         check(-5, "total_t")
     assert "is it in" not in str(info.value)

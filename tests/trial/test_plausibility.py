@@ -82,7 +82,7 @@ def test_one_participant_in_ng_ml_among_pmol_l_is_named(tmp_path: Path) -> None:
     text = str(info.value)
     assert info.value.code == "E_UNIT_SUSPECT" and info.value.file == "labs.csv"
     assert "participant 'P2': every C-peptide above 0 is below 10 pmol/L (largest 1.9)" in text
-    assert "reach 1,240 pmol/L" in text and "--accept-units" in text
+    assert "reach 1,240 pmol/L" in text and text.endswith("confirm them with accept_units=True")
     assert info.value.row == 4  # P2's first C-peptide: the 3rd data row of labs.csv
     check = check_dataset(folder)
     assert [e.code for e in check.errors] == ["E_UNIT_SUSPECT"]

@@ -51,8 +51,12 @@ PRE_MEAL_MIN: Final = 60.0
 POST_MEAL_MIN: Final = 120.0
 
 
-def parse_meal_windows(text: str) -> dict[str, tuple[dt.time, dt.time]]:
-    """Meal windows from ``"breakfast=06:00-10:00,lunch=11:00-15:00"`` (each start before end).
+def parse_meal_windows(
+    text: str, *, field: str = "meal_windows"
+) -> dict[str, tuple[dt.time, dt.time]]:
+    """Meal windows from ``"breakfast=06:00-10:00,lunch=11:00-15:00"`` (each start before end);
+    an error names the option as ``field`` (the library's keyword; the command line passes
+    ``--meal-windows``).
 
     >>> parse_meal_windows("breakfast=07:00-09:30")
     {'breakfast': (datetime.time(7, 0), datetime.time(9, 30))}
@@ -71,12 +75,12 @@ def parse_meal_windows(text: str) -> dict[str, tuple[dt.time, dt.time]]:
             raise InputError(
                 f"meal window {part!r}: give NAME=HH:MM-HH:MM with the start before the end "
                 "(e.g. breakfast=06:00-10:00)",
-                field="--meal-windows",
+                field=field,
                 value=part,
             )
         out[name.strip()] = (a, b)
     if not out:
-        raise InputError("no meal windows given", field="--meal-windows", value=text)
+        raise InputError("no meal windows given", field=field, value=text)
     return out
 
 

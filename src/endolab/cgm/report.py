@@ -156,20 +156,22 @@ def _row(frame: pl.DataFrame, found: list[Notice] | None = None) -> dict[str, An
     return dict(table.row(0, named=True))
 
 
-def _compare_bounds(compare: Any) -> tuple[dt.date, dt.date] | None:
+def _compare_bounds(compare: Any, label: str = "compare") -> tuple[dt.date, dt.date] | None:
+    """The period of ``compare``; an error names the option as ``label`` (the library's keyword;
+    the command line's is ``--compare``)."""
     if compare is None:
         return None
     if isinstance(compare, str):
         from endolab.cgm.windows import parse_window
 
-        bounds = parse_window(compare, label="--compare")
+        bounds = parse_window(compare, label=label)
     else:
         bounds = tuple(compare)
     start, end = bounds
     if not (isinstance(start, dt.date) and isinstance(end, dt.date)):
         raise InputError(
-            f"--compare {compare!r}: give two dates START:END (e.g. 2024-01-01:2024-01-14)",
-            field="--compare",
+            f"{label} {compare!r}: give two dates START:END (e.g. 2024-01-01:2024-01-14)",
+            field=label,
             value=str(compare),
         )
     return start, end
@@ -310,7 +312,7 @@ def report_of_sources(
     if meal_windows is None or meal_windows == "":
         windows: Mapping[str, tuple[dt.time, dt.time]] = MEAL_WINDOWS
     elif isinstance(meal_windows, str):
-        windows = parse_meal_windows(meal_windows)
+        windows = parse_meal_windows(meal_windows, field=label["meal_windows"])
     else:
         windows = meal_windows
     options = reader_options(
@@ -347,7 +349,7 @@ def report_of_sources(
     return clinic_report(
         data,
         wanted,
-        compare=compare or None,
+        compare=_compare_bounds(compare or None, label["compare"]),
         unit=shown,
         treatments=treatments,
         meal_windows=windows,

@@ -69,8 +69,9 @@ def load_cgm(
     check_input_memory(
         [s for s in listed if isinstance(s, (str, os.PathLike))],
         CGM_READ_COST,
-        hint="give fewer or smaller files, or use Parquet with --engine dask (cgm metrics; "
+        hint="give fewer or smaller files, or use Parquet with engine='dask' (cgm metrics; "
         "docs/dask.md)",
+        ask="engine_dask_cgm",
     )
     with collect() as found:
         frame = read_cgm(
@@ -91,6 +92,8 @@ CLI_OPTION_NAMES: Final[Mapping[str, str]] = {
     "unit": "--unit",
     "reader": "--reader",
     "date_order": "--date-order",
+    "compare": "--compare",
+    "meal_windows": "--meal-windows",
 }
 
 

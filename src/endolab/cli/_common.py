@@ -245,12 +245,21 @@ CLI_ASKS: Final[dict[str, str]] = {
     "unit_unset": "drop --unit",
     "unit_unset_or_fix": "drop --unit or fix the file",
     "reader_give": "give --reader",
+    "unit_nmol_l": "then use unit='nmol/L' / --unit nmol/L)",
+    "albumin_unit_g_l": "then use albumin_unit='g/L' / --albumin-unit g/L)",
+    "accept_units": "if these values are right, confirm them with --accept-units",
+    "engine_dask_cgm": (
+        "give fewer or smaller files, or use Parquet with --engine dask (cgm metrics; docs/dask.md)"
+    ),
+    "engine_dask_trial": (
+        "store cgm as Parquet and use --engine dask (docs/dask.md), or analyse fewer participants"
+    ),
 }
 #: How the command line asks for the date order of an ambiguous file.
 DATE_ORDER_ASK = CLI_ASKS["date_order_ambiguous"]
 
 
-def _worded(exc: EndolabError) -> EndolabError:
+def worded(exc: EndolabError) -> EndolabError:
     """``exc`` with its request for an option in the command line's words (:data:`CLI_ASKS`)."""
     if exc.ask is not None and exc.ask.kind in CLI_ASKS:
         return exc.asking(CLI_ASKS[exc.ask.kind])
@@ -269,7 +278,7 @@ class EndolabGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except EndolabError as exc:
-            typer.echo(f"error: {_one_line(str(_worded(exc)))}", err=True)
+            typer.echo(f"error: {_one_line(str(worded(exc)))}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except ModuleNotFoundError as exc:
             # A package of an optional extra is not installed: one line naming the extra, exit 2.

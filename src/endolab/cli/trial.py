@@ -434,7 +434,7 @@ def validate(
     weight looks like another unit (unless --accept-units confirms it), or no participants at all
     (an empty template).
     """
-    from endolab.cli._common import EXIT_INPUT, fail, print_json
+    from endolab.cli._common import EXIT_INPUT, fail, print_json, worded
     from endolab.trial.dataset import check_dataset
 
     result = check_dataset(folder, accept_units=accept_units)
@@ -443,13 +443,13 @@ def validate(
             {
                 "folder": str(folder),
                 "valid": result.ok,
-                "errors": [str(e) for e in result.errors],
+                "errors": [str(worded(e)) for e in result.errors],
                 "warnings": list(result.warnings),
             }
         )
     else:
         for error in result.errors:
-            typer.echo(f"problem: {error}")
+            typer.echo(f"problem: {worded(error)}")
         for warning in result.warnings:
             typer.echo(f"warning: {warning}")
     if result.errors:

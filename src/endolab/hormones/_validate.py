@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Final, NamedTuple
 
 from endolab import units
-from endolab.errors import InputError
+from endolab.errors import InputError, asks
 from endolab.numbers import parse_float
 
 __all__ = ["INPUT_RANGES", "InputRange", "check", "range_text"]
@@ -128,7 +128,7 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
     >>> check(43, "albumin")
     Traceback (most recent call last):
     ...
-    endolab.errors.InputError: albumin: 43 g/dL is out of range; accepted 2.5–5.5 g/dL (is it in g/L? then use albumin_unit='g/L' / --albumin-unit g/L)
+    endolab.errors.InputError: albumin: 43 g/dL is out of range; accepted 2.5–5.5 g/dL (is it in g/L? then use albumin_unit='g/L')
     >>> check(200, "total_t", unit="nmol/L", factor=28.84)
     Traceback (most recent call last):
     ...
@@ -149,8 +149,12 @@ def check(value: object, field: str, *, unit: str | None = None, factor: float =
         if field in _UNIT_HINTS:
             other, other_factor, argument = _UNIT_HINTS[field]
             if rng.low <= number * other_factor <= rng.high:
-                option = "--" + argument.replace("_", "-")
-                msg += f" (is it in {other}? then use {argument}={other!r} / {option} {other})"
+                # the library's keyword (the API's parameter); a front end words it with its own
+                # name of the option through EndolabError.asking (the CLI adds --albumin-unit g/L)
+                ask = f"then use {argument}={other!r})"
+                msg += f" (is it in {other}? {ask}"
+                kind = f"{argument}_{other.replace('/', '_').lower()}"
+                raise asks(InputError(msg, field=field, value=value), argument, kind, ask)
     else:
         msg = (
             f"{field}: {_echo(number)} {given_unit} ({_echo(converted)} {rng.unit}) is out of range; "

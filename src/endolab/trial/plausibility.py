@@ -107,8 +107,10 @@ Add = Callable[[DataFileError, pl.Series], None]
 Warn = Callable[[str], None]
 
 #: What a confirmable finding says last, when it refuses the dataset: how to go on when the values
-#: are right.
-CONFIRM_HINT: Final = "if these values are right, confirm them with --accept-units"
+#: are right, in the library's words (its keyword); the error carries an
+#: :class:`~endolab.errors.Ask` (kind ``accept_units``) and a front end words it with its own name
+#: of the option (the command line: ``confirm them with --accept-units``).
+CONFIRM_HINT: Final = "if these values are right, confirm them with accept_units=True"
 
 
 def _who(ids: list[str]) -> str:

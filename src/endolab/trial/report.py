@@ -393,8 +393,9 @@ def run(
     check_input_memory(
         [folder],
         TRIAL_ANALYZE_COST,
-        hint="store cgm as Parquet and use --engine dask (docs/dask.md), or analyse fewer "
+        hint="store cgm as Parquet and use engine='dask' (docs/dask.md), or analyse fewer "
         "participants",
+        ask="engine_dask_trial",
     )
     ds = read_dataset(folder, accept_units=accept_units)
     if out is not None:

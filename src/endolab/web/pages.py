@@ -124,6 +124,14 @@ def index() -> HTMLResponse:
 
 # ---------------------------------------------------------------- hormones
 
+#: How the /hormones page (and its embed) asks for an option a library error asks for (its
+#: :attr:`~endolab.errors.EndolabError.ask`, keyed by kind): the unit list next to the field. The
+#: library names the option by its keyword (``albumin_unit='g/L'``), which the JSON API shares.
+HORMONE_PAGE_ASKS: dict[str, str] = {
+    "unit_nmol_l": "then choose nmol/L in the unit list next to Total testosterone)",
+    "albumin_unit_g_l": "then choose g/L in the unit list next to Albumin)",
+}
+
 
 def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
     from endolab.hormones import predict
@@ -139,6 +147,8 @@ def _hormones_context(request: Request, embed: bool) -> dict[str, Any]:
             args = {k: v for k, v in form.items() if k not in ("total_t", "out_units")}
             result = predict(form.get("total_t"), **args)  # type: ignore[arg-type]
         except EndolabError as exc:
+            if exc.ask is not None and exc.ask.kind in HORMONE_PAGE_ASKS:  # the page's unit list
+                exc = exc.asking(HORMONE_PAGE_ASKS[exc.ask.kind])
             error = _error(exc)
     if result is not None:  # the library's rows, drawn as they are (no conversion or rounding here)
         rows = [
@@ -423,6 +433,10 @@ CGM_PAGE_ASKS: dict[str, str] = {
         "set the Glucose unit of the file field to 'as the file says' or fix the file"
     ),
     "reader_give": "choose its format in the File format field",
+    "engine_dask_cgm": (
+        "this web page cannot read files this large: give fewer or smaller files, or read them "
+        "as Parquet with the command line's Dask engine (endolab cgm metrics; docs/dask.md)"
+    ),
 }
 #: How the /cgm page asks for the date order of an ambiguous file (its form field).
 DATE_ORDER_ASK = CGM_PAGE_ASKS["date_order_ambiguous"]
@@ -635,6 +649,20 @@ def _kept(request: Request, token: str) -> KeptUpload:
     return kept
 
 
+#: How the /trial upload answers a library error that asks for an option the page has no field
+#: for (its :attr:`~endolab.errors.EndolabError.ask`, keyed by kind): what the user can do instead.
+TRIAL_PAGE_ASKS: dict[str, str] = {
+    "accept_units": (
+        "if these values are right, this page cannot confirm them: analyse the dataset with "
+        "the command line's endolab trial analyze, which can (docs/cli.md)"
+    ),
+    "engine_dask_trial": (
+        "this web page cannot analyse a dataset this large: analyse fewer participants, or store "
+        "cgm as Parquet and analyse it with the command line's Dask engine (docs/dask.md)"
+    ),
+}
+
+
 @router.post("/trial", response_class=HTMLResponse)
 async def trial_upload(request: Request, file: UploadFile) -> Response:
     """Analyse the zip, keep the result in memory (:class:`UploadStore`) and show it (303)."""
@@ -649,6 +677,8 @@ async def trial_upload(request: Request, file: UploadFile) -> Response:
     try:
         view = await run_in_threadpool(work)
     except EndolabError as exc:
+        if exc.ask is not None and exc.ask.kind in TRIAL_PAGE_ASKS:  # what the page can offer
+            exc = exc.asking(TRIAL_PAGE_ASKS[exc.ask.kind])
         return render("trial_error.html", 422, page="trial", error=_error(exc))
     token = request.app.state.uploads.put(view, name)
     return RedirectResponse(f"/trial/uploads/{token}", status_code=303)

@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
-from endolab.errors import InputError
+from endolab.errors import EndolabError, InputError
 from endolab.output import IN_SILICO_NOTICE, to_jsonable
 from endolab.web.api import ERRORS, Envelope, ErrorOut, not_a_boolean
 from endolab.web.settings import Settings
@@ -70,6 +70,8 @@ CGM_OPTION_NAMES: Final = {
     "unit": "unit",
     "reader": "reader",
     "date_order": "date_order",
+    "compare": "compare",
+    "meal_windows": "meal_windows",
 }
 
 
@@ -384,7 +386,12 @@ async def trial_analyze(
     data = await file.read()
 
     def work() -> Response:  # CPU-bound: off the event loop
-        analysis = analyze_zip(data, request.app.state.settings, protocol, name=file.filename)
+        try:
+            analysis = analyze_zip(data, request.app.state.settings, protocol, name=file.filename)
+        except EndolabError as exc:  # a request for an option this endpoint has none of
+            if exc.ask is not None and exc.ask.kind in TRIAL_API_ASKS:
+                raise exc.asking(TRIAL_API_ASKS[exc.ask.kind]) from None
+            raise
         if report == "html":
             with FIGURES:
                 html = report_html(analysis)
@@ -392,6 +399,20 @@ async def trial_analyze(
         return Response(endpoints_json_text(analysis), media_type="application/json")
 
     return await run_in_threadpool(work)
+
+
+#: How POST /api/v1/trial/analyze answers a library error that asks for an option it has no
+#: parameter for (its :attr:`~endolab.errors.EndolabError.ask`, keyed by kind): what can instead.
+TRIAL_API_ASKS: dict[str, str] = {
+    "accept_units": (
+        "if these values are right, this API cannot confirm them: analyse the dataset with the "
+        "command line's endolab trial analyze, which can (docs/cli.md)"
+    ),
+    "engine_dask_trial": (
+        "this API cannot analyse a dataset this large: analyse fewer participants, or store cgm "
+        "as Parquet and analyse it with the command line's Dask engine (docs/dask.md)"
+    ),
+}
 
 
 class SimulateIn(BaseModel):

@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from endolab.dates import iso_calendar_problem, not_a_calendar_date
-from endolab.errors import DataFileError
+from endolab.errors import Ask, DataFileError
 from endolab.notices import Notice, Severity
 from endolab.trial.dataset.model import PLAUSIBILITY_CODE, TrialDataset
 from endolab.trial.dataset.schema import (
@@ -76,6 +76,8 @@ class Problems:
     def suspect(self, error: DataFileError, mask: pl.Series | None = None) -> None:
         """A confirmable unit finding: a problem, or with ``accept_units`` a notice."""
         if not self.accept_units:
+            # the message ends with the request once add() has appended it
+            error.ask = Ask("accept_units", "accept_units", CONFIRM_HINT)
             self.add(error, mask, last=f"; {CONFIRM_HINT}")
             return
         self.warn(f"{error} — confirmed as given (--accept-units)")
