@@ -280,7 +280,7 @@ def test_cgm_excel_upload_and_the_html_report(page: Page, server: str, tmp_path:
     accept = page.get_attribute("input[type=file]", "accept") or ""
     assert {".xlsx", ".xls"} <= set(accept.split(","))
     page.set_input_files("input[type=file]", str(book))
-    page.click("text=Analyse")
+    page.get_by_role("button", name="Analyse", exact=True).click()
     # 109, 262, Low, High: one of four in 70–180 mg/dL → 25 %
     expect(page.locator('tr[data-id="tp"] td[data-col="tir_70_180"]')).to_have_text("25.0")
     page.set_input_files("input[type=file]", str(book))
