@@ -268,8 +268,9 @@ def test_report_meal_times_from_the_recorded_carbohydrates_by_hand(client: TestC
 @pytest.mark.parametrize(
     ("form", "field"),
     [
-        ({"compare": "last week"}, "--compare"),
-        ({"meal_windows": "breakfast=10:00-06:00"}, "--meal-windows"),
+        # the page names its own form fields, not the command line's options
+        ({"compare": "last week"}, "compare"),
+        ({"meal_windows": "breakfast=10:00-06:00"}, "meal_windows"),
         ({"report_unit": "g/L"}, "report_unit"),
     ],
 )

@@ -306,7 +306,7 @@ def test_api_bad_input_is_the_documented_error_shape(client: TestClient) -> None
     r = _report(client, _two_days_csv(), id="nobody")
     assert r.status_code == 422 and "subject 'nobody' not found" in _error(r)["message"]
     r = _report(client, _two_days_csv(), compare="1:14")
-    assert r.status_code == 422 and _error(r)["field"] == "--compare"
+    assert r.status_code == 422 and _error(r)["field"] == "compare"  # the API's parameter
     r = _report(client, _two_days_csv(), report_unit="g/L")
     assert r.status_code == 422 and _error(r)["field"] == "report_unit"
     r = _report(client, _two_days_csv(), id=[f"s{i}" for i in range(21)])
