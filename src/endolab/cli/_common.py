@@ -365,6 +365,16 @@ DateOrderOption = Annotated[
 ]
 
 
+def input_unit(unit: str | None) -> str | None:
+    """The glucose unit given with ``--unit`` (mg/dL or mmol/L), or None when it is not given; an
+    unknown unit is a one-line error naming ``--unit``."""
+    if not unit:
+        return None
+    from endolab.units import normalize_unit
+
+    return normalize_unit(unit, quantity="glucose", field="--unit", prefix_field=True)
+
+
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     """Print ``error: message`` on stderr and exit with ``code``."""
     typer.echo(f"error: {_one_line(message)}", err=True)

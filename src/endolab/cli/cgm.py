@@ -22,6 +22,7 @@ from endolab.cli._common import (
     WorkersOption,
     echo_disclaimer,
     engine_choice,
+    input_unit,
 )
 from endolab.errors import InputError, ParseError, one_of
 from endolab.output import DISCLAIMER
@@ -367,11 +368,7 @@ def metrics_command(
     glucose_unit = normalize_unit(
         report_unit, quantity="glucose", field="--report-unit", prefix_field=True
     )
-    in_unit = (
-        normalize_unit(unit, quantity="glucose", field="--unit", prefix_field=True)
-        if unit
-        else None
-    )
+    in_unit = input_unit(unit)
     day0_file = [Path(day0)] if day0 is not None and Path(day0).is_file() else []
     how = engine_choice(engine, scheduler, workers)
     columns = _columns(id_col, time_col, gl_col)
@@ -567,16 +564,11 @@ def episodes_command(
     from endolab.cgm import episodes_result
     from endolab.cgm.tables import episode_summary_columns
     from endolab.numbers import parse_float
-    from endolab.units import normalize_unit
 
     rule = one_of(lv2_end, ("same", "level1"), "--lv2-end")
     how = one_of(method, ("iglu_grid", "readings"), "--method")
     gap = parse_float(inter_gap, "--inter-gap", unit="minutes")
-    in_unit = (
-        normalize_unit(unit, quantity="glucose", field="--unit", prefix_field=True)
-        if unit
-        else None
-    )
+    in_unit = input_unit(unit)
     _check_out(out, files, fmt, overwrite)
     with _progress(files, "reading") as bar:
         data = _read(
@@ -712,11 +704,7 @@ def agp_command(
     glucose_unit = normalize_unit(
         report_unit, quantity="glucose", field="--report-unit", prefix_field=True
     )
-    in_unit = (
-        normalize_unit(unit, quantity="glucose", field="--unit", prefix_field=True)
-        if unit
-        else None
-    )
+    in_unit = input_unit(unit)
     with _progress([file], "reading") as bar:
         data = _read(
             [file],

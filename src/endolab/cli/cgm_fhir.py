@@ -17,6 +17,7 @@ from endolab.cli._common import (
     OverwriteOption,
     ReaderOption,
     echo_disclaimer,
+    input_unit,
 )
 from endolab.output import DISCLAIMER
 
@@ -100,16 +101,11 @@ def export_command(
     from endolab.cli.cgm import read_options
     from endolab.errors import DataFileError, InputError
     from endolab.notices import collect, unique
-    from endolab.units import normalize_unit
 
     check_output_path(out, flag="--out", suffixes=(".json",), inputs=files, overwrite=overwrite)
     if (device is None) != (device_id is None) or (device_serial and device is None):
         raise InputError("--device and --device-id go together (--device-serial with them)")
-    in_unit = (
-        normalize_unit(unit, quantity="glucose", field="--unit", prefix_field=True)
-        if unit
-        else None
-    )
+    in_unit = input_unit(unit)
     data = load_cgm(list(files), unit=in_unit, **read_options(reader, date_order, None, False))
     devices = None
     if device is not None and device_id is not None:
