@@ -69,15 +69,17 @@ def test_restoration_is_proportional_to_f_over_r_by_hand() -> None:
     beh = Behaviour(np.ones(n), np.ones(n), np.array([True, True, True, False]),
                     np.array([50.0, 50.0, 50.0, 70.0]), np.array([0.9, 0.9, 0.9, 1.0]))  # fmt: skip
     f = np.array([0.1, 0.4, 0.75, 0.1])
-    below, prob = restored_awareness(
-        f, beh, BehaviourSettings(awareness_restored_at_graft_fraction=0.5)
+    s = BehaviourSettings(
+        awareness_restoration="proportional", awareness_restored_at_graft_fraction=0.5
     )
+    below, prob = restored_awareness(awareness_weight(f, np.zeros(n, dtype=bool), s), beh, s)
     np.testing.assert_allclose(below, [54.0, 66.0, 70.0, 70.0])
     np.testing.assert_allclose(prob, [0.92, 0.98, 1.0, 1.0])
     # R = 0 switches the restoration off: the impaired values stay at any F
-    below, prob = restored_awareness(
-        f, beh, BehaviourSettings(awareness_restored_at_graft_fraction=0.0)
+    s = BehaviourSettings(
+        awareness_restoration="proportional", awareness_restored_at_graft_fraction=0.0
     )
+    below, prob = restored_awareness(awareness_weight(f, np.zeros(n, dtype=bool), s), beh, s)
     np.testing.assert_allclose(below, [50.0, 50.0, 50.0, 70.0])
     np.testing.assert_allclose(prob, [0.9, 0.9, 0.9, 1.0])
 
@@ -101,16 +103,16 @@ def test_leitao_2008_rule_below_and_above_the_boundary_by_hand() -> None:
     s = BehaviourSettings()
     w = awareness_weight(f, reached, s)
     np.testing.assert_allclose(w, [0.0, 1.0, 1.0])
-    below, prob = restored_awareness(f, beh, s, w)
+    below, prob = restored_awareness(w, beh, s)
     np.testing.assert_allclose(below, [50.0, 70.0, 70.0])
     np.testing.assert_allclose(prob, [0.9, 1.0, 1.0])
-    np.testing.assert_allclose(restored_asleep_detection(f, s, w), [0.0625, 0.625, 0.625])
+    np.testing.assert_allclose(restored_asleep_detection(w, s), [0.0625, 0.625, 0.625])
     she = SheModel(third_party_prob=0.02, third_party_prob_impaired=0.1)
-    np.testing.assert_allclose(restored_third_party_prob(f, beh, s, she, w), [0.1, 0.02, 0.02])
+    np.testing.assert_allclose(restored_third_party_prob(w, beh, she), [0.1, 0.02, 0.02])
     # the proportional rule (R = 1) on the same people: w = F = 0.9, 0.05 → 50 + 20·0.9 = 68,
     # 50 + 20·0.05 = 51 mg/dL
     prop = BehaviourSettings(awareness_restoration="proportional")
-    below, _ = restored_awareness(f, beh, prop, awareness_weight(f, reached, prop))
+    below, _ = restored_awareness(awareness_weight(f, reached, prop), beh, prop)
     np.testing.assert_allclose(below, [68.0, 51.0, 70.0])
 
 

@@ -19,7 +19,12 @@ from endolab.sim.model import (
     therapy_row,
 )
 from endolab.sim.patients import load_patient
-from endolab.sim.population import BehaviourSettings, SheModel, restored_asleep_detection
+from endolab.sim.population import (
+    BehaviourSettings,
+    SheModel,
+    awareness_weight,
+    restored_asleep_detection,
+)
 
 SLEEP = (23 * 60.0, 7 * 60.0)  # the default window 23:00–07:00 [min of the day]
 
@@ -126,8 +131,9 @@ def test_impaired_awareness_awake_depends_on_the_detection_probability() -> None
 
 def test_graft_restores_waking_in_proportion_and_settings_are_checked() -> None:
     # w = min(F / R, 1), R = 1: 0.0625 + w·(0.625 − 0.0625); F = 0.2 → 0.0625 + 0.2·0.5625 = 0.175
-    s = BehaviourSettings()
-    np.testing.assert_allclose(restored_asleep_detection(np.array([0.2, 1.5]), s), [0.175, 0.625])
+    s = BehaviourSettings(awareness_restoration="proportional")
+    w = awareness_weight(np.array([0.2, 1.5]), np.zeros(2, dtype=bool), s)
+    np.testing.assert_allclose(restored_asleep_detection(w, s), [0.175, 0.625])
     with pytest.raises(InputError):
         SheModel(third_party_prob=1.5)
     with pytest.raises(InputError):

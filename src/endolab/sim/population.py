@@ -634,26 +634,21 @@ def _proportional_weight(graft_fraction: FloatArray, settings: BehaviourSettings
 
 
 def restored_awareness(
-    graft_fraction: FloatArray,
-    behaviour: Behaviour,
-    settings: BehaviourSettings,
-    weight: FloatArray | None = None,
+    restoration: FloatArray, behaviour: Behaviour, settings: BehaviourSettings
 ) -> tuple[FloatArray, FloatArray]:
-    """Detection threshold [mg/dL] and probability per 30-min look [1] with a graft of fraction F.
+    """Detection threshold [mg/dL] and probability per 30-min look [1] with awareness restored by
+    a graft to the degree w [1] (``restoration``: :func:`awareness_weight` of the chosen rule) [A].
 
-    Awareness restored by a graft [A] (:class:`BehaviourSettings`,
-    ``awareness_restored_at_graft_fraction`` R): with ``w = min(F/R, 1)`` (0 when R = 0), a person
-    with impaired awareness notices below ``impaired + w·(aware − impaired)`` mg/dL with
-    probability ``p_impaired + w·(1 − p_impaired)``; an aware person is unchanged. ``weight``:
-    a w computed by another rule (:func:`awareness_weight`) instead of ``min(F/R, 1)``.
+    A person with impaired awareness notices below ``impaired + w·(aware − impaired)`` mg/dL with
+    probability ``p_impaired + w·(1 − p_impaired)``; an aware person is unchanged.
 
     >>> beh = Behaviour(np.ones(3), np.ones(3), np.array([True, True, False]),
     ...                 np.array([50.0, 50.0, 70.0]), np.array([0.9, 0.9, 1.0]))
-    >>> below, prob = restored_awareness(np.array([0.5, 1.2, 1.2]), beh, BehaviourSettings())
+    >>> below, prob = restored_awareness(np.array([0.5, 1.0, 1.0]), beh, BehaviourSettings())
     >>> below.tolist(), prob.round(6).tolist()   # 50 + 0.5·(70 − 50); 0.9 + 0.5·0.1
     ([60.0, 70.0, 70.0], [0.95, 1.0, 1.0])
     """
-    w = _proportional_weight(graft_fraction, settings) if weight is None else weight
+    w = restoration
     below = np.where(
         behaviour.impaired,
         settings.impaired_detect_below_mg_dl
@@ -668,44 +663,37 @@ def restored_awareness(
     return below.astype(np.float64), prob.astype(np.float64)
 
 
-def restored_asleep_detection(
-    graft_fraction: FloatArray, settings: BehaviourSettings, weight: FloatArray | None = None
-) -> FloatArray:
-    """Probability per 30-min look of waking to hypoglycaemia [1] with a graft of fraction F.
+def restored_asleep_detection(restoration: FloatArray, settings: BehaviourSettings) -> FloatArray:
+    """Probability per 30-min look of waking to hypoglycaemia [1] with awareness restored to the
+    degree w [1] (``restoration``, as in :func:`restored_awareness`).
 
-    With ``w = min(F/R, 1)`` as in :func:`restored_awareness` (0 when R = 0): ``asleep_detect_prob
-    + w·(asleep_detect_prob_restored − asleep_detect_prob)`` for everyone [A] (the awakening
-    defect of Schultes 2007 is one of T1D, not only of impaired awareness). ``weight``: a w of
-    another rule (:func:`awareness_weight`).
+    ``asleep_detect_prob + w·(asleep_detect_prob_restored − asleep_detect_prob)`` for everyone
+    [A] (the awakening defect of Schultes 2007 is one of T1D, not only of impaired awareness).
 
-    >>> restored_asleep_detection(np.array([0.0, 0.5, 2.0]), BehaviourSettings()).tolist()
+    >>> restored_asleep_detection(np.array([0.0, 0.5, 1.0]), BehaviourSettings()).tolist()
     [0.0625, 0.34375, 0.625]
     """
-    w = _proportional_weight(graft_fraction, settings) if weight is None else weight
+    w = restoration
     lo, hi = settings.asleep_detect_prob, settings.asleep_detect_prob_restored
     return np.asarray(lo + w * (hi - lo), dtype=np.float64)
 
 
 def restored_third_party_prob(
-    graft_fraction: FloatArray,
-    behaviour: Behaviour,
-    settings: BehaviourSettings,
-    she: SheModel,
-    weight: FloatArray | None = None,
+    restoration: FloatArray, behaviour: Behaviour, she: SheModel
 ) -> FloatArray:
-    """Probability that unnoticed neuroglycopenia needs third-party help [1] with a graft of F.
+    """Probability that unnoticed neuroglycopenia needs third-party help [1] with awareness
+    restored to the degree w [1] (``restoration``, as in :func:`restored_awareness`).
 
-    With ``w = min(F/R, 1)`` as in :func:`restored_awareness`: a person with impaired awareness
-    has ``q_impaired + w·(q_aware − q_impaired)`` [A], an aware person ``q_aware``. ``weight``: a
-    w of another rule (:func:`awareness_weight`).
+    A person with impaired awareness has ``q_impaired + w·(q_aware − q_impaired)`` [A], an aware
+    person ``q_aware``.
 
     >>> beh = Behaviour(np.ones(2), np.ones(2), np.array([True, False]),
     ...                 np.array([50.0, 70.0]), np.array([0.9, 1.0]))
     >>> she = SheModel(third_party_prob=0.02, third_party_prob_impaired=0.1)
-    >>> restored_third_party_prob(np.array([0.5, 0.5]), beh, BehaviourSettings(), she).round(6).tolist()
+    >>> restored_third_party_prob(np.array([0.5, 0.5]), beh, she).round(6).tolist()
     [0.06, 0.02]
     """
-    w = _proportional_weight(graft_fraction, settings) if weight is None else weight
+    w = restoration
     qa, qi = she.third_party_prob, she.third_party_prob_impaired
     return np.asarray(np.where(behaviour.impaired, qi + w * (qa - qi), qa), dtype=np.float64)
 

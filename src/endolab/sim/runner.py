@@ -897,14 +897,10 @@ def _run_days(s: _Setup, progress: Progress | None) -> _Trace:
         t.f_daily[:, k] = f_today
         if s.screened is not None:  # a graft restores awareness (docs/methods/sim.md §8)
             w = awareness_weight(f_today, reached, s.behaviour)
-            below, prob = restored_awareness(f_today, s.people, s.behaviour, w)
+            below, prob = restored_awareness(w, s.people, s.behaviour)
             therapy_rows[:, T_RESCUE_BELOW], therapy_rows[:, T_DETECT_PROB] = below, prob
-            therapy_rows[:, T_DETECT_PROB_ASLEEP] = restored_asleep_detection(
-                f_today, s.behaviour, w
-            )
-            therapy_rows[:, T_SHE_PROB] = restored_third_party_prob(
-                f_today, s.people, s.behaviour, s.she, w
-            )
+            therapy_rows[:, T_DETECT_PROB_ASLEEP] = restored_asleep_detection(w, s.behaviour)
+            therapy_rows[:, T_SHE_PROB] = restored_third_party_prob(w, s.people, s.she)
         meal = np.zeros((n, MINUTES_PER_DAY))
         bolus = np.zeros((n, MINUTES_PER_DAY))
         minutes = plan.minute[:, k, :]
